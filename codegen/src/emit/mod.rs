@@ -1,0 +1,124 @@
+//! IR -> the files of one crate. Each item kind has its own small emitter returning tokens;
+//! this module decides the file layout.
+
+mod docs;
+mod file;
+mod operations;
+mod rt;
+mod types;
+
+use crate::ir::{Service, ShapeKind};
+use crate::GeneratedFiles;
+use proc_macro2::TokenStream;
+use quote::quote;
+use types::{ident, StructNames};
+
+/// What every emitter can see.
+pub(crate) struct Ctx<'a> {
+    pub service: &'a Service,
+}
+
+/// Where the crate comes from and what it is called; only used in file headers and the manifest.
+pub(crate) struct CrateInfo<'a> {
+    pub package: &'a str,
+    /// The model path shown in headers, e.g. `specs/amplifybackend/service-2.json`.
+    pub source: &'a str,
+    /// The `awsgen-runtime` dependency line's value, e.g. `{ path = "../../runtime" }`.
+    pub runtime_dependency: &'a str,
+    pub standalone: bool,
+}
+
+pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<GeneratedFiles, String> {
+    let ctx = Ctx { service };
+    let mut rust: Vec<(String, TokenStream)> = vec![
+        ("src/lib.rs".to_owned(), lib_rs(&ctx)),
+        ("src/error.rs".to_owned(), error_rs()),
+        ("src/operation.rs".to_owned(), operation_rs(&ctx)),
+        ("src/types.rs".to_owned(), types_rs(&ctx)),
+    ];
+    for op in service.operations.values() {
+        rust.push((format!("src/operation/{}.rs", op.names.module), operations::operation_module(&ctx, op)));
+    }
+    for shape in service.shapes.values().filter(|s| s.shared) {
+        let tokens = match &shape.kind {
+            ShapeKind::Structure(s) => {
+                let names = StructNames { type_name: &shape.names.type_name, builder: &shape.names.builder };
+                types::structure(&ctx, shape, s, &names)
+            }
+            ShapeKind::Enum(values) => types::string_enum(shape, values),
+            _ => continue,
+        };
+        rust.push((format!("src/types/{}.rs", shape.names.module), tokens));
+    }
+    let mut files = GeneratedFiles::new();
+    for (path, tokens) in rust {
+        let text = file::format(&path, info.source, tokens)?;
+        files.insert(path, text);
+    }
+    files.insert("Cargo.toml".to_owned(), manifest(service, info));
+    Ok(files)
+}
+
+fn lib_rs(ctx: &Ctx) -> TokenStream {
+    let service = ctx.service;
+    let mut lines =
+        vec![format!("A client for {} (API version {}).", service.full_name, service.api_version), String::new()];
+    lines.extend(docs::to_markdown(service.docs.0.as_deref().unwrap_or("")).lines().map(str::to_owned));
+    let docs = docs::inner(&lines);
+    quote! {
+        #docs
+        #![forbid(unsafe_code)]
+
+        pub mod error;
+        pub mod operation;
+        pub mod types;
+    }
+}
+
+fn error_rs() -> TokenStream {
+    let rt = rt::runtime();
+    quote! {
+        //! Errors shared by every operation. Each operation's own error enum lives in its module.
+        pub use #rt::{BuildError, ErrorMetadata, UnknownValue};
+    }
+}
+
+fn operation_rs(ctx: &Ctx) -> TokenStream {
+    let modules = ctx.service.operations.values().map(|op| ident(&op.names.module));
+    quote! {
+        //! One module per operation: input, output and error types.
+        #( pub mod #modules; )*
+    }
+}
+
+fn types_rs(ctx: &Ctx) -> TokenStream {
+    let named: Vec<_> = ctx.service.shapes.values().filter(|s| s.shared && s.kind.is_named_type()).collect();
+    let modules: Vec<_> = named.iter().map(|s| ident(&s.names.module)).collect();
+    let type_names = named.iter().map(|s| ident(&s.names.type_name));
+    let builders = named.iter().filter(|s| matches!(s.kind, ShapeKind::Structure(_))).map(|s| {
+        let module = ident(&s.names.module);
+        let builder = ident(&s.names.builder);
+        quote! { pub use super::#module::#builder; }
+    });
+    quote! {
+        //! The structures and enums the operations share, including modeled errors.
+        #( mod #modules; )*
+        #( pub use #modules::#type_names; )*
+
+        /// Builders for the structures in this module.
+        pub mod builders {
+            #(#builders)*
+        }
+    }
+}
+
+fn manifest(service: &Service, info: &CrateInfo) -> String {
+    let header = file::header(info.source).replace("//", "#");
+    let description = format!("A client for {} (API version {}).", service.full_name, service.api_version);
+    let workspace = if info.standalone { "\n[workspace]\n" } else { "" };
+    format!(
+        "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n{workspace}",
+        package = info.package,
+        runtime = info.runtime_dependency,
+    )
+}

@@ -1,0 +1,302 @@
+//! botocore JSON -> IR. Problems are collected with JSON pointers, never panicked on.
+
+use super::*;
+use crate::diagnostic::{pointer, Diagnostics, Sink};
+use crate::model::botocore as bc;
+
+/// Parses a model file, naming the exact place of a syntax or type error.
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Diagnostics> {
+    let mut sink = Sink::new(file);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        sink.error("", "the file is empty; expected a JSON object");
+        return Err(sink.fail());
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => Ok(value),
+        Err(err) => {
+            let path = json_pointer_of(err.path());
+            let inner = err.into_inner();
+            let at = format!("line {}, column {}", inner.line(), inner.column());
+            let location = if path.is_empty() { at } else { format!("{path} ({at})") };
+            let what = match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not valid JSON",
+                serde_json::error::Category::Io => "could not be read",
+                serde_json::error::Category::Data => "does not match the model format",
+            };
+            sink.error(location, format!("the file {what}: {}", strip_position(&inner.to_string())));
+            Err(sink.fail())
+        }
+    }
+}
+
+fn json_pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<String> = path
+        .iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .collect();
+    pointer(segments.iter().map(String::as_str))
+}
+
+/// serde_json appends " at line X column Y"; we report the position separately.
+fn strip_position(message: &str) -> &str {
+    message.find(" at line ").map_or(message, |at| &message[..at])
+}
+
+/// Lowers a parsed botocore model (and its optional paginators) into the IR.
+pub(crate) fn lower(
+    file: &str,
+    model: bc::ServiceModel,
+    paginators: Option<(&str, bc::PaginatorsFile)>,
+) -> Result<Service, Diagnostics> {
+    let mut sink = Sink::new(file);
+    let meta = &model.metadata;
+    let protocol = lower_protocol(meta, &mut sink);
+    let endpoint_prefix = meta.endpoint_prefix.clone().unwrap_or_else(|| {
+        sink.error("/metadata/endpointPrefix", "the service has no endpointPrefix");
+        String::new()
+    });
+    let service_id = meta.service_id.clone().or_else(|| meta.service_full_name.clone()).unwrap_or_else(|| {
+        sink.error("/metadata", "the service has neither serviceId nor serviceFullName");
+        String::new()
+    });
+    let api_version = meta.api_version.clone().unwrap_or_else(|| {
+        sink.error("/metadata/apiVersion", "the service has no apiVersion");
+        String::new()
+    });
+
+    let shapes = model
+        .shapes
+        .iter()
+        .filter_map(|(name, shape)| Some((name.clone(), lower_shape(name, shape, &mut sink)?)))
+        .collect();
+    let mut operations: BTreeMap<String, Operation> = model
+        .operations
+        .iter()
+        .map(|(name, op)| (name.clone(), lower_operation(name, op, protocol, &mut sink)))
+        .collect();
+
+    let mut pager_diagnostics = None;
+    if let Some((pager_file, pagers)) = paginators {
+        let mut pager_sink = Sink::new(pager_file);
+        attach_paginators(&mut operations, pagers, &mut pager_sink);
+        pager_diagnostics = pager_sink.finish(()).err();
+    }
+
+    let service = Service {
+        full_name: meta.service_full_name.clone().unwrap_or_else(|| service_id.clone()),
+        signing_name: meta.signing_name.clone().unwrap_or_else(|| endpoint_prefix.clone()),
+        service_id,
+        api_version,
+        protocol: protocol.unwrap_or(Protocol::RestJson),
+        endpoint_prefix,
+        docs: Docs(model.documentation.clone()),
+        operations,
+        shapes,
+    };
+    merge(sink.finish(service), pager_diagnostics)
+}
+
+fn merge(result: Result<Service, Diagnostics>, more: Option<Diagnostics>) -> Result<Service, Diagnostics> {
+    match (result, more) {
+        (result, None) => result,
+        (Ok(_), Some(more)) => Err(more),
+        (Err(mut first), Some(more)) => {
+            first.0.extend(more.0);
+            Err(first)
+        }
+    }
+}
+
+fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
+    let Some(protocol) = meta.protocol.as_deref().or(meta.protocols.first().map(String::as_str)) else {
+        sink.error("/metadata/protocol", "the service names no protocol");
+        return None;
+    };
+    match protocol {
+        "rest-json" => Some(Protocol::RestJson),
+        "json" => match meta.json_version.as_deref() {
+            Some("1.0") => Some(Protocol::AwsJson { version_minor: 0 }),
+            Some("1.1") => Some(Protocol::AwsJson { version_minor: 1 }),
+            other => {
+                sink.error_with_hint(
+                    "/metadata/jsonVersion",
+                    format!("the json protocol needs jsonVersion \"1.0\" or \"1.1\", found {other:?}"),
+                    "botocore json models carry metadata.jsonVersion",
+                );
+                None
+            }
+        },
+        other => {
+            sink.error_with_hint(
+                "/metadata/protocol",
+                format!("unsupported protocol \"{other}\""),
+                "supported protocols are rest-json and json",
+            );
+            None
+        }
+    }
+}
+
+fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, sink: &mut Sink) -> Operation {
+    let at = pointer(["operations", name]);
+    let http = match &op.http {
+        Some(http) => HttpBinding {
+            method: http.method.clone().unwrap_or_else(|| "POST".to_owned()),
+            uri: http.request_uri.clone().unwrap_or_else(|| "/".to_owned()),
+            response_code: http.response_code.unwrap_or(200),
+        },
+        None => {
+            if protocol == Some(Protocol::RestJson) {
+                sink.error(format!("{at}/http"), format!("operation {name} has no http binding"));
+            }
+            HttpBinding { method: "POST".to_owned(), uri: "/".to_owned(), response_code: 200 }
+        }
+    };
+    if let Some(model_name) = &op.name {
+        if model_name != name {
+            sink.error(format!("{at}/name"), format!("operation key \"{name}\" and its name \"{model_name}\" differ"));
+        }
+    }
+    Operation {
+        name: name.to_owned(),
+        names: OperationNames::default(),
+        http,
+        input: op.input.as_ref().map(|r| r.shape.clone()),
+        output: op.output.as_ref().map(|r| r.shape.clone()),
+        errors: op.errors.iter().map(|r| r.shape.clone()).collect(),
+        docs: Docs(op.documentation.clone()),
+        deprecated: op.deprecated,
+        pagination: None,
+    }
+}
+
+fn lower_shape(name: &str, shape: &bc::Shape, sink: &mut Sink) -> Option<Shape> {
+    let at = pointer(["shapes", name]);
+    let kind = match shape.kind.as_str() {
+        "string" if shape.enum_values.is_empty() => ShapeKind::String,
+        "string" => ShapeKind::Enum(
+            shape.enum_values.iter().map(|value| EnumValue { value: value.clone(), variant: String::new() }).collect(),
+        ),
+        "boolean" => ShapeKind::Boolean,
+        "integer" => ShapeKind::Integer,
+        "long" => ShapeKind::Long,
+        "float" => ShapeKind::Float,
+        "double" => ShapeKind::Double,
+        "timestamp" => ShapeKind::Timestamp,
+        "blob" => ShapeKind::Blob,
+        "list" => ShapeKind::List { member: required_ref(&shape.member, &at, "member", sink)? },
+        "map" => ShapeKind::Map {
+            key: required_ref(&shape.key, &at, "key", sink)?,
+            value: required_ref(&shape.value, &at, "value", sink)?,
+        },
+        "structure" if shape.document => ShapeKind::Document,
+        "structure" if shape.union => ShapeKind::Union(lower_members(&at, shape, sink)),
+        "structure" => ShapeKind::Structure(Structure {
+            members: lower_members(&at, shape, sink),
+            error: shape.exception.then(|| ErrorInfo {
+                code: shape.error.as_ref().and_then(|e| e.code.clone()).unwrap_or_else(|| name.to_owned()),
+                http_status: shape.error.as_ref().and_then(|e| e.http_status_code),
+                server_fault: shape.fault,
+            }),
+        }),
+        other => {
+            sink.error_with_hint(
+                format!("{at}/type"),
+                format!("shape {name} has unknown type \"{other}\""),
+                "botocore shape types are string, boolean, integer, long, float, double, timestamp, blob, list, map and structure",
+            );
+            return None;
+        }
+    };
+    Some(Shape {
+        id: name.to_owned(),
+        kind,
+        docs: Docs(shape.documentation.clone()),
+        sensitive: shape.sensitive,
+        deprecated: shape.deprecated,
+        names: ShapeNames::default(),
+        sent: false,
+        received: false,
+        shared: false,
+    })
+}
+
+fn required_ref(reference: &Option<bc::ShapeRef>, at: &str, key: &str, sink: &mut Sink) -> Option<ShapeId> {
+    match reference {
+        Some(reference) => Some(reference.shape.clone()),
+        None => {
+            sink.error(at, format!("this shape needs a \"{key}\" reference"));
+            None
+        }
+    }
+}
+
+fn lower_members(at: &str, shape: &bc::Shape, sink: &mut Sink) -> Vec<Member> {
+    for required in &shape.required {
+        if !shape.members.contains_key(required) {
+            sink.error(format!("{at}/required"), format!("required member \"{required}\" is not a member"));
+        }
+    }
+    shape
+        .members
+        .iter()
+        .map(|(name, member)| {
+            let location = match member.location.as_deref() {
+                None => Location::Body,
+                Some("uri") => Location::Label,
+                Some("querystring") => Location::Query,
+                Some("header") => Location::Header,
+                Some("headers") => Location::PrefixHeaders,
+                Some("statusCode") => Location::StatusCode,
+                Some(other) => {
+                    sink.error(format!("{at}/members/{name}/location"), format!("unknown member location \"{other}\""));
+                    Location::Body
+                }
+            };
+            Member {
+                name: name.clone(),
+                wire_name: member.location_name.clone().unwrap_or_else(|| name.clone()),
+                rust_name: String::new(),
+                setter: String::new(),
+                target: member.shape.clone(),
+                // A URI label can never be omitted, whatever the model says.
+                required: shape.required.contains(name) || location == Location::Label,
+                location,
+                docs: Docs(member.documentation.clone()),
+                deprecated: member.deprecated,
+                idempotency_token: member.idempotency_token,
+                boxed: false,
+            }
+        })
+        .collect()
+}
+
+fn attach_paginators(operations: &mut BTreeMap<String, Operation>, file: bc::PaginatorsFile, sink: &mut Sink) {
+    for (name, pager) in file.pagination {
+        let at = pointer(["pagination", &name]);
+        let Some(operation) = operations.get_mut(&name) else {
+            sink.error(at, format!("paginator for unknown operation {name}"));
+            continue;
+        };
+        let (Some(input), Some(output), Some(result)) = (&pager.input_token, &pager.output_token, &pager.result_key)
+        else {
+            sink.error(at, "a paginator needs input_token, output_token and result_key");
+            continue;
+        };
+        operation.pagination = Some(Pagination {
+            input_tokens: input.to_vec(),
+            output_tokens: output.to_vec(),
+            limit_key: pager.limit_key,
+            result_keys: result.to_vec(),
+            more_results: pager.more_results,
+            non_aggregate_keys: pager.non_aggregate_keys,
+        });
+    }
+}

@@ -1,0 +1,204 @@
+//! The input-agnostic intermediate representation. Every input format lowers into it; every
+//! emitter reads only it. Rust names are resolved here once (see `naming`), so emitters never
+//! invent a name.
+
+pub mod lower_botocore;
+pub mod transform;
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+/// A shape's name in the model (`ListBackendJobsRequest`, `__string`).
+pub type ShapeId = String;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// The model's own name for the service (`AmplifyBackend`).
+    pub service_id: String,
+    pub full_name: String,
+    pub api_version: String,
+    pub protocol: Protocol,
+    pub endpoint_prefix: String,
+    pub signing_name: String,
+    pub docs: Docs,
+    pub operations: BTreeMap<String, Operation>,
+    pub shapes: BTreeMap<ShapeId, Shape>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    RestJson,
+    /// awsJson 1.0 or 1.1; the version goes into the Content-Type.
+    AwsJson {
+        version_minor: u8,
+    },
+}
+
+/// Documentation exactly as the model gives it (HTML for botocore); converted at emission.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Docs(pub Option<String>);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub name: String,
+    pub names: OperationNames,
+    pub http: HttpBinding,
+    pub input: Option<ShapeId>,
+    pub output: Option<ShapeId>,
+    pub errors: Vec<ShapeId>,
+    pub docs: Docs,
+    pub deprecated: bool,
+    pub pagination: Option<Pagination>,
+}
+
+/// Rust names of everything one operation generates; filled by `transform`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OperationNames {
+    pub module: String,
+    pub method: String,
+    pub input: String,
+    pub input_builder: String,
+    pub output: String,
+    pub output_builder: String,
+    pub error: String,
+    /// One variant of the error enum per modeled error, in the model's order.
+    pub error_variants: Vec<ErrorVariant>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorVariant {
+    pub shape: ShapeId,
+    /// `NotFound` for `NotFoundException`.
+    pub variant: String,
+    /// `is_not_found`.
+    pub predicate: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpBinding {
+    pub method: String,
+    /// The request URI template, e.g. `/backend/{appId}/job/{backendEnvironmentName}`.
+    pub uri: String,
+    pub response_code: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub input_tokens: Vec<String>,
+    pub output_tokens: Vec<String>,
+    pub limit_key: Option<String>,
+    pub result_keys: Vec<String>,
+    pub more_results: Option<String>,
+    pub non_aggregate_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    pub id: ShapeId,
+    pub kind: ShapeKind,
+    pub docs: Docs,
+    pub sensitive: bool,
+    pub deprecated: bool,
+    /// Rust type and module names; only meaningful for shapes that become named types.
+    pub names: ShapeNames,
+    /// Reachable from an operation input: the shape is serialized.
+    pub sent: bool,
+    /// Reachable from an operation output or error: the shape is parsed.
+    pub received: bool,
+    /// Referenced by another shape or as an error, so it is a type of its own in `types`;
+    /// a structure used only as an operation's input or output is emitted under the
+    /// operation's names (`ListBackendJobsInput`) instead.
+    pub shared: bool,
+}
+
+impl Shape {
+    /// Only structures that are sent and never received make required members non-optional:
+    /// responses are never validated, so a member the server omits must not fail parsing.
+    pub fn enforces_required(&self) -> bool {
+        self.sent && !self.received
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShapeNames {
+    pub type_name: String,
+    pub builder: String,
+    pub module: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShapeKind {
+    String,
+    Enum(Vec<EnumValue>),
+    Boolean,
+    Integer,
+    Long,
+    Float,
+    Double,
+    Timestamp,
+    Blob,
+    Document,
+    List { member: ShapeId },
+    Map { key: ShapeId, value: ShapeId },
+    Structure(Structure),
+    Union(Vec<Member>),
+}
+
+impl ShapeKind {
+    /// Kinds that become a named Rust type of their own (in `types`).
+    pub fn is_named_type(&self) -> bool {
+        matches!(self, ShapeKind::Enum(_) | ShapeKind::Structure(_) | ShapeKind::Union(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    pub value: String,
+    pub variant: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Structure {
+    pub members: Vec<Member>,
+    pub error: Option<ErrorInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorInfo {
+    /// The code a response carries for this error: `error.code` when the model sets one, else the
+    /// shape name (botocore's rule).
+    pub code: String,
+    pub http_status: Option<u16>,
+    /// The model marks the server as at fault (botocore `fault`, Smithy `error: "server"`).
+    pub server_fault: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The member name in the model (`AppId`).
+    pub name: String,
+    /// The name on the wire: JSON key, header name, query key or URI label (`appId`).
+    pub wire_name: String,
+    pub rust_name: String,
+    /// The builder method that takes an `Option` (`set_app_id`).
+    pub setter: String,
+    pub target: ShapeId,
+    pub required: bool,
+    pub location: Location,
+    pub docs: Docs,
+    pub deprecated: bool,
+    pub idempotency_token: bool,
+    /// Set by `transform` on the members that break a cycle of structures.
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Body,
+    Label,
+    Query,
+    Header,
+    /// A map bound to every header starting with this prefix.
+    PrefixHeaders,
+    StatusCode,
+}

@@ -1,0 +1,86 @@
+//! The awsgen code generator: an AWS service model in, the files of a Rust client crate out.
+//!
+//! ```text
+//! load (model::botocore) -> lower (ir::lower_botocore) -> select + validate (ir::transform,
+//! ir::validate) -> shape and name (ir::transform, naming) -> emit (emit::*) -> files
+//! ```
+//!
+//! This crate never touches the disk: the caller hands in file contents and gets back a map
+//! from relative path to file text. Every problem in a model comes back as a [`Diagnostics`]
+//! naming the file and the place; nothing here panics on model input.
+
+mod diagnostic;
+mod emit;
+pub mod ir;
+pub mod model;
+mod naming;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use ir::transform::Selection;
+
+use std::collections::BTreeMap;
+
+/// Relative path (`src/lib.rs`) -> file text, in a stable order.
+pub type GeneratedFiles = BTreeMap<String, String>;
+
+/// One input file: the name shown in diagnostics and headers, and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct InputFile<'a> {
+    pub path: &'a str,
+    pub contents: &'a [u8],
+}
+
+/// Everything needed to generate one crate.
+#[derive(Debug, Clone)]
+pub struct CrateSpec<'a> {
+    /// The cargo package name of the generated crate.
+    pub package: &'a str,
+    pub model: InputFile<'a>,
+    pub paginators: Option<InputFile<'a>>,
+    pub operations: Selection,
+    /// The value of the generated manifest's `awsgen-runtime` dependency, e.g. `{ path = "../../runtime" }`.
+    pub runtime_dependency: &'a str,
+    /// Give the crate its own `[workspace]`, so it builds wherever it is written.
+    pub standalone: bool,
+}
+
+/// Generates the files of one crate.
+pub fn generate(spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
+    let service = lower(spec)?;
+    let info = emit::CrateInfo {
+        package: spec.package,
+        source: spec.model.path,
+        runtime_dependency: spec.runtime_dependency,
+        standalone: spec.standalone,
+    };
+    emit::crate_files(&service, &info).map_err(|bug| {
+        Diagnostics(vec![Diagnostic {
+            file: spec.model.path.to_owned(),
+            location: String::new(),
+            message: bug,
+            hint: None,
+        }])
+    })
+}
+
+/// Loads, lowers, selects, validates and names: the IR the emitters read.
+pub fn lower(spec: &CrateSpec) -> Result<ir::Service, Diagnostics> {
+    use ir::{lower_botocore, transform, validate};
+    let file = spec.model.path;
+    let model = lower_botocore::parse(file, spec.model.contents);
+    let paginators = spec.paginators.map(|p| lower_botocore::parse(p.path, p.contents).map(|parsed| (p.path, parsed)));
+    let (model, paginators) = match (model, paginators.transpose()) {
+        (Ok(model), Ok(paginators)) => (model, paginators),
+        (model, paginators) => {
+            let found = model.err().into_iter().chain(paginators.err()).flat_map(|d| d.0).collect();
+            return Err(Diagnostics(found));
+        }
+    };
+    let service = lower_botocore::lower(file, model, paginators)?;
+    let mut service = transform::select(service, &spec.operations, file)?;
+    validate::validate(&service, file, spec.paginators.map_or("", |p| p.path))?;
+    transform::mark_usage(&mut service);
+    transform::box_recursion(&mut service);
+    transform::resolve_names(&mut service, file)?;
+    Ok(service)
+}

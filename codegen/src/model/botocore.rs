@@ -1,0 +1,165 @@
+//! botocore's `service-2.json` and `paginators-1.json`, field for field. Unknown keys are ignored
+//! so newer models still load; maps are `BTreeMap` so every later pass iterates in a stable order.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+pub struct ServiceModel {
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub operations: BTreeMap<String, Operation>,
+    #[serde(default)]
+    pub shapes: BTreeMap<String, Shape>,
+    pub documentation: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    pub api_version: Option<String>,
+    pub endpoint_prefix: Option<String>,
+    pub signing_name: Option<String>,
+    pub service_full_name: Option<String>,
+    pub service_id: Option<String>,
+    pub protocol: Option<String>,
+    #[serde(default)]
+    pub protocols: Vec<String>,
+    pub json_version: Option<String>,
+    pub target_prefix: Option<String>,
+    pub signature_version: Option<String>,
+    #[serde(default)]
+    pub aws_query_compatible: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub name: Option<String>,
+    pub http: Option<Http>,
+    pub input: Option<ShapeRef>,
+    pub output: Option<ShapeRef>,
+    #[serde(default)]
+    pub errors: Vec<ShapeRef>,
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    pub deprecated_message: Option<String>,
+    pub endpoint: Option<Endpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Http {
+    pub method: Option<String>,
+    pub request_uri: Option<String>,
+    pub response_code: Option<u16>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    pub host_prefix: Option<String>,
+}
+
+/// A reference to a shape, with the per-reference attributes botocore puts beside it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShapeRef {
+    pub shape: String,
+    pub documentation: Option<String>,
+    pub location: Option<String>,
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub idempotency_token: bool,
+    #[serde(default)]
+    pub host_label: bool,
+    #[serde(default)]
+    pub streaming: bool,
+    #[serde(default)]
+    pub jsonvalue: bool,
+    pub timestamp_format: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shape {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    /// Sorted by member name: generated fields follow that order on every machine.
+    pub members: BTreeMap<String, ShapeRef>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    pub member: Option<ShapeRef>,
+    pub key: Option<ShapeRef>,
+    pub value: Option<ShapeRef>,
+    #[serde(rename = "enum", default)]
+    pub enum_values: Vec<String>,
+    pub documentation: Option<String>,
+    #[serde(default)]
+    pub exception: bool,
+    #[serde(default)]
+    pub fault: bool,
+    pub error: Option<ErrorTrait>,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub streaming: bool,
+    #[serde(default)]
+    pub union: bool,
+    #[serde(default)]
+    pub document: bool,
+    pub payload: Option<String>,
+    pub timestamp_format: Option<String>,
+    pub min: Option<serde_json::Number>,
+    pub max: Option<serde_json::Number>,
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorTrait {
+    pub code: Option<String>,
+    pub http_status_code: Option<u16>,
+    #[serde(default)]
+    pub sender_fault: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PaginatorsFile {
+    #[serde(default)]
+    pub pagination: BTreeMap<String, Paginator>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Paginator {
+    pub input_token: Option<OneOrMany>,
+    pub output_token: Option<OneOrMany>,
+    pub limit_key: Option<String>,
+    pub result_key: Option<OneOrMany>,
+    pub more_results: Option<String>,
+    #[serde(default)]
+    pub non_aggregate_keys: Vec<String>,
+}
+
+/// botocore allows a string or a list of strings for several paginator keys.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one.clone()],
+            OneOrMany::Many(many) => many.clone(),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Faithful serde mirrors of the input formats. No logic lives here: lowering into the IR does it.
+
+pub mod botocore;

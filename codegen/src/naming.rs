@@ -1,0 +1,143 @@
+//! The one place Rust names are made from model names: case conversion, keywords, and the
+//! names our own generated API reserves. Emitters never convert case themselves.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words that can't be raw identifiers (`r#self` is invalid), so they get a suffix instead.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Member names that would clash with methods our generated types define themselves.
+const RESERVED_MEMBERS: &[&str] = &["build", "builder", "meta", "send", "customize", "into_paginator"];
+
+/// Variant names our generated enums use for themselves.
+pub(crate) const UNKNOWN_VARIANT: &str = "Unknown";
+pub(crate) const UNHANDLED_VARIANT: &str = "Unhandled";
+
+/// `BackendJobRespObj` -> `BackendJobRespObj`, `__listOfString` -> `ListOfString`.
+pub(crate) fn type_name(model_name: &str) -> String {
+    let name = ascii_ident_chars(&model_name.to_upper_camel_case());
+    let name = if starts_like_ident(&name) { name } else { format!("Shape{name}") };
+    if name == "Self" {
+        return "SelfValue".to_owned();
+    }
+    name
+}
+
+/// `AppId` -> `app_id`, `Type` -> `r#type`, `Self` -> `self_`.
+pub(crate) fn field_name(model_name: &str) -> String {
+    let name = snake(model_name);
+    if RESERVED_MEMBERS.contains(&name.as_str()) {
+        return format!("{name}_value");
+    }
+    escape_keyword(name)
+}
+
+/// The builder's `set_` method for a field (`r#type` -> `set_type`).
+pub(crate) fn setter_name(field: &str) -> String {
+    format!("set_{}", field.trim_start_matches("r#").trim_end_matches('_'))
+}
+
+/// A module (and file) name: keywords get a `_` suffix, since `r#type.rs` reads badly.
+pub(crate) fn module_name(model_name: &str) -> String {
+    let name = snake(model_name);
+    if KEYWORDS.contains(&name.as_str()) {
+        return format!("{name}_");
+    }
+    name
+}
+
+/// A method on the client for an operation (`ListBackendJobs` -> `list_backend_jobs`).
+pub(crate) fn method_name(model_name: &str) -> String {
+    escape_keyword(snake(model_name))
+}
+
+/// An enum variant for a string value (`CREATE_IN_PROGRESS` -> `CreateInProgress`).
+pub(crate) fn enum_variant(value: &str) -> String {
+    let name = ascii_ident_chars(&value.to_upper_camel_case());
+    if name.is_empty() {
+        return "Empty".to_owned();
+    }
+    let name = if starts_like_ident(&name) { name } else { format!("Value{name}") };
+    if name == "Self" || name == UNKNOWN_VARIANT {
+        return format!("{name}Value");
+    }
+    name
+}
+
+/// The variant of an operation error enum for an error shape (`NotFoundException` -> `NotFound`).
+/// The suffix stays when stripping it would leave nothing or our own `Unhandled`.
+pub(crate) fn error_variant(shape_type_name: &str) -> String {
+    let stripped = shape_type_name.strip_suffix("Exception").unwrap_or(shape_type_name);
+    if stripped.is_empty() || stripped == UNHANDLED_VARIANT || !starts_like_ident(stripped) {
+        return shape_type_name.to_owned();
+    }
+    stripped.to_owned()
+}
+
+fn snake(model_name: &str) -> String {
+    let name = ascii_ident_chars(&model_name.to_snake_case());
+    if starts_like_ident(&name) {
+        name
+    } else {
+        format!("_{name}")
+    }
+}
+
+/// Drops what an ASCII identifier can't hold, so every name is a valid `Ident`.
+fn ascii_ident_chars(name: &str) -> String {
+    name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+}
+
+fn escape_keyword(name: String) -> String {
+    if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+fn starts_like_ident(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_rust_conventions() {
+        assert_eq!(type_name("BackendJobRespObj"), "BackendJobRespObj");
+        assert_eq!(type_name("__listOfString"), "ListOfString");
+        assert_eq!(type_name("2FA"), "Shape2Fa");
+        assert_eq!(field_name("AppId"), "app_id");
+        assert_eq!(field_name("Type"), "r#type");
+        assert_eq!(field_name("Self"), "self_");
+        assert_eq!(field_name("Build"), "build_value");
+        assert_eq!(setter_name("r#type"), "set_type");
+        assert_eq!(setter_name("app_id"), "set_app_id");
+        assert_eq!(module_name("Type"), "type_");
+        assert_eq!(method_name("ListBackendJobs"), "list_backend_jobs");
+        assert_eq!(enum_variant("CREATE_IN_PROGRESS"), "CreateInProgress");
+        assert_eq!(enum_variant("us-east-1"), "UsEast1");
+        assert_eq!(enum_variant("1"), "Value1");
+        assert_eq!(enum_variant("unknown"), "UnknownValue");
+        assert_eq!(enum_variant(""), "Empty");
+        assert_eq!(enum_variant("é"), "Empty");
+        assert_eq!(field_name("Größe"), "gre");
+        assert_eq!(error_variant("NotFoundException"), "NotFound");
+        assert_eq!(error_variant("Exception"), "Exception");
+        assert_eq!(error_variant("UnhandledException"), "UnhandledException");
+        assert_eq!(error_variant("InternalFailure"), "InternalFailure");
+    }
+}

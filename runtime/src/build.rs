@@ -1,0 +1,54 @@
+//! Checks made when a request is built, before any I/O.
+
+use std::fmt;
+
+/// A request could not be built; nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A required member was not set.
+    MissingField { field: &'static str },
+    /// A member bound to the URI path was set to an empty string, which would change the path.
+    EmptyLabel { field: &'static str },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::MissingField { field } => write!(f, "required member `{field}` was not set"),
+            BuildError::EmptyLabel { field } => {
+                write!(f, "member `{field}` is part of the request path and must not be empty")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// The value of a required member, or an error naming it.
+pub fn required<T>(value: Option<T>, field: &'static str) -> Result<T, BuildError> {
+    value.ok_or(BuildError::MissingField { field })
+}
+
+/// Like [`required`], and also refuses an empty string: `/backend//job/dev` is a different path.
+pub fn required_label(value: Option<String>, field: &'static str) -> Result<String, BuildError> {
+    match required(value, field)? {
+        value if value.is_empty() => Err(BuildError::EmptyLabel { field }),
+        value => Ok(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_members_name_themselves() {
+        assert_eq!(required(Some(3), "n"), Ok(3));
+        let missing = required::<u8>(None, "app_id").unwrap_err();
+        assert_eq!(missing.to_string(), "required member `app_id` was not set");
+        let empty = required_label(Some(String::new()), "app_id").unwrap_err();
+        assert_eq!(empty, BuildError::EmptyLabel { field: "app_id" });
+        assert_eq!(required_label(Some("a".into()), "app_id"), Ok("a".to_owned()));
+    }
+}

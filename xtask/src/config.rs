@@ -1,0 +1,137 @@
+//! `specs/codegen.json`: which crates to generate from which models.
+
+use awsgen_codegen::{CrateSpec, Diagnostics, GeneratedFiles, InputFile, Selection};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG: &str = "specs/codegen.json";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    crates: Vec<CrateConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrateConfig {
+    package: String,
+    /// Crate folder, relative to the workspace root.
+    output: String,
+    /// Model files, relative to the workspace root.
+    model: String,
+    paginators: Option<String>,
+    /// `"all"` or a list of operation names.
+    operations: Operations,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Operations {
+    All(AllKeyword),
+    Only(Vec<String>),
+}
+
+#[derive(Deserialize)]
+enum AllKeyword {
+    #[serde(rename = "all")]
+    All,
+}
+
+/// One crate to generate: inputs read into memory, and where it goes.
+pub struct Job {
+    package: String,
+    model_name: String,
+    model: Vec<u8>,
+    paginators: Option<(String, Vec<u8>)>,
+    operations: Selection,
+    runtime_dependency: String,
+    standalone: bool,
+    pub output: PathBuf,
+}
+
+impl Job {
+    pub fn generate(&self) -> Result<GeneratedFiles, Diagnostics> {
+        awsgen_codegen::generate(&CrateSpec {
+            package: &self.package,
+            model: InputFile { path: &self.model_name, contents: &self.model },
+            paginators: self.paginators.as_ref().map(|(path, contents)| InputFile { path, contents }),
+            operations: self.operations.clone(),
+            runtime_dependency: &self.runtime_dependency,
+            standalone: self.standalone,
+        })
+    }
+}
+
+pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
+    let text = read(&root.join(CONFIG))?;
+    let config: Config = serde_json::from_slice(&text).map_err(|e| format!("error: {CONFIG}: {e}"))?;
+    config
+        .crates
+        .into_iter()
+        .map(|c| {
+            // The generated crate sits two folders below the root, as does `runtime/` from it.
+            let depth = Path::new(&c.output).components().count();
+            let runtime = format!("{}runtime", "../".repeat(depth));
+            Ok(Job {
+                model: read(&root.join(&c.model))?,
+                paginators: c.paginators.map(|p| Ok::<_, String>((p.clone(), read(&root.join(&p))?))).transpose()?,
+                operations: match c.operations {
+                    Operations::All(AllKeyword::All) => Selection::All,
+                    Operations::Only(names) => Selection::Only(names.into_iter().collect()),
+                },
+                runtime_dependency: format!("{{ path = \"{runtime}\" }}"),
+                standalone: false,
+                output: root.join(&c.output),
+                package: c.package,
+                model_name: c.model,
+            })
+        })
+        .collect()
+}
+
+/// `cargo xtask codegen --model PATH ... --out DIR`.
+pub struct Standalone<'a> {
+    pub model: &'a Path,
+    pub paginators: Option<&'a Path>,
+    pub operations: Option<&'a [String]>,
+    pub package: Option<&'a str>,
+    pub out: &'a Path,
+}
+
+/// A crate outside the workspace, depending on this runtime by absolute path.
+pub fn standalone_job(root: &Path, args: &Standalone) -> Result<Job, String> {
+    let runtime = root.join("runtime");
+    let runtime = runtime.canonicalize().map_err(|e| format!("error: {}: {e}", runtime.display()))?;
+    let model = args.model;
+    Ok(Job {
+        model_name: model.display().to_string(),
+        model: read(model)?,
+        paginators: match args.paginators {
+            Some(p) => Some((p.display().to_string(), read(p)?)),
+            None => None,
+        },
+        operations: match args.operations {
+            Some(names) => Selection::Only(names.iter().map(|n| n.trim().to_owned()).collect()),
+            None => Selection::All,
+        },
+        runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
+        standalone: true,
+        output: args.out.to_path_buf(),
+        package: args.package.map_or_else(|| default_package(model), str::to_owned),
+    })
+}
+
+/// `.../amplifybackend/2020-08-11/service-2.json` -> `awsgen-amplifybackend`.
+fn default_package(model: &Path) -> String {
+    let service = model
+        .ancestors()
+        .filter_map(|p| p.file_name()?.to_str())
+        .find(|name| name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && !name.ends_with(".json"))
+        .unwrap_or("service");
+    format!("awsgen-{service}")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))
+}

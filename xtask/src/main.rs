@@ -1,0 +1,98 @@
+//! `cargo xtask`: the project's commands. It owns all file I/O around the pure generator.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xtask::{config, sync, workspace_root};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Project commands for the awsgen client generator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate every crate configured in specs/codegen.json into generated/, or one model into --out.
+    Codegen(CodegenArgs),
+}
+
+#[derive(clap::Args)]
+struct CodegenArgs {
+    /// Change nothing; fail with a diff if generated/ is not exactly what the generator produces.
+    #[arg(long)]
+    check: bool,
+    /// Generate this model file instead of the configured crates (needs --out).
+    #[arg(long, requires = "out")]
+    model: Option<PathBuf>,
+    /// The paginators-1.json that goes with --model.
+    #[arg(long, requires = "model")]
+    paginators: Option<PathBuf>,
+    /// Only these operations (comma-separated model names) and the shapes they use; default: all.
+    #[arg(long, requires = "model", value_delimiter = ',')]
+    operations: Option<Vec<String>>,
+    /// The folder to write the standalone crate into (with --model).
+    #[arg(long, requires = "model")]
+    out: Option<PathBuf>,
+    /// The package name of the standalone crate (with --model); default: from the model folder.
+    #[arg(long, requires = "model")]
+    package: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let Cli { command: Command::Codegen(args) } = Cli::parse();
+    match codegen(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let jobs = match (&args.model, &args.out) {
+        (Some(model), Some(out)) => {
+            let standalone = config::Standalone {
+                model,
+                paginators: args.paginators.as_deref(),
+                operations: args.operations.as_deref(),
+                package: args.package.as_deref(),
+                out,
+            };
+            vec![config::standalone_job(&root, &standalone)?]
+        }
+        _ => config::configured_jobs(&root)?,
+    };
+    // Generate everything before touching any file, so a bad model leaves the output untouched.
+    let mut outputs = Vec::new();
+    let mut failed = false;
+    for job in &jobs {
+        match job.generate() {
+            Ok(files) => outputs.push((job.output.clone(), files)),
+            Err(diagnostics) => {
+                eprintln!("{diagnostics}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut stale = false;
+    for (dir, files) in &outputs {
+        let changes = sync::changes(dir, files)?;
+        if args.check {
+            stale |= sync::report(&root, &changes);
+        } else {
+            sync::apply(dir, &changes)?;
+        }
+    }
+    if stale {
+        eprintln!("generated code is out of date: run `cargo xtask codegen` and commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
