@@ -214,6 +214,7 @@ fn setters(ctx: &Ctx, member: &Member) -> TokenStream {
     let setter = ident(&member.setter);
     let value = value_type(ctx, &member.target);
     let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
+    let set_doc = format!(" Sets or clears [`{0}`](Self::{0}).", name.to_string().trim_start_matches("r#"));
     quote! {
         #doc
         #deprecated
@@ -221,7 +222,7 @@ fn setters(ctx: &Ctx, member: &Member) -> TokenStream {
             self.#name = ::std::option::Option::Some(value.into());
             self
         }
-        #doc
+        #[doc = #set_doc]
         #deprecated
         pub fn #setter(mut self, value: ::std::option::Option<#value>) -> Self {
             self.#name = value;

@@ -106,10 +106,13 @@ fn check_paginator(
     if let Some(limit) = &pager.limit_key {
         paginator_member(sink, &at, op, input, "limit_key", limit, "input");
     }
-    for key in &pager.result_keys {
+    for (i, key) in pager.result_keys.iter().enumerate() {
         let Some(member) = paginator_member(sink, &at, op, output, "result_key", key, "output") else { continue };
-        if !matches!(service.shapes.get(&member.target).map(|s| &s.kind), Some(ShapeKind::List { .. })) {
-            sink.error(format!("{at}/result_key"), format!("result key \"{key}\" of {op} is not a list"));
+        // The first result key holds the items; later ones may be counts or strings (DynamoDB's
+        // ScannedCount), which botocore adds up or concatenates.
+        let kind = service.shapes.get(&member.target).map(|s| &s.kind);
+        if i == 0 && !matches!(kind, Some(ShapeKind::List { .. } | ShapeKind::Map { .. })) {
+            sink.error(format!("{at}/result_key"), format!("result key \"{key}\" of {op} is not a list or map"));
         }
     }
     if pager.input_tokens.len() != pager.output_tokens.len() {

@@ -71,7 +71,7 @@ impl ListBackendJobsInputBuilder {
         self.app_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// The app ID.
+    /// Sets or clears [`app_id`](Self::app_id).
     pub fn set_app_id(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -87,7 +87,7 @@ impl ListBackendJobsInputBuilder {
         self.backend_environment_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// The name of the backend environment.
+    /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
     pub fn set_backend_environment_name(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -103,7 +103,7 @@ impl ListBackendJobsInputBuilder {
         self.job_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// The ID for the job.
+    /// Sets or clears [`job_id`](Self::job_id).
     pub fn set_job_id(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -116,7 +116,7 @@ impl ListBackendJobsInputBuilder {
         self.max_results = ::std::option::Option::Some(value.into());
         self
     }
-    /// The maximum number of results that you want in the response.
+    /// Sets or clears [`max_results`](Self::max_results).
     pub fn set_max_results(mut self, value: ::std::option::Option<i32>) -> Self {
         self.max_results = value;
         self
@@ -129,7 +129,7 @@ impl ListBackendJobsInputBuilder {
         self.next_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// The token for the next set of results.
+    /// Sets or clears [`next_token`](Self::next_token).
     pub fn set_next_token(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -145,7 +145,7 @@ impl ListBackendJobsInputBuilder {
         self.operation = ::std::option::Option::Some(value.into());
         self
     }
-    /// Filters the list of response objects to include only those with the specified operation name.
+    /// Sets or clears [`operation`](Self::operation).
     pub fn set_operation(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -161,7 +161,7 @@ impl ListBackendJobsInputBuilder {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
-    /// Filters the list of response objects to include only those with the specified status.
+    /// Sets or clears [`status`](Self::status).
     pub fn set_status(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -230,7 +230,7 @@ impl ListBackendJobsOutputBuilder {
         self.jobs = ::std::option::Option::Some(value.into());
         self
     }
-    /// An array of jobs and their properties.
+    /// Sets or clears [`jobs`](Self::jobs).
     pub fn set_jobs(
         mut self,
         value: ::std::option::Option<::std::vec::Vec<crate::types::BackendJobRespObj>>,
@@ -246,7 +246,7 @@ impl ListBackendJobsOutputBuilder {
         self.next_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// The token for the next set of results.
+    /// Sets or clears [`next_token`](Self::next_token).
     pub fn set_next_token(
         mut self,
         value: ::std::option::Option<::std::string::String>,

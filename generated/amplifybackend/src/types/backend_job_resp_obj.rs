@@ -63,7 +63,7 @@ impl BackendJobRespObjBuilder {
         self.app_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// The app ID.
+    /// Sets or clears [`app_id`](Self::app_id).
     pub fn set_app_id(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -79,7 +79,7 @@ impl BackendJobRespObjBuilder {
         self.backend_environment_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// The name of the backend environment.
+    /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
     pub fn set_backend_environment_name(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -95,7 +95,7 @@ impl BackendJobRespObjBuilder {
         self.create_time = ::std::option::Option::Some(value.into());
         self
     }
-    /// The time when the job was created.
+    /// Sets or clears [`create_time`](Self::create_time).
     pub fn set_create_time(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -111,7 +111,7 @@ impl BackendJobRespObjBuilder {
         self.error = ::std::option::Option::Some(value.into());
         self
     }
-    /// If the request fails, this error is returned.
+    /// Sets or clears [`error`](Self::error).
     pub fn set_error(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -127,7 +127,7 @@ impl BackendJobRespObjBuilder {
         self.job_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// The ID for the job.
+    /// Sets or clears [`job_id`](Self::job_id).
     pub fn set_job_id(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -143,7 +143,7 @@ impl BackendJobRespObjBuilder {
         self.operation = ::std::option::Option::Some(value.into());
         self
     }
-    /// The name of the operation.
+    /// Sets or clears [`operation`](Self::operation).
     pub fn set_operation(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -159,7 +159,7 @@ impl BackendJobRespObjBuilder {
         self.status = ::std::option::Option::Some(value.into());
         self
     }
-    /// The current status of the request.
+    /// Sets or clears [`status`](Self::status).
     pub fn set_status(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -175,7 +175,7 @@ impl BackendJobRespObjBuilder {
         self.update_time = ::std::option::Option::Some(value.into());
         self
     }
-    /// The time when the job was last updated.
+    /// Sets or clears [`update_time`](Self::update_time).
     pub fn set_update_time(
         mut self,
         value: ::std::option::Option<::std::string::String>,

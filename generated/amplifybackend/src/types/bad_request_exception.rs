@@ -59,7 +59,7 @@ impl BadRequestExceptionBuilder {
         self.message = ::std::option::Option::Some(value.into());
         self
     }
-    /// An error message to inform that the request failed.
+    /// Sets or clears [`message`](Self::message).
     pub fn set_message(
         mut self,
         value: ::std::option::Option<::std::string::String>,

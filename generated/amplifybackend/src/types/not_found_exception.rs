@@ -63,7 +63,7 @@ impl NotFoundExceptionBuilder {
         self.message = ::std::option::Option::Some(value.into());
         self
     }
-    /// An error message to inform that the request has failed.
+    /// Sets or clears [`message`](Self::message).
     pub fn set_message(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -79,7 +79,7 @@ impl NotFoundExceptionBuilder {
         self.resource_type = ::std::option::Option::Some(value.into());
         self
     }
-    /// The type of resource that is not found.
+    /// Sets or clears [`resource_type`](Self::resource_type).
     pub fn set_resource_type(
         mut self,
         value: ::std::option::Option<::std::string::String>,

@@ -63,7 +63,7 @@ impl TooManyRequestsExceptionBuilder {
         self.limit_type = ::std::option::Option::Some(value.into());
         self
     }
-    /// The type of limit that was exceeded.
+    /// Sets or clears [`limit_type`](Self::limit_type).
     pub fn set_limit_type(
         mut self,
         value: ::std::option::Option<::std::string::String>,
@@ -79,7 +79,7 @@ impl TooManyRequestsExceptionBuilder {
         self.message = ::std::option::Option::Some(value.into());
         self
     }
-    /// An error message to inform that the request has failed.
+    /// Sets or clears [`message`](Self::message).
     pub fn set_message(
         mut self,
         value: ::std::option::Option<::std::string::String>,
