@@ -10,6 +10,12 @@ pub enum BuildError {
     MissingField { field: &'static str },
     /// A member bound to the URI path was set to an empty string, which would change the path.
     EmptyLabel { field: &'static str },
+    /// The input could not be serialized.
+    Serialize { detail: String },
+    /// The client configuration lacks something the call needs (region, credentials, endpoint).
+    Config { detail: String },
+    /// The request could not be signed.
+    Signing { detail: String },
 }
 
 impl fmt::Display for BuildError {
@@ -19,6 +25,9 @@ impl fmt::Display for BuildError {
             BuildError::EmptyLabel { field } => {
                 write!(f, "member `{field}` is part of the request path and must not be empty")
             }
+            BuildError::Serialize { detail } => write!(f, "could not serialize the input: {detail}"),
+            BuildError::Config { detail } => write!(f, "client configuration: {detail}"),
+            BuildError::Signing { detail } => write!(f, "could not sign the request: {detail}"),
         }
     }
 }

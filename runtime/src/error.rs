@@ -83,7 +83,7 @@ pub fn fmt_service_error(
     if let Some(message) = message.filter(|m| !m.is_empty()) {
         write!(f, ": {message}")?;
     }
-    let status = meta.status.filter(|_| !code.starts_with("HTTP ")).map(|s| format!("HTTP {s}"));
+    let status = meta.status.filter(|s| !code.starts_with("HTTP ") && code != s.to_string()).map(|s| format!("HTTP {s}"));
     let request_id = meta.request_id.as_deref().map(|id| format!("request id {id}"));
     let context: Vec<String> = status.into_iter().chain(request_id).collect();
     if !context.is_empty() {
@@ -110,3 +110,187 @@ mod tests {
         assert_eq!(no_message.to_string(), "Throttling (request id r-2)");
     }
 }
+
+/// Why a call failed, by layer. Each variant's `Display` is useful on its own.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkError<E> {
+    /// The request could not be built; nothing was sent.
+    Build(crate::BuildError),
+    /// No usable response: connection, timeout or I/O failure, after every allowed attempt.
+    Transport(TransportError),
+    /// A response arrived but could not be read as the operation's output.
+    Parse(ParseError),
+    /// The service answered with an error.
+    Service(E),
+}
+
+impl<E> SdkError<E> {
+    /// The service error, if that is what this is.
+    pub fn as_service_error(&self) -> Option<&E> {
+        match self {
+            SdkError::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    pub fn into_service_error(self) -> Option<E> {
+        match self {
+            SdkError::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<crate::BuildError> for SdkError<E> {
+    fn from(error: crate::BuildError) -> Self {
+        SdkError::Build(error)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::Build(error) => write!(f, "request not sent: {error}"),
+            SdkError::Transport(error) => fmt::Display::fmt(error, f),
+            SdkError::Parse(error) => fmt::Display::fmt(error, f),
+            SdkError::Service(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SdkError::Transport(error) => error.source.as_deref().map(|e| e as _),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be made (refused, DNS, TLS handshake, connect timeout).
+    Connect,
+    /// An attempt took longer than the attempt timeout.
+    AttemptTimeout,
+    /// The whole call took longer than the operation timeout.
+    OperationTimeout,
+    /// The connection failed while sending or receiving (reset, closed early).
+    Io,
+}
+
+/// The request or its response was lost on the way.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    detail: String,
+    attempts: u32,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl TransportError {
+    pub fn new(kind: TransportErrorKind, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source = source.into();
+        TransportError { kind, detail: error_chain(&*source), attempts: 1, source: Some(source) }
+    }
+
+    pub(crate) fn timeout(kind: TransportErrorKind, after: std::time::Duration) -> Self {
+        TransportError { kind, detail: format!("no response within {after:?}"), attempts: 1, source: None }
+    }
+
+    pub(crate) fn after_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// How many attempts were made before giving up.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind, TransportErrorKind::AttemptTimeout | TransportErrorKind::OperationTimeout)
+    }
+}
+
+/// The error and its sources, `: `-joined, since hyper's own message is often just "client error".
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(next) = source {
+        let next_text = next.to_string();
+        if !text.contains(&next_text) {
+            text.push_str(": ");
+            text.push_str(&next_text);
+        }
+        source = next.source();
+    }
+    text
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::AttemptTimeout => "attempt timed out",
+            TransportErrorKind::OperationTimeout => "operation timed out",
+            TransportErrorKind::Io => "connection failed",
+        };
+        write!(f, "{what}: {}", self.detail)?;
+        match self.attempts {
+            1 => Ok(()),
+            n => write!(f, " (after {n} attempts)"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+/// A response that is not what the model says: bad JSON, wrong types. Never retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    status: u16,
+    detail: String,
+    excerpt: String,
+}
+
+/// How much of a bad body an error quotes.
+const EXCERPT_CHARS: usize = 120;
+
+impl ParseError {
+    pub fn new(status: u16, detail: impl Into<String>, body: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(body);
+        let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
+        if text.chars().count() > EXCERPT_CHARS {
+            excerpt.push('…');
+        }
+        ParseError { status, detail: detail.into(), excerpt }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The start of the body that could not be parsed.
+    pub fn body_excerpt(&self) -> &str {
+        &self.excerpt
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not parse the HTTP {} response: {}; body: {:?}", self.status, self.detail, self.excerpt)
+    }
+}
+
+impl std::error::Error for ParseError {}

@@ -1,14 +1,24 @@
-//! The runtime shared by every crate `awsgen` generates. Generated code says *what* (names, wire
-//! names, error codes); this crate does *how*, once, with its own tests.
+//! The runtime shared by every crate `awsgen` generates. Generated code says *what* (paths, wire
+//! names, error codes); this crate does *how*, once, with its own tests: HTTP, SigV4, retries,
+//! timeouts, error-code extraction, percent-encoding.
 
 #![forbid(unsafe_code)]
 
 pub mod build;
+mod client;
+mod config;
 mod error;
+pub mod http;
+mod protocol;
+pub mod retry;
+mod sign;
 mod unknown;
 
 pub use build::BuildError;
-pub use error::{fmt_service_error, ErrorMetadata};
+pub use client::{uuid_v4, Client};
+pub use config::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig};
+pub use error::{fmt_service_error, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind};
+pub use protocol::{json_output, percent_encode, sanitize_code, ErrorResponse, ModeledError, Operation, Request, Service};
 pub use unknown::UnknownValue;
 
 /// Re-exported so generated crates derive through it and need no serde dependency of their own.

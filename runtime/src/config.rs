@@ -1,0 +1,218 @@
+//! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
+
+use crate::http::{default_http_client, HttpClient};
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// AWS credentials. The secret and the session token never appear in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    pub(crate) session_token: Option<String>,
+}
+
+impl Credentials {
+    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>, session_token: Option<String>) -> Self {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+        }
+    }
+
+    /// From `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (optionally) `AWS_SESSION_TOKEN`.
+    pub fn from_env() -> Option<Self> {
+        let id = env("AWS_ACCESS_KEY_ID")?;
+        let secret = env("AWS_SECRET_ACCESS_KEY")?;
+        Some(Credentials::new(id, secret, env("AWS_SESSION_TOKEN")))
+    }
+
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .finish()
+    }
+}
+
+/// Standard-mode retries: full-jitter exponential backoff, `rand(0..1) * min(initial * 2^(n-1), max)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryConfig {
+    /// Attempts in all, the first included. 1 disables retries. Default 3.
+    pub max_attempts: u32,
+    /// Default 1 s.
+    pub initial_backoff: Duration,
+    /// Default 20 s.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig { max_attempts: 3, initial_backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(20) }
+    }
+}
+
+/// Timeouts. A stalled server never hangs a call: each attempt is bounded by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    /// Establishing a connection (TCP and TLS). Default 3.1 s, as aws-sdk-rust.
+    pub connect: Duration,
+    /// One attempt: connect, send, and read the whole response. Default 60 s (botocore's read
+    /// timeout); aws-sdk-rust has none and hangs on a stalled server. Timed-out attempts are retried.
+    pub attempt: Option<Duration>,
+    /// The whole call, retries and backoff included. Default: none.
+    pub operation: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        TimeoutConfig { connect: Duration::from_millis(3100), attempt: Some(Duration::from_secs(60)), operation: None }
+    }
+}
+
+/// The clock used to sign requests; tests fix it.
+pub trait TimeSource: Send + Sync + fmt::Debug {
+    fn now(&self) -> SystemTime;
+}
+
+#[derive(Debug)]
+struct SystemClock;
+
+impl TimeSource for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock that always says the same time.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedTime(pub SystemTime);
+
+impl TimeSource for FixedTime {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+/// Everything a client needs. Build with [`Config::builder`] or [`Config::from_env`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) region: Option<String>,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) retry: RetryConfig,
+    pub(crate) timeouts: TimeoutConfig,
+    pub(crate) time_source: Arc<dyn TimeSource>,
+    pub(crate) http_client: Arc<dyn HttpClient>,
+}
+
+impl Config {
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Region from `AWS_REGION` (or `AWS_DEFAULT_REGION`), credentials from `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, endpoint from `AWS_ENDPOINT_URL`.
+    pub fn from_env() -> ConfigBuilder {
+        ConfigBuilder {
+            region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
+            credentials: Credentials::from_env(),
+            endpoint_url: env("AWS_ENDPOINT_URL"),
+            ..ConfigBuilder::default()
+        }
+    }
+
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    pub fn retry(&self) -> RetryConfig {
+        self.retry
+    }
+
+    pub fn timeouts(&self) -> TimeoutConfig {
+        self.timeouts
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    credentials: Option<Credentials>,
+    endpoint_url: Option<String>,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    time_source: Option<Arc<dyn TimeSource>>,
+    http_client: Option<Arc<dyn HttpClient>>,
+}
+
+impl ConfigBuilder {
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Send requests here instead of the service's regional endpoint (`http://127.0.0.1:8080`).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(mut self, max_attempts: u32) -> Self {
+        self.retry.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    pub fn time_source(mut self, time_source: Arc<dyn TimeSource>) -> Self {
+        self.time_source = Some(time_source);
+        self
+    }
+
+    /// Replace the built-in hyper + rustls transport.
+    pub fn http_client(mut self, http_client: Arc<dyn HttpClient>) -> Self {
+        self.http_client = Some(http_client);
+        self
+    }
+
+    pub fn build(self) -> Config {
+        let http_client = self.http_client.unwrap_or_else(|| default_http_client(self.timeouts.connect));
+        Config {
+            region: self.region,
+            credentials: self.credentials,
+            endpoint_url: self.endpoint_url,
+            retry: self.retry,
+            timeouts: self.timeouts,
+            time_source: self.time_source.unwrap_or_else(|| Arc::new(SystemClock)),
+            http_client,
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
