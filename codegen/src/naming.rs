@@ -53,9 +53,16 @@ pub(crate) fn module_name(model_name: &str) -> String {
     name
 }
 
+/// Methods the generated `Client` defines itself.
+const RESERVED_CLIENT_METHODS: &[&str] = &["new", "from_env", "config"];
+
 /// A method on the client for an operation (`ListBackendJobs` -> `list_backend_jobs`).
 pub(crate) fn method_name(model_name: &str) -> String {
-    escape_keyword(snake(model_name))
+    let name = snake(model_name);
+    if RESERVED_CLIENT_METHODS.contains(&name.as_str()) {
+        return format!("{name}_operation");
+    }
+    escape_keyword(name)
 }
 
 /// An enum variant for a string value (`CREATE_IN_PROGRESS` -> `CreateInProgress`).
@@ -119,7 +126,7 @@ mod tests {
     fn names_follow_rust_conventions() {
         assert_eq!(type_name("BackendJobRespObj"), "BackendJobRespObj");
         assert_eq!(type_name("__listOfString"), "ListOfString");
-        assert_eq!(type_name("2FA"), "Shape2Fa");
+        assert_eq!(type_name("2FA"), "Shape2fa");
         assert_eq!(field_name("AppId"), "app_id");
         assert_eq!(field_name("Type"), "r#type");
         assert_eq!(field_name("Self"), "self_");
@@ -128,6 +135,7 @@ mod tests {
         assert_eq!(setter_name("app_id"), "set_app_id");
         assert_eq!(module_name("Type"), "type_");
         assert_eq!(method_name("ListBackendJobs"), "list_backend_jobs");
+        assert_eq!(method_name("Config"), "config_operation");
         assert_eq!(enum_variant("CREATE_IN_PROGRESS"), "CreateInProgress");
         assert_eq!(enum_variant("us-east-1"), "UsEast1");
         assert_eq!(enum_variant("1"), "Value1");

@@ -24,7 +24,10 @@ struct Inner {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("service", &self.inner.service.service_id).field("config", &self.inner.config).finish()
+        f.debug_struct("Client")
+            .field("service", &self.inner.service.service_id)
+            .field("config", &self.inner.config)
+            .finish()
     }
 }
 
@@ -53,7 +56,11 @@ impl Client {
         }
     }
 
-    async fn attempts<O: Operation>(&self, request: &Request, target: &Target<'_>) -> Result<O::Output, SdkError<O::Error>> {
+    async fn attempts<O: Operation>(
+        &self,
+        request: &Request,
+        target: &Target<'_>,
+    ) -> Result<O::Output, SdkError<O::Error>> {
         let config = &self.inner.config;
         let max = config.retry.max_attempts.max(1);
         let invocation_id = uuid_v4();
@@ -94,7 +101,10 @@ impl Client {
     fn target(&self) -> Result<Target<'_>, BuildError> {
         let config = &self.inner.config;
         let missing = |what: &str| BuildError::Config { detail: what.to_owned() };
-        let region = config.region.as_deref().ok_or_else(|| missing("no region set (AWS_REGION, or Config::builder().region(..))"))?;
+        let region = config
+            .region
+            .as_deref()
+            .ok_or_else(|| missing("no region set (AWS_REGION, or Config::builder().region(..))"))?;
         let credentials = config.credentials.as_ref().ok_or_else(|| {
             missing("no credentials set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or Config::builder().credentials(..))")
         })?;
@@ -132,7 +142,13 @@ impl Client {
         }
         builder = builder.header("content-length", request.body.len());
         let mut http_request = builder.body(request.body.clone()).map_err(invalid)?;
-        crate::sign::sign(&mut http_request, target.credentials, target.region, self.inner.service.signing_name, self.now())?;
+        crate::sign::sign(
+            &mut http_request,
+            target.credentials,
+            target.region,
+            self.inner.service.signing_name,
+            self.now(),
+        )?;
         let headers = http_request.headers_mut();
         headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
         let sdk_request = format!("attempt={attempt}; max={max}");
@@ -176,7 +192,10 @@ mod tests {
     #[test]
     fn endpoints_and_invocation_ids() {
         assert_eq!(default_endpoint("amplifybackend", "us-east-1"), "https://amplifybackend.us-east-1.amazonaws.com");
-        assert_eq!(default_endpoint("amplifybackend", "cn-north-1"), "https://amplifybackend.cn-north-1.amazonaws.com.cn");
+        assert_eq!(
+            default_endpoint("amplifybackend", "cn-north-1"),
+            "https://amplifybackend.cn-north-1.amazonaws.com.cn"
+        );
         let id = uuid_v4();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");

@@ -83,7 +83,8 @@ pub fn fmt_service_error(
     if let Some(message) = message.filter(|m| !m.is_empty()) {
         write!(f, ": {message}")?;
     }
-    let status = meta.status.filter(|s| !code.starts_with("HTTP ") && code != s.to_string()).map(|s| format!("HTTP {s}"));
+    let status =
+        meta.status.filter(|s| !code.starts_with("HTTP ") && code != s.to_string()).map(|s| format!("HTTP {s}"));
     let request_id = meta.request_id.as_deref().map(|id| format!("request id {id}"));
     let context: Vec<String> = status.into_iter().chain(request_id).collect();
     if !context.is_empty() {

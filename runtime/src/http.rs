@@ -32,8 +32,10 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
     fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<Response, TransportError>>;
 }
 
-type HyperClient =
-    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>, Full<Bytes>>;
+type HyperClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    Full<Bytes>,
+>;
 
 /// hyper 1 over rustls (ring, webpki roots): HTTPS and plain HTTP, pooled connections.
 struct Hyper {

@@ -18,7 +18,9 @@ pub use build::BuildError;
 pub use client::{uuid_v4, Client};
 pub use config::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig};
 pub use error::{fmt_service_error, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind};
-pub use protocol::{json_output, percent_encode, sanitize_code, ErrorResponse, ModeledError, Operation, Request, Service};
+pub use protocol::{
+    json_output, percent_encode, sanitize_code, ErrorResponse, ModeledError, Operation, Request, Service,
+};
 pub use unknown::UnknownValue;
 
 /// Re-exported so generated crates derive through it and need no serde dependency of their own.

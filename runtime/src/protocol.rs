@@ -200,7 +200,8 @@ mod tests {
 
     #[test]
     fn labels_are_percent_encoded_like_botocore() {
-        let request = Request::rest("POST", "/backend/{appId}/job/{name}").label("appId", &"app 1/x").label("name", &"dev");
+        let request =
+            Request::rest("POST", "/backend/{appId}/job/{name}").label("appId", &"app 1/x").label("name", &"dev");
         assert_eq!(request.path, "/backend/app%201%2Fx/job/dev");
         let all = Request::rest("GET", "/{a}").label("a", &"a b/c+d~e*f:g@h&i=j?k#l%mé");
         assert_eq!(all.path, "/a%20b%2Fc%2Bd~e%2Af%3Ag%40h%26i%3Dj%3Fk%23l%25m%C3%A9");
@@ -217,7 +218,8 @@ mod tests {
         let code_beats_type = response(400, &[], r#"{"code":"ns#Err:extra","__type":"Other","Message":"m"}"#);
         let parsed = ErrorResponse::from_response(&code_beats_type);
         assert_eq!((parsed.code(), parsed.meta().message()), (Some("Err"), Some("m")));
-        let typed = response(400, &[("x-amzn-requestid", "r1")], r#"{"__type":"a.b#BadRequestException","errorMessage":"e"}"#);
+        let typed =
+            response(400, &[("x-amzn-requestid", "r1")], r#"{"__type":"a.b#BadRequestException","errorMessage":"e"}"#);
         let parsed = ErrorResponse::from_response(&typed);
         assert_eq!((parsed.code(), parsed.meta().message()), (Some("BadRequestException"), Some("e")));
         assert_eq!(parsed.meta().request_id(), Some("r1"));

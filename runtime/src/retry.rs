@@ -59,7 +59,11 @@ mod tests {
 
     #[test]
     fn backoff_is_jittered_exponential_and_capped() {
-        let config = RetryConfig { max_attempts: 10, initial_backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(20) };
+        let config = RetryConfig {
+            max_attempts: 10,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
+        };
         for _ in 0..200 {
             assert!(backoff(&config, 1) < Duration::from_secs(1));
             assert!(backoff(&config, 2) < Duration::from_secs(2));

@@ -33,11 +33,8 @@ pub(crate) fn sign(
         .build()
         .map_err(|e| failed(&e))?
         .into();
-    let headers: Vec<(&str, &str)> = request
-        .headers()
-        .iter()
-        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
-        .collect();
+    let headers: Vec<(&str, &str)> =
+        request.headers().iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))).collect();
     let uri = request.uri().to_string();
     let signable =
         SignableRequest::new(request.method().as_str(), &uri, headers.into_iter(), SignableBody::Bytes(request.body()))

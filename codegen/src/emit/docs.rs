@@ -46,20 +46,23 @@ pub(crate) fn to_markdown(html: &str) -> String {
             ("p" | "div" | "note" | "important" | "ul" | "ol" | "dl" | "br", _) => out.block_break(),
             ("li" | "dt" | "dd", false) => {
                 out.block_break();
-                out.raw("- ");
+                out.open("- ");
             }
-            ("code" | "tt", _) => out.raw("`"),
-            ("b" | "strong", _) => out.raw("**"),
-            ("i" | "em", _) => out.raw("*"),
+            ("code" | "tt", false) => out.open("`"),
+            ("code" | "tt", true) => out.close("`"),
+            ("b" | "strong", false) => out.open("**"),
+            ("b" | "strong", true) => out.close("**"),
+            ("i" | "em", false) => out.open("*"),
+            ("i" | "em", true) => out.close("*"),
             ("a", false) => {
                 link = attribute(tag, "href");
                 if link.is_some() {
-                    out.raw("[");
+                    out.open("[");
                 }
             }
             ("a", true) => {
                 if let Some(href) = link.take() {
-                    out.raw(&format!("]({href})"));
+                    out.close(&format!("]({href})"));
                 }
             }
             _ => {}
@@ -79,6 +82,8 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 struct Markdown {
     blocks: Vec<String>,
     current: String,
+    /// Just after opening markup (`` ` ``, `[`, `- `): the next word follows without a space.
+    after_open: bool,
 }
 
 impl Markdown {
@@ -86,18 +91,32 @@ impl Markdown {
         let text = escape(&decode_entities(html_text));
         for (i, word) in text.split_whitespace().enumerate() {
             let starts_with_space = i > 0 || text.starts_with(char::is_whitespace);
-            if starts_with_space && !self.current.is_empty() && !self.current.ends_with([' ', '`', '[', '(']) {
+            if starts_with_space && !self.after_open && !self.current.is_empty() && !self.current.ends_with(' ') {
                 self.current.push(' ');
             }
             self.current.push_str(word);
+            self.after_open = false;
         }
-        if text.ends_with(char::is_whitespace) && !self.current.is_empty() {
+        if text.ends_with(char::is_whitespace) && !self.current.is_empty() && !self.after_open {
             self.current.push(' ');
         }
     }
 
-    fn raw(&mut self, markup: &str) {
+    fn open(&mut self, markup: &str) {
         self.current.push_str(markup);
+        self.after_open = true;
+    }
+
+    /// Closing markup hugs the text before it: `` `code` ``, not `` `code ` ``.
+    fn close(&mut self, markup: &str) {
+        let trimmed = self.current.trim_end().len();
+        let trailing_space = trimmed < self.current.len();
+        self.current.truncate(trimmed);
+        self.current.push_str(markup);
+        if trailing_space {
+            self.current.push(' ');
+        }
+        self.after_open = false;
     }
 
     fn block_break(&mut self) {
@@ -105,6 +124,7 @@ impl Markdown {
         if self.current.trim() == "-" {
             return;
         }
+        self.after_open = false;
         let block = std::mem::take(&mut self.current).trim().to_owned();
         if !block.is_empty() {
             self.blocks.push(block);
@@ -163,6 +183,7 @@ mod tests {
         );
         assert_eq!(to_markdown("<ul><li><p>one</p></li><li>two &lt;T&gt;</li></ul>"), "- one\n- two \\<T\\>");
         assert_eq!(to_markdown("a\n   b <b>bold</b>"), "a b **bold**");
+        assert_eq!(to_markdown("<p>Set <code> x </code> to <i>y</i>.</p>"), "Set `x` to *y*.");
         assert_eq!(to_markdown(""), "");
     }
 }

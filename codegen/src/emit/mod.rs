@@ -1,6 +1,7 @@
 //! IR -> the files of one crate. Each item kind has its own small emitter returning tokens;
 //! this module decides the file layout.
 
+mod client;
 mod docs;
 mod file;
 mod operations;
@@ -32,6 +33,8 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
     let ctx = Ctx { service };
     let mut rust: Vec<(String, TokenStream)> = vec![
         ("src/lib.rs".to_owned(), lib_rs(&ctx)),
+        ("src/client.rs".to_owned(), client::client_rs(&ctx)),
+        ("src/config.rs".to_owned(), config_rs()),
         ("src/error.rs".to_owned(), error_rs()),
         ("src/operation.rs".to_owned(), operation_rs(&ctx)),
         ("src/types.rs".to_owned(), types_rs(&ctx)),
@@ -42,7 +45,8 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
     for shape in service.shapes.values().filter(|s| s.shared) {
         let tokens = match &shape.kind {
             ShapeKind::Structure(s) => {
-                let names = StructNames { type_name: &shape.names.type_name, builder: &shape.names.builder };
+                let names =
+                    StructNames { type_name: &shape.names.type_name, builder: &shape.names.builder, fluent: false };
                 types::structure(&ctx, shape, s, &names)
             }
             ShapeKind::Enum(values) => types::string_enum(shape, values),
@@ -69,9 +73,14 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
         #docs
         #![forbid(unsafe_code)]
 
+        mod client;
+        pub mod config;
         pub mod error;
         pub mod operation;
         pub mod types;
+
+        pub use client::Client;
+        pub use config::Config;
     }
 }
 
@@ -79,7 +88,16 @@ fn error_rs() -> TokenStream {
     let rt = rt::runtime();
     quote! {
         //! Errors shared by every operation. Each operation's own error enum lives in its module.
-        pub use #rt::{BuildError, ErrorMetadata, UnknownValue};
+        pub use #rt::{BuildError, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind, UnknownValue};
+    }
+}
+
+fn config_rs() -> TokenStream {
+    let rt = rt::runtime();
+    quote! {
+        //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
+        pub use #rt::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig};
+        pub use #rt::http::{BoxFuture, HttpClient, Response};
     }
 }
 

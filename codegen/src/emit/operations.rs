@@ -2,7 +2,7 @@
 
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
-use crate::ir::{Docs, Operation, Shape, ShapeKind, ShapeNames, Structure};
+use crate::ir::{Docs, Location, Member, Operation, Shape, ShapeKind, ShapeNames, Structure};
 use crate::naming::UNHANDLED_VARIANT;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -14,30 +14,121 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         module_docs.extend(["".to_owned()].into_iter().chain(op_docs.lines().map(str::to_owned)));
     }
     let module_docs = docs::inner(&module_docs);
-    let input = io_struct(ctx, op.input.as_deref(), &op.names.input, &op.names.input_builder, true);
-    let output = io_struct(ctx, op.output.as_deref(), &op.names.output, &op.names.output_builder, false);
+    let input_shape = io_shape(ctx, op.input.as_deref(), &op.names.input, true);
+    let output_shape = io_shape(ctx, op.output.as_deref(), &op.names.output, false);
+    let input = io_struct(ctx, &input_shape, &op.names.input, &op.names.input_builder, true);
+    let output = io_struct(ctx, &output_shape, &op.names.output, &op.names.output_builder, false);
+    let send = send(op, &input_shape);
+    let operation = operation_impl(op, &input_shape);
     let error = error_enum(ctx, op);
     quote! {
         #module_docs
         #input
+        #send
+        #operation
         #output
         #error
     }
 }
 
-/// The operation's input or output structure under the operation's own names. An operation
-/// without one gets an empty structure, so every operation has the same API shape.
-fn io_struct(ctx: &Ctx, id: Option<&str>, type_name: &str, builder: &str, sent: bool) -> TokenStream {
-    let names = StructNames { type_name, builder };
-    if let Some(shape) = id.and_then(|id| ctx.service.shapes.get(id)) {
-        if let ShapeKind::Structure(s) = &shape.kind {
-            return structure(ctx, shape, s, &names);
+fn members(shape: &Shape) -> &[Member] {
+    match &shape.kind {
+        ShapeKind::Structure(s) => &s.members,
+        _ => &[],
+    }
+}
+
+/// `Client::op()` hands out the input builder holding the client; `send()` builds and sends it.
+fn send(op: &Operation, input: &Shape) -> TokenStream {
+    let rt = rt::runtime();
+    let builder = ident(&op.names.input_builder);
+    let output = ident(&op.names.output);
+    let error = ident(&op.names.error);
+    let fields = members(input).iter().map(|m| ident(&m.rust_name));
+    let fallible = members(input).iter().any(|m| m.required && input.enforces_required());
+    let build = if fallible {
+        quote! { self.build()? }
+    } else {
+        quote! { self.build() }
+    };
+    quote! {
+        impl #builder<#rt::Client> {
+            pub(crate) fn new(client: #rt::Client) -> Self {
+                Self { client, #( #fields: ::std::option::Option::None, )* }
+            }
+
+            /// Builds the request and sends it, retrying as the client's configuration allows.
+            pub async fn send(self) -> ::std::result::Result<#output, #rt::SdkError<#error>> {
+                let client = self.client.clone();
+                client.send(#build).await
+            }
         }
     }
-    let empty = Structure { members: Vec::new(), error: None };
-    let shape = Shape {
+}
+
+/// What the runtime needs to know of the operation: its request, its output and its errors.
+fn operation_impl(op: &Operation, input: &Shape) -> TokenStream {
+    let rt = rt::runtime();
+    let (input_name, output, error) = (ident(&op.names.input), ident(&op.names.output), ident(&op.names.error));
+    let name = &op.name;
+    let (method, uri) = (&op.http.method, &op.http.uri);
+    let labels = members(input).iter().filter(|m| m.location == Location::Label).map(|m| {
+        let field = ident(&m.rust_name);
+        let wire = &m.wire_name;
+        if m.required && input.enforces_required() {
+            quote! { .label(#wire, &self.#field) }
+        } else {
+            let label = m.rust_name.trim_start_matches("r#");
+            quote! { .label(#wire, &#rt::build::required(self.#field.as_ref(), #label)?) }
+        }
+    });
+    let has_body = members(input).iter().any(|m| m.location == Location::Body);
+    let request = quote! { #rt::Request::rest(#method, #uri) #(#labels)* };
+    let request = if has_body {
+        quote! { #request.json_body(self) }
+    } else {
+        quote! { ::std::result::Result::Ok(#request) }
+    };
+    let error_arms = op.names.error_variants.iter().map(|v| {
+        let code = &v.code;
+        let variant = ident(&v.variant);
+        quote! { ::std::option::Option::Some(#code) => error.modeled().map_or_else(#error::Unhandled, #error::#variant), }
+    });
+    quote! {
+        impl #rt::Operation for #input_name {
+            type Output = #output;
+            type Error = #error;
+            const NAME: &'static str = #name;
+
+            fn request(&self) -> ::std::result::Result<#rt::Request, #rt::BuildError> {
+                #request
+            }
+
+            fn parse_output(response: &#rt::http::Response) -> ::std::result::Result<#output, #rt::ParseError> {
+                #rt::json_output(response)
+            }
+
+            fn parse_error(error: #rt::ErrorResponse) -> #error {
+                match error.code() {
+                    #(#error_arms)*
+                    _ => #error::Unhandled(error.into_meta()),
+                }
+            }
+        }
+    }
+}
+
+/// The operation's input or output shape. An operation without one gets an empty structure,
+/// so every operation has the same API shape.
+fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
+    if let Some(shape) = id.and_then(|id| ctx.service.shapes.get(id)) {
+        if matches!(shape.kind, ShapeKind::Structure(_)) {
+            return shape.clone();
+        }
+    }
+    Shape {
         id: type_name.to_owned(),
-        kind: ShapeKind::Structure(empty.clone()),
+        kind: ShapeKind::Structure(Structure { members: Vec::new(), error: None }),
         docs: Docs(None),
         sensitive: false,
         deprecated: false,
@@ -45,8 +136,18 @@ fn io_struct(ctx: &Ctx, id: Option<&str>, type_name: &str, builder: &str, sent: 
         sent,
         received: !sent,
         shared: false,
+    }
+}
+
+/// The operation's input or output structure under the operation's own names.
+fn io_struct(ctx: &Ctx, shape: &Shape, type_name: &str, builder: &str, fluent: bool) -> TokenStream {
+    let names = StructNames { type_name, builder, fluent };
+    let empty = Structure { members: Vec::new(), error: None };
+    let structure_of = match &shape.kind {
+        ShapeKind::Structure(s) => s,
+        _ => &empty,
     };
-    structure(ctx, &shape, &empty, &names)
+    structure(ctx, shape, structure_of, &names)
 }
 
 fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {

@@ -9,6 +9,9 @@ use quote::{format_ident, quote};
 pub(crate) struct StructNames<'a> {
     pub type_name: &'a str,
     pub builder: &'a str,
+    /// An operation input's builder: generic over a client, so that the builder a `Client`
+    /// hands out can `send()` itself while `Input::builder()` stays client-free.
+    pub fluent: bool,
 }
 
 /// The Rust type of a member's target, without the `Option` around it.
@@ -58,7 +61,7 @@ fn field_type(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
     }
 }
 
-/// A structure, its `builder()` and its builder. `extra` adds fields and methods for errors.
+/// A structure, its `builder()` and its builder; modeled errors also get their metadata.
 pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: &StructNames) -> TokenStream {
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
@@ -66,16 +69,10 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let derives = serde_derives(shape);
     let serde_crate = (shape.sent || shape.received).then(rt::serde_crate_attr);
     let fields = structure.members.iter().map(|m| field(ctx, shape, m));
-    let error = structure.error.as_ref().map(|_| error_parts(structure, &type_name, &builder_name));
-    let (error_field, error_impls, error_builder_field, error_setter, error_build) = match error {
-        Some(parts) => {
-            (Some(parts.field), Some(parts.impls), Some(parts.builder_field), Some(parts.setter), Some(parts.build))
-        }
-        None => (None, None, None, None, None),
-    };
-    let builder =
-        builder(ctx, shape, structure, &type_name, &builder_name, error_builder_field, error_setter, error_build);
-    let builder_doc = format!(" A builder for [`{}`].", names.type_name);
+    let error = structure.error.as_ref().map(|_| error_parts(structure, &type_name));
+    let error_field = error.as_ref().map(|e| &e.field);
+    let error_impls = error.as_ref().map(|e| &e.impls);
+    let builder = builder(ctx, shape, structure, names, error.as_ref());
     let new_builder_doc = format!(" Creates a new builder for [`{}`].", names.type_name);
     quote! {
         #doc
@@ -96,7 +93,6 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
 
         #error_impls
 
-        #[doc = #builder_doc]
         #builder
     }
 }
@@ -133,18 +129,16 @@ fn serde_field_attr(shape: &Shape, member: &Member) -> Option<TokenStream> {
     (!args.is_empty()).then(|| quote! { #[serde(#(#args),*)] })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn builder(
     ctx: &Ctx,
     shape: &Shape,
     structure: &Structure,
-    type_name: &Ident,
-    builder_name: &Ident,
-    extra_field: Option<TokenStream>,
-    extra_setter: Option<TokenStream>,
-    extra_build: Option<TokenStream>,
+    names: &StructNames,
+    error: Option<&ErrorParts>,
 ) -> TokenStream {
     let rt = rt::runtime();
+    let type_name = ident(names.type_name);
+    let builder_name = ident(names.builder);
     let fields = structure.members.iter().map(|m| {
         let name = ident(&m.rust_name);
         let value = value_type(ctx, &m.target);
@@ -171,7 +165,8 @@ fn builder(
             quote! { #name: #value }
         }
     });
-    let body = quote! { #type_name { #(#assignments,)* #extra_build } };
+    let error_build = error.map(|_| quote! { meta: self.meta, });
+    let body = quote! { #type_name { #(#assignments,)* #error_build } };
     let build = if enforced.is_empty() {
         let doc = format!(" Builds the [`{type_name}`].");
         quote! {
@@ -189,16 +184,28 @@ fn builder(
             }
         }
     };
+    let (doc, generics, impl_generics, client_field) = if names.fluent {
+        let doc = format!(
+            " A builder for [`{type_name}`]. The one a `Client` hands out (`C` = the client) can also `send()` itself."
+        );
+        (doc, quote! { <C = ()> }, quote! { <C> }, quote! { client: C, })
+    } else {
+        (format!(" A builder for [`{type_name}`]."), quote! {}, quote! {}, quote! {})
+    };
+    let error_field = error.map(|e| &e.builder_field);
+    let error_setter = error.map(|e| &e.setter);
     quote! {
+        #[doc = #doc]
         #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug, ::std::default::Default)]
-        pub struct #builder_name {
+        pub struct #builder_name #generics {
+            #client_field
             #(#fields,)*
-            #extra_field
+            #error_field
         }
 
-        impl #builder_name {
+        impl #impl_generics #builder_name #impl_generics {
             #(#setters)*
-            #extra_setter
+            #error_setter
             #build
         }
     }
@@ -237,10 +244,9 @@ struct ErrorParts {
     impls: TokenStream,
     builder_field: TokenStream,
     setter: TokenStream,
-    build: TokenStream,
 }
 
-fn error_parts(structure: &Structure, type_name: &Ident, builder_name: &Ident) -> ErrorParts {
+fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
     let rt = rt::runtime();
     let code = structure.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
     let message_member = structure
@@ -252,7 +258,6 @@ fn error_parts(structure: &Structure, type_name: &Ident, builder_name: &Ident) -
         Some(field) => quote! { self.#field.as_deref().or(self.meta.message()) },
         None => quote! { self.meta.message() },
     };
-    let _ = builder_name;
     ErrorParts {
         field: quote! {
             /// What the response said beyond the modeled members: code, message, status, request id.
@@ -282,6 +287,12 @@ fn error_parts(structure: &Structure, type_name: &Ident, builder_name: &Ident) -
             }
 
             impl ::std::error::Error for #type_name {}
+
+            impl #rt::ModeledError for #type_name {
+                fn set_meta(&mut self, meta: #rt::ErrorMetadata) {
+                    self.meta = meta;
+                }
+            }
         },
         builder_field: quote! { meta: #rt::ErrorMetadata, },
         setter: quote! {
@@ -291,7 +302,6 @@ fn error_parts(structure: &Structure, type_name: &Ident, builder_name: &Ident) -
                 self
             }
         },
-        build: quote! { meta: self.meta, },
     }
 }
 

@@ -68,6 +68,8 @@ pub struct OperationNames {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorVariant {
     pub shape: ShapeId,
+    /// The code a response carries for this error (see `ErrorInfo::code`).
+    pub code: String,
     /// `NotFound` for `NotFoundException`.
     pub variant: String,
     /// `is_not_found`.

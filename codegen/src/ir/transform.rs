@@ -199,10 +199,14 @@ fn error_variants(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, sink: &mut 
         let variant = naming::error_variant(&naming::type_name(shape));
         let predicate = format!("is_{}", naming::module_name(&variant).trim_end_matches('_'));
         claim(&mut taken, &variant, shape, &at, "error", sink);
-        if variants.iter().any(|v: &ErrorVariant| v.shape == *shape) || !shapes.contains_key(shape) {
+        let code = match shapes.get(shape).map(|s| &s.kind) {
+            Some(ShapeKind::Structure(Structure { error: Some(error), .. })) => error.code.clone(),
+            _ => continue, // reported by validation
+        };
+        if variants.iter().any(|v: &ErrorVariant| v.shape == *shape) {
             continue;
         }
-        variants.push(ErrorVariant { shape: shape.clone(), variant, predicate });
+        variants.push(ErrorVariant { shape: shape.clone(), code, variant, predicate });
     }
     variants
 }

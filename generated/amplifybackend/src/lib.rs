@@ -3,6 +3,10 @@
 //!
 //! AWS Amplify Admin API
 #![forbid(unsafe_code)]
+mod client;
+pub mod config;
 pub mod error;
 pub mod operation;
 pub mod types;
+pub use client::Client;
+pub use config::Config;

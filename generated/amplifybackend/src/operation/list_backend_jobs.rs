@@ -46,14 +46,15 @@ impl ListBackendJobsInput {
         ::std::default::Default::default()
     }
 }
-/// A builder for [`ListBackendJobsInput`].
+/// A builder for [`ListBackendJobsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
 #[derive(
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::fmt::Debug,
     ::std::default::Default
 )]
-pub struct ListBackendJobsInputBuilder {
+pub struct ListBackendJobsInputBuilder<C = ()> {
+    client: C,
     app_id: ::std::option::Option<::std::string::String>,
     backend_environment_name: ::std::option::Option<::std::string::String>,
     job_id: ::std::option::Option<::std::string::String>,
@@ -62,7 +63,7 @@ pub struct ListBackendJobsInputBuilder {
     operation: ::std::option::Option<::std::string::String>,
     status: ::std::option::Option<::std::string::String>,
 }
-impl ListBackendJobsInputBuilder {
+impl<C> ListBackendJobsInputBuilder<C> {
     /// The app ID.
     pub fn app_id(
         mut self,
@@ -185,6 +186,88 @@ impl ListBackendJobsInputBuilder {
             operation: self.operation,
             status: self.status,
         })
+    }
+}
+impl ListBackendJobsInputBuilder<::awsgen_runtime::Client> {
+    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+        Self {
+            client,
+            app_id: ::std::option::Option::None,
+            backend_environment_name: ::std::option::Option::None,
+            job_id: ::std::option::Option::None,
+            max_results: ::std::option::Option::None,
+            next_token: ::std::option::Option::None,
+            operation: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Builds the request and sends it, retrying as the client's configuration allows.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ListBackendJobsOutput,
+        ::awsgen_runtime::SdkError<ListBackendJobsError>,
+    > {
+        let client = self.client.clone();
+        client.send(self.build()?).await
+    }
+}
+impl ::awsgen_runtime::Operation for ListBackendJobsInput {
+    type Output = ListBackendJobsOutput;
+    type Error = ListBackendJobsError;
+    const NAME: &'static str = "ListBackendJobs";
+    fn request(
+        &self,
+    ) -> ::std::result::Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{appId}/job/{backendEnvironmentName}",
+            )
+            .label("appId", &self.app_id)
+            .label("backendEnvironmentName", &self.backend_environment_name)
+            .json_body(self)
+    }
+    fn parse_output(
+        response: &::awsgen_runtime::http::Response,
+    ) -> ::std::result::Result<ListBackendJobsOutput, ::awsgen_runtime::ParseError> {
+        ::awsgen_runtime::json_output(response)
+    }
+    fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListBackendJobsError {
+        match error.code() {
+            ::std::option::Option::Some("NotFoundException") => {
+                error
+                    .modeled()
+                    .map_or_else(
+                        ListBackendJobsError::Unhandled,
+                        ListBackendJobsError::NotFound,
+                    )
+            }
+            ::std::option::Option::Some("GatewayTimeoutException") => {
+                error
+                    .modeled()
+                    .map_or_else(
+                        ListBackendJobsError::Unhandled,
+                        ListBackendJobsError::GatewayTimeout,
+                    )
+            }
+            ::std::option::Option::Some("TooManyRequestsException") => {
+                error
+                    .modeled()
+                    .map_or_else(
+                        ListBackendJobsError::Unhandled,
+                        ListBackendJobsError::TooManyRequests,
+                    )
+            }
+            ::std::option::Option::Some("BadRequestException") => {
+                error
+                    .modeled()
+                    .map_or_else(
+                        ListBackendJobsError::Unhandled,
+                        ListBackendJobsError::BadRequest,
+                    )
+            }
+            _ => ListBackendJobsError::Unhandled(error.into_meta()),
+        }
     }
 }
 #[derive(

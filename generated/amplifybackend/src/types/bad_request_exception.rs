@@ -39,6 +39,11 @@ impl ::std::fmt::Display for BadRequestException {
     }
 }
 impl ::std::error::Error for BadRequestException {}
+impl ::awsgen_runtime::ModeledError for BadRequestException {
+    fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.meta = meta;
+    }
+}
 /// A builder for [`BadRequestException`].
 #[derive(
     ::std::clone::Clone,

@@ -39,6 +39,11 @@ impl ::std::fmt::Display for GatewayTimeoutException {
     }
 }
 impl ::std::error::Error for GatewayTimeoutException {}
+impl ::awsgen_runtime::ModeledError for GatewayTimeoutException {
+    fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.meta = meta;
+    }
+}
 /// A builder for [`GatewayTimeoutException`].
 #[derive(
     ::std::clone::Clone,

@@ -42,6 +42,11 @@ impl ::std::fmt::Display for NotFoundException {
     }
 }
 impl ::std::error::Error for NotFoundException {}
+impl ::awsgen_runtime::ModeledError for NotFoundException {
+    fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.meta = meta;
+    }
+}
 /// A builder for [`NotFoundException`].
 #[derive(
     ::std::clone::Clone,

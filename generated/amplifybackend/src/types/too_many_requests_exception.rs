@@ -42,6 +42,11 @@ impl ::std::fmt::Display for TooManyRequestsException {
     }
 }
 impl ::std::error::Error for TooManyRequestsException {}
+impl ::awsgen_runtime::ModeledError for TooManyRequestsException {
+    fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.meta = meta;
+    }
+}
 /// A builder for [`TooManyRequestsException`].
 #[derive(
     ::std::clone::Clone,

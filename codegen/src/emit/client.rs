@@ -1,0 +1,59 @@
+//! `Client`: one method per operation, each handing out that operation's sendable builder.
+
+use super::types::ident;
+use super::{docs, rt, Ctx};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
+    let rt = rt::runtime();
+    let service = ctx.service;
+    let (service_id, api_version) = (&service.service_id, &service.api_version);
+    let (endpoint_prefix, signing_name) = (&service.endpoint_prefix, &service.signing_name);
+    let methods = service.operations.values().map(|op| {
+        let doc = docs::outer(&op.docs);
+        let method = ident(&op.names.method);
+        let module = ident(&op.names.module);
+        let builder = ident(&op.names.input_builder);
+        quote! {
+            #doc
+            pub fn #method(&self) -> crate::operation::#module::#builder<#rt::Client> {
+                crate::operation::#module::#builder::new(self.inner.clone())
+            }
+        }
+    });
+    let doc = format!(" A client for {}. Cheap to clone; clones share connections.", service.full_name);
+    quote! {
+        static SERVICE: #rt::Service = #rt::Service {
+            service_id: #service_id,
+            api_version: #api_version,
+            endpoint_prefix: #endpoint_prefix,
+            signing_name: #signing_name,
+        };
+
+        #[doc = #doc]
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct Client {
+            inner: #rt::Client,
+        }
+
+        impl Client {
+            /// A client with this configuration.
+            pub fn new(config: crate::Config) -> Self {
+                Client { inner: #rt::Client::new(config, &SERVICE) }
+            }
+
+            /// A client configured from `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+            /// `AWS_SESSION_TOKEN` and `AWS_ENDPOINT_URL`.
+            pub fn from_env() -> Self {
+                Self::new(crate::Config::from_env().build())
+            }
+
+            pub fn config(&self) -> &crate::Config {
+                self.inner.config()
+            }
+
+            #(#methods)*
+        }
+    }
+}

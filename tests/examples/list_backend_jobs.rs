@@ -1,0 +1,94 @@
+//! Lists the jobs of an Amplify backend environment, one JSON object per line.
+//!
+//! ```sh
+//! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... cargo run -q --example list_backend_jobs -- \
+//!     --region us-east-1 --app-id d2x7example --backend-environment-name dev
+//! ```
+
+use awsgen_amplifybackend::types::BackendJobRespObj;
+use awsgen_amplifybackend::{Client, Config};
+use clap::Parser;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "List the jobs of an Amplify backend environment (AmplifyBackend ListBackendJobs)")]
+struct Args {
+    /// Send requests here instead of the regional endpoint (also: AWS_ENDPOINT_URL).
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// The region (also: AWS_REGION).
+    #[arg(long)]
+    region: Option<String>,
+    #[arg(long)]
+    app_id: String,
+    #[arg(long)]
+    backend_environment_name: String,
+    #[arg(long)]
+    max_results: Option<i32>,
+    #[arg(long)]
+    job_id: Option<String>,
+    #[arg(long)]
+    operation: Option<String>,
+    #[arg(long)]
+    status: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let mut config = Config::from_env();
+    if let Some(url) = args.endpoint_url {
+        config = config.endpoint_url(url);
+    }
+    if let Some(region) = args.region {
+        config = config.region(region);
+    }
+    let client = Client::new(config.build());
+    let output = client
+        .list_backend_jobs()
+        .app_id(args.app_id)
+        .backend_environment_name(args.backend_environment_name)
+        .set_max_results(args.max_results)
+        .set_job_id(args.job_id)
+        .set_operation(args.operation)
+        .set_status(args.status)
+        .send()
+        .await
+        .map_err(|error| error.to_string())?;
+    for job in output.jobs.unwrap_or_default() {
+        println!("{}", job_json(&job));
+    }
+    Ok(())
+}
+
+/// The job with the service's own (wire) member names, unset members left out.
+fn job_json(job: &BackendJobRespObj) -> serde_json::Value {
+    let fields = [
+        ("appId", &job.app_id),
+        ("backendEnvironmentName", &job.backend_environment_name),
+        ("createTime", &job.create_time),
+        ("error", &job.error),
+        ("jobId", &job.job_id),
+        ("operation", &job.operation),
+        ("status", &job.status),
+        ("updateTime", &job.update_time),
+    ];
+    let object = fields.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value.clone()?.into())));
+    serde_json::Value::Object(object.collect())
+}

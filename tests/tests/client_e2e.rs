@@ -1,0 +1,306 @@
+//! The generated AmplifyBackend client against a real HTTP server on 127.0.0.1.
+//! Every test is bounded: short backoffs and timeouts, and an outer timeout on each call.
+
+mod support;
+
+use awsgen_amplifybackend::config::{Credentials, FixedTime, RetryConfig, TimeoutConfig};
+use awsgen_amplifybackend::error::{BuildError, SdkError, TransportErrorKind};
+use awsgen_amplifybackend::operation::list_backend_jobs::{ListBackendJobsError, ListBackendJobsOutput};
+use awsgen_amplifybackend::{Client, Config};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use support::{Received, Reply, Server, ACCESS_KEY, SECRET_KEY};
+
+/// 2026-11-28T15:37:06Z
+const FIXED_TIME: u64 = 1_795_880_226;
+
+fn config(url: &str) -> awsgen_amplifybackend::config::ConfigBuilder {
+    Config::builder()
+        .region("us-east-1")
+        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY, None))
+        .endpoint_url(url)
+        .retry(RetryConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(20),
+        })
+        .timeouts(TimeoutConfig { attempt: Some(Duration::from_secs(5)), ..TimeoutConfig::default() })
+}
+
+fn client(server: &Server) -> Client {
+    Client::new(config(&server.url).build())
+}
+
+type Outcome = Result<ListBackendJobsOutput, SdkError<ListBackendJobsError>>;
+
+async fn list(client: &Client) -> Outcome {
+    let call = client.list_backend_jobs().app_id("app").backend_environment_name("dev").send();
+    tokio::time::timeout(Duration::from_secs(30), call).await.expect("the call finishes in bounded time")
+}
+
+fn service_error(outcome: Outcome) -> ListBackendJobsError {
+    match outcome {
+        Err(SdkError::Service(error)) => error,
+        other => panic!("expected a service error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sends_what_boto3_sends_and_signs_it() {
+    let server = Server::start(|_, _| Reply::json(200, json!({"jobs": [support::job(1)], "nextToken": "t1"}))).await;
+    let fixed = SystemTime::UNIX_EPOCH + Duration::from_secs(FIXED_TIME);
+    let client = Client::new(config(&server.url).time_source(Arc::new(FixedTime(fixed))).build());
+    let output = client
+        .list_backend_jobs()
+        .app_id("app 1/x")
+        .backend_environment_name("dev")
+        .max_results(2)
+        .operation("create")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(output.next_token.as_deref(), Some("t1"));
+    assert_eq!(output.jobs.unwrap()[0].job_id.as_deref(), Some("job-1"));
+
+    let [request]: [Received; 1] = server.requests().try_into().unwrap();
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.target, "/backend/app%201%2Fx/job/dev");
+    assert_eq!(request.json(), json!({"maxResults": 2, "operation": "create"}));
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("content-length"), Some(request.body.len().to_string().as_str()));
+    assert!(request.header("user-agent").unwrap().starts_with("awsgen/"));
+    assert_eq!(request.header("amz-sdk-request"), Some("attempt=1; max=3"));
+    assert_eq!(request.header("amz-sdk-invocation-id").unwrap().len(), 36);
+    assert_eq!(request.header("x-amz-date"), Some("20261128T153706Z"));
+    let authorization = request.header("authorization").unwrap();
+    assert!(authorization.contains("Credential=AKIDEXAMPLE/20261128/us-east-1/amplifybackend/aws4_request"));
+    assert_eq!(request.signature, Ok(()));
+    assert_eq!(request.header("x-amz-security-token"), None);
+}
+
+#[tokio::test]
+async fn an_empty_input_sends_an_empty_object_and_a_session_token_is_signed() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, Some("session-token".into()));
+    let client = Client::new(config(&server.url).credentials(credentials).build());
+    let output = list(&client).await.unwrap();
+    assert_eq!(output.jobs, None);
+    let [request]: [Received; 1] = server.requests().try_into().unwrap();
+    assert_eq!(request.body, b"{}");
+    assert_eq!(request.header("x-amz-security-token"), Some("session-token"));
+    assert_eq!(request.signature, Ok(()));
+    assert!(request.header("authorization").unwrap().contains("x-amz-security-token"));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_fails_verification() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let wrong = Credentials::new(ACCESS_KEY, "not-the-secret", None);
+    let client = Client::new(config(&server.url).credentials(wrong).build());
+    let error = service_error(list(&client).await);
+    assert_eq!(error.code(), Some("InvalidSignatureException"));
+    assert!(matches!(error, ListBackendJobsError::Unhandled(_)));
+    assert_eq!(error.meta().status(), Some(403));
+    assert_eq!(server.requests().len(), 1, "403 is not retried");
+    assert!(server.requests()[0].signature.is_err());
+}
+
+#[tokio::test]
+async fn modeled_errors_by_header_and_by_body_type() {
+    let server = Server::start(|request, _| {
+        let body = json!({"message": "nope", "resourceType": "app", "limitType": "api"});
+        let header = |code: &str| {
+            vec![
+                ("x-amzn-errortype", format!("{code}:http://internal.amazon.com/")),
+                ("x-amzn-requestid", "req-1".to_owned()),
+            ]
+        };
+        match request.target.rsplit('/').next().unwrap() {
+            "by-header" => Reply::Respond { status: 404, headers: header("NotFoundException"), body: body.to_string() },
+            "by-type" => Reply::json(400, json!({"__type": "com.amazon#BadRequestException", "message": "bad"})),
+            "by-code" => Reply::json(400, json!({"code": "BadRequestException", "Message": "bad2"})),
+            "header-wins" => Reply::Respond {
+                status: 400,
+                headers: header("NotFoundException"),
+                body: json!({"__type": "BadRequestException"}).to_string(),
+            },
+            other => panic!("unexpected {other}"),
+        }
+    })
+    .await;
+    let client = client(&server);
+    let call = |env: &'static str| client.list_backend_jobs().app_id("app").backend_environment_name(env).send();
+
+    let not_found = service_error(call("by-header").await);
+    let ListBackendJobsError::NotFound(inner) = &not_found else { panic!("{not_found:?}") };
+    assert_eq!(inner.resource_type.as_deref(), Some("app"));
+    assert_eq!(not_found.message(), Some("nope"));
+    assert_eq!(not_found.meta().request_id(), Some("req-1"));
+    assert_eq!(not_found.to_string(), "NotFoundException: nope (HTTP 404, request id req-1)");
+
+    let bad = service_error(call("by-type").await);
+    assert!(bad.is_bad_request(), "{bad:?}");
+    assert_eq!(bad.message(), Some("bad"));
+    let bad = service_error(call("by-code").await);
+    assert!(bad.is_bad_request(), "{bad:?}");
+    assert_eq!(bad.message(), Some("bad2"));
+    assert!(service_error(call("header-wins").await).is_not_found());
+    assert_eq!(server.requests().len(), 4, "4xx errors are not retried");
+}
+
+#[tokio::test]
+async fn unmodeled_errors_keep_code_message_status_and_request_id() {
+    let server = Server::start(|_, _| {
+        Reply::raw(
+            500,
+            &[("x-amzn-errortype", "MysteryException"), ("x-amzn-requestid", "r-9")],
+            r#"{"message":"boom"}"#,
+        )
+    })
+    .await;
+    let error = service_error(list(&client(&server)).await);
+    let ListBackendJobsError::Unhandled(meta) = &error else { panic!("{error:?}") };
+    assert_eq!((meta.code(), meta.message(), meta.status()), (Some("MysteryException"), Some("boom"), Some(500)));
+    assert_eq!(error.to_string(), "MysteryException: boom (HTTP 500, request id r-9)");
+    assert_eq!(server.requests().len(), 3, "500 is retried up to max attempts");
+}
+
+#[tokio::test]
+async fn server_errors_without_a_body_use_the_status_as_code() {
+    for (status, body) in [(503, ""), (502, "<html><body>Bad Gateway</body></html>")] {
+        let server = Server::start(move |_, _| Reply::raw(status, &[], body)).await;
+        let error = service_error(list(&client(&server)).await);
+        let expected_code = status.to_string();
+        assert_eq!(error.code(), Some(expected_code.as_str()));
+        assert_eq!(error.meta().status(), Some(status));
+        assert!(error.message().is_some_and(|m| !m.is_empty()), "reason phrase as message");
+        assert_eq!(server.requests().len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn throttling_is_retried_with_the_same_invocation_id() {
+    let server = Server::start(|request, index| match index {
+        0 => Reply::json(429, json!({"__type": "TooManyRequestsException", "message": "slow down"})),
+        _ => support::list_jobs_page(&[support::job(1)], request),
+    })
+    .await;
+    let output = list(&client(&server)).await.unwrap();
+    assert_eq!(output.jobs.map(|j| j.len()), Some(1));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].header("amz-sdk-request"), Some("attempt=1; max=3"));
+    assert_eq!(requests[1].header("amz-sdk-request"), Some("attempt=2; max=3"));
+    assert_eq!(requests[0].header("amz-sdk-invocation-id"), requests[1].header("amz-sdk-invocation-id"));
+    assert!(requests.iter().all(|r| r.signature.is_ok()));
+}
+
+#[tokio::test]
+async fn persistent_throttling_stops_after_max_attempts() {
+    let server =
+        Server::start(|_, _| Reply::json(429, json!({"__type": "TooManyRequestsException", "limitType": "api"}))).await;
+    let error = service_error(list(&client(&server)).await);
+    let ListBackendJobsError::TooManyRequests(inner) = &error else { panic!("{error:?}") };
+    assert_eq!(inner.limit_type.as_deref(), Some("api"));
+    assert_eq!(server.requests().len(), 3);
+
+    let five = Client::new(config(&server.url).max_attempts(5).build());
+    assert!(service_error(list(&five).await).is_too_many_requests());
+    assert_eq!(server.requests().len(), 3 + 5);
+    let gateway = Server::start(|_, _| Reply::json(504, json!({"__type": "GatewayTimeoutException"}))).await;
+    assert!(service_error(list(&client(&gateway)).await).is_gateway_timeout());
+    assert_eq!(gateway.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_parse_errors_and_not_retried() {
+    let server = Server::start(|request, _| match request.target.rsplit('/').next().unwrap() {
+        "truncated" => Reply::raw(200, &[], r#"{"jobs": [{"jobId": "j1", "#),
+        _ => Reply::raw(200, &[], r#"{"jobs": "not-a-list"}"#),
+    })
+    .await;
+    let client = client(&server);
+    for env in ["truncated", "wrong-type"] {
+        let outcome = client.list_backend_jobs().app_id("app").backend_environment_name(env).send().await;
+        let Err(SdkError::Parse(error)) = outcome else { panic!("{outcome:?}") };
+        assert_eq!(error.status(), 200);
+        assert!(error.body_excerpt().starts_with(r#"{"jobs":"#));
+        assert!(error.to_string().starts_with("could not parse the HTTP 200 response: "), "{error}");
+    }
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn unknown_fields_and_values_are_ignored() {
+    let server = Server::start(|_, _| {
+        let mut job = support::job(1);
+        job["status"] = "BRAND_NEW_STATUS".into();
+        job["unexpected"] = json!({"nested": [1, 2]});
+        Reply::json(200, json!({"jobs": [job], "somethingNew": true}))
+    })
+    .await;
+    let output = list(&client(&server)).await.unwrap();
+    assert_eq!(output.jobs.unwrap()[0].status.as_deref(), Some("BRAND_NEW_STATUS"));
+}
+
+#[tokio::test]
+async fn connection_resets_are_retried_then_reported() {
+    let server = Server::start(|_, _| Reply::Reset).await;
+    let outcome = list(&client(&server)).await;
+    let Err(SdkError::Transport(error)) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(error.kind(), TransportErrorKind::Io);
+    assert_eq!(error.attempts(), 3);
+    assert_eq!(server.requests().len(), 3);
+    assert!(error.to_string().starts_with("connection failed: "), "{error}");
+}
+
+#[tokio::test]
+async fn a_stalled_server_hits_the_attempt_timeout() {
+    let server = Server::start(|_, _| Reply::Stall(Duration::from_secs(10))).await;
+    let timeouts = TimeoutConfig { attempt: Some(Duration::from_millis(200)), ..TimeoutConfig::default() };
+    let client = Client::new(config(&server.url).timeouts(timeouts).build());
+    let started = std::time::Instant::now();
+    let outcome = list(&client).await;
+    let Err(SdkError::Transport(error)) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(error.kind(), TransportErrorKind::AttemptTimeout);
+    assert_eq!(error.attempts(), 3);
+    assert_eq!(server.requests().len(), 3);
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    let whole =
+        TimeoutConfig { attempt: None, operation: Some(Duration::from_millis(300)), ..TimeoutConfig::default() };
+    let client = Client::new(config(&server.url).timeouts(whole).build());
+    let Err(SdkError::Transport(error)) = list(&client).await else { panic!() };
+    assert_eq!(error.kind(), TransportErrorKind::OperationTimeout);
+    assert!(error.to_string().starts_with("operation timed out"), "{error}");
+}
+
+#[tokio::test]
+async fn nothing_is_sent_when_the_request_cannot_be_built() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let client = client(&server);
+    let outcome = client.list_backend_jobs().backend_environment_name("dev").send().await;
+    let Err(SdkError::Build(error)) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(error, BuildError::MissingField { field: "app_id" });
+    let outcome = client.list_backend_jobs().app_id("").backend_environment_name("dev").send().await;
+    let Err(error) = outcome else { panic!() };
+    assert_eq!(
+        error.to_string(),
+        "request not sent: member `app_id` is part of the request path and must not be empty"
+    );
+
+    let no_region = Client::new(Config::builder().credentials(Credentials::new("a", "b", None)).build());
+    let Err(SdkError::Build(BuildError::Config { detail })) = list(&no_region).await else { panic!() };
+    assert!(detail.contains("no region"), "{detail}");
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_connect_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::new(config(&format!("http://127.0.0.1:{port}")).build());
+    let Err(SdkError::Transport(error)) = list(&client).await else { panic!() };
+    assert_eq!(error.kind(), TransportErrorKind::Connect);
+    assert_eq!(error.attempts(), 3);
+}

@@ -1,0 +1,199 @@
+//! A real HTTP/1.1 server on 127.0.0.1 for end-to-end tests: it records every request, checks
+//! its SigV4 signature independently, and answers as the test's script says, faults included.
+
+#![allow(dead_code)] // each test binary uses part of it
+
+pub mod sigv4;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+pub const ACCESS_KEY: &str = "AKIDEXAMPLE";
+pub const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+/// One request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    /// Path and query, exactly as sent.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The independent verifier's verdict on the signature, with the server's secret.
+    pub signature: Result<(), String>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+}
+
+/// What the server does with a request.
+pub enum Reply {
+    Respond {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    },
+    /// Close the connection with a TCP reset before answering.
+    Reset,
+    /// Answer nothing for this long, then close.
+    Stall(Duration),
+}
+
+impl Reply {
+    pub fn json(status: u16, body: serde_json::Value) -> Reply {
+        Reply::Respond { status, headers: vec![("content-type", "application/json".into())], body: body.to_string() }
+    }
+
+    pub fn raw(status: u16, headers: &[(&'static str, &str)], body: &str) -> Reply {
+        let headers = headers.iter().map(|(n, v)| (*n, v.to_string())).collect();
+        Reply::Respond { status, headers, body: body.to_owned() }
+    }
+}
+
+type Script = dyn Fn(&Received, usize) -> Reply + Send + Sync;
+
+pub struct Server {
+    pub url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Server {
+    /// Starts a server whose replies come from `script(request, index of the request)`.
+    pub async fn start(script: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let script: Arc<Script> = Arc::new(script);
+        let log = received.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, log.clone(), script.clone()));
+            }
+        });
+        Server { url, received }
+    }
+
+    pub fn requests(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// Serves requests on one connection until the client closes it or a reply ends it.
+async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Received>>>, script: Arc<Script>) {
+    let mut buffer = Vec::new();
+    loop {
+        let Some(request) = read_request(&mut stream, &mut buffer).await else { return };
+        let index = {
+            let mut log = log.lock().unwrap();
+            log.push(request.clone());
+            log.len() - 1
+        };
+        // Like AWS, refuse a request whose signature does not verify, before any scripted reply.
+        let reply = match &request.signature {
+            Err(why) => Reply::json(403, serde_json::json!({"__type": "InvalidSignatureException", "message": why})),
+            Ok(()) => script(&request, index),
+        };
+        match reply {
+            Reply::Respond { status, headers, body } => {
+                let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
+                for (name, value) in headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str("\r\n");
+                // One write, so the client never waits on Nagle's algorithm.
+                let bytes = [head.into_bytes(), body.into_bytes()].concat();
+                if stream.write_all(&bytes).await.is_err() {
+                    return;
+                }
+            }
+            Reply::Reset => {
+                // A zero linger makes the close a reset; it does not block, whatever the deprecation says.
+                #[allow(deprecated)]
+                let _ = stream.set_linger(Some(Duration::ZERO));
+                return;
+            }
+            Reply::Stall(duration) => {
+                tokio::time::sleep(duration).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Received> {
+    let head_end = loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let (method, target) = (request_line.next()?.to_owned(), request_line.next()?.to_owned());
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize =
+        headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let body_start = head_end + 4;
+    while buffer.len() < body_start + length {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    let body = buffer[body_start..body_start + length].to_vec();
+    buffer.drain(..body_start + length);
+    let signed = sigv4::Signed { method: &method, target: &target, headers: &headers, body: &body };
+    let signature = sigv4::verify(&signed, SECRET_KEY);
+    Some(Received { method, target, headers, body, signature })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+/// An in-memory job table served as ListBackendJobs pages: the token is the next index.
+pub fn list_jobs_page(jobs: &[serde_json::Value], request: &Received) -> Reply {
+    let body = request.json();
+    let start: usize = body["nextToken"].as_str().and_then(|t| t.parse().ok()).unwrap_or(0);
+    let size = body["maxResults"].as_u64().unwrap_or(25) as usize;
+    let end = (start + size).min(jobs.len());
+    let mut page = serde_json::json!({ "jobs": jobs[start.min(end)..end] });
+    if end < jobs.len() {
+        page["nextToken"] = end.to_string().into();
+    }
+    Reply::json(200, page)
+}
+
+pub fn job(id: usize) -> serde_json::Value {
+    serde_json::json!({"appId": "app", "backendEnvironmentName": "dev", "jobId": format!("job-{id}"), "status": "COMPLETED"})
+}
