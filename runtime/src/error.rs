@@ -124,6 +124,8 @@ pub enum SdkError<E> {
     Parse(ParseError),
     /// The service answered with an error.
     Service(E),
+    /// A paginator stopped a run that would not end, or could not start it.
+    Pagination(crate::pagination::PaginationError),
 }
 
 impl<E> SdkError<E> {
@@ -156,6 +158,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             SdkError::Transport(error) => fmt::Display::fmt(error, f),
             SdkError::Parse(error) => fmt::Display::fmt(error, f),
             SdkError::Service(error) => fmt::Display::fmt(error, f),
+            SdkError::Pagination(error) => fmt::Display::fmt(error, f),
         }
     }
 }

@@ -9,6 +9,7 @@ mod client;
 mod config;
 mod error;
 pub mod http;
+pub mod pagination;
 mod protocol;
 pub mod retry;
 mod sign;
@@ -25,3 +26,8 @@ pub use unknown::UnknownValue;
 
 /// Re-exported so generated crates derive through it and need no serde dependency of their own.
 pub use serde;
+
+/// Streams, as paginators return them: `StreamExt::next` and `TryStreamExt::try_collect` use them.
+pub mod stream {
+    pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
+}

@@ -2,11 +2,15 @@
 //!
 //! ```sh
 //! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... cargo run -q --example list_backend_jobs -- \
-//!     --region us-east-1 --app-id d2x7example --backend-environment-name dev
+//!     --region us-east-1 --app-id d2x7example --backend-environment-name dev [--all --max-items 10]
 //! ```
+//!
+//! With `--all` it walks every page; when `--max-items` stops it early, the last line is
+//! `{"nextToken": "<resume token>"}`, which `--starting-token` continues from.
 
 use awsgen_amplifybackend::types::BackendJobRespObj;
 use awsgen_amplifybackend::{Client, Config};
+use awsgen_runtime::stream::StreamExt;
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -31,6 +35,18 @@ struct Args {
     operation: Option<String>,
     #[arg(long)]
     status: Option<String>,
+    /// Walk every page with the paginator instead of making one call.
+    #[arg(long)]
+    all: bool,
+    /// With --all: jobs per request.
+    #[arg(long, requires = "all")]
+    page_size: Option<i32>,
+    /// With --all: stop after this many jobs and print a resume token.
+    #[arg(long, requires = "all")]
+    max_items: Option<usize>,
+    /// With --all: continue from a resume token printed by an earlier run.
+    #[arg(long, requires = "all")]
+    starting_token: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -60,19 +76,35 @@ async fn run(args: Args) -> Result<(), String> {
         config = config.region(region);
     }
     let client = Client::new(config.build());
-    let output = client
+    let request = client
         .list_backend_jobs()
         .app_id(args.app_id)
         .backend_environment_name(args.backend_environment_name)
         .set_max_results(args.max_results)
         .set_job_id(args.job_id)
         .set_operation(args.operation)
-        .set_status(args.status)
-        .send()
-        .await
-        .map_err(|error| error.to_string())?;
-    for job in output.jobs.unwrap_or_default() {
-        println!("{}", job_json(&job));
+        .set_status(args.status);
+    if !args.all {
+        let output = request.send().await.map_err(|error| error.to_string())?;
+        output.jobs.unwrap_or_default().iter().for_each(|job| println!("{}", job_json(job)));
+        return Ok(());
+    }
+    let mut paginator = request.into_paginator();
+    if let Some(size) = args.page_size {
+        paginator = paginator.page_size(size);
+    }
+    if let Some(max) = args.max_items {
+        paginator = paginator.max_items(max);
+    }
+    if let Some(token) = args.starting_token {
+        paginator = paginator.starting_token(token);
+    }
+    let mut jobs = paginator.items();
+    while let Some(job) = jobs.next().await {
+        println!("{}", job_json(&job.map_err(|error| error.to_string())?));
+    }
+    if let Some(token) = jobs.resume_token() {
+        println!("{}", serde_json::json!({ "nextToken": token }));
     }
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! One module per operation: its input and output types with builders, and its error enum.
 
-use super::types::{ident, structure, StructNames};
+use super::types::{ident, structure, value_type, StructNames};
 use super::{docs, rt, Ctx};
-use crate::ir::{Docs, Location, Member, Operation, Shape, ShapeKind, ShapeNames, Structure};
+use crate::ir::{Docs, Location, Member, Operation, Pagination, Shape, ShapeKind, ShapeNames, Structure};
 use crate::naming::UNHANDLED_VARIANT;
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 
 pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let mut module_docs = vec![format!("The {} operation.", op.name)];
@@ -20,12 +20,14 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let output = io_struct(ctx, &output_shape, &op.names.output, &op.names.output_builder, false);
     let send = send(op, &input_shape);
     let operation = operation_impl(op, &input_shape);
+    let paginator = op.pagination.as_ref().map(|p| paginator(ctx, op, p, &input_shape, &output_shape));
     let error = error_enum(ctx, op);
     quote! {
         #module_docs
         #input
         #send
         #operation
+        #paginator
         #output
         #error
     }
@@ -64,6 +66,118 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
             }
         }
     }
+}
+
+/// `into_paginator()`, and where the paginator loop finds tokens, page size and items.
+fn paginator(ctx: &Ctx, op: &Operation, pager: &Pagination, input: &Shape, output: &Shape) -> Option<TokenStream> {
+    let rt = rt::runtime();
+    let find = |shape: &Shape, name: &str| members(shape).iter().find(|m| m.name == name).cloned();
+    let field = |m: &Member| ident(&m.rust_name);
+    let input_tokens: Vec<Ident> =
+        pager.input_tokens.iter().map(|t| find(input, t).map(|m| field(&m))).collect::<Option<_>>()?;
+    let output_tokens: Vec<Ident> =
+        pager.output_tokens.iter().map(|t| find(output, t).map(|m| field(&m))).collect::<Option<_>>()?;
+    let results: Vec<Member> = pager.result_keys.iter().map(|k| find(output, k)).collect::<Option<_>>()?;
+    let primary = results.first()?;
+    let item = match ctx.service.shapes.get(&primary.target).map(|s| &s.kind) {
+        Some(ShapeKind::List { member }) => value_type(ctx, member),
+        _ => return None,
+    };
+    let primary_field = field(primary);
+    let string = quote! { ::std::string::String };
+    let (token_type, next_token, token, set_token) =
+        if let ([input_token], [output_token]) = (&input_tokens[..], &output_tokens[..]) {
+            (
+                string.clone(),
+                quote! { output.#output_token.clone().filter(|token| !token.is_empty()) },
+                quote! { self.#input_token.clone() },
+                quote! { self.#input_token = token; },
+            )
+        } else {
+            let parts: Vec<Ident> = (0..input_tokens.len()).map(|i| format_ident!("token{i}")).collect();
+            (
+                quote! { ::std::vec::Vec<::std::option::Option<#string>> },
+                quote! { #rt::pagination::tokens(::std::vec![#( output.#output_tokens.clone() ),*]) },
+                quote! { ::std::option::Option::Some(::std::vec![#( self.#input_tokens.clone() ),*]) },
+                quote! {
+                    let mut token = token.unwrap_or_default().into_iter();
+                    #( let #parts = token.next().flatten(); )*
+                    #( self.#input_tokens = #parts; )*
+                },
+            )
+        };
+    let more_results = pager.more_results.as_ref().and_then(|m| find(output, m)).map(|m| {
+        let more = field(&m);
+        quote! {
+            if output.#more != ::std::option::Option::Some(true) {
+                return ::std::option::Option::None;
+            }
+        }
+    });
+    let set_page_size = match pager.limit_key.as_ref().and_then(|k| find(input, k)) {
+        Some(limit) => {
+            let limit_field = field(&limit);
+            let value = match ctx.service.shapes.get(&limit.target).map(|s| &s.kind) {
+                Some(ShapeKind::String) => quote! { size.to_string() },
+                Some(ShapeKind::Long) => quote! { i64::from(size) },
+                _ => quote! { size },
+            };
+            quote! {
+                self.#limit_field = ::std::option::Option::Some(#value);
+                true
+            }
+        }
+        None => quote! { let _ = size; false },
+    };
+    let lists = results
+        .iter()
+        .filter(|m| matches!(ctx.service.shapes.get(&m.target).map(|s| &s.kind), Some(ShapeKind::List { .. })));
+    let merges = lists.map(|m| {
+        let list = field(m);
+        quote! { #rt::pagination::append(&mut into.#list, page.#list); }
+    });
+    let (input_name, output_name, builder) =
+        (ident(&op.names.input), ident(&op.names.output), ident(&op.names.input_builder));
+    Some(quote! {
+        impl #builder<#rt::Client> {
+            /// Pages through every result: `.send()` streams pages, `.items()` streams items,
+            /// `.collect_all()` gathers them. A repeated token ends the run with an error.
+            pub fn into_paginator(self) -> #rt::pagination::Paginator<#input_name> {
+                let client = self.client.clone();
+                #rt::pagination::Paginator::new(client, self.build())
+            }
+        }
+
+        impl #rt::pagination::Paginate for #input_name {
+            type Token = #token_type;
+            type Item = #item;
+
+            fn next_token(output: &#output_name) -> ::std::option::Option<Self::Token> {
+                #more_results
+                #next_token
+            }
+
+            fn token(&self) -> ::std::option::Option<Self::Token> {
+                #token
+            }
+
+            fn set_token(&mut self, token: ::std::option::Option<Self::Token>) {
+                #set_token
+            }
+
+            fn set_page_size(&mut self, size: i32) -> bool {
+                #set_page_size
+            }
+
+            fn items(output: &mut #output_name) -> &mut ::std::option::Option<::std::vec::Vec<#item>> {
+                &mut output.#primary_field
+            }
+
+            fn merge(into: &mut #output_name, page: #output_name) {
+                #(#merges)*
+            }
+        }
+    })
 }
 
 /// What the runtime needs to know of the operation: its request, its output and its errors.

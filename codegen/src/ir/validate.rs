@@ -97,22 +97,40 @@ fn check_paginator(
     sink: &mut Sink,
 ) {
     let at = pointer(["pagination", op]);
-    for token in &pager.input_tokens {
-        paginator_member(sink, &at, op, input, "input_token", token, "input");
-    }
-    for token in &pager.output_tokens {
-        paginator_member(sink, &at, op, output, "output_token", token, "output");
+    let tokens = pager.input_tokens.iter().map(|t| (input, "input_token", t, "input"));
+    for (structure, key, token, side) in
+        tokens.chain(pager.output_tokens.iter().map(|t| (output, "output_token", t, "output")))
+    {
+        let Some(member) = paginator_member(sink, &at, op, structure, key, token, side) else { continue };
+        if !matches!(service.shapes.get(&member.target).map(|s| &s.kind), Some(ShapeKind::String)) {
+            sink.error_with_hint(
+                format!("{at}/{key}"),
+                format!("paginator token \"{token}\" of {op} is not a string, which is not supported yet"),
+                "only string tokens are supported for now",
+            );
+        }
     }
     if let Some(limit) = &pager.limit_key {
-        paginator_member(sink, &at, op, input, "limit_key", limit, "input");
+        let member = paginator_member(sink, &at, op, input, "limit_key", limit, "input");
+        let kind = member.and_then(|m| service.shapes.get(&m.target)).map(|s| &s.kind);
+        if member.is_some() && !matches!(kind, Some(ShapeKind::Integer | ShapeKind::Long | ShapeKind::String)) {
+            sink.error(format!("{at}/limit_key"), format!("limit key \"{limit}\" of {op} is not a number or string"));
+        }
+    }
+    if let Some(more) = &pager.more_results {
+        let member = paginator_member(sink, &at, op, output, "more_results", more, "output");
+        let kind = member.and_then(|m| service.shapes.get(&m.target)).map(|s| &s.kind);
+        if member.is_some() && !matches!(kind, Some(ShapeKind::Boolean)) {
+            sink.error(format!("{at}/more_results"), format!("more_results \"{more}\" of {op} is not a boolean"));
+        }
     }
     for (i, key) in pager.result_keys.iter().enumerate() {
         let Some(member) = paginator_member(sink, &at, op, output, "result_key", key, "output") else { continue };
         // The first result key holds the items; later ones may be counts or strings (DynamoDB's
         // ScannedCount), which botocore adds up or concatenates.
         let kind = service.shapes.get(&member.target).map(|s| &s.kind);
-        if i == 0 && !matches!(kind, Some(ShapeKind::List { .. } | ShapeKind::Map { .. })) {
-            sink.error(format!("{at}/result_key"), format!("result key \"{key}\" of {op} is not a list or map"));
+        if i == 0 && !matches!(kind, Some(ShapeKind::List { .. })) {
+            sink.error(format!("{at}/result_key"), format!("the first result key \"{key}\" of {op} is not a list"));
         }
     }
     if pager.input_tokens.len() != pager.output_tokens.len() {

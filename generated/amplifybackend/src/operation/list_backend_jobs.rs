@@ -270,6 +270,41 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
         }
     }
 }
+impl ListBackendJobsInputBuilder<::awsgen_runtime::Client> {
+    /// Pages through every result: `.send()` streams pages, `.items()` streams items,
+    /// `.collect_all()` gathers them. A repeated token ends the run with an error.
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListBackendJobsInput> {
+        let client = self.client.clone();
+        ::awsgen_runtime::pagination::Paginator::new(client, self.build())
+    }
+}
+impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
+    type Token = ::std::string::String;
+    type Item = crate::types::BackendJobRespObj;
+    fn next_token(output: &ListBackendJobsOutput) -> ::std::option::Option<Self::Token> {
+        output.next_token.clone().filter(|token| !token.is_empty())
+    }
+    fn token(&self) -> ::std::option::Option<Self::Token> {
+        self.next_token.clone()
+    }
+    fn set_token(&mut self, token: ::std::option::Option<Self::Token>) {
+        self.next_token = token;
+    }
+    fn set_page_size(&mut self, size: i32) -> bool {
+        self.max_results = ::std::option::Option::Some(size);
+        true
+    }
+    fn items(
+        output: &mut ListBackendJobsOutput,
+    ) -> &mut ::std::option::Option<::std::vec::Vec<crate::types::BackendJobRespObj>> {
+        &mut output.jobs
+    }
+    fn merge(into: &mut ListBackendJobsOutput, page: ListBackendJobsOutput) {
+        ::awsgen_runtime::pagination::append(&mut into.jobs, page.jobs);
+    }
+}
 #[derive(
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
