@@ -16,6 +16,8 @@ pub enum BuildError {
     Config { detail: String },
     /// The request could not be signed.
     Signing { detail: String },
+    /// A member that becomes part of the host name holds more than letters, digits, `-` and `.`.
+    InvalidHostLabel { field: String, value: String },
 }
 
 impl fmt::Display for BuildError {
@@ -28,6 +30,10 @@ impl fmt::Display for BuildError {
             BuildError::Serialize { detail } => write!(f, "could not serialize the input: {detail}"),
             BuildError::Config { detail } => write!(f, "client configuration: {detail}"),
             BuildError::Signing { detail } => write!(f, "could not sign the request: {detail}"),
+            BuildError::InvalidHostLabel { field, value } => write!(
+                f,
+                "member `{field}` is part of the host name and must be non-empty letters, digits, `-` or `.`, not {value:?}"
+            ),
         }
     }
 }

@@ -4,7 +4,7 @@
 use crate::config::{Config, Credentials};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
-use crate::protocol::{ErrorResponse, Operation, Request, Service};
+use crate::protocol::{ErrorResponse, Operation, Protocol, Request, Service};
 use crate::{retry, BuildError};
 use bytes::Bytes;
 use std::fmt;
@@ -72,7 +72,7 @@ impl Client {
                     return O::parse_output(&response).map_err(SdkError::Parse);
                 }
                 Ok(response) => {
-                    let error = ErrorResponse::from_response(&response);
+                    let error = ErrorResponse::from_response(&response, self.inner.service.protocol);
                     if attempt == max || !retry::is_retryable(error.meta()) {
                         return Err(SdkError::Service(O::parse_error(error)));
                     }
@@ -127,7 +127,14 @@ impl Client {
         attempt: u32,
         max: u32,
     ) -> Result<http::Request<Bytes>, BuildError> {
-        let mut url = format!("{}{}", target.endpoint, request.path);
+        let mut url = match &request.host_prefix {
+            // `https://` + prefix + host: the prefix goes in front of the host name.
+            Some(prefix) => match target.endpoint.split_once("://") {
+                Some((scheme, rest)) => format!("{scheme}://{prefix}{rest}{}", request.path),
+                None => format!("{}{}", target.endpoint, request.path),
+            },
+            None => format!("{}{}", target.endpoint, request.path),
+        };
         for (i, (key, value)) in request.query.iter().enumerate() {
             let separator = if i == 0 { '?' } else { '&' };
             url.push(separator);
@@ -138,7 +145,10 @@ impl Client {
         let invalid = |e: http::Error| BuildError::Config { detail: format!("invalid request for {url}: {e}") };
         let mut builder = http::Request::builder().method(request.method).uri(&url);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value);
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Protocol::AwsJson { query_compatible: true } = self.inner.service.protocol {
+            builder = builder.header("x-amzn-query-mode", "true");
         }
         builder = builder.header("content-length", request.body.len());
         let mut http_request = builder.body(request.body.clone()).map_err(invalid)?;

@@ -9,10 +9,12 @@ mod client;
 mod config;
 mod error;
 pub mod http;
+pub mod json;
 pub mod pagination;
 mod protocol;
 pub mod retry;
 mod sign;
+pub mod time;
 mod unknown;
 
 pub use build::BuildError;
@@ -20,8 +22,11 @@ pub use client::{uuid_v4, Client};
 pub use config::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig};
 pub use error::{fmt_service_error, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind};
 pub use protocol::{
-    json_output, percent_encode, sanitize_code, ErrorResponse, ModeledError, Operation, Request, Service,
+    json_output, percent_encode, sanitize_code, ErrorResponse, FromHttpValue, HttpValue, ModeledError, Operation,
+    Protocol, Request, Service,
 };
+pub use json::{Blob, Document};
+pub use time::{DateTime, TimestampFormat};
 pub use unknown::UnknownValue;
 
 /// Re-exported so generated crates derive through it and need no serde dependency of their own.

@@ -1,0 +1,217 @@
+//! JSON encodings of the model's special types: timestamps, blobs, documents, non-finite
+//! floats, and unions. Generated code names these in `#[serde(with = ...)]` and union impls.
+
+use crate::time::{DateTime, TimestampFormat};
+use serde::de::{self, Deserializer};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+
+/// A document: untyped JSON, as Smithy's `document` type.
+pub type Document = serde_json::Value;
+
+/// Binary data; base64 in JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Blob(Vec<u8>);
+
+impl Blob {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Blob(bytes.into())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> Vec<u8> {
+        self.0
+    }
+}
+
+impl AsRef<[u8]> for Blob {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for Blob {
+    fn from(bytes: Vec<u8>) -> Self {
+        Blob(bytes)
+    }
+}
+
+impl From<&[u8]> for Blob {
+    fn from(bytes: &[u8]) -> Self {
+        Blob(bytes.to_vec())
+    }
+}
+
+impl From<&str> for Blob {
+    fn from(text: &str) -> Self {
+        Blob(text.as_bytes().to_vec())
+    }
+}
+
+impl Serialize for Blob {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&aws_smithy_types::base64::encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        aws_smithy_types::base64::decode(&text).map(Blob).map_err(|e| de::Error::custom(format!("invalid base64: {e}")))
+    }
+}
+
+/// In JSON bodies a timestamp is epoch seconds unless the model says otherwise.
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.subsec_nanos() == 0 {
+            serializer.serialize_i64(self.secs())
+        } else {
+            serializer.serialize_f64(self.as_fractional_secs())
+        }
+    }
+}
+
+/// Accepts epoch seconds (number or numeric string) and date-time or HTTP-date strings.
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Number(n) => n
+                .as_f64()
+                .and_then(DateTime::from_fractional_secs)
+                .ok_or_else(|| de::Error::custom(format!("{n} is not a valid timestamp"))),
+            serde_json::Value::String(text) => [TimestampFormat::DateTime, TimestampFormat::HttpDate, TimestampFormat::EpochSeconds]
+                .into_iter()
+                .find_map(|format| DateTime::parse(&text, format).ok())
+                .ok_or_else(|| de::Error::custom(format!("{text:?} is not a valid timestamp"))),
+            other => Err(de::Error::custom(format!("expected a timestamp, found {other}"))),
+        }
+    }
+}
+
+macro_rules! string_timestamp_format {
+    ($module:ident, $format:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub mod $module {
+            use super::*;
+
+            pub fn serialize<S: Serializer>(value: &Option<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+                match value {
+                    Some(time) => serializer.serialize_str(&time.format($format)),
+                    None => serializer.serialize_none(),
+                }
+            }
+
+            pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime>, D::Error> {
+                Option::<DateTime>::deserialize(deserializer)
+            }
+        }
+    };
+}
+
+string_timestamp_format!(date_time, TimestampFormat::DateTime, "An optional timestamp written as an RFC 3339 date-time string.");
+string_timestamp_format!(http_date, TimestampFormat::HttpDate, "An optional timestamp written as an HTTP-date string.");
+
+/// Floats as AWS JSON writes them: numbers, or the strings `NaN`, `Infinity`, `-Infinity`.
+pub trait JsonFloat: Copy {
+    fn to_f64(self) -> f64;
+    fn from_f64(value: f64) -> Self;
+}
+
+impl JsonFloat for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn from_f64(value: f64) -> Self {
+        value
+    }
+}
+
+impl JsonFloat for f32 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    fn from_f64(value: f64) -> Self {
+        value as f32
+    }
+}
+
+/// For optional float members: non-finite values as strings, both ways.
+pub mod float {
+    use super::*;
+
+    pub fn serialize<S: Serializer, T: JsonFloat>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value.map(T::to_f64) {
+            None => serializer.serialize_none(),
+            Some(v) if v.is_nan() => serializer.serialize_str("NaN"),
+            Some(v) if v == f64::INFINITY => serializer.serialize_str("Infinity"),
+            Some(v) if v == f64::NEG_INFINITY => serializer.serialize_str("-Infinity"),
+            Some(v) => serializer.serialize_f64(v),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: JsonFloat>(deserializer: D) -> Result<Option<T>, D::Error> {
+        let value = match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => return Ok(None),
+            serde_json::Value::Number(n) => n.as_f64().ok_or_else(|| de::Error::custom("number out of range"))?,
+            serde_json::Value::String(s) => match s.as_str() {
+                "NaN" => f64::NAN,
+                "Infinity" => f64::INFINITY,
+                "-Infinity" => f64::NEG_INFINITY,
+                other => return Err(de::Error::custom(format!("{other:?} is not a number"))),
+            },
+            other => return Err(de::Error::custom(format!("expected a number, found {other}"))),
+        };
+        Ok(Some(T::from_f64(value)))
+    }
+}
+
+/// The one set member of a union object, ignoring `null` members and `__type`; `None` when
+/// nothing is set.
+pub fn union_member<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<(String, serde_json::Value)>, D::Error> {
+    let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+    let mut set = object.into_iter().filter(|(key, value)| !value.is_null() && key != "__type");
+    let first = set.next();
+    if set.next().is_some() {
+        return Err(de::Error::custom("a union must have exactly one member set"));
+    }
+    Ok(first)
+}
+
+/// A union member's value, as its Rust type.
+pub fn union_value<T: de::DeserializeOwned, E: de::Error>(value: serde_json::Value) -> Result<T, E> {
+    serde_json::from_value(value).map_err(E::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_are_base64_and_timestamps_epoch_seconds() {
+        assert_eq!(serde_json::to_string(&Blob::from("hi")).unwrap(), "\"aGk=\"");
+        assert_eq!(serde_json::from_str::<Blob>("\"aGk=\"").unwrap(), Blob::from("hi"));
+        assert!(serde_json::from_str::<Blob>("\"!!\"").is_err());
+        assert_eq!(serde_json::to_string(&DateTime::from_secs(1_577_934_245)).unwrap(), "1577934245");
+        assert_eq!(serde_json::to_string(&DateTime::from_parts(1, 500_000_000)).unwrap(), "1.5");
+        let parsed: DateTime = serde_json::from_str("\"2020-01-02T03:04:05Z\"").unwrap();
+        assert_eq!(parsed, DateTime::from_secs(1_577_934_245));
+        assert_eq!(serde_json::from_str::<DateTime>("1.5").unwrap(), DateTime::from_parts(1, 500_000_000));
+    }
+
+    #[test]
+    fn non_finite_floats_are_strings() {
+        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        struct F {
+            #[serde(with = "float", default)]
+            v: Option<f64>,
+        }
+        assert_eq!(serde_json::to_string(&F { v: Some(f64::NEG_INFINITY) }).unwrap(), r#"{"v":"-Infinity"}"#);
+        assert!(serde_json::from_str::<F>(r#"{"v":"NaN"}"#).unwrap().v.unwrap().is_nan());
+        assert_eq!(serde_json::from_str::<F>(r#"{"v":1.5}"#).unwrap(), F { v: Some(1.5) });
+        assert_eq!(serde_json::from_str::<F>(r#"{}"#).unwrap(), F { v: None });
+    }
+}

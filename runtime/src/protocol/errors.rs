@@ -1,0 +1,107 @@
+//! Error responses: the code, message and request id, then the modeled error if there is one.
+
+use super::Protocol;
+use crate::error::ErrorMetadata;
+use crate::http::Response;
+use bytes::Bytes;
+
+/// A modeled error structure, which keeps the response's metadata beside its modeled members.
+pub trait ModeledError: serde::de::DeserializeOwned {
+    fn set_meta(&mut self, meta: ErrorMetadata);
+}
+
+/// An error response, with its code, message and request id already extracted.
+#[derive(Debug, Clone)]
+pub struct ErrorResponse {
+    meta: ErrorMetadata,
+    body: Bytes,
+}
+
+impl ErrorResponse {
+    /// Reads an error response the way botocore does. The code comes from `X-Amzn-ErrorType`,
+    /// else body `code`/`Code`, else `__type`, else the HTTP status; a query-compatible service's
+    /// `x-amzn-query-error` wins over all of them.
+    pub fn from_response(response: &Response, protocol: Protocol) -> Self {
+        let status = response.status;
+        let mut meta = ErrorMetadata::new().with_status(status);
+        if let Some(id) = response.header("x-amzn-requestid").or_else(|| response.header("x-amz-request-id")) {
+            meta = meta.with_request_id(id);
+        }
+        let text = String::from_utf8_lossy(&response.body);
+        let trimmed = text.trim_start();
+        // A 5xx with no body or an HTML page says nothing but its status.
+        if status >= 500 && (trimmed.is_empty() || trimmed.to_ascii_lowercase().starts_with("<html")) {
+            meta = meta.with_code(status.to_string());
+            if let Some(reason) = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
+                meta = meta.with_message(reason);
+            }
+            return ErrorResponse { meta, body: Bytes::new() };
+        }
+        let json = match serde_json::from_str(trimmed) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => {
+                if !trimmed.is_empty() {
+                    meta = meta.with_message(trimmed.chars().take(500).collect::<String>());
+                }
+                serde_json::Map::new()
+            }
+        };
+        let text_field = |names: &[&str]| names.iter().find_map(|n| json.get(*n).and_then(|v| v.as_str()));
+        let query_code = match protocol {
+            Protocol::AwsJson { query_compatible: true } => response
+                .header("x-amzn-query-error")
+                .and_then(|value| value.split_once(';'))
+                .map(|(code, _fault)| code)
+                .filter(|code| !code.is_empty()),
+            _ => None,
+        };
+        let code = query_code
+            .map(str::to_owned)
+            .or_else(|| {
+                response
+                    .header("x-amzn-errortype")
+                    .or_else(|| text_field(&["code", "Code"]))
+                    .or_else(|| text_field(&["__type"]))
+                    .map(sanitize_code)
+            })
+            .filter(|code| !code.is_empty())
+            .unwrap_or_else(|| status.to_string());
+        meta = meta.with_code(code);
+        if let Some(message) = text_field(&["message", "Message", "errorMessage"]) {
+            meta = meta.with_message(message);
+        }
+        ErrorResponse { meta, body: response.body.clone() }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        self.meta.code()
+    }
+
+    pub fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+
+    pub fn into_meta(self) -> ErrorMetadata {
+        self.meta
+    }
+
+    /// The body as the modeled error `T`, with this response's metadata; if the body does not
+    /// fit `T`, the metadata alone (for the operation's unmodeled variant).
+    pub fn modeled<T: ModeledError>(self) -> Result<T, ErrorMetadata> {
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
+        match serde_json::from_slice::<T>(body) {
+            Ok(mut error) => {
+                error.set_meta(self.meta);
+                Ok(error)
+            }
+            Err(_) => Err(self.meta),
+        }
+    }
+}
+
+/// `aws.protocoltests#FooError:http://internal/...` -> `FooError`: cut at the first `:`, then
+/// keep what follows the last `#`.
+pub fn sanitize_code(raw: &str) -> String {
+    let before_colon = raw.split(':').next().unwrap_or(raw);
+    before_colon.rsplit('#').next().unwrap_or(before_colon).trim().to_owned()
+}

@@ -1,0 +1,144 @@
+//! The wire protocols (rest-json and awsJson 1.0/1.1): building requests from what generated
+//! code declares, and reading outputs and errors from responses.
+
+mod errors;
+mod request;
+mod response;
+mod values;
+
+pub use errors::{sanitize_code, ErrorResponse, ModeledError};
+pub use request::{percent_encode, Request};
+pub use response::json_output;
+pub use values::{FromHttpValue, HttpValue};
+
+use crate::error::ParseError;
+use crate::http::Response;
+use crate::BuildError;
+
+/// What a generated crate tells the runtime about its service.
+#[derive(Debug)]
+pub struct Service {
+    /// `AmplifyBackend`; shown in the User-Agent.
+    pub service_id: &'static str,
+    pub api_version: &'static str,
+    /// The host name prefix of the default endpoint (`amplifybackend`).
+    pub endpoint_prefix: &'static str,
+    /// The SigV4 service name.
+    pub signing_name: &'static str,
+    pub protocol: Protocol,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    RestJson,
+    /// awsJson 1.0 or 1.1. `query_compatible` services also send their awsQuery error codes
+    /// in `x-amzn-query-error`, which then win.
+    AwsJson { query_compatible: bool },
+}
+
+/// One operation, as generated code declares it: how its input becomes a request and how a
+/// response becomes its output or error. The client does the rest.
+pub trait Operation: Send + Sync {
+    type Output;
+    type Error;
+    const NAME: &'static str;
+
+    fn request(&self) -> Result<Request, BuildError>;
+    fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;
+    fn parse_error(error: ErrorResponse) -> Self::Error;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn response(status: u16, headers: &[(&'static str, &str)], body: &str) -> Response {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, value.parse().unwrap());
+        }
+        Response { status, headers: map, body: Bytes::copy_from_slice(body.as_bytes()) }
+    }
+
+    #[test]
+    fn labels_are_percent_encoded_like_botocore() {
+        let request =
+            Request::rest("POST", "/backend/{appId}/job/{name}").label("appId", "app 1/x").label("name", "dev");
+        assert_eq!(request.path, "/backend/app%201%2Fx/job/dev");
+        let all = Request::rest("GET", "/{a}").label("a", "a b/c+d~e*f:g@h&i=j?k#l%mé");
+        assert_eq!(all.path, "/a%20b%2Fc%2Bd~e%2Af%3Ag%40h%26i%3Dj%3Fk%23l%25m%C3%A9");
+        let greedy = Request::rest("GET", "/{Key+}").label("Key", "dir/sub dir/ü~*.txt");
+        assert_eq!(greedy.path, "/dir/sub%20dir/%C3%BC~%2A.txt");
+        let literal = Request::rest("GET", "/x?x-id=Op&flag");
+        assert_eq!(literal.query, vec![("x-id".into(), "Op".into()), ("flag".into(), String::new())]);
+    }
+
+    #[test]
+    fn error_code_precedence_and_sanitizing() {
+        let header_wins = response(400, &[("x-amzn-errortype", "NotFoundException:http://x")], r#"{"__type":"Bad"}"#);
+        assert_eq!(ErrorResponse::from_response(&header_wins, Protocol::RestJson).code(), Some("NotFoundException"));
+        let code_beats_type = response(400, &[], r#"{"code":"ns#Err:extra","__type":"Other","Message":"m"}"#);
+        let parsed = ErrorResponse::from_response(&code_beats_type, Protocol::RestJson);
+        assert_eq!((parsed.code(), parsed.meta().message()), (Some("Err"), Some("m")));
+        let typed =
+            response(400, &[("x-amzn-requestid", "r1")], r#"{"__type":"a.b#BadRequestException","errorMessage":"e"}"#);
+        let parsed = ErrorResponse::from_response(&typed, Protocol::RestJson);
+        assert_eq!((parsed.code(), parsed.meta().message()), (Some("BadRequestException"), Some("e")));
+        assert_eq!(parsed.meta().request_id(), Some("r1"));
+        let nothing = ErrorResponse::from_response(&response(404, &[], "{}"), Protocol::RestJson);
+        assert_eq!((nothing.code(), nothing.meta().message()), (Some("404"), None));
+        let html = ErrorResponse::from_response(&response(503, &[], "<html><body>down</body></html>"), Protocol::RestJson);
+        assert_eq!((html.code(), html.meta().message()), (Some("503"), Some("Service Unavailable")));
+        let text = ErrorResponse::from_response(&response(400, &[], "plain words"), Protocol::RestJson);
+        assert_eq!(text.meta().message(), Some("plain words"));
+    }
+
+    #[test]
+    fn query_compatible_codes_win() {
+        let sqs = response(
+            400,
+            &[("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender")],
+            r#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#,
+        );
+        let compatible = ErrorResponse::from_response(&sqs, Protocol::AwsJson { query_compatible: true });
+        assert_eq!(compatible.code(), Some("AWS.SimpleQueueService.NonExistentQueue"));
+        let plain = ErrorResponse::from_response(&sqs, Protocol::AwsJson { query_compatible: false });
+        assert_eq!(plain.code(), Some("QueueDoesNotExist"));
+    }
+
+    #[test]
+    fn bindings_fill_query_headers_and_host() {
+        use std::collections::BTreeMap;
+        let map: BTreeMap<String, String> = [("a".to_owned(), "x".to_owned()), ("b".to_owned(), "y".to_owned())].into();
+        let request = Request::rest("GET", "/?literal=1")
+            .query("b", Some(&"explicit".to_owned()))
+            .query_list("list", Some(&vec![1, 2]))
+            .query_map(Some(&map))
+            .header_list("x-list", Some(&vec!["a".to_owned(), "b,c".to_owned()]))
+            .header("x-time", Some(&crate::DateTime::from_secs(0)))
+            .prefix_headers("x-meta-", Some(&map))
+            .host_prefix("{Account}.", &[("Account", Some(&"123".to_owned()))])
+            .unwrap();
+        let query: Vec<String> = request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(query, ["literal=1", "b=explicit", "list=1", "list=2", "a=x"]);
+        let headers: Vec<String> = request.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        assert_eq!(headers, ["x-list: a,\"b,c\"", "x-time: Thu, 01 Jan 1970 00:00:00 GMT", "x-meta-a: x", "x-meta-b: y"]);
+        assert_eq!(request.host_prefix.as_deref(), Some("123."));
+        let bad = Request::rest("GET", "/").host_prefix("{Account}.", &[("Account", Some(&"a/b".to_owned()))]);
+        assert!(matches!(bad, Err(BuildError::InvalidHostLabel { .. })));
+    }
+
+    #[test]
+    fn output_parse_errors_carry_status_and_excerpt() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Out {
+            #[allow(dead_code)]
+            jobs: Option<Vec<String>>,
+        }
+        let error = json_output::<Out>(&response(200, &[], r#"{"jobs": "not-a-list"}"#)).unwrap_err();
+        assert_eq!(error.status(), 200);
+        assert_eq!(error.body_excerpt(), r#"{"jobs": "not-a-list"}"#);
+        assert!(json_output::<Out>(&response(200, &[], "")).is_ok());
+    }
+}

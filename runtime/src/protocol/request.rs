@@ -1,0 +1,222 @@
+//! Requests, built from what generated code declares about each member's place on the wire.
+
+use super::values::HttpValue;
+use crate::json::Blob;
+use crate::time::TimestampFormat;
+use crate::BuildError;
+use bytes::Bytes;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// An HTTP request before it is addressed and signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub(crate) method: &'static str,
+    /// The path with labels filled in.
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Bytes,
+    /// Prepended to the endpoint's host (`{AccountId}.` filled in).
+    pub(crate) host_prefix: Option<String>,
+}
+
+impl Request {
+    /// A rest-json request: `uri` is the model's template (`/backend/{appId}/job/{name}`, possibly
+    /// with a literal query such as `?x-id=Op`), whose labels [`Request::label`] fills.
+    pub fn rest(method: &'static str, uri: &'static str) -> Self {
+        let (path, literal_query) = uri.split_once('?').unwrap_or((uri, ""));
+        let query = literal_query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (key.to_owned(), value.to_owned())
+            })
+            .collect();
+        Request { method, path: path.to_owned(), query, headers: Vec::new(), body: Bytes::new(), host_prefix: None }
+    }
+
+    /// An awsJson request: `POST /` with `X-Amz-Target: {target}` and the versioned content type.
+    /// The body is the input as JSON, `{}` at least.
+    pub fn aws_json<T: Serialize + ?Sized>(version: &str, target: &str, input: &T) -> Result<Self, BuildError> {
+        let mut request = Request::rest("POST", "/");
+        request.headers.push(("x-amz-target".to_owned(), target.to_owned()));
+        request.headers.push(("content-type".to_owned(), format!("application/x-amz-json-{version}")));
+        request.body = to_json(input)?;
+        Ok(request)
+    }
+
+    /// Fills `{name}` with the percent-encoded value, or `{name+}` keeping `/` (greedy label).
+    pub fn label<T: HttpValue + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        let value = value.http_value(TimestampFormat::DateTime);
+        let plain = format!("{{{name}}}");
+        if self.path.contains(&plain) {
+            self.path = self.path.replace(&plain, &percent_encode(&value, false));
+        } else {
+            self.path = self.path.replace(&format!("{{{name}+}}"), &percent_encode(&value, true));
+        }
+        self
+    }
+
+    pub fn query<T: HttpValue>(self, name: &str, value: Option<&T>) -> Self {
+        self.query_with(name, value, TimestampFormat::DateTime)
+    }
+
+    /// A query parameter whose timestamp format the model sets explicitly.
+    pub fn query_with<T: HttpValue>(mut self, name: &str, value: Option<&T>, timestamps: TimestampFormat) -> Self {
+        if let Some(value) = value {
+            self.query.push((name.to_owned(), value.http_value(timestamps)));
+        }
+        self
+    }
+
+    /// A list parameter: the key repeated once per element; nothing for an empty list.
+    pub fn query_list<T: HttpValue>(mut self, name: &str, values: Option<&Vec<T>>) -> Self {
+        for value in values.into_iter().flatten() {
+            self.query.push((name.to_owned(), value.http_value(TimestampFormat::DateTime)));
+        }
+        self
+    }
+
+    /// A map bound to the query string: one parameter per entry, after the named parameters,
+    /// which win over an entry of the same name.
+    pub fn query_map<T: HttpValue>(mut self, entries: Option<&BTreeMap<String, T>>) -> Self {
+        for (key, value) in entries.into_iter().flatten() {
+            if !self.query.iter().any(|(k, _)| k == key) {
+                self.query.push((key.clone(), value.http_value(TimestampFormat::DateTime)));
+            }
+        }
+        self
+    }
+
+    /// A map of lists bound to the query string: each key repeated once per element.
+    pub fn query_map_list<T: HttpValue>(mut self, entries: Option<&BTreeMap<String, Vec<T>>>) -> Self {
+        for (key, values) in entries.into_iter().flatten() {
+            if !self.query.iter().any(|(k, _)| k == key) {
+                for value in values {
+                    self.query.push((key.clone(), value.http_value(TimestampFormat::DateTime)));
+                }
+            }
+        }
+        self
+    }
+
+    pub fn header<T: HttpValue>(self, name: &str, value: Option<&T>) -> Self {
+        self.header_with(name, value, TimestampFormat::HttpDate)
+    }
+
+    /// A header whose timestamp format the model sets explicitly.
+    pub fn header_with<T: HttpValue>(mut self, name: &str, value: Option<&T>, timestamps: TimestampFormat) -> Self {
+        if let Some(value) = value {
+            self.headers.push((name.to_owned(), value.http_value(timestamps)));
+        }
+        self
+    }
+
+    /// A list header: elements joined by `,`; strings holding `,` or `"` are quoted. An empty
+    /// list sends no header.
+    pub fn header_list<T: HttpValue>(mut self, name: &str, values: Option<&Vec<T>>) -> Self {
+        let Some(values) = values.filter(|v| !v.is_empty()) else { return self };
+        let joined: Vec<String> = values
+            .iter()
+            .map(|value| {
+                let text = value.http_value(TimestampFormat::HttpDate);
+                if T::QUOTED_IN_LISTS && text.contains([',', '"']) {
+                    format!("\"{}\"", text.replace('"', "\\\""))
+                } else {
+                    text
+                }
+            })
+            .collect();
+        self.headers.push((name.to_owned(), joined.join(",")));
+        self
+    }
+
+    /// A header carrying JSON text, base64-encoded as the model's `jsonvalue` says.
+    pub fn header_json(mut self, name: &str, value: Option<&String>) -> Self {
+        if let Some(json) = value {
+            self.headers.push((name.to_owned(), aws_smithy_types::base64::encode(json)));
+        }
+        self
+    }
+
+    /// A map bound to every header starting with `prefix`.
+    pub fn prefix_headers<T: HttpValue>(mut self, prefix: &str, entries: Option<&BTreeMap<String, T>>) -> Self {
+        for (key, value) in entries.into_iter().flatten() {
+            self.headers.push((format!("{prefix}{key}"), value.http_value(TimestampFormat::HttpDate)));
+        }
+        self
+    }
+
+    /// A JSON body (`application/json`) from the input's body members.
+    pub fn json_body<T: Serialize + ?Sized>(mut self, input: &T) -> Result<Self, BuildError> {
+        self.body = to_json(input)?;
+        self.set_content_type("application/json");
+        Ok(self)
+    }
+
+    /// A structure payload: its JSON, or `{}` when unset.
+    pub fn payload_json<T: Serialize>(self, payload: Option<&T>) -> Result<Self, BuildError> {
+        match payload {
+            Some(payload) => self.json_body(payload),
+            None => self.json_body(&serde_json::Map::new()),
+        }
+    }
+
+    /// A blob payload: the bytes as they are; no body when unset.
+    pub fn payload_blob(mut self, payload: Option<&Blob>) -> Self {
+        if let Some(blob) = payload {
+            self.body = Bytes::copy_from_slice(blob.as_bytes());
+        }
+        self
+    }
+
+    /// A string payload: its UTF-8 bytes; no body when unset.
+    pub fn payload_text(mut self, payload: Option<&String>) -> Self {
+        if let Some(text) = payload {
+            self.body = Bytes::copy_from_slice(text.as_bytes());
+        }
+        self
+    }
+
+    /// Fills the operation's host prefix (`{AccountId}.`) from its host-label members, each of
+    /// which must be non-empty and hold only letters, digits, `-` and `.`.
+    pub fn host_prefix(mut self, template: &str, labels: &[(&str, Option<&String>)]) -> Result<Self, BuildError> {
+        let mut prefix = template.to_owned();
+        for (name, value) in labels {
+            let value = value.map(String::as_str).unwrap_or_default();
+            let valid = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            if !valid {
+                return Err(BuildError::InvalidHostLabel { field: (*name).to_owned(), value: value.to_owned() });
+            }
+            prefix = prefix.replace(&format!("{{{name}}}"), value);
+        }
+        self.host_prefix = Some(prefix);
+        Ok(self)
+    }
+
+    fn set_content_type(&mut self, content_type: &str) {
+        if !self.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+            self.headers.push(("content-type".to_owned(), content_type.to_owned()));
+        }
+    }
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Bytes, BuildError> {
+    serde_json::to_vec(value).map(Bytes::from).map_err(|e| BuildError::Serialize { detail: e.to_string() })
+}
+
+/// RFC 3986 percent-encoding as AWS uses it: only `A-Z a-z 0-9 - . _ ~` stay (and `/` in greedy labels).
+pub fn percent_encode(value: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) || (keep_slash && byte == b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+

@@ -1,0 +1,133 @@
+//! Outputs, read from the JSON body and from the members the model binds to headers, the
+//! status code or the whole payload.
+
+use super::values::FromHttpValue;
+use crate::error::ParseError;
+use crate::http::Response;
+use crate::json::Blob;
+use crate::time::TimestampFormat;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
+/// Parses a JSON output body; an empty body reads as `{}`.
+pub fn json_output<T: DeserializeOwned>(response: &Response) -> Result<T, ParseError> {
+    let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &response.body };
+    serde_json::from_slice(body).map_err(|e| ParseError::new(response.status, e.to_string(), &response.body))
+}
+
+impl Response {
+    fn bad(&self, detail: String) -> ParseError {
+        ParseError::new(self.status, detail, &self.body)
+    }
+
+    /// A header-bound output member; timestamps are HTTP dates unless the model says otherwise.
+    pub fn header_value<T: FromHttpValue>(&self, name: &str) -> Result<Option<T>, ParseError> {
+        self.header_value_with(name, TimestampFormat::HttpDate)
+    }
+
+    pub fn header_value_with<T: FromHttpValue>(
+        &self,
+        name: &str,
+        timestamps: TimestampFormat,
+    ) -> Result<Option<T>, ParseError> {
+        self.header(name)
+            .map(|text| T::from_http_value(text, timestamps).map_err(|e| self.bad(format!("header {name}: {e}"))))
+            .transpose()
+    }
+
+    /// A list header: split on commas outside quotes (HTTP dates keep their own comma).
+    pub fn header_list<T: FromHttpValue>(&self, name: &str) -> Result<Option<Vec<T>>, ParseError> {
+        let values: Vec<&str> =
+            self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+        if values.is_empty() {
+            return Ok(None);
+        }
+        let mut items = Vec::new();
+        for value in values {
+            for element in split_list(value, T::HTTP_DATES) {
+                let parsed = T::from_http_value(&element, TimestampFormat::HttpDate)
+                    .map_err(|e| self.bad(format!("header {name}: {e}")))?;
+                items.push(parsed);
+            }
+        }
+        Ok(Some(items))
+    }
+
+    /// Every header starting with `prefix` (case-insensitive), keyed by the rest of its name.
+    pub fn prefix_headers<T: FromHttpValue>(&self, prefix: &str) -> Result<Option<BTreeMap<String, T>>, ParseError> {
+        let prefix = prefix.to_ascii_lowercase();
+        let mut entries = BTreeMap::new();
+        for (name, value) in &self.headers {
+            if let Some(key) = name.as_str().strip_prefix(&prefix) {
+                let text = value.to_str().map_err(|e| self.bad(format!("header {name}: {e}")))?;
+                let parsed = T::from_http_value(text, TimestampFormat::HttpDate)
+                    .map_err(|e| self.bad(format!("header {name}: {e}")))?;
+                entries.insert(key.to_owned(), parsed);
+            }
+        }
+        Ok((!entries.is_empty()).then_some(entries))
+    }
+
+    /// The HTTP status, for a member bound to it.
+    pub fn status_code(&self) -> Option<i32> {
+        Some(i32::from(self.status))
+    }
+
+    /// The whole body as a blob payload.
+    pub fn payload_blob(&self) -> Option<Blob> {
+        (!self.body.is_empty()).then(|| Blob::new(self.body.to_vec()))
+    }
+
+    /// The whole body as a string payload.
+    pub fn payload_text(&self) -> Result<Option<String>, ParseError> {
+        if self.body.is_empty() {
+            return Ok(None);
+        }
+        String::from_utf8(self.body.to_vec()).map(Some).map_err(|e| self.bad(format!("the body is not UTF-8: {e}")))
+    }
+
+    /// The whole body as a structure payload; an empty body is no payload.
+    pub fn payload_json<T: DeserializeOwned>(&self) -> Result<Option<T>, ParseError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        json_output(self).map(Some)
+    }
+}
+
+/// Splits a list header value on commas, keeping quoted strings (and HTTP dates) whole.
+fn split_list(value: &str, http_dates: bool) -> Vec<String> {
+    if http_dates {
+        // `Mon, 16 Dec 2019 23:48:18 GMT, Tue, ...`: every second comma separates.
+        let parts: Vec<&str> = value.split(',').map(str::trim).collect();
+        return parts.chunks(2).map(|pair| pair.join(", ")).collect();
+    }
+    let mut items = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => current.extend(chars.next()),
+            ',' if !quoted => items.push(std::mem::take(&mut current).trim().to_owned()),
+            c => current.push(c),
+        }
+    }
+    items.push(current.trim().to_owned());
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_list;
+
+    #[test]
+    fn list_headers_split_outside_quotes() {
+        assert_eq!(split_list(r#"a, "b,c", "d\"e""#, false), ["a", "b,c", "d\"e"]);
+        assert_eq!(
+            split_list("Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT", true),
+            ["Mon, 16 Dec 2019 23:48:18 GMT", "Tue, 17 Dec 2019 23:48:18 GMT"]
+        );
+    }
+}
