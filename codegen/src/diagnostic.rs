@@ -14,6 +14,13 @@ pub struct Diagnostic {
     pub hint: Option<String>,
 }
 
+impl Diagnostic {
+    /// The same text as `Display`, labelled as a warning: generation goes on.
+    pub fn warning(&self) -> String {
+        self.to_string().replacen("error: ", "warning: ", 1)
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}\n  --> {}", self.message, self.file)?;
@@ -70,6 +77,11 @@ impl Sink {
 
     fn push(&mut self, location: String, message: String, hint: Option<String>) {
         self.found.push(Diagnostic { file: self.file.clone(), location, message, hint });
+    }
+
+    /// What was found, sorted, for problems that are warnings rather than errors.
+    pub(crate) fn into_found(self) -> Vec<Diagnostic> {
+        self.fail().0
     }
 
     /// Gives up with what was found so far (at least one diagnostic must have been pushed).

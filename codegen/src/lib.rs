@@ -44,27 +44,33 @@ pub struct CrateSpec<'a> {
     pub standalone: bool,
 }
 
+/// A generated crate, and what the user should know about it (renamed names, skipped operations).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub files: GeneratedFiles,
+    pub warnings: Vec<Diagnostic>,
+    /// Operations of the model left out, with why.
+    pub skipped_operations: BTreeMap<String, String>,
+}
+
 /// Generates the files of one crate.
-pub fn generate(spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
-    let service = lower(spec)?;
+pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
+    let (service, warnings) = lower(spec)?;
     let info = emit::CrateInfo {
         package: spec.package,
         source: spec.model.path,
         runtime_dependency: spec.runtime_dependency,
         standalone: spec.standalone,
     };
-    emit::crate_files(&service, &info).map_err(|bug| {
-        Diagnostics(vec![Diagnostic {
-            file: spec.model.path.to_owned(),
-            location: String::new(),
-            message: bug,
-            hint: None,
-        }])
-    })
+    let files = emit::crate_files(&service, &info).map_err(|bug| {
+        let file = spec.model.path.to_owned();
+        Diagnostics(vec![Diagnostic { file, location: String::new(), message: bug, hint: None }])
+    })?;
+    Ok(Generated { files, warnings, skipped_operations: service.skipped_operations })
 }
 
-/// Loads, lowers, selects, validates and names: the IR the emitters read.
-pub fn lower(spec: &CrateSpec) -> Result<ir::Service, Diagnostics> {
+/// Loads, lowers, selects, validates and names: the IR the emitters read, with warnings.
+pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnostics> {
     use ir::{lower_botocore, transform, validate};
     let file = spec.model.path;
     let model = lower_botocore::parse(file, spec.model.contents);
@@ -81,6 +87,7 @@ pub fn lower(spec: &CrateSpec) -> Result<ir::Service, Diagnostics> {
     validate::validate(&service, file, spec.paginators.map_or("", |p| p.path))?;
     transform::mark_usage(&mut service);
     transform::box_recursion(&mut service);
-    transform::resolve_names(&mut service, file)?;
-    Ok(service)
+    let mut warnings = transform::skipped_warnings(&service, file);
+    warnings.extend(transform::resolve_names(&mut service, file));
+    Ok((service, warnings))
 }

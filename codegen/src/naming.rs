@@ -16,6 +16,50 @@ const KEYWORDS: &[&str] = &[
 /// Member names that would clash with methods our generated types define themselves.
 const RESERVED_MEMBERS: &[&str] = &["build", "builder", "meta", "send", "customize", "into_paginator"];
 
+/// The std prelude's names. Generated code writes `Option`, `String`, `Vec`, `Result`, ... as
+/// the prelude gives them (short enough that signatures stay on one line), so no generated type
+/// may take one of these names: such a shape gets a `Value` suffix.
+const PRELUDE: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
 /// Variant names our generated enums use for themselves.
 pub(crate) const UNKNOWN_VARIANT: &str = "Unknown";
 pub(crate) const UNHANDLED_VARIANT: &str = "Unhandled";
@@ -24,8 +68,8 @@ pub(crate) const UNHANDLED_VARIANT: &str = "Unhandled";
 pub(crate) fn type_name(model_name: &str) -> String {
     let name = ascii_ident_chars(&model_name.to_upper_camel_case());
     let name = if starts_like_ident(&name) { name } else { format!("Shape{name}") };
-    if name == "Self" {
-        return "SelfValue".to_owned();
+    if name == "Self" || PRELUDE.contains(&name.as_str()) {
+        return format!("{name}Value");
     }
     name
 }
@@ -127,6 +171,9 @@ mod tests {
         assert_eq!(type_name("BackendJobRespObj"), "BackendJobRespObj");
         assert_eq!(type_name("__listOfString"), "ListOfString");
         assert_eq!(type_name("2FA"), "Shape2fa");
+        assert_eq!(type_name("Result"), "ResultValue");
+        assert_eq!(type_name("string"), "StringValue");
+        assert_eq!(type_name("Self"), "SelfValue");
         assert_eq!(field_name("AppId"), "app_id");
         assert_eq!(field_name("Type"), "r#type");
         assert_eq!(field_name("Self"), "self_");

@@ -83,10 +83,12 @@ impl<'de> Deserialize<'de> for DateTime {
                 .as_f64()
                 .and_then(DateTime::from_fractional_secs)
                 .ok_or_else(|| de::Error::custom(format!("{n} is not a valid timestamp"))),
-            serde_json::Value::String(text) => [TimestampFormat::DateTime, TimestampFormat::HttpDate, TimestampFormat::EpochSeconds]
-                .into_iter()
-                .find_map(|format| DateTime::parse(&text, format).ok())
-                .ok_or_else(|| de::Error::custom(format!("{text:?} is not a valid timestamp"))),
+            serde_json::Value::String(text) => {
+                [TimestampFormat::DateTime, TimestampFormat::HttpDate, TimestampFormat::EpochSeconds]
+                    .into_iter()
+                    .find_map(|format| DateTime::parse(&text, format).ok())
+                    .ok_or_else(|| de::Error::custom(format!("{text:?} is not a valid timestamp")))
+            }
             other => Err(de::Error::custom(format!("expected a timestamp, found {other}"))),
         }
     }
@@ -112,7 +114,11 @@ macro_rules! string_timestamp_format {
     };
 }
 
-string_timestamp_format!(date_time, TimestampFormat::DateTime, "An optional timestamp written as an RFC 3339 date-time string.");
+string_timestamp_format!(
+    date_time,
+    TimestampFormat::DateTime,
+    "An optional timestamp written as an RFC 3339 date-time string."
+);
 string_timestamp_format!(http_date, TimestampFormat::HttpDate, "An optional timestamp written as an HTTP-date string.");
 
 /// Floats as AWS JSON writes them: numbers, or the strings `NaN`, `Infinity`, `-Infinity`.
@@ -171,7 +177,9 @@ pub mod float {
 
 /// The one set member of a union object, ignoring `null` members and `__type`; `None` when
 /// nothing is set.
-pub fn union_member<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<(String, serde_json::Value)>, D::Error> {
+pub fn union_member<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<(String, serde_json::Value)>, D::Error> {
     let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
     let mut set = object.into_iter().filter(|(key, value)| !value.is_null() && key != "__type");
     let first = set.next();

@@ -21,11 +21,11 @@ pub use build::BuildError;
 pub use client::{uuid_v4, Client};
 pub use config::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig};
 pub use error::{fmt_service_error, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind};
+pub use json::{Blob, Document};
 pub use protocol::{
     json_output, percent_encode, sanitize_code, ErrorResponse, FromHttpValue, HttpValue, ModeledError, Operation,
     Protocol, Request, Service,
 };
-pub use json::{Blob, Document};
 pub use time::{DateTime, TimestampFormat};
 pub use unknown::UnknownValue;
 

@@ -27,7 +27,7 @@ use std::task::{Context, Poll};
 
 /// What a paginated operation tells the loop. Implemented by generated code.
 pub trait Paginate: Operation<Output: Send, Error: Send> + Clone + 'static {
-    /// The input token(s): a `String`, or a tuple for operations with several tokens.
+    /// The input token: the token member's type, or a tuple of options for several tokens.
     type Token: Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwned + Send + Sync;
     type Item: Send;
 
@@ -38,8 +38,10 @@ pub trait Paginate: Operation<Output: Send, Error: Send> + Clone + 'static {
     fn set_token(&mut self, token: Option<Self::Token>);
     /// Sets the page-size member (the paginator's `limit_key`); `false` if there is none.
     fn set_page_size(&mut self, size: i32) -> bool;
-    /// The primary result list of a page.
-    fn items(output: &mut Self::Output) -> &mut Option<Vec<Self::Item>>;
+    /// Takes the primary results (a list, or a map as key-value pairs) out of a page.
+    fn take_items(output: &mut Self::Output) -> Option<Vec<Self::Item>>;
+    /// Puts (what is left of) them back.
+    fn put_items(output: &mut Self::Output, items: Option<Vec<Self::Item>>);
     /// Appends a later page to the first one: every result list, for [`Paginator::collect_all`].
     fn merge(into: &mut Self::Output, page: Self::Output);
 }
@@ -170,7 +172,7 @@ impl<O: Paginate> Paginator<O> {
             .pages(resume.clone())
             .flat_map(|page| {
                 let items: Vec<Result<O::Item, _>> = match page {
-                    Ok(mut output) => O::items(&mut output).take().unwrap_or_default().into_iter().map(Ok).collect(),
+                    Ok(mut output) => O::take_items(&mut output).unwrap_or_default().into_iter().map(Ok).collect(),
                     Err(error) => vec![Err(error)],
                 };
                 stream::iter(items)
@@ -277,30 +279,30 @@ impl<O: Paginate> Run<O> {
         self.pages += 1;
         let next = O::next_token(&output);
         let skipped = std::mem::take(&mut self.skip);
-        let items = O::items(&mut output);
+        let mut items = O::take_items(&mut output);
         if let Some(list) = items.as_mut() {
             list.drain(..skipped.min(list.len()));
         }
         let given = items.as_ref().map_or(0, Vec::len);
 
-        if let Some(remaining) = self.remaining {
-            if given >= remaining {
-                if let Some(list) = items.as_mut() {
-                    list.truncate(remaining);
-                }
-                // Cut inside this page: resume on it; at its end: resume on the next one.
-                let resume = if given > remaining {
-                    Some(encode(sent_token, skipped + remaining))
-                } else {
-                    next.map(|token| encode(Some(token), 0))
-                };
-                if let Ok(mut slot) = self.resume.lock() {
-                    *slot = resume;
-                }
-                return (Ok(output), Next::End);
+        if let Some(remaining) = self.remaining.filter(|remaining| given >= *remaining) {
+            if let Some(list) = items.as_mut() {
+                list.truncate(remaining);
             }
-            self.remaining = Some(remaining - given);
+            O::put_items(&mut output, items);
+            // Cut inside this page: resume on it; at its end: resume on the next one.
+            let resume = if given > remaining {
+                Some(encode(sent_token, skipped + remaining))
+            } else {
+                next.map(|token| encode(Some(token), 0))
+            };
+            if let Ok(mut slot) = self.resume.lock() {
+                *slot = resume;
+            }
+            return (Ok(output), Next::End);
         }
+        O::put_items(&mut output, items);
+        self.remaining = self.remaining.map(|remaining| remaining - given);
 
         let page = Ok(output);
         let Some(token) = next else {
@@ -317,17 +319,11 @@ impl<O: Paginate> Run<O> {
     }
 }
 
-/// Appends a later page's result list to the first page's, for [`Paginate::merge`].
-pub fn append<T>(into: &mut Option<Vec<T>>, more: Option<Vec<T>>) {
+/// Appends a later page's result list (or map) to the first page's, for [`Paginate::merge`].
+pub fn append<C: Extend<T> + IntoIterator<Item = T>, T>(into: &mut Option<C>, more: Option<C>) {
     match (into.as_mut(), more) {
         (Some(list), Some(more)) => list.extend(more),
         (None, Some(more)) => *into = Some(more),
         (_, None) => {}
     }
-}
-
-/// The tokens of an operation with several, or `None` when every one is absent or empty.
-pub fn tokens(tokens: Vec<Option<String>>) -> Option<Vec<Option<String>>> {
-    let tokens: Vec<Option<String>> = tokens.into_iter().map(|t| t.filter(|t| !t.is_empty())).collect();
-    tokens.iter().any(Option::is_some).then_some(tokens)
 }

@@ -1,6 +1,6 @@
 //! `specs/codegen.json`: which crates to generate from which models.
 
-use awsgen_codegen::{CrateSpec, Diagnostics, GeneratedFiles, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -51,7 +51,7 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn generate(&self) -> Result<GeneratedFiles, Diagnostics> {
+    pub fn generate(&self) -> Result<Generated, Diagnostics> {
         awsgen_codegen::generate(&CrateSpec {
             package: &self.package,
             model: InputFile { path: &self.model_name, contents: &self.model },

@@ -1,6 +1,7 @@
 //! The file I/O around the pure generator, shared by the `cargo xtask` binary and the tests.
 
 pub mod config;
+pub mod corpus;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

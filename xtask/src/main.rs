@@ -16,6 +16,15 @@ struct Cli {
 enum Command {
     /// Generate every crate configured in specs/codegen.json into generated/, or one model into --out.
     Codegen(CodegenArgs),
+    /// Generate a crate for every botocore model under a folder and run clippy on each.
+    Corpus {
+        /// Holds `<service>/<version>/service-2.json` (and paginators-1.json).
+        #[arg(long)]
+        models: PathBuf,
+        /// Scratch workspace for the crates. Default: target/corpus.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -41,14 +50,32 @@ struct CodegenArgs {
 }
 
 fn main() -> ExitCode {
-    let Cli { command: Command::Codegen(args) } = Cli::parse();
-    match codegen(&args) {
+    let result = match Cli::parse().command {
+        Command::Codegen(args) => codegen(&args),
+        Command::Corpus { models, out } => corpus(&models, out),
+    };
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn corpus(models: &std::path::Path, out: Option<PathBuf>) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    if !models.is_dir() {
+        return Err(format!(
+            "error: {} is not a folder of models (is ../shared beside this checkout?)",
+            models.display()
+        ));
+    }
+    let out = out.unwrap_or_else(|| root.join("target/corpus"));
+    std::fs::create_dir_all(&out).map_err(|e| format!("error: cannot create {}: {e}", out.display()))?;
+    let rows = xtask::corpus::run(&root, models, &out)?;
+    xtask::corpus::print(&rows);
+    Ok(if rows.iter().all(|r| r.problem.is_none()) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
@@ -71,7 +98,10 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
     let mut failed = false;
     for job in &jobs {
         match job.generate() {
-            Ok(files) => outputs.push((job.output.clone(), files)),
+            Ok(generated) => {
+                generated.warnings.iter().for_each(|warning| eprintln!("{}", warning.warning()));
+                outputs.push((job.output.clone(), generated.files));
+            }
             Err(diagnostics) => {
                 eprintln!("{diagnostics}");
                 failed = true;

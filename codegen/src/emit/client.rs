@@ -2,6 +2,7 @@
 
 use super::types::ident;
 use super::{docs, rt, Ctx};
+use crate::ir::Protocol;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -23,16 +24,24 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
         }
     });
     let doc = format!(" A client for {}. Cheap to clone; clones share connections.", service.full_name);
+    let protocol = match service.protocol {
+        Protocol::RestJson => quote! { #rt::Protocol::RestJson },
+        Protocol::AwsJson { .. } => {
+            let query_compatible = service.query_compatible;
+            quote! { #rt::Protocol::AwsJson { query_compatible: #query_compatible } }
+        }
+    };
     quote! {
         static SERVICE: #rt::Service = #rt::Service {
             service_id: #service_id,
             api_version: #api_version,
             endpoint_prefix: #endpoint_prefix,
             signing_name: #signing_name,
+            protocol: #protocol,
         };
 
         #[doc = #doc]
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[derive(Clone, ::std::fmt::Debug)]
         pub struct Client {
             inner: #rt::Client,
         }

@@ -49,7 +49,8 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
                     StructNames { type_name: &shape.names.type_name, builder: &shape.names.builder, fluent: false };
                 types::structure(&ctx, shape, s, &names)
             }
-            ShapeKind::Enum(values) => types::string_enum(shape, values),
+            ShapeKind::Enum(values) => types::string_enum(shape, values, http_bound(service, &shape.id)),
+            ShapeKind::Union(members) => types::union(&ctx, shape, members),
             _ => continue,
         };
         rust.push((format!("src/types/{}.rs", shape.names.module), tokens));
@@ -63,15 +64,40 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
     Ok(files)
 }
 
+/// Whether a shape is bound outside the body somewhere (label, query, header), itself or as
+/// the element of a list or map.
+fn http_bound(service: &Service, id: &str) -> bool {
+    let holds = |target: &str| {
+        target == id
+            || match service.shapes.get(target).map(|s| &s.kind) {
+                Some(ShapeKind::List { member }) => member == id,
+                Some(ShapeKind::Map { value, .. }) => value == id,
+                _ => false,
+            }
+    };
+    service.shapes.values().any(|shape| match &shape.kind {
+        ShapeKind::Structure(s) => s.members.iter().any(|m| {
+            !matches!(m.location, crate::ir::Location::Body | crate::ir::Location::Payload) && holds(&m.target)
+        }),
+        _ => false,
+    })
+}
+
 fn lib_rs(ctx: &Ctx) -> TokenStream {
     let service = ctx.service;
     let mut lines =
         vec![format!("A client for {} (API version {}).", service.full_name, service.api_version), String::new()];
     lines.extend(docs::to_markdown(service.docs.0.as_deref().unwrap_or("")).lines().map(str::to_owned));
+    if !service.skipped_operations.is_empty() {
+        lines.extend([String::new(), "Not generated:".to_owned()]);
+        lines.extend(service.skipped_operations.iter().map(|(name, why)| format!("- `{name}`: {why}")));
+    }
     let docs = docs::inner(&lines);
     quote! {
         #docs
         #![forbid(unsafe_code)]
+        // The crate must read deprecated members to send and parse them; callers still get the warning.
+        #![allow(deprecated)]
 
         mod client;
         pub mod config;

@@ -1,8 +1,10 @@
 //! One module per operation: its input and output types with builders, and its error enum.
 
-use super::types::{ident, structure, value_type, StructNames};
+use super::types::{checked_members, ident, structure, value_type, StructNames};
 use super::{docs, rt, Ctx};
-use crate::ir::{Docs, Location, Member, Operation, Pagination, Shape, ShapeKind, ShapeNames, Structure};
+use crate::ir::{
+    Docs, Location, Member, Operation, Pagination, Protocol, Shape, ShapeKind, ShapeNames, Structure, TimestampFormat,
+};
 use crate::naming::UNHANDLED_VARIANT;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -19,7 +21,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let input = io_struct(ctx, &input_shape, &op.names.input, &op.names.input_builder, true);
     let output = io_struct(ctx, &output_shape, &op.names.output, &op.names.output_builder, false);
     let send = send(op, &input_shape);
-    let operation = operation_impl(op, &input_shape);
+    let operation = operation_impl(ctx, op, &input_shape, &output_shape);
     let paginator = op.pagination.as_ref().map(|p| paginator(ctx, op, p, &input_shape, &output_shape));
     let error = error_enum(ctx, op);
     quote! {
@@ -30,6 +32,14 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         #paginator
         #output
         #error
+    }
+}
+
+/// Whether the input builder's `build()` returns a `Result`.
+fn build_is_fallible(input: &Shape) -> bool {
+    match &input.kind {
+        ShapeKind::Structure(s) => !checked_members(input, s).is_empty(),
+        _ => false,
     }
 }
 
@@ -47,8 +57,7 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
     let output = ident(&op.names.output);
     let error = ident(&op.names.error);
     let fields = members(input).iter().map(|m| ident(&m.rust_name));
-    let fallible = members(input).iter().any(|m| m.required && input.enforces_required());
-    let build = if fallible {
+    let build = if build_is_fallible(input) {
         quote! { self.build()? }
     } else {
         quote! { self.build() }
@@ -56,11 +65,11 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
     quote! {
         impl #builder<#rt::Client> {
             pub(crate) fn new(client: #rt::Client) -> Self {
-                Self { client, #( #fields: ::std::option::Option::None, )* }
+                Self { client, #( #fields: None, )* }
             }
 
             /// Builds the request and sends it, retrying as the client's configuration allows.
-            pub async fn send(self) -> ::std::result::Result<#output, #rt::SdkError<#error>> {
+            pub async fn send(self) -> Result<#output, #rt::SdkError<#error>> {
                 let client = self.client.clone();
                 client.send(#build).await
             }
@@ -72,79 +81,112 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
 fn paginator(ctx: &Ctx, op: &Operation, pager: &Pagination, input: &Shape, output: &Shape) -> Option<TokenStream> {
     let rt = rt::runtime();
     let find = |shape: &Shape, name: &str| members(shape).iter().find(|m| m.name == name).cloned();
-    let field = |m: &Member| ident(&m.rust_name);
-    let input_tokens: Vec<Ident> =
-        pager.input_tokens.iter().map(|t| find(input, t).map(|m| field(&m))).collect::<Option<_>>()?;
-    let output_tokens: Vec<Ident> =
-        pager.output_tokens.iter().map(|t| find(output, t).map(|m| field(&m))).collect::<Option<_>>()?;
+    let kind = |m: &Member| ctx.service.shapes.get(&m.target).map(|s| &s.kind);
+    let input_tokens: Vec<Member> = pager.input_tokens.iter().map(|t| find(input, t)).collect::<Option<_>>()?;
+    let output_tokens: Vec<Member> = pager.output_tokens.iter().map(|t| find(output, t)).collect::<Option<_>>()?;
     let results: Vec<Member> = pager.result_keys.iter().map(|k| find(output, k)).collect::<Option<_>>()?;
     let primary = results.first()?;
-    let item = match ctx.service.shapes.get(&primary.target).map(|s| &s.kind) {
-        Some(ShapeKind::List { member }) => value_type(ctx, member),
+    let primary_field = ident(&primary.rust_name);
+    let (item, take_items, put_items) = match kind(primary)? {
+        ShapeKind::List { member } => (
+            value_type(ctx, member),
+            quote! { output.#primary_field.take() },
+            quote! { output.#primary_field = items; },
+        ),
+        ShapeKind::Map { key, value } => {
+            let (key, value) = (value_type(ctx, key), value_type(ctx, value));
+            (
+                quote! { (#key, #value) },
+                quote! { output.#primary_field.take().map(|map| map.into_iter().collect()) },
+                quote! { output.#primary_field = items.map(|items| items.into_iter().collect()); },
+            )
+        }
         _ => return None,
     };
-    let primary_field = field(primary);
-    let string = quote! { ::std::string::String };
-    let (token_type, next_token, token, set_token) =
-        if let ([input_token], [output_token]) = (&input_tokens[..], &output_tokens[..]) {
-            (
-                string.clone(),
-                quote! { output.#output_token.clone().filter(|token| !token.is_empty()) },
-                quote! { self.#input_token.clone() },
-                quote! { self.#input_token = token; },
-            )
-        } else {
-            let parts: Vec<Ident> = (0..input_tokens.len()).map(|i| format_ident!("token{i}")).collect();
-            (
-                quote! { ::std::vec::Vec<::std::option::Option<#string>> },
-                quote! { #rt::pagination::tokens(::std::vec![#( output.#output_tokens.clone() ),*]) },
-                quote! { ::std::option::Option::Some(::std::vec![#( self.#input_tokens.clone() ),*]) },
-                quote! {
-                    let mut token = token.unwrap_or_default().into_iter();
-                    #( let #parts = token.next().flatten(); )*
-                    #( self.#input_tokens = #parts; )*
-                },
-            )
+
+    // A token counts only when set and not empty (botocore treats every falsy value as absent).
+    let present = |m: &Member| {
+        let field = ident(&m.rust_name);
+        let filter = match kind(m) {
+            Some(ShapeKind::String | ShapeKind::List { .. } | ShapeKind::Map { .. }) => {
+                quote! { .filter(|t| !t.is_empty()) }
+            }
+            Some(ShapeKind::Integer | ShapeKind::Long) => quote! { .filter(|t| *t != 0) },
+            _ => quote! {},
         };
+        quote! { output.#field.clone() #filter }
+    };
+    let input_fields: Vec<Ident> = input_tokens.iter().map(|m| ident(&m.rust_name)).collect();
+    let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
+    let (token_type, next_token, token, set_token) = if let ([field], [output_token]) =
+        (&input_fields[..], &output_tokens[..])
+    {
+        let token_type = &types[0];
+        (quote! { #token_type }, present(output_token), quote! { self.#field.clone() }, quote! { self.#field = token; })
+    } else {
+        // Several tokens travel together as a tuple; the run goes on while any is present.
+        let nexts = output_tokens.iter().map(present);
+        let indexes = (0..input_fields.len()).map(syn::Index::from);
+        let parts: Vec<Ident> = (0..input_fields.len()).map(|i| format_ident!("token{i}")).collect();
+        (
+            quote! { (#(Option<#types>,)*) },
+            quote! {
+                let tokens = (#(#nexts,)*);
+                (#(tokens.#indexes.is_some())||*).then_some(tokens)
+            },
+            quote! { Some((#(self.#input_fields.clone(),)*)) },
+            quote! {
+                let (#(#parts,)*) = token.unwrap_or_default();
+                #( self.#input_fields = #parts; )*
+            },
+        )
+    };
     let more_results = pager.more_results.as_ref().and_then(|m| find(output, m)).map(|m| {
-        let more = field(&m);
+        let more = ident(&m.rust_name);
         quote! {
-            if output.#more != ::std::option::Option::Some(true) {
-                return ::std::option::Option::None;
+            if output.#more != Some(true) {
+                return None;
             }
         }
     });
     let set_page_size = match pager.limit_key.as_ref().and_then(|k| find(input, k)) {
         Some(limit) => {
-            let limit_field = field(&limit);
-            let value = match ctx.service.shapes.get(&limit.target).map(|s| &s.kind) {
+            let limit_field = ident(&limit.rust_name);
+            let value = match kind(&limit) {
                 Some(ShapeKind::String) => quote! { size.to_string() },
                 Some(ShapeKind::Long) => quote! { i64::from(size) },
                 _ => quote! { size },
             };
             quote! {
-                self.#limit_field = ::std::option::Option::Some(#value);
+                self.#limit_field = Some(#value);
                 true
             }
         }
         None => quote! { let _ = size; false },
     };
-    let lists = results
-        .iter()
-        .filter(|m| matches!(ctx.service.shapes.get(&m.target).map(|s| &s.kind), Some(ShapeKind::List { .. })));
-    let merges = lists.map(|m| {
-        let list = field(m);
-        quote! { #rt::pagination::append(&mut into.#list, page.#list); }
+    let merges = results.iter().filter_map(|m| {
+        let field = ident(&m.rust_name);
+        match kind(m)? {
+            ShapeKind::List { .. } | ShapeKind::Map { .. } => {
+                Some(quote! { #rt::pagination::append(&mut into.#field, page.#field); })
+            }
+            _ => None,
+        }
     });
     let (input_name, output_name, builder) =
         (ident(&op.names.input), ident(&op.names.output), ident(&op.names.input_builder));
+    let built = if build_is_fallible(input) {
+        quote! { self.build() }
+    } else {
+        quote! { Ok(self.build()) }
+    };
     Some(quote! {
         impl #builder<#rt::Client> {
             /// Pages through every result: `.send()` streams pages, `.items()` streams items,
             /// `.collect_all()` gathers them. A repeated token ends the run with an error.
             pub fn into_paginator(self) -> #rt::pagination::Paginator<#input_name> {
                 let client = self.client.clone();
-                #rt::pagination::Paginator::new(client, self.build())
+                #rt::pagination::Paginator::new(client, #built)
             }
         }
 
@@ -152,16 +194,16 @@ fn paginator(ctx: &Ctx, op: &Operation, pager: &Pagination, input: &Shape, outpu
             type Token = #token_type;
             type Item = #item;
 
-            fn next_token(output: &#output_name) -> ::std::option::Option<Self::Token> {
+            fn next_token(output: &#output_name) -> Option<Self::Token> {
                 #more_results
                 #next_token
             }
 
-            fn token(&self) -> ::std::option::Option<Self::Token> {
+            fn token(&self) -> Option<Self::Token> {
                 #token
             }
 
-            fn set_token(&mut self, token: ::std::option::Option<Self::Token>) {
+            fn set_token(&mut self, token: Option<Self::Token>) {
                 #set_token
             }
 
@@ -169,8 +211,12 @@ fn paginator(ctx: &Ctx, op: &Operation, pager: &Pagination, input: &Shape, outpu
                 #set_page_size
             }
 
-            fn items(output: &mut #output_name) -> &mut ::std::option::Option<::std::vec::Vec<#item>> {
-                &mut output.#primary_field
+            fn take_items(output: &mut #output_name) -> Option<Vec<#item>> {
+                #take_items
+            }
+
+            fn put_items(output: &mut #output_name, items: Option<Vec<#item>>) {
+                #put_items
             }
 
             fn merge(into: &mut #output_name, page: #output_name) {
@@ -181,54 +227,200 @@ fn paginator(ctx: &Ctx, op: &Operation, pager: &Pagination, input: &Shape, outpu
 }
 
 /// What the runtime needs to know of the operation: its request, its output and its errors.
-fn operation_impl(op: &Operation, input: &Shape) -> TokenStream {
+fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> TokenStream {
     let rt = rt::runtime();
-    let (input_name, output, error) = (ident(&op.names.input), ident(&op.names.output), ident(&op.names.error));
+    let (input_name, output_name, error) = (ident(&op.names.input), ident(&op.names.output), ident(&op.names.error));
     let name = &op.name;
-    let (method, uri) = (&op.http.method, &op.http.uri);
-    let labels = members(input).iter().filter(|m| m.location == Location::Label).map(|m| {
-        let field = ident(&m.rust_name);
-        let wire = &m.wire_name;
-        if m.required && input.enforces_required() {
-            quote! { .label(#wire, &self.#field) }
-        } else {
-            let label = m.rust_name.trim_start_matches("r#");
-            quote! { .label(#wire, &#rt::build::required(self.#field.as_ref(), #label)?) }
-        }
-    });
-    let has_body = members(input).iter().any(|m| m.location == Location::Body);
-    let request = quote! { #rt::Request::rest(#method, #uri) #(#labels)* };
-    let request = if has_body {
-        quote! { #request.json_body(self) }
-    } else {
-        quote! { ::std::result::Result::Ok(#request) }
-    };
+    let request = request(ctx, op, input);
+    let parse_output = parse_output(ctx, output, &output_name);
     let error_arms = op.names.error_variants.iter().map(|v| {
-        let code = &v.code;
         let variant = ident(&v.variant);
-        quote! { ::std::option::Option::Some(#code) => error.modeled().map_or_else(#error::Unhandled, #error::#variant), }
+        // A response may name the error by its code or by its shape (query-compatible services).
+        let codes = std::iter::once(&v.code).chain((v.shape != v.code).then_some(&v.shape));
+        quote! { Some(#(#codes)|*) => error.modeled().map_or_else(#error::Unhandled, #error::#variant), }
     });
+    let parse_error = if op.names.error_variants.is_empty() {
+        quote! { #error::Unhandled(error.into_meta()) }
+    } else {
+        quote! {
+            match error.code() {
+                #(#error_arms)*
+                _ => #error::Unhandled(error.into_meta()),
+            }
+        }
+    };
     quote! {
         impl #rt::Operation for #input_name {
-            type Output = #output;
+            type Output = #output_name;
             type Error = #error;
             const NAME: &'static str = #name;
 
-            fn request(&self) -> ::std::result::Result<#rt::Request, #rt::BuildError> {
+            fn request(&self) -> Result<#rt::Request, #rt::BuildError> {
                 #request
             }
 
-            fn parse_output(response: &#rt::http::Response) -> ::std::result::Result<#output, #rt::ParseError> {
-                #rt::json_output(response)
+            fn parse_output(response: &#rt::http::Response) -> Result<#output_name, #rt::ParseError> {
+                #parse_output
             }
 
             fn parse_error(error: #rt::ErrorResponse) -> #error {
-                match error.code() {
-                    #(#error_arms)*
-                    _ => #error::Unhandled(error.into_meta()),
-                }
+                #parse_error
             }
         }
+    }
+}
+
+/// The request: awsJson sends the whole input as JSON; rest-json places each member where the
+/// model binds it.
+fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
+    let rt = rt::runtime();
+    if let Protocol::AwsJson { version_minor } = ctx.service.protocol {
+        let version = format!("1.{version_minor}");
+        let target = format!("{}.{}", ctx.service.target_prefix.as_deref().unwrap_or_default(), op.name);
+        return quote! { #rt::Request::aws_json(#version, #target, self) };
+    }
+    let (method, uri) = (&op.http.method, &op.http.uri);
+    let enforced = |m: &Member| m.required && input.enforces_required();
+    // `Option<&T>` of a member, whichever way the struct holds it.
+    let value_of = |m: &Member| {
+        let field = ident(&m.rust_name);
+        if enforced(m) {
+            quote! { Some(&self.#field) }
+        } else {
+            quote! { self.#field.as_ref() }
+        }
+    };
+    let mut calls = Vec::new();
+    for m in members(input) {
+        let wire = &m.wire_name;
+        let value = value_of(m);
+        let kind = ctx.service.shapes.get(&m.target).map(|s| &s.kind);
+        let call = match m.location {
+            Location::Label if enforced(m) => {
+                let field = ident(&m.rust_name);
+                quote! { .label(#wire, &self.#field) }
+            }
+            Location::Label => {
+                let label = m.rust_name.trim_start_matches("r#");
+                quote! { .label(#wire, #rt::build::required(#value, #label)?) }
+            }
+            Location::Query => match kind {
+                Some(ShapeKind::List { .. }) => quote! { .query_list(#wire, #value) },
+                Some(ShapeKind::Map { value: map_value, .. }) => {
+                    match ctx.service.shapes.get(map_value).map(|s| &s.kind) {
+                        Some(ShapeKind::List { .. }) => quote! { .query_map_list(#value) },
+                        _ => quote! { .query_map(#value) },
+                    }
+                }
+                _ => match m.timestamp_format {
+                    Some(format) => {
+                        let format = timestamp_format(format);
+                        quote! { .query_with(#wire, #value, #format) }
+                    }
+                    None => quote! { .query(#wire, #value) },
+                },
+            },
+            Location::Header => match kind {
+                Some(ShapeKind::List { .. }) => quote! { .header_list(#wire, #value) },
+                _ if m.json_value => quote! { .header_json(#wire, #value) },
+                _ => match m.timestamp_format {
+                    Some(format) => {
+                        let format = timestamp_format(format);
+                        quote! { .header_with(#wire, #value, #format) }
+                    }
+                    None => quote! { .header(#wire, #value) },
+                },
+            },
+            Location::PrefixHeaders => quote! { .prefix_headers(#wire, #value) },
+            Location::Payload => match kind {
+                Some(ShapeKind::Blob) => quote! { .payload_blob(#value) },
+                Some(ShapeKind::String) => quote! { .payload_text(#value) },
+                _ => quote! { .payload_json(#value) },
+            },
+            Location::Body | Location::StatusCode => continue,
+        };
+        let fallible = m.location == Location::Payload && !matches!(kind, Some(ShapeKind::Blob | ShapeKind::String));
+        calls.push((call, fallible));
+    }
+    if let Some(prefix) = &op.host_prefix {
+        let labels = members(input).iter().filter(|m| m.host_label).map(|m| {
+            let name = &m.name;
+            let value = value_of(m);
+            quote! { (#name, #value) }
+        });
+        calls.push((quote! { .host_prefix(#prefix, &[#(#labels),*]) }, true));
+    }
+    if members(input).iter().any(|m| m.location == Location::Body) {
+        calls.push((quote! { .json_body(self) }, true));
+    }
+    // A chain ending in a fallible call returns its result; otherwise it is wrapped in `Ok`.
+    let last_fallible = calls.last().is_some_and(|(_, fallible)| *fallible);
+    let count = calls.len();
+    let chain = calls.into_iter().enumerate().map(|(i, (call, fallible))| {
+        let question = (fallible && i + 1 < count).then(|| quote! { ? });
+        quote! { #call #question }
+    });
+    let request = quote! { #rt::Request::rest(#method, #uri) #(#chain)* };
+    if last_fallible {
+        request
+    } else {
+        quote! { Ok(#request) }
+    }
+}
+
+/// The output: body members from the JSON body, the others from headers, status and payload.
+fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
+    let rt = rt::runtime();
+    let mut assignments = Vec::new();
+    for m in members(output) {
+        let field = ident(&m.rust_name);
+        let wire = &m.wire_name;
+        let kind = ctx.service.shapes.get(&m.target).map(|s| &s.kind);
+        let value = match m.location {
+            Location::Body | Location::Label | Location::Query => continue,
+            Location::Header => match (kind, m.timestamp_format) {
+                (Some(ShapeKind::List { .. }), _) => quote! { response.header_list(#wire)? },
+                (_, Some(format)) => {
+                    let format = timestamp_format(format);
+                    quote! { response.header_value_with(#wire, #format)? }
+                }
+                _ => quote! { response.header_value(#wire)? },
+            },
+            Location::PrefixHeaders => quote! { response.prefix_headers(#wire)? },
+            Location::StatusCode => match kind {
+                Some(ShapeKind::Long) => quote! { response.status_code().map(i64::from) },
+                _ => quote! { response.status_code() },
+            },
+            Location::Payload => match kind {
+                Some(ShapeKind::Blob) => quote! { response.payload_blob() },
+                Some(ShapeKind::String) => quote! { response.payload_text()? },
+                _ => quote! { response.payload_json()? },
+            },
+        };
+        assignments.push(quote! { output.#field = #value; });
+    }
+    let has_body = members(output).iter().any(|m| m.location == Location::Body);
+    let start = if has_body || matches!(ctx.service.protocol, Protocol::AwsJson { .. }) {
+        quote! { #rt::json_output(response) }
+    } else {
+        quote! { { let _ = response; Ok(#output_name::builder().build()) } }
+    };
+    if assignments.is_empty() {
+        return start;
+    }
+    quote! {
+        let mut output: #output_name = #start?;
+        #(#assignments)*
+        Ok(output)
+    }
+}
+
+fn timestamp_format(format: TimestampFormat) -> TokenStream {
+    let rt = rt::runtime();
+    match format {
+        TimestampFormat::EpochSeconds => quote! { #rt::TimestampFormat::EpochSeconds },
+        TimestampFormat::DateTime => quote! { #rt::TimestampFormat::DateTime },
+        TimestampFormat::HttpDate => quote! { #rt::TimestampFormat::HttpDate },
     }
 }
 
@@ -246,6 +438,8 @@ fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
         docs: Docs(None),
         sensitive: false,
         deprecated: false,
+        streaming: false,
+        event_stream: false,
         names: ShapeNames::default(),
         sent,
         received: !sent,
@@ -286,7 +480,7 @@ fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
     let doc = format!(" An error from the {} operation.", op.name);
     quote! {
         #[doc = #doc]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+        #[derive(Clone, PartialEq, ::std::fmt::Debug)]
         #[non_exhaustive]
         pub enum #name {
             #( #variant_docs #variants(crate::types::#types), )*
@@ -297,12 +491,12 @@ fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
 
         impl #name {
             /// The error code, if the response carried one.
-            pub fn code(&self) -> ::std::option::Option<&str> {
+            pub fn code(&self) -> Option<&str> {
                 self.meta().code()
             }
 
             /// The error message, if the response carried one.
-            pub fn message(&self) -> ::std::option::Option<&str> {
+            pub fn message(&self) -> Option<&str> {
                 match self {
                     #( Self::#variants(error) => error.message(), )*
                     Self::#unhandled(meta) => meta.message(),

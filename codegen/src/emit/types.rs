@@ -1,7 +1,7 @@
 //! Structures (with builders) and string enums.
 
 use super::{docs, rt, Ctx};
-use crate::ir::{EnumValue, Location, Member, Shape, ShapeKind, Structure};
+use crate::ir::{EnumValue, Location, Member, Shape, ShapeKind, Structure, TimestampFormat};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -20,7 +20,7 @@ pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
         return quote! { () }; // unreachable after validation; never panic on a model
     };
     match &shape.kind {
-        ShapeKind::String => quote! { ::std::string::String },
+        ShapeKind::String => quote! { String },
         ShapeKind::Boolean => quote! { bool },
         ShapeKind::Integer => quote! { i32 },
         ShapeKind::Long => quote! { i64 },
@@ -28,7 +28,7 @@ pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
         ShapeKind::Double => quote! { f64 },
         ShapeKind::List { member } => {
             let member = value_type(ctx, member);
-            quote! { ::std::vec::Vec<#member> }
+            quote! { Vec<#member> }
         }
         ShapeKind::Map { key, value } => {
             let (key, value) = (value_type(ctx, key), value_type(ctx, value));
@@ -38,8 +38,15 @@ pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
             let name = ident(&shape.names.type_name);
             quote! { crate::types::#name }
         }
-        ShapeKind::Timestamp | ShapeKind::Blob | ShapeKind::Document => quote! { () },
+        ShapeKind::Timestamp => quote! { ::awsgen_runtime::DateTime },
+        ShapeKind::Blob => quote! { ::awsgen_runtime::Blob },
+        ShapeKind::Document => quote! { ::awsgen_runtime::Document },
     }
+}
+
+/// The members `build()` checks: enforced ones, but for idempotency tokens, which it fills.
+pub(crate) fn checked_members<'a>(shape: &Shape, structure: &'a Structure) -> Vec<&'a Member> {
+    structure.members.iter().filter(|m| is_enforced(shape, m) && !m.idempotency_token).collect()
 }
 
 /// Whether a member is a plain value in its struct (required and enforced) or an `Option`.
@@ -50,14 +57,14 @@ fn is_enforced(shape: &Shape, member: &Member) -> bool {
 fn field_type(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
     let value = value_type(ctx, &member.target);
     let value = if member.boxed {
-        quote! { ::std::boxed::Box<#value> }
+        quote! { Box<#value> }
     } else {
         value
     };
     if is_enforced(shape, member) {
         value
     } else {
-        quote! { ::std::option::Option<#value> }
+        quote! { Option<#value> }
     }
 }
 
@@ -74,9 +81,17 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let error_impls = error.as_ref().map(|e| &e.impls);
     let builder = builder(ctx, shape, structure, names, error.as_ref());
     let new_builder_doc = format!(" Creates a new builder for [`{}`].", names.type_name);
+    let redacted = redacted_fields(ctx, shape, structure);
+    let debug = if redacted.is_empty() {
+        quote! { , ::std::fmt::Debug }
+    } else {
+        quote! {}
+    };
+    let manual_debug =
+        (!redacted.is_empty()).then(|| redacting_debug(names.type_name, structure, &redacted, error.is_some()));
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug #derives)]
+        #[derive(Clone, PartialEq #debug #derives)]
         #serde_crate
         #[non_exhaustive]
         pub struct #type_name {
@@ -87,13 +102,57 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
         impl #type_name {
             #[doc = #new_builder_doc]
             pub fn builder() -> #builder_name {
-                ::std::default::Default::default()
+                Default::default()
             }
         }
+
+        #manual_debug
 
         #error_impls
 
         #builder
+    }
+}
+
+/// Members whose values must not be printed: sensitive targets (or lists and maps of them), or
+/// every member of a sensitive structure.
+fn redacted_fields<'a>(ctx: &Ctx, shape: &Shape, structure: &'a Structure) -> Vec<&'a str> {
+    let sensitive = |id: &str| ctx.service.shapes.get(id).is_some_and(|s| s.sensitive);
+    let holds_sensitive = |id: &str| {
+        sensitive(id)
+            || match ctx.service.shapes.get(id).map(|s| &s.kind) {
+                Some(ShapeKind::List { member }) => sensitive(member),
+                Some(ShapeKind::Map { key, value }) => sensitive(key) || sensitive(value),
+                _ => false,
+            }
+    };
+    structure
+        .members
+        .iter()
+        .filter(|m| shape.sensitive || holds_sensitive(&m.target))
+        .map(|m| m.rust_name.as_str())
+        .collect()
+}
+
+/// `Debug` that prints the other fields and a placeholder for the sensitive ones.
+fn redacting_debug(type_name: &str, structure: &Structure, redacted: &[&str], error: bool) -> TokenStream {
+    let name = ident(type_name);
+    let fields = structure.members.iter().map(|m| {
+        let field = ident(&m.rust_name);
+        let label = m.rust_name.trim_start_matches("r#");
+        if redacted.contains(&m.rust_name.as_str()) {
+            quote! { .field(#label, &"*** Sensitive Data Redacted ***") }
+        } else {
+            quote! { .field(#label, &self.#field) }
+        }
+    });
+    let meta = error.then(|| quote! { .field("meta", &self.meta) });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#type_name) #(#fields)* #meta .finish()
+            }
+        }
     }
 }
 
@@ -108,13 +167,14 @@ fn field(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
     let doc = docs::outer(&member.docs);
     let name = ident(&member.rust_name);
     let ty = field_type(ctx, shape, member);
-    let serde = serde_field_attr(shape, member);
+    let serde = serde_field_attr(ctx, shape, member);
     let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
     quote! { #doc #serde #deprecated pub #name: #ty }
 }
 
-/// Wire name and omission rules; members bound outside the body are handled by the protocol.
-fn serde_field_attr(shape: &Shape, member: &Member) -> Option<TokenStream> {
+/// Wire name, omission and special encodings; members bound outside the body are read and
+/// written by the operation instead.
+fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenStream> {
     if !(shape.sent || shape.received) {
         return None;
     }
@@ -122,11 +182,28 @@ fn serde_field_attr(shape: &Shape, member: &Member) -> Option<TokenStream> {
         return Some(quote! { #[serde(skip)] });
     }
     let wire = &member.wire_name;
+    let optional = !is_enforced(shape, member);
     let rename = (wire != member.rust_name.trim_start_matches("r#")).then(|| quote! { rename = #wire });
-    let skip_none = (shape.sent && !is_enforced(shape, member))
-        .then(|| quote! { skip_serializing_if = "::std::option::Option::is_none" });
-    let args: Vec<TokenStream> = rename.into_iter().chain(skip_none).collect();
+    let skip_none = (shape.sent && optional).then(|| quote! { skip_serializing_if = "Option::is_none" });
+    let with = optional.then(|| special_encoding(ctx, member)).flatten();
+    // `with` turns off serde's "missing Option is None", so say it again.
+    let default = (with.is_some() && shape.received).then(|| quote! { default });
+    let with = with.map(|module| quote! { with = #module });
+    let args: Vec<TokenStream> = rename.into_iter().chain(skip_none).chain(with).chain(default).collect();
     (!args.is_empty()).then(|| quote! { #[serde(#(#args),*)] })
+}
+
+/// The runtime module that encodes an optional member whose JSON form is not serde's default.
+fn special_encoding(ctx: &Ctx, member: &Member) -> Option<&'static str> {
+    match ctx.service.shapes.get(&member.target).map(|s| &s.kind)? {
+        ShapeKind::Float | ShapeKind::Double => Some("::awsgen_runtime::json::float"),
+        ShapeKind::Timestamp => match member.timestamp_format? {
+            TimestampFormat::DateTime => Some("::awsgen_runtime::json::date_time"),
+            TimestampFormat::HttpDate => Some("::awsgen_runtime::json::http_date"),
+            TimestampFormat::EpochSeconds => None,
+        },
+        _ => None,
+    }
 }
 
 fn builder(
@@ -142,13 +219,18 @@ fn builder(
     let fields = structure.members.iter().map(|m| {
         let name = ident(&m.rust_name);
         let value = value_type(ctx, &m.target);
-        quote! { #name: ::std::option::Option<#value> }
+        quote! { #name: Option<#value> }
     });
     let setters = structure.members.iter().map(|m| setters(ctx, m));
-    let enforced: Vec<&Member> = structure.members.iter().filter(|m| is_enforced(shape, m)).collect();
+    let enforced = checked_members(shape, structure);
     let assignments = structure.members.iter().map(|m| {
         let name = ident(&m.rust_name);
-        let value = if !is_enforced(shape, m) {
+        let value = if m.idempotency_token && is_enforced(shape, m) {
+            quote! { self.#name.unwrap_or_else(#rt::uuid_v4) }
+        } else if m.idempotency_token {
+            // Filled when unset, so a retried call is recognized as the same call.
+            quote! { self.#name.or_else(|| Some(#rt::uuid_v4())) }
+        } else if !is_enforced(shape, m) {
             quote! { self.#name }
         } else {
             let label = m.rust_name.trim_start_matches("r#");
@@ -160,7 +242,7 @@ fn builder(
             quote! { #rt::build::#check(self.#name, #label)? }
         };
         if m.boxed {
-            quote! { #name: #value.map(::std::boxed::Box::new) }
+            quote! { #name: #value.map(Box::new) }
         } else {
             quote! { #name: #value }
         }
@@ -179,8 +261,8 @@ fn builder(
         let doc = format!(" Builds the [`{type_name}`], failing if {} is not set.", missing.join(" or "));
         quote! {
             #[doc = #doc]
-            pub fn build(self) -> ::std::result::Result<#type_name, #rt::BuildError> {
-                ::std::result::Result::Ok(#body)
+            pub fn build(self) -> Result<#type_name, #rt::BuildError> {
+                Ok(#body)
             }
         }
     };
@@ -194,14 +276,29 @@ fn builder(
     };
     let error_field = error.map(|e| &e.builder_field);
     let error_setter = error.map(|e| &e.setter);
+    // A builder holding sensitive values prints none of them.
+    let sensitive = !redacted_fields(ctx, shape, structure).is_empty();
+    let debug = (!sensitive).then(|| quote! { ::std::fmt::Debug, });
+    let manual_debug = sensitive.then(|| {
+        let label = names.builder;
+        quote! {
+            impl #impl_generics ::std::fmt::Debug for #builder_name #impl_generics {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#label).finish_non_exhaustive()
+                }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug, ::std::default::Default)]
+        #[derive(Clone, PartialEq, #debug Default)]
         pub struct #builder_name #generics {
             #client_field
             #(#fields,)*
             #error_field
         }
+
+        #manual_debug
 
         impl #impl_generics #builder_name #impl_generics {
             #(#setters)*
@@ -225,13 +322,13 @@ fn setters(ctx: &Ctx, member: &Member) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        pub fn #name(mut self, value: impl ::std::convert::Into<#value>) -> Self {
-            self.#name = ::std::option::Option::Some(value.into());
+        pub fn #name(mut self, value: impl Into<#value>) -> Self {
+            self.#name = Some(value.into());
             self
         }
         #[doc = #set_doc]
         #deprecated
-        pub fn #setter(mut self, value: ::std::option::Option<#value>) -> Self {
+        pub fn #setter(mut self, value: Option<#value>) -> Self {
             self.#name = value;
             self
         }
@@ -270,7 +367,7 @@ fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
                 pub const CODE: &'static str = #code;
 
                 /// The error message, if the service sent one.
-                pub fn message(&self) -> ::std::option::Option<&str> {
+                pub fn message(&self) -> Option<&str> {
                     #message
                 }
 
@@ -305,8 +402,60 @@ fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
     }
 }
 
+/// A union: one variant per member, and `Unknown` for members this crate does not know.
+pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream {
+    let rt = rt::runtime();
+    let serde = rt::serde();
+    let name = ident(&shape.names.type_name);
+    let doc = docs::outer(&shape.docs);
+    let variants: Vec<Ident> = members.iter().map(|m| ident(&m.rust_name)).collect();
+    let types = members.iter().map(|m| {
+        let value = value_type(ctx, &m.target);
+        if m.boxed {
+            quote! { Box<#value> }
+        } else {
+            value
+        }
+    });
+    let docs = members.iter().map(|m| docs::outer(&m.docs));
+    let wire: Vec<&str> = members.iter().map(|m| m.wire_name.as_str()).collect();
+    let serialize = shape.sent.then(|| quote! { , #serde::Serialize });
+    let serde_crate = shape.sent.then(rt::serde_crate_attr);
+    let renames = wire.iter().map(|w| shape.sent.then(|| quote! { #[serde(rename = #w)] }));
+    let unknown_attr = shape.sent.then(|| quote! { #[serde(skip)] });
+    let deserialize = shape.received.then(|| {
+        quote! {
+            impl<'de> #serde::Deserialize<'de> for #name {
+                fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let Some((member, value)) = #rt::json::union_member(deserializer)? else {
+                        return Ok(Self::Unknown);
+                    };
+                    match member.as_str() {
+                        #( #wire => #rt::json::union_value(value).map(Self::#variants), )*
+                        _ => Ok(Self::Unknown),
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Clone, PartialEq, ::std::fmt::Debug #serialize)]
+        #serde_crate
+        #[non_exhaustive]
+        pub enum #name {
+            #( #docs #renames #variants(#types), )*
+            /// A member this version of the crate does not know.
+            #unknown_attr
+            Unknown,
+        }
+
+        #deserialize
+    }
+}
+
 /// A string enum that keeps values it doesn't know.
-pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
+pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool) -> TokenStream {
     let rt = rt::runtime();
     let serde = rt::serde();
     let name = ident(&shape.names.type_name);
@@ -317,7 +466,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
     let serialize = shape.sent.then(|| {
         quote! {
             impl #serde::Serialize for #name {
-                fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_str(self.as_str())
                 }
             }
@@ -326,15 +475,37 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
     let deserialize = shape.received.then(|| {
         quote! {
             impl<'de> #serde::Deserialize<'de> for #name {
-                fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    <::std::string::String as #serde::Deserialize>::deserialize(deserializer).map(|value| Self::from(value.as_str()))
+                fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    <String as #serde::Deserialize>::deserialize(deserializer).map(|value| Self::from(value.as_str()))
                 }
             }
         }
     });
+    // Enums bound to labels, query strings or headers are written and read as text there.
+    let to_text = (http_bound && shape.sent).then(|| {
+        quote! {
+            impl #rt::HttpValue for #name {
+                const QUOTED_IN_LISTS: bool = true;
+
+                fn http_value(&self, _: #rt::TimestampFormat) -> String {
+                    self.as_str().to_owned()
+                }
+            }
+        }
+    });
+    let from_text = (http_bound && shape.received).then(|| {
+        quote! {
+            impl #rt::FromHttpValue for #name {
+                fn from_http_value(text: &str, _: #rt::TimestampFormat) -> Result<Self, String> {
+                    Ok(Self::from(text))
+                }
+            }
+        }
+    });
+    let http_values = quote! { #to_text #from_text };
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash, ::std::fmt::Debug)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
         #[non_exhaustive]
         pub enum #name {
             #( #[doc = #variant_docs] #variants, )*
@@ -355,7 +526,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
             }
         }
 
-        impl ::std::convert::From<&str> for #name {
+        impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #( #wire => Self::#variants, )*
@@ -372,6 +543,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
 
         #serialize
         #deserialize
+        #http_values
     }
 }
 

@@ -74,7 +74,7 @@ pub(crate) fn lower(
     let shapes = model
         .shapes
         .iter()
-        .filter_map(|(name, shape)| Some((name.clone(), lower_shape(name, shape, &mut sink)?)))
+        .filter_map(|(name, shape)| Some((name.clone(), lower_shape(name, shape, &model.shapes, &mut sink)?)))
         .collect();
     let mut operations: BTreeMap<String, Operation> = model
         .operations
@@ -89,7 +89,10 @@ pub(crate) fn lower(
         pager_diagnostics = pager_sink.finish(()).err();
     }
 
+    let query_compatible = meta.aws_query_compatible.is_some();
     let service = Service {
+        target_prefix: meta.target_prefix.clone(),
+        query_compatible,
         full_name: meta.service_full_name.clone().unwrap_or_else(|| service_id.clone()),
         signing_name: meta.signing_name.clone().unwrap_or_else(|| endpoint_prefix.clone()),
         service_id,
@@ -99,6 +102,7 @@ pub(crate) fn lower(
         docs: Docs(model.documentation.clone()),
         operations,
         shapes,
+        skipped_operations: BTreeMap::new(),
     };
     merge(sink.finish(service), pager_diagnostics)
 }
@@ -174,10 +178,11 @@ fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, s
         docs: Docs(op.documentation.clone()),
         deprecated: op.deprecated,
         pagination: None,
+        host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
     }
 }
 
-fn lower_shape(name: &str, shape: &bc::Shape, sink: &mut Sink) -> Option<Shape> {
+fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shape>, sink: &mut Sink) -> Option<Shape> {
     let at = pointer(["shapes", name]);
     let kind = match shape.kind.as_str() {
         "string" if shape.enum_values.is_empty() => ShapeKind::String,
@@ -197,9 +202,9 @@ fn lower_shape(name: &str, shape: &bc::Shape, sink: &mut Sink) -> Option<Shape> 
             value: required_ref(&shape.value, &at, "value", sink)?,
         },
         "structure" if shape.document => ShapeKind::Document,
-        "structure" if shape.union => ShapeKind::Union(lower_members(&at, shape, sink)),
+        "structure" if shape.union => ShapeKind::Union(lower_members(&at, shape, shapes, sink)),
         "structure" => ShapeKind::Structure(Structure {
-            members: lower_members(&at, shape, sink),
+            members: lower_members(&at, shape, shapes, sink),
             error: shape.exception.then(|| ErrorInfo {
                 code: shape.error.as_ref().and_then(|e| e.code.clone()).unwrap_or_else(|| name.to_owned()),
                 http_status: shape.error.as_ref().and_then(|e| e.http_status_code),
@@ -221,6 +226,8 @@ fn lower_shape(name: &str, shape: &bc::Shape, sink: &mut Sink) -> Option<Shape> 
         docs: Docs(shape.documentation.clone()),
         sensitive: shape.sensitive,
         deprecated: shape.deprecated,
+        streaming: shape.streaming,
+        event_stream: shape.eventstream,
         names: ShapeNames::default(),
         sent: false,
         received: false,
@@ -238,17 +245,21 @@ fn required_ref(reference: &Option<bc::ShapeRef>, at: &str, key: &str, sink: &mu
     }
 }
 
-fn lower_members(at: &str, shape: &bc::Shape, sink: &mut Sink) -> Vec<Member> {
+fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shape>, sink: &mut Sink) -> Vec<Member> {
     for required in &shape.required {
         if !shape.members.contains_key(required) {
             sink.error(format!("{at}/required"), format!("required member \"{required}\" is not a member"));
         }
+    }
+    if let Some(payload) = shape.payload.as_ref().filter(|p| !shape.members.contains_key(*p)) {
+        sink.error(format!("{at}/payload"), format!("payload \"{payload}\" is not a member"));
     }
     shape
         .members
         .iter()
         .map(|(name, member)| {
             let location = match member.location.as_deref() {
+                None if shape.payload.as_deref() == Some(name.as_str()) => Location::Payload,
                 None => Location::Body,
                 Some("uri") => Location::Label,
                 Some("querystring") => Location::Query,
@@ -272,10 +283,33 @@ fn lower_members(at: &str, shape: &bc::Shape, sink: &mut Sink) -> Vec<Member> {
                 docs: Docs(member.documentation.clone()),
                 deprecated: member.deprecated,
                 idempotency_token: member.idempotency_token,
+                host_label: member.host_label,
+                json_value: member.jsonvalue,
+                timestamp_format: member
+                    .timestamp_format
+                    .as_deref()
+                    .or_else(|| shapes.get(&member.shape).and_then(|s| s.timestamp_format.as_deref()))
+                    .and_then(|format| timestamp_format(format, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,
             }
         })
         .collect()
+}
+
+fn timestamp_format(format: &str, at: &str, sink: &mut Sink) -> Option<TimestampFormat> {
+    match format {
+        "unixTimestamp" => Some(TimestampFormat::EpochSeconds),
+        "iso8601" => Some(TimestampFormat::DateTime),
+        "rfc822" => Some(TimestampFormat::HttpDate),
+        other => {
+            sink.error_with_hint(
+                format!("{at}/timestampFormat"),
+                format!("unknown timestamp format \"{other}\""),
+                "botocore's formats are unixTimestamp, iso8601 and rfc822",
+            );
+            None
+        }
+    }
 }
 
 fn attach_paginators(operations: &mut BTreeMap<String, Operation>, file: bc::PaginatorsFile, sink: &mut Sink) {

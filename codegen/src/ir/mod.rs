@@ -20,9 +20,15 @@ pub struct Service {
     pub protocol: Protocol,
     pub endpoint_prefix: String,
     pub signing_name: String,
+    /// awsJson's `X-Amz-Target` prefix (`DynamoDB_20120810`).
+    pub target_prefix: Option<String>,
+    /// awsJson services that also send awsQuery error codes (`x-amzn-query-error`).
+    pub query_compatible: bool,
     pub docs: Docs,
     pub operations: BTreeMap<String, Operation>,
     pub shapes: BTreeMap<ShapeId, Shape>,
+    /// Operations left out of the crate, with why (event streams are not supported yet).
+    pub skipped_operations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +55,8 @@ pub struct Operation {
     pub docs: Docs,
     pub deprecated: bool,
     pub pagination: Option<Pagination>,
+    /// Put in front of the endpoint's host, with `{Label}`s from host-label members (`{AccountId}.`).
+    pub host_prefix: Option<String>,
 }
 
 /// Rust names of everything one operation generates; filled by `transform`.
@@ -101,6 +109,10 @@ pub struct Shape {
     pub docs: Docs,
     pub sensitive: bool,
     pub deprecated: bool,
+    /// A blob or string sent or received as a raw stream (held in memory for now).
+    pub streaming: bool,
+    /// An event stream; operations that use one are skipped for now.
+    pub event_stream: bool,
     /// Rust type and module names; only meaningful for shapes that become named types.
     pub names: ShapeNames,
     /// Reachable from an operation input: the shape is serialized.
@@ -190,8 +202,21 @@ pub struct Member {
     pub docs: Docs,
     pub deprecated: bool,
     pub idempotency_token: bool,
+    /// A string member whose value becomes part of the host name (see `Operation::host_prefix`).
+    pub host_label: bool,
+    /// A header member holding JSON text, sent base64-encoded.
+    pub json_value: bool,
+    /// The timestamp format the model sets on the member or its target, if any.
+    pub timestamp_format: Option<TimestampFormat>,
     /// Set by `transform` on the members that break a cycle of structures.
     pub boxed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampFormat {
+    EpochSeconds,
+    DateTime,
+    HttpDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,7 +225,9 @@ pub enum Location {
     Label,
     Query,
     Header,
-    /// A map bound to every header starting with this prefix.
+    /// A map bound to every header starting with this prefix (the wire name).
     PrefixHeaders,
     StatusCode,
+    /// The whole HTTP body.
+    Payload,
 }

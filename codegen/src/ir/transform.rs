@@ -3,7 +3,7 @@
 //! every Rust name, refusing collisions instead of silently merging or renaming by order.
 
 use super::*;
-use crate::diagnostic::{pointer, Diagnostics, Sink};
+use crate::diagnostic::{pointer, Diagnostic, Diagnostics, Sink};
 use crate::naming;
 use std::collections::BTreeSet;
 
@@ -28,6 +28,7 @@ pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) ->
         }
         service.operations.retain(|name, _| wanted.contains(name));
     }
+    skip_event_streams(&mut service);
     let mut reached = BTreeSet::new();
     for (name, op) in &service.operations {
         let refs = op.input.iter().map(|s| ("input", s)).chain(op.output.iter().map(|s| ("output", s)));
@@ -38,6 +39,45 @@ pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) ->
     }
     service.shapes.retain(|id, _| reached.contains(id));
     sink.finish(service)
+}
+
+/// Event streams are not supported yet: their operations are left out, and said so.
+fn skip_event_streams(service: &mut Service) {
+    let shapes = &service.shapes;
+    let streams = |id: &Option<ShapeId>| {
+        let Some(ShapeKind::Structure(s)) = id.as_ref().and_then(|id| shapes.get(id)).map(|s| &s.kind) else {
+            return false;
+        };
+        s.members.iter().any(|m| shapes.get(&m.target).is_some_and(|t| t.event_stream))
+    };
+    let skipped: Vec<String> = service
+        .operations
+        .values()
+        .filter(|op| streams(&op.input) || streams(&op.output))
+        .map(|op| op.name.clone())
+        .collect();
+    for name in skipped {
+        service.operations.remove(&name);
+        service.skipped_operations.insert(name, "uses an event stream, which is not supported yet".to_owned());
+    }
+}
+
+/// One warning listing the operations left out, if any.
+pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic> {
+    let mut warnings = Sink::new(file);
+    if !service.skipped_operations.is_empty() {
+        let names: Vec<&str> = service.skipped_operations.keys().map(String::as_str).collect();
+        warnings.error_with_hint(
+            "/operations",
+            format!(
+                "{} operation(s) use event streams, which are not supported yet, and were left out: {}",
+                names.len(),
+                names.join(", ")
+            ),
+            "the rest of the service is generated",
+        );
+    }
+    warnings.into_found()
 }
 
 /// Depth-first over shape references, reporting each missing target where it is referenced.
@@ -152,53 +192,97 @@ fn first_unboxed_cycle(shapes: &BTreeMap<ShapeId, Shape>) -> Option<(ShapeId, St
     None
 }
 
-/// Resolves every Rust name and reports collisions, naming both sides.
-pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Result<(), Diagnostics> {
-    let mut sink = Sink::new(file);
-    let mut types: BTreeMap<String, ShapeId> = BTreeMap::new();
+/// Resolves every Rust name. Two model names that become the same Rust name do not fail the
+/// build: the first in model order keeps it, the next gets the first free numbered name
+/// (`FooBar2`, `foo_bar_2`), and a warning says so. Model order is sorted order, so the result
+/// depends only on the model.
+pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic> {
+    let mut warnings = Sink::new(file);
+    let mut types = Names::default();
     for (id, shape) in &mut service.shapes {
-        let type_name = naming::type_name(id);
-        if shape.shared && shape.kind.is_named_type() {
-            claim(&mut types, &type_name, id, &pointer(["shapes", id]), "type", &mut sink);
-        }
-        shape.names = ShapeNames { builder: format!("{type_name}Builder"), module: naming::module_name(id), type_name };
         let at = pointer(["shapes", id]);
+        let mut type_name = naming::type_name(id);
+        if shape.shared && shape.kind.is_named_type() {
+            type_name = types.unique(type_name, id, &at, "type", &mut warnings, |name, n| format!("{name}{n}"));
+        }
+        shape.names =
+            ShapeNames { builder: format!("{type_name}Builder"), module: naming::module_name(&type_name), type_name };
         match &mut shape.kind {
-            ShapeKind::Structure(Structure { members, .. }) | ShapeKind::Union(members) => {
-                name_members(members, &at, &mut sink)
-            }
-            ShapeKind::Enum(values) => name_enum_values(values, &at, &mut sink),
+            ShapeKind::Structure(Structure { members, .. }) => name_members(members, &at, &mut warnings),
+            ShapeKind::Union(members) => name_union_members(members, &at, &mut warnings),
+            ShapeKind::Enum(values) => name_enum_values(values, &at, &mut warnings),
             _ => {}
         }
     }
-    let mut methods: BTreeMap<String, ShapeId> = BTreeMap::new();
+    let mut methods = Names::default();
     let shapes = &service.shapes;
     for (name, op) in &mut service.operations {
-        let method = naming::method_name(name);
-        claim(&mut methods, &method, name, &pointer(["operations", name]), "operation method", &mut sink);
-        let base = naming::type_name(name);
+        let at = pointer(["operations", name]);
+        let method = methods.unique(naming::method_name(name), name, &at, "operation", &mut warnings, numbered_snake);
+        // Operation types are named after the method, so they are as unique as it is.
+        let base = naming::type_name(method.trim_start_matches("r#"));
         op.names = OperationNames {
-            module: naming::module_name(name),
+            module: naming::module_name(&method),
             method,
             input_builder: format!("{base}InputBuilder"),
             input: format!("{base}Input"),
             output_builder: format!("{base}OutputBuilder"),
             output: format!("{base}Output"),
             error: format!("{base}Error"),
-            error_variants: error_variants(shapes, op, &mut sink),
+            error_variants: error_variants(shapes, op, &mut warnings),
         };
     }
-    sink.finish(())
+    warnings.into_found()
 }
 
-fn error_variants(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, sink: &mut Sink) -> Vec<ErrorVariant> {
-    let mut taken: BTreeMap<String, ShapeId> = BTreeMap::new();
+fn numbered_snake(name: &str, n: usize) -> String {
+    format!("{}_{n}", name.trim_start_matches("r#"))
+}
+
+/// Names handed out so far in one namespace, and to whom.
+#[derive(Default)]
+struct Names {
+    taken: BTreeMap<String, String>,
+}
+
+impl Names {
+    /// `wanted` if free (or already this owner's), else the first free `numbered(wanted, n)`.
+    fn unique(
+        &mut self,
+        wanted: String,
+        owner: &str,
+        at: &str,
+        what: &str,
+        warnings: &mut Sink,
+        numbered: impl Fn(&str, usize) -> String,
+    ) -> String {
+        let free = |taken: &BTreeMap<String, String>, name: &str| taken.get(name).is_none_or(|o| o == owner);
+        let name = if free(&self.taken, &wanted) {
+            wanted
+        } else {
+            let renamed = (2..).map(|n| numbered(&wanted, n)).find(|name| free(&self.taken, name)).unwrap_or_default();
+            let first = self.taken.get(&wanted).cloned().unwrap_or_default();
+            warnings.error_with_hint(
+                at,
+                format!("{what} \"{owner}\" would be `{wanted}` like \"{first}\", so it is `{renamed}`"),
+                "rename one of them in the model to choose the names yourself",
+            );
+            renamed
+        };
+        self.taken.insert(name.clone(), owner.to_owned());
+        name
+    }
+
+    fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains_key(name)
+    }
+}
+
+fn error_variants(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, warnings: &mut Sink) -> Vec<ErrorVariant> {
+    let mut taken = Names::default();
     let at = pointer(["operations", &op.name, "errors"]);
     let mut variants = Vec::new();
     for shape in &op.errors {
-        let variant = naming::error_variant(&naming::type_name(shape));
-        let predicate = format!("is_{}", naming::module_name(&variant).trim_end_matches('_'));
-        claim(&mut taken, &variant, shape, &at, "error", sink);
         let code = match shapes.get(shape).map(|s| &s.kind) {
             Some(ShapeKind::Structure(Structure { error: Some(error), .. })) => error.code.clone(),
             _ => continue, // reported by validation
@@ -206,45 +290,55 @@ fn error_variants(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, sink: &mut 
         if variants.iter().any(|v: &ErrorVariant| v.shape == *shape) {
             continue;
         }
+        let wanted = naming::error_variant(&naming::type_name(shape));
+        let variant = taken.unique(wanted, shape, &at, "error", warnings, |name, n| format!("{name}{n}"));
+        let predicate = format!("is_{}", naming::module_name(&variant).trim_end_matches('_'));
         variants.push(ErrorVariant { shape: shape.clone(), code, variant, predicate });
     }
     variants
 }
 
-fn name_members(members: &mut [Member], at: &str, sink: &mut Sink) {
-    let mut taken: BTreeMap<String, ShapeId> = BTreeMap::new();
+/// A builder has a method per field and a `set_` method per field: all must be distinct.
+fn name_members(members: &mut [Member], at: &str, warnings: &mut Sink) {
+    let mut taken = Names::default();
     for member in members.iter_mut() {
-        member.rust_name = naming::field_name(&member.name);
-        member.setter = naming::setter_name(&member.rust_name);
-    }
-    // A builder has a method per field and a `set_` method per field: all must be distinct.
-    for member in members.iter() {
         let at = format!("{at}{}", pointer(["members", &member.name]));
-        for method in [&member.rust_name, &member.setter] {
-            claim(&mut taken, method, &member.name, &at, "member", sink);
-        }
+        let wanted = naming::field_name(&member.name);
+        let fits = |name: &str| taken.is_free(name) && taken.is_free(&naming::setter_name(name));
+        let name = if fits(&wanted) {
+            wanted
+        } else {
+            let renamed = (2..).map(|n| numbered_snake(&wanted, n)).find(|name| fits(name)).unwrap_or_default();
+            warnings.error_with_hint(
+                &at,
+                format!("member \"{}\" would clash as `{wanted}`, so it is `{renamed}`", member.name),
+                "rename one of the members in the model to choose the names yourself",
+            );
+            renamed
+        };
+        member.setter = naming::setter_name(&name);
+        taken.taken.insert(member.setter.clone(), member.name.clone());
+        taken.taken.insert(name.clone(), member.name.clone());
+        member.rust_name = name;
     }
 }
 
-fn name_enum_values(values: &mut [EnumValue], at: &str, sink: &mut Sink) {
-    let mut taken: BTreeMap<String, String> = BTreeMap::new();
+/// A union's members become its variants.
+fn name_union_members(members: &mut [Member], at: &str, warnings: &mut Sink) {
+    let mut taken = Names::default();
+    for member in members.iter_mut() {
+        let at = format!("{at}{}", pointer(["members", &member.name]));
+        let wanted = naming::enum_variant(&member.name);
+        member.rust_name =
+            taken.unique(wanted, &member.name, &at, "union member", warnings, |name, n| format!("{name}{n}"));
+    }
+}
+
+fn name_enum_values(values: &mut [EnumValue], at: &str, warnings: &mut Sink) {
+    let mut taken = Names::default();
     for value in values.iter_mut() {
-        value.variant = naming::enum_variant(&value.value);
-        claim(&mut taken, &value.variant, &value.value, &format!("{at}/enum"), "enum value", sink);
-    }
-}
-
-/// Records that `owner` uses `name`; a second owner of the same name is a collision.
-fn claim(taken: &mut BTreeMap<String, String>, name: &str, owner: &str, at: &str, what: &str, sink: &mut Sink) {
-    match taken.get(name) {
-        Some(first) if first != owner => sink.error_with_hint(
-            at,
-            format!("{what} \"{owner}\" and \"{first}\" both become the Rust name `{name}`"),
-            "rename one of them in the model",
-        ),
-        Some(_) => {}
-        None => {
-            taken.insert(name.to_owned(), owner.to_owned());
-        }
+        let wanted = naming::enum_variant(&value.value);
+        let at = format!("{at}/enum");
+        value.variant = taken.unique(wanted, &value.value, &at, "enum value", warnings, |name, n| format!("{name}{n}"));
     }
 }

@@ -8,6 +8,9 @@ use crate::diagnostic::{pointer, Diagnostics, Sink};
 pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &str) -> Result<(), Diagnostics> {
     let mut sink = Sink::new(model_file);
     let mut pager_sink = Sink::new(paginators_file);
+    if matches!(service.protocol, Protocol::AwsJson { .. }) && service.target_prefix.is_none() {
+        sink.error("/metadata/targetPrefix", "a json protocol service needs a targetPrefix");
+    }
     for (name, op) in &service.operations {
         let at = pointer(["operations", name]);
         let input = op.input.as_deref().and_then(|id| structure(service, id, &format!("{at}/input"), &mut sink));
@@ -25,6 +28,7 @@ pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &st
             }
         }
         check_uri(op, input, &at, &mut sink);
+        check_host_prefix(op, input, &at, &mut sink);
         if let Some(pager) = &op.pagination {
             check_paginator(service, name, pager, input, output, &mut pager_sink);
         }
@@ -79,6 +83,20 @@ fn check_uri(op: &Operation, input: Option<&Structure>, at: &str, sink: &mut Sin
     }
 }
 
+/// Every `{label}` of a host prefix names a host-label member of the input.
+fn check_host_prefix(op: &Operation, input: Option<&Structure>, at: &str, sink: &mut Sink) {
+    let Some(prefix) = &op.host_prefix else { return };
+    for label in uri_labels(prefix) {
+        let bound = input.is_some_and(|s| s.members.iter().any(|m| m.host_label && m.name == label));
+        if !bound {
+            sink.error(
+                format!("{at}/endpoint/hostPrefix"),
+                format!("host prefix label {{{label}}} names no host-label input member"),
+            );
+        }
+    }
+}
+
 /// Label names in a URI template: `/a/{Bucket}/{Key+}?x` -> `["Bucket", "Key"]`.
 pub(crate) fn uri_labels(uri: &str) -> Vec<String> {
     uri.split('{')
@@ -97,17 +115,26 @@ fn check_paginator(
     sink: &mut Sink,
 ) {
     let at = pointer(["pagination", op]);
-    let tokens = pager.input_tokens.iter().map(|t| (input, "input_token", t, "input"));
-    for (structure, key, token, side) in
-        tokens.chain(pager.output_tokens.iter().map(|t| (output, "output_token", t, "output")))
-    {
-        let Some(member) = paginator_member(sink, &at, op, structure, key, token, side) else { continue };
-        if !matches!(service.shapes.get(&member.target).map(|s| &s.kind), Some(ShapeKind::String)) {
-            sink.error_with_hint(
-                format!("{at}/{key}"),
-                format!("paginator token \"{token}\" of {op} is not a string, which is not supported yet"),
-                "only string tokens are supported for now",
-            );
+    for (input_token, output_token) in pager.input_tokens.iter().zip(&pager.output_tokens) {
+        let sent = paginator_member(sink, &at, op, input, "input_token", input_token, "input");
+        let received = paginator_member(sink, &at, op, output, "output_token", output_token, "output");
+        if let (Some(sent), Some(received)) = (sent, received) {
+            // The token received is sent back as is, so both sides must be the same type.
+            let kind = |id: &str| service.shapes.get(id).map(|s| &s.kind);
+            let same = sent.target == received.target
+                || matches!(
+                    (kind(&sent.target), kind(&received.target)),
+                    (Some(ShapeKind::String), Some(ShapeKind::String))
+                );
+            if !same {
+                sink.error(
+                    format!("{at}/output_token"),
+                    format!(
+                        "token \"{output_token}\" ({}) does not fit input token \"{input_token}\" ({})",
+                        received.target, sent.target
+                    ),
+                );
+            }
         }
     }
     if let Some(limit) = &pager.limit_key {
@@ -129,8 +156,11 @@ fn check_paginator(
         // The first result key holds the items; later ones may be counts or strings (DynamoDB's
         // ScannedCount), which botocore adds up or concatenates.
         let kind = service.shapes.get(&member.target).map(|s| &s.kind);
-        if i == 0 && !matches!(kind, Some(ShapeKind::List { .. })) {
-            sink.error(format!("{at}/result_key"), format!("the first result key \"{key}\" of {op} is not a list"));
+        if i == 0 && !matches!(kind, Some(ShapeKind::List { .. } | ShapeKind::Map { .. })) {
+            sink.error(
+                format!("{at}/result_key"),
+                format!("the first result key \"{key}\" of {op} is not a list or map"),
+            );
         }
     }
     if pager.input_tokens.len() != pager.output_tokens.len() {
@@ -169,20 +199,6 @@ fn is_simple_path(path: &str) -> bool {
 
 fn check_shape(service: &Service, id: &str, shape: &Shape, sink: &mut Sink) {
     let at = pointer(["shapes", id]);
-    let unsupported = match &shape.kind {
-        ShapeKind::Timestamp => Some("timestamp"),
-        ShapeKind::Blob => Some("blob"),
-        ShapeKind::Document => Some("document"),
-        ShapeKind::Union(_) => Some("union"),
-        _ => None,
-    };
-    if let Some(kind) = unsupported {
-        sink.error_with_hint(
-            &at,
-            format!("shape {id} is a {kind}, which this generator does not support yet"),
-            "leave the operations that use it out of the operations list for now",
-        );
-    }
     if let ShapeKind::Map { key, .. } = &shape.kind {
         if !matches!(service.shapes.get(key).map(|s| &s.kind), Some(ShapeKind::String | ShapeKind::Enum(_)) | None) {
             sink.error(format!("{at}/key"), format!("map {id} must have string keys"));
@@ -190,16 +206,56 @@ fn check_shape(service: &Service, id: &str, shape: &Shape, sink: &mut Sink) {
     }
     if let ShapeKind::Structure(structure) = &shape.kind {
         for member in &structure.members {
-            if !matches!(member.location, Location::Body | Location::Label) {
-                sink.error_with_hint(
-                    format!("{at}{}", pointer(["members", &member.name])),
-                    format!(
-                        "member {} is bound to the {:?} location, which is not supported yet",
-                        member.name, member.location
-                    ),
-                    "only URI labels and JSON body members are generated for now",
-                )
+            let at = format!("{at}{}", pointer(["members", &member.name]));
+            if let Some(problem) = binding_problem(service, member) {
+                sink.error(at, format!("member {} {problem}", member.name));
             }
         }
     }
+}
+
+/// What is wrong with where a member is bound, if anything: headers, query strings and labels
+/// take scalars (and lists of them, maps for whole-map bindings).
+fn binding_problem(service: &Service, member: &Member) -> Option<String> {
+    let kind = |id: &str| service.shapes.get(id).map(|s| &s.kind);
+    let scalar = |id: &str| {
+        matches!(
+            kind(id),
+            Some(
+                ShapeKind::String
+                    | ShapeKind::Enum(_)
+                    | ShapeKind::Boolean
+                    | ShapeKind::Integer
+                    | ShapeKind::Long
+                    | ShapeKind::Float
+                    | ShapeKind::Double
+                    | ShapeKind::Timestamp
+                    | ShapeKind::Blob
+            )
+        )
+    };
+    let scalar_or_list =
+        |id: &str| scalar(id) || matches!(kind(id), Some(ShapeKind::List { member }) if scalar(member));
+    let ok = match member.location {
+        Location::Body => true,
+        Location::Label => scalar(&member.target),
+        Location::Header => scalar_or_list(&member.target),
+        Location::Query => {
+            scalar_or_list(&member.target)
+                || matches!(kind(&member.target), Some(ShapeKind::Map { value, .. }) if scalar_or_list(value))
+        }
+        Location::PrefixHeaders => matches!(kind(&member.target), Some(ShapeKind::Map { value, .. }) if scalar(value)),
+        Location::StatusCode => matches!(kind(&member.target), Some(ShapeKind::Integer | ShapeKind::Long)),
+        Location::Payload => matches!(
+            kind(&member.target),
+            Some(
+                ShapeKind::Structure(_)
+                    | ShapeKind::Union(_)
+                    | ShapeKind::Blob
+                    | ShapeKind::String
+                    | ShapeKind::Document
+            )
+        ),
+    };
+    (!ok).then(|| format!("is bound to the {:?} location, which cannot hold its type", member.location))
 }

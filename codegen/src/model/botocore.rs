@@ -112,6 +112,9 @@ pub struct Shape {
     pub streaming: bool,
     #[serde(default)]
     pub union: bool,
+    /// An event stream (a structure of event members); operations using one are skipped for now.
+    #[serde(default)]
+    pub eventstream: bool,
     #[serde(default)]
     pub document: bool,
     pub payload: Option<String>,

@@ -4,9 +4,10 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     api_version: "2020-08-11",
     endpoint_prefix: "amplifybackend",
     signing_name: "amplifybackend",
+    protocol: ::awsgen_runtime::Protocol::RestJson,
 };
 /// A client for AmplifyBackend. Cheap to clone; clones share connections.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct Client {
     inner: ::awsgen_runtime::Client,
 }
@@ -25,6 +26,216 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+    /// This operation clones an existing backend.
+    pub fn clone_backend(
+        &self,
+    ) -> crate::operation::clone_backend::CloneBackendInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::clone_backend::CloneBackendInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// This operation creates a backend for an Amplify app. Backends are automatically created at the time of app creation.
+    pub fn create_backend(
+        &self,
+    ) -> crate::operation::create_backend::CreateBackendInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::create_backend::CreateBackendInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates a new backend API resource.
+    pub fn create_backend_api(
+        &self,
+    ) -> crate::operation::create_backend_api::CreateBackendApiInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::create_backend_api::CreateBackendApiInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates a new backend authentication resource.
+    pub fn create_backend_auth(
+        &self,
+    ) -> crate::operation::create_backend_auth::CreateBackendAuthInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::create_backend_auth::CreateBackendAuthInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates a config object for a backend.
+    pub fn create_backend_config(
+        &self,
+    ) -> crate::operation::create_backend_config::CreateBackendConfigInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::create_backend_config::CreateBackendConfigInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Creates a backend storage resource.
+    pub fn create_backend_storage(
+        &self,
+    ) -> crate::operation::create_backend_storage::CreateBackendStorageInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::create_backend_storage::CreateBackendStorageInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
+    pub fn create_token(
+        &self,
+    ) -> crate::operation::create_token::CreateTokenInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::create_token::CreateTokenInputBuilder::new(self.inner.clone())
+    }
+    /// Removes an existing environment from your Amplify project.
+    pub fn delete_backend(
+        &self,
+    ) -> crate::operation::delete_backend::DeleteBackendInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::delete_backend::DeleteBackendInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes an existing backend API resource.
+    pub fn delete_backend_api(
+        &self,
+    ) -> crate::operation::delete_backend_api::DeleteBackendApiInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::delete_backend_api::DeleteBackendApiInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes an existing backend authentication resource.
+    pub fn delete_backend_auth(
+        &self,
+    ) -> crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Removes the specified backend storage resource.
+    pub fn delete_backend_storage(
+        &self,
+    ) -> crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Deletes the challenge token based on the given appId and sessionId.
+    pub fn delete_token(
+        &self,
+    ) -> crate::operation::delete_token::DeleteTokenInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::delete_token::DeleteTokenInputBuilder::new(self.inner.clone())
+    }
+    /// Generates a model schema for an existing backend API resource.
+    pub fn generate_backend_api_models(
+        &self,
+    ) -> crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Provides project-level details for your Amplify UI project.
+    pub fn get_backend(
+        &self,
+    ) -> crate::operation::get_backend::GetBackendInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::get_backend::GetBackendInputBuilder::new(self.inner.clone())
+    }
+    /// Gets the details for a backend API.
+    pub fn get_backend_api(
+        &self,
+    ) -> crate::operation::get_backend_api::GetBackendApiInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::get_backend_api::GetBackendApiInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Gets a model introspection schema for an existing backend API resource.
+    pub fn get_backend_api_models(
+        &self,
+    ) -> crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Gets a backend auth details.
+    pub fn get_backend_auth(
+        &self,
+    ) -> crate::operation::get_backend_auth::GetBackendAuthInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::get_backend_auth::GetBackendAuthInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Returns information about a specific job.
+    pub fn get_backend_job(
+        &self,
+    ) -> crate::operation::get_backend_job::GetBackendJobInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::get_backend_job::GetBackendJobInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Gets details for a backend storage resource.
+    pub fn get_backend_storage(
+        &self,
+    ) -> crate::operation::get_backend_storage::GetBackendStorageInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::get_backend_storage::GetBackendStorageInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Gets the challenge token based on the given appId and sessionId.
+    pub fn get_token(
+        &self,
+    ) -> crate::operation::get_token::GetTokenInputBuilder<::awsgen_runtime::Client> {
+        crate::operation::get_token::GetTokenInputBuilder::new(self.inner.clone())
+    }
+    /// Imports an existing backend authentication resource.
+    pub fn import_backend_auth(
+        &self,
+    ) -> crate::operation::import_backend_auth::ImportBackendAuthInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::import_backend_auth::ImportBackendAuthInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Imports an existing backend storage resource.
+    pub fn import_backend_storage(
+        &self,
+    ) -> crate::operation::import_backend_storage::ImportBackendStorageInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::import_backend_storage::ImportBackendStorageInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Lists the jobs for the backend of an Amplify app.
     pub fn list_backend_jobs(
         &self,
@@ -32,6 +243,86 @@ impl Client {
         ::awsgen_runtime::Client,
     > {
         crate::operation::list_backend_jobs::ListBackendJobsInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// The list of S3 buckets in your account.
+    pub fn list_s3_buckets(
+        &self,
+    ) -> crate::operation::list_s3_buckets::ListS3BucketsInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::list_s3_buckets::ListS3BucketsInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Removes all backend environments from your Amplify project.
+    pub fn remove_all_backends(
+        &self,
+    ) -> crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Removes the AWS resources required to access the Amplify Admin UI.
+    pub fn remove_backend_config(
+        &self,
+    ) -> crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Updates an existing backend API resource.
+    pub fn update_backend_api(
+        &self,
+    ) -> crate::operation::update_backend_api::UpdateBackendApiInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::update_backend_api::UpdateBackendApiInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Updates an existing backend authentication resource.
+    pub fn update_backend_auth(
+        &self,
+    ) -> crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Updates the AWS resources required to access the Amplify Admin UI.
+    pub fn update_backend_config(
+        &self,
+    ) -> crate::operation::update_backend_config::UpdateBackendConfigInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::update_backend_config::UpdateBackendConfigInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Updates a specific job.
+    pub fn update_backend_job(
+        &self,
+    ) -> crate::operation::update_backend_job::UpdateBackendJobInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::update_backend_job::UpdateBackendJobInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Updates an existing backend storage resource.
+    pub fn update_backend_storage(
+        &self,
+    ) -> crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder::new(
             self.inner.clone(),
         )
     }

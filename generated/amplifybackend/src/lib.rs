@@ -3,6 +3,7 @@
 //!
 //! AWS Amplify Admin API
 #![forbid(unsafe_code)]
+#![allow(deprecated)]
 mod client;
 pub mod config;
 pub mod error;

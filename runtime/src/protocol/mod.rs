@@ -33,7 +33,9 @@ pub enum Protocol {
     RestJson,
     /// awsJson 1.0 or 1.1. `query_compatible` services also send their awsQuery error codes
     /// in `x-amzn-query-error`, which then win.
-    AwsJson { query_compatible: bool },
+    AwsJson {
+        query_compatible: bool,
+    },
 }
 
 /// One operation, as generated code declares it: how its input becomes a request and how a
@@ -88,7 +90,8 @@ mod tests {
         assert_eq!(parsed.meta().request_id(), Some("r1"));
         let nothing = ErrorResponse::from_response(&response(404, &[], "{}"), Protocol::RestJson);
         assert_eq!((nothing.code(), nothing.meta().message()), (Some("404"), None));
-        let html = ErrorResponse::from_response(&response(503, &[], "<html><body>down</body></html>"), Protocol::RestJson);
+        let html =
+            ErrorResponse::from_response(&response(503, &[], "<html><body>down</body></html>"), Protocol::RestJson);
         assert_eq!((html.code(), html.meta().message()), (Some("503"), Some("Service Unavailable")));
         let text = ErrorResponse::from_response(&response(400, &[], "plain words"), Protocol::RestJson);
         assert_eq!(text.meta().message(), Some("plain words"));
@@ -123,7 +126,10 @@ mod tests {
         let query: Vec<String> = request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert_eq!(query, ["literal=1", "b=explicit", "list=1", "list=2", "a=x"]);
         let headers: Vec<String> = request.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        assert_eq!(headers, ["x-list: a,\"b,c\"", "x-time: Thu, 01 Jan 1970 00:00:00 GMT", "x-meta-a: x", "x-meta-b: y"]);
+        assert_eq!(
+            headers,
+            ["x-list: a,\"b,c\"", "x-time: Thu, 01 Jan 1970 00:00:00 GMT", "x-meta-a: x", "x-meta-b: y"]
+        );
         assert_eq!(request.host_prefix.as_deref(), Some("123."));
         let bad = Request::rest("GET", "/").host_prefix("{Account}.", &[("Account", Some(&"a/b".to_owned()))]);
         assert!(matches!(bad, Err(BuildError::InvalidHostLabel { .. })));

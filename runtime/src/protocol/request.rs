@@ -219,4 +219,3 @@ pub fn percent_encode(value: &str, keep_slash: bool) -> String {
     }
     out
 }
-

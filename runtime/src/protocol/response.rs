@@ -37,8 +37,7 @@ impl Response {
 
     /// A list header: split on commas outside quotes (HTTP dates keep their own comma).
     pub fn header_list<T: FromHttpValue>(&self, name: &str) -> Result<Option<Vec<T>>, ParseError> {
-        let values: Vec<&str> =
-            self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+        let values: Vec<&str> = self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
         if values.is_empty() {
             return Ok(None);
         }

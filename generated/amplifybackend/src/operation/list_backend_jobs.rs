@@ -3,178 +3,124 @@
 //!
 //! Lists the jobs for the backend of an Amplify app.
 /// The request body for ListBackendJobs.
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-    ::awsgen_runtime::serde::Serialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ListBackendJobsInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: ::std::string::String,
+    pub app_id: String,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: ::std::string::String,
+    pub backend_environment_name: String,
     /// The ID for the job.
-    #[serde(rename = "jobId", skip_serializing_if = "::std::option::Option::is_none")]
-    pub job_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
     /// The maximum number of results that you want in the response.
-    #[serde(
-        rename = "maxResults",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub max_results: ::std::option::Option<i32>,
+    #[serde(rename = "maxResults", skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i32>,
     /// The token for the next set of results.
-    #[serde(
-        rename = "nextToken",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub next_token: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
     /// Filters the list of response objects to include only those with the specified operation name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub operation: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
     /// Filters the list of response objects to include only those with the specified status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 impl ListBackendJobsInput {
     /// Creates a new builder for [`ListBackendJobsInput`].
     pub fn builder() -> ListBackendJobsInputBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 /// A builder for [`ListBackendJobsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
 pub struct ListBackendJobsInputBuilder<C = ()> {
     client: C,
-    app_id: ::std::option::Option<::std::string::String>,
-    backend_environment_name: ::std::option::Option<::std::string::String>,
-    job_id: ::std::option::Option<::std::string::String>,
-    max_results: ::std::option::Option<i32>,
-    next_token: ::std::option::Option<::std::string::String>,
-    operation: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<::std::string::String>,
+    app_id: Option<String>,
+    backend_environment_name: Option<String>,
+    job_id: Option<String>,
+    max_results: Option<i32>,
+    next_token: Option<String>,
+    operation: Option<String>,
+    status: Option<String>,
 }
 impl<C> ListBackendJobsInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.app_id = ::std::option::Option::Some(value.into());
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
         self
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(
-        mut self,
-        value: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.backend_environment_name = ::std::option::Option::Some(value.into());
+    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
+        self.backend_environment_name = Some(value.into());
         self
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(
-        mut self,
-        value: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
     }
     /// The ID for the job.
-    pub fn job_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.job_id = ::std::option::Option::Some(value.into());
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
         self
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(
-        mut self,
-        value: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
     }
     /// The maximum number of results that you want in the response.
-    pub fn max_results(mut self, value: impl ::std::convert::Into<i32>) -> Self {
-        self.max_results = ::std::option::Option::Some(value.into());
+    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+        self.max_results = Some(value.into());
         self
     }
     /// Sets or clears [`max_results`](Self::max_results).
-    pub fn set_max_results(mut self, value: ::std::option::Option<i32>) -> Self {
+    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
         self.max_results = value;
         self
     }
     /// The token for the next set of results.
-    pub fn next_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(value.into());
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
         self
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(
-        mut self,
-        value: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.next_token = value;
         self
     }
     /// Filters the list of response objects to include only those with the specified operation name.
-    pub fn operation(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.operation = ::std::option::Option::Some(value.into());
+    pub fn operation(mut self, value: impl Into<String>) -> Self {
+        self.operation = Some(value.into());
         self
     }
     /// Sets or clears [`operation`](Self::operation).
-    pub fn set_operation(
-        mut self,
-        value: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_operation(mut self, value: Option<String>) -> Self {
         self.operation = value;
         self
     }
     /// Filters the list of response objects to include only those with the specified status.
-    pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
         self
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(
-        mut self,
-        value: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_status(mut self, value: Option<String>) -> Self {
         self.status = value;
         self
     }
     /// Builds the [`ListBackendJobsInput`], failing if `app_id` or `backend_environment_name` is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ListBackendJobsInput, ::awsgen_runtime::BuildError> {
-        ::std::result::Result::Ok(ListBackendJobsInput {
+    pub fn build(self) -> Result<ListBackendJobsInput, ::awsgen_runtime::BuildError> {
+        Ok(ListBackendJobsInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_environment_name: ::awsgen_runtime::build::required_label(
                 self.backend_environment_name,
@@ -192,19 +138,19 @@ impl ListBackendJobsInputBuilder<::awsgen_runtime::Client> {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
             client,
-            app_id: ::std::option::Option::None,
-            backend_environment_name: ::std::option::Option::None,
-            job_id: ::std::option::Option::None,
-            max_results: ::std::option::Option::None,
-            next_token: ::std::option::Option::None,
-            operation: ::std::option::Option::None,
-            status: ::std::option::Option::None,
+            app_id: None,
+            backend_environment_name: None,
+            job_id: None,
+            max_results: None,
+            next_token: None,
+            operation: None,
+            status: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ListBackendJobsOutput,
         ::awsgen_runtime::SdkError<ListBackendJobsError>,
     > {
@@ -218,7 +164,7 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
     const NAME: &'static str = "ListBackendJobs";
     fn request(
         &self,
-    ) -> ::std::result::Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest(
                 "POST",
                 "/backend/{appId}/job/{backendEnvironmentName}",
@@ -229,12 +175,12 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
-    ) -> ::std::result::Result<ListBackendJobsOutput, ::awsgen_runtime::ParseError> {
+    ) -> Result<ListBackendJobsOutput, ::awsgen_runtime::ParseError> {
         ::awsgen_runtime::json_output(response)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListBackendJobsError {
         match error.code() {
-            ::std::option::Option::Some("NotFoundException") => {
+            Some("NotFoundException") => {
                 error
                     .modeled()
                     .map_or_else(
@@ -242,7 +188,7 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
                         ListBackendJobsError::NotFound,
                     )
             }
-            ::std::option::Option::Some("GatewayTimeoutException") => {
+            Some("GatewayTimeoutException") => {
                 error
                     .modeled()
                     .map_or_else(
@@ -250,7 +196,7 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
                         ListBackendJobsError::GatewayTimeout,
                     )
             }
-            ::std::option::Option::Some("TooManyRequestsException") => {
+            Some("TooManyRequestsException") => {
                 error
                     .modeled()
                     .map_or_else(
@@ -258,7 +204,7 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
                         ListBackendJobsError::TooManyRequests,
                     )
             }
-            ::std::option::Option::Some("BadRequestException") => {
+            Some("BadRequestException") => {
                 error
                     .modeled()
                     .map_or_else(
@@ -281,94 +227,82 @@ impl ListBackendJobsInputBuilder<::awsgen_runtime::Client> {
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
-    type Token = ::std::string::String;
+    type Token = String;
     type Item = crate::types::BackendJobRespObj;
-    fn next_token(output: &ListBackendJobsOutput) -> ::std::option::Option<Self::Token> {
-        output.next_token.clone().filter(|token| !token.is_empty())
+    fn next_token(output: &ListBackendJobsOutput) -> Option<Self::Token> {
+        output.next_token.clone().filter(|t| !t.is_empty())
     }
-    fn token(&self) -> ::std::option::Option<Self::Token> {
+    fn token(&self) -> Option<Self::Token> {
         self.next_token.clone()
     }
-    fn set_token(&mut self, token: ::std::option::Option<Self::Token>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
     fn set_page_size(&mut self, size: i32) -> bool {
-        self.max_results = ::std::option::Option::Some(size);
+        self.max_results = Some(size);
         true
     }
-    fn items(
+    fn take_items(
         output: &mut ListBackendJobsOutput,
-    ) -> &mut ::std::option::Option<::std::vec::Vec<crate::types::BackendJobRespObj>> {
-        &mut output.jobs
+    ) -> Option<Vec<crate::types::BackendJobRespObj>> {
+        output.jobs.take()
+    }
+    fn put_items(
+        output: &mut ListBackendJobsOutput,
+        items: Option<Vec<crate::types::BackendJobRespObj>>,
+    ) {
+        output.jobs = items;
     }
     fn merge(into: &mut ListBackendJobsOutput, page: ListBackendJobsOutput) {
         ::awsgen_runtime::pagination::append(&mut into.jobs, page.jobs);
     }
 }
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-    ::awsgen_runtime::serde::Deserialize
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ListBackendJobsOutput {
     /// An array of jobs and their properties.
-    pub jobs: ::std::option::Option<::std::vec::Vec<crate::types::BackendJobRespObj>>,
+    pub jobs: Option<Vec<crate::types::BackendJobRespObj>>,
     /// The token for the next set of results.
     #[serde(rename = "nextToken")]
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
 }
 impl ListBackendJobsOutput {
     /// Creates a new builder for [`ListBackendJobsOutput`].
     pub fn builder() -> ListBackendJobsOutputBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 /// A builder for [`ListBackendJobsOutput`].
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-    ::std::default::Default
-)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
 pub struct ListBackendJobsOutputBuilder {
-    jobs: ::std::option::Option<::std::vec::Vec<crate::types::BackendJobRespObj>>,
-    next_token: ::std::option::Option<::std::string::String>,
+    jobs: Option<Vec<crate::types::BackendJobRespObj>>,
+    next_token: Option<String>,
 }
 impl ListBackendJobsOutputBuilder {
     /// An array of jobs and their properties.
     pub fn jobs(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::types::BackendJobRespObj>,
-        >,
+        value: impl Into<Vec<crate::types::BackendJobRespObj>>,
     ) -> Self {
-        self.jobs = ::std::option::Option::Some(value.into());
+        self.jobs = Some(value.into());
         self
     }
     /// Sets or clears [`jobs`](Self::jobs).
     pub fn set_jobs(
         mut self,
-        value: ::std::option::Option<::std::vec::Vec<crate::types::BackendJobRespObj>>,
+        value: Option<Vec<crate::types::BackendJobRespObj>>,
     ) -> Self {
         self.jobs = value;
         self
     }
     /// The token for the next set of results.
-    pub fn next_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(value.into());
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
         self
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(
-        mut self,
-        value: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.next_token = value;
         self
     }
@@ -381,7 +315,7 @@ impl ListBackendJobsOutputBuilder {
     }
 }
 /// An error from the ListBackendJobs operation.
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum ListBackendJobsError {
     /// An error returned when a specific resource type is not found.
@@ -398,11 +332,11 @@ pub enum ListBackendJobsError {
 }
 impl ListBackendJobsError {
     /// The error code, if the response carried one.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code()
     }
     /// The error message, if the response carried one.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         match self {
             Self::NotFound(error) => error.message(),
             Self::GatewayTimeout(error) => error.message(),
