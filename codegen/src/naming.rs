@@ -13,8 +13,26 @@ const KEYWORDS: &[&str] = &[
     "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Member names that would clash with methods our generated types define themselves.
-const RESERVED_MEMBERS: &[&str] = &["build", "builder", "meta", "send", "customize", "into_paginator"];
+/// Member names that would clash with fields or methods our generated types define themselves.
+/// What a member name must not be, by where the structure is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemberContext {
+    Plain,
+    /// A modeled error: it has a `meta` field and method.
+    Error,
+    /// An operation input: its builder holds a `client` and can `send()` and `into_paginator()`.
+    Input,
+}
+
+impl MemberContext {
+    fn reserved(self) -> &'static [&'static str] {
+        match self {
+            MemberContext::Plain => &["build"],
+            MemberContext::Error => &["build", "meta"],
+            MemberContext::Input => &["build", "client", "send", "into_paginator", "new"],
+        }
+    }
+}
 
 /// The std prelude's names. Generated code writes `Option`, `String`, `Vec`, `Result`, ... as
 /// the prelude gives them (short enough that signatures stay on one line), so no generated type
@@ -66,7 +84,7 @@ pub(crate) const UNHANDLED_VARIANT: &str = "Unhandled";
 
 /// `BackendJobRespObj` -> `BackendJobRespObj`, `__listOfString` -> `ListOfString`.
 pub(crate) fn type_name(model_name: &str) -> String {
-    let name = ascii_ident_chars(&model_name.to_upper_camel_case());
+    let name = ascii_ident_chars(&versioned_acronyms(model_name).to_upper_camel_case());
     let name = if starts_like_ident(&name) { name } else { format!("Shape{name}") };
     if name == "Self" || PRELUDE.contains(&name.as_str()) {
         return format!("{name}Value");
@@ -75,9 +93,9 @@ pub(crate) fn type_name(model_name: &str) -> String {
 }
 
 /// `AppId` -> `app_id`, `Type` -> `r#type`, `Self` -> `self_`.
-pub(crate) fn field_name(model_name: &str) -> String {
+pub(crate) fn field_name(model_name: &str, context: MemberContext) -> String {
     let name = snake(model_name);
-    if RESERVED_MEMBERS.contains(&name.as_str()) {
+    if context.reserved().contains(&name.as_str()) {
         return format!("{name}_value");
     }
     escape_keyword(name)
@@ -111,7 +129,7 @@ pub(crate) fn method_name(model_name: &str) -> String {
 
 /// An enum variant for a string value (`CREATE_IN_PROGRESS` -> `CreateInProgress`).
 pub(crate) fn enum_variant(value: &str) -> String {
-    let name = ascii_ident_chars(&value.to_upper_camel_case());
+    let name = ascii_ident_chars(&versioned_acronyms(value).to_upper_camel_case());
     if name.is_empty() {
         return "Empty".to_owned();
     }
@@ -133,12 +151,33 @@ pub(crate) fn error_variant(shape_type_name: &str) -> String {
 }
 
 fn snake(model_name: &str) -> String {
-    let name = ascii_ident_chars(&model_name.to_snake_case());
+    let name = ascii_ident_chars(&versioned_acronyms(model_name).to_snake_case());
     if starts_like_ident(&name) {
         name
     } else {
         format!("_{name}")
     }
+}
+
+/// `IPv6Address` -> `Ipv6Address`, so case conversion sees one word `ipv6`, not `i` + `pv6`.
+fn versioned_acronyms(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_uppercase()).count();
+        let versioned =
+            run >= 2 && chars.get(i + run) == Some(&'v') && chars.get(i + run + 1).is_some_and(char::is_ascii_digit);
+        if versioned {
+            out.push(chars[i]);
+            out.extend(chars[i + 1..i + run].iter().map(char::to_ascii_lowercase));
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Drops what an ASCII identifier can't hold, so every name is a valid `Ident`.
@@ -174,10 +213,13 @@ mod tests {
         assert_eq!(type_name("Result"), "ResultValue");
         assert_eq!(type_name("string"), "StringValue");
         assert_eq!(type_name("Self"), "SelfValue");
-        assert_eq!(field_name("AppId"), "app_id");
-        assert_eq!(field_name("Type"), "r#type");
-        assert_eq!(field_name("Self"), "self_");
-        assert_eq!(field_name("Build"), "build_value");
+        assert_eq!(field_name("AppId", MemberContext::Plain), "app_id");
+        assert_eq!(field_name("Type", MemberContext::Plain), "r#type");
+        assert_eq!(field_name("Self", MemberContext::Plain), "self_");
+        assert_eq!(field_name("Build", MemberContext::Plain), "build_value");
+        assert_eq!(field_name("Meta", MemberContext::Plain), "meta");
+        assert_eq!(field_name("Meta", MemberContext::Error), "meta_value");
+        assert_eq!(field_name("Client", MemberContext::Input), "client_value");
         assert_eq!(setter_name("r#type"), "set_type");
         assert_eq!(setter_name("app_id"), "set_app_id");
         assert_eq!(module_name("Type"), "type_");
@@ -189,10 +231,40 @@ mod tests {
         assert_eq!(enum_variant("unknown"), "UnknownValue");
         assert_eq!(enum_variant(""), "Empty");
         assert_eq!(enum_variant("é"), "Empty");
-        assert_eq!(field_name("Größe"), "gre");
+        assert_eq!(field_name("Größe", MemberContext::Plain), "gre");
         assert_eq!(error_variant("NotFoundException"), "NotFound");
         assert_eq!(error_variant("Exception"), "Exception");
         assert_eq!(error_variant("UnhandledException"), "UnhandledException");
         assert_eq!(error_variant("InternalFailure"), "InternalFailure");
+    }
+
+    /// Names as real AWS models spell them: (model name, type, field, enum variant).
+    #[test]
+    fn real_model_names() {
+        let table = [
+            ("DBInstance", "DbInstance", "db_instance", "DbInstance"),
+            ("IPv6Address", "Ipv6Address", "ipv6_address", "Ipv6Address"),
+            ("IPv4", "Ipv4", "ipv4", "Ipv4"),
+            ("S3Key", "S3Key", "s3_key", "S3Key"),
+            ("ARN", "Arn", "arn", "Arn"),
+            ("VPCId", "VpcId", "vpc_id", "VpcId"),
+            ("KMSKeyArn", "KmsKeyArn", "kms_key_arn", "KmsKeyArn"),
+            ("DynamoDBTarget", "DynamoDbTarget", "dynamo_db_target", "DynamoDbTarget"),
+            ("x-amz-meta", "XAmzMeta", "x_amz_meta", "XAmzMeta"),
+            ("Type", "Type", "r#type", "Type"),
+            ("Option", "OptionValue", "option", "Option"),
+            ("Vec", "VecValue", "vec", "Vec"),
+            ("String", "StringValue", "string", "String"),
+            ("Self", "SelfValue", "self_", "SelfValue"),
+            ("__listOfString", "ListOfString", "list_of_string", "ListOfString"),
+        ];
+        for (model, ty, field, variant) in table {
+            assert_eq!(
+                (type_name(model).as_str(), field_name(model, MemberContext::Plain).as_str()),
+                (ty, field),
+                "{model}"
+            );
+            assert_eq!(enum_variant(model), variant, "{model}");
+        }
     }
 }

@@ -291,6 +291,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         }
     };
     let mut calls = Vec::new();
+    let mut query_maps = Vec::new();
     for m in members(input) {
         let wire = &m.wire_name;
         let value = value_of(m);
@@ -306,11 +307,14 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             }
             Location::Query => match kind {
                 Some(ShapeKind::List { .. }) => quote! { .query_list(#wire, #value) },
+                // Map entries go after every named parameter, which win over an entry of their name.
                 Some(ShapeKind::Map { value: map_value, .. }) => {
-                    match ctx.service.shapes.get(map_value).map(|s| &s.kind) {
+                    let call = match ctx.service.shapes.get(map_value).map(|s| &s.kind) {
                         Some(ShapeKind::List { .. }) => quote! { .query_map_list(#value) },
                         _ => quote! { .query_map(#value) },
-                    }
+                    };
+                    query_maps.push((call, false));
+                    continue;
                 }
                 _ => match m.timestamp_format {
                     Some(format) => {
@@ -342,6 +346,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         let fallible = m.location == Location::Payload && !matches!(kind, Some(ShapeKind::Blob | ShapeKind::String));
         calls.push((call, fallible));
     }
+    calls.extend(query_maps);
     if let Some(prefix) = &op.host_prefix {
         let labels = members(input).iter().filter(|m| m.host_label).map(|m| {
             let name = &m.name;

@@ -199,6 +199,7 @@ fn first_unboxed_cycle(shapes: &BTreeMap<ShapeId, Shape>) -> Option<(ShapeId, St
 pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
     let mut types = Names::default();
+    let inputs: BTreeSet<ShapeId> = service.operations.values().filter_map(|op| op.input.clone()).collect();
     for (id, shape) in &mut service.shapes {
         let at = pointer(["shapes", id]);
         let mut type_name = naming::type_name(id);
@@ -207,8 +208,13 @@ pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic
         }
         shape.names =
             ShapeNames { builder: format!("{type_name}Builder"), module: naming::module_name(&type_name), type_name };
+        let context = match &shape.kind {
+            ShapeKind::Structure(Structure { error: Some(_), .. }) => naming::MemberContext::Error,
+            _ if inputs.contains(id) => naming::MemberContext::Input,
+            _ => naming::MemberContext::Plain,
+        };
         match &mut shape.kind {
-            ShapeKind::Structure(Structure { members, .. }) => name_members(members, &at, &mut warnings),
+            ShapeKind::Structure(Structure { members, .. }) => name_members(members, context, &at, &mut warnings),
             ShapeKind::Union(members) => name_union_members(members, &at, &mut warnings),
             ShapeKind::Enum(values) => name_enum_values(values, &at, &mut warnings),
             _ => {}
@@ -299,11 +305,11 @@ fn error_variants(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, warnings: &
 }
 
 /// A builder has a method per field and a `set_` method per field: all must be distinct.
-fn name_members(members: &mut [Member], at: &str, warnings: &mut Sink) {
+fn name_members(members: &mut [Member], context: naming::MemberContext, at: &str, warnings: &mut Sink) {
     let mut taken = Names::default();
     for member in members.iter_mut() {
         let at = format!("{at}{}", pointer(["members", &member.name]));
-        let wanted = naming::field_name(&member.name);
+        let wanted = naming::field_name(&member.name, context);
         let fits = |name: &str| taken.is_free(name) && taken.is_free(&naming::setter_name(name));
         let name = if fits(&wanted) {
             wanted
