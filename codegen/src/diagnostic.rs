@@ -90,14 +90,6 @@ impl Sink {
         self.found.dedup();
         Diagnostics(self.found)
     }
-
-    /// `Ok(value)` when nothing was found, else every diagnostic, sorted for stable output.
-    pub(crate) fn finish<T>(self, value: T) -> Result<T, Diagnostics> {
-        if self.found.is_empty() {
-            return Ok(value);
-        }
-        Err(self.fail())
-    }
 }
 
 /// Builds a JSON pointer from segments, escaping `~` and `/` as RFC 6901 requires.

@@ -82,9 +82,16 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
             return Err(Diagnostics(found));
         }
     };
-    let service = lower_botocore::lower(file, model, paginators)?;
-    let mut service = transform::select(service, &spec.operations, file)?;
-    validate::validate(&service, file, spec.paginators.map_or("", |p| p.path))?;
+    // Every check runs, even after problems, so that all of them are reported at once.
+    let (service, mut found) = lower_botocore::lower(file, model, paginators);
+    let (mut service, unselected) = transform::select(service, &spec.operations, file);
+    found.extend(unselected);
+    found.extend(validate::validate(&service, file, spec.paginators.map_or("", |p| p.path)));
+    if !found.is_empty() {
+        found.sort();
+        found.dedup();
+        return Err(Diagnostics(found));
+    }
     transform::mark_usage(&mut service);
     transform::box_recursion(&mut service);
     let mut warnings = transform::skipped_warnings(&service, file);

@@ -1,7 +1,7 @@
 //! botocore JSON -> IR. Problems are collected with JSON pointers, never panicked on.
 
 use super::*;
-use crate::diagnostic::{pointer, Diagnostics, Sink};
+use crate::diagnostic::{pointer, Diagnostic, Diagnostics, Sink};
 use crate::model::botocore as bc;
 
 /// Parses a model file, naming the exact place of a syntax or type error.
@@ -49,12 +49,14 @@ fn strip_position(message: &str) -> &str {
     message.find(" at line ").map_or(message, |at| &message[..at])
 }
 
-/// Lowers a parsed botocore model (and its optional paginators) into the IR.
+/// Lowers a parsed botocore model (and its optional paginators) into the IR, with every problem
+/// found. The IR is complete enough for later checks to run even when there are problems, so
+/// that all of them are reported at once.
 pub(crate) fn lower(
     file: &str,
     model: bc::ServiceModel,
     paginators: Option<(&str, bc::PaginatorsFile)>,
-) -> Result<Service, Diagnostics> {
+) -> (Service, Vec<Diagnostic>) {
     let mut sink = Sink::new(file);
     let meta = &model.metadata;
     let protocol = lower_protocol(meta, &mut sink);
@@ -74,7 +76,7 @@ pub(crate) fn lower(
     let shapes = model
         .shapes
         .iter()
-        .filter_map(|(name, shape)| Some((name.clone(), lower_shape(name, shape, &model.shapes, &mut sink)?)))
+        .map(|(name, shape)| (name.clone(), lower_shape(name, shape, &model.shapes, &mut sink)))
         .collect();
     let mut operations: BTreeMap<String, Operation> = model
         .operations
@@ -82,11 +84,11 @@ pub(crate) fn lower(
         .map(|(name, op)| (name.clone(), lower_operation(name, op, protocol, &mut sink)))
         .collect();
 
-    let mut pager_diagnostics = None;
+    let mut found = Vec::new();
     if let Some((pager_file, pagers)) = paginators {
         let mut pager_sink = Sink::new(pager_file);
         attach_paginators(&mut operations, pagers, &mut pager_sink);
-        pager_diagnostics = pager_sink.finish(()).err();
+        found = pager_sink.into_found();
     }
 
     let query_compatible = meta.aws_query_compatible.is_some();
@@ -104,18 +106,8 @@ pub(crate) fn lower(
         shapes,
         skipped_operations: BTreeMap::new(),
     };
-    merge(sink.finish(service), pager_diagnostics)
-}
-
-fn merge(result: Result<Service, Diagnostics>, more: Option<Diagnostics>) -> Result<Service, Diagnostics> {
-    match (result, more) {
-        (result, None) => result,
-        (Ok(_), Some(more)) => Err(more),
-        (Err(mut first), Some(more)) => {
-            first.0.extend(more.0);
-            Err(first)
-        }
-    }
+    found.extend(sink.into_found());
+    (service, found)
 }
 
 fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
@@ -182,7 +174,7 @@ fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, s
     }
 }
 
-fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shape>, sink: &mut Sink) -> Option<Shape> {
+fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shape>, sink: &mut Sink) -> Shape {
     let at = pointer(["shapes", name]);
     let kind = match shape.kind.as_str() {
         "string" if shape.enum_values.is_empty() => ShapeKind::String,
@@ -196,10 +188,13 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
         "double" => ShapeKind::Double,
         "timestamp" => ShapeKind::Timestamp,
         "blob" => ShapeKind::Blob,
-        "list" => ShapeKind::List { member: required_ref(&shape.member, &at, "member", sink)? },
-        "map" => ShapeKind::Map {
-            key: required_ref(&shape.key, &at, "key", sink)?,
-            value: required_ref(&shape.value, &at, "value", sink)?,
+        "list" => match required_ref(&shape.member, &at, "member", sink) {
+            Some(member) => ShapeKind::List { member },
+            None => ShapeKind::String, // reported; a stand-in keeps references to it from failing too
+        },
+        "map" => match (required_ref(&shape.key, &at, "key", sink), required_ref(&shape.value, &at, "value", sink)) {
+            (Some(key), Some(value)) => ShapeKind::Map { key, value },
+            _ => ShapeKind::String,
         },
         "structure" if shape.document => ShapeKind::Document,
         "structure" if shape.union => ShapeKind::Union(lower_members(&at, shape, shapes, sink)),
@@ -217,10 +212,10 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 format!("shape {name} has unknown type \"{other}\""),
                 "botocore shape types are string, boolean, integer, long, float, double, timestamp, blob, list, map and structure",
             );
-            return None;
+            ShapeKind::String // a stand-in: the problem is reported, references to it are not
         }
     };
-    Some(Shape {
+    Shape {
         id: name.to_owned(),
         kind,
         docs: Docs(shape.documentation.clone()),
@@ -232,7 +227,7 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
         sent: false,
         received: false,
         shared: false,
-    })
+    }
 }
 
 fn required_ref(reference: &Option<bc::ShapeRef>, at: &str, key: &str, sink: &mut Sink) -> Option<ShapeId> {

@@ -3,7 +3,7 @@
 //! every Rust name, refusing collisions instead of silently merging or renaming by order.
 
 use super::*;
-use crate::diagnostic::{pointer, Diagnostic, Diagnostics, Sink};
+use crate::diagnostic::{pointer, Diagnostic, Sink};
 use crate::naming;
 use std::collections::BTreeSet;
 
@@ -16,7 +16,7 @@ pub enum Selection {
 
 /// Drops every operation not selected and every shape no selected operation reaches.
 /// Reports selected operations the model lacks and references to missing shapes.
-pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) -> Result<Service, Diagnostics> {
+pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) -> (Service, Vec<Diagnostic>) {
     let mut sink = Sink::new(file);
     if let Selection::Only(wanted) = selection {
         for name in wanted.iter().filter(|name| !service.operations.contains_key(*name)) {
@@ -38,7 +38,7 @@ pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) ->
         }
     }
     service.shapes.retain(|id, _| reached.contains(id));
-    sink.finish(service)
+    (service, sink.into_found())
 }
 
 /// Event streams are not supported yet: their operations are left out, and said so.
@@ -80,21 +80,24 @@ pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic>
     warnings.into_found()
 }
 
-/// Depth-first over shape references, reporting each missing target where it is referenced.
+/// Every shape reachable from `id`, reporting each missing target where it is referenced.
+/// Iterative, so a long chain of shapes cannot exhaust the stack.
 fn walk(shapes: &BTreeMap<ShapeId, Shape>, id: &str, at: &str, reached: &mut BTreeSet<ShapeId>, sink: &mut Sink) {
-    let Some(shape) = shapes.get(id) else {
-        sink.error_with_hint(
-            at,
-            format!("reference to shape \"{id}\", which the model does not define"),
-            "every referenced shape must be a key of /shapes",
-        );
-        return;
-    };
-    if !reached.insert(id.to_owned()) {
-        return;
-    }
-    for (key, target) in references(shape) {
-        walk(shapes, target, &format!("{}{key}", pointer(["shapes", id])), reached, sink);
+    let mut pending = vec![(id.to_owned(), at.to_owned())];
+    while let Some((id, at)) = pending.pop() {
+        let Some(shape) = shapes.get(&id) else {
+            sink.error_with_hint(
+                at,
+                format!("reference to shape \"{id}\", which the model does not define"),
+                "every referenced shape must be a key of /shapes",
+            );
+            continue;
+        };
+        if reached.insert(id.clone()) {
+            for (key, target) in references(shape) {
+                pending.push((target.to_owned(), format!("{}{key}", pointer(["shapes", &id]))));
+            }
+        }
     }
 }
 
@@ -132,9 +135,12 @@ pub(crate) fn mark_usage(service: &mut Service) {
 }
 
 fn reach(shapes: &BTreeMap<ShapeId, Shape>, id: &str, seen: &mut BTreeSet<ShapeId>) {
-    if let Some(shape) = shapes.get(id) {
-        if seen.insert(id.to_owned()) {
-            references(shape).into_iter().for_each(|(_, target)| reach(shapes, target, seen));
+    let mut pending = vec![id.to_owned()];
+    while let Some(id) = pending.pop() {
+        if let Some(shape) = shapes.get(&id) {
+            if seen.insert(id.clone()) {
+                pending.extend(references(shape).into_iter().map(|(_, target)| target.to_owned()));
+            }
         }
     }
 }

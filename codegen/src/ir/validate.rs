@@ -3,9 +3,9 @@
 //! this generator does not emit yet. Every problem is collected; nothing stops at the first.
 
 use super::*;
-use crate::diagnostic::{pointer, Diagnostics, Sink};
+use crate::diagnostic::{pointer, Diagnostic, Sink};
 
-pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &str) -> Result<(), Diagnostics> {
+pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &str) -> Vec<Diagnostic> {
     let mut sink = Sink::new(model_file);
     let mut pager_sink = Sink::new(paginators_file);
     if matches!(service.protocol, Protocol::AwsJson { .. }) && service.target_prefix.is_none() {
@@ -36,13 +36,9 @@ pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &st
     for (id, shape) in &service.shapes {
         check_shape(service, id, shape, &mut sink);
     }
-    let mut found = sink.finish(()).err().map(|d| d.0).unwrap_or_default();
-    found.extend(pager_sink.finish(()).err().map(|d| d.0).unwrap_or_default());
-    if found.is_empty() {
-        Ok(())
-    } else {
-        Err(Diagnostics(found))
-    }
+    let mut found = sink.into_found();
+    found.extend(pager_sink.into_found());
+    found
 }
 
 fn structure<'a>(service: &'a Service, id: &str, at: &str, sink: &mut Sink) -> Option<&'a Structure> {
@@ -197,8 +193,20 @@ fn is_simple_path(path: &str) -> bool {
     !path.is_empty() && path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Lists and maps nest into one Rust type (`Vec<Vec<...>>`); past this depth the model is
+/// refused rather than risking the generator's (or the compiler's) stack.
+const MAX_CONTAINER_NESTING: usize = 32;
+
 fn check_shape(service: &Service, id: &str, shape: &Shape, sink: &mut Sink) {
     let at = pointer(["shapes", id]);
+    // One report per chain: at its outermost shape, or at each shape of a chain that loops.
+    let element =
+        |s: &Shape| matches!(&s.kind, ShapeKind::List { member: e } | ShapeKind::Map { value: e, .. } if e == id);
+    let outermost = !service.shapes.values().any(element);
+    let (depth, loops) = container_nesting(service, id);
+    if depth > MAX_CONTAINER_NESTING && (outermost || loops) {
+        sink.error(&at, format!("lists and maps nest more than {MAX_CONTAINER_NESTING} deep from shape {id}"));
+    }
     if let ShapeKind::Map { key, .. } = &shape.kind {
         if !matches!(service.shapes.get(key).map(|s| &s.kind), Some(ShapeKind::String | ShapeKind::Enum(_)) | None) {
             sink.error(format!("{at}/key"), format!("map {id} must have string keys"));
@@ -212,6 +220,26 @@ fn check_shape(service: &Service, id: &str, shape: &Shape, sink: &mut Sink) {
             }
         }
     }
+}
+
+/// How many lists and maps nest directly inside each other from `id`, and whether the chain
+/// comes back to `id` (an endless type, which counts as too deep).
+fn container_nesting(service: &Service, id: &str) -> (usize, bool) {
+    let mut depth = 0;
+    let mut current = id;
+    while let Some(ShapeKind::List { member: next } | ShapeKind::Map { value: next, .. }) =
+        service.shapes.get(current).map(|s| &s.kind)
+    {
+        depth += 1;
+        if next == id {
+            return (usize::MAX, true);
+        }
+        if depth > MAX_CONTAINER_NESTING {
+            break;
+        }
+        current = next;
+    }
+    (depth, false)
 }
 
 /// What is wrong with where a member is bound, if anything: headers, query strings and labels

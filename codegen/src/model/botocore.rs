@@ -1,15 +1,50 @@
 //! botocore's `service-2.json` and `paginators-1.json`, field for field. Unknown keys are ignored
 //! so newer models still load; maps are `BTreeMap` so every later pass iterates in a stable order.
 
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A JSON object into a map, refusing a key that appears twice: a plain map would keep the
+/// last one silently, and two operations or shapes of one name are a broken model.
+pub(crate) fn unique_keys<'de, D, T>(deserializer: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Unique<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Unique<T> {
+        type Value = BTreeMap<String, T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            let mut map = BTreeMap::new();
+            while let Some(key) = access.next_key::<String>()? {
+                if map.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("\"{key}\" is defined twice")));
+                }
+                let value = access.next_value()?;
+                map.insert(key, value);
+            }
+            Ok(map)
+        }
+    }
+
+    deserializer.deserialize_map(Unique(PhantomData))
+}
 
 #[derive(Debug, Deserialize)]
 pub struct ServiceModel {
     pub metadata: Metadata,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub operations: BTreeMap<String, Operation>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub shapes: BTreeMap<String, Shape>,
     pub documentation: Option<String>,
 }
@@ -88,8 +123,8 @@ pub struct ShapeRef {
 pub struct Shape {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default)]
     /// Sorted by member name: generated fields follow that order on every machine.
+    #[serde(default, deserialize_with = "unique_keys")]
     pub members: BTreeMap<String, ShapeRef>,
     #[serde(default)]
     pub required: Vec<String>,
@@ -135,7 +170,7 @@ pub struct ErrorTrait {
 
 #[derive(Debug, Deserialize)]
 pub struct PaginatorsFile {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub pagination: BTreeMap<String, Paginator>,
 }
 
