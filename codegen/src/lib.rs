@@ -69,21 +69,45 @@ pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
     Ok(Generated { files, warnings, skipped_operations: service.skipped_operations })
 }
 
+/// A parsed model, in either input format.
+enum Model {
+    Botocore(model::botocore::ServiceModel),
+    Smithy(model::smithy::Model),
+}
+
+/// Whether a model file is a Smithy JSON AST: a JSON object with a `smithy` version key.
+fn is_smithy(contents: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        smithy: Option<serde::de::IgnoredAny>,
+    }
+    serde_json::from_slice::<Probe>(contents).is_ok_and(|probe| probe.smithy.is_some())
+}
+
 /// Loads, lowers, selects, validates and names: the IR the emitters read, with warnings.
 pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnostics> {
     use ir::{lower_botocore, transform, validate};
     let file = spec.model.path;
-    let model = lower_botocore::parse(file, spec.model.contents);
     let paginators = spec.paginators.map(|p| lower_botocore::parse(p.path, p.contents).map(|parsed| (p.path, parsed)));
-    let (model, paginators) = match (model, paginators.transpose()) {
+    let paginators = paginators.transpose();
+    // A Smithy JSON AST says so in its `smithy` version key; anything else is read as botocore.
+    let model = if is_smithy(spec.model.contents) {
+        lower_botocore::parse(file, spec.model.contents).map(Model::Smithy)
+    } else {
+        lower_botocore::parse(file, spec.model.contents).map(Model::Botocore)
+    };
+    let (model, paginators) = match (model, paginators) {
         (Ok(model), Ok(paginators)) => (model, paginators),
         (model, paginators) => {
             let found = model.err().into_iter().chain(paginators.err()).flat_map(|d| d.0).collect();
             return Err(Diagnostics(found));
         }
     };
+    let (service, mut found) = match model {
+        Model::Smithy(smithy) => ir::lower_smithy::lower(file, smithy, paginators),
+        Model::Botocore(botocore) => lower_botocore::lower(file, botocore, paginators),
+    };
     // Every check runs, even after problems, so that all of them are reported at once.
-    let (service, mut found) = lower_botocore::lower(file, model, paginators);
     let (mut service, unselected) = transform::select(service, &spec.operations, file);
     found.extend(unselected);
     found.extend(validate::validate(&service, file, spec.paginators.map_or("", |p| p.path)));

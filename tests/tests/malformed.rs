@@ -45,6 +45,12 @@ fn outcome(model: &Path) -> String {
             for line in boxed {
                 text.push_str(&format!("boxed: {}\n", line.trim()));
             }
+            // What a mixin added to a structure.
+            if let Some(job) = generated.files.get("src/types/backend_job_resp_obj.rs") {
+                for line in job.lines().filter(|line| line.contains("pub tag")) {
+                    text.push_str(&format!("mixed in: {}\n", line.trim()));
+                }
+            }
             text
         }
     }

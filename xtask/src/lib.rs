@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod corpus;
+pub mod fuzz;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

@@ -25,6 +25,14 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Mutation-fuzz the generator with the repository's models as seeds; fails on any panic.
+    Fuzz {
+        #[arg(long, default_value_t = 100_000)]
+        iterations: u64,
+        /// Random seed, so a run can be repeated exactly.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(clap::Args)]
@@ -53,6 +61,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Codegen(args) => codegen(&args),
         Command::Corpus { models, out } => corpus(&models, out),
+        Command::Fuzz { iterations, seed } => fuzz(iterations, seed),
     };
     match result {
         Ok(code) => code,
@@ -76,6 +85,28 @@ fn corpus(models: &std::path::Path, out: Option<PathBuf>) -> Result<ExitCode, St
     let rows = xtask::corpus::run(&root, models, &out)?;
     xtask::corpus::print(&rows);
     Ok(if rows.iter().all(|r| r.problem.is_none()) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn fuzz(iterations: u64, seed: u64) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let seeds = xtask::fuzz::seeds(&root)?;
+    let started = std::time::Instant::now();
+    let report = xtask::fuzz::run(&seeds, iterations, seed, &root.join("target/fuzz-crashes"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{} executions ({} generated a crate) from {} seeds in {seconds:.1} s ({:.0}/s), seed {seed}",
+        report.executions,
+        report.generated,
+        seeds.len(),
+        report.executions as f64 / seconds.max(1e-9)
+    );
+    match report.crash {
+        None => Ok(ExitCode::SUCCESS),
+        Some(path) => {
+            eprintln!("the generator panicked; the input is {}", path.display());
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {

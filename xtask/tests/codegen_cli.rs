@@ -97,3 +97,16 @@ fn an_unwritable_output_folder_is_a_clear_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A short fuzz run on every test run: any panic found is a regression.
+#[test]
+fn a_short_fuzz_run_finds_no_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let seeds = xtask::fuzz::seeds(&root).expect("seed models");
+    let crashes = scratch("fuzz");
+    let report = xtask::fuzz::run(&seeds, 2_000, 42, &crashes).expect("fuzz runs");
+    assert_eq!(report.executions, 2_000);
+    assert!(report.generated > 0, "some mutants still generate");
+    assert_eq!(report.crash, None, "the generator panicked");
+    let _ = std::fs::remove_dir_all(&crashes);
+}

@@ -84,6 +84,9 @@ pub(crate) fn lower(
         .map(|(name, op)| (name.clone(), lower_operation(name, op, protocol, &mut sink)))
         .collect();
 
+    for op in operations.values_mut() {
+        label_by_member_name(op, &model);
+    }
     let mut found = Vec::new();
     if let Some((pager_file, pagers)) = paginators {
         let mut pager_sink = Sink::new(pager_file);
@@ -105,6 +108,7 @@ pub(crate) fn lower(
         operations,
         shapes,
         skipped_operations: BTreeMap::new(),
+        source: SourceMap { reference_key: "shape".to_owned(), ..SourceMap::default() },
     };
     found.extend(sink.into_found());
     (service, found)
@@ -166,7 +170,13 @@ fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, s
         http,
         input: op.input.as_ref().map(|r| r.shape.clone()),
         output: op.output.as_ref().map(|r| r.shape.clone()),
-        errors: op.errors.iter().map(|r| r.shape.clone()).collect(),
+        // Sorted: the order carries no meaning, and Smithy lists errors alphabetically.
+        errors: {
+            let mut errors: Vec<ShapeId> = op.errors.iter().map(|r| r.shape.clone()).collect();
+            errors.sort();
+            errors.dedup();
+            errors
+        },
         docs: Docs(op.documentation.clone()),
         deprecated: op.deprecated,
         pagination: None,
@@ -178,9 +188,7 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
     let at = pointer(["shapes", name]);
     let kind = match shape.kind.as_str() {
         "string" if shape.enum_values.is_empty() => ShapeKind::String,
-        "string" => ShapeKind::Enum(
-            shape.enum_values.iter().map(|value| EnumValue { value: value.clone(), variant: String::new() }).collect(),
-        ),
+        "string" => ShapeKind::Enum(sorted_enum_values(&shape.enum_values)),
         "boolean" => ShapeKind::Boolean,
         "integer" => ShapeKind::Integer,
         "long" => ShapeKind::Long,
@@ -230,6 +238,27 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
     }
 }
 
+/// botocore names a URI label after its member's `locationName` (`{appId}`), Smithy after the
+/// member (`{AppId}`); the IR uses the member name, so both formats lower alike.
+fn label_by_member_name(op: &mut Operation, model: &bc::ServiceModel) {
+    let Some(input) = op.input.as_ref().and_then(|id| model.shapes.get(id)) else { return };
+    for (name, member) in input.members.iter().filter(|(_, m)| m.location.as_deref() == Some("uri")) {
+        let Some(location_name) = &member.location_name else { continue };
+        for suffix in ["}", "+}"] {
+            op.http.uri = op.http.uri.replace(&format!("{{{location_name}{suffix}"), &format!("{{{name}{suffix}"));
+        }
+    }
+}
+
+/// Enum values in canonical (sorted) order, so either input format gives the same IR.
+fn sorted_enum_values(values: &[String]) -> Vec<EnumValue> {
+    let mut values: Vec<EnumValue> =
+        values.iter().map(|value| EnumValue { value: value.clone(), variant: String::new() }).collect();
+    values.sort_by(|a, b| a.value.cmp(&b.value));
+    values.dedup_by(|a, b| a.value == b.value);
+    values
+}
+
 fn required_ref(reference: &Option<bc::ShapeRef>, at: &str, key: &str, sink: &mut Sink) -> Option<ShapeId> {
     match reference {
         Some(reference) => Some(reference.shape.clone()),
@@ -268,7 +297,11 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
             };
             Member {
                 name: name.clone(),
-                wire_name: member.location_name.clone().unwrap_or_else(|| name.clone()),
+                // A label's wire name is its member name: see `label_by_member_name`.
+                wire_name: match location {
+                    Location::Label => name.clone(),
+                    _ => member.location_name.clone().unwrap_or_else(|| name.clone()),
+                },
                 rust_name: String::new(),
                 setter: String::new(),
                 target: member.shape.clone(),
@@ -307,7 +340,11 @@ fn timestamp_format(format: &str, at: &str, sink: &mut Sink) -> Option<Timestamp
     }
 }
 
-fn attach_paginators(operations: &mut BTreeMap<String, Operation>, file: bc::PaginatorsFile, sink: &mut Sink) {
+pub(crate) fn attach_paginators(
+    operations: &mut BTreeMap<String, Operation>,
+    file: bc::PaginatorsFile,
+    sink: &mut Sink,
+) {
     for (name, pager) in file.pagination {
         let at = pointer(["pagination", &name]);
         let Some(operation) = operations.get_mut(&name) else {

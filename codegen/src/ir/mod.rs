@@ -3,6 +3,7 @@
 //! invent a name.
 
 pub mod lower_botocore;
+pub mod lower_smithy;
 pub mod transform;
 pub mod validate;
 
@@ -29,6 +30,31 @@ pub struct Service {
     pub shapes: BTreeMap<ShapeId, Shape>,
     /// Operations left out of the crate, with why (event streams are not supported yet).
     pub skipped_operations: BTreeMap<String, String>,
+    /// Where each shape and operation is written in the model file, for diagnostics.
+    pub source: SourceMap,
+}
+
+/// JSON pointers into the model file, which differ between the input formats.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceMap {
+    /// Shape id -> its definition (`/shapes/Name`, or `/shapes/ns#Name` in Smithy).
+    pub shapes: BTreeMap<ShapeId, String>,
+    /// Operation name -> its definition.
+    pub operations: BTreeMap<String, String>,
+    /// The key a shape reference is written under: `shape` (botocore) or `target` (Smithy).
+    pub reference_key: String,
+}
+
+impl SourceMap {
+    /// The pointer to a shape's definition.
+    pub fn shape(&self, id: &str) -> String {
+        self.shapes.get(id).cloned().unwrap_or_else(|| crate::diagnostic::pointer(["shapes", id]))
+    }
+
+    /// The pointer to an operation's definition.
+    pub fn operation(&self, name: &str) -> String {
+        self.operations.get(name).cloned().unwrap_or_else(|| crate::diagnostic::pointer(["operations", name]))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,8 +33,8 @@ pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) ->
     for (name, op) in &service.operations {
         let refs = op.input.iter().map(|s| ("input", s)).chain(op.output.iter().map(|s| ("output", s)));
         for (role, shape) in refs.chain(op.errors.iter().map(|s| ("errors", s))) {
-            let at = pointer(["operations", name, role]);
-            walk(&service.shapes, shape, &at, &mut reached, &mut sink);
+            let at = format!("{}/{role}", service.source.operation(name));
+            walk(&service, shape, &at, &mut reached, &mut sink);
         }
     }
     service.shapes.retain(|id, _| reached.contains(id));
@@ -82,10 +82,10 @@ pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic>
 
 /// Every shape reachable from `id`, reporting each missing target where it is referenced.
 /// Iterative, so a long chain of shapes cannot exhaust the stack.
-fn walk(shapes: &BTreeMap<ShapeId, Shape>, id: &str, at: &str, reached: &mut BTreeSet<ShapeId>, sink: &mut Sink) {
+fn walk(service: &Service, id: &str, at: &str, reached: &mut BTreeSet<ShapeId>, sink: &mut Sink) {
     let mut pending = vec![(id.to_owned(), at.to_owned())];
     while let Some((id, at)) = pending.pop() {
-        let Some(shape) = shapes.get(&id) else {
+        let Some(shape) = service.shapes.get(&id) else {
             sink.error_with_hint(
                 at,
                 format!("reference to shape \"{id}\", which the model does not define"),
@@ -95,21 +95,21 @@ fn walk(shapes: &BTreeMap<ShapeId, Shape>, id: &str, at: &str, reached: &mut BTr
         };
         if reached.insert(id.clone()) {
             for (key, target) in references(shape) {
-                pending.push((target.to_owned(), format!("{}{key}", pointer(["shapes", &id]))));
+                let at = format!("{}{key}/{}", service.source.shape(&id), service.source.reference_key);
+                pending.push((target.to_owned(), at));
             }
         }
     }
 }
 
-/// The shapes a shape refers to, each with the pointer suffix where the reference is written.
+/// The shapes a shape refers to, each with the pointer suffix of the reference (without its
+/// `shape` or `target` key, which depends on the input format).
 pub(crate) fn references(shape: &Shape) -> Vec<(String, &str)> {
     match &shape.kind {
-        ShapeKind::List { member } => vec![("/member/shape".to_owned(), member.as_str())],
-        ShapeKind::Map { key, value } => {
-            vec![("/key/shape".to_owned(), key.as_str()), ("/value/shape".to_owned(), value.as_str())]
-        }
+        ShapeKind::List { member } => vec![("/member".to_owned(), member.as_str())],
+        ShapeKind::Map { key, value } => vec![("/key".to_owned(), key.as_str()), ("/value".to_owned(), value.as_str())],
         ShapeKind::Structure(Structure { members, .. }) | ShapeKind::Union(members) => {
-            members.iter().map(|m| (format!("{}/shape", pointer(["members", &m.name])), m.target.as_str())).collect()
+            members.iter().map(|m| (pointer(["members", &m.name]), m.target.as_str())).collect()
         }
         _ => Vec::new(),
     }
@@ -206,8 +206,9 @@ pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic
     let mut warnings = Sink::new(file);
     let mut types = Names::default();
     let inputs: BTreeSet<ShapeId> = service.operations.values().filter_map(|op| op.input.clone()).collect();
+    let source = service.source.clone();
     for (id, shape) in &mut service.shapes {
-        let at = pointer(["shapes", id]);
+        let at = source.shape(id);
         let mut type_name = naming::type_name(id);
         if shape.shared && shape.kind.is_named_type() {
             type_name = types.unique(type_name, id, &at, "type", &mut warnings, |name, n| format!("{name}{n}"));
@@ -229,7 +230,7 @@ pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic
     let mut methods = Names::default();
     let shapes = &service.shapes;
     for (name, op) in &mut service.operations {
-        let at = pointer(["operations", name]);
+        let at = source.operation(name);
         let method = methods.unique(naming::method_name(name), name, &at, "operation", &mut warnings, numbered_snake);
         // Operation types are named after the method, so they are as unique as it is.
         let base = naming::type_name(method.trim_start_matches("r#"));
@@ -241,7 +242,7 @@ pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic
             output_builder: format!("{base}OutputBuilder"),
             output: format!("{base}Output"),
             error: format!("{base}Error"),
-            error_variants: error_variants(shapes, op, &mut warnings),
+            error_variants: error_variants(shapes, op, &format!("{at}/errors"), &mut warnings),
         };
     }
     warnings.into_found()
@@ -290,9 +291,13 @@ impl Names {
     }
 }
 
-fn error_variants(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, warnings: &mut Sink) -> Vec<ErrorVariant> {
+fn error_variants(
+    shapes: &BTreeMap<ShapeId, Shape>,
+    op: &Operation,
+    at: &str,
+    warnings: &mut Sink,
+) -> Vec<ErrorVariant> {
     let mut taken = Names::default();
-    let at = pointer(["operations", &op.name, "errors"]);
     let mut variants = Vec::new();
     for shape in &op.errors {
         let code = match shapes.get(shape).map(|s| &s.kind) {
@@ -303,7 +308,7 @@ fn error_variants(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, warnings: &
             continue;
         }
         let wanted = naming::error_variant(&naming::type_name(shape));
-        let variant = taken.unique(wanted, shape, &at, "error", warnings, |name, n| format!("{name}{n}"));
+        let variant = taken.unique(wanted, shape, at, "error", warnings, |name, n| format!("{name}{n}"));
         let predicate = format!("is_{}", naming::module_name(&variant).trim_end_matches('_'));
         variants.push(ErrorVariant { shape: shape.clone(), code, variant, predicate });
     }

@@ -12,7 +12,7 @@ pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &st
         sink.error("/metadata/targetPrefix", "a json protocol service needs a targetPrefix");
     }
     for (name, op) in &service.operations {
-        let at = pointer(["operations", name]);
+        let at = service.source.operation(name);
         let input = op.input.as_deref().and_then(|id| structure(service, id, &format!("{at}/input"), &mut sink));
         let output = op.output.as_deref().and_then(|id| structure(service, id, &format!("{at}/output"), &mut sink));
         for error in &op.errors {
@@ -198,7 +198,7 @@ fn is_simple_path(path: &str) -> bool {
 const MAX_CONTAINER_NESTING: usize = 32;
 
 fn check_shape(service: &Service, id: &str, shape: &Shape, sink: &mut Sink) {
-    let at = pointer(["shapes", id]);
+    let at = service.source.shape(id);
     // One report per chain: at its outermost shape, or at each shape of a chain that loops.
     let element =
         |s: &Shape| matches!(&s.kind, ShapeKind::List { member: e } | ShapeKind::Map { value: e, .. } if e == id);

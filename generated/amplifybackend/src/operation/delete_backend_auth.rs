@@ -106,10 +106,10 @@ impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest(
                 "POST",
-                "/backend/{appId}/auth/{backendEnvironmentName}/remove",
+                "/backend/{AppId}/auth/{BackendEnvironmentName}/remove",
             )
-            .label("appId", &self.app_id)
-            .label("backendEnvironmentName", &self.backend_environment_name)
+            .label("AppId", &self.app_id)
+            .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
     }
     fn parse_output(
@@ -119,12 +119,12 @@ impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendAuthError {
         match error.code() {
-            Some("NotFoundException") => {
+            Some("BadRequestException") => {
                 error
                     .modeled()
                     .map_or_else(
                         DeleteBackendAuthError::Unhandled,
-                        DeleteBackendAuthError::NotFound,
+                        DeleteBackendAuthError::BadRequest,
                     )
             }
             Some("GatewayTimeoutException") => {
@@ -135,20 +135,20 @@ impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
                         DeleteBackendAuthError::GatewayTimeout,
                     )
             }
+            Some("NotFoundException") => {
+                error
+                    .modeled()
+                    .map_or_else(
+                        DeleteBackendAuthError::Unhandled,
+                        DeleteBackendAuthError::NotFound,
+                    )
+            }
             Some("TooManyRequestsException") => {
                 error
                     .modeled()
                     .map_or_else(
                         DeleteBackendAuthError::Unhandled,
                         DeleteBackendAuthError::TooManyRequests,
-                    )
-            }
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendAuthError::Unhandled,
-                        DeleteBackendAuthError::BadRequest,
                     )
             }
             _ => DeleteBackendAuthError::Unhandled(error.into_meta()),
@@ -268,14 +268,14 @@ impl DeleteBackendAuthOutputBuilder {
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum DeleteBackendAuthError {
-    /// An error returned when a specific resource type is not found.
-    NotFound(crate::types::NotFoundException),
-    /// An error returned if there's a temporary issue with the service.
-    GatewayTimeout(crate::types::GatewayTimeoutException),
-    /// An error that is returned when a limit of a specific type has been exceeded.
-    TooManyRequests(crate::types::TooManyRequestsException),
     /// An error returned if a request is not formed properly.
     BadRequest(crate::types::BadRequestException),
+    /// An error returned if there's a temporary issue with the service.
+    GatewayTimeout(crate::types::GatewayTimeoutException),
+    /// An error returned when a specific resource type is not found.
+    NotFound(crate::types::NotFoundException),
+    /// An error that is returned when a limit of a specific type has been exceeded.
+    TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
     Unhandled(::awsgen_runtime::ErrorMetadata),
@@ -288,47 +288,47 @@ impl DeleteBackendAuthError {
     /// The error message, if the response carried one.
     pub fn message(&self) -> Option<&str> {
         match self {
-            Self::NotFound(error) => error.message(),
-            Self::GatewayTimeout(error) => error.message(),
-            Self::TooManyRequests(error) => error.message(),
             Self::BadRequest(error) => error.message(),
+            Self::GatewayTimeout(error) => error.message(),
+            Self::NotFound(error) => error.message(),
+            Self::TooManyRequests(error) => error.message(),
             Self::Unhandled(meta) => meta.message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
     pub fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
         match self {
-            Self::NotFound(error) => error.meta(),
-            Self::GatewayTimeout(error) => error.meta(),
-            Self::TooManyRequests(error) => error.meta(),
             Self::BadRequest(error) => error.meta(),
+            Self::GatewayTimeout(error) => error.meta(),
+            Self::NotFound(error) => error.meta(),
+            Self::TooManyRequests(error) => error.meta(),
             Self::Unhandled(meta) => meta,
         }
-    }
-    /// Whether this is a [`NotFound`](Self::NotFound) error.
-    pub fn is_not_found(&self) -> bool {
-        ::std::matches!(self, Self::NotFound(_))
-    }
-    /// Whether this is a [`GatewayTimeout`](Self::GatewayTimeout) error.
-    pub fn is_gateway_timeout(&self) -> bool {
-        ::std::matches!(self, Self::GatewayTimeout(_))
-    }
-    /// Whether this is a [`TooManyRequests`](Self::TooManyRequests) error.
-    pub fn is_too_many_requests(&self) -> bool {
-        ::std::matches!(self, Self::TooManyRequests(_))
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
     pub fn is_bad_request(&self) -> bool {
         ::std::matches!(self, Self::BadRequest(_))
     }
+    /// Whether this is a [`GatewayTimeout`](Self::GatewayTimeout) error.
+    pub fn is_gateway_timeout(&self) -> bool {
+        ::std::matches!(self, Self::GatewayTimeout(_))
+    }
+    /// Whether this is a [`NotFound`](Self::NotFound) error.
+    pub fn is_not_found(&self) -> bool {
+        ::std::matches!(self, Self::NotFound(_))
+    }
+    /// Whether this is a [`TooManyRequests`](Self::TooManyRequests) error.
+    pub fn is_too_many_requests(&self) -> bool {
+        ::std::matches!(self, Self::TooManyRequests(_))
+    }
 }
 impl ::std::fmt::Display for DeleteBackendAuthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-            Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
-            Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
             Self::BadRequest(error) => ::std::fmt::Display::fmt(error, f),
+            Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
+            Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
+            Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
             Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
         }
     }

@@ -2,24 +2,24 @@
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum AuthResources {
-    /// `USER_POOL_ONLY`
-    UserPoolOnly,
     /// `IDENTITY_POOL_AND_USER_POOL`
     IdentityPoolAndUserPool,
+    /// `USER_POOL_ONLY`
+    UserPoolOnly,
     /// A value this version of the crate does not know; [`Self::as_str`] gives it.
     Unknown(::awsgen_runtime::UnknownValue),
 }
 impl AuthResources {
     /// Every value this version of the crate knows.
     pub const VALUES: &'static [&'static str] = &[
-        "USER_POOL_ONLY",
         "IDENTITY_POOL_AND_USER_POOL",
+        "USER_POOL_ONLY",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::UserPoolOnly => "USER_POOL_ONLY",
             Self::IdentityPoolAndUserPool => "IDENTITY_POOL_AND_USER_POOL",
+            Self::UserPoolOnly => "USER_POOL_ONLY",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -27,8 +27,8 @@ impl AuthResources {
 impl From<&str> for AuthResources {
     fn from(value: &str) -> Self {
         match value {
-            "USER_POOL_ONLY" => Self::UserPoolOnly,
             "IDENTITY_POOL_AND_USER_POOL" => Self::IdentityPoolAndUserPool,
+            "USER_POOL_ONLY" => Self::UserPoolOnly,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
         }
     }

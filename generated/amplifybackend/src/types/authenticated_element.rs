@@ -2,24 +2,24 @@
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum AuthenticatedElement {
-    /// `READ`
-    Read,
     /// `CREATE_AND_UPDATE`
     CreateAndUpdate,
     /// `DELETE`
     Delete,
+    /// `READ`
+    Read,
     /// A value this version of the crate does not know; [`Self::as_str`] gives it.
     Unknown(::awsgen_runtime::UnknownValue),
 }
 impl AuthenticatedElement {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["READ", "CREATE_AND_UPDATE", "DELETE"];
+    pub const VALUES: &'static [&'static str] = &["CREATE_AND_UPDATE", "DELETE", "READ"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Read => "READ",
             Self::CreateAndUpdate => "CREATE_AND_UPDATE",
             Self::Delete => "DELETE",
+            Self::Read => "READ",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -27,9 +27,9 @@ impl AuthenticatedElement {
 impl From<&str> for AuthenticatedElement {
     fn from(value: &str) -> Self {
         match value {
-            "READ" => Self::Read,
             "CREATE_AND_UPDATE" => Self::CreateAndUpdate,
             "DELETE" => Self::Delete,
+            "READ" => Self::Read,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
         }
     }

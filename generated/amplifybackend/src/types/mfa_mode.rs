@@ -2,10 +2,10 @@
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum MfaMode {
-    /// `ON`
-    On,
     /// `OFF`
     Off,
+    /// `ON`
+    On,
     /// `OPTIONAL`
     Optional,
     /// A value this version of the crate does not know; [`Self::as_str`] gives it.
@@ -13,12 +13,12 @@ pub enum MfaMode {
 }
 impl MfaMode {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["ON", "OFF", "OPTIONAL"];
+    pub const VALUES: &'static [&'static str] = &["OFF", "ON", "OPTIONAL"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::On => "ON",
             Self::Off => "OFF",
+            Self::On => "ON",
             Self::Optional => "OPTIONAL",
             Self::Unknown(value) => value.as_str(),
         }
@@ -27,8 +27,8 @@ impl MfaMode {
 impl From<&str> for MfaMode {
     fn from(value: &str) -> Self {
         match value {
-            "ON" => Self::On,
             "OFF" => Self::Off,
+            "ON" => Self::On,
             "OPTIONAL" => Self::Optional,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
         }

@@ -2,12 +2,12 @@
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum Mode {
+    /// `AMAZON_COGNITO_USER_POOLS`
+    AmazonCognitoUserPools,
     /// `API_KEY`
     ApiKey,
     /// `AWS_IAM`
     AwsIam,
-    /// `AMAZON_COGNITO_USER_POOLS`
-    AmazonCognitoUserPools,
     /// `OPENID_CONNECT`
     OpenidConnect,
     /// A value this version of the crate does not know; [`Self::as_str`] gives it.
@@ -16,17 +16,17 @@ pub enum Mode {
 impl Mode {
     /// Every value this version of the crate knows.
     pub const VALUES: &'static [&'static str] = &[
+        "AMAZON_COGNITO_USER_POOLS",
         "API_KEY",
         "AWS_IAM",
-        "AMAZON_COGNITO_USER_POOLS",
         "OPENID_CONNECT",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
             Self::ApiKey => "API_KEY",
             Self::AwsIam => "AWS_IAM",
-            Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
             Self::OpenidConnect => "OPENID_CONNECT",
             Self::Unknown(value) => value.as_str(),
         }
@@ -35,9 +35,9 @@ impl Mode {
 impl From<&str> for Mode {
     fn from(value: &str) -> Self {
         match value {
+            "AMAZON_COGNITO_USER_POOLS" => Self::AmazonCognitoUserPools,
             "API_KEY" => Self::ApiKey,
             "AWS_IAM" => Self::AwsIam,
-            "AMAZON_COGNITO_USER_POOLS" => Self::AmazonCognitoUserPools,
             "OPENID_CONNECT" => Self::OpenidConnect,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
         }

@@ -2,36 +2,36 @@
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum OAuthScopesElement {
-    /// `PHONE`
-    Phone,
+    /// `AWS_COGNITO_SIGNIN_USER_ADMIN`
+    AwsCognitoSigninUserAdmin,
     /// `EMAIL`
     Email,
     /// `OPENID`
     Openid,
+    /// `PHONE`
+    Phone,
     /// `PROFILE`
     Profile,
-    /// `AWS_COGNITO_SIGNIN_USER_ADMIN`
-    AwsCognitoSigninUserAdmin,
     /// A value this version of the crate does not know; [`Self::as_str`] gives it.
     Unknown(::awsgen_runtime::UnknownValue),
 }
 impl OAuthScopesElement {
     /// Every value this version of the crate knows.
     pub const VALUES: &'static [&'static str] = &[
-        "PHONE",
+        "AWS_COGNITO_SIGNIN_USER_ADMIN",
         "EMAIL",
         "OPENID",
+        "PHONE",
         "PROFILE",
-        "AWS_COGNITO_SIGNIN_USER_ADMIN",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Phone => "PHONE",
+            Self::AwsCognitoSigninUserAdmin => "AWS_COGNITO_SIGNIN_USER_ADMIN",
             Self::Email => "EMAIL",
             Self::Openid => "OPENID",
+            Self::Phone => "PHONE",
             Self::Profile => "PROFILE",
-            Self::AwsCognitoSigninUserAdmin => "AWS_COGNITO_SIGNIN_USER_ADMIN",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -39,11 +39,11 @@ impl OAuthScopesElement {
 impl From<&str> for OAuthScopesElement {
     fn from(value: &str) -> Self {
         match value {
-            "PHONE" => Self::Phone,
+            "AWS_COGNITO_SIGNIN_USER_ADMIN" => Self::AwsCognitoSigninUserAdmin,
             "EMAIL" => Self::Email,
             "OPENID" => Self::Openid,
+            "PHONE" => Self::Phone,
             "PROFILE" => Self::Profile,
-            "AWS_COGNITO_SIGNIN_USER_ADMIN" => Self::AwsCognitoSigninUserAdmin,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
         }
     }

@@ -2,32 +2,32 @@
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum ResolutionStrategy {
-    /// `OPTIMISTIC_CONCURRENCY`
-    OptimisticConcurrency,
-    /// `LAMBDA`
-    Lambda,
     /// `AUTOMERGE`
     Automerge,
+    /// `LAMBDA`
+    Lambda,
     /// `NONE`
     None,
+    /// `OPTIMISTIC_CONCURRENCY`
+    OptimisticConcurrency,
     /// A value this version of the crate does not know; [`Self::as_str`] gives it.
     Unknown(::awsgen_runtime::UnknownValue),
 }
 impl ResolutionStrategy {
     /// Every value this version of the crate knows.
     pub const VALUES: &'static [&'static str] = &[
-        "OPTIMISTIC_CONCURRENCY",
-        "LAMBDA",
         "AUTOMERGE",
+        "LAMBDA",
         "NONE",
+        "OPTIMISTIC_CONCURRENCY",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY",
-            Self::Lambda => "LAMBDA",
             Self::Automerge => "AUTOMERGE",
+            Self::Lambda => "LAMBDA",
             Self::None => "NONE",
+            Self::OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -35,10 +35,10 @@ impl ResolutionStrategy {
 impl From<&str> for ResolutionStrategy {
     fn from(value: &str) -> Self {
         match value {
-            "OPTIMISTIC_CONCURRENCY" => Self::OptimisticConcurrency,
-            "LAMBDA" => Self::Lambda,
             "AUTOMERGE" => Self::Automerge,
+            "LAMBDA" => Self::Lambda,
             "NONE" => Self::None,
+            "OPTIMISTIC_CONCURRENCY" => Self::OptimisticConcurrency,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
         }
     }

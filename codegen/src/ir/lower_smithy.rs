@@ -1,0 +1,511 @@
+//! Smithy JSON AST -> the same IR botocore models lower into. Mixins and `apply` are resolved
+//! first; then the one service shape, its operations (also through resources) and the shapes
+//! they reach. Problems are collected with JSON pointers, never panicked on.
+
+use super::*;
+use crate::diagnostic::{pointer, Diagnostic, Sink};
+use crate::model::botocore as bc;
+use crate::model::smithy as sm;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const UNIT: &str = "smithy.api#Unit";
+
+pub(crate) fn lower(
+    file: &str,
+    model: sm::Model,
+    paginators: Option<(&str, bc::PaginatorsFile)>,
+) -> (Service, Vec<Diagnostic>) {
+    let mut sink = Sink::new(file);
+    if !matches!(model.smithy.as_str(), "2.0" | "2" | "1.0" | "1") {
+        sink.error("/smithy", format!("unsupported Smithy version \"{}\"", model.smithy));
+    }
+    let shapes = resolve_mixins(apply_traits(model.shapes, &mut sink), &mut sink);
+    let service_id = find_service(&shapes, &mut sink);
+    let service_shape = service_id.as_ref().and_then(|id| shapes.get(id));
+    let traits = service_shape.map(|s| s.traits.clone()).unwrap_or_default();
+    let protocol = match &service_id {
+        Some(id) => protocol(&traits, &format!("{}/traits", pointer(["shapes", id])), &mut sink),
+        None => Protocol::RestJson,
+    };
+    let rest = protocol == Protocol::RestJson;
+    let sdk = traits.get("aws.api#service");
+    let text =
+        |value: Option<&Value>, key: &str| value.and_then(|v| v.get(key)).and_then(Value::as_str).map(str::to_owned);
+    let local_service = service_id.as_deref().map(local).unwrap_or_default().to_owned();
+    let sdk_id = text(sdk, "sdkId").unwrap_or_else(|| local_service.clone());
+    let endpoint_prefix = text(sdk, "endpointPrefix").unwrap_or_else(|| sdk_id.to_lowercase().replace(' ', ""));
+
+    let mut ir_shapes = BTreeMap::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for (id, shape) in &shapes {
+        if matches!(shape.kind.as_str(), "service" | "operation" | "resource")
+            || shape.traits.contains_key("smithy.api#mixin")
+        {
+            continue;
+        }
+        let ir_id = ir_id(id);
+        if let Some(other) = names.insert(ir_id.clone(), id.clone()) {
+            sink.error(pointer(["shapes", id]), format!("shapes {other} and {id} have the same name"));
+        }
+        if let Some(lowered) = lower_shape(id, shape, &shapes, rest, &mut sink) {
+            ir_shapes.insert(ir_id, lowered);
+        }
+    }
+    add_prelude_shapes(&mut ir_shapes, &shapes);
+
+    let service_errors: Vec<String> =
+        service_shape.map(|s| s.errors.iter().map(|t| t.target.clone()).collect()).unwrap_or_default();
+    let default_pagination = traits.get("smithy.api#paginated");
+    let mut operations = BTreeMap::new();
+    let op_ids = service_operations(service_shape, &shapes, &mut sink);
+    for op_id in op_ids.clone() {
+        let Some(op) = shapes.get(&op_id).filter(|s| s.kind == "operation") else {
+            sink.error(pointer(["shapes", &op_id]), format!("operation {op_id} is not defined"));
+            continue;
+        };
+        let lowered = lower_operation(&op_id, op, &service_errors, default_pagination, rest, &mut sink);
+        operations.insert(local(&op_id).to_owned(), lowered);
+    }
+    let mut found = Vec::new();
+    if let Some((pager_file, pagers)) = paginators {
+        let mut pager_sink = Sink::new(pager_file);
+        super::lower_botocore::attach_paginators(&mut operations, pagers, &mut pager_sink);
+        found = pager_sink.into_found();
+    }
+    let service = Service {
+        full_name: traits
+            .get("smithy.api#title")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| sdk_id.clone()),
+        signing_name: text(traits.get("aws.auth#sigv4"), "name").unwrap_or_else(|| endpoint_prefix.clone()),
+        service_id: sdk_id,
+        api_version: service_shape.and_then(|s| s.version.clone()).unwrap_or_default(),
+        protocol,
+        endpoint_prefix,
+        target_prefix: (protocol != Protocol::RestJson).then_some(local_service),
+        query_compatible: traits.contains_key("aws.protocols#awsQueryCompatible"),
+        docs: docs(&traits),
+        operations,
+        shapes: ir_shapes,
+        skipped_operations: BTreeMap::new(),
+        source: SourceMap {
+            shapes: names.iter().map(|(ir, id)| (ir.clone(), pointer(["shapes", id]))).collect(),
+            operations: op_ids.iter().map(|id| (local(id).to_owned(), pointer(["shapes", id]))).collect(),
+            reference_key: "target".to_owned(),
+        },
+    };
+    found.extend(sink.into_found());
+    (service, found)
+}
+
+/// `ns#Name` -> `Name`.
+fn local(id: &str) -> &str {
+    id.rsplit_once('#').map_or(id, |(_, name)| name)
+}
+
+/// The IR id of a Smithy shape: its local name, as botocore names shapes; prelude shapes keep
+/// their absolute id so they can't meet a model's own `String` or `Integer`.
+fn ir_id(id: &str) -> ShapeId {
+    if id.starts_with("smithy.api#") {
+        id.to_owned()
+    } else {
+        local(id).to_owned()
+    }
+}
+
+fn docs(traits: &BTreeMap<String, Value>) -> Docs {
+    Docs(traits.get("smithy.api#documentation").and_then(Value::as_str).map(str::to_owned))
+}
+
+/// `"type": "apply"` shapes add traits to another shape.
+fn apply_traits(mut shapes: BTreeMap<String, sm::Shape>, sink: &mut Sink) -> BTreeMap<String, sm::Shape> {
+    let applies: Vec<(String, sm::Shape)> =
+        shapes.iter().filter(|(_, s)| s.kind == "apply").map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (id, apply) in applies {
+        shapes.remove(&id);
+        // `ns#Shape$member` applies to a member.
+        let (shape_id, member) = id.split_once('$').map_or((id.as_str(), None), |(s, m)| (s, Some(m)));
+        let target = shapes.get_mut(shape_id);
+        let traits = match (target, member) {
+            (Some(shape), None) => Some(&mut shape.traits),
+            (Some(shape), Some(member)) => shape.members.get_mut(member).map(|m| &mut m.traits),
+            (None, _) => None,
+        };
+        match traits {
+            Some(traits) => traits.extend(apply.traits),
+            None => sink.error(
+                pointer(["shapes", &id]),
+                format!("traits are applied to {id}, which the model does not define"),
+            ),
+        }
+    }
+    shapes
+}
+
+/// Copies each mixin's members and traits into the shapes that use it.
+fn resolve_mixins(shapes: BTreeMap<String, sm::Shape>, sink: &mut Sink) -> BTreeMap<String, sm::Shape> {
+    let mut resolved = shapes.clone();
+    for (id, shape) in &shapes {
+        if shape.mixins.is_empty() {
+            continue;
+        }
+        let mut members = BTreeMap::new();
+        let mut traits = BTreeMap::new();
+        let mut pending: Vec<String> = shape.mixins.iter().map(|t| t.target.clone()).collect();
+        let mut seen = BTreeSet::new();
+        while let Some(mixin_id) = pending.pop() {
+            if !seen.insert(mixin_id.clone()) {
+                continue;
+            }
+            let Some(mixin) = shapes.get(&mixin_id) else {
+                sink.error(format!("{}/mixins", pointer(["shapes", id])), format!("mixin {mixin_id} is not defined"));
+                continue;
+            };
+            pending.extend(mixin.mixins.iter().map(|t| t.target.clone()));
+            members.extend(mixin.members.clone());
+            traits.extend(
+                mixin.traits.iter().filter(|(k, _)| *k != "smithy.api#mixin").map(|(k, v)| (k.clone(), v.clone())),
+            );
+        }
+        if let Some(target) = resolved.get_mut(id) {
+            members.extend(target.members.clone());
+            traits.extend(target.traits.clone());
+            target.members = members;
+            target.traits = traits;
+        }
+    }
+    resolved
+}
+
+fn find_service(shapes: &BTreeMap<String, sm::Shape>, sink: &mut Sink) -> Option<String> {
+    let services: Vec<&String> = shapes.iter().filter(|(_, s)| s.kind == "service").map(|(id, _)| id).collect();
+    match services.as_slice() {
+        [one] => Some((*one).clone()),
+        [] => {
+            sink.error("/shapes", "the model has no service shape");
+            None
+        }
+        many => {
+            let ids: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
+            sink.error("/shapes", format!("the model has several service shapes: {}", ids.join(", ")));
+            None
+        }
+    }
+}
+
+fn protocol(traits: &BTreeMap<String, Value>, at: &str, sink: &mut Sink) -> Protocol {
+    if traits.contains_key("aws.protocols#restJson1") {
+        Protocol::RestJson
+    } else if traits.contains_key("aws.protocols#awsJson1_0") {
+        Protocol::AwsJson { version_minor: 0 }
+    } else if traits.contains_key("aws.protocols#awsJson1_1") {
+        Protocol::AwsJson { version_minor: 1 }
+    } else {
+        let known: Vec<&str> = traits.keys().filter(|k| k.starts_with("aws.protocols#")).map(String::as_str).collect();
+        sink.error_with_hint(
+            at,
+            format!(
+                "the service has no supported protocol trait (found: {})",
+                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            ),
+            "supported protocols are aws.protocols#restJson1, awsJson1_0 and awsJson1_1",
+        );
+        Protocol::RestJson
+    }
+}
+
+/// The service's operations, its resources' too, in a stable order.
+fn service_operations(
+    service: Option<&sm::Shape>,
+    shapes: &BTreeMap<String, sm::Shape>,
+    sink: &mut Sink,
+) -> BTreeSet<String> {
+    let mut operations = BTreeSet::new();
+    let Some(service) = service else { return operations };
+    operations.extend(service.operations.iter().map(|t| t.target.clone()));
+    let mut resources: Vec<String> = service.resources.iter().map(|t| t.target.clone()).collect();
+    let mut seen = BTreeSet::new();
+    while let Some(id) = resources.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let Some(resource) = shapes.get(&id) else {
+            sink.error(pointer(["shapes", &id]), format!("resource {id} is not defined"));
+            continue;
+        };
+        let lifecycle =
+            [&resource.create, &resource.put, &resource.read, &resource.update, &resource.delete, &resource.list];
+        operations.extend(lifecycle.into_iter().flatten().map(|t| t.target.clone()));
+        operations.extend(resource.operations.iter().chain(&resource.collection_operations).map(|t| t.target.clone()));
+        resources.extend(resource.resources.iter().map(|t| t.target.clone()));
+    }
+    operations
+}
+
+fn lower_operation(
+    id: &str,
+    op: &sm::Shape,
+    service_errors: &[String],
+    default_pagination: Option<&Value>,
+    rest: bool,
+    sink: &mut Sink,
+) -> Operation {
+    let http = op.traits.get("smithy.api#http");
+    let field = |key: &str| http.and_then(|h| h.get(key));
+    if rest && http.is_none() {
+        sink.error(
+            format!("{}/traits", pointer(["shapes", id])),
+            format!("operation {id} has no smithy.api#http trait"),
+        );
+    }
+    let shape_ref =
+        |target: &Option<sm::Target>| target.as_ref().filter(|t| t.target != UNIT).map(|t| ir_id(&t.target));
+    let mut errors: Vec<ShapeId> =
+        op.errors.iter().map(|t| t.target.clone()).chain(service_errors.iter().cloned()).map(|t| ir_id(&t)).collect();
+    errors.sort();
+    errors.dedup();
+    Operation {
+        name: local(id).to_owned(),
+        names: OperationNames::default(),
+        http: HttpBinding {
+            method: field("method").and_then(Value::as_str).unwrap_or("POST").to_owned(),
+            uri: field("uri").and_then(Value::as_str).unwrap_or("/").to_owned(),
+            response_code: field("code").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()).unwrap_or(200),
+        },
+        input: shape_ref(&op.input),
+        output: shape_ref(&op.output),
+        errors,
+        docs: docs(&op.traits),
+        deprecated: op.traits.contains_key("smithy.api#deprecated"),
+        pagination: pagination(op.traits.get("smithy.api#paginated"), default_pagination),
+        host_prefix: op
+            .traits
+            .get("smithy.api#endpoint")
+            .and_then(|e| e.get("hostPrefix"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }
+}
+
+/// `smithy.api#paginated`, each missing key taken from the service's defaults.
+fn pagination(op: Option<&Value>, defaults: Option<&Value>) -> Option<Pagination> {
+    let op = op?;
+    let key = |name: &str| {
+        op.get(name).or_else(|| defaults.and_then(|d| d.get(name))).and_then(Value::as_str).map(str::to_owned)
+    };
+    let (input, output) = (key("inputToken")?, key("outputToken")?);
+    Some(Pagination {
+        input_tokens: vec![input],
+        output_tokens: vec![output],
+        limit_key: key("pageSize"),
+        result_keys: key("items").into_iter().collect(),
+        more_results: None,
+        non_aggregate_keys: Vec::new(),
+    })
+}
+
+fn lower_shape(
+    id: &str,
+    shape: &sm::Shape,
+    shapes: &BTreeMap<String, sm::Shape>,
+    rest: bool,
+    sink: &mut Sink,
+) -> Option<Shape> {
+    let at = pointer(["shapes", id]);
+    let kind = match shape.kind.as_str() {
+        "string" => match shape.traits.get("smithy.api#enum").and_then(Value::as_array) {
+            // Smithy 1.0 enums are strings with an `enum` trait.
+            Some(values) => {
+                ShapeKind::Enum(enum_values(values.iter().filter_map(|v| v.get("value")?.as_str().map(str::to_owned))))
+            }
+            None => ShapeKind::String,
+        },
+        "enum" => ShapeKind::Enum(enum_values(shape.members.iter().map(|(name, member)| {
+            member.traits.get("smithy.api#enumValue").and_then(Value::as_str).unwrap_or(name).to_owned()
+        }))),
+        "boolean" => ShapeKind::Boolean,
+        "byte" | "short" | "integer" | "intEnum" => ShapeKind::Integer,
+        "long" => ShapeKind::Long,
+        "float" => ShapeKind::Float,
+        "double" => ShapeKind::Double,
+        "timestamp" => ShapeKind::Timestamp,
+        "blob" => ShapeKind::Blob,
+        "document" => ShapeKind::Document,
+        "list" | "set" => ShapeKind::List { member: member_target(&shape.member, &at, "member", sink)? },
+        "map" => ShapeKind::Map {
+            key: member_target(&shape.key, &at, "key", sink)?,
+            value: member_target(&shape.value, &at, "value", sink)?,
+        },
+        "structure" => ShapeKind::Structure(Structure {
+            members: lower_members(&at, shape, shapes, rest, sink),
+            error: shape.traits.get("smithy.api#error").map(|fault| ErrorInfo {
+                code: shape
+                    .traits
+                    .get("aws.protocols#awsQueryError")
+                    .and_then(|e| e.get("code"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(local(id))
+                    .to_owned(),
+                http_status: shape
+                    .traits
+                    .get("smithy.api#httpError")
+                    .and_then(Value::as_u64)
+                    .and_then(|s| u16::try_from(s).ok()),
+                server_fault: fault.as_str() == Some("server"),
+            }),
+        }),
+        "union" => ShapeKind::Union(lower_members(&at, shape, shapes, rest, sink)),
+        other => {
+            sink.error_with_hint(
+                format!("{at}/type"),
+                format!("shape {id} has type \"{other}\", which this generator does not support"),
+                "supported: string, enum, boolean, byte, short, integer, intEnum, long, float, double, timestamp, blob, document, list, set, map, structure, union",
+            );
+            ShapeKind::String // a stand-in: the problem is reported, references to it are not
+        }
+    };
+    Some(Shape {
+        id: ir_id(id),
+        kind,
+        docs: docs(&shape.traits),
+        sensitive: shape.traits.contains_key("smithy.api#sensitive"),
+        deprecated: shape.traits.contains_key("smithy.api#deprecated"),
+        streaming: shape.traits.contains_key("smithy.api#streaming"),
+        event_stream: shape.kind == "union" && shape.traits.contains_key("smithy.api#streaming"),
+        names: ShapeNames::default(),
+        sent: false,
+        received: false,
+        shared: false,
+    })
+}
+
+/// Enum values in canonical (sorted) order, as botocore lowering also gives them.
+fn enum_values(values: impl Iterator<Item = String>) -> Vec<EnumValue> {
+    let mut values: Vec<EnumValue> = values.map(|value| EnumValue { value, variant: String::new() }).collect();
+    values.sort_by(|a, b| a.value.cmp(&b.value));
+    values
+}
+
+fn member_target(member: &Option<sm::MemberRef>, at: &str, key: &str, sink: &mut Sink) -> Option<ShapeId> {
+    match member {
+        Some(member) => Some(ir_id(&member.target)),
+        None => {
+            sink.error(at, format!("this shape needs a \"{key}\""));
+            None
+        }
+    }
+}
+
+fn lower_members(
+    at: &str,
+    shape: &sm::Shape,
+    shapes: &BTreeMap<String, sm::Shape>,
+    rest: bool,
+    sink: &mut Sink,
+) -> Vec<Member> {
+    shape
+        .members
+        .iter()
+        .map(|(name, member)| {
+            let traits = &member.traits;
+            let text = |key: &str| traits.get(key).and_then(Value::as_str).map(str::to_owned);
+            let target_traits = shapes.get(&member.target).map(|s| &s.traits);
+            let (location, wire_name) = if !rest {
+                (Location::Body, name.clone())
+            } else if traits.contains_key("smithy.api#httpLabel") {
+                (Location::Label, name.clone())
+            } else if let Some(query) = text("smithy.api#httpQuery") {
+                (Location::Query, query)
+            } else if traits.contains_key("smithy.api#httpQueryParams") {
+                (Location::Query, name.clone())
+            } else if let Some(header) = text("smithy.api#httpHeader") {
+                (Location::Header, header)
+            } else if let Some(prefix) = text("smithy.api#httpPrefixHeaders") {
+                (Location::PrefixHeaders, prefix)
+            } else if traits.contains_key("smithy.api#httpPayload") {
+                (Location::Payload, name.clone())
+            } else if traits.contains_key("smithy.api#httpResponseCode") {
+                (Location::StatusCode, name.clone())
+            } else {
+                (Location::Body, text("smithy.api#jsonName").unwrap_or_else(|| name.clone()))
+            };
+            let format = text("smithy.api#timestampFormat").or_else(|| {
+                target_traits
+                    .and_then(|t| t.get("smithy.api#timestampFormat"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
+            let media_type =
+                target_traits.and_then(|t| t.get("smithy.api#mediaType")).and_then(Value::as_str).unwrap_or_default();
+            Member {
+                name: name.clone(),
+                rust_name: String::new(),
+                setter: String::new(),
+                target: ir_id(&member.target),
+                required: traits.contains_key("smithy.api#required") || location == Location::Label,
+                docs: docs(traits),
+                deprecated: traits.contains_key("smithy.api#deprecated"),
+                idempotency_token: traits.contains_key("smithy.api#idempotencyToken"),
+                host_label: traits.contains_key("smithy.api#hostLabel"),
+                json_value: location == Location::Header && media_type.contains("json"),
+                timestamp_format: format
+                    .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),
+                boxed: false,
+                location,
+                wire_name,
+            }
+        })
+        .collect()
+}
+
+fn timestamp_format(format: &str, at: &str, sink: &mut Sink) -> Option<TimestampFormat> {
+    match format {
+        "epoch-seconds" => Some(TimestampFormat::EpochSeconds),
+        "date-time" => Some(TimestampFormat::DateTime),
+        "http-date" => Some(TimestampFormat::HttpDate),
+        other => {
+            sink.error(format!("{at}/traits"), format!("unknown timestamp format \"{other}\""));
+            None
+        }
+    }
+}
+
+/// The prelude's simple shapes (`smithy.api#String`, `PrimitiveInteger`, ...) that the model
+/// targets, as IR shapes of their own.
+fn add_prelude_shapes(ir: &mut BTreeMap<ShapeId, Shape>, shapes: &BTreeMap<String, sm::Shape>) {
+    let targets = shapes
+        .values()
+        .flat_map(|s| s.members.values().chain(&s.member).chain(&s.key).chain(&s.value).map(|m| m.target.clone()));
+    for target in targets.filter(|t| t.starts_with("smithy.api#") && t != UNIT).collect::<BTreeSet<_>>() {
+        let kind = match local(&target) {
+            "String" => ShapeKind::String,
+            "Blob" => ShapeKind::Blob,
+            "Boolean" | "PrimitiveBoolean" => ShapeKind::Boolean,
+            "Byte" | "PrimitiveByte" | "Short" | "PrimitiveShort" | "Integer" | "PrimitiveInteger" => {
+                ShapeKind::Integer
+            }
+            "Long" | "PrimitiveLong" => ShapeKind::Long,
+            "Float" | "PrimitiveFloat" => ShapeKind::Float,
+            "Double" | "PrimitiveDouble" => ShapeKind::Double,
+            "Timestamp" => ShapeKind::Timestamp,
+            "Document" => ShapeKind::Document,
+            _ => continue, // unknown prelude ids are reported as undefined references
+        };
+        let shape = Shape {
+            id: target.clone(),
+            kind,
+            docs: Docs(None),
+            sensitive: false,
+            deprecated: false,
+            streaming: false,
+            event_stream: false,
+            names: ShapeNames::default(),
+            sent: false,
+            received: false,
+            shared: false,
+        };
+        ir.insert(target, shape);
+    }
+}
