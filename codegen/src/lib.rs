@@ -71,7 +71,7 @@ pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
 
 /// A parsed model, in either input format.
 enum Model {
-    Botocore(model::botocore::ServiceModel),
+    Botocore(Box<model::botocore::ServiceModel>),
     Smithy(model::smithy::Model),
 }
 
@@ -94,7 +94,7 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     let model = if is_smithy(spec.model.contents) {
         lower_botocore::parse(file, spec.model.contents).map(Model::Smithy)
     } else {
-        lower_botocore::parse(file, spec.model.contents).map(Model::Botocore)
+        lower_botocore::parse(file, spec.model.contents).map(|model| Model::Botocore(Box::new(model)))
     };
     let (model, paginators) = match (model, paginators) {
         (Ok(model), Ok(paginators)) => (model, paginators),
@@ -105,7 +105,7 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     };
     let (service, mut found) = match model {
         Model::Smithy(smithy) => ir::lower_smithy::lower(file, smithy, paginators),
-        Model::Botocore(botocore) => lower_botocore::lower(file, botocore, paginators),
+        Model::Botocore(botocore) => lower_botocore::lower(file, *botocore, paginators),
     };
     // Every check runs, even after problems, so that all of them are reported at once.
     let (mut service, unselected) = transform::select(service, &spec.operations, file);
