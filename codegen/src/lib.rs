@@ -10,6 +10,7 @@
 //! naming the file and the place; nothing here panics on model input.
 
 mod diagnostic;
+pub mod diff;
 mod emit;
 pub mod ir;
 pub mod model;

@@ -1,5 +1,6 @@
 //! `specs/codegen.json`: which crates to generate from which models.
 
+use awsgen_codegen::ir::Service;
 use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -40,7 +41,7 @@ enum AllKeyword {
 
 /// One crate to generate: inputs read into memory, and where it goes.
 pub struct Job {
-    package: String,
+    pub package: String,
     model_name: String,
     model: Vec<u8>,
     paginators: Option<(String, Vec<u8>)>,
@@ -51,15 +52,35 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn generate(&self) -> Result<Generated, Diagnostics> {
-        awsgen_codegen::generate(&CrateSpec {
+    fn spec<'a>(&'a self, model: &'a [u8], paginators: Option<&'a [u8]>) -> CrateSpec<'a> {
+        CrateSpec {
             package: &self.package,
-            model: InputFile { path: &self.model_name, contents: &self.model },
-            paginators: self.paginators.as_ref().map(|(path, contents)| InputFile { path, contents }),
+            model: InputFile { path: &self.model_name, contents: model },
+            paginators: self
+                .paginators
+                .as_ref()
+                .zip(paginators)
+                .map(|((path, _), contents)| InputFile { path, contents }),
             operations: self.operations.clone(),
             runtime_dependency: &self.runtime_dependency,
             standalone: self.standalone,
-        })
+        }
+    }
+
+    pub fn generate(&self) -> Result<Generated, Diagnostics> {
+        awsgen_codegen::generate(&self.spec(&self.model, self.paginators.as_ref().map(|(_, p)| p.as_slice())))
+    }
+
+    /// The IR of this crate's model as it is now, or with other file contents (an older version).
+    pub fn lower(&self, model: Option<&[u8]>, paginators: Option<&[u8]>) -> Result<Service, Diagnostics> {
+        let model = model.unwrap_or(&self.model);
+        let paginators = paginators.or(self.paginators.as_ref().map(|(_, p)| p.as_slice()));
+        awsgen_codegen::lower(&self.spec(model, paginators)).map(|(service, _)| service)
+    }
+
+    /// The model and paginators paths, relative to the workspace root.
+    pub fn model_paths(&self) -> (&str, Option<&str>) {
+        (&self.model_name, self.paginators.as_ref().map(|(path, _)| path.as_str()))
     }
 }
 

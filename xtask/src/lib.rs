@@ -1,5 +1,6 @@
 //! The file I/O around the pure generator, shared by the `cargo xtask` binary and the tests.
 
+pub mod api_diff;
 pub mod config;
 pub mod corpus;
 pub mod fuzz;

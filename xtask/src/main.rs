@@ -25,6 +25,19 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Report what changed in the API of each configured crate since a git revision (or between
+    /// two model files), each change classified as breaking or compatible.
+    ApiDiff {
+        /// The revision to compare with. Default: the merge base with main (HEAD on main).
+        #[arg(long, conflicts_with = "model")]
+        base: Option<String>,
+        /// Compare two model files (either format) instead: OLD NEW.
+        #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+        model: Option<Vec<PathBuf>>,
+        /// Exit non-zero when any change is breaking.
+        #[arg(long)]
+        deny_breaking: bool,
+    },
     /// Mutation-fuzz the generator with the repository's models as seeds; fails on any panic.
     Fuzz {
         #[arg(long, default_value_t = 100_000)]
@@ -62,6 +75,7 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen(&args),
         Command::Corpus { models, out } => corpus(&models, out),
         Command::Fuzz { iterations, seed } => fuzz(iterations, seed),
+        Command::ApiDiff { base, model, deny_breaking } => api_diff(base, model, deny_breaking),
     };
     match result {
         Ok(code) => code,
@@ -85,6 +99,29 @@ fn corpus(models: &std::path::Path, out: Option<PathBuf>) -> Result<ExitCode, St
     let rows = xtask::corpus::run(&root, models, &out)?;
     xtask::corpus::print(&rows);
     Ok(if rows.iter().all(|r| r.problem.is_none()) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn api_diff(base: Option<String>, model: Option<Vec<PathBuf>>, deny_breaking: bool) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let reports = match model.as_deref() {
+        Some([old, new]) => {
+            vec![(format!("{} -> {}", old.display(), new.display()), xtask::api_diff::files(old, new)?)]
+        }
+        _ => {
+            let base = match base {
+                Some(base) => base,
+                None => xtask::api_diff::default_base(&root)?,
+            };
+            let jobs = config::configured_jobs(&root)?;
+            xtask::api_diff::configured(&root, &jobs, &base)?
+        }
+    };
+    let mut breaking = 0;
+    for (title, report) in &reports {
+        println!("{}", report.markdown(title));
+        breaking += report.breaking();
+    }
+    Ok(if deny_breaking && breaking > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn fuzz(iterations: u64, seed: u64) -> Result<ExitCode, String> {

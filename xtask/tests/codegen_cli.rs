@@ -110,3 +110,26 @@ fn a_short_fuzz_run_finds_no_panic() {
     assert_eq!(report.crash, None, "the generator panicked");
     let _ = std::fs::remove_dir_all(&crashes);
 }
+
+#[test]
+fn api_diff_compares_two_model_files_and_can_gate_on_breaking_changes() {
+    let dir = scratch("api-diff");
+    let old = fixture("specs/fixtures/restjson-bindings.json");
+    let mut model: serde_json::Value = serde_json::from_slice(&std::fs::read(&old).unwrap()).unwrap();
+    model["operations"].as_object_mut().unwrap().remove("Ping");
+    let new = dir.join("new.json");
+    std::fs::write(&new, model.to_string()).unwrap();
+
+    let run = xtask(&["api-diff", "--model", &old, new.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("1 breaking, 0 compatible, 0 doc-only") && stdout.contains("- `Ping`: operation removed"),
+        "{stdout}"
+    );
+    let gated = xtask(&["api-diff", "--model", &old, new.to_str().unwrap(), "--deny-breaking"]);
+    assert!(!gated.status.success());
+    let same = xtask(&["api-diff", "--model", &old, &old, "--deny-breaking"]);
+    assert!(same.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

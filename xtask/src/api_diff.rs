@@ -1,0 +1,74 @@
+//! `cargo xtask api-diff`: what a model update changes for the generated crates' users.
+
+use crate::config::Job;
+use awsgen_codegen::diff::{api_diff, ApiDiff};
+use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use std::path::Path;
+use std::process::Command;
+
+/// The revision to compare with: the merge base with `main`, or `HEAD` on main itself.
+pub fn default_base(root: &Path) -> Result<String, String> {
+    let branch = git(root, &["rev-parse", "--abbrev-ref", "HEAD"])?;
+    if branch.trim() == "main" {
+        return Ok("HEAD".to_owned());
+    }
+    Ok(git(root, &["merge-base", "HEAD", "main"])
+        .map(|rev| rev.trim().to_owned())
+        .unwrap_or_else(|_| "HEAD".to_owned()))
+}
+
+/// Every configured crate's model at `base` against the working tree.
+pub fn configured(root: &Path, jobs: &[Job], base: &str) -> Result<Vec<(String, ApiDiff)>, String> {
+    let mut reports = Vec::new();
+    for job in jobs {
+        let (model_path, pager_path) = job.model_paths();
+        let new = job.lower(None, None).map_err(|d| d.to_string())?;
+        let old_model = git_show(root, base, model_path);
+        let old = match old_model {
+            None => empty_like(&new),
+            Some(model) => {
+                let pagers = pager_path.and_then(|path| git_show(root, base, path));
+                job.lower(Some(&model), pagers.as_deref()).map_err(|d| format!("{model_path} at {base}:\n{d}"))?
+            }
+        };
+        reports.push((job.package.clone(), api_diff(&old, &new)));
+    }
+    Ok(reports)
+}
+
+/// Two model files of either format, every operation.
+pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
+    let lower = |path: &Path| {
+        let contents = std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+        let shown = path.display().to_string();
+        let spec = CrateSpec {
+            package: "api-diff",
+            model: InputFile { path: &shown, contents: &contents },
+            paginators: None,
+            operations: Selection::All,
+            runtime_dependency: "{}",
+            standalone: true,
+        };
+        awsgen_codegen::lower(&spec).map(|(service, _)| service).map_err(|d| d.to_string())
+    };
+    Ok(api_diff(&lower(old)?, &lower(new)?))
+}
+
+/// A service with nothing in it: what a model that did not exist yet is compared as.
+fn empty_like(service: &awsgen_codegen::ir::Service) -> awsgen_codegen::ir::Service {
+    awsgen_codegen::ir::Service { operations: Default::default(), shapes: Default::default(), ..service.clone() }
+}
+
+fn git_show(root: &Path, rev: &str, path: &str) -> Option<Vec<u8>> {
+    let output = Command::new("git").args(["show", &format!("{rev}:{path}")]).current_dir(root).output().ok()?;
+    output.status.success().then_some(output.stdout)
+}
+
+fn git(root: &Path, args: &[&str]) -> Result<String, String> {
+    let output =
+        Command::new("git").args(args).current_dir(root).output().map_err(|e| format!("error: cannot run git: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("error: git {}: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
