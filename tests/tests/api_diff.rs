@@ -50,7 +50,10 @@ fn pagers() -> Value {
 }
 
 /// The report of `change` applied to the base model (and, if given, its paginators).
-fn report(change: impl Fn(&mut Value), pager_change: Option<&dyn Fn(&mut Option<Value>)>) -> String {
+/// An edit of the paginators file (`None`: no file).
+type PagerEdit = dyn Fn(&mut Option<Value>);
+
+fn report(change: impl Fn(&mut Value), pager_change: Option<&PagerEdit>) -> String {
     let (old_model, old_pagers) = (base(), Some(pagers()));
     let (mut new_model, mut new_pagers) = (base(), Some(pagers()));
     change(&mut new_model);
@@ -175,7 +178,7 @@ fn every_change_kind_is_reported_and_classified() {
             }),
         ),
     ];
-    let pager_cases: Vec<(&str, Box<dyn Fn(&mut Option<Value>)>)> = vec![
+    let pager_cases: Vec<(&str, Box<PagerEdit>)> = vec![
         ("paginator-removed", Box::new(|p| *p = Some(json!({"pagination": {}})))),
         (
             "paginator-changed",
