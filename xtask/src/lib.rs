@@ -1,6 +1,7 @@
 //! The file I/O around the pure generator, shared by the `cargo xtask` binary and the tests.
 
 pub mod api_diff;
+pub mod bench_build;
 pub mod config;
 pub mod corpus;
 pub mod fuzz;

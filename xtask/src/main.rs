@@ -38,6 +38,9 @@ enum Command {
         #[arg(long)]
         deny_breaking: bool,
     },
+    /// Cold debug and release builds of a ListBackendJobs program on our crate and on
+    /// aws-sdk-amplifybackend, side by side (downloads crates; takes several minutes).
+    BenchBuild,
     /// Mutation-fuzz the generator with the repository's models as seeds; fails on any panic.
     Fuzz {
         #[arg(long, default_value_t = 100_000)]
@@ -76,6 +79,10 @@ fn main() -> ExitCode {
         Command::Corpus { models, out } => corpus(&models, out),
         Command::Fuzz { iterations, seed } => fuzz(iterations, seed),
         Command::ApiDiff { base, model, deny_breaking } => api_diff(base, model, deny_breaking),
+        Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
+            xtask::bench_build::print(&builds);
+            ExitCode::SUCCESS
+        }),
     };
     match result {
         Ok(code) => code,

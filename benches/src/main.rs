@@ -1,0 +1,249 @@
+//! Speed benchmarks, run in release: `cargo run --release -p awsgen-benches`.
+//! Each figure is the median of several timed runs; nothing here asserts on time.
+
+use awsgen_amplifybackend::operation::list_backend_jobs::{ListBackendJobsInput, ListBackendJobsOutput};
+use awsgen_amplifybackend::{Client, Config};
+use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_runtime::http::{BoxFuture, HttpClient, Response};
+use awsgen_runtime::{Credentials, Operation};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The median wall time of `runs` runs of `f`.
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn generate(model: &[u8], paginators: Option<&[u8]>, operations: Selection) -> usize {
+    let spec = CrateSpec {
+        package: "bench",
+        model: InputFile { path: "model.json", contents: model },
+        paginators: paginators.map(|contents| InputFile { path: "paginators.json", contents }),
+        operations,
+        runtime_dependency: "{}",
+        standalone: true,
+    };
+    awsgen_codegen::generate(&spec).map(|g| g.files.len()).unwrap_or(0)
+}
+
+fn bench_generation() {
+    println!("## Code generation (model bytes in, formatted files out)\n");
+    println!("| model | operations | files | median |");
+    println!("|---|---|---:|---:|");
+    let dir = root().join("specs/amplifybackend");
+    let (model, pagers) =
+        (std::fs::read(dir.join("service-2.json")).unwrap(), std::fs::read(dir.join("paginators-1.json")).unwrap());
+    for (label, selection) in
+        [("AmplifyBackend", Selection::Only(["ListBackendJobs".to_owned()].into())), ("AmplifyBackend", Selection::All)]
+    {
+        let operations = match &selection {
+            Selection::All => "all".to_owned(),
+            Selection::Only(names) => names.iter().cloned().collect::<Vec<_>>().join(","),
+        };
+        let mut files = 0;
+        let time = median(21, || files = generate(&model, Some(&pagers), selection.clone()));
+        println!("| {label} | {operations} | {files} | {:.1} ms |", time.as_secs_f64() * 1e3);
+    }
+    let corpus = root().join("../shared/models/botocore");
+    let Ok(services) = std::fs::read_dir(&corpus) else {
+        println!("\n(../shared/models/botocore is missing: the corpus rows are skipped)\n");
+        return;
+    };
+    let mut services: Vec<PathBuf> = services.flatten().map(|e| e.path()).collect();
+    services.sort();
+    for service in services {
+        let Some(version) = std::fs::read_dir(&service).ok().and_then(|v| v.flatten().map(|e| e.path()).max()) else {
+            continue;
+        };
+        let (Ok(model), pagers) =
+            (std::fs::read(version.join("service-2.json")), std::fs::read(version.join("paginators-1.json")).ok())
+        else {
+            continue;
+        };
+        let mut files = 0;
+        let time = median(5, || files = generate(&model, pagers.as_deref(), Selection::All));
+        let name = service.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        println!("| {name} | all | {files} | {:.1} ms |", time.as_secs_f64() * 1e3);
+    }
+    println!();
+}
+
+/// The plain serde_json floor: the same fields, derived, nothing else.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct PlainOutput {
+    jobs: Option<Vec<PlainJob>>,
+    #[serde(rename = "nextToken")]
+    next_token: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
+struct PlainJob {
+    app_id: Option<String>,
+    backend_environment_name: Option<String>,
+    create_time: Option<String>,
+    error: Option<String>,
+    job_id: Option<String>,
+    operation: Option<String>,
+    status: Option<String>,
+    update_time: Option<String>,
+}
+
+fn bench_parsing() {
+    println!("## Parsing a ListBackendJobs response of 10,000 jobs\n");
+    let jobs: Vec<serde_json::Value> = (0..10_000)
+        .map(|i| {
+            serde_json::json!({"appId": "d2x7example", "backendEnvironmentName": "dev", "createTime": "2026-11-28T15:37:06Z",
+                "jobId": format!("job-{i:05}"), "operation": "CreateBackendAuth", "status": "COMPLETED", "updateTime": "2026-11-28T15:38:06Z"})
+        })
+        .collect();
+    let body = serde_json::to_vec(&serde_json::json!({"jobs": jobs, "nextToken": "t"})).unwrap();
+    let response = Response { status: 200, headers: Default::default(), body: body.clone().into() };
+    let ours = median(31, || {
+        let output = ListBackendJobsInput::parse_output(&response).unwrap();
+        assert_eq!(output.jobs.map(|j| j.len()), Some(10_000));
+    });
+    let floor = median(31, || {
+        let output: PlainOutput = serde_json::from_slice(&body).unwrap();
+        assert_eq!(output.jobs.map(|j| j.len()), Some(10_000));
+    });
+    println!("| parser | median | vs floor |");
+    println!("|---|---:|---:|");
+    println!(
+        "| generated `parse_output` | {:.2} ms | {:.2}x |",
+        ours.as_secs_f64() * 1e3,
+        ours.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!("| plain serde_json derive (floor) | {:.2} ms | 1.00x |\n", floor.as_secs_f64() * 1e3);
+    let _: Option<ListBackendJobsOutput> = None;
+}
+
+/// Answers every request at once with an empty listing: measures our side of a call only.
+#[derive(Debug)]
+struct Canned;
+
+impl HttpClient for Canned {
+    fn call(&self, _: http::Request<bytes::Bytes>) -> BoxFuture<'_, Result<Response, awsgen_runtime::TransportError>> {
+        Box::pin(async {
+            Ok(Response { status: 200, headers: Default::default(), body: bytes::Bytes::from_static(b"{\"jobs\":[]}") })
+        })
+    }
+}
+
+fn config() -> awsgen_runtime::ConfigBuilder {
+    Config::builder().region("us-east-1").credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
+}
+
+fn bench_client() {
+    println!("## One call through the client\n");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let client = Client::new(config().endpoint_url("https://example.com").http_client(Arc::new(Canned)).build());
+    let calls = 20_000;
+    let per_call = median(5, || {
+        runtime.block_on(async {
+            for _ in 0..calls {
+                client
+                    .list_backend_jobs()
+                    .app_id("app")
+                    .backend_environment_name("dev")
+                    .max_results(10)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        })
+    }) / calls;
+    println!(
+        "- build, sign, send to an in-process transport and parse: {:.1} µs per call\n",
+        per_call.as_secs_f64() * 1e6
+    );
+
+    let url = runtime.block_on(loopback_server());
+    let client = Client::new(config().endpoint_url(url).build());
+    let concurrency = 16;
+    let per_task = 2_000;
+    let started = Instant::now();
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    for _ in 0..per_task {
+                        client.list_backend_jobs().app_id("app").backend_environment_name("dev").send().await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+    });
+    let rate = (concurrency * per_task) as f64 / started.elapsed().as_secs_f64();
+    println!("- against a loopback HTTP/1.1 server ({concurrency} concurrent callers): {rate:.0} calls per second\n");
+}
+
+/// A keep-alive HTTP/1.1 server on 127.0.0.1 answering every request with an empty listing.
+async fn loopback_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 8192];
+                loop {
+                    let Ok(n) = stream.read(&mut chunk).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    buffer.extend_from_slice(&chunk[..n]);
+                    // Every request here carries a small body; answer once its head and body are in.
+                    while let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        if buffer.len() < end + 4 + length {
+                            break;
+                        }
+                        buffer.drain(..end + 4 + length);
+                        let body = b"{\"jobs\":[]}";
+                        let reply = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\ncontent-type: application/json\r\n\r\n",
+                            body.len()
+                        );
+                        if stream.write_all(&[reply.as_bytes(), body].concat()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+fn main() {
+    println!("# awsgen benchmarks (release build, median of repeated runs)\n");
+    bench_generation();
+    bench_parsing();
+    bench_client();
+}
