@@ -2,9 +2,7 @@
 
 use super::types::{checked_members, ident, structure, value_type, StructNames};
 use super::{docs, rt, Ctx};
-use crate::ir::{
-    Docs, Location, Member, Operation, Pagination, Protocol, Shape, ShapeKind, ShapeNames, Structure, TimestampFormat,
-};
+use crate::ir::{Location, Member, Operation, Pagination, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
 use crate::naming::UNHANDLED_VARIANT;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -437,19 +435,8 @@ fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
             return shape.clone();
         }
     }
-    Shape {
-        id: type_name.to_owned(),
-        kind: ShapeKind::Structure(Structure { members: Vec::new(), error: None }),
-        docs: Docs(None),
-        sensitive: false,
-        deprecated: false,
-        streaming: false,
-        event_stream: false,
-        names: ShapeNames::default(),
-        sent,
-        received: !sent,
-        shared: false,
-    }
+    let empty = ShapeKind::Structure(Structure { members: Vec::new(), error: None });
+    Shape { sent, received: !sent, ..Shape::new(type_name, empty) }
 }
 
 /// The operation's input or output structure under the operation's own names.

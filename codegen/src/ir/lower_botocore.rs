@@ -224,17 +224,12 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
         }
     };
     Shape {
-        id: name.to_owned(),
-        kind,
         docs: Docs(shape.documentation.clone()),
         sensitive: shape.sensitive,
         deprecated: shape.deprecated,
         streaming: shape.streaming,
         event_stream: shape.eventstream,
-        names: ShapeNames::default(),
-        sent: false,
-        received: false,
-        shared: false,
+        ..Shape::new(name, kind)
     }
 }
 

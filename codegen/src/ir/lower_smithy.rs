@@ -367,17 +367,12 @@ fn lower_shape(
         }
     };
     Some(Shape {
-        id: ir_id(id),
-        kind,
         docs: docs(&shape.traits),
         sensitive: shape.traits.contains_key("smithy.api#sensitive"),
         deprecated: shape.traits.contains_key("smithy.api#deprecated"),
         streaming: shape.traits.contains_key("smithy.api#streaming"),
         event_stream: shape.kind == "union" && shape.traits.contains_key("smithy.api#streaming"),
-        names: ShapeNames::default(),
-        sent: false,
-        received: false,
-        shared: false,
+        ..Shape::new(ir_id(id), kind)
     })
 }
 
@@ -493,19 +488,7 @@ fn add_prelude_shapes(ir: &mut BTreeMap<ShapeId, Shape>, shapes: &BTreeMap<Strin
             "Document" => ShapeKind::Document,
             _ => continue, // unknown prelude ids are reported as undefined references
         };
-        let shape = Shape {
-            id: target.clone(),
-            kind,
-            docs: Docs(None),
-            sensitive: false,
-            deprecated: false,
-            streaming: false,
-            event_stream: false,
-            names: ShapeNames::default(),
-            sent: false,
-            received: false,
-            shared: false,
-        };
+        let shape = Shape::new(target.clone(), kind);
         ir.insert(target, shape);
     }
 }

@@ -152,6 +152,23 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// A shape with nothing but its kind: no docs or flags, usage and names not decided yet.
+    pub fn new(id: impl Into<ShapeId>, kind: ShapeKind) -> Shape {
+        Shape {
+            id: id.into(),
+            kind,
+            docs: Docs(None),
+            sensitive: false,
+            deprecated: false,
+            streaming: false,
+            event_stream: false,
+            names: ShapeNames::default(),
+            sent: false,
+            received: false,
+            shared: false,
+        }
+    }
+
     /// Only structures that are sent and never received make required members non-optional:
     /// responses are never validated, so a member the server omits must not fail parsing.
     pub fn enforces_required(&self) -> bool {
