@@ -152,7 +152,10 @@ pub(crate) fn error_variant(shape_type_name: &str) -> String {
 
 fn snake(model_name: &str) -> String {
     let name = ascii_ident_chars(&versioned_acronyms(model_name).to_snake_case());
-    if starts_like_ident(&name) {
+    if !name.chars().any(|c| c.is_ascii_alphanumeric()) {
+        // Nothing of the model's name survives (`""`, `"--"`, `"é"`): a name of our own.
+        "unnamed".to_owned()
+    } else if starts_like_ident(&name) {
         name
     } else {
         format!("_{name}")
@@ -232,6 +235,9 @@ mod tests {
         assert_eq!(enum_variant(""), "Empty");
         assert_eq!(enum_variant("é"), "Empty");
         assert_eq!(field_name("Größe", MemberContext::Plain), "gre");
+        assert_eq!(field_name("", MemberContext::Plain), "unnamed");
+        assert_eq!(module_name("--"), "unnamed");
+        assert_eq!(method_name("é"), "unnamed");
         assert_eq!(error_variant("NotFoundException"), "NotFound");
         assert_eq!(error_variant("Exception"), "Exception");
         assert_eq!(error_variant("UnhandledException"), "UnhandledException");

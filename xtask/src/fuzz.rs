@@ -60,9 +60,10 @@ pub fn run(seeds: &[Seed], iterations: u64, seed: u64, crashes: &Path) -> Result
             seed.paginators.as_ref().map(|p| if rng.u8(..4) == 0 { mutate(&mut rng, p, seeds) } else { p.clone() });
         report.executions += 1;
         match std::panic::catch_unwind(|| generate(&model, paginators.as_deref())) {
-            Ok(true) => report.generated += 1,
-            Ok(false) => {}
-            Err(_) => {
+            Ok(Outcome::Generated) => report.generated += 1,
+            Ok(Outcome::Refused) => {}
+            // A panic, or emitted code that does not parse as Rust: both are generator bugs.
+            Ok(Outcome::InvalidRust) | Err(_) => {
                 std::fs::create_dir_all(crashes)
                     .map_err(|e| format!("error: cannot create {}: {e}", crashes.display()))?;
                 let path = crashes.join(format!("crash-{}.json", report.executions));
@@ -79,8 +80,16 @@ pub fn run(seeds: &[Seed], iterations: u64, seed: u64, crashes: &Path) -> Result
     Ok(report)
 }
 
-/// The whole pipeline on one input; `true` when it generated a crate.
-fn generate(model: &[u8], paginators: Option<&[u8]>) -> bool {
+enum Outcome {
+    Generated,
+    /// The model was refused with diagnostics, as a bad model should be.
+    Refused,
+    /// The generator emitted code that does not parse.
+    InvalidRust,
+}
+
+/// The whole pipeline on one input.
+fn generate(model: &[u8], paginators: Option<&[u8]>) -> Outcome {
     let spec = CrateSpec {
         package: "awsgen-fuzz",
         model: InputFile { path: "fuzz.json", contents: model },
@@ -89,7 +98,13 @@ fn generate(model: &[u8], paginators: Option<&[u8]>) -> bool {
         runtime_dependency: "{ path = \"../runtime\" }",
         standalone: true,
     };
-    awsgen_codegen::generate(&spec).is_ok()
+    match awsgen_codegen::generate(&spec) {
+        Ok(_) => Outcome::Generated,
+        Err(diagnostics) if diagnostics.0.iter().any(|d| d.message.starts_with("generator bug")) => {
+            Outcome::InvalidRust
+        }
+        Err(_) => Outcome::Refused,
+    }
 }
 
 /// One to four edits: JSON-aware when the input parses, raw bytes otherwise (or sometimes anyway).
