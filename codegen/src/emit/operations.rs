@@ -436,7 +436,7 @@ fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
         }
     }
     let empty = ShapeKind::Structure(Structure { members: Vec::new(), error: None });
-    Shape { sent, received: !sent, ..Shape::new(type_name, empty) }
+    Shape { sent, received: !sent, json_out: sent, json_in: !sent, ..Shape::new(type_name, empty) }
 }
 
 /// The operation's input or output structure under the operation's own names.

@@ -74,7 +74,7 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let builder_name = ident(names.builder);
     let doc = docs::outer(&shape.docs);
     let derives = serde_derives(shape);
-    let serde_crate = (shape.sent || shape.received).then(rt::serde_crate_attr);
+    let serde_crate = (shape.json_out || shape.json_in).then(rt::serde_crate_attr);
     let fields = structure.members.iter().map(|m| field(ctx, shape, m));
     let error = structure.error.as_ref().map(|_| error_parts(structure, &type_name));
     let error_field = error.as_ref().map(|e| &e.field);
@@ -158,8 +158,8 @@ fn redacting_debug(type_name: &str, structure: &Structure, redacted: &[&str], er
 
 fn serde_derives(shape: &Shape) -> TokenStream {
     let serde = rt::serde();
-    let serialize = shape.sent.then(|| quote! { , #serde::Serialize });
-    let deserialize = shape.received.then(|| quote! { , #serde::Deserialize });
+    let serialize = shape.json_out.then(|| quote! { , #serde::Serialize });
+    let deserialize = shape.json_in.then(|| quote! { , #serde::Deserialize });
     quote! { #serialize #deserialize }
 }
 
@@ -175,7 +175,7 @@ fn field(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
 /// Wire name, omission and special encodings; members bound outside the body are read and
 /// written by the operation instead.
 fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenStream> {
-    if !(shape.sent || shape.received) {
+    if !(shape.json_out || shape.json_in) {
         return None;
     }
     if member.location != Location::Body {
@@ -184,10 +184,10 @@ fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenSt
     let wire = &member.wire_name;
     let optional = !is_enforced(shape, member);
     let rename = (wire != member.rust_name.trim_start_matches("r#")).then(|| quote! { rename = #wire });
-    let skip_none = (shape.sent && optional).then(|| quote! { skip_serializing_if = "Option::is_none" });
+    let skip_none = (shape.json_out && optional).then(|| quote! { skip_serializing_if = "Option::is_none" });
     let with = optional.then(|| special_encoding(ctx, member)).flatten();
     // `with` turns off serde's "missing Option is None", so say it again.
-    let default = (with.is_some() && shape.received).then(|| quote! { default });
+    let default = (with.is_some() && shape.json_in).then(|| quote! { default });
     let with = with.map(|module| quote! { with = #module });
     let args: Vec<TokenStream> = rename.into_iter().chain(skip_none).chain(with).chain(default).collect();
     (!args.is_empty()).then(|| quote! { #[serde(#(#args),*)] })
@@ -419,11 +419,11 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
     });
     let docs = members.iter().map(|m| docs::outer(&m.docs));
     let wire: Vec<&str> = members.iter().map(|m| m.wire_name.as_str()).collect();
-    let serialize = shape.sent.then(|| quote! { , #serde::Serialize });
-    let serde_crate = shape.sent.then(rt::serde_crate_attr);
-    let renames = wire.iter().map(|w| shape.sent.then(|| quote! { #[serde(rename = #w)] }));
-    let unknown_attr = shape.sent.then(|| quote! { #[serde(skip)] });
-    let deserialize = shape.received.then(|| {
+    let serialize = shape.json_out.then(|| quote! { , #serde::Serialize });
+    let serde_crate = shape.json_out.then(rt::serde_crate_attr);
+    let renames = wire.iter().map(|w| shape.json_out.then(|| quote! { #[serde(rename = #w)] }));
+    let unknown_attr = shape.json_out.then(|| quote! { #[serde(skip)] });
+    let deserialize = shape.json_in.then(|| {
         quote! {
             impl<'de> #serde::Deserialize<'de> for #name {
                 fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -463,7 +463,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
     let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
     let wire: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!(" `{}`", v.value.replace('`', "'")));
-    let serialize = shape.sent.then(|| {
+    let serialize = shape.json_out.then(|| {
         quote! {
             impl #serde::Serialize for #name {
                 fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -472,7 +472,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
             }
         }
     });
-    let deserialize = shape.received.then(|| {
+    let deserialize = shape.json_in.then(|| {
         quote! {
             impl<'de> #serde::Deserialize<'de> for #name {
                 fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

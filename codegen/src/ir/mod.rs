@@ -145,6 +145,10 @@ pub struct Shape {
     pub sent: bool,
     /// Reachable from an operation output or error: the shape is parsed.
     pub received: bool,
+    /// Written as JSON (part of a request body): it derives `Serialize`.
+    pub json_out: bool,
+    /// Read from JSON (part of a response or error body): it derives `Deserialize`.
+    pub json_in: bool,
     /// Referenced by another shape or as an error, so it is a type of its own in `types`;
     /// a structure used only as an operation's input or output is emitted under the
     /// operation's names (`ListBackendJobsInput`) instead.
@@ -165,6 +169,8 @@ impl Shape {
             names: ShapeNames::default(),
             sent: false,
             received: false,
+            json_out: false,
+            json_in: false,
             shared: false,
         }
     }

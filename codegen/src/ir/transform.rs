@@ -115,25 +115,77 @@ pub(crate) fn references(shape: &Shape) -> Vec<(String, &str)> {
     }
 }
 
-/// Marks which shapes are sent, which are received, and which are shared types.
+/// Marks which shapes are sent and received, which of them travel as JSON, and which are
+/// shared types.
 pub(crate) fn mark_usage(service: &mut Service) {
-    let mut sent = BTreeSet::new();
-    let mut received = BTreeSet::new();
+    let (mut sent, mut received) = (BTreeSet::new(), BTreeSet::new());
+    let (mut json_out, mut json_in) = (BTreeSet::new(), BTreeSet::new());
     let mut shared: BTreeSet<&str> =
         service.shapes.values().flat_map(|s| references(s).into_iter().map(|(_, t)| t)).collect();
+    let rpc = matches!(service.protocol, Protocol::AwsJson { .. });
     for op in service.operations.values() {
         op.input.iter().for_each(|id| reach(&service.shapes, id, &mut sent));
         op.output.iter().chain(&op.errors).for_each(|id| reach(&service.shapes, id, &mut received));
+        for id in json_roots(&service.shapes, op.input.iter(), rpc) {
+            reach_json(&service.shapes, &id, &mut json_out);
+        }
+        // A modeled error is always read from the JSON body.
+        for id in json_roots(&service.shapes, op.output.iter(), rpc).into_iter().chain(op.errors.iter().cloned()) {
+            reach_json(&service.shapes, &id, &mut json_in);
+        }
         shared.extend(op.errors.iter().map(String::as_str));
     }
     let shared: BTreeSet<ShapeId> = shared.into_iter().map(str::to_owned).collect();
     for (id, shape) in &mut service.shapes {
         shape.sent = sent.contains(id);
         shape.received = received.contains(id);
+        shape.json_out = json_out.contains(id);
+        shape.json_in = json_in.contains(id);
         shape.shared = shared.contains(id);
     }
 }
 
+/// The shapes an operation's input (or output) puts in a JSON body: the structure itself when
+/// it has body members (always, for awsJson), and the target of a structure payload.
+fn json_roots<'a>(
+    shapes: &BTreeMap<ShapeId, Shape>,
+    ids: impl Iterator<Item = &'a ShapeId>,
+    rpc: bool,
+) -> Vec<ShapeId> {
+    let mut roots = Vec::new();
+    for id in ids {
+        let Some(ShapeKind::Structure(structure)) = shapes.get(id).map(|s| &s.kind) else { continue };
+        if rpc || structure.members.iter().any(|m| m.location == Location::Body) {
+            roots.push(id.clone());
+        }
+        let payloads = structure.members.iter().filter(|m| m.location == Location::Payload);
+        roots.extend(
+            payloads
+                .filter(|m| {
+                    !matches!(shapes.get(&m.target).map(|s| &s.kind), Some(ShapeKind::Blob | ShapeKind::String))
+                })
+                .map(|m| m.target.clone()),
+        );
+    }
+    roots
+}
+
+/// Every shape inside `id`'s JSON: body members of structures, and what lists, maps and unions hold.
+fn reach_json(shapes: &BTreeMap<ShapeId, Shape>, id: &str, seen: &mut BTreeSet<ShapeId>) {
+    let mut pending = vec![id.to_owned()];
+    while let Some(id) = pending.pop() {
+        let Some(shape) = shapes.get(&id) else { continue };
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        match &shape.kind {
+            ShapeKind::Structure(s) => {
+                pending.extend(s.members.iter().filter(|m| m.location == Location::Body).map(|m| m.target.clone()))
+            }
+            _ => pending.extend(references(shape).into_iter().map(|(_, target)| target.to_owned())),
+        }
+    }
+}
 fn reach(shapes: &BTreeMap<ShapeId, Shape>, id: &str, seen: &mut BTreeSet<ShapeId>) {
     let mut pending = vec![id.to_owned()];
     while let Some(id) = pending.pop() {

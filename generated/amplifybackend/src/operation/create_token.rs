@@ -2,12 +2,10 @@
 //! The CreateToken operation.
 //!
 //! Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct CreateTokenInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: String,
 }
 impl CreateTokenInput {

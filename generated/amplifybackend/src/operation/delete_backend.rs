@@ -2,15 +2,12 @@
 //! The DeleteBackend operation.
 //!
 //! Removes an existing environment from your Amplify project.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct DeleteBackendInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: String,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: String,
 }
 impl DeleteBackendInput {

@@ -2,15 +2,12 @@
 //! The DeleteToken operation.
 //!
 //! Deletes the challenge token based on the given appId and sessionId.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct DeleteTokenInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: String,
     /// The session ID.
-    #[serde(skip)]
     pub session_id: String,
 }
 impl DeleteTokenInput {

@@ -2,18 +2,14 @@
 //! The GetBackendJob operation.
 //!
 //! Returns information about a specific job.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct GetBackendJobInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: String,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: String,
     /// The ID for the job.
-    #[serde(skip)]
     pub job_id: String,
 }
 impl GetBackendJobInput {

@@ -2,12 +2,10 @@
 //! The RemoveBackendConfig operation.
 //!
 //! Removes the AWS resources required to access the Amplify Admin UI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct RemoveBackendConfigInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: String,
 }
 impl RemoveBackendConfigInput {
