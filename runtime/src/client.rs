@@ -135,12 +135,18 @@ impl Client {
             },
             None => format!("{}{}", target.endpoint, request.path),
         };
-        for (i, (key, value)) in request.query.iter().enumerate() {
-            let separator = if i == 0 { '?' } else { '&' };
-            url.push(separator);
-            url.push_str(&crate::protocol::percent_encode(key, false));
-            url.push('=');
-            url.push_str(&crate::protocol::percent_encode(value, false));
+        let mut query = request.literal_query.clone();
+        for (key, value) in &request.query {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str(&crate::protocol::percent_encode(key, false));
+            query.push('=');
+            query.push_str(&crate::protocol::percent_encode(value, false));
+        }
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
         }
         let invalid = |e: http::Error| BuildError::Config { detail: format!("invalid request for {url}: {e}") };
         let mut builder = http::Request::builder().method(request.method).uri(&url);
@@ -150,7 +156,10 @@ impl Client {
         if let Protocol::AwsJson { query_compatible: true } = self.inner.service.protocol {
             builder = builder.header("x-amzn-query-mode", "true");
         }
-        builder = builder.header("content-length", request.body.len());
+        // No length for an empty body: hyper adds `content-length: 0` where the method needs it.
+        if !request.body.is_empty() {
+            builder = builder.header("content-length", request.body.len());
+        }
         let mut http_request = builder.body(request.body.clone()).map_err(invalid)?;
         crate::sign::sign(
             &mut http_request,

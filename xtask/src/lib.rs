@@ -3,6 +3,7 @@
 pub mod api_diff;
 pub mod bench_build;
 pub mod config;
+pub mod conformance;
 pub mod corpus;
 pub mod fuzz;
 pub mod sync;

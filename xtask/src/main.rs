@@ -41,6 +41,12 @@ enum Command {
     /// Cold debug and release builds of a ListBackendJobs program on our crate and on
     /// aws-sdk-amplifybackend, side by side (downloads crates; takes several minutes).
     BenchBuild,
+    /// Run botocore's rest-json and json protocol test suites through generated code.
+    Conformance {
+        /// Default: ../shared/protocol-tests/botocore beside this checkout.
+        #[arg(long)]
+        tests: Option<PathBuf>,
+    },
     /// Mutation-fuzz the generator with the repository's models as seeds; fails on any panic.
     Fuzz {
         #[arg(long, default_value_t = 100_000)]
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
         Command::Corpus { models, out } => corpus(&models, out),
         Command::Fuzz { iterations, seed } => fuzz(iterations, seed),
         Command::ApiDiff { base, model, deny_breaking } => api_diff(base, model, deny_breaking),
+        Command::Conformance { tests } => conformance(tests),
         Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
             xtask::bench_build::print(&builds);
             ExitCode::SUCCESS
@@ -129,6 +136,18 @@ fn api_diff(base: Option<String>, model: Option<Vec<PathBuf>>, deny_breaking: bo
         breaking += report.breaking();
     }
     Ok(if deny_breaking && breaking > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn conformance(tests: Option<PathBuf>) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let tests = tests.unwrap_or_else(|| xtask::conformance::default_tests(&root));
+    if !tests.is_dir() {
+        return Err(format!("error: {} is not a folder (is ../shared beside this checkout?)", tests.display()));
+    }
+    let out = root.join("target/conformance");
+    std::fs::create_dir_all(&out).map_err(|e| format!("error: cannot create {}: {e}", out.display()))?;
+    let rows = xtask::conformance::run(&root, &tests, &out)?;
+    Ok(if xtask::conformance::print(&rows) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn fuzz(iterations: u64, seed: u64) -> Result<ExitCode, String> {

@@ -76,9 +76,9 @@ fn http_bound(service: &Service, id: &str) -> bool {
             }
     };
     service.shapes.values().any(|shape| match &shape.kind {
-        ShapeKind::Structure(s) => s.members.iter().any(|m| {
-            !matches!(m.location, crate::ir::Location::Body | crate::ir::Location::Payload) && holds(&m.target)
-        }),
+        ShapeKind::Structure(s) => {
+            s.members.iter().any(|m| m.location != crate::ir::Location::Body && holds(&m.target))
+        }
         _ => false,
     })
 }

@@ -235,7 +235,37 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         let variant = ident(&v.variant);
         // A response may name the error by its code or by its shape (query-compatible services).
         let codes = std::iter::once(&v.code).chain((v.shape != v.code).then_some(&v.shape));
-        quote! { Some(#(#codes)|*) => error.modeled().map_or_else(#error::Unhandled, #error::#variant), }
+        let headers: Vec<&Member> = ctx
+            .service
+            .shapes
+            .get(&v.shape)
+            .map(members)
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| matches!(m.location, Location::Header | Location::StatusCode))
+            .collect();
+        if headers.is_empty() {
+            return quote! { Some(#(#codes)|*) => error.modeled().map_or_else(#error::Unhandled, #error::#variant), };
+        }
+        // Members bound to headers (or the status) are read before the body is.
+        let variant_type = ctx.service.shapes.get(&v.shape).map(|s| ident(&s.names.type_name));
+        let fields: Vec<Ident> = headers.iter().map(|m| ident(&m.rust_name)).collect();
+        let values = headers.iter().map(|m| {
+            let wire = &m.wire_name;
+            match m.location {
+                Location::StatusCode => quote! { error.meta().status().map(Into::into) },
+                _ => quote! { error.header_value(#wire) },
+            }
+        });
+        quote! {
+            Some(#(#codes)|*) => {
+                #( let #fields = #values; )*
+                error.modeled().map_or_else(#error::Unhandled, |mut modeled: crate::types::#variant_type| {
+                    #( modeled.#fields = #fields; )*
+                    #error::#variant(modeled)
+                })
+            }
+        }
     });
     let parse_error = if op.names.error_variants.is_empty() {
         quote! { #error::Unhandled(error.into_meta()) }
@@ -275,7 +305,10 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     if let Protocol::AwsJson { version_minor } = ctx.service.protocol {
         let version = format!("1.{version_minor}");
         let target = format!("{}.{}", ctx.service.target_prefix.as_deref().unwrap_or_default(), op.name);
-        return quote! { #rt::Request::aws_json(#version, #target, self) };
+        return match host_prefix(op, input) {
+            Some(prefix) => quote! { #rt::Request::aws_json(#version, #target, self)? #prefix },
+            None => quote! { #rt::Request::aws_json(#version, #target, self) },
+        };
     }
     let (method, uri) = (&op.http.method, &op.http.uri);
     let enforced = |m: &Member| m.required && input.enforces_required();
@@ -295,13 +328,21 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         let value = value_of(m);
         let kind = ctx.service.shapes.get(&m.target).map(|s| &s.kind);
         let call = match m.location {
-            Location::Label if enforced(m) => {
-                let field = ident(&m.rust_name);
-                quote! { .label(#wire, &self.#field) }
-            }
             Location::Label => {
-                let label = m.rust_name.trim_start_matches("r#");
-                quote! { .label(#wire, #rt::build::required(#value, #label)?) }
+                let value = if enforced(m) {
+                    let field = ident(&m.rust_name);
+                    quote! { &self.#field }
+                } else {
+                    let label = m.rust_name.trim_start_matches("r#");
+                    quote! { #rt::build::required(#value, #label)? }
+                };
+                match m.timestamp_format {
+                    Some(format) => {
+                        let format = timestamp_format(format);
+                        quote! { .label_with(#wire, #value, #format) }
+                    }
+                    None => quote! { .label(#wire, #value) },
+                }
             }
             Location::Query => match kind {
                 Some(ShapeKind::List { .. }) => quote! { .query_list(#wire, #value) },
@@ -336,22 +377,19 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             Location::PrefixHeaders => quote! { .prefix_headers(#wire, #value) },
             Location::Payload => match kind {
                 Some(ShapeKind::Blob) => quote! { .payload_blob(#value) },
-                Some(ShapeKind::String) => quote! { .payload_text(#value) },
+                Some(ShapeKind::String | ShapeKind::Enum(_)) => quote! { .payload_text(#value) },
+                Some(ShapeKind::Union(_)) => quote! { .payload_union(#value) },
                 _ => quote! { .payload_json(#value) },
             },
             Location::Body | Location::StatusCode => continue,
         };
-        let fallible = m.location == Location::Payload && !matches!(kind, Some(ShapeKind::Blob | ShapeKind::String));
+        let fallible = m.location == Location::Payload
+            && !matches!(kind, Some(ShapeKind::Blob | ShapeKind::String | ShapeKind::Enum(_)));
         calls.push((call, fallible));
     }
     calls.extend(query_maps);
-    if let Some(prefix) = &op.host_prefix {
-        let labels = members(input).iter().filter(|m| m.host_label).map(|m| {
-            let name = &m.name;
-            let value = value_of(m);
-            quote! { (#name, #value) }
-        });
-        calls.push((quote! { .host_prefix(#prefix, &[#(#labels),*]) }, true));
+    if let Some(prefix) = host_prefix(op, input) {
+        calls.push((prefix, true));
     }
     if members(input).iter().any(|m| m.location == Location::Body) {
         calls.push((quote! { .json_body(self) }, true));
@@ -371,6 +409,20 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     }
 }
 
+/// `.host_prefix("{Account}.", &[("Account", ...)])`, if the operation has a host prefix.
+fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
+    let prefix = op.host_prefix.as_ref()?;
+    let labels = members(input).iter().filter(|m| m.host_label).map(|m| {
+        let (name, field) = (&m.name, ident(&m.rust_name));
+        if m.required && input.enforces_required() {
+            quote! { (#name, Some(&self.#field)) }
+        } else {
+            quote! { (#name, self.#field.as_ref()) }
+        }
+    });
+    Some(quote! { .host_prefix(#prefix, &[#(#labels),*]) })
+}
+
 /// The output: body members from the JSON body, the others from headers, status and payload.
 fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
     let rt = rt::runtime();
@@ -383,6 +435,7 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
             Location::Body | Location::Label | Location::Query => continue,
             Location::Header => match (kind, m.timestamp_format) {
                 (Some(ShapeKind::List { .. }), _) => quote! { response.header_list(#wire)? },
+                _ if m.json_value => quote! { response.header_json(#wire)? },
                 (_, Some(format)) => {
                     let format = timestamp_format(format);
                     quote! { response.header_value_with(#wire, #format)? }
@@ -396,7 +449,7 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
             },
             Location::Payload => match kind {
                 Some(ShapeKind::Blob) => quote! { response.payload_blob() },
-                Some(ShapeKind::String) => quote! { response.payload_text()? },
+                Some(ShapeKind::String | ShapeKind::Enum(_)) => quote! { response.payload_text()? },
                 _ => quote! { response.payload_json()? },
             },
         };

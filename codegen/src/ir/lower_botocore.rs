@@ -73,7 +73,7 @@ pub(crate) fn lower(
         String::new()
     });
 
-    let shapes = model
+    let mut shapes: BTreeMap<ShapeId, Shape> = model
         .shapes
         .iter()
         .map(|(name, shape)| (name.clone(), lower_shape(name, shape, &model.shapes, &mut sink)))
@@ -87,6 +87,7 @@ pub(crate) fn lower(
     for op in operations.values_mut() {
         label_by_member_name(op, &model);
     }
+    payload_on_operation_refs(&model, &mut shapes);
     let mut found = Vec::new();
     if let Some((pager_file, pagers)) = paginators {
         let mut pager_sink = Sink::new(pager_file);
@@ -187,7 +188,8 @@ fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, s
 fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shape>, sink: &mut Sink) -> Shape {
     let at = pointer(["shapes", name]);
     let kind = match shape.kind.as_str() {
-        "string" if shape.enum_values.is_empty() => ShapeKind::String,
+        // `character`: a one-character string in older models.
+        "string" | "character" if shape.enum_values.is_empty() => ShapeKind::String,
         "string" => ShapeKind::Enum(sorted_enum_values(&shape.enum_values)),
         "boolean" => ShapeKind::Boolean,
         "integer" => ShapeKind::Integer,
@@ -230,6 +232,22 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
         streaming: shape.streaming,
         event_stream: shape.eventstream,
         ..Shape::new(name, kind)
+    }
+}
+
+/// Older models name the payload member on the operation's input or output reference rather
+/// than on the structure.
+fn payload_on_operation_refs(model: &bc::ServiceModel, shapes: &mut BTreeMap<ShapeId, Shape>) {
+    let refs = model.operations.values().flat_map(|op| op.input.iter().chain(&op.output));
+    for reference in refs {
+        let Some(payload) = &reference.payload else { continue };
+        if let Some(Shape { kind: ShapeKind::Structure(structure), .. }) = shapes.get_mut(&reference.shape) {
+            structure
+                .members
+                .iter_mut()
+                .filter(|m| &m.name == payload && m.location == Location::Body)
+                .for_each(|m| m.location = Location::Payload);
+        }
     }
 }
 
@@ -277,7 +295,9 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
         .members
         .iter()
         .map(|(name, member)| {
-            let location = match member.location.as_deref() {
+            let declared =
+                member.location.as_deref().or_else(|| shapes.get(&member.shape).and_then(|s| s.location.as_deref()));
+            let location = match declared {
                 None if shape.payload.as_deref() == Some(name.as_str()) => Location::Payload,
                 None => Location::Body,
                 Some("uri") => Location::Label,
@@ -295,6 +315,8 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 // A label's wire name is its member name: see `label_by_member_name`.
                 wire_name: match location {
                     Location::Label => name.clone(),
+                    // A prefix-header map without a name takes every header.
+                    Location::PrefixHeaders => member.location_name.clone().unwrap_or_default(),
                     _ => member.location_name.clone().unwrap_or_else(|| name.clone()),
                 },
                 rust_name: String::new(),

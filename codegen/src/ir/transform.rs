@@ -162,7 +162,10 @@ fn json_roots<'a>(
         roots.extend(
             payloads
                 .filter(|m| {
-                    !matches!(shapes.get(&m.target).map(|s| &s.kind), Some(ShapeKind::Blob | ShapeKind::String))
+                    !matches!(
+                        shapes.get(&m.target).map(|s| &s.kind),
+                        Some(ShapeKind::Blob | ShapeKind::String | ShapeKind::Enum(_))
+                    )
                 })
                 .map(|m| m.target.clone()),
         );

@@ -281,6 +281,7 @@ fn binding_problem(service: &Service, member: &Member) -> Option<String> {
                     | ShapeKind::Union(_)
                     | ShapeKind::Blob
                     | ShapeKind::String
+                    | ShapeKind::Enum(_)
                     | ShapeKind::Document
             )
         ),

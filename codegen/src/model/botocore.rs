@@ -116,6 +116,8 @@ pub struct ShapeRef {
     #[serde(default)]
     pub jsonvalue: bool,
     pub timestamp_format: Option<String>,
+    /// On an operation's input or output (older models): which member is the payload.
+    pub payload: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +156,8 @@ pub struct Shape {
     pub document: bool,
     pub payload: Option<String>,
     pub timestamp_format: Option<String>,
+    /// Older models put a member's location on its target shape.
+    pub location: Option<String>,
     pub min: Option<serde_json::Number>,
     pub max: Option<serde_json::Number>,
     pub pattern: Option<String>,

@@ -15,12 +15,13 @@ pub trait ModeledError: serde::de::DeserializeOwned {
 pub struct ErrorResponse {
     meta: ErrorMetadata,
     body: Bytes,
+    headers: http::HeaderMap,
 }
 
 impl ErrorResponse {
     /// Reads an error response the way botocore does. The code comes from `X-Amzn-ErrorType`,
-    /// else body `code`/`Code`, else `__type`, else the HTTP status; a query-compatible service's
-    /// `x-amzn-query-error` wins over all of them.
+    /// else body `code`/`Code` then `__type` (awsJson: `__type` first), else the HTTP status; a
+    /// query-compatible service's `x-amzn-query-error` wins over all of them.
     pub fn from_response(response: &Response, protocol: Protocol) -> Self {
         let status = response.status;
         let mut meta = ErrorMetadata::new().with_status(status);
@@ -29,13 +30,15 @@ impl ErrorResponse {
         }
         let text = String::from_utf8_lossy(&response.body);
         let trimmed = text.trim_start();
-        // A 5xx with no body or an HTML page says nothing but its status.
-        if status >= 500 && (trimmed.is_empty() || trimmed.to_ascii_lowercase().starts_with("<html")) {
+        // A 5xx with no body or an HTML page says nothing but its status (unless a header names
+        // the error).
+        let generic = trimmed.is_empty() || trimmed.to_ascii_lowercase().starts_with("<html");
+        if status >= 500 && generic && response.header("x-amzn-errortype").is_none() {
             meta = meta.with_code(status.to_string());
             if let Some(reason) = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
                 meta = meta.with_message(reason);
             }
-            return ErrorResponse { meta, body: Bytes::new() };
+            return ErrorResponse { meta, body: Bytes::new(), headers: response.headers.clone() };
         }
         let json = match serde_json::from_str(trimmed) {
             Ok(serde_json::Value::Object(map)) => map,
@@ -55,22 +58,21 @@ impl ErrorResponse {
                 .filter(|code| !code.is_empty()),
             _ => None,
         };
+        // rest-json reads a body `code` before `__type`; awsJson the other way round.
+        let body_code = match protocol {
+            Protocol::RestJson => text_field(&["code", "Code"]).or_else(|| text_field(&["__type"])),
+            Protocol::AwsJson { .. } => text_field(&["__type"]).or_else(|| text_field(&["code", "Code"])),
+        };
         let code = query_code
             .map(str::to_owned)
-            .or_else(|| {
-                response
-                    .header("x-amzn-errortype")
-                    .or_else(|| text_field(&["code", "Code"]))
-                    .or_else(|| text_field(&["__type"]))
-                    .map(sanitize_code)
-            })
+            .or_else(|| response.header("x-amzn-errortype").or(body_code).map(sanitize_code))
             .filter(|code| !code.is_empty())
             .unwrap_or_else(|| status.to_string());
         meta = meta.with_code(code);
         if let Some(message) = text_field(&["message", "Message", "errorMessage"]) {
             meta = meta.with_message(message);
         }
-        ErrorResponse { meta, body: response.body.clone() }
+        ErrorResponse { meta, body: response.body.clone(), headers: response.headers.clone() }
     }
 
     pub fn code(&self) -> Option<&str> {
@@ -79,6 +81,12 @@ impl ErrorResponse {
 
     pub fn meta(&self) -> &ErrorMetadata {
         &self.meta
+    }
+
+    /// A header-bound member of a modeled error; a value that does not parse is left out.
+    pub fn header_value<T: super::FromHttpValue>(&self, name: &str) -> Option<T> {
+        let text = self.headers.get(name)?.to_str().ok()?;
+        T::from_http_value(text, crate::TimestampFormat::HttpDate).ok()
     }
 
     pub fn into_meta(self) -> ErrorMetadata {

@@ -15,6 +15,8 @@ pub struct Request {
     /// The path with labels filled in.
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
+    /// The URI template's own query (`x-id=Op&flag`), sent as written, before `query`.
+    pub(crate) literal_query: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
     /// Prepended to the endpoint's host (`{AccountId}.` filled in).
@@ -26,15 +28,15 @@ impl Request {
     /// with a literal query such as `?x-id=Op`), whose labels [`Request::label`] fills.
     pub fn rest(method: &'static str, uri: &'static str) -> Self {
         let (path, literal_query) = uri.split_once('?').unwrap_or((uri, ""));
-        let query = literal_query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (key.to_owned(), value.to_owned())
-            })
-            .collect();
-        Request { method, path: path.to_owned(), query, headers: Vec::new(), body: Bytes::new(), host_prefix: None }
+        Request {
+            method,
+            path: path.to_owned(),
+            query: Vec::new(),
+            literal_query: literal_query.to_owned(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+            host_prefix: None,
+        }
     }
 
     /// An awsJson request: `POST /` with `X-Amz-Target: {target}` and the versioned content type.
@@ -48,8 +50,13 @@ impl Request {
     }
 
     /// Fills `{name}` with the percent-encoded value, or `{name+}` keeping `/` (greedy label).
-    pub fn label<T: HttpValue + ?Sized>(mut self, name: &str, value: &T) -> Self {
-        let value = value.http_value(TimestampFormat::DateTime);
+    pub fn label<T: HttpValue + ?Sized>(self, name: &str, value: &T) -> Self {
+        self.label_with(name, value, TimestampFormat::DateTime)
+    }
+
+    /// A label whose timestamp format the model sets explicitly.
+    pub fn label_with<T: HttpValue + ?Sized>(mut self, name: &str, value: &T, timestamps: TimestampFormat) -> Self {
+        let value = value.http_value(timestamps);
         let plain = format!("{{{name}}}");
         if self.path.contains(&plain) {
             self.path = self.path.replace(&plain, &percent_encode(&value, false));
@@ -164,18 +171,30 @@ impl Request {
         }
     }
 
-    /// A blob payload: the bytes as they are; no body when unset.
+    /// A union payload: its JSON, or no body at all when unset.
+    pub fn payload_union<T: Serialize>(self, payload: Option<&T>) -> Result<Self, BuildError> {
+        match payload {
+            Some(payload) => self.json_body(payload),
+            None => Ok(self),
+        }
+    }
+
+    /// A blob payload: the bytes as they are, no body when unset; `application/octet-stream`
+    /// either way unless a header member says otherwise.
     pub fn payload_blob(mut self, payload: Option<&Blob>) -> Self {
         if let Some(blob) = payload {
             self.body = Bytes::copy_from_slice(blob.as_bytes());
         }
+        self.set_content_type("application/octet-stream");
         self
     }
 
-    /// A string payload: its UTF-8 bytes; no body when unset.
-    pub fn payload_text(mut self, payload: Option<&String>) -> Self {
+    /// A string (or enum) payload: its UTF-8 text (`text/plain` unless a header member says
+    /// otherwise); no body when unset.
+    pub fn payload_text<T: HttpValue>(mut self, payload: Option<&T>) -> Self {
         if let Some(text) = payload {
-            self.body = Bytes::copy_from_slice(text.as_bytes());
+            self.body = Bytes::from(text.http_value(TimestampFormat::HttpDate));
+            self.set_content_type("text/plain");
         }
         self
     }

@@ -35,6 +35,14 @@ impl Response {
             .transpose()
     }
 
+    /// A header carrying base64 of JSON text (the model's `jsonvalue`): the JSON text.
+    pub fn header_json(&self, name: &str) -> Result<Option<String>, ParseError> {
+        let Some(text) = self.header(name) else { return Ok(None) };
+        let bytes =
+            aws_smithy_types::base64::decode(text.trim()).map_err(|e| self.bad(format!("header {name}: {e}")))?;
+        String::from_utf8(bytes).map(Some).map_err(|e| self.bad(format!("header {name}: {e}")))
+    }
+
     /// A list header: split on commas outside quotes (HTTP dates keep their own comma).
     pub fn header_list<T: FromHttpValue>(&self, name: &str) -> Result<Option<Vec<T>>, ParseError> {
         let values: Vec<&str> = self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
@@ -77,12 +85,13 @@ impl Response {
         (!self.body.is_empty()).then(|| Blob::new(self.body.to_vec()))
     }
 
-    /// The whole body as a string payload.
-    pub fn payload_text(&self) -> Result<Option<String>, ParseError> {
+    /// The whole body as a string (or enum) payload.
+    pub fn payload_text<T: FromHttpValue>(&self) -> Result<Option<T>, ParseError> {
         if self.body.is_empty() {
             return Ok(None);
         }
-        String::from_utf8(self.body.to_vec()).map(Some).map_err(|e| self.bad(format!("the body is not UTF-8: {e}")))
+        let text = std::str::from_utf8(&self.body).map_err(|e| self.bad(format!("the body is not UTF-8: {e}")))?;
+        T::from_http_value(text, TimestampFormat::HttpDate).map(Some).map_err(|e| self.bad(e))
     }
 
     /// The whole body as a structure payload; an empty body is no payload.

@@ -1,0 +1,151 @@
+//! Copied verbatim into the scratch conformance crate: the transport that records requests or
+//! answers with a case's response, and the comparisons of protocol-test expectations.
+
+use awsgen_runtime::http::{BoxFuture, HttpClient, Response};
+use serde_json::Value;
+use std::sync::Mutex;
+
+/// A transport that keeps the request it is given and answers `200 {}`, or a canned response.
+#[derive(Debug, Default)]
+pub struct Transport {
+    pub sent: Mutex<Option<http::Request<bytes::Bytes>>>,
+}
+
+impl HttpClient for Transport {
+    fn call(&self, request: http::Request<bytes::Bytes>) -> BoxFuture<'_, Result<Response, awsgen_runtime::TransportError>> {
+        *self.sent.lock().unwrap() = Some(request);
+        Box::pin(async { Ok(Response { status: 200, headers: Default::default(), body: bytes::Bytes::from_static(b"{}") }) })
+    }
+}
+
+/// What differs between a sent request and a case's `serialized` expectations, if anything.
+pub fn request(sent: &http::Request<bytes::Bytes>, expected: &Value, protocol: &str) -> Result<(), String> {
+    if let Some(method) = expected.get("method").and_then(Value::as_str) {
+        if sent.method().as_str() != method {
+            return Err(format!("method {} != {method}", sent.method()));
+        }
+    }
+    let target = sent.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    if let Some(uri) = expected.get("uri").and_then(Value::as_str) {
+        if !same_target(&target, uri) {
+            return Err(format!("uri {target} != {uri}"));
+        }
+    }
+    if let Some(host) = expected.get("host").and_then(Value::as_str) {
+        let actual = sent.uri().authority().map(|a| a.as_str().to_owned()).unwrap_or_default();
+        // `example.com/custom`: the endpoint's path travels in front of the request path.
+        let (host, path) = host.split_once('/').map_or((host, ""), |(h, p)| (h, p));
+        if actual != host || !sent.uri().path().trim_start_matches('/').starts_with(path) {
+            return Err(format!("host {actual} != {host}/{path}"));
+        }
+    }
+    for (name, value) in expected.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        let value = value.as_str().unwrap_or_default();
+        let actual: Vec<&str> = sent.headers().get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+        let actual = actual.join(", ");
+        // A list header may be joined with "," or ", ".
+        if actual != value && actual.replace(", ", ",") != value.replace(", ", ",") {
+            return Err(format!("header {name}: {actual:?} != {value:?}"));
+        }
+    }
+    for name in expected.get("forbidHeaders").and_then(Value::as_array).into_iter().flatten() {
+        let name = name.as_str().unwrap_or_default();
+        if sent.headers().contains_key(name) {
+            return Err(format!("header {name} must not be sent"));
+        }
+    }
+    for name in expected.get("requireHeaders").and_then(Value::as_array).into_iter().flatten() {
+        let name = name.as_str().unwrap_or_default();
+        if !sent.headers().contains_key(name) {
+            return Err(format!("header {name} must be sent"));
+        }
+    }
+    if let Some(body) = expected.get("body").and_then(Value::as_str) {
+        let actual = sent.body();
+        let parsed = (serde_json::from_slice::<Value>(actual), serde_json::from_str::<Value>(body));
+        match parsed {
+            (Ok(a), Ok(b)) => {
+                if !same(&a, &b) {
+                    return Err(format!("body {a} != {b}"));
+                }
+            }
+            _ if protocol == "rest-json" || body.is_empty() => {
+                if actual.as_ref() != body.as_bytes() {
+                    return Err(format!("body {:?} != {body:?}", String::from_utf8_lossy(actual)));
+                }
+            }
+            _ => return Err(format!("body is not JSON: {:?}", String::from_utf8_lossy(actual))),
+        }
+    }
+    Ok(())
+}
+
+/// The same path, and the same query parameters: the order of distinct keys carries no meaning
+/// (ours follow member names, the tests follow the model), the order of a repeated key does.
+fn same_target(actual: &str, expected: &str) -> bool {
+    let split = |t: &str| {
+        let (path, query) = t.split_once('?').unwrap_or((t, ""));
+        let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+        pairs.sort_by_key(|pair| pair.split('=').next().unwrap_or_default().to_owned());
+        (path.to_owned(), pairs.join("&"))
+    };
+    split(actual) == split(expected)
+}
+
+/// JSON equality where numbers compare by value (`1` == `1.0`).
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        _ => a == b,
+    }
+}
+
+/// The response of an output case.
+pub fn response(case: &Value) -> Response {
+    let response = &case["response"];
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in response.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(value.as_str().unwrap_or_default())) {
+            headers.append(name, value);
+        }
+    }
+    let body = response.get("body").and_then(Value::as_str).unwrap_or_default().as_bytes().to_vec();
+    Response { status: response["status_code"].as_u64().unwrap_or(200) as u16, headers, body: body.into() }
+}
+
+/// A 32-bit float as the tests write it: its shortest decimal form, not the f64 widening.
+pub fn float32(value: f32) -> Value {
+    float(value.to_string().parse().unwrap_or(f64::NAN))
+}
+
+/// Numbers as JSON; special floats as the strings the tests use.
+pub fn float(value: f64) -> Value {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else {
+        serde_json::Number::from_f64(value).map(Value::Number).unwrap_or(Value::Null)
+    }
+}
+
+/// A JSON number or special-float string as a float.
+pub fn to_float(value: &Value) -> f64 {
+    match value.as_str() {
+        Some("NaN") => f64::NAN,
+        Some("Infinity") => f64::INFINITY,
+        Some("-Infinity") => f64::NEG_INFINITY,
+        _ => value.as_f64().unwrap_or_default(),
+    }
+}
+
+/// A timestamp as epoch seconds, an integer when whole.
+pub fn time(value: &awsgen_runtime::DateTime) -> Value {
+    if value.subsec_nanos() == 0 {
+        value.secs().into()
+    } else {
+        float(value.as_fractional_secs())
+    }
+}

@@ -1,0 +1,286 @@
+//! Emits, for one suite's generated module, the glue a protocol test needs: `params` (JSON keyed
+//! by member name) into the generated input types, and parsed outputs and errors back into
+//! that JSON, so a case is run through the generated code and compared as the suite states it.
+
+use awsgen_codegen::ir::{Member, Operation, Protocol, Service, Shape, ShapeKind, Structure};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+pub fn harness(service: &Service, module: &Ident) -> TokenStream {
+    let ctx = Ctx { service, module };
+    let shapes =
+        service.shapes.values().filter(|s| s.shared && matches!(s.kind, ShapeKind::Structure(_) | ShapeKind::Union(_)));
+    let shape_fns = shapes.map(|shape| ctx.conversions(shape, &ctx.type_path(shape), &fn_name(&shape.names.module)));
+    let ops: Vec<&Operation> = service.operations.values().collect();
+    let op_fns = ops.iter().map(|op| ctx.operation_fns(op));
+    let input_arms = ops.iter().map(|op| {
+        let name = &op.name;
+        let convert = format_ident!("in_op_{}", op.names.module.trim_start_matches("r#"));
+        quote! { #name => { let input = #convert(params)?; let _ = client.send(input).await; Ok(()) } }
+    });
+    let output_arms = ops.iter().map(|op| ctx.output_arm(op));
+    let (service_id, prefix, signing) = (&service.service_id, &service.endpoint_prefix, &service.signing_name);
+    let protocol = match service.protocol {
+        Protocol::RestJson => quote! { ::awsgen_runtime::Protocol::RestJson },
+        Protocol::AwsJson { .. } => {
+            let compatible = service.query_compatible;
+            quote! { ::awsgen_runtime::Protocol::AwsJson { query_compatible: #compatible } }
+        }
+    };
+    quote! {
+        #![allow(unused_mut, unused_variables, clippy::all)]
+        use serde_json::Value;
+
+        pub static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
+            service_id: #service_id,
+            api_version: "",
+            endpoint_prefix: #prefix,
+            signing_name: #signing,
+            protocol: #protocol,
+        };
+
+        pub fn input<'a>(
+            op: &'a str,
+            params: &'a Value,
+            client: &'a ::awsgen_runtime::Client,
+        ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<(), String>> + 'a>> {
+            Box::pin(async move {
+                match op {
+                    #(#input_arms)*
+                    _ => Err(format!("unknown operation {op}")),
+                }
+            })
+        }
+
+        pub fn output(op: &str, response: &::awsgen_runtime::http::Response) -> Result<Value, String> {
+            match op {
+                #(#output_arms)*
+                _ => Err(format!("unknown operation {op}")),
+            }
+        }
+
+        #(#op_fns)*
+        #(#shape_fns)*
+    }
+}
+
+fn fn_name(module: &str) -> String {
+    module.trim_start_matches("r#").to_owned()
+}
+
+struct Ctx<'a> {
+    service: &'a Service,
+    module: &'a Ident,
+}
+
+impl Ctx<'_> {
+    fn type_path(&self, shape: &Shape) -> TokenStream {
+        let module = self.module;
+        let name = format_ident!("{}", shape.names.type_name);
+        quote! { crate::#module::types::#name }
+    }
+
+    fn operation_fns(&self, op: &Operation) -> TokenStream {
+        let module = self.module;
+        let op_module = ident(&op.names.module);
+        let base = quote! { crate::#module::operation::#op_module };
+        let (input, output) = (format_ident!("{}", op.names.input), format_ident!("{}", op.names.output));
+        let suffix = format!("op_{}", fn_name(&op.names.module));
+        let empty = Shape::new("", ShapeKind::Structure(Structure { members: Vec::new(), error: None }));
+        let input_shape = op.input.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty);
+        let output_shape = op.output.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty);
+        let input_fns = self.conversions(input_shape, &quote! { #base::#input }, &suffix);
+        let output_fns = self.conversions(output_shape, &quote! { #base::#output }, &format!("{suffix}_output"));
+        quote! { #input_fns #output_fns }
+    }
+
+    fn output_arm(&self, op: &Operation) -> TokenStream {
+        let module = self.module;
+        let op_module = ident(&op.names.module);
+        let base = quote! { crate::#module::operation::#op_module };
+        let (input, error) = (format_ident!("{}", op.names.input), format_ident!("{}", op.names.error));
+        let name = &op.name;
+        let out = format_ident!("out_op_{}_output", fn_name(&op.names.module));
+        let variants = op.names.error_variants.iter().filter_map(|v| {
+            let shape = self.service.shapes.get(&v.shape)?;
+            let variant = format_ident!("{}", v.variant);
+            let out = format_ident!("out_{}", fn_name(&shape.names.module));
+            Some(quote! { #base::#error::#variant(inner) => #out(inner), })
+        });
+        quote! {
+            #name => {
+                use ::awsgen_runtime::Operation as _;
+                if (200..300).contains(&response.status) {
+                    <#base::#input>::parse_output(response).map(|o| #out(&o)).map_err(|e| e.to_string())
+                } else {
+                    let error = <#base::#input>::parse_error(::awsgen_runtime::ErrorResponse::from_response(response, SERVICE.protocol));
+                    let members = match &error {
+                        #(#variants)*
+                        _ => Value::Object(Default::default()),
+                    };
+                    Ok(serde_json::json!({"__error": {"code": error.code(), "message": error.message(), "members": members}}))
+                }
+            }
+        }
+    }
+
+    /// `in_<suffix>` (JSON -> value) and `out_<suffix>` (value -> JSON) for a structure or union.
+    fn conversions(&self, shape: &Shape, path: &TokenStream, suffix: &str) -> TokenStream {
+        let (in_fn, out_fn) = (format_ident!("in_{suffix}"), format_ident!("out_{suffix}"));
+        match &shape.kind {
+            ShapeKind::Union(members) => {
+                let in_arms = members.iter().map(|m| {
+                    let (wire, variant) = (&m.name, format_ident!("{}", m.rust_name));
+                    let value = self.value_in(&m.target, quote! { v });
+                    let value = if m.boxed {
+                        quote! { Box::new(#value) }
+                    } else {
+                        value
+                    };
+                    quote! { #wire => #path::#variant(#value), }
+                });
+                let out_arms = members.iter().map(|m| {
+                    let (wire, variant) = (&m.name, format_ident!("{}", m.rust_name));
+                    let value = self.value_out(&m.target, quote! { x });
+                    let bind = if m.boxed {
+                        quote! { let x = &**x; }
+                    } else {
+                        quote! {}
+                    };
+                    quote! { #path::#variant(x) => { #bind serde_json::json!({ #wire: #value }) } }
+                });
+                quote! {
+                    fn #in_fn(v: &Value) -> Result<#path, String> {
+                        let (key, v) = v.as_object().and_then(|o| o.iter().find(|(_, v)| !v.is_null())).ok_or("empty union")?;
+                        Ok(match key.as_str() {
+                            #(#in_arms)*
+                            other => return Err(format!("unknown union member {other}")),
+                        })
+                    }
+                    fn #out_fn(o: &#path) -> Value {
+                        match o {
+                            #(#out_arms)*
+                            _ => serde_json::json!({"SDK_UNKNOWN_MEMBER": {}}),
+                        }
+                    }
+                }
+            }
+            ShapeKind::Structure(structure) => {
+                let checked = shape.enforces_required();
+                let setters = structure.members.iter().map(|m| {
+                    let (wire, setter) = (&m.name, format_ident!("{}", m.setter));
+                    let value = self.value_in(&m.target, quote! { v });
+                    quote! { if let Some(v) = v.get(#wire).filter(|v| !v.is_null()) { b = b.#setter(Some(#value)); } }
+                });
+                let fallible = structure.members.iter().any(|m| checked && m.required && !m.idempotency_token);
+                let build = if fallible {
+                    quote! { b.build().map_err(|e| e.to_string()) }
+                } else {
+                    quote! { Ok(b.build()) }
+                };
+                let fields = structure.members.iter().map(|m| self.field_out(m, checked && m.required));
+                quote! {
+                    fn #in_fn(v: &Value) -> Result<#path, String> {
+                        let mut b = #path::builder();
+                        #(#setters)*
+                        #build
+                    }
+                    fn #out_fn(o: &#path) -> Value {
+                        let mut map = serde_json::Map::new();
+                        #(#fields)*
+                        Value::Object(map)
+                    }
+                }
+            }
+            _ => quote! {},
+        }
+    }
+
+    fn field_out(&self, m: &Member, plain: bool) -> TokenStream {
+        let (wire, field) = (&m.name, ident(&m.rust_name));
+        let value = self.value_out(&m.target, quote! { x });
+        let bind = if m.boxed {
+            quote! { let x = &**x; }
+        } else {
+            quote! {}
+        };
+        if plain {
+            quote! { { let x = &o.#field; #bind map.insert(#wire.to_owned(), #value); } }
+        } else {
+            quote! { if let Some(x) = &o.#field { #bind map.insert(#wire.to_owned(), #value); } }
+        }
+    }
+
+    /// A value of `target`'s Rust type from the JSON `v` (a `&Value`); may use `?`.
+    fn value_in(&self, target: &str, v: TokenStream) -> TokenStream {
+        let Some(shape) = self.service.shapes.get(target) else { return quote! { Default::default() } };
+        match &shape.kind {
+            // A `jsonvalue` member may be given as JSON rather than as its text.
+            ShapeKind::String => quote! { #v.as_str().map(str::to_owned).unwrap_or_else(|| #v.to_string()) },
+            ShapeKind::Enum(_) => {
+                let path = self.type_path(shape);
+                quote! { #path::from(#v.as_str().unwrap_or_default()) }
+            }
+            ShapeKind::Boolean => quote! { #v.as_bool().unwrap_or_default() },
+            ShapeKind::Integer => quote! { #v.as_i64().unwrap_or_default() as i32 },
+            ShapeKind::Long => quote! { #v.as_i64().unwrap_or_default() },
+            ShapeKind::Float => quote! { crate::check::to_float(#v) as f32 },
+            ShapeKind::Double => quote! { crate::check::to_float(#v) },
+            ShapeKind::Timestamp => quote! {
+                ::awsgen_runtime::DateTime::from_fractional_secs(#v.as_f64().unwrap_or_default()).unwrap_or(::awsgen_runtime::DateTime::from_secs(0))
+            },
+            ShapeKind::Blob => quote! { ::awsgen_runtime::Blob::from(#v.as_str().unwrap_or_default()) },
+            ShapeKind::Document => quote! { #v.clone() },
+            ShapeKind::List { member } => {
+                let item = self.value_in(member, quote! { v });
+                quote! {
+                    #v.as_array().map(|a| a.iter().map(|v| -> Result<_, String> { Ok(#item) }).collect::<Result<Vec<_>, String>>()).transpose()?.unwrap_or_default()
+                }
+            }
+            ShapeKind::Map { value, .. } => {
+                let item = self.value_in(value, quote! { v });
+                quote! {
+                    #v.as_object().map(|o| o.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| -> Result<_, String> { Ok((k.clone(), #item)) }).collect::<Result<::std::collections::BTreeMap<_, _>, String>>()).transpose()?.unwrap_or_default()
+                }
+            }
+            ShapeKind::Structure(_) | ShapeKind::Union(_) => {
+                let f = format_ident!("in_{}", fn_name(&shape.names.module));
+                quote! { #f(#v)? }
+            }
+        }
+    }
+
+    /// The JSON the tests expect for `x` (a reference to a value of `target`'s Rust type).
+    fn value_out(&self, target: &str, x: TokenStream) -> TokenStream {
+        let Some(shape) = self.service.shapes.get(target) else { return quote! { Value::Null } };
+        match &shape.kind {
+            ShapeKind::String => quote! { Value::from(#x.clone()) },
+            ShapeKind::Enum(_) => quote! { Value::from(#x.as_str()) },
+            ShapeKind::Boolean | ShapeKind::Integer | ShapeKind::Long => quote! { Value::from(*#x) },
+            ShapeKind::Float => quote! { crate::check::float32(*#x) },
+            ShapeKind::Double => quote! { crate::check::float(*#x) },
+            ShapeKind::Timestamp => quote! { crate::check::time(#x) },
+            ShapeKind::Blob => quote! { Value::from(String::from_utf8_lossy(#x.as_bytes()).into_owned()) },
+            ShapeKind::Document => quote! { #x.clone() },
+            ShapeKind::List { member } => {
+                let item = self.value_out(member, quote! { x });
+                quote! { Value::Array(#x.iter().map(|x| #item).collect()) }
+            }
+            ShapeKind::Map { value, .. } => {
+                let item = self.value_out(value, quote! { x });
+                quote! { Value::Object(#x.iter().map(|(k, x)| (k.clone(), #item)).collect()) }
+            }
+            ShapeKind::Structure(_) | ShapeKind::Union(_) => {
+                let f = format_ident!("out_{}", fn_name(&shape.names.module));
+                quote! { #f(#x) }
+            }
+        }
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => format_ident!("{}", name),
+    }
+}
