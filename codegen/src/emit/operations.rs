@@ -1,6 +1,6 @@
 //! One module per operation: its input and output types with builders, and its error enum.
 
-use super::types::{checked_members, ident, structure, value_type, StructNames};
+use super::types::{checked_members, element_type, ident, structure, value_type, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{Location, Member, Operation, Pagination, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
 use crate::naming::UNHANDLED_VARIANT;
@@ -85,14 +85,15 @@ fn paginator(ctx: &Ctx, op: &Operation, pager: &Pagination, input: &Shape, outpu
     let results: Vec<Member> = pager.result_keys.iter().map(|k| find(output, k)).collect::<Option<_>>()?;
     let primary = results.first()?;
     let primary_field = ident(&primary.rust_name);
+    let primary_shape = ctx.service.shapes.get(&primary.target)?;
     let (item, take_items, put_items) = match kind(primary)? {
         ShapeKind::List { member } => (
-            value_type(ctx, member),
+            element_type(ctx, primary_shape, member),
             quote! { output.#primary_field.take() },
             quote! { output.#primary_field = items; },
         ),
         ShapeKind::Map { key, value } => {
-            let (key, value) = (value_type(ctx, key), value_type(ctx, value));
+            let (key, value) = (value_type(ctx, key), element_type(ctx, primary_shape, value));
             (
                 quote! { (#key, #value) },
                 quote! { output.#primary_field.take().map(|map| map.into_iter().collect()) },
@@ -322,7 +323,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         }
     };
     let mut calls = Vec::new();
-    let mut query_maps = Vec::new();
+    let mut map_bindings = Vec::new();
     for m in members(input) {
         let wire = &m.wire_name;
         let value = value_of(m);
@@ -346,13 +347,13 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             }
             Location::Query => match kind {
                 Some(ShapeKind::List { .. }) => quote! { .query_list(#wire, #value) },
-                // Map entries go after every named parameter, which win over an entry of their name.
+                // Map entries go after every named parameter, which wins over an entry of its name.
                 Some(ShapeKind::Map { value: map_value, .. }) => {
                     let call = match ctx.service.shapes.get(map_value).map(|s| &s.kind) {
                         Some(ShapeKind::List { .. }) => quote! { .query_map_list(#value) },
                         _ => quote! { .query_map(#value) },
                     };
-                    query_maps.push((call, false));
+                    map_bindings.push((call, false));
                     continue;
                 }
                 _ => match m.timestamp_format {
@@ -374,9 +375,21 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
                     None => quote! { .header(#wire, #value) },
                 },
             },
-            Location::PrefixHeaders => quote! { .prefix_headers(#wire, #value) },
+            // Like query maps: after the named headers, which win over an entry of their name.
+            Location::PrefixHeaders => {
+                map_bindings.push((quote! { .prefix_headers(#wire, #value) }, false));
+                continue;
+            }
             Location::Payload => match kind {
-                Some(ShapeKind::Blob) => quote! { .payload_blob(#value) },
+                Some(ShapeKind::Blob) => {
+                    let media_type = ctx
+                        .service
+                        .shapes
+                        .get(&m.target)
+                        .and_then(|s| s.media_type.as_deref())
+                        .unwrap_or("application/octet-stream");
+                    quote! { .payload_blob(#value, #media_type) }
+                }
                 Some(ShapeKind::String | ShapeKind::Enum(_)) => quote! { .payload_text(#value) },
                 Some(ShapeKind::Union(_)) => quote! { .payload_union(#value) },
                 _ => quote! { .payload_json(#value) },
@@ -387,7 +400,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             && !matches!(kind, Some(ShapeKind::Blob | ShapeKind::String | ShapeKind::Enum(_)));
         calls.push((call, fallible));
     }
-    calls.extend(query_maps);
+    calls.extend(map_bindings);
     if let Some(prefix) = host_prefix(op, input) {
         calls.push((prefix, true));
     }

@@ -26,12 +26,13 @@ pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
         ShapeKind::Long => quote! { i64 },
         ShapeKind::Float => quote! { f32 },
         ShapeKind::Double => quote! { f64 },
+        // A sparse list or map holds nulls: its elements are options.
         ShapeKind::List { member } => {
-            let member = value_type(ctx, member);
+            let member = element_type(ctx, shape, member);
             quote! { Vec<#member> }
         }
         ShapeKind::Map { key, value } => {
-            let (key, value) = (value_type(ctx, key), value_type(ctx, value));
+            let (key, value) = (value_type(ctx, key), element_type(ctx, shape, value));
             quote! { ::std::collections::BTreeMap<#key, #value> }
         }
         ShapeKind::Enum(_) | ShapeKind::Structure(_) | ShapeKind::Union(_) => {
@@ -41,6 +42,16 @@ pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
         ShapeKind::Timestamp => quote! { ::awsgen_runtime::DateTime },
         ShapeKind::Blob => quote! { ::awsgen_runtime::Blob },
         ShapeKind::Document => quote! { ::awsgen_runtime::Document },
+    }
+}
+
+/// The type of a list's or map's element: optional in a sparse container.
+pub(crate) fn element_type(ctx: &Ctx, container: &Shape, element: &str) -> TokenStream {
+    let element = value_type(ctx, element);
+    if container.sparse {
+        quote! { Option<#element> }
+    } else {
+        element
     }
 }
 

@@ -20,8 +20,9 @@ pub(crate) fn lower(
     if !matches!(model.smithy.as_str(), "2.0" | "2" | "1.0" | "1") {
         sink.error("/smithy", format!("unsupported Smithy version \"{}\"", model.smithy));
     }
-    let shapes = resolve_mixins(apply_traits(model.shapes, &mut sink), &mut sink);
-    let service_id = find_service(&shapes, &mut sink);
+    let service_id = find_service(&model.shapes, &mut sink);
+    let (shapes, original_ids) = disambiguate(model.shapes, service_id.as_deref());
+    let shapes = resolve_mixins(apply_traits(shapes, &mut sink), &mut sink);
     let service_shape = service_id.as_ref().and_then(|id| shapes.get(id));
     let traits = service_shape.map(|s| s.traits.clone()).unwrap_or_default();
     let protocol = match &service_id {
@@ -91,7 +92,10 @@ pub(crate) fn lower(
         shapes: ir_shapes,
         skipped_operations: BTreeMap::new(),
         source: SourceMap {
-            shapes: names.iter().map(|(ir, id)| (ir.clone(), pointer(["shapes", id]))).collect(),
+            shapes: names
+                .iter()
+                .map(|(ir, id)| (ir.clone(), pointer(["shapes", original_ids.get(id).unwrap_or(id)])))
+                .collect(),
             operations: op_ids.iter().map(|id| (local(id).to_owned(), pointer(["shapes", id]))).collect(),
             reference_key: "target".to_owned(),
         },
@@ -117,6 +121,77 @@ fn ir_id(id: &str) -> ShapeId {
 
 fn docs(traits: &BTreeMap<String, Value>) -> Docs {
     Docs(traits.get("smithy.api#documentation").and_then(Value::as_str).map(str::to_owned))
+}
+
+/// Shapes of other namespaces whose local name another shape has too are renamed after their
+/// namespace's last segment (`aws.protocoltests.shared#GreetingStruct` ->
+/// `...#SharedGreetingStruct`), so local names, which the IR uses, stay unique. Returns the
+/// renamed model and each new id's original id.
+fn disambiguate(
+    shapes: BTreeMap<String, sm::Shape>,
+    service: Option<&str>,
+) -> (BTreeMap<String, sm::Shape>, BTreeMap<String, String>) {
+    let home = service.and_then(|id| id.split_once('#')).map(|(ns, _)| ns).unwrap_or_default();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for id in shapes.keys().filter(|id| !id.starts_with("smithy.api#")) {
+        *count.entry(local(id)).or_default() += 1;
+    }
+    let renames: BTreeMap<String, String> = shapes
+        .keys()
+        .filter(|id| count.get(local(id)).is_some_and(|n| *n > 1))
+        .filter_map(|id| {
+            let (namespace, name) = id.split_once('#')?;
+            (namespace != home).then(|| {
+                let segment = namespace.rsplit('.').next().unwrap_or(namespace);
+                let mut prefix: Vec<char> = segment.chars().collect();
+                if let Some(first) = prefix.first_mut() {
+                    *first = first.to_ascii_uppercase();
+                }
+                (id.clone(), format!("{namespace}#{}{name}", prefix.into_iter().collect::<String>()))
+            })
+        })
+        .collect();
+    if renames.is_empty() {
+        return (shapes, BTreeMap::new());
+    }
+    let rename = |target: &mut String| {
+        if let Some(new) = renames.get(target.as_str()) {
+            *target = new.clone();
+        }
+    };
+    let mut renamed = BTreeMap::new();
+    for (id, mut shape) in shapes {
+        for member in shape.members.values_mut().chain(&mut shape.member).chain(&mut shape.key).chain(&mut shape.value)
+        {
+            rename(&mut member.target);
+        }
+        let single = [
+            &mut shape.input,
+            &mut shape.output,
+            &mut shape.create,
+            &mut shape.put,
+            &mut shape.read,
+            &mut shape.update,
+            &mut shape.delete,
+            &mut shape.list,
+        ];
+        for target in single.into_iter().flatten() {
+            rename(&mut target.target);
+        }
+        let lists = [
+            &mut shape.errors,
+            &mut shape.operations,
+            &mut shape.resources,
+            &mut shape.collection_operations,
+            &mut shape.mixins,
+        ];
+        for target in lists.into_iter().flatten() {
+            rename(&mut target.target);
+        }
+        let id = renames.get(&id).cloned().unwrap_or(id);
+        renamed.insert(id, shape);
+    }
+    (renamed, renames.into_iter().map(|(old, new)| (new, old)).collect())
 }
 
 /// `"type": "apply"` shapes add traits to another shape.
@@ -372,6 +447,8 @@ fn lower_shape(
         deprecated: shape.traits.contains_key("smithy.api#deprecated"),
         streaming: shape.traits.contains_key("smithy.api#streaming"),
         event_stream: shape.kind == "union" && shape.traits.contains_key("smithy.api#streaming"),
+        media_type: shape.traits.get("smithy.api#mediaType").and_then(Value::as_str).map(str::to_owned),
+        sparse: shape.traits.contains_key("smithy.api#sparse"),
         ..Shape::new(ir_id(id), kind)
     })
 }
@@ -473,8 +550,10 @@ fn add_prelude_shapes(ir: &mut BTreeMap<ShapeId, Shape>, shapes: &BTreeMap<Strin
     let targets = shapes
         .values()
         .flat_map(|s| s.members.values().chain(&s.member).chain(&s.key).chain(&s.value).map(|m| m.target.clone()));
-    for target in targets.filter(|t| t.starts_with("smithy.api#") && t != UNIT).collect::<BTreeSet<_>>() {
+    for target in targets.filter(|t| t.starts_with("smithy.api#")).collect::<BTreeSet<_>>() {
         let kind = match local(&target) {
+            // A union member of no value (`quit: Unit`): an empty structure.
+            "Unit" => ShapeKind::Structure(Structure { members: Vec::new(), error: None }),
             "String" => ShapeKind::String,
             "Blob" => ShapeKind::Blob,
             "Boolean" | "PrimitiveBoolean" => ShapeKind::Boolean,

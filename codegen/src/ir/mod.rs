@@ -139,6 +139,10 @@ pub struct Shape {
     pub streaming: bool,
     /// An event stream; operations that use one are skipped for now.
     pub event_stream: bool,
+    /// The media type of a blob or string (Smithy `mediaType`), e.g. `text/plain`.
+    pub media_type: Option<String>,
+    /// A list or map whose elements may be null (Smithy `sparse`).
+    pub sparse: bool,
     /// Rust type and module names; only meaningful for shapes that become named types.
     pub names: ShapeNames,
     /// Reachable from an operation input: the shape is serialized.
@@ -166,6 +170,8 @@ impl Shape {
             deprecated: false,
             streaming: false,
             event_stream: false,
+            media_type: None,
+            sparse: false,
             names: ShapeNames::default(),
             sent: false,
             received: false,

@@ -148,10 +148,14 @@ impl Request {
         self
     }
 
-    /// A map bound to every header starting with `prefix`.
+    /// A map bound to every header starting with `prefix`, after the named headers, which win
+    /// over an entry of their name.
     pub fn prefix_headers<T: HttpValue>(mut self, prefix: &str, entries: Option<&BTreeMap<String, T>>) -> Self {
         for (key, value) in entries.into_iter().flatten() {
-            self.headers.push((format!("{prefix}{key}"), value.http_value(TimestampFormat::HttpDate)));
+            let name = format!("{prefix}{key}");
+            if !self.headers.iter().any(|(existing, _)| existing.eq_ignore_ascii_case(&name)) {
+                self.headers.push((name, value.http_value(TimestampFormat::HttpDate)));
+            }
         }
         self
     }
@@ -179,13 +183,13 @@ impl Request {
         }
     }
 
-    /// A blob payload: the bytes as they are, no body when unset; `application/octet-stream`
-    /// either way unless a header member says otherwise.
-    pub fn payload_blob(mut self, payload: Option<&Blob>) -> Self {
+    /// A blob payload: the bytes as they are, no body when unset; its media type (the model's,
+    /// else `application/octet-stream`) either way, unless a header member says otherwise.
+    pub fn payload_blob(mut self, payload: Option<&Blob>, media_type: &str) -> Self {
         if let Some(blob) = payload {
             self.body = Bytes::copy_from_slice(blob.as_bytes());
         }
-        self.set_content_type("application/octet-stream");
+        self.set_content_type(media_type);
         self
     }
 

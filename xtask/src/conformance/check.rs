@@ -149,3 +149,50 @@ pub fn time(value: &awsgen_runtime::DateTime) -> Value {
         float(value.as_fractional_secs())
     }
 }
+
+/// What differs between a sent request and a Smithy `httpRequestTests` case, if anything.
+pub fn smithy_request(sent: &http::Request<bytes::Bytes>, case: &Value) -> Result<(), String> {
+    if let Some(method) = case.get("method").and_then(Value::as_str) {
+        if !sent.method().as_str().eq_ignore_ascii_case(method) {
+            return Err(format!("method {} != {method}", sent.method()));
+        }
+    }
+    let (path, query) = (sent.uri().path(), sent.uri().query().unwrap_or_default());
+    if let Some(uri) = case.get("uri").and_then(Value::as_str) {
+        if path != uri {
+            return Err(format!("path {path} != {uri}"));
+        }
+    }
+    let pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    let key = |pair: &str| pair.split('=').next().unwrap_or_default().to_owned();
+    for expected in case.get("queryParams").and_then(Value::as_array).into_iter().flatten() {
+        let expected = expected.as_str().unwrap_or_default();
+        if !pairs.contains(&expected) {
+            return Err(format!("query {query:?} lacks {expected:?}"));
+        }
+    }
+    for name in case.get("forbidQueryParams").and_then(Value::as_array).into_iter().flatten() {
+        if pairs.iter().any(|p| key(p) == name.as_str().unwrap_or_default()) {
+            return Err(format!("query must not have {name}"));
+        }
+    }
+    for name in case.get("requireQueryParams").and_then(Value::as_array).into_iter().flatten() {
+        if !pairs.iter().any(|p| key(p) == name.as_str().unwrap_or_default()) {
+            return Err(format!("query must have {name}"));
+        }
+    }
+    let mut expected = serde_json::Map::new();
+    for key in ["headers", "forbidHeaders", "requireHeaders", "body"] {
+        if let Some(value) = case.get(key) {
+            expected.insert(key.to_owned(), value.clone());
+        }
+    }
+    if let Some(host) = case.get("resolvedHost").and_then(Value::as_str) {
+        let actual = sent.uri().authority().map(|a| a.as_str().to_owned()).unwrap_or_default();
+        if actual != host {
+            return Err(format!("host {actual} != {host}"));
+        }
+    }
+    let json = case.get("bodyMediaType").and_then(Value::as_str).is_some_and(|t| t.contains("json"));
+    request(sent, &Value::Object(expected), if json { "json" } else { "rest-json" })
+}

@@ -232,15 +232,20 @@ impl Ctx<'_> {
             ShapeKind::Blob => quote! { ::awsgen_runtime::Blob::from(#v.as_str().unwrap_or_default()) },
             ShapeKind::Document => quote! { #v.clone() },
             ShapeKind::List { member } => {
-                let item = self.value_in(member, quote! { v });
+                let item = sparse_in(shape, self.value_in(member, quote! { v }));
                 quote! {
                     #v.as_array().map(|a| a.iter().map(|v| -> Result<_, String> { Ok(#item) }).collect::<Result<Vec<_>, String>>()).transpose()?.unwrap_or_default()
                 }
             }
             ShapeKind::Map { value, .. } => {
-                let item = self.value_in(value, quote! { v });
+                let item = sparse_in(shape, self.value_in(value, quote! { v }));
+                let keep = if shape.sparse {
+                    quote! { |_| true }
+                } else {
+                    quote! { |(_, v)| !v.is_null() }
+                };
                 quote! {
-                    #v.as_object().map(|o| o.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| -> Result<_, String> { Ok((k.clone(), #item)) }).collect::<Result<::std::collections::BTreeMap<_, _>, String>>()).transpose()?.unwrap_or_default()
+                    #v.as_object().map(|o| o.iter().filter(#keep).map(|(k, v)| -> Result<_, String> { Ok((k.clone(), #item)) }).collect::<Result<::std::collections::BTreeMap<_, _>, String>>()).transpose()?.unwrap_or_default()
                 }
             }
             ShapeKind::Structure(_) | ShapeKind::Union(_) => {
@@ -263,11 +268,11 @@ impl Ctx<'_> {
             ShapeKind::Blob => quote! { Value::from(String::from_utf8_lossy(#x.as_bytes()).into_owned()) },
             ShapeKind::Document => quote! { #x.clone() },
             ShapeKind::List { member } => {
-                let item = self.value_out(member, quote! { x });
+                let item = sparse_out(shape, self.value_out(member, quote! { x }));
                 quote! { Value::Array(#x.iter().map(|x| #item).collect()) }
             }
             ShapeKind::Map { value, .. } => {
-                let item = self.value_out(value, quote! { x });
+                let item = sparse_out(shape, self.value_out(value, quote! { x }));
                 quote! { Value::Object(#x.iter().map(|(k, x)| (k.clone(), #item)).collect()) }
             }
             ShapeKind::Structure(_) | ShapeKind::Union(_) => {
@@ -275,6 +280,23 @@ impl Ctx<'_> {
                 quote! { #f(#x) }
             }
         }
+    }
+}
+
+/// A sparse container's element may be null.
+fn sparse_in(container: &Shape, item: TokenStream) -> TokenStream {
+    if container.sparse {
+        quote! { if v.is_null() { None } else { Some(#item) } }
+    } else {
+        item
+    }
+}
+
+fn sparse_out(container: &Shape, item: TokenStream) -> TokenStream {
+    if container.sparse {
+        quote! { x.as_ref().map_or(Value::Null, |x| #item) }
+    } else {
+        item
     }
 }
 

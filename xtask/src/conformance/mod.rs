@@ -56,6 +56,15 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
         members.push(slug.clone());
         plans.push((file, path, slug, plan));
     }
+    let smithy = tests.join("../smithy/restjson1.json");
+    let smithy_plan = if smithy.is_file() {
+        let model = std::fs::read(&smithy).map_err(|e| format!("error: cannot read {}: {e}", smithy.display()))?;
+        write_smithy_crate(&out.join("smithy_restjson1"), &model, &runtime)?;
+        members.push("smithy_restjson1".to_owned());
+        Some(smithy)
+    } else {
+        None
+    };
     let manifest = format!(
         "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
         members.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ")
@@ -72,6 +81,8 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
         return Err(format!("error: the conformance crates do not build:\n{}", String::from_utf8_lossy(&build.stderr)));
     }
     let mut rows = Vec::new();
+    let smithy_run = smithy_plan.map(|path| ("smithy/restjson1.json", path, "smithy_restjson1".to_owned(), Vec::new()));
+    let plans = plans.into_iter().map(|(file, path, slug, failures)| (*file, path, slug, failures)).chain(smithy_run);
     for (file, path, slug, generation_failures) in plans {
         let binary = out.join("target/debug").join(&slug);
         let output = Command::new(&binary)
@@ -107,6 +118,141 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// The whole Smithy restJson1 test service as one module, with a runner reading its test traits.
+fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), String> {
+    let src = dir.join("src");
+    let _ = std::fs::remove_dir_all(&src);
+    let spec = CrateSpec {
+        package: "conformance",
+        model: InputFile { path: "restjson1.json", contents: model },
+        paginators: None,
+        operations: Selection::All,
+        runtime_dependency: "{}",
+        standalone: false,
+    };
+    let generated =
+        awsgen_codegen::generate(&spec).map_err(|d| format!("error: restjson1.json does not generate:\n{d}"))?;
+    let (service, _) = awsgen_codegen::lower(&spec).map_err(|d| d.to_string())?;
+    let module = "service";
+    for (path, text) in &generated.files {
+        let Some(relative) = path.strip_prefix("src/") else { continue };
+        let relative = if relative == "lib.rs" { "mod.rs" } else { relative };
+        write(&src.join(module).join(relative), &text.replace("crate::", &format!("crate::{module}::")))?;
+    }
+    write(&src.join(module).join("harness.rs"), &pretty(harness::harness(&service, &format_ident!("{}", module)))?)?;
+    let mod_rs = src.join(module).join("mod.rs");
+    let text = std::fs::read_to_string(&mod_rs).map_err(|e| e.to_string())?;
+    write(&mod_rs, &format!("{text}pub mod harness;\n"))?;
+    // Errors are tested on their shapes: run each through the first operation that lists it.
+    let error_operations = service
+        .operations
+        .values()
+        .flat_map(|op| op.errors.iter().map(move |e| (e.clone(), op.name.clone())))
+        .fold(BTreeMap::new(), |mut map, (error, op)| {
+            map.entry(error).or_insert(op);
+            map
+        });
+    let error_arms = error_operations.iter().map(|(error, op)| quote! { #error => Some(#op), });
+    write(&src.join("main.rs"), &pretty(smithy_main_rs(error_arms.collect()))?)?;
+    write(&src.join("check.rs"), CHECK)?;
+    let manifest = format!(
+        "[package]\nname = \"smithy_restjson1\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n",
+        runtime.display().to_string()
+    );
+    write(&dir.join("Cargo.toml"), &manifest)
+}
+
+fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
+    quote! {
+        #![allow(clippy::all, dead_code)]
+        mod check;
+        mod service;
+
+        use serde_json::Value;
+
+        /// The operation an error shape's tests run through.
+        fn error_operation(error: &str) -> Option<&'static str> {
+            match error {
+                #(#error_arms)*
+                _ => None,
+            }
+        }
+
+        fn main() {
+            let path = std::env::args().nth(1).expect("the model file");
+            let model: Value = serde_json::from_slice(&std::fs::read(&path).expect("readable")).expect("JSON");
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            for (id, shape) in model["shapes"].as_object().into_iter().flatten() {
+                let local = id.rsplit('#').next().unwrap_or_default();
+                let traits = &shape["traits"];
+                let client_side = |case: &&Value| case.get("appliesTo").and_then(Value::as_str) != Some("server");
+                for case in traits["smithy.test#httpRequestTests"].as_array().into_iter().flatten().filter(client_side) {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| request_case(&runtime, local, case)))
+                        .unwrap_or_else(|_| Err("panicked".to_owned()));
+                    report(case, result);
+                }
+                for case in traits["smithy.test#httpResponseTests"].as_array().into_iter().flatten().filter(client_side) {
+                    let error = shape["type"] == "structure";
+                    let result = std::panic::catch_unwind(|| response_case(local, case, error))
+                        .unwrap_or_else(|_| Err("panicked".to_owned()));
+                    report(case, result);
+                }
+            }
+        }
+
+        fn report(case: &Value, result: Result<(), String>) {
+            let id = case["id"].as_str().unwrap_or_default();
+            let line = match result {
+                Ok(()) => serde_json::json!({"id": id}),
+                Err(why) => serde_json::json!({"id": id, "error": why}),
+            };
+            println!("{line}");
+        }
+
+        fn request_case(runtime: &tokio::runtime::Runtime, op: &str, case: &Value) -> Result<(), String> {
+            let transport = std::sync::Arc::new(check::Transport::default());
+            let host = case.get("host").and_then(Value::as_str).unwrap_or("example.com");
+            let config = awsgen_runtime::Config::builder()
+                .region("us-east-1")
+                .credentials(awsgen_runtime::Credentials::new("AKID", "SECRET", None))
+                .endpoint_url(format!("https://{host}"))
+                .max_attempts(1)
+                .http_client(transport.clone())
+                .build();
+            let client = awsgen_runtime::Client::new(config, &service::harness::SERVICE);
+            let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
+            runtime.block_on(service::harness::input(op, &params, &client))?;
+            let sent = transport.sent.lock().unwrap().take().ok_or("nothing was sent")?;
+            check::smithy_request(&sent, case)
+        }
+
+        fn response_case(shape: &str, case: &Value, error: bool) -> Result<(), String> {
+            let mut response = serde_json::json!({"status_code": case["code"], "headers": case["headers"], "body": case["body"]});
+            if response["headers"].is_null() {
+                response["headers"] = Value::Object(Default::default());
+            }
+            let response = check::response(&serde_json::json!({ "response": response }));
+            let mut expected = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
+            // A member given as null is a member not set.
+            if let Some(members) = expected.as_object_mut() {
+                members.retain(|_, value| !value.is_null());
+            }
+            if error {
+                let op = error_operation(shape).ok_or("no operation lists this error")?;
+                let actual = service::harness::output(op, &response)?;
+                let code = actual["__error"]["code"].as_str().unwrap_or_default();
+                if code != shape {
+                    return Err(format!("error code {code:?} != {shape:?}"));
+                }
+                let members = &actual["__error"]["members"];
+                return if check::same(members, &expected) { Ok(()) } else { Err(format!("error members {members} != {expected}")) };
+            }
+            let actual = service::harness::output(shape, &response)?;
+            if check::same(&actual, &expected) { Ok(()) } else { Err(format!("result {actual} != {expected}")) }
+        }
+    }
 }
 
 /// `tests/conformance-skip.json`: file base name -> case id -> why it is skipped.

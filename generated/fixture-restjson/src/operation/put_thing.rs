@@ -419,13 +419,13 @@ impl ::awsgen_runtime::Operation for PutThingInput {
             .header_json("X-Json", self.json.as_ref())
             .label("Key", &self.key)
             .query("limit", self.limit.as_ref())
-            .prefix_headers("X-Meta-", self.meta.as_ref())
             .header_list("X-Names", self.names.as_ref())
             .query("since", self.since.as_ref())
             .query_list("tag", self.tags.as_ref())
             .label("ThingId", &self.thing_id)
             .header("X-When", self.when.as_ref())
             .query_map(self.filters.as_ref())
+            .prefix_headers("X-Meta-", self.meta.as_ref())
             .json_body(self)
     }
     fn parse_output(
