@@ -3,8 +3,10 @@
 
 mod client;
 mod docs;
+mod errors;
 mod file;
 mod operations;
+mod paginators;
 mod rt;
 mod types;
 

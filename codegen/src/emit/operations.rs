@@ -1,11 +1,11 @@
-//! One module per operation: its input and output types with builders, and its error enum.
+//! One module per operation: its input and output types with builders, how they travel
+//! (`impl Operation`), `send()`, and (from `errors` and `paginators`) its error enum and paginator.
 
-use super::types::{checked_members, element_type, ident, structure, value_type, StructNames};
+use super::types::{checked_members, ident, structure, StructNames};
 use super::{docs, rt, Ctx};
-use crate::ir::{Location, Member, Operation, Pagination, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
-use crate::naming::UNHANDLED_VARIANT;
+use crate::ir::{Location, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let mut module_docs = vec![format!("The {} operation.", op.name)];
@@ -20,8 +20,9 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let output = io_struct(ctx, &output_shape, &op.names.output, &op.names.output_builder, false);
     let send = send(op, &input_shape);
     let operation = operation_impl(ctx, op, &input_shape, &output_shape);
-    let paginator = op.pagination.as_ref().map(|p| paginator(ctx, op, p, &input_shape, &output_shape));
-    let error = error_enum(ctx, op);
+    let paginator =
+        op.pagination.as_ref().map(|p| super::paginators::paginator(ctx, op, p, &input_shape, &output_shape));
+    let error = super::errors::error_enum(ctx, op);
     quote! {
         #module_docs
         #input
@@ -34,14 +35,14 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
 }
 
 /// Whether the input builder's `build()` returns a `Result`.
-fn build_is_fallible(input: &Shape) -> bool {
+pub(crate) fn build_is_fallible(input: &Shape) -> bool {
     match &input.kind {
         ShapeKind::Structure(s) => !checked_members(input, s).is_empty(),
         _ => false,
     }
 }
 
-fn members(shape: &Shape) -> &[Member] {
+pub(crate) fn members(shape: &Shape) -> &[Member] {
     match &shape.kind {
         ShapeKind::Structure(s) => &s.members,
         _ => &[],
@@ -73,156 +74,6 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
             }
         }
     }
-}
-
-/// `into_paginator()`, and where the paginator loop finds tokens, page size and items.
-fn paginator(ctx: &Ctx, op: &Operation, pager: &Pagination, input: &Shape, output: &Shape) -> Option<TokenStream> {
-    let rt = rt::runtime();
-    let find = |shape: &Shape, name: &str| members(shape).iter().find(|m| m.name == name).cloned();
-    let kind = |m: &Member| ctx.service.shapes.get(&m.target).map(|s| &s.kind);
-    let input_tokens: Vec<Member> = pager.input_tokens.iter().map(|t| find(input, t)).collect::<Option<_>>()?;
-    let output_tokens: Vec<Member> = pager.output_tokens.iter().map(|t| find(output, t)).collect::<Option<_>>()?;
-    let results: Vec<Member> = pager.result_keys.iter().map(|k| find(output, k)).collect::<Option<_>>()?;
-    let primary = results.first()?;
-    let primary_field = ident(&primary.rust_name);
-    let primary_shape = ctx.service.shapes.get(&primary.target)?;
-    let (item, take_items, put_items) = match kind(primary)? {
-        ShapeKind::List { member } => (
-            element_type(ctx, primary_shape, member),
-            quote! { output.#primary_field.take() },
-            quote! { output.#primary_field = items; },
-        ),
-        ShapeKind::Map { key, value } => {
-            let (key, value) = (value_type(ctx, key), element_type(ctx, primary_shape, value));
-            (
-                quote! { (#key, #value) },
-                quote! { output.#primary_field.take().map(|map| map.into_iter().collect()) },
-                quote! { output.#primary_field = items.map(|items| items.into_iter().collect()); },
-            )
-        }
-        _ => return None,
-    };
-
-    // A token counts only when set and not empty (botocore treats every falsy value as absent).
-    let present = |m: &Member| {
-        let field = ident(&m.rust_name);
-        let filter = match kind(m) {
-            Some(ShapeKind::String | ShapeKind::List { .. } | ShapeKind::Map { .. }) => {
-                quote! { .filter(|t| !t.is_empty()) }
-            }
-            Some(ShapeKind::Integer | ShapeKind::Long) => quote! { .filter(|t| *t != 0) },
-            _ => quote! {},
-        };
-        quote! { output.#field.clone() #filter }
-    };
-    let input_fields: Vec<Ident> = input_tokens.iter().map(|m| ident(&m.rust_name)).collect();
-    let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
-    let (token_type, next_token, token, set_token) = if let ([field], [output_token]) =
-        (&input_fields[..], &output_tokens[..])
-    {
-        let token_type = &types[0];
-        (quote! { #token_type }, present(output_token), quote! { self.#field.clone() }, quote! { self.#field = token; })
-    } else {
-        // Several tokens travel together as a tuple; the run goes on while any is present.
-        let nexts = output_tokens.iter().map(present);
-        let indexes = (0..input_fields.len()).map(syn::Index::from);
-        let parts: Vec<Ident> = (0..input_fields.len()).map(|i| format_ident!("token{i}")).collect();
-        (
-            quote! { (#(Option<#types>,)*) },
-            quote! {
-                let tokens = (#(#nexts,)*);
-                (#(tokens.#indexes.is_some())||*).then_some(tokens)
-            },
-            quote! { Some((#(self.#input_fields.clone(),)*)) },
-            quote! {
-                let (#(#parts,)*) = token.unwrap_or_default();
-                #( self.#input_fields = #parts; )*
-            },
-        )
-    };
-    let more_results = pager.more_results.as_ref().and_then(|m| find(output, m)).map(|m| {
-        let more = ident(&m.rust_name);
-        quote! {
-            if output.#more != Some(true) {
-                return None;
-            }
-        }
-    });
-    let set_page_size = match pager.limit_key.as_ref().and_then(|k| find(input, k)) {
-        Some(limit) => {
-            let limit_field = ident(&limit.rust_name);
-            let value = match kind(&limit) {
-                Some(ShapeKind::String) => quote! { size.to_string() },
-                Some(ShapeKind::Long) => quote! { i64::from(size) },
-                _ => quote! { size },
-            };
-            quote! {
-                self.#limit_field = Some(#value);
-                true
-            }
-        }
-        None => quote! { let _ = size; false },
-    };
-    let merges = results.iter().filter_map(|m| {
-        let field = ident(&m.rust_name);
-        match kind(m)? {
-            ShapeKind::List { .. } | ShapeKind::Map { .. } => {
-                Some(quote! { #rt::pagination::append(&mut into.#field, page.#field); })
-            }
-            _ => None,
-        }
-    });
-    let (input_name, output_name, builder) =
-        (ident(&op.names.input), ident(&op.names.output), ident(&op.names.input_builder));
-    let built = if build_is_fallible(input) {
-        quote! { self.build() }
-    } else {
-        quote! { Ok(self.build()) }
-    };
-    Some(quote! {
-        impl #builder<#rt::Client> {
-            /// Pages through every result: `.send()` streams pages, `.items()` streams items,
-            /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-            pub fn into_paginator(self) -> #rt::pagination::Paginator<#input_name> {
-                let client = self.client.clone();
-                #rt::pagination::Paginator::new(client, #built)
-            }
-        }
-
-        impl #rt::pagination::Paginate for #input_name {
-            type Token = #token_type;
-            type Item = #item;
-
-            fn next_token(output: &#output_name) -> Option<Self::Token> {
-                #more_results
-                #next_token
-            }
-
-            fn token(&self) -> Option<Self::Token> {
-                #token
-            }
-
-            fn set_token(&mut self, token: Option<Self::Token>) {
-                #set_token
-            }
-
-            fn set_page_size(&mut self, size: i32) -> bool {
-                #set_page_size
-            }
-
-            fn take_items(output: &mut #output_name) -> Option<Vec<#item>> {
-                #take_items
-            }
-
-            fn put_items(output: &mut #output_name, items: Option<Vec<#item>>) {
-                #put_items
-            }
-
-            fn merge(into: &mut #output_name, page: #output_name) {
-                #(#merges)*
-            }
-        }
-    })
 }
 
 /// What the runtime needs to know of the operation: its request, its output and its errors.
@@ -514,73 +365,4 @@ fn io_struct(ctx: &Ctx, shape: &Shape, type_name: &str, builder: &str, fluent: b
         _ => &empty,
     };
     structure(ctx, shape, structure_of, &names)
-}
-
-fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
-    let rt = rt::runtime();
-    let name = ident(&op.names.error);
-    let modeled = &op.names.error_variants;
-    let errors: Vec<&Shape> = modeled.iter().filter_map(|v| ctx.service.shapes.get(&v.shape)).collect();
-    let variants: Vec<_> = modeled.iter().map(|v| ident(&v.variant)).collect();
-    let types: Vec<_> = errors.iter().map(|e| ident(&e.names.type_name)).collect();
-    let variant_docs = errors.iter().map(|e| docs::outer(&e.docs));
-    let predicates = modeled.iter().zip(&variants).map(|(v, variant)| {
-        let is = ident(&v.predicate);
-        let doc = format!(" Whether this is a [`{variant}`](Self::{variant}) error.");
-        quote! {
-            #[doc = #doc]
-            pub fn #is(&self) -> bool {
-                ::std::matches!(self, Self::#variant(_))
-            }
-        }
-    });
-    let unhandled = ident(UNHANDLED_VARIANT);
-    let doc = format!(" An error from the {} operation.", op.name);
-    quote! {
-        #[doc = #doc]
-        #[derive(Clone, PartialEq, ::std::fmt::Debug)]
-        #[non_exhaustive]
-        pub enum #name {
-            #( #variant_docs #variants(crate::types::#types), )*
-            /// An error the model does not describe for this operation; it keeps the code, message,
-            /// HTTP status and request id of the response.
-            #unhandled(#rt::ErrorMetadata),
-        }
-
-        impl #name {
-            /// The error code, if the response carried one.
-            pub fn code(&self) -> Option<&str> {
-                self.meta().code()
-            }
-
-            /// The error message, if the response carried one.
-            pub fn message(&self) -> Option<&str> {
-                match self {
-                    #( Self::#variants(error) => error.message(), )*
-                    Self::#unhandled(meta) => meta.message(),
-                }
-            }
-
-            /// The code, message, HTTP status and request id of the response.
-            pub fn meta(&self) -> &#rt::ErrorMetadata {
-                match self {
-                    #( Self::#variants(error) => error.meta(), )*
-                    Self::#unhandled(meta) => meta,
-                }
-            }
-
-            #(#predicates)*
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    #( Self::#variants(error) => ::std::fmt::Display::fmt(error, f), )*
-                    Self::#unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
-                }
-            }
-        }
-
-        impl ::std::error::Error for #name {}
-    }
 }

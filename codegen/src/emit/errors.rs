@@ -1,0 +1,77 @@
+//! One error enum per operation: a variant per modeled error, plus `Unhandled`.
+
+use super::types::ident;
+use super::{docs, rt, Ctx};
+use crate::ir::{Operation, Shape};
+use crate::naming::UNHANDLED_VARIANT;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
+    let rt = rt::runtime();
+    let name = ident(&op.names.error);
+    let modeled = &op.names.error_variants;
+    let errors: Vec<&Shape> = modeled.iter().filter_map(|v| ctx.service.shapes.get(&v.shape)).collect();
+    let variants: Vec<_> = modeled.iter().map(|v| ident(&v.variant)).collect();
+    let types: Vec<_> = errors.iter().map(|e| ident(&e.names.type_name)).collect();
+    let variant_docs = errors.iter().map(|e| docs::outer(&e.docs));
+    let predicates = modeled.iter().zip(&variants).map(|(v, variant)| {
+        let is = ident(&v.predicate);
+        let doc = format!(" Whether this is a [`{variant}`](Self::{variant}) error.");
+        quote! {
+            #[doc = #doc]
+            pub fn #is(&self) -> bool {
+                ::std::matches!(self, Self::#variant(_))
+            }
+        }
+    });
+    let unhandled = ident(UNHANDLED_VARIANT);
+    let doc = format!(" An error from the {} operation.", op.name);
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variant_docs #variants(crate::types::#types), )*
+            /// An error the model does not describe for this operation; it keeps the code, message,
+            /// HTTP status and request id of the response.
+            #unhandled(#rt::ErrorMetadata),
+        }
+
+        impl #name {
+            /// The error code, if the response carried one.
+            pub fn code(&self) -> Option<&str> {
+                self.meta().code()
+            }
+
+            /// The error message, if the response carried one.
+            pub fn message(&self) -> Option<&str> {
+                match self {
+                    #( Self::#variants(error) => error.message(), )*
+                    Self::#unhandled(meta) => meta.message(),
+                }
+            }
+
+            /// The code, message, HTTP status and request id of the response.
+            pub fn meta(&self) -> &#rt::ErrorMetadata {
+                match self {
+                    #( Self::#variants(error) => error.meta(), )*
+                    Self::#unhandled(meta) => meta,
+                }
+            }
+
+            #(#predicates)*
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #( Self::#variants(error) => ::std::fmt::Display::fmt(error, f), )*
+                    Self::#unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+                }
+            }
+        }
+
+        impl ::std::error::Error for #name {}
+    }
+}
