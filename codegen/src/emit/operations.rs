@@ -5,7 +5,7 @@ use super::types::{checked_members, ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{Location, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let mut module_docs = vec![format!("The {} operation.", op.name)];
@@ -188,13 +188,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
                     let label = m.rust_name.trim_start_matches("r#");
                     quote! { #rt::build::required(#value, #label)? }
                 };
-                match m.timestamp_format {
-                    Some(format) => {
-                        let format = timestamp_format(format);
-                        quote! { .label_with(#wire, #value, #format) }
-                    }
-                    None => quote! { .label(#wire, #value) },
-                }
+                timestamped("label", wire, value, m.timestamp_format)
             }
             Location::Query => match kind {
                 Some(ShapeKind::List { .. }) => quote! { .query_list(#wire, #value) },
@@ -207,24 +201,12 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
                     map_bindings.push((call, false));
                     continue;
                 }
-                _ => match m.timestamp_format {
-                    Some(format) => {
-                        let format = timestamp_format(format);
-                        quote! { .query_with(#wire, #value, #format) }
-                    }
-                    None => quote! { .query(#wire, #value) },
-                },
+                _ => timestamped("query", wire, value, m.timestamp_format),
             },
             Location::Header => match kind {
                 Some(ShapeKind::List { .. }) => quote! { .header_list(#wire, #value) },
                 _ if m.json_value => quote! { .header_json(#wire, #value) },
-                _ => match m.timestamp_format {
-                    Some(format) => {
-                        let format = timestamp_format(format);
-                        quote! { .header_with(#wire, #value, #format) }
-                    }
-                    None => quote! { .header(#wire, #value) },
-                },
+                _ => timestamped("header", wire, value, m.timestamp_format),
             },
             // Like query maps: after the named headers, which win over an entry of their name.
             Location::PrefixHeaders => {
@@ -332,6 +314,21 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
         let mut output: #output_name = #start?;
         #(#assignments)*
         Ok(output)
+    }
+}
+
+/// `.method(wire, value)`, or `.method_with(wire, value, format)` when the model sets the
+/// member's timestamp format.
+fn timestamped(method: &str, wire: &str, value: TokenStream, format: Option<TimestampFormat>) -> TokenStream {
+    match format {
+        Some(format) => {
+            let (method, format) = (format_ident!("{method}_with"), timestamp_format(format));
+            quote! { .#method(#wire, #value, #format) }
+        }
+        None => {
+            let method = format_ident!("{method}");
+            quote! { .#method(#wire, #value) }
+        }
     }
 }
 
