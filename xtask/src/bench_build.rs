@@ -57,21 +57,60 @@ pub fn run(root: &Path) -> Result<Vec<Build>, String> {
     )?;
     // The same versions as the workspace, so the measurement is of what the tests ran.
     let _ = std::fs::copy(root.join("Cargo.lock"), ours.join("Cargo.lock"));
+    // The same program on a crate generated with an operation allowlist: ListBackendJobs only.
+    let allowlisted = dir.join("ours-listbackendjobs");
+    let crate_dir = allowlisted.join("crate");
+    generate_allowlisted(root, &crate_dir)?;
+    write_program(
+        &allowlisted,
+        &format!(
+            "awsgen-amplifybackend = {{ path = {:?} }}\ntokio = {{ version = \"1\", default-features = false, features = [\"rt\"] }}\n",
+            crate_dir.display().to_string()
+        ),
+        OUR_MAIN,
+    )?;
+    let _ = std::fs::copy(root.join("Cargo.lock"), allowlisted.join("Cargo.lock"));
     write_program(
         &aws,
         "aws-config = { version = \"1.13.0\", features = [\"behavior-version-latest\"] }\naws-sdk-amplifybackend = \"1.120.0\"\ntokio = { version = \"1\", features = [\"full\"] }\n",
         AWS_MAIN,
     )?;
-    for program in [&ours, &aws] {
+    for program in [&ours, &allowlisted, &aws] {
         cargo(program, &["fetch", "--quiet"], None)?; // downloads are not build time
     }
     let mut builds = Vec::new();
     for profile in ["debug", "release"] {
-        for (name, program) in [("awsgen", &ours), ("aws-sdk-rust", &aws)] {
+        for (name, program) in
+            [("awsgen", &ours), ("awsgen, ListBackendJobs only", &allowlisted), ("aws-sdk-rust", &aws)]
+        {
             builds.push(cold_build(name, program, profile)?);
         }
     }
     Ok(builds)
+}
+
+/// AmplifyBackend with `"operations": ["ListBackendJobs"]`, as a crate of its own.
+fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
+    let specs = root.join("specs/amplifybackend");
+    let read = |name: &str| std::fs::read(specs.join(name)).map_err(|e| format!("error: {name}: {e}"));
+    let (model, pagers) = (read("service-2.json")?, read("paginators-1.json")?);
+    let runtime = root.join("runtime").canonicalize().map_err(|e| format!("error: {e}"))?;
+    let runtime = format!("{{ path = {:?} }}", runtime.display().to_string());
+    let spec = awsgen_codegen::CrateSpec {
+        package: "awsgen-amplifybackend",
+        model: awsgen_codegen::InputFile { path: "specs/amplifybackend/service-2.json", contents: &model },
+        paginators: Some(awsgen_codegen::InputFile {
+            path: "specs/amplifybackend/paginators-1.json",
+            contents: &pagers,
+        }),
+        operations: awsgen_codegen::Selection::Only(["ListBackendJobs".to_owned()].into()),
+        runtime_dependency: &runtime,
+        standalone: false,
+    };
+    let generated = awsgen_codegen::generate(&spec).map_err(|d| d.to_string())?;
+    let _ = std::fs::remove_dir_all(dir);
+    let changes = crate::sync::changes(dir, &generated.files)?;
+    crate::sync::apply(dir, &changes)
 }
 
 fn write_program(dir: &Path, dependencies: &str, main: &str) -> Result<(), String> {
@@ -152,9 +191,11 @@ pub fn print(builds: &[Build]) {
     }
     for profile in ["debug", "release"] {
         let find = |name: &str| builds.iter().find(|b| b.program == name && b.profile == profile);
-        if let (Some(ours), Some(theirs)) = (find("awsgen"), find("aws-sdk-rust")) {
+        let Some(theirs) = find("aws-sdk-rust") else { continue };
+        for ours in builds.iter().filter(|b| b.profile == profile && b.program != "aws-sdk-rust") {
             println!(
-                "\n{profile}: time {:.2}x, crates {:.2}x, binary {:.2}x of aws-sdk-rust's",
+                "\n{profile}, {}: time {:.2}x, crates {:.2}x, binary {:.2}x of aws-sdk-rust's",
+                ours.program,
                 ours.seconds / theirs.seconds,
                 ours.crates as f64 / theirs.crates as f64,
                 ours.binary_bytes as f64 / theirs.binary_bytes.max(1) as f64
