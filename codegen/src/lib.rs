@@ -57,17 +57,22 @@ pub struct Generated {
 /// Generates the files of one crate.
 pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
     let (service, warnings) = lower(spec)?;
+    let files = emit(&service, spec)?;
+    Ok(Generated { files, warnings, skipped_operations: service.skipped_operations })
+}
+
+/// The files of a crate for an IR already lowered from `spec` (see [`lower`]).
+pub fn emit(service: &ir::Service, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
     let info = emit::CrateInfo {
         package: spec.package,
         source: spec.model.path,
         runtime_dependency: spec.runtime_dependency,
         standalone: spec.standalone,
     };
-    let files = emit::crate_files(&service, &info).map_err(|bug| {
+    emit::crate_files(service, &info).map_err(|bug| {
         let file = spec.model.path.to_owned();
         Diagnostics(vec![Diagnostic { file, location: String::new(), message: bug, hint: None }])
-    })?;
-    Ok(Generated { files, warnings, skipped_operations: service.skipped_operations })
+    })
 }
 
 /// A parsed model, in either input format.

@@ -150,14 +150,13 @@ fn cold_build(name: &'static str, program: &Path, profile: &'static str) -> Resu
 
 /// Runs cargo in `dir` (under `/usr/bin/time -v` when there is one) and returns its stderr.
 fn cargo(dir: &Path, args: &[&str], target: Option<&PathBuf>) -> Result<Vec<u8>, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let timed = Path::new("/usr/bin/time").is_file() && target.is_some();
     let mut command = if timed {
         let mut c = Command::new("/usr/bin/time");
-        c.arg("-v").arg(&cargo);
+        c.arg("-v").arg(crate::cargo().get_program());
         c
     } else {
-        Command::new(&cargo)
+        crate::cargo()
     };
     command.args(args).current_dir(dir);
     if let Some(target) = target {

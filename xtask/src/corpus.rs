@@ -4,7 +4,6 @@
 
 use awsgen_codegen::{CrateSpec, InputFile, Selection};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// One service's outcome.
 pub struct Row {
@@ -74,12 +73,7 @@ pub fn run(root: &Path, models: &Path, out: &Path) -> Result<Vec<Row>, String> {
         }
         rows.push(row);
     }
-    let manifest = format!(
-        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
-        members.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ")
-    );
-    std::fs::write(out.join("Cargo.toml"), manifest)
-        .map_err(|e| format!("error: cannot write {}: {e}", out.display()))?;
+    crate::write_scratch_workspace(out, &members)?;
     for row in rows.iter_mut().filter(|r| r.problem.is_none()) {
         row.problem = clippy(out, &format!("awsgen-{}", row.service));
     }
@@ -88,7 +82,7 @@ pub fn run(root: &Path, models: &Path, out: &Path) -> Result<Vec<Row>, String> {
 
 /// Clippy with warnings denied on one crate of the scratch workspace; `None` when clean.
 fn clippy(workspace: &Path, package: &str) -> Option<String> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+    let output = crate::cargo()
         .args(["clippy", "--quiet", "--package", package, "--", "-D", "warnings"])
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", workspace.join("target"))

@@ -9,8 +9,21 @@ pub mod fuzz;
 pub mod sync;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The workspace root: xtask lives one level below it.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The cargo that runs this xtask (or the one on PATH), for builds of scratch workspaces.
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+/// A scratch workspace of its own in `dir` (under `target/`), with these member folders.
+pub fn write_scratch_workspace(dir: &Path, members: &[String]) -> Result<(), String> {
+    let members: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
+    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
+    std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| format!("error: cannot write {}: {e}", dir.display()))
 }

@@ -65,13 +65,8 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
     } else {
         None
     };
-    let manifest = format!(
-        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
-        members.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ")
-    );
-    std::fs::write(out.join("Cargo.toml"), manifest).map_err(|e| format!("error: {e}"))?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let build = Command::new(&cargo)
+    crate::write_scratch_workspace(out, &members)?;
+    let build = crate::cargo()
         .args(["build", "--quiet", "--workspace"])
         .current_dir(out)
         .env("CARGO_TARGET_DIR", out.join("target"))
@@ -132,19 +127,8 @@ fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), St
         runtime_dependency: "{}",
         standalone: false,
     };
-    let generated =
-        awsgen_codegen::generate(&spec).map_err(|d| format!("error: restjson1.json does not generate:\n{d}"))?;
-    let (service, _) = awsgen_codegen::lower(&spec).map_err(|d| d.to_string())?;
-    let module = "service";
-    for (path, text) in &generated.files {
-        let Some(relative) = path.strip_prefix("src/") else { continue };
-        let relative = if relative == "lib.rs" { "mod.rs" } else { relative };
-        write(&src.join(module).join(relative), &text.replace("crate::", &format!("crate::{module}::")))?;
-    }
-    write(&src.join(module).join("harness.rs"), &pretty(harness::harness(&service, &format_ident!("{}", module)))?)?;
-    let mod_rs = src.join(module).join("mod.rs");
-    let text = std::fs::read_to_string(&mod_rs).map_err(|e| e.to_string())?;
-    write(&mod_rs, &format!("{text}pub mod harness;\n"))?;
+    let service = write_generated_module(&src.join("service"), "service", &spec)
+        .map_err(|why| format!("error: restjson1.json: {why}"))?;
     // Errors are tested on their shapes: run each through the first operation that lists it.
     let error_operations = service
         .operations
@@ -157,11 +141,7 @@ fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), St
     let error_arms = error_operations.iter().map(|(error, op)| quote! { #error => Some(#op), });
     write(&src.join("main.rs"), &pretty(smithy_main_rs(error_arms.collect()))?)?;
     write(&src.join("check.rs"), CHECK)?;
-    let manifest = format!(
-        "[package]\nname = \"smithy_restjson1\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n",
-        runtime.display().to_string()
-    );
-    write(&dir.join("Cargo.toml"), &manifest)
+    write(&dir.join("Cargo.toml"), &runner_manifest("smithy_restjson1", runtime))
 }
 
 fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
@@ -309,17 +289,11 @@ fn write_crate(dir: &Path, slug: &str, suites: &[Value], runtime: &Path) -> Resu
     let main = main_rs(&modules, &arms);
     write(&src.join("main.rs"), &pretty(main)?)?;
     write(&src.join("check.rs"), CHECK)?;
-    let manifest = format!(
-        "[package]\nname = \"{slug}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n",
-        runtime.display().to_string()
-    );
-    write(&dir.join("Cargo.toml"), &manifest)?;
+    write(&dir.join("Cargo.toml"), &runner_manifest(slug, runtime))?;
     Ok(failures)
 }
 
-type Generated = Result<(), String>;
-
-fn write_module(dir: &Path, module: &str, suite: &Value, ops: &BTreeMap<String, Value>) -> Generated {
+fn write_module(dir: &Path, module: &str, suite: &Value, ops: &BTreeMap<String, Value>) -> Result<(), String> {
     // The suites leave out what only a whole service model carries; the tests don't look at it.
     let mut metadata = suite["metadata"].clone();
     let defaults = [
@@ -350,19 +324,33 @@ fn write_module(dir: &Path, module: &str, suite: &Value, ops: &BTreeMap<String, 
         runtime_dependency: "{}",
         standalone: false,
     };
-    let generated = awsgen_codegen::generate(&spec).map_err(|d| format!("generation failed: {d}"))?;
-    let (service, _) = awsgen_codegen::lower(&spec).map_err(|d| d.to_string())?;
+    write_generated_module(dir, module, &spec).map(|_| ())
+}
+
+/// Generates `spec` into `dir` as module `module` of a runner crate (its `crate::` paths moved
+/// under the module), with the harness that converts test JSON to and from its types.
+fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<awsgen_codegen::ir::Service, String> {
+    let (service, _) = awsgen_codegen::lower(spec).map_err(|d| format!("generation failed: {d}"))?;
+    let files = awsgen_codegen::emit(&service, spec).map_err(|d| format!("generation failed: {d}"))?;
     let prefix = format!("crate::{module}::");
-    for (path, text) in &generated.files {
+    for (path, text) in &files {
         let Some(relative) = path.strip_prefix("src/") else { continue };
-        let relative = if relative == "lib.rs" { "mod.rs" } else { relative };
-        write(&dir.join(relative), &text.replace("crate::", &prefix)).map_err(|e| e.to_string())?;
+        let text = text.replace("crate::", &prefix);
+        match relative {
+            "lib.rs" => write(&dir.join("mod.rs"), &format!("{text}pub mod harness;\n"))?,
+            _ => write(&dir.join(relative), &text)?,
+        }
     }
-    let harness = harness::harness(&service, &format_ident!("{}", module));
-    write(&dir.join("harness.rs"), &pretty(harness).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-    let mod_rs = dir.join("mod.rs");
-    let text = std::fs::read_to_string(&mod_rs).map_err(|e| e.to_string())?;
-    write(&mod_rs, &format!("{text}pub mod harness;\n")).map_err(|e| e.to_string())
+    write(&dir.join("harness.rs"), &pretty(harness::harness(&service, &format_ident!("{}", module)))?)?;
+    Ok(service)
+}
+
+/// The manifest of a runner crate.
+fn runner_manifest(name: &str, runtime: &Path) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n",
+        runtime.display().to_string()
+    )
 }
 
 fn main_rs(modules: &[proc_macro2::Ident], arms: &[TokenStream]) -> TokenStream {
