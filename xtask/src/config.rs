@@ -1,5 +1,6 @@
 //! `specs/codegen.json`: which crates to generate from which models.
 
+use crate::paths;
 use awsgen_codegen::ir::Service;
 use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection};
 use serde::Deserialize;
@@ -118,29 +119,92 @@ pub struct Standalone<'a> {
     pub operations: Option<&'a [String]>,
     pub package: Option<&'a str>,
     pub out: &'a Path,
+    pub runtime: Runtime<'a>,
+    /// Give the crate its own `[workspace]` (so it builds alone, but not inside another workspace).
+    pub workspace: bool,
 }
 
-/// A crate outside the workspace, depending on this runtime by absolute path.
-pub fn standalone_job(root: &Path, args: &Standalone) -> Result<Job, String> {
-    let runtime = root.join("runtime");
-    let runtime = runtime.canonicalize().map_err(|e| format!("error: {}: {e}", runtime.display()))?;
+/// Where a standalone crate gets `awsgen-runtime` from.
+pub enum Runtime<'a> {
+    /// The `runtime/` of the awsgen checkout the command runs in (found from the current folder).
+    Checkout,
+    /// This folder (relative to the current folder unless absolute).
+    Path(&'a Path),
+    Git {
+        url: &'a str,
+        rev: Option<&'a str>,
+    },
+    Version(&'a str),
+}
+
+/// A crate outside the workspace. Every path written into it (the runtime's, the model's in the
+/// headers) is relative, worked out from `cwd` at run time.
+pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
+    let out = paths::physical(cwd, args.out)?;
+    let runtime_dependency = match args.runtime {
+        Runtime::Checkout => {
+            let runtime = paths::find_runtime(cwd).ok_or_else(|| {
+                format!(
+                    "error: no awsgen checkout at or above {} to take awsgen-runtime from; say where it is with \
+                     --runtime-path PATH, --runtime-git URL [--runtime-rev REV] or --runtime-version VERSION",
+                    cwd.display()
+                )
+            })?;
+            path_dependency(&out, &paths::physical(cwd, &runtime)?)?
+        }
+        Runtime::Path(path) => {
+            let runtime = paths::physical(cwd, path)?;
+            if !runtime.join("Cargo.toml").is_file() {
+                return Err(format!(
+                    "error: --runtime-path {} holds no Cargo.toml (it should be the awsgen-runtime crate folder)",
+                    path.display()
+                ));
+            }
+            path_dependency(&out, &runtime)?
+        }
+        Runtime::Git { url, rev } => match rev {
+            Some(rev) => format!("{{ git = {}, rev = {} }}", paths::toml_string(url), paths::toml_string(rev)),
+            None => format!("{{ git = {} }}", paths::toml_string(url)),
+        },
+        Runtime::Version(version) => format!("{{ version = {} }}", paths::toml_string(version)),
+    };
     let model = args.model;
     Ok(Job {
-        model_name: model.display().to_string(),
+        model_name: shown_path(cwd, model)?,
         model: read(model)?,
         paginators: match args.paginators {
-            Some(p) => Some((p.display().to_string(), read(p)?)),
+            Some(p) => Some((shown_path(cwd, p)?, read(p)?)),
             None => None,
         },
         operations: match args.operations {
             Some(names) => Selection::Only(names.iter().map(|n| n.trim().to_owned()).collect()),
             None => Selection::All,
         },
-        runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
-        standalone: true,
+        runtime_dependency,
+        standalone: args.workspace,
         output: args.out.to_path_buf(),
         package: args.package.map_or_else(|| default_package(model), str::to_owned),
     })
+}
+
+/// `{ path = "../../runtime" }`: the runtime folder as seen from the output folder.
+fn path_dependency(out: &Path, runtime: &Path) -> Result<String, String> {
+    let relative = paths::relative(out, runtime).ok_or_else(|| {
+        format!(
+            "error: no relative path from {} to {}; use --runtime-git or --runtime-version",
+            out.display(),
+            runtime.display()
+        )
+    })?;
+    Ok(format!("{{ path = {} }}", paths::toml_string(&relative)))
+}
+
+/// An input file's name in diagnostics and generated headers: relative to the current folder, as
+/// typed when it was typed relative (or its file name if there is no relative path to it).
+fn shown_path(cwd: &Path, path: &Path) -> Result<String, String> {
+    let relative = paths::relative(cwd, &paths::physical(cwd, path)?);
+    let name = || path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(relative.unwrap_or_else(name))
 }
 
 /// `.../amplifybackend/2020-08-11/service-2.json` -> `awsgen-amplifybackend`.

@@ -6,12 +6,15 @@ pub mod config;
 pub mod conformance;
 pub mod corpus;
 pub mod fuzz;
+pub mod paths;
 pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The workspace root: xtask lives one level below it.
+/// The root of the checkout this xtask was compiled in (xtask lives one level below it): where
+/// specs/, generated/ and target/ are. It is a compile-time path, so it must never be written into
+/// a generated file; a standalone crate finds its runtime at run time (see [`paths::find_runtime`]).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }

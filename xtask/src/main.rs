@@ -77,6 +77,23 @@ struct CodegenArgs {
     /// The package name of the standalone crate (with --model); default: from the model folder.
     #[arg(long, requires = "model")]
     package: Option<String>,
+    /// Depend on the awsgen-runtime crate in this folder, written as a path relative to --out.
+    /// Without any --runtime-* flag: the runtime/ of the awsgen checkout the command runs in.
+    #[arg(long, requires = "out", group = "runtime", value_name = "PATH")]
+    runtime_path: Option<PathBuf>,
+    /// Depend on awsgen-runtime from this git repository.
+    #[arg(long, requires = "out", group = "runtime", value_name = "URL")]
+    runtime_git: Option<String>,
+    /// The commit, tag or branch of --runtime-git to use (written as `rev`).
+    #[arg(long, requires = "runtime_git", value_name = "REV")]
+    runtime_rev: Option<String>,
+    /// Depend on this version of awsgen-runtime from a registry.
+    #[arg(long, requires = "out", group = "runtime", value_name = "VERSION")]
+    runtime_version: Option<String>,
+    /// Leave `[workspace]` out of the standalone crate's Cargo.toml, to make it a member of an
+    /// enclosing workspace (by default it is a workspace of its own and builds wherever it is).
+    #[arg(long, requires = "out")]
+    no_workspace: bool,
 }
 
 fn main() -> ExitCode {
@@ -176,14 +193,25 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
     let root = workspace_root();
     let jobs = match (&args.model, &args.out) {
         (Some(model), Some(out)) => {
+            let runtime = match (&args.runtime_path, &args.runtime_git, &args.runtime_version) {
+                (Some(path), _, _) => config::Runtime::Path(path),
+                (_, Some(url), _) => config::Runtime::Git { url, rev: args.runtime_rev.as_deref() },
+                (_, _, Some(version)) => config::Runtime::Version(version),
+                (None, None, None) => config::Runtime::Checkout,
+            };
             let standalone = config::Standalone {
                 model,
                 paginators: args.paginators.as_deref(),
                 operations: args.operations.as_deref(),
                 package: args.package.as_deref(),
                 out,
+                runtime,
+                workspace: !args.no_workspace,
             };
-            vec![config::standalone_job(&root, &standalone)?]
+            let cwd = std::env::current_dir()
+                .and_then(|cwd| cwd.canonicalize())
+                .map_err(|e| format!("error: cannot resolve the current folder: {e}"))?;
+            vec![config::standalone_job(&cwd, &standalone)?]
         }
         _ => config::configured_jobs(&root)?,
     };
