@@ -4,7 +4,7 @@
 use awsgen_amplifybackend::operation::list_backend_jobs::{ListBackendJobsInput, ListBackendJobsOutput};
 use awsgen_amplifybackend::{Client, Config};
 use awsgen_codegen::{CrateSpec, InputFile, Selection};
-use awsgen_runtime::http::{BoxFuture, HttpClient, Response};
+use awsgen_runtime::http::{BoxFuture, HttpClient, HttpResponse, Response};
 use awsgen_runtime::{Credentials, Operation};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -138,10 +138,11 @@ fn bench_parsing() {
 struct Canned;
 
 impl HttpClient for Canned {
-    fn call(&self, _: http::Request<bytes::Bytes>) -> BoxFuture<'_, Result<Response, awsgen_runtime::TransportError>> {
-        Box::pin(async {
-            Ok(Response { status: 200, headers: Default::default(), body: bytes::Bytes::from_static(b"{\"jobs\":[]}") })
-        })
+    fn call(
+        &self,
+        _: http::Request<bytes::Bytes>,
+    ) -> BoxFuture<'_, Result<HttpResponse, awsgen_runtime::TransportError>> {
+        Box::pin(async { Ok(HttpResponse { status: 200, headers: Default::default(), body: "{\"jobs\":[]}".into() }) })
     }
 }
 

@@ -17,7 +17,15 @@ pub enum BuildError {
     /// The request could not be signed.
     Signing { detail: String },
     /// A member that becomes part of the host name holds more than letters, digits, `-` and `.`.
-    InvalidHostLabel { field: String, value: String },
+    InvalidHostLabel { field: String },
+    /// A setting (region, endpoint URL, credentials) breaks a rule; the value is not repeated.
+    InvalidSetting { setting: &'static str, rule: &'static str },
+    /// A header's value (or, for a map bound to headers, its name) holds characters HTTP does
+    /// not allow, such as CR or LF; the value is not repeated.
+    InvalidHeader { header: String },
+    /// The operation puts a prefix in front of the endpoint's host, and it can't: turn that off
+    /// with `ConfigBuilder::inject_host_prefix(false)`.
+    HostPrefix { reason: &'static str },
 }
 
 impl fmt::Display for BuildError {
@@ -30,9 +38,16 @@ impl fmt::Display for BuildError {
             BuildError::Serialize { detail } => write!(f, "could not serialize the input: {detail}"),
             BuildError::Config { detail } => write!(f, "client configuration: {detail}"),
             BuildError::Signing { detail } => write!(f, "could not sign the request: {detail}"),
-            BuildError::InvalidHostLabel { field, value } => write!(
+            BuildError::InvalidHostLabel { field } => {
+                write!(f, "member `{field}` is part of the host name and must be non-empty letters, digits, `-` or `.`")
+            }
+            BuildError::InvalidSetting { setting, rule } => write!(f, "setting `{setting}` {rule}"),
+            BuildError::InvalidHeader { header } => {
+                write!(f, "header `{header}` would hold characters HTTP does not allow (such as CR or LF)")
+            }
+            BuildError::HostPrefix { reason } => write!(
                 f,
-                "member `{field}` is part of the host name and must be non-empty letters, digits, `-` or `.`, not {value:?}"
+                "the operation's host prefix can't apply: {reason} (set inject_host_prefix(false) to send without it)"
             ),
         }
     }

@@ -2,6 +2,7 @@
 //! retrying and timing out as configured, then hands the response back to the operation.
 
 use crate::config::{Config, Credentials};
+use crate::endpoint::{check_region, Endpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
 use crate::protocol::{ErrorResponse, Operation, Protocol, Request, Service};
@@ -46,7 +47,7 @@ impl Client {
     /// good, or runs out of attempts or time.
     pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
         let request = input.request()?;
-        let target = self.target()?;
+        let target = self.target(&request)?;
         let attempts = self.attempts::<O>(&request, &target);
         match self.inner.config.timeouts.operation {
             None => attempts.await,
@@ -69,7 +70,7 @@ impl Client {
             let http_request = self.http_request(request, target, &invocation_id, attempt, max)?;
             match self.attempt(http_request).await {
                 Ok(response) if (200..300).contains(&response.status) => {
-                    return O::parse_output(&response).map_err(SdkError::Parse);
+                    return O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
                 }
                 Ok(response) => {
                     let error = ErrorResponse::from_response(&response, self.inner.service.protocol);
@@ -77,8 +78,10 @@ impl Client {
                         return Err(SdkError::Service(O::parse_error(error)));
                     }
                 }
-                // Connection failures and attempt timeouts are always worth another try.
-                Err(error) if attempt == max => return Err(SdkError::Transport(error.after_attempts(attempt))),
+                // Connection failures and attempt timeouts are worth another try.
+                Err(error) if attempt == max || !error.is_retryable() => {
+                    return Err(SdkError::Transport(error.after_attempts(attempt)))
+                }
                 Err(_) => {}
             }
             tokio::time::sleep(retry::backoff(&config.retry, attempt)).await;
@@ -86,9 +89,10 @@ impl Client {
         }
     }
 
+    /// One attempt: send, then read the body within the size limit, all within the attempt timeout.
     async fn attempt(&self, request: http::Request<Bytes>) -> Result<Response, TransportError> {
         let config = &self.inner.config;
-        let call = config.http_client.call(request);
+        let call = async { config.http_client.call(request).await?.read(config.max_response_body).await };
         match config.timeouts.attempt {
             None => call.await,
             Some(limit) => tokio::time::timeout(limit, call)
@@ -97,24 +101,28 @@ impl Client {
         }
     }
 
-    /// Where and as whom requests go; checked once per call, before anything is sent.
-    fn target(&self) -> Result<Target<'_>, BuildError> {
+    /// Where and as whom the request goes; checked once per call, before anything is sent. Every
+    /// caller-supplied setting is checked here, so that none can move or break the request.
+    fn target(&self, request: &Request) -> Result<Target<'_>, BuildError> {
         let config = &self.inner.config;
         let missing = |what: &str| BuildError::Config { detail: what.to_owned() };
         let region = config
             .region
             .as_deref()
             .ok_or_else(|| missing("no region set (AWS_REGION, or Config::builder().region(..))"))?;
+        check_region(region)?;
         let credentials = config.credentials.as_ref().ok_or_else(|| {
             missing("no credentials set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or Config::builder().credentials(..))")
         })?;
+        credentials.check()?;
         let endpoint = match &config.endpoint_url {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => default_endpoint(self.inner.service.endpoint_prefix, region),
+            Some(url) => Endpoint::parse(url, "endpoint_url")?,
+            None => Endpoint::regional(self.inner.service.endpoint_prefix, region)?,
         };
-        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
-            return Err(missing(&format!("endpoint URL {endpoint:?} must start with https:// or http://")));
-        }
+        let endpoint = match &request.host_prefix {
+            Some(prefix) if config.inject_host_prefix => endpoint.with_host_prefix(prefix)?,
+            _ => endpoint,
+        };
         Ok(Target { region, credentials, endpoint })
     }
 
@@ -127,40 +135,23 @@ impl Client {
         attempt: u32,
         max: u32,
     ) -> Result<http::Request<Bytes>, BuildError> {
-        let mut url = match &request.host_prefix {
-            // `https://` + prefix + host: the prefix goes in front of the host name.
-            Some(prefix) => match target.endpoint.split_once("://") {
-                Some((scheme, rest)) => format!("{scheme}://{prefix}{rest}{}", request.path),
-                None => format!("{}{}", target.endpoint, request.path),
-            },
-            None => format!("{}{}", target.endpoint, request.path),
-        };
-        let mut query = request.literal_query.clone();
-        for (key, value) in &request.query {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            query.push_str(&crate::protocol::percent_encode(key, false));
-            query.push('=');
-            query.push_str(&crate::protocol::percent_encode(value, false));
-        }
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        let invalid = |e: http::Error| BuildError::Config { detail: format!("invalid request for {url}: {e}") };
-        let mut builder = http::Request::builder().method(request.method).uri(&url);
+        let url = target.endpoint.url(&request.path_and_query());
+        let mut http_request = http::Request::new(request.body.clone());
+        let unsendable = |what: &str| BuildError::Config { detail: format!("the request's {what} is not valid HTTP") };
+        *http_request.method_mut() = request.method.parse().map_err(|_| unsendable("method"))?;
+        *http_request.uri_mut() = url.parse().map_err(|_| unsendable("URL"))?;
+        let headers = http_request.headers_mut();
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+            let (name, value) = header(name, value)?;
+            headers.append(name, value);
         }
         if let Protocol::AwsJson { query_compatible: true } = self.inner.service.protocol {
-            builder = builder.header("x-amzn-query-mode", "true");
+            headers.insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
         }
         // No length for an empty body: hyper adds `content-length: 0` where the method needs it.
         if !request.body.is_empty() {
-            builder = builder.header("content-length", request.body.len());
+            headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
         }
-        let mut http_request = builder.body(request.body.clone()).map_err(invalid)?;
         crate::sign::sign(
             &mut http_request,
             target.credentials,
@@ -170,11 +161,8 @@ impl Client {
         )?;
         let headers = http_request.headers_mut();
         headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
-        let sdk_request = format!("attempt={attempt}; max={max}");
-        for (name, value) in [("amz-sdk-invocation-id", invocation_id), ("amz-sdk-request", &sdk_request)] {
-            let value = http::HeaderValue::from_str(value).map_err(|e| BuildError::Config { detail: e.to_string() })?;
-            headers.insert(name, value);
-        }
+        headers.insert("amz-sdk-invocation-id", header("amz-sdk-invocation-id", invocation_id)?.1);
+        headers.insert("amz-sdk-request", header("amz-sdk-request", &format!("attempt={attempt}; max={max}"))?.1);
         Ok(http_request)
     }
 
@@ -186,13 +174,17 @@ impl Client {
 struct Target<'a> {
     region: &'a str,
     credentials: &'a Credentials,
-    endpoint: String,
+    endpoint: Endpoint,
 }
 
-/// `https://{prefix}.{region}.amazonaws.com`, `.amazonaws.com.cn` in the China regions.
-fn default_endpoint(prefix: &str, region: &str) -> String {
-    let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
-    format!("https://{prefix}.{region}.{suffix}")
+/// A header checked for what HTTP allows: a CR or LF in a member's value is a build error
+/// naming the header, never a panic and never a second header.
+fn header(name: &str, value: &str) -> Result<(http::HeaderName, http::HeaderValue), BuildError> {
+    let name = http::HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| BuildError::InvalidHeader { header: "(a name made from a map key)".to_owned() })?;
+    let value =
+        http::HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader { header: name.to_string() })?;
+    Ok((name, value))
 }
 
 /// A random (version 4) UUID, as the `amz-sdk-invocation-id` that ties attempts together.
@@ -209,12 +201,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn endpoints_and_invocation_ids() {
-        assert_eq!(default_endpoint("amplifybackend", "us-east-1"), "https://amplifybackend.us-east-1.amazonaws.com");
-        assert_eq!(
-            default_endpoint("amplifybackend", "cn-north-1"),
-            "https://amplifybackend.cn-north-1.amazonaws.com.cn"
-        );
+    fn invocation_ids() {
         let id = uuid_v4();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");

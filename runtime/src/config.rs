@@ -1,6 +1,7 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
 
 use crate::http::{default_http_client, HttpClient};
+use crate::BuildError;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -31,6 +32,20 @@ impl Credentials {
 
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
+    }
+
+    /// The access key id and session token go into headers, so they must be visible ASCII
+    /// (what AWS issues); anything else is refused before signing, never echoed.
+    pub(crate) fn check(&self) -> Result<(), BuildError> {
+        let visible = |text: &str| text.bytes().all(|b| b.is_ascii_graphic());
+        let invalid = |setting| BuildError::InvalidSetting { setting, rule: "must be visible ASCII characters only" };
+        if self.access_key_id.is_empty() || !visible(&self.access_key_id) {
+            return Err(invalid("credentials.access_key_id"));
+        }
+        if !self.session_token.as_deref().is_none_or(visible) {
+            return Err(invalid("credentials.session_token"));
+        }
+        Ok(())
     }
 }
 
@@ -113,7 +128,15 @@ pub struct Config {
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) time_source: Arc<dyn TimeSource>,
     pub(crate) http_client: Arc<dyn HttpClient>,
+    pub(crate) max_response_body: usize,
+    pub(crate) inject_host_prefix: bool,
 }
+
+/// The default largest response body read: 64 MiB. The largest AWS JSON responses are a few tens
+/// of MB (DynamoDB BatchGetItem returns up to 16 MB of items, Kinesis GetRecords 10 MiB of data,
+/// about 14 MB as base64 JSON), so real answers fit with room to spare, while a broken or hostile
+/// server can't make a call hold gigabytes.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 
 impl Config {
     pub fn builder() -> ConfigBuilder {
@@ -142,6 +165,11 @@ impl Config {
     pub fn timeouts(&self) -> TimeoutConfig {
         self.timeouts
     }
+
+    /// The largest response body a call reads.
+    pub fn max_response_body(&self) -> usize {
+        self.max_response_body
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -153,6 +181,8 @@ pub struct ConfigBuilder {
     timeouts: TimeoutConfig,
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
+    max_response_body: Option<usize>,
+    no_host_prefix: bool,
 }
 
 impl ConfigBuilder {
@@ -199,6 +229,22 @@ impl ConfigBuilder {
         self
     }
 
+    /// The largest response body to read, in bytes (default [`DEFAULT_MAX_RESPONSE_BODY`]). A
+    /// larger response fails with [`TransportErrorKind::ResponseTooLarge`](crate::TransportErrorKind)
+    /// as soon as it is known to be larger, and is not retried.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
+    /// Whether operations with a host prefix (`{AccountId}.`) put it in front of the endpoint's
+    /// host (default true, as botocore's `inject_host_prefix`). Turn it off for an endpoint that
+    /// can't take one, such as a local emulator on an IP address.
+    pub fn inject_host_prefix(mut self, inject: bool) -> Self {
+        self.no_host_prefix = !inject;
+        self
+    }
+
     pub fn build(self) -> Config {
         let http_client = self.http_client.unwrap_or_else(|| default_http_client(self.timeouts.connect));
         Config {
@@ -209,6 +255,8 @@ impl ConfigBuilder {
             timeouts: self.timeouts,
             time_source: self.time_source.unwrap_or_else(|| Arc::new(SystemClock)),
             http_client,
+            max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
+            inject_host_prefix: !self.no_host_prefix,
         }
     }
 }

@@ -17,13 +17,15 @@ impl ErrorMetadata {
         Self::default()
     }
 
+    /// Sets the code, cut to [`CODE_CAP`] bytes.
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
+        self.code = Some(capped(code.into(), CODE_CAP));
         self
     }
 
+    /// Sets the message, cut to [`MESSAGE_CAP`] bytes.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
+        self.message = Some(capped(message.into(), MESSAGE_CAP));
         self
     }
 
@@ -32,8 +34,9 @@ impl ErrorMetadata {
         self
     }
 
+    /// Sets the request id, cut to [`CODE_CAP`] bytes.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.request_id = Some(request_id.into());
+        self.request_id = Some(capped(request_id.into(), CODE_CAP));
         self
     }
 
@@ -55,6 +58,33 @@ impl ErrorMetadata {
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
+}
+
+/// The longest error code or request id kept. AWS codes are under 64 bytes
+/// (`AWS.SimpleQueueService.NonExistentQueue` is 39); a longer one is cut, so a hostile server
+/// can't make every `Display` and log line carry megabytes.
+pub const CODE_CAP: usize = 256;
+
+/// The longest error message kept (AWS messages are sentences; validation messages listing
+/// every bad field stay well under this).
+pub const MESSAGE_CAP: usize = 8 * 1024;
+
+/// `text` cut to at most `cap` bytes on a character boundary, with `…` when cut.
+pub(crate) fn capped(mut text: String, cap: usize) -> String {
+    if text.len() > cap {
+        let mut end = cap;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+/// A modeled error's message member, capped as [`ErrorMetadata::with_message`] caps.
+pub fn cap_message(message: Option<String>) -> Option<String> {
+    message.map(|message| capped(message, MESSAGE_CAP))
 }
 
 /// `Display` for an error the model does not describe: its code (or, lacking one, its HTTP
@@ -109,6 +139,35 @@ mod tests {
         assert_eq!(ErrorMetadata::new().to_string(), "unknown error");
         let no_message = ErrorMetadata::new().with_code("Throttling").with_request_id("r-2");
         assert_eq!(no_message.to_string(), "Throttling (request id r-2)");
+    }
+
+    #[test]
+    fn metadata_is_capped() {
+        let huge = "é".repeat(10_000_000);
+        let meta = ErrorMetadata::new().with_code(huge.clone()).with_message(huge.clone()).with_request_id(huge);
+        assert!(meta.code().unwrap().len() <= CODE_CAP + '…'.len_utf8());
+        assert!(meta.message().unwrap().len() <= MESSAGE_CAP + '…'.len_utf8());
+        assert!(meta.request_id().unwrap().ends_with('…'));
+        assert!(meta.to_string().len() < 2 * CODE_CAP + MESSAGE_CAP + 64);
+        assert!(format!("{meta:?}").len() < 2 * CODE_CAP + MESSAGE_CAP + 256);
+    }
+
+    #[test]
+    fn parse_errors_quote_no_values() {
+        let cases = [
+            (
+                r#"invalid type: string "hunter2", expected i32 at line 1 column 9"#,
+                r#"invalid type: string "…", expected i32 at line 1 column 9"#,
+            ),
+            (r#"invalid type: string "a\"hunter2\"b", expected i32"#, r#"invalid type: string "…", expected i32"#),
+            ("invalid value: integer `42`, expected u8", r#"invalid value: integer "…", expected u8"#),
+            (r#"unterminated "hunter2"#, r#"unterminated "…""#),
+        ];
+        for (raw, cleaned) in cases {
+            assert_eq!(ParseError::new(200, raw).detail(), cleaned);
+        }
+        let long = ParseError::new(200, "x".repeat(100_000));
+        assert!(long.detail().len() <= DETAIL_CAP + 4);
     }
 }
 
@@ -183,6 +242,10 @@ pub enum TransportErrorKind {
     OperationTimeout,
     /// The connection failed while sending or receiving (reset, closed early).
     Io,
+    /// The response body was larger than the configured limit
+    /// ([`ConfigBuilder::max_response_body`](crate::ConfigBuilder::max_response_body)); reading
+    /// stopped there. Not retried: the next answer would be as large.
+    ResponseTooLarge,
 }
 
 /// The request or its response was lost on the way.
@@ -202,6 +265,16 @@ impl TransportError {
 
     pub(crate) fn timeout(kind: TransportErrorKind, after: std::time::Duration) -> Self {
         TransportError { kind, detail: format!("no response within {after:?}"), attempts: 1, source: None }
+    }
+
+    pub(crate) fn too_large(limit: usize) -> Self {
+        let detail = format!("the response body is larger than the limit of {limit} bytes");
+        TransportError { kind: TransportErrorKind::ResponseTooLarge, detail, attempts: 1, source: None }
+    }
+
+    /// Whether another attempt could succeed: not when the answer itself was too large.
+    pub(crate) fn is_retryable(&self) -> bool {
+        self.kind != TransportErrorKind::ResponseTooLarge
     }
 
     pub(crate) fn after_attempts(mut self, attempts: u32) -> Self {
@@ -245,6 +318,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::AttemptTimeout => "attempt timed out",
             TransportErrorKind::OperationTimeout => "operation timed out",
             TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::ResponseTooLarge => "response refused",
         };
         write!(f, "{what}: {}", self.detail)?;
         match self.attempts {
@@ -261,40 +335,81 @@ impl std::error::Error for TransportError {
 }
 
 /// A response that is not what the model says: bad JSON, wrong types. Never retried.
+///
+/// It says where (the JSON path) and what was expected, never what the body held: a response
+/// can carry secrets, and errors end up in logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     status: u16,
+    operation: Option<&'static str>,
     detail: String,
-    excerpt: String,
 }
 
-/// How much of a bad body an error quotes.
-const EXCERPT_CHARS: usize = 120;
-
 impl ParseError {
-    pub fn new(status: u16, detail: impl Into<String>, body: &[u8]) -> Self {
-        let text = String::from_utf8_lossy(body);
-        let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
-        if text.chars().count() > EXCERPT_CHARS {
-            excerpt.push('…');
-        }
-        ParseError { status, detail: detail.into(), excerpt }
+    /// `detail` is cleaned of quoted values (`"…"`, `` `…` ``) before it is kept.
+    pub fn new(status: u16, detail: impl AsRef<str>) -> Self {
+        ParseError { status, operation: None, detail: redact_values(detail.as_ref()) }
+    }
+
+    /// Names the operation whose response this was.
+    pub fn in_operation(mut self, operation: &'static str) -> Self {
+        self.operation = Some(operation);
+        self
+    }
+
+    pub fn operation(&self) -> Option<&'static str> {
+        self.operation
     }
 
     pub fn status(&self) -> u16 {
         self.status
     }
 
-    /// The start of the body that could not be parsed.
-    pub fn body_excerpt(&self) -> &str {
-        &self.excerpt
+    /// What was wrong and where, with no value from the body.
+    pub fn detail(&self) -> &str {
+        &self.detail
     }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not parse the HTTP {} response: {}; body: {:?}", self.status, self.detail, self.excerpt)
+        match self.operation {
+            Some(operation) => write!(f, "could not parse the {operation} response (HTTP {})", self.status)?,
+            None => write!(f, "could not parse the HTTP {} response", self.status)?,
+        }
+        write!(f, ": {}", self.detail)
     }
 }
 
 impl std::error::Error for ParseError {}
+
+/// Replaces every quoted run (`"…"` with its escapes, or `` `…` ``) by `"…"`, and caps the text:
+/// serde's messages quote the offending value (`invalid type: string "hunter2", expected i32`).
+pub(crate) fn redact_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(DETAIL_CAP));
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '`' => {
+                let mut escaped = false;
+                for inner in chars.by_ref() {
+                    match inner {
+                        '\\' if c == '"' && !escaped => escaped = true,
+                        end if end == c && !escaped => break,
+                        _ => escaped = false,
+                    }
+                }
+                out.push_str("\"…\"");
+            }
+            c => out.push(c),
+        }
+        if out.len() >= DETAIL_CAP {
+            out.push('…');
+            break;
+        }
+    }
+    out
+}
+
+/// Longest detail a parse error keeps.
+const DETAIL_CAP: usize = 512;

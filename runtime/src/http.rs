@@ -1,7 +1,11 @@
 //! The transport: one small trait, and its default implementation on hyper with rustls.
+//!
+//! A transport hands back the status and headers as soon as they arrive and the body as it
+//! arrives; the client reads the body itself, so that the response size limit holds whatever
+//! transport is plugged in.
 
 use crate::error::{TransportError, TransportErrorKind};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use std::fmt;
 use std::future::Future;
@@ -9,7 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A complete HTTP response: status, headers and the whole body.
+/// A complete HTTP response: status, headers and the whole body, read within the size limit.
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
@@ -24,12 +28,105 @@ impl Response {
     }
 }
 
+/// A response as a transport hands it over: the body may still be on its way.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Body,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type StreamingBody = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
+
+/// A response body: bytes already in memory, or a stream of frames.
+pub struct Body(BodyKind);
+
+enum BodyKind {
+    Full(Bytes),
+    Streaming(StreamingBody),
+}
+
+impl Body {
+    /// A body that arrives as `http_body` frames.
+    pub fn streaming<B>(body: B) -> Self
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        Body(BodyKind::Streaming(body.map_err(Into::into).boxed_unsync()))
+    }
+
+    /// Reads the whole body, failing as soon as it exceeds `limit` bytes: a larger body is never
+    /// held in memory.
+    pub async fn read(self, limit: usize) -> Result<Bytes, TransportError> {
+        let stream = match self.0 {
+            BodyKind::Full(bytes) if bytes.len() > limit => return Err(TransportError::too_large(limit)),
+            BodyKind::Full(bytes) => return Ok(bytes),
+            BodyKind::Streaming(stream) => stream,
+        };
+        let mut stream = std::pin::pin!(stream);
+        let mut body = BytesMut::new();
+        while let Some(frame) = stream.frame().await {
+            let frame = frame.map_err(|error| TransportError::new(TransportErrorKind::Io, error))?;
+            if let Ok(data) = frame.into_data() {
+                if body.len() + data.len() > limit {
+                    return Err(TransportError::too_large(limit));
+                }
+                body.extend_from_slice(&data);
+            }
+        }
+        Ok(body.freeze())
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        Body(BodyKind::Full(bytes))
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(text: &'static str) -> Self {
+        Body(BodyKind::Full(Bytes::from_static(text.as_bytes())))
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Body(BodyKind::Full(bytes.into()))
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            BodyKind::Full(bytes) => write!(f, "Body({} bytes)", bytes.len()),
+            BodyKind::Streaming(_) => f.write_str("Body(streaming)"),
+        }
+    }
+}
+
+impl HttpResponse {
+    /// The response with its whole body, if the body fits in `limit` bytes. A `Content-Length`
+    /// over the limit fails before any of the body is read.
+    pub async fn read(self, limit: usize) -> Result<Response, TransportError> {
+        let declared =
+            self.headers.get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Err(TransportError::too_large(limit));
+        }
+        let body = self.body.read(limit).await?;
+        Ok(Response { status: self.status, headers: self.headers, body })
+    }
+}
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Sends one request and reads the whole response. Plug in your own with
-/// [`ConfigBuilder::http_client`](crate::ConfigBuilder::http_client).
+/// Sends one request and hands back the response head with its body still to be read. Plug in
+/// your own with [`ConfigBuilder::http_client`](crate::ConfigBuilder::http_client).
 pub trait HttpClient: Send + Sync + fmt::Debug {
-    fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<Response, TransportError>>;
+    fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
 type HyperClient = hyper_util::client::legacy::Client<
@@ -63,15 +160,50 @@ pub(crate) fn default_http_client(connect_timeout: Duration) -> Arc<dyn HttpClie
 }
 
 impl HttpClient for Hyper {
-    fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<Response, TransportError>> {
+    fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
             let response = self.client.request(request.map(Full::new)).await.map_err(|error| {
                 let kind = if error.is_connect() { TransportErrorKind::Connect } else { TransportErrorKind::Io };
                 TransportError::new(kind, error)
             })?;
             let (parts, body) = response.into_parts();
-            let body = body.collect().await.map_err(|error| TransportError::new(TransportErrorKind::Io, error))?;
-            Ok(Response { status: parts.status.as_u16(), headers: parts.headers, body: body.to_bytes() })
+            Ok(HttpResponse { status: parts.status.as_u16(), headers: parts.headers, body: Body::streaming(body) })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(length: Option<&str>, body: Body) -> HttpResponse {
+        let mut headers = http::HeaderMap::new();
+        if let Some(length) = length {
+            headers.insert(http::header::CONTENT_LENGTH, length.parse().unwrap());
+        }
+        HttpResponse { status: 200, headers, body }
+    }
+
+    fn run<T>(future: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+    }
+
+    #[test]
+    fn bodies_over_the_limit_are_refused() {
+        let fits = run(head(None, Bytes::from_static(b"12345").into()).read(5)).unwrap();
+        assert_eq!(&fits.body[..], b"12345");
+        let over = run(head(None, Bytes::from_static(b"123456").into()).read(5)).unwrap_err();
+        assert_eq!(over.kind(), TransportErrorKind::ResponseTooLarge);
+        // A declared length over the limit fails before the body is touched.
+        let declared = run(head(Some("1000000000"), Body::from("")).read(5)).unwrap_err();
+        assert_eq!(declared.kind(), TransportErrorKind::ResponseTooLarge);
+        // A streamed body stops at the frame that crosses the limit.
+        let frames = http_body_util::StreamBody::new(futures_util::stream::iter(
+            (0..1000)
+                .map(|_| Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(Bytes::from(vec![0u8; 1024])))),
+        ));
+        let streamed = run(head(None, Body::streaming(frames)).read(10 * 1024)).unwrap_err();
+        assert_eq!(streamed.kind(), TransportErrorKind::ResponseTooLarge);
+        assert!(streamed.to_string().contains("10240 bytes"), "{streamed}");
     }
 }

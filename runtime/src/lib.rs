@@ -7,6 +7,7 @@
 pub mod build;
 mod client;
 mod config;
+mod endpoint;
 mod error;
 pub mod http;
 pub mod json;
@@ -19,8 +20,13 @@ mod unknown;
 
 pub use build::BuildError;
 pub use client::{uuid_v4, Client};
-pub use config::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig};
-pub use error::{fmt_service_error, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind};
+pub use config::{
+    Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+};
+pub use error::{
+    cap_message, fmt_service_error, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind, CODE_CAP,
+    MESSAGE_CAP,
+};
 pub use json::{Blob, Document};
 pub use protocol::{
     json_output, percent_encode, sanitize_code, ErrorResponse, FromHttpValue, HttpValue, ModeledError, Operation,

@@ -199,11 +199,11 @@ impl awsgen_runtime::http::HttpClient for Recorder {
     fn call(
         &self,
         request: http::Request<bytes::Bytes>,
-    ) -> awsgen_runtime::http::BoxFuture<'_, Result<awsgen_runtime::http::Response, awsgen_runtime::TransportError>>
+    ) -> awsgen_runtime::http::BoxFuture<'_, Result<awsgen_runtime::http::HttpResponse, awsgen_runtime::TransportError>>
     {
         self.0.lock().unwrap().push(request.uri().to_string());
         Box::pin(async {
-            Ok(awsgen_runtime::http::Response { status: 200, headers: Default::default(), body: Default::default() })
+            Ok(awsgen_runtime::http::HttpResponse { status: 200, headers: Default::default(), body: "".into() })
         })
     }
 }

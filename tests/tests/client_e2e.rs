@@ -225,8 +225,8 @@ async fn malformed_bodies_are_parse_errors_and_not_retried() {
         let outcome = client.list_backend_jobs().app_id("app").backend_environment_name(env).send().await;
         let Err(SdkError::Parse(error)) = outcome else { panic!("{outcome:?}") };
         assert_eq!(error.status(), 200);
-        assert!(error.body_excerpt().starts_with(r#"{"jobs":"#));
-        assert!(error.to_string().starts_with("could not parse the HTTP 200 response: "), "{error}");
+        assert_eq!(error.operation(), Some("ListBackendJobs"));
+        assert!(error.to_string().starts_with("could not parse the ListBackendJobs response (HTTP 200): "), "{error}");
     }
     assert_eq!(server.requests().len(), 2);
 }

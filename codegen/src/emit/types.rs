@@ -92,7 +92,7 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let error_impls = error.as_ref().map(|e| &e.impls);
     let builder = builder(ctx, shape, structure, names, error.as_ref());
     let new_builder_doc = format!(" Creates a new builder for [`{}`].", names.type_name);
-    let redacted = redacted_fields(ctx, shape, structure);
+    let redacted = redacted_fields(structure);
     let debug = if redacted.is_empty() {
         quote! { , ::std::fmt::Debug }
     } else {
@@ -125,25 +125,13 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     }
 }
 
-/// Members whose values must not be printed: sensitive targets (or lists and maps of them), or
-/// every member of a sensitive structure.
-fn redacted_fields<'a>(ctx: &Ctx, shape: &Shape, structure: &'a Structure) -> Vec<&'a str> {
-    let sensitive = |id: &str| ctx.service.shapes.get(id).is_some_and(|s| s.sensitive);
-    let holds_sensitive = |id: &str| {
-        sensitive(id)
-            || match ctx.service.shapes.get(id).map(|s| &s.kind) {
-                Some(ShapeKind::List { member }) => sensitive(member),
-                Some(ShapeKind::Map { key, value }) => sensitive(key) || sensitive(value),
-                _ => false,
-            }
-    };
-    structure
-        .members
-        .iter()
-        .filter(|m| shape.sensitive || holds_sensitive(&m.target))
-        .map(|m| m.rust_name.as_str())
-        .collect()
+/// Members whose values must not be printed (decided in `transform::mark_redacted`).
+fn redacted_fields(structure: &Structure) -> Vec<&str> {
+    structure.members.iter().filter(|m| m.redacted).map(|m| m.rust_name.as_str()).collect()
 }
+
+/// What `Debug` prints in place of a sensitive value.
+const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// `Debug` that prints the other fields and a placeholder for the sensitive ones.
 fn redacting_debug(type_name: &str, structure: &Structure, redacted: &[&str], error: bool) -> TokenStream {
@@ -152,7 +140,7 @@ fn redacting_debug(type_name: &str, structure: &Structure, redacted: &[&str], er
         let field = ident(&m.rust_name);
         let label = m.rust_name.trim_start_matches("r#");
         if redacted.contains(&m.rust_name.as_str()) {
-            quote! { .field(#label, &"*** Sensitive Data Redacted ***") }
+            quote! { .field(#label, &#REDACTED) }
         } else {
             quote! { .field(#label, &self.#field) }
         }
@@ -288,7 +276,7 @@ fn builder(
     let error_field = error.map(|e| &e.builder_field);
     let error_setter = error.map(|e| &e.setter);
     // A builder holding sensitive values prints none of them.
-    let sensitive = !redacted_fields(ctx, shape, structure).is_empty();
+    let sensitive = !redacted_fields(structure).is_empty();
     let debug = (!sensitive).then(|| quote! { ::std::fmt::Debug, });
     let manual_debug = sensitive.then(|| {
         let label = names.builder;
@@ -362,10 +350,12 @@ fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
         .iter()
         .find(|m| m.name.eq_ignore_ascii_case("message") && m.location == Location::Body)
         .map(|m| ident(&m.rust_name));
-    let message = match message_member {
+    let message = match &message_member {
         Some(field) => quote! { self.#field.as_deref().or(self.meta.message()) },
         None => quote! { self.meta.message() },
     };
+    // A parsed message is capped like the metadata's, so no response makes `Display` huge.
+    let cap_message = message_member.map(|field| quote! { self.#field = #rt::cap_message(self.#field.take()); });
     ErrorParts {
         field: quote! {
             /// What the response said beyond the modeled members: code, message, status, request id.
@@ -398,6 +388,7 @@ fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
 
             impl #rt::ModeledError for #type_name {
                 fn set_meta(&mut self, meta: #rt::ErrorMetadata) {
+                    #cap_message
                     self.meta = meta;
                 }
             }
@@ -449,9 +440,12 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
             }
         }
     });
+    let redacting = members.iter().any(|m| m.redacted);
+    let debug = (!redacting).then(|| quote! { , ::std::fmt::Debug });
+    let manual_debug = redacting.then(|| union_debug(&shape.names.type_name, members));
     quote! {
         #doc
-        #[derive(Clone, PartialEq, ::std::fmt::Debug #serialize)]
+        #[derive(Clone, PartialEq #debug #serialize)]
         #serde_crate
         #[non_exhaustive]
         pub enum #name {
@@ -461,7 +455,32 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
             Unknown,
         }
 
+        #manual_debug
         #deserialize
+    }
+}
+
+/// `Debug` for a union with sensitive members: the variant's name, and a placeholder for its value.
+fn union_debug(type_name: &str, members: &[Member]) -> TokenStream {
+    let name = ident(type_name);
+    let arms = members.iter().map(|m| {
+        let variant = ident(&m.rust_name);
+        let label = m.rust_name.trim_start_matches("r#");
+        if m.redacted {
+            quote! { Self::#variant(_) => f.debug_tuple(#label).field(&#REDACTED).finish(), }
+        } else {
+            quote! { Self::#variant(value) => f.debug_tuple(#label).field(value).finish(), }
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#arms)*
+                    Self::Unknown => f.write_str("Unknown"),
+                }
+            }
+        }
     }
 }
 
@@ -514,9 +533,20 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
         }
     });
     let http_values = quote! { #to_text #from_text };
+    // A sensitive enum's value is printed by `Display` only, which a caller asks for explicitly.
+    let debug = (!shape.sensitive).then(|| quote! { , ::std::fmt::Debug });
+    let manual_debug = shape.sensitive.then(|| {
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(#REDACTED)
+                }
+            }
+        }
+    });
     quote! {
         #doc
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash, ::std::fmt::Debug)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, ::std::hash::Hash #debug)]
         #[non_exhaustive]
         pub enum #name {
             #( #[doc = #variant_docs] #variants, )*
@@ -552,6 +582,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
             }
         }
 
+        #manual_debug
         #serialize
         #deserialize
         #http_values

@@ -265,6 +265,10 @@ pub struct Member {
     pub timestamp_format: Option<TimestampFormat>,
     /// Set by `transform` on the members that break a cycle of structures.
     pub boxed: bool,
+    /// Set by `transform`: the value is never printed by `Debug`, because the member's target
+    /// is sensitive (or a list or map holding a sensitive shape at any depth), or the shape the
+    /// member belongs to is sensitive. Named types redact their own members.
+    pub redacted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -200,6 +200,38 @@ fn reach(shapes: &BTreeMap<ShapeId, Shape>, id: &str, seen: &mut BTreeSet<ShapeI
     }
 }
 
+/// Marks the members whose values `Debug` must not print (see `Member::redacted`).
+pub(crate) fn mark_redacted(service: &mut Service) {
+    let leaky: BTreeSet<ShapeId> =
+        service.shapes.keys().filter(|id| prints_sensitive(&service.shapes, id)).cloned().collect();
+    for shape in service.shapes.values_mut() {
+        let sensitive = shape.sensitive;
+        if let ShapeKind::Structure(Structure { members, .. }) | ShapeKind::Union(members) = &mut shape.kind {
+            members.iter_mut().for_each(|m| m.redacted = sensitive || leaky.contains(&m.target));
+        }
+    }
+}
+
+/// Whether printing a value of `id` with its own `Debug` would show a sensitive value: it is
+/// sensitive, or a list or map that holds such a shape at any depth. Structures and unions are
+/// not: they redact their own members.
+fn prints_sensitive(shapes: &BTreeMap<ShapeId, Shape>, id: &str) -> bool {
+    let mut pending = vec![id];
+    let mut seen = BTreeSet::new();
+    while let Some(id) = pending.pop() {
+        let Some(shape) = shapes.get(id).filter(|_| seen.insert(id)) else { continue };
+        if shape.sensitive {
+            return true;
+        }
+        match &shape.kind {
+            ShapeKind::List { member } => pending.push(member),
+            ShapeKind::Map { key, value } => pending.extend([key.as_str(), value.as_str()]),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Boxes members until no structure contains itself without indirection. Each round boxes the
 /// smallest (shape, member) edge of the first cycle found in sorted order, so the result depends
 /// only on the model.

@@ -43,6 +43,14 @@ impl Client {
     > {
         crate::operation::put_document::PutDocumentInputBuilder::new(self.inner.clone())
     }
+    /// Sensitive values at every depth: redacted wherever they are printed.
+    pub fn put_secrets(
+        &self,
+    ) -> crate::operation::put_secrets::PutSecretsInputBuilder<
+        ::awsgen_runtime::Client,
+    > {
+        crate::operation::put_secrets::PutSecretsInputBuilder::new(self.inner.clone())
+    }
     /// Stores a thing.
     pub fn put_thing(
         &self,

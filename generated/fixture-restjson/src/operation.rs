@@ -3,4 +3,5 @@
 pub mod get_blob;
 pub mod ping;
 pub mod put_document;
+pub mod put_secrets;
 pub mod put_thing;

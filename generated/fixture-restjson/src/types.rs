@@ -3,13 +3,21 @@
 mod circle;
 mod conflict_exception;
 mod figure;
+mod hidden_choice;
 mod node;
+mod secret_choice;
+mod secret_holder;
+mod secret_level;
 mod square;
 mod thing_status;
 pub use circle::Circle;
 pub use conflict_exception::ConflictException;
 pub use figure::Figure;
+pub use hidden_choice::HiddenChoice;
 pub use node::Node;
+pub use secret_choice::SecretChoice;
+pub use secret_holder::SecretHolder;
+pub use secret_level::SecretLevel;
 pub use square::Square;
 pub use thing_status::ThingStatus;
 /// Builders for the structures in this module.
@@ -17,5 +25,6 @@ pub mod builders {
     pub use super::circle::CircleBuilder;
     pub use super::conflict_exception::ConflictExceptionBuilder;
     pub use super::node::NodeBuilder;
+    pub use super::secret_holder::SecretHolderBuilder;
     pub use super::square::SquareBuilder;
 }

@@ -137,15 +137,26 @@ mod tests {
     }
 
     #[test]
-    fn output_parse_errors_carry_status_and_excerpt() {
+    fn output_parse_errors_name_the_place_not_the_value() {
         #[derive(serde::Deserialize, Debug)]
-        struct Out {
-            #[allow(dead_code)]
-            jobs: Option<Vec<String>>,
+        #[allow(dead_code)]
+        struct Job {
+            id: Option<String>,
+            count: Option<i32>,
         }
-        let error = json_output::<Out>(&response(200, &[], r#"{"jobs": "not-a-list"}"#)).unwrap_err();
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Out {
+            jobs: Option<Vec<Job>>,
+        }
+        let error = json_output::<Out>(&response(200, &[], r#"{"jobs": "hunter2"}"#)).unwrap_err();
         assert_eq!(error.status(), 200);
-        assert_eq!(error.body_excerpt(), r#"{"jobs": "not-a-list"}"#);
+        assert_eq!(error.detail(), r#"at jobs: invalid type: string "…", expected a sequence at line 1 column 18"#);
+        let nested = r#"{"jobs": [{"id": "a"}, {"id": "b", "count": "hunter2"}]}"#;
+        let error = json_output::<Out>(&response(200, &[], nested)).unwrap_err();
+        assert!(error.detail().starts_with("at jobs[1].count: invalid type: string \"…\", expected i32"), "{error}");
+        let trailing = json_output::<Out>(&response(200, &[], r#"{} "hunter2""#)).unwrap_err();
+        assert!(!trailing.to_string().contains("hunter2"), "{trailing}");
         assert!(json_output::<Out>(&response(200, &[], "")).is_ok());
     }
 }

@@ -211,12 +211,28 @@ impl Request {
             let value = value.map(String::as_str).unwrap_or_default();
             let valid = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
             if !valid {
-                return Err(BuildError::InvalidHostLabel { field: (*name).to_owned(), value: value.to_owned() });
+                return Err(BuildError::InvalidHostLabel { field: (*name).to_owned() });
             }
             prefix = prefix.replace(&format!("{{{name}}}"), value);
         }
         self.host_prefix = Some(prefix);
         Ok(self)
+    }
+
+    /// The percent-encoded path and query: the literal query first, then the bound parameters.
+    pub(crate) fn path_and_query(&self) -> String {
+        let mut url = self.path.clone();
+        let bound = self
+            .query
+            .iter()
+            .map(|(key, value)| format!("{}={}", percent_encode(key, false), percent_encode(value, false)));
+        let query: Vec<String> =
+            (!self.literal_query.is_empty()).then(|| self.literal_query.clone()).into_iter().chain(bound).collect();
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query.join("&"));
+        }
+        url
     }
 
     fn set_content_type(&mut self, content_type: &str) {

@@ -12,12 +12,27 @@ use std::collections::BTreeMap;
 /// Parses a JSON output body; an empty body reads as `{}`.
 pub fn json_output<T: DeserializeOwned>(response: &Response) -> Result<T, ParseError> {
     let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &response.body };
-    serde_json::from_slice(body).map_err(|e| ParseError::new(response.status, e.to_string(), &response.body))
+    serde_json::from_slice(body).map_err(|_| located_error::<T>(response.status, body))
+}
+
+/// Parses a body that failed again, this time tracking where: the fast path pays nothing for
+/// the JSON path that the error names (`jobs[3].status: invalid type: ...`).
+fn located_error<T: DeserializeOwned>(status: u16, body: &[u8]) -> ParseError {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => return ParseError::new(status, deserializer.end().err().map_or_else(String::new, |e| e.to_string())),
+        Err(error) => error,
+    };
+    let path = error.path().to_string();
+    match path.as_str() {
+        "." => ParseError::new(status, error.into_inner().to_string()),
+        _ => ParseError::new(status, format!("at {path}: {}", error.into_inner())),
+    }
 }
 
 impl Response {
     fn bad(&self, detail: String) -> ParseError {
-        ParseError::new(self.status, detail, &self.body)
+        ParseError::new(self.status, detail)
     }
 
     /// A header-bound output member; timestamps are HTTP dates unless the model says otherwise.

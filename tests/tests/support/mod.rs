@@ -46,7 +46,16 @@ pub enum Reply {
     Reset,
     /// Answer nothing for this long, then close.
     Stall(Duration),
+    /// A 200 whose body never ends (up to `FLOOD_LIMIT`), with a `content-length` of the full
+    /// size or none; the bytes the client accepted before closing are counted in `flooded`.
+    Flood {
+        declare_length: bool,
+        flooded: Arc<std::sync::atomic::AtomicUsize>,
+    },
 }
+
+/// The most a flood sends: 1 GiB.
+pub const FLOOD_LIMIT: usize = 1 << 30;
 
 impl Reply {
     pub fn json(status: u16, body: serde_json::Value) -> Reply {
@@ -123,6 +132,21 @@ async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Received>>>, script: Ar
             }
             Reply::Stall(duration) => {
                 tokio::time::sleep(duration).await;
+                return;
+            }
+            Reply::Flood { declare_length, flooded } => {
+                let length = if declare_length { format!("content-length: {FLOOD_LIMIT}\r\n") } else { String::new() };
+                let head = format!("HTTP/1.1 200 OK\r\n{length}connection: close\r\n\r\n[");
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 * 1024];
+                while flooded.load(std::sync::atomic::Ordering::Relaxed) < FLOOD_LIMIT {
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    flooded.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed);
+                }
                 return;
             }
         }

@@ -1,7 +1,7 @@
 //! Copied verbatim into the scratch conformance crate: the transport that records requests or
 //! answers with a case's response, and the comparisons of protocol-test expectations.
 
-use awsgen_runtime::http::{BoxFuture, HttpClient, Response};
+use awsgen_runtime::http::{BoxFuture, HttpClient, HttpResponse, Response};
 use serde_json::Value;
 use std::sync::Mutex;
 
@@ -12,9 +12,9 @@ pub struct Transport {
 }
 
 impl HttpClient for Transport {
-    fn call(&self, request: http::Request<bytes::Bytes>) -> BoxFuture<'_, Result<Response, awsgen_runtime::TransportError>> {
+    fn call(&self, request: http::Request<bytes::Bytes>) -> BoxFuture<'_, Result<HttpResponse, awsgen_runtime::TransportError>> {
         *self.sent.lock().unwrap() = Some(request);
-        Box::pin(async { Ok(Response { status: 200, headers: Default::default(), body: bytes::Bytes::from_static(b"{}") }) })
+        Box::pin(async { Ok(HttpResponse { status: 200, headers: Default::default(), body: "{}".into() }) })
     }
 }
 

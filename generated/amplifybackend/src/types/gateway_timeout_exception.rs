@@ -36,6 +36,7 @@ impl ::std::fmt::Display for GatewayTimeoutException {
 impl ::std::error::Error for GatewayTimeoutException {}
 impl ::awsgen_runtime::ModeledError for GatewayTimeoutException {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.message = ::awsgen_runtime::cap_message(self.message.take());
         self.meta = meta;
     }
 }

@@ -39,6 +39,7 @@ impl ::std::fmt::Display for NotFoundException {
 impl ::std::error::Error for NotFoundException {}
 impl ::awsgen_runtime::ModeledError for NotFoundException {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.message = ::awsgen_runtime::cap_message(self.message.take());
         self.meta = meta;
     }
 }

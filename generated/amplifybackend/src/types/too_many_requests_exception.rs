@@ -39,6 +39,7 @@ impl ::std::fmt::Display for TooManyRequestsException {
 impl ::std::error::Error for TooManyRequestsException {}
 impl ::awsgen_runtime::ModeledError for TooManyRequestsException {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.message = ::awsgen_runtime::cap_message(self.message.take());
         self.meta = meta;
     }
 }

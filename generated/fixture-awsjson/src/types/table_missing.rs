@@ -34,6 +34,7 @@ impl ::std::fmt::Display for TableMissing {
 impl ::std::error::Error for TableMissing {}
 impl ::awsgen_runtime::ModeledError for TableMissing {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.message = ::awsgen_runtime::cap_message(self.message.take());
         self.meta = meta;
     }
 }

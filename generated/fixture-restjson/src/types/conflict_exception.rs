@@ -35,6 +35,7 @@ impl ::std::fmt::Display for ConflictException {
 impl ::std::error::Error for ConflictException {}
 impl ::awsgen_runtime::ModeledError for ConflictException {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
+        self.message = ::awsgen_runtime::cap_message(self.message.take());
         self.meta = meta;
     }
 }

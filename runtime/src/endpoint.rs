@@ -1,0 +1,218 @@
+//! Where requests go: the checked endpoint URL, the region as a host label, and the host prefix
+//! some operations put in front of the host. Nothing a caller passes can move a request to a
+//! host they did not name.
+
+use crate::BuildError;
+
+/// A checked endpoint: `http` or `https`, a host, an optional port and path; never a query, a
+/// fragment or user-info, which would change where, or what, the request addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    scheme: &'static str,
+    host: String,
+    port: Option<u16>,
+    /// Empty, or `/`-led without a trailing `/`.
+    path: String,
+}
+
+impl Endpoint {
+    /// Parses an endpoint URL given by the caller (`setting` names where it came from).
+    pub(crate) fn parse(url: &str, setting: &'static str) -> Result<Endpoint, BuildError> {
+        let invalid = |rule: &'static str| BuildError::InvalidSetting { setting, rule };
+        let (scheme, rest) = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => ("https", rest),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => ("http", rest),
+            _ => return Err(invalid("must start with https:// or http://")),
+        };
+        if rest.contains(['?', '#']) {
+            return Err(invalid("must not have a query (`?`) or a fragment (`#`)"));
+        }
+        let (authority, path) = rest.find('/').map_or((rest, ""), |slash| rest.split_at(slash));
+        if authority.contains('@') {
+            return Err(invalid("must not carry user-info (`user@`)"));
+        }
+        let (host, port) =
+            split_port(authority).ok_or_else(|| invalid("must have a host and at most a numeric port"))?;
+        if !is_host(host) {
+            return Err(invalid("must have a host of letters, digits, `-` and `.`, or an IP address"));
+        }
+        if !path.bytes().all(is_path_byte) {
+            return Err(invalid("must have a path of URL characters only (percent-encode the rest)"));
+        }
+        let path = path.trim_end_matches('/').to_owned();
+        Ok(Endpoint { scheme, host: host.to_ascii_lowercase(), port, path })
+    }
+
+    /// The regional endpoint of a service: `https://{prefix}.{region}.amazonaws.com`
+    /// (`.amazonaws.com.cn` in China). The region must be a valid host label.
+    pub(crate) fn regional(prefix: &str, region: &str) -> Result<Endpoint, BuildError> {
+        check_region(region)?;
+        let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+        Endpoint::parse(&format!("https://{prefix}.{region}.{suffix}"), "region")
+    }
+
+    /// Puts an operation's host prefix (`123456789012.`) in front of the host. An IP address
+    /// has no name to prefix, so that is an error rather than a DNS failure later.
+    pub(crate) fn with_host_prefix(&self, prefix: &str) -> Result<Endpoint, BuildError> {
+        if self.is_ip() {
+            return Err(BuildError::HostPrefix { reason: "the endpoint's host is an IP address" });
+        }
+        let host = format!("{prefix}{}", self.host);
+        if !is_host(&host) {
+            return Err(BuildError::HostPrefix { reason: "the prefixed host is not a valid host name" });
+        }
+        Ok(Endpoint { host, ..self.clone() })
+    }
+
+    fn is_ip(&self) -> bool {
+        self.host.starts_with('[') || self.host.parse::<std::net::Ipv4Addr>().is_ok()
+    }
+
+    /// The URL of `path_and_query` (`/x?y=z`, already percent-encoded) on this endpoint.
+    pub(crate) fn url(&self, path_and_query: &str) -> String {
+        let port = self.port.map(|port| format!(":{port}")).unwrap_or_default();
+        format!("{}://{}{port}{}{path_and_query}", self.scheme, self.host, self.path)
+    }
+}
+
+/// `host[:port]`, or `[v6][:port]`; the port numeric and not 0.
+fn split_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if authority.starts_with('[') {
+        let end = authority.find(']')? + 1;
+        authority[1..end - 1].parse::<std::net::Ipv6Addr>().ok()?;
+        match &authority[end..] {
+            "" => (&authority[..end], None),
+            rest => (&authority[..end], Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(digits) if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) => return None,
+        Some(digits) => Some(digits.parse::<u16>().ok().filter(|&port| port != 0)?),
+    };
+    Some((host, port))
+}
+
+/// A DNS name (labels of letters, digits and `-`, joined by `.`), an IPv4 address, or `[v6]`.
+fn is_host(host: &str) -> bool {
+    if host.starts_with('[') {
+        return true; // checked by `split_port`
+    }
+    !host.is_empty() && host.len() <= 253 && host.split('.').all(|label| is_host_label(label, true))
+}
+
+/// One label of a host name. `allow_underscore` for endpoints (some local setups use them);
+/// regions never.
+fn is_host_label(label: &str, allow_underscore: bool) -> bool {
+    let inner = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || (allow_underscore && b == b'_');
+    !label.is_empty()
+        && label.len() <= 63
+        && label.bytes().all(inner)
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+}
+
+fn is_path_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:@".contains(&byte)
+}
+
+/// A region is one host label (botocore's `validate_region_name`): `us-east-1`, never
+/// `x@host/`, `us-east-1#` or `us east 1`, which would move or break the request.
+pub(crate) fn check_region(region: &str) -> Result<(), BuildError> {
+    if is_host_label(region, false) {
+        Ok(())
+    } else {
+        Err(BuildError::InvalidSetting {
+            setting: "region",
+            rule: "must be a host label: 1 to 63 letters, digits and `-`, not starting or ending with `-`",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_urls_address_only_what_they_name() {
+        let ok = [
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/x"),
+            ("https://example.com/", "https://example.com/x"),
+            ("HTTPS://Example.COM/base/", "https://example.com/base/x"),
+            ("http://[::1]:9000", "http://[::1]:9000/x"),
+            ("http://[::1]", "http://[::1]/x"),
+            ("http://local_host:1", "http://local_host:1/x"),
+        ];
+        for (url, expected) in ok {
+            assert_eq!(Endpoint::parse(url, "endpoint_url").unwrap().url("/x"), expected, "{url}");
+        }
+        let bad = [
+            "ftp://example.com",
+            "example.com",
+            "http://host:8080?x=1",
+            "http://host:8080/#frag",
+            "http://user:pw@host",
+            "http://evil.com@127.0.0.1",
+            "http://",
+            "http://:80",
+            "http://host:",
+            "http://host:99999",
+            "http://host:0",
+            "http://host:8a",
+            "http://ho st",
+            "http://host\r\nx: y",
+            "http://host/a b",
+            "http://[::1",
+            "http://[zz]",
+            "http://-host",
+            "http://host..com",
+        ];
+        for url in bad {
+            let error = Endpoint::parse(url, "endpoint_url").unwrap_err();
+            assert!(matches!(error, BuildError::InvalidSetting { setting: "endpoint_url", .. }), "{url}: {error}");
+        }
+    }
+
+    #[test]
+    fn regions_are_host_labels() {
+        for region in ["us-east-1", "cn-north-1", "eu-west-3", "local", "a"] {
+            assert!(check_region(region).is_ok(), "{region}");
+        }
+        let long = "a".repeat(64);
+        for region in [
+            "",
+            "x@127.0.0.1:1/",
+            "us-east-1#",
+            "us east 1",
+            "us-east-1/../x",
+            "us-east-1.",
+            "-a",
+            "a-",
+            "a\r\nb",
+            "é",
+            &long,
+        ] {
+            let error = check_region(region).unwrap_err();
+            assert!(matches!(error, BuildError::InvalidSetting { setting: "region", .. }), "{region}");
+        }
+        assert_eq!(
+            Endpoint::regional("amplifybackend", "cn-north-1").unwrap().url("/"),
+            "https://amplifybackend.cn-north-1.amazonaws.com.cn/"
+        );
+    }
+
+    #[test]
+    fn host_prefixes_need_a_host_name() {
+        let named = Endpoint::parse("https://example.com", "endpoint_url").unwrap();
+        assert_eq!(named.with_host_prefix("123.").unwrap().url("/"), "https://123.example.com/");
+        for ip in ["http://127.0.0.1:1", "http://[::1]:1"] {
+            let endpoint = Endpoint::parse(ip, "endpoint_url").unwrap();
+            assert!(matches!(endpoint.with_host_prefix("123."), Err(BuildError::HostPrefix { .. })), "{ip}");
+        }
+    }
+}

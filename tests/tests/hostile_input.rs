@@ -1,0 +1,284 @@
+//! What a careless caller, a broken server or an attacker can throw at a generated client: it
+//! answers with a typed error, never a panic, a request to a host nobody named, a secret in a
+//! message, or unbounded memory. Every test runs against a real server on 127.0.0.1.
+
+mod support;
+
+use awsgen_amplifybackend::operation::list_backend_jobs::ListBackendJobsError;
+use awsgen_fixture_restjson::operation::put_secrets::PutSecretsOutput;
+use awsgen_fixture_restjson::types::{HiddenChoice, SecretChoice, SecretHolder, SecretLevel};
+use awsgen_runtime::{BuildError, Config, ConfigBuilder, Credentials, RetryConfig, SdkError, TransportErrorKind};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{Reply, Server, ACCESS_KEY, SECRET_KEY};
+
+const SECRET: &str = "hunter2-TOPSECRET";
+
+fn config() -> ConfigBuilder {
+    Config::builder().region("us-east-1").credentials(Credentials::new(ACCESS_KEY, SECRET_KEY, None)).retry(
+        RetryConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(2),
+        },
+    )
+}
+
+async fn bounded<F: std::future::Future>(future: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(60), future).await.expect("the call ends in bounded time")
+}
+
+type Outcome =
+    Result<awsgen_amplifybackend::operation::list_backend_jobs::ListBackendJobsOutput, SdkError<ListBackendJobsError>>;
+
+async fn list_jobs(config: Config) -> Outcome {
+    let client = awsgen_amplifybackend::Client::new(config);
+    bounded(client.list_backend_jobs().app_id("app").backend_environment_name("dev").send()).await
+}
+
+fn build_error(outcome: Outcome) -> BuildError {
+    match outcome {
+        Err(SdkError::Build(error)) => error,
+        other => panic!("expected a build error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_region_never_moves_the_host() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let port = server.url.rsplit(':').next().unwrap().to_owned();
+    let regions = [
+        format!("x@127.0.0.1:{port}/"),
+        format!("127.0.0.1:{port}#"),
+        "us-east-1#".to_owned(),
+        "us east 1".to_owned(),
+        "us-east-1/../x".to_owned(),
+        "us-east-1\r\nx-injected: 1".to_owned(),
+        "us-east-1?x=1".to_owned(),
+        String::new(),
+    ];
+    for region in regions {
+        // No endpoint URL: the region alone would make the host.
+        let error = build_error(list_jobs(config().region(region.as_str()).build()).await);
+        assert!(matches!(error, BuildError::InvalidSetting { setting: "region", .. }), "{region:?}: {error}");
+        // With an endpoint URL the region still goes into the signature, so it is checked too.
+        let error = build_error(list_jobs(config().region(region.as_str()).endpoint_url(&server.url).build()).await);
+        assert!(matches!(error, BuildError::InvalidSetting { setting: "region", .. }), "{region:?}: {error}");
+    }
+    assert!(server.requests().is_empty(), "no odd region reached the server");
+}
+
+#[tokio::test]
+async fn no_caller_value_panics_or_reaches_the_wire_unchecked() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let base = || config().endpoint_url(&server.url);
+    let credentials = [
+        Credentials::new("AKID\r\nx-injected: 1", SECRET_KEY, None),
+        Credentials::new("AKID\n", SECRET_KEY, None),
+        Credentials::new("AKID EXAMPLE", SECRET_KEY, None),
+        Credentials::new("AKIDé", SECRET_KEY, None),
+        Credentials::new("", SECRET_KEY, None),
+        Credentials::new(ACCESS_KEY, SECRET_KEY, Some("token\r\nx-injected: 1".to_owned())),
+    ];
+    for credentials in credentials {
+        let error = build_error(list_jobs(base().credentials(credentials.clone()).build()).await);
+        let BuildError::InvalidSetting { setting, .. } = error else { panic!("{credentials:?}: {error}") };
+        assert!(setting.starts_with("credentials."), "{setting}");
+        assert!(!error.to_string().contains("AKID"), "the value is not echoed: {error}");
+    }
+    // A secret key is only hashed: any text signs (and this server rejects the signature).
+    let odd_secret = list_jobs(base().credentials(Credentials::new(ACCESS_KEY, "sécret\r\n", None)).build()).await;
+    assert!(matches!(odd_secret, Err(SdkError::Service(_))), "{odd_secret:?}");
+
+    // Header-bound members with CR/LF, and map keys that are no header names.
+    let client = awsgen_fixture_restjson::Client::new(base().max_attempts(1).build());
+    let put = || client.put_thing().thing_id("t").key("k");
+    let bad_header = bounded(put().names(vec![format!("a\r\nx-injected: {SECRET}")]).send()).await;
+    let Err(SdkError::Build(error)) = bad_header else { panic!("{bad_header:?}") };
+    assert_eq!(error, BuildError::InvalidHeader { header: "x-names".to_owned() });
+    assert!(!error.to_string().contains(SECRET), "{error}");
+    let bad_key = bounded(put().meta(BTreeMap::from([(format!("a b{SECRET}"), "v".to_owned())])).send()).await;
+    let Err(SdkError::Build(error)) = bad_key else { panic!("{bad_key:?}") };
+    assert!(matches!(error, BuildError::InvalidHeader { .. }), "{error}");
+    assert!(!error.to_string().contains(SECRET), "{error}");
+    // Labels and query values are percent-encoded, so they can't break the request line.
+    let encoded = bounded(
+        put().thing_id("a b\r\n#?").key("x/y z").filters(BTreeMap::from([("q".to_owned(), "#\r\n".to_owned())])).send(),
+    )
+    .await;
+    assert!(encoded.is_ok(), "{encoded:?}");
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2, "one signed request from the odd secret, one encoded PutThing");
+    assert_eq!(sent[1].target, "/things/a%20b%0D%0A%23%3F/x/y%20z?mode=literal&q=%23%0D%0A");
+}
+
+#[tokio::test]
+async fn endpoint_urls_name_a_host_and_nothing_else() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let other = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let other_authority = other.url.trim_start_matches("http://").to_owned();
+    let bad = [
+        format!("{}?x=1", server.url),
+        format!("{}/?x=1", server.url),
+        format!("{}#frag", server.url),
+        format!("http://user:pw@{other_authority}"),
+        format!("http://{}@{other_authority}", server.url.trim_start_matches("http://")),
+        format!("{}/a b", server.url),
+        format!("{}\r\nx: y", server.url),
+        "ftp://127.0.0.1:1".to_owned(),
+        "127.0.0.1:1".to_owned(),
+        "http://".to_owned(),
+        "http://127.0.0.1:99999".to_owned(),
+    ];
+    for url in bad {
+        let error = build_error(list_jobs(config().endpoint_url(&url).build()).await);
+        assert!(matches!(error, BuildError::InvalidSetting { setting: "endpoint_url", .. }), "{url}: {error}");
+    }
+    assert!(server.requests().is_empty() && other.requests().is_empty());
+    // A path is kept, and a trailing slash does not double.
+    list_jobs(config().endpoint_url(format!("{}/base/", server.url)).build()).await.unwrap();
+    assert_eq!(server.requests()[0].target, "/base/backend/app/job/dev");
+}
+
+#[tokio::test]
+async fn host_prefixes_on_ip_endpoints_are_a_clear_error_or_turned_off() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let client = awsgen_fixture_restjson::Client::new(config().endpoint_url(&server.url).build());
+    let outcome = bounded(client.ping().account("123456").send()).await;
+    let Err(SdkError::Build(error)) = outcome else { panic!("{outcome:?}") };
+    assert!(matches!(error, BuildError::HostPrefix { .. }), "{error}");
+    assert!(error.to_string().contains("inject_host_prefix(false)"), "{error}");
+    assert!(server.requests().is_empty());
+
+    let config = config().endpoint_url(&server.url).inject_host_prefix(false).build();
+    let client = awsgen_fixture_restjson::Client::new(config);
+    bounded(client.ping().account("123456").send()).await.unwrap();
+    assert_eq!(server.requests()[0].target, "/ping");
+    // The host label is still checked: it would have been part of the host.
+    let outcome = bounded(client.ping().account("a/b").send()).await;
+    assert!(matches!(outcome, Err(SdkError::Build(BuildError::InvalidHostLabel { .. }))), "{outcome:?}");
+}
+
+fn secrets_body() -> serde_json::Value {
+    json!({
+        "Plain": "visible",
+        "Grid": [[SECRET], [SECRET, SECRET]],
+        "ByName": {"k": [SECRET]},
+        "Choice": {"Code": SECRET},
+        "Hidden": {"Text": SECRET},
+        "Holders": [{"Label": "visible", "Value": SECRET}],
+        "Level": "HIGH",
+    })
+}
+
+#[tokio::test]
+async fn sensitive_values_never_print_at_any_depth() {
+    let server = Server::start(|_, _| Reply::json(200, secrets_body())).await;
+    let client = awsgen_fixture_restjson::Client::new(config().endpoint_url(&server.url).build());
+    let request = client
+        .put_secrets()
+        .plain("visible")
+        .grid(vec![vec![SECRET.to_owned()], vec![SECRET.to_owned(), SECRET.to_owned()]])
+        .by_name(BTreeMap::from([("k".to_owned(), vec![SECRET.to_owned()])]))
+        .choice(SecretChoice::Code(SECRET.to_owned()))
+        .hidden(HiddenChoice::Text(SECRET.to_owned()))
+        .holders(vec![SecretHolder::builder().label("visible").value(SECRET).build()])
+        .level(SecretLevel::High);
+    let printed = [format!("{request:?}"), format!("{:?}", request.clone().build())];
+    let output: PutSecretsOutput = bounded(request.send()).await.unwrap();
+    // What the server got is the real thing: redaction is for printing only.
+    assert_eq!(server.requests()[0].json(), secrets_body());
+    assert_eq!(output.choice, Some(SecretChoice::Code(SECRET.to_owned())));
+    let printed = printed.into_iter().chain([
+        format!("{output:?}"),
+        format!("{:#?}", output),
+        format!("{:?}", SecretLevel::High),
+        format!("{:?}", HiddenChoice::Text(SECRET.to_owned())),
+        format!("{:?}", SecretChoice::Code(SECRET.to_owned())),
+    ]);
+    for text in printed {
+        assert!(!text.contains(SECRET) && !text.contains("HIGH") && !text.contains("High"), "leaked: {text}");
+    }
+    let output_text = format!("{output:?}");
+    assert!(output_text.contains("visible"), "non-sensitive members still print: {output_text}");
+    assert!(format!("{:?}", SecretChoice::Note("note".into())).contains("note"));
+}
+
+#[tokio::test]
+async fn errors_name_the_place_never_the_value() {
+    let server = Server::start(|request, _| match request.target.as_str() {
+        "/secrets" => Reply::json(200, json!({"Holders": [{"Label": "x", "Value": {"nested": SECRET}}]})),
+        _ => Reply::raw(201, &[("x-count", SECRET)], "{}"),
+    })
+    .await;
+    let client = awsgen_fixture_restjson::Client::new(config().endpoint_url(&server.url).build());
+    let outcome = bounded(client.put_secrets().send()).await;
+    let Err(SdkError::Parse(error)) = outcome else { panic!("{outcome:?}") };
+    let text = error.to_string();
+    assert!(text.starts_with("could not parse the PutSecrets response (HTTP 200): at Holders[0].Value: "), "{text}");
+    assert!(!text.contains(SECRET) && !format!("{error:?}").contains(SECRET), "{text}");
+    // A header value that does not parse is named by its header.
+    let outcome = bounded(client.put_thing().thing_id("t").key("k").send()).await;
+    let Err(SdkError::Parse(error)) = outcome else { panic!("{outcome:?}") };
+    assert!(error.to_string().to_ascii_lowercase().contains("header x-count"), "{error}");
+    assert!(!error.to_string().contains(SECRET), "{error}");
+}
+
+#[tokio::test]
+async fn huge_responses_stop_at_the_limit_and_are_not_retried() {
+    for declare_length in [false, true] {
+        let flooded = Arc::new(AtomicUsize::new(0));
+        let flood = flooded.clone();
+        let server = Server::start(move |_, _| Reply::Flood { declare_length, flooded: flood.clone() }).await;
+        let config = config().endpoint_url(&server.url).max_response_body(1 << 20).build();
+        let outcome = list_jobs(config).await;
+        let Err(SdkError::Transport(error)) = outcome else { panic!("{outcome:?}") };
+        assert_eq!(error.kind(), TransportErrorKind::ResponseTooLarge);
+        assert_eq!(error.attempts(), 1, "a response too large is not retried");
+        assert_eq!(server.requests().len(), 1);
+        // Reading stopped: the server could push only what the socket buffers hold past 1 MiB.
+        let sent = flooded.load(Ordering::Relaxed);
+        assert!(sent < 64 << 20, "the client kept reading: {sent} bytes");
+        if declare_length {
+            assert!(sent < 16 << 20, "a declared length over the limit is refused before reading: {sent}");
+        }
+    }
+    // The default limit admits real responses.
+    let server = Server::start(|_, _| Reply::json(200, json!({"jobs": [support::job(1)]}))).await;
+    assert!(list_jobs(config().endpoint_url(&server.url).build()).await.is_ok());
+}
+
+#[tokio::test]
+async fn huge_error_codes_and_messages_are_capped() {
+    let big = "m".repeat(10 << 20);
+    let big_type = "T".repeat(10 << 20);
+    let body = json!({"__type": big_type, "message": big}).to_string();
+    let server =
+        Server::start(move |_, _| Reply::raw(400, &[("x-amzn-requestid", &"r".repeat(64 << 10))], &body)).await;
+    let outcome = list_jobs(config().endpoint_url(&server.url).build()).await;
+    let Err(SdkError::Service(ListBackendJobsError::Unhandled(meta))) = &outcome else { panic!("not unhandled") };
+    assert!(meta.code().unwrap().len() <= awsgen_runtime::CODE_CAP + 3);
+    assert!(meta.message().unwrap().len() <= awsgen_runtime::MESSAGE_CAP + 3);
+    assert!(meta.request_id().unwrap().len() <= awsgen_runtime::CODE_CAP + 3);
+    let error = outcome.unwrap_err();
+    assert!(error.to_string().len() < 16 * 1024, "Display is {} bytes", error.to_string().len());
+    assert!(format!("{error:?}").len() < 16 * 1024, "Debug is {} bytes", format!("{error:?}").len());
+
+    // Headers are bounded by hyper (about 400 KiB in all): a larger head is a transport error.
+    let server = Server::start(|_, _| Reply::raw(200, &[("x-amzn-requestid", &"r".repeat(1 << 20))], "{}")).await;
+    let outcome = list_jobs(config().endpoint_url(&server.url).build()).await;
+    assert!(matches!(outcome, Err(SdkError::Transport(_))), "{outcome:?}");
+
+    // A modeled error keeps its members (the body limit bounds them) but prints the capped message.
+    let body = json!({"message": "x".repeat(10 << 20), "resourceType": "app"}).to_string();
+    let server = Server::start(move |_, _| Reply::raw(404, &[("x-amzn-errortype", "NotFoundException")], &body)).await;
+    let outcome = list_jobs(config().endpoint_url(&server.url).build()).await;
+    let Err(SdkError::Service(ListBackendJobsError::NotFound(error))) = outcome else { panic!("not NotFound") };
+    let cap = awsgen_runtime::MESSAGE_CAP;
+    assert!(error.to_string().len() < cap + 1024, "Display is {} bytes", error.to_string().len());
+    // The member and the metadata each hold the capped message.
+    assert!(format!("{error:?}").len() < 2 * cap + 1024, "Debug is {} bytes", format!("{error:?}").len());
+}
