@@ -1,21 +1,171 @@
-//! One insta snapshot per generated file: a reviewer reads generator changes as snapshot diffs.
+//! Snapshots that each show one generator feature. Every model in `tests/fixtures/features/` (one
+//! feature each: optionality, naming, errors, enums and unions, recursion, sensitive values, HTTP
+//! bindings, paginators, awsJson; see its README) is generated and snapshotted as ONE file,
+//! `snapshots/feature__<stem>.snap`: its warnings, then every generated file in path order, each
+//! after a `// ---- <path> ----` line. `Cargo.toml`, `src/config.rs` and `src/error.rs` are left
+//! out: they are the same for every model (checked below). A generator change thus shows up as a
+//! diff per feature, not as a copy of `generated/`, which `up_to_date.rs` (and
+//! `cargo xtask codegen --check`) already guards.
+//!
+//! One more snapshot, `listbackendjobs_smithy__operation`, is the ListBackendJobs operation module
+//! generated from the Smithy model: it differs from the committed botocore one by its header line.
+//!
 //! After an intended change: `cargo insta review` (or `INSTA_UPDATE=always`), then commit.
 
-#[test]
-fn every_generated_file_matches_its_snapshot() {
-    let root = xtask::workspace_root();
-    let jobs = xtask::config::configured_jobs(&root).expect("specs/codegen.json loads");
+use awsgen_codegen::{CrateSpec, Generated, InputFile, Selection};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The fixture folder, relative to the workspace root (as the generated headers show it).
+const FEATURES: &str = "tests/fixtures/features";
+
+/// Files that depend on nothing of the model but its name: not snapshotted.
+const BOILERPLATE: &[&str] = &["Cargo.toml", "src/config.rs", "src/error.rs"];
+
+fn workspace_file(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// The stems of the feature models, sorted (`optionality` for `optionality.json`).
+fn fixture_stems() -> Vec<String> {
+    let dir = workspace_file(FEATURES);
+    let mut stems: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/features exists")
+        .map(|entry| entry.expect("readable entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".json") && !name.ends_with(".paginators.json"))
+        .map(|name| name.trim_end_matches(".json").to_owned())
+        .collect();
+    stems.sort();
+    stems
+}
+
+/// Generates `tests/fixtures/features/<stem>.json` (with `<stem>.paginators.json` if it exists)
+/// as the crate `fixture-<stem>`, the way `cargo xtask codegen` would. Panics on any diagnostic.
+fn generate_fixture(stem: &str) -> Generated {
+    let model_path = format!("{FEATURES}/{stem}.json");
+    let pager_path = format!("{FEATURES}/{stem}.paginators.json");
+    let model = std::fs::read(workspace_file(&model_path)).expect("readable model");
+    let pagers = workspace_file(&pager_path)
+        .is_file()
+        .then(|| std::fs::read(workspace_file(&pager_path)).expect("readable paginators"));
+    let package = format!("fixture-{stem}");
+    let spec = CrateSpec {
+        package: &package,
+        model: InputFile { path: &model_path, contents: &model },
+        paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_path, contents }),
+        operations: Selection::All,
+        runtime_dependency: "{ path = \"../../runtime\" }",
+        standalone: false,
+    };
+    awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{model_path} must generate:\n{d}"))
+}
+
+/// What a reviewer reads for one feature: the warnings, then every file but the boilerplate.
+fn feature_text(generated: &Generated) -> String {
+    let mut text = String::new();
+    if !generated.warnings.is_empty() {
+        text.push_str("// ---- warnings ----\n");
+        for warning in &generated.warnings {
+            text.push_str(&format!("{}\n", warning.warning()));
+        }
+    }
+    for (path, contents) in generated.files.iter().filter(|(path, _)| !BOILERPLATE.contains(&path.as_str())) {
+        text.push_str(&format!("// ---- {path} ----\n{contents}"));
+        if !contents.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.bind(|| {
-        for job in &jobs {
-            let files = job.generate().unwrap_or_else(|d| panic!("{d}")).files;
-            let crate_dir = job.output.file_name().and_then(|n| n.to_str()).unwrap_or("crate");
-            for (path, text) in &files {
-                let name = format!("{crate_dir}__{}", path.replace('/', "__"));
-                insta::assert_snapshot!(name, text);
-            }
+    settings
+}
+
+#[test]
+fn every_feature_fixture_matches_its_snapshot() {
+    let stems = fixture_stems();
+    assert!(stems.len() >= 9, "tests/fixtures/features has {} models", stems.len());
+    snapshot_settings().bind(|| {
+        for stem in &stems {
+            let text = feature_text(&generate_fixture(stem));
+            insta::assert_snapshot!(format!("feature__{stem}"), text);
         }
     });
+}
+
+/// The ListBackendJobs module from the Smithy model (the botocore one is committed in generated/).
+#[test]
+fn list_backend_jobs_from_smithy_matches_its_snapshot() {
+    const SMITHY: &str = "specs/amplifybackend/listbackendjobs.smithy.json";
+    const PAGINATORS: &str = "specs/amplifybackend/paginators-1.json";
+    let (model, pagers) = (
+        std::fs::read(workspace_file(SMITHY)).expect("smithy model"),
+        std::fs::read(workspace_file(PAGINATORS)).expect("paginators"),
+    );
+    let spec = CrateSpec {
+        package: "awsgen-amplifybackend",
+        model: InputFile { path: SMITHY, contents: &model },
+        paginators: Some(InputFile { path: PAGINATORS, contents: &pagers }),
+        operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
+        runtime_dependency: "{ path = \"../../runtime\" }",
+        standalone: false,
+    };
+    let generated = awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{d}"));
+    let module = &generated.files["src/operation/list_backend_jobs.rs"];
+    snapshot_settings().bind(|| insta::assert_snapshot!("listbackendjobs_smithy__operation", module));
+}
+
+/// The files left out of the snapshots are the same for every fixture, apart from the model
+/// path in the header and, in `Cargo.toml`, the package name and description. If this fails, a
+/// generator change made one of them depend on the model: take it out of `BOILERPLATE`.
+#[test]
+fn files_left_out_of_the_snapshots_are_boilerplate() {
+    let mut seen: BTreeMap<&str, (String, String)> = BTreeMap::new();
+    for stem in fixture_stems() {
+        let generated = generate_fixture(&stem);
+        for path in BOILERPLATE {
+            let contents = generated.files.get(*path).unwrap_or_else(|| panic!("{stem}: no {path}"));
+            let normalized: String = contents
+                .lines()
+                .skip(1)
+                .filter(|line| !line.starts_with("name = ") && !line.starts_with("description = "))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            match seen.get(path) {
+                None => {
+                    seen.insert(path, (stem.clone(), normalized));
+                }
+                Some((first, text)) => {
+                    assert_eq!(text, &normalized, "{path} differs between fixtures {first} and {stem}")
+                }
+            }
+        }
+    }
+}
+
+/// The fixture crates are not workspace members, so nothing compiles them: at least every Rust
+/// file must parse.
+#[test]
+fn every_fixture_crate_parses() {
+    for stem in fixture_stems() {
+        let generated = generate_fixture(&stem);
+        for (path, contents) in generated.files.iter().filter(|(path, _)| path.ends_with(".rs")) {
+            if let Err(e) = syn::parse_file(contents) {
+                panic!("fixture-{stem}: {path} does not parse: {e}");
+            }
+        }
+    }
+}
+
+/// Each fixture is described in the folder's README.
+#[test]
+fn every_fixture_is_in_the_readme() {
+    let readme = std::fs::read_to_string(workspace_file(&format!("{FEATURES}/README.md"))).expect("README.md");
+    for stem in fixture_stems() {
+        assert!(readme.contains(&format!("`{stem}.json`")), "{FEATURES}/README.md does not list {stem}.json");
+    }
 }
