@@ -156,16 +156,15 @@ impl Differ<'_> {
     fn members(&mut self, id: &str, new_shape: &Shape, old: &[Member], new: &[Member]) {
         let old: BTreeMap<&str, &Member> = old.iter().map(|m| (m.name.as_str(), m)).collect();
         let new: BTreeMap<&str, &Member> = new.iter().map(|m| (m.name.as_str(), m)).collect();
-        // Required members are plain fields (and checked by `build()`) only in shapes that are sent.
-        let enforced = new_shape.enforces_required();
+        let _ = new_shape;
         for (name, member) in &new {
             let subject = format!("{id}.{name}");
             match old.get(name) {
-                None if member.required && enforced => {
+                None if member.required => {
                     self.change(Impact::Breaking, subject, "required member added (callers must set it)")
                 }
                 None => self.change(Impact::Compatible, subject, "member added"),
-                Some(before) => self.member(&subject, before, member, enforced),
+                Some(before) => self.member(&subject, before, member),
             }
         }
         for name in old.keys().filter(|name| !new.contains_key(*name)) {
@@ -173,7 +172,7 @@ impl Differ<'_> {
         }
     }
 
-    fn member(&mut self, subject: &str, old: &Member, new: &Member, enforced: bool) {
+    fn member(&mut self, subject: &str, old: &Member, new: &Member) {
         self.docs(&old.docs, &new.docs);
         let (old_type, new_type) = (describe(self.old, &old.target), describe(self.new, &new.target));
         if old_type != new_type {
@@ -181,8 +180,7 @@ impl Differ<'_> {
         }
         if old.required != new.required {
             let (from, to) = if new.required { ("optional", "required") } else { ("required", "optional") };
-            let impact = if enforced { Impact::Breaking } else { Impact::Compatible };
-            self.change(impact, subject, format!("{from} -> {to}"));
+            self.change(Impact::Breaking, subject, format!("{from} -> {to}"));
         }
         if old.location != new.location || old.wire_name != new.wire_name {
             let what = format!(

@@ -125,6 +125,7 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     transform::mark_usage(&mut service);
     transform::box_recursion(&mut service);
     transform::mark_redacted(&mut service);
+    transform::resolve_optionality(&mut service);
     let mut warnings = transform::skipped_warnings(&service, file);
     warnings.extend(transform::resolve_names(&mut service, file));
     Ok((service, warnings))

@@ -110,6 +110,19 @@ macro_rules! string_timestamp_format {
             pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime>, D::Error> {
                 Option::<DateTime>::deserialize(deserializer)
             }
+
+            /// The same, for a required member: `null` reads as the zero value.
+            pub mod required {
+                use super::*;
+
+                pub fn serialize<S: Serializer>(value: &DateTime, serializer: S) -> Result<S::Ok, S::Error> {
+                    super::serialize(&Some(*value), serializer)
+                }
+
+                pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
+                    super::deserialize(deserializer).map(Option::unwrap_or_default)
+                }
+            }
         }
     };
 }
@@ -172,6 +185,19 @@ pub mod float {
             other => return Err(de::Error::custom(format!("expected a number, found {other}"))),
         };
         Ok(Some(T::from_f64(value)))
+    }
+
+    /// The same, for a required member: `null` reads as zero.
+    pub mod required {
+        use super::*;
+
+        pub fn serialize<S: Serializer, T: JsonFloat>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+            super::serialize(&Some(*value), serializer)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>, T: JsonFloat>(deserializer: D) -> Result<T, D::Error> {
+            super::deserialize(deserializer).map(|value: Option<T>| value.unwrap_or(T::from_f64(0.0)))
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 /// An enum value the generated crate does not know yet. It can be read but not built by hand,
 /// so matching on it never silently breaks when a later model adds the value as a variant.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnknownValue(String);
 
 impl UnknownValue {

@@ -112,15 +112,15 @@ async fn run(args: Args) -> Result<(), String> {
 /// The job with the service's own (wire) member names, unset members left out.
 fn job_json(job: &BackendJobRespObj) -> serde_json::Value {
     let fields = [
-        ("appId", &job.app_id),
-        ("backendEnvironmentName", &job.backend_environment_name),
-        ("createTime", &job.create_time),
-        ("error", &job.error),
-        ("jobId", &job.job_id),
-        ("operation", &job.operation),
-        ("status", &job.status),
-        ("updateTime", &job.update_time),
+        ("appId", Some(job.app_id.as_str())),
+        ("backendEnvironmentName", Some(job.backend_environment_name.as_str())),
+        ("createTime", job.create_time.as_deref()),
+        ("error", job.error.as_deref()),
+        ("jobId", job.job_id.as_deref()),
+        ("operation", job.operation.as_deref()),
+        ("status", job.status.as_deref()),
+        ("updateTime", job.update_time.as_deref()),
     ];
-    let object = fields.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value.clone()?.into())));
+    let object = fields.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?.into())));
     serde_json::Value::Object(object.collect())
 }

@@ -45,13 +45,23 @@ fn output_parses_wire_names_and_ignores_unknown_fields() {
             "nextToken": "t1", "somethingNew": {"x": [1]}}"#,
     )
     .unwrap();
-    let job = BackendJobRespObj::builder().job_id("j1").app_id("a").status("BRAND_NEW").build();
+    // Required members the response leaves out read as their zero value.
+    let job = BackendJobRespObj::builder()
+        .job_id("j1")
+        .app_id("a")
+        .backend_environment_name("")
+        .status("BRAND_NEW")
+        .build()
+        .unwrap();
     assert_eq!(output.jobs, Some(vec![job]));
     assert_eq!(output.next_token.as_deref(), Some("t1"));
 
-    // Required members of a received shape are never enforced: responses are not validated.
+    // Responses are not validated: a required member left out is its zero value, not an error.
     let sparse: ListBackendJobsOutput = serde_json::from_str(r#"{"jobs": [{}]}"#).unwrap();
-    assert_eq!(sparse.jobs.unwrap()[0].app_id, None);
+    assert_eq!(sparse.jobs.unwrap()[0].app_id, "");
+    // ...and the builder, which is what callers use, still insists on it.
+    let missing = BackendJobRespObj::builder().app_id("a").build().unwrap_err();
+    assert_eq!(missing.to_string(), "required member `backend_environment_name` was not set");
 }
 
 #[test]

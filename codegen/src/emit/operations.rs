@@ -1,7 +1,7 @@
 //! One module per operation: its input and output types with builders, how they travel
 //! (`impl Operation`), `send()`, and (from `errors` and `paginators`) its error enum and paginator.
 
-use super::types::{checked_members, ident, structure, StructNames};
+use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{Location, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
 use proc_macro2::{Ident, TokenStream};
@@ -37,7 +37,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
 /// Whether the input builder's `build()` returns a `Result`.
 pub(crate) fn build_is_fallible(input: &Shape) -> bool {
     match &input.kind {
-        ShapeKind::Structure(s) => !checked_members(input, s).is_empty(),
+        ShapeKind::Structure(s) => s.build_is_fallible(),
         _ => false,
     }
 }
@@ -104,9 +104,14 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         let fields: Vec<Ident> = headers.iter().map(|m| ident(&m.rust_name)).collect();
         let values = headers.iter().map(|m| {
             let wire = &m.wire_name;
-            match m.location {
+            let value = match m.location {
                 Location::StatusCode => quote! { error.meta().status().map(Into::into) },
                 _ => quote! { error.header_value(#wire) },
+            };
+            if m.optional {
+                value
+            } else {
+                quote! { #value.unwrap_or_default() }
             }
         });
         quote! {
@@ -163,7 +168,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         };
     }
     let (method, uri) = (&op.http.method, &op.http.uri);
-    let enforced = |m: &Member| m.required && input.enforces_required();
+    let enforced = |m: &Member| !m.optional;
     // `Option<&T>` of a member, whichever way the struct holds it.
     let value_of = |m: &Member| {
         let field = ident(&m.rust_name);
@@ -260,7 +265,7 @@ fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
     let prefix = op.host_prefix.as_ref()?;
     let labels = members(input).iter().filter(|m| m.host_label).map(|m| {
         let (name, field) = (&m.name, ident(&m.rust_name));
-        if m.required && input.enforces_required() {
+        if !m.optional {
             quote! { (#name, Some(&self.#field)) }
         } else {
             quote! { (#name, self.#field.as_ref()) }
@@ -299,13 +304,19 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
                 _ => quote! { response.payload_json()? },
             },
         };
+        // A required member the response leaves out reads as its zero value.
+        let value = if m.optional {
+            value
+        } else {
+            quote! { #value.unwrap_or_default() }
+        };
         assignments.push(quote! { output.#field = #value; });
     }
     let has_body = members(output).iter().any(|m| m.location == Location::Body);
     let start = if has_body || matches!(ctx.service.protocol, Protocol::AwsJson { .. }) {
         quote! { #rt::json_output(response) }
     } else {
-        quote! { { let _ = response; Ok(#output_name::builder().build()) } }
+        quote! { { let _ = response; Ok(#output_name::default()) } }
     };
     if assignments.is_empty() {
         return start;

@@ -25,18 +25,27 @@ pub(crate) fn paginator(
     let primary = results.first()?;
     let primary_field = ident(&primary.rust_name);
     let primary_shape = ctx.service.shapes.get(&primary.target)?;
+    // The runtime deals in `Option`s; a required (plain) member is always present.
+    let taken = if primary.optional {
+        quote! { output.#primary_field.take() }
+    } else {
+        quote! { Some(::std::mem::take(&mut output.#primary_field)) }
+    };
+    let store = |items: TokenStream| {
+        if primary.optional {
+            quote! { output.#primary_field = #items; }
+        } else {
+            quote! { output.#primary_field = #items.unwrap_or_default(); }
+        }
+    };
     let (item, take_items, put_items) = match kind(primary)? {
-        ShapeKind::List { member } => (
-            element_type(ctx, primary_shape, member),
-            quote! { output.#primary_field.take() },
-            quote! { output.#primary_field = items; },
-        ),
+        ShapeKind::List { member } => (element_type(ctx, primary_shape, member), taken, store(quote! { items })),
         ShapeKind::Map { key, value } => {
             let (key, value) = (value_type(ctx, key), element_type(ctx, primary_shape, value));
             (
                 quote! { (#key, #value) },
-                quote! { output.#primary_field.take().map(|map| map.into_iter().collect()) },
-                quote! { output.#primary_field = items.map(|items| items.into_iter().collect()); },
+                quote! { #taken.map(|map| map.into_iter().collect()) },
+                store(quote! { items.map(|items| items.into_iter().collect()) }),
             )
         }
         _ => return None,
@@ -45,6 +54,11 @@ pub(crate) fn paginator(
     // A token counts only when set and not empty (botocore treats every falsy value as absent).
     let present = |m: &Member| {
         let field = ident(&m.rust_name);
+        let value = if m.optional {
+            quote! { output.#field.clone() }
+        } else {
+            quote! { Some(output.#field.clone()) }
+        };
         let filter = match kind(m) {
             Some(ShapeKind::String | ShapeKind::List { .. } | ShapeKind::Map { .. }) => {
                 quote! { .filter(|t| !t.is_empty()) }
@@ -52,37 +66,70 @@ pub(crate) fn paginator(
             Some(ShapeKind::Integer | ShapeKind::Long) => quote! { .filter(|t| *t != 0) },
             _ => quote! {},
         };
-        quote! { output.#field.clone() #filter }
+        quote! { #value #filter }
     };
     let input_fields: Vec<Ident> = input_tokens.iter().map(|m| ident(&m.rust_name)).collect();
-    let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
-    let (token_type, next_token, token, set_token) = if let ([field], [output_token]) =
-        (&input_fields[..], &output_tokens[..])
-    {
-        let token_type = &types[0];
-        (quote! { #token_type }, present(output_token), quote! { self.#field.clone() }, quote! { self.#field = token; })
-    } else {
-        // Several tokens travel together as a tuple; the run goes on while any is present.
-        let nexts = output_tokens.iter().map(present);
-        let indexes = (0..input_fields.len()).map(syn::Index::from);
-        let parts: Vec<Ident> = (0..input_fields.len()).map(|i| format_ident!("token{i}")).collect();
-        (
-            quote! { (#(Option<#types>,)*) },
-            quote! {
-                let tokens = (#(#nexts,)*);
-                (#(tokens.#indexes.is_some())||*).then_some(tokens)
-            },
-            quote! { Some((#(self.#input_fields.clone(),)*)) },
-            quote! {
-                let (#(#parts,)*) = token.unwrap_or_default();
-                #( self.#input_fields = #parts; )*
-            },
-        )
+    // An input token as an `Option`, and the assignment of one.
+    let read = |m: &Member| {
+        let field = ident(&m.rust_name);
+        if m.optional {
+            quote! { self.#field.clone() }
+        } else {
+            quote! { Some(self.#field.clone()) }
+        }
     };
+    let write = |m: &Member, token: TokenStream| {
+        let field = ident(&m.rust_name);
+        if m.optional {
+            quote! { self.#field = #token; }
+        } else {
+            quote! { self.#field = #token.unwrap_or_default(); }
+        }
+    };
+    let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
+    let (token_type, next_token, token, set_token) =
+        if let ([field], [output_token]) = (&input_fields[..], &output_tokens[..]) {
+            let _ = field;
+            let token_type = &types[0];
+            (
+                quote! { #token_type },
+                present(output_token),
+                read(&input_tokens[0]),
+                write(&input_tokens[0], quote! { token }),
+            )
+        } else {
+            // Several tokens travel together as a tuple; the run goes on while any is present.
+            let nexts = output_tokens.iter().map(present);
+            let indexes = (0..input_fields.len()).map(syn::Index::from);
+            let parts: Vec<Ident> = (0..input_fields.len()).map(|i| format_ident!("token{i}")).collect();
+            (
+                quote! { (#(Option<#types>,)*) },
+                quote! {
+                    let tokens = (#(#nexts,)*);
+                    (#(tokens.#indexes.is_some())||*).then_some(tokens)
+                },
+                {
+                    let reads = input_tokens.iter().map(read);
+                    quote! { Some((#(#reads,)*)) }
+                },
+                {
+                    let writes = input_tokens.iter().zip(&parts).map(|(m, part)| write(m, quote! { #part }));
+                    quote! {
+                        let (#(#parts,)*) = token.unwrap_or_default();
+                        #(#writes)*
+                    }
+                },
+            )
+        };
     let more_results = pager.more_results.as_ref().and_then(|m| find(output, m)).map(|m| {
         let more = ident(&m.rust_name);
+        let done = if m.optional {
+            quote! { output.#more != Some(true) }
+        } else {
+            quote! { !output.#more }
+        };
         quote! {
-            if output.#more != Some(true) {
+            if #done {
                 return None;
             }
         }
@@ -95,8 +142,13 @@ pub(crate) fn paginator(
                 Some(ShapeKind::Long) => quote! { i64::from(size) },
                 _ => quote! { size },
             };
+            let value = if limit.optional {
+                quote! { Some(#value) }
+            } else {
+                value
+            };
             quote! {
-                self.#limit_field = Some(#value);
+                self.#limit_field = #value;
                 true
             }
         }
@@ -105,9 +157,10 @@ pub(crate) fn paginator(
     let merges = results.iter().filter_map(|m| {
         let field = ident(&m.rust_name);
         match kind(m)? {
-            ShapeKind::List { .. } | ShapeKind::Map { .. } => {
+            ShapeKind::List { .. } | ShapeKind::Map { .. } if m.optional => {
                 Some(quote! { #rt::pagination::append(&mut into.#field, page.#field); })
             }
+            ShapeKind::List { .. } | ShapeKind::Map { .. } => Some(quote! { into.#field.extend(page.#field); }),
             _ => None,
         }
     });

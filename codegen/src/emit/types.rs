@@ -55,27 +55,17 @@ pub(crate) fn element_type(ctx: &Ctx, container: &Shape, element: &str) -> Token
     }
 }
 
-/// The members `build()` checks: enforced ones, but for idempotency tokens, which it fills.
-pub(crate) fn checked_members<'a>(shape: &Shape, structure: &'a Structure) -> Vec<&'a Member> {
-    structure.members.iter().filter(|m| is_enforced(shape, m) && !m.idempotency_token).collect()
-}
-
-/// Whether a member is a plain value in its struct (required and enforced) or an `Option`.
-fn is_enforced(shape: &Shape, member: &Member) -> bool {
-    member.required && shape.enforces_required()
-}
-
-fn field_type(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
+fn field_type(ctx: &Ctx, member: &Member) -> TokenStream {
     let value = value_type(ctx, &member.target);
     let value = if member.boxed {
         quote! { Box<#value> }
     } else {
         value
     };
-    if is_enforced(shape, member) {
-        value
-    } else {
+    if member.optional {
         quote! { Option<#value> }
+    } else {
+        value
     }
 }
 
@@ -84,25 +74,22 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
     let doc = docs::outer(&shape.docs);
-    let derives = serde_derives(shape);
+    let serde_derives = serde_derives(shape);
     let serde_crate = (shape.json_out || shape.json_in).then(rt::serde_crate_attr);
     let fields = structure.members.iter().map(|m| field(ctx, shape, m));
+    let derives = derives(redacted_fields(structure).is_empty());
     let error = structure.error.as_ref().map(|_| error_parts(structure, &type_name));
     let error_field = error.as_ref().map(|e| &e.field);
     let error_impls = error.as_ref().map(|e| &e.impls);
-    let builder = builder(ctx, shape, structure, names, error.as_ref());
+    let builder = builder(ctx, structure, names, error.as_ref());
     let new_builder_doc = format!(" Creates a new builder for [`{}`].", names.type_name);
     let redacted = redacted_fields(structure);
-    let debug = if redacted.is_empty() {
-        quote! { , ::std::fmt::Debug }
-    } else {
-        quote! {}
-    };
     let manual_debug =
         (!redacted.is_empty()).then(|| redacting_debug(names.type_name, structure, &redacted, error.is_some()));
     quote! {
         #doc
-        #[derive(Clone, PartialEq #debug #derives)]
+        #derives
+        #serde_derives
         #serde_crate
         #[non_exhaustive]
         pub struct #type_name {
@@ -155,17 +142,29 @@ fn redacting_debug(type_name: &str, structure: &Structure, redacted: &[&str], er
     }
 }
 
-fn serde_derives(shape: &Shape) -> TokenStream {
+/// The standard derives of a structure or builder, on a line of their own so that a change to the
+/// serde derives (next line) is a one-line diff. Every generated type has a `Default`: the zero
+/// value parsing fills a missing required member with.
+fn derives(debug: bool) -> TokenStream {
+    let debug = debug.then(|| quote! { , ::std::fmt::Debug });
+    quote! { #[derive(Clone, PartialEq, Default #debug)] }
+}
+
+/// `Serialize` for shapes written as JSON, `Deserialize` for shapes read from it.
+fn serde_derives(shape: &Shape) -> Option<TokenStream> {
     let serde = rt::serde();
-    let serialize = shape.json_out.then(|| quote! { , #serde::Serialize });
-    let deserialize = shape.json_in.then(|| quote! { , #serde::Deserialize });
-    quote! { #serialize #deserialize }
+    let derives: Vec<TokenStream> =
+        [(shape.json_out, quote! { #serde::Serialize }), (shape.json_in, quote! { #serde::Deserialize })]
+            .into_iter()
+            .filter_map(|(wanted, derive)| wanted.then_some(derive))
+            .collect();
+    (!derives.is_empty()).then(|| quote! { #[derive(#(#derives),*)] })
 }
 
 fn field(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
     let doc = docs::outer(&member.docs);
     let name = ident(&member.rust_name);
-    let ty = field_type(ctx, shape, member);
+    let ty = field_type(ctx, member);
     let serde = serde_field_attr(ctx, shape, member);
     let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
     quote! { #doc #serde #deprecated pub #name: #ty }
@@ -181,13 +180,17 @@ fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenSt
         return Some(quote! { #[serde(skip)] });
     }
     let wire = &member.wire_name;
-    let optional = !is_enforced(shape, member);
+    let optional = member.optional;
     let rename = (wire != member.rust_name.trim_start_matches("r#")).then(|| quote! { rename = #wire });
     let skip_none = (shape.json_out && optional).then(|| quote! { skip_serializing_if = "Option::is_none" });
-    let with = optional.then(|| special_encoding(ctx, member)).flatten();
-    // `with` turns off serde's "missing Option is None", so say it again.
-    let default = (with.is_some() && shape.json_in).then(|| quote! { default });
-    let with = with.map(|module| quote! { with = #module });
+    let with = special_encoding(ctx, member);
+    // A missing required member reads as its zero value; `with` turns off serde's "missing
+    // Option is None", so say that again too.
+    let default = ((with.is_some() || !optional) && shape.json_in).then(|| quote! { default });
+    let with = with.map(|module| {
+        let module = if optional { module.to_owned() } else { format!("{module}::required") };
+        quote! { with = #module }
+    });
     let args: Vec<TokenStream> = rename.into_iter().chain(skip_none).chain(with).chain(default).collect();
     (!args.is_empty()).then(|| quote! { #[serde(#(#args),*)] })
 }
@@ -205,13 +208,7 @@ fn special_encoding(ctx: &Ctx, member: &Member) -> Option<&'static str> {
     }
 }
 
-fn builder(
-    ctx: &Ctx,
-    shape: &Shape,
-    structure: &Structure,
-    names: &StructNames,
-    error: Option<&ErrorParts>,
-) -> TokenStream {
+fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<&ErrorParts>) -> TokenStream {
     let rt = rt::runtime();
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
@@ -221,15 +218,15 @@ fn builder(
         quote! { #name: Option<#value> }
     });
     let setters = structure.members.iter().map(|m| setters(ctx, m));
-    let enforced = checked_members(shape, structure);
+    let enforced: Vec<&Member> = structure.checked_members().collect();
     let assignments = structure.members.iter().map(|m| {
         let name = ident(&m.rust_name);
-        let value = if m.idempotency_token && is_enforced(shape, m) {
+        let value = if m.idempotency_token && !m.optional {
             quote! { self.#name.unwrap_or_else(#rt::uuid_v4) }
         } else if m.idempotency_token {
             // Filled when unset, so a retried call is recognized as the same call.
             quote! { self.#name.or_else(|| Some(#rt::uuid_v4())) }
-        } else if !is_enforced(shape, m) {
+        } else if m.optional {
             quote! { self.#name }
         } else {
             let label = m.rust_name.trim_start_matches("r#");
@@ -277,7 +274,7 @@ fn builder(
     let error_setter = error.map(|e| &e.setter);
     // A builder holding sensitive values prints none of them.
     let sensitive = !redacted_fields(structure).is_empty();
-    let debug = (!sensitive).then(|| quote! { ::std::fmt::Debug, });
+    let derives = derives(!sensitive);
     let manual_debug = sensitive.then(|| {
         let label = names.builder;
         quote! {
@@ -290,7 +287,7 @@ fn builder(
     });
     quote! {
         #[doc = #doc]
-        #[derive(Clone, PartialEq, #debug Default)]
+        #derives
         pub struct #builder_name #generics {
             #client_field
             #(#fields,)*
@@ -421,7 +418,7 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
     });
     let docs = members.iter().map(|m| docs::outer(&m.docs));
     let wire: Vec<&str> = members.iter().map(|m| m.wire_name.as_str()).collect();
-    let serialize = shape.json_out.then(|| quote! { , #serde::Serialize });
+    let serialize = shape.json_out.then(|| quote! { #[derive(#serde::Serialize)] });
     let serde_crate = shape.json_out.then(rt::serde_crate_attr);
     let renames = wire.iter().map(|w| shape.json_out.then(|| quote! { #[serde(rename = #w)] }));
     let unknown_attr = shape.json_out.then(|| quote! { #[serde(skip)] });
@@ -445,7 +442,8 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
     let manual_debug = redacting.then(|| union_debug(&shape.names.type_name, members));
     quote! {
         #doc
-        #[derive(Clone, PartialEq #debug #serialize)]
+        #[derive(Clone, PartialEq #debug)]
+        #serialize
         #serde_crate
         #[non_exhaustive]
         pub enum #name {
@@ -453,6 +451,13 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
             /// A member this version of the crate does not know.
             #unknown_attr
             Unknown,
+        }
+
+        /// [`Self::Unknown`]: what a missing required member reads as.
+        impl Default for #name {
+            fn default() -> Self {
+                Self::Unknown
+            }
         }
 
         #manual_debug
@@ -564,6 +569,13 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
                     #( Self::#variants => #wire, )*
                     Self::Unknown(value) => value.as_str(),
                 }
+            }
+        }
+
+        /// The empty value, which no AWS enum has: what a missing required member reads as.
+        impl Default for #name {
+            fn default() -> Self {
+                Self::Unknown(#rt::UnknownValue::default())
             }
         }
 

@@ -336,6 +336,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                     .or_else(|| shapes.get(&member.shape).and_then(|s| s.timestamp_format.as_deref()))
                     .and_then(|format| timestamp_format(format, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,
+                optional: true,
                 redacted: false,
             }
         })

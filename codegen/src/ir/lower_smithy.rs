@@ -525,6 +525,7 @@ fn lower_members(
                 timestamp_format: format
                     .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,
+                optional: true,
                 redacted: false,
                 location,
                 wire_name,

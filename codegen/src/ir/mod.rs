@@ -180,12 +180,6 @@ impl Shape {
             shared: false,
         }
     }
-
-    /// Only structures that are sent and never received make required members non-optional:
-    /// responses are never validated, so a member the server omits must not fail parsing.
-    pub fn enforces_required(&self) -> bool {
-        self.sent && !self.received
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -232,6 +226,18 @@ pub struct Structure {
     pub error: Option<ErrorInfo>,
 }
 
+impl Structure {
+    /// The members `build()` checks: the non-optional ones, but idempotency tokens, which it fills.
+    pub fn checked_members(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(|m| !m.optional && !m.idempotency_token)
+    }
+
+    /// Whether `build()` returns a `Result`: exactly when it has members to check.
+    pub fn build_is_fallible(&self) -> bool {
+        self.checked_members().next().is_some()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorInfo {
     /// The code a response carries for this error: `error.code` when the model sets one, else the
@@ -265,6 +271,8 @@ pub struct Member {
     pub timestamp_format: Option<TimestampFormat>,
     /// Set by `transform` on the members that break a cycle of structures.
     pub boxed: bool,
+    /// Set by `transform`: the field is `Option<T>` rather than `T` (see `transform::resolve_optionality`).
+    pub optional: bool,
     /// Set by `transform`: the value is never printed by `Debug`, because the member's target
     /// is sensitive (or a list or map holding a sensitive shape at any depth), or the shape the
     /// member belongs to is sensitive. Named types redact their own members.

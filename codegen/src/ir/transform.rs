@@ -200,6 +200,20 @@ fn reach(shapes: &BTreeMap<ShapeId, Shape>, id: &str, seen: &mut BTreeSet<ShapeI
     }
 }
 
+/// The optionality rule, one place for the whole crate: a member is a plain `T` exactly when the
+/// model marks it `required`, and `Option<T>` otherwise. It reads nothing but the member, so a
+/// shape means the same wherever it is used, and reusing it elsewhere changes no type.
+/// `build()` then fails when a required member is unset (before anything is sent), and parsing
+/// fills a required member the response leaves out with its zero value ("error correction", as
+/// Smithy specifies for clients), since responses are never validated.
+pub(crate) fn resolve_optionality(service: &mut Service) {
+    for shape in service.shapes.values_mut() {
+        if let ShapeKind::Structure(Structure { members, .. }) = &mut shape.kind {
+            members.iter_mut().for_each(|m| m.optional = !m.required);
+        }
+    }
+}
+
 /// Marks the members whose values `Debug` must not print (see `Member::redacted`).
 pub(crate) fn mark_redacted(service: &mut Service) {
     let leaky: BTreeSet<ShapeId> =

@@ -31,6 +31,10 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
         #![allow(unused_mut, unused_variables, clippy::all)]
         use serde_json::Value;
 
+        fn is_zero<T: Default + PartialEq>(value: &T) -> bool {
+            *value == T::default()
+        }
+
         pub static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
             service_id: #service_id,
             api_version: "",
@@ -166,19 +170,17 @@ impl Ctx<'_> {
                 }
             }
             ShapeKind::Structure(structure) => {
-                let checked = shape.enforces_required();
                 let setters = structure.members.iter().map(|m| {
                     let (wire, setter) = (&m.name, format_ident!("{}", m.setter));
                     let value = self.value_in(&m.target, quote! { v });
                     quote! { if let Some(v) = v.get(#wire).filter(|v| !v.is_null()) { b = b.#setter(Some(#value)); } }
                 });
-                let fallible = structure.members.iter().any(|m| checked && m.required && !m.idempotency_token);
-                let build = if fallible {
+                let build = if structure.build_is_fallible() {
                     quote! { b.build().map_err(|e| e.to_string()) }
                 } else {
                     quote! { Ok(b.build()) }
                 };
-                let fields = structure.members.iter().map(|m| self.field_out(m, checked && m.required));
+                let fields = structure.members.iter().map(|m| self.field_out(m, !m.optional));
                 quote! {
                     fn #in_fn(v: &Value) -> Result<#path, String> {
                         let mut b = #path::builder();
@@ -205,7 +207,9 @@ impl Ctx<'_> {
             quote! {}
         };
         if plain {
-            quote! { { let x = &o.#field; #bind map.insert(#wire.to_owned(), #value); } }
+            // A required member reads as its zero value when the response leaves it out
+            // (error correction), so the zero value stands for "absent" here.
+            quote! { if !is_zero(&o.#field) { let x = &o.#field; #bind map.insert(#wire.to_owned(), #value); } }
         } else {
             quote! { if let Some(x) = &o.#field { #bind map.insert(#wire.to_owned(), #value); } }
         }

@@ -3,7 +3,8 @@
 //!
 //! This operation clones an existing backend.
 /// The request body for CloneBackend.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CloneBackendInput {
@@ -24,7 +25,7 @@ impl CloneBackendInput {
     }
 }
 /// A builder for [`CloneBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CloneBackendInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -152,7 +153,8 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CloneBackendOutput {
@@ -179,7 +181,7 @@ impl CloneBackendOutput {
     }
 }
 /// A builder for [`CloneBackendOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CloneBackendOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

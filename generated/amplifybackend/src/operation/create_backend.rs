@@ -3,7 +3,8 @@
 //!
 //! This operation creates a backend for an Amplify app. Backends are automatically created at the time of app creation.
 /// The request body for CreateBackend.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendInput {
@@ -30,7 +31,7 @@ impl CreateBackendInput {
     }
 }
 /// A builder for [`CreateBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -181,7 +182,8 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendOutput {
@@ -208,7 +210,7 @@ impl CreateBackendOutput {
     }
 }
 /// A builder for [`CreateBackendOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Creates a new backend API resource.
 /// The request body for CreateBackendAPI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendApiInput {
@@ -27,7 +28,7 @@ impl CreateBackendApiInput {
     }
 }
 /// A builder for [`CreateBackendApiInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendApiInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -176,7 +177,8 @@ impl ::awsgen_runtime::Operation for CreateBackendApiInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendApiOutput {
@@ -203,7 +205,7 @@ impl CreateBackendApiOutput {
     }
 }
 /// A builder for [`CreateBackendApiOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendApiOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

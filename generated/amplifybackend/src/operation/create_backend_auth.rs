@@ -3,7 +3,8 @@
 //!
 //! Creates a new backend authentication resource.
 /// The request body for CreateBackendAuth.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendAuthInput {
@@ -27,7 +28,7 @@ impl CreateBackendAuthInput {
     }
 }
 /// A builder for [`CreateBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendAuthInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -176,7 +177,8 @@ impl ::awsgen_runtime::Operation for CreateBackendAuthInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendAuthOutput {
@@ -203,7 +205,7 @@ impl CreateBackendAuthOutput {
     }
 }
 /// A builder for [`CreateBackendAuthOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendAuthOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Creates a config object for a backend.
 /// The request body for CreateBackendConfig.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendConfigInput {
@@ -21,7 +22,7 @@ impl CreateBackendConfigInput {
     }
 }
 /// A builder for [`CreateBackendConfigInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendConfigInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -131,7 +132,8 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendConfigOutput {
@@ -154,7 +156,7 @@ impl CreateBackendConfigOutput {
     }
 }
 /// A builder for [`CreateBackendConfigOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendConfigOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

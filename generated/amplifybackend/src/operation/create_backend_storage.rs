@@ -3,7 +3,8 @@
 //!
 //! Creates a backend storage resource.
 /// The request body for CreateBackendStorage.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendStorageInput {
@@ -27,7 +28,7 @@ impl CreateBackendStorageInput {
     }
 }
 /// A builder for [`CreateBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendStorageInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -178,7 +179,8 @@ impl ::awsgen_runtime::Operation for CreateBackendStorageInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateBackendStorageOutput {
@@ -201,7 +203,7 @@ impl CreateBackendStorageOutput {
     }
 }
 /// A builder for [`CreateBackendStorageOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendStorageOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

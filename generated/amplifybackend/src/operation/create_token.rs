@@ -2,7 +2,7 @@
 //! The CreateToken operation.
 //!
 //! Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct CreateTokenInput {
     /// The app ID.
@@ -15,7 +15,7 @@ impl CreateTokenInput {
     }
 }
 /// A builder for [`CreateTokenInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateTokenInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -102,7 +102,8 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct CreateTokenOutput {
@@ -125,7 +126,7 @@ impl CreateTokenOutput {
     }
 }
 /// A builder for [`CreateTokenOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateTokenOutputBuilder {
     app_id: Option<String>,
     challenge_code: Option<String>,

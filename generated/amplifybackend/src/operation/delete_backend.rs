@@ -2,7 +2,7 @@
 //! The DeleteBackend operation.
 //!
 //! Removes an existing environment from your Amplify project.
-#[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct DeleteBackendInput {
     /// The app ID.
@@ -17,7 +17,7 @@ impl DeleteBackendInput {
     }
 }
 /// A builder for [`DeleteBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -130,7 +130,8 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteBackendOutput {
@@ -157,7 +158,7 @@ impl DeleteBackendOutput {
     }
 }
 /// A builder for [`DeleteBackendOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

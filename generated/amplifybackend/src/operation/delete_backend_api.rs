@@ -3,7 +3,8 @@
 //!
 //! Deletes an existing backend API resource.
 /// The request body for DeleteBackendAPI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteBackendApiInput {
@@ -27,7 +28,7 @@ impl DeleteBackendApiInput {
     }
 }
 /// A builder for [`DeleteBackendApiInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendApiInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -177,7 +178,8 @@ impl ::awsgen_runtime::Operation for DeleteBackendApiInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteBackendApiOutput {
@@ -204,7 +206,7 @@ impl DeleteBackendApiOutput {
     }
 }
 /// A builder for [`DeleteBackendApiOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendApiOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

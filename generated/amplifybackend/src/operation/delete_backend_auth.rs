@@ -3,7 +3,8 @@
 //!
 //! Deletes an existing backend authentication resource.
 /// The request body for DeleteBackendAuth.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteBackendAuthInput {
@@ -24,7 +25,7 @@ impl DeleteBackendAuthInput {
     }
 }
 /// A builder for [`DeleteBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendAuthInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -155,7 +156,8 @@ impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteBackendAuthOutput {
@@ -182,7 +184,7 @@ impl DeleteBackendAuthOutput {
     }
 }
 /// A builder for [`DeleteBackendAuthOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendAuthOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

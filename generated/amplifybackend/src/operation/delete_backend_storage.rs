@@ -3,7 +3,8 @@
 //!
 //! Removes the specified backend storage resource.
 /// The request body for DeleteBackendStorage.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteBackendStorageInput {
@@ -27,7 +28,7 @@ impl DeleteBackendStorageInput {
     }
 }
 /// A builder for [`DeleteBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendStorageInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -176,7 +177,8 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteBackendStorageOutput {
@@ -199,7 +201,7 @@ impl DeleteBackendStorageOutput {
     }
 }
 /// A builder for [`DeleteBackendStorageOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteBackendStorageOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

@@ -2,7 +2,7 @@
 //! The DeleteToken operation.
 //!
 //! Deletes the challenge token based on the given appId and sessionId.
-#[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct DeleteTokenInput {
     /// The app ID.
@@ -17,7 +17,7 @@ impl DeleteTokenInput {
     }
 }
 /// A builder for [`DeleteTokenInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteTokenInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -127,7 +127,8 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct DeleteTokenOutput {
@@ -142,7 +143,7 @@ impl DeleteTokenOutput {
     }
 }
 /// A builder for [`DeleteTokenOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteTokenOutputBuilder {
     is_success: Option<bool>,
 }

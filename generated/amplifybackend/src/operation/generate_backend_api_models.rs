@@ -3,7 +3,8 @@
 //!
 //! Generates a model schema for an existing backend API resource.
 /// The request body for GenerateBackendAPIModels.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GenerateBackendApiModelsInput {
@@ -24,7 +25,7 @@ impl GenerateBackendApiModelsInput {
     }
 }
 /// A builder for [`GenerateBackendApiModelsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GenerateBackendApiModelsInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -159,7 +160,8 @@ impl ::awsgen_runtime::Operation for GenerateBackendApiModelsInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GenerateBackendApiModelsOutput {
@@ -186,7 +188,7 @@ impl GenerateBackendApiModelsOutput {
     }
 }
 /// A builder for [`GenerateBackendApiModelsOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GenerateBackendApiModelsOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Provides project-level details for your Amplify UI project.
 /// The request body for GetBackend.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendInput {
@@ -21,7 +22,7 @@ impl GetBackendInput {
     }
 }
 /// A builder for [`GetBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -120,7 +121,8 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendOutput {
@@ -152,7 +154,7 @@ impl GetBackendOutput {
     }
 }
 /// A builder for [`GetBackendOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendOutputBuilder {
     amplify_feature_flags: Option<String>,
     amplify_meta_config: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Gets the details for a backend API.
 /// The request body for GetBackendAPI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendApiInput {
@@ -27,7 +28,7 @@ impl GetBackendApiInput {
     }
 }
 /// A builder for [`GetBackendApiInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -174,7 +175,8 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendApiOutput {
@@ -200,7 +202,7 @@ impl GetBackendApiOutput {
     }
 }
 /// A builder for [`GetBackendApiOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

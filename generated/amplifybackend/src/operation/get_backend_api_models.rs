@@ -3,7 +3,8 @@
 //!
 //! Gets a model introspection schema for an existing backend API resource.
 /// The request body for GetBackendAPIModels.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendApiModelsInput {
@@ -24,7 +25,7 @@ impl GetBackendApiModelsInput {
     }
 }
 /// A builder for [`GetBackendApiModelsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiModelsInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -157,7 +158,8 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendApiModelsOutput {
@@ -176,7 +178,7 @@ impl GetBackendApiModelsOutput {
     }
 }
 /// A builder for [`GetBackendApiModelsOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiModelsOutputBuilder {
     model_introspection_schema: Option<String>,
     models: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Gets a backend auth details.
 /// The request body for GetBackendAuth.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendAuthInput {
@@ -24,7 +25,7 @@ impl GetBackendAuthInput {
     }
 }
 /// A builder for [`GetBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendAuthInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -152,7 +153,8 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendAuthOutput {
@@ -178,7 +180,7 @@ impl GetBackendAuthOutput {
     }
 }
 /// A builder for [`GetBackendAuthOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendAuthOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

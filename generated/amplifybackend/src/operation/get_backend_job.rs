@@ -2,7 +2,7 @@
 //! The GetBackendJob operation.
 //!
 //! Returns information about a specific job.
-#[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct GetBackendJobInput {
     /// The app ID.
@@ -19,7 +19,7 @@ impl GetBackendJobInput {
     }
 }
 /// A builder for [`GetBackendJobInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendJobInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -146,7 +146,8 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendJobOutput {
@@ -179,7 +180,7 @@ impl GetBackendJobOutput {
     }
 }
 /// A builder for [`GetBackendJobOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendJobOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Gets details for a backend storage resource.
 /// The request body for GetBackendStorage.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendStorageInput {
@@ -24,7 +25,7 @@ impl GetBackendStorageInput {
     }
 }
 /// A builder for [`GetBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendStorageInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -155,7 +156,8 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetBackendStorageOutput {
@@ -179,7 +181,7 @@ impl GetBackendStorageOutput {
     }
 }
 /// A builder for [`GetBackendStorageOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendStorageOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

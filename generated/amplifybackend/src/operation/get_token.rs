@@ -2,7 +2,7 @@
 //! The GetToken operation.
 //!
 //! Gets the challenge token based on the given appId and sessionId.
-#[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct GetTokenInput {
     /// The app ID.
@@ -17,7 +17,7 @@ impl GetTokenInput {
     }
 }
 /// A builder for [`GetTokenInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetTokenInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -121,7 +121,8 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct GetTokenOutput {
@@ -144,7 +145,7 @@ impl GetTokenOutput {
     }
 }
 /// A builder for [`GetTokenOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetTokenOutputBuilder {
     app_id: Option<String>,
     challenge_code: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Imports an existing backend authentication resource.
 /// The request body for ImportBackendAuth.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ImportBackendAuthInput {
@@ -33,7 +34,7 @@ impl ImportBackendAuthInput {
     }
 }
 /// A builder for [`ImportBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ImportBackendAuthInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -209,7 +210,8 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ImportBackendAuthOutput {
@@ -236,7 +238,7 @@ impl ImportBackendAuthOutput {
     }
 }
 /// A builder for [`ImportBackendAuthOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ImportBackendAuthOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

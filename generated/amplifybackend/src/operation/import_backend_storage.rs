@@ -3,7 +3,8 @@
 //!
 //! Imports an existing backend storage resource.
 /// The request body for ImportBackendStorage.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ImportBackendStorageInput {
@@ -27,7 +28,7 @@ impl ImportBackendStorageInput {
     }
 }
 /// A builder for [`ImportBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ImportBackendStorageInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -173,7 +174,8 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ImportBackendStorageOutput {
@@ -196,7 +198,7 @@ impl ImportBackendStorageOutput {
     }
 }
 /// A builder for [`ImportBackendStorageOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ImportBackendStorageOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! Lists the jobs for the backend of an Amplify app.
 /// The request body for ListBackendJobs.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ListBackendJobsInput {
@@ -36,7 +37,7 @@ impl ListBackendJobsInput {
     }
 }
 /// A builder for [`ListBackendJobsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListBackendJobsInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -257,7 +258,8 @@ impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
         ::awsgen_runtime::pagination::append(&mut into.jobs, page.jobs);
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ListBackendJobsOutput {
@@ -274,7 +276,7 @@ impl ListBackendJobsOutput {
     }
 }
 /// A builder for [`ListBackendJobsOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListBackendJobsOutputBuilder {
     jobs: Option<Vec<crate::types::BackendJobRespObj>>,
     next_token: Option<String>,

@@ -3,7 +3,8 @@
 //!
 //! The list of S3 buckets in your account.
 /// The request body for S3Buckets.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ListS3BucketsInput {
@@ -18,7 +19,7 @@ impl ListS3BucketsInput {
     }
 }
 /// A builder for [`ListS3BucketsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListS3BucketsInputBuilder<C = ()> {
     client: C,
     next_token: Option<String>,
@@ -105,7 +106,8 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ListS3BucketsOutput {
@@ -122,7 +124,7 @@ impl ListS3BucketsOutput {
     }
 }
 /// A builder for [`ListS3BucketsOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListS3BucketsOutputBuilder {
     buckets: Option<Vec<crate::types::S3BucketInfo>>,
     next_token: Option<String>,

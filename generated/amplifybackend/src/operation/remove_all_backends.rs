@@ -3,7 +3,8 @@
 //!
 //! Removes all backend environments from your Amplify project.
 /// The request body for RemoveAllBackends.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct RemoveAllBackendsInput {
@@ -21,7 +22,7 @@ impl RemoveAllBackendsInput {
     }
 }
 /// A builder for [`RemoveAllBackendsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveAllBackendsInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -129,7 +130,8 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct RemoveAllBackendsOutput {
@@ -153,7 +155,7 @@ impl RemoveAllBackendsOutput {
     }
 }
 /// A builder for [`RemoveAllBackendsOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveAllBackendsOutputBuilder {
     app_id: Option<String>,
     error: Option<String>,

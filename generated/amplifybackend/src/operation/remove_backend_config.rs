@@ -2,7 +2,7 @@
 //! The RemoveBackendConfig operation.
 //!
 //! Removes the AWS resources required to access the Amplify Admin UI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct RemoveBackendConfigInput {
     /// The app ID.
@@ -15,7 +15,7 @@ impl RemoveBackendConfigInput {
     }
 }
 /// A builder for [`RemoveBackendConfigInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveBackendConfigInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -110,7 +110,8 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct RemoveBackendConfigOutput {
@@ -124,7 +125,7 @@ impl RemoveBackendConfigOutput {
     }
 }
 /// A builder for [`RemoveBackendConfigOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveBackendConfigOutputBuilder {
     error: Option<String>,
 }

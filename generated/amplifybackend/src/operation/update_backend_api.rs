@@ -3,7 +3,8 @@
 //!
 //! Updates an existing backend API resource.
 /// The request body for UpdateBackendAPI.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendApiInput {
@@ -27,7 +28,7 @@ impl UpdateBackendApiInput {
     }
 }
 /// A builder for [`UpdateBackendApiInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendApiInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -177,7 +178,8 @@ impl ::awsgen_runtime::Operation for UpdateBackendApiInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendApiOutput {
@@ -204,7 +206,7 @@ impl UpdateBackendApiOutput {
     }
 }
 /// A builder for [`UpdateBackendApiOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendApiOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

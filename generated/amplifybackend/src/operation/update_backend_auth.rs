@@ -3,7 +3,8 @@
 //!
 //! Updates an existing backend authentication resource.
 /// The request body for UpdateBackendAuth.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendAuthInput {
@@ -27,7 +28,7 @@ impl UpdateBackendAuthInput {
     }
 }
 /// A builder for [`UpdateBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendAuthInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -180,7 +181,8 @@ impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendAuthOutput {
@@ -207,7 +209,7 @@ impl UpdateBackendAuthOutput {
     }
 }
 /// A builder for [`UpdateBackendAuthOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendAuthOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

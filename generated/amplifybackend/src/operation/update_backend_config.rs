@@ -3,7 +3,8 @@
 //!
 //! Updates the AWS resources required to access the Amplify Admin UI.
 /// The request body for UpdateBackendConfig.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendConfigInput {
@@ -21,7 +22,7 @@ impl UpdateBackendConfigInput {
     }
 }
 /// A builder for [`UpdateBackendConfigInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendConfigInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -137,7 +138,8 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendConfigOutput {
@@ -160,7 +162,7 @@ impl UpdateBackendConfigOutput {
     }
 }
 /// A builder for [`UpdateBackendConfigOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendConfigOutputBuilder {
     app_id: Option<String>,
     backend_manager_app_id: Option<String>,

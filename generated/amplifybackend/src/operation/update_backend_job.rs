@@ -3,7 +3,8 @@
 //!
 //! Updates a specific job.
 /// The request body for GetBackendJob.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendJobInput {
@@ -30,7 +31,7 @@ impl UpdateBackendJobInput {
     }
 }
 /// A builder for [`UpdateBackendJobInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendJobInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -185,7 +186,8 @@ impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendJobOutput {
@@ -218,7 +220,7 @@ impl UpdateBackendJobOutput {
     }
 }
 /// A builder for [`UpdateBackendJobOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendJobOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

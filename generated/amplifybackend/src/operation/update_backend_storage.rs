@@ -3,7 +3,8 @@
 //!
 //! Updates an existing backend storage resource.
 /// The request body for UpdateBackendStorage.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendStorageInput {
@@ -27,7 +28,7 @@ impl UpdateBackendStorageInput {
     }
 }
 /// A builder for [`UpdateBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendStorageInputBuilder<C = ()> {
     client: C,
     app_id: Option<String>,
@@ -182,7 +183,8 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct UpdateBackendStorageOutput {
@@ -205,7 +207,7 @@ impl UpdateBackendStorageOutput {
     }
 }
 /// A builder for [`UpdateBackendStorageOutput`].
-#[derive(Clone, PartialEq, ::std::fmt::Debug, Default)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendStorageOutputBuilder {
     app_id: Option<String>,
     backend_environment_name: Option<String>,

@@ -24,6 +24,12 @@ impl AuthResources {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for AuthResources {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for AuthResources {
     fn from(value: &str) -> Self {
         match value {

@@ -24,6 +24,12 @@ impl AuthenticatedElement {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for AuthenticatedElement {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for AuthenticatedElement {
     fn from(value: &str) -> Self {
         match value {

@@ -22,6 +22,12 @@ impl DeliveryMethod {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for DeliveryMethod {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for DeliveryMethod {
     fn from(value: &str) -> Self {
         match value {

@@ -24,6 +24,12 @@ impl MfaMode {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for MfaMode {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for MfaMode {
     fn from(value: &str) -> Self {
         match value {

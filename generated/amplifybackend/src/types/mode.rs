@@ -32,6 +32,12 @@ impl Mode {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for Mode {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for Mode {
     fn from(value: &str) -> Self {
         match value {

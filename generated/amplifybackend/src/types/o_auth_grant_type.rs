@@ -21,6 +21,12 @@ impl OAuthGrantType {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for OAuthGrantType {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for OAuthGrantType {
     fn from(value: &str) -> Self {
         match value {

@@ -36,6 +36,12 @@ impl OAuthScopesElement {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for OAuthScopesElement {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for OAuthScopesElement {
     fn from(value: &str) -> Self {
         match value {

@@ -84,6 +84,12 @@ impl RequiredSignUpAttributesElement {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for RequiredSignUpAttributesElement {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for RequiredSignUpAttributesElement {
     fn from(value: &str) -> Self {
         match value {

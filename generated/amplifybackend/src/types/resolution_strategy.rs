@@ -32,6 +32,12 @@ impl ResolutionStrategy {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for ResolutionStrategy {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for ResolutionStrategy {
     fn from(value: &str) -> Self {
         match value {

@@ -18,6 +18,12 @@ impl Service {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for Service {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for Service {
     fn from(value: &str) -> Self {
         match value {

@@ -21,6 +21,12 @@ impl Status {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for Status {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for Status {
     fn from(value: &str) -> Self {
         match value {

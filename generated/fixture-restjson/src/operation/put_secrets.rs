@@ -2,7 +2,8 @@
 //! The PutSecrets operation.
 //!
 //! Sensitive values at every depth: redacted wherever they are printed.
-#[derive(Clone, PartialEq, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutSecretsInput {
@@ -182,7 +183,8 @@ impl ::awsgen_runtime::Operation for PutSecretsInput {
         PutSecretsError::Unhandled(error.into_meta())
     }
 }
-#[derive(Clone, PartialEq, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutSecretsOutput {

@@ -2,7 +2,8 @@
 //! The PutThing operation.
 //!
 //! Stores a thing.
-#[derive(Clone, PartialEq, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutThingInput {
@@ -451,7 +452,8 @@ impl ::awsgen_runtime::Operation for PutThingInput {
         }
     }
 }
-#[derive(Clone, PartialEq, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutThingOutput {

@@ -21,6 +21,12 @@ impl SecretLevel {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for SecretLevel {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for SecretLevel {
     fn from(value: &str) -> Self {
         match value {

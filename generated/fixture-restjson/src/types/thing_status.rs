@@ -24,6 +24,12 @@ impl ThingStatus {
         }
     }
 }
+/// The empty value, which no AWS enum has: what a missing required member reads as.
+impl Default for ThingStatus {
+    fn default() -> Self {
+        Self::Unknown(::awsgen_runtime::UnknownValue::default())
+    }
+}
 impl From<&str> for ThingStatus {
     fn from(value: &str) -> Self {
         match value {
