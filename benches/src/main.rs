@@ -35,6 +35,7 @@ fn generate(model: &[u8], paginators: Option<&[u8]>, operations: Selection) -> u
         operations,
         runtime_dependency: "{}",
         standalone: true,
+        names_lock: None,
     };
     awsgen_codegen::generate(&spec).map(|g| g.files.len()).unwrap_or(0)
 }

@@ -13,6 +13,7 @@ mod diagnostic;
 pub mod diff;
 mod emit;
 pub mod ir;
+mod lock;
 pub mod model;
 mod naming;
 
@@ -43,7 +44,13 @@ pub struct CrateSpec<'a> {
     pub runtime_dependency: &'a str,
     /// Give the crate its own `[workspace]`, so it builds wherever it is written.
     pub standalone: bool,
+    /// The crate's names lock from the last run (`names.lock`), if there is one: the names it
+    /// pins never change. The generated files include the updated lock.
+    pub names_lock: Option<InputFile<'a>>,
 }
+
+/// Where the names lock lives in a generated crate.
+pub const NAMES_LOCK: &str = "names.lock";
 
 /// A generated crate, and what the user should know about it (renamed names, skipped operations).
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +70,12 @@ pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
 
 /// The files of a crate for an IR already lowered from `spec` (see [`lower`]).
 pub fn emit(service: &ir::Service, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
+    let mut files = emit_code(service, spec)?;
+    files.insert(NAMES_LOCK.to_owned(), lock::render(service, spec.model.path));
+    Ok(files)
+}
+
+fn emit_code(service: &ir::Service, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
     let info = emit::CrateInfo {
         package: spec.package,
         source: spec.model.path,
@@ -122,11 +135,18 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
         found.dedup();
         return Err(Diagnostics(found));
     }
+    let names_lock = match spec.names_lock {
+        Some(lock) => {
+            let text = std::str::from_utf8(lock.contents).unwrap_or_default();
+            lock::NameLock::parse(lock.path, text)?
+        }
+        None => lock::NameLock::default(),
+    };
     transform::mark_usage(&mut service);
     transform::box_recursion(&mut service);
     transform::mark_redacted(&mut service);
     transform::resolve_optionality(&mut service);
     let mut warnings = transform::skipped_warnings(&service, file);
-    warnings.extend(transform::resolve_names(&mut service, file));
+    warnings.extend(transform::resolve_names(&mut service, &names_lock, file));
     Ok((service, warnings))
 }

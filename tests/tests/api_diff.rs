@@ -14,6 +14,7 @@ fn lower(model: &Value, paginators: Option<&Value>) -> awsgen_codegen::ir::Servi
         operations: Selection::All,
         runtime_dependency: "{}",
         standalone: true,
+        names_lock: None,
     };
     awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
 }
@@ -230,6 +231,7 @@ fn a_realistic_amplifybackend_update_lists_exactly_its_changes() {
             operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
             runtime_dependency: "{}",
             standalone: true,
+            names_lock: None,
         };
         awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
     };

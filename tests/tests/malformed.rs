@@ -33,6 +33,7 @@ fn outcome(model: &Path) -> String {
         operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
+        names_lock: None,
     };
     match awsgen_codegen::generate(&spec) {
         Err(diagnostics) => diagnostics.to_string(),

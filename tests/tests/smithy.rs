@@ -16,6 +16,7 @@ fn spec<'a>(model: &'a str, contents: &'a [u8], paginators: &'a [u8]) -> CrateSp
         operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
+        names_lock: None,
     }
 }
 

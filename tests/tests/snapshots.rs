@@ -56,6 +56,7 @@ fn generate_fixture(stem: &str) -> Generated {
         operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
+        names_lock: None,
     };
     awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{model_path} must generate:\n{d}"))
 }
@@ -113,6 +114,7 @@ fn list_backend_jobs_from_smithy_matches_its_snapshot() {
         operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
+        names_lock: None,
     };
     let generated = awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{d}"));
     let module = &generated.files["src/operation/list_backend_jobs.rs"];

@@ -48,6 +48,7 @@ pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
             operations: Selection::All,
             runtime_dependency: "{}",
             standalone: true,
+            names_lock: None,
         };
         awsgen_codegen::lower(&spec).map(|(service, _)| service).map_err(|d| d.to_string())
     };

@@ -106,6 +106,7 @@ fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
         operations: awsgen_codegen::Selection::Only(["ListBackendJobs".to_owned()].into()),
         runtime_dependency: &runtime,
         standalone: false,
+        names_lock: None,
     };
     let generated = awsgen_codegen::generate(&spec).map_err(|d| d.to_string())?;
     let _ = std::fs::remove_dir_all(dir);

@@ -2,7 +2,7 @@
 
 use crate::paths;
 use awsgen_codegen::ir::Service;
-use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection, NAMES_LOCK};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -49,6 +49,8 @@ pub struct Job {
     operations: Selection,
     runtime_dependency: String,
     standalone: bool,
+    /// The crate's names lock as the last run wrote it, if any.
+    names_lock: Option<(String, Vec<u8>)>,
     pub output: PathBuf,
 }
 
@@ -65,6 +67,7 @@ impl Job {
             operations: self.operations.clone(),
             runtime_dependency: &self.runtime_dependency,
             standalone: self.standalone,
+            names_lock: self.names_lock.as_ref().map(|(path, contents)| InputFile { path, contents }),
         }
     }
 
@@ -104,6 +107,7 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
                 },
                 runtime_dependency: format!("{{ path = \"{runtime}\" }}"),
                 standalone: false,
+                names_lock: read_lock(&root.join(&c.output), || Ok(format!("{}/{NAMES_LOCK}", c.output)))?,
                 output: root.join(&c.output),
                 package: c.package,
                 model_name: c.model,
@@ -182,9 +186,22 @@ pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
         },
         runtime_dependency,
         standalone: args.workspace,
+        names_lock: read_lock(args.out, || shown_path(cwd, &args.out.join(NAMES_LOCK)))?,
         output: args.out.to_path_buf(),
         package: args.package.map_or_else(|| default_package(model), str::to_owned),
     })
+}
+
+/// The names lock the last run wrote into a crate folder (`shown` names it), if there is one.
+fn read_lock(
+    folder: &Path,
+    shown: impl FnOnce() -> Result<String, String>,
+) -> Result<Option<(String, Vec<u8>)>, String> {
+    let path = folder.join(NAMES_LOCK);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    Ok(Some((shown()?, read(&path)?)))
 }
 
 /// `{ path = "../../runtime" }`: the runtime folder as seen from the output folder.

@@ -56,6 +56,7 @@ pub fn run(root: &Path, models: &Path, out: &Path) -> Result<Vec<Row>, String> {
             operations: Selection::All,
             runtime_dependency: &runtime_dependency,
             standalone: false,
+            names_lock: None,
         };
         let mut row = Row { service: service.clone(), operations: 0, skipped: 0, lines: 0, problem: None };
         match awsgen_codegen::generate(&spec) {

@@ -97,6 +97,7 @@ fn generate(model: &[u8], paginators: Option<&[u8]>) -> Outcome {
         operations: Selection::All,
         runtime_dependency: "{ path = \"../runtime\" }",
         standalone: true,
+        names_lock: None,
     };
     match awsgen_codegen::generate(&spec) {
         Ok(_) => Outcome::Generated,

@@ -182,11 +182,13 @@ fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenSt
     let wire = &member.wire_name;
     let optional = member.optional;
     let rename = (wire != member.rust_name.trim_start_matches("r#")).then(|| quote! { rename = #wire });
-    let skip_none = (shape.json_out && optional).then(|| quote! { skip_serializing_if = "Option::is_none" });
+    // The attributes depend on the member alone, not on which way the shape travels, so that
+    // reusing a shape in the other direction only adds a derive.
+    let skip_none = optional.then(|| quote! { skip_serializing_if = "Option::is_none" });
     let with = special_encoding(ctx, member);
     // A missing required member reads as its zero value; `with` turns off serde's "missing
     // Option is None", so say that again too.
-    let default = ((with.is_some() || !optional) && shape.json_in).then(|| quote! { default });
+    let default = (with.is_some() || !optional).then(|| quote! { default });
     let with = with.map(|module| {
         let module = if optional { module.to_owned() } else { format!("{module}::required") };
         quote! { with = #module }

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::diagnostic::{pointer, Diagnostic, Sink};
+use crate::lock::{Kind, NameLock};
 use crate::naming;
 use std::collections::BTreeSet;
 
@@ -299,13 +300,14 @@ fn first_unboxed_cycle(shapes: &BTreeMap<ShapeId, Shape>) -> Option<(ShapeId, St
     None
 }
 
-/// Resolves every Rust name. Two model names that become the same Rust name do not fail the
-/// build: the first in model order keeps it, the next gets the first free numbered name
-/// (`FooBar2`, `foo_bar_2`), and a warning says so. Model order is sorted order, so the result
-/// depends only on the model.
-pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic> {
+/// Resolves every Rust name. A name the lock pins is kept. Two model names that become the same
+/// Rust name do not fail the build: a pinned one keeps it, else the first in model order; the
+/// other gets the first free numbered name (`FooBar2`, `foo_bar_2`), and a warning says so. Model
+/// order is sorted order, so the result depends only on the model and the lock.
+pub(crate) fn resolve_names(service: &mut Service, lock: &NameLock, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
-    let mut types = Names::default();
+    let type_owners = service.shapes.iter().filter(|(_, s)| s.shared && s.kind.is_named_type()).map(|(id, _)| id);
+    let mut types = Names::pinned(lock.pins(Kind::Type, ""), type_owners);
     let inputs: BTreeSet<ShapeId> = service.operations.values().filter_map(|op| op.input.clone()).collect();
     let source = service.source.clone();
     for (id, shape) in &mut service.shapes {
@@ -322,13 +324,15 @@ pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic
             _ => naming::MemberContext::Plain,
         };
         match &mut shape.kind {
-            ShapeKind::Structure(Structure { members, .. }) => name_members(members, context, &at, &mut warnings),
-            ShapeKind::Union(members) => name_union_members(members, &at, &mut warnings),
-            ShapeKind::Enum(values) => name_enum_values(values, &at, &mut warnings),
+            ShapeKind::Structure(Structure { members, .. }) => {
+                name_members(members, lock.pins(Kind::Member, id), context, &at, &mut warnings)
+            }
+            ShapeKind::Union(members) => name_union_members(members, lock.pins(Kind::Variant, id), &at, &mut warnings),
+            ShapeKind::Enum(values) => name_enum_values(values, lock.pins(Kind::Value, id), &at, &mut warnings),
             _ => {}
         }
     }
-    let mut methods = Names::default();
+    let mut methods = Names::pinned(lock.pins(Kind::Operation, ""), service.operations.keys());
     let shapes = &service.shapes;
     for (name, op) in &mut service.operations {
         let at = source.operation(name);
@@ -343,7 +347,13 @@ pub(crate) fn resolve_names(service: &mut Service, file: &str) -> Vec<Diagnostic
             output_builder: format!("{base}OutputBuilder"),
             output: format!("{base}Output"),
             error: format!("{base}Error"),
-            error_variants: error_variants(shapes, op, &format!("{at}/errors"), &mut warnings),
+            error_variants: error_variants(
+                shapes,
+                op,
+                lock.pins(Kind::Error, name),
+                &format!("{at}/errors"),
+                &mut warnings,
+            ),
         };
     }
     warnings.into_found()
@@ -357,10 +367,28 @@ fn numbered_snake(name: &str, n: usize) -> String {
 #[derive(Default)]
 struct Names {
     taken: BTreeMap<String, String>,
+    /// Owner -> the name the lock gives it (already in `taken`).
+    pinned: BTreeMap<String, String>,
 }
 
 impl Names {
+    /// A namespace whose owners (those still in the model) keep their pinned names. A pin that
+    /// another owner already holds is dropped: the lock was edited by hand.
+    fn pinned<'a>(pins: BTreeMap<String, String>, owners: impl IntoIterator<Item = &'a String>) -> Names {
+        let mut names = Names::default();
+        for owner in owners {
+            if let Some(name) = pins.get(owner.as_str()) {
+                if names.is_free(name) {
+                    names.taken.insert(name.clone(), owner.clone());
+                    names.pinned.insert(owner.clone(), name.clone());
+                }
+            }
+        }
+        names
+    }
+
     /// `wanted` if free (or already this owner's), else the first free `numbered(wanted, n)`.
+    /// An owner that holds a pinned name keeps it.
     fn unique(
         &mut self,
         wanted: String,
@@ -371,6 +399,9 @@ impl Names {
         numbered: impl Fn(&str, usize) -> String,
     ) -> String {
         let free = |taken: &BTreeMap<String, String>, name: &str| taken.get(name).is_none_or(|o| o == owner);
+        if let Some(pinned) = self.pinned.get(owner) {
+            return pinned.clone();
+        }
         let name = if free(&self.taken, &wanted) {
             wanted
         } else {
@@ -395,10 +426,11 @@ impl Names {
 fn error_variants(
     shapes: &BTreeMap<ShapeId, Shape>,
     op: &Operation,
+    pins: BTreeMap<String, String>,
     at: &str,
     warnings: &mut Sink,
 ) -> Vec<ErrorVariant> {
-    let mut taken = Names::default();
+    let mut taken = Names::pinned(pins, &op.errors);
     let mut variants = Vec::new();
     for shape in &op.errors {
         let code = match shapes.get(shape).map(|s| &s.kind) {
@@ -417,13 +449,26 @@ fn error_variants(
 }
 
 /// A builder has a method per field and a `set_` method per field: all must be distinct.
-fn name_members(members: &mut [Member], context: naming::MemberContext, at: &str, warnings: &mut Sink) {
-    let mut taken = Names::default();
+fn name_members(
+    members: &mut [Member],
+    pins: BTreeMap<String, String>,
+    context: naming::MemberContext,
+    at: &str,
+    warnings: &mut Sink,
+) {
+    let owners: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+    let mut taken = Names::pinned(pins, &owners);
+    // A pinned field's setter is taken too.
+    let setters: Vec<(String, String)> =
+        taken.pinned.iter().map(|(owner, name)| (naming::setter_name(name), owner.clone())).collect();
+    taken.taken.extend(setters);
     for member in members.iter_mut() {
         let at = format!("{at}{}", pointer(["members", &member.name]));
         let wanted = naming::field_name(&member.name, context);
         let fits = |name: &str| taken.is_free(name) && taken.is_free(&naming::setter_name(name));
-        let name = if fits(&wanted) {
+        let name = if let Some(pinned) = taken.pinned.get(&member.name) {
+            pinned.clone()
+        } else if fits(&wanted) {
             wanted
         } else {
             let renamed = (2..).map(|n| numbered_snake(&wanted, n)).find(|name| fits(name)).unwrap_or_default();
@@ -442,8 +487,9 @@ fn name_members(members: &mut [Member], context: naming::MemberContext, at: &str
 }
 
 /// A union's members become its variants.
-fn name_union_members(members: &mut [Member], at: &str, warnings: &mut Sink) {
-    let mut taken = Names::default();
+fn name_union_members(members: &mut [Member], pins: BTreeMap<String, String>, at: &str, warnings: &mut Sink) {
+    let owners: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+    let mut taken = Names::pinned(pins, &owners);
     for member in members.iter_mut() {
         let at = format!("{at}{}", pointer(["members", &member.name]));
         let wanted = naming::enum_variant(&member.name);
@@ -452,8 +498,9 @@ fn name_union_members(members: &mut [Member], at: &str, warnings: &mut Sink) {
     }
 }
 
-fn name_enum_values(values: &mut [EnumValue], at: &str, warnings: &mut Sink) {
-    let mut taken = Names::default();
+fn name_enum_values(values: &mut [EnumValue], pins: BTreeMap<String, String>, at: &str, warnings: &mut Sink) {
+    let owners: Vec<String> = values.iter().map(|v| v.value.clone()).collect();
+    let mut taken = Names::pinned(pins, &owners);
     for value in values.iter_mut() {
         let wanted = naming::enum_variant(&value.value);
         let at = format!("{at}/enum");

@@ -126,6 +126,7 @@ fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), St
         operations: Selection::All,
         runtime_dependency: "{}",
         standalone: false,
+        names_lock: None,
     };
     let service = write_generated_module(&src.join("service"), "service", &spec)
         .map_err(|why| format!("error: restjson1.json: {why}"))?;
@@ -323,6 +324,7 @@ fn write_module(dir: &Path, module: &str, suite: &Value, ops: &BTreeMap<String, 
         operations: Selection::All,
         runtime_dependency: "{}",
         standalone: false,
+        names_lock: None,
     };
     write_generated_module(dir, module, &spec).map(|_| ())
 }

@@ -9,13 +9,13 @@
 #[non_exhaustive]
 pub struct CreateBackendInput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", default)]
     pub app_id: String,
     /// The name of the app.
-    #[serde(rename = "appName")]
+    #[serde(rename = "appName", default)]
     pub app_name: String,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", default)]
     pub backend_environment_name: String,
     /// The resource configuration for creating a backend.
     #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
@@ -188,19 +188,22 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
 #[non_exhaustive]
 pub struct CreateBackendOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request fails, this error is returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId")]
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The name of the operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 impl CreateBackendOutput {

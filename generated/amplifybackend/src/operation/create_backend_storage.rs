@@ -12,13 +12,13 @@ pub struct CreateBackendStorageInput {
     #[serde(skip)]
     pub app_id: String,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", default)]
     pub backend_environment_name: String,
     /// The resource configuration for creating backend storage.
-    #[serde(rename = "resourceConfig")]
+    #[serde(rename = "resourceConfig", default)]
     pub resource_config: crate::types::CreateBackendStorageResourceConfig,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
 }
 impl CreateBackendStorageInput {
@@ -185,15 +185,16 @@ impl ::awsgen_runtime::Operation for CreateBackendStorageInput {
 #[non_exhaustive]
 pub struct CreateBackendStorageOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId")]
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 impl CreateBackendStorageOutput {

@@ -15,10 +15,10 @@ pub struct DeleteBackendStorageInput {
     #[serde(skip)]
     pub backend_environment_name: String,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
     /// The name of the storage service.
-    #[serde(rename = "serviceName")]
+    #[serde(rename = "serviceName", default)]
     pub service_name: crate::types::ServiceName,
 }
 impl DeleteBackendStorageInput {
@@ -183,15 +183,16 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
 #[non_exhaustive]
 pub struct DeleteBackendStorageOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId")]
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 impl DeleteBackendStorageOutput {

@@ -133,7 +133,7 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
 #[non_exhaustive]
 pub struct DeleteTokenOutput {
     /// Indicates whether the request succeeded or failed.
-    #[serde(rename = "isSuccess")]
+    #[serde(rename = "isSuccess", skip_serializing_if = "Option::is_none")]
     pub is_success: Option<bool>,
 }
 impl DeleteTokenOutput {

@@ -15,7 +15,7 @@ pub struct GenerateBackendApiModelsInput {
     #[serde(skip)]
     pub backend_environment_name: String,
     /// The name of this resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
 }
 impl GenerateBackendApiModelsInput {
@@ -166,19 +166,22 @@ impl ::awsgen_runtime::Operation for GenerateBackendApiModelsInput {
 #[non_exhaustive]
 pub struct GenerateBackendApiModelsOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request fails, this error is returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId")]
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The name of the operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 impl GenerateBackendApiModelsOutput {

@@ -127,24 +127,25 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
 #[non_exhaustive]
 pub struct GetBackendOutput {
     /// A stringified version of the cli.json file for your Amplify project.
-    #[serde(rename = "amplifyFeatureFlags")]
+    #[serde(rename = "amplifyFeatureFlags", skip_serializing_if = "Option::is_none")]
     pub amplify_feature_flags: Option<String>,
     /// A stringified version of the current configs for your Amplify project.
-    #[serde(rename = "amplifyMetaConfig")]
+    #[serde(rename = "amplifyMetaConfig", skip_serializing_if = "Option::is_none")]
     pub amplify_meta_config: Option<String>,
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the app.
-    #[serde(rename = "appName")]
+    #[serde(rename = "appName", skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// A list of backend environments in an array.
-    #[serde(rename = "backendEnvironmentList")]
+    #[serde(rename = "backendEnvironmentList", skip_serializing_if = "Option::is_none")]
     pub backend_environment_list: Option<Vec<String>>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request failed, this is the returned error.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 impl GetBackendOutput {

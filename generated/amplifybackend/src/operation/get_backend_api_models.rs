@@ -15,7 +15,7 @@ pub struct GetBackendApiModelsInput {
     #[serde(skip)]
     pub backend_environment_name: String,
     /// The name of this resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
 }
 impl GetBackendApiModelsInput {
@@ -164,11 +164,16 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
 #[non_exhaustive]
 pub struct GetBackendApiModelsOutput {
     /// Stringified JSON of the model introspection schema for an existing backend API resource.
-    #[serde(rename = "modelIntrospectionSchema")]
+    #[serde(
+        rename = "modelIntrospectionSchema",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub model_introspection_schema: Option<String>,
     /// Stringified JSON of the datastore model.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub models: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::Status>,
 }
 impl GetBackendApiModelsOutput {

@@ -15,7 +15,7 @@ pub struct GetBackendAuthInput {
     #[serde(skip)]
     pub backend_environment_name: String,
     /// The name of this resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
 }
 impl GetBackendAuthInput {
@@ -159,18 +159,19 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
 #[non_exhaustive]
 pub struct GetBackendAuthOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request fails, this error is returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The resource configuration for authorization requests to the backend of your Amplify project.
-    #[serde(rename = "resourceConfig")]
+    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::CreateBackendAuthResourceConfig>,
     /// The name of this resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl GetBackendAuthOutput {

@@ -15,7 +15,7 @@ pub struct GetBackendStorageInput {
     #[serde(skip)]
     pub backend_environment_name: String,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
 }
 impl GetBackendStorageInput {
@@ -162,16 +162,16 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
 #[non_exhaustive]
 pub struct GetBackendStorageOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The resource configuration for the backend storage resource.
-    #[serde(rename = "resourceConfig")]
+    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::GetBackendStorageResourceConfig>,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName")]
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl GetBackendStorageOutput {

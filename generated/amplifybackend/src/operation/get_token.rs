@@ -127,15 +127,16 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
 #[non_exhaustive]
 pub struct GetTokenOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The one-time challenge code for authenticating into the Amplify Admin UI.
-    #[serde(rename = "challengeCode")]
+    #[serde(rename = "challengeCode", skip_serializing_if = "Option::is_none")]
     pub challenge_code: Option<String>,
     /// A unique ID provided when creating a new challenge token.
-    #[serde(rename = "sessionId")]
+    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// The expiry time for the one-time generated token code.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
 }
 impl GetTokenOutput {

@@ -18,13 +18,13 @@ pub struct ImportBackendAuthInput {
     #[serde(rename = "identityPoolId", skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
     /// The ID of the Amazon Cognito native client.
-    #[serde(rename = "nativeClientId")]
+    #[serde(rename = "nativeClientId", default)]
     pub native_client_id: String,
     /// The ID of the Amazon Cognito user pool.
-    #[serde(rename = "userPoolId")]
+    #[serde(rename = "userPoolId", default)]
     pub user_pool_id: String,
     /// The ID of the Amazon Cognito web client.
-    #[serde(rename = "webClientId")]
+    #[serde(rename = "webClientId", default)]
     pub web_client_id: String,
 }
 impl ImportBackendAuthInput {
@@ -216,19 +216,22 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
 #[non_exhaustive]
 pub struct ImportBackendAuthOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request fails, this error is returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId")]
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The name of the operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 impl ImportBackendAuthOutput {

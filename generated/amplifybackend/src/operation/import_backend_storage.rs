@@ -18,7 +18,7 @@ pub struct ImportBackendStorageInput {
     #[serde(rename = "bucketName", skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// The name of the storage service.
-    #[serde(rename = "serviceName")]
+    #[serde(rename = "serviceName", default)]
     pub service_name: crate::types::ServiceName,
 }
 impl ImportBackendStorageInput {
@@ -180,15 +180,16 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
 #[non_exhaustive]
 pub struct ImportBackendStorageOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId")]
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 impl ImportBackendStorageOutput {

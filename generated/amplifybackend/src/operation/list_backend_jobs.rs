@@ -264,9 +264,10 @@ impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
 #[non_exhaustive]
 pub struct ListBackendJobsOutput {
     /// An array of jobs and their properties.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<crate::types::BackendJobRespObj>>,
     /// The token for the next set of results.
-    #[serde(rename = "nextToken")]
+    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 impl ListBackendJobsOutput {

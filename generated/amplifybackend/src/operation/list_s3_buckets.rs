@@ -112,9 +112,10 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
 #[non_exhaustive]
 pub struct ListS3BucketsOutput {
     /// The list of S3 buckets.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buckets: Option<Vec<crate::types::S3BucketInfo>>,
     /// Reserved for future use.
-    #[serde(rename = "nextToken")]
+    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 impl ListS3BucketsOutput {

@@ -116,6 +116,7 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
 #[non_exhaustive]
 pub struct RemoveBackendConfigOutput {
     /// If the request fails, this error is returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 impl RemoveBackendConfigOutput {

@@ -144,15 +144,16 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
 #[non_exhaustive]
 pub struct UpdateBackendConfigOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The app ID for the backend manager.
-    #[serde(rename = "backendManagerAppId")]
+    #[serde(rename = "backendManagerAppId", skip_serializing_if = "Option::is_none")]
     pub backend_manager_app_id: Option<String>,
     /// If the request fails, this error is returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
-    #[serde(rename = "loginAuthConfig")]
+    #[serde(rename = "loginAuthConfig", skip_serializing_if = "Option::is_none")]
     pub login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
 }
 impl UpdateBackendConfigOutput {

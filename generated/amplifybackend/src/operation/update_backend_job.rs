@@ -192,25 +192,28 @@ impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
 #[non_exhaustive]
 pub struct UpdateBackendJobOutput {
     /// The app ID.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName")]
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The time when the job was created.
-    #[serde(rename = "createTime")]
+    #[serde(rename = "createTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// If the request fails, this error is returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId")]
+    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The name of the operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// The current status of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The time when the job was last updated.
-    #[serde(rename = "updateTime")]
+    #[serde(rename = "updateTime", skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
 impl UpdateBackendJobOutput {

@@ -6,6 +6,7 @@
 #[non_exhaustive]
 pub struct BadRequestException {
     /// An error message to inform that the request failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// What the response said beyond the modeled members: code, message, status, request id.
     #[serde(skip)]

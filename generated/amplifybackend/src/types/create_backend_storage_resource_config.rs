@@ -9,9 +9,10 @@ pub struct CreateBackendStorageResourceConfig {
     #[serde(rename = "bucketName", skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// The authorization configuration for the storage S3 bucket.
+    #[serde(default)]
     pub permissions: crate::types::BackendStoragePermissions,
     /// The name of the storage service.
-    #[serde(rename = "serviceName")]
+    #[serde(rename = "serviceName", default)]
     pub service_name: crate::types::ServiceName,
 }
 impl CreateBackendStorageResourceConfig {

@@ -6,12 +6,13 @@
 #[non_exhaustive]
 pub struct GetBackendStorageResourceConfig {
     /// The name of the S3 bucket.
-    #[serde(rename = "bucketName")]
+    #[serde(rename = "bucketName", skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// Returns True if the storage resource has been imported.
     #[serde(default)]
     pub imported: bool,
     /// The authorization configuration for the storage S3 bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::types::BackendStoragePermissions>,
     /// The name of the storage service.
     #[serde(rename = "serviceName", default)]

@@ -6,9 +6,10 @@
 #[non_exhaustive]
 pub struct NotFoundException {
     /// An error message to inform that the request has failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The type of resource that is not found.
-    #[serde(rename = "resourceType")]
+    #[serde(rename = "resourceType", skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
     /// What the response said beyond the modeled members: code, message, status, request id.
     #[serde(skip)]

@@ -6,9 +6,10 @@
 #[non_exhaustive]
 pub struct S3BucketInfo {
     /// The creation date of the S3 bucket.
-    #[serde(rename = "creationDate")]
+    #[serde(rename = "creationDate", skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<String>,
     /// The name of the S3 bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 impl S3BucketInfo {

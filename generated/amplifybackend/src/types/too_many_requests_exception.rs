@@ -6,9 +6,10 @@
 #[non_exhaustive]
 pub struct TooManyRequestsException {
     /// The type of limit that was exceeded.
-    #[serde(rename = "limitType")]
+    #[serde(rename = "limitType", skip_serializing_if = "Option::is_none")]
     pub limit_type: Option<String>,
     /// An error message to inform that the request has failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// What the response said beyond the modeled members: code, message, status, request id.
     #[serde(skip)]

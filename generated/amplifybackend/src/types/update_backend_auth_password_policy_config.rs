@@ -12,7 +12,8 @@ pub struct UpdateBackendAuthPasswordPolicyConfig {
     #[serde(
         rename = "minimumLength",
         skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::float"
+        with = "::awsgen_runtime::json::float",
+        default
     )]
     pub minimum_length: Option<f64>,
 }

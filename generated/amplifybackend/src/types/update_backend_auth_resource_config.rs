@@ -6,15 +6,16 @@
 #[non_exhaustive]
 pub struct UpdateBackendAuthResourceConfig {
     /// Defines the service name to use when configuring an authentication resource in your Amplify project.
-    #[serde(rename = "authResources")]
+    #[serde(rename = "authResources", default)]
     pub auth_resources: crate::types::AuthResources,
     /// Describes the authorization configuration for the Amazon Cognito identity pool, provisioned as a part of your auth resource in the Amplify project.
     #[serde(rename = "identityPoolConfigs", skip_serializing_if = "Option::is_none")]
     pub identity_pool_configs: Option<crate::types::UpdateBackendAuthIdentityPoolConfig>,
     /// Defines the service name to use when configuring an authentication resource in your Amplify project.
+    #[serde(default)]
     pub service: crate::types::Service,
     /// Describes the authentication configuration for the Amazon Cognito user pool, provisioned as a part of your auth resource in the Amplify project.
-    #[serde(rename = "userPoolConfigs")]
+    #[serde(rename = "userPoolConfigs", default)]
     pub user_pool_configs: crate::types::UpdateBackendAuthUserPoolConfig,
 }
 impl UpdateBackendAuthResourceConfig {

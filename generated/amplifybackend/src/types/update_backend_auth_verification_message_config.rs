@@ -6,7 +6,7 @@
 #[non_exhaustive]
 pub struct UpdateBackendAuthVerificationMessageConfig {
     /// The type of verification message to send.
-    #[serde(rename = "deliveryMethod")]
+    #[serde(rename = "deliveryMethod", default)]
     pub delivery_method: crate::types::DeliveryMethod,
     /// The settings for the email message.
     #[serde(rename = "emailSettings", skip_serializing_if = "Option::is_none")]

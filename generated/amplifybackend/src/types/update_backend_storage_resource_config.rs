@@ -6,9 +6,10 @@
 #[non_exhaustive]
 pub struct UpdateBackendStorageResourceConfig {
     /// The authorization configuration for the storage S3 bucket.
+    #[serde(default)]
     pub permissions: crate::types::BackendStoragePermissions,
     /// The name of the storage service.
-    #[serde(rename = "serviceName")]
+    #[serde(rename = "serviceName", default)]
     pub service_name: crate::types::ServiceName,
 }
 impl UpdateBackendStorageResourceConfig {

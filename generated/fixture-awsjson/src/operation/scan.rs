@@ -11,7 +11,7 @@ pub struct ScanInput {
     >,
     #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    #[serde(rename = "TableName")]
+    #[serde(rename = "TableName", default)]
     pub table_name: String,
 }
 impl ScanInput {
@@ -165,13 +165,13 @@ impl ::awsgen_runtime::pagination::Paginate for ScanInput {
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ScanOutput {
-    #[serde(rename = "Count")]
+    #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
-    #[serde(rename = "Items")]
+    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
     pub items: Option<
         Vec<::std::collections::BTreeMap<String, crate::types::AttributeValue>>,
     >,
-    #[serde(rename = "LastEvaluatedKey")]
+    #[serde(rename = "LastEvaluatedKey", skip_serializing_if = "Option::is_none")]
     pub last_evaluated_key: Option<
         ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
     >,

@@ -4,6 +4,7 @@
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct TableMissing {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// What the response said beyond the modeled members: code, message, status, request id.
     #[serde(skip)]

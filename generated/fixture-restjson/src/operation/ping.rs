@@ -5,7 +5,7 @@
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PingInput {
-    #[serde(rename = "Account")]
+    #[serde(rename = "Account", default)]
     pub account: String,
 }
 impl PingInput {

@@ -188,19 +188,19 @@ impl ::awsgen_runtime::Operation for PutSecretsInput {
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutSecretsOutput {
-    #[serde(rename = "ByName")]
+    #[serde(rename = "ByName", skip_serializing_if = "Option::is_none")]
     pub by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
-    #[serde(rename = "Choice")]
+    #[serde(rename = "Choice", skip_serializing_if = "Option::is_none")]
     pub choice: Option<crate::types::SecretChoice>,
-    #[serde(rename = "Grid")]
+    #[serde(rename = "Grid", skip_serializing_if = "Option::is_none")]
     pub grid: Option<Vec<Vec<String>>>,
-    #[serde(rename = "Hidden")]
+    #[serde(rename = "Hidden", skip_serializing_if = "Option::is_none")]
     pub hidden: Option<crate::types::HiddenChoice>,
-    #[serde(rename = "Holders")]
+    #[serde(rename = "Holders", skip_serializing_if = "Option::is_none")]
     pub holders: Option<Vec<crate::types::SecretHolder>>,
-    #[serde(rename = "Level")]
+    #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::types::SecretLevel>,
-    #[serde(rename = "Plain")]
+    #[serde(rename = "Plain", skip_serializing_if = "Option::is_none")]
     pub plain: Option<String>,
 }
 impl PutSecretsOutput {

@@ -14,7 +14,8 @@ pub struct PutThingInput {
     #[serde(
         rename = "createdIso",
         skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::date_time"
+        with = "::awsgen_runtime::json::date_time",
+        default
     )]
     pub created_iso: Option<::awsgen_runtime::DateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,7 +41,8 @@ pub struct PutThingInput {
     pub old: Option<String>,
     #[serde(
         skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::float"
+        with = "::awsgen_runtime::json::float",
+        default
     )]
     pub ratio: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -461,10 +463,18 @@ pub struct PutThingOutput {
     pub code: Option<i32>,
     #[serde(skip)]
     pub count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<::awsgen_runtime::DateTime>,
-    #[serde(rename = "createdIso", with = "::awsgen_runtime::json::date_time", default)]
+    #[serde(
+        rename = "createdIso",
+        skip_serializing_if = "Option::is_none",
+        with = "::awsgen_runtime::json::date_time",
+        default
+    )]
     pub created_iso: Option<::awsgen_runtime::DateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<::awsgen_runtime::Blob>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<::awsgen_runtime::Document>,
     #[serde(skip)]
     pub e_tag: Option<String>,
@@ -474,11 +484,19 @@ pub struct PutThingOutput {
     pub meta: Option<::std::collections::BTreeMap<String, String>>,
     #[serde(skip)]
     pub names: Option<Vec<String>>,
-    #[serde(with = "::awsgen_runtime::json::float", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "::awsgen_runtime::json::float",
+        default
+    )]
     pub ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shape: Option<crate::types::Figure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::ThingStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<crate::types::Node>,
 }
 impl PutThingOutput {

@@ -4,7 +4,9 @@
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct ConflictException {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// What the response said beyond the modeled members: code, message, status, request id.
     #[serde(skip)]
