@@ -9,6 +9,7 @@
 //! from relative path to file text. Every problem in a model comes back as a [`Diagnostics`]
 //! naming the file and the place; nothing here panics on model input.
 
+pub mod api;
 mod diagnostic;
 pub mod diff;
 mod emit;
@@ -129,6 +130,8 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     // Every check runs, even after problems, so that all of them are reported at once.
     let (mut service, unselected) = transform::select(service, &spec.operations, file);
     found.extend(unselected);
+    let dropped_paginators =
+        transform::drop_unsupported_paginators(&mut service, spec.paginators.map_or(file, |p| p.path));
     found.extend(validate::validate(&service, file, spec.paginators.map_or("", |p| p.path)));
     if !found.is_empty() {
         found.sort();
@@ -147,6 +150,7 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     transform::mark_redacted(&mut service);
     transform::resolve_optionality(&mut service);
     let mut warnings = transform::skipped_warnings(&service, file);
+    warnings.extend(dropped_paginators);
     warnings.extend(transform::resolve_names(&mut service, &names_lock, file));
     Ok((service, warnings))
 }

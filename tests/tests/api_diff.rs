@@ -238,10 +238,12 @@ fn a_realistic_amplifybackend_update_lists_exactly_its_changes() {
     let diff = api_diff(&only(&old), &only(&new));
     assert_eq!(
         diff.markdown("AmplifyBackend"),
-        "## AmplifyBackend\n\n2 breaking, 2 compatible, 0 doc-only\n\n### Breaking\n\n\
-         - `BackendJobRespObj.Error`: member removed\n\
-         - `ListBackendJobsRequest.Status`: type changed from string to enum `JobStatus`\n\n### Compatible\n\n\
-         - `ListBackendJobs`: error `ConflictException` added\n\
-         - `ListBackendJobsRequest.Since`: member added\n"
+        "## AmplifyBackend\n\n2 breaking, 4 compatible, 0 doc-only\n\n### Breaking\n\n\
+         - `operation::list_backend_jobs::ListBackendJobsInput.status`: `Option<String>` became `Option<types::JobStatus>`\n\
+         - `types::BackendJobRespObj.error`: removed\n\n### Compatible\n\n\
+         - `operation::list_backend_jobs::ListBackendJobsError.Conflict`: variant added\n\
+         - `operation::list_backend_jobs::ListBackendJobsInput.since`: field `Option<String>` added\n\
+         - `types::ConflictException`: added\n\
+         - `types::JobStatus`: added\n"
     );
 }

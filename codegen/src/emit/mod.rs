@@ -16,6 +16,21 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use types::{ident, StructNames};
 
+/// A member's field type as the generated code writes it (`Option<types::Foo>`), for the API
+/// description that api-diff compares.
+pub(crate) fn field_type_text(service: &Service, member: &crate::ir::Member) -> String {
+    compact(&types::field_type(&Ctx { service }, member))
+}
+
+/// A shape's Rust type as the generated code writes it (`Vec<String>`).
+pub(crate) fn value_type_text(service: &Service, target: &str) -> String {
+    compact(&types::value_type(&Ctx { service }, target))
+}
+
+fn compact(tokens: &TokenStream) -> String {
+    tokens.to_string().replace(' ', "").replace("crate::types::", "types::")
+}
+
 /// What every emitter can see.
 pub(crate) struct Ctx<'a> {
     pub service: &'a Service,

@@ -55,7 +55,7 @@ pub(crate) fn element_type(ctx: &Ctx, container: &Shape, element: &str) -> Token
     }
 }
 
-fn field_type(ctx: &Ctx, member: &Member) -> TokenStream {
+pub(crate) fn field_type(ctx: &Ctx, member: &Member) -> TokenStream {
     let value = value_type(ctx, &member.target);
     let value = if member.boxed {
         quote! { Box<#value> }

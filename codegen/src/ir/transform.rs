@@ -64,6 +64,32 @@ fn skip_event_streams(service: &mut Service) {
 }
 
 /// One warning listing the operations left out, if any.
+/// A paginator whose expressions go beyond plain member names is left out with a warning: the
+/// operation is generated without `into_paginator`, and the crate is never refused for it.
+/// `file` is the paginators file.
+pub(crate) fn drop_unsupported_paginators(service: &mut Service, file: &str) -> Vec<Diagnostic> {
+    let mut warnings = Sink::new(file);
+    for (name, op) in &mut service.operations {
+        let Some(pager) = &op.pagination else { continue };
+        let mut keys = pager.input_tokens.iter().chain(&pager.output_tokens).chain(&pager.result_keys);
+        let unsupported = keys.find(|key| !super::validate::is_simple_path(key)).or_else(|| {
+            [&pager.limit_key, &pager.more_results]
+                .into_iter()
+                .flatten()
+                .find(|key| !super::validate::is_simple_path(key))
+        });
+        if let Some(expression) = unsupported {
+            warnings.error_with_hint(
+                pointer(["pagination", name]),
+                format!("the paginator of {name} is left out: expression \"{expression}\" is not supported yet"),
+                "the operation itself is generated; page through it by hand with its token members",
+            );
+            op.pagination = None;
+        }
+    }
+    warnings.into_found()
+}
+
 pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
     if !service.skipped_operations.is_empty() {

@@ -189,7 +189,7 @@ fn paginator_member<'a>(
     member
 }
 
-fn is_simple_path(path: &str) -> bool {
+pub(crate) fn is_simple_path(path: &str) -> bool {
     !path.is_empty() && path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 

@@ -1,0 +1,232 @@
+//! The public Rust API of a generated crate, as its users see it: every item's path, kind and
+//! signature, its fields or variants with their Rust types, the traits it implements and its
+//! docs. Built from the resolved IR with the emitters' own type rendering, so that comparing two
+//! of them (`diff`) compares what callers compile against, not the model.
+
+use crate::emit::{field_type_text, value_type_text};
+use crate::ir::{Member, Operation, Service, Shape, ShapeKind, Structure};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every public item, by path (`types::BackendJobRespObj`, `Client::list_backend_jobs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicApi {
+    pub items: BTreeMap<String, Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub kind: ItemKind,
+    /// What callers depend on beyond the parts: `build() -> Result<..>`, a method's signature.
+    pub signature: String,
+    /// Fields, variants or enum values, by Rust name.
+    pub parts: BTreeMap<String, Part>,
+    pub traits: BTreeSet<&'static str>,
+    /// The item's docs (under "") and its parts' (for the doc-only count).
+    pub docs: BTreeMap<String, String>,
+    /// Where the item is on the wire (HTTP binding), which callers don't compile against.
+    pub wire: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ItemKind {
+    Struct,
+    Enum,
+    Union,
+    ErrorEnum,
+    Method,
+}
+
+/// A field (with its type), a variant (with its payload, if any) or an enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub ty: String,
+    /// The member's place on the wire (`body member "appId"`), empty for enum values.
+    pub wire: String,
+    /// `Debug` prints a placeholder instead of the value.
+    pub redacted: bool,
+}
+
+impl PublicApi {
+    pub fn of(service: &Service) -> PublicApi {
+        let mut api = PublicApi::default();
+        for op in service.operations.values() {
+            api.operation(service, op);
+        }
+        for shape in service.shapes.values().filter(|s| s.shared) {
+            let path = format!("types::{}", shape.names.type_name);
+            let item = match &shape.kind {
+                ShapeKind::Structure(structure) => structure_item(service, shape, structure),
+                ShapeKind::Union(members) => union_item(service, shape, members),
+                ShapeKind::Enum(values) => enum_item(shape, values.iter().map(|v| (&v.variant, &v.value))),
+                _ => continue,
+            };
+            api.items.insert(path, item);
+        }
+        api
+    }
+
+    fn operation(&mut self, service: &Service, op: &Operation) {
+        let names = &op.names;
+        let module = format!("operation::{}", names.module);
+        let method = Item {
+            kind: ItemKind::Method,
+            signature: format!("fn {}(&self) -> {}<Client>", names.method, names.input_builder),
+            parts: BTreeMap::new(),
+            traits: BTreeSet::new(),
+            docs: [(String::new(), docs(&op.docs.0))].into(),
+            wire: format!("{} {}", op.http.method, op.http.uri),
+        };
+        self.items.insert(format!("Client::{}", names.method), method);
+        for (id, name) in [(&op.input, &names.input), (&op.output, &names.output)] {
+            let item = match id.as_ref().and_then(|id| service.shapes.get(id)) {
+                Some(shape @ Shape { kind: ShapeKind::Structure(structure), .. }) => {
+                    structure_item(service, shape, structure)
+                }
+                _ => empty_structure(),
+            };
+            self.items.insert(format!("{module}::{name}"), item);
+        }
+        let mut variants: BTreeMap<String, Part> = names
+            .error_variants
+            .iter()
+            .map(|v| {
+                let ty =
+                    service.shapes.get(&v.shape).map_or_else(String::new, |s| format!("types::{}", s.names.type_name));
+                (v.variant.clone(), Part { ty, wire: format!("code {:?}", v.code), redacted: false })
+            })
+            .collect();
+        variants.insert(
+            "Unhandled".to_owned(),
+            Part { ty: "ErrorMetadata".to_owned(), wire: String::new(), redacted: false },
+        );
+        let error = Item {
+            kind: ItemKind::ErrorEnum,
+            signature: String::new(),
+            parts: variants,
+            traits: ["Clone", "Debug", "Display", "Error", "PartialEq"].into(),
+            docs: BTreeMap::new(),
+            wire: String::new(),
+        };
+        self.items.insert(format!("{module}::{}", names.error), error);
+        if let Some(pager) = &op.pagination {
+            // What a caller's code sees is the paginator and its item; which members carry the
+            // tokens and the page size is wire behaviour.
+            let output = op.output.as_ref().and_then(|id| service.shapes.get(id));
+            let items =
+                pager.result_keys.first().and_then(|key| member(output?, key)).map(|m| field_type_text(service, m));
+            let paginator = Item {
+                kind: ItemKind::Method,
+                signature: format!(
+                    "fn into_paginator(self) -> Paginator<{}>; items from {}",
+                    names.input,
+                    items.unwrap_or_default()
+                ),
+                parts: BTreeMap::new(),
+                traits: BTreeSet::new(),
+                docs: BTreeMap::new(),
+                wire: format!(
+                    "tokens {:?} -> {:?}, page size {:?}, more results {:?}",
+                    pager.input_tokens, pager.output_tokens, pager.limit_key, pager.more_results
+                ),
+            };
+            self.items.insert(format!("{module}::{}::into_paginator", names.input_builder), paginator);
+        }
+    }
+}
+
+fn member<'a>(shape: &'a Shape, name: &str) -> Option<&'a Member> {
+    match &shape.kind {
+        ShapeKind::Structure(structure) => structure.members.iter().find(|m| m.name == name),
+        _ => None,
+    }
+}
+
+fn structure_item(service: &Service, shape: &Shape, structure: &Structure) -> Item {
+    let parts = structure
+        .members
+        .iter()
+        .map(|m| (m.rust_name.clone(), Part { ty: field_type_text(service, m), wire: wire(m), redacted: m.redacted }))
+        .collect();
+    let build = if structure.build_is_fallible() { "Result<Self, BuildError>" } else { "Self" };
+    let mut traits: BTreeSet<&'static str> = ["Clone", "Debug", "Default", "PartialEq"].into();
+    traits.extend(serde_traits(shape));
+    if structure.error.is_some() {
+        traits.extend(["Display", "Error"]);
+    }
+    Item {
+        kind: ItemKind::Struct,
+        signature: format!("builder().build() -> {build}"),
+        parts,
+        traits,
+        docs: docs_of(shape, &structure.members),
+        wire: String::new(),
+    }
+}
+
+fn union_item(service: &Service, shape: &Shape, members: &[Member]) -> Item {
+    let mut parts: BTreeMap<String, Part> = members
+        .iter()
+        .map(|m| {
+            (m.rust_name.clone(), Part { ty: value_type_text(service, &m.target), wire: wire(m), redacted: m.redacted })
+        })
+        .collect();
+    parts.insert("Unknown".to_owned(), Part { ty: String::new(), wire: String::new(), redacted: false });
+    let mut traits: BTreeSet<&'static str> = ["Clone", "Debug", "Default", "PartialEq"].into();
+    traits.extend(serde_traits(shape));
+    Item {
+        kind: ItemKind::Union,
+        signature: String::new(),
+        parts,
+        traits,
+        docs: docs_of(shape, members),
+        wire: String::new(),
+    }
+}
+
+fn enum_item<'a>(shape: &Shape, values: impl Iterator<Item = (&'a String, &'a String)>) -> Item {
+    let mut parts: BTreeMap<String, Part> = values
+        .map(|(variant, value)| {
+            (variant.clone(), Part { ty: String::new(), wire: format!("{value:?}"), redacted: shape.sensitive })
+        })
+        .collect();
+    parts.insert(
+        "Unknown".to_owned(),
+        Part { ty: "UnknownValue".to_owned(), wire: String::new(), redacted: shape.sensitive },
+    );
+    let mut traits: BTreeSet<&'static str> =
+        ["Clone", "Debug", "Default", "Display", "Eq", "From<&str>", "Hash", "Ord", "PartialEq", "PartialOrd"].into();
+    traits.extend(serde_traits(shape));
+    let docs = [(String::new(), docs(&shape.docs.0))].into();
+    Item { kind: ItemKind::Enum, signature: String::new(), parts, traits, docs, wire: String::new() }
+}
+
+fn empty_structure() -> Item {
+    Item {
+        kind: ItemKind::Struct,
+        signature: "builder().build() -> Self".to_owned(),
+        parts: BTreeMap::new(),
+        traits: ["Clone", "Debug", "Default", "PartialEq"].into(),
+        docs: BTreeMap::new(),
+        wire: String::new(),
+    }
+}
+
+fn serde_traits(shape: &Shape) -> impl Iterator<Item = &'static str> {
+    [(shape.json_out, "Serialize"), (shape.json_in, "Deserialize")]
+        .into_iter()
+        .filter_map(|(has, name)| has.then_some(name))
+}
+
+fn docs_of(shape: &Shape, members: &[Member]) -> BTreeMap<String, String> {
+    let parts = members.iter().map(|m| (m.rust_name.clone(), docs(&m.docs.0)));
+    std::iter::once((String::new(), docs(&shape.docs.0))).chain(parts).collect()
+}
+
+fn docs(text: &Option<String>) -> String {
+    text.clone().unwrap_or_default()
+}
+
+/// `body member "appId"`, `header "X-Foo"`, ...
+fn wire(member: &Member) -> String {
+    format!("{:?} {:?}", member.location, member.wire_name)
+}
