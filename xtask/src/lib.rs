@@ -6,6 +6,7 @@ pub mod config;
 pub mod conformance;
 pub mod corpus;
 pub mod fuzz;
+pub mod fuzz_responses;
 pub mod paths;
 pub mod sync;
 

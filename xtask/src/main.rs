@@ -55,6 +55,28 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Mutation-fuzz the generated clients with responses made from the IR: every operation of
+    /// every configured crate; fails on a panic, unbounded memory or a hang, printing the response.
+    FuzzResponses {
+        #[arg(long, default_value_t = 100_000)]
+        iterations: u64,
+        /// Random seed, so a run can be repeated exactly.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Run only the response of this iteration (of --seed), once, with a backtrace on panic.
+        #[arg(long, conflicts_with = "replay")]
+        iteration: Option<u64>,
+        /// Run a response a failed run saved (the folder it printed), once.
+        #[arg(long)]
+        replay: Option<PathBuf>,
+        /// Don't stop at the first failure: report each distinct one once and finish the run
+        /// (still failing at the end).
+        #[arg(long)]
+        keep_going: bool,
+        /// Make iteration 3 fail: panic, memory, slow, stuck or overflow (tests the reports).
+        #[arg(long, hide = true)]
+        self_test: Option<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -101,6 +123,14 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen(&args),
         Command::Corpus { models, out } => corpus(&models, out),
         Command::Fuzz { iterations, seed } => fuzz(iterations, seed),
+        Command::FuzzResponses { iterations, seed, iteration, replay, keep_going, self_test } => {
+            let mode = match (iteration, replay) {
+                (_, Some(dir)) => xtask::fuzz_responses::Mode::Replay(dir),
+                (Some(iteration), None) => xtask::fuzz_responses::Mode::Iteration { seed, iteration },
+                (None, None) => xtask::fuzz_responses::Mode::Run { iterations, seed, keep_going, self_test },
+            };
+            fuzz_responses(&mode, seed)
+        }
         Command::ApiDiff { base, model, deny_breaking } => api_diff(base, model, deny_breaking),
         Command::Conformance { tests } => conformance(tests),
         Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
@@ -187,6 +217,17 @@ fn fuzz(iterations: u64, seed: u64) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn fuzz_responses(mode: &xtask::fuzz_responses::Mode, seed: u64) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let out = xtask::fuzz_responses::default_out(&root);
+    let Some(report) = xtask::fuzz_responses::run(&root, &out, mode)? else { return Ok(ExitCode::SUCCESS) };
+    xtask::fuzz_responses::print(&report, seed);
+    for failure in &report.failures {
+        eprintln!("FAILED: {failure} (the response and how to replay it are above)");
+    }
+    Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
