@@ -27,9 +27,9 @@ pub(crate) enum MemberContext {
 impl MemberContext {
     fn reserved(self) -> &'static [&'static str] {
         match self {
-            MemberContext::Plain => &["build"],
-            MemberContext::Error => &["build", "meta"],
-            MemberContext::Input => &["build", "client", "send", "into_paginator", "new"],
+            MemberContext::Plain => &["build", "builder"],
+            MemberContext::Error => &["build", "builder", "meta"],
+            MemberContext::Input => &["build", "builder", "client", "send", "into_paginator", "new"],
         }
     }
 }
@@ -104,6 +104,11 @@ pub(crate) fn field_name(model_name: &str, context: MemberContext) -> String {
 /// The builder's `set_` method for a field (`r#type` -> `set_type`).
 pub(crate) fn setter_name(field: &str) -> String {
     format!("set_{}", field.trim_start_matches("r#").trim_end_matches('_'))
+}
+
+/// The builder's `get_` method for a field (`r#type` -> `get_type`).
+pub(crate) fn getter_name(field: &str) -> String {
+    format!("get_{}", field.trim_start_matches("r#").trim_end_matches('_'))
 }
 
 /// A module (and file) name: keywords get a `_` suffix, since `r#type.rs` reads badly.

@@ -222,13 +222,90 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
     }
 }
 
+/// The chain goes on to the layer's own error: the build error, the transport error (and what
+/// it wraps), the parse error, the operation's error, the paginator's.
 impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            SdkError::Transport(error) => error.source.as_deref().map(|e| e as _),
-            _ => None,
+            SdkError::Build(error) => Some(error),
+            SdkError::Transport(error) => Some(error),
+            SdkError::Parse(error) => Some(error),
+            SdkError::Service(error) => Some(error),
+            SdkError::Pagination(error) => Some(error),
         }
     }
+}
+
+impl<E: ProvideErrorMetadata> SdkError<E> {
+    /// The service's error code, when the service answered with an error.
+    pub fn code(&self) -> Option<&str> {
+        self.as_service_error().and_then(ProvideErrorMetadata::code)
+    }
+
+    /// The service's error message, when the service answered with an error.
+    pub fn message(&self) -> Option<&str> {
+        self.as_service_error().and_then(ProvideErrorMetadata::message)
+    }
+}
+
+/// What every service error tells beyond its type: code, message, HTTP status, request id. Every
+/// operation's error enum and every modeled error implements it.
+pub trait ProvideErrorMetadata {
+    /// The code, message, HTTP status and request id of the response.
+    fn meta(&self) -> &ErrorMetadata;
+
+    /// The error code (`NotFoundException`).
+    fn code(&self) -> Option<&str> {
+        self.meta().code()
+    }
+
+    /// The error message.
+    fn message(&self) -> Option<&str> {
+        self.meta().message()
+    }
+}
+
+impl ProvideErrorMetadata for ErrorMetadata {
+    fn meta(&self) -> &ErrorMetadata {
+        self
+    }
+}
+
+/// An error the model does not describe for the operation. Match it to handle "anything else";
+/// it can't be built by hand, so no code can pass off a modeled error as unhandled, and an error
+/// a later model describes moves to its own variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unhandled(ErrorMetadata);
+
+impl Unhandled {
+    pub(crate) fn new(meta: ErrorMetadata) -> Self {
+        Unhandled(meta)
+    }
+
+    /// The code, message, HTTP status and request id of the response.
+    pub fn meta(&self) -> &ErrorMetadata {
+        &self.0
+    }
+}
+
+impl ProvideErrorMetadata for Unhandled {
+    fn meta(&self) -> &ErrorMetadata {
+        &self.0
+    }
+}
+
+impl fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Unhandled {}
+
+/// The request id of a response: quote it when asking AWS support. Every operation output has one
+/// (`None` for outputs built by hand).
+pub trait RequestId {
+    fn request_id(&self) -> Option<&str>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,6 +26,11 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
+
+    /// The request id AWS sends under one of its names (`x-amzn-RequestId`, S3's `x-amz-request-id`).
+    pub fn request_id(&self) -> Option<&str> {
+        ["x-amzn-requestid", "x-amzn-request-id", "x-amz-request-id"].into_iter().find_map(|name| self.header(name))
+    }
 }
 
 /// A response as a transport hands it over: the body may still be on its way.

@@ -24,8 +24,8 @@ pub use config::{
     Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use error::{
-    cap_message, fmt_service_error, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind, CODE_CAP,
-    MESSAGE_CAP,
+    cap_message, fmt_service_error, ErrorMetadata, ParseError, ProvideErrorMetadata, RequestId, SdkError,
+    TransportError, TransportErrorKind, Unhandled, CODE_CAP, MESSAGE_CAP,
 };
 pub use json::{Blob, Document};
 pub use protocol::{

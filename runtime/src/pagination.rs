@@ -96,7 +96,7 @@ fn decode<T: DeserializeOwned>(token: &str) -> Result<ResumeToken<T>, Pagination
 
 /// Pages of a paginated operation. Made by the generated `into_paginator()`.
 pub struct Paginator<O: Paginate> {
-    client: Client,
+    client: Option<Client>,
     input: Result<O, BuildError>,
     page_size: Option<i32>,
     max_items: Option<usize>,
@@ -136,7 +136,9 @@ impl<T, E> Stream for PaginationStream<T, E> {
 }
 
 impl<O: Paginate> Paginator<O> {
-    pub fn new(client: Client, input: Result<O, BuildError>) -> Self {
+    /// A paginator over `input`, sent with the client the builder came from (none: the run fails
+    /// with [`BuildError::NoClient`]).
+    pub fn new(client: Option<Client>, input: Result<O, BuildError>) -> Self {
         Paginator { client, input, page_size: None, max_items: None, starting_token: None }
     }
 
@@ -224,6 +226,7 @@ impl<O: Paginate> Paginator<O> {
     }
 
     fn start(self, resume: Arc<Mutex<Option<String>>>) -> Result<Run<O>, SdkError<O::Error>> {
+        let client = crate::build::client(self.client)?;
         let mut input = self.input?;
         if let Some(size) = self.page_size {
             if !input.set_page_size(size) {
@@ -236,7 +239,7 @@ impl<O: Paginate> Paginator<O> {
             input.set_token(resume.tokens);
             skip = resume.skip;
         }
-        Ok(Run { client: self.client, input, skip, remaining: self.max_items, seen: Vec::new(), pages: 0, resume })
+        Ok(Run { client, input, skip, remaining: self.max_items, seen: Vec::new(), pages: 0, resume })
     }
 }
 

@@ -167,8 +167,13 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Years a written date may carry: the four digits of RFC 3339 and HTTP dates. Bounding them
+/// keeps the day arithmetic far from overflow whatever a response says (`99999999999999`).
+const YEARS: std::ops::RangeInclusive<i64> = -9999..=9999;
+
 fn from_civil(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32, nanos: u32) -> Option<DateTime> {
-    let valid = (1..=12).contains(&month) && (1..=31).contains(&day) && h < 24 && m < 60 && s < 61;
+    let valid =
+        YEARS.contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day) && h < 24 && m < 60 && s < 61;
     valid.then(|| {
         let seconds = days_from_civil(year, month, day) * 86_400 + i64::from(h * 3600 + m * 60 + s.min(59));
         DateTime { seconds, nanos }
@@ -204,7 +209,8 @@ fn parse_date_time(text: &str) -> Option<DateTime> {
                 _ => return None,
             };
             let (oh, om) = rest[1..].split_once(':')?;
-            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
+            let (oh, om) = (oh.parse::<i64>().ok().filter(|h| *h < 24)?, om.parse::<i64>().ok().filter(|m| *m < 60)?);
+            sign * (oh * 3600 + om * 60)
         }
     };
     let time = from_civil(i64::from(year), month, day, h, m, s, nanos)?;
@@ -249,6 +255,27 @@ mod tests {
         assert_eq!(frac.format(EpochSeconds), "1577934245.123");
         assert_eq!(frac.format(Rfc3339), "2020-01-02T03:04:05.123Z");
         assert_eq!(DateTime::from_secs(0).format(HttpDate), "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+
+    #[test]
+    fn absurd_dates_are_errors_not_overflows() {
+        for text in [
+            "Sat, 01 Jan 99999999999999 00:00:00 GMT",
+            "Sat, 01 Jan -9999999999999 00:00:00 GMT",
+            "Tue, 02 Jan 298832965251630024 03:04:05 GMT",
+            "Tue, 02 Jan 10000 03:04:05 GMT",
+        ] {
+            assert!(DateTime::parse(text, HttpDate).is_err(), "{text}");
+        }
+        for text in
+            ["2020-01-02T03:04:05+99999999999999999:00", "2020-01-02T03:04:05+24:00", "2020-01-02T03:04:05+01:60"]
+        {
+            assert!(DateTime::parse(text, Rfc3339).is_err(), "{text}");
+        }
+        for text in ["1e300", "-1e300", "NaN", "inf", "9223372036854775808"] {
+            assert!(DateTime::parse(text, EpochSeconds).is_err(), "{text}");
+        }
+        assert!(DateTime::parse("Fri, 31 Dec 9999 23:59:59 GMT", HttpDate).is_ok());
     }
 
     #[test]

@@ -90,17 +90,33 @@ fn modeled_errors_carry_their_fields_and_read_well() {
 
 #[test]
 fn unmodeled_errors_keep_code_message_status_and_request_id() {
-    let meta =
-        ErrorMetadata::new().with_code("MysteryException").with_message("boom").with_status(500).with_request_id("r-9");
-    let error = ListBackendJobsError::Unhandled(meta);
+    // `Unhandled` can't be built by hand: it only comes from a response.
+    let parse = |status: u16, headers: &[(&'static str, &str)], body: &str| {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, value.parse().unwrap());
+        }
+        let response = awsgen_runtime::http::Response { status, headers: map, body: body.to_owned().into() };
+        let error = awsgen_runtime::ErrorResponse::from_response(&response, awsgen_runtime::Protocol::RestJson);
+        <ListBackendJobsInput as awsgen_runtime::Operation>::parse_error(error)
+    };
+    let error = parse(500, &[("x-amzn-requestid", "r-9")], r#"{"__type": "MysteryException", "message": "boom"}"#);
+    let ListBackendJobsError::Unhandled(unhandled) = &error else { panic!("{error:?}") };
+    assert_eq!(unhandled.meta().code(), Some("MysteryException"));
     assert_eq!(error.code(), Some("MysteryException"));
     assert_eq!(error.message(), Some("boom"));
     assert_eq!(error.meta().status(), Some(500));
     assert_eq!(error.to_string(), "MysteryException: boom (HTTP 500, request id r-9)");
+    // The one metadata trait, and the source chain, work on every error alike.
+    use awsgen_runtime::ProvideErrorMetadata;
+    let generic: &dyn ProvideErrorMetadata = &error;
+    assert_eq!(generic.code(), Some("MysteryException"));
+    let source = std::error::Error::source(&error).expect("the unhandled error is the source");
+    assert_eq!(source.to_string(), error.to_string());
 
-    let no_code = ListBackendJobsError::Unhandled(ErrorMetadata::new().with_status(404));
-    assert_eq!(no_code.code(), None);
-    assert_eq!(no_code.to_string(), "HTTP 404");
+    let no_code = parse(404, &[], "");
+    assert_eq!(no_code.code(), Some("404"));
+    assert_eq!(no_code.to_string(), "404");
 }
 
 #[test]

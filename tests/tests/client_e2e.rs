@@ -160,7 +160,8 @@ async fn unmodeled_errors_keep_code_message_status_and_request_id() {
     })
     .await;
     let error = service_error(list(&client(&server)).await);
-    let ListBackendJobsError::Unhandled(meta) = &error else { panic!("{error:?}") };
+    let ListBackendJobsError::Unhandled(unhandled) = &error else { panic!("{error:?}") };
+    let meta = unhandled.meta();
     assert_eq!((meta.code(), meta.message(), meta.status()), (Some("MysteryException"), Some("boom"), Some(500)));
     assert_eq!(error.to_string(), "MysteryException: boom (HTTP 500, request id r-9)");
     assert_eq!(server.requests().len(), 3, "500 is retried up to max attempts");

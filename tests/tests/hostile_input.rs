@@ -259,7 +259,8 @@ async fn huge_error_codes_and_messages_are_capped() {
     let server =
         Server::start(move |_, _| Reply::raw(400, &[("x-amzn-requestid", &"r".repeat(64 << 10))], &body)).await;
     let outcome = list_jobs(config().endpoint_url(&server.url).build()).await;
-    let Err(SdkError::Service(ListBackendJobsError::Unhandled(meta))) = &outcome else { panic!("not unhandled") };
+    let Err(SdkError::Service(ListBackendJobsError::Unhandled(unhandled))) = &outcome else { panic!("not unhandled") };
+    let meta = unhandled.meta();
     assert!(meta.code().unwrap().len() <= awsgen_runtime::CODE_CAP + 3);
     assert!(meta.message().unwrap().len() <= awsgen_runtime::MESSAGE_CAP + 3);
     assert!(meta.request_id().unwrap().len() <= awsgen_runtime::CODE_CAP + 3);

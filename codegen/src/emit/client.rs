@@ -12,13 +12,13 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
     let (service_id, api_version) = (&service.service_id, &service.api_version);
     let (endpoint_prefix, signing_name) = (&service.endpoint_prefix, &service.signing_name);
     let methods = service.operations.values().map(|op| {
-        let doc = docs::outer(&op.docs);
+        let doc = docs::outer_or(&op.docs, &format!("Calls {}.", op.name));
         let method = ident(&op.names.method);
         let module = ident(&op.names.module);
         let builder = ident(&op.names.input_builder);
         quote! {
             #doc
-            pub fn #method(&self) -> crate::operation::#module::#builder<#rt::Client> {
+            pub fn #method(&self) -> crate::operation::#module::#builder {
                 crate::operation::#module::#builder::new(self.inner.clone())
             }
         }
@@ -58,6 +58,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
                 Self::new(crate::Config::from_env().build())
             }
 
+            /// The configuration this client was made with.
             pub fn config(&self) -> &crate::Config {
                 self.inner.config()
             }

@@ -11,6 +11,22 @@ pub(crate) fn outer(docs: &Docs) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// Outer doc attributes, or `fallback` where the model documents nothing: every public item
+/// has docs (the generated crates warn on missing ones).
+pub(crate) fn outer_or(docs: &Docs, fallback: &str) -> TokenStream {
+    if lines(docs).is_empty() {
+        let fallback = format!(" {fallback}");
+        quote! { #[doc = #fallback] }
+    } else {
+        outer(docs)
+    }
+}
+
+/// A member's docs, or a line naming it.
+pub(crate) fn member(member: &crate::ir::Member) -> TokenStream {
+    outer_or(&member.docs, &format!("The `{}` member.", member.name))
+}
+
 /// Inner doc attributes (`//!`) for a module or crate.
 pub(crate) fn inner(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|line| format!(" {line}").trim_end().to_owned());

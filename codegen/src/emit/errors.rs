@@ -14,7 +14,7 @@ pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
     let errors: Vec<&Shape> = modeled.iter().filter_map(|v| ctx.service.shapes.get(&v.shape)).collect();
     let variants: Vec<_> = modeled.iter().map(|v| ident(&v.variant)).collect();
     let types: Vec<_> = errors.iter().map(|e| ident(&e.names.type_name)).collect();
-    let variant_docs = errors.iter().map(|e| docs::outer(&e.docs));
+    let variant_docs = errors.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` error.", e.id)));
     let predicates = modeled.iter().zip(&variants).map(|(v, variant)| {
         let is = ident(&v.predicate);
         let doc = format!(" Whether this is a [`{variant}`](Self::{variant}) error.");
@@ -35,7 +35,7 @@ pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
             #( #variant_docs #variants(crate::types::#types), )*
             /// An error the model does not describe for this operation; it keeps the code, message,
             /// HTTP status and request id of the response.
-            #unhandled(#rt::ErrorMetadata),
+            #unhandled(#rt::Unhandled),
         }
 
         impl #name {
@@ -48,7 +48,7 @@ pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
             pub fn message(&self) -> Option<&str> {
                 match self {
                     #( Self::#variants(error) => error.message(), )*
-                    Self::#unhandled(meta) => meta.message(),
+                    Self::#unhandled(error) => error.meta().message(),
                 }
             }
 
@@ -56,22 +56,39 @@ pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
             pub fn meta(&self) -> &#rt::ErrorMetadata {
                 match self {
                     #( Self::#variants(error) => error.meta(), )*
-                    Self::#unhandled(meta) => meta,
+                    Self::#unhandled(error) => error.meta(),
                 }
             }
 
             #(#predicates)*
         }
 
+        impl #rt::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &#rt::ErrorMetadata {
+                self.meta()
+            }
+
+            fn message(&self) -> Option<&str> {
+                self.message()
+            }
+        }
+
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 match self {
                     #( Self::#variants(error) => ::std::fmt::Display::fmt(error, f), )*
-                    Self::#unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+                    Self::#unhandled(error) => ::std::fmt::Display::fmt(error, f),
                 }
             }
         }
 
-        impl ::std::error::Error for #name {}
+        impl ::std::error::Error for #name {
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    #( Self::#variants(error) => Some(error), )*
+                    Self::#unhandled(error) => Some(error),
+                }
+            }
+        }
     }
 }

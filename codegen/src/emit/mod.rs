@@ -62,8 +62,12 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
     for shape in service.shapes.values().filter(|s| s.shared) {
         let tokens = match &shape.kind {
             ShapeKind::Structure(s) => {
-                let names =
-                    StructNames { type_name: &shape.names.type_name, builder: &shape.names.builder, fluent: false };
+                let names = StructNames {
+                    type_name: &shape.names.type_name,
+                    builder: &shape.names.builder,
+                    fluent: false,
+                    output: false,
+                };
                 types::structure(&ctx, shape, s, &names)
             }
             ShapeKind::Enum(values) => types::string_enum(shape, values, http_bound(service, &shape.id)),
@@ -101,6 +105,7 @@ fn http_bound(service: &Service, id: &str) -> bool {
 }
 
 fn lib_rs(ctx: &Ctx) -> TokenStream {
+    let rt = rt::runtime();
     let service = ctx.service;
     let mut lines =
         vec![format!("A client for {} (API version {}).", service.full_name, service.api_version), String::new()];
@@ -113,6 +118,7 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
     quote! {
         #docs
         #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
         // The crate must read deprecated members to send and parse them; callers still get the warning.
         #![allow(deprecated)]
 
@@ -124,6 +130,19 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
 
         pub use client::Client;
         pub use config::Config;
+        pub use error::{ProvideErrorMetadata, RequestId};
+
+        /// The runtime's types that the API uses, so that no direct dependency on it is needed.
+        pub mod primitives {
+            pub use #rt::{Blob, DateTime, Document, TimestampFormat, UnknownValue};
+        }
+
+        /// Paginators and the stream traits their results are used with (`StreamExt::next`,
+        /// `TryStreamExt::try_collect`).
+        pub mod pagination {
+            pub use #rt::pagination::{PaginationError, PaginationStream, Paginator};
+            pub use #rt::stream::{Stream, StreamExt, TryStreamExt};
+        }
     }
 }
 
@@ -131,7 +150,10 @@ fn error_rs() -> TokenStream {
     let rt = rt::runtime();
     quote! {
         //! Errors shared by every operation. Each operation's own error enum lives in its module.
-        pub use #rt::{BuildError, ErrorMetadata, ParseError, SdkError, TransportError, TransportErrorKind, UnknownValue};
+        pub use #rt::{
+            BuildError, ErrorMetadata, ParseError, ProvideErrorMetadata, RequestId, SdkError, TransportError,
+            TransportErrorKind, Unhandled,
+        };
     }
 }
 

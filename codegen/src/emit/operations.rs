@@ -55,21 +55,21 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
     let builder = ident(&op.names.input_builder);
     let output = ident(&op.names.output);
     let error = ident(&op.names.error);
-    let fields = members(input).iter().map(|m| ident(&m.rust_name));
     let build = if build_is_fallible(input) {
         quote! { self.build()? }
     } else {
         quote! { self.build() }
     };
     quote! {
-        impl #builder<#rt::Client> {
+        impl #builder {
             pub(crate) fn new(client: #rt::Client) -> Self {
-                Self { client, #( #fields: None, )* }
+                Self { client: Some(client), ..Self::default() }
             }
 
             /// Builds the request and sends it, retrying as the client's configuration allows.
+            /// Only a builder a `Client` handed out can send.
             pub async fn send(self) -> Result<#output, #rt::SdkError<#error>> {
-                let client = self.client.clone();
+                let client = #rt::build::client(self.client.clone())?;
                 client.send(#build).await
             }
         }
@@ -125,12 +125,12 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         }
     });
     let parse_error = if op.names.error_variants.is_empty() {
-        quote! { #error::Unhandled(error.into_meta()) }
+        quote! { #error::Unhandled(error.into_unhandled()) }
     } else {
         quote! {
             match error.code() {
                 #(#error_arms)*
-                _ => #error::Unhandled(error.into_meta()),
+                _ => #error::Unhandled(error.into_unhandled()),
             }
         }
     };
@@ -318,12 +318,10 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
     } else {
         quote! { { let _ = response; Ok(#output_name::default()) } }
     };
-    if assignments.is_empty() {
-        return start;
-    }
     quote! {
         let mut output: #output_name = #start?;
         #(#assignments)*
+        output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
 }
@@ -366,7 +364,8 @@ fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
 
 /// The operation's input or output structure under the operation's own names.
 fn io_struct(ctx: &Ctx, shape: &Shape, type_name: &str, builder: &str, fluent: bool) -> TokenStream {
-    let names = StructNames { type_name, builder, fluent };
+    // The input's builder is the one a client hands out; the output carries the request id.
+    let names = StructNames { type_name, builder, fluent, output: !fluent };
     let empty = Structure { members: Vec::new(), error: None };
     let structure_of = match &shape.kind {
         ShapeKind::Structure(s) => s,

@@ -172,12 +172,11 @@ pub(crate) fn paginator(
         quote! { Ok(self.build()) }
     };
     Some(quote! {
-        impl #builder<#rt::Client> {
+        impl #builder {
             /// Pages through every result: `.send()` streams pages, `.items()` streams items,
             /// `.collect_all()` gathers them. A repeated token ends the run with an error.
             pub fn into_paginator(self) -> #rt::pagination::Paginator<#input_name> {
-                let client = self.client.clone();
-                #rt::pagination::Paginator::new(client, #built)
+                #rt::pagination::Paginator::new(self.client.clone(), #built)
             }
         }
 

@@ -12,6 +12,8 @@ pub(crate) struct StructNames<'a> {
     /// An operation input's builder: generic over a client, so that the builder a `Client`
     /// hands out can `send()` itself while `Input::builder()` stays client-free.
     pub fluent: bool,
+    /// An operation output: it carries the response's request id.
+    pub output: bool,
 }
 
 /// The Rust type of a member's target, without the `Option` around it.
@@ -73,7 +75,7 @@ pub(crate) fn field_type(ctx: &Ctx, member: &Member) -> TokenStream {
 pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: &StructNames) -> TokenStream {
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
-    let doc = docs::outer(&shape.docs);
+    let doc = docs::outer_or(&shape.docs, &format!("The `{}` structure.", shape.id));
     let serde_derives = serde_derives(shape);
     let serde_crate = (shape.json_out || shape.json_in).then(rt::serde_crate_attr);
     let fields = structure.members.iter().map(|m| field(ctx, shape, m));
@@ -86,6 +88,12 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let redacted = redacted_fields(structure);
     let manual_debug =
         (!redacted.is_empty()).then(|| redacting_debug(names.type_name, structure, &redacted, error.is_some()));
+    // A modeled error's `message()` reads its message member.
+    let message = error.as_ref().and_then(|_| message_member(structure)).map(|m| m.name.as_str());
+    let getters = structure.members.iter().filter(|m| Some(m.name.as_str()) != message).map(|m| getter(ctx, m));
+    let request_id = names.output.then(|| request_id(&type_name, shape.json_out || shape.json_in));
+    let request_id_field = request_id.as_ref().map(|(field, _)| field);
+    let request_id_impl = request_id.as_ref().map(|(_, implementation)| implementation);
     quote! {
         #doc
         #derives
@@ -95,6 +103,7 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
         pub struct #type_name {
             #(#fields,)*
             #error_field
+            #request_id_field
         }
 
         impl #type_name {
@@ -102,7 +111,11 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
             pub fn builder() -> #builder_name {
                 Default::default()
             }
+
+            #(#getters)*
         }
+
+        #request_id_impl
 
         #manual_debug
 
@@ -110,6 +123,73 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
 
         #builder
     }
+}
+
+/// A read accessor per field: `&str`, `&[T]` (empty when absent) or `Option<&T>`, copies for
+/// numbers, booleans and timestamps.
+fn getter(ctx: &Ctx, member: &Member) -> TokenStream {
+    let doc = docs::member(member);
+    let name = ident(&member.rust_name);
+    let kind = ctx.service.shapes.get(&member.target).map(|s| &s.kind);
+    let value = value_type(ctx, &member.target);
+    let (ty, body) = match (kind, member.optional) {
+        (Some(ShapeKind::String), true) => (quote! { Option<&str> }, quote! { self.#name.as_deref() }),
+        (Some(ShapeKind::String), false) => (quote! { &str }, quote! { &self.#name }),
+        (Some(ShapeKind::List { .. }), optional) => {
+            let ShapeKind::List { member: element } = kind.unwrap_or(&ShapeKind::Blob) else { return quote! {} };
+            let container = ctx.service.shapes.get(&member.target);
+            let element = container.map_or_else(|| quote! { () }, |c| element_type(ctx, c, element));
+            let body = if optional {
+                quote! { self.#name.as_deref().unwrap_or_default() }
+            } else {
+                quote! { &self.#name }
+            };
+            (quote! { &[#element] }, body)
+        }
+        (Some(kind), true) if is_copy(kind) => (quote! { Option<#value> }, quote! { self.#name }),
+        (Some(kind), false) if is_copy(kind) => (value, quote! { self.#name }),
+        (_, true) if member.boxed => (quote! { Option<&#value> }, quote! { self.#name.as_deref() }),
+        (_, true) => (quote! { Option<&#value> }, quote! { self.#name.as_ref() }),
+        (_, false) => (quote! { &#value }, quote! { &self.#name }),
+    };
+    let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
+    quote! {
+        #doc
+        #deprecated
+        pub fn #name(&self) -> #ty {
+            #body
+        }
+    }
+}
+
+fn is_copy(kind: &ShapeKind) -> bool {
+    matches!(
+        kind,
+        ShapeKind::Boolean
+            | ShapeKind::Integer
+            | ShapeKind::Long
+            | ShapeKind::Float
+            | ShapeKind::Double
+            | ShapeKind::Timestamp
+    )
+}
+
+/// An output's private request id field (filled by `parse_output`) and its `RequestId` impl.
+fn request_id(type_name: &Ident, serde: bool) -> (TokenStream, TokenStream) {
+    let rt = rt::runtime();
+    let skip = serde.then(|| quote! { #[serde(skip)] });
+    let field = quote! {
+        #skip
+        _request_id: Option<String>,
+    };
+    let implementation = quote! {
+        impl #rt::RequestId for #type_name {
+            fn request_id(&self) -> Option<&str> {
+                self._request_id.as_deref()
+            }
+        }
+    };
+    (field, implementation)
 }
 
 /// Members whose values must not be printed (decided in `transform::mark_redacted`).
@@ -162,7 +242,7 @@ fn serde_derives(shape: &Shape) -> Option<TokenStream> {
 }
 
 fn field(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
-    let doc = docs::outer(&member.docs);
+    let doc = docs::member(member);
     let name = ident(&member.rust_name);
     let ty = field_type(ctx, member);
     let serde = serde_field_attr(ctx, shape, member);
@@ -246,7 +326,8 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
         }
     });
     let error_build = error.map(|_| quote! { meta: self.meta, });
-    let body = quote! { #type_name { #(#assignments,)* #error_build } };
+    let request_id = names.output.then(|| quote! { _request_id: None, });
+    let body = quote! { #type_name { #(#assignments,)* #error_build #request_id } };
     let build = if enforced.is_empty() {
         let doc = format!(" Builds the [`{type_name}`].");
         quote! {
@@ -264,13 +345,11 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
             }
         }
     };
-    let (doc, generics, impl_generics, client_field) = if names.fluent {
-        let doc = format!(
-            " A builder for [`{type_name}`]. The one a `Client` hands out (`C` = the client) can also `send()` itself."
-        );
-        (doc, quote! { <C = ()> }, quote! { <C> }, quote! { client: C, })
+    let (doc, client_field) = if names.fluent {
+        let doc = format!(" A builder for [`{type_name}`]. The one a `Client` hands out can also `send()` itself.");
+        (doc, quote! { client: Option<#rt::Client>, })
     } else {
-        (format!(" A builder for [`{type_name}`]."), quote! {}, quote! {}, quote! {})
+        (format!(" A builder for [`{type_name}`]."), quote! {})
     };
     let error_field = error.map(|e| &e.builder_field);
     let error_setter = error.map(|e| &e.setter);
@@ -280,7 +359,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let manual_debug = sensitive.then(|| {
         let label = names.builder;
         quote! {
-            impl #impl_generics ::std::fmt::Debug for #builder_name #impl_generics {
+            impl ::std::fmt::Debug for #builder_name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.debug_struct(#label).finish_non_exhaustive()
                 }
@@ -290,7 +369,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     quote! {
         #[doc = #doc]
         #derives
-        pub struct #builder_name #generics {
+        pub struct #builder_name {
             #client_field
             #(#fields,)*
             #error_field
@@ -298,7 +377,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
 
         #manual_debug
 
-        impl #impl_generics #builder_name #impl_generics {
+        impl #builder_name {
             #(#setters)*
             #error_setter
             #build
@@ -311,12 +390,13 @@ fn is_string(ctx: &Ctx, target: &str) -> bool {
 }
 
 fn setters(ctx: &Ctx, member: &Member) -> TokenStream {
-    let doc = docs::outer(&member.docs);
+    let doc = docs::member(member);
     let name = ident(&member.rust_name);
-    let setter = ident(&member.setter);
+    let (setter, getter) = (ident(&member.setter), ident(&member.getter));
     let value = value_type(ctx, &member.target);
     let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
     let set_doc = format!(" Sets or clears [`{0}`](Self::{0}).", name.to_string().trim_start_matches("r#"));
+    let get_doc = format!(" What [`{0}`](Self::{0}) set, if anything.", name.to_string().trim_start_matches("r#"));
     quote! {
         #doc
         #deprecated
@@ -330,6 +410,11 @@ fn setters(ctx: &Ctx, member: &Member) -> TokenStream {
             self.#name = value;
             self
         }
+        #[doc = #get_doc]
+        #deprecated
+        pub fn #getter(&self) -> &Option<#value> {
+            &self.#name
+        }
     }
 }
 
@@ -341,14 +426,15 @@ struct ErrorParts {
     setter: TokenStream,
 }
 
+/// A modeled error's message member, which its `message()` reads.
+fn message_member(structure: &Structure) -> Option<&Member> {
+    structure.members.iter().find(|m| m.name.eq_ignore_ascii_case("message") && m.location == Location::Body)
+}
+
 fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
     let rt = rt::runtime();
     let code = structure.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
-    let message_member = structure
-        .members
-        .iter()
-        .find(|m| m.name.eq_ignore_ascii_case("message") && m.location == Location::Body)
-        .map(|m| ident(&m.rust_name));
+    let message_member = message_member(structure).map(|m| ident(&m.rust_name));
     let message = match &message_member {
         Some(field) => quote! { self.#field.as_deref().or(self.meta.message()) },
         None => quote! { self.meta.message() },
@@ -385,6 +471,16 @@ fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
 
             impl ::std::error::Error for #type_name {}
 
+            impl #rt::ProvideErrorMetadata for #type_name {
+                fn meta(&self) -> &#rt::ErrorMetadata {
+                    &self.meta
+                }
+
+                fn message(&self) -> Option<&str> {
+                    self.message()
+                }
+            }
+
             impl #rt::ModeledError for #type_name {
                 fn set_meta(&mut self, meta: #rt::ErrorMetadata) {
                     #cap_message
@@ -408,7 +504,7 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
     let rt = rt::runtime();
     let serde = rt::serde();
     let name = ident(&shape.names.type_name);
-    let doc = docs::outer(&shape.docs);
+    let doc = docs::outer_or(&shape.docs, &format!("The `{}` union.", shape.id));
     let variants: Vec<Ident> = members.iter().map(|m| ident(&m.rust_name)).collect();
     let types = members.iter().map(|m| {
         let value = value_type(ctx, &m.target);
@@ -418,7 +514,7 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
             value
         }
     });
-    let docs = members.iter().map(|m| docs::outer(&m.docs));
+    let docs = members.iter().map(docs::member);
     let wire: Vec<&str> = members.iter().map(|m| m.wire_name.as_str()).collect();
     let serialize = shape.json_out.then(|| quote! { #[derive(#serde::Serialize)] });
     let serde_crate = shape.json_out.then(rt::serde_crate_attr);
@@ -496,7 +592,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
     let rt = rt::runtime();
     let serde = rt::serde();
     let name = ident(&shape.names.type_name);
-    let doc = docs::outer(&shape.docs);
+    let doc = docs::outer_or(&shape.docs, &format!("The `{}` enum.", shape.id));
     let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
     let wire: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!(" `{}`", v.value.replace('`', "'")));

@@ -321,6 +321,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 },
                 rust_name: String::new(),
                 setter: String::new(),
+                getter: String::new(),
                 target: member.shape.clone(),
                 // A URI label can never be omitted, whatever the model says.
                 required: shape.required.contains(name) || location == Location::Label,

@@ -515,6 +515,7 @@ fn lower_members(
                 name: name.clone(),
                 rust_name: String::new(),
                 setter: String::new(),
+                getter: String::new(),
                 target: ir_id(&member.target),
                 required: traits.contains_key("smithy.api#required") || location == Location::Label,
                 docs: docs(traits),

@@ -257,6 +257,8 @@ pub struct Member {
     pub rust_name: String,
     /// The builder method that takes an `Option` (`set_app_id`).
     pub setter: String,
+    /// The builder method that reads the field back (`get_app_id`).
+    pub getter: String,
     pub target: ShapeId,
     pub required: bool,
     pub location: Location,

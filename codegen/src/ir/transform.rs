@@ -484,14 +484,21 @@ fn name_members(
 ) {
     let owners: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
     let mut taken = Names::pinned(pins, &owners);
-    // A pinned field's setter is taken too.
-    let setters: Vec<(String, String)> =
-        taken.pinned.iter().map(|(owner, name)| (naming::setter_name(name), owner.clone())).collect();
-    taken.taken.extend(setters);
+    // A pinned field's setter and getter are taken too.
+    let methods: Vec<(String, String)> = taken
+        .pinned
+        .iter()
+        .flat_map(|(owner, name)| [naming::setter_name(name), naming::getter_name(name)].map(|m| (m, owner.clone())))
+        .collect();
+    taken.taken.extend(methods);
     for member in members.iter_mut() {
         let at = format!("{at}{}", pointer(["members", &member.name]));
         let wanted = naming::field_name(&member.name, context);
-        let fits = |name: &str| taken.is_free(name) && taken.is_free(&naming::setter_name(name));
+        let fits = |name: &str| {
+            taken.is_free(name)
+                && taken.is_free(&naming::setter_name(name))
+                && taken.is_free(&naming::getter_name(name))
+        };
         let name = if let Some(pinned) = taken.pinned.get(&member.name) {
             pinned.clone()
         } else if fits(&wanted) {
@@ -506,7 +513,9 @@ fn name_members(
             renamed
         };
         member.setter = naming::setter_name(&name);
+        member.getter = naming::getter_name(&name);
         taken.taken.insert(member.setter.clone(), member.name.clone());
+        taken.taken.insert(member.getter.clone(), member.name.clone());
         taken.taken.insert(name.clone(), member.name.clone());
         member.rust_name = name;
     }

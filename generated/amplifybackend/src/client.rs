@@ -23,15 +23,14 @@ impl Client {
     pub fn from_env() -> Self {
         Self::new(crate::Config::from_env().build())
     }
+    /// The configuration this client was made with.
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
     /// This operation clones an existing backend.
     pub fn clone_backend(
         &self,
-    ) -> crate::operation::clone_backend::CloneBackendInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::clone_backend::CloneBackendInputBuilder {
         crate::operation::clone_backend::CloneBackendInputBuilder::new(
             self.inner.clone(),
         )
@@ -39,9 +38,7 @@ impl Client {
     /// This operation creates a backend for an Amplify app. Backends are automatically created at the time of app creation.
     pub fn create_backend(
         &self,
-    ) -> crate::operation::create_backend::CreateBackendInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::create_backend::CreateBackendInputBuilder {
         crate::operation::create_backend::CreateBackendInputBuilder::new(
             self.inner.clone(),
         )
@@ -49,9 +46,7 @@ impl Client {
     /// Creates a new backend API resource.
     pub fn create_backend_api(
         &self,
-    ) -> crate::operation::create_backend_api::CreateBackendApiInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::create_backend_api::CreateBackendApiInputBuilder {
         crate::operation::create_backend_api::CreateBackendApiInputBuilder::new(
             self.inner.clone(),
         )
@@ -59,9 +54,7 @@ impl Client {
     /// Creates a new backend authentication resource.
     pub fn create_backend_auth(
         &self,
-    ) -> crate::operation::create_backend_auth::CreateBackendAuthInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::create_backend_auth::CreateBackendAuthInputBuilder {
         crate::operation::create_backend_auth::CreateBackendAuthInputBuilder::new(
             self.inner.clone(),
         )
@@ -69,9 +62,7 @@ impl Client {
     /// Creates a config object for a backend.
     pub fn create_backend_config(
         &self,
-    ) -> crate::operation::create_backend_config::CreateBackendConfigInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::create_backend_config::CreateBackendConfigInputBuilder {
         crate::operation::create_backend_config::CreateBackendConfigInputBuilder::new(
             self.inner.clone(),
         )
@@ -79,9 +70,7 @@ impl Client {
     /// Creates a backend storage resource.
     pub fn create_backend_storage(
         &self,
-    ) -> crate::operation::create_backend_storage::CreateBackendStorageInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::create_backend_storage::CreateBackendStorageInputBuilder {
         crate::operation::create_backend_storage::CreateBackendStorageInputBuilder::new(
             self.inner.clone(),
         )
@@ -89,17 +78,13 @@ impl Client {
     /// Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
     pub fn create_token(
         &self,
-    ) -> crate::operation::create_token::CreateTokenInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::create_token::CreateTokenInputBuilder {
         crate::operation::create_token::CreateTokenInputBuilder::new(self.inner.clone())
     }
     /// Removes an existing environment from your Amplify project.
     pub fn delete_backend(
         &self,
-    ) -> crate::operation::delete_backend::DeleteBackendInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::delete_backend::DeleteBackendInputBuilder {
         crate::operation::delete_backend::DeleteBackendInputBuilder::new(
             self.inner.clone(),
         )
@@ -107,9 +92,7 @@ impl Client {
     /// Deletes an existing backend API resource.
     pub fn delete_backend_api(
         &self,
-    ) -> crate::operation::delete_backend_api::DeleteBackendApiInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::delete_backend_api::DeleteBackendApiInputBuilder {
         crate::operation::delete_backend_api::DeleteBackendApiInputBuilder::new(
             self.inner.clone(),
         )
@@ -117,9 +100,7 @@ impl Client {
     /// Deletes an existing backend authentication resource.
     pub fn delete_backend_auth(
         &self,
-    ) -> crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder {
         crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder::new(
             self.inner.clone(),
         )
@@ -127,9 +108,7 @@ impl Client {
     /// Removes the specified backend storage resource.
     pub fn delete_backend_storage(
         &self,
-    ) -> crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder {
         crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder::new(
             self.inner.clone(),
         )
@@ -137,35 +116,25 @@ impl Client {
     /// Deletes the challenge token based on the given appId and sessionId.
     pub fn delete_token(
         &self,
-    ) -> crate::operation::delete_token::DeleteTokenInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::delete_token::DeleteTokenInputBuilder {
         crate::operation::delete_token::DeleteTokenInputBuilder::new(self.inner.clone())
     }
     /// Generates a model schema for an existing backend API resource.
     pub fn generate_backend_api_models(
         &self,
-    ) -> crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder {
         crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder::new(
             self.inner.clone(),
         )
     }
     /// Provides project-level details for your Amplify UI project.
-    pub fn get_backend(
-        &self,
-    ) -> crate::operation::get_backend::GetBackendInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    pub fn get_backend(&self) -> crate::operation::get_backend::GetBackendInputBuilder {
         crate::operation::get_backend::GetBackendInputBuilder::new(self.inner.clone())
     }
     /// Gets the details for a backend API.
     pub fn get_backend_api(
         &self,
-    ) -> crate::operation::get_backend_api::GetBackendApiInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::get_backend_api::GetBackendApiInputBuilder {
         crate::operation::get_backend_api::GetBackendApiInputBuilder::new(
             self.inner.clone(),
         )
@@ -173,9 +142,7 @@ impl Client {
     /// Gets a model introspection schema for an existing backend API resource.
     pub fn get_backend_api_models(
         &self,
-    ) -> crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder {
         crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder::new(
             self.inner.clone(),
         )
@@ -183,9 +150,7 @@ impl Client {
     /// Gets a backend auth details.
     pub fn get_backend_auth(
         &self,
-    ) -> crate::operation::get_backend_auth::GetBackendAuthInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::get_backend_auth::GetBackendAuthInputBuilder {
         crate::operation::get_backend_auth::GetBackendAuthInputBuilder::new(
             self.inner.clone(),
         )
@@ -193,9 +158,7 @@ impl Client {
     /// Returns information about a specific job.
     pub fn get_backend_job(
         &self,
-    ) -> crate::operation::get_backend_job::GetBackendJobInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::get_backend_job::GetBackendJobInputBuilder {
         crate::operation::get_backend_job::GetBackendJobInputBuilder::new(
             self.inner.clone(),
         )
@@ -203,25 +166,19 @@ impl Client {
     /// Gets details for a backend storage resource.
     pub fn get_backend_storage(
         &self,
-    ) -> crate::operation::get_backend_storage::GetBackendStorageInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::get_backend_storage::GetBackendStorageInputBuilder {
         crate::operation::get_backend_storage::GetBackendStorageInputBuilder::new(
             self.inner.clone(),
         )
     }
     /// Gets the challenge token based on the given appId and sessionId.
-    pub fn get_token(
-        &self,
-    ) -> crate::operation::get_token::GetTokenInputBuilder<::awsgen_runtime::Client> {
+    pub fn get_token(&self) -> crate::operation::get_token::GetTokenInputBuilder {
         crate::operation::get_token::GetTokenInputBuilder::new(self.inner.clone())
     }
     /// Imports an existing backend authentication resource.
     pub fn import_backend_auth(
         &self,
-    ) -> crate::operation::import_backend_auth::ImportBackendAuthInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::import_backend_auth::ImportBackendAuthInputBuilder {
         crate::operation::import_backend_auth::ImportBackendAuthInputBuilder::new(
             self.inner.clone(),
         )
@@ -229,9 +186,7 @@ impl Client {
     /// Imports an existing backend storage resource.
     pub fn import_backend_storage(
         &self,
-    ) -> crate::operation::import_backend_storage::ImportBackendStorageInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::import_backend_storage::ImportBackendStorageInputBuilder {
         crate::operation::import_backend_storage::ImportBackendStorageInputBuilder::new(
             self.inner.clone(),
         )
@@ -239,9 +194,7 @@ impl Client {
     /// Lists the jobs for the backend of an Amplify app.
     pub fn list_backend_jobs(
         &self,
-    ) -> crate::operation::list_backend_jobs::ListBackendJobsInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::list_backend_jobs::ListBackendJobsInputBuilder {
         crate::operation::list_backend_jobs::ListBackendJobsInputBuilder::new(
             self.inner.clone(),
         )
@@ -249,9 +202,7 @@ impl Client {
     /// The list of S3 buckets in your account.
     pub fn list_s3_buckets(
         &self,
-    ) -> crate::operation::list_s3_buckets::ListS3BucketsInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::list_s3_buckets::ListS3BucketsInputBuilder {
         crate::operation::list_s3_buckets::ListS3BucketsInputBuilder::new(
             self.inner.clone(),
         )
@@ -259,9 +210,7 @@ impl Client {
     /// Removes all backend environments from your Amplify project.
     pub fn remove_all_backends(
         &self,
-    ) -> crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder {
         crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder::new(
             self.inner.clone(),
         )
@@ -269,9 +218,7 @@ impl Client {
     /// Removes the AWS resources required to access the Amplify Admin UI.
     pub fn remove_backend_config(
         &self,
-    ) -> crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder {
         crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder::new(
             self.inner.clone(),
         )
@@ -279,9 +226,7 @@ impl Client {
     /// Updates an existing backend API resource.
     pub fn update_backend_api(
         &self,
-    ) -> crate::operation::update_backend_api::UpdateBackendApiInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::update_backend_api::UpdateBackendApiInputBuilder {
         crate::operation::update_backend_api::UpdateBackendApiInputBuilder::new(
             self.inner.clone(),
         )
@@ -289,9 +234,7 @@ impl Client {
     /// Updates an existing backend authentication resource.
     pub fn update_backend_auth(
         &self,
-    ) -> crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder {
         crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder::new(
             self.inner.clone(),
         )
@@ -299,9 +242,7 @@ impl Client {
     /// Updates the AWS resources required to access the Amplify Admin UI.
     pub fn update_backend_config(
         &self,
-    ) -> crate::operation::update_backend_config::UpdateBackendConfigInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::update_backend_config::UpdateBackendConfigInputBuilder {
         crate::operation::update_backend_config::UpdateBackendConfigInputBuilder::new(
             self.inner.clone(),
         )
@@ -309,9 +250,7 @@ impl Client {
     /// Updates a specific job.
     pub fn update_backend_job(
         &self,
-    ) -> crate::operation::update_backend_job::UpdateBackendJobInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::update_backend_job::UpdateBackendJobInputBuilder {
         crate::operation::update_backend_job::UpdateBackendJobInputBuilder::new(
             self.inner.clone(),
         )
@@ -319,9 +258,7 @@ impl Client {
     /// Updates an existing backend storage resource.
     pub fn update_backend_storage(
         &self,
-    ) -> crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder {
         crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder::new(
             self.inner.clone(),
         )

@@ -3,6 +3,7 @@
 //!
 //! AWS Amplify Admin API
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![allow(deprecated)]
 mod client;
 pub mod config;
@@ -11,3 +12,14 @@ pub mod operation;
 pub mod types;
 pub use client::Client;
 pub use config::Config;
+pub use error::{ProvideErrorMetadata, RequestId};
+/// The runtime's types that the API uses, so that no direct dependency on it is needed.
+pub mod primitives {
+    pub use ::awsgen_runtime::{Blob, DateTime, Document, TimestampFormat, UnknownValue};
+}
+/// Paginators and the stream traits their results are used with (`StreamExt::next`,
+/// `TryStreamExt::try_collect`).
+pub mod pagination {
+    pub use ::awsgen_runtime::pagination::{PaginationError, PaginationStream, Paginator};
+    pub use ::awsgen_runtime::stream::{Stream, StreamExt, TryStreamExt};
+}

@@ -25,12 +25,12 @@ impl Client {
     pub fn from_env() -> Self {
         Self::new(crate::Config::from_env().build())
     }
+    /// The configuration this client was made with.
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
-    pub fn scan(
-        &self,
-    ) -> crate::operation::scan::ScanInputBuilder<::awsgen_runtime::Client> {
+    /// Calls Scan.
+    pub fn scan(&self) -> crate::operation::scan::ScanInputBuilder {
         crate::operation::scan::ScanInputBuilder::new(self.inner.clone())
     }
 }

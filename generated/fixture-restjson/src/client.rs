@@ -23,38 +23,30 @@ impl Client {
     pub fn from_env() -> Self {
         Self::new(crate::Config::from_env().build())
     }
+    /// The configuration this client was made with.
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
-    pub fn get_blob(
-        &self,
-    ) -> crate::operation::get_blob::GetBlobInputBuilder<::awsgen_runtime::Client> {
+    /// Calls GetBlob.
+    pub fn get_blob(&self) -> crate::operation::get_blob::GetBlobInputBuilder {
         crate::operation::get_blob::GetBlobInputBuilder::new(self.inner.clone())
     }
-    pub fn ping(
-        &self,
-    ) -> crate::operation::ping::PingInputBuilder<::awsgen_runtime::Client> {
+    /// Calls Ping.
+    pub fn ping(&self) -> crate::operation::ping::PingInputBuilder {
         crate::operation::ping::PingInputBuilder::new(self.inner.clone())
     }
+    /// Calls PutDocument.
     pub fn put_document(
         &self,
-    ) -> crate::operation::put_document::PutDocumentInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    ) -> crate::operation::put_document::PutDocumentInputBuilder {
         crate::operation::put_document::PutDocumentInputBuilder::new(self.inner.clone())
     }
     /// Sensitive values at every depth: redacted wherever they are printed.
-    pub fn put_secrets(
-        &self,
-    ) -> crate::operation::put_secrets::PutSecretsInputBuilder<
-        ::awsgen_runtime::Client,
-    > {
+    pub fn put_secrets(&self) -> crate::operation::put_secrets::PutSecretsInputBuilder {
         crate::operation::put_secrets::PutSecretsInputBuilder::new(self.inner.clone())
     }
     /// Stores a thing.
-    pub fn put_thing(
-        &self,
-    ) -> crate::operation::put_thing::PutThingInputBuilder<::awsgen_runtime::Client> {
+    pub fn put_thing(&self) -> crate::operation::put_thing::PutThingInputBuilder {
         crate::operation::put_thing::PutThingInputBuilder::new(self.inner.clone())
     }
 }

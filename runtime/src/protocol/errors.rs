@@ -25,7 +25,7 @@ impl ErrorResponse {
     pub fn from_response(response: &Response, protocol: Protocol) -> Self {
         let status = response.status;
         let mut meta = ErrorMetadata::new().with_status(status);
-        if let Some(id) = response.header("x-amzn-requestid").or_else(|| response.header("x-amz-request-id")) {
+        if let Some(id) = response.request_id() {
             meta = meta.with_request_id(id);
         }
         let text = String::from_utf8_lossy(&response.body);
@@ -93,16 +93,21 @@ impl ErrorResponse {
         self.meta
     }
 
+    /// The response as an error the operation's model does not describe.
+    pub fn into_unhandled(self) -> crate::error::Unhandled {
+        crate::error::Unhandled::new(self.meta)
+    }
+
     /// The body as the modeled error `T`, with this response's metadata; if the body does not
-    /// fit `T`, the metadata alone (for the operation's unmodeled variant).
-    pub fn modeled<T: ModeledError>(self) -> Result<T, ErrorMetadata> {
+    /// fit `T`, the response as unhandled.
+    pub fn modeled<T: ModeledError>(self) -> Result<T, crate::error::Unhandled> {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
         match serde_json::from_slice::<T>(body) {
             Ok(mut error) => {
                 error.set_meta(self.meta);
                 Ok(error)
             }
-            Err(_) => Err(self.meta),
+            Err(_) => Err(crate::error::Unhandled::new(self.meta)),
         }
     }
 }

@@ -391,7 +391,7 @@ fn op_fn(name: &Ident, krate: &Ident, op: &Operation, protocol: &TokenStream, pa
     let pages = paginated.then(|| {
         quote! {
             use ::awsgen_runtime::pagination::Paginate as _;
-            runner::show(sink, &<#base::#input>::next_token(&output));
+            runner::show(sink, &<#base::#input as ::awsgen_runtime::pagination::Paginate>::next_token(&output));
             let mut copy = output.clone();
             runner::show(sink, &<#base::#input>::take_items(&mut copy));
             <#base::#input>::merge(&mut copy, output.clone());

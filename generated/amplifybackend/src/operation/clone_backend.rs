@@ -23,16 +23,28 @@ impl CloneBackendInput {
     pub fn builder() -> CloneBackendInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The name of the destination backend environment to be created.
+    pub fn target_environment_name(&self) -> &str {
+        &self.target_environment_name
+    }
 }
-/// A builder for [`CloneBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`CloneBackendInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CloneBackendInputBuilder<C = ()> {
-    client: C,
+pub struct CloneBackendInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     target_environment_name: Option<String>,
 }
-impl<C> CloneBackendInputBuilder<C> {
+impl CloneBackendInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -42,6 +54,10 @@ impl<C> CloneBackendInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -53,6 +69,10 @@ impl<C> CloneBackendInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The name of the destination backend environment to be created.
     pub fn target_environment_name(mut self, value: impl Into<String>) -> Self {
         self.target_environment_name = Some(value.into());
@@ -62,6 +82,10 @@ impl<C> CloneBackendInputBuilder<C> {
     pub fn set_target_environment_name(mut self, value: Option<String>) -> Self {
         self.target_environment_name = value;
         self
+    }
+    /// What [`target_environment_name`](Self::target_environment_name) set, if anything.
+    pub fn get_target_environment_name(&self) -> &Option<String> {
+        &self.target_environment_name
     }
     /// Builds the [`CloneBackendInput`], failing if `app_id` or `backend_environment_name` or `target_environment_name` is not set.
     pub fn build(self) -> Result<CloneBackendInput, ::awsgen_runtime::BuildError> {
@@ -78,20 +102,19 @@ impl<C> CloneBackendInputBuilder<C> {
         })
     }
 }
-impl CloneBackendInputBuilder<::awsgen_runtime::Client> {
+impl CloneBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            target_environment_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CloneBackendOutput, ::awsgen_runtime::SdkError<CloneBackendError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -113,7 +136,9 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CloneBackendOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: CloneBackendOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CloneBackendError {
         match error.code() {
@@ -149,10 +174,11 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
                         CloneBackendError::TooManyRequests,
                     )
             }
-            _ => CloneBackendError::Unhandled(error.into_meta()),
+            _ => CloneBackendError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `CloneBackendResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -176,11 +202,42 @@ pub struct CloneBackendOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl CloneBackendOutput {
     /// Creates a new builder for [`CloneBackendOutput`].
     pub fn builder() -> CloneBackendOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for CloneBackendOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`CloneBackendOutput`].
@@ -204,6 +261,10 @@ impl CloneBackendOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -213,6 +274,10 @@ impl CloneBackendOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
@@ -224,6 +289,10 @@ impl CloneBackendOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -233,6 +302,10 @@ impl CloneBackendOutputBuilder {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
@@ -244,6 +317,10 @@ impl CloneBackendOutputBuilder {
         self.operation = value;
         self
     }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -254,6 +331,10 @@ impl CloneBackendOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`CloneBackendOutput`].
     pub fn build(self) -> CloneBackendOutput {
         CloneBackendOutput {
@@ -263,6 +344,7 @@ impl CloneBackendOutputBuilder {
             job_id: self.job_id,
             operation: self.operation,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -280,7 +362,7 @@ pub enum CloneBackendError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl CloneBackendError {
     /// The error code, if the response carried one.
@@ -294,7 +376,7 @@ impl CloneBackendError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -304,7 +386,7 @@ impl CloneBackendError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -324,6 +406,14 @@ impl CloneBackendError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for CloneBackendError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for CloneBackendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -331,8 +421,18 @@ impl ::std::fmt::Display for CloneBackendError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for CloneBackendError {}
+impl ::std::error::Error for CloneBackendError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -29,18 +29,38 @@ impl CreateBackendInput {
     pub fn builder() -> CreateBackendInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the app.
+    pub fn app_name(&self) -> &str {
+        &self.app_name
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The resource configuration for creating a backend.
+    pub fn resource_config(&self) -> Option<&crate::types::ResourceConfig> {
+        self.resource_config.as_ref()
+    }
+    /// The name of the resource.
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
+    }
 }
-/// A builder for [`CreateBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`CreateBackendInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateBackendInputBuilder<C = ()> {
-    client: C,
+pub struct CreateBackendInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     app_name: Option<String>,
     backend_environment_name: Option<String>,
     resource_config: Option<crate::types::ResourceConfig>,
     resource_name: Option<String>,
 }
-impl<C> CreateBackendInputBuilder<C> {
+impl CreateBackendInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -50,6 +70,10 @@ impl<C> CreateBackendInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the app.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
@@ -61,6 +85,10 @@ impl<C> CreateBackendInputBuilder<C> {
         self.app_name = value;
         self
     }
+    /// What [`app_name`](Self::app_name) set, if anything.
+    pub fn get_app_name(&self) -> &Option<String> {
+        &self.app_name
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -70,6 +98,10 @@ impl<C> CreateBackendInputBuilder<C> {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The resource configuration for creating a backend.
     pub fn resource_config(
@@ -87,6 +119,10 @@ impl<C> CreateBackendInputBuilder<C> {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(&self) -> &Option<crate::types::ResourceConfig> {
+        &self.resource_config
+    }
     /// The name of the resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -96,6 +132,10 @@ impl<C> CreateBackendInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`CreateBackendInput`], failing if `app_id` or `app_name` or `backend_environment_name` is not set.
     pub fn build(self) -> Result<CreateBackendInput, ::awsgen_runtime::BuildError> {
@@ -111,22 +151,19 @@ impl<C> CreateBackendInputBuilder<C> {
         })
     }
 }
-impl CreateBackendInputBuilder<::awsgen_runtime::Client> {
+impl CreateBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            app_name: None,
-            backend_environment_name: None,
-            resource_config: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateBackendOutput, ::awsgen_runtime::SdkError<CreateBackendError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -142,7 +179,9 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateBackendOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: CreateBackendOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendError {
         match error.code() {
@@ -178,10 +217,11 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
                         CreateBackendError::TooManyRequests,
                     )
             }
-            _ => CreateBackendError::Unhandled(error.into_meta()),
+            _ => CreateBackendError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `CreateBackendResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -205,11 +245,42 @@ pub struct CreateBackendOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl CreateBackendOutput {
     /// Creates a new builder for [`CreateBackendOutput`].
     pub fn builder() -> CreateBackendOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for CreateBackendOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`CreateBackendOutput`].
@@ -233,6 +304,10 @@ impl CreateBackendOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -242,6 +317,10 @@ impl CreateBackendOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
@@ -253,6 +332,10 @@ impl CreateBackendOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -262,6 +345,10 @@ impl CreateBackendOutputBuilder {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
@@ -273,6 +360,10 @@ impl CreateBackendOutputBuilder {
         self.operation = value;
         self
     }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -283,6 +374,10 @@ impl CreateBackendOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`CreateBackendOutput`].
     pub fn build(self) -> CreateBackendOutput {
         CreateBackendOutput {
@@ -292,6 +387,7 @@ impl CreateBackendOutputBuilder {
             job_id: self.job_id,
             operation: self.operation,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -309,7 +405,7 @@ pub enum CreateBackendError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl CreateBackendError {
     /// The error code, if the response carried one.
@@ -323,7 +419,7 @@ impl CreateBackendError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -333,7 +429,7 @@ impl CreateBackendError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -353,6 +449,14 @@ impl CreateBackendError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for CreateBackendError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for CreateBackendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -360,8 +464,18 @@ impl ::std::fmt::Display for CreateBackendError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for CreateBackendError {}
+impl ::std::error::Error for CreateBackendError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -20,15 +20,23 @@ impl CreateBackendConfigInput {
     pub fn builder() -> CreateBackendConfigInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The app ID for the backend manager.
+    pub fn backend_manager_app_id(&self) -> Option<&str> {
+        self.backend_manager_app_id.as_deref()
+    }
 }
-/// A builder for [`CreateBackendConfigInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`CreateBackendConfigInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateBackendConfigInputBuilder<C = ()> {
-    client: C,
+pub struct CreateBackendConfigInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_manager_app_id: Option<String>,
 }
-impl<C> CreateBackendConfigInputBuilder<C> {
+impl CreateBackendConfigInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -38,6 +46,10 @@ impl<C> CreateBackendConfigInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The app ID for the backend manager.
     pub fn backend_manager_app_id(mut self, value: impl Into<String>) -> Self {
@@ -49,6 +61,10 @@ impl<C> CreateBackendConfigInputBuilder<C> {
         self.backend_manager_app_id = value;
         self
     }
+    /// What [`backend_manager_app_id`](Self::backend_manager_app_id) set, if anything.
+    pub fn get_backend_manager_app_id(&self) -> &Option<String> {
+        &self.backend_manager_app_id
+    }
     /// Builds the [`CreateBackendConfigInput`], failing if `app_id` is not set.
     pub fn build(
         self,
@@ -59,22 +75,22 @@ impl<C> CreateBackendConfigInputBuilder<C> {
         })
     }
 }
-impl CreateBackendConfigInputBuilder<::awsgen_runtime::Client> {
+impl CreateBackendConfigInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_manager_app_id: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         CreateBackendConfigOutput,
         ::awsgen_runtime::SdkError<CreateBackendConfigError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -92,7 +108,11 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateBackendConfigOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: CreateBackendConfigOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendConfigError {
         match error.code() {
@@ -128,10 +148,11 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
                         CreateBackendConfigError::TooManyRequests,
                     )
             }
-            _ => CreateBackendConfigError::Unhandled(error.into_meta()),
+            _ => CreateBackendConfigError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `CreateBackendConfigResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -149,11 +170,34 @@ pub struct CreateBackendConfigOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl CreateBackendConfigOutput {
     /// Creates a new builder for [`CreateBackendConfigOutput`].
     pub fn builder() -> CreateBackendConfigOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for CreateBackendConfigOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`CreateBackendConfigOutput`].
@@ -175,6 +219,10 @@ impl CreateBackendConfigOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -184,6 +232,10 @@ impl CreateBackendConfigOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -195,6 +247,10 @@ impl CreateBackendConfigOutputBuilder {
         self.job_id = value;
         self
     }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -205,6 +261,10 @@ impl CreateBackendConfigOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`CreateBackendConfigOutput`].
     pub fn build(self) -> CreateBackendConfigOutput {
         CreateBackendConfigOutput {
@@ -212,6 +272,7 @@ impl CreateBackendConfigOutputBuilder {
             backend_environment_name: self.backend_environment_name,
             job_id: self.job_id,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -229,7 +290,7 @@ pub enum CreateBackendConfigError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl CreateBackendConfigError {
     /// The error code, if the response carried one.
@@ -243,7 +304,7 @@ impl CreateBackendConfigError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -253,7 +314,7 @@ impl CreateBackendConfigError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -273,6 +334,14 @@ impl CreateBackendConfigError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for CreateBackendConfigError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for CreateBackendConfigError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -280,8 +349,18 @@ impl ::std::fmt::Display for CreateBackendConfigError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for CreateBackendConfigError {}
+impl ::std::error::Error for CreateBackendConfigError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! The CreateToken operation.
 //!
 //! Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
+/// The `CreateTokenRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct CreateTokenInput {
@@ -13,14 +14,18 @@ impl CreateTokenInput {
     pub fn builder() -> CreateTokenInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
 }
-/// A builder for [`CreateTokenInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`CreateTokenInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateTokenInputBuilder<C = ()> {
-    client: C,
+pub struct CreateTokenInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
 }
-impl<C> CreateTokenInputBuilder<C> {
+impl CreateTokenInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -31,6 +36,10 @@ impl<C> CreateTokenInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// Builds the [`CreateTokenInput`], failing if `app_id` is not set.
     pub fn build(self) -> Result<CreateTokenInput, ::awsgen_runtime::BuildError> {
         Ok(CreateTokenInput {
@@ -38,15 +47,19 @@ impl<C> CreateTokenInputBuilder<C> {
         })
     }
 }
-impl CreateTokenInputBuilder<::awsgen_runtime::Client> {
+impl CreateTokenInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client, app_id: None }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -65,7 +78,9 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateTokenOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: CreateTokenOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateTokenError {
         match error.code() {
@@ -98,10 +113,11 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
                         CreateTokenError::TooManyRequests,
                     )
             }
-            _ => CreateTokenError::Unhandled(error.into_meta()),
+            _ => CreateTokenError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `CreateTokenResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -119,11 +135,34 @@ pub struct CreateTokenOutput {
     /// The expiry time for the one-time generated token code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl CreateTokenOutput {
     /// Creates a new builder for [`CreateTokenOutput`].
     pub fn builder() -> CreateTokenOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// One-time challenge code for authenticating into the Amplify Admin UI.
+    pub fn challenge_code(&self) -> Option<&str> {
+        self.challenge_code.as_deref()
+    }
+    /// A unique ID provided when creating a new challenge token.
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
+    /// The expiry time for the one-time generated token code.
+    pub fn ttl(&self) -> Option<&str> {
+        self.ttl.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for CreateTokenOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`CreateTokenOutput`].
@@ -145,6 +184,10 @@ impl CreateTokenOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// One-time challenge code for authenticating into the Amplify Admin UI.
     pub fn challenge_code(mut self, value: impl Into<String>) -> Self {
         self.challenge_code = Some(value.into());
@@ -154,6 +197,10 @@ impl CreateTokenOutputBuilder {
     pub fn set_challenge_code(mut self, value: Option<String>) -> Self {
         self.challenge_code = value;
         self
+    }
+    /// What [`challenge_code`](Self::challenge_code) set, if anything.
+    pub fn get_challenge_code(&self) -> &Option<String> {
+        &self.challenge_code
     }
     /// A unique ID provided when creating a new challenge token.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
@@ -165,6 +212,10 @@ impl CreateTokenOutputBuilder {
         self.session_id = value;
         self
     }
+    /// What [`session_id`](Self::session_id) set, if anything.
+    pub fn get_session_id(&self) -> &Option<String> {
+        &self.session_id
+    }
     /// The expiry time for the one-time generated token code.
     pub fn ttl(mut self, value: impl Into<String>) -> Self {
         self.ttl = Some(value.into());
@@ -175,6 +226,10 @@ impl CreateTokenOutputBuilder {
         self.ttl = value;
         self
     }
+    /// What [`ttl`](Self::ttl) set, if anything.
+    pub fn get_ttl(&self) -> &Option<String> {
+        &self.ttl
+    }
     /// Builds the [`CreateTokenOutput`].
     pub fn build(self) -> CreateTokenOutput {
         CreateTokenOutput {
@@ -182,6 +237,7 @@ impl CreateTokenOutputBuilder {
             challenge_code: self.challenge_code,
             session_id: self.session_id,
             ttl: self.ttl,
+            _request_id: None,
         }
     }
 }
@@ -199,7 +255,7 @@ pub enum CreateTokenError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl CreateTokenError {
     /// The error code, if the response carried one.
@@ -213,7 +269,7 @@ impl CreateTokenError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -223,7 +279,7 @@ impl CreateTokenError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -243,6 +299,14 @@ impl CreateTokenError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for CreateTokenError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for CreateTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -250,8 +314,18 @@ impl ::std::fmt::Display for CreateTokenError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for CreateTokenError {}
+impl ::std::error::Error for CreateTokenError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! The DeleteBackend operation.
 //!
 //! Removes an existing environment from your Amplify project.
+/// The `DeleteBackendRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct DeleteBackendInput {
@@ -15,15 +16,23 @@ impl DeleteBackendInput {
     pub fn builder() -> DeleteBackendInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
 }
-/// A builder for [`DeleteBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`DeleteBackendInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteBackendInputBuilder<C = ()> {
-    client: C,
+pub struct DeleteBackendInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
 }
-impl<C> DeleteBackendInputBuilder<C> {
+impl DeleteBackendInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -34,6 +43,10 @@ impl<C> DeleteBackendInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -43,6 +56,10 @@ impl<C> DeleteBackendInputBuilder<C> {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// Builds the [`DeleteBackendInput`], failing if `app_id` or `backend_environment_name` is not set.
     pub fn build(self) -> Result<DeleteBackendInput, ::awsgen_runtime::BuildError> {
@@ -55,19 +72,19 @@ impl<C> DeleteBackendInputBuilder<C> {
         })
     }
 }
-impl DeleteBackendInputBuilder<::awsgen_runtime::Client> {
+impl DeleteBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteBackendOutput, ::awsgen_runtime::SdkError<DeleteBackendError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -90,7 +107,9 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteBackendOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: DeleteBackendOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendError {
         match error.code() {
@@ -126,10 +145,11 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
                         DeleteBackendError::TooManyRequests,
                     )
             }
-            _ => DeleteBackendError::Unhandled(error.into_meta()),
+            _ => DeleteBackendError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `DeleteBackendResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -153,11 +173,42 @@ pub struct DeleteBackendOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl DeleteBackendOutput {
     /// Creates a new builder for [`DeleteBackendOutput`].
     pub fn builder() -> DeleteBackendOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for DeleteBackendOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`DeleteBackendOutput`].
@@ -181,6 +232,10 @@ impl DeleteBackendOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -190,6 +245,10 @@ impl DeleteBackendOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
@@ -201,6 +260,10 @@ impl DeleteBackendOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -210,6 +273,10 @@ impl DeleteBackendOutputBuilder {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
@@ -221,6 +288,10 @@ impl DeleteBackendOutputBuilder {
         self.operation = value;
         self
     }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -231,6 +302,10 @@ impl DeleteBackendOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`DeleteBackendOutput`].
     pub fn build(self) -> DeleteBackendOutput {
         DeleteBackendOutput {
@@ -240,6 +315,7 @@ impl DeleteBackendOutputBuilder {
             job_id: self.job_id,
             operation: self.operation,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -257,7 +333,7 @@ pub enum DeleteBackendError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl DeleteBackendError {
     /// The error code, if the response carried one.
@@ -271,7 +347,7 @@ impl DeleteBackendError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -281,7 +357,7 @@ impl DeleteBackendError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -301,6 +377,14 @@ impl DeleteBackendError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for DeleteBackendError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for DeleteBackendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -308,8 +392,18 @@ impl ::std::fmt::Display for DeleteBackendError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for DeleteBackendError {}
+impl ::std::error::Error for DeleteBackendError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -26,17 +26,33 @@ impl DeleteBackendApiInput {
     pub fn builder() -> DeleteBackendApiInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// Defines the resource configuration for the data model in your Amplify project.
+    pub fn resource_config(&self) -> Option<&crate::types::BackendApiResourceConfig> {
+        self.resource_config.as_ref()
+    }
+    /// The name of this resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
 }
-/// A builder for [`DeleteBackendApiInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`DeleteBackendApiInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteBackendApiInputBuilder<C = ()> {
-    client: C,
+pub struct DeleteBackendApiInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_config: Option<crate::types::BackendApiResourceConfig>,
     resource_name: Option<String>,
 }
-impl<C> DeleteBackendApiInputBuilder<C> {
+impl DeleteBackendApiInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -47,6 +63,10 @@ impl<C> DeleteBackendApiInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -56,6 +76,10 @@ impl<C> DeleteBackendApiInputBuilder<C> {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// Defines the resource configuration for the data model in your Amplify project.
     pub fn resource_config(
@@ -73,6 +97,12 @@ impl<C> DeleteBackendApiInputBuilder<C> {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
+        &self.resource_config
+    }
     /// The name of this resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -82,6 +112,10 @@ impl<C> DeleteBackendApiInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`DeleteBackendApiInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
     pub fn build(self) -> Result<DeleteBackendApiInput, ::awsgen_runtime::BuildError> {
@@ -99,24 +133,22 @@ impl<C> DeleteBackendApiInputBuilder<C> {
         })
     }
 }
-impl DeleteBackendApiInputBuilder<::awsgen_runtime::Client> {
+impl DeleteBackendApiInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_config: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DeleteBackendApiOutput,
         ::awsgen_runtime::SdkError<DeleteBackendApiError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -138,7 +170,11 @@ impl ::awsgen_runtime::Operation for DeleteBackendApiInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteBackendApiOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: DeleteBackendApiOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendApiError {
         match error.code() {
@@ -174,10 +210,11 @@ impl ::awsgen_runtime::Operation for DeleteBackendApiInput {
                         DeleteBackendApiError::TooManyRequests,
                     )
             }
-            _ => DeleteBackendApiError::Unhandled(error.into_meta()),
+            _ => DeleteBackendApiError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `DeleteBackendAPIResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -201,11 +238,42 @@ pub struct DeleteBackendApiOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl DeleteBackendApiOutput {
     /// Creates a new builder for [`DeleteBackendApiOutput`].
     pub fn builder() -> DeleteBackendApiOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for DeleteBackendApiOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`DeleteBackendApiOutput`].
@@ -229,6 +297,10 @@ impl DeleteBackendApiOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -238,6 +310,10 @@ impl DeleteBackendApiOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
@@ -249,6 +325,10 @@ impl DeleteBackendApiOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -258,6 +338,10 @@ impl DeleteBackendApiOutputBuilder {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
@@ -269,6 +353,10 @@ impl DeleteBackendApiOutputBuilder {
         self.operation = value;
         self
     }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -279,6 +367,10 @@ impl DeleteBackendApiOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`DeleteBackendApiOutput`].
     pub fn build(self) -> DeleteBackendApiOutput {
         DeleteBackendApiOutput {
@@ -288,6 +380,7 @@ impl DeleteBackendApiOutputBuilder {
             job_id: self.job_id,
             operation: self.operation,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -305,7 +398,7 @@ pub enum DeleteBackendApiError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl DeleteBackendApiError {
     /// The error code, if the response carried one.
@@ -319,7 +412,7 @@ impl DeleteBackendApiError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -329,7 +422,7 @@ impl DeleteBackendApiError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -349,6 +442,14 @@ impl DeleteBackendApiError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for DeleteBackendApiError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for DeleteBackendApiError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -356,8 +457,18 @@ impl ::std::fmt::Display for DeleteBackendApiError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for DeleteBackendApiError {}
+impl ::std::error::Error for DeleteBackendApiError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -26,17 +26,33 @@ impl DeleteBackendStorageInput {
     pub fn builder() -> DeleteBackendStorageInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The name of the storage resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
+    /// The name of the storage service.
+    pub fn service_name(&self) -> &crate::types::ServiceName {
+        &self.service_name
+    }
 }
-/// A builder for [`DeleteBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`DeleteBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteBackendStorageInputBuilder<C = ()> {
-    client: C,
+pub struct DeleteBackendStorageInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_name: Option<String>,
     service_name: Option<crate::types::ServiceName>,
 }
-impl<C> DeleteBackendStorageInputBuilder<C> {
+impl DeleteBackendStorageInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -46,6 +62,10 @@ impl<C> DeleteBackendStorageInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -57,6 +77,10 @@ impl<C> DeleteBackendStorageInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The name of the storage resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -67,6 +91,10 @@ impl<C> DeleteBackendStorageInputBuilder<C> {
         self.resource_name = value;
         self
     }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
+    }
     /// The name of the storage service.
     pub fn service_name(mut self, value: impl Into<crate::types::ServiceName>) -> Self {
         self.service_name = Some(value.into());
@@ -76,6 +104,10 @@ impl<C> DeleteBackendStorageInputBuilder<C> {
     pub fn set_service_name(mut self, value: Option<crate::types::ServiceName>) -> Self {
         self.service_name = value;
         self
+    }
+    /// What [`service_name`](Self::service_name) set, if anything.
+    pub fn get_service_name(&self) -> &Option<crate::types::ServiceName> {
+        &self.service_name
     }
     /// Builds the [`DeleteBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `resource_name` or `service_name` is not set.
     pub fn build(
@@ -98,24 +130,22 @@ impl<C> DeleteBackendStorageInputBuilder<C> {
         })
     }
 }
-impl DeleteBackendStorageInputBuilder<::awsgen_runtime::Client> {
+impl DeleteBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_name: None,
-            service_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DeleteBackendStorageOutput,
         ::awsgen_runtime::SdkError<DeleteBackendStorageError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -137,7 +167,11 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: DeleteBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendStorageError {
         match error.code() {
@@ -173,10 +207,11 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
                         DeleteBackendStorageError::TooManyRequests,
                     )
             }
-            _ => DeleteBackendStorageError::Unhandled(error.into_meta()),
+            _ => DeleteBackendStorageError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `DeleteBackendStorageResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -194,11 +229,34 @@ pub struct DeleteBackendStorageOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl DeleteBackendStorageOutput {
     /// Creates a new builder for [`DeleteBackendStorageOutput`].
     pub fn builder() -> DeleteBackendStorageOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for DeleteBackendStorageOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`DeleteBackendStorageOutput`].
@@ -220,6 +278,10 @@ impl DeleteBackendStorageOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -229,6 +291,10 @@ impl DeleteBackendStorageOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -240,6 +306,10 @@ impl DeleteBackendStorageOutputBuilder {
         self.job_id = value;
         self
     }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -250,6 +320,10 @@ impl DeleteBackendStorageOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`DeleteBackendStorageOutput`].
     pub fn build(self) -> DeleteBackendStorageOutput {
         DeleteBackendStorageOutput {
@@ -257,6 +331,7 @@ impl DeleteBackendStorageOutputBuilder {
             backend_environment_name: self.backend_environment_name,
             job_id: self.job_id,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -274,7 +349,7 @@ pub enum DeleteBackendStorageError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl DeleteBackendStorageError {
     /// The error code, if the response carried one.
@@ -288,7 +363,7 @@ impl DeleteBackendStorageError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -298,7 +373,7 @@ impl DeleteBackendStorageError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -318,6 +393,14 @@ impl DeleteBackendStorageError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for DeleteBackendStorageError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for DeleteBackendStorageError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -325,8 +408,18 @@ impl ::std::fmt::Display for DeleteBackendStorageError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for DeleteBackendStorageError {}
+impl ::std::error::Error for DeleteBackendStorageError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! The DeleteToken operation.
 //!
 //! Deletes the challenge token based on the given appId and sessionId.
+/// The `DeleteTokenRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct DeleteTokenInput {
@@ -15,15 +16,23 @@ impl DeleteTokenInput {
     pub fn builder() -> DeleteTokenInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The session ID.
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
 }
-/// A builder for [`DeleteTokenInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`DeleteTokenInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteTokenInputBuilder<C = ()> {
-    client: C,
+pub struct DeleteTokenInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     session_id: Option<String>,
 }
-impl<C> DeleteTokenInputBuilder<C> {
+impl DeleteTokenInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -34,6 +43,10 @@ impl<C> DeleteTokenInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The session ID.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
@@ -43,6 +56,10 @@ impl<C> DeleteTokenInputBuilder<C> {
     pub fn set_session_id(mut self, value: Option<String>) -> Self {
         self.session_id = value;
         self
+    }
+    /// What [`session_id`](Self::session_id) set, if anything.
+    pub fn get_session_id(&self) -> &Option<String> {
+        &self.session_id
     }
     /// Builds the [`DeleteTokenInput`], failing if `app_id` or `session_id` is not set.
     pub fn build(self) -> Result<DeleteTokenInput, ::awsgen_runtime::BuildError> {
@@ -55,19 +72,19 @@ impl<C> DeleteTokenInputBuilder<C> {
         })
     }
 }
-impl DeleteTokenInputBuilder<::awsgen_runtime::Client> {
+impl DeleteTokenInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            session_id: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteTokenOutput, ::awsgen_runtime::SdkError<DeleteTokenError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -90,7 +107,9 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteTokenOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: DeleteTokenOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteTokenError {
         match error.code() {
@@ -123,10 +142,11 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
                         DeleteTokenError::TooManyRequests,
                     )
             }
-            _ => DeleteTokenError::Unhandled(error.into_meta()),
+            _ => DeleteTokenError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `DeleteTokenResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -135,11 +155,22 @@ pub struct DeleteTokenOutput {
     /// Indicates whether the request succeeded or failed.
     #[serde(rename = "isSuccess", skip_serializing_if = "Option::is_none")]
     pub is_success: Option<bool>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl DeleteTokenOutput {
     /// Creates a new builder for [`DeleteTokenOutput`].
     pub fn builder() -> DeleteTokenOutputBuilder {
         Default::default()
+    }
+    /// Indicates whether the request succeeded or failed.
+    pub fn is_success(&self) -> Option<bool> {
+        self.is_success
+    }
+}
+impl ::awsgen_runtime::RequestId for DeleteTokenOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`DeleteTokenOutput`].
@@ -158,10 +189,15 @@ impl DeleteTokenOutputBuilder {
         self.is_success = value;
         self
     }
+    /// What [`is_success`](Self::is_success) set, if anything.
+    pub fn get_is_success(&self) -> &Option<bool> {
+        &self.is_success
+    }
     /// Builds the [`DeleteTokenOutput`].
     pub fn build(self) -> DeleteTokenOutput {
         DeleteTokenOutput {
             is_success: self.is_success,
+            _request_id: None,
         }
     }
 }
@@ -179,7 +215,7 @@ pub enum DeleteTokenError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl DeleteTokenError {
     /// The error code, if the response carried one.
@@ -193,7 +229,7 @@ impl DeleteTokenError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -203,7 +239,7 @@ impl DeleteTokenError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -223,6 +259,14 @@ impl DeleteTokenError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for DeleteTokenError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for DeleteTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -230,8 +274,18 @@ impl ::std::fmt::Display for DeleteTokenError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for DeleteTokenError {}
+impl ::std::error::Error for DeleteTokenError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

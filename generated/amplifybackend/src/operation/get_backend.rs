@@ -20,15 +20,23 @@ impl GetBackendInput {
     pub fn builder() -> GetBackendInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
 }
-/// A builder for [`GetBackendInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`GetBackendInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendInputBuilder<C = ()> {
-    client: C,
+pub struct GetBackendInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
 }
-impl<C> GetBackendInputBuilder<C> {
+impl GetBackendInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -38,6 +46,10 @@ impl<C> GetBackendInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -49,6 +61,10 @@ impl<C> GetBackendInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// Builds the [`GetBackendInput`], failing if `app_id` is not set.
     pub fn build(self) -> Result<GetBackendInput, ::awsgen_runtime::BuildError> {
         Ok(GetBackendInput {
@@ -57,19 +73,19 @@ impl<C> GetBackendInputBuilder<C> {
         })
     }
 }
-impl GetBackendInputBuilder<::awsgen_runtime::Client> {
+impl GetBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBackendOutput, ::awsgen_runtime::SdkError<GetBackendError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -87,7 +103,9 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: GetBackendOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendError {
         match error.code() {
@@ -117,10 +135,11 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
                         GetBackendError::TooManyRequests,
                     )
             }
-            _ => GetBackendError::Unhandled(error.into_meta()),
+            _ => GetBackendError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `GetBackendResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -147,11 +166,46 @@ pub struct GetBackendOutput {
     /// If the request failed, this is the returned error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl GetBackendOutput {
     /// Creates a new builder for [`GetBackendOutput`].
     pub fn builder() -> GetBackendOutputBuilder {
         Default::default()
+    }
+    /// A stringified version of the cli.json file for your Amplify project.
+    pub fn amplify_feature_flags(&self) -> Option<&str> {
+        self.amplify_feature_flags.as_deref()
+    }
+    /// A stringified version of the current configs for your Amplify project.
+    pub fn amplify_meta_config(&self) -> Option<&str> {
+        self.amplify_meta_config.as_deref()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the app.
+    pub fn app_name(&self) -> Option<&str> {
+        self.app_name.as_deref()
+    }
+    /// A list of backend environments in an array.
+    pub fn backend_environment_list(&self) -> &[String] {
+        self.backend_environment_list.as_deref().unwrap_or_default()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request failed, this is the returned error.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for GetBackendOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`GetBackendOutput`].
@@ -176,6 +230,10 @@ impl GetBackendOutputBuilder {
         self.amplify_feature_flags = value;
         self
     }
+    /// What [`amplify_feature_flags`](Self::amplify_feature_flags) set, if anything.
+    pub fn get_amplify_feature_flags(&self) -> &Option<String> {
+        &self.amplify_feature_flags
+    }
     /// A stringified version of the current configs for your Amplify project.
     pub fn amplify_meta_config(mut self, value: impl Into<String>) -> Self {
         self.amplify_meta_config = Some(value.into());
@@ -185,6 +243,10 @@ impl GetBackendOutputBuilder {
     pub fn set_amplify_meta_config(mut self, value: Option<String>) -> Self {
         self.amplify_meta_config = value;
         self
+    }
+    /// What [`amplify_meta_config`](Self::amplify_meta_config) set, if anything.
+    pub fn get_amplify_meta_config(&self) -> &Option<String> {
+        &self.amplify_meta_config
     }
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
@@ -196,6 +258,10 @@ impl GetBackendOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the app.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.app_name = Some(value.into());
@@ -205,6 +271,10 @@ impl GetBackendOutputBuilder {
     pub fn set_app_name(mut self, value: Option<String>) -> Self {
         self.app_name = value;
         self
+    }
+    /// What [`app_name`](Self::app_name) set, if anything.
+    pub fn get_app_name(&self) -> &Option<String> {
+        &self.app_name
     }
     /// A list of backend environments in an array.
     pub fn backend_environment_list(mut self, value: impl Into<Vec<String>>) -> Self {
@@ -216,6 +286,10 @@ impl GetBackendOutputBuilder {
         self.backend_environment_list = value;
         self
     }
+    /// What [`backend_environment_list`](Self::backend_environment_list) set, if anything.
+    pub fn get_backend_environment_list(&self) -> &Option<Vec<String>> {
+        &self.backend_environment_list
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -225,6 +299,10 @@ impl GetBackendOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// If the request failed, this is the returned error.
     pub fn error(mut self, value: impl Into<String>) -> Self {
@@ -236,6 +314,10 @@ impl GetBackendOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// Builds the [`GetBackendOutput`].
     pub fn build(self) -> GetBackendOutput {
         GetBackendOutput {
@@ -246,6 +328,7 @@ impl GetBackendOutputBuilder {
             backend_environment_list: self.backend_environment_list,
             backend_environment_name: self.backend_environment_name,
             error: self.error,
+            _request_id: None,
         }
     }
 }
@@ -263,7 +346,7 @@ pub enum GetBackendError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl GetBackendError {
     /// The error code, if the response carried one.
@@ -277,7 +360,7 @@ impl GetBackendError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -287,7 +370,7 @@ impl GetBackendError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -307,6 +390,14 @@ impl GetBackendError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for GetBackendError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for GetBackendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -314,8 +405,18 @@ impl ::std::fmt::Display for GetBackendError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for GetBackendError {}
+impl ::std::error::Error for GetBackendError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -26,17 +26,33 @@ impl GetBackendApiInput {
     pub fn builder() -> GetBackendApiInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// Defines the resource configuration for the data model in your Amplify project.
+    pub fn resource_config(&self) -> Option<&crate::types::BackendApiResourceConfig> {
+        self.resource_config.as_ref()
+    }
+    /// The name of this resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
 }
-/// A builder for [`GetBackendApiInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`GetBackendApiInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendApiInputBuilder<C = ()> {
-    client: C,
+pub struct GetBackendApiInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_config: Option<crate::types::BackendApiResourceConfig>,
     resource_name: Option<String>,
 }
-impl<C> GetBackendApiInputBuilder<C> {
+impl GetBackendApiInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -47,6 +63,10 @@ impl<C> GetBackendApiInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -56,6 +76,10 @@ impl<C> GetBackendApiInputBuilder<C> {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// Defines the resource configuration for the data model in your Amplify project.
     pub fn resource_config(
@@ -73,6 +97,12 @@ impl<C> GetBackendApiInputBuilder<C> {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
+        &self.resource_config
+    }
     /// The name of this resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -82,6 +112,10 @@ impl<C> GetBackendApiInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`GetBackendApiInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
     pub fn build(self) -> Result<GetBackendApiInput, ::awsgen_runtime::BuildError> {
@@ -99,21 +133,19 @@ impl<C> GetBackendApiInputBuilder<C> {
         })
     }
 }
-impl GetBackendApiInputBuilder<::awsgen_runtime::Client> {
+impl GetBackendApiInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_config: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBackendApiOutput, ::awsgen_runtime::SdkError<GetBackendApiError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -135,7 +167,9 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendApiOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: GetBackendApiOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendApiError {
         match error.code() {
@@ -171,10 +205,11 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
                         GetBackendApiError::TooManyRequests,
                     )
             }
-            _ => GetBackendApiError::Unhandled(error.into_meta()),
+            _ => GetBackendApiError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `GetBackendAPIResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -195,11 +230,38 @@ pub struct GetBackendApiOutput {
     /// The name of this resource.
     #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl GetBackendApiOutput {
     /// Creates a new builder for [`GetBackendApiOutput`].
     pub fn builder() -> GetBackendApiOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The resource configuration for this response object.
+    pub fn resource_config(&self) -> Option<&crate::types::BackendApiResourceConfig> {
+        self.resource_config.as_ref()
+    }
+    /// The name of this resource.
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for GetBackendApiOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`GetBackendApiOutput`].
@@ -222,6 +284,10 @@ impl GetBackendApiOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -232,6 +298,10 @@ impl GetBackendApiOutputBuilder {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
@@ -241,6 +311,10 @@ impl GetBackendApiOutputBuilder {
     pub fn set_error(mut self, value: Option<String>) -> Self {
         self.error = value;
         self
+    }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
     }
     /// The resource configuration for this response object.
     pub fn resource_config(
@@ -258,6 +332,12 @@ impl GetBackendApiOutputBuilder {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
+        &self.resource_config
+    }
     /// The name of this resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -268,6 +348,10 @@ impl GetBackendApiOutputBuilder {
         self.resource_name = value;
         self
     }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
+    }
     /// Builds the [`GetBackendApiOutput`].
     pub fn build(self) -> GetBackendApiOutput {
         GetBackendApiOutput {
@@ -276,6 +360,7 @@ impl GetBackendApiOutputBuilder {
             error: self.error,
             resource_config: self.resource_config,
             resource_name: self.resource_name,
+            _request_id: None,
         }
     }
 }
@@ -293,7 +378,7 @@ pub enum GetBackendApiError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl GetBackendApiError {
     /// The error code, if the response carried one.
@@ -307,7 +392,7 @@ impl GetBackendApiError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -317,7 +402,7 @@ impl GetBackendApiError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -337,6 +422,14 @@ impl GetBackendApiError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for GetBackendApiError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for GetBackendApiError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -344,8 +437,18 @@ impl ::std::fmt::Display for GetBackendApiError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for GetBackendApiError {}
+impl ::std::error::Error for GetBackendApiError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -23,16 +23,28 @@ impl GetBackendApiModelsInput {
     pub fn builder() -> GetBackendApiModelsInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The name of this resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
 }
-/// A builder for [`GetBackendApiModelsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`GetBackendApiModelsInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendApiModelsInputBuilder<C = ()> {
-    client: C,
+pub struct GetBackendApiModelsInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_name: Option<String>,
 }
-impl<C> GetBackendApiModelsInputBuilder<C> {
+impl GetBackendApiModelsInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -42,6 +54,10 @@ impl<C> GetBackendApiModelsInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -53,6 +69,10 @@ impl<C> GetBackendApiModelsInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The name of this resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -62,6 +82,10 @@ impl<C> GetBackendApiModelsInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`GetBackendApiModelsInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
     pub fn build(
@@ -80,23 +104,22 @@ impl<C> GetBackendApiModelsInputBuilder<C> {
         })
     }
 }
-impl GetBackendApiModelsInputBuilder<::awsgen_runtime::Client> {
+impl GetBackendApiModelsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         GetBackendApiModelsOutput,
         ::awsgen_runtime::SdkError<GetBackendApiModelsError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -118,7 +141,11 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendApiModelsOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: GetBackendApiModelsOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendApiModelsError {
         match error.code() {
@@ -154,10 +181,11 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
                         GetBackendApiModelsError::TooManyRequests,
                     )
             }
-            _ => GetBackendApiModelsError::Unhandled(error.into_meta()),
+            _ => GetBackendApiModelsError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `GetBackendAPIModelsResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -175,11 +203,30 @@ pub struct GetBackendApiModelsOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::Status>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl GetBackendApiModelsOutput {
     /// Creates a new builder for [`GetBackendApiModelsOutput`].
     pub fn builder() -> GetBackendApiModelsOutputBuilder {
         Default::default()
+    }
+    /// Stringified JSON of the model introspection schema for an existing backend API resource.
+    pub fn model_introspection_schema(&self) -> Option<&str> {
+        self.model_introspection_schema.as_deref()
+    }
+    /// Stringified JSON of the datastore model.
+    pub fn models(&self) -> Option<&str> {
+        self.models.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&crate::types::Status> {
+        self.status.as_ref()
+    }
+}
+impl ::awsgen_runtime::RequestId for GetBackendApiModelsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`GetBackendApiModelsOutput`].
@@ -200,6 +247,10 @@ impl GetBackendApiModelsOutputBuilder {
         self.model_introspection_schema = value;
         self
     }
+    /// What [`model_introspection_schema`](Self::model_introspection_schema) set, if anything.
+    pub fn get_model_introspection_schema(&self) -> &Option<String> {
+        &self.model_introspection_schema
+    }
     /// Stringified JSON of the datastore model.
     pub fn models(mut self, value: impl Into<String>) -> Self {
         self.models = Some(value.into());
@@ -209,6 +260,10 @@ impl GetBackendApiModelsOutputBuilder {
     pub fn set_models(mut self, value: Option<String>) -> Self {
         self.models = value;
         self
+    }
+    /// What [`models`](Self::models) set, if anything.
+    pub fn get_models(&self) -> &Option<String> {
+        &self.models
     }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<crate::types::Status>) -> Self {
@@ -220,12 +275,17 @@ impl GetBackendApiModelsOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<crate::types::Status> {
+        &self.status
+    }
     /// Builds the [`GetBackendApiModelsOutput`].
     pub fn build(self) -> GetBackendApiModelsOutput {
         GetBackendApiModelsOutput {
             model_introspection_schema: self.model_introspection_schema,
             models: self.models,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -243,7 +303,7 @@ pub enum GetBackendApiModelsError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl GetBackendApiModelsError {
     /// The error code, if the response carried one.
@@ -257,7 +317,7 @@ impl GetBackendApiModelsError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -267,7 +327,7 @@ impl GetBackendApiModelsError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -287,6 +347,14 @@ impl GetBackendApiModelsError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for GetBackendApiModelsError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for GetBackendApiModelsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -294,8 +362,18 @@ impl ::std::fmt::Display for GetBackendApiModelsError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for GetBackendApiModelsError {}
+impl ::std::error::Error for GetBackendApiModelsError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

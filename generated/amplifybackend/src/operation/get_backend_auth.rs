@@ -23,16 +23,28 @@ impl GetBackendAuthInput {
     pub fn builder() -> GetBackendAuthInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The name of this resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
 }
-/// A builder for [`GetBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`GetBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendAuthInputBuilder<C = ()> {
-    client: C,
+pub struct GetBackendAuthInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_name: Option<String>,
 }
-impl<C> GetBackendAuthInputBuilder<C> {
+impl GetBackendAuthInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -42,6 +54,10 @@ impl<C> GetBackendAuthInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -53,6 +69,10 @@ impl<C> GetBackendAuthInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The name of this resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -62,6 +82,10 @@ impl<C> GetBackendAuthInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`GetBackendAuthInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
     pub fn build(self) -> Result<GetBackendAuthInput, ::awsgen_runtime::BuildError> {
@@ -78,20 +102,19 @@ impl<C> GetBackendAuthInputBuilder<C> {
         })
     }
 }
-impl GetBackendAuthInputBuilder<::awsgen_runtime::Client> {
+impl GetBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBackendAuthOutput, ::awsgen_runtime::SdkError<GetBackendAuthError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -113,7 +136,9 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendAuthOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: GetBackendAuthOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendAuthError {
         match error.code() {
@@ -149,10 +174,11 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
                         GetBackendAuthError::TooManyRequests,
                     )
             }
-            _ => GetBackendAuthError::Unhandled(error.into_meta()),
+            _ => GetBackendAuthError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `GetBackendAuthResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -173,11 +199,40 @@ pub struct GetBackendAuthOutput {
     /// The name of this resource.
     #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl GetBackendAuthOutput {
     /// Creates a new builder for [`GetBackendAuthOutput`].
     pub fn builder() -> GetBackendAuthOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The resource configuration for authorization requests to the backend of your Amplify project.
+    pub fn resource_config(
+        &self,
+    ) -> Option<&crate::types::CreateBackendAuthResourceConfig> {
+        self.resource_config.as_ref()
+    }
+    /// The name of this resource.
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for GetBackendAuthOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`GetBackendAuthOutput`].
@@ -200,6 +255,10 @@ impl GetBackendAuthOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -210,6 +269,10 @@ impl GetBackendAuthOutputBuilder {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
@@ -219,6 +282,10 @@ impl GetBackendAuthOutputBuilder {
     pub fn set_error(mut self, value: Option<String>) -> Self {
         self.error = value;
         self
+    }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
     }
     /// The resource configuration for authorization requests to the backend of your Amplify project.
     pub fn resource_config(
@@ -236,6 +303,12 @@ impl GetBackendAuthOutputBuilder {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::CreateBackendAuthResourceConfig> {
+        &self.resource_config
+    }
     /// The name of this resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -246,6 +319,10 @@ impl GetBackendAuthOutputBuilder {
         self.resource_name = value;
         self
     }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
+    }
     /// Builds the [`GetBackendAuthOutput`].
     pub fn build(self) -> GetBackendAuthOutput {
         GetBackendAuthOutput {
@@ -254,6 +331,7 @@ impl GetBackendAuthOutputBuilder {
             error: self.error,
             resource_config: self.resource_config,
             resource_name: self.resource_name,
+            _request_id: None,
         }
     }
 }
@@ -271,7 +349,7 @@ pub enum GetBackendAuthError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl GetBackendAuthError {
     /// The error code, if the response carried one.
@@ -285,7 +363,7 @@ impl GetBackendAuthError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -295,7 +373,7 @@ impl GetBackendAuthError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -315,6 +393,14 @@ impl GetBackendAuthError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for GetBackendAuthError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for GetBackendAuthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -322,8 +408,18 @@ impl ::std::fmt::Display for GetBackendAuthError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for GetBackendAuthError {}
+impl ::std::error::Error for GetBackendAuthError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

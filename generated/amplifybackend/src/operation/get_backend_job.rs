@@ -2,6 +2,7 @@
 //! The GetBackendJob operation.
 //!
 //! Returns information about a specific job.
+/// The `GetBackendJobRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct GetBackendJobInput {
@@ -17,16 +18,28 @@ impl GetBackendJobInput {
     pub fn builder() -> GetBackendJobInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> &str {
+        &self.job_id
+    }
 }
-/// A builder for [`GetBackendJobInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`GetBackendJobInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendJobInputBuilder<C = ()> {
-    client: C,
+pub struct GetBackendJobInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     job_id: Option<String>,
 }
-impl<C> GetBackendJobInputBuilder<C> {
+impl GetBackendJobInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -36,6 +49,10 @@ impl<C> GetBackendJobInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -47,6 +64,10 @@ impl<C> GetBackendJobInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -56,6 +77,10 @@ impl<C> GetBackendJobInputBuilder<C> {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// Builds the [`GetBackendJobInput`], failing if `app_id` or `backend_environment_name` or `job_id` is not set.
     pub fn build(self) -> Result<GetBackendJobInput, ::awsgen_runtime::BuildError> {
@@ -69,20 +94,19 @@ impl<C> GetBackendJobInputBuilder<C> {
         })
     }
 }
-impl GetBackendJobInputBuilder<::awsgen_runtime::Client> {
+impl GetBackendJobInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            job_id: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBackendJobOutput, ::awsgen_runtime::SdkError<GetBackendJobError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -106,7 +130,9 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendJobOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: GetBackendJobOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendJobError {
         match error.code() {
@@ -142,10 +168,11 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
                         GetBackendJobError::TooManyRequests,
                     )
             }
-            _ => GetBackendJobError::Unhandled(error.into_meta()),
+            _ => GetBackendJobError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `GetBackendJobResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -175,11 +202,50 @@ pub struct GetBackendJobOutput {
     /// The time when the job was last updated.
     #[serde(rename = "updateTime", skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl GetBackendJobOutput {
     /// Creates a new builder for [`GetBackendJobOutput`].
     pub fn builder() -> GetBackendJobOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// The time when the job was created.
+    pub fn create_time(&self) -> Option<&str> {
+        self.create_time.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+    /// The time when the job was last updated.
+    pub fn update_time(&self) -> Option<&str> {
+        self.update_time.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for GetBackendJobOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`GetBackendJobOutput`].
@@ -205,6 +271,10 @@ impl GetBackendJobOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -214,6 +284,10 @@ impl GetBackendJobOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The time when the job was created.
     pub fn create_time(mut self, value: impl Into<String>) -> Self {
@@ -225,6 +299,10 @@ impl GetBackendJobOutputBuilder {
         self.create_time = value;
         self
     }
+    /// What [`create_time`](Self::create_time) set, if anything.
+    pub fn get_create_time(&self) -> &Option<String> {
+        &self.create_time
+    }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
@@ -234,6 +312,10 @@ impl GetBackendJobOutputBuilder {
     pub fn set_error(mut self, value: Option<String>) -> Self {
         self.error = value;
         self
+    }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
     }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -245,6 +327,10 @@ impl GetBackendJobOutputBuilder {
         self.job_id = value;
         self
     }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
+    }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
         self.operation = Some(value.into());
@@ -254,6 +340,10 @@ impl GetBackendJobOutputBuilder {
     pub fn set_operation(mut self, value: Option<String>) -> Self {
         self.operation = value;
         self
+    }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
     }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -265,6 +355,10 @@ impl GetBackendJobOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// The time when the job was last updated.
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
@@ -274,6 +368,10 @@ impl GetBackendJobOutputBuilder {
     pub fn set_update_time(mut self, value: Option<String>) -> Self {
         self.update_time = value;
         self
+    }
+    /// What [`update_time`](Self::update_time) set, if anything.
+    pub fn get_update_time(&self) -> &Option<String> {
+        &self.update_time
     }
     /// Builds the [`GetBackendJobOutput`].
     pub fn build(self) -> GetBackendJobOutput {
@@ -286,6 +384,7 @@ impl GetBackendJobOutputBuilder {
             operation: self.operation,
             status: self.status,
             update_time: self.update_time,
+            _request_id: None,
         }
     }
 }
@@ -303,7 +402,7 @@ pub enum GetBackendJobError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl GetBackendJobError {
     /// The error code, if the response carried one.
@@ -317,7 +416,7 @@ impl GetBackendJobError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -327,7 +426,7 @@ impl GetBackendJobError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -347,6 +446,14 @@ impl GetBackendJobError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for GetBackendJobError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for GetBackendJobError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -354,8 +461,18 @@ impl ::std::fmt::Display for GetBackendJobError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for GetBackendJobError {}
+impl ::std::error::Error for GetBackendJobError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

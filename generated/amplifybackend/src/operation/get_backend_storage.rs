@@ -23,16 +23,28 @@ impl GetBackendStorageInput {
     pub fn builder() -> GetBackendStorageInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The name of the storage resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
 }
-/// A builder for [`GetBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`GetBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendStorageInputBuilder<C = ()> {
-    client: C,
+pub struct GetBackendStorageInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_name: Option<String>,
 }
-impl<C> GetBackendStorageInputBuilder<C> {
+impl GetBackendStorageInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -42,6 +54,10 @@ impl<C> GetBackendStorageInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -53,6 +69,10 @@ impl<C> GetBackendStorageInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The name of the storage resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -62,6 +82,10 @@ impl<C> GetBackendStorageInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`GetBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
     pub fn build(self) -> Result<GetBackendStorageInput, ::awsgen_runtime::BuildError> {
@@ -78,23 +102,22 @@ impl<C> GetBackendStorageInputBuilder<C> {
         })
     }
 }
-impl GetBackendStorageInputBuilder<::awsgen_runtime::Client> {
+impl GetBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         GetBackendStorageOutput,
         ::awsgen_runtime::SdkError<GetBackendStorageError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -116,7 +139,11 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: GetBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendStorageError {
         match error.code() {
@@ -152,10 +179,11 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
                         GetBackendStorageError::TooManyRequests,
                     )
             }
-            _ => GetBackendStorageError::Unhandled(error.into_meta()),
+            _ => GetBackendStorageError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `GetBackendStorageResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -173,11 +201,36 @@ pub struct GetBackendStorageOutput {
     /// The name of the storage resource.
     #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl GetBackendStorageOutput {
     /// Creates a new builder for [`GetBackendStorageOutput`].
     pub fn builder() -> GetBackendStorageOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// The resource configuration for the backend storage resource.
+    pub fn resource_config(
+        &self,
+    ) -> Option<&crate::types::GetBackendStorageResourceConfig> {
+        self.resource_config.as_ref()
+    }
+    /// The name of the storage resource.
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for GetBackendStorageOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`GetBackendStorageOutput`].
@@ -199,6 +252,10 @@ impl GetBackendStorageOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -208,6 +265,10 @@ impl GetBackendStorageOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The resource configuration for the backend storage resource.
     pub fn resource_config(
@@ -225,6 +286,12 @@ impl GetBackendStorageOutputBuilder {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::GetBackendStorageResourceConfig> {
+        &self.resource_config
+    }
     /// The name of the storage resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -235,6 +302,10 @@ impl GetBackendStorageOutputBuilder {
         self.resource_name = value;
         self
     }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
+    }
     /// Builds the [`GetBackendStorageOutput`].
     pub fn build(self) -> GetBackendStorageOutput {
         GetBackendStorageOutput {
@@ -242,6 +313,7 @@ impl GetBackendStorageOutputBuilder {
             backend_environment_name: self.backend_environment_name,
             resource_config: self.resource_config,
             resource_name: self.resource_name,
+            _request_id: None,
         }
     }
 }
@@ -259,7 +331,7 @@ pub enum GetBackendStorageError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl GetBackendStorageError {
     /// The error code, if the response carried one.
@@ -273,7 +345,7 @@ impl GetBackendStorageError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -283,7 +355,7 @@ impl GetBackendStorageError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -303,6 +375,14 @@ impl GetBackendStorageError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for GetBackendStorageError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for GetBackendStorageError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -310,8 +390,18 @@ impl ::std::fmt::Display for GetBackendStorageError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for GetBackendStorageError {}
+impl ::std::error::Error for GetBackendStorageError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! The GetToken operation.
 //!
 //! Gets the challenge token based on the given appId and sessionId.
+/// The `GetTokenRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct GetTokenInput {
@@ -15,15 +16,23 @@ impl GetTokenInput {
     pub fn builder() -> GetTokenInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The session ID.
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
 }
-/// A builder for [`GetTokenInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`GetTokenInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetTokenInputBuilder<C = ()> {
-    client: C,
+pub struct GetTokenInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     session_id: Option<String>,
 }
-impl<C> GetTokenInputBuilder<C> {
+impl GetTokenInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -34,6 +43,10 @@ impl<C> GetTokenInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The session ID.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
@@ -43,6 +56,10 @@ impl<C> GetTokenInputBuilder<C> {
     pub fn set_session_id(mut self, value: Option<String>) -> Self {
         self.session_id = value;
         self
+    }
+    /// What [`session_id`](Self::session_id) set, if anything.
+    pub fn get_session_id(&self) -> &Option<String> {
+        &self.session_id
     }
     /// Builds the [`GetTokenInput`], failing if `app_id` or `session_id` is not set.
     pub fn build(self) -> Result<GetTokenInput, ::awsgen_runtime::BuildError> {
@@ -55,19 +72,19 @@ impl<C> GetTokenInputBuilder<C> {
         })
     }
 }
-impl GetTokenInputBuilder<::awsgen_runtime::Client> {
+impl GetTokenInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            session_id: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetTokenOutput, ::awsgen_runtime::SdkError<GetTokenError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -90,7 +107,9 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetTokenOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: GetTokenOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetTokenError {
         match error.code() {
@@ -117,10 +136,11 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
                         GetTokenError::TooManyRequests,
                     )
             }
-            _ => GetTokenError::Unhandled(error.into_meta()),
+            _ => GetTokenError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `GetTokenResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -138,11 +158,34 @@ pub struct GetTokenOutput {
     /// The expiry time for the one-time generated token code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl GetTokenOutput {
     /// Creates a new builder for [`GetTokenOutput`].
     pub fn builder() -> GetTokenOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The one-time challenge code for authenticating into the Amplify Admin UI.
+    pub fn challenge_code(&self) -> Option<&str> {
+        self.challenge_code.as_deref()
+    }
+    /// A unique ID provided when creating a new challenge token.
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
+    /// The expiry time for the one-time generated token code.
+    pub fn ttl(&self) -> Option<&str> {
+        self.ttl.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for GetTokenOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`GetTokenOutput`].
@@ -164,6 +207,10 @@ impl GetTokenOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The one-time challenge code for authenticating into the Amplify Admin UI.
     pub fn challenge_code(mut self, value: impl Into<String>) -> Self {
         self.challenge_code = Some(value.into());
@@ -173,6 +220,10 @@ impl GetTokenOutputBuilder {
     pub fn set_challenge_code(mut self, value: Option<String>) -> Self {
         self.challenge_code = value;
         self
+    }
+    /// What [`challenge_code`](Self::challenge_code) set, if anything.
+    pub fn get_challenge_code(&self) -> &Option<String> {
+        &self.challenge_code
     }
     /// A unique ID provided when creating a new challenge token.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
@@ -184,6 +235,10 @@ impl GetTokenOutputBuilder {
         self.session_id = value;
         self
     }
+    /// What [`session_id`](Self::session_id) set, if anything.
+    pub fn get_session_id(&self) -> &Option<String> {
+        &self.session_id
+    }
     /// The expiry time for the one-time generated token code.
     pub fn ttl(mut self, value: impl Into<String>) -> Self {
         self.ttl = Some(value.into());
@@ -194,6 +249,10 @@ impl GetTokenOutputBuilder {
         self.ttl = value;
         self
     }
+    /// What [`ttl`](Self::ttl) set, if anything.
+    pub fn get_ttl(&self) -> &Option<String> {
+        &self.ttl
+    }
     /// Builds the [`GetTokenOutput`].
     pub fn build(self) -> GetTokenOutput {
         GetTokenOutput {
@@ -201,6 +260,7 @@ impl GetTokenOutputBuilder {
             challenge_code: self.challenge_code,
             session_id: self.session_id,
             ttl: self.ttl,
+            _request_id: None,
         }
     }
 }
@@ -218,7 +278,7 @@ pub enum GetTokenError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl GetTokenError {
     /// The error code, if the response carried one.
@@ -232,7 +292,7 @@ impl GetTokenError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -242,7 +302,7 @@ impl GetTokenError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -262,6 +322,14 @@ impl GetTokenError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for GetTokenError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for GetTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -269,8 +337,18 @@ impl ::std::fmt::Display for GetTokenError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for GetTokenError {}
+impl ::std::error::Error for GetTokenError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

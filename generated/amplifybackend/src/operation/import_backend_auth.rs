@@ -32,11 +32,35 @@ impl ImportBackendAuthInput {
     pub fn builder() -> ImportBackendAuthInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The ID of the Amazon Cognito identity pool.
+    pub fn identity_pool_id(&self) -> Option<&str> {
+        self.identity_pool_id.as_deref()
+    }
+    /// The ID of the Amazon Cognito native client.
+    pub fn native_client_id(&self) -> &str {
+        &self.native_client_id
+    }
+    /// The ID of the Amazon Cognito user pool.
+    pub fn user_pool_id(&self) -> &str {
+        &self.user_pool_id
+    }
+    /// The ID of the Amazon Cognito web client.
+    pub fn web_client_id(&self) -> &str {
+        &self.web_client_id
+    }
 }
-/// A builder for [`ImportBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`ImportBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ImportBackendAuthInputBuilder<C = ()> {
-    client: C,
+pub struct ImportBackendAuthInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     identity_pool_id: Option<String>,
@@ -44,7 +68,7 @@ pub struct ImportBackendAuthInputBuilder<C = ()> {
     user_pool_id: Option<String>,
     web_client_id: Option<String>,
 }
-impl<C> ImportBackendAuthInputBuilder<C> {
+impl ImportBackendAuthInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -54,6 +78,10 @@ impl<C> ImportBackendAuthInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -65,6 +93,10 @@ impl<C> ImportBackendAuthInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The ID of the Amazon Cognito identity pool.
     pub fn identity_pool_id(mut self, value: impl Into<String>) -> Self {
         self.identity_pool_id = Some(value.into());
@@ -74,6 +106,10 @@ impl<C> ImportBackendAuthInputBuilder<C> {
     pub fn set_identity_pool_id(mut self, value: Option<String>) -> Self {
         self.identity_pool_id = value;
         self
+    }
+    /// What [`identity_pool_id`](Self::identity_pool_id) set, if anything.
+    pub fn get_identity_pool_id(&self) -> &Option<String> {
+        &self.identity_pool_id
     }
     /// The ID of the Amazon Cognito native client.
     pub fn native_client_id(mut self, value: impl Into<String>) -> Self {
@@ -85,6 +121,10 @@ impl<C> ImportBackendAuthInputBuilder<C> {
         self.native_client_id = value;
         self
     }
+    /// What [`native_client_id`](Self::native_client_id) set, if anything.
+    pub fn get_native_client_id(&self) -> &Option<String> {
+        &self.native_client_id
+    }
     /// The ID of the Amazon Cognito user pool.
     pub fn user_pool_id(mut self, value: impl Into<String>) -> Self {
         self.user_pool_id = Some(value.into());
@@ -95,6 +135,10 @@ impl<C> ImportBackendAuthInputBuilder<C> {
         self.user_pool_id = value;
         self
     }
+    /// What [`user_pool_id`](Self::user_pool_id) set, if anything.
+    pub fn get_user_pool_id(&self) -> &Option<String> {
+        &self.user_pool_id
+    }
     /// The ID of the Amazon Cognito web client.
     pub fn web_client_id(mut self, value: impl Into<String>) -> Self {
         self.web_client_id = Some(value.into());
@@ -104,6 +148,10 @@ impl<C> ImportBackendAuthInputBuilder<C> {
     pub fn set_web_client_id(mut self, value: Option<String>) -> Self {
         self.web_client_id = value;
         self
+    }
+    /// What [`web_client_id`](Self::web_client_id) set, if anything.
+    pub fn get_web_client_id(&self) -> &Option<String> {
+        &self.web_client_id
     }
     /// Builds the [`ImportBackendAuthInput`], failing if `app_id` or `backend_environment_name` or `native_client_id` or `user_pool_id` or `web_client_id` is not set.
     pub fn build(self) -> Result<ImportBackendAuthInput, ::awsgen_runtime::BuildError> {
@@ -129,26 +177,22 @@ impl<C> ImportBackendAuthInputBuilder<C> {
         })
     }
 }
-impl ImportBackendAuthInputBuilder<::awsgen_runtime::Client> {
+impl ImportBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            identity_pool_id: None,
-            native_client_id: None,
-            user_pool_id: None,
-            web_client_id: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         ImportBackendAuthOutput,
         ::awsgen_runtime::SdkError<ImportBackendAuthError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -170,7 +214,11 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ImportBackendAuthOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: ImportBackendAuthOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ImportBackendAuthError {
         match error.code() {
@@ -206,10 +254,11 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
                         ImportBackendAuthError::TooManyRequests,
                     )
             }
-            _ => ImportBackendAuthError::Unhandled(error.into_meta()),
+            _ => ImportBackendAuthError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `ImportBackendAuthResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -233,11 +282,42 @@ pub struct ImportBackendAuthOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl ImportBackendAuthOutput {
     /// Creates a new builder for [`ImportBackendAuthOutput`].
     pub fn builder() -> ImportBackendAuthOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for ImportBackendAuthOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`ImportBackendAuthOutput`].
@@ -261,6 +341,10 @@ impl ImportBackendAuthOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -270,6 +354,10 @@ impl ImportBackendAuthOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
@@ -281,6 +369,10 @@ impl ImportBackendAuthOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -290,6 +382,10 @@ impl ImportBackendAuthOutputBuilder {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
@@ -301,6 +397,10 @@ impl ImportBackendAuthOutputBuilder {
         self.operation = value;
         self
     }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -311,6 +411,10 @@ impl ImportBackendAuthOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`ImportBackendAuthOutput`].
     pub fn build(self) -> ImportBackendAuthOutput {
         ImportBackendAuthOutput {
@@ -320,6 +424,7 @@ impl ImportBackendAuthOutputBuilder {
             job_id: self.job_id,
             operation: self.operation,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -337,7 +442,7 @@ pub enum ImportBackendAuthError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl ImportBackendAuthError {
     /// The error code, if the response carried one.
@@ -351,7 +456,7 @@ impl ImportBackendAuthError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -361,7 +466,7 @@ impl ImportBackendAuthError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -381,6 +486,14 @@ impl ImportBackendAuthError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for ImportBackendAuthError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for ImportBackendAuthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -388,8 +501,18 @@ impl ::std::fmt::Display for ImportBackendAuthError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for ImportBackendAuthError {}
+impl ::std::error::Error for ImportBackendAuthError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -26,17 +26,33 @@ impl ImportBackendStorageInput {
     pub fn builder() -> ImportBackendStorageInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The name of the S3 bucket.
+    pub fn bucket_name(&self) -> Option<&str> {
+        self.bucket_name.as_deref()
+    }
+    /// The name of the storage service.
+    pub fn service_name(&self) -> &crate::types::ServiceName {
+        &self.service_name
+    }
 }
-/// A builder for [`ImportBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`ImportBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ImportBackendStorageInputBuilder<C = ()> {
-    client: C,
+pub struct ImportBackendStorageInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     bucket_name: Option<String>,
     service_name: Option<crate::types::ServiceName>,
 }
-impl<C> ImportBackendStorageInputBuilder<C> {
+impl ImportBackendStorageInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -46,6 +62,10 @@ impl<C> ImportBackendStorageInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -57,6 +77,10 @@ impl<C> ImportBackendStorageInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The name of the S3 bucket.
     pub fn bucket_name(mut self, value: impl Into<String>) -> Self {
         self.bucket_name = Some(value.into());
@@ -67,6 +91,10 @@ impl<C> ImportBackendStorageInputBuilder<C> {
         self.bucket_name = value;
         self
     }
+    /// What [`bucket_name`](Self::bucket_name) set, if anything.
+    pub fn get_bucket_name(&self) -> &Option<String> {
+        &self.bucket_name
+    }
     /// The name of the storage service.
     pub fn service_name(mut self, value: impl Into<crate::types::ServiceName>) -> Self {
         self.service_name = Some(value.into());
@@ -76,6 +104,10 @@ impl<C> ImportBackendStorageInputBuilder<C> {
     pub fn set_service_name(mut self, value: Option<crate::types::ServiceName>) -> Self {
         self.service_name = value;
         self
+    }
+    /// What [`service_name`](Self::service_name) set, if anything.
+    pub fn get_service_name(&self) -> &Option<crate::types::ServiceName> {
+        &self.service_name
     }
     /// Builds the [`ImportBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `service_name` is not set.
     pub fn build(
@@ -95,24 +127,22 @@ impl<C> ImportBackendStorageInputBuilder<C> {
         })
     }
 }
-impl ImportBackendStorageInputBuilder<::awsgen_runtime::Client> {
+impl ImportBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            bucket_name: None,
-            service_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         ImportBackendStorageOutput,
         ::awsgen_runtime::SdkError<ImportBackendStorageError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -134,7 +164,11 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ImportBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: ImportBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ImportBackendStorageError {
         match error.code() {
@@ -170,10 +204,11 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
                         ImportBackendStorageError::TooManyRequests,
                     )
             }
-            _ => ImportBackendStorageError::Unhandled(error.into_meta()),
+            _ => ImportBackendStorageError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `ImportBackendStorageResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -191,11 +226,34 @@ pub struct ImportBackendStorageOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl ImportBackendStorageOutput {
     /// Creates a new builder for [`ImportBackendStorageOutput`].
     pub fn builder() -> ImportBackendStorageOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for ImportBackendStorageOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`ImportBackendStorageOutput`].
@@ -217,6 +275,10 @@ impl ImportBackendStorageOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -226,6 +288,10 @@ impl ImportBackendStorageOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -237,6 +303,10 @@ impl ImportBackendStorageOutputBuilder {
         self.job_id = value;
         self
     }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -247,6 +317,10 @@ impl ImportBackendStorageOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`ImportBackendStorageOutput`].
     pub fn build(self) -> ImportBackendStorageOutput {
         ImportBackendStorageOutput {
@@ -254,6 +328,7 @@ impl ImportBackendStorageOutputBuilder {
             backend_environment_name: self.backend_environment_name,
             job_id: self.job_id,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -271,7 +346,7 @@ pub enum ImportBackendStorageError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl ImportBackendStorageError {
     /// The error code, if the response carried one.
@@ -285,7 +360,7 @@ impl ImportBackendStorageError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -295,7 +370,7 @@ impl ImportBackendStorageError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -315,6 +390,14 @@ impl ImportBackendStorageError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for ImportBackendStorageError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for ImportBackendStorageError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -322,8 +405,18 @@ impl ::std::fmt::Display for ImportBackendStorageError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for ImportBackendStorageError {}
+impl ::std::error::Error for ImportBackendStorageError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

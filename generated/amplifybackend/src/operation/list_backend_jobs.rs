@@ -35,11 +35,39 @@ impl ListBackendJobsInput {
     pub fn builder() -> ListBackendJobsInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The maximum number of results that you want in the response.
+    pub fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    /// The token for the next set of results.
+    pub fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+    /// Filters the list of response objects to include only those with the specified operation name.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// Filters the list of response objects to include only those with the specified status.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
 }
-/// A builder for [`ListBackendJobsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`ListBackendJobsInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListBackendJobsInputBuilder<C = ()> {
-    client: C,
+pub struct ListBackendJobsInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     job_id: Option<String>,
@@ -48,7 +76,7 @@ pub struct ListBackendJobsInputBuilder<C = ()> {
     operation: Option<String>,
     status: Option<String>,
 }
-impl<C> ListBackendJobsInputBuilder<C> {
+impl ListBackendJobsInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -58,6 +86,10 @@ impl<C> ListBackendJobsInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
@@ -69,6 +101,10 @@ impl<C> ListBackendJobsInputBuilder<C> {
         self.backend_environment_name = value;
         self
     }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -78,6 +114,10 @@ impl<C> ListBackendJobsInputBuilder<C> {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// The maximum number of results that you want in the response.
     pub fn max_results(mut self, value: impl Into<i32>) -> Self {
@@ -89,6 +129,10 @@ impl<C> ListBackendJobsInputBuilder<C> {
         self.max_results = value;
         self
     }
+    /// What [`max_results`](Self::max_results) set, if anything.
+    pub fn get_max_results(&self) -> &Option<i32> {
+        &self.max_results
+    }
     /// The token for the next set of results.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -98,6 +142,10 @@ impl<C> ListBackendJobsInputBuilder<C> {
     pub fn set_next_token(mut self, value: Option<String>) -> Self {
         self.next_token = value;
         self
+    }
+    /// What [`next_token`](Self::next_token) set, if anything.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.next_token
     }
     /// Filters the list of response objects to include only those with the specified operation name.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
@@ -109,6 +157,10 @@ impl<C> ListBackendJobsInputBuilder<C> {
         self.operation = value;
         self
     }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
+    }
     /// Filters the list of response objects to include only those with the specified status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -118,6 +170,10 @@ impl<C> ListBackendJobsInputBuilder<C> {
     pub fn set_status(mut self, value: Option<String>) -> Self {
         self.status = value;
         self
+    }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
     }
     /// Builds the [`ListBackendJobsInput`], failing if `app_id` or `backend_environment_name` is not set.
     pub fn build(self) -> Result<ListBackendJobsInput, ::awsgen_runtime::BuildError> {
@@ -135,27 +191,22 @@ impl<C> ListBackendJobsInputBuilder<C> {
         })
     }
 }
-impl ListBackendJobsInputBuilder<::awsgen_runtime::Client> {
+impl ListBackendJobsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            job_id: None,
-            max_results: None,
-            next_token: None,
-            operation: None,
-            status: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         ListBackendJobsOutput,
         ::awsgen_runtime::SdkError<ListBackendJobsError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -177,7 +228,9 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ListBackendJobsOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: ListBackendJobsOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListBackendJobsError {
         match error.code() {
@@ -213,18 +266,17 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
                         ListBackendJobsError::TooManyRequests,
                     )
             }
-            _ => ListBackendJobsError::Unhandled(error.into_meta()),
+            _ => ListBackendJobsError::Unhandled(error.into_unhandled()),
         }
     }
 }
-impl ListBackendJobsInputBuilder<::awsgen_runtime::Client> {
+impl ListBackendJobsInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListBackendJobsInput> {
-        let client = self.client.clone();
-        ::awsgen_runtime::pagination::Paginator::new(client, self.build())
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
@@ -258,6 +310,7 @@ impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
         ::awsgen_runtime::pagination::append(&mut into.jobs, page.jobs);
     }
 }
+/// The `ListBackendJobsResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -269,11 +322,26 @@ pub struct ListBackendJobsOutput {
     /// The token for the next set of results.
     #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl ListBackendJobsOutput {
     /// Creates a new builder for [`ListBackendJobsOutput`].
     pub fn builder() -> ListBackendJobsOutputBuilder {
         Default::default()
+    }
+    /// An array of jobs and their properties.
+    pub fn jobs(&self) -> &[crate::types::BackendJobRespObj] {
+        self.jobs.as_deref().unwrap_or_default()
+    }
+    /// The token for the next set of results.
+    pub fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for ListBackendJobsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`ListBackendJobsOutput`].
@@ -299,6 +367,10 @@ impl ListBackendJobsOutputBuilder {
         self.jobs = value;
         self
     }
+    /// What [`jobs`](Self::jobs) set, if anything.
+    pub fn get_jobs(&self) -> &Option<Vec<crate::types::BackendJobRespObj>> {
+        &self.jobs
+    }
     /// The token for the next set of results.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -309,11 +381,16 @@ impl ListBackendJobsOutputBuilder {
         self.next_token = value;
         self
     }
+    /// What [`next_token`](Self::next_token) set, if anything.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.next_token
+    }
     /// Builds the [`ListBackendJobsOutput`].
     pub fn build(self) -> ListBackendJobsOutput {
         ListBackendJobsOutput {
             jobs: self.jobs,
             next_token: self.next_token,
+            _request_id: None,
         }
     }
 }
@@ -331,7 +408,7 @@ pub enum ListBackendJobsError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl ListBackendJobsError {
     /// The error code, if the response carried one.
@@ -345,7 +422,7 @@ impl ListBackendJobsError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -355,7 +432,7 @@ impl ListBackendJobsError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -375,6 +452,14 @@ impl ListBackendJobsError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for ListBackendJobsError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for ListBackendJobsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -382,8 +467,18 @@ impl ::std::fmt::Display for ListBackendJobsError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for ListBackendJobsError {}
+impl ::std::error::Error for ListBackendJobsError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

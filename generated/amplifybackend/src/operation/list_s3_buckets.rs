@@ -17,14 +17,18 @@ impl ListS3BucketsInput {
     pub fn builder() -> ListS3BucketsInputBuilder {
         Default::default()
     }
+    /// Reserved for future use.
+    pub fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
 }
-/// A builder for [`ListS3BucketsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`ListS3BucketsInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListS3BucketsInputBuilder<C = ()> {
-    client: C,
+pub struct ListS3BucketsInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     next_token: Option<String>,
 }
-impl<C> ListS3BucketsInputBuilder<C> {
+impl ListS3BucketsInputBuilder {
     /// Reserved for future use.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -35,6 +39,10 @@ impl<C> ListS3BucketsInputBuilder<C> {
         self.next_token = value;
         self
     }
+    /// What [`next_token`](Self::next_token) set, if anything.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.next_token
+    }
     /// Builds the [`ListS3BucketsInput`].
     pub fn build(self) -> ListS3BucketsInput {
         ListS3BucketsInput {
@@ -42,15 +50,19 @@ impl<C> ListS3BucketsInputBuilder<C> {
         }
     }
 }
-impl ListS3BucketsInputBuilder<::awsgen_runtime::Client> {
+impl ListS3BucketsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client, next_token: None }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
 }
@@ -66,7 +78,9 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ListS3BucketsOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: ListS3BucketsOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListS3BucketsError {
         match error.code() {
@@ -102,10 +116,11 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
                         ListS3BucketsError::TooManyRequests,
                     )
             }
-            _ => ListS3BucketsError::Unhandled(error.into_meta()),
+            _ => ListS3BucketsError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `ListS3BucketsResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -117,11 +132,26 @@ pub struct ListS3BucketsOutput {
     /// Reserved for future use.
     #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl ListS3BucketsOutput {
     /// Creates a new builder for [`ListS3BucketsOutput`].
     pub fn builder() -> ListS3BucketsOutputBuilder {
         Default::default()
+    }
+    /// The list of S3 buckets.
+    pub fn buckets(&self) -> &[crate::types::S3BucketInfo] {
+        self.buckets.as_deref().unwrap_or_default()
+    }
+    /// Reserved for future use.
+    pub fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for ListS3BucketsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`ListS3BucketsOutput`].
@@ -144,6 +174,10 @@ impl ListS3BucketsOutputBuilder {
         self.buckets = value;
         self
     }
+    /// What [`buckets`](Self::buckets) set, if anything.
+    pub fn get_buckets(&self) -> &Option<Vec<crate::types::S3BucketInfo>> {
+        &self.buckets
+    }
     /// Reserved for future use.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -154,11 +188,16 @@ impl ListS3BucketsOutputBuilder {
         self.next_token = value;
         self
     }
+    /// What [`next_token`](Self::next_token) set, if anything.
+    pub fn get_next_token(&self) -> &Option<String> {
+        &self.next_token
+    }
     /// Builds the [`ListS3BucketsOutput`].
     pub fn build(self) -> ListS3BucketsOutput {
         ListS3BucketsOutput {
             buckets: self.buckets,
             next_token: self.next_token,
+            _request_id: None,
         }
     }
 }
@@ -176,7 +215,7 @@ pub enum ListS3BucketsError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl ListS3BucketsError {
     /// The error code, if the response carried one.
@@ -190,7 +229,7 @@ impl ListS3BucketsError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -200,7 +239,7 @@ impl ListS3BucketsError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -220,6 +259,14 @@ impl ListS3BucketsError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for ListS3BucketsError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for ListS3BucketsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -227,8 +274,18 @@ impl ::std::fmt::Display for ListS3BucketsError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for ListS3BucketsError {}
+impl ::std::error::Error for ListS3BucketsError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -20,15 +20,23 @@ impl RemoveAllBackendsInput {
     pub fn builder() -> RemoveAllBackendsInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// Cleans up the Amplify Console app if this value is set to true.
+    pub fn clean_amplify_app(&self) -> Option<bool> {
+        self.clean_amplify_app
+    }
 }
-/// A builder for [`RemoveAllBackendsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`RemoveAllBackendsInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct RemoveAllBackendsInputBuilder<C = ()> {
-    client: C,
+pub struct RemoveAllBackendsInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     clean_amplify_app: Option<bool>,
 }
-impl<C> RemoveAllBackendsInputBuilder<C> {
+impl RemoveAllBackendsInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -38,6 +46,10 @@ impl<C> RemoveAllBackendsInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// Cleans up the Amplify Console app if this value is set to true.
     pub fn clean_amplify_app(mut self, value: impl Into<bool>) -> Self {
@@ -49,6 +61,10 @@ impl<C> RemoveAllBackendsInputBuilder<C> {
         self.clean_amplify_app = value;
         self
     }
+    /// What [`clean_amplify_app`](Self::clean_amplify_app) set, if anything.
+    pub fn get_clean_amplify_app(&self) -> &Option<bool> {
+        &self.clean_amplify_app
+    }
     /// Builds the [`RemoveAllBackendsInput`], failing if `app_id` is not set.
     pub fn build(self) -> Result<RemoveAllBackendsInput, ::awsgen_runtime::BuildError> {
         Ok(RemoveAllBackendsInput {
@@ -57,22 +73,22 @@ impl<C> RemoveAllBackendsInputBuilder<C> {
         })
     }
 }
-impl RemoveAllBackendsInputBuilder<::awsgen_runtime::Client> {
+impl RemoveAllBackendsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            clean_amplify_app: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         RemoveAllBackendsOutput,
         ::awsgen_runtime::SdkError<RemoveAllBackendsError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -90,7 +106,11 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<RemoveAllBackendsOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: RemoveAllBackendsOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> RemoveAllBackendsError {
         match error.code() {
@@ -126,10 +146,11 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
                         RemoveAllBackendsError::TooManyRequests,
                     )
             }
-            _ => RemoveAllBackendsError::Unhandled(error.into_meta()),
+            _ => RemoveAllBackendsError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `RemoveAllBackendsResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -150,11 +171,38 @@ pub struct RemoveAllBackendsOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl RemoveAllBackendsOutput {
     /// Creates a new builder for [`RemoveAllBackendsOutput`].
     pub fn builder() -> RemoveAllBackendsOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for RemoveAllBackendsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`RemoveAllBackendsOutput`].
@@ -177,6 +225,10 @@ impl RemoveAllBackendsOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
@@ -186,6 +238,10 @@ impl RemoveAllBackendsOutputBuilder {
     pub fn set_error(mut self, value: Option<String>) -> Self {
         self.error = value;
         self
+    }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
     }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -197,6 +253,10 @@ impl RemoveAllBackendsOutputBuilder {
         self.job_id = value;
         self
     }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
+    }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
         self.operation = Some(value.into());
@@ -206,6 +266,10 @@ impl RemoveAllBackendsOutputBuilder {
     pub fn set_operation(mut self, value: Option<String>) -> Self {
         self.operation = value;
         self
+    }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
     }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -217,6 +281,10 @@ impl RemoveAllBackendsOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`RemoveAllBackendsOutput`].
     pub fn build(self) -> RemoveAllBackendsOutput {
         RemoveAllBackendsOutput {
@@ -225,6 +293,7 @@ impl RemoveAllBackendsOutputBuilder {
             job_id: self.job_id,
             operation: self.operation,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -242,7 +311,7 @@ pub enum RemoveAllBackendsError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl RemoveAllBackendsError {
     /// The error code, if the response carried one.
@@ -256,7 +325,7 @@ impl RemoveAllBackendsError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -266,7 +335,7 @@ impl RemoveAllBackendsError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -286,6 +355,14 @@ impl RemoveAllBackendsError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for RemoveAllBackendsError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for RemoveAllBackendsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -293,8 +370,18 @@ impl ::std::fmt::Display for RemoveAllBackendsError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for RemoveAllBackendsError {}
+impl ::std::error::Error for RemoveAllBackendsError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

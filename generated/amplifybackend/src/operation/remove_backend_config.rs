@@ -2,6 +2,7 @@
 //! The RemoveBackendConfig operation.
 //!
 //! Removes the AWS resources required to access the Amplify Admin UI.
+/// The `RemoveBackendConfigRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct RemoveBackendConfigInput {
@@ -13,14 +14,18 @@ impl RemoveBackendConfigInput {
     pub fn builder() -> RemoveBackendConfigInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
 }
-/// A builder for [`RemoveBackendConfigInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`RemoveBackendConfigInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct RemoveBackendConfigInputBuilder<C = ()> {
-    client: C,
+pub struct RemoveBackendConfigInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
 }
-impl<C> RemoveBackendConfigInputBuilder<C> {
+impl RemoveBackendConfigInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -31,6 +36,10 @@ impl<C> RemoveBackendConfigInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// Builds the [`RemoveBackendConfigInput`], failing if `app_id` is not set.
     pub fn build(
         self,
@@ -40,18 +49,22 @@ impl<C> RemoveBackendConfigInputBuilder<C> {
         })
     }
 }
-impl RemoveBackendConfigInputBuilder<::awsgen_runtime::Client> {
+impl RemoveBackendConfigInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client, app_id: None }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         RemoveBackendConfigOutput,
         ::awsgen_runtime::SdkError<RemoveBackendConfigError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -70,7 +83,11 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<RemoveBackendConfigOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: RemoveBackendConfigOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> RemoveBackendConfigError {
         match error.code() {
@@ -106,10 +123,11 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
                         RemoveBackendConfigError::TooManyRequests,
                     )
             }
-            _ => RemoveBackendConfigError::Unhandled(error.into_meta()),
+            _ => RemoveBackendConfigError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `RemoveBackendConfigResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -118,11 +136,22 @@ pub struct RemoveBackendConfigOutput {
     /// If the request fails, this error is returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl RemoveBackendConfigOutput {
     /// Creates a new builder for [`RemoveBackendConfigOutput`].
     pub fn builder() -> RemoveBackendConfigOutputBuilder {
         Default::default()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for RemoveBackendConfigOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`RemoveBackendConfigOutput`].
@@ -141,10 +170,15 @@ impl RemoveBackendConfigOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// Builds the [`RemoveBackendConfigOutput`].
     pub fn build(self) -> RemoveBackendConfigOutput {
         RemoveBackendConfigOutput {
             error: self.error,
+            _request_id: None,
         }
     }
 }
@@ -162,7 +196,7 @@ pub enum RemoveBackendConfigError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl RemoveBackendConfigError {
     /// The error code, if the response carried one.
@@ -176,7 +210,7 @@ impl RemoveBackendConfigError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -186,7 +220,7 @@ impl RemoveBackendConfigError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -206,6 +240,14 @@ impl RemoveBackendConfigError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for RemoveBackendConfigError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for RemoveBackendConfigError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -213,8 +255,18 @@ impl ::std::fmt::Display for RemoveBackendConfigError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for RemoveBackendConfigError {}
+impl ::std::error::Error for RemoveBackendConfigError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -26,17 +26,33 @@ impl UpdateBackendAuthInput {
     pub fn builder() -> UpdateBackendAuthInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The resource configuration for this request object.
+    pub fn resource_config(&self) -> &crate::types::UpdateBackendAuthResourceConfig {
+        &self.resource_config
+    }
+    /// The name of this resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
 }
-/// A builder for [`UpdateBackendAuthInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`UpdateBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct UpdateBackendAuthInputBuilder<C = ()> {
-    client: C,
+pub struct UpdateBackendAuthInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_config: Option<crate::types::UpdateBackendAuthResourceConfig>,
     resource_name: Option<String>,
 }
-impl<C> UpdateBackendAuthInputBuilder<C> {
+impl UpdateBackendAuthInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -47,6 +63,10 @@ impl<C> UpdateBackendAuthInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -56,6 +76,10 @@ impl<C> UpdateBackendAuthInputBuilder<C> {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The resource configuration for this request object.
     pub fn resource_config(
@@ -73,6 +97,12 @@ impl<C> UpdateBackendAuthInputBuilder<C> {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendAuthResourceConfig> {
+        &self.resource_config
+    }
     /// The name of this resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -82,6 +112,10 @@ impl<C> UpdateBackendAuthInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`UpdateBackendAuthInput`], failing if `app_id` or `backend_environment_name` or `resource_config` or `resource_name` is not set.
     pub fn build(self) -> Result<UpdateBackendAuthInput, ::awsgen_runtime::BuildError> {
@@ -102,24 +136,22 @@ impl<C> UpdateBackendAuthInputBuilder<C> {
         })
     }
 }
-impl UpdateBackendAuthInputBuilder<::awsgen_runtime::Client> {
+impl UpdateBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_config: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         UpdateBackendAuthOutput,
         ::awsgen_runtime::SdkError<UpdateBackendAuthError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -141,7 +173,11 @@ impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendAuthOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: UpdateBackendAuthOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendAuthError {
         match error.code() {
@@ -177,10 +213,11 @@ impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
                         UpdateBackendAuthError::TooManyRequests,
                     )
             }
-            _ => UpdateBackendAuthError::Unhandled(error.into_meta()),
+            _ => UpdateBackendAuthError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `UpdateBackendAuthResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -204,11 +241,42 @@ pub struct UpdateBackendAuthOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl UpdateBackendAuthOutput {
     /// Creates a new builder for [`UpdateBackendAuthOutput`].
     pub fn builder() -> UpdateBackendAuthOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for UpdateBackendAuthOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`UpdateBackendAuthOutput`].
@@ -232,6 +300,10 @@ impl UpdateBackendAuthOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -241,6 +313,10 @@ impl UpdateBackendAuthOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
@@ -252,6 +328,10 @@ impl UpdateBackendAuthOutputBuilder {
         self.error = value;
         self
     }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
+    }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
@@ -261,6 +341,10 @@ impl UpdateBackendAuthOutputBuilder {
     pub fn set_job_id(mut self, value: Option<String>) -> Self {
         self.job_id = value;
         self
+    }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
     }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
@@ -272,6 +356,10 @@ impl UpdateBackendAuthOutputBuilder {
         self.operation = value;
         self
     }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -282,6 +370,10 @@ impl UpdateBackendAuthOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`UpdateBackendAuthOutput`].
     pub fn build(self) -> UpdateBackendAuthOutput {
         UpdateBackendAuthOutput {
@@ -291,6 +383,7 @@ impl UpdateBackendAuthOutputBuilder {
             job_id: self.job_id,
             operation: self.operation,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -308,7 +401,7 @@ pub enum UpdateBackendAuthError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl UpdateBackendAuthError {
     /// The error code, if the response carried one.
@@ -322,7 +415,7 @@ impl UpdateBackendAuthError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -332,7 +425,7 @@ impl UpdateBackendAuthError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -352,6 +445,14 @@ impl UpdateBackendAuthError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for UpdateBackendAuthError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for UpdateBackendAuthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -359,8 +460,18 @@ impl ::std::fmt::Display for UpdateBackendAuthError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for UpdateBackendAuthError {}
+impl ::std::error::Error for UpdateBackendAuthError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

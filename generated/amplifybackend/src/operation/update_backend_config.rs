@@ -20,15 +20,23 @@ impl UpdateBackendConfigInput {
     pub fn builder() -> UpdateBackendConfigInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// Describes the Amazon Cognito configuration for Admin UI access.
+    pub fn login_auth_config(&self) -> Option<&crate::types::LoginAuthConfigReqObj> {
+        self.login_auth_config.as_ref()
+    }
 }
-/// A builder for [`UpdateBackendConfigInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`UpdateBackendConfigInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct UpdateBackendConfigInputBuilder<C = ()> {
-    client: C,
+pub struct UpdateBackendConfigInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
 }
-impl<C> UpdateBackendConfigInputBuilder<C> {
+impl UpdateBackendConfigInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -38,6 +46,10 @@ impl<C> UpdateBackendConfigInputBuilder<C> {
     pub fn set_app_id(mut self, value: Option<String>) -> Self {
         self.app_id = value;
         self
+    }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
     }
     /// Describes the Amazon Cognito configuration for Admin UI access.
     pub fn login_auth_config(
@@ -55,6 +67,10 @@ impl<C> UpdateBackendConfigInputBuilder<C> {
         self.login_auth_config = value;
         self
     }
+    /// What [`login_auth_config`](Self::login_auth_config) set, if anything.
+    pub fn get_login_auth_config(&self) -> &Option<crate::types::LoginAuthConfigReqObj> {
+        &self.login_auth_config
+    }
     /// Builds the [`UpdateBackendConfigInput`], failing if `app_id` is not set.
     pub fn build(
         self,
@@ -65,22 +81,22 @@ impl<C> UpdateBackendConfigInputBuilder<C> {
         })
     }
 }
-impl UpdateBackendConfigInputBuilder<::awsgen_runtime::Client> {
+impl UpdateBackendConfigInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            login_auth_config: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         UpdateBackendConfigOutput,
         ::awsgen_runtime::SdkError<UpdateBackendConfigError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -98,7 +114,11 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendConfigOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: UpdateBackendConfigOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendConfigError {
         match error.code() {
@@ -134,10 +154,11 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
                         UpdateBackendConfigError::TooManyRequests,
                     )
             }
-            _ => UpdateBackendConfigError::Unhandled(error.into_meta()),
+            _ => UpdateBackendConfigError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `UpdateBackendConfigResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -155,11 +176,34 @@ pub struct UpdateBackendConfigOutput {
     /// Describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
     #[serde(rename = "loginAuthConfig", skip_serializing_if = "Option::is_none")]
     pub login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl UpdateBackendConfigOutput {
     /// Creates a new builder for [`UpdateBackendConfigOutput`].
     pub fn builder() -> UpdateBackendConfigOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The app ID for the backend manager.
+    pub fn backend_manager_app_id(&self) -> Option<&str> {
+        self.backend_manager_app_id.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// Describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
+    pub fn login_auth_config(&self) -> Option<&crate::types::LoginAuthConfigReqObj> {
+        self.login_auth_config.as_ref()
+    }
+}
+impl ::awsgen_runtime::RequestId for UpdateBackendConfigOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`UpdateBackendConfigOutput`].
@@ -181,6 +225,10 @@ impl UpdateBackendConfigOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The app ID for the backend manager.
     pub fn backend_manager_app_id(mut self, value: impl Into<String>) -> Self {
         self.backend_manager_app_id = Some(value.into());
@@ -191,6 +239,10 @@ impl UpdateBackendConfigOutputBuilder {
         self.backend_manager_app_id = value;
         self
     }
+    /// What [`backend_manager_app_id`](Self::backend_manager_app_id) set, if anything.
+    pub fn get_backend_manager_app_id(&self) -> &Option<String> {
+        &self.backend_manager_app_id
+    }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
@@ -200,6 +252,10 @@ impl UpdateBackendConfigOutputBuilder {
     pub fn set_error(mut self, value: Option<String>) -> Self {
         self.error = value;
         self
+    }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
     }
     /// Describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
     pub fn login_auth_config(
@@ -217,6 +273,10 @@ impl UpdateBackendConfigOutputBuilder {
         self.login_auth_config = value;
         self
     }
+    /// What [`login_auth_config`](Self::login_auth_config) set, if anything.
+    pub fn get_login_auth_config(&self) -> &Option<crate::types::LoginAuthConfigReqObj> {
+        &self.login_auth_config
+    }
     /// Builds the [`UpdateBackendConfigOutput`].
     pub fn build(self) -> UpdateBackendConfigOutput {
         UpdateBackendConfigOutput {
@@ -224,6 +284,7 @@ impl UpdateBackendConfigOutputBuilder {
             backend_manager_app_id: self.backend_manager_app_id,
             error: self.error,
             login_auth_config: self.login_auth_config,
+            _request_id: None,
         }
     }
 }
@@ -241,7 +302,7 @@ pub enum UpdateBackendConfigError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl UpdateBackendConfigError {
     /// The error code, if the response carried one.
@@ -255,7 +316,7 @@ impl UpdateBackendConfigError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -265,7 +326,7 @@ impl UpdateBackendConfigError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -285,6 +346,14 @@ impl UpdateBackendConfigError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for UpdateBackendConfigError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for UpdateBackendConfigError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -292,8 +361,18 @@ impl ::std::fmt::Display for UpdateBackendConfigError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for UpdateBackendConfigError {}
+impl ::std::error::Error for UpdateBackendConfigError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

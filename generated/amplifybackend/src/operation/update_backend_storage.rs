@@ -26,17 +26,33 @@ impl UpdateBackendStorageInput {
     pub fn builder() -> UpdateBackendStorageInputBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The resource configuration for updating backend storage.
+    pub fn resource_config(&self) -> &crate::types::UpdateBackendStorageResourceConfig {
+        &self.resource_config
+    }
+    /// The name of the storage resource.
+    pub fn resource_name(&self) -> &str {
+        &self.resource_name
+    }
 }
-/// A builder for [`UpdateBackendStorageInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`UpdateBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct UpdateBackendStorageInputBuilder<C = ()> {
-    client: C,
+pub struct UpdateBackendStorageInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_config: Option<crate::types::UpdateBackendStorageResourceConfig>,
     resource_name: Option<String>,
 }
-impl<C> UpdateBackendStorageInputBuilder<C> {
+impl UpdateBackendStorageInputBuilder {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -47,6 +63,10 @@ impl<C> UpdateBackendStorageInputBuilder<C> {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -56,6 +76,10 @@ impl<C> UpdateBackendStorageInputBuilder<C> {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The resource configuration for updating backend storage.
     pub fn resource_config(
@@ -73,6 +97,12 @@ impl<C> UpdateBackendStorageInputBuilder<C> {
         self.resource_config = value;
         self
     }
+    /// What [`resource_config`](Self::resource_config) set, if anything.
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendStorageResourceConfig> {
+        &self.resource_config
+    }
     /// The name of the storage resource.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
@@ -82,6 +112,10 @@ impl<C> UpdateBackendStorageInputBuilder<C> {
     pub fn set_resource_name(mut self, value: Option<String>) -> Self {
         self.resource_name = value;
         self
+    }
+    /// What [`resource_name`](Self::resource_name) set, if anything.
+    pub fn get_resource_name(&self) -> &Option<String> {
+        &self.resource_name
     }
     /// Builds the [`UpdateBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `resource_config` or `resource_name` is not set.
     pub fn build(
@@ -104,24 +138,22 @@ impl<C> UpdateBackendStorageInputBuilder<C> {
         })
     }
 }
-impl UpdateBackendStorageInputBuilder<::awsgen_runtime::Client> {
+impl UpdateBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            app_id: None,
-            backend_environment_name: None,
-            resource_config: None,
-            resource_name: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         UpdateBackendStorageOutput,
         ::awsgen_runtime::SdkError<UpdateBackendStorageError>,
     > {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -143,7 +175,11 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: UpdateBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendStorageError {
         match error.code() {
@@ -179,10 +215,11 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
                         UpdateBackendStorageError::TooManyRequests,
                     )
             }
-            _ => UpdateBackendStorageError::Unhandled(error.into_meta()),
+            _ => UpdateBackendStorageError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `UpdateBackendStorageResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -200,11 +237,34 @@ pub struct UpdateBackendStorageOutput {
     /// The current status of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl UpdateBackendStorageOutput {
     /// Creates a new builder for [`UpdateBackendStorageOutput`].
     pub fn builder() -> UpdateBackendStorageOutputBuilder {
         Default::default()
+    }
+    /// The app ID.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for UpdateBackendStorageOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 /// A builder for [`UpdateBackendStorageOutput`].
@@ -226,6 +286,10 @@ impl UpdateBackendStorageOutputBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -235,6 +299,10 @@ impl UpdateBackendStorageOutputBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -246,6 +314,10 @@ impl UpdateBackendStorageOutputBuilder {
         self.job_id = value;
         self
     }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
+    }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
@@ -256,6 +328,10 @@ impl UpdateBackendStorageOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// Builds the [`UpdateBackendStorageOutput`].
     pub fn build(self) -> UpdateBackendStorageOutput {
         UpdateBackendStorageOutput {
@@ -263,6 +339,7 @@ impl UpdateBackendStorageOutputBuilder {
             backend_environment_name: self.backend_environment_name,
             job_id: self.job_id,
             status: self.status,
+            _request_id: None,
         }
     }
 }
@@ -280,7 +357,7 @@ pub enum UpdateBackendStorageError {
     TooManyRequests(crate::types::TooManyRequestsException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl UpdateBackendStorageError {
     /// The error code, if the response carried one.
@@ -294,7 +371,7 @@ impl UpdateBackendStorageError {
             Self::GatewayTimeout(error) => error.message(),
             Self::NotFound(error) => error.message(),
             Self::TooManyRequests(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
@@ -304,7 +381,7 @@ impl UpdateBackendStorageError {
             Self::GatewayTimeout(error) => error.meta(),
             Self::NotFound(error) => error.meta(),
             Self::TooManyRequests(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`BadRequest`](Self::BadRequest) error.
@@ -324,6 +401,14 @@ impl UpdateBackendStorageError {
         ::std::matches!(self, Self::TooManyRequests(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for UpdateBackendStorageError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for UpdateBackendStorageError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -331,8 +416,18 @@ impl ::std::fmt::Display for UpdateBackendStorageError {
             Self::GatewayTimeout(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
             Self::TooManyRequests(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for UpdateBackendStorageError {}
+impl ::std::error::Error for UpdateBackendStorageError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::BadRequest(error) => Some(error),
+            Self::GatewayTimeout(error) => Some(error),
+            Self::NotFound(error) => Some(error),
+            Self::TooManyRequests(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

@@ -40,6 +40,38 @@ impl BackendApiAppSyncAuthSettings {
     pub fn builder() -> BackendApiAppSyncAuthSettingsBuilder {
         Default::default()
     }
+    /// The Amazon Cognito user pool ID, if Amazon Cognito was used as an authentication setting to access your data models.
+    pub fn cognito_user_pool_id(&self) -> Option<&str> {
+        self.cognito_user_pool_id.as_deref()
+    }
+    /// The API key description for API_KEY, if it was used as an authentication mechanism to access your data models.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    /// The API key expiration time for API_KEY, if it was used as an authentication mechanism to access your data models.
+    pub fn expiration_time(&self) -> Option<f64> {
+        self.expiration_time
+    }
+    /// The expiry time for the OpenID authentication mechanism.
+    pub fn open_id_auth_ttl(&self) -> Option<&str> {
+        self.open_id_auth_ttl.as_deref()
+    }
+    /// The clientID for openID, if openID was used as an authentication setting to access your data models.
+    pub fn open_id_client_id(&self) -> Option<&str> {
+        self.open_id_client_id.as_deref()
+    }
+    /// The expiry time for the OpenID authentication mechanism.
+    pub fn open_id_iat_ttl(&self) -> Option<&str> {
+        self.open_id_iat_ttl.as_deref()
+    }
+    /// The openID issuer URL, if openID was used as an authentication setting to access your data models.
+    pub fn open_id_issue_url(&self) -> Option<&str> {
+        self.open_id_issue_url.as_deref()
+    }
+    /// The OpenID provider name, if OpenID was used as an authentication mechanism to access your data models.
+    pub fn open_id_provider_name(&self) -> Option<&str> {
+        self.open_id_provider_name.as_deref()
+    }
 }
 /// A builder for [`BackendApiAppSyncAuthSettings`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -64,6 +96,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
         self.cognito_user_pool_id = value;
         self
     }
+    /// What [`cognito_user_pool_id`](Self::cognito_user_pool_id) set, if anything.
+    pub fn get_cognito_user_pool_id(&self) -> &Option<String> {
+        &self.cognito_user_pool_id
+    }
     /// The API key description for API_KEY, if it was used as an authentication mechanism to access your data models.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
@@ -73,6 +109,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.description = value;
         self
+    }
+    /// What [`description`](Self::description) set, if anything.
+    pub fn get_description(&self) -> &Option<String> {
+        &self.description
     }
     /// The API key expiration time for API_KEY, if it was used as an authentication mechanism to access your data models.
     pub fn expiration_time(mut self, value: impl Into<f64>) -> Self {
@@ -84,6 +124,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
         self.expiration_time = value;
         self
     }
+    /// What [`expiration_time`](Self::expiration_time) set, if anything.
+    pub fn get_expiration_time(&self) -> &Option<f64> {
+        &self.expiration_time
+    }
     /// The expiry time for the OpenID authentication mechanism.
     pub fn open_id_auth_ttl(mut self, value: impl Into<String>) -> Self {
         self.open_id_auth_ttl = Some(value.into());
@@ -93,6 +137,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
     pub fn set_open_id_auth_ttl(mut self, value: Option<String>) -> Self {
         self.open_id_auth_ttl = value;
         self
+    }
+    /// What [`open_id_auth_ttl`](Self::open_id_auth_ttl) set, if anything.
+    pub fn get_open_id_auth_ttl(&self) -> &Option<String> {
+        &self.open_id_auth_ttl
     }
     /// The clientID for openID, if openID was used as an authentication setting to access your data models.
     pub fn open_id_client_id(mut self, value: impl Into<String>) -> Self {
@@ -104,6 +152,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
         self.open_id_client_id = value;
         self
     }
+    /// What [`open_id_client_id`](Self::open_id_client_id) set, if anything.
+    pub fn get_open_id_client_id(&self) -> &Option<String> {
+        &self.open_id_client_id
+    }
     /// The expiry time for the OpenID authentication mechanism.
     pub fn open_id_iat_ttl(mut self, value: impl Into<String>) -> Self {
         self.open_id_iat_ttl = Some(value.into());
@@ -113,6 +165,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
     pub fn set_open_id_iat_ttl(mut self, value: Option<String>) -> Self {
         self.open_id_iat_ttl = value;
         self
+    }
+    /// What [`open_id_iat_ttl`](Self::open_id_iat_ttl) set, if anything.
+    pub fn get_open_id_iat_ttl(&self) -> &Option<String> {
+        &self.open_id_iat_ttl
     }
     /// The openID issuer URL, if openID was used as an authentication setting to access your data models.
     pub fn open_id_issue_url(mut self, value: impl Into<String>) -> Self {
@@ -124,6 +180,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
         self.open_id_issue_url = value;
         self
     }
+    /// What [`open_id_issue_url`](Self::open_id_issue_url) set, if anything.
+    pub fn get_open_id_issue_url(&self) -> &Option<String> {
+        &self.open_id_issue_url
+    }
     /// The OpenID provider name, if OpenID was used as an authentication mechanism to access your data models.
     pub fn open_id_provider_name(mut self, value: impl Into<String>) -> Self {
         self.open_id_provider_name = Some(value.into());
@@ -133,6 +193,10 @@ impl BackendApiAppSyncAuthSettingsBuilder {
     pub fn set_open_id_provider_name(mut self, value: Option<String>) -> Self {
         self.open_id_provider_name = value;
         self
+    }
+    /// What [`open_id_provider_name`](Self::open_id_provider_name) set, if anything.
+    pub fn get_open_id_provider_name(&self) -> &Option<String> {
+        &self.open_id_provider_name
     }
     /// Builds the [`BackendApiAppSyncAuthSettings`].
     pub fn build(self) -> BackendApiAppSyncAuthSettings {

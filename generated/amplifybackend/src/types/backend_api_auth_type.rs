@@ -17,6 +17,14 @@ impl BackendApiAuthType {
     pub fn builder() -> BackendApiAuthTypeBuilder {
         Default::default()
     }
+    /// Describes the authentication mode.
+    pub fn mode(&self) -> Option<&crate::types::Mode> {
+        self.mode.as_ref()
+    }
+    /// Describes settings for the authentication mode.
+    pub fn settings(&self) -> Option<&crate::types::BackendApiAppSyncAuthSettings> {
+        self.settings.as_ref()
+    }
 }
 /// A builder for [`BackendApiAuthType`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -35,6 +43,10 @@ impl BackendApiAuthTypeBuilder {
         self.mode = value;
         self
     }
+    /// What [`mode`](Self::mode) set, if anything.
+    pub fn get_mode(&self) -> &Option<crate::types::Mode> {
+        &self.mode
+    }
     /// Describes settings for the authentication mode.
     pub fn settings(
         mut self,
@@ -50,6 +62,10 @@ impl BackendApiAuthTypeBuilder {
     ) -> Self {
         self.settings = value;
         self
+    }
+    /// What [`settings`](Self::settings) set, if anything.
+    pub fn get_settings(&self) -> &Option<crate::types::BackendApiAppSyncAuthSettings> {
+        &self.settings
     }
     /// Builds the [`BackendApiAuthType`].
     pub fn build(self) -> BackendApiAuthType {

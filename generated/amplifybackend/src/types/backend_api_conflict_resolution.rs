@@ -14,6 +14,10 @@ impl BackendApiConflictResolution {
     pub fn builder() -> BackendApiConflictResolutionBuilder {
         Default::default()
     }
+    /// The strategy for conflict resolution.
+    pub fn resolution_strategy(&self) -> Option<&crate::types::ResolutionStrategy> {
+        self.resolution_strategy.as_ref()
+    }
 }
 /// A builder for [`BackendApiConflictResolution`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -36,6 +40,10 @@ impl BackendApiConflictResolutionBuilder {
     ) -> Self {
         self.resolution_strategy = value;
         self
+    }
+    /// What [`resolution_strategy`](Self::resolution_strategy) set, if anything.
+    pub fn get_resolution_strategy(&self) -> &Option<crate::types::ResolutionStrategy> {
+        &self.resolution_strategy
     }
     /// Builds the [`BackendApiConflictResolution`].
     pub fn build(self) -> BackendApiConflictResolution {

@@ -29,6 +29,32 @@ impl BackendApiResourceConfig {
     pub fn builder() -> BackendApiResourceConfigBuilder {
         Default::default()
     }
+    /// Additional authentication methods used to interact with your data models.
+    pub fn additional_auth_types(&self) -> &[crate::types::BackendApiAuthType] {
+        self.additional_auth_types.as_deref().unwrap_or_default()
+    }
+    /// The API name used to interact with the data model, configured as a part of your Amplify project.
+    pub fn api_name(&self) -> Option<&str> {
+        self.api_name.as_deref()
+    }
+    /// The conflict resolution strategy for your data stored in the data models.
+    pub fn conflict_resolution(
+        &self,
+    ) -> Option<&crate::types::BackendApiConflictResolution> {
+        self.conflict_resolution.as_ref()
+    }
+    /// The default authentication type for interacting with the configured data models in your Amplify project.
+    pub fn default_auth_type(&self) -> Option<&crate::types::BackendApiAuthType> {
+        self.default_auth_type.as_ref()
+    }
+    /// The service used to provision and interact with the data model.
+    pub fn service(&self) -> Option<&str> {
+        self.service.as_deref()
+    }
+    /// The definition of the data model in the annotated transform of the GraphQL schema.
+    pub fn transform_schema(&self) -> Option<&str> {
+        self.transform_schema.as_deref()
+    }
 }
 /// A builder for [`BackendApiResourceConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -57,6 +83,12 @@ impl BackendApiResourceConfigBuilder {
         self.additional_auth_types = value;
         self
     }
+    /// What [`additional_auth_types`](Self::additional_auth_types) set, if anything.
+    pub fn get_additional_auth_types(
+        &self,
+    ) -> &Option<Vec<crate::types::BackendApiAuthType>> {
+        &self.additional_auth_types
+    }
     /// The API name used to interact with the data model, configured as a part of your Amplify project.
     pub fn api_name(mut self, value: impl Into<String>) -> Self {
         self.api_name = Some(value.into());
@@ -66,6 +98,10 @@ impl BackendApiResourceConfigBuilder {
     pub fn set_api_name(mut self, value: Option<String>) -> Self {
         self.api_name = value;
         self
+    }
+    /// What [`api_name`](Self::api_name) set, if anything.
+    pub fn get_api_name(&self) -> &Option<String> {
+        &self.api_name
     }
     /// The conflict resolution strategy for your data stored in the data models.
     pub fn conflict_resolution(
@@ -83,6 +119,12 @@ impl BackendApiResourceConfigBuilder {
         self.conflict_resolution = value;
         self
     }
+    /// What [`conflict_resolution`](Self::conflict_resolution) set, if anything.
+    pub fn get_conflict_resolution(
+        &self,
+    ) -> &Option<crate::types::BackendApiConflictResolution> {
+        &self.conflict_resolution
+    }
     /// The default authentication type for interacting with the configured data models in your Amplify project.
     pub fn default_auth_type(
         mut self,
@@ -99,6 +141,10 @@ impl BackendApiResourceConfigBuilder {
         self.default_auth_type = value;
         self
     }
+    /// What [`default_auth_type`](Self::default_auth_type) set, if anything.
+    pub fn get_default_auth_type(&self) -> &Option<crate::types::BackendApiAuthType> {
+        &self.default_auth_type
+    }
     /// The service used to provision and interact with the data model.
     pub fn service(mut self, value: impl Into<String>) -> Self {
         self.service = Some(value.into());
@@ -109,6 +155,10 @@ impl BackendApiResourceConfigBuilder {
         self.service = value;
         self
     }
+    /// What [`service`](Self::service) set, if anything.
+    pub fn get_service(&self) -> &Option<String> {
+        &self.service
+    }
     /// The definition of the data model in the annotated transform of the GraphQL schema.
     pub fn transform_schema(mut self, value: impl Into<String>) -> Self {
         self.transform_schema = Some(value.into());
@@ -118,6 +168,10 @@ impl BackendApiResourceConfigBuilder {
     pub fn set_transform_schema(mut self, value: Option<String>) -> Self {
         self.transform_schema = value;
         self
+    }
+    /// What [`transform_schema`](Self::transform_schema) set, if anything.
+    pub fn get_transform_schema(&self) -> &Option<String> {
+        &self.transform_schema
     }
     /// Builds the [`BackendApiResourceConfig`].
     pub fn build(self) -> BackendApiResourceConfig {

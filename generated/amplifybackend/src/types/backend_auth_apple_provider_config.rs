@@ -23,6 +23,22 @@ impl BackendAuthAppleProviderConfig {
     pub fn builder() -> BackendAuthAppleProviderConfigBuilder {
         Default::default()
     }
+    /// Describes the client_id (also called Services ID) that comes from Apple.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+    /// Describes the key_id that comes from Apple.
+    pub fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+    /// Describes the private_key that comes from Apple.
+    pub fn private_key(&self) -> Option<&str> {
+        self.private_key.as_deref()
+    }
+    /// Describes the team_id that comes from Apple.
+    pub fn team_id(&self) -> Option<&str> {
+        self.team_id.as_deref()
+    }
 }
 impl ::std::fmt::Debug for BackendAuthAppleProviderConfig {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -58,6 +74,10 @@ impl BackendAuthAppleProviderConfigBuilder {
         self.client_id = value;
         self
     }
+    /// What [`client_id`](Self::client_id) set, if anything.
+    pub fn get_client_id(&self) -> &Option<String> {
+        &self.client_id
+    }
     /// Describes the key_id that comes from Apple.
     pub fn key_id(mut self, value: impl Into<String>) -> Self {
         self.key_id = Some(value.into());
@@ -67,6 +87,10 @@ impl BackendAuthAppleProviderConfigBuilder {
     pub fn set_key_id(mut self, value: Option<String>) -> Self {
         self.key_id = value;
         self
+    }
+    /// What [`key_id`](Self::key_id) set, if anything.
+    pub fn get_key_id(&self) -> &Option<String> {
+        &self.key_id
     }
     /// Describes the private_key that comes from Apple.
     pub fn private_key(mut self, value: impl Into<String>) -> Self {
@@ -78,6 +102,10 @@ impl BackendAuthAppleProviderConfigBuilder {
         self.private_key = value;
         self
     }
+    /// What [`private_key`](Self::private_key) set, if anything.
+    pub fn get_private_key(&self) -> &Option<String> {
+        &self.private_key
+    }
     /// Describes the team_id that comes from Apple.
     pub fn team_id(mut self, value: impl Into<String>) -> Self {
         self.team_id = Some(value.into());
@@ -87,6 +115,10 @@ impl BackendAuthAppleProviderConfigBuilder {
     pub fn set_team_id(mut self, value: Option<String>) -> Self {
         self.team_id = value;
         self
+    }
+    /// What [`team_id`](Self::team_id) set, if anything.
+    pub fn get_team_id(&self) -> &Option<String> {
+        &self.team_id
     }
     /// Builds the [`BackendAuthAppleProviderConfig`].
     pub fn build(self) -> BackendAuthAppleProviderConfig {

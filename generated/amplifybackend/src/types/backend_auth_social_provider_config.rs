@@ -17,6 +17,14 @@ impl BackendAuthSocialProviderConfig {
     pub fn builder() -> BackendAuthSocialProviderConfigBuilder {
         Default::default()
     }
+    /// Describes the client_id, which can be obtained from the third-party social federation provider.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+    /// Describes the client_secret, which can be obtained from third-party social federation providers.
+    pub fn client_secret(&self) -> Option<&str> {
+        self.client_secret.as_deref()
+    }
 }
 impl ::std::fmt::Debug for BackendAuthSocialProviderConfig {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -48,6 +56,10 @@ impl BackendAuthSocialProviderConfigBuilder {
         self.client_id = value;
         self
     }
+    /// What [`client_id`](Self::client_id) set, if anything.
+    pub fn get_client_id(&self) -> &Option<String> {
+        &self.client_id
+    }
     /// Describes the client_secret, which can be obtained from third-party social federation providers.
     pub fn client_secret(mut self, value: impl Into<String>) -> Self {
         self.client_secret = Some(value.into());
@@ -57,6 +69,10 @@ impl BackendAuthSocialProviderConfigBuilder {
     pub fn set_client_secret(mut self, value: Option<String>) -> Self {
         self.client_secret = value;
         self
+    }
+    /// What [`client_secret`](Self::client_secret) set, if anything.
+    pub fn get_client_secret(&self) -> &Option<String> {
+        &self.client_secret
     }
     /// Builds the [`BackendAuthSocialProviderConfig`].
     pub fn build(self) -> BackendAuthSocialProviderConfig {

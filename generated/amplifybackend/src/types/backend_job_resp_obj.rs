@@ -35,6 +35,38 @@ impl BackendJobRespObj {
     pub fn builder() -> BackendJobRespObjBuilder {
         Default::default()
     }
+    /// The app ID.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The name of the backend environment.
+    pub fn backend_environment_name(&self) -> &str {
+        &self.backend_environment_name
+    }
+    /// The time when the job was created.
+    pub fn create_time(&self) -> Option<&str> {
+        self.create_time.as_deref()
+    }
+    /// If the request fails, this error is returned.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The ID for the job.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+    /// The name of the operation.
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    /// The current status of the request.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+    /// The time when the job was last updated.
+    pub fn update_time(&self) -> Option<&str> {
+        self.update_time.as_deref()
+    }
 }
 /// A builder for [`BackendJobRespObj`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -59,6 +91,10 @@ impl BackendJobRespObjBuilder {
         self.app_id = value;
         self
     }
+    /// What [`app_id`](Self::app_id) set, if anything.
+    pub fn get_app_id(&self) -> &Option<String> {
+        &self.app_id
+    }
     /// The name of the backend environment.
     pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
         self.backend_environment_name = Some(value.into());
@@ -68,6 +104,10 @@ impl BackendJobRespObjBuilder {
     pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
         self.backend_environment_name = value;
         self
+    }
+    /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
+    pub fn get_backend_environment_name(&self) -> &Option<String> {
+        &self.backend_environment_name
     }
     /// The time when the job was created.
     pub fn create_time(mut self, value: impl Into<String>) -> Self {
@@ -79,6 +119,10 @@ impl BackendJobRespObjBuilder {
         self.create_time = value;
         self
     }
+    /// What [`create_time`](Self::create_time) set, if anything.
+    pub fn get_create_time(&self) -> &Option<String> {
+        &self.create_time
+    }
     /// If the request fails, this error is returned.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
@@ -88,6 +132,10 @@ impl BackendJobRespObjBuilder {
     pub fn set_error(mut self, value: Option<String>) -> Self {
         self.error = value;
         self
+    }
+    /// What [`error`](Self::error) set, if anything.
+    pub fn get_error(&self) -> &Option<String> {
+        &self.error
     }
     /// The ID for the job.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -99,6 +147,10 @@ impl BackendJobRespObjBuilder {
         self.job_id = value;
         self
     }
+    /// What [`job_id`](Self::job_id) set, if anything.
+    pub fn get_job_id(&self) -> &Option<String> {
+        &self.job_id
+    }
     /// The name of the operation.
     pub fn operation(mut self, value: impl Into<String>) -> Self {
         self.operation = Some(value.into());
@@ -108,6 +160,10 @@ impl BackendJobRespObjBuilder {
     pub fn set_operation(mut self, value: Option<String>) -> Self {
         self.operation = value;
         self
+    }
+    /// What [`operation`](Self::operation) set, if anything.
+    pub fn get_operation(&self) -> &Option<String> {
+        &self.operation
     }
     /// The current status of the request.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -119,6 +175,10 @@ impl BackendJobRespObjBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<String> {
+        &self.status
+    }
     /// The time when the job was last updated.
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
@@ -128,6 +188,10 @@ impl BackendJobRespObjBuilder {
     pub fn set_update_time(mut self, value: Option<String>) -> Self {
         self.update_time = value;
         self
+    }
+    /// What [`update_time`](Self::update_time) set, if anything.
+    pub fn get_update_time(&self) -> &Option<String> {
+        &self.update_time
     }
     /// Builds the [`BackendJobRespObj`], failing if `app_id` or `backend_environment_name` is not set.
     pub fn build(self) -> Result<BackendJobRespObj, ::awsgen_runtime::BuildError> {

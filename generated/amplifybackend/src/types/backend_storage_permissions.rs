@@ -17,6 +17,14 @@ impl BackendStoragePermissions {
     pub fn builder() -> BackendStoragePermissionsBuilder {
         Default::default()
     }
+    /// Lists all authenticated user read, write, and delete permissions for your S3 bucket.
+    pub fn authenticated(&self) -> &[crate::types::AuthenticatedElement] {
+        &self.authenticated
+    }
+    /// Lists all unauthenticated user read, write, and delete permissions for your S3 bucket.
+    pub fn un_authenticated(&self) -> &[crate::types::UnAuthenticatedElement] {
+        self.un_authenticated.as_deref().unwrap_or_default()
+    }
 }
 /// A builder for [`BackendStoragePermissions`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -41,6 +49,10 @@ impl BackendStoragePermissionsBuilder {
         self.authenticated = value;
         self
     }
+    /// What [`authenticated`](Self::authenticated) set, if anything.
+    pub fn get_authenticated(&self) -> &Option<Vec<crate::types::AuthenticatedElement>> {
+        &self.authenticated
+    }
     /// Lists all unauthenticated user read, write, and delete permissions for your S3 bucket.
     pub fn un_authenticated(
         mut self,
@@ -56,6 +68,12 @@ impl BackendStoragePermissionsBuilder {
     ) -> Self {
         self.un_authenticated = value;
         self
+    }
+    /// What [`un_authenticated`](Self::un_authenticated) set, if anything.
+    pub fn get_un_authenticated(
+        &self,
+    ) -> &Option<Vec<crate::types::UnAuthenticatedElement>> {
+        &self.un_authenticated
     }
     /// Builds the [`BackendStoragePermissions`], failing if `authenticated` is not set.
     pub fn build(

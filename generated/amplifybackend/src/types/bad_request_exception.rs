@@ -36,6 +36,14 @@ impl ::std::fmt::Display for BadRequestException {
     }
 }
 impl ::std::error::Error for BadRequestException {}
+impl ::awsgen_runtime::ProvideErrorMetadata for BadRequestException {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        &self.meta
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::awsgen_runtime::ModeledError for BadRequestException {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
         self.message = ::awsgen_runtime::cap_message(self.message.take());
@@ -58,6 +66,10 @@ impl BadRequestExceptionBuilder {
     pub fn set_message(mut self, value: Option<String>) -> Self {
         self.message = value;
         self
+    }
+    /// What [`message`](Self::message) set, if anything.
+    pub fn get_message(&self) -> &Option<String> {
+        &self.message
     }
     /// Sets the response metadata (request id, HTTP status, ...), e.g. to build this error in a test.
     pub fn meta(mut self, meta: ::awsgen_runtime::ErrorMetadata) -> Self {

@@ -17,6 +17,14 @@ impl CreateBackendAuthIdentityPoolConfig {
     pub fn builder() -> CreateBackendAuthIdentityPoolConfigBuilder {
         Default::default()
     }
+    /// Name of the Amazon Cognito identity pool used for authorization.
+    pub fn identity_pool_name(&self) -> &str {
+        &self.identity_pool_name
+    }
+    /// Set to true or false based on whether you want to enable guest authorization to your Amplify app.
+    pub fn unauthenticated_login(&self) -> bool {
+        self.unauthenticated_login
+    }
 }
 /// A builder for [`CreateBackendAuthIdentityPoolConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -35,6 +43,10 @@ impl CreateBackendAuthIdentityPoolConfigBuilder {
         self.identity_pool_name = value;
         self
     }
+    /// What [`identity_pool_name`](Self::identity_pool_name) set, if anything.
+    pub fn get_identity_pool_name(&self) -> &Option<String> {
+        &self.identity_pool_name
+    }
     /// Set to true or false based on whether you want to enable guest authorization to your Amplify app.
     pub fn unauthenticated_login(mut self, value: impl Into<bool>) -> Self {
         self.unauthenticated_login = Some(value.into());
@@ -44,6 +56,10 @@ impl CreateBackendAuthIdentityPoolConfigBuilder {
     pub fn set_unauthenticated_login(mut self, value: Option<bool>) -> Self {
         self.unauthenticated_login = value;
         self
+    }
+    /// What [`unauthenticated_login`](Self::unauthenticated_login) set, if anything.
+    pub fn get_unauthenticated_login(&self) -> &Option<bool> {
+        &self.unauthenticated_login
     }
     /// Builds the [`CreateBackendAuthIdentityPoolConfig`], failing if `identity_pool_name` or `unauthenticated_login` is not set.
     pub fn build(

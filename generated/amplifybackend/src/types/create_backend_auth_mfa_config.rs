@@ -17,6 +17,14 @@ impl CreateBackendAuthMfaConfig {
     pub fn builder() -> CreateBackendAuthMfaConfigBuilder {
         Default::default()
     }
+    /// Describes whether MFA should be \[ON, OFF, or OPTIONAL\] for authentication in your Amplify project.
+    pub fn mfa_mode(&self) -> &crate::types::MfaMode {
+        &self.mfa_mode
+    }
+    /// Describes the configuration settings and methods for your Amplify app users to use MFA.
+    pub fn settings(&self) -> Option<&crate::types::Settings> {
+        self.settings.as_ref()
+    }
 }
 /// A builder for [`CreateBackendAuthMfaConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -35,6 +43,10 @@ impl CreateBackendAuthMfaConfigBuilder {
         self.mfa_mode = value;
         self
     }
+    /// What [`mfa_mode`](Self::mfa_mode) set, if anything.
+    pub fn get_mfa_mode(&self) -> &Option<crate::types::MfaMode> {
+        &self.mfa_mode
+    }
     /// Describes the configuration settings and methods for your Amplify app users to use MFA.
     pub fn settings(mut self, value: impl Into<crate::types::Settings>) -> Self {
         self.settings = Some(value.into());
@@ -44,6 +56,10 @@ impl CreateBackendAuthMfaConfigBuilder {
     pub fn set_settings(mut self, value: Option<crate::types::Settings>) -> Self {
         self.settings = value;
         self
+    }
+    /// What [`settings`](Self::settings) set, if anything.
+    pub fn get_settings(&self) -> &Option<crate::types::Settings> {
+        &self.settings
     }
     /// Builds the [`CreateBackendAuthMfaConfig`], failing if `mfa_mode` is not set.
     pub fn build(

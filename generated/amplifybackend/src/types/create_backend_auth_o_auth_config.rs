@@ -29,6 +29,32 @@ impl CreateBackendAuthOAuthConfig {
     pub fn builder() -> CreateBackendAuthOAuthConfigBuilder {
         Default::default()
     }
+    /// The domain prefix for your Amplify app.
+    pub fn domain_prefix(&self) -> Option<&str> {
+        self.domain_prefix.as_deref()
+    }
+    /// The OAuth grant type that you use to allow app users to authenticate from your Amplify app.
+    pub fn o_auth_grant_type(&self) -> &crate::types::OAuthGrantType {
+        &self.o_auth_grant_type
+    }
+    /// List of OAuth-related flows used to allow your app users to authenticate from your Amplify app.
+    pub fn o_auth_scopes(&self) -> &[crate::types::OAuthScopesElement] {
+        &self.o_auth_scopes
+    }
+    /// The redirected URI for signing in to your Amplify app.
+    pub fn redirect_sign_in_ur_is(&self) -> &[String] {
+        &self.redirect_sign_in_ur_is
+    }
+    /// Redirect URLs that OAuth uses when a user signs out of an Amplify app.
+    pub fn redirect_sign_out_ur_is(&self) -> &[String] {
+        &self.redirect_sign_out_ur_is
+    }
+    /// The settings for using social providers to access your Amplify app.
+    pub fn social_provider_settings(
+        &self,
+    ) -> Option<&crate::types::SocialProviderSettings> {
+        self.social_provider_settings.as_ref()
+    }
 }
 /// A builder for [`CreateBackendAuthOAuthConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -51,6 +77,10 @@ impl CreateBackendAuthOAuthConfigBuilder {
         self.domain_prefix = value;
         self
     }
+    /// What [`domain_prefix`](Self::domain_prefix) set, if anything.
+    pub fn get_domain_prefix(&self) -> &Option<String> {
+        &self.domain_prefix
+    }
     /// The OAuth grant type that you use to allow app users to authenticate from your Amplify app.
     pub fn o_auth_grant_type(
         mut self,
@@ -66,6 +96,10 @@ impl CreateBackendAuthOAuthConfigBuilder {
     ) -> Self {
         self.o_auth_grant_type = value;
         self
+    }
+    /// What [`o_auth_grant_type`](Self::o_auth_grant_type) set, if anything.
+    pub fn get_o_auth_grant_type(&self) -> &Option<crate::types::OAuthGrantType> {
+        &self.o_auth_grant_type
     }
     /// List of OAuth-related flows used to allow your app users to authenticate from your Amplify app.
     pub fn o_auth_scopes(
@@ -83,6 +117,10 @@ impl CreateBackendAuthOAuthConfigBuilder {
         self.o_auth_scopes = value;
         self
     }
+    /// What [`o_auth_scopes`](Self::o_auth_scopes) set, if anything.
+    pub fn get_o_auth_scopes(&self) -> &Option<Vec<crate::types::OAuthScopesElement>> {
+        &self.o_auth_scopes
+    }
     /// The redirected URI for signing in to your Amplify app.
     pub fn redirect_sign_in_ur_is(mut self, value: impl Into<Vec<String>>) -> Self {
         self.redirect_sign_in_ur_is = Some(value.into());
@@ -93,6 +131,10 @@ impl CreateBackendAuthOAuthConfigBuilder {
         self.redirect_sign_in_ur_is = value;
         self
     }
+    /// What [`redirect_sign_in_ur_is`](Self::redirect_sign_in_ur_is) set, if anything.
+    pub fn get_redirect_sign_in_ur_is(&self) -> &Option<Vec<String>> {
+        &self.redirect_sign_in_ur_is
+    }
     /// Redirect URLs that OAuth uses when a user signs out of an Amplify app.
     pub fn redirect_sign_out_ur_is(mut self, value: impl Into<Vec<String>>) -> Self {
         self.redirect_sign_out_ur_is = Some(value.into());
@@ -102,6 +144,10 @@ impl CreateBackendAuthOAuthConfigBuilder {
     pub fn set_redirect_sign_out_ur_is(mut self, value: Option<Vec<String>>) -> Self {
         self.redirect_sign_out_ur_is = value;
         self
+    }
+    /// What [`redirect_sign_out_ur_is`](Self::redirect_sign_out_ur_is) set, if anything.
+    pub fn get_redirect_sign_out_ur_is(&self) -> &Option<Vec<String>> {
+        &self.redirect_sign_out_ur_is
     }
     /// The settings for using social providers to access your Amplify app.
     pub fn social_provider_settings(
@@ -118,6 +164,12 @@ impl CreateBackendAuthOAuthConfigBuilder {
     ) -> Self {
         self.social_provider_settings = value;
         self
+    }
+    /// What [`social_provider_settings`](Self::social_provider_settings) set, if anything.
+    pub fn get_social_provider_settings(
+        &self,
+    ) -> &Option<crate::types::SocialProviderSettings> {
+        &self.social_provider_settings
     }
     /// Builds the [`CreateBackendAuthOAuthConfig`], failing if `o_auth_grant_type` or `o_auth_scopes` or `redirect_sign_in_ur_is` or `redirect_sign_out_ur_is` is not set.
     pub fn build(

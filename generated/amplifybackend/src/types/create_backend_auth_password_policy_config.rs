@@ -21,6 +21,16 @@ impl CreateBackendAuthPasswordPolicyConfig {
     pub fn builder() -> CreateBackendAuthPasswordPolicyConfigBuilder {
         Default::default()
     }
+    /// Additional constraints for the password used to access the backend of your Amplify project.
+    pub fn additional_constraints(
+        &self,
+    ) -> &[crate::types::AdditionalConstraintsElement] {
+        self.additional_constraints.as_deref().unwrap_or_default()
+    }
+    /// The minimum length of the password used to access the backend of your Amplify project.
+    pub fn minimum_length(&self) -> f64 {
+        self.minimum_length
+    }
 }
 /// A builder for [`CreateBackendAuthPasswordPolicyConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -45,6 +55,12 @@ impl CreateBackendAuthPasswordPolicyConfigBuilder {
         self.additional_constraints = value;
         self
     }
+    /// What [`additional_constraints`](Self::additional_constraints) set, if anything.
+    pub fn get_additional_constraints(
+        &self,
+    ) -> &Option<Vec<crate::types::AdditionalConstraintsElement>> {
+        &self.additional_constraints
+    }
     /// The minimum length of the password used to access the backend of your Amplify project.
     pub fn minimum_length(mut self, value: impl Into<f64>) -> Self {
         self.minimum_length = Some(value.into());
@@ -54,6 +70,10 @@ impl CreateBackendAuthPasswordPolicyConfigBuilder {
     pub fn set_minimum_length(mut self, value: Option<f64>) -> Self {
         self.minimum_length = value;
         self
+    }
+    /// What [`minimum_length`](Self::minimum_length) set, if anything.
+    pub fn get_minimum_length(&self) -> &Option<f64> {
+        &self.minimum_length
     }
     /// Builds the [`CreateBackendAuthPasswordPolicyConfig`], failing if `minimum_length` is not set.
     pub fn build(

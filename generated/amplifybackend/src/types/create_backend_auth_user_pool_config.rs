@@ -37,6 +37,46 @@ impl CreateBackendAuthUserPoolConfig {
     pub fn builder() -> CreateBackendAuthUserPoolConfigBuilder {
         Default::default()
     }
+    /// **(DEPRECATED)** Describes the forgotten password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn forgot_password(
+        &self,
+    ) -> Option<&crate::types::CreateBackendAuthForgotPasswordConfig> {
+        self.forgot_password.as_ref()
+    }
+    /// Describes whether to apply multi-factor authentication policies for your Amazon Cognito user pool configured as a part of your Amplify project.
+    pub fn mfa(&self) -> Option<&crate::types::CreateBackendAuthMfaConfig> {
+        self.mfa.as_ref()
+    }
+    /// Describes the OAuth policy and rules for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn o_auth(&self) -> Option<&crate::types::CreateBackendAuthOAuthConfig> {
+        self.o_auth.as_ref()
+    }
+    /// Describes the password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn password_policy(
+        &self,
+    ) -> Option<&crate::types::CreateBackendAuthPasswordPolicyConfig> {
+        self.password_policy.as_ref()
+    }
+    /// The required attributes to sign up new users in the user pool.
+    pub fn required_sign_up_attributes(
+        &self,
+    ) -> &[crate::types::RequiredSignUpAttributesElement] {
+        &self.required_sign_up_attributes
+    }
+    /// Describes the sign-in methods that your Amplify app users use to log in using the Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn sign_in_method(&self) -> &crate::types::SignInMethod {
+        &self.sign_in_method
+    }
+    /// The Amazon Cognito user pool name.
+    pub fn user_pool_name(&self) -> &str {
+        &self.user_pool_name
+    }
+    /// Describes the email or SMS verification message for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn verification_message(
+        &self,
+    ) -> Option<&crate::types::CreateBackendAuthVerificationMessageConfig> {
+        self.verification_message.as_ref()
+    }
 }
 /// A builder for [`CreateBackendAuthUserPoolConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -71,6 +111,12 @@ impl CreateBackendAuthUserPoolConfigBuilder {
         self.forgot_password = value;
         self
     }
+    /// What [`forgot_password`](Self::forgot_password) set, if anything.
+    pub fn get_forgot_password(
+        &self,
+    ) -> &Option<crate::types::CreateBackendAuthForgotPasswordConfig> {
+        &self.forgot_password
+    }
     /// Describes whether to apply multi-factor authentication policies for your Amazon Cognito user pool configured as a part of your Amplify project.
     pub fn mfa(
         mut self,
@@ -86,6 +132,10 @@ impl CreateBackendAuthUserPoolConfigBuilder {
     ) -> Self {
         self.mfa = value;
         self
+    }
+    /// What [`mfa`](Self::mfa) set, if anything.
+    pub fn get_mfa(&self) -> &Option<crate::types::CreateBackendAuthMfaConfig> {
+        &self.mfa
     }
     /// Describes the OAuth policy and rules for your Amazon Cognito user pool, configured as a part of your Amplify project.
     pub fn o_auth(
@@ -103,6 +153,10 @@ impl CreateBackendAuthUserPoolConfigBuilder {
         self.o_auth = value;
         self
     }
+    /// What [`o_auth`](Self::o_auth) set, if anything.
+    pub fn get_o_auth(&self) -> &Option<crate::types::CreateBackendAuthOAuthConfig> {
+        &self.o_auth
+    }
     /// Describes the password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
     pub fn password_policy(
         mut self,
@@ -118,6 +172,12 @@ impl CreateBackendAuthUserPoolConfigBuilder {
     ) -> Self {
         self.password_policy = value;
         self
+    }
+    /// What [`password_policy`](Self::password_policy) set, if anything.
+    pub fn get_password_policy(
+        &self,
+    ) -> &Option<crate::types::CreateBackendAuthPasswordPolicyConfig> {
+        &self.password_policy
     }
     /// The required attributes to sign up new users in the user pool.
     pub fn required_sign_up_attributes(
@@ -135,6 +195,12 @@ impl CreateBackendAuthUserPoolConfigBuilder {
         self.required_sign_up_attributes = value;
         self
     }
+    /// What [`required_sign_up_attributes`](Self::required_sign_up_attributes) set, if anything.
+    pub fn get_required_sign_up_attributes(
+        &self,
+    ) -> &Option<Vec<crate::types::RequiredSignUpAttributesElement>> {
+        &self.required_sign_up_attributes
+    }
     /// Describes the sign-in methods that your Amplify app users use to log in using the Amazon Cognito user pool, configured as a part of your Amplify project.
     pub fn sign_in_method(
         mut self,
@@ -151,6 +217,10 @@ impl CreateBackendAuthUserPoolConfigBuilder {
         self.sign_in_method = value;
         self
     }
+    /// What [`sign_in_method`](Self::sign_in_method) set, if anything.
+    pub fn get_sign_in_method(&self) -> &Option<crate::types::SignInMethod> {
+        &self.sign_in_method
+    }
     /// The Amazon Cognito user pool name.
     pub fn user_pool_name(mut self, value: impl Into<String>) -> Self {
         self.user_pool_name = Some(value.into());
@@ -160,6 +230,10 @@ impl CreateBackendAuthUserPoolConfigBuilder {
     pub fn set_user_pool_name(mut self, value: Option<String>) -> Self {
         self.user_pool_name = value;
         self
+    }
+    /// What [`user_pool_name`](Self::user_pool_name) set, if anything.
+    pub fn get_user_pool_name(&self) -> &Option<String> {
+        &self.user_pool_name
     }
     /// Describes the email or SMS verification message for your Amazon Cognito user pool, configured as a part of your Amplify project.
     pub fn verification_message(
@@ -176,6 +250,12 @@ impl CreateBackendAuthUserPoolConfigBuilder {
     ) -> Self {
         self.verification_message = value;
         self
+    }
+    /// What [`verification_message`](Self::verification_message) set, if anything.
+    pub fn get_verification_message(
+        &self,
+    ) -> &Option<crate::types::CreateBackendAuthVerificationMessageConfig> {
+        &self.verification_message
     }
     /// Builds the [`CreateBackendAuthUserPoolConfig`], failing if `required_sign_up_attributes` or `sign_in_method` or `user_pool_name` is not set.
     pub fn build(

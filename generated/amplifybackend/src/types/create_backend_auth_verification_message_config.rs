@@ -20,6 +20,18 @@ impl CreateBackendAuthVerificationMessageConfig {
     pub fn builder() -> CreateBackendAuthVerificationMessageConfigBuilder {
         Default::default()
     }
+    /// The type of verification message to send.
+    pub fn delivery_method(&self) -> &crate::types::DeliveryMethod {
+        &self.delivery_method
+    }
+    /// The settings for the email message.
+    pub fn email_settings(&self) -> Option<&crate::types::EmailSettings> {
+        self.email_settings.as_ref()
+    }
+    /// The settings for the SMS message.
+    pub fn sms_settings(&self) -> Option<&crate::types::SmsSettings> {
+        self.sms_settings.as_ref()
+    }
 }
 impl ::std::fmt::Debug for CreateBackendAuthVerificationMessageConfig {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -60,6 +72,10 @@ impl CreateBackendAuthVerificationMessageConfigBuilder {
         self.delivery_method = value;
         self
     }
+    /// What [`delivery_method`](Self::delivery_method) set, if anything.
+    pub fn get_delivery_method(&self) -> &Option<crate::types::DeliveryMethod> {
+        &self.delivery_method
+    }
     /// The settings for the email message.
     pub fn email_settings(
         mut self,
@@ -76,6 +92,10 @@ impl CreateBackendAuthVerificationMessageConfigBuilder {
         self.email_settings = value;
         self
     }
+    /// What [`email_settings`](Self::email_settings) set, if anything.
+    pub fn get_email_settings(&self) -> &Option<crate::types::EmailSettings> {
+        &self.email_settings
+    }
     /// The settings for the SMS message.
     pub fn sms_settings(mut self, value: impl Into<crate::types::SmsSettings>) -> Self {
         self.sms_settings = Some(value.into());
@@ -85,6 +105,10 @@ impl CreateBackendAuthVerificationMessageConfigBuilder {
     pub fn set_sms_settings(mut self, value: Option<crate::types::SmsSettings>) -> Self {
         self.sms_settings = value;
         self
+    }
+    /// What [`sms_settings`](Self::sms_settings) set, if anything.
+    pub fn get_sms_settings(&self) -> &Option<crate::types::SmsSettings> {
+        &self.sms_settings
     }
     /// Builds the [`CreateBackendAuthVerificationMessageConfig`], failing if `delivery_method` is not set.
     pub fn build(

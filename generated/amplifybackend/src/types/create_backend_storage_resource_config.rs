@@ -20,6 +20,18 @@ impl CreateBackendStorageResourceConfig {
     pub fn builder() -> CreateBackendStorageResourceConfigBuilder {
         Default::default()
     }
+    /// The name of the S3 bucket.
+    pub fn bucket_name(&self) -> Option<&str> {
+        self.bucket_name.as_deref()
+    }
+    /// The authorization configuration for the storage S3 bucket.
+    pub fn permissions(&self) -> &crate::types::BackendStoragePermissions {
+        &self.permissions
+    }
+    /// The name of the storage service.
+    pub fn service_name(&self) -> &crate::types::ServiceName {
+        &self.service_name
+    }
 }
 /// A builder for [`CreateBackendStorageResourceConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -39,6 +51,10 @@ impl CreateBackendStorageResourceConfigBuilder {
         self.bucket_name = value;
         self
     }
+    /// What [`bucket_name`](Self::bucket_name) set, if anything.
+    pub fn get_bucket_name(&self) -> &Option<String> {
+        &self.bucket_name
+    }
     /// The authorization configuration for the storage S3 bucket.
     pub fn permissions(
         mut self,
@@ -55,6 +71,10 @@ impl CreateBackendStorageResourceConfigBuilder {
         self.permissions = value;
         self
     }
+    /// What [`permissions`](Self::permissions) set, if anything.
+    pub fn get_permissions(&self) -> &Option<crate::types::BackendStoragePermissions> {
+        &self.permissions
+    }
     /// The name of the storage service.
     pub fn service_name(mut self, value: impl Into<crate::types::ServiceName>) -> Self {
         self.service_name = Some(value.into());
@@ -64,6 +84,10 @@ impl CreateBackendStorageResourceConfigBuilder {
     pub fn set_service_name(mut self, value: Option<crate::types::ServiceName>) -> Self {
         self.service_name = value;
         self
+    }
+    /// What [`service_name`](Self::service_name) set, if anything.
+    pub fn get_service_name(&self) -> &Option<crate::types::ServiceName> {
+        &self.service_name
     }
     /// Builds the [`CreateBackendStorageResourceConfig`], failing if `permissions` or `service_name` is not set.
     pub fn build(

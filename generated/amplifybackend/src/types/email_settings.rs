@@ -17,6 +17,14 @@ impl EmailSettings {
     pub fn builder() -> EmailSettingsBuilder {
         Default::default()
     }
+    /// The contents of the email message.
+    pub fn email_message(&self) -> Option<&str> {
+        self.email_message.as_deref()
+    }
+    /// The contents of the subject line of the email message.
+    pub fn email_subject(&self) -> Option<&str> {
+        self.email_subject.as_deref()
+    }
 }
 impl ::std::fmt::Debug for EmailSettings {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -48,6 +56,10 @@ impl EmailSettingsBuilder {
         self.email_message = value;
         self
     }
+    /// What [`email_message`](Self::email_message) set, if anything.
+    pub fn get_email_message(&self) -> &Option<String> {
+        &self.email_message
+    }
     /// The contents of the subject line of the email message.
     pub fn email_subject(mut self, value: impl Into<String>) -> Self {
         self.email_subject = Some(value.into());
@@ -57,6 +69,10 @@ impl EmailSettingsBuilder {
     pub fn set_email_subject(mut self, value: Option<String>) -> Self {
         self.email_subject = value;
         self
+    }
+    /// What [`email_subject`](Self::email_subject) set, if anything.
+    pub fn get_email_subject(&self) -> &Option<String> {
+        &self.email_subject
     }
     /// Builds the [`EmailSettings`].
     pub fn build(self) -> EmailSettings {

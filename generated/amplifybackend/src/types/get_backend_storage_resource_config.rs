@@ -23,6 +23,22 @@ impl GetBackendStorageResourceConfig {
     pub fn builder() -> GetBackendStorageResourceConfigBuilder {
         Default::default()
     }
+    /// The name of the S3 bucket.
+    pub fn bucket_name(&self) -> Option<&str> {
+        self.bucket_name.as_deref()
+    }
+    /// Returns True if the storage resource has been imported.
+    pub fn imported(&self) -> bool {
+        self.imported
+    }
+    /// The authorization configuration for the storage S3 bucket.
+    pub fn permissions(&self) -> Option<&crate::types::BackendStoragePermissions> {
+        self.permissions.as_ref()
+    }
+    /// The name of the storage service.
+    pub fn service_name(&self) -> &crate::types::ServiceName {
+        &self.service_name
+    }
 }
 /// A builder for [`GetBackendStorageResourceConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -43,6 +59,10 @@ impl GetBackendStorageResourceConfigBuilder {
         self.bucket_name = value;
         self
     }
+    /// What [`bucket_name`](Self::bucket_name) set, if anything.
+    pub fn get_bucket_name(&self) -> &Option<String> {
+        &self.bucket_name
+    }
     /// Returns True if the storage resource has been imported.
     pub fn imported(mut self, value: impl Into<bool>) -> Self {
         self.imported = Some(value.into());
@@ -52,6 +72,10 @@ impl GetBackendStorageResourceConfigBuilder {
     pub fn set_imported(mut self, value: Option<bool>) -> Self {
         self.imported = value;
         self
+    }
+    /// What [`imported`](Self::imported) set, if anything.
+    pub fn get_imported(&self) -> &Option<bool> {
+        &self.imported
     }
     /// The authorization configuration for the storage S3 bucket.
     pub fn permissions(
@@ -69,6 +93,10 @@ impl GetBackendStorageResourceConfigBuilder {
         self.permissions = value;
         self
     }
+    /// What [`permissions`](Self::permissions) set, if anything.
+    pub fn get_permissions(&self) -> &Option<crate::types::BackendStoragePermissions> {
+        &self.permissions
+    }
     /// The name of the storage service.
     pub fn service_name(mut self, value: impl Into<crate::types::ServiceName>) -> Self {
         self.service_name = Some(value.into());
@@ -78,6 +106,10 @@ impl GetBackendStorageResourceConfigBuilder {
     pub fn set_service_name(mut self, value: Option<crate::types::ServiceName>) -> Self {
         self.service_name = value;
         self
+    }
+    /// What [`service_name`](Self::service_name) set, if anything.
+    pub fn get_service_name(&self) -> &Option<crate::types::ServiceName> {
+        &self.service_name
     }
     /// Builds the [`GetBackendStorageResourceConfig`], failing if `imported` or `service_name` is not set.
     pub fn build(

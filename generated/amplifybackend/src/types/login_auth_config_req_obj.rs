@@ -23,6 +23,22 @@ impl LoginAuthConfigReqObj {
     pub fn builder() -> LoginAuthConfigReqObjBuilder {
         Default::default()
     }
+    /// The Amazon Cognito identity pool ID used for the Amplify Admin UI login authorization.
+    pub fn aws_cognito_identity_pool_id(&self) -> Option<&str> {
+        self.aws_cognito_identity_pool_id.as_deref()
+    }
+    /// The AWS Region for the Amplify Admin UI login.
+    pub fn aws_cognito_region(&self) -> Option<&str> {
+        self.aws_cognito_region.as_deref()
+    }
+    /// The Amazon Cognito user pool ID used for Amplify Admin UI login authentication.
+    pub fn aws_user_pools_id(&self) -> Option<&str> {
+        self.aws_user_pools_id.as_deref()
+    }
+    /// The web client ID for the Amazon Cognito user pools.
+    pub fn aws_user_pools_web_client_id(&self) -> Option<&str> {
+        self.aws_user_pools_web_client_id.as_deref()
+    }
 }
 /// A builder for [`LoginAuthConfigReqObj`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -43,6 +59,10 @@ impl LoginAuthConfigReqObjBuilder {
         self.aws_cognito_identity_pool_id = value;
         self
     }
+    /// What [`aws_cognito_identity_pool_id`](Self::aws_cognito_identity_pool_id) set, if anything.
+    pub fn get_aws_cognito_identity_pool_id(&self) -> &Option<String> {
+        &self.aws_cognito_identity_pool_id
+    }
     /// The AWS Region for the Amplify Admin UI login.
     pub fn aws_cognito_region(mut self, value: impl Into<String>) -> Self {
         self.aws_cognito_region = Some(value.into());
@@ -52,6 +72,10 @@ impl LoginAuthConfigReqObjBuilder {
     pub fn set_aws_cognito_region(mut self, value: Option<String>) -> Self {
         self.aws_cognito_region = value;
         self
+    }
+    /// What [`aws_cognito_region`](Self::aws_cognito_region) set, if anything.
+    pub fn get_aws_cognito_region(&self) -> &Option<String> {
+        &self.aws_cognito_region
     }
     /// The Amazon Cognito user pool ID used for Amplify Admin UI login authentication.
     pub fn aws_user_pools_id(mut self, value: impl Into<String>) -> Self {
@@ -63,6 +87,10 @@ impl LoginAuthConfigReqObjBuilder {
         self.aws_user_pools_id = value;
         self
     }
+    /// What [`aws_user_pools_id`](Self::aws_user_pools_id) set, if anything.
+    pub fn get_aws_user_pools_id(&self) -> &Option<String> {
+        &self.aws_user_pools_id
+    }
     /// The web client ID for the Amazon Cognito user pools.
     pub fn aws_user_pools_web_client_id(mut self, value: impl Into<String>) -> Self {
         self.aws_user_pools_web_client_id = Some(value.into());
@@ -72,6 +100,10 @@ impl LoginAuthConfigReqObjBuilder {
     pub fn set_aws_user_pools_web_client_id(mut self, value: Option<String>) -> Self {
         self.aws_user_pools_web_client_id = value;
         self
+    }
+    /// What [`aws_user_pools_web_client_id`](Self::aws_user_pools_web_client_id) set, if anything.
+    pub fn get_aws_user_pools_web_client_id(&self) -> &Option<String> {
+        &self.aws_user_pools_web_client_id
     }
     /// Builds the [`LoginAuthConfigReqObj`].
     pub fn build(self) -> LoginAuthConfigReqObj {

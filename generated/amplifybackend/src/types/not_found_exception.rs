@@ -20,6 +20,10 @@ impl NotFoundException {
     pub fn builder() -> NotFoundExceptionBuilder {
         Default::default()
     }
+    /// The type of resource that is not found.
+    pub fn resource_type(&self) -> Option<&str> {
+        self.resource_type.as_deref()
+    }
 }
 impl NotFoundException {
     /// The error code the service sends for this error.
@@ -39,6 +43,14 @@ impl ::std::fmt::Display for NotFoundException {
     }
 }
 impl ::std::error::Error for NotFoundException {}
+impl ::awsgen_runtime::ProvideErrorMetadata for NotFoundException {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        &self.meta
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::awsgen_runtime::ModeledError for NotFoundException {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
         self.message = ::awsgen_runtime::cap_message(self.message.take());
@@ -63,6 +75,10 @@ impl NotFoundExceptionBuilder {
         self.message = value;
         self
     }
+    /// What [`message`](Self::message) set, if anything.
+    pub fn get_message(&self) -> &Option<String> {
+        &self.message
+    }
     /// The type of resource that is not found.
     pub fn resource_type(mut self, value: impl Into<String>) -> Self {
         self.resource_type = Some(value.into());
@@ -72,6 +88,10 @@ impl NotFoundExceptionBuilder {
     pub fn set_resource_type(mut self, value: Option<String>) -> Self {
         self.resource_type = value;
         self
+    }
+    /// What [`resource_type`](Self::resource_type) set, if anything.
+    pub fn get_resource_type(&self) -> &Option<String> {
+        &self.resource_type
     }
     /// Sets the response metadata (request id, HTTP status, ...), e.g. to build this error in a test.
     pub fn meta(mut self, meta: ::awsgen_runtime::ErrorMetadata) -> Self {

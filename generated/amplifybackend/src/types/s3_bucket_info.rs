@@ -17,6 +17,14 @@ impl S3BucketInfo {
     pub fn builder() -> S3BucketInfoBuilder {
         Default::default()
     }
+    /// The creation date of the S3 bucket.
+    pub fn creation_date(&self) -> Option<&str> {
+        self.creation_date.as_deref()
+    }
+    /// The name of the S3 bucket.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
 }
 /// A builder for [`S3BucketInfo`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -35,6 +43,10 @@ impl S3BucketInfoBuilder {
         self.creation_date = value;
         self
     }
+    /// What [`creation_date`](Self::creation_date) set, if anything.
+    pub fn get_creation_date(&self) -> &Option<String> {
+        &self.creation_date
+    }
     /// The name of the S3 bucket.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
@@ -44,6 +56,10 @@ impl S3BucketInfoBuilder {
     pub fn set_name(mut self, value: Option<String>) -> Self {
         self.name = value;
         self
+    }
+    /// What [`name`](Self::name) set, if anything.
+    pub fn get_name(&self) -> &Option<String> {
+        &self.name
     }
     /// Builds the [`S3BucketInfo`].
     pub fn build(self) -> S3BucketInfo {

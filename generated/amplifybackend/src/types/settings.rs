@@ -17,6 +17,14 @@ impl Settings {
     pub fn builder() -> SettingsBuilder {
         Default::default()
     }
+    /// The supported MFA types.
+    pub fn mfa_types(&self) -> &[crate::types::MfaTypesElement] {
+        self.mfa_types.as_deref().unwrap_or_default()
+    }
+    /// The body of the SMS message.
+    pub fn sms_message(&self) -> Option<&str> {
+        self.sms_message.as_deref()
+    }
 }
 /// A builder for [`Settings`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -41,6 +49,10 @@ impl SettingsBuilder {
         self.mfa_types = value;
         self
     }
+    /// What [`mfa_types`](Self::mfa_types) set, if anything.
+    pub fn get_mfa_types(&self) -> &Option<Vec<crate::types::MfaTypesElement>> {
+        &self.mfa_types
+    }
     /// The body of the SMS message.
     pub fn sms_message(mut self, value: impl Into<String>) -> Self {
         self.sms_message = Some(value.into());
@@ -50,6 +62,10 @@ impl SettingsBuilder {
     pub fn set_sms_message(mut self, value: Option<String>) -> Self {
         self.sms_message = value;
         self
+    }
+    /// What [`sms_message`](Self::sms_message) set, if anything.
+    pub fn get_sms_message(&self) -> &Option<String> {
+        &self.sms_message
     }
     /// Builds the [`Settings`].
     pub fn build(self) -> Settings {

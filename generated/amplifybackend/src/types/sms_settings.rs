@@ -14,6 +14,10 @@ impl SmsSettings {
     pub fn builder() -> SmsSettingsBuilder {
         Default::default()
     }
+    /// The contents of the SMS message.
+    pub fn sms_message(&self) -> Option<&str> {
+        self.sms_message.as_deref()
+    }
 }
 impl ::std::fmt::Debug for SmsSettings {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -42,6 +46,10 @@ impl SmsSettingsBuilder {
     pub fn set_sms_message(mut self, value: Option<String>) -> Self {
         self.sms_message = value;
         self
+    }
+    /// What [`sms_message`](Self::sms_message) set, if anything.
+    pub fn get_sms_message(&self) -> &Option<String> {
+        &self.sms_message
     }
     /// Builds the [`SmsSettings`].
     pub fn build(self) -> SmsSettings {

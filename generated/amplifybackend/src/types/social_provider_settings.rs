@@ -5,12 +5,16 @@
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct SocialProviderSettings {
+    /// The `Facebook` member.
     #[serde(rename = "Facebook", skip_serializing_if = "Option::is_none")]
     pub facebook: Option<crate::types::BackendAuthSocialProviderConfig>,
+    /// The `Google` member.
     #[serde(rename = "Google", skip_serializing_if = "Option::is_none")]
     pub google: Option<crate::types::BackendAuthSocialProviderConfig>,
+    /// The `LoginWithAmazon` member.
     #[serde(rename = "LoginWithAmazon", skip_serializing_if = "Option::is_none")]
     pub login_with_amazon: Option<crate::types::BackendAuthSocialProviderConfig>,
+    /// The `SignInWithApple` member.
     #[serde(rename = "SignInWithApple", skip_serializing_if = "Option::is_none")]
     pub sign_in_with_apple: Option<crate::types::BackendAuthAppleProviderConfig>,
 }
@@ -18,6 +22,26 @@ impl SocialProviderSettings {
     /// Creates a new builder for [`SocialProviderSettings`].
     pub fn builder() -> SocialProviderSettingsBuilder {
         Default::default()
+    }
+    /// The `Facebook` member.
+    pub fn facebook(&self) -> Option<&crate::types::BackendAuthSocialProviderConfig> {
+        self.facebook.as_ref()
+    }
+    /// The `Google` member.
+    pub fn google(&self) -> Option<&crate::types::BackendAuthSocialProviderConfig> {
+        self.google.as_ref()
+    }
+    /// The `LoginWithAmazon` member.
+    pub fn login_with_amazon(
+        &self,
+    ) -> Option<&crate::types::BackendAuthSocialProviderConfig> {
+        self.login_with_amazon.as_ref()
+    }
+    /// The `SignInWithApple` member.
+    pub fn sign_in_with_apple(
+        &self,
+    ) -> Option<&crate::types::BackendAuthAppleProviderConfig> {
+        self.sign_in_with_apple.as_ref()
     }
 }
 impl ::std::fmt::Debug for SocialProviderSettings {
@@ -44,6 +68,7 @@ impl ::std::fmt::Debug for SocialProviderSettingsBuilder {
     }
 }
 impl SocialProviderSettingsBuilder {
+    /// The `Facebook` member.
     pub fn facebook(
         mut self,
         value: impl Into<crate::types::BackendAuthSocialProviderConfig>,
@@ -59,6 +84,13 @@ impl SocialProviderSettingsBuilder {
         self.facebook = value;
         self
     }
+    /// What [`facebook`](Self::facebook) set, if anything.
+    pub fn get_facebook(
+        &self,
+    ) -> &Option<crate::types::BackendAuthSocialProviderConfig> {
+        &self.facebook
+    }
+    /// The `Google` member.
     pub fn google(
         mut self,
         value: impl Into<crate::types::BackendAuthSocialProviderConfig>,
@@ -74,6 +106,11 @@ impl SocialProviderSettingsBuilder {
         self.google = value;
         self
     }
+    /// What [`google`](Self::google) set, if anything.
+    pub fn get_google(&self) -> &Option<crate::types::BackendAuthSocialProviderConfig> {
+        &self.google
+    }
+    /// The `LoginWithAmazon` member.
     pub fn login_with_amazon(
         mut self,
         value: impl Into<crate::types::BackendAuthSocialProviderConfig>,
@@ -89,6 +126,13 @@ impl SocialProviderSettingsBuilder {
         self.login_with_amazon = value;
         self
     }
+    /// What [`login_with_amazon`](Self::login_with_amazon) set, if anything.
+    pub fn get_login_with_amazon(
+        &self,
+    ) -> &Option<crate::types::BackendAuthSocialProviderConfig> {
+        &self.login_with_amazon
+    }
+    /// The `SignInWithApple` member.
     pub fn sign_in_with_apple(
         mut self,
         value: impl Into<crate::types::BackendAuthAppleProviderConfig>,
@@ -103,6 +147,12 @@ impl SocialProviderSettingsBuilder {
     ) -> Self {
         self.sign_in_with_apple = value;
         self
+    }
+    /// What [`sign_in_with_apple`](Self::sign_in_with_apple) set, if anything.
+    pub fn get_sign_in_with_apple(
+        &self,
+    ) -> &Option<crate::types::BackendAuthAppleProviderConfig> {
+        &self.sign_in_with_apple
     }
     /// Builds the [`SocialProviderSettings`].
     pub fn build(self) -> SocialProviderSettings {

@@ -20,6 +20,10 @@ impl TooManyRequestsException {
     pub fn builder() -> TooManyRequestsExceptionBuilder {
         Default::default()
     }
+    /// The type of limit that was exceeded.
+    pub fn limit_type(&self) -> Option<&str> {
+        self.limit_type.as_deref()
+    }
 }
 impl TooManyRequestsException {
     /// The error code the service sends for this error.
@@ -39,6 +43,14 @@ impl ::std::fmt::Display for TooManyRequestsException {
     }
 }
 impl ::std::error::Error for TooManyRequestsException {}
+impl ::awsgen_runtime::ProvideErrorMetadata for TooManyRequestsException {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        &self.meta
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::awsgen_runtime::ModeledError for TooManyRequestsException {
     fn set_meta(&mut self, meta: ::awsgen_runtime::ErrorMetadata) {
         self.message = ::awsgen_runtime::cap_message(self.message.take());
@@ -63,6 +75,10 @@ impl TooManyRequestsExceptionBuilder {
         self.limit_type = value;
         self
     }
+    /// What [`limit_type`](Self::limit_type) set, if anything.
+    pub fn get_limit_type(&self) -> &Option<String> {
+        &self.limit_type
+    }
     /// An error message to inform that the request has failed.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
@@ -72,6 +88,10 @@ impl TooManyRequestsExceptionBuilder {
     pub fn set_message(mut self, value: Option<String>) -> Self {
         self.message = value;
         self
+    }
+    /// What [`message`](Self::message) set, if anything.
+    pub fn get_message(&self) -> &Option<String> {
+        &self.message
     }
     /// Sets the response metadata (request id, HTTP status, ...), e.g. to build this error in a test.
     pub fn meta(mut self, meta: ::awsgen_runtime::ErrorMetadata) -> Self {

@@ -20,6 +20,18 @@ impl UpdateBackendAuthForgotPasswordConfig {
     pub fn builder() -> UpdateBackendAuthForgotPasswordConfigBuilder {
         Default::default()
     }
+    /// **(DEPRECATED)** Describes which mode to use (either SMS or email) to deliver messages to app users that want to recover their password.
+    pub fn delivery_method(&self) -> Option<&crate::types::DeliveryMethod> {
+        self.delivery_method.as_ref()
+    }
+    /// **(DEPRECATED)** The configuration for the email sent when an app user forgets their password.
+    pub fn email_settings(&self) -> Option<&crate::types::EmailSettings> {
+        self.email_settings.as_ref()
+    }
+    /// **(DEPRECATED)** The configuration for the SMS message sent when an Amplify app user forgets their password.
+    pub fn sms_settings(&self) -> Option<&crate::types::SmsSettings> {
+        self.sms_settings.as_ref()
+    }
 }
 impl ::std::fmt::Debug for UpdateBackendAuthForgotPasswordConfig {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -60,6 +72,10 @@ impl UpdateBackendAuthForgotPasswordConfigBuilder {
         self.delivery_method = value;
         self
     }
+    /// What [`delivery_method`](Self::delivery_method) set, if anything.
+    pub fn get_delivery_method(&self) -> &Option<crate::types::DeliveryMethod> {
+        &self.delivery_method
+    }
     /// **(DEPRECATED)** The configuration for the email sent when an app user forgets their password.
     pub fn email_settings(
         mut self,
@@ -76,6 +92,10 @@ impl UpdateBackendAuthForgotPasswordConfigBuilder {
         self.email_settings = value;
         self
     }
+    /// What [`email_settings`](Self::email_settings) set, if anything.
+    pub fn get_email_settings(&self) -> &Option<crate::types::EmailSettings> {
+        &self.email_settings
+    }
     /// **(DEPRECATED)** The configuration for the SMS message sent when an Amplify app user forgets their password.
     pub fn sms_settings(mut self, value: impl Into<crate::types::SmsSettings>) -> Self {
         self.sms_settings = Some(value.into());
@@ -85,6 +105,10 @@ impl UpdateBackendAuthForgotPasswordConfigBuilder {
     pub fn set_sms_settings(mut self, value: Option<crate::types::SmsSettings>) -> Self {
         self.sms_settings = value;
         self
+    }
+    /// What [`sms_settings`](Self::sms_settings) set, if anything.
+    pub fn get_sms_settings(&self) -> &Option<crate::types::SmsSettings> {
+        &self.sms_settings
     }
     /// Builds the [`UpdateBackendAuthForgotPasswordConfig`].
     pub fn build(self) -> UpdateBackendAuthForgotPasswordConfig {

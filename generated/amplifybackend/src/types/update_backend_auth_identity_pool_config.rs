@@ -14,6 +14,10 @@ impl UpdateBackendAuthIdentityPoolConfig {
     pub fn builder() -> UpdateBackendAuthIdentityPoolConfigBuilder {
         Default::default()
     }
+    /// A boolean value that can be set to allow or disallow guest-level authorization into your Amplify app.
+    pub fn unauthenticated_login(&self) -> Option<bool> {
+        self.unauthenticated_login
+    }
 }
 /// A builder for [`UpdateBackendAuthIdentityPoolConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -30,6 +34,10 @@ impl UpdateBackendAuthIdentityPoolConfigBuilder {
     pub fn set_unauthenticated_login(mut self, value: Option<bool>) -> Self {
         self.unauthenticated_login = value;
         self
+    }
+    /// What [`unauthenticated_login`](Self::unauthenticated_login) set, if anything.
+    pub fn get_unauthenticated_login(&self) -> &Option<bool> {
+        &self.unauthenticated_login
     }
     /// Builds the [`UpdateBackendAuthIdentityPoolConfig`].
     pub fn build(self) -> UpdateBackendAuthIdentityPoolConfig {

@@ -17,6 +17,14 @@ impl UpdateBackendAuthMfaConfig {
     pub fn builder() -> UpdateBackendAuthMfaConfigBuilder {
         Default::default()
     }
+    /// The MFA mode for the backend of your Amplify project.
+    pub fn mfa_mode(&self) -> Option<&crate::types::MfaMode> {
+        self.mfa_mode.as_ref()
+    }
+    /// The settings of your MFA configuration for the backend of your Amplify project.
+    pub fn settings(&self) -> Option<&crate::types::Settings> {
+        self.settings.as_ref()
+    }
 }
 /// A builder for [`UpdateBackendAuthMfaConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -35,6 +43,10 @@ impl UpdateBackendAuthMfaConfigBuilder {
         self.mfa_mode = value;
         self
     }
+    /// What [`mfa_mode`](Self::mfa_mode) set, if anything.
+    pub fn get_mfa_mode(&self) -> &Option<crate::types::MfaMode> {
+        &self.mfa_mode
+    }
     /// The settings of your MFA configuration for the backend of your Amplify project.
     pub fn settings(mut self, value: impl Into<crate::types::Settings>) -> Self {
         self.settings = Some(value.into());
@@ -44,6 +56,10 @@ impl UpdateBackendAuthMfaConfigBuilder {
     pub fn set_settings(mut self, value: Option<crate::types::Settings>) -> Self {
         self.settings = value;
         self
+    }
+    /// What [`settings`](Self::settings) set, if anything.
+    pub fn get_settings(&self) -> &Option<crate::types::Settings> {
+        &self.settings
     }
     /// Builds the [`UpdateBackendAuthMfaConfig`].
     pub fn build(self) -> UpdateBackendAuthMfaConfig {

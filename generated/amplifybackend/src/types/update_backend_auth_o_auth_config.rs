@@ -29,6 +29,32 @@ impl UpdateBackendAuthOAuthConfig {
     pub fn builder() -> UpdateBackendAuthOAuthConfigBuilder {
         Default::default()
     }
+    /// The Amazon Cognito domain prefix used to create a hosted UI for authentication.
+    pub fn domain_prefix(&self) -> Option<&str> {
+        self.domain_prefix.as_deref()
+    }
+    /// The OAuth grant type to allow app users to authenticate from your Amplify app.
+    pub fn o_auth_grant_type(&self) -> Option<&crate::types::OAuthGrantType> {
+        self.o_auth_grant_type.as_ref()
+    }
+    /// The list of OAuth-related flows that can allow users to authenticate from your Amplify app.
+    pub fn o_auth_scopes(&self) -> &[crate::types::OAuthScopesElement] {
+        self.o_auth_scopes.as_deref().unwrap_or_default()
+    }
+    /// Redirect URLs that OAuth uses when a user signs in to an Amplify app.
+    pub fn redirect_sign_in_ur_is(&self) -> &[String] {
+        self.redirect_sign_in_ur_is.as_deref().unwrap_or_default()
+    }
+    /// Redirect URLs that OAuth uses when a user signs out of an Amplify app.
+    pub fn redirect_sign_out_ur_is(&self) -> &[String] {
+        self.redirect_sign_out_ur_is.as_deref().unwrap_or_default()
+    }
+    /// Describes third-party social federation configurations for allowing your users to sign in with OAuth.
+    pub fn social_provider_settings(
+        &self,
+    ) -> Option<&crate::types::SocialProviderSettings> {
+        self.social_provider_settings.as_ref()
+    }
 }
 /// A builder for [`UpdateBackendAuthOAuthConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -51,6 +77,10 @@ impl UpdateBackendAuthOAuthConfigBuilder {
         self.domain_prefix = value;
         self
     }
+    /// What [`domain_prefix`](Self::domain_prefix) set, if anything.
+    pub fn get_domain_prefix(&self) -> &Option<String> {
+        &self.domain_prefix
+    }
     /// The OAuth grant type to allow app users to authenticate from your Amplify app.
     pub fn o_auth_grant_type(
         mut self,
@@ -66,6 +96,10 @@ impl UpdateBackendAuthOAuthConfigBuilder {
     ) -> Self {
         self.o_auth_grant_type = value;
         self
+    }
+    /// What [`o_auth_grant_type`](Self::o_auth_grant_type) set, if anything.
+    pub fn get_o_auth_grant_type(&self) -> &Option<crate::types::OAuthGrantType> {
+        &self.o_auth_grant_type
     }
     /// The list of OAuth-related flows that can allow users to authenticate from your Amplify app.
     pub fn o_auth_scopes(
@@ -83,6 +117,10 @@ impl UpdateBackendAuthOAuthConfigBuilder {
         self.o_auth_scopes = value;
         self
     }
+    /// What [`o_auth_scopes`](Self::o_auth_scopes) set, if anything.
+    pub fn get_o_auth_scopes(&self) -> &Option<Vec<crate::types::OAuthScopesElement>> {
+        &self.o_auth_scopes
+    }
     /// Redirect URLs that OAuth uses when a user signs in to an Amplify app.
     pub fn redirect_sign_in_ur_is(mut self, value: impl Into<Vec<String>>) -> Self {
         self.redirect_sign_in_ur_is = Some(value.into());
@@ -93,6 +131,10 @@ impl UpdateBackendAuthOAuthConfigBuilder {
         self.redirect_sign_in_ur_is = value;
         self
     }
+    /// What [`redirect_sign_in_ur_is`](Self::redirect_sign_in_ur_is) set, if anything.
+    pub fn get_redirect_sign_in_ur_is(&self) -> &Option<Vec<String>> {
+        &self.redirect_sign_in_ur_is
+    }
     /// Redirect URLs that OAuth uses when a user signs out of an Amplify app.
     pub fn redirect_sign_out_ur_is(mut self, value: impl Into<Vec<String>>) -> Self {
         self.redirect_sign_out_ur_is = Some(value.into());
@@ -102,6 +144,10 @@ impl UpdateBackendAuthOAuthConfigBuilder {
     pub fn set_redirect_sign_out_ur_is(mut self, value: Option<Vec<String>>) -> Self {
         self.redirect_sign_out_ur_is = value;
         self
+    }
+    /// What [`redirect_sign_out_ur_is`](Self::redirect_sign_out_ur_is) set, if anything.
+    pub fn get_redirect_sign_out_ur_is(&self) -> &Option<Vec<String>> {
+        &self.redirect_sign_out_ur_is
     }
     /// Describes third-party social federation configurations for allowing your users to sign in with OAuth.
     pub fn social_provider_settings(
@@ -118,6 +164,12 @@ impl UpdateBackendAuthOAuthConfigBuilder {
     ) -> Self {
         self.social_provider_settings = value;
         self
+    }
+    /// What [`social_provider_settings`](Self::social_provider_settings) set, if anything.
+    pub fn get_social_provider_settings(
+        &self,
+    ) -> &Option<crate::types::SocialProviderSettings> {
+        &self.social_provider_settings
     }
     /// Builds the [`UpdateBackendAuthOAuthConfig`].
     pub fn build(self) -> UpdateBackendAuthOAuthConfig {

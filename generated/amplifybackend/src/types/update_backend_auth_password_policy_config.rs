@@ -22,6 +22,16 @@ impl UpdateBackendAuthPasswordPolicyConfig {
     pub fn builder() -> UpdateBackendAuthPasswordPolicyConfigBuilder {
         Default::default()
     }
+    /// Describes additional constraints on password requirements to sign in to the auth resource, configured as a part of your Amplify project.
+    pub fn additional_constraints(
+        &self,
+    ) -> &[crate::types::AdditionalConstraintsElement] {
+        self.additional_constraints.as_deref().unwrap_or_default()
+    }
+    /// Describes the minimum length of the password required to sign in to the auth resource, configured as a part of your Amplify project.
+    pub fn minimum_length(&self) -> Option<f64> {
+        self.minimum_length
+    }
 }
 /// A builder for [`UpdateBackendAuthPasswordPolicyConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -46,6 +56,12 @@ impl UpdateBackendAuthPasswordPolicyConfigBuilder {
         self.additional_constraints = value;
         self
     }
+    /// What [`additional_constraints`](Self::additional_constraints) set, if anything.
+    pub fn get_additional_constraints(
+        &self,
+    ) -> &Option<Vec<crate::types::AdditionalConstraintsElement>> {
+        &self.additional_constraints
+    }
     /// Describes the minimum length of the password required to sign in to the auth resource, configured as a part of your Amplify project.
     pub fn minimum_length(mut self, value: impl Into<f64>) -> Self {
         self.minimum_length = Some(value.into());
@@ -55,6 +71,10 @@ impl UpdateBackendAuthPasswordPolicyConfigBuilder {
     pub fn set_minimum_length(mut self, value: Option<f64>) -> Self {
         self.minimum_length = value;
         self
+    }
+    /// What [`minimum_length`](Self::minimum_length) set, if anything.
+    pub fn get_minimum_length(&self) -> &Option<f64> {
+        &self.minimum_length
     }
     /// Builds the [`UpdateBackendAuthPasswordPolicyConfig`].
     pub fn build(self) -> UpdateBackendAuthPasswordPolicyConfig {

@@ -23,6 +23,24 @@ impl UpdateBackendAuthResourceConfig {
     pub fn builder() -> UpdateBackendAuthResourceConfigBuilder {
         Default::default()
     }
+    /// Defines the service name to use when configuring an authentication resource in your Amplify project.
+    pub fn auth_resources(&self) -> &crate::types::AuthResources {
+        &self.auth_resources
+    }
+    /// Describes the authorization configuration for the Amazon Cognito identity pool, provisioned as a part of your auth resource in the Amplify project.
+    pub fn identity_pool_configs(
+        &self,
+    ) -> Option<&crate::types::UpdateBackendAuthIdentityPoolConfig> {
+        self.identity_pool_configs.as_ref()
+    }
+    /// Defines the service name to use when configuring an authentication resource in your Amplify project.
+    pub fn service(&self) -> &crate::types::Service {
+        &self.service
+    }
+    /// Describes the authentication configuration for the Amazon Cognito user pool, provisioned as a part of your auth resource in the Amplify project.
+    pub fn user_pool_configs(&self) -> &crate::types::UpdateBackendAuthUserPoolConfig {
+        &self.user_pool_configs
+    }
 }
 /// A builder for [`UpdateBackendAuthResourceConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -49,6 +67,10 @@ impl UpdateBackendAuthResourceConfigBuilder {
         self.auth_resources = value;
         self
     }
+    /// What [`auth_resources`](Self::auth_resources) set, if anything.
+    pub fn get_auth_resources(&self) -> &Option<crate::types::AuthResources> {
+        &self.auth_resources
+    }
     /// Describes the authorization configuration for the Amazon Cognito identity pool, provisioned as a part of your auth resource in the Amplify project.
     pub fn identity_pool_configs(
         mut self,
@@ -65,6 +87,12 @@ impl UpdateBackendAuthResourceConfigBuilder {
         self.identity_pool_configs = value;
         self
     }
+    /// What [`identity_pool_configs`](Self::identity_pool_configs) set, if anything.
+    pub fn get_identity_pool_configs(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendAuthIdentityPoolConfig> {
+        &self.identity_pool_configs
+    }
     /// Defines the service name to use when configuring an authentication resource in your Amplify project.
     pub fn service(mut self, value: impl Into<crate::types::Service>) -> Self {
         self.service = Some(value.into());
@@ -74,6 +102,10 @@ impl UpdateBackendAuthResourceConfigBuilder {
     pub fn set_service(mut self, value: Option<crate::types::Service>) -> Self {
         self.service = value;
         self
+    }
+    /// What [`service`](Self::service) set, if anything.
+    pub fn get_service(&self) -> &Option<crate::types::Service> {
+        &self.service
     }
     /// Describes the authentication configuration for the Amazon Cognito user pool, provisioned as a part of your auth resource in the Amplify project.
     pub fn user_pool_configs(
@@ -90,6 +122,12 @@ impl UpdateBackendAuthResourceConfigBuilder {
     ) -> Self {
         self.user_pool_configs = value;
         self
+    }
+    /// What [`user_pool_configs`](Self::user_pool_configs) set, if anything.
+    pub fn get_user_pool_configs(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendAuthUserPoolConfig> {
+        &self.user_pool_configs
     }
     /// Builds the [`UpdateBackendAuthResourceConfig`], failing if `auth_resources` or `service` or `user_pool_configs` is not set.
     pub fn build(

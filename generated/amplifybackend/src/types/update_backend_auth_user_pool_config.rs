@@ -28,6 +28,32 @@ impl UpdateBackendAuthUserPoolConfig {
     pub fn builder() -> UpdateBackendAuthUserPoolConfigBuilder {
         Default::default()
     }
+    /// **(DEPRECATED)** Describes the forgot password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn forgot_password(
+        &self,
+    ) -> Option<&crate::types::UpdateBackendAuthForgotPasswordConfig> {
+        self.forgot_password.as_ref()
+    }
+    /// Describes whether to apply multi-factor authentication policies for your Amazon Cognito user pool configured as a part of your Amplify project.
+    pub fn mfa(&self) -> Option<&crate::types::UpdateBackendAuthMfaConfig> {
+        self.mfa.as_ref()
+    }
+    /// Describes the OAuth policy and rules for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn o_auth(&self) -> Option<&crate::types::UpdateBackendAuthOAuthConfig> {
+        self.o_auth.as_ref()
+    }
+    /// Describes the password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn password_policy(
+        &self,
+    ) -> Option<&crate::types::UpdateBackendAuthPasswordPolicyConfig> {
+        self.password_policy.as_ref()
+    }
+    /// Describes the email or SMS verification message for your Amazon Cognito user pool, configured as a part of your Amplify project.
+    pub fn verification_message(
+        &self,
+    ) -> Option<&crate::types::UpdateBackendAuthVerificationMessageConfig> {
+        self.verification_message.as_ref()
+    }
 }
 /// A builder for [`UpdateBackendAuthUserPoolConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -57,6 +83,12 @@ impl UpdateBackendAuthUserPoolConfigBuilder {
         self.forgot_password = value;
         self
     }
+    /// What [`forgot_password`](Self::forgot_password) set, if anything.
+    pub fn get_forgot_password(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendAuthForgotPasswordConfig> {
+        &self.forgot_password
+    }
     /// Describes whether to apply multi-factor authentication policies for your Amazon Cognito user pool configured as a part of your Amplify project.
     pub fn mfa(
         mut self,
@@ -72,6 +104,10 @@ impl UpdateBackendAuthUserPoolConfigBuilder {
     ) -> Self {
         self.mfa = value;
         self
+    }
+    /// What [`mfa`](Self::mfa) set, if anything.
+    pub fn get_mfa(&self) -> &Option<crate::types::UpdateBackendAuthMfaConfig> {
+        &self.mfa
     }
     /// Describes the OAuth policy and rules for your Amazon Cognito user pool, configured as a part of your Amplify project.
     pub fn o_auth(
@@ -89,6 +125,10 @@ impl UpdateBackendAuthUserPoolConfigBuilder {
         self.o_auth = value;
         self
     }
+    /// What [`o_auth`](Self::o_auth) set, if anything.
+    pub fn get_o_auth(&self) -> &Option<crate::types::UpdateBackendAuthOAuthConfig> {
+        &self.o_auth
+    }
     /// Describes the password policy for your Amazon Cognito user pool, configured as a part of your Amplify project.
     pub fn password_policy(
         mut self,
@@ -105,6 +145,12 @@ impl UpdateBackendAuthUserPoolConfigBuilder {
         self.password_policy = value;
         self
     }
+    /// What [`password_policy`](Self::password_policy) set, if anything.
+    pub fn get_password_policy(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendAuthPasswordPolicyConfig> {
+        &self.password_policy
+    }
     /// Describes the email or SMS verification message for your Amazon Cognito user pool, configured as a part of your Amplify project.
     pub fn verification_message(
         mut self,
@@ -120,6 +166,12 @@ impl UpdateBackendAuthUserPoolConfigBuilder {
     ) -> Self {
         self.verification_message = value;
         self
+    }
+    /// What [`verification_message`](Self::verification_message) set, if anything.
+    pub fn get_verification_message(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendAuthVerificationMessageConfig> {
+        &self.verification_message
     }
     /// Builds the [`UpdateBackendAuthUserPoolConfig`].
     pub fn build(self) -> UpdateBackendAuthUserPoolConfig {

@@ -17,6 +17,14 @@ impl UpdateBackendStorageResourceConfig {
     pub fn builder() -> UpdateBackendStorageResourceConfigBuilder {
         Default::default()
     }
+    /// The authorization configuration for the storage S3 bucket.
+    pub fn permissions(&self) -> &crate::types::BackendStoragePermissions {
+        &self.permissions
+    }
+    /// The name of the storage service.
+    pub fn service_name(&self) -> &crate::types::ServiceName {
+        &self.service_name
+    }
 }
 /// A builder for [`UpdateBackendStorageResourceConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -41,6 +49,10 @@ impl UpdateBackendStorageResourceConfigBuilder {
         self.permissions = value;
         self
     }
+    /// What [`permissions`](Self::permissions) set, if anything.
+    pub fn get_permissions(&self) -> &Option<crate::types::BackendStoragePermissions> {
+        &self.permissions
+    }
     /// The name of the storage service.
     pub fn service_name(mut self, value: impl Into<crate::types::ServiceName>) -> Self {
         self.service_name = Some(value.into());
@@ -50,6 +62,10 @@ impl UpdateBackendStorageResourceConfigBuilder {
     pub fn set_service_name(mut self, value: Option<crate::types::ServiceName>) -> Self {
         self.service_name = value;
         self
+    }
+    /// What [`service_name`](Self::service_name) set, if anything.
+    pub fn get_service_name(&self) -> &Option<crate::types::ServiceName> {
+        &self.service_name
     }
     /// Builds the [`UpdateBackendStorageResourceConfig`], failing if `permissions` or `service_name` is not set.
     pub fn build(

@@ -2,23 +2,31 @@
 //! The PutSecrets operation.
 //!
 //! Sensitive values at every depth: redacted wherever they are printed.
+/// The `PutSecretsRequest` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutSecretsInput {
+    /// The `ByName` member.
     #[serde(rename = "ByName", skip_serializing_if = "Option::is_none")]
     pub by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    /// The `Choice` member.
     #[serde(rename = "Choice", skip_serializing_if = "Option::is_none")]
     pub choice: Option<crate::types::SecretChoice>,
+    /// The `Grid` member.
     #[serde(rename = "Grid", skip_serializing_if = "Option::is_none")]
     pub grid: Option<Vec<Vec<String>>>,
+    /// The `Hidden` member.
     #[serde(rename = "Hidden", skip_serializing_if = "Option::is_none")]
     pub hidden: Option<crate::types::HiddenChoice>,
+    /// The `Holders` member.
     #[serde(rename = "Holders", skip_serializing_if = "Option::is_none")]
     pub holders: Option<Vec<crate::types::SecretHolder>>,
+    /// The `Level` member.
     #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::types::SecretLevel>,
+    /// The `Plain` member.
     #[serde(rename = "Plain", skip_serializing_if = "Option::is_none")]
     pub plain: Option<String>,
 }
@@ -26,6 +34,34 @@ impl PutSecretsInput {
     /// Creates a new builder for [`PutSecretsInput`].
     pub fn builder() -> PutSecretsInputBuilder {
         Default::default()
+    }
+    /// The `ByName` member.
+    pub fn by_name(&self) -> Option<&::std::collections::BTreeMap<String, Vec<String>>> {
+        self.by_name.as_ref()
+    }
+    /// The `Choice` member.
+    pub fn choice(&self) -> Option<&crate::types::SecretChoice> {
+        self.choice.as_ref()
+    }
+    /// The `Grid` member.
+    pub fn grid(&self) -> &[Vec<String>] {
+        self.grid.as_deref().unwrap_or_default()
+    }
+    /// The `Hidden` member.
+    pub fn hidden(&self) -> Option<&crate::types::HiddenChoice> {
+        self.hidden.as_ref()
+    }
+    /// The `Holders` member.
+    pub fn holders(&self) -> &[crate::types::SecretHolder] {
+        self.holders.as_deref().unwrap_or_default()
+    }
+    /// The `Level` member.
+    pub fn level(&self) -> Option<&crate::types::SecretLevel> {
+        self.level.as_ref()
+    }
+    /// The `Plain` member.
+    pub fn plain(&self) -> Option<&str> {
+        self.plain.as_deref()
     }
 }
 impl ::std::fmt::Debug for PutSecretsInput {
@@ -41,10 +77,10 @@ impl ::std::fmt::Debug for PutSecretsInput {
             .finish()
     }
 }
-/// A builder for [`PutSecretsInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`PutSecretsInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default)]
-pub struct PutSecretsInputBuilder<C = ()> {
-    client: C,
+pub struct PutSecretsInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
     choice: Option<crate::types::SecretChoice>,
     grid: Option<Vec<Vec<String>>>,
@@ -53,12 +89,13 @@ pub struct PutSecretsInputBuilder<C = ()> {
     level: Option<crate::types::SecretLevel>,
     plain: Option<String>,
 }
-impl<C> ::std::fmt::Debug for PutSecretsInputBuilder<C> {
+impl ::std::fmt::Debug for PutSecretsInputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutSecretsInputBuilder").finish_non_exhaustive()
     }
 }
-impl<C> PutSecretsInputBuilder<C> {
+impl PutSecretsInputBuilder {
+    /// The `ByName` member.
     pub fn by_name(
         mut self,
         value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
@@ -74,6 +111,13 @@ impl<C> PutSecretsInputBuilder<C> {
         self.by_name = value;
         self
     }
+    /// What [`by_name`](Self::by_name) set, if anything.
+    pub fn get_by_name(
+        &self,
+    ) -> &Option<::std::collections::BTreeMap<String, Vec<String>>> {
+        &self.by_name
+    }
+    /// The `Choice` member.
     pub fn choice(mut self, value: impl Into<crate::types::SecretChoice>) -> Self {
         self.choice = Some(value.into());
         self
@@ -83,6 +127,11 @@ impl<C> PutSecretsInputBuilder<C> {
         self.choice = value;
         self
     }
+    /// What [`choice`](Self::choice) set, if anything.
+    pub fn get_choice(&self) -> &Option<crate::types::SecretChoice> {
+        &self.choice
+    }
+    /// The `Grid` member.
     pub fn grid(mut self, value: impl Into<Vec<Vec<String>>>) -> Self {
         self.grid = Some(value.into());
         self
@@ -92,6 +141,11 @@ impl<C> PutSecretsInputBuilder<C> {
         self.grid = value;
         self
     }
+    /// What [`grid`](Self::grid) set, if anything.
+    pub fn get_grid(&self) -> &Option<Vec<Vec<String>>> {
+        &self.grid
+    }
+    /// The `Hidden` member.
     pub fn hidden(mut self, value: impl Into<crate::types::HiddenChoice>) -> Self {
         self.hidden = Some(value.into());
         self
@@ -101,6 +155,11 @@ impl<C> PutSecretsInputBuilder<C> {
         self.hidden = value;
         self
     }
+    /// What [`hidden`](Self::hidden) set, if anything.
+    pub fn get_hidden(&self) -> &Option<crate::types::HiddenChoice> {
+        &self.hidden
+    }
+    /// The `Holders` member.
     pub fn holders(mut self, value: impl Into<Vec<crate::types::SecretHolder>>) -> Self {
         self.holders = Some(value.into());
         self
@@ -113,6 +172,11 @@ impl<C> PutSecretsInputBuilder<C> {
         self.holders = value;
         self
     }
+    /// What [`holders`](Self::holders) set, if anything.
+    pub fn get_holders(&self) -> &Option<Vec<crate::types::SecretHolder>> {
+        &self.holders
+    }
+    /// The `Level` member.
     pub fn level(mut self, value: impl Into<crate::types::SecretLevel>) -> Self {
         self.level = Some(value.into());
         self
@@ -122,6 +186,11 @@ impl<C> PutSecretsInputBuilder<C> {
         self.level = value;
         self
     }
+    /// What [`level`](Self::level) set, if anything.
+    pub fn get_level(&self) -> &Option<crate::types::SecretLevel> {
+        &self.level
+    }
+    /// The `Plain` member.
     pub fn plain(mut self, value: impl Into<String>) -> Self {
         self.plain = Some(value.into());
         self
@@ -130,6 +199,10 @@ impl<C> PutSecretsInputBuilder<C> {
     pub fn set_plain(mut self, value: Option<String>) -> Self {
         self.plain = value;
         self
+    }
+    /// What [`plain`](Self::plain) set, if anything.
+    pub fn get_plain(&self) -> &Option<String> {
+        &self.plain
     }
     /// Builds the [`PutSecretsInput`].
     pub fn build(self) -> PutSecretsInput {
@@ -144,24 +217,19 @@ impl<C> PutSecretsInputBuilder<C> {
         }
     }
 }
-impl PutSecretsInputBuilder<::awsgen_runtime::Client> {
+impl PutSecretsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            by_name: None,
-            choice: None,
-            grid: None,
-            hidden: None,
-            holders: None,
-            level: None,
-            plain: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PutSecretsOutput, ::awsgen_runtime::SdkError<PutSecretsError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
 }
@@ -177,36 +245,81 @@ impl ::awsgen_runtime::Operation for PutSecretsInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PutSecretsOutput, ::awsgen_runtime::ParseError> {
-        ::awsgen_runtime::json_output(response)
+        let mut output: PutSecretsOutput = ::awsgen_runtime::json_output(response)?;
+        output._request_id = response.request_id().map(str::to_owned);
+        Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PutSecretsError {
-        PutSecretsError::Unhandled(error.into_meta())
+        PutSecretsError::Unhandled(error.into_unhandled())
     }
 }
+/// The `PutSecretsResponse` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutSecretsOutput {
+    /// The `ByName` member.
     #[serde(rename = "ByName", skip_serializing_if = "Option::is_none")]
     pub by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    /// The `Choice` member.
     #[serde(rename = "Choice", skip_serializing_if = "Option::is_none")]
     pub choice: Option<crate::types::SecretChoice>,
+    /// The `Grid` member.
     #[serde(rename = "Grid", skip_serializing_if = "Option::is_none")]
     pub grid: Option<Vec<Vec<String>>>,
+    /// The `Hidden` member.
     #[serde(rename = "Hidden", skip_serializing_if = "Option::is_none")]
     pub hidden: Option<crate::types::HiddenChoice>,
+    /// The `Holders` member.
     #[serde(rename = "Holders", skip_serializing_if = "Option::is_none")]
     pub holders: Option<Vec<crate::types::SecretHolder>>,
+    /// The `Level` member.
     #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::types::SecretLevel>,
+    /// The `Plain` member.
     #[serde(rename = "Plain", skip_serializing_if = "Option::is_none")]
     pub plain: Option<String>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl PutSecretsOutput {
     /// Creates a new builder for [`PutSecretsOutput`].
     pub fn builder() -> PutSecretsOutputBuilder {
         Default::default()
+    }
+    /// The `ByName` member.
+    pub fn by_name(&self) -> Option<&::std::collections::BTreeMap<String, Vec<String>>> {
+        self.by_name.as_ref()
+    }
+    /// The `Choice` member.
+    pub fn choice(&self) -> Option<&crate::types::SecretChoice> {
+        self.choice.as_ref()
+    }
+    /// The `Grid` member.
+    pub fn grid(&self) -> &[Vec<String>] {
+        self.grid.as_deref().unwrap_or_default()
+    }
+    /// The `Hidden` member.
+    pub fn hidden(&self) -> Option<&crate::types::HiddenChoice> {
+        self.hidden.as_ref()
+    }
+    /// The `Holders` member.
+    pub fn holders(&self) -> &[crate::types::SecretHolder] {
+        self.holders.as_deref().unwrap_or_default()
+    }
+    /// The `Level` member.
+    pub fn level(&self) -> Option<&crate::types::SecretLevel> {
+        self.level.as_ref()
+    }
+    /// The `Plain` member.
+    pub fn plain(&self) -> Option<&str> {
+        self.plain.as_deref()
+    }
+}
+impl ::awsgen_runtime::RequestId for PutSecretsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 impl ::std::fmt::Debug for PutSecretsOutput {
@@ -239,6 +352,7 @@ impl ::std::fmt::Debug for PutSecretsOutputBuilder {
     }
 }
 impl PutSecretsOutputBuilder {
+    /// The `ByName` member.
     pub fn by_name(
         mut self,
         value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
@@ -254,6 +368,13 @@ impl PutSecretsOutputBuilder {
         self.by_name = value;
         self
     }
+    /// What [`by_name`](Self::by_name) set, if anything.
+    pub fn get_by_name(
+        &self,
+    ) -> &Option<::std::collections::BTreeMap<String, Vec<String>>> {
+        &self.by_name
+    }
+    /// The `Choice` member.
     pub fn choice(mut self, value: impl Into<crate::types::SecretChoice>) -> Self {
         self.choice = Some(value.into());
         self
@@ -263,6 +384,11 @@ impl PutSecretsOutputBuilder {
         self.choice = value;
         self
     }
+    /// What [`choice`](Self::choice) set, if anything.
+    pub fn get_choice(&self) -> &Option<crate::types::SecretChoice> {
+        &self.choice
+    }
+    /// The `Grid` member.
     pub fn grid(mut self, value: impl Into<Vec<Vec<String>>>) -> Self {
         self.grid = Some(value.into());
         self
@@ -272,6 +398,11 @@ impl PutSecretsOutputBuilder {
         self.grid = value;
         self
     }
+    /// What [`grid`](Self::grid) set, if anything.
+    pub fn get_grid(&self) -> &Option<Vec<Vec<String>>> {
+        &self.grid
+    }
+    /// The `Hidden` member.
     pub fn hidden(mut self, value: impl Into<crate::types::HiddenChoice>) -> Self {
         self.hidden = Some(value.into());
         self
@@ -281,6 +412,11 @@ impl PutSecretsOutputBuilder {
         self.hidden = value;
         self
     }
+    /// What [`hidden`](Self::hidden) set, if anything.
+    pub fn get_hidden(&self) -> &Option<crate::types::HiddenChoice> {
+        &self.hidden
+    }
+    /// The `Holders` member.
     pub fn holders(mut self, value: impl Into<Vec<crate::types::SecretHolder>>) -> Self {
         self.holders = Some(value.into());
         self
@@ -293,6 +429,11 @@ impl PutSecretsOutputBuilder {
         self.holders = value;
         self
     }
+    /// What [`holders`](Self::holders) set, if anything.
+    pub fn get_holders(&self) -> &Option<Vec<crate::types::SecretHolder>> {
+        &self.holders
+    }
+    /// The `Level` member.
     pub fn level(mut self, value: impl Into<crate::types::SecretLevel>) -> Self {
         self.level = Some(value.into());
         self
@@ -302,6 +443,11 @@ impl PutSecretsOutputBuilder {
         self.level = value;
         self
     }
+    /// What [`level`](Self::level) set, if anything.
+    pub fn get_level(&self) -> &Option<crate::types::SecretLevel> {
+        &self.level
+    }
+    /// The `Plain` member.
     pub fn plain(mut self, value: impl Into<String>) -> Self {
         self.plain = Some(value.into());
         self
@@ -310,6 +456,10 @@ impl PutSecretsOutputBuilder {
     pub fn set_plain(mut self, value: Option<String>) -> Self {
         self.plain = value;
         self
+    }
+    /// What [`plain`](Self::plain) set, if anything.
+    pub fn get_plain(&self) -> &Option<String> {
+        &self.plain
     }
     /// Builds the [`PutSecretsOutput`].
     pub fn build(self) -> PutSecretsOutput {
@@ -321,6 +471,7 @@ impl PutSecretsOutputBuilder {
             holders: self.holders,
             level: self.level,
             plain: self.plain,
+            _request_id: None,
         }
     }
 }
@@ -330,7 +481,7 @@ impl PutSecretsOutputBuilder {
 pub enum PutSecretsError {
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl PutSecretsError {
     /// The error code, if the response carried one.
@@ -340,21 +491,35 @@ impl PutSecretsError {
     /// The error message, if the response carried one.
     pub fn message(&self) -> Option<&str> {
         match self {
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
     pub fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
+    }
+}
+impl ::awsgen_runtime::ProvideErrorMetadata for PutSecretsError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
     }
 }
 impl ::std::fmt::Display for PutSecretsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for PutSecretsError {}
+impl ::std::error::Error for PutSecretsError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}

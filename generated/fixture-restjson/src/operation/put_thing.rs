@@ -2,15 +2,19 @@
 //! The PutThing operation.
 //!
 //! Stores a thing.
+/// The `PutThingRequest` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutThingInput {
+    /// The `ClientToken` member.
     #[serde(rename = "clientToken", skip_serializing_if = "Option::is_none")]
     pub client_token: Option<String>,
+    /// The `Created` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<::awsgen_runtime::DateTime>,
+    /// The `CreatedIso` member.
     #[serde(
         rename = "createdIso",
         skip_serializing_if = "Option::is_none",
@@ -18,47 +22,66 @@ pub struct PutThingInput {
         default
     )]
     pub created_iso: Option<::awsgen_runtime::DateTime>,
+    /// The `Data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<::awsgen_runtime::Blob>,
+    /// The `Doc` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<::awsgen_runtime::Document>,
+    /// The `Filters` member.
     #[serde(skip)]
     pub filters: Option<::std::collections::BTreeMap<String, String>>,
+    /// The `Flag` member.
     #[serde(skip)]
     pub flag: Option<bool>,
+    /// The `Json` member.
     #[serde(skip)]
     pub json: Option<String>,
+    /// The `Key` member.
     #[serde(skip)]
     pub key: String,
+    /// The `Limit` member.
     #[serde(skip)]
     pub limit: Option<i32>,
+    /// The `Meta` member.
     #[serde(skip)]
     pub meta: Option<::std::collections::BTreeMap<String, String>>,
+    /// The `Names` member.
     #[serde(skip)]
     pub names: Option<Vec<String>>,
+    /// The `Old` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub old: Option<String>,
+    /// The `Ratio` member.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "::awsgen_runtime::json::float",
         default
     )]
     pub ratio: Option<f64>,
+    /// The `Secret` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// The `Shape` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shape: Option<crate::types::Figure>,
+    /// The `Since` member.
     #[serde(skip)]
     pub since: Option<::awsgen_runtime::DateTime>,
+    /// The `Status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::ThingStatus>,
+    /// The `Tags` member.
     #[serde(skip)]
     pub tags: Option<Vec<String>>,
+    /// The `ThingId` member.
     #[serde(skip)]
     pub thing_id: String,
+    /// The `Tree` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<crate::types::Node>,
+    /// The `When` member.
     #[serde(skip)]
     pub when: Option<::awsgen_runtime::DateTime>,
 }
@@ -66,6 +89,95 @@ impl PutThingInput {
     /// Creates a new builder for [`PutThingInput`].
     pub fn builder() -> PutThingInputBuilder {
         Default::default()
+    }
+    /// The `ClientToken` member.
+    pub fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+    /// The `Created` member.
+    pub fn created(&self) -> Option<::awsgen_runtime::DateTime> {
+        self.created
+    }
+    /// The `CreatedIso` member.
+    pub fn created_iso(&self) -> Option<::awsgen_runtime::DateTime> {
+        self.created_iso
+    }
+    /// The `Data` member.
+    pub fn data(&self) -> Option<&::awsgen_runtime::Blob> {
+        self.data.as_ref()
+    }
+    /// The `Doc` member.
+    pub fn doc(&self) -> Option<&::awsgen_runtime::Document> {
+        self.doc.as_ref()
+    }
+    /// The `Filters` member.
+    pub fn filters(&self) -> Option<&::std::collections::BTreeMap<String, String>> {
+        self.filters.as_ref()
+    }
+    /// The `Flag` member.
+    pub fn flag(&self) -> Option<bool> {
+        self.flag
+    }
+    /// The `Json` member.
+    pub fn json(&self) -> Option<&str> {
+        self.json.as_deref()
+    }
+    /// The `Key` member.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    /// The `Limit` member.
+    pub fn limit(&self) -> Option<i32> {
+        self.limit
+    }
+    /// The `Meta` member.
+    pub fn meta(&self) -> Option<&::std::collections::BTreeMap<String, String>> {
+        self.meta.as_ref()
+    }
+    /// The `Names` member.
+    pub fn names(&self) -> &[String] {
+        self.names.as_deref().unwrap_or_default()
+    }
+    /// The `Old` member.
+    #[deprecated]
+    pub fn old(&self) -> Option<&str> {
+        self.old.as_deref()
+    }
+    /// The `Ratio` member.
+    pub fn ratio(&self) -> Option<f64> {
+        self.ratio
+    }
+    /// The `Secret` member.
+    pub fn secret(&self) -> Option<&str> {
+        self.secret.as_deref()
+    }
+    /// The `Shape` member.
+    pub fn shape(&self) -> Option<&crate::types::Figure> {
+        self.shape.as_ref()
+    }
+    /// The `Since` member.
+    pub fn since(&self) -> Option<::awsgen_runtime::DateTime> {
+        self.since
+    }
+    /// The `Status` member.
+    pub fn status(&self) -> Option<&crate::types::ThingStatus> {
+        self.status.as_ref()
+    }
+    /// The `Tags` member.
+    pub fn tags(&self) -> &[String] {
+        self.tags.as_deref().unwrap_or_default()
+    }
+    /// The `ThingId` member.
+    pub fn thing_id(&self) -> &str {
+        &self.thing_id
+    }
+    /// The `Tree` member.
+    pub fn tree(&self) -> Option<&crate::types::Node> {
+        self.tree.as_ref()
+    }
+    /// The `When` member.
+    pub fn when(&self) -> Option<::awsgen_runtime::DateTime> {
+        self.when
     }
 }
 impl ::std::fmt::Debug for PutThingInput {
@@ -96,10 +208,10 @@ impl ::std::fmt::Debug for PutThingInput {
             .finish()
     }
 }
-/// A builder for [`PutThingInput`]. The one a `Client` hands out (`C` = the client) can also `send()` itself.
+/// A builder for [`PutThingInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default)]
-pub struct PutThingInputBuilder<C = ()> {
-    client: C,
+pub struct PutThingInputBuilder {
+    client: Option<::awsgen_runtime::Client>,
     client_token: Option<String>,
     created: Option<::awsgen_runtime::DateTime>,
     created_iso: Option<::awsgen_runtime::DateTime>,
@@ -123,12 +235,13 @@ pub struct PutThingInputBuilder<C = ()> {
     tree: Option<crate::types::Node>,
     when: Option<::awsgen_runtime::DateTime>,
 }
-impl<C> ::std::fmt::Debug for PutThingInputBuilder<C> {
+impl ::std::fmt::Debug for PutThingInputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutThingInputBuilder").finish_non_exhaustive()
     }
 }
-impl<C> PutThingInputBuilder<C> {
+impl PutThingInputBuilder {
+    /// The `ClientToken` member.
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.client_token = Some(value.into());
         self
@@ -138,6 +251,11 @@ impl<C> PutThingInputBuilder<C> {
         self.client_token = value;
         self
     }
+    /// What [`client_token`](Self::client_token) set, if anything.
+    pub fn get_client_token(&self) -> &Option<String> {
+        &self.client_token
+    }
+    /// The `Created` member.
     pub fn created(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
         self.created = Some(value.into());
         self
@@ -147,6 +265,11 @@ impl<C> PutThingInputBuilder<C> {
         self.created = value;
         self
     }
+    /// What [`created`](Self::created) set, if anything.
+    pub fn get_created(&self) -> &Option<::awsgen_runtime::DateTime> {
+        &self.created
+    }
+    /// The `CreatedIso` member.
     pub fn created_iso(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
         self.created_iso = Some(value.into());
         self
@@ -156,6 +279,11 @@ impl<C> PutThingInputBuilder<C> {
         self.created_iso = value;
         self
     }
+    /// What [`created_iso`](Self::created_iso) set, if anything.
+    pub fn get_created_iso(&self) -> &Option<::awsgen_runtime::DateTime> {
+        &self.created_iso
+    }
+    /// The `Data` member.
     pub fn data(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
         self.data = Some(value.into());
         self
@@ -165,6 +293,11 @@ impl<C> PutThingInputBuilder<C> {
         self.data = value;
         self
     }
+    /// What [`data`](Self::data) set, if anything.
+    pub fn get_data(&self) -> &Option<::awsgen_runtime::Blob> {
+        &self.data
+    }
+    /// The `Doc` member.
     pub fn doc(mut self, value: impl Into<::awsgen_runtime::Document>) -> Self {
         self.doc = Some(value.into());
         self
@@ -174,6 +307,11 @@ impl<C> PutThingInputBuilder<C> {
         self.doc = value;
         self
     }
+    /// What [`doc`](Self::doc) set, if anything.
+    pub fn get_doc(&self) -> &Option<::awsgen_runtime::Document> {
+        &self.doc
+    }
+    /// The `Filters` member.
     pub fn filters(
         mut self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
@@ -189,6 +327,11 @@ impl<C> PutThingInputBuilder<C> {
         self.filters = value;
         self
     }
+    /// What [`filters`](Self::filters) set, if anything.
+    pub fn get_filters(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
+        &self.filters
+    }
+    /// The `Flag` member.
     pub fn flag(mut self, value: impl Into<bool>) -> Self {
         self.flag = Some(value.into());
         self
@@ -198,6 +341,11 @@ impl<C> PutThingInputBuilder<C> {
         self.flag = value;
         self
     }
+    /// What [`flag`](Self::flag) set, if anything.
+    pub fn get_flag(&self) -> &Option<bool> {
+        &self.flag
+    }
+    /// The `Json` member.
     pub fn json(mut self, value: impl Into<String>) -> Self {
         self.json = Some(value.into());
         self
@@ -207,6 +355,11 @@ impl<C> PutThingInputBuilder<C> {
         self.json = value;
         self
     }
+    /// What [`json`](Self::json) set, if anything.
+    pub fn get_json(&self) -> &Option<String> {
+        &self.json
+    }
+    /// The `Key` member.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
@@ -216,6 +369,11 @@ impl<C> PutThingInputBuilder<C> {
         self.key = value;
         self
     }
+    /// What [`key`](Self::key) set, if anything.
+    pub fn get_key(&self) -> &Option<String> {
+        &self.key
+    }
+    /// The `Limit` member.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
@@ -225,6 +383,11 @@ impl<C> PutThingInputBuilder<C> {
         self.limit = value;
         self
     }
+    /// What [`limit`](Self::limit) set, if anything.
+    pub fn get_limit(&self) -> &Option<i32> {
+        &self.limit
+    }
+    /// The `Meta` member.
     pub fn meta(
         mut self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
@@ -240,6 +403,11 @@ impl<C> PutThingInputBuilder<C> {
         self.meta = value;
         self
     }
+    /// What [`meta`](Self::meta) set, if anything.
+    pub fn get_meta(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
+        &self.meta
+    }
+    /// The `Names` member.
     pub fn names(mut self, value: impl Into<Vec<String>>) -> Self {
         self.names = Some(value.into());
         self
@@ -249,6 +417,11 @@ impl<C> PutThingInputBuilder<C> {
         self.names = value;
         self
     }
+    /// What [`names`](Self::names) set, if anything.
+    pub fn get_names(&self) -> &Option<Vec<String>> {
+        &self.names
+    }
+    /// The `Old` member.
     #[deprecated]
     pub fn old(mut self, value: impl Into<String>) -> Self {
         self.old = Some(value.into());
@@ -260,6 +433,12 @@ impl<C> PutThingInputBuilder<C> {
         self.old = value;
         self
     }
+    /// What [`old`](Self::old) set, if anything.
+    #[deprecated]
+    pub fn get_old(&self) -> &Option<String> {
+        &self.old
+    }
+    /// The `Ratio` member.
     pub fn ratio(mut self, value: impl Into<f64>) -> Self {
         self.ratio = Some(value.into());
         self
@@ -269,6 +448,11 @@ impl<C> PutThingInputBuilder<C> {
         self.ratio = value;
         self
     }
+    /// What [`ratio`](Self::ratio) set, if anything.
+    pub fn get_ratio(&self) -> &Option<f64> {
+        &self.ratio
+    }
+    /// The `Secret` member.
     pub fn secret(mut self, value: impl Into<String>) -> Self {
         self.secret = Some(value.into());
         self
@@ -278,6 +462,11 @@ impl<C> PutThingInputBuilder<C> {
         self.secret = value;
         self
     }
+    /// What [`secret`](Self::secret) set, if anything.
+    pub fn get_secret(&self) -> &Option<String> {
+        &self.secret
+    }
+    /// The `Shape` member.
     pub fn shape(mut self, value: impl Into<crate::types::Figure>) -> Self {
         self.shape = Some(value.into());
         self
@@ -287,6 +476,11 @@ impl<C> PutThingInputBuilder<C> {
         self.shape = value;
         self
     }
+    /// What [`shape`](Self::shape) set, if anything.
+    pub fn get_shape(&self) -> &Option<crate::types::Figure> {
+        &self.shape
+    }
+    /// The `Since` member.
     pub fn since(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
         self.since = Some(value.into());
         self
@@ -296,6 +490,11 @@ impl<C> PutThingInputBuilder<C> {
         self.since = value;
         self
     }
+    /// What [`since`](Self::since) set, if anything.
+    pub fn get_since(&self) -> &Option<::awsgen_runtime::DateTime> {
+        &self.since
+    }
+    /// The `Status` member.
     pub fn status(mut self, value: impl Into<crate::types::ThingStatus>) -> Self {
         self.status = Some(value.into());
         self
@@ -305,6 +504,11 @@ impl<C> PutThingInputBuilder<C> {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<crate::types::ThingStatus> {
+        &self.status
+    }
+    /// The `Tags` member.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -314,6 +518,11 @@ impl<C> PutThingInputBuilder<C> {
         self.tags = value;
         self
     }
+    /// What [`tags`](Self::tags) set, if anything.
+    pub fn get_tags(&self) -> &Option<Vec<String>> {
+        &self.tags
+    }
+    /// The `ThingId` member.
     pub fn thing_id(mut self, value: impl Into<String>) -> Self {
         self.thing_id = Some(value.into());
         self
@@ -323,6 +532,11 @@ impl<C> PutThingInputBuilder<C> {
         self.thing_id = value;
         self
     }
+    /// What [`thing_id`](Self::thing_id) set, if anything.
+    pub fn get_thing_id(&self) -> &Option<String> {
+        &self.thing_id
+    }
+    /// The `Tree` member.
     pub fn tree(mut self, value: impl Into<crate::types::Node>) -> Self {
         self.tree = Some(value.into());
         self
@@ -332,6 +546,11 @@ impl<C> PutThingInputBuilder<C> {
         self.tree = value;
         self
     }
+    /// What [`tree`](Self::tree) set, if anything.
+    pub fn get_tree(&self) -> &Option<crate::types::Node> {
+        &self.tree
+    }
+    /// The `When` member.
     pub fn when(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
         self.when = Some(value.into());
         self
@@ -340,6 +559,10 @@ impl<C> PutThingInputBuilder<C> {
     pub fn set_when(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
         self.when = value;
         self
+    }
+    /// What [`when`](Self::when) set, if anything.
+    pub fn get_when(&self) -> &Option<::awsgen_runtime::DateTime> {
+        &self.when
     }
     /// Builds the [`PutThingInput`], failing if `key` or `thing_id` is not set.
     pub fn build(self) -> Result<PutThingInput, ::awsgen_runtime::BuildError> {
@@ -374,39 +597,19 @@ impl<C> PutThingInputBuilder<C> {
         })
     }
 }
-impl PutThingInputBuilder<::awsgen_runtime::Client> {
+impl PutThingInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
         Self {
-            client,
-            client_token: None,
-            created: None,
-            created_iso: None,
-            data: None,
-            doc: None,
-            filters: None,
-            flag: None,
-            json: None,
-            key: None,
-            limit: None,
-            meta: None,
-            names: None,
-            old: None,
-            ratio: None,
-            secret: None,
-            shape: None,
-            since: None,
-            status: None,
-            tags: None,
-            thing_id: None,
-            tree: None,
-            when: None,
+            client: Some(client),
+            ..Self::default()
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
+    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PutThingOutput, ::awsgen_runtime::SdkError<PutThingError>> {
-        let client = self.client.clone();
+        let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
 }
@@ -441,6 +644,7 @@ impl ::awsgen_runtime::Operation for PutThingInput {
         output.last_modified = response.header_value("Last-Modified")?;
         output.meta = response.prefix_headers("X-Meta-")?;
         output.names = response.header_list("X-Names")?;
+        output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PutThingError {
@@ -450,21 +654,26 @@ impl ::awsgen_runtime::Operation for PutThingInput {
                     .modeled()
                     .map_or_else(PutThingError::Unhandled, PutThingError::Conflict)
             }
-            _ => PutThingError::Unhandled(error.into_meta()),
+            _ => PutThingError::Unhandled(error.into_unhandled()),
         }
     }
 }
+/// The `PutThingResponse` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct PutThingOutput {
+    /// The `Code` member.
     #[serde(skip)]
     pub code: Option<i32>,
+    /// The `Count` member.
     #[serde(skip)]
     pub count: Option<i32>,
+    /// The `Created` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<::awsgen_runtime::DateTime>,
+    /// The `CreatedIso` member.
     #[serde(
         rename = "createdIso",
         skip_serializing_if = "Option::is_none",
@@ -472,37 +681,115 @@ pub struct PutThingOutput {
         default
     )]
     pub created_iso: Option<::awsgen_runtime::DateTime>,
+    /// The `Data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<::awsgen_runtime::Blob>,
+    /// The `Doc` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<::awsgen_runtime::Document>,
+    /// The `ETag` member.
     #[serde(skip)]
     pub e_tag: Option<String>,
+    /// The `LastModified` member.
     #[serde(skip)]
     pub last_modified: Option<::awsgen_runtime::DateTime>,
+    /// The `Meta` member.
     #[serde(skip)]
     pub meta: Option<::std::collections::BTreeMap<String, String>>,
+    /// The `Names` member.
     #[serde(skip)]
     pub names: Option<Vec<String>>,
+    /// The `Ratio` member.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "::awsgen_runtime::json::float",
         default
     )]
     pub ratio: Option<f64>,
+    /// The `Secret` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// The `Shape` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shape: Option<crate::types::Figure>,
+    /// The `Status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::ThingStatus>,
+    /// The `Tree` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<crate::types::Node>,
+    #[serde(skip)]
+    _request_id: Option<String>,
 }
 impl PutThingOutput {
     /// Creates a new builder for [`PutThingOutput`].
     pub fn builder() -> PutThingOutputBuilder {
         Default::default()
+    }
+    /// The `Code` member.
+    pub fn code(&self) -> Option<i32> {
+        self.code
+    }
+    /// The `Count` member.
+    pub fn count(&self) -> Option<i32> {
+        self.count
+    }
+    /// The `Created` member.
+    pub fn created(&self) -> Option<::awsgen_runtime::DateTime> {
+        self.created
+    }
+    /// The `CreatedIso` member.
+    pub fn created_iso(&self) -> Option<::awsgen_runtime::DateTime> {
+        self.created_iso
+    }
+    /// The `Data` member.
+    pub fn data(&self) -> Option<&::awsgen_runtime::Blob> {
+        self.data.as_ref()
+    }
+    /// The `Doc` member.
+    pub fn doc(&self) -> Option<&::awsgen_runtime::Document> {
+        self.doc.as_ref()
+    }
+    /// The `ETag` member.
+    pub fn e_tag(&self) -> Option<&str> {
+        self.e_tag.as_deref()
+    }
+    /// The `LastModified` member.
+    pub fn last_modified(&self) -> Option<::awsgen_runtime::DateTime> {
+        self.last_modified
+    }
+    /// The `Meta` member.
+    pub fn meta(&self) -> Option<&::std::collections::BTreeMap<String, String>> {
+        self.meta.as_ref()
+    }
+    /// The `Names` member.
+    pub fn names(&self) -> &[String] {
+        self.names.as_deref().unwrap_or_default()
+    }
+    /// The `Ratio` member.
+    pub fn ratio(&self) -> Option<f64> {
+        self.ratio
+    }
+    /// The `Secret` member.
+    pub fn secret(&self) -> Option<&str> {
+        self.secret.as_deref()
+    }
+    /// The `Shape` member.
+    pub fn shape(&self) -> Option<&crate::types::Figure> {
+        self.shape.as_ref()
+    }
+    /// The `Status` member.
+    pub fn status(&self) -> Option<&crate::types::ThingStatus> {
+        self.status.as_ref()
+    }
+    /// The `Tree` member.
+    pub fn tree(&self) -> Option<&crate::types::Node> {
+        self.tree.as_ref()
+    }
+}
+impl ::awsgen_runtime::RequestId for PutThingOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 impl ::std::fmt::Debug for PutThingOutput {
@@ -551,6 +838,7 @@ impl ::std::fmt::Debug for PutThingOutputBuilder {
     }
 }
 impl PutThingOutputBuilder {
+    /// The `Code` member.
     pub fn code(mut self, value: impl Into<i32>) -> Self {
         self.code = Some(value.into());
         self
@@ -560,6 +848,11 @@ impl PutThingOutputBuilder {
         self.code = value;
         self
     }
+    /// What [`code`](Self::code) set, if anything.
+    pub fn get_code(&self) -> &Option<i32> {
+        &self.code
+    }
+    /// The `Count` member.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
@@ -569,6 +862,11 @@ impl PutThingOutputBuilder {
         self.count = value;
         self
     }
+    /// What [`count`](Self::count) set, if anything.
+    pub fn get_count(&self) -> &Option<i32> {
+        &self.count
+    }
+    /// The `Created` member.
     pub fn created(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
         self.created = Some(value.into());
         self
@@ -578,6 +876,11 @@ impl PutThingOutputBuilder {
         self.created = value;
         self
     }
+    /// What [`created`](Self::created) set, if anything.
+    pub fn get_created(&self) -> &Option<::awsgen_runtime::DateTime> {
+        &self.created
+    }
+    /// The `CreatedIso` member.
     pub fn created_iso(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
         self.created_iso = Some(value.into());
         self
@@ -587,6 +890,11 @@ impl PutThingOutputBuilder {
         self.created_iso = value;
         self
     }
+    /// What [`created_iso`](Self::created_iso) set, if anything.
+    pub fn get_created_iso(&self) -> &Option<::awsgen_runtime::DateTime> {
+        &self.created_iso
+    }
+    /// The `Data` member.
     pub fn data(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
         self.data = Some(value.into());
         self
@@ -596,6 +904,11 @@ impl PutThingOutputBuilder {
         self.data = value;
         self
     }
+    /// What [`data`](Self::data) set, if anything.
+    pub fn get_data(&self) -> &Option<::awsgen_runtime::Blob> {
+        &self.data
+    }
+    /// The `Doc` member.
     pub fn doc(mut self, value: impl Into<::awsgen_runtime::Document>) -> Self {
         self.doc = Some(value.into());
         self
@@ -605,6 +918,11 @@ impl PutThingOutputBuilder {
         self.doc = value;
         self
     }
+    /// What [`doc`](Self::doc) set, if anything.
+    pub fn get_doc(&self) -> &Option<::awsgen_runtime::Document> {
+        &self.doc
+    }
+    /// The `ETag` member.
     pub fn e_tag(mut self, value: impl Into<String>) -> Self {
         self.e_tag = Some(value.into());
         self
@@ -614,6 +932,11 @@ impl PutThingOutputBuilder {
         self.e_tag = value;
         self
     }
+    /// What [`e_tag`](Self::e_tag) set, if anything.
+    pub fn get_e_tag(&self) -> &Option<String> {
+        &self.e_tag
+    }
+    /// The `LastModified` member.
     pub fn last_modified(
         mut self,
         value: impl Into<::awsgen_runtime::DateTime>,
@@ -629,6 +952,11 @@ impl PutThingOutputBuilder {
         self.last_modified = value;
         self
     }
+    /// What [`last_modified`](Self::last_modified) set, if anything.
+    pub fn get_last_modified(&self) -> &Option<::awsgen_runtime::DateTime> {
+        &self.last_modified
+    }
+    /// The `Meta` member.
     pub fn meta(
         mut self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
@@ -644,6 +972,11 @@ impl PutThingOutputBuilder {
         self.meta = value;
         self
     }
+    /// What [`meta`](Self::meta) set, if anything.
+    pub fn get_meta(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
+        &self.meta
+    }
+    /// The `Names` member.
     pub fn names(mut self, value: impl Into<Vec<String>>) -> Self {
         self.names = Some(value.into());
         self
@@ -653,6 +986,11 @@ impl PutThingOutputBuilder {
         self.names = value;
         self
     }
+    /// What [`names`](Self::names) set, if anything.
+    pub fn get_names(&self) -> &Option<Vec<String>> {
+        &self.names
+    }
+    /// The `Ratio` member.
     pub fn ratio(mut self, value: impl Into<f64>) -> Self {
         self.ratio = Some(value.into());
         self
@@ -662,6 +1000,11 @@ impl PutThingOutputBuilder {
         self.ratio = value;
         self
     }
+    /// What [`ratio`](Self::ratio) set, if anything.
+    pub fn get_ratio(&self) -> &Option<f64> {
+        &self.ratio
+    }
+    /// The `Secret` member.
     pub fn secret(mut self, value: impl Into<String>) -> Self {
         self.secret = Some(value.into());
         self
@@ -671,6 +1014,11 @@ impl PutThingOutputBuilder {
         self.secret = value;
         self
     }
+    /// What [`secret`](Self::secret) set, if anything.
+    pub fn get_secret(&self) -> &Option<String> {
+        &self.secret
+    }
+    /// The `Shape` member.
     pub fn shape(mut self, value: impl Into<crate::types::Figure>) -> Self {
         self.shape = Some(value.into());
         self
@@ -680,6 +1028,11 @@ impl PutThingOutputBuilder {
         self.shape = value;
         self
     }
+    /// What [`shape`](Self::shape) set, if anything.
+    pub fn get_shape(&self) -> &Option<crate::types::Figure> {
+        &self.shape
+    }
+    /// The `Status` member.
     pub fn status(mut self, value: impl Into<crate::types::ThingStatus>) -> Self {
         self.status = Some(value.into());
         self
@@ -689,6 +1042,11 @@ impl PutThingOutputBuilder {
         self.status = value;
         self
     }
+    /// What [`status`](Self::status) set, if anything.
+    pub fn get_status(&self) -> &Option<crate::types::ThingStatus> {
+        &self.status
+    }
+    /// The `Tree` member.
     pub fn tree(mut self, value: impl Into<crate::types::Node>) -> Self {
         self.tree = Some(value.into());
         self
@@ -697,6 +1055,10 @@ impl PutThingOutputBuilder {
     pub fn set_tree(mut self, value: Option<crate::types::Node>) -> Self {
         self.tree = value;
         self
+    }
+    /// What [`tree`](Self::tree) set, if anything.
+    pub fn get_tree(&self) -> &Option<crate::types::Node> {
+        &self.tree
     }
     /// Builds the [`PutThingOutput`].
     pub fn build(self) -> PutThingOutput {
@@ -716,6 +1078,7 @@ impl PutThingOutputBuilder {
             shape: self.shape,
             status: self.status,
             tree: self.tree,
+            _request_id: None,
         }
     }
 }
@@ -723,10 +1086,11 @@ impl PutThingOutputBuilder {
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum PutThingError {
+    /// The `ConflictException` error.
     Conflict(crate::types::ConflictException),
     /// An error the model does not describe for this operation; it keeps the code, message,
     /// HTTP status and request id of the response.
-    Unhandled(::awsgen_runtime::ErrorMetadata),
+    Unhandled(::awsgen_runtime::Unhandled),
 }
 impl PutThingError {
     /// The error code, if the response carried one.
@@ -737,14 +1101,14 @@ impl PutThingError {
     pub fn message(&self) -> Option<&str> {
         match self {
             Self::Conflict(error) => error.message(),
-            Self::Unhandled(meta) => meta.message(),
+            Self::Unhandled(error) => error.meta().message(),
         }
     }
     /// The code, message, HTTP status and request id of the response.
     pub fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
         match self {
             Self::Conflict(error) => error.meta(),
-            Self::Unhandled(meta) => meta,
+            Self::Unhandled(error) => error.meta(),
         }
     }
     /// Whether this is a [`Conflict`](Self::Conflict) error.
@@ -752,12 +1116,27 @@ impl PutThingError {
         ::std::matches!(self, Self::Conflict(_))
     }
 }
+impl ::awsgen_runtime::ProvideErrorMetadata for PutThingError {
+    fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
+        self.meta()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message()
+    }
+}
 impl ::std::fmt::Display for PutThingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::Conflict(error) => ::std::fmt::Display::fmt(error, f),
-            Self::Unhandled(meta) => ::std::fmt::Display::fmt(meta, f),
+            Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
     }
 }
-impl ::std::error::Error for PutThingError {}
+impl ::std::error::Error for PutThingError {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        match self {
+            Self::Conflict(error) => Some(error),
+            Self::Unhandled(error) => Some(error),
+        }
+    }
+}
