@@ -242,6 +242,12 @@ async fn aws_json_requests_and_query_compatible_errors() {
             "by-shape-name" => {
                 Reply::json(400, json!({"__type": "com.amazonaws.fixture#TableMissing", "message": "no table"}))
             }
+            // As real SQS answers for a missing queue: the query code names no modeled error.
+            "sqs-style" => Reply::Respond {
+                status: 400,
+                headers: vec![("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender".into())],
+                body: json!({"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "gone"}).to_string(),
+            },
             _ => Reply::json(200, json!({"Items": [], "Count": 0})),
         }
     })
@@ -261,6 +267,11 @@ async fn aws_json_requests_and_query_compatible_errors() {
         let Err(SdkError::Service(ScanError::TableMissing(missing))) = outcome else { panic!("{table}: {outcome:?}") };
         assert_eq!(missing.message(), Some("no table"));
     }
+    let outcome = bounded(client.scan().table_name("sqs-style").send()).await.unwrap();
+    let Err(SdkError::Service(ScanError::QueueDoesNotExist(gone))) = &outcome else { panic!("{outcome:?}") };
+    // The query code still is the code, as boto3 reports it.
+    assert_eq!(gone.meta().code(), Some("AWS.SimpleQueueService.NonExistentQueue"));
+    assert_eq!(gone.message(), Some("gone"));
 }
 
 #[tokio::test]

@@ -86,7 +86,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     let error_arms = op.names.error_variants.iter().map(|v| {
         let variant = ident(&v.variant);
         // A response may name the error by its code or by its shape (query-compatible services).
-        let codes = std::iter::once(&v.code).chain((v.shape != v.code).then_some(&v.shape));
+        let codes: Vec<&String> = std::iter::once(&v.code).chain((v.shape != v.code).then_some(&v.shape)).collect();
         let headers: Vec<&Member> = ctx
             .service
             .shapes
@@ -97,7 +97,11 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             .filter(|m| matches!(m.location, Location::Header | Location::StatusCode))
             .collect();
         if headers.is_empty() {
-            return quote! { Some(#(#codes)|*) => error.modeled().map_or_else(#error::Unhandled, #error::#variant), };
+            return quote! {
+                if error.is(&[#(#codes),*]) {
+                    return error.modeled().map_or_else(#error::Unhandled, #error::#variant);
+                }
+            };
         }
         // Members bound to headers (or the status) are read before the body is.
         let variant_type = ctx.service.shapes.get(&v.shape).map(|s| ident(&s.names.type_name));
@@ -115,24 +119,18 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             }
         });
         quote! {
-            Some(#(#codes)|*) => {
+            if error.is(&[#(#codes),*]) {
                 #( let #fields = #values; )*
-                error.modeled().map_or_else(#error::Unhandled, |mut modeled: crate::types::#variant_type| {
+                return error.modeled().map_or_else(#error::Unhandled, |mut modeled: crate::types::#variant_type| {
                     #( modeled.#fields = #fields; )*
                     #error::#variant(modeled)
-                })
+                });
             }
         }
     });
-    let parse_error = if op.names.error_variants.is_empty() {
-        quote! { #error::Unhandled(error.into_unhandled()) }
-    } else {
-        quote! {
-            match error.code() {
-                #(#error_arms)*
-                _ => #error::Unhandled(error.into_unhandled()),
-            }
-        }
+    let parse_error = quote! {
+        #(#error_arms)*
+        #error::Unhandled(error.into_unhandled())
     };
     quote! {
         impl #rt::Operation for #input_name {

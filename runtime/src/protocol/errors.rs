@@ -14,6 +14,9 @@ pub trait ModeledError: serde::de::DeserializeOwned {
 #[derive(Debug, Clone)]
 pub struct ErrorResponse {
     meta: ErrorMetadata,
+    /// The code the body or `X-Amzn-ErrorType` gives, when a query-compatible code replaced it
+    /// in `meta` (botocore keeps it for the lookup too).
+    type_code: Option<String>,
     body: Bytes,
     headers: http::HeaderMap,
 }
@@ -38,7 +41,7 @@ impl ErrorResponse {
             if let Some(reason) = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
                 meta = meta.with_message(reason);
             }
-            return ErrorResponse { meta, body: Bytes::new(), headers: response.headers.clone() };
+            return ErrorResponse { meta, type_code: None, body: Bytes::new(), headers: response.headers.clone() };
         }
         let json = match serde_json::from_str(trimmed) {
             Ok(serde_json::Value::Object(map)) => map,
@@ -63,16 +66,23 @@ impl ErrorResponse {
             Protocol::RestJson => text_field(&["code", "Code"]).or_else(|| text_field(&["__type"])),
             Protocol::AwsJson { .. } => text_field(&["__type"]).or_else(|| text_field(&["code", "Code"])),
         };
-        let code = query_code
-            .map(str::to_owned)
-            .or_else(|| response.header("x-amzn-errortype").or(body_code).map(sanitize_code))
-            .filter(|code| !code.is_empty())
-            .unwrap_or_else(|| status.to_string());
+        let type_code = response.header("x-amzn-errortype").or(body_code).map(sanitize_code).filter(|c| !c.is_empty());
+        let code = query_code.map(str::to_owned).or_else(|| type_code.clone()).unwrap_or_else(|| status.to_string());
         meta = meta.with_code(code);
+        let type_code =
+            type_code.filter(|_| query_code.is_some()).map(|code| crate::error::capped(code, crate::CODE_CAP));
         if let Some(message) = text_field(&["message", "Message", "errorMessage"]) {
             meta = meta.with_message(message);
         }
-        ErrorResponse { meta, body: response.body.clone(), headers: response.headers.clone() }
+        ErrorResponse { meta, type_code, body: response.body.clone(), headers: response.headers.clone() }
+    }
+
+    /// Whether the response names one of `codes`: by its code, or, for a query-compatible
+    /// service, by the error type the query code replaced (SQS's `QueueDoesNotExist` arrives as
+    /// `AWS.SimpleQueueService.NonExistentQueue`).
+    pub fn is(&self, codes: &[&str]) -> bool {
+        let named = |code: Option<&str>| code.is_some_and(|code| codes.contains(&code));
+        named(self.code()) || named(self.type_code.as_deref())
     }
 
     pub fn code(&self) -> Option<&str> {

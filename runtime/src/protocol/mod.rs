@@ -106,8 +106,12 @@ mod tests {
         );
         let compatible = ErrorResponse::from_response(&sqs, Protocol::AwsJson { query_compatible: true });
         assert_eq!(compatible.code(), Some("AWS.SimpleQueueService.NonExistentQueue"));
+        // Either name finds the modeled error.
+        assert!(compatible.is(&["QueueDoesNotExist"]) && compatible.is(&["AWS.SimpleQueueService.NonExistentQueue"]));
+        assert!(!compatible.is(&["OtherError"]));
         let plain = ErrorResponse::from_response(&sqs, Protocol::AwsJson { query_compatible: false });
         assert_eq!(plain.code(), Some("QueueDoesNotExist"));
+        assert!(!plain.is(&["AWS.SimpleQueueService.NonExistentQueue"]));
     }
 
     #[test]

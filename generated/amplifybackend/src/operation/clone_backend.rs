@@ -141,41 +141,36 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CloneBackendError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CloneBackendError::Unhandled,
-                        CloneBackendError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CloneBackendError::Unhandled,
-                        CloneBackendError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CloneBackendError::Unhandled,
-                        CloneBackendError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CloneBackendError::Unhandled,
-                        CloneBackendError::TooManyRequests,
-                    )
-            }
-            _ => CloneBackendError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CloneBackendError::Unhandled,
+                    CloneBackendError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CloneBackendError::Unhandled,
+                    CloneBackendError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(CloneBackendError::Unhandled, CloneBackendError::NotFound);
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CloneBackendError::Unhandled,
+                    CloneBackendError::TooManyRequests,
+                );
+        }
+        CloneBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CloneBackendResponse` structure.

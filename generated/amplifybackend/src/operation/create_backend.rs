@@ -184,41 +184,39 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendError::Unhandled,
-                        CreateBackendError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendError::Unhandled,
-                        CreateBackendError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendError::Unhandled,
-                        CreateBackendError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendError::Unhandled,
-                        CreateBackendError::TooManyRequests,
-                    )
-            }
-            _ => CreateBackendError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::TooManyRequests,
+                );
+        }
+        CreateBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendResponse` structure.

@@ -176,41 +176,39 @@ impl ::awsgen_runtime::Operation for CreateBackendApiInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendApiError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendApiError::Unhandled,
-                        CreateBackendApiError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendApiError::Unhandled,
-                        CreateBackendApiError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendApiError::Unhandled,
-                        CreateBackendApiError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendApiError::Unhandled,
-                        CreateBackendApiError::TooManyRequests,
-                    )
-            }
-            _ => CreateBackendApiError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::TooManyRequests,
+                );
+        }
+        CreateBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendAPIResponse` structure.

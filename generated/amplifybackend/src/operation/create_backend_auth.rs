@@ -176,41 +176,39 @@ impl ::awsgen_runtime::Operation for CreateBackendAuthInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendAuthError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendAuthError::Unhandled,
-                        CreateBackendAuthError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendAuthError::Unhandled,
-                        CreateBackendAuthError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendAuthError::Unhandled,
-                        CreateBackendAuthError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendAuthError::Unhandled,
-                        CreateBackendAuthError::TooManyRequests,
-                    )
-            }
-            _ => CreateBackendAuthError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::TooManyRequests,
+                );
+        }
+        CreateBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendAuthResponse` structure.

@@ -115,41 +115,39 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendConfigError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendConfigError::Unhandled,
-                        CreateBackendConfigError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendConfigError::Unhandled,
-                        CreateBackendConfigError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendConfigError::Unhandled,
-                        CreateBackendConfigError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendConfigError::Unhandled,
-                        CreateBackendConfigError::TooManyRequests,
-                    )
-            }
-            _ => CreateBackendConfigError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::TooManyRequests,
+                );
+        }
+        CreateBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendConfigResponse` structure.

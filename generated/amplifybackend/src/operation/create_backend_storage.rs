@@ -178,41 +178,39 @@ impl ::awsgen_runtime::Operation for CreateBackendStorageInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendStorageError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendStorageError::Unhandled,
-                        CreateBackendStorageError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendStorageError::Unhandled,
-                        CreateBackendStorageError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendStorageError::Unhandled,
-                        CreateBackendStorageError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateBackendStorageError::Unhandled,
-                        CreateBackendStorageError::TooManyRequests,
-                    )
-            }
-            _ => CreateBackendStorageError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::TooManyRequests,
+                );
+        }
+        CreateBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendStorageResponse` structure.

@@ -83,38 +83,33 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateTokenError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateTokenError::Unhandled,
-                        CreateTokenError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateTokenError::Unhandled,
-                        CreateTokenError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(CreateTokenError::Unhandled, CreateTokenError::NotFound)
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        CreateTokenError::Unhandled,
-                        CreateTokenError::TooManyRequests,
-                    )
-            }
-            _ => CreateTokenError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(CreateTokenError::Unhandled, CreateTokenError::BadRequest);
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(CreateTokenError::Unhandled, CreateTokenError::NotFound);
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::TooManyRequests,
+                );
+        }
+        CreateTokenError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateTokenResponse` structure.

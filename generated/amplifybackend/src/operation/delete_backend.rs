@@ -112,41 +112,39 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendError::Unhandled,
-                        DeleteBackendError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendError::Unhandled,
-                        DeleteBackendError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendError::Unhandled,
-                        DeleteBackendError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendError::Unhandled,
-                        DeleteBackendError::TooManyRequests,
-                    )
-            }
-            _ => DeleteBackendError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::TooManyRequests,
+                );
+        }
+        DeleteBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendResponse` structure.

@@ -177,41 +177,39 @@ impl ::awsgen_runtime::Operation for DeleteBackendApiInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendApiError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendApiError::Unhandled,
-                        DeleteBackendApiError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendApiError::Unhandled,
-                        DeleteBackendApiError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendApiError::Unhandled,
-                        DeleteBackendApiError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendApiError::Unhandled,
-                        DeleteBackendApiError::TooManyRequests,
-                    )
-            }
-            _ => DeleteBackendApiError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::TooManyRequests,
+                );
+        }
+        DeleteBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendAPIResponse` structure.

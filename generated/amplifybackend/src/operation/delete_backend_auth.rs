@@ -146,41 +146,39 @@ impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendAuthError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendAuthError::Unhandled,
-                        DeleteBackendAuthError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendAuthError::Unhandled,
-                        DeleteBackendAuthError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendAuthError::Unhandled,
-                        DeleteBackendAuthError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendAuthError::Unhandled,
-                        DeleteBackendAuthError::TooManyRequests,
-                    )
-            }
-            _ => DeleteBackendAuthError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::TooManyRequests,
+                );
+        }
+        DeleteBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendAuthResponse` structure.

@@ -174,41 +174,39 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendStorageError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendStorageError::Unhandled,
-                        DeleteBackendStorageError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendStorageError::Unhandled,
-                        DeleteBackendStorageError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendStorageError::Unhandled,
-                        DeleteBackendStorageError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteBackendStorageError::Unhandled,
-                        DeleteBackendStorageError::TooManyRequests,
-                    )
-            }
-            _ => DeleteBackendStorageError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::TooManyRequests,
+                );
+        }
+        DeleteBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendStorageResponse` structure.

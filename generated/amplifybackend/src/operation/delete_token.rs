@@ -112,38 +112,33 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteTokenError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteTokenError::Unhandled,
-                        DeleteTokenError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteTokenError::Unhandled,
-                        DeleteTokenError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::NotFound)
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        DeleteTokenError::Unhandled,
-                        DeleteTokenError::TooManyRequests,
-                    )
-            }
-            _ => DeleteTokenError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::BadRequest);
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteTokenError::Unhandled,
+                    DeleteTokenError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::NotFound);
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteTokenError::Unhandled,
+                    DeleteTokenError::TooManyRequests,
+                );
+        }
+        DeleteTokenError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteTokenResponse` structure.

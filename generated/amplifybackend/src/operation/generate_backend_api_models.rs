@@ -150,41 +150,39 @@ impl ::awsgen_runtime::Operation for GenerateBackendApiModelsInput {
     fn parse_error(
         error: ::awsgen_runtime::ErrorResponse,
     ) -> GenerateBackendApiModelsError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GenerateBackendApiModelsError::Unhandled,
-                        GenerateBackendApiModelsError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GenerateBackendApiModelsError::Unhandled,
-                        GenerateBackendApiModelsError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GenerateBackendApiModelsError::Unhandled,
-                        GenerateBackendApiModelsError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GenerateBackendApiModelsError::Unhandled,
-                        GenerateBackendApiModelsError::TooManyRequests,
-                    )
-            }
-            _ => GenerateBackendApiModelsError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::TooManyRequests,
+                );
+        }
+        GenerateBackendApiModelsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GenerateBackendAPIModelsResponse` structure.

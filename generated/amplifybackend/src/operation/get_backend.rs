@@ -108,35 +108,33 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(GetBackendError::Unhandled, GetBackendError::BadRequest)
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendError::Unhandled,
-                        GetBackendError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(GetBackendError::Unhandled, GetBackendError::NotFound)
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendError::Unhandled,
-                        GetBackendError::TooManyRequests,
-                    )
-            }
-            _ => GetBackendError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(GetBackendError::Unhandled, GetBackendError::BadRequest);
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendError::Unhandled,
+                    GetBackendError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(GetBackendError::Unhandled, GetBackendError::NotFound);
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendError::Unhandled,
+                    GetBackendError::TooManyRequests,
+                );
+        }
+        GetBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendResponse` structure.

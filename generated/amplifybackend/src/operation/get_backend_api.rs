@@ -172,41 +172,39 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendApiError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiError::Unhandled,
-                        GetBackendApiError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiError::Unhandled,
-                        GetBackendApiError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiError::Unhandled,
-                        GetBackendApiError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiError::Unhandled,
-                        GetBackendApiError::TooManyRequests,
-                    )
-            }
-            _ => GetBackendApiError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::TooManyRequests,
+                );
+        }
+        GetBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendAPIResponse` structure.

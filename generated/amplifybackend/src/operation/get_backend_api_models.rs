@@ -148,41 +148,39 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendApiModelsError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiModelsError::Unhandled,
-                        GetBackendApiModelsError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiModelsError::Unhandled,
-                        GetBackendApiModelsError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiModelsError::Unhandled,
-                        GetBackendApiModelsError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendApiModelsError::Unhandled,
-                        GetBackendApiModelsError::TooManyRequests,
-                    )
-            }
-            _ => GetBackendApiModelsError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::TooManyRequests,
+                );
+        }
+        GetBackendApiModelsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendAPIModelsResponse` structure.

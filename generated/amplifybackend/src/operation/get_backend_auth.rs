@@ -141,41 +141,39 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendAuthError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendAuthError::Unhandled,
-                        GetBackendAuthError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendAuthError::Unhandled,
-                        GetBackendAuthError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendAuthError::Unhandled,
-                        GetBackendAuthError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendAuthError::Unhandled,
-                        GetBackendAuthError::TooManyRequests,
-                    )
-            }
-            _ => GetBackendAuthError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::TooManyRequests,
+                );
+        }
+        GetBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendAuthResponse` structure.

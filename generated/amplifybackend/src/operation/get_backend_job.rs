@@ -135,41 +135,39 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendJobError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendJobError::Unhandled,
-                        GetBackendJobError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendJobError::Unhandled,
-                        GetBackendJobError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendJobError::Unhandled,
-                        GetBackendJobError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendJobError::Unhandled,
-                        GetBackendJobError::TooManyRequests,
-                    )
-            }
-            _ => GetBackendJobError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::TooManyRequests,
+                );
+        }
+        GetBackendJobError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendJobResponse` structure.

@@ -146,41 +146,39 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendStorageError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendStorageError::Unhandled,
-                        GetBackendStorageError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendStorageError::Unhandled,
-                        GetBackendStorageError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendStorageError::Unhandled,
-                        GetBackendStorageError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetBackendStorageError::Unhandled,
-                        GetBackendStorageError::TooManyRequests,
-                    )
-            }
-            _ => GetBackendStorageError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::TooManyRequests,
+                );
+        }
+        GetBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendStorageResponse` structure.

@@ -112,32 +112,27 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetTokenError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(GetTokenError::Unhandled, GetTokenError::BadRequest)
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(GetTokenError::Unhandled, GetTokenError::GatewayTimeout)
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(GetTokenError::Unhandled, GetTokenError::NotFound)
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        GetTokenError::Unhandled,
-                        GetTokenError::TooManyRequests,
-                    )
-            }
-            _ => GetTokenError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::BadRequest);
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::GatewayTimeout);
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::NotFound);
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::TooManyRequests);
+        }
+        GetTokenError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetTokenResponse` structure.

@@ -221,41 +221,39 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ImportBackendAuthError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendAuthError::Unhandled,
-                        ImportBackendAuthError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendAuthError::Unhandled,
-                        ImportBackendAuthError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendAuthError::Unhandled,
-                        ImportBackendAuthError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendAuthError::Unhandled,
-                        ImportBackendAuthError::TooManyRequests,
-                    )
-            }
-            _ => ImportBackendAuthError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::TooManyRequests,
+                );
+        }
+        ImportBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `ImportBackendAuthResponse` structure.

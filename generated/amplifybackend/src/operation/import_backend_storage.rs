@@ -171,41 +171,39 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ImportBackendStorageError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendStorageError::Unhandled,
-                        ImportBackendStorageError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendStorageError::Unhandled,
-                        ImportBackendStorageError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendStorageError::Unhandled,
-                        ImportBackendStorageError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ImportBackendStorageError::Unhandled,
-                        ImportBackendStorageError::TooManyRequests,
-                    )
-            }
-            _ => ImportBackendStorageError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::TooManyRequests,
+                );
+        }
+        ImportBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `ImportBackendStorageResponse` structure.

@@ -233,41 +233,39 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListBackendJobsError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListBackendJobsError::Unhandled,
-                        ListBackendJobsError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListBackendJobsError::Unhandled,
-                        ListBackendJobsError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListBackendJobsError::Unhandled,
-                        ListBackendJobsError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListBackendJobsError::Unhandled,
-                        ListBackendJobsError::TooManyRequests,
-                    )
-            }
-            _ => ListBackendJobsError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::TooManyRequests,
+                );
+        }
+        ListBackendJobsError::Unhandled(error.into_unhandled())
     }
 }
 impl ListBackendJobsInputBuilder {

@@ -83,41 +83,39 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListS3BucketsError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListS3BucketsError::Unhandled,
-                        ListS3BucketsError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListS3BucketsError::Unhandled,
-                        ListS3BucketsError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListS3BucketsError::Unhandled,
-                        ListS3BucketsError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        ListS3BucketsError::Unhandled,
-                        ListS3BucketsError::TooManyRequests,
-                    )
-            }
-            _ => ListS3BucketsError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::TooManyRequests,
+                );
+        }
+        ListS3BucketsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `ListS3BucketsResponse` structure.

@@ -113,41 +113,39 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> RemoveAllBackendsError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveAllBackendsError::Unhandled,
-                        RemoveAllBackendsError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveAllBackendsError::Unhandled,
-                        RemoveAllBackendsError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveAllBackendsError::Unhandled,
-                        RemoveAllBackendsError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveAllBackendsError::Unhandled,
-                        RemoveAllBackendsError::TooManyRequests,
-                    )
-            }
-            _ => RemoveAllBackendsError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::TooManyRequests,
+                );
+        }
+        RemoveAllBackendsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `RemoveAllBackendsResponse` structure.

@@ -90,41 +90,39 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> RemoveBackendConfigError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveBackendConfigError::Unhandled,
-                        RemoveBackendConfigError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveBackendConfigError::Unhandled,
-                        RemoveBackendConfigError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveBackendConfigError::Unhandled,
-                        RemoveBackendConfigError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        RemoveBackendConfigError::Unhandled,
-                        RemoveBackendConfigError::TooManyRequests,
-                    )
-            }
-            _ => RemoveBackendConfigError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::TooManyRequests,
+                );
+        }
+        RemoveBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
 /// The `RemoveBackendConfigResponse` structure.

@@ -177,41 +177,39 @@ impl ::awsgen_runtime::Operation for UpdateBackendApiInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendApiError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendApiError::Unhandled,
-                        UpdateBackendApiError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendApiError::Unhandled,
-                        UpdateBackendApiError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendApiError::Unhandled,
-                        UpdateBackendApiError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendApiError::Unhandled,
-                        UpdateBackendApiError::TooManyRequests,
-                    )
-            }
-            _ => UpdateBackendApiError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::TooManyRequests,
+                );
+        }
+        UpdateBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendAPIResponse` structure.

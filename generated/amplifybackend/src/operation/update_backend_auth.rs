@@ -180,41 +180,39 @@ impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendAuthError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendAuthError::Unhandled,
-                        UpdateBackendAuthError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendAuthError::Unhandled,
-                        UpdateBackendAuthError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendAuthError::Unhandled,
-                        UpdateBackendAuthError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendAuthError::Unhandled,
-                        UpdateBackendAuthError::TooManyRequests,
-                    )
-            }
-            _ => UpdateBackendAuthError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::TooManyRequests,
+                );
+        }
+        UpdateBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendAuthResponse` structure.

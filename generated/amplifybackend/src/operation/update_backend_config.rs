@@ -121,41 +121,39 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendConfigError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendConfigError::Unhandled,
-                        UpdateBackendConfigError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendConfigError::Unhandled,
-                        UpdateBackendConfigError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendConfigError::Unhandled,
-                        UpdateBackendConfigError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendConfigError::Unhandled,
-                        UpdateBackendConfigError::TooManyRequests,
-                    )
-            }
-            _ => UpdateBackendConfigError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::TooManyRequests,
+                );
+        }
+        UpdateBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendConfigResponse` structure.

@@ -190,41 +190,39 @@ impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendJobError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendJobError::Unhandled,
-                        UpdateBackendJobError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendJobError::Unhandled,
-                        UpdateBackendJobError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendJobError::Unhandled,
-                        UpdateBackendJobError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendJobError::Unhandled,
-                        UpdateBackendJobError::TooManyRequests,
-                    )
-            }
-            _ => UpdateBackendJobError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::TooManyRequests,
+                );
+        }
+        UpdateBackendJobError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendJobResponse` structure.

@@ -182,41 +182,39 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendStorageError {
-        match error.code() {
-            Some("BadRequestException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendStorageError::Unhandled,
-                        UpdateBackendStorageError::BadRequest,
-                    )
-            }
-            Some("GatewayTimeoutException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendStorageError::Unhandled,
-                        UpdateBackendStorageError::GatewayTimeout,
-                    )
-            }
-            Some("NotFoundException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendStorageError::Unhandled,
-                        UpdateBackendStorageError::NotFound,
-                    )
-            }
-            Some("TooManyRequestsException") => {
-                error
-                    .modeled()
-                    .map_or_else(
-                        UpdateBackendStorageError::Unhandled,
-                        UpdateBackendStorageError::TooManyRequests,
-                    )
-            }
-            _ => UpdateBackendStorageError::Unhandled(error.into_unhandled()),
+        if error.is(&["BadRequestException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::BadRequest,
+                );
         }
+        if error.is(&["GatewayTimeoutException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::GatewayTimeout,
+                );
+        }
+        if error.is(&["NotFoundException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::NotFound,
+                );
+        }
+        if error.is(&["TooManyRequestsException"]) {
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::TooManyRequests,
+                );
+        }
+        UpdateBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendStorageResponse` structure.

@@ -143,14 +143,17 @@ impl ::awsgen_runtime::Operation for ScanInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ScanError {
-        match error.code() {
-            Some("AWS.FixtureJson.TableMissing" | "TableMissing") => {
-                error
-                    .modeled()
-                    .map_or_else(ScanError::Unhandled, ScanError::TableMissing)
-            }
-            _ => ScanError::Unhandled(error.into_unhandled()),
+        if error.is(&["QueueDoesNotExist"]) {
+            return error
+                .modeled()
+                .map_or_else(ScanError::Unhandled, ScanError::QueueDoesNotExist);
         }
+        if error.is(&["AWS.FixtureJson.TableMissing", "TableMissing"]) {
+            return error
+                .modeled()
+                .map_or_else(ScanError::Unhandled, ScanError::TableMissing);
+        }
+        ScanError::Unhandled(error.into_unhandled())
     }
 }
 impl ScanInputBuilder {
@@ -336,6 +339,8 @@ impl ScanOutputBuilder {
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub enum ScanError {
+    /// Like SQS's: no `error.code`, so only its shape name identifies it.
+    QueueDoesNotExist(crate::types::QueueDoesNotExist),
     /// The `TableMissing` error.
     TableMissing(crate::types::TableMissing),
     /// An error the model does not describe for this operation; it keeps the code, message,
@@ -350,6 +355,7 @@ impl ScanError {
     /// The error message, if the response carried one.
     pub fn message(&self) -> Option<&str> {
         match self {
+            Self::QueueDoesNotExist(error) => error.message(),
             Self::TableMissing(error) => error.message(),
             Self::Unhandled(error) => error.meta().message(),
         }
@@ -357,9 +363,14 @@ impl ScanError {
     /// The code, message, HTTP status and request id of the response.
     pub fn meta(&self) -> &::awsgen_runtime::ErrorMetadata {
         match self {
+            Self::QueueDoesNotExist(error) => error.meta(),
             Self::TableMissing(error) => error.meta(),
             Self::Unhandled(error) => error.meta(),
         }
+    }
+    /// Whether this is a [`QueueDoesNotExist`](Self::QueueDoesNotExist) error.
+    pub fn is_queue_does_not_exist(&self) -> bool {
+        ::std::matches!(self, Self::QueueDoesNotExist(_))
     }
     /// Whether this is a [`TableMissing`](Self::TableMissing) error.
     pub fn is_table_missing(&self) -> bool {
@@ -377,6 +388,7 @@ impl ::awsgen_runtime::ProvideErrorMetadata for ScanError {
 impl ::std::fmt::Display for ScanError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            Self::QueueDoesNotExist(error) => ::std::fmt::Display::fmt(error, f),
             Self::TableMissing(error) => ::std::fmt::Display::fmt(error, f),
             Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
@@ -385,6 +397,7 @@ impl ::std::fmt::Display for ScanError {
 impl ::std::error::Error for ScanError {
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
+            Self::QueueDoesNotExist(error) => Some(error),
             Self::TableMissing(error) => Some(error),
             Self::Unhandled(error) => Some(error),
         }

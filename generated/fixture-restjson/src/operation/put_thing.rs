@@ -648,14 +648,12 @@ impl ::awsgen_runtime::Operation for PutThingInput {
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PutThingError {
-        match error.code() {
-            Some("ConflictException") => {
-                error
-                    .modeled()
-                    .map_or_else(PutThingError::Unhandled, PutThingError::Conflict)
-            }
-            _ => PutThingError::Unhandled(error.into_unhandled()),
+        if error.is(&["ConflictException"]) {
+            return error
+                .modeled()
+                .map_or_else(PutThingError::Unhandled, PutThingError::Conflict);
         }
+        PutThingError::Unhandled(error.into_unhandled())
     }
 }
 /// The `PutThingResponse` structure.
