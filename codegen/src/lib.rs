@@ -145,6 +145,7 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
         }
         None => lock::NameLock::default(),
     };
+    transform::resolve_bindings(&mut service);
     transform::mark_usage(&mut service);
     transform::box_recursion(&mut service);
     transform::mark_redacted(&mut service);

@@ -70,7 +70,7 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
                 };
                 types::structure(&ctx, shape, s, &names)
             }
-            ShapeKind::Enum(values) => types::string_enum(shape, values, http_bound(service, &shape.id)),
+            ShapeKind::Enum(values) => types::string_enum(shape, values),
             ShapeKind::Union(members) => types::union(&ctx, shape, members),
             _ => continue,
         };
@@ -83,25 +83,6 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
     }
     files.insert("Cargo.toml".to_owned(), manifest(service, info));
     Ok(files)
-}
-
-/// Whether a shape is bound outside the body somewhere (label, query, header), itself or as
-/// the element of a list or map.
-fn http_bound(service: &Service, id: &str) -> bool {
-    let holds = |target: &str| {
-        target == id
-            || match service.shapes.get(target).map(|s| &s.kind) {
-                Some(ShapeKind::List { member }) => member == id,
-                Some(ShapeKind::Map { value, .. }) => value == id,
-                _ => false,
-            }
-    };
-    service.shapes.values().any(|shape| match &shape.kind {
-        ShapeKind::Structure(s) => {
-            s.members.iter().any(|m| m.location != crate::ir::Location::Body && holds(&m.target))
-        }
-        _ => false,
-    })
 }
 
 fn lib_rs(ctx: &Ctx) -> TokenStream {

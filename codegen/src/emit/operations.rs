@@ -3,7 +3,7 @@
 
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
-use crate::ir::{Location, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
+use crate::ir::{Binding, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -94,7 +94,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             .map(members)
             .unwrap_or_default()
             .iter()
-            .filter(|m| matches!(m.location, Location::Header | Location::StatusCode))
+            .filter(|m| matches!(m.binding, Binding::Header | Binding::StatusCode))
             .collect();
         if headers.is_empty() {
             return quote! {
@@ -108,8 +108,8 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         let fields: Vec<Ident> = headers.iter().map(|m| ident(&m.rust_name)).collect();
         let values = headers.iter().map(|m| {
             let wire = &m.wire_name;
-            let value = match m.location {
-                Location::StatusCode => quote! { error.meta().status().map(Into::into) },
+            let value = match m.binding {
+                Binding::StatusCode => quote! { error.meta().status().map(Into::into) },
                 _ => quote! { error.header_value(#wire) },
             };
             if m.optional {
@@ -181,9 +181,8 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     for m in members(input) {
         let wire = &m.wire_name;
         let value = value_of(m);
-        let kind = ctx.service.shapes.get(&m.target).map(|s| &s.kind);
-        let call = match m.location {
-            Location::Label => {
+        let call = match m.binding {
+            Binding::Label => {
                 let value = if enforced(m) {
                     let field = ident(&m.rust_name);
                     quote! { &self.#field }
@@ -193,54 +192,47 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
                 };
                 timestamped("label", wire, value, m.timestamp_format)
             }
-            Location::Query => match kind {
-                Some(ShapeKind::List { .. }) => quote! { .query_list(#wire, #value) },
-                // Map entries go after every named parameter, which wins over an entry of its name.
-                Some(ShapeKind::Map { value: map_value, .. }) => {
-                    let call = match ctx.service.shapes.get(map_value).map(|s| &s.kind) {
-                        Some(ShapeKind::List { .. }) => quote! { .query_map_list(#value) },
-                        _ => quote! { .query_map(#value) },
-                    };
-                    map_bindings.push((call, false));
-                    continue;
-                }
-                _ => timestamped("query", wire, value, m.timestamp_format),
-            },
-            Location::Header => match kind {
-                Some(ShapeKind::List { .. }) => quote! { .header_list(#wire, #value) },
-                _ if m.json_value => quote! { .header_json(#wire, #value) },
-                _ => timestamped("header", wire, value, m.timestamp_format),
-            },
-            // Like query maps: after the named headers, which win over an entry of their name.
-            Location::PrefixHeaders => {
+            Binding::Query => timestamped("query", wire, value, m.timestamp_format),
+            Binding::QueryList => quote! { .query_list(#wire, #value) },
+            // Map entries go after every named parameter, which wins over an entry of its name;
+            // prefix headers likewise after the named headers.
+            Binding::QueryMap => {
+                map_bindings.push((quote! { .query_map(#value) }, false));
+                continue;
+            }
+            Binding::QueryMapOfLists => {
+                map_bindings.push((quote! { .query_map_list(#value) }, false));
+                continue;
+            }
+            Binding::PrefixHeaders => {
                 map_bindings.push((quote! { .prefix_headers(#wire, #value) }, false));
                 continue;
             }
-            Location::Payload => match kind {
-                Some(ShapeKind::Blob) => {
-                    let media_type = ctx
-                        .service
-                        .shapes
-                        .get(&m.target)
-                        .and_then(|s| s.media_type.as_deref())
-                        .unwrap_or("application/octet-stream");
-                    quote! { .payload_blob(#value, #media_type) }
-                }
-                Some(ShapeKind::String | ShapeKind::Enum(_)) => quote! { .payload_text(#value) },
-                Some(ShapeKind::Union(_)) => quote! { .payload_union(#value) },
-                _ => quote! { .payload_json(#value) },
-            },
-            Location::Body | Location::StatusCode => continue,
+            Binding::Header => timestamped("header", wire, value, m.timestamp_format),
+            Binding::HeaderList => quote! { .header_list(#wire, #value) },
+            Binding::HeaderJson => quote! { .header_json(#wire, #value) },
+            Binding::PayloadBlob => {
+                let media_type = ctx
+                    .service
+                    .shapes
+                    .get(&m.target)
+                    .and_then(|s| s.media_type.as_deref())
+                    .unwrap_or("application/octet-stream");
+                quote! { .payload_blob(#value, #media_type) }
+            }
+            Binding::PayloadText => quote! { .payload_text(#value) },
+            Binding::PayloadUnion => quote! { .payload_union(#value) },
+            Binding::PayloadStructure => quote! { .payload_json(#value) },
+            Binding::Body | Binding::StatusCode => continue,
         };
-        let fallible = m.location == Location::Payload
-            && !matches!(kind, Some(ShapeKind::Blob | ShapeKind::String | ShapeKind::Enum(_)));
+        let fallible = matches!(m.binding, Binding::PayloadUnion | Binding::PayloadStructure);
         calls.push((call, fallible));
     }
     calls.extend(map_bindings);
     if let Some(prefix) = host_prefix(op, input) {
         calls.push((prefix, true));
     }
-    if members(input).iter().any(|m| m.location == Location::Body) {
+    if members(input).iter().any(|m| m.binding == Binding::Body) {
         calls.push((quote! { .json_body(self) }, true));
     }
     // A chain ending in a fallible call returns its result; otherwise it is wrapped in `Ok`.
@@ -279,28 +271,26 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
     for m in members(output) {
         let field = ident(&m.rust_name);
         let wire = &m.wire_name;
-        let kind = ctx.service.shapes.get(&m.target).map(|s| &s.kind);
-        let value = match m.location {
-            Location::Body | Location::Label | Location::Query => continue,
-            Location::Header => match (kind, m.timestamp_format) {
-                (Some(ShapeKind::List { .. }), _) => quote! { response.header_list(#wire)? },
-                _ if m.json_value => quote! { response.header_json(#wire)? },
-                (_, Some(format)) => {
+        let value = match m.binding {
+            Binding::Body | Binding::Label | Binding::Query | Binding::QueryList => continue,
+            Binding::QueryMap | Binding::QueryMapOfLists => continue,
+            Binding::Header => match m.timestamp_format {
+                Some(format) => {
                     let format = timestamp_format(format);
                     quote! { response.header_value_with(#wire, #format)? }
                 }
-                _ => quote! { response.header_value(#wire)? },
+                None => quote! { response.header_value(#wire)? },
             },
-            Location::PrefixHeaders => quote! { response.prefix_headers(#wire)? },
-            Location::StatusCode => match kind {
+            Binding::HeaderList => quote! { response.header_list(#wire)? },
+            Binding::HeaderJson => quote! { response.header_json(#wire)? },
+            Binding::PrefixHeaders => quote! { response.prefix_headers(#wire)? },
+            Binding::StatusCode => match ctx.service.shapes.get(&m.target).map(|s| &s.kind) {
                 Some(ShapeKind::Long) => quote! { response.status_code().map(i64::from) },
                 _ => quote! { response.status_code() },
             },
-            Location::Payload => match kind {
-                Some(ShapeKind::Blob) => quote! { response.payload_blob() },
-                Some(ShapeKind::String | ShapeKind::Enum(_)) => quote! { response.payload_text()? },
-                _ => quote! { response.payload_json()? },
-            },
+            Binding::PayloadBlob => quote! { response.payload_blob() },
+            Binding::PayloadText => quote! { response.payload_text()? },
+            Binding::PayloadUnion | Binding::PayloadStructure => quote! { response.payload_json()? },
         };
         // A required member the response leaves out reads as its zero value.
         let value = if m.optional {
@@ -310,14 +300,14 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
         };
         assignments.push(quote! { output.#field = #value; });
     }
-    let has_body = members(output).iter().any(|m| m.location == Location::Body);
+    let has_body = members(output).iter().any(|m| m.binding == Binding::Body);
     let start = if has_body || matches!(ctx.service.protocol, Protocol::AwsJson { .. }) {
-        quote! { #rt::json_output(response) }
+        quote! { #rt::json_output(response)? }
     } else {
-        quote! { { let _ = response; Ok(#output_name::default()) } }
+        quote! { #output_name::default() }
     };
     quote! {
-        let mut output: #output_name = #start?;
+        let mut output: #output_name = #start;
         #(#assignments)*
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)

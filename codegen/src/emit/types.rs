@@ -1,7 +1,7 @@
 //! Structures (with builders) and string enums.
 
 use super::{docs, rt, Ctx};
-use crate::ir::{EnumValue, Location, Member, Shape, ShapeKind, Structure, TimestampFormat};
+use crate::ir::{Binding, EnumValue, Member, Shape, ShapeKind, Structure, TimestampFormat};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -256,7 +256,7 @@ fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenSt
     if !(shape.json_out || shape.json_in) {
         return None;
     }
-    if member.location != Location::Body {
+    if member.binding != Binding::Body {
         return Some(quote! { #[serde(skip)] });
     }
     let wire = &member.wire_name;
@@ -312,7 +312,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
             quote! { self.#name }
         } else {
             let label = m.rust_name.trim_start_matches("r#");
-            let check = if m.location == Location::Label && is_string(ctx, &m.target) {
+            let check = if m.binding == Binding::Label && is_string(ctx, &m.target) {
                 quote! { required_label }
             } else {
                 quote! { required }
@@ -428,7 +428,7 @@ struct ErrorParts {
 
 /// A modeled error's message member, which its `message()` reads.
 fn message_member(structure: &Structure) -> Option<&Member> {
-    structure.members.iter().find(|m| m.name.eq_ignore_ascii_case("message") && m.location == Location::Body)
+    structure.members.iter().find(|m| m.name.eq_ignore_ascii_case("message") && m.binding == Binding::Body)
 }
 
 fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
@@ -588,7 +588,7 @@ fn union_debug(type_name: &str, members: &[Member]) -> TokenStream {
 }
 
 /// A string enum that keeps values it doesn't know.
-pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool) -> TokenStream {
+pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
     let rt = rt::runtime();
     let serde = rt::serde();
     let name = ident(&shape.names.type_name);
@@ -615,7 +615,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
         }
     });
     // Enums bound to labels, query strings or headers are written and read as text there.
-    let to_text = (http_bound && shape.sent).then(|| {
+    let to_text = (shape.http_text && shape.sent).then(|| {
         quote! {
             impl #rt::HttpValue for #name {
                 const QUOTED_IN_LISTS: bool = true;
@@ -626,7 +626,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue], http_bound: bool)
             }
         }
     });
-    let from_text = (http_bound && shape.received).then(|| {
+    let from_text = (shape.http_text && shape.received).then(|| {
         quote! {
             impl #rt::FromHttpValue for #name {
                 fn from_http_value(text: &str, _: #rt::TimestampFormat) -> Result<Self, String> {

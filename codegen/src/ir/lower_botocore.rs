@@ -338,6 +338,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                     .and_then(|format| timestamp_format(format, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,
                 optional: true,
+                binding: Binding::Body,
                 redacted: false,
             }
         })

@@ -527,6 +527,7 @@ fn lower_members(
                     .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,
                 optional: true,
+                binding: Binding::Body,
                 redacted: false,
                 location,
                 wire_name,

@@ -153,6 +153,9 @@ pub struct Shape {
     pub json_out: bool,
     /// Read from JSON (part of a response or error body): it derives `Deserialize`.
     pub json_in: bool,
+    /// Written or read as text outside the JSON body (a label, query, header or text payload, or
+    /// an element of one), so an enum gets its `HttpValue`/`FromHttpValue` impls.
+    pub http_text: bool,
     /// Referenced by another shape or as an error, so it is a type of its own in `types`;
     /// a structure used only as an operation's input or output is emitted under the
     /// operation's names (`ListBackendJobsInput`) instead.
@@ -177,6 +180,7 @@ impl Shape {
             received: false,
             json_out: false,
             json_in: false,
+            http_text: false,
             shared: false,
         }
     }
@@ -275,10 +279,60 @@ pub struct Member {
     pub boxed: bool,
     /// Set by `transform`: the field is `Option<T>` rather than `T` (see `transform::resolve_optionality`).
     pub optional: bool,
+    /// Set by `transform`: how the value travels, from its location and its target's kind.
+    pub binding: Binding,
     /// Set by `transform`: the value is never printed by `Debug`, because the member's target
     /// is sensitive (or a list or map holding a sensitive shape at any depth), or the shape the
     /// member belongs to is sensitive. Named types redact their own members.
     pub redacted: bool,
+}
+
+/// How a member's value travels in a rest-json request or response: its location, refined by the
+/// kind of its target. Decided once (`transform::resolve_bindings`); emitters only follow it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Binding {
+    /// A member of the JSON body (and every member, in awsJson).
+    #[default]
+    Body,
+    Label,
+    Query,
+    /// A list: the key repeated per element.
+    QueryList,
+    /// A map of scalars: one parameter per entry.
+    QueryMap,
+    /// A map of lists: each key repeated per element.
+    QueryMapOfLists,
+    Header,
+    /// A list joined by commas.
+    HeaderList,
+    /// JSON text, base64-encoded (`jsonvalue`).
+    HeaderJson,
+    /// A map bound to every header starting with the wire name.
+    PrefixHeaders,
+    StatusCode,
+    /// The whole body: raw bytes.
+    PayloadBlob,
+    /// The whole body: a string or enum as text.
+    PayloadText,
+    /// The whole body: a union as JSON, nothing when unset.
+    PayloadUnion,
+    /// The whole body: a structure as JSON, `{}` when unset.
+    PayloadStructure,
+}
+
+impl Binding {
+    /// Whether the value is written as text outside the JSON body (labels, query, headers, text
+    /// payloads), where enums need their `HttpValue` impls.
+    pub fn is_text(self) -> bool {
+        !matches!(
+            self,
+            Binding::Body
+                | Binding::PayloadBlob
+                | Binding::PayloadUnion
+                | Binding::PayloadStructure
+                | Binding::StatusCode
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

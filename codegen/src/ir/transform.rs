@@ -163,13 +163,33 @@ pub(crate) fn mark_usage(service: &mut Service) {
         shared.extend(op.errors.iter().map(String::as_str));
     }
     let shared: BTreeSet<ShapeId> = shared.into_iter().map(str::to_owned).collect();
+    let http_text = http_text_shapes(&service.shapes);
     for (id, shape) in &mut service.shapes {
         shape.sent = sent.contains(id);
         shape.received = received.contains(id);
         shape.json_out = json_out.contains(id);
         shape.json_in = json_in.contains(id);
         shape.shared = shared.contains(id);
+        shape.http_text = http_text.contains(id);
     }
+}
+
+/// The shapes written as text outside the body: targets of text bindings, and the elements of
+/// the lists and maps bound so.
+fn http_text_shapes(shapes: &BTreeMap<ShapeId, Shape>) -> BTreeSet<ShapeId> {
+    let mut found = BTreeSet::new();
+    for shape in shapes.values() {
+        let ShapeKind::Structure(structure) = &shape.kind else { continue };
+        for member in structure.members.iter().filter(|m| m.binding.is_text()) {
+            found.insert(member.target.clone());
+            match shapes.get(&member.target).map(|s| &s.kind) {
+                Some(ShapeKind::List { member: element }) => found.insert(element.clone()),
+                Some(ShapeKind::Map { value, .. }) => found.insert(value.clone()),
+                _ => false,
+            };
+        }
+    }
+    found
 }
 
 /// The shapes an operation's input (or output) puts in a JSON body: the structure itself when
@@ -185,17 +205,9 @@ fn json_roots<'a>(
         if rpc || structure.members.iter().any(|m| m.location == Location::Body) {
             roots.push(id.clone());
         }
-        let payloads = structure.members.iter().filter(|m| m.location == Location::Payload);
-        roots.extend(
-            payloads
-                .filter(|m| {
-                    !matches!(
-                        shapes.get(&m.target).map(|s| &s.kind),
-                        Some(ShapeKind::Blob | ShapeKind::String | ShapeKind::Enum(_))
-                    )
-                })
-                .map(|m| m.target.clone()),
-        );
+        let json_payloads =
+            structure.members.iter().filter(|m| matches!(m.binding, Binding::PayloadStructure | Binding::PayloadUnion));
+        roots.extend(json_payloads.map(|m| m.target.clone()));
     }
     roots
 }
@@ -224,6 +236,45 @@ fn reach(shapes: &BTreeMap<ShapeId, Shape>, id: &str, seen: &mut BTreeSet<ShapeI
                 pending.extend(references(shape).into_iter().map(|(_, target)| target.to_owned()));
             }
         }
+    }
+}
+
+/// Decides every member's `Binding` from its location and its target's kind.
+pub(crate) fn resolve_bindings(service: &mut Service) {
+    let mut decided = Vec::new();
+    for (id, shape) in &service.shapes {
+        let ShapeKind::Structure(Structure { members, .. }) = &shape.kind else { continue };
+        for (index, member) in members.iter().enumerate() {
+            decided.push((id.clone(), index, binding(&service.shapes, member)));
+        }
+    }
+    for (id, index, binding) in decided {
+        if let Some(Shape { kind: ShapeKind::Structure(Structure { members, .. }), .. }) = service.shapes.get_mut(&id) {
+            members[index].binding = binding;
+        }
+    }
+}
+
+fn binding(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> Binding {
+    let kind = |id: &str| shapes.get(id).map(|s| &s.kind);
+    match (&member.location, kind(&member.target)) {
+        (Location::Body, _) => Binding::Body,
+        (Location::Label, _) => Binding::Label,
+        (Location::Query, Some(ShapeKind::List { .. })) => Binding::QueryList,
+        (Location::Query, Some(ShapeKind::Map { value, .. })) => match kind(value) {
+            Some(ShapeKind::List { .. }) => Binding::QueryMapOfLists,
+            _ => Binding::QueryMap,
+        },
+        (Location::Query, _) => Binding::Query,
+        (Location::Header, Some(ShapeKind::List { .. })) => Binding::HeaderList,
+        (Location::Header, _) if member.json_value => Binding::HeaderJson,
+        (Location::Header, _) => Binding::Header,
+        (Location::PrefixHeaders, _) => Binding::PrefixHeaders,
+        (Location::StatusCode, _) => Binding::StatusCode,
+        (Location::Payload, Some(ShapeKind::Blob)) => Binding::PayloadBlob,
+        (Location::Payload, Some(ShapeKind::String | ShapeKind::Enum(_))) => Binding::PayloadText,
+        (Location::Payload, Some(ShapeKind::Union(_))) => Binding::PayloadUnion,
+        (Location::Payload, _) => Binding::PayloadStructure,
     }
 }
 

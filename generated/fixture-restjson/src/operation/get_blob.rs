@@ -73,10 +73,7 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBlobOutput, ::awsgen_runtime::ParseError> {
-        let mut output: GetBlobOutput = {
-            let _ = response;
-            Ok(GetBlobOutput::default())
-        }?;
+        let mut output: GetBlobOutput = GetBlobOutput::default();
         output.body = response.payload_blob();
         output.content_type = response.header_value("Content-Type")?;
         output._request_id = response.request_id().map(str::to_owned);

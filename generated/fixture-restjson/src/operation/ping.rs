@@ -78,10 +78,7 @@ impl ::awsgen_runtime::Operation for PingInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PingOutput, ::awsgen_runtime::ParseError> {
-        let mut output: PingOutput = {
-            let _ = response;
-            Ok(PingOutput::default())
-        }?;
+        let mut output: PingOutput = PingOutput::default();
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }

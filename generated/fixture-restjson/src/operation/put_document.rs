@@ -74,10 +74,7 @@ impl ::awsgen_runtime::Operation for PutDocumentInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PutDocumentOutput, ::awsgen_runtime::ParseError> {
-        let mut output: PutDocumentOutput = {
-            let _ = response;
-            Ok(PutDocumentOutput::default())
-        }?;
+        let mut output: PutDocumentOutput = PutDocumentOutput::default();
         output.text = response.payload_text()?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
