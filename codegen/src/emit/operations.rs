@@ -60,10 +60,12 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
     } else {
         quote! { self.build() }
     };
+    // `..Default::default()` only where there are other fields (clippy: needless_update).
+    let rest = (!members(input).is_empty()).then(|| quote! { , ..Self::default() });
     quote! {
         impl #builder {
             pub(crate) fn new(client: #rt::Client) -> Self {
-                Self { client: Some(client), ..Self::default() }
+                Self { client: Some(client) #rest }
             }
 
             /// Builds the request and sends it, retrying as the client's configuration allows.
@@ -267,13 +269,16 @@ fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
 /// The output: body members from the JSON body, the others from headers, status and payload.
 fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
     let rt = rt::runtime();
-    let mut assignments = Vec::new();
+    let (mut fields, mut values) = (Vec::new(), Vec::new());
+    let mut skipped = false;
     for m in members(output) {
-        let field = ident(&m.rust_name);
         let wire = &m.wire_name;
         let value = match m.binding {
-            Binding::Body | Binding::Label | Binding::Query | Binding::QueryList => continue,
-            Binding::QueryMap | Binding::QueryMapOfLists => continue,
+            Binding::Body => continue,
+            Binding::Label | Binding::Query | Binding::QueryList | Binding::QueryMap | Binding::QueryMapOfLists => {
+                skipped = true;
+                continue;
+            }
             Binding::Header => match m.timestamp_format {
                 Some(format) => {
                     let format = timestamp_format(format);
@@ -298,19 +303,27 @@ fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
         } else {
             quote! { #value.unwrap_or_default() }
         };
-        assignments.push(quote! { output.#field = #value; });
+        fields.push(ident(&m.rust_name));
+        values.push(value);
     }
+    let request_id = quote! { response.request_id().map(str::to_owned) };
     let has_body = members(output).iter().any(|m| m.binding == Binding::Body);
-    let start = if has_body || matches!(ctx.service.protocol, Protocol::AwsJson { .. }) {
-        quote! { #rt::json_output(response)? }
-    } else {
-        quote! { #output_name::default() }
-    };
+    if has_body || matches!(ctx.service.protocol, Protocol::AwsJson { .. }) {
+        return quote! {
+            let mut output: #output_name = #rt::json_output(response)?;
+            #( output.#fields = #values; )*
+            output._request_id = #request_id;
+            Ok(output)
+        };
+    }
+    // No body: every member comes from the head (members bound to the request only stay unset).
+    let rest = skipped.then(|| quote! { ..Default::default() });
     quote! {
-        let mut output: #output_name = #start;
-        #(#assignments)*
-        output._request_id = response.request_id().map(str::to_owned);
-        Ok(output)
+        Ok(#output_name {
+            #( #fields: #values, )*
+            _request_id: #request_id,
+            #rest
+        })
     }
 }
 

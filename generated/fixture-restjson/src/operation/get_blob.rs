@@ -73,11 +73,11 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBlobOutput, ::awsgen_runtime::ParseError> {
-        let mut output: GetBlobOutput = GetBlobOutput::default();
-        output.body = response.payload_blob();
-        output.content_type = response.header_value("Content-Type")?;
-        output._request_id = response.request_id().map(str::to_owned);
-        Ok(output)
+        Ok(GetBlobOutput {
+            body: response.payload_blob(),
+            content_type: response.header_value("Content-Type")?,
+            _request_id: response.request_id().map(str::to_owned),
+        })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBlobError {
         GetBlobError::Unhandled(error.into_unhandled())

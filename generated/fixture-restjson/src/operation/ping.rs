@@ -78,9 +78,9 @@ impl ::awsgen_runtime::Operation for PingInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PingOutput, ::awsgen_runtime::ParseError> {
-        let mut output: PingOutput = PingOutput::default();
-        output._request_id = response.request_id().map(str::to_owned);
-        Ok(output)
+        Ok(PingOutput {
+            _request_id: response.request_id().map(str::to_owned),
+        })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PingError {
         PingError::Unhandled(error.into_unhandled())

@@ -74,10 +74,10 @@ impl ::awsgen_runtime::Operation for PutDocumentInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PutDocumentOutput, ::awsgen_runtime::ParseError> {
-        let mut output: PutDocumentOutput = PutDocumentOutput::default();
-        output.text = response.payload_text()?;
-        output._request_id = response.request_id().map(str::to_owned);
-        Ok(output)
+        Ok(PutDocumentOutput {
+            text: response.payload_text()?,
+            _request_id: response.request_id().map(str::to_owned),
+        })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PutDocumentError {
         PutDocumentError::Unhandled(error.into_unhandled())
