@@ -25,6 +25,24 @@ pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
+/// Emitted harness tokens as formatted Rust source.
+pub fn pretty(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("harness is not valid Rust: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Writes a scratch file, creating its folder. An unchanged file keeps its time stamp, so cargo
+/// does not rebuild a harness for nothing.
+pub fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
+    }
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    std::fs::write(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
+}
+
 /// A scratch workspace of its own in `dir` (under `target/`), with these member folders.
 pub fn write_scratch_workspace(dir: &Path, members: &[String]) -> Result<(), String> {
     let members: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();

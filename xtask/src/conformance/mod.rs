@@ -140,9 +140,9 @@ fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), St
             map
         });
     let error_arms = error_operations.iter().map(|(error, op)| quote! { #error => Some(#op), });
-    write(&src.join("main.rs"), &pretty(smithy_main_rs(error_arms.collect()))?)?;
-    write(&src.join("check.rs"), CHECK)?;
-    write(&dir.join("Cargo.toml"), &runner_manifest("smithy_restjson1", runtime))
+    crate::write_file(&src.join("main.rs"), &crate::pretty(smithy_main_rs(error_arms.collect()))?)?;
+    crate::write_file(&src.join("check.rs"), CHECK)?;
+    crate::write_file(&dir.join("Cargo.toml"), &runner_manifest("smithy_restjson1", runtime))
 }
 
 fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
@@ -288,9 +288,9 @@ fn write_crate(dir: &Path, slug: &str, suites: &[Value], runtime: &Path) -> Resu
         }
     }
     let main = main_rs(&modules, &arms);
-    write(&src.join("main.rs"), &pretty(main)?)?;
-    write(&src.join("check.rs"), CHECK)?;
-    write(&dir.join("Cargo.toml"), &runner_manifest(slug, runtime))?;
+    crate::write_file(&src.join("main.rs"), &crate::pretty(main)?)?;
+    crate::write_file(&src.join("check.rs"), CHECK)?;
+    crate::write_file(&dir.join("Cargo.toml"), &runner_manifest(slug, runtime))?;
     Ok(failures)
 }
 
@@ -339,11 +339,11 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
         let Some(relative) = path.strip_prefix("src/") else { continue };
         let text = text.replace("crate::", &prefix);
         match relative {
-            "lib.rs" => write(&dir.join("mod.rs"), &format!("{text}pub mod harness;\n"))?,
-            _ => write(&dir.join(relative), &text)?,
+            "lib.rs" => crate::write_file(&dir.join("mod.rs"), &format!("{text}pub mod harness;\n"))?,
+            _ => crate::write_file(&dir.join(relative), &text)?,
         }
     }
-    write(&dir.join("harness.rs"), &pretty(harness::harness(&service, &format_ident!("{}", module)))?)?;
+    crate::write_file(&dir.join("harness.rs"), &crate::pretty(harness::harness(&service, &format_ident!("{}", module)))?)?;
     Ok(service)
 }
 
@@ -463,17 +463,6 @@ fn main_rs(modules: &[proc_macro2::Ident], arms: &[TokenStream]) -> TokenStream 
     }
 }
 
-fn pretty(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("harness is not valid Rust: {e}"))?;
-    Ok(prettyplease::unparse(&file))
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
-}
 
 pub fn print(rows: &[Row]) -> bool {
     println!("| file | cases | passed | failed | skipped |");

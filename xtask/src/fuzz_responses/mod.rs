@@ -285,8 +285,8 @@ pub fn write_crate(root: &Path, out: &Path, jobs: &[Job]) -> Result<(), String> 
         targets.push(Target::new(job, service)?);
     }
     let dir = out.join(PACKAGE);
-    write(&dir.join("src/main.rs"), &pretty(main_rs(&targets))?)?;
-    write(&dir.join("src/runner.rs"), RUNNER)?;
+    crate::write_file(&dir.join("src/main.rs"), &crate::pretty(main_rs(&targets))?)?;
+    crate::write_file(&dir.join("src/runner.rs"), RUNNER)?;
     let mut manifest = format!(
         "[package]\nname = \"{PACKAGE}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n\
          awsgen-runtime = {{ path = {} }}\n",
@@ -296,9 +296,9 @@ pub fn write_crate(root: &Path, out: &Path, jobs: &[Job]) -> Result<(), String> 
         manifest.push_str(&format!("{} = {{ path = {} }}\n", job.package, toml_path(&job.output)?));
     }
     manifest.push_str("serde_json = \"1\"\nfastrand = \"2\"\nhttp = \"1\"\nbytes = \"1\"\n");
-    write(&dir.join("Cargo.toml"), &manifest)?;
+    crate::write_file(&dir.join("Cargo.toml"), &manifest)?;
     let seeds_json = serde_json::to_string_pretty(&all_seeds).map_err(|e| format!("error: seeds: {e}"))?;
-    write(&out.join("seeds.json"), &seeds_json)?;
+    crate::write_file(&out.join("seeds.json"), &seeds_json)?;
     crate::write_scratch_workspace(out, &[PACKAGE.to_owned()])?;
     // Overflow checks and debug assertions on in every crate, at release speed.
     let workspace = out.join("Cargo.toml");
@@ -308,7 +308,7 @@ pub fn write_crate(root: &Path, out: &Path, jobs: &[Job]) -> Result<(), String> 
             "\n[profile.release]\ndebug = \"line-tables-only\"\ndebug-assertions = true\noverflow-checks = true\n",
         );
     }
-    write(&workspace, &text)?;
+    crate::write_file(&workspace, &text)?;
     if let Ok(lock) = std::fs::read(root.join("Cargo.lock")) {
         std::fs::write(out.join("Cargo.lock"), lock).map_err(|e| format!("error: {}: {e}", out.display()))?;
     }
@@ -437,18 +437,3 @@ fn ident(name: &str) -> Ident {
     }
 }
 
-fn pretty(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("harness is not valid Rust: {e}"))?;
-    Ok(prettyplease::unparse(&file))
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("error: cannot create {}: {e}", parent.display()))?;
-    }
-    // Unchanged files keep their time stamps, so cargo does not rebuild the harness for nothing.
-    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
-        return Ok(());
-    }
-    std::fs::write(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
-}
