@@ -135,8 +135,7 @@ fn getter(ctx: &Ctx, member: &Member) -> TokenStream {
     let (ty, body) = match (kind, member.optional) {
         (Some(ShapeKind::String), true) => (quote! { Option<&str> }, quote! { self.#name.as_deref() }),
         (Some(ShapeKind::String), false) => (quote! { &str }, quote! { &self.#name }),
-        (Some(ShapeKind::List { .. }), optional) => {
-            let ShapeKind::List { member: element } = kind.unwrap_or(&ShapeKind::Blob) else { return quote! {} };
+        (Some(ShapeKind::List { member: element }), optional) => {
             let container = ctx.service.shapes.get(&member.target);
             let element = container.map_or_else(|| quote! { () }, |c| element_type(ctx, c, element));
             let body = if optional {
