@@ -1,20 +1,104 @@
-//! `cargo xtask corpus --models DIR`: generates a crate for every botocore model under DIR
-//! (`<service>/<version>/service-2.json`) into one scratch workspace, then runs clippy with
-//! warnings denied on each, printing a line per service.
+//! `cargo xtask corpus --models DIR`: generates a crate for every botocore model under DIR and,
+//! unless told not to, runs clippy with warnings denied on each, printing a line per service.
+//!
+//! DIR is laid out as botocore ships its `data` folder: `<service>/<api-version>/service-2.json.gz`
+//! (or an uncompressed `service-2.json`) beside `paginators-1.json[.gz]`. Like botocore, the newest
+//! api-version folder holding a `service-2` is the one used. Services whose protocol the generator
+//! does not support yet are listed as skipped, not failed.
 
 use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use serde::Deserialize;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-/// One service's outcome.
-pub struct Row {
-    pub service: String,
-    pub operations: usize,
-    pub skipped: usize,
-    pub lines: usize,
-    pub problem: Option<String>,
+/// The protocols the generator supports today.
+pub const SUPPORTED_PROTOCOLS: [&str; 2] = ["json", "rest-json"];
+
+/// What to run, and on which services.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these service folders.
+    pub only: Option<Vec<String>>,
+    /// Take this many of the supported services, evenly spread over the sorted list.
+    pub sample: Option<usize>,
+    /// Run clippy on each generated crate (otherwise generate only, writing nothing).
+    pub compile: bool,
 }
 
-/// The model folders under `models`, sorted: `<service>/<version>/` holding `service-2.json`.
+/// One service's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Generated, not compiled (`--no-compile`).
+    Generated,
+    /// Generated, and clippy with warnings denied passed.
+    Compiled,
+    /// Not attempted: the model's protocol is not supported yet.
+    Skipped { protocol: String },
+    /// The generator refused the model: its first diagnostic, and all of them.
+    GenerateFailed { first: String, full: String },
+    /// The crate did not pass clippy with warnings denied: the first error, and cargo's output.
+    CompileFailed { first: String, full: String },
+}
+
+impl Status {
+    pub fn failed(&self) -> bool {
+        matches!(self, Status::GenerateFailed { .. } | Status::CompileFailed { .. })
+    }
+
+    pub fn generated(&self) -> bool {
+        matches!(self, Status::Generated | Status::Compiled | Status::CompileFailed { .. })
+    }
+
+    /// The result column.
+    pub fn summary(&self) -> String {
+        match self {
+            Status::Generated => "generated".to_owned(),
+            Status::Compiled => "ok".to_owned(),
+            Status::Skipped { protocol } => format!("skipped: protocol {protocol} not supported yet"),
+            Status::GenerateFailed { first, .. } => format!("FAILED to generate: {first}"),
+            Status::CompileFailed { first, .. } => format!("FAILED clippy: {first}"),
+        }
+    }
+}
+
+/// One service's row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub service: String,
+    pub api_version: String,
+    pub operations: usize,
+    /// Operations of the model the generator left out (with a warning).
+    pub skipped: usize,
+    pub lines: usize,
+    /// Wall time of `awsgen_codegen::generate` alone (reading and decompressing excluded).
+    pub generation_ms: f64,
+    /// Wall time of the crate's `cargo clippy` (its dependencies included the first time).
+    pub clippy_s: Option<f64>,
+    pub status: Status,
+}
+
+/// A whole run: the rows, and how they were chosen.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub rows: Vec<Row>,
+    /// Service folders found (after `--only`).
+    pub listed: usize,
+    /// Of those, services with a supported protocol.
+    pub supported: usize,
+    /// `Some((taken, of))` when `--sample` left services out; skipped rows are then not listed.
+    pub sampled: Option<(usize, usize)>,
+    pub compile: bool,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        !self.rows.iter().any(|r| r.status.failed())
+    }
+}
+
+/// The model folders under `models`, sorted: for each `<service>/`, the newest `<api-version>/`
+/// holding `service-2.json` or `service-2.json.gz` (api versions are dates, so newest sorts last).
 pub fn model_dirs(models: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let mut found = Vec::new();
     let services = std::fs::read_dir(models).map_err(|e| format!("error: cannot list {}: {e}", models.display()))?;
@@ -24,7 +108,7 @@ pub fn model_dirs(models: &Path) -> Result<Vec<(String, PathBuf)>, String> {
             .map_err(|e| format!("error: cannot list {}: {e}", service.path().display()))?
             .flatten()
             .map(|v| v.path())
-            .filter(|v| v.join("service-2.json").is_file())
+            .filter(|v| v.join("service-2.json").is_file() || v.join("service-2.json.gz").is_file())
             .collect();
         versions.sort();
         if let Some(latest) = versions.pop() {
@@ -35,75 +119,282 @@ pub fn model_dirs(models: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     Ok(found)
 }
 
-/// Generates every model into `out` (a workspace of its own) and checks each crate.
-pub fn run(root: &Path, models: &Path, out: &Path) -> Result<Vec<Row>, String> {
+/// `dir/<name>` or, gzip-compressed as botocore ships most of its data, `dir/<name>.gz`
+/// (the plain file wins when both exist): the path read and the decompressed bytes.
+pub fn read_data_file(dir: &Path, name: &str) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
+    let plain = dir.join(name);
+    if plain.is_file() {
+        let bytes = std::fs::read(&plain).map_err(|e| format!("error: cannot read {}: {e}", plain.display()))?;
+        return Ok(Some((plain, bytes)));
+    }
+    let gz = dir.join(format!("{name}.gz"));
+    if !gz.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(&gz).map_err(|e| format!("error: cannot read {}: {e}", gz.display()))?;
+    let mut bytes = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("error: cannot decompress {}: {e}", gz.display()))?;
+    Ok(Some((gz, bytes)))
+}
+
+/// The protocol a botocore model names, read the way the generator reads it: `metadata.protocol`,
+/// else the first of `metadata.protocols`. `None` when the model names none or is not JSON (the
+/// generator then says what is wrong).
+pub fn protocol(model: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Model {
+        #[serde(default)]
+        metadata: Metadata,
+    }
+    #[derive(Deserialize, Default)]
+    struct Metadata {
+        protocol: Option<String>,
+        #[serde(default)]
+        protocols: Vec<String>,
+    }
+    let metadata = serde_json::from_slice::<Model>(model).ok()?.metadata;
+    metadata.protocol.or_else(|| metadata.protocols.into_iter().next())
+}
+
+/// `n` of `items`, evenly spread and always the same: the items at `i * len / n` for `i < n`
+/// (all of them when `n >= len`).
+pub fn sample<T: Clone>(items: &[T], n: usize) -> Vec<T> {
+    if n >= items.len() {
+        return items.to_vec();
+    }
+    (0..n).map(|i| items[i * items.len() / n].clone()).collect()
+}
+
+/// Generates the chosen models and, with `options.compile`, writes them into `out` (a workspace
+/// of its own) and runs clippy on each.
+pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<Report, String> {
+    let mut dirs = model_dirs(models)?;
+    if let Some(only) = &options.only {
+        let unknown: Vec<&str> =
+            only.iter().filter(|s| !dirs.iter().any(|(name, _)| name == *s)).map(String::as_str).collect();
+        if !unknown.is_empty() {
+            return Err(format!(
+                "error: no model for {} under {} (--only takes service folder names)",
+                unknown.join(", "),
+                models.display()
+            ));
+        }
+        dirs.retain(|(name, _)| only.contains(name));
+    }
+    let listed = dirs.len();
+
+    // Which services the generator can take: only the protocol is read here.
+    let mut rows = Vec::new();
+    let mut supported = Vec::new();
+    for (service, dir) in dirs {
+        let Some((_, model)) = read_data_file(&dir, "service-2.json")? else { continue };
+        match protocol(&model) {
+            Some(p) if !SUPPORTED_PROTOCOLS.contains(&p.as_str()) => {
+                rows.push(row(&service, &dir, Status::Skipped { protocol: p }))
+            }
+            _ => supported.push((service, dir)),
+        }
+    }
+    let supported_count = supported.len();
+    let sampled = match options.sample {
+        Some(0) => return Err("error: --sample needs at least 1".to_owned()),
+        Some(n) if n < supported.len() => {
+            supported = sample(&supported, n);
+            rows.clear(); // a sample lists only what it ran
+            Some((n, supported_count))
+        }
+        _ => None,
+    };
+
     let runtime = root.join("runtime").canonicalize().map_err(|e| format!("error: runtime: {e}"))?;
     let runtime_dependency = format!("{{ path = {:?} }}", runtime.display().to_string());
-    let mut rows = Vec::new();
     let mut members = Vec::new();
-    for (service, dir) in model_dirs(models)? {
-        let model_path = dir.join("service-2.json");
-        let pager_path = dir.join("paginators-1.json");
-        let read = |p: &Path| std::fs::read(p).map_err(|e| format!("error: cannot read {}: {e}", p.display()));
-        let model = read(&model_path)?;
-        let pagers = if pager_path.is_file() { Some(read(&pager_path)?) } else { None };
-        let (model_name, pager_name) = (model_path.display().to_string(), pager_path.display().to_string());
+    let total = supported.len();
+    for (i, (service, dir)) in supported.into_iter().enumerate() {
+        let (model_path, model) =
+            read_data_file(&dir, "service-2.json")?.ok_or_else(|| format!("error: {} vanished", dir.display()))?;
+        let pagers = read_data_file(&dir, "paginators-1.json")?;
+        let model_name = model_path.display().to_string();
+        let pager_name = pagers.as_ref().map(|(path, _)| path.display().to_string());
         let package = format!("awsgen-{service}");
         let spec = CrateSpec {
             package: &package,
             model: InputFile { path: &model_name, contents: &model },
-            paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_name, contents }),
+            paginators: pagers
+                .as_ref()
+                .zip(pager_name.as_deref())
+                .map(|((_, contents), path)| InputFile { path, contents }),
             operations: Selection::All,
             runtime_dependency: &runtime_dependency,
             standalone: false,
             names_lock: None,
         };
-        let mut row = Row { service: service.clone(), operations: 0, skipped: 0, lines: 0, problem: None };
-        match awsgen_codegen::generate(&spec) {
+        let started = Instant::now();
+        let generated = awsgen_codegen::generate(&spec);
+        let mut row = row(&service, &dir, Status::Generated);
+        row.generation_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match generated {
             Ok(generated) => {
-                let crate_dir = out.join(&service);
-                let changes = crate::sync::changes(&crate_dir, &generated.files)?;
-                crate::sync::apply(&crate_dir, &changes)?;
                 row.operations = generated.files.keys().filter(|p| p.starts_with("src/operation/")).count();
                 row.skipped = generated.skipped_operations.len();
                 row.lines =
                     generated.files.iter().filter(|(p, _)| p.ends_with(".rs")).map(|(_, t)| t.lines().count()).sum();
-                members.push(service.clone());
+                if options.compile {
+                    let crate_dir = out.join(&service);
+                    let changes = crate::sync::changes(&crate_dir, &generated.files)?;
+                    crate::sync::apply(&crate_dir, &changes)?;
+                    members.push(service.clone());
+                }
             }
-            Err(diagnostics) => row.problem = Some(diagnostics.to_string()),
+            Err(diagnostics) => {
+                let first = diagnostics.0.first().map_or_else(String::new, |d| {
+                    let at = if d.location.is_empty() { String::new() } else { format!(" (at {})", d.location) };
+                    let more = diagnostics.0.len() - 1;
+                    let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+                    format!("{}{at}{more}", d.message)
+                });
+                row.status = Status::GenerateFailed { first, full: diagnostics.to_string() };
+            }
         }
+        eprintln!("[{}/{total}] generate {service}: {:.0} ms", i + 1, row.generation_ms);
         rows.push(row);
     }
-    crate::write_scratch_workspace(out, &members)?;
-    for row in rows.iter_mut().filter(|r| r.problem.is_none()) {
-        row.problem = clippy(out, &format!("awsgen-{}", row.service));
+
+    if options.compile {
+        crate::write_scratch_workspace(out, &members)?;
+        let total = members.len();
+        let to_check = rows.iter_mut().filter(|r| r.status == Status::Generated);
+        for (i, row) in to_check.enumerate() {
+            let started = Instant::now();
+            row.status = clippy(out, &format!("awsgen-{}", row.service));
+            row.clippy_s = Some(started.elapsed().as_secs_f64());
+            eprintln!("[{}/{total}] clippy {}: {:.1} s", i + 1, row.service, started.elapsed().as_secs_f64());
+        }
     }
-    Ok(rows)
+    rows.sort_by(|a, b| a.service.cmp(&b.service));
+    Ok(Report { rows, listed, supported: supported_count, sampled, compile: options.compile })
 }
 
-/// Clippy with warnings denied on one crate of the scratch workspace; `None` when clean.
-fn clippy(workspace: &Path, package: &str) -> Option<String> {
+fn row(service: &str, dir: &Path, status: Status) -> Row {
+    Row {
+        service: service.to_owned(),
+        api_version: dir.file_name().map(|v| v.to_string_lossy().into_owned()).unwrap_or_default(),
+        operations: 0,
+        skipped: 0,
+        lines: 0,
+        generation_ms: 0.0,
+        clippy_s: None,
+        status,
+    }
+}
+
+/// Clippy with warnings denied on one crate of the scratch workspace (this type-checks the crate
+/// too, so a crate that does not compile fails here).
+fn clippy(workspace: &Path, package: &str) -> Status {
     let output = crate::cargo()
         .args(["clippy", "--quiet", "--package", package, "--", "-D", "warnings"])
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", workspace.join("target"))
         .output();
     match output {
-        Ok(output) if output.status.success() => None,
-        Ok(output) => Some(String::from_utf8_lossy(&output.stderr).into_owned()),
-        Err(e) => Some(format!("cannot run cargo clippy: {e}")),
+        Ok(output) if output.status.success() => Status::Compiled,
+        Ok(output) => {
+            let full = String::from_utf8_lossy(&output.stderr).into_owned();
+            Status::CompileFailed { first: first_error(&full), full }
+        }
+        Err(e) => Status::CompileFailed { first: format!("cannot run cargo clippy: {e}"), full: String::new() },
     }
 }
 
-pub fn print(rows: &[Row]) {
-    println!("{:<26} {:>10} {:>8} {:>9}  result", "service", "operations", "skipped", "lines");
-    for row in rows {
-        let result = if row.problem.is_some() { "FAILED" } else { "ok" };
-        println!("{:<26} {:>10} {:>8} {:>9}  {result}", row.service, row.operations, row.skipped, row.lines);
+/// The first `error...` line of cargo's output, with the `--> file:line` that follows it.
+fn first_error(stderr: &str) -> String {
+    let mut lines = stderr.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("error") {
+            return match lines.next().map(str::trim_start) {
+                Some(at) if at.starts_with("--> ") => format!("{line} {at}"),
+                _ => line.to_owned(),
+            };
+        }
     }
-    let total: usize = rows.iter().map(|r| r.lines).sum();
-    println!("{:<26} {:>10} {:>8} {:>9}", "total", rows.iter().map(|r| r.operations).sum::<usize>(), "", total);
-    for row in rows.iter().filter(|r| r.problem.is_some()) {
-        eprintln!("\n{} failed:\n{}", row.service, row.problem.as_deref().unwrap_or_default());
+    stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("(no output)").to_owned()
+}
+
+pub fn print(report: &Report) {
+    let clippy_header = if report.compile { format!(" {:>9}", "clippy s") } else { String::new() };
+    println!(
+        "{:<32} {:<10} {:>10} {:>8} {:>9} {:>9}{clippy_header}  result",
+        "service", "version", "operations", "left out", "lines", "gen ms"
+    );
+    for row in &report.rows {
+        let clippy = match (report.compile, row.clippy_s) {
+            (false, _) => String::new(),
+            (true, Some(s)) => format!(" {s:>9.1}"),
+            (true, None) => format!(" {:>9}", "-"),
+        };
+        let numbers = if row.status.generated() {
+            format!("{:>10} {:>8} {:>9} {:>9.1}", row.operations, row.skipped, row.lines, row.generation_ms)
+        } else if matches!(row.status, Status::GenerateFailed { .. }) {
+            format!("{:>10} {:>8} {:>9} {:>9.1}", "-", "-", "-", row.generation_ms)
+        } else {
+            format!("{:>10} {:>8} {:>9} {:>9}", "-", "-", "-", "-")
+        };
+        println!("{:<32} {:<10} {numbers}{clippy}  {}", row.service, row.api_version, row.status.summary());
+    }
+
+    let count = |f: &dyn Fn(&Status) -> bool| report.rows.iter().filter(|r| f(&r.status)).count();
+    let generated = count(&Status::generated);
+    let generate_failed = count(&|s| matches!(s, Status::GenerateFailed { .. }));
+    let compiled = count(&|s| *s == Status::Compiled);
+    let compile_failed = count(&|s| matches!(s, Status::CompileFailed { .. }));
+    let mut skipped: Vec<(String, usize)> = Vec::new();
+    for row in &report.rows {
+        if let Status::Skipped { protocol } = &row.status {
+            match skipped.iter_mut().find(|(p, _)| p == protocol) {
+                Some((_, n)) => *n += 1,
+                None => skipped.push((protocol.clone(), 1)),
+            }
+        }
+    }
+    skipped.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let skipped_total: usize = skipped.iter().map(|(_, n)| n).sum();
+    let by_protocol: Vec<String> = skipped.iter().map(|(p, n)| format!("{p} {n}")).collect();
+    let lines: usize = report.rows.iter().map(|r| r.lines).sum();
+    let operations: usize = report.rows.iter().map(|r| r.operations).sum();
+    let left_out: usize = report.rows.iter().map(|r| r.skipped).sum();
+    let generation_ms: f64 = report.rows.iter().map(|r| r.generation_ms).sum();
+
+    println!();
+    match report.sampled {
+        Some((taken, of)) => println!(
+            "sample: {taken} of the {of} json/rest-json services ({} service folders; the {} with other protocols are not listed)",
+            report.listed,
+            report.listed - of
+        ),
+        None => println!("services: {} ({} json/rest-json)", report.listed, report.supported),
+    }
+    println!("generated: {generated}, failed to generate: {generate_failed}");
+    if report.compile {
+        println!("compiled (clippy -D warnings): {compiled}, failed clippy: {compile_failed}");
+    } else {
+        println!("compiled: not run (--no-compile)");
+    }
+    if report.sampled.is_none() {
+        let detail = if by_protocol.is_empty() { String::new() } else { format!(" ({})", by_protocol.join(", ")) };
+        println!("skipped (protocol not supported yet): {skipped_total}{detail}");
+    }
+    println!("operations: {operations} ({left_out} left out by the generator), lines: {lines}");
+    println!("generation: {:.0} ms in all", generation_ms);
+    if report.compile {
+        let clippy_s: f64 = report.rows.iter().filter_map(|r| r.clippy_s).sum();
+        println!("clippy: {clippy_s:.1} s in all");
+    }
+
+    for row in &report.rows {
+        if let Status::GenerateFailed { full, .. } | Status::CompileFailed { full, .. } = &row.status {
+            eprintln!("\n{} failed:\n{full}", row.service);
+        }
     }
 }
