@@ -433,13 +433,28 @@ fn message_member(structure: &Structure) -> Option<&Member> {
 fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
     let rt = rt::runtime();
     let code = structure.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
-    let message_member = message_member(structure).map(|m| ident(&m.rust_name));
-    let message = match &message_member {
-        Some(field) => quote! { self.#field.as_deref().or(self.meta.message()) },
+    let message_member = message_member(structure);
+    let message = match message_member {
+        Some(m) if m.optional => {
+            let field = ident(&m.rust_name);
+            quote! { self.#field.as_deref().or(self.meta.message()) }
+        }
+        // A required message reads as "" when the response has none.
+        Some(m) => {
+            let field = ident(&m.rust_name);
+            quote! { Some(self.#field.as_str()).filter(|m| !m.is_empty()).or(self.meta.message()) }
+        }
         None => quote! { self.meta.message() },
     };
     // A parsed message is capped like the metadata's, so no response makes `Display` huge.
-    let cap_message = message_member.map(|field| quote! { self.#field = #rt::cap_message(self.#field.take()); });
+    let cap_message = message_member.map(|m| {
+        let field = ident(&m.rust_name);
+        if m.optional {
+            quote! { self.#field = #rt::cap_message(self.#field.take()); }
+        } else {
+            quote! { self.#field = #rt::cap_message(Some(::std::mem::take(&mut self.#field))).unwrap_or_default(); }
+        }
+    });
     ErrorParts {
         field: quote! {
             /// What the response said beyond the modeled members: code, message, status, request id.

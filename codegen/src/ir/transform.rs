@@ -63,33 +63,46 @@ fn skip_event_streams(service: &mut Service) {
     }
 }
 
-/// One warning listing the operations left out, if any.
-/// A paginator whose expressions go beyond plain member names is left out with a warning: the
-/// operation is generated without `into_paginator`, and the crate is never refused for it.
-/// `file` is the paginators file.
+/// A paginator this generator can't follow yet is left out with a warning: the operation is
+/// generated without `into_paginator`, and the crate is never refused for it. That is an
+/// expression beyond plain member names, or a first result key that is not a list or map (later
+/// ones may be counts, which botocore adds up). `file` is the paginators file.
 pub(crate) fn drop_unsupported_paginators(service: &mut Service, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
     for (name, op) in &mut service.operations {
         let Some(pager) = &op.pagination else { continue };
-        let mut keys = pager.input_tokens.iter().chain(&pager.output_tokens).chain(&pager.result_keys);
-        let unsupported = keys.find(|key| !super::validate::is_simple_path(key)).or_else(|| {
-            [&pager.limit_key, &pager.more_results]
-                .into_iter()
-                .flatten()
-                .find(|key| !super::validate::is_simple_path(key))
-        });
-        if let Some(expression) = unsupported {
-            warnings.error_with_hint(
-                pointer(["pagination", name]),
-                format!("the paginator of {name} is left out: expression \"{expression}\" is not supported yet"),
-                "the operation itself is generated; page through it by hand with its token members",
-            );
-            op.pagination = None;
-        }
+        let Some(why) = unsupported_paginator(&service.shapes, op.output.as_deref(), pager) else { continue };
+        warnings.error_with_hint(
+            pointer(["pagination", name]),
+            format!("the paginator of {name} is left out: {why}"),
+            "the operation itself is generated; page through it by hand with its token members",
+        );
+        op.pagination = None;
     }
     warnings.into_found()
 }
 
+fn unsupported_paginator(
+    shapes: &BTreeMap<ShapeId, Shape>,
+    output: Option<&str>,
+    pager: &Pagination,
+) -> Option<String> {
+    let keys = pager.input_tokens.iter().chain(&pager.output_tokens).chain(&pager.result_keys);
+    let mut keys = keys.chain([&pager.limit_key, &pager.more_results].into_iter().flatten());
+    if let Some(expression) = keys.find(|key| !super::validate::is_simple_path(key)) {
+        return Some(format!("expression \"{expression}\" is not supported yet"));
+    }
+    // A missing member or shape is validation's to report.
+    let first = pager.result_keys.first()?;
+    let Some(ShapeKind::Structure(structure)) = output.and_then(|id| shapes.get(id)).map(|s| &s.kind) else {
+        return None;
+    };
+    let items = structure.members.iter().find(|m| &m.name == first).and_then(|m| shapes.get(&m.target))?;
+    (!matches!(items.kind, ShapeKind::List { .. } | ShapeKind::Map { .. }))
+        .then(|| format!("its first result key \"{first}\" is not a list or map"))
+}
+
+/// One warning listing the operations left out, if any.
 pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
     if !service.skipped_operations.is_empty() {

@@ -147,17 +147,8 @@ fn check_paginator(
             sink.error(format!("{at}/more_results"), format!("more_results \"{more}\" of {op} is not a boolean"));
         }
     }
-    for (i, key) in pager.result_keys.iter().enumerate() {
-        let Some(member) = paginator_member(sink, &at, op, output, "result_key", key, "output") else { continue };
-        // The first result key holds the items; later ones may be counts or strings (DynamoDB's
-        // ScannedCount), which botocore adds up or concatenates.
-        let kind = service.shapes.get(&member.target).map(|s| &s.kind);
-        if i == 0 && !matches!(kind, Some(ShapeKind::List { .. } | ShapeKind::Map { .. })) {
-            sink.error(
-                format!("{at}/result_key"),
-                format!("the first result key \"{key}\" of {op} is not a list or map"),
-            );
-        }
+    for key in &pager.result_keys {
+        paginator_member(sink, &at, op, output, "result_key", key, "output");
     }
     if pager.input_tokens.len() != pager.output_tokens.len() {
         sink.error(&at, "input_token and output_token must name the same number of tokens");

@@ -343,7 +343,10 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
             _ => crate::write_file(&dir.join(relative), &text)?,
         }
     }
-    crate::write_file(&dir.join("harness.rs"), &crate::pretty(harness::harness(&service, &format_ident!("{}", module)))?)?;
+    crate::write_file(
+        &dir.join("harness.rs"),
+        &crate::pretty(harness::harness(&service, &format_ident!("{}", module)))?,
+    )?;
     Ok(service)
 }
 
@@ -462,7 +465,6 @@ fn main_rs(modules: &[proc_macro2::Ident], arms: &[TokenStream]) -> TokenStream 
         }
     }
 }
-
 
 pub fn print(rows: &[Row]) -> bool {
     println!("| file | cases | passed | failed | skipped |");

@@ -436,4 +436,3 @@ fn ident(name: &str) -> Ident {
         None => format_ident!("{}", name),
     }
 }
-
