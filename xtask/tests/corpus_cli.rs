@@ -117,8 +117,8 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
 #[test]
 fn a_model_the_generator_refuses_fails_with_its_first_diagnostic() {
     let models = scratch("refused");
-    // The paginator names a result key that is not a list: read from paginators-1.json.gz.
-    let paginators = TINY_PAGINATORS.replace(r#""result_key": "Things""#, r#""result_key": "NextToken""#);
+    // The paginator names a result key the output does not have: read from paginators-1.json.gz.
+    let paginators = TINY_PAGINATORS.replace(r#""result_key": "Things""#, r#""result_key": "Missing""#);
     write(&models.join("tiny/2024-01-01/service-2.json.gz"), &gzip(TINY));
     write(&models.join("tiny/2024-01-01/paginators-1.json.gz"), &gzip(&paginators));
 
