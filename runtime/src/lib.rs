@@ -15,6 +15,7 @@ pub mod pagination;
 mod protocol;
 pub mod retry;
 mod sign;
+mod sigv4;
 pub mod time;
 mod unknown;
 
