@@ -1,9 +1,9 @@
-//! SigV4 signing through the `aws-sigv4` crate.
+//! SigV4 signing of a request about to be sent, through our own signer (`sigv4`), which passes
+//! both public SigV4 suites.
 
 use crate::config::Credentials;
+use crate::sigv4::{self, SignableRequest, SigningParams};
 use crate::BuildError;
-use aws_sigv4::http_request::{sign as sigv4_sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4;
 use bytes::Bytes;
 use std::time::SystemTime;
 
@@ -15,31 +15,31 @@ pub(crate) fn sign(
     signing_name: &str,
     time: SystemTime,
 ) -> Result<(), BuildError> {
-    let failed = |e: &dyn std::fmt::Display| BuildError::Signing { detail: e.to_string() };
-    let identity = aws_credential_types::Credentials::new(
-        &credentials.access_key_id,
-        &credentials.secret_access_key,
-        credentials.session_token.clone(),
-        None,
-        "awsgen",
-    )
-    .into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(signing_name)
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| failed(&e))?
-        .into();
-    let headers: Vec<(&str, &str)> =
-        request.headers().iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))).collect();
+    let failed = |detail: String| BuildError::Signing { detail };
+    // Every header was built from checked text (`client::header`), so each is valid UTF-8.
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| value.to_str().map(|value| (name.as_str(), value)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| failed("a header value is not text".to_owned()))?;
     let uri = request.uri().to_string();
     let signable =
-        SignableRequest::new(request.method().as_str(), &uri, headers.into_iter(), SignableBody::Bytes(request.body()))
-            .map_err(|e| failed(&e))?;
-    let (instructions, _signature) = sigv4_sign(signable, &params).map_err(|e| failed(&e))?.into_parts();
-    instructions.apply_to_request_http1x(request);
+        SignableRequest { method: request.method().as_str(), uri: &uri, headers: &headers, body: request.body() };
+    let params = SigningParams {
+        access_key_id: &credentials.access_key_id,
+        secret_access_key: &credentials.secret_access_key,
+        session_token: credentials.session_token.as_deref(),
+        region,
+        service: signing_name,
+        time,
+        settings: sigv4::Settings::default(),
+    };
+    let signed = sigv4::sign_headers(&signable, &params).map_err(|e| failed(e.to_string()))?;
+    for (name, value) in signed.headers {
+        let value =
+            http::HeaderValue::from_str(&value).map_err(|_| failed(format!("the {name} header is not valid")))?;
+        request.headers_mut().insert(name, value);
+    }
     Ok(())
 }

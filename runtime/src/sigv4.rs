@@ -1,12 +1,12 @@
 //! AWS Signature Version 4 on `ring` (HMAC-SHA256, SHA-256): header signing and presigned
-//! (query-signed) URLs, over a plain description of the request. Meant to replace the
-//! `aws-sigv4` crate stack; checked byte for byte against both public SigV4 test suites (see the
-//! tests at the end). SigV4A (ECDSA) is not implemented.
+//! (query-signed) URLs, over a plain description of the request. It replaced the `aws-sigv4`
+//! crate stack; checked byte for byte against both public SigV4 test suites (see the tests at
+//! the end). SigV4A (ECDSA) is not implemented.
 //!
 //! The request's URI is what goes on the wire: its path and query are already percent-encoded
 //! (raw bytes that are not, such as a space or UTF-8, are encoded here too).
 
-// Not wired in yet: `sign.rs` still signs through `aws-sigv4`; the client switches to this next.
+// Presigning and the S3 settings are not used by the client yet (S3 and `.presigned()` come later).
 #![cfg_attr(not(test), allow(dead_code))]
 
 use crate::time::{DateTime, TimestampFormat};
@@ -842,6 +842,12 @@ mod tests {
     #[test]
     fn sigv4_test_suites() {
         let root = suites();
+        // The suites live in `../shared` beside the checkout; CI always has it.
+        if !root.is_dir() {
+            assert!(std::env::var_os("CI").is_none(), "CI needs {} beside the checkout", root.display());
+            eprintln!("skipped: no {} beside this checkout", root.display());
+            return;
+        }
         let mut tallies: Vec<(&str, Tally)> = Vec::new();
 
         let mut v4 = Tally::default();
