@@ -14,7 +14,7 @@ fn main() {
     let client = Client::new(Config::from_env().build());
     let call = client.list_backend_jobs().app_id("app").backend_environment_name("dev").send();
     match runtime.block_on(call) {
-        Ok(output) => println!("{} jobs", output.jobs.unwrap_or_default().len()),
+        Ok(output) => println!("{} jobs", output.jobs().len()),
         Err(error) => eprintln!("{error}"),
     }
 }
