@@ -53,14 +53,14 @@ impl From<&str> for Blob {
 
 impl Serialize for Blob {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&aws_smithy_types::base64::encode(&self.0))
+        serializer.serialize_str(&crate::base64::encode(&self.0))
     }
 }
 
 impl<'de> Deserialize<'de> for Blob {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        aws_smithy_types::base64::decode(&text).map(Blob).map_err(|e| de::Error::custom(format!("invalid base64: {e}")))
+        crate::base64::decode(&text).map(Blob).map_err(de::Error::custom)
     }
 }
 

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+mod base64;
 pub mod build;
 mod client;
 mod config;

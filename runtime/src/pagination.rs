@@ -85,12 +85,12 @@ fn is_zero(n: &usize) -> bool {
 
 fn encode<T: Serialize>(tokens: Option<T>, skip: usize) -> String {
     let json = serde_json::to_vec(&ResumeToken { tokens, skip }).unwrap_or_default();
-    aws_smithy_types::base64::encode(json)
+    crate::base64::encode(json)
 }
 
 fn decode<T: DeserializeOwned>(token: &str) -> Result<ResumeToken<T>, PaginationError> {
     let bad = |detail: String| PaginationError::BadStartingToken { detail };
-    let json = aws_smithy_types::base64::decode(token.trim()).map_err(|e| bad(format!("not base64: {e}")))?;
+    let json = crate::base64::decode(token.trim()).map_err(|e| bad(e.to_string()))?;
     serde_json::from_slice(&json).map_err(|e| bad(format!("not a resume token: {e}")))
 }
 

@@ -143,7 +143,7 @@ impl Request {
     /// A header carrying JSON text, base64-encoded as the model's `jsonvalue` says.
     pub fn header_json(mut self, name: &str, value: Option<&String>) -> Self {
         if let Some(json) = value {
-            self.headers.push((name.to_owned(), aws_smithy_types::base64::encode(json)));
+            self.headers.push((name.to_owned(), crate::base64::encode(json)));
         }
         self
     }

@@ -53,8 +53,7 @@ impl Response {
     /// A header carrying base64 of JSON text (the model's `jsonvalue`): the JSON text.
     pub fn header_json(&self, name: &str) -> Result<Option<String>, ParseError> {
         let Some(text) = self.header(name) else { return Ok(None) };
-        let bytes =
-            aws_smithy_types::base64::decode(text.trim()).map_err(|e| self.bad(format!("header {name}: {e}")))?;
+        let bytes = crate::base64::decode(text.trim()).map_err(|e| self.bad(format!("header {name}: {e}")))?;
         String::from_utf8(bytes).map(Some).map_err(|e| self.bad(format!("header {name}: {e}")))
     }
 

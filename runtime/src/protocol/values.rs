@@ -93,7 +93,7 @@ impl HttpValue for DateTime {
 
 impl HttpValue for Blob {
     fn http_value(&self, _: TimestampFormat) -> String {
-        aws_smithy_types::base64::encode(self.as_bytes())
+        crate::base64::encode(self.as_bytes())
     }
 }
 
@@ -123,6 +123,6 @@ impl FromHttpValue for DateTime {
 
 impl FromHttpValue for Blob {
     fn from_http_value(text: &str, _: TimestampFormat) -> Result<Self, String> {
-        aws_smithy_types::base64::decode(text.trim()).map(Blob::new).map_err(|e| format!("invalid base64: {e}"))
+        crate::base64::decode(text.trim()).map(Blob::new).map_err(|e| e.to_string())
     }
 }
