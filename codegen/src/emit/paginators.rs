@@ -68,7 +68,6 @@ pub(crate) fn paginator(
         };
         quote! { #value #filter }
     };
-    let input_fields: Vec<Ident> = input_tokens.iter().map(|m| ident(&m.rust_name)).collect();
     // An input token as an `Option`, and the assignment of one.
     let read = |m: &Member| {
         let field = ident(&m.rust_name);
@@ -88,20 +87,14 @@ pub(crate) fn paginator(
     };
     let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
     let (token_type, next_token, token, set_token) =
-        if let ([field], [output_token]) = (&input_fields[..], &output_tokens[..]) {
-            let _ = field;
+        if let ([input_token], [output_token]) = (&input_tokens[..], &output_tokens[..]) {
             let token_type = &types[0];
-            (
-                quote! { #token_type },
-                present(output_token),
-                read(&input_tokens[0]),
-                write(&input_tokens[0], quote! { token }),
-            )
+            (quote! { #token_type }, present(output_token), read(input_token), write(input_token, quote! { token }))
         } else {
             // Several tokens travel together as a tuple; the run goes on while any is present.
             let nexts = output_tokens.iter().map(present);
-            let indexes = (0..input_fields.len()).map(syn::Index::from);
-            let parts: Vec<Ident> = (0..input_fields.len()).map(|i| format_ident!("token{i}")).collect();
+            let indexes = (0..input_tokens.len()).map(syn::Index::from);
+            let parts: Vec<Ident> = (0..input_tokens.len()).map(|i| format_ident!("token{i}")).collect();
             (
                 quote! { (#(Option<#types>,)*) },
                 quote! {
