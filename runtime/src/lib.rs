@@ -11,6 +11,7 @@ mod config;
 mod endpoint;
 mod error;
 pub mod http;
+pub mod jmespath;
 pub mod json;
 pub mod pagination;
 mod protocol;
@@ -19,6 +20,7 @@ mod sign;
 mod sigv4;
 pub mod time;
 mod unknown;
+pub mod waiter;
 
 pub use build::BuildError;
 pub use client::{uuid_v4, Client};
