@@ -8,6 +8,7 @@ mod base64;
 pub mod build;
 mod client;
 mod config;
+pub mod credentials;
 mod endpoint;
 mod error;
 pub mod http;

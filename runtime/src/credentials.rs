@@ -1,0 +1,404 @@
+//! Where credentials come from, and the cache that every client built from one config shares.
+//!
+//! A provider ([`ProvideCredentials`]) fetches credentials; [`CredentialsCache`] keeps them until
+//! shortly before they expire, so the provider runs once per refresh however many calls need them.
+
+use crate::config::{Credentials, TimeSource};
+use crate::http::{BoxFuture, HttpClient};
+use futures_util::future::{FutureExt, Shared};
+use std::error::Error;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+/// Something that can produce credentials: environment, profile files, a container or instance
+/// endpoint, a chain of those.
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>>;
+}
+
+/// Fixed credentials provide themselves.
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(std::future::ready(Ok(self.clone())))
+    }
+}
+
+/// Why a provider gave no credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialsErrorKind {
+    /// This provider doesn't apply here (no variable set, no profile, no metadata service):
+    /// a chain moves on to the next one.
+    NotLoaded,
+    /// The provider applies but failed (the endpoint answered an error, the process exited non-zero).
+    ProviderError,
+    /// The configuration or the credentials themselves are unusable (bad file, missing key,
+    /// malformed or expired credentials).
+    Invalid,
+}
+
+/// A provider's failure. Its message is written by the provider and never holds a secret.
+#[derive(Debug, Clone)]
+pub struct CredentialsError {
+    kind: CredentialsErrorKind,
+    message: String,
+    source: Option<Arc<dyn Error + Send + Sync>>,
+}
+
+impl CredentialsError {
+    pub fn new(kind: CredentialsErrorKind, message: impl Into<String>) -> Self {
+        CredentialsError { kind, message: message.into(), source: None }
+    }
+
+    pub fn not_loaded(reason: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::NotLoaded, reason)
+    }
+
+    pub fn provider_error(message: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::ProviderError, message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::Invalid, message)
+    }
+
+    /// The underlying error (I/O, transport). Its text is shown too, so it must hold no secret.
+    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
+    }
+
+    pub fn kind(&self) -> CredentialsErrorKind {
+        self.kind
+    }
+
+    /// The provider's own words, without the kind's prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            CredentialsErrorKind::NotLoaded => "no credentials loaded",
+            CredentialsErrorKind::ProviderError => "the credentials provider failed",
+            CredentialsErrorKind::Invalid => "invalid credentials",
+        };
+        write!(f, "{what}: {}", self.message)?;
+        match &self.source {
+            Some(source) => write!(f, ": {source}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Error for CredentialsError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|source| source as _)
+    }
+}
+
+/// The runtime's own transport (hyper + rustls) for providers that ask an endpoint (container,
+/// instance metadata), so they need no second HTTP stack.
+pub fn default_http_client(connect_timeout: Duration) -> Arc<dyn HttpClient> {
+    crate::http::default_http_client(connect_timeout)
+}
+
+/// Credentials are refreshed this long before they expire, plus up to [`REFRESH_JITTER`], so
+/// calls in flight never carry credentials that expire on the way.
+pub const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
+/// Spreads the refreshes of many processes started together.
+pub const REFRESH_JITTER: Duration = Duration::from_secs(60);
+
+type Refresh = Shared<BoxFuture<'static, Result<Credentials, CredentialsError>>>;
+
+/// Caches a provider's credentials for every client built from one config (clones share the
+/// cache). Refreshes shortly before expiry; one refresh at a time, however many callers wait;
+/// never returns expired credentials.
+#[derive(Clone)]
+pub struct CredentialsCache {
+    inner: Arc<CacheInner>,
+}
+
+struct CacheInner {
+    provider: Arc<dyn ProvideCredentials>,
+    time_source: Arc<dyn TimeSource>,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    cached: Option<Cached>,
+    refresh: Option<Refresh>,
+}
+
+struct Cached {
+    credentials: Credentials,
+    /// `None`: the credentials never expire.
+    refresh_at: Option<SystemTime>,
+}
+
+impl CredentialsCache {
+    pub fn new(provider: Arc<dyn ProvideCredentials>) -> Self {
+        Self::with_time_source(provider, Arc::new(SystemClock))
+    }
+
+    /// A cache that reads the time from `time_source` (tests move it).
+    pub fn with_time_source(provider: Arc<dyn ProvideCredentials>, time_source: Arc<dyn TimeSource>) -> Self {
+        let state = Mutex::new(CacheState::default());
+        CredentialsCache { inner: Arc::new(CacheInner { provider, time_source, state }) }
+    }
+
+    /// Cached credentials if fresh; otherwise the result of the one refresh under way.
+    pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        let refresh = {
+            let mut state = self.lock();
+            if let Some(cached) = state.cached.as_ref().filter(|cached| cached.is_fresh(self.now())) {
+                return Ok(cached.credentials.clone());
+            }
+            state.refresh.get_or_insert_with(|| self.start_refresh()).clone()
+        };
+        let result = refresh.clone().await;
+        let now = self.now();
+        let mut state = self.lock();
+        if state.refresh.as_ref().is_some_and(|current| current.ptr_eq(&refresh)) {
+            state.refresh = None;
+            if let Some(credentials) = result.as_ref().ok().filter(|credentials| !is_expired(credentials, now)) {
+                state.cached = Some(Cached::new(credentials.clone(), now));
+            }
+        }
+        match result {
+            Ok(credentials) if is_expired(&credentials, now) => {
+                Err(CredentialsError::invalid("the provider returned credentials that have already expired"))
+            }
+            Ok(credentials) => Ok(credentials),
+            // A failed refresh ahead of expiry keeps the still-valid credentials working.
+            Err(error) => match state.cached.as_ref().filter(|cached| !is_expired(&cached.credentials, now)) {
+                Some(cached) => Ok(cached.credentials.clone()),
+                None => Err(error),
+            },
+        }
+    }
+
+    fn start_refresh(&self) -> Refresh {
+        let provider = self.inner.provider.clone();
+        let refresh: BoxFuture<'static, _> = Box::pin(async move { provider.provide_credentials().await });
+        refresh.shared()
+    }
+
+    fn now(&self) -> SystemTime {
+        self.inner.time_source.now()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CacheState> {
+        self.inner.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Cached {
+    /// Refresh [`REFRESH_WINDOW`] plus jitter before expiry, but no earlier than halfway through
+    /// the remaining lifetime, so short-lived credentials aren't fetched again on every call.
+    fn new(credentials: Credentials, now: SystemTime) -> Self {
+        let refresh_at = credentials.expiry().map(|expiry| {
+            let lifetime = expiry.duration_since(now).unwrap_or_default();
+            let jitter = REFRESH_JITTER.mul_f64(fastrand::f64());
+            expiry - (REFRESH_WINDOW + jitter).min(lifetime / 2)
+        });
+        Cached { credentials, refresh_at }
+    }
+
+    fn is_fresh(&self, now: SystemTime) -> bool {
+        self.refresh_at.is_none_or(|refresh_at| now < refresh_at)
+    }
+}
+
+#[derive(Debug)]
+struct SystemClock;
+
+impl TimeSource for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+fn is_expired(credentials: &Credentials, now: SystemTime) -> bool {
+    credentials.expiry().is_some_and(|expiry| expiry <= now)
+}
+
+impl ProvideCredentials for CredentialsCache {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(self.credentials())
+    }
+}
+
+impl fmt::Debug for CredentialsCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsCache").field("provider", &self.inner.provider).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    const START: Duration = Duration::from_secs(1_700_000_000);
+
+    #[derive(Debug)]
+    struct Clock(Mutex<SystemTime>);
+
+    impl Clock {
+        fn new() -> Arc<Self> {
+            Arc::new(Clock(Mutex::new(SystemTime::UNIX_EPOCH + START)))
+        }
+
+        fn advance(&self, by: Duration) {
+            *self.0.lock().unwrap() += by;
+        }
+    }
+
+    impl TimeSource for Clock {
+        fn now(&self) -> SystemTime {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    /// Hands out credentials valid for `lifetime` from the clock's now (or fails when `fail` is
+    /// set), counting calls, after a short pause so that callers overlap.
+    #[derive(Debug)]
+    struct Counting {
+        clock: Arc<Clock>,
+        lifetime: Option<Duration>,
+        calls: AtomicU32,
+        fail: std::sync::atomic::AtomicBool,
+    }
+
+    impl Counting {
+        fn new(clock: &Arc<Clock>, lifetime: Option<Duration>) -> Arc<Self> {
+            Arc::new(Counting { clock: clock.clone(), lifetime, calls: AtomicU32::new(0), fail: Default::default() })
+        }
+
+        fn calls(&self) -> u32 {
+            self.calls.load(Ordering::SeqCst)
+        }
+    }
+
+    impl ProvideCredentials for Counting {
+        fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+            Box::pin(async move {
+                let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if self.fail.load(Ordering::SeqCst) {
+                    return Err(CredentialsError::provider_error("endpoint down"));
+                }
+                let credentials = Credentials::new(format!("AKID{call}"), "SECRET", None);
+                Ok(match self.lifetime {
+                    Some(lifetime) => credentials.with_expiry(self.clock.now() + lifetime),
+                    None => credentials,
+                })
+            })
+        }
+    }
+
+    fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(future)
+    }
+
+    fn key(result: Result<Credentials, CredentialsError>) -> String {
+        result.unwrap().access_key_id().to_owned()
+    }
+
+    #[test]
+    fn credentials_without_expiry_are_fetched_once() {
+        let clock = Clock::new();
+        let provider = Counting::new(&clock, None);
+        let cache = CredentialsCache::with_time_source(provider.clone(), clock.clone());
+        run(async {
+            assert_eq!(key(cache.credentials().await), "AKID1");
+            clock.advance(Duration::from_secs(365 * 24 * 3600));
+            assert_eq!(key(cache.clone().credentials().await), "AKID1");
+        });
+        assert_eq!(provider.calls(), 1);
+    }
+
+    #[test]
+    fn concurrent_callers_share_one_refresh() {
+        let clock = Clock::new();
+        let provider = Counting::new(&clock, Some(Duration::from_secs(3600)));
+        let cache = CredentialsCache::with_time_source(provider.clone(), clock.clone());
+        let keys = run(futures_util::future::join_all((0..20).map(|_| {
+            let cache = cache.clone();
+            async move { key(cache.credentials().await) }
+        })));
+        assert!(keys.iter().all(|key| key == "AKID1"), "{keys:?}");
+        assert_eq!(provider.calls(), 1);
+    }
+
+    #[test]
+    fn refreshes_within_the_window_before_expiry() {
+        let clock = Clock::new();
+        let provider = Counting::new(&clock, Some(Duration::from_secs(3600)));
+        let cache = CredentialsCache::with_time_source(provider.clone(), clock.clone());
+        run(async {
+            assert_eq!(key(cache.credentials().await), "AKID1");
+            // Outside the window (at most 6 minutes before expiry): still cached.
+            clock.advance(Duration::from_secs(3600) - REFRESH_WINDOW - REFRESH_JITTER - Duration::from_secs(1));
+            assert_eq!(key(cache.credentials().await), "AKID1");
+            // Inside the smallest window: refreshed.
+            clock.advance(REFRESH_JITTER + Duration::from_secs(2));
+            assert_eq!(key(cache.credentials().await), "AKID2");
+        });
+        assert_eq!(provider.calls(), 2);
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_valid_credentials_but_never_expired_ones() {
+        let clock = Clock::new();
+        let provider = Counting::new(&clock, Some(Duration::from_secs(3600)));
+        let cache = CredentialsCache::with_time_source(provider.clone(), clock.clone());
+        run(async {
+            assert_eq!(key(cache.credentials().await), "AKID1");
+            provider.fail.store(true, Ordering::SeqCst);
+            clock.advance(Duration::from_secs(3600 - 60));
+            assert_eq!(key(cache.credentials().await), "AKID1");
+            clock.advance(Duration::from_secs(60));
+            let error = cache.credentials().await.unwrap_err();
+            assert_eq!(error.kind(), CredentialsErrorKind::ProviderError);
+        });
+    }
+
+    #[test]
+    fn expired_credentials_from_the_provider_are_refused() {
+        let clock = Clock::new();
+        let expired = Credentials::new("AKID", "SECRET", None).with_expiry(clock.now() - Duration::from_secs(1));
+        let cache = CredentialsCache::with_time_source(Arc::new(expired), clock);
+        let error = run(cache.credentials()).unwrap_err();
+        assert_eq!(error.kind(), CredentialsErrorKind::Invalid);
+    }
+
+    #[test]
+    fn short_lived_credentials_are_not_refetched_on_every_call() {
+        let clock = Clock::new();
+        let provider = Counting::new(&clock, Some(Duration::from_secs(120)));
+        let cache = CredentialsCache::with_time_source(provider.clone(), clock.clone());
+        run(async {
+            cache.credentials().await.unwrap();
+            clock.advance(Duration::from_secs(59));
+            cache.credentials().await.unwrap();
+        });
+        assert_eq!(provider.calls(), 1);
+    }
+
+    #[test]
+    fn neither_errors_nor_debug_show_secrets() {
+        let credentials = Credentials::new("AKID", "SECRET", Some("TOKEN".into()));
+        let cache = CredentialsCache::new(Arc::new(credentials));
+        let shown = format!("{cache:?}");
+        assert!(!shown.contains("SECRET") && !shown.contains("TOKEN"), "{shown}");
+        let error = CredentialsError::not_loaded("AWS_ACCESS_KEY_ID is not set")
+            .with_source(std::io::Error::other("disk on fire"));
+        assert_eq!(error.to_string(), "no credentials loaded: AWS_ACCESS_KEY_ID is not set: disk on fire");
+    }
+}
