@@ -1,0 +1,86 @@
+//! Credentials providers, each one source: environment, profile, web identity, container, IMDS.
+
+mod container;
+mod document;
+mod environment;
+mod imds;
+mod process;
+mod profile;
+mod web_identity;
+
+pub use container::ContainerProvider;
+pub use environment::EnvironmentProvider;
+pub use imds::{ImdsEndpointMode, ImdsProvider};
+pub use process::CredentialProcess;
+pub use profile::ProfileProvider;
+pub use web_identity::WebIdentityProvider;
+
+use crate::profile::{ProfileFileError, ProfileSet};
+use crate::Env;
+use awsgen_runtime::http::HttpClient;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What every provider reads from: the environment (and through it the profile files), the
+/// transport for metadata endpoints, and the chosen profile. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    env: Env,
+    http_client: Arc<dyn HttpClient>,
+    profile_name: Option<String>,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProviderConfig {
+    /// The process environment and the runtime's transport.
+    pub fn new() -> Self {
+        let http_client = awsgen_runtime::credentials::default_http_client(Duration::from_secs(1));
+        ProviderConfig { env: Env::process(), http_client, profile_name: None }
+    }
+
+    pub fn with_env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// The transport metadata endpoints are asked through (tests point it at a local server).
+    pub fn with_http_client(mut self, http_client: Arc<dyn HttpClient>) -> Self {
+        self.http_client = http_client;
+        self
+    }
+
+    /// Use this profile instead of `AWS_PROFILE` or `default`.
+    pub fn with_profile_name(mut self, name: impl Into<String>) -> Self {
+        self.profile_name = Some(name.into());
+        self
+    }
+
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    pub fn http_client(&self) -> Arc<dyn HttpClient> {
+        self.http_client.clone()
+    }
+
+    /// The chosen profile: set in code, else `AWS_PROFILE`, else `default`.
+    pub fn profile_name(&self) -> String {
+        self.chosen_profile_name().unwrap_or_else(|| "default".to_owned())
+    }
+
+    /// The profile name if someone chose one (a missing chosen profile is an error, a missing
+    /// `default` is not).
+    pub(crate) fn chosen_profile_name(&self) -> Option<String> {
+        self.profile_name.clone().or_else(|| self.env.get("AWS_PROFILE"))
+    }
+
+    /// The profile files, read now.
+    pub fn profiles(&self) -> Result<ProfileSet, ProfileFileError> {
+        ProfileSet::load(&self.env)
+    }
+}
