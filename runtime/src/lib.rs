@@ -10,6 +10,7 @@ mod client;
 mod config;
 pub mod credentials;
 mod endpoint;
+pub mod endpoint_rules;
 mod error;
 pub mod http;
 pub mod jmespath;

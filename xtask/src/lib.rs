@@ -5,6 +5,7 @@ pub mod bench_build;
 pub mod config;
 pub mod conformance;
 pub mod corpus;
+pub mod endpoint_tests;
 pub mod fuzz;
 pub mod fuzz_responses;
 pub mod paths;

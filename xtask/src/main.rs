@@ -58,6 +58,26 @@ enum Command {
         #[arg(long)]
         tests: Option<PathBuf>,
     },
+    /// Run every service's published endpoint rule-set test cases through the runtime's rules engine.
+    EndpointTests {
+        /// Default: ../shared/endpoint-tests beside this checkout.
+        #[arg(long)]
+        tests: Option<PathBuf>,
+        /// Only this service (its folder name).
+        #[arg(long)]
+        service: Option<String>,
+        /// List every service, not only those with failures or skips.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Resolve one endpoint: the rule set beside a model (service-2.json[.gz] or its folder) or a
+    /// rule-set file, with --param NAME=VALUE (booleans as true/false, string arrays comma-separated).
+    Endpoint {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+    },
     /// Mutation-fuzz the generator with the repository's models as seeds; fails on any panic.
     Fuzz {
         #[arg(long, default_value_t = 100_000)]
@@ -149,6 +169,11 @@ fn main() -> ExitCode {
         Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
             xtask::bench_build::print(&builds);
             ExitCode::SUCCESS
+        Command::EndpointTests { tests, service, verbose } => endpoint_tests(tests, service, verbose),
+        Command::Endpoint { model, params } => xtask::endpoint_tests::resolve_one(&model, &params).map(|endpoint| {
+            println!("{}", serde_json::to_string_pretty(&endpoint).unwrap_or_default());
+            ExitCode::SUCCESS
+        }),
         }),
     };
     match result {
@@ -219,6 +244,16 @@ fn conformance(tests: Option<PathBuf>) -> Result<ExitCode, String> {
 fn fuzz(iterations: u64, seed: u64) -> Result<ExitCode, String> {
     let root = workspace_root();
     let seeds = xtask::fuzz::seeds(&root)?;
+fn endpoint_tests(tests: Option<PathBuf>, service: Option<String>, verbose: bool) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let tests = tests.unwrap_or_else(|| xtask::endpoint_tests::default_tests(&root));
+    let started = std::time::Instant::now();
+    let reports = xtask::endpoint_tests::run(&root, &tests, service.as_deref())?;
+    let ok = xtask::endpoint_tests::print(&reports, verbose);
+    println!("\n{:.2} s", started.elapsed().as_secs_f64());
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
     let started = std::time::Instant::now();
     let report = xtask::fuzz::run(&seeds, iterations, seed, &root.join("target/fuzz-crashes"))?;
     let seconds = started.elapsed().as_secs_f64();
