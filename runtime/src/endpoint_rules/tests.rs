@@ -300,3 +300,46 @@ fn newer_functions_coalesce_ite_split() {
     assert_eq!(rules.resolve(&Params::new()).unwrap().url, "https://none.z");
     assert_eq!(rules.resolve(&Params::new().with("A", "b").with("F", true)).unwrap().url, "https://b-fips.z");
 }
+
+/// Timing, not a check of speed: parse and resolve times for S3 and DynamoDB's published rule sets
+/// (read from ../shared beside the checkout; skipped without it). Run in release, e.g.
+/// `cargo test --release -p xtask endpoint_rules::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timing() {
+    use std::time::Instant;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/endpoint-tests");
+    let s3 = Params::new().with("Region", "us-west-2").with("Bucket", "my-bucket");
+    let cases = [
+        ("s3", s3, "https://my-bucket.s3.us-west-2.amazonaws.com"),
+        ("dynamodb", region("us-west-2"), "https://dynamodb.us-west-2.amazonaws.com"),
+    ];
+    for (service, params, url) in cases {
+        let Ok(text) = std::fs::read_to_string(dir.join(service).join("endpoint-rule-set-1.json")) else {
+            eprintln!("skipped: no {} beside the checkout", dir.display());
+            return;
+        };
+        let mut parses: Vec<f64> = (0..21)
+            .map(|_| {
+                let started = Instant::now();
+                RuleSet::from_json(&text).unwrap();
+                started.elapsed().as_secs_f64()
+            })
+            .collect();
+        parses.sort_by(f64::total_cmp);
+        let rules = RuleSet::from_json(&text).unwrap();
+        assert_eq!(rules.resolve(&params).unwrap().url, url);
+        let calls = 100_000;
+        let started = Instant::now();
+        for _ in 0..calls {
+            std::hint::black_box(rules.resolve(std::hint::black_box(&params)).unwrap());
+        }
+        let per_call = started.elapsed().as_secs_f64() / f64::from(calls);
+        println!(
+            "{service}: {} bytes, parse {:.2} ms (median of 21), resolve {:.2} µs per call ({url})",
+            text.len(),
+            parses[10] * 1e3,
+            per_call * 1e6
+        );
+    }
+}
