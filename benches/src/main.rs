@@ -32,6 +32,7 @@ fn generate(model: &[u8], paginators: Option<&[u8]>, operations: Selection) -> u
         package: "bench",
         model: InputFile { path: "model.json", contents: model },
         paginators: paginators.map(|contents| InputFile { path: "paginators.json", contents }),
+        waiters: None,
         operations,
         runtime_dependency: "{}",
         standalone: true,

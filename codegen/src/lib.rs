@@ -13,6 +13,7 @@ pub mod api;
 mod diagnostic;
 pub mod diff;
 mod emit;
+mod jmespath;
 pub mod ir;
 mod lock;
 pub mod model;
@@ -40,6 +41,8 @@ pub struct CrateSpec<'a> {
     pub package: &'a str,
     pub model: InputFile<'a>,
     pub paginators: Option<InputFile<'a>>,
+    /// botocore's `waiters-2.json`, if the service has waiters.
+    pub waiters: Option<InputFile<'a>>,
     pub operations: Selection,
     /// The value of the generated manifest's `awsgen-runtime` dependency, e.g. `{ path = "../../runtime" }`.
     pub runtime_dependency: &'a str,
@@ -110,28 +113,33 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     let file = spec.model.path;
     let paginators = spec.paginators.map(|p| lower_botocore::parse(p.path, p.contents).map(|parsed| (p.path, parsed)));
     let paginators = paginators.transpose();
+    let waiters = spec.waiters.map(|w| lower_botocore::parse(w.path, w.contents).map(|parsed| (w.path, parsed)));
+    let waiters = waiters.transpose();
     // A Smithy JSON AST says so in its `smithy` version key; anything else is read as botocore.
     let model = if is_smithy(spec.model.contents) {
         lower_botocore::parse(file, spec.model.contents).map(Model::Smithy)
     } else {
         lower_botocore::parse(file, spec.model.contents).map(|model| Model::Botocore(Box::new(model)))
     };
-    let (model, paginators) = match (model, paginators) {
-        (Ok(model), Ok(paginators)) => (model, paginators),
-        (model, paginators) => {
-            let found = model.err().into_iter().chain(paginators.err()).flat_map(|d| d.0).collect();
-            return Err(Diagnostics(found));
+    let (model, paginators, waiters) = match (model, paginators, waiters) {
+        (Ok(model), Ok(paginators), Ok(waiters)) => (model, paginators, waiters),
+        (model, paginators, waiters) => {
+            let found = model.err().into_iter().chain(paginators.err()).chain(waiters.err()).flat_map(|d| d.0);
+            return Err(Diagnostics(found.collect()));
         }
     };
-    let (service, mut found) = match model {
+    let (mut service, mut found) = match model {
         Model::Smithy(smithy) => ir::lower_smithy::lower(file, smithy, paginators),
         Model::Botocore(botocore) => lower_botocore::lower(file, *botocore, paginators),
     };
+    if let Some((waiter_file, waiters)) = waiters {
+        let mut sink = diagnostic::Sink::new(waiter_file);
+        lower_botocore::attach_waiters(&mut service.operations, waiters, &mut sink);
+        found.extend(sink.into_found());
+    }
     // Every check runs, even after problems, so that all of them are reported at once.
     let (mut service, unselected) = transform::select(service, &spec.operations, file);
     found.extend(unselected);
-    let dropped_paginators =
-        transform::drop_unsupported_paginators(&mut service, spec.paginators.map_or(file, |p| p.path));
     found.extend(validate::validate(&service, file, spec.paginators.map_or("", |p| p.path)));
     if !found.is_empty() {
         found.sort();
@@ -151,7 +159,9 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     transform::mark_redacted(&mut service);
     transform::resolve_optionality(&mut service);
     let mut warnings = transform::skipped_warnings(&service, file);
-    warnings.extend(dropped_paginators);
     warnings.extend(transform::resolve_names(&mut service, &names_lock, file));
+    // Expressions compile to code that needs the final names.
+    warnings.extend(transform::drop_unsupported_paginators(&mut service, spec.paginators.map_or(file, |p| p.path)));
+    warnings.extend(transform::drop_unsupported_waiters(&mut service, spec.waiters.map_or(file, |w| w.path)));
     Ok((service, warnings))
 }

@@ -246,6 +246,11 @@ impl<E: ProvideErrorMetadata> SdkError<E> {
     pub fn message(&self) -> Option<&str> {
         self.as_service_error().and_then(ProvideErrorMetadata::message)
     }
+
+    /// The HTTP status, when the service answered with an error.
+    pub fn status(&self) -> Option<u16> {
+        self.as_service_error().and_then(|error| error.meta().status())
+    }
 }
 
 /// What every service error tells beyond its type: code, message, HTTP status, request id. Every

@@ -84,8 +84,8 @@ impl<'a> Value<'a> {
         }
     }
 
-    /// Equality across lifetimes (what `PartialEq` can't give two differently borrowed values).
-    fn equals(&self, other: &Value<'_>) -> bool {
+    /// JMESPath equality (across lifetimes, which `PartialEq` can't compare): a `path` acceptor.
+    pub fn equals(&self, other: &Value<'_>) -> bool {
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -94,6 +94,16 @@ impl<'a> Value<'a> {
             (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.equals(b)),
             _ => false,
         }
+    }
+
+    /// A non-empty list whose items all equal `expected`: a `pathAll` acceptor.
+    pub fn all_equal(&self, expected: &Value<'_>) -> bool {
+        matches!(self, Value::List(items) if !items.is_empty() && items.iter().all(|item| item.equals(expected)))
+    }
+
+    /// A list with an item equal to `expected`: a `pathAny` acceptor.
+    pub fn any_equal(&self, expected: &Value<'_>) -> bool {
+        matches!(self, Value::List(items) if items.iter().any(|item| item.equals(expected)))
     }
 
     /// `length(a)`: characters of a string, items of a list, entries of an object; null for the rest.
@@ -161,6 +171,16 @@ mod tests {
         assert_eq!(Number(1.0).compare(Comparator::Eq, &String("1")), Bool(false));
         let list = List(vec![String("a"), Number(1.0)]);
         assert_eq!(list.compare(Comparator::Eq, &list.clone()), Bool(true));
+    }
+
+    #[test]
+    fn path_all_and_path_any() {
+        let statuses = List(vec![String("ACTIVE"), String("ACTIVE")]);
+        assert!(statuses.all_equal(&String("ACTIVE")) && statuses.any_equal(&String("ACTIVE")));
+        let mixed = List(vec![String("ACTIVE"), String("FAILED")]);
+        assert!(!mixed.all_equal(&String("ACTIVE")) && mixed.any_equal(&String("FAILED")));
+        assert!(!List(vec![]).all_equal(&String("ACTIVE")) && !List(vec![]).any_equal(&String("ACTIVE")));
+        assert!(!String("ACTIVE").all_equal(&String("ACTIVE")) && !Null.any_equal(&Null));
     }
 
     #[test]

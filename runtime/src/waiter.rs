@@ -11,7 +11,7 @@
 
 use crate::error::SdkError;
 use crate::protocol::Operation;
-use crate::{BuildError, Client, ProvideErrorMetadata};
+use crate::{BuildError, Client};
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -180,21 +180,6 @@ impl<O: fmt::Debug, E: std::error::Error + 'static> std::error::Error for WaitEr
             WaitError::FailureState(Matched::Error(error)) | WaitError::Unexpected(error) => Some(error),
             _ => None,
         }
-    }
-}
-
-/// For error acceptors: whether the poll failed with a service error of this code.
-pub fn is_error<O, E: ProvideErrorMetadata>(poll: &Result<O, SdkError<E>>, code: &str) -> bool {
-    matches!(poll, Err(error) if error.code() == Some(code))
-}
-
-/// For status acceptors: whether the poll's HTTP status is `status`. A successful output keeps no
-/// status, so it matches any 2xx code.
-pub fn has_status<O, E: ProvideErrorMetadata>(poll: &Result<O, SdkError<E>>, status: u16) -> bool {
-    match poll {
-        Ok(_) => (200..300).contains(&status),
-        Err(SdkError::Service(error)) => error.meta().status() == Some(status),
-        Err(_) => false,
     }
 }
 

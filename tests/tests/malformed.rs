@@ -30,6 +30,7 @@ fn outcome(model: &Path) -> String {
         package: "awsgen-bad",
         model: InputFile { path: &shown, contents: &contents },
         paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_shown, contents }),
+        waiters: None,
         operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,

@@ -37,6 +37,7 @@ fn generate(folder: &Path, lock: Option<&str>) -> Version {
         package: "history",
         model: InputFile { path: "service-2.json", contents: &model },
         paginators: paginators.as_deref().map(|contents| InputFile { path: "paginators-1.json", contents }),
+        waiters: None,
         operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,

@@ -13,6 +13,7 @@ fn spec<'a>(model: &'a str, contents: &'a [u8], paginators: &'a [u8]) -> CrateSp
         package: "awsgen-amplifybackend",
         model: InputFile { path: model, contents },
         paginators: Some(InputFile { path: "specs/amplifybackend/paginators-1.json", contents: paginators }),
+        waiters: None,
         operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,

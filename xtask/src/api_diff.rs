@@ -45,6 +45,7 @@ pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
             package: "api-diff",
             model: InputFile { path: &shown, contents: &contents },
             paginators: None,
+            waiters: None,
             operations: Selection::All,
             runtime_dependency: "{}",
             standalone: true,

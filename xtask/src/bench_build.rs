@@ -103,6 +103,7 @@ fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
             path: "specs/amplifybackend/paginators-1.json",
             contents: &pagers,
         }),
+        waiters: None,
         operations: awsgen_codegen::Selection::Only(["ListBackendJobs".to_owned()].into()),
         runtime_dependency: &runtime,
         standalone: false,

@@ -23,6 +23,8 @@ struct CrateConfig {
     /// Model files, relative to the workspace root.
     model: String,
     paginators: Option<String>,
+    /// botocore's `waiters-2.json`, if the service has waiters.
+    waiters: Option<String>,
     /// `"all"` or a list of operation names.
     operations: Operations,
 }
@@ -46,6 +48,7 @@ pub struct Job {
     model_name: String,
     model: Vec<u8>,
     paginators: Option<(String, Vec<u8>)>,
+    waiters: Option<(String, Vec<u8>)>,
     operations: Selection,
     runtime_dependency: String,
     standalone: bool,
@@ -64,6 +67,7 @@ impl Job {
                 .as_ref()
                 .zip(paginators)
                 .map(|((path, _), contents)| InputFile { path, contents }),
+            waiters: self.waiters.as_ref().map(|(path, contents)| InputFile { path, contents }),
             operations: self.operations.clone(),
             runtime_dependency: &self.runtime_dependency,
             standalone: self.standalone,
@@ -101,6 +105,7 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
             Ok(Job {
                 model: read(&root.join(&c.model))?,
                 paginators: c.paginators.map(|p| Ok::<_, String>((p.clone(), read(&root.join(&p))?))).transpose()?,
+                waiters: c.waiters.map(|w| Ok::<_, String>((w.clone(), read(&root.join(&w))?))).transpose()?,
                 operations: match c.operations {
                     Operations::All(AllKeyword::All) => Selection::All,
                     Operations::Only(names) => Selection::Only(names.into_iter().collect()),
@@ -120,6 +125,7 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
 pub struct Standalone<'a> {
     pub model: &'a Path,
     pub paginators: Option<&'a Path>,
+    pub waiters: Option<&'a Path>,
     pub operations: Option<&'a [String]>,
     pub package: Option<&'a str>,
     pub out: &'a Path,
@@ -178,6 +184,10 @@ pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
         model: read(model)?,
         paginators: match args.paginators {
             Some(p) => Some((shown_path(cwd, p)?, read(p)?)),
+            None => None,
+        },
+        waiters: match args.waiters {
+            Some(w) => Some((shown_path(cwd, w)?, read(w)?)),
             None => None,
         },
         operations: match args.operations {

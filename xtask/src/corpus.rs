@@ -216,8 +216,10 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         let (model_path, model) =
             read_data_file(&dir, "service-2.json")?.ok_or_else(|| format!("error: {} vanished", dir.display()))?;
         let pagers = read_data_file(&dir, "paginators-1.json")?;
+        let waiters = read_data_file(&dir, "waiters-2.json")?;
         let model_name = model_path.display().to_string();
         let pager_name = pagers.as_ref().map(|(path, _)| path.display().to_string());
+        let waiter_name = waiters.as_ref().map(|(path, _)| path.display().to_string());
         let package = format!("awsgen-{service}");
         let spec = CrateSpec {
             package: &package,
@@ -225,6 +227,10 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
             paginators: pagers
                 .as_ref()
                 .zip(pager_name.as_deref())
+                .map(|((_, contents), path)| InputFile { path, contents }),
+            waiters: waiters
+                .as_ref()
+                .zip(waiter_name.as_deref())
                 .map(|((_, contents), path)| InputFile { path, contents }),
             operations: Selection::All,
             runtime_dependency: &runtime_dependency,

@@ -94,6 +94,7 @@ fn generate(model: &[u8], paginators: Option<&[u8]>) -> Outcome {
         package: "awsgen-fuzz",
         model: InputFile { path: "fuzz.json", contents: model },
         paginators: paginators.map(|contents| InputFile { path: "fuzz.paginators.json", contents }),
+        waiters: None,
         operations: Selection::All,
         runtime_dependency: "{ path = \"../runtime\" }",
         standalone: true,

@@ -121,6 +121,9 @@ struct CodegenArgs {
     /// The paginators-1.json that goes with --model.
     #[arg(long, requires = "model")]
     paginators: Option<PathBuf>,
+    /// The waiters-2.json that goes with --model.
+    #[arg(long, requires = "model")]
+    waiters: Option<PathBuf>,
     /// Only these operations (comma-separated model names) and the shapes they use; default: all.
     #[arg(long, requires = "model", value_delimiter = ',')]
     operations: Option<Vec<String>>,
@@ -166,14 +169,14 @@ fn main() -> ExitCode {
         }
         Command::ApiDiff { base, model, deny_breaking } => api_diff(base, model, deny_breaking),
         Command::Conformance { tests } => conformance(tests),
-        Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
-            xtask::bench_build::print(&builds);
-            ExitCode::SUCCESS
         Command::EndpointTests { tests, service, verbose } => endpoint_tests(tests, service, verbose),
         Command::Endpoint { model, params } => xtask::endpoint_tests::resolve_one(&model, &params).map(|endpoint| {
             println!("{}", serde_json::to_string_pretty(&endpoint).unwrap_or_default());
             ExitCode::SUCCESS
         }),
+        Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
+            xtask::bench_build::print(&builds);
+            ExitCode::SUCCESS
         }),
     };
     match result {
@@ -241,9 +244,6 @@ fn conformance(tests: Option<PathBuf>) -> Result<ExitCode, String> {
     Ok(if xtask::conformance::print(&rows) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn fuzz(iterations: u64, seed: u64) -> Result<ExitCode, String> {
-    let root = workspace_root();
-    let seeds = xtask::fuzz::seeds(&root)?;
 fn endpoint_tests(tests: Option<PathBuf>, service: Option<String>, verbose: bool) -> Result<ExitCode, String> {
     let root = workspace_root();
     let tests = tests.unwrap_or_else(|| xtask::endpoint_tests::default_tests(&root));
@@ -254,6 +254,9 @@ fn endpoint_tests(tests: Option<PathBuf>, service: Option<String>, verbose: bool
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+fn fuzz(iterations: u64, seed: u64) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let seeds = xtask::fuzz::seeds(&root)?;
     let started = std::time::Instant::now();
     let report = xtask::fuzz::run(&seeds, iterations, seed, &root.join("target/fuzz-crashes"))?;
     let seconds = started.elapsed().as_secs_f64();
@@ -297,6 +300,7 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
             let standalone = config::Standalone {
                 model,
                 paginators: args.paginators.as_deref(),
+                waiters: args.waiters.as_deref(),
                 operations: args.operations.as_deref(),
                 package: args.package.as_deref(),
                 out,

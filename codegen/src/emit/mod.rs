@@ -9,12 +9,15 @@ mod operations;
 mod paginators;
 mod rt;
 mod types;
+pub(crate) mod waiters;
 
 use crate::ir::{Service, ShapeKind};
 use crate::GeneratedFiles;
 use proc_macro2::TokenStream;
 use quote::quote;
-use types::{ident, StructNames};
+pub(crate) use rt::runtime;
+pub(crate) use types::ident;
+use types::StructNames;
 
 /// A member's field type as the generated code writes it (`Option<types::Foo>`), for the API
 /// description that api-diff compares.

@@ -22,6 +22,11 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let operation = operation_impl(ctx, op, &input_shape, &output_shape);
     let paginator =
         op.pagination.as_ref().map(|p| super::paginators::paginator(ctx, op, p, &input_shape, &output_shape));
+    let waiters = super::waiters::waiters(&ctx.service.shapes, op, &input_shape).unwrap_or_else(|bug| {
+        // `transform::drop_unsupported_waiters` left only waiters that compile.
+        let message = format!("waiter of {} failed to compile: {bug}", op.name);
+        Some(quote! { compile_error!(#message); })
+    });
     let error = super::errors::error_enum(ctx, op);
     quote! {
         #module_docs
@@ -29,6 +34,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         #send
         #operation
         #paginator
+        #waiters
         #output
         #error
     }

@@ -4,7 +4,9 @@
 use super::operations::{build_is_fallible, members};
 use super::types::{element_type, ident, value_type};
 use super::{rt, Ctx};
-use crate::ir::{Member, Operation, Pagination, Shape, ShapeKind};
+use crate::ir::{member_path, Member, Operation, Pagination, Shape, ShapeId, ShapeKind};
+use crate::jmespath::{self, compile::compile, compile::Compiled};
+use std::collections::BTreeMap;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -17,28 +19,24 @@ pub(crate) fn paginator(
     output: &Shape,
 ) -> Option<TokenStream> {
     let rt = rt::runtime();
+    let shapes = &ctx.service.shapes;
     let find = |shape: &Shape, name: &str| members(shape).iter().find(|m| m.name == name).cloned();
-    let kind = |m: &Member| ctx.service.shapes.get(&m.target).map(|s| &s.kind);
+    let kind = |m: &Member| shapes.get(&m.target).map(|s| &s.kind);
     let input_tokens: Vec<Member> = pager.input_tokens.iter().map(|t| find(input, t)).collect::<Option<_>>()?;
-    let output_tokens: Vec<Member> = pager.output_tokens.iter().map(|t| find(output, t)).collect::<Option<_>>()?;
-    let results: Vec<Member> = pager.result_keys.iter().map(|k| find(output, k)).collect::<Option<_>>()?;
-    let primary = results.first()?;
-    let primary_field = ident(&primary.rust_name);
-    let primary_shape = ctx.service.shapes.get(&primary.target)?;
-    // The runtime deals in `Option`s; a required (plain) member is always present.
-    let taken = if primary.optional {
-        quote! { output.#primary_field.take() }
-    } else {
-        quote! { Some(::std::mem::take(&mut output.#primary_field)) }
-    };
-    let store = |items: TokenStream| {
-        if primary.optional {
-            quote! { output.#primary_field = #items; }
-        } else {
-            quote! { output.#primary_field = #items.unwrap_or_default(); }
-        }
-    };
-    let (item, take_items, put_items) = match kind(primary)? {
+    let output_id = op.output.as_deref()?;
+    let results: Vec<ResultPath> = pager
+        .result_keys
+        .iter()
+        .map(|key| member_path(shapes, output_id, key).ok().map(|members| ResultPath { members }))
+        .collect::<Option<_>>()?;
+    // The items: the first result key that is a list or map (botocore's others may be counts).
+    let is_container = |path: &&ResultPath| matches!(kind(path.last()), Some(ShapeKind::List { .. } | ShapeKind::Map { .. }));
+    let primary = results.iter().find(is_container)?;
+    let primary_shape = shapes.get(&primary.last().target)?;
+    let output_root = quote! { output };
+    let taken = primary.take(&output_root);
+    let store = |items: TokenStream| primary.store(&output_root, items);
+    let (item, take_items, put_items) = match &primary_shape.kind {
         ShapeKind::List { member } => (element_type(ctx, primary_shape, member), taken, store(quote! { items })),
         ShapeKind::Map { key, value } => {
             let (key, value) = (value_type(ctx, key), element_type(ctx, primary_shape, value));
@@ -52,22 +50,29 @@ pub(crate) fn paginator(
     };
 
     // A token counts only when set and not empty (botocore treats every falsy value as absent).
-    let present = |m: &Member| {
-        let field = ident(&m.rust_name);
-        let value = if m.optional {
-            quote! { output.#field.clone() }
-        } else {
-            quote! { Some(output.#field.clone()) }
+    let present = |expression: &String| {
+        let (value, target) = match find(output, expression) {
+            Some(m) => {
+                let field = ident(&m.rust_name);
+                let value = if m.optional { quote! { output.#field.clone() } } else { quote! { Some(output.#field.clone()) } };
+                (value, m.target)
+            }
+            None => match output_expression(shapes, output_id, expression)? {
+                Compiled::Bound { path, shape, .. } => (quote! { Some(#path.clone()) }, shape),
+                Compiled::One { code, shape } => (quote! { #code.cloned() }, shape),
+                _ => return None,
+            },
         };
-        let filter = match kind(m) {
+        let filter = match shapes.get(&target).map(|s| &s.kind) {
             Some(ShapeKind::String | ShapeKind::List { .. } | ShapeKind::Map { .. }) => {
                 quote! { .filter(|t| !t.is_empty()) }
             }
             Some(ShapeKind::Integer | ShapeKind::Long) => quote! { .filter(|t| *t != 0) },
             _ => quote! {},
         };
-        quote! { #value #filter }
+        Some(quote! { #value #filter })
     };
+    let nexts: Vec<TokenStream> = pager.output_tokens.iter().map(present).collect::<Option<_>>()?;
     // An input token as an `Option`, and the assignment of one.
     let read = |m: &Member| {
         let field = ident(&m.rust_name);
@@ -87,12 +92,11 @@ pub(crate) fn paginator(
     };
     let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
     let (token_type, next_token, token, set_token) =
-        if let ([input_token], [output_token]) = (&input_tokens[..], &output_tokens[..]) {
+        if let ([input_token], [next]) = (&input_tokens[..], &nexts[..]) {
             let token_type = &types[0];
-            (quote! { #token_type }, present(output_token), read(input_token), write(input_token, quote! { token }))
+            (quote! { #token_type }, next.clone(), read(input_token), write(input_token, quote! { token }))
         } else {
             // Several tokens travel together as a tuple; the run goes on while any is present.
-            let nexts = output_tokens.iter().map(present);
             let indexes = (0..input_tokens.len()).map(syn::Index::from);
             let parts: Vec<Ident> = (0..input_tokens.len()).map(|i| format_ident!("token{i}")).collect();
             (
@@ -114,19 +118,30 @@ pub(crate) fn paginator(
                 },
             )
         };
-    let more_results = pager.more_results.as_ref().and_then(|m| find(output, m)).map(|m| {
-        let more = ident(&m.rust_name);
-        let done = if m.optional {
-            quote! { output.#more != Some(true) }
-        } else {
-            quote! { !output.#more }
+    let more_results = pager.more_results.as_ref().map(|more| {
+        let done = match find(output, more) {
+            Some(m) if m.optional => {
+                let more = ident(&m.rust_name);
+                quote! { output.#more != Some(true) }
+            }
+            Some(m) => {
+                let more = ident(&m.rust_name);
+                quote! { !output.#more }
+            }
+            None => match output_expression(shapes, output_id, more)? {
+                Compiled::Bound { path, .. } => quote! { !#path },
+                Compiled::One { code, .. } => quote! { #code != Some(&true) },
+                _ => return None,
+            },
         };
-        quote! {
+        Some(quote! {
             if #done {
                 return None;
             }
-        }
+        })
     });
+    // `None`: an expression that does not compile (never, after `transform`) leaves the paginator out.
+    let more_results = more_results.map_or(Some(None), |more| more.map(Some))?;
     let set_page_size = match pager.limit_key.as_ref().and_then(|k| find(input, k)) {
         Some(limit) => {
             let limit_field = ident(&limit.rust_name);
@@ -147,16 +162,9 @@ pub(crate) fn paginator(
         }
         None => quote! { let _ = size; false },
     };
-    let merges = results.iter().filter_map(|m| {
-        let field = ident(&m.rust_name);
-        match kind(m)? {
-            ShapeKind::List { .. } | ShapeKind::Map { .. } if m.optional => {
-                Some(quote! { #rt::pagination::append(&mut into.#field, page.#field); })
-            }
-            ShapeKind::List { .. } | ShapeKind::Map { .. } => Some(quote! { into.#field.extend(page.#field); }),
-            _ => None,
-        }
-    });
+    let merges: Vec<TokenStream> = results.iter().filter(is_container).map(ResultPath::merge).collect();
+    // Nested result keys are taken out of the page one by one.
+    let page = if results.iter().any(|path| path.members.len() > 1) { quote! { mut page } } else { quote! { page } };
     let (input_name, output_name, builder) =
         (ident(&op.names.input), ident(&op.names.output), ident(&op.names.input_builder));
     let built = if build_is_fallible(input) {
@@ -202,9 +210,103 @@ pub(crate) fn paginator(
                 #put_items
             }
 
-            fn merge(into: &mut #output_name, page: #output_name) {
+            fn merge(into: &mut #output_name, #page: #output_name) {
                 #(#merges)*
             }
         }
     })
+}
+
+/// An output token or `more_results` expression (`StreamDescription.Shards[-1].ShardId`) over
+/// `output`: `transform` kept only paginators whose expressions compile to one value.
+fn output_expression(shapes: &BTreeMap<ShapeId, Shape>, output: &str, expression: &str) -> Option<Compiled> {
+    let root = Compiled::variable(quote! { output }, output);
+    compile(shapes, &jmespath::parse(expression).ok()?, &root).ok()
+}
+
+/// The members from the output to a result key (`ResultSet.Rows`: two), and the code that takes
+/// its items out of a page, puts them back and merges pages.
+struct ResultPath<'a> {
+    members: Vec<&'a Member>,
+}
+
+/// Where a result key's structure is: `Place(output.a)`, or `Found(Option<&mut A>)`.
+enum Parent {
+    Place(TokenStream),
+    Found(TokenStream),
+}
+
+impl ResultPath<'_> {
+    fn last(&self) -> &Member {
+        self.members[self.members.len() - 1]
+    }
+
+    /// The structure holding the last member: a place while the members on the way are
+    /// required (`output.stream_description`), else an `Option<&mut Parent>`.
+    fn parent(&self, root: &TokenStream) -> Parent {
+        let mut parent = Parent::Place(root.clone());
+        for member in &self.members[..self.members.len() - 1] {
+            let field = ident(&member.rust_name);
+            parent = match (parent, member.optional) {
+                (Parent::Place(place), false) => Parent::Place(quote! { #place.#field }),
+                (Parent::Place(place), true) => Parent::Found(quote! { #place.#field.as_mut() }),
+                (Parent::Found(code), false) => Parent::Found(quote! { #code.map(|x| &mut x.#field) }),
+                (Parent::Found(code), true) => Parent::Found(quote! { #code.and_then(|x| x.#field.as_mut()) }),
+            };
+        }
+        parent
+    }
+
+    /// The items taken out of `root`, as an `Option` (a required member is always there).
+    fn take(&self, root: &TokenStream) -> TokenStream {
+        let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
+        match (self.parent(root), optional) {
+            (Parent::Place(place), true) => quote! { #place.#last.take() },
+            (Parent::Place(place), false) => quote! { Some(::std::mem::take(&mut #place.#last)) },
+            (Parent::Found(parent), true) => quote! { #parent.and_then(|x| x.#last.take()) },
+            (Parent::Found(parent), false) => quote! { #parent.map(|x| ::std::mem::take(&mut x.#last)) },
+        }
+    }
+
+    /// Puts `items` (an `Option`) back where `take` found them.
+    fn store(&self, root: &TokenStream, items: TokenStream) -> TokenStream {
+        let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
+        let items = if optional { items } else { quote! { #items.unwrap_or_default() } };
+        match self.parent(root) {
+            Parent::Place(place) => quote! { #place.#last = #items; },
+            Parent::Found(parent) => quote! {
+                if let Some(x) = #parent {
+                    x.#last = #items;
+                }
+            },
+        }
+    }
+
+    /// Appends `page`'s items to `into`'s, creating the structures on the way if `into` lacks them.
+    fn merge(&self) -> TokenStream {
+        let rt = rt::runtime();
+        let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
+        if self.members.len() == 1 {
+            return if optional {
+                quote! { #rt::pagination::append(&mut into.#last, page.#last); }
+            } else {
+                quote! { into.#last.extend(page.#last); }
+            };
+        }
+        let mut place = quote! { into };
+        for member in &self.members[..self.members.len() - 1] {
+            let field = ident(&member.rust_name);
+            place = if member.optional {
+                quote! { #place.#field.get_or_insert_with(Default::default) }
+            } else {
+                quote! { #place.#field }
+            };
+        }
+        let items = self.take(&quote! { page });
+        if optional {
+            quote! { #rt::pagination::append(&mut #place.#last, #items); }
+        } else {
+            quote! { #place.#last.extend(#items.unwrap_or_default()); }
+        }
+    }
 }

@@ -181,6 +181,7 @@ fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, s
         docs: Docs(op.documentation.clone()),
         deprecated: op.deprecated,
         pagination: None,
+        waiters: Vec::new(),
         host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
     }
 }
@@ -386,4 +387,48 @@ pub(crate) fn attach_paginators(
             non_aggregate_keys: pager.non_aggregate_keys,
         });
     }
+}
+
+pub(crate) fn attach_waiters(operations: &mut BTreeMap<String, Operation>, file: bc::WaitersFile, sink: &mut Sink) {
+    for (name, waiter) in file.waiters {
+        let at = pointer(["waiters", &name]);
+        let Some(operation) = operations.get_mut(&waiter.operation) else {
+            sink.error(format!("{at}/operation"), format!("waiter {name} polls unknown operation {}", waiter.operation));
+            continue;
+        };
+        let acceptors = waiter.acceptors.into_iter().enumerate().map(|(index, acceptor)| {
+            lower_acceptor(acceptor).map_err(|problem| sink.error(format!("{at}/acceptors/{index}"), problem))
+        });
+        let Ok(acceptors) = acceptors.collect::<Result<Vec<_>, ()>>() else { continue };
+        operation.waiters.push(Waiter {
+            name,
+            docs: Docs(waiter.description),
+            delay: waiter.delay,
+            max_attempts: waiter.max_attempts,
+            acceptors,
+        });
+    }
+}
+
+fn lower_acceptor(acceptor: bc::Acceptor) -> Result<Acceptor, String> {
+    let state = match acceptor.state.as_str() {
+        "success" => AcceptorState::Success,
+        "failure" => AcceptorState::Failure,
+        "retry" => AcceptorState::Retry,
+        other => return Err(format!("unknown acceptor state \"{other}\" (success, failure or retry)")),
+    };
+    let expected = acceptor.expected;
+    let path = |expected| acceptor.argument.clone().map(|expression| (expression, expected)).ok_or("a path matcher needs an argument");
+    let matcher = match acceptor.matcher.as_str() {
+        "path" => path(expected).map(|(expression, expected)| Matcher::Path { expression, expected })?,
+        "pathAll" => path(expected).map(|(expression, expected)| Matcher::PathAll { expression, expected })?,
+        "pathAny" => path(expected).map(|(expression, expected)| Matcher::PathAny { expression, expected })?,
+        "status" => Matcher::Status(
+            expected.as_u64().and_then(|code| u16::try_from(code).ok()).ok_or("a status matcher expects an HTTP status code")?,
+        ),
+        "error" if expected.is_string() || expected.is_boolean() => Matcher::Error(expected),
+        "error" => return Err("an error matcher expects an error code or a boolean".to_owned()),
+        other => return Err(format!("unknown matcher \"{other}\" (path, pathAll, pathAny, status or error)")),
+    };
+    Ok(Acceptor { state, matcher })
 }

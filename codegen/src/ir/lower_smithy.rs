@@ -355,6 +355,7 @@ fn lower_operation(
         docs: docs(&op.traits),
         deprecated: op.traits.contains_key("smithy.api#deprecated"),
         pagination: pagination(op.traits.get("smithy.api#paginated"), default_pagination),
+        waiters: Vec::new(),
         host_prefix: op
             .traits
             .get("smithy.api#endpoint")

@@ -81,6 +81,8 @@ pub struct Operation {
     pub docs: Docs,
     pub deprecated: bool,
     pub pagination: Option<Pagination>,
+    /// The waiters that poll this operation, by waiter name.
+    pub waiters: Vec<Waiter>,
     /// Put in front of the endpoint's host, with `{Label}`s from host-label members (`{AccountId}.`).
     pub host_prefix: Option<String>,
 }
@@ -116,6 +118,62 @@ pub struct HttpBinding {
     /// The request URI template, e.g. `/backend/{appId}/job/{backendEnvironmentName}`.
     pub uri: String,
     pub response_code: u16,
+}
+
+/// A waiter: polls its operation until one of its acceptors, tried in order, decides.
+/// The members a dotted path (`ResultSet.Rows`) walks from the structure `shape`, or why it can't.
+pub fn member_path<'a>(shapes: &'a BTreeMap<ShapeId, Shape>, shape: &str, path: &str) -> Result<Vec<&'a Member>, String> {
+    let mut at = shape;
+    let mut members = Vec::new();
+    for name in path.split('.') {
+        let Some(ShapeKind::Structure(structure)) = shapes.get(at).map(|s| &s.kind) else {
+            return Err(format!("\"{at}\" is not a structure, so \"{path}\" can't be followed"));
+        };
+        let member = structure.members.iter().find(|m| m.name == name);
+        let member = member.ok_or_else(|| format!("\"{at}\" has no member \"{name}\""))?;
+        at = &member.target;
+        members.push(member);
+    }
+    Ok(members)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiter {
+    /// `TableExists`.
+    pub name: String,
+    pub docs: Docs,
+    /// Seconds between polls, at least.
+    pub delay: u32,
+    pub max_attempts: u32,
+    pub acceptors: Vec<Acceptor>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acceptor {
+    pub state: AcceptorState,
+    pub matcher: Matcher,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptorState {
+    Success,
+    Failure,
+    Retry,
+}
+
+/// What an acceptor looks at. Expected values are JSON strings, booleans or numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// A JMESPath expression over the output equals the value.
+    Path { expression: String, expected: serde_json::Value },
+    /// It gives a non-empty list whose items all equal the value.
+    PathAll { expression: String, expected: serde_json::Value },
+    /// It gives a list with an item equal to the value.
+    PathAny { expression: String, expected: serde_json::Value },
+    /// The HTTP status.
+    Status(u16),
+    /// The error code; `true`: any service error, `false`: no error.
+    Error(serde_json::Value),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -63,15 +63,18 @@ fn skip_event_streams(service: &mut Service) {
     }
 }
 
-/// A paginator this generator can't follow yet is left out with a warning: the operation is
-/// generated without `into_paginator`, and the crate is never refused for it. That is an
-/// expression beyond plain member names, or a first result key that is not a list or map (later
-/// ones may be counts, which botocore adds up). `file` is the paginators file.
+/// A paginator this generator can't follow is left out with a warning: the operation is
+/// generated without `into_paginator`, and the crate is never refused for it. Followed: input
+/// tokens and limit keys that are member names, output tokens and `more_results` that are
+/// expressions over the output (`Shards[-1].ShardId`), result keys that are member paths
+/// (`ResultSet.Rows`), at least one of them a list or map. `file` is the paginators file.
 pub(crate) fn drop_unsupported_paginators(service: &mut Service, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
     for (name, op) in &mut service.operations {
         let Some(pager) = &op.pagination else { continue };
-        let Some(why) = unsupported_paginator(&service.shapes, op.output.as_deref(), pager) else { continue };
+        let Err(why) = check_paginator(&service.shapes, op.input.as_deref(), op.output.as_deref(), pager) else {
+            continue;
+        };
         warnings.error_with_hint(
             pointer(["pagination", name]),
             format!("the paginator of {name} is left out: {why}"),
@@ -82,24 +85,57 @@ pub(crate) fn drop_unsupported_paginators(service: &mut Service, file: &str) -> 
     warnings.into_found()
 }
 
-fn unsupported_paginator(
+/// What `drop_unsupported_paginators` can't follow. A plain member name that is missing is
+/// validation's to report (it is a broken model, not an unsupported expression).
+fn check_paginator(
     shapes: &BTreeMap<ShapeId, Shape>,
+    input: Option<&str>,
     output: Option<&str>,
     pager: &Pagination,
-) -> Option<String> {
-    let keys = pager.input_tokens.iter().chain(&pager.output_tokens).chain(&pager.result_keys);
-    let mut keys = keys.chain([&pager.limit_key, &pager.more_results].into_iter().flatten());
-    if let Some(expression) = keys.find(|key| !super::validate::is_simple_path(key)) {
-        return Some(format!("expression \"{expression}\" is not supported yet"));
+) -> Result<(), String> {
+    use crate::jmespath::compile::{compile, Compiled};
+    let simple = super::validate::is_simple_path;
+    if let Some(key) = pager.input_tokens.iter().chain(&pager.limit_key).find(|key| !simple(key)) {
+        return Err(format!("input expression \"{key}\" is not supported"));
     }
-    // A missing member or shape is validation's to report.
-    let first = pager.result_keys.first()?;
-    let Some(ShapeKind::Structure(structure)) = output.and_then(|id| shapes.get(id)).map(|s| &s.kind) else {
-        return None;
-    };
-    let items = structure.members.iter().find(|m| &m.name == first).and_then(|m| shapes.get(&m.target))?;
-    (!matches!(items.kind, ShapeKind::List { .. } | ShapeKind::Map { .. }))
-        .then(|| format!("its first result key \"{first}\" is not a list or map"))
+    let Some(output) = output else { return Ok(()) };
+    let expressions = pager.output_tokens.iter().zip(pager.input_tokens.iter().map(Some).chain(std::iter::repeat(None)));
+    let more_results = pager.more_results.iter().map(|more| (more, None));
+    for (expression, input_token) in expressions.chain(more_results).filter(|(e, _)| !simple(e)) {
+        let root = Compiled::variable(quote::quote! { output }, output);
+        let compiled = crate::jmespath::parse(expression).and_then(|parsed| compile(shapes, &parsed, &root));
+        let shape = match compiled {
+            Ok(Compiled::One { shape, .. } | Compiled::Bound { shape, .. }) => shape,
+            Ok(_) => return Err(format!("\"{expression}\" does not name one value")),
+            Err(why) => return Err(format!("\"{expression}\": {why}")),
+        };
+        if input_token.is_none() && !matches!(shapes.get(&shape).map(|s| &s.kind), Some(ShapeKind::Boolean)) {
+            return Err(format!("more_results \"{expression}\" is not a boolean"));
+        }
+        let sent = input_token.and_then(|token| input.and_then(|input| member_path(shapes, input, token).ok()));
+        if let Some(&[sent]) = sent.as_deref() {
+            let kind = |id: &str| shapes.get(id).map(|s| &s.kind);
+            let fits = sent.target == shape || matches!((kind(&sent.target), kind(&shape)), (Some(ShapeKind::String), Some(ShapeKind::String)));
+            if !fits {
+                return Err(format!("\"{expression}\" ({shape}) does not fit the input token ({})", sent.target));
+            }
+        }
+    }
+    let mut lists = 0;
+    for key in &pager.result_keys {
+        match member_path(shapes, output, key) {
+            Ok(path) => {
+                let target = path.last().and_then(|m| shapes.get(&m.target)).map(|s| &s.kind);
+                lists += usize::from(matches!(target, Some(ShapeKind::List { .. } | ShapeKind::Map { .. })));
+            }
+            Err(_) if simple(key) => return Ok(()),
+            Err(why) => return Err(format!("result key \"{key}\": {why}")),
+        }
+    }
+    if lists == 0 {
+        return Err("none of its result keys is a list or map".to_owned());
+    }
+    Ok(())
 }
 
 /// One warning listing the operations left out, if any.
@@ -605,4 +641,25 @@ fn name_enum_values(values: &mut [EnumValue], pins: BTreeMap<String, String>, at
         let at = format!("{at}/enum");
         value.variant = taken.unique(wanted, &value.value, &at, "enum value", warnings, |name, n| format!("{name}{n}"));
     }
+}
+
+/// A waiter whose expressions this generator can't compile is left out with a warning; the
+/// operation and its other waiters are generated. `file` is the waiters file.
+pub(crate) fn drop_unsupported_waiters(service: &mut Service, file: &str) -> Vec<Diagnostic> {
+    let mut warnings = Sink::new(file);
+    let shapes = &service.shapes;
+    for op in service.operations.values_mut() {
+        let waiters = std::mem::take(&mut op.waiters);
+        for waiter in waiters {
+            match crate::emit::waiters::check(shapes, op, &waiter) {
+                Ok(()) => op.waiters.push(waiter),
+                Err(why) => warnings.error_with_hint(
+                    pointer(["waiters", &waiter.name]),
+                    format!("the waiter {} is left out: {why}", waiter.name),
+                    "the operation itself is generated; poll it by hand",
+                ),
+            }
+        }
+    }
+    warnings.into_found()
 }

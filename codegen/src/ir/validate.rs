@@ -155,7 +155,8 @@ fn check_paginator(
     }
 }
 
-/// The member a paginator key names, reporting expressions we can't follow yet and missing members.
+/// The member a paginator key names, reporting missing members. Expressions and member paths were
+/// checked when the paginator was kept (`transform::drop_unsupported_paginators`).
 fn paginator_member<'a>(
     sink: &mut Sink,
     at: &str,
@@ -166,11 +167,6 @@ fn paginator_member<'a>(
     side: &str,
 ) -> Option<&'a Member> {
     if !is_simple_path(path) {
-        sink.error_with_hint(
-            format!("{at}/{key}"),
-            format!("paginator expression \"{path}\" is not supported yet"),
-            "only plain member names are supported for now",
-        );
         return None;
     }
     let member = structure.and_then(|s| s.members.iter().find(|m| m.name == path));

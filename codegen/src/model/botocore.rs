@@ -205,3 +205,31 @@ impl OneOrMany {
         }
     }
 }
+
+/// `waiters-2.json`: each waiter polls one operation until an acceptor decides.
+#[derive(Debug, Deserialize)]
+pub struct WaitersFile {
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub waiters: BTreeMap<String, Waiter>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waiter {
+    pub operation: String,
+    pub description: Option<String>,
+    /// Seconds between polls.
+    pub delay: u32,
+    pub max_attempts: u32,
+    pub acceptors: Vec<Acceptor>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Acceptor {
+    /// `path`, `pathAll`, `pathAny`, `status` or `error`.
+    pub matcher: String,
+    /// `success`, `failure` or `retry`.
+    pub state: String,
+    pub argument: Option<String>,
+    pub expected: serde_json::Value,
+}
