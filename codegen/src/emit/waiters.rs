@@ -5,7 +5,7 @@ use super::operations::build_is_fallible;
 use super::types::ident;
 use super::rt;
 use crate::ir::{AcceptorState, Matcher, Operation, Shape, ShapeId, Waiter};
-use crate::jmespath::{self, compile};
+use crate::jmespath::{self, compile, compile::mentions};
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -167,13 +167,4 @@ fn condition(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, matcher: &Matche
         .map_err(|e| format!("\"{expression}\": {e}"))?;
     let expected = compile::literal_value(expected)?;
     Ok(Side::Output(Some(quote! { #value.#test(&#expected) })))
-}
-
-/// Whether `tokens` use the identifier `name` anywhere (for the imports a function needs).
-fn mentions(tokens: &TokenStream, name: &str) -> bool {
-    tokens.clone().into_iter().any(|token| match token {
-        proc_macro2::TokenTree::Ident(ident) => ident == name,
-        proc_macro2::TokenTree::Group(group) => mentions(&group.stream(), name),
-        _ => false,
-    })
 }

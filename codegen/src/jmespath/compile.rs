@@ -211,14 +211,21 @@ impl Compiler<'_> {
                 self.leaf(shape, &Compiled::reference(path, *is_variable), 0)?
             }
             Compiled::One { code, shape } => {
-                let leaf = self.leaf(shape, &quote! { x }, 0)?;
-                quote! { #code.map_or(Value::Null, |x| #leaf) }
+                let (x, leaf) = self.leaf_of_x(shape)?;
+                quote! { #code.map_or(Value::Null, |#x| #leaf) }
             }
             Compiled::Many { code, shape } => {
-                let leaf = self.leaf(shape, &quote! { x }, 0)?;
-                quote! { Value::List(#code.map(|x| #leaf).collect()) }
+                let (x, leaf) = self.leaf_of_x(shape)?;
+                quote! { Value::List(#code.map(|#x| #leaf).collect()) }
             }
         })
+    }
+
+    /// A closure's parameter and body for the value of `x: &T` (`_` where the value ignores it).
+    fn leaf_of_x(&self, shape: &str) -> Result<(TokenStream, TokenStream), String> {
+        let leaf = self.leaf(shape, &quote! { x }, 0)?;
+        let x = if mentions(&leaf, "x") { quote! { x } } else { quote! { _ } };
+        Ok((x, leaf))
     }
 
     /// The value of `x: &T` for a shape `T`.
@@ -233,8 +240,10 @@ impl Compiler<'_> {
             ShapeKind::Double => quote! { #value::Number(*#x) },
             ShapeKind::List { member } if depth < MAX_LIST_DEPTH => {
                 let item = self.leaf(member, &quote! { x }, depth + 1)?;
-                let item = if shape.sparse { quote! { x.as_ref().map_or(#value::Null, |x| #item) } } else { item };
-                quote! { #value::List(#x.iter().map(|x| #item).collect()) }
+                let param = if mentions(&item, "x") { quote! { x } } else { quote! { _ } };
+                let item = if shape.sparse { quote! { x.as_ref().map_or(#value::Null, |#param| #item) } } else { item };
+                let param = if mentions(&item, "x") { quote! { x } } else { quote! { _ } };
+                quote! { #value::List(#x.iter().map(|#param| #item).collect()) }
             }
             ShapeKind::Map { .. } => quote! { #value::Object(#x.len()) },
             ShapeKind::Structure(_) | ShapeKind::Union(_) => quote! { #value::Object(1) },
@@ -277,4 +286,13 @@ fn kind_name(kind: &ShapeKind) -> &'static str {
         ShapeKind::Document => "a document",
         _ => "a container nested too deep",
     }
+}
+
+/// Whether `tokens` use the identifier `name` anywhere.
+pub(crate) fn mentions(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == name,
+        proc_macro2::TokenTree::Group(group) => mentions(&group.stream(), name),
+        _ => false,
+    })
 }

@@ -29,6 +29,22 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+    /// Calls DescribeStream.
+    pub fn describe_stream(
+        &self,
+    ) -> crate::operation::describe_stream::DescribeStreamInputBuilder {
+        crate::operation::describe_stream::DescribeStreamInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
+    /// Calls DescribeTable.
+    pub fn describe_table(
+        &self,
+    ) -> crate::operation::describe_table::DescribeTableInputBuilder {
+        crate::operation::describe_table::DescribeTableInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Calls Scan.
     pub fn scan(&self) -> crate::operation::scan::ScanInputBuilder {
         crate::operation::scan::ScanInputBuilder::new(self.inner.clone())

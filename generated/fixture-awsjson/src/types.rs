@@ -2,12 +2,26 @@
 //! The structures and enums the operations share, including modeled errors.
 mod attribute_value;
 mod queue_does_not_exist;
+mod replica;
+mod shard;
+mod stream_description;
+mod table_description;
 mod table_missing;
+mod table_status;
 pub use attribute_value::AttributeValue;
 pub use queue_does_not_exist::QueueDoesNotExist;
+pub use replica::Replica;
+pub use shard::Shard;
+pub use stream_description::StreamDescription;
+pub use table_description::TableDescription;
 pub use table_missing::TableMissing;
+pub use table_status::TableStatus;
 /// Builders for the structures in this module.
 pub mod builders {
     pub use super::queue_does_not_exist::QueueDoesNotExistBuilder;
+    pub use super::replica::ReplicaBuilder;
+    pub use super::shard::ShardBuilder;
+    pub use super::stream_description::StreamDescriptionBuilder;
+    pub use super::table_description::TableDescriptionBuilder;
     pub use super::table_missing::TableMissingBuilder;
 }
