@@ -75,7 +75,10 @@ impl<O: Operation + Clone> Waiter<O> {
     }
 
     /// Polls until an acceptor decides, for at most `max_wait`.
-    pub async fn wait(self, max_wait: Duration) -> Result<Matched<O::Output, O::Error>, WaitError<O::Output, O::Error>> {
+    pub async fn wait(
+        self,
+        max_wait: Duration,
+    ) -> Result<Matched<O::Output, O::Error>, WaitError<O::Output, O::Error>> {
         let client = crate::build::client(self.client.clone()).map_err(|e| WaitError::Unexpected(e.into()))?;
         let input = self.input.map_err(|e| WaitError::Unexpected(e.into()))?;
         let (min_delay, max_delay) = (self.min_delay, self.max_delay.max(self.min_delay));

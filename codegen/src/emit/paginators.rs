@@ -6,9 +6,9 @@ use super::types::{element_type, ident, value_type};
 use super::{rt, Ctx};
 use crate::ir::{member_path, Member, Operation, Pagination, Shape, ShapeId, ShapeKind};
 use crate::jmespath::{self, compile::compile, compile::Compiled};
-use std::collections::BTreeMap;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
+use std::collections::BTreeMap;
 
 /// `into_paginator()`, and where the paginator loop finds tokens, page size and items.
 pub(crate) fn paginator(
@@ -30,7 +30,8 @@ pub(crate) fn paginator(
         .map(|key| member_path(shapes, output_id, key).ok().map(|members| ResultPath { members }))
         .collect::<Option<_>>()?;
     // The items: the first result key that is a list or map (botocore's others may be counts).
-    let is_container = |path: &&ResultPath| matches!(kind(path.last()), Some(ShapeKind::List { .. } | ShapeKind::Map { .. }));
+    let is_container =
+        |path: &&ResultPath| matches!(kind(path.last()), Some(ShapeKind::List { .. } | ShapeKind::Map { .. }));
     let primary = results.iter().find(is_container)?;
     let primary_shape = shapes.get(&primary.last().target)?;
     let output_root = quote! { output };
@@ -54,7 +55,11 @@ pub(crate) fn paginator(
         let (value, target) = match find(output, expression) {
             Some(m) => {
                 let field = ident(&m.rust_name);
-                let value = if m.optional { quote! { output.#field.clone() } } else { quote! { Some(output.#field.clone()) } };
+                let value = if m.optional {
+                    quote! { output.#field.clone() }
+                } else {
+                    quote! { Some(output.#field.clone()) }
+                };
                 (value, m.target)
             }
             None => match output_expression(shapes, output_id, expression)? {
@@ -91,33 +96,32 @@ pub(crate) fn paginator(
         }
     };
     let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
-    let (token_type, next_token, token, set_token) =
-        if let ([input_token], [next]) = (&input_tokens[..], &nexts[..]) {
-            let token_type = &types[0];
-            (quote! { #token_type }, next.clone(), read(input_token), write(input_token, quote! { token }))
-        } else {
-            // Several tokens travel together as a tuple; the run goes on while any is present.
-            let indexes = (0..input_tokens.len()).map(syn::Index::from);
-            let parts: Vec<Ident> = (0..input_tokens.len()).map(|i| format_ident!("token{i}")).collect();
-            (
-                quote! { (#(Option<#types>,)*) },
+    let (token_type, next_token, token, set_token) = if let ([input_token], [next]) = (&input_tokens[..], &nexts[..]) {
+        let token_type = &types[0];
+        (quote! { #token_type }, next.clone(), read(input_token), write(input_token, quote! { token }))
+    } else {
+        // Several tokens travel together as a tuple; the run goes on while any is present.
+        let indexes = (0..input_tokens.len()).map(syn::Index::from);
+        let parts: Vec<Ident> = (0..input_tokens.len()).map(|i| format_ident!("token{i}")).collect();
+        (
+            quote! { (#(Option<#types>,)*) },
+            quote! {
+                let tokens = (#(#nexts,)*);
+                (#(tokens.#indexes.is_some())||*).then_some(tokens)
+            },
+            {
+                let reads = input_tokens.iter().map(read);
+                quote! { Some((#(#reads,)*)) }
+            },
+            {
+                let writes = input_tokens.iter().zip(&parts).map(|(m, part)| write(m, quote! { #part }));
                 quote! {
-                    let tokens = (#(#nexts,)*);
-                    (#(tokens.#indexes.is_some())||*).then_some(tokens)
-                },
-                {
-                    let reads = input_tokens.iter().map(read);
-                    quote! { Some((#(#reads,)*)) }
-                },
-                {
-                    let writes = input_tokens.iter().zip(&parts).map(|(m, part)| write(m, quote! { #part }));
-                    quote! {
-                        let (#(#parts,)*) = token.unwrap_or_default();
-                        #(#writes)*
-                    }
-                },
-            )
-        };
+                    let (#(#parts,)*) = token.unwrap_or_default();
+                    #(#writes)*
+                }
+            },
+        )
+    };
     let more_results = pager.more_results.as_ref().map(|more| {
         let done = match find(output, more) {
             Some(m) if m.optional => {
@@ -164,7 +168,11 @@ pub(crate) fn paginator(
     };
     let merges: Vec<TokenStream> = results.iter().filter(is_container).map(ResultPath::merge).collect();
     // Nested result keys are taken out of the page one by one.
-    let page = if results.iter().any(|path| path.members.len() > 1) { quote! { mut page } } else { quote! { page } };
+    let page = if results.iter().any(|path| path.members.len() > 1) {
+        quote! { mut page }
+    } else {
+        quote! { page }
+    };
     let (input_name, output_name, builder) =
         (ident(&op.names.input), ident(&op.names.output), ident(&op.names.input_builder));
     let built = if build_is_fallible(input) {
@@ -271,7 +279,11 @@ impl ResultPath<'_> {
     /// Puts `items` (an `Option`) back where `take` found them.
     fn store(&self, root: &TokenStream, items: TokenStream) -> TokenStream {
         let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
-        let items = if optional { items } else { quote! { #items.unwrap_or_default() } };
+        let items = if optional {
+            items
+        } else {
+            quote! { #items.unwrap_or_default() }
+        };
         match self.parent(root) {
             Parent::Place(place) => quote! { #place.#last = #items; },
             Parent::Found(parent) => quote! {

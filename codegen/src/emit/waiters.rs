@@ -2,8 +2,8 @@
 //! that runs its acceptors, in order, over a poll's result. The loop is the runtime's.
 
 use super::operations::build_is_fallible;
-use super::types::ident;
 use super::rt;
+use super::types::ident;
 use crate::ir::{AcceptorState, Matcher, Operation, Shape, ShapeId, Waiter};
 use crate::jmespath::{self, compile, compile::mentions};
 use heck::ToSnakeCase;
@@ -97,8 +97,11 @@ fn acceptors(
             Err(#error) => { #on_error }
         }
     };
-    let imports: Vec<_> =
-        ["Comparator", "Value"].into_iter().filter(|name| mentions(&body, name)).map(|name| format_ident!("{name}")).collect();
+    let imports: Vec<_> = ["Comparator", "Value"]
+        .into_iter()
+        .filter(|name| mentions(&body, name))
+        .map(|name| format_ident!("{name}"))
+        .collect();
     let imports = (!imports.is_empty()).then(|| quote! { use #rt::jmespath::{#(#imports),*}; });
     Ok(quote! {
         fn #name(poll: &#rt::waiter::Poll<#input>) -> Option<#rt::waiter::State> {
@@ -150,7 +153,9 @@ fn condition(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, matcher: &Matche
     let (expression, expected, test) = match matcher {
         Matcher::Status(status) if (200..300).contains(status) => return Ok(Side::Output(None)),
         Matcher::Status(status) => return Ok(Side::Error(Some(quote! { error.status() == Some(#status) }))),
-        Matcher::Error(serde_json::Value::String(code)) => return Ok(Side::Error(Some(quote! { error.code() == Some(#code) }))),
+        Matcher::Error(serde_json::Value::String(code)) => {
+            return Ok(Side::Error(Some(quote! { error.code() == Some(#code) })))
+        }
         Matcher::Error(serde_json::Value::Bool(true)) => {
             return Ok(Side::Error(Some(quote! { matches!(error, #rt::SdkError::Service(_)) })))
         }

@@ -99,7 +99,8 @@ fn check_paginator(
         return Err(format!("input expression \"{key}\" is not supported"));
     }
     let Some(output) = output else { return Ok(()) };
-    let expressions = pager.output_tokens.iter().zip(pager.input_tokens.iter().map(Some).chain(std::iter::repeat(None)));
+    let expressions =
+        pager.output_tokens.iter().zip(pager.input_tokens.iter().map(Some).chain(std::iter::repeat(None)));
     let more_results = pager.more_results.iter().map(|more| (more, None));
     for (expression, input_token) in expressions.chain(more_results).filter(|(e, _)| !simple(e)) {
         let root = Compiled::variable(quote::quote! { output }, output);
@@ -115,7 +116,8 @@ fn check_paginator(
         let sent = input_token.and_then(|token| input.and_then(|input| member_path(shapes, input, token).ok()));
         if let Some(&[sent]) = sent.as_deref() {
             let kind = |id: &str| shapes.get(id).map(|s| &s.kind);
-            let fits = sent.target == shape || matches!((kind(&sent.target), kind(&shape)), (Some(ShapeKind::String), Some(ShapeKind::String)));
+            let fits = sent.target == shape
+                || matches!((kind(&sent.target), kind(&shape)), (Some(ShapeKind::String), Some(ShapeKind::String)));
             if !fits {
                 return Err(format!("\"{expression}\" ({shape}) does not fit the input token ({})", sent.target));
             }

@@ -69,6 +69,7 @@ impl Compiler<'_> {
             Expr::Field(of, name) => self.field(&self.compile(of, current)?, name)?,
             Expr::Index(of, index) => self.index(&self.compile(of, current)?, *index)?,
             Expr::Flatten(of) => self.flatten(&self.compile(of, current)?)?,
+            Expr::Values(of) => self.values(&self.compile(of, current)?)?,
             Expr::Filter(of, condition) => self.filter(&self.compile(of, current)?, condition)?,
             Expr::Literal(literal) => Compiled::Value(literal_value(literal)?),
             Expr::Not(operand) => {
@@ -77,7 +78,11 @@ impl Compiler<'_> {
             }
             Expr::And(left, right) | Expr::Or(left, right) => {
                 let (left, right) = (value(left)?, value(right)?);
-                let method = if matches!(expr, Expr::And(..)) { quote! { and } } else { quote! { or } };
+                let method = if matches!(expr, Expr::And(..)) {
+                    quote! { and }
+                } else {
+                    quote! { or }
+                };
                 Compiled::Value(quote! { #left.#method(#right) })
             }
             Expr::Compare(comparator, left, right) => {
@@ -135,13 +140,23 @@ impl Compiler<'_> {
             }
             Compiled::Bound { path, .. } => {
                 let read = read(path);
-                let code = if always { quote! { Some(#read) } } else { read };
+                let code = if always {
+                    quote! { Some(#read) }
+                } else {
+                    read
+                };
                 Compiled::One { code, shape: target }
             }
-            Compiled::One { code, .. } if always => Compiled::One { code: quote! { #code.map(|x| #read_x) }, shape: target },
+            Compiled::One { code, .. } if always => {
+                Compiled::One { code: quote! { #code.map(|x| #read_x) }, shape: target }
+            }
             Compiled::One { code, .. } => Compiled::One { code: quote! { #code.and_then(|x| #read_x) }, shape: target },
-            Compiled::Many { code, .. } if always => Compiled::Many { code: quote! { #code.map(|x| #read_x) }, shape: target },
-            Compiled::Many { code, .. } => Compiled::Many { code: quote! { #code.filter_map(|x| #read_x) }, shape: target },
+            Compiled::Many { code, .. } if always => {
+                Compiled::Many { code: quote! { #code.map(|x| #read_x) }, shape: target }
+            }
+            Compiled::Many { code, .. } => {
+                Compiled::Many { code: quote! { #code.filter_map(|x| #read_x) }, shape: target }
+            }
             Compiled::Value(_) => return Err(format!("\"{name}\" is read from a computed value")),
         })
     }
@@ -161,7 +176,11 @@ impl Compiler<'_> {
         let (code, shape, many) = self.optional(of)?;
         let (item, sparse) = self.list_item(&shape)?;
         let pick = quote! { #rt::jmespath::index(x, #index) };
-        let pick = if sparse { quote! { #pick.and_then(Option::as_ref) } } else { pick };
+        let pick = if sparse {
+            quote! { #pick.and_then(Option::as_ref) }
+        } else {
+            pick
+        };
         Ok(if many {
             Compiled::Many { code: quote! { #code.filter_map(|x| #pick) }, shape: item }
         } else {
@@ -173,11 +192,41 @@ impl Compiler<'_> {
     fn flatten(&self, of: &Compiled) -> Result<Compiled, String> {
         let (code, shape, many) = self.optional(of)?;
         let Ok((item, sparse)) = self.list_item(&shape) else {
-            return if many { Ok(of.clone()) } else { Err(format!("\"{shape}\" is not a list, so it can't be flattened")) };
+            return if many {
+                Ok(of.clone())
+            } else {
+                Err(format!("\"{shape}\" is not a list, so it can't be flattened"))
+            };
         };
-        let items = if many { quote! { #code.flatten() } } else { quote! { #code.into_iter().flatten() } };
-        let items = if sparse { quote! { #items.flatten() } } else { items };
+        let items = if many {
+            quote! { #code.flatten() }
+        } else {
+            quote! { #code.into_iter().flatten() }
+        };
+        let items = if sparse {
+            quote! { #items.flatten() }
+        } else {
+            items
+        };
         Ok(Compiled::Many { code: items, shape: item })
+    }
+
+    /// `x.*`: a map's values; on a projection, each map's values.
+    fn values(&self, of: &Compiled) -> Result<Compiled, String> {
+        let (code, shape, many) = self.optional(of)?;
+        let map = self.shape(&shape)?;
+        let ShapeKind::Map { value, .. } = &map.kind else { return Err(format!("\"{shape}\" is not a map")) };
+        let values = if many {
+            quote! { #code.flat_map(|x| x.values()) }
+        } else {
+            quote! { #code.into_iter().flat_map(|x| x.values()) }
+        };
+        let values = if map.sparse {
+            quote! { #values.flatten() }
+        } else {
+            values
+        };
+        Ok(Compiled::Many { code: values, shape: value.clone() })
     }
 
     /// `x[?condition]`: the list's items for which the condition is true.
@@ -224,7 +273,11 @@ impl Compiler<'_> {
     /// A closure's parameter and body for the value of `x: &T` (`_` where the value ignores it).
     fn leaf_of_x(&self, shape: &str) -> Result<(TokenStream, TokenStream), String> {
         let leaf = self.leaf(shape, &quote! { x }, 0)?;
-        let x = if mentions(&leaf, "x") { quote! { x } } else { quote! { _ } };
+        let x = if mentions(&leaf, "x") {
+            quote! { x }
+        } else {
+            quote! { _ }
+        };
         Ok((x, leaf))
     }
 
@@ -240,9 +293,21 @@ impl Compiler<'_> {
             ShapeKind::Double => quote! { #value::Number(*#x) },
             ShapeKind::List { member } if depth < MAX_LIST_DEPTH => {
                 let item = self.leaf(member, &quote! { x }, depth + 1)?;
-                let param = if mentions(&item, "x") { quote! { x } } else { quote! { _ } };
-                let item = if shape.sparse { quote! { x.as_ref().map_or(#value::Null, |#param| #item) } } else { item };
-                let param = if mentions(&item, "x") { quote! { x } } else { quote! { _ } };
+                let param = if mentions(&item, "x") {
+                    quote! { x }
+                } else {
+                    quote! { _ }
+                };
+                let item = if shape.sparse {
+                    quote! { x.as_ref().map_or(#value::Null, |#param| #item) }
+                } else {
+                    item
+                };
+                let param = if mentions(&item, "x") {
+                    quote! { x }
+                } else {
+                    quote! { _ }
+                };
                 quote! { #value::List(#x.iter().map(|#param| #item).collect()) }
             }
             ShapeKind::Map { .. } => quote! { #value::Object(#x.len()) },

@@ -2,7 +2,8 @@
 //! compiled to plain Rust over the generated types ([`compile`]). Every distinct expression of
 //! botocore 1.43.11's `paginators-1.json` and `waiters-2.json` files is in the subset:
 //!
-//! - paths: `a.b`, `a[0]`, `a[-1]`, `a[]` (flatten, starting a projection), `a[?cond]` (filter);
+//! - paths: `a.b`, `a[0]`, `a[-1]`, `a[]` (flatten, starting a projection), `a[?cond]` (filter),
+//!   `a.*` (a map's values, starting a projection);
 //! - `@`, literals (`` `0` ``, `` `true` ``, `'text'`), parentheses;
 //! - `!`, `&&`, `||`, `==`, `!=`, `<`, `<=`, `>`, `>=`;
 //! - the functions `length` and `contains`.
@@ -32,6 +33,8 @@ pub enum Expr {
     Index(Box<Expr>, i64),
     /// `lhs[]`: the list's items (nested lists flattened one level); what follows applies to each.
     Flatten(Box<Expr>),
+    /// `lhs.*`: a map's values; what follows applies to each.
+    Values(Box<Expr>),
     /// `lhs[?condition]`: the items for which the condition is true; what follows applies to each.
     Filter(Box<Expr>, Box<Expr>),
     Literal(serde_json::Value),
@@ -158,7 +161,9 @@ impl Parser<'_> {
     fn path(&mut self) -> Result<Expr, String> {
         let mut expr = self.atom()?;
         loop {
-            if self.eat(".") {
+            if self.eat(".*") {
+                expr = Expr::Values(Box::new(expr));
+            } else if self.eat(".") {
                 expr = Expr::Field(Box::new(expr), self.identifier()?);
             } else if self.eat("[?") {
                 let condition = self.nested(Self::or)?;
@@ -282,7 +287,10 @@ mod tests {
         assert_eq!(
             parse("Reservations[].Instances[].State.Name"),
             Ok(field(
-                field(Expr::Flatten(Box::new(field(Expr::Flatten(Box::new(name("Reservations"))), "Instances"))), "State"),
+                field(
+                    Expr::Flatten(Box::new(field(Expr::Flatten(Box::new(name("Reservations"))), "Instances"))),
+                    "State"
+                ),
                 "Name"
             ))
         );
@@ -314,8 +322,25 @@ mod tests {
     #[test]
     fn anything_outside_the_subset_is_an_error_never_a_panic() {
         for text in [
-            "", "a.", "a[", "a[*]", "a | b", "sort(a)", "length(a, b)", "`{unterminated", "'open", "a[1:2]",
-            "{a: b}", "a.\"quoted\"", "é", "a[?b", "((((", "`nope`", "[0]", "a ==", "a[99999999999999999999]",
+            "",
+            "a.",
+            "a[",
+            "a[*]",
+            "a | b",
+            "sort(a)",
+            "length(a, b)",
+            "`{unterminated",
+            "'open",
+            "a[1:2]",
+            "{a: b}",
+            "a.\"quoted\"",
+            "é",
+            "a[?b",
+            "((((",
+            "`nope`",
+            "[0]",
+            "a ==",
+            "a[99999999999999999999]",
         ] {
             assert!(parse(text).is_err(), "{text:?} parsed: {:?}", parse(text));
         }
@@ -323,5 +348,51 @@ mod tests {
         assert!(parse(&deep).unwrap_err().contains("nested deeper"));
         let nots = format!("{}a", "!".repeat(100_000));
         assert!(parse(&nots).is_err());
+    }
+
+    /// Every distinct expression of botocore's paginators and waiters (all 424 services) parses.
+    /// Needs ../shared beside the checkout; outside CI it is skipped when that is absent.
+    #[test]
+    fn every_expression_of_botocore_parses() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models/botocore-data");
+        if !data.is_dir() && std::env::var_os("CI").is_none() {
+            eprintln!("skipped: {} is absent", data.display());
+            return;
+        }
+        let mut expressions = std::collections::BTreeSet::new();
+        for service in std::fs::read_dir(&data).unwrap().flatten().filter(|e| e.path().is_dir()) {
+            for version in std::fs::read_dir(service.path()).unwrap().flatten() {
+                for (file, keys) in [
+                    ("paginators-1.json", &["input_token", "output_token", "result_key", "more_results"][..]),
+                    ("waiters-2.json", &["argument"][..]),
+                ] {
+                    let Ok(text) = std::fs::read_to_string(version.path().join(file)) else { continue };
+                    collect(&serde_json::from_str(&text).unwrap(), keys, &mut expressions);
+                }
+            }
+        }
+        assert!(expressions.len() > 200, "only {} expressions found", expressions.len());
+        let failed: Vec<_> = expressions.iter().filter(|e| parse(e).is_err()).collect();
+        assert!(failed.is_empty(), "{failed:?}");
+    }
+
+    fn collect(value: &serde_json::Value, keys: &[&str], into: &mut std::collections::BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map {
+                    match value {
+                        serde_json::Value::String(text) if keys.contains(&key.as_str()) => {
+                            into.insert(text.clone());
+                        }
+                        serde_json::Value::Array(items) if keys.contains(&key.as_str()) => {
+                            into.extend(items.iter().filter_map(|i| i.as_str()).map(str::to_owned));
+                        }
+                        _ => collect(value, keys, into),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| collect(item, keys, into)),
+            _ => {}
+        }
     }
 }
