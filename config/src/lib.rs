@@ -3,19 +3,21 @@
 //! ECS/EKS container credentials, EC2 instance metadata (IMDSv2), the default credentials chain
 //! and the region.
 //!
-//! Providers implement [`awsgen_runtime::credentials::ProvideCredentials`]; wrap one in
-//! [`awsgen_runtime::credentials::CredentialsCache`] to share it between clients.
+//! `awsgen_config::load().await` gives a client config with all of it; providers implement
+//! [`awsgen_runtime::credentials::ProvideCredentials`] for `ConfigBuilder::credentials_provider`.
 
 #![forbid(unsafe_code)]
 
 mod chain;
 mod env;
 mod fetch;
+mod loader;
 pub mod profile;
 pub mod provider;
 mod region;
 
 pub use chain::DefaultCredentialsChain;
 pub use env::Env;
+pub use loader::{load, ConfigLoader};
 pub use provider::ProviderConfig;
 pub use region::region;

@@ -2,6 +2,7 @@
 //! retrying and timing out as configured, then hands the response back to the operation.
 
 use crate::config::{Config, Credentials};
+use crate::credentials::{is_expired, CredentialsCache};
 use crate::endpoint::{check_region, Endpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
@@ -72,9 +73,14 @@ impl Client {
         let config = &self.inner.config;
         let max = config.retry.max_attempts.max(1);
         let invocation_id = uuid_v4();
+        let mut credentials = fetch_credentials(target).await?;
         let mut attempt = 1;
         loop {
-            let http_request = self.http_request(request, target, &invocation_id, attempt, max)?;
+            // Never sign with expired credentials, even when they expire between attempts.
+            if is_expired(&credentials, self.now()) {
+                credentials = fetch_credentials(target).await?;
+            }
+            let http_request = self.http_request(request, target, &credentials, &invocation_id, attempt, max)?;
             match self.attempt(http_request).await {
                 Ok(response) if (200..300).contains(&response.status) => {
                     return O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
@@ -119,9 +125,11 @@ impl Client {
             .ok_or_else(|| missing("no region set (AWS_REGION, or Config::builder().region(..))"))?;
         check_region(region)?;
         let credentials = config.credentials.as_ref().ok_or_else(|| {
-            missing("no credentials set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or Config::builder().credentials(..))")
+            missing(
+                "no credentials set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, Config::builder().credentials(..) \
+                 or .credentials_provider(..), or awsgen_config::load())",
+            )
         })?;
-        credentials.check()?;
         let endpoint = match &config.endpoint_url {
             Some(url) => Endpoint::parse(url, "endpoint_url")?,
             None => Endpoint::regional(self.inner.service.endpoint_prefix, region)?,
@@ -138,6 +146,7 @@ impl Client {
         &self,
         request: &Request,
         target: &Target,
+        credentials: &Credentials,
         invocation_id: &str,
         attempt: u32,
         max: u32,
@@ -159,13 +168,7 @@ impl Client {
         if !request.body.is_empty() {
             headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
         }
-        crate::sign::sign(
-            &mut http_request,
-            target.credentials,
-            target.region,
-            self.inner.service.signing_name,
-            self.now(),
-        )?;
+        crate::sign::sign(&mut http_request, credentials, target.region, self.inner.service.signing_name, self.now())?;
         let headers = http_request.headers_mut();
         headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
         headers.insert("amz-sdk-invocation-id", header("amz-sdk-invocation-id", invocation_id)?.1);
@@ -180,8 +183,15 @@ impl Client {
 
 struct Target<'a> {
     region: &'a str,
-    credentials: &'a Credentials,
+    credentials: &'a CredentialsCache,
     endpoint: Endpoint,
+}
+
+/// Credentials from the config's shared cache, checked before anything is signed with them.
+async fn fetch_credentials<E>(target: &Target<'_>) -> Result<Credentials, SdkError<E>> {
+    let credentials = target.credentials.credentials().await?;
+    credentials.check()?;
+    Ok(credentials)
 }
 
 /// A header checked for what HTTP allows: a CR or LF in a member's value is a build error

@@ -1,5 +1,6 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
 
+use crate::credentials::{CredentialsCache, ProvideCredentials};
 use crate::http::{default_http_client, HttpClient};
 use crate::BuildError;
 use std::fmt;
@@ -140,7 +141,8 @@ impl TimeSource for FixedTime {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) region: Option<String>,
-    pub(crate) credentials: Option<Credentials>,
+    /// One cache for every client built from this config and its clones.
+    pub(crate) credentials: Option<CredentialsCache>,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
@@ -166,7 +168,7 @@ impl Config {
     pub fn from_env() -> ConfigBuilder {
         ConfigBuilder {
             region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
-            credentials: Credentials::from_env(),
+            credentials: Credentials::from_env().map(|credentials| Arc::new(credentials) as _),
             endpoint_url: env("AWS_ENDPOINT_URL"),
             ..ConfigBuilder::default()
         }
@@ -193,7 +195,7 @@ impl Config {
 #[derive(Debug, Clone, Default)]
 pub struct ConfigBuilder {
     region: Option<String>,
-    credentials: Option<Credentials>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
     endpoint_url: Option<String>,
     retry: RetryConfig,
     timeouts: TimeoutConfig,
@@ -209,8 +211,16 @@ impl ConfigBuilder {
         self
     }
 
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+    /// Fixed credentials (they are their own provider).
+    pub fn credentials(self, credentials: Credentials) -> Self {
+        self.credentials_provider(credentials)
+    }
+
+    /// Where credentials come from (the default chain of `awsgen-config`, your own provider).
+    /// Clients built from the config share one cache in front of it, so the provider runs once
+    /// per refresh, shortly before the credentials expire.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
         self
     }
 
@@ -265,13 +275,17 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         let http_client = self.http_client.unwrap_or_else(|| default_http_client(self.timeouts.connect));
+        let time_source = self.time_source.unwrap_or_else(|| Arc::new(SystemClock));
+        // The cache reads the signing clock, so a call never signs with credentials it deems expired.
+        let credentials =
+            self.credentials.map(|provider| CredentialsCache::with_time_source(provider, time_source.clone()));
         Config {
             region: self.region,
-            credentials: self.credentials,
+            credentials,
             endpoint_url: self.endpoint_url,
             retry: self.retry,
             timeouts: self.timeouts,
-            time_source: self.time_source.unwrap_or_else(|| Arc::new(SystemClock)),
+            time_source,
             http_client,
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
             inject_host_prefix: !self.no_host_prefix,

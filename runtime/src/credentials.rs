@@ -223,7 +223,7 @@ impl TimeSource for SystemClock {
     }
 }
 
-fn is_expired(credentials: &Credentials, now: SystemTime) -> bool {
+pub(crate) fn is_expired(credentials: &Credentials, now: SystemTime) -> bool {
     credentials.expiry().is_some_and(|expiry| expiry <= now)
 }
 

@@ -185,6 +185,8 @@ pub enum SdkError<E> {
     Service(E),
     /// A paginator stopped a run that would not end, or could not start it.
     Pagination(crate::pagination::PaginationError),
+    /// The credentials provider gave no credentials; nothing was sent. Says why, never a secret.
+    Credentials(crate::credentials::CredentialsError),
 }
 
 impl<E> SdkError<E> {
@@ -210,6 +212,12 @@ impl<E> From<crate::BuildError> for SdkError<E> {
     }
 }
 
+impl<E> From<crate::credentials::CredentialsError> for SdkError<E> {
+    fn from(error: crate::credentials::CredentialsError) -> Self {
+        SdkError::Credentials(error)
+    }
+}
+
 impl<E: fmt::Display> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -218,6 +226,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             SdkError::Parse(error) => fmt::Display::fmt(error, f),
             SdkError::Service(error) => fmt::Display::fmt(error, f),
             SdkError::Pagination(error) => fmt::Display::fmt(error, f),
+            SdkError::Credentials(error) => write!(f, "request not sent: {error}"),
         }
     }
 }
@@ -232,6 +241,7 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
             SdkError::Parse(error) => Some(error),
             SdkError::Service(error) => Some(error),
             SdkError::Pagination(error) => Some(error),
+            SdkError::Credentials(error) => Some(error),
         }
     }
 }

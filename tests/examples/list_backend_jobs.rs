@@ -1,15 +1,18 @@
 //! Lists the jobs of an Amplify backend environment, one JSON object per line.
 //!
 //! ```sh
-//! AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... cargo run -q --example list_backend_jobs -- \
+//! AWS_PROFILE=dev cargo run -q --example list_backend_jobs -- \
 //!     --region us-east-1 --app-id d2x7example --backend-environment-name dev [--all --max-items 10]
 //! ```
+//!
+//! Region, credentials, endpoint and attempts come from the environment and the profile files
+//! (`awsgen_config`'s default chain); `--profile`, `--region` and `--endpoint-url` override them.
 //!
 //! With `--all` it walks every page; when `--max-items` stops it early, the last line is
 //! `{"nextToken": "<resume token>"}`, which `--starting-token` continues from.
 
 use awsgen_amplifybackend::types::BackendJobRespObj;
-use awsgen_amplifybackend::{Client, Config};
+use awsgen_amplifybackend::Client;
 use awsgen_runtime::stream::StreamExt;
 use clap::Parser;
 use std::process::ExitCode;
@@ -17,6 +20,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(about = "List the jobs of an Amplify backend environment (AmplifyBackend ListBackendJobs)")]
 struct Args {
+    /// The profile of ~/.aws/config and ~/.aws/credentials to use (also: AWS_PROFILE).
+    #[arg(long)]
+    profile: Option<String>,
     /// Send requests here instead of the regional endpoint (also: AWS_ENDPOINT_URL).
     #[arg(long)]
     endpoint_url: Option<String>,
@@ -68,7 +74,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let mut config = Config::from_env();
+    let mut loader = awsgen_config::ConfigLoader::default();
+    if let Some(profile) = args.profile {
+        loader = loader.profile_name(profile);
+    }
+    let mut config = loader.load_builder().await;
     if let Some(url) = args.endpoint_url {
         config = config.endpoint_url(url);
     }
