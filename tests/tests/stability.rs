@@ -17,6 +17,7 @@ fn generate(model: &Value, lock: Option<&str>) -> GeneratedFiles {
         package: "awsgen-amplifybackend",
         model: InputFile { path: "specs/amplifybackend/service-2.json", contents: &contents },
         paginators: None,
+        waiters: None,
         operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
