@@ -37,6 +37,7 @@ fn generate(model: &[u8], paginators: Option<&[u8]>, operations: Selection) -> u
         runtime_dependency: "{}",
         standalone: true,
         names_lock: None,
+        endpoint_rules: None,
     };
     awsgen_codegen::generate(&spec).map(|g| g.files.len()).unwrap_or(0)
 }

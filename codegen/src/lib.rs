@@ -13,6 +13,7 @@ pub mod api;
 mod diagnostic;
 pub mod diff;
 mod emit;
+mod endpoint_rules;
 mod jmespath;
 pub mod ir;
 mod lock;
@@ -51,6 +52,9 @@ pub struct CrateSpec<'a> {
     /// The crate's names lock from the last run (`names.lock`), if there is one: the names it
     /// pins never change. The generated files include the updated lock.
     pub names_lock: Option<InputFile<'a>>,
+    /// The service's `endpoint-rule-set-1.json`, embedded in the crate; without one, requests go
+    /// to the regional endpoint.
+    pub endpoint_rules: Option<InputFile<'a>>,
 }
 
 /// Where the names lock lives in a generated crate.
@@ -141,6 +145,10 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     let (mut service, unselected) = transform::select(service, &spec.operations, file);
     found.extend(unselected);
     found.extend(validate::validate(&service, file, spec.paginators.map_or("", |p| p.path)));
+    let rules = spec.endpoint_rules.map(endpoint_rules::check).transpose().unwrap_or_else(|problems| {
+        found.extend(problems.0);
+        None
+    });
     if !found.is_empty() {
         found.sort();
         found.dedup();
@@ -159,6 +167,7 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     transform::mark_redacted(&mut service);
     transform::resolve_optionality(&mut service);
     let mut warnings = transform::skipped_warnings(&service, file);
+    warnings.extend(endpoint_rules::attach(&mut service, rules, file));
     warnings.extend(transform::resolve_names(&mut service, &names_lock, file));
     // Expressions compile to code that needs the final names.
     warnings.extend(transform::drop_unsupported_paginators(&mut service, spec.paginators.map_or(file, |p| p.path)));

@@ -11,10 +11,12 @@ fn lower(model: &Value) -> Service {
         package: "rules",
         model: InputFile { path: "model.json", contents: &bytes },
         paginators: None,
+        waiters: None,
         operations: Selection::All,
         runtime_dependency: "{}",
         standalone: true,
         names_lock: None,
+        endpoint_rules: None,
     };
     awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
 }

@@ -29,6 +29,9 @@ pub enum BuildError {
     /// The operation puts a prefix in front of the endpoint's host, and it can't: turn that off
     /// with `ConfigBuilder::inject_host_prefix(false)`.
     HostPrefix { reason: &'static str },
+    /// The service's endpoint rules gave no endpoint for this call: the rule set's own message
+    /// (such as "Invalid Configuration: FIPS and custom endpoint are not supported").
+    Endpoint { message: String },
 }
 
 impl fmt::Display for BuildError {
@@ -55,6 +58,7 @@ impl fmt::Display for BuildError {
                 f,
                 "the operation's host prefix can't apply: {reason} (set inject_host_prefix(false) to send without it)"
             ),
+            BuildError::Endpoint { message } => write!(f, "no endpoint: {message}"),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::config::{Config, Credentials};
 use crate::credentials::{is_expired, CredentialsCache};
-use crate::endpoint::{check_region, Endpoint};
+use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
 use crate::protocol::{ErrorResponse, Operation, Protocol, Request, Service};
@@ -44,7 +44,7 @@ const USER_AGENT: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"), " lang/ru
 
 impl Client {
     pub fn new(config: Config, service: &'static Service) -> Self {
-        Client { inner: Arc::new(Inner { config, service }) }
+        Client { inner: Arc::new(Inner { config: config.for_service(service.service_id), service }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -55,7 +55,7 @@ impl Client {
     /// good, or runs out of attempts or time.
     pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
         let request = input.request()?;
-        let target = self.target(&request)?;
+        let target = self.target(&input, &request)?;
         let attempts = self.attempts::<O>(&request, &target);
         match self.inner.config.timeouts.operation {
             None => attempts.await,
@@ -116,7 +116,7 @@ impl Client {
 
     /// Where and as whom the request goes; checked once per call, before anything is sent. Every
     /// caller-supplied setting is checked here, so that none can move or break the request.
-    fn target(&self, request: &Request) -> Result<Target<'_>, BuildError> {
+    fn target<O: Operation>(&self, input: &O, request: &Request) -> Result<Target<'_>, BuildError> {
         let config = &self.inner.config;
         let missing = |what: &str| BuildError::Config { detail: what.to_owned() };
         let region = config
@@ -130,15 +130,30 @@ impl Client {
                  or .credentials_provider(..), or awsgen_config::load())",
             )
         })?;
-        let endpoint = match &config.endpoint_url {
-            Some(url) => Endpoint::parse(url, "endpoint_url")?,
-            None => Endpoint::regional(self.inner.service.endpoint_prefix, region)?,
-        };
+        let ruled = self.endpoint(input, region)?;
         let endpoint = match &request.host_prefix {
-            Some(prefix) if config.inject_host_prefix => endpoint.with_host_prefix(prefix)?,
-            _ => endpoint,
+            Some(prefix) if config.inject_host_prefix => ruled.endpoint.with_host_prefix(prefix)?,
+            _ => ruled.endpoint,
         };
-        Ok(Target { region, credentials, endpoint })
+        let endpoint_headers = ruled.headers.iter().flat_map(|(name, values)| values.iter().map(|v| header(name, v)));
+        let endpoint_headers = endpoint_headers.collect::<Result<_, _>>()?;
+        let signing = ruled.signing.unwrap_or_default();
+        let signing_region = signing.signing_region.unwrap_or_else(|| region.to_owned());
+        let signing_name = signing.signing_name.unwrap_or_else(|| self.inner.service.signing_name.to_owned());
+        Ok(Target { signing_region, signing_name, endpoint_headers, credentials, endpoint })
+    }
+
+    /// By the service's endpoint rules when it has them; else the caller's `endpoint_url` or the
+    /// regional endpoint.
+    fn endpoint<O: Operation>(&self, input: &O, region: &str) -> Result<RuledEndpoint, BuildError> {
+        let config = &self.inner.config;
+        // A caller's URL is checked first, so that its error names the setting.
+        let given = config.endpoint_url.as_deref().map(|url| Endpoint::parse(url, "endpoint_url")).transpose()?;
+        match (self.inner.service.endpoint_rules, given) {
+            (Some(rules), _) => endpoint::resolve(rules, config, region, input),
+            (None, Some(given)) => Ok(RuledEndpoint::plain(given)),
+            (None, None) => Ok(RuledEndpoint::plain(Endpoint::regional(self.inner.service.endpoint_prefix, region)?)),
+        }
     }
 
     /// The signed HTTP request for one attempt; signed again on every attempt, as time moves on.
@@ -164,11 +179,14 @@ impl Client {
         if let Protocol::AwsJson { query_compatible: true } = self.inner.service.protocol {
             headers.insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
         }
+        for (name, value) in &target.endpoint_headers {
+            headers.append(name, value.clone());
+        }
         // No length for an empty body: hyper adds `content-length: 0` where the method needs it.
         if !request.body.is_empty() {
             headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
         }
-        crate::sign::sign(&mut http_request, credentials, target.region, self.inner.service.signing_name, self.now())?;
+        crate::sign::sign(&mut http_request, credentials, &target.signing_region, &target.signing_name, self.now())?;
         let headers = http_request.headers_mut();
         headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
         headers.insert("amz-sdk-invocation-id", header("amz-sdk-invocation-id", invocation_id)?.1);
@@ -182,7 +200,11 @@ impl Client {
 }
 
 struct Target<'a> {
-    region: &'a str,
+    /// The configured region, unless the endpoint's auth scheme names another.
+    signing_region: String,
+    signing_name: String,
+    /// Headers the endpoint rules ask for, checked.
+    endpoint_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     credentials: &'a CredentialsCache,
     endpoint: Endpoint,
 }

@@ -144,6 +144,11 @@ pub struct Config {
     /// One cache for every client built from this config and its clones.
     pub(crate) credentials: Option<CredentialsCache>,
     pub(crate) endpoint_url: Option<String>,
+    pub(crate) use_fips: bool,
+    pub(crate) use_dual_stack: bool,
+    /// `AWS_ENDPOINT_URL_<SERVICE_ID>` variables as `from_env` found them (suffix, URL); cleared
+    /// by `endpoint_url(..)`. See [`Config::for_service`].
+    pub(crate) service_endpoint_urls: Vec<(String, String)>,
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) time_source: Arc<dyn TimeSource>,
@@ -164,18 +169,33 @@ impl Config {
     }
 
     /// Region from `AWS_REGION` (or `AWS_DEFAULT_REGION`), credentials from `AWS_ACCESS_KEY_ID`,
-    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, endpoint from `AWS_ENDPOINT_URL`.
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, endpoint from `AWS_ENDPOINT_URL_<SERVICE_ID>` or
+    /// `AWS_ENDPOINT_URL`, FIPS and dual-stack from `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`.
     pub fn from_env() -> ConfigBuilder {
         ConfigBuilder {
             region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
             credentials: Credentials::from_env().map(|credentials| Arc::new(credentials) as _),
             endpoint_url: env("AWS_ENDPOINT_URL"),
+            use_fips: env_flag("AWS_USE_FIPS_ENDPOINT"),
+            use_dual_stack: env_flag("AWS_USE_DUALSTACK_ENDPOINT"),
+            service_endpoint_urls: service_endpoint_urls(),
             ..ConfigBuilder::default()
         }
     }
 
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
+    }
+
+    /// This configuration for one service: an endpoint from the environment may be the
+    /// service's own, `AWS_ENDPOINT_URL_<SERVICE_ID>` (`AWS_ENDPOINT_URL_AMPLIFYBACKEND`), which
+    /// wins over `AWS_ENDPOINT_URL`, as in every AWS SDK.
+    pub(crate) fn for_service(mut self, service_id: &str) -> Config {
+        let suffix = service_id.to_ascii_uppercase().replace(' ', "_");
+        if let Some((_, url)) = self.service_endpoint_urls.iter().find(|(name, _)| *name == suffix) {
+            self.endpoint_url = Some(url.clone());
+        }
+        self
     }
 
     pub fn retry(&self) -> RetryConfig {
@@ -197,6 +217,9 @@ pub struct ConfigBuilder {
     region: Option<String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     endpoint_url: Option<String>,
+    use_fips: bool,
+    use_dual_stack: bool,
+    service_endpoint_urls: Vec<(String, String)>,
     retry: RetryConfig,
     timeouts: TimeoutConfig,
     time_source: Option<Arc<dyn TimeSource>>,
@@ -227,6 +250,21 @@ impl ConfigBuilder {
     /// Send requests here instead of the service's regional endpoint (`http://127.0.0.1:8080`).
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
+        self.service_endpoint_urls.clear();
+        self
+    }
+
+    /// Use the service's FIPS endpoint, where its endpoint rules have one (default false;
+    /// `AWS_USE_FIPS_ENDPOINT=true` in [`Config::from_env`]).
+    pub fn use_fips(mut self, use_fips: bool) -> Self {
+        self.use_fips = use_fips;
+        self
+    }
+
+    /// Use the service's dual-stack (IPv4 and IPv6) endpoint, where its endpoint rules have one
+    /// (default false; `AWS_USE_DUALSTACK_ENDPOINT=true` in [`Config::from_env`]).
+    pub fn use_dual_stack(mut self, use_dual_stack: bool) -> Self {
+        self.use_dual_stack = use_dual_stack;
         self
     }
 
@@ -283,6 +321,9 @@ impl ConfigBuilder {
             region: self.region,
             credentials,
             endpoint_url: self.endpoint_url,
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            service_endpoint_urls: self.service_endpoint_urls,
             retry: self.retry,
             timeouts: self.timeouts,
             time_source,
@@ -291,6 +332,19 @@ impl ConfigBuilder {
             inject_host_prefix: !self.no_host_prefix,
         }
     }
+}
+
+/// Every `AWS_ENDPOINT_URL_<SERVICE_ID>` variable: (`<SERVICE_ID>`, URL).
+fn service_endpoint_urls() -> Vec<(String, String)> {
+    // `vars_os`: `vars` panics on a variable that is not Unicode, which is none of these.
+    let found = std::env::vars_os().filter_map(|(name, url)| Some((name.into_string().ok()?, url.into_string().ok()?)));
+    let found = found.filter(|(_, url)| !url.is_empty());
+    found.filter_map(|(name, url)| Some((name.strip_prefix("AWS_ENDPOINT_URL_")?.to_owned(), url))).collect()
+}
+
+/// A boolean setting from the environment: `true` in any case is on, anything else off.
+fn env_flag(name: &str) -> bool {
+    env(name).is_some_and(|value| value.eq_ignore_ascii_case("true"))
 }
 
 fn env(name: &str) -> Option<String> {

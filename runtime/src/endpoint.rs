@@ -2,6 +2,9 @@
 //! some operations put in front of the host. Nothing a caller passes can move a request to a
 //! host they did not name.
 
+use crate::config::Config;
+use crate::endpoint_rules::{EmbeddedRuleSet, Params, SigningOverride, Value};
+use crate::protocol::Operation;
 use crate::BuildError;
 
 /// A checked endpoint: `http` or `https`, a host, an optional port and path; never a query, a
@@ -72,6 +75,57 @@ impl Endpoint {
     pub(crate) fn url(&self, path_and_query: &str) -> String {
         let port = self.port.map(|port| format!(":{port}")).unwrap_or_default();
         format!("{}://{}{port}{}{path_and_query}", self.scheme, self.host, self.path)
+    }
+}
+
+/// Where a call goes by the service's endpoint rules, and what they add to it.
+pub(crate) struct RuledEndpoint {
+    pub endpoint: Endpoint,
+    /// Headers the endpoint asks for, by name, in the rule set's order.
+    pub headers: Vec<(String, Vec<String>)>,
+    pub signing: Option<SigningOverride>,
+}
+
+impl RuledEndpoint {
+    /// An endpoint without rules: nothing added, signed as configured.
+    pub(crate) fn plain(endpoint: Endpoint) -> RuledEndpoint {
+        RuledEndpoint { endpoint, headers: Vec::new(), signing: None }
+    }
+}
+
+/// Resolves one call with the service's rules: the built-in parameters from the configuration,
+/// the operation's own from its input, every other one at its default. A rule's error, or an
+/// auth scheme we can't sign with, is a [`BuildError::Endpoint`] carrying the rule set's message;
+/// the URL is checked like one given by the caller.
+pub(crate) fn resolve<O: Operation>(
+    rules: &EmbeddedRuleSet,
+    config: &Config,
+    region: &str,
+    input: &O,
+) -> Result<RuledEndpoint, BuildError> {
+    let failed = |message: String| BuildError::Endpoint { message };
+    let rules = rules.get().map_err(|e| failed(e.to_string()))?;
+    let mut params = Params::new();
+    for parameter in rules.parameters() {
+        if let Some(value) = parameter.built_in.as_deref().and_then(|name| built_in(name, config, region)) {
+            params.set(parameter.name.as_str(), value);
+        }
+    }
+    input.endpoint_params(&mut params);
+    let resolved = rules.resolve(&params).map_err(|e| failed(e.to_string()))?;
+    let signing = resolved.signing().map_err(|e| failed(e.to_string()))?;
+    let endpoint = Endpoint::parse(&resolved.url, "endpoint rules")?;
+    Ok(RuledEndpoint { endpoint, headers: resolved.headers, signing })
+}
+
+/// The value of a built-in parameter this runtime fills; `None` leaves it at its default.
+fn built_in(name: &str, config: &Config, region: &str) -> Option<Value> {
+    match name {
+        "AWS::Region" => Some(region.into()),
+        "AWS::UseFIPS" => Some(config.use_fips.into()),
+        "AWS::UseDualStack" => Some(config.use_dual_stack.into()),
+        "SDK::Endpoint" => config.endpoint_url.as_deref().map(Value::from),
+        _ => None,
     }
 }
 

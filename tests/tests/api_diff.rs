@@ -16,6 +16,7 @@ fn lower(model: &Value, paginators: Option<&Value>) -> awsgen_codegen::ir::Servi
         runtime_dependency: "{}",
         standalone: true,
         names_lock: None,
+        endpoint_rules: None,
     };
     awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
 }
@@ -234,6 +235,7 @@ fn a_realistic_amplifybackend_update_lists_exactly_its_changes() {
             runtime_dependency: "{}",
             standalone: true,
             names_lock: None,
+            endpoint_rules: None,
         };
         awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
     };

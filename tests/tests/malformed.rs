@@ -35,6 +35,7 @@ fn outcome(model: &Path) -> String {
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: None,
+        endpoint_rules: None,
     };
     match awsgen_codegen::generate(&spec) {
         Err(diagnostics) => diagnostics.to_string(),

@@ -42,6 +42,7 @@ fn generate(folder: &Path, lock: Option<&str>) -> Version {
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: lock.map(|text| InputFile { path: NAMES_LOCK, contents: text.as_bytes() }),
+        endpoint_rules: None,
     };
     let fail = |d: awsgen_codegen::Diagnostics| -> ! { panic!("{}: {d}", folder.display()) };
     let (service, _) = awsgen_codegen::lower(&spec).unwrap_or_else(|d| fail(d));

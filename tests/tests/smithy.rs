@@ -18,6 +18,7 @@ fn spec<'a>(model: &'a str, contents: &'a [u8], paginators: &'a [u8]) -> CrateSp
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: None,
+        endpoint_rules: None,
     }
 }
 

@@ -58,6 +58,7 @@ fn generate_fixture(stem: &str) -> Generated {
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: None,
+        endpoint_rules: None,
     };
     awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{model_path} must generate:\n{d}"))
 }
@@ -117,6 +118,7 @@ fn list_backend_jobs_from_smithy_matches_its_snapshot() {
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: None,
+        endpoint_rules: None,
     };
     let generated = awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{d}"));
     let module = &generated.files["src/operation/list_backend_jobs.rs"];

@@ -22,6 +22,7 @@ fn generate(model: &Value, lock: Option<&str>) -> GeneratedFiles {
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: lock.map(|text| InputFile { path: "names.lock", contents: text.as_bytes() }),
+        endpoint_rules: None,
     };
     awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{d}")).files
 }

@@ -50,6 +50,7 @@ pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
             runtime_dependency: "{}",
             standalone: true,
             names_lock: None,
+            endpoint_rules: None,
         };
         awsgen_codegen::lower(&spec).map(|(service, _)| service).map_err(|d| d.to_string())
     };

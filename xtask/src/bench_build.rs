@@ -108,6 +108,7 @@ fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
         runtime_dependency: &runtime,
         standalone: false,
         names_lock: None,
+        endpoint_rules: None,
     };
     let generated = awsgen_codegen::generate(&spec).map_err(|d| d.to_string())?;
     let _ = std::fs::remove_dir_all(dir);

@@ -25,6 +25,8 @@ struct CrateConfig {
     paginators: Option<String>,
     /// botocore's `waiters-2.json`, if the service has waiters.
     waiters: Option<String>,
+    /// The service's `endpoint-rule-set-1.json`; without one, the regional endpoint.
+    endpoint_rules: Option<String>,
     /// `"all"` or a list of operation names.
     operations: Operations,
 }
@@ -49,6 +51,7 @@ pub struct Job {
     model: Vec<u8>,
     paginators: Option<(String, Vec<u8>)>,
     waiters: Option<(String, Vec<u8>)>,
+    endpoint_rules: Option<(String, Vec<u8>)>,
     operations: Selection,
     runtime_dependency: String,
     standalone: bool,
@@ -72,6 +75,7 @@ impl Job {
             runtime_dependency: &self.runtime_dependency,
             standalone: self.standalone,
             names_lock: self.names_lock.as_ref().map(|(path, contents)| InputFile { path, contents }),
+            endpoint_rules: self.endpoint_rules.as_ref().map(|(path, contents)| InputFile { path, contents }),
         }
     }
 
@@ -106,6 +110,10 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
                 model: read(&root.join(&c.model))?,
                 paginators: c.paginators.map(|p| Ok::<_, String>((p.clone(), read(&root.join(&p))?))).transpose()?,
                 waiters: c.waiters.map(|w| Ok::<_, String>((w.clone(), read(&root.join(&w))?))).transpose()?,
+                endpoint_rules: c
+                    .endpoint_rules
+                    .map(|r| Ok::<_, String>((r.clone(), read(&root.join(&r))?)))
+                    .transpose()?,
                 operations: match c.operations {
                     Operations::All(AllKeyword::All) => Selection::All,
                     Operations::Only(names) => Selection::Only(names.into_iter().collect()),
@@ -126,6 +134,7 @@ pub struct Standalone<'a> {
     pub model: &'a Path,
     pub paginators: Option<&'a Path>,
     pub waiters: Option<&'a Path>,
+    pub endpoint_rules: Option<&'a Path>,
     pub operations: Option<&'a [String]>,
     pub package: Option<&'a str>,
     pub out: &'a Path,
@@ -188,6 +197,10 @@ pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
         },
         waiters: match args.waiters {
             Some(w) => Some((shown_path(cwd, w)?, read(w)?)),
+            None => None,
+        },
+        endpoint_rules: match args.endpoint_rules {
+            Some(r) => Some((shown_path(cwd, r)?, read(r)?)),
             None => None,
         },
         operations: match args.operations {

@@ -220,6 +220,8 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         let model_name = model_path.display().to_string();
         let pager_name = pagers.as_ref().map(|(path, _)| path.display().to_string());
         let waiter_name = waiters.as_ref().map(|(path, _)| path.display().to_string());
+        let rules = read_data_file(&dir, "endpoint-rule-set-1.json")?;
+        let rules_name = rules.as_ref().map(|(path, _)| path.display().to_string());
         let package = format!("awsgen-{service}");
         let spec = CrateSpec {
             package: &package,
@@ -236,6 +238,10 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
             runtime_dependency: &runtime_dependency,
             standalone: false,
             names_lock: None,
+            endpoint_rules: rules
+                .as_ref()
+                .zip(rules_name.as_deref())
+                .map(|((_, contents), path)| InputFile { path, contents }),
         };
         let started = Instant::now();
         let generated = awsgen_codegen::generate(&spec);

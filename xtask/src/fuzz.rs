@@ -99,6 +99,7 @@ fn generate(model: &[u8], paginators: Option<&[u8]>) -> Outcome {
         runtime_dependency: "{ path = \"../runtime\" }",
         standalone: true,
         names_lock: None,
+        endpoint_rules: None,
     };
     match awsgen_codegen::generate(&spec) {
         Ok(_) => Outcome::Generated,

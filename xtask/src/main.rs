@@ -124,6 +124,9 @@ struct CodegenArgs {
     /// The waiters-2.json that goes with --model.
     #[arg(long, requires = "model")]
     waiters: Option<PathBuf>,
+    /// The endpoint-rule-set-1.json that goes with --model; without it, the regional endpoint.
+    #[arg(long, requires = "model")]
+    endpoint_rules: Option<PathBuf>,
     /// Only these operations (comma-separated model names) and the shapes they use; default: all.
     #[arg(long, requires = "model", value_delimiter = ',')]
     operations: Option<Vec<String>>,
@@ -301,6 +304,7 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
                 model,
                 paginators: args.paginators.as_deref(),
                 waiters: args.waiters.as_deref(),
+                endpoint_rules: args.endpoint_rules.as_deref(),
                 operations: args.operations.as_deref(),
                 package: args.package.as_deref(),
                 out,

@@ -6,6 +6,9 @@ use crate::ir::Protocol;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// The rule set's file, beside `client.rs`.
+pub(crate) const ENDPOINT_RULES_FILE: &str = "endpoint-rule-set.json";
+
 pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
     let rt = rt::runtime();
     let service = ctx.service;
@@ -31,13 +34,27 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
             quote! { #rt::Protocol::AwsJson { query_compatible: #query_compatible } }
         }
     };
+    // Parsed on the first call, once for the program's life.
+    let (rules_static, rules) = match &service.endpoint_rules {
+        Some(_) => (
+            Some(quote! {
+                static ENDPOINT_RULES: #rt::endpoint_rules::EmbeddedRuleSet =
+                    #rt::endpoint_rules::EmbeddedRuleSet::new(include_str!(#ENDPOINT_RULES_FILE));
+            }),
+            quote! { Some(&ENDPOINT_RULES) },
+        ),
+        None => (None, quote! { None }),
+    };
     quote! {
+        #rules_static
+
         static SERVICE: #rt::Service = #rt::Service {
             service_id: #service_id,
             api_version: #api_version,
             endpoint_prefix: #endpoint_prefix,
             signing_name: #signing_name,
             protocol: #protocol,
+            endpoint_rules: #rules,
         };
 
         #[doc = #doc]

@@ -85,6 +85,9 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
         files.insert(path, text);
     }
     files.insert("Cargo.toml".to_owned(), manifest(service, info));
+    if let Some(rules) = &service.endpoint_rules {
+        files.insert(format!("src/{}", client::ENDPOINT_RULES_FILE), rules.clone());
+    }
     Ok(files)
 }
 

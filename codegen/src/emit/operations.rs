@@ -3,7 +3,9 @@
 
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
-use crate::ir::{Binding, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat};
+use crate::ir::{
+    Binding, EndpointParamValue, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat,
+};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -136,6 +138,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             }
         }
     });
+    let endpoint_params = endpoint_params(ctx, op, input);
     let parse_error = quote! {
         #(#error_arms)*
         #error::Unhandled(error.into_unhandled())
@@ -157,8 +160,52 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             fn parse_error(error: #rt::ErrorResponse) -> #error {
                 #parse_error
             }
+
+            #endpoint_params
         }
     }
+}
+
+/// `Operation::endpoint_params`, where the operation sets any: fixed values, then input members.
+fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStream> {
+    let rt = rt::runtime();
+    if op.endpoint_params.is_empty() {
+        return None;
+    }
+    let sets = op.endpoint_params.iter().map(|param| {
+        let name = &param.name;
+        match &param.value {
+            EndpointParamValue::Static(serde_json::Value::Bool(value)) => quote! { params.set(#name, #value); },
+            EndpointParamValue::Static(serde_json::Value::String(value)) => quote! { params.set(#name, #value); },
+            EndpointParamValue::Static(value) => {
+                let items = value.as_array().into_iter().flatten().filter_map(serde_json::Value::as_str);
+                quote! { params.set(#name, vec![#(#items.to_owned()),*]); }
+            }
+            EndpointParamValue::Member(member) => {
+                // `endpoint_rules::attach` kept only members of a string, enum, boolean or string-list shape.
+                let member = members(input).iter().find(|m| &m.name == member);
+                let Some(member) = member else { return quote! {} };
+                let field = ident(&member.rust_name);
+                let value = match ctx.service.shapes.get(&member.target).map(|s| &s.kind) {
+                    Some(ShapeKind::Boolean) => quote! { *value },
+                    Some(ShapeKind::List { .. }) => {
+                        quote! { value.iter().map(|item| item.as_str().to_owned()).collect::<Vec<_>>() }
+                    }
+                    _ => quote! { value.as_str() },
+                };
+                if member.optional {
+                    quote! { if let Some(value) = &self.#field { params.set(#name, #value); } }
+                } else {
+                    quote! { let value = &self.#field; params.set(#name, #value); }
+                }
+            }
+        }
+    });
+    Some(quote! {
+        fn endpoint_params(&self, params: &mut #rt::endpoint_rules::Params) {
+            #(#sets)*
+        }
+    })
 }
 
 /// The request: awsJson sends the whole input as JSON; rest-json places each member where the

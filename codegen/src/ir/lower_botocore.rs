@@ -81,7 +81,7 @@ pub(crate) fn lower(
     let mut operations: BTreeMap<String, Operation> = model
         .operations
         .iter()
-        .map(|(name, op)| (name.clone(), lower_operation(name, op, protocol, &mut sink)))
+        .map(|(name, op)| (name.clone(), lower_operation(name, op, &model.shapes, protocol, &mut sink)))
         .collect();
 
     for op in operations.values_mut() {
@@ -99,6 +99,7 @@ pub(crate) fn lower(
     let service = Service {
         target_prefix: meta.target_prefix.clone(),
         query_compatible,
+        endpoint_rules: None,
         full_name: meta.service_full_name.clone().unwrap_or_else(|| service_id.clone()),
         signing_name: meta.signing_name.clone().unwrap_or_else(|| endpoint_prefix.clone()),
         service_id,
@@ -145,7 +146,13 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
     }
 }
 
-fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, sink: &mut Sink) -> Operation {
+fn lower_operation(
+    name: &str,
+    op: &bc::Operation,
+    shapes: &BTreeMap<String, bc::Shape>,
+    protocol: Option<Protocol>,
+    sink: &mut Sink,
+) -> Operation {
     let at = pointer(["operations", name]);
     let http = match &op.http {
         Some(http) => HttpBinding {
@@ -183,7 +190,31 @@ fn lower_operation(name: &str, op: &bc::Operation, protocol: Option<Protocol>, s
         pagination: None,
         waiters: Vec::new(),
         host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
+        endpoint_params: endpoint_params(op, shapes),
     }
+}
+
+/// The endpoint parameters an operation sets, as botocore's `EndpointRulesetResolver` fills them:
+/// static values, then input members (a member wins over a static value of the same name).
+fn endpoint_params(op: &bc::Operation, shapes: &BTreeMap<String, bc::Shape>) -> Vec<EndpointParam> {
+    let mut params: BTreeMap<&str, EndpointParamValue> = BTreeMap::new();
+    for (name, param) in &op.static_context_params {
+        params.insert(name, EndpointParamValue::Static(param.value.clone()));
+    }
+    // Only a path naming one top-level member is supported; JMESPath projections such as
+    // `Delete.Objects[*].Key` are left out (the parameter keeps its default).
+    for (name, param) in &op.operation_context_params {
+        if param.path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            params.insert(name, EndpointParamValue::Member(param.path.clone()));
+        }
+    }
+    let input = op.input.as_ref().and_then(|input| shapes.get(&input.shape));
+    for (member, shape_ref) in input.map(|shape| &shape.members).into_iter().flatten() {
+        if let Some(param) = &shape_ref.context_param {
+            params.insert(&param.name, EndpointParamValue::Member(member.clone()));
+        }
+    }
+    params.into_iter().map(|(name, value)| EndpointParam { name: name.to_owned(), value }).collect()
 }
 
 fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shape>, sink: &mut Sink) -> Shape {

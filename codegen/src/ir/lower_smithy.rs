@@ -87,6 +87,7 @@ pub(crate) fn lower(
         endpoint_prefix,
         target_prefix: (protocol != Protocol::RestJson).then_some(local_service),
         query_compatible: traits.contains_key("aws.protocols#awsQueryCompatible"),
+        endpoint_rules: None,
         docs: docs(&traits),
         operations,
         shapes: ir_shapes,
@@ -362,6 +363,8 @@ fn lower_operation(
             .and_then(|e| e.get("hostPrefix"))
             .and_then(Value::as_str)
             .map(str::to_owned),
+        // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
+        endpoint_params: Vec::new(),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Service {
     pub target_prefix: Option<String>,
     /// awsJson services that also send awsQuery error codes (`x-amzn-query-error`).
     pub query_compatible: bool,
+    /// The endpoint rule set, as the crate embeds it (pretty JSON); `None`: the regional endpoint.
+    pub endpoint_rules: Option<String>,
     pub docs: Docs,
     pub operations: BTreeMap<String, Operation>,
     pub shapes: BTreeMap<ShapeId, Shape>,
@@ -85,6 +87,24 @@ pub struct Operation {
     pub waiters: Vec<Waiter>,
     /// Put in front of the endpoint's host, with `{Label}`s from host-label members (`{AccountId}.`).
     pub host_prefix: Option<String>,
+    /// Endpoint rule-set parameters the operation sets, sorted by name.
+    pub endpoint_params: Vec<EndpointParam>,
+}
+
+/// An endpoint rule-set parameter an operation sets (botocore `staticContextParams`, a
+/// `contextParam` member, an `operationContextParams` path naming a top-level member).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointParam {
+    pub name: String,
+    pub value: EndpointParamValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EndpointParamValue {
+    /// A fixed JSON value: a boolean, a string or a list of strings.
+    Static(serde_json::Value),
+    /// The value of this input member (its model name), when set.
+    Member(String),
 }
 
 /// Rust names of everything one operation generates; filled by `transform`.

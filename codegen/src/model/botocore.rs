@@ -81,6 +81,28 @@ pub struct Operation {
     pub deprecated: bool,
     pub deprecated_message: Option<String>,
     pub endpoint: Option<Endpoint>,
+    /// Endpoint rule-set parameters with a fixed value for this operation: `{"Name": {"value": v}}`.
+    #[serde(default)]
+    pub static_context_params: BTreeMap<String, StaticContextParam>,
+    /// Endpoint rule-set parameters taken from the input by a JMESPath expression.
+    #[serde(default)]
+    pub operation_context_params: BTreeMap<String, OperationContextParam>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StaticContextParam {
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OperationContextParam {
+    pub path: String,
+}
+
+/// On an input member: its value is the endpoint rule-set parameter `name`.
+#[derive(Debug, Deserialize)]
+pub struct ContextParam {
+    pub name: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +140,7 @@ pub struct ShapeRef {
     pub timestamp_format: Option<String>,
     /// On an operation's input or output (older models): which member is the payload.
     pub payload: Option<String>,
+    pub context_param: Option<ContextParam>,
 }
 
 #[derive(Debug, Deserialize)]

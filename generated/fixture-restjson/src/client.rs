@@ -5,6 +5,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_prefix: "fixture",
     signing_name: "fixture",
     protocol: ::awsgen_runtime::Protocol::RestJson,
+    endpoint_rules: None,
 };
 /// A client for Fixture Bindings Service. Cheap to clone; clones share connections.
 #[derive(Clone, ::std::fmt::Debug)]

@@ -149,7 +149,7 @@ pub struct ResolvedEndpoint {
 }
 
 /// How the endpoint's first supported auth scheme changes SigV4 signing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SigningOverride {
     pub signing_name: Option<String>,
     pub signing_region: Option<String>,
@@ -320,6 +320,25 @@ impl RuleSet {
         }
         slots.resize(self.slots, None);
         eval::resolve(&self.rules, &mut slots)
+    }
+}
+
+/// A service's rule set as a generated crate embeds it: the JSON text, parsed on first use and
+/// kept for the life of the program, so no call parses it again.
+#[derive(Debug)]
+pub struct EmbeddedRuleSet {
+    json: &'static str,
+    parsed: std::sync::OnceLock<Result<RuleSet, RuleSetError>>,
+}
+
+impl EmbeddedRuleSet {
+    pub const fn new(json: &'static str) -> EmbeddedRuleSet {
+        EmbeddedRuleSet { json, parsed: std::sync::OnceLock::new() }
+    }
+
+    /// The parsed rule set; an error (checked at generation time, so unexpected) stays the answer.
+    pub fn get(&self) -> Result<&RuleSet, &RuleSetError> {
+        self.parsed.get_or_init(|| RuleSet::from_json(self.json)).as_ref()
     }
 }
 

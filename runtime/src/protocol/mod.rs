@@ -26,6 +26,8 @@ pub struct Service {
     /// The SigV4 service name.
     pub signing_name: &'static str,
     pub protocol: Protocol,
+    /// The service's endpoint rule set; without one, requests go to the regional endpoint.
+    pub endpoint_rules: Option<&'static crate::endpoint_rules::EmbeddedRuleSet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,10 @@ pub trait Operation: Send + Sync {
     fn request(&self) -> Result<Request, BuildError>;
     fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;
     fn parse_error(error: ErrorResponse) -> Self::Error;
+
+    /// Sets the endpoint parameters this operation's model binds (`staticContextParams`, and
+    /// `contextParam` members of the input); most operations bind none.
+    fn endpoint_params(&self, _params: &mut crate::endpoint_rules::Params) {}
 }
 
 #[cfg(test)]

@@ -128,6 +128,7 @@ fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), St
         runtime_dependency: "{}",
         standalone: false,
         names_lock: None,
+        endpoint_rules: None,
     };
     let service = write_generated_module(&src.join("service"), "service", &spec)
         .map_err(|why| format!("error: restjson1.json: {why}"))?;
@@ -327,6 +328,7 @@ fn write_module(dir: &Path, module: &str, suite: &Value, ops: &BTreeMap<String, 
         runtime_dependency: "{}",
         standalone: false,
         names_lock: None,
+        endpoint_rules: None,
     };
     write_generated_module(dir, module, &spec).map(|_| ())
 }
