@@ -23,6 +23,7 @@ mod sigv4;
 pub mod time;
 mod unknown;
 pub mod waiter;
+pub mod xml;
 
 pub use build::BuildError;
 pub use client::{uuid_v4, Client};
@@ -34,6 +35,7 @@ pub use error::{
     TransportError, TransportErrorKind, Unhandled, CODE_CAP, MESSAGE_CAP,
 };
 pub use json::{Blob, Document};
+pub use protocol::query;
 pub use protocol::{
     json_output, percent_encode, sanitize_code, ErrorResponse, FromHttpValue, HttpValue, ModeledError, Operation,
     Protocol, Request, Service,

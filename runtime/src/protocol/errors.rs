@@ -43,6 +43,9 @@ impl ErrorResponse {
             }
             return ErrorResponse { meta, type_code: None, body: Bytes::new(), headers: response.headers.clone() };
         }
+        if protocol == Protocol::AwsQuery {
+            return Self::from_xml(response, meta, trimmed);
+        }
         let json = match serde_json::from_str(trimmed) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => {
@@ -65,6 +68,7 @@ impl ErrorResponse {
         let body_code = match protocol {
             Protocol::RestJson => text_field(&["code", "Code"]).or_else(|| text_field(&["__type"])),
             Protocol::AwsJson { .. } => text_field(&["__type"]).or_else(|| text_field(&["code", "Code"])),
+            Protocol::AwsQuery => None, // read above, from XML
         };
         let type_code = response.header("x-amzn-errortype").or(body_code).map(sanitize_code).filter(|c| !c.is_empty());
         let code = query_code.map(str::to_owned).or_else(|| type_code.clone()).unwrap_or_else(|| status.to_string());
@@ -75,6 +79,29 @@ impl ErrorResponse {
             meta = meta.with_message(message);
         }
         ErrorResponse { meta, type_code, body: response.body.clone(), headers: response.headers.clone() }
+    }
+
+    /// An awsQuery error: `<ErrorResponse><Error><Code>`, `<Message>` and the body's request id;
+    /// a body that is not XML is kept as the message, and the status is the code.
+    fn from_xml(response: &Response, mut meta: ErrorMetadata, text: &str) -> Self {
+        match super::query::error_parts(text) {
+            Some(parts) => {
+                meta = meta.with_code(parts.code.unwrap_or_else(|| response.status.to_string()));
+                if let Some(message) = parts.message {
+                    meta = meta.with_message(message);
+                }
+                if let Some(id) = parts.request_id.filter(|_| response.request_id().is_none()) {
+                    meta = meta.with_request_id(id);
+                }
+            }
+            None => {
+                meta = meta.with_code(response.status.to_string());
+                if !text.is_empty() {
+                    meta = meta.with_message(text.chars().take(500).collect::<String>());
+                }
+            }
+        }
+        ErrorResponse { meta, type_code: None, body: response.body.clone(), headers: response.headers.clone() }
     }
 
     /// Whether the response names one of `codes`: by its code, or, for a query-compatible
@@ -113,6 +140,22 @@ impl ErrorResponse {
     pub fn modeled<T: ModeledError>(self) -> Result<T, crate::error::Unhandled> {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
         match serde_json::from_slice::<T>(body) {
+            Ok(mut error) => {
+                error.set_meta(self.meta);
+                Ok(error)
+            }
+            Err(_) => Err(crate::error::Unhandled::new(self.meta)),
+        }
+    }
+}
+
+impl ErrorResponse {
+    /// The XML body's `<Error>` element as the modeled error `T` (awsQuery), with this
+    /// response's metadata; if the body does not fit `T`, the response as unhandled.
+    pub fn modeled_xml<T: ModeledError + crate::xml::FromXml>(self) -> Result<T, crate::error::Unhandled> {
+        let text = std::str::from_utf8(&self.body).unwrap_or_default();
+        let parsed = crate::xml::Document::parse(text).and_then(|doc| super::query::error_element(doc.root()).parse::<T>());
+        match parsed {
             Ok(mut error) => {
                 error.set_meta(self.meta);
                 Ok(error)

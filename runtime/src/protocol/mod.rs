@@ -1,7 +1,8 @@
-//! The wire protocols (rest-json and awsJson 1.0/1.1): building requests from what generated
+//! The wire protocols (rest-json, awsJson 1.0/1.1 and awsQuery): building requests from what generated
 //! code declares, and reading outputs and errors from responses.
 
 mod errors;
+pub mod query;
 mod request;
 mod response;
 mod values;
@@ -38,6 +39,8 @@ pub enum Protocol {
     AwsJson {
         query_compatible: bool,
     },
+    /// A form-encoded request, an XML response (see [`query`]).
+    AwsQuery,
 }
 
 /// One operation, as generated code declares it: how its input becomes a request and how a
