@@ -4,7 +4,7 @@
 //! of them (`diff`) compares what callers compile against, not the model.
 
 use crate::emit::{field_type_text, value_type_text};
-use crate::ir::{Member, Operation, Service, Shape, ShapeKind, Structure};
+use crate::ir::{member_path, Member, Operation, Service, Shape, ShapeKind, Structure};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every public item, by path (`types::BackendJobRespObj`, `Client::list_backend_jobs`).
@@ -111,9 +111,11 @@ impl PublicApi {
         if let Some(pager) = &op.pagination {
             // What a caller's code sees is the paginator and its item; which members carry the
             // tokens and the page size is wire behaviour.
-            let output = op.output.as_ref().and_then(|id| service.shapes.get(id));
-            let items =
-                pager.result_keys.first().and_then(|key| member(output?, key)).map(|m| field_type_text(service, m));
+            let items = op.output.as_deref().and_then(|output| {
+                let paths = pager.result_keys.iter().filter_map(|key| member_path(&service.shapes, output, key).ok());
+                let containers = paths.filter_map(|path| path.last().copied()).filter(|m| is_container(service, m));
+                containers.map(|m| field_type_text(service, m)).next()
+            });
             let paginator = Item {
                 kind: ItemKind::Method,
                 signature: format!(
@@ -131,14 +133,27 @@ impl PublicApi {
             };
             self.items.insert(format!("{module}::{}::into_paginator", names.input_builder), paginator);
         }
+        for waiter in &op.waiters {
+            // Removing a waiter breaks its callers; its acceptors are behaviour, like the wire.
+            let method = crate::naming::waiter_method(&waiter.name);
+            let item = Item {
+                kind: ItemKind::Method,
+                signature: format!("fn {method}(self) -> Waiter<{}>", names.input),
+                parts: BTreeMap::new(),
+                traits: BTreeSet::new(),
+                docs: [(String::new(), docs(&waiter.docs.0))].into(),
+                wire: format!(
+                    "delay {} s, {} attempts, acceptors {:?}",
+                    waiter.delay, waiter.max_attempts, waiter.acceptors
+                ),
+            };
+            self.items.insert(format!("{module}::{}::{method}", names.input_builder), item);
+        }
     }
 }
 
-fn member<'a>(shape: &'a Shape, name: &str) -> Option<&'a Member> {
-    match &shape.kind {
-        ShapeKind::Structure(structure) => structure.members.iter().find(|m| m.name == name),
-        _ => None,
-    }
+fn is_container(service: &Service, member: &Member) -> bool {
+    matches!(service.shapes.get(&member.target).map(|s| &s.kind), Some(ShapeKind::List { .. } | ShapeKind::Map { .. }))
 }
 
 fn structure_item(service: &Service, shape: &Shape, structure: &Structure) -> Item {

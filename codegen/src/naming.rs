@@ -132,6 +132,11 @@ pub(crate) fn method_name(model_name: &str) -> String {
     escape_keyword(name)
 }
 
+/// The builder method that runs a waiter (`TableExists` -> `wait_until_table_exists`).
+pub(crate) fn waiter_method(waiter: &str) -> String {
+    format!("wait_until_{}", snake(waiter))
+}
+
 /// An enum variant for a string value (`CREATE_IN_PROGRESS` -> `CreateInProgress`).
 pub(crate) fn enum_variant(value: &str) -> String {
     let name = ascii_ident_chars(&versioned_acronyms(value).to_upper_camel_case());

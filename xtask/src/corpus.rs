@@ -71,6 +71,9 @@ pub struct Row {
     /// Operations of the model the generator left out (with a warning).
     pub skipped: usize,
     pub lines: usize,
+    /// Waiters generated, and paginators and waiters left out (with a warning).
+    pub waiters: usize,
+    pub left_out_expressions: usize,
     /// Wall time of `awsgen_codegen::generate` alone (reading and decompressing excluded).
     pub generation_ms: f64,
     /// Wall time of the crate's `cargo clippy` (its dependencies included the first time).
@@ -251,6 +254,9 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
             Ok(generated) => {
                 row.operations = generated.files.keys().filter(|p| p.starts_with("src/operation/")).count();
                 row.skipped = generated.skipped_operations.len();
+                row.waiters = generated.files.values().map(|text| text.matches("pub fn wait_until_").count()).sum();
+                row.left_out_expressions =
+                    generated.warnings.iter().filter(|w| w.message.contains(" is left out: ")).count();
                 row.lines =
                     generated.files.iter().filter(|(p, _)| p.ends_with(".rs")).map(|(_, t)| t.lines().count()).sum();
                 if options.compile {
@@ -296,6 +302,8 @@ fn row(service: &str, dir: &Path, status: Status) -> Row {
         operations: 0,
         skipped: 0,
         lines: 0,
+        waiters: 0,
+        left_out_expressions: 0,
         generation_ms: 0.0,
         clippy_s: None,
         status,
@@ -398,6 +406,9 @@ pub fn print(report: &Report) {
         println!("skipped (protocol not supported yet): {skipped_total}{detail}");
     }
     println!("operations: {operations} ({left_out} left out by the generator), lines: {lines}");
+    let waiters: usize = report.rows.iter().map(|r| r.waiters).sum();
+    let left_out_expressions: usize = report.rows.iter().map(|r| r.left_out_expressions).sum();
+    println!("waiters: {waiters}; paginators and waiters left out (expression not supported): {left_out_expressions}");
     println!("generation: {:.0} ms in all", generation_ms);
     if report.compile {
         let clippy_s: f64 = report.rows.iter().filter_map(|r| r.clippy_s).sum();

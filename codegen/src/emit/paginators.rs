@@ -167,8 +167,7 @@ pub(crate) fn paginator(
         None => quote! { let _ = size; false },
     };
     let merges: Vec<TokenStream> = results.iter().filter(is_container).map(ResultPath::merge).collect();
-    // Nested result keys are taken out of the page one by one.
-    let page = if results.iter().any(|path| path.members.len() > 1) {
+    let page = if results.iter().filter(is_container).any(ResultPath::takes_from_page) {
         quote! { mut page }
     } else {
         quote! { page }
@@ -298,13 +297,6 @@ impl ResultPath<'_> {
     fn merge(&self) -> TokenStream {
         let rt = rt::runtime();
         let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
-        if self.members.len() == 1 {
-            return if optional {
-                quote! { #rt::pagination::append(&mut into.#last, page.#last); }
-            } else {
-                quote! { into.#last.extend(page.#last); }
-            };
-        }
         let mut place = quote! { into };
         for member in &self.members[..self.members.len() - 1] {
             let field = ident(&member.rust_name);
@@ -314,11 +306,24 @@ impl ResultPath<'_> {
                 quote! { #place.#field }
             };
         }
-        let items = self.take(&quote! { page });
+        // Through required members the page's items move out; through optional ones they are taken.
+        let items = match self.parent(&quote! { page }) {
+            Parent::Place(page) => quote! { #page.#last },
+            Parent::Found(_) if optional => self.take(&quote! { page }),
+            Parent::Found(_) => {
+                let items = self.take(&quote! { page });
+                quote! { #items.unwrap_or_default() }
+            }
+        };
         if optional {
             quote! { #rt::pagination::append(&mut #place.#last, #items); }
         } else {
-            quote! { #place.#last.extend(#items.unwrap_or_default()); }
+            quote! { #place.#last.extend(#items); }
         }
+    }
+
+    /// Whether merging takes from the page through an `Option` (and so needs it mutable).
+    fn takes_from_page(&self) -> bool {
+        matches!(self.parent(&quote! { page }), Parent::Found(_))
     }
 }

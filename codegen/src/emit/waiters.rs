@@ -31,17 +31,18 @@ pub(crate) fn waiters(
     let mut functions = Vec::new();
     for waiter in &op.waiters {
         let name = format_ident!("{}", waiter.name.to_snake_case());
-        let method = format_ident!("wait_until_{}", name);
+        let method = ident(&crate::naming::waiter_method(&waiter.name));
         let (delay, attempts) = (u64::from(waiter.delay), waiter.max_attempts);
         let mut lines: Vec<String> = match &waiter.docs.0 {
             Some(text) => super::docs::to_markdown(text).lines().map(str::to_owned).collect(),
             None => vec![format!("Waits for {} ({}).", waiter.name, op.name)],
         };
         lines.push(String::new());
-        lines.push(format!(
-            "Polls {} every {delay} s or more, at most {attempts} times; `.wait(max_wait)` runs it.",
-            op.name
-        ));
+        let limit = match attempts {
+            u32::MAX => String::new(), // Smithy waiters: only the caller's `max_wait` bounds them
+            attempts => format!(", at most {attempts} times"),
+        };
+        lines.push(format!("Polls {} every {delay} s or more{limit}; `.wait(max_wait)` runs it.", op.name));
         let lines = lines.iter().map(|line| format!(" {line}").trim_end().to_owned());
         let doc = quote! { #( #[doc = #lines] )* };
         methods.push(quote! {
@@ -87,7 +88,7 @@ fn acceptors(
             Side::Output(condition) => (condition, &mut on_output),
             Side::Error(condition) => (condition, &mut on_error),
         };
-        side.push((condition, quote! { return Some(State::#state); }));
+        side.push((condition, quote! { Some(State::#state) }));
     }
     let (output, on_output) = (binding(&on_output, "output"), decide(on_output));
     let (error, on_error) = (binding(&on_error, "error"), decide(on_error));
@@ -121,7 +122,7 @@ enum Side {
 
 type Decision = (Option<TokenStream>, TokenStream);
 
-/// One side's acceptors as statements: the first that always matches ends the list.
+/// One side's acceptors as a block's statements and value: the first that always matches ends it.
 fn decide(acceptors: Vec<Decision>) -> TokenStream {
     let mut statements = Vec::new();
     for (condition, decision) in acceptors {
@@ -130,7 +131,7 @@ fn decide(acceptors: Vec<Decision>) -> TokenStream {
         };
         statements.push(quote! {
             if #condition {
-                #decision
+                return #decision;
             }
         });
     }
@@ -160,6 +161,7 @@ fn condition(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, matcher: &Matche
             return Ok(Side::Error(Some(quote! { matches!(error, #rt::SdkError::Service(_)) })))
         }
         Matcher::Error(_) => return Ok(Side::Output(None)),
+        Matcher::Unsupported(why) => return Err(why.clone()),
         Matcher::Path { expression, expected } => (expression, expected, quote! { equals }),
         Matcher::PathAll { expression, expected } => (expression, expected, quote! { all_equal }),
         Matcher::PathAny { expression, expected } => (expression, expected, quote! { any_equal }),

@@ -424,7 +424,10 @@ pub(crate) fn attach_waiters(operations: &mut BTreeMap<String, Operation>, file:
     for (name, waiter) in file.waiters {
         let at = pointer(["waiters", &name]);
         let Some(operation) = operations.get_mut(&waiter.operation) else {
-            sink.error(format!("{at}/operation"), format!("waiter {name} polls unknown operation {}", waiter.operation));
+            sink.error(
+                format!("{at}/operation"),
+                format!("waiter {name} polls unknown operation {}", waiter.operation),
+            );
             continue;
         };
         let acceptors = waiter.acceptors.into_iter().enumerate().map(|(index, acceptor)| {
@@ -449,13 +452,18 @@ fn lower_acceptor(acceptor: bc::Acceptor) -> Result<Acceptor, String> {
         other => return Err(format!("unknown acceptor state \"{other}\" (success, failure or retry)")),
     };
     let expected = acceptor.expected;
-    let path = |expected| acceptor.argument.clone().map(|expression| (expression, expected)).ok_or("a path matcher needs an argument");
+    let path = |expected| {
+        acceptor.argument.clone().map(|expression| (expression, expected)).ok_or("a path matcher needs an argument")
+    };
     let matcher = match acceptor.matcher.as_str() {
         "path" => path(expected).map(|(expression, expected)| Matcher::Path { expression, expected })?,
         "pathAll" => path(expected).map(|(expression, expected)| Matcher::PathAll { expression, expected })?,
         "pathAny" => path(expected).map(|(expression, expected)| Matcher::PathAny { expression, expected })?,
         "status" => Matcher::Status(
-            expected.as_u64().and_then(|code| u16::try_from(code).ok()).ok_or("a status matcher expects an HTTP status code")?,
+            expected
+                .as_u64()
+                .and_then(|code| u16::try_from(code).ok())
+                .ok_or("a status matcher expects an HTTP status code")?,
         ),
         "error" if expected.is_string() || expected.is_boolean() => Matcher::Error(expected),
         "error" => return Err("an error matcher expects an error code or a boolean".to_owned()),

@@ -356,7 +356,7 @@ fn lower_operation(
         docs: docs(&op.traits),
         deprecated: op.traits.contains_key("smithy.api#deprecated"),
         pagination: pagination(op.traits.get("smithy.api#paginated"), default_pagination),
-        waiters: Vec::new(),
+        waiters: waiters(op.traits.get("smithy.waiters#waitable")),
         host_prefix: op
             .traits
             .get("smithy.api#endpoint")
@@ -383,6 +383,52 @@ fn pagination(op: Option<&Value>, defaults: Option<&Value>) -> Option<Pagination
         more_results: None,
         non_aggregate_keys: Vec::new(),
     })
+}
+
+/// The `smithy.waiters#waitable` trait: Smithy waiters have a minimum delay (default 2 s) and no
+/// attempt limit (the caller's `max_wait` bounds them).
+fn waiters(trait_value: Option<&Value>) -> Vec<Waiter> {
+    let Some(waiters) = trait_value.and_then(Value::as_object) else { return Vec::new() };
+    let mut lowered: Vec<Waiter> = waiters
+        .iter()
+        .map(|(name, waiter)| Waiter {
+            name: name.clone(),
+            docs: Docs(waiter.get("documentation").and_then(Value::as_str).map(str::to_owned)),
+            delay: waiter.get("minDelay").and_then(Value::as_u64).and_then(|d| u32::try_from(d).ok()).unwrap_or(2),
+            max_attempts: u32::MAX,
+            acceptors: waiter.get("acceptors").and_then(Value::as_array).into_iter().flatten().map(acceptor).collect(),
+        })
+        .collect();
+    lowered.sort_by(|a, b| a.name.cmp(&b.name));
+    lowered
+}
+
+fn acceptor(acceptor: &Value) -> Acceptor {
+    let state = match acceptor.get("state").and_then(Value::as_str) {
+        Some("success") => AcceptorState::Success,
+        Some("failure") => AcceptorState::Failure,
+        _ => AcceptorState::Retry,
+    };
+    let matcher = acceptor.get("matcher");
+    let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
+    let matcher = if let Some(output) = matcher.and_then(|m| m.get("output")) {
+        let (expression, expected) = (text(output.get("path")).unwrap_or_default(), text(output.get("expected")));
+        let expected = expected.unwrap_or_default();
+        match output.get("comparator").and_then(Value::as_str) {
+            Some("booleanEquals") => Matcher::Path { expression, expected: Value::Bool(expected == "true") },
+            Some("allStringEquals") => Matcher::PathAll { expression, expected: Value::String(expected) },
+            Some("anyStringEquals") => Matcher::PathAny { expression, expected: Value::String(expected) },
+            _ => Matcher::Path { expression, expected: Value::String(expected) },
+        }
+    } else if let Some(error) = text(matcher.and_then(|m| m.get("errorType"))) {
+        let code = error.rsplit('#').next().unwrap_or_default().to_owned();
+        Matcher::Error(Value::String(code))
+    } else if let Some(success) = matcher.and_then(|m| m.get("success")).and_then(Value::as_bool) {
+        Matcher::Error(Value::Bool(!success))
+    } else {
+        Matcher::Unsupported("only output, errorType and success matchers are supported".to_owned())
+    };
+    Acceptor { state, matcher }
 }
 
 fn lower_shape(

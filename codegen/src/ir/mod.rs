@@ -142,7 +142,11 @@ pub struct HttpBinding {
 
 /// A waiter: polls its operation until one of its acceptors, tried in order, decides.
 /// The members a dotted path (`ResultSet.Rows`) walks from the structure `shape`, or why it can't.
-pub fn member_path<'a>(shapes: &'a BTreeMap<ShapeId, Shape>, shape: &str, path: &str) -> Result<Vec<&'a Member>, String> {
+pub fn member_path<'a>(
+    shapes: &'a BTreeMap<ShapeId, Shape>,
+    shape: &str,
+    path: &str,
+) -> Result<Vec<&'a Member>, String> {
     let mut at = shape;
     let mut members = Vec::new();
     for name in path.split('.') {
@@ -194,6 +198,8 @@ pub enum Matcher {
     Status(u16),
     /// The error code; `true`: any service error, `false`: no error.
     Error(serde_json::Value),
+    /// A matcher this generator can't evaluate (Smithy's `inputOutput`): the waiter is left out.
+    Unsupported(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -256,9 +256,7 @@ impl Compiler<'_> {
     fn value(&self, compiled: &Compiled) -> Result<TokenStream, String> {
         Ok(match compiled {
             Compiled::Value(code) => code.clone(),
-            Compiled::Bound { path, is_variable, shape } => {
-                self.leaf(shape, &Compiled::reference(path, *is_variable), 0)?
-            }
+            Compiled::Bound { path, is_variable, shape } => self.leaf(shape, path, *is_variable, 0)?,
             Compiled::One { code, shape } => {
                 let (x, leaf) = self.leaf_of_x(shape)?;
                 quote! { #code.map_or(Value::Null, |#x| #leaf) }
@@ -272,7 +270,7 @@ impl Compiler<'_> {
 
     /// A closure's parameter and body for the value of `x: &T` (`_` where the value ignores it).
     fn leaf_of_x(&self, shape: &str) -> Result<(TokenStream, TokenStream), String> {
-        let leaf = self.leaf(shape, &quote! { x }, 0)?;
+        let leaf = self.leaf(shape, &quote! { x }, true, 0)?;
         let x = if mentions(&leaf, "x") {
             quote! { x }
         } else {
@@ -281,18 +279,23 @@ impl Compiler<'_> {
         Ok((x, leaf))
     }
 
-    /// The value of `x: &T` for a shape `T`.
-    fn leaf(&self, id: &str, x: &TokenStream, depth: usize) -> Result<TokenStream, String> {
+    /// The value of `x` for a shape `T`: `x` is a `&T`, or (`is_ref` false) a place of type `T`.
+    fn leaf(&self, id: &str, x: &TokenStream, is_ref: bool, depth: usize) -> Result<TokenStream, String> {
         let value = quote! { Value };
         let shape = self.shape(id)?;
+        let copy = if is_ref {
+            quote! { *#x }
+        } else {
+            x.clone()
+        };
         Ok(match &shape.kind {
             ShapeKind::String | ShapeKind::Enum(_) => quote! { #value::String(#x.as_str()) },
-            ShapeKind::Boolean => quote! { #value::Bool(*#x) },
-            ShapeKind::Integer | ShapeKind::Float => quote! { #value::Number(f64::from(*#x)) },
-            ShapeKind::Long => quote! { #value::Number(*#x as f64) },
-            ShapeKind::Double => quote! { #value::Number(*#x) },
+            ShapeKind::Boolean => quote! { #value::Bool(#copy) },
+            ShapeKind::Integer | ShapeKind::Float => quote! { #value::Number(f64::from(#copy)) },
+            ShapeKind::Long => quote! { #value::Number(#copy as f64) },
+            ShapeKind::Double => quote! { #value::Number(#copy) },
             ShapeKind::List { member } if depth < MAX_LIST_DEPTH => {
-                let item = self.leaf(member, &quote! { x }, depth + 1)?;
+                let item = self.leaf(member, &quote! { x }, true, depth + 1)?;
                 let param = if mentions(&item, "x") {
                     quote! { x }
                 } else {

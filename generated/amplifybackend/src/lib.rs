@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![allow(deprecated)]
+#![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
 mod client;
 pub mod config;
 pub mod error;

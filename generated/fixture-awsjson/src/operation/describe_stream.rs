@@ -180,13 +180,8 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeStreamInput {
     ) {
         output.stream_description.shards = items.unwrap_or_default();
     }
-    fn merge(into: &mut DescribeStreamOutput, mut page: DescribeStreamOutput) {
-        into.stream_description
-            .shards
-            .extend(
-                Some(::std::mem::take(&mut page.stream_description.shards))
-                    .unwrap_or_default(),
-            );
+    fn merge(into: &mut DescribeStreamOutput, page: DescribeStreamOutput) {
+        into.stream_description.shards.extend(page.stream_description.shards);
     }
 }
 /// The `DescribeStreamOutput` structure.
