@@ -33,6 +33,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
             let query_compatible = service.query_compatible;
             quote! { #rt::Protocol::AwsJson { query_compatible: #query_compatible } }
         }
+        Protocol::AwsQuery => quote! { #rt::Protocol::AwsQuery },
     };
     // Parsed on the first call, once for the program's life.
     let (rules_static, rules) = match &service.endpoint_rules {

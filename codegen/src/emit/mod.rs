@@ -7,6 +7,7 @@ mod errors;
 mod file;
 mod operations;
 mod paginators;
+mod query;
 mod rt;
 mod types;
 pub(crate) mod waiters;
@@ -77,7 +78,8 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
             ShapeKind::Union(members) => types::union(&ctx, shape, members),
             _ => continue,
         };
-        rust.push((format!("src/types/{}.rs", shape.names.module), tokens));
+        let query = (service.protocol == crate::ir::Protocol::AwsQuery).then(|| query::shape_impls(&ctx, shape));
+        rust.push((format!("src/types/{}.rs", shape.names.module), quote! { #tokens #query }));
     }
     let mut files = GeneratedFiles::new();
     for (path, tokens) in rust {

@@ -30,6 +30,8 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         Some(quote! { compile_error!(#message); })
     });
     let error = super::errors::error_enum(ctx, op);
+    let query = (ctx.service.protocol == Protocol::AwsQuery)
+        .then(|| super::query::io_impls(ctx, op, &input_shape, &output_shape));
     quote! {
         #module_docs
         #input
@@ -39,6 +41,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         #waiters
         #output
         #error
+        #query
     }
 }
 
@@ -92,7 +95,13 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     let (input_name, output_name, error) = (ident(&op.names.input), ident(&op.names.output), ident(&op.names.error));
     let name = &op.name;
     let request = request(ctx, op, input);
-    let parse_output = parse_output(ctx, output, &output_name);
+    let parse_output = parse_output(ctx, op, output, &output_name);
+    // awsQuery reads modeled errors from XML.
+    let modeled = if ctx.service.protocol == Protocol::AwsQuery {
+        quote! { modeled_xml }
+    } else {
+        quote! { modeled }
+    };
     let error_arms = op.names.error_variants.iter().map(|v| {
         let variant = ident(&v.variant);
         // A response may name the error by its code or by its shape (query-compatible services).
@@ -109,7 +118,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         if headers.is_empty() {
             return quote! {
                 if error.is(&[#(#codes),*]) {
-                    return error.modeled().map_or_else(#error::Unhandled, #error::#variant);
+                    return error.#modeled().map_or_else(#error::Unhandled, #error::#variant);
                 }
             };
         }
@@ -131,7 +140,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         quote! {
             if error.is(&[#(#codes),*]) {
                 #( let #fields = #values; )*
-                return error.modeled().map_or_else(#error::Unhandled, |mut modeled: crate::types::#variant_type| {
+                return error.#modeled().map_or_else(#error::Unhandled, |mut modeled: crate::types::#variant_type| {
                     #( modeled.#fields = #fields; )*
                     #error::#variant(modeled)
                 });
@@ -212,6 +221,9 @@ fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStre
 /// model binds it.
 fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     let rt = rt::runtime();
+    if ctx.service.protocol == Protocol::AwsQuery {
+        return super::query::request(ctx, op, input);
+    }
     if let Protocol::AwsJson { version_minor } = ctx.service.protocol {
         let version = format!("1.{version_minor}");
         let target = format!("{}.{}", ctx.service.target_prefix.as_deref().unwrap_or_default(), op.name);
@@ -306,7 +318,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
 }
 
 /// `.host_prefix("{Account}.", &[("Account", ...)])`, if the operation has a host prefix.
-fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
+pub(crate) fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
     let prefix = op.host_prefix.as_ref()?;
     let labels = members(input).iter().filter(|m| m.host_label).map(|m| {
         let (name, field) = (&m.name, ident(&m.rust_name));
@@ -320,8 +332,11 @@ fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
 }
 
 /// The output: body members from the JSON body, the others from headers, status and payload.
-fn parse_output(ctx: &Ctx, output: &Shape, output_name: &Ident) -> TokenStream {
+fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) -> TokenStream {
     let rt = rt::runtime();
+    if ctx.service.protocol == Protocol::AwsQuery {
+        return super::query::parse_output(op, output_name);
+    }
     let (mut fields, mut values) = (Vec::new(), Vec::new());
     let mut skipped = false;
     for m in members(output) {

@@ -88,6 +88,9 @@ pub(crate) fn lower(
         label_by_member_name(op, &model);
     }
     payload_on_operation_refs(&model, &mut shapes);
+    if protocol == Some(Protocol::AwsQuery) {
+        element_names_from_shapes(&model, &mut shapes);
+    }
     let mut found = Vec::new();
     if let Some((pager_file, pagers)) = paginators {
         let mut pager_sink = Sink::new(pager_file);
@@ -123,6 +126,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
     };
     match protocol {
         "rest-json" => Some(Protocol::RestJson),
+        "query" => Some(Protocol::AwsQuery),
         "json" => match meta.json_version.as_deref() {
             Some("1.0") => Some(Protocol::AwsJson { version_minor: 0 }),
             Some("1.1") => Some(Protocol::AwsJson { version_minor: 1 }),
@@ -139,7 +143,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
             sink.error_with_hint(
                 "/metadata/protocol",
                 format!("unsupported protocol \"{other}\""),
-                "supported protocols are rest-json and json",
+                "supported protocols are rest-json, json and query",
             );
             None
         }
@@ -191,6 +195,7 @@ fn lower_operation(
         waiters: Vec::new(),
         host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
         endpoint_params: endpoint_params(op, shapes),
+        result_wrapper: op.output.as_ref().and_then(|output| output.result_wrapper.clone()),
     }
 }
 
@@ -263,6 +268,12 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
         deprecated: shape.deprecated,
         streaming: shape.streaming,
         event_stream: shape.eventstream,
+        xml_names: XmlNames {
+            item: shape.member.as_ref().and_then(|m| m.location_name.clone()),
+            key: shape.key.as_ref().and_then(|k| k.location_name.clone()),
+            value: shape.value.as_ref().and_then(|v| v.location_name.clone()),
+            flattened: shape.flattened,
+        },
         ..Shape::new(name, kind)
     }
 }
@@ -279,6 +290,19 @@ fn payload_on_operation_refs(model: &bc::ServiceModel, shapes: &mut BTreeMap<Sha
                 .iter_mut()
                 .filter(|m| &m.name == payload && m.location == Location::Body)
                 .for_each(|m| m.location = Location::Payload);
+        }
+    }
+}
+
+/// In XML, a member without a `locationName` of its own takes its target shape's (botocore
+/// merges the two).
+fn element_names_from_shapes(model: &bc::ServiceModel, shapes: &mut BTreeMap<ShapeId, Shape>) {
+    for shape in shapes.values_mut() {
+        let ShapeKind::Structure(Structure { members, .. }) = &mut shape.kind else { continue };
+        for member in members.iter_mut().filter(|m| m.wire_name == m.name) {
+            if let Some(name) = model.shapes.get(&member.target).and_then(|s| s.location_name.clone()) {
+                member.wire_name = name;
+            }
         }
     }
 }
@@ -363,6 +387,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 idempotency_token: member.idempotency_token,
                 host_label: member.host_label,
                 json_value: member.jsonvalue,
+                flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),
                 timestamp_format: member
                     .timestamp_format
                     .as_deref()

@@ -365,6 +365,7 @@ fn lower_operation(
             .map(str::to_owned),
         // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
         endpoint_params: Vec::new(),
+        result_wrapper: None,
     }
 }
 
@@ -573,6 +574,7 @@ fn lower_members(
                 idempotency_token: traits.contains_key("smithy.api#idempotencyToken"),
                 host_label: traits.contains_key("smithy.api#hostLabel"),
                 json_value: location == Location::Header && media_type.contains("json"),
+                flattened: false, // Smithy XML protocols are not lowered yet
                 timestamp_format: format
                     .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,

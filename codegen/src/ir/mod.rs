@@ -66,6 +66,8 @@ pub enum Protocol {
     AwsJson {
         version_minor: u8,
     },
+    /// awsQuery: a form-encoded request, an XML response.
+    AwsQuery,
 }
 
 /// Documentation exactly as the model gives it (HTML for botocore); converted at emission.
@@ -89,6 +91,8 @@ pub struct Operation {
     pub host_prefix: Option<String>,
     /// Endpoint rule-set parameters the operation sets, sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
+    /// awsQuery: the element of the response holding the output's members (`AssumeRoleResult`).
+    pub result_wrapper: Option<String>,
 }
 
 /// An endpoint rule-set parameter an operation sets (botocore `staticContextParams`, a
@@ -240,6 +244,8 @@ pub struct Shape {
     /// Written or read as text outside the JSON body (a label, query, header or text payload, or
     /// an element of one), so an enum gets its `HttpValue`/`FromHttpValue` impls.
     pub http_text: bool,
+    /// XML and awsQuery element names of a list's items or a map's keys and values.
+    pub xml_names: XmlNames,
     /// Referenced by another shape or as an error, so it is a type of its own in `types`;
     /// a structure used only as an operation's input or output is emitted under the
     /// operation's names (`ListBackendJobsInput`) instead.
@@ -265,9 +271,22 @@ impl Shape {
             json_out: false,
             json_in: false,
             http_text: false,
+            xml_names: XmlNames::default(),
             shared: false,
         }
     }
+}
+
+/// Element names the model sets for a list's items (default `member`) or a map's keys and
+/// values (default `key`, `value`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct XmlNames {
+    pub item: Option<String>,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    /// The list itself is flattened (botocore style), so its items take the item name; a member
+    /// flattening it (Smithy's `@xmlFlattened`) names them itself.
+    pub flattened: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -357,6 +376,8 @@ pub struct Member {
     pub host_label: bool,
     /// A header member holding JSON text, sent base64-encoded.
     pub json_value: bool,
+    /// XML and awsQuery: a list or map written without its wrapper element.
+    pub flattened: bool,
     /// The timestamp format the model sets on the member or its target, if any.
     pub timestamp_format: Option<TimestampFormat>,
     /// Set by `transform` on the members that break a cycle of structures.

@@ -200,15 +200,18 @@ pub(crate) fn mark_usage(service: &mut Service) {
     let (mut json_out, mut json_in) = (BTreeSet::new(), BTreeSet::new());
     let mut shared: BTreeSet<&str> =
         service.shapes.values().flat_map(|s| references(s).into_iter().map(|(_, t)| t)).collect();
-    let rpc = matches!(service.protocol, Protocol::AwsJson { .. });
+    let rpc = matches!(service.protocol, Protocol::AwsJson { .. } | Protocol::AwsQuery);
+    // awsQuery writes forms and reads XML: only its errors keep serde (`ModeledError` needs it).
+    let json = service.protocol != Protocol::AwsQuery;
     for op in service.operations.values() {
         op.input.iter().for_each(|id| reach(&service.shapes, id, &mut sent));
         op.output.iter().chain(&op.errors).for_each(|id| reach(&service.shapes, id, &mut received));
-        for id in json_roots(&service.shapes, op.input.iter(), rpc) {
+        for id in json_roots(&service.shapes, op.input.iter().filter(|_| json), rpc) {
             reach_json(&service.shapes, &id, &mut json_out);
         }
         // A modeled error is always read from the JSON body.
-        for id in json_roots(&service.shapes, op.output.iter(), rpc).into_iter().chain(op.errors.iter().cloned()) {
+        let outputs = op.output.iter().filter(|_| json);
+        for id in json_roots(&service.shapes, outputs, rpc).into_iter().chain(op.errors.iter().cloned()) {
             reach_json(&service.shapes, &id, &mut json_in);
         }
         shared.extend(op.errors.iter().map(String::as_str));

@@ -141,6 +141,11 @@ pub struct ShapeRef {
     /// On an operation's input or output (older models): which member is the payload.
     pub payload: Option<String>,
     pub context_param: Option<ContextParam>,
+    /// XML and awsQuery: a list or map written without its wrapper element.
+    #[serde(default)]
+    pub flattened: bool,
+    /// awsQuery: on an operation's output, the element holding its members (`AssumeRoleResult`).
+    pub result_wrapper: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,6 +186,10 @@ pub struct Shape {
     pub timestamp_format: Option<String>,
     /// Older models put a member's location on its target shape.
     pub location: Option<String>,
+    /// XML and awsQuery: the element name of members targeting this shape, unless they name one.
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub flattened: bool,
     pub min: Option<serde_json::Number>,
     pub max: Option<serde_json::Number>,
     pub pattern: Option<String>,

@@ -26,6 +26,7 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
             let compatible = service.query_compatible;
             quote! { ::awsgen_runtime::Protocol::AwsJson { query_compatible: #compatible } }
         }
+        Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
     };
     quote! {
         #![allow(unused_mut, unused_variables, clippy::all)]
@@ -41,6 +42,7 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
             endpoint_prefix: #prefix,
             signing_name: #signing,
             protocol: #protocol,
+            endpoint_rules: None,
         };
 
         pub fn input<'a>(

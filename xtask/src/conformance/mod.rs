@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The suites in scope: rest-json and json (1.0, 1.1, query-compatible), current and legacy.
+/// The suites in scope: rest-json, json (1.0, 1.1, query-compatible) and query, current and legacy.
 pub const FILES: &[&str] = &[
     "input/rest-json.json",
     "input/json.json",
@@ -27,6 +27,10 @@ pub const FILES: &[&str] = &[
     "legacy/input/json.json",
     "legacy/output/rest-json.json",
     "legacy/output/json.json",
+    "input/query.json",
+    "output/query.json",
+    "legacy/input/query.json",
+    "legacy/output/query.json",
 ];
 
 const CHECK: &str = include_str!("check.rs");

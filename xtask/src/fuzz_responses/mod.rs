@@ -355,6 +355,7 @@ fn main_rs(targets: &[Target]) -> TokenStream {
                 let compatible = target.service.query_compatible;
                 quote! { ::awsgen_runtime::Protocol::AwsJson { query_compatible: #compatible } }
             }
+            Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
         };
         for op in target.service.operations.values() {
             let name = format_ident!("op_{n}");
