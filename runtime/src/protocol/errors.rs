@@ -154,7 +154,8 @@ impl ErrorResponse {
     /// response's metadata; if the body does not fit `T`, the response as unhandled.
     pub fn modeled_xml<T: ModeledError + crate::xml::FromXml>(self) -> Result<T, crate::error::Unhandled> {
         let text = std::str::from_utf8(&self.body).unwrap_or_default();
-        let parsed = crate::xml::Document::parse(text).and_then(|doc| super::query::error_element(doc.root()).parse::<T>());
+        let parsed =
+            crate::xml::Document::parse(text).and_then(|doc| super::query::error_element(doc.root()).parse::<T>());
         match parsed {
             Ok(mut error) => {
                 error.set_meta(self.meta);
