@@ -6,6 +6,7 @@ mod environment;
 mod imds;
 mod process;
 mod profile;
+mod sts;
 mod web_identity;
 
 pub use container::ContainerProvider;
@@ -18,15 +19,18 @@ pub use web_identity::WebIdentityProvider;
 use crate::profile::{ProfileFileError, ProfileSet};
 use crate::Env;
 use awsgen_runtime::http::HttpClient;
+use awsgen_runtime::TimeSource;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// What every provider reads from: the environment (and through it the profile files), the
-/// transport for metadata endpoints, and the chosen profile. Cheap to clone.
+/// transport for metadata endpoints and STS, the clock STS calls sign with, and the chosen
+/// profile. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ProviderConfig {
     env: Env,
     http_client: Arc<dyn HttpClient>,
+    time_source: Option<Arc<dyn TimeSource>>,
     profile_name: Option<String>,
 }
 
@@ -40,7 +44,7 @@ impl ProviderConfig {
     /// The process environment and the runtime's transport.
     pub fn new() -> Self {
         let http_client = awsgen_runtime::credentials::default_http_client(Duration::from_secs(1));
-        ProviderConfig { env: Env::process(), http_client, profile_name: None }
+        ProviderConfig { env: Env::process(), http_client, time_source: None, profile_name: None }
     }
 
     pub fn with_env(mut self, env: Env) -> Self {
@@ -51,6 +55,12 @@ impl ProviderConfig {
     /// The transport metadata endpoints are asked through (tests point it at a local server).
     pub fn with_http_client(mut self, http_client: Arc<dyn HttpClient>) -> Self {
         self.http_client = http_client;
+        self
+    }
+
+    /// The clock STS calls sign with and judge expiry by (tests replaying old traffic pin it).
+    pub fn with_time_source(mut self, time_source: Arc<dyn TimeSource>) -> Self {
+        self.time_source = Some(time_source);
         self
     }
 
@@ -66,6 +76,11 @@ impl ProviderConfig {
 
     pub fn http_client(&self) -> Arc<dyn HttpClient> {
         self.http_client.clone()
+    }
+
+    /// `None`: the system clock.
+    pub(crate) fn time_source(&self) -> Option<Arc<dyn TimeSource>> {
+        self.time_source.clone()
     }
 
     /// The chosen profile: set in code, else `AWS_PROFILE`, else `default`.

@@ -1,10 +1,12 @@
-//! Credentials the chosen profile names: static keys or `credential_process`. Profiles that need
-//! STS (`role_arn`, `web_identity_token_file`) or SSO (`sso_*`) are recognized and refused with
-//! a clear error until awsgen can call those services.
+//! Credentials the chosen profile names: static keys, `credential_process`, a web identity
+//! token, or a role (`role_arn`) assumed from a `source_profile` chain or a `credential_source`.
+//! SSO profiles (`sso_*`) are recognized and refused with a clear error until awsgen calls SSO.
 
-use super::{CredentialProcess, ProviderConfig};
-use crate::profile::Section;
-use awsgen_runtime::credentials::{CredentialsError, ProvideCredentials};
+use super::sts::{self, Role};
+use super::web_identity::assume_role_with_token_file;
+use super::{ContainerProvider, CredentialProcess, EnvironmentProvider, ImdsProvider, ProviderConfig};
+use crate::profile::{ProfileSet, Section};
+use awsgen_runtime::credentials::{CredentialsError, CredentialsErrorKind, ProvideCredentials};
 use awsgen_runtime::http::BoxFuture;
 use awsgen_runtime::Credentials;
 
@@ -22,61 +24,220 @@ impl ProfileProvider {
     pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         let profiles = self.config.profiles().map_err(|error| CredentialsError::invalid(error.to_string()))?;
         let name = self.config.profile_name();
-        let Some(profile) = profiles.profile(&name) else {
+        if profiles.profile(&name).is_none() {
             return Err(match self.config.chosen_profile_name() {
                 Some(_) => CredentialsError::invalid(format!("profile `{name}` is not in the profile files")),
                 None => CredentialsError::not_loaded("no `default` profile in the profile files"),
             });
-        };
-        match source(profile)? {
-            Source::StaticKeys(credentials) => Ok(credentials),
-            Source::Process(command) => CredentialProcess::new(command).credentials().await,
+        }
+        let plan = plan(&profiles, &name)?;
+        let mut credentials = self.base_credentials(plan.base).await?;
+        // The role nearest the base is assumed first; the chosen profile's role last.
+        for role in plan.roles.iter().rev() {
+            credentials = sts::assume_role(&self.config, credentials, role).await?;
+        }
+        Ok(credentials)
+    }
+
+    async fn base_credentials(&self, base: Base) -> Result<Credentials, CredentialsError> {
+        match base {
+            Base::StaticKeys(credentials) => Ok(credentials),
+            Base::Process(command) => CredentialProcess::new(&command).credentials().await,
+            Base::WebIdentity { token_file, role } => {
+                assume_role_with_token_file(&self.config, &token_file, &role).await
+            }
+            Base::CredentialSource { profile, source } => {
+                let result = match source {
+                    CredentialSource::Environment => EnvironmentProvider::new(&self.config).credentials(),
+                    CredentialSource::Ec2InstanceMetadata => ImdsProvider::new(&self.config).credentials().await,
+                    CredentialSource::EcsContainer => ContainerProvider::new(&self.config).credentials().await,
+                };
+                // The profile asked for this source: its absence is an error, not a reason to go on.
+                result.map_err(|error| match error.kind() {
+                    CredentialsErrorKind::NotLoaded => CredentialsError::invalid(format!(
+                        "profile `{profile}` sets credential_source = {source:?}, which has no credentials: {}",
+                        error.message()
+                    )),
+                    _ => error,
+                })
+            }
         }
     }
 }
 
-enum Source<'a> {
-    StaticKeys(Credentials),
-    Process(&'a str),
+/// Where a chain of profiles starts, and the roles assumed on top of it.
+struct Plan {
+    base: Base,
+    /// In the order the profiles were visited: the chosen profile's role first.
+    roles: Vec<Role>,
 }
 
-/// What the profile says to do, or why it can't be done.
-fn source(profile: &Section) -> Result<Source<'_>, CredentialsError> {
-    let name = profile.name();
-    let unsupported = |key: &str, needs: &str| {
-        CredentialsError::provider_error(format!(
-            "profile `{name}` sets `{key}`, which needs {needs}: not supported yet"
-        ))
-    };
-    if profile.get("role_arn").is_some() {
-        return Err(unsupported("role_arn", "STS AssumeRole"));
-    }
-    if profile.get("web_identity_token_file").is_some() {
-        return Err(unsupported("web_identity_token_file", "STS AssumeRoleWithWebIdentity"));
-    }
-    if let Some(key) = ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name"]
-        .iter()
-        .find(|key| profile.get(key).is_some())
-    {
-        if profile.get("sso_account_id").is_none() || profile.get("sso_role_name").is_none() {
+enum Base {
+    StaticKeys(Credentials),
+    Process(String),
+    WebIdentity { token_file: String, role: Role },
+    CredentialSource { profile: String, source: CredentialSource },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum CredentialSource {
+    Environment,
+    Ec2InstanceMetadata,
+    EcsContainer,
+}
+
+/// Follows `source_profile` from `name` to a profile with credentials of its own.
+fn plan(profiles: &ProfileSet, name: &str) -> Result<Plan, CredentialsError> {
+    let mut visited: Vec<String> = Vec::new();
+    let mut roles = Vec::new();
+    let mut current = name.to_owned();
+    loop {
+        let profile = profiles.profile(&current).ok_or_else(|| {
+            let from = visited.last().map(String::as_str).unwrap_or(name);
+            CredentialsError::invalid(format!(
+                "profile `{from}` names source_profile `{current}`, which does not exist"
+            ))
+        })?;
+        // A source profile's own keys end the chain, even beside a role_arn (`source_profile = self`).
+        if !visited.is_empty() {
+            if let Some(credentials) = static_keys(profile)? {
+                return Ok(Plan { base: Base::StaticKeys(credentials), roles });
+            }
+        }
+        if visited.contains(&current) {
+            visited.push(current);
             return Err(CredentialsError::invalid(format!(
-                "profile `{name}` configures SSO without sso_account_id and sso_role_name: \
-                 it resolves an access token, not credentials"
+                "source_profile cycle: {}",
+                visited.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(" -> ")
             )));
         }
-        return Err(unsupported(key, "AWS IAM Identity Center (SSO)"));
+        visited.push(current.clone());
+        match step(profile, visited.len() == 1)? {
+            Step::Base(base) => return Ok(Plan { base, roles }),
+            Step::AssumeFrom { role, next } => {
+                roles.push(role);
+                current = next;
+            }
+            Step::AssumeFromSource { role, source } => {
+                roles.push(role);
+                return Ok(Plan { base: Base::CredentialSource { profile: current, source }, roles });
+            }
+        }
     }
-    if let Some(id) = profile.get("aws_access_key_id") {
-        let secret = profile.get("aws_secret_access_key").ok_or_else(|| {
-            CredentialsError::invalid(format!("profile `{name}` sets aws_access_key_id but not aws_secret_access_key"))
-        })?;
-        let token = profile.get("aws_session_token").map(str::to_owned);
-        return Ok(Source::StaticKeys(Credentials::new(id, secret, token)));
+}
+
+enum Step {
+    Base(Base),
+    AssumeFrom { role: Role, next: String },
+    AssumeFromSource { role: Role, source: CredentialSource },
+}
+
+/// What one profile says to do, or why it can't be done.
+fn step(profile: &Section, chosen: bool) -> Result<Step, CredentialsError> {
+    let name = profile.name();
+    let source_profile = profile.get("source_profile");
+    let credential_source = profile.get("credential_source");
+    if profile.get("role_arn").is_some() && (source_profile.is_some() || credential_source.is_some()) {
+        let role = role(profile)?;
+        return match (source_profile, credential_source) {
+            (Some(_), Some(_)) => Err(CredentialsError::invalid(format!(
+                "profile `{name}` sets both source_profile and credential_source: choose one"
+            ))),
+            (Some(next), None) => Ok(Step::AssumeFrom { role, next: next.trim().to_owned() }),
+            (None, Some(source)) => Ok(Step::AssumeFromSource { role, source: credential_source_named(name, source)? }),
+            (None, None) => unreachable!("one of them is set"),
+        };
+    }
+    if let Some(token_file) = profile.get("web_identity_token_file") {
+        if profile.get("role_arn").is_none() {
+            return Err(CredentialsError::invalid(format!(
+                "profile `{name}`: `web_identity_token_file` was specified but `role_arn` was missing"
+            )));
+        }
+        let role = role(profile)?;
+        return Ok(Step::Base(Base::WebIdentity { token_file: token_file.trim().to_owned(), role }));
+    }
+    check_not_sso(profile)?;
+    if let Some(credentials) = static_keys(profile)? {
+        return Ok(Step::Base(Base::StaticKeys(credentials)));
     }
     if let Some(command) = profile.get("credential_process") {
-        return Ok(Source::Process(command));
+        return Ok(Step::Base(Base::Process(command.to_owned())));
     }
-    Err(CredentialsError::not_loaded(format!("profile `{name}` has no credentials")))
+    if profile.get("role_arn").is_some() {
+        return Err(CredentialsError::invalid(format!(
+            "profile `{name}` sets role_arn without source_profile or credential_source"
+        )));
+    }
+    Err(match chosen {
+        true => CredentialsError::not_loaded(format!("profile `{name}` has no credentials")),
+        false => CredentialsError::invalid(format!("source profile `{name}` has no credentials")),
+    })
+}
+
+/// The role a profile names; `mfa_serial` needs a code typed in, which this library can't ask for.
+fn role(profile: &Section) -> Result<Role, CredentialsError> {
+    let name = profile.name();
+    if profile.get("mfa_serial").is_some() {
+        return Err(CredentialsError::invalid(format!(
+            "profile `{name}` sets mfa_serial: the role needs an MFA code, and awsgen is not interactive"
+        )));
+    }
+    let duration_seconds = match profile.get("duration_seconds") {
+        None => None,
+        Some(text) => Some(text.trim().parse().map_err(|_| {
+            CredentialsError::invalid(format!("profile `{name}`: duration_seconds is not a whole number of seconds"))
+        })?),
+    };
+    let text = |key: &str| profile.get(key).map(|value| value.trim().to_owned());
+    Ok(Role {
+        arn: text("role_arn").unwrap_or_default(),
+        session_name: text("role_session_name"),
+        external_id: text("external_id"),
+        duration_seconds,
+    })
+}
+
+fn credential_source_named(profile: &str, source: &str) -> Result<CredentialSource, CredentialsError> {
+    match source.trim() {
+        "Environment" => Ok(CredentialSource::Environment),
+        "Ec2InstanceMetadata" => Ok(CredentialSource::Ec2InstanceMetadata),
+        "EcsContainer" => Ok(CredentialSource::EcsContainer),
+        other => Err(CredentialsError::invalid(format!(
+            "profile `{profile}`: credential_source `{other}` is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+        ))),
+    }
+}
+
+fn static_keys(profile: &Section) -> Result<Option<Credentials>, CredentialsError> {
+    let Some(id) = profile.get("aws_access_key_id") else { return Ok(None) };
+    let secret = profile.get("aws_secret_access_key").ok_or_else(|| {
+        CredentialsError::invalid(format!(
+            "profile `{}` sets aws_access_key_id but not aws_secret_access_key",
+            profile.name()
+        ))
+    })?;
+    let token = profile.get("aws_session_token").map(str::to_owned);
+    Ok(Some(Credentials::new(id, secret, token)))
+}
+
+fn check_not_sso(profile: &Section) -> Result<(), CredentialsError> {
+    let name = profile.name();
+    let Some(key) = ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name"]
+        .iter()
+        .find(|key| profile.get(key).is_some())
+    else {
+        return Ok(());
+    };
+    if profile.get("sso_account_id").is_none() || profile.get("sso_role_name").is_none() {
+        return Err(CredentialsError::invalid(format!(
+            "profile `{name}` configures SSO without sso_account_id and sso_role_name: \
+             it resolves an access token, not credentials"
+        )));
+    }
+    Err(CredentialsError::provider_error(format!(
+        "profile `{name}` sets `{key}`, which needs AWS IAM Identity Center (SSO): not supported yet"
+    )))
 }
 
 impl ProvideCredentials for ProfileProvider {
