@@ -114,3 +114,29 @@ fn the_chain_says_why_each_provider_did_not_apply() {
         assert!(text.contains(provider), "{provider} missing from {text}");
     }
 }
+
+/// A profile file in a fresh directory; `profile` chosen. Nothing here reaches STS.
+fn profile_error(name: &str, config: &str, profile: &str) -> String {
+    let dir = support::temp_dir(name);
+    std::fs::write(dir.join("config"), config).unwrap();
+    let env = Env::from_vars([("AWS_CONFIG_FILE", dir.join("config").display().to_string())]);
+    let provider_config = ProviderConfig::new().with_env(env).with_profile_name(profile);
+    block_on(ProfileProvider::new(&provider_config).credentials()).unwrap_err().to_string()
+}
+
+#[test]
+fn source_profile_cycles_are_refused_naming_the_profiles() {
+    let config = "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\n\
+                  [profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = a\n";
+    let error = profile_error("cycle", config, "a");
+    assert!(error.contains("cycle: `a` -> `b` -> `a`"), "{error}");
+}
+
+#[test]
+fn mfa_serial_is_refused_as_not_interactive() {
+    let config = "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\nmfa_serial = arn:mfa\n\
+                  [profile b]\naws_access_key_id = AKID\naws_secret_access_key = TOPSECRET\n";
+    let error = profile_error("mfa", config, "a");
+    assert!(error.contains("MFA code") && error.contains("not interactive"), "{error}");
+    assert!(!error.contains("TOPSECRET"), "{error}");
+}
