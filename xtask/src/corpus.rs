@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The protocols the generator supports today.
-pub const SUPPORTED_PROTOCOLS: [&str; 3] = ["json", "rest-json", "query"];
+pub const SUPPORTED_PROTOCOLS: [&str; 4] = ["json", "rest-json", "query", "ec2"];
 
 /// What to run, and on which services.
 #[derive(Debug, Clone, Default)]
@@ -389,11 +389,11 @@ pub fn print(report: &Report) {
     println!();
     match report.sampled {
         Some((taken, of)) => println!(
-            "sample: {taken} of the {of} json/rest-json/query services ({} service folders; the {} with other protocols are not listed)",
+            "sample: {taken} of the {of} json/rest-json/query/ec2 services ({} service folders; the {} with other protocols are not listed)",
             report.listed,
             report.listed - of
         ),
-        None => println!("services: {} ({} json/rest-json/query)", report.listed, report.supported),
+        None => println!("services: {} ({} json/rest-json/query/ec2)", report.listed, report.supported),
     }
     println!("generated: {generated}, failed to generate: {generate_failed}");
     if report.compile {

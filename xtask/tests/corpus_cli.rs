@@ -59,10 +59,10 @@ const TINY: &str = r#"{
 
 const TINY_PAGINATORS: &str = r#"{"pagination": {"ListThings": {"input_token": "NextToken", "output_token": "NextToken", "result_key": "Things"}}}"#;
 
-/// An ec2-protocol service: listed as skipped, never handed to the generator.
-const EC2: &str = r#"{
+/// A rest-xml service: listed as skipped, never handed to the generator.
+const REST_XML: &str = r#"{
   "version": "2.0",
-  "metadata": {"apiVersion": "2010-05-08", "protocol": "ec2", "protocols": ["ec2"], "serviceId": "Legacy"},
+  "metadata": {"apiVersion": "2010-05-08", "protocol": "rest-xml", "protocols": ["rest-xml"], "serviceId": "Legacy"},
   "operations": {},
   "shapes": {}
 }"#;
@@ -75,7 +75,7 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
     write(&models.join("tiny/2024-01-01/service-2.json.gz"), &gzip(TINY));
     write(&models.join("tiny/2024-01-01/paginators-1.json"), TINY_PAGINATORS.as_bytes());
     write(&models.join("tiny/2019-01-01/service-2.json.gz"), &gzip("not json"));
-    write(&models.join("legacy/2010-05-08/service-2.json.gz"), &gzip(EC2));
+    write(&models.join("legacy/2010-05-08/service-2.json.gz"), &gzip(REST_XML));
     write(&models.join("dynamo-ish/2011-12-05/examples-1.json"), b"{}"); // no service-2: not a service
     write(&models.join("_retry.json"), b"{}");
     let out = models.join("scratch-out");
@@ -90,12 +90,14 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
     assert_eq!(tiny[..3], ["tiny", "2024-01-01", "1"], "{stdout}");
     assert!(tiny[4].parse::<usize>().unwrap() > 50, "lines: {stdout}");
     assert_eq!(tiny.last(), Some(&"generated"), "{stdout}");
-    assert!(row("legacy").contains("2010-05-08") && row("legacy").ends_with("skipped: protocol ec2 not supported yet"));
+    assert!(
+        row("legacy").contains("2010-05-08") && row("legacy").ends_with("skipped: protocol rest-xml not supported yet")
+    );
     assert!(row("dynamo-ish").is_empty(), "{stdout}");
-    assert!(stdout.contains("services: 2 (1 json/rest-json/query)"), "{stdout}");
+    assert!(stdout.contains("services: 2 (1 json/rest-json/query/ec2)"), "{stdout}");
     assert!(stdout.contains("generated: 1, failed to generate: 0"), "{stdout}");
     assert!(stdout.contains("compiled: not run (--no-compile)"), "{stdout}");
-    assert!(stdout.contains("skipped (protocol not supported yet): 1 (ec2 1)"), "{stdout}");
+    assert!(stdout.contains("skipped (protocol not supported yet): 1 (rest-xml 1)"), "{stdout}");
     assert!(stdout.contains("operations: 1 (0 left out by the generator)"), "{stdout}");
     assert!(!out.exists(), "--no-compile writes nothing");
 
@@ -105,7 +107,10 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
     assert!(only.status.success() && !stdout.contains("\ntiny ") && stdout.contains("services: 1 (0 json"), "{stdout}");
     let sampled = xtask(&["corpus", "--models", models_arg, "--no-compile", "--sample", "1"]);
     let stdout = String::from_utf8_lossy(&sampled.stdout);
-    assert!(sampled.status.success() && stdout.contains("services: 2 (1 json/rest-json/query)"), "all taken: {stdout}");
+    assert!(
+        sampled.status.success() && stdout.contains("services: 2 (1 json/rest-json/query/ec2)"),
+        "all taken: {stdout}"
+    );
     let unknown = xtask(&["corpus", "--models", models_arg, "--no-compile", "--only", "tiny,nope"]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no model for nope"));

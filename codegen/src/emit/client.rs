@@ -34,6 +34,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
             quote! { #rt::Protocol::AwsJson { query_compatible: #query_compatible } }
         }
         Protocol::AwsQuery => quote! { #rt::Protocol::AwsQuery },
+        Protocol::Ec2Query => quote! { #rt::Protocol::Ec2Query },
     };
     // Parsed on the first call, once for the program's life.
     let (rules_static, rules) = match &service.endpoint_rules {

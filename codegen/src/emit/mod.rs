@@ -78,7 +78,7 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
             ShapeKind::Union(members) => types::union(&ctx, shape, members),
             _ => continue,
         };
-        let query = (service.protocol == crate::ir::Protocol::AwsQuery).then(|| query::shape_impls(&ctx, shape));
+        let query = service.protocol.is_query().then(|| query::shape_impls(&ctx, shape));
         rust.push((format!("src/types/{}.rs", shape.names.module), quote! { #tokens #query }));
     }
     let mut files = GeneratedFiles::new();

@@ -30,8 +30,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         Some(quote! { compile_error!(#message); })
     });
     let error = super::errors::error_enum(ctx, op);
-    let query = (ctx.service.protocol == Protocol::AwsQuery)
-        .then(|| super::query::io_impls(ctx, op, &input_shape, &output_shape));
+    let query = ctx.service.protocol.is_query().then(|| super::query::io_impls(ctx, op, &input_shape, &output_shape));
     quote! {
         #module_docs
         #input
@@ -97,7 +96,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     let request = request(ctx, op, input);
     let parse_output = parse_output(ctx, op, output, &output_name);
     // awsQuery reads modeled errors from XML.
-    let modeled = if ctx.service.protocol == Protocol::AwsQuery {
+    let modeled = if ctx.service.protocol.is_query() {
         quote! { modeled_xml }
     } else {
         quote! { modeled }
@@ -221,7 +220,7 @@ fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStre
 /// model binds it.
 fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     let rt = rt::runtime();
-    if ctx.service.protocol == Protocol::AwsQuery {
+    if ctx.service.protocol.is_query() {
         return super::query::request(ctx, op, input);
     }
     if let Protocol::AwsJson { version_minor } = ctx.service.protocol {
@@ -334,8 +333,8 @@ pub(crate) fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> 
 /// The output: body members from the JSON body, the others from headers, status and payload.
 fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) -> TokenStream {
     let rt = rt::runtime();
-    if ctx.service.protocol == Protocol::AwsQuery {
-        return super::query::parse_output(op, output_name);
+    if ctx.service.protocol.is_query() {
+        return super::query::parse_output(ctx, op, output_name);
     }
     let (mut fields, mut values) = (Vec::new(), Vec::new());
     let mut skipped = false;

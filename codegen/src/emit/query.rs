@@ -1,28 +1,41 @@
 //! awsQuery: every structure and enum the crate sends writes itself into a form (`ToQuery`),
 //! every one it receives reads itself from XML (`FromXml`). Generated code only names elements
-//! and layouts; walking lists, maps, scalars and the XML itself is the runtime's.
+//! and layouts; walking lists, maps, scalars and the XML itself is the runtime's. EC2 differs
+//! in its form keys (see `form_key`), in its lists (the runtime's) and in having no result wrapper.
 
 use super::operations::{host_prefix, members};
 use super::types::ident;
 use super::{rt, Ctx};
-use crate::ir::{Member, Operation, Shape, ShapeKind, TimestampFormat};
+use crate::ir::{Member, Operation, Protocol, Shape, ShapeKind, TimestampFormat};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// `Request::aws_query(action, version, input)`, with the host prefix if the operation has one.
+/// `Request::aws_query(action, version, input)` (EC2: `ec2_query`), with the host prefix if the
+/// operation has one.
 pub(crate) fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     let rt = rt::runtime();
     let (action, version) = (&op.name, &ctx.service.api_version);
-    let request = quote! { #rt::Request::aws_query(#action, #version, self) };
+    let request = match ctx.service.protocol {
+        Protocol::Ec2Query => quote! { #rt::Request::ec2_query(#action, #version, self) },
+        _ => quote! { #rt::Request::aws_query(#action, #version, self) },
+    };
     match host_prefix(op, input) {
         Some(prefix) => quote! { #request #prefix },
         None => quote! { Ok(#request) },
     }
 }
 
-/// The output's members from the result wrapper, and the request id from `ResponseMetadata`.
-pub(crate) fn parse_output(op: &Operation, output_name: &Ident) -> TokenStream {
+/// The output's members from the result wrapper, and the request id from `ResponseMetadata`
+/// (EC2: from the root, and its `requestId`).
+pub(crate) fn parse_output(ctx: &Ctx, op: &Operation, output_name: &Ident) -> TokenStream {
     let rt = rt::runtime();
+    if ctx.service.protocol == Protocol::Ec2Query {
+        return quote! {
+            let (mut output, request_id) = #rt::query::ec2_output::<#output_name>(response)?;
+            output._request_id = request_id;
+            Ok(output)
+        };
+    }
     // Smithy's awsQuery always wraps the output in `{Operation}Result`; botocore models say so.
     let wrapper = op.result_wrapper.clone().unwrap_or_else(|| format!("{}Result", op.name));
     quote! {
@@ -71,9 +84,9 @@ fn to_query_struct(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
         .iter()
         .map(|m| {
             let field = ident(&m.rust_name);
-            let element = element_name(ctx, m);
+            let key = form_key(ctx, m);
             let layout = layout(ctx, &m.target, m.timestamp_format, m.flattened);
-            quote! { form.member(prefix, #element, &self.#field, &#layout); }
+            quote! { form.member(prefix, #key, &self.#field, &#layout); }
         })
         .collect();
     let (form, prefix) =
@@ -187,6 +200,20 @@ fn element_name(ctx: &Ctx, member: &Member) -> String {
         }
         _ => member.wire_name.clone(),
     }
+}
+
+/// The member's form key: its element name, except in EC2, whose keys are `queryName`, else the
+/// element name capitalised (botocore's `EC2Serializer`).
+fn form_key(ctx: &Ctx, member: &Member) -> String {
+    if ctx.service.protocol != Protocol::Ec2Query {
+        return element_name(ctx, member);
+    }
+    member.query_name.clone().unwrap_or_else(|| capitalised(&member.wire_name))
+}
+
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn entry_names(ctx: &Ctx, map: &str) -> (String, String) {

@@ -88,7 +88,7 @@ pub(crate) fn lower(
         label_by_member_name(op, &model);
     }
     payload_on_operation_refs(&model, &mut shapes);
-    if protocol == Some(Protocol::AwsQuery) {
+    if protocol.is_some_and(Protocol::is_query) {
         element_names_from_shapes(&model, &mut shapes);
     }
     let mut found = Vec::new();
@@ -127,6 +127,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
     match protocol {
         "rest-json" => Some(Protocol::RestJson),
         "query" => Some(Protocol::AwsQuery),
+        "ec2" => Some(Protocol::Ec2Query),
         "json" => match meta.json_version.as_deref() {
             Some("1.0") => Some(Protocol::AwsJson { version_minor: 0 }),
             Some("1.1") => Some(Protocol::AwsJson { version_minor: 1 }),
@@ -143,7 +144,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
             sink.error_with_hint(
                 "/metadata/protocol",
                 format!("unsupported protocol \"{other}\""),
-                "supported protocols are rest-json, json and query",
+                "supported protocols are rest-json, json, query and ec2",
             );
             None
         }
@@ -388,6 +389,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 host_label: member.host_label,
                 json_value: member.jsonvalue,
                 flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),
+                query_name: member.query_name.clone(),
                 timestamp_format: member
                     .timestamp_format
                     .as_deref()

@@ -575,6 +575,7 @@ fn lower_members(
                 host_label: traits.contains_key("smithy.api#hostLabel"),
                 json_value: location == Location::Header && media_type.contains("json"),
                 flattened: false, // Smithy XML protocols are not lowered yet
+                query_name: None,
                 timestamp_format: format
                     .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,

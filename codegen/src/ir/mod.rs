@@ -68,6 +68,16 @@ pub enum Protocol {
     },
     /// awsQuery: a form-encoded request, an XML response.
     AwsQuery,
+    /// EC2's dialect of awsQuery: its own form keys, lists without `.member`, outputs without a
+    /// result wrapper.
+    Ec2Query,
+}
+
+impl Protocol {
+    /// awsQuery or EC2: a form out, XML back.
+    pub fn is_query(self) -> bool {
+        matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)
+    }
 }
 
 /// Documentation exactly as the model gives it (HTML for botocore); converted at emission.
@@ -378,6 +388,8 @@ pub struct Member {
     pub json_value: bool,
     /// XML and awsQuery: a list or map written without its wrapper element.
     pub flattened: bool,
+    /// EC2: the form key the model sets (`queryName`), which wins over the element name.
+    pub query_name: Option<String>,
     /// The timestamp format the model sets on the member or its target, if any.
     pub timestamp_format: Option<TimestampFormat>,
     /// Set by `transform` on the members that break a cycle of structures.

@@ -144,6 +144,8 @@ pub struct ShapeRef {
     /// XML and awsQuery: a list or map written without its wrapper element.
     #[serde(default)]
     pub flattened: bool,
+    /// EC2: the member's form key, used as written (`locationName` is capitalised instead).
+    pub query_name: Option<String>,
     /// awsQuery: on an operation's output, the element holding its members (`AssumeRoleResult`).
     pub result_wrapper: Option<String>,
 }

@@ -43,7 +43,7 @@ impl ErrorResponse {
             }
             return ErrorResponse { meta, type_code: None, body: Bytes::new(), headers: response.headers.clone() };
         }
-        if protocol == Protocol::AwsQuery {
+        if matches!(protocol, Protocol::AwsQuery | Protocol::Ec2Query) {
             return Self::from_xml(response, meta, trimmed);
         }
         let json = match serde_json::from_str(trimmed) {
@@ -68,7 +68,7 @@ impl ErrorResponse {
         let body_code = match protocol {
             Protocol::RestJson => text_field(&["code", "Code"]).or_else(|| text_field(&["__type"])),
             Protocol::AwsJson { .. } => text_field(&["__type"]).or_else(|| text_field(&["code", "Code"])),
-            Protocol::AwsQuery => None, // read above, from XML
+            Protocol::AwsQuery | Protocol::Ec2Query => None, // read above, from XML
         };
         let type_code = response.header("x-amzn-errortype").or(body_code).map(sanitize_code).filter(|c| !c.is_empty());
         let code = query_code.map(str::to_owned).or_else(|| type_code.clone()).unwrap_or_else(|| status.to_string());

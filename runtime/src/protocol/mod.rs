@@ -41,6 +41,9 @@ pub enum Protocol {
     },
     /// A form-encoded request, an XML response (see [`query`]).
     AwsQuery,
+    /// EC2's dialect of awsQuery: lists without `.member`, outputs without a result wrapper,
+    /// errors in `<Response><Errors><Error>`.
+    Ec2Query,
 }
 
 /// One operation, as generated code declares it: how its input becomes a request and how a

@@ -1,5 +1,7 @@
 //! awsQuery: the input as a form (`Action=AssumeRole&Version=2011-06-15&RoleArn=...`), the
 //! output read from `<OpResponse><OpResult>` XML, errors from `<ErrorResponse><Error>`.
+//! EC2's dialect differs in lists (`Name.1`, nothing for an empty list), in outputs (members
+//! straight under `<OpResponse>`, `<requestId>`) and in errors (`<Response><Errors><Error>`).
 
 use super::{percent_encode, HttpValue, Request};
 use crate::error::ParseError;
@@ -13,9 +15,15 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default)]
 pub struct Form {
     pairs: Vec<(String, String)>,
+    /// EC2's list rules: no `.member`, whatever the layout says, and no key for an empty list.
+    ec2: bool,
 }
 
 impl Form {
+    fn ec2() -> Self {
+        Form { ec2: true, ..Form::default() }
+    }
+
     pub fn push(&mut self, key: &str, value: impl Into<String>) {
         self.pairs.push((key.to_owned(), value.into()));
     }
@@ -75,15 +83,21 @@ impl<T: ToQuery + ?Sized> ToQuery for Box<T> {
     }
 }
 
-/// `key.member.1=..` (flattened: `key.1=..`); an empty list is sent as `key=`, as botocore does.
+/// `key.member.1=..` (flattened, and always in EC2: `key.1=..`); an empty list is sent as `key=`
+/// (EC2: not at all), as botocore does.
 impl<T: ToQuery> ToQuery for Vec<T> {
     fn to_query(&self, form: &mut Form, key: &str, layout: &Layout) {
         let Layout::List { member, items } = layout else { return self.to_query(form, key, &Layout::LIST) };
         if self.is_empty() {
-            form.push(key, "");
+            if !form.ec2 {
+                form.push(key, "");
+            }
             return;
         }
-        let prefix = member.map_or_else(|| key.to_owned(), |member| format!("{key}.{member}"));
+        let prefix = match member {
+            Some(member) if !form.ec2 => format!("{key}.{member}"),
+            _ => key.to_owned(),
+        };
         for (i, item) in self.iter().enumerate() {
             item.to_query(form, &format!("{prefix}.{}", i + 1), items);
         }
@@ -107,7 +121,15 @@ impl<K: ToQuery, V: ToQuery> ToQuery for BTreeMap<K, V> {
 impl Request {
     /// An awsQuery request: `POST /` with the form `Action=..&Version=..&<input>`.
     pub fn aws_query<T: ToQuery + ?Sized>(action: &str, version: &str, input: &T) -> Self {
-        let mut form = Form::default();
+        Self::form(Form::default(), action, version, input)
+    }
+
+    /// An EC2 request: as [`Request::aws_query`], with EC2's list rules.
+    pub fn ec2_query<T: ToQuery + ?Sized>(action: &str, version: &str, input: &T) -> Self {
+        Self::form(Form::ec2(), action, version, input)
+    }
+
+    fn form<T: ToQuery + ?Sized>(mut form: Form, action: &str, version: &str, input: &T) -> Self {
         form.push("Action", action);
         form.push("Version", version);
         input.to_query(&mut form, "", &Layout::Plain);
@@ -139,6 +161,16 @@ pub fn output<T: FromXml + Default>(
     Ok((output, request_id))
 }
 
+/// Reads an EC2 output: its members are the root's children; the request id is `<requestId>`.
+pub fn ec2_output<T: FromXml + Default>(response: &Response) -> Result<(T, Option<String>), ParseError> {
+    let header_id = response.request_id().map(str::to_owned);
+    let Some(text) = body_text(response)? else { return Ok((T::default(), header_id)) };
+    let bad = |e: crate::xml::XmlError| ParseError::new(response.status, e.to_string());
+    let doc = Document::parse(text).map_err(bad)?;
+    let request_id = doc.root().child("requestId").map(|id| id.text().trim().to_owned()).or(header_id);
+    Ok((doc.root().parse().map_err(bad)?, request_id))
+}
+
 /// The body as text, `None` when it is blank.
 fn body_text(response: &Response) -> Result<Option<&str>, ParseError> {
     let text =
@@ -162,7 +194,12 @@ pub(crate) fn error_parts(body: &str) -> Option<XmlErrorParts> {
     Some(XmlErrorParts {
         code: text(error.child("Code")),
         message: text(error.child("Message")),
-        request_id: text(doc.root().child("RequestId").or_else(|| error.child("RequestId"))),
+        // EC2 spells it `RequestID`.
+        request_id: text(
+            ["RequestId", "RequestID"]
+                .into_iter()
+                .find_map(|name| doc.root().child(name).or_else(|| error.child(name))),
+        ),
     })
 }
 
@@ -216,6 +253,22 @@ mod tests {
         assert_eq!(iso.encode(), "T=2015-01-25T08%3A00%3A00Z");
     }
 
+    #[test]
+    fn ec2_forms_drop_member_and_empty_lists() {
+        let input = Input {
+            name: None,
+            list: vec![],
+            flat: None,
+            map: BTreeMap::from([("k".to_owned(), vec!["x".to_owned(), "y".to_owned()])]),
+            at: None,
+        };
+        let request = Request::ec2_query("Op", "2016-11-15", &input);
+        assert_eq!(
+            std::str::from_utf8(&request.body).unwrap(),
+            "Action=Op&Version=2016-11-15&Map.entry.1.K=k&Map.entry.1.V.1=x&Map.entry.1.V.2=y"
+        );
+    }
+
     fn response(status: u16, body: &str) -> Response {
         Response { status, headers: http::HeaderMap::new(), body: Bytes::copy_from_slice(body.as_bytes()) }
     }
@@ -250,6 +303,15 @@ mod tests {
     }
 
     #[test]
+    fn ec2_outputs_have_no_wrapper_and_a_lowercase_request_id() {
+        let body = "<OpResponse xmlns=\"x\"><requestId>r-1</requestId><Name>n</Name></OpResponse>";
+        let (out, id) = ec2_output::<Out>(&response(200, body)).unwrap();
+        assert_eq!((out.name.as_deref(), id.as_deref()), (Some("n"), Some("r-1")));
+        let error = ec2_output::<Out>(&response(200, "<OpResponse><Name>")).unwrap_err();
+        assert_eq!(error.detail(), "at OpResponse/Name: the body ends inside this element");
+    }
+
+    #[test]
     fn error_bodies() {
         let body = "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredTokenException</Code>\
                     <Message>expired</Message></Error><RequestId>r-2</RequestId></ErrorResponse>";
@@ -257,7 +319,8 @@ mod tests {
         assert_eq!(parts.code.as_deref(), Some("ExpiredTokenException"));
         assert_eq!((parts.message.as_deref(), parts.request_id.as_deref()), (Some("expired"), Some("r-2")));
         let ec2 = "<Response><Errors><Error><Code>C</Code></Error></Errors><RequestID>x</RequestID></Response>";
-        assert_eq!(error_parts(ec2).unwrap().code.as_deref(), Some("C"));
+        let parts = error_parts(ec2).unwrap();
+        assert_eq!((parts.code.as_deref(), parts.request_id.as_deref()), (Some("C"), Some("x")));
         assert!(error_parts("not xml").is_none());
     }
 }

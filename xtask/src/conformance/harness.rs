@@ -27,6 +27,7 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
             quote! { ::awsgen_runtime::Protocol::AwsJson { query_compatible: #compatible } }
         }
         Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
+        Protocol::Ec2Query => quote! { ::awsgen_runtime::Protocol::Ec2Query },
     };
     quote! {
         #![allow(unused_mut, unused_variables, clippy::all)]

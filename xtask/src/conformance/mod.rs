@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The suites in scope: rest-json, json (1.0, 1.1, query-compatible) and query, current and legacy.
+/// The suites in scope: rest-json, json (1.0, 1.1, query-compatible), query and ec2, current and
+/// legacy.
 pub const FILES: &[&str] = &[
     "input/rest-json.json",
     "input/json.json",
@@ -31,6 +32,10 @@ pub const FILES: &[&str] = &[
     "output/query.json",
     "legacy/input/query.json",
     "legacy/output/query.json",
+    "input/ec2.json",
+    "output/ec2.json",
+    "legacy/input/ec2.json",
+    "legacy/output/ec2.json",
 ];
 
 const CHECK: &str = include_str!("check.rs");

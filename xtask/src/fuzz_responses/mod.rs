@@ -356,6 +356,7 @@ fn main_rs(targets: &[Target]) -> TokenStream {
                 quote! { ::awsgen_runtime::Protocol::AwsJson { query_compatible: #compatible } }
             }
             Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
+            Protocol::Ec2Query => quote! { ::awsgen_runtime::Protocol::Ec2Query },
         };
         for op in target.service.operations.values() {
             let name = format_ident!("op_{n}");
