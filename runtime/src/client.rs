@@ -77,10 +77,10 @@ impl Client {
         let mut attempt = 1;
         loop {
             // Never sign with expired credentials, even when they expire between attempts.
-            if is_expired(&credentials, self.now()) {
+            if credentials.as_ref().is_some_and(|credentials| is_expired(credentials, self.now())) {
                 credentials = fetch_credentials(target).await?;
             }
-            let http_request = self.http_request(request, target, &credentials, &invocation_id, attempt, max)?;
+            let http_request = self.http_request(request, target, credentials.as_ref(), &invocation_id, attempt, max)?;
             match self.attempt(http_request).await {
                 Ok(response) if (200..300).contains(&response.status) => {
                     return O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
@@ -124,12 +124,15 @@ impl Client {
             .as_deref()
             .ok_or_else(|| missing("no region set (AWS_REGION, or Config::builder().region(..))"))?;
         check_region(region)?;
-        let credentials = config.credentials.as_ref().ok_or_else(|| {
-            missing(
-                "no credentials set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, Config::builder().credentials(..) \
-                 or .credentials_provider(..), or awsgen_config::load())",
-            )
-        })?;
+        let credentials = match O::UNSIGNED {
+            true => None,
+            false => Some(config.credentials.as_ref().ok_or_else(|| {
+                missing(
+                    "no credentials set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, Config::builder().credentials(..) \
+                     or .credentials_provider(..), or awsgen_config::load())",
+                )
+            })?),
+        };
         let ruled = self.endpoint(input, region)?;
         let endpoint = match &request.host_prefix {
             Some(prefix) if config.inject_host_prefix => ruled.endpoint.with_host_prefix(prefix)?,
@@ -156,12 +159,13 @@ impl Client {
         }
     }
 
-    /// The signed HTTP request for one attempt; signed again on every attempt, as time moves on.
+    /// The HTTP request for one attempt, signed (again on every attempt, as time moves on) unless
+    /// the operation is unsigned.
     fn http_request(
         &self,
         request: &Request,
         target: &Target,
-        credentials: &Credentials,
+        credentials: Option<&Credentials>,
         invocation_id: &str,
         attempt: u32,
         max: u32,
@@ -186,7 +190,9 @@ impl Client {
         if !request.body.is_empty() {
             headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
         }
-        crate::sign::sign(&mut http_request, credentials, &target.signing_region, &target.signing_name, self.now())?;
+        if let Some(credentials) = credentials {
+            crate::sign::sign(&mut http_request, credentials, &target.signing_region, &target.signing_name, self.now())?;
+        }
         let headers = http_request.headers_mut();
         headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
         headers.insert("amz-sdk-invocation-id", header("amz-sdk-invocation-id", invocation_id)?.1);
@@ -205,15 +211,17 @@ struct Target<'a> {
     signing_name: String,
     /// Headers the endpoint rules ask for, checked.
     endpoint_headers: Vec<(http::HeaderName, http::HeaderValue)>,
-    credentials: &'a CredentialsCache,
+    /// `None` for an unsigned operation.
+    credentials: Option<&'a CredentialsCache>,
     endpoint: Endpoint,
 }
 
 /// Credentials from the config's shared cache, checked before anything is signed with them.
-async fn fetch_credentials<E>(target: &Target<'_>) -> Result<Credentials, SdkError<E>> {
-    let credentials = target.credentials.credentials().await?;
+async fn fetch_credentials<E>(target: &Target<'_>) -> Result<Option<Credentials>, SdkError<E>> {
+    let Some(cache) = target.credentials else { return Ok(None) };
+    let credentials = cache.credentials().await?;
     credentials.check()?;
-    Ok(credentials)
+    Ok(Some(credentials))
 }
 
 /// A header checked for what HTTP allows: a CR or LF in a member's value is a build error

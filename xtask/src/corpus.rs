@@ -255,8 +255,12 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
                 row.operations = generated.files.keys().filter(|p| p.starts_with("src/operation/")).count();
                 row.skipped = generated.skipped_operations.len();
                 row.waiters = generated.files.values().map(|text| text.matches("pub fn wait_until_").count()).sum();
-                row.left_out_expressions =
-                    generated.warnings.iter().filter(|w| w.message.contains(" is left out: ")).count();
+                let left_out: Vec<_> =
+                    generated.warnings.iter().filter(|w| w.message.contains(" is left out: ")).collect();
+                for warning in &left_out {
+                    eprintln!("  {service}: {}", warning.message);
+                }
+                row.left_out_expressions = left_out.len();
                 row.lines =
                     generated.files.iter().filter(|(p, _)| p.ends_with(".rs")).map(|(_, t)| t.lines().count()).sum();
                 if options.compile {

@@ -151,11 +151,13 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         #(#error_arms)*
         #error::Unhandled(error.into_unhandled())
     };
+    let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
     quote! {
         impl #rt::Operation for #input_name {
             type Output = #output_name;
             type Error = #error;
             const NAME: &'static str = #name;
+            #unsigned
 
             fn request(&self) -> Result<#rt::Request, #rt::BuildError> {
                 #request

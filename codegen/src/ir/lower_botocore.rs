@@ -195,6 +195,8 @@ fn lower_operation(
         pagination: None,
         waiters: Vec::new(),
         host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
+        unsigned: op.authtype.as_deref() == Some("none")
+            || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),
         endpoint_params: endpoint_params(op, shapes),
         result_wrapper: op.output.as_ref().and_then(|output| output.result_wrapper.clone()),
     }

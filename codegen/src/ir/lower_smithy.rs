@@ -363,6 +363,8 @@ fn lower_operation(
             .and_then(|e| e.get("hostPrefix"))
             .and_then(Value::as_str)
             .map(str::to_owned),
+        // `@auth([])`: no scheme, so sent unsigned.
+        unsigned: op.traits.get("smithy.api#auth").and_then(Value::as_array).is_some_and(Vec::is_empty),
         // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
         endpoint_params: Vec::new(),
         result_wrapper: None,

@@ -99,6 +99,8 @@ pub struct Operation {
     pub waiters: Vec<Waiter>,
     /// Put in front of the endpoint's host, with `{Label}`s from host-label members (`{AccountId}.`).
     pub host_prefix: Option<String>,
+    /// Sent without a signature (STS's AssumeRoleWithWebIdentity: its caller has no credentials).
+    pub unsigned: bool,
     /// Endpoint rule-set parameters the operation sets, sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
     /// awsQuery: the element of the response holding the output's members (`AssumeRoleResult`).

@@ -81,6 +81,10 @@ pub struct Operation {
     pub deprecated: bool,
     pub deprecated_message: Option<String>,
     pub endpoint: Option<Endpoint>,
+    /// `none` for an operation sent unsigned (older models).
+    pub authtype: Option<String>,
+    /// The auth schemes in order; `["smithy.api#noAuth"]` alone: sent unsigned.
+    pub auth: Option<Vec<String>>,
     /// Endpoint rule-set parameters with a fixed value for this operation: `{"Name": {"value": v}}`.
     #[serde(default)]
     pub static_context_params: BTreeMap<String, StaticContextParam>,

@@ -5,11 +5,8 @@
 use super::ProviderConfig;
 use crate::profile::{ProfileSet, Section};
 use awsgen_runtime::credentials::CredentialsError;
-use awsgen_runtime::http::{BoxFuture, HttpClient, HttpResponse};
-use awsgen_runtime::{Credentials, TransportError};
+use awsgen_runtime::Credentials;
 use awsgen_sts::{Client, Config, ProvideErrorMetadata};
-use bytes::Bytes;
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Where STS is asked when nothing names a region: the global endpoint's region.
@@ -38,7 +35,7 @@ pub(crate) async fn assume_role(
     source: Credentials,
     role: &Role,
 ) -> Result<Credentials, CredentialsError> {
-    let client = client(config, source, config.http_client())?;
+    let client = client(config, Some(source))?;
     let output = client
         .assume_role()
         .role_arn(&role.arn)
@@ -51,16 +48,13 @@ pub(crate) async fn assume_role(
     returned("AssumeRole", output.credentials())
 }
 
-/// A web identity `token` assumes `role`. STS does not sign this call, so neither do we: the
-/// generated client always signs, so it gets placeholder credentials and a transport that takes
-/// the signature off before sending.
+/// A web identity `token` assumes `role`: an unsigned operation, so the client has no credentials.
 pub(crate) async fn assume_role_with_web_identity(
     config: &ProviderConfig,
     token: String,
     role: &Role,
 ) -> Result<Credentials, CredentialsError> {
-    let placeholder = Credentials::new("unsigned", "unsigned", None);
-    let client = client(config, placeholder, Arc::new(Unsigned(config.http_client())))?;
+    let client = client(config, None)?;
     let output = client
         .assume_role_with_web_identity()
         .role_arn(&role.arn)
@@ -73,17 +67,13 @@ pub(crate) async fn assume_role_with_web_identity(
     returned("AssumeRoleWithWebIdentity", output.credentials())
 }
 
-fn client(
-    config: &ProviderConfig,
-    credentials: Credentials,
-    http_client: Arc<dyn HttpClient>,
-) -> Result<Client, CredentialsError> {
+fn client(config: &ProviderConfig, credentials: Option<Credentials>) -> Result<Client, CredentialsError> {
     let settings = StsSettings::read(config)?;
-    let mut builder = Config::builder()
-        .region(&settings.region)
-        .endpoint_url(settings.endpoint_url())
-        .credentials(credentials)
-        .http_client(http_client);
+    let mut builder =
+        Config::builder().region(&settings.region).endpoint_url(settings.endpoint_url()).http_client(config.http_client());
+    if let Some(credentials) = credentials {
+        builder = builder.credentials(credentials);
+    }
     if let Some(time_source) = config.time_source() {
         builder = builder.time_source(time_source);
     }
@@ -176,20 +166,5 @@ impl StsSettings {
             .or_else(from_services)
             .or_else(|| self.profile.as_ref()?.get("endpoint_url").map(str::to_owned))
             .map(|url| url.trim().to_owned())
-    }
-}
-
-/// Sends requests without the SigV4 signature the client added.
-#[derive(Debug)]
-struct Unsigned(Arc<dyn HttpClient>);
-
-const SIGNATURE_HEADERS: [&str; 4] = ["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
-
-impl HttpClient for Unsigned {
-    fn call(&self, mut request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        for name in SIGNATURE_HEADERS {
-            request.headers_mut().remove(name);
-        }
-        self.0.call(request)
     }
 }

@@ -52,6 +52,9 @@ pub trait Operation: Send + Sync {
     type Output;
     type Error;
     const NAME: &'static str;
+    /// Sent without a signature, and so without credentials (botocore's `authtype: none`, such as
+    /// STS's AssumeRoleWithWebIdentity, whose caller has no credentials yet).
+    const UNSIGNED: bool = false;
 
     fn request(&self) -> Result<Request, BuildError>;
     fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;

@@ -361,6 +361,7 @@ impl ::awsgen_runtime::Operation for AssumeRoleWithWebIdentityInput {
     type Output = AssumeRoleWithWebIdentityOutput;
     type Error = AssumeRoleWithWebIdentityError;
     const NAME: &'static str = "AssumeRoleWithWebIdentity";
+    const UNSIGNED: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
