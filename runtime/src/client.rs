@@ -80,7 +80,8 @@ impl Client {
             if credentials.as_ref().is_some_and(|credentials| is_expired(credentials, self.now())) {
                 credentials = fetch_credentials(target).await?;
             }
-            let http_request = self.http_request(request, target, credentials.as_ref(), &invocation_id, attempt, max)?;
+            let http_request =
+                self.http_request(request, target, credentials.as_ref(), &invocation_id, attempt, max)?;
             match self.attempt(http_request).await {
                 Ok(response) if (200..300).contains(&response.status) => {
                     return O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
@@ -191,7 +192,13 @@ impl Client {
             headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
         }
         if let Some(credentials) = credentials {
-            crate::sign::sign(&mut http_request, credentials, &target.signing_region, &target.signing_name, self.now())?;
+            crate::sign::sign(
+                &mut http_request,
+                credentials,
+                &target.signing_region,
+                &target.signing_name,
+                self.now(),
+            )?;
         }
         let headers = http_request.headers_mut();
         headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));

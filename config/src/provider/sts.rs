@@ -69,8 +69,14 @@ pub(crate) async fn assume_role_with_web_identity(
 
 fn client(config: &ProviderConfig, credentials: Option<Credentials>) -> Result<Client, CredentialsError> {
     let settings = StsSettings::read(config)?;
-    let mut builder =
-        Config::builder().region(&settings.region).endpoint_url(settings.endpoint_url()).http_client(config.http_client());
+    let mut builder = Config::builder()
+        .region(&settings.region)
+        .use_fips(settings.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"))
+        .use_dual_stack(settings.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"))
+        .http_client(config.http_client());
+    if let Some(url) = settings.endpoint_url() {
+        builder = builder.endpoint_url(url);
+    }
     if let Some(credentials) = credentials {
         builder = builder.credentials(credentials);
     }
@@ -138,24 +144,9 @@ impl StsSettings {
         self.get(variable, property).is_some_and(|value| value.eq_ignore_ascii_case("true"))
     }
 
-    /// A configured URL (service-specific before global, environment before profile), else
-    /// the regional endpoint with FIPS and dual stack applied.
-    fn endpoint_url(&self) -> String {
-        if let Some(url) = self.configured_endpoint_url() {
-            return url;
-        }
-        let fips = self.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-        let dual_stack = self.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
-        let host = if fips { "sts-fips" } else { "sts" };
-        let suffix = match (dual_stack, self.region.starts_with("cn-")) {
-            (true, _) => "api.aws",
-            (false, true) => "amazonaws.com.cn",
-            (false, false) => "amazonaws.com",
-        };
-        format!("https://{host}.{}.{suffix}", self.region)
-    }
-
-    fn configured_endpoint_url(&self) -> Option<String> {
+    /// A configured URL: service-specific before global, environment before profile. Without
+    /// one, STS's endpoint rule set decides (with FIPS and dual stack).
+    fn endpoint_url(&self) -> Option<String> {
         if self.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls") {
             return None;
         }
