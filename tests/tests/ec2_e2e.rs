@@ -7,7 +7,7 @@ mod support;
 use awsgen_fixture_ec2::config::{Credentials, RetryConfig};
 use awsgen_fixture_ec2::error::SdkError;
 use awsgen_fixture_ec2::operation::describe_instances::{DescribeInstancesError, DescribeInstancesOutput};
-use awsgen_fixture_ec2::types::{Filter, InstanceStateName};
+use awsgen_fixture_ec2::types::{Filter, InstanceStateName, Placement};
 use awsgen_fixture_ec2::{Client, Config, RequestId};
 use std::time::Duration;
 use support::{Reply, Server, ACCESS_KEY, SECRET_KEY};
@@ -22,12 +22,13 @@ const DESCRIBE_INSTANCES: &str = r#"<DescribeInstancesResponse xmlns="http://ec2
           <instanceId>i-1234567890abcdef0</instanceId>
           <launchTime>2019-11-09T13:34:41.000Z</launchTime>
           <instanceState><code>16</code><name>running</name></instanceState>
+          <placement><zone>eu-west-1a</zone></placement>
           <tagSet>
             <item><key>Name</key><value>web</value></item>
             <item><key>Team</key><value>a &amp; b</value></item>
           </tagSet>
         </item>
-        <item><instanceId>i-0598c7d356eba48d7</instanceId><instanceState><name>hibernating</name></instanceState></item>
+        <item><instanceId>i-0598c7d356eba48d7</instanceId><instanceState><name>hibernating</name></instanceState><placement><tenancy>host</tenancy></placement></item>
       </instancesSet>
     </item>
     <item><reservationId>r-2</reservationId><instancesSet/></item>
@@ -73,6 +74,7 @@ async fn describe_regions_sends_ec2_keys_and_lists() {
         .dry_run(false)
         .all_regions(true)
         .attribute("x")
+        .scope(Placement::GroupName("g 1".to_owned()))
         .send()
         .await
         .unwrap();
@@ -87,7 +89,7 @@ async fn describe_regions_sends_ec2_keys_and_lists() {
         String::from_utf8_lossy(&sent.body),
         "Action=DescribeRegions&Version=2016-11-15&AllRegions=true&ExplicitAttribute=x&DryRun=false\
          &Filter.1.Name=endpoint&Filter.1.Value.1=%2Aeu%2A&Filter.1.Value.2=a%20b&Filter.2.Name=empty\
-         &RegionName.1=eu-west-1&RegionName.2=us-east-1"
+         &RegionName.1=eu-west-1&RegionName.2=us-east-1&Scope.GroupName=g%201"
     );
 
     let regions: Vec<_> = output.regions().iter().map(|r| (r.region_name(), r.endpoint())).collect();
@@ -115,6 +117,9 @@ async fn describe_instances_reads_nested_lists_without_a_result_wrapper() {
     assert_eq!((state.code(), state.name()), (Some(16), Some(&InstanceStateName::Running)));
     let tags: Vec<_> = running.tags().iter().map(|t| (t.key(), t.value())).collect();
     assert_eq!(tags, [(Some("Name"), Some("web")), (Some("Team"), Some("a & b"))]);
+    // A union reads as the member its element names; one this crate does not know is `Unknown`.
+    assert_eq!(running.placement(), Some(&Placement::Zone("eu-west-1a".to_owned())));
+    assert_eq!(other.placement(), Some(&Placement::Unknown));
     let unknown = other.state().and_then(|s| s.name()).expect("a state name");
     assert_eq!(unknown.as_str(), "hibernating");
     assert_eq!((output.next_token(), output.request_id()), (Some("page-2"), Some("8f7724cf-496f-496e-8fe3-example")));

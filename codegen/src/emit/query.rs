@@ -58,6 +58,7 @@ pub(crate) fn shape_impls(ctx: &Ctx, shape: &Shape) -> TokenStream {
     let (to_query, from_xml) = match &shape.kind {
         ShapeKind::Structure(s) => (to_query_struct(ctx, &name, &s.members), from_xml_struct(ctx, &name, &s.members)),
         ShapeKind::Enum(_) => (to_query_enum(&name), from_xml_enum(&name)),
+        ShapeKind::Union(members) => (to_query_union(ctx, &name, members), from_xml_union(ctx, &name, members)),
         _ => return quote! {},
     };
     let to_query = shape.sent.then_some(to_query);
@@ -164,6 +165,48 @@ fn from_xml_struct(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
                 let mut value = Self::default();
                 #read_children
                 Ok(value)
+            }
+        }
+    }
+}
+
+/// A union sends its one set member, as a structure would.
+fn to_query_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
+    let arms = members.iter().map(|m| {
+        let (variant, key) = (ident(&m.rust_name), form_key(ctx, m));
+        let layout = layout(ctx, &m.target, m.timestamp_format, m.flattened);
+        quote! { Self::#variant(value) => form.member(prefix, #key, value, &#layout), }
+    });
+    quote! {
+        impl query::ToQuery for #name {
+            fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
+                match self {
+                    #(#arms)*
+                    Self::Unknown => {}
+                }
+            }
+        }
+    }
+}
+
+/// A union reads as its first child element that names a member; anything else is `Unknown`.
+fn from_xml_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
+    let arms = members.iter().map(|m| {
+        let (variant, element) = (ident(&m.rust_name), element_name(ctx, m));
+        let layout = layout(ctx, &m.target, m.timestamp_format, false);
+        quote! { #element => Self::#variant(child.parse_with(&#layout)?), }
+    });
+    quote! {
+        impl xml::FromXml for #name {
+            fn from_xml(node: xml::Node<'_>, _: &xml::Layout) -> Result<Self, xml::XmlError> {
+                for child in node.children() {
+                    let value = match child.name() {
+                        #(#arms)*
+                        _ => continue,
+                    };
+                    return Ok(value);
+                }
+                Ok(Self::Unknown)
             }
         }
     }

@@ -16,6 +16,8 @@ pub struct DescribeRegionsInput {
     pub filters: Option<Vec<crate::types::Filter>>,
     /// The `RegionNames` member.
     pub region_names: Option<Vec<String>>,
+    /// The `Scope` member.
+    pub scope: Option<crate::types::Placement>,
 }
 impl DescribeRegionsInput {
     /// Creates a new builder for [`DescribeRegionsInput`].
@@ -42,6 +44,10 @@ impl DescribeRegionsInput {
     pub fn region_names(&self) -> &[String] {
         self.region_names.as_deref().unwrap_or_default()
     }
+    /// The `Scope` member.
+    pub fn scope(&self) -> Option<&crate::types::Placement> {
+        self.scope.as_ref()
+    }
 }
 /// A builder for [`DescribeRegionsInput`]. The one a `Client` hands out can also `send()` itself.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
@@ -52,6 +58,7 @@ pub struct DescribeRegionsInputBuilder {
     dry_run: Option<bool>,
     filters: Option<Vec<crate::types::Filter>>,
     region_names: Option<Vec<String>>,
+    scope: Option<crate::types::Placement>,
 }
 impl DescribeRegionsInputBuilder {
     /// The `AllRegions` member.
@@ -124,6 +131,20 @@ impl DescribeRegionsInputBuilder {
     pub fn get_region_names(&self) -> &Option<Vec<String>> {
         &self.region_names
     }
+    /// The `Scope` member.
+    pub fn scope(mut self, value: impl Into<crate::types::Placement>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets or clears [`scope`](Self::scope).
+    pub fn set_scope(mut self, value: Option<crate::types::Placement>) -> Self {
+        self.scope = value;
+        self
+    }
+    /// What [`scope`](Self::scope) set, if anything.
+    pub fn get_scope(&self) -> &Option<crate::types::Placement> {
+        &self.scope
+    }
     /// Builds the [`DescribeRegionsInput`].
     pub fn build(self) -> DescribeRegionsInput {
         DescribeRegionsInput {
@@ -132,6 +153,7 @@ impl DescribeRegionsInputBuilder {
             dry_run: self.dry_run,
             filters: self.filters,
             region_names: self.region_names,
+            scope: self.scope,
         }
     }
 }
@@ -299,6 +321,7 @@ impl query::ToQuery for DescribeRegionsInput {
                 items: &xml::Layout::Plain,
             },
         );
+        form.member(prefix, "Scope", &self.scope, &xml::Layout::Plain);
     }
 }
 impl xml::FromXml for DescribeRegionsOutput {

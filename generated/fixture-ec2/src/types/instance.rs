@@ -7,6 +7,8 @@ pub struct Instance {
     pub instance_id: Option<String>,
     /// The `LaunchTime` member.
     pub launch_time: Option<::awsgen_runtime::DateTime>,
+    /// The `Placement` member.
+    pub placement: Option<crate::types::Placement>,
     /// The `State` member.
     pub state: Option<crate::types::InstanceState>,
     /// The `Tags` member.
@@ -25,6 +27,10 @@ impl Instance {
     pub fn launch_time(&self) -> Option<::awsgen_runtime::DateTime> {
         self.launch_time
     }
+    /// The `Placement` member.
+    pub fn placement(&self) -> Option<&crate::types::Placement> {
+        self.placement.as_ref()
+    }
     /// The `State` member.
     pub fn state(&self) -> Option<&crate::types::InstanceState> {
         self.state.as_ref()
@@ -39,6 +45,7 @@ impl Instance {
 pub struct InstanceBuilder {
     instance_id: Option<String>,
     launch_time: Option<::awsgen_runtime::DateTime>,
+    placement: Option<crate::types::Placement>,
     state: Option<crate::types::InstanceState>,
     tags: Option<Vec<crate::types::Tag>>,
 }
@@ -70,6 +77,20 @@ impl InstanceBuilder {
     /// What [`launch_time`](Self::launch_time) set, if anything.
     pub fn get_launch_time(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.launch_time
+    }
+    /// The `Placement` member.
+    pub fn placement(mut self, value: impl Into<crate::types::Placement>) -> Self {
+        self.placement = Some(value.into());
+        self
+    }
+    /// Sets or clears [`placement`](Self::placement).
+    pub fn set_placement(mut self, value: Option<crate::types::Placement>) -> Self {
+        self.placement = value;
+        self
+    }
+    /// What [`placement`](Self::placement) set, if anything.
+    pub fn get_placement(&self) -> &Option<crate::types::Placement> {
+        &self.placement
     }
     /// The `State` member.
     pub fn state(mut self, value: impl Into<crate::types::InstanceState>) -> Self {
@@ -104,6 +125,7 @@ impl InstanceBuilder {
         Instance {
             instance_id: self.instance_id,
             launch_time: self.launch_time,
+            placement: self.placement,
             state: self.state,
             tags: self.tags,
         }
@@ -117,6 +139,7 @@ impl xml::FromXml for Instance {
             match child.name() {
                 "instanceId" => value.instance_id = child.parse()?,
                 "launchTime" => value.launch_time = child.parse()?,
+                "placement" => value.placement = child.parse()?,
                 "instanceState" => value.state = child.parse()?,
                 "tagSet" => {
                     value.tags = child
