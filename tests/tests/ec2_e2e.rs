@@ -4,13 +4,12 @@
 
 mod support;
 
-use awsgen_fixture_ec2::config::{Credentials, RetryConfig};
 use awsgen_fixture_ec2::error::SdkError;
 use awsgen_fixture_ec2::operation::describe_instances::{DescribeInstancesError, DescribeInstancesOutput};
 use awsgen_fixture_ec2::types::{Filter, InstanceStateName, Placement};
-use awsgen_fixture_ec2::{Client, Config, RequestId};
+use awsgen_fixture_ec2::{Client, RequestId};
 use std::time::Duration;
-use support::{Reply, Server, ACCESS_KEY, SECRET_KEY};
+use support::{Reply, Server};
 
 const DESCRIBE_INSTANCES: &str = r#"<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
   <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
@@ -36,22 +35,8 @@ const DESCRIBE_INSTANCES: &str = r#"<DescribeInstancesResponse xmlns="http://ec2
   <nextToken>page-2</nextToken>
 </DescribeInstancesResponse>"#;
 
-fn xml(status: u16, body: &str) -> Reply {
-    Reply::raw(status, &[("content-type", "text/xml;charset=UTF-8")], body)
-}
-
 fn client(server: &Server) -> Client {
-    let retry = RetryConfig {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-    };
-    let config = Config::builder()
-        .region("us-east-1")
-        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY, None))
-        .endpoint_url(&server.url)
-        .retry(retry);
-    Client::new(config.build())
+    Client::new(support::quick_config(server))
 }
 
 async fn describe_instances(client: &Client) -> Result<DescribeInstancesOutput, SdkError<DescribeInstancesError>> {
@@ -65,7 +50,7 @@ async fn describe_regions_sends_ec2_keys_and_lists() {
                 <item><regionName>eu-west-1</regionName><regionEndpoint>ec2.eu-west-1.amazonaws.com</regionEndpoint>\
                 <optInStatus>opt-in-not-required</optInStatus></item>\
                 <item><regionName>us-east-1</regionName></item></regionInfo></DescribeRegionsResponse>";
-    let server = Server::start(move |_, _| xml(200, body)).await;
+    let server = Server::start(move |_, _| Reply::xml(200, body)).await;
     let filter = Filter::builder().name("endpoint").values(vec!["*eu*".to_owned(), "a b".to_owned()]).build();
     let output = client(&server)
         .describe_regions()
@@ -99,7 +84,7 @@ async fn describe_regions_sends_ec2_keys_and_lists() {
 
 #[tokio::test]
 async fn describe_instances_reads_nested_lists_without_a_result_wrapper() {
-    let server = Server::start(|_, _| xml(200, DESCRIBE_INSTANCES)).await;
+    let server = Server::start(|_, _| Reply::xml(200, DESCRIBE_INSTANCES)).await;
     let output = describe_instances(&client(&server)).await.unwrap();
     assert_eq!(
         String::from_utf8_lossy(&server.requests()[0].body),
@@ -135,8 +120,8 @@ fn error_body(code: &str) -> String {
 #[tokio::test]
 async fn ec2_errors_map_to_the_modeled_error() {
     let server = Server::start(|_, index| match index {
-        0 => xml(400, &error_body("InvalidInstanceID.Malformed")),
-        _ => xml(400, &error_body("UnauthorizedOperation")),
+        0 => Reply::xml(400, &error_body("InvalidInstanceID.Malformed")),
+        _ => Reply::xml(400, &error_body("UnauthorizedOperation")),
     })
     .await;
     let client = client(&server);
@@ -158,7 +143,7 @@ async fn hostile_xml_is_a_parse_error_that_names_no_value() {
     let wrong_type = DESCRIBE_INSTANCES.replace("<code>16<", "<code>hunter2<");
     let bodies = [wrong_type, "<DescribeInstancesResponse><reservationSet>".to_owned()];
     let replies = bodies.clone();
-    let server = Server::start(move |_, index| xml(200, &replies[index])).await;
+    let server = Server::start(move |_, index| Reply::xml(200, &replies[index])).await;
     let client = client(&server);
     let mut details = Vec::new();
     for _ in &bodies {

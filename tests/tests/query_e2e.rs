@@ -3,13 +3,12 @@
 
 mod support;
 
-use awsgen_sts::config::{Credentials, RetryConfig};
 use awsgen_sts::error::SdkError;
 use awsgen_sts::operation::assume_role::{AssumeRoleError, AssumeRoleOutput};
 use awsgen_sts::types::Tag;
-use awsgen_sts::{Client, Config, RequestId};
+use awsgen_sts::{Client, RequestId};
 use std::time::Duration;
-use support::{Reply, Server, ACCESS_KEY, SECRET_KEY};
+use support::{Reply, Server};
 
 const ASSUME_ROLE: &str = r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleResult>
@@ -38,22 +37,8 @@ fn error_body(code: &str, message: &str) -> String {
     )
 }
 
-fn xml(status: u16, body: &str) -> Reply {
-    Reply::raw(status, &[("content-type", "text/xml")], body)
-}
-
 fn client(server: &Server) -> Client {
-    let retry = RetryConfig {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-    };
-    let config = Config::builder()
-        .region("us-east-1")
-        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY, None))
-        .endpoint_url(&server.url)
-        .retry(retry);
-    Client::new(config.build())
+    Client::new(support::quick_config(server))
 }
 
 async fn assume_role(client: &Client) -> Result<AssumeRoleOutput, SdkError<AssumeRoleError>> {
@@ -71,7 +56,7 @@ async fn assume_role(client: &Client) -> Result<AssumeRoleOutput, SdkError<Assum
 
 #[tokio::test]
 async fn assume_role_sends_a_signed_form_and_reads_the_credentials() {
-    let server = Server::start(|_, _| xml(200, ASSUME_ROLE)).await;
+    let server = Server::start(|_, _| Reply::xml(200, ASSUME_ROLE)).await;
     let output = assume_role(&client(&server)).await.unwrap();
 
     let sent = &server.requests()[0];
@@ -98,9 +83,12 @@ async fn assume_role_sends_a_signed_form_and_reads_the_credentials() {
 #[tokio::test]
 async fn xml_errors_map_to_the_modeled_errors() {
     let server = Server::start(|_, index| match index {
-        0 => xml(400, &error_body("ExpiredTokenException", "The security token included in the request is expired")),
-        1 => xml(403, &error_body("RegionDisabledException", "STS is not activated in this region")),
-        _ => xml(400, &error_body("SomethingNew", "new")),
+        0 => Reply::xml(
+            400,
+            &error_body("ExpiredTokenException", "The security token included in the request is expired"),
+        ),
+        1 => Reply::xml(403, &error_body("RegionDisabledException", "STS is not activated in this region")),
+        _ => Reply::xml(400, &error_body("SomethingNew", "new")),
     })
     .await;
     let client = client(&server);
@@ -127,7 +115,7 @@ async fn xml_errors_map_to_the_modeled_errors() {
 async fn get_caller_identity_has_no_members_to_send() {
     let body = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/Alice</Arn>\
                 <UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
-    let server = Server::start(move |_, _| xml(200, body)).await;
+    let server = Server::start(move |_, _| Reply::xml(200, body)).await;
     let output = client(&server).get_caller_identity().send().await.unwrap();
     assert_eq!(String::from_utf8_lossy(&server.requests()[0].body), "Action=GetCallerIdentity&Version=2011-06-15");
     assert_eq!((output.account(), output.user_id()), (Some("123456789012"), Some("AIDA")));
@@ -140,7 +128,7 @@ async fn hostile_xml_is_a_parse_error_that_names_no_value() {
     let wrong_type = ASSUME_ROLE.replace("<PackedPolicySize>6<", "<PackedPolicySize>hunter2<");
     let bodies = [deep, entities.to_owned(), wrong_type, "<AssumeRoleResponse><unclosed>".to_owned()];
     let replies = bodies.clone();
-    let server = Server::start(move |_, index| xml(200, &replies[index])).await;
+    let server = Server::start(move |_, index| Reply::xml(200, &replies[index])).await;
     let client = client(&server);
     let mut details = Vec::new();
     for _ in &bodies {

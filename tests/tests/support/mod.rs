@@ -62,6 +62,11 @@ impl Reply {
         Reply::Respond { status, headers: vec![("content-type", "application/json".into())], body: body.to_string() }
     }
 
+    /// An XML body, as the query and ec2 protocols answer.
+    pub fn xml(status: u16, body: &str) -> Reply {
+        Reply::raw(status, &[("content-type", "text/xml")], body)
+    }
+
     pub fn raw(status: u16, headers: &[(&'static str, &str)], body: &str) -> Reply {
         let headers = headers.iter().map(|(n, v)| (*n, v.to_string())).collect();
         Reply::Respond { status, headers, body: body.to_owned() }
@@ -206,6 +211,21 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// An in-memory job table served as ListBackendJobs pages: the token is the next index.
+/// A config for the test server: its URL, the test key, us-east-1, three quick attempts.
+pub fn quick_config(server: &Server) -> awsgen_runtime::Config {
+    let retry = awsgen_runtime::RetryConfig {
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(20),
+    };
+    awsgen_runtime::Config::builder()
+        .region("us-east-1")
+        .credentials(awsgen_runtime::Credentials::new(ACCESS_KEY, SECRET_KEY, None))
+        .endpoint_url(&server.url)
+        .retry(retry)
+        .build()
+}
+
 pub fn list_jobs_page(jobs: &[serde_json::Value], request: &Received) -> Reply {
     let body = request.json();
     let start: usize = body["nextToken"].as_str().and_then(|t| t.parse().ok()).unwrap_or(0);
