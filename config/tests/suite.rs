@@ -163,12 +163,15 @@ fn check(result: Result<Credentials, CredentialsError>, expected: &Value) -> Res
 
 fn expected_credentials(expected: &Value) -> Credentials {
     let text = |key: &str| expected[key].as_str().map(str::to_owned);
-    let credentials =
+    let mut credentials =
         Credentials::new(text("access_key_id").unwrap(), text("secret_access_key").unwrap(), text("session_token"));
-    match expected["expiry"].as_u64() {
-        Some(seconds) => credentials.with_expiry(UNIX_EPOCH + Duration::from_secs(seconds)),
-        None => credentials,
+    if let Some(seconds) = expected["expiry"].as_u64() {
+        credentials = credentials.with_expiry(UNIX_EPOCH + Duration::from_secs(seconds));
     }
+    if let Some(account_id) = text("account_id") {
+        credentials = credentials.with_account_id(account_id);
+    }
+    credentials
 }
 
 /// The suite quotes aws-sdk-rust's messages; ours say the same in our words.

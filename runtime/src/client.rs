@@ -55,11 +55,17 @@ impl Client {
     /// good, or runs out of attempts or time.
     pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
         let request = input.request()?;
-        let target = self.target(&input, &request)?;
-        let attempts = self.attempts::<O>(&request, &target);
+        let caller = self.caller::<O>()?;
+        // Credentials come first: the endpoint rules may need their account id.
+        let call = async {
+            let credentials = fetch_credentials(caller.credentials).await?;
+            let account_id = credentials.as_ref().and_then(Credentials::account_id);
+            let target = self.target(&input, &request, &caller, account_id)?;
+            self.attempts::<O>(&request, &target, credentials).await
+        };
         match self.inner.config.timeouts.operation {
-            None => attempts.await,
-            Some(limit) => tokio::time::timeout(limit, attempts).await.unwrap_or_else(|_| {
+            None => call.await,
+            Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
                 Err(SdkError::Transport(TransportError::timeout(TransportErrorKind::OperationTimeout, limit)))
             }),
         }
@@ -69,16 +75,16 @@ impl Client {
         &self,
         request: &Request,
         target: &Target<'_>,
+        mut credentials: Option<Credentials>,
     ) -> Result<O::Output, SdkError<O::Error>> {
         let config = &self.inner.config;
         let max = config.retry.max_attempts.max(1);
         let invocation_id = uuid_v4();
-        let mut credentials = fetch_credentials(target).await?;
         let mut attempt = 1;
         loop {
             // Never sign with expired credentials, even when they expire between attempts.
             if credentials.as_ref().is_some_and(|credentials| is_expired(credentials, self.now())) {
-                credentials = fetch_credentials(target).await?;
+                credentials = fetch_credentials(target.credentials).await?;
             }
             let http_request =
                 self.http_request(request, target, credentials.as_ref(), &invocation_id, attempt, max)?;
@@ -115,9 +121,8 @@ impl Client {
         }
     }
 
-    /// Where and as whom the request goes; checked once per call, before anything is sent. Every
-    /// caller-supplied setting is checked here, so that none can move or break the request.
-    fn target<O: Operation>(&self, input: &O, request: &Request) -> Result<Target<'_>, BuildError> {
+    /// The region and the credentials' source, checked before anything slow happens.
+    fn caller<O: Operation>(&self) -> Result<Caller<'_>, BuildError> {
         let config = &self.inner.config;
         let missing = |what: &str| BuildError::Config { detail: what.to_owned() };
         let region = config
@@ -134,7 +139,20 @@ impl Client {
                 )
             })?),
         };
-        let ruled = self.endpoint(input, region)?;
+        Ok(Caller { region, credentials })
+    }
+
+    /// Where the request goes and how it is signed; checked once per call, before anything is
+    /// sent. Every caller-supplied setting is checked here, so that none can move or break the request.
+    fn target<'a, O: Operation>(
+        &'a self,
+        input: &O,
+        request: &Request,
+        caller: &Caller<'a>,
+        account_id: Option<&str>,
+    ) -> Result<Target<'a>, BuildError> {
+        let (config, region) = (&self.inner.config, caller.region);
+        let ruled = self.endpoint(input, region, account_id)?;
         let endpoint = match &request.host_prefix {
             Some(prefix) if config.inject_host_prefix => ruled.endpoint.with_host_prefix(prefix)?,
             _ => ruled.endpoint,
@@ -144,17 +162,22 @@ impl Client {
         let signing = ruled.signing.unwrap_or_default();
         let signing_region = signing.signing_region.unwrap_or_else(|| region.to_owned());
         let signing_name = signing.signing_name.unwrap_or_else(|| self.inner.service.signing_name.to_owned());
-        Ok(Target { signing_region, signing_name, endpoint_headers, credentials, endpoint })
+        Ok(Target { signing_region, signing_name, endpoint_headers, credentials: caller.credentials, endpoint })
     }
 
     /// By the service's endpoint rules when it has them; else the caller's `endpoint_url` or the
     /// regional endpoint.
-    fn endpoint<O: Operation>(&self, input: &O, region: &str) -> Result<RuledEndpoint, BuildError> {
+    fn endpoint<O: Operation>(
+        &self,
+        input: &O,
+        region: &str,
+        account_id: Option<&str>,
+    ) -> Result<RuledEndpoint, BuildError> {
         let config = &self.inner.config;
         // A caller's URL is checked first, so that its error names the setting.
         let given = config.endpoint_url.as_deref().map(|url| Endpoint::parse(url, "endpoint_url")).transpose()?;
         match (self.inner.service.endpoint_rules, given) {
-            (Some(rules), _) => endpoint::resolve(rules, config, region, input),
+            (Some(rules), _) => endpoint::resolve(rules, config, region, account_id, input),
             (None, Some(given)) => Ok(RuledEndpoint::plain(given)),
             (None, None) => Ok(RuledEndpoint::plain(Endpoint::regional(self.inner.service.endpoint_prefix, region)?)),
         }
@@ -212,6 +235,12 @@ impl Client {
     }
 }
 
+struct Caller<'a> {
+    region: &'a str,
+    /// `None` for an unsigned operation.
+    credentials: Option<&'a CredentialsCache>,
+}
+
 struct Target<'a> {
     /// The configured region, unless the endpoint's auth scheme names another.
     signing_region: String,
@@ -224,8 +253,8 @@ struct Target<'a> {
 }
 
 /// Credentials from the config's shared cache, checked before anything is signed with them.
-async fn fetch_credentials<E>(target: &Target<'_>) -> Result<Option<Credentials>, SdkError<E>> {
-    let Some(cache) = target.credentials else { return Ok(None) };
+async fn fetch_credentials<E>(cache: Option<&CredentialsCache>) -> Result<Option<Credentials>, SdkError<E>> {
+    let Some(cache) = cache else { return Ok(None) };
     let credentials = cache.credentials().await?;
     credentials.check()?;
     Ok(Some(credentials))

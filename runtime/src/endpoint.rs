@@ -101,13 +101,15 @@ pub(crate) fn resolve<O: Operation>(
     rules: &EmbeddedRuleSet,
     config: &Config,
     region: &str,
+    account_id: Option<&str>,
     input: &O,
 ) -> Result<RuledEndpoint, BuildError> {
     let failed = |message: String| BuildError::Endpoint { message };
     let rules = rules.get().map_err(|e| failed(e.to_string()))?;
     let mut params = Params::new();
     for parameter in rules.parameters() {
-        if let Some(value) = parameter.built_in.as_deref().and_then(|name| built_in(name, config, region)) {
+        let value = parameter.built_in.as_deref().and_then(|name| built_in(name, config, region, account_id));
+        if let Some(value) = value {
             params.set(parameter.name.as_str(), value);
         }
     }
@@ -119,8 +121,11 @@ pub(crate) fn resolve<O: Operation>(
 }
 
 /// The value of a built-in parameter this runtime fills; `None` leaves it at its default.
-fn built_in(name: &str, config: &Config, region: &str) -> Option<Value> {
+fn built_in(name: &str, config: &Config, region: &str, account_id: Option<&str>) -> Option<Value> {
     match name {
+        "AWS::Auth::AccountId" => account_id.map(Value::from),
+        // aws-sdk-rust's default: use the account's endpoint when the credentials name one.
+        "AWS::Auth::AccountIdEndpointMode" => Some("preferred".into()),
         "AWS::Region" => Some(region.into()),
         "AWS::UseFIPS" => Some(config.use_fips.into()),
         "AWS::UseDualStack" => Some(config.use_dual_stack.into()),

@@ -231,3 +231,65 @@ fn the_service_endpoint_variable_wins_over_the_global_one() {
     let other = format!("{:?}", awsgen_runtime::Client::new(config, &CUSTOM).config());
     assert!(other.contains("http://127.0.0.1:1"), "{other}");
 }
+
+/// DynamoDB's pattern: an account's own endpoint when the credentials name their account.
+static ACCOUNT_RULES: EmbeddedRuleSet = EmbeddedRuleSet::new(
+    r#"{
+  "version": "1.0",
+  "parameters": {
+    "Region": {"type": "string", "builtIn": "AWS::Region", "required": true},
+    "AccountId": {"type": "string", "builtIn": "AWS::Auth::AccountId", "required": false},
+    "AccountIdEndpointMode": {"type": "string", "builtIn": "AWS::Auth::AccountIdEndpointMode", "required": false}
+  },
+  "rules": [
+    {"conditions": [{"fn": "isSet", "argv": [{"ref": "AccountId"}]},
+                    {"fn": "isSet", "argv": [{"ref": "AccountIdEndpointMode"}]},
+                    {"fn": "stringEquals", "argv": [{"ref": "AccountIdEndpointMode"}, "preferred"]}],
+     "type": "endpoint", "endpoint": {"url": "https://{AccountId}.ddb.{Region}.amazonaws.com"}},
+    {"conditions": [], "type": "endpoint", "endpoint": {"url": "https://ddb.{Region}.amazonaws.com"}}
+  ]
+}"#,
+);
+
+static BY_ACCOUNT: Service = Service {
+    service_id: "ByAccount",
+    api_version: "2020-01-01",
+    endpoint_prefix: "ddb",
+    signing_name: "ddb",
+    protocol: Protocol::RestJson,
+    endpoint_rules: Some(&ACCOUNT_RULES),
+};
+
+struct Get;
+
+impl Operation for Get {
+    type Output = ();
+    type Error = ();
+    const NAME: &'static str = "Get";
+
+    fn request(&self) -> Result<Request, BuildError> {
+        Ok(Request::rest("GET", "/item"))
+    }
+
+    fn parse_output(_: &Response) -> Result<(), ParseError> {
+        Ok(())
+    }
+
+    fn parse_error(_: ErrorResponse) {}
+}
+
+#[tokio::test]
+async fn the_credentials_account_id_reaches_the_rules() {
+    for (credentials, url) in [
+        (Credentials::new(ACCESS_KEY, SECRET_KEY, None), "https://ddb.us-west-2.amazonaws.com/item"),
+        (
+            Credentials::new(ACCESS_KEY, SECRET_KEY, None).with_account_id("111122223333"),
+            "https://111122223333.ddb.us-west-2.amazonaws.com/item",
+        ),
+    ] {
+        let (config, recorder) = recorded("us-west-2");
+        let client = awsgen_runtime::Client::new(config.credentials(credentials).build(), &BY_ACCOUNT);
+        client.send(Get).await.unwrap();
+        assert_eq!(recorder.urls(), [url]);
+    }
+}

@@ -40,11 +40,14 @@ impl Document {
     /// Access key, secret, the session token under `token_key`, and the RFC 3339 `Expiration`.
     pub fn credentials(&self, token_key: &str) -> Result<Credentials, CredentialsError> {
         let token = self.optional(token_key)?.filter(|token| !token.is_empty()).map(str::to_owned);
-        let credentials = Credentials::new(self.required("AccessKeyId")?, self.required("SecretAccessKey")?, token);
-        Ok(match self.expiration()? {
-            Some(expiry) => credentials.with_expiry(expiry),
-            None => credentials,
-        })
+        let mut credentials = Credentials::new(self.required("AccessKeyId")?, self.required("SecretAccessKey")?, token);
+        if let Some(expiry) = self.expiration()? {
+            credentials = credentials.with_expiry(expiry);
+        }
+        if let Some(account_id) = self.optional("AccountId")?.filter(|id| !id.is_empty()) {
+            credentials = credentials.with_account_id(account_id);
+        }
+        Ok(credentials)
     }
 
     fn expiration(&self) -> Result<Option<SystemTime>, CredentialsError> {

@@ -21,7 +21,13 @@ impl EnvironmentProvider {
         let id = self.env.get("AWS_ACCESS_KEY_ID");
         let secret = self.env.get("AWS_SECRET_ACCESS_KEY");
         match (id, secret) {
-            (Some(id), Some(secret)) => Ok(Credentials::new(id, secret, self.env.get("AWS_SESSION_TOKEN"))),
+            (Some(id), Some(secret)) => {
+                let credentials = Credentials::new(id, secret, self.env.get("AWS_SESSION_TOKEN"));
+                Ok(match self.env.get("AWS_ACCOUNT_ID") {
+                    Some(account_id) => credentials.with_account_id(account_id),
+                    None => credentials,
+                })
+            }
             (None, None) => {
                 Err(CredentialsError::not_loaded("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"))
             }

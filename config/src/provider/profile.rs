@@ -42,7 +42,13 @@ impl ProfileProvider {
     async fn base_credentials(&self, base: Base) -> Result<Credentials, CredentialsError> {
         match base {
             Base::StaticKeys(credentials) => Ok(credentials),
-            Base::Process(command) => CredentialProcess::new(&command).credentials().await,
+            Base::Process { command, account_id } => {
+                let credentials = CredentialProcess::new(&command).credentials().await?;
+                Ok(match account_id {
+                    Some(account_id) if credentials.account_id().is_none() => credentials.with_account_id(account_id),
+                    _ => credentials,
+                })
+            }
             Base::WebIdentity { token_file, role } => {
                 assume_role_with_token_file(&self.config, &token_file, &role).await
             }
@@ -74,9 +80,19 @@ struct Plan {
 
 enum Base {
     StaticKeys(Credentials),
-    Process(String),
-    WebIdentity { token_file: String, role: Role },
-    CredentialSource { profile: String, source: CredentialSource },
+    /// The command, and the profile's `aws_account_id` for output that names no account.
+    Process {
+        command: String,
+        account_id: Option<String>,
+    },
+    WebIdentity {
+        token_file: String,
+        role: Role,
+    },
+    CredentialSource {
+        profile: String,
+        source: CredentialSource,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -162,7 +178,8 @@ fn step(profile: &Section, chosen: bool) -> Result<Step, CredentialsError> {
         return Ok(Step::Base(Base::StaticKeys(credentials)));
     }
     if let Some(command) = profile.get("credential_process") {
-        return Ok(Step::Base(Base::Process(command.to_owned())));
+        let account_id = profile.get("aws_account_id").map(str::to_owned);
+        return Ok(Step::Base(Base::Process { command: command.to_owned(), account_id }));
     }
     if profile.get("role_arn").is_some() {
         return Err(CredentialsError::invalid(format!(
@@ -218,7 +235,11 @@ fn static_keys(profile: &Section) -> Result<Option<Credentials>, CredentialsErro
         ))
     })?;
     let token = profile.get("aws_session_token").map(str::to_owned);
-    Ok(Some(Credentials::new(id, secret, token)))
+    let credentials = Credentials::new(id, secret, token);
+    Ok(Some(match profile.get("aws_account_id") {
+        Some(account_id) => credentials.with_account_id(account_id),
+        None => credentials,
+    }))
 }
 
 fn check_not_sso(profile: &Section) -> Result<(), CredentialsError> {

@@ -45,7 +45,7 @@ pub(crate) async fn assume_role(
         .send()
         .await
         .map_err(|error| sts_error("AssumeRole", &role.arn, &error))?;
-    returned("AssumeRole", output.credentials())
+    returned("AssumeRole", output.credentials(), output.assumed_role_user().map(|user| user.arn()))
 }
 
 /// A web identity `token` assumes `role`: an unsigned operation, so the client has no credentials.
@@ -64,7 +64,7 @@ pub(crate) async fn assume_role_with_web_identity(
         .send()
         .await
         .map_err(|error| sts_error("AssumeRoleWithWebIdentity", &role.arn, &error))?;
-    returned("AssumeRoleWithWebIdentity", output.credentials())
+    returned("AssumeRoleWithWebIdentity", output.credentials(), output.assumed_role_user().map(|user| user.arn()))
 }
 
 fn client(config: &ProviderConfig, credentials: Option<Credentials>) -> Result<Client, CredentialsError> {
@@ -86,20 +86,26 @@ fn client(config: &ProviderConfig, credentials: Option<Credentials>) -> Result<C
     Ok(Client::new(builder.build()))
 }
 
-/// The credentials STS returned, with their expiration.
+/// The credentials STS returned, with their expiration and the account of the assumed role
+/// (`arn:aws:sts::123456789012:assumed-role/...`).
 fn returned(
     operation: &str,
     credentials: Option<&awsgen_sts::types::Credentials>,
+    assumed_role_arn: Option<&str>,
 ) -> Result<Credentials, CredentialsError> {
     let credentials = credentials
         .ok_or_else(|| CredentialsError::provider_error(format!("STS {operation} answered without credentials")))?;
     let expiry = SystemTime::from(credentials.expiration());
-    Ok(Credentials::new(
+    let returned = Credentials::new(
         credentials.access_key_id(),
         credentials.secret_access_key(),
         Some(credentials.session_token().to_owned()),
     )
-    .with_expiry(expiry))
+    .with_expiry(expiry);
+    Ok(match assumed_role_arn.and_then(|arn| arn.split(':').nth(4)).filter(|id| !id.is_empty()) {
+        Some(account_id) => returned.with_account_id(account_id),
+        None => returned,
+    })
 }
 
 /// STS's own code and message (never a secret: the request's token is not echoed).
