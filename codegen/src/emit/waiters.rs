@@ -6,7 +6,6 @@ use super::rt;
 use super::types::ident;
 use crate::ir::{AcceptorState, Matcher, Operation, Shape, ShapeId, Waiter};
 use crate::jmespath::{self, compile, compile::mentions};
-use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
@@ -30,8 +29,9 @@ pub(crate) fn waiters(
     let mut methods = Vec::new();
     let mut functions = Vec::new();
     for waiter in &op.waiters {
-        let name = format_ident!("{}", waiter.name.to_snake_case());
+        // The acceptor function shares the method's name: never a keyword, whatever the model says.
         let method = ident(&crate::naming::waiter_method(&waiter.name));
+        let name = method.clone();
         let (delay, attempts) = (u64::from(waiter.delay), waiter.max_attempts);
         let mut lines: Vec<String> = match &waiter.docs.0 {
             Some(text) => super::docs::to_markdown(text).lines().map(str::to_owned).collect(),
@@ -67,7 +67,7 @@ pub(crate) fn check(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation, waiter: &
     acceptors(shapes, op, waiter, &format_ident!("check")).map(drop)
 }
 
-/// `fn table_exists(poll) -> Option<State>`: the first acceptor that matches decides. An output
+/// `fn wait_until_table_exists(poll) -> Option<State>`: the first acceptor that matches decides. An output
 /// and an error never match the same acceptor, so each side keeps its acceptors in model order.
 fn acceptors(
     shapes: &BTreeMap<ShapeId, Shape>,

@@ -107,7 +107,7 @@ impl DescribeTableInputBuilder {
         ::awsgen_runtime::waiter::Waiter::new(
             client,
             self.build(),
-            replicas_active,
+            wait_until_replicas_active,
             ::std::time::Duration::from_secs(5u64),
             10u32,
         )
@@ -122,7 +122,7 @@ impl DescribeTableInputBuilder {
         ::awsgen_runtime::waiter::Waiter::new(
             client,
             self.build(),
-            table_exists,
+            wait_until_table_exists,
             ::std::time::Duration::from_secs(20u64),
             25u32,
         )
@@ -137,13 +137,13 @@ impl DescribeTableInputBuilder {
         ::awsgen_runtime::waiter::Waiter::new(
             client,
             self.build(),
-            table_not_exists,
+            wait_until_table_not_exists,
             ::std::time::Duration::from_secs(20u64),
             25u32,
         )
     }
 }
-fn replicas_active(
+fn wait_until_replicas_active(
     poll: &::awsgen_runtime::waiter::Poll<DescribeTableInput>,
 ) -> Option<::awsgen_runtime::waiter::State> {
     use ::awsgen_runtime::jmespath::{Comparator, Value};
@@ -222,7 +222,7 @@ fn replicas_active(
         }
     }
 }
-fn table_exists(
+fn wait_until_table_exists(
     poll: &::awsgen_runtime::waiter::Poll<DescribeTableInput>,
 ) -> Option<::awsgen_runtime::waiter::State> {
     use ::awsgen_runtime::jmespath::Value;
@@ -248,7 +248,7 @@ fn table_exists(
         }
     }
 }
-fn table_not_exists(
+fn wait_until_table_not_exists(
     poll: &::awsgen_runtime::waiter::Poll<DescribeTableInput>,
 ) -> Option<::awsgen_runtime::waiter::State> {
     use ::awsgen_runtime::waiter::State;
