@@ -21,15 +21,11 @@ pub fn default_base(root: &Path) -> Result<String, String> {
 pub fn configured(root: &Path, jobs: &[Job], base: &str) -> Result<Vec<(String, ApiDiff)>, String> {
     let mut reports = Vec::new();
     for job in jobs {
-        let (model_path, pager_path) = job.model_paths();
-        let new = job.lower(None, None).map_err(|d| d.to_string())?;
-        let old_model = git_show(root, base, model_path);
-        let old = match old_model {
+        let new = job.lower().map_err(|d| d.to_string())?;
+        // Every input file as it was at `base`: the model, and its paginators, waiters and rules.
+        let old = match job.lower_at(|path| git_show(root, base, path)) {
             None => empty_like(&new),
-            Some(model) => {
-                let pagers = pager_path.and_then(|path| git_show(root, base, path));
-                job.lower(Some(&model), pagers.as_deref()).map_err(|d| format!("{model_path} at {base}:\n{d}"))?
-            }
+            Some(old) => old.map_err(|d| format!("{} at {base}:\n{d}", job.model_path()))?,
         };
         reports.push((job.package.clone(), api_diff(&old, &new)));
     }

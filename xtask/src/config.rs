@@ -61,39 +61,57 @@ pub struct Job {
 }
 
 impl Job {
-    fn spec<'a>(&'a self, model: &'a [u8], paginators: Option<&'a [u8]>) -> CrateSpec<'a> {
+    fn spec(&self) -> CrateSpec<'_> {
         CrateSpec {
             package: &self.package,
-            model: InputFile { path: &self.model_name, contents: model },
-            paginators: self
-                .paginators
-                .as_ref()
-                .zip(paginators)
-                .map(|((path, _), contents)| InputFile { path, contents }),
-            waiters: self.waiters.as_ref().map(|(path, contents)| InputFile { path, contents }),
+            model: InputFile { path: &self.model_name, contents: &self.model },
+            paginators: input(&self.paginators),
+            waiters: input(&self.waiters),
             operations: self.operations.clone(),
             runtime_dependency: &self.runtime_dependency,
             standalone: self.standalone,
-            names_lock: self.names_lock.as_ref().map(|(path, contents)| InputFile { path, contents }),
-            endpoint_rules: self.endpoint_rules.as_ref().map(|(path, contents)| InputFile { path, contents }),
+            names_lock: input(&self.names_lock),
+            endpoint_rules: input(&self.endpoint_rules),
         }
     }
 
     pub fn generate(&self) -> Result<Generated, Diagnostics> {
-        awsgen_codegen::generate(&self.spec(&self.model, self.paginators.as_ref().map(|(_, p)| p.as_slice())))
+        awsgen_codegen::generate(&self.spec())
     }
 
-    /// The IR of this crate's model as it is now, or with other file contents (an older version).
-    pub fn lower(&self, model: Option<&[u8]>, paginators: Option<&[u8]>) -> Result<Service, Diagnostics> {
-        let model = model.unwrap_or(&self.model);
-        let paginators = paginators.or(self.paginators.as_ref().map(|(_, p)| p.as_slice()));
-        awsgen_codegen::lower(&self.spec(model, paginators)).map(|(service, _)| service)
+    /// The IR of this crate's inputs as they are now.
+    pub fn lower(&self) -> Result<Service, Diagnostics> {
+        awsgen_codegen::lower(&self.spec()).map(|(service, _)| service)
     }
 
-    /// The model and paginators paths, relative to the workspace root.
-    pub fn model_paths(&self) -> (&str, Option<&str>) {
-        (&self.model_name, self.paginators.as_ref().map(|(path, _)| path.as_str()))
+    /// The IR of this crate's inputs as `read` gives them (each path relative to the workspace
+    /// root, at an older revision), or `None` if the model did not exist then. An input file
+    /// absent then is left out, as it was then.
+    pub fn lower_at(&self, read: impl Fn(&str) -> Option<Vec<u8>>) -> Option<Result<Service, Diagnostics>> {
+        let model = read(&self.model_name)?;
+        let then =
+            |file: &Option<(String, Vec<u8>)>| file.as_ref().and_then(|(path, _)| Some((path.clone(), read(path)?)));
+        let (paginators, waiters, endpoint_rules) =
+            (then(&self.paginators), then(&self.waiters), then(&self.endpoint_rules));
+        let spec = CrateSpec {
+            model: InputFile { path: &self.model_name, contents: &model },
+            paginators: input(&paginators),
+            waiters: input(&waiters),
+            endpoint_rules: input(&endpoint_rules),
+            ..self.spec()
+        };
+        Some(awsgen_codegen::lower(&spec).map(|(service, _)| service))
     }
+
+    /// The model's path, relative to the workspace root.
+    pub fn model_path(&self) -> &str {
+        &self.model_name
+    }
+}
+
+/// A named input file as the generator takes it.
+fn input(file: &Option<(String, Vec<u8>)>) -> Option<InputFile<'_>> {
+    file.as_ref().map(|(path, contents)| InputFile { path, contents })
 }
 
 pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {

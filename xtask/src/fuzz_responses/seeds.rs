@@ -378,7 +378,7 @@ mod tests {
         let root = crate::workspace_root();
         let mut out = Vec::new();
         for job in configured_jobs(&root).unwrap() {
-            let service = job.lower(None, None).unwrap();
+            let service = job.lower().unwrap();
             out.extend(seeds(&job.package, &service));
         }
         out
