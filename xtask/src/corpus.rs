@@ -292,7 +292,9 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
             let started = Instant::now();
             row.status = clippy(out, &format!("awsgen-{}", row.service));
             row.clippy_s = Some(started.elapsed().as_secs_f64());
-            eprintln!("[{}/{total}] clippy {}: {:.1} s", i + 1, row.service, started.elapsed().as_secs_f64());
+            let took = started.elapsed().as_secs_f64();
+            // The result on every line, so a run cut short still says what it found.
+            eprintln!("[{}/{total}] clippy {}: {took:.1} s, {}", i + 1, row.service, row.status.summary());
         }
     }
     rows.sort_by(|a, b| a.service.cmp(&b.service));
