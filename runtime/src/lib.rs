@@ -37,8 +37,8 @@ pub use error::{
 pub use json::{Blob, Document};
 pub use protocol::query;
 pub use protocol::{
-    json_output, percent_encode, sanitize_code, ErrorResponse, FromHttpValue, HttpValue, ModeledError, Operation,
-    Protocol, Request, Service,
+    json_output, percent_encode, sanitize_code, xml_output, ErrorResponse, FromHttpValue, HttpValue, ModeledError,
+    Operation, Protocol, Request, Service,
 };
 pub use time::{DateTime, TimestampFormat};
 pub use unknown::UnknownValue;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The protocols the generator supports today.
-pub const SUPPORTED_PROTOCOLS: [&str; 4] = ["json", "rest-json", "query", "ec2"];
+pub const SUPPORTED_PROTOCOLS: [&str; 5] = ["json", "rest-json", "query", "ec2", "rest-xml"];
 
 /// What to run, and on which services.
 #[derive(Debug, Clone, Default)]

@@ -35,6 +35,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
         }
         Protocol::AwsQuery => quote! { #rt::Protocol::AwsQuery },
         Protocol::Ec2Query => quote! { #rt::Protocol::Ec2Query },
+        Protocol::RestXml => quote! { #rt::Protocol::RestXml },
     };
     // Parsed on the first call, once for the program's life.
     let (rules_static, rules) = match &service.endpoint_rules {

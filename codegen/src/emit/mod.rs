@@ -11,6 +11,7 @@ mod query;
 mod rt;
 mod types;
 pub(crate) mod waiters;
+mod xml;
 
 use crate::ir::{Service, ShapeKind};
 use crate::GeneratedFiles;
@@ -78,8 +79,8 @@ pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<Generat
             ShapeKind::Union(members) => types::union(&ctx, shape, members),
             _ => continue,
         };
-        let query = service.protocol.is_query().then(|| query::shape_impls(&ctx, shape));
-        rust.push((format!("src/types/{}.rs", shape.names.module), quote! { #tokens #query }));
+        let xml = service.protocol.reads_xml().then(|| xml::shape_impls(&ctx, shape));
+        rust.push((format!("src/types/{}.rs", shape.names.module), quote! { #tokens #xml }));
     }
     let mut files = GeneratedFiles::new();
     for (path, tokens) in rust {

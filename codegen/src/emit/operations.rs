@@ -5,6 +5,7 @@ use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{
     Binding, EndpointParamValue, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat,
+    XmlNamespace,
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -30,7 +31,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         Some(quote! { compile_error!(#message); })
     });
     let error = super::errors::error_enum(ctx, op);
-    let query = ctx.service.protocol.is_query().then(|| super::query::io_impls(ctx, op, &input_shape, &output_shape));
+    let xml = ctx.service.protocol.reads_xml().then(|| super::xml::io_impls(ctx, op, &input_shape, &output_shape));
     quote! {
         #module_docs
         #input
@@ -40,7 +41,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         #waiters
         #output
         #error
-        #query
+        #xml
     }
 }
 
@@ -95,8 +96,8 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     let name = &op.name;
     let request = request(ctx, op, input);
     let parse_output = parse_output(ctx, op, output, &output_name);
-    // awsQuery reads modeled errors from XML.
-    let modeled = if ctx.service.protocol.is_query() {
+    // awsQuery, EC2 and restXml read modeled errors from XML.
+    let modeled = if ctx.service.protocol.reads_xml() {
         quote! { modeled_xml }
     } else {
         quote! { modeled }
@@ -234,6 +235,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         };
     }
     let (method, uri) = (&op.http.method, &op.http.uri);
+    let xml = ctx.service.protocol == Protocol::RestXml;
     let enforced = |m: &Member| !m.optional;
     // `Option<&T>` of a member, whichever way the struct holds it.
     let value_of = |m: &Member| {
@@ -289,11 +291,16 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
                 quote! { .payload_blob(#value, #media_type) }
             }
             Binding::PayloadText => quote! { .payload_text(#value) },
+            Binding::PayloadUnion | Binding::PayloadStructure if xml => {
+                let element = super::xml::element_name(ctx, m);
+                let namespace = namespace_arg(super::xml::member_namespace(ctx, m));
+                quote! { .payload_xml(#element, #namespace, #value) }
+            }
             Binding::PayloadUnion => quote! { .payload_union(#value) },
             Binding::PayloadStructure => quote! { .payload_json(#value) },
             Binding::Body | Binding::StatusCode => continue,
         };
-        let fallible = matches!(m.binding, Binding::PayloadUnion | Binding::PayloadStructure);
+        let fallible = !xml && matches!(m.binding, Binding::PayloadUnion | Binding::PayloadStructure);
         calls.push((call, fallible));
     }
     calls.extend(map_bindings);
@@ -301,7 +308,15 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         calls.push((prefix, true));
     }
     if members(input).iter().any(|m| m.binding == Binding::Body) {
-        calls.push((quote! { .json_body(self) }, true));
+        calls.push(match xml {
+            true => {
+                let root = op.body_root.as_ref();
+                let name = root.map_or(&input.id, |root| &root.name);
+                let namespace = namespace_arg(root.and_then(|root| root.namespace.as_ref()));
+                (quote! { .xml_body(#name, #namespace, self) }, false)
+            }
+            false => (quote! { .json_body(self) }, true),
+        });
     }
     // A chain ending in a fallible call returns its result; otherwise it is wrapped in `Ok`.
     let last_fallible = calls.last().is_some_and(|(_, fallible)| *fallible);
@@ -315,6 +330,17 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         request
     } else {
         quote! { Ok(#request) }
+    }
+}
+
+/// `Some(("xmlns", "uri"))` or `None`, as `xml_body` and `payload_xml` take a namespace.
+fn namespace_arg(namespace: Option<&XmlNamespace>) -> TokenStream {
+    match namespace {
+        Some(ns) => {
+            let (attribute, uri) = (ns.attribute(), &ns.uri);
+            quote! { Some((#attribute, #uri)) }
+        }
+        None => quote! { None },
     }
 }
 
@@ -338,6 +364,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     if ctx.service.protocol.is_query() {
         return super::query::parse_output(ctx, op, output_name);
     }
+    let xml = ctx.service.protocol == Protocol::RestXml;
     let (mut fields, mut values) = (Vec::new(), Vec::new());
     let mut skipped = false;
     for m in members(output) {
@@ -364,6 +391,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
             },
             Binding::PayloadBlob => quote! { response.payload_blob() },
             Binding::PayloadText => quote! { response.payload_text()? },
+            Binding::PayloadUnion | Binding::PayloadStructure if xml => quote! { response.payload_xml()? },
             Binding::PayloadUnion | Binding::PayloadStructure => quote! { response.payload_json()? },
         };
         // A required member the response leaves out reads as its zero value.
@@ -376,10 +404,18 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
         values.push(value);
     }
     let request_id = quote! { response.request_id().map(str::to_owned) };
-    let has_body = members(output).iter().any(|m| m.binding == Binding::Body);
+    let has_body = match xml {
+        true => members(output).iter().any(super::xml::read_from_body),
+        false => members(output).iter().any(|m| m.binding == Binding::Body),
+    };
     if has_body || matches!(ctx.service.protocol, Protocol::AwsJson { .. }) {
+        let parse = if xml {
+            quote! { xml_output }
+        } else {
+            quote! { json_output }
+        };
         return quote! {
-            let mut output: #output_name = #rt::json_output(response)?;
+            let mut output: #output_name = #rt::#parse(response)?;
             #( output.#fields = #values; )*
             output._request_id = #request_id;
             Ok(output)

@@ -88,7 +88,7 @@ pub(crate) fn lower(
         label_by_member_name(op, &model);
     }
     payload_on_operation_refs(&model, &mut shapes);
-    if protocol.is_some_and(Protocol::is_query) {
+    if protocol.is_some_and(Protocol::reads_xml) {
         element_names_from_shapes(&model, &mut shapes);
     }
     let mut found = Vec::new();
@@ -128,6 +128,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
         "rest-json" => Some(Protocol::RestJson),
         "query" => Some(Protocol::AwsQuery),
         "ec2" => Some(Protocol::Ec2Query),
+        "rest-xml" => Some(Protocol::RestXml),
         "json" => match meta.json_version.as_deref() {
             Some("1.0") => Some(Protocol::AwsJson { version_minor: 0 }),
             Some("1.1") => Some(Protocol::AwsJson { version_minor: 1 }),
@@ -166,7 +167,7 @@ fn lower_operation(
             response_code: http.response_code.unwrap_or(200),
         },
         None => {
-            if protocol == Some(Protocol::RestJson) {
+            if matches!(protocol, Some(Protocol::RestJson | Protocol::RestXml)) {
                 sink.error(format!("{at}/http"), format!("operation {name} has no http binding"));
             }
             HttpBinding { method: "POST".to_owned(), uri: "/".to_owned(), response_code: 200 }
@@ -199,6 +200,20 @@ fn lower_operation(
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),
         endpoint_params: endpoint_params(op, shapes),
         result_wrapper: op.output.as_ref().and_then(|output| output.result_wrapper.clone()),
+        body_root: op.input.as_ref().map(|input| {
+            // The reference's name and namespace, else the input shape's own.
+            let shape = shapes.get(&input.shape);
+            let name = input.location_name.clone().or_else(|| shape.and_then(|s| s.location_name.clone()));
+            let namespace = input.xml_namespace.as_ref().or_else(|| shape.and_then(|s| s.xml_namespace.as_ref()));
+            XmlElement { name: name.unwrap_or_else(|| input.shape.clone()), namespace: namespace.map(xml_namespace) }
+        }),
+    }
+}
+
+fn xml_namespace(namespace: &bc::XmlNamespace) -> XmlNamespace {
+    match namespace {
+        bc::XmlNamespace::Uri(uri) => XmlNamespace { prefix: None, uri: uri.clone() },
+        bc::XmlNamespace::Full { uri, prefix } => XmlNamespace { prefix: prefix.clone(), uri: uri.clone() },
     }
 }
 
@@ -217,7 +232,7 @@ fn endpoint_params(op: &bc::Operation, shapes: &BTreeMap<String, bc::Shape>) -> 
         }
     }
     let input = op.input.as_ref().and_then(|input| shapes.get(&input.shape));
-    for (member, shape_ref) in input.map(|shape| &shape.members).into_iter().flatten() {
+    for (member, shape_ref) in input.map(|shape| &*shape.members).into_iter().flatten() {
         if let Some(param) = &shape_ref.context_param {
             params.insert(&param.name, EndpointParamValue::Member(member.clone()));
         }
@@ -277,6 +292,7 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
             value: shape.value.as_ref().and_then(|v| v.location_name.clone()),
             flattened: shape.flattened,
         },
+        xml_namespace: shape.xml_namespace.as_ref().map(xml_namespace),
         ..Shape::new(name, kind)
     }
 }
@@ -374,8 +390,13 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 // A label's wire name is its member name: see `label_by_member_name`.
                 wire_name: match location {
                     Location::Label => name.clone(),
-                    // A prefix-header map without a name takes every header.
-                    Location::PrefixHeaders => member.location_name.clone().unwrap_or_default(),
+                    // A prefix-header map names its prefix on the member or (older models) on its
+                    // shape; without one it takes every header.
+                    Location::PrefixHeaders => member
+                        .location_name
+                        .clone()
+                        .or_else(|| shapes.get(&member.shape).and_then(|s| s.location_name.clone()))
+                        .unwrap_or_default(),
                     _ => member.location_name.clone().unwrap_or_else(|| name.clone()),
                 },
                 rust_name: String::new(),
@@ -392,6 +413,9 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 json_value: member.jsonvalue,
                 flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),
                 query_name: member.query_name.clone(),
+                xml_attribute: member.xml_attribute,
+                declared_at: shape.members.declared.iter().position(|n| n == name).unwrap_or_default(),
+                xml_namespace: member.xml_namespace.as_ref().map(xml_namespace),
                 timestamp_format: member
                     .timestamp_format
                     .as_deref()

@@ -368,6 +368,7 @@ fn lower_operation(
         // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
         endpoint_params: Vec::new(),
         result_wrapper: None,
+        body_root: None,
     }
 }
 
@@ -578,6 +579,9 @@ fn lower_members(
                 json_value: location == Location::Header && media_type.contains("json"),
                 flattened: false, // Smithy XML protocols are not lowered yet
                 query_name: None,
+                xml_attribute: false,
+                declared_at: 0, // Smithy models write XML members in name order for now
+                xml_namespace: None,
                 timestamp_format: format
                     .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,

@@ -71,12 +71,19 @@ pub enum Protocol {
     /// EC2's dialect of awsQuery: its own form keys, lists without `.member`, outputs without a
     /// result wrapper.
     Ec2Query,
+    /// rest-json's HTTP bindings with XML bodies.
+    RestXml,
 }
 
 impl Protocol {
     /// awsQuery or EC2: a form out, XML back.
     pub fn is_query(self) -> bool {
         matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)
+    }
+
+    /// Responses come as XML: awsQuery, EC2 and restXml.
+    pub fn reads_xml(self) -> bool {
+        self.is_query() || self == Protocol::RestXml
     }
 }
 
@@ -105,6 +112,33 @@ pub struct Operation {
     pub endpoint_params: Vec<EndpointParam>,
     /// awsQuery: the element of the response holding the output's members (`AssumeRoleResult`).
     pub result_wrapper: Option<String>,
+    /// restXml: the element holding the input's body members (`CreateBucketConfiguration`) and
+    /// the namespace it declares; `None` without an input.
+    pub body_root: Option<XmlElement>,
+}
+
+/// An XML element's name and the namespace it declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XmlElement {
+    pub name: String,
+    pub namespace: Option<XmlNamespace>,
+}
+
+/// `xmlns="uri"`, or `xmlns:prefix="uri"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XmlNamespace {
+    pub prefix: Option<String>,
+    pub uri: String,
+}
+
+impl XmlNamespace {
+    /// The attribute declaring it: `xmlns` or `xmlns:prefix`.
+    pub fn attribute(&self) -> String {
+        match &self.prefix {
+            Some(prefix) => format!("xmlns:{prefix}"),
+            None => "xmlns".to_owned(),
+        }
+    }
 }
 
 /// An endpoint rule-set parameter an operation sets (botocore `staticContextParams`, a
@@ -258,6 +292,8 @@ pub struct Shape {
     pub http_text: bool,
     /// XML and awsQuery element names of a list's items or a map's keys and values.
     pub xml_names: XmlNames,
+    /// restXml: the namespace a structure's element declares.
+    pub xml_namespace: Option<XmlNamespace>,
     /// Referenced by another shape or as an error, so it is a type of its own in `types`;
     /// a structure used only as an operation's input or output is emitted under the
     /// operation's names (`ListBackendJobsInput`) instead.
@@ -284,6 +320,7 @@ impl Shape {
             json_in: false,
             http_text: false,
             xml_names: XmlNames::default(),
+            xml_namespace: None,
             shared: false,
         }
     }
@@ -392,6 +429,13 @@ pub struct Member {
     pub flattened: bool,
     /// EC2: the form key the model sets (`queryName`), which wins over the element name.
     pub query_name: Option<String>,
+    /// restXml: written as an attribute of the structure's element.
+    pub xml_attribute: bool,
+    /// The member's place among its structure's members as the model declares them: XML
+    /// writes elements in this order (fields follow name order).
+    pub declared_at: usize,
+    /// restXml: the namespace the member's element declares.
+    pub xml_namespace: Option<XmlNamespace>,
     /// The timestamp format the model sets on the member or its target, if any.
     pub timestamp_format: Option<TimestampFormat>,
     /// Set by `transform` on the members that break a cycle of structures.

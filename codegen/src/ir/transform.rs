@@ -201,8 +201,8 @@ pub(crate) fn mark_usage(service: &mut Service) {
     let mut shared: BTreeSet<&str> =
         service.shapes.values().flat_map(|s| references(s).into_iter().map(|(_, t)| t)).collect();
     let rpc = matches!(service.protocol, Protocol::AwsJson { .. }) || service.protocol.is_query();
-    // awsQuery writes forms and reads XML: only its errors keep serde (`ModeledError` needs it).
-    let json = !service.protocol.is_query();
+    // awsQuery, EC2 and restXml read XML: only their errors keep serde (`ModeledError` needs it).
+    let json = !service.protocol.reads_xml();
     for op in service.operations.values() {
         op.input.iter().for_each(|id| reach(&service.shapes, id, &mut sent));
         op.output.iter().chain(&op.errors).for_each(|id| reach(&service.shapes, id, &mut received));

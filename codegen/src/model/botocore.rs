@@ -39,6 +39,62 @@ where
     deserializer.deserialize_map(Unique(PhantomData))
 }
 
+/// A structure's members by name, and their names in the order the model declares them.
+#[derive(Debug, Default)]
+pub struct Members {
+    by_name: BTreeMap<String, ShapeRef>,
+    pub declared: Vec<String>,
+}
+
+impl std::ops::Deref for Members {
+    type Target = BTreeMap<String, ShapeRef>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.by_name
+    }
+}
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let ordered: Vec<(String, ShapeRef)> = in_order(deserializer)?;
+        let declared = ordered.iter().map(|(name, _)| name.clone()).collect();
+        let mut by_name = BTreeMap::new();
+        for (name, member) in ordered {
+            if by_name.insert(name.clone(), member).is_some() {
+                return Err(serde::de::Error::custom(format!("\"{name}\" is defined twice")));
+            }
+        }
+        Ok(Members { by_name, declared })
+    }
+}
+
+/// A JSON object's entries in document order.
+fn in_order<'de, D, T>(deserializer: D) -> Result<Vec<(String, T)>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Ordered<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Ordered<T> {
+        type Value = Vec<(String, T)>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(entry) = access.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+
+    deserializer.deserialize_map(Ordered(PhantomData))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ServiceModel {
     pub metadata: Metadata,
@@ -152,6 +208,19 @@ pub struct ShapeRef {
     pub query_name: Option<String>,
     /// awsQuery: on an operation's output, the element holding its members (`AssumeRoleResult`).
     pub result_wrapper: Option<String>,
+    /// restXml: the member's element declares this namespace.
+    pub xml_namespace: Option<XmlNamespace>,
+    /// restXml: the member is an attribute of its structure's element.
+    #[serde(default)]
+    pub xml_attribute: bool,
+}
+
+/// `{"uri": "...", "prefix": "xsi"}`, or the URI alone.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum XmlNamespace {
+    Uri(String),
+    Full { uri: String, prefix: Option<String> },
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,9 +228,10 @@ pub struct ShapeRef {
 pub struct Shape {
     #[serde(rename = "type")]
     pub kind: String,
-    /// Sorted by member name: generated fields follow that order on every machine.
-    #[serde(default, deserialize_with = "unique_keys")]
-    pub members: BTreeMap<String, ShapeRef>,
+    /// Sorted by member name: generated fields follow that order on every machine. The order
+    /// the model declares them in is kept beside (XML writes elements in it).
+    #[serde(default)]
+    pub members: Members,
     #[serde(default)]
     pub required: Vec<String>,
     pub member: Option<ShapeRef>,
@@ -196,6 +266,8 @@ pub struct Shape {
     pub location_name: Option<String>,
     #[serde(default)]
     pub flattened: bool,
+    /// restXml: the structure's element declares this namespace.
+    pub xml_namespace: Option<XmlNamespace>,
     pub min: Option<serde_json::Number>,
     pub max: Option<serde_json::Number>,
     pub pattern: Option<String>,

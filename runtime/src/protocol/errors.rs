@@ -43,8 +43,8 @@ impl ErrorResponse {
             }
             return ErrorResponse { meta, type_code: None, body: Bytes::new(), headers: response.headers.clone() };
         }
-        if matches!(protocol, Protocol::AwsQuery | Protocol::Ec2Query) {
-            return Self::from_xml(response, meta, trimmed);
+        if protocol.reads_xml() {
+            return Self::from_xml(response, meta, trimmed, protocol);
         }
         let json = match serde_json::from_str(trimmed) {
             Ok(serde_json::Value::Object(map)) => map,
@@ -68,7 +68,7 @@ impl ErrorResponse {
         let body_code = match protocol {
             Protocol::RestJson => text_field(&["code", "Code"]).or_else(|| text_field(&["__type"])),
             Protocol::AwsJson { .. } => text_field(&["__type"]).or_else(|| text_field(&["code", "Code"])),
-            Protocol::AwsQuery | Protocol::Ec2Query => None, // read above, from XML
+            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml => None, // read above, from XML
         };
         let type_code = response.header("x-amzn-errortype").or(body_code).map(sanitize_code).filter(|c| !c.is_empty());
         let code = query_code.map(str::to_owned).or_else(|| type_code.clone()).unwrap_or_else(|| status.to_string());
@@ -83,7 +83,7 @@ impl ErrorResponse {
 
     /// An awsQuery error: `<ErrorResponse><Error><Code>`, `<Message>` and the body's request id;
     /// a body that is not XML is kept as the message, and the status is the code.
-    fn from_xml(response: &Response, mut meta: ErrorMetadata, text: &str) -> Self {
+    fn from_xml(response: &Response, mut meta: ErrorMetadata, text: &str, protocol: Protocol) -> Self {
         match super::query::error_parts(text) {
             Some(parts) => {
                 meta = meta.with_code(parts.code.unwrap_or_else(|| response.status.to_string()));
@@ -93,6 +93,10 @@ impl ErrorResponse {
                 if let Some(id) = parts.request_id.filter(|_| response.request_id().is_none()) {
                     meta = meta.with_request_id(id);
                 }
+            }
+            // A HEAD's error has no body: S3 models a 404 there as `NotFound`.
+            None if protocol == Protocol::RestXml && text.is_empty() && response.status == 404 => {
+                meta = meta.with_code("NotFound");
             }
             None => {
                 meta = meta.with_code(response.status.to_string());

@@ -1,4 +1,4 @@
-//! The wire protocols (rest-json, awsJson 1.0/1.1 and awsQuery): building requests from what generated
+//! The wire protocols (rest-json, awsJson 1.0/1.1, awsQuery, EC2 and restXml): building requests from what generated
 //! code declares, and reading outputs and errors from responses.
 
 mod errors;
@@ -9,7 +9,7 @@ mod values;
 
 pub use errors::{sanitize_code, ErrorResponse, ModeledError};
 pub use request::{percent_encode, Request};
-pub use response::json_output;
+pub use response::{json_output, xml_output};
 pub use values::{FromHttpValue, HttpValue};
 
 use crate::error::ParseError;
@@ -44,6 +44,16 @@ pub enum Protocol {
     /// EC2's dialect of awsQuery: lists without `.member`, outputs without a result wrapper,
     /// errors in `<Response><Errors><Error>`.
     Ec2Query,
+    /// HTTP bindings as rest-json has them, XML bodies: `<ErrorResponse><Error>` errors, or a
+    /// bare `<Error>` (S3), or no body at all (a HEAD).
+    RestXml,
+}
+
+impl Protocol {
+    /// Responses and errors come as XML.
+    pub fn reads_xml(self) -> bool {
+        matches!(self, Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml)
+    }
 }
 
 /// One operation, as generated code declares it: how its input becomes a request and how a

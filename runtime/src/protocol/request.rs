@@ -3,6 +3,7 @@
 use super::values::HttpValue;
 use crate::json::Blob;
 use crate::time::TimestampFormat;
+use crate::xml::{Layout, ToXml, Writer};
 use crate::BuildError;
 use bytes::Bytes;
 use serde::Serialize;
@@ -165,6 +166,44 @@ impl Request {
         self.body = to_json(input)?;
         self.set_content_type("application/json");
         Ok(self)
+    }
+
+    /// restXml: the input's body members inside `<root>` (declaring the model's namespace, if
+    /// any); no body when the input sets none of them, as botocore does.
+    pub fn xml_body<T: ToXml>(
+        mut self,
+        root: &str,
+        namespace: Option<(&'static str, &'static str)>,
+        input: &T,
+    ) -> Self {
+        let mut writer = Writer::new();
+        match namespace {
+            Some(namespace) => writer.member_in(root, namespace, input, &Layout::Plain),
+            None => writer.member(root, input, &Layout::Plain),
+        }
+        if writer.has_content() {
+            self.body = Bytes::from(writer.finish());
+            self.set_content_type("application/xml");
+        }
+        self
+    }
+
+    /// restXml: a structure or union payload as the element `name`; no body when unset.
+    pub fn payload_xml<T: ToXml>(
+        mut self,
+        name: &str,
+        namespace: Option<(&'static str, &'static str)>,
+        payload: Option<&T>,
+    ) -> Self {
+        let Some(payload) = payload else { return self };
+        let mut writer = Writer::new();
+        match namespace {
+            Some(namespace) => writer.member_in(name, namespace, payload, &Layout::Plain),
+            None => writer.member(name, payload, &Layout::Plain),
+        }
+        self.body = Bytes::from(writer.finish());
+        self.set_content_type("application/xml");
+        self
     }
 
     /// A structure payload: its JSON, or `{}` when unset.

@@ -6,6 +6,7 @@ use crate::error::ParseError;
 use crate::http::Response;
 use crate::json::Blob;
 use crate::time::TimestampFormat;
+use crate::xml::{Document, FromXml};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 
@@ -28,6 +29,12 @@ fn located_error<T: DeserializeOwned>(status: u16, body: &[u8]) -> ParseError {
         "." => ParseError::new(status, error.into_inner().to_string()),
         _ => ParseError::new(status, format!("at {path}: {}", error.into_inner())),
     }
+}
+
+/// Parses a restXml output body: the root element holds the body members, whatever its name.
+/// An empty body is an output with no body members.
+pub fn xml_output<T: FromXml + Default>(response: &Response) -> Result<T, ParseError> {
+    Ok(response.payload_xml()?.unwrap_or_default())
 }
 
 impl Response {
@@ -106,6 +113,17 @@ impl Response {
         }
         let text = std::str::from_utf8(&self.body).map_err(|e| self.bad(format!("the body is not UTF-8: {e}")))?;
         T::from_http_value(text, TimestampFormat::HttpDate).map(Some).map_err(|e| self.bad(e))
+    }
+
+    /// The whole body as an XML structure or union payload; an empty body is no payload.
+    pub fn payload_xml<T: FromXml>(&self) -> Result<Option<T>, ParseError> {
+        let text = std::str::from_utf8(&self.body).map_err(|_| self.bad("the body is not UTF-8".to_owned()))?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let bad = |e: crate::xml::XmlError| self.bad(e.to_string());
+        let doc = Document::parse(text).map_err(bad)?;
+        doc.root().parse().map(Some).map_err(bad)
     }
 
     /// The whole body as a structure payload; an empty body is no payload.

@@ -80,7 +80,14 @@ pub fn request(sent: &http::Request<bytes::Bytes>, expected: &Value, protocol: &
                     return Err(format!("body {actual:?} != {body:?}"));
                 }
             }
-            _ if protocol == "rest-json" || body.is_empty() => {
+            // XML is compared as trees: names, attributes, trimmed text and children in order.
+            _ if protocol == "rest-xml" && !body.is_empty() => {
+                let actual = String::from_utf8_lossy(actual);
+                if !same_xml(&actual, body) {
+                    return Err(format!("body {actual:?} != {body:?}"));
+                }
+            }
+            _ if protocol == "rest-json" || protocol == "rest-xml" || body.is_empty() => {
                 if actual.as_ref() != body.as_bytes() {
                     return Err(format!("body {:?} != {body:?}", String::from_utf8_lossy(actual)));
                 }
@@ -245,4 +252,27 @@ fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether two XML texts hold the same tree (whitespace between elements carries no meaning).
+pub fn same_xml(a: &str, b: &str) -> bool {
+    use awsgen_runtime::xml::{Document, Node};
+    fn same(a: Node<'_>, b: Node<'_>) -> bool {
+        let attributes = |n: Node<'_>| {
+            let mut all: Vec<(String, String)> =
+                n.attributes().map(|(p, l, v)| (format!("{p}:{l}"), v.to_owned())).collect();
+            all.sort();
+            all
+        };
+        let (ac, bc): (Vec<Node>, Vec<Node>) = (a.children().collect(), b.children().collect());
+        a.name() == b.name()
+            && attributes(a) == attributes(b)
+            && (a.text().trim() == b.text().trim() || (ac.is_empty() && a.text() == b.text()))
+            && ac.len() == bc.len()
+            && ac.into_iter().zip(bc).all(|(a, b)| same(a, b))
+    }
+    match (Document::parse(a), Document::parse(b)) {
+        (Ok(a), Ok(b)) => same(a.root(), b.root()),
+        _ => a == b,
+    }
 }

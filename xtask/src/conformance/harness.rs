@@ -28,6 +28,7 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
         }
         Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
         Protocol::Ec2Query => quote! { ::awsgen_runtime::Protocol::Ec2Query },
+        Protocol::RestXml => quote! { ::awsgen_runtime::Protocol::RestXml },
     };
     quote! {
         #![allow(unused_mut, unused_variables, clippy::all)]

@@ -357,6 +357,7 @@ fn main_rs(targets: &[Target]) -> TokenStream {
             }
             Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
             Protocol::Ec2Query => quote! { ::awsgen_runtime::Protocol::Ec2Query },
+            Protocol::RestXml => quote! { ::awsgen_runtime::Protocol::RestXml },
         };
         for op in target.service.operations.values() {
             let name = format_ident!("op_{n}");

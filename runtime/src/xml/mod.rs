@@ -1,4 +1,5 @@
-//! A small XML reader for AWS responses, and `FromXml`, which generated types implement.
+//! A small XML reader for AWS responses, and `FromXml`, which generated types implement; the
+//! writer of request bodies (restXml) is in [`write`].
 //!
 //! The body is tokenized by `xmlparser` (no DTDs, no entity expansion, no recursion) into a
 //! flat tree. A hostile body gets a typed [`XmlError`], never a panic: a DTD is refused, only
@@ -12,6 +13,9 @@ use crate::FromHttpValue;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+
+mod write;
+pub use write::{ToXml, Writer};
 
 /// Elements nested deeper than this are refused (AWS responses nest a dozen or so).
 pub const MAX_DEPTH: usize = 100;
@@ -64,6 +68,8 @@ struct Element<'a> {
     /// The local name: a namespace prefix is dropped, as botocore does.
     name: &'a str,
     text: Cow<'a, str>,
+    /// `(prefix, local name, value)`, in document order.
+    attributes: Vec<(&'a str, &'a str, Cow<'a, str>)>,
     parent: Option<usize>,
     first_child: Option<usize>,
     next_sibling: Option<usize>,
@@ -96,6 +102,7 @@ impl<'a> Document<'a> {
                     elements.push(Element {
                         name: local.as_str(),
                         text: Cow::Borrowed(""),
+                        attributes: Vec::new(),
                         parent,
                         first_child: None,
                         next_sibling: None,
@@ -107,6 +114,13 @@ impl<'a> Document<'a> {
                         }
                     }
                     open.push((index, None));
+                }
+                Token::Attribute { prefix, local, value, .. } => {
+                    let Some(&(index, _)) = open.last() else { continue };
+                    let value = unescape(value.as_str()).ok_or_else(|| {
+                        XmlError::at(&path(&elements, index), "unknown entity or character reference")
+                    })?;
+                    elements[index].attributes.push((prefix.as_str(), local.as_str(), value));
                 }
                 Token::ElementEnd { end: ElementEnd::Open, .. } => {}
                 Token::ElementEnd { end: ElementEnd::Empty, .. } => {
@@ -137,7 +151,7 @@ impl<'a> Document<'a> {
                         element.text.to_mut().push_str(&piece);
                     }
                 }
-                // Declarations, comments, processing instructions, attributes and whitespace
+                // Declarations, comments, processing instructions and whitespace
                 // outside the root say nothing an output needs.
                 _ => {}
             }
@@ -218,6 +232,26 @@ impl<'a> Node<'a> {
     /// The text directly inside the element, entities resolved; `""` when there is none.
     pub fn text(&self) -> &'a str {
         &self.element().text
+    }
+
+    /// The attribute `name` (`prefix:local` or `local`), entities resolved.
+    pub fn attribute(&self, name: &str) -> Option<&'a str> {
+        let (prefix, local) = name.split_once(':').unwrap_or(("", name));
+        let attributes = &self.element().attributes;
+        attributes.iter().find(|(p, l, _)| *p == prefix && *l == local).map(|(_, _, value)| value.as_ref())
+    }
+
+    /// The attribute `name` as a scalar other than a string.
+    pub fn attribute_value<T: FromHttpValue>(&self, name: &str) -> Result<Option<T>, XmlError> {
+        let Some(text) = self.attribute(name) else { return Ok(None) };
+        T::from_http_value(text, TimestampFormat::DateTime)
+            .map(Some)
+            .map_err(|_| self.error(&format!("attribute {name}: not a valid value")))
+    }
+
+    /// Every attribute as `(prefix, local name, value)`.
+    pub fn attributes(&self) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + 'a {
+        self.element().attributes.iter().map(|(p, l, v)| (*p, *l, v.as_ref()))
     }
 
     pub fn children(&self) -> impl Iterator<Item = Node<'a>> + 'a {
