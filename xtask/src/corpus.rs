@@ -395,11 +395,11 @@ pub fn print(report: &Report) {
     println!();
     match report.sampled {
         Some((taken, of)) => println!(
-            "sample: {taken} of the {of} json/rest-json/query/ec2 services ({} service folders; the {} with other protocols are not listed)",
+            "sample: {taken} of the {of} supported services ({} service folders; the {} with other protocols are not listed)",
             report.listed,
             report.listed - of
         ),
-        None => println!("services: {} ({} json/rest-json/query/ec2)", report.listed, report.supported),
+        None => println!("services: {} ({} with a supported protocol)", report.listed, report.supported),
     }
     println!("generated: {generated}, failed to generate: {generate_failed}");
     if report.compile {

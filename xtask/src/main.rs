@@ -28,7 +28,7 @@ enum Command {
         /// Only these services (comma-separated folder names).
         #[arg(long, value_delimiter = ',', value_name = "SERVICES")]
         only: Option<Vec<String>>,
-        /// Take N of the json/rest-json/query services, evenly spread over the sorted list (always the
+        /// Take N of the services with a supported protocol, evenly spread over the sorted list (always the
         /// same ones for the same N and models).
         #[arg(long, value_name = "N")]
         sample: Option<usize>,

@@ -59,10 +59,10 @@ const TINY: &str = r#"{
 
 const TINY_PAGINATORS: &str = r#"{"pagination": {"ListThings": {"input_token": "NextToken", "output_token": "NextToken", "result_key": "Things"}}}"#;
 
-/// A rest-xml service: listed as skipped, never handed to the generator.
+/// An RPCv2 CBOR service: listed as skipped, never handed to the generator.
 const REST_XML: &str = r#"{
   "version": "2.0",
-  "metadata": {"apiVersion": "2010-05-08", "protocol": "rest-xml", "protocols": ["rest-xml"], "serviceId": "Legacy"},
+  "metadata": {"apiVersion": "2010-05-08", "protocol": "smithy-rpc-v2-cbor", "protocols": ["smithy-rpc-v2-cbor"], "serviceId": "Legacy"},
   "operations": {},
   "shapes": {}
 }"#;
@@ -91,24 +91,25 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
     assert!(tiny[4].parse::<usize>().unwrap() > 50, "lines: {stdout}");
     assert_eq!(tiny.last(), Some(&"generated"), "{stdout}");
     assert!(
-        row("legacy").contains("2010-05-08") && row("legacy").ends_with("skipped: protocol rest-xml not supported yet")
+        row("legacy").contains("2010-05-08")
+            && row("legacy").ends_with("skipped: protocol smithy-rpc-v2-cbor not supported yet")
     );
     assert!(row("dynamo-ish").is_empty(), "{stdout}");
-    assert!(stdout.contains("services: 2 (1 json/rest-json/query/ec2)"), "{stdout}");
+    assert!(stdout.contains("services: 2 (1 with a supported protocol)"), "{stdout}");
     assert!(stdout.contains("generated: 1, failed to generate: 0"), "{stdout}");
     assert!(stdout.contains("compiled: not run (--no-compile)"), "{stdout}");
-    assert!(stdout.contains("skipped (protocol not supported yet): 1 (rest-xml 1)"), "{stdout}");
+    assert!(stdout.contains("skipped (protocol not supported yet): 1 (smithy-rpc-v2-cbor 1)"), "{stdout}");
     assert!(stdout.contains("operations: 1 (0 left out by the generator)"), "{stdout}");
     assert!(!out.exists(), "--no-compile writes nothing");
 
     // --only and --sample choose among the folders; an unknown name is an error.
     let only = xtask(&["corpus", "--models", models_arg, "--no-compile", "--only", "legacy"]);
     let stdout = String::from_utf8_lossy(&only.stdout);
-    assert!(only.status.success() && !stdout.contains("\ntiny ") && stdout.contains("services: 1 (0 json"), "{stdout}");
+    assert!(only.status.success() && !stdout.contains("\ntiny ") && stdout.contains("services: 1 (0 with a supported protocol)"), "{stdout}");
     let sampled = xtask(&["corpus", "--models", models_arg, "--no-compile", "--sample", "1"]);
     let stdout = String::from_utf8_lossy(&sampled.stdout);
     assert!(
-        sampled.status.success() && stdout.contains("services: 2 (1 json/rest-json/query/ec2)"),
+        sampled.status.success() && stdout.contains("services: 2 (1 with a supported protocol)"),
         "all taken: {stdout}"
     );
     let unknown = xtask(&["corpus", "--models", models_arg, "--no-compile", "--only", "tiny,nope"]);

@@ -200,7 +200,7 @@ fn lower_operation(
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),
         endpoint_params: endpoint_params(op, shapes),
         result_wrapper: op.output.as_ref().and_then(|output| output.result_wrapper.clone()),
-        body_root: op.input.as_ref().map(|input| {
+        body_root: op.input.as_ref().filter(|_| protocol == Some(Protocol::RestXml)).map(|input| {
             // The reference's name and namespace, else the input shape's own.
             let shape = shapes.get(&input.shape);
             let name = input.location_name.clone().or_else(|| shape.and_then(|s| s.location_name.clone()));
@@ -414,7 +414,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),
                 query_name: member.query_name.clone(),
                 xml_attribute: member.xml_attribute,
-                declared_at: shape.members.declared.iter().position(|n| n == name).unwrap_or_default(),
+                declared_at: shape.members.declared_at(name),
                 xml_namespace: member.xml_namespace.as_ref().map(xml_namespace),
                 timestamp_format: member
                     .timestamp_format

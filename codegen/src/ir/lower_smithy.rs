@@ -227,7 +227,7 @@ fn resolve_mixins(shapes: BTreeMap<String, sm::Shape>, sink: &mut Sink) -> BTree
         if shape.mixins.is_empty() {
             continue;
         }
-        let mut members = BTreeMap::new();
+        let mut members = sm::Members::default();
         let mut traits = BTreeMap::new();
         let mut pending: Vec<String> = shape.mixins.iter().map(|t| t.target.clone()).collect();
         let mut seen = BTreeSet::new();
@@ -240,13 +240,13 @@ fn resolve_mixins(shapes: BTreeMap<String, sm::Shape>, sink: &mut Sink) -> BTree
                 continue;
             };
             pending.extend(mixin.mixins.iter().map(|t| t.target.clone()));
-            members.extend(mixin.members.clone());
+            members.extend(&mixin.members);
             traits.extend(
                 mixin.traits.iter().filter(|(k, _)| *k != "smithy.api#mixin").map(|(k, v)| (k.clone(), v.clone())),
             );
         }
         if let Some(target) = resolved.get_mut(id) {
-            members.extend(target.members.clone());
+            members.extend(&target.members);
             traits.extend(target.traits.clone());
             target.members = members;
             target.traits = traits;
@@ -580,7 +580,7 @@ fn lower_members(
                 flattened: false, // Smithy XML protocols are not lowered yet
                 query_name: None,
                 xml_attribute: false,
-                declared_at: 0, // Smithy models write XML members in name order for now
+                declared_at: shape.members.declared_at(name),
                 xml_namespace: None,
                 timestamp_format: format
                     .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),

@@ -39,24 +39,59 @@ where
     deserializer.deserialize_map(Unique(PhantomData))
 }
 
-/// A structure's members by name, and their names in the order the model declares them.
-#[derive(Debug, Default)]
-pub struct Members {
-    by_name: BTreeMap<String, ShapeRef>,
-    pub declared: Vec<String>,
+/// A structure's members by name (a repeated name is refused), and the order the model
+/// declares them in.
+#[derive(Debug, Clone)]
+pub struct Members<T> {
+    by_name: BTreeMap<String, T>,
+    declared: Vec<String>,
 }
 
-impl std::ops::Deref for Members {
-    type Target = BTreeMap<String, ShapeRef>;
+impl<T> Default for Members<T> {
+    fn default() -> Self {
+        Members { by_name: BTreeMap::new(), declared: Vec::new() }
+    }
+}
+
+impl<T> Members<T> {
+    /// The member's place in the model's declaration order.
+    pub fn declared_at(&self, name: &str) -> usize {
+        self.declared.iter().position(|n| n == name).unwrap_or_default()
+    }
+
+    /// The members to change in place (not to add or remove: the order is kept beside).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.by_name.values_mut()
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut T> {
+        self.by_name.get_mut(name)
+    }
+
+    /// Adds `other`'s members after these; one of a name already here replaces it in place.
+    pub fn extend(&mut self, other: &Members<T>)
+    where
+        T: Clone,
+    {
+        for (name, member) in other.declared.iter().zip(other.declared.iter().map(|n| &other.by_name[n])) {
+            if self.by_name.insert(name.clone(), member.clone()).is_none() {
+                self.declared.push(name.clone());
+            }
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Members<T> {
+    type Target = BTreeMap<String, T>;
 
     fn deref(&self) -> &Self::Target {
         &self.by_name
     }
 }
 
-impl<'de> Deserialize<'de> for Members {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Members<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let ordered: Vec<(String, ShapeRef)> = in_order(deserializer)?;
+        let ordered: Vec<(String, T)> = in_order(deserializer)?;
         let declared = ordered.iter().map(|(name, _)| name.clone()).collect();
         let mut by_name = BTreeMap::new();
         for (name, member) in ordered {
@@ -231,7 +266,7 @@ pub struct Shape {
     /// Sorted by member name: generated fields follow that order on every machine. The order
     /// the model declares them in is kept beside (XML writes elements in it).
     #[serde(default)]
-    pub members: Members,
+    pub members: Members<ShapeRef>,
     #[serde(default)]
     pub required: Vec<String>,
     pub member: Option<ShapeRef>,

@@ -2,6 +2,7 @@
 //! values: lowering picks the ones it knows by id.
 
 use super::botocore::unique_keys;
+pub use super::botocore::Members;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -18,8 +19,8 @@ pub struct Model {
 pub struct Shape {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(default, deserialize_with = "unique_keys")]
-    pub members: BTreeMap<String, MemberRef>,
+    #[serde(default)]
+    pub members: Members<MemberRef>,
     pub member: Option<MemberRef>,
     pub key: Option<MemberRef>,
     pub value: Option<MemberRef>,
