@@ -15,9 +15,10 @@ mod loader;
 pub mod profile;
 pub mod provider;
 mod region;
+mod settings;
 
 pub use chain::DefaultCredentialsChain;
 pub use env::Env;
-pub use loader::{load, ConfigLoader};
+pub use loader::{load, ConfigLoader, LoadError};
 pub use provider::ProviderConfig;
 pub use region::region;
