@@ -14,7 +14,8 @@ use awsgen_runtime::Credentials;
 use awsgen_sso::Client;
 use std::time::{Duration, UNIX_EPOCH};
 
-const SSO_KEYS: [&str; 5] = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name"];
+/// Any of these makes a profile an SSO one (`sso_region` alone does not: it only says where).
+const SSO_KEYS: [&str; 4] = ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name"];
 
 /// What an SSO profile says: where its token is cached, and which role to ask for.
 #[derive(Debug, Clone)]
