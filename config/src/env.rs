@@ -34,6 +34,21 @@ impl Env {
     }
 }
 
+impl Env {
+    /// Every variable named `<prefix><suffix>` with a value: (suffix, value).
+    pub fn with_prefix(&self, prefix: &str) -> Vec<(String, String)> {
+        let all: Vec<(String, String)> = match &self.vars {
+            Some(vars) => vars.iter().map(|(name, value)| (name.clone(), value.clone())).collect(),
+            // `vars_os`: `vars` panics on a variable that is not Unicode, which none of ours is.
+            None => std::env::vars_os()
+                .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+                .collect(),
+        };
+        let found = all.into_iter().filter(|(_, value)| !value.trim().is_empty());
+        found.filter_map(|(name, value)| Some((name.strip_prefix(prefix)?.to_owned(), value))).collect()
+    }
+}
+
 impl fmt::Debug for Env {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.vars {

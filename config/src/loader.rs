@@ -1,30 +1,71 @@
 //! One call to configure a client as the AWS CLI would be: region, credentials, endpoint and
 //! retries from the environment and the profile files.
 
-use crate::profile::Section;
+use crate::profile::ProfileFileError;
+use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, ProviderConfig};
 use awsgen_runtime::{Config, ConfigBuilder};
+use std::fmt;
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
 pub async fn load() -> Config {
     ConfigLoader::default().load().await
 }
 
-/// What [`load`] reads, with the choices a program may make first.
+/// What [`load`] reads, with the choices a program may make first. The environment variable
+/// wins over the chosen profile's property:
 ///
-/// - region: [`ConfigLoader::region`], else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`;
+/// - region: [`ConfigLoader::region`], else `AWS_REGION`, `AWS_DEFAULT_REGION`, `region`;
 /// - credentials: the [`DefaultCredentialsChain`], asked when a call first needs them;
-/// - endpoint: `AWS_ENDPOINT_URL`, else the profile's `endpoint_url` (neither when
-///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's `ignore_configured_endpoint_urls` is true);
-/// - attempts: `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts`.
+/// - endpoint: `AWS_ENDPOINT_URL_<SERVICE_ID>` (`AWS_ENDPOINT_URL_SSO_OIDC`), `AWS_ENDPOINT_URL`,
+///   the service's `endpoint_url` in the profile's `services = name` section (`[services name]`,
+///   `sso_oidc =` then an indented `endpoint_url = ...`), the profile's `endpoint_url`, in that
+///   order; none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls`
+///   is true;
+/// - FIPS and dual-stack endpoints: `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`,
+///   `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint` (`true` or `false`);
+/// - retries: `AWS_MAX_ATTEMPTS` / `max_attempts` (at least 1), `AWS_RETRY_MODE` / `retry_mode`:
+///   `standard`, or `legacy` and `adaptive`, which are taken as standard (awsgen has one retry
+///   policy; adaptive's client-side rate limiting is not done).
 ///
-/// A profile file that can't be read leaves its settings unset; the credentials chain reports
-/// the file's problem when a call needs credentials.
+/// [`load`](Self::load) leaves a setting it can't use at its default, and a profile file it
+/// can't read unused (the credentials chain reports the file's problem when a call needs
+/// credentials); [`try_load`](Self::try_load) reports either instead.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigLoader {
     provider_config: ProviderConfig,
     profile_name: Option<String>,
     region: Option<String>,
+}
+
+/// Why [`ConfigLoader::try_load`] refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// A profile file that can't be read or parsed.
+    ProfileFile(ProfileFileError),
+    /// A profile was chosen (`AWS_PROFILE`, [`ConfigLoader::profile_name`]) that no file has.
+    MissingProfile(String),
+    /// A setting with a value it can't take; `source` names the variable or the profile property.
+    Setting { source: String, problem: String },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::ProfileFile(error) => error.fmt(f),
+            LoadError::MissingProfile(name) => write!(f, "profile `{name}` is not in the profile files"),
+            LoadError::Setting { source, problem } => write!(f, "{source}: {problem}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::ProfileFile(error) => Some(error),
+            _ => None,
+        }
+    }
 }
 
 impl ConfigLoader {
@@ -52,53 +93,90 @@ impl ConfigLoader {
 
     /// The loaded settings as a builder, to change some before building.
     pub async fn load_builder(self) -> ConfigBuilder {
+        self.read().0
+    }
+
+    /// As [`load`](Self::load), but the first problem found with a profile file or a setting is
+    /// an error.
+    pub async fn try_load(self) -> Result<Config, LoadError> {
+        self.try_load_builder().await.map(ConfigBuilder::build)
+    }
+
+    pub async fn try_load_builder(self) -> Result<ConfigBuilder, LoadError> {
+        let (builder, problems) = self.read();
+        problems.into_iter().next().map_or(Ok(builder), Err)
+    }
+
+    /// The builder from every usable setting, and what was wrong with the others.
+    fn read(self) -> (ConfigBuilder, Vec<LoadError>) {
         let provider_config = match self.profile_name {
             Some(name) => self.provider_config.with_profile_name(name),
             None => self.provider_config,
         };
-        let settings = Settings::read(&provider_config);
+        let mut problems = Vec::new();
+        let settings = Settings::read(&provider_config).unwrap_or_else(|error| {
+            problems.push(LoadError::ProfileFile(error));
+            Settings::env_only(&provider_config)
+        });
+        if problems.is_empty() {
+            problems.extend(missing_profile(&provider_config));
+        }
         let mut builder = Config::builder().credentials_provider(DefaultCredentialsChain::new(&provider_config));
         if let Some(region) = self.region.or_else(|| region(&provider_config).ok().flatten()) {
             builder = builder.region(region);
         }
-        if let Some(url) = settings.endpoint_url() {
-            builder = builder.endpoint_url(url);
-        }
-        if let Some(max_attempts) = settings.max_attempts() {
-            builder = builder.max_attempts(max_attempts);
-        }
-        builder
+        builder = endpoints(builder, &settings, &mut problems);
+        builder = retries(builder, &settings, &mut problems);
+        (builder, problems)
     }
 }
 
-/// A setting's lookup: the environment variable first, then the chosen profile's property.
-struct Settings<'a> {
-    config: &'a ProviderConfig,
-    profile: Option<Section>,
+/// A chosen profile no file has (a missing `default` is fine).
+fn missing_profile(config: &ProviderConfig) -> Option<LoadError> {
+    let name = config.chosen_profile_name()?;
+    let profiles = config.profiles().ok()?;
+    profiles.profile(&name).is_none().then_some(LoadError::MissingProfile(name))
 }
 
-impl<'a> Settings<'a> {
-    fn read(config: &'a ProviderConfig) -> Self {
-        let profiles = config.profiles().ok();
-        let profile = profiles.and_then(|profiles| profiles.profile(&config.profile_name()).cloned());
-        Settings { config, profile }
+fn endpoints(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
+    let mut flag = |variable: &str, property: &str| {
+        settings.flag(variable, property).unwrap_or_else(|error| {
+            problems.push(error);
+            false
+        })
+    };
+    builder = builder
+        .use_fips(flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"))
+        .use_dual_stack(flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"));
+    let (global, services) = settings.endpoint_urls();
+    if let Some(url) = global {
+        builder = builder.endpoint_url(url);
     }
-
-    fn get(&self, variable: &str, property: &str) -> Option<String> {
-        let from_profile = || self.profile.as_ref()?.get(property).map(|value| value.trim().to_owned());
-        self.config.env().get(variable).map(|value| value.trim().to_owned()).or_else(from_profile)
+    for (service, url) in services {
+        builder = builder.service_endpoint_url(&service, url);
     }
+    builder
+}
 
-    fn endpoint_url(&self) -> Option<String> {
-        let ignore = self.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls");
-        if ignore.is_some_and(|value| value.eq_ignore_ascii_case("true")) {
-            return None;
+fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
+    if let Some(setting) = settings.get("AWS_RETRY_MODE", "retry_mode") {
+        if let Err(error) = retry_mode(&setting) {
+            problems.push(error);
         }
-        self.get("AWS_ENDPOINT_URL", "endpoint_url")
     }
+    if let Some(setting) = settings.get("AWS_MAX_ATTEMPTS", "max_attempts") {
+        match setting.value.parse::<u32>() {
+            Ok(attempts) if attempts >= 1 => builder = builder.max_attempts(attempts),
+            _ => problems.push(setting.invalid(format!("`{}` is not a whole number of at least 1", setting.value))),
+        }
+    }
+    builder
+}
 
-    /// A value that isn't a whole number of at least 1 is ignored, leaving the default.
-    fn max_attempts(&self) -> Option<u32> {
-        self.get("AWS_MAX_ATTEMPTS", "max_attempts")?.parse().ok().filter(|attempts| *attempts >= 1)
+/// Every mode is the one standard policy here; an unknown one is a typo worth reporting.
+fn retry_mode(setting: &Setting) -> Result<(), LoadError> {
+    match setting.value.to_ascii_lowercase().as_str() {
+        "standard" | "adaptive" | "legacy" => Ok(()),
+        _ => Err(setting.invalid(format!("`{}` is not one of standard, adaptive, legacy", setting.value))),
     }
 }

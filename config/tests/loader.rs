@@ -1,8 +1,11 @@
 //! `ConfigLoader`: which source wins for each setting.
 
+mod support;
+
 use awsgen_config::{ConfigLoader, Env, ProviderConfig};
 use awsgen_runtime::Config;
 use std::path::PathBuf;
+use support::replay::{Exchange, Redirect, ReplayServer};
 
 fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
@@ -10,8 +13,7 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
 
 /// A config file in a folder of its own, and an environment naming it plus `vars`.
 fn environment(name: &str, config_file: &str, vars: &[(&str, &str)]) -> (Env, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("awsgen-loader-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::temp_dir(name);
     std::fs::write(dir.join("config"), config_file).unwrap();
     let files = [
         ("AWS_CONFIG_FILE".to_owned(), dir.join("config").display().to_string()),
@@ -58,4 +60,95 @@ fn unusable_settings_leave_the_defaults() {
     assert_eq!((config.region(), config.retry().max_attempts), (None, 3));
     std::fs::remove_dir_all(dir).unwrap();
     std::fs::remove_dir_all(broken).unwrap();
+}
+
+/// Where the loaded config sends SSO GetRoleCredentials and SSO OIDC CreateToken (both unsigned,
+/// so no credentials are needed): the replay server checks each request's host.
+fn check_hosts(config_file: &str, vars: &[(&str, &str)], sso: &str, oidc: &str) {
+    let (env, dir) = environment("endpoints", config_file, vars);
+    let server = ReplayServer::start(vec![
+        answer("GET", &format!("{sso}/federation/credentials?account_id=1&role_name=R")),
+        answer("POST", &format!("{oidc}/token")),
+    ]);
+    let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+    let config = block_on(loader.load_builder()).http_client(Redirect::to(server.addr)).build();
+    block_on(async {
+        let sso = awsgen_sso::Client::new(config.clone());
+        sso.get_role_credentials().access_token("t").account_id("1").role_name("R").send().await.unwrap();
+        let oidc = awsgen_sso_oidc::Client::new(config);
+        oidc.create_token().client_id("c").client_secret("s").grant_type("refresh_token").send().await.unwrap();
+    });
+    server.finish().unwrap_or_else(|error| panic!("{vars:?}: {error}"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn answer(method: &str, target: &str) -> Exchange {
+    Exchange {
+        method: method.into(),
+        target: target.into(),
+        status: 200,
+        response_headers: vec![("content-type".into(), "application/json".into())],
+        response_body: b"{}".to_vec(),
+        ..Exchange::default()
+    }
+}
+
+const ENDPOINTS: &str = "[default]\nregion = eu-west-1\nendpoint_url = http://profile-global.test\nservices = local\n\
+                         [services local]\nsso =\n  endpoint_url = http://profile-sso.test\n";
+
+#[test]
+fn endpoint_urls_come_per_service_then_global_environment_before_profile() {
+    check_hosts(ENDPOINTS, &[], "profile-sso.test", "profile-global.test");
+    let oidc_env = [("AWS_ENDPOINT_URL_SSO_OIDC", "http://env-oidc.test")];
+    check_hosts(ENDPOINTS, &oidc_env, "profile-sso.test", "env-oidc.test");
+    // The environment's global URL wins over the profile's per-service one.
+    let global_env = [("AWS_ENDPOINT_URL", "http://env-global.test")];
+    check_hosts(ENDPOINTS, &global_env, "env-global.test", "env-global.test");
+    let both = [("AWS_ENDPOINT_URL", "http://env-global.test"), ("AWS_ENDPOINT_URL_SSO", "http://env-sso.test")];
+    check_hosts(ENDPOINTS, &both, "env-sso.test", "env-global.test");
+    let ignore = [("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), ("AWS_ENDPOINT_URL", "http://env-global.test")];
+    check_hosts(ENDPOINTS, &ignore, "portal.sso.eu-west-1.amazonaws.com", "oidc.eu-west-1.amazonaws.com");
+}
+
+#[test]
+fn fips_and_dual_stack_come_from_the_environment_then_the_profile() {
+    let profile = "[default]\nregion = eu-west-1\nuse_fips_endpoint = true\n";
+    check_hosts(profile, &[], "portal.sso-fips.eu-west-1.amazonaws.com", "oidc-fips.eu-west-1.amazonaws.com");
+    let env = [("AWS_USE_FIPS_ENDPOINT", "false"), ("AWS_USE_DUALSTACK_ENDPOINT", "TRUE")];
+    check_hosts(profile, &env, "portal.sso.eu-west-1.api.aws", "oidc.eu-west-1.api.aws");
+}
+
+/// A config file, variables, and the error expected.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+#[test]
+fn try_load_reports_what_load_leaves_at_its_default() {
+    let cases: [Case; 6] = [
+        ("[default\n", &[], "could not parse profile file"),
+        ("[default]\nmax_attempts = 0\n", &[], "max_attempts of profile `default`: `0` is not a whole number"),
+        ("", &[("AWS_MAX_ATTEMPTS", "many")], "AWS_MAX_ATTEMPTS: `many` is not a whole number of at least 1"),
+        ("[default]\nretry_mode = fast\n", &[], "retry_mode of profile `default`: `fast` is not one of standard"),
+        ("", &[("AWS_USE_FIPS_ENDPOINT", "yes")], "AWS_USE_FIPS_ENDPOINT: `yes` is neither true nor false"),
+        ("[default]\n", &[("AWS_PROFILE", "nope")], "profile `nope` is not in the profile files"),
+    ];
+    for (config_file, vars, expected) in cases {
+        let (env, dir) = environment("try", config_file, vars);
+        let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+        let error = block_on(loader.clone().try_load()).unwrap_err();
+        assert!(error.to_string().contains(expected), "{error} lacks {expected:?}");
+        let config = block_on(loader.load());
+        assert_eq!(config.retry().max_attempts, 3, "{expected}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn every_retry_mode_is_accepted_as_the_standard_policy() {
+    for mode in ["standard", "adaptive", "Legacy"] {
+        let (env, dir) = environment("mode", &format!("[default]\nretry_mode = {mode}\nmax_attempts = 4\n"), &[]);
+        let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+        let config = block_on(loader.try_load()).unwrap();
+        assert_eq!(config.retry().max_attempts, 4);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -206,7 +206,7 @@ impl Config {
     /// service's own, `AWS_ENDPOINT_URL_<SERVICE_ID>` (`AWS_ENDPOINT_URL_AMPLIFYBACKEND`), which
     /// wins over `AWS_ENDPOINT_URL`, as in every AWS SDK.
     pub(crate) fn for_service(mut self, service_id: &str) -> Config {
-        let suffix = service_id.to_ascii_uppercase().replace(' ', "_");
+        let suffix = service_key(service_id);
         if let Some((_, url)) = self.service_endpoint_urls.iter().find(|(name, _)| *name == suffix) {
             self.endpoint_url = Some(url.clone());
         }
@@ -266,6 +266,16 @@ impl ConfigBuilder {
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
         self.service_endpoint_urls.clear();
+        self
+    }
+
+    /// Send one service's requests here, whatever [`endpoint_url`](Self::endpoint_url) says (as
+    /// `AWS_ENDPOINT_URL_<SERVICE_ID>` does in [`Config::from_env`]). The service is named by its
+    /// model's service id in any case, with spaces or underscores (`"SSO OIDC"`, `"sso_oidc"`).
+    pub fn service_endpoint_url(mut self, service_id: &str, url: impl Into<String>) -> Self {
+        let key = service_key(service_id);
+        self.service_endpoint_urls.retain(|(name, _)| *name != key);
+        self.service_endpoint_urls.push((key, url.into()));
         self
     }
 
@@ -347,6 +357,11 @@ impl ConfigBuilder {
             inject_host_prefix: !self.no_host_prefix,
         }
     }
+}
+
+/// A service id as `AWS_ENDPOINT_URL_<SERVICE_ID>` spells it: `SSO OIDC` -> `SSO_OIDC`.
+fn service_key(service_id: &str) -> String {
+    service_id.to_ascii_uppercase().replace([' ', '-'], "_")
 }
 
 /// Every `AWS_ENDPOINT_URL_<SERVICE_ID>` variable: (`<SERVICE_ID>`, URL).

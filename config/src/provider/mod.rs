@@ -1,11 +1,15 @@
-//! Credentials providers, each one source: environment, profile, web identity, container, IMDS.
+//! Credentials providers, each one source: environment, profile (with SSO), web identity,
+//! container, IMDS.
 
+mod client;
 mod container;
 mod document;
 mod environment;
 mod imds;
 mod process;
 mod profile;
+mod sso;
+mod sso_token;
 mod sts;
 mod web_identity;
 
@@ -21,7 +25,7 @@ use crate::Env;
 use awsgen_runtime::http::HttpClient;
 use awsgen_runtime::TimeSource;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// What every provider reads from: the environment (and through it the profile files), the
 /// transport for metadata endpoints and STS, the clock STS calls sign with, and the chosen
@@ -81,6 +85,11 @@ impl ProviderConfig {
     /// `None`: the system clock.
     pub(crate) fn time_source(&self) -> Option<Arc<dyn TimeSource>> {
         self.time_source.clone()
+    }
+
+    /// The time by that clock.
+    pub(crate) fn now(&self) -> SystemTime {
+        self.time_source.as_ref().map_or_else(SystemTime::now, |clock| clock.now())
     }
 
     /// The chosen profile: set in code, else `AWS_PROFILE`, else `default`.

@@ -1,7 +1,9 @@
 //! Credentials the chosen profile names: static keys, `credential_process`, a web identity
 //! token, or a role (`role_arn`) assumed from a `source_profile` chain or a `credential_source`.
-//! SSO profiles (`sso_*`) are recognized and refused with a clear error until awsgen calls SSO.
+//! SSO profiles (`sso_session` or the legacy `sso_start_url`) exchange a cached token for a role's
+//! credentials.
 
+use super::sso::{self, SsoProfile};
 use super::sts::{self, Role};
 use super::web_identity::assume_role_with_token_file;
 use super::{ContainerProvider, CredentialProcess, EnvironmentProvider, ImdsProvider, ProviderConfig};
@@ -49,6 +51,7 @@ impl ProfileProvider {
                     _ => credentials,
                 })
             }
+            Base::Sso(profile) => sso::credentials(&self.config, &profile).await,
             Base::WebIdentity { token_file, role } => {
                 assume_role_with_token_file(&self.config, &token_file, &role).await
             }
@@ -89,6 +92,7 @@ enum Base {
         token_file: String,
         role: Role,
     },
+    Sso(SsoProfile),
     CredentialSource {
         profile: String,
         source: CredentialSource,
@@ -128,7 +132,7 @@ fn plan(profiles: &ProfileSet, name: &str) -> Result<Plan, CredentialsError> {
             )));
         }
         visited.push(current.clone());
-        match step(profile, visited.len() == 1)? {
+        match step(profiles, profile, visited.len() == 1)? {
             Step::Base(base) => return Ok(Plan { base, roles }),
             Step::AssumeFrom { role, next } => {
                 roles.push(role);
@@ -149,7 +153,7 @@ enum Step {
 }
 
 /// What one profile says to do, or why it can't be done.
-fn step(profile: &Section, chosen: bool) -> Result<Step, CredentialsError> {
+fn step(profiles: &ProfileSet, profile: &Section, chosen: bool) -> Result<Step, CredentialsError> {
     let name = profile.name();
     let source_profile = profile.get("source_profile");
     let credential_source = profile.get("credential_source");
@@ -173,7 +177,9 @@ fn step(profile: &Section, chosen: bool) -> Result<Step, CredentialsError> {
         let role = role(profile)?;
         return Ok(Step::Base(Base::WebIdentity { token_file: token_file.trim().to_owned(), role }));
     }
-    check_not_sso(profile)?;
+    if let Some(sso) = sso::sso_profile(profiles, profile)? {
+        return Ok(Step::Base(Base::Sso(sso)));
+    }
     if let Some(credentials) = static_keys(profile)? {
         return Ok(Step::Base(Base::StaticKeys(credentials)));
     }
@@ -240,25 +246,6 @@ fn static_keys(profile: &Section) -> Result<Option<Credentials>, CredentialsErro
         Some(account_id) => credentials.with_account_id(account_id),
         None => credentials,
     }))
-}
-
-fn check_not_sso(profile: &Section) -> Result<(), CredentialsError> {
-    let name = profile.name();
-    let Some(key) = ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name"]
-        .iter()
-        .find(|key| profile.get(key).is_some())
-    else {
-        return Ok(());
-    };
-    if profile.get("sso_account_id").is_none() || profile.get("sso_role_name").is_none() {
-        return Err(CredentialsError::invalid(format!(
-            "profile `{name}` configures SSO without sso_account_id and sso_role_name: \
-             it resolves an access token, not credentials"
-        )));
-    }
-    Err(CredentialsError::provider_error(format!(
-        "profile `{name}` sets `{key}`, which needs AWS IAM Identity Center (SSO): not supported yet"
-    )))
 }
 
 impl ProvideCredentials for ProfileProvider {

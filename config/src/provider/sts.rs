@@ -2,11 +2,10 @@
 //! credentials, AssumeRoleWithWebIdentity unsigned. Region, endpoint, FIPS and dual stack come
 //! from the environment and the chosen profile, as for any client.
 
-use super::ProviderConfig;
-use crate::profile::{ProfileSet, Section};
+use super::{client, ProviderConfig};
 use awsgen_runtime::credentials::CredentialsError;
 use awsgen_runtime::Credentials;
-use awsgen_sts::{Client, Config, ProvideErrorMetadata};
+use awsgen_sts::{Client, ProvideErrorMetadata};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Where STS is asked when nothing names a region: the global endpoint's region.
@@ -68,20 +67,12 @@ pub(crate) async fn assume_role_with_web_identity(
 }
 
 fn client(config: &ProviderConfig, credentials: Option<Credentials>) -> Result<Client, CredentialsError> {
-    let settings = StsSettings::read(config)?;
-    let mut builder = Config::builder()
-        .region(&settings.region)
-        .use_fips(settings.flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"))
-        .use_dual_stack(settings.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"))
-        .http_client(config.http_client());
-    if let Some(url) = settings.endpoint_url() {
-        builder = builder.endpoint_url(url);
-    }
+    let region = crate::region(config)
+        .map_err(|error| CredentialsError::invalid(error.to_string()))?
+        .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+    let mut builder = client::builder(config, client::STS, &region)?;
     if let Some(credentials) = credentials {
         builder = builder.credentials(credentials);
-    }
-    if let Some(time_source) = config.time_source() {
-        builder = builder.time_source(time_source);
     }
     Ok(Client::new(builder.build()))
 }
@@ -120,48 +111,4 @@ where
         other => other.to_string(),
     };
     CredentialsError::provider_error(format!("STS {operation} for role `{role_arn}` failed: {detail}"))
-}
-
-/// What the STS client is configured from: the chosen profile and the environment.
-struct StsSettings {
-    region: String,
-    profile: Option<Section>,
-    env: crate::Env,
-    services: Option<Section>,
-}
-
-impl StsSettings {
-    fn read(config: &ProviderConfig) -> Result<Self, CredentialsError> {
-        let invalid = |error: crate::profile::ProfileFileError| CredentialsError::invalid(error.to_string());
-        let region = crate::region(config).map_err(invalid)?.unwrap_or_else(|| DEFAULT_REGION.to_owned());
-        let profiles: ProfileSet = config.profiles().map_err(invalid)?;
-        let profile = profiles.profile(&config.profile_name()).cloned();
-        let services =
-            profile.as_ref().and_then(|p| p.get("services")).and_then(|name| profiles.services(name)).cloned();
-        Ok(StsSettings { region, profile, env: config.env().clone(), services })
-    }
-
-    fn get(&self, variable: &str, property: &str) -> Option<String> {
-        let from_profile = || self.profile.as_ref()?.get(property).map(|value| value.trim().to_owned());
-        self.env.get(variable).map(|value| value.trim().to_owned()).or_else(from_profile)
-    }
-
-    fn flag(&self, variable: &str, property: &str) -> bool {
-        self.get(variable, property).is_some_and(|value| value.eq_ignore_ascii_case("true"))
-    }
-
-    /// A configured URL: service-specific before global, environment before profile. Without
-    /// one, STS's endpoint rule set decides (with FIPS and dual stack).
-    fn endpoint_url(&self) -> Option<String> {
-        if self.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls") {
-            return None;
-        }
-        let from_services = || self.services.as_ref()?.sub_property("sts", "endpoint_url").map(str::to_owned);
-        self.env
-            .get("AWS_ENDPOINT_URL_STS")
-            .or_else(|| self.env.get("AWS_ENDPOINT_URL"))
-            .or_else(from_services)
-            .or_else(|| self.profile.as_ref()?.get("endpoint_url").map(str::to_owned))
-            .map(|url| url.trim().to_owned())
-    }
 }

@@ -17,8 +17,13 @@ use std::time::Duration;
 
 /// Request headers compared with the recording; the rest (user agent, dates) vary by SDK.
 /// A SigV4 `authorization` is compared by its access key id only: the signature depends on the time.
-const HEADERS_THAT_MATTER: [&str; 4] =
-    ["x-aws-ec2-metadata-token-ttl-seconds", "x-aws-ec2-metadata-token", "accept", "authorization"];
+const HEADERS_THAT_MATTER: [&str; 5] = [
+    "x-aws-ec2-metadata-token-ttl-seconds",
+    "x-aws-ec2-metadata-token",
+    "accept",
+    "authorization",
+    "x-amz-sso_bearer_token",
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct Exchange {
@@ -124,7 +129,9 @@ impl ReplayServer {
             return Err(format!("expected {} requests, got {}: {seen:?}", self.exchanges.len(), seen.len()));
         }
         for (seen, expected) in seen.iter().zip(&self.exchanges) {
-            if seen.method != expected.method || seen.target != expected.target {
+            if seen.method != expected.method
+                || same_query_in_any_order(&seen.target) != same_query_in_any_order(&expected.target)
+            {
                 return Err(format!(
                     "expected {} {}, got {} {}",
                     expected.method, expected.target, seen.method, seen.target
@@ -161,6 +168,15 @@ impl ReplayServer {
         }
         Ok(seen)
     }
+}
+
+/// The target with its query parameters sorted: their order means nothing to a server, and
+/// SDKs differ in it.
+fn same_query_in_any_order(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else { return target.to_owned() };
+    let mut pairs: Vec<&str> = query.split('&').collect();
+    pairs.sort_unstable();
+    format!("{path}?{}", pairs.join("&"))
 }
 
 /// `AKIA...` of `AWS4-HMAC-SHA256 Credential=AKIA.../20210810/...`.
