@@ -7,7 +7,7 @@ use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
 use crate::protocol::{ErrorResponse, Operation, Protocol, Request, Service};
-use crate::{retry, BuildError};
+use crate::{retry, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;
 use std::sync::Arc;
@@ -88,11 +88,14 @@ impl Client {
             }
             let http_request =
                 self.http_request(request, target, credentials.as_ref(), &invocation_id, attempt, max)?;
-            match self.attempt(http_request).await {
-                Ok(response) if (200..300).contains(&response.status) => {
+            match self.attempt(http_request, O::STREAMING_OUTPUT).await {
+                Ok((head, Some(body))) => {
+                    return O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
+                }
+                Ok((response, None)) if (200..300).contains(&response.status) => {
                     return O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
                 }
-                Ok(response) => {
+                Ok((response, None)) => {
                     let error = ErrorResponse::from_response(&response, self.inner.service.protocol);
                     if attempt == max || !retry::is_retryable(error.meta()) {
                         return Err(SdkError::Service(O::parse_error(error)));
@@ -110,9 +113,22 @@ impl Client {
     }
 
     /// One attempt: send, then read the body within the size limit, all within the attempt timeout.
-    async fn attempt(&self, request: http::Request<Bytes>) -> Result<Response, TransportError> {
+    /// One attempt: the response with its whole body, or for a streaming output's success, its
+    /// head and the body still to arrive (neither the size limit nor the timeouts cover that).
+    async fn attempt(
+        &self,
+        request: http::Request<Bytes>,
+        streaming: bool,
+    ) -> Result<(Response, Option<ByteStream>), TransportError> {
         let config = &self.inner.config;
-        let call = async { config.http_client.call(request).await?.read(config.max_response_body).await };
+        let call = async {
+            let reply = config.http_client.call(request).await?;
+            if streaming && (200..300).contains(&reply.status) {
+                let head = Response { status: reply.status, headers: reply.headers, body: Bytes::new() };
+                return Ok((head, Some(ByteStream::from_body(reply.body))));
+            }
+            Ok((reply.read(config.max_response_body).await?, None))
+        };
         match config.timeouts.attempt {
             None => call.await,
             Some(limit) => tokio::time::timeout(limit, call)

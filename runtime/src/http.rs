@@ -62,6 +62,32 @@ impl Body {
         Body(BodyKind::Streaming(body.map_err(Into::into).boxed_unsync()))
     }
 
+    /// The body, if it is already in memory.
+    pub(crate) fn in_memory(&self) -> Option<&Bytes> {
+        match &self.0 {
+            BodyKind::Full(bytes) => Some(bytes),
+            BodyKind::Streaming(_) => None,
+        }
+    }
+
+    /// The next chunk of data; `None` at the end. A body in memory is one chunk.
+    pub(crate) async fn next_chunk(&mut self) -> Option<Result<Bytes, TransportError>> {
+        let stream = match &mut self.0 {
+            BodyKind::Full(bytes) if bytes.is_empty() => return None,
+            BodyKind::Full(bytes) => return Some(Ok(std::mem::take(bytes))),
+            BodyKind::Streaming(stream) => stream,
+        };
+        loop {
+            match stream.frame().await? {
+                Ok(frame) => match frame.into_data() {
+                    Ok(data) => return Some(Ok(data)),
+                    Err(_) => continue, // trailers carry no data
+                },
+                Err(error) => return Some(Err(TransportError::new(TransportErrorKind::Io, error))),
+            }
+        }
+    }
+
     /// Reads the whole body, failing as soon as it exceeds `limit` bytes: a larger body is never
     /// held in memory.
     pub async fn read(self, limit: usize) -> Result<Bytes, TransportError> {

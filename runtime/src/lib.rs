@@ -6,6 +6,7 @@
 
 mod base64;
 pub mod build;
+mod byte_stream;
 mod client;
 mod config;
 pub mod credentials;
@@ -26,6 +27,7 @@ pub mod waiter;
 pub mod xml;
 
 pub use build::BuildError;
+pub use byte_stream::ByteStream;
 pub use client::{uuid_v4, Client};
 pub use config::{
     Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,

@@ -153,6 +153,28 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         #error::Unhandled(error.into_unhandled())
     };
     let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
+    // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
+    // from memory).
+    let streaming =
+        members(output).iter().any(|m| m.binding == Binding::PayloadBlob && super::types::is_stream(ctx, m));
+    let parse = match streaming {
+        true => quote! {
+            const STREAMING_OUTPUT: bool = true;
+
+            fn parse_output(response: &#rt::http::Response) -> Result<#output_name, #rt::ParseError> {
+                Self::parse_streaming(response, #rt::ByteStream::new(response.body.clone()))
+            }
+
+            fn parse_streaming(response: &#rt::http::Response, body: #rt::ByteStream) -> Result<#output_name, #rt::ParseError> {
+                #parse_output
+            }
+        },
+        false => quote! {
+            fn parse_output(response: &#rt::http::Response) -> Result<#output_name, #rt::ParseError> {
+                #parse_output
+            }
+        },
+    };
     quote! {
         impl #rt::Operation for #input_name {
             type Output = #output_name;
@@ -164,9 +186,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
                 #request
             }
 
-            fn parse_output(response: &#rt::http::Response) -> Result<#output_name, #rt::ParseError> {
-                #parse_output
-            }
+            #parse
 
             fn parse_error(error: #rt::ErrorResponse) -> #error {
                 #parse_error
@@ -282,13 +302,17 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             Binding::HeaderList => quote! { .header_list(#wire, #value) },
             Binding::HeaderJson => quote! { .header_json(#wire, #value) },
             Binding::PayloadBlob => {
+                let stream = super::types::is_stream(ctx, m);
                 let media_type = ctx
                     .service
                     .shapes
                     .get(&m.target)
                     .and_then(|s| s.media_type.as_deref())
                     .unwrap_or("application/octet-stream");
-                quote! { .payload_blob(#value, #media_type) }
+                match stream {
+                    true => quote! { .payload_stream(#value, #media_type) },
+                    false => quote! { .payload_blob(#value, #media_type) },
+                }
             }
             Binding::PayloadText => quote! { .payload_text(#value) },
             Binding::PayloadUnion | Binding::PayloadStructure if xml => {
@@ -300,7 +324,11 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             Binding::PayloadStructure => quote! { .payload_json(#value) },
             Binding::Body | Binding::StatusCode => continue,
         };
-        let fallible = !xml && matches!(m.binding, Binding::PayloadUnion | Binding::PayloadStructure);
+        let fallible = match m.binding {
+            Binding::PayloadUnion | Binding::PayloadStructure => !xml,
+            Binding::PayloadBlob => super::types::is_stream(ctx, m),
+            _ => false,
+        };
         calls.push((call, fallible));
     }
     calls.extend(map_bindings);
@@ -389,6 +417,8 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
                 Some(ShapeKind::Long) => quote! { response.status_code().map(i64::from) },
                 _ => quote! { response.status_code() },
             },
+            // The body as it arrives: see `operation_impl`.
+            Binding::PayloadBlob if super::types::is_stream(ctx, m) => quote! { Some(body) },
             Binding::PayloadBlob => quote! { response.payload_blob() },
             Binding::PayloadText => quote! { response.payload_text()? },
             Binding::PayloadUnion | Binding::PayloadStructure if xml => quote! { response.payload_xml()? },

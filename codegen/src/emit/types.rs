@@ -42,6 +42,7 @@ pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
             quote! { crate::types::#name }
         }
         ShapeKind::Timestamp => quote! { ::awsgen_runtime::DateTime },
+        ShapeKind::Blob if shape.streaming => quote! { ::awsgen_runtime::ByteStream },
         ShapeKind::Blob => quote! { ::awsgen_runtime::Blob },
         ShapeKind::Document => quote! { ::awsgen_runtime::Document },
     }
@@ -79,7 +80,7 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let serde_derives = serde_derives(shape);
     let serde_crate = (shape.json_out || shape.json_in).then(rt::serde_crate_attr);
     let fields = structure.members.iter().map(|m| field(ctx, shape, m));
-    let derives = derives(redacted_fields(structure).is_empty());
+    let derives = derives(redacted_fields(structure).is_empty(), holds_stream(ctx, structure));
     let error = structure.error.as_ref().map(|_| error_parts(structure, &type_name));
     let error_field = error.as_ref().map(|e| &e.field);
     let error_impls = error.as_ref().map(|e| &e.impls);
@@ -224,9 +225,22 @@ fn redacting_debug(type_name: &str, structure: &Structure, redacted: &[&str], er
 /// The standard derives of a structure or builder, on a line of their own so that a change to the
 /// serde derives (next line) is a one-line diff. Every generated type has a `Default`: the zero
 /// value parsing fills a missing required member with.
-fn derives(debug: bool) -> TokenStream {
+/// A structure holding a stream (S3's object body) can be neither cloned nor compared.
+fn derives(debug: bool, holds_stream: bool) -> TokenStream {
     let debug = debug.then(|| quote! { , ::std::fmt::Debug });
-    quote! { #[derive(Clone, PartialEq, Default #debug)] }
+    match holds_stream {
+        true => quote! { #[derive(Default #debug)] },
+        false => quote! { #[derive(Clone, PartialEq, Default #debug)] },
+    }
+}
+
+/// Whether the member is a streaming blob (a `ByteStream`).
+pub(crate) fn is_stream(ctx: &Ctx, member: &Member) -> bool {
+    ctx.service.shapes.get(&member.target).is_some_and(|s| s.streaming && s.kind == ShapeKind::Blob)
+}
+
+fn holds_stream(ctx: &Ctx, structure: &Structure) -> bool {
+    structure.members.iter().any(|m| is_stream(ctx, m))
 }
 
 /// `Serialize` for shapes written as JSON, `Deserialize` for shapes read from it.
@@ -354,7 +368,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let error_setter = error.map(|e| &e.setter);
     // A builder holding sensitive values prints none of them.
     let sensitive = !redacted_fields(structure).is_empty();
-    let derives = derives(!sensitive);
+    let derives = derives(!sensitive, holds_stream(ctx, structure));
     let manual_debug = sensitive.then(|| {
         let label = names.builder;
         quote! {

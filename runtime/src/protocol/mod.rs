@@ -66,8 +66,18 @@ pub trait Operation: Send + Sync {
     /// STS's AssumeRoleWithWebIdentity, whose caller has no credentials yet).
     const UNSIGNED: bool = false;
 
+    /// The output's payload is a stream (S3's GetObject body): a successful response's body is
+    /// not read, but handed to [`Operation::parse_streaming`] as it arrives.
+    const STREAMING_OUTPUT: bool = false;
+
     fn request(&self) -> Result<Request, BuildError>;
     fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;
+
+    /// The output from the response head (its `body` empty) and the body still arriving.
+    fn parse_streaming(head: &Response, body: crate::ByteStream) -> Result<Self::Output, ParseError> {
+        drop(body);
+        Self::parse_output(head)
+    }
     fn parse_error(error: ErrorResponse) -> Self::Error;
 
     /// Sets the endpoint parameters this operation's model binds (`staticContextParams`, and

@@ -232,6 +232,15 @@ impl Request {
         self
     }
 
+    /// A streaming blob payload: its bytes (held in memory), no body when unset.
+    pub fn payload_stream(mut self, payload: Option<&crate::ByteStream>, media_type: &str) -> Result<Self, BuildError> {
+        if let Some(stream) = payload {
+            self.body = stream.to_send()?;
+        }
+        self.set_content_type(media_type);
+        Ok(self)
+    }
+
     /// A string (or enum) payload: its UTF-8 text (`text/plain` unless a header member says
     /// otherwise); no body when unset.
     pub fn payload_text<T: HttpValue>(mut self, payload: Option<&T>) -> Self {

@@ -1,0 +1,131 @@
+//! `ByteStream`: a streaming blob member, such as S3's object bodies.
+//!
+//! Received, it is the response body as it arrives: read it chunk by chunk with
+//! [`ByteStream::next`], or all at once with [`ByteStream::collect`]; the client's response size
+//! limit does not apply (an object may be gigabytes). Sent, it holds its bytes in memory, so that
+//! a retry can send them again and the signature covers them.
+
+use crate::error::TransportError;
+use crate::http::Body;
+use crate::BuildError;
+use bytes::Bytes;
+use std::fmt;
+
+#[derive(Default)]
+pub struct ByteStream(Option<Body>);
+
+impl ByteStream {
+    /// A stream of bytes already in memory.
+    pub fn new(bytes: impl Into<Bytes>) -> Self {
+        ByteStream(Some(Body::from(bytes.into())))
+    }
+
+    /// A response body, read as it arrives.
+    pub(crate) fn from_body(body: Body) -> Self {
+        ByteStream(Some(body))
+    }
+
+    /// The next chunk; `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<Bytes, TransportError>> {
+        let body = self.0.as_mut()?;
+        let chunk = body.next_chunk().await;
+        if !matches!(chunk, Some(Ok(_))) {
+            self.0 = None; // the end, or an error: nothing more comes
+        }
+        chunk
+    }
+
+    /// Everything that is left, in memory.
+    pub async fn collect(self) -> Result<Bytes, TransportError> {
+        match self.0 {
+            Some(body) => body.read(usize::MAX).await,
+            None => Ok(Bytes::new()),
+        }
+    }
+
+    /// The bytes to send: only a stream held in memory can be sent (and sent again on a retry).
+    pub(crate) fn to_send(&self) -> Result<Bytes, BuildError> {
+        match &self.0 {
+            None => Ok(Bytes::new()),
+            Some(body) => body.in_memory().cloned().ok_or_else(|| BuildError::Config {
+                detail: "a body still streaming from a response can't be sent; collect() it first".to_owned(),
+            }),
+        }
+    }
+}
+
+impl From<Bytes> for ByteStream {
+    fn from(bytes: Bytes) -> Self {
+        ByteStream::new(bytes)
+    }
+}
+
+impl From<Vec<u8>> for ByteStream {
+    fn from(bytes: Vec<u8>) -> Self {
+        ByteStream::new(bytes)
+    }
+}
+
+impl From<String> for ByteStream {
+    fn from(text: String) -> Self {
+        ByteStream::new(text)
+    }
+}
+
+impl From<&'static str> for ByteStream {
+    fn from(text: &'static str) -> Self {
+        ByteStream::new(text)
+    }
+}
+
+impl From<&'static [u8]> for ByteStream {
+    fn from(bytes: &'static [u8]) -> Self {
+        ByteStream::new(bytes)
+    }
+}
+
+/// Never the content: a body may hold anything.
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_ref().map(Body::in_memory) {
+            None => f.write_str("ByteStream(empty)"),
+            Some(Some(bytes)) => write!(f, "ByteStream({} bytes)", bytes.len()),
+            Some(None) => f.write_str("ByteStream(streaming)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+    }
+
+    #[test]
+    fn in_memory_streams_read_once_and_can_be_sent() {
+        block_on(async {
+            let mut stream = ByteStream::from("hello");
+            assert_eq!(format!("{stream:?}"), "ByteStream(5 bytes)");
+            assert_eq!(stream.to_send().unwrap(), "hello");
+            assert_eq!(stream.next().await.unwrap().unwrap(), "hello");
+            assert!(stream.next().await.is_none());
+            assert_eq!(ByteStream::default().collect().await.unwrap(), "");
+        });
+    }
+
+    #[test]
+    fn a_received_stream_yields_its_frames_and_cannot_be_sent() {
+        block_on(async {
+            let frames: Vec<Result<http_body::Frame<Bytes>, std::io::Error>> =
+                vec![Ok(http_body::Frame::data(Bytes::from("ab"))), Ok(http_body::Frame::data(Bytes::from("cd")))];
+            let body = http_body_util::StreamBody::new(futures_util::stream::iter(frames));
+            let mut stream = ByteStream::from_body(Body::streaming(body));
+            assert_eq!(format!("{stream:?}"), "ByteStream(streaming)");
+            assert!(stream.to_send().unwrap_err().to_string().contains("collect() it first"));
+            assert_eq!(stream.next().await.unwrap().unwrap(), "ab");
+            assert_eq!(stream.collect().await.unwrap(), "cd");
+        });
+    }
+}
