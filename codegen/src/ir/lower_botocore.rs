@@ -173,8 +173,13 @@ fn lower_operation(
             HttpBinding { method: "POST".to_owned(), uri: "/".to_owned(), response_code: 200 }
         }
     };
+    // CloudFront names its operations with the API version appended (`AssociateAlias2020_05_31`);
+    // the key is the operation's name, as in botocore.
+    let versioned = |model_name: &str| {
+        model_name.strip_prefix(name).is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '_'))
+    };
     if let Some(model_name) = &op.name {
-        if model_name != name {
+        if model_name != name && !versioned(model_name) {
             sink.error(format!("{at}/name"), format!("operation key \"{name}\" and its name \"{model_name}\" differ"));
         }
     }

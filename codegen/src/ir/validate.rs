@@ -115,12 +115,15 @@ fn check_paginator(
         let sent = paginator_member(sink, &at, op, input, "input_token", input_token, "input");
         let received = paginator_member(sink, &at, op, output, "output_token", output_token, "output");
         if let (Some(sent), Some(received)) = (sent, received) {
-            // The token received is sent back as is, so both sides must be the same type.
+            // The token received is sent back as is, so both sides must be the same Rust type
+            // (S3's ListParts: two integer shapes).
             let kind = |id: &str| service.shapes.get(id).map(|s| &s.kind);
             let same = sent.target == received.target
                 || matches!(
                     (kind(&sent.target), kind(&received.target)),
                     (Some(ShapeKind::String), Some(ShapeKind::String))
+                        | (Some(ShapeKind::Integer), Some(ShapeKind::Integer))
+                        | (Some(ShapeKind::Long), Some(ShapeKind::Long))
                 );
             if !same {
                 sink.error(
