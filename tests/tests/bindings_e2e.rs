@@ -177,8 +177,8 @@ async fn blob_string_and_structure_payloads() {
     .await;
     let client = awsgen_fixture_restjson::Client::new(config(&server.url));
     let blob = bounded(client.get_blob().id("b1").send()).await.unwrap().unwrap();
-    assert_eq!(blob.body, Some(Blob::from("\u{1}\u{2}raw")));
     assert_eq!(blob.content_type.as_deref(), Some("image/png"));
+    assert_eq!(blob.body.unwrap().collect().await.unwrap(), "\u{1}\u{2}raw");
 
     let circle = Circle::builder().radius(2.0).build();
     let text = bounded(client.put_document().document(circle).send()).await.unwrap().unwrap();
@@ -188,6 +188,36 @@ async fn blob_string_and_structure_payloads() {
     assert!(requests[0].body.is_empty());
     assert_eq!(requests[1].json(), json!({"radius": 2.0}));
     assert_eq!(requests[1].header("content-type"), Some("application/json"));
+}
+
+/// A streaming payload arrives as it is sent, whatever its size: the response size limit that
+/// guards every other body does not apply, and nothing is read before the caller asks.
+#[tokio::test]
+async fn streaming_payloads_are_read_as_they_arrive_past_the_size_limit() {
+    let big = "0123456789abcdef".repeat(320 * 1024); // 5 MiB
+    let body = big.clone();
+    let server =
+        Server::start(move |_, _| Reply::raw(200, &[("content-type", "application/octet-stream")], &body)).await;
+    let small_limit = Config::builder()
+        .region("us-east-1")
+        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY, None))
+        .endpoint_url(&server.url)
+        .max_response_body(64 * 1024)
+        .build();
+    let client = awsgen_fixture_restjson::Client::new(small_limit);
+    let output = bounded(client.get_blob().id("big").send()).await.unwrap().unwrap();
+    let mut stream = output.body.unwrap();
+    let (mut received, mut chunks) = (Vec::new(), 0);
+    while let Some(chunk) = bounded(stream.next()).await.unwrap() {
+        received.extend_from_slice(&chunk.unwrap());
+        chunks += 1;
+    }
+    assert_eq!(received.len(), big.len());
+    assert!(received == big.as_bytes(), "the body arrives whole and in order");
+    assert!(chunks > 1, "read in {chunks} chunks");
+    // A body that is not a stream still meets the limit.
+    let document = bounded(client.put_document().document(Circle::builder().radius(1.0).build()).send()).await.unwrap();
+    assert!(document.unwrap_err().to_string().contains("65536"), "the buffered body is refused");
 }
 
 /// Records the request instead of sending it: the host prefix changes the host name, which no

@@ -70,11 +70,21 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::rest("GET", "/blobs/{Id}").label("Id", &self.id))
     }
+    const STREAMING_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBlobOutput, ::awsgen_runtime::ParseError> {
+        Self::parse_streaming(
+            response,
+            ::awsgen_runtime::ByteStream::new(response.body.clone()),
+        )
+    }
+    fn parse_streaming(
+        response: &::awsgen_runtime::http::Response,
+        body: ::awsgen_runtime::ByteStream,
+    ) -> Result<GetBlobOutput, ::awsgen_runtime::ParseError> {
         Ok(GetBlobOutput {
-            body: response.payload_blob(),
+            body: Some(body),
             content_type: response.header_value("Content-Type")?,
             _request_id: response.request_id().map(str::to_owned),
         })
@@ -84,11 +94,11 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
     }
 }
 /// The `GetBlobResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(Default, ::std::fmt::Debug)]
 #[non_exhaustive]
 pub struct GetBlobOutput {
     /// The `Body` member.
-    pub body: Option<::awsgen_runtime::Blob>,
+    pub body: Option<::awsgen_runtime::ByteStream>,
     /// The `ContentType` member.
     pub content_type: Option<String>,
     _request_id: Option<String>,
@@ -99,7 +109,7 @@ impl GetBlobOutput {
         Default::default()
     }
     /// The `Body` member.
-    pub fn body(&self) -> Option<&::awsgen_runtime::Blob> {
+    pub fn body(&self) -> Option<&::awsgen_runtime::ByteStream> {
         self.body.as_ref()
     }
     /// The `ContentType` member.
@@ -113,24 +123,24 @@ impl ::awsgen_runtime::RequestId for GetBlobOutput {
     }
 }
 /// A builder for [`GetBlobOutput`].
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(Default, ::std::fmt::Debug)]
 pub struct GetBlobOutputBuilder {
-    body: Option<::awsgen_runtime::Blob>,
+    body: Option<::awsgen_runtime::ByteStream>,
     content_type: Option<String>,
 }
 impl GetBlobOutputBuilder {
     /// The `Body` member.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
+    pub fn body(mut self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
         self.body = Some(value.into());
         self
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::Blob>) -> Self {
+    pub fn set_body(mut self, value: Option<::awsgen_runtime::ByteStream>) -> Self {
         self.body = value;
         self
     }
     /// What [`body`](Self::body) set, if anything.
-    pub fn get_body(&self) -> &Option<::awsgen_runtime::Blob> {
+    pub fn get_body(&self) -> &Option<::awsgen_runtime::ByteStream> {
         &self.body
     }
     /// The `ContentType` member.
