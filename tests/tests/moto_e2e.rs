@@ -320,8 +320,19 @@ mod cloudformation {
         let moto = Moto::start();
         let client = Client::new(moto.config());
 
+        // Stack events go to a topic of moto's SNS (moto publishes them there).
+        let sns = awsgen_sns::Client::new(moto.config());
+        let events = bounded(sns.create_topic().name("stack-events").send()).await.unwrap();
+        let events = events.topic_arn().expect("topic arn").to_owned();
+
         let parameter = Parameter::builder().parameter_key("TopicName").parameter_value("from-stack").build();
-        let call = client.create_stack().stack_name("e2e").template_body(TEMPLATE).parameters(vec![parameter]).send();
+        let call = client
+            .create_stack()
+            .stack_name("e2e")
+            .template_body(TEMPLATE)
+            .parameters(vec![parameter])
+            .notification_arns(vec![events.clone()])
+            .send();
         let stack_id = bounded(call).await.unwrap().stack_id().expect("stack id").to_owned();
         assert!(stack_id.starts_with(&format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/e2e/")), "{stack_id}");
 
@@ -329,6 +340,7 @@ mod cloudformation {
         let [stack] = described.stacks() else { panic!("one stack: {described:?}") };
         assert_eq!((stack.stack_name(), stack.stack_id()), ("e2e", Some(stack_id.as_str())));
         assert_eq!(stack.stack_status(), &StackStatus::CreateComplete);
+        assert_eq!(stack.notification_arns(), [events]);
         let output = stack.outputs().iter().find(|o| o.output_key() == Some("TopicArn")).expect("TopicArn output");
         assert_eq!(output.output_value(), Some(format!("arn:aws:sns:us-east-1:{ACCOUNT}:from-stack").as_str()));
 

@@ -62,7 +62,7 @@ pub struct CreateStackInput {
     /// For [nested stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html), termination protection is set on the root stack and can't be changed directly on the nested stack.
     pub enable_termination_protection: Option<bool>,
     /// The Amazon SNS topic ARNs to publish stack related events. You can find your Amazon SNS topic ARNs using the Amazon SNS console or your Command Line Interface (CLI).
-    pub notification_ar_ns: Option<Vec<String>>,
+    pub notification_arns: Option<Vec<String>>,
     /// Determines what action will be taken if stack creation fails. This must be one of: `DO_NOTHING`, `ROLLBACK`, or `DELETE`. You can specify either `OnFailure` or `DisableRollback`, but not both.
     ///
     /// Although the default setting is `ROLLBACK`, there is one exception. This exception occurs when a StackSet attempts to deploy a stack instance and the stack instance fails to create successfully. In this case, the `CreateStack` call overrides the default setting and sets the value of `OnFailure` to `DELETE`.
@@ -177,8 +177,8 @@ impl CreateStackInput {
         self.enable_termination_protection
     }
     /// The Amazon SNS topic ARNs to publish stack related events. You can find your Amazon SNS topic ARNs using the Amazon SNS console or your Command Line Interface (CLI).
-    pub fn notification_ar_ns(&self) -> &[String] {
-        self.notification_ar_ns.as_deref().unwrap_or_default()
+    pub fn notification_arns(&self) -> &[String] {
+        self.notification_arns.as_deref().unwrap_or_default()
     }
     /// Determines what action will be taken if stack creation fails. This must be one of: `DO_NOTHING`, `ROLLBACK`, or `DELETE`. You can specify either `OnFailure` or `DisableRollback`, but not both.
     ///
@@ -263,7 +263,7 @@ pub struct CreateStackInputBuilder {
     client_request_token: Option<String>,
     disable_rollback: Option<bool>,
     enable_termination_protection: Option<bool>,
-    notification_ar_ns: Option<Vec<String>>,
+    notification_arns: Option<Vec<String>>,
     on_failure: Option<crate::types::OnFailure>,
     parameters: Option<Vec<crate::types::Parameter>>,
     resource_types: Option<Vec<String>>,
@@ -387,18 +387,18 @@ impl CreateStackInputBuilder {
         &self.enable_termination_protection
     }
     /// The Amazon SNS topic ARNs to publish stack related events. You can find your Amazon SNS topic ARNs using the Amazon SNS console or your Command Line Interface (CLI).
-    pub fn notification_ar_ns(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.notification_ar_ns = Some(value.into());
+    pub fn notification_arns(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notification_arns = Some(value.into());
         self
     }
-    /// Sets or clears [`notification_ar_ns`](Self::notification_ar_ns).
-    pub fn set_notification_ar_ns(mut self, value: Option<Vec<String>>) -> Self {
-        self.notification_ar_ns = value;
+    /// Sets or clears [`notification_arns`](Self::notification_arns).
+    pub fn set_notification_arns(mut self, value: Option<Vec<String>>) -> Self {
+        self.notification_arns = value;
         self
     }
-    /// What [`notification_ar_ns`](Self::notification_ar_ns) set, if anything.
-    pub fn get_notification_ar_ns(&self) -> &Option<Vec<String>> {
-        &self.notification_ar_ns
+    /// What [`notification_arns`](Self::notification_arns) set, if anything.
+    pub fn get_notification_arns(&self) -> &Option<Vec<String>> {
+        &self.notification_arns
     }
     /// Determines what action will be taken if stack creation fails. This must be one of: `DO_NOTHING`, `ROLLBACK`, or `DELETE`. You can specify either `OnFailure` or `DisableRollback`, but not both.
     ///
@@ -620,7 +620,7 @@ impl CreateStackInputBuilder {
             client_request_token: self.client_request_token,
             disable_rollback: self.disable_rollback,
             enable_termination_protection: self.enable_termination_protection,
-            notification_ar_ns: self.notification_ar_ns,
+            notification_arns: self.notification_arns,
             on_failure: self.on_failure,
             parameters: self.parameters,
             resource_types: self.resource_types,
@@ -898,7 +898,7 @@ impl query::ToQuery for CreateStackInput {
         form.member(
             prefix,
             "NotificationARNs",
-            &self.notification_ar_ns,
+            &self.notification_arns,
             &xml::Layout::LIST,
         );
         form.member(prefix, "OnFailure", &self.on_failure, &xml::Layout::Plain);

@@ -36,7 +36,7 @@ pub struct Stack {
     /// The time the stack was last updated. This field will only be returned if the stack has been updated at least once.
     pub last_updated_time: Option<::awsgen_runtime::DateTime>,
     /// Amazon SNS topic Amazon Resource Names (ARNs) to which stack related events are published.
-    pub notification_ar_ns: Option<Vec<String>>,
+    pub notification_arns: Option<Vec<String>>,
     /// A list of output structures.
     pub outputs: Option<Vec<crate::types::Output>>,
     /// A list of `Parameter` structures.
@@ -132,8 +132,8 @@ impl Stack {
         self.last_updated_time
     }
     /// Amazon SNS topic Amazon Resource Names (ARNs) to which stack related events are published.
-    pub fn notification_ar_ns(&self) -> &[String] {
-        self.notification_ar_ns.as_deref().unwrap_or_default()
+    pub fn notification_arns(&self) -> &[String] {
+        self.notification_arns.as_deref().unwrap_or_default()
     }
     /// A list of output structures.
     pub fn outputs(&self) -> &[crate::types::Output] {
@@ -211,7 +211,7 @@ pub struct StackBuilder {
     enable_termination_protection: Option<bool>,
     last_operations: Option<Vec<crate::types::OperationEntry>>,
     last_updated_time: Option<::awsgen_runtime::DateTime>,
-    notification_ar_ns: Option<Vec<String>>,
+    notification_arns: Option<Vec<String>>,
     outputs: Option<Vec<crate::types::Output>>,
     parameters: Option<Vec<crate::types::Parameter>>,
     parent_id: Option<String>,
@@ -452,18 +452,18 @@ impl StackBuilder {
         &self.last_updated_time
     }
     /// Amazon SNS topic Amazon Resource Names (ARNs) to which stack related events are published.
-    pub fn notification_ar_ns(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.notification_ar_ns = Some(value.into());
+    pub fn notification_arns(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notification_arns = Some(value.into());
         self
     }
-    /// Sets or clears [`notification_ar_ns`](Self::notification_ar_ns).
-    pub fn set_notification_ar_ns(mut self, value: Option<Vec<String>>) -> Self {
-        self.notification_ar_ns = value;
+    /// Sets or clears [`notification_arns`](Self::notification_arns).
+    pub fn set_notification_arns(mut self, value: Option<Vec<String>>) -> Self {
+        self.notification_arns = value;
         self
     }
-    /// What [`notification_ar_ns`](Self::notification_ar_ns) set, if anything.
-    pub fn get_notification_ar_ns(&self) -> &Option<Vec<String>> {
-        &self.notification_ar_ns
+    /// What [`notification_arns`](Self::notification_arns) set, if anything.
+    pub fn get_notification_arns(&self) -> &Option<Vec<String>> {
+        &self.notification_arns
     }
     /// A list of output structures.
     pub fn outputs(mut self, value: impl Into<Vec<crate::types::Output>>) -> Self {
@@ -682,7 +682,7 @@ impl StackBuilder {
             enable_termination_protection: self.enable_termination_protection,
             last_operations: self.last_operations,
             last_updated_time: self.last_updated_time,
-            notification_ar_ns: self.notification_ar_ns,
+            notification_arns: self.notification_arns,
             outputs: self.outputs,
             parameters: self.parameters,
             parent_id: self.parent_id,
@@ -730,7 +730,7 @@ impl xml::FromXml for Stack {
                 }
                 "LastUpdatedTime" => value.last_updated_time = child.parse()?,
                 "NotificationARNs" => {
-                    value.notification_ar_ns = child.parse_with(&xml::Layout::LIST)?;
+                    value.notification_arns = child.parse_with(&xml::Layout::LIST)?;
                 }
                 "Outputs" => value.outputs = child.parse_with(&xml::Layout::LIST)?,
                 "Parameters" => value.parameters = child.parse_with(&xml::Layout::LIST)?,
