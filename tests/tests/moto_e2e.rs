@@ -75,6 +75,16 @@ mod sts {
         let user = output.assumed_role_user().expect("assumed role user");
         assert_eq!(user.arn(), "arn:aws:sts::123456789012:assumed-role/e2e/moto-e2e");
         assert!(user.assumed_role_id().ends_with(":moto-e2e"), "{user:?}");
+
+        // Signing with them (session token included), moto knows the caller as the role.
+        let assumed = awsgen_runtime::Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            Some(credentials.session_token().to_owned()),
+        );
+        let as_role = Client::new(moto.config_builder().credentials(assumed).build());
+        let identity = bounded(as_role.get_caller_identity().send()).await.unwrap();
+        assert_eq!(identity.arn(), Some(user.arn()));
     }
 }
 
@@ -128,9 +138,13 @@ mod iam {
         assert_eq!(sizes, [2, 2, 1]);
         let truncated: Vec<_> = pages.iter().map(|page| page.is_truncated()).collect();
         assert_eq!(truncated, [Some(true), Some(true), Some(false)]);
-        let mut names: Vec<_> = pages.iter().flat_map(|page| page.roles()).map(|role| role.role_name()).collect();
+        let roles: Vec<_> = pages.iter().flat_map(|page| page.roles()).collect();
+        let mut names: Vec<_> = roles.iter().map(|role| role.role_name()).collect();
         names.sort_unstable();
         assert_eq!(names, NAMES);
+        // As sent: moto doesn't URL-encode policy documents as IAM does (botocore decodes them
+        // in a handler, json_decode_policies; the model just says string).
+        assert!(roles.iter().all(|role| role.assume_role_policy_document() == Some(TRUST_POLICY)));
     }
 
     #[tokio::test]

@@ -86,6 +86,11 @@ impl Moto {
     /// A client configuration for this server: us-east-1, static test credentials (moto accepts
     /// any), and quick retries.
     pub fn config(&self) -> awsgen_runtime::Config {
+        self.config_builder().build()
+    }
+
+    /// [`config`](Self::config), to change before building.
+    pub fn config_builder(&self) -> awsgen_runtime::ConfigBuilder {
         awsgen_runtime::Config::builder()
             .region("us-east-1")
             .credentials(awsgen_runtime::Credentials::new("testing", "testing", None))
@@ -95,7 +100,6 @@ impl Moto {
                 initial_backoff: Duration::from_millis(10),
                 max_backoff: Duration::from_millis(50),
             })
-            .build()
     }
 }
 
