@@ -1,6 +1,7 @@
 //! Whole services against `moto_server` (moto 5.2.1): the generated STS, IAM, SNS (awsQuery),
 //! EC2 (ec2) and CloudFormation (awsQuery) clients create, list, page through and delete real
-//! resources, and read moto's errors as typed ones. Each test starts its own server on 127.0.0.1
+//! resources, and read moto's errors as typed ones; awsgen-config assumes a profile's role through
+//! moto's STS. Each test starts its own server on 127.0.0.1
 //! (`support::moto`), so nothing is shared and nothing reaches the internet.
 //!
 //! Needs `moto_server` on PATH: `python3 -m pip install 'moto[server]==5.2.1'`. Without it every
@@ -85,6 +86,41 @@ mod sts {
         let as_role = Client::new(moto.config_builder().credentials(assumed).build());
         let identity = bounded(as_role.get_caller_identity().send()).await.unwrap();
         assert_eq!(identity.arn(), Some(user.arn()));
+    }
+}
+
+/// The credential chain as the CLI would run it: a profile whose role is assumed through moto's
+/// STS with the source profile's keys, then used to sign.
+mod profile {
+    use super::*;
+    use awsgen_config::{ConfigLoader, Env, ProviderConfig};
+
+    #[tokio::test]
+    async fn a_role_profile_assumes_its_role_through_motos_sts() {
+        let moto = Moto::start();
+        let dir = std::env::temp_dir().join(format!("awsgen-moto-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = format!(
+            "[profile ops]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/ops\nsource_profile = base\n\
+             region = us-east-1\nendpoint_url = {}\n",
+            moto.url
+        );
+        std::fs::write(dir.join("config"), config).unwrap();
+        std::fs::write(dir.join("credentials"), "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base\n")
+            .unwrap();
+        let env = Env::from_vars([
+            ("AWS_CONFIG_FILE".to_owned(), dir.join("config").display().to_string()),
+            ("AWS_SHARED_CREDENTIALS_FILE".to_owned(), dir.join("credentials").display().to_string()),
+            ("AWS_PROFILE".to_owned(), "ops".to_owned()),
+            ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ]);
+
+        let loaded = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env)).load().await;
+        let identity = bounded(awsgen_sts::Client::new(loaded).get_caller_identity().send()).await;
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let arn = identity.unwrap().arn().unwrap_or_default().to_owned();
+        assert!(arn.starts_with(&format!("arn:aws:sts::{ACCOUNT}:assumed-role/ops/")), "{arn}");
     }
 }
 
