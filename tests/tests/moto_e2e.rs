@@ -1,8 +1,8 @@
 //! Whole services against `moto_server` (moto 5.2.1): the generated STS, IAM, SNS (awsQuery),
 //! EC2 (ec2) and CloudFormation (awsQuery) clients create, list, page through and delete real
 //! resources, and read moto's errors as typed ones; awsgen-config assumes a profile's role through
-//! moto's STS. Each test starts its own server on 127.0.0.1
-//! (`support::moto`), so nothing is shared and nothing reaches the internet.
+//! moto's STS. Each test starts its own server on 127.0.0.1 (`support::moto`), so nothing is
+//! shared and nothing reaches the internet.
 //!
 //! Needs `moto_server` on PATH: `python3 -m pip install 'moto[server]==5.2.1'`. Without it every
 //! test fails saying so.
