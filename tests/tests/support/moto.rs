@@ -53,10 +53,10 @@ impl Moto {
             .spawn();
         let child = match child {
             Ok(child) => child,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                panic!("moto_server is not on PATH; these tests need it: {INSTALL_HINT}")
+            Err(e) => {
+                let _ = std::fs::remove_file(&log);
+                no_server(e)
             }
-            Err(e) => panic!("cannot run moto_server: {e}"),
         };
         Moto { url: format!("http://127.0.0.1:{port}"), child, log }.wait_until_listening(port)
     }
@@ -110,6 +110,14 @@ impl Drop for Moto {
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// Fails the test: without moto these tests can't run, and must not pass.
+fn no_server(error: std::io::Error) -> ! {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        panic!("moto_server is not on PATH; these tests need it: {INSTALL_HINT}")
+    }
+    panic!("cannot run moto_server: {error}")
 }
 
 /// A port nothing listens on right now (the OS picks it; moto binds it a moment later), never
