@@ -172,7 +172,9 @@ fn snake(model_name: &str) -> String {
     }
 }
 
-/// `IPv6Address` -> `Ipv6Address`, so case conversion sees one word `ipv6`, not `i` + `pv6`.
+/// Acronyms that case conversion would split, made one word: versioned (`IPv6Address` ->
+/// `Ipv6Address`, so `ipv6`, not `i` + `pv6`) and plural (`NotificationARNs` ->
+/// `NotificationArns`, so `notification_arns`, not `notification_ar_ns`).
 fn versioned_acronyms(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len());
@@ -181,7 +183,11 @@ fn versioned_acronyms(name: &str) -> String {
         let run = chars[i..].iter().take_while(|c| c.is_ascii_uppercase()).count();
         let versioned =
             run >= 2 && chars.get(i + run) == Some(&'v') && chars.get(i + run + 1).is_some_and(char::is_ascii_digit);
-        if versioned {
+        // `s` ends the word: the name ends or the next word starts (`ARNs`, `IDsList`, `GBs_`).
+        let plural = run >= 2
+            && chars.get(i + run) == Some(&'s')
+            && chars.get(i + run + 1).is_none_or(|c| !c.is_ascii_lowercase());
+        if versioned || plural {
             out.push(chars[i]);
             out.extend(chars[i + 1..i + run].iter().map(char::to_ascii_lowercase));
             i += run;
@@ -273,6 +279,13 @@ mod tests {
             ("String", "StringValue", "string", "String"),
             ("Self", "SelfValue", "self_", "SelfValue"),
             ("__listOfString", "ListOfString", "list_of_string", "ListOfString"),
+            ("NotificationARNs", "NotificationArns", "notification_arns", "NotificationArns"),
+            ("jobIDs", "JobIds", "job_ids", "JobIds"),
+            ("memorySizeInGBs", "MemorySizeInGbs", "memory_size_in_gbs", "MemorySizeInGbs"),
+            ("ListWebACLsRequest", "ListWebAclsRequest", "list_web_acls_request", "ListWebAclsRequest"),
+            ("IPsList", "IpsList", "ips_list", "IpsList"),
+            ("DBSubnetGroup", "DbSubnetGroup", "db_subnet_group", "DbSubnetGroup"),
+            ("HTTPSettings", "HttpSettings", "http_settings", "HttpSettings"),
         ];
         for (model, ty, field, variant) in table {
             assert_eq!(

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses part of it
 
+pub mod moto;
 pub mod sigv4;
 
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,422 @@
+//! Whole services against `moto_server` (moto 5.2.1): the generated STS, IAM, SNS (awsQuery),
+//! EC2 (ec2) and CloudFormation (awsQuery) clients create, list, page through and delete real
+//! resources, and read moto's errors as typed ones; awsgen-config assumes a profile's role through
+//! moto's STS. Each test starts its own server on 127.0.0.1 (`support::moto`), so nothing is
+//! shared and nothing reaches the internet.
+//!
+//! Needs `moto_server` on PATH: `python3 -m pip install 'moto[server]==5.2.1'`. Without it every
+//! test fails saying so.
+
+mod support;
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+use support::moto::Moto;
+
+/// The account moto answers for, whatever the credentials.
+const ACCOUNT: &str = "123456789012";
+
+/// Every call is bounded, so a hung server fails the test instead of stalling the run.
+async fn bounded<T>(call: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(60), call).await.expect("moto answers within 60 s")
+}
+
+/// A port another process listens on is not mistaken for moto's: its server fails to bind and
+/// says so (`Moto::start` then tries another port).
+#[test]
+fn a_taken_port_is_reported_not_used() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+
+    let failure = Moto::try_start(port).err().expect("moto can't bind a taken port");
+
+    assert!(failure.contains("exited"), "{failure}");
+    assert!(failure.contains("Address already in use"), "{failure}");
+}
+
+mod sts {
+    use super::*;
+    use awsgen_sts::Client;
+
+    #[tokio::test]
+    async fn get_caller_identity_names_motos_account() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+
+        let identity = bounded(client.get_caller_identity().send()).await.unwrap();
+
+        assert_eq!(identity.account(), Some(ACCOUNT));
+        assert_eq!(identity.arn(), Some("arn:aws:sts::123456789012:user/moto"));
+        assert!(identity.user_id().is_some_and(|id| !id.is_empty()), "{identity:?}");
+    }
+
+    #[tokio::test]
+    async fn assume_role_returns_credentials_that_expire() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        let before = SystemTime::now();
+
+        let output = bounded(
+            client
+                .assume_role()
+                .role_arn("arn:aws:iam::123456789012:role/e2e")
+                .role_session_name("moto-e2e")
+                .duration_seconds(900)
+                .send(),
+        )
+        .await
+        .unwrap();
+
+        let credentials = output.credentials().expect("credentials");
+        assert!(credentials.access_key_id().starts_with("ASIA"), "{credentials:?}");
+        assert!(!credentials.secret_access_key().is_empty());
+        assert!(!credentials.session_token().is_empty());
+        let expires_in = SystemTime::from(credentials.expiration()).duration_since(before).expect("expiry is ahead");
+        assert!((Duration::from_secs(800)..Duration::from_secs(1000)).contains(&expires_in), "{expires_in:?}");
+        let user = output.assumed_role_user().expect("assumed role user");
+        assert_eq!(user.arn(), "arn:aws:sts::123456789012:assumed-role/e2e/moto-e2e");
+        assert!(user.assumed_role_id().ends_with(":moto-e2e"), "{user:?}");
+
+        // Signing with them (session token included), moto knows the caller as the role.
+        let assumed = awsgen_runtime::Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            Some(credentials.session_token().to_owned()),
+        );
+        let as_role = Client::new(moto.config_builder().credentials(assumed).build());
+        let identity = bounded(as_role.get_caller_identity().send()).await.unwrap();
+        assert_eq!(identity.arn(), Some(user.arn()));
+    }
+}
+
+/// The credential chain as the CLI would run it: a profile whose role is assumed through moto's
+/// STS with the source profile's keys, then used to sign.
+mod profile {
+    use super::*;
+    use awsgen_config::{ConfigLoader, Env, ProviderConfig};
+
+    #[tokio::test]
+    async fn a_role_profile_assumes_its_role_through_motos_sts() {
+        let moto = Moto::start();
+        let dir = std::env::temp_dir().join(format!("awsgen-moto-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = format!(
+            "[profile ops]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/ops\nsource_profile = base\n\
+             region = us-east-1\nendpoint_url = {}\n",
+            moto.url
+        );
+        std::fs::write(dir.join("config"), config).unwrap();
+        std::fs::write(dir.join("credentials"), "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base\n")
+            .unwrap();
+        let env = Env::from_vars([
+            ("AWS_CONFIG_FILE".to_owned(), dir.join("config").display().to_string()),
+            ("AWS_SHARED_CREDENTIALS_FILE".to_owned(), dir.join("credentials").display().to_string()),
+            ("AWS_PROFILE".to_owned(), "ops".to_owned()),
+            ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ]);
+
+        let loaded = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env)).load().await;
+        let identity = bounded(awsgen_sts::Client::new(loaded).get_caller_identity().send()).await;
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let arn = identity.unwrap().arn().unwrap_or_default().to_owned();
+        assert!(arn.starts_with(&format!("arn:aws:sts::{ACCOUNT}:assumed-role/ops/")), "{arn}");
+    }
+}
+
+mod iam {
+    use super::*;
+    use awsgen_iam::error::SdkError;
+    use awsgen_iam::operation::get_user::GetUserError;
+    use awsgen_iam::pagination::TryStreamExt;
+    use awsgen_iam::Client;
+
+    const NAMES: [&str; 5] = ["ada", "bob", "cyd", "dee", "eve"];
+
+    const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+
+    async fn create_users(client: &Client) {
+        for name in NAMES {
+            let output = bounded(client.create_user().user_name(name).path("/e2e/").send()).await.unwrap();
+            let user = output.user().expect("the created user");
+            assert_eq!((user.user_name(), user.path()), (name, "/e2e/"));
+            assert_eq!(user.arn(), format!("arn:aws:iam::{ACCOUNT}:user/e2e/{name}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn list_users_gathers_every_user() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        create_users(&client).await;
+
+        // moto 5.2.1 ignores MaxItems here and answers one untruncated page; ListRoles pages.
+        let users = bounded(client.list_users().into_paginator().page_size(2).items().try_collect::<Vec<_>>());
+        let mut names: Vec<_> = users.await.unwrap().iter().map(|user| user.user_name().to_owned()).collect();
+        names.sort_unstable();
+        assert_eq!(names, NAMES);
+    }
+
+    #[tokio::test]
+    async fn list_roles_pages_by_marker_until_not_truncated() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        for name in NAMES {
+            let call = client.create_role().role_name(name).assume_role_policy_document(TRUST_POLICY).send();
+            let role = bounded(call).await.unwrap();
+            assert_eq!(role.role().arn(), format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+        }
+
+        let pages: Vec<_> =
+            bounded(client.list_roles().into_paginator().page_size(2).send().try_collect()).await.unwrap();
+
+        let sizes: Vec<_> = pages.iter().map(|page| page.roles().len()).collect();
+        assert_eq!(sizes, [2, 2, 1]);
+        let truncated: Vec<_> = pages.iter().map(|page| page.is_truncated()).collect();
+        assert_eq!(truncated, [Some(true), Some(true), Some(false)]);
+        let roles: Vec<_> = pages.iter().flat_map(|page| page.roles()).collect();
+        let mut names: Vec<_> = roles.iter().map(|role| role.role_name()).collect();
+        names.sort_unstable();
+        assert_eq!(names, NAMES);
+        // As sent: moto doesn't URL-encode policy documents as IAM does (botocore decodes them
+        // in a handler, json_decode_policies; the model just says string).
+        assert!(roles.iter().all(|role| role.assume_role_policy_document() == Some(TRUST_POLICY)));
+    }
+
+    #[tokio::test]
+    async fn get_user_of_a_missing_user_is_no_such_entity() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        create_users(&client).await;
+
+        let found = bounded(client.get_user().user_name("bob").send()).await.unwrap();
+        assert_eq!(found.user().user_name(), "bob");
+        assert!(found.user().create_date().secs() > 0, "{found:?}");
+
+        bounded(client.delete_user().user_name("bob").send()).await.unwrap();
+        match bounded(client.get_user().user_name("bob").send()).await {
+            Err(SdkError::Service(GetUserError::NoSuchEntity(error))) => {
+                assert_eq!(error.meta().code(), Some("NoSuchEntity"));
+                assert_eq!(error.meta().status(), Some(404));
+                assert!(error.message().is_some_and(|m| m.contains("bob")), "{error:?}");
+            }
+            other => panic!("expected NoSuchEntity, got {other:?}"),
+        }
+    }
+}
+
+mod sns {
+    use super::*;
+    use awsgen_sns::types::Tag;
+    use awsgen_sns::Client;
+    use std::collections::BTreeMap;
+
+    #[tokio::test]
+    async fn topics_are_created_published_to_listed_and_deleted() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+
+        let attributes = BTreeMap::from([("DisplayName".to_owned(), "E2E & more".to_owned())]);
+        let tag = Tag::builder().key("team").value("e2e").build().unwrap();
+        let created = bounded(client.create_topic().name("e2e-topic").attributes(attributes).tags(vec![tag]).send());
+        let arn = created.await.unwrap().topic_arn().expect("topic arn").to_owned();
+        assert_eq!(arn, format!("arn:aws:sns:us-east-1:{ACCOUNT}:e2e-topic"));
+
+        // The map went out as `Attributes.entry.N.key/value` and comes back as one.
+        let read = bounded(client.get_topic_attributes().topic_arn(&arn).send()).await.unwrap();
+        let read = read.attributes().expect("attributes");
+        assert_eq!(read.get("DisplayName").map(String::as_str), Some("E2E & more"));
+        assert_eq!(read.get("TopicArn"), Some(&arn));
+
+        let published = bounded(client.publish().topic_arn(&arn).subject("hi").message("hello from awsgen").send());
+        let message_id = published.await.unwrap().message_id().expect("message id").to_owned();
+        assert_eq!(message_id.len(), 36, "a UUID: {message_id}");
+
+        assert_eq!(topic_arns(&client).await, [arn.as_str()]);
+        bounded(client.delete_topic().topic_arn(&arn).send()).await.unwrap();
+        assert!(topic_arns(&client).await.is_empty());
+    }
+
+    async fn topic_arns(client: &Client) -> Vec<String> {
+        let listed = bounded(client.list_topics().send()).await.unwrap();
+        listed.topics().iter().filter_map(|topic| topic.topic_arn()).map(str::to_owned).collect()
+    }
+}
+
+mod ec2 {
+    use super::*;
+    use awsgen_ec2::error::SdkError;
+    use awsgen_ec2::operation::describe_instances::DescribeInstancesError;
+    use awsgen_ec2::pagination::TryStreamExt;
+    use awsgen_ec2::types::InstanceStateName::{self, Pending, Running, ShuttingDown};
+    use awsgen_ec2::types::{InstanceState, InstanceType, ResourceType, Tag, TagSpecification};
+    use awsgen_ec2::Client;
+
+    /// One of the AMIs moto knows (`moto/ec2/resources/amis.json.gz`).
+    const AMI: &str = "ami-12c6146b";
+
+    #[tokio::test]
+    async fn describe_regions_lists_us_east_1() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+
+        let output = bounded(client.describe_regions().send()).await.unwrap();
+
+        let us_east_1 = output.regions().iter().find(|r| r.region_name() == Some("us-east-1")).expect("us-east-1");
+        assert_eq!(us_east_1.endpoint(), Some("ec2.us-east-1.amazonaws.com"));
+        assert!(output.regions().len() > 10, "{output:?}");
+    }
+
+    #[tokio::test]
+    async fn instances_run_page_and_terminate() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+
+        // Six reservations of one instance: moto pages DescribeInstances by reservation.
+        let mut ids = Vec::new();
+        for n in 0..6 {
+            ids.push(run_instance(&client, n).await);
+        }
+
+        // 5 is the smallest MaxResults EC2 takes, so six reservations make two pages.
+        let pages: Vec<_> =
+            bounded(client.describe_instances().into_paginator().page_size(5).send().try_collect()).await.unwrap();
+        let sizes: Vec<_> = pages.iter().map(|page| page.reservations().len()).collect();
+        assert_eq!(sizes, [5, 1]);
+        let instances = pages.iter().flat_map(|page| page.reservations()).flat_map(|r| r.instances());
+        let described: Vec<_> = instances.map(|i| (i.instance_id().unwrap_or_default(), state(i.state()))).collect();
+        let expected: Vec<_> = ids.iter().map(|id| (id.as_str(), Some(&Running))).collect();
+        assert_eq!(described, expected);
+
+        let terminated = bounded(client.terminate_instances().instance_ids(ids.clone()).send()).await.unwrap();
+        let states: Vec<_> = terminated
+            .terminating_instances()
+            .iter()
+            .map(|change| {
+                (
+                    change.instance_id().unwrap_or_default(),
+                    state(change.previous_state()),
+                    state(change.current_state()),
+                )
+            })
+            .collect();
+        let expected: Vec<_> = ids.iter().map(|id| (id.as_str(), Some(&Running), Some(&ShuttingDown))).collect();
+        assert_eq!(states, expected);
+    }
+
+    fn state(state: Option<&InstanceState>) -> Option<&InstanceStateName> {
+        state.and_then(|s| s.name())
+    }
+
+    /// Runs one tagged t2.micro and returns its id, checking what moto says about it.
+    async fn run_instance(client: &Client, n: usize) -> String {
+        let tag = Tag::builder().key("Name").value(format!("e2e-{n}")).build();
+        let tags = TagSpecification::builder().resource_type(ResourceType::Instance).tags(vec![tag]).build();
+        let call = client
+            .run_instances()
+            .image_id(AMI)
+            .instance_type(InstanceType::T2Micro)
+            .min_count(1)
+            .max_count(1)
+            .tag_specifications(vec![tags])
+            .send();
+        let reservation = bounded(call).await.unwrap();
+        assert_eq!(reservation.owner_id(), Some(ACCOUNT));
+        let [instance] = reservation.instances() else { panic!("one instance: {reservation:?}") };
+        assert_eq!(instance.image_id(), Some(AMI));
+        assert_eq!(instance.instance_type(), Some(&InstanceType::T2Micro));
+        // As EC2 answers: pending at first.
+        assert_eq!(state(instance.state()), Some(&Pending));
+        let name = instance.tags().iter().find(|t| t.key() == Some("Name")).and_then(|t| t.value());
+        assert_eq!(name, Some(format!("e2e-{n}").as_str()));
+        let id = instance.instance_id().expect("instance id");
+        assert!(id.starts_with("i-"), "{id}");
+        id.to_owned()
+    }
+
+    #[tokio::test]
+    async fn describing_a_missing_instance_keeps_ec2s_error_code() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+
+        let call = client.describe_instances().instance_ids(vec!["i-0123456789abcdef0".to_owned()]).send();
+        match bounded(call).await {
+            Err(SdkError::Service(DescribeInstancesError::Unhandled(error))) => {
+                assert_eq!(error.meta().code(), Some("InvalidInstanceID.NotFound"));
+                assert_eq!(error.meta().status(), Some(400));
+                assert!(error.meta().request_id().is_some(), "{error:?}");
+            }
+            other => panic!("expected InvalidInstanceID.NotFound, got {other:?}"),
+        }
+    }
+}
+
+mod cloudformation {
+    use super::*;
+    use awsgen_cloudformation::error::SdkError;
+    use awsgen_cloudformation::operation::describe_stacks::DescribeStacksError;
+    use awsgen_cloudformation::types::{Parameter, StackStatus};
+    use awsgen_cloudformation::Client;
+
+    /// One SNS topic named by a parameter, with its ARN as an output: moto creates it for real.
+    const TEMPLATE: &str = r#"{
+      "Parameters": { "TopicName": { "Type": "String" } },
+      "Resources": { "Topic": { "Type": "AWS::SNS::Topic", "Properties": { "TopicName": { "Ref": "TopicName" } } } },
+      "Outputs": { "TopicArn": { "Value": { "Ref": "Topic" } } }
+    }"#;
+
+    #[tokio::test]
+    async fn stacks_are_created_listed_described_and_deleted() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+
+        // Stack events go to a topic of moto's SNS (moto publishes them there).
+        let sns = awsgen_sns::Client::new(moto.config());
+        let events = bounded(sns.create_topic().name("stack-events").send()).await.unwrap();
+        let events = events.topic_arn().expect("topic arn").to_owned();
+
+        let parameter = Parameter::builder().parameter_key("TopicName").parameter_value("from-stack").build();
+        let call = client
+            .create_stack()
+            .stack_name("e2e")
+            .template_body(TEMPLATE)
+            .parameters(vec![parameter])
+            .notification_arns(vec![events.clone()])
+            .send();
+        let stack_id = bounded(call).await.unwrap().stack_id().expect("stack id").to_owned();
+        assert!(stack_id.starts_with(&format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/e2e/")), "{stack_id}");
+
+        let described = bounded(client.describe_stacks().stack_name("e2e").send()).await.unwrap();
+        let [stack] = described.stacks() else { panic!("one stack: {described:?}") };
+        assert_eq!((stack.stack_name(), stack.stack_id()), ("e2e", Some(stack_id.as_str())));
+        assert_eq!(stack.stack_status(), &StackStatus::CreateComplete);
+        assert_eq!(stack.notification_arns(), [events]);
+        let output = stack.outputs().iter().find(|o| o.output_key() == Some("TopicArn")).expect("TopicArn output");
+        assert_eq!(output.output_value(), Some(format!("arn:aws:sns:us-east-1:{ACCOUNT}:from-stack").as_str()));
+
+        let listed = bounded(client.list_stacks().send()).await.unwrap();
+        let summaries: Vec<_> = listed.stack_summaries().iter().map(|s| (s.stack_name(), s.stack_status())).collect();
+        assert_eq!(summaries, [("e2e", &StackStatus::CreateComplete)]);
+
+        bounded(client.delete_stack().stack_name("e2e").send()).await.unwrap();
+        let deleted = bounded(client.list_stacks().stack_status_filter(vec![StackStatus::DeleteComplete]).send());
+        let deleted = deleted.await.unwrap();
+        let ids: Vec<_> = deleted.stack_summaries().iter().map(|s| s.stack_id()).collect();
+        assert_eq!(ids, [Some(stack_id.as_str())]);
+    }
+
+    #[tokio::test]
+    async fn describing_a_missing_stack_is_a_validation_error() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+
+        match bounded(client.describe_stacks().stack_name("absent").send()).await {
+            Err(SdkError::Service(DescribeStacksError::Unhandled(error))) => {
+                assert_eq!(error.meta().code(), Some("ValidationError"));
+                assert_eq!(error.meta().status(), Some(400));
+                assert!(error.meta().message().is_some_and(|m| m.contains("absent")), "{error:?}");
+            }
+            other => panic!("expected ValidationError, got {other:?}"),
+        }
+    }
+}
