@@ -4,7 +4,7 @@
 //! reaching a crate at all.
 
 use crate::diagnostic::{pointer, Diagnostic, Diagnostics, Sink};
-use crate::ir::{EndpointParamValue, Service, Shape, ShapeId, ShapeKind};
+use crate::ir::{Binding, EndpointParamValue, Service, Shape, ShapeId, ShapeKind};
 use crate::InputFile;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -48,12 +48,34 @@ pub(crate) fn check(file: InputFile) -> Result<RuleSet, Diagnostics> {
 /// Gives the service its rule set, and keeps only the operation parameters the rule set declares
 /// with a matching type (botocore ignores the others too; a type mismatch is a warning). Without
 /// a rule set, operations set no parameters.
+/// S3's URIs start with `/{Bucket}`, but its rules place the bucket (in the host, or in the
+/// path): as botocore does, the label leaves the URI and the member only feeds the rules.
+fn bucket_from_rules(service: &mut Service) {
+    let mut unbound = Vec::new();
+    for op in service.operations.values_mut() {
+        let bucket = op.endpoint_params.iter().find_map(|p| match &p.value {
+            EndpointParamValue::Member(member) if p.name == "Bucket" => Some(member.clone()),
+            _ => None,
+        });
+        let Some(member) = bucket else { continue };
+        let Some(rest) = op.http.uri.strip_prefix(&format!("/{{{member}}}")) else { continue };
+        op.http.uri = if rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") };
+        unbound.extend(op.input.clone().map(|input| (input, member)));
+    }
+    for (input, member) in unbound {
+        if let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&input).map(|s| &mut s.kind) {
+            structure.members.iter_mut().filter(|m| m.name == member).for_each(|m| m.binding = Binding::EndpointOnly);
+        }
+    }
+}
+
 pub(crate) fn attach(service: &mut Service, rules: Option<RuleSet>, model_file: &str) -> Vec<Diagnostic> {
     let Some(rules) = rules else {
         service.operations.values_mut().for_each(|op| op.endpoint_params.clear());
         return Vec::new();
     };
     let mut sink = Sink::new(model_file);
+    bucket_from_rules(service);
     let shapes = &service.shapes;
     for op in service.operations.values_mut() {
         let input = op.input.as_ref().and_then(|id| shapes.get(id)).map(|shape| &shape.kind);

@@ -10,34 +10,37 @@ use crate::http::Body;
 use crate::BuildError;
 use bytes::Bytes;
 use std::fmt;
+use std::sync::Mutex;
 
+/// The body, or `None` once it has ended. The mutex only makes a stream arriving from the
+/// network `Sync`, as an operation's input must be; reading needs `&mut self` and never locks.
 #[derive(Default)]
-pub struct ByteStream(Option<Body>);
+pub struct ByteStream(Mutex<Option<Body>>);
 
 impl ByteStream {
     /// A stream of bytes already in memory.
     pub fn new(bytes: impl Into<Bytes>) -> Self {
-        ByteStream(Some(Body::from(bytes.into())))
+        ByteStream::from_body(Body::from(bytes.into()))
     }
 
     /// A response body, read as it arrives.
     pub(crate) fn from_body(body: Body) -> Self {
-        ByteStream(Some(body))
+        ByteStream(Mutex::new(Some(body)))
     }
 
     /// The next chunk; `None` at the end.
     pub async fn next(&mut self) -> Option<Result<Bytes, TransportError>> {
-        let body = self.0.as_mut()?;
-        let chunk = body.next_chunk().await;
+        let slot = self.0.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let chunk = slot.as_mut()?.next_chunk().await;
         if !matches!(chunk, Some(Ok(_))) {
-            self.0 = None; // the end, or an error: nothing more comes
+            *slot = None; // the end, or an error: nothing more comes
         }
         chunk
     }
 
     /// Everything that is left, in memory.
     pub async fn collect(self) -> Result<Bytes, TransportError> {
-        match self.0 {
+        match self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
             Some(body) => body.read(usize::MAX).await,
             None => Ok(Bytes::new()),
         }
@@ -45,11 +48,19 @@ impl ByteStream {
 
     /// The bytes to send: only a stream held in memory can be sent (and sent again on a retry).
     pub(crate) fn to_send(&self) -> Result<Bytes, BuildError> {
-        match &self.0 {
-            None => Ok(Bytes::new()),
-            Some(body) => body.in_memory().cloned().ok_or_else(|| BuildError::Config {
+        self.in_memory().unwrap_or_else(|| {
+            Err(BuildError::Config {
                 detail: "a body still streaming from a response can't be sent; collect() it first".to_owned(),
-            }),
+            })
+        })
+    }
+
+    /// `Some(Ok(bytes))` for a stream in memory (empty once ended), `None` for one still arriving.
+    fn in_memory(&self) -> Option<Result<Bytes, BuildError>> {
+        let slot = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match slot.as_ref() {
+            None => Some(Ok(Bytes::new())),
+            Some(body) => body.in_memory().cloned().map(Ok),
         }
     }
 }
@@ -87,10 +98,9 @@ impl From<&'static [u8]> for ByteStream {
 /// Never the content: a body may hold anything.
 impl fmt::Debug for ByteStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.as_ref().map(Body::in_memory) {
-            None => f.write_str("ByteStream(empty)"),
-            Some(Some(bytes)) => write!(f, "ByteStream({} bytes)", bytes.len()),
-            Some(None) => f.write_str("ByteStream(streaming)"),
+        match self.in_memory() {
+            Some(Ok(bytes)) => write!(f, "ByteStream({} bytes)", bytes.len()),
+            _ => f.write_str("ByteStream(streaming)"),
         }
     }
 }

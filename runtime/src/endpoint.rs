@@ -74,6 +74,13 @@ impl Endpoint {
     /// The URL of `path_and_query` (`/x?y=z`, already percent-encoded) on this endpoint.
     pub(crate) fn url(&self, path_and_query: &str) -> String {
         let port = self.port.map(|port| format!(":{port}")).unwrap_or_default();
+        // An endpoint path joins a bare `/` without a trailing slash, as in botocore: S3's
+        // path-style bucket operations go to `/bucket`, not `/bucket/`.
+        let bare = path_and_query == "/" || path_and_query.starts_with("/?");
+        let path_and_query = match bare && !self.path.is_empty() {
+            true => &path_and_query[1..],
+            false => path_and_query,
+        };
         format!("{}://{}{port}{}{path_and_query}", self.scheme, self.host, self.path)
     }
 }

@@ -322,7 +322,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             }
             Binding::PayloadUnion => quote! { .payload_union(#value) },
             Binding::PayloadStructure => quote! { .payload_json(#value) },
-            Binding::Body | Binding::StatusCode => continue,
+            Binding::Body | Binding::StatusCode | Binding::EndpointOnly => continue,
         };
         let fallible = match m.binding {
             Binding::PayloadUnion | Binding::PayloadStructure => !xml,
@@ -399,7 +399,12 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
         let wire = &m.wire_name;
         let value = match m.binding {
             Binding::Body => continue,
-            Binding::Label | Binding::Query | Binding::QueryList | Binding::QueryMap | Binding::QueryMapOfLists => {
+            Binding::Label
+            | Binding::Query
+            | Binding::QueryList
+            | Binding::QueryMap
+            | Binding::QueryMapOfLists
+            | Binding::EndpointOnly => {
                 skipped = true;
                 continue;
             }

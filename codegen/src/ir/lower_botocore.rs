@@ -88,6 +88,7 @@ pub(crate) fn lower(
         label_by_member_name(op, &model);
     }
     payload_on_operation_refs(&model, &mut shapes);
+    streaming_from_refs(&model, &mut shapes);
     if protocol.is_some_and(Protocol::reads_xml) {
         element_names_from_shapes(&model, &mut shapes);
     }
@@ -314,6 +315,26 @@ fn payload_on_operation_refs(model: &bc::ServiceModel, shapes: &mut BTreeMap<Sha
                 .iter_mut()
                 .filter(|m| &m.name == payload && m.location == Location::Body)
                 .for_each(|m| m.location = Location::Payload);
+        }
+    }
+}
+
+/// A payload member may say it streams on its reference (S3's `Body`) rather than on its target
+/// shape: the target then streams, as botocore merges the two.
+fn streaming_from_refs(model: &bc::ServiceModel, shapes: &mut BTreeMap<ShapeId, Shape>) {
+    let mut streamed = Vec::new();
+    for shape in shapes.values() {
+        let ShapeKind::Structure(Structure { members, .. }) = &shape.kind else { continue };
+        let refs = model.shapes.get(&shape.id).map(|s| &s.members);
+        for member in members.iter().filter(|m| m.location == Location::Payload) {
+            if refs.and_then(|r| r.get(&member.name)).is_some_and(|r| r.streaming) {
+                streamed.push(member.target.clone());
+            }
+        }
+    }
+    for id in streamed {
+        if let Some(shape) = shapes.get_mut(&id) {
+            shape.streaming = true;
         }
     }
 }

@@ -473,6 +473,9 @@ pub enum Binding {
     /// A map bound to every header starting with the wire name.
     PrefixHeaders,
     StatusCode,
+    /// Only an endpoint rule-set parameter: the rules put it in the host or the path (S3's
+    /// `Bucket`, taken out of the URI as botocore does).
+    EndpointOnly,
     /// The whole body: raw bytes.
     PayloadBlob,
     /// The whole body: a string or enum as text.
@@ -494,6 +497,7 @@ impl Binding {
                 | Binding::PayloadUnion
                 | Binding::PayloadStructure
                 | Binding::StatusCode
+                | Binding::EndpointOnly
         )
     }
 }

@@ -386,7 +386,7 @@ impl CreateBucketInputBuilder {
     pub fn build(self) -> Result<CreateBucketInput, ::awsgen_runtime::BuildError> {
         Ok(CreateBucketInput {
             acl: self.acl,
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             bucket_namespace: self.bucket_namespace,
             create_bucket_configuration: self.create_bucket_configuration,
             grant_full_control: self.grant_full_control,
@@ -423,9 +423,8 @@ impl ::awsgen_runtime::Operation for CreateBucketInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("PUT", "/{Bucket}")
+            ::awsgen_runtime::Request::rest("PUT", "/")
                 .header("x-amz-acl", self.acl.as_ref())
-                .label("Bucket", &self.bucket)
                 .header("x-amz-bucket-namespace", self.bucket_namespace.as_ref())
                 .payload_xml(
                     "CreateBucketConfiguration",

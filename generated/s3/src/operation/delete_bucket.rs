@@ -94,7 +94,7 @@ impl DeleteBucketInputBuilder {
     /// Builds the [`DeleteBucketInput`], failing if `bucket` is not set.
     pub fn build(self) -> Result<DeleteBucketInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteBucketInput {
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -123,8 +123,7 @@ impl ::awsgen_runtime::Operation for DeleteBucketInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("DELETE", "/{Bucket}")
-                .label("Bucket", &self.bucket)
+            ::awsgen_runtime::Request::rest("DELETE", "/")
                 .header(
                     "x-amz-expected-bucket-owner",
                     self.expected_bucket_owner.as_ref(),

@@ -356,7 +356,7 @@ impl DeleteObjectInputBuilder {
     /// Builds the [`DeleteObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<DeleteObjectInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteObjectInput {
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             bypass_governance_retention: self.bypass_governance_retention,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,
@@ -393,8 +393,7 @@ impl ::awsgen_runtime::Operation for DeleteObjectInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("DELETE", "/{Bucket}/{Key+}")
-                .label("Bucket", &self.bucket)
+            ::awsgen_runtime::Request::rest("DELETE", "/{Key+}")
                 .header(
                     "x-amz-bypass-governance-retention",
                     self.bypass_governance_retention.as_ref(),

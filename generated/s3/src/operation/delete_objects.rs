@@ -321,7 +321,7 @@ impl DeleteObjectsInputBuilder {
     /// Builds the [`DeleteObjectsInput`], failing if `bucket` or `delete` is not set.
     pub fn build(self) -> Result<DeleteObjectsInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteObjectsInput {
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             bypass_governance_retention: self.bypass_governance_retention,
             checksum_algorithm: self.checksum_algorithm,
             delete: ::awsgen_runtime::build::required(self.delete, "delete")?,
@@ -355,8 +355,7 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("POST", "/{Bucket}?delete")
-                .label("Bucket", &self.bucket)
+            ::awsgen_runtime::Request::rest("POST", "/?delete")
                 .header(
                     "x-amz-bypass-governance-retention",
                     self.bypass_governance_retention.as_ref(),

@@ -784,7 +784,7 @@ impl GetObjectInputBuilder {
     /// Builds the [`GetObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<GetObjectInput, ::awsgen_runtime::BuildError> {
         Ok(GetObjectInput {
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             checksum_mode: self.checksum_mode,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,
@@ -832,8 +832,7 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("GET", "/{Bucket}/{Key+}")
-                .label("Bucket", &self.bucket)
+            ::awsgen_runtime::Request::rest("GET", "/{Key+}")
                 .header("x-amz-checksum-mode", self.checksum_mode.as_ref())
                 .header(
                     "x-amz-expected-bucket-owner",
@@ -881,12 +880,22 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
                 .query("versionId", self.version_id.as_ref()),
         )
     }
+    const STREAMING_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetObjectOutput, ::awsgen_runtime::ParseError> {
+        Self::parse_streaming(
+            response,
+            ::awsgen_runtime::ByteStream::new(response.body.clone()),
+        )
+    }
+    fn parse_streaming(
+        response: &::awsgen_runtime::http::Response,
+        body: ::awsgen_runtime::ByteStream,
+    ) -> Result<GetObjectOutput, ::awsgen_runtime::ParseError> {
         Ok(GetObjectOutput {
             accept_ranges: response.header_value("accept-ranges")?,
-            body: response.payload_blob(),
+            body: Some(body),
             bucket_key_enabled: response
                 .header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
             cache_control: response.header_value("Cache-Control")?,
@@ -966,13 +975,13 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
     }
 }
 /// The `GetObjectOutput` structure.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct GetObjectOutput {
     /// Indicates that a range of bytes was specified in the request.
     pub accept_ranges: Option<String>,
     /// Object data.
-    pub body: Option<::awsgen_runtime::Blob>,
+    pub body: Option<::awsgen_runtime::ByteStream>,
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
     pub bucket_key_enabled: Option<bool>,
     /// Specifies caching behavior along the request/reply chain.
@@ -1102,7 +1111,7 @@ impl GetObjectOutput {
         self.accept_ranges.as_deref()
     }
     /// Object data.
-    pub fn body(&self) -> Option<&::awsgen_runtime::Blob> {
+    pub fn body(&self) -> Option<&::awsgen_runtime::ByteStream> {
         self.body.as_ref()
     }
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
@@ -1362,10 +1371,10 @@ impl ::std::fmt::Debug for GetObjectOutput {
     }
 }
 /// A builder for [`GetObjectOutput`].
-#[derive(Clone, PartialEq, Default)]
+#[derive(Default)]
 pub struct GetObjectOutputBuilder {
     accept_ranges: Option<String>,
-    body: Option<::awsgen_runtime::Blob>,
+    body: Option<::awsgen_runtime::ByteStream>,
     bucket_key_enabled: Option<bool>,
     cache_control: Option<String>,
     checksum_crc32: Option<String>,
@@ -1429,17 +1438,17 @@ impl GetObjectOutputBuilder {
         &self.accept_ranges
     }
     /// Object data.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
+    pub fn body(mut self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
         self.body = Some(value.into());
         self
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::Blob>) -> Self {
+    pub fn set_body(mut self, value: Option<::awsgen_runtime::ByteStream>) -> Self {
         self.body = value;
         self
     }
     /// What [`body`](Self::body) set, if anything.
-    pub fn get_body(&self) -> &Option<::awsgen_runtime::Blob> {
+    pub fn get_body(&self) -> &Option<::awsgen_runtime::ByteStream> {
         &self.body
     }
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).

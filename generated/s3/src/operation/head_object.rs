@@ -743,7 +743,7 @@ impl HeadObjectInputBuilder {
     /// Builds the [`HeadObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<HeadObjectInput, ::awsgen_runtime::BuildError> {
         Ok(HeadObjectInput {
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             checksum_mode: self.checksum_mode,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,
@@ -791,8 +791,7 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("HEAD", "/{Bucket}/{Key+}")
-                .label("Bucket", &self.bucket)
+            ::awsgen_runtime::Request::rest("HEAD", "/{Key+}")
                 .header("x-amz-checksum-mode", self.checksum_mode.as_ref())
                 .header(
                     "x-amz-expected-bucket-owner",

@@ -372,7 +372,7 @@ impl ListObjectsV2InputBuilder {
     /// Builds the [`ListObjectsV2Input`], failing if `bucket` is not set.
     pub fn build(self) -> Result<ListObjectsV2Input, ::awsgen_runtime::BuildError> {
         Ok(ListObjectsV2Input {
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             continuation_token: self.continuation_token,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
@@ -410,8 +410,7 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("GET", "/{Bucket}?list-type=2")
-                .label("Bucket", &self.bucket)
+            ::awsgen_runtime::Request::rest("GET", "/?list-type=2")
                 .query("continuation-token", self.continuation_token.as_ref())
                 .query("delimiter", self.delimiter.as_ref())
                 .query("encoding-type", self.encoding_type.as_ref())

@@ -65,7 +65,7 @@
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `PutObjectRequest` structure.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct PutObjectInput {
     /// The canned ACL to apply to the object. For more information, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#CannedACL) in the *Amazon S3 User Guide*.
@@ -78,7 +78,7 @@ pub struct PutObjectInput {
     /// - This functionality is not supported for Amazon S3 on Outposts.
     pub acl: Option<crate::types::ObjectCannedAcl>,
     /// Object data.
-    pub body: Option<::awsgen_runtime::Blob>,
+    pub body: Option<::awsgen_runtime::ByteStream>,
     /// The bucket name to which the PUT action was initiated.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `*Bucket-name*.s3express-*zone-id*.*region-code*.amazonaws.com`. Path-style requests are not supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*amzn-s3-demo-bucket*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*.
@@ -294,7 +294,7 @@ impl PutObjectInput {
         self.acl.as_ref()
     }
     /// Object data.
-    pub fn body(&self) -> Option<&::awsgen_runtime::Blob> {
+    pub fn body(&self) -> Option<&::awsgen_runtime::ByteStream> {
         self.body.as_ref()
     }
     /// The bucket name to which the PUT action was initiated.
@@ -638,11 +638,11 @@ impl ::std::fmt::Debug for PutObjectInput {
     }
 }
 /// A builder for [`PutObjectInput`]. The one a `Client` hands out can also `send()` itself.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Default)]
 pub struct PutObjectInputBuilder {
     client: Option<::awsgen_runtime::Client>,
     acl: Option<crate::types::ObjectCannedAcl>,
-    body: Option<::awsgen_runtime::Blob>,
+    body: Option<::awsgen_runtime::ByteStream>,
     bucket: Option<String>,
     bucket_key_enabled: Option<bool>,
     cache_control: Option<String>,
@@ -716,17 +716,17 @@ impl PutObjectInputBuilder {
         &self.acl
     }
     /// Object data.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
+    pub fn body(mut self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
         self.body = Some(value.into());
         self
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::Blob>) -> Self {
+    pub fn set_body(mut self, value: Option<::awsgen_runtime::ByteStream>) -> Self {
         self.body = value;
         self
     }
     /// What [`body`](Self::body) set, if anything.
-    pub fn get_body(&self) -> &Option<::awsgen_runtime::Blob> {
+    pub fn get_body(&self) -> &Option<::awsgen_runtime::ByteStream> {
         &self.body
     }
     /// The bucket name to which the PUT action was initiated.
@@ -1513,7 +1513,7 @@ impl PutObjectInputBuilder {
         Ok(PutObjectInput {
             acl: self.acl,
             body: self.body,
-            bucket: ::awsgen_runtime::build::required_label(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
             bucket_key_enabled: self.bucket_key_enabled,
             cache_control: self.cache_control,
             checksum_algorithm: self.checksum_algorithm,
@@ -1584,10 +1584,9 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("PUT", "/{Bucket}/{Key+}")
+            ::awsgen_runtime::Request::rest("PUT", "/{Key+}")
                 .header("x-amz-acl", self.acl.as_ref())
-                .payload_blob(self.body.as_ref(), "application/octet-stream")
-                .label("Bucket", &self.bucket)
+                .payload_stream(self.body.as_ref(), "application/octet-stream")?
                 .header(
                     "x-amz-server-side-encryption-bucket-key-enabled",
                     self.bucket_key_enabled.as_ref(),
