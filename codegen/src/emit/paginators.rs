@@ -50,15 +50,23 @@ pub(crate) fn paginator(
         _ => return None,
     };
 
+    // Numbers are copied, anything else cloned (clippy: clone_on_copy).
+    let copied = |m: &Member| {
+        let field = ident(&m.rust_name);
+        match shapes.get(&m.target).map(|s| &s.kind) {
+            Some(ShapeKind::Integer | ShapeKind::Long) => quote! { #field },
+            _ => quote! { #field.clone() },
+        }
+    };
     // A token counts only when set and not empty (botocore treats every falsy value as absent).
     let present = |expression: &String| {
         let (value, target) = match find(output, expression) {
             Some(m) => {
-                let field = ident(&m.rust_name);
+                let field = copied(&m);
                 let value = if m.optional {
-                    quote! { output.#field.clone() }
+                    quote! { output.#field }
                 } else {
-                    quote! { Some(output.#field.clone()) }
+                    quote! { Some(output.#field) }
                 };
                 (value, m.target)
             }
@@ -80,11 +88,11 @@ pub(crate) fn paginator(
     let nexts: Vec<TokenStream> = pager.output_tokens.iter().map(present).collect::<Option<_>>()?;
     // An input token as an `Option`, and the assignment of one.
     let read = |m: &Member| {
-        let field = ident(&m.rust_name);
+        let field = copied(m);
         if m.optional {
-            quote! { self.#field.clone() }
+            quote! { self.#field }
         } else {
-            quote! { Some(self.#field.clone()) }
+            quote! { Some(self.#field) }
         }
     };
     let write = |m: &Member, token: TokenStream| {

@@ -216,6 +216,19 @@ pub(crate) fn mark_usage(service: &mut Service) {
         }
         shared.extend(op.errors.iter().map(String::as_str));
     }
+    // A paginator's token can be saved and resumed (`Paginate::Token` is serde), whatever the
+    // protocol: its shapes (Route 53's record type enum) read and write JSON.
+    for (op, pager) in service.operations.values().filter_map(|op| Some((op, op.pagination.as_ref()?))) {
+        let input = op.input.as_ref().and_then(|id| service.shapes.get(id));
+        let members = match input.map(|s| &s.kind) {
+            Some(ShapeKind::Structure(s)) => &s.members[..],
+            _ => &[],
+        };
+        for member in members.iter().filter(|m| pager.input_tokens.contains(&m.name)) {
+            json_out.insert(member.target.clone());
+            json_in.insert(member.target.clone());
+        }
+    }
     let shared: BTreeSet<ShapeId> = shared.into_iter().map(str::to_owned).collect();
     let http_text = http_text_shapes(&service.shapes);
     for (id, shape) in &mut service.shapes {
