@@ -12,8 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The protocols the generator supports today.
-pub const SUPPORTED_PROTOCOLS: [&str; 5] = ["json", "rest-json", "query", "ec2", "rest-xml"];
+pub use awsgen_codegen::ir::lower_botocore::SUPPORTED_PROTOCOLS;
 
 /// What to run, and on which services.
 #[derive(Debug, Clone, Default)]
@@ -142,9 +141,9 @@ pub fn read_data_file(dir: &Path, name: &str) -> Result<Option<(PathBuf, Vec<u8>
     Ok(Some((gz, bytes)))
 }
 
-/// The protocol a botocore model names, read the way the generator reads it: `metadata.protocol`,
-/// else the first of `metadata.protocols`. `None` when the model names none or is not JSON (the
-/// generator then says what is wrong).
+/// The protocol a botocore model is generated for, chosen as the generator chooses it (see
+/// `choose_protocol`). `None` when the model names none or is not JSON (the generator then says
+/// what is wrong).
 pub fn protocol(model: &[u8]) -> Option<String> {
     #[derive(Deserialize)]
     struct Model {
@@ -158,7 +157,8 @@ pub fn protocol(model: &[u8]) -> Option<String> {
         protocols: Vec<String>,
     }
     let metadata = serde_json::from_slice::<Model>(model).ok()?.metadata;
-    metadata.protocol.or_else(|| metadata.protocols.into_iter().next())
+    awsgen_codegen::ir::lower_botocore::choose_protocol(metadata.protocol.as_deref(), &metadata.protocols)
+        .map(str::to_owned)
 }
 
 /// `n` of `items`, evenly spread and always the same: the items at `i * len / n` for `i < n`

@@ -105,7 +105,12 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
     // --only and --sample choose among the folders; an unknown name is an error.
     let only = xtask(&["corpus", "--models", models_arg, "--no-compile", "--only", "legacy"]);
     let stdout = String::from_utf8_lossy(&only.stdout);
-    assert!(only.status.success() && !stdout.contains("\ntiny ") && stdout.contains("services: 1 (0 with a supported protocol)"), "{stdout}");
+    assert!(
+        only.status.success()
+            && !stdout.contains("\ntiny ")
+            && stdout.contains("services: 1 (0 with a supported protocol)"),
+        "{stdout}"
+    );
     let sampled = xtask(&["corpus", "--models", models_arg, "--no-compile", "--sample", "1"]);
     let stdout = String::from_utf8_lossy(&sampled.stdout);
     assert!(

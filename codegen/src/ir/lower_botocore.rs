@@ -120,8 +120,20 @@ pub(crate) fn lower(
     (service, found)
 }
 
+/// The protocols the generator speaks, in botocore's order of preference (which puts RPCv2 CBOR,
+/// not spoken yet, first).
+pub const SUPPORTED_PROTOCOLS: [&str; 5] = ["json", "rest-json", "rest-xml", "query", "ec2"];
+
+/// The protocol a model is generated for: of those it lists in `protocols`, the first the
+/// generator speaks in botocore's order (CloudWatch lists `smithy-rpc-v2-cbor`, `json`, `query`:
+/// json); else its `protocol`.
+pub fn choose_protocol<'a>(protocol: Option<&'a str>, protocols: &'a [String]) -> Option<&'a str> {
+    let spoken = SUPPORTED_PROTOCOLS.into_iter().find(|p| protocols.iter().any(|listed| listed == p));
+    spoken.or(protocol).or(protocols.first().map(String::as_str))
+}
+
 fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
-    let Some(protocol) = meta.protocol.as_deref().or(meta.protocols.first().map(String::as_str)) else {
+    let Some(protocol) = choose_protocol(meta.protocol.as_deref(), &meta.protocols) else {
         sink.error("/metadata/protocol", "the service names no protocol");
         return None;
     };
@@ -146,7 +158,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
             sink.error_with_hint(
                 "/metadata/protocol",
                 format!("unsupported protocol \"{other}\""),
-                "supported protocols are rest-json, json, query and ec2",
+                "supported protocols are json, rest-json, rest-xml, query and ec2",
             );
             None
         }
