@@ -336,6 +336,33 @@ mod tests {
         assert_eq!(provider.calls(), 1);
     }
 
+    /// 100 callers on 100 threads, each with its own runtime, arrive together at an empty cache
+    /// and again after expiry: each time one refresh serves them all.
+    #[test]
+    fn a_hundred_threads_share_one_refresh() {
+        let clock = Clock::new();
+        let provider = Counting::new(&clock, Some(Duration::from_secs(3600)));
+        let cache = CredentialsCache::with_time_source(provider.clone(), clock.clone());
+        let burst = || {
+            let start = Arc::new(std::sync::Barrier::new(100));
+            let threads: Vec<_> = (0..100)
+                .map(|_| {
+                    let (cache, start) = (cache.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        key(run(cache.credentials()))
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|thread| thread.join().unwrap()).collect::<Vec<_>>()
+        };
+        assert!(burst().iter().all(|key| key == "AKID1"));
+        assert_eq!(provider.calls(), 1);
+        clock.advance(Duration::from_secs(3601));
+        assert!(burst().iter().all(|key| key == "AKID2"));
+        assert_eq!(provider.calls(), 2);
+    }
+
     #[test]
     fn refreshes_within_the_window_before_expiry() {
         let clock = Clock::new();
