@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-const OUR_MAIN: &str = r#"use awsgen_amplifybackend::{Client, Config};
+/// With the default chain and settings (awsgen-config), as aws-config's `load_defaults`.
+const OUR_MAIN: &str = r#"use awsgen_amplifybackend::Client;
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let client = Client::new(Config::from_env().build());
+    let client = Client::new(runtime.block_on(awsgen_config::load()));
     let call = client.list_backend_jobs().app_id("app").backend_environment_name("dev").send();
     match runtime.block_on(call) {
         Ok(output) => println!("{} jobs", output.jobs().len()),
@@ -47,28 +48,23 @@ pub fn run(root: &Path) -> Result<Vec<Build>, String> {
     let ours = dir.join("ours");
     let aws = dir.join("aws-sdk-rust");
     let crate_path = root.join("generated/amplifybackend").canonicalize().map_err(|e| format!("error: {e}"))?;
-    write_program(
-        &ours,
-        &format!(
-            "awsgen-amplifybackend = {{ path = {:?} }}\ntokio = {{ version = \"1\", default-features = false, features = [\"rt\"] }}\n",
-            crate_path.display().to_string()
-        ),
-        OUR_MAIN,
-    )?;
+    let config_path = root.join("config").canonicalize().map_err(|e| format!("error: {e}"))?;
+    let dependencies = |crate_path: &Path| {
+        format!(
+            "awsgen-amplifybackend = {{ path = {:?} }}\nawsgen-config = {{ path = {:?} }}\n\
+             tokio = {{ version = \"1\", default-features = false, features = [\"rt\"] }}\n",
+            crate_path.display().to_string(),
+            config_path.display().to_string()
+        )
+    };
+    write_program(&ours, &dependencies(&crate_path), OUR_MAIN)?;
     // The same versions as the workspace, so the measurement is of what the tests ran.
     let _ = std::fs::copy(root.join("Cargo.lock"), ours.join("Cargo.lock"));
     // The same program on a crate generated with an operation allowlist: ListBackendJobs only.
     let allowlisted = dir.join("ours-listbackendjobs");
     let crate_dir = allowlisted.join("crate");
     generate_allowlisted(root, &crate_dir)?;
-    write_program(
-        &allowlisted,
-        &format!(
-            "awsgen-amplifybackend = {{ path = {:?} }}\ntokio = {{ version = \"1\", default-features = false, features = [\"rt\"] }}\n",
-            crate_dir.display().to_string()
-        ),
-        OUR_MAIN,
-    )?;
+    write_program(&allowlisted, &dependencies(&crate_dir), OUR_MAIN)?;
     let _ = std::fs::copy(root.join("Cargo.lock"), allowlisted.join("Cargo.lock"));
     write_program(
         &aws,
@@ -93,7 +89,8 @@ pub fn run(root: &Path) -> Result<Vec<Build>, String> {
 fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
     let specs = root.join("specs/amplifybackend");
     let read = |name: &str| std::fs::read(specs.join(name)).map_err(|e| format!("error: {name}: {e}"));
-    let (model, pagers) = (read("service-2.json")?, read("paginators-1.json")?);
+    let (model, pagers, rules) =
+        (read("service-2.json")?, read("paginators-1.json")?, read("endpoint-rule-set-1.json")?);
     let runtime = root.join("runtime").canonicalize().map_err(|e| format!("error: {e}"))?;
     let runtime = format!("{{ path = {:?} }}", runtime.display().to_string());
     let spec = awsgen_codegen::CrateSpec {
@@ -108,7 +105,10 @@ fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
         runtime_dependency: &runtime,
         standalone: false,
         names_lock: None,
-        endpoint_rules: None,
+        endpoint_rules: Some(awsgen_codegen::InputFile {
+            path: "specs/amplifybackend/endpoint-rule-set-1.json",
+            contents: &rules,
+        }),
     };
     let generated = awsgen_codegen::generate(&spec).map_err(|d| d.to_string())?;
     let _ = std::fs::remove_dir_all(dir);
