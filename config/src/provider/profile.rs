@@ -25,14 +25,8 @@ impl ProfileProvider {
     /// Reads the files on every call: the cache in front decides how often that is.
     pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         let profiles = self.config.profiles().map_err(|error| CredentialsError::invalid(error.to_string()))?;
-        let name = self.config.profile_name();
-        if profiles.profile(&name).is_none() {
-            return Err(match self.config.chosen_profile_name() {
-                Some(_) => CredentialsError::invalid(format!("profile `{name}` is not in the profile files")),
-                None => CredentialsError::not_loaded("no `default` profile in the profile files"),
-            });
-        }
-        let plan = plan(&profiles, &name)?;
+        let chosen = self.config.chosen_profile_name().is_some();
+        let plan = plan_for(&profiles, &self.config.profile_name(), chosen)?;
         let mut credentials = self.base_credentials(plan.base).await?;
         // The role nearest the base is assumed first; the chosen profile's role last.
         for role in plan.roles.iter().rev() {
@@ -75,12 +69,14 @@ impl ProfileProvider {
 }
 
 /// Where a chain of profiles starts, and the roles assumed on top of it.
+#[derive(Debug)]
 struct Plan {
     base: Base,
     /// In the order the profiles were visited: the chosen profile's role first.
     roles: Vec<Role>,
 }
 
+#[derive(Debug)]
 enum Base {
     StaticKeys(Credentials),
     /// The command, and the profile's `aws_account_id` for output that names no account.
@@ -106,7 +102,19 @@ enum CredentialSource {
     EcsContainer,
 }
 
-/// Follows `source_profile` from `name` to a profile with credentials of its own.
+/// The plan for profile `name`. A profile someone chose must exist; a missing `default` only
+/// means this provider has nothing, and the chain goes on.
+fn plan_for(profiles: &ProfileSet, name: &str, chosen: bool) -> Result<Plan, CredentialsError> {
+    if profiles.profile(name).is_none() {
+        return Err(match chosen {
+            true => CredentialsError::invalid(format!("profile `{name}` is not in the profile files")),
+            false => CredentialsError::not_loaded("no `default` profile in the profile files"),
+        });
+    }
+    plan(profiles, name)
+}
+
+/// Follows `source_profile` from `name` (which exists) to a profile with credentials of its own.
 fn plan(profiles: &ProfileSet, name: &str) -> Result<Plan, CredentialsError> {
     let mut visited: Vec<String> = Vec::new();
     let mut roles = Vec::new();
@@ -118,12 +126,7 @@ fn plan(profiles: &ProfileSet, name: &str) -> Result<Plan, CredentialsError> {
                 "profile `{from}` names source_profile `{current}`, which does not exist"
             ))
         })?;
-        // A source profile's own keys end the chain, even beside a role_arn (`source_profile = self`).
-        if !visited.is_empty() {
-            if let Some(credentials) = static_keys(profile)? {
-                return Ok(Plan { base: Base::StaticKeys(credentials), roles });
-            }
-        }
+        // Checked before the keys below: a loop back to a profile with keys is still a loop.
         if visited.contains(&current) {
             visited.push(current);
             return Err(CredentialsError::invalid(format!(
@@ -132,8 +135,19 @@ fn plan(profiles: &ProfileSet, name: &str) -> Result<Plan, CredentialsError> {
             )));
         }
         visited.push(current.clone());
+        // A source profile's own keys end the chain, even beside a role_arn.
+        if visited.len() > 1 {
+            if let Some(credentials) = static_keys(profile)? {
+                return Ok(Plan { base: Base::StaticKeys(credentials), roles });
+            }
+        }
         match step(profiles, profile, visited.len() == 1)? {
             Step::Base(base) => return Ok(Plan { base, roles }),
+            // `source_profile` naming its own profile: the role is assumed with that profile's keys.
+            Step::AssumeFrom { role, next } if next == current => {
+                roles.push(role);
+                return Ok(Plan { base: own_keys(profile)?, roles });
+            }
             Step::AssumeFrom { role, next } => {
                 roles.push(role);
                 current = next;
@@ -232,14 +246,28 @@ fn credential_source_named(profile: &str, source: &str) -> Result<CredentialSour
     }
 }
 
-fn static_keys(profile: &Section) -> Result<Option<Credentials>, CredentialsError> {
-    let Some(id) = profile.get("aws_access_key_id") else { return Ok(None) };
-    let secret = profile.get("aws_secret_access_key").ok_or_else(|| {
+/// The keys of a profile that is its own source_profile.
+fn own_keys(profile: &Section) -> Result<Base, CredentialsError> {
+    let credentials = static_keys(profile)?.ok_or_else(|| {
         CredentialsError::invalid(format!(
-            "profile `{}` sets aws_access_key_id but not aws_secret_access_key",
+            "profile `{}` is its own source_profile but sets no aws_access_key_id",
             profile.name()
         ))
     })?;
+    Ok(Base::StaticKeys(credentials))
+}
+
+/// The profile's keys; half a pair is a mistake to report, not a profile without keys.
+fn static_keys(profile: &Section) -> Result<Option<Credentials>, CredentialsError> {
+    let partial = |set: &str, missing: &str| {
+        CredentialsError::invalid(format!("profile `{}` sets {set} but not {missing}", profile.name()))
+    };
+    let (id, secret) = match (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key")) {
+        (Some(id), Some(secret)) => (id, secret),
+        (None, None) => return Ok(None),
+        (Some(_), None) => return Err(partial("aws_access_key_id", "aws_secret_access_key")),
+        (None, Some(_)) => return Err(partial("aws_secret_access_key", "aws_access_key_id")),
+    };
     let token = profile.get("aws_session_token").map(str::to_owned);
     let credentials = Credentials::new(id, secret, token);
     Ok(Some(match profile.get("aws_account_id") {
@@ -253,3 +281,8 @@ impl ProvideCredentials for ProfileProvider {
         Box::pin(self.credentials())
     }
 }
+
+#[cfg(test)]
+mod assume_role_suite;
+#[cfg(test)]
+mod tests;

@@ -22,11 +22,18 @@ const SSO_KEYS: [&str; 4] = ["sso_session", "sso_start_url", "sso_account_id", "
 pub(crate) struct SsoProfile {
     /// The profile's name, for messages.
     profile: String,
-    token: TokenSource,
+    pub(crate) token: TokenSource,
     /// Where SSO (and SSO OIDC) are asked.
-    region: String,
-    account_id: String,
-    role_name: String,
+    pub(crate) region: String,
+    /// `None`: the profile is for a bearer token; asking it for credentials is an error.
+    pub(crate) role: Option<SsoRole>,
+}
+
+/// The role an SSO profile's token is exchanged for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SsoRole {
+    pub(crate) account_id: String,
+    pub(crate) role_name: String,
 }
 
 /// The profile's SSO settings if it has any (`None`), checked to be complete.
@@ -35,14 +42,10 @@ pub(crate) fn sso_profile(profiles: &ProfileSet, profile: &Section) -> Result<Op
     if !SSO_KEYS.iter().any(|key| value(profile, key).is_some()) {
         return Ok(None);
     }
-    let (account_id, role_name) = match (value(profile, "sso_account_id"), value(profile, "sso_role_name")) {
-        (Some(account_id), Some(role_name)) => (account_id, role_name),
-        (None, None) => {
-            return Err(CredentialsError::invalid(format!(
-                "profile `{name}` configures SSO without sso_account_id and sso_role_name: \
-                 it resolves an access token, not credentials"
-            )))
-        }
+    // Neither of the two is a token-only profile: an error only when asked for credentials.
+    let role = match (value(profile, "sso_account_id"), value(profile, "sso_role_name")) {
+        (Some(account_id), Some(role_name)) => Some(SsoRole { account_id, role_name }),
+        (None, None) => None,
         (Some(_), None) => return Err(missing(name, "sso_role_name")),
         (None, Some(_)) => return Err(missing(name, "sso_account_id")),
     };
@@ -54,7 +57,7 @@ pub(crate) fn sso_profile(profiles: &ProfileSet, profile: &Section) -> Result<Op
             (TokenSource::Legacy { start_url }, region)
         }
     };
-    Ok(Some(SsoProfile { profile: name.to_owned(), token, region, account_id, role_name }))
+    Ok(Some(SsoProfile { profile: name.to_owned(), token, region, role }))
 }
 
 /// The `[sso-session]` a profile names; start URL and region set beside it must agree with it.
@@ -71,7 +74,12 @@ fn session_settings(
     })?;
     let setting = |key: &str| {
         value(section, key).ok_or_else(|| {
-            CredentialsError::invalid(format!("sso-session `{session}` (of profile `{name}`) sets no {key}"))
+            // The profile's own setting counts only without sso_session: say so when it has one.
+            let beside = match value(profile, key) {
+                Some(_) => format!(" (the {key} of profile `{name}` belongs in the sso-session)"),
+                None => String::new(),
+            };
+            CredentialsError::invalid(format!("sso-session `{session}` (of profile `{name}`) sets no {key}{beside}"))
         })
     };
     let (start_url, region) = (setting("sso_start_url")?, setting("sso_region")?);
@@ -95,19 +103,26 @@ fn missing(profile: &str, key: &str) -> CredentialsError {
 
 /// The cached token (refreshed if it can and must be), exchanged for the role's credentials.
 pub(crate) async fn credentials(config: &ProviderConfig, sso: &SsoProfile) -> Result<Credentials, CredentialsError> {
+    let role = sso.role.as_ref().ok_or_else(|| {
+        CredentialsError::invalid(format!(
+            "profile `{}` configures SSO without sso_account_id and sso_role_name: \
+             it resolves an access token, not credentials",
+            sso.profile
+        ))
+    })?;
     let token = sso_token::access_token(config, &sso.token, &sso.region, &sso.profile).await?;
     let client = Client::new(client::builder(config, client::SSO, &sso.region)?.build());
     let failed = |detail: String| {
         CredentialsError::provider_error(format!(
             "SSO GetRoleCredentials for role `{}` in account {} (profile `{}`) failed: {detail}",
-            sso.role_name, sso.account_id, sso.profile
+            role.role_name, role.account_id, sso.profile
         ))
     };
     let output = client
         .get_role_credentials()
         .access_token(token.secret())
-        .account_id(&sso.account_id)
-        .role_name(&sso.role_name)
+        .account_id(&role.account_id)
+        .role_name(&role.role_name)
         .send()
         .await
         .map_err(|error| failed(error.to_string()))?;
@@ -116,7 +131,7 @@ pub(crate) async fn credentials(config: &ProviderConfig, sso: &SsoProfile) -> Re
         return Err(failed("the answer lacks accessKeyId or secretAccessKey".into()));
     };
     let mut credentials =
-        Credentials::new(id, secret, returned.session_token().map(str::to_owned)).with_account_id(&sso.account_id);
+        Credentials::new(id, secret, returned.session_token().map(str::to_owned)).with_account_id(&role.account_id);
     // Epoch milliseconds; a negative one is no expiry we can represent.
     if let Some(millis) = returned.expiration().and_then(|millis| u64::try_from(millis).ok()) {
         credentials = credentials.with_expiry(UNIX_EPOCH + Duration::from_millis(millis));
