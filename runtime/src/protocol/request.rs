@@ -176,11 +176,7 @@ impl Request {
         namespace: Option<(&'static str, &'static str)>,
         input: &T,
     ) -> Self {
-        let mut writer = Writer::new();
-        match namespace {
-            Some(namespace) => writer.member_in(root, namespace, input, &Layout::Plain),
-            None => writer.member(root, input, &Layout::Plain),
-        }
+        let writer = xml_element(root, namespace, input);
         if writer.has_content() {
             self.body = Bytes::from(writer.finish());
             self.set_content_type("application/xml");
@@ -196,12 +192,7 @@ impl Request {
         payload: Option<&T>,
     ) -> Self {
         let Some(payload) = payload else { return self };
-        let mut writer = Writer::new();
-        match namespace {
-            Some(namespace) => writer.member_in(name, namespace, payload, &Layout::Plain),
-            None => writer.member(name, payload, &Layout::Plain),
-        }
-        self.body = Bytes::from(writer.finish());
+        self.body = Bytes::from(xml_element(name, namespace, payload).finish());
         self.set_content_type("application/xml");
         self
     }
@@ -288,6 +279,16 @@ impl Request {
             self.headers.push(("content-type".to_owned(), content_type.to_owned()));
         }
     }
+}
+
+/// `value` written as the element `name`, declaring `namespace` if there is one.
+fn xml_element<T: ToXml>(name: &str, namespace: Option<(&'static str, &'static str)>, value: &T) -> Writer {
+    let mut writer = Writer::new();
+    match namespace {
+        Some(namespace) => writer.member_in(name, namespace, value, &Layout::Plain),
+        None => writer.member(name, value, &Layout::Plain),
+    }
+    writer
 }
 
 fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Bytes, BuildError> {
