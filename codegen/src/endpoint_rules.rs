@@ -49,7 +49,9 @@ pub(crate) fn check(file: InputFile) -> Result<RuleSet, Diagnostics> {
 /// with a matching type (botocore ignores the others too; a type mismatch is a warning). Without
 /// a rule set, operations set no parameters.
 /// S3's URIs start with `/{Bucket}`, but its rules place the bucket (in the host, or in the
-/// path): as botocore does, the label leaves the URI and the member only feeds the rules.
+/// path): as botocore does, the label leaves the URI and the member only feeds the rules. A URI
+/// left empty (`/{Bucket}`, `/{Bucket}?acl`) adds nothing to the endpoint's: `/bucket`, not
+/// `/bucket/`.
 fn bucket_from_rules(service: &mut Service) {
     let mut unbound = Vec::new();
     for op in service.operations.values_mut() {
@@ -59,7 +61,7 @@ fn bucket_from_rules(service: &mut Service) {
         });
         let Some(member) = bucket else { continue };
         let Some(rest) = op.http.uri.strip_prefix(&format!("/{{{member}}}")) else { continue };
-        op.http.uri = if rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") };
+        op.http.uri = rest.to_owned();
         unbound.extend(op.input.clone().map(|input| (input, member)));
     }
     for (input, member) in unbound {

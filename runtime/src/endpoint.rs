@@ -74,14 +74,9 @@ impl Endpoint {
     /// The URL of `path_and_query` (`/x?y=z`, already percent-encoded) on this endpoint.
     pub(crate) fn url(&self, path_and_query: &str) -> String {
         let port = self.port.map(|port| format!(":{port}")).unwrap_or_default();
-        // An endpoint path joins a bare `/` without a trailing slash, as in botocore: S3's
-        // path-style bucket operations go to `/bucket`, not `/bucket/`.
-        let bare = path_and_query == "/" || path_and_query.starts_with("/?");
-        let path_and_query = match bare && !self.path.is_empty() {
-            true => &path_and_query[1..],
-            false => path_and_query,
-        };
-        format!("{}://{}{port}{}{path_and_query}", self.scheme, self.host, self.path)
+        // An empty request path (S3's `/{Bucket}`, the bucket moved to the host) is the root.
+        let root = if self.path.is_empty() && !path_and_query.starts_with('/') { "/" } else { "" };
+        format!("{}://{}{port}{}{root}{path_and_query}", self.scheme, self.host, self.path)
     }
 }
 
@@ -203,6 +198,17 @@ pub(crate) fn check_region(region: &str) -> Result<(), BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_request_path_joins_the_endpoint_without_a_slash_or_as_the_root() {
+        let path_style = Endpoint::parse("http://127.0.0.1:5000/photos", "endpoint_url").unwrap();
+        assert_eq!(path_style.url(""), "http://127.0.0.1:5000/photos");
+        assert_eq!(path_style.url("?list-type=2"), "http://127.0.0.1:5000/photos?list-type=2");
+        assert_eq!(path_style.url("/a/b.jpg"), "http://127.0.0.1:5000/photos/a/b.jpg");
+        let virtual_host = Endpoint::parse("https://photos.s3.amazonaws.com", "endpoint_url").unwrap();
+        assert_eq!(virtual_host.url("?list-type=2"), "https://photos.s3.amazonaws.com/?list-type=2");
+        assert!(virtual_host.url("").parse::<http::Uri>().is_ok());
+    }
 
     #[test]
     fn endpoint_urls_address_only_what_they_name() {

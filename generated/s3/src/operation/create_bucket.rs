@@ -423,7 +423,7 @@ impl ::awsgen_runtime::Operation for CreateBucketInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("PUT", "/")
+            ::awsgen_runtime::Request::rest("PUT", "")
                 .header("x-amz-acl", self.acl.as_ref())
                 .header("x-amz-bucket-namespace", self.bucket_namespace.as_ref())
                 .payload_xml(

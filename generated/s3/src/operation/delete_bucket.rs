@@ -123,7 +123,7 @@ impl ::awsgen_runtime::Operation for DeleteBucketInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("DELETE", "/")
+            ::awsgen_runtime::Request::rest("DELETE", "")
                 .header(
                     "x-amz-expected-bucket-owner",
                     self.expected_bucket_owner.as_ref(),

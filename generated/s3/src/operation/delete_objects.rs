@@ -355,7 +355,7 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("POST", "/?delete")
+            ::awsgen_runtime::Request::rest("POST", "?delete")
                 .header(
                     "x-amz-bypass-governance-retention",
                     self.bypass_governance_retention.as_ref(),

@@ -410,7 +410,7 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
-            ::awsgen_runtime::Request::rest("GET", "/?list-type=2")
+            ::awsgen_runtime::Request::rest("GET", "?list-type=2")
                 .query("continuation-token", self.continuation_token.as_ref())
                 .query("delimiter", self.delimiter.as_ref())
                 .query("encoding-type", self.encoding_type.as_ref())
