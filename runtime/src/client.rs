@@ -220,7 +220,7 @@ impl Client {
             let (name, value) = header(name, value)?;
             headers.append(name, value);
         }
-        if let Protocol::AwsJson { query_compatible: true } = self.inner.service.protocol {
+        if self.inner.service.protocol.query_compatible() {
             headers.insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
         }
         for (name, value) in &target.endpoint_headers {

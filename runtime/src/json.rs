@@ -53,20 +53,48 @@ impl From<&str> for Blob {
 
 impl Serialize for Blob {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            return serializer.serialize_bytes(&self.0); // a CBOR byte string
+        }
         serializer.serialize_str(&crate::base64::encode(&self.0))
     }
 }
 
 impl<'de> Deserialize<'de> for Blob {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            return deserializer.deserialize_byte_buf(BytesVisitor);
+        }
         let text = String::deserialize(deserializer)?;
         crate::base64::decode(&text).map(Blob).map_err(de::Error::custom)
     }
 }
 
-/// In JSON bodies a timestamp is epoch seconds unless the model says otherwise.
+/// A CBOR byte string as a [`Blob`].
+struct BytesVisitor;
+
+impl de::Visitor<'_> for BytesVisitor {
+    type Value = Blob;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a byte string")
+    }
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Blob, E> {
+        Ok(Blob::from(bytes))
+    }
+    fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Blob, E> {
+        Ok(Blob(bytes))
+    }
+}
+
+/// In JSON bodies a timestamp is epoch seconds unless the model says otherwise; in CBOR always
+/// epoch seconds under tag 1.
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            let fraction = (self.subsec_nanos() != 0).then(|| self.as_fractional_secs());
+            return crate::cbor::serialize_epoch_seconds(self.secs(), fraction, serializer);
+        }
         if self.subsec_nanos() == 0 {
             serializer.serialize_i64(self.secs())
         } else {
@@ -78,6 +106,11 @@ impl Serialize for DateTime {
 /// Accepts epoch seconds (number or numeric string) and date-time or HTTP-date strings.
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            let secs = crate::cbor::deserialize_number(deserializer)?.unwrap_or_default();
+            return DateTime::from_fractional_secs(secs)
+                .ok_or_else(|| de::Error::custom(format!("{secs} is not a valid timestamp")));
+        }
         match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::Number(n) => n
                 .as_f64()
@@ -100,8 +133,10 @@ macro_rules! string_timestamp_format {
         pub mod $module {
             use super::*;
 
+            /// CBOR ignores the model's format: a timestamp is always tag 1.
             pub fn serialize<S: Serializer>(value: &Option<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
                 match value {
+                    Some(time) if !serializer.is_human_readable() => time.serialize(serializer),
                     Some(time) => serializer.serialize_str(&time.format($format)),
                     None => serializer.serialize_none(),
                 }
@@ -158,13 +193,14 @@ impl JsonFloat for f32 {
     }
 }
 
-/// For optional float members: non-finite values as strings, both ways.
+/// For optional float members: non-finite values as strings, both ways (CBOR has them natively).
 pub mod float {
     use super::*;
 
     pub fn serialize<S: Serializer, T: JsonFloat>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
         match value.map(T::to_f64) {
             None => serializer.serialize_none(),
+            Some(v) if !serializer.is_human_readable() => serializer.serialize_f64(v),
             Some(v) if v.is_nan() => serializer.serialize_str("NaN"),
             Some(v) if v == f64::INFINITY => serializer.serialize_str("Infinity"),
             Some(v) if v == f64::NEG_INFINITY => serializer.serialize_str("-Infinity"),
@@ -173,6 +209,9 @@ pub mod float {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>, T: JsonFloat>(deserializer: D) -> Result<Option<T>, D::Error> {
+        if !deserializer.is_human_readable() {
+            return Ok(crate::cbor::deserialize_number(deserializer)?.map(T::from_f64));
+        }
         let value = match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::Null => return Ok(None),
             serde_json::Value::Number(n) => n.as_f64().ok_or_else(|| de::Error::custom("number out of range"))?,
