@@ -6,7 +6,7 @@ use crate::credentials::{is_expired, CredentialsCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
-use crate::protocol::{ErrorResponse, Operation, Protocol, Request, Service};
+use crate::protocol::{ErrorResponse, Operation, Request, Service};
 use crate::{retry, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;

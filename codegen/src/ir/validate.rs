@@ -8,7 +8,7 @@ use crate::diagnostic::{pointer, Diagnostic, Sink};
 pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &str) -> Vec<Diagnostic> {
     let mut sink = Sink::new(model_file);
     let mut pager_sink = Sink::new(paginators_file);
-    if matches!(service.protocol, Protocol::AwsJson { .. }) && service.target_prefix.is_none() {
+    if service.protocol.is_rpc_body() && service.target_prefix.is_none() {
         sink.error("/metadata/targetPrefix", "a json protocol service needs a targetPrefix");
     }
     for (name, op) in &service.operations {
