@@ -154,6 +154,37 @@ mod tests {
         assert_eq!(from_slice::<Node>(&half).unwrap().value, Some(1.5));
     }
 
+    /// A union as generated code reads it.
+    #[derive(Debug, PartialEq)]
+    enum Choice {
+        Data(Blob),
+        At(DateTime),
+        Unknown,
+    }
+
+    impl<'de> Deserialize<'de> for Choice {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let Some((member, value)) = crate::json::union_member(deserializer)? else { return Ok(Choice::Unknown) };
+            match member.as_str() {
+                "data" => crate::json::union_value(value).map(Choice::Data),
+                "at" => crate::json::union_value(value).map(Choice::At),
+                _ => Ok(Choice::Unknown),
+            }
+        }
+    }
+
+    #[test]
+    fn union_members_keep_their_cbor_types() {
+        // {"data": h'6869', "__type": "x"} and {"at": 1(2)}
+        let data = [
+            0xa2, 0x64, b'd', b'a', b't', b'a', 0x42, b'h', b'i', 0x66, b'_', b'_', b't', b'y', b'p', b'e', 0x61, b'x',
+        ];
+        assert_eq!(from_slice::<Choice>(&data).unwrap(), Choice::Data(Blob::from("hi")));
+        let at = [0xa1, 0x62, b'a', b't', 0xc1, 0x02];
+        assert_eq!(from_slice::<Choice>(&at).unwrap(), Choice::At(DateTime::from_secs(2)));
+        assert_eq!(from_slice::<Choice>(&[0xa1, 0x61, b'z', 0xf6]).unwrap(), Choice::Unknown);
+    }
+
     #[test]
     fn hostile_bodies_are_errors_not_crashes() {
         // {"children": [{"children": [... 100000 deep

@@ -242,23 +242,41 @@ pub mod float {
     }
 }
 
+/// A union member's value, read but not yet typed: JSON, or CBOR (which keeps byte strings,
+/// tags and non-finite floats that JSON values can't hold).
+#[derive(Debug)]
+pub struct UnionValue(UnionValueKind);
+
+#[derive(Debug)]
+enum UnionValueKind {
+    Json(serde_json::Value),
+    Cbor(ciborium::Value),
+}
+
 /// The one set member of a union object, ignoring `null` members and `__type`; `None` when
 /// nothing is set.
-pub fn union_member<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<(String, serde_json::Value)>, D::Error> {
-    let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-    let mut set = object.into_iter().filter(|(key, value)| !value.is_null() && key != "__type");
+pub fn union_member<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<(String, UnionValue)>, D::Error> {
+    let set: Vec<(String, UnionValueKind)> = if deserializer.is_human_readable() {
+        let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        object.into_iter().filter(|(_, value)| !value.is_null()).map(|(k, v)| (k, UnionValueKind::Json(v))).collect()
+    } else {
+        let entries = std::collections::BTreeMap::<String, ciborium::Value>::deserialize(deserializer)?;
+        entries.into_iter().filter(|(_, value)| !value.is_null()).map(|(k, v)| (k, UnionValueKind::Cbor(v))).collect()
+    };
+    let mut set = set.into_iter().filter(|(key, _)| key != "__type");
     let first = set.next();
     if set.next().is_some() {
         return Err(de::Error::custom("a union must have exactly one member set"));
     }
-    Ok(first)
+    Ok(first.map(|(key, value)| (key, UnionValue(value))))
 }
 
 /// A union member's value, as its Rust type.
-pub fn union_value<T: de::DeserializeOwned, E: de::Error>(value: serde_json::Value) -> Result<T, E> {
-    serde_json::from_value(value).map_err(E::custom)
+pub fn union_value<T: de::DeserializeOwned, E: de::Error>(value: UnionValue) -> Result<T, E> {
+    match value.0 {
+        UnionValueKind::Json(value) => serde_json::from_value(value).map_err(E::custom),
+        UnionValueKind::Cbor(value) => value.deserialized().map_err(E::custom),
+    }
 }
 
 #[cfg(test)]

@@ -161,6 +161,25 @@ mod tests {
     }
 
     #[test]
+    fn cbor_errors_read_type_and_message() {
+        let fields = std::collections::BTreeMap::from([("__type", "aws.test#Throttled:http://x"), ("Message", "slow")]);
+        let body = crate::cbor::to_vec(&fields).unwrap();
+        let mut cloudwatch = response(400, &[("x-amzn-query-error", "Throttling;Sender")], "");
+        cloudwatch.body = body.into();
+        let compatible = ErrorResponse::from_response(&cloudwatch, Protocol::RpcV2Cbor { query_compatible: true });
+        assert_eq!((compatible.code(), compatible.meta().message()), (Some("Throttling"), Some("slow")));
+        assert!(compatible.is(&["Throttled"]));
+        let plain = ErrorResponse::from_response(&cloudwatch, Protocol::RpcV2Cbor { query_compatible: false });
+        assert_eq!(plain.code(), Some("Throttled"));
+        // A body that is not CBOR: the status names the error.
+        let garbage = ErrorResponse::from_response(
+            &response(400, &[], "\u{1c}"),
+            Protocol::RpcV2Cbor { query_compatible: false },
+        );
+        assert_eq!(garbage.code(), Some("400"));
+    }
+
+    #[test]
     fn bindings_fill_query_headers_and_host() {
         use std::collections::BTreeMap;
         let map: BTreeMap<String, String> = [("a".to_owned(), "x".to_owned()), ("b".to_owned(), "y".to_owned())].into();
