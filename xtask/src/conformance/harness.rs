@@ -214,6 +214,15 @@ impl Ctx<'_> {
         } else {
             quote! {}
         };
+        let streaming = self.service.shapes.get(&m.target).is_some_and(|s| s.streaming && s.kind == ShapeKind::Blob);
+        if streaming && !plain {
+            // An empty stream stands for a response without a body.
+            return quote! {
+                if let Some(x) = o.#field.as_ref().filter(|x| !x.bytes_in_memory().unwrap_or_default().is_empty()) {
+                    map.insert(#wire.to_owned(), #value);
+                }
+            };
+        }
         if plain {
             // A required member reads as its zero value when the response leaves it out
             // (error correction), so the zero value stands for "absent" here.
