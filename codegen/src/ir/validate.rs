@@ -9,7 +9,12 @@ pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &st
     let mut sink = Sink::new(model_file);
     let mut pager_sink = Sink::new(paginators_file);
     if service.protocol.is_rpc_body() && service.target_prefix.is_none() {
-        sink.error("/metadata/targetPrefix", "a json protocol service needs a targetPrefix");
+        let what = if service.protocol == Protocol::RpcV2Cbor {
+            "an RPCv2 CBOR service needs a targetPrefix (its requests' /service/{targetPrefix})"
+        } else {
+            "a json protocol service needs a targetPrefix"
+        };
+        sink.error("/metadata/targetPrefix", what);
     }
     for (name, op) in &service.operations {
         let at = service.source.operation(name);
