@@ -46,6 +46,12 @@ impl ByteStream {
         }
     }
 
+    /// The bytes, if they are all in memory (a stream made from bytes, or a response body that
+    /// was read whole); `None` for one still arriving.
+    pub fn bytes_in_memory(&self) -> Option<Bytes> {
+        self.in_memory()?.ok()
+    }
+
     /// The bytes to send: only a stream held in memory can be sent (and sent again on a retry).
     pub(crate) fn to_send(&self) -> Result<Bytes, BuildError> {
         self.in_memory().unwrap_or_else(|| {

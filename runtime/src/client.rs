@@ -6,7 +6,7 @@ use crate::credentials::{is_expired, CredentialsCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
-use crate::protocol::{ErrorResponse, Operation, Protocol, Request, Service};
+use crate::protocol::{ErrorResponse, Operation, Request, Service};
 use crate::{retry, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;
@@ -220,7 +220,7 @@ impl Client {
             let (name, value) = header(name, value)?;
             headers.append(name, value);
         }
-        if let Protocol::AwsJson { query_compatible: true } = self.inner.service.protocol {
+        if self.inner.service.protocol.query_compatible() {
             headers.insert("x-amzn-query-mode", http::HeaderValue::from_static("true"));
         }
         for (name, value) in &target.endpoint_headers {

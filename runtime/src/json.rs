@@ -1,5 +1,7 @@
 //! JSON encodings of the model's special types: timestamps, blobs, documents, non-finite
 //! floats, and unions. Generated code names these in `#[serde(with = ...)]` and union impls.
+//! The same impls write CBOR (RPCv2 CBOR) when the serializer is not human-readable: see
+//! `cbor.rs`.
 
 use crate::time::{DateTime, TimestampFormat};
 use serde::de::{self, Deserializer};
@@ -53,20 +55,48 @@ impl From<&str> for Blob {
 
 impl Serialize for Blob {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            return serializer.serialize_bytes(&self.0); // a CBOR byte string
+        }
         serializer.serialize_str(&crate::base64::encode(&self.0))
     }
 }
 
 impl<'de> Deserialize<'de> for Blob {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            return deserializer.deserialize_byte_buf(BytesVisitor);
+        }
         let text = String::deserialize(deserializer)?;
         crate::base64::decode(&text).map(Blob).map_err(de::Error::custom)
     }
 }
 
-/// In JSON bodies a timestamp is epoch seconds unless the model says otherwise.
+/// A CBOR byte string as a [`Blob`].
+struct BytesVisitor;
+
+impl de::Visitor<'_> for BytesVisitor {
+    type Value = Blob;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a byte string")
+    }
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Blob, E> {
+        Ok(Blob::from(bytes))
+    }
+    fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Blob, E> {
+        Ok(Blob(bytes))
+    }
+}
+
+/// In JSON bodies a timestamp is epoch seconds unless the model says otherwise; in CBOR always
+/// epoch seconds under tag 1.
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            let fraction = (self.subsec_nanos() != 0).then(|| self.as_fractional_secs());
+            return crate::cbor::serialize_epoch_seconds(self.secs(), fraction, serializer);
+        }
         if self.subsec_nanos() == 0 {
             serializer.serialize_i64(self.secs())
         } else {
@@ -78,6 +108,11 @@ impl Serialize for DateTime {
 /// Accepts epoch seconds (number or numeric string) and date-time or HTTP-date strings.
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            let secs = crate::cbor::deserialize_number(deserializer)?.unwrap_or_default();
+            return DateTime::from_fractional_secs(secs)
+                .ok_or_else(|| de::Error::custom(format!("{secs} is not a valid timestamp")));
+        }
         match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::Number(n) => n
                 .as_f64()
@@ -100,8 +135,10 @@ macro_rules! string_timestamp_format {
         pub mod $module {
             use super::*;
 
+            /// CBOR ignores the model's format: a timestamp is always tag 1.
             pub fn serialize<S: Serializer>(value: &Option<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
                 match value {
+                    Some(time) if !serializer.is_human_readable() => time.serialize(serializer),
                     Some(time) => serializer.serialize_str(&time.format($format)),
                     None => serializer.serialize_none(),
                 }
@@ -158,13 +195,14 @@ impl JsonFloat for f32 {
     }
 }
 
-/// For optional float members: non-finite values as strings, both ways.
+/// For optional float members: non-finite values as strings, both ways (CBOR has them natively).
 pub mod float {
     use super::*;
 
     pub fn serialize<S: Serializer, T: JsonFloat>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
         match value.map(T::to_f64) {
             None => serializer.serialize_none(),
+            Some(v) if !serializer.is_human_readable() => serializer.serialize_f64(v),
             Some(v) if v.is_nan() => serializer.serialize_str("NaN"),
             Some(v) if v == f64::INFINITY => serializer.serialize_str("Infinity"),
             Some(v) if v == f64::NEG_INFINITY => serializer.serialize_str("-Infinity"),
@@ -173,6 +211,9 @@ pub mod float {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>, T: JsonFloat>(deserializer: D) -> Result<Option<T>, D::Error> {
+        if !deserializer.is_human_readable() {
+            return Ok(crate::cbor::deserialize_number(deserializer)?.map(T::from_f64));
+        }
         let value = match serde_json::Value::deserialize(deserializer)? {
             serde_json::Value::Null => return Ok(None),
             serde_json::Value::Number(n) => n.as_f64().ok_or_else(|| de::Error::custom("number out of range"))?,
@@ -201,23 +242,41 @@ pub mod float {
     }
 }
 
+/// A union member's value, read but not yet typed: JSON, or CBOR (which keeps byte strings,
+/// tags and non-finite floats that JSON values can't hold).
+#[derive(Debug)]
+pub struct UnionValue(UnionValueKind);
+
+#[derive(Debug)]
+enum UnionValueKind {
+    Json(serde_json::Value),
+    Cbor(ciborium::Value),
+}
+
 /// The one set member of a union object, ignoring `null` members and `__type`; `None` when
 /// nothing is set.
-pub fn union_member<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<(String, serde_json::Value)>, D::Error> {
-    let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-    let mut set = object.into_iter().filter(|(key, value)| !value.is_null() && key != "__type");
+pub fn union_member<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<(String, UnionValue)>, D::Error> {
+    let set: Vec<(String, UnionValueKind)> = if deserializer.is_human_readable() {
+        let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        object.into_iter().filter(|(_, value)| !value.is_null()).map(|(k, v)| (k, UnionValueKind::Json(v))).collect()
+    } else {
+        let entries = std::collections::BTreeMap::<String, ciborium::Value>::deserialize(deserializer)?;
+        entries.into_iter().filter(|(_, value)| !value.is_null()).map(|(k, v)| (k, UnionValueKind::Cbor(v))).collect()
+    };
+    let mut set = set.into_iter().filter(|(key, _)| key != "__type");
     let first = set.next();
     if set.next().is_some() {
         return Err(de::Error::custom("a union must have exactly one member set"));
     }
-    Ok(first)
+    Ok(first.map(|(key, value)| (key, UnionValue(value))))
 }
 
 /// A union member's value, as its Rust type.
-pub fn union_value<T: de::DeserializeOwned, E: de::Error>(value: serde_json::Value) -> Result<T, E> {
-    serde_json::from_value(value).map_err(E::custom)
+pub fn union_value<T: de::DeserializeOwned, E: de::Error>(value: UnionValue) -> Result<T, E> {
+    match value.0 {
+        UnionValueKind::Json(value) => serde_json::from_value(value).map_err(E::custom),
+        UnionValueKind::Cbor(value) => value.deserialized().map_err(E::custom),
+    }
 }
 
 #[cfg(test)]

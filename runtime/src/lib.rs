@@ -7,6 +7,7 @@
 mod base64;
 pub mod build;
 mod byte_stream;
+mod cbor;
 mod client;
 mod config;
 pub mod credentials;
@@ -39,8 +40,8 @@ pub use error::{
 pub use json::{Blob, Document};
 pub use protocol::query;
 pub use protocol::{
-    json_output, percent_encode, sanitize_code, xml_output, ErrorResponse, FromHttpValue, HttpValue, ModeledError,
-    Operation, Protocol, Request, Service,
+    cbor_output, json_output, percent_encode, sanitize_code, xml_output, ErrorResponse, FromHttpValue, HttpValue,
+    ModeledError, Operation, Protocol, Request, Service,
 };
 pub use time::{DateTime, TimestampFormat};
 pub use unknown::UnknownValue;

@@ -66,6 +66,8 @@ impl Status {
 pub struct Row {
     pub service: String,
     pub api_version: String,
+    /// The botocore protocol it is generated for (`smithy-rpc-v2-cbor`, `json`, ...).
+    pub protocol: String,
     pub operations: usize,
     /// Operations of the model the generator left out (with a warning).
     pub skipped: usize,
@@ -195,7 +197,7 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         let Some((_, model)) = read_data_file(&dir, "service-2.json")? else { continue };
         match protocol(&model) {
             Some(p) if !SUPPORTED_PROTOCOLS.contains(&p.as_str()) => {
-                rows.push(row(&service, &dir, Status::Skipped { protocol: p }))
+                rows.push(row(&service, &dir, &p, Status::Skipped { protocol: p.clone() }))
             }
             _ => supported.push((service, dir)),
         }
@@ -248,7 +250,8 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         };
         let started = Instant::now();
         let generated = awsgen_codegen::generate(&spec);
-        let mut row = row(&service, &dir, Status::Generated);
+        let chosen = protocol(&model).unwrap_or_default();
+        let mut row = row(&service, &dir, &chosen, Status::Generated);
         row.generation_ms = started.elapsed().as_secs_f64() * 1000.0;
         match generated {
             Ok(generated) => {
@@ -301,10 +304,11 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
     Ok(Report { rows, listed, supported: supported_count, sampled, compile: options.compile })
 }
 
-fn row(service: &str, dir: &Path, status: Status) -> Row {
+fn row(service: &str, dir: &Path, protocol: &str, status: Status) -> Row {
     Row {
         service: service.to_owned(),
         api_version: dir.file_name().map(|v| v.to_string_lossy().into_owned()).unwrap_or_default(),
+        protocol: protocol.to_owned(),
         operations: 0,
         skipped: 0,
         lines: 0,
@@ -351,8 +355,8 @@ fn first_error(stderr: &str) -> String {
 pub fn print(report: &Report) {
     let clippy_header = if report.compile { format!(" {:>9}", "clippy s") } else { String::new() };
     println!(
-        "{:<32} {:<10} {:>10} {:>8} {:>9} {:>9}{clippy_header}  result",
-        "service", "version", "operations", "left out", "lines", "gen ms"
+        "{:<32} {:<10} {:<18} {:>10} {:>8} {:>9} {:>9}{clippy_header}  result",
+        "service", "version", "protocol", "operations", "left out", "lines", "gen ms"
     );
     for row in &report.rows {
         let clippy = match (report.compile, row.clippy_s) {
@@ -367,7 +371,13 @@ pub fn print(report: &Report) {
         } else {
             format!("{:>10} {:>8} {:>9} {:>9}", "-", "-", "-", "-")
         };
-        println!("{:<32} {:<10} {numbers}{clippy}  {}", row.service, row.api_version, row.status.summary());
+        println!(
+            "{:<32} {:<10} {:<18} {numbers}{clippy}  {}",
+            row.service,
+            row.api_version,
+            row.protocol,
+            row.status.summary()
+        );
     }
 
     let count = |f: &dyn Fn(&Status) -> bool| report.rows.iter().filter(|r| f(&r.status)).count();

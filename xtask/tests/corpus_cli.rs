@@ -59,10 +59,11 @@ const TINY: &str = r#"{
 
 const TINY_PAGINATORS: &str = r#"{"pagination": {"ListThings": {"input_token": "NextToken", "output_token": "NextToken", "result_key": "Things"}}}"#;
 
-/// An RPCv2 CBOR service: listed as skipped, never handed to the generator.
-const REST_XML: &str = r#"{
+/// A service in a protocol the generator does not speak: listed as skipped, never handed to the
+/// generator.
+const UNSUPPORTED: &str = r#"{
   "version": "2.0",
-  "metadata": {"apiVersion": "2010-05-08", "protocol": "smithy-rpc-v2-cbor", "protocols": ["smithy-rpc-v2-cbor"], "serviceId": "Legacy"},
+  "metadata": {"apiVersion": "2010-05-08", "protocol": "soap", "protocols": ["soap"], "serviceId": "Legacy"},
   "operations": {},
   "shapes": {}
 }"#;
@@ -75,7 +76,7 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
     write(&models.join("tiny/2024-01-01/service-2.json.gz"), &gzip(TINY));
     write(&models.join("tiny/2024-01-01/paginators-1.json"), TINY_PAGINATORS.as_bytes());
     write(&models.join("tiny/2019-01-01/service-2.json.gz"), &gzip("not json"));
-    write(&models.join("legacy/2010-05-08/service-2.json.gz"), &gzip(REST_XML));
+    write(&models.join("legacy/2010-05-08/service-2.json.gz"), &gzip(UNSUPPORTED));
     write(&models.join("dynamo-ish/2011-12-05/examples-1.json"), b"{}"); // no service-2: not a service
     write(&models.join("_retry.json"), b"{}");
     let out = models.join("scratch-out");
@@ -87,18 +88,17 @@ fn reads_gzipped_models_takes_the_newest_version_and_skips_other_protocols() {
     assert!(run.status.success(), "{stdout}\n{stderr}");
     let row = |service: &str| stdout.lines().find(|l| l.starts_with(&format!("{service} "))).unwrap_or_default();
     let tiny: Vec<&str> = row("tiny").split_whitespace().collect();
-    assert_eq!(tiny[..3], ["tiny", "2024-01-01", "1"], "{stdout}");
-    assert!(tiny[4].parse::<usize>().unwrap() > 50, "lines: {stdout}");
+    assert_eq!(tiny[..4], ["tiny", "2024-01-01", "json", "1"], "{stdout}");
+    assert!(tiny[5].parse::<usize>().unwrap() > 50, "lines: {stdout}");
     assert_eq!(tiny.last(), Some(&"generated"), "{stdout}");
     assert!(
-        row("legacy").contains("2010-05-08")
-            && row("legacy").ends_with("skipped: protocol smithy-rpc-v2-cbor not supported yet")
+        row("legacy").contains("2010-05-08") && row("legacy").ends_with("skipped: protocol soap not supported yet")
     );
     assert!(row("dynamo-ish").is_empty(), "{stdout}");
     assert!(stdout.contains("services: 2 (1 with a supported protocol)"), "{stdout}");
     assert!(stdout.contains("generated: 1, failed to generate: 0"), "{stdout}");
     assert!(stdout.contains("compiled: not run (--no-compile)"), "{stdout}");
-    assert!(stdout.contains("skipped (protocol not supported yet): 1 (smithy-rpc-v2-cbor 1)"), "{stdout}");
+    assert!(stdout.contains("skipped (protocol not supported yet): 1 (soap 1)"), "{stdout}");
     assert!(stdout.contains("operations: 1 (0 left out by the generator)"), "{stdout}");
     assert!(!out.exists(), "--no-compile writes nothing");
 

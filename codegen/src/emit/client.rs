@@ -36,6 +36,10 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
         Protocol::AwsQuery => quote! { #rt::Protocol::AwsQuery },
         Protocol::Ec2Query => quote! { #rt::Protocol::Ec2Query },
         Protocol::RestXml => quote! { #rt::Protocol::RestXml },
+        Protocol::RpcV2Cbor => {
+            let query_compatible = service.query_compatible;
+            quote! { #rt::Protocol::RpcV2Cbor { query_compatible: #query_compatible } }
+        }
     };
     // Parsed on the first call, once for the program's life.
     let (rules_static, rules) = match &service.endpoint_rules {

@@ -239,8 +239,8 @@ fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStre
     })
 }
 
-/// The request: awsJson sends the whole input as JSON; rest-json places each member where the
-/// model binds it.
+/// The request: awsJson sends the whole input as JSON, RPCv2 CBOR as CBOR; rest-json places each
+/// member where the model binds it.
 fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     let rt = rt::runtime();
     if ctx.service.protocol.is_query() {
@@ -252,6 +252,16 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         return match host_prefix(op, input) {
             Some(prefix) => quote! { #rt::Request::aws_json(#version, #target, self)? #prefix },
             None => quote! { #rt::Request::aws_json(#version, #target, self) },
+        };
+    }
+    if ctx.service.protocol == Protocol::RpcV2Cbor {
+        let service = ctx.service.target_prefix.as_deref().unwrap_or_default();
+        let name = &op.name;
+        // An operation without input sends no body at all.
+        let body = op.input.as_ref().map_or_else(|| quote! { None::<&()> }, |_| quote! { Some(self) });
+        return match host_prefix(op, input) {
+            Some(prefix) => quote! { #rt::Request::rpc_v2_cbor(#service, #name, #body)? #prefix },
+            None => quote! { #rt::Request::rpc_v2_cbor(#service, #name, #body) },
         };
     }
     let (method, uri) = (&op.http.method, &op.http.uri);
@@ -443,11 +453,11 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
         true => members(output).iter().any(super::xml::read_from_body),
         false => members(output).iter().any(|m| m.binding == Binding::Body),
     };
-    if has_body || matches!(ctx.service.protocol, Protocol::AwsJson { .. }) {
-        let parse = if xml {
-            quote! { xml_output }
-        } else {
-            quote! { json_output }
+    if has_body || ctx.service.protocol.is_rpc_body() {
+        let parse = match ctx.service.protocol {
+            Protocol::RestXml => quote! { xml_output },
+            Protocol::RpcV2Cbor => quote! { cbor_output },
+            _ => quote! { json_output },
         };
         return quote! {
             let mut output: #output_name = #rt::#parse(response)?;

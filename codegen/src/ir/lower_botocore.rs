@@ -120,13 +120,12 @@ pub(crate) fn lower(
     (service, found)
 }
 
-/// The protocols the generator speaks, in botocore's order of preference (which puts RPCv2 CBOR,
-/// not spoken yet, first).
-pub const SUPPORTED_PROTOCOLS: [&str; 5] = ["json", "rest-json", "rest-xml", "query", "ec2"];
+/// The protocols the generator speaks, in botocore's order of preference.
+pub const SUPPORTED_PROTOCOLS: [&str; 6] = ["smithy-rpc-v2-cbor", "json", "rest-json", "rest-xml", "query", "ec2"];
 
 /// The protocol a model is generated for: of those it lists in `protocols`, the first the
 /// generator speaks in botocore's order (CloudWatch lists `smithy-rpc-v2-cbor`, `json`, `query`:
-/// json); else its `protocol`.
+/// RPCv2 CBOR); else its `protocol`.
 pub fn choose_protocol<'a>(protocol: Option<&'a str>, protocols: &'a [String]) -> Option<&'a str> {
     let spoken = SUPPORTED_PROTOCOLS.into_iter().find(|p| protocols.iter().any(|listed| listed == p));
     spoken.or(protocol).or(protocols.first().map(String::as_str))
@@ -142,6 +141,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
         "query" => Some(Protocol::AwsQuery),
         "ec2" => Some(Protocol::Ec2Query),
         "rest-xml" => Some(Protocol::RestXml),
+        "smithy-rpc-v2-cbor" => Some(Protocol::RpcV2Cbor),
         "json" => match meta.json_version.as_deref() {
             Some("1.0") => Some(Protocol::AwsJson { version_minor: 0 }),
             Some("1.1") => Some(Protocol::AwsJson { version_minor: 1 }),
@@ -158,7 +158,7 @@ fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
             sink.error_with_hint(
                 "/metadata/protocol",
                 format!("unsupported protocol \"{other}\""),
-                "supported protocols are json, rest-json, rest-xml, query and ec2",
+                "supported protocols are smithy-rpc-v2-cbor, json, rest-json, rest-xml, query and ec2",
             );
             None
         }

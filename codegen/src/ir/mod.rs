@@ -73,9 +73,16 @@ pub enum Protocol {
     Ec2Query,
     /// rest-json's HTTP bindings with XML bodies.
     RestXml,
+    /// Smithy RPCv2 CBOR: the whole input and output as CBOR maps, the operation in the path.
+    RpcV2Cbor,
 }
 
 impl Protocol {
+    /// The whole input is the body, the whole output too: awsJson and RPCv2 CBOR.
+    pub fn is_rpc_body(self) -> bool {
+        matches!(self, Protocol::AwsJson { .. } | Protocol::RpcV2Cbor)
+    }
+
     /// awsQuery or EC2: a form out, XML back.
     pub fn is_query(self) -> bool {
         matches!(self, Protocol::AwsQuery | Protocol::Ec2Query)

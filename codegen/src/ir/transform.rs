@@ -200,7 +200,7 @@ pub(crate) fn mark_usage(service: &mut Service) {
     let (mut json_out, mut json_in) = (BTreeSet::new(), BTreeSet::new());
     let mut shared: BTreeSet<&str> =
         service.shapes.values().flat_map(|s| references(s).into_iter().map(|(_, t)| t)).collect();
-    let rpc = matches!(service.protocol, Protocol::AwsJson { .. }) || service.protocol.is_query();
+    let rpc = service.protocol.is_rpc_body() || service.protocol.is_query();
     // awsQuery, EC2 and restXml read XML: only their errors keep serde (`ModeledError` needs it).
     let json = !service.protocol.reads_xml();
     for op in service.operations.values() {
@@ -306,18 +306,24 @@ fn reach(shapes: &BTreeMap<ShapeId, Shape>, id: &str, seen: &mut BTreeSet<ShapeI
     }
 }
 
-/// Decides every member's `Binding` from its location and its target's kind.
+/// Decides every member's `Binding` from its location and its target's kind. RPCv2 CBOR has no
+/// HTTP bindings: every member travels in the body, whatever location the model gives it.
 pub(crate) fn resolve_bindings(service: &mut Service) {
     let mut decided = Vec::new();
+    let all_body = service.protocol == Protocol::RpcV2Cbor;
     for (id, shape) in &service.shapes {
         let ShapeKind::Structure(Structure { members, .. }) = &shape.kind else { continue };
         for (index, member) in members.iter().enumerate() {
-            decided.push((id.clone(), index, binding(&service.shapes, member)));
+            let binding = if all_body { Binding::Body } else { binding(&service.shapes, member) };
+            decided.push((id.clone(), index, binding));
         }
     }
     for (id, index, binding) in decided {
         if let Some(Shape { kind: ShapeKind::Structure(Structure { members, .. }), .. }) = service.shapes.get_mut(&id) {
             members[index].binding = binding;
+            if all_body {
+                members[index].location = Location::Body;
+            }
         }
     }
 }

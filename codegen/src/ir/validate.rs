@@ -8,8 +8,13 @@ use crate::diagnostic::{pointer, Diagnostic, Sink};
 pub(crate) fn validate(service: &Service, model_file: &str, paginators_file: &str) -> Vec<Diagnostic> {
     let mut sink = Sink::new(model_file);
     let mut pager_sink = Sink::new(paginators_file);
-    if matches!(service.protocol, Protocol::AwsJson { .. }) && service.target_prefix.is_none() {
-        sink.error("/metadata/targetPrefix", "a json protocol service needs a targetPrefix");
+    if service.protocol.is_rpc_body() && service.target_prefix.is_none() {
+        let what = if service.protocol == Protocol::RpcV2Cbor {
+            "an RPCv2 CBOR service needs a targetPrefix (its requests' /service/{targetPrefix})"
+        } else {
+            "a json protocol service needs a targetPrefix"
+        };
+        sink.error("/metadata/targetPrefix", what);
     }
     for (name, op) in &service.operations {
         let at = service.source.operation(name);

@@ -19,6 +19,8 @@ pub struct ErrorResponse {
     type_code: Option<String>,
     body: Bytes,
     headers: http::HeaderMap,
+    /// The body is CBOR (RPCv2 CBOR), not JSON.
+    cbor: bool,
 }
 
 impl ErrorResponse {
@@ -41,10 +43,19 @@ impl ErrorResponse {
             if let Some(reason) = http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
                 meta = meta.with_message(reason);
             }
-            return ErrorResponse { meta, type_code: None, body: Bytes::new(), headers: response.headers.clone() };
+            return ErrorResponse {
+                meta,
+                type_code: None,
+                body: Bytes::new(),
+                headers: response.headers.clone(),
+                cbor: false,
+            };
         }
         if protocol.reads_xml() {
             return Self::from_xml(response, meta, trimmed, protocol);
+        }
+        if let Protocol::RpcV2Cbor { .. } = protocol {
+            return Self::from_cbor(response, meta, protocol);
         }
         let json = match serde_json::from_str(trimmed) {
             Ok(serde_json::Value::Object(map)) => map,
@@ -56,29 +67,44 @@ impl ErrorResponse {
             }
         };
         let text_field = |names: &[&str]| names.iter().find_map(|n| json.get(*n).and_then(|v| v.as_str()));
-        let query_code = match protocol {
-            Protocol::AwsJson { query_compatible: true } => response
-                .header("x-amzn-query-error")
-                .and_then(|value| value.split_once(';'))
-                .map(|(code, _fault)| code)
-                .filter(|code| !code.is_empty()),
-            _ => None,
-        };
+        let query_code = query_code(response, protocol);
         // rest-json reads a body `code` before `__type`; awsJson the other way round.
         let body_code = match protocol {
             Protocol::RestJson => text_field(&["code", "Code"]).or_else(|| text_field(&["__type"])),
             Protocol::AwsJson { .. } => text_field(&["__type"]).or_else(|| text_field(&["code", "Code"])),
-            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml => None, // read above, from XML
+            // Read above, from XML or CBOR.
+            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml | Protocol::RpcV2Cbor { .. } => None,
         };
+        let message = text_field(&["message", "Message", "errorMessage"]);
+        Self::with_codes(response, meta, body_code, query_code, message, false)
+    }
+
+    /// An RPCv2 CBOR error: the code in the body's `__type`, as awsJson has it.
+    fn from_cbor(response: &Response, meta: ErrorMetadata, protocol: Protocol) -> Self {
+        let fields = crate::cbor::ErrorFields::read(&response.body);
+        let query_code = query_code(response, protocol);
+        Self::with_codes(response, meta, fields.type_.as_deref(), query_code, fields.message(), true)
+    }
+
+    /// The error's code from the header or body code, unless a query-compatible code wins.
+    fn with_codes(
+        response: &Response,
+        mut meta: ErrorMetadata,
+        body_code: Option<&str>,
+        query_code: Option<&str>,
+        message: Option<&str>,
+        cbor: bool,
+    ) -> Self {
         let type_code = response.header("x-amzn-errortype").or(body_code).map(sanitize_code).filter(|c| !c.is_empty());
+        let status = response.status;
         let code = query_code.map(str::to_owned).or_else(|| type_code.clone()).unwrap_or_else(|| status.to_string());
         meta = meta.with_code(code);
         let type_code =
             type_code.filter(|_| query_code.is_some()).map(|code| crate::error::capped(code, crate::CODE_CAP));
-        if let Some(message) = text_field(&["message", "Message", "errorMessage"]) {
+        if let Some(message) = message {
             meta = meta.with_message(message);
         }
-        ErrorResponse { meta, type_code, body: response.body.clone(), headers: response.headers.clone() }
+        ErrorResponse { meta, type_code, body: response.body.clone(), headers: response.headers.clone(), cbor }
     }
 
     /// An awsQuery error: `<ErrorResponse><Error><Code>`, `<Message>` and the body's request id;
@@ -105,7 +131,13 @@ impl ErrorResponse {
                 }
             }
         }
-        ErrorResponse { meta, type_code: None, body: response.body.clone(), headers: response.headers.clone() }
+        ErrorResponse {
+            meta,
+            type_code: None,
+            body: response.body.clone(),
+            headers: response.headers.clone(),
+            cbor: false,
+        }
     }
 
     /// Whether the response names one of `codes`: by its code, or, for a query-compatible
@@ -142,15 +174,30 @@ impl ErrorResponse {
     /// The body as the modeled error `T`, with this response's metadata; if the body does not
     /// fit `T`, the response as unhandled.
     pub fn modeled<T: ModeledError>(self) -> Result<T, crate::error::Unhandled> {
-        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
-        match serde_json::from_slice::<T>(body) {
-            Ok(mut error) => {
+        let parsed = if self.cbor {
+            let body: &[u8] = if self.body.is_empty() { &[0xa0] } else { &self.body };
+            crate::cbor::from_slice::<T>(body).ok()
+        } else {
+            let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
+            serde_json::from_slice::<T>(body).ok()
+        };
+        match parsed {
+            Some(mut error) => {
                 error.set_meta(self.meta);
                 Ok(error)
             }
-            Err(_) => Err(crate::error::Unhandled::new(self.meta)),
+            None => Err(crate::error::Unhandled::new(self.meta)),
         }
     }
+}
+
+/// A query-compatible service's awsQuery code, from `x-amzn-query-error: Code;Fault`.
+fn query_code(response: &Response, protocol: Protocol) -> Option<&str> {
+    if !protocol.query_compatible() {
+        return None;
+    }
+    let (code, _fault) = response.header("x-amzn-query-error")?.split_once(';')?;
+    Some(code).filter(|code| !code.is_empty())
 }
 
 impl ErrorResponse {

@@ -1,4 +1,4 @@
-//! The wire protocols (rest-json, awsJson 1.0/1.1, awsQuery, EC2 and restXml): building requests from what generated
+//! The wire protocols (rest-json, awsJson 1.0/1.1, awsQuery, EC2, restXml and RPCv2 CBOR): building requests from what generated
 //! code declares, and reading outputs and errors from responses.
 
 mod errors;
@@ -9,7 +9,7 @@ mod values;
 
 pub use errors::{sanitize_code, ErrorResponse, ModeledError};
 pub use request::{percent_encode, Request};
-pub use response::{json_output, xml_output};
+pub use response::{cbor_output, json_output, xml_output};
 pub use values::{FromHttpValue, HttpValue};
 
 use crate::error::ParseError;
@@ -47,9 +47,20 @@ pub enum Protocol {
     /// HTTP bindings as rest-json has them, XML bodies: `<ErrorResponse><Error>` errors, or a
     /// bare `<Error>` (S3), or no body at all (a HEAD).
     RestXml,
+    /// Smithy RPCv2 CBOR: `POST /service/{name}/operation/{op}` with CBOR bodies both ways;
+    /// `query_compatible` as for awsJson.
+    RpcV2Cbor {
+        query_compatible: bool,
+    },
 }
 
 impl Protocol {
+    /// A query-compatible service: its awsQuery error code comes in `x-amzn-query-error`, and
+    /// requests say `x-amzn-query-mode: true`.
+    pub fn query_compatible(self) -> bool {
+        matches!(self, Protocol::AwsJson { query_compatible: true } | Protocol::RpcV2Cbor { query_compatible: true })
+    }
+
     /// Responses and errors come as XML.
     pub fn reads_xml(self) -> bool {
         matches!(self, Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml)
@@ -147,6 +158,25 @@ mod tests {
         let plain = ErrorResponse::from_response(&sqs, Protocol::AwsJson { query_compatible: false });
         assert_eq!(plain.code(), Some("QueueDoesNotExist"));
         assert!(!plain.is(&["AWS.SimpleQueueService.NonExistentQueue"]));
+    }
+
+    #[test]
+    fn cbor_errors_read_type_and_message() {
+        let fields = std::collections::BTreeMap::from([("__type", "aws.test#Throttled:http://x"), ("Message", "slow")]);
+        let body = crate::cbor::to_vec(&fields).unwrap();
+        let mut cloudwatch = response(400, &[("x-amzn-query-error", "Throttling;Sender")], "");
+        cloudwatch.body = body.into();
+        let compatible = ErrorResponse::from_response(&cloudwatch, Protocol::RpcV2Cbor { query_compatible: true });
+        assert_eq!((compatible.code(), compatible.meta().message()), (Some("Throttling"), Some("slow")));
+        assert!(compatible.is(&["Throttled"]));
+        let plain = ErrorResponse::from_response(&cloudwatch, Protocol::RpcV2Cbor { query_compatible: false });
+        assert_eq!(plain.code(), Some("Throttled"));
+        // A body that is not CBOR: the status names the error.
+        let garbage = ErrorResponse::from_response(
+            &response(400, &[], "\u{1c}"),
+            Protocol::RpcV2Cbor { query_compatible: false },
+        );
+        assert_eq!(garbage.code(), Some("400"));
     }
 
     #[test]

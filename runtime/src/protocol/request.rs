@@ -50,6 +50,25 @@ impl Request {
         Ok(request)
     }
 
+    /// An RPCv2 CBOR request: `POST /service/{service}/operation/{operation}`; the body is the
+    /// input as a CBOR map, and there is no body (nor Content-Type) when the operation has no input.
+    pub fn rpc_v2_cbor<T: Serialize + ?Sized>(
+        service: &str,
+        operation: &str,
+        input: Option<&T>,
+    ) -> Result<Self, BuildError> {
+        let mut request = Request::rest("POST", "/");
+        request.path = format!("/service/{service}/operation/{operation}");
+        request.headers.push(("smithy-protocol".to_owned(), "rpc-v2-cbor".to_owned()));
+        request.headers.push(("accept".to_owned(), "application/cbor".to_owned()));
+        if let Some(input) = input {
+            request.headers.push(("content-type".to_owned(), "application/cbor".to_owned()));
+            let body = crate::cbor::to_vec(input).map_err(|detail| BuildError::Serialize { detail })?;
+            request.body = body.into();
+        }
+        Ok(request)
+    }
+
     /// Fills `{name}` with the percent-encoded value, or `{name+}` keeping `/` (greedy label).
     pub fn label<T: HttpValue + ?Sized>(self, name: &str, value: &T) -> Self {
         self.label_with(name, value, TimestampFormat::DateTime)

@@ -16,6 +16,12 @@ pub fn json_output<T: DeserializeOwned>(response: &Response) -> Result<T, ParseE
     serde_json::from_slice(body).map_err(|_| located_error::<T>(response.status, body))
 }
 
+/// Parses an RPCv2 CBOR output body; an empty body reads as an empty map.
+pub fn cbor_output<T: DeserializeOwned>(response: &Response) -> Result<T, ParseError> {
+    let body: &[u8] = if response.body.is_empty() { &[0xa0] } else { &response.body };
+    crate::cbor::from_slice(body).map_err(|detail| ParseError::new(response.status, detail))
+}
+
 /// Parses a body that failed again, this time tracking where: the fast path pays nothing for
 /// the JSON path that the error names (`jobs[3].status: invalid type: ...`).
 fn located_error<T: DeserializeOwned>(status: u16, body: &[u8]) -> ParseError {

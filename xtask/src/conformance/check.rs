@@ -65,6 +65,9 @@ pub fn request(sent: &http::Request<bytes::Bytes>, expected: &Value, protocol: &
     }
     if let Some(body) = expected.get("body").and_then(Value::as_str) {
         let actual = sent.body();
+        if protocol == CBOR {
+            return same_cbor_body(actual, body);
+        }
         let parsed = (serde_json::from_slice::<Value>(actual), serde_json::from_str::<Value>(body));
         match parsed {
             (Ok(a), Ok(b)) => {
@@ -98,6 +101,63 @@ pub fn request(sent: &http::Request<bytes::Bytes>, expected: &Value, protocol: &
     Ok(())
 }
 
+/// The protocol name of RPCv2 CBOR suites, whose bodies the cases give in base64.
+pub const CBOR: &str = "smithy-rpc-v2-cbor";
+
+/// A CBOR body against a case's base64 one, compared as decoded values (as botocore's runner
+/// does): map order and integer-or-float encodings carry no meaning.
+fn same_cbor_body(actual: &[u8], expected: &str) -> Result<(), String> {
+    let expected = base64_decode(expected).ok_or("the case's body is not base64")?;
+    if actual.is_empty() || expected.is_empty() {
+        return if actual == expected.as_slice() { Ok(()) } else { Err(format!("body {actual:?} != {expected:?}")) };
+    }
+    let decode = |bytes: &[u8]| ciborium::from_reader::<ciborium::Value, _>(bytes).map_err(|e| format!("body is not CBOR: {e}"));
+    let (a, b) = (decode(actual)?, decode(&expected)?);
+    if same_cbor(&a, &b) { Ok(()) } else { Err(format!("body {a:?} != {b:?}")) }
+}
+
+fn same_cbor(a: &ciborium::Value, b: &ciborium::Value) -> bool {
+    use ciborium::Value as V;
+    let number = |v: &V| match v {
+        V::Integer(i) => Some(i128::from(*i) as f64),
+        V::Float(f) => Some(*f),
+        _ => None,
+    };
+    match (a, b) {
+        (V::Array(x), V::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_cbor(a, b)),
+        (V::Map(x), V::Map(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.iter().any(|(l, w)| same_cbor(k, l) && same_cbor(v, w)))
+        }
+        (V::Tag(s, x), V::Tag(t, y)) => s == t && same_cbor(x, y),
+        _ => match (number(a), number(b)) {
+            (Some(x), Some(y)) => x == y || (x.is_nan() && y.is_nan()),
+            _ => a == b,
+        },
+    }
+}
+
+/// Standard base64 (padding optional); `None` if it is not.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let digit = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let (mut out, mut bits, mut acc) = (Vec::new(), 0u32, 0u32);
+    for c in text.trim_end_matches('=').bytes() {
+        acc = (acc << 6) | u32::from(digit(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
 /// The same path, and the same query parameters: the order of distinct keys carries no meaning
 /// (ours follow member names, the tests follow the model), the order of a repeated key does.
 fn same_target(actual: &str, expected: &str) -> bool {
@@ -120,8 +180,8 @@ pub fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The response of an output case.
-pub fn response(case: &Value) -> Response {
+/// The response of an output case (its body base64 for the CBOR protocol).
+pub fn response(case: &Value, protocol: &str) -> Response {
     let response = &case["response"];
     let mut headers = http::HeaderMap::new();
     for (name, value) in response.get("headers").and_then(Value::as_object).into_iter().flatten() {
@@ -129,7 +189,8 @@ pub fn response(case: &Value) -> Response {
             headers.append(name, value);
         }
     }
-    let body = response.get("body").and_then(Value::as_str).unwrap_or_default().as_bytes().to_vec();
+    let body = response.get("body").and_then(Value::as_str).unwrap_or_default();
+    let body = if protocol == CBOR { base64_decode(body).unwrap_or_default() } else { body.as_bytes().to_vec() };
     Response { status: response["status_code"].as_u64().unwrap_or(200) as u16, headers, body: body.into() }
 }
 

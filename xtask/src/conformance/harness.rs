@@ -29,6 +29,10 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
         Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
         Protocol::Ec2Query => quote! { ::awsgen_runtime::Protocol::Ec2Query },
         Protocol::RestXml => quote! { ::awsgen_runtime::Protocol::RestXml },
+        Protocol::RpcV2Cbor => {
+            let compatible = service.query_compatible;
+            quote! { ::awsgen_runtime::Protocol::RpcV2Cbor { query_compatible: #compatible } }
+        }
     };
     quote! {
         #![allow(unused_mut, unused_variables, clippy::all)]
@@ -210,6 +214,15 @@ impl Ctx<'_> {
         } else {
             quote! {}
         };
+        let streaming = self.service.shapes.get(&m.target).is_some_and(|s| s.streaming && s.kind == ShapeKind::Blob);
+        if streaming && !plain {
+            // An empty stream stands for a response without a body.
+            return quote! {
+                if let Some(x) = o.#field.as_ref().filter(|x| !x.bytes_in_memory().unwrap_or_default().is_empty()) {
+                    map.insert(#wire.to_owned(), #value);
+                }
+            };
+        }
         if plain {
             // A required member reads as its zero value when the response leaves it out
             // (error correction), so the zero value stands for "absent" here.
@@ -237,6 +250,9 @@ impl Ctx<'_> {
             ShapeKind::Timestamp => quote! {
                 ::awsgen_runtime::DateTime::from_fractional_secs(#v.as_f64().unwrap_or_default()).unwrap_or(::awsgen_runtime::DateTime::from_secs(0))
             },
+            ShapeKind::Blob if shape.streaming => {
+                quote! { ::awsgen_runtime::ByteStream::new(#v.as_str().unwrap_or_default().to_owned()) }
+            }
             ShapeKind::Blob => quote! { ::awsgen_runtime::Blob::from(#v.as_str().unwrap_or_default()) },
             ShapeKind::Document => quote! { #v.clone() },
             ShapeKind::List { member } => {
@@ -273,6 +289,9 @@ impl Ctx<'_> {
             ShapeKind::Float => quote! { crate::check::float32(*#x) },
             ShapeKind::Double => quote! { crate::check::float(*#x) },
             ShapeKind::Timestamp => quote! { crate::check::time(#x) },
+            ShapeKind::Blob if shape.streaming => quote! {
+                Value::from(String::from_utf8_lossy(&#x.bytes_in_memory().unwrap_or_default()).into_owned())
+            },
             ShapeKind::Blob => quote! { Value::from(String::from_utf8_lossy(#x.as_bytes()).into_owned()) },
             ShapeKind::Document => quote! { #x.clone() },
             ShapeKind::List { member } => {

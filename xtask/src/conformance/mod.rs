@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The suites in scope: rest-json, json (1.0, 1.1, query-compatible), query, ec2 and rest-xml,
-/// current and legacy.
+/// current and legacy, and RPCv2 CBOR.
 pub const FILES: &[&str] = &[
     "input/rest-json.json",
     "input/json.json",
@@ -40,6 +40,12 @@ pub const FILES: &[&str] = &[
     "output/rest-xml.json",
     "legacy/input/rest-xml.json",
     "legacy/output/rest-xml.json",
+    "input/smithy-rpc-v2-cbor.json",
+    "input/smithy-rpc-v2-cbor-query-compatible.json",
+    "input/smithy-rpc-v2-cbor-non-query-compatible.json",
+    "output/smithy-rpc-v2-cbor.json",
+    "output/smithy-rpc-v2-cbor-query-compatible.json",
+    "output/smithy-rpc-v2-cbor-non-query-compatible.json",
 ];
 
 const CHECK: &str = include_str!("check.rs");
@@ -233,7 +239,7 @@ fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
             if response["headers"].is_null() {
                 response["headers"] = Value::Object(Default::default());
             }
-            let response = check::response(&serde_json::json!({ "response": response }));
+            let response = check::response(&serde_json::json!({ "response": response }), "rest-json");
             let mut expected = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
             // A member given as null is a member not set.
             if let Some(members) = expected.as_object_mut() {
@@ -394,7 +400,7 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
 /// The manifest of a runner crate.
 fn runner_manifest(name: &str, runtime: &Path) -> String {
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n",
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\nciborium = \"0.2\"\n",
         runtime.display().to_string()
     )
 }
@@ -471,7 +477,7 @@ fn main_rs(modules: &[proc_macro2::Ident], arms: &[TokenStream]) -> TokenStream 
                 return check::request(&sent, &case["serialized"], protocol);
             }
             if case.get("response").is_some() {
-                let response = check::response(case);
+                let response = check::response(case, protocol);
                 let actual = output(op, &response)?;
                 return match case.get("error") {
                     Some(expected_members) => {

@@ -358,6 +358,10 @@ fn main_rs(targets: &[Target]) -> TokenStream {
             Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
             Protocol::Ec2Query => quote! { ::awsgen_runtime::Protocol::Ec2Query },
             Protocol::RestXml => quote! { ::awsgen_runtime::Protocol::RestXml },
+            Protocol::RpcV2Cbor => {
+                let compatible = target.service.query_compatible;
+                quote! { ::awsgen_runtime::Protocol::RpcV2Cbor { query_compatible: #compatible } }
+            }
         };
         for op in target.service.operations.values() {
             let name = format_ident!("op_{n}");

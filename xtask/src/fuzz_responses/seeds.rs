@@ -59,8 +59,9 @@ impl<'a> Filler<'a> {
         match self.service.protocol {
             Protocol::RestJson => "application/json".to_owned(),
             Protocol::AwsJson { version_minor } => format!("application/x-amz-json-1.{version_minor}"),
-            // The seeds are JSON bodies; XML seeds for the XML protocols are still to come.
+            // The seeds are JSON bodies; XML and CBOR seeds for those protocols are still to come.
             Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml => "text/xml".to_owned(),
+            Protocol::RpcV2Cbor => "application/cbor".to_owned(),
         }
     }
 
@@ -172,7 +173,7 @@ impl<'a> Filler<'a> {
                 let namespace = format!("com.amazonaws.{}", self.service.endpoint_prefix);
                 body.insert("__type".to_owned(), Value::from(format!("{namespace}#{}", info.code)));
             }
-            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml => {}
+            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml | Protocol::RpcV2Cbor => {}
         }
         let body = Value::Object(body).to_string();
         let mut headers = self.base_headers(&body);
@@ -199,7 +200,7 @@ impl<'a> Filler<'a> {
                     headers.push(("x-amzn-query-error".to_owned(), "InternalFailure;Receiver".to_owned()));
                 }
             }
-            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml => {}
+            Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml | Protocol::RpcV2Cbor => {}
         }
         let body = body.to_string();
         let mut all = self.base_headers(&body);

@@ -1,0 +1,67 @@
+//! RPCv2 CBOR is preferred as botocore prefers it (first of a model's `protocols`), and its
+//! operations send the input (or no body) to `/service/{targetPrefix}/operation/{name}`.
+
+use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use serde_json::json;
+
+fn generate(protocols: serde_json::Value) -> String {
+    let model = json!({
+        "version": "2.0",
+        "metadata": {"apiVersion": "2024-01-01", "endpointPrefix": "c", "protocol": "json", "jsonVersion": "1.0",
+                     "protocols": protocols, "awsQueryCompatible": {},
+                     "targetPrefix": "CService", "serviceId": "C", "signatureVersion": "v4", "uid": "c"},
+        "operations": {
+            "Put": {"name": "Put", "http": {"method": "POST", "requestUri": "/"},
+                    "input": {"shape": "PutInput"}, "output": {"shape": "PutOutput"}},
+            "Ping": {"name": "Ping", "http": {"method": "POST", "requestUri": "/"}}
+        },
+        "shapes": {
+            "PutInput": {"type": "structure", "members": {
+                "Data": {"shape": "Blob"},
+                "Id": {"shape": "String", "location": "header", "locationName": "x-id"}
+            }},
+            "PutOutput": {"type": "structure", "members": {"At": {"shape": "Timestamp"}}},
+            "Blob": {"type": "blob"},
+            "String": {"type": "string"},
+            "Timestamp": {"type": "timestamp"}
+        }
+    })
+    .to_string()
+    .into_bytes();
+    let spec = CrateSpec {
+        package: "c",
+        model: InputFile { path: "model.json", contents: &model },
+        paginators: None,
+        waiters: None,
+        operations: Selection::All,
+        runtime_dependency: "{}",
+        standalone: true,
+        names_lock: None,
+        endpoint_rules: None,
+    };
+    let generated = awsgen_codegen::generate(&spec).expect("generates");
+    // Without whitespace, so that the assertions don't depend on where prettyplease breaks lines.
+    generated.files.values().flat_map(|text| text.chars().filter(|c| !c.is_whitespace())).collect()
+}
+
+fn has(code: &str, needle: &str) -> bool {
+    code.contains(&needle.replace(char::is_whitespace, ""))
+}
+
+#[test]
+fn cbor_is_chosen_first_and_sends_the_whole_input() {
+    let code = generate(json!(["smithy-rpc-v2-cbor", "json", "query"]));
+    assert!(has(&code, "Protocol::RpcV2Cbor { query_compatible: true"));
+    assert!(has(&code, r#"Request::rpc_v2_cbor("CService", "Put", Some(self))"#));
+    assert!(has(&code, r#"Request::rpc_v2_cbor("CService", "Ping", None::<&()>)"#));
+    assert!(has(&code, "cbor_output(response)"));
+    // No HTTP bindings: the header-located member is a body member.
+    assert!(!has(&code, r#".header("x-id""#));
+}
+
+#[test]
+fn json_stays_json_when_cbor_is_not_listed() {
+    let code = generate(json!(["json", "query"]));
+    assert!(has(&code, "Protocol::AwsJson { query_compatible: true"));
+    assert!(!has(&code, "rpc_v2_cbor"));
+}
