@@ -7,7 +7,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     api_version: "2010-08-01",
     endpoint_prefix: "monitoring",
     signing_name: "monitoring",
-    protocol: ::awsgen_runtime::Protocol::AwsJson {
+    protocol: ::awsgen_runtime::Protocol::RpcV2Cbor {
         query_compatible: true,
     },
     endpoint_rules: Some(&ENDPOINT_RULES),

@@ -303,16 +303,16 @@ impl ::awsgen_runtime::Operation for GetMetricDataInput {
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::aws_json(
-            "1.0",
-            "GraniteServiceVersion20100801.GetMetricData",
-            self,
+        ::awsgen_runtime::Request::rpc_v2_cbor(
+            "GraniteServiceVersion20100801",
+            "GetMetricData",
+            Some(self),
         )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetMetricDataOutput, ::awsgen_runtime::ParseError> {
-        let mut output: GetMetricDataOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: GetMetricDataOutput = ::awsgen_runtime::cbor_output(response)?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }

@@ -243,16 +243,16 @@ impl ::awsgen_runtime::Operation for ListMetricsInput {
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::aws_json(
-            "1.0",
-            "GraniteServiceVersion20100801.ListMetrics",
-            self,
+        ::awsgen_runtime::Request::rpc_v2_cbor(
+            "GraniteServiceVersion20100801",
+            "ListMetrics",
+            Some(self),
         )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ListMetricsOutput, ::awsgen_runtime::ParseError> {
-        let mut output: ListMetricsOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: ListMetricsOutput = ::awsgen_runtime::cbor_output(response)?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }

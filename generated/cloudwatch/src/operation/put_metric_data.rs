@@ -241,16 +241,16 @@ impl ::awsgen_runtime::Operation for PutMetricDataInput {
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::aws_json(
-            "1.0",
-            "GraniteServiceVersion20100801.PutMetricData",
-            self,
+        ::awsgen_runtime::Request::rpc_v2_cbor(
+            "GraniteServiceVersion20100801",
+            "PutMetricData",
+            Some(self),
         )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PutMetricDataOutput, ::awsgen_runtime::ParseError> {
-        let mut output: PutMetricDataOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: PutMetricDataOutput = ::awsgen_runtime::cbor_output(response)?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
