@@ -213,12 +213,28 @@ async fn credentials_error(client: &Client) -> (CredentialsError, String) {
     }
 }
 
+/// Half a key pair in the profile is a mistake to report (as botocore's PartialCredentialsError),
+/// not a reason to go on down the chain; its secret is never shown (`credentials_error` checks).
+#[tokio::test]
+async fn half_a_key_pair_stops_the_chain_without_showing_the_secret() {
+    let server = ok_server().await;
+    let dir = temp_dir("half-pair");
+    let credentials = "[default]\naws_secret_access_key = TOPSECRET-PROFILE\n";
+    let config = "[default]\nregion = us-east-1\n";
+    let env = env_with_profile_files(&dir, config, credentials, &[("AWS_ENDPOINT_URL", &server.url)]);
+
+    let (error, shown) = credentials_error(&loaded_client(env).await).await;
+    assert_eq!(error.kind(), CredentialsErrorKind::Invalid);
+    assert!(shown.contains("aws_access_key_id"), "{shown}");
+    assert!(server.requests().is_empty(), "nothing is sent without credentials");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 async fn a_chain_without_credentials_says_why_each_provider_did_not_apply() {
     let server = ok_server().await;
     let dir = temp_dir("empty-chain");
-    // Half a key pair in the profile: it doesn't apply, and its secret is never shown.
-    let credentials = "[default]\naws_secret_access_key = TOPSECRET-PROFILE\n";
+    let credentials = "[default]\n";
     let config = "[default]\nregion = us-east-1\n";
     let env = env_with_profile_files(&dir, config, credentials, &[("AWS_ENDPOINT_URL", &server.url)]);
 
