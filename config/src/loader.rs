@@ -1,9 +1,11 @@
 //! One call to configure a client as the AWS CLI would be: region, credentials, endpoint and
 //! retries from the environment and the profile files.
 
+use crate::profile::files::{expand_home, read_limited};
 use crate::profile::ProfileFileError;
 use crate::settings::{Setting, Settings};
-use crate::{region, DefaultCredentialsChain, ProviderConfig};
+use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
+use awsgen_runtime::http::CaBundle;
 use awsgen_runtime::{Config, ConfigBuilder};
 use std::fmt;
 
@@ -24,6 +26,8 @@ pub async fn load() -> Config {
 ///   is true;
 /// - FIPS and dual-stack endpoints: `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`,
 ///   `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint` (`true` or `false`);
+/// - trusted certificate authorities: `AWS_CA_BUNDLE` / `ca_bundle`, a PEM file that replaces
+///   the bundled Mozilla roots for the client and for the credential providers' own calls;
 /// - retries: `AWS_MAX_ATTEMPTS` / `max_attempts` (at least 1), `AWS_RETRY_MODE` / `retry_mode`:
 ///   `standard`, or `legacy` and `adaptive`, which are taken as standard (awsgen has one retry
 ///   policy; adaptive's client-side rate limiting is not done).
@@ -121,7 +125,20 @@ impl ConfigLoader {
         if problems.is_empty() {
             problems.extend(missing_profile(&provider_config));
         }
-        let mut builder = Config::builder().credentials_provider(DefaultCredentialsChain::new(&provider_config));
+        let mut builder = Config::builder();
+        // Before the chain is made: its STS and SSO calls trust the same authorities.
+        let provider_config = match ca_bundle(&settings, provider_config.env()) {
+            Ok(Some(bundle)) => {
+                builder = builder.ca_bundle(bundle.clone());
+                provider_config.with_ca_bundle(&bundle)
+            }
+            Ok(None) => provider_config,
+            Err(error) => {
+                problems.push(error);
+                provider_config
+            }
+        };
+        builder = builder.credentials_provider(DefaultCredentialsChain::new(&provider_config));
         if let Some(region) = self.region.or_else(|| region(&provider_config).ok().flatten()) {
             builder = builder.region(region);
         }
@@ -172,6 +189,20 @@ fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<L
     }
     builder
 }
+
+/// The PEM file `AWS_CA_BUNDLE` / `ca_bundle` names (`~` is the home directory).
+fn ca_bundle(settings: &Settings, env: &Env) -> Result<Option<CaBundle>, LoadError> {
+    let Some(setting) = settings.get("AWS_CA_BUNDLE", "ca_bundle").filter(|setting| !setting.value.is_empty()) else {
+        return Ok(None);
+    };
+    let path = expand_home(env, &setting.value);
+    let pem = read_limited(&path, MAX_CA_BUNDLE_SIZE)
+        .map_err(|problem| setting.invalid(format!("can't read `{}`: {problem}", path.display())))?;
+    CaBundle::from_pem(&pem).map(Some).map_err(|error| setting.invalid(format!("`{}`: {error}", path.display())))
+}
+
+/// Mozilla's whole bundle is about 220 KB.
+const MAX_CA_BUNDLE_SIZE: u64 = 4 * 1024 * 1024;
 
 /// Every mode is the one standard policy here; an unknown one is a typo worth reporting.
 fn retry_mode(setting: &Setting) -> Result<(), LoadError> {

@@ -1,7 +1,7 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
 
 use crate::credentials::{CredentialsCache, ProvideCredentials};
-use crate::http::{default_http_client, HttpClient};
+use crate::http::{default_http_client, CaBundle, HttpClient};
 use crate::BuildError;
 use std::fmt;
 use std::sync::Arc;
@@ -239,6 +239,7 @@ pub struct ConfigBuilder {
     timeouts: TimeoutConfig,
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
+    ca_bundle: Option<CaBundle>,
     max_response_body: Option<usize>,
     no_host_prefix: bool,
 }
@@ -315,6 +316,14 @@ impl ConfigBuilder {
     }
 
     /// Replace the built-in hyper + rustls transport.
+    /// Trust these certificate authorities instead of the bundled Mozilla roots (the default
+    /// transport only: a transport of your own given to [`http_client`](Self::http_client) decides
+    /// for itself).
+    pub fn ca_bundle(mut self, bundle: CaBundle) -> Self {
+        self.ca_bundle = Some(bundle);
+        self
+    }
+
     pub fn http_client(mut self, http_client: Arc<dyn HttpClient>) -> Self {
         self.http_client = Some(http_client);
         self
@@ -337,7 +346,8 @@ impl ConfigBuilder {
     }
 
     pub fn build(self) -> Config {
-        let http_client = self.http_client.unwrap_or_else(|| default_http_client(self.timeouts.connect));
+        let http_client =
+            self.http_client.unwrap_or_else(|| default_http_client(self.timeouts.connect, self.ca_bundle.as_ref()));
         let time_source = self.time_source.unwrap_or_else(|| Arc::new(SystemClock));
         // The cache reads the signing clock, so a call never signs with credentials it deems expired.
         let credentials =

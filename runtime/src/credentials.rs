@@ -4,7 +4,7 @@
 //! shortly before they expire, so the provider runs once per refresh however many calls need them.
 
 use crate::config::{Credentials, TimeSource};
-use crate::http::{BoxFuture, HttpClient};
+use crate::http::{BoxFuture, CaBundle, HttpClient};
 use futures_util::future::{FutureExt, Shared};
 use std::error::Error;
 use std::fmt;
@@ -102,8 +102,8 @@ impl Error for CredentialsError {
 
 /// The runtime's own transport (hyper + rustls) for providers that ask an endpoint (container,
 /// instance metadata), so they need no second HTTP stack.
-pub fn default_http_client(connect_timeout: Duration) -> Arc<dyn HttpClient> {
-    crate::http::default_http_client(connect_timeout)
+pub fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
+    crate::http::default_http_client(connect_timeout, ca_bundle)
 }
 
 /// Credentials are refreshed this long before they expire, plus up to [`REFRESH_JITTER`], so

@@ -165,7 +165,7 @@ type HyperClient = hyper_util::client::legacy::Client<
     Full<Bytes>,
 >;
 
-/// hyper 1 over rustls (ring, webpki roots): HTTPS and plain HTTP, pooled connections.
+/// hyper 1 over rustls (ring; the webpki roots or a [`CaBundle`]): HTTPS and plain HTTP, pooled connections.
 struct Hyper {
     client: HyperClient,
 }
@@ -176,13 +176,73 @@ impl fmt::Debug for Hyper {
     }
 }
 
-pub(crate) fn default_http_client(connect_timeout: Duration) -> Arc<dyn HttpClient> {
+/// The certificate authorities a TLS server's certificate must chain to, instead of the bundled
+/// Mozilla roots: a PEM bundle, as `AWS_CA_BUNDLE` or a profile's `ca_bundle` names (a company's
+/// TLS-inspecting proxy, a private endpoint). As in botocore, the bundle replaces the default
+/// roots rather than adding to them.
+#[derive(Clone)]
+pub struct CaBundle {
+    roots: Arc<rustls::RootCertStore>,
+}
+
+impl CaBundle {
+    /// Every `CERTIFICATE` in the PEM text (other sections are skipped); a bundle without one, or
+    /// with one that is not a usable CA certificate, is refused.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, InvalidCaBundle> {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let mut roots = rustls::RootCertStore::empty();
+        for (index, certificate) in CertificateDer::pem_slice_iter(pem).enumerate() {
+            let invalid = |error: &dyn fmt::Display| InvalidCaBundle(format!("certificate {}: {error}", index + 1));
+            let certificate = certificate.map_err(|error| invalid(&error))?;
+            roots.add(certificate).map_err(|error| invalid(&error))?;
+        }
+        if roots.is_empty() {
+            return Err(InvalidCaBundle("no PEM `CERTIFICATE` in it".into()));
+        }
+        Ok(CaBundle { roots: Arc::new(roots) })
+    }
+
+    pub fn len(&self) -> usize {
+        self.roots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+}
+
+impl fmt::Debug for CaBundle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CaBundle({} certificates)", self.roots.len())
+    }
+}
+
+/// Why a CA bundle can't be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidCaBundle(String);
+
+impl fmt::Display for InvalidCaBundle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid CA bundle: {}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidCaBundle {}
+
+pub(crate) fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
     let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
     http.set_connect_timeout(Some(connect_timeout));
     http.enforce_http(false);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("the ring provider supports TLS 1.2 and 1.3");
+    let tls = match ca_bundle {
+        Some(bundle) => tls.with_root_certificates(bundle.roots.clone()),
+        None => tls.with_root_certificates(rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }),
+    };
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-        .expect("the ring provider supports TLS 1.2 and 1.3")
+        .with_tls_config(tls.with_no_client_auth())
         .https_or_http()
         .enable_http1()
         .wrap_connector(http);

@@ -77,6 +77,17 @@ pub(crate) fn expand_home(env: &Env, path: &str) -> PathBuf {
     }
 }
 
+/// The file's bytes, refused above `limit` (a message, for errors that name the file).
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("larger than {limit} bytes"));
+    }
+    Ok(bytes)
+}
+
 /// The file's text; a missing file is empty.
 fn read_bounded(path: &Path) -> Result<String, Problem> {
     let file = match std::fs::File::open(path) {

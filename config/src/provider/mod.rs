@@ -22,10 +22,15 @@ pub use web_identity::WebIdentityProvider;
 
 use crate::profile::{ProfileFileError, ProfileSet};
 use crate::Env;
-use awsgen_runtime::http::HttpClient;
+use awsgen_runtime::http::{CaBundle, HttpClient};
 use awsgen_runtime::TimeSource;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+/// The runtime's transport, with the 1 second connect timeout instance metadata needs.
+fn default_http_client(ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
+    awsgen_runtime::credentials::default_http_client(Duration::from_secs(1), ca_bundle)
+}
 
 /// What every provider reads from: the environment (and through it the profile files), the
 /// transport for metadata endpoints and STS, the clock STS calls sign with, and the chosen
@@ -34,6 +39,8 @@ use std::time::{Duration, SystemTime};
 pub struct ProviderConfig {
     env: Env,
     http_client: Arc<dyn HttpClient>,
+    /// Given by the caller: a CA bundle setting leaves it alone.
+    own_http_client: bool,
     time_source: Option<Arc<dyn TimeSource>>,
     profile_name: Option<String>,
 }
@@ -47,8 +54,22 @@ impl Default for ProviderConfig {
 impl ProviderConfig {
     /// The process environment and the runtime's transport.
     pub fn new() -> Self {
-        let http_client = awsgen_runtime::credentials::default_http_client(Duration::from_secs(1));
-        ProviderConfig { env: Env::process(), http_client, time_source: None, profile_name: None }
+        ProviderConfig {
+            env: Env::process(),
+            http_client: default_http_client(None),
+            own_http_client: false,
+            time_source: None,
+            profile_name: None,
+        }
+    }
+
+    /// The runtime's transport trusting `bundle` instead of the bundled roots, unless a transport
+    /// of your own was given.
+    pub fn with_ca_bundle(mut self, bundle: &CaBundle) -> Self {
+        if !self.own_http_client {
+            self.http_client = default_http_client(Some(bundle));
+        }
+        self
     }
 
     pub fn with_env(mut self, env: Env) -> Self {
@@ -59,6 +80,7 @@ impl ProviderConfig {
     /// The transport metadata endpoints are asked through (tests point it at a local server).
     pub fn with_http_client(mut self, http_client: Arc<dyn HttpClient>) -> Self {
         self.http_client = http_client;
+        self.own_http_client = true;
         self
     }
 

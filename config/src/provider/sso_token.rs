@@ -7,12 +7,12 @@
 //! Tokens and client secrets never appear in `Debug` or in errors.
 
 use super::{client, ProviderConfig};
-use crate::profile::files::expand_home;
+use crate::profile::files::{expand_home, read_limited};
 use awsgen_runtime::credentials::CredentialsError;
 use awsgen_runtime::{DateTime, TimestampFormat};
 use serde_json::{Map, Value};
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -123,7 +123,7 @@ impl CachedToken {
     /// Errors name the file and the field, never a value.
     fn read(path: &Path) -> Result<Self, CredentialsError> {
         let shown = path.display();
-        let bytes = read_bounded(path)
+        let bytes = read_limited(path, MAX_CACHE_FILE_SIZE)
             .map_err(|reason| CredentialsError::provider_error(format!("failed to read `{shown}`: {reason}")))?;
         let invalid = |what: &str| CredentialsError::provider_error(format!("SSO token cache `{shown}`: {what}"));
         let json = match serde_json::from_slice(&bytes) {
@@ -168,17 +168,6 @@ impl CachedToken {
         }
         renamed
     }
-}
-
-/// The file's bytes, refused above the size bound.
-fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CACHE_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|error| error.to_string())?;
-    if bytes.len() as u64 > MAX_CACHE_FILE_SIZE {
-        return Err(format!("larger than {MAX_CACHE_FILE_SIZE} bytes"));
-    }
-    Ok(bytes)
 }
 
 fn parse_time(text: &str) -> Option<SystemTime> {

@@ -249,7 +249,10 @@ pub struct Redirect {
 
 impl Redirect {
     pub fn to(addr: SocketAddr) -> Arc<Self> {
-        Arc::new(Redirect { to: addr, inner: awsgen_runtime::credentials::default_http_client(Duration::from_secs(1)) })
+        Arc::new(Redirect {
+            to: addr,
+            inner: awsgen_runtime::credentials::default_http_client(Duration::from_secs(1), None),
+        })
     }
 }
 
