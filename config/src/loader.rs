@@ -3,6 +3,7 @@
 
 use crate::profile::files::{expand_home, read_limited};
 use crate::profile::ProfileFileError;
+use crate::provider::SsoTokenProvider;
 use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
@@ -19,6 +20,7 @@ pub async fn load() -> Config {
 ///
 /// - region: [`ConfigLoader::region`], else `AWS_REGION`, `AWS_DEFAULT_REGION`, `region`;
 /// - credentials: the [`DefaultCredentialsChain`], asked when a call first needs them;
+/// - bearer token (CodeCatalyst): the [`SsoTokenProvider`] of the chosen profile;
 /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE_ID>` (`AWS_ENDPOINT_URL_SSO_OIDC`), `AWS_ENDPOINT_URL`,
 ///   the service's `endpoint_url` in the profile's `services = name` section (`[services name]`,
 ///   `sso_oidc =` then an indented `endpoint_url = ...`), the profile's `endpoint_url`, in that
@@ -138,7 +140,9 @@ impl ConfigLoader {
                 provider_config
             }
         };
-        builder = builder.credentials_provider(DefaultCredentialsChain::new(&provider_config));
+        builder = builder
+            .credentials_provider(DefaultCredentialsChain::new(&provider_config))
+            .token_provider(SsoTokenProvider::new(&provider_config));
         if let Some(region) = self.region.or_else(|| region(&provider_config).ok().flatten()) {
             builder = builder.region(region);
         }

@@ -7,11 +7,11 @@
 
 mod support;
 
-use awsgen_config::provider::ProfileProvider;
+use awsgen_config::provider::{ProfileProvider, SsoTokenProvider};
 use awsgen_config::{DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::credentials::{CredentialsError, CredentialsErrorKind};
 use awsgen_runtime::Credentials;
-use awsgen_runtime::FixedTime;
+use awsgen_runtime::{DateTime, FixedTime, TimestampFormat};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
@@ -62,6 +62,32 @@ fn default_chain_and_profile_provider_cases() {
     }
     println!("{passed} cases passed as recorded, {} failed", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `default-token-provider-chain/`: the SSO bearer token of the chosen profile, from its cache
+/// file; the recordings have no traffic, so any request fails the case.
+#[test]
+fn default_token_provider_chain_cases() {
+    let Some(dir) = support::suite_dir() else { return };
+    let mut cases: Vec<_> = std::fs::read_dir(dir.join("default-token-provider-chain"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), 3);
+    for case in cases {
+        let server = ReplayServer::start(replay::load(&case.join("http-traffic.json")));
+        let config = ProviderConfig::new().with_env(environment(&case)).with_http_client(Redirect::to(server.addr));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let token = runtime.block_on(SsoTokenProvider::new(&config).token());
+        server.finish().unwrap();
+        let expected = &support::read_json(&case.join("test-case.json"))["result"]["Ok"];
+        let token = token.unwrap_or_else(|error| panic!("{}: {error}", case.display()));
+        assert_eq!(token.token(), expected["token"].as_str().unwrap(), "{}", case.display());
+        let expiry = DateTime::parse(expected["expiration"].as_str().unwrap(), TimestampFormat::DateTime).unwrap();
+        assert_eq!(token.expiry(), Some(SystemTime::from(expiry)), "{}", case.display());
+        assert!(!format!("{token:?}").contains("foobarbaz"), "Debug shows the token");
+    }
 }
 
 #[derive(Clone, Copy)]

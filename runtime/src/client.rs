@@ -2,11 +2,11 @@
 //! retrying and timing out as configured, then hands the response back to the operation.
 
 use crate::config::{Config, Credentials};
-use crate::credentials::{is_expired, CredentialsCache};
+use crate::credentials::{is_expired, CredentialsCache, Token, TokenCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
-use crate::protocol::{ErrorResponse, Operation, Request, Service};
+use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
 use crate::{retry, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;
@@ -58,10 +58,10 @@ impl Client {
         let caller = self.caller::<O>()?;
         // Credentials come first: the endpoint rules may need their account id.
         let call = async {
-            let credentials = fetch_credentials(caller.credentials).await?;
-            let account_id = credentials.as_ref().and_then(Credentials::account_id);
+            let identity = fetch_identity(caller.signer).await?;
+            let account_id = identity.as_ref().and_then(Identity::account_id);
             let target = self.target(&input, &request, &caller, account_id)?;
-            self.attempts::<O>(&request, &target, credentials).await
+            self.attempts::<O>(&request, &target, identity).await
         };
         match self.inner.config.timeouts.operation {
             None => call.await,
@@ -75,7 +75,7 @@ impl Client {
         &self,
         request: &Request,
         target: &Target<'_>,
-        mut credentials: Option<Credentials>,
+        mut identity: Option<Identity>,
     ) -> Result<O::Output, SdkError<O::Error>> {
         let config = &self.inner.config;
         let max = config.retry.max_attempts.max(1);
@@ -83,11 +83,10 @@ impl Client {
         let mut attempt = 1;
         loop {
             // Never sign with expired credentials, even when they expire between attempts.
-            if credentials.as_ref().is_some_and(|credentials| is_expired(credentials, self.now())) {
-                credentials = fetch_credentials(target.credentials).await?;
+            if identity.as_ref().is_some_and(|identity| identity.is_expired(self.now())) {
+                identity = fetch_identity(target.signer).await?;
             }
-            let http_request =
-                self.http_request(request, target, credentials.as_ref(), &invocation_id, attempt, max)?;
+            let http_request = self.http_request(request, target, identity.as_ref(), &invocation_id, attempt, max)?;
             match self.attempt(http_request, O::STREAMING_OUTPUT).await {
                 Ok((head, Some(body))) => {
                     return O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
@@ -139,23 +138,39 @@ impl Client {
 
     /// The region and the credentials' source, checked before anything slow happens.
     fn caller<O: Operation>(&self) -> Result<Caller<'_>, BuildError> {
-        let config = &self.inner.config;
         let missing = |what: &str| BuildError::Config { detail: what.to_owned() };
-        let region = config
+        let region = self
+            .inner
+            .config
             .region
             .as_deref()
             .ok_or_else(|| missing("no region set (AWS_REGION, or Config::builder().region(..))"))?;
         check_region(region)?;
-        let credentials = match O::UNSIGNED {
-            true => None,
-            false => Some(config.credentials.as_ref().ok_or_else(|| {
-                missing(
+        let signer = if O::UNSIGNED { Signer::Unsigned } else { self.signer()? };
+        Ok(Caller { region, signer })
+    }
+
+    /// The first of the service's auth schemes the config has an identity for.
+    fn signer(&self) -> Result<Signer<'_>, BuildError> {
+        let config = &self.inner.config;
+        let schemes = self.inner.service.auth;
+        let found = schemes.iter().find_map(|scheme| match scheme {
+            AuthScheme::SigV4 => config.credentials.as_ref().map(Signer::SigV4),
+            AuthScheme::Bearer => config.token.as_ref().map(Signer::Bearer),
+        });
+        found.ok_or_else(|| {
+            let detail = match schemes.first() {
+                Some(AuthScheme::Bearer) => {
+                    "no bearer token set (Config::builder().bearer_token(..) or .token_provider(..), or \
+                     awsgen_config::load() with an SSO profile)"
+                }
+                _ => {
                     "no credentials set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, Config::builder().credentials(..) \
-                     or .credentials_provider(..), or awsgen_config::load())",
-                )
-            })?),
-        };
-        Ok(Caller { region, credentials })
+                     or .credentials_provider(..), or awsgen_config::load())"
+                }
+            };
+            BuildError::Config { detail: detail.to_owned() }
+        })
     }
 
     /// Where the request goes and how it is signed; checked once per call, before anything is
@@ -178,7 +193,7 @@ impl Client {
         let signing = ruled.signing.unwrap_or_default();
         let signing_region = signing.signing_region.unwrap_or_else(|| region.to_owned());
         let signing_name = signing.signing_name.unwrap_or_else(|| self.inner.service.signing_name.to_owned());
-        Ok(Target { signing_region, signing_name, endpoint_headers, credentials: caller.credentials, endpoint })
+        Ok(Target { signing_region, signing_name, endpoint_headers, signer: caller.signer, endpoint })
     }
 
     /// By the service's endpoint rules when it has them; else the caller's `endpoint_url` or the
@@ -205,7 +220,7 @@ impl Client {
         &self,
         request: &Request,
         target: &Target,
-        credentials: Option<&Credentials>,
+        identity: Option<&Identity>,
         invocation_id: &str,
         attempt: u32,
         max: u32,
@@ -230,14 +245,21 @@ impl Client {
         if !request.body.is_empty() {
             headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
         }
-        if let Some(credentials) = credentials {
-            crate::sign::sign(
+        match identity {
+            Some(Identity::Credentials(credentials)) => crate::sign::sign(
                 &mut http_request,
                 credentials,
                 &target.signing_region,
                 &target.signing_name,
                 self.now(),
-            )?;
+            )?,
+            Some(Identity::Token(token)) => {
+                let mut value = http::HeaderValue::try_from(format!("Bearer {}", token.token()))
+                    .map_err(|_| BuildError::InvalidSetting { setting: "token", rule: "must be visible ASCII" })?;
+                value.set_sensitive(true);
+                http_request.headers_mut().insert(http::header::AUTHORIZATION, value);
+            }
+            None => {}
         }
         let headers = http_request.headers_mut();
         headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
@@ -253,8 +275,38 @@ impl Client {
 
 struct Caller<'a> {
     region: &'a str,
-    /// `None` for an unsigned operation.
-    credentials: Option<&'a CredentialsCache>,
+    signer: Signer<'a>,
+}
+
+/// Where a call's identity comes from.
+#[derive(Clone, Copy)]
+enum Signer<'a> {
+    /// An unsigned operation.
+    Unsigned,
+    SigV4(&'a CredentialsCache),
+    Bearer(&'a TokenCache),
+}
+
+/// What a call proves who it is with.
+enum Identity {
+    Credentials(Credentials),
+    Token(Token),
+}
+
+impl Identity {
+    fn account_id(&self) -> Option<&str> {
+        match self {
+            Identity::Credentials(credentials) => credentials.account_id(),
+            Identity::Token(_) => None,
+        }
+    }
+
+    fn is_expired(&self, now: SystemTime) -> bool {
+        match self {
+            Identity::Credentials(credentials) => is_expired(credentials, now),
+            Identity::Token(token) => is_expired(token, now),
+        }
+    }
 }
 
 struct Target<'a> {
@@ -263,17 +315,22 @@ struct Target<'a> {
     signing_name: String,
     /// Headers the endpoint rules ask for, checked.
     endpoint_headers: Vec<(http::HeaderName, http::HeaderValue)>,
-    /// `None` for an unsigned operation.
-    credentials: Option<&'a CredentialsCache>,
+    signer: Signer<'a>,
     endpoint: Endpoint,
 }
 
-/// Credentials from the config's shared cache, checked before anything is signed with them.
-async fn fetch_credentials<E>(cache: Option<&CredentialsCache>) -> Result<Option<Credentials>, SdkError<E>> {
-    let Some(cache) = cache else { return Ok(None) };
-    let credentials = cache.credentials().await?;
-    credentials.check()?;
-    Ok(Some(credentials))
+/// The identity from the config's shared cache, credentials checked before anything is signed
+/// with them (a token is checked as it goes into its header).
+async fn fetch_identity<E>(signer: Signer<'_>) -> Result<Option<Identity>, SdkError<E>> {
+    match signer {
+        Signer::Unsigned => Ok(None),
+        Signer::SigV4(cache) => {
+            let credentials = cache.credentials().await?;
+            credentials.check()?;
+            Ok(Some(Identity::Credentials(credentials)))
+        }
+        Signer::Bearer(cache) => Ok(Some(Identity::Token(cache.token().await?))),
+    }
 }
 
 /// A header checked for what HTTP allows: a CR or LF in a member's value is a build error

@@ -1,6 +1,6 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
 
-use crate::credentials::{CredentialsCache, ProvideCredentials};
+use crate::credentials::{CredentialsCache, ProvideCredentials, ProvideToken, Token, TokenCache};
 use crate::http::{default_http_client, CaBundle, HttpClient};
 use crate::BuildError;
 use std::fmt;
@@ -158,6 +158,8 @@ pub struct Config {
     pub(crate) region: Option<String>,
     /// One cache for every client built from this config and its clones.
     pub(crate) credentials: Option<CredentialsCache>,
+    /// For services that take a bearer token; shared like the credentials.
+    pub(crate) token: Option<TokenCache>,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) use_fips: bool,
     pub(crate) use_dual_stack: bool,
@@ -231,6 +233,7 @@ impl Config {
 pub struct ConfigBuilder {
     region: Option<String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
+    token: Option<Arc<dyn ProvideToken>>,
     endpoint_url: Option<String>,
     use_fips: bool,
     use_dual_stack: bool,
@@ -260,6 +263,19 @@ impl ConfigBuilder {
     /// per refresh, shortly before the credentials expire.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// A fixed bearer token, for services whose model takes one (`smithy.api#httpBearerAuth`:
+    /// CodeCatalyst; Bedrock when it has no credentials).
+    pub fn bearer_token(self, token: Token) -> Self {
+        self.token_provider(token)
+    }
+
+    /// Where bearer tokens come from (`awsgen-config`'s SSO token provider, your own), cached as
+    /// credentials are.
+    pub fn token_provider(mut self, provider: impl ProvideToken + 'static) -> Self {
+        self.token = Some(Arc::new(provider));
         self
     }
 
@@ -352,9 +368,11 @@ impl ConfigBuilder {
         // The cache reads the signing clock, so a call never signs with credentials it deems expired.
         let credentials =
             self.credentials.map(|provider| CredentialsCache::with_time_source(provider, time_source.clone()));
+        let token = self.token.map(|provider| TokenCache::with_time_source(provider, time_source.clone()));
         Config {
             region: self.region,
             credentials,
+            token,
             endpoint_url: self.endpoint_url,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,

@@ -1,7 +1,9 @@
-//! Where credentials come from, and the cache that every client built from one config shares.
+//! Where credentials (and bearer tokens) come from, and the cache that every client built from one
+//! config shares.
 //!
-//! A provider ([`ProvideCredentials`]) fetches credentials; [`CredentialsCache`] keeps them until
-//! shortly before they expire, so the provider runs once per refresh however many calls need them.
+//! A provider ([`ProvideCredentials`], [`ProvideToken`]) fetches them; an [`IdentityCache`] keeps
+//! them until shortly before they expire, so the provider runs once per refresh however many
+//! calls need them.
 
 use crate::config::{Credentials, TimeSource};
 use crate::http::{BoxFuture, CaBundle, HttpClient};
@@ -20,6 +22,46 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
 /// Fixed credentials provide themselves.
 impl ProvideCredentials for Credentials {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(std::future::ready(Ok(self.clone())))
+    }
+}
+
+/// A bearer token (SSO, as CodeCatalyst uses). Never shown in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    token: String,
+    expiry: Option<SystemTime>,
+}
+
+impl Token {
+    pub fn new(token: impl Into<String>, expiry: Option<SystemTime>) -> Self {
+        Token { token: token.into(), expiry }
+    }
+
+    /// The secret itself, for the `Authorization` header.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token").field("token", &"** redacted **").field("expiry", &self.expiry).finish()
+    }
+}
+
+/// Something that can produce a bearer token: for services whose auth is `httpBearerAuth`.
+pub trait ProvideToken: Send + Sync + fmt::Debug {
+    fn provide_token(&self) -> BoxFuture<'_, Result<Token, CredentialsError>>;
+}
+
+/// A fixed token provides itself.
+impl ProvideToken for Token {
+    fn provide_token(&self) -> BoxFuture<'_, Result<Token, CredentialsError>> {
         Box::pin(std::future::ready(Ok(self.clone())))
     }
 }
@@ -112,31 +154,79 @@ pub const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// Spreads the refreshes of many processes started together.
 pub const REFRESH_JITTER: Duration = Duration::from_secs(60);
 
-type Refresh = Shared<BoxFuture<'static, Result<Credentials, CredentialsError>>>;
-
-/// Caches a provider's credentials for every client built from one config (clones share the
-/// cache). Refreshes shortly before expiry; one refresh at a time, however many callers wait;
-/// never returns expired credentials.
-#[derive(Clone)]
-pub struct CredentialsCache {
-    inner: Arc<CacheInner>,
+/// What a cache keeps: credentials or a bearer token, either of which may expire.
+pub trait Identity: Clone + Send + Sync + 'static {
+    /// For messages: "credentials", "token".
+    const WHAT: &'static str;
+    /// When it stops working; `None`: never.
+    fn expiry(&self) -> Option<SystemTime>;
 }
 
-struct CacheInner {
-    provider: Arc<dyn ProvideCredentials>,
+impl Identity for Credentials {
+    const WHAT: &'static str = "credentials";
+    fn expiry(&self) -> Option<SystemTime> {
+        Credentials::expiry(self)
+    }
+}
+
+impl Identity for Token {
+    const WHAT: &'static str = "token";
+    fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+}
+
+/// A provider as a cache asks it, whichever kind of identity it provides.
+trait Source<T>: Send + Sync + fmt::Debug {
+    fn fetch(&self) -> BoxFuture<'_, Result<T, CredentialsError>>;
+}
+
+impl Source<Credentials> for Arc<dyn ProvideCredentials> {
+    fn fetch(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        self.provide_credentials()
+    }
+}
+
+impl Source<Token> for Arc<dyn ProvideToken> {
+    fn fetch(&self) -> BoxFuture<'_, Result<Token, CredentialsError>> {
+        self.provide_token()
+    }
+}
+
+type Refresh<T> = Shared<BoxFuture<'static, Result<T, CredentialsError>>>;
+
+/// Caches a provider's credentials (or token) for every client built from one config (clones
+/// share the cache). Refreshes shortly before expiry; one refresh at a time, however many callers
+/// wait; never returns an expired identity.
+pub struct IdentityCache<T: Identity> {
+    inner: Arc<CacheInner<T>>,
+}
+
+/// The cache of a [`ProvideCredentials`].
+pub type CredentialsCache = IdentityCache<Credentials>;
+/// The cache of a [`ProvideToken`].
+pub type TokenCache = IdentityCache<Token>;
+
+impl<T: Identity> Clone for IdentityCache<T> {
+    fn clone(&self) -> Self {
+        IdentityCache { inner: self.inner.clone() }
+    }
+}
+
+struct CacheInner<T: Identity> {
+    source: Arc<dyn Source<T>>,
     time_source: Arc<dyn TimeSource>,
-    state: Mutex<CacheState>,
+    state: Mutex<CacheState<T>>,
 }
 
-#[derive(Default)]
-struct CacheState {
-    cached: Option<Cached>,
-    refresh: Option<Refresh>,
+struct CacheState<T: Identity> {
+    cached: Option<Cached<T>>,
+    refresh: Option<Refresh<T>>,
 }
 
-struct Cached {
-    credentials: Credentials,
-    /// `None`: the credentials never expire.
+struct Cached<T> {
+    identity: T,
+    /// `None`: it never expires.
     refresh_at: Option<SystemTime>,
 }
 
@@ -147,16 +237,41 @@ impl CredentialsCache {
 
     /// A cache that reads the time from `time_source` (tests move it).
     pub fn with_time_source(provider: Arc<dyn ProvideCredentials>, time_source: Arc<dyn TimeSource>) -> Self {
-        let state = Mutex::new(CacheState::default());
-        CredentialsCache { inner: Arc::new(CacheInner { provider, time_source, state }) }
+        IdentityCache::of(Arc::new(provider), time_source)
     }
 
     /// Cached credentials if fresh; otherwise the result of the one refresh under way.
     pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        self.get().await
+    }
+}
+
+impl TokenCache {
+    pub fn new(provider: Arc<dyn ProvideToken>) -> Self {
+        Self::with_time_source(provider, Arc::new(SystemClock))
+    }
+
+    pub fn with_time_source(provider: Arc<dyn ProvideToken>, time_source: Arc<dyn TimeSource>) -> Self {
+        IdentityCache::of(Arc::new(provider), time_source)
+    }
+
+    /// The cached token if fresh; otherwise the result of the one refresh under way.
+    pub async fn token(&self) -> Result<Token, CredentialsError> {
+        self.get().await
+    }
+}
+
+impl<T: Identity> IdentityCache<T> {
+    fn of(source: Arc<dyn Source<T>>, time_source: Arc<dyn TimeSource>) -> Self {
+        let state = Mutex::new(CacheState { cached: None, refresh: None });
+        IdentityCache { inner: Arc::new(CacheInner { source, time_source, state }) }
+    }
+
+    async fn get(&self) -> Result<T, CredentialsError> {
         let refresh = {
             let mut state = self.lock();
             if let Some(cached) = state.cached.as_ref().filter(|cached| cached.is_fresh(self.now())) {
-                return Ok(cached.credentials.clone());
+                return Ok(cached.identity.clone());
             }
             state.refresh.get_or_insert_with(|| self.start_refresh()).clone()
         };
@@ -165,26 +280,26 @@ impl CredentialsCache {
         let mut state = self.lock();
         if state.refresh.as_ref().is_some_and(|current| current.ptr_eq(&refresh)) {
             state.refresh = None;
-            if let Some(credentials) = result.as_ref().ok().filter(|credentials| !is_expired(credentials, now)) {
-                state.cached = Some(Cached::new(credentials.clone(), now));
+            if let Some(identity) = result.as_ref().ok().filter(|identity| !is_expired(*identity, now)) {
+                state.cached = Some(Cached::new(identity.clone(), now));
             }
         }
         match result {
-            Ok(credentials) if is_expired(&credentials, now) => {
-                Err(CredentialsError::invalid("the provider returned credentials that have already expired"))
+            Ok(identity) if is_expired(&identity, now) => {
+                Err(CredentialsError::invalid(format!("the provider returned {} that expired already", T::WHAT)))
             }
-            Ok(credentials) => Ok(credentials),
-            // A failed refresh ahead of expiry keeps the still-valid credentials working.
-            Err(error) => match state.cached.as_ref().filter(|cached| !is_expired(&cached.credentials, now)) {
-                Some(cached) => Ok(cached.credentials.clone()),
+            Ok(identity) => Ok(identity),
+            // A failed refresh ahead of expiry keeps the still-valid identity working.
+            Err(error) => match state.cached.as_ref().filter(|cached| !is_expired(&cached.identity, now)) {
+                Some(cached) => Ok(cached.identity.clone()),
                 None => Err(error),
             },
         }
     }
 
-    fn start_refresh(&self) -> Refresh {
-        let provider = self.inner.provider.clone();
-        let refresh: BoxFuture<'static, _> = Box::pin(async move { provider.provide_credentials().await });
+    fn start_refresh(&self) -> Refresh<T> {
+        let source = self.inner.source.clone();
+        let refresh: BoxFuture<'static, _> = Box::pin(async move { source.fetch().await });
         refresh.shared()
     }
 
@@ -192,21 +307,21 @@ impl CredentialsCache {
         self.inner.time_source.now()
     }
 
-    fn lock(&self) -> MutexGuard<'_, CacheState> {
+    fn lock(&self) -> MutexGuard<'_, CacheState<T>> {
         self.inner.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-impl Cached {
+impl<T: Identity> Cached<T> {
     /// Refresh [`REFRESH_WINDOW`] plus jitter before expiry, but no earlier than halfway through
     /// the remaining lifetime, so short-lived credentials aren't fetched again on every call.
-    fn new(credentials: Credentials, now: SystemTime) -> Self {
-        let refresh_at = credentials.expiry().map(|expiry| {
+    fn new(identity: T, now: SystemTime) -> Self {
+        let refresh_at = identity.expiry().map(|expiry| {
             let lifetime = expiry.duration_since(now).unwrap_or_default();
             let jitter = REFRESH_JITTER.mul_f64(fastrand::f64());
             expiry - (REFRESH_WINDOW + jitter).min(lifetime / 2)
         });
-        Cached { credentials, refresh_at }
+        Cached { identity, refresh_at }
     }
 
     fn is_fresh(&self, now: SystemTime) -> bool {
@@ -223,8 +338,8 @@ impl TimeSource for SystemClock {
     }
 }
 
-pub(crate) fn is_expired(credentials: &Credentials, now: SystemTime) -> bool {
-    credentials.expiry().is_some_and(|expiry| expiry <= now)
+pub(crate) fn is_expired(identity: &impl Identity, now: SystemTime) -> bool {
+    identity.expiry().is_some_and(|expiry| expiry <= now)
 }
 
 impl ProvideCredentials for CredentialsCache {
@@ -233,9 +348,16 @@ impl ProvideCredentials for CredentialsCache {
     }
 }
 
-impl fmt::Debug for CredentialsCache {
+impl ProvideToken for TokenCache {
+    fn provide_token(&self) -> BoxFuture<'_, Result<Token, CredentialsError>> {
+        Box::pin(self.token())
+    }
+}
+
+impl<T: Identity> fmt::Debug for IdentityCache<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CredentialsCache").field("provider", &self.inner.provider).finish_non_exhaustive()
+        let name = if T::WHAT == "token" { "TokenCache" } else { "CredentialsCache" };
+        f.debug_struct(name).field("provider", &self.inner.source).finish_non_exhaustive()
     }
 }
 

@@ -33,6 +33,7 @@ pub use client::{uuid_v4, Client};
 pub use config::{
     Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
+pub use credentials::Token;
 pub use error::{
     cap_message, fmt_service_error, ErrorMetadata, ParseError, ProvideErrorMetadata, RequestId, SdkError,
     TransportError, TransportErrorKind, Unhandled, CODE_CAP, MESSAGE_CAP,
@@ -40,8 +41,8 @@ pub use error::{
 pub use json::{Blob, Document};
 pub use protocol::query;
 pub use protocol::{
-    cbor_output, json_output, percent_encode, sanitize_code, xml_output, ErrorResponse, FromHttpValue, HttpValue,
-    ModeledError, Operation, Protocol, Request, Service,
+    cbor_output, json_output, percent_encode, sanitize_code, xml_output, AuthScheme, ErrorResponse, FromHttpValue,
+    HttpValue, ModeledError, Operation, Protocol, Request, Service,
 };
 pub use time::{DateTime, TimestampFormat};
 pub use unknown::UnknownValue;

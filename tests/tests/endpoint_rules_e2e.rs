@@ -8,8 +8,8 @@ mod support;
 use awsgen_runtime::endpoint_rules::{EmbeddedRuleSet, Params};
 use awsgen_runtime::http::{BoxFuture, HttpClient, HttpResponse, Response};
 use awsgen_runtime::{
-    BuildError, Config, ConfigBuilder, Credentials, ErrorResponse, FixedTime, Operation, ParseError, Protocol, Request,
-    SdkError, Service, TransportError,
+    AuthScheme, BuildError, Config, ConfigBuilder, Credentials, ErrorResponse, FixedTime, Operation, ParseError,
+    Protocol, Request, SdkError, Service, TransportError,
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
@@ -137,6 +137,7 @@ static CUSTOM: Service = Service {
     endpoint_prefix: "custom",
     signing_name: "custom",
     protocol: Protocol::RestJson,
+    auth: &[AuthScheme::SigV4],
     endpoint_rules: Some(&RULES),
 };
 
@@ -257,6 +258,7 @@ static BY_ACCOUNT: Service = Service {
     endpoint_prefix: "ddb",
     signing_name: "ddb",
     protocol: Protocol::RestJson,
+    auth: &[AuthScheme::SigV4],
     endpoint_rules: Some(&ACCOUNT_RULES),
 };
 

@@ -2,7 +2,7 @@
 
 use super::types::ident;
 use super::{docs, rt, Ctx};
-use crate::ir::Protocol;
+use crate::ir::{AuthScheme, Protocol};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -41,6 +41,10 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
             quote! { #rt::Protocol::RpcV2Cbor { query_compatible: #query_compatible } }
         }
     };
+    let auth = service.auth.iter().map(|scheme| match scheme {
+        AuthScheme::SigV4 => quote! { #rt::AuthScheme::SigV4 },
+        AuthScheme::Bearer => quote! { #rt::AuthScheme::Bearer },
+    });
     // Parsed on the first call, once for the program's life.
     let (rules_static, rules) = match &service.endpoint_rules {
         Some(_) => (
@@ -61,6 +65,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
             endpoint_prefix: #endpoint_prefix,
             signing_name: #signing_name,
             protocol: #protocol,
+            auth: &[#(#auth),*],
             endpoint_rules: #rules,
         };
 

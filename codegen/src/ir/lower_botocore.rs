@@ -106,6 +106,7 @@ pub(crate) fn lower(
         endpoint_rules: None,
         full_name: meta.service_full_name.clone().unwrap_or_else(|| service_id.clone()),
         signing_name: meta.signing_name.clone().unwrap_or_else(|| endpoint_prefix.clone()),
+        auth: auth_schemes(meta),
         service_id,
         api_version,
         protocol: protocol.unwrap_or(Protocol::RestJson),
@@ -118,6 +119,15 @@ pub(crate) fn lower(
     };
     found.extend(sink.into_found());
     (service, found)
+}
+
+/// `auth` when the model lists it, else what `signatureVersion` says (`bearer`, or a SigV4 kind).
+fn auth_schemes(meta: &bc::Metadata) -> Vec<AuthScheme> {
+    match (meta.auth.is_empty(), meta.signature_version.as_deref()) {
+        (false, _) => AuthScheme::from_ids(meta.auth.iter().map(String::as_str)),
+        (true, Some("bearer")) => vec![AuthScheme::Bearer],
+        (true, _) => vec![AuthScheme::SigV4],
+    }
 }
 
 /// The protocols the generator speaks, in botocore's order of preference.

@@ -81,6 +81,7 @@ pub(crate) fn lower(
             .map(str::to_owned)
             .unwrap_or_else(|| sdk_id.clone()),
         signing_name: text(traits.get("aws.auth#sigv4"), "name").unwrap_or_else(|| endpoint_prefix.clone()),
+        auth: auth_schemes(&traits),
         service_id: sdk_id,
         api_version: service_shape.and_then(|s| s.version.clone()).unwrap_or_default(),
         protocol,
@@ -632,5 +633,14 @@ fn add_prelude_shapes(ir: &mut BTreeMap<ShapeId, Shape>, shapes: &BTreeMap<Strin
         };
         let shape = Shape::new(target.clone(), kind);
         ir.insert(target, shape);
+    }
+}
+
+/// `@auth([..])` in its order; without it, every auth trait on the service in the order of their
+/// shape ids, as Smithy specifies.
+fn auth_schemes(traits: &BTreeMap<String, Value>) -> Vec<AuthScheme> {
+    match traits.get("smithy.api#auth").and_then(Value::as_array) {
+        Some(ids) => AuthScheme::from_ids(ids.iter().filter_map(Value::as_str)),
+        None => AuthScheme::from_ids(traits.keys().map(String::as_str)),
     }
 }

@@ -21,6 +21,8 @@ pub struct Service {
     pub protocol: Protocol,
     pub endpoint_prefix: String,
     pub signing_name: String,
+    /// The auth schemes the service takes, in its order of preference (never empty).
+    pub auth: Vec<AuthScheme>,
     /// awsJson's `X-Amz-Target` prefix (`DynamoDB_20120810`).
     pub target_prefix: Option<String>,
     /// awsJson services that also send awsQuery error codes (`x-amzn-query-error`).
@@ -56,6 +58,36 @@ impl SourceMap {
     /// The pointer to an operation's definition.
     pub fn operation(&self, name: &str) -> String {
         self.operations.get(name).cloned().unwrap_or_else(|| crate::diagnostic::pointer(["operations", name]))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    SigV4,
+    /// `smithy.api#httpBearerAuth`.
+    Bearer,
+}
+
+impl AuthScheme {
+    /// The schemes of a model's auth shape ids (`aws.auth#sigv4`, `smithy.api#httpBearerAuth`),
+    /// in order; those the runtime doesn't speak (sigv4a, noAuth) are left out, and SigV4 is what
+    /// is left when none remains.
+    pub fn from_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<AuthScheme> {
+        let mut schemes = Vec::new();
+        for id in ids {
+            let scheme = match id {
+                "aws.auth#sigv4" => AuthScheme::SigV4,
+                "smithy.api#httpBearerAuth" => AuthScheme::Bearer,
+                _ => continue,
+            };
+            if !schemes.contains(&scheme) {
+                schemes.push(scheme);
+            }
+        }
+        if schemes.is_empty() {
+            schemes.push(AuthScheme::SigV4);
+        }
+        schemes
     }
 }
 

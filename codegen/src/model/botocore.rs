@@ -154,6 +154,9 @@ pub struct Metadata {
     pub json_version: Option<String>,
     pub target_prefix: Option<String>,
     pub signature_version: Option<String>,
+    /// Smithy auth shape ids in order of preference (`aws.auth#sigv4`, `smithy.api#httpBearerAuth`).
+    #[serde(default)]
+    pub auth: Vec<String>,
     #[serde(default)]
     pub aws_query_compatible: Option<serde_json::Value>,
 }

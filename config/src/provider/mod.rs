@@ -18,6 +18,7 @@ pub use environment::EnvironmentProvider;
 pub use imds::{ImdsEndpointMode, ImdsProvider};
 pub use process::CredentialProcess;
 pub use profile::ProfileProvider;
+pub use sso::SsoTokenProvider;
 pub use web_identity::WebIdentityProvider;
 
 use crate::profile::{ProfileFileError, ProfileSet};

@@ -9,7 +9,8 @@
 use super::sso_token::{self, TokenSource};
 use super::{client, ProviderConfig};
 use crate::profile::{ProfileSet, Section};
-use awsgen_runtime::credentials::CredentialsError;
+use awsgen_runtime::credentials::{CredentialsError, ProvideToken, Token};
+use awsgen_runtime::http::BoxFuture;
 use awsgen_runtime::Credentials;
 use awsgen_sso::Client;
 use std::time::{Duration, UNIX_EPOCH};
@@ -137,4 +138,38 @@ pub(crate) async fn credentials(config: &ProviderConfig, sso: &SsoProfile) -> Re
         credentials = credentials.with_expiry(UNIX_EPOCH + Duration::from_millis(millis));
     }
     Ok(credentials)
+}
+
+/// The bearer token of the chosen profile's SSO settings (`sso_session` or the legacy
+/// `sso_start_url`), from the cache `aws sso login` writes, refreshed through SSO OIDC as for
+/// credentials. For services whose auth is a bearer token (CodeCatalyst); `awsgen_config::load()`
+/// installs it, and it is asked only by such a service.
+#[derive(Debug, Clone)]
+pub struct SsoTokenProvider {
+    config: ProviderConfig,
+}
+
+impl SsoTokenProvider {
+    pub fn new(config: &ProviderConfig) -> Self {
+        SsoTokenProvider { config: config.clone() }
+    }
+
+    pub async fn token(&self) -> Result<Token, CredentialsError> {
+        let profiles = self.config.profiles().map_err(|error| CredentialsError::invalid(error.to_string()))?;
+        let name = self.config.profile_name();
+        let profile = profiles
+            .profile(&name)
+            .ok_or_else(|| CredentialsError::not_loaded(format!("profile `{name}` is not in the profile files")))?;
+        let sso = sso_profile(&profiles, profile)?.ok_or_else(|| {
+            CredentialsError::not_loaded(format!("profile `{name}` sets neither sso_session nor sso_start_url"))
+        })?;
+        let token = sso_token::access_token(&self.config, &sso.token, &sso.region, &sso.profile).await?;
+        Ok(Token::new(token.secret(), Some(token.expires_at)))
+    }
+}
+
+impl ProvideToken for SsoTokenProvider {
+    fn provide_token(&self) -> BoxFuture<'_, Result<Token, CredentialsError>> {
+        Box::pin(self.token())
+    }
 }

@@ -50,17 +50,20 @@ impl TokenSource {
 }
 
 /// A bearer token. `Debug` never shows it.
-pub(crate) struct AccessToken(String);
+pub(crate) struct AccessToken {
+    secret: String,
+    pub expires_at: SystemTime,
+}
 
 impl AccessToken {
     pub fn secret(&self) -> &str {
-        &self.0
+        &self.secret
     }
 }
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AccessToken(** redacted **)")
+        f.debug_struct("AccessToken").field("secret", &"** redacted **").field("expires_at", &self.expires_at).finish()
     }
 }
 
@@ -95,7 +98,7 @@ pub(crate) async fn access_token(
             source.login_hint(profile)
         )));
     }
-    Ok(AccessToken(cached.access_token))
+    Ok(AccessToken { secret: cached.access_token, expires_at: cached.expires_at })
 }
 
 /// `~/.aws/sso/cache/<sha1 hex of key>.json`.

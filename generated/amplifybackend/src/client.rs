@@ -8,6 +8,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_prefix: "amplifybackend",
     signing_name: "amplifybackend",
     protocol: ::awsgen_runtime::Protocol::RestJson,
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AmplifyBackend. Cheap to clone; clones share connections.

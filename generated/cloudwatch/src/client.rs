@@ -10,6 +10,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     protocol: ::awsgen_runtime::Protocol::RpcV2Cbor {
         query_compatible: true,
     },
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon CloudWatch. Cheap to clone; clones share connections.

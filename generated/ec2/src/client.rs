@@ -8,6 +8,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_prefix: "ec2",
     signing_name: "ec2",
     protocol: ::awsgen_runtime::Protocol::Ec2Query,
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon Elastic Compute Cloud. Cheap to clone; clones share connections.

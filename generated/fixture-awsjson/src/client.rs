@@ -7,6 +7,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     protocol: ::awsgen_runtime::Protocol::AwsJson {
         query_compatible: true,
     },
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: None,
 };
 /// A client for Fixture JSON Service. Cheap to clone; clones share connections.

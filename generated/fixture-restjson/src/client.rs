@@ -5,6 +5,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_prefix: "fixture",
     signing_name: "fixture",
     protocol: ::awsgen_runtime::Protocol::RestJson,
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: None,
 };
 /// A client for Fixture Bindings Service. Cheap to clone; clones share connections.

@@ -8,6 +8,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_prefix: "iam",
     signing_name: "iam",
     protocol: ::awsgen_runtime::Protocol::AwsQuery,
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS Identity and Access Management. Cheap to clone; clones share connections.

@@ -8,6 +8,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_prefix: "s3",
     signing_name: "s3",
     protocol: ::awsgen_runtime::Protocol::RestXml,
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon Simple Storage Service. Cheap to clone; clones share connections.

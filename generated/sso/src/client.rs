@@ -8,6 +8,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_prefix: "portal.sso",
     signing_name: "awsssoportal",
     protocol: ::awsgen_runtime::Protocol::RestJson,
+    auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS Single Sign-On. Cheap to clone; clones share connections.

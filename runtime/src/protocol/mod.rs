@@ -27,8 +27,20 @@ pub struct Service {
     /// The SigV4 service name.
     pub signing_name: &'static str,
     pub protocol: Protocol,
+    /// How requests prove who sends them, in the model's order of preference: the first for
+    /// which the config has an identity is used.
+    pub auth: &'static [AuthScheme],
     /// The service's endpoint rule set; without one, requests go to the regional endpoint.
     pub endpoint_rules: Option<&'static crate::endpoint_rules::EmbeddedRuleSet>,
+}
+
+/// An authentication scheme a service accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// AWS Signature Version 4, with the config's credentials.
+    SigV4,
+    /// `Authorization: Bearer <token>`, with the config's token.
+    Bearer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! A real HTTP/1.1 server on 127.0.0.1 for end-to-end tests: it records every request, checks
-//! its SigV4 signature independently, and answers as the test's script says, faults included.
+//! its SigV4 signature independently (or that a bearer token came), and answers as the test's script says, faults included.
 
 #![allow(dead_code)] // each test binary uses part of it
 
@@ -193,7 +193,12 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
     let body = buffer[body_start..body_start + length].to_vec();
     buffer.drain(..body_start + length);
     let signed = sigv4::Signed { method: &method, target: &target, headers: &headers, body: &body };
-    let signature = sigv4::verify(&signed, SECRET_KEY);
+    // A bearer service checks the token; the tests check which one came.
+    let bearer = headers.iter().find(|(n, _)| n == "authorization").and_then(|(_, v)| v.strip_prefix("Bearer "));
+    let signature = match bearer {
+        Some(token) if !token.is_empty() => Ok(()),
+        _ => sigv4::verify(&signed, SECRET_KEY),
+    };
     Some(Received { method, target, headers, body, signature })
 }
 
