@@ -7,7 +7,7 @@ use crate::provider::SsoTokenProvider;
 use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
-use awsgen_runtime::{Config, ConfigBuilder};
+use awsgen_runtime::{Config, ConfigBuilder, RetryMode};
 use std::fmt;
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
@@ -31,8 +31,8 @@ pub async fn load() -> Config {
 /// - trusted certificate authorities: `AWS_CA_BUNDLE` / `ca_bundle`, a PEM file that replaces
 ///   the bundled Mozilla roots for the client and for the credential providers' own calls;
 /// - retries: `AWS_MAX_ATTEMPTS` / `max_attempts` (at least 1), `AWS_RETRY_MODE` / `retry_mode`:
-///   `standard`, or `legacy` and `adaptive`, which are taken as standard (awsgen has one retry
-///   policy; adaptive's client-side rate limiting is not done).
+///   `standard`, `adaptive` (client-side rate limiting as well, see [`RetryMode`]), or `legacy`,
+///   which runs as standard.
 ///
 /// [`load`](Self::load) leaves a setting it can't use at its default, and a profile file it
 /// can't read unused (the credentials chain reports the file's problem when a call needs
@@ -181,8 +181,9 @@ fn endpoints(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec
 
 fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
     if let Some(setting) = settings.get("AWS_RETRY_MODE", "retry_mode") {
-        if let Err(error) = retry_mode(&setting) {
-            problems.push(error);
+        match retry_mode(&setting) {
+            Ok(mode) => builder = builder.retry_mode(mode),
+            Err(error) => problems.push(error),
         }
     }
     if let Some(setting) = settings.get("AWS_MAX_ATTEMPTS", "max_attempts") {
@@ -208,10 +209,12 @@ fn ca_bundle(settings: &Settings, env: &Env) -> Result<Option<CaBundle>, LoadErr
 /// Mozilla's whole bundle is about 220 KB.
 const MAX_CA_BUNDLE_SIZE: u64 = 4 * 1024 * 1024;
 
-/// Every mode is the one standard policy here; an unknown one is a typo worth reporting.
-fn retry_mode(setting: &Setting) -> Result<(), LoadError> {
+/// `legacy` is botocore's older policy, run here as the standard one; an unknown mode is a typo
+/// worth reporting.
+fn retry_mode(setting: &Setting) -> Result<RetryMode, LoadError> {
     match setting.value.to_ascii_lowercase().as_str() {
-        "standard" | "adaptive" | "legacy" => Ok(()),
+        "standard" | "legacy" => Ok(RetryMode::Standard),
+        "adaptive" => Ok(RetryMode::Adaptive),
         _ => Err(setting.invalid(format!("`{}` is not one of standard, adaptive, legacy", setting.value))),
     }
 }

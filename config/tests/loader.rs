@@ -3,7 +3,7 @@
 mod support;
 
 use awsgen_config::{ConfigLoader, Env, ProviderConfig};
-use awsgen_runtime::Config;
+use awsgen_runtime::{Config, RetryMode};
 use std::path::PathBuf;
 use support::replay::{Exchange, Redirect, ReplayServer};
 
@@ -143,12 +143,13 @@ fn try_load_reports_what_load_leaves_at_its_default() {
 }
 
 #[test]
-fn every_retry_mode_is_accepted_as_the_standard_policy() {
-    for mode in ["standard", "adaptive", "Legacy"] {
+fn retry_modes_from_the_profile_legacy_running_as_standard() {
+    let modes = [("standard", RetryMode::Standard), ("adaptive", RetryMode::Adaptive), ("Legacy", RetryMode::Standard)];
+    for (mode, expected) in modes {
         let (env, dir) = environment("mode", &format!("[default]\nretry_mode = {mode}\nmax_attempts = 4\n"), &[]);
         let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
         let config = block_on(loader.try_load()).unwrap();
-        assert_eq!(config.retry().max_attempts, 4);
+        assert_eq!((config.retry().max_attempts, config.retry_mode()), (4, expected));
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -1,12 +1,14 @@
 //! The client every generated crate wraps: addresses, signs and sends an operation's request,
 //! retrying and timing out as configured, then hands the response back to the operation.
 
+use crate::config::RetryMode;
 use crate::config::{Config, Credentials};
 use crate::credentials::{is_expired, CredentialsCache, Token, TokenCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
 use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
+use crate::retry::RateLimiter;
 use crate::{retry, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;
@@ -22,6 +24,8 @@ pub struct Client {
 struct Inner {
     config: Config,
     service: &'static Service,
+    /// Adaptive retry mode's pacing, learned from this client's answers.
+    rate_limiter: Option<RateLimiter>,
 }
 
 /// Two handles are equal when they share one client.
@@ -44,7 +48,8 @@ const USER_AGENT: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"), " lang/ru
 
 impl Client {
     pub fn new(config: Config, service: &'static Service) -> Self {
-        Client { inner: Arc::new(Inner { config: config.for_service(service.service_id), service }) }
+        let rate_limiter = (config.retry_mode == RetryMode::Adaptive).then(RateLimiter::new);
+        Client { inner: Arc::new(Inner { config: config.for_service(service.service_id), service, rate_limiter }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -87,15 +92,21 @@ impl Client {
                 identity = fetch_identity(target.signer).await?;
             }
             let http_request = self.http_request(request, target, identity.as_ref(), &invocation_id, attempt, max)?;
+            if let Some(limiter) = &self.inner.rate_limiter {
+                limiter.acquire().await;
+            }
             match self.attempt(http_request, O::STREAMING_OUTPUT).await {
                 Ok((head, Some(body))) => {
+                    self.learn(false);
                     return O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
                 }
                 Ok((response, None)) if (200..300).contains(&response.status) => {
+                    self.learn(false);
                     return O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
                 }
                 Ok((response, None)) => {
                     let error = ErrorResponse::from_response(&response, self.inner.service.protocol);
+                    self.learn(retry::is_throttling(error.meta()));
                     if attempt == max || !retry::is_retryable(error.meta()) {
                         return Err(SdkError::Service(O::parse_error(error)));
                     }
@@ -111,7 +122,13 @@ impl Client {
         }
     }
 
-    /// One attempt: send, then read the body within the size limit, all within the attempt timeout.
+    /// Tells adaptive mode's rate limiter how an answer went.
+    fn learn(&self, throttled: bool) {
+        if let Some(limiter) = &self.inner.rate_limiter {
+            limiter.update(throttled);
+        }
+    }
+
     /// One attempt: the response with its whole body, or for a streaming output's success, its
     /// head and the body still to arrive (neither the size limit nor the timeouts cover that).
     async fn attempt(

@@ -110,6 +110,16 @@ impl Default for RetryConfig {
     }
 }
 
+/// How failures are retried: `Standard` (the default) retries with backoff; `Adaptive` also
+/// paces every attempt with a client-side rate limiter that slows down when the service throttles
+/// (as `retry_mode = adaptive` in botocore and aws-sdk-rust). Each client has its own limiter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RetryMode {
+    #[default]
+    Standard,
+    Adaptive,
+}
+
 /// Timeouts. A stalled server never hangs a call: each attempt is bounded by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutConfig {
@@ -167,6 +177,7 @@ pub struct Config {
     /// by `endpoint_url(..)`. See [`Config::for_service`].
     pub(crate) service_endpoint_urls: Vec<(String, String)>,
     pub(crate) retry: RetryConfig,
+    pub(crate) retry_mode: RetryMode,
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) time_source: Arc<dyn TimeSource>,
     pub(crate) http_client: Arc<dyn HttpClient>,
@@ -219,6 +230,10 @@ impl Config {
         self.retry
     }
 
+    pub fn retry_mode(&self) -> RetryMode {
+        self.retry_mode
+    }
+
     pub fn timeouts(&self) -> TimeoutConfig {
         self.timeouts
     }
@@ -239,6 +254,7 @@ pub struct ConfigBuilder {
     use_dual_stack: bool,
     service_endpoint_urls: Vec<(String, String)>,
     retry: RetryConfig,
+    retry_mode: RetryMode,
     timeouts: TimeoutConfig,
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
@@ -321,6 +337,11 @@ impl ConfigBuilder {
         self
     }
 
+    pub fn retry_mode(mut self, mode: RetryMode) -> Self {
+        self.retry_mode = mode;
+        self
+    }
+
     pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
         self.timeouts = timeouts;
         self
@@ -378,6 +399,7 @@ impl ConfigBuilder {
             use_dual_stack: self.use_dual_stack,
             service_endpoint_urls: self.service_endpoint_urls,
             retry: self.retry,
+            retry_mode: self.retry_mode,
             timeouts: self.timeouts,
             time_source,
             http_client,

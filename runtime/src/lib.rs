@@ -31,7 +31,8 @@ pub use build::BuildError;
 pub use byte_stream::ByteStream;
 pub use client::{uuid_v4, Client};
 pub use config::{
-    Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+    Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, RetryMode, TimeSource, TimeoutConfig,
+    DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::Token;
 pub use error::{

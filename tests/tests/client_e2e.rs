@@ -3,13 +3,13 @@
 
 mod support;
 
-use awsgen_amplifybackend::config::{Credentials, FixedTime, RetryConfig, TimeoutConfig};
+use awsgen_amplifybackend::config::{Credentials, FixedTime, RetryConfig, RetryMode, TimeoutConfig};
 use awsgen_amplifybackend::error::{BuildError, SdkError, TransportErrorKind};
 use awsgen_amplifybackend::operation::list_backend_jobs::{ListBackendJobsError, ListBackendJobsOutput};
 use awsgen_amplifybackend::{Client, Config};
 use serde_json::json;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 use support::{Received, Reply, Server, ACCESS_KEY, SECRET_KEY};
 
 /// 2026-11-28T15:37:06Z
@@ -304,4 +304,26 @@ async fn a_closed_port_is_a_connect_error() {
     let Err(SdkError::Transport(error)) = list(&client).await else { panic!() };
     assert_eq!(error.kind(), TransportErrorKind::Connect);
     assert_eq!(error.attempts(), 3);
+}
+
+/// Adaptive mode paces attempts once the service throttles: the first throttle, before any send
+/// rate was measured, drops the client to the floor of one attempt every two seconds. Standard
+/// mode with one attempt per call never waits.
+#[tokio::test]
+async fn adaptive_mode_slows_down_after_a_throttle_and_standard_mode_does_not() {
+    let throttle = |_: &Received, _| Reply::json(400, json!({"__type": "ThrottlingException", "message": "slow down"}));
+    let server = Server::start(throttle).await;
+    let paced = |mode| Client::new(config(&server.url).max_attempts(1).retry_mode(mode).build());
+    let elapsed_between_two_calls = |client: Client| async move {
+        service_error(list(&client).await);
+        let second = Instant::now();
+        service_error(list(&client).await);
+        second.elapsed()
+    };
+    let adaptive = elapsed_between_two_calls(paced(RetryMode::Adaptive)).await;
+    assert!(adaptive >= Duration::from_millis(1500), "{adaptive:?}");
+    // Each client learns alone: a standard one, on the same server, is not held back.
+    let standard = elapsed_between_two_calls(paced(RetryMode::Standard)).await;
+    assert!(standard < adaptive / 2, "{standard:?} vs {adaptive:?}");
+    assert_eq!(server.requests().len(), 4);
 }

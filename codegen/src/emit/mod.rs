@@ -154,8 +154,8 @@ fn config_rs() -> TokenStream {
     let rt = rt::runtime();
     quote! {
         //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
-        pub use #rt::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY};
-        pub use #rt::http::{Body, BoxFuture, HttpClient, HttpResponse, Response};
+        pub use #rt::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, RetryMode, TimeSource, TimeoutConfig, Token, DEFAULT_MAX_RESPONSE_BODY};
+        pub use #rt::http::{Body, BoxFuture, CaBundle, HttpClient, HttpResponse, Response};
     }
 }
 
