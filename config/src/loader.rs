@@ -3,7 +3,7 @@
 
 use crate::profile::files::{expand_home, read_limited};
 use crate::profile::ProfileFileError;
-use crate::provider::SsoTokenProvider;
+use crate::provider::{ImdsProvider, SsoTokenProvider};
 use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
@@ -18,7 +18,9 @@ pub async fn load() -> Config {
 /// What [`load`] reads, with the choices a program may make first. The environment variable
 /// wins over the chosen profile's property:
 ///
-/// - region: [`ConfigLoader::region`], else `AWS_REGION`, `AWS_DEFAULT_REGION`, `region`;
+/// - region: [`ConfigLoader::region`], else `AWS_REGION`, `AWS_DEFAULT_REGION`, `region`, else
+///   the instance's region from EC2 instance metadata (one attempt, 1 s timeout; not with
+///   `AWS_EC2_METADATA_DISABLED=true`);
 /// - credentials: the [`DefaultCredentialsChain`], asked when a call first needs them;
 /// - bearer token (CodeCatalyst): the [`SsoTokenProvider`] of the chosen profile;
 /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE_ID>` (`AWS_ENDPOINT_URL_SSO_OIDC`), `AWS_ENDPOINT_URL`,
@@ -99,7 +101,7 @@ impl ConfigLoader {
 
     /// The loaded settings as a builder, to change some before building.
     pub async fn load_builder(self) -> ConfigBuilder {
-        self.read().0
+        self.read().await.0
     }
 
     /// As [`load`](Self::load), but the first problem found with a profile file or a setting is
@@ -109,12 +111,12 @@ impl ConfigLoader {
     }
 
     pub async fn try_load_builder(self) -> Result<ConfigBuilder, LoadError> {
-        let (builder, problems) = self.read();
+        let (builder, problems) = self.read().await;
         problems.into_iter().next().map_or(Ok(builder), Err)
     }
 
     /// The builder from every usable setting, and what was wrong with the others.
-    fn read(self) -> (ConfigBuilder, Vec<LoadError>) {
+    async fn read(self) -> (ConfigBuilder, Vec<LoadError>) {
         let provider_config = match self.profile_name {
             Some(name) => self.provider_config.with_profile_name(name),
             None => self.provider_config,
@@ -143,7 +145,11 @@ impl ConfigLoader {
         builder = builder
             .credentials_provider(DefaultCredentialsChain::new(&provider_config))
             .token_provider(SsoTokenProvider::new(&provider_config));
-        if let Some(region) = self.region.or_else(|| region(&provider_config).ok().flatten()) {
+        let mut region = self.region.or_else(|| region(&provider_config).ok().flatten());
+        if region.is_none() {
+            region = ImdsProvider::new(&provider_config).region().await;
+        }
+        if let Some(region) = region {
             builder = builder.region(region);
         }
         builder = endpoints(builder, &settings, &mut problems);

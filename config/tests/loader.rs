@@ -11,11 +11,13 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }
 
-/// A config file in a folder of its own, and an environment naming it plus `vars`.
+/// A config file in a folder of its own, and an environment naming it plus `vars`; instance
+/// metadata is off unless `vars` turn it on.
 fn environment(name: &str, config_file: &str, vars: &[(&str, &str)]) -> (Env, PathBuf) {
     let dir = support::temp_dir(name);
     std::fs::write(dir.join("config"), config_file).unwrap();
     let files = [
+        ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
         ("AWS_CONFIG_FILE".to_owned(), dir.join("config").display().to_string()),
         ("AWS_SHARED_CREDENTIALS_FILE".to_owned(), dir.join("credentials").display().to_string()),
     ];
@@ -80,6 +82,37 @@ fn check_hosts(config_file: &str, vars: &[(&str, &str)], sso: &str, oidc: &str) 
     });
     server.finish().unwrap_or_else(|error| panic!("{vars:?}: {error}"));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Without a region in the environment or the profile, the instance's own (IMDSv2: a session
+/// token, then the region with it); a region set anywhere else means no request at all.
+#[test]
+fn the_region_comes_last_from_instance_metadata() {
+    let imds = "169.254.169.254";
+    let token = Exchange {
+        headers: vec![("x-aws-ec2-metadata-token-ttl-seconds".into(), "21600".into())],
+        response_body: b"imds-token".to_vec(),
+        ..answer("PUT", &format!("{imds}/latest/api/token"))
+    };
+    let region = Exchange {
+        headers: vec![("x-aws-ec2-metadata-token".into(), "imds-token".into())],
+        response_body: b"ap-northeast-2".to_vec(),
+        ..answer("GET", &format!("{imds}/latest/meta-data/placement/region"))
+    };
+    let metadata_on = [("AWS_EC2_METADATA_DISABLED", "false")];
+    let load_through = |server: &ReplayServer, config_file: &str| {
+        let (env, dir) = environment("imds-region", config_file, &metadata_on);
+        let provider_config = ProviderConfig::new().with_env(env).with_http_client(Redirect::to(server.addr));
+        let config = block_on(ConfigLoader::default().provider_config(provider_config).load());
+        std::fs::remove_dir_all(dir).unwrap();
+        config.region().map(str::to_owned)
+    };
+    let server = ReplayServer::start(vec![token, region]);
+    assert_eq!(load_through(&server, ""), Some("ap-northeast-2".to_owned()));
+    server.finish().unwrap();
+    let untouched = ReplayServer::start(Vec::new());
+    assert_eq!(load_through(&untouched, "[default]\nregion = eu-north-1\n"), Some("eu-north-1".to_owned()));
+    untouched.finish().unwrap();
 }
 
 fn answer(method: &str, target: &str) -> Exchange {

@@ -1,5 +1,5 @@
 //! EC2 instance metadata (IMDSv2): a session token (PUT), the instance profile's role name,
-//! then that role's credentials.
+//! then that role's credentials; or the instance's region.
 //!
 //! Endpoint: set in code, else `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else the profile's
 //! `ec2_metadata_service_endpoint`, else the address of the mode (set in code, else
@@ -16,6 +16,7 @@ use std::time::Duration;
 
 const TOKEN_PATH: &str = "/latest/api/token";
 const ROLES_PATH: &str = "/latest/meta-data/iam/security-credentials/";
+const REGION_PATH: &str = "/latest/meta-data/placement/region";
 /// Six hours, the longest IMDS allows.
 const TOKEN_TTL_SECONDS: &str = "21600";
 
@@ -106,9 +107,28 @@ impl ImdsProvider {
         Ok(format!("{}{TOKEN_PATH}", self.endpoint()?))
     }
 
-    pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+    fn disabled(&self) -> bool {
         let disabled = self.config.env().get("AWS_EC2_METADATA_DISABLED");
-        if disabled.is_some_and(|value| value.trim().eq_ignore_ascii_case("true")) {
+        disabled.is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
+    }
+
+    /// The instance's region: `None` off EC2 (after one attempt, so that a program elsewhere
+    /// without a region waits at most the timeout), when turned off, or on any failure.
+    pub async fn region(&self) -> Option<String> {
+        if self.disabled() {
+            return None;
+        }
+        let once = ImdsProvider { fetcher: Fetcher { attempts: 1, ..self.fetcher.clone() }, ..self.clone() };
+        let endpoint = once.endpoint().ok()?;
+        let token = once.token(&endpoint).await.ok()?;
+        let region = once.get(&format!("{endpoint}{REGION_PATH}"), &token).await.ok()?;
+        let region = std::str::from_utf8(&region).ok()?.trim();
+        let plain = !region.is_empty() && region.len() <= 63;
+        (plain && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')).then(|| region.to_owned())
+    }
+
+    pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        if self.disabled() {
             return Err(CredentialsError::not_loaded("AWS_EC2_METADATA_DISABLED is true"));
         }
         let endpoint = self.endpoint()?;
