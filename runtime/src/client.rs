@@ -59,7 +59,10 @@ impl Client {
     /// Sends an operation: builds its request, then attempts it until it succeeds, fails for
     /// good, or runs out of attempts or time.
     pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
-        let request = input.request()?;
+        let mut request = input.request()?;
+        if let Some(checksum) = O::REQUEST_CHECKSUM {
+            request = crate::checksum::add(request, checksum)?;
+        }
         let caller = self.caller::<O>()?;
         // Credentials come first: the endpoint rules may need their account id.
         let call = async {

@@ -8,6 +8,7 @@ mod base64;
 pub mod build;
 mod byte_stream;
 mod cbor;
+mod checksum;
 mod client;
 mod config;
 pub mod credentials;
@@ -29,6 +30,7 @@ pub mod xml;
 
 pub use build::BuildError;
 pub use byte_stream::ByteStream;
+pub use checksum::RequestChecksum;
 pub use client::{uuid_v4, Client};
 pub use config::{
     Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, RetryMode, TimeSource, TimeoutConfig,

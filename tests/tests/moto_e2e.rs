@@ -504,6 +504,24 @@ mod s3 {
         assert_eq!(head.code(), Some("NotFound"), "{head:?}");
     }
 
+    /// Every PutObject and DeleteObjects carries a checksum of its body (CRC32 unless one is
+    /// chosen); S3 keeps a chosen algorithm's value and hands it back. The SHA-256 is Python
+    /// hashlib's for "Hello world".
+    #[tokio::test]
+    async fn checksums_travel_with_the_body() {
+        use awsgen_s3::types::{ChecksumAlgorithm, ChecksumMode};
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        bounded(client.create_bucket().bucket("sums").send()).await.unwrap();
+        let sha256 = "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw=";
+        let put = client.put_object().bucket("sums").key("hello").body("Hello world");
+        let put = bounded(put.checksum_algorithm(ChecksumAlgorithm::Sha256).send()).await.unwrap();
+        assert_eq!(put.checksum_sha256(), Some(sha256));
+        let get = client.get_object().bucket("sums").key("hello").checksum_mode(ChecksumMode::Enabled);
+        let got = bounded(get.send()).await.unwrap();
+        assert_eq!(got.checksum_sha256(), Some(sha256));
+    }
+
     /// A bucket outside us-east-1 names its region in an XML body (`CreateBucketConfiguration`,
     /// in S3's namespace), which S3 checks against the region the request is signed for.
     #[tokio::test]

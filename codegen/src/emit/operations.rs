@@ -4,8 +4,8 @@
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{
-    Binding, EndpointParamValue, Member, Operation, Protocol, Shape, ShapeKind, Structure, TimestampFormat,
-    XmlNamespace,
+    Binding, EndpointParamValue, Location, Member, Operation, Protocol, RequestChecksum, Shape, ShapeKind, Structure,
+    TimestampFormat, XmlNamespace,
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -153,6 +153,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         #error::Unhandled(error.into_unhandled())
     };
     let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
+    let checksum = op.request_checksum.as_ref().map(|checksum| request_checksum(checksum, input));
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
     // from memory).
     let streaming =
@@ -181,6 +182,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             type Error = #error;
             const NAME: &'static str = #name;
             #unsigned
+            #checksum
 
             fn request(&self) -> Result<#rt::Request, #rt::BuildError> {
                 #request
@@ -195,6 +197,19 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             #endpoint_params
         }
     }
+}
+
+/// `Operation::REQUEST_CHECKSUM`, with the header the algorithm member is sent in (a member bound
+/// elsewhere leaves the choice to the default, CRC32).
+fn request_checksum(checksum: &RequestChecksum, input: &Shape) -> TokenStream {
+    let rt = rt::runtime();
+    let member = checksum.algorithm_member.as_ref().and_then(|name| members(input).iter().find(|m| &m.name == name));
+    let header = member.filter(|m| m.location == Location::Header).map(|m| m.wire_name.as_str());
+    let header = match header {
+        Some(name) => quote! { Some(#name) },
+        None => quote! { None },
+    };
+    quote! { const REQUEST_CHECKSUM: Option<#rt::RequestChecksum> = Some(#rt::RequestChecksum { algorithm_header: #header }); }
 }
 
 /// `Operation::endpoint_params`, where the operation sets any: fixed values, then input members.

@@ -224,6 +224,10 @@ fn lower_operation(
         pagination: None,
         waiters: Vec::new(),
         host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
+        request_checksum: op.http_checksum.as_ref().and_then(|checksum| {
+            let applies = checksum.request_checksum_required || checksum.request_algorithm_member.is_some();
+            applies.then(|| RequestChecksum { algorithm_member: checksum.request_algorithm_member.clone() })
+        }),
         unsigned: op.authtype.as_deref() == Some("none")
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),
         endpoint_params: endpoint_params(op, shapes),

@@ -364,6 +364,7 @@ fn lower_operation(
             .and_then(|e| e.get("hostPrefix"))
             .and_then(Value::as_str)
             .map(str::to_owned),
+        request_checksum: request_checksum(&op.traits),
         // `@auth([])`: no scheme, so sent unsigned.
         unsigned: op.traits.get("smithy.api#auth").and_then(Value::as_array).is_some_and(Vec::is_empty),
         // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
@@ -643,4 +644,14 @@ fn auth_schemes(traits: &BTreeMap<String, Value>) -> Vec<AuthScheme> {
         Some(ids) => AuthScheme::from_ids(ids.iter().filter_map(Value::as_str)),
         None => AuthScheme::from_ids(traits.keys().map(String::as_str)),
     }
+}
+
+/// `aws.protocols#httpChecksum` with a request side, or `smithy.api#httpChecksumRequired`.
+fn request_checksum(traits: &BTreeMap<String, Value>) -> Option<RequestChecksum> {
+    let checksum = traits.get("aws.protocols#httpChecksum");
+    let algorithm_member = checksum.and_then(|c| c.get("requestAlgorithmMember")).and_then(Value::as_str);
+    let algorithm_member = algorithm_member.map(str::to_owned);
+    let required = traits.contains_key("smithy.api#httpChecksumRequired")
+        || checksum.and_then(|c| c.get("requestChecksumRequired")).and_then(Value::as_bool) == Some(true);
+    (required || algorithm_member.is_some()).then_some(RequestChecksum { algorithm_member })
 }

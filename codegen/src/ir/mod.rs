@@ -61,6 +61,13 @@ impl SourceMap {
     }
 }
 
+/// `httpChecksum` on the request side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestChecksum {
+    /// The input member that chooses the algorithm (`ChecksumAlgorithm`), if any.
+    pub algorithm_member: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthScheme {
     SigV4,
@@ -147,6 +154,8 @@ pub struct Operation {
     pub host_prefix: Option<String>,
     /// Sent without a signature (STS's AssumeRoleWithWebIdentity: its caller has no credentials).
     pub unsigned: bool,
+    /// The request carries a checksum of its body (`httpChecksum`).
+    pub request_checksum: Option<RequestChecksum>,
     /// Endpoint rule-set parameters the operation sets, sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
     /// awsQuery: the element of the response holding the output's members (`AssumeRoleResult`).

@@ -179,12 +179,22 @@ pub struct Operation {
     pub authtype: Option<String>,
     /// The auth schemes in order; `["smithy.api#noAuth"]` alone: sent unsigned.
     pub auth: Option<Vec<String>>,
+    pub http_checksum: Option<HttpChecksum>,
     /// Endpoint rule-set parameters with a fixed value for this operation: `{"Name": {"value": v}}`.
     #[serde(default)]
     pub static_context_params: BTreeMap<String, StaticContextParam>,
     /// Endpoint rule-set parameters taken from the input by a JMESPath expression.
     #[serde(default)]
     pub operation_context_params: BTreeMap<String, OperationContextParam>,
+}
+
+/// Checksums of the request body (and of the response, which is not checked yet).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpChecksum {
+    pub request_algorithm_member: Option<String>,
+    #[serde(default)]
+    pub request_checksum_required: bool,
 }
 
 #[derive(Debug, Deserialize)]

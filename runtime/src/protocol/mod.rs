@@ -93,6 +93,9 @@ pub trait Operation: Send + Sync {
     /// not read, but handed to [`Operation::parse_streaming`] as it arrives.
     const STREAMING_OUTPUT: bool = false;
 
+    /// The request carries a checksum of its body (`httpChecksum`: S3's DeleteObjects, PutObject).
+    const REQUEST_CHECKSUM: Option<crate::RequestChecksum> = None;
+
     fn request(&self) -> Result<Request, BuildError>;
     fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;
 

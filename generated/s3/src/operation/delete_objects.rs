@@ -351,6 +351,9 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
     type Output = DeleteObjectsOutput;
     type Error = DeleteObjectsError;
     const NAME: &'static str = "DeleteObjects";
+    const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> = Some(::awsgen_runtime::RequestChecksum {
+        algorithm_header: Some("x-amz-sdk-checksum-algorithm"),
+    });
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {

@@ -1580,6 +1580,9 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
     type Output = PutObjectOutput;
     type Error = PutObjectError;
     const NAME: &'static str = "PutObject";
+    const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> = Some(::awsgen_runtime::RequestChecksum {
+        algorithm_header: Some("x-amz-sdk-checksum-algorithm"),
+    });
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
