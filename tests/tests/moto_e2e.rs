@@ -473,6 +473,15 @@ mod s3 {
         assert_eq!(sizes, [2, 2, 1]);
         let keys: Vec<&str> = pages.iter().flat_map(|page| page.contents()).filter_map(|o| o.key()).collect();
         assert_eq!(keys, ["small/0.txt", "small/1.txt", "small/2.txt", "small/3.txt", "small/4.txt"]);
+
+        // ListObjects (v1) sends NextMarker only with a delimiter: its paginator's token is
+        // `NextMarker || Contents[-1].Key`, so without one it goes on from the last key.
+        let v1 = client.list_objects().bucket("photos").prefix("small/").into_paginator().page_size(2);
+        let keys: Vec<String> =
+            bounded(v1.items().map_ok(|object| object.key().unwrap_or_default().to_owned()).try_collect())
+                .await
+                .unwrap();
+        assert_eq!(keys, ["small/0.txt", "small/1.txt", "small/2.txt", "small/3.txt", "small/4.txt"]);
     }
 
     #[tokio::test]

@@ -77,7 +77,11 @@ impl Compiler<'_> {
                 Compiled::Value(quote! { #operand.not() })
             }
             Expr::And(left, right) | Expr::Or(left, right) => {
-                let (left, right) = (value(left)?, value(right)?);
+                let (left, right) = (self.compile(left, current)?, self.compile(right, current)?);
+                if let (Expr::Or(..), Some(either)) = (expr, self.either(&left, &right)?) {
+                    return Ok(either);
+                }
+                let (left, right) = (self.value(&left)?, self.value(&right)?);
                 let method = if matches!(expr, Expr::And(..)) {
                     quote! { and }
                 } else {
@@ -238,6 +242,29 @@ impl Compiler<'_> {
         let item = Compiled::variable(quote! { x }, &shape);
         let condition = self.compile(condition, &item).and_then(|c| self.value(&c))?;
         Ok(Compiled::Many { code: quote! { #code.filter(|&x| #condition.is_truthy()) }, shape })
+    }
+
+    /// `a || b` over two single values of one Rust type (S3's `NextMarker || Contents[-1].Key`):
+    /// the first that is truthy, still typed, so that it can be a paginator's token. `None` when
+    /// the sides differ, for the runtime's `Value::or`.
+    fn either(&self, left: &Compiled, right: &Compiled) -> Result<Option<Compiled>, String> {
+        let single = |c: &Compiled| matches!(c, Compiled::Bound { .. } | Compiled::One { .. });
+        if !single(left) || !single(right) {
+            return Ok(None);
+        }
+        let ((left, shape, _), (right, other, _)) = (self.optional(left)?, self.optional(right)?);
+        let kind = &self.shape(&shape)?.kind;
+        let strings = matches!((kind, &self.shape(&other)?.kind), (ShapeKind::String, ShapeKind::String));
+        if shape != other && !strings {
+            return Ok(None);
+        }
+        // JMESPath's falsy values: null (`None` here), empty strings and collections, false.
+        let truthy = match kind {
+            ShapeKind::String | ShapeKind::List { .. } | ShapeKind::Map { .. } => quote! { .filter(|x| !x.is_empty()) },
+            ShapeKind::Boolean => quote! { .filter(|x| **x) },
+            _ => quote! {},
+        };
+        Ok(Some(Compiled::One { code: quote! { #left #truthy .or(#right) }, shape }))
     }
 
     /// A path value as `Option<&T>` (or an iterator for a projection), with its shape.

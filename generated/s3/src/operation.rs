@@ -7,5 +7,6 @@ pub mod delete_objects;
 pub mod get_object;
 pub mod head_object;
 pub mod list_buckets;
+pub mod list_objects;
 pub mod list_objects_v2;
 pub mod put_object;
