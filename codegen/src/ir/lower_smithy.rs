@@ -29,7 +29,8 @@ pub(crate) fn lower(
         Some(id) => protocol(&traits, &format!("{}/traits", pointer(["shapes", id])), &mut sink),
         None => Protocol::RestJson,
     };
-    let rest = protocol == Protocol::RestJson;
+    // restJson1 and restXml bind members to the HTTP message; the other protocols send bodies.
+    let rest = matches!(protocol, Protocol::RestJson | Protocol::RestXml);
     let sdk = traits.get("aws.api#service");
     let text =
         |value: Option<&Value>, key: &str| value.and_then(|v| v.get(key)).and_then(Value::as_str).map(str::to_owned);
@@ -49,7 +50,7 @@ pub(crate) fn lower(
         if let Some(other) = names.insert(ir_id.clone(), id.clone()) {
             sink.error(pointer(["shapes", id]), format!("shapes {other} and {id} have the same name"));
         }
-        if let Some(lowered) = lower_shape(id, shape, &shapes, rest, &mut sink) {
+        if let Some(lowered) = lower_shape(id, shape, &shapes, protocol, &mut sink) {
             ir_shapes.insert(ir_id, lowered);
         }
     }
@@ -65,7 +66,10 @@ pub(crate) fn lower(
             sink.error(pointer(["shapes", &op_id]), format!("operation {op_id} is not defined"));
             continue;
         };
-        let lowered = lower_operation(&op_id, op, &service_errors, default_pagination, rest, &mut sink);
+        let mut lowered = lower_operation(&op_id, op, &service_errors, default_pagination, rest, &mut sink);
+        if protocol == Protocol::RestXml {
+            lowered.body_root = body_root(op, &shapes, &traits);
+        }
         operations.insert(local(&op_id).to_owned(), lowered);
     }
     let mut found = Vec::new();
@@ -86,7 +90,7 @@ pub(crate) fn lower(
         api_version: service_shape.and_then(|s| s.version.clone()).unwrap_or_default(),
         protocol,
         endpoint_prefix,
-        target_prefix: (protocol != Protocol::RestJson).then_some(local_service),
+        target_prefix: (!rest).then_some(local_service),
         query_compatible: traits.contains_key("aws.protocols#awsQueryCompatible"),
         endpoint_rules: None,
         docs: docs(&traits),
@@ -272,25 +276,33 @@ fn find_service(shapes: &BTreeMap<String, sm::Shape>, sink: &mut Sink) -> Option
     }
 }
 
+/// Protocol traits in botocore's order of preference (see `lower_botocore::SUPPORTED_PROTOCOLS`):
+/// a service with several is generated for the first.
+const PROTOCOL_TRAITS: [(&str, Protocol); 7] = [
+    ("smithy.protocols#rpcv2Cbor", Protocol::RpcV2Cbor),
+    ("aws.protocols#awsJson1_0", Protocol::AwsJson { version_minor: 0 }),
+    ("aws.protocols#awsJson1_1", Protocol::AwsJson { version_minor: 1 }),
+    ("aws.protocols#restJson1", Protocol::RestJson),
+    ("aws.protocols#restXml", Protocol::RestXml),
+    ("aws.protocols#awsQuery", Protocol::AwsQuery),
+    ("aws.protocols#ec2Query", Protocol::Ec2Query),
+];
+
 fn protocol(traits: &BTreeMap<String, Value>, at: &str, sink: &mut Sink) -> Protocol {
-    if traits.contains_key("aws.protocols#restJson1") {
-        Protocol::RestJson
-    } else if traits.contains_key("aws.protocols#awsJson1_0") {
-        Protocol::AwsJson { version_minor: 0 }
-    } else if traits.contains_key("aws.protocols#awsJson1_1") {
-        Protocol::AwsJson { version_minor: 1 }
-    } else {
-        let known: Vec<&str> = traits.keys().filter(|k| k.starts_with("aws.protocols#")).map(String::as_str).collect();
-        sink.error_with_hint(
-            at,
-            format!(
-                "the service has no supported protocol trait (found: {})",
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-            ),
-            "supported protocols are aws.protocols#restJson1, awsJson1_0 and awsJson1_1",
-        );
-        Protocol::RestJson
+    if let Some((_, protocol)) = PROTOCOL_TRAITS.iter().find(|(id, _)| traits.contains_key(*id)) {
+        return *protocol;
     }
+    let known: Vec<&str> = traits.keys().filter(|k| k.contains(".protocols#")).map(String::as_str).collect();
+    let supported: Vec<&str> = PROTOCOL_TRAITS.iter().map(|(id, _)| *id).collect();
+    sink.error_with_hint(
+        at,
+        format!(
+            "the service has no supported protocol trait (found: {})",
+            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+        ),
+        format!("supported protocols are {}", supported.join(", ")),
+    );
+    Protocol::RestJson
 }
 
 /// The service's operations, its resources' too, in a stable order.
@@ -441,7 +453,7 @@ fn lower_shape(
     id: &str,
     shape: &sm::Shape,
     shapes: &BTreeMap<String, sm::Shape>,
-    rest: bool,
+    protocol: Protocol,
     sink: &mut Sink,
 ) -> Option<Shape> {
     let at = pointer(["shapes", id]);
@@ -470,7 +482,7 @@ fn lower_shape(
             value: member_target(&shape.value, &at, "value", sink)?,
         },
         "structure" => ShapeKind::Structure(Structure {
-            members: lower_members(&at, shape, shapes, rest, sink),
+            members: lower_members(&at, shape, shapes, protocol, sink),
             error: shape.traits.get("smithy.api#error").map(|fault| ErrorInfo {
                 code: shape
                     .traits
@@ -487,7 +499,7 @@ fn lower_shape(
                 server_fault: fault.as_str() == Some("server"),
             }),
         }),
-        "union" => ShapeKind::Union(lower_members(&at, shape, shapes, rest, sink)),
+        "union" => ShapeKind::Union(lower_members(&at, shape, shapes, protocol, sink)),
         other => {
             sink.error_with_hint(
                 format!("{at}/type"),
@@ -505,6 +517,13 @@ fn lower_shape(
         event_stream: shape.kind == "union" && shape.traits.contains_key("smithy.api#streaming"),
         media_type: shape.traits.get("smithy.api#mediaType").and_then(Value::as_str).map(str::to_owned),
         sparse: shape.traits.contains_key("smithy.api#sparse"),
+        xml_names: XmlNames {
+            item: xml_name(shape.member.as_ref().map(|m| &m.traits)),
+            key: xml_name(shape.key.as_ref().map(|m| &m.traits)),
+            value: xml_name(shape.value.as_ref().map(|m| &m.traits)),
+            flattened: false, // Smithy flattens on the member (`xmlFlattened`)
+        },
+        xml_namespace: xml_namespace(&shape.traits),
         ..Shape::new(ir_id(id), kind)
     })
 }
@@ -530,9 +549,10 @@ fn lower_members(
     at: &str,
     shape: &sm::Shape,
     shapes: &BTreeMap<String, sm::Shape>,
-    rest: bool,
+    protocol: Protocol,
     sink: &mut Sink,
 ) -> Vec<Member> {
+    let rest = matches!(protocol, Protocol::RestJson | Protocol::RestXml);
     shape
         .members
         .iter()
@@ -553,11 +573,20 @@ fn lower_members(
             } else if let Some(prefix) = text("smithy.api#httpPrefixHeaders") {
                 (Location::PrefixHeaders, prefix)
             } else if traits.contains_key("smithy.api#httpPayload") {
-                (Location::Payload, name.clone())
+                let element = match protocol {
+                    Protocol::RestXml => payload_element(name, traits, &member.target, shapes.get(&member.target)),
+                    _ => name.clone(),
+                };
+                (Location::Payload, element)
             } else if traits.contains_key("smithy.api#httpResponseCode") {
                 (Location::StatusCode, name.clone())
             } else {
                 (Location::Body, text("smithy.api#jsonName").unwrap_or_else(|| name.clone()))
+            };
+            // XML protocols name elements (and awsQuery and EC2 their form keys) by `xmlName`.
+            let wire_name = match xml_name(Some(traits)) {
+                Some(element) if protocol.reads_xml() && location == Location::Body => element,
+                _ => wire_name,
             };
             let format = text("smithy.api#timestampFormat").or_else(|| {
                 target_traits
@@ -579,11 +608,11 @@ fn lower_members(
                 idempotency_token: traits.contains_key("smithy.api#idempotencyToken"),
                 host_label: traits.contains_key("smithy.api#hostLabel"),
                 json_value: location == Location::Header && media_type.contains("json"),
-                flattened: false, // Smithy XML protocols are not lowered yet
-                query_name: None,
-                xml_attribute: false,
+                flattened: traits.contains_key("smithy.api#xmlFlattened"),
+                query_name: text("aws.protocols#ec2QueryName"),
+                xml_attribute: traits.contains_key("smithy.api#xmlAttribute"),
                 declared_at: shape.members.declared_at(name),
-                xml_namespace: None,
+                xml_namespace: xml_namespace(traits),
                 timestamp_format: format
                     .and_then(|f| timestamp_format(&f, &format!("{at}{}", pointer(["members", name])), sink)),
                 boxed: false,
@@ -595,6 +624,44 @@ fn lower_members(
             }
         })
         .collect()
+}
+
+/// `smithy.api#xmlName`, if the traits set it.
+fn xml_name(traits: Option<&BTreeMap<String, Value>>) -> Option<String> {
+    traits?.get("smithy.api#xmlName").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// `smithy.api#xmlNamespace` (`{"uri": ..., "prefix": ...}`), if the traits set it.
+fn xml_namespace(traits: &BTreeMap<String, Value>) -> Option<XmlNamespace> {
+    let namespace = traits.get("smithy.api#xmlNamespace")?;
+    Some(XmlNamespace {
+        uri: namespace.get("uri").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        prefix: namespace.get("prefix").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+/// restXml names a structure or union payload's element by the member's `xmlName`, else the
+/// target's, else the target's name; other payloads have no element.
+fn payload_element(member: &str, traits: &BTreeMap<String, Value>, target: &str, shape: Option<&sm::Shape>) -> String {
+    let Some(shape) = shape.filter(|s| matches!(s.kind.as_str(), "structure" | "union")) else {
+        return member.to_owned();
+    };
+    xml_name(Some(traits)).or_else(|| xml_name(Some(&shape.traits))).unwrap_or_else(|| local(target).to_owned())
+}
+
+/// restXml: the element of an input's body members is the input's `xmlName`, else its name; it
+/// declares the input's namespace, else the service's.
+fn body_root(
+    op: &sm::Shape,
+    shapes: &BTreeMap<String, sm::Shape>,
+    service: &BTreeMap<String, Value>,
+) -> Option<XmlElement> {
+    let input = op.input.as_ref().filter(|t| t.target != UNIT)?;
+    let traits = shapes.get(&input.target).map(|s| &s.traits);
+    Some(XmlElement {
+        name: xml_name(traits).unwrap_or_else(|| local(&input.target).to_owned()),
+        namespace: traits.and_then(xml_namespace).or_else(|| xml_namespace(service)),
+    })
 }
 
 fn timestamp_format(format: &str, at: &str, sink: &mut Sink) -> Option<TimestampFormat> {

@@ -117,7 +117,8 @@ impl Ctx<'_> {
             let shape = self.service.shapes.get(&v.shape)?;
             let variant = format_ident!("{}", v.variant);
             let out = format_ident!("out_{}", fn_name(&shape.names.module));
-            Some(quote! { #base::#error::#variant(inner) => #out(inner), })
+            let id = &shape.id;
+            Some(quote! { #base::#error::#variant(inner) => (Value::from(#id), #out(inner)), })
         });
         quote! {
             #name => {
@@ -126,11 +127,12 @@ impl Ctx<'_> {
                     <#base::#input>::parse_output(response).map(|o| #out(&o)).map_err(|e| e.to_string())
                 } else {
                     let error = <#base::#input>::parse_error(::awsgen_runtime::ErrorResponse::from_response(response, SERVICE.protocol));
-                    let members = match &error {
+                    // The modeled error it is read as, if any, and its members.
+                    let (shape, members) = match &error {
                         #(#variants)*
-                        _ => Value::Object(Default::default()),
+                        _ => (Value::Null, Value::Object(Default::default())),
                     };
-                    Ok(serde_json::json!({"__error": {"code": error.code(), "message": error.message(), "members": members}}))
+                    Ok(serde_json::json!({"__error": {"shape": shape, "code": error.code(), "message": error.message(), "members": members}}))
                 }
             }
         }

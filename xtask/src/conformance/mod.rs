@@ -48,6 +48,24 @@ pub const FILES: &[&str] = &[
     "output/smithy-rpc-v2-cbor-non-query-compatible.json",
 ];
 
+/// The services of Smithy's `aws-protocol-tests-all.json` run beside `restjson1.json`, each as a
+/// crate of its own generated from the shapes it reaches; a service's local name is its key in
+/// the skip list.
+pub const SMITHY_SERVICES: &[&str] = &[
+    "aws.protocoltests.query#AwsQuery",
+    "aws.protocoltests.ec2#AwsEc2",
+    "aws.protocoltests.restxml#RestXml",
+    "aws.protocoltests.restxml.xmlns#RestXmlWithNamespace",
+    "aws.protocoltests.rpcv2cbor#QueryCompatibleRpcV2Protocol",
+    "aws.protocoltests.rpcv2cbor#NonQueryCompatibleRpcV2Protocol",
+    "aws.protocoltests.json10#JsonRpc10",
+    "aws.protocoltests.json10#QueryCompatibleJsonRpc10",
+    "aws.protocoltests.json#JsonProtocol",
+];
+
+/// The file of all of Smithy's AWS protocol tests, beside `restjson1.json`.
+const SMITHY_ALL: &str = "aws-protocol-tests-all.json";
+
 const CHECK: &str = include_str!("check.rs");
 
 /// One file's outcome.
@@ -79,15 +97,8 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
         members.push(slug.clone());
         plans.push((file, path, slug, plan));
     }
-    let smithy = tests.join("../smithy/restjson1.json");
-    let smithy_plan = if smithy.is_file() {
-        let model = std::fs::read(&smithy).map_err(|e| format!("error: cannot read {}: {e}", smithy.display()))?;
-        write_smithy_crate(&out.join("smithy_restjson1"), &model, &runtime)?;
-        members.push("smithy_restjson1".to_owned());
-        Some(smithy)
-    } else {
-        None
-    };
+    let smithy_runs = write_smithy_crates(&tests.join("../smithy"), out, &runtime)?;
+    members.extend(smithy_runs.iter().map(|run| run.slug.clone()));
     crate::write_scratch_workspace(out, &members)?;
     let build = crate::cargo()
         .args(["build", "--quiet", "--workspace"])
@@ -99,15 +110,16 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
         return Err(format!("error: the conformance crates do not build:\n{}", String::from_utf8_lossy(&build.stderr)));
     }
     let mut rows = Vec::new();
-    let smithy_run = smithy_plan.map(|path| ("smithy/restjson1.json", path, "smithy_restjson1".to_owned(), Vec::new()));
-    let plans = plans.into_iter().map(|(file, path, slug, failures)| (*file, path, slug, failures)).chain(smithy_run);
-    for (file, path, slug, generation_failures) in plans {
+    let plans = plans.into_iter().map(|(file, path, slug, failures)| (file.to_string(), path, slug, failures, None));
+    let smithy_plans =
+        smithy_runs.into_iter().map(|run| (run.row, run.model, run.slug, Vec::new(), Some(run.skip_key)));
+    for (file, path, slug, generation_failures, skip_key) in plans.chain(smithy_plans) {
         let binary = out.join("target/debug").join(&slug);
         let output = Command::new(&binary)
             .arg(&path)
             .output()
             .map_err(|e| format!("error: cannot run {}: {e}", binary.display()))?;
-        let mut row = Row { file: file.to_string(), ..Row::default() };
+        let mut row = Row { file: file.clone(), ..Row::default() };
         let lines = String::from_utf8_lossy(&output.stdout).into_owned();
         let mut outcomes: Vec<(String, Result<(), String>)> = lines
             .lines()
@@ -122,7 +134,8 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
             })
             .collect();
         outcomes.extend(generation_failures.into_iter().map(|(id, why)| (id, Err(why))));
-        let base = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let base =
+            skip_key.as_deref().or_else(|| Path::new(&file).file_stem().and_then(|s| s.to_str())).unwrap_or_default();
         for (id, outcome) in outcomes {
             row.cases += 1;
             // A skip excuses a failure only: a listed case that passes counts as passed (the
@@ -138,13 +151,83 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-/// The whole Smithy restJson1 test service as one module, with a runner reading its test traits.
-fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), String> {
+/// One Smithy test service to run: its table row, skip-list key, runner crate and the model
+/// file the runner reads the test traits from.
+struct SmithyRun {
+    row: String,
+    skip_key: String,
+    slug: String,
+    model: PathBuf,
+}
+
+/// A runner crate for `restjson1.json` and one for each of `SMITHY_SERVICES`, for the files
+/// that exist in `dir`.
+fn write_smithy_crates(dir: &Path, out: &Path, runtime: &Path) -> Result<Vec<SmithyRun>, String> {
+    let mut runs = Vec::new();
+    let restjson = dir.join("restjson1.json");
+    if restjson.is_file() {
+        let model = std::fs::read(&restjson).map_err(|e| format!("error: cannot read {}: {e}", restjson.display()))?;
+        write_smithy_crate(&out.join("smithy_restjson1"), "smithy_restjson1", &model, runtime)?;
+        let (row, skip_key) = ("smithy/restjson1.json".to_owned(), "restjson1".to_owned());
+        runs.push(SmithyRun { row, skip_key, slug: "smithy_restjson1".to_owned(), model: restjson });
+    }
+    let all = dir.join(SMITHY_ALL);
+    if !all.is_file() {
+        return Ok(runs);
+    }
+    let text = std::fs::read(&all).map_err(|e| format!("error: cannot read {}: {e}", all.display()))?;
+    let file: RawShapes = serde_json::from_slice(&text).map_err(|e| format!("error: {}: {e}", all.display()))?;
+    let shapes: BTreeMap<&str, &serde_json::value::RawValue> =
+        serde_json::from_str(file.shapes.get()).map_err(|e| format!("error: {}: {e}", all.display()))?;
+    for service in SMITHY_SERVICES {
+        let name = service.rsplit('#').next().unwrap_or(service);
+        let slug = format!("smithy_{}", name.to_lowercase());
+        let model = service_model(&shapes, service)?;
+        let path = out.join(&slug).join("model.json");
+        crate::write_file(&path, &model)?;
+        write_smithy_crate(&out.join(&slug), &slug, model.as_bytes(), runtime)?;
+        let row = format!("smithy/{SMITHY_ALL} {name}");
+        runs.push(SmithyRun { row, skip_key: name.to_owned(), slug, model: path });
+    }
+    Ok(runs)
+}
+
+/// One service's model out of a file of many: the shapes it reaches through operations,
+/// resources, inputs, outputs, errors, members and mixins, as written (XML follows member order),
+/// without trait definitions.
+fn service_model(shapes: &BTreeMap<&str, &serde_json::value::RawValue>, service: &str) -> Result<String, String> {
+    let mut reached: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut pending = vec![service.to_owned()];
+    while let Some(id) = pending.pop() {
+        let Some((&id, raw)) = shapes.get_key_value(id.as_str()) else { continue };
+        let shape: Value = serde_json::from_str(raw.get()).map_err(|e| format!("error: {id}: {e}"))?;
+        if reached.contains_key(id) || shape["traits"].get("smithy.api#trait").is_some() {
+            continue;
+        }
+        reached.insert(id, raw.get());
+        pending.extend(shape_references(&shape));
+    }
+    let body: Vec<String> = reached.iter().map(|(id, raw)| format!("{}:{raw}", Value::from(*id))).collect();
+    Ok(format!("{{\"smithy\":\"2.0\",\"shapes\":{{{}}}}}", body.join(",")))
+}
+
+/// The shape ids a Smithy shape refers to.
+fn shape_references(shape: &Value) -> Vec<String> {
+    let single = ["input", "output", "member", "key", "value", "create", "put", "read", "update", "delete", "list"];
+    let lists = ["operations", "resources", "errors", "mixins", "collectionOperations"];
+    let members = shape["members"].as_object().into_iter().flat_map(|m| m.values());
+    let targets = single.iter().map(|key| &shape[key]);
+    let targets = targets.chain(lists.iter().flat_map(|key| shape[key].as_array().into_iter().flatten()));
+    targets.chain(members).filter_map(|t| t["target"].as_str()).map(str::to_owned).collect()
+}
+
+/// One Smithy test service as one module, with a runner reading its test traits.
+fn write_smithy_crate(dir: &Path, slug: &str, model: &[u8], runtime: &Path) -> Result<(), String> {
     let src = dir.join("src");
     let _ = std::fs::remove_dir_all(&src);
     let spec = CrateSpec {
         package: "conformance",
-        model: InputFile { path: "restjson1.json", contents: model },
+        model: InputFile { path: "model.json", contents: model },
         paginators: None,
         waiters: None,
         operations: Selection::All,
@@ -154,7 +237,7 @@ fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), St
         endpoint_rules: None,
     };
     let service = write_generated_module(&src.join("service"), "service", &spec)
-        .map_err(|why| format!("error: restjson1.json: {why}"))?;
+        .map_err(|why| format!("error: {slug}: {why}"))?;
     // Errors are tested on their shapes: run each through the first operation that lists it.
     let error_operations = service
         .operations
@@ -165,12 +248,26 @@ fn write_smithy_crate(dir: &Path, model: &[u8], runtime: &Path) -> Result<(), St
             map
         });
     let error_arms = error_operations.iter().map(|(error, op)| quote! { #error => Some(#op), });
-    crate::write_file(&src.join("main.rs"), &crate::pretty(smithy_main_rs(error_arms.collect()))?)?;
+    let protocol = check_protocol(service.protocol);
+    crate::write_file(&src.join("main.rs"), &crate::pretty(smithy_main_rs(error_arms.collect(), protocol))?)?;
     crate::write_file(&src.join("check.rs"), CHECK)?;
-    crate::write_file(&dir.join("Cargo.toml"), &runner_manifest("smithy_restjson1", runtime))
+    crate::write_file(&dir.join("Cargo.toml"), &runner_manifest(slug, runtime))
 }
 
-fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
+/// The protocol's name as `check` compares bodies by it (botocore's names).
+fn check_protocol(protocol: awsgen_codegen::ir::Protocol) -> &'static str {
+    use awsgen_codegen::ir::Protocol;
+    match protocol {
+        Protocol::RestJson => "rest-json",
+        Protocol::AwsJson { .. } => "json",
+        Protocol::AwsQuery => "query",
+        Protocol::Ec2Query => "ec2",
+        Protocol::RestXml => "rest-xml",
+        Protocol::RpcV2Cbor => "smithy-rpc-v2-cbor",
+    }
+}
+
+fn smithy_main_rs(error_arms: Vec<TokenStream>, protocol: &str) -> TokenStream {
     quote! {
         #![allow(clippy::all, dead_code)]
         mod check;
@@ -231,7 +328,7 @@ fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
             let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
             runtime.block_on(service::harness::input(op, &params, &client))?;
             let sent = transport.sent.lock().unwrap().take().ok_or("nothing was sent")?;
-            check::smithy_request(&sent, case)
+            check::smithy_request(&sent, case, #protocol)
         }
 
         fn response_case(shape: &str, case: &Value, error: bool) -> Result<(), String> {
@@ -239,7 +336,7 @@ fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
             if response["headers"].is_null() {
                 response["headers"] = Value::Object(Default::default());
             }
-            let response = check::response(&serde_json::json!({ "response": response }), "rest-json");
+            let response = check::response(&serde_json::json!({ "response": response }), #protocol);
             let mut expected = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
             // A member given as null is a member not set.
             if let Some(members) = expected.as_object_mut() {
@@ -248,9 +345,15 @@ fn smithy_main_rs(error_arms: Vec<TokenStream>) -> TokenStream {
             if error {
                 let op = error_operation(shape).ok_or("no operation lists this error")?;
                 let actual = service::harness::output(op, &response)?;
-                let code = actual["__error"]["code"].as_str().unwrap_or_default();
-                if code != shape {
-                    return Err(format!("error code {code:?} != {shape:?}"));
+                let (read_as, code) = (&actual["__error"]["shape"], &actual["__error"]["code"]);
+                if read_as != shape {
+                    return Err(format!("read as {read_as} (code {code}), not {shape}"));
+                }
+                // Query-compatible cases name the awsQuery code the error carries.
+                if let Some(want) = case["vendorParams"].get("code").filter(|_| case.get("vendorParamsShape").is_some()) {
+                    if code != want {
+                        return Err(format!("error code {code} != {want}"));
+                    }
                 }
                 let members = &actual["__error"]["members"];
                 return if check::same(members, &expected) { Ok(()) } else { Err(format!("error members {members} != {expected}")) };
