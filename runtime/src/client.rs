@@ -22,6 +22,9 @@ pub struct Client {
 struct Inner {
     config: Config,
     service: &'static Service,
+    /// Answers calls instead of the service (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    mocks: Option<crate::test_util::Mocks>,
 }
 
 /// Two handles are equal when they share one client.
@@ -44,7 +47,24 @@ const USER_AGENT: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"), " lang/ru
 
 impl Client {
     pub fn new(config: Config, service: &'static Service) -> Self {
-        Client { inner: Arc::new(Inner { config: config.for_service(service.service_id), service }) }
+        let config = config.for_service(service.service_id);
+        Client {
+            inner: Arc::new(Inner {
+                config,
+                service,
+                #[cfg(feature = "test-util")]
+                mocks: None,
+            }),
+        }
+    }
+
+    /// A client that answers every call from `mocks` and sends nothing: its transport is an
+    /// empty [`Replay`](crate::test_util::Replay), which refuses any request.
+    #[cfg(feature = "test-util")]
+    pub fn mocked(mocks: &crate::test_util::Mocks, service: &'static Service) -> Self {
+        let refuse_all = crate::test_util::Replay::new([]).into_http_client();
+        let config = Config::builder().region("us-east-1").http_client(refuse_all).build();
+        Client { inner: Arc::new(Inner { config, service, mocks: Some(mocks.clone()) }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -54,7 +74,12 @@ impl Client {
     /// Sends an operation: builds its request, then attempts it until it succeeds, fails for
     /// good, or runs out of attempts or time.
     pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
+        // Checked even when mocked: an empty label or a bad header fails as it would for real.
         let request = input.request()?;
+        #[cfg(feature = "test-util")]
+        if let Some(mocks) = &self.inner.mocks {
+            return mocks.answer(input);
+        }
         let caller = self.caller::<O>()?;
         // Credentials come first: the endpoint rules may need their account id.
         let call = async {
