@@ -100,13 +100,19 @@ impl<O: Paginate> Paginator<O> {
     }
 }
 
+/// What a waiter ends with.
+type Waited<O> = Result<
+    Matched<<O as crate::Operation>::Output, <O as crate::Operation>::Error>,
+    WaitError<<O as crate::Operation>::Output, <O as crate::Operation>::Error>,
+>;
+
 impl<O: crate::Operation + Clone> Waiter<O>
 where
     O::Output: Send,
     O::Error: Send,
 {
     /// [`wait`](Self::wait), blocking.
-    pub fn wait_blocking(self, max_wait: Duration) -> Result<Matched<O::Output, O::Error>, WaitError<O::Output, O::Error>> {
+    pub fn wait_blocking(self, max_wait: Duration) -> Waited<O> {
         block_on(self.wait(max_wait))
     }
 }

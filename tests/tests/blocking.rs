@@ -11,7 +11,9 @@ use serde_json::json;
 use support::{job, list_jobs_page, Reply, Server};
 
 /// The server, on its own runtime: the code under test has none.
-fn start_server(script: impl Fn(&support::Received, usize) -> Reply + Send + Sync + 'static) -> (Server, tokio::runtime::Runtime) {
+fn start_server(
+    script: impl Fn(&support::Received, usize) -> Reply + Send + Sync + 'static,
+) -> (Server, tokio::runtime::Runtime) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let server = runtime.block_on(Server::start(script));
     (server, runtime)
@@ -29,9 +31,8 @@ fn client(server: &Server) -> Client {
 
 #[test]
 fn send_blocking_from_a_plain_fn() {
-    let (server, _runtime) = start_server(|_, _| {
-        Reply::json(200, json!({"appId": "app", "backendEnvironmentList": ["dev", "prod"]}))
-    });
+    let (server, _runtime) =
+        start_server(|_, _| Reply::json(200, json!({"appId": "app", "backendEnvironmentList": ["dev", "prod"]})));
     let backend = client(&server).get_backend().app_id("app").send_blocking().unwrap();
     assert_eq!(backend.backend_environment_list(), ["dev", "prod"]);
     let sent = server.requests();
@@ -41,9 +42,8 @@ fn send_blocking_from_a_plain_fn() {
 
 #[test]
 fn errors_come_back_as_from_send() {
-    let (server, _runtime) = start_server(|_, _| {
-        Reply::json(404, json!({"__type": "NotFoundException", "message": "no such app"}))
-    });
+    let (server, _runtime) =
+        start_server(|_, _| Reply::json(404, json!({"__type": "NotFoundException", "message": "no such app"})));
     let client = client(&server);
     let error = client.get_backend().app_id("gone").send_blocking().unwrap_err();
     assert!(error.as_service_error().is_some_and(|e| e.is_not_found()), "{error}");
@@ -57,7 +57,8 @@ fn errors_come_back_as_from_send() {
 fn paginators_are_iterators_of_items_and_pages() {
     let (server, _runtime) = jobs_server(5);
     let client = client(&server);
-    let list = || client.list_backend_jobs().app_id("app").backend_environment_name("dev").into_paginator().page_size(2);
+    let list =
+        || client.list_backend_jobs().app_id("app").backend_environment_name("dev").into_paginator().page_size(2);
 
     let ids: Vec<String> = list().items_blocking().map(|job| job.unwrap().job_id.unwrap()).collect();
     assert_eq!(ids, ["job-0", "job-1", "job-2", "job-3", "job-4"]);
@@ -81,9 +82,15 @@ fn paginators_are_iterators_of_items_and_pages() {
 async fn send_blocking_inside_an_async_runtime_still_works() {
     let server = Server::start(|_, _| Reply::json(200, json!({"appId": "app"}))).await;
     let client = client(&server);
-    let backend = tokio::task::spawn_blocking(move || client.get_backend().app_id("app").send_blocking());
+    // The server runs on this test's runtime: the blocking call waits on another thread.
+    let backend = tokio::task::spawn_blocking(move || {
+        client.get_backend().app_id("app").send_blocking().map_err(|error| error.to_string())
+    });
     assert_eq!(backend.await.unwrap().unwrap().app_id(), Some("app"));
-    let direct = Client::from_mocks(&Mocks::new().with(&mock::<GetBackendInput>().then_output(|| GetBackendOutput::builder().app_id("m").build())));
+    let direct = Client::from_mocks(
+        &Mocks::new().with(&mock::<GetBackendInput>().then_output(|| GetBackendOutput::builder().app_id("m").build())),
+    );
+    // Straight from the async body (no server to starve here).
     assert_eq!(direct.get_backend().app_id("app").send_blocking().unwrap().app_id(), Some("m"));
 }
 
@@ -91,6 +98,8 @@ async fn send_blocking_inside_an_async_runtime_still_works() {
 #[test]
 #[should_panic(expected = "no mock rule for GetBackend")]
 fn a_mock_panic_reaches_the_blocking_caller() {
-    let client = Client::from_mocks(&Mocks::new().with(&mock::<awsgen_amplifybackend::operation::list_backend_jobs::ListBackendJobsInput>()));
+    let client = Client::from_mocks(
+        &Mocks::new().with(&mock::<awsgen_amplifybackend::operation::list_backend_jobs::ListBackendJobsInput>()),
+    );
     let _ = client.get_backend().app_id("app").send_blocking();
 }

@@ -1,6 +1,9 @@
 //! The `test-util` feature as a user's own tests would use it: a small piece of "user code"
 //! tested with the mock client (no server), and with recorded HTTP traffic played back.
 
+// A rule's closure returns `Result<_, SdkError<_>>`, which clippy finds large (it is, as in aws-sdk-rust).
+#![allow(clippy::result_large_err)]
+
 mod support;
 
 use awsgen_amplifybackend::config::Credentials;
@@ -38,20 +41,30 @@ async fn failed_jobs(client: &Client, app: &str, env: &str) -> Result<Vec<String
         .items()
         .try_collect()
         .await?;
-    Ok(jobs.iter().filter(|job| job.status() == Some("FAILED")).filter_map(|job| job.job_id().map(str::to_owned)).collect())
+    Ok(jobs
+        .iter()
+        .filter(|job| job.status() == Some("FAILED"))
+        .filter_map(|job| job.job_id().map(str::to_owned))
+        .collect())
 }
 
 // ---- Mocks ----------------------------------------------------------------------------------
 
 fn job(id: &str, status: &str) -> BackendJobRespObj {
-    BackendJobRespObj::builder().app_id("app").backend_environment_name("dev").job_id(id).status(status).build().unwrap()
+    BackendJobRespObj::builder()
+        .app_id("app")
+        .backend_environment_name("dev")
+        .job_id(id)
+        .status(status)
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
 async fn a_mocked_output_is_returned_and_the_request_recorded() {
-    let get = mock::<GetBackendInput>()
-        .match_requests(|input| input.app_id() == "app-1")
-        .then_output(|| GetBackendOutput::builder().backend_environment_list(vec!["dev".into(), "prod".into()]).build());
+    let get = mock::<GetBackendInput>().match_requests(|input| input.app_id() == "app-1").then_output(|| {
+        GetBackendOutput::builder().backend_environment_list(vec!["dev".into(), "prod".into()]).build()
+    });
     let mocks = Mocks::new().with(&get);
     let client = Client::from_mocks(&mocks);
 
@@ -110,7 +123,10 @@ async fn unhandled_errors_and_any_sdk_error_can_be_mocked() {
 #[tokio::test]
 async fn a_paginator_runs_over_mocked_pages() {
     let first = mock::<ListBackendJobsInput>().match_requests(|input| input.next_token().is_none()).then_output(|| {
-        ListBackendJobsOutput::builder().jobs(vec![job("1", "FAILED"), job("2", "COMPLETED")]).next_token("page-2").build()
+        ListBackendJobsOutput::builder()
+            .jobs(vec![job("1", "FAILED"), job("2", "COMPLETED")])
+            .next_token("page-2")
+            .build()
     });
     let second = mock::<ListBackendJobsInput>()
         .match_requests(|input| input.next_token() == Some("page-2"))
@@ -145,9 +161,7 @@ async fn in_order_mocks_check_each_request_against_the_expected_input() {
     let get = mock::<GetBackendInput>()
         .expect(expected)
         .then_output(|| GetBackendOutput::builder().backend_environment_list(vec!["dev".into()]).build());
-    let list = mock::<ListBackendJobsInput>()
-        .then_output(|| ListBackendJobsOutput::builder().build())
-        .repeatedly();
+    let list = mock::<ListBackendJobsInput>().then_output(|| ListBackendJobsOutput::builder().build()).repeatedly();
     let mocks = Mocks::in_order().with(&get).with(&list);
     let client = Client::from_mocks(&mocks);
 

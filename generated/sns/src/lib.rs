@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 #![allow(deprecated)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
+#![allow(clippy::result_large_err)]
 mod client;
 pub mod config;
 pub mod error;

@@ -17,8 +17,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-type Respond<O> =
-    Box<dyn Fn(&O) -> Result<<O as Operation>::Output, SdkError<<O as Operation>::Error>> + Send + Sync>;
+type Respond<O> = Box<dyn Fn(&O) -> Result<<O as Operation>::Output, SdkError<<O as Operation>::Error>> + Send + Sync>;
 type Matcher<O> = Box<dyn Fn(&O) -> bool + Send + Sync>;
 
 /// A rule for operation `O` (its input type, `ListBackendJobsInput`): which inputs it answers
@@ -90,10 +89,7 @@ impl<O: Operation> Rule<O> {
 
     /// Next, answer with whatever `respond` makes of the input: an output, a modeled error, or
     /// any other [`SdkError`] (a timeout, say).
-    pub fn then(
-        self,
-        respond: impl Fn(&O) -> Result<O::Output, SdkError<O::Error>> + Send + Sync + 'static,
-    ) -> Self {
+    pub fn then(self, respond: impl Fn(&O) -> Result<O::Output, SdkError<O::Error>> + Send + Sync + 'static) -> Self {
         self.lock().responses.push(Box::new(respond));
         self
     }

@@ -128,7 +128,8 @@ impl RecordedRequest {
 
 fn uri_differences(expected: &http::Uri, actual: &http::Uri) -> Vec<String> {
     let mut found = Vec::new();
-    if expected.authority().is_some() && (expected.scheme(), expected.authority()) != (actual.scheme(), actual.authority())
+    if expected.authority().is_some()
+        && (expected.scheme(), expected.authority()) != (actual.scheme(), actual.authority())
     {
         found.push(format!(
             "host: expected {}://{}, got {}://{}",
@@ -219,7 +220,12 @@ impl fmt::Debug for Replay {
 
 impl Replay {
     pub fn new(exchanges: impl IntoIterator<Item = Exchange>) -> Self {
-        let state = ReplayState { exchanges: exchanges.into_iter().collect(), played: 0, received: Vec::new(), refused: Vec::new() };
+        let state = ReplayState {
+            exchanges: exchanges.into_iter().collect(),
+            played: 0,
+            received: Vec::new(),
+            refused: Vec::new(),
+        };
         Replay { state: Arc::new(Mutex::new(state)) }
     }
 
@@ -277,7 +283,9 @@ impl Replay {
 fn response(recorded: &RecordedResponse) -> Result<HttpResponse, TransportError> {
     let mut headers = http::HeaderMap::new();
     for (name, value) in &recorded.headers {
-        let bad = |_| TransportError::new(TransportErrorKind::Refused, format!("the recorded header {name} is not valid HTTP"));
+        let bad = |_| {
+            TransportError::new(TransportErrorKind::Refused, format!("the recorded header {name} is not valid HTTP"))
+        };
         let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| bad(e.to_string()))?;
         headers.append(name, value.parse().map_err(|e: http::header::InvalidHeaderValue| bad(e.to_string()))?);
     }
@@ -331,9 +339,10 @@ impl HttpClient for Recorder {
         Box::pin(async move {
             let recorded = RecordedRequest::from_http(&request);
             let reply = self.inner.call(request).await?.read(usize::MAX).await?;
-            let headers = reply.headers.iter().map(|(name, value)| {
-                (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())
-            });
+            let headers = reply
+                .headers
+                .iter()
+                .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()));
             let response = RecordedResponse {
                 status: reply.status,
                 headers: headers.collect(),
