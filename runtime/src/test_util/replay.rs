@@ -191,12 +191,8 @@ fn shorten(text: &str) -> String {
 
 /// A transport that answers with recorded responses, in order, each once. A request that is not
 /// the next one recorded fails the call with [`TransportErrorKind::Refused`] saying how it
-/// differs (not retried), and [`Replay::assert_all_used`] fails the test afterwards.
-///
-/// ```ignore
-/// let replay = Replay::new([Exchange::new(RecordedRequest::new("GET", "/backend/app/details"), 200, "{}")]);
-/// let config = Config::builder().region("us-east-1").credentials(creds).http_client(replay.clone().into_http_client()).build();
-/// ```
+/// differs (not retried), and [`Replay::assert_all_used`] fails the test afterwards. Use it as
+/// a config's transport: `ConfigBuilder::http_client(replay.clone().into_http_client())`.
 #[derive(Clone)]
 pub struct Replay {
     state: Arc<Mutex<ReplayState>>,
@@ -353,5 +349,54 @@ impl HttpClient for Recorder {
             }
             Ok(HttpResponse { status: reply.status, headers: reply.headers, body: reply.body.into() })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(method: &str, uri: &str, headers: &[(&str, &str)], body: &str) -> http::Request<Bytes> {
+        let mut request = http::Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(Bytes::copy_from_slice(body.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn order_and_volatile_headers_carry_no_meaning() {
+        let recorded = RecordedRequest::new("POST", "/p?b=2&a=1")
+            .header("x-amz-target", "T")
+            .header("authorization", "AWS4-HMAC-SHA256 old")
+            .body(r#"{"a": 1, "b": [1, 2]}"#);
+        let actual = sent(
+            "POST",
+            "https://h/p?a=1&b=2",
+            &[("x-amz-target", "T"), ("authorization", "AWS4-HMAC-SHA256 new")],
+            r#"{"b":[1,2],"a":1}"#,
+        );
+        assert_eq!(recorded.differences(&actual), Vec::<String>::new());
+        let form = RecordedRequest::new("POST", "/").body("Action=A&Version=1");
+        let actual =
+            sent("POST", "http://h/", &[("content-type", "application/x-www-form-urlencoded")], "Version=1&Action=A");
+        assert_eq!(form.differences(&actual), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_difference_is_named() {
+        let recorded = RecordedRequest::new("GET", "https://a/p?x=1").header("x-amz-target", "T").body("[1]");
+        let actual = sent("POST", "https://b/q?x=2", &[], "[2]");
+        assert_eq!(
+            recorded.differences(&actual),
+            [
+                "method: expected GET, got POST",
+                "host: expected https://a, got https://b",
+                "path: expected /p, got /q",
+                r#"query: expected "x=1", got "x=2""#,
+                r#"header x-amz-target: expected "T", got None"#,
+                r#"body: expected "[1]", got "[2]""#,
+            ]
+        );
     }
 }
