@@ -17,8 +17,9 @@ use std::any::Any;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-type Respond<O> = Box<dyn Fn(&O) -> Result<<O as Operation>::Output, SdkError<<O as Operation>::Error>> + Send + Sync>;
-type Matcher<O> = Box<dyn Fn(&O) -> bool + Send + Sync>;
+// Shared, so that they run without the rule's lock held: a closure may ask its rule what it got.
+type Respond<O> = Arc<dyn Fn(&O) -> Result<<O as Operation>::Output, SdkError<<O as Operation>::Error>> + Send + Sync>;
+type Matcher<O> = Arc<dyn Fn(&O) -> bool + Send + Sync>;
 
 /// A rule for operation `O` (its input type, `ListBackendJobsInput`): which inputs it answers
 /// and with what. Clones share their state, so a test can keep one to ask what it got.
@@ -62,7 +63,7 @@ impl<O: Operation> Clone for Rule<O> {
 impl<O: Operation> Rule<O> {
     /// Answer only inputs for which `matches` is true; others go to later rules.
     pub fn match_requests(self, matches: impl Fn(&O) -> bool + Send + Sync + 'static) -> Self {
-        self.lock().matcher = Some(Box::new(matches));
+        self.lock().matcher = Some(Arc::new(matches));
         self
     }
 
@@ -90,7 +91,7 @@ impl<O: Operation> Rule<O> {
     /// Next, answer with whatever `respond` makes of the input: an output, a modeled error, or
     /// any other [`SdkError`] (a timeout, say).
     pub fn then(self, respond: impl Fn(&O) -> Result<O::Output, SdkError<O::Error>> + Send + Sync + 'static) -> Self {
-        self.lock().responses.push(Box::new(respond));
+        self.lock().responses.push(Arc::new(respond));
         self
     }
 
@@ -113,8 +114,11 @@ impl<O: Operation> Rule<O> {
     }
 
     fn matches(&self, input: &O) -> bool {
-        let state = self.lock();
-        !state.exhausted() && state.matcher.as_ref().is_none_or(|matches| matches(input))
+        let (exhausted, matcher) = {
+            let state = self.lock();
+            (state.exhausted(), state.matcher.clone())
+        };
+        !exhausted && matcher.is_none_or(|matches| matches(input))
     }
 
     /// What the rule expects beside what it got, for a panic message.
@@ -125,12 +129,17 @@ impl<O: Operation> Rule<O> {
     }
 
     fn respond(&self, input: &O) -> Result<O::Output, SdkError<O::Error>> {
-        let mut state = self.lock();
-        let next = state.requests.len().min(state.responses.len().saturating_sub(1));
-        let result = (state.responses[next])(input);
-        let recorded = (state.clone)(input);
-        state.requests.push(recorded);
-        result
+        let respond = {
+            let mut state = self.lock();
+            let next = state.requests.len().min(state.responses.len().saturating_sub(1));
+            let Some(respond) = state.responses.get(next).cloned() else {
+                panic!("the mock rule for {} has no response: give it one with then_output or then_error", O::NAME);
+            };
+            let recorded = (state.clone)(input);
+            state.requests.push(recorded);
+            respond
+        };
+        respond(input)
     }
 
     fn lock(&self) -> MutexGuard<'_, RuleState<O>> {
@@ -224,9 +233,9 @@ impl Mocks {
         let unused: Vec<String> = lock(&self.shared.rules)
             .iter()
             .enumerate()
-            .filter(|(_, rule)| !rule.exhausted() && rule.usage().0 < rule.usage().1 || rule.usage().1 == 0)
-            .map(|(index, rule)| {
-                let (used, responses) = rule.usage();
+            .map(|(index, rule)| (index, rule, rule.usage()))
+            .filter(|(_, _, (used, responses))| used < responses || *responses == 0)
+            .map(|(index, rule, (used, responses))| {
                 format!("rule #{} ({}): {used} of {responses} responses used", index + 1, rule.operation())
             })
             .collect();
