@@ -26,6 +26,9 @@ struct Inner {
     service: &'static Service,
     /// Adaptive retry mode's pacing, learned from this client's answers.
     rate_limiter: Option<RateLimiter>,
+    /// Answers calls instead of the service (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    mocks: Option<crate::test_util::Mocks>,
 }
 
 /// Two handles are equal when they share one client.
@@ -49,7 +52,25 @@ const USER_AGENT: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"), " lang/ru
 impl Client {
     pub fn new(config: Config, service: &'static Service) -> Self {
         let rate_limiter = (config.retry_mode == RetryMode::Adaptive).then(RateLimiter::new);
-        Client { inner: Arc::new(Inner { config: config.for_service(service.service_id), service, rate_limiter }) }
+        let config = config.for_service(service.service_id);
+        Client {
+            inner: Arc::new(Inner {
+                config,
+                service,
+                rate_limiter,
+                #[cfg(feature = "test-util")]
+                mocks: None,
+            }),
+        }
+    }
+
+    /// A client that answers every call from `mocks` and sends nothing: its transport is an
+    /// empty [`Replay`](crate::test_util::Replay), which refuses any request.
+    #[cfg(feature = "test-util")]
+    pub fn mocked(mocks: &crate::test_util::Mocks, service: &'static Service) -> Self {
+        let refuse_all = crate::test_util::Replay::new([]).into_http_client();
+        let config = Config::builder().region("us-east-1").http_client(refuse_all).build();
+        Client { inner: Arc::new(Inner { config, service, rate_limiter: None, mocks: Some(mocks.clone()) }) }
     }
 
     pub fn config(&self) -> &Config {
@@ -59,7 +80,12 @@ impl Client {
     /// Sends an operation: builds its request, then attempts it until it succeeds, fails for
     /// good, or runs out of attempts or time.
     pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
+        // Checked even when mocked: an empty label or a bad header fails as it would for real.
         let mut request = input.request()?;
+        #[cfg(feature = "test-util")]
+        if let Some(mocks) = &self.inner.mocks {
+            return mocks.answer(input);
+        }
         if let Some(checksum) = O::REQUEST_CHECKSUM {
             request = crate::checksum::add(request, checksum)?;
         }

@@ -238,6 +238,11 @@ impl Config {
         self.timeouts
     }
 
+    /// The transport, to wrap in another (a recording transport, say).
+    pub fn http_client(&self) -> Arc<dyn HttpClient> {
+        self.http_client.clone()
+    }
+
     /// The largest response body a call reads.
     pub fn max_response_body(&self) -> usize {
         self.max_response_body

@@ -297,6 +297,13 @@ impl Unhandled {
         Unhandled(meta)
     }
 
+    /// An unhandled error with this metadata, for tests of code that handles "anything else"
+    /// (`ListBackendJobsError::Unhandled(Unhandled::for_test(ErrorMetadata::new().with_code("Boom")))`).
+    #[cfg(feature = "test-util")]
+    pub fn for_test(meta: ErrorMetadata) -> Self {
+        Unhandled(meta)
+    }
+
     /// The code, message, HTTP status and request id of the response.
     pub fn meta(&self) -> &ErrorMetadata {
         &self.0
@@ -338,6 +345,9 @@ pub enum TransportErrorKind {
     /// ([`ConfigBuilder::max_response_body`](crate::ConfigBuilder::max_response_body)); reading
     /// stopped there. Not retried: the next answer would be as large.
     ResponseTooLarge,
+    /// The transport would not send this request (a replaying test transport that expected
+    /// another one). Not retried: the same request would be refused again.
+    Refused,
 }
 
 /// The request or its response was lost on the way.
@@ -366,7 +376,7 @@ impl TransportError {
 
     /// Whether another attempt could succeed: not when the answer itself was too large.
     pub(crate) fn is_retryable(&self) -> bool {
-        self.kind != TransportErrorKind::ResponseTooLarge
+        !matches!(self.kind, TransportErrorKind::ResponseTooLarge | TransportErrorKind::Refused)
     }
 
     pub(crate) fn after_attempts(mut self, attempts: u32) -> Self {
@@ -411,6 +421,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::OperationTimeout => "operation timed out",
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::ResponseTooLarge => "response refused",
+            TransportErrorKind::Refused => "request refused by the transport",
         };
         write!(f, "{what}: {}", self.detail)?;
         match self.attempts {

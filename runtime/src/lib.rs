@@ -5,6 +5,8 @@
 #![forbid(unsafe_code)]
 
 mod base64;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod build;
 mod byte_stream;
 mod cbor;
@@ -23,6 +25,8 @@ mod protocol;
 pub mod retry;
 mod sign;
 mod sigv4;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 pub mod time;
 mod unknown;
 pub mod waiter;

@@ -92,6 +92,12 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
                 self.inner.config()
             }
 
+            /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
+            #[cfg(feature = "test-util")]
+            pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
+                Client { inner: #rt::Client::mocked(mocks, &SERVICE) }
+            }
+
             #(#methods)*
         }
     }

@@ -114,6 +114,8 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
         // Setters are named after model members, which may be `add` or `next` (ECS's KernelCapabilities),
         // and a union's variants are the model's: boxing the large ones would change the API.
         #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
+        // `send_blocking()` returns what `send()` does; clippy lints only the one that is not async.
+        #![allow(clippy::result_large_err)]
 
         mod client;
         pub mod config;
@@ -135,6 +137,16 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
         pub mod pagination {
             pub use #rt::pagination::{PaginationError, PaginationStream, Paginator};
             pub use #rt::stream::{Stream, StreamExt, TryStreamExt};
+            /// What `Paginator::send_blocking()` and `items_blocking()` return (feature `blocking`).
+            #[cfg(feature = "blocking")]
+            pub use #rt::blocking::BlockingIter;
+        }
+
+        /// Mock rules and recorded HTTP traffic for the tests of code that uses this crate
+        /// (feature `test-util`): `Client::from_mocks`, `Replay` as the config's `http_client`.
+        #[cfg(feature = "test-util")]
+        pub mod test_util {
+            pub use #rt::test_util::*;
         }
     }
 }
@@ -193,7 +205,7 @@ fn manifest(service: &Service, info: &CrateInfo) -> String {
     let description = format!("A client for {} (API version {}).", service.full_name, service.api_version);
     let workspace = if info.standalone { "\n[workspace]\n" } else { "" };
     format!(
-        "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n{workspace}",
+        "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n[features]\n# A mock client and a replaying transport, for your tests (in dev-dependencies).\ntest-util = [\"awsgen-runtime/test-util\"]\n# send_blocking() on every builder, paginators as iterators; no async runtime needed.\nblocking = [\"awsgen-runtime/blocking\"]\n{workspace}",
         package = info.package,
         runtime = info.runtime_dependency,
     )

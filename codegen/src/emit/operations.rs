@@ -85,6 +85,12 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
                 let client = #rt::build::client(self.client.clone())?;
                 client.send(#build).await
             }
+
+            /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+            #[cfg(feature = "blocking")]
+            pub fn send_blocking(self) -> Result<#output, #rt::SdkError<#error>> {
+                #rt::blocking::block_on(self.send())
+            }
         }
     }
 }

@@ -65,6 +65,7 @@
 #![warn(missing_docs)]
 #![allow(deprecated)]
 #![allow(clippy::should_implement_trait, clippy::large_enum_variant)]
+#![allow(clippy::result_large_err)]
 mod client;
 pub mod config;
 pub mod error;
@@ -82,4 +83,13 @@ pub mod primitives {
 pub mod pagination {
     pub use ::awsgen_runtime::pagination::{PaginationError, PaginationStream, Paginator};
     pub use ::awsgen_runtime::stream::{Stream, StreamExt, TryStreamExt};
+    /// What `Paginator::send_blocking()` and `items_blocking()` return (feature `blocking`).
+    #[cfg(feature = "blocking")]
+    pub use ::awsgen_runtime::blocking::BlockingIter;
+}
+/// Mock rules and recorded HTTP traffic for the tests of code that uses this crate
+/// (feature `test-util`): `Client::from_mocks`, `Replay` as the config's `http_client`.
+#[cfg(feature = "test-util")]
+pub mod test_util {
+    pub use ::awsgen_runtime::test_util::*;
 }

@@ -32,6 +32,13 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+    /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
+    }
     /// Describes the specified instances or all instances.
     ///
     /// If you specify instance IDs, the output includes information for only the specified instances. If you specify filters, the output includes information for only those instances that meet the filter criteria. If you do not specify instance IDs or filters, the output includes information for all instances, which can affect performance. We recommend that you use pagination to ensure that the operation returns quickly and successfully.

@@ -29,6 +29,13 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+    /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
+    }
     /// Calls GetBlob.
     pub fn get_blob(&self) -> crate::operation::get_blob::GetBlobInputBuilder {
         crate::operation::get_blob::GetBlobInputBuilder::new(self.inner.clone())

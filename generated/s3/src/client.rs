@@ -32,6 +32,13 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+    /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
+    }
     /// This action creates an Amazon S3 bucket. To create an Amazon S3 on Outposts bucket, see [`CreateBucket`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_CreateBucket.html) .
     ///
     /// Creates a new S3 bucket. To create a bucket, you must set up Amazon S3 and have a valid Amazon Web Services Access Key ID to authenticate requests. Anonymous requests are never allowed to create buckets. By creating the bucket, you become the bucket owner.

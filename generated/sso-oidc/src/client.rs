@@ -32,6 +32,13 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+    /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
+    }
     /// Creates and returns access and refresh tokens for clients that are authenticated using client secrets. The access token can be used to fetch short-lived credentials for the assigned AWS accounts or to access application APIs using `bearer` authentication.
     pub fn create_token(
         &self,

@@ -32,6 +32,13 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.inner.config()
     }
+    /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
+    }
     /// Returns the STS short-term credentials for a given role name that is assigned to the user.
     pub fn get_role_credentials(
         &self,

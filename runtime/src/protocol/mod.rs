@@ -81,7 +81,8 @@ impl Protocol {
 
 /// One operation, as generated code declares it: how its input becomes a request and how a
 /// response becomes its output or error. The client does the rest.
-pub trait Operation: Send + Sync {
+/// `'static`: inputs are owned data, and the mock client (feature `test-util`) tells operations apart by type.
+pub trait Operation: Send + Sync + 'static {
     type Output;
     type Error;
     const NAME: &'static str;

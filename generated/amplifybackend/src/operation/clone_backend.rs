@@ -117,6 +117,13 @@ impl CloneBackendInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<CloneBackendOutput, ::awsgen_runtime::SdkError<CloneBackendError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for CloneBackendInput {
     type Output = CloneBackendOutput;

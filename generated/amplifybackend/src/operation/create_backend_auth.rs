@@ -154,6 +154,16 @@ impl CreateBackendAuthInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        CreateBackendAuthOutput,
+        ::awsgen_runtime::SdkError<CreateBackendAuthError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for CreateBackendAuthInput {
     type Output = CreateBackendAuthOutput;

@@ -93,6 +93,16 @@ impl CreateBackendConfigInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        CreateBackendConfigOutput,
+        ::awsgen_runtime::SdkError<CreateBackendConfigError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
     type Output = CreateBackendConfigOutput;

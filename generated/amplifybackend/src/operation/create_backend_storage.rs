@@ -156,6 +156,16 @@ impl CreateBackendStorageInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        CreateBackendStorageOutput,
+        ::awsgen_runtime::SdkError<CreateBackendStorageError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for CreateBackendStorageInput {
     type Output = CreateBackendStorageOutput;

@@ -120,6 +120,16 @@ impl DeleteBackendAuthInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DeleteBackendAuthOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendAuthError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
     type Output = DeleteBackendAuthOutput;

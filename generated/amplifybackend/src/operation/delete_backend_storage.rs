@@ -148,6 +148,16 @@ impl DeleteBackendStorageInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DeleteBackendStorageOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendStorageError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
     type Output = DeleteBackendStorageOutput;

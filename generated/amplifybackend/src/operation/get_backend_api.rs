@@ -148,6 +148,13 @@ impl GetBackendApiInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetBackendApiOutput, ::awsgen_runtime::SdkError<GetBackendApiError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetBackendApiInput {
     type Output = GetBackendApiOutput;

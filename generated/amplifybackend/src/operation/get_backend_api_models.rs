@@ -122,6 +122,16 @@ impl GetBackendApiModelsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetBackendApiModelsOutput,
+        ::awsgen_runtime::SdkError<GetBackendApiModelsError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
     type Output = GetBackendApiModelsOutput;

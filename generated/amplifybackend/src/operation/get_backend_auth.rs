@@ -117,6 +117,13 @@ impl GetBackendAuthInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetBackendAuthOutput, ::awsgen_runtime::SdkError<GetBackendAuthError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetBackendAuthInput {
     type Output = GetBackendAuthOutput;

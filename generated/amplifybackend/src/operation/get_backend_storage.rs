@@ -120,6 +120,16 @@ impl GetBackendStorageInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetBackendStorageOutput,
+        ::awsgen_runtime::SdkError<GetBackendStorageError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetBackendStorageInput {
     type Output = GetBackendStorageOutput;

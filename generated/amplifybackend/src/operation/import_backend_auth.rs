@@ -195,6 +195,16 @@ impl ImportBackendAuthInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        ImportBackendAuthOutput,
+        ::awsgen_runtime::SdkError<ImportBackendAuthError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
     type Output = ImportBackendAuthOutput;

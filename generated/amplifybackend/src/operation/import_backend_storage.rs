@@ -145,6 +145,16 @@ impl ImportBackendStorageInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        ImportBackendStorageOutput,
+        ::awsgen_runtime::SdkError<ImportBackendStorageError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
     type Output = ImportBackendStorageOutput;

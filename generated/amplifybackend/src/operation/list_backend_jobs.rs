@@ -209,6 +209,16 @@ impl ListBackendJobsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        ListBackendJobsOutput,
+        ::awsgen_runtime::SdkError<ListBackendJobsError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ListBackendJobsInput {
     type Output = ListBackendJobsOutput;

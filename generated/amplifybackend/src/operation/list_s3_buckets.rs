@@ -65,6 +65,13 @@ impl ListS3BucketsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ListS3BucketsInput {
     type Output = ListS3BucketsOutput;

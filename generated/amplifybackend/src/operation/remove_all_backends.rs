@@ -91,6 +91,16 @@ impl RemoveAllBackendsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        RemoveAllBackendsOutput,
+        ::awsgen_runtime::SdkError<RemoveAllBackendsError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
     type Output = RemoveAllBackendsOutput;

@@ -67,6 +67,16 @@ impl RemoveBackendConfigInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        RemoveBackendConfigOutput,
+        ::awsgen_runtime::SdkError<RemoveBackendConfigError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
     type Output = RemoveBackendConfigOutput;

@@ -151,6 +151,16 @@ impl UpdateBackendApiInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendApiOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendApiError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for UpdateBackendApiInput {
     type Output = UpdateBackendApiOutput;

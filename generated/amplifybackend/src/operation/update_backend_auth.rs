@@ -154,6 +154,16 @@ impl UpdateBackendAuthInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendAuthOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendAuthError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
     type Output = UpdateBackendAuthOutput;

@@ -99,6 +99,16 @@ impl UpdateBackendConfigInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendConfigOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendConfigError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
     type Output = UpdateBackendConfigOutput;

@@ -163,6 +163,16 @@ impl UpdateBackendJobInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendJobOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendJobError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
     type Output = UpdateBackendJobOutput;

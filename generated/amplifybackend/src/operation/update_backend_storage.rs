@@ -156,6 +156,16 @@ impl UpdateBackendStorageInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendStorageOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendStorageError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
     type Output = UpdateBackendStorageOutput;

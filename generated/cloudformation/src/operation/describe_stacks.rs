@@ -119,6 +119,13 @@ impl DescribeStacksInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<DescribeStacksOutput, ::awsgen_runtime::SdkError<DescribeStacksError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DescribeStacksInput {
     type Output = DescribeStacksOutput;

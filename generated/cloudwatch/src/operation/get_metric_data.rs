@@ -295,6 +295,13 @@ impl GetMetricDataInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetMetricDataOutput, ::awsgen_runtime::SdkError<GetMetricDataError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetMetricDataInput {
     type Output = GetMetricDataOutput;

@@ -233,6 +233,13 @@ impl PutMetricDataInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<PutMetricDataOutput, ::awsgen_runtime::SdkError<PutMetricDataError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for PutMetricDataInput {
     type Output = PutMetricDataOutput;

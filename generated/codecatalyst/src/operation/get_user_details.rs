@@ -84,6 +84,13 @@ impl GetUserDetailsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetUserDetailsOutput, ::awsgen_runtime::SdkError<GetUserDetailsError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetUserDetailsInput {
     type Output = GetUserDetailsOutput;

@@ -37,6 +37,13 @@ impl VerifySessionInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<VerifySessionOutput, ::awsgen_runtime::SdkError<VerifySessionError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for VerifySessionInput {
     type Output = VerifySessionOutput;

@@ -149,6 +149,16 @@ impl DescribeRegionsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DescribeRegionsOutput,
+        ::awsgen_runtime::SdkError<DescribeRegionsError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DescribeRegionsInput {
     type Output = DescribeRegionsOutput;

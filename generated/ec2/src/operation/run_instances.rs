@@ -1500,6 +1500,13 @@ impl RunInstancesInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<RunInstancesOutput, ::awsgen_runtime::SdkError<RunInstancesError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for RunInstancesInput {
     type Output = RunInstancesOutput;

@@ -181,6 +181,16 @@ impl TerminateInstancesInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        TerminateInstancesOutput,
+        ::awsgen_runtime::SdkError<TerminateInstancesError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for TerminateInstancesInput {
     type Output = TerminateInstancesOutput;

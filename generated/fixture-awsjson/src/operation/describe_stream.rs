@@ -112,6 +112,13 @@ impl DescribeStreamInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<DescribeStreamOutput, ::awsgen_runtime::SdkError<DescribeStreamError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DescribeStreamInput {
     type Output = DescribeStreamOutput;

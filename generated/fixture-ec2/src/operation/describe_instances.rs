@@ -109,6 +109,16 @@ impl DescribeInstancesInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DescribeInstancesOutput,
+        ::awsgen_runtime::SdkError<DescribeInstancesError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DescribeInstancesInput {
     type Output = DescribeInstancesOutput;

@@ -60,6 +60,13 @@ impl PutDocumentInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<PutDocumentOutput, ::awsgen_runtime::SdkError<PutDocumentError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for PutDocumentInput {
     type Output = PutDocumentOutput;

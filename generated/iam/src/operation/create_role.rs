@@ -277,6 +277,13 @@ impl CreateRoleInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateRoleOutput, ::awsgen_runtime::SdkError<CreateRoleError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for CreateRoleInput {
     type Output = CreateRoleOutput;

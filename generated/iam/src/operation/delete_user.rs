@@ -78,6 +78,13 @@ impl DeleteUserInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteUserOutput, ::awsgen_runtime::SdkError<DeleteUserError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DeleteUserInput {
     type Output = DeleteUserOutput;

@@ -127,6 +127,13 @@ impl ListUsersInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListUsersOutput, ::awsgen_runtime::SdkError<ListUsersError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ListUsersInput {
     type Output = ListUsersOutput;

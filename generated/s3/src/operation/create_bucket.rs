@@ -414,6 +414,13 @@ impl CreateBucketInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateBucketOutput, ::awsgen_runtime::SdkError<CreateBucketError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for CreateBucketInput {
     type Output = CreateBucketOutput;

@@ -384,6 +384,13 @@ impl DeleteObjectInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteObjectOutput, ::awsgen_runtime::SdkError<DeleteObjectError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DeleteObjectInput {
     type Output = DeleteObjectOutput;

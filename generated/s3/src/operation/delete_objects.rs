@@ -346,6 +346,13 @@ impl DeleteObjectsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteObjectsOutput, ::awsgen_runtime::SdkError<DeleteObjectsError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DeleteObjectsInput {
     type Output = DeleteObjectsOutput;

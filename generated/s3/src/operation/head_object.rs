@@ -782,6 +782,13 @@ impl HeadObjectInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<HeadObjectOutput, ::awsgen_runtime::SdkError<HeadObjectError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for HeadObjectInput {
     type Output = HeadObjectOutput;

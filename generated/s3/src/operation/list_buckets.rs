@@ -160,6 +160,13 @@ impl ListBucketsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListBucketsOutput, ::awsgen_runtime::SdkError<ListBucketsError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ListBucketsInput {
     type Output = ListBucketsOutput;

@@ -401,6 +401,13 @@ impl ListObjectsV2InputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListObjectsV2Output, ::awsgen_runtime::SdkError<ListObjectsV2Error>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ListObjectsV2Input {
     type Output = ListObjectsV2Output;

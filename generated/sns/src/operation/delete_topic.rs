@@ -62,6 +62,13 @@ impl DeleteTopicInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteTopicOutput, ::awsgen_runtime::SdkError<DeleteTopicError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for DeleteTopicInput {
     type Output = DeleteTopicOutput;

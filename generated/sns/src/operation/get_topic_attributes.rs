@@ -65,6 +65,16 @@ impl GetTopicAttributesInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetTopicAttributesOutput,
+        ::awsgen_runtime::SdkError<GetTopicAttributesError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetTopicAttributesInput {
     type Output = GetTopicAttributesOutput;

@@ -64,6 +64,13 @@ impl ListTopicsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListTopicsOutput, ::awsgen_runtime::SdkError<ListTopicsError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for ListTopicsInput {
     type Output = ListTopicsOutput;

@@ -129,6 +129,16 @@ impl GetRoleCredentialsInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetRoleCredentialsOutput,
+        ::awsgen_runtime::SdkError<GetRoleCredentialsError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetRoleCredentialsInput {
     type Output = GetRoleCredentialsOutput;

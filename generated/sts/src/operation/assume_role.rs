@@ -518,6 +518,13 @@ impl AssumeRoleInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<AssumeRoleOutput, ::awsgen_runtime::SdkError<AssumeRoleError>> {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for AssumeRoleInput {
     type Output = AssumeRoleOutput;

@@ -356,6 +356,16 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        AssumeRoleWithWebIdentityOutput,
+        ::awsgen_runtime::SdkError<AssumeRoleWithWebIdentityError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for AssumeRoleWithWebIdentityInput {
     type Output = AssumeRoleWithWebIdentityOutput;

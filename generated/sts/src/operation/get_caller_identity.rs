@@ -40,6 +40,16 @@ impl GetCallerIdentityInputBuilder {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
+    /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetCallerIdentityOutput,
+        ::awsgen_runtime::SdkError<GetCallerIdentityError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.send())
+    }
 }
 impl ::awsgen_runtime::Operation for GetCallerIdentityInput {
     type Output = GetCallerIdentityOutput;
