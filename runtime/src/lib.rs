@@ -24,6 +24,7 @@ pub mod retry;
 mod sign;
 mod sigv4;
 pub mod time;
+mod trace;
 mod unknown;
 pub mod waiter;
 pub mod xml;
