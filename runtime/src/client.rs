@@ -126,7 +126,9 @@ impl Client {
             Ok((head, Some(body))) => {
                 span.response(&head);
                 self.learn(false);
-                ControlFlow::Break(O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME))))
+                ControlFlow::Break(
+                    O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME))),
+                )
             }
             Ok((response, None)) if (200..300).contains(&response.status) => {
                 span.response(&response);
