@@ -9,9 +9,10 @@ use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
 use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
 use crate::retry::RateLimiter;
-use crate::{retry, BuildError, ByteStream};
+use crate::{retry, trace, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -97,6 +98,8 @@ impl Client {
             let target = self.target(&input, &request, &caller, account_id)?;
             self.attempts::<O>(&request, &target, identity).await
         };
+        let span = trace::call(self.inner.service.service_id, O::NAME);
+        let call = span.run(call);
         match self.inner.config.timeouts.operation {
             None => call.await,
             Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
@@ -116,6 +119,7 @@ impl Client {
         let invocation_id = uuid_v4();
         let mut attempt = 1;
         loop {
+            let span = trace::attempt(attempt, max);
             // Never sign with expired credentials, even when they expire between attempts.
             if identity.as_ref().is_some_and(|identity| identity.is_expired(self.now())) {
                 identity = fetch_identity(target.signer).await?;
@@ -124,30 +128,57 @@ impl Client {
             if let Some(limiter) = &self.inner.rate_limiter {
                 limiter.acquire().await;
             }
-            match self.attempt(http_request, O::STREAMING_OUTPUT).await {
-                Ok((head, Some(body))) => {
-                    self.learn(false);
-                    return O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
-                }
-                Ok((response, None)) if (200..300).contains(&response.status) => {
-                    self.learn(false);
-                    return O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME)));
-                }
-                Ok((response, None)) => {
-                    let error = ErrorResponse::from_response(&response, self.inner.service.protocol);
-                    self.learn(retry::is_throttling(error.meta()));
-                    if attempt == max || !retry::is_retryable(error.meta()) {
-                        return Err(SdkError::Service(O::parse_error(error)));
-                    }
-                }
-                // Connection failures and attempt timeouts are worth another try.
-                Err(error) if attempt == max || !error.is_retryable() => {
-                    return Err(SdkError::Transport(error.after_attempts(attempt)))
-                }
-                Err(_) => {}
+            if let ControlFlow::Break(result) = span.run(self.exchange::<O>(http_request, attempt, max, &span)).await {
+                span.retry(None);
+                return result;
             }
-            tokio::time::sleep(retry::backoff(&config.retry, attempt)).await;
+            let delay = retry::backoff(&config.retry, attempt);
+            span.retry(Some(delay));
+            tokio::time::sleep(delay).await;
             attempt += 1;
+        }
+    }
+
+    /// Sends one attempt and decides: the call's result, or `Continue` to try again.
+    async fn exchange<O: Operation>(
+        &self,
+        http_request: http::Request<Bytes>,
+        attempt: u32,
+        max: u32,
+        span: &trace::Span,
+    ) -> ControlFlow<Result<O::Output, SdkError<O::Error>>> {
+        let last = attempt == max;
+        match self.attempt(http_request, O::STREAMING_OUTPUT).await {
+            Ok((head, Some(body))) => {
+                span.response(&head);
+                self.learn(false);
+                ControlFlow::Break(
+                    O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME))),
+                )
+            }
+            Ok((response, None)) if (200..300).contains(&response.status) => {
+                span.response(&response);
+                self.learn(false);
+                ControlFlow::Break(O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME))))
+            }
+            Ok((response, None)) => {
+                span.response(&response);
+                let error = ErrorResponse::from_response(&response, self.inner.service.protocol);
+                span.error_code(error.meta().code());
+                self.learn(retry::is_throttling(error.meta()));
+                if last || !retry::is_retryable(error.meta()) {
+                    return ControlFlow::Break(Err(SdkError::Service(O::parse_error(error))));
+                }
+                ControlFlow::Continue(())
+            }
+            // Connection failures and attempt timeouts are worth another try.
+            Err(error) => {
+                span.transport_error(&error);
+                if last || !error.is_retryable() {
+                    return ControlFlow::Break(Err(SdkError::Transport(error.after_attempts(attempt))));
+                }
+                ControlFlow::Continue(())
+            }
         }
     }
 

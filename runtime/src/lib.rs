@@ -28,6 +28,7 @@ mod sigv4;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 pub mod time;
+mod trace;
 mod unknown;
 pub mod waiter;
 pub mod xml;

@@ -64,8 +64,8 @@ pub(crate) fn to_markdown(html: &str) -> String {
                 out.block_break();
                 out.open("- ");
             }
-            ("code" | "tt", false) => out.open("`"),
-            ("code" | "tt", true) => out.close("`"),
+            ("code" | "tt", false) => out.open_verbatim("`"),
+            ("code" | "tt", true) => out.close_verbatim("`"),
             ("b" | "strong", false) => out.open("**"),
             ("b" | "strong", true) => out.close("**"),
             ("i" | "em", false) => out.open("*"),
@@ -73,12 +73,12 @@ pub(crate) fn to_markdown(html: &str) -> String {
             ("a", false) => {
                 link = attribute(tag, "href");
                 if link.is_some() {
-                    out.open("[");
+                    out.open_verbatim("[");
                 }
             }
             ("a", true) => {
                 if let Some(href) = link.take() {
-                    out.close(&format!("]({href})"));
+                    out.close_verbatim(&format!("]({href})"));
                 }
             }
             _ => {}
@@ -100,6 +100,8 @@ struct Markdown {
     current: String,
     /// Just after opening markup (`` ` ``, `[`, `- `): the next word follows without a space.
     after_open: bool,
+    /// Inside code or a link's text, where a URL stays as written.
+    verbatim: bool,
 }
 
 impl Markdown {
@@ -110,7 +112,10 @@ impl Markdown {
             if starts_with_space && !self.after_open && !self.current.is_empty() && !self.current.ends_with(' ') {
                 self.current.push(' ');
             }
-            self.current.push_str(word);
+            match self.verbatim {
+                true => self.current.push_str(word),
+                false => self.current.push_str(&autolink(word)),
+            }
             self.after_open = false;
         }
         if text.ends_with(char::is_whitespace) && !self.current.is_empty() && !self.after_open {
@@ -121,6 +126,16 @@ impl Markdown {
     fn open(&mut self, markup: &str) {
         self.current.push_str(markup);
         self.after_open = true;
+    }
+
+    fn open_verbatim(&mut self, markup: &str) {
+        self.open(markup);
+        self.verbatim = true;
+    }
+
+    fn close_verbatim(&mut self, markup: &str) {
+        self.close(markup);
+        self.verbatim = false;
     }
 
     /// Closing markup hugs the text before it: `` `code` ``, not `` `code ` ``.
@@ -162,6 +177,17 @@ impl Markdown {
     }
 }
 
+/// A bare URL in a word as an autolink, `<https://...>`, punctuation around it left outside:
+/// rustdoc warns on bare URLs.
+fn autolink(word: &str) -> String {
+    let Some(start) = word.find("https://").or_else(|| word.find("http://")) else {
+        return word.to_owned();
+    };
+    let url = word[start..].trim_end_matches(['.', ',', ';', ':', ')', '\'', '"']);
+    let end = start + url.len();
+    format!("{}<{url}>{}", &word[..start], &word[end..])
+}
+
 fn decode_entities(text: &str) -> String {
     text.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -201,5 +227,9 @@ mod tests {
         assert_eq!(to_markdown("a\n   b <b>bold</b>"), "a b **bold**");
         assert_eq!(to_markdown("<p>Set <code> x </code> to <i>y</i>.</p>"), "Set `x` to *y*.");
         assert_eq!(to_markdown(""), "");
+        assert_eq!(
+            to_markdown("<p>See https://x.test/a.html. Or (http://y.test), <a href=\"https://z.test\">https://z.test</a> and <code>https://c.test</code></p>"),
+            "See <https://x.test/a.html>. Or (<http://y.test>), [https://z.test](https://z.test) and `https://c.test`"
+        );
     }
 }

@@ -200,12 +200,24 @@ fn types_rs(ctx: &Ctx) -> TokenStream {
     }
 }
 
+/// Opt-in features, off by default so the default build stays small.
+const FEATURES: &str = "[features]
+# Serialize/Deserialize on every type (the wire impls JSON protocols have, and the rest).
+serde = []
+# Spans per call and per attempt through the `tracing` crate (nothing secret is recorded).
+tracing = [\"awsgen-runtime/tracing\"]
+# A mock client and a replaying transport, for your tests (in dev-dependencies).
+test-util = [\"awsgen-runtime/test-util\"]
+# send_blocking() on every builder, paginators as iterators; no async runtime needed.
+blocking = [\"awsgen-runtime/blocking\"]
+";
+
 fn manifest(service: &Service, info: &CrateInfo) -> String {
     let header = file::header(info.source).replace("//", "#");
     let description = format!("A client for {} (API version {}).", service.full_name, service.api_version);
     let workspace = if info.standalone { "\n[workspace]\n" } else { "" };
     format!(
-        "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n[features]\n# A mock client and a replaying transport, for your tests (in dev-dependencies).\ntest-util = [\"awsgen-runtime/test-util\"]\n# send_blocking() on every builder, paginators as iterators; no async runtime needed.\nblocking = [\"awsgen-runtime/blocking\"]\n{workspace}",
+        "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",
         package = info.package,
         runtime = info.runtime_dependency,
     )

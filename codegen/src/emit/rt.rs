@@ -13,7 +13,5 @@ pub(crate) fn serde() -> TokenStream {
     quote! { ::awsgen_runtime::serde }
 }
 
-/// The `#[serde(crate = ...)]` attribute every derive needs for that re-export.
-pub(crate) fn serde_crate_attr() -> TokenStream {
-    quote! { #[serde(crate = "::awsgen_runtime::serde")] }
-}
+/// The path every derive names in `#[serde(crate = ...)]` for that re-export.
+pub(crate) const SERDE_CRATE: &str = "::awsgen_runtime::serde";

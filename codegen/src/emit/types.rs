@@ -78,7 +78,6 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     let builder_name = ident(names.builder);
     let doc = docs::outer_or(&shape.docs, &format!("The `{}` structure.", shape.id));
     let serde_derives = serde_derives(shape);
-    let serde_crate = (shape.json_out || shape.json_in).then(rt::serde_crate_attr);
     let fields = structure.members.iter().map(|m| field(ctx, shape, m));
     let derives = derives(redacted_fields(structure).is_empty(), holds_stream(ctx, structure));
     let error = structure.error.as_ref().map(|_| error_parts(structure, &type_name));
@@ -92,14 +91,13 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
     // A modeled error's `message()` reads its message member.
     let message = error.as_ref().and_then(|_| message_member(structure)).map(|m| m.name.as_str());
     let getters = structure.members.iter().filter(|m| Some(m.name.as_str()) != message).map(|m| getter(ctx, m));
-    let request_id = names.output.then(|| request_id(&type_name, shape.json_out || shape.json_in));
+    let request_id = names.output.then(|| request_id(&type_name, is_wire(shape)));
     let request_id_field = request_id.as_ref().map(|(field, _)| field);
     let request_id_impl = request_id.as_ref().map(|(_, implementation)| implementation);
     quote! {
         #doc
         #derives
         #serde_derives
-        #serde_crate
         #[non_exhaustive]
         pub struct #type_name {
             #(#fields,)*
@@ -175,9 +173,10 @@ fn is_copy(kind: &ShapeKind) -> bool {
 }
 
 /// An output's private request id field (filled by `parse_output`) and its `RequestId` impl.
-fn request_id(type_name: &Ident, serde: bool) -> (TokenStream, TokenStream) {
+/// The id belongs to one response, not to the value: serde leaves it out.
+fn request_id(type_name: &Ident, wire: bool) -> (TokenStream, TokenStream) {
     let rt = rt::runtime();
-    let skip = serde.then(|| quote! { #[serde(skip)] });
+    let skip = serde_attr(wire, quote! { skip });
     let field = quote! {
         #skip
         _request_id: Option<String>,
@@ -243,15 +242,39 @@ fn holds_stream(ctx: &Ctx, structure: &Structure) -> bool {
     structure.members.iter().any(|m| is_stream(ctx, m))
 }
 
-/// `Serialize` for shapes written as JSON, `Deserialize` for shapes read from it.
-fn serde_derives(shape: &Shape) -> Option<TokenStream> {
+/// Whether the shape's serde impls are its JSON (or CBOR) wire form, always present. Other
+/// shapes get the same impls only with the crate's `serde` feature.
+fn is_wire(shape: &Shape) -> bool {
+    shape.json_out || shape.json_in
+}
+
+/// `#[serde(..)]`, or for a shape without wire impls, the same behind the `serde` feature.
+fn serde_attr(wire: bool, args: TokenStream) -> TokenStream {
+    if wire {
+        quote! { #[serde(#args)] }
+    } else {
+        quote! { #[cfg_attr(feature = "serde", serde(#args))] }
+    }
+}
+
+/// `Serialize` for shapes written as JSON, `Deserialize` for shapes read from it (the wire
+/// impls), on one line; on the next, what the `serde` feature adds: the rest of the pair, with
+/// the same member attributes, so a user's serde form is the wire form wherever there is one.
+fn serde_derives(shape: &Shape) -> TokenStream {
     let serde = rt::serde();
-    let derives: Vec<TokenStream> =
-        [(shape.json_out, quote! { #serde::Serialize }), (shape.json_in, quote! { #serde::Deserialize })]
-            .into_iter()
-            .filter_map(|(wanted, derive)| wanted.then_some(derive))
-            .collect();
-    (!derives.is_empty()).then(|| quote! { #[derive(#(#derives),*)] })
+    let pair = [(shape.json_out, quote! { #serde::Serialize }), (shape.json_in, quote! { #serde::Deserialize })];
+    let wire: Vec<&TokenStream> = pair.iter().filter(|(wire, _)| *wire).map(|(_, derive)| derive).collect();
+    let feature: Vec<&TokenStream> = pair.iter().filter(|(wire, _)| !*wire).map(|(_, derive)| derive).collect();
+    let crate_path = rt::SERDE_CRATE;
+    let wire_line = (!wire.is_empty()).then(|| quote! { #[derive(#(#wire),*)] #[serde(crate = #crate_path)] });
+    let feature_line = match (wire.is_empty(), feature.is_empty()) {
+        (_, true) => None,
+        (true, false) => {
+            Some(quote! { #[cfg_attr(feature = "serde", derive(#(#feature),*), serde(crate = #crate_path))] })
+        }
+        (false, false) => Some(quote! { #[cfg_attr(feature = "serde", derive(#(#feature),*))] }),
+    };
+    quote! { #wire_line #feature_line }
 }
 
 fn field(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
@@ -264,17 +287,15 @@ fn field(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
 }
 
 /// Wire name, omission and special encodings; members bound outside the body are read and
-/// written by the operation instead.
+/// written by the operation instead (and a stream is no value to store).
 fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenStream> {
-    if !(shape.json_out || shape.json_in) {
-        return None;
+    let wire = is_wire(shape);
+    if member.binding != Binding::Body || is_stream(ctx, member) {
+        return Some(serde_attr(wire, quote! { skip }));
     }
-    if member.binding != Binding::Body {
-        return Some(quote! { #[serde(skip)] });
-    }
-    let wire = &member.wire_name;
+    let name = &member.wire_name;
     let optional = member.optional;
-    let rename = (wire != member.rust_name.trim_start_matches("r#")).then(|| quote! { rename = #wire });
+    let rename = (name != member.rust_name.trim_start_matches("r#")).then(|| quote! { rename = #name });
     // The attributes depend on the member alone, not on which way the shape travels, so that
     // reusing a shape in the other direction only adds a derive.
     let skip_none = optional.then(|| quote! { skip_serializing_if = "Option::is_none" });
@@ -287,7 +308,7 @@ fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenSt
         quote! { with = #module }
     });
     let args: Vec<TokenStream> = rename.into_iter().chain(skip_none).chain(with).chain(default).collect();
-    (!args.is_empty()).then(|| quote! { #[serde(#(#args),*)] })
+    (!args.is_empty()).then(|| serde_attr(wire, quote! { #(#args),* }))
 }
 
 /// The runtime module that encodes an optional member whose JSON form is not serde's default.
@@ -544,12 +565,19 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
     });
     let docs = members.iter().map(docs::member);
     let wire: Vec<&str> = members.iter().map(|m| m.wire_name.as_str()).collect();
-    let serialize = shape.json_out.then(|| quote! { #[derive(#serde::Serialize)] });
-    let serde_crate = shape.json_out.then(rt::serde_crate_attr);
-    let renames = wire.iter().map(|w| shape.json_out.then(|| quote! { #[serde(rename = #w)] }));
-    let unknown_attr = shape.json_out.then(|| quote! { #[serde(skip)] });
-    let deserialize = shape.json_in.then(|| {
+    // Serialize is derived, on the wire or with the `serde` feature; Deserialize is written out.
+    let crate_path = rt::SERDE_CRATE;
+    let serialize = match shape.json_out {
+        true => quote! { #[derive(#serde::Serialize)] #[serde(crate = #crate_path)] },
+        false => quote! { #[cfg_attr(feature = "serde", derive(#serde::Serialize), serde(crate = #crate_path))] },
+    };
+    let renames = wire.iter().map(|w| serde_attr(shape.json_out, quote! { rename = #w }));
+    // Serializing `Unknown` fails: there is no member to write.
+    let unknown_attr = serde_attr(shape.json_out, quote! { skip });
+    let only_with_feature = feature_gate(shape.json_in);
+    let deserialize = {
         quote! {
+            #only_with_feature
             impl<'de> #serde::Deserialize<'de> for #name {
                 fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let Some((member, value)) = #rt::json::union_member(deserializer)? else {
@@ -562,7 +590,7 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
                 }
             }
         }
-    });
+    };
     let redacting = members.iter().any(|m| m.redacted);
     let debug = (!redacting).then(|| quote! { , ::std::fmt::Debug });
     let manual_debug = redacting.then(|| union_debug(&shape.names.type_name, members));
@@ -570,7 +598,6 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
         #doc
         #[derive(Clone, PartialEq #debug)]
         #serialize
-        #serde_crate
         #[non_exhaustive]
         pub enum #name {
             #( #docs #renames #variants(#types), )*
@@ -624,24 +651,27 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
     let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
     let wire: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!(" `{}`", v.value.replace('`', "'")));
-    let serialize = shape.json_out.then(|| {
+    let (serialize_gate, deserialize_gate) = (feature_gate(shape.json_out), feature_gate(shape.json_in));
+    let serialize = {
         quote! {
+            #serialize_gate
             impl #serde::Serialize for #name {
                 fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_str(self.as_str())
                 }
             }
         }
-    });
-    let deserialize = shape.json_in.then(|| {
+    };
+    let deserialize = {
         quote! {
+            #deserialize_gate
             impl<'de> #serde::Deserialize<'de> for #name {
                 fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     <String as #serde::Deserialize>::deserialize(deserializer).map(|value| Self::from(value.as_str()))
                 }
             }
         }
-    });
+    };
     // Enums bound to labels, query strings or headers are written and read as text there.
     let to_text = (shape.http_text && shape.sent).then(|| {
         quote! {
@@ -725,6 +755,11 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
         #deserialize
         #http_values
     }
+}
+
+/// `#[cfg(feature = "serde")]` for a serde impl that is not part of the wire form.
+fn feature_gate(wire: bool) -> Option<TokenStream> {
+    (!wire).then(|| quote! { #[cfg(feature = "serde")] })
 }
 
 pub(crate) fn ident(name: &str) -> Ident {

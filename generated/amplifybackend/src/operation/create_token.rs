@@ -4,9 +4,15 @@
 //! Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
 /// The `CreateTokenRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct CreateTokenInput {
     /// The app ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: String,
 }
 impl CreateTokenInput {
@@ -123,6 +129,7 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateTokenOutput {
     /// The app ID.

@@ -4,11 +4,18 @@
 //! Removes an existing environment from your Amplify project.
 /// The `DeleteBackendRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteBackendInput {
     /// The app ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: String,
     /// The name of the backend environment.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub backend_environment_name: String,
 }
 impl DeleteBackendInput {
@@ -158,6 +165,7 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBackendOutput {
     /// The app ID.

@@ -6,6 +6,7 @@
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteBackendStorageInput {
     /// The app ID.
@@ -223,6 +224,7 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBackendStorageOutput {
     /// The app ID.

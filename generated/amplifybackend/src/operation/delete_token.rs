@@ -4,11 +4,18 @@
 //! Deletes the challenge token based on the given appId and sessionId.
 /// The `DeleteTokenRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteTokenInput {
     /// The app ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: String,
     /// The session ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub session_id: String,
 }
 impl DeleteTokenInput {
@@ -152,6 +159,7 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteTokenOutput {
     /// Indicates whether the request succeeded or failed.

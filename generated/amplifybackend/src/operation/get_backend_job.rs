@@ -4,13 +4,21 @@
 //! Returns information about a specific job.
 /// The `GetBackendJobRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetBackendJobInput {
     /// The app ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: String,
     /// The name of the backend environment.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub backend_environment_name: String,
     /// The ID for the job.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub job_id: String,
 }
 impl GetBackendJobInput {
@@ -181,6 +189,7 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendJobOutput {
     /// The app ID.

@@ -4,11 +4,18 @@
 //! Gets the challenge token based on the given appId and sessionId.
 /// The `GetTokenRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetTokenInput {
     /// The app ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: String,
     /// The session ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub session_id: String,
 }
 impl GetTokenInput {
@@ -146,6 +153,7 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTokenOutput {
     /// The app ID.

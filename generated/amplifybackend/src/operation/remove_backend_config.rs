@@ -4,9 +4,15 @@
 //! Removes the AWS resources required to access the Amplify Admin UI.
 /// The `RemoveBackendConfigRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct RemoveBackendConfigInput {
     /// The app ID.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: String,
 }
 impl RemoveBackendConfigInput {
@@ -139,6 +145,7 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveBackendConfigOutput {
     /// If the request fails, this error is returned.

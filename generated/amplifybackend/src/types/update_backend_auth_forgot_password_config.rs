@@ -3,6 +3,7 @@
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBackendAuthForgotPasswordConfig {
     /// **(DEPRECATED)** Describes which mode to use (either SMS or email) to deliver messages to app users that want to recover their password.

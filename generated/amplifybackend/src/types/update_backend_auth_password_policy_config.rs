@@ -3,6 +3,7 @@
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBackendAuthPasswordPolicyConfig {
     /// Describes additional constraints on password requirements to sign in to the auth resource, configured as a part of your Amplify project.

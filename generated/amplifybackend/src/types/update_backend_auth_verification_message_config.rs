@@ -3,6 +3,7 @@
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBackendAuthVerificationMessageConfig {
     /// The type of verification message to send.

@@ -6,9 +6,18 @@
 //! If the stack doesn't exist, a `ValidationError` is returned.
 /// The input for DescribeStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeStacksInput {
     /// The token for the next set of items to return. (You received this token from a previous call.)
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// If you don't pass a parameter to `StackName`, the API returns a response that describes all resources in the account, which can impact performance. This requires `ListStacks` and `DescribeStacks` permissions.
     ///
@@ -22,6 +31,10 @@ pub struct DescribeStacksInput {
     ///
     /// - Running stacks: You can specify either the stack's name or its unique stack ID.
     /// - Deleted stacks: You must specify the unique stack ID.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackName", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_name: Option<String>,
 }
 impl DescribeStacksInput {
@@ -194,12 +207,26 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeStacksInput {
 }
 /// The output for a DescribeStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeStacksOutput {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// A list of stack structures.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Stacks", skip_serializing_if = "Option::is_none")
+    )]
     pub stacks: Option<Vec<crate::types::Stack>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeStacksOutput {

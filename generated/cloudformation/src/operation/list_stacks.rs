@@ -4,11 +4,24 @@
 //! Returns the summary information for stacks whose status matches the specified `StackStatusFilter`. Summary information for stacks that have been deleted is kept for 90 days after the stack is deleted. If no `StackStatusFilter` is specified, summary information for all stacks is returned (including existing stacks and stacks that have been deleted).
 /// The input for ListStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListStacksInput {
     /// The token for the next set of items to return. (You received this token from a previous call.)
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// Stack status to use as a filter. Specify one or more stack status codes to list only stacks with the specified status codes. For a complete list of stack status codes, see the `StackStatus` parameter of the Stack data type.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackStatusFilter", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_status_filter: Option<Vec<crate::types::StackStatus>>,
 }
 impl ListStacksInput {
@@ -168,12 +181,26 @@ impl ::awsgen_runtime::pagination::Paginate for ListStacksInput {
 }
 /// The output for ListStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListStacksOutput {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// A list of `StackSummary` structures that contains information about the specified stacks.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackSummaries", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_summaries: Option<Vec<crate::types::StackSummary>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListStacksOutput {

@@ -3,6 +3,11 @@
 ///
 /// Rollback triggers enable you to have CloudFormation monitor the state of your application during stack creation and updating, and to roll back that operation if the application breaches the threshold of any of the alarms you've specified. For more information, see [Roll back your CloudFormation stack on alarm breach with rollback triggers](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-rollback-triggers.html).
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct RollbackConfiguration {
     /// The amount of time, in minutes, during which CloudFormation should monitor all the rollback triggers after the stack creation or update operation deploys all necessary resources.
@@ -12,6 +17,13 @@ pub struct RollbackConfiguration {
     /// If you specify a monitoring period but don't specify any rollback triggers, CloudFormation still waits the specified period of time before cleaning up old resources after update operations. You can use this monitoring period to perform any manual stack validation desired, and manually cancel the stack creation or update (using [CancelUpdateStack](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CancelUpdateStack.html), for example) as necessary.
     ///
     /// If you specify 0 for this parameter, CloudFormation still monitors the specified rollback triggers during stack creation and update operations. Then, for update operations, it begins disposing of old resources immediately once the operation completes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MonitoringTimeInMinutes",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub monitoring_time_in_minutes: Option<i32>,
     /// The triggers to monitor during stack creation or update actions.
     ///
@@ -22,6 +34,10 @@ pub struct RollbackConfiguration {
     /// - To remove all currently specified triggers, specify an empty list for this parameter.
     ///
     /// If a specified trigger is missing, the entire stack operation fails and is rolled back.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RollbackTriggers", skip_serializing_if = "Option::is_none")
+    )]
     pub rollback_triggers: Option<Vec<crate::types::RollbackTrigger>>,
 }
 impl RollbackConfiguration {

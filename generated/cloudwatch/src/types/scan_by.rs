@@ -53,3 +53,12 @@ impl ::awsgen_runtime::serde::Serialize for ScanBy {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ScanBy {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(|value| Self::from(value.as_str()))
+    }
+}

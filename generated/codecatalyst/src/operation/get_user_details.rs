@@ -4,11 +4,18 @@
 //! Returns information about a user.
 /// The `GetUserDetailsRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetUserDetailsInput {
     /// The system-generated unique ID of the user.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: Option<String>,
     /// The name of the user as displayed in Amazon CodeCatalyst.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub user_name: Option<String>,
 }
 impl GetUserDetailsInput {
@@ -168,6 +175,7 @@ impl ::awsgen_runtime::Operation for GetUserDetailsInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUserDetailsOutput {
     /// The friendly name displayed for the user in Amazon CodeCatalyst.

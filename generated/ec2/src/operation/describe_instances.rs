@@ -20,9 +20,18 @@
 //! The order of the elements in the response, including those within nested structures, might vary. Applications should not assume the elements appear in a particular order.
 /// The `DescribeInstancesRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeInstancesInput {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// The filters.
     ///
@@ -162,18 +171,41 @@ pub struct DescribeInstancesInput {
     /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example, `2022-09-15T17:15:20.000Z`.
     /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` | `hvm`).
     /// - `vpc-id` - The ID of the VPC that the instance is running in.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
+    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// Indicates whether to include managed resources in the output. If this parameter is set to `true`, the output includes resources that are managed by Amazon Web Services services, even if managed resource visibility is set to hidden.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IncludeManagedResources",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub include_managed_resources: Option<bool>,
     /// The instance IDs.
     ///
     /// Default: Describes all your instances.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_ids: Option<Vec<String>>,
     /// The maximum number of items to return for this request. To get the next page of items, make another request with the token returned in the output. For more information, see [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     ///
     /// You cannot specify this parameter and the instance IDs parameter in the same request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i32>,
     /// The token returned from a previous paginated request. Pagination continues from the end of the items returned by the previous request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 impl DescribeInstancesInput {
@@ -692,12 +724,26 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {
 }
 /// The `DescribeInstancesResult` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeInstancesOutput {
     /// The token to include in another request to get the next page of items. This value is `null` when there are no more items to return.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// Information about the reservations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationSet", skip_serializing_if = "Option::is_none")
+    )]
     pub reservations: Option<Vec<crate::types::Reservation>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeInstancesOutput {

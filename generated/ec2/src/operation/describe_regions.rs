@@ -10,19 +10,40 @@
 //! The order of the elements in the response, including those within nested structures, might vary. Applications should not assume the elements appear in a particular order.
 /// The `DescribeRegionsRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeRegionsInput {
     /// Indicates whether to display all Regions, including Regions that are disabled for your account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllRegions", skip_serializing_if = "Option::is_none")
+    )]
     pub all_regions: Option<bool>,
     /// Checks whether you have the required permissions for the action, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// The filters.
     ///
     /// - `endpoint` - The endpoint of the Region (for example, `ec2.us-east-1.amazonaws.com`).
     /// - `opt-in-status` - The opt-in status of the Region (`opt-in-not-required` | `opted-in` | `not-opted-in`).
     /// - `region-name` - The name of the Region (for example, `us-east-1`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
+    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// The names of the Regions. You can specify any Regions, whether they are enabled and disabled for your account.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RegionName", skip_serializing_if = "Option::is_none")
+    )]
     pub region_names: Option<Vec<String>>,
 }
 impl DescribeRegionsInput {
@@ -184,10 +205,20 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
 }
 /// The `DescribeRegionsResult` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeRegionsOutput {
     /// Information about the Regions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub regions: Option<Vec<crate::types::Region>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeRegionsOutput {

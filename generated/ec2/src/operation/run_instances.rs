@@ -24,13 +24,33 @@
 //! For troubleshooting, see [What to do if an instance immediately terminates](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_InstanceStraightToTerminated.html), and [Troubleshooting connecting to your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesConnecting.html).
 /// The `RunInstancesRequest` structure.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct RunInstancesInput {
     /// Reserved.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "additionalInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub additional_info: Option<String>,
     /// The block device mapping, which defines the EBS volumes and instance store volumes to attach to the instance at launch. For more information, see [Block device mappings](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) in the *Amazon EC2 User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BlockDeviceMapping", skip_serializing_if = "Option::is_none")
+    )]
     pub block_device_mappings: Option<Vec<crate::types::BlockDeviceMapping>>,
     /// Information about the Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open`, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityReservationSpecification",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub capacity_reservation_specification: Option<
         crate::types::CapacityReservationSpecification,
     >,
@@ -39,136 +59,298 @@ pub struct RunInstancesInput {
     /// For more information, see [Ensuring idempotency in Amazon EC2 API requests](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
     ///
     /// Constraints: Maximum 64 ASCII characters
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "clientToken", skip_serializing_if = "Option::is_none")
+    )]
     pub client_token: Option<String>,
     /// The CPU options for the instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub cpu_options: Option<crate::types::CpuOptionsRequest>,
     /// The credit option for CPU usage of the burstable performance instance. Valid values are `standard` and `unlimited`. To change this attribute after launch, use [ModifyInstanceCreditSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceCreditSpecification.html). For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide*.
     ///
     /// Default: `standard` (T2 instances) or `unlimited` (T3/T3a/T4g instances)
     ///
     /// For T3 instances with `host` tenancy, only `standard` is supported.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub credit_specification: Option<crate::types::CreditSpecificationRequest>,
     /// Indicates whether an instance is enabled for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DisableApiStop", skip_serializing_if = "Option::is_none")
+    )]
     pub disable_api_stop: Option<bool>,
     /// Indicates whether termination protection is enabled for the instance. The default is `false`, which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "disableApiTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub disable_api_termination: Option<bool>,
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
     ///
     /// Default: `false`
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ebsOptimized", skip_serializing_if = "Option::is_none")
+    )]
     pub ebs_optimized: Option<bool>,
     /// An elastic GPU to associate with the instance.
     ///
     /// Amazon Elastic Graphics reached end of life on January 8, 2024.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ElasticGpuSpecification",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     #[deprecated]
     pub elastic_gpu_specification: Option<Vec<crate::types::ElasticGpuSpecification>>,
     /// An elastic inference accelerator to associate with the instance.
     ///
     /// Amazon Elastic Inference is no longer available.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ElasticInferenceAccelerator",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     #[deprecated]
     pub elastic_inference_accelerators: Option<
         Vec<crate::types::ElasticInferenceAccelerator>,
     >,
     /// If you’re launching an instance into a dual-stack or IPv6-only subnet, you can enable assigning a primary IPv6 address. A primary IPv6 address is an IPv6 GUA address associated with an ENI that you have enabled to use a primary IPv6 address. Use this option if an instance relies on its IPv6 address not changing. When you launch the instance, Amazon Web Services will automatically assign an IPv6 address associated with the ENI attached to your instance to be the primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. If you have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6 address.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnablePrimaryIpv6", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_primary_ipv6: Option<bool>,
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves. For more information, see [Amazon Web Services Nitro Enclaves User Guide](https://docs.aws.amazon.com/enclaves/latest/user/).
     ///
     /// You can't enable Amazon Web Services Nitro Enclaves and hibernation on the same instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub enclave_options: Option<crate::types::EnclaveOptionsRequest>,
     /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html). For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
     ///
     /// You can't enable hibernation and Amazon Web Services Nitro Enclaves on the same instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub hibernation_options: Option<crate::types::HibernationOptionsRequest>,
     /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "iamInstanceProfile", skip_serializing_if = "Option::is_none")
+    )]
     pub iam_instance_profile: Option<crate::types::IamInstanceProfileSpecification>,
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageId", skip_serializing_if = "Option::is_none")
+    )]
     pub image_id: Option<String>,
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "instanceInitiatedShutdownBehavior",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub instance_initiated_shutdown_behavior: Option<crate::types::ShutdownBehavior>,
     /// The market (purchasing) option for the instances.
     ///
     /// For RunInstances, persistent Spot Instance requests are only supported when **InstanceInterruptionBehavior** is set to either `hibernate` or `stop`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceMarketOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_market_options: Option<crate::types::InstanceMarketOptionsRequest>,
     /// The instance type. For more information, see [Amazon EC2 Instance Types Guide](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_type: Option<crate::types::InstanceType>,
     /// The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_address_count: Option<i32>,
     /// The IPv6 addresses from the range of the subnet to associate with the primary network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_addresses: Option<Vec<crate::types::InstanceIpv6Address>>,
     /// The ID of the kernel.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KernelId", skip_serializing_if = "Option::is_none")
+    )]
     pub kernel_id: Option<String>,
     /// The name of the key pair. For more information, see [Create a key pair for your EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html).
     ///
     /// If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KeyName", skip_serializing_if = "Option::is_none")
+    )]
     pub key_name: Option<String>,
     /// The launch template. Any additional parameters that you specify for the new instance overwrite the corresponding parameters included in the launch template.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_template: Option<crate::types::LaunchTemplateSpecification>,
     /// The license configurations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LicenseSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub license_specifications: Option<Vec<crate::types::LicenseConfigurationRequest>>,
     /// The maintenance and recovery options for the instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub maintenance_options: Option<crate::types::InstanceMaintenanceOptionsRequest>,
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
+    #[cfg_attr(feature = "serde", serde(rename = "MaxCount", default))]
     pub max_count: i32,
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub metadata_options: Option<crate::types::InstanceMetadataOptionsRequest>,
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
+    #[cfg_attr(feature = "serde", serde(rename = "MinCount", default))]
     pub min_count: i32,
     /// Specifies whether detailed monitoring is enabled for the instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")
+    )]
     pub monitoring: Option<crate::types::RunInstancesMonitoringEnabled>,
     /// The network interfaces to associate with the instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "networkInterface", skip_serializing_if = "Option::is_none")
+    )]
     pub network_interfaces: Option<
         Vec<crate::types::InstanceNetworkInterfaceSpecification>,
     >,
     /// Contains settings for the network performance options for the instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "NetworkPerformanceOptions",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub network_performance_options: Option<
         crate::types::InstanceNetworkPerformanceOptionsRequest,
     >,
     /// Reserved for internal use.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Operator", skip_serializing_if = "Option::is_none")
+    )]
     pub operator: Option<crate::types::OperatorRequest>,
     /// The placement for the instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Placement", skip_serializing_if = "Option::is_none")
+    )]
     pub placement: Option<crate::types::Placement>,
     /// The options for the instance hostname. The default values are inherited from the subnet. Applies only if creating a network interface, not attaching an existing one.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PrivateDnsNameOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub private_dns_name_options: Option<crate::types::PrivateDnsNameOptionsRequest>,
     /// The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
     ///
     /// Only one private IP address can be designated as primary. You can't specify this option if you've specified the option to designate a private IP address as the primary IP address in a network interface specification. You cannot specify this option if you're launching more than one instance in the request.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
     /// The ID of the RAM disk to select. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, go to the Amazon Web Services Resource Center and search for the kernel ID.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RamdiskId", skip_serializing_if = "Option::is_none")
+    )]
     pub ramdisk_id: Option<String>,
     /// The secondary interfaces to associate with the instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecondaryInterface", skip_serializing_if = "Option::is_none")
+    )]
     pub secondary_interfaces: Option<
         Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>,
     >,
     /// The IDs of the security groups.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub security_group_ids: Option<Vec<String>>,
     /// \[Default VPC\] The names of the security groups.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
     ///
     /// Default: Amazon EC2 uses the default security group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecurityGroup", skip_serializing_if = "Option::is_none")
+    )]
     pub security_groups: Option<Vec<String>>,
     /// The ID of the subnet to launch the instance into.
     ///
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")
+    )]
     pub subnet_id: Option<String>,
     /// The tags to apply to the resources that are created during instance launch.
     ///
@@ -180,8 +362,16 @@ pub struct RunInstancesInput {
     /// - Network interfaces
     ///
     /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TagSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub tag_specifications: Option<Vec<crate::types::TagSpecification>>,
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UserData", skip_serializing_if = "Option::is_none")
+    )]
     pub user_data: Option<String>,
 }
 impl RunInstancesInput {
@@ -1532,18 +1722,44 @@ impl ::awsgen_runtime::Operation for RunInstancesInput {
 }
 /// Describes a launch request for one or more instances, and includes owner, requester, and security group information that applies to all instances in the launch request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct RunInstancesOutput {
     /// Not supported.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupSet", skip_serializing_if = "Option::is_none")
+    )]
     pub groups: Option<Vec<crate::types::GroupIdentifier>>,
     /// The instances.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub instances: Option<Vec<crate::types::Instance>>,
     /// The ID of the Amazon Web Services account that owns the reservation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ownerId", skip_serializing_if = "Option::is_none")
+    )]
     pub owner_id: Option<String>,
     /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services Management Console or Auto Scaling).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "requesterId", skip_serializing_if = "Option::is_none")
+    )]
     pub requester_id: Option<String>,
     /// The ID of the reservation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationId", skip_serializing_if = "Option::is_none")
+    )]
     pub reservation_id: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl RunInstancesOutput {

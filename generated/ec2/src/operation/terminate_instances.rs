@@ -39,19 +39,37 @@
 //! When you terminate an instance, we attempt to terminate it forcibly after a short while. If your instance appears stuck in the shutting-down state after a period of time, there might be an issue with the underlying host computer. For more information about terminating and troubleshooting terminating your instances, see [Terminate Amazon EC2 instances](https://docs.aws.amazon.com/) and [Troubleshooting terminating your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesShuttingDown.html) in the *Amazon EC2 User Guide*.
 /// The `TerminateInstancesRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct TerminateInstancesInput {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// Forces the instances to terminate. The instance will first attempt a graceful shutdown, which includes flushing file system caches and metadata. If the graceful shutdown fails to complete within the timeout period, the instance shuts down forcibly without flushing the file system caches and metadata.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Force", skip_serializing_if = "Option::is_none")
+    )]
     pub force: Option<bool>,
     /// The IDs of the instances.
     ///
     /// Constraints: Up to 1000 instance IDs. We recommend breaking up this request into smaller batches.
+    #[cfg_attr(feature = "serde", serde(rename = "InstanceId", default))]
     pub instance_ids: Vec<String>,
     /// Specifies whether to bypass the graceful OS shutdown process when the instance is terminated.
     ///
     /// Default: `false`
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SkipOsShutdown", skip_serializing_if = "Option::is_none")
+    )]
     pub skip_os_shutdown: Option<bool>,
 }
 impl TerminateInstancesInput {
@@ -222,10 +240,20 @@ impl ::awsgen_runtime::Operation for TerminateInstancesInput {
 }
 /// The `TerminateInstancesResult` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct TerminateInstancesOutput {
     /// Information about the terminated instances.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub terminating_instances: Option<Vec<crate::types::InstanceStateChange>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl TerminateInstancesOutput {

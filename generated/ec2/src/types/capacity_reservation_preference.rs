@@ -50,6 +50,24 @@ impl ::std::fmt::Display for CapacityReservationPreference {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::serde::Serialize for CapacityReservationPreference {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for CapacityReservationPreference {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(|value| Self::from(value.as_str()))
+    }
+}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CapacityReservationPreference {
     fn to_query(&self, form: &mut query::Form, key: &str, _: &xml::Layout) {

@@ -5,6 +5,11 @@
 ///
 /// You can only specify `CapacityReservationPreference` and `CapacityReservationTarget` if the `CapacityReservationPreference` is `capacity-reservations-only`.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct CapacityReservationSpecification {
     /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
@@ -12,10 +17,24 @@ pub struct CapacityReservationSpecification {
     /// - `capacity-reservations-only` - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the instance will fail to launch.
     /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy). If capacity isn't available, the instance runs as an On-Demand Instance.
     /// - `none` - The instance doesn't run in a Capacity Reservation even if one is available. The instance runs as an On-Demand Instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityReservationPreference",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub capacity_reservation_preference: Option<
         crate::types::CapacityReservationPreference,
     >,
     /// Information about the target Capacity Reservation or Capacity Reservation group.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CapacityReservationTarget",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub capacity_reservation_target: Option<crate::types::CapacityReservationTarget>,
 }
 impl CapacityReservationSpecification {

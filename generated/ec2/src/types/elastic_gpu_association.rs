@@ -3,15 +3,45 @@
 ///
 /// Describes the association between an instance and an Elastic Graphics accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ElasticGpuAssociation {
     /// The ID of the association.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticGpuAssociationId",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_gpu_association_id: Option<String>,
     /// The state of the association between the instance and the Elastic Graphics accelerator.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticGpuAssociationState",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_gpu_association_state: Option<String>,
     /// The time the Elastic Graphics accelerator was associated with the instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticGpuAssociationTime",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_gpu_association_time: Option<String>,
     /// The ID of the Elastic Graphics accelerator.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "elasticGpuId", skip_serializing_if = "Option::is_none")
+    )]
     pub elastic_gpu_id: Option<String>,
 }
 impl ElasticGpuAssociation {

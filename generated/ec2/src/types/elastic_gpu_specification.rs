@@ -3,9 +3,15 @@
 ///
 /// A specification for an Elastic Graphics accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ElasticGpuSpecification {
     /// The type of Elastic Graphics accelerator.
+    #[cfg_attr(feature = "serde", serde(rename = "Type", default))]
     pub r#type: String,
 }
 impl ElasticGpuSpecification {

@@ -3,13 +3,23 @@
 ///
 /// Describes an elastic inference accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ElasticInferenceAccelerator {
     /// The number of elastic inference accelerators to attach to the instance.
     ///
     /// Default: 1
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Count", skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<i32>,
     /// The type of elastic inference accelerator. The possible values are `eia1.medium`, `eia1.large`, `eia1.xlarge`, `eia2.medium`, `eia2.large`, and `eia2.xlarge`.
+    #[cfg_attr(feature = "serde", serde(rename = "Type", default))]
     pub r#type: String,
 }
 impl ElasticInferenceAccelerator {

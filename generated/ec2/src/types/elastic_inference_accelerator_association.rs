@@ -3,15 +3,48 @@
 ///
 /// Describes the association between an instance and an elastic inference accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ElasticInferenceAcceleratorAssociation {
     /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticInferenceAcceleratorArn",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_inference_accelerator_arn: Option<String>,
     /// The ID of the association.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticInferenceAcceleratorAssociationId",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_inference_accelerator_association_id: Option<String>,
     /// The state of the elastic inference accelerator.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticInferenceAcceleratorAssociationState",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_inference_accelerator_association_state: Option<String>,
     /// The time at which the elastic inference accelerator is associated with an instance.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticInferenceAcceleratorAssociationTime",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_inference_accelerator_association_time: Option<
         ::awsgen_runtime::DateTime,
     >,

@@ -3,11 +3,24 @@
 ///
 /// To improve the reliability of network packet delivery, ENA Express reorders network packets on the receiving end by default. However, some UDP-based applications are designed to handle network packets that are out of order to reduce the overhead for packet delivery at the network layer. When ENA Express is enabled, you can specify whether UDP network traffic uses it.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct InstanceAttachmentEnaSrdSpecification {
     /// Indicates whether ENA Express is enabled for the network interface.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaSrdEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_enabled: Option<bool>,
     /// Configures ENA Express for UDP network traffic.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaSrdUdpSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_udp_specification: Option<
         crate::types::InstanceAttachmentEnaSrdUdpSpecification,
     >,

@@ -3,11 +3,24 @@
 ///
 /// The `Valid Values` lists all the resource types that can be tagged. However, the action you're using might not support tagging all of these resource types. If you try to tag a resource type that is unsupported for the action you're using, you'll get an error.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct TagSpecification {
     /// The type of resource to tag on creation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "resourceType", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_type: Option<crate::types::ResourceType>,
     /// The tags to apply to the resource.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tag", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl TagSpecification {

@@ -4,13 +4,30 @@
 //! Lists instances: reservations holding instances holding tags, each list in `item` elements.
 /// The `DescribeInstancesRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeInstancesInput {
     /// The `InstanceIds` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_ids: Option<Vec<String>>,
     /// The `MaxResults` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i32>,
     /// The `NextToken` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 impl DescribeInstancesInput {
@@ -152,12 +169,26 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
 }
 /// The `DescribeInstancesResult` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeInstancesOutput {
     /// The `NextToken` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// The `Reservations` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationSet", skip_serializing_if = "Option::is_none")
+    )]
     pub reservations: Option<Vec<crate::types::Reservation>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeInstancesOutput {

@@ -4,19 +4,42 @@
 //! Lists regions: list inputs keyed by their capitalised `locationName`, a `queryName`, a list of structures holding a list.
 /// The `DescribeRegionsRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeRegionsInput {
     /// The `AllRegions` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllRegions", skip_serializing_if = "Option::is_none")
+    )]
     pub all_regions: Option<bool>,
     /// The `Attribute` member.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub attribute: Option<String>,
     /// The `DryRun` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// The `Filters` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
+    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// The `RegionNames` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RegionName", skip_serializing_if = "Option::is_none")
+    )]
     pub region_names: Option<Vec<String>>,
     /// The `Scope` member.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<crate::types::Placement>,
 }
 impl DescribeRegionsInput {
@@ -210,10 +233,20 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
 }
 /// The `DescribeRegionsResult` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DescribeRegionsOutput {
     /// The `Regions` member.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub regions: Option<Vec<crate::types::Region>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeRegionsOutput {

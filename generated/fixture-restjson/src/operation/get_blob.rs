@@ -2,9 +2,15 @@
 //! The GetBlob operation.
 /// The `GetBlobRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetBlobInput {
     /// The `Id` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: String,
 }
 impl GetBlobInput {
@@ -102,12 +108,20 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
 }
 /// The `GetBlobResponse` structure.
 #[derive(Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetBlobOutput {
     /// The `Body` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: Option<::awsgen_runtime::ByteStream>,
     /// The `ContentType` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetBlobOutput {

@@ -2,9 +2,15 @@
 //! The PutDocument operation.
 /// The `PutDocumentRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct PutDocumentInput {
     /// The `Document` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub document: Option<crate::types::Circle>,
 }
 impl PutDocumentInput {
@@ -92,10 +98,17 @@ impl ::awsgen_runtime::Operation for PutDocumentInput {
 }
 /// The `PutDocumentResponse` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct PutDocumentOutput {
     /// The `Text` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub text: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl PutDocumentOutput {

@@ -14,11 +14,17 @@
 //! - Group memberships ([RemoveUserFromGroup](https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveUserFromGroup.html))
 /// The `DeleteUserRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteUserInput {
     /// The name of the user to delete.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    #[cfg_attr(feature = "serde", serde(rename = "UserName", default))]
     pub user_name: String,
 }
 impl DeleteUserInput {
@@ -146,6 +152,7 @@ impl ::awsgen_runtime::Operation for DeleteUserInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserOutput {
     #[serde(skip)]

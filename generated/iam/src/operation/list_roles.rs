@@ -14,17 +14,34 @@
 //! You can paginate the results using the `MaxItems` and `Marker` parameters.
 /// The `ListRolesRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListRolesInput {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated. Set it to the value of the `Marker` element in the response that you received to indicate where the next call should start.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// Use this only when paginating results to indicate the maximum number of items you want in the response. If additional items exist beyond the maximum you specify, the `IsTruncated` response element is `true`.
     ///
     /// If you do not include this parameter, the number of items defaults to 100. Note that IAM might return fewer results, even when there are more results available. In that case, the `IsTruncated` response element returns `true`, and `Marker` contains a value to include in the subsequent call that tells the service where to continue from.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "Option::is_none")
+    )]
     pub max_items: Option<i32>,
     /// The path prefix for filtering the results. For example, the prefix `/application_abc/component_xyz/` gets all roles whose path starts with `/application_abc/component_xyz/`.
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/), listing all roles. This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PathPrefix", skip_serializing_if = "Option::is_none")
+    )]
     pub path_prefix: Option<String>,
 }
 impl ListRolesInput {
@@ -206,14 +223,29 @@ impl ::awsgen_runtime::pagination::Paginate for ListRolesInput {
 }
 /// Contains the response to a successful [ListRoles](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html) request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListRolesOutput {
     /// A flag that indicates whether there are more items to return. If your results were truncated, you can make a subsequent pagination request using the `Marker` request parameter to retrieve more items. Note that IAM might return fewer than the `MaxItems` number of results even when there are more results available. We recommend that you check `IsTruncated` after every call to ensure that you receive all your results.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// A list of roles.
+    #[cfg_attr(feature = "serde", serde(rename = "Roles", default))]
     pub roles: Vec<crate::types::Role>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListRolesOutput {

@@ -5,11 +5,27 @@
 ///
 /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct AttachedPermissionsBoundary {
     /// The ARN of the policy used to set the permissions boundary for the user or role.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PermissionsBoundaryArn", skip_serializing_if = "Option::is_none")
+    )]
     pub permissions_boundary_arn: Option<String>,
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity. This data type can only have a value of `Policy`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "PermissionsBoundaryType",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub permissions_boundary_type: Option<
         crate::types::PermissionsBoundaryAttachmentType,
     >,

@@ -3,13 +3,26 @@
 ///
 /// This data type is returned as a response element in the [GetRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html) and [GetAccountAuthorizationDetails](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html) operations.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct RoleLastUsed {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601) that the role was last used.
     ///
     /// This field is null if the role has not been used within the IAM tracking period. For more information about the tracking period, see [Regions where data is tracked](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#access-advisor_tracking-period) in the *IAM User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastUsedDate", skip_serializing_if = "Option::is_none")
+    )]
     pub last_used_date: Option<::awsgen_runtime::DateTime>,
     /// The name of the Amazon Web Services Region in which the role was last used.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
 }
 impl RoleLastUsed {

@@ -7,11 +7,18 @@
 /// - [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html)
 /// - [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html)
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct User {
     /// The Amazon Resource Name (ARN) that identifies the user. For more information about ARNs and how to use ARNs in policies, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "Arn", default))]
     pub arn: String,
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user was created.
+    #[cfg_attr(feature = "serde", serde(rename = "CreateDate", default))]
     pub create_date: ::awsgen_runtime::DateTime,
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user's password was last used to sign in to an Amazon Web Services website. For a list of Amazon Web Services websites that capture a user's last sign-in time, see the [Credential reports](https://docs.aws.amazon.com/IAM/latest/UserGuide/credential-reports.html) topic in the *IAM User Guide*. If a password is used more than once in a five-minute span, only the first use is returned in this field. If the field is null (no value), then it indicates that they never signed in with a password. This can be because:
     ///
@@ -21,18 +28,33 @@ pub struct User {
     /// A null value does not mean that the user *never* had a password. Also, if the user does not currently have a password but had one in the past, then this field contains the date and time the most recent password was used.
     ///
     /// This value is returned only in the [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html) and [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html) operations.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PasswordLastUsed", skip_serializing_if = "Option::is_none")
+    )]
     pub password_last_used: Option<::awsgen_runtime::DateTime>,
     /// The path to the user. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
     /// The ARN of the policy used to set the permissions boundary for the user.
+    #[cfg_attr(feature = "serde", serde(rename = "Path", default))]
     pub path: String,
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
+    )]
     pub permissions_boundary: Option<crate::types::AttachedPermissionsBoundary>,
     /// A list of tags that are associated with the user. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The stable and unique string identifying the user. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "UserId", default))]
     pub user_id: String,
     /// The friendly name identifying the user.
+    #[cfg_attr(feature = "serde", serde(rename = "UserName", default))]
     pub user_name: String,
 }
 impl User {

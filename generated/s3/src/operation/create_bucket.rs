@@ -42,53 +42,69 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `CreateBucketRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct CreateBucketInput {
     /// The canned ACL to apply to the bucket.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub acl: Option<crate::types::BucketCannedAcl>,
     /// The name of the bucket to create.
     ///
     /// **General purpose buckets** - For information about bucket naming restrictions, see [Bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use path-style requests in the format `https://s3express-control.*region-code*.amazonaws.com/*bucket-name*` . Virtual-hosted-style requests aren't supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must also follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*DOC-EXAMPLE-BUCKET*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: String,
     /// Specifies the namespace where you want to create your general purpose bucket. When you create a general purpose bucket, you can choose to create a bucket in the shared global namespace or you can choose to create a bucket in your account regional namespace. Your account regional namespace is a subdivision of the global namespace that only your account can create buckets in. For more information on bucket namespaces, see [Namespaces for general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/gpbucketnamespaces.html).
     ///
     /// General purpose buckets in your account regional namespace must follow a specific naming convention. These buckets consist of a bucket name prefix that you create, and a suffix that contains your 12-digit Amazon Web Services Account ID, the Amazon Web Services Region code, and ends with `-an`. Bucket names must follow the format `bucket-name-prefix-accountId-region-an` (for example, `amzn-s3-demo-bucket-111122223333-us-west-2-an`). For information about bucket naming restrictions, see [Account regional namespace naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html#account-regional-naming-rules) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_namespace: Option<crate::types::BucketNamespace>,
     /// The configuration information for the bucket.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub create_bucket_configuration: Option<crate::types::CreateBucketConfiguration>,
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_full_control: Option<String>,
     /// Allows grantee to list the objects in the bucket.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read: Option<String>,
     /// Allows grantee to read the bucket ACL.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read_acp: Option<String>,
     /// Allows grantee to create new objects in the bucket.
     ///
     /// For the bucket and object owners of existing objects, also allows deletions and overwrites of those objects.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_write: Option<String>,
     /// Allows grantee to write the ACL for the applicable bucket.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_write_acp: Option<String>,
     /// Specifies whether you want S3 Object Lock to be enabled for the new bucket.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_enabled_for_bucket: Option<bool>,
     /// The `ObjectOwnership` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_ownership: Option<crate::types::ObjectOwnership>,
 }
 impl CreateBucketInput {
@@ -487,14 +503,22 @@ impl ::awsgen_runtime::Operation for CreateBucketInput {
 }
 /// The `CreateBucketOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct CreateBucketOutput {
     /// The Amazon Resource Name (ARN) of the S3 bucket. ARNs uniquely identify Amazon Web Services resources across all of Amazon Web Services.
     ///
     /// This parameter is only supported for S3 directory buckets. For more information, see [Using tags with directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-tagging.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_arn: Option<String>,
     /// A forward slash followed by the name of the bucket.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub location: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateBucketOutput {

@@ -42,6 +42,11 @@
 //! The `If-Match` header is supported for both general purpose and directory buckets. `IfMatchLastModifiedTime` and `IfMatchSize` is only supported for directory buckets.
 /// The `DeleteObjectRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteObjectInput {
     /// The bucket name of the bucket containing the object.
@@ -53,40 +58,50 @@ pub struct DeleteObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: String,
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bypass_governance_retention: Option<bool>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Deletes the object if the ETag (entity tag) value provided during the delete operation matches the ETag of the object in S3. If the ETag values do not match, the operation returns a `412 Precondition Failed` error.
     ///
     /// Expects the ETag value as a string. `If-Match` does accept a string value of an '*' (asterisk) character to denote a match of any ETag.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match: Option<String>,
     /// If present, the object is deleted only if its modification times matches the provided `Timestamp`. If the `Timestamp` values do not match, the operation returns a `412 Precondition Failed` error. If the `Timestamp` matches or if the object doesn’t exist, the operation returns a `204 Success (No Content)` response.
     ///
     /// This functionality is only supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match_last_modified_time: Option<::awsgen_runtime::DateTime>,
     /// If present, the object is deleted only if its size matches the provided size in bytes. If the `Size` value does not match, the operation returns a `412 Precondition Failed` error. If the `Size` matches or if the object doesn’t exist, the operation returns a `204 Success (No Content)` response.
     ///
     /// This functionality is only supported for directory buckets.
     ///
     /// You can use the `If-Match`, `x-amz-if-match-last-modified-time` and `x-amz-if-match-size` conditional headers in conjunction with each-other or individually.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match_size: Option<i64>,
     /// Key name of the object to delete.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: String,
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device. Required to permanently delete a versioned object if versioning is configured with MFA delete enabled.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub mfa: Option<String>,
     /// The `RequestPayer` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Version ID used to reference a specific version of the object.
     ///
     /// For directory buckets in this API operation, only the `null` value of the version ID is supported.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
 }
 impl DeleteObjectInput {
@@ -444,18 +459,27 @@ impl ::awsgen_runtime::Operation for DeleteObjectInput {
 }
 /// The `DeleteObjectOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteObjectOutput {
     /// Indicates whether the specified object version that was permanently deleted was (true) or was not (false) a delete marker before deletion. In a simple DELETE, this header indicates whether (true) or not (false) the current version of the object is a delete marker. To learn more about delete markers, see [Working with delete markers](https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub delete_marker: Option<bool>,
     /// The `RequestCharged` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// Returns the version ID of the delete marker created as a result of the DELETE operation.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DeleteObjectOutput {

@@ -45,6 +45,11 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `DeleteObjectsRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteObjectsInput {
     /// The bucket name containing the objects to delete.
@@ -56,10 +61,12 @@ pub struct DeleteObjectsInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: String,
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bypass_governance_retention: Option<bool>,
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK. This header will not provide any additional functionality if you don't use the SDK. When you send this header, there must be a corresponding `x-amz-checksum-*algorithm*` or `x-amz-trailer` header sent. Otherwise, Amazon S3 fails the request with the HTTP status code `400 Bad Request`.
     ///
@@ -81,18 +88,23 @@ pub struct DeleteObjectsInput {
     /// If the individual checksum value you provide through `x-amz-checksum-*algorithm*` doesn't match the checksum algorithm you set through `x-amz-sdk-checksum-algorithm`, Amazon S3 fails the request with a `BadDigest` error.
     ///
     /// If you provide an individual checksum, Amazon S3 ignores any provided `ChecksumAlgorithm` parameter.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// Container for the request.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub delete: crate::types::Delete,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device. Required to permanently delete a versioned object if versioning is configured with MFA delete enabled.
     ///
     /// When performing the `DeleteObjects` operation on an MFA delete enabled bucket, which attempts to delete the specified versioned objects, you must include an MFA token. If you don't provide an MFA token, the entire request will fail, even if there are non-versioned objects that you are trying to delete. If you provide an invalid token, whether there are versioned object keys in the request or not, the entire Multi-Object Delete request will fail. For information about MFA Delete, see [MFA Delete](https://docs.aws.amazon.com/AmazonS3/latest/dev/Versioning.html#MultiFactorAuthenticationDelete) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub mfa: Option<String>,
     /// The `RequestPayer` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
 }
 impl DeleteObjectsInput {
@@ -402,14 +414,29 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
 }
 /// The `DeleteObjectsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteObjectsOutput {
     /// Container element for a successful delete. It identifies the object that was successfully deleted.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Deleted", skip_serializing_if = "Option::is_none")
+    )]
     pub deleted: Option<Vec<crate::types::DeletedObject>>,
     /// Container for a failed delete action that describes the object that Amazon S3 attempted to delete and the error it encountered.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "Option::is_none")
+    )]
     pub errors: Option<Vec<crate::types::Error>>,
     /// The `RequestCharged` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DeleteObjectsOutput {

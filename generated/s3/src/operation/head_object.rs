@@ -54,6 +54,11 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `HeadObjectRequest` structure.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct HeadObjectInput {
     /// The name of the bucket that contains the object.
@@ -65,14 +70,17 @@ pub struct HeadObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: String,
     /// To retrieve the checksum, this parameter must be enabled.
     ///
     /// **General purpose buckets** - If you enable checksum mode and the object is uploaded with a [checksum](https://docs.aws.amazon.com/AmazonS3/latest/API/API_Checksum.html) and encrypted with an Key Management Service (KMS) key, you must have permission to use the `kms:Decrypt` action to retrieve the checksum.
     ///
     /// **Directory buckets** - If you enable `ChecksumMode` and the object is encrypted with Amazon Web Services Key Management Service (Amazon Web Services KMS), you must also have the `kms:GenerateDataKey` and `kms:Decrypt` permissions in IAM identity-based policies and KMS key policies for the KMS key to retrieve the checksum of the object.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_mode: Option<crate::types::ChecksumMode>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Return the object only if its entity tag (ETag) is the same as the one specified; otherwise, return a 412 (precondition failed) error.
     ///
@@ -84,6 +92,7 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns `200 OK` and the data requested.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match: Option<String>,
     /// Return the object only if it has been modified since the specified time; otherwise, return a 304 (not modified) error.
     ///
@@ -95,6 +104,7 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns the `304 Not Modified` response code.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_modified_since: Option<::awsgen_runtime::DateTime>,
     /// Return the object only if its entity tag (ETag) is different from the one specified; otherwise, return a 304 (not modified) error.
     ///
@@ -106,6 +116,7 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns the `304 Not Modified` response code.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_none_match: Option<String>,
     /// Return the object only if it has not been modified since the specified time; otherwise, return a 412 (precondition failed) error.
     ///
@@ -117,42 +128,57 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns `200 OK` and the data requested.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     /// The object key.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: String,
     /// Part number of the object being read. This is a positive integer between 1 and 10,000. Effectively performs a 'ranged' HEAD request for the part specified. Useful querying about the size of the part and the number of parts in this object.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub part_number: Option<i32>,
     /// HeadObject returns only the metadata for an object. If the Range is satisfiable, only the `ContentLength` is affected in the response. If the Range is not satisfiable, S3 returns a `416 - Requested Range Not Satisfiable` error.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub range: Option<String>,
     /// The `RequestPayer` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Sets the `Cache-Control` header of the response.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_cache_control: Option<String>,
     /// Sets the `Content-Disposition` header of the response.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_disposition: Option<String>,
     /// Sets the `Content-Encoding` header of the response.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_encoding: Option<String>,
     /// Sets the `Content-Language` header of the response.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_language: Option<String>,
     /// Sets the `Content-Type` header of the response.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_type: Option<String>,
     /// Sets the `Expires` header of the response.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_expires: Option<::awsgen_runtime::DateTime>,
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Version ID used to reference a specific version of the object.
     ///
     /// For directory buckets in this API operation, only the `null` value of the version ID is supported.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
 }
 impl HeadObjectInput {
@@ -924,85 +950,122 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
 }
 /// The `HeadObjectOutput` structure.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct HeadObjectOutput {
     /// Indicates that a range of bytes was specified.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub accept_ranges: Option<String>,
     /// The archive state of the head object.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub archive_status: Option<crate::types::ArchiveStatus>,
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// Specifies caching behavior along the request/reply chain.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub cache_control: Option<String>,
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32: Option<String>,
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32c: Option<String>,
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc64nvme: Option<String>,
     /// The Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_md5: Option<String>,
     /// The Base64 encoded, 160-bit `SHA1` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use the API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha1: Option<String>,
     /// The Base64 encoded, 256-bit `SHA256` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha256: Option<String>,
     /// The Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha512: Option<String>,
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header response to verify that the checksum type that is received is the same checksum type that was specified in `CreateMultipartUpload` request. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash128: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash3: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash64: Option<String>,
     /// Specifies presentational information for the object.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_disposition: Option<String>,
     /// Indicates what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_encoding: Option<String>,
     /// The language the content is in.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_language: Option<String>,
     /// Size of the body in bytes.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_length: Option<i64>,
     /// The portion of the object returned in the response for a `GET` request.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_range: Option<String>,
     /// A standard MIME type describing the format of the object data.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
     /// Specifies whether the object retrieved was (true) or was not (false) a Delete Marker. If false, this response header does not appear in the response.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub delete_marker: Option<bool>,
     /// An entity tag (ETag) is an opaque identifier assigned by a web server to a specific version of a resource found at a URL.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub e_tag: Option<String>,
     /// If the object expiration is configured (see [`PutBucketLifecycleConfiguration`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html) ), the response includes this header. It includes the `expiry-date` and `rule-id` key-value pairs providing object expiration information. The value of the `rule-id` is URL-encoded.
     ///
     /// Object expiration information is not returned in directory buckets and this header returns the value "`NotImplemented`" in all responses for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub expiration: Option<String>,
     /// The date and time at which the object is no longer cacheable.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub expires: Option<String>,
     /// Date and time when the object was last modified.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub last_modified: Option<::awsgen_runtime::DateTime>,
     /// A map of metadata to store with the object in S3.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// This is set to the number of metadata entries not returned in `x-amz-meta` headers. This can happen if you create metadata using an API like SOAP that supports more flexible metadata than the REST API. For example, using SOAP, you can create metadata whose values are not legal HTTP headers.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub missing_meta: Option<i32>,
     /// Specifies whether a legal hold is in effect for this object. This header is only returned if the requester has the `s3:GetObjectLegalHold` permission. This header is not returned if the specified version of this object has never had a legal hold applied. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     /// The Object Lock mode, if any, that's in effect for this object. This header is only returned if the requester has the `s3:GetObjectRetention` permission. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_mode: Option<crate::types::ObjectLockMode>,
     /// The date and time when the Object Lock retention period expires. This header is only returned if the requester has the `s3:GetObjectRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     /// The count of parts this object has. This value is only returned if you specify `partNumber` in your request and the object was uploaded as a multipart upload.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub parts_count: Option<i32>,
     /// Amazon S3 can return this header if your request involves a bucket that is either a source or a destination in a replication rule.
     ///
@@ -1018,8 +1081,10 @@ pub struct HeadObjectOutput {
     /// For more information, see [Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html).
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub replication_status: Option<crate::types::ReplicationStatus>,
     /// The `RequestCharged` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If the object is an archived object (an object whose storage class is GLACIER), the response includes this header if either the archive restoration is in progress (see [RestoreObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html) or an archive copy is already restored.
     ///
@@ -1032,41 +1097,51 @@ pub struct HeadObjectOutput {
     /// For more information about archiving objects, see [Transitioning Objects: General Considerations](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html#lifecycle-transition-general-considerations).
     ///
     /// This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub restore: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// Provides storage class information of the object. Amazon S3 returns this header for all objects except for S3 Standard storage class objects.
     ///
     /// For more information, see [Storage Classes](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html).
     ///
     /// **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub storage_class: Option<crate::types::StorageClass>,
     /// The number of tags, if any, on the object, when you have the relevant permission to read object tags.
     ///
     /// You can use [GetObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html) to retrieve the tag set associated with an object.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub tag_count: Option<i32>,
     /// Version ID of the object.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata.
     ///
     /// This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub website_redirect_location: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl HeadObjectOutput {

@@ -18,6 +18,11 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `ListObjectsRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListObjectsInput {
     /// The name of the bucket containing the objects.
@@ -29,24 +34,33 @@ pub struct ListObjectsInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: String,
     /// A delimiter is a character that you use to group keys.
     ///
     /// `CommonPrefixes` is filtered out from results if it is not lexicographically greater than the key-marker.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub delimiter: Option<String>,
     /// The `EncodingType` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Marker is where you want Amazon S3 to start listing from. Amazon S3 starts listing after this specified key. Marker can be any key in the bucket.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub marker: Option<String>,
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub max_keys: Option<i32>,
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
     /// Limits the response to keys that begin with the specified prefix.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub prefix: Option<String>,
     /// Confirms that the requester knows that she or he will be charged for the list objects request. Bucket owners need not specify this parameter in their requests.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
 }
 impl ListObjectsInput {
@@ -423,6 +437,11 @@ impl ::awsgen_runtime::pagination::Paginate for ListObjectsInput {
 }
 /// The `ListObjectsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListObjectsOutput {
     /// All of the keys (up to 1,000) rolled up in a common prefix count as a single return when calculating the number of returns.
@@ -434,31 +453,73 @@ pub struct ListObjectsOutput {
     /// `CommonPrefixes` lists keys that act like subdirectories in the directory specified by `Prefix`.
     ///
     /// For example, if the prefix is `notes/` and the delimiter is a slash (`/`), as in `notes/summer/july`, the common prefix is `notes/summer/`. All of the keys that roll up into a common prefix count as a single return when calculating the number of returns.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none")
+    )]
     pub common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     /// Metadata about each object returned.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Contents", skip_serializing_if = "Option::is_none")
+    )]
     pub contents: Option<Vec<crate::types::Object>>,
     /// Causes keys that contain the same string between the prefix and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection. These rolled-up keys are not returned elsewhere in the response. Each rolled-up result counts as only one return against the `MaxKeys` value.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// Indicates where in the bucket listing begins. Marker is included in the response if it was sent with the request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The maximum number of keys returned in the response body.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxKeys", skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i32>,
     /// The bucket name.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// When the response is truncated (the `IsTruncated` element value in the response is `true`), you can use the key name in this field as the `marker` parameter in the subsequent request to get the next set of objects. Amazon S3 lists objects in alphabetical order.
     ///
     /// This element is returned only if you have the `delimiter` request parameter specified. If the response does not include the `NextMarker` element and it is truncated, you can use the value of the last `Key` element in the response as the `marker` parameter in the subsequent request to get the next set of object keys.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// Keys that begin with the indicated prefix.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The `RequestCharged` member.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListObjectsOutput {

@@ -3,11 +3,24 @@
 ///
 /// This functionality is only supported by directory buckets.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct BucketInfo {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DataRedundancy", skip_serializing_if = "Option::is_none")
+    )]
     pub data_redundancy: Option<crate::types::DataRedundancy>,
     /// The type of bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<crate::types::BucketType>,
 }
 impl BucketInfo {

@@ -45,6 +45,24 @@ impl ::std::fmt::Display for DataRedundancy {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::serde::Serialize for DataRedundancy {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for DataRedundancy {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
+            .map(|value| Self::from(value.as_str()))
+    }
+}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for DataRedundancy {
     fn text(&self, _: &xml::Layout) -> Option<String> {

@@ -3,6 +3,11 @@
 ///
 /// This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct RestoreStatus {
     /// Specifies whether the object is currently being restored. If the object restoration is in progress, the header returns the value `TRUE`. For example:
@@ -14,10 +19,18 @@ pub struct RestoreStatus {
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
     ///
     /// If the object hasn't been restored, there is no header response.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IsRestoreInProgress", skip_serializing_if = "Option::is_none")
+    )]
     pub is_restore_in_progress: Option<bool>,
     /// Indicates when the restored copy will expire. This value is populated only if the object has already been restored. For example:
     ///
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RestoreExpiryDate", skip_serializing_if = "Option::is_none")
+    )]
     pub restore_expiry_date: Option<::awsgen_runtime::DateTime>,
 }
 impl RestoreStatus {

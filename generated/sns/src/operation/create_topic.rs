@@ -4,6 +4,11 @@
 //! Creates a topic to which notifications can be published. Users can create at most 100,000 standard topics (at most 1,000 FIFO topics). For more information, see [Creating an Amazon SNS topic](https://docs.aws.amazon.com/sns/latest/dg/sns-create-topic.html) in the *Amazon SNS Developer Guide*. This action is idempotent, so if the requester already owns a topic with the specified name, that topic's ARN is returned without creating a new topic.
 /// Input for CreateTopic action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct CreateTopicInput {
     /// A map of attributes with their corresponding values.
@@ -58,6 +63,10 @@ pub struct CreateTopicInput {
     /// - `FifoThroughputScope` – Enables higher throughput for your FIFO topic by adjusting the scope of deduplication. This attribute has two possible values:
     /// - `Topic` – The scope of message deduplication is across the entire topic. This is the default value and maintains existing behavior, with a maximum throughput of 3000 messages per second or 20MB per second, whichever comes first.
     /// - `MessageGroup` – The scope of deduplication is within each individual message group, which enables higher throughput per topic subject to regional quotas. For more information on quotas or to request an increase, see [Amazon SNS service quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the Amazon Web Services General Reference.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Attributes", skip_serializing_if = "Option::is_none")
+    )]
     pub attributes: Option<::std::collections::BTreeMap<String, String>>,
     /// The body of the policy document you want to use for this topic.
     ///
@@ -66,16 +75,25 @@ pub struct CreateTopicInput {
     /// The policy must be in JSON string format.
     ///
     /// Length Constraints: Maximum length of 30,720.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DataProtectionPolicy", skip_serializing_if = "Option::is_none")
+    )]
     pub data_protection_policy: Option<String>,
     /// The name of the topic you want to create.
     ///
     /// Constraints: Topic names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
     ///
     /// For a FIFO (first-in-first-out) topic, the name must end with the `.fifo` suffix.
+    #[cfg_attr(feature = "serde", serde(rename = "Name", default))]
     pub name: String,
     /// The list of tags to add to a new topic.
     ///
     /// To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateTopicInput {
@@ -423,10 +441,20 @@ impl ::awsgen_runtime::Operation for CreateTopicInput {
 }
 /// Response from CreateTopic action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct CreateTopicOutput {
     /// The Amazon Resource Name (ARN) assigned to the created topic.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
+    )]
     pub topic_arn: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateTopicOutput {

@@ -4,9 +4,15 @@
 //! Deletes a topic and all its subscriptions. Deleting a topic might prevent some messages previously sent to the topic from being delivered to subscribers. This action is idempotent, so deleting a topic that does not exist does not result in an error.
 /// The `DeleteTopicInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct DeleteTopicInput {
     /// The ARN of the topic you want to delete.
+    #[cfg_attr(feature = "serde", serde(rename = "TopicArn", default))]
     pub topic_arn: String,
 }
 impl DeleteTopicInput {
@@ -151,6 +157,7 @@ impl ::awsgen_runtime::Operation for DeleteTopicInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteTopicOutput {
     #[serde(skip)]

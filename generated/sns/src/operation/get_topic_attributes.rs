@@ -4,9 +4,15 @@
 //! Returns all of the properties of a topic. Topic properties returned might differ based on the authorization of the user.
 /// Input for GetTopicAttributes action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetTopicAttributesInput {
     /// The ARN of the topic whose properties you want to get.
+    #[cfg_attr(feature = "serde", serde(rename = "TopicArn", default))]
     pub topic_arn: String,
 }
 impl GetTopicAttributesInput {
@@ -146,6 +152,11 @@ impl ::awsgen_runtime::Operation for GetTopicAttributesInput {
 }
 /// Response for GetTopicAttributes action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetTopicAttributesOutput {
     /// A map of the topic's attributes. Attributes in this map include the following:
@@ -182,7 +193,12 @@ pub struct GetTopicAttributesOutput {
     /// (Optional) To override the generated value, you can specify a value for the `MessageDeduplicationId` parameter for the `Publish` action.
     ///
     /// - `FifoTopic` – When this is set to `true`, a FIFO topic is created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Attributes", skip_serializing_if = "Option::is_none")
+    )]
     pub attributes: Option<::std::collections::BTreeMap<String, String>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetTopicAttributesOutput {

@@ -6,9 +6,18 @@
 //! This action is throttled at 30 transactions per second (TPS).
 /// The `ListTopicsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListTopicsInput {
     /// Token returned by the previous `ListTopics` request.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 impl ListTopicsInput {
@@ -158,12 +167,26 @@ impl ::awsgen_runtime::pagination::Paginate for ListTopicsInput {
 }
 /// Response for ListTopics action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct ListTopicsOutput {
     /// Token to pass along to the next `ListTopics` request. This element is returned if there are additional topics to retrieve.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// A list of topic ARNs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Topics", skip_serializing_if = "Option::is_none")
+    )]
     pub topics: Option<Vec<crate::types::Topic>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListTopicsOutput {

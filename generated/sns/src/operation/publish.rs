@@ -14,6 +14,11 @@
 //! You can publish messages only to topics and endpoints in the same Amazon Web Services Region.
 /// Input for Publish action.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct PublishInput {
     /// The message you want to send.
@@ -40,8 +45,13 @@ pub struct PublishInput {
     /// - Keys that do not correspond to supported transport protocols are ignored.
     /// - Duplicate keys are not allowed.
     /// - Failure to parse or validate any key or value in the message will cause the `Publish` call to return an error (no partial delivery).
+    #[cfg_attr(feature = "serde", serde(rename = "Message", default))]
     pub message: String,
     /// Message attributes for Publish action.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageAttributes", skip_serializing_if = "Option::is_none")
+    )]
     pub message_attributes: Option<
         ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
     >,
@@ -56,12 +66,20 @@ pub struct PublishInput {
     /// - If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.
     /// - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication scope and interval are treated as duplicates and only one copy of the message is delivered.
     /// - If you send one message with `ContentBasedDeduplication` enabled, and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates, within the deduplication scope and interval, and only one copy of the message is delivered.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageDeduplicationId", skip_serializing_if = "Option::is_none")
+    )]
     pub message_deduplication_id: Option<String>,
     /// The `MessageGroupId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation `(!"#$%&'()*+,-./:;\<=\>?@\[\\\]^_`{|}~)`.
     ///
     /// For FIFO topics: The `MessageGroupId` is a tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). Every message must include a `MessageGroupId`.
     ///
     /// For standard topics: The `MessageGroupId` is optional and is forwarded only to Amazon SQS standard subscriptions to activate [fair queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fair-queues.html). The `MessageGroupId` is not used for, or sent to, any other endpoint types. When provided, the same validation rules apply as for FIFO topics.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub message_group_id: Option<String>,
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol. For example, using one publish action, you can send a short message to your SMS subscribers and a longer message to your email subscribers. If you set `MessageStructure` to `json`, the value of the `Message` parameter must:
     ///
@@ -71,20 +89,40 @@ pub struct PublishInput {
     /// You can define other top-level keys that define the message you want to send to a specific transport protocol (e.g., "http").
     ///
     /// Valid value: `json`
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageStructure", skip_serializing_if = "Option::is_none")
+    )]
     pub message_structure: Option<String>,
     /// The phone number to which you want to deliver an SMS message. Use E.164 format.
     ///
     /// If you don't specify a value for the `PhoneNumber` parameter, you must specify a value for the `TargetArn` or `TopicArn` parameters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub phone_number: Option<String>,
     /// Optional parameter to be used as the "Subject" line when the message is delivered to email endpoints. This field will also be included, if present, in the standard JSON messages delivered to other endpoints.
     ///
     /// Constraints: Subjects must be UTF-8 text with no line breaks or control characters, and less than 100 characters long.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Subject", skip_serializing_if = "Option::is_none")
+    )]
     pub subject: Option<String>,
     /// If you don't specify a value for the `TargetArn` parameter, you must specify a value for the `PhoneNumber` or `TopicArn` parameters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TargetArn", skip_serializing_if = "Option::is_none")
+    )]
     pub target_arn: Option<String>,
     /// The topic you want to publish to.
     ///
     /// If you don't specify a value for the `TopicArn` parameter, you must specify a value for the `PhoneNumber` or `TargetArn` parameters.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
+    )]
     pub topic_arn: Option<String>,
 }
 impl PublishInput {
@@ -555,16 +593,30 @@ impl ::awsgen_runtime::Operation for PublishInput {
 }
 /// Response for Publish action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct PublishOutput {
     /// Unique identifier assigned to the published message.
     ///
     /// Length Constraint: Maximum 100 characters
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageId", skip_serializing_if = "Option::is_none")
+    )]
     pub message_id: Option<String>,
     /// This response element applies only to FIFO (first-in-first-out) topics.
     ///
     /// The sequence number is a large, non-consecutive number that Amazon SNS assigns to each message. The length of `SequenceNumber` is 128 bits. `SequenceNumber` continues to increase for each `MessageGroupId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SequenceNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub sequence_number: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl PublishOutput {

@@ -6,6 +6,7 @@
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateTokenInput {
     /// The unique identifier string for the client or application. This value comes from the result of the RegisterClient API.
@@ -417,6 +418,7 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateTokenOutput {
     /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.

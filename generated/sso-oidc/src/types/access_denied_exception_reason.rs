@@ -38,6 +38,15 @@ impl ::std::fmt::Display for AccessDeniedExceptionReason {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::serde::Serialize for AccessDeniedExceptionReason {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for AccessDeniedExceptionReason {
     fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,

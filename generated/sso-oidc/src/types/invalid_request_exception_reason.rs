@@ -55,6 +55,15 @@ impl ::std::fmt::Display for InvalidRequestExceptionReason {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::serde::Serialize for InvalidRequestExceptionReason {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for InvalidRequestExceptionReason {
     fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
         deserializer: D,

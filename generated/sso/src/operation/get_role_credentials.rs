@@ -4,13 +4,21 @@
 //! Returns the STS short-term credentials for a given role name that is assigned to the user.
 /// The `GetRoleCredentialsRequest` structure.
 #[derive(Clone, PartialEq, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetRoleCredentialsInput {
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub access_token: String,
     /// The identifier for the AWS account that is assigned to the user.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub account_id: String,
     /// The friendly name of the role that is assigned to the user.
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub role_name: String,
 }
 impl GetRoleCredentialsInput {
@@ -204,6 +212,7 @@ impl ::awsgen_runtime::Operation for GetRoleCredentialsInput {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
+#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetRoleCredentialsOutput {
     /// The credentials for the role that is assigned to the user.

@@ -6,6 +6,11 @@
 //! No permissions are required to perform this operation. If an administrator attaches a policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can still perform this operation. Permissions are not required because the same information is returned when access is denied. To view an example response, see [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa) in the *IAM User Guide*.
 /// The `GetCallerIdentityRequest` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetCallerIdentityInput {}
 impl GetCallerIdentityInput {
@@ -75,14 +80,32 @@ impl ::awsgen_runtime::Operation for GetCallerIdentityInput {
 }
 /// Contains the response to a successful GetCallerIdentity request, including information about the entity making the request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
+    serde(crate = "::awsgen_runtime::serde")
+)]
 #[non_exhaustive]
 pub struct GetCallerIdentityOutput {
     /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Account", skip_serializing_if = "Option::is_none")
+    )]
     pub account: Option<String>,
     /// The Amazon Web Services ARN associated with the calling entity.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Arn", skip_serializing_if = "Option::is_none")
+    )]
     pub arn: Option<String>,
     /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UserId", skip_serializing_if = "Option::is_none")
+    )]
     pub user_id: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetCallerIdentityOutput {
