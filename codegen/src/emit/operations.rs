@@ -172,7 +172,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
                 Self::parse_streaming(response, #rt::ByteStream::new(response.body.clone()))
             }
 
-            fn parse_streaming(response: &#rt::http::Response, body: #rt::ByteStream) -> Result<#output_name, #rt::ParseError> {
+            fn parse_streaming(response: &#rt::http::Response, stream: #rt::ByteStream) -> Result<#output_name, #rt::ParseError> {
                 #parse_output
             }
         },
@@ -454,17 +454,19 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
                 _ => quote! { response.status_code() },
             },
             // The body as it arrives: see `operation_impl`.
-            Binding::PayloadBlob if super::types::is_stream(ctx, m) => quote! { Some(body) },
+            Binding::PayloadBlob if super::types::is_stream(ctx, m) => quote! { Some(stream) },
             Binding::PayloadBlob => quote! { response.payload_blob() },
             Binding::PayloadText => quote! { response.payload_text()? },
             Binding::PayloadUnion | Binding::PayloadStructure if xml => quote! { response.payload_xml()? },
             Binding::PayloadUnion | Binding::PayloadStructure => quote! { response.payload_json()? },
         };
-        // A required member the response leaves out reads as its zero value.
-        let value = if m.optional {
-            value
-        } else {
-            quote! { #value.unwrap_or_default() }
+        // A required member the response leaves out reads as its zero value; a stream is always
+        // there (perhaps empty).
+        let stream = m.binding == Binding::PayloadBlob && super::types::is_stream(ctx, m);
+        let value = match (m.optional, stream) {
+            (true, _) => value,
+            (false, true) => quote! { stream },
+            (false, false) => quote! { #value.unwrap_or_default() },
         };
         fields.push(ident(&m.rust_name));
         values.push(value);

@@ -40,6 +40,14 @@ impl Client {
     pub fn get_blob(&self) -> crate::operation::get_blob::GetBlobInputBuilder {
         crate::operation::get_blob::GetBlobInputBuilder::new(self.inner.clone())
     }
+    /// Calls GetRequiredBlob.
+    pub fn get_required_blob(
+        &self,
+    ) -> crate::operation::get_required_blob::GetRequiredBlobInputBuilder {
+        crate::operation::get_required_blob::GetRequiredBlobInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Calls Ping.
     pub fn ping(&self) -> crate::operation::ping::PingInputBuilder {
         crate::operation::ping::PingInputBuilder::new(self.inner.clone())

@@ -94,10 +94,10 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
     }
     fn parse_streaming(
         response: &::awsgen_runtime::http::Response,
-        body: ::awsgen_runtime::ByteStream,
+        stream: ::awsgen_runtime::ByteStream,
     ) -> Result<GetBlobOutput, ::awsgen_runtime::ParseError> {
         Ok(GetBlobOutput {
-            body: Some(body),
+            body: Some(stream),
             content_type: response.header_value("Content-Type")?,
             _request_id: response.request_id().map(str::to_owned),
         })

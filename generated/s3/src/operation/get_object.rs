@@ -924,11 +924,11 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
     }
     fn parse_streaming(
         response: &::awsgen_runtime::http::Response,
-        body: ::awsgen_runtime::ByteStream,
+        stream: ::awsgen_runtime::ByteStream,
     ) -> Result<GetObjectOutput, ::awsgen_runtime::ParseError> {
         Ok(GetObjectOutput {
             accept_ranges: response.header_value("accept-ranges")?,
-            body: Some(body),
+            body: Some(stream),
             bucket_key_enabled: response
                 .header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
             cache_control: response.header_value("Cache-Control")?,
