@@ -1,8 +1,7 @@
 //! The client every generated crate wraps: addresses, signs and sends an operation's request,
 //! retrying and timing out as configured, then hands the response back to the operation.
 
-use crate::config::RetryMode;
-use crate::config::{Config, Credentials};
+use crate::config::{Config, Credentials, RetryMode};
 use crate::credentials::{is_expired, CredentialsCache, Token, TokenCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
