@@ -353,10 +353,11 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
             };
             quote! { #rt::build::#check(self.#name, #label)? }
         };
-        if m.boxed {
-            quote! { #name: #value.map(Box::new) }
-        } else {
-            quote! { #name: #value }
+        // A required member is there by now: boxed as it is; an optional one inside its `Option`.
+        match (m.boxed, m.optional) {
+            (true, true) => quote! { #name: #value.map(Box::new) },
+            (true, false) => quote! { #name: Box::new(#value) },
+            (false, _) => quote! { #name: #value },
         }
     });
     let error_build = error.map(|_| quote! { meta: self.meta, });

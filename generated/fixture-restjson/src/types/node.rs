@@ -8,6 +8,9 @@ pub struct Node {
     /// The `Children` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<crate::types::Node>>,
+    /// The `Negation` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negation: Option<crate::types::Negation>,
     /// The `Next` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<Box<crate::types::Node>>,
@@ -24,6 +27,10 @@ impl Node {
     pub fn children(&self) -> &[crate::types::Node] {
         self.children.as_deref().unwrap_or_default()
     }
+    /// The `Negation` member.
+    pub fn negation(&self) -> Option<&crate::types::Negation> {
+        self.negation.as_ref()
+    }
     /// The `Next` member.
     pub fn next(&self) -> Option<&crate::types::Node> {
         self.next.as_deref()
@@ -37,6 +44,7 @@ impl Node {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct NodeBuilder {
     children: Option<Vec<crate::types::Node>>,
+    negation: Option<crate::types::Negation>,
     next: Option<crate::types::Node>,
     value: Option<String>,
 }
@@ -54,6 +62,20 @@ impl NodeBuilder {
     /// What [`children`](Self::children) set, if anything.
     pub fn get_children(&self) -> &Option<Vec<crate::types::Node>> {
         &self.children
+    }
+    /// The `Negation` member.
+    pub fn negation(mut self, value: impl Into<crate::types::Negation>) -> Self {
+        self.negation = Some(value.into());
+        self
+    }
+    /// Sets or clears [`negation`](Self::negation).
+    pub fn set_negation(mut self, value: Option<crate::types::Negation>) -> Self {
+        self.negation = value;
+        self
+    }
+    /// What [`negation`](Self::negation) set, if anything.
+    pub fn get_negation(&self) -> &Option<crate::types::Negation> {
+        &self.negation
     }
     /// The `Next` member.
     pub fn next(mut self, value: impl Into<crate::types::Node>) -> Self {
@@ -87,6 +109,7 @@ impl NodeBuilder {
     pub fn build(self) -> Node {
         Node {
             children: self.children,
+            negation: self.negation,
             next: self.next.map(Box::new),
             value: self.value,
         }
