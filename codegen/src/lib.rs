@@ -76,6 +76,13 @@ pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
     Ok(Generated { files, warnings, skipped_operations: service.skipped_operations })
 }
 
+/// The fields of a crate's `awsgen_runtime::Service` static but `endpoint_rules` (names,
+/// protocol, auth schemes), as the generated client writes them: for harnesses that build a
+/// module of generated code around a service of their own (the conformance runner).
+pub fn service_fields(service: &ir::Service) -> proc_macro2::TokenStream {
+    emit::client::service_fields(service)
+}
+
 /// The files of a crate for an IR already lowered from `spec` (see [`lower`]).
 pub fn emit(service: &ir::Service, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
     let mut files = emit_code(service, spec)?;

@@ -2,7 +2,7 @@
 
 use super::types::ident;
 use super::{docs, rt, Ctx};
-use crate::ir::{AuthScheme, Protocol};
+use crate::ir::{AuthScheme, Protocol, Service};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -12,8 +12,7 @@ pub(crate) const ENDPOINT_RULES_FILE: &str = "endpoint-rule-set.json";
 pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
     let rt = rt::runtime();
     let service = ctx.service;
-    let (service_id, api_version) = (&service.service_id, &service.api_version);
-    let (endpoint_prefix, signing_name) = (&service.endpoint_prefix, &service.signing_name);
+    let fields = service_fields(service);
     let methods = service.operations.values().map(|op| {
         let doc = docs::outer_or(&op.docs, &format!("Calls {}.", op.name));
         let method = ident(&op.names.method);
@@ -27,24 +26,6 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
         }
     });
     let doc = format!(" A client for {}. Cheap to clone; clones share connections.", service.full_name);
-    let protocol = match service.protocol {
-        Protocol::RestJson => quote! { #rt::Protocol::RestJson },
-        Protocol::AwsJson { .. } => {
-            let query_compatible = service.query_compatible;
-            quote! { #rt::Protocol::AwsJson { query_compatible: #query_compatible } }
-        }
-        Protocol::AwsQuery => quote! { #rt::Protocol::AwsQuery },
-        Protocol::Ec2Query => quote! { #rt::Protocol::Ec2Query },
-        Protocol::RestXml => quote! { #rt::Protocol::RestXml },
-        Protocol::RpcV2Cbor => {
-            let query_compatible = service.query_compatible;
-            quote! { #rt::Protocol::RpcV2Cbor { query_compatible: #query_compatible } }
-        }
-    };
-    let auth = service.auth.iter().map(|scheme| match scheme {
-        AuthScheme::SigV4 => quote! { #rt::AuthScheme::SigV4 },
-        AuthScheme::Bearer => quote! { #rt::AuthScheme::Bearer },
-    });
     // Parsed on the first call, once for the program's life.
     let (rules_static, rules) = match &service.endpoint_rules {
         Some(_) => (
@@ -60,12 +41,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
         #rules_static
 
         static SERVICE: #rt::Service = #rt::Service {
-            service_id: #service_id,
-            api_version: #api_version,
-            endpoint_prefix: #endpoint_prefix,
-            signing_name: #signing_name,
-            protocol: #protocol,
-            auth: &[#(#auth),*],
+            #fields
             endpoint_rules: #rules,
         };
 
@@ -100,5 +76,38 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
 
             #(#methods)*
         }
+    }
+}
+
+/// The fields of the runtime's `Service` but its endpoint rules: names, protocol, auth schemes.
+pub(crate) fn service_fields(service: &Service) -> TokenStream {
+    let rt = rt::runtime();
+    let (service_id, api_version) = (&service.service_id, &service.api_version);
+    let (endpoint_prefix, signing_name) = (&service.endpoint_prefix, &service.signing_name);
+    let protocol = match service.protocol {
+        Protocol::RestJson => quote! { #rt::Protocol::RestJson },
+        Protocol::AwsJson { .. } => {
+            let query_compatible = service.query_compatible;
+            quote! { #rt::Protocol::AwsJson { query_compatible: #query_compatible } }
+        }
+        Protocol::AwsQuery => quote! { #rt::Protocol::AwsQuery },
+        Protocol::Ec2Query => quote! { #rt::Protocol::Ec2Query },
+        Protocol::RestXml => quote! { #rt::Protocol::RestXml },
+        Protocol::RpcV2Cbor => {
+            let query_compatible = service.query_compatible;
+            quote! { #rt::Protocol::RpcV2Cbor { query_compatible: #query_compatible } }
+        }
+    };
+    let auth = service.auth.iter().map(|scheme| match scheme {
+        AuthScheme::SigV4 => quote! { #rt::AuthScheme::SigV4 },
+        AuthScheme::Bearer => quote! { #rt::AuthScheme::Bearer },
+    });
+    quote! {
+        service_id: #service_id,
+        api_version: #api_version,
+        endpoint_prefix: #endpoint_prefix,
+        signing_name: #signing_name,
+        protocol: #protocol,
+        auth: &[#(#auth),*],
     }
 }

@@ -1,7 +1,7 @@
 //! IR -> the files of one crate. Each item kind has its own small emitter returning tokens;
 //! this module decides the file layout.
 
-mod client;
+pub(crate) mod client;
 mod docs;
 mod errors;
 mod file;

@@ -2,7 +2,7 @@
 //! by member name) into the generated input types, and parsed outputs and errors back into
 //! that JSON, so a case is run through the generated code and compared as the suite states it.
 
-use awsgen_codegen::ir::{Member, Operation, Protocol, Service, Shape, ShapeKind, Structure};
+use awsgen_codegen::ir::{Member, Operation, Service, Shape, ShapeKind, Structure};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -19,21 +19,7 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
         quote! { #name => { let input = #convert(params)?; let _ = client.send(input).await; Ok(()) } }
     });
     let output_arms = ops.iter().map(|op| ctx.output_arm(op));
-    let (service_id, prefix, signing) = (&service.service_id, &service.endpoint_prefix, &service.signing_name);
-    let protocol = match service.protocol {
-        Protocol::RestJson => quote! { ::awsgen_runtime::Protocol::RestJson },
-        Protocol::AwsJson { .. } => {
-            let compatible = service.query_compatible;
-            quote! { ::awsgen_runtime::Protocol::AwsJson { query_compatible: #compatible } }
-        }
-        Protocol::AwsQuery => quote! { ::awsgen_runtime::Protocol::AwsQuery },
-        Protocol::Ec2Query => quote! { ::awsgen_runtime::Protocol::Ec2Query },
-        Protocol::RestXml => quote! { ::awsgen_runtime::Protocol::RestXml },
-        Protocol::RpcV2Cbor => {
-            let compatible = service.query_compatible;
-            quote! { ::awsgen_runtime::Protocol::RpcV2Cbor { query_compatible: #compatible } }
-        }
-    };
+    let fields = awsgen_codegen::service_fields(service);
     quote! {
         #![allow(unused_mut, unused_variables, clippy::all)]
         use serde_json::Value;
@@ -43,11 +29,7 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
         }
 
         pub static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
-            service_id: #service_id,
-            api_version: "",
-            endpoint_prefix: #prefix,
-            signing_name: #signing,
-            protocol: #protocol,
+            #fields
             endpoint_rules: None,
         };
 
