@@ -356,8 +356,10 @@ impl ProvideToken for TokenCache {
 
 impl<T: Identity> fmt::Debug for IdentityCache<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = if T::WHAT == "token" { "TokenCache" } else { "CredentialsCache" };
-        f.debug_struct(name).field("provider", &self.inner.source).finish_non_exhaustive()
+        f.debug_struct("IdentityCache")
+            .field("of", &T::WHAT)
+            .field("provider", &self.inner.source)
+            .finish_non_exhaustive()
     }
 }
 
