@@ -35,6 +35,9 @@ enum Command {
         /// Generate only (nothing written, no cargo): operations, lines and generation time.
         #[arg(long)]
         no_compile: bool,
+        /// Crates checked at once, each worker with a target folder of its own. Default: one per core.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        jobs: usize,
     },
     /// Report what changed in the API of each configured crate since a git revision (or between
     /// two model files), each change classified as breaking or compatible.
@@ -158,8 +161,8 @@ struct CodegenArgs {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Codegen(args) => codegen(&args),
-        Command::Corpus { models, out, only, sample, no_compile } => {
-            corpus(&models, out, &xtask::corpus::Options { only, sample, compile: !no_compile })
+        Command::Corpus { models, out, only, sample, no_compile, jobs } => {
+            corpus(&models, out, &xtask::corpus::Options { only, sample, compile: !no_compile, jobs })
         }
         Command::Fuzz { iterations, seed } => fuzz(iterations, seed),
         Command::FuzzResponses { iterations, seed, iteration, replay, keep_going, self_test } => {

@@ -44,9 +44,7 @@ impl EnclaveOptionsBuilder {
     }
     /// Builds the [`EnclaveOptions`].
     pub fn build(self) -> EnclaveOptions {
-        EnclaveOptions {
-            enabled: self.enabled,
-        }
+        EnclaveOptions { enabled: self.enabled }
     }
 }
 use ::awsgen_runtime::xml;

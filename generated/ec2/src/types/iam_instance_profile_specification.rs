@@ -66,10 +66,7 @@ impl IamInstanceProfileSpecificationBuilder {
     }
     /// Builds the [`IamInstanceProfileSpecification`].
     pub fn build(self) -> IamInstanceProfileSpecification {
-        IamInstanceProfileSpecification {
-            arn: self.arn,
-            name: self.name,
-        }
+        IamInstanceProfileSpecification { arn: self.arn, name: self.name }
     }
 }
 use ::awsgen_runtime::{query, xml};

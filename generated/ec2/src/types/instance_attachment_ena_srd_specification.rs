@@ -11,19 +11,11 @@
 #[non_exhaustive]
 pub struct InstanceAttachmentEnaSrdSpecification {
     /// Indicates whether ENA Express is enabled for the network interface.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "enaSrdEnabled", skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "enaSrdEnabled", skip_serializing_if = "Option::is_none"))]
     pub ena_srd_enabled: Option<bool>,
     /// Configures ENA Express for UDP network traffic.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "enaSrdUdpSpecification", skip_serializing_if = "Option::is_none")
-    )]
-    pub ena_srd_udp_specification: Option<
-        crate::types::InstanceAttachmentEnaSrdUdpSpecification,
-    >,
+    #[cfg_attr(feature = "serde", serde(rename = "enaSrdUdpSpecification", skip_serializing_if = "Option::is_none"))]
+    pub ena_srd_udp_specification: Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification>,
 }
 impl InstanceAttachmentEnaSrdSpecification {
     /// Creates a new builder for [`InstanceAttachmentEnaSrdSpecification`].
@@ -35,9 +27,7 @@ impl InstanceAttachmentEnaSrdSpecification {
         self.ena_srd_enabled
     }
     /// Configures ENA Express for UDP network traffic.
-    pub fn ena_srd_udp_specification(
-        &self,
-    ) -> Option<&crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
+    pub fn ena_srd_udp_specification(&self) -> Option<&crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
         self.ena_srd_udp_specification.as_ref()
     }
 }
@@ -45,9 +35,7 @@ impl InstanceAttachmentEnaSrdSpecification {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct InstanceAttachmentEnaSrdSpecificationBuilder {
     ena_srd_enabled: Option<bool>,
-    ena_srd_udp_specification: Option<
-        crate::types::InstanceAttachmentEnaSrdUdpSpecification,
-    >,
+    ena_srd_udp_specification: Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification>,
 }
 impl InstanceAttachmentEnaSrdSpecificationBuilder {
     /// Indicates whether ENA Express is enabled for the network interface.
@@ -81,9 +69,7 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
         self
     }
     /// What [`ena_srd_udp_specification`](Self::ena_srd_udp_specification) set, if anything.
-    pub fn get_ena_srd_udp_specification(
-        &self,
-    ) -> &Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
+    pub fn get_ena_srd_udp_specification(&self) -> &Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
         &self.ena_srd_udp_specification
     }
     /// Builds the [`InstanceAttachmentEnaSrdSpecification`].
