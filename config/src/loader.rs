@@ -7,7 +7,7 @@ use crate::provider::{ImdsProvider, SsoTokenProvider};
 use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
-use awsgen_runtime::{Config, ConfigBuilder, RetryMode};
+use awsgen_runtime::{Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryMode};
 use std::fmt;
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
@@ -34,7 +34,10 @@ pub async fn load() -> Config {
 ///   the bundled Mozilla roots for the client and for the credential providers' own calls;
 /// - retries: `AWS_MAX_ATTEMPTS` / `max_attempts` (at least 1), `AWS_RETRY_MODE` / `retry_mode`:
 ///   `standard`, `adaptive` (client-side rate limiting as well, see [`RetryMode`]), or `legacy`,
-///   which runs as standard.
+///   which runs as standard;
+/// - checksums: `AWS_REQUEST_CHECKSUM_CALCULATION` / `request_checksum_calculation` and
+///   `AWS_RESPONSE_CHECKSUM_VALIDATION` / `response_checksum_validation`: `when_supported` (the
+///   default) or `when_required`.
 ///
 /// [`load`](Self::load) leaves a setting it can't use at its default, and a profile file it
 /// can't read unused (the credentials chain reports the file's problem when a call needs
@@ -154,6 +157,7 @@ impl ConfigLoader {
         }
         builder = endpoints(builder, &settings, &mut problems);
         builder = retries(builder, &settings, &mut problems);
+        builder = checksums(builder, &settings, &mut problems);
         (builder, problems)
     }
 }
@@ -199,6 +203,33 @@ fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<L
         }
     }
     builder
+}
+
+fn checksums(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
+    if let Some(setting) = settings.get("AWS_REQUEST_CHECKSUM_CALCULATION", "request_checksum_calculation") {
+        match when(&setting) {
+            Ok(true) => builder = builder.request_checksum_calculation(RequestChecksumCalculation::WhenSupported),
+            Ok(false) => builder = builder.request_checksum_calculation(RequestChecksumCalculation::WhenRequired),
+            Err(error) => problems.push(error),
+        }
+    }
+    if let Some(setting) = settings.get("AWS_RESPONSE_CHECKSUM_VALIDATION", "response_checksum_validation") {
+        match when(&setting) {
+            Ok(true) => builder = builder.response_checksum_validation(ResponseChecksumValidation::WhenSupported),
+            Ok(false) => builder = builder.response_checksum_validation(ResponseChecksumValidation::WhenRequired),
+            Err(error) => problems.push(error),
+        }
+    }
+    builder
+}
+
+/// A checksum setting: `when_supported` (true) or `when_required` (false), in any case.
+fn when(setting: &Setting) -> Result<bool, LoadError> {
+    match setting.value.to_ascii_lowercase().as_str() {
+        "when_supported" => Ok(true),
+        "when_required" => Ok(false),
+        _ => Err(setting.invalid(format!("`{}` is not one of when_supported, when_required", setting.value))),
+    }
 }
 
 /// The PEM file `AWS_CA_BUNDLE` / `ca_bundle` names (`~` is the home directory).

@@ -156,13 +156,18 @@ type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
 
 #[test]
 fn try_load_reports_what_load_leaves_at_its_default() {
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
         ("[default\n", &[], "could not parse profile file"),
         ("[default]\nmax_attempts = 0\n", &[], "max_attempts of profile `default`: `0` is not a whole number"),
         ("", &[("AWS_MAX_ATTEMPTS", "many")], "AWS_MAX_ATTEMPTS: `many` is not a whole number of at least 1"),
         ("[default]\nretry_mode = fast\n", &[], "retry_mode of profile `default`: `fast` is not one of standard"),
         ("", &[("AWS_USE_FIPS_ENDPOINT", "yes")], "AWS_USE_FIPS_ENDPOINT: `yes` is neither true nor false"),
         ("[default]\n", &[("AWS_PROFILE", "nope")], "profile `nope` is not in the profile files"),
+        (
+            "[default]\nresponse_checksum_validation = always\n",
+            &[],
+            "response_checksum_validation of profile `default`: `always` is not one of when_supported, when_required",
+        ),
     ];
     for (config_file, vars, expected) in cases {
         let (env, dir) = environment("try", config_file, vars);
@@ -183,6 +188,29 @@ fn retry_modes_from_the_profile_legacy_running_as_standard() {
         let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
         let config = block_on(loader.try_load()).unwrap();
         assert_eq!((config.retry().max_attempts, config.retry_mode()), (4, expected));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn checksum_settings_from_the_environment_then_the_profile() {
+    use awsgen_runtime::{RequestChecksumCalculation as Request, ResponseChecksumValidation as Response};
+    let profile =
+        "[default]\nrequest_checksum_calculation = WHEN_REQUIRED\nresponse_checksum_validation = when_required\n";
+    let cases: [(&str, &[(&str, &str)], (Request, Response)); 3] = [
+        ("", &[], (Request::WhenSupported, Response::WhenSupported)),
+        (profile, &[], (Request::WhenRequired, Response::WhenRequired)),
+        (
+            profile,
+            &[("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_supported")],
+            (Request::WhenRequired, Response::WhenSupported),
+        ),
+    ];
+    for (config_file, vars, expected) in cases {
+        let (env, dir) = environment("checksums", config_file, vars);
+        let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+        let config = block_on(loader.try_load()).unwrap();
+        assert_eq!((config.request_checksum_calculation(), config.response_checksum_validation()), expected);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -1,11 +1,27 @@
-//! Request checksums (`httpChecksum`). S3 refuses DeleteObjects and its bucket-configuration
-//! PUTs without one, and checks any it gets. As botocore and aws-sdk-rust do by default
-//! (`request_checksum_calculation = when_supported`), every operation that takes one sends
-//! `x-amz-checksum-<algorithm>` of its body: the algorithm the caller chose, else CRC32. A
-//! checksum the caller set themselves is sent as it is.
+//! Checksums of bodies (`httpChecksum`), both ways, as botocore and aws-sdk-rust do by default.
+//!
+//! Requests: S3 refuses DeleteObjects and its bucket-configuration PUTs without a checksum, and
+//! checks any it gets. With [`RequestChecksumCalculation::WhenSupported`] (the default) every
+//! operation that takes one sends `x-amz-checksum-<algorithm>` of its body: the algorithm the
+//! caller chose, else CRC32; with `WhenRequired`, only operations that require one, or whose
+//! caller chose an algorithm, do. A checksum the caller set themselves is sent as it is.
+//!
+//! Responses: an operation that can return a checksum of its body (S3 GetObject) asks for it
+//! (`x-amz-checksum-mode: ENABLED`) with [`ResponseChecksumValidation::WhenSupported`] (the
+//! default), or when the caller asked; the body is then checked against the first checksum the
+//! response carries, in botocore's order of preference. A streamed body that does not match
+//! ends with a [`TransportErrorKind::ChecksumMismatch`] error instead of its end, so no caller
+//! takes a corrupted object for a whole one.
 
+use crate::config::{RequestChecksumCalculation, ResponseChecksumValidation};
+use crate::error::{TransportError, TransportErrorKind};
+use crate::http::{Body, BoxError, StreamingBody};
 use crate::protocol::Request;
 use crate::BuildError;
+use bytes::Bytes;
+use http_body::Frame;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 /// An operation whose request carries a checksum of its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,38 +29,189 @@ pub struct RequestChecksum {
     /// The header the caller's choice of algorithm goes in (S3: `x-amz-sdk-checksum-algorithm`),
     /// when the operation lets them choose.
     pub algorithm_header: Option<&'static str>,
+    /// The service refuses the request without a checksum (`requestChecksumRequired`).
+    pub required: bool,
 }
 
-/// The request with its checksum header added, unless it has one.
-pub(crate) fn add(mut request: Request, checksum: RequestChecksum) -> Result<Request, BuildError> {
-    let header = |name: &str| request.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v);
-    if request.headers.iter().any(|(name, _)| name.to_ascii_lowercase().starts_with("x-amz-checksum-")) {
+/// An operation whose response can carry a checksum of its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseChecksum {
+    /// The header that asks for it (S3: `x-amz-checksum-mode`, with `ENABLED`).
+    pub mode_header: &'static str,
+    /// The algorithms the service may answer with (upper case, as the model lists them).
+    pub algorithms: &'static [&'static str],
+}
+
+impl ResponseChecksum {
+    /// Whether the request asked for the checksum.
+    pub(crate) fn asked(&self, request: &http::HeaderMap) -> bool {
+        request.get(self.mode_header).is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"ENABLED"))
+    }
+}
+
+/// The request with its checksum header added, unless it has one or none is due.
+pub(crate) fn add(
+    mut request: Request,
+    checksum: RequestChecksum,
+    calculation: RequestChecksumCalculation,
+) -> Result<Request, BuildError> {
+    if header(&request, |name| name.to_ascii_lowercase().starts_with("x-amz-checksum-")).is_some() {
         return Ok(request);
     }
-    let chosen = checksum.algorithm_header.and_then(header).map(|name| name.to_ascii_uppercase());
+    let chosen = checksum
+        .algorithm_header
+        .and_then(|wanted| header(&request, |name| name.eq_ignore_ascii_case(wanted)))
+        .map(str::to_ascii_uppercase);
+    if chosen.is_none() && !checksum.required && calculation == RequestChecksumCalculation::WhenRequired {
+        return Ok(request);
+    }
     let algorithm = chosen.as_deref().unwrap_or("CRC32");
-    let digest = digest(algorithm, &request.body).ok_or(BuildError::InvalidSetting {
+    let mut hasher = Hasher::new(algorithm).ok_or(BuildError::InvalidSetting {
         setting: "checksum algorithm",
         rule: "must be one the client computes: CRC32, CRC32C, CRC64NVME, SHA1, SHA256 or SHA512",
     })?;
+    hasher.update(&request.body);
     let name = format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase());
-    request.headers.push((name, crate::base64::encode(digest)));
+    request.headers.push((name, crate::base64::encode(hasher.finish())));
+    // The service learns the default's name as it would a chosen one's (S3 keeps the checksum
+    // with the object then), as botocore tells it.
+    if let (None, Some(algorithm_header)) = (&chosen, checksum.algorithm_header) {
+        request.headers.push((algorithm_header.to_owned(), algorithm.to_owned()));
+    }
     Ok(request)
 }
 
-/// The checksum's bytes, or `None` for an algorithm not
-/// computed here (MD5, the XXHASH family).
-fn digest(algorithm: &str, body: &[u8]) -> Option<Vec<u8>> {
-    use ring::digest::{digest as hash, SHA1_FOR_LEGACY_USE_ONLY, SHA256, SHA512};
-    Some(match algorithm {
-        "CRC32" => CRC32.bytes(body),
-        "CRC32C" => CRC32C.bytes(body),
-        "CRC64NVME" => CRC64NVME.bytes(body),
-        "SHA1" => hash(&SHA1_FOR_LEGACY_USE_ONLY, body).as_ref().to_vec(),
-        "SHA256" => hash(&SHA256, body).as_ref().to_vec(),
-        "SHA512" => hash(&SHA512, body).as_ref().to_vec(),
-        _ => return None,
-    })
+/// The request asking for the response's checksum when the setting says to and the caller did
+/// not decide.
+pub(crate) fn ask_for_response_checksum(
+    mut request: Request,
+    checksum: ResponseChecksum,
+    validation: ResponseChecksumValidation,
+) -> Request {
+    let decided = header(&request, |name| name.eq_ignore_ascii_case(checksum.mode_header)).is_some();
+    if !decided && validation == ResponseChecksumValidation::WhenSupported {
+        request.headers.push((checksum.mode_header.to_owned(), "ENABLED".to_owned()));
+    }
+    request
+}
+
+fn header<'a>(request: &'a Request, matches: impl Fn(&str) -> bool) -> Option<&'a str> {
+    request.headers.iter().find(|(name, _)| matches(name)).map(|(_, value)| value.as_str())
+}
+
+/// Preferred first, as botocore: the CRCs are the cheapest to compute.
+const PREFERENCE: [&str; 6] = ["CRC64NVME", "CRC32C", "CRC32", "SHA1", "SHA256", "SHA512"];
+
+/// A checksum a response body must match.
+pub(crate) struct Expected {
+    algorithm: &'static str,
+    value: String,
+    hasher: Hasher,
+}
+
+impl Expected {
+    /// The checksum to check a response body against: the first the response carries that this
+    /// client computes. A composite checksum (`<base64>-<parts>`, an object uploaded in parts)
+    /// is of the parts, not the body, and is not checked, as in botocore.
+    pub(crate) fn of(checksum: ResponseChecksum, response: &http::HeaderMap) -> Option<Expected> {
+        PREFERENCE.into_iter().filter(|algorithm| checksum.algorithms.contains(algorithm)).find_map(|algorithm| {
+            let value = response.get(format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase()))?.to_str().ok()?;
+            let value = value.trim();
+            if value.contains('-') {
+                return None;
+            }
+            Some(Expected { algorithm, value: value.to_owned(), hasher: Hasher::new(algorithm)? })
+        })
+    }
+
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+    }
+
+    /// `Ok` when the body read matches.
+    pub(crate) fn check(self) -> Result<(), TransportError> {
+        let actual = crate::base64::encode(self.hasher.finish());
+        if actual == self.value {
+            return Ok(());
+        }
+        let detail = format!(
+            "the response body's {} checksum is {actual}, but the response says {}: the body was corrupted on the way",
+            self.algorithm, self.value
+        );
+        Err(TransportError::checksum_mismatch(detail))
+    }
+}
+
+/// The body, checked as it is read: a mismatch is an error in place of its end.
+pub(crate) fn checked(body: Body, expected: Expected) -> Body {
+    Body::streaming(Checked { frames: body.into_frames(), expected: Some(expected) })
+}
+
+struct Checked {
+    frames: StreamingBody,
+    /// `None` once checked, or once the body failed on its own.
+    expected: Option<Expected>,
+}
+
+impl http_body::Body for Checked {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = &mut *self;
+        let frame = ready!(Pin::new(&mut this.frames).poll_frame(cx));
+        match (&frame, this.expected.as_mut()) {
+            (Some(Ok(frame)), Some(expected)) => expected.update(frame.data_ref().map_or(&[][..], |data| &data[..])),
+            (Some(Err(_)), _) => this.expected = None,
+            (None, Some(_)) => {
+                let checked = this.expected.take().map(Expected::check);
+                return Poll::Ready(checked.and_then(Result::err).map(|error| Err(error.into())));
+            }
+            _ => {}
+        }
+        Poll::Ready(frame)
+    }
+}
+
+/// A checksum computed a piece at a time.
+enum Hasher {
+    Crc(&'static Crc, u64),
+    Digest(ring::digest::Context),
+}
+
+impl Hasher {
+    /// `None` for an algorithm not computed here (MD5, the XXHASH family).
+    fn new(algorithm: &str) -> Option<Hasher> {
+        use ring::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY, SHA256, SHA512};
+        let crc = |crc: &'static Crc| Hasher::Crc(crc, crc.mask);
+        Some(match algorithm {
+            "CRC32" => crc(&CRC32),
+            "CRC32C" => crc(&CRC32C),
+            "CRC64NVME" => crc(&CRC64NVME),
+            "SHA1" => Hasher::Digest(Context::new(&SHA1_FOR_LEGACY_USE_ONLY)),
+            "SHA256" => Hasher::Digest(Context::new(&SHA256)),
+            "SHA512" => Hasher::Digest(Context::new(&SHA512)),
+            _ => return None,
+        })
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Crc(crc, state) => *state = crc.update(*state, bytes),
+            Hasher::Digest(context) => context.update(bytes),
+        }
+    }
+
+    /// The checksum's bytes: a CRC big-endian in its width, as S3 encodes it.
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Hasher::Crc(crc, state) => {
+                let width = (crc.mask.count_ones() / 8) as usize;
+                (state ^ crc.mask).to_be_bytes()[8 - width..].to_vec()
+            }
+            Hasher::Digest(context) => context.finish().as_ref().to_vec(),
+        }
+    }
 }
 
 /// A reflected CRC of up to 64 bits, a byte at a time from a table built at compile time: a few
@@ -77,17 +244,9 @@ impl Crc {
         Crc { table, mask: u64::MAX >> (64 - width) }
     }
 
-    fn of(&self, bytes: &[u8]) -> u64 {
-        let crc = bytes
-            .iter()
-            .fold(self.mask, |crc, &byte| self.table[((crc ^ u64::from(byte)) & 0xff) as usize] ^ (crc >> 8));
-        crc ^ self.mask
-    }
-
-    /// Big-endian, in the CRC's width, as S3 encodes it.
-    fn bytes(&self, body: &[u8]) -> Vec<u8> {
-        let width = (self.mask.count_ones() / 8) as usize;
-        self.of(body).to_be_bytes()[8 - width..].to_vec()
+    /// The running state after `bytes` (the state starts at `mask`; the CRC is `state ^ mask`).
+    fn update(&self, state: u64, bytes: &[u8]) -> u64 {
+        bytes.iter().fold(state, |crc, &byte| self.table[((crc ^ u64::from(byte)) & 0xff) as usize] ^ (crc >> 8))
     }
 }
 
@@ -95,43 +254,127 @@ impl Crc {
 mod tests {
     use super::*;
 
-    /// The catalogued check values: each CRC of the ASCII digits "123456789".
-    #[test]
-    fn crcs_match_their_check_values() {
-        assert_eq!(CRC32.of(b"123456789"), 0xCBF4_3926);
-        assert_eq!(CRC32C.of(b"123456789"), 0xE306_9283);
-        assert_eq!(CRC64NVME.of(b"123456789"), 0xAE8B_1486_0A79_9888);
-        assert_eq!(CRC32.of(b""), 0);
+    fn checksum(algorithm: &str, pieces: &[&[u8]]) -> Vec<u8> {
+        let mut hasher = Hasher::new(algorithm).unwrap();
+        pieces.iter().for_each(|piece| hasher.update(piece));
+        hasher.finish()
     }
 
-    fn checksummed(headers: &[(&str, &str)], body: &'static str) -> Result<Vec<(String, String)>, BuildError> {
-        let mut request = Request::rest("POST", "/?delete").payload_text(Some(&body.to_owned()));
+    /// The catalogued check values: each CRC of the ASCII digits "123456789", whole or in pieces.
+    #[test]
+    fn crcs_match_their_check_values() {
+        assert_eq!(checksum("CRC32", &[b"123456789"]), 0xCBF4_3926u32.to_be_bytes());
+        assert_eq!(checksum("CRC32C", &[b"1234", b"56789"]), 0xE306_9283u32.to_be_bytes());
+        assert_eq!(checksum("CRC64NVME", &[b"1", b"", b"23456789"]), 0xAE8B_1486_0A79_9888u64.to_be_bytes());
+        assert_eq!(checksum("CRC32", &[]), [0; 4]);
+        assert_eq!(checksum("SHA256", &[b"Hello", b" world"]), checksum("SHA256", &[b"Hello world"]));
+    }
+
+    fn checksummed(
+        headers: &[(&str, &str)],
+        required: bool,
+        calculation: RequestChecksumCalculation,
+    ) -> Result<Vec<(String, String)>, BuildError> {
+        let mut request = Request::rest("POST", "/?delete").payload_text(Some(&"Hello world".to_owned()));
         for (name, value) in headers {
             request = request.header(name, Some(&value.to_string()));
         }
-        let checksum = RequestChecksum { algorithm_header: Some("x-amz-sdk-checksum-algorithm") };
+        let checksum = RequestChecksum { algorithm_header: Some("x-amz-sdk-checksum-algorithm"), required };
         let checksums =
             |request: Request| request.headers.into_iter().filter(|(n, _)| n.starts_with("x-amz-checksum-"));
-        add(request, checksum).map(|request| checksums(request).collect())
+        add(request, checksum, calculation).map(|request| checksums(request).collect())
+    }
+
+    fn supported(headers: &[(&str, &str)]) -> Result<Vec<(String, String)>, BuildError> {
+        checksummed(headers, false, RequestChecksumCalculation::WhenSupported)
     }
 
     /// Values computed independently (Python's zlib and hashlib, a bitwise CRC-64/NVME).
     #[test]
     fn crc32_by_default_and_the_chosen_algorithm_otherwise() {
-        let headers = checksummed(&[], "Hello world").unwrap();
-        assert_eq!(headers, [("x-amz-checksum-crc32".to_owned(), "i9aeUg==".to_owned())]);
-        let chosen = checksummed(&[("x-amz-sdk-checksum-algorithm", "sha256")], "Hello world").unwrap();
+        assert_eq!(supported(&[]).unwrap(), [("x-amz-checksum-crc32".to_owned(), "i9aeUg==".to_owned())]);
+        let chosen = supported(&[("x-amz-sdk-checksum-algorithm", "sha256")]).unwrap();
         let sha256 = ("x-amz-checksum-sha256".to_owned(), "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw=".to_owned());
         assert_eq!(chosen, [sha256]);
-        let crc64 = checksummed(&[("x-amz-sdk-checksum-algorithm", "CRC64NVME")], "Hello world").unwrap();
+        let crc64 = supported(&[("x-amz-sdk-checksum-algorithm", "CRC64NVME")]).unwrap();
         assert_eq!(crc64, [("x-amz-checksum-crc64nvme".to_owned(), "OOJZ0D8xKts=".to_owned())]);
     }
 
     #[test]
+    fn the_default_algorithm_is_named_where_a_chosen_one_would_be() {
+        let request = Request::rest("PUT", "/key").payload_text(Some(&"Hello world".to_owned()));
+        let checksum = RequestChecksum { algorithm_header: Some("x-amz-sdk-checksum-algorithm"), required: false };
+        let request = add(request, checksum, RequestChecksumCalculation::WhenSupported).unwrap();
+        assert_eq!(header(&request, |name| name == "x-amz-sdk-checksum-algorithm"), Some("CRC32"));
+    }
+
+    #[test]
+    fn when_required_sends_one_only_when_required_or_chosen() {
+        let when_required = |headers: &[(&str, &str)], required| {
+            checksummed(headers, required, RequestChecksumCalculation::WhenRequired).unwrap()
+        };
+        assert_eq!(when_required(&[], false), []);
+        assert_eq!(when_required(&[], true), [("x-amz-checksum-crc32".to_owned(), "i9aeUg==".to_owned())]);
+        let chosen = when_required(&[("x-amz-sdk-checksum-algorithm", "CRC32C")], false);
+        assert_eq!(chosen, [("x-amz-checksum-crc32c".to_owned(), "crUfeA==".to_owned())]);
+    }
+
+    #[test]
     fn a_checksum_the_caller_gave_is_kept_and_an_unknown_algorithm_refused() {
-        let given = checksummed(&[("x-amz-checksum-crc32c", "given")], "body").unwrap();
+        let given = supported(&[("x-amz-checksum-crc32c", "given")]).unwrap();
         assert_eq!(given, [("x-amz-checksum-crc32c".to_owned(), "given".to_owned())]);
-        let error = checksummed(&[("x-amz-sdk-checksum-algorithm", "XXHASH3")], "body").unwrap_err();
+        let error = supported(&[("x-amz-sdk-checksum-algorithm", "XXHASH3")]).unwrap_err();
         assert!(error.to_string().contains("CRC32, CRC32C"), "{error}");
+    }
+
+    const GET_OBJECT: ResponseChecksum =
+        ResponseChecksum { mode_header: "x-amz-checksum-mode", algorithms: &["CRC64NVME", "CRC32", "SHA256", "MD5"] };
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> http::HeaderMap {
+        pairs.iter().map(|(name, value)| (http::HeaderName::from_static(name), value.parse().unwrap())).collect()
+    }
+
+    #[test]
+    fn the_mode_is_asked_for_unless_the_caller_decided_or_validation_is_when_required() {
+        let asked = |request: Request, validation| {
+            let request = ask_for_response_checksum(request, GET_OBJECT, validation);
+            header(&request, |name| name == "x-amz-checksum-mode").map(str::to_owned)
+        };
+        let plain = || Request::rest("GET", "/key");
+        assert_eq!(asked(plain(), ResponseChecksumValidation::WhenSupported).as_deref(), Some("ENABLED"));
+        assert_eq!(asked(plain(), ResponseChecksumValidation::WhenRequired), None);
+        let decided = plain().header("x-amz-checksum-mode", Some(&"DISABLED".to_owned()));
+        assert_eq!(asked(decided, ResponseChecksumValidation::WhenSupported).as_deref(), Some("DISABLED"));
+    }
+
+    #[test]
+    fn the_preferred_checksum_a_response_carries_is_checked() {
+        // SHA256 and CRC32 both present: CRC32 is preferred.
+        let response = headers(&[
+            ("x-amz-checksum-sha256", "wrong"),
+            ("x-amz-checksum-crc32", "i9aeUg=="),
+            ("x-amz-checksum-md5", "ignored"),
+        ]);
+        let mut expected = Expected::of(GET_OBJECT, &response).unwrap();
+        expected.update(b"Hello ");
+        expected.update(b"world");
+        expected.check().unwrap();
+
+        let mut corrupted = Expected::of(GET_OBJECT, &response).unwrap();
+        corrupted.update(b"Hello World");
+        let error = corrupted.check().unwrap_err();
+        assert_eq!(error.kind(), TransportErrorKind::ChecksumMismatch);
+        assert!(error.to_string().contains("CRC32 checksum is"), "{error}");
+    }
+
+    #[test]
+    fn nothing_is_checked_unless_asked_for_computable_and_whole() {
+        assert!(GET_OBJECT.asked(&headers(&[("x-amz-checksum-mode", "enabled")])));
+        assert!(!GET_OBJECT.asked(&headers(&[("x-amz-checksum-mode", "DISABLED")])));
+        assert!(!GET_OBJECT.asked(&http::HeaderMap::new()));
+        assert!(Expected::of(GET_OBJECT, &headers(&[("x-amz-checksum-md5", "x")])).is_none());
+        assert!(Expected::of(GET_OBJECT, &headers(&[("x-amz-checksum-crc32", "i9aeUg==-3")])).is_none());
+        let not_offered = headers(&[("x-amz-checksum-crc32c", "crUfeA==")]);
+        assert!(Expected::of(GET_OBJECT, &not_offered).is_none(), "CRC32C is not in the operation's list");
     }
 }

@@ -1,6 +1,7 @@
 //! The client every generated crate wraps: addresses, signs and sends an operation's request,
 //! retrying and timing out as configured, then hands the response back to the operation.
 
+use crate::checksum::{self, Expected, ResponseChecksum};
 use crate::config::{Config, Credentials, RetryMode};
 use crate::credentials::{is_expired, CredentialsCache, Token, TokenCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
@@ -86,8 +87,12 @@ impl Client {
         if let Some(mocks) = &self.inner.mocks {
             return mocks.answer(input);
         }
+        let config = &self.inner.config;
         if let Some(checksum) = O::REQUEST_CHECKSUM {
-            request = crate::checksum::add(request, checksum)?;
+            request = checksum::add(request, checksum, config.request_checksum_calculation)?;
+        }
+        if let Some(checksum) = O::RESPONSE_CHECKSUM {
+            request = checksum::ask_for_response_checksum(request, checksum, config.response_checksum_validation);
         }
         let caller = self.caller::<O>()?;
         // Credentials come first: the endpoint rules may need their account id.
@@ -147,7 +152,8 @@ impl Client {
         span: &trace::Span,
     ) -> ControlFlow<Result<O::Output, SdkError<O::Error>>> {
         let last = attempt == max;
-        match self.attempt(http_request, O::STREAMING_OUTPUT).await {
+        let checksum = O::RESPONSE_CHECKSUM.filter(|checksum| checksum.asked(http_request.headers()));
+        match self.attempt(http_request, O::STREAMING_OUTPUT, checksum).await {
             Ok((head, Some(body))) => {
                 span.response(&head);
                 self.learn(false);
@@ -190,19 +196,32 @@ impl Client {
 
     /// One attempt: the response with its whole body, or for a streaming output's success, its
     /// head and the body still to arrive (neither the size limit nor the timeouts cover that).
+    /// A successful body is checked against the response's checksum when `checksum` is given.
     async fn attempt(
         &self,
         request: http::Request<Bytes>,
         streaming: bool,
+        checksum: Option<ResponseChecksum>,
     ) -> Result<(Response, Option<ByteStream>), TransportError> {
         let config = &self.inner.config;
         let call = async {
             let reply = config.http_client.call(request).await?;
-            if streaming && (200..300).contains(&reply.status) {
+            let success = (200..300).contains(&reply.status);
+            let expected = checksum.filter(|_| success).and_then(|checksum| Expected::of(checksum, &reply.headers));
+            if streaming && success {
                 let head = Response { status: reply.status, headers: reply.headers, body: Bytes::new() };
-                return Ok((head, Some(ByteStream::from_body(reply.body))));
+                let body = match expected {
+                    Some(expected) => checksum::checked(reply.body, expected),
+                    None => reply.body,
+                };
+                return Ok((head, Some(ByteStream::from_body(body))));
             }
-            Ok((reply.read(config.max_response_body).await?, None))
+            let response = reply.read(config.max_response_body).await?;
+            if let Some(mut expected) = expected {
+                expected.update(&response.body);
+                expected.check()?;
+            }
+            Ok((response, None))
         };
         match config.timeouts.attempt {
             None => call.await,

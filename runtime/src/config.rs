@@ -120,6 +120,28 @@ pub enum RetryMode {
     Adaptive,
 }
 
+/// When a request carries a checksum of its body (`request_checksum_calculation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RequestChecksumCalculation {
+    /// Whenever the operation takes one (the default, as botocore and aws-sdk-rust).
+    #[default]
+    WhenSupported,
+    /// Only when the operation requires one, or the caller chose its algorithm.
+    WhenRequired,
+}
+
+/// When a response body is checked against the checksum the service sends with it
+/// (`response_checksum_validation`; S3 GetObject).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResponseChecksumValidation {
+    /// Whenever the operation can return one: the client asks for it (the default, as botocore
+    /// and aws-sdk-rust).
+    #[default]
+    WhenSupported,
+    /// Only when the caller asks for one (S3: `checksum_mode(ChecksumMode::Enabled)`).
+    WhenRequired,
+}
+
 /// Timeouts. A stalled server never hangs a call: each attempt is bounded by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutConfig {
@@ -178,6 +200,8 @@ pub struct Config {
     pub(crate) service_endpoint_urls: Vec<(String, String)>,
     pub(crate) retry: RetryConfig,
     pub(crate) retry_mode: RetryMode,
+    pub(crate) request_checksum_calculation: RequestChecksumCalculation,
+    pub(crate) response_checksum_validation: ResponseChecksumValidation,
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) time_source: Arc<dyn TimeSource>,
     pub(crate) http_client: Arc<dyn HttpClient>,
@@ -234,6 +258,14 @@ impl Config {
         self.retry_mode
     }
 
+    pub fn request_checksum_calculation(&self) -> RequestChecksumCalculation {
+        self.request_checksum_calculation
+    }
+
+    pub fn response_checksum_validation(&self) -> ResponseChecksumValidation {
+        self.response_checksum_validation
+    }
+
     pub fn timeouts(&self) -> TimeoutConfig {
         self.timeouts
     }
@@ -260,6 +292,8 @@ pub struct ConfigBuilder {
     service_endpoint_urls: Vec<(String, String)>,
     retry: RetryConfig,
     retry_mode: RetryMode,
+    request_checksum_calculation: RequestChecksumCalculation,
+    response_checksum_validation: ResponseChecksumValidation,
     timeouts: TimeoutConfig,
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
@@ -347,6 +381,16 @@ impl ConfigBuilder {
         self
     }
 
+    pub fn request_checksum_calculation(mut self, when: RequestChecksumCalculation) -> Self {
+        self.request_checksum_calculation = when;
+        self
+    }
+
+    pub fn response_checksum_validation(mut self, when: ResponseChecksumValidation) -> Self {
+        self.response_checksum_validation = when;
+        self
+    }
+
     pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
         self.timeouts = timeouts;
         self
@@ -405,6 +449,8 @@ impl ConfigBuilder {
             service_endpoint_urls: self.service_endpoint_urls,
             retry: self.retry,
             retry_mode: self.retry_mode,
+            request_checksum_calculation: self.request_checksum_calculation,
+            response_checksum_validation: self.response_checksum_validation,
             timeouts: self.timeouts,
             time_source,
             http_client,

@@ -345,6 +345,9 @@ pub enum TransportErrorKind {
     /// ([`ConfigBuilder::max_response_body`](crate::ConfigBuilder::max_response_body)); reading
     /// stopped there. Not retried: the next answer would be as large.
     ResponseTooLarge,
+    /// The response body does not match the checksum the response carries: it was corrupted on
+    /// the way. A body read whole is tried again; a streamed one ends with this error.
+    ChecksumMismatch,
     /// The transport would not send this request (a replaying test transport that expected
     /// another one). Not retried: the same request would be refused again.
     Refused,
@@ -367,6 +370,18 @@ impl TransportError {
 
     pub(crate) fn timeout(kind: TransportErrorKind, after: std::time::Duration) -> Self {
         TransportError { kind, detail: format!("no response within {after:?}"), attempts: 1, source: None }
+    }
+
+    /// A body's error: a connection failure, unless the body's own checks raised it.
+    pub(crate) fn from_body(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        match error.downcast::<TransportError>() {
+            Ok(error) => *error,
+            Err(error) => TransportError::new(TransportErrorKind::Io, error),
+        }
+    }
+
+    pub(crate) fn checksum_mismatch(detail: String) -> Self {
+        TransportError { kind: TransportErrorKind::ChecksumMismatch, detail, attempts: 1, source: None }
     }
 
     pub(crate) fn too_large(limit: usize) -> Self {
@@ -421,6 +436,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::OperationTimeout => "operation timed out",
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::ResponseTooLarge => "response refused",
+            TransportErrorKind::ChecksumMismatch => "checksum mismatch",
             TransportErrorKind::Refused => "request refused by the transport",
         };
         write!(f, "{what}: {}", self.detail)?;

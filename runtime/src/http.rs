@@ -41,8 +41,8 @@ pub struct HttpResponse {
     pub body: Body,
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type StreamingBody = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type StreamingBody = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
 
 /// A response body: bytes already in memory, or a stream of frames.
 pub struct Body(BodyKind);
@@ -60,6 +60,14 @@ impl Body {
         B::Error: Into<BoxError>,
     {
         Body(BodyKind::Streaming(body.map_err(Into::into).boxed_unsync()))
+    }
+
+    /// The body as a stream of frames, wherever it is.
+    pub(crate) fn into_frames(self) -> StreamingBody {
+        match self.0 {
+            BodyKind::Full(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed_unsync(),
+            BodyKind::Streaming(stream) => stream,
+        }
     }
 
     /// The body, if it is already in memory.
@@ -83,7 +91,7 @@ impl Body {
                     Ok(data) => return Some(Ok(data)),
                     Err(_) => continue, // trailers carry no data
                 },
-                Err(error) => return Some(Err(TransportError::new(TransportErrorKind::Io, error))),
+                Err(error) => return Some(Err(TransportError::from_body(error))),
             }
         }
     }
@@ -99,7 +107,7 @@ impl Body {
         let mut stream = std::pin::pin!(stream);
         let mut body = BytesMut::new();
         while let Some(frame) = stream.frame().await {
-            let frame = frame.map_err(|error| TransportError::new(TransportErrorKind::Io, error))?;
+            let frame = frame.map_err(TransportError::from_body)?;
             if let Ok(data) = frame.into_data() {
                 if body.len() + data.len() > limit {
                     return Err(TransportError::too_large(limit));

@@ -35,11 +35,11 @@ pub mod xml;
 
 pub use build::BuildError;
 pub use byte_stream::ByteStream;
-pub use checksum::RequestChecksum;
+pub use checksum::{RequestChecksum, ResponseChecksum};
 pub use client::{uuid_v4, Client};
 pub use config::{
-    Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, RetryMode, TimeSource, TimeoutConfig,
-    DEFAULT_MAX_RESPONSE_BODY,
+    Config, ConfigBuilder, Credentials, FixedTime, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig,
+    RetryMode, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::Token;
 pub use error::{

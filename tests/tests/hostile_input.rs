@@ -283,3 +283,31 @@ async fn huge_error_codes_and_messages_are_capped() {
     // The member and the metadata each hold the capped message.
     assert!(format!("{error:?}").len() < 2 * cap + 1024, "Debug is {} bytes", format!("{error:?}").len());
 }
+
+/// An object body that does not match the checksum its response carries never reads as whole:
+/// the stream ends with `ChecksumMismatch` where its end would be. GetObject asks for the
+/// checksum by default; with `response_checksum_validation = when_required` only when the caller
+/// does.
+#[tokio::test]
+async fn a_corrupted_object_body_fails_its_checksum() {
+    use awsgen_runtime::ResponseChecksumValidation;
+    // "i9aeUg==" is the CRC32 of "Hello world" (Python zlib); the body has a capital W.
+    let server = Server::start(|_, _| Reply::raw(200, &[("x-amz-checksum-crc32", "i9aeUg==")], "Hello World")).await;
+    let s3 = |config: ConfigBuilder| awsgen_s3::Client::new(config.endpoint_url(&server.url).build());
+    let get_object = |client: &awsgen_s3::Client| bounded(client.get_object().bucket("b").key("k").send());
+
+    let client = s3(config());
+    let mut body = get_object(&client).await.unwrap().body.expect("a body");
+    assert_eq!(bounded(body.next()).await.unwrap().unwrap(), "Hello World", "the data arrives as it comes");
+    let error = bounded(body.next()).await.expect("an error in place of the end").unwrap_err();
+    assert_eq!(error.kind(), TransportErrorKind::ChecksumMismatch, "{error}");
+    assert!(error.to_string().contains("CRC32 checksum is"), "{error}");
+    let collected = bounded(get_object(&client).await.unwrap().body.unwrap().collect()).await.unwrap_err();
+    assert_eq!(collected.kind(), TransportErrorKind::ChecksumMismatch);
+    assert_eq!(server.requests()[0].header("x-amz-checksum-mode"), Some("ENABLED"));
+
+    let relaxed = s3(config().response_checksum_validation(ResponseChecksumValidation::WhenRequired));
+    let unchecked = bounded(get_object(&relaxed).await.unwrap().body.unwrap().collect()).await.unwrap();
+    assert_eq!(unchecked, "Hello World");
+    assert_eq!(server.requests()[2].header("x-amz-checksum-mode"), None);
+}

@@ -444,6 +444,8 @@ mod s3 {
         assert!(put.await.unwrap().e_tag().is_some_and(|tag| tag.len() > 2));
         let got = bounded(client.get_object().bucket("photos").key("big/one.bin").send()).await.unwrap();
         assert_eq!(got.content_length(), Some(body.len() as i64));
+        // Asked for by default, and checked as the body arrives.
+        assert!(got.checksum_crc32().is_some(), "the CRC32 sent with the object comes back");
         let mut stream = got.body.expect("a body");
         let (mut received, mut chunks) = (Vec::new(), 0);
         while let Some(chunk) = bounded(stream.next()).await {

@@ -4,8 +4,8 @@
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{
-    Binding, EndpointParamValue, Location, Member, Operation, Protocol, RequestChecksum, Shape, ShapeKind, Structure,
-    TimestampFormat, XmlNamespace,
+    Binding, EndpointParamValue, Location, Member, Operation, Protocol, RequestChecksum, ResponseChecksum, Shape,
+    ShapeKind, Structure, TimestampFormat, XmlNamespace,
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -160,6 +160,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     };
     let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
     let checksum = op.request_checksum.as_ref().map(|checksum| request_checksum(checksum, input));
+    let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
     // from memory).
     let streaming =
@@ -189,6 +190,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             const NAME: &'static str = #name;
             #unsigned
             #checksum
+            #response_checksum
 
             fn request(&self) -> Result<#rt::Request, #rt::BuildError> {
                 #request
@@ -215,7 +217,24 @@ fn request_checksum(checksum: &RequestChecksum, input: &Shape) -> TokenStream {
         Some(name) => quote! { Some(#name) },
         None => quote! { None },
     };
-    quote! { const REQUEST_CHECKSUM: Option<#rt::RequestChecksum> = Some(#rt::RequestChecksum { algorithm_header: #header }); }
+    let required = checksum.required;
+    quote! {
+        const REQUEST_CHECKSUM: Option<#rt::RequestChecksum> =
+            Some(#rt::RequestChecksum { algorithm_header: #header, required: #required });
+    }
+}
+
+/// `Operation::RESPONSE_CHECKSUM`, when the member that asks for it is a header (as S3's
+/// `x-amz-checksum-mode`); the client sets and reads that header.
+fn response_checksum(checksum: &ResponseChecksum, input: &Shape) -> Option<TokenStream> {
+    let rt = rt::runtime();
+    let member = members(input).iter().find(|m| m.name == checksum.mode_member)?;
+    let header = (member.location == Location::Header).then_some(member.wire_name.as_str())?;
+    let algorithms = &checksum.algorithms;
+    Some(quote! {
+        const RESPONSE_CHECKSUM: Option<#rt::ResponseChecksum> =
+            Some(#rt::ResponseChecksum { mode_header: #header, algorithms: &[#(#algorithms),*] });
+    })
 }
 
 /// `Operation::endpoint_params`, where the operation sets any: fixed values, then input members.

@@ -225,8 +225,13 @@ fn lower_operation(
         waiters: Vec::new(),
         host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
         request_checksum: op.http_checksum.as_ref().and_then(|checksum| {
-            let applies = checksum.request_checksum_required || checksum.request_algorithm_member.is_some();
-            applies.then(|| RequestChecksum { algorithm_member: checksum.request_algorithm_member.clone() })
+            let required = checksum.request_checksum_required;
+            (required || checksum.request_algorithm_member.is_some())
+                .then(|| RequestChecksum { algorithm_member: checksum.request_algorithm_member.clone(), required })
+        }),
+        response_checksum: op.http_checksum.as_ref().and_then(|checksum| {
+            let mode_member = checksum.request_validation_mode_member.as_deref();
+            ResponseChecksum::from_parts(mode_member, checksum.response_algorithms.clone())
         }),
         unsigned: op.authtype.as_deref() == Some("none")
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),

@@ -377,6 +377,7 @@ fn lower_operation(
             .and_then(Value::as_str)
             .map(str::to_owned),
         request_checksum: request_checksum(&op.traits),
+        response_checksum: response_checksum(&op.traits),
         // `@auth([])`: no scheme, so sent unsigned.
         unsigned: op.traits.get("smithy.api#auth").and_then(Value::as_array).is_some_and(Vec::is_empty),
         // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
@@ -720,5 +721,13 @@ fn request_checksum(traits: &BTreeMap<String, Value>) -> Option<RequestChecksum>
     let algorithm_member = algorithm_member.map(str::to_owned);
     let required = traits.contains_key("smithy.api#httpChecksumRequired")
         || checksum.and_then(|c| c.get("requestChecksumRequired")).and_then(Value::as_bool) == Some(true);
-    (required || algorithm_member.is_some()).then_some(RequestChecksum { algorithm_member })
+    (required || algorithm_member.is_some()).then_some(RequestChecksum { algorithm_member, required })
+}
+
+/// `aws.protocols#httpChecksum` with a response side.
+fn response_checksum(traits: &BTreeMap<String, Value>) -> Option<ResponseChecksum> {
+    let checksum = traits.get("aws.protocols#httpChecksum")?;
+    let mode_member = checksum.get("requestValidationModeMember").and_then(Value::as_str);
+    let algorithms = checksum.get("responseAlgorithms").and_then(Value::as_array).into_iter().flatten();
+    ResponseChecksum::from_parts(mode_member, algorithms.filter_map(Value::as_str).map(str::to_owned).collect())
 }

@@ -66,6 +66,25 @@ impl SourceMap {
 pub struct RequestChecksum {
     /// The input member that chooses the algorithm (`ChecksumAlgorithm`), if any.
     pub algorithm_member: Option<String>,
+    /// The service refuses the request without one (`requestChecksumRequired`).
+    pub required: bool,
+}
+
+/// `httpChecksum` on the response side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseChecksum {
+    /// The input member that asks for the checksum (`ChecksumMode`).
+    pub mode_member: String,
+    /// The algorithms the service may answer with.
+    pub algorithms: Vec<String>,
+}
+
+impl ResponseChecksum {
+    /// Both sides of botocore's or Smithy's `httpChecksum` use the same names.
+    pub fn from_parts(mode_member: Option<&str>, algorithms: Vec<String>) -> Option<ResponseChecksum> {
+        let mode_member = mode_member?.to_owned();
+        (!algorithms.is_empty()).then_some(ResponseChecksum { mode_member, algorithms })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +175,8 @@ pub struct Operation {
     pub unsigned: bool,
     /// The request carries a checksum of its body (`httpChecksum`).
     pub request_checksum: Option<RequestChecksum>,
+    /// The response can carry a checksum of its body (`httpChecksum`).
+    pub response_checksum: Option<ResponseChecksum>,
     /// Endpoint rule-set parameters the operation sets, sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
     /// awsQuery: the element of the response holding the output's members (`AssumeRoleResult`).

@@ -188,13 +188,17 @@ pub struct Operation {
     pub operation_context_params: BTreeMap<String, OperationContextParam>,
 }
 
-/// Checksums of the request body (and of the response, which is not checked yet).
+/// Checksums of the request body and of the response body.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpChecksum {
     pub request_algorithm_member: Option<String>,
     #[serde(default)]
     pub request_checksum_required: bool,
+    /// The input member that asks for the response's checksum (`ChecksumMode`).
+    pub request_validation_mode_member: Option<String>,
+    #[serde(default)]
+    pub response_algorithms: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

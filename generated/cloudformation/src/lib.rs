@@ -30,11 +30,11 @@ pub mod primitives {
 /// Paginators and the stream traits their results are used with (`StreamExt::next`,
 /// `TryStreamExt::try_collect`).
 pub mod pagination {
+    pub use ::awsgen_runtime::pagination::{PaginationError, PaginationStream, Paginator};
+    pub use ::awsgen_runtime::stream::{Stream, StreamExt, TryStreamExt};
     /// What `Paginator::send_blocking()` and `items_blocking()` return (feature `blocking`).
     #[cfg(feature = "blocking")]
     pub use ::awsgen_runtime::blocking::BlockingIter;
-    pub use ::awsgen_runtime::pagination::{PaginationError, PaginationStream, Paginator};
-    pub use ::awsgen_runtime::stream::{Stream, StreamExt, TryStreamExt};
 }
 /// Mock rules and recorded HTTP traffic for the tests of code that uses this crate
 /// (feature `test-util`): `Client::from_mocks`, `Replay` as the config's `http_client`.

@@ -4,7 +4,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     api_version: "2024-01-01",
     endpoint_prefix: "fixturejson",
     signing_name: "fixturejson",
-    protocol: ::awsgen_runtime::Protocol::AwsJson { query_compatible: true },
+    protocol: ::awsgen_runtime::Protocol::AwsJson {
+        query_compatible: true,
+    },
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
     endpoint_rules: None,
 };
@@ -16,7 +18,9 @@ pub struct Client {
 impl Client {
     /// A client with this configuration.
     pub fn new(config: crate::Config) -> Self {
-        Client { inner: ::awsgen_runtime::Client::new(config, &SERVICE) }
+        Client {
+            inner: ::awsgen_runtime::Client::new(config, &SERVICE),
+        }
     }
     /// A client configured from `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
     /// `AWS_SESSION_TOKEN` and `AWS_ENDPOINT_URL`.
@@ -30,15 +34,25 @@ impl Client {
     /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
     #[cfg(feature = "test-util")]
     pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
-        Client { inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE) }
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
     }
     /// Calls DescribeStream.
-    pub fn describe_stream(&self) -> crate::operation::describe_stream::DescribeStreamInputBuilder {
-        crate::operation::describe_stream::DescribeStreamInputBuilder::new(self.inner.clone())
+    pub fn describe_stream(
+        &self,
+    ) -> crate::operation::describe_stream::DescribeStreamInputBuilder {
+        crate::operation::describe_stream::DescribeStreamInputBuilder::new(
+            self.inner.clone(),
+        )
     }
     /// Calls DescribeTable.
-    pub fn describe_table(&self) -> crate::operation::describe_table::DescribeTableInputBuilder {
-        crate::operation::describe_table::DescribeTableInputBuilder::new(self.inner.clone())
+    pub fn describe_table(
+        &self,
+    ) -> crate::operation::describe_table::DescribeTableInputBuilder {
+        crate::operation::describe_table::DescribeTableInputBuilder::new(
+            self.inner.clone(),
+        )
     }
     /// Calls Scan.
     pub fn scan(&self) -> crate::operation::scan::ScanInputBuilder {

@@ -16,7 +16,9 @@ pub struct Client {
 impl Client {
     /// A client with this configuration.
     pub fn new(config: crate::Config) -> Self {
-        Client { inner: ::awsgen_runtime::Client::new(config, &SERVICE) }
+        Client {
+            inner: ::awsgen_runtime::Client::new(config, &SERVICE),
+        }
     }
     /// A client configured from `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
     /// `AWS_SESSION_TOKEN` and `AWS_ENDPOINT_URL`.
@@ -30,14 +32,24 @@ impl Client {
     /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
     #[cfg(feature = "test-util")]
     pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
-        Client { inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE) }
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
     }
     /// Lists instances: reservations holding instances holding tags, each list in `item` elements.
-    pub fn describe_instances(&self) -> crate::operation::describe_instances::DescribeInstancesInputBuilder {
-        crate::operation::describe_instances::DescribeInstancesInputBuilder::new(self.inner.clone())
+    pub fn describe_instances(
+        &self,
+    ) -> crate::operation::describe_instances::DescribeInstancesInputBuilder {
+        crate::operation::describe_instances::DescribeInstancesInputBuilder::new(
+            self.inner.clone(),
+        )
     }
     /// Lists regions: list inputs keyed by their capitalised `locationName`, a `queryName`, a list of structures holding a list.
-    pub fn describe_regions(&self) -> crate::operation::describe_regions::DescribeRegionsInputBuilder {
-        crate::operation::describe_regions::DescribeRegionsInputBuilder::new(self.inner.clone())
+    pub fn describe_regions(
+        &self,
+    ) -> crate::operation::describe_regions::DescribeRegionsInputBuilder {
+        crate::operation::describe_regions::DescribeRegionsInputBuilder::new(
+            self.inner.clone(),
+        )
     }
 }

@@ -16,7 +16,9 @@ pub struct Client {
 impl Client {
     /// A client with this configuration.
     pub fn new(config: crate::Config) -> Self {
-        Client { inner: ::awsgen_runtime::Client::new(config, &SERVICE) }
+        Client {
+            inner: ::awsgen_runtime::Client::new(config, &SERVICE),
+        }
     }
     /// A client configured from `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
     /// `AWS_SESSION_TOKEN` and `AWS_ENDPOINT_URL`.
@@ -30,22 +32,30 @@ impl Client {
     /// A client that answers every call from `mocks` and sends nothing (feature `test-util`).
     #[cfg(feature = "test-util")]
     pub fn from_mocks(mocks: &crate::test_util::Mocks) -> Self {
-        Client { inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE) }
+        Client {
+            inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
+        }
     }
     /// Calls GetBlob.
     pub fn get_blob(&self) -> crate::operation::get_blob::GetBlobInputBuilder {
         crate::operation::get_blob::GetBlobInputBuilder::new(self.inner.clone())
     }
     /// Calls GetRequiredBlob.
-    pub fn get_required_blob(&self) -> crate::operation::get_required_blob::GetRequiredBlobInputBuilder {
-        crate::operation::get_required_blob::GetRequiredBlobInputBuilder::new(self.inner.clone())
+    pub fn get_required_blob(
+        &self,
+    ) -> crate::operation::get_required_blob::GetRequiredBlobInputBuilder {
+        crate::operation::get_required_blob::GetRequiredBlobInputBuilder::new(
+            self.inner.clone(),
+        )
     }
     /// Calls Ping.
     pub fn ping(&self) -> crate::operation::ping::PingInputBuilder {
         crate::operation::ping::PingInputBuilder::new(self.inner.clone())
     }
     /// Calls PutDocument.
-    pub fn put_document(&self) -> crate::operation::put_document::PutDocumentInputBuilder {
+    pub fn put_document(
+        &self,
+    ) -> crate::operation::put_document::PutDocumentInputBuilder {
         crate::operation::put_document::PutDocumentInputBuilder::new(self.inner.clone())
     }
     /// Sensitive values at every depth: redacted wherever they are printed.

@@ -97,6 +97,9 @@ pub trait Operation: Send + Sync + 'static {
     /// The request carries a checksum of its body (`httpChecksum`: S3's DeleteObjects, PutObject).
     const REQUEST_CHECKSUM: Option<crate::RequestChecksum> = None;
 
+    /// The response can carry a checksum of its body (`httpChecksum`: S3's GetObject).
+    const RESPONSE_CHECKSUM: Option<crate::ResponseChecksum> = None;
+
     fn request(&self) -> Result<Request, BuildError>;
     fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;
 

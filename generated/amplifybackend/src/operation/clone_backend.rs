@@ -3,7 +3,8 @@
 //!
 //! This operation clones an existing backend.
 /// The request body for CloneBackend.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -104,17 +105,24 @@ impl CloneBackendInputBuilder {
 }
 impl CloneBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CloneBackendOutput, ::awsgen_runtime::SdkError<CloneBackendError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CloneBackendOutput, ::awsgen_runtime::SdkError<CloneBackendError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CloneBackendOutput, ::awsgen_runtime::SdkError<CloneBackendError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CloneBackendOutput, ::awsgen_runtime::SdkError<CloneBackendError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -122,8 +130,13 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
     type Output = CloneBackendOutput;
     type Error = CloneBackendError;
     const NAME: &'static str = "CloneBackend";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/environments/{BackendEnvironmentName}/clone")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/environments/{BackendEnvironmentName}/clone",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -137,22 +150,40 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CloneBackendError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(CloneBackendError::Unhandled, CloneBackendError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    CloneBackendError::Unhandled,
+                    CloneBackendError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(CloneBackendError::Unhandled, CloneBackendError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    CloneBackendError::Unhandled,
+                    CloneBackendError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(CloneBackendError::Unhandled, CloneBackendError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(CloneBackendError::Unhandled, CloneBackendError::NotFound);
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(CloneBackendError::Unhandled, CloneBackendError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    CloneBackendError::Unhandled,
+                    CloneBackendError::TooManyRequests,
+                );
         }
         CloneBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CloneBackendResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! This operation creates a backend for an Amplify app. Backends are automatically created at the time of app creation.
 /// The request body for CreateBackend.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -104,12 +105,18 @@ impl CreateBackendInputBuilder {
         &self.backend_environment_name
     }
     /// The resource configuration for creating a backend.
-    pub fn resource_config(mut self, value: impl Into<crate::types::ResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::ResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::ResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::ResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
@@ -147,17 +154,24 @@ impl CreateBackendInputBuilder {
 }
 impl CreateBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateBackendOutput, ::awsgen_runtime::SdkError<CreateBackendError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CreateBackendOutput, ::awsgen_runtime::SdkError<CreateBackendError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateBackendOutput, ::awsgen_runtime::SdkError<CreateBackendError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateBackendOutput, ::awsgen_runtime::SdkError<CreateBackendError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -165,7 +179,9 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
     type Output = CreateBackendOutput;
     type Error = CreateBackendError;
     const NAME: &'static str = "CreateBackend";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/backend").json_body(self)
     }
     fn parse_output(
@@ -177,22 +193,43 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(CreateBackendError::Unhandled, CreateBackendError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(CreateBackendError::Unhandled, CreateBackendError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(CreateBackendError::Unhandled, CreateBackendError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(CreateBackendError::Unhandled, CreateBackendError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendError::Unhandled,
+                    CreateBackendError::TooManyRequests,
+                );
         }
         CreateBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Creates a new backend API resource.
 /// The request body for CreateBackendAPI.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl CreateBackendApiInputBuilder {
         &self.backend_environment_name
     }
     /// The resource configuration for this request.
-    pub fn resource_config(mut self, value: impl Into<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::BackendApiResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.
@@ -117,24 +126,43 @@ impl CreateBackendApiInputBuilder {
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_config: ::awsgen_runtime::build::required(self.resource_config, "resource_config")?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_config: ::awsgen_runtime::build::required(
+                self.resource_config,
+                "resource_config",
+            )?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl CreateBackendApiInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateBackendApiOutput, ::awsgen_runtime::SdkError<CreateBackendApiError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateBackendApiOutput,
+        ::awsgen_runtime::SdkError<CreateBackendApiError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateBackendApiOutput, ::awsgen_runtime::SdkError<CreateBackendApiError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        CreateBackendApiOutput,
+        ::awsgen_runtime::SdkError<CreateBackendApiError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -142,38 +170,61 @@ impl ::awsgen_runtime::Operation for CreateBackendApiInput {
     type Output = CreateBackendApiOutput;
     type Error = CreateBackendApiError;
     const NAME: &'static str = "CreateBackendAPI";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/api").label("AppId", &self.app_id).json_body(self)
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/api")
+            .label("AppId", &self.app_id)
+            .json_body(self)
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateBackendApiOutput, ::awsgen_runtime::ParseError> {
-        let mut output: CreateBackendApiOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: CreateBackendApiOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendApiError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(CreateBackendApiError::Unhandled, CreateBackendApiError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendApiError::Unhandled, CreateBackendApiError::GatewayTimeout);
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(CreateBackendApiError::Unhandled, CreateBackendApiError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendApiError::Unhandled, CreateBackendApiError::TooManyRequests);
+                .map_or_else(
+                    CreateBackendApiError::Unhandled,
+                    CreateBackendApiError::TooManyRequests,
+                );
         }
         CreateBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendAPIResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Creates a new backend authentication resource.
 /// The request body for CreateBackendAuth.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl CreateBackendAuthInputBuilder {
         &self.backend_environment_name
     }
     /// The resource configuration for this request object.
-    pub fn resource_config(mut self, value: impl Into<crate::types::CreateBackendAuthResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::CreateBackendAuthResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::CreateBackendAuthResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::CreateBackendAuthResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::CreateBackendAuthResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::CreateBackendAuthResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.
@@ -117,24 +126,43 @@ impl CreateBackendAuthInputBuilder {
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_config: ::awsgen_runtime::build::required(self.resource_config, "resource_config")?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_config: ::awsgen_runtime::build::required(
+                self.resource_config,
+                "resource_config",
+            )?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl CreateBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateBackendAuthOutput, ::awsgen_runtime::SdkError<CreateBackendAuthError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateBackendAuthOutput,
+        ::awsgen_runtime::SdkError<CreateBackendAuthError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateBackendAuthOutput, ::awsgen_runtime::SdkError<CreateBackendAuthError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        CreateBackendAuthOutput,
+        ::awsgen_runtime::SdkError<CreateBackendAuthError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -142,38 +170,61 @@ impl ::awsgen_runtime::Operation for CreateBackendAuthInput {
     type Output = CreateBackendAuthOutput;
     type Error = CreateBackendAuthError;
     const NAME: &'static str = "CreateBackendAuth";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/auth").label("AppId", &self.app_id).json_body(self)
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/auth")
+            .label("AppId", &self.app_id)
+            .json_body(self)
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateBackendAuthOutput, ::awsgen_runtime::ParseError> {
-        let mut output: CreateBackendAuthOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: CreateBackendAuthOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateBackendAuthError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(CreateBackendAuthError::Unhandled, CreateBackendAuthError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendAuthError::Unhandled, CreateBackendAuthError::GatewayTimeout);
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(CreateBackendAuthError::Unhandled, CreateBackendAuthError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendAuthError::Unhandled, CreateBackendAuthError::TooManyRequests);
+                .map_or_else(
+                    CreateBackendAuthError::Unhandled,
+                    CreateBackendAuthError::TooManyRequests,
+                );
         }
         CreateBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendAuthResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

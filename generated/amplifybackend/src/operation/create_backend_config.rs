@@ -3,7 +3,8 @@
 //!
 //! Creates a config object for a backend.
 /// The request body for CreateBackendConfig.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -66,7 +67,9 @@ impl CreateBackendConfigInputBuilder {
         &self.backend_manager_app_id
     }
     /// Builds the [`CreateBackendConfigInput`], failing if `app_id` is not set.
-    pub fn build(self) -> Result<CreateBackendConfigInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<CreateBackendConfigInput, ::awsgen_runtime::BuildError> {
         Ok(CreateBackendConfigInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_manager_app_id: self.backend_manager_app_id,
@@ -75,11 +78,19 @@ impl CreateBackendConfigInputBuilder {
 }
 impl CreateBackendConfigInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateBackendConfigOutput, ::awsgen_runtime::SdkError<CreateBackendConfigError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateBackendConfigOutput,
+        ::awsgen_runtime::SdkError<CreateBackendConfigError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -87,7 +98,10 @@ impl CreateBackendConfigInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<CreateBackendConfigOutput, ::awsgen_runtime::SdkError<CreateBackendConfigError>> {
+    ) -> Result<
+        CreateBackendConfigOutput,
+        ::awsgen_runtime::SdkError<CreateBackendConfigError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -95,13 +109,19 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
     type Output = CreateBackendConfigOutput;
     type Error = CreateBackendConfigError;
     const NAME: &'static str = "CreateBackendConfig";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config").label("AppId", &self.app_id).json_body(self)
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config")
+            .label("AppId", &self.app_id)
+            .json_body(self)
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateBackendConfigOutput, ::awsgen_runtime::ParseError> {
-        let mut output: CreateBackendConfigOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: CreateBackendConfigOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -109,28 +129,41 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendConfigError::Unhandled, CreateBackendConfigError::BadRequest);
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendConfigError::Unhandled, CreateBackendConfigError::GatewayTimeout);
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendConfigError::Unhandled, CreateBackendConfigError::NotFound);
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendConfigError::Unhandled, CreateBackendConfigError::TooManyRequests);
+                .map_or_else(
+                    CreateBackendConfigError::Unhandled,
+                    CreateBackendConfigError::TooManyRequests,
+                );
         }
         CreateBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendConfigResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Creates a backend storage resource.
 /// The request body for CreateBackendStorage.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl CreateBackendStorageInputBuilder {
         &self.backend_environment_name
     }
     /// The resource configuration for creating backend storage.
-    pub fn resource_config(mut self, value: impl Into<crate::types::CreateBackendStorageResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::CreateBackendStorageResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::CreateBackendStorageResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::CreateBackendStorageResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::CreateBackendStorageResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::CreateBackendStorageResourceConfig> {
         &self.resource_config
     }
     /// The name of the storage resource.
@@ -110,27 +119,41 @@ impl CreateBackendStorageInputBuilder {
         &self.resource_name
     }
     /// Builds the [`CreateBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `resource_config` or `resource_name` is not set.
-    pub fn build(self) -> Result<CreateBackendStorageInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<CreateBackendStorageInput, ::awsgen_runtime::BuildError> {
         Ok(CreateBackendStorageInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_environment_name: ::awsgen_runtime::build::required(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_config: ::awsgen_runtime::build::required(self.resource_config, "resource_config")?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_config: ::awsgen_runtime::build::required(
+                self.resource_config,
+                "resource_config",
+            )?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl CreateBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
-    ) -> Result<CreateBackendStorageOutput, ::awsgen_runtime::SdkError<CreateBackendStorageError>> {
+    ) -> Result<
+        CreateBackendStorageOutput,
+        ::awsgen_runtime::SdkError<CreateBackendStorageError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -138,7 +161,10 @@ impl CreateBackendStorageInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<CreateBackendStorageOutput, ::awsgen_runtime::SdkError<CreateBackendStorageError>> {
+    ) -> Result<
+        CreateBackendStorageOutput,
+        ::awsgen_runtime::SdkError<CreateBackendStorageError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -146,13 +172,19 @@ impl ::awsgen_runtime::Operation for CreateBackendStorageInput {
     type Output = CreateBackendStorageOutput;
     type Error = CreateBackendStorageError;
     const NAME: &'static str = "CreateBackendStorage";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/storage").label("AppId", &self.app_id).json_body(self)
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/storage")
+            .label("AppId", &self.app_id)
+            .json_body(self)
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        let mut output: CreateBackendStorageOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: CreateBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -160,28 +192,41 @@ impl ::awsgen_runtime::Operation for CreateBackendStorageInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendStorageError::Unhandled, CreateBackendStorageError::BadRequest);
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendStorageError::Unhandled, CreateBackendStorageError::GatewayTimeout);
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendStorageError::Unhandled, CreateBackendStorageError::NotFound);
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(CreateBackendStorageError::Unhandled, CreateBackendStorageError::TooManyRequests);
+                .map_or_else(
+                    CreateBackendStorageError::Unhandled,
+                    CreateBackendStorageError::TooManyRequests,
+                );
         }
         CreateBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateBackendStorageResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -48,22 +48,31 @@ impl CreateTokenInputBuilder {
     }
     /// Builds the [`CreateTokenInput`], failing if `app_id` is not set.
     pub fn build(self) -> Result<CreateTokenInput, ::awsgen_runtime::BuildError> {
-        Ok(CreateTokenInput { app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")? })
+        Ok(CreateTokenInput {
+            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+        })
     }
 }
 impl CreateTokenInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -71,8 +80,13 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
     type Output = CreateTokenOutput;
     type Error = CreateTokenError;
     const NAME: &'static str = "CreateToken";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/challenge").label("AppId", &self.app_id))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/challenge")
+                .label("AppId", &self.app_id),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -83,22 +97,37 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateTokenError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(CreateTokenError::Unhandled, CreateTokenError::BadRequest);
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(CreateTokenError::Unhandled, CreateTokenError::NotFound);
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::TooManyRequests,
+                );
         }
         CreateTokenError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateTokenResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -81,17 +81,24 @@ impl DeleteBackendInputBuilder {
 }
 impl DeleteBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteBackendOutput, ::awsgen_runtime::SdkError<DeleteBackendError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DeleteBackendOutput, ::awsgen_runtime::SdkError<DeleteBackendError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteBackendOutput, ::awsgen_runtime::SdkError<DeleteBackendError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteBackendOutput, ::awsgen_runtime::SdkError<DeleteBackendError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -99,10 +106,17 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
     type Output = DeleteBackendOutput;
     type Error = DeleteBackendError;
     const NAME: &'static str = "DeleteBackend";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/environments/{BackendEnvironmentName}/remove")
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest(
+                    "POST",
+                    "/backend/{AppId}/environments/{BackendEnvironmentName}/remove",
+                )
+                .label("AppId", &self.app_id)
+                .label("BackendEnvironmentName", &self.backend_environment_name),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -113,22 +127,43 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(DeleteBackendError::Unhandled, DeleteBackendError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(DeleteBackendError::Unhandled, DeleteBackendError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(DeleteBackendError::Unhandled, DeleteBackendError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(DeleteBackendError::Unhandled, DeleteBackendError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendError::Unhandled,
+                    DeleteBackendError::TooManyRequests,
+                );
         }
         DeleteBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Deletes an existing backend API resource.
 /// The request body for DeleteBackendAPI.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl DeleteBackendApiInputBuilder {
         &self.backend_environment_name
     }
     /// Defines the resource configuration for the data model in your Amplify project.
-    pub fn resource_config(mut self, value: impl Into<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::BackendApiResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.
@@ -118,23 +127,39 @@ impl DeleteBackendApiInputBuilder {
                 "backend_environment_name",
             )?,
             resource_config: self.resource_config,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl DeleteBackendApiInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteBackendApiOutput, ::awsgen_runtime::SdkError<DeleteBackendApiError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteBackendApiOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendApiError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteBackendApiOutput, ::awsgen_runtime::SdkError<DeleteBackendApiError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DeleteBackendApiOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendApiError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -142,8 +167,13 @@ impl ::awsgen_runtime::Operation for DeleteBackendApiInput {
     type Output = DeleteBackendApiOutput;
     type Error = DeleteBackendApiError;
     const NAME: &'static str = "DeleteBackendAPI";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/api/{BackendEnvironmentName}/remove")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/api/{BackendEnvironmentName}/remove",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -151,32 +181,51 @@ impl ::awsgen_runtime::Operation for DeleteBackendApiInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteBackendApiOutput, ::awsgen_runtime::ParseError> {
-        let mut output: DeleteBackendApiOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: DeleteBackendApiOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendApiError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(DeleteBackendApiError::Unhandled, DeleteBackendApiError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendApiError::Unhandled, DeleteBackendApiError::GatewayTimeout);
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(DeleteBackendApiError::Unhandled, DeleteBackendApiError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendApiError::Unhandled, DeleteBackendApiError::TooManyRequests);
+                .map_or_else(
+                    DeleteBackendApiError::Unhandled,
+                    DeleteBackendApiError::TooManyRequests,
+                );
         }
         DeleteBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendAPIResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Deletes an existing backend authentication resource.
 /// The request body for DeleteBackendAuth.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -95,23 +96,39 @@ impl DeleteBackendAuthInputBuilder {
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl DeleteBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteBackendAuthOutput, ::awsgen_runtime::SdkError<DeleteBackendAuthError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteBackendAuthOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendAuthError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteBackendAuthOutput, ::awsgen_runtime::SdkError<DeleteBackendAuthError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DeleteBackendAuthOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendAuthError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -119,8 +136,13 @@ impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
     type Output = DeleteBackendAuthOutput;
     type Error = DeleteBackendAuthError;
     const NAME: &'static str = "DeleteBackendAuth";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/auth/{BackendEnvironmentName}/remove")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/auth/{BackendEnvironmentName}/remove",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -128,32 +150,51 @@ impl ::awsgen_runtime::Operation for DeleteBackendAuthInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteBackendAuthOutput, ::awsgen_runtime::ParseError> {
-        let mut output: DeleteBackendAuthOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: DeleteBackendAuthOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBackendAuthError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(DeleteBackendAuthError::Unhandled, DeleteBackendAuthError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendAuthError::Unhandled, DeleteBackendAuthError::GatewayTimeout);
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(DeleteBackendAuthError::Unhandled, DeleteBackendAuthError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendAuthError::Unhandled, DeleteBackendAuthError::TooManyRequests);
+                .map_or_else(
+                    DeleteBackendAuthError::Unhandled,
+                    DeleteBackendAuthError::TooManyRequests,
+                );
         }
         DeleteBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendAuthResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Removes the specified backend storage resource.
 /// The request body for DeleteBackendStorage.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -110,27 +111,41 @@ impl DeleteBackendStorageInputBuilder {
         &self.service_name
     }
     /// Builds the [`DeleteBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `resource_name` or `service_name` is not set.
-    pub fn build(self) -> Result<DeleteBackendStorageInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<DeleteBackendStorageInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteBackendStorageInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_environment_name: ::awsgen_runtime::build::required_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
-            service_name: ::awsgen_runtime::build::required(self.service_name, "service_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
+            service_name: ::awsgen_runtime::build::required(
+                self.service_name,
+                "service_name",
+            )?,
         })
     }
 }
 impl DeleteBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
-    ) -> Result<DeleteBackendStorageOutput, ::awsgen_runtime::SdkError<DeleteBackendStorageError>> {
+    ) -> Result<
+        DeleteBackendStorageOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendStorageError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -138,7 +153,10 @@ impl DeleteBackendStorageInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<DeleteBackendStorageOutput, ::awsgen_runtime::SdkError<DeleteBackendStorageError>> {
+    ) -> Result<
+        DeleteBackendStorageOutput,
+        ::awsgen_runtime::SdkError<DeleteBackendStorageError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -146,8 +164,13 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
     type Output = DeleteBackendStorageOutput;
     type Error = DeleteBackendStorageError;
     const NAME: &'static str = "DeleteBackendStorage";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/storage/{BackendEnvironmentName}/remove")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/storage/{BackendEnvironmentName}/remove",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -155,7 +178,9 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        let mut output: DeleteBackendStorageOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: DeleteBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -163,28 +188,41 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendStorageError::Unhandled, DeleteBackendStorageError::BadRequest);
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendStorageError::Unhandled, DeleteBackendStorageError::GatewayTimeout);
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendStorageError::Unhandled, DeleteBackendStorageError::NotFound);
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(DeleteBackendStorageError::Unhandled, DeleteBackendStorageError::TooManyRequests);
+                .map_or_else(
+                    DeleteBackendStorageError::Unhandled,
+                    DeleteBackendStorageError::TooManyRequests,
+                );
         }
         DeleteBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteBackendStorageResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

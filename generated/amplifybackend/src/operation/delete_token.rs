@@ -72,23 +72,33 @@ impl DeleteTokenInputBuilder {
     pub fn build(self) -> Result<DeleteTokenInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteTokenInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            session_id: ::awsgen_runtime::build::required_label(self.session_id, "session_id")?,
+            session_id: ::awsgen_runtime::build::required_label(
+                self.session_id,
+                "session_id",
+            )?,
         })
     }
 }
 impl DeleteTokenInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteTokenOutput, ::awsgen_runtime::SdkError<DeleteTokenError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DeleteTokenOutput, ::awsgen_runtime::SdkError<DeleteTokenError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteTokenOutput, ::awsgen_runtime::SdkError<DeleteTokenError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteTokenOutput, ::awsgen_runtime::SdkError<DeleteTokenError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -96,10 +106,17 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
     type Output = DeleteTokenOutput;
     type Error = DeleteTokenError;
     const NAME: &'static str = "DeleteToken";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/challenge/{SessionId}/remove")
-            .label("AppId", &self.app_id)
-            .label("SessionId", &self.session_id))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest(
+                    "POST",
+                    "/backend/{AppId}/challenge/{SessionId}/remove",
+                )
+                .label("AppId", &self.app_id)
+                .label("SessionId", &self.session_id),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -110,22 +127,37 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteTokenError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::BadRequest);
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteTokenError::Unhandled,
+                    DeleteTokenError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::NotFound);
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(DeleteTokenError::Unhandled, DeleteTokenError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    DeleteTokenError::Unhandled,
+                    DeleteTokenError::TooManyRequests,
+                );
         }
         DeleteTokenError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteTokenResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -173,7 +205,10 @@ impl DeleteTokenOutputBuilder {
     }
     /// Builds the [`DeleteTokenOutput`].
     pub fn build(self) -> DeleteTokenOutput {
-        DeleteTokenOutput { is_success: self.is_success, _request_id: None }
+        DeleteTokenOutput {
+            is_success: self.is_success,
+            _request_id: None,
+        }
     }
 }
 /// An error from the DeleteToken operation.

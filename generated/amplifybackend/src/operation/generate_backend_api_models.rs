@@ -3,7 +3,8 @@
 //!
 //! Generates a model schema for an existing backend API resource.
 /// The request body for GenerateBackendAPIModels.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -88,26 +89,37 @@ impl GenerateBackendApiModelsInputBuilder {
         &self.resource_name
     }
     /// Builds the [`GenerateBackendApiModelsInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
-    pub fn build(self) -> Result<GenerateBackendApiModelsInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<GenerateBackendApiModelsInput, ::awsgen_runtime::BuildError> {
         Ok(GenerateBackendApiModelsInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_environment_name: ::awsgen_runtime::build::required_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl GenerateBackendApiModelsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
-    ) -> Result<GenerateBackendApiModelsOutput, ::awsgen_runtime::SdkError<GenerateBackendApiModelsError>> {
+    ) -> Result<
+        GenerateBackendApiModelsOutput,
+        ::awsgen_runtime::SdkError<GenerateBackendApiModelsError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -115,7 +127,10 @@ impl GenerateBackendApiModelsInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<GenerateBackendApiModelsOutput, ::awsgen_runtime::SdkError<GenerateBackendApiModelsError>> {
+    ) -> Result<
+        GenerateBackendApiModelsOutput,
+        ::awsgen_runtime::SdkError<GenerateBackendApiModelsError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -123,8 +138,13 @@ impl ::awsgen_runtime::Operation for GenerateBackendApiModelsInput {
     type Output = GenerateBackendApiModelsOutput;
     type Error = GenerateBackendApiModelsError;
     const NAME: &'static str = "GenerateBackendAPIModels";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/api/{BackendEnvironmentName}/generateModels")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/api/{BackendEnvironmentName}/generateModels",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -132,36 +152,53 @@ impl ::awsgen_runtime::Operation for GenerateBackendApiModelsInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GenerateBackendApiModelsOutput, ::awsgen_runtime::ParseError> {
-        let mut output: GenerateBackendApiModelsOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: GenerateBackendApiModelsOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
-    fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GenerateBackendApiModelsError {
+    fn parse_error(
+        error: ::awsgen_runtime::ErrorResponse,
+    ) -> GenerateBackendApiModelsError {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(GenerateBackendApiModelsError::Unhandled, GenerateBackendApiModelsError::BadRequest);
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(GenerateBackendApiModelsError::Unhandled, GenerateBackendApiModelsError::GatewayTimeout);
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(GenerateBackendApiModelsError::Unhandled, GenerateBackendApiModelsError::NotFound);
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(GenerateBackendApiModelsError::Unhandled, GenerateBackendApiModelsError::TooManyRequests);
+                .map_or_else(
+                    GenerateBackendApiModelsError::Unhandled,
+                    GenerateBackendApiModelsError::TooManyRequests,
+                );
         }
         GenerateBackendApiModelsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GenerateBackendAPIModelsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Provides project-level details for your Amplify UI project.
 /// The request body for GetBackend.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -75,17 +76,24 @@ impl GetBackendInputBuilder {
 }
 impl GetBackendInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetBackendOutput, ::awsgen_runtime::SdkError<GetBackendError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetBackendOutput, ::awsgen_runtime::SdkError<GetBackendError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetBackendOutput, ::awsgen_runtime::SdkError<GetBackendError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetBackendOutput, ::awsgen_runtime::SdkError<GetBackendError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -93,8 +101,12 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
     type Output = GetBackendOutput;
     type Error = GetBackendError;
     const NAME: &'static str = "GetBackend";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/details").label("AppId", &self.app_id).json_body(self)
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/details")
+            .label("AppId", &self.app_id)
+            .json_body(self)
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -105,22 +117,37 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(GetBackendError::Unhandled, GetBackendError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(GetBackendError::Unhandled, GetBackendError::BadRequest);
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(GetBackendError::Unhandled, GetBackendError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendError::Unhandled,
+                    GetBackendError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(GetBackendError::Unhandled, GetBackendError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(GetBackendError::Unhandled, GetBackendError::NotFound);
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(GetBackendError::Unhandled, GetBackendError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendError::Unhandled,
+                    GetBackendError::TooManyRequests,
+                );
         }
         GetBackendError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Gets the details for a backend API.
 /// The request body for GetBackendAPI.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl GetBackendApiInputBuilder {
         &self.backend_environment_name
     }
     /// Defines the resource configuration for the data model in your Amplify project.
-    pub fn resource_config(mut self, value: impl Into<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::BackendApiResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.
@@ -118,23 +127,33 @@ impl GetBackendApiInputBuilder {
                 "backend_environment_name",
             )?,
             resource_config: self.resource_config,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl GetBackendApiInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetBackendApiOutput, ::awsgen_runtime::SdkError<GetBackendApiError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetBackendApiOutput, ::awsgen_runtime::SdkError<GetBackendApiError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetBackendApiOutput, ::awsgen_runtime::SdkError<GetBackendApiError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetBackendApiOutput, ::awsgen_runtime::SdkError<GetBackendApiError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -142,8 +161,13 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
     type Output = GetBackendApiOutput;
     type Error = GetBackendApiError;
     const NAME: &'static str = "GetBackendAPI";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/api/{BackendEnvironmentName}/details")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/api/{BackendEnvironmentName}/details",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -157,22 +181,43 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendApiError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(GetBackendApiError::Unhandled, GetBackendApiError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(GetBackendApiError::Unhandled, GetBackendApiError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(GetBackendApiError::Unhandled, GetBackendApiError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(GetBackendApiError::Unhandled, GetBackendApiError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendApiError::Unhandled,
+                    GetBackendApiError::TooManyRequests,
+                );
         }
         GetBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendAPIResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -279,17 +324,25 @@ impl GetBackendApiOutputBuilder {
         &self.error
     }
     /// The resource configuration for this response object.
-    pub fn resource_config(mut self, value: impl Into<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::BackendApiResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.

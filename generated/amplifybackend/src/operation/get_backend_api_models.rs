@@ -3,7 +3,8 @@
 //!
 //! Gets a model introspection schema for an existing backend API resource.
 /// The request body for GetBackendAPIModels.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -88,24 +89,37 @@ impl GetBackendApiModelsInputBuilder {
         &self.resource_name
     }
     /// Builds the [`GetBackendApiModelsInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
-    pub fn build(self) -> Result<GetBackendApiModelsInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<GetBackendApiModelsInput, ::awsgen_runtime::BuildError> {
         Ok(GetBackendApiModelsInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_environment_name: ::awsgen_runtime::build::required_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl GetBackendApiModelsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetBackendApiModelsOutput, ::awsgen_runtime::SdkError<GetBackendApiModelsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetBackendApiModelsOutput,
+        ::awsgen_runtime::SdkError<GetBackendApiModelsError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -113,7 +127,10 @@ impl GetBackendApiModelsInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<GetBackendApiModelsOutput, ::awsgen_runtime::SdkError<GetBackendApiModelsError>> {
+    ) -> Result<
+        GetBackendApiModelsOutput,
+        ::awsgen_runtime::SdkError<GetBackendApiModelsError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -121,8 +138,13 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
     type Output = GetBackendApiModelsOutput;
     type Error = GetBackendApiModelsError;
     const NAME: &'static str = "GetBackendAPIModels";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/api/{BackendEnvironmentName}/getModels")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/api/{BackendEnvironmentName}/getModels",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -130,7 +152,9 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendApiModelsOutput, ::awsgen_runtime::ParseError> {
-        let mut output: GetBackendApiModelsOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: GetBackendApiModelsOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -138,34 +162,50 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(GetBackendApiModelsError::Unhandled, GetBackendApiModelsError::BadRequest);
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(GetBackendApiModelsError::Unhandled, GetBackendApiModelsError::GatewayTimeout);
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(GetBackendApiModelsError::Unhandled, GetBackendApiModelsError::NotFound);
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(GetBackendApiModelsError::Unhandled, GetBackendApiModelsError::TooManyRequests);
+                .map_or_else(
+                    GetBackendApiModelsError::Unhandled,
+                    GetBackendApiModelsError::TooManyRequests,
+                );
         }
         GetBackendApiModelsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendAPIModelsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendApiModelsOutput {
     /// Stringified JSON of the model introspection schema for an existing backend API resource.
-    #[serde(rename = "modelIntrospectionSchema", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "modelIntrospectionSchema",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub model_introspection_schema: Option<String>,
     /// Stringified JSON of the datastore model.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,7 +3,8 @@
 //!
 //! Gets a backend auth details.
 /// The request body for GetBackendAuth.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -95,23 +96,33 @@ impl GetBackendAuthInputBuilder {
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl GetBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetBackendAuthOutput, ::awsgen_runtime::SdkError<GetBackendAuthError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetBackendAuthOutput, ::awsgen_runtime::SdkError<GetBackendAuthError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetBackendAuthOutput, ::awsgen_runtime::SdkError<GetBackendAuthError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetBackendAuthOutput, ::awsgen_runtime::SdkError<GetBackendAuthError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -119,8 +130,13 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
     type Output = GetBackendAuthOutput;
     type Error = GetBackendAuthError;
     const NAME: &'static str = "GetBackendAuth";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/auth/{BackendEnvironmentName}/details")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/auth/{BackendEnvironmentName}/details",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -134,22 +150,43 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendAuthError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(GetBackendAuthError::Unhandled, GetBackendAuthError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(GetBackendAuthError::Unhandled, GetBackendAuthError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(GetBackendAuthError::Unhandled, GetBackendAuthError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(GetBackendAuthError::Unhandled, GetBackendAuthError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendAuthError::Unhandled,
+                    GetBackendAuthError::TooManyRequests,
+                );
         }
         GetBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendAuthResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -190,7 +227,9 @@ impl GetBackendAuthOutput {
         self.error.as_deref()
     }
     /// The resource configuration for authorization requests to the backend of your Amplify project.
-    pub fn resource_config(&self) -> Option<&crate::types::CreateBackendAuthResourceConfig> {
+    pub fn resource_config(
+        &self,
+    ) -> Option<&crate::types::CreateBackendAuthResourceConfig> {
         self.resource_config.as_ref()
     }
     /// The name of this resource.
@@ -256,17 +295,25 @@ impl GetBackendAuthOutputBuilder {
         &self.error
     }
     /// The resource configuration for authorization requests to the backend of your Amplify project.
-    pub fn resource_config(mut self, value: impl Into<crate::types::CreateBackendAuthResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::CreateBackendAuthResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::CreateBackendAuthResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::CreateBackendAuthResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::CreateBackendAuthResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::CreateBackendAuthResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.

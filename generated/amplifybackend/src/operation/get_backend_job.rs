@@ -104,17 +104,24 @@ impl GetBackendJobInputBuilder {
 }
 impl GetBackendJobInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetBackendJobOutput, ::awsgen_runtime::SdkError<GetBackendJobError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetBackendJobOutput, ::awsgen_runtime::SdkError<GetBackendJobError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetBackendJobOutput, ::awsgen_runtime::SdkError<GetBackendJobError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetBackendJobOutput, ::awsgen_runtime::SdkError<GetBackendJobError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -122,11 +129,18 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
     type Output = GetBackendJobOutput;
     type Error = GetBackendJobError;
     const NAME: &'static str = "GetBackendJob";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "/backend/{AppId}/job/{BackendEnvironmentName}/{JobId}")
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
-            .label("JobId", &self.job_id))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest(
+                    "GET",
+                    "/backend/{AppId}/job/{BackendEnvironmentName}/{JobId}",
+                )
+                .label("AppId", &self.app_id)
+                .label("BackendEnvironmentName", &self.backend_environment_name)
+                .label("JobId", &self.job_id),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -137,22 +151,43 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendJobError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(GetBackendJobError::Unhandled, GetBackendJobError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(GetBackendJobError::Unhandled, GetBackendJobError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(GetBackendJobError::Unhandled, GetBackendJobError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(GetBackendJobError::Unhandled, GetBackendJobError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendJobError::Unhandled,
+                    GetBackendJobError::TooManyRequests,
+                );
         }
         GetBackendJobError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendJobResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Gets details for a backend storage resource.
 /// The request body for GetBackendStorage.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -95,23 +96,39 @@ impl GetBackendStorageInputBuilder {
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl GetBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetBackendStorageOutput, ::awsgen_runtime::SdkError<GetBackendStorageError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetBackendStorageOutput,
+        ::awsgen_runtime::SdkError<GetBackendStorageError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetBackendStorageOutput, ::awsgen_runtime::SdkError<GetBackendStorageError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetBackendStorageOutput,
+        ::awsgen_runtime::SdkError<GetBackendStorageError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -119,8 +136,13 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
     type Output = GetBackendStorageOutput;
     type Error = GetBackendStorageError;
     const NAME: &'static str = "GetBackendStorage";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/storage/{BackendEnvironmentName}/details")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/storage/{BackendEnvironmentName}/details",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -128,32 +150,51 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        let mut output: GetBackendStorageOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: GetBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetBackendStorageError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(GetBackendStorageError::Unhandled, GetBackendStorageError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(GetBackendStorageError::Unhandled, GetBackendStorageError::GatewayTimeout);
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(GetBackendStorageError::Unhandled, GetBackendStorageError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(GetBackendStorageError::Unhandled, GetBackendStorageError::TooManyRequests);
+                .map_or_else(
+                    GetBackendStorageError::Unhandled,
+                    GetBackendStorageError::TooManyRequests,
+                );
         }
         GetBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetBackendStorageResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -187,7 +228,9 @@ impl GetBackendStorageOutput {
         self.backend_environment_name.as_deref()
     }
     /// The resource configuration for the backend storage resource.
-    pub fn resource_config(&self) -> Option<&crate::types::GetBackendStorageResourceConfig> {
+    pub fn resource_config(
+        &self,
+    ) -> Option<&crate::types::GetBackendStorageResourceConfig> {
         self.resource_config.as_ref()
     }
     /// The name of the storage resource.
@@ -238,17 +281,25 @@ impl GetBackendStorageOutputBuilder {
         &self.backend_environment_name
     }
     /// The resource configuration for the backend storage resource.
-    pub fn resource_config(mut self, value: impl Into<crate::types::GetBackendStorageResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::GetBackendStorageResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::GetBackendStorageResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::GetBackendStorageResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::GetBackendStorageResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::GetBackendStorageResourceConfig> {
         &self.resource_config
     }
     /// The name of the storage resource.

@@ -72,23 +72,33 @@ impl GetTokenInputBuilder {
     pub fn build(self) -> Result<GetTokenInput, ::awsgen_runtime::BuildError> {
         Ok(GetTokenInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            session_id: ::awsgen_runtime::build::required_label(self.session_id, "session_id")?,
+            session_id: ::awsgen_runtime::build::required_label(
+                self.session_id,
+                "session_id",
+            )?,
         })
     }
 }
 impl GetTokenInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetTokenOutput, ::awsgen_runtime::SdkError<GetTokenError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetTokenOutput, ::awsgen_runtime::SdkError<GetTokenError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetTokenOutput, ::awsgen_runtime::SdkError<GetTokenError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetTokenOutput, ::awsgen_runtime::SdkError<GetTokenError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -96,10 +106,17 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
     type Output = GetTokenOutput;
     type Error = GetTokenError;
     const NAME: &'static str = "GetToken";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "/backend/{AppId}/challenge/{SessionId}")
-            .label("AppId", &self.app_id)
-            .label("SessionId", &self.session_id))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest(
+                    "GET",
+                    "/backend/{AppId}/challenge/{SessionId}",
+                )
+                .label("AppId", &self.app_id)
+                .label("SessionId", &self.session_id),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -110,22 +127,31 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetTokenError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(GetTokenError::Unhandled, GetTokenError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::BadRequest);
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(GetTokenError::Unhandled, GetTokenError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::GatewayTimeout);
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(GetTokenError::Unhandled, GetTokenError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::NotFound);
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(GetTokenError::Unhandled, GetTokenError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(GetTokenError::Unhandled, GetTokenError::TooManyRequests);
         }
         GetTokenError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetTokenResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Imports an existing backend authentication resource.
 /// The request body for ImportBackendAuth.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -162,25 +163,47 @@ impl ImportBackendAuthInputBuilder {
                 "backend_environment_name",
             )?,
             identity_pool_id: self.identity_pool_id,
-            native_client_id: ::awsgen_runtime::build::required(self.native_client_id, "native_client_id")?,
-            user_pool_id: ::awsgen_runtime::build::required(self.user_pool_id, "user_pool_id")?,
-            web_client_id: ::awsgen_runtime::build::required(self.web_client_id, "web_client_id")?,
+            native_client_id: ::awsgen_runtime::build::required(
+                self.native_client_id,
+                "native_client_id",
+            )?,
+            user_pool_id: ::awsgen_runtime::build::required(
+                self.user_pool_id,
+                "user_pool_id",
+            )?,
+            web_client_id: ::awsgen_runtime::build::required(
+                self.web_client_id,
+                "web_client_id",
+            )?,
         })
     }
 }
 impl ImportBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ImportBackendAuthOutput, ::awsgen_runtime::SdkError<ImportBackendAuthError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        ImportBackendAuthOutput,
+        ::awsgen_runtime::SdkError<ImportBackendAuthError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ImportBackendAuthOutput, ::awsgen_runtime::SdkError<ImportBackendAuthError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        ImportBackendAuthOutput,
+        ::awsgen_runtime::SdkError<ImportBackendAuthError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -188,8 +211,13 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
     type Output = ImportBackendAuthOutput;
     type Error = ImportBackendAuthError;
     const NAME: &'static str = "ImportBackendAuth";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/auth/{BackendEnvironmentName}/import")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/auth/{BackendEnvironmentName}/import",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -197,32 +225,51 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ImportBackendAuthOutput, ::awsgen_runtime::ParseError> {
-        let mut output: ImportBackendAuthOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: ImportBackendAuthOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ImportBackendAuthError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(ImportBackendAuthError::Unhandled, ImportBackendAuthError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(ImportBackendAuthError::Unhandled, ImportBackendAuthError::GatewayTimeout);
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(ImportBackendAuthError::Unhandled, ImportBackendAuthError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(ImportBackendAuthError::Unhandled, ImportBackendAuthError::TooManyRequests);
+                .map_or_else(
+                    ImportBackendAuthError::Unhandled,
+                    ImportBackendAuthError::TooManyRequests,
+                );
         }
         ImportBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `ImportBackendAuthResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

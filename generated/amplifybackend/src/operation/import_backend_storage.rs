@@ -3,7 +3,8 @@
 //!
 //! Imports an existing backend storage resource.
 /// The request body for ImportBackendStorage.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -110,7 +111,9 @@ impl ImportBackendStorageInputBuilder {
         &self.service_name
     }
     /// Builds the [`ImportBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `service_name` is not set.
-    pub fn build(self) -> Result<ImportBackendStorageInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<ImportBackendStorageInput, ::awsgen_runtime::BuildError> {
         Ok(ImportBackendStorageInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_environment_name: ::awsgen_runtime::build::required_label(
@@ -118,19 +121,28 @@ impl ImportBackendStorageInputBuilder {
                 "backend_environment_name",
             )?,
             bucket_name: self.bucket_name,
-            service_name: ::awsgen_runtime::build::required(self.service_name, "service_name")?,
+            service_name: ::awsgen_runtime::build::required(
+                self.service_name,
+                "service_name",
+            )?,
         })
     }
 }
 impl ImportBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
-    ) -> Result<ImportBackendStorageOutput, ::awsgen_runtime::SdkError<ImportBackendStorageError>> {
+    ) -> Result<
+        ImportBackendStorageOutput,
+        ::awsgen_runtime::SdkError<ImportBackendStorageError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -138,7 +150,10 @@ impl ImportBackendStorageInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<ImportBackendStorageOutput, ::awsgen_runtime::SdkError<ImportBackendStorageError>> {
+    ) -> Result<
+        ImportBackendStorageOutput,
+        ::awsgen_runtime::SdkError<ImportBackendStorageError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -146,8 +161,13 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
     type Output = ImportBackendStorageOutput;
     type Error = ImportBackendStorageError;
     const NAME: &'static str = "ImportBackendStorage";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/storage/{BackendEnvironmentName}/import")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/storage/{BackendEnvironmentName}/import",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -155,7 +175,9 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ImportBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        let mut output: ImportBackendStorageOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: ImportBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -163,28 +185,41 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(ImportBackendStorageError::Unhandled, ImportBackendStorageError::BadRequest);
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(ImportBackendStorageError::Unhandled, ImportBackendStorageError::GatewayTimeout);
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(ImportBackendStorageError::Unhandled, ImportBackendStorageError::NotFound);
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(ImportBackendStorageError::Unhandled, ImportBackendStorageError::TooManyRequests);
+                .map_or_else(
+                    ImportBackendStorageError::Unhandled,
+                    ImportBackendStorageError::TooManyRequests,
+                );
         }
         ImportBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `ImportBackendStorageResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

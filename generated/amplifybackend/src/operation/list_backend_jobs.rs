@@ -3,7 +3,8 @@
 //!
 //! Lists the jobs for the backend of an Amplify app.
 /// The request body for ListBackendJobs.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -193,17 +194,30 @@ impl ListBackendJobsInputBuilder {
 }
 impl ListBackendJobsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListBackendJobsOutput, ::awsgen_runtime::SdkError<ListBackendJobsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListBackendJobsOutput,
+        ::awsgen_runtime::SdkError<ListBackendJobsError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListBackendJobsOutput, ::awsgen_runtime::SdkError<ListBackendJobsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        ListBackendJobsOutput,
+        ::awsgen_runtime::SdkError<ListBackendJobsError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -211,8 +225,13 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
     type Output = ListBackendJobsOutput;
     type Error = ListBackendJobsError;
     const NAME: &'static str = "ListBackendJobs";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/job/{BackendEnvironmentName}")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/job/{BackendEnvironmentName}",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -226,16 +245,36 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListBackendJobsError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(ListBackendJobsError::Unhandled, ListBackendJobsError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(ListBackendJobsError::Unhandled, ListBackendJobsError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(ListBackendJobsError::Unhandled, ListBackendJobsError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(ListBackendJobsError::Unhandled, ListBackendJobsError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListBackendJobsError::Unhandled,
+                    ListBackendJobsError::TooManyRequests,
+                );
         }
         ListBackendJobsError::Unhandled(error.into_unhandled())
     }
@@ -243,7 +282,9 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
 impl ListBackendJobsInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListBackendJobsInput> {
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListBackendJobsInput> {
         ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
@@ -263,10 +304,15 @@ impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
         self.max_results = Some(size);
         true
     }
-    fn take_items(output: &mut ListBackendJobsOutput) -> Option<Vec<crate::types::BackendJobRespObj>> {
+    fn take_items(
+        output: &mut ListBackendJobsOutput,
+    ) -> Option<Vec<crate::types::BackendJobRespObj>> {
         output.jobs.take()
     }
-    fn put_items(output: &mut ListBackendJobsOutput, items: Option<Vec<crate::types::BackendJobRespObj>>) {
+    fn put_items(
+        output: &mut ListBackendJobsOutput,
+        items: Option<Vec<crate::types::BackendJobRespObj>>,
+    ) {
         output.jobs = items;
     }
     fn merge(into: &mut ListBackendJobsOutput, page: ListBackendJobsOutput) {
@@ -274,7 +320,8 @@ impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
     }
 }
 /// The `ListBackendJobsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -315,12 +362,18 @@ pub struct ListBackendJobsOutputBuilder {
 }
 impl ListBackendJobsOutputBuilder {
     /// An array of jobs and their properties.
-    pub fn jobs(mut self, value: impl Into<Vec<crate::types::BackendJobRespObj>>) -> Self {
+    pub fn jobs(
+        mut self,
+        value: impl Into<Vec<crate::types::BackendJobRespObj>>,
+    ) -> Self {
         self.jobs = Some(value.into());
         self
     }
     /// Sets or clears [`jobs`](Self::jobs).
-    pub fn set_jobs(mut self, value: Option<Vec<crate::types::BackendJobRespObj>>) -> Self {
+    pub fn set_jobs(
+        mut self,
+        value: Option<Vec<crate::types::BackendJobRespObj>>,
+    ) -> Self {
         self.jobs = value;
         self
     }
@@ -344,7 +397,11 @@ impl ListBackendJobsOutputBuilder {
     }
     /// Builds the [`ListBackendJobsOutput`].
     pub fn build(self) -> ListBackendJobsOutput {
-        ListBackendJobsOutput { jobs: self.jobs, next_token: self.next_token, _request_id: None }
+        ListBackendJobsOutput {
+            jobs: self.jobs,
+            next_token: self.next_token,
+            _request_id: None,
+        }
     }
 }
 /// An error from the ListBackendJobs operation.

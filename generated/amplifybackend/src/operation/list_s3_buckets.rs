@@ -3,7 +3,8 @@
 //!
 //! The list of S3 buckets in your account.
 /// The request body for S3Buckets.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -45,22 +46,31 @@ impl ListS3BucketsInputBuilder {
     }
     /// Builds the [`ListS3BucketsInput`].
     pub fn build(self) -> ListS3BucketsInput {
-        ListS3BucketsInput { next_token: self.next_token }
+        ListS3BucketsInput {
+            next_token: self.next_token,
+        }
     }
 }
 impl ListS3BucketsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -68,7 +78,9 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
     type Output = ListS3BucketsOutput;
     type Error = ListS3BucketsError;
     const NAME: &'static str = "ListS3Buckets";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/s3Buckets").json_body(self)
     }
     fn parse_output(
@@ -80,22 +92,43 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListS3BucketsError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(ListS3BucketsError::Unhandled, ListS3BucketsError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
-            return error.modeled().map_or_else(ListS3BucketsError::Unhandled, ListS3BucketsError::GatewayTimeout);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(ListS3BucketsError::Unhandled, ListS3BucketsError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
-            return error.modeled().map_or_else(ListS3BucketsError::Unhandled, ListS3BucketsError::TooManyRequests);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListS3BucketsError::Unhandled,
+                    ListS3BucketsError::TooManyRequests,
+                );
         }
         ListS3BucketsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `ListS3BucketsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -141,7 +174,10 @@ impl ListS3BucketsOutputBuilder {
         self
     }
     /// Sets or clears [`buckets`](Self::buckets).
-    pub fn set_buckets(mut self, value: Option<Vec<crate::types::S3BucketInfo>>) -> Self {
+    pub fn set_buckets(
+        mut self,
+        value: Option<Vec<crate::types::S3BucketInfo>>,
+    ) -> Self {
         self.buckets = value;
         self
     }
@@ -165,7 +201,11 @@ impl ListS3BucketsOutputBuilder {
     }
     /// Builds the [`ListS3BucketsOutput`].
     pub fn build(self) -> ListS3BucketsOutput {
-        ListS3BucketsOutput { buckets: self.buckets, next_token: self.next_token, _request_id: None }
+        ListS3BucketsOutput {
+            buckets: self.buckets,
+            next_token: self.next_token,
+            _request_id: None,
+        }
     }
 }
 /// An error from the ListS3Buckets operation.

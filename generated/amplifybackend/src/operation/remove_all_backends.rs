@@ -3,7 +3,8 @@
 //!
 //! Removes all backend environments from your Amplify project.
 /// The request body for RemoveAllBackends.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -75,17 +76,30 @@ impl RemoveAllBackendsInputBuilder {
 }
 impl RemoveAllBackendsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<RemoveAllBackendsOutput, ::awsgen_runtime::SdkError<RemoveAllBackendsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        RemoveAllBackendsOutput,
+        ::awsgen_runtime::SdkError<RemoveAllBackendsError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<RemoveAllBackendsOutput, ::awsgen_runtime::SdkError<RemoveAllBackendsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        RemoveAllBackendsOutput,
+        ::awsgen_runtime::SdkError<RemoveAllBackendsError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -93,38 +107,61 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
     type Output = RemoveAllBackendsOutput;
     type Error = RemoveAllBackendsError;
     const NAME: &'static str = "RemoveAllBackends";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/remove").label("AppId", &self.app_id).json_body(self)
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/remove")
+            .label("AppId", &self.app_id)
+            .json_body(self)
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<RemoveAllBackendsOutput, ::awsgen_runtime::ParseError> {
-        let mut output: RemoveAllBackendsOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: RemoveAllBackendsOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> RemoveAllBackendsError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(RemoveAllBackendsError::Unhandled, RemoveAllBackendsError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(RemoveAllBackendsError::Unhandled, RemoveAllBackendsError::GatewayTimeout);
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(RemoveAllBackendsError::Unhandled, RemoveAllBackendsError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(RemoveAllBackendsError::Unhandled, RemoveAllBackendsError::TooManyRequests);
+                .map_or_else(
+                    RemoveAllBackendsError::Unhandled,
+                    RemoveAllBackendsError::TooManyRequests,
+                );
         }
         RemoveAllBackendsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `RemoveAllBackendsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

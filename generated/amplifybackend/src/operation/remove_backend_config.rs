@@ -47,17 +47,29 @@ impl RemoveBackendConfigInputBuilder {
         &self.app_id
     }
     /// Builds the [`RemoveBackendConfigInput`], failing if `app_id` is not set.
-    pub fn build(self) -> Result<RemoveBackendConfigInput, ::awsgen_runtime::BuildError> {
-        Ok(RemoveBackendConfigInput { app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")? })
+    pub fn build(
+        self,
+    ) -> Result<RemoveBackendConfigInput, ::awsgen_runtime::BuildError> {
+        Ok(RemoveBackendConfigInput {
+            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+        })
     }
 }
 impl RemoveBackendConfigInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<RemoveBackendConfigOutput, ::awsgen_runtime::SdkError<RemoveBackendConfigError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        RemoveBackendConfigOutput,
+        ::awsgen_runtime::SdkError<RemoveBackendConfigError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -65,7 +77,10 @@ impl RemoveBackendConfigInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<RemoveBackendConfigOutput, ::awsgen_runtime::SdkError<RemoveBackendConfigError>> {
+    ) -> Result<
+        RemoveBackendConfigOutput,
+        ::awsgen_runtime::SdkError<RemoveBackendConfigError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -73,13 +88,20 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
     type Output = RemoveBackendConfigOutput;
     type Error = RemoveBackendConfigError;
     const NAME: &'static str = "RemoveBackendConfig";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config/remove").label("AppId", &self.app_id))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config/remove")
+                .label("AppId", &self.app_id),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<RemoveBackendConfigOutput, ::awsgen_runtime::ParseError> {
-        let mut output: RemoveBackendConfigOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: RemoveBackendConfigOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -87,28 +109,41 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(RemoveBackendConfigError::Unhandled, RemoveBackendConfigError::BadRequest);
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(RemoveBackendConfigError::Unhandled, RemoveBackendConfigError::GatewayTimeout);
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(RemoveBackendConfigError::Unhandled, RemoveBackendConfigError::NotFound);
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(RemoveBackendConfigError::Unhandled, RemoveBackendConfigError::TooManyRequests);
+                .map_or_else(
+                    RemoveBackendConfigError::Unhandled,
+                    RemoveBackendConfigError::TooManyRequests,
+                );
         }
         RemoveBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
 /// The `RemoveBackendConfigResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -156,7 +191,10 @@ impl RemoveBackendConfigOutputBuilder {
     }
     /// Builds the [`RemoveBackendConfigOutput`].
     pub fn build(self) -> RemoveBackendConfigOutput {
-        RemoveBackendConfigOutput { error: self.error, _request_id: None }
+        RemoveBackendConfigOutput {
+            error: self.error,
+            _request_id: None,
+        }
     }
 }
 /// An error from the RemoveBackendConfig operation.

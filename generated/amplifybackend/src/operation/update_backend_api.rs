@@ -3,7 +3,8 @@
 //!
 //! Updates an existing backend API resource.
 /// The request body for UpdateBackendAPI.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl UpdateBackendApiInputBuilder {
         &self.backend_environment_name
     }
     /// Defines the resource configuration for the data model in your Amplify project.
-    pub fn resource_config(mut self, value: impl Into<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::BackendApiResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::BackendApiResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::BackendApiResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::BackendApiResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.
@@ -118,23 +127,39 @@ impl UpdateBackendApiInputBuilder {
                 "backend_environment_name",
             )?,
             resource_config: self.resource_config,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl UpdateBackendApiInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<UpdateBackendApiOutput, ::awsgen_runtime::SdkError<UpdateBackendApiError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateBackendApiOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendApiError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<UpdateBackendApiOutput, ::awsgen_runtime::SdkError<UpdateBackendApiError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendApiOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendApiError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -142,8 +167,13 @@ impl ::awsgen_runtime::Operation for UpdateBackendApiInput {
     type Output = UpdateBackendApiOutput;
     type Error = UpdateBackendApiError;
     const NAME: &'static str = "UpdateBackendAPI";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/api/{BackendEnvironmentName}")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/api/{BackendEnvironmentName}",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -151,32 +181,51 @@ impl ::awsgen_runtime::Operation for UpdateBackendApiInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendApiOutput, ::awsgen_runtime::ParseError> {
-        let mut output: UpdateBackendApiOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: UpdateBackendApiOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendApiError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(UpdateBackendApiError::Unhandled, UpdateBackendApiError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendApiError::Unhandled, UpdateBackendApiError::GatewayTimeout);
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(UpdateBackendApiError::Unhandled, UpdateBackendApiError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendApiError::Unhandled, UpdateBackendApiError::TooManyRequests);
+                .map_or_else(
+                    UpdateBackendApiError::Unhandled,
+                    UpdateBackendApiError::TooManyRequests,
+                );
         }
         UpdateBackendApiError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendAPIResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //!
 //! Updates an existing backend authentication resource.
 /// The request body for UpdateBackendAuth.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl UpdateBackendAuthInputBuilder {
         &self.backend_environment_name
     }
     /// The resource configuration for this request object.
-    pub fn resource_config(mut self, value: impl Into<crate::types::UpdateBackendAuthResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::UpdateBackendAuthResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::UpdateBackendAuthResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::UpdateBackendAuthResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::UpdateBackendAuthResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendAuthResourceConfig> {
         &self.resource_config
     }
     /// The name of this resource.
@@ -117,24 +126,43 @@ impl UpdateBackendAuthInputBuilder {
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_config: ::awsgen_runtime::build::required(self.resource_config, "resource_config")?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_config: ::awsgen_runtime::build::required(
+                self.resource_config,
+                "resource_config",
+            )?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl UpdateBackendAuthInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<UpdateBackendAuthOutput, ::awsgen_runtime::SdkError<UpdateBackendAuthError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateBackendAuthOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendAuthError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<UpdateBackendAuthOutput, ::awsgen_runtime::SdkError<UpdateBackendAuthError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendAuthOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendAuthError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -142,8 +170,13 @@ impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
     type Output = UpdateBackendAuthOutput;
     type Error = UpdateBackendAuthError;
     const NAME: &'static str = "UpdateBackendAuth";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/auth/{BackendEnvironmentName}")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/auth/{BackendEnvironmentName}",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -151,32 +184,51 @@ impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendAuthOutput, ::awsgen_runtime::ParseError> {
-        let mut output: UpdateBackendAuthOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: UpdateBackendAuthOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendAuthError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(UpdateBackendAuthError::Unhandled, UpdateBackendAuthError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendAuthError::Unhandled, UpdateBackendAuthError::GatewayTimeout);
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(UpdateBackendAuthError::Unhandled, UpdateBackendAuthError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendAuthError::Unhandled, UpdateBackendAuthError::TooManyRequests);
+                .map_or_else(
+                    UpdateBackendAuthError::Unhandled,
+                    UpdateBackendAuthError::TooManyRequests,
+                );
         }
         UpdateBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendAuthResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

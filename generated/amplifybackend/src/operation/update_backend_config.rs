@@ -3,7 +3,8 @@
 //!
 //! Updates the AWS resources required to access the Amplify Admin UI.
 /// The request body for UpdateBackendConfig.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -52,12 +53,18 @@ impl UpdateBackendConfigInputBuilder {
         &self.app_id
     }
     /// Describes the Amazon Cognito configuration for Admin UI access.
-    pub fn login_auth_config(mut self, value: impl Into<crate::types::LoginAuthConfigReqObj>) -> Self {
+    pub fn login_auth_config(
+        mut self,
+        value: impl Into<crate::types::LoginAuthConfigReqObj>,
+    ) -> Self {
         self.login_auth_config = Some(value.into());
         self
     }
     /// Sets or clears [`login_auth_config`](Self::login_auth_config).
-    pub fn set_login_auth_config(mut self, value: Option<crate::types::LoginAuthConfigReqObj>) -> Self {
+    pub fn set_login_auth_config(
+        mut self,
+        value: Option<crate::types::LoginAuthConfigReqObj>,
+    ) -> Self {
         self.login_auth_config = value;
         self
     }
@@ -66,7 +73,9 @@ impl UpdateBackendConfigInputBuilder {
         &self.login_auth_config
     }
     /// Builds the [`UpdateBackendConfigInput`], failing if `app_id` is not set.
-    pub fn build(self) -> Result<UpdateBackendConfigInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<UpdateBackendConfigInput, ::awsgen_runtime::BuildError> {
         Ok(UpdateBackendConfigInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             login_auth_config: self.login_auth_config,
@@ -75,11 +84,19 @@ impl UpdateBackendConfigInputBuilder {
 }
 impl UpdateBackendConfigInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<UpdateBackendConfigOutput, ::awsgen_runtime::SdkError<UpdateBackendConfigError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateBackendConfigOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendConfigError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -87,7 +104,10 @@ impl UpdateBackendConfigInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<UpdateBackendConfigOutput, ::awsgen_runtime::SdkError<UpdateBackendConfigError>> {
+    ) -> Result<
+        UpdateBackendConfigOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendConfigError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -95,7 +115,9 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
     type Output = UpdateBackendConfigOutput;
     type Error = UpdateBackendConfigError;
     const NAME: &'static str = "UpdateBackendConfig";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config/update")
             .label("AppId", &self.app_id)
             .json_body(self)
@@ -103,7 +125,9 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendConfigOutput, ::awsgen_runtime::ParseError> {
-        let mut output: UpdateBackendConfigOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: UpdateBackendConfigOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -111,28 +135,41 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendConfigError::Unhandled, UpdateBackendConfigError::BadRequest);
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendConfigError::Unhandled, UpdateBackendConfigError::GatewayTimeout);
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendConfigError::Unhandled, UpdateBackendConfigError::NotFound);
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendConfigError::Unhandled, UpdateBackendConfigError::TooManyRequests);
+                .map_or_else(
+                    UpdateBackendConfigError::Unhandled,
+                    UpdateBackendConfigError::TooManyRequests,
+                );
         }
         UpdateBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendConfigResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -231,12 +268,18 @@ impl UpdateBackendConfigOutputBuilder {
         &self.error
     }
     /// Describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
-    pub fn login_auth_config(mut self, value: impl Into<crate::types::LoginAuthConfigReqObj>) -> Self {
+    pub fn login_auth_config(
+        mut self,
+        value: impl Into<crate::types::LoginAuthConfigReqObj>,
+    ) -> Self {
         self.login_auth_config = Some(value.into());
         self
     }
     /// Sets or clears [`login_auth_config`](Self::login_auth_config).
-    pub fn set_login_auth_config(mut self, value: Option<crate::types::LoginAuthConfigReqObj>) -> Self {
+    pub fn set_login_auth_config(
+        mut self,
+        value: Option<crate::types::LoginAuthConfigReqObj>,
+    ) -> Self {
         self.login_auth_config = value;
         self
     }

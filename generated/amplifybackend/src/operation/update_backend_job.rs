@@ -3,7 +3,8 @@
 //!
 //! Updates a specific job.
 /// The request body for GetBackendJob.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -147,17 +148,30 @@ impl UpdateBackendJobInputBuilder {
 }
 impl UpdateBackendJobInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<UpdateBackendJobOutput, ::awsgen_runtime::SdkError<UpdateBackendJobError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateBackendJobOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendJobError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<UpdateBackendJobOutput, ::awsgen_runtime::SdkError<UpdateBackendJobError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        UpdateBackendJobOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendJobError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -165,8 +179,13 @@ impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
     type Output = UpdateBackendJobOutput;
     type Error = UpdateBackendJobError;
     const NAME: &'static str = "UpdateBackendJob";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/job/{BackendEnvironmentName}/{JobId}")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/job/{BackendEnvironmentName}/{JobId}",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .label("JobId", &self.job_id)
@@ -175,32 +194,51 @@ impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendJobOutput, ::awsgen_runtime::ParseError> {
-        let mut output: UpdateBackendJobOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: UpdateBackendJobOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> UpdateBackendJobError {
         if error.is(&["BadRequestException"]) {
-            return error.modeled().map_or_else(UpdateBackendJobError::Unhandled, UpdateBackendJobError::BadRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendJobError::Unhandled, UpdateBackendJobError::GatewayTimeout);
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
-            return error.modeled().map_or_else(UpdateBackendJobError::Unhandled, UpdateBackendJobError::NotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendJobError::Unhandled, UpdateBackendJobError::TooManyRequests);
+                .map_or_else(
+                    UpdateBackendJobError::Unhandled,
+                    UpdateBackendJobError::TooManyRequests,
+                );
         }
         UpdateBackendJobError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendJobResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

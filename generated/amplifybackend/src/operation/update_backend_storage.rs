@@ -3,7 +3,8 @@
 //!
 //! Updates an existing backend storage resource.
 /// The request body for UpdateBackendStorage.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -82,17 +83,25 @@ impl UpdateBackendStorageInputBuilder {
         &self.backend_environment_name
     }
     /// The resource configuration for updating backend storage.
-    pub fn resource_config(mut self, value: impl Into<crate::types::UpdateBackendStorageResourceConfig>) -> Self {
+    pub fn resource_config(
+        mut self,
+        value: impl Into<crate::types::UpdateBackendStorageResourceConfig>,
+    ) -> Self {
         self.resource_config = Some(value.into());
         self
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
-    pub fn set_resource_config(mut self, value: Option<crate::types::UpdateBackendStorageResourceConfig>) -> Self {
+    pub fn set_resource_config(
+        mut self,
+        value: Option<crate::types::UpdateBackendStorageResourceConfig>,
+    ) -> Self {
         self.resource_config = value;
         self
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
-    pub fn get_resource_config(&self) -> &Option<crate::types::UpdateBackendStorageResourceConfig> {
+    pub fn get_resource_config(
+        &self,
+    ) -> &Option<crate::types::UpdateBackendStorageResourceConfig> {
         &self.resource_config
     }
     /// The name of the storage resource.
@@ -110,27 +119,41 @@ impl UpdateBackendStorageInputBuilder {
         &self.resource_name
     }
     /// Builds the [`UpdateBackendStorageInput`], failing if `app_id` or `backend_environment_name` or `resource_config` or `resource_name` is not set.
-    pub fn build(self) -> Result<UpdateBackendStorageInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<UpdateBackendStorageInput, ::awsgen_runtime::BuildError> {
         Ok(UpdateBackendStorageInput {
             app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
             backend_environment_name: ::awsgen_runtime::build::required_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_config: ::awsgen_runtime::build::required(self.resource_config, "resource_config")?,
-            resource_name: ::awsgen_runtime::build::required(self.resource_name, "resource_name")?,
+            resource_config: ::awsgen_runtime::build::required(
+                self.resource_config,
+                "resource_config",
+            )?,
+            resource_name: ::awsgen_runtime::build::required(
+                self.resource_name,
+                "resource_name",
+            )?,
         })
     }
 }
 impl UpdateBackendStorageInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
-    ) -> Result<UpdateBackendStorageOutput, ::awsgen_runtime::SdkError<UpdateBackendStorageError>> {
+    ) -> Result<
+        UpdateBackendStorageOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendStorageError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -138,7 +161,10 @@ impl UpdateBackendStorageInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<UpdateBackendStorageOutput, ::awsgen_runtime::SdkError<UpdateBackendStorageError>> {
+    ) -> Result<
+        UpdateBackendStorageOutput,
+        ::awsgen_runtime::SdkError<UpdateBackendStorageError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -146,8 +172,13 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
     type Output = UpdateBackendStorageOutput;
     type Error = UpdateBackendStorageError;
     const NAME: &'static str = "UpdateBackendStorage";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/storage/{BackendEnvironmentName}")
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest(
+                "POST",
+                "/backend/{AppId}/storage/{BackendEnvironmentName}",
+            )
             .label("AppId", &self.app_id)
             .label("BackendEnvironmentName", &self.backend_environment_name)
             .json_body(self)
@@ -155,7 +186,9 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<UpdateBackendStorageOutput, ::awsgen_runtime::ParseError> {
-        let mut output: UpdateBackendStorageOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: UpdateBackendStorageOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -163,28 +196,41 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
         if error.is(&["BadRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendStorageError::Unhandled, UpdateBackendStorageError::BadRequest);
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::BadRequest,
+                );
         }
         if error.is(&["GatewayTimeoutException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendStorageError::Unhandled, UpdateBackendStorageError::GatewayTimeout);
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::GatewayTimeout,
+                );
         }
         if error.is(&["NotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendStorageError::Unhandled, UpdateBackendStorageError::NotFound);
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::NotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(UpdateBackendStorageError::Unhandled, UpdateBackendStorageError::TooManyRequests);
+                .map_or_else(
+                    UpdateBackendStorageError::Unhandled,
+                    UpdateBackendStorageError::TooManyRequests,
+                );
         }
         UpdateBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
 /// The `UpdateBackendStorageResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -16,8 +16,12 @@ pub enum AdditionalConstraintsElement {
 }
 impl AdditionalConstraintsElement {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] =
-        &["REQUIRE_DIGIT", "REQUIRE_LOWERCASE", "REQUIRE_SYMBOL", "REQUIRE_UPPERCASE"];
+    pub const VALUES: &'static [&'static str] = &[
+        "REQUIRE_DIGIT",
+        "REQUIRE_LOWERCASE",
+        "REQUIRE_SYMBOL",
+        "REQUIRE_UPPERCASE",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -52,12 +56,17 @@ impl ::std::fmt::Display for AdditionalConstraintsElement {
     }
 }
 impl ::awsgen_runtime::serde::Serialize for AdditionalConstraintsElement {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for AdditionalConstraintsElement {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

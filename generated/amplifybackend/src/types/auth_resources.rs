@@ -12,7 +12,10 @@ pub enum AuthResources {
 }
 impl AuthResources {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["IDENTITY_POOL_AND_USER_POOL", "USER_POOL_ONLY"];
+    pub const VALUES: &'static [&'static str] = &[
+        "IDENTITY_POOL_AND_USER_POOL",
+        "USER_POOL_ONLY",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -43,12 +46,17 @@ impl ::std::fmt::Display for AuthResources {
     }
 }
 impl ::awsgen_runtime::serde::Serialize for AuthResources {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for AuthResources {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

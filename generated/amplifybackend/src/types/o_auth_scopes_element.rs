@@ -18,8 +18,13 @@ pub enum OAuthScopesElement {
 }
 impl OAuthScopesElement {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] =
-        &["AWS_COGNITO_SIGNIN_USER_ADMIN", "EMAIL", "OPENID", "PHONE", "PROFILE"];
+    pub const VALUES: &'static [&'static str] = &[
+        "AWS_COGNITO_SIGNIN_USER_ADMIN",
+        "EMAIL",
+        "OPENID",
+        "PHONE",
+        "PROFILE",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -56,12 +61,17 @@ impl ::std::fmt::Display for OAuthScopesElement {
     }
 }
 impl ::awsgen_runtime::serde::Serialize for OAuthScopesElement {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for OAuthScopesElement {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

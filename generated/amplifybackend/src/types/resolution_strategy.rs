@@ -16,7 +16,12 @@ pub enum ResolutionStrategy {
 }
 impl ResolutionStrategy {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"];
+    pub const VALUES: &'static [&'static str] = &[
+        "AUTOMERGE",
+        "LAMBDA",
+        "NONE",
+        "OPTIMISTIC_CONCURRENCY",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -51,12 +56,17 @@ impl ::std::fmt::Display for ResolutionStrategy {
     }
 }
 impl ::awsgen_runtime::serde::Serialize for ResolutionStrategy {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ResolutionStrategy {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

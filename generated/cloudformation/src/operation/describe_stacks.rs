@@ -14,7 +14,10 @@
 #[non_exhaustive]
 pub struct DescribeStacksInput {
     /// The token for the next set of items to return. (You received this token from a previous call.)
-    #[cfg_attr(feature = "serde", serde(rename = "NextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// If you don't pass a parameter to `StackName`, the API returns a response that describes all resources in the account, which can impact performance. This requires `ListStacks` and `DescribeStacks` permissions.
     ///
@@ -28,7 +31,10 @@ pub struct DescribeStacksInput {
     ///
     /// - Running stacks: You can specify either the stack's name or its unique stack ID.
     /// - Deleted stacks: You must specify the unique stack ID.
-    #[cfg_attr(feature = "serde", serde(rename = "StackName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackName", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_name: Option<String>,
 }
 impl DescribeStacksInput {
@@ -105,22 +111,32 @@ impl DescribeStacksInputBuilder {
     }
     /// Builds the [`DescribeStacksInput`].
     pub fn build(self) -> DescribeStacksInput {
-        DescribeStacksInput { next_token: self.next_token, stack_name: self.stack_name }
+        DescribeStacksInput {
+            next_token: self.next_token,
+            stack_name: self.stack_name,
+        }
     }
 }
 impl DescribeStacksInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DescribeStacksOutput, ::awsgen_runtime::SdkError<DescribeStacksError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DescribeStacksOutput, ::awsgen_runtime::SdkError<DescribeStacksError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DescribeStacksOutput, ::awsgen_runtime::SdkError<DescribeStacksError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DescribeStacksOutput, ::awsgen_runtime::SdkError<DescribeStacksError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -128,14 +144,17 @@ impl ::awsgen_runtime::Operation for DescribeStacksInput {
     type Output = DescribeStacksOutput;
     type Error = DescribeStacksError;
     const NAME: &'static str = "DescribeStacks";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("DescribeStacks", "2010-05-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DescribeStacksOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<DescribeStacksOutput>(response, "DescribeStacksResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            DescribeStacksOutput,
+        >(response, "DescribeStacksResult")?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -146,8 +165,13 @@ impl ::awsgen_runtime::Operation for DescribeStacksInput {
 impl DescribeStacksInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<DescribeStacksInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<DescribeStacksInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DescribeStacksInput {
@@ -166,10 +190,15 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeStacksInput {
         let _ = size;
         false
     }
-    fn take_items(output: &mut DescribeStacksOutput) -> Option<Vec<crate::types::Stack>> {
+    fn take_items(
+        output: &mut DescribeStacksOutput,
+    ) -> Option<Vec<crate::types::Stack>> {
         output.stacks.take()
     }
-    fn put_items(output: &mut DescribeStacksOutput, items: Option<Vec<crate::types::Stack>>) {
+    fn put_items(
+        output: &mut DescribeStacksOutput,
+        items: Option<Vec<crate::types::Stack>>,
+    ) {
         output.stacks = items;
     }
     fn merge(into: &mut DescribeStacksOutput, page: DescribeStacksOutput) {
@@ -186,10 +215,16 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeStacksInput {
 #[non_exhaustive]
 pub struct DescribeStacksOutput {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
-    #[cfg_attr(feature = "serde", serde(rename = "NextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// A list of stack structures.
-    #[cfg_attr(feature = "serde", serde(rename = "Stacks", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Stacks", skip_serializing_if = "Option::is_none")
+    )]
     pub stacks: Option<Vec<crate::types::Stack>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -250,7 +285,11 @@ impl DescribeStacksOutputBuilder {
     }
     /// Builds the [`DescribeStacksOutput`].
     pub fn build(self) -> DescribeStacksOutput {
-        DescribeStacksOutput { next_token: self.next_token, stacks: self.stacks, _request_id: None }
+        DescribeStacksOutput {
+            next_token: self.next_token,
+            stacks: self.stacks,
+            _request_id: None,
+        }
     }
 }
 /// An error from the DescribeStacks operation.

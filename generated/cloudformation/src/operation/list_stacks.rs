@@ -12,10 +12,16 @@
 #[non_exhaustive]
 pub struct ListStacksInput {
     /// The token for the next set of items to return. (You received this token from a previous call.)
-    #[cfg_attr(feature = "serde", serde(rename = "NextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// Stack status to use as a filter. Specify one or more stack status codes to list only stacks with the specified status codes. For a complete list of stack status codes, see the `StackStatus` parameter of the Stack data type.
-    #[cfg_attr(feature = "serde", serde(rename = "StackStatusFilter", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackStatusFilter", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_status_filter: Option<Vec<crate::types::StackStatus>>,
 }
 impl ListStacksInput {
@@ -55,12 +61,18 @@ impl ListStacksInputBuilder {
         &self.next_token
     }
     /// Stack status to use as a filter. Specify one or more stack status codes to list only stacks with the specified status codes. For a complete list of stack status codes, see the `StackStatus` parameter of the Stack data type.
-    pub fn stack_status_filter(mut self, value: impl Into<Vec<crate::types::StackStatus>>) -> Self {
+    pub fn stack_status_filter(
+        mut self,
+        value: impl Into<Vec<crate::types::StackStatus>>,
+    ) -> Self {
         self.stack_status_filter = Some(value.into());
         self
     }
     /// Sets or clears [`stack_status_filter`](Self::stack_status_filter).
-    pub fn set_stack_status_filter(mut self, value: Option<Vec<crate::types::StackStatus>>) -> Self {
+    pub fn set_stack_status_filter(
+        mut self,
+        value: Option<Vec<crate::types::StackStatus>>,
+    ) -> Self {
         self.stack_status_filter = value;
         self
     }
@@ -70,22 +82,32 @@ impl ListStacksInputBuilder {
     }
     /// Builds the [`ListStacksInput`].
     pub fn build(self) -> ListStacksInput {
-        ListStacksInput { next_token: self.next_token, stack_status_filter: self.stack_status_filter }
+        ListStacksInput {
+            next_token: self.next_token,
+            stack_status_filter: self.stack_status_filter,
+        }
     }
 }
 impl ListStacksInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListStacksOutput, ::awsgen_runtime::SdkError<ListStacksError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListStacksOutput, ::awsgen_runtime::SdkError<ListStacksError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListStacksOutput, ::awsgen_runtime::SdkError<ListStacksError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListStacksOutput, ::awsgen_runtime::SdkError<ListStacksError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -93,14 +115,17 @@ impl ::awsgen_runtime::Operation for ListStacksInput {
     type Output = ListStacksOutput;
     type Error = ListStacksError;
     const NAME: &'static str = "ListStacks";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("ListStacks", "2010-05-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ListStacksOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<ListStacksOutput>(response, "ListStacksResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            ListStacksOutput,
+        >(response, "ListStacksResult")?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -111,8 +136,13 @@ impl ::awsgen_runtime::Operation for ListStacksInput {
 impl ListStacksInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListStacksInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListStacksInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListStacksInput {
@@ -131,14 +161,22 @@ impl ::awsgen_runtime::pagination::Paginate for ListStacksInput {
         let _ = size;
         false
     }
-    fn take_items(output: &mut ListStacksOutput) -> Option<Vec<crate::types::StackSummary>> {
+    fn take_items(
+        output: &mut ListStacksOutput,
+    ) -> Option<Vec<crate::types::StackSummary>> {
         output.stack_summaries.take()
     }
-    fn put_items(output: &mut ListStacksOutput, items: Option<Vec<crate::types::StackSummary>>) {
+    fn put_items(
+        output: &mut ListStacksOutput,
+        items: Option<Vec<crate::types::StackSummary>>,
+    ) {
         output.stack_summaries = items;
     }
     fn merge(into: &mut ListStacksOutput, page: ListStacksOutput) {
-        ::awsgen_runtime::pagination::append(&mut into.stack_summaries, page.stack_summaries);
+        ::awsgen_runtime::pagination::append(
+            &mut into.stack_summaries,
+            page.stack_summaries,
+        );
     }
 }
 /// The output for ListStacks action.
@@ -151,10 +189,16 @@ impl ::awsgen_runtime::pagination::Paginate for ListStacksInput {
 #[non_exhaustive]
 pub struct ListStacksOutput {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
-    #[cfg_attr(feature = "serde", serde(rename = "NextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// A list of `StackSummary` structures that contains information about the specified stacks.
-    #[cfg_attr(feature = "serde", serde(rename = "StackSummaries", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackSummaries", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_summaries: Option<Vec<crate::types::StackSummary>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -200,12 +244,18 @@ impl ListStacksOutputBuilder {
         &self.next_token
     }
     /// A list of `StackSummary` structures that contains information about the specified stacks.
-    pub fn stack_summaries(mut self, value: impl Into<Vec<crate::types::StackSummary>>) -> Self {
+    pub fn stack_summaries(
+        mut self,
+        value: impl Into<Vec<crate::types::StackSummary>>,
+    ) -> Self {
         self.stack_summaries = Some(value.into());
         self
     }
     /// Sets or clears [`stack_summaries`](Self::stack_summaries).
-    pub fn set_stack_summaries(mut self, value: Option<Vec<crate::types::StackSummary>>) -> Self {
+    pub fn set_stack_summaries(
+        mut self,
+        value: Option<Vec<crate::types::StackSummary>>,
+    ) -> Self {
         self.stack_summaries = value;
         self
     }
@@ -215,7 +265,11 @@ impl ListStacksOutputBuilder {
     }
     /// Builds the [`ListStacksOutput`].
     pub fn build(self) -> ListStacksOutput {
-        ListStacksOutput { next_token: self.next_token, stack_summaries: self.stack_summaries, _request_id: None }
+        ListStacksOutput {
+            next_token: self.next_token,
+            stack_summaries: self.stack_summaries,
+            _request_id: None,
+        }
     }
 }
 /// An error from the ListStacks operation.
@@ -270,7 +324,12 @@ use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for ListStacksInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "NextToken", &self.next_token, &xml::Layout::Plain);
-        form.member(prefix, "StackStatusFilter", &self.stack_status_filter, &xml::Layout::LIST);
+        form.member(
+            prefix,
+            "StackStatusFilter",
+            &self.stack_status_filter,
+            &xml::Layout::LIST,
+        );
     }
 }
 impl xml::FromXml for ListStacksOutput {

@@ -2,7 +2,8 @@
 /// The quota for the resource has already been reached.
 ///
 /// For information about resource and stack limitations, see [CloudFormation quotas](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html) in the *CloudFormation User Guide*.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -61,7 +62,9 @@ impl LimitExceededExceptionBuilder {
     }
     /// Builds the [`LimitExceededException`].
     pub fn build(self) -> LimitExceededException {
-        LimitExceededException { meta: self.meta }
+        LimitExceededException {
+            meta: self.meta,
+        }
     }
 }
 use ::awsgen_runtime::xml;

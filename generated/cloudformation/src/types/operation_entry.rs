@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct OperationEntry {
     /// The unique identifier for the operation.
-    #[cfg_attr(feature = "serde", serde(rename = "OperationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "OperationId", skip_serializing_if = "Option::is_none")
+    )]
     pub operation_id: Option<String>,
     /// The type of operation.
-    #[cfg_attr(feature = "serde", serde(rename = "OperationType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "OperationType", skip_serializing_if = "Option::is_none")
+    )]
     pub operation_type: Option<crate::types::OperationType>,
 }
 impl OperationEntry {
@@ -51,12 +57,18 @@ impl OperationEntryBuilder {
         &self.operation_id
     }
     /// The type of operation.
-    pub fn operation_type(mut self, value: impl Into<crate::types::OperationType>) -> Self {
+    pub fn operation_type(
+        mut self,
+        value: impl Into<crate::types::OperationType>,
+    ) -> Self {
         self.operation_type = Some(value.into());
         self
     }
     /// Sets or clears [`operation_type`](Self::operation_type).
-    pub fn set_operation_type(mut self, value: Option<crate::types::OperationType>) -> Self {
+    pub fn set_operation_type(
+        mut self,
+        value: Option<crate::types::OperationType>,
+    ) -> Self {
         self.operation_type = value;
         self
     }
@@ -66,7 +78,10 @@ impl OperationEntryBuilder {
     }
     /// Builds the [`OperationEntry`].
     pub fn build(self) -> OperationEntry {
-        OperationEntry { operation_id: self.operation_id, operation_type: self.operation_type }
+        OperationEntry {
+            operation_id: self.operation_id,
+            operation_type: self.operation_type,
+        }
     }
 }
 use ::awsgen_runtime::xml;

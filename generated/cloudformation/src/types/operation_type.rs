@@ -20,8 +20,14 @@ pub enum OperationType {
 }
 impl OperationType {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] =
-        &["CONTINUE_ROLLBACK", "CREATE_CHANGESET", "CREATE_STACK", "DELETE_STACK", "ROLLBACK", "UPDATE_STACK"];
+    pub const VALUES: &'static [&'static str] = &[
+        "CONTINUE_ROLLBACK",
+        "CREATE_CHANGESET",
+        "CREATE_STACK",
+        "DELETE_STACK",
+        "ROLLBACK",
+        "UPDATE_STACK",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -61,13 +67,18 @@ impl ::std::fmt::Display for OperationType {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for OperationType {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for OperationType {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

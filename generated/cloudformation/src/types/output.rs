@@ -9,16 +9,28 @@
 #[non_exhaustive]
 pub struct Output {
     /// User defined description associated with the output.
-    #[cfg_attr(feature = "serde", serde(rename = "Description", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// The name of the export associated with the output.
-    #[cfg_attr(feature = "serde", serde(rename = "ExportName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExportName", skip_serializing_if = "Option::is_none")
+    )]
     pub export_name: Option<String>,
     /// The key associated with the output.
-    #[cfg_attr(feature = "serde", serde(rename = "OutputKey", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "OutputKey", skip_serializing_if = "Option::is_none")
+    )]
     pub output_key: Option<String>,
     /// The value associated with the output.
-    #[cfg_attr(feature = "serde", serde(rename = "OutputValue", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "OutputValue", skip_serializing_if = "Option::is_none")
+    )]
     pub output_value: Option<String>,
 }
 impl Output {

@@ -9,16 +9,28 @@
 #[non_exhaustive]
 pub struct Parameter {
     /// The key associated with the parameter. If you don't specify a key and value for a particular parameter, CloudFormation uses the default value that's specified in your template.
-    #[cfg_attr(feature = "serde", serde(rename = "ParameterKey", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ParameterKey", skip_serializing_if = "Option::is_none")
+    )]
     pub parameter_key: Option<String>,
     /// The input value associated with the parameter.
-    #[cfg_attr(feature = "serde", serde(rename = "ParameterValue", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ParameterValue", skip_serializing_if = "Option::is_none")
+    )]
     pub parameter_value: Option<String>,
     /// Read-only. The value that corresponds to a Systems Manager parameter key. This field is returned only for Systems Manager parameter types in the template. For more information, see [Specify existing resources at runtime with CloudFormation-supplied parameter types](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html) in the *CloudFormation User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "ResolvedValue", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ResolvedValue", skip_serializing_if = "Option::is_none")
+    )]
     pub resolved_value: Option<String>,
     /// During a stack update, use the existing parameter value that the stack is using for a given parameter key. If you specify `true`, do not specify a parameter value.
-    #[cfg_attr(feature = "serde", serde(rename = "UsePreviousValue", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UsePreviousValue", skip_serializing_if = "Option::is_none")
+    )]
     pub use_previous_value: Option<bool>,
 }
 impl Parameter {
@@ -122,9 +134,19 @@ use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for Parameter {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "ParameterKey", &self.parameter_key, &xml::Layout::Plain);
-        form.member(prefix, "ParameterValue", &self.parameter_value, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "ParameterValue",
+            &self.parameter_value,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "ResolvedValue", &self.resolved_value, &xml::Layout::Plain);
-        form.member(prefix, "UsePreviousValue", &self.use_previous_value, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "UsePreviousValue",
+            &self.use_previous_value,
+            &xml::Layout::Plain,
+        );
     }
 }
 impl xml::FromXml for Parameter {

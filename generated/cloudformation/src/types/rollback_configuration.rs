@@ -17,7 +17,13 @@ pub struct RollbackConfiguration {
     /// If you specify a monitoring period but don't specify any rollback triggers, CloudFormation still waits the specified period of time before cleaning up old resources after update operations. You can use this monitoring period to perform any manual stack validation desired, and manually cancel the stack creation or update (using [CancelUpdateStack](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CancelUpdateStack.html), for example) as necessary.
     ///
     /// If you specify 0 for this parameter, CloudFormation still monitors the specified rollback triggers during stack creation and update operations. Then, for update operations, it begins disposing of old resources immediately once the operation completes.
-    #[cfg_attr(feature = "serde", serde(rename = "MonitoringTimeInMinutes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "MonitoringTimeInMinutes",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub monitoring_time_in_minutes: Option<i32>,
     /// The triggers to monitor during stack creation or update actions.
     ///
@@ -28,7 +34,10 @@ pub struct RollbackConfiguration {
     /// - To remove all currently specified triggers, specify an empty list for this parameter.
     ///
     /// If a specified trigger is missing, the entire stack operation fails and is rolled back.
-    #[cfg_attr(feature = "serde", serde(rename = "RollbackTriggers", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RollbackTriggers", skip_serializing_if = "Option::is_none")
+    )]
     pub rollback_triggers: Option<Vec<crate::types::RollbackTrigger>>,
 }
 impl RollbackConfiguration {
@@ -95,12 +104,18 @@ impl RollbackConfigurationBuilder {
     /// - To remove all currently specified triggers, specify an empty list for this parameter.
     ///
     /// If a specified trigger is missing, the entire stack operation fails and is rolled back.
-    pub fn rollback_triggers(mut self, value: impl Into<Vec<crate::types::RollbackTrigger>>) -> Self {
+    pub fn rollback_triggers(
+        mut self,
+        value: impl Into<Vec<crate::types::RollbackTrigger>>,
+    ) -> Self {
         self.rollback_triggers = Some(value.into());
         self
     }
     /// Sets or clears [`rollback_triggers`](Self::rollback_triggers).
-    pub fn set_rollback_triggers(mut self, value: Option<Vec<crate::types::RollbackTrigger>>) -> Self {
+    pub fn set_rollback_triggers(
+        mut self,
+        value: Option<Vec<crate::types::RollbackTrigger>>,
+    ) -> Self {
         self.rollback_triggers = value;
         self
     }
@@ -119,8 +134,18 @@ impl RollbackConfigurationBuilder {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for RollbackConfiguration {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "MonitoringTimeInMinutes", &self.monitoring_time_in_minutes, &xml::Layout::Plain);
-        form.member(prefix, "RollbackTriggers", &self.rollback_triggers, &xml::Layout::LIST);
+        form.member(
+            prefix,
+            "MonitoringTimeInMinutes",
+            &self.monitoring_time_in_minutes,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "RollbackTriggers",
+            &self.rollback_triggers,
+            &xml::Layout::LIST,
+        );
     }
 }
 impl xml::FromXml for RollbackConfiguration {

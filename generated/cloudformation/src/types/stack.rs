@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct Stack {
     /// The capabilities allowed in the stack.
-    #[cfg_attr(feature = "serde", serde(rename = "Capabilities", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")
+    )]
     pub capabilities: Option<Vec<crate::types::Capability>>,
     /// The unique ID of the change set.
-    #[cfg_attr(feature = "serde", serde(rename = "ChangeSetId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ChangeSetId", skip_serializing_if = "Option::is_none")
+    )]
     pub change_set_id: Option<String>,
     /// The time at which the stack was created.
     #[cfg_attr(feature = "serde", serde(rename = "CreationTime", default))]
@@ -21,72 +27,126 @@ pub struct Stack {
     ///
     /// - `STANDARD` - Use the standard behavior. Specifying this value is the same as not specifying this parameter.
     /// - `FORCE_DELETE_STACK` - Delete the stack if it's stuck in a `DELETE_FAILED` state due to resource deletion failure.
-    #[cfg_attr(feature = "serde", serde(rename = "DeletionMode", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeletionMode", skip_serializing_if = "Option::is_none")
+    )]
     pub deletion_mode: Option<crate::types::DeletionMode>,
     /// The time the stack was deleted.
-    #[cfg_attr(feature = "serde", serde(rename = "DeletionTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeletionTime", skip_serializing_if = "Option::is_none")
+    )]
     pub deletion_time: Option<::awsgen_runtime::DateTime>,
     /// A user-defined description associated with the stack.
-    #[cfg_attr(feature = "serde", serde(rename = "Description", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// The detailed status of the resource or stack. If `CONFIGURATION_COMPLETE` is present, the resource or resource configuration phase has completed and the stabilization of the resources is in progress. The StackSets `CONFIGURATION_COMPLETE` when all of the resources in the stack have reached that event. For more information, see [Understand CloudFormation stack creation events](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-resource-configuration-complete.html) in the *CloudFormation User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "DetailedStatus", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DetailedStatus", skip_serializing_if = "Option::is_none")
+    )]
     pub detailed_status: Option<crate::types::DetailedStatus>,
     /// Boolean to enable or disable rollback on stack creation failures:
     ///
     /// - `true`: disable rollback.
     /// - `false`: enable rollback.
-    #[cfg_attr(feature = "serde", serde(rename = "DisableRollback", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DisableRollback", skip_serializing_if = "Option::is_none")
+    )]
     pub disable_rollback: Option<bool>,
     /// Information about whether a stack's actual configuration differs, or has *drifted*, from its expected configuration, as defined in the stack template and any values specified as template parameters. For more information, see [Detect unmanaged configuration changes to stacks and resources with drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html).
-    #[cfg_attr(feature = "serde", serde(rename = "DriftInformation", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DriftInformation", skip_serializing_if = "Option::is_none")
+    )]
     pub drift_information: Option<crate::types::StackDriftInformation>,
     /// Whether termination protection is enabled for the stack.
     ///
     /// For [nested stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html), termination protection is set on the root stack and can't be changed directly on the nested stack. For more information, see [Protect a CloudFormation stack from being deleted](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-protect-stacks.html) in the *CloudFormation User Guide*.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "EnableTerminationProtection", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "EnableTerminationProtection",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub enable_termination_protection: Option<bool>,
     /// Information about the most recent operations performed on this stack.
-    #[cfg_attr(feature = "serde", serde(rename = "LastOperations", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastOperations", skip_serializing_if = "Option::is_none")
+    )]
     pub last_operations: Option<Vec<crate::types::OperationEntry>>,
     /// The time the stack was last updated. This field will only be returned if the stack has been updated at least once.
-    #[cfg_attr(feature = "serde", serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")
+    )]
     pub last_updated_time: Option<::awsgen_runtime::DateTime>,
     /// Amazon SNS topic Amazon Resource Names (ARNs) to which stack related events are published.
-    #[cfg_attr(feature = "serde", serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none")
+    )]
     pub notification_arns: Option<Vec<String>>,
     /// A list of output structures.
-    #[cfg_attr(feature = "serde", serde(rename = "Outputs", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Outputs", skip_serializing_if = "Option::is_none")
+    )]
     pub outputs: Option<Vec<crate::types::Output>>,
     /// A list of `Parameter` structures.
-    #[cfg_attr(feature = "serde", serde(rename = "Parameters", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Parameters", skip_serializing_if = "Option::is_none")
+    )]
     pub parameters: Option<Vec<crate::types::Parameter>>,
     /// For nested stacks, the stack ID of the direct parent of this stack. For the first level of nested stacks, the root stack is also the parent stack.
     ///
     /// For more information, see [Nested stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html) in the *CloudFormation User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "ParentId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ParentId", skip_serializing_if = "Option::is_none")
+    )]
     pub parent_id: Option<String>,
     /// When set to `true`, newly created resources are deleted when the operation rolls back. This includes newly created resources marked with a deletion policy of `Retain`.
     ///
     /// Default: `false`
-    #[cfg_attr(feature = "serde", serde(rename = "RetainExceptOnCreate", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RetainExceptOnCreate", skip_serializing_if = "Option::is_none")
+    )]
     pub retain_except_on_create: Option<bool>,
     /// The Amazon Resource Name (ARN) of an IAM role that's associated with the stack. During a stack operation, CloudFormation uses this role's credentials to make calls on your behalf.
-    #[cfg_attr(feature = "serde", serde(rename = "RoleARN", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")
+    )]
     pub role_arn: Option<String>,
     /// The rollback triggers for CloudFormation to monitor during stack creation and updating operations, and for the specified monitoring period afterwards.
-    #[cfg_attr(feature = "serde", serde(rename = "RollbackConfiguration", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RollbackConfiguration", skip_serializing_if = "Option::is_none")
+    )]
     pub rollback_configuration: Option<crate::types::RollbackConfiguration>,
     /// For nested stacks, the stack ID of the top-level stack to which the nested stack ultimately belongs.
     ///
     /// For more information, see [Nested stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html) in the *CloudFormation User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "RootId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RootId", skip_serializing_if = "Option::is_none")
+    )]
     pub root_id: Option<String>,
     /// Unique identifier of the stack.
-    #[cfg_attr(feature = "serde", serde(rename = "StackId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackId", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_id: Option<String>,
     /// The name associated with the stack.
     #[cfg_attr(feature = "serde", serde(rename = "StackName", default))]
@@ -95,13 +155,22 @@ pub struct Stack {
     #[cfg_attr(feature = "serde", serde(rename = "StackStatus", default))]
     pub stack_status: crate::types::StackStatus,
     /// Success/failure message associated with the stack status.
-    #[cfg_attr(feature = "serde", serde(rename = "StackStatusReason", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackStatusReason", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_status_reason: Option<String>,
     /// A list of `Tag`s that specify information about the stack.
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The amount of time within which stack creation should complete.
-    #[cfg_attr(feature = "serde", serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")
+    )]
     pub timeout_in_minutes: Option<i32>,
 }
 impl Stack {
@@ -194,7 +263,9 @@ impl Stack {
         self.role_arn.as_deref()
     }
     /// The rollback triggers for CloudFormation to monitor during stack creation and updating operations, and for the specified monitoring period afterwards.
-    pub fn rollback_configuration(&self) -> Option<&crate::types::RollbackConfiguration> {
+    pub fn rollback_configuration(
+        &self,
+    ) -> Option<&crate::types::RollbackConfiguration> {
         self.rollback_configuration.as_ref()
     }
     /// For nested stacks, the stack ID of the top-level stack to which the nested stack ultimately belongs.
@@ -260,12 +331,18 @@ pub struct StackBuilder {
 }
 impl StackBuilder {
     /// The capabilities allowed in the stack.
-    pub fn capabilities(mut self, value: impl Into<Vec<crate::types::Capability>>) -> Self {
+    pub fn capabilities(
+        mut self,
+        value: impl Into<Vec<crate::types::Capability>>,
+    ) -> Self {
         self.capabilities = Some(value.into());
         self
     }
     /// Sets or clears [`capabilities`](Self::capabilities).
-    pub fn set_capabilities(mut self, value: Option<Vec<crate::types::Capability>>) -> Self {
+    pub fn set_capabilities(
+        mut self,
+        value: Option<Vec<crate::types::Capability>>,
+    ) -> Self {
         self.capabilities = value;
         self
     }
@@ -288,12 +365,18 @@ impl StackBuilder {
         &self.change_set_id
     }
     /// The time at which the stack was created.
-    pub fn creation_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn creation_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.creation_time = Some(value.into());
         self
     }
     /// Sets or clears [`creation_time`](Self::creation_time).
-    pub fn set_creation_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_creation_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.creation_time = value;
         self
     }
@@ -305,12 +388,18 @@ impl StackBuilder {
     ///
     /// - `STANDARD` - Use the standard behavior. Specifying this value is the same as not specifying this parameter.
     /// - `FORCE_DELETE_STACK` - Delete the stack if it's stuck in a `DELETE_FAILED` state due to resource deletion failure.
-    pub fn deletion_mode(mut self, value: impl Into<crate::types::DeletionMode>) -> Self {
+    pub fn deletion_mode(
+        mut self,
+        value: impl Into<crate::types::DeletionMode>,
+    ) -> Self {
         self.deletion_mode = Some(value.into());
         self
     }
     /// Sets or clears [`deletion_mode`](Self::deletion_mode).
-    pub fn set_deletion_mode(mut self, value: Option<crate::types::DeletionMode>) -> Self {
+    pub fn set_deletion_mode(
+        mut self,
+        value: Option<crate::types::DeletionMode>,
+    ) -> Self {
         self.deletion_mode = value;
         self
     }
@@ -319,12 +408,18 @@ impl StackBuilder {
         &self.deletion_mode
     }
     /// The time the stack was deleted.
-    pub fn deletion_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn deletion_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.deletion_time = Some(value.into());
         self
     }
     /// Sets or clears [`deletion_time`](Self::deletion_time).
-    pub fn set_deletion_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_deletion_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.deletion_time = value;
         self
     }
@@ -347,12 +442,18 @@ impl StackBuilder {
         &self.description
     }
     /// The detailed status of the resource or stack. If `CONFIGURATION_COMPLETE` is present, the resource or resource configuration phase has completed and the stabilization of the resources is in progress. The StackSets `CONFIGURATION_COMPLETE` when all of the resources in the stack have reached that event. For more information, see [Understand CloudFormation stack creation events](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-resource-configuration-complete.html) in the *CloudFormation User Guide*.
-    pub fn detailed_status(mut self, value: impl Into<crate::types::DetailedStatus>) -> Self {
+    pub fn detailed_status(
+        mut self,
+        value: impl Into<crate::types::DetailedStatus>,
+    ) -> Self {
         self.detailed_status = Some(value.into());
         self
     }
     /// Sets or clears [`detailed_status`](Self::detailed_status).
-    pub fn set_detailed_status(mut self, value: Option<crate::types::DetailedStatus>) -> Self {
+    pub fn set_detailed_status(
+        mut self,
+        value: Option<crate::types::DetailedStatus>,
+    ) -> Self {
         self.detailed_status = value;
         self
     }
@@ -378,12 +479,18 @@ impl StackBuilder {
         &self.disable_rollback
     }
     /// Information about whether a stack's actual configuration differs, or has *drifted*, from its expected configuration, as defined in the stack template and any values specified as template parameters. For more information, see [Detect unmanaged configuration changes to stacks and resources with drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html).
-    pub fn drift_information(mut self, value: impl Into<crate::types::StackDriftInformation>) -> Self {
+    pub fn drift_information(
+        mut self,
+        value: impl Into<crate::types::StackDriftInformation>,
+    ) -> Self {
         self.drift_information = Some(value.into());
         self
     }
     /// Sets or clears [`drift_information`](Self::drift_information).
-    pub fn set_drift_information(mut self, value: Option<crate::types::StackDriftInformation>) -> Self {
+    pub fn set_drift_information(
+        mut self,
+        value: Option<crate::types::StackDriftInformation>,
+    ) -> Self {
         self.drift_information = value;
         self
     }
@@ -408,12 +515,18 @@ impl StackBuilder {
         &self.enable_termination_protection
     }
     /// Information about the most recent operations performed on this stack.
-    pub fn last_operations(mut self, value: impl Into<Vec<crate::types::OperationEntry>>) -> Self {
+    pub fn last_operations(
+        mut self,
+        value: impl Into<Vec<crate::types::OperationEntry>>,
+    ) -> Self {
         self.last_operations = Some(value.into());
         self
     }
     /// Sets or clears [`last_operations`](Self::last_operations).
-    pub fn set_last_operations(mut self, value: Option<Vec<crate::types::OperationEntry>>) -> Self {
+    pub fn set_last_operations(
+        mut self,
+        value: Option<Vec<crate::types::OperationEntry>>,
+    ) -> Self {
         self.last_operations = value;
         self
     }
@@ -422,12 +535,18 @@ impl StackBuilder {
         &self.last_operations
     }
     /// The time the stack was last updated. This field will only be returned if the stack has been updated at least once.
-    pub fn last_updated_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_updated_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_updated_time = Some(value.into());
         self
     }
     /// Sets or clears [`last_updated_time`](Self::last_updated_time).
-    pub fn set_last_updated_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_updated_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_updated_time = value;
         self
     }
@@ -469,7 +588,10 @@ impl StackBuilder {
         self
     }
     /// Sets or clears [`parameters`](Self::parameters).
-    pub fn set_parameters(mut self, value: Option<Vec<crate::types::Parameter>>) -> Self {
+    pub fn set_parameters(
+        mut self,
+        value: Option<Vec<crate::types::Parameter>>,
+    ) -> Self {
         self.parameters = value;
         self
     }
@@ -524,17 +646,25 @@ impl StackBuilder {
         &self.role_arn
     }
     /// The rollback triggers for CloudFormation to monitor during stack creation and updating operations, and for the specified monitoring period afterwards.
-    pub fn rollback_configuration(mut self, value: impl Into<crate::types::RollbackConfiguration>) -> Self {
+    pub fn rollback_configuration(
+        mut self,
+        value: impl Into<crate::types::RollbackConfiguration>,
+    ) -> Self {
         self.rollback_configuration = Some(value.into());
         self
     }
     /// Sets or clears [`rollback_configuration`](Self::rollback_configuration).
-    pub fn set_rollback_configuration(mut self, value: Option<crate::types::RollbackConfiguration>) -> Self {
+    pub fn set_rollback_configuration(
+        mut self,
+        value: Option<crate::types::RollbackConfiguration>,
+    ) -> Self {
         self.rollback_configuration = value;
         self
     }
     /// What [`rollback_configuration`](Self::rollback_configuration) set, if anything.
-    pub fn get_rollback_configuration(&self) -> &Option<crate::types::RollbackConfiguration> {
+    pub fn get_rollback_configuration(
+        &self,
+    ) -> &Option<crate::types::RollbackConfiguration> {
         &self.rollback_configuration
     }
     /// For nested stacks, the stack ID of the top-level stack to which the nested stack ultimately belongs.
@@ -642,7 +772,10 @@ impl StackBuilder {
         Ok(Stack {
             capabilities: self.capabilities,
             change_set_id: self.change_set_id,
-            creation_time: ::awsgen_runtime::build::required(self.creation_time, "creation_time")?,
+            creation_time: ::awsgen_runtime::build::required(
+                self.creation_time,
+                "creation_time",
+            )?,
             deletion_mode: self.deletion_mode,
             deletion_time: self.deletion_time,
             description: self.description,
@@ -661,8 +794,14 @@ impl StackBuilder {
             rollback_configuration: self.rollback_configuration,
             root_id: self.root_id,
             stack_id: self.stack_id,
-            stack_name: ::awsgen_runtime::build::required(self.stack_name, "stack_name")?,
-            stack_status: ::awsgen_runtime::build::required(self.stack_status, "stack_status")?,
+            stack_name: ::awsgen_runtime::build::required(
+                self.stack_name,
+                "stack_name",
+            )?,
+            stack_status: ::awsgen_runtime::build::required(
+                self.stack_status,
+                "stack_status",
+            )?,
             stack_status_reason: self.stack_status_reason,
             tags: self.tags,
             timeout_in_minutes: self.timeout_in_minutes,

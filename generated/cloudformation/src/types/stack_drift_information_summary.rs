@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct StackDriftInformationSummary {
     /// Most recent time when a drift detection operation was initiated on the stack, or any of its individual resources that support drift detection.
-    #[cfg_attr(feature = "serde", serde(rename = "LastCheckTimestamp", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastCheckTimestamp", skip_serializing_if = "Option::is_none")
+    )]
     pub last_check_timestamp: Option<::awsgen_runtime::DateTime>,
     /// Status of the stack's actual configuration compared to its expected template configuration.
     ///
@@ -47,12 +50,18 @@ pub struct StackDriftInformationSummaryBuilder {
 }
 impl StackDriftInformationSummaryBuilder {
     /// Most recent time when a drift detection operation was initiated on the stack, or any of its individual resources that support drift detection.
-    pub fn last_check_timestamp(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_check_timestamp(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_check_timestamp = Some(value.into());
         self
     }
     /// Sets or clears [`last_check_timestamp`](Self::last_check_timestamp).
-    pub fn set_last_check_timestamp(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_check_timestamp(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_check_timestamp = value;
         self
     }
@@ -66,12 +75,18 @@ impl StackDriftInformationSummaryBuilder {
     /// - `NOT_CHECKED`: CloudFormation hasn't checked if the stack differs from its expected template configuration.
     /// - `IN_SYNC`: The stack's actual configuration matches its expected template configuration.
     /// - `UNKNOWN`: CloudFormation could not run drift detection for a resource in the stack.
-    pub fn stack_drift_status(mut self, value: impl Into<crate::types::StackDriftStatus>) -> Self {
+    pub fn stack_drift_status(
+        mut self,
+        value: impl Into<crate::types::StackDriftStatus>,
+    ) -> Self {
         self.stack_drift_status = Some(value.into());
         self
     }
     /// Sets or clears [`stack_drift_status`](Self::stack_drift_status).
-    pub fn set_stack_drift_status(mut self, value: Option<crate::types::StackDriftStatus>) -> Self {
+    pub fn set_stack_drift_status(
+        mut self,
+        value: Option<crate::types::StackDriftStatus>,
+    ) -> Self {
         self.stack_drift_status = value;
         self
     }
@@ -80,10 +95,15 @@ impl StackDriftInformationSummaryBuilder {
         &self.stack_drift_status
     }
     /// Builds the [`StackDriftInformationSummary`], failing if `stack_drift_status` is not set.
-    pub fn build(self) -> Result<StackDriftInformationSummary, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<StackDriftInformationSummary, ::awsgen_runtime::BuildError> {
         Ok(StackDriftInformationSummary {
             last_check_timestamp: self.last_check_timestamp,
-            stack_drift_status: ::awsgen_runtime::build::required(self.stack_drift_status, "stack_drift_status")?,
+            stack_drift_status: ::awsgen_runtime::build::required(
+                self.stack_drift_status,
+                "stack_drift_status",
+            )?,
         })
     }
 }

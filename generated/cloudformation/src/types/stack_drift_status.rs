@@ -16,7 +16,12 @@ pub enum StackDriftStatus {
 }
 impl StackDriftStatus {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["DRIFTED", "IN_SYNC", "NOT_CHECKED", "UNKNOWN"];
+    pub const VALUES: &'static [&'static str] = &[
+        "DRIFTED",
+        "IN_SYNC",
+        "NOT_CHECKED",
+        "UNKNOWN",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -52,13 +57,18 @@ impl ::std::fmt::Display for StackDriftStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for StackDriftStatus {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for StackDriftStatus {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -98,11 +98,15 @@ impl StackStatus {
             Self::RollbackFailed => "ROLLBACK_FAILED",
             Self::RollbackInProgress => "ROLLBACK_IN_PROGRESS",
             Self::UpdateComplete => "UPDATE_COMPLETE",
-            Self::UpdateCompleteCleanupInProgress => "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            Self::UpdateCompleteCleanupInProgress => {
+                "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+            }
             Self::UpdateFailed => "UPDATE_FAILED",
             Self::UpdateInProgress => "UPDATE_IN_PROGRESS",
             Self::UpdateRollbackComplete => "UPDATE_ROLLBACK_COMPLETE",
-            Self::UpdateRollbackCompleteCleanupInProgress => "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+            Self::UpdateRollbackCompleteCleanupInProgress => {
+                "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+            }
             Self::UpdateRollbackFailed => "UPDATE_ROLLBACK_FAILED",
             Self::UpdateRollbackInProgress => "UPDATE_ROLLBACK_IN_PROGRESS",
             Self::Unknown(value) => value.as_str(),
@@ -134,11 +138,15 @@ impl From<&str> for StackStatus {
             "ROLLBACK_FAILED" => Self::RollbackFailed,
             "ROLLBACK_IN_PROGRESS" => Self::RollbackInProgress,
             "UPDATE_COMPLETE" => Self::UpdateComplete,
-            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS" => Self::UpdateCompleteCleanupInProgress,
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS" => {
+                Self::UpdateCompleteCleanupInProgress
+            }
             "UPDATE_FAILED" => Self::UpdateFailed,
             "UPDATE_IN_PROGRESS" => Self::UpdateInProgress,
             "UPDATE_ROLLBACK_COMPLETE" => Self::UpdateRollbackComplete,
-            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS" => Self::UpdateRollbackCompleteCleanupInProgress,
+            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS" => {
+                Self::UpdateRollbackCompleteCleanupInProgress
+            }
             "UPDATE_ROLLBACK_FAILED" => Self::UpdateRollbackFailed,
             "UPDATE_ROLLBACK_IN_PROGRESS" => Self::UpdateRollbackInProgress,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
@@ -152,13 +160,18 @@ impl ::std::fmt::Display for StackStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for StackStatus {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for StackStatus {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -12,29 +12,50 @@ pub struct StackSummary {
     #[cfg_attr(feature = "serde", serde(rename = "CreationTime", default))]
     pub creation_time: ::awsgen_runtime::DateTime,
     /// The time the stack was deleted.
-    #[cfg_attr(feature = "serde", serde(rename = "DeletionTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeletionTime", skip_serializing_if = "Option::is_none")
+    )]
     pub deletion_time: Option<::awsgen_runtime::DateTime>,
     /// Summarizes information about whether a stack's actual configuration differs, or has *drifted*, from its expected configuration, as defined in the stack template and any values specified as template parameters. For more information, see [Detect unmanaged configuration changes to stacks and resources with drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html).
-    #[cfg_attr(feature = "serde", serde(rename = "DriftInformation", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DriftInformation", skip_serializing_if = "Option::is_none")
+    )]
     pub drift_information: Option<crate::types::StackDriftInformationSummary>,
     /// Information about the most recent operations performed on this stack.
-    #[cfg_attr(feature = "serde", serde(rename = "LastOperations", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastOperations", skip_serializing_if = "Option::is_none")
+    )]
     pub last_operations: Option<Vec<crate::types::OperationEntry>>,
     /// The time the stack was last updated. This field will only be returned if the stack has been updated at least once.
-    #[cfg_attr(feature = "serde", serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastUpdatedTime", skip_serializing_if = "Option::is_none")
+    )]
     pub last_updated_time: Option<::awsgen_runtime::DateTime>,
     /// For nested stacks, the stack ID of the direct parent of this stack. For the first level of nested stacks, the root stack is also the parent stack.
     ///
     /// For more information, see [Nested stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html) in the *CloudFormation User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "ParentId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ParentId", skip_serializing_if = "Option::is_none")
+    )]
     pub parent_id: Option<String>,
     /// For nested stacks, the stack ID of the top-level stack to which the nested stack ultimately belongs.
     ///
     /// For more information, see [Nested stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-nested-stacks.html) in the *CloudFormation User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "RootId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RootId", skip_serializing_if = "Option::is_none")
+    )]
     pub root_id: Option<String>,
     /// Unique stack identifier.
-    #[cfg_attr(feature = "serde", serde(rename = "StackId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackId", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_id: Option<String>,
     /// The name associated with the stack.
     #[cfg_attr(feature = "serde", serde(rename = "StackName", default))]
@@ -43,10 +64,16 @@ pub struct StackSummary {
     #[cfg_attr(feature = "serde", serde(rename = "StackStatus", default))]
     pub stack_status: crate::types::StackStatus,
     /// Success/Failure message associated with the stack status.
-    #[cfg_attr(feature = "serde", serde(rename = "StackStatusReason", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackStatusReason", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_status_reason: Option<String>,
     /// The template description of the template used to create the stack.
-    #[cfg_attr(feature = "serde", serde(rename = "TemplateDescription", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TemplateDescription", skip_serializing_if = "Option::is_none")
+    )]
     pub template_description: Option<String>,
 }
 impl StackSummary {
@@ -63,7 +90,9 @@ impl StackSummary {
         self.deletion_time
     }
     /// Summarizes information about whether a stack's actual configuration differs, or has *drifted*, from its expected configuration, as defined in the stack template and any values specified as template parameters. For more information, see [Detect unmanaged configuration changes to stacks and resources with drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html).
-    pub fn drift_information(&self) -> Option<&crate::types::StackDriftInformationSummary> {
+    pub fn drift_information(
+        &self,
+    ) -> Option<&crate::types::StackDriftInformationSummary> {
         self.drift_information.as_ref()
     }
     /// Information about the most recent operations performed on this stack.
@@ -125,12 +154,18 @@ pub struct StackSummaryBuilder {
 }
 impl StackSummaryBuilder {
     /// The time the stack was created.
-    pub fn creation_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn creation_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.creation_time = Some(value.into());
         self
     }
     /// Sets or clears [`creation_time`](Self::creation_time).
-    pub fn set_creation_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_creation_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.creation_time = value;
         self
     }
@@ -139,12 +174,18 @@ impl StackSummaryBuilder {
         &self.creation_time
     }
     /// The time the stack was deleted.
-    pub fn deletion_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn deletion_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.deletion_time = Some(value.into());
         self
     }
     /// Sets or clears [`deletion_time`](Self::deletion_time).
-    pub fn set_deletion_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_deletion_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.deletion_time = value;
         self
     }
@@ -153,26 +194,40 @@ impl StackSummaryBuilder {
         &self.deletion_time
     }
     /// Summarizes information about whether a stack's actual configuration differs, or has *drifted*, from its expected configuration, as defined in the stack template and any values specified as template parameters. For more information, see [Detect unmanaged configuration changes to stacks and resources with drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html).
-    pub fn drift_information(mut self, value: impl Into<crate::types::StackDriftInformationSummary>) -> Self {
+    pub fn drift_information(
+        mut self,
+        value: impl Into<crate::types::StackDriftInformationSummary>,
+    ) -> Self {
         self.drift_information = Some(value.into());
         self
     }
     /// Sets or clears [`drift_information`](Self::drift_information).
-    pub fn set_drift_information(mut self, value: Option<crate::types::StackDriftInformationSummary>) -> Self {
+    pub fn set_drift_information(
+        mut self,
+        value: Option<crate::types::StackDriftInformationSummary>,
+    ) -> Self {
         self.drift_information = value;
         self
     }
     /// What [`drift_information`](Self::drift_information) set, if anything.
-    pub fn get_drift_information(&self) -> &Option<crate::types::StackDriftInformationSummary> {
+    pub fn get_drift_information(
+        &self,
+    ) -> &Option<crate::types::StackDriftInformationSummary> {
         &self.drift_information
     }
     /// Information about the most recent operations performed on this stack.
-    pub fn last_operations(mut self, value: impl Into<Vec<crate::types::OperationEntry>>) -> Self {
+    pub fn last_operations(
+        mut self,
+        value: impl Into<Vec<crate::types::OperationEntry>>,
+    ) -> Self {
         self.last_operations = Some(value.into());
         self
     }
     /// Sets or clears [`last_operations`](Self::last_operations).
-    pub fn set_last_operations(mut self, value: Option<Vec<crate::types::OperationEntry>>) -> Self {
+    pub fn set_last_operations(
+        mut self,
+        value: Option<Vec<crate::types::OperationEntry>>,
+    ) -> Self {
         self.last_operations = value;
         self
     }
@@ -181,12 +236,18 @@ impl StackSummaryBuilder {
         &self.last_operations
     }
     /// The time the stack was last updated. This field will only be returned if the stack has been updated at least once.
-    pub fn last_updated_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_updated_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_updated_time = Some(value.into());
         self
     }
     /// Sets or clears [`last_updated_time`](Self::last_updated_time).
-    pub fn set_last_updated_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_updated_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_updated_time = value;
         self
     }
@@ -299,7 +360,10 @@ impl StackSummaryBuilder {
     /// Builds the [`StackSummary`], failing if `creation_time` or `stack_name` or `stack_status` is not set.
     pub fn build(self) -> Result<StackSummary, ::awsgen_runtime::BuildError> {
         Ok(StackSummary {
-            creation_time: ::awsgen_runtime::build::required(self.creation_time, "creation_time")?,
+            creation_time: ::awsgen_runtime::build::required(
+                self.creation_time,
+                "creation_time",
+            )?,
             deletion_time: self.deletion_time,
             drift_information: self.drift_information,
             last_operations: self.last_operations,
@@ -307,8 +371,14 @@ impl StackSummaryBuilder {
             parent_id: self.parent_id,
             root_id: self.root_id,
             stack_id: self.stack_id,
-            stack_name: ::awsgen_runtime::build::required(self.stack_name, "stack_name")?,
-            stack_status: ::awsgen_runtime::build::required(self.stack_status, "stack_status")?,
+            stack_name: ::awsgen_runtime::build::required(
+                self.stack_name,
+                "stack_name",
+            )?,
+            stack_status: ::awsgen_runtime::build::required(
+                self.stack_status,
+                "stack_status",
+            )?,
             stack_status_reason: self.stack_status_reason,
             template_description: self.template_description,
         })

@@ -24,7 +24,8 @@
 //!
 //! You can't mix a Metric Insights query and metric math syntax in the same expression, but you can reference results from a Metrics Insights query within other Metric math expressions. A Metrics Insights query without a **GROUP BY** clause returns a single time-series (TS), and can be used as input for a metric math expression that expects a single time series. A Metrics Insights query with a **GROUP BY** clause returns an array of time-series (TS\[\]), and can be used as input for a metric math expression that expects an array of time series.
 /// The `GetMetricDataInput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -153,12 +154,18 @@ impl GetMetricDataInputBuilder {
         &self.end_time
     }
     /// This structure includes the `Timezone` parameter, which you can use to specify your time zone so that the labels of returned data display the correct time for your time zone.
-    pub fn label_options(mut self, value: impl Into<crate::types::LabelOptions>) -> Self {
+    pub fn label_options(
+        mut self,
+        value: impl Into<crate::types::LabelOptions>,
+    ) -> Self {
         self.label_options = Some(value.into());
         self
     }
     /// Sets or clears [`label_options`](Self::label_options).
-    pub fn set_label_options(mut self, value: Option<crate::types::LabelOptions>) -> Self {
+    pub fn set_label_options(
+        mut self,
+        value: Option<crate::types::LabelOptions>,
+    ) -> Self {
         self.label_options = value;
         self
     }
@@ -181,17 +188,25 @@ impl GetMetricDataInputBuilder {
         &self.max_datapoints
     }
     /// The metric queries to be returned. A single `GetMetricData` call can include as many as 500 `MetricDataQuery` structures. Each of these structures can specify either a metric to retrieve, a Metrics Insights query, or a math expression to perform on retrieved data.
-    pub fn metric_data_queries(mut self, value: impl Into<Vec<crate::types::MetricDataQuery>>) -> Self {
+    pub fn metric_data_queries(
+        mut self,
+        value: impl Into<Vec<crate::types::MetricDataQuery>>,
+    ) -> Self {
         self.metric_data_queries = Some(value.into());
         self
     }
     /// Sets or clears [`metric_data_queries`](Self::metric_data_queries).
-    pub fn set_metric_data_queries(mut self, value: Option<Vec<crate::types::MetricDataQuery>>) -> Self {
+    pub fn set_metric_data_queries(
+        mut self,
+        value: Option<Vec<crate::types::MetricDataQuery>>,
+    ) -> Self {
         self.metric_data_queries = value;
         self
     }
     /// What [`metric_data_queries`](Self::metric_data_queries) set, if anything.
-    pub fn get_metric_data_queries(&self) -> &Option<Vec<crate::types::MetricDataQuery>> {
+    pub fn get_metric_data_queries(
+        &self,
+    ) -> &Option<Vec<crate::types::MetricDataQuery>> {
         &self.metric_data_queries
     }
     /// Include this value, if it was returned by the previous `GetMetricData` operation, to get the next set of data points.
@@ -256,7 +271,10 @@ impl GetMetricDataInputBuilder {
             end_time: ::awsgen_runtime::build::required(self.end_time, "end_time")?,
             label_options: self.label_options,
             max_datapoints: self.max_datapoints,
-            metric_data_queries: ::awsgen_runtime::build::required(self.metric_data_queries, "metric_data_queries")?,
+            metric_data_queries: ::awsgen_runtime::build::required(
+                self.metric_data_queries,
+                "metric_data_queries",
+            )?,
             next_token: self.next_token,
             scan_by: self.scan_by,
             start_time: ::awsgen_runtime::build::required(self.start_time, "start_time")?,
@@ -265,17 +283,24 @@ impl GetMetricDataInputBuilder {
 }
 impl GetMetricDataInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetMetricDataOutput, ::awsgen_runtime::SdkError<GetMetricDataError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetMetricDataOutput, ::awsgen_runtime::SdkError<GetMetricDataError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetMetricDataOutput, ::awsgen_runtime::SdkError<GetMetricDataError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetMetricDataOutput, ::awsgen_runtime::SdkError<GetMetricDataError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -283,8 +308,14 @@ impl ::awsgen_runtime::Operation for GetMetricDataInput {
     type Output = GetMetricDataOutput;
     type Error = GetMetricDataError;
     const NAME: &'static str = "GetMetricData";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rpc_v2_cbor("GraniteServiceVersion20100801", "GetMetricData", Some(self))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rpc_v2_cbor(
+            "GraniteServiceVersion20100801",
+            "GetMetricData",
+            Some(self),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -295,7 +326,12 @@ impl ::awsgen_runtime::Operation for GetMetricDataInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetMetricDataError {
         if error.is(&["InvalidNextToken"]) {
-            return error.modeled().map_or_else(GetMetricDataError::Unhandled, GetMetricDataError::InvalidNextToken);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetMetricDataError::Unhandled,
+                    GetMetricDataError::InvalidNextToken,
+                );
         }
         GetMetricDataError::Unhandled(error.into_unhandled())
     }
@@ -303,7 +339,9 @@ impl ::awsgen_runtime::Operation for GetMetricDataInput {
 impl GetMetricDataInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<GetMetricDataInput> {
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<GetMetricDataInput> {
         ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
@@ -323,19 +361,28 @@ impl ::awsgen_runtime::pagination::Paginate for GetMetricDataInput {
         self.max_datapoints = Some(size);
         true
     }
-    fn take_items(output: &mut GetMetricDataOutput) -> Option<Vec<crate::types::MetricDataResult>> {
+    fn take_items(
+        output: &mut GetMetricDataOutput,
+    ) -> Option<Vec<crate::types::MetricDataResult>> {
         output.metric_data_results.take()
     }
-    fn put_items(output: &mut GetMetricDataOutput, items: Option<Vec<crate::types::MetricDataResult>>) {
+    fn put_items(
+        output: &mut GetMetricDataOutput,
+        items: Option<Vec<crate::types::MetricDataResult>>,
+    ) {
         output.metric_data_results = items;
     }
     fn merge(into: &mut GetMetricDataOutput, page: GetMetricDataOutput) {
-        ::awsgen_runtime::pagination::append(&mut into.metric_data_results, page.metric_data_results);
+        ::awsgen_runtime::pagination::append(
+            &mut into.metric_data_results,
+            page.metric_data_results,
+        );
         ::awsgen_runtime::pagination::append(&mut into.messages, page.messages);
     }
 }
 /// The `GetMetricDataOutput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -395,7 +442,10 @@ impl GetMetricDataOutputBuilder {
         self
     }
     /// Sets or clears [`messages`](Self::messages).
-    pub fn set_messages(mut self, value: Option<Vec<crate::types::MessageData>>) -> Self {
+    pub fn set_messages(
+        mut self,
+        value: Option<Vec<crate::types::MessageData>>,
+    ) -> Self {
         self.messages = value;
         self
     }
@@ -404,17 +454,25 @@ impl GetMetricDataOutputBuilder {
         &self.messages
     }
     /// The metrics that are returned, including the metric name, namespace, and dimensions.
-    pub fn metric_data_results(mut self, value: impl Into<Vec<crate::types::MetricDataResult>>) -> Self {
+    pub fn metric_data_results(
+        mut self,
+        value: impl Into<Vec<crate::types::MetricDataResult>>,
+    ) -> Self {
         self.metric_data_results = Some(value.into());
         self
     }
     /// Sets or clears [`metric_data_results`](Self::metric_data_results).
-    pub fn set_metric_data_results(mut self, value: Option<Vec<crate::types::MetricDataResult>>) -> Self {
+    pub fn set_metric_data_results(
+        mut self,
+        value: Option<Vec<crate::types::MetricDataResult>>,
+    ) -> Self {
         self.metric_data_results = value;
         self
     }
     /// What [`metric_data_results`](Self::metric_data_results) set, if anything.
-    pub fn get_metric_data_results(&self) -> &Option<Vec<crate::types::MetricDataResult>> {
+    pub fn get_metric_data_results(
+        &self,
+    ) -> &Option<Vec<crate::types::MetricDataResult>> {
         &self.metric_data_results
     }
     /// A token that marks the next batch of returned results.

@@ -11,7 +11,8 @@
 //!
 //! `ListMetrics` doesn't return information about metrics if those metrics haven't reported data in the past two weeks. To retrieve those metrics, use [GetMetricData](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html) or [GetMetricStatistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html).
 /// The `ListMetricsInput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -94,12 +95,18 @@ pub struct ListMetricsInputBuilder {
 }
 impl ListMetricsInputBuilder {
     /// The dimensions to filter against. Only the dimension with names that match exactly will be returned. If you specify one dimension name and a metric has that dimension and also other dimensions, it will be returned.
-    pub fn dimensions(mut self, value: impl Into<Vec<crate::types::DimensionFilter>>) -> Self {
+    pub fn dimensions(
+        mut self,
+        value: impl Into<Vec<crate::types::DimensionFilter>>,
+    ) -> Self {
         self.dimensions = Some(value.into());
         self
     }
     /// Sets or clears [`dimensions`](Self::dimensions).
-    pub fn set_dimensions(mut self, value: Option<Vec<crate::types::DimensionFilter>>) -> Self {
+    pub fn set_dimensions(
+        mut self,
+        value: Option<Vec<crate::types::DimensionFilter>>,
+    ) -> Self {
         self.dimensions = value;
         self
     }
@@ -182,12 +189,18 @@ impl ListMetricsInputBuilder {
     /// To filter the results to show only metrics that have had data points published in the past three hours, specify this parameter with a value of `PT3H`. This is the only valid value for this parameter.
     ///
     /// The results that are returned are an approximation of the value you specify. There is a low probability that the returned results include metrics with last published data as much as 50 minutes more than the specified time interval.
-    pub fn recently_active(mut self, value: impl Into<crate::types::RecentlyActive>) -> Self {
+    pub fn recently_active(
+        mut self,
+        value: impl Into<crate::types::RecentlyActive>,
+    ) -> Self {
         self.recently_active = Some(value.into());
         self
     }
     /// Sets or clears [`recently_active`](Self::recently_active).
-    pub fn set_recently_active(mut self, value: Option<crate::types::RecentlyActive>) -> Self {
+    pub fn set_recently_active(
+        mut self,
+        value: Option<crate::types::RecentlyActive>,
+    ) -> Self {
         self.recently_active = value;
         self
     }
@@ -210,17 +223,24 @@ impl ListMetricsInputBuilder {
 }
 impl ListMetricsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListMetricsOutput, ::awsgen_runtime::SdkError<ListMetricsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListMetricsOutput, ::awsgen_runtime::SdkError<ListMetricsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListMetricsOutput, ::awsgen_runtime::SdkError<ListMetricsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListMetricsOutput, ::awsgen_runtime::SdkError<ListMetricsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -228,8 +248,14 @@ impl ::awsgen_runtime::Operation for ListMetricsInput {
     type Output = ListMetricsOutput;
     type Error = ListMetricsError;
     const NAME: &'static str = "ListMetrics";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rpc_v2_cbor("GraniteServiceVersion20100801", "ListMetrics", Some(self))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rpc_v2_cbor(
+            "GraniteServiceVersion20100801",
+            "ListMetrics",
+            Some(self),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -240,10 +266,20 @@ impl ::awsgen_runtime::Operation for ListMetricsInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListMetricsError {
         if error.is(&["InternalServiceError", "InternalServiceFault"]) {
-            return error.modeled().map_or_else(ListMetricsError::Unhandled, ListMetricsError::InternalServiceFault);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListMetricsError::Unhandled,
+                    ListMetricsError::InternalServiceFault,
+                );
         }
         if error.is(&["InvalidParameterValue", "InvalidParameterValueException"]) {
-            return error.modeled().map_or_else(ListMetricsError::Unhandled, ListMetricsError::InvalidParameterValue);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListMetricsError::Unhandled,
+                    ListMetricsError::InvalidParameterValue,
+                );
         }
         ListMetricsError::Unhandled(error.into_unhandled())
     }
@@ -251,8 +287,13 @@ impl ::awsgen_runtime::Operation for ListMetricsInput {
 impl ListMetricsInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListMetricsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListMetricsInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListMetricsInput {
@@ -274,16 +315,23 @@ impl ::awsgen_runtime::pagination::Paginate for ListMetricsInput {
     fn take_items(output: &mut ListMetricsOutput) -> Option<Vec<crate::types::Metric>> {
         output.metrics.take()
     }
-    fn put_items(output: &mut ListMetricsOutput, items: Option<Vec<crate::types::Metric>>) {
+    fn put_items(
+        output: &mut ListMetricsOutput,
+        items: Option<Vec<crate::types::Metric>>,
+    ) {
         output.metrics = items;
     }
     fn merge(into: &mut ListMetricsOutput, page: ListMetricsOutput) {
         ::awsgen_runtime::pagination::append(&mut into.metrics, page.metrics);
-        ::awsgen_runtime::pagination::append(&mut into.owning_accounts, page.owning_accounts);
+        ::awsgen_runtime::pagination::append(
+            &mut into.owning_accounts,
+            page.owning_accounts,
+        );
     }
 }
 /// The `ListMetricsOutput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

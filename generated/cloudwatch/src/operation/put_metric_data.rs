@@ -22,7 +22,8 @@
 //! - The `SampleCount` value of the statistic set is 1 and `Min`, `Max`, and `Sum` are all equal.
 //! - The `Min` and `Max` are equal, and `Sum` is equal to `Min` multiplied by `SampleCount`.
 /// The `PutMetricDataInput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -119,28 +120,42 @@ impl PutMetricDataInputBuilder {
     /// Data for metrics that contain associated entity information. You can include up to two `EntityMetricData` objects, each of which can contain a single `Entity` and associated metrics.
     ///
     /// The limit of metrics allowed, 1000, is the sum of both `EntityMetricData` and `MetricData` metrics.
-    pub fn entity_metric_data(mut self, value: impl Into<Vec<crate::types::EntityMetricData>>) -> Self {
+    pub fn entity_metric_data(
+        mut self,
+        value: impl Into<Vec<crate::types::EntityMetricData>>,
+    ) -> Self {
         self.entity_metric_data = Some(value.into());
         self
     }
     /// Sets or clears [`entity_metric_data`](Self::entity_metric_data).
-    pub fn set_entity_metric_data(mut self, value: Option<Vec<crate::types::EntityMetricData>>) -> Self {
+    pub fn set_entity_metric_data(
+        mut self,
+        value: Option<Vec<crate::types::EntityMetricData>>,
+    ) -> Self {
         self.entity_metric_data = value;
         self
     }
     /// What [`entity_metric_data`](Self::entity_metric_data) set, if anything.
-    pub fn get_entity_metric_data(&self) -> &Option<Vec<crate::types::EntityMetricData>> {
+    pub fn get_entity_metric_data(
+        &self,
+    ) -> &Option<Vec<crate::types::EntityMetricData>> {
         &self.entity_metric_data
     }
     /// The data for the metrics. Use this parameter if your metrics do not contain associated entities. The array can include no more than 1000 metrics per call.
     ///
     /// The limit of metrics allowed, 1000, is the sum of both `EntityMetricData` and `MetricData` metrics.
-    pub fn metric_data(mut self, value: impl Into<Vec<crate::types::MetricDatum>>) -> Self {
+    pub fn metric_data(
+        mut self,
+        value: impl Into<Vec<crate::types::MetricDatum>>,
+    ) -> Self {
         self.metric_data = Some(value.into());
         self
     }
     /// Sets or clears [`metric_data`](Self::metric_data).
-    pub fn set_metric_data(mut self, value: Option<Vec<crate::types::MetricDatum>>) -> Self {
+    pub fn set_metric_data(
+        mut self,
+        value: Option<Vec<crate::types::MetricDatum>>,
+    ) -> Self {
         self.metric_data = value;
         self
     }
@@ -206,17 +221,24 @@ impl PutMetricDataInputBuilder {
 }
 impl PutMetricDataInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<PutMetricDataOutput, ::awsgen_runtime::SdkError<PutMetricDataError>> {
+    pub async fn send(
+        self,
+    ) -> Result<PutMetricDataOutput, ::awsgen_runtime::SdkError<PutMetricDataError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<PutMetricDataOutput, ::awsgen_runtime::SdkError<PutMetricDataError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<PutMetricDataOutput, ::awsgen_runtime::SdkError<PutMetricDataError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -224,8 +246,14 @@ impl ::awsgen_runtime::Operation for PutMetricDataInput {
     type Output = PutMetricDataOutput;
     type Error = PutMetricDataError;
     const NAME: &'static str = "PutMetricData";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rpc_v2_cbor("GraniteServiceVersion20100801", "PutMetricData", Some(self))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rpc_v2_cbor(
+            "GraniteServiceVersion20100801",
+            "PutMetricData",
+            Some(self),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -238,28 +266,43 @@ impl ::awsgen_runtime::Operation for PutMetricDataInput {
         if error.is(&["InternalServiceError", "InternalServiceFault"]) {
             return error
                 .modeled()
-                .map_or_else(PutMetricDataError::Unhandled, PutMetricDataError::InternalServiceFault);
+                .map_or_else(
+                    PutMetricDataError::Unhandled,
+                    PutMetricDataError::InternalServiceFault,
+                );
         }
-        if error.is(&["InvalidParameterCombination", "InvalidParameterCombinationException"]) {
+        if error
+            .is(&["InvalidParameterCombination", "InvalidParameterCombinationException"])
+        {
             return error
                 .modeled()
-                .map_or_else(PutMetricDataError::Unhandled, PutMetricDataError::InvalidParameterCombination);
+                .map_or_else(
+                    PutMetricDataError::Unhandled,
+                    PutMetricDataError::InvalidParameterCombination,
+                );
         }
         if error.is(&["InvalidParameterValue", "InvalidParameterValueException"]) {
             return error
                 .modeled()
-                .map_or_else(PutMetricDataError::Unhandled, PutMetricDataError::InvalidParameterValue);
+                .map_or_else(
+                    PutMetricDataError::Unhandled,
+                    PutMetricDataError::InvalidParameterValue,
+                );
         }
         if error.is(&["MissingParameter", "MissingRequiredParameterException"]) {
             return error
                 .modeled()
-                .map_or_else(PutMetricDataError::Unhandled, PutMetricDataError::MissingRequiredParameter);
+                .map_or_else(
+                    PutMetricDataError::Unhandled,
+                    PutMetricDataError::MissingRequiredParameter,
+                );
         }
         PutMetricDataError::Unhandled(error.into_unhandled())
     }
 }
 /// The `PutMetricDataOutput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -284,7 +327,9 @@ pub struct PutMetricDataOutputBuilder {}
 impl PutMetricDataOutputBuilder {
     /// Builds the [`PutMetricDataOutput`].
     pub fn build(self) -> PutMetricDataOutput {
-        PutMetricDataOutput { _request_id: None }
+        PutMetricDataOutput {
+            _request_id: None,
+        }
     }
 }
 /// An error from the PutMetricData operation.
@@ -357,7 +402,9 @@ impl ::std::fmt::Display for PutMetricDataError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::InternalServiceFault(error) => ::std::fmt::Display::fmt(error, f),
-            Self::InvalidParameterCombination(error) => ::std::fmt::Display::fmt(error, f),
+            Self::InvalidParameterCombination(error) => {
+                ::std::fmt::Display::fmt(error, f)
+            }
             Self::InvalidParameterValue(error) => ::std::fmt::Display::fmt(error, f),
             Self::MissingRequiredParameter(error) => ::std::fmt::Display::fmt(error, f),
             Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),

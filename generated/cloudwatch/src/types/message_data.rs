@@ -2,7 +2,8 @@
 /// A message returned by the `GetMetricData`API, including a code and a description.
 ///
 /// If a cross-Region `GetMetricData` operation fails with a code of `Forbidden` and a value of `Authentication too complex to retrieve cross region data`, you can correct the problem by running the `GetMetricData` operation in the same Region where the metric data is.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -65,6 +66,9 @@ impl MessageDataBuilder {
     }
     /// Builds the [`MessageData`].
     pub fn build(self) -> MessageData {
-        MessageData { code: self.code, value: self.value }
+        MessageData {
+            code: self.code,
+            value: self.value,
+        }
     }
 }

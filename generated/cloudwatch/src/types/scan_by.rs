@@ -12,7 +12,10 @@ pub enum ScanBy {
 }
 impl ScanBy {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["TimestampAscending", "TimestampDescending"];
+    pub const VALUES: &'static [&'static str] = &[
+        "TimestampAscending",
+        "TimestampDescending",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -43,13 +46,18 @@ impl ::std::fmt::Display for ScanBy {
     }
 }
 impl ::awsgen_runtime::serde::Serialize for ScanBy {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ScanBy {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -16,7 +16,12 @@ pub enum StatusCode {
 }
 impl StatusCode {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["Complete", "Forbidden", "InternalError", "PartialData"];
+    pub const VALUES: &'static [&'static str] = &[
+        "Complete",
+        "Forbidden",
+        "InternalError",
+        "PartialData",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -52,12 +57,17 @@ impl ::std::fmt::Display for StatusCode {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for StatusCode {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for StatusCode {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

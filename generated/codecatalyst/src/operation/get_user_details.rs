@@ -70,22 +70,32 @@ impl GetUserDetailsInputBuilder {
     }
     /// Builds the [`GetUserDetailsInput`].
     pub fn build(self) -> GetUserDetailsInput {
-        GetUserDetailsInput { id: self.id, user_name: self.user_name }
+        GetUserDetailsInput {
+            id: self.id,
+            user_name: self.user_name,
+        }
     }
 }
 impl GetUserDetailsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetUserDetailsOutput, ::awsgen_runtime::SdkError<GetUserDetailsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetUserDetailsOutput, ::awsgen_runtime::SdkError<GetUserDetailsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetUserDetailsOutput, ::awsgen_runtime::SdkError<GetUserDetailsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetUserDetailsOutput, ::awsgen_runtime::SdkError<GetUserDetailsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -93,10 +103,14 @@ impl ::awsgen_runtime::Operation for GetUserDetailsInput {
     type Output = GetUserDetailsOutput;
     type Error = GetUserDetailsError;
     const NAME: &'static str = "GetUserDetails";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "/userDetails")
-            .query("id", self.id.as_ref())
-            .query("userName", self.user_name.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("GET", "/userDetails")
+                .query("id", self.id.as_ref())
+                .query("userName", self.user_name.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -107,30 +121,59 @@ impl ::awsgen_runtime::Operation for GetUserDetailsInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetUserDetailsError {
         if error.is(&["AccessDeniedException"]) {
-            return error.modeled().map_or_else(GetUserDetailsError::Unhandled, GetUserDetailsError::AccessDenied);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetUserDetailsError::Unhandled,
+                    GetUserDetailsError::AccessDenied,
+                );
         }
         if error.is(&["ConflictException"]) {
-            return error.modeled().map_or_else(GetUserDetailsError::Unhandled, GetUserDetailsError::Conflict);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetUserDetailsError::Unhandled,
+                    GetUserDetailsError::Conflict,
+                );
         }
         if error.is(&["ResourceNotFoundException"]) {
-            return error.modeled().map_or_else(GetUserDetailsError::Unhandled, GetUserDetailsError::ResourceNotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetUserDetailsError::Unhandled,
+                    GetUserDetailsError::ResourceNotFound,
+                );
         }
         if error.is(&["ServiceQuotaExceededException"]) {
             return error
                 .modeled()
-                .map_or_else(GetUserDetailsError::Unhandled, GetUserDetailsError::ServiceQuotaExceeded);
+                .map_or_else(
+                    GetUserDetailsError::Unhandled,
+                    GetUserDetailsError::ServiceQuotaExceeded,
+                );
         }
         if error.is(&["ThrottlingException"]) {
-            return error.modeled().map_or_else(GetUserDetailsError::Unhandled, GetUserDetailsError::Throttling);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetUserDetailsError::Unhandled,
+                    GetUserDetailsError::Throttling,
+                );
         }
         if error.is(&["ValidationException"]) {
-            return error.modeled().map_or_else(GetUserDetailsError::Unhandled, GetUserDetailsError::Validation);
+            return error
+                .modeled()
+                .map_or_else(
+                    GetUserDetailsError::Unhandled,
+                    GetUserDetailsError::Validation,
+                );
         }
         GetUserDetailsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetUserDetailsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -209,12 +252,18 @@ impl GetUserDetailsOutputBuilder {
         &self.display_name
     }
     /// The email address provided by the user when they signed up.
-    pub fn primary_email(mut self, value: impl Into<crate::types::EmailAddress>) -> Self {
+    pub fn primary_email(
+        mut self,
+        value: impl Into<crate::types::EmailAddress>,
+    ) -> Self {
         self.primary_email = Some(value.into());
         self
     }
     /// Sets or clears [`primary_email`](Self::primary_email).
-    pub fn set_primary_email(mut self, value: Option<crate::types::EmailAddress>) -> Self {
+    pub fn set_primary_email(
+        mut self,
+        value: Option<crate::types::EmailAddress>,
+    ) -> Self {
         self.primary_email = value;
         self
     }

@@ -3,7 +3,8 @@
 //!
 //! Retrieves a list of spaces.
 /// The `ListSpacesRequest` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -45,22 +46,31 @@ impl ListSpacesInputBuilder {
     }
     /// Builds the [`ListSpacesInput`].
     pub fn build(self) -> ListSpacesInput {
-        ListSpacesInput { next_token: self.next_token }
+        ListSpacesInput {
+            next_token: self.next_token,
+        }
     }
 }
 impl ListSpacesInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListSpacesOutput, ::awsgen_runtime::SdkError<ListSpacesError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListSpacesOutput, ::awsgen_runtime::SdkError<ListSpacesError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListSpacesOutput, ::awsgen_runtime::SdkError<ListSpacesError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListSpacesOutput, ::awsgen_runtime::SdkError<ListSpacesError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -68,7 +78,9 @@ impl ::awsgen_runtime::Operation for ListSpacesInput {
     type Output = ListSpacesOutput;
     type Error = ListSpacesError;
     const NAME: &'static str = "ListSpaces";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/v1/spaces").json_body(self)
     }
     fn parse_output(
@@ -80,22 +92,40 @@ impl ::awsgen_runtime::Operation for ListSpacesInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListSpacesError {
         if error.is(&["AccessDeniedException"]) {
-            return error.modeled().map_or_else(ListSpacesError::Unhandled, ListSpacesError::AccessDenied);
+            return error
+                .modeled()
+                .map_or_else(ListSpacesError::Unhandled, ListSpacesError::AccessDenied);
         }
         if error.is(&["ConflictException"]) {
-            return error.modeled().map_or_else(ListSpacesError::Unhandled, ListSpacesError::Conflict);
+            return error
+                .modeled()
+                .map_or_else(ListSpacesError::Unhandled, ListSpacesError::Conflict);
         }
         if error.is(&["ResourceNotFoundException"]) {
-            return error.modeled().map_or_else(ListSpacesError::Unhandled, ListSpacesError::ResourceNotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListSpacesError::Unhandled,
+                    ListSpacesError::ResourceNotFound,
+                );
         }
         if error.is(&["ServiceQuotaExceededException"]) {
-            return error.modeled().map_or_else(ListSpacesError::Unhandled, ListSpacesError::ServiceQuotaExceeded);
+            return error
+                .modeled()
+                .map_or_else(
+                    ListSpacesError::Unhandled,
+                    ListSpacesError::ServiceQuotaExceeded,
+                );
         }
         if error.is(&["ThrottlingException"]) {
-            return error.modeled().map_or_else(ListSpacesError::Unhandled, ListSpacesError::Throttling);
+            return error
+                .modeled()
+                .map_or_else(ListSpacesError::Unhandled, ListSpacesError::Throttling);
         }
         if error.is(&["ValidationException"]) {
-            return error.modeled().map_or_else(ListSpacesError::Unhandled, ListSpacesError::Validation);
+            return error
+                .modeled()
+                .map_or_else(ListSpacesError::Unhandled, ListSpacesError::Validation);
         }
         ListSpacesError::Unhandled(error.into_unhandled())
     }
@@ -103,8 +133,13 @@ impl ::awsgen_runtime::Operation for ListSpacesInput {
 impl ListSpacesInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListSpacesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListSpacesInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListSpacesInput {
@@ -123,10 +158,15 @@ impl ::awsgen_runtime::pagination::Paginate for ListSpacesInput {
         let _ = size;
         false
     }
-    fn take_items(output: &mut ListSpacesOutput) -> Option<Vec<crate::types::SpaceSummary>> {
+    fn take_items(
+        output: &mut ListSpacesOutput,
+    ) -> Option<Vec<crate::types::SpaceSummary>> {
         output.items.take()
     }
-    fn put_items(output: &mut ListSpacesOutput, items: Option<Vec<crate::types::SpaceSummary>>) {
+    fn put_items(
+        output: &mut ListSpacesOutput,
+        items: Option<Vec<crate::types::SpaceSummary>>,
+    ) {
         output.items = items;
     }
     fn merge(into: &mut ListSpacesOutput, page: ListSpacesOutput) {
@@ -134,7 +174,8 @@ impl ::awsgen_runtime::pagination::Paginate for ListSpacesInput {
     }
 }
 /// The `ListSpacesResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -204,7 +245,11 @@ impl ListSpacesOutputBuilder {
     }
     /// Builds the [`ListSpacesOutput`].
     pub fn build(self) -> ListSpacesOutput {
-        ListSpacesOutput { items: self.items, next_token: self.next_token, _request_id: None }
+        ListSpacesOutput {
+            items: self.items,
+            next_token: self.next_token,
+            _request_id: None,
+        }
     }
 }
 /// An error from the ListSpaces operation.

@@ -3,7 +3,8 @@
 //!
 //! Verifies whether the calling user has a valid Amazon CodeCatalyst login and session. If successful, this returns the ID of the user in Amazon CodeCatalyst.
 /// The `VerifySessionInput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -31,13 +32,17 @@ impl VerifySessionInputBuilder {
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<VerifySessionOutput, ::awsgen_runtime::SdkError<VerifySessionError>> {
+    pub async fn send(
+        self,
+    ) -> Result<VerifySessionOutput, ::awsgen_runtime::SdkError<VerifySessionError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<VerifySessionOutput, ::awsgen_runtime::SdkError<VerifySessionError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<VerifySessionOutput, ::awsgen_runtime::SdkError<VerifySessionError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -45,7 +50,9 @@ impl ::awsgen_runtime::Operation for VerifySessionInput {
     type Output = VerifySessionOutput;
     type Error = VerifySessionError;
     const NAME: &'static str = "VerifySession";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::rest("GET", "/session"))
     }
     fn parse_output(
@@ -57,30 +64,59 @@ impl ::awsgen_runtime::Operation for VerifySessionInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> VerifySessionError {
         if error.is(&["AccessDeniedException"]) {
-            return error.modeled().map_or_else(VerifySessionError::Unhandled, VerifySessionError::AccessDenied);
+            return error
+                .modeled()
+                .map_or_else(
+                    VerifySessionError::Unhandled,
+                    VerifySessionError::AccessDenied,
+                );
         }
         if error.is(&["ConflictException"]) {
-            return error.modeled().map_or_else(VerifySessionError::Unhandled, VerifySessionError::Conflict);
+            return error
+                .modeled()
+                .map_or_else(
+                    VerifySessionError::Unhandled,
+                    VerifySessionError::Conflict,
+                );
         }
         if error.is(&["ResourceNotFoundException"]) {
-            return error.modeled().map_or_else(VerifySessionError::Unhandled, VerifySessionError::ResourceNotFound);
+            return error
+                .modeled()
+                .map_or_else(
+                    VerifySessionError::Unhandled,
+                    VerifySessionError::ResourceNotFound,
+                );
         }
         if error.is(&["ServiceQuotaExceededException"]) {
             return error
                 .modeled()
-                .map_or_else(VerifySessionError::Unhandled, VerifySessionError::ServiceQuotaExceeded);
+                .map_or_else(
+                    VerifySessionError::Unhandled,
+                    VerifySessionError::ServiceQuotaExceeded,
+                );
         }
         if error.is(&["ThrottlingException"]) {
-            return error.modeled().map_or_else(VerifySessionError::Unhandled, VerifySessionError::Throttling);
+            return error
+                .modeled()
+                .map_or_else(
+                    VerifySessionError::Unhandled,
+                    VerifySessionError::Throttling,
+                );
         }
         if error.is(&["ValidationException"]) {
-            return error.modeled().map_or_else(VerifySessionError::Unhandled, VerifySessionError::Validation);
+            return error
+                .modeled()
+                .map_or_else(
+                    VerifySessionError::Unhandled,
+                    VerifySessionError::Validation,
+                );
         }
         VerifySessionError::Unhandled(error.into_unhandled())
     }
 }
 /// The `VerifySessionResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -128,7 +164,10 @@ impl VerifySessionOutputBuilder {
     }
     /// Builds the [`VerifySessionOutput`].
     pub fn build(self) -> VerifySessionOutput {
-        VerifySessionOutput { identity: self.identity, _request_id: None }
+        VerifySessionOutput {
+            identity: self.identity,
+            _request_id: None,
+        }
     }
 }
 /// An error from the VerifySession operation.

@@ -28,7 +28,10 @@
 #[non_exhaustive]
 pub struct DescribeInstancesInput {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(feature = "serde", serde(rename = "dryRun", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// The filters.
     ///
@@ -168,23 +171,41 @@ pub struct DescribeInstancesInput {
     /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example, `2022-09-15T17:15:20.000Z`.
     /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` | `hvm`).
     /// - `vpc-id` - The ID of the VPC that the instance is running in.
-    #[cfg_attr(feature = "serde", serde(rename = "Filter", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
+    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// Indicates whether to include managed resources in the output. If this parameter is set to `true`, the output includes resources that are managed by Amazon Web Services services, even if managed resource visibility is set to hidden.
-    #[cfg_attr(feature = "serde", serde(rename = "IncludeManagedResources", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "IncludeManagedResources",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub include_managed_resources: Option<bool>,
     /// The instance IDs.
     ///
     /// Default: Describes all your instances.
-    #[cfg_attr(feature = "serde", serde(rename = "InstanceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_ids: Option<Vec<String>>,
     /// The maximum number of items to return for this request. To get the next page of items, make another request with the token returned in the output. For more information, see [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     ///
     /// You cannot specify this parameter and the instance IDs parameter in the same request.
-    #[cfg_attr(feature = "serde", serde(rename = "maxResults", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i32>,
     /// The token returned from a previous paginated request. Pagination continues from the end of the items returned by the previous request.
-    #[cfg_attr(feature = "serde", serde(rename = "nextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 impl DescribeInstancesInput {
@@ -609,17 +630,30 @@ impl DescribeInstancesInputBuilder {
 }
 impl DescribeInstancesInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DescribeInstancesOutput, ::awsgen_runtime::SdkError<DescribeInstancesError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        DescribeInstancesOutput,
+        ::awsgen_runtime::SdkError<DescribeInstancesError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DescribeInstancesOutput, ::awsgen_runtime::SdkError<DescribeInstancesError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DescribeInstancesOutput,
+        ::awsgen_runtime::SdkError<DescribeInstancesError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -627,13 +661,17 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
     type Output = DescribeInstancesOutput;
     type Error = DescribeInstancesError;
     const NAME: &'static str = "DescribeInstances";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::ec2_query("DescribeInstances", "2016-11-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DescribeInstancesOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<DescribeInstancesOutput>(response)?;
+        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<
+            DescribeInstancesOutput,
+        >(response)?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -644,8 +682,13 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
 impl DescribeInstancesInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<DescribeInstancesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<DescribeInstancesInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {
@@ -664,10 +707,15 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {
         self.max_results = Some(size);
         true
     }
-    fn take_items(output: &mut DescribeInstancesOutput) -> Option<Vec<crate::types::Reservation>> {
+    fn take_items(
+        output: &mut DescribeInstancesOutput,
+    ) -> Option<Vec<crate::types::Reservation>> {
         output.reservations.take()
     }
-    fn put_items(output: &mut DescribeInstancesOutput, items: Option<Vec<crate::types::Reservation>>) {
+    fn put_items(
+        output: &mut DescribeInstancesOutput,
+        items: Option<Vec<crate::types::Reservation>>,
+    ) {
         output.reservations = items;
     }
     fn merge(into: &mut DescribeInstancesOutput, page: DescribeInstancesOutput) {
@@ -684,10 +732,16 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {
 #[non_exhaustive]
 pub struct DescribeInstancesOutput {
     /// The token to include in another request to get the next page of items. This value is `null` when there are no more items to return.
-    #[cfg_attr(feature = "serde", serde(rename = "nextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// Information about the reservations.
-    #[cfg_attr(feature = "serde", serde(rename = "reservationSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationSet", skip_serializing_if = "Option::is_none")
+    )]
     pub reservations: Option<Vec<crate::types::Reservation>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -733,12 +787,18 @@ impl DescribeInstancesOutputBuilder {
         &self.next_token
     }
     /// Information about the reservations.
-    pub fn reservations(mut self, value: impl Into<Vec<crate::types::Reservation>>) -> Self {
+    pub fn reservations(
+        mut self,
+        value: impl Into<Vec<crate::types::Reservation>>,
+    ) -> Self {
         self.reservations = Some(value.into());
         self
     }
     /// Sets or clears [`reservations`](Self::reservations).
-    pub fn set_reservations(mut self, value: Option<Vec<crate::types::Reservation>>) -> Self {
+    pub fn set_reservations(
+        mut self,
+        value: Option<Vec<crate::types::Reservation>>,
+    ) -> Self {
         self.reservations = value;
         self
     }
@@ -748,7 +808,11 @@ impl DescribeInstancesOutputBuilder {
     }
     /// Builds the [`DescribeInstancesOutput`].
     pub fn build(self) -> DescribeInstancesOutput {
-        DescribeInstancesOutput { next_token: self.next_token, reservations: self.reservations, _request_id: None }
+        DescribeInstancesOutput {
+            next_token: self.next_token,
+            reservations: self.reservations,
+            _request_id: None,
+        }
     }
 }
 /// An error from the DescribeInstances operation.
@@ -807,14 +871,25 @@ impl query::ToQuery for DescribeInstancesInput {
             prefix,
             "Filter",
             &self.filters,
-            &xml::Layout::List { member: Some("Filter"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("Filter"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "IncludeManagedResources", &self.include_managed_resources, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "IncludeManagedResources",
+            &self.include_managed_resources,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "InstanceId",
             &self.instance_ids,
-            &xml::Layout::List { member: Some("InstanceId"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("InstanceId"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(prefix, "MaxResults", &self.max_results, &xml::Layout::Plain);
         form.member(prefix, "NextToken", &self.next_token, &xml::Layout::Plain);
@@ -827,8 +902,13 @@ impl xml::FromXml for DescribeInstancesOutput {
             match child.name() {
                 "nextToken" => value.next_token = child.parse()?,
                 "reservationSet" => {
-                    value.reservations =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.reservations = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 _ => {}
             }

@@ -18,20 +18,32 @@
 #[non_exhaustive]
 pub struct DescribeRegionsInput {
     /// Indicates whether to display all Regions, including Regions that are disabled for your account.
-    #[cfg_attr(feature = "serde", serde(rename = "AllRegions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllRegions", skip_serializing_if = "Option::is_none")
+    )]
     pub all_regions: Option<bool>,
     /// Checks whether you have the required permissions for the action, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(feature = "serde", serde(rename = "dryRun", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// The filters.
     ///
     /// - `endpoint` - The endpoint of the Region (for example, `ec2.us-east-1.amazonaws.com`).
     /// - `opt-in-status` - The opt-in status of the Region (`opt-in-not-required` | `opted-in` | `not-opted-in`).
     /// - `region-name` - The name of the Region (for example, `us-east-1`).
-    #[cfg_attr(feature = "serde", serde(rename = "Filter", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
+    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// The names of the Regions. You can specify any Regions, whether they are enabled and disabled for your account.
-    #[cfg_attr(feature = "serde", serde(rename = "RegionName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RegionName", skip_serializing_if = "Option::is_none")
+    )]
     pub region_names: Option<Vec<String>>,
 }
 impl DescribeRegionsInput {
@@ -142,17 +154,30 @@ impl DescribeRegionsInputBuilder {
 }
 impl DescribeRegionsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DescribeRegionsOutput, ::awsgen_runtime::SdkError<DescribeRegionsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        DescribeRegionsOutput,
+        ::awsgen_runtime::SdkError<DescribeRegionsError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DescribeRegionsOutput, ::awsgen_runtime::SdkError<DescribeRegionsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DescribeRegionsOutput,
+        ::awsgen_runtime::SdkError<DescribeRegionsError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -160,13 +185,17 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
     type Output = DescribeRegionsOutput;
     type Error = DescribeRegionsError;
     const NAME: &'static str = "DescribeRegions";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::ec2_query("DescribeRegions", "2016-11-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DescribeRegionsOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<DescribeRegionsOutput>(response)?;
+        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<
+            DescribeRegionsOutput,
+        >(response)?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -184,7 +213,10 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
 #[non_exhaustive]
 pub struct DescribeRegionsOutput {
     /// Information about the Regions.
-    #[cfg_attr(feature = "serde", serde(rename = "regionInfo", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub regions: Option<Vec<crate::types::Region>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -226,7 +258,10 @@ impl DescribeRegionsOutputBuilder {
     }
     /// Builds the [`DescribeRegionsOutput`].
     pub fn build(self) -> DescribeRegionsOutput {
-        DescribeRegionsOutput { regions: self.regions, _request_id: None }
+        DescribeRegionsOutput {
+            regions: self.regions,
+            _request_id: None,
+        }
     }
 }
 /// An error from the DescribeRegions operation.
@@ -286,13 +321,19 @@ impl query::ToQuery for DescribeRegionsInput {
             prefix,
             "Filter",
             &self.filters,
-            &xml::Layout::List { member: Some("Filter"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("Filter"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(
             prefix,
             "RegionName",
             &self.region_names,
-            &xml::Layout::List { member: Some("RegionName"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("RegionName"),
+                items: &xml::Layout::Plain,
+            },
         );
     }
 }
@@ -300,8 +341,13 @@ impl xml::FromXml for DescribeRegionsOutput {
     fn from_xml(node: xml::Node<'_>, _: &xml::Layout) -> Result<Self, xml::XmlError> {
         let mut value = Self::default();
         for child in node.children().filter(|child| child.name() == "regionInfo") {
-            value.regions =
-                child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+            value.regions = child
+                .parse_with(
+                    &xml::Layout::List {
+                        member: Some("item"),
+                        items: &xml::Layout::Plain,
+                    },
+                )?;
         }
         Ok(value)
     }

@@ -32,52 +32,90 @@
 #[non_exhaustive]
 pub struct RunInstancesInput {
     /// Reserved.
-    #[cfg_attr(feature = "serde", serde(rename = "additionalInfo", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "additionalInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub additional_info: Option<String>,
     /// The block device mapping, which defines the EBS volumes and instance store volumes to attach to the instance at launch. For more information, see [Block device mappings](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "BlockDeviceMapping", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BlockDeviceMapping", skip_serializing_if = "Option::is_none")
+    )]
     pub block_device_mappings: Option<Vec<crate::types::BlockDeviceMapping>>,
     /// Information about the Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open`, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy).
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "CapacityReservationSpecification", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "CapacityReservationSpecification",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub capacity_reservation_specification: Option<crate::types::CapacityReservationSpecification>,
+    pub capacity_reservation_specification: Option<
+        crate::types::CapacityReservationSpecification,
+    >,
     /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. If you do not specify a client token, a randomly generated token is used for the request to ensure idempotency.
     ///
     /// For more information, see [Ensuring idempotency in Amazon EC2 API requests](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
     ///
     /// Constraints: Maximum 64 ASCII characters
-    #[cfg_attr(feature = "serde", serde(rename = "clientToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "clientToken", skip_serializing_if = "Option::is_none")
+    )]
     pub client_token: Option<String>,
     /// The CPU options for the instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub cpu_options: Option<crate::types::CpuOptionsRequest>,
     /// The credit option for CPU usage of the burstable performance instance. Valid values are `standard` and `unlimited`. To change this attribute after launch, use [ModifyInstanceCreditSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceCreditSpecification.html). For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide*.
     ///
     /// Default: `standard` (T2 instances) or `unlimited` (T3/T3a/T4g instances)
     ///
     /// For T3 instances with `host` tenancy, only `standard` is supported.
-    #[cfg_attr(feature = "serde", serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub credit_specification: Option<crate::types::CreditSpecificationRequest>,
     /// Indicates whether an instance is enabled for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
-    #[cfg_attr(feature = "serde", serde(rename = "DisableApiStop", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DisableApiStop", skip_serializing_if = "Option::is_none")
+    )]
     pub disable_api_stop: Option<bool>,
     /// Indicates whether termination protection is enabled for the instance. The default is `false`, which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
-    #[cfg_attr(feature = "serde", serde(rename = "disableApiTermination", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "disableApiTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub disable_api_termination: Option<bool>,
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(feature = "serde", serde(rename = "dryRun", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
     ///
     /// Default: `false`
-    #[cfg_attr(feature = "serde", serde(rename = "ebsOptimized", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ebsOptimized", skip_serializing_if = "Option::is_none")
+    )]
     pub ebs_optimized: Option<bool>,
     /// An elastic GPU to associate with the instance.
     ///
     /// Amazon Elastic Graphics reached end of life on January 8, 2024.
-    #[cfg_attr(feature = "serde", serde(rename = "ElasticGpuSpecification", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ElasticGpuSpecification",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     #[deprecated]
     pub elastic_gpu_specification: Option<Vec<crate::types::ElasticGpuSpecification>>,
     /// An elastic inference accelerator to associate with the instance.
@@ -85,73 +123,123 @@ pub struct RunInstancesInput {
     /// Amazon Elastic Inference is no longer available.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "ElasticInferenceAccelerator", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "ElasticInferenceAccelerator",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     #[deprecated]
-    pub elastic_inference_accelerators: Option<Vec<crate::types::ElasticInferenceAccelerator>>,
+    pub elastic_inference_accelerators: Option<
+        Vec<crate::types::ElasticInferenceAccelerator>,
+    >,
     /// If you’re launching an instance into a dual-stack or IPv6-only subnet, you can enable assigning a primary IPv6 address. A primary IPv6 address is an IPv6 GUA address associated with an ENI that you have enabled to use a primary IPv6 address. Use this option if an instance relies on its IPv6 address not changing. When you launch the instance, Amazon Web Services will automatically assign an IPv6 address associated with the ENI attached to your instance to be the primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. If you have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6 address.
-    #[cfg_attr(feature = "serde", serde(rename = "EnablePrimaryIpv6", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnablePrimaryIpv6", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_primary_ipv6: Option<bool>,
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves. For more information, see [Amazon Web Services Nitro Enclaves User Guide](https://docs.aws.amazon.com/enclaves/latest/user/).
     ///
     /// You can't enable Amazon Web Services Nitro Enclaves and hibernation on the same instance.
-    #[cfg_attr(feature = "serde", serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub enclave_options: Option<crate::types::EnclaveOptionsRequest>,
     /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html). For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
     ///
     /// You can't enable hibernation and Amazon Web Services Nitro Enclaves on the same instance.
-    #[cfg_attr(feature = "serde", serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub hibernation_options: Option<crate::types::HibernationOptionsRequest>,
     /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
-    #[cfg_attr(feature = "serde", serde(rename = "iamInstanceProfile", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "iamInstanceProfile", skip_serializing_if = "Option::is_none")
+    )]
     pub iam_instance_profile: Option<crate::types::IamInstanceProfileSpecification>,
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
-    #[cfg_attr(feature = "serde", serde(rename = "ImageId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageId", skip_serializing_if = "Option::is_none")
+    )]
     pub image_id: Option<String>,
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "instanceInitiatedShutdownBehavior", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "instanceInitiatedShutdownBehavior",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub instance_initiated_shutdown_behavior: Option<crate::types::ShutdownBehavior>,
     /// The market (purchasing) option for the instances.
     ///
     /// For RunInstances, persistent Spot Instance requests are only supported when **InstanceInterruptionBehavior** is set to either `hibernate` or `stop`.
-    #[cfg_attr(feature = "serde", serde(rename = "InstanceMarketOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceMarketOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_market_options: Option<crate::types::InstanceMarketOptionsRequest>,
     /// The instance type. For more information, see [Amazon EC2 Instance Types Guide](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html).
-    #[cfg_attr(feature = "serde", serde(rename = "InstanceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_type: Option<crate::types::InstanceType>,
     /// The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_address_count: Option<i32>,
     /// The IPv6 addresses from the range of the subnet to associate with the primary network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_addresses: Option<Vec<crate::types::InstanceIpv6Address>>,
     /// The ID of the kernel.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "KernelId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KernelId", skip_serializing_if = "Option::is_none")
+    )]
     pub kernel_id: Option<String>,
     /// The name of the key pair. For more information, see [Create a key pair for your EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html).
     ///
     /// If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
-    #[cfg_attr(feature = "serde", serde(rename = "KeyName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KeyName", skip_serializing_if = "Option::is_none")
+    )]
     pub key_name: Option<String>,
     /// The launch template. Any additional parameters that you specify for the new instance overwrite the corresponding parameters included in the launch template.
-    #[cfg_attr(feature = "serde", serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_template: Option<crate::types::LaunchTemplateSpecification>,
     /// The license configurations.
-    #[cfg_attr(feature = "serde", serde(rename = "LicenseSpecification", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LicenseSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub license_specifications: Option<Vec<crate::types::LicenseConfigurationRequest>>,
     /// The maintenance and recovery options for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub maintenance_options: Option<crate::types::InstanceMaintenanceOptionsRequest>,
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
     ///
@@ -159,7 +247,10 @@ pub struct RunInstancesInput {
     #[cfg_attr(feature = "serde", serde(rename = "MaxCount", default))]
     pub max_count: i32,
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
-    #[cfg_attr(feature = "serde", serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub metadata_options: Option<crate::types::InstanceMetadataOptionsRequest>,
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
     ///
@@ -167,57 +258,99 @@ pub struct RunInstancesInput {
     #[cfg_attr(feature = "serde", serde(rename = "MinCount", default))]
     pub min_count: i32,
     /// Specifies whether detailed monitoring is enabled for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "Monitoring", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")
+    )]
     pub monitoring: Option<crate::types::RunInstancesMonitoringEnabled>,
     /// The network interfaces to associate with the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "networkInterface", skip_serializing_if = "Option::is_none"))]
-    pub network_interfaces: Option<Vec<crate::types::InstanceNetworkInterfaceSpecification>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "networkInterface", skip_serializing_if = "Option::is_none")
+    )]
+    pub network_interfaces: Option<
+        Vec<crate::types::InstanceNetworkInterfaceSpecification>,
+    >,
     /// Contains settings for the network performance options for the instance.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "NetworkPerformanceOptions", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "NetworkPerformanceOptions",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub network_performance_options: Option<crate::types::InstanceNetworkPerformanceOptionsRequest>,
+    pub network_performance_options: Option<
+        crate::types::InstanceNetworkPerformanceOptionsRequest,
+    >,
     /// Reserved for internal use.
-    #[cfg_attr(feature = "serde", serde(rename = "Operator", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Operator", skip_serializing_if = "Option::is_none")
+    )]
     pub operator: Option<crate::types::OperatorRequest>,
     /// The placement for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "Placement", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Placement", skip_serializing_if = "Option::is_none")
+    )]
     pub placement: Option<crate::types::Placement>,
     /// The options for the instance hostname. The default values are inherited from the subnet. Applies only if creating a network interface, not attaching an existing one.
-    #[cfg_attr(feature = "serde", serde(rename = "PrivateDnsNameOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PrivateDnsNameOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub private_dns_name_options: Option<crate::types::PrivateDnsNameOptionsRequest>,
     /// The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
     ///
     /// Only one private IP address can be designated as primary. You can't specify this option if you've specified the option to designate a private IP address as the primary IP address in a network interface specification. You cannot specify this option if you're launching more than one instance in the request.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
     /// The ID of the RAM disk to select. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, go to the Amazon Web Services Resource Center and search for the kernel ID.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "RamdiskId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RamdiskId", skip_serializing_if = "Option::is_none")
+    )]
     pub ramdisk_id: Option<String>,
     /// The secondary interfaces to associate with the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "SecondaryInterface", skip_serializing_if = "Option::is_none"))]
-    pub secondary_interfaces: Option<Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecondaryInterface", skip_serializing_if = "Option::is_none")
+    )]
+    pub secondary_interfaces: Option<
+        Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>,
+    >,
     /// The IDs of the security groups.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
-    #[cfg_attr(feature = "serde", serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub security_group_ids: Option<Vec<String>>,
     /// \[Default VPC\] The names of the security groups.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
     ///
     /// Default: Amazon EC2 uses the default security group.
-    #[cfg_attr(feature = "serde", serde(rename = "SecurityGroup", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecurityGroup", skip_serializing_if = "Option::is_none")
+    )]
     pub security_groups: Option<Vec<String>>,
     /// The ID of the subnet to launch the instance into.
     ///
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
-    #[cfg_attr(feature = "serde", serde(rename = "SubnetId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")
+    )]
     pub subnet_id: Option<String>,
     /// The tags to apply to the resources that are created during instance launch.
     ///
@@ -229,10 +362,16 @@ pub struct RunInstancesInput {
     /// - Network interfaces
     ///
     /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
-    #[cfg_attr(feature = "serde", serde(rename = "TagSpecification", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TagSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub tag_specifications: Option<Vec<crate::types::TagSpecification>>,
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
-    #[cfg_attr(feature = "serde", serde(rename = "UserData", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UserData", skip_serializing_if = "Option::is_none")
+    )]
     pub user_data: Option<String>,
 }
 impl RunInstancesInput {
@@ -249,7 +388,9 @@ impl RunInstancesInput {
         self.block_device_mappings.as_deref().unwrap_or_default()
     }
     /// Information about the Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open`, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy).
-    pub fn capacity_reservation_specification(&self) -> Option<&crate::types::CapacityReservationSpecification> {
+    pub fn capacity_reservation_specification(
+        &self,
+    ) -> Option<&crate::types::CapacityReservationSpecification> {
         self.capacity_reservation_specification.as_ref()
     }
     /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. If you do not specify a client token, a randomly generated token is used for the request to ensure idempotency.
@@ -269,7 +410,9 @@ impl RunInstancesInput {
     /// Default: `standard` (T2 instances) or `unlimited` (T3/T3a/T4g instances)
     ///
     /// For T3 instances with `host` tenancy, only `standard` is supported.
-    pub fn credit_specification(&self) -> Option<&crate::types::CreditSpecificationRequest> {
+    pub fn credit_specification(
+        &self,
+    ) -> Option<&crate::types::CreditSpecificationRequest> {
         self.credit_specification.as_ref()
     }
     /// Indicates whether an instance is enabled for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
@@ -301,7 +444,9 @@ impl RunInstancesInput {
     ///
     /// Amazon Elastic Inference is no longer available.
     #[deprecated]
-    pub fn elastic_inference_accelerators(&self) -> &[crate::types::ElasticInferenceAccelerator] {
+    pub fn elastic_inference_accelerators(
+        &self,
+    ) -> &[crate::types::ElasticInferenceAccelerator] {
         self.elastic_inference_accelerators.as_deref().unwrap_or_default()
     }
     /// If you’re launching an instance into a dual-stack or IPv6-only subnet, you can enable assigning a primary IPv6 address. A primary IPv6 address is an IPv6 GUA address associated with an ENI that you have enabled to use a primary IPv6 address. Use this option if an instance relies on its IPv6 address not changing. When you launch the instance, Amazon Web Services will automatically assign an IPv6 address associated with the ENI attached to your instance to be the primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. If you have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6 address.
@@ -317,11 +462,15 @@ impl RunInstancesInput {
     /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html). For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
     ///
     /// You can't enable hibernation and Amazon Web Services Nitro Enclaves on the same instance.
-    pub fn hibernation_options(&self) -> Option<&crate::types::HibernationOptionsRequest> {
+    pub fn hibernation_options(
+        &self,
+    ) -> Option<&crate::types::HibernationOptionsRequest> {
         self.hibernation_options.as_ref()
     }
     /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
-    pub fn iam_instance_profile(&self) -> Option<&crate::types::IamInstanceProfileSpecification> {
+    pub fn iam_instance_profile(
+        &self,
+    ) -> Option<&crate::types::IamInstanceProfileSpecification> {
         self.iam_instance_profile.as_ref()
     }
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
@@ -331,13 +480,17 @@ impl RunInstancesInput {
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
-    pub fn instance_initiated_shutdown_behavior(&self) -> Option<&crate::types::ShutdownBehavior> {
+    pub fn instance_initiated_shutdown_behavior(
+        &self,
+    ) -> Option<&crate::types::ShutdownBehavior> {
         self.instance_initiated_shutdown_behavior.as_ref()
     }
     /// The market (purchasing) option for the instances.
     ///
     /// For RunInstances, persistent Spot Instance requests are only supported when **InstanceInterruptionBehavior** is set to either `hibernate` or `stop`.
-    pub fn instance_market_options(&self) -> Option<&crate::types::InstanceMarketOptionsRequest> {
+    pub fn instance_market_options(
+        &self,
+    ) -> Option<&crate::types::InstanceMarketOptionsRequest> {
         self.instance_market_options.as_ref()
     }
     /// The instance type. For more information, see [Amazon EC2 Instance Types Guide](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html).
@@ -373,11 +526,15 @@ impl RunInstancesInput {
         self.launch_template.as_ref()
     }
     /// The license configurations.
-    pub fn license_specifications(&self) -> &[crate::types::LicenseConfigurationRequest] {
+    pub fn license_specifications(
+        &self,
+    ) -> &[crate::types::LicenseConfigurationRequest] {
         self.license_specifications.as_deref().unwrap_or_default()
     }
     /// The maintenance and recovery options for the instance.
-    pub fn maintenance_options(&self) -> Option<&crate::types::InstanceMaintenanceOptionsRequest> {
+    pub fn maintenance_options(
+        &self,
+    ) -> Option<&crate::types::InstanceMaintenanceOptionsRequest> {
         self.maintenance_options.as_ref()
     }
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
@@ -387,7 +544,9 @@ impl RunInstancesInput {
         self.max_count
     }
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
-    pub fn metadata_options(&self) -> Option<&crate::types::InstanceMetadataOptionsRequest> {
+    pub fn metadata_options(
+        &self,
+    ) -> Option<&crate::types::InstanceMetadataOptionsRequest> {
         self.metadata_options.as_ref()
     }
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
@@ -401,11 +560,15 @@ impl RunInstancesInput {
         self.monitoring.as_ref()
     }
     /// The network interfaces to associate with the instance.
-    pub fn network_interfaces(&self) -> &[crate::types::InstanceNetworkInterfaceSpecification] {
+    pub fn network_interfaces(
+        &self,
+    ) -> &[crate::types::InstanceNetworkInterfaceSpecification] {
         self.network_interfaces.as_deref().unwrap_or_default()
     }
     /// Contains settings for the network performance options for the instance.
-    pub fn network_performance_options(&self) -> Option<&crate::types::InstanceNetworkPerformanceOptionsRequest> {
+    pub fn network_performance_options(
+        &self,
+    ) -> Option<&crate::types::InstanceNetworkPerformanceOptionsRequest> {
         self.network_performance_options.as_ref()
     }
     /// Reserved for internal use.
@@ -417,7 +580,9 @@ impl RunInstancesInput {
         self.placement.as_ref()
     }
     /// The options for the instance hostname. The default values are inherited from the subnet. Applies only if creating a network interface, not attaching an existing one.
-    pub fn private_dns_name_options(&self) -> Option<&crate::types::PrivateDnsNameOptionsRequest> {
+    pub fn private_dns_name_options(
+        &self,
+    ) -> Option<&crate::types::PrivateDnsNameOptionsRequest> {
         self.private_dns_name_options.as_ref()
     }
     /// The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
@@ -435,7 +600,9 @@ impl RunInstancesInput {
         self.ramdisk_id.as_deref()
     }
     /// The secondary interfaces to associate with the instance.
-    pub fn secondary_interfaces(&self) -> &[crate::types::InstanceSecondaryInterfaceSpecificationRequest] {
+    pub fn secondary_interfaces(
+        &self,
+    ) -> &[crate::types::InstanceSecondaryInterfaceSpecificationRequest] {
         self.secondary_interfaces.as_deref().unwrap_or_default()
     }
     /// The IDs of the security groups.
@@ -481,7 +648,10 @@ impl ::std::fmt::Debug for RunInstancesInput {
         f.debug_struct("RunInstancesInput")
             .field("additional_info", &self.additional_info)
             .field("block_device_mappings", &self.block_device_mappings)
-            .field("capacity_reservation_specification", &self.capacity_reservation_specification)
+            .field(
+                "capacity_reservation_specification",
+                &self.capacity_reservation_specification,
+            )
             .field("client_token", &self.client_token)
             .field("cpu_options", &self.cpu_options)
             .field("credit_specification", &self.credit_specification)
@@ -490,13 +660,19 @@ impl ::std::fmt::Debug for RunInstancesInput {
             .field("dry_run", &self.dry_run)
             .field("ebs_optimized", &self.ebs_optimized)
             .field("elastic_gpu_specification", &self.elastic_gpu_specification)
-            .field("elastic_inference_accelerators", &self.elastic_inference_accelerators)
+            .field(
+                "elastic_inference_accelerators",
+                &self.elastic_inference_accelerators,
+            )
             .field("enable_primary_ipv6", &self.enable_primary_ipv6)
             .field("enclave_options", &self.enclave_options)
             .field("hibernation_options", &self.hibernation_options)
             .field("iam_instance_profile", &self.iam_instance_profile)
             .field("image_id", &self.image_id)
-            .field("instance_initiated_shutdown_behavior", &self.instance_initiated_shutdown_behavior)
+            .field(
+                "instance_initiated_shutdown_behavior",
+                &self.instance_initiated_shutdown_behavior,
+            )
             .field("instance_market_options", &self.instance_market_options)
             .field("instance_type", &self.instance_type)
             .field("ipv6_address_count", &self.ipv6_address_count)
@@ -532,7 +708,9 @@ pub struct RunInstancesInputBuilder {
     client: Option<::awsgen_runtime::Client>,
     additional_info: Option<String>,
     block_device_mappings: Option<Vec<crate::types::BlockDeviceMapping>>,
-    capacity_reservation_specification: Option<crate::types::CapacityReservationSpecification>,
+    capacity_reservation_specification: Option<
+        crate::types::CapacityReservationSpecification,
+    >,
     client_token: Option<String>,
     cpu_options: Option<crate::types::CpuOptionsRequest>,
     credit_specification: Option<crate::types::CreditSpecificationRequest>,
@@ -541,7 +719,9 @@ pub struct RunInstancesInputBuilder {
     dry_run: Option<bool>,
     ebs_optimized: Option<bool>,
     elastic_gpu_specification: Option<Vec<crate::types::ElasticGpuSpecification>>,
-    elastic_inference_accelerators: Option<Vec<crate::types::ElasticInferenceAccelerator>>,
+    elastic_inference_accelerators: Option<
+        Vec<crate::types::ElasticInferenceAccelerator>,
+    >,
     enable_primary_ipv6: Option<bool>,
     enclave_options: Option<crate::types::EnclaveOptionsRequest>,
     hibernation_options: Option<crate::types::HibernationOptionsRequest>,
@@ -562,13 +742,17 @@ pub struct RunInstancesInputBuilder {
     min_count: Option<i32>,
     monitoring: Option<crate::types::RunInstancesMonitoringEnabled>,
     network_interfaces: Option<Vec<crate::types::InstanceNetworkInterfaceSpecification>>,
-    network_performance_options: Option<crate::types::InstanceNetworkPerformanceOptionsRequest>,
+    network_performance_options: Option<
+        crate::types::InstanceNetworkPerformanceOptionsRequest,
+    >,
     operator: Option<crate::types::OperatorRequest>,
     placement: Option<crate::types::Placement>,
     private_dns_name_options: Option<crate::types::PrivateDnsNameOptionsRequest>,
     private_ip_address: Option<String>,
     ramdisk_id: Option<String>,
-    secondary_interfaces: Option<Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>>,
+    secondary_interfaces: Option<
+        Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>,
+    >,
     security_group_ids: Option<Vec<String>>,
     security_groups: Option<Vec<String>>,
     subnet_id: Option<String>,
@@ -596,17 +780,25 @@ impl RunInstancesInputBuilder {
         &self.additional_info
     }
     /// The block device mapping, which defines the EBS volumes and instance store volumes to attach to the instance at launch. For more information, see [Block device mappings](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) in the *Amazon EC2 User Guide*.
-    pub fn block_device_mappings(mut self, value: impl Into<Vec<crate::types::BlockDeviceMapping>>) -> Self {
+    pub fn block_device_mappings(
+        mut self,
+        value: impl Into<Vec<crate::types::BlockDeviceMapping>>,
+    ) -> Self {
         self.block_device_mappings = Some(value.into());
         self
     }
     /// Sets or clears [`block_device_mappings`](Self::block_device_mappings).
-    pub fn set_block_device_mappings(mut self, value: Option<Vec<crate::types::BlockDeviceMapping>>) -> Self {
+    pub fn set_block_device_mappings(
+        mut self,
+        value: Option<Vec<crate::types::BlockDeviceMapping>>,
+    ) -> Self {
         self.block_device_mappings = value;
         self
     }
     /// What [`block_device_mappings`](Self::block_device_mappings) set, if anything.
-    pub fn get_block_device_mappings(&self) -> &Option<Vec<crate::types::BlockDeviceMapping>> {
+    pub fn get_block_device_mappings(
+        &self,
+    ) -> &Option<Vec<crate::types::BlockDeviceMapping>> {
         &self.block_device_mappings
     }
     /// Information about the Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open`, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy).
@@ -626,7 +818,9 @@ impl RunInstancesInputBuilder {
         self
     }
     /// What [`capacity_reservation_specification`](Self::capacity_reservation_specification) set, if anything.
-    pub fn get_capacity_reservation_specification(&self) -> &Option<crate::types::CapacityReservationSpecification> {
+    pub fn get_capacity_reservation_specification(
+        &self,
+    ) -> &Option<crate::types::CapacityReservationSpecification> {
         &self.capacity_reservation_specification
     }
     /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. If you do not specify a client token, a randomly generated token is used for the request to ensure idempotency.
@@ -648,12 +842,18 @@ impl RunInstancesInputBuilder {
         &self.client_token
     }
     /// The CPU options for the instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide*.
-    pub fn cpu_options(mut self, value: impl Into<crate::types::CpuOptionsRequest>) -> Self {
+    pub fn cpu_options(
+        mut self,
+        value: impl Into<crate::types::CpuOptionsRequest>,
+    ) -> Self {
         self.cpu_options = Some(value.into());
         self
     }
     /// Sets or clears [`cpu_options`](Self::cpu_options).
-    pub fn set_cpu_options(mut self, value: Option<crate::types::CpuOptionsRequest>) -> Self {
+    pub fn set_cpu_options(
+        mut self,
+        value: Option<crate::types::CpuOptionsRequest>,
+    ) -> Self {
         self.cpu_options = value;
         self
     }
@@ -666,17 +866,25 @@ impl RunInstancesInputBuilder {
     /// Default: `standard` (T2 instances) or `unlimited` (T3/T3a/T4g instances)
     ///
     /// For T3 instances with `host` tenancy, only `standard` is supported.
-    pub fn credit_specification(mut self, value: impl Into<crate::types::CreditSpecificationRequest>) -> Self {
+    pub fn credit_specification(
+        mut self,
+        value: impl Into<crate::types::CreditSpecificationRequest>,
+    ) -> Self {
         self.credit_specification = Some(value.into());
         self
     }
     /// Sets or clears [`credit_specification`](Self::credit_specification).
-    pub fn set_credit_specification(mut self, value: Option<crate::types::CreditSpecificationRequest>) -> Self {
+    pub fn set_credit_specification(
+        mut self,
+        value: Option<crate::types::CreditSpecificationRequest>,
+    ) -> Self {
         self.credit_specification = value;
         self
     }
     /// What [`credit_specification`](Self::credit_specification) set, if anything.
-    pub fn get_credit_specification(&self) -> &Option<crate::types::CreditSpecificationRequest> {
+    pub fn get_credit_specification(
+        &self,
+    ) -> &Option<crate::types::CreditSpecificationRequest> {
         &self.credit_specification
     }
     /// Indicates whether an instance is enabled for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
@@ -741,19 +949,27 @@ impl RunInstancesInputBuilder {
     ///
     /// Amazon Elastic Graphics reached end of life on January 8, 2024.
     #[deprecated]
-    pub fn elastic_gpu_specification(mut self, value: impl Into<Vec<crate::types::ElasticGpuSpecification>>) -> Self {
+    pub fn elastic_gpu_specification(
+        mut self,
+        value: impl Into<Vec<crate::types::ElasticGpuSpecification>>,
+    ) -> Self {
         self.elastic_gpu_specification = Some(value.into());
         self
     }
     /// Sets or clears [`elastic_gpu_specification`](Self::elastic_gpu_specification).
     #[deprecated]
-    pub fn set_elastic_gpu_specification(mut self, value: Option<Vec<crate::types::ElasticGpuSpecification>>) -> Self {
+    pub fn set_elastic_gpu_specification(
+        mut self,
+        value: Option<Vec<crate::types::ElasticGpuSpecification>>,
+    ) -> Self {
         self.elastic_gpu_specification = value;
         self
     }
     /// What [`elastic_gpu_specification`](Self::elastic_gpu_specification) set, if anything.
     #[deprecated]
-    pub fn get_elastic_gpu_specification(&self) -> &Option<Vec<crate::types::ElasticGpuSpecification>> {
+    pub fn get_elastic_gpu_specification(
+        &self,
+    ) -> &Option<Vec<crate::types::ElasticGpuSpecification>> {
         &self.elastic_gpu_specification
     }
     /// An elastic inference accelerator to associate with the instance.
@@ -778,7 +994,9 @@ impl RunInstancesInputBuilder {
     }
     /// What [`elastic_inference_accelerators`](Self::elastic_inference_accelerators) set, if anything.
     #[deprecated]
-    pub fn get_elastic_inference_accelerators(&self) -> &Option<Vec<crate::types::ElasticInferenceAccelerator>> {
+    pub fn get_elastic_inference_accelerators(
+        &self,
+    ) -> &Option<Vec<crate::types::ElasticInferenceAccelerator>> {
         &self.elastic_inference_accelerators
     }
     /// If you’re launching an instance into a dual-stack or IPv6-only subnet, you can enable assigning a primary IPv6 address. A primary IPv6 address is an IPv6 GUA address associated with an ENI that you have enabled to use a primary IPv6 address. Use this option if an instance relies on its IPv6 address not changing. When you launch the instance, Amazon Web Services will automatically assign an IPv6 address associated with the ENI attached to your instance to be the primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. If you have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6 address.
@@ -798,12 +1016,18 @@ impl RunInstancesInputBuilder {
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves. For more information, see [Amazon Web Services Nitro Enclaves User Guide](https://docs.aws.amazon.com/enclaves/latest/user/).
     ///
     /// You can't enable Amazon Web Services Nitro Enclaves and hibernation on the same instance.
-    pub fn enclave_options(mut self, value: impl Into<crate::types::EnclaveOptionsRequest>) -> Self {
+    pub fn enclave_options(
+        mut self,
+        value: impl Into<crate::types::EnclaveOptionsRequest>,
+    ) -> Self {
         self.enclave_options = Some(value.into());
         self
     }
     /// Sets or clears [`enclave_options`](Self::enclave_options).
-    pub fn set_enclave_options(mut self, value: Option<crate::types::EnclaveOptionsRequest>) -> Self {
+    pub fn set_enclave_options(
+        mut self,
+        value: Option<crate::types::EnclaveOptionsRequest>,
+    ) -> Self {
         self.enclave_options = value;
         self
     }
@@ -814,31 +1038,47 @@ impl RunInstancesInputBuilder {
     /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html). For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
     ///
     /// You can't enable hibernation and Amazon Web Services Nitro Enclaves on the same instance.
-    pub fn hibernation_options(mut self, value: impl Into<crate::types::HibernationOptionsRequest>) -> Self {
+    pub fn hibernation_options(
+        mut self,
+        value: impl Into<crate::types::HibernationOptionsRequest>,
+    ) -> Self {
         self.hibernation_options = Some(value.into());
         self
     }
     /// Sets or clears [`hibernation_options`](Self::hibernation_options).
-    pub fn set_hibernation_options(mut self, value: Option<crate::types::HibernationOptionsRequest>) -> Self {
+    pub fn set_hibernation_options(
+        mut self,
+        value: Option<crate::types::HibernationOptionsRequest>,
+    ) -> Self {
         self.hibernation_options = value;
         self
     }
     /// What [`hibernation_options`](Self::hibernation_options) set, if anything.
-    pub fn get_hibernation_options(&self) -> &Option<crate::types::HibernationOptionsRequest> {
+    pub fn get_hibernation_options(
+        &self,
+    ) -> &Option<crate::types::HibernationOptionsRequest> {
         &self.hibernation_options
     }
     /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
-    pub fn iam_instance_profile(mut self, value: impl Into<crate::types::IamInstanceProfileSpecification>) -> Self {
+    pub fn iam_instance_profile(
+        mut self,
+        value: impl Into<crate::types::IamInstanceProfileSpecification>,
+    ) -> Self {
         self.iam_instance_profile = Some(value.into());
         self
     }
     /// Sets or clears [`iam_instance_profile`](Self::iam_instance_profile).
-    pub fn set_iam_instance_profile(mut self, value: Option<crate::types::IamInstanceProfileSpecification>) -> Self {
+    pub fn set_iam_instance_profile(
+        mut self,
+        value: Option<crate::types::IamInstanceProfileSpecification>,
+    ) -> Self {
         self.iam_instance_profile = value;
         self
     }
     /// What [`iam_instance_profile`](Self::iam_instance_profile) set, if anything.
-    pub fn get_iam_instance_profile(&self) -> &Option<crate::types::IamInstanceProfileSpecification> {
+    pub fn get_iam_instance_profile(
+        &self,
+    ) -> &Option<crate::types::IamInstanceProfileSpecification> {
         &self.iam_instance_profile
     }
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
@@ -858,42 +1098,64 @@ impl RunInstancesInputBuilder {
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
-    pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<crate::types::ShutdownBehavior>) -> Self {
+    pub fn instance_initiated_shutdown_behavior(
+        mut self,
+        value: impl Into<crate::types::ShutdownBehavior>,
+    ) -> Self {
         self.instance_initiated_shutdown_behavior = Some(value.into());
         self
     }
     /// Sets or clears [`instance_initiated_shutdown_behavior`](Self::instance_initiated_shutdown_behavior).
-    pub fn set_instance_initiated_shutdown_behavior(mut self, value: Option<crate::types::ShutdownBehavior>) -> Self {
+    pub fn set_instance_initiated_shutdown_behavior(
+        mut self,
+        value: Option<crate::types::ShutdownBehavior>,
+    ) -> Self {
         self.instance_initiated_shutdown_behavior = value;
         self
     }
     /// What [`instance_initiated_shutdown_behavior`](Self::instance_initiated_shutdown_behavior) set, if anything.
-    pub fn get_instance_initiated_shutdown_behavior(&self) -> &Option<crate::types::ShutdownBehavior> {
+    pub fn get_instance_initiated_shutdown_behavior(
+        &self,
+    ) -> &Option<crate::types::ShutdownBehavior> {
         &self.instance_initiated_shutdown_behavior
     }
     /// The market (purchasing) option for the instances.
     ///
     /// For RunInstances, persistent Spot Instance requests are only supported when **InstanceInterruptionBehavior** is set to either `hibernate` or `stop`.
-    pub fn instance_market_options(mut self, value: impl Into<crate::types::InstanceMarketOptionsRequest>) -> Self {
+    pub fn instance_market_options(
+        mut self,
+        value: impl Into<crate::types::InstanceMarketOptionsRequest>,
+    ) -> Self {
         self.instance_market_options = Some(value.into());
         self
     }
     /// Sets or clears [`instance_market_options`](Self::instance_market_options).
-    pub fn set_instance_market_options(mut self, value: Option<crate::types::InstanceMarketOptionsRequest>) -> Self {
+    pub fn set_instance_market_options(
+        mut self,
+        value: Option<crate::types::InstanceMarketOptionsRequest>,
+    ) -> Self {
         self.instance_market_options = value;
         self
     }
     /// What [`instance_market_options`](Self::instance_market_options) set, if anything.
-    pub fn get_instance_market_options(&self) -> &Option<crate::types::InstanceMarketOptionsRequest> {
+    pub fn get_instance_market_options(
+        &self,
+    ) -> &Option<crate::types::InstanceMarketOptionsRequest> {
         &self.instance_market_options
     }
     /// The instance type. For more information, see [Amazon EC2 Instance Types Guide](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html).
-    pub fn instance_type(mut self, value: impl Into<crate::types::InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl Into<crate::types::InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// Sets or clears [`instance_type`](Self::instance_type).
-    pub fn set_instance_type(mut self, value: Option<crate::types::InstanceType>) -> Self {
+    pub fn set_instance_type(
+        mut self,
+        value: Option<crate::types::InstanceType>,
+    ) -> Self {
         self.instance_type = value;
         self
     }
@@ -920,12 +1182,18 @@ impl RunInstancesInputBuilder {
     /// The IPv6 addresses from the range of the subnet to associate with the primary network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    pub fn ipv6_addresses(mut self, value: impl Into<Vec<crate::types::InstanceIpv6Address>>) -> Self {
+    pub fn ipv6_addresses(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceIpv6Address>>,
+    ) -> Self {
         self.ipv6_addresses = Some(value.into());
         self
     }
     /// Sets or clears [`ipv6_addresses`](Self::ipv6_addresses).
-    pub fn set_ipv6_addresses(mut self, value: Option<Vec<crate::types::InstanceIpv6Address>>) -> Self {
+    pub fn set_ipv6_addresses(
+        mut self,
+        value: Option<Vec<crate::types::InstanceIpv6Address>>,
+    ) -> Self {
         self.ipv6_addresses = value;
         self
     }
@@ -966,45 +1234,69 @@ impl RunInstancesInputBuilder {
         &self.key_name
     }
     /// The launch template. Any additional parameters that you specify for the new instance overwrite the corresponding parameters included in the launch template.
-    pub fn launch_template(mut self, value: impl Into<crate::types::LaunchTemplateSpecification>) -> Self {
+    pub fn launch_template(
+        mut self,
+        value: impl Into<crate::types::LaunchTemplateSpecification>,
+    ) -> Self {
         self.launch_template = Some(value.into());
         self
     }
     /// Sets or clears [`launch_template`](Self::launch_template).
-    pub fn set_launch_template(mut self, value: Option<crate::types::LaunchTemplateSpecification>) -> Self {
+    pub fn set_launch_template(
+        mut self,
+        value: Option<crate::types::LaunchTemplateSpecification>,
+    ) -> Self {
         self.launch_template = value;
         self
     }
     /// What [`launch_template`](Self::launch_template) set, if anything.
-    pub fn get_launch_template(&self) -> &Option<crate::types::LaunchTemplateSpecification> {
+    pub fn get_launch_template(
+        &self,
+    ) -> &Option<crate::types::LaunchTemplateSpecification> {
         &self.launch_template
     }
     /// The license configurations.
-    pub fn license_specifications(mut self, value: impl Into<Vec<crate::types::LicenseConfigurationRequest>>) -> Self {
+    pub fn license_specifications(
+        mut self,
+        value: impl Into<Vec<crate::types::LicenseConfigurationRequest>>,
+    ) -> Self {
         self.license_specifications = Some(value.into());
         self
     }
     /// Sets or clears [`license_specifications`](Self::license_specifications).
-    pub fn set_license_specifications(mut self, value: Option<Vec<crate::types::LicenseConfigurationRequest>>) -> Self {
+    pub fn set_license_specifications(
+        mut self,
+        value: Option<Vec<crate::types::LicenseConfigurationRequest>>,
+    ) -> Self {
         self.license_specifications = value;
         self
     }
     /// What [`license_specifications`](Self::license_specifications) set, if anything.
-    pub fn get_license_specifications(&self) -> &Option<Vec<crate::types::LicenseConfigurationRequest>> {
+    pub fn get_license_specifications(
+        &self,
+    ) -> &Option<Vec<crate::types::LicenseConfigurationRequest>> {
         &self.license_specifications
     }
     /// The maintenance and recovery options for the instance.
-    pub fn maintenance_options(mut self, value: impl Into<crate::types::InstanceMaintenanceOptionsRequest>) -> Self {
+    pub fn maintenance_options(
+        mut self,
+        value: impl Into<crate::types::InstanceMaintenanceOptionsRequest>,
+    ) -> Self {
         self.maintenance_options = Some(value.into());
         self
     }
     /// Sets or clears [`maintenance_options`](Self::maintenance_options).
-    pub fn set_maintenance_options(mut self, value: Option<crate::types::InstanceMaintenanceOptionsRequest>) -> Self {
+    pub fn set_maintenance_options(
+        mut self,
+        value: Option<crate::types::InstanceMaintenanceOptionsRequest>,
+    ) -> Self {
         self.maintenance_options = value;
         self
     }
     /// What [`maintenance_options`](Self::maintenance_options) set, if anything.
-    pub fn get_maintenance_options(&self) -> &Option<crate::types::InstanceMaintenanceOptionsRequest> {
+    pub fn get_maintenance_options(
+        &self,
+    ) -> &Option<crate::types::InstanceMaintenanceOptionsRequest> {
         &self.maintenance_options
     }
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
@@ -1024,17 +1316,25 @@ impl RunInstancesInputBuilder {
         &self.max_count
     }
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
-    pub fn metadata_options(mut self, value: impl Into<crate::types::InstanceMetadataOptionsRequest>) -> Self {
+    pub fn metadata_options(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataOptionsRequest>,
+    ) -> Self {
         self.metadata_options = Some(value.into());
         self
     }
     /// Sets or clears [`metadata_options`](Self::metadata_options).
-    pub fn set_metadata_options(mut self, value: Option<crate::types::InstanceMetadataOptionsRequest>) -> Self {
+    pub fn set_metadata_options(
+        mut self,
+        value: Option<crate::types::InstanceMetadataOptionsRequest>,
+    ) -> Self {
         self.metadata_options = value;
         self
     }
     /// What [`metadata_options`](Self::metadata_options) set, if anything.
-    pub fn get_metadata_options(&self) -> &Option<crate::types::InstanceMetadataOptionsRequest> {
+    pub fn get_metadata_options(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataOptionsRequest> {
         &self.metadata_options
     }
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
@@ -1054,17 +1354,25 @@ impl RunInstancesInputBuilder {
         &self.min_count
     }
     /// Specifies whether detailed monitoring is enabled for the instance.
-    pub fn monitoring(mut self, value: impl Into<crate::types::RunInstancesMonitoringEnabled>) -> Self {
+    pub fn monitoring(
+        mut self,
+        value: impl Into<crate::types::RunInstancesMonitoringEnabled>,
+    ) -> Self {
         self.monitoring = Some(value.into());
         self
     }
     /// Sets or clears [`monitoring`](Self::monitoring).
-    pub fn set_monitoring(mut self, value: Option<crate::types::RunInstancesMonitoringEnabled>) -> Self {
+    pub fn set_monitoring(
+        mut self,
+        value: Option<crate::types::RunInstancesMonitoringEnabled>,
+    ) -> Self {
         self.monitoring = value;
         self
     }
     /// What [`monitoring`](Self::monitoring) set, if anything.
-    pub fn get_monitoring(&self) -> &Option<crate::types::RunInstancesMonitoringEnabled> {
+    pub fn get_monitoring(
+        &self,
+    ) -> &Option<crate::types::RunInstancesMonitoringEnabled> {
         &self.monitoring
     }
     /// The network interfaces to associate with the instance.
@@ -1084,7 +1392,9 @@ impl RunInstancesInputBuilder {
         self
     }
     /// What [`network_interfaces`](Self::network_interfaces) set, if anything.
-    pub fn get_network_interfaces(&self) -> &Option<Vec<crate::types::InstanceNetworkInterfaceSpecification>> {
+    pub fn get_network_interfaces(
+        &self,
+    ) -> &Option<Vec<crate::types::InstanceNetworkInterfaceSpecification>> {
         &self.network_interfaces
     }
     /// Contains settings for the network performance options for the instance.
@@ -1104,7 +1414,9 @@ impl RunInstancesInputBuilder {
         self
     }
     /// What [`network_performance_options`](Self::network_performance_options) set, if anything.
-    pub fn get_network_performance_options(&self) -> &Option<crate::types::InstanceNetworkPerformanceOptionsRequest> {
+    pub fn get_network_performance_options(
+        &self,
+    ) -> &Option<crate::types::InstanceNetworkPerformanceOptionsRequest> {
         &self.network_performance_options
     }
     /// Reserved for internal use.
@@ -1136,17 +1448,25 @@ impl RunInstancesInputBuilder {
         &self.placement
     }
     /// The options for the instance hostname. The default values are inherited from the subnet. Applies only if creating a network interface, not attaching an existing one.
-    pub fn private_dns_name_options(mut self, value: impl Into<crate::types::PrivateDnsNameOptionsRequest>) -> Self {
+    pub fn private_dns_name_options(
+        mut self,
+        value: impl Into<crate::types::PrivateDnsNameOptionsRequest>,
+    ) -> Self {
         self.private_dns_name_options = Some(value.into());
         self
     }
     /// Sets or clears [`private_dns_name_options`](Self::private_dns_name_options).
-    pub fn set_private_dns_name_options(mut self, value: Option<crate::types::PrivateDnsNameOptionsRequest>) -> Self {
+    pub fn set_private_dns_name_options(
+        mut self,
+        value: Option<crate::types::PrivateDnsNameOptionsRequest>,
+    ) -> Self {
         self.private_dns_name_options = value;
         self
     }
     /// What [`private_dns_name_options`](Self::private_dns_name_options) set, if anything.
-    pub fn get_private_dns_name_options(&self) -> &Option<crate::types::PrivateDnsNameOptionsRequest> {
+    pub fn get_private_dns_name_options(
+        &self,
+    ) -> &Option<crate::types::PrivateDnsNameOptionsRequest> {
         &self.private_dns_name_options
     }
     /// The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
@@ -1186,7 +1506,9 @@ impl RunInstancesInputBuilder {
     /// The secondary interfaces to associate with the instance.
     pub fn secondary_interfaces(
         mut self,
-        value: impl Into<Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>>,
+        value: impl Into<
+            Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>,
+        >,
     ) -> Self {
         self.secondary_interfaces = Some(value.into());
         self
@@ -1265,17 +1587,25 @@ impl RunInstancesInputBuilder {
     /// - Network interfaces
     ///
     /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
-    pub fn tag_specifications(mut self, value: impl Into<Vec<crate::types::TagSpecification>>) -> Self {
+    pub fn tag_specifications(
+        mut self,
+        value: impl Into<Vec<crate::types::TagSpecification>>,
+    ) -> Self {
         self.tag_specifications = Some(value.into());
         self
     }
     /// Sets or clears [`tag_specifications`](Self::tag_specifications).
-    pub fn set_tag_specifications(mut self, value: Option<Vec<crate::types::TagSpecification>>) -> Self {
+    pub fn set_tag_specifications(
+        mut self,
+        value: Option<Vec<crate::types::TagSpecification>>,
+    ) -> Self {
         self.tag_specifications = value;
         self
     }
     /// What [`tag_specifications`](Self::tag_specifications) set, if anything.
-    pub fn get_tag_specifications(&self) -> &Option<Vec<crate::types::TagSpecification>> {
+    pub fn get_tag_specifications(
+        &self,
+    ) -> &Option<Vec<crate::types::TagSpecification>> {
         &self.tag_specifications
     }
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
@@ -1298,7 +1628,9 @@ impl RunInstancesInputBuilder {
             additional_info: self.additional_info,
             block_device_mappings: self.block_device_mappings,
             capacity_reservation_specification: self.capacity_reservation_specification,
-            client_token: self.client_token.or_else(|| Some(::awsgen_runtime::uuid_v4())),
+            client_token: self
+                .client_token
+                .or_else(|| Some(::awsgen_runtime::uuid_v4())),
             cpu_options: self.cpu_options,
             credit_specification: self.credit_specification,
             disable_api_stop: self.disable_api_stop,
@@ -1312,7 +1644,8 @@ impl RunInstancesInputBuilder {
             hibernation_options: self.hibernation_options,
             iam_instance_profile: self.iam_instance_profile,
             image_id: self.image_id,
-            instance_initiated_shutdown_behavior: self.instance_initiated_shutdown_behavior,
+            instance_initiated_shutdown_behavior: self
+                .instance_initiated_shutdown_behavior,
             instance_market_options: self.instance_market_options,
             instance_type: self.instance_type,
             ipv6_address_count: self.ipv6_address_count,
@@ -1344,17 +1677,24 @@ impl RunInstancesInputBuilder {
 }
 impl RunInstancesInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<RunInstancesOutput, ::awsgen_runtime::SdkError<RunInstancesError>> {
+    pub async fn send(
+        self,
+    ) -> Result<RunInstancesOutput, ::awsgen_runtime::SdkError<RunInstancesError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<RunInstancesOutput, ::awsgen_runtime::SdkError<RunInstancesError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<RunInstancesOutput, ::awsgen_runtime::SdkError<RunInstancesError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -1362,13 +1702,17 @@ impl ::awsgen_runtime::Operation for RunInstancesInput {
     type Output = RunInstancesOutput;
     type Error = RunInstancesError;
     const NAME: &'static str = "RunInstances";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::ec2_query("RunInstances", "2016-11-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<RunInstancesOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<RunInstancesOutput>(response)?;
+        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<
+            RunInstancesOutput,
+        >(response)?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -1386,19 +1730,34 @@ impl ::awsgen_runtime::Operation for RunInstancesInput {
 #[non_exhaustive]
 pub struct RunInstancesOutput {
     /// Not supported.
-    #[cfg_attr(feature = "serde", serde(rename = "groupSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupSet", skip_serializing_if = "Option::is_none")
+    )]
     pub groups: Option<Vec<crate::types::GroupIdentifier>>,
     /// The instances.
-    #[cfg_attr(feature = "serde", serde(rename = "instancesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub instances: Option<Vec<crate::types::Instance>>,
     /// The ID of the Amazon Web Services account that owns the reservation.
-    #[cfg_attr(feature = "serde", serde(rename = "ownerId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ownerId", skip_serializing_if = "Option::is_none")
+    )]
     pub owner_id: Option<String>,
     /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services Management Console or Auto Scaling).
-    #[cfg_attr(feature = "serde", serde(rename = "requesterId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "requesterId", skip_serializing_if = "Option::is_none")
+    )]
     pub requester_id: Option<String>,
     /// The ID of the reservation.
-    #[cfg_attr(feature = "serde", serde(rename = "reservationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationId", skip_serializing_if = "Option::is_none")
+    )]
     pub reservation_id: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -1445,12 +1804,18 @@ pub struct RunInstancesOutputBuilder {
 }
 impl RunInstancesOutputBuilder {
     /// Not supported.
-    pub fn groups(mut self, value: impl Into<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn groups(
+        mut self,
+        value: impl Into<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.groups = Some(value.into());
         self
     }
     /// Sets or clears [`groups`](Self::groups).
-    pub fn set_groups(mut self, value: Option<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn set_groups(
+        mut self,
+        value: Option<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.groups = value;
         self
     }
@@ -1577,12 +1942,20 @@ impl ::std::error::Error for RunInstancesError {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for RunInstancesInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "AdditionalInfo", &self.additional_info, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "AdditionalInfo",
+            &self.additional_info,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "BlockDeviceMapping",
             &self.block_device_mappings,
-            &xml::Layout::List { member: Some("BlockDeviceMapping"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("BlockDeviceMapping"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(
             prefix,
@@ -1592,27 +1965,68 @@ impl query::ToQuery for RunInstancesInput {
         );
         form.member(prefix, "ClientToken", &self.client_token, &xml::Layout::Plain);
         form.member(prefix, "CpuOptions", &self.cpu_options, &xml::Layout::Plain);
-        form.member(prefix, "CreditSpecification", &self.credit_specification, &xml::Layout::Plain);
-        form.member(prefix, "DisableApiStop", &self.disable_api_stop, &xml::Layout::Plain);
-        form.member(prefix, "DisableApiTermination", &self.disable_api_termination, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "CreditSpecification",
+            &self.credit_specification,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "DisableApiStop",
+            &self.disable_api_stop,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "DisableApiTermination",
+            &self.disable_api_termination,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "DryRun", &self.dry_run, &xml::Layout::Plain);
         form.member(prefix, "EbsOptimized", &self.ebs_optimized, &xml::Layout::Plain);
         form.member(
             prefix,
             "ElasticGpuSpecification",
             &self.elastic_gpu_specification,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(
             prefix,
             "ElasticInferenceAccelerator",
             &self.elastic_inference_accelerators,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "EnablePrimaryIpv6", &self.enable_primary_ipv6, &xml::Layout::Plain);
-        form.member(prefix, "EnclaveOptions", &self.enclave_options, &xml::Layout::Plain);
-        form.member(prefix, "HibernationOptions", &self.hibernation_options, &xml::Layout::Plain);
-        form.member(prefix, "IamInstanceProfile", &self.iam_instance_profile, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "EnablePrimaryIpv6",
+            &self.enable_primary_ipv6,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "EnclaveOptions",
+            &self.enclave_options,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "HibernationOptions",
+            &self.hibernation_options,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "IamInstanceProfile",
+            &self.iam_instance_profile,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "ImageId", &self.image_id, &xml::Layout::Plain);
         form.member(
             prefix,
@@ -1620,65 +2034,126 @@ impl query::ToQuery for RunInstancesInput {
             &self.instance_initiated_shutdown_behavior,
             &xml::Layout::Plain,
         );
-        form.member(prefix, "InstanceMarketOptions", &self.instance_market_options, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "InstanceMarketOptions",
+            &self.instance_market_options,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "InstanceType", &self.instance_type, &xml::Layout::Plain);
-        form.member(prefix, "Ipv6AddressCount", &self.ipv6_address_count, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "Ipv6AddressCount",
+            &self.ipv6_address_count,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "Ipv6Address",
             &self.ipv6_addresses,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(prefix, "KernelId", &self.kernel_id, &xml::Layout::Plain);
         form.member(prefix, "KeyName", &self.key_name, &xml::Layout::Plain);
-        form.member(prefix, "LaunchTemplate", &self.launch_template, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "LaunchTemplate",
+            &self.launch_template,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "LicenseSpecification",
             &self.license_specifications,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "MaintenanceOptions", &self.maintenance_options, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "MaintenanceOptions",
+            &self.maintenance_options,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "MaxCount", &self.max_count, &xml::Layout::Plain);
-        form.member(prefix, "MetadataOptions", &self.metadata_options, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "MetadataOptions",
+            &self.metadata_options,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "MinCount", &self.min_count, &xml::Layout::Plain);
         form.member(prefix, "Monitoring", &self.monitoring, &xml::Layout::Plain);
         form.member(
             prefix,
             "NetworkInterface",
             &self.network_interfaces,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "NetworkPerformanceOptions", &self.network_performance_options, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "NetworkPerformanceOptions",
+            &self.network_performance_options,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Operator", &self.operator, &xml::Layout::Plain);
         form.member(prefix, "Placement", &self.placement, &xml::Layout::Plain);
-        form.member(prefix, "PrivateDnsNameOptions", &self.private_dns_name_options, &xml::Layout::Plain);
-        form.member(prefix, "PrivateIpAddress", &self.private_ip_address, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "PrivateDnsNameOptions",
+            &self.private_dns_name_options,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "PrivateIpAddress",
+            &self.private_ip_address,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "RamdiskId", &self.ramdisk_id, &xml::Layout::Plain);
         form.member(
             prefix,
             "SecondaryInterface",
             &self.secondary_interfaces,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(
             prefix,
             "SecurityGroupId",
             &self.security_group_ids,
-            &xml::Layout::List { member: Some("SecurityGroupId"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("SecurityGroupId"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(
             prefix,
             "SecurityGroup",
             &self.security_groups,
-            &xml::Layout::List { member: Some("SecurityGroup"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("SecurityGroup"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(prefix, "SubnetId", &self.subnet_id, &xml::Layout::Plain);
         form.member(
             prefix,
             "TagSpecification",
             &self.tag_specifications,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(prefix, "UserData", &self.user_data, &xml::Layout::Plain);
     }
@@ -1689,12 +2164,22 @@ impl xml::FromXml for RunInstancesOutput {
         for child in node.children() {
             match child.name() {
                 "groupSet" => {
-                    value.groups =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.groups = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "instancesSet" => {
-                    value.instances =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.instances = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "ownerId" => value.owner_id = child.parse()?,
                 "requesterId" => value.requester_id = child.parse()?,

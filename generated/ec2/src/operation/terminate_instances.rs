@@ -47,10 +47,16 @@
 #[non_exhaustive]
 pub struct TerminateInstancesInput {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(feature = "serde", serde(rename = "dryRun", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// Forces the instances to terminate. The instance will first attempt a graceful shutdown, which includes flushing file system caches and metadata. If the graceful shutdown fails to complete within the timeout period, the instance shuts down forcibly without flushing the file system caches and metadata.
-    #[cfg_attr(feature = "serde", serde(rename = "Force", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Force", skip_serializing_if = "Option::is_none")
+    )]
     pub force: Option<bool>,
     /// The IDs of the instances.
     ///
@@ -60,7 +66,10 @@ pub struct TerminateInstancesInput {
     /// Specifies whether to bypass the graceful OS shutdown process when the instance is terminated.
     ///
     /// Default: `false`
-    #[cfg_attr(feature = "serde", serde(rename = "SkipOsShutdown", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SkipOsShutdown", skip_serializing_if = "Option::is_none")
+    )]
     pub skip_os_shutdown: Option<bool>,
 }
 impl TerminateInstancesInput {
@@ -164,18 +173,29 @@ impl TerminateInstancesInputBuilder {
         Ok(TerminateInstancesInput {
             dry_run: self.dry_run,
             force: self.force,
-            instance_ids: ::awsgen_runtime::build::required(self.instance_ids, "instance_ids")?,
+            instance_ids: ::awsgen_runtime::build::required(
+                self.instance_ids,
+                "instance_ids",
+            )?,
             skip_os_shutdown: self.skip_os_shutdown,
         })
     }
 }
 impl TerminateInstancesInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<TerminateInstancesOutput, ::awsgen_runtime::SdkError<TerminateInstancesError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        TerminateInstancesOutput,
+        ::awsgen_runtime::SdkError<TerminateInstancesError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -183,7 +203,10 @@ impl TerminateInstancesInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<TerminateInstancesOutput, ::awsgen_runtime::SdkError<TerminateInstancesError>> {
+    ) -> Result<
+        TerminateInstancesOutput,
+        ::awsgen_runtime::SdkError<TerminateInstancesError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -191,13 +214,23 @@ impl ::awsgen_runtime::Operation for TerminateInstancesInput {
     type Output = TerminateInstancesOutput;
     type Error = TerminateInstancesError;
     const NAME: &'static str = "TerminateInstances";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::ec2_query("TerminateInstances", "2016-11-15", self))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::ec2_query(
+                "TerminateInstances",
+                "2016-11-15",
+                self,
+            ),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<TerminateInstancesOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<TerminateInstancesOutput>(response)?;
+        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<
+            TerminateInstancesOutput,
+        >(response)?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -215,7 +248,10 @@ impl ::awsgen_runtime::Operation for TerminateInstancesInput {
 #[non_exhaustive]
 pub struct TerminateInstancesOutput {
     /// Information about the terminated instances.
-    #[cfg_attr(feature = "serde", serde(rename = "instancesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub terminating_instances: Option<Vec<crate::types::InstanceStateChange>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -242,22 +278,33 @@ pub struct TerminateInstancesOutputBuilder {
 }
 impl TerminateInstancesOutputBuilder {
     /// Information about the terminated instances.
-    pub fn terminating_instances(mut self, value: impl Into<Vec<crate::types::InstanceStateChange>>) -> Self {
+    pub fn terminating_instances(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceStateChange>>,
+    ) -> Self {
         self.terminating_instances = Some(value.into());
         self
     }
     /// Sets or clears [`terminating_instances`](Self::terminating_instances).
-    pub fn set_terminating_instances(mut self, value: Option<Vec<crate::types::InstanceStateChange>>) -> Self {
+    pub fn set_terminating_instances(
+        mut self,
+        value: Option<Vec<crate::types::InstanceStateChange>>,
+    ) -> Self {
         self.terminating_instances = value;
         self
     }
     /// What [`terminating_instances`](Self::terminating_instances) set, if anything.
-    pub fn get_terminating_instances(&self) -> &Option<Vec<crate::types::InstanceStateChange>> {
+    pub fn get_terminating_instances(
+        &self,
+    ) -> &Option<Vec<crate::types::InstanceStateChange>> {
         &self.terminating_instances
     }
     /// Builds the [`TerminateInstancesOutput`].
     pub fn build(self) -> TerminateInstancesOutput {
-        TerminateInstancesOutput { terminating_instances: self.terminating_instances, _request_id: None }
+        TerminateInstancesOutput {
+            terminating_instances: self.terminating_instances,
+            _request_id: None,
+        }
     }
 }
 /// An error from the TerminateInstances operation.
@@ -317,17 +364,30 @@ impl query::ToQuery for TerminateInstancesInput {
             prefix,
             "InstanceId",
             &self.instance_ids,
-            &xml::Layout::List { member: Some("InstanceId"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("InstanceId"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "SkipOsShutdown", &self.skip_os_shutdown, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "SkipOsShutdown",
+            &self.skip_os_shutdown,
+            &xml::Layout::Plain,
+        );
     }
 }
 impl xml::FromXml for TerminateInstancesOutput {
     fn from_xml(node: xml::Node<'_>, _: &xml::Layout) -> Result<Self, xml::XmlError> {
         let mut value = Self::default();
         for child in node.children().filter(|child| child.name() == "instancesSet") {
-            value.terminating_instances =
-                child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+            value.terminating_instances = child
+                .parse_with(
+                    &xml::Layout::List {
+                        member: Some("item"),
+                        items: &xml::Layout::Plain,
+                    },
+                )?;
         }
         Ok(value)
     }

@@ -18,7 +18,13 @@ pub enum ArchitectureValues {
 }
 impl ArchitectureValues {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["arm64", "arm64_mac", "i386", "x86_64", "x86_64_mac"];
+    pub const VALUES: &'static [&'static str] = &[
+        "arm64",
+        "arm64_mac",
+        "i386",
+        "x86_64",
+        "x86_64_mac",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -56,13 +62,18 @@ impl ::std::fmt::Display for ArchitectureValues {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for ArchitectureValues {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ArchitectureValues {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -16,7 +16,12 @@ pub enum AttachmentStatus {
 }
 impl AttachmentStatus {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["attached", "attaching", "detached", "detaching"];
+    pub const VALUES: &'static [&'static str] = &[
+        "attached",
+        "attaching",
+        "detached",
+        "detaching",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -52,13 +57,18 @@ impl ::std::fmt::Display for AttachmentStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for AttachmentStatus {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for AttachmentStatus {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

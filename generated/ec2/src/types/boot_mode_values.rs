@@ -14,7 +14,11 @@ pub enum BootModeValues {
 }
 impl BootModeValues {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["legacy-bios", "uefi", "uefi-preferred"];
+    pub const VALUES: &'static [&'static str] = &[
+        "legacy-bios",
+        "uefi",
+        "uefi-preferred",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -48,13 +52,18 @@ impl ::std::fmt::Display for BootModeValues {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for BootModeValues {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for BootModeValues {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -14,7 +14,11 @@ pub enum CapacityReservationPreference {
 }
 impl CapacityReservationPreference {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["capacity-reservations-only", "none", "open"];
+    pub const VALUES: &'static [&'static str] = &[
+        "capacity-reservations-only",
+        "none",
+        "open",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -48,13 +52,18 @@ impl ::std::fmt::Display for CapacityReservationPreference {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for CapacityReservationPreference {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for CapacityReservationPreference {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

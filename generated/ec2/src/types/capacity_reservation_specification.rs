@@ -19,13 +19,21 @@ pub struct CapacityReservationSpecification {
     /// - `none` - The instance doesn't run in a Capacity Reservation even if one is available. The instance runs as an On-Demand Instance.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "CapacityReservationPreference", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "CapacityReservationPreference",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub capacity_reservation_preference: Option<crate::types::CapacityReservationPreference>,
+    pub capacity_reservation_preference: Option<
+        crate::types::CapacityReservationPreference,
+    >,
     /// Information about the target Capacity Reservation or Capacity Reservation group.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "CapacityReservationTarget", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "CapacityReservationTarget",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub capacity_reservation_target: Option<crate::types::CapacityReservationTarget>,
 }
@@ -39,11 +47,15 @@ impl CapacityReservationSpecification {
     /// - `capacity-reservations-only` - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the instance will fail to launch.
     /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy). If capacity isn't available, the instance runs as an On-Demand Instance.
     /// - `none` - The instance doesn't run in a Capacity Reservation even if one is available. The instance runs as an On-Demand Instance.
-    pub fn capacity_reservation_preference(&self) -> Option<&crate::types::CapacityReservationPreference> {
+    pub fn capacity_reservation_preference(
+        &self,
+    ) -> Option<&crate::types::CapacityReservationPreference> {
         self.capacity_reservation_preference.as_ref()
     }
     /// Information about the target Capacity Reservation or Capacity Reservation group.
-    pub fn capacity_reservation_target(&self) -> Option<&crate::types::CapacityReservationTarget> {
+    pub fn capacity_reservation_target(
+        &self,
+    ) -> Option<&crate::types::CapacityReservationTarget> {
         self.capacity_reservation_target.as_ref()
     }
 }
@@ -75,21 +87,31 @@ impl CapacityReservationSpecificationBuilder {
         self
     }
     /// What [`capacity_reservation_preference`](Self::capacity_reservation_preference) set, if anything.
-    pub fn get_capacity_reservation_preference(&self) -> &Option<crate::types::CapacityReservationPreference> {
+    pub fn get_capacity_reservation_preference(
+        &self,
+    ) -> &Option<crate::types::CapacityReservationPreference> {
         &self.capacity_reservation_preference
     }
     /// Information about the target Capacity Reservation or Capacity Reservation group.
-    pub fn capacity_reservation_target(mut self, value: impl Into<crate::types::CapacityReservationTarget>) -> Self {
+    pub fn capacity_reservation_target(
+        mut self,
+        value: impl Into<crate::types::CapacityReservationTarget>,
+    ) -> Self {
         self.capacity_reservation_target = Some(value.into());
         self
     }
     /// Sets or clears [`capacity_reservation_target`](Self::capacity_reservation_target).
-    pub fn set_capacity_reservation_target(mut self, value: Option<crate::types::CapacityReservationTarget>) -> Self {
+    pub fn set_capacity_reservation_target(
+        mut self,
+        value: Option<crate::types::CapacityReservationTarget>,
+    ) -> Self {
         self.capacity_reservation_target = value;
         self
     }
     /// What [`capacity_reservation_target`](Self::capacity_reservation_target) set, if anything.
-    pub fn get_capacity_reservation_target(&self) -> &Option<crate::types::CapacityReservationTarget> {
+    pub fn get_capacity_reservation_target(
+        &self,
+    ) -> &Option<crate::types::CapacityReservationTarget> {
         &self.capacity_reservation_target
     }
     /// Builds the [`CapacityReservationSpecification`].
@@ -109,6 +131,11 @@ impl query::ToQuery for CapacityReservationSpecification {
             &self.capacity_reservation_preference,
             &xml::Layout::Plain,
         );
-        form.member(prefix, "CapacityReservationTarget", &self.capacity_reservation_target, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "CapacityReservationTarget",
+            &self.capacity_reservation_target,
+            &xml::Layout::Plain,
+        );
     }
 }

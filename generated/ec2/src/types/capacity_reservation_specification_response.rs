@@ -14,15 +14,25 @@ pub struct CapacityReservationSpecificationResponse {
     /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs in On-Demand capacity.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "capacityReservationPreference", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "capacityReservationPreference",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub capacity_reservation_preference: Option<crate::types::CapacityReservationPreference>,
+    pub capacity_reservation_preference: Option<
+        crate::types::CapacityReservationPreference,
+    >,
     /// Information about the targeted Capacity Reservation or Capacity Reservation group.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "capacityReservationTarget", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "capacityReservationTarget",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub capacity_reservation_target: Option<crate::types::CapacityReservationTargetResponse>,
+    pub capacity_reservation_target: Option<
+        crate::types::CapacityReservationTargetResponse,
+    >,
 }
 impl CapacityReservationSpecificationResponse {
     /// Creates a new builder for [`CapacityReservationSpecificationResponse`].
@@ -33,11 +43,15 @@ impl CapacityReservationSpecificationResponse {
     ///
     /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone).
     /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs in On-Demand capacity.
-    pub fn capacity_reservation_preference(&self) -> Option<&crate::types::CapacityReservationPreference> {
+    pub fn capacity_reservation_preference(
+        &self,
+    ) -> Option<&crate::types::CapacityReservationPreference> {
         self.capacity_reservation_preference.as_ref()
     }
     /// Information about the targeted Capacity Reservation or Capacity Reservation group.
-    pub fn capacity_reservation_target(&self) -> Option<&crate::types::CapacityReservationTargetResponse> {
+    pub fn capacity_reservation_target(
+        &self,
+    ) -> Option<&crate::types::CapacityReservationTargetResponse> {
         self.capacity_reservation_target.as_ref()
     }
 }
@@ -68,7 +82,9 @@ impl CapacityReservationSpecificationResponseBuilder {
         self
     }
     /// What [`capacity_reservation_preference`](Self::capacity_reservation_preference) set, if anything.
-    pub fn get_capacity_reservation_preference(&self) -> &Option<crate::types::CapacityReservationPreference> {
+    pub fn get_capacity_reservation_preference(
+        &self,
+    ) -> &Option<crate::types::CapacityReservationPreference> {
         &self.capacity_reservation_preference
     }
     /// Information about the targeted Capacity Reservation or Capacity Reservation group.
@@ -88,7 +104,9 @@ impl CapacityReservationSpecificationResponseBuilder {
         self
     }
     /// What [`capacity_reservation_target`](Self::capacity_reservation_target) set, if anything.
-    pub fn get_capacity_reservation_target(&self) -> &Option<crate::types::CapacityReservationTargetResponse> {
+    pub fn get_capacity_reservation_target(
+        &self,
+    ) -> &Option<crate::types::CapacityReservationTargetResponse> {
         &self.capacity_reservation_target
     }
     /// Builds the [`CapacityReservationSpecificationResponse`].

@@ -9,12 +9,18 @@
 #[non_exhaustive]
 pub struct CapacityReservationTarget {
     /// The ID of the Capacity Reservation in which to run the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "CapacityReservationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CapacityReservationId", skip_serializing_if = "Option::is_none")
+    )]
     pub capacity_reservation_id: Option<String>,
     /// The ARN of the Capacity Reservation resource group in which to run the instance.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "CapacityReservationResourceGroupArn", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "CapacityReservationResourceGroupArn",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub capacity_reservation_resource_group_arn: Option<String>,
 }
@@ -54,12 +60,18 @@ impl CapacityReservationTargetBuilder {
         &self.capacity_reservation_id
     }
     /// The ARN of the Capacity Reservation resource group in which to run the instance.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<String>) -> Self {
+    pub fn capacity_reservation_resource_group_arn(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
         self.capacity_reservation_resource_group_arn = Some(value.into());
         self
     }
     /// Sets or clears [`capacity_reservation_resource_group_arn`](Self::capacity_reservation_resource_group_arn).
-    pub fn set_capacity_reservation_resource_group_arn(mut self, value: Option<String>) -> Self {
+    pub fn set_capacity_reservation_resource_group_arn(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
         self.capacity_reservation_resource_group_arn = value;
         self
     }
@@ -71,14 +83,20 @@ impl CapacityReservationTargetBuilder {
     pub fn build(self) -> CapacityReservationTarget {
         CapacityReservationTarget {
             capacity_reservation_id: self.capacity_reservation_id,
-            capacity_reservation_resource_group_arn: self.capacity_reservation_resource_group_arn,
+            capacity_reservation_resource_group_arn: self
+                .capacity_reservation_resource_group_arn,
         }
     }
 }
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CapacityReservationTarget {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "CapacityReservationId", &self.capacity_reservation_id, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "CapacityReservationId",
+            &self.capacity_reservation_id,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "CapacityReservationResourceGroupArn",

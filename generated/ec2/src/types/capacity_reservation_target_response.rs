@@ -9,12 +9,18 @@
 #[non_exhaustive]
 pub struct CapacityReservationTargetResponse {
     /// The ID of the targeted Capacity Reservation.
-    #[cfg_attr(feature = "serde", serde(rename = "capacityReservationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "capacityReservationId", skip_serializing_if = "Option::is_none")
+    )]
     pub capacity_reservation_id: Option<String>,
     /// The ARN of the targeted Capacity Reservation group.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "capacityReservationResourceGroupArn", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "capacityReservationResourceGroupArn",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub capacity_reservation_resource_group_arn: Option<String>,
 }
@@ -54,12 +60,18 @@ impl CapacityReservationTargetResponseBuilder {
         &self.capacity_reservation_id
     }
     /// The ARN of the targeted Capacity Reservation group.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<String>) -> Self {
+    pub fn capacity_reservation_resource_group_arn(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
         self.capacity_reservation_resource_group_arn = Some(value.into());
         self
     }
     /// Sets or clears [`capacity_reservation_resource_group_arn`](Self::capacity_reservation_resource_group_arn).
-    pub fn set_capacity_reservation_resource_group_arn(mut self, value: Option<String>) -> Self {
+    pub fn set_capacity_reservation_resource_group_arn(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
         self.capacity_reservation_resource_group_arn = value;
         self
     }
@@ -71,7 +83,8 @@ impl CapacityReservationTargetResponseBuilder {
     pub fn build(self) -> CapacityReservationTargetResponse {
         CapacityReservationTargetResponse {
             capacity_reservation_id: self.capacity_reservation_id,
-            capacity_reservation_resource_group_arn: self.capacity_reservation_resource_group_arn,
+            capacity_reservation_resource_group_arn: self
+                .capacity_reservation_resource_group_arn,
         }
     }
 }

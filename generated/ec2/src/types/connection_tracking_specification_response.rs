@@ -9,13 +9,22 @@
 #[non_exhaustive]
 pub struct ConnectionTrackingSpecificationResponse {
     /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000 seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
-    #[cfg_attr(feature = "serde", serde(rename = "tcpEstablishedTimeout", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tcpEstablishedTimeout", skip_serializing_if = "Option::is_none")
+    )]
     pub tcp_established_timeout: Option<i32>,
     /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
-    #[cfg_attr(feature = "serde", serde(rename = "udpStreamTimeout", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "udpStreamTimeout", skip_serializing_if = "Option::is_none")
+    )]
     pub udp_stream_timeout: Option<i32>,
     /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
-    #[cfg_attr(feature = "serde", serde(rename = "udpTimeout", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "udpTimeout", skip_serializing_if = "Option::is_none")
+    )]
     pub udp_timeout: Option<i32>,
 }
 impl ConnectionTrackingSpecificationResponse {

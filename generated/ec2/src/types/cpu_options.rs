@@ -9,16 +9,28 @@
 #[non_exhaustive]
 pub struct CpuOptions {
     /// Indicates whether the instance is enabled for AMD SEV-SNP. For more information, see [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
-    #[cfg_attr(feature = "serde", serde(rename = "amdSevSnp", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "amdSevSnp", skip_serializing_if = "Option::is_none")
+    )]
     pub amd_sev_snp: Option<crate::types::AmdSevSnpSpecification>,
     /// The number of CPU cores for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "coreCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "coreCount", skip_serializing_if = "Option::is_none")
+    )]
     pub core_count: Option<i32>,
     /// Indicates whether the instance is enabled for nested virtualization.
-    #[cfg_attr(feature = "serde", serde(rename = "nestedVirtualization", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nestedVirtualization", skip_serializing_if = "Option::is_none")
+    )]
     pub nested_virtualization: Option<crate::types::NestedVirtualizationSpecification>,
     /// The number of threads per CPU core.
-    #[cfg_attr(feature = "serde", serde(rename = "threadsPerCore", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "threadsPerCore", skip_serializing_if = "Option::is_none")
+    )]
     pub threads_per_core: Option<i32>,
 }
 impl CpuOptions {
@@ -35,7 +47,9 @@ impl CpuOptions {
         self.core_count
     }
     /// Indicates whether the instance is enabled for nested virtualization.
-    pub fn nested_virtualization(&self) -> Option<&crate::types::NestedVirtualizationSpecification> {
+    pub fn nested_virtualization(
+        &self,
+    ) -> Option<&crate::types::NestedVirtualizationSpecification> {
         self.nested_virtualization.as_ref()
     }
     /// The number of threads per CPU core.
@@ -53,12 +67,18 @@ pub struct CpuOptionsBuilder {
 }
 impl CpuOptionsBuilder {
     /// Indicates whether the instance is enabled for AMD SEV-SNP. For more information, see [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
-    pub fn amd_sev_snp(mut self, value: impl Into<crate::types::AmdSevSnpSpecification>) -> Self {
+    pub fn amd_sev_snp(
+        mut self,
+        value: impl Into<crate::types::AmdSevSnpSpecification>,
+    ) -> Self {
         self.amd_sev_snp = Some(value.into());
         self
     }
     /// Sets or clears [`amd_sev_snp`](Self::amd_sev_snp).
-    pub fn set_amd_sev_snp(mut self, value: Option<crate::types::AmdSevSnpSpecification>) -> Self {
+    pub fn set_amd_sev_snp(
+        mut self,
+        value: Option<crate::types::AmdSevSnpSpecification>,
+    ) -> Self {
         self.amd_sev_snp = value;
         self
     }
@@ -81,17 +101,25 @@ impl CpuOptionsBuilder {
         &self.core_count
     }
     /// Indicates whether the instance is enabled for nested virtualization.
-    pub fn nested_virtualization(mut self, value: impl Into<crate::types::NestedVirtualizationSpecification>) -> Self {
+    pub fn nested_virtualization(
+        mut self,
+        value: impl Into<crate::types::NestedVirtualizationSpecification>,
+    ) -> Self {
         self.nested_virtualization = Some(value.into());
         self
     }
     /// Sets or clears [`nested_virtualization`](Self::nested_virtualization).
-    pub fn set_nested_virtualization(mut self, value: Option<crate::types::NestedVirtualizationSpecification>) -> Self {
+    pub fn set_nested_virtualization(
+        mut self,
+        value: Option<crate::types::NestedVirtualizationSpecification>,
+    ) -> Self {
         self.nested_virtualization = value;
         self
     }
     /// What [`nested_virtualization`](Self::nested_virtualization) set, if anything.
-    pub fn get_nested_virtualization(&self) -> &Option<crate::types::NestedVirtualizationSpecification> {
+    pub fn get_nested_virtualization(
+        &self,
+    ) -> &Option<crate::types::NestedVirtualizationSpecification> {
         &self.nested_virtualization
     }
     /// The number of threads per CPU core.

@@ -9,16 +9,28 @@
 #[non_exhaustive]
 pub struct CpuOptionsRequest {
     /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
-    #[cfg_attr(feature = "serde", serde(rename = "AmdSevSnp", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AmdSevSnp", skip_serializing_if = "Option::is_none")
+    )]
     pub amd_sev_snp: Option<crate::types::AmdSevSnpSpecification>,
     /// The number of CPU cores for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "CoreCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CoreCount", skip_serializing_if = "Option::is_none")
+    )]
     pub core_count: Option<i32>,
     /// Indicates whether to enable the instance for nested virtualization. Nested virtualization is supported only on 8th generation Intel-based instance types (c8i, m8i, r8i, and their flex variants). When nested virtualization is enabled, Virtual Secure Mode (VSM) is automatically disabled for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "NestedVirtualization", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NestedVirtualization", skip_serializing_if = "Option::is_none")
+    )]
     pub nested_virtualization: Option<crate::types::NestedVirtualizationSpecification>,
     /// The number of threads per CPU core. To disable multithreading for the instance, specify a value of `1`. Otherwise, specify the default value of `2`.
-    #[cfg_attr(feature = "serde", serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")
+    )]
     pub threads_per_core: Option<i32>,
 }
 impl CpuOptionsRequest {
@@ -35,7 +47,9 @@ impl CpuOptionsRequest {
         self.core_count
     }
     /// Indicates whether to enable the instance for nested virtualization. Nested virtualization is supported only on 8th generation Intel-based instance types (c8i, m8i, r8i, and their flex variants). When nested virtualization is enabled, Virtual Secure Mode (VSM) is automatically disabled for the instance.
-    pub fn nested_virtualization(&self) -> Option<&crate::types::NestedVirtualizationSpecification> {
+    pub fn nested_virtualization(
+        &self,
+    ) -> Option<&crate::types::NestedVirtualizationSpecification> {
         self.nested_virtualization.as_ref()
     }
     /// The number of threads per CPU core. To disable multithreading for the instance, specify a value of `1`. Otherwise, specify the default value of `2`.
@@ -53,12 +67,18 @@ pub struct CpuOptionsRequestBuilder {
 }
 impl CpuOptionsRequestBuilder {
     /// Indicates whether to enable the instance for AMD SEV-SNP. AMD SEV-SNP is supported with M6a, R6a, and C6a instance types only. For more information, see [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
-    pub fn amd_sev_snp(mut self, value: impl Into<crate::types::AmdSevSnpSpecification>) -> Self {
+    pub fn amd_sev_snp(
+        mut self,
+        value: impl Into<crate::types::AmdSevSnpSpecification>,
+    ) -> Self {
         self.amd_sev_snp = Some(value.into());
         self
     }
     /// Sets or clears [`amd_sev_snp`](Self::amd_sev_snp).
-    pub fn set_amd_sev_snp(mut self, value: Option<crate::types::AmdSevSnpSpecification>) -> Self {
+    pub fn set_amd_sev_snp(
+        mut self,
+        value: Option<crate::types::AmdSevSnpSpecification>,
+    ) -> Self {
         self.amd_sev_snp = value;
         self
     }
@@ -81,17 +101,25 @@ impl CpuOptionsRequestBuilder {
         &self.core_count
     }
     /// Indicates whether to enable the instance for nested virtualization. Nested virtualization is supported only on 8th generation Intel-based instance types (c8i, m8i, r8i, and their flex variants). When nested virtualization is enabled, Virtual Secure Mode (VSM) is automatically disabled for the instance.
-    pub fn nested_virtualization(mut self, value: impl Into<crate::types::NestedVirtualizationSpecification>) -> Self {
+    pub fn nested_virtualization(
+        mut self,
+        value: impl Into<crate::types::NestedVirtualizationSpecification>,
+    ) -> Self {
         self.nested_virtualization = Some(value.into());
         self
     }
     /// Sets or clears [`nested_virtualization`](Self::nested_virtualization).
-    pub fn set_nested_virtualization(mut self, value: Option<crate::types::NestedVirtualizationSpecification>) -> Self {
+    pub fn set_nested_virtualization(
+        mut self,
+        value: Option<crate::types::NestedVirtualizationSpecification>,
+    ) -> Self {
         self.nested_virtualization = value;
         self
     }
     /// What [`nested_virtualization`](Self::nested_virtualization) set, if anything.
-    pub fn get_nested_virtualization(&self) -> &Option<crate::types::NestedVirtualizationSpecification> {
+    pub fn get_nested_virtualization(
+        &self,
+    ) -> &Option<crate::types::NestedVirtualizationSpecification> {
         &self.nested_virtualization
     }
     /// The number of threads per CPU core. To disable multithreading for the instance, specify a value of `1`. Otherwise, specify the default value of `2`.
@@ -123,7 +151,17 @@ impl query::ToQuery for CpuOptionsRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "AmdSevSnp", &self.amd_sev_snp, &xml::Layout::Plain);
         form.member(prefix, "CoreCount", &self.core_count, &xml::Layout::Plain);
-        form.member(prefix, "NestedVirtualization", &self.nested_virtualization, &xml::Layout::Plain);
-        form.member(prefix, "ThreadsPerCore", &self.threads_per_core, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "NestedVirtualization",
+            &self.nested_virtualization,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "ThreadsPerCore",
+            &self.threads_per_core,
+            &xml::Layout::Plain,
+        );
     }
 }

@@ -49,9 +49,14 @@ impl CreditSpecificationRequestBuilder {
         &self.cpu_credits
     }
     /// Builds the [`CreditSpecificationRequest`], failing if `cpu_credits` is not set.
-    pub fn build(self) -> Result<CreditSpecificationRequest, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<CreditSpecificationRequest, ::awsgen_runtime::BuildError> {
         Ok(CreditSpecificationRequest {
-            cpu_credits: ::awsgen_runtime::build::required(self.cpu_credits, "cpu_credits")?,
+            cpu_credits: ::awsgen_runtime::build::required(
+                self.cpu_credits,
+                "cpu_credits",
+            )?,
         })
     }
 }

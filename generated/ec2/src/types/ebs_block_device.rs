@@ -13,20 +13,32 @@ pub struct EbsBlockDevice {
     /// Either `AvailabilityZone` or `AvailabilityZoneId` can be specified, but not both. If neither is specified, Amazon EC2 automatically selects an Availability Zone within the Region.
     ///
     /// This parameter is not supported when using [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html), [CreateImage](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html), [DescribeImages](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html), [RequestSpotFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html), [RequestSpotInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html), and [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
-    #[cfg_attr(feature = "serde", serde(rename = "availabilityZone", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "availabilityZone", skip_serializing_if = "Option::is_none")
+    )]
     pub availability_zone: Option<String>,
     /// The ID of the Availability Zone where the EBS volume will be created (for example, `use1-az1`).
     ///
     /// Either `AvailabilityZone` or `AvailabilityZoneId` can be specified, but not both. If neither is specified, Amazon EC2 automatically selects an Availability Zone within the Region.
     ///
     /// This parameter is not supported when using [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html), [CreateImage](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html), [DescribeImages](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html), [RequestSpotFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html), [RequestSpotInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html), and [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
-    #[cfg_attr(feature = "serde", serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AvailabilityZoneId", skip_serializing_if = "Option::is_none")
+    )]
     pub availability_zone_id: Option<String>,
     /// Indicates whether the EBS volume is deleted on instance termination. For more information, see [Preserving Amazon EBS volumes on instance termination](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html#preserving-volumes-on-termination) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub delete_on_termination: Option<bool>,
     /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0.
-    #[cfg_attr(feature = "serde", serde(rename = "EbsCardIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EbsCardIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub ebs_card_index: Option<i32>,
     /// Indicates whether the encryption state of an EBS volume is changed while being restored from a backing snapshot. The effect of setting the encryption state to `true` depends on the volume origin (new or from a snapshot), starting encryption state, ownership, and whether encryption by default is enabled. For more information, see [Amazon EBS encryption](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html#encryption-parameters) in the *Amazon EBS User Guide*.
     ///
@@ -60,15 +72,24 @@ pub struct EbsBlockDevice {
     /// Identifier (key ID, key alias, key ARN, or alias ARN) of the customer managed KMS key to use for EBS encryption.
     ///
     /// This parameter is only supported on `BlockDeviceMapping` objects called by [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html), [RequestSpotFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotFleet.html), and [RequestSpotInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html).
-    #[cfg_attr(feature = "serde", serde(rename = "kmsKeyId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "kmsKeyId", skip_serializing_if = "Option::is_none")
+    )]
     pub kms_key_id: Option<String>,
     /// The ARN of the Outpost on which the snapshot is stored.
     ///
     /// This parameter is not supported when using [CreateImage](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html).
-    #[cfg_attr(feature = "serde", serde(rename = "outpostArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "outpostArn", skip_serializing_if = "Option::is_none")
+    )]
     pub outpost_arn: Option<String>,
     /// The ID of the snapshot.
-    #[cfg_attr(feature = "serde", serde(rename = "snapshotId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")
+    )]
     pub snapshot_id: Option<String>,
     /// The throughput that the volume supports, in MiB/s.
     ///
@@ -90,7 +111,13 @@ pub struct EbsBlockDevice {
     /// This parameter is not supported when using [CreateImage](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html) and [DescribeImages](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html).
     ///
     /// Valid range: 100 - 300 MiB/s
-    #[cfg_attr(feature = "serde", serde(rename = "VolumeInitializationRate", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "VolumeInitializationRate",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub volume_initialization_rate: Option<i32>,
     /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. If you specify a snapshot, the default is the snapshot size. You can specify a volume size that is equal to or larger than the snapshot size.
     ///
@@ -102,10 +129,16 @@ pub struct EbsBlockDevice {
     /// - `io2`: 4 - 65,536 GiB
     /// - `st1` and `sc1`: 125 - 16,384 GiB
     /// - `standard`: 1 - 1024 GiB
-    #[cfg_attr(feature = "serde", serde(rename = "volumeSize", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "volumeSize", skip_serializing_if = "Option::is_none")
+    )]
     pub volume_size: Option<i32>,
     /// The volume type. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) in the *Amazon EBS User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "volumeType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "volumeType", skip_serializing_if = "Option::is_none")
+    )]
     pub volume_type: Option<crate::types::VolumeType>,
 }
 impl EbsBlockDevice {
@@ -508,9 +541,24 @@ impl EbsBlockDeviceBuilder {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for EbsBlockDevice {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "AvailabilityZone", &self.availability_zone, &xml::Layout::Plain);
-        form.member(prefix, "AvailabilityZoneId", &self.availability_zone_id, &xml::Layout::Plain);
-        form.member(prefix, "DeleteOnTermination", &self.delete_on_termination, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "AvailabilityZone",
+            &self.availability_zone,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "AvailabilityZoneId",
+            &self.availability_zone_id,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "DeleteOnTermination",
+            &self.delete_on_termination,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "EbsCardIndex", &self.ebs_card_index, &xml::Layout::Plain);
         form.member(prefix, "Encrypted", &self.encrypted, &xml::Layout::Plain);
         form.member(prefix, "Iops", &self.iops, &xml::Layout::Plain);
@@ -518,7 +566,12 @@ impl query::ToQuery for EbsBlockDevice {
         form.member(prefix, "OutpostArn", &self.outpost_arn, &xml::Layout::Plain);
         form.member(prefix, "SnapshotId", &self.snapshot_id, &xml::Layout::Plain);
         form.member(prefix, "Throughput", &self.throughput, &xml::Layout::Plain);
-        form.member(prefix, "VolumeInitializationRate", &self.volume_initialization_rate, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "VolumeInitializationRate",
+            &self.volume_initialization_rate,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "VolumeSize", &self.volume_size, &xml::Layout::Plain);
         form.member(prefix, "VolumeType", &self.volume_type, &xml::Layout::Plain);
     }

@@ -9,16 +9,28 @@
 #[non_exhaustive]
 pub struct EbsInstanceBlockDevice {
     /// The ARN of the Amazon Web Services-managed resource to which the volume is attached.
-    #[cfg_attr(feature = "serde", serde(rename = "associatedResource", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "associatedResource", skip_serializing_if = "Option::is_none")
+    )]
     pub associated_resource: Option<String>,
     /// The time stamp when the attachment initiated.
-    #[cfg_attr(feature = "serde", serde(rename = "attachTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "attachTime", skip_serializing_if = "Option::is_none")
+    )]
     pub attach_time: Option<::awsgen_runtime::DateTime>,
     /// Indicates whether the volume is deleted on instance termination.
-    #[cfg_attr(feature = "serde", serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub delete_on_termination: Option<bool>,
     /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card index is 0.
-    #[cfg_attr(feature = "serde", serde(rename = "ebsCardIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ebsCardIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub ebs_card_index: Option<i32>,
     /// The service provider that manages the EBS volume.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -27,12 +39,18 @@ pub struct EbsInstanceBlockDevice {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::types::AttachmentStatus>,
     /// The ID of the EBS volume.
-    #[cfg_attr(feature = "serde", serde(rename = "volumeId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "volumeId", skip_serializing_if = "Option::is_none")
+    )]
     pub volume_id: Option<String>,
     /// The ID of the Amazon Web Services account that owns the volume.
     ///
     /// This parameter is returned only for volumes that are attached to Amazon Web Services-managed resources.
-    #[cfg_attr(feature = "serde", serde(rename = "volumeOwnerId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "volumeOwnerId", skip_serializing_if = "Option::is_none")
+    )]
     pub volume_owner_id: Option<String>,
 }
 impl EbsInstanceBlockDevice {
@@ -150,7 +168,10 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Sets or clears [`operator`](Self::operator).
-    pub fn set_operator(mut self, value: Option<crate::types::OperatorResponse>) -> Self {
+    pub fn set_operator(
+        mut self,
+        value: Option<crate::types::OperatorResponse>,
+    ) -> Self {
         self.operator = value;
         self
     }

@@ -11,22 +11,37 @@
 #[non_exhaustive]
 pub struct ElasticGpuAssociation {
     /// The ID of the association.
-    #[cfg_attr(feature = "serde", serde(rename = "elasticGpuAssociationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticGpuAssociationId",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_gpu_association_id: Option<String>,
     /// The state of the association between the instance and the Elastic Graphics accelerator.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "elasticGpuAssociationState", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "elasticGpuAssociationState",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub elastic_gpu_association_state: Option<String>,
     /// The time the Elastic Graphics accelerator was associated with the instance.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "elasticGpuAssociationTime", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "elasticGpuAssociationTime",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub elastic_gpu_association_time: Option<String>,
     /// The ID of the Elastic Graphics accelerator.
-    #[cfg_attr(feature = "serde", serde(rename = "elasticGpuId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "elasticGpuId", skip_serializing_if = "Option::is_none")
+    )]
     pub elastic_gpu_id: Option<String>,
 }
 impl ElasticGpuAssociation {

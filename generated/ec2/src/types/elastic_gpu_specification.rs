@@ -46,7 +46,9 @@ impl ElasticGpuSpecificationBuilder {
     }
     /// Builds the [`ElasticGpuSpecification`], failing if `type` is not set.
     pub fn build(self) -> Result<ElasticGpuSpecification, ::awsgen_runtime::BuildError> {
-        Ok(ElasticGpuSpecification { r#type: ::awsgen_runtime::build::required(self.r#type, "type")? })
+        Ok(ElasticGpuSpecification {
+            r#type: ::awsgen_runtime::build::required(self.r#type, "type")?,
+        })
     }
 }
 use ::awsgen_runtime::{query, xml};

@@ -13,7 +13,10 @@ pub struct ElasticInferenceAccelerator {
     /// The number of elastic inference accelerators to attach to the instance.
     ///
     /// Default: 1
-    #[cfg_attr(feature = "serde", serde(rename = "Count", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Count", skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<i32>,
     /// The type of elastic inference accelerator. The possible values are `eia1.medium`, `eia1.large`, `eia1.xlarge`, `eia2.medium`, `eia2.large`, and `eia2.xlarge`.
     #[cfg_attr(feature = "serde", serde(rename = "Type", default))]
@@ -73,7 +76,9 @@ impl ElasticInferenceAcceleratorBuilder {
         &self.r#type
     }
     /// Builds the [`ElasticInferenceAccelerator`], failing if `type` is not set.
-    pub fn build(self) -> Result<ElasticInferenceAccelerator, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<ElasticInferenceAccelerator, ::awsgen_runtime::BuildError> {
         Ok(ElasticInferenceAccelerator {
             count: self.count,
             r#type: ::awsgen_runtime::build::required(self.r#type, "type")?,

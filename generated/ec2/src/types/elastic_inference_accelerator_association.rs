@@ -13,27 +13,41 @@ pub struct ElasticInferenceAcceleratorAssociation {
     /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "elasticInferenceAcceleratorArn", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "elasticInferenceAcceleratorArn",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub elastic_inference_accelerator_arn: Option<String>,
     /// The ID of the association.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "elasticInferenceAcceleratorAssociationId", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "elasticInferenceAcceleratorAssociationId",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub elastic_inference_accelerator_association_id: Option<String>,
     /// The state of the elastic inference accelerator.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "elasticInferenceAcceleratorAssociationState", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "elasticInferenceAcceleratorAssociationState",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub elastic_inference_accelerator_association_state: Option<String>,
     /// The time at which the elastic inference accelerator is associated with an instance.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "elasticInferenceAcceleratorAssociationTime", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "elasticInferenceAcceleratorAssociationTime",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub elastic_inference_accelerator_association_time: Option<::awsgen_runtime::DateTime>,
+    pub elastic_inference_accelerator_association_time: Option<
+        ::awsgen_runtime::DateTime,
+    >,
 }
 impl ElasticInferenceAcceleratorAssociation {
     /// Creates a new builder for [`ElasticInferenceAcceleratorAssociation`].
@@ -53,7 +67,9 @@ impl ElasticInferenceAcceleratorAssociation {
         self.elastic_inference_accelerator_association_state.as_deref()
     }
     /// The time at which the elastic inference accelerator is associated with an instance.
-    pub fn elastic_inference_accelerator_association_time(&self) -> Option<::awsgen_runtime::DateTime> {
+    pub fn elastic_inference_accelerator_association_time(
+        &self,
+    ) -> Option<::awsgen_runtime::DateTime> {
         self.elastic_inference_accelerator_association_time
     }
 }
@@ -67,12 +83,18 @@ pub struct ElasticInferenceAcceleratorAssociationBuilder {
 }
 impl ElasticInferenceAcceleratorAssociationBuilder {
     /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
-    pub fn elastic_inference_accelerator_arn(mut self, value: impl Into<String>) -> Self {
+    pub fn elastic_inference_accelerator_arn(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
         self.elastic_inference_accelerator_arn = Some(value.into());
         self
     }
     /// Sets or clears [`elastic_inference_accelerator_arn`](Self::elastic_inference_accelerator_arn).
-    pub fn set_elastic_inference_accelerator_arn(mut self, value: Option<String>) -> Self {
+    pub fn set_elastic_inference_accelerator_arn(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
         self.elastic_inference_accelerator_arn = value;
         self
     }
@@ -81,12 +103,18 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         &self.elastic_inference_accelerator_arn
     }
     /// The ID of the association.
-    pub fn elastic_inference_accelerator_association_id(mut self, value: impl Into<String>) -> Self {
+    pub fn elastic_inference_accelerator_association_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
         self.elastic_inference_accelerator_association_id = Some(value.into());
         self
     }
     /// Sets or clears [`elastic_inference_accelerator_association_id`](Self::elastic_inference_accelerator_association_id).
-    pub fn set_elastic_inference_accelerator_association_id(mut self, value: Option<String>) -> Self {
+    pub fn set_elastic_inference_accelerator_association_id(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
         self.elastic_inference_accelerator_association_id = value;
         self
     }
@@ -95,17 +123,25 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         &self.elastic_inference_accelerator_association_id
     }
     /// The state of the elastic inference accelerator.
-    pub fn elastic_inference_accelerator_association_state(mut self, value: impl Into<String>) -> Self {
+    pub fn elastic_inference_accelerator_association_state(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
         self.elastic_inference_accelerator_association_state = Some(value.into());
         self
     }
     /// Sets or clears [`elastic_inference_accelerator_association_state`](Self::elastic_inference_accelerator_association_state).
-    pub fn set_elastic_inference_accelerator_association_state(mut self, value: Option<String>) -> Self {
+    pub fn set_elastic_inference_accelerator_association_state(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
         self.elastic_inference_accelerator_association_state = value;
         self
     }
     /// What [`elastic_inference_accelerator_association_state`](Self::elastic_inference_accelerator_association_state) set, if anything.
-    pub fn get_elastic_inference_accelerator_association_state(&self) -> &Option<String> {
+    pub fn get_elastic_inference_accelerator_association_state(
+        &self,
+    ) -> &Option<String> {
         &self.elastic_inference_accelerator_association_state
     }
     /// The time at which the elastic inference accelerator is associated with an instance.
@@ -125,16 +161,21 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// What [`elastic_inference_accelerator_association_time`](Self::elastic_inference_accelerator_association_time) set, if anything.
-    pub fn get_elastic_inference_accelerator_association_time(&self) -> &Option<::awsgen_runtime::DateTime> {
+    pub fn get_elastic_inference_accelerator_association_time(
+        &self,
+    ) -> &Option<::awsgen_runtime::DateTime> {
         &self.elastic_inference_accelerator_association_time
     }
     /// Builds the [`ElasticInferenceAcceleratorAssociation`].
     pub fn build(self) -> ElasticInferenceAcceleratorAssociation {
         ElasticInferenceAcceleratorAssociation {
             elastic_inference_accelerator_arn: self.elastic_inference_accelerator_arn,
-            elastic_inference_accelerator_association_id: self.elastic_inference_accelerator_association_id,
-            elastic_inference_accelerator_association_state: self.elastic_inference_accelerator_association_state,
-            elastic_inference_accelerator_association_time: self.elastic_inference_accelerator_association_time,
+            elastic_inference_accelerator_association_id: self
+                .elastic_inference_accelerator_association_id,
+            elastic_inference_accelerator_association_state: self
+                .elastic_inference_accelerator_association_state,
+            elastic_inference_accelerator_association_time: self
+                .elastic_inference_accelerator_association_time,
         }
     }
 }
@@ -151,7 +192,8 @@ impl xml::FromXml for ElasticInferenceAcceleratorAssociation {
                     value.elastic_inference_accelerator_association_id = child.parse()?;
                 }
                 "elasticInferenceAcceleratorAssociationState" => {
-                    value.elastic_inference_accelerator_association_state = child.parse()?;
+                    value.elastic_inference_accelerator_association_state = child
+                        .parse()?;
                 }
                 "elasticInferenceAcceleratorAssociationTime" => {
                     value.elastic_inference_accelerator_association_time = child.parse()?;

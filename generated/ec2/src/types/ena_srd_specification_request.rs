@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct EnaSrdSpecificationRequest {
     /// Specifies whether ENA Express is enabled for the network interface when you launch an instance.
-    #[cfg_attr(feature = "serde", serde(rename = "EnaSrdEnabled", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnaSrdEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_enabled: Option<bool>,
     /// Contains ENA Express settings for UDP network traffic for the network interface attached to the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "EnaSrdUdpSpecification", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnaSrdUdpSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_udp_specification: Option<crate::types::EnaSrdUdpSpecificationRequest>,
 }
 impl EnaSrdSpecificationRequest {
@@ -25,7 +31,9 @@ impl EnaSrdSpecificationRequest {
         self.ena_srd_enabled
     }
     /// Contains ENA Express settings for UDP network traffic for the network interface attached to the instance.
-    pub fn ena_srd_udp_specification(&self) -> Option<&crate::types::EnaSrdUdpSpecificationRequest> {
+    pub fn ena_srd_udp_specification(
+        &self,
+    ) -> Option<&crate::types::EnaSrdUdpSpecificationRequest> {
         self.ena_srd_udp_specification.as_ref()
     }
 }
@@ -51,17 +59,25 @@ impl EnaSrdSpecificationRequestBuilder {
         &self.ena_srd_enabled
     }
     /// Contains ENA Express settings for UDP network traffic for the network interface attached to the instance.
-    pub fn ena_srd_udp_specification(mut self, value: impl Into<crate::types::EnaSrdUdpSpecificationRequest>) -> Self {
+    pub fn ena_srd_udp_specification(
+        mut self,
+        value: impl Into<crate::types::EnaSrdUdpSpecificationRequest>,
+    ) -> Self {
         self.ena_srd_udp_specification = Some(value.into());
         self
     }
     /// Sets or clears [`ena_srd_udp_specification`](Self::ena_srd_udp_specification).
-    pub fn set_ena_srd_udp_specification(mut self, value: Option<crate::types::EnaSrdUdpSpecificationRequest>) -> Self {
+    pub fn set_ena_srd_udp_specification(
+        mut self,
+        value: Option<crate::types::EnaSrdUdpSpecificationRequest>,
+    ) -> Self {
         self.ena_srd_udp_specification = value;
         self
     }
     /// What [`ena_srd_udp_specification`](Self::ena_srd_udp_specification) set, if anything.
-    pub fn get_ena_srd_udp_specification(&self) -> &Option<crate::types::EnaSrdUdpSpecificationRequest> {
+    pub fn get_ena_srd_udp_specification(
+        &self,
+    ) -> &Option<crate::types::EnaSrdUdpSpecificationRequest> {
         &self.ena_srd_udp_specification
     }
     /// Builds the [`EnaSrdSpecificationRequest`].
@@ -76,6 +92,11 @@ use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for EnaSrdSpecificationRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "EnaSrdEnabled", &self.ena_srd_enabled, &xml::Layout::Plain);
-        form.member(prefix, "EnaSrdUdpSpecification", &self.ena_srd_udp_specification, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "EnaSrdUdpSpecification",
+            &self.ena_srd_udp_specification,
+            &xml::Layout::Plain,
+        );
     }
 }

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct EnaSrdUdpSpecificationRequest {
     /// Indicates whether UDP traffic uses ENA Express for your instance. To ensure that UDP traffic can use ENA Express when you launch an instance, you must also set **EnaSrdEnabled** in the **EnaSrdSpecificationRequest** to `true`.
-    #[cfg_attr(feature = "serde", serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnaSrdUdpEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_udp_enabled: Option<bool>,
 }
 impl EnaSrdUdpSpecificationRequest {
@@ -44,12 +47,19 @@ impl EnaSrdUdpSpecificationRequestBuilder {
     }
     /// Builds the [`EnaSrdUdpSpecificationRequest`].
     pub fn build(self) -> EnaSrdUdpSpecificationRequest {
-        EnaSrdUdpSpecificationRequest { ena_srd_udp_enabled: self.ena_srd_udp_enabled }
+        EnaSrdUdpSpecificationRequest {
+            ena_srd_udp_enabled: self.ena_srd_udp_enabled,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for EnaSrdUdpSpecificationRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "EnaSrdUdpEnabled",
+            &self.ena_srd_udp_enabled,
+            &xml::Layout::Plain,
+        );
     }
 }

@@ -44,7 +44,9 @@ impl EnclaveOptionsBuilder {
     }
     /// Builds the [`EnclaveOptions`].
     pub fn build(self) -> EnclaveOptions {
-        EnclaveOptions { enabled: self.enabled }
+        EnclaveOptions {
+            enabled: self.enabled,
+        }
     }
 }
 use ::awsgen_runtime::xml;

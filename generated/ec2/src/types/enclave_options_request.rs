@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct EnclaveOptionsRequest {
     /// To enable the instance for Amazon Web Services Nitro Enclaves, set this parameter to `true`.
-    #[cfg_attr(feature = "serde", serde(rename = "Enabled", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Enabled", skip_serializing_if = "Option::is_none")
+    )]
     pub enabled: Option<bool>,
 }
 impl EnclaveOptionsRequest {
@@ -44,7 +47,9 @@ impl EnclaveOptionsRequestBuilder {
     }
     /// Builds the [`EnclaveOptionsRequest`].
     pub fn build(self) -> EnclaveOptionsRequest {
-        EnclaveOptionsRequest { enabled: self.enabled }
+        EnclaveOptionsRequest {
+            enabled: self.enabled,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

@@ -13,10 +13,16 @@
 #[non_exhaustive]
 pub struct Filter {
     /// The name of the filter. Filter names are case-sensitive.
-    #[cfg_attr(feature = "serde", serde(rename = "Name", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter, the values are joined with an `OR`, and the request returns all results that match any of the specified values.
-    #[cfg_attr(feature = "serde", serde(rename = "Value", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Value", skip_serializing_if = "Option::is_none")
+    )]
     pub values: Option<Vec<String>>,
 }
 impl Filter {
@@ -70,7 +76,10 @@ impl FilterBuilder {
     }
     /// Builds the [`Filter`].
     pub fn build(self) -> Filter {
-        Filter { name: self.name, values: self.values }
+        Filter {
+            name: self.name,
+            values: self.values,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
@@ -81,7 +90,10 @@ impl query::ToQuery for Filter {
             prefix,
             "Value",
             &self.values,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
     }
 }

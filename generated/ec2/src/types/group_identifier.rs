@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct GroupIdentifier {
     /// The ID of the security group.
-    #[cfg_attr(feature = "serde", serde(rename = "groupId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupId", skip_serializing_if = "Option::is_none")
+    )]
     pub group_id: Option<String>,
     /// The name of the security group.
-    #[cfg_attr(feature = "serde", serde(rename = "groupName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupName", skip_serializing_if = "Option::is_none")
+    )]
     pub group_name: Option<String>,
 }
 impl GroupIdentifier {
@@ -66,7 +72,10 @@ impl GroupIdentifierBuilder {
     }
     /// Builds the [`GroupIdentifier`].
     pub fn build(self) -> GroupIdentifier {
-        GroupIdentifier { group_id: self.group_id, group_name: self.group_name }
+        GroupIdentifier {
+            group_id: self.group_id,
+            group_name: self.group_name,
+        }
     }
 }
 use ::awsgen_runtime::xml;

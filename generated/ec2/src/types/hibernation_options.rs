@@ -44,7 +44,9 @@ impl HibernationOptionsBuilder {
     }
     /// Builds the [`HibernationOptions`].
     pub fn build(self) -> HibernationOptions {
-        HibernationOptions { configured: self.configured }
+        HibernationOptions {
+            configured: self.configured,
+        }
     }
 }
 use ::awsgen_runtime::xml;

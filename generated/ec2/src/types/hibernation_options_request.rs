@@ -16,7 +16,10 @@ pub struct HibernationOptionsRequest {
     /// - If you set `InstanceInterruptionBehavior` to a value other than `hibernate`, you'll get an error.
     ///
     /// Default: `false`
-    #[cfg_attr(feature = "serde", serde(rename = "Configured", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Configured", skip_serializing_if = "Option::is_none")
+    )]
     pub configured: Option<bool>,
 }
 impl HibernationOptionsRequest {
@@ -65,7 +68,9 @@ impl HibernationOptionsRequestBuilder {
     }
     /// Builds the [`HibernationOptionsRequest`].
     pub fn build(self) -> HibernationOptionsRequest {
-        HibernationOptionsRequest { configured: self.configured }
+        HibernationOptionsRequest {
+            configured: self.configured,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

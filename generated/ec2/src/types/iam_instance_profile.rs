@@ -66,7 +66,10 @@ impl IamInstanceProfileBuilder {
     }
     /// Builds the [`IamInstanceProfile`].
     pub fn build(self) -> IamInstanceProfile {
-        IamInstanceProfile { arn: self.arn, id: self.id }
+        IamInstanceProfile {
+            arn: self.arn,
+            id: self.id,
+        }
     }
 }
 use ::awsgen_runtime::xml;

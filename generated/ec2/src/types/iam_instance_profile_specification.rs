@@ -66,7 +66,10 @@ impl IamInstanceProfileSpecificationBuilder {
     }
     /// Builds the [`IamInstanceProfileSpecification`].
     pub fn build(self) -> IamInstanceProfileSpecification {
-        IamInstanceProfileSpecification { arn: self.arn, name: self.name }
+        IamInstanceProfileSpecification {
+            arn: self.arn,
+            name: self.name,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

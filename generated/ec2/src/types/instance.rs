@@ -9,125 +9,227 @@
 #[non_exhaustive]
 pub struct Instance {
     /// The AMI launch index, which can be used to find this instance in the launch group.
-    #[cfg_attr(feature = "serde", serde(rename = "amiLaunchIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "amiLaunchIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub ami_launch_index: Option<i32>,
     /// The architecture of the image.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub architecture: Option<crate::types::ArchitectureValues>,
     /// Any block device mapping entries for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "blockDeviceMapping", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "blockDeviceMapping", skip_serializing_if = "Option::is_none")
+    )]
     pub block_device_mappings: Option<Vec<crate::types::InstanceBlockDeviceMapping>>,
     /// The boot mode that was specified by the AMI. If the value is `uefi-preferred`, the AMI supports both UEFI and Legacy BIOS. The `currentInstanceBootMode` parameter is the boot mode that is used to boot the instance at launch or start.
     ///
     /// The operating system contained in the AMI must be configured to support the specified boot mode.
     ///
     /// For more information, see [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "bootMode", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bootMode", skip_serializing_if = "Option::is_none")
+    )]
     pub boot_mode: Option<crate::types::BootModeValues>,
     /// The ID of the Capacity Block.
     ///
     /// For P5 instances, a Capacity Block ID refers to a group of instances. For Trn2u instances, a capacity block ID refers to an EC2 UltraServer.
-    #[cfg_attr(feature = "serde", serde(rename = "capacityBlockId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "capacityBlockId", skip_serializing_if = "Option::is_none")
+    )]
     pub capacity_block_id: Option<String>,
     /// The ID of the Capacity Reservation.
-    #[cfg_attr(feature = "serde", serde(rename = "capacityReservationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "capacityReservationId", skip_serializing_if = "Option::is_none")
+    )]
     pub capacity_reservation_id: Option<String>,
     /// Information about the Capacity Reservation targeting option.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "capacityReservationSpecification", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "capacityReservationSpecification",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub capacity_reservation_specification: Option<crate::types::CapacityReservationSpecificationResponse>,
+    pub capacity_reservation_specification: Option<
+        crate::types::CapacityReservationSpecificationResponse,
+    >,
     /// The idempotency token you provided when you launched the instance, if applicable.
-    #[cfg_attr(feature = "serde", serde(rename = "clientToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "clientToken", skip_serializing_if = "Option::is_none")
+    )]
     pub client_token: Option<String>,
     /// The CPU options for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "cpuOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "cpuOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub cpu_options: Option<crate::types::CpuOptions>,
     /// The boot mode that is used to boot the instance at launch or start. For more information, see [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "currentInstanceBootMode", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "currentInstanceBootMode",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub current_instance_boot_mode: Option<crate::types::InstanceBootModeValues>,
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS Optimized instance.
-    #[cfg_attr(feature = "serde", serde(rename = "ebsOptimized", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ebsOptimized", skip_serializing_if = "Option::is_none")
+    )]
     pub ebs_optimized: Option<bool>,
     /// Deprecated.
     ///
     /// Amazon Elastic Graphics reached end of life on January 8, 2024.
-    #[cfg_attr(feature = "serde", serde(rename = "elasticGpuAssociationSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "elasticGpuAssociationSet",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub elastic_gpu_associations: Option<Vec<crate::types::ElasticGpuAssociation>>,
     /// Deprecated
     ///
     /// Amazon Elastic Inference is no longer available.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "elasticInferenceAcceleratorAssociationSet", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "elasticInferenceAcceleratorAssociationSet",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub elastic_inference_accelerator_associations: Option<Vec<crate::types::ElasticInferenceAcceleratorAssociation>>,
+    pub elastic_inference_accelerator_associations: Option<
+        Vec<crate::types::ElasticInferenceAcceleratorAssociation>,
+    >,
     /// Specifies whether enhanced networking with ENA is enabled.
-    #[cfg_attr(feature = "serde", serde(rename = "enaSupport", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaSupport", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_support: Option<bool>,
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
-    #[cfg_attr(feature = "serde", serde(rename = "enclaveOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enclaveOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub enclave_options: Option<crate::types::EnclaveOptions>,
     /// Indicates whether the instance is enabled for hibernation.
-    #[cfg_attr(feature = "serde", serde(rename = "hibernationOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "hibernationOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub hibernation_options: Option<crate::types::HibernationOptions>,
     /// The hypervisor type of the instance. The value `xen` is used for both Xen and Nitro hypervisors.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub hypervisor: Option<crate::types::HypervisorType>,
     /// The IAM instance profile associated with the instance, if applicable.
-    #[cfg_attr(feature = "serde", serde(rename = "iamInstanceProfile", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "iamInstanceProfile", skip_serializing_if = "Option::is_none")
+    )]
     pub iam_instance_profile: Option<crate::types::IamInstanceProfile>,
     /// The ID of the AMI used to launch the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "imageId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "imageId", skip_serializing_if = "Option::is_none")
+    )]
     pub image_id: Option<String>,
     /// The ID of the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "instanceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_id: Option<String>,
     /// Indicates whether this is a Spot Instance or a Scheduled Instance.
-    #[cfg_attr(feature = "serde", serde(rename = "instanceLifecycle", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceLifecycle", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_lifecycle: Option<crate::types::InstanceLifecycleType>,
     /// The instance type.
-    #[cfg_attr(feature = "serde", serde(rename = "instanceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceType", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_type: Option<crate::types::InstanceType>,
     /// The IPv6 address assigned to the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv6Address", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv6Address", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_address: Option<String>,
     /// The kernel associated with this instance, if applicable.
-    #[cfg_attr(feature = "serde", serde(rename = "kernelId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "kernelId", skip_serializing_if = "Option::is_none")
+    )]
     pub kernel_id: Option<String>,
     /// The name of the key pair, if this instance was launched with an associated key pair.
-    #[cfg_attr(feature = "serde", serde(rename = "keyName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "keyName", skip_serializing_if = "Option::is_none")
+    )]
     pub key_name: Option<String>,
     /// The time that the instance was last launched. To determine the time that instance was first launched, see the attachment time for the primary network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "launchTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "launchTime", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_time: Option<::awsgen_runtime::DateTime>,
     /// The license configurations for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "licenseSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "licenseSet", skip_serializing_if = "Option::is_none")
+    )]
     pub licenses: Option<Vec<crate::types::LicenseConfiguration>>,
     /// Provides information on the recovery and maintenance options of your instance.
-    #[cfg_attr(feature = "serde", serde(rename = "maintenanceOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maintenanceOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub maintenance_options: Option<crate::types::InstanceMaintenanceOptions>,
     /// The metadata options for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "metadataOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "metadataOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub metadata_options: Option<crate::types::InstanceMetadataOptionsResponse>,
     /// The monitoring for the instance.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub monitoring: Option<crate::types::Monitoring>,
     /// The network interfaces for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "networkInterfaceSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "networkInterfaceSet", skip_serializing_if = "Option::is_none")
+    )]
     pub network_interfaces: Option<Vec<crate::types::InstanceNetworkInterface>>,
     /// Contains settings for the network performance options for your instance.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "networkPerformanceOptions", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "networkPerformanceOptions",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub network_performance_options: Option<crate::types::InstanceNetworkPerformanceOptions>,
+    pub network_performance_options: Option<
+        crate::types::InstanceNetworkPerformanceOptions,
+    >,
     /// The service provider that manages the instance.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub operator: Option<crate::types::OperatorResponse>,
     /// The Amazon Resource Name (ARN) of the Outpost.
-    #[cfg_attr(feature = "serde", serde(rename = "outpostArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "outpostArn", skip_serializing_if = "Option::is_none")
+    )]
     pub outpost_arn: Option<String>,
     /// The location where the instance launched, if applicable.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -136,83 +238,161 @@ pub struct Instance {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<crate::types::PlatformValues>,
     /// The platform details value for the instance. For more information, see [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "platformDetails", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "platformDetails", skip_serializing_if = "Option::is_none")
+    )]
     pub platform_details: Option<String>,
     /// \[IPv4 only\] The private DNS hostname name assigned to the instance. This DNS hostname can only be used inside the Amazon EC2 network. This name is not available until the instance enters the `running` state.
     ///
     /// The Amazon-provided DNS server resolves Amazon-provided private DNS hostnames if you've enabled DNS resolution and DNS hostnames in your VPC. If you are not using the Amazon-provided DNS server in your VPC, your custom domain name servers must resolve the hostname as appropriate.
-    #[cfg_attr(feature = "serde", serde(rename = "privateDnsName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateDnsName", skip_serializing_if = "Option::is_none")
+    )]
     pub private_dns_name: Option<String>,
     /// The options for the instance hostname.
-    #[cfg_attr(feature = "serde", serde(rename = "privateDnsNameOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateDnsNameOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub private_dns_name_options: Option<crate::types::PrivateDnsNameOptionsResponse>,
     /// The private IPv4 address assigned to the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
     /// The product codes attached to this instance, if applicable.
-    #[cfg_attr(feature = "serde", serde(rename = "productCodes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "productCodes", skip_serializing_if = "Option::is_none")
+    )]
     pub product_codes: Option<Vec<crate::types::ProductCode>>,
     /// The public DNS name assigned to the instance. This name is not available until the instance enters the `running` state. This name is only available if you've enabled DNS hostnames for your VPC. The format of this name depends on the [public hostname type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hostname-types.html#public-hostnames).
-    #[cfg_attr(feature = "serde", serde(rename = "dnsName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dnsName", skip_serializing_if = "Option::is_none")
+    )]
     pub public_dns_name: Option<String>,
     /// The public IPv4 address, or the Carrier IP address assigned to the instance, if applicable.
     ///
     /// A Carrier IP address only applies to an instance launched in a subnet associated with a Wavelength Zone.
-    #[cfg_attr(feature = "serde", serde(rename = "ipAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub public_ip_address: Option<String>,
     /// The RAM disk associated with this instance, if applicable.
-    #[cfg_attr(feature = "serde", serde(rename = "ramdiskId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ramdiskId", skip_serializing_if = "Option::is_none")
+    )]
     pub ramdisk_id: Option<String>,
     /// The device name of the root device volume (for example, `/dev/sda1`).
-    #[cfg_attr(feature = "serde", serde(rename = "rootDeviceName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "rootDeviceName", skip_serializing_if = "Option::is_none")
+    )]
     pub root_device_name: Option<String>,
     /// The root device type used by the AMI. The AMI can use an EBS volume or an instance store volume.
-    #[cfg_attr(feature = "serde", serde(rename = "rootDeviceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "rootDeviceType", skip_serializing_if = "Option::is_none")
+    )]
     pub root_device_type: Option<crate::types::DeviceType>,
     /// The secondary interfaces for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "secondaryInterfaceSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "secondaryInterfaceSet", skip_serializing_if = "Option::is_none")
+    )]
     pub secondary_interfaces: Option<Vec<crate::types::InstanceSecondaryInterface>>,
     /// The security groups for the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "groupSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupSet", skip_serializing_if = "Option::is_none")
+    )]
     pub security_groups: Option<Vec<crate::types::GroupIdentifier>>,
     /// Indicates whether source/destination checking is enabled.
-    #[cfg_attr(feature = "serde", serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none")
+    )]
     pub source_dest_check: Option<bool>,
     /// If the request is a Spot Instance request, the ID of the request.
-    #[cfg_attr(feature = "serde", serde(rename = "spotInstanceRequestId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "spotInstanceRequestId", skip_serializing_if = "Option::is_none")
+    )]
     pub spot_instance_request_id: Option<String>,
     /// Specifies whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
-    #[cfg_attr(feature = "serde", serde(rename = "sriovNetSupport", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sriovNetSupport", skip_serializing_if = "Option::is_none")
+    )]
     pub sriov_net_support: Option<String>,
     /// The current state of the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "instanceState", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceState", skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<crate::types::InstanceState>,
     /// The reason for the most recent state transition.
-    #[cfg_attr(feature = "serde", serde(rename = "stateReason", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "stateReason", skip_serializing_if = "Option::is_none")
+    )]
     pub state_reason: Option<crate::types::StateReason>,
     /// The reason for the most recent state transition. This might be an empty string.
-    #[cfg_attr(feature = "serde", serde(rename = "reason", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reason", skip_serializing_if = "Option::is_none")
+    )]
     pub state_transition_reason: Option<String>,
     /// The ID of the subnet in which the instance is running.
-    #[cfg_attr(feature = "serde", serde(rename = "subnetId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "subnetId", skip_serializing_if = "Option::is_none")
+    )]
     pub subnet_id: Option<String>,
     /// Any tags assigned to the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "tagSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tagSet", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// If the instance is configured for NitroTPM support, the value is `v2.0`. For more information, see [NitroTPM](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/nitrotpm.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "tpmSupport", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tpmSupport", skip_serializing_if = "Option::is_none")
+    )]
     pub tpm_support: Option<String>,
     /// The usage operation value for the instance. For more information, see [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "usageOperation", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "usageOperation", skip_serializing_if = "Option::is_none")
+    )]
     pub usage_operation: Option<String>,
     /// The time that the usage operation was last updated.
-    #[cfg_attr(feature = "serde", serde(rename = "usageOperationUpdateTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "usageOperationUpdateTime",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub usage_operation_update_time: Option<::awsgen_runtime::DateTime>,
     /// The virtualization type of the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "virtualizationType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "virtualizationType", skip_serializing_if = "Option::is_none")
+    )]
     pub virtualization_type: Option<crate::types::VirtualizationType>,
     /// The ID of the VPC in which the instance is running.
-    #[cfg_attr(feature = "serde", serde(rename = "vpcId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "vpcId", skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_id: Option<String>,
 }
 impl Instance {
@@ -265,7 +445,9 @@ impl Instance {
         self.cpu_options.as_ref()
     }
     /// The boot mode that is used to boot the instance at launch or start. For more information, see [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the *Amazon EC2 User Guide*.
-    pub fn current_instance_boot_mode(&self) -> Option<&crate::types::InstanceBootModeValues> {
+    pub fn current_instance_boot_mode(
+        &self,
+    ) -> Option<&crate::types::InstanceBootModeValues> {
         self.current_instance_boot_mode.as_ref()
     }
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS Optimized instance.
@@ -343,11 +525,15 @@ impl Instance {
         self.licenses.as_deref().unwrap_or_default()
     }
     /// Provides information on the recovery and maintenance options of your instance.
-    pub fn maintenance_options(&self) -> Option<&crate::types::InstanceMaintenanceOptions> {
+    pub fn maintenance_options(
+        &self,
+    ) -> Option<&crate::types::InstanceMaintenanceOptions> {
         self.maintenance_options.as_ref()
     }
     /// The metadata options for the instance.
-    pub fn metadata_options(&self) -> Option<&crate::types::InstanceMetadataOptionsResponse> {
+    pub fn metadata_options(
+        &self,
+    ) -> Option<&crate::types::InstanceMetadataOptionsResponse> {
         self.metadata_options.as_ref()
     }
     /// The monitoring for the instance.
@@ -359,7 +545,9 @@ impl Instance {
         self.network_interfaces.as_deref().unwrap_or_default()
     }
     /// Contains settings for the network performance options for your instance.
-    pub fn network_performance_options(&self) -> Option<&crate::types::InstanceNetworkPerformanceOptions> {
+    pub fn network_performance_options(
+        &self,
+    ) -> Option<&crate::types::InstanceNetworkPerformanceOptions> {
         self.network_performance_options.as_ref()
     }
     /// The service provider that manages the instance.
@@ -389,7 +577,9 @@ impl Instance {
         self.private_dns_name.as_deref()
     }
     /// The options for the instance hostname.
-    pub fn private_dns_name_options(&self) -> Option<&crate::types::PrivateDnsNameOptionsResponse> {
+    pub fn private_dns_name_options(
+        &self,
+    ) -> Option<&crate::types::PrivateDnsNameOptionsResponse> {
         self.private_dns_name_options.as_ref()
     }
     /// The private IPv4 address assigned to the instance.
@@ -492,13 +682,17 @@ pub struct InstanceBuilder {
     boot_mode: Option<crate::types::BootModeValues>,
     capacity_block_id: Option<String>,
     capacity_reservation_id: Option<String>,
-    capacity_reservation_specification: Option<crate::types::CapacityReservationSpecificationResponse>,
+    capacity_reservation_specification: Option<
+        crate::types::CapacityReservationSpecificationResponse,
+    >,
     client_token: Option<String>,
     cpu_options: Option<crate::types::CpuOptions>,
     current_instance_boot_mode: Option<crate::types::InstanceBootModeValues>,
     ebs_optimized: Option<bool>,
     elastic_gpu_associations: Option<Vec<crate::types::ElasticGpuAssociation>>,
-    elastic_inference_accelerator_associations: Option<Vec<crate::types::ElasticInferenceAcceleratorAssociation>>,
+    elastic_inference_accelerator_associations: Option<
+        Vec<crate::types::ElasticInferenceAcceleratorAssociation>,
+    >,
     ena_support: Option<bool>,
     enclave_options: Option<crate::types::EnclaveOptions>,
     hibernation_options: Option<crate::types::HibernationOptions>,
@@ -564,12 +758,18 @@ impl InstanceBuilder {
         &self.ami_launch_index
     }
     /// The architecture of the image.
-    pub fn architecture(mut self, value: impl Into<crate::types::ArchitectureValues>) -> Self {
+    pub fn architecture(
+        mut self,
+        value: impl Into<crate::types::ArchitectureValues>,
+    ) -> Self {
         self.architecture = Some(value.into());
         self
     }
     /// Sets or clears [`architecture`](Self::architecture).
-    pub fn set_architecture(mut self, value: Option<crate::types::ArchitectureValues>) -> Self {
+    pub fn set_architecture(
+        mut self,
+        value: Option<crate::types::ArchitectureValues>,
+    ) -> Self {
         self.architecture = value;
         self
     }
@@ -578,17 +778,25 @@ impl InstanceBuilder {
         &self.architecture
     }
     /// Any block device mapping entries for the instance.
-    pub fn block_device_mappings(mut self, value: impl Into<Vec<crate::types::InstanceBlockDeviceMapping>>) -> Self {
+    pub fn block_device_mappings(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceBlockDeviceMapping>>,
+    ) -> Self {
         self.block_device_mappings = Some(value.into());
         self
     }
     /// Sets or clears [`block_device_mappings`](Self::block_device_mappings).
-    pub fn set_block_device_mappings(mut self, value: Option<Vec<crate::types::InstanceBlockDeviceMapping>>) -> Self {
+    pub fn set_block_device_mappings(
+        mut self,
+        value: Option<Vec<crate::types::InstanceBlockDeviceMapping>>,
+    ) -> Self {
         self.block_device_mappings = value;
         self
     }
     /// What [`block_device_mappings`](Self::block_device_mappings) set, if anything.
-    pub fn get_block_device_mappings(&self) -> &Option<Vec<crate::types::InstanceBlockDeviceMapping>> {
+    pub fn get_block_device_mappings(
+        &self,
+    ) -> &Option<Vec<crate::types::InstanceBlockDeviceMapping>> {
         &self.block_device_mappings
     }
     /// The boot mode that was specified by the AMI. If the value is `uefi-preferred`, the AMI supports both UEFI and Legacy BIOS. The `currentInstanceBootMode` parameter is the boot mode that is used to boot the instance at launch or start.
@@ -690,17 +898,25 @@ impl InstanceBuilder {
         &self.cpu_options
     }
     /// The boot mode that is used to boot the instance at launch or start. For more information, see [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the *Amazon EC2 User Guide*.
-    pub fn current_instance_boot_mode(mut self, value: impl Into<crate::types::InstanceBootModeValues>) -> Self {
+    pub fn current_instance_boot_mode(
+        mut self,
+        value: impl Into<crate::types::InstanceBootModeValues>,
+    ) -> Self {
         self.current_instance_boot_mode = Some(value.into());
         self
     }
     /// Sets or clears [`current_instance_boot_mode`](Self::current_instance_boot_mode).
-    pub fn set_current_instance_boot_mode(mut self, value: Option<crate::types::InstanceBootModeValues>) -> Self {
+    pub fn set_current_instance_boot_mode(
+        mut self,
+        value: Option<crate::types::InstanceBootModeValues>,
+    ) -> Self {
         self.current_instance_boot_mode = value;
         self
     }
     /// What [`current_instance_boot_mode`](Self::current_instance_boot_mode) set, if anything.
-    pub fn get_current_instance_boot_mode(&self) -> &Option<crate::types::InstanceBootModeValues> {
+    pub fn get_current_instance_boot_mode(
+        &self,
+    ) -> &Option<crate::types::InstanceBootModeValues> {
         &self.current_instance_boot_mode
     }
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS Optimized instance.
@@ -720,17 +936,25 @@ impl InstanceBuilder {
     /// Deprecated.
     ///
     /// Amazon Elastic Graphics reached end of life on January 8, 2024.
-    pub fn elastic_gpu_associations(mut self, value: impl Into<Vec<crate::types::ElasticGpuAssociation>>) -> Self {
+    pub fn elastic_gpu_associations(
+        mut self,
+        value: impl Into<Vec<crate::types::ElasticGpuAssociation>>,
+    ) -> Self {
         self.elastic_gpu_associations = Some(value.into());
         self
     }
     /// Sets or clears [`elastic_gpu_associations`](Self::elastic_gpu_associations).
-    pub fn set_elastic_gpu_associations(mut self, value: Option<Vec<crate::types::ElasticGpuAssociation>>) -> Self {
+    pub fn set_elastic_gpu_associations(
+        mut self,
+        value: Option<Vec<crate::types::ElasticGpuAssociation>>,
+    ) -> Self {
         self.elastic_gpu_associations = value;
         self
     }
     /// What [`elastic_gpu_associations`](Self::elastic_gpu_associations) set, if anything.
-    pub fn get_elastic_gpu_associations(&self) -> &Option<Vec<crate::types::ElasticGpuAssociation>> {
+    pub fn get_elastic_gpu_associations(
+        &self,
+    ) -> &Option<Vec<crate::types::ElasticGpuAssociation>> {
         &self.elastic_gpu_associations
     }
     /// Deprecated
@@ -772,12 +996,18 @@ impl InstanceBuilder {
         &self.ena_support
     }
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
-    pub fn enclave_options(mut self, value: impl Into<crate::types::EnclaveOptions>) -> Self {
+    pub fn enclave_options(
+        mut self,
+        value: impl Into<crate::types::EnclaveOptions>,
+    ) -> Self {
         self.enclave_options = Some(value.into());
         self
     }
     /// Sets or clears [`enclave_options`](Self::enclave_options).
-    pub fn set_enclave_options(mut self, value: Option<crate::types::EnclaveOptions>) -> Self {
+    pub fn set_enclave_options(
+        mut self,
+        value: Option<crate::types::EnclaveOptions>,
+    ) -> Self {
         self.enclave_options = value;
         self
     }
@@ -786,12 +1016,18 @@ impl InstanceBuilder {
         &self.enclave_options
     }
     /// Indicates whether the instance is enabled for hibernation.
-    pub fn hibernation_options(mut self, value: impl Into<crate::types::HibernationOptions>) -> Self {
+    pub fn hibernation_options(
+        mut self,
+        value: impl Into<crate::types::HibernationOptions>,
+    ) -> Self {
         self.hibernation_options = Some(value.into());
         self
     }
     /// Sets or clears [`hibernation_options`](Self::hibernation_options).
-    pub fn set_hibernation_options(mut self, value: Option<crate::types::HibernationOptions>) -> Self {
+    pub fn set_hibernation_options(
+        mut self,
+        value: Option<crate::types::HibernationOptions>,
+    ) -> Self {
         self.hibernation_options = value;
         self
     }
@@ -805,7 +1041,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets or clears [`hypervisor`](Self::hypervisor).
-    pub fn set_hypervisor(mut self, value: Option<crate::types::HypervisorType>) -> Self {
+    pub fn set_hypervisor(
+        mut self,
+        value: Option<crate::types::HypervisorType>,
+    ) -> Self {
         self.hypervisor = value;
         self
     }
@@ -814,12 +1053,18 @@ impl InstanceBuilder {
         &self.hypervisor
     }
     /// The IAM instance profile associated with the instance, if applicable.
-    pub fn iam_instance_profile(mut self, value: impl Into<crate::types::IamInstanceProfile>) -> Self {
+    pub fn iam_instance_profile(
+        mut self,
+        value: impl Into<crate::types::IamInstanceProfile>,
+    ) -> Self {
         self.iam_instance_profile = Some(value.into());
         self
     }
     /// Sets or clears [`iam_instance_profile`](Self::iam_instance_profile).
-    pub fn set_iam_instance_profile(mut self, value: Option<crate::types::IamInstanceProfile>) -> Self {
+    pub fn set_iam_instance_profile(
+        mut self,
+        value: Option<crate::types::IamInstanceProfile>,
+    ) -> Self {
         self.iam_instance_profile = value;
         self
     }
@@ -856,26 +1101,40 @@ impl InstanceBuilder {
         &self.instance_id
     }
     /// Indicates whether this is a Spot Instance or a Scheduled Instance.
-    pub fn instance_lifecycle(mut self, value: impl Into<crate::types::InstanceLifecycleType>) -> Self {
+    pub fn instance_lifecycle(
+        mut self,
+        value: impl Into<crate::types::InstanceLifecycleType>,
+    ) -> Self {
         self.instance_lifecycle = Some(value.into());
         self
     }
     /// Sets or clears [`instance_lifecycle`](Self::instance_lifecycle).
-    pub fn set_instance_lifecycle(mut self, value: Option<crate::types::InstanceLifecycleType>) -> Self {
+    pub fn set_instance_lifecycle(
+        mut self,
+        value: Option<crate::types::InstanceLifecycleType>,
+    ) -> Self {
         self.instance_lifecycle = value;
         self
     }
     /// What [`instance_lifecycle`](Self::instance_lifecycle) set, if anything.
-    pub fn get_instance_lifecycle(&self) -> &Option<crate::types::InstanceLifecycleType> {
+    pub fn get_instance_lifecycle(
+        &self,
+    ) -> &Option<crate::types::InstanceLifecycleType> {
         &self.instance_lifecycle
     }
     /// The instance type.
-    pub fn instance_type(mut self, value: impl Into<crate::types::InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl Into<crate::types::InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// Sets or clears [`instance_type`](Self::instance_type).
-    pub fn set_instance_type(mut self, value: Option<crate::types::InstanceType>) -> Self {
+    pub fn set_instance_type(
+        mut self,
+        value: Option<crate::types::InstanceType>,
+    ) -> Self {
         self.instance_type = value;
         self
     }
@@ -940,12 +1199,18 @@ impl InstanceBuilder {
         &self.launch_time
     }
     /// The license configurations for the instance.
-    pub fn licenses(mut self, value: impl Into<Vec<crate::types::LicenseConfiguration>>) -> Self {
+    pub fn licenses(
+        mut self,
+        value: impl Into<Vec<crate::types::LicenseConfiguration>>,
+    ) -> Self {
         self.licenses = Some(value.into());
         self
     }
     /// Sets or clears [`licenses`](Self::licenses).
-    pub fn set_licenses(mut self, value: Option<Vec<crate::types::LicenseConfiguration>>) -> Self {
+    pub fn set_licenses(
+        mut self,
+        value: Option<Vec<crate::types::LicenseConfiguration>>,
+    ) -> Self {
         self.licenses = value;
         self
     }
@@ -954,31 +1219,47 @@ impl InstanceBuilder {
         &self.licenses
     }
     /// Provides information on the recovery and maintenance options of your instance.
-    pub fn maintenance_options(mut self, value: impl Into<crate::types::InstanceMaintenanceOptions>) -> Self {
+    pub fn maintenance_options(
+        mut self,
+        value: impl Into<crate::types::InstanceMaintenanceOptions>,
+    ) -> Self {
         self.maintenance_options = Some(value.into());
         self
     }
     /// Sets or clears [`maintenance_options`](Self::maintenance_options).
-    pub fn set_maintenance_options(mut self, value: Option<crate::types::InstanceMaintenanceOptions>) -> Self {
+    pub fn set_maintenance_options(
+        mut self,
+        value: Option<crate::types::InstanceMaintenanceOptions>,
+    ) -> Self {
         self.maintenance_options = value;
         self
     }
     /// What [`maintenance_options`](Self::maintenance_options) set, if anything.
-    pub fn get_maintenance_options(&self) -> &Option<crate::types::InstanceMaintenanceOptions> {
+    pub fn get_maintenance_options(
+        &self,
+    ) -> &Option<crate::types::InstanceMaintenanceOptions> {
         &self.maintenance_options
     }
     /// The metadata options for the instance.
-    pub fn metadata_options(mut self, value: impl Into<crate::types::InstanceMetadataOptionsResponse>) -> Self {
+    pub fn metadata_options(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataOptionsResponse>,
+    ) -> Self {
         self.metadata_options = Some(value.into());
         self
     }
     /// Sets or clears [`metadata_options`](Self::metadata_options).
-    pub fn set_metadata_options(mut self, value: Option<crate::types::InstanceMetadataOptionsResponse>) -> Self {
+    pub fn set_metadata_options(
+        mut self,
+        value: Option<crate::types::InstanceMetadataOptionsResponse>,
+    ) -> Self {
         self.metadata_options = value;
         self
     }
     /// What [`metadata_options`](Self::metadata_options) set, if anything.
-    pub fn get_metadata_options(&self) -> &Option<crate::types::InstanceMetadataOptionsResponse> {
+    pub fn get_metadata_options(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataOptionsResponse> {
         &self.metadata_options
     }
     /// The monitoring for the instance.
@@ -996,17 +1277,25 @@ impl InstanceBuilder {
         &self.monitoring
     }
     /// The network interfaces for the instance.
-    pub fn network_interfaces(mut self, value: impl Into<Vec<crate::types::InstanceNetworkInterface>>) -> Self {
+    pub fn network_interfaces(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceNetworkInterface>>,
+    ) -> Self {
         self.network_interfaces = Some(value.into());
         self
     }
     /// Sets or clears [`network_interfaces`](Self::network_interfaces).
-    pub fn set_network_interfaces(mut self, value: Option<Vec<crate::types::InstanceNetworkInterface>>) -> Self {
+    pub fn set_network_interfaces(
+        mut self,
+        value: Option<Vec<crate::types::InstanceNetworkInterface>>,
+    ) -> Self {
         self.network_interfaces = value;
         self
     }
     /// What [`network_interfaces`](Self::network_interfaces) set, if anything.
-    pub fn get_network_interfaces(&self) -> &Option<Vec<crate::types::InstanceNetworkInterface>> {
+    pub fn get_network_interfaces(
+        &self,
+    ) -> &Option<Vec<crate::types::InstanceNetworkInterface>> {
         &self.network_interfaces
     }
     /// Contains settings for the network performance options for your instance.
@@ -1026,7 +1315,9 @@ impl InstanceBuilder {
         self
     }
     /// What [`network_performance_options`](Self::network_performance_options) set, if anything.
-    pub fn get_network_performance_options(&self) -> &Option<crate::types::InstanceNetworkPerformanceOptions> {
+    pub fn get_network_performance_options(
+        &self,
+    ) -> &Option<crate::types::InstanceNetworkPerformanceOptions> {
         &self.network_performance_options
     }
     /// The service provider that manages the instance.
@@ -1035,7 +1326,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets or clears [`operator`](Self::operator).
-    pub fn set_operator(mut self, value: Option<crate::types::OperatorResponse>) -> Self {
+    pub fn set_operator(
+        mut self,
+        value: Option<crate::types::OperatorResponse>,
+    ) -> Self {
         self.operator = value;
         self
     }
@@ -1116,17 +1410,25 @@ impl InstanceBuilder {
         &self.private_dns_name
     }
     /// The options for the instance hostname.
-    pub fn private_dns_name_options(mut self, value: impl Into<crate::types::PrivateDnsNameOptionsResponse>) -> Self {
+    pub fn private_dns_name_options(
+        mut self,
+        value: impl Into<crate::types::PrivateDnsNameOptionsResponse>,
+    ) -> Self {
         self.private_dns_name_options = Some(value.into());
         self
     }
     /// Sets or clears [`private_dns_name_options`](Self::private_dns_name_options).
-    pub fn set_private_dns_name_options(mut self, value: Option<crate::types::PrivateDnsNameOptionsResponse>) -> Self {
+    pub fn set_private_dns_name_options(
+        mut self,
+        value: Option<crate::types::PrivateDnsNameOptionsResponse>,
+    ) -> Self {
         self.private_dns_name_options = value;
         self
     }
     /// What [`private_dns_name_options`](Self::private_dns_name_options) set, if anything.
-    pub fn get_private_dns_name_options(&self) -> &Option<crate::types::PrivateDnsNameOptionsResponse> {
+    pub fn get_private_dns_name_options(
+        &self,
+    ) -> &Option<crate::types::PrivateDnsNameOptionsResponse> {
         &self.private_dns_name_options
     }
     /// The private IPv4 address assigned to the instance.
@@ -1144,12 +1446,18 @@ impl InstanceBuilder {
         &self.private_ip_address
     }
     /// The product codes attached to this instance, if applicable.
-    pub fn product_codes(mut self, value: impl Into<Vec<crate::types::ProductCode>>) -> Self {
+    pub fn product_codes(
+        mut self,
+        value: impl Into<Vec<crate::types::ProductCode>>,
+    ) -> Self {
         self.product_codes = Some(value.into());
         self
     }
     /// Sets or clears [`product_codes`](Self::product_codes).
-    pub fn set_product_codes(mut self, value: Option<Vec<crate::types::ProductCode>>) -> Self {
+    pub fn set_product_codes(
+        mut self,
+        value: Option<Vec<crate::types::ProductCode>>,
+    ) -> Self {
         self.product_codes = value;
         self
     }
@@ -1216,12 +1524,18 @@ impl InstanceBuilder {
         &self.root_device_name
     }
     /// The root device type used by the AMI. The AMI can use an EBS volume or an instance store volume.
-    pub fn root_device_type(mut self, value: impl Into<crate::types::DeviceType>) -> Self {
+    pub fn root_device_type(
+        mut self,
+        value: impl Into<crate::types::DeviceType>,
+    ) -> Self {
         self.root_device_type = Some(value.into());
         self
     }
     /// Sets or clears [`root_device_type`](Self::root_device_type).
-    pub fn set_root_device_type(mut self, value: Option<crate::types::DeviceType>) -> Self {
+    pub fn set_root_device_type(
+        mut self,
+        value: Option<crate::types::DeviceType>,
+    ) -> Self {
         self.root_device_type = value;
         self
     }
@@ -1230,26 +1544,40 @@ impl InstanceBuilder {
         &self.root_device_type
     }
     /// The secondary interfaces for the instance.
-    pub fn secondary_interfaces(mut self, value: impl Into<Vec<crate::types::InstanceSecondaryInterface>>) -> Self {
+    pub fn secondary_interfaces(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceSecondaryInterface>>,
+    ) -> Self {
         self.secondary_interfaces = Some(value.into());
         self
     }
     /// Sets or clears [`secondary_interfaces`](Self::secondary_interfaces).
-    pub fn set_secondary_interfaces(mut self, value: Option<Vec<crate::types::InstanceSecondaryInterface>>) -> Self {
+    pub fn set_secondary_interfaces(
+        mut self,
+        value: Option<Vec<crate::types::InstanceSecondaryInterface>>,
+    ) -> Self {
         self.secondary_interfaces = value;
         self
     }
     /// What [`secondary_interfaces`](Self::secondary_interfaces) set, if anything.
-    pub fn get_secondary_interfaces(&self) -> &Option<Vec<crate::types::InstanceSecondaryInterface>> {
+    pub fn get_secondary_interfaces(
+        &self,
+    ) -> &Option<Vec<crate::types::InstanceSecondaryInterface>> {
         &self.secondary_interfaces
     }
     /// The security groups for the instance.
-    pub fn security_groups(mut self, value: impl Into<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn security_groups(
+        mut self,
+        value: impl Into<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.security_groups = Some(value.into());
         self
     }
     /// Sets or clears [`security_groups`](Self::security_groups).
-    pub fn set_security_groups(mut self, value: Option<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn set_security_groups(
+        mut self,
+        value: Option<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.security_groups = value;
         self
     }
@@ -1398,26 +1726,40 @@ impl InstanceBuilder {
         &self.usage_operation
     }
     /// The time that the usage operation was last updated.
-    pub fn usage_operation_update_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn usage_operation_update_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.usage_operation_update_time = Some(value.into());
         self
     }
     /// Sets or clears [`usage_operation_update_time`](Self::usage_operation_update_time).
-    pub fn set_usage_operation_update_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_usage_operation_update_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.usage_operation_update_time = value;
         self
     }
     /// What [`usage_operation_update_time`](Self::usage_operation_update_time) set, if anything.
-    pub fn get_usage_operation_update_time(&self) -> &Option<::awsgen_runtime::DateTime> {
+    pub fn get_usage_operation_update_time(
+        &self,
+    ) -> &Option<::awsgen_runtime::DateTime> {
         &self.usage_operation_update_time
     }
     /// The virtualization type of the instance.
-    pub fn virtualization_type(mut self, value: impl Into<crate::types::VirtualizationType>) -> Self {
+    pub fn virtualization_type(
+        mut self,
+        value: impl Into<crate::types::VirtualizationType>,
+    ) -> Self {
         self.virtualization_type = Some(value.into());
         self
     }
     /// Sets or clears [`virtualization_type`](Self::virtualization_type).
-    pub fn set_virtualization_type(mut self, value: Option<crate::types::VirtualizationType>) -> Self {
+    pub fn set_virtualization_type(
+        mut self,
+        value: Option<crate::types::VirtualizationType>,
+    ) -> Self {
         self.virtualization_type = value;
         self
     }
@@ -1454,7 +1796,8 @@ impl InstanceBuilder {
             current_instance_boot_mode: self.current_instance_boot_mode,
             ebs_optimized: self.ebs_optimized,
             elastic_gpu_associations: self.elastic_gpu_associations,
-            elastic_inference_accelerator_associations: self.elastic_inference_accelerator_associations,
+            elastic_inference_accelerator_associations: self
+                .elastic_inference_accelerator_associations,
             ena_support: self.ena_support,
             enclave_options: self.enclave_options,
             hibernation_options: self.hibernation_options,
@@ -1515,8 +1858,13 @@ impl xml::FromXml for Instance {
                 "amiLaunchIndex" => value.ami_launch_index = child.parse()?,
                 "architecture" => value.architecture = child.parse()?,
                 "blockDeviceMapping" => {
-                    value.block_device_mappings =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.block_device_mappings = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "bootMode" => value.boot_mode = child.parse()?,
                 "capacityBlockId" => value.capacity_block_id = child.parse()?,
@@ -1531,12 +1879,22 @@ impl xml::FromXml for Instance {
                 }
                 "ebsOptimized" => value.ebs_optimized = child.parse()?,
                 "elasticGpuAssociationSet" => {
-                    value.elastic_gpu_associations =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.elastic_gpu_associations = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "elasticInferenceAcceleratorAssociationSet" => {
-                    value.elastic_inference_accelerator_associations =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.elastic_inference_accelerator_associations = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "enaSupport" => value.ena_support = child.parse()?,
                 "enclaveOptions" => value.enclave_options = child.parse()?,
@@ -1552,15 +1910,25 @@ impl xml::FromXml for Instance {
                 "keyName" => value.key_name = child.parse()?,
                 "launchTime" => value.launch_time = child.parse()?,
                 "licenseSet" => {
-                    value.licenses =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.licenses = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "maintenanceOptions" => value.maintenance_options = child.parse()?,
                 "metadataOptions" => value.metadata_options = child.parse()?,
                 "monitoring" => value.monitoring = child.parse()?,
                 "networkInterfaceSet" => {
-                    value.network_interfaces =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.network_interfaces = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "networkPerformanceOptions" => {
                     value.network_performance_options = child.parse()?;
@@ -1576,8 +1944,13 @@ impl xml::FromXml for Instance {
                 }
                 "privateIpAddress" => value.private_ip_address = child.parse()?,
                 "productCodes" => {
-                    value.product_codes =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.product_codes = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "dnsName" => value.public_dns_name = child.parse()?,
                 "ipAddress" => value.public_ip_address = child.parse()?,
@@ -1585,12 +1958,22 @@ impl xml::FromXml for Instance {
                 "rootDeviceName" => value.root_device_name = child.parse()?,
                 "rootDeviceType" => value.root_device_type = child.parse()?,
                 "secondaryInterfaceSet" => {
-                    value.secondary_interfaces =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.secondary_interfaces = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "groupSet" => {
-                    value.security_groups =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.security_groups = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "sourceDestCheck" => value.source_dest_check = child.parse()?,
                 "spotInstanceRequestId" => {
@@ -1602,8 +1985,13 @@ impl xml::FromXml for Instance {
                 "reason" => value.state_transition_reason = child.parse()?,
                 "subnetId" => value.subnet_id = child.parse()?,
                 "tagSet" => {
-                    value.tags =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.tags = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "tpmSupport" => value.tpm_support = child.parse()?,
                 "usageOperation" => value.usage_operation = child.parse()?,

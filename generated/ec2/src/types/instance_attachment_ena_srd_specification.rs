@@ -11,11 +11,19 @@
 #[non_exhaustive]
 pub struct InstanceAttachmentEnaSrdSpecification {
     /// Indicates whether ENA Express is enabled for the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "enaSrdEnabled", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaSrdEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_enabled: Option<bool>,
     /// Configures ENA Express for UDP network traffic.
-    #[cfg_attr(feature = "serde", serde(rename = "enaSrdUdpSpecification", skip_serializing_if = "Option::is_none"))]
-    pub ena_srd_udp_specification: Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaSrdUdpSpecification", skip_serializing_if = "Option::is_none")
+    )]
+    pub ena_srd_udp_specification: Option<
+        crate::types::InstanceAttachmentEnaSrdUdpSpecification,
+    >,
 }
 impl InstanceAttachmentEnaSrdSpecification {
     /// Creates a new builder for [`InstanceAttachmentEnaSrdSpecification`].
@@ -27,7 +35,9 @@ impl InstanceAttachmentEnaSrdSpecification {
         self.ena_srd_enabled
     }
     /// Configures ENA Express for UDP network traffic.
-    pub fn ena_srd_udp_specification(&self) -> Option<&crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
+    pub fn ena_srd_udp_specification(
+        &self,
+    ) -> Option<&crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
         self.ena_srd_udp_specification.as_ref()
     }
 }
@@ -35,7 +45,9 @@ impl InstanceAttachmentEnaSrdSpecification {
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct InstanceAttachmentEnaSrdSpecificationBuilder {
     ena_srd_enabled: Option<bool>,
-    ena_srd_udp_specification: Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification>,
+    ena_srd_udp_specification: Option<
+        crate::types::InstanceAttachmentEnaSrdUdpSpecification,
+    >,
 }
 impl InstanceAttachmentEnaSrdSpecificationBuilder {
     /// Indicates whether ENA Express is enabled for the network interface.
@@ -69,7 +81,9 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
         self
     }
     /// What [`ena_srd_udp_specification`](Self::ena_srd_udp_specification) set, if anything.
-    pub fn get_ena_srd_udp_specification(&self) -> &Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
+    pub fn get_ena_srd_udp_specification(
+        &self,
+    ) -> &Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification> {
         &self.ena_srd_udp_specification
     }
     /// Builds the [`InstanceAttachmentEnaSrdSpecification`].

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceAttachmentEnaSrdUdpSpecification {
     /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting, you must first enable ENA Express.
-    #[cfg_attr(feature = "serde", serde(rename = "enaSrdUdpEnabled", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaSrdUdpEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_udp_enabled: Option<bool>,
 }
 impl InstanceAttachmentEnaSrdUdpSpecification {
@@ -44,7 +47,9 @@ impl InstanceAttachmentEnaSrdUdpSpecificationBuilder {
     }
     /// Builds the [`InstanceAttachmentEnaSrdUdpSpecification`].
     pub fn build(self) -> InstanceAttachmentEnaSrdUdpSpecification {
-        InstanceAttachmentEnaSrdUdpSpecification { ena_srd_udp_enabled: self.ena_srd_udp_enabled }
+        InstanceAttachmentEnaSrdUdpSpecification {
+            ena_srd_udp_enabled: self.ena_srd_udp_enabled,
+        }
     }
 }
 use ::awsgen_runtime::xml;

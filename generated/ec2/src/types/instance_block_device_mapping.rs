@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceBlockDeviceMapping {
     /// The device name.
-    #[cfg_attr(feature = "serde", serde(rename = "deviceName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deviceName", skip_serializing_if = "Option::is_none")
+    )]
     pub device_name: Option<String>,
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -51,12 +54,18 @@ impl InstanceBlockDeviceMappingBuilder {
         &self.device_name
     }
     /// Parameters used to automatically set up EBS volumes when the instance is launched.
-    pub fn ebs(mut self, value: impl Into<crate::types::EbsInstanceBlockDevice>) -> Self {
+    pub fn ebs(
+        mut self,
+        value: impl Into<crate::types::EbsInstanceBlockDevice>,
+    ) -> Self {
         self.ebs = Some(value.into());
         self
     }
     /// Sets or clears [`ebs`](Self::ebs).
-    pub fn set_ebs(mut self, value: Option<crate::types::EbsInstanceBlockDevice>) -> Self {
+    pub fn set_ebs(
+        mut self,
+        value: Option<crate::types::EbsInstanceBlockDevice>,
+    ) -> Self {
         self.ebs = value;
         self
     }
@@ -66,7 +75,10 @@ impl InstanceBlockDeviceMappingBuilder {
     }
     /// Builds the [`InstanceBlockDeviceMapping`].
     pub fn build(self) -> InstanceBlockDeviceMapping {
-        InstanceBlockDeviceMapping { device_name: self.device_name, ebs: self.ebs }
+        InstanceBlockDeviceMapping {
+            device_name: self.device_name,
+            ebs: self.ebs,
+        }
     }
 }
 use ::awsgen_runtime::xml;

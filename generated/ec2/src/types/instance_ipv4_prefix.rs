@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceIpv4Prefix {
     /// One or more IPv4 prefixes assigned to the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv4Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv4Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv4_prefix: Option<String>,
 }
 impl InstanceIpv4Prefix {
@@ -44,7 +47,9 @@ impl InstanceIpv4PrefixBuilder {
     }
     /// Builds the [`InstanceIpv4Prefix`].
     pub fn build(self) -> InstanceIpv4Prefix {
-        InstanceIpv4Prefix { ipv4_prefix: self.ipv4_prefix }
+        InstanceIpv4Prefix {
+            ipv4_prefix: self.ipv4_prefix,
+        }
     }
 }
 use ::awsgen_runtime::xml;

@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct InstanceIpv6Address {
     /// The IPv6 address.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv6Address", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv6Address", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_address: Option<String>,
     /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. For more information, see [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
-    #[cfg_attr(feature = "serde", serde(rename = "isPrimaryIpv6", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "isPrimaryIpv6", skip_serializing_if = "Option::is_none")
+    )]
     pub is_primary_ipv6: Option<bool>,
 }
 impl InstanceIpv6Address {
@@ -66,7 +72,10 @@ impl InstanceIpv6AddressBuilder {
     }
     /// Builds the [`InstanceIpv6Address`].
     pub fn build(self) -> InstanceIpv6Address {
-        InstanceIpv6Address { ipv6_address: self.ipv6_address, is_primary_ipv6: self.is_primary_ipv6 }
+        InstanceIpv6Address {
+            ipv6_address: self.ipv6_address,
+            is_primary_ipv6: self.is_primary_ipv6,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceIpv6Prefix {
     /// One or more IPv6 prefixes assigned to the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv6Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv6Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_prefix: Option<String>,
 }
 impl InstanceIpv6Prefix {
@@ -44,7 +47,9 @@ impl InstanceIpv6PrefixBuilder {
     }
     /// Builds the [`InstanceIpv6Prefix`].
     pub fn build(self) -> InstanceIpv6Prefix {
-        InstanceIpv6Prefix { ipv6_prefix: self.ipv6_prefix }
+        InstanceIpv6Prefix {
+            ipv6_prefix: self.ipv6_prefix,
+        }
     }
 }
 use ::awsgen_runtime::xml;

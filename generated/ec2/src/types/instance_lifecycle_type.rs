@@ -16,13 +16,19 @@ pub enum InstanceLifecycleType {
 }
 impl InstanceLifecycleType {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] =
-        &["capacity-block", "interruptible-capacity-reservation", "scheduled", "spot"];
+    pub const VALUES: &'static [&'static str] = &[
+        "capacity-block",
+        "interruptible-capacity-reservation",
+        "scheduled",
+        "spot",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::CapacityBlock => "capacity-block",
-            Self::InterruptibleCapacityReservation => "interruptible-capacity-reservation",
+            Self::InterruptibleCapacityReservation => {
+                "interruptible-capacity-reservation"
+            }
             Self::Scheduled => "scheduled",
             Self::Spot => "spot",
             Self::Unknown(value) => value.as_str(),
@@ -39,7 +45,9 @@ impl From<&str> for InstanceLifecycleType {
     fn from(value: &str) -> Self {
         match value {
             "capacity-block" => Self::CapacityBlock,
-            "interruptible-capacity-reservation" => Self::InterruptibleCapacityReservation,
+            "interruptible-capacity-reservation" => {
+                Self::InterruptibleCapacityReservation
+            }
             "scheduled" => Self::Scheduled,
             "spot" => Self::Spot,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
@@ -53,13 +61,18 @@ impl ::std::fmt::Display for InstanceLifecycleType {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for InstanceLifecycleType {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for InstanceLifecycleType {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceMaintenanceOptions {
     /// Provides information on the current automatic recovery behavior of your instance.
-    #[cfg_attr(feature = "serde", serde(rename = "autoRecovery", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "autoRecovery", skip_serializing_if = "Option::is_none")
+    )]
     pub auto_recovery: Option<crate::types::InstanceAutoRecoveryState>,
     /// Specifies whether to attempt reboot migration during a user-initiated reboot of an instance that has a scheduled `system-reboot` event:
     ///
@@ -17,7 +20,10 @@ pub struct InstanceMaintenanceOptions {
     /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The `system-reboot` event remains scheduled.
     ///
     /// This setting only applies to supported instances that have a scheduled reboot event. For more information, see [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "rebootMigration", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "rebootMigration", skip_serializing_if = "Option::is_none")
+    )]
     pub reboot_migration: Option<crate::types::InstanceRebootMigrationState>,
 }
 impl InstanceMaintenanceOptions {
@@ -35,7 +41,9 @@ impl InstanceMaintenanceOptions {
     /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The `system-reboot` event remains scheduled.
     ///
     /// This setting only applies to supported instances that have a scheduled reboot event. For more information, see [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration) in the *Amazon EC2 User Guide*.
-    pub fn reboot_migration(&self) -> Option<&crate::types::InstanceRebootMigrationState> {
+    pub fn reboot_migration(
+        &self,
+    ) -> Option<&crate::types::InstanceRebootMigrationState> {
         self.reboot_migration.as_ref()
     }
 }
@@ -47,12 +55,18 @@ pub struct InstanceMaintenanceOptionsBuilder {
 }
 impl InstanceMaintenanceOptionsBuilder {
     /// Provides information on the current automatic recovery behavior of your instance.
-    pub fn auto_recovery(mut self, value: impl Into<crate::types::InstanceAutoRecoveryState>) -> Self {
+    pub fn auto_recovery(
+        mut self,
+        value: impl Into<crate::types::InstanceAutoRecoveryState>,
+    ) -> Self {
         self.auto_recovery = Some(value.into());
         self
     }
     /// Sets or clears [`auto_recovery`](Self::auto_recovery).
-    pub fn set_auto_recovery(mut self, value: Option<crate::types::InstanceAutoRecoveryState>) -> Self {
+    pub fn set_auto_recovery(
+        mut self,
+        value: Option<crate::types::InstanceAutoRecoveryState>,
+    ) -> Self {
         self.auto_recovery = value;
         self
     }
@@ -66,22 +80,33 @@ impl InstanceMaintenanceOptionsBuilder {
     /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The `system-reboot` event remains scheduled.
     ///
     /// This setting only applies to supported instances that have a scheduled reboot event. For more information, see [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration) in the *Amazon EC2 User Guide*.
-    pub fn reboot_migration(mut self, value: impl Into<crate::types::InstanceRebootMigrationState>) -> Self {
+    pub fn reboot_migration(
+        mut self,
+        value: impl Into<crate::types::InstanceRebootMigrationState>,
+    ) -> Self {
         self.reboot_migration = Some(value.into());
         self
     }
     /// Sets or clears [`reboot_migration`](Self::reboot_migration).
-    pub fn set_reboot_migration(mut self, value: Option<crate::types::InstanceRebootMigrationState>) -> Self {
+    pub fn set_reboot_migration(
+        mut self,
+        value: Option<crate::types::InstanceRebootMigrationState>,
+    ) -> Self {
         self.reboot_migration = value;
         self
     }
     /// What [`reboot_migration`](Self::reboot_migration) set, if anything.
-    pub fn get_reboot_migration(&self) -> &Option<crate::types::InstanceRebootMigrationState> {
+    pub fn get_reboot_migration(
+        &self,
+    ) -> &Option<crate::types::InstanceRebootMigrationState> {
         &self.reboot_migration
     }
     /// Builds the [`InstanceMaintenanceOptions`].
     pub fn build(self) -> InstanceMaintenanceOptions {
-        InstanceMaintenanceOptions { auto_recovery: self.auto_recovery, reboot_migration: self.reboot_migration }
+        InstanceMaintenanceOptions {
+            auto_recovery: self.auto_recovery,
+            reboot_migration: self.reboot_migration,
+        }
     }
 }
 use ::awsgen_runtime::xml;

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceMaintenanceOptionsRequest {
     /// Disables the automatic recovery behavior of your instance or sets it to default. For more information, see [Simplified automatic recovery](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-recover.html#instance-configuration-recovery).
-    #[cfg_attr(feature = "serde", serde(rename = "AutoRecovery", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AutoRecovery", skip_serializing_if = "Option::is_none")
+    )]
     pub auto_recovery: Option<crate::types::InstanceAutoRecoveryState>,
 }
 impl InstanceMaintenanceOptionsRequest {
@@ -29,12 +32,18 @@ pub struct InstanceMaintenanceOptionsRequestBuilder {
 }
 impl InstanceMaintenanceOptionsRequestBuilder {
     /// Disables the automatic recovery behavior of your instance or sets it to default. For more information, see [Simplified automatic recovery](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-recover.html#instance-configuration-recovery).
-    pub fn auto_recovery(mut self, value: impl Into<crate::types::InstanceAutoRecoveryState>) -> Self {
+    pub fn auto_recovery(
+        mut self,
+        value: impl Into<crate::types::InstanceAutoRecoveryState>,
+    ) -> Self {
         self.auto_recovery = Some(value.into());
         self
     }
     /// Sets or clears [`auto_recovery`](Self::auto_recovery).
-    pub fn set_auto_recovery(mut self, value: Option<crate::types::InstanceAutoRecoveryState>) -> Self {
+    pub fn set_auto_recovery(
+        mut self,
+        value: Option<crate::types::InstanceAutoRecoveryState>,
+    ) -> Self {
         self.auto_recovery = value;
         self
     }
@@ -44,7 +53,9 @@ impl InstanceMaintenanceOptionsRequestBuilder {
     }
     /// Builds the [`InstanceMaintenanceOptionsRequest`].
     pub fn build(self) -> InstanceMaintenanceOptionsRequest {
-        InstanceMaintenanceOptionsRequest { auto_recovery: self.auto_recovery }
+        InstanceMaintenanceOptionsRequest {
+            auto_recovery: self.auto_recovery,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

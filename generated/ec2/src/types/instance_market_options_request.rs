@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct InstanceMarketOptionsRequest {
     /// The market type.
-    #[cfg_attr(feature = "serde", serde(rename = "MarketType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MarketType", skip_serializing_if = "Option::is_none")
+    )]
     pub market_type: Option<crate::types::MarketType>,
     /// The options for Spot Instances.
-    #[cfg_attr(feature = "serde", serde(rename = "SpotOptions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SpotOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub spot_options: Option<crate::types::SpotMarketOptions>,
 }
 impl InstanceMarketOptionsRequest {
@@ -51,12 +57,18 @@ impl InstanceMarketOptionsRequestBuilder {
         &self.market_type
     }
     /// The options for Spot Instances.
-    pub fn spot_options(mut self, value: impl Into<crate::types::SpotMarketOptions>) -> Self {
+    pub fn spot_options(
+        mut self,
+        value: impl Into<crate::types::SpotMarketOptions>,
+    ) -> Self {
         self.spot_options = Some(value.into());
         self
     }
     /// Sets or clears [`spot_options`](Self::spot_options).
-    pub fn set_spot_options(mut self, value: Option<crate::types::SpotMarketOptions>) -> Self {
+    pub fn set_spot_options(
+        mut self,
+        value: Option<crate::types::SpotMarketOptions>,
+    ) -> Self {
         self.spot_options = value;
         self
     }
@@ -66,7 +78,10 @@ impl InstanceMarketOptionsRequestBuilder {
     }
     /// Builds the [`InstanceMarketOptionsRequest`].
     pub fn build(self) -> InstanceMarketOptionsRequest {
-        InstanceMarketOptionsRequest { market_type: self.market_type, spot_options: self.spot_options }
+        InstanceMarketOptionsRequest {
+            market_type: self.market_type,
+            spot_options: self.spot_options,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

@@ -13,17 +13,29 @@ pub struct InstanceMetadataOptionsRequest {
     /// If you specify a value of `disabled`, you cannot access your instance metadata.
     ///
     /// Default: `enabled`
-    #[cfg_attr(feature = "serde", serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")
+    )]
     pub http_endpoint: Option<crate::types::InstanceMetadataEndpointState>,
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
     ///
     /// Default: `disabled`
-    #[cfg_attr(feature = "serde", serde(rename = "HttpProtocolIpv6", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HttpProtocolIpv6", skip_serializing_if = "Option::is_none")
+    )]
     pub http_protocol_ipv6: Option<crate::types::InstanceMetadataProtocolState>,
     /// The maximum number of hops that the metadata token can travel.
     ///
     /// Possible values: Integers from 1 to 64
-    #[cfg_attr(feature = "serde", serde(rename = "HttpPutResponseHopLimit", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "HttpPutResponseHopLimit",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub http_put_response_hop_limit: Option<i32>,
     /// Indicates whether IMDSv2 is required.
     ///
@@ -36,12 +48,18 @@ pub struct InstanceMetadataOptionsRequest {
     /// - If the value of `ImdsSupport` for the Amazon Machine Image (AMI) for your instance is `v2.0`, but the account level default is set to `V1 or V2`, the default is `optional`.
     ///
     /// The default value can also be affected by other combinations of parameters. For more information, see [Order of precedence for instance metadata options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html#instance-metadata-options-order-of-precedence) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")
+    )]
     pub http_tokens: Option<crate::types::HttpTokensState>,
     /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     ///
     /// Default: `disabled`
-    #[cfg_attr(feature = "serde", serde(rename = "InstanceMetadataTags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceMetadataTags", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_metadata_tags: Option<crate::types::InstanceMetadataTagsState>,
 }
 impl InstanceMetadataOptionsRequest {
@@ -60,7 +78,9 @@ impl InstanceMetadataOptionsRequest {
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
     ///
     /// Default: `disabled`
-    pub fn http_protocol_ipv6(&self) -> Option<&crate::types::InstanceMetadataProtocolState> {
+    pub fn http_protocol_ipv6(
+        &self,
+    ) -> Option<&crate::types::InstanceMetadataProtocolState> {
         self.http_protocol_ipv6.as_ref()
     }
     /// The maximum number of hops that the metadata token can travel.
@@ -86,7 +106,9 @@ impl InstanceMetadataOptionsRequest {
     /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     ///
     /// Default: `disabled`
-    pub fn instance_metadata_tags(&self) -> Option<&crate::types::InstanceMetadataTagsState> {
+    pub fn instance_metadata_tags(
+        &self,
+    ) -> Option<&crate::types::InstanceMetadataTagsState> {
         self.instance_metadata_tags.as_ref()
     }
 }
@@ -105,33 +127,49 @@ impl InstanceMetadataOptionsRequestBuilder {
     /// If you specify a value of `disabled`, you cannot access your instance metadata.
     ///
     /// Default: `enabled`
-    pub fn http_endpoint(mut self, value: impl Into<crate::types::InstanceMetadataEndpointState>) -> Self {
+    pub fn http_endpoint(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataEndpointState>,
+    ) -> Self {
         self.http_endpoint = Some(value.into());
         self
     }
     /// Sets or clears [`http_endpoint`](Self::http_endpoint).
-    pub fn set_http_endpoint(mut self, value: Option<crate::types::InstanceMetadataEndpointState>) -> Self {
+    pub fn set_http_endpoint(
+        mut self,
+        value: Option<crate::types::InstanceMetadataEndpointState>,
+    ) -> Self {
         self.http_endpoint = value;
         self
     }
     /// What [`http_endpoint`](Self::http_endpoint) set, if anything.
-    pub fn get_http_endpoint(&self) -> &Option<crate::types::InstanceMetadataEndpointState> {
+    pub fn get_http_endpoint(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataEndpointState> {
         &self.http_endpoint
     }
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
     ///
     /// Default: `disabled`
-    pub fn http_protocol_ipv6(mut self, value: impl Into<crate::types::InstanceMetadataProtocolState>) -> Self {
+    pub fn http_protocol_ipv6(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataProtocolState>,
+    ) -> Self {
         self.http_protocol_ipv6 = Some(value.into());
         self
     }
     /// Sets or clears [`http_protocol_ipv6`](Self::http_protocol_ipv6).
-    pub fn set_http_protocol_ipv6(mut self, value: Option<crate::types::InstanceMetadataProtocolState>) -> Self {
+    pub fn set_http_protocol_ipv6(
+        mut self,
+        value: Option<crate::types::InstanceMetadataProtocolState>,
+    ) -> Self {
         self.http_protocol_ipv6 = value;
         self
     }
     /// What [`http_protocol_ipv6`](Self::http_protocol_ipv6) set, if anything.
-    pub fn get_http_protocol_ipv6(&self) -> &Option<crate::types::InstanceMetadataProtocolState> {
+    pub fn get_http_protocol_ipv6(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataProtocolState> {
         &self.http_protocol_ipv6
     }
     /// The maximum number of hops that the metadata token can travel.
@@ -161,12 +199,18 @@ impl InstanceMetadataOptionsRequestBuilder {
     /// - If the value of `ImdsSupport` for the Amazon Machine Image (AMI) for your instance is `v2.0`, but the account level default is set to `V1 or V2`, the default is `optional`.
     ///
     /// The default value can also be affected by other combinations of parameters. For more information, see [Order of precedence for instance metadata options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html#instance-metadata-options-order-of-precedence) in the *Amazon EC2 User Guide*.
-    pub fn http_tokens(mut self, value: impl Into<crate::types::HttpTokensState>) -> Self {
+    pub fn http_tokens(
+        mut self,
+        value: impl Into<crate::types::HttpTokensState>,
+    ) -> Self {
         self.http_tokens = Some(value.into());
         self
     }
     /// Sets or clears [`http_tokens`](Self::http_tokens).
-    pub fn set_http_tokens(mut self, value: Option<crate::types::HttpTokensState>) -> Self {
+    pub fn set_http_tokens(
+        mut self,
+        value: Option<crate::types::HttpTokensState>,
+    ) -> Self {
         self.http_tokens = value;
         self
     }
@@ -177,17 +221,25 @@ impl InstanceMetadataOptionsRequestBuilder {
     /// Set to `enabled` to allow access to instance tags from the instance metadata. Set to `disabled` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     ///
     /// Default: `disabled`
-    pub fn instance_metadata_tags(mut self, value: impl Into<crate::types::InstanceMetadataTagsState>) -> Self {
+    pub fn instance_metadata_tags(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataTagsState>,
+    ) -> Self {
         self.instance_metadata_tags = Some(value.into());
         self
     }
     /// Sets or clears [`instance_metadata_tags`](Self::instance_metadata_tags).
-    pub fn set_instance_metadata_tags(mut self, value: Option<crate::types::InstanceMetadataTagsState>) -> Self {
+    pub fn set_instance_metadata_tags(
+        mut self,
+        value: Option<crate::types::InstanceMetadataTagsState>,
+    ) -> Self {
         self.instance_metadata_tags = value;
         self
     }
     /// What [`instance_metadata_tags`](Self::instance_metadata_tags) set, if anything.
-    pub fn get_instance_metadata_tags(&self) -> &Option<crate::types::InstanceMetadataTagsState> {
+    pub fn get_instance_metadata_tags(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataTagsState> {
         &self.instance_metadata_tags
     }
     /// Builds the [`InstanceMetadataOptionsRequest`].
@@ -205,9 +257,24 @@ use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for InstanceMetadataOptionsRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "HttpEndpoint", &self.http_endpoint, &xml::Layout::Plain);
-        form.member(prefix, "HttpProtocolIpv6", &self.http_protocol_ipv6, &xml::Layout::Plain);
-        form.member(prefix, "HttpPutResponseHopLimit", &self.http_put_response_hop_limit, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "HttpProtocolIpv6",
+            &self.http_protocol_ipv6,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "HttpPutResponseHopLimit",
+            &self.http_put_response_hop_limit,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "HttpTokens", &self.http_tokens, &xml::Layout::Plain);
-        form.member(prefix, "InstanceMetadataTags", &self.instance_metadata_tags, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "InstanceMetadataTags",
+            &self.instance_metadata_tags,
+            &xml::Layout::Plain,
+        );
     }
 }

@@ -11,26 +11,44 @@ pub struct InstanceMetadataOptionsResponse {
     /// Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
     ///
     /// If the value is `disabled`, you cannot access your instance metadata.
-    #[cfg_attr(feature = "serde", serde(rename = "httpEndpoint", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "httpEndpoint", skip_serializing_if = "Option::is_none")
+    )]
     pub http_endpoint: Option<crate::types::InstanceMetadataEndpointState>,
     /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
     ///
     /// Default: `disabled`
-    #[cfg_attr(feature = "serde", serde(rename = "httpProtocolIpv6", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "httpProtocolIpv6", skip_serializing_if = "Option::is_none")
+    )]
     pub http_protocol_ipv6: Option<crate::types::InstanceMetadataProtocolState>,
     /// The maximum number of hops that the metadata token can travel.
     ///
     /// Possible values: Integers from `1` to `64`
-    #[cfg_attr(feature = "serde", serde(rename = "httpPutResponseHopLimit", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "httpPutResponseHopLimit",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub http_put_response_hop_limit: Option<i32>,
     /// Indicates whether IMDSv2 is required.
     ///
     /// - `optional` - IMDSv2 is optional, which means that you can use either IMDSv2 or IMDSv1.
     /// - `required` - IMDSv2 is required, which means that IMDSv1 is disabled, and you must use IMDSv2.
-    #[cfg_attr(feature = "serde", serde(rename = "httpTokens", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "httpTokens", skip_serializing_if = "Option::is_none")
+    )]
     pub http_tokens: Option<crate::types::HttpTokensState>,
     /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
-    #[cfg_attr(feature = "serde", serde(rename = "instanceMetadataTags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceMetadataTags", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_metadata_tags: Option<crate::types::InstanceMetadataTagsState>,
     /// The state of the metadata option changes.
     ///
@@ -54,7 +72,9 @@ impl InstanceMetadataOptionsResponse {
     /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
     ///
     /// Default: `disabled`
-    pub fn http_protocol_ipv6(&self) -> Option<&crate::types::InstanceMetadataProtocolState> {
+    pub fn http_protocol_ipv6(
+        &self,
+    ) -> Option<&crate::types::InstanceMetadataProtocolState> {
         self.http_protocol_ipv6.as_ref()
     }
     /// The maximum number of hops that the metadata token can travel.
@@ -71,7 +91,9 @@ impl InstanceMetadataOptionsResponse {
         self.http_tokens.as_ref()
     }
     /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
-    pub fn instance_metadata_tags(&self) -> Option<&crate::types::InstanceMetadataTagsState> {
+    pub fn instance_metadata_tags(
+        &self,
+    ) -> Option<&crate::types::InstanceMetadataTagsState> {
         self.instance_metadata_tags.as_ref()
     }
     /// The state of the metadata option changes.
@@ -97,33 +119,49 @@ impl InstanceMetadataOptionsResponseBuilder {
     /// Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
     ///
     /// If the value is `disabled`, you cannot access your instance metadata.
-    pub fn http_endpoint(mut self, value: impl Into<crate::types::InstanceMetadataEndpointState>) -> Self {
+    pub fn http_endpoint(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataEndpointState>,
+    ) -> Self {
         self.http_endpoint = Some(value.into());
         self
     }
     /// Sets or clears [`http_endpoint`](Self::http_endpoint).
-    pub fn set_http_endpoint(mut self, value: Option<crate::types::InstanceMetadataEndpointState>) -> Self {
+    pub fn set_http_endpoint(
+        mut self,
+        value: Option<crate::types::InstanceMetadataEndpointState>,
+    ) -> Self {
         self.http_endpoint = value;
         self
     }
     /// What [`http_endpoint`](Self::http_endpoint) set, if anything.
-    pub fn get_http_endpoint(&self) -> &Option<crate::types::InstanceMetadataEndpointState> {
+    pub fn get_http_endpoint(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataEndpointState> {
         &self.http_endpoint
     }
     /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
     ///
     /// Default: `disabled`
-    pub fn http_protocol_ipv6(mut self, value: impl Into<crate::types::InstanceMetadataProtocolState>) -> Self {
+    pub fn http_protocol_ipv6(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataProtocolState>,
+    ) -> Self {
         self.http_protocol_ipv6 = Some(value.into());
         self
     }
     /// Sets or clears [`http_protocol_ipv6`](Self::http_protocol_ipv6).
-    pub fn set_http_protocol_ipv6(mut self, value: Option<crate::types::InstanceMetadataProtocolState>) -> Self {
+    pub fn set_http_protocol_ipv6(
+        mut self,
+        value: Option<crate::types::InstanceMetadataProtocolState>,
+    ) -> Self {
         self.http_protocol_ipv6 = value;
         self
     }
     /// What [`http_protocol_ipv6`](Self::http_protocol_ipv6) set, if anything.
-    pub fn get_http_protocol_ipv6(&self) -> &Option<crate::types::InstanceMetadataProtocolState> {
+    pub fn get_http_protocol_ipv6(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataProtocolState> {
         &self.http_protocol_ipv6
     }
     /// The maximum number of hops that the metadata token can travel.
@@ -146,12 +184,18 @@ impl InstanceMetadataOptionsResponseBuilder {
     ///
     /// - `optional` - IMDSv2 is optional, which means that you can use either IMDSv2 or IMDSv1.
     /// - `required` - IMDSv2 is required, which means that IMDSv1 is disabled, and you must use IMDSv2.
-    pub fn http_tokens(mut self, value: impl Into<crate::types::HttpTokensState>) -> Self {
+    pub fn http_tokens(
+        mut self,
+        value: impl Into<crate::types::HttpTokensState>,
+    ) -> Self {
         self.http_tokens = Some(value.into());
         self
     }
     /// Sets or clears [`http_tokens`](Self::http_tokens).
-    pub fn set_http_tokens(mut self, value: Option<crate::types::HttpTokensState>) -> Self {
+    pub fn set_http_tokens(
+        mut self,
+        value: Option<crate::types::HttpTokensState>,
+    ) -> Self {
         self.http_tokens = value;
         self
     }
@@ -160,17 +204,25 @@ impl InstanceMetadataOptionsResponseBuilder {
         &self.http_tokens
     }
     /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
-    pub fn instance_metadata_tags(mut self, value: impl Into<crate::types::InstanceMetadataTagsState>) -> Self {
+    pub fn instance_metadata_tags(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataTagsState>,
+    ) -> Self {
         self.instance_metadata_tags = Some(value.into());
         self
     }
     /// Sets or clears [`instance_metadata_tags`](Self::instance_metadata_tags).
-    pub fn set_instance_metadata_tags(mut self, value: Option<crate::types::InstanceMetadataTagsState>) -> Self {
+    pub fn set_instance_metadata_tags(
+        mut self,
+        value: Option<crate::types::InstanceMetadataTagsState>,
+    ) -> Self {
         self.instance_metadata_tags = value;
         self
     }
     /// What [`instance_metadata_tags`](Self::instance_metadata_tags) set, if anything.
-    pub fn get_instance_metadata_tags(&self) -> &Option<crate::types::InstanceMetadataTagsState> {
+    pub fn get_instance_metadata_tags(
+        &self,
+    ) -> &Option<crate::types::InstanceMetadataTagsState> {
         &self.instance_metadata_tags
     }
     /// The state of the metadata option changes.
@@ -178,12 +230,18 @@ impl InstanceMetadataOptionsResponseBuilder {
     /// `pending` - The metadata options are being updated and the instance is not ready to process metadata traffic with the new selection.
     ///
     /// `applied` - The metadata options have been successfully applied on the instance.
-    pub fn state(mut self, value: impl Into<crate::types::InstanceMetadataOptionsState>) -> Self {
+    pub fn state(
+        mut self,
+        value: impl Into<crate::types::InstanceMetadataOptionsState>,
+    ) -> Self {
         self.state = Some(value.into());
         self
     }
     /// Sets or clears [`state`](Self::state).
-    pub fn set_state(mut self, value: Option<crate::types::InstanceMetadataOptionsState>) -> Self {
+    pub fn set_state(
+        mut self,
+        value: Option<crate::types::InstanceMetadataOptionsState>,
+    ) -> Self {
         self.state = value;
         self
     }

@@ -17,61 +17,108 @@ pub struct InstanceNetworkInterface {
     /// A security group connection tracking configuration that enables you to set the timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "connectionTrackingConfiguration", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "connectionTrackingConfiguration",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub connection_tracking_configuration: Option<crate::types::ConnectionTrackingSpecificationResponse>,
+    pub connection_tracking_configuration: Option<
+        crate::types::ConnectionTrackingSpecificationResponse,
+    >,
     /// The description.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
     /// The security groups.
-    #[cfg_attr(feature = "serde", serde(rename = "groupSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupSet", skip_serializing_if = "Option::is_none")
+    )]
     pub groups: Option<Vec<crate::types::GroupIdentifier>>,
     /// The type of network interface.
     ///
     /// Valid values: `interface` | `efa` | `efa-only` | `evs` | `trunk`
-    #[cfg_attr(feature = "serde", serde(rename = "interfaceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "interfaceType", skip_serializing_if = "Option::is_none")
+    )]
     pub interface_type: Option<String>,
     /// The IPv4 delegated prefixes that are assigned to the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv4PrefixSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv4PrefixSet", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv4_prefixes: Option<Vec<crate::types::InstanceIpv4Prefix>>,
     /// The IPv6 addresses associated with the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv6AddressesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv6AddressesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_addresses: Option<Vec<crate::types::InstanceIpv6Address>>,
     /// The IPv6 delegated prefixes that are assigned to the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv6PrefixSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv6PrefixSet", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_prefixes: Option<Vec<crate::types::InstanceIpv6Prefix>>,
     /// The MAC address.
-    #[cfg_attr(feature = "serde", serde(rename = "macAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "macAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub mac_address: Option<String>,
     /// The ID of the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "networkInterfaceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "networkInterfaceId", skip_serializing_if = "Option::is_none")
+    )]
     pub network_interface_id: Option<String>,
     /// The service provider that manages the network interface.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub operator: Option<crate::types::OperatorResponse>,
     /// The ID of the Amazon Web Services account that created the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "ownerId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ownerId", skip_serializing_if = "Option::is_none")
+    )]
     pub owner_id: Option<String>,
     /// The private DNS name.
-    #[cfg_attr(feature = "serde", serde(rename = "privateDnsName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateDnsName", skip_serializing_if = "Option::is_none")
+    )]
     pub private_dns_name: Option<String>,
     /// The IPv4 address of the network interface within the subnet.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
     /// The private IPv4 addresses associated with the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddressesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddressesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_addresses: Option<Vec<crate::types::InstancePrivateIpAddress>>,
     /// Indicates whether source/destination checking is enabled.
-    #[cfg_attr(feature = "serde", serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none")
+    )]
     pub source_dest_check: Option<bool>,
     /// The status of the network interface.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::types::NetworkInterfaceStatus>,
     /// The ID of the subnet.
-    #[cfg_attr(feature = "serde", serde(rename = "subnetId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "subnetId", skip_serializing_if = "Option::is_none")
+    )]
     pub subnet_id: Option<String>,
     /// The ID of the VPC.
-    #[cfg_attr(feature = "serde", serde(rename = "vpcId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "vpcId", skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_id: Option<String>,
 }
 impl InstanceNetworkInterface {
@@ -80,15 +127,21 @@ impl InstanceNetworkInterface {
         Default::default()
     }
     /// The association information for an Elastic IPv4 associated with the network interface.
-    pub fn association(&self) -> Option<&crate::types::InstanceNetworkInterfaceAssociation> {
+    pub fn association(
+        &self,
+    ) -> Option<&crate::types::InstanceNetworkInterfaceAssociation> {
         self.association.as_ref()
     }
     /// The network interface attachment.
-    pub fn attachment(&self) -> Option<&crate::types::InstanceNetworkInterfaceAttachment> {
+    pub fn attachment(
+        &self,
+    ) -> Option<&crate::types::InstanceNetworkInterfaceAttachment> {
         self.attachment.as_ref()
     }
     /// A security group connection tracking configuration that enables you to set the timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
-    pub fn connection_tracking_configuration(&self) -> Option<&crate::types::ConnectionTrackingSpecificationResponse> {
+    pub fn connection_tracking_configuration(
+        &self,
+    ) -> Option<&crate::types::ConnectionTrackingSpecificationResponse> {
         self.connection_tracking_configuration.as_ref()
     }
     /// The description.
@@ -167,7 +220,9 @@ impl InstanceNetworkInterface {
 pub struct InstanceNetworkInterfaceBuilder {
     association: Option<crate::types::InstanceNetworkInterfaceAssociation>,
     attachment: Option<crate::types::InstanceNetworkInterfaceAttachment>,
-    connection_tracking_configuration: Option<crate::types::ConnectionTrackingSpecificationResponse>,
+    connection_tracking_configuration: Option<
+        crate::types::ConnectionTrackingSpecificationResponse,
+    >,
     description: Option<String>,
     groups: Option<Vec<crate::types::GroupIdentifier>>,
     interface_type: Option<String>,
@@ -188,31 +243,47 @@ pub struct InstanceNetworkInterfaceBuilder {
 }
 impl InstanceNetworkInterfaceBuilder {
     /// The association information for an Elastic IPv4 associated with the network interface.
-    pub fn association(mut self, value: impl Into<crate::types::InstanceNetworkInterfaceAssociation>) -> Self {
+    pub fn association(
+        mut self,
+        value: impl Into<crate::types::InstanceNetworkInterfaceAssociation>,
+    ) -> Self {
         self.association = Some(value.into());
         self
     }
     /// Sets or clears [`association`](Self::association).
-    pub fn set_association(mut self, value: Option<crate::types::InstanceNetworkInterfaceAssociation>) -> Self {
+    pub fn set_association(
+        mut self,
+        value: Option<crate::types::InstanceNetworkInterfaceAssociation>,
+    ) -> Self {
         self.association = value;
         self
     }
     /// What [`association`](Self::association) set, if anything.
-    pub fn get_association(&self) -> &Option<crate::types::InstanceNetworkInterfaceAssociation> {
+    pub fn get_association(
+        &self,
+    ) -> &Option<crate::types::InstanceNetworkInterfaceAssociation> {
         &self.association
     }
     /// The network interface attachment.
-    pub fn attachment(mut self, value: impl Into<crate::types::InstanceNetworkInterfaceAttachment>) -> Self {
+    pub fn attachment(
+        mut self,
+        value: impl Into<crate::types::InstanceNetworkInterfaceAttachment>,
+    ) -> Self {
         self.attachment = Some(value.into());
         self
     }
     /// Sets or clears [`attachment`](Self::attachment).
-    pub fn set_attachment(mut self, value: Option<crate::types::InstanceNetworkInterfaceAttachment>) -> Self {
+    pub fn set_attachment(
+        mut self,
+        value: Option<crate::types::InstanceNetworkInterfaceAttachment>,
+    ) -> Self {
         self.attachment = value;
         self
     }
     /// What [`attachment`](Self::attachment) set, if anything.
-    pub fn get_attachment(&self) -> &Option<crate::types::InstanceNetworkInterfaceAttachment> {
+    pub fn get_attachment(
+        &self,
+    ) -> &Option<crate::types::InstanceNetworkInterfaceAttachment> {
         &self.attachment
     }
     /// A security group connection tracking configuration that enables you to set the timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
@@ -252,12 +323,18 @@ impl InstanceNetworkInterfaceBuilder {
         &self.description
     }
     /// The security groups.
-    pub fn groups(mut self, value: impl Into<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn groups(
+        mut self,
+        value: impl Into<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.groups = Some(value.into());
         self
     }
     /// Sets or clears [`groups`](Self::groups).
-    pub fn set_groups(mut self, value: Option<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn set_groups(
+        mut self,
+        value: Option<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.groups = value;
         self
     }
@@ -282,12 +359,18 @@ impl InstanceNetworkInterfaceBuilder {
         &self.interface_type
     }
     /// The IPv4 delegated prefixes that are assigned to the network interface.
-    pub fn ipv4_prefixes(mut self, value: impl Into<Vec<crate::types::InstanceIpv4Prefix>>) -> Self {
+    pub fn ipv4_prefixes(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceIpv4Prefix>>,
+    ) -> Self {
         self.ipv4_prefixes = Some(value.into());
         self
     }
     /// Sets or clears [`ipv4_prefixes`](Self::ipv4_prefixes).
-    pub fn set_ipv4_prefixes(mut self, value: Option<Vec<crate::types::InstanceIpv4Prefix>>) -> Self {
+    pub fn set_ipv4_prefixes(
+        mut self,
+        value: Option<Vec<crate::types::InstanceIpv4Prefix>>,
+    ) -> Self {
         self.ipv4_prefixes = value;
         self
     }
@@ -296,12 +379,18 @@ impl InstanceNetworkInterfaceBuilder {
         &self.ipv4_prefixes
     }
     /// The IPv6 addresses associated with the network interface.
-    pub fn ipv6_addresses(mut self, value: impl Into<Vec<crate::types::InstanceIpv6Address>>) -> Self {
+    pub fn ipv6_addresses(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceIpv6Address>>,
+    ) -> Self {
         self.ipv6_addresses = Some(value.into());
         self
     }
     /// Sets or clears [`ipv6_addresses`](Self::ipv6_addresses).
-    pub fn set_ipv6_addresses(mut self, value: Option<Vec<crate::types::InstanceIpv6Address>>) -> Self {
+    pub fn set_ipv6_addresses(
+        mut self,
+        value: Option<Vec<crate::types::InstanceIpv6Address>>,
+    ) -> Self {
         self.ipv6_addresses = value;
         self
     }
@@ -310,12 +399,18 @@ impl InstanceNetworkInterfaceBuilder {
         &self.ipv6_addresses
     }
     /// The IPv6 delegated prefixes that are assigned to the network interface.
-    pub fn ipv6_prefixes(mut self, value: impl Into<Vec<crate::types::InstanceIpv6Prefix>>) -> Self {
+    pub fn ipv6_prefixes(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceIpv6Prefix>>,
+    ) -> Self {
         self.ipv6_prefixes = Some(value.into());
         self
     }
     /// Sets or clears [`ipv6_prefixes`](Self::ipv6_prefixes).
-    pub fn set_ipv6_prefixes(mut self, value: Option<Vec<crate::types::InstanceIpv6Prefix>>) -> Self {
+    pub fn set_ipv6_prefixes(
+        mut self,
+        value: Option<Vec<crate::types::InstanceIpv6Prefix>>,
+    ) -> Self {
         self.ipv6_prefixes = value;
         self
     }
@@ -357,7 +452,10 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets or clears [`operator`](Self::operator).
-    pub fn set_operator(mut self, value: Option<crate::types::OperatorResponse>) -> Self {
+    pub fn set_operator(
+        mut self,
+        value: Option<crate::types::OperatorResponse>,
+    ) -> Self {
         self.operator = value;
         self
     }
@@ -408,17 +506,25 @@ impl InstanceNetworkInterfaceBuilder {
         &self.private_ip_address
     }
     /// The private IPv4 addresses associated with the network interface.
-    pub fn private_ip_addresses(mut self, value: impl Into<Vec<crate::types::InstancePrivateIpAddress>>) -> Self {
+    pub fn private_ip_addresses(
+        mut self,
+        value: impl Into<Vec<crate::types::InstancePrivateIpAddress>>,
+    ) -> Self {
         self.private_ip_addresses = Some(value.into());
         self
     }
     /// Sets or clears [`private_ip_addresses`](Self::private_ip_addresses).
-    pub fn set_private_ip_addresses(mut self, value: Option<Vec<crate::types::InstancePrivateIpAddress>>) -> Self {
+    pub fn set_private_ip_addresses(
+        mut self,
+        value: Option<Vec<crate::types::InstancePrivateIpAddress>>,
+    ) -> Self {
         self.private_ip_addresses = value;
         self
     }
     /// What [`private_ip_addresses`](Self::private_ip_addresses) set, if anything.
-    pub fn get_private_ip_addresses(&self) -> &Option<Vec<crate::types::InstancePrivateIpAddress>> {
+    pub fn get_private_ip_addresses(
+        &self,
+    ) -> &Option<Vec<crate::types::InstancePrivateIpAddress>> {
         &self.private_ip_addresses
     }
     /// Indicates whether source/destination checking is enabled.
@@ -436,12 +542,18 @@ impl InstanceNetworkInterfaceBuilder {
         &self.source_dest_check
     }
     /// The status of the network interface.
-    pub fn status(mut self, value: impl Into<crate::types::NetworkInterfaceStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl Into<crate::types::NetworkInterfaceStatus>,
+    ) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<crate::types::NetworkInterfaceStatus>) -> Self {
+    pub fn set_status(
+        mut self,
+        value: Option<crate::types::NetworkInterfaceStatus>,
+    ) -> Self {
         self.status = value;
         self
     }
@@ -516,21 +628,41 @@ impl xml::FromXml for InstanceNetworkInterface {
                 }
                 "description" => value.description = child.parse()?,
                 "groupSet" => {
-                    value.groups =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.groups = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "interfaceType" => value.interface_type = child.parse()?,
                 "ipv4PrefixSet" => {
-                    value.ipv4_prefixes =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.ipv4_prefixes = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "ipv6AddressesSet" => {
-                    value.ipv6_addresses =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.ipv6_addresses = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "ipv6PrefixSet" => {
-                    value.ipv6_prefixes =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.ipv6_prefixes = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "macAddress" => value.mac_address = child.parse()?,
                 "networkInterfaceId" => value.network_interface_id = child.parse()?,
@@ -539,8 +671,13 @@ impl xml::FromXml for InstanceNetworkInterface {
                 "privateDnsName" => value.private_dns_name = child.parse()?,
                 "privateIpAddress" => value.private_ip_address = child.parse()?,
                 "privateIpAddressesSet" => {
-                    value.private_ip_addresses =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.private_ip_addresses = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "sourceDestCheck" => value.source_dest_check = child.parse()?,
                 "status" => value.status = child.parse()?,

@@ -9,19 +9,34 @@
 #[non_exhaustive]
 pub struct InstanceNetworkInterfaceAssociation {
     /// The carrier IP address associated with the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "carrierIp", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "carrierIp", skip_serializing_if = "Option::is_none")
+    )]
     pub carrier_ip: Option<String>,
     /// The customer-owned IP address associated with the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "customerOwnedIp", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "customerOwnedIp", skip_serializing_if = "Option::is_none")
+    )]
     pub customer_owned_ip: Option<String>,
     /// The ID of the owner of the Elastic IP address.
-    #[cfg_attr(feature = "serde", serde(rename = "ipOwnerId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipOwnerId", skip_serializing_if = "Option::is_none")
+    )]
     pub ip_owner_id: Option<String>,
     /// The public DNS name.
-    #[cfg_attr(feature = "serde", serde(rename = "publicDnsName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "publicDnsName", skip_serializing_if = "Option::is_none")
+    )]
     pub public_dns_name: Option<String>,
     /// The public IP address or Elastic IP address bound to the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "publicIp", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "publicIp", skip_serializing_if = "Option::is_none")
+    )]
     pub public_ip: Option<String>,
 }
 impl InstanceNetworkInterfaceAssociation {

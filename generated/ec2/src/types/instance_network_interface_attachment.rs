@@ -9,25 +9,48 @@
 #[non_exhaustive]
 pub struct InstanceNetworkInterfaceAttachment {
     /// The time stamp when the attachment initiated.
-    #[cfg_attr(feature = "serde", serde(rename = "attachTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "attachTime", skip_serializing_if = "Option::is_none")
+    )]
     pub attach_time: Option<::awsgen_runtime::DateTime>,
     /// The ID of the network interface attachment.
-    #[cfg_attr(feature = "serde", serde(rename = "attachmentId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "attachmentId", skip_serializing_if = "Option::is_none")
+    )]
     pub attachment_id: Option<String>,
     /// Indicates whether the network interface is deleted when the instance is terminated.
-    #[cfg_attr(feature = "serde", serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub delete_on_termination: Option<bool>,
     /// The index of the device on the instance for the network interface attachment.
-    #[cfg_attr(feature = "serde", serde(rename = "deviceIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deviceIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub device_index: Option<i32>,
     /// The number of ENA queues created with the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "enaQueueCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaQueueCount", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_queue_count: Option<i32>,
     /// Contains the ENA Express settings for the network interface that's attached to the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "enaSrdSpecification", skip_serializing_if = "Option::is_none"))]
-    pub ena_srd_specification: Option<crate::types::InstanceAttachmentEnaSrdSpecification>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "enaSrdSpecification", skip_serializing_if = "Option::is_none")
+    )]
+    pub ena_srd_specification: Option<
+        crate::types::InstanceAttachmentEnaSrdSpecification,
+    >,
     /// The index of the network card.
-    #[cfg_attr(feature = "serde", serde(rename = "networkCardIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "networkCardIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub network_card_index: Option<i32>,
     /// The attachment state.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -59,7 +82,9 @@ impl InstanceNetworkInterfaceAttachment {
         self.ena_queue_count
     }
     /// Contains the ENA Express settings for the network interface that's attached to the instance.
-    pub fn ena_srd_specification(&self) -> Option<&crate::types::InstanceAttachmentEnaSrdSpecification> {
+    pub fn ena_srd_specification(
+        &self,
+    ) -> Option<&crate::types::InstanceAttachmentEnaSrdSpecification> {
         self.ena_srd_specification.as_ref()
     }
     /// The index of the network card.
@@ -171,7 +196,9 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// What [`ena_srd_specification`](Self::ena_srd_specification) set, if anything.
-    pub fn get_ena_srd_specification(&self) -> &Option<crate::types::InstanceAttachmentEnaSrdSpecification> {
+    pub fn get_ena_srd_specification(
+        &self,
+    ) -> &Option<crate::types::InstanceAttachmentEnaSrdSpecification> {
         &self.ena_srd_specification
     }
     /// The index of the network card.

@@ -13,22 +13,39 @@ pub struct InstanceNetworkInterfaceSpecification {
     /// You can only assign a carrier IP address to a network interface that is in a subnet in a Wavelength Zone. For more information about carrier IP addresses, see [Carrier IP address](https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html#provider-owned-ip) in the *Amazon Web Services Wavelength Developer Guide*.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "AssociateCarrierIpAddress", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "AssociateCarrierIpAddress",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub associate_carrier_ip_address: Option<bool>,
     /// Indicates whether to assign a public IPv4 address to an instance you launch in a VPC. The public IP address can only be assigned to a network interface for eth0, and can only be assigned to a new network interface, not an existing one. You cannot specify more than one network interface in the request. If launching into a default subnet, the default value is `true`.
     ///
     /// Amazon Web Services charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [Amazon VPC pricing page](http://aws.amazon.com/vpc/pricing/).
-    #[cfg_attr(feature = "serde", serde(rename = "associatePublicIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "associatePublicIpAddress",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub associate_public_ip_address: Option<bool>,
     /// A security group connection tracking specification that enables you to set the timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "ConnectionTrackingSpecification", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "ConnectionTrackingSpecification",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub connection_tracking_specification: Option<crate::types::ConnectionTrackingSpecificationRequest>,
+    pub connection_tracking_specification: Option<
+        crate::types::ConnectionTrackingSpecificationRequest,
+    >,
     /// If set to `true`, the interface is deleted when the instance is terminated. You can specify `true` only if creating a new network interface when launching an instance.
-    #[cfg_attr(feature = "serde", serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub delete_on_termination: Option<bool>,
     /// The description of the network interface. Applies only if creating a network interface when launching an instance.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -36,69 +53,123 @@ pub struct InstanceNetworkInterfaceSpecification {
     /// The position of the network interface in the attachment order. A primary network interface has a device index of 0.
     ///
     /// If you specify a network interface when launching an instance, you must specify the device index.
-    #[cfg_attr(feature = "serde", serde(rename = "deviceIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deviceIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub device_index: Option<i32>,
     /// The number of ENA queues to be created with the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "EnaQueueCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnaQueueCount", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_queue_count: Option<i32>,
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "EnaSrdSpecification", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EnaSrdSpecification", skip_serializing_if = "Option::is_none")
+    )]
     pub ena_srd_specification: Option<crate::types::EnaSrdSpecificationRequest>,
     /// The IDs of the security groups for the network interface. Applies only if creating a network interface when launching an instance.
-    #[cfg_attr(feature = "serde", serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub groups: Option<Vec<String>>,
     /// The type of network interface.
     ///
     /// If you specify `efa-only`, do not assign any IP addresses to the network interface. EFA-only network interfaces do not support IP addresses.
     ///
     /// Valid values: `interface` | `efa` | `efa-only`
-    #[cfg_attr(feature = "serde", serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none")
+    )]
     pub interface_type: Option<String>,
     /// The number of IPv4 delegated prefixes to be automatically assigned to the network interface. You cannot use this option if you use the `Ipv4Prefix` option.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv4PrefixCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv4PrefixCount", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv4_prefix_count: Option<i32>,
     /// The IPv4 delegated prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv4PrefixCount` option.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv4_prefixes: Option<Vec<crate::types::Ipv4PrefixSpecificationRequest>>,
     /// A number of IPv6 addresses to assign to the network interface. Amazon EC2 chooses the IPv6 addresses from the range of the subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv6AddressCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv6AddressCount", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_address_count: Option<i32>,
     /// The IPv6 addresses to assign to the network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
-    #[cfg_attr(feature = "serde", serde(rename = "ipv6AddressesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ipv6AddressesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_addresses: Option<Vec<crate::types::InstanceIpv6Address>>,
     /// The number of IPv6 delegated prefixes to be automatically assigned to the network interface. You cannot use this option if you use the `Ipv6Prefix` option.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv6PrefixCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv6PrefixCount", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_prefix_count: Option<i32>,
     /// The IPv6 delegated prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv6PrefixCount` option.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv6Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv6Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_prefixes: Option<Vec<crate::types::Ipv6PrefixSpecificationRequest>>,
     /// The index of the network card. Some instance types support multiple network cards. The primary network interface must be assigned to network card index 0. The default is network card index 0.
     ///
     /// If you are using [RequestSpotInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestSpotInstances.html) to create Spot Instances, omit this parameter because you can’t specify the network card index when using this API. To specify the network card index, use [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
-    #[cfg_attr(feature = "serde", serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub network_card_index: Option<i32>,
     /// The ID of the network interface.
     ///
     /// If you are creating a Spot Fleet, omit this parameter because you can’t specify a network interface ID in a launch specification.
-    #[cfg_attr(feature = "serde", serde(rename = "networkInterfaceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "networkInterfaceId", skip_serializing_if = "Option::is_none")
+    )]
     pub network_interface_id: Option<String>,
     /// The primary IPv6 address of the network interface. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. For more information about primary IPv6 addresses, see [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
-    #[cfg_attr(feature = "serde", serde(rename = "PrimaryIpv6", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PrimaryIpv6", skip_serializing_if = "Option::is_none")
+    )]
     pub primary_ipv6: Option<bool>,
     /// The private IPv4 address of the network interface. Applies only if creating a network interface when launching an instance. You cannot specify this option if you're launching more than one instance in a [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) request.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
     /// The private IPv4 addresses to assign to the network interface. Only one private IPv4 address can be designated as primary. You cannot specify this option if you're launching more than one instance in a [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) request.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddressesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddressesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_addresses: Option<Vec<crate::types::PrivateIpAddressSpecification>>,
     /// The number of secondary private IPv4 addresses. You can’t specify this parameter and also specify a secondary private IP address using the `PrivateIpAddress` parameter.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "secondaryPrivateIpAddressCount", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "secondaryPrivateIpAddressCount",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub secondary_private_ip_address_count: Option<i32>,
     /// The ID of the subnet associated with the network interface. Applies only if creating a network interface when launching an instance.
-    #[cfg_attr(feature = "serde", serde(rename = "subnetId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "subnetId", skip_serializing_if = "Option::is_none")
+    )]
     pub subnet_id: Option<String>,
 }
 impl InstanceNetworkInterfaceSpecification {
@@ -119,7 +190,9 @@ impl InstanceNetworkInterfaceSpecification {
         self.associate_public_ip_address
     }
     /// A security group connection tracking specification that enables you to set the timeout for connection tracking on an Elastic network interface. For more information, see [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts) in the *Amazon EC2 User Guide*.
-    pub fn connection_tracking_specification(&self) -> Option<&crate::types::ConnectionTrackingSpecificationRequest> {
+    pub fn connection_tracking_specification(
+        &self,
+    ) -> Option<&crate::types::ConnectionTrackingSpecificationRequest> {
         self.connection_tracking_specification.as_ref()
     }
     /// If set to `true`, the interface is deleted when the instance is terminated. You can specify `true` only if creating a new network interface when launching an instance.
@@ -141,7 +214,9 @@ impl InstanceNetworkInterfaceSpecification {
         self.ena_queue_count
     }
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
-    pub fn ena_srd_specification(&self) -> Option<&crate::types::EnaSrdSpecificationRequest> {
+    pub fn ena_srd_specification(
+        &self,
+    ) -> Option<&crate::types::EnaSrdSpecificationRequest> {
         self.ena_srd_specification.as_ref()
     }
     /// The IDs of the security groups for the network interface. Applies only if creating a network interface when launching an instance.
@@ -201,7 +276,9 @@ impl InstanceNetworkInterfaceSpecification {
         self.private_ip_address.as_deref()
     }
     /// The private IPv4 addresses to assign to the network interface. Only one private IPv4 address can be designated as primary. You cannot specify this option if you're launching more than one instance in a [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) request.
-    pub fn private_ip_addresses(&self) -> &[crate::types::PrivateIpAddressSpecification] {
+    pub fn private_ip_addresses(
+        &self,
+    ) -> &[crate::types::PrivateIpAddressSpecification] {
         self.private_ip_addresses.as_deref().unwrap_or_default()
     }
     /// The number of secondary private IPv4 addresses. You can’t specify this parameter and also specify a secondary private IP address using the `PrivateIpAddress` parameter.
@@ -218,7 +295,9 @@ impl InstanceNetworkInterfaceSpecification {
 pub struct InstanceNetworkInterfaceSpecificationBuilder {
     associate_carrier_ip_address: Option<bool>,
     associate_public_ip_address: Option<bool>,
-    connection_tracking_specification: Option<crate::types::ConnectionTrackingSpecificationRequest>,
+    connection_tracking_specification: Option<
+        crate::types::ConnectionTrackingSpecificationRequest,
+    >,
     delete_on_termination: Option<bool>,
     description: Option<String>,
     device_index: Option<i32>,
@@ -354,17 +433,25 @@ impl InstanceNetworkInterfaceSpecificationBuilder {
         &self.ena_queue_count
     }
     /// Specifies the ENA Express settings for the network interface that's attached to the instance.
-    pub fn ena_srd_specification(mut self, value: impl Into<crate::types::EnaSrdSpecificationRequest>) -> Self {
+    pub fn ena_srd_specification(
+        mut self,
+        value: impl Into<crate::types::EnaSrdSpecificationRequest>,
+    ) -> Self {
         self.ena_srd_specification = Some(value.into());
         self
     }
     /// Sets or clears [`ena_srd_specification`](Self::ena_srd_specification).
-    pub fn set_ena_srd_specification(mut self, value: Option<crate::types::EnaSrdSpecificationRequest>) -> Self {
+    pub fn set_ena_srd_specification(
+        mut self,
+        value: Option<crate::types::EnaSrdSpecificationRequest>,
+    ) -> Self {
         self.ena_srd_specification = value;
         self
     }
     /// What [`ena_srd_specification`](Self::ena_srd_specification) set, if anything.
-    pub fn get_ena_srd_specification(&self) -> &Option<crate::types::EnaSrdSpecificationRequest> {
+    pub fn get_ena_srd_specification(
+        &self,
+    ) -> &Option<crate::types::EnaSrdSpecificationRequest> {
         &self.ena_srd_specification
     }
     /// The IDs of the security groups for the network interface. Applies only if creating a network interface when launching an instance.
@@ -414,17 +501,25 @@ impl InstanceNetworkInterfaceSpecificationBuilder {
         &self.ipv4_prefix_count
     }
     /// The IPv4 delegated prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv4PrefixCount` option.
-    pub fn ipv4_prefixes(mut self, value: impl Into<Vec<crate::types::Ipv4PrefixSpecificationRequest>>) -> Self {
+    pub fn ipv4_prefixes(
+        mut self,
+        value: impl Into<Vec<crate::types::Ipv4PrefixSpecificationRequest>>,
+    ) -> Self {
         self.ipv4_prefixes = Some(value.into());
         self
     }
     /// Sets or clears [`ipv4_prefixes`](Self::ipv4_prefixes).
-    pub fn set_ipv4_prefixes(mut self, value: Option<Vec<crate::types::Ipv4PrefixSpecificationRequest>>) -> Self {
+    pub fn set_ipv4_prefixes(
+        mut self,
+        value: Option<Vec<crate::types::Ipv4PrefixSpecificationRequest>>,
+    ) -> Self {
         self.ipv4_prefixes = value;
         self
     }
     /// What [`ipv4_prefixes`](Self::ipv4_prefixes) set, if anything.
-    pub fn get_ipv4_prefixes(&self) -> &Option<Vec<crate::types::Ipv4PrefixSpecificationRequest>> {
+    pub fn get_ipv4_prefixes(
+        &self,
+    ) -> &Option<Vec<crate::types::Ipv4PrefixSpecificationRequest>> {
         &self.ipv4_prefixes
     }
     /// A number of IPv6 addresses to assign to the network interface. Amazon EC2 chooses the IPv6 addresses from the range of the subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
@@ -442,12 +537,18 @@ impl InstanceNetworkInterfaceSpecificationBuilder {
         &self.ipv6_address_count
     }
     /// The IPv6 addresses to assign to the network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
-    pub fn ipv6_addresses(mut self, value: impl Into<Vec<crate::types::InstanceIpv6Address>>) -> Self {
+    pub fn ipv6_addresses(
+        mut self,
+        value: impl Into<Vec<crate::types::InstanceIpv6Address>>,
+    ) -> Self {
         self.ipv6_addresses = Some(value.into());
         self
     }
     /// Sets or clears [`ipv6_addresses`](Self::ipv6_addresses).
-    pub fn set_ipv6_addresses(mut self, value: Option<Vec<crate::types::InstanceIpv6Address>>) -> Self {
+    pub fn set_ipv6_addresses(
+        mut self,
+        value: Option<Vec<crate::types::InstanceIpv6Address>>,
+    ) -> Self {
         self.ipv6_addresses = value;
         self
     }
@@ -470,17 +571,25 @@ impl InstanceNetworkInterfaceSpecificationBuilder {
         &self.ipv6_prefix_count
     }
     /// The IPv6 delegated prefixes to be assigned to the network interface. You cannot use this option if you use the `Ipv6PrefixCount` option.
-    pub fn ipv6_prefixes(mut self, value: impl Into<Vec<crate::types::Ipv6PrefixSpecificationRequest>>) -> Self {
+    pub fn ipv6_prefixes(
+        mut self,
+        value: impl Into<Vec<crate::types::Ipv6PrefixSpecificationRequest>>,
+    ) -> Self {
         self.ipv6_prefixes = Some(value.into());
         self
     }
     /// Sets or clears [`ipv6_prefixes`](Self::ipv6_prefixes).
-    pub fn set_ipv6_prefixes(mut self, value: Option<Vec<crate::types::Ipv6PrefixSpecificationRequest>>) -> Self {
+    pub fn set_ipv6_prefixes(
+        mut self,
+        value: Option<Vec<crate::types::Ipv6PrefixSpecificationRequest>>,
+    ) -> Self {
         self.ipv6_prefixes = value;
         self
     }
     /// What [`ipv6_prefixes`](Self::ipv6_prefixes) set, if anything.
-    pub fn get_ipv6_prefixes(&self) -> &Option<Vec<crate::types::Ipv6PrefixSpecificationRequest>> {
+    pub fn get_ipv6_prefixes(
+        &self,
+    ) -> &Option<Vec<crate::types::Ipv6PrefixSpecificationRequest>> {
         &self.ipv6_prefixes
     }
     /// The index of the network card. Some instance types support multiple network cards. The primary network interface must be assigned to network card index 0. The default is network card index 0.
@@ -544,17 +653,25 @@ impl InstanceNetworkInterfaceSpecificationBuilder {
         &self.private_ip_address
     }
     /// The private IPv4 addresses to assign to the network interface. Only one private IPv4 address can be designated as primary. You cannot specify this option if you're launching more than one instance in a [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) request.
-    pub fn private_ip_addresses(mut self, value: impl Into<Vec<crate::types::PrivateIpAddressSpecification>>) -> Self {
+    pub fn private_ip_addresses(
+        mut self,
+        value: impl Into<Vec<crate::types::PrivateIpAddressSpecification>>,
+    ) -> Self {
         self.private_ip_addresses = Some(value.into());
         self
     }
     /// Sets or clears [`private_ip_addresses`](Self::private_ip_addresses).
-    pub fn set_private_ip_addresses(mut self, value: Option<Vec<crate::types::PrivateIpAddressSpecification>>) -> Self {
+    pub fn set_private_ip_addresses(
+        mut self,
+        value: Option<Vec<crate::types::PrivateIpAddressSpecification>>,
+    ) -> Self {
         self.private_ip_addresses = value;
         self
     }
     /// What [`private_ip_addresses`](Self::private_ip_addresses) set, if anything.
-    pub fn get_private_ip_addresses(&self) -> &Option<Vec<crate::types::PrivateIpAddressSpecification>> {
+    pub fn get_private_ip_addresses(
+        &self,
+    ) -> &Option<Vec<crate::types::PrivateIpAddressSpecification>> {
         &self.private_ip_addresses
     }
     /// The number of secondary private IPv4 addresses. You can’t specify this parameter and also specify a secondary private IP address using the `PrivateIpAddress` parameter.
@@ -617,56 +734,121 @@ impl InstanceNetworkInterfaceSpecificationBuilder {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for InstanceNetworkInterfaceSpecification {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "AssociateCarrierIpAddress", &self.associate_carrier_ip_address, &xml::Layout::Plain);
-        form.member(prefix, "AssociatePublicIpAddress", &self.associate_public_ip_address, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "AssociateCarrierIpAddress",
+            &self.associate_carrier_ip_address,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "AssociatePublicIpAddress",
+            &self.associate_public_ip_address,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "ConnectionTrackingSpecification",
             &self.connection_tracking_specification,
             &xml::Layout::Plain,
         );
-        form.member(prefix, "DeleteOnTermination", &self.delete_on_termination, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "DeleteOnTermination",
+            &self.delete_on_termination,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Description", &self.description, &xml::Layout::Plain);
         form.member(prefix, "DeviceIndex", &self.device_index, &xml::Layout::Plain);
         form.member(prefix, "EnaQueueCount", &self.ena_queue_count, &xml::Layout::Plain);
-        form.member(prefix, "EnaSrdSpecification", &self.ena_srd_specification, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "EnaSrdSpecification",
+            &self.ena_srd_specification,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "SecurityGroupId",
             &self.groups,
-            &xml::Layout::List { member: Some("SecurityGroupId"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("SecurityGroupId"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(prefix, "InterfaceType", &self.interface_type, &xml::Layout::Plain);
-        form.member(prefix, "Ipv4PrefixCount", &self.ipv4_prefix_count, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "Ipv4PrefixCount",
+            &self.ipv4_prefix_count,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "Ipv4Prefix",
             &self.ipv4_prefixes,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "Ipv6AddressCount", &self.ipv6_address_count, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "Ipv6AddressCount",
+            &self.ipv6_address_count,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "Ipv6Addresses",
             &self.ipv6_addresses,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "Ipv6PrefixCount", &self.ipv6_prefix_count, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "Ipv6PrefixCount",
+            &self.ipv6_prefix_count,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "Ipv6Prefix",
             &self.ipv6_prefixes,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "NetworkCardIndex", &self.network_card_index, &xml::Layout::Plain);
-        form.member(prefix, "NetworkInterfaceId", &self.network_interface_id, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "NetworkCardIndex",
+            &self.network_card_index,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "NetworkInterfaceId",
+            &self.network_interface_id,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "PrimaryIpv6", &self.primary_ipv6, &xml::Layout::Plain);
-        form.member(prefix, "PrivateIpAddress", &self.private_ip_address, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "PrivateIpAddress",
+            &self.private_ip_address,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "PrivateIpAddresses",
             &self.private_ip_addresses,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(
             prefix,

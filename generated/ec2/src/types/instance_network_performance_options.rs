@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceNetworkPerformanceOptions {
     /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the same. The default option uses the standard bandwidth configuration for your instance type.
-    #[cfg_attr(feature = "serde", serde(rename = "bandwidthWeighting", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bandwidthWeighting", skip_serializing_if = "Option::is_none")
+    )]
     pub bandwidth_weighting: Option<crate::types::InstanceBandwidthWeighting>,
 }
 impl InstanceNetworkPerformanceOptions {
@@ -18,7 +21,9 @@ impl InstanceNetworkPerformanceOptions {
         Default::default()
     }
     /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the same. The default option uses the standard bandwidth configuration for your instance type.
-    pub fn bandwidth_weighting(&self) -> Option<&crate::types::InstanceBandwidthWeighting> {
+    pub fn bandwidth_weighting(
+        &self,
+    ) -> Option<&crate::types::InstanceBandwidthWeighting> {
         self.bandwidth_weighting.as_ref()
     }
 }
@@ -29,29 +34,40 @@ pub struct InstanceNetworkPerformanceOptionsBuilder {
 }
 impl InstanceNetworkPerformanceOptionsBuilder {
     /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the same. The default option uses the standard bandwidth configuration for your instance type.
-    pub fn bandwidth_weighting(mut self, value: impl Into<crate::types::InstanceBandwidthWeighting>) -> Self {
+    pub fn bandwidth_weighting(
+        mut self,
+        value: impl Into<crate::types::InstanceBandwidthWeighting>,
+    ) -> Self {
         self.bandwidth_weighting = Some(value.into());
         self
     }
     /// Sets or clears [`bandwidth_weighting`](Self::bandwidth_weighting).
-    pub fn set_bandwidth_weighting(mut self, value: Option<crate::types::InstanceBandwidthWeighting>) -> Self {
+    pub fn set_bandwidth_weighting(
+        mut self,
+        value: Option<crate::types::InstanceBandwidthWeighting>,
+    ) -> Self {
         self.bandwidth_weighting = value;
         self
     }
     /// What [`bandwidth_weighting`](Self::bandwidth_weighting) set, if anything.
-    pub fn get_bandwidth_weighting(&self) -> &Option<crate::types::InstanceBandwidthWeighting> {
+    pub fn get_bandwidth_weighting(
+        &self,
+    ) -> &Option<crate::types::InstanceBandwidthWeighting> {
         &self.bandwidth_weighting
     }
     /// Builds the [`InstanceNetworkPerformanceOptions`].
     pub fn build(self) -> InstanceNetworkPerformanceOptions {
-        InstanceNetworkPerformanceOptions { bandwidth_weighting: self.bandwidth_weighting }
+        InstanceNetworkPerformanceOptions {
+            bandwidth_weighting: self.bandwidth_weighting,
+        }
     }
 }
 use ::awsgen_runtime::xml;
 impl xml::FromXml for InstanceNetworkPerformanceOptions {
     fn from_xml(node: xml::Node<'_>, _: &xml::Layout) -> Result<Self, xml::XmlError> {
         let mut value = Self::default();
-        for child in node.children().filter(|child| child.name() == "bandwidthWeighting") {
+        for child in node.children().filter(|child| child.name() == "bandwidthWeighting")
+        {
             value.bandwidth_weighting = child.parse()?;
         }
         Ok(value)

@@ -16,7 +16,10 @@ pub struct InstanceNetworkPerformanceOptionsRequest {
     /// - This option boosts your networking baseline bandwidth and reduces your EBS baseline bandwidth.
     /// - ebs-1
     /// - This option boosts your EBS baseline bandwidth and reduces your networking baseline bandwidth.
-    #[cfg_attr(feature = "serde", serde(rename = "BandwidthWeighting", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BandwidthWeighting", skip_serializing_if = "Option::is_none")
+    )]
     pub bandwidth_weighting: Option<crate::types::InstanceBandwidthWeighting>,
 }
 impl InstanceNetworkPerformanceOptionsRequest {
@@ -32,7 +35,9 @@ impl InstanceNetworkPerformanceOptionsRequest {
     /// - This option boosts your networking baseline bandwidth and reduces your EBS baseline bandwidth.
     /// - ebs-1
     /// - This option boosts your EBS baseline bandwidth and reduces your networking baseline bandwidth.
-    pub fn bandwidth_weighting(&self) -> Option<&crate::types::InstanceBandwidthWeighting> {
+    pub fn bandwidth_weighting(
+        &self,
+    ) -> Option<&crate::types::InstanceBandwidthWeighting> {
         self.bandwidth_weighting.as_ref()
     }
 }
@@ -50,27 +55,42 @@ impl InstanceNetworkPerformanceOptionsRequestBuilder {
     /// - This option boosts your networking baseline bandwidth and reduces your EBS baseline bandwidth.
     /// - ebs-1
     /// - This option boosts your EBS baseline bandwidth and reduces your networking baseline bandwidth.
-    pub fn bandwidth_weighting(mut self, value: impl Into<crate::types::InstanceBandwidthWeighting>) -> Self {
+    pub fn bandwidth_weighting(
+        mut self,
+        value: impl Into<crate::types::InstanceBandwidthWeighting>,
+    ) -> Self {
         self.bandwidth_weighting = Some(value.into());
         self
     }
     /// Sets or clears [`bandwidth_weighting`](Self::bandwidth_weighting).
-    pub fn set_bandwidth_weighting(mut self, value: Option<crate::types::InstanceBandwidthWeighting>) -> Self {
+    pub fn set_bandwidth_weighting(
+        mut self,
+        value: Option<crate::types::InstanceBandwidthWeighting>,
+    ) -> Self {
         self.bandwidth_weighting = value;
         self
     }
     /// What [`bandwidth_weighting`](Self::bandwidth_weighting) set, if anything.
-    pub fn get_bandwidth_weighting(&self) -> &Option<crate::types::InstanceBandwidthWeighting> {
+    pub fn get_bandwidth_weighting(
+        &self,
+    ) -> &Option<crate::types::InstanceBandwidthWeighting> {
         &self.bandwidth_weighting
     }
     /// Builds the [`InstanceNetworkPerformanceOptionsRequest`].
     pub fn build(self) -> InstanceNetworkPerformanceOptionsRequest {
-        InstanceNetworkPerformanceOptionsRequest { bandwidth_weighting: self.bandwidth_weighting }
+        InstanceNetworkPerformanceOptionsRequest {
+            bandwidth_weighting: self.bandwidth_weighting,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for InstanceNetworkPerformanceOptionsRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "BandwidthWeighting", &self.bandwidth_weighting, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "BandwidthWeighting",
+            &self.bandwidth_weighting,
+            &xml::Layout::Plain,
+        );
     }
 }

@@ -15,10 +15,16 @@ pub struct InstancePrivateIpAddress {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub primary: Option<bool>,
     /// The private IPv4 DNS name.
-    #[cfg_attr(feature = "serde", serde(rename = "privateDnsName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateDnsName", skip_serializing_if = "Option::is_none")
+    )]
     pub private_dns_name: Option<String>,
     /// The private IPv4 address of the network interface.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
 }
 impl InstancePrivateIpAddress {
@@ -27,7 +33,9 @@ impl InstancePrivateIpAddress {
         Default::default()
     }
     /// The association information for an Elastic IP address for the network interface.
-    pub fn association(&self) -> Option<&crate::types::InstanceNetworkInterfaceAssociation> {
+    pub fn association(
+        &self,
+    ) -> Option<&crate::types::InstanceNetworkInterfaceAssociation> {
         self.association.as_ref()
     }
     /// Indicates whether this IPv4 address is the primary private IP address of the network interface.
@@ -53,17 +61,25 @@ pub struct InstancePrivateIpAddressBuilder {
 }
 impl InstancePrivateIpAddressBuilder {
     /// The association information for an Elastic IP address for the network interface.
-    pub fn association(mut self, value: impl Into<crate::types::InstanceNetworkInterfaceAssociation>) -> Self {
+    pub fn association(
+        mut self,
+        value: impl Into<crate::types::InstanceNetworkInterfaceAssociation>,
+    ) -> Self {
         self.association = Some(value.into());
         self
     }
     /// Sets or clears [`association`](Self::association).
-    pub fn set_association(mut self, value: Option<crate::types::InstanceNetworkInterfaceAssociation>) -> Self {
+    pub fn set_association(
+        mut self,
+        value: Option<crate::types::InstanceNetworkInterfaceAssociation>,
+    ) -> Self {
         self.association = value;
         self
     }
     /// What [`association`](Self::association) set, if anything.
-    pub fn get_association(&self) -> &Option<crate::types::InstanceNetworkInterfaceAssociation> {
+    pub fn get_association(
+        &self,
+    ) -> &Option<crate::types::InstanceNetworkInterfaceAssociation> {
         &self.association
     }
     /// Indicates whether this IPv4 address is the primary private IP address of the network interface.

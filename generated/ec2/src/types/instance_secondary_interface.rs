@@ -12,28 +12,54 @@ pub struct InstanceSecondaryInterface {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub attachment: Option<crate::types::InstanceSecondaryInterfaceAttachment>,
     /// The type of secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "interfaceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "interfaceType", skip_serializing_if = "Option::is_none")
+    )]
     pub interface_type: Option<crate::types::SecondaryInterfaceType>,
     /// The MAC address of the secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "macAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "macAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub mac_address: Option<String>,
     /// The Amazon Web Services account ID of the owner of the secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "ownerId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ownerId", skip_serializing_if = "Option::is_none")
+    )]
     pub owner_id: Option<String>,
     /// The private IPv4 addresses associated with the secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddressSet", skip_serializing_if = "Option::is_none"))]
-    pub private_ip_addresses: Option<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddress>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddressSet", skip_serializing_if = "Option::is_none")
+    )]
+    pub private_ip_addresses: Option<
+        Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddress>,
+    >,
     /// The ID of the secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "secondaryInterfaceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "secondaryInterfaceId", skip_serializing_if = "Option::is_none")
+    )]
     pub secondary_interface_id: Option<String>,
     /// The ID of the secondary network.
-    #[cfg_attr(feature = "serde", serde(rename = "secondaryNetworkId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "secondaryNetworkId", skip_serializing_if = "Option::is_none")
+    )]
     pub secondary_network_id: Option<String>,
     /// The ID of the secondary subnet.
-    #[cfg_attr(feature = "serde", serde(rename = "secondarySubnetId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "secondarySubnetId", skip_serializing_if = "Option::is_none")
+    )]
     pub secondary_subnet_id: Option<String>,
     /// Indicates whether source/destination checking is enabled.
-    #[cfg_attr(feature = "serde", serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none")
+    )]
     pub source_dest_check: Option<bool>,
     /// The status of the secondary interface.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -45,7 +71,9 @@ impl InstanceSecondaryInterface {
         Default::default()
     }
     /// The attachment information for the secondary interface.
-    pub fn attachment(&self) -> Option<&crate::types::InstanceSecondaryInterfaceAttachment> {
+    pub fn attachment(
+        &self,
+    ) -> Option<&crate::types::InstanceSecondaryInterfaceAttachment> {
         self.attachment.as_ref()
     }
     /// The type of secondary interface.
@@ -61,7 +89,9 @@ impl InstanceSecondaryInterface {
         self.owner_id.as_deref()
     }
     /// The private IPv4 addresses associated with the secondary interface.
-    pub fn private_ip_addresses(&self) -> &[crate::types::InstanceSecondaryInterfacePrivateIpAddress] {
+    pub fn private_ip_addresses(
+        &self,
+    ) -> &[crate::types::InstanceSecondaryInterfacePrivateIpAddress] {
         self.private_ip_addresses.as_deref().unwrap_or_default()
     }
     /// The ID of the secondary interface.
@@ -92,7 +122,9 @@ pub struct InstanceSecondaryInterfaceBuilder {
     interface_type: Option<crate::types::SecondaryInterfaceType>,
     mac_address: Option<String>,
     owner_id: Option<String>,
-    private_ip_addresses: Option<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddress>>,
+    private_ip_addresses: Option<
+        Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddress>,
+    >,
     secondary_interface_id: Option<String>,
     secondary_network_id: Option<String>,
     secondary_subnet_id: Option<String>,
@@ -101,26 +133,40 @@ pub struct InstanceSecondaryInterfaceBuilder {
 }
 impl InstanceSecondaryInterfaceBuilder {
     /// The attachment information for the secondary interface.
-    pub fn attachment(mut self, value: impl Into<crate::types::InstanceSecondaryInterfaceAttachment>) -> Self {
+    pub fn attachment(
+        mut self,
+        value: impl Into<crate::types::InstanceSecondaryInterfaceAttachment>,
+    ) -> Self {
         self.attachment = Some(value.into());
         self
     }
     /// Sets or clears [`attachment`](Self::attachment).
-    pub fn set_attachment(mut self, value: Option<crate::types::InstanceSecondaryInterfaceAttachment>) -> Self {
+    pub fn set_attachment(
+        mut self,
+        value: Option<crate::types::InstanceSecondaryInterfaceAttachment>,
+    ) -> Self {
         self.attachment = value;
         self
     }
     /// What [`attachment`](Self::attachment) set, if anything.
-    pub fn get_attachment(&self) -> &Option<crate::types::InstanceSecondaryInterfaceAttachment> {
+    pub fn get_attachment(
+        &self,
+    ) -> &Option<crate::types::InstanceSecondaryInterfaceAttachment> {
         &self.attachment
     }
     /// The type of secondary interface.
-    pub fn interface_type(mut self, value: impl Into<crate::types::SecondaryInterfaceType>) -> Self {
+    pub fn interface_type(
+        mut self,
+        value: impl Into<crate::types::SecondaryInterfaceType>,
+    ) -> Self {
         self.interface_type = Some(value.into());
         self
     }
     /// Sets or clears [`interface_type`](Self::interface_type).
-    pub fn set_interface_type(mut self, value: Option<crate::types::SecondaryInterfaceType>) -> Self {
+    pub fn set_interface_type(
+        mut self,
+        value: Option<crate::types::SecondaryInterfaceType>,
+    ) -> Self {
         self.interface_type = value;
         self
     }
@@ -173,7 +219,9 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// What [`private_ip_addresses`](Self::private_ip_addresses) set, if anything.
-    pub fn get_private_ip_addresses(&self) -> &Option<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddress>> {
+    pub fn get_private_ip_addresses(
+        &self,
+    ) -> &Option<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddress>> {
         &self.private_ip_addresses
     }
     /// The ID of the secondary interface.
@@ -233,12 +281,18 @@ impl InstanceSecondaryInterfaceBuilder {
         &self.source_dest_check
     }
     /// The status of the secondary interface.
-    pub fn status(mut self, value: impl Into<crate::types::SecondaryInterfaceStatus>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl Into<crate::types::SecondaryInterfaceStatus>,
+    ) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<crate::types::SecondaryInterfaceStatus>) -> Self {
+    pub fn set_status(
+        mut self,
+        value: Option<crate::types::SecondaryInterfaceStatus>,
+    ) -> Self {
         self.status = value;
         self
     }
@@ -273,8 +327,13 @@ impl xml::FromXml for InstanceSecondaryInterface {
                 "macAddress" => value.mac_address = child.parse()?,
                 "ownerId" => value.owner_id = child.parse()?,
                 "privateIpAddressSet" => {
-                    value.private_ip_addresses =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.private_ip_addresses = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "secondaryInterfaceId" => value.secondary_interface_id = child.parse()?,
                 "secondaryNetworkId" => value.secondary_network_id = child.parse()?,

@@ -9,21 +9,36 @@
 #[non_exhaustive]
 pub struct InstanceSecondaryInterfaceAttachment {
     /// The timestamp when the attachment was created.
-    #[cfg_attr(feature = "serde", serde(rename = "attachTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "attachTime", skip_serializing_if = "Option::is_none")
+    )]
     pub attach_time: Option<::awsgen_runtime::DateTime>,
     /// The ID of the attachment.
-    #[cfg_attr(feature = "serde", serde(rename = "attachmentId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "attachmentId", skip_serializing_if = "Option::is_none")
+    )]
     pub attachment_id: Option<String>,
     /// Indicates whether the secondary interface is deleted when the instance is terminated.
     ///
     /// The only supported value for this field is `true`.
-    #[cfg_attr(feature = "serde", serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deleteOnTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub delete_on_termination: Option<bool>,
     /// The device index of the secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "deviceIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "deviceIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub device_index: Option<i32>,
     /// The index of the network card.
-    #[cfg_attr(feature = "serde", serde(rename = "networkCardIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "networkCardIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub network_card_index: Option<i32>,
     /// The attachment state.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct InstanceSecondaryInterfacePrivateIpAddress {
     /// The private IPv4 address.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
 }
 impl InstanceSecondaryInterfacePrivateIpAddress {
@@ -44,7 +47,9 @@ impl InstanceSecondaryInterfacePrivateIpAddressBuilder {
     }
     /// Builds the [`InstanceSecondaryInterfacePrivateIpAddress`].
     pub fn build(self) -> InstanceSecondaryInterfacePrivateIpAddress {
-        InstanceSecondaryInterfacePrivateIpAddress { private_ip_address: self.private_ip_address }
+        InstanceSecondaryInterfacePrivateIpAddress {
+            private_ip_address: self.private_ip_address,
+        }
     }
 }
 use ::awsgen_runtime::xml;

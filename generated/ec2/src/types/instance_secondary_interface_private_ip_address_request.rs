@@ -43,15 +43,28 @@ impl InstanceSecondaryInterfacePrivateIpAddressRequestBuilder {
         &self.private_ip_address
     }
     /// Builds the [`InstanceSecondaryInterfacePrivateIpAddressRequest`], failing if `private_ip_address` is not set.
-    pub fn build(self) -> Result<InstanceSecondaryInterfacePrivateIpAddressRequest, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<
+        InstanceSecondaryInterfacePrivateIpAddressRequest,
+        ::awsgen_runtime::BuildError,
+    > {
         Ok(InstanceSecondaryInterfacePrivateIpAddressRequest {
-            private_ip_address: ::awsgen_runtime::build::required(self.private_ip_address, "private_ip_address")?,
+            private_ip_address: ::awsgen_runtime::build::required(
+                self.private_ip_address,
+                "private_ip_address",
+            )?,
         })
     }
 }
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for InstanceSecondaryInterfacePrivateIpAddressRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "PrivateIpAddress", &self.private_ip_address, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "PrivateIpAddress",
+            &self.private_ip_address,
+            &xml::Layout::Plain,
+        );
     }
 }

@@ -11,25 +11,48 @@ pub struct InstanceSecondaryInterfaceSpecificationRequest {
     /// Indicates whether the secondary interface is deleted when the instance is terminated.
     ///
     /// The only supported value for this field is `true`.
-    #[cfg_attr(feature = "serde", serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeleteOnTermination", skip_serializing_if = "Option::is_none")
+    )]
     pub delete_on_termination: Option<bool>,
     /// The device index for the secondary interface attachment.
-    #[cfg_attr(feature = "serde", serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DeviceIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub device_index: Option<i32>,
     /// The type of secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InterfaceType", skip_serializing_if = "Option::is_none")
+    )]
     pub interface_type: Option<crate::types::SecondaryInterfaceType>,
     /// The index of the network card. The network card must support secondary interfaces.
-    #[cfg_attr(feature = "serde", serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub network_card_index: Option<i32>,
     /// The number of private IPv4 addresses to assign to the secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "PrivateIpAddressCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PrivateIpAddressCount", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address_count: Option<i32>,
     /// The private IPv4 addresses to assign to the secondary interface.
-    #[cfg_attr(feature = "serde", serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none"))]
-    pub private_ip_addresses: Option<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
+    pub private_ip_addresses: Option<
+        Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>,
+    >,
     /// The ID of the secondary subnet.
-    #[cfg_attr(feature = "serde", serde(rename = "SecondarySubnetId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SecondarySubnetId", skip_serializing_if = "Option::is_none")
+    )]
     pub secondary_subnet_id: Option<String>,
 }
 impl InstanceSecondaryInterfaceSpecificationRequest {
@@ -60,7 +83,9 @@ impl InstanceSecondaryInterfaceSpecificationRequest {
         self.private_ip_address_count
     }
     /// The private IPv4 addresses to assign to the secondary interface.
-    pub fn private_ip_addresses(&self) -> &[crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest] {
+    pub fn private_ip_addresses(
+        &self,
+    ) -> &[crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest] {
         self.private_ip_addresses.as_deref().unwrap_or_default()
     }
     /// The ID of the secondary subnet.
@@ -76,7 +101,9 @@ pub struct InstanceSecondaryInterfaceSpecificationRequestBuilder {
     interface_type: Option<crate::types::SecondaryInterfaceType>,
     network_card_index: Option<i32>,
     private_ip_address_count: Option<i32>,
-    private_ip_addresses: Option<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>>,
+    private_ip_addresses: Option<
+        Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>,
+    >,
     secondary_subnet_id: Option<String>,
 }
 impl InstanceSecondaryInterfaceSpecificationRequestBuilder {
@@ -111,12 +138,18 @@ impl InstanceSecondaryInterfaceSpecificationRequestBuilder {
         &self.device_index
     }
     /// The type of secondary interface.
-    pub fn interface_type(mut self, value: impl Into<crate::types::SecondaryInterfaceType>) -> Self {
+    pub fn interface_type(
+        mut self,
+        value: impl Into<crate::types::SecondaryInterfaceType>,
+    ) -> Self {
         self.interface_type = Some(value.into());
         self
     }
     /// Sets or clears [`interface_type`](Self::interface_type).
-    pub fn set_interface_type(mut self, value: Option<crate::types::SecondaryInterfaceType>) -> Self {
+    pub fn set_interface_type(
+        mut self,
+        value: Option<crate::types::SecondaryInterfaceType>,
+    ) -> Self {
         self.interface_type = value;
         self
     }
@@ -155,7 +188,9 @@ impl InstanceSecondaryInterfaceSpecificationRequestBuilder {
     /// The private IPv4 addresses to assign to the secondary interface.
     pub fn private_ip_addresses(
         mut self,
-        value: impl Into<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>>,
+        value: impl Into<
+            Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>,
+        >,
     ) -> Self {
         self.private_ip_addresses = Some(value.into());
         self
@@ -163,7 +198,9 @@ impl InstanceSecondaryInterfaceSpecificationRequestBuilder {
     /// Sets or clears [`private_ip_addresses`](Self::private_ip_addresses).
     pub fn set_private_ip_addresses(
         mut self,
-        value: Option<Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>>,
+        value: Option<
+            Vec<crate::types::InstanceSecondaryInterfacePrivateIpAddressRequest>,
+        >,
     ) -> Self {
         self.private_ip_addresses = value;
         self
@@ -204,17 +241,40 @@ impl InstanceSecondaryInterfaceSpecificationRequestBuilder {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for InstanceSecondaryInterfaceSpecificationRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "DeleteOnTermination", &self.delete_on_termination, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "DeleteOnTermination",
+            &self.delete_on_termination,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "DeviceIndex", &self.device_index, &xml::Layout::Plain);
         form.member(prefix, "InterfaceType", &self.interface_type, &xml::Layout::Plain);
-        form.member(prefix, "NetworkCardIndex", &self.network_card_index, &xml::Layout::Plain);
-        form.member(prefix, "PrivateIpAddressCount", &self.private_ip_address_count, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "NetworkCardIndex",
+            &self.network_card_index,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "PrivateIpAddressCount",
+            &self.private_ip_address_count,
+            &xml::Layout::Plain,
+        );
         form.member(
             prefix,
             "PrivateIpAddress",
             &self.private_ip_addresses,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "SecondarySubnetId", &self.secondary_subnet_id, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "SecondarySubnetId",
+            &self.secondary_subnet_id,
+            &xml::Layout::Plain,
+        );
     }
 }

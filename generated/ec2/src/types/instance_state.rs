@@ -111,7 +111,10 @@ impl InstanceStateBuilder {
     }
     /// Builds the [`InstanceState`].
     pub fn build(self) -> InstanceState {
-        InstanceState { code: self.code, name: self.name }
+        InstanceState {
+            code: self.code,
+            name: self.name,
+        }
     }
 }
 use ::awsgen_runtime::xml;

@@ -9,13 +9,22 @@
 #[non_exhaustive]
 pub struct InstanceStateChange {
     /// The current state of the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "currentState", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "currentState", skip_serializing_if = "Option::is_none")
+    )]
     pub current_state: Option<crate::types::InstanceState>,
     /// The ID of the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "instanceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_id: Option<String>,
     /// The previous state of the instance.
-    #[cfg_attr(feature = "serde", serde(rename = "previousState", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "previousState", skip_serializing_if = "Option::is_none")
+    )]
     pub previous_state: Option<crate::types::InstanceState>,
 }
 impl InstanceStateChange {
@@ -45,12 +54,18 @@ pub struct InstanceStateChangeBuilder {
 }
 impl InstanceStateChangeBuilder {
     /// The current state of the instance.
-    pub fn current_state(mut self, value: impl Into<crate::types::InstanceState>) -> Self {
+    pub fn current_state(
+        mut self,
+        value: impl Into<crate::types::InstanceState>,
+    ) -> Self {
         self.current_state = Some(value.into());
         self
     }
     /// Sets or clears [`current_state`](Self::current_state).
-    pub fn set_current_state(mut self, value: Option<crate::types::InstanceState>) -> Self {
+    pub fn set_current_state(
+        mut self,
+        value: Option<crate::types::InstanceState>,
+    ) -> Self {
         self.current_state = value;
         self
     }
@@ -73,12 +88,18 @@ impl InstanceStateChangeBuilder {
         &self.instance_id
     }
     /// The previous state of the instance.
-    pub fn previous_state(mut self, value: impl Into<crate::types::InstanceState>) -> Self {
+    pub fn previous_state(
+        mut self,
+        value: impl Into<crate::types::InstanceState>,
+    ) -> Self {
         self.previous_state = Some(value.into());
         self
     }
     /// Sets or clears [`previous_state`](Self::previous_state).
-    pub fn set_previous_state(mut self, value: Option<crate::types::InstanceState>) -> Self {
+    pub fn set_previous_state(
+        mut self,
+        value: Option<crate::types::InstanceState>,
+    ) -> Self {
         self.previous_state = value;
         self
     }

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct Ipv4PrefixSpecificationRequest {
     /// The IPv4 prefix. For information, see [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv4_prefix: Option<String>,
 }
 impl Ipv4PrefixSpecificationRequest {
@@ -44,7 +47,9 @@ impl Ipv4PrefixSpecificationRequestBuilder {
     }
     /// Builds the [`Ipv4PrefixSpecificationRequest`].
     pub fn build(self) -> Ipv4PrefixSpecificationRequest {
-        Ipv4PrefixSpecificationRequest { ipv4_prefix: self.ipv4_prefix }
+        Ipv4PrefixSpecificationRequest {
+            ipv4_prefix: self.ipv4_prefix,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct Ipv6PrefixSpecificationRequest {
     /// The IPv6 prefix.
-    #[cfg_attr(feature = "serde", serde(rename = "Ipv6Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Ipv6Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub ipv6_prefix: Option<String>,
 }
 impl Ipv6PrefixSpecificationRequest {
@@ -44,7 +47,9 @@ impl Ipv6PrefixSpecificationRequestBuilder {
     }
     /// Builds the [`Ipv6PrefixSpecificationRequest`].
     pub fn build(self) -> Ipv6PrefixSpecificationRequest {
-        Ipv6PrefixSpecificationRequest { ipv6_prefix: self.ipv6_prefix }
+        Ipv6PrefixSpecificationRequest {
+            ipv6_prefix: self.ipv6_prefix,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

@@ -11,12 +11,18 @@ pub struct LaunchTemplateSpecification {
     /// The ID of the launch template.
     ///
     /// You must specify either the launch template ID or the launch template name, but not both.
-    #[cfg_attr(feature = "serde", serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LaunchTemplateId", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_template_id: Option<String>,
     /// The name of the launch template.
     ///
     /// You must specify either the launch template ID or the launch template name, but not both.
-    #[cfg_attr(feature = "serde", serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LaunchTemplateName", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_template_name: Option<String>,
     /// The launch template version number, `$Latest`, or `$Default`.
     ///
@@ -25,7 +31,10 @@ pub struct LaunchTemplateSpecification {
     /// A value of `$Default` uses the default version of the launch template.
     ///
     /// Default: The default version of the launch template.
-    #[cfg_attr(feature = "serde", serde(rename = "Version", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Version", skip_serializing_if = "Option::is_none")
+    )]
     pub version: Option<String>,
 }
 impl LaunchTemplateSpecification {
@@ -128,8 +137,18 @@ impl LaunchTemplateSpecificationBuilder {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for LaunchTemplateSpecification {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "LaunchTemplateId", &self.launch_template_id, &xml::Layout::Plain);
-        form.member(prefix, "LaunchTemplateName", &self.launch_template_name, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "LaunchTemplateId",
+            &self.launch_template_id,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "LaunchTemplateName",
+            &self.launch_template_name,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Version", &self.version, &xml::Layout::Plain);
     }
 }

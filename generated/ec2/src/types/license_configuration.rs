@@ -9,7 +9,13 @@
 #[non_exhaustive]
 pub struct LicenseConfiguration {
     /// The Amazon Resource Name (ARN) of the license configuration.
-    #[cfg_attr(feature = "serde", serde(rename = "licenseConfigurationArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "licenseConfigurationArn",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub license_configuration_arn: Option<String>,
 }
 impl LicenseConfiguration {
@@ -44,14 +50,19 @@ impl LicenseConfigurationBuilder {
     }
     /// Builds the [`LicenseConfiguration`].
     pub fn build(self) -> LicenseConfiguration {
-        LicenseConfiguration { license_configuration_arn: self.license_configuration_arn }
+        LicenseConfiguration {
+            license_configuration_arn: self.license_configuration_arn,
+        }
     }
 }
 use ::awsgen_runtime::xml;
 impl xml::FromXml for LicenseConfiguration {
     fn from_xml(node: xml::Node<'_>, _: &xml::Layout) -> Result<Self, xml::XmlError> {
         let mut value = Self::default();
-        for child in node.children().filter(|child| child.name() == "licenseConfigurationArn") {
+        for child in node
+            .children()
+            .filter(|child| child.name() == "licenseConfigurationArn")
+        {
             value.license_configuration_arn = child.parse()?;
         }
         Ok(value)

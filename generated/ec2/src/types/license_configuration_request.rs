@@ -9,7 +9,13 @@
 #[non_exhaustive]
 pub struct LicenseConfigurationRequest {
     /// The Amazon Resource Name (ARN) of the license configuration.
-    #[cfg_attr(feature = "serde", serde(rename = "LicenseConfigurationArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LicenseConfigurationArn",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub license_configuration_arn: Option<String>,
 }
 impl LicenseConfigurationRequest {
@@ -44,12 +50,19 @@ impl LicenseConfigurationRequestBuilder {
     }
     /// Builds the [`LicenseConfigurationRequest`].
     pub fn build(self) -> LicenseConfigurationRequest {
-        LicenseConfigurationRequest { license_configuration_arn: self.license_configuration_arn }
+        LicenseConfigurationRequest {
+            license_configuration_arn: self.license_configuration_arn,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for LicenseConfigurationRequest {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "LicenseConfigurationArn", &self.license_configuration_arn, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "LicenseConfigurationArn",
+            &self.license_configuration_arn,
+            &xml::Layout::Plain,
+        );
     }
 }

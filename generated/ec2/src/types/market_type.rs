@@ -14,12 +14,18 @@ pub enum MarketType {
 }
 impl MarketType {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["capacity-block", "interruptible-capacity-reservation", "spot"];
+    pub const VALUES: &'static [&'static str] = &[
+        "capacity-block",
+        "interruptible-capacity-reservation",
+        "spot",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::CapacityBlock => "capacity-block",
-            Self::InterruptibleCapacityReservation => "interruptible-capacity-reservation",
+            Self::InterruptibleCapacityReservation => {
+                "interruptible-capacity-reservation"
+            }
             Self::Spot => "spot",
             Self::Unknown(value) => value.as_str(),
         }
@@ -35,7 +41,9 @@ impl From<&str> for MarketType {
     fn from(value: &str) -> Self {
         match value {
             "capacity-block" => Self::CapacityBlock,
-            "interruptible-capacity-reservation" => Self::InterruptibleCapacityReservation,
+            "interruptible-capacity-reservation" => {
+                Self::InterruptibleCapacityReservation
+            }
             "spot" => Self::Spot,
             other => Self::Unknown(::awsgen_runtime::UnknownValue::from(other)),
         }
@@ -48,13 +56,18 @@ impl ::std::fmt::Display for MarketType {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for MarketType {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for MarketType {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -18,7 +18,13 @@ pub enum NetworkInterfaceStatus {
 }
 impl NetworkInterfaceStatus {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["associated", "attaching", "available", "detaching", "in-use"];
+    pub const VALUES: &'static [&'static str] = &[
+        "associated",
+        "attaching",
+        "available",
+        "detaching",
+        "in-use",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -56,13 +62,18 @@ impl ::std::fmt::Display for NetworkInterfaceStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for NetworkInterfaceStatus {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for NetworkInterfaceStatus {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

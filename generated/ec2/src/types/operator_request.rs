@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct OperatorRequest {
     /// The service provider that manages the resource.
-    #[cfg_attr(feature = "serde", serde(rename = "Principal", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Principal", skip_serializing_if = "Option::is_none")
+    )]
     pub principal: Option<String>,
 }
 impl OperatorRequest {
@@ -44,7 +47,9 @@ impl OperatorRequestBuilder {
     }
     /// Builds the [`OperatorRequest`].
     pub fn build(self) -> OperatorRequest {
-        OperatorRequest { principal: self.principal }
+        OperatorRequest {
+            principal: self.principal,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct OperatorResponse {
     /// If `true`, the resource is hidden by default based on the managed resource visibility settings for the account.
-    #[cfg_attr(feature = "serde", serde(rename = "hiddenByDefault", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "hiddenByDefault", skip_serializing_if = "Option::is_none")
+    )]
     pub hidden_by_default: Option<bool>,
     /// If `true`, the resource is managed by a service provider.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -88,7 +91,11 @@ impl OperatorResponseBuilder {
     }
     /// Builds the [`OperatorResponse`].
     pub fn build(self) -> OperatorResponse {
-        OperatorResponse { hidden_by_default: self.hidden_by_default, managed: self.managed, principal: self.principal }
+        OperatorResponse {
+            hidden_by_default: self.hidden_by_default,
+            managed: self.managed,
+            principal: self.principal,
+        }
     }
 }
 use ::awsgen_runtime::xml;

@@ -18,44 +18,68 @@ pub struct Placement {
     /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify neither one, Amazon EC2 automatically selects an Availability Zone for you.
     ///
     /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
-    #[cfg_attr(feature = "serde", serde(rename = "availabilityZone", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "availabilityZone", skip_serializing_if = "Option::is_none")
+    )]
     pub availability_zone: Option<String>,
     /// The ID of the Availability Zone of the instance.
     ///
     /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify neither one, Amazon EC2 automatically selects an Availability Zone for you.
     ///
     /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
-    #[cfg_attr(feature = "serde", serde(rename = "availabilityZoneId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "availabilityZoneId", skip_serializing_if = "Option::is_none")
+    )]
     pub availability_zone_id: Option<String>,
     /// The ID of the placement group that the instance is in.
     ///
     /// On input, you can specify `GroupId` or `GroupName`, but not both.
-    #[cfg_attr(feature = "serde", serde(rename = "groupId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupId", skip_serializing_if = "Option::is_none")
+    )]
     pub group_id: Option<String>,
     /// The name of the placement group that the instance is in.
     ///
     /// On input, you can specify `GroupId` or `GroupName`, but not both.
-    #[cfg_attr(feature = "serde", serde(rename = "groupName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupName", skip_serializing_if = "Option::is_none")
+    )]
     pub group_name: Option<String>,
     /// The ID of the Dedicated Host on which the instance resides.
     ///
     /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
-    #[cfg_attr(feature = "serde", serde(rename = "hostId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "hostId", skip_serializing_if = "Option::is_none")
+    )]
     pub host_id: Option<String>,
     /// The ARN of the host resource group in which to launch the instances.
     ///
     /// On input, if you specify this parameter, either omit the **Tenancy** parameter or set it to `host`.
     ///
     /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
-    #[cfg_attr(feature = "serde", serde(rename = "hostResourceGroupArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "hostResourceGroupArn", skip_serializing_if = "Option::is_none")
+    )]
     pub host_resource_group_arn: Option<String>,
     /// The number of the partition that the instance is in. Valid only if the placement group strategy is set to `partition`.
     ///
     /// This parameter is not supported for [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
-    #[cfg_attr(feature = "serde", serde(rename = "partitionNumber", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "partitionNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub partition_number: Option<i32>,
     /// Reserved for future use.
-    #[cfg_attr(feature = "serde", serde(rename = "spreadDomain", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "spreadDomain", skip_serializing_if = "Option::is_none")
+    )]
     pub spread_domain: Option<String>,
     /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant hardware.
     ///
@@ -332,13 +356,33 @@ use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for Placement {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "Affinity", &self.affinity, &xml::Layout::Plain);
-        form.member(prefix, "AvailabilityZone", &self.availability_zone, &xml::Layout::Plain);
-        form.member(prefix, "AvailabilityZoneId", &self.availability_zone_id, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "AvailabilityZone",
+            &self.availability_zone,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "AvailabilityZoneId",
+            &self.availability_zone_id,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "GroupId", &self.group_id, &xml::Layout::Plain);
         form.member(prefix, "GroupName", &self.group_name, &xml::Layout::Plain);
         form.member(prefix, "HostId", &self.host_id, &xml::Layout::Plain);
-        form.member(prefix, "HostResourceGroupArn", &self.host_resource_group_arn, &xml::Layout::Plain);
-        form.member(prefix, "PartitionNumber", &self.partition_number, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "HostResourceGroupArn",
+            &self.host_resource_group_arn,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "PartitionNumber",
+            &self.partition_number,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "SpreadDomain", &self.spread_domain, &xml::Layout::Plain);
         form.member(prefix, "Tenancy", &self.tenancy, &xml::Layout::Plain);
     }

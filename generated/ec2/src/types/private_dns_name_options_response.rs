@@ -11,17 +11,26 @@ pub struct PrivateDnsNameOptionsResponse {
     /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "enableResourceNameDnsAAAARecord", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "enableResourceNameDnsAAAARecord",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub enable_resource_name_dns_aaaa_record: Option<bool>,
     /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "enableResourceNameDnsARecord", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "enableResourceNameDnsARecord",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub enable_resource_name_dns_a_record: Option<bool>,
     /// The type of hostname to assign to an instance.
-    #[cfg_attr(feature = "serde", serde(rename = "hostnameType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "hostnameType", skip_serializing_if = "Option::is_none")
+    )]
     pub hostname_type: Option<crate::types::HostnameType>,
 }
 impl PrivateDnsNameOptionsResponse {
@@ -51,12 +60,18 @@ pub struct PrivateDnsNameOptionsResponseBuilder {
 }
 impl PrivateDnsNameOptionsResponseBuilder {
     /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
-    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_resource_name_dns_aaaa_record(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
         self.enable_resource_name_dns_aaaa_record = Some(value.into());
         self
     }
     /// Sets or clears [`enable_resource_name_dns_aaaa_record`](Self::enable_resource_name_dns_aaaa_record).
-    pub fn set_enable_resource_name_dns_aaaa_record(mut self, value: Option<bool>) -> Self {
+    pub fn set_enable_resource_name_dns_aaaa_record(
+        mut self,
+        value: Option<bool>,
+    ) -> Self {
         self.enable_resource_name_dns_aaaa_record = value;
         self
     }
@@ -79,12 +94,18 @@ impl PrivateDnsNameOptionsResponseBuilder {
         &self.enable_resource_name_dns_a_record
     }
     /// The type of hostname to assign to an instance.
-    pub fn hostname_type(mut self, value: impl Into<crate::types::HostnameType>) -> Self {
+    pub fn hostname_type(
+        mut self,
+        value: impl Into<crate::types::HostnameType>,
+    ) -> Self {
         self.hostname_type = Some(value.into());
         self
     }
     /// Sets or clears [`hostname_type`](Self::hostname_type).
-    pub fn set_hostname_type(mut self, value: Option<crate::types::HostnameType>) -> Self {
+    pub fn set_hostname_type(
+        mut self,
+        value: Option<crate::types::HostnameType>,
+    ) -> Self {
         self.hostname_type = value;
         self
     }
@@ -95,7 +116,8 @@ impl PrivateDnsNameOptionsResponseBuilder {
     /// Builds the [`PrivateDnsNameOptionsResponse`].
     pub fn build(self) -> PrivateDnsNameOptionsResponse {
         PrivateDnsNameOptionsResponse {
-            enable_resource_name_dns_aaaa_record: self.enable_resource_name_dns_aaaa_record,
+            enable_resource_name_dns_aaaa_record: self
+                .enable_resource_name_dns_aaaa_record,
             enable_resource_name_dns_a_record: self.enable_resource_name_dns_a_record,
             hostname_type: self.hostname_type,
         }

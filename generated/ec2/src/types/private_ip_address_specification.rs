@@ -12,7 +12,10 @@ pub struct PrivateIpAddressSpecification {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub primary: Option<bool>,
     /// The private IPv4 address.
-    #[cfg_attr(feature = "serde", serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub private_ip_address: Option<String>,
 }
 impl PrivateIpAddressSpecification {
@@ -66,13 +69,21 @@ impl PrivateIpAddressSpecificationBuilder {
     }
     /// Builds the [`PrivateIpAddressSpecification`].
     pub fn build(self) -> PrivateIpAddressSpecification {
-        PrivateIpAddressSpecification { primary: self.primary, private_ip_address: self.private_ip_address }
+        PrivateIpAddressSpecification {
+            primary: self.primary,
+            private_ip_address: self.private_ip_address,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for PrivateIpAddressSpecification {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "Primary", &self.primary, &xml::Layout::Plain);
-        form.member(prefix, "PrivateIpAddress", &self.private_ip_address, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "PrivateIpAddress",
+            &self.private_ip_address,
+            &xml::Layout::Plain,
+        );
     }
 }

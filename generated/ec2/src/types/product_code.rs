@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct ProductCode {
     /// The product code.
-    #[cfg_attr(feature = "serde", serde(rename = "productCode", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "productCode", skip_serializing_if = "Option::is_none")
+    )]
     pub product_code_id: Option<String>,
     /// The type of product code.
-    #[cfg_attr(feature = "serde", serde(rename = "type", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "Option::is_none")
+    )]
     pub product_code_type: Option<crate::types::ProductCodeValues>,
 }
 impl ProductCode {
@@ -51,12 +57,18 @@ impl ProductCodeBuilder {
         &self.product_code_id
     }
     /// The type of product code.
-    pub fn product_code_type(mut self, value: impl Into<crate::types::ProductCodeValues>) -> Self {
+    pub fn product_code_type(
+        mut self,
+        value: impl Into<crate::types::ProductCodeValues>,
+    ) -> Self {
         self.product_code_type = Some(value.into());
         self
     }
     /// Sets or clears [`product_code_type`](Self::product_code_type).
-    pub fn set_product_code_type(mut self, value: Option<crate::types::ProductCodeValues>) -> Self {
+    pub fn set_product_code_type(
+        mut self,
+        value: Option<crate::types::ProductCodeValues>,
+    ) -> Self {
         self.product_code_type = value;
         self
     }
@@ -66,7 +78,10 @@ impl ProductCodeBuilder {
     }
     /// Builds the [`ProductCode`].
     pub fn build(self) -> ProductCode {
-        ProductCode { product_code_id: self.product_code_id, product_code_type: self.product_code_type }
+        ProductCode {
+            product_code_id: self.product_code_id,
+            product_code_type: self.product_code_type,
+        }
     }
 }
 use ::awsgen_runtime::xml;

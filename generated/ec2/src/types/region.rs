@@ -9,16 +9,28 @@
 #[non_exhaustive]
 pub struct Region {
     /// The Region service endpoint.
-    #[cfg_attr(feature = "serde", serde(rename = "regionEndpoint", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionEndpoint", skip_serializing_if = "Option::is_none")
+    )]
     pub endpoint: Option<String>,
     /// The geography information for the Region. The geography is returned as a list.
-    #[cfg_attr(feature = "serde", serde(rename = "geographySet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "geographySet", skip_serializing_if = "Option::is_none")
+    )]
     pub geography: Option<Vec<crate::types::RegionGeography>>,
     /// The Region opt-in status. The possible values are `opt-in-not-required`, `opted-in`, and `not-opted-in`.
-    #[cfg_attr(feature = "serde", serde(rename = "optInStatus", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "optInStatus", skip_serializing_if = "Option::is_none")
+    )]
     pub opt_in_status: Option<String>,
     /// The name of the Region.
-    #[cfg_attr(feature = "serde", serde(rename = "regionName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionName", skip_serializing_if = "Option::is_none")
+    )]
     pub region_name: Option<String>,
 }
 impl Region {
@@ -67,12 +79,18 @@ impl RegionBuilder {
         &self.endpoint
     }
     /// The geography information for the Region. The geography is returned as a list.
-    pub fn geography(mut self, value: impl Into<Vec<crate::types::RegionGeography>>) -> Self {
+    pub fn geography(
+        mut self,
+        value: impl Into<Vec<crate::types::RegionGeography>>,
+    ) -> Self {
         self.geography = Some(value.into());
         self
     }
     /// Sets or clears [`geography`](Self::geography).
-    pub fn set_geography(mut self, value: Option<Vec<crate::types::RegionGeography>>) -> Self {
+    pub fn set_geography(
+        mut self,
+        value: Option<Vec<crate::types::RegionGeography>>,
+    ) -> Self {
         self.geography = value;
         self
     }
@@ -126,8 +144,13 @@ impl xml::FromXml for Region {
             match child.name() {
                 "regionEndpoint" => value.endpoint = child.parse()?,
                 "geographySet" => {
-                    value.geography =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.geography = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "optInStatus" => value.opt_in_status = child.parse()?,
                 "regionName" => value.region_name = child.parse()?,

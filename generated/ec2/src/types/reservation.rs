@@ -9,19 +9,34 @@
 #[non_exhaustive]
 pub struct Reservation {
     /// Not supported.
-    #[cfg_attr(feature = "serde", serde(rename = "groupSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "groupSet", skip_serializing_if = "Option::is_none")
+    )]
     pub groups: Option<Vec<crate::types::GroupIdentifier>>,
     /// The instances.
-    #[cfg_attr(feature = "serde", serde(rename = "instancesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub instances: Option<Vec<crate::types::Instance>>,
     /// The ID of the Amazon Web Services account that owns the reservation.
-    #[cfg_attr(feature = "serde", serde(rename = "ownerId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ownerId", skip_serializing_if = "Option::is_none")
+    )]
     pub owner_id: Option<String>,
     /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services Management Console or Auto Scaling).
-    #[cfg_attr(feature = "serde", serde(rename = "requesterId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "requesterId", skip_serializing_if = "Option::is_none")
+    )]
     pub requester_id: Option<String>,
     /// The ID of the reservation.
-    #[cfg_attr(feature = "serde", serde(rename = "reservationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationId", skip_serializing_if = "Option::is_none")
+    )]
     pub reservation_id: Option<String>,
 }
 impl Reservation {
@@ -61,12 +76,18 @@ pub struct ReservationBuilder {
 }
 impl ReservationBuilder {
     /// Not supported.
-    pub fn groups(mut self, value: impl Into<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn groups(
+        mut self,
+        value: impl Into<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.groups = Some(value.into());
         self
     }
     /// Sets or clears [`groups`](Self::groups).
-    pub fn set_groups(mut self, value: Option<Vec<crate::types::GroupIdentifier>>) -> Self {
+    pub fn set_groups(
+        mut self,
+        value: Option<Vec<crate::types::GroupIdentifier>>,
+    ) -> Self {
         self.groups = value;
         self
     }
@@ -148,12 +169,22 @@ impl xml::FromXml for Reservation {
         for child in node.children() {
             match child.name() {
                 "groupSet" => {
-                    value.groups =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.groups = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "instancesSet" => {
-                    value.instances =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.instances = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "ownerId" => value.owner_id = child.parse()?,
                 "requesterId" => value.requester_id = child.parse()?,

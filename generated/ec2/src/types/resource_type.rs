@@ -365,14 +365,18 @@ impl ResourceType {
             Self::InstanceEventWindow => "instance-event-window",
             Self::InternetGateway => "internet-gateway",
             Self::Ipam => "ipam",
-            Self::IpamExternalResourceVerificationToken => "ipam-external-resource-verification-token",
+            Self::IpamExternalResourceVerificationToken => {
+                "ipam-external-resource-verification-token"
+            }
             Self::IpamPolicy => "ipam-policy",
             Self::IpamPool => "ipam-pool",
             Self::IpamPoolAllocation => "ipam-pool-allocation",
             Self::IpamPrefixListResolver => "ipam-prefix-list-resolver",
             Self::IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target",
             Self::IpamResourceDiscovery => "ipam-resource-discovery",
-            Self::IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association",
+            Self::IpamResourceDiscoveryAssociation => {
+                "ipam-resource-discovery-association"
+            }
             Self::IpamScope => "ipam-scope",
             Self::Ipv4poolEc2 => "ipv4pool-ec2",
             Self::Ipv6poolEc2 => "ipv6pool-ec2",
@@ -383,14 +387,20 @@ impl ResourceType {
             Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation => {
                 "local-gateway-route-table-virtual-interface-group-association"
             }
-            Self::LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association",
+            Self::LocalGatewayRouteTableVpcAssociation => {
+                "local-gateway-route-table-vpc-association"
+            }
             Self::LocalGatewayVirtualInterface => "local-gateway-virtual-interface",
-            Self::LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group",
+            Self::LocalGatewayVirtualInterfaceGroup => {
+                "local-gateway-virtual-interface-group"
+            }
             Self::MacModificationTask => "mac-modification-task",
             Self::Natgateway => "natgateway",
             Self::NetworkAcl => "network-acl",
             Self::NetworkInsightsAccessScope => "network-insights-access-scope",
-            Self::NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis",
+            Self::NetworkInsightsAccessScopeAnalysis => {
+                "network-insights-access-scope-analysis"
+            }
             Self::NetworkInsightsAnalysis => "network-insights-analysis",
             Self::NetworkInsightsPath => "network-insights-path",
             Self::NetworkInterface => "network-interface",
@@ -425,7 +435,9 @@ impl ResourceType {
             Self::TransitGatewayMulticastDomain => "transit-gateway-multicast-domain",
             Self::TransitGatewayPolicyTable => "transit-gateway-policy-table",
             Self::TransitGatewayRouteTable => "transit-gateway-route-table",
-            Self::TransitGatewayRouteTableAnnouncement => "transit-gateway-route-table-announcement",
+            Self::TransitGatewayRouteTableAnnouncement => {
+                "transit-gateway-route-table-announcement"
+            }
             Self::VerifiedAccessEndpoint => "verified-access-endpoint",
             Self::VerifiedAccessEndpointTarget => "verified-access-endpoint-target",
             Self::VerifiedAccessGroup => "verified-access-group",
@@ -438,7 +450,9 @@ impl ResourceType {
             Self::VpcEncryptionControl => "vpc-encryption-control",
             Self::VpcEndpoint => "vpc-endpoint",
             Self::VpcEndpointConnection => "vpc-endpoint-connection",
-            Self::VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type",
+            Self::VpcEndpointConnectionDeviceType => {
+                "vpc-endpoint-connection-device-type"
+            }
             Self::VpcEndpointService => "vpc-endpoint-service",
             Self::VpcEndpointServicePermission => "vpc-endpoint-service-permission",
             Self::VpcFlowLog => "vpc-flow-log",
@@ -488,14 +502,18 @@ impl From<&str> for ResourceType {
             "instance-event-window" => Self::InstanceEventWindow,
             "internet-gateway" => Self::InternetGateway,
             "ipam" => Self::Ipam,
-            "ipam-external-resource-verification-token" => Self::IpamExternalResourceVerificationToken,
+            "ipam-external-resource-verification-token" => {
+                Self::IpamExternalResourceVerificationToken
+            }
             "ipam-policy" => Self::IpamPolicy,
             "ipam-pool" => Self::IpamPool,
             "ipam-pool-allocation" => Self::IpamPoolAllocation,
             "ipam-prefix-list-resolver" => Self::IpamPrefixListResolver,
             "ipam-prefix-list-resolver-target" => Self::IpamPrefixListResolverTarget,
             "ipam-resource-discovery" => Self::IpamResourceDiscovery,
-            "ipam-resource-discovery-association" => Self::IpamResourceDiscoveryAssociation,
+            "ipam-resource-discovery-association" => {
+                Self::IpamResourceDiscoveryAssociation
+            }
             "ipam-scope" => Self::IpamScope,
             "ipv4pool-ec2" => Self::Ipv4poolEc2,
             "ipv6pool-ec2" => Self::Ipv6poolEc2,
@@ -506,14 +524,20 @@ impl From<&str> for ResourceType {
             "local-gateway-route-table-virtual-interface-group-association" => {
                 Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation
             }
-            "local-gateway-route-table-vpc-association" => Self::LocalGatewayRouteTableVpcAssociation,
+            "local-gateway-route-table-vpc-association" => {
+                Self::LocalGatewayRouteTableVpcAssociation
+            }
             "local-gateway-virtual-interface" => Self::LocalGatewayVirtualInterface,
-            "local-gateway-virtual-interface-group" => Self::LocalGatewayVirtualInterfaceGroup,
+            "local-gateway-virtual-interface-group" => {
+                Self::LocalGatewayVirtualInterfaceGroup
+            }
             "mac-modification-task" => Self::MacModificationTask,
             "natgateway" => Self::Natgateway,
             "network-acl" => Self::NetworkAcl,
             "network-insights-access-scope" => Self::NetworkInsightsAccessScope,
-            "network-insights-access-scope-analysis" => Self::NetworkInsightsAccessScopeAnalysis,
+            "network-insights-access-scope-analysis" => {
+                Self::NetworkInsightsAccessScopeAnalysis
+            }
             "network-insights-analysis" => Self::NetworkInsightsAnalysis,
             "network-insights-path" => Self::NetworkInsightsPath,
             "network-interface" => Self::NetworkInterface,
@@ -548,7 +572,9 @@ impl From<&str> for ResourceType {
             "transit-gateway-multicast-domain" => Self::TransitGatewayMulticastDomain,
             "transit-gateway-policy-table" => Self::TransitGatewayPolicyTable,
             "transit-gateway-route-table" => Self::TransitGatewayRouteTable,
-            "transit-gateway-route-table-announcement" => Self::TransitGatewayRouteTableAnnouncement,
+            "transit-gateway-route-table-announcement" => {
+                Self::TransitGatewayRouteTableAnnouncement
+            }
             "verified-access-endpoint" => Self::VerifiedAccessEndpoint,
             "verified-access-endpoint-target" => Self::VerifiedAccessEndpointTarget,
             "verified-access-group" => Self::VerifiedAccessGroup,
@@ -561,7 +587,9 @@ impl From<&str> for ResourceType {
             "vpc-encryption-control" => Self::VpcEncryptionControl,
             "vpc-endpoint" => Self::VpcEndpoint,
             "vpc-endpoint-connection" => Self::VpcEndpointConnection,
-            "vpc-endpoint-connection-device-type" => Self::VpcEndpointConnectionDeviceType,
+            "vpc-endpoint-connection-device-type" => {
+                Self::VpcEndpointConnectionDeviceType
+            }
             "vpc-endpoint-service" => Self::VpcEndpointService,
             "vpc-endpoint-service-permission" => Self::VpcEndpointServicePermission,
             "vpc-flow-log" => Self::VpcFlowLog,
@@ -581,13 +609,18 @@ impl ::std::fmt::Display for ResourceType {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for ResourceType {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ResourceType {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

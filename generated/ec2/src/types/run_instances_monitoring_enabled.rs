@@ -43,8 +43,12 @@ impl RunInstancesMonitoringEnabledBuilder {
         &self.enabled
     }
     /// Builds the [`RunInstancesMonitoringEnabled`], failing if `enabled` is not set.
-    pub fn build(self) -> Result<RunInstancesMonitoringEnabled, ::awsgen_runtime::BuildError> {
-        Ok(RunInstancesMonitoringEnabled { enabled: ::awsgen_runtime::build::required(self.enabled, "enabled")? })
+    pub fn build(
+        self,
+    ) -> Result<RunInstancesMonitoringEnabled, ::awsgen_runtime::BuildError> {
+        Ok(RunInstancesMonitoringEnabled {
+            enabled: ::awsgen_runtime::build::required(self.enabled, "enabled")?,
+        })
     }
 }
 use ::awsgen_runtime::{query, xml};

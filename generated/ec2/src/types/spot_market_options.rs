@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct SpotMarketOptions {
     /// Deprecated.
-    #[cfg_attr(feature = "serde", serde(rename = "BlockDurationMinutes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BlockDurationMinutes", skip_serializing_if = "Option::is_none")
+    )]
     pub block_duration_minutes: Option<i32>,
     /// The behavior when a Spot Instance is interrupted.
     ///
@@ -20,24 +23,38 @@ pub struct SpotMarketOptions {
     /// For more information, see [Interruption behavior](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/interruption-behavior.html) in the *Amazon EC2 User Guide*.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "InstanceInterruptionBehavior", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "InstanceInterruptionBehavior",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
-    pub instance_interruption_behavior: Option<crate::types::InstanceInterruptionBehavior>,
+    pub instance_interruption_behavior: Option<
+        crate::types::InstanceInterruptionBehavior,
+    >,
     /// The maximum hourly price that you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
     ///
     /// If you specify a maximum price, your Spot Instances will be interrupted more frequently than if you do not specify this parameter.
     ///
     /// If you specify a maximum price, it must be more than USD $0.001. Specifying a value below USD $0.001 will result in an `InvalidParameterValue` error message.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxPrice", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxPrice", skip_serializing_if = "Option::is_none")
+    )]
     pub max_price: Option<String>,
     /// The Spot Instance request type. For [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances), persistent Spot Instance requests are only supported when the instance interruption behavior is either `hibernate` or `stop`.
-    #[cfg_attr(feature = "serde", serde(rename = "SpotInstanceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SpotInstanceType", skip_serializing_if = "Option::is_none")
+    )]
     pub spot_instance_type: Option<crate::types::SpotInstanceType>,
     /// The end date of the request, in UTC format (*YYYY*-*MM*-*DD*T*HH*:*MM*:*SS*Z). Supported only for persistent requests.
     ///
     /// - For a persistent request, the request remains active until the `ValidUntil` date and time is reached. Otherwise, the request remains active until you cancel it.
     /// - For a one-time request, `ValidUntil` is not supported. The request remains active until all instances launch or you cancel the request.
-    #[cfg_attr(feature = "serde", serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ValidUntil", skip_serializing_if = "Option::is_none")
+    )]
     pub valid_until: Option<::awsgen_runtime::DateTime>,
 }
 impl SpotMarketOptions {
@@ -56,7 +73,9 @@ impl SpotMarketOptions {
     /// If `Configured` (for [`HibernationOptions`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HibernationOptionsRequest.html) ) is set to `false` or `null`, the `InstanceInterruptionBehavior` parameter is automatically set to `terminate`. You can also set it to `stop` or `hibernate`.
     ///
     /// For more information, see [Interruption behavior](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/interruption-behavior.html) in the *Amazon EC2 User Guide*.
-    pub fn instance_interruption_behavior(&self) -> Option<&crate::types::InstanceInterruptionBehavior> {
+    pub fn instance_interruption_behavior(
+        &self,
+    ) -> Option<&crate::types::InstanceInterruptionBehavior> {
         self.instance_interruption_behavior.as_ref()
     }
     /// The maximum hourly price that you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
@@ -126,7 +145,9 @@ impl SpotMarketOptionsBuilder {
         self
     }
     /// What [`instance_interruption_behavior`](Self::instance_interruption_behavior) set, if anything.
-    pub fn get_instance_interruption_behavior(&self) -> &Option<crate::types::InstanceInterruptionBehavior> {
+    pub fn get_instance_interruption_behavior(
+        &self,
+    ) -> &Option<crate::types::InstanceInterruptionBehavior> {
         &self.instance_interruption_behavior
     }
     /// The maximum hourly price that you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price.
@@ -148,12 +169,18 @@ impl SpotMarketOptionsBuilder {
         &self.max_price
     }
     /// The Spot Instance request type. For [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances), persistent Spot Instance requests are only supported when the instance interruption behavior is either `hibernate` or `stop`.
-    pub fn spot_instance_type(mut self, value: impl Into<crate::types::SpotInstanceType>) -> Self {
+    pub fn spot_instance_type(
+        mut self,
+        value: impl Into<crate::types::SpotInstanceType>,
+    ) -> Self {
         self.spot_instance_type = Some(value.into());
         self
     }
     /// Sets or clears [`spot_instance_type`](Self::spot_instance_type).
-    pub fn set_spot_instance_type(mut self, value: Option<crate::types::SpotInstanceType>) -> Self {
+    pub fn set_spot_instance_type(
+        mut self,
+        value: Option<crate::types::SpotInstanceType>,
+    ) -> Self {
         self.spot_instance_type = value;
         self
     }
@@ -192,10 +219,25 @@ impl SpotMarketOptionsBuilder {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for SpotMarketOptions {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "BlockDurationMinutes", &self.block_duration_minutes, &xml::Layout::Plain);
-        form.member(prefix, "InstanceInterruptionBehavior", &self.instance_interruption_behavior, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "BlockDurationMinutes",
+            &self.block_duration_minutes,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "InstanceInterruptionBehavior",
+            &self.instance_interruption_behavior,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "MaxPrice", &self.max_price, &xml::Layout::Plain);
-        form.member(prefix, "SpotInstanceType", &self.spot_instance_type, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "SpotInstanceType",
+            &self.spot_instance_type,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "ValidUntil", &self.valid_until, &xml::Layout::Plain);
     }
 }

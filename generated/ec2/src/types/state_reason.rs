@@ -105,7 +105,10 @@ impl StateReasonBuilder {
     }
     /// Builds the [`StateReason`].
     pub fn build(self) -> StateReason {
-        StateReason { code: self.code, message: self.message }
+        StateReason {
+            code: self.code,
+            message: self.message,
+        }
     }
 }
 use ::awsgen_runtime::xml;

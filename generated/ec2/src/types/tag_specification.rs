@@ -11,10 +11,16 @@
 #[non_exhaustive]
 pub struct TagSpecification {
     /// The type of resource to tag on creation.
-    #[cfg_attr(feature = "serde", serde(rename = "resourceType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "resourceType", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_type: Option<crate::types::ResourceType>,
     /// The tags to apply to the resource.
-    #[cfg_attr(feature = "serde", serde(rename = "Tag", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tag", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl TagSpecification {
@@ -39,12 +45,18 @@ pub struct TagSpecificationBuilder {
 }
 impl TagSpecificationBuilder {
     /// The type of resource to tag on creation.
-    pub fn resource_type(mut self, value: impl Into<crate::types::ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl Into<crate::types::ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Sets or clears [`resource_type`](Self::resource_type).
-    pub fn set_resource_type(mut self, value: Option<crate::types::ResourceType>) -> Self {
+    pub fn set_resource_type(
+        mut self,
+        value: Option<crate::types::ResourceType>,
+    ) -> Self {
         self.resource_type = value;
         self
     }
@@ -68,13 +80,24 @@ impl TagSpecificationBuilder {
     }
     /// Builds the [`TagSpecification`].
     pub fn build(self) -> TagSpecification {
-        TagSpecification { resource_type: self.resource_type, tags: self.tags }
+        TagSpecification {
+            resource_type: self.resource_type,
+            tags: self.tags,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for TagSpecification {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "ResourceType", &self.resource_type, &xml::Layout::Plain);
-        form.member(prefix, "Tag", &self.tags, &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain });
+        form.member(
+            prefix,
+            "Tag",
+            &self.tags,
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
+        );
     }
 }

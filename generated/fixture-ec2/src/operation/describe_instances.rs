@@ -12,13 +12,22 @@
 #[non_exhaustive]
 pub struct DescribeInstancesInput {
     /// The `InstanceIds` member.
-    #[cfg_attr(feature = "serde", serde(rename = "InstanceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_ids: Option<Vec<String>>,
     /// The `MaxResults` member.
-    #[cfg_attr(feature = "serde", serde(rename = "maxResults", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "maxResults", skip_serializing_if = "Option::is_none")
+    )]
     pub max_results: Option<i32>,
     /// The `NextToken` member.
-    #[cfg_attr(feature = "serde", serde(rename = "nextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 impl DescribeInstancesInput {
@@ -101,17 +110,30 @@ impl DescribeInstancesInputBuilder {
 }
 impl DescribeInstancesInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DescribeInstancesOutput, ::awsgen_runtime::SdkError<DescribeInstancesError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        DescribeInstancesOutput,
+        ::awsgen_runtime::SdkError<DescribeInstancesError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DescribeInstancesOutput, ::awsgen_runtime::SdkError<DescribeInstancesError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DescribeInstancesOutput,
+        ::awsgen_runtime::SdkError<DescribeInstancesError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -119,13 +141,17 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
     type Output = DescribeInstancesOutput;
     type Error = DescribeInstancesError;
     const NAME: &'static str = "DescribeInstances";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::ec2_query("DescribeInstances", "2016-11-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DescribeInstancesOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<DescribeInstancesOutput>(response)?;
+        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<
+            DescribeInstancesOutput,
+        >(response)?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -133,7 +159,10 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
         if error.is(&["InvalidInstanceID.Malformed", "InvalidInstanceIdMalformed"]) {
             return error
                 .modeled_xml()
-                .map_or_else(DescribeInstancesError::Unhandled, DescribeInstancesError::InvalidInstanceIdMalformed);
+                .map_or_else(
+                    DescribeInstancesError::Unhandled,
+                    DescribeInstancesError::InvalidInstanceIdMalformed,
+                );
         }
         DescribeInstancesError::Unhandled(error.into_unhandled())
     }
@@ -148,10 +177,16 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
 #[non_exhaustive]
 pub struct DescribeInstancesOutput {
     /// The `NextToken` member.
-    #[cfg_attr(feature = "serde", serde(rename = "nextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// The `Reservations` member.
-    #[cfg_attr(feature = "serde", serde(rename = "reservationSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationSet", skip_serializing_if = "Option::is_none")
+    )]
     pub reservations: Option<Vec<crate::types::Reservation>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -197,12 +232,18 @@ impl DescribeInstancesOutputBuilder {
         &self.next_token
     }
     /// The `Reservations` member.
-    pub fn reservations(mut self, value: impl Into<Vec<crate::types::Reservation>>) -> Self {
+    pub fn reservations(
+        mut self,
+        value: impl Into<Vec<crate::types::Reservation>>,
+    ) -> Self {
         self.reservations = Some(value.into());
         self
     }
     /// Sets or clears [`reservations`](Self::reservations).
-    pub fn set_reservations(mut self, value: Option<Vec<crate::types::Reservation>>) -> Self {
+    pub fn set_reservations(
+        mut self,
+        value: Option<Vec<crate::types::Reservation>>,
+    ) -> Self {
         self.reservations = value;
         self
     }
@@ -212,7 +253,11 @@ impl DescribeInstancesOutputBuilder {
     }
     /// Builds the [`DescribeInstancesOutput`].
     pub fn build(self) -> DescribeInstancesOutput {
-        DescribeInstancesOutput { next_token: self.next_token, reservations: self.reservations, _request_id: None }
+        DescribeInstancesOutput {
+            next_token: self.next_token,
+            reservations: self.reservations,
+            _request_id: None,
+        }
     }
 }
 /// An error from the DescribeInstances operation.
@@ -280,7 +325,10 @@ impl query::ToQuery for DescribeInstancesInput {
             prefix,
             "InstanceId",
             &self.instance_ids,
-            &xml::Layout::List { member: Some("InstanceId"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("InstanceId"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(prefix, "MaxResults", &self.max_results, &xml::Layout::Plain);
         form.member(prefix, "NextToken", &self.next_token, &xml::Layout::Plain);
@@ -293,8 +341,13 @@ impl xml::FromXml for DescribeInstancesOutput {
             match child.name() {
                 "nextToken" => value.next_token = child.parse()?,
                 "reservationSet" => {
-                    value.reservations =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.reservations = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 _ => {}
             }

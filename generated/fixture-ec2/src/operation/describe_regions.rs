@@ -12,19 +12,31 @@
 #[non_exhaustive]
 pub struct DescribeRegionsInput {
     /// The `AllRegions` member.
-    #[cfg_attr(feature = "serde", serde(rename = "AllRegions", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AllRegions", skip_serializing_if = "Option::is_none")
+    )]
     pub all_regions: Option<bool>,
     /// The `Attribute` member.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub attribute: Option<String>,
     /// The `DryRun` member.
-    #[cfg_attr(feature = "serde", serde(rename = "dryRun", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
+    )]
     pub dry_run: Option<bool>,
     /// The `Filters` member.
-    #[cfg_attr(feature = "serde", serde(rename = "Filter", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
+    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// The `RegionNames` member.
-    #[cfg_attr(feature = "serde", serde(rename = "RegionName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RegionName", skip_serializing_if = "Option::is_none")
+    )]
     pub region_names: Option<Vec<String>>,
     /// The `Scope` member.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -170,17 +182,30 @@ impl DescribeRegionsInputBuilder {
 }
 impl DescribeRegionsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DescribeRegionsOutput, ::awsgen_runtime::SdkError<DescribeRegionsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        DescribeRegionsOutput,
+        ::awsgen_runtime::SdkError<DescribeRegionsError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DescribeRegionsOutput, ::awsgen_runtime::SdkError<DescribeRegionsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        DescribeRegionsOutput,
+        ::awsgen_runtime::SdkError<DescribeRegionsError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -188,13 +213,17 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
     type Output = DescribeRegionsOutput;
     type Error = DescribeRegionsError;
     const NAME: &'static str = "DescribeRegions";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::ec2_query("DescribeRegions", "2016-11-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DescribeRegionsOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<DescribeRegionsOutput>(response)?;
+        let (mut output, request_id) = ::awsgen_runtime::query::ec2_output::<
+            DescribeRegionsOutput,
+        >(response)?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -212,7 +241,10 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
 #[non_exhaustive]
 pub struct DescribeRegionsOutput {
     /// The `Regions` member.
-    #[cfg_attr(feature = "serde", serde(rename = "regionInfo", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub regions: Option<Vec<crate::types::Region>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -254,7 +286,10 @@ impl DescribeRegionsOutputBuilder {
     }
     /// Builds the [`DescribeRegionsOutput`].
     pub fn build(self) -> DescribeRegionsOutput {
-        DescribeRegionsOutput { regions: self.regions, _request_id: None }
+        DescribeRegionsOutput {
+            regions: self.regions,
+            _request_id: None,
+        }
     }
 }
 /// An error from the DescribeRegions operation.
@@ -315,13 +350,19 @@ impl query::ToQuery for DescribeRegionsInput {
             prefix,
             "Filter",
             &self.filters,
-            &xml::Layout::List { member: Some("Filter"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("Filter"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(
             prefix,
             "RegionName",
             &self.region_names,
-            &xml::Layout::List { member: Some("RegionName"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("RegionName"),
+                items: &xml::Layout::Plain,
+            },
         );
         form.member(prefix, "Scope", &self.scope, &xml::Layout::Plain);
     }
@@ -330,8 +371,13 @@ impl xml::FromXml for DescribeRegionsOutput {
     fn from_xml(node: xml::Node<'_>, _: &xml::Layout) -> Result<Self, xml::XmlError> {
         let mut value = Self::default();
         for child in node.children().filter(|child| child.name() == "regionInfo") {
-            value.regions =
-                child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+            value.regions = child
+                .parse_with(
+                    &xml::Layout::List {
+                        member: Some("item"),
+                        items: &xml::Layout::Plain,
+                    },
+                )?;
         }
         Ok(value)
     }

@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct Filter {
     /// The `Name` member.
-    #[cfg_attr(feature = "serde", serde(rename = "Name", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The `Values` member.
-    #[cfg_attr(feature = "serde", serde(rename = "Value", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Value", skip_serializing_if = "Option::is_none")
+    )]
     pub values: Option<Vec<String>>,
 }
 impl Filter {
@@ -66,7 +72,10 @@ impl FilterBuilder {
     }
     /// Builds the [`Filter`].
     pub fn build(self) -> Filter {
-        Filter { name: self.name, values: self.values }
+        Filter {
+            name: self.name,
+            values: self.values,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
@@ -77,7 +86,10 @@ impl query::ToQuery for Filter {
             prefix,
             "Value",
             &self.values,
-            &xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain },
+            &xml::Layout::List {
+                member: Some("item"),
+                items: &xml::Layout::Plain,
+            },
         );
     }
 }

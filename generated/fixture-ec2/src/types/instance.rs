@@ -9,19 +9,31 @@
 #[non_exhaustive]
 pub struct Instance {
     /// The `InstanceId` member.
-    #[cfg_attr(feature = "serde", serde(rename = "instanceId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_id: Option<String>,
     /// The `LaunchTime` member.
-    #[cfg_attr(feature = "serde", serde(rename = "launchTime", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "launchTime", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_time: Option<::awsgen_runtime::DateTime>,
     /// The `Placement` member.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub placement: Option<crate::types::Placement>,
     /// The `State` member.
-    #[cfg_attr(feature = "serde", serde(rename = "instanceState", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instanceState", skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<crate::types::InstanceState>,
     /// The `Tags` member.
-    #[cfg_attr(feature = "serde", serde(rename = "tagSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tagSet", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl Instance {
@@ -152,8 +164,13 @@ impl xml::FromXml for Instance {
                 "placement" => value.placement = child.parse()?,
                 "instanceState" => value.state = child.parse()?,
                 "tagSet" => {
-                    value.tags =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.tags = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 _ => {}
             }

@@ -9,13 +9,22 @@
 #[non_exhaustive]
 pub struct Region {
     /// The `Endpoint` member.
-    #[cfg_attr(feature = "serde", serde(rename = "regionEndpoint", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionEndpoint", skip_serializing_if = "Option::is_none")
+    )]
     pub endpoint: Option<String>,
     /// The `OptInStatus` member.
-    #[cfg_attr(feature = "serde", serde(rename = "optInStatus", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "optInStatus", skip_serializing_if = "Option::is_none")
+    )]
     pub opt_in_status: Option<String>,
     /// The `RegionName` member.
-    #[cfg_attr(feature = "serde", serde(rename = "regionName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "regionName", skip_serializing_if = "Option::is_none")
+    )]
     pub region_name: Option<String>,
 }
 impl Region {
@@ -88,7 +97,11 @@ impl RegionBuilder {
     }
     /// Builds the [`Region`].
     pub fn build(self) -> Region {
-        Region { endpoint: self.endpoint, opt_in_status: self.opt_in_status, region_name: self.region_name }
+        Region {
+            endpoint: self.endpoint,
+            opt_in_status: self.opt_in_status,
+            region_name: self.region_name,
+        }
     }
 }
 use ::awsgen_runtime::xml;

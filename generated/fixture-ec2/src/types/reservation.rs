@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct Reservation {
     /// The `Instances` member.
-    #[cfg_attr(feature = "serde", serde(rename = "instancesSet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
+    )]
     pub instances: Option<Vec<crate::types::Instance>>,
     /// The `ReservationId` member.
-    #[cfg_attr(feature = "serde", serde(rename = "reservationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reservationId", skip_serializing_if = "Option::is_none")
+    )]
     pub reservation_id: Option<String>,
 }
 impl Reservation {
@@ -66,7 +72,10 @@ impl ReservationBuilder {
     }
     /// Builds the [`Reservation`].
     pub fn build(self) -> Reservation {
-        Reservation { instances: self.instances, reservation_id: self.reservation_id }
+        Reservation {
+            instances: self.instances,
+            reservation_id: self.reservation_id,
+        }
     }
 }
 use ::awsgen_runtime::xml;
@@ -76,8 +85,13 @@ impl xml::FromXml for Reservation {
         for child in node.children() {
             match child.name() {
                 "instancesSet" => {
-                    value.instances =
-                        child.parse_with(&xml::Layout::List { member: Some("item"), items: &xml::Layout::Plain })?;
+                    value.instances = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("item"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "reservationId" => value.reservation_id = child.parse()?,
                 _ => {}

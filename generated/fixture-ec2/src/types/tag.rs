@@ -66,7 +66,10 @@ impl TagBuilder {
     }
     /// Builds the [`Tag`].
     pub fn build(self) -> Tag {
-        Tag { key: self.key, value: self.value }
+        Tag {
+            key: self.key,
+            value: self.value,
+        }
     }
 }
 use ::awsgen_runtime::xml;

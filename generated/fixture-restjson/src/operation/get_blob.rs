@@ -46,22 +46,31 @@ impl GetBlobInputBuilder {
     }
     /// Builds the [`GetBlobInput`], failing if `id` is not set.
     pub fn build(self) -> Result<GetBlobInput, ::awsgen_runtime::BuildError> {
-        Ok(GetBlobInput { id: ::awsgen_runtime::build::required_label(self.id, "id")? })
+        Ok(GetBlobInput {
+            id: ::awsgen_runtime::build::required_label(self.id, "id")?,
+        })
     }
 }
 impl GetBlobInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetBlobOutput, ::awsgen_runtime::SdkError<GetBlobError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetBlobOutput, ::awsgen_runtime::SdkError<GetBlobError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetBlobOutput, ::awsgen_runtime::SdkError<GetBlobError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetBlobOutput, ::awsgen_runtime::SdkError<GetBlobError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -69,14 +78,19 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
     type Output = GetBlobOutput;
     type Error = GetBlobError;
     const NAME: &'static str = "GetBlob";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::rest("GET", "/blobs/{Id}").label("Id", &self.id))
     }
     const STREAMING_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetBlobOutput, ::awsgen_runtime::ParseError> {
-        Self::parse_streaming(response, ::awsgen_runtime::ByteStream::new(response.body.clone()))
+        Self::parse_streaming(
+            response,
+            ::awsgen_runtime::ByteStream::new(response.body.clone()),
+        )
     }
     fn parse_streaming(
         response: &::awsgen_runtime::http::Response,
@@ -166,7 +180,11 @@ impl GetBlobOutputBuilder {
     }
     /// Builds the [`GetBlobOutput`].
     pub fn build(self) -> GetBlobOutput {
-        GetBlobOutput { body: self.body, content_type: self.content_type, _request_id: None }
+        GetBlobOutput {
+            body: self.body,
+            content_type: self.content_type,
+            _request_id: None,
+        }
     }
 }
 /// An error from the GetBlob operation.

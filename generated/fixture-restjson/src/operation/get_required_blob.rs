@@ -46,22 +46,37 @@ impl GetRequiredBlobInputBuilder {
     }
     /// Builds the [`GetRequiredBlobInput`], failing if `id` is not set.
     pub fn build(self) -> Result<GetRequiredBlobInput, ::awsgen_runtime::BuildError> {
-        Ok(GetRequiredBlobInput { id: ::awsgen_runtime::build::required_label(self.id, "id")? })
+        Ok(GetRequiredBlobInput {
+            id: ::awsgen_runtime::build::required_label(self.id, "id")?,
+        })
     }
 }
 impl GetRequiredBlobInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetRequiredBlobOutput, ::awsgen_runtime::SdkError<GetRequiredBlobError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetRequiredBlobOutput,
+        ::awsgen_runtime::SdkError<GetRequiredBlobError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetRequiredBlobOutput, ::awsgen_runtime::SdkError<GetRequiredBlobError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetRequiredBlobOutput,
+        ::awsgen_runtime::SdkError<GetRequiredBlobError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -69,20 +84,31 @@ impl ::awsgen_runtime::Operation for GetRequiredBlobInput {
     type Output = GetRequiredBlobOutput;
     type Error = GetRequiredBlobError;
     const NAME: &'static str = "GetRequiredBlob";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "/required-blobs/{Id}").label("Id", &self.id))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("GET", "/required-blobs/{Id}")
+                .label("Id", &self.id),
+        )
     }
     const STREAMING_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetRequiredBlobOutput, ::awsgen_runtime::ParseError> {
-        Self::parse_streaming(response, ::awsgen_runtime::ByteStream::new(response.body.clone()))
+        Self::parse_streaming(
+            response,
+            ::awsgen_runtime::ByteStream::new(response.body.clone()),
+        )
     }
     fn parse_streaming(
         response: &::awsgen_runtime::http::Response,
         stream: ::awsgen_runtime::ByteStream,
     ) -> Result<GetRequiredBlobOutput, ::awsgen_runtime::ParseError> {
-        Ok(GetRequiredBlobOutput { body: stream, _request_id: response.request_id().map(str::to_owned) })
+        Ok(GetRequiredBlobOutput {
+            body: stream,
+            _request_id: response.request_id().map(str::to_owned),
+        })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetRequiredBlobError {
         GetRequiredBlobError::Unhandled(error.into_unhandled())
@@ -140,7 +166,10 @@ impl GetRequiredBlobOutputBuilder {
     }
     /// Builds the [`GetRequiredBlobOutput`], failing if `body` is not set.
     pub fn build(self) -> Result<GetRequiredBlobOutput, ::awsgen_runtime::BuildError> {
-        Ok(GetRequiredBlobOutput { body: ::awsgen_runtime::build::required(self.body, "body")?, _request_id: None })
+        Ok(GetRequiredBlobOutput {
+            body: ::awsgen_runtime::build::required(self.body, "body")?,
+            _request_id: None,
+        })
     }
 }
 /// An error from the GetRequiredBlob operation.

@@ -46,22 +46,31 @@ impl PutDocumentInputBuilder {
     }
     /// Builds the [`PutDocumentInput`].
     pub fn build(self) -> PutDocumentInput {
-        PutDocumentInput { document: self.document }
+        PutDocumentInput {
+            document: self.document,
+        }
     }
 }
 impl PutDocumentInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<PutDocumentOutput, ::awsgen_runtime::SdkError<PutDocumentError>> {
+    pub async fn send(
+        self,
+    ) -> Result<PutDocumentOutput, ::awsgen_runtime::SdkError<PutDocumentError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<PutDocumentOutput, ::awsgen_runtime::SdkError<PutDocumentError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<PutDocumentOutput, ::awsgen_runtime::SdkError<PutDocumentError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -69,13 +78,19 @@ impl ::awsgen_runtime::Operation for PutDocumentInput {
     type Output = PutDocumentOutput;
     type Error = PutDocumentError;
     const NAME: &'static str = "PutDocument";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        ::awsgen_runtime::Request::rest("POST", "/documents").payload_json(self.document.as_ref())
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        ::awsgen_runtime::Request::rest("POST", "/documents")
+            .payload_json(self.document.as_ref())
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PutDocumentOutput, ::awsgen_runtime::ParseError> {
-        Ok(PutDocumentOutput { text: response.payload_text()?, _request_id: response.request_id().map(str::to_owned) })
+        Ok(PutDocumentOutput {
+            text: response.payload_text()?,
+            _request_id: response.request_id().map(str::to_owned),
+        })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PutDocumentError {
         PutDocumentError::Unhandled(error.into_unhandled())
@@ -133,7 +148,10 @@ impl PutDocumentOutputBuilder {
     }
     /// Builds the [`PutDocumentOutput`].
     pub fn build(self) -> PutDocumentOutput {
-        PutDocumentOutput { text: self.text, _request_id: None }
+        PutDocumentOutput {
+            text: self.text,
+            _request_id: None,
+        }
     }
 }
 /// An error from the PutDocument operation.

@@ -3,7 +3,8 @@
 //!
 //! Sensitive values at every depth: redacted wherever they are printed.
 /// The `PutSecretsRequest` structure.
-#[derive(Clone, PartialEq, Default, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -96,17 +97,25 @@ impl ::std::fmt::Debug for PutSecretsInputBuilder {
 }
 impl PutSecretsInputBuilder {
     /// The `ByName` member.
-    pub fn by_name(mut self, value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>) -> Self {
+    pub fn by_name(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> Self {
         self.by_name = Some(value.into());
         self
     }
     /// Sets or clears [`by_name`](Self::by_name).
-    pub fn set_by_name(mut self, value: Option<::std::collections::BTreeMap<String, Vec<String>>>) -> Self {
+    pub fn set_by_name(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> Self {
         self.by_name = value;
         self
     }
     /// What [`by_name`](Self::by_name) set, if anything.
-    pub fn get_by_name(&self) -> &Option<::std::collections::BTreeMap<String, Vec<String>>> {
+    pub fn get_by_name(
+        &self,
+    ) -> &Option<::std::collections::BTreeMap<String, Vec<String>>> {
         &self.by_name
     }
     /// The `Choice` member.
@@ -157,7 +166,10 @@ impl PutSecretsInputBuilder {
         self
     }
     /// Sets or clears [`holders`](Self::holders).
-    pub fn set_holders(mut self, value: Option<Vec<crate::types::SecretHolder>>) -> Self {
+    pub fn set_holders(
+        mut self,
+        value: Option<Vec<crate::types::SecretHolder>>,
+    ) -> Self {
         self.holders = value;
         self
     }
@@ -208,17 +220,24 @@ impl PutSecretsInputBuilder {
 }
 impl PutSecretsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<PutSecretsOutput, ::awsgen_runtime::SdkError<PutSecretsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<PutSecretsOutput, ::awsgen_runtime::SdkError<PutSecretsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<PutSecretsOutput, ::awsgen_runtime::SdkError<PutSecretsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<PutSecretsOutput, ::awsgen_runtime::SdkError<PutSecretsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -226,7 +245,9 @@ impl ::awsgen_runtime::Operation for PutSecretsInput {
     type Output = PutSecretsOutput;
     type Error = PutSecretsError;
     const NAME: &'static str = "PutSecrets";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/secrets").json_body(self)
     }
     fn parse_output(
@@ -241,7 +262,8 @@ impl ::awsgen_runtime::Operation for PutSecretsInput {
     }
 }
 /// The `PutSecretsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -340,17 +362,25 @@ impl ::std::fmt::Debug for PutSecretsOutputBuilder {
 }
 impl PutSecretsOutputBuilder {
     /// The `ByName` member.
-    pub fn by_name(mut self, value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>) -> Self {
+    pub fn by_name(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> Self {
         self.by_name = Some(value.into());
         self
     }
     /// Sets or clears [`by_name`](Self::by_name).
-    pub fn set_by_name(mut self, value: Option<::std::collections::BTreeMap<String, Vec<String>>>) -> Self {
+    pub fn set_by_name(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> Self {
         self.by_name = value;
         self
     }
     /// What [`by_name`](Self::by_name) set, if anything.
-    pub fn get_by_name(&self) -> &Option<::std::collections::BTreeMap<String, Vec<String>>> {
+    pub fn get_by_name(
+        &self,
+    ) -> &Option<::std::collections::BTreeMap<String, Vec<String>>> {
         &self.by_name
     }
     /// The `Choice` member.
@@ -401,7 +431,10 @@ impl PutSecretsOutputBuilder {
         self
     }
     /// Sets or clears [`holders`](Self::holders).
-    pub fn set_holders(mut self, value: Option<Vec<crate::types::SecretHolder>>) -> Self {
+    pub fn set_holders(
+        mut self,
+        value: Option<Vec<crate::types::SecretHolder>>,
+    ) -> Self {
         self.holders = value;
         self
     }

@@ -3,7 +3,8 @@
 //!
 //! Stores a thing.
 /// The `PutThingRequest` structure.
-#[derive(Clone, PartialEq, Default, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -54,7 +55,11 @@ pub struct PutThingInput {
     #[deprecated]
     pub old: Option<String>,
     /// The `Ratio` member.
-    #[serde(skip_serializing_if = "Option::is_none", with = "::awsgen_runtime::json::float", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "::awsgen_runtime::json::float",
+        default
+    )]
     pub ratio: Option<f64>,
     /// The `Secret` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -308,12 +313,18 @@ impl PutThingInputBuilder {
         &self.doc
     }
     /// The `Filters` member.
-    pub fn filters(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn filters(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.filters = Some(value.into());
         self
     }
     /// Sets or clears [`filters`](Self::filters).
-    pub fn set_filters(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_filters(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.filters = value;
         self
     }
@@ -378,12 +389,18 @@ impl PutThingInputBuilder {
         &self.limit
     }
     /// The `Meta` member.
-    pub fn meta(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn meta(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.meta = Some(value.into());
         self
     }
     /// Sets or clears [`meta`](Self::meta).
-    pub fn set_meta(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_meta(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.meta = value;
         self
     }
@@ -551,7 +568,9 @@ impl PutThingInputBuilder {
     /// Builds the [`PutThingInput`], failing if `key` or `thing_id` is not set.
     pub fn build(self) -> Result<PutThingInput, ::awsgen_runtime::BuildError> {
         Ok(PutThingInput {
-            client_token: self.client_token.or_else(|| Some(::awsgen_runtime::uuid_v4())),
+            client_token: self
+                .client_token
+                .or_else(|| Some(::awsgen_runtime::uuid_v4())),
             created: self.created,
             created_iso: self.created_iso,
             data: self.data,
@@ -570,7 +589,10 @@ impl PutThingInputBuilder {
             since: self.since,
             status: self.status,
             tags: self.tags,
-            thing_id: ::awsgen_runtime::build::required_label(self.thing_id, "thing_id")?,
+            thing_id: ::awsgen_runtime::build::required_label(
+                self.thing_id,
+                "thing_id",
+            )?,
             tree: self.tree,
             when: self.when,
         })
@@ -578,17 +600,24 @@ impl PutThingInputBuilder {
 }
 impl PutThingInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<PutThingOutput, ::awsgen_runtime::SdkError<PutThingError>> {
+    pub async fn send(
+        self,
+    ) -> Result<PutThingOutput, ::awsgen_runtime::SdkError<PutThingError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<PutThingOutput, ::awsgen_runtime::SdkError<PutThingError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<PutThingOutput, ::awsgen_runtime::SdkError<PutThingError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -596,7 +625,9 @@ impl ::awsgen_runtime::Operation for PutThingInput {
     type Output = PutThingOutput;
     type Error = PutThingError;
     const NAME: &'static str = "PutThing";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("PUT", "/things/{ThingId}/{Key+}?mode=literal")
             .header("X-Flag", self.flag.as_ref())
             .header_json("X-Json", self.json.as_ref())
@@ -626,13 +657,16 @@ impl ::awsgen_runtime::Operation for PutThingInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PutThingError {
         if error.is(&["ConflictException"]) {
-            return error.modeled().map_or_else(PutThingError::Unhandled, PutThingError::Conflict);
+            return error
+                .modeled()
+                .map_or_else(PutThingError::Unhandled, PutThingError::Conflict);
         }
         PutThingError::Unhandled(error.into_unhandled())
     }
 }
 /// The `PutThingResponse` structure.
-#[derive(Clone, PartialEq, Default, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -673,7 +707,11 @@ pub struct PutThingOutput {
     #[serde(skip)]
     pub names: Option<Vec<String>>,
     /// The `Ratio` member.
-    #[serde(skip_serializing_if = "Option::is_none", with = "::awsgen_runtime::json::float", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "::awsgen_runtime::json::float",
+        default
+    )]
     pub ratio: Option<f64>,
     /// The `Secret` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -906,12 +944,18 @@ impl PutThingOutputBuilder {
         &self.e_tag
     }
     /// The `LastModified` member.
-    pub fn last_modified(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_modified(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = Some(value.into());
         self
     }
     /// Sets or clears [`last_modified`](Self::last_modified).
-    pub fn set_last_modified(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_modified(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = value;
         self
     }
@@ -920,12 +964,18 @@ impl PutThingOutputBuilder {
         &self.last_modified
     }
     /// The `Meta` member.
-    pub fn meta(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn meta(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.meta = Some(value.into());
         self
     }
     /// Sets or clears [`meta`](Self::meta).
-    pub fn set_meta(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_meta(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.meta = value;
         self
     }

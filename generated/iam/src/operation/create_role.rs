@@ -27,26 +27,38 @@ pub struct CreateRoleInput {
     #[cfg_attr(feature = "serde", serde(rename = "AssumeRolePolicyDocument", default))]
     pub assume_role_policy_document: String,
     /// A description of the role.
-    #[cfg_attr(feature = "serde", serde(rename = "Description", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
     ///
     /// Anyone who assumes the role from the CLI or API can use the `DurationSeconds` API parameter or the `duration-seconds` CLI parameter to request a longer session. The `MaxSessionDuration` setting determines the maximum duration that can be requested using the `DurationSeconds` parameter. If users don't specify a value for the `DurationSeconds` parameter, their security credentials are valid for one hour by default. This applies when you use the `AssumeRole*` API operations or the `assume-role*` CLI operations but does not apply when you use those operations to create a console URL. For more information, see [Using IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none")
+    )]
     pub max_session_duration: Option<i32>,
     /// The path to the role. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    #[cfg_attr(feature = "serde", serde(rename = "Path", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
     ///
     /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     ///
     /// For more information about policy types, see [Policy types](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
+    )]
     pub permissions_boundary: Option<String>,
     /// The name of the role to create.
     ///
@@ -58,7 +70,10 @@ pub struct CreateRoleInput {
     /// A list of tags that you want to attach to the new role. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
     /// If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateRoleInput {
@@ -276,17 +291,24 @@ impl CreateRoleInputBuilder {
 }
 impl CreateRoleInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateRoleOutput, ::awsgen_runtime::SdkError<CreateRoleError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CreateRoleOutput, ::awsgen_runtime::SdkError<CreateRoleError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateRoleOutput, ::awsgen_runtime::SdkError<CreateRoleError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateRoleOutput, ::awsgen_runtime::SdkError<CreateRoleError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -294,14 +316,17 @@ impl ::awsgen_runtime::Operation for CreateRoleInput {
     type Output = CreateRoleOutput;
     type Error = CreateRoleError;
     const NAME: &'static str = "CreateRole";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("CreateRole", "2010-05-08", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateRoleOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<CreateRoleOutput>(response, "CreateRoleResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            CreateRoleOutput,
+        >(response, "CreateRoleResult")?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -309,24 +334,44 @@ impl ::awsgen_runtime::Operation for CreateRoleInput {
         if error.is(&["ConcurrentModification", "ConcurrentModificationException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(CreateRoleError::Unhandled, CreateRoleError::ConcurrentModification);
+                .map_or_else(
+                    CreateRoleError::Unhandled,
+                    CreateRoleError::ConcurrentModification,
+                );
         }
         if error.is(&["EntityAlreadyExists", "EntityAlreadyExistsException"]) {
-            return error.modeled_xml().map_or_else(CreateRoleError::Unhandled, CreateRoleError::EntityAlreadyExists);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateRoleError::Unhandled,
+                    CreateRoleError::EntityAlreadyExists,
+                );
         }
         if error.is(&["InvalidInput", "InvalidInputException"]) {
-            return error.modeled_xml().map_or_else(CreateRoleError::Unhandled, CreateRoleError::InvalidInput);
+            return error
+                .modeled_xml()
+                .map_or_else(CreateRoleError::Unhandled, CreateRoleError::InvalidInput);
         }
         if error.is(&["LimitExceeded", "LimitExceededException"]) {
-            return error.modeled_xml().map_or_else(CreateRoleError::Unhandled, CreateRoleError::LimitExceeded);
+            return error
+                .modeled_xml()
+                .map_or_else(CreateRoleError::Unhandled, CreateRoleError::LimitExceeded);
         }
         if error.is(&["MalformedPolicyDocument", "MalformedPolicyDocumentException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(CreateRoleError::Unhandled, CreateRoleError::MalformedPolicyDocument);
+                .map_or_else(
+                    CreateRoleError::Unhandled,
+                    CreateRoleError::MalformedPolicyDocument,
+                );
         }
         if error.is(&["ServiceFailure", "ServiceFailureException"]) {
-            return error.modeled_xml().map_or_else(CreateRoleError::Unhandled, CreateRoleError::ServiceFailure);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateRoleError::Unhandled,
+                    CreateRoleError::ServiceFailure,
+                );
         }
         CreateRoleError::Unhandled(error.into_unhandled())
     }
@@ -383,7 +428,10 @@ impl CreateRoleOutputBuilder {
     }
     /// Builds the [`CreateRoleOutput`], failing if `role` is not set.
     pub fn build(self) -> Result<CreateRoleOutput, ::awsgen_runtime::BuildError> {
-        Ok(CreateRoleOutput { role: ::awsgen_runtime::build::required(self.role, "role")?, _request_id: None })
+        Ok(CreateRoleOutput {
+            role: ::awsgen_runtime::build::required(self.role, "role")?,
+            _request_id: None,
+        })
     }
 }
 /// An error from the CreateRole operation.
@@ -497,11 +545,26 @@ impl ::std::error::Error for CreateRoleError {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CreateRoleInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "AssumeRolePolicyDocument", &self.assume_role_policy_document, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "AssumeRolePolicyDocument",
+            &self.assume_role_policy_document,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Description", &self.description, &xml::Layout::Plain);
-        form.member(prefix, "MaxSessionDuration", &self.max_session_duration, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "MaxSessionDuration",
+            &self.max_session_duration,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Path", &self.path, &xml::Layout::Plain);
-        form.member(prefix, "PermissionsBoundary", &self.permissions_boundary, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "PermissionsBoundary",
+            &self.permissions_boundary,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "RoleName", &self.role_name, &xml::Layout::Plain);
         form.member(prefix, "Tags", &self.tags, &xml::Layout::LIST);
     }

@@ -18,19 +18,28 @@ pub struct CreateUserInput {
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    #[cfg_attr(feature = "serde", serde(rename = "Path", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
     ///
     /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     ///
     /// For more information about policy types, see [Policy types](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
+    )]
     pub permissions_boundary: Option<String>,
     /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
     /// If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The name of the user to create.
     ///
@@ -162,17 +171,24 @@ impl CreateUserInputBuilder {
 }
 impl CreateUserInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateUserOutput, ::awsgen_runtime::SdkError<CreateUserError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CreateUserOutput, ::awsgen_runtime::SdkError<CreateUserError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateUserOutput, ::awsgen_runtime::SdkError<CreateUserError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateUserOutput, ::awsgen_runtime::SdkError<CreateUserError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -180,14 +196,17 @@ impl ::awsgen_runtime::Operation for CreateUserInput {
     type Output = CreateUserOutput;
     type Error = CreateUserError;
     const NAME: &'static str = "CreateUser";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("CreateUser", "2010-05-08", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateUserOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<CreateUserOutput>(response, "CreateUserResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            CreateUserOutput,
+        >(response, "CreateUserResult")?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -195,22 +214,41 @@ impl ::awsgen_runtime::Operation for CreateUserInput {
         if error.is(&["ConcurrentModification", "ConcurrentModificationException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(CreateUserError::Unhandled, CreateUserError::ConcurrentModification);
+                .map_or_else(
+                    CreateUserError::Unhandled,
+                    CreateUserError::ConcurrentModification,
+                );
         }
         if error.is(&["EntityAlreadyExists", "EntityAlreadyExistsException"]) {
-            return error.modeled_xml().map_or_else(CreateUserError::Unhandled, CreateUserError::EntityAlreadyExists);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateUserError::Unhandled,
+                    CreateUserError::EntityAlreadyExists,
+                );
         }
         if error.is(&["InvalidInput", "InvalidInputException"]) {
-            return error.modeled_xml().map_or_else(CreateUserError::Unhandled, CreateUserError::InvalidInput);
+            return error
+                .modeled_xml()
+                .map_or_else(CreateUserError::Unhandled, CreateUserError::InvalidInput);
         }
         if error.is(&["LimitExceeded", "LimitExceededException"]) {
-            return error.modeled_xml().map_or_else(CreateUserError::Unhandled, CreateUserError::LimitExceeded);
+            return error
+                .modeled_xml()
+                .map_or_else(CreateUserError::Unhandled, CreateUserError::LimitExceeded);
         }
         if error.is(&["NoSuchEntity", "NoSuchEntityException"]) {
-            return error.modeled_xml().map_or_else(CreateUserError::Unhandled, CreateUserError::NoSuchEntity);
+            return error
+                .modeled_xml()
+                .map_or_else(CreateUserError::Unhandled, CreateUserError::NoSuchEntity);
         }
         if error.is(&["ServiceFailure", "ServiceFailureException"]) {
-            return error.modeled_xml().map_or_else(CreateUserError::Unhandled, CreateUserError::ServiceFailure);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateUserError::Unhandled,
+                    CreateUserError::ServiceFailure,
+                );
         }
         CreateUserError::Unhandled(error.into_unhandled())
     }
@@ -225,7 +263,10 @@ impl ::awsgen_runtime::Operation for CreateUserInput {
 #[non_exhaustive]
 pub struct CreateUserOutput {
     /// A structure with details about the new IAM user.
-    #[cfg_attr(feature = "serde", serde(rename = "User", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "User", skip_serializing_if = "Option::is_none")
+    )]
     pub user: Option<crate::types::User>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -267,7 +308,10 @@ impl CreateUserOutputBuilder {
     }
     /// Builds the [`CreateUserOutput`].
     pub fn build(self) -> CreateUserOutput {
-        CreateUserOutput { user: self.user, _request_id: None }
+        CreateUserOutput {
+            user: self.user,
+            _request_id: None,
+        }
     }
 }
 /// An error from the CreateUser operation.
@@ -382,7 +426,12 @@ use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CreateUserInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "Path", &self.path, &xml::Layout::Plain);
-        form.member(prefix, "PermissionsBoundary", &self.permissions_boundary, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "PermissionsBoundary",
+            &self.permissions_boundary,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Tags", &self.tags, &xml::Layout::LIST);
         form.member(prefix, "UserName", &self.user_name, &xml::Layout::Plain);
     }

@@ -64,22 +64,31 @@ impl DeleteUserInputBuilder {
     }
     /// Builds the [`DeleteUserInput`], failing if `user_name` is not set.
     pub fn build(self) -> Result<DeleteUserInput, ::awsgen_runtime::BuildError> {
-        Ok(DeleteUserInput { user_name: ::awsgen_runtime::build::required(self.user_name, "user_name")? })
+        Ok(DeleteUserInput {
+            user_name: ::awsgen_runtime::build::required(self.user_name, "user_name")?,
+        })
     }
 }
 impl DeleteUserInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteUserOutput, ::awsgen_runtime::SdkError<DeleteUserError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DeleteUserOutput, ::awsgen_runtime::SdkError<DeleteUserError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteUserOutput, ::awsgen_runtime::SdkError<DeleteUserError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteUserOutput, ::awsgen_runtime::SdkError<DeleteUserError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -87,14 +96,17 @@ impl ::awsgen_runtime::Operation for DeleteUserInput {
     type Output = DeleteUserOutput;
     type Error = DeleteUserError;
     const NAME: &'static str = "DeleteUser";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("DeleteUser", "2010-05-08", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteUserOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<DeleteUserOutput>(response, "DeleteUserResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            DeleteUserOutput,
+        >(response, "DeleteUserResult")?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -102,25 +114,43 @@ impl ::awsgen_runtime::Operation for DeleteUserInput {
         if error.is(&["ConcurrentModification", "ConcurrentModificationException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(DeleteUserError::Unhandled, DeleteUserError::ConcurrentModification);
+                .map_or_else(
+                    DeleteUserError::Unhandled,
+                    DeleteUserError::ConcurrentModification,
+                );
         }
         if error.is(&["DeleteConflict", "DeleteConflictException"]) {
-            return error.modeled_xml().map_or_else(DeleteUserError::Unhandled, DeleteUserError::DeleteConflict);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    DeleteUserError::Unhandled,
+                    DeleteUserError::DeleteConflict,
+                );
         }
         if error.is(&["LimitExceeded", "LimitExceededException"]) {
-            return error.modeled_xml().map_or_else(DeleteUserError::Unhandled, DeleteUserError::LimitExceeded);
+            return error
+                .modeled_xml()
+                .map_or_else(DeleteUserError::Unhandled, DeleteUserError::LimitExceeded);
         }
         if error.is(&["NoSuchEntity", "NoSuchEntityException"]) {
-            return error.modeled_xml().map_or_else(DeleteUserError::Unhandled, DeleteUserError::NoSuchEntity);
+            return error
+                .modeled_xml()
+                .map_or_else(DeleteUserError::Unhandled, DeleteUserError::NoSuchEntity);
         }
         if error.is(&["ServiceFailure", "ServiceFailureException"]) {
-            return error.modeled_xml().map_or_else(DeleteUserError::Unhandled, DeleteUserError::ServiceFailure);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    DeleteUserError::Unhandled,
+                    DeleteUserError::ServiceFailure,
+                );
         }
         DeleteUserError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteUserOutput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -145,7 +175,9 @@ pub struct DeleteUserOutputBuilder {}
 impl DeleteUserOutputBuilder {
     /// Builds the [`DeleteUserOutput`].
     pub fn build(self) -> DeleteUserOutput {
-        DeleteUserOutput { _request_id: None }
+        DeleteUserOutput {
+            _request_id: None,
+        }
     }
 }
 /// An error from the DeleteUser operation.

@@ -16,7 +16,10 @@ pub struct GetUserInput {
     /// The name of the user to get information about.
     ///
     /// This parameter is optional. If it is not included, it defaults to the user making the request. This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "UserName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UserName", skip_serializing_if = "Option::is_none")
+    )]
     pub user_name: Option<String>,
 }
 impl GetUserInput {
@@ -56,22 +59,31 @@ impl GetUserInputBuilder {
     }
     /// Builds the [`GetUserInput`].
     pub fn build(self) -> GetUserInput {
-        GetUserInput { user_name: self.user_name }
+        GetUserInput {
+            user_name: self.user_name,
+        }
     }
 }
 impl GetUserInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetUserOutput, ::awsgen_runtime::SdkError<GetUserError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetUserOutput, ::awsgen_runtime::SdkError<GetUserError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetUserOutput, ::awsgen_runtime::SdkError<GetUserError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetUserOutput, ::awsgen_runtime::SdkError<GetUserError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -79,22 +91,30 @@ impl ::awsgen_runtime::Operation for GetUserInput {
     type Output = GetUserOutput;
     type Error = GetUserError;
     const NAME: &'static str = "GetUser";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("GetUser", "2010-05-08", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetUserOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::output::<GetUserOutput>(response, "GetUserResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            GetUserOutput,
+        >(response, "GetUserResult")?;
         output._request_id = request_id;
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetUserError {
         if error.is(&["NoSuchEntity", "NoSuchEntityException"]) {
-            return error.modeled_xml().map_or_else(GetUserError::Unhandled, GetUserError::NoSuchEntity);
+            return error
+                .modeled_xml()
+                .map_or_else(GetUserError::Unhandled, GetUserError::NoSuchEntity);
         }
         if error.is(&["ServiceFailure", "ServiceFailureException"]) {
-            return error.modeled_xml().map_or_else(GetUserError::Unhandled, GetUserError::ServiceFailure);
+            return error
+                .modeled_xml()
+                .map_or_else(GetUserError::Unhandled, GetUserError::ServiceFailure);
         }
         GetUserError::Unhandled(error.into_unhandled())
     }
@@ -163,7 +183,10 @@ impl GetUserOutputBuilder {
     }
     /// Builds the [`GetUserOutput`], failing if `user` is not set.
     pub fn build(self) -> Result<GetUserOutput, ::awsgen_runtime::BuildError> {
-        Ok(GetUserOutput { user: ::awsgen_runtime::build::required(self.user, "user")?, _request_id: None })
+        Ok(GetUserOutput {
+            user: ::awsgen_runtime::build::required(self.user, "user")?,
+            _request_id: None,
+        })
     }
 }
 /// An error from the GetUser operation.

@@ -21,17 +21,26 @@
 #[non_exhaustive]
 pub struct ListUsersInput {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated. Set it to the value of the `Marker` element in the response that you received to indicate where the next call should start.
-    #[cfg_attr(feature = "serde", serde(rename = "Marker", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// Use this only when paginating results to indicate the maximum number of items you want in the response. If additional items exist beyond the maximum you specify, the `IsTruncated` response element is `true`.
     ///
     /// If you do not include this parameter, the number of items defaults to 100. Note that IAM might return fewer results, even when there are more results available. In that case, the `IsTruncated` response element returns `true`, and `Marker` contains a value to include in the subsequent call that tells the service where to continue from.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxItems", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxItems", skip_serializing_if = "Option::is_none")
+    )]
     pub max_items: Option<i32>,
     /// The path prefix for filtering the results. For example: `/division_abc/subdivision_xyz/`, which would get all user names whose path starts with `/division_abc/subdivision_xyz/`.
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/), listing all user names. This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    #[cfg_attr(feature = "serde", serde(rename = "PathPrefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PathPrefix", skip_serializing_if = "Option::is_none")
+    )]
     pub path_prefix: Option<String>,
 }
 impl ListUsersInput {
@@ -113,22 +122,33 @@ impl ListUsersInputBuilder {
     }
     /// Builds the [`ListUsersInput`].
     pub fn build(self) -> ListUsersInput {
-        ListUsersInput { marker: self.marker, max_items: self.max_items, path_prefix: self.path_prefix }
+        ListUsersInput {
+            marker: self.marker,
+            max_items: self.max_items,
+            path_prefix: self.path_prefix,
+        }
     }
 }
 impl ListUsersInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListUsersOutput, ::awsgen_runtime::SdkError<ListUsersError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListUsersOutput, ::awsgen_runtime::SdkError<ListUsersError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListUsersOutput, ::awsgen_runtime::SdkError<ListUsersError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListUsersOutput, ::awsgen_runtime::SdkError<ListUsersError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -136,19 +156,25 @@ impl ::awsgen_runtime::Operation for ListUsersInput {
     type Output = ListUsersOutput;
     type Error = ListUsersError;
     const NAME: &'static str = "ListUsers";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("ListUsers", "2010-05-08", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ListUsersOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::output::<ListUsersOutput>(response, "ListUsersResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            ListUsersOutput,
+        >(response, "ListUsersResult")?;
         output._request_id = request_id;
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListUsersError {
         if error.is(&["ServiceFailure", "ServiceFailureException"]) {
-            return error.modeled_xml().map_or_else(ListUsersError::Unhandled, ListUsersError::ServiceFailure);
+            return error
+                .modeled_xml()
+                .map_or_else(ListUsersError::Unhandled, ListUsersError::ServiceFailure);
         }
         ListUsersError::Unhandled(error.into_unhandled())
     }
@@ -156,8 +182,13 @@ impl ::awsgen_runtime::Operation for ListUsersInput {
 impl ListUsersInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListUsersInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListUsersInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListUsersInput {
@@ -199,10 +230,16 @@ impl ::awsgen_runtime::pagination::Paginate for ListUsersInput {
 #[non_exhaustive]
 pub struct ListUsersOutput {
     /// A flag that indicates whether there are more items to return. If your results were truncated, you can make a subsequent pagination request using the `Marker` request parameter to retrieve more items. Note that IAM might return fewer than the `MaxItems` number of results even when there are more results available. We recommend that you check `IsTruncated` after every call to ensure that you receive all your results.
-    #[cfg_attr(feature = "serde", serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
-    #[cfg_attr(feature = "serde", serde(rename = "Marker", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// A list of users.
     #[cfg_attr(feature = "serde", serde(rename = "Users", default))]

@@ -13,11 +13,22 @@
 #[non_exhaustive]
 pub struct AttachedPermissionsBoundary {
     /// The ARN of the policy used to set the permissions boundary for the user or role.
-    #[cfg_attr(feature = "serde", serde(rename = "PermissionsBoundaryArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PermissionsBoundaryArn", skip_serializing_if = "Option::is_none")
+    )]
     pub permissions_boundary_arn: Option<String>,
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity. This data type can only have a value of `Policy`.
-    #[cfg_attr(feature = "serde", serde(rename = "PermissionsBoundaryType", skip_serializing_if = "Option::is_none"))]
-    pub permissions_boundary_type: Option<crate::types::PermissionsBoundaryAttachmentType>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "PermissionsBoundaryType",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub permissions_boundary_type: Option<
+        crate::types::PermissionsBoundaryAttachmentType,
+    >,
 }
 impl AttachedPermissionsBoundary {
     /// Creates a new builder for [`AttachedPermissionsBoundary`].
@@ -29,7 +40,9 @@ impl AttachedPermissionsBoundary {
         self.permissions_boundary_arn.as_deref()
     }
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity. This data type can only have a value of `Policy`.
-    pub fn permissions_boundary_type(&self) -> Option<&crate::types::PermissionsBoundaryAttachmentType> {
+    pub fn permissions_boundary_type(
+        &self,
+    ) -> Option<&crate::types::PermissionsBoundaryAttachmentType> {
         self.permissions_boundary_type.as_ref()
     }
 }
@@ -71,7 +84,9 @@ impl AttachedPermissionsBoundaryBuilder {
         self
     }
     /// What [`permissions_boundary_type`](Self::permissions_boundary_type) set, if anything.
-    pub fn get_permissions_boundary_type(&self) -> &Option<crate::types::PermissionsBoundaryAttachmentType> {
+    pub fn get_permissions_boundary_type(
+        &self,
+    ) -> &Option<crate::types::PermissionsBoundaryAttachmentType> {
         &self.permissions_boundary_type
     }
     /// Builds the [`AttachedPermissionsBoundary`].

@@ -12,16 +12,28 @@ pub struct Role {
     #[cfg_attr(feature = "serde", serde(rename = "Arn", default))]
     pub arn: String,
     /// The policy that grants an entity permission to assume the role.
-    #[cfg_attr(feature = "serde", serde(rename = "AssumeRolePolicyDocument", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AssumeRolePolicyDocument",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub assume_role_policy_document: Option<String>,
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the role was created.
     #[cfg_attr(feature = "serde", serde(rename = "CreateDate", default))]
     pub create_date: ::awsgen_runtime::DateTime,
     /// A description of the role that you provide.
-    #[cfg_attr(feature = "serde", serde(rename = "Description", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Description", skip_serializing_if = "Option::is_none")
+    )]
     pub description: Option<String>,
     /// The maximum session duration (in seconds) for the specified role. Anyone who uses the CLI, or API to assume the role can specify the duration using the optional `DurationSeconds` API parameter or `duration-seconds` CLI parameter.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none")
+    )]
     pub max_session_duration: Option<i32>,
     /// The path to the role. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     #[cfg_attr(feature = "serde", serde(rename = "Path", default))]
@@ -29,19 +41,28 @@ pub struct Role {
     /// The ARN of the policy used to set the permissions boundary for the role.
     ///
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
+    )]
     pub permissions_boundary: Option<crate::types::AttachedPermissionsBoundary>,
     /// The stable and unique string identifying the role. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     #[cfg_attr(feature = "serde", serde(rename = "RoleId", default))]
     pub role_id: String,
     /// Contains information about the last time that an IAM role was used. This includes the date and time and the Region in which the role was last used. Activity is only reported for the trailing 400 days. This period can be shorter if your Region began supporting these features within the last year. The role might have been used more than 400 days ago. For more information, see [Regions where data is tracked](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#access-advisor_tracking-period) in the *IAM user Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "RoleLastUsed", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoleLastUsed", skip_serializing_if = "Option::is_none")
+    )]
     pub role_last_used: Option<crate::types::RoleLastUsed>,
     /// The friendly name that identifies the role.
     #[cfg_attr(feature = "serde", serde(rename = "RoleName", default))]
     pub role_name: String,
     /// A list of tags that are attached to the role. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl Role {
@@ -76,7 +97,9 @@ impl Role {
     /// The ARN of the policy used to set the permissions boundary for the role.
     ///
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
+    pub fn permissions_boundary(
+        &self,
+    ) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// The stable and unique string identifying the role. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
@@ -199,17 +222,25 @@ impl RoleBuilder {
     /// The ARN of the policy used to set the permissions boundary for the role.
     ///
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    pub fn permissions_boundary(mut self, value: impl Into<crate::types::AttachedPermissionsBoundary>) -> Self {
+    pub fn permissions_boundary(
+        mut self,
+        value: impl Into<crate::types::AttachedPermissionsBoundary>,
+    ) -> Self {
         self.permissions_boundary = Some(value.into());
         self
     }
     /// Sets or clears [`permissions_boundary`](Self::permissions_boundary).
-    pub fn set_permissions_boundary(mut self, value: Option<crate::types::AttachedPermissionsBoundary>) -> Self {
+    pub fn set_permissions_boundary(
+        mut self,
+        value: Option<crate::types::AttachedPermissionsBoundary>,
+    ) -> Self {
         self.permissions_boundary = value;
         self
     }
     /// What [`permissions_boundary`](Self::permissions_boundary) set, if anything.
-    pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
+    pub fn get_permissions_boundary(
+        &self,
+    ) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// The stable and unique string identifying the role. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
@@ -227,12 +258,18 @@ impl RoleBuilder {
         &self.role_id
     }
     /// Contains information about the last time that an IAM role was used. This includes the date and time and the Region in which the role was last used. Activity is only reported for the trailing 400 days. This period can be shorter if your Region began supporting these features within the last year. The role might have been used more than 400 days ago. For more information, see [Regions where data is tracked](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#access-advisor_tracking-period) in the *IAM user Guide*.
-    pub fn role_last_used(mut self, value: impl Into<crate::types::RoleLastUsed>) -> Self {
+    pub fn role_last_used(
+        mut self,
+        value: impl Into<crate::types::RoleLastUsed>,
+    ) -> Self {
         self.role_last_used = Some(value.into());
         self
     }
     /// Sets or clears [`role_last_used`](Self::role_last_used).
-    pub fn set_role_last_used(mut self, value: Option<crate::types::RoleLastUsed>) -> Self {
+    pub fn set_role_last_used(
+        mut self,
+        value: Option<crate::types::RoleLastUsed>,
+    ) -> Self {
         self.role_last_used = value;
         self
     }
@@ -273,7 +310,10 @@ impl RoleBuilder {
         Ok(Role {
             arn: ::awsgen_runtime::build::required(self.arn, "arn")?,
             assume_role_policy_document: self.assume_role_policy_document,
-            create_date: ::awsgen_runtime::build::required(self.create_date, "create_date")?,
+            create_date: ::awsgen_runtime::build::required(
+                self.create_date,
+                "create_date",
+            )?,
             description: self.description,
             max_session_duration: self.max_session_duration,
             path: ::awsgen_runtime::build::required(self.path, "path")?,

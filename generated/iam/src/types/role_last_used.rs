@@ -13,10 +13,16 @@ pub struct RoleLastUsed {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601) that the role was last used.
     ///
     /// This field is null if the role has not been used within the IAM tracking period. For more information about the tracking period, see [Regions where data is tracked](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#access-advisor_tracking-period) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "LastUsedDate", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastUsedDate", skip_serializing_if = "Option::is_none")
+    )]
     pub last_used_date: Option<::awsgen_runtime::DateTime>,
     /// The name of the Amazon Web Services Region in which the role was last used.
-    #[cfg_attr(feature = "serde", serde(rename = "Region", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
 }
 impl RoleLastUsed {
@@ -45,12 +51,18 @@ impl RoleLastUsedBuilder {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601) that the role was last used.
     ///
     /// This field is null if the role has not been used within the IAM tracking period. For more information about the tracking period, see [Regions where data is tracked](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#access-advisor_tracking-period) in the *IAM User Guide*.
-    pub fn last_used_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_used_date(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_used_date = Some(value.into());
         self
     }
     /// Sets or clears [`last_used_date`](Self::last_used_date).
-    pub fn set_last_used_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_used_date(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_used_date = value;
         self
     }
@@ -74,7 +86,10 @@ impl RoleLastUsedBuilder {
     }
     /// Builds the [`RoleLastUsed`].
     pub fn build(self) -> RoleLastUsed {
-        RoleLastUsed { last_used_date: self.last_used_date, region: self.region }
+        RoleLastUsed {
+            last_used_date: self.last_used_date,
+            region: self.region,
+        }
     }
 }
 use ::awsgen_runtime::xml;

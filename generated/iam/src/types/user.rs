@@ -28,7 +28,10 @@ pub struct User {
     /// A null value does not mean that the user *never* had a password. Also, if the user does not currently have a password but had one in the past, then this field contains the date and time the most recent password was used.
     ///
     /// This value is returned only in the [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html) and [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html) operations.
-    #[cfg_attr(feature = "serde", serde(rename = "PasswordLastUsed", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PasswordLastUsed", skip_serializing_if = "Option::is_none")
+    )]
     pub password_last_used: Option<::awsgen_runtime::DateTime>,
     /// The path to the user. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
@@ -36,10 +39,16 @@ pub struct User {
     #[cfg_attr(feature = "serde", serde(rename = "Path", default))]
     pub path: String,
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
+    )]
     pub permissions_boundary: Option<crate::types::AttachedPermissionsBoundary>,
     /// A list of tags that are associated with the user. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The stable and unique string identifying the user. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     #[cfg_attr(feature = "serde", serde(rename = "UserId", default))]
@@ -79,7 +88,9 @@ impl User {
         &self.path
     }
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    pub fn permissions_boundary(&self) -> Option<&crate::types::AttachedPermissionsBoundary> {
+    pub fn permissions_boundary(
+        &self,
+    ) -> Option<&crate::types::AttachedPermissionsBoundary> {
         self.permissions_boundary.as_ref()
     }
     /// A list of tags that are associated with the user. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
@@ -144,12 +155,18 @@ impl UserBuilder {
     /// A null value does not mean that the user *never* had a password. Also, if the user does not currently have a password but had one in the past, then this field contains the date and time the most recent password was used.
     ///
     /// This value is returned only in the [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html) and [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html) operations.
-    pub fn password_last_used(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn password_last_used(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.password_last_used = Some(value.into());
         self
     }
     /// Sets or clears [`password_last_used`](Self::password_last_used).
-    pub fn set_password_last_used(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_password_last_used(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.password_last_used = value;
         self
     }
@@ -174,17 +191,25 @@ impl UserBuilder {
         &self.path
     }
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    pub fn permissions_boundary(mut self, value: impl Into<crate::types::AttachedPermissionsBoundary>) -> Self {
+    pub fn permissions_boundary(
+        mut self,
+        value: impl Into<crate::types::AttachedPermissionsBoundary>,
+    ) -> Self {
         self.permissions_boundary = Some(value.into());
         self
     }
     /// Sets or clears [`permissions_boundary`](Self::permissions_boundary).
-    pub fn set_permissions_boundary(mut self, value: Option<crate::types::AttachedPermissionsBoundary>) -> Self {
+    pub fn set_permissions_boundary(
+        mut self,
+        value: Option<crate::types::AttachedPermissionsBoundary>,
+    ) -> Self {
         self.permissions_boundary = value;
         self
     }
     /// What [`permissions_boundary`](Self::permissions_boundary) set, if anything.
-    pub fn get_permissions_boundary(&self) -> &Option<crate::types::AttachedPermissionsBoundary> {
+    pub fn get_permissions_boundary(
+        &self,
+    ) -> &Option<crate::types::AttachedPermissionsBoundary> {
         &self.permissions_boundary
     }
     /// A list of tags that are associated with the user. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
@@ -233,7 +258,10 @@ impl UserBuilder {
     pub fn build(self) -> Result<User, ::awsgen_runtime::BuildError> {
         Ok(User {
             arn: ::awsgen_runtime::build::required(self.arn, "arn")?,
-            create_date: ::awsgen_runtime::build::required(self.create_date, "create_date")?,
+            create_date: ::awsgen_runtime::build::required(
+                self.create_date,
+                "create_date",
+            )?,
             password_last_used: self.password_last_used,
             path: ::awsgen_runtime::build::required(self.path, "path")?,
             permissions_boundary: self.permissions_boundary,

@@ -135,7 +135,9 @@ impl CreateBucketInput {
         self.bucket_namespace.as_ref()
     }
     /// The configuration information for the bucket.
-    pub fn create_bucket_configuration(&self) -> Option<&crate::types::CreateBucketConfiguration> {
+    pub fn create_bucket_configuration(
+        &self,
+    ) -> Option<&crate::types::CreateBucketConfiguration> {
         self.create_bucket_configuration.as_ref()
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
@@ -237,12 +239,18 @@ impl CreateBucketInputBuilder {
     /// General purpose buckets in your account regional namespace must follow a specific naming convention. These buckets consist of a bucket name prefix that you create, and a suffix that contains your 12-digit Amazon Web Services Account ID, the Amazon Web Services Region code, and ends with `-an`. Bucket names must follow the format `bucket-name-prefix-accountId-region-an` (for example, `amzn-s3-demo-bucket-111122223333-us-west-2-an`). For information about bucket naming restrictions, see [Account regional namespace naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html#account-regional-naming-rules) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn bucket_namespace(mut self, value: impl Into<crate::types::BucketNamespace>) -> Self {
+    pub fn bucket_namespace(
+        mut self,
+        value: impl Into<crate::types::BucketNamespace>,
+    ) -> Self {
         self.bucket_namespace = Some(value.into());
         self
     }
     /// Sets or clears [`bucket_namespace`](Self::bucket_namespace).
-    pub fn set_bucket_namespace(mut self, value: Option<crate::types::BucketNamespace>) -> Self {
+    pub fn set_bucket_namespace(
+        mut self,
+        value: Option<crate::types::BucketNamespace>,
+    ) -> Self {
         self.bucket_namespace = value;
         self
     }
@@ -251,17 +259,25 @@ impl CreateBucketInputBuilder {
         &self.bucket_namespace
     }
     /// The configuration information for the bucket.
-    pub fn create_bucket_configuration(mut self, value: impl Into<crate::types::CreateBucketConfiguration>) -> Self {
+    pub fn create_bucket_configuration(
+        mut self,
+        value: impl Into<crate::types::CreateBucketConfiguration>,
+    ) -> Self {
         self.create_bucket_configuration = Some(value.into());
         self
     }
     /// Sets or clears [`create_bucket_configuration`](Self::create_bucket_configuration).
-    pub fn set_create_bucket_configuration(mut self, value: Option<crate::types::CreateBucketConfiguration>) -> Self {
+    pub fn set_create_bucket_configuration(
+        mut self,
+        value: Option<crate::types::CreateBucketConfiguration>,
+    ) -> Self {
         self.create_bucket_configuration = value;
         self
     }
     /// What [`create_bucket_configuration`](Self::create_bucket_configuration) set, if anything.
-    pub fn get_create_bucket_configuration(&self) -> &Option<crate::types::CreateBucketConfiguration> {
+    pub fn get_create_bucket_configuration(
+        &self,
+    ) -> &Option<crate::types::CreateBucketConfiguration> {
         &self.create_bucket_configuration
     }
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
@@ -363,12 +379,18 @@ impl CreateBucketInputBuilder {
         &self.object_lock_enabled_for_bucket
     }
     /// The `ObjectOwnership` member.
-    pub fn object_ownership(mut self, value: impl Into<crate::types::ObjectOwnership>) -> Self {
+    pub fn object_ownership(
+        mut self,
+        value: impl Into<crate::types::ObjectOwnership>,
+    ) -> Self {
         self.object_ownership = Some(value.into());
         self
     }
     /// Sets or clears [`object_ownership`](Self::object_ownership).
-    pub fn set_object_ownership(mut self, value: Option<crate::types::ObjectOwnership>) -> Self {
+    pub fn set_object_ownership(
+        mut self,
+        value: Option<crate::types::ObjectOwnership>,
+    ) -> Self {
         self.object_ownership = value;
         self
     }
@@ -395,17 +417,24 @@ impl CreateBucketInputBuilder {
 }
 impl CreateBucketInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateBucketOutput, ::awsgen_runtime::SdkError<CreateBucketError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CreateBucketOutput, ::awsgen_runtime::SdkError<CreateBucketError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateBucketOutput, ::awsgen_runtime::SdkError<CreateBucketError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateBucketOutput, ::awsgen_runtime::SdkError<CreateBucketError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -413,22 +442,29 @@ impl ::awsgen_runtime::Operation for CreateBucketInput {
     type Output = CreateBucketOutput;
     type Error = CreateBucketError;
     const NAME: &'static str = "CreateBucket";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("PUT", "")
-            .header("x-amz-acl", self.acl.as_ref())
-            .header("x-amz-bucket-namespace", self.bucket_namespace.as_ref())
-            .payload_xml(
-                "CreateBucketConfiguration",
-                Some(("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")),
-                self.create_bucket_configuration.as_ref(),
-            )
-            .header("x-amz-grant-full-control", self.grant_full_control.as_ref())
-            .header("x-amz-grant-read", self.grant_read.as_ref())
-            .header("x-amz-grant-read-acp", self.grant_read_acp.as_ref())
-            .header("x-amz-grant-write", self.grant_write.as_ref())
-            .header("x-amz-grant-write-acp", self.grant_write_acp.as_ref())
-            .header("x-amz-bucket-object-lock-enabled", self.object_lock_enabled_for_bucket.as_ref())
-            .header("x-amz-object-ownership", self.object_ownership.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("PUT", "")
+                .header("x-amz-acl", self.acl.as_ref())
+                .header("x-amz-bucket-namespace", self.bucket_namespace.as_ref())
+                .payload_xml(
+                    "CreateBucketConfiguration",
+                    Some(("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")),
+                    self.create_bucket_configuration.as_ref(),
+                )
+                .header("x-amz-grant-full-control", self.grant_full_control.as_ref())
+                .header("x-amz-grant-read", self.grant_read.as_ref())
+                .header("x-amz-grant-read-acp", self.grant_read_acp.as_ref())
+                .header("x-amz-grant-write", self.grant_write.as_ref())
+                .header("x-amz-grant-write-acp", self.grant_write_acp.as_ref())
+                .header(
+                    "x-amz-bucket-object-lock-enabled",
+                    self.object_lock_enabled_for_bucket.as_ref(),
+                )
+                .header("x-amz-object-ownership", self.object_ownership.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -443,12 +479,18 @@ impl ::awsgen_runtime::Operation for CreateBucketInput {
         if error.is(&["BucketAlreadyExists"]) {
             return error
                 .modeled_xml()
-                .map_or_else(CreateBucketError::Unhandled, CreateBucketError::BucketAlreadyExists);
+                .map_or_else(
+                    CreateBucketError::Unhandled,
+                    CreateBucketError::BucketAlreadyExists,
+                );
         }
         if error.is(&["BucketAlreadyOwnedByYou"]) {
             return error
                 .modeled_xml()
-                .map_or_else(CreateBucketError::Unhandled, CreateBucketError::BucketAlreadyOwnedByYou);
+                .map_or_else(
+                    CreateBucketError::Unhandled,
+                    CreateBucketError::BucketAlreadyOwnedByYou,
+                );
         }
         CreateBucketError::Unhandled(error.into_unhandled())
     }
@@ -539,7 +581,11 @@ impl CreateBucketOutputBuilder {
     }
     /// Builds the [`CreateBucketOutput`].
     pub fn build(self) -> CreateBucketOutput {
-        CreateBucketOutput { bucket_arn: self.bucket_arn, location: self.location, _request_id: None }
+        CreateBucketOutput {
+            bucket_arn: self.bucket_arn,
+            location: self.location,
+            _request_id: None,
+        }
     }
 }
 /// An error from the CreateBucket operation.

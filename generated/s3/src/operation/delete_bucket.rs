@@ -108,17 +108,24 @@ impl DeleteBucketInputBuilder {
 }
 impl DeleteBucketInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteBucketOutput, ::awsgen_runtime::SdkError<DeleteBucketError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DeleteBucketOutput, ::awsgen_runtime::SdkError<DeleteBucketError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteBucketOutput, ::awsgen_runtime::SdkError<DeleteBucketError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteBucketOutput, ::awsgen_runtime::SdkError<DeleteBucketError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -126,14 +133,23 @@ impl ::awsgen_runtime::Operation for DeleteBucketInput {
     type Output = DeleteBucketOutput;
     type Error = DeleteBucketError;
     const NAME: &'static str = "DeleteBucket";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("DELETE", "")
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("DELETE", "")
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                ),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteBucketOutput, ::awsgen_runtime::ParseError> {
-        Ok(DeleteBucketOutput { _request_id: response.request_id().map(str::to_owned) })
+        Ok(DeleteBucketOutput {
+            _request_id: response.request_id().map(str::to_owned),
+        })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteBucketError {
         DeleteBucketError::Unhandled(error.into_unhandled())
@@ -145,7 +161,8 @@ impl ::awsgen_runtime::Operation for DeleteBucketInput {
     }
 }
 /// The `DeleteBucketOutput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -170,7 +187,9 @@ pub struct DeleteBucketOutputBuilder {}
 impl DeleteBucketOutputBuilder {
     /// Builds the [`DeleteBucketOutput`].
     pub fn build(self) -> DeleteBucketOutput {
-        DeleteBucketOutput { _request_id: None }
+        DeleteBucketOutput {
+            _request_id: None,
+        }
     }
 }
 /// An error from the DeleteBucket operation.

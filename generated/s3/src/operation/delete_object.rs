@@ -263,17 +263,25 @@ impl DeleteObjectInputBuilder {
     /// If present, the object is deleted only if its modification times matches the provided `Timestamp`. If the `Timestamp` values do not match, the operation returns a `412 Precondition Failed` error. If the `Timestamp` matches or if the object doesn’t exist, the operation returns a `204 Success (No Content)` response.
     ///
     /// This functionality is only supported for directory buckets.
-    pub fn if_match_last_modified_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn if_match_last_modified_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_match_last_modified_time = Some(value.into());
         self
     }
     /// Sets or clears [`if_match_last_modified_time`](Self::if_match_last_modified_time).
-    pub fn set_if_match_last_modified_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_if_match_last_modified_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_match_last_modified_time = value;
         self
     }
     /// What [`if_match_last_modified_time`](Self::if_match_last_modified_time) set, if anything.
-    pub fn get_if_match_last_modified_time(&self) -> &Option<::awsgen_runtime::DateTime> {
+    pub fn get_if_match_last_modified_time(
+        &self,
+    ) -> &Option<::awsgen_runtime::DateTime> {
         &self.if_match_last_modified_time
     }
     /// If present, the object is deleted only if its size matches the provided size in bytes. If the `Size` value does not match, the operation returns a `412 Precondition Failed` error. If the `Size` matches or if the object doesn’t exist, the operation returns a `204 Success (No Content)` response.
@@ -325,12 +333,18 @@ impl DeleteObjectInputBuilder {
         &self.mfa
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(mut self, value: impl Into<crate::types::RequestPayer>) -> Self {
+    pub fn request_payer(
+        mut self,
+        value: impl Into<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = Some(value.into());
         self
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
-    pub fn set_request_payer(mut self, value: Option<crate::types::RequestPayer>) -> Self {
+    pub fn set_request_payer(
+        mut self,
+        value: Option<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = value;
         self
     }
@@ -372,17 +386,24 @@ impl DeleteObjectInputBuilder {
 }
 impl DeleteObjectInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteObjectOutput, ::awsgen_runtime::SdkError<DeleteObjectError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DeleteObjectOutput, ::awsgen_runtime::SdkError<DeleteObjectError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteObjectOutput, ::awsgen_runtime::SdkError<DeleteObjectError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteObjectOutput, ::awsgen_runtime::SdkError<DeleteObjectError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -390,21 +411,31 @@ impl ::awsgen_runtime::Operation for DeleteObjectInput {
     type Output = DeleteObjectOutput;
     type Error = DeleteObjectError;
     const NAME: &'static str = "DeleteObject";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("DELETE", "/{Key+}")
-            .header("x-amz-bypass-governance-retention", self.bypass_governance_retention.as_ref())
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())
-            .header("If-Match", self.if_match.as_ref())
-            .header_with(
-                "x-amz-if-match-last-modified-time",
-                self.if_match_last_modified_time.as_ref(),
-                ::awsgen_runtime::TimestampFormat::HttpDate,
-            )
-            .header("x-amz-if-match-size", self.if_match_size.as_ref())
-            .label("Key", &self.key)
-            .header("x-amz-mfa", self.mfa.as_ref())
-            .header("x-amz-request-payer", self.request_payer.as_ref())
-            .query("versionId", self.version_id.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("DELETE", "/{Key+}")
+                .header(
+                    "x-amz-bypass-governance-retention",
+                    self.bypass_governance_retention.as_ref(),
+                )
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                )
+                .header("If-Match", self.if_match.as_ref())
+                .header_with(
+                    "x-amz-if-match-last-modified-time",
+                    self.if_match_last_modified_time.as_ref(),
+                    ::awsgen_runtime::TimestampFormat::HttpDate,
+                )
+                .header("x-amz-if-match-size", self.if_match_size.as_ref())
+                .label("Key", &self.key)
+                .header("x-amz-mfa", self.mfa.as_ref())
+                .header("x-amz-request-payer", self.request_payer.as_ref())
+                .query("versionId", self.version_id.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -503,12 +534,18 @@ impl DeleteObjectOutputBuilder {
         &self.delete_marker
     }
     /// The `RequestCharged` member.
-    pub fn request_charged(mut self, value: impl Into<crate::types::RequestCharged>) -> Self {
+    pub fn request_charged(
+        mut self,
+        value: impl Into<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = Some(value.into());
         self
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
-    pub fn set_request_charged(mut self, value: Option<crate::types::RequestCharged>) -> Self {
+    pub fn set_request_charged(
+        mut self,
+        value: Option<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = value;
         self
     }

@@ -245,12 +245,18 @@ impl DeleteObjectsInputBuilder {
     /// If the individual checksum value you provide through `x-amz-checksum-*algorithm*` doesn't match the checksum algorithm you set through `x-amz-sdk-checksum-algorithm`, Amazon S3 fails the request with a `BadDigest` error.
     ///
     /// If you provide an individual checksum, Amazon S3 ignores any provided `ChecksumAlgorithm` parameter.
-    pub fn checksum_algorithm(mut self, value: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
+    pub fn checksum_algorithm(
+        mut self,
+        value: impl Into<crate::types::ChecksumAlgorithm>,
+    ) -> Self {
         self.checksum_algorithm = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
-    pub fn set_checksum_algorithm(mut self, value: Option<crate::types::ChecksumAlgorithm>) -> Self {
+    pub fn set_checksum_algorithm(
+        mut self,
+        value: Option<crate::types::ChecksumAlgorithm>,
+    ) -> Self {
         self.checksum_algorithm = value;
         self
     }
@@ -305,12 +311,18 @@ impl DeleteObjectsInputBuilder {
         &self.mfa
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(mut self, value: impl Into<crate::types::RequestPayer>) -> Self {
+    pub fn request_payer(
+        mut self,
+        value: impl Into<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = Some(value.into());
         self
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
-    pub fn set_request_payer(mut self, value: Option<crate::types::RequestPayer>) -> Self {
+    pub fn set_request_payer(
+        mut self,
+        value: Option<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = value;
         self
     }
@@ -333,17 +345,24 @@ impl DeleteObjectsInputBuilder {
 }
 impl DeleteObjectsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteObjectsOutput, ::awsgen_runtime::SdkError<DeleteObjectsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DeleteObjectsOutput, ::awsgen_runtime::SdkError<DeleteObjectsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteObjectsOutput, ::awsgen_runtime::SdkError<DeleteObjectsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteObjectsOutput, ::awsgen_runtime::SdkError<DeleteObjectsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -351,16 +370,32 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
     type Output = DeleteObjectsOutput;
     type Error = DeleteObjectsError;
     const NAME: &'static str = "DeleteObjects";
-    const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> =
-        Some(::awsgen_runtime::RequestChecksum { algorithm_header: Some("x-amz-sdk-checksum-algorithm") });
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("POST", "?delete")
-            .header("x-amz-bypass-governance-retention", self.bypass_governance_retention.as_ref())
-            .header("x-amz-sdk-checksum-algorithm", self.checksum_algorithm.as_ref())
-            .payload_xml("Delete", Some(("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")), Some(&self.delete))
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())
-            .header("x-amz-mfa", self.mfa.as_ref())
-            .header("x-amz-request-payer", self.request_payer.as_ref()))
+    const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> = Some(::awsgen_runtime::RequestChecksum {
+        algorithm_header: Some("x-amz-sdk-checksum-algorithm"),
+        required: true,
+    });
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("POST", "?delete")
+                .header(
+                    "x-amz-bypass-governance-retention",
+                    self.bypass_governance_retention.as_ref(),
+                )
+                .header("x-amz-sdk-checksum-algorithm", self.checksum_algorithm.as_ref())
+                .payload_xml(
+                    "Delete",
+                    Some(("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")),
+                    Some(&self.delete),
+                )
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                )
+                .header("x-amz-mfa", self.mfa.as_ref())
+                .header("x-amz-request-payer", self.request_payer.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -388,10 +423,16 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
 #[non_exhaustive]
 pub struct DeleteObjectsOutput {
     /// Container element for a successful delete. It identifies the object that was successfully deleted.
-    #[cfg_attr(feature = "serde", serde(rename = "Deleted", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Deleted", skip_serializing_if = "Option::is_none")
+    )]
     pub deleted: Option<Vec<crate::types::DeletedObject>>,
     /// Container for a failed delete action that describes the object that Amazon S3 attempted to delete and the error it encountered.
-    #[cfg_attr(feature = "serde", serde(rename = "Error", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Error", skip_serializing_if = "Option::is_none")
+    )]
     pub errors: Option<Vec<crate::types::Error>>,
     /// The `RequestCharged` member.
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -431,12 +472,18 @@ pub struct DeleteObjectsOutputBuilder {
 }
 impl DeleteObjectsOutputBuilder {
     /// Container element for a successful delete. It identifies the object that was successfully deleted.
-    pub fn deleted(mut self, value: impl Into<Vec<crate::types::DeletedObject>>) -> Self {
+    pub fn deleted(
+        mut self,
+        value: impl Into<Vec<crate::types::DeletedObject>>,
+    ) -> Self {
         self.deleted = Some(value.into());
         self
     }
     /// Sets or clears [`deleted`](Self::deleted).
-    pub fn set_deleted(mut self, value: Option<Vec<crate::types::DeletedObject>>) -> Self {
+    pub fn set_deleted(
+        mut self,
+        value: Option<Vec<crate::types::DeletedObject>>,
+    ) -> Self {
         self.deleted = value;
         self
     }
@@ -459,12 +506,18 @@ impl DeleteObjectsOutputBuilder {
         &self.errors
     }
     /// The `RequestCharged` member.
-    pub fn request_charged(mut self, value: impl Into<crate::types::RequestCharged>) -> Self {
+    pub fn request_charged(
+        mut self,
+        value: impl Into<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = Some(value.into());
         self
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
-    pub fn set_request_charged(mut self, value: Option<crate::types::RequestCharged>) -> Self {
+    pub fn set_request_charged(
+        mut self,
+        value: Option<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = value;
         self
     }
@@ -542,8 +595,12 @@ impl xml::FromXml for DeleteObjectsOutput {
         let mut value = Self::default();
         for child in node.children() {
             match child.name() {
-                "Deleted" => xml::add(&mut value.deleted, child.parse_with(&xml::Layout::Plain)?),
-                "Error" => xml::add(&mut value.errors, child.parse_with(&xml::Layout::Plain)?),
+                "Deleted" => {
+                    xml::add(&mut value.deleted, child.parse_with(&xml::Layout::Plain)?)
+                }
+                "Error" => {
+                    xml::add(&mut value.errors, child.parse_with(&xml::Layout::Plain)?)
+                }
                 _ => {}
             }
         }

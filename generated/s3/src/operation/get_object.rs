@@ -442,12 +442,18 @@ impl GetObjectInputBuilder {
         &self.bucket
     }
     /// To retrieve the checksum, this mode must be enabled.
-    pub fn checksum_mode(mut self, value: impl Into<crate::types::ChecksumMode>) -> Self {
+    pub fn checksum_mode(
+        mut self,
+        value: impl Into<crate::types::ChecksumMode>,
+    ) -> Self {
         self.checksum_mode = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_mode`](Self::checksum_mode).
-    pub fn set_checksum_mode(mut self, value: Option<crate::types::ChecksumMode>) -> Self {
+    pub fn set_checksum_mode(
+        mut self,
+        value: Option<crate::types::ChecksumMode>,
+    ) -> Self {
         self.checksum_mode = value;
         self
     }
@@ -492,12 +498,18 @@ impl GetObjectInputBuilder {
     /// If both of the `If-None-Match` and `If-Modified-Since` headers are present in the request as follows:`If-None-Match` condition evaluates to `false`, and; `If-Modified-Since` condition evaluates to `true`; then, S3 returns `304 Not Modified` status code.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_modified_since(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn if_modified_since(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_modified_since = Some(value.into());
         self
     }
     /// Sets or clears [`if_modified_since`](Self::if_modified_since).
-    pub fn set_if_modified_since(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_if_modified_since(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_modified_since = value;
         self
     }
@@ -528,12 +540,18 @@ impl GetObjectInputBuilder {
     /// If both of the `If-Match` and `If-Unmodified-Since` headers are present in the request as follows: `If-Match` condition evaluates to `true`, and; `If-Unmodified-Since` condition evaluates to `false`; then, S3 returns `200 OK` and the data requested.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_unmodified_since(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn if_unmodified_since(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_unmodified_since = Some(value.into());
         self
     }
     /// Sets or clears [`if_unmodified_since`](Self::if_unmodified_since).
-    pub fn set_if_unmodified_since(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_if_unmodified_since(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_unmodified_since = value;
         self
     }
@@ -586,12 +604,18 @@ impl GetObjectInputBuilder {
         &self.range
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(mut self, value: impl Into<crate::types::RequestPayer>) -> Self {
+    pub fn request_payer(
+        mut self,
+        value: impl Into<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = Some(value.into());
         self
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
-    pub fn set_request_payer(mut self, value: Option<crate::types::RequestPayer>) -> Self {
+    pub fn set_request_payer(
+        mut self,
+        value: Option<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = value;
         self
     }
@@ -670,12 +694,18 @@ impl GetObjectInputBuilder {
         &self.response_content_type
     }
     /// Sets the `Expires` header of the response.
-    pub fn response_expires(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn response_expires(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.response_expires = Some(value.into());
         self
     }
     /// Sets or clears [`response_expires`](Self::response_expires).
-    pub fn set_response_expires(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_response_expires(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.response_expires = value;
         self
     }
@@ -806,17 +836,24 @@ impl GetObjectInputBuilder {
 }
 impl GetObjectInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetObjectOutput, ::awsgen_runtime::SdkError<GetObjectError>> {
+    pub async fn send(
+        self,
+    ) -> Result<GetObjectOutput, ::awsgen_runtime::SdkError<GetObjectError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetObjectOutput, ::awsgen_runtime::SdkError<GetObjectError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<GetObjectOutput, ::awsgen_runtime::SdkError<GetObjectError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -824,34 +861,81 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
     type Output = GetObjectOutput;
     type Error = GetObjectError;
     const NAME: &'static str = "GetObject";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "/{Key+}")
-            .header("x-amz-checksum-mode", self.checksum_mode.as_ref())
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())
-            .header("If-Match", self.if_match.as_ref())
-            .header("If-Modified-Since", self.if_modified_since.as_ref())
-            .header("If-None-Match", self.if_none_match.as_ref())
-            .header("If-Unmodified-Since", self.if_unmodified_since.as_ref())
-            .label("Key", &self.key)
-            .query("partNumber", self.part_number.as_ref())
-            .header("Range", self.range.as_ref())
-            .header("x-amz-request-payer", self.request_payer.as_ref())
-            .query("response-cache-control", self.response_cache_control.as_ref())
-            .query("response-content-disposition", self.response_content_disposition.as_ref())
-            .query("response-content-encoding", self.response_content_encoding.as_ref())
-            .query("response-content-language", self.response_content_language.as_ref())
-            .query("response-content-type", self.response_content_type.as_ref())
-            .query_with("response-expires", self.response_expires.as_ref(), ::awsgen_runtime::TimestampFormat::HttpDate)
-            .header("x-amz-server-side-encryption-customer-algorithm", self.sse_customer_algorithm.as_ref())
-            .header("x-amz-server-side-encryption-customer-key", self.sse_customer_key.as_ref())
-            .header("x-amz-server-side-encryption-customer-key-MD5", self.sse_customer_key_md5.as_ref())
-            .query("versionId", self.version_id.as_ref()))
+    const RESPONSE_CHECKSUM: Option<::awsgen_runtime::ResponseChecksum> = Some(::awsgen_runtime::ResponseChecksum {
+        mode_header: "x-amz-checksum-mode",
+        algorithms: &[
+            "CRC64NVME",
+            "CRC32",
+            "CRC32C",
+            "SHA256",
+            "SHA1",
+            "SHA512",
+            "MD5",
+            "XXHASH64",
+            "XXHASH3",
+            "XXHASH128",
+        ],
+    });
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("GET", "/{Key+}")
+                .header("x-amz-checksum-mode", self.checksum_mode.as_ref())
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                )
+                .header("If-Match", self.if_match.as_ref())
+                .header("If-Modified-Since", self.if_modified_since.as_ref())
+                .header("If-None-Match", self.if_none_match.as_ref())
+                .header("If-Unmodified-Since", self.if_unmodified_since.as_ref())
+                .label("Key", &self.key)
+                .query("partNumber", self.part_number.as_ref())
+                .header("Range", self.range.as_ref())
+                .header("x-amz-request-payer", self.request_payer.as_ref())
+                .query("response-cache-control", self.response_cache_control.as_ref())
+                .query(
+                    "response-content-disposition",
+                    self.response_content_disposition.as_ref(),
+                )
+                .query(
+                    "response-content-encoding",
+                    self.response_content_encoding.as_ref(),
+                )
+                .query(
+                    "response-content-language",
+                    self.response_content_language.as_ref(),
+                )
+                .query("response-content-type", self.response_content_type.as_ref())
+                .query_with(
+                    "response-expires",
+                    self.response_expires.as_ref(),
+                    ::awsgen_runtime::TimestampFormat::HttpDate,
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-algorithm",
+                    self.sse_customer_algorithm.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-key",
+                    self.sse_customer_key.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-key-MD5",
+                    self.sse_customer_key_md5.as_ref(),
+                )
+                .query("versionId", self.version_id.as_ref()),
+        )
     }
     const STREAMING_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetObjectOutput, ::awsgen_runtime::ParseError> {
-        Self::parse_streaming(response, ::awsgen_runtime::ByteStream::new(response.body.clone()))
+        Self::parse_streaming(
+            response,
+            ::awsgen_runtime::ByteStream::new(response.body.clone()),
+        )
     }
     fn parse_streaming(
         response: &::awsgen_runtime::http::Response,
@@ -860,7 +944,8 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
         Ok(GetObjectOutput {
             accept_ranges: response.header_value("accept-ranges")?,
             body: Some(stream),
-            bucket_key_enabled: response.header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
+            bucket_key_enabled: response
+                .header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
             cache_control: response.header_value("Cache-Control")?,
             checksum_crc32: response.header_value("x-amz-checksum-crc32")?,
             checksum_crc32c: response.header_value("x-amz-checksum-crc32c")?,
@@ -886,33 +971,47 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
             last_modified: response.header_value("Last-Modified")?,
             metadata: response.prefix_headers("x-amz-meta-")?,
             missing_meta: response.header_value("x-amz-missing-meta")?,
-            object_lock_legal_hold_status: response.header_value("x-amz-object-lock-legal-hold")?,
+            object_lock_legal_hold_status: response
+                .header_value("x-amz-object-lock-legal-hold")?,
             object_lock_mode: response.header_value("x-amz-object-lock-mode")?,
-            object_lock_retain_until_date: response.header_value_with(
-                "x-amz-object-lock-retain-until-date",
-                ::awsgen_runtime::TimestampFormat::DateTime,
-            )?,
+            object_lock_retain_until_date: response
+                .header_value_with(
+                    "x-amz-object-lock-retain-until-date",
+                    ::awsgen_runtime::TimestampFormat::DateTime,
+                )?,
             parts_count: response.header_value("x-amz-mp-parts-count")?,
             replication_status: response.header_value("x-amz-replication-status")?,
             request_charged: response.header_value("x-amz-request-charged")?,
             restore: response.header_value("x-amz-restore")?,
-            sse_customer_algorithm: response.header_value("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: response.header_value("x-amz-server-side-encryption-customer-key-MD5")?,
-            ssekms_key_id: response.header_value("x-amz-server-side-encryption-aws-kms-key-id")?,
-            server_side_encryption: response.header_value("x-amz-server-side-encryption")?,
+            sse_customer_algorithm: response
+                .header_value("x-amz-server-side-encryption-customer-algorithm")?,
+            sse_customer_key_md5: response
+                .header_value("x-amz-server-side-encryption-customer-key-MD5")?,
+            ssekms_key_id: response
+                .header_value("x-amz-server-side-encryption-aws-kms-key-id")?,
+            server_side_encryption: response
+                .header_value("x-amz-server-side-encryption")?,
             storage_class: response.header_value("x-amz-storage-class")?,
             tag_count: response.header_value("x-amz-tagging-count")?,
             version_id: response.header_value("x-amz-version-id")?,
-            website_redirect_location: response.header_value("x-amz-website-redirect-location")?,
+            website_redirect_location: response
+                .header_value("x-amz-website-redirect-location")?,
             _request_id: response.request_id().map(str::to_owned),
         })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> GetObjectError {
         if error.is(&["InvalidObjectState"]) {
-            return error.modeled_xml().map_or_else(GetObjectError::Unhandled, GetObjectError::InvalidObjectState);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    GetObjectError::Unhandled,
+                    GetObjectError::InvalidObjectState,
+                );
         }
         if error.is(&["NoSuchKey"]) {
-            return error.modeled_xml().map_or_else(GetObjectError::Unhandled, GetObjectError::NoSuchKey);
+            return error
+                .modeled_xml()
+                .map_or_else(GetObjectError::Unhandled, GetObjectError::NoSuchKey);
         }
         GetObjectError::Unhandled(error.into_unhandled())
     }
@@ -1228,7 +1327,9 @@ impl GetObjectOutput {
     /// Indicates whether this object has an active legal hold. This field is only returned if you have permission to view an object's legal hold status.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_legal_hold_status(&self) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
+    pub fn object_lock_legal_hold_status(
+        &self,
+    ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// The Object Lock mode that's currently in place for this object.
@@ -1574,12 +1675,18 @@ impl GetObjectOutputBuilder {
         &self.checksum_sha512
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header response to verify that the checksum type that is received is the same checksum type that was specified in the `CreateMultipartUpload` request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_type(mut self, value: impl Into<crate::types::ChecksumType>) -> Self {
+    pub fn checksum_type(
+        mut self,
+        value: impl Into<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
-    pub fn set_checksum_type(mut self, value: Option<crate::types::ChecksumType>) -> Self {
+    pub fn set_checksum_type(
+        mut self,
+        value: Option<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = value;
         self
     }
@@ -1777,12 +1884,18 @@ impl GetObjectOutputBuilder {
     /// Date and time when the object was last modified.
     ///
     /// **General purpose buckets** - When you specify a `versionId` of the object in your request, if the specified version in the request is a delete marker, the response returns a `405 Method Not Allowed` error and the `Last-Modified: timestamp` response header.
-    pub fn last_modified(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_modified(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = Some(value.into());
         self
     }
     /// Sets or clears [`last_modified`](Self::last_modified).
-    pub fn set_last_modified(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_modified(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = value;
         self
     }
@@ -1791,12 +1904,18 @@ impl GetObjectOutputBuilder {
         &self.last_modified
     }
     /// A map of metadata to store with the object in S3.
-    pub fn metadata(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn metadata(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.metadata = Some(value.into());
         self
     }
     /// Sets or clears [`metadata`](Self::metadata).
-    pub fn set_metadata(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_metadata(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.metadata = value;
         self
     }
@@ -1823,28 +1942,42 @@ impl GetObjectOutputBuilder {
     /// Indicates whether this object has an active legal hold. This field is only returned if you have permission to view an object's legal hold status.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_legal_hold_status(mut self, value: impl Into<crate::types::ObjectLockLegalHoldStatus>) -> Self {
+    pub fn object_lock_legal_hold_status(
+        mut self,
+        value: impl Into<crate::types::ObjectLockLegalHoldStatus>,
+    ) -> Self {
         self.object_lock_legal_hold_status = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status).
-    pub fn set_object_lock_legal_hold_status(mut self, value: Option<crate::types::ObjectLockLegalHoldStatus>) -> Self {
+    pub fn set_object_lock_legal_hold_status(
+        mut self,
+        value: Option<crate::types::ObjectLockLegalHoldStatus>,
+    ) -> Self {
         self.object_lock_legal_hold_status = value;
         self
     }
     /// What [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status) set, if anything.
-    pub fn get_object_lock_legal_hold_status(&self) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
+    pub fn get_object_lock_legal_hold_status(
+        &self,
+    ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// The Object Lock mode that's currently in place for this object.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_mode(mut self, value: impl Into<crate::types::ObjectLockMode>) -> Self {
+    pub fn object_lock_mode(
+        mut self,
+        value: impl Into<crate::types::ObjectLockMode>,
+    ) -> Self {
         self.object_lock_mode = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_mode`](Self::object_lock_mode).
-    pub fn set_object_lock_mode(mut self, value: Option<crate::types::ObjectLockMode>) -> Self {
+    pub fn set_object_lock_mode(
+        mut self,
+        value: Option<crate::types::ObjectLockMode>,
+    ) -> Self {
         self.object_lock_mode = value;
         self
     }
@@ -1855,17 +1988,25 @@ impl GetObjectOutputBuilder {
     /// The date and time when this object's Object Lock will expire.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_retain_until_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn object_lock_retain_until_date(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.object_lock_retain_until_date = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_retain_until_date`](Self::object_lock_retain_until_date).
-    pub fn set_object_lock_retain_until_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_object_lock_retain_until_date(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.object_lock_retain_until_date = value;
         self
     }
     /// What [`object_lock_retain_until_date`](Self::object_lock_retain_until_date) set, if anything.
-    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsgen_runtime::DateTime> {
+    pub fn get_object_lock_retain_until_date(
+        &self,
+    ) -> &Option<::awsgen_runtime::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// The count of parts this object has. This value is only returned if you specify `partNumber` in your request and the object was uploaded as a multipart upload.
@@ -1885,12 +2026,18 @@ impl GetObjectOutputBuilder {
     /// Amazon S3 can return this if your request involves a bucket that is either a source or destination in a replication rule.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn replication_status(mut self, value: impl Into<crate::types::ReplicationStatus>) -> Self {
+    pub fn replication_status(
+        mut self,
+        value: impl Into<crate::types::ReplicationStatus>,
+    ) -> Self {
         self.replication_status = Some(value.into());
         self
     }
     /// Sets or clears [`replication_status`](Self::replication_status).
-    pub fn set_replication_status(mut self, value: Option<crate::types::ReplicationStatus>) -> Self {
+    pub fn set_replication_status(
+        mut self,
+        value: Option<crate::types::ReplicationStatus>,
+    ) -> Self {
         self.replication_status = value;
         self
     }
@@ -1899,12 +2046,18 @@ impl GetObjectOutputBuilder {
         &self.replication_status
     }
     /// The `RequestCharged` member.
-    pub fn request_charged(mut self, value: impl Into<crate::types::RequestCharged>) -> Self {
+    pub fn request_charged(
+        mut self,
+        value: impl Into<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = Some(value.into());
         self
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
-    pub fn set_request_charged(mut self, value: Option<crate::types::RequestCharged>) -> Self {
+    pub fn set_request_charged(
+        mut self,
+        value: Option<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = value;
         self
     }
@@ -1977,28 +2130,42 @@ impl GetObjectOutputBuilder {
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    pub fn server_side_encryption(mut self, value: impl Into<crate::types::ServerSideEncryption>) -> Self {
+    pub fn server_side_encryption(
+        mut self,
+        value: impl Into<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = Some(value.into());
         self
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
-    pub fn set_server_side_encryption(mut self, value: Option<crate::types::ServerSideEncryption>) -> Self {
+    pub fn set_server_side_encryption(
+        mut self,
+        value: Option<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = value;
         self
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
-    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(
+        &self,
+    ) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Provides storage class information of the object. Amazon S3 returns this header for all objects except for S3 Standard storage class objects.
     ///
     /// **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    pub fn storage_class(mut self, value: impl Into<crate::types::StorageClass>) -> Self {
+    pub fn storage_class(
+        mut self,
+        value: impl Into<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = Some(value.into());
         self
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
-    pub fn set_storage_class(mut self, value: Option<crate::types::StorageClass>) -> Self {
+    pub fn set_storage_class(
+        mut self,
+        value: Option<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = value;
         self
     }

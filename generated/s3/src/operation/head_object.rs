@@ -413,12 +413,18 @@ impl HeadObjectInputBuilder {
     /// **General purpose buckets** - If you enable checksum mode and the object is uploaded with a [checksum](https://docs.aws.amazon.com/AmazonS3/latest/API/API_Checksum.html) and encrypted with an Key Management Service (KMS) key, you must have permission to use the `kms:Decrypt` action to retrieve the checksum.
     ///
     /// **Directory buckets** - If you enable `ChecksumMode` and the object is encrypted with Amazon Web Services Key Management Service (Amazon Web Services KMS), you must also have the `kms:GenerateDataKey` and `kms:Decrypt` permissions in IAM identity-based policies and KMS key policies for the KMS key to retrieve the checksum of the object.
-    pub fn checksum_mode(mut self, value: impl Into<crate::types::ChecksumMode>) -> Self {
+    pub fn checksum_mode(
+        mut self,
+        value: impl Into<crate::types::ChecksumMode>,
+    ) -> Self {
         self.checksum_mode = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_mode`](Self::checksum_mode).
-    pub fn set_checksum_mode(mut self, value: Option<crate::types::ChecksumMode>) -> Self {
+    pub fn set_checksum_mode(
+        mut self,
+        value: Option<crate::types::ChecksumMode>,
+    ) -> Self {
         self.checksum_mode = value;
         self
     }
@@ -473,12 +479,18 @@ impl HeadObjectInputBuilder {
     /// Then Amazon S3 returns the `304 Not Modified` response code.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_modified_since(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn if_modified_since(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_modified_since = Some(value.into());
         self
     }
     /// Sets or clears [`if_modified_since`](Self::if_modified_since).
-    pub fn set_if_modified_since(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_if_modified_since(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_modified_since = value;
         self
     }
@@ -519,12 +531,18 @@ impl HeadObjectInputBuilder {
     /// Then Amazon S3 returns `200 OK` and the data requested.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_unmodified_since(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn if_unmodified_since(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_unmodified_since = Some(value.into());
         self
     }
     /// Sets or clears [`if_unmodified_since`](Self::if_unmodified_since).
-    pub fn set_if_unmodified_since(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_if_unmodified_since(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.if_unmodified_since = value;
         self
     }
@@ -575,12 +593,18 @@ impl HeadObjectInputBuilder {
         &self.range
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(mut self, value: impl Into<crate::types::RequestPayer>) -> Self {
+    pub fn request_payer(
+        mut self,
+        value: impl Into<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = Some(value.into());
         self
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
-    pub fn set_request_payer(mut self, value: Option<crate::types::RequestPayer>) -> Self {
+    pub fn set_request_payer(
+        mut self,
+        value: Option<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = value;
         self
     }
@@ -659,12 +683,18 @@ impl HeadObjectInputBuilder {
         &self.response_content_type
     }
     /// Sets the `Expires` header of the response.
-    pub fn response_expires(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn response_expires(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.response_expires = Some(value.into());
         self
     }
     /// Sets or clears [`response_expires`](Self::response_expires).
-    pub fn set_response_expires(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_response_expires(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.response_expires = value;
         self
     }
@@ -765,17 +795,24 @@ impl HeadObjectInputBuilder {
 }
 impl HeadObjectInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<HeadObjectOutput, ::awsgen_runtime::SdkError<HeadObjectError>> {
+    pub async fn send(
+        self,
+    ) -> Result<HeadObjectOutput, ::awsgen_runtime::SdkError<HeadObjectError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<HeadObjectOutput, ::awsgen_runtime::SdkError<HeadObjectError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<HeadObjectOutput, ::awsgen_runtime::SdkError<HeadObjectError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -783,28 +820,57 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
     type Output = HeadObjectOutput;
     type Error = HeadObjectError;
     const NAME: &'static str = "HeadObject";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("HEAD", "/{Key+}")
-            .header("x-amz-checksum-mode", self.checksum_mode.as_ref())
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())
-            .header("If-Match", self.if_match.as_ref())
-            .header("If-Modified-Since", self.if_modified_since.as_ref())
-            .header("If-None-Match", self.if_none_match.as_ref())
-            .header("If-Unmodified-Since", self.if_unmodified_since.as_ref())
-            .label("Key", &self.key)
-            .query("partNumber", self.part_number.as_ref())
-            .header("Range", self.range.as_ref())
-            .header("x-amz-request-payer", self.request_payer.as_ref())
-            .query("response-cache-control", self.response_cache_control.as_ref())
-            .query("response-content-disposition", self.response_content_disposition.as_ref())
-            .query("response-content-encoding", self.response_content_encoding.as_ref())
-            .query("response-content-language", self.response_content_language.as_ref())
-            .query("response-content-type", self.response_content_type.as_ref())
-            .query_with("response-expires", self.response_expires.as_ref(), ::awsgen_runtime::TimestampFormat::HttpDate)
-            .header("x-amz-server-side-encryption-customer-algorithm", self.sse_customer_algorithm.as_ref())
-            .header("x-amz-server-side-encryption-customer-key", self.sse_customer_key.as_ref())
-            .header("x-amz-server-side-encryption-customer-key-MD5", self.sse_customer_key_md5.as_ref())
-            .query("versionId", self.version_id.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("HEAD", "/{Key+}")
+                .header("x-amz-checksum-mode", self.checksum_mode.as_ref())
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                )
+                .header("If-Match", self.if_match.as_ref())
+                .header("If-Modified-Since", self.if_modified_since.as_ref())
+                .header("If-None-Match", self.if_none_match.as_ref())
+                .header("If-Unmodified-Since", self.if_unmodified_since.as_ref())
+                .label("Key", &self.key)
+                .query("partNumber", self.part_number.as_ref())
+                .header("Range", self.range.as_ref())
+                .header("x-amz-request-payer", self.request_payer.as_ref())
+                .query("response-cache-control", self.response_cache_control.as_ref())
+                .query(
+                    "response-content-disposition",
+                    self.response_content_disposition.as_ref(),
+                )
+                .query(
+                    "response-content-encoding",
+                    self.response_content_encoding.as_ref(),
+                )
+                .query(
+                    "response-content-language",
+                    self.response_content_language.as_ref(),
+                )
+                .query("response-content-type", self.response_content_type.as_ref())
+                .query_with(
+                    "response-expires",
+                    self.response_expires.as_ref(),
+                    ::awsgen_runtime::TimestampFormat::HttpDate,
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-algorithm",
+                    self.sse_customer_algorithm.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-key",
+                    self.sse_customer_key.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-key-MD5",
+                    self.sse_customer_key_md5.as_ref(),
+                )
+                .query("versionId", self.version_id.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -812,7 +878,8 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
         Ok(HeadObjectOutput {
             accept_ranges: response.header_value("accept-ranges")?,
             archive_status: response.header_value("x-amz-archive-status")?,
-            bucket_key_enabled: response.header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
+            bucket_key_enabled: response
+                .header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
             cache_control: response.header_value("Cache-Control")?,
             checksum_crc32: response.header_value("x-amz-checksum-crc32")?,
             checksum_crc32c: response.header_value("x-amz-checksum-crc32c")?,
@@ -838,30 +905,39 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
             last_modified: response.header_value("Last-Modified")?,
             metadata: response.prefix_headers("x-amz-meta-")?,
             missing_meta: response.header_value("x-amz-missing-meta")?,
-            object_lock_legal_hold_status: response.header_value("x-amz-object-lock-legal-hold")?,
+            object_lock_legal_hold_status: response
+                .header_value("x-amz-object-lock-legal-hold")?,
             object_lock_mode: response.header_value("x-amz-object-lock-mode")?,
-            object_lock_retain_until_date: response.header_value_with(
-                "x-amz-object-lock-retain-until-date",
-                ::awsgen_runtime::TimestampFormat::DateTime,
-            )?,
+            object_lock_retain_until_date: response
+                .header_value_with(
+                    "x-amz-object-lock-retain-until-date",
+                    ::awsgen_runtime::TimestampFormat::DateTime,
+                )?,
             parts_count: response.header_value("x-amz-mp-parts-count")?,
             replication_status: response.header_value("x-amz-replication-status")?,
             request_charged: response.header_value("x-amz-request-charged")?,
             restore: response.header_value("x-amz-restore")?,
-            sse_customer_algorithm: response.header_value("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: response.header_value("x-amz-server-side-encryption-customer-key-MD5")?,
-            ssekms_key_id: response.header_value("x-amz-server-side-encryption-aws-kms-key-id")?,
-            server_side_encryption: response.header_value("x-amz-server-side-encryption")?,
+            sse_customer_algorithm: response
+                .header_value("x-amz-server-side-encryption-customer-algorithm")?,
+            sse_customer_key_md5: response
+                .header_value("x-amz-server-side-encryption-customer-key-MD5")?,
+            ssekms_key_id: response
+                .header_value("x-amz-server-side-encryption-aws-kms-key-id")?,
+            server_side_encryption: response
+                .header_value("x-amz-server-side-encryption")?,
             storage_class: response.header_value("x-amz-storage-class")?,
             tag_count: response.header_value("x-amz-tagging-count")?,
             version_id: response.header_value("x-amz-version-id")?,
-            website_redirect_location: response.header_value("x-amz-website-redirect-location")?,
+            website_redirect_location: response
+                .header_value("x-amz-website-redirect-location")?,
             _request_id: response.request_id().map(str::to_owned),
         })
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> HeadObjectError {
         if error.is(&["NoSuchKey"]) {
-            return error.modeled_xml().map_or_else(HeadObjectError::Unhandled, HeadObjectError::NoSuchKey);
+            return error
+                .modeled_xml()
+                .map_or_else(HeadObjectError::Unhandled, HeadObjectError::NoSuchKey);
         }
         HeadObjectError::Unhandled(error.into_unhandled())
     }
@@ -1196,7 +1272,9 @@ impl HeadObjectOutput {
     /// Specifies whether a legal hold is in effect for this object. This header is only returned if the requester has the `s3:GetObjectLegalHold` permission. This header is not returned if the specified version of this object has never had a legal hold applied. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_legal_hold_status(&self) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
+    pub fn object_lock_legal_hold_status(
+        &self,
+    ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// The Object Lock mode, if any, that's in effect for this object. This header is only returned if the requester has the `s3:GetObjectRetention` permission. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
@@ -1425,12 +1503,18 @@ impl HeadObjectOutputBuilder {
     /// The archive state of the head object.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn archive_status(mut self, value: impl Into<crate::types::ArchiveStatus>) -> Self {
+    pub fn archive_status(
+        mut self,
+        value: impl Into<crate::types::ArchiveStatus>,
+    ) -> Self {
         self.archive_status = Some(value.into());
         self
     }
     /// Sets or clears [`archive_status`](Self::archive_status).
-    pub fn set_archive_status(mut self, value: Option<crate::types::ArchiveStatus>) -> Self {
+    pub fn set_archive_status(
+        mut self,
+        value: Option<crate::types::ArchiveStatus>,
+    ) -> Self {
         self.archive_status = value;
         self
     }
@@ -1565,12 +1649,18 @@ impl HeadObjectOutputBuilder {
         &self.checksum_sha512
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header response to verify that the checksum type that is received is the same checksum type that was specified in `CreateMultipartUpload` request. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_type(mut self, value: impl Into<crate::types::ChecksumType>) -> Self {
+    pub fn checksum_type(
+        mut self,
+        value: impl Into<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
-    pub fn set_checksum_type(mut self, value: Option<crate::types::ChecksumType>) -> Self {
+    pub fn set_checksum_type(
+        mut self,
+        value: Option<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = value;
         self
     }
@@ -1765,12 +1855,18 @@ impl HeadObjectOutputBuilder {
         &self.expires
     }
     /// Date and time when the object was last modified.
-    pub fn last_modified(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_modified(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = Some(value.into());
         self
     }
     /// Sets or clears [`last_modified`](Self::last_modified).
-    pub fn set_last_modified(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_modified(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = value;
         self
     }
@@ -1779,12 +1875,18 @@ impl HeadObjectOutputBuilder {
         &self.last_modified
     }
     /// A map of metadata to store with the object in S3.
-    pub fn metadata(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn metadata(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.metadata = Some(value.into());
         self
     }
     /// Sets or clears [`metadata`](Self::metadata).
-    pub fn set_metadata(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_metadata(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.metadata = value;
         self
     }
@@ -1811,28 +1913,42 @@ impl HeadObjectOutputBuilder {
     /// Specifies whether a legal hold is in effect for this object. This header is only returned if the requester has the `s3:GetObjectLegalHold` permission. This header is not returned if the specified version of this object has never had a legal hold applied. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_legal_hold_status(mut self, value: impl Into<crate::types::ObjectLockLegalHoldStatus>) -> Self {
+    pub fn object_lock_legal_hold_status(
+        mut self,
+        value: impl Into<crate::types::ObjectLockLegalHoldStatus>,
+    ) -> Self {
         self.object_lock_legal_hold_status = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status).
-    pub fn set_object_lock_legal_hold_status(mut self, value: Option<crate::types::ObjectLockLegalHoldStatus>) -> Self {
+    pub fn set_object_lock_legal_hold_status(
+        mut self,
+        value: Option<crate::types::ObjectLockLegalHoldStatus>,
+    ) -> Self {
         self.object_lock_legal_hold_status = value;
         self
     }
     /// What [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status) set, if anything.
-    pub fn get_object_lock_legal_hold_status(&self) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
+    pub fn get_object_lock_legal_hold_status(
+        &self,
+    ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// The Object Lock mode, if any, that's in effect for this object. This header is only returned if the requester has the `s3:GetObjectRetention` permission. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_mode(mut self, value: impl Into<crate::types::ObjectLockMode>) -> Self {
+    pub fn object_lock_mode(
+        mut self,
+        value: impl Into<crate::types::ObjectLockMode>,
+    ) -> Self {
         self.object_lock_mode = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_mode`](Self::object_lock_mode).
-    pub fn set_object_lock_mode(mut self, value: Option<crate::types::ObjectLockMode>) -> Self {
+    pub fn set_object_lock_mode(
+        mut self,
+        value: Option<crate::types::ObjectLockMode>,
+    ) -> Self {
         self.object_lock_mode = value;
         self
     }
@@ -1843,17 +1959,25 @@ impl HeadObjectOutputBuilder {
     /// The date and time when the Object Lock retention period expires. This header is only returned if the requester has the `s3:GetObjectRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_retain_until_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn object_lock_retain_until_date(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.object_lock_retain_until_date = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_retain_until_date`](Self::object_lock_retain_until_date).
-    pub fn set_object_lock_retain_until_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_object_lock_retain_until_date(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.object_lock_retain_until_date = value;
         self
     }
     /// What [`object_lock_retain_until_date`](Self::object_lock_retain_until_date) set, if anything.
-    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsgen_runtime::DateTime> {
+    pub fn get_object_lock_retain_until_date(
+        &self,
+    ) -> &Option<::awsgen_runtime::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// The count of parts this object has. This value is only returned if you specify `partNumber` in your request and the object was uploaded as a multipart upload.
@@ -1884,12 +2008,18 @@ impl HeadObjectOutputBuilder {
     /// For more information, see [Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn replication_status(mut self, value: impl Into<crate::types::ReplicationStatus>) -> Self {
+    pub fn replication_status(
+        mut self,
+        value: impl Into<crate::types::ReplicationStatus>,
+    ) -> Self {
         self.replication_status = Some(value.into());
         self
     }
     /// Sets or clears [`replication_status`](Self::replication_status).
-    pub fn set_replication_status(mut self, value: Option<crate::types::ReplicationStatus>) -> Self {
+    pub fn set_replication_status(
+        mut self,
+        value: Option<crate::types::ReplicationStatus>,
+    ) -> Self {
         self.replication_status = value;
         self
     }
@@ -1898,12 +2028,18 @@ impl HeadObjectOutputBuilder {
         &self.replication_status
     }
     /// The `RequestCharged` member.
-    pub fn request_charged(mut self, value: impl Into<crate::types::RequestCharged>) -> Self {
+    pub fn request_charged(
+        mut self,
+        value: impl Into<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = Some(value.into());
         self
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
-    pub fn set_request_charged(mut self, value: Option<crate::types::RequestCharged>) -> Self {
+    pub fn set_request_charged(
+        mut self,
+        value: Option<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = value;
         self
     }
@@ -1984,17 +2120,25 @@ impl HeadObjectOutputBuilder {
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    pub fn server_side_encryption(mut self, value: impl Into<crate::types::ServerSideEncryption>) -> Self {
+    pub fn server_side_encryption(
+        mut self,
+        value: impl Into<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = Some(value.into());
         self
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
-    pub fn set_server_side_encryption(mut self, value: Option<crate::types::ServerSideEncryption>) -> Self {
+    pub fn set_server_side_encryption(
+        mut self,
+        value: Option<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = value;
         self
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
-    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(
+        &self,
+    ) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// Provides storage class information of the object. Amazon S3 returns this header for all objects except for S3 Standard storage class objects.
@@ -2002,12 +2146,18 @@ impl HeadObjectOutputBuilder {
     /// For more information, see [Storage Classes](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html).
     ///
     /// **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    pub fn storage_class(mut self, value: impl Into<crate::types::StorageClass>) -> Self {
+    pub fn storage_class(
+        mut self,
+        value: impl Into<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = Some(value.into());
         self
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
-    pub fn set_storage_class(mut self, value: Option<crate::types::StorageClass>) -> Self {
+    pub fn set_storage_class(
+        mut self,
+        value: Option<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = value;
         self
     }

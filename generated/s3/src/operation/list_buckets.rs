@@ -156,17 +156,24 @@ impl ListBucketsInputBuilder {
 }
 impl ListBucketsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListBucketsOutput, ::awsgen_runtime::SdkError<ListBucketsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListBucketsOutput, ::awsgen_runtime::SdkError<ListBucketsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListBucketsOutput, ::awsgen_runtime::SdkError<ListBucketsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListBucketsOutput, ::awsgen_runtime::SdkError<ListBucketsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -174,12 +181,16 @@ impl ::awsgen_runtime::Operation for ListBucketsInput {
     type Output = ListBucketsOutput;
     type Error = ListBucketsError;
     const NAME: &'static str = "ListBuckets";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "/")
-            .query("bucket-region", self.bucket_region.as_ref())
-            .query("continuation-token", self.continuation_token.as_ref())
-            .query("max-buckets", self.max_buckets.as_ref())
-            .query("prefix", self.prefix.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("GET", "/")
+                .query("bucket-region", self.bucket_region.as_ref())
+                .query("continuation-token", self.continuation_token.as_ref())
+                .query("max-buckets", self.max_buckets.as_ref())
+                .query("prefix", self.prefix.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -195,8 +206,13 @@ impl ::awsgen_runtime::Operation for ListBucketsInput {
 impl ListBucketsInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListBucketsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListBucketsInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListBucketsInput {
@@ -218,7 +234,10 @@ impl ::awsgen_runtime::pagination::Paginate for ListBucketsInput {
     fn take_items(output: &mut ListBucketsOutput) -> Option<Vec<crate::types::Bucket>> {
         output.buckets.take()
     }
-    fn put_items(output: &mut ListBucketsOutput, items: Option<Vec<crate::types::Bucket>>) {
+    fn put_items(
+        output: &mut ListBucketsOutput,
+        items: Option<Vec<crate::types::Bucket>>,
+    ) {
         output.buckets = items;
     }
     fn merge(into: &mut ListBucketsOutput, page: ListBucketsOutput) {
@@ -235,18 +254,30 @@ impl ::awsgen_runtime::pagination::Paginate for ListBucketsInput {
 #[non_exhaustive]
 pub struct ListBucketsOutput {
     /// The list of buckets owned by the requester.
-    #[cfg_attr(feature = "serde", serde(rename = "Buckets", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Buckets", skip_serializing_if = "Option::is_none")
+    )]
     pub buckets: Option<Vec<crate::types::Bucket>>,
     /// `ContinuationToken` is included in the response when there are more buckets that can be listed with pagination. The next `ListBuckets` request to Amazon S3 can be continued with this `ContinuationToken`. `ContinuationToken` is obfuscated and is not a real bucket.
-    #[cfg_attr(feature = "serde", serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// The owner of the buckets listed.
-    #[cfg_attr(feature = "serde", serde(rename = "Owner", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Owner", skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<crate::types::Owner>,
     /// If `Prefix` was sent with the request, it is included in the response.
     ///
     /// All bucket names in the response begin with the specified bucket name prefix.
-    #[cfg_attr(feature = "serde", serde(rename = "Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -419,8 +450,13 @@ impl xml::FromXml for ListBucketsOutput {
         for child in node.children() {
             match child.name() {
                 "Buckets" => {
-                    value.buckets =
-                        child.parse_with(&xml::Layout::List { member: Some("Bucket"), items: &xml::Layout::Plain })?;
+                    value.buckets = child
+                        .parse_with(
+                            &xml::Layout::List {
+                                member: Some("Bucket"),
+                                items: &xml::Layout::Plain,
+                            },
+                        )?;
                 }
                 "ContinuationToken" => value.continuation_token = child.parse()?,
                 "Owner" => value.owner = child.parse()?,

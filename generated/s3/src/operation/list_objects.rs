@@ -103,7 +103,9 @@ impl ListObjectsInput {
         self.max_keys
     }
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
-    pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
+    pub fn optional_object_attributes(
+        &self,
+    ) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Limits the response to keys that begin with the specified prefix.
@@ -169,12 +171,18 @@ impl ListObjectsInputBuilder {
         &self.delimiter
     }
     /// The `EncodingType` member.
-    pub fn encoding_type(mut self, value: impl Into<crate::types::EncodingType>) -> Self {
+    pub fn encoding_type(
+        mut self,
+        value: impl Into<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = Some(value.into());
         self
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
-    pub fn set_encoding_type(mut self, value: Option<crate::types::EncodingType>) -> Self {
+    pub fn set_encoding_type(
+        mut self,
+        value: Option<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = value;
         self
     }
@@ -225,7 +233,10 @@ impl ListObjectsInputBuilder {
         &self.max_keys
     }
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
-    pub fn optional_object_attributes(mut self, value: impl Into<Vec<crate::types::OptionalObjectAttributes>>) -> Self {
+    pub fn optional_object_attributes(
+        mut self,
+        value: impl Into<Vec<crate::types::OptionalObjectAttributes>>,
+    ) -> Self {
         self.optional_object_attributes = Some(value.into());
         self
     }
@@ -238,7 +249,9 @@ impl ListObjectsInputBuilder {
         self
     }
     /// What [`optional_object_attributes`](Self::optional_object_attributes) set, if anything.
-    pub fn get_optional_object_attributes(&self) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
+    pub fn get_optional_object_attributes(
+        &self,
+    ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
         &self.optional_object_attributes
     }
     /// Limits the response to keys that begin with the specified prefix.
@@ -256,12 +269,18 @@ impl ListObjectsInputBuilder {
         &self.prefix
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request. Bucket owners need not specify this parameter in their requests.
-    pub fn request_payer(mut self, value: impl Into<crate::types::RequestPayer>) -> Self {
+    pub fn request_payer(
+        mut self,
+        value: impl Into<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = Some(value.into());
         self
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
-    pub fn set_request_payer(mut self, value: Option<crate::types::RequestPayer>) -> Self {
+    pub fn set_request_payer(
+        mut self,
+        value: Option<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = value;
         self
     }
@@ -286,17 +305,24 @@ impl ListObjectsInputBuilder {
 }
 impl ListObjectsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListObjectsOutput, ::awsgen_runtime::SdkError<ListObjectsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListObjectsOutput, ::awsgen_runtime::SdkError<ListObjectsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListObjectsOutput, ::awsgen_runtime::SdkError<ListObjectsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListObjectsOutput, ::awsgen_runtime::SdkError<ListObjectsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -304,16 +330,26 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
     type Output = ListObjectsOutput;
     type Error = ListObjectsError;
     const NAME: &'static str = "ListObjects";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "")
-            .query("delimiter", self.delimiter.as_ref())
-            .query("encoding-type", self.encoding_type.as_ref())
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())
-            .query("marker", self.marker.as_ref())
-            .query("max-keys", self.max_keys.as_ref())
-            .header_list("x-amz-optional-object-attributes", self.optional_object_attributes.as_ref())
-            .query("prefix", self.prefix.as_ref())
-            .header("x-amz-request-payer", self.request_payer.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("GET", "")
+                .query("delimiter", self.delimiter.as_ref())
+                .query("encoding-type", self.encoding_type.as_ref())
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                )
+                .query("marker", self.marker.as_ref())
+                .query("max-keys", self.max_keys.as_ref())
+                .header_list(
+                    "x-amz-optional-object-attributes",
+                    self.optional_object_attributes.as_ref(),
+                )
+                .query("prefix", self.prefix.as_ref())
+                .header("x-amz-request-payer", self.request_payer.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -325,7 +361,12 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListObjectsError {
         if error.is(&["NoSuchBucket"]) {
-            return error.modeled_xml().map_or_else(ListObjectsError::Unhandled, ListObjectsError::NoSuchBucket);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    ListObjectsError::Unhandled,
+                    ListObjectsError::NoSuchBucket,
+                );
         }
         ListObjectsError::Unhandled(error.into_unhandled())
     }
@@ -340,7 +381,9 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
 impl ListObjectsInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListObjectsInput> {
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListObjectsInput> {
         ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
@@ -355,11 +398,13 @@ impl ::awsgen_runtime::pagination::Paginate for ListObjectsInput {
             .next_marker
             .as_ref()
             .filter(|x| !x.is_empty())
-            .or(output
-                .contents
-                .as_ref()
-                .and_then(|x| ::awsgen_runtime::jmespath::index(x, -1i64))
-                .and_then(|x| x.key.as_ref()))
+            .or(
+                output
+                    .contents
+                    .as_ref()
+                    .and_then(|x| ::awsgen_runtime::jmespath::index(x, -1i64))
+                    .and_then(|x| x.key.as_ref()),
+            )
             .cloned()
             .filter(|t| !t.is_empty())
     }
@@ -376,12 +421,18 @@ impl ::awsgen_runtime::pagination::Paginate for ListObjectsInput {
     fn take_items(output: &mut ListObjectsOutput) -> Option<Vec<crate::types::Object>> {
         output.contents.take()
     }
-    fn put_items(output: &mut ListObjectsOutput, items: Option<Vec<crate::types::Object>>) {
+    fn put_items(
+        output: &mut ListObjectsOutput,
+        items: Option<Vec<crate::types::Object>>,
+    ) {
         output.contents = items;
     }
     fn merge(into: &mut ListObjectsOutput, page: ListObjectsOutput) {
         ::awsgen_runtime::pagination::append(&mut into.contents, page.contents);
-        ::awsgen_runtime::pagination::append(&mut into.common_prefixes, page.common_prefixes);
+        ::awsgen_runtime::pagination::append(
+            &mut into.common_prefixes,
+            page.common_prefixes,
+        );
     }
 }
 /// The `ListObjectsOutput` structure.
@@ -402,38 +453,68 @@ pub struct ListObjectsOutput {
     /// `CommonPrefixes` lists keys that act like subdirectories in the directory specified by `Prefix`.
     ///
     /// For example, if the prefix is `notes/` and the delimiter is a slash (`/`), as in `notes/summer/july`, the common prefix is `notes/summer/`. All of the keys that roll up into a common prefix count as a single return when calculating the number of returns.
-    #[cfg_attr(feature = "serde", serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none")
+    )]
     pub common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     /// Metadata about each object returned.
-    #[cfg_attr(feature = "serde", serde(rename = "Contents", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Contents", skip_serializing_if = "Option::is_none")
+    )]
     pub contents: Option<Vec<crate::types::Object>>,
     /// Causes keys that contain the same string between the prefix and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection. These rolled-up keys are not returned elsewhere in the response. Each rolled-up result counts as only one return against the `MaxKeys` value.
-    #[cfg_attr(feature = "serde", serde(rename = "Delimiter", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
-    #[cfg_attr(feature = "serde", serde(rename = "EncodingType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
-    #[cfg_attr(feature = "serde", serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// Indicates where in the bucket listing begins. Marker is included in the response if it was sent with the request.
-    #[cfg_attr(feature = "serde", serde(rename = "Marker", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
+    )]
     pub marker: Option<String>,
     /// The maximum number of keys returned in the response body.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxKeys", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxKeys", skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i32>,
     /// The bucket name.
-    #[cfg_attr(feature = "serde", serde(rename = "Name", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// When the response is truncated (the `IsTruncated` element value in the response is `true`), you can use the key name in this field as the `marker` parameter in the subsequent request to get the next set of objects. Amazon S3 lists objects in alphabetical order.
     ///
     /// This element is returned only if you have the `delimiter` request parameter specified. If the response does not include the `NextMarker` element and it is truncated, you can use the value of the last `Key` element in the response as the `marker` parameter in the subsequent request to get the next set of object keys.
-    #[cfg_attr(feature = "serde", serde(rename = "NextMarker", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextMarker", skip_serializing_if = "Option::is_none")
+    )]
     pub next_marker: Option<String>,
     /// Keys that begin with the indicated prefix.
-    #[cfg_attr(feature = "serde", serde(rename = "Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The `RequestCharged` member.
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -533,12 +614,18 @@ impl ListObjectsOutputBuilder {
     /// `CommonPrefixes` lists keys that act like subdirectories in the directory specified by `Prefix`.
     ///
     /// For example, if the prefix is `notes/` and the delimiter is a slash (`/`), as in `notes/summer/july`, the common prefix is `notes/summer/`. All of the keys that roll up into a common prefix count as a single return when calculating the number of returns.
-    pub fn common_prefixes(mut self, value: impl Into<Vec<crate::types::CommonPrefix>>) -> Self {
+    pub fn common_prefixes(
+        mut self,
+        value: impl Into<Vec<crate::types::CommonPrefix>>,
+    ) -> Self {
         self.common_prefixes = Some(value.into());
         self
     }
     /// Sets or clears [`common_prefixes`](Self::common_prefixes).
-    pub fn set_common_prefixes(mut self, value: Option<Vec<crate::types::CommonPrefix>>) -> Self {
+    pub fn set_common_prefixes(
+        mut self,
+        value: Option<Vec<crate::types::CommonPrefix>>,
+    ) -> Self {
         self.common_prefixes = value;
         self
     }
@@ -577,12 +664,18 @@ impl ListObjectsOutputBuilder {
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
-    pub fn encoding_type(mut self, value: impl Into<crate::types::EncodingType>) -> Self {
+    pub fn encoding_type(
+        mut self,
+        value: impl Into<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = Some(value.into());
         self
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
-    pub fn set_encoding_type(mut self, value: Option<crate::types::EncodingType>) -> Self {
+    pub fn set_encoding_type(
+        mut self,
+        value: Option<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = value;
         self
     }
@@ -677,12 +770,18 @@ impl ListObjectsOutputBuilder {
         &self.prefix
     }
     /// The `RequestCharged` member.
-    pub fn request_charged(mut self, value: impl Into<crate::types::RequestCharged>) -> Self {
+    pub fn request_charged(
+        mut self,
+        value: impl Into<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = Some(value.into());
         self
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
-    pub fn set_request_charged(mut self, value: Option<crate::types::RequestCharged>) -> Self {
+    pub fn set_request_charged(
+        mut self,
+        value: Option<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = value;
         self
     }
@@ -778,8 +877,15 @@ impl xml::FromXml for ListObjectsOutput {
         let mut value = Self::default();
         for child in node.children() {
             match child.name() {
-                "CommonPrefixes" => xml::add(&mut value.common_prefixes, child.parse_with(&xml::Layout::Plain)?),
-                "Contents" => xml::add(&mut value.contents, child.parse_with(&xml::Layout::Plain)?),
+                "CommonPrefixes" => {
+                    xml::add(
+                        &mut value.common_prefixes,
+                        child.parse_with(&xml::Layout::Plain)?,
+                    )
+                }
+                "Contents" => {
+                    xml::add(&mut value.contents, child.parse_with(&xml::Layout::Plain)?)
+                }
                 "Delimiter" => value.delimiter = child.parse()?,
                 "EncodingType" => value.encoding_type = child.parse()?,
                 "IsTruncated" => value.is_truncated = child.parse()?,

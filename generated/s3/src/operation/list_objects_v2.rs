@@ -147,7 +147,9 @@ impl ListObjectsV2Input {
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn optional_object_attributes(&self) -> &[crate::types::OptionalObjectAttributes] {
+    pub fn optional_object_attributes(
+        &self,
+    ) -> &[crate::types::OptionalObjectAttributes] {
         self.optional_object_attributes.as_deref().unwrap_or_default()
     }
     /// Limits the response to keys that begin with the specified prefix.
@@ -242,12 +244,18 @@ impl ListObjectsV2InputBuilder {
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
-    pub fn encoding_type(mut self, value: impl Into<crate::types::EncodingType>) -> Self {
+    pub fn encoding_type(
+        mut self,
+        value: impl Into<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = Some(value.into());
         self
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
-    pub fn set_encoding_type(mut self, value: Option<crate::types::EncodingType>) -> Self {
+    pub fn set_encoding_type(
+        mut self,
+        value: Option<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = value;
         self
     }
@@ -302,7 +310,10 @@ impl ListObjectsV2InputBuilder {
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn optional_object_attributes(mut self, value: impl Into<Vec<crate::types::OptionalObjectAttributes>>) -> Self {
+    pub fn optional_object_attributes(
+        mut self,
+        value: impl Into<Vec<crate::types::OptionalObjectAttributes>>,
+    ) -> Self {
         self.optional_object_attributes = Some(value.into());
         self
     }
@@ -315,7 +326,9 @@ impl ListObjectsV2InputBuilder {
         self
     }
     /// What [`optional_object_attributes`](Self::optional_object_attributes) set, if anything.
-    pub fn get_optional_object_attributes(&self) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
+    pub fn get_optional_object_attributes(
+        &self,
+    ) -> &Option<Vec<crate::types::OptionalObjectAttributes>> {
         &self.optional_object_attributes
     }
     /// Limits the response to keys that begin with the specified prefix.
@@ -337,12 +350,18 @@ impl ListObjectsV2InputBuilder {
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style. Bucket owners need not specify this parameter in their requests.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn request_payer(mut self, value: impl Into<crate::types::RequestPayer>) -> Self {
+    pub fn request_payer(
+        mut self,
+        value: impl Into<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = Some(value.into());
         self
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
-    pub fn set_request_payer(mut self, value: Option<crate::types::RequestPayer>) -> Self {
+    pub fn set_request_payer(
+        mut self,
+        value: Option<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = value;
         self
     }
@@ -385,17 +404,24 @@ impl ListObjectsV2InputBuilder {
 }
 impl ListObjectsV2InputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListObjectsV2Output, ::awsgen_runtime::SdkError<ListObjectsV2Error>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListObjectsV2Output, ::awsgen_runtime::SdkError<ListObjectsV2Error>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListObjectsV2Output, ::awsgen_runtime::SdkError<ListObjectsV2Error>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListObjectsV2Output, ::awsgen_runtime::SdkError<ListObjectsV2Error>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -403,18 +429,28 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
     type Output = ListObjectsV2Output;
     type Error = ListObjectsV2Error;
     const NAME: &'static str = "ListObjectsV2";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "?list-type=2")
-            .query("continuation-token", self.continuation_token.as_ref())
-            .query("delimiter", self.delimiter.as_ref())
-            .query("encoding-type", self.encoding_type.as_ref())
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())
-            .query("fetch-owner", self.fetch_owner.as_ref())
-            .query("max-keys", self.max_keys.as_ref())
-            .header_list("x-amz-optional-object-attributes", self.optional_object_attributes.as_ref())
-            .query("prefix", self.prefix.as_ref())
-            .header("x-amz-request-payer", self.request_payer.as_ref())
-            .query("start-after", self.start_after.as_ref()))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("GET", "?list-type=2")
+                .query("continuation-token", self.continuation_token.as_ref())
+                .query("delimiter", self.delimiter.as_ref())
+                .query("encoding-type", self.encoding_type.as_ref())
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                )
+                .query("fetch-owner", self.fetch_owner.as_ref())
+                .query("max-keys", self.max_keys.as_ref())
+                .header_list(
+                    "x-amz-optional-object-attributes",
+                    self.optional_object_attributes.as_ref(),
+                )
+                .query("prefix", self.prefix.as_ref())
+                .header("x-amz-request-payer", self.request_payer.as_ref())
+                .query("start-after", self.start_after.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
@@ -426,7 +462,12 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListObjectsV2Error {
         if error.is(&["NoSuchBucket"]) {
-            return error.modeled_xml().map_or_else(ListObjectsV2Error::Unhandled, ListObjectsV2Error::NoSuchBucket);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    ListObjectsV2Error::Unhandled,
+                    ListObjectsV2Error::NoSuchBucket,
+                );
         }
         ListObjectsV2Error::Unhandled(error.into_unhandled())
     }
@@ -441,7 +482,9 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
 impl ListObjectsV2InputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListObjectsV2Input> {
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListObjectsV2Input> {
         ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
@@ -464,15 +507,23 @@ impl ::awsgen_runtime::pagination::Paginate for ListObjectsV2Input {
         self.max_keys = Some(size);
         true
     }
-    fn take_items(output: &mut ListObjectsV2Output) -> Option<Vec<crate::types::Object>> {
+    fn take_items(
+        output: &mut ListObjectsV2Output,
+    ) -> Option<Vec<crate::types::Object>> {
         output.contents.take()
     }
-    fn put_items(output: &mut ListObjectsV2Output, items: Option<Vec<crate::types::Object>>) {
+    fn put_items(
+        output: &mut ListObjectsV2Output,
+        items: Option<Vec<crate::types::Object>>,
+    ) {
         output.contents = items;
     }
     fn merge(into: &mut ListObjectsV2Output, page: ListObjectsV2Output) {
         ::awsgen_runtime::pagination::append(&mut into.contents, page.contents);
-        ::awsgen_runtime::pagination::append(&mut into.common_prefixes, page.common_prefixes);
+        ::awsgen_runtime::pagination::append(
+            &mut into.common_prefixes,
+            page.common_prefixes,
+        );
     }
 }
 /// The `ListObjectsV2Output` structure.
@@ -496,45 +547,78 @@ pub struct ListObjectsV2Output {
     ///
     /// - **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
     /// - **Directory buckets** - When you query `ListObjectsV2` with a delimiter during in-progress multipart uploads, the `CommonPrefixes` response parameter contains the prefixes that are associated with the in-progress multipart uploads. For more information about multipart uploads, see [Multipart Upload Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none")
+    )]
     pub common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     /// Metadata about each object returned.
-    #[cfg_attr(feature = "serde", serde(rename = "Contents", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Contents", skip_serializing_if = "Option::is_none")
+    )]
     pub contents: Option<Vec<crate::types::Object>>,
     /// If `ContinuationToken` was sent with the request, it is included in the response. You can use the returned `ContinuationToken` for pagination of the list response.
-    #[cfg_attr(feature = "serde", serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none")
+    )]
     pub continuation_token: Option<String>,
     /// Causes keys that contain the same string between the `prefix` and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection. These rolled-up keys are not returned elsewhere in the response. Each rolled-up result counts as only one return against the `MaxKeys` value.
     ///
     /// **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
-    #[cfg_attr(feature = "serde", serde(rename = "Delimiter", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")
+    )]
     pub delimiter: Option<String>,
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
     ///
     /// If you specify the `encoding-type` request parameter, Amazon S3 includes this element in the response, and returns encoded key name values in the following response elements:
     ///
     /// `Delimiter, Prefix, Key,` and `StartAfter`.
-    #[cfg_attr(feature = "serde", serde(rename = "EncodingType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")
+    )]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// Set to `false` if all of the results were returned. Set to `true` if more keys are available to return. If the number of results exceeds that specified by `MaxKeys`, all of the results might not be returned.
-    #[cfg_attr(feature = "serde", serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
+    )]
     pub is_truncated: Option<bool>,
     /// `KeyCount` is the number of keys returned with this request. `KeyCount` will always be less than or equal to the `MaxKeys` field. For example, if you ask for 50 keys, your result will include 50 keys or fewer.
-    #[cfg_attr(feature = "serde", serde(rename = "KeyCount", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KeyCount", skip_serializing_if = "Option::is_none")
+    )]
     pub key_count: Option<i32>,
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxKeys", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxKeys", skip_serializing_if = "Option::is_none")
+    )]
     pub max_keys: Option<i32>,
     /// The bucket name.
-    #[cfg_attr(feature = "serde", serde(rename = "Name", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// `NextContinuationToken` is sent when `isTruncated` is true, which means there are more keys in the bucket that can be listed. The next list requests to Amazon S3 can be continued with this `NextContinuationToken`. `NextContinuationToken` is obfuscated and is not a real key
-    #[cfg_attr(feature = "serde", serde(rename = "NextContinuationToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextContinuationToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_continuation_token: Option<String>,
     /// Keys that begin with the indicated prefix.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    #[cfg_attr(feature = "serde", serde(rename = "Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
     /// The `RequestCharged` member.
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -542,7 +626,10 @@ pub struct ListObjectsV2Output {
     /// If StartAfter was sent with the request, it is included in the response.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "StartAfter", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StartAfter", skip_serializing_if = "Option::is_none")
+    )]
     pub start_after: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -661,12 +748,18 @@ impl ListObjectsV2OutputBuilder {
     ///
     /// - **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
     /// - **Directory buckets** - When you query `ListObjectsV2` with a delimiter during in-progress multipart uploads, the `CommonPrefixes` response parameter contains the prefixes that are associated with the in-progress multipart uploads. For more information about multipart uploads, see [Multipart Upload Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html) in the *Amazon S3 User Guide*.
-    pub fn common_prefixes(mut self, value: impl Into<Vec<crate::types::CommonPrefix>>) -> Self {
+    pub fn common_prefixes(
+        mut self,
+        value: impl Into<Vec<crate::types::CommonPrefix>>,
+    ) -> Self {
         self.common_prefixes = Some(value.into());
         self
     }
     /// Sets or clears [`common_prefixes`](Self::common_prefixes).
-    pub fn set_common_prefixes(mut self, value: Option<Vec<crate::types::CommonPrefix>>) -> Self {
+    pub fn set_common_prefixes(
+        mut self,
+        value: Option<Vec<crate::types::CommonPrefix>>,
+    ) -> Self {
         self.common_prefixes = value;
         self
     }
@@ -723,12 +816,18 @@ impl ListObjectsV2OutputBuilder {
     /// If you specify the `encoding-type` request parameter, Amazon S3 includes this element in the response, and returns encoded key name values in the following response elements:
     ///
     /// `Delimiter, Prefix, Key,` and `StartAfter`.
-    pub fn encoding_type(mut self, value: impl Into<crate::types::EncodingType>) -> Self {
+    pub fn encoding_type(
+        mut self,
+        value: impl Into<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = Some(value.into());
         self
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
-    pub fn set_encoding_type(mut self, value: Option<crate::types::EncodingType>) -> Self {
+    pub fn set_encoding_type(
+        mut self,
+        value: Option<crate::types::EncodingType>,
+    ) -> Self {
         self.encoding_type = value;
         self
     }
@@ -823,12 +922,18 @@ impl ListObjectsV2OutputBuilder {
         &self.prefix
     }
     /// The `RequestCharged` member.
-    pub fn request_charged(mut self, value: impl Into<crate::types::RequestCharged>) -> Self {
+    pub fn request_charged(
+        mut self,
+        value: impl Into<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = Some(value.into());
         self
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
-    pub fn set_request_charged(mut self, value: Option<crate::types::RequestCharged>) -> Self {
+    pub fn set_request_charged(
+        mut self,
+        value: Option<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = value;
         self
     }
@@ -942,8 +1047,15 @@ impl xml::FromXml for ListObjectsV2Output {
         let mut value = Self::default();
         for child in node.children() {
             match child.name() {
-                "CommonPrefixes" => xml::add(&mut value.common_prefixes, child.parse_with(&xml::Layout::Plain)?),
-                "Contents" => xml::add(&mut value.contents, child.parse_with(&xml::Layout::Plain)?),
+                "CommonPrefixes" => {
+                    xml::add(
+                        &mut value.common_prefixes,
+                        child.parse_with(&xml::Layout::Plain)?,
+                    )
+                }
+                "Contents" => {
+                    xml::add(&mut value.contents, child.parse_with(&xml::Layout::Plain)?)
+                }
                 "ContinuationToken" => value.continuation_token = child.parse()?,
                 "Delimiter" => value.delimiter = child.parse()?,
                 "EncodingType" => value.encoding_type = child.parse()?,

@@ -532,7 +532,9 @@ impl PutObjectInput {
     /// Specifies whether a legal hold will be applied to this object. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_legal_hold_status(&self) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
+    pub fn object_lock_legal_hold_status(
+        &self,
+    ) -> Option<&crate::types::ObjectLockLegalHoldStatus> {
         self.object_lock_legal_hold_status.as_ref()
     }
     /// The Object Lock mode that you want to apply to this object.
@@ -854,12 +856,18 @@ impl PutObjectInputBuilder {
     /// The `Content-MD5` or `x-amz-sdk-checksum-algorithm` header is required for any request to upload an object with a retention period configured using Amazon S3 Object Lock. For more information, see [Uploading objects to an Object Lock enabled bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-put-object) in the *Amazon S3 User Guide*.
     ///
     /// For directory buckets, when you use Amazon Web Services SDKs, `CRC32` is the default checksum algorithm that's used for performance.
-    pub fn checksum_algorithm(mut self, value: impl Into<crate::types::ChecksumAlgorithm>) -> Self {
+    pub fn checksum_algorithm(
+        mut self,
+        value: impl Into<crate::types::ChecksumAlgorithm>,
+    ) -> Self {
         self.checksum_algorithm = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
-    pub fn set_checksum_algorithm(mut self, value: Option<crate::types::ChecksumAlgorithm>) -> Self {
+    pub fn set_checksum_algorithm(
+        mut self,
+        value: Option<crate::types::ChecksumAlgorithm>,
+    ) -> Self {
         self.checksum_algorithm = value;
         self
     }
@@ -1246,12 +1254,18 @@ impl PutObjectInputBuilder {
         &self.key
     }
     /// A map of metadata to store with the object in S3.
-    pub fn metadata(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn metadata(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.metadata = Some(value.into());
         self
     }
     /// Sets or clears [`metadata`](Self::metadata).
-    pub fn set_metadata(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_metadata(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.metadata = value;
         self
     }
@@ -1262,28 +1276,42 @@ impl PutObjectInputBuilder {
     /// Specifies whether a legal hold will be applied to this object. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_legal_hold_status(mut self, value: impl Into<crate::types::ObjectLockLegalHoldStatus>) -> Self {
+    pub fn object_lock_legal_hold_status(
+        mut self,
+        value: impl Into<crate::types::ObjectLockLegalHoldStatus>,
+    ) -> Self {
         self.object_lock_legal_hold_status = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status).
-    pub fn set_object_lock_legal_hold_status(mut self, value: Option<crate::types::ObjectLockLegalHoldStatus>) -> Self {
+    pub fn set_object_lock_legal_hold_status(
+        mut self,
+        value: Option<crate::types::ObjectLockLegalHoldStatus>,
+    ) -> Self {
         self.object_lock_legal_hold_status = value;
         self
     }
     /// What [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status) set, if anything.
-    pub fn get_object_lock_legal_hold_status(&self) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
+    pub fn get_object_lock_legal_hold_status(
+        &self,
+    ) -> &Option<crate::types::ObjectLockLegalHoldStatus> {
         &self.object_lock_legal_hold_status
     }
     /// The Object Lock mode that you want to apply to this object.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_mode(mut self, value: impl Into<crate::types::ObjectLockMode>) -> Self {
+    pub fn object_lock_mode(
+        mut self,
+        value: impl Into<crate::types::ObjectLockMode>,
+    ) -> Self {
         self.object_lock_mode = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_mode`](Self::object_lock_mode).
-    pub fn set_object_lock_mode(mut self, value: Option<crate::types::ObjectLockMode>) -> Self {
+    pub fn set_object_lock_mode(
+        mut self,
+        value: Option<crate::types::ObjectLockMode>,
+    ) -> Self {
         self.object_lock_mode = value;
         self
     }
@@ -1294,26 +1322,40 @@ impl PutObjectInputBuilder {
     /// The date and time when you want this object's Object Lock to expire. Must be formatted as a timestamp parameter.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_retain_until_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn object_lock_retain_until_date(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.object_lock_retain_until_date = Some(value.into());
         self
     }
     /// Sets or clears [`object_lock_retain_until_date`](Self::object_lock_retain_until_date).
-    pub fn set_object_lock_retain_until_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_object_lock_retain_until_date(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.object_lock_retain_until_date = value;
         self
     }
     /// What [`object_lock_retain_until_date`](Self::object_lock_retain_until_date) set, if anything.
-    pub fn get_object_lock_retain_until_date(&self) -> &Option<::awsgen_runtime::DateTime> {
+    pub fn get_object_lock_retain_until_date(
+        &self,
+    ) -> &Option<::awsgen_runtime::DateTime> {
         &self.object_lock_retain_until_date
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(mut self, value: impl Into<crate::types::RequestPayer>) -> Self {
+    pub fn request_payer(
+        mut self,
+        value: impl Into<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = Some(value.into());
         self
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
-    pub fn set_request_payer(mut self, value: Option<crate::types::RequestPayer>) -> Self {
+    pub fn set_request_payer(
+        mut self,
+        value: Option<crate::types::RequestPayer>,
+    ) -> Self {
         self.request_payer = value;
         self
     }
@@ -1415,29 +1457,43 @@ impl PutObjectInputBuilder {
     /// When you use the CLI or the Amazon Web Services SDKs, for `CreateSession`, the session token refreshes automatically to avoid service interruptions when a session expires. The CLI or the Amazon Web Services SDKs use the bucket's default encryption configuration for the `CreateSession` request. It's not supported to override the encryption settings values in the `CreateSession` request. So in the Zonal endpoint API calls (except [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html) and [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html)), the encryption request headers must match the default encryption configuration of the directory bucket.
     ///
     /// - **S3 access points for Amazon FSx** - When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`. All Amazon FSx file systems have encryption configured by default and are encrypted at rest. Data is automatically encrypted before being written to the file system, and automatically decrypted as it is read. These processes are handled transparently by Amazon FSx.
-    pub fn server_side_encryption(mut self, value: impl Into<crate::types::ServerSideEncryption>) -> Self {
+    pub fn server_side_encryption(
+        mut self,
+        value: impl Into<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = Some(value.into());
         self
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
-    pub fn set_server_side_encryption(mut self, value: Option<crate::types::ServerSideEncryption>) -> Self {
+    pub fn set_server_side_encryption(
+        mut self,
+        value: Option<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = value;
         self
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
-    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(
+        &self,
+    ) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects. The STANDARD storage class provides high durability and high availability. Depending on performance needs, you can specify a different Storage Class. For more information, see [Storage Classes](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html) in the *Amazon S3 User Guide*.
     ///
     /// - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
     /// - Amazon S3 on Outposts only uses the OUTPOSTS Storage Class.
-    pub fn storage_class(mut self, value: impl Into<crate::types::StorageClass>) -> Self {
+    pub fn storage_class(
+        mut self,
+        value: impl Into<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = Some(value.into());
         self
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
-    pub fn set_storage_class(mut self, value: Option<crate::types::StorageClass>) -> Self {
+    pub fn set_storage_class(
+        mut self,
+        value: Option<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = value;
         self
     }
@@ -1557,17 +1613,24 @@ impl PutObjectInputBuilder {
 }
 impl PutObjectInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<PutObjectOutput, ::awsgen_runtime::SdkError<PutObjectError>> {
+    pub async fn send(
+        self,
+    ) -> Result<PutObjectOutput, ::awsgen_runtime::SdkError<PutObjectError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<PutObjectOutput, ::awsgen_runtime::SdkError<PutObjectError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<PutObjectOutput, ::awsgen_runtime::SdkError<PutObjectError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -1575,65 +1638,102 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
     type Output = PutObjectOutput;
     type Error = PutObjectError;
     const NAME: &'static str = "PutObject";
-    const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> =
-        Some(::awsgen_runtime::RequestChecksum { algorithm_header: Some("x-amz-sdk-checksum-algorithm") });
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("PUT", "/{Key+}")
-            .header("x-amz-acl", self.acl.as_ref())
-            .payload_stream(self.body.as_ref(), "application/octet-stream")?
-            .header("x-amz-server-side-encryption-bucket-key-enabled", self.bucket_key_enabled.as_ref())
-            .header("Cache-Control", self.cache_control.as_ref())
-            .header("x-amz-sdk-checksum-algorithm", self.checksum_algorithm.as_ref())
-            .header("x-amz-checksum-crc32", self.checksum_crc32.as_ref())
-            .header("x-amz-checksum-crc32c", self.checksum_crc32c.as_ref())
-            .header("x-amz-checksum-crc64nvme", self.checksum_crc64nvme.as_ref())
-            .header("x-amz-checksum-md5", self.checksum_md5.as_ref())
-            .header("x-amz-checksum-sha1", self.checksum_sha1.as_ref())
-            .header("x-amz-checksum-sha256", self.checksum_sha256.as_ref())
-            .header("x-amz-checksum-sha512", self.checksum_sha512.as_ref())
-            .header("x-amz-checksum-xxhash128", self.checksum_xxhash128.as_ref())
-            .header("x-amz-checksum-xxhash3", self.checksum_xxhash3.as_ref())
-            .header("x-amz-checksum-xxhash64", self.checksum_xxhash64.as_ref())
-            .header("Content-Disposition", self.content_disposition.as_ref())
-            .header("Content-Encoding", self.content_encoding.as_ref())
-            .header("Content-Language", self.content_language.as_ref())
-            .header("Content-Length", self.content_length.as_ref())
-            .header("Content-MD5", self.content_md5.as_ref())
-            .header("Content-Type", self.content_type.as_ref())
-            .header("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())
-            .header("Expires", self.expires.as_ref())
-            .header("x-amz-grant-full-control", self.grant_full_control.as_ref())
-            .header("x-amz-grant-read", self.grant_read.as_ref())
-            .header("x-amz-grant-read-acp", self.grant_read_acp.as_ref())
-            .header("x-amz-grant-write-acp", self.grant_write_acp.as_ref())
-            .header("If-Match", self.if_match.as_ref())
-            .header("If-None-Match", self.if_none_match.as_ref())
-            .label("Key", &self.key)
-            .header("x-amz-object-lock-legal-hold", self.object_lock_legal_hold_status.as_ref())
-            .header("x-amz-object-lock-mode", self.object_lock_mode.as_ref())
-            .header_with(
-                "x-amz-object-lock-retain-until-date",
-                self.object_lock_retain_until_date.as_ref(),
-                ::awsgen_runtime::TimestampFormat::DateTime,
-            )
-            .header("x-amz-request-payer", self.request_payer.as_ref())
-            .header("x-amz-server-side-encryption-customer-algorithm", self.sse_customer_algorithm.as_ref())
-            .header("x-amz-server-side-encryption-customer-key", self.sse_customer_key.as_ref())
-            .header("x-amz-server-side-encryption-customer-key-MD5", self.sse_customer_key_md5.as_ref())
-            .header("x-amz-server-side-encryption-context", self.ssekms_encryption_context.as_ref())
-            .header("x-amz-server-side-encryption-aws-kms-key-id", self.ssekms_key_id.as_ref())
-            .header("x-amz-server-side-encryption", self.server_side_encryption.as_ref())
-            .header("x-amz-storage-class", self.storage_class.as_ref())
-            .header("x-amz-tagging", self.tagging.as_ref())
-            .header("x-amz-website-redirect-location", self.website_redirect_location.as_ref())
-            .header("x-amz-write-offset-bytes", self.write_offset_bytes.as_ref())
-            .prefix_headers("x-amz-meta-", self.metadata.as_ref()))
+    const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> = Some(::awsgen_runtime::RequestChecksum {
+        algorithm_header: Some("x-amz-sdk-checksum-algorithm"),
+        required: false,
+    });
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("PUT", "/{Key+}")
+                .header("x-amz-acl", self.acl.as_ref())
+                .payload_stream(self.body.as_ref(), "application/octet-stream")?
+                .header(
+                    "x-amz-server-side-encryption-bucket-key-enabled",
+                    self.bucket_key_enabled.as_ref(),
+                )
+                .header("Cache-Control", self.cache_control.as_ref())
+                .header("x-amz-sdk-checksum-algorithm", self.checksum_algorithm.as_ref())
+                .header("x-amz-checksum-crc32", self.checksum_crc32.as_ref())
+                .header("x-amz-checksum-crc32c", self.checksum_crc32c.as_ref())
+                .header("x-amz-checksum-crc64nvme", self.checksum_crc64nvme.as_ref())
+                .header("x-amz-checksum-md5", self.checksum_md5.as_ref())
+                .header("x-amz-checksum-sha1", self.checksum_sha1.as_ref())
+                .header("x-amz-checksum-sha256", self.checksum_sha256.as_ref())
+                .header("x-amz-checksum-sha512", self.checksum_sha512.as_ref())
+                .header("x-amz-checksum-xxhash128", self.checksum_xxhash128.as_ref())
+                .header("x-amz-checksum-xxhash3", self.checksum_xxhash3.as_ref())
+                .header("x-amz-checksum-xxhash64", self.checksum_xxhash64.as_ref())
+                .header("Content-Disposition", self.content_disposition.as_ref())
+                .header("Content-Encoding", self.content_encoding.as_ref())
+                .header("Content-Language", self.content_language.as_ref())
+                .header("Content-Length", self.content_length.as_ref())
+                .header("Content-MD5", self.content_md5.as_ref())
+                .header("Content-Type", self.content_type.as_ref())
+                .header(
+                    "x-amz-expected-bucket-owner",
+                    self.expected_bucket_owner.as_ref(),
+                )
+                .header("Expires", self.expires.as_ref())
+                .header("x-amz-grant-full-control", self.grant_full_control.as_ref())
+                .header("x-amz-grant-read", self.grant_read.as_ref())
+                .header("x-amz-grant-read-acp", self.grant_read_acp.as_ref())
+                .header("x-amz-grant-write-acp", self.grant_write_acp.as_ref())
+                .header("If-Match", self.if_match.as_ref())
+                .header("If-None-Match", self.if_none_match.as_ref())
+                .label("Key", &self.key)
+                .header(
+                    "x-amz-object-lock-legal-hold",
+                    self.object_lock_legal_hold_status.as_ref(),
+                )
+                .header("x-amz-object-lock-mode", self.object_lock_mode.as_ref())
+                .header_with(
+                    "x-amz-object-lock-retain-until-date",
+                    self.object_lock_retain_until_date.as_ref(),
+                    ::awsgen_runtime::TimestampFormat::DateTime,
+                )
+                .header("x-amz-request-payer", self.request_payer.as_ref())
+                .header(
+                    "x-amz-server-side-encryption-customer-algorithm",
+                    self.sse_customer_algorithm.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-key",
+                    self.sse_customer_key.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-customer-key-MD5",
+                    self.sse_customer_key_md5.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-context",
+                    self.ssekms_encryption_context.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption-aws-kms-key-id",
+                    self.ssekms_key_id.as_ref(),
+                )
+                .header(
+                    "x-amz-server-side-encryption",
+                    self.server_side_encryption.as_ref(),
+                )
+                .header("x-amz-storage-class", self.storage_class.as_ref())
+                .header("x-amz-tagging", self.tagging.as_ref())
+                .header(
+                    "x-amz-website-redirect-location",
+                    self.website_redirect_location.as_ref(),
+                )
+                .header("x-amz-write-offset-bytes", self.write_offset_bytes.as_ref())
+                .prefix_headers("x-amz-meta-", self.metadata.as_ref()),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PutObjectOutput, ::awsgen_runtime::ParseError> {
         Ok(PutObjectOutput {
-            bucket_key_enabled: response.header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
+            bucket_key_enabled: response
+                .header_value("x-amz-server-side-encryption-bucket-key-enabled")?,
             checksum_crc32: response.header_value("x-amz-checksum-crc32")?,
             checksum_crc32c: response.header_value("x-amz-checksum-crc32c")?,
             checksum_crc64nvme: response.header_value("x-amz-checksum-crc64nvme")?,
@@ -1648,11 +1748,16 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
             e_tag: response.header_value("ETag")?,
             expiration: response.header_value("x-amz-expiration")?,
             request_charged: response.header_value("x-amz-request-charged")?,
-            sse_customer_algorithm: response.header_value("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: response.header_value("x-amz-server-side-encryption-customer-key-MD5")?,
-            ssekms_encryption_context: response.header_value("x-amz-server-side-encryption-context")?,
-            ssekms_key_id: response.header_value("x-amz-server-side-encryption-aws-kms-key-id")?,
-            server_side_encryption: response.header_value("x-amz-server-side-encryption")?,
+            sse_customer_algorithm: response
+                .header_value("x-amz-server-side-encryption-customer-algorithm")?,
+            sse_customer_key_md5: response
+                .header_value("x-amz-server-side-encryption-customer-key-MD5")?,
+            ssekms_encryption_context: response
+                .header_value("x-amz-server-side-encryption-context")?,
+            ssekms_key_id: response
+                .header_value("x-amz-server-side-encryption-aws-kms-key-id")?,
+            server_side_encryption: response
+                .header_value("x-amz-server-side-encryption")?,
             size: response.header_value("x-amz-object-size")?,
             version_id: response.header_value("x-amz-version-id")?,
             _request_id: response.request_id().map(str::to_owned),
@@ -1660,16 +1765,30 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PutObjectError {
         if error.is(&["EncryptionTypeMismatch"]) {
-            return error.modeled_xml().map_or_else(PutObjectError::Unhandled, PutObjectError::EncryptionTypeMismatch);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    PutObjectError::Unhandled,
+                    PutObjectError::EncryptionTypeMismatch,
+                );
         }
         if error.is(&["InvalidRequest"]) {
-            return error.modeled_xml().map_or_else(PutObjectError::Unhandled, PutObjectError::InvalidRequest);
+            return error
+                .modeled_xml()
+                .map_or_else(PutObjectError::Unhandled, PutObjectError::InvalidRequest);
         }
         if error.is(&["InvalidWriteOffset"]) {
-            return error.modeled_xml().map_or_else(PutObjectError::Unhandled, PutObjectError::InvalidWriteOffset);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    PutObjectError::Unhandled,
+                    PutObjectError::InvalidWriteOffset,
+                );
         }
         if error.is(&["TooManyParts"]) {
-            return error.modeled_xml().map_or_else(PutObjectError::Unhandled, PutObjectError::TooManyParts);
+            return error
+                .modeled_xml()
+                .map_or_else(PutObjectError::Unhandled, PutObjectError::TooManyParts);
         }
         PutObjectError::Unhandled(error.into_unhandled())
     }
@@ -2066,12 +2185,18 @@ impl PutObjectOutputBuilder {
         &self.checksum_sha512
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. For `PutObject` uploads, the checksum type is always `FULL_OBJECT`. You can use this header as a data integrity check to verify that the checksum type that is received is the same checksum that was specified. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_type(mut self, value: impl Into<crate::types::ChecksumType>) -> Self {
+    pub fn checksum_type(
+        mut self,
+        value: impl Into<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
-    pub fn set_checksum_type(mut self, value: Option<crate::types::ChecksumType>) -> Self {
+    pub fn set_checksum_type(
+        mut self,
+        value: Option<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = value;
         self
     }
@@ -2156,12 +2281,18 @@ impl PutObjectOutputBuilder {
         &self.expiration
     }
     /// The `RequestCharged` member.
-    pub fn request_charged(mut self, value: impl Into<crate::types::RequestCharged>) -> Self {
+    pub fn request_charged(
+        mut self,
+        value: impl Into<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = Some(value.into());
         self
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
-    pub fn set_request_charged(mut self, value: Option<crate::types::RequestCharged>) -> Self {
+    pub fn set_request_charged(
+        mut self,
+        value: Option<crate::types::RequestCharged>,
+    ) -> Self {
         self.request_charged = value;
         self
     }
@@ -2232,17 +2363,25 @@ impl PutObjectOutputBuilder {
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    pub fn server_side_encryption(mut self, value: impl Into<crate::types::ServerSideEncryption>) -> Self {
+    pub fn server_side_encryption(
+        mut self,
+        value: impl Into<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = Some(value.into());
         self
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
-    pub fn set_server_side_encryption(mut self, value: Option<crate::types::ServerSideEncryption>) -> Self {
+    pub fn set_server_side_encryption(
+        mut self,
+        value: Option<crate::types::ServerSideEncryption>,
+    ) -> Self {
         self.server_side_encryption = value;
         self
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
-    pub fn get_server_side_encryption(&self) -> &Option<crate::types::ServerSideEncryption> {
+    pub fn get_server_side_encryption(
+        &self,
+    ) -> &Option<crate::types::ServerSideEncryption> {
         &self.server_side_encryption
     }
     /// The size of the object in bytes. This value is only be present if you append to an object.

@@ -12,7 +12,10 @@ pub enum ArchiveStatus {
 }
 impl ArchiveStatus {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"];
+    pub const VALUES: &'static [&'static str] = &[
+        "ARCHIVE_ACCESS",
+        "DEEP_ARCHIVE_ACCESS",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -44,19 +47,27 @@ impl ::std::fmt::Display for ArchiveStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for ArchiveStatus {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ArchiveStatus {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }
 }
 impl ::awsgen_runtime::FromHttpValue for ArchiveStatus {
-    fn from_http_value(text: &str, _: ::awsgen_runtime::TimestampFormat) -> Result<Self, String> {
+    fn from_http_value(
+        text: &str,
+        _: ::awsgen_runtime::TimestampFormat,
+    ) -> Result<Self, String> {
         Ok(Self::from(text))
     }
 }

@@ -11,16 +11,28 @@ pub struct Bucket {
     /// The Amazon Resource Name (ARN) of the S3 bucket. ARNs uniquely identify Amazon Web Services resources across all of Amazon Web Services.
     ///
     /// This parameter is only supported for S3 directory buckets. For more information, see [Using tags with directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-tagging.html).
-    #[cfg_attr(feature = "serde", serde(rename = "BucketArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BucketArn", skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_arn: Option<String>,
     /// `BucketRegion` indicates the Amazon Web Services region where the bucket is located. If the request contains at least one valid parameter, it is included in the response.
-    #[cfg_attr(feature = "serde", serde(rename = "BucketRegion", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BucketRegion", skip_serializing_if = "Option::is_none")
+    )]
     pub bucket_region: Option<String>,
     /// Date the bucket was created. This date can change when making changes to your bucket, such as editing its bucket policy.
-    #[cfg_attr(feature = "serde", serde(rename = "CreationDate", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CreationDate", skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<::awsgen_runtime::DateTime>,
     /// The name of the bucket.
-    #[cfg_attr(feature = "serde", serde(rename = "Name", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
 }
 impl Bucket {
@@ -87,12 +99,18 @@ impl BucketBuilder {
         &self.bucket_region
     }
     /// Date the bucket was created. This date can change when making changes to your bucket, such as editing its bucket policy.
-    pub fn creation_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn creation_date(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.creation_date = Some(value.into());
         self
     }
     /// Sets or clears [`creation_date`](Self::creation_date).
-    pub fn set_creation_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_creation_date(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.creation_date = value;
         self
     }

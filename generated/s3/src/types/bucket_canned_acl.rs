@@ -16,7 +16,12 @@ pub enum BucketCannedAcl {
 }
 impl BucketCannedAcl {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["authenticated-read", "private", "public-read", "public-read-write"];
+    pub const VALUES: &'static [&'static str] = &[
+        "authenticated-read",
+        "private",
+        "public-read",
+        "public-read-write",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -52,13 +57,18 @@ impl ::std::fmt::Display for BucketCannedAcl {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for BucketCannedAcl {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for BucketCannedAcl {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -11,10 +11,16 @@
 #[non_exhaustive]
 pub struct BucketInfo {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
-    #[cfg_attr(feature = "serde", serde(rename = "DataRedundancy", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DataRedundancy", skip_serializing_if = "Option::is_none")
+    )]
     pub data_redundancy: Option<crate::types::DataRedundancy>,
     /// The type of bucket.
-    #[cfg_attr(feature = "serde", serde(rename = "Type", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<crate::types::BucketType>,
 }
 impl BucketInfo {
@@ -39,12 +45,18 @@ pub struct BucketInfoBuilder {
 }
 impl BucketInfoBuilder {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
-    pub fn data_redundancy(mut self, value: impl Into<crate::types::DataRedundancy>) -> Self {
+    pub fn data_redundancy(
+        mut self,
+        value: impl Into<crate::types::DataRedundancy>,
+    ) -> Self {
         self.data_redundancy = Some(value.into());
         self
     }
     /// Sets or clears [`data_redundancy`](Self::data_redundancy).
-    pub fn set_data_redundancy(mut self, value: Option<crate::types::DataRedundancy>) -> Self {
+    pub fn set_data_redundancy(
+        mut self,
+        value: Option<crate::types::DataRedundancy>,
+    ) -> Self {
         self.data_redundancy = value;
         self
     }
@@ -68,7 +80,10 @@ impl BucketInfoBuilder {
     }
     /// Builds the [`BucketInfo`].
     pub fn build(self) -> BucketInfo {
-        BucketInfo { data_redundancy: self.data_redundancy, r#type: self.r#type }
+        BucketInfo {
+            data_redundancy: self.data_redundancy,
+            r#type: self.r#type,
+        }
     }
 }
 use ::awsgen_runtime::xml;

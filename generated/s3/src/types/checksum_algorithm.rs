@@ -28,8 +28,18 @@ pub enum ChecksumAlgorithm {
 }
 impl ChecksumAlgorithm {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] =
-        &["CRC32", "CRC32C", "CRC64NVME", "MD5", "SHA1", "SHA256", "SHA512", "XXHASH128", "XXHASH3", "XXHASH64"];
+    pub const VALUES: &'static [&'static str] = &[
+        "CRC32",
+        "CRC32C",
+        "CRC64NVME",
+        "MD5",
+        "SHA1",
+        "SHA256",
+        "SHA512",
+        "XXHASH128",
+        "XXHASH3",
+        "XXHASH64",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -77,13 +87,18 @@ impl ::std::fmt::Display for ChecksumAlgorithm {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for ChecksumAlgorithm {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ChecksumAlgorithm {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }
@@ -95,7 +110,10 @@ impl ::awsgen_runtime::HttpValue for ChecksumAlgorithm {
     }
 }
 impl ::awsgen_runtime::FromHttpValue for ChecksumAlgorithm {
-    fn from_http_value(text: &str, _: ::awsgen_runtime::TimestampFormat) -> Result<Self, String> {
+    fn from_http_value(
+        text: &str,
+        _: ::awsgen_runtime::TimestampFormat,
+    ) -> Result<Self, String> {
         Ok(Self::from(text))
     }
 }

@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct CommonPrefix {
     /// Container for the specified common prefix.
-    #[cfg_attr(feature = "serde", serde(rename = "Prefix", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
+    )]
     pub prefix: Option<String>,
 }
 impl CommonPrefix {
@@ -44,7 +47,9 @@ impl CommonPrefixBuilder {
     }
     /// Builds the [`CommonPrefix`].
     pub fn build(self) -> CommonPrefix {
-        CommonPrefix { prefix: self.prefix }
+        CommonPrefix {
+            prefix: self.prefix,
+        }
     }
 }
 use ::awsgen_runtime::xml;

@@ -11,14 +11,20 @@ pub struct CreateBucketConfiguration {
     /// Specifies the information about the bucket that will be created.
     ///
     /// This functionality is only supported by directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Bucket", skip_serializing_if = "Option::is_none")
+    )]
     pub bucket: Option<crate::types::BucketInfo>,
     /// Specifies the location where the bucket will be created.
     ///
     /// **Directory buckets** - The location type is Availability Zone or Local Zone. To use the Local Zone location type, your account must be enabled for Local Zones. Otherwise, you get an HTTP `403 Forbidden` error with the error code `AccessDenied`. To learn more, see [Enable accounts for Local Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/opt-in-directory-bucket-lz.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is only supported by directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "Location", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Location", skip_serializing_if = "Option::is_none")
+    )]
     pub location: Option<crate::types::LocationInfo>,
     /// Specifies the Region where the bucket will be created. You might choose a Region to optimize latency, minimize costs, or address regulatory requirements. For example, if you reside in Europe, you will probably find it advantageous to create buckets in the Europe (Ireland) Region.
     ///
@@ -27,14 +33,20 @@ pub struct CreateBucketConfiguration {
     /// For a list of the valid values for all of the Amazon Web Services Regions, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "LocationConstraint", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LocationConstraint", skip_serializing_if = "Option::is_none")
+    )]
     pub location_constraint: Option<crate::types::BucketLocationConstraint>,
     /// An array of tags that you can apply to the bucket that you're creating. Tags are key-value pairs of metadata used to categorize and organize your buckets, track costs, and control access.
     ///
     /// You must have the `s3:TagResource` permission to create a general purpose bucket with tags or the `s3express:TagResource` permission to create a directory bucket with tags.
     ///
     /// When creating buckets with tags, note that tag-based conditions using `aws:ResourceTag` and `s3:BucketTag` condition keys are applicable only after ABAC is enabled on the bucket. To learn more, see [Enabling ABAC in general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging-enable-abac.html).
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateBucketConfiguration {
@@ -63,7 +75,9 @@ impl CreateBucketConfiguration {
     /// For a list of the valid values for all of the Amazon Web Services Regions, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn location_constraint(&self) -> Option<&crate::types::BucketLocationConstraint> {
+    pub fn location_constraint(
+        &self,
+    ) -> Option<&crate::types::BucketLocationConstraint> {
         self.location_constraint.as_ref()
     }
     /// An array of tags that you can apply to the bucket that you're creating. Tags are key-value pairs of metadata used to categorize and organize your buckets, track costs, and control access.
@@ -125,17 +139,25 @@ impl CreateBucketConfigurationBuilder {
     /// For a list of the valid values for all of the Amazon Web Services Regions, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn location_constraint(mut self, value: impl Into<crate::types::BucketLocationConstraint>) -> Self {
+    pub fn location_constraint(
+        mut self,
+        value: impl Into<crate::types::BucketLocationConstraint>,
+    ) -> Self {
         self.location_constraint = Some(value.into());
         self
     }
     /// Sets or clears [`location_constraint`](Self::location_constraint).
-    pub fn set_location_constraint(mut self, value: Option<crate::types::BucketLocationConstraint>) -> Self {
+    pub fn set_location_constraint(
+        mut self,
+        value: Option<crate::types::BucketLocationConstraint>,
+    ) -> Self {
         self.location_constraint = value;
         self
     }
     /// What [`location_constraint`](Self::location_constraint) set, if anything.
-    pub fn get_location_constraint(&self) -> &Option<crate::types::BucketLocationConstraint> {
+    pub fn get_location_constraint(
+        &self,
+    ) -> &Option<crate::types::BucketLocationConstraint> {
         &self.location_constraint
     }
     /// An array of tags that you can apply to the bucket that you're creating. Tags are key-value pairs of metadata used to categorize and organize your buckets, track costs, and control access.
@@ -173,7 +195,14 @@ impl xml::ToXml for CreateBucketConfiguration {
         w.member("LocationConstraint", &self.location_constraint, &xml::Layout::Plain);
         w.member("Location", &self.location, &xml::Layout::Plain);
         w.member("Bucket", &self.bucket, &xml::Layout::Plain);
-        w.member("Tags", &self.tags, &xml::Layout::List { member: Some("Tag"), items: &xml::Layout::Plain });
+        w.member(
+            "Tags",
+            &self.tags,
+            &xml::Layout::List {
+                member: Some("Tag"),
+                items: &xml::Layout::Plain,
+            },
+        );
         w.end(name);
     }
 }

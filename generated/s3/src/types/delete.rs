@@ -14,7 +14,10 @@ pub struct Delete {
     #[cfg_attr(feature = "serde", serde(rename = "Object", default))]
     pub objects: Vec<crate::types::ObjectIdentifier>,
     /// Element to enable quiet mode for the request. When you add this element, you must set its value to `true`.
-    #[cfg_attr(feature = "serde", serde(rename = "Quiet", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Quiet", skip_serializing_if = "Option::is_none")
+    )]
     pub quiet: Option<bool>,
 }
 impl Delete {
@@ -43,12 +46,18 @@ impl DeleteBuilder {
     /// The object to delete.
     ///
     /// **Directory buckets** - For directory buckets, an object that's composed entirely of whitespace characters is not supported by the `DeleteObjects` API operation. The request will receive a `400 Bad Request` error and none of the objects in the request will be deleted.
-    pub fn objects(mut self, value: impl Into<Vec<crate::types::ObjectIdentifier>>) -> Self {
+    pub fn objects(
+        mut self,
+        value: impl Into<Vec<crate::types::ObjectIdentifier>>,
+    ) -> Self {
         self.objects = Some(value.into());
         self
     }
     /// Sets or clears [`objects`](Self::objects).
-    pub fn set_objects(mut self, value: Option<Vec<crate::types::ObjectIdentifier>>) -> Self {
+    pub fn set_objects(
+        mut self,
+        value: Option<Vec<crate::types::ObjectIdentifier>>,
+    ) -> Self {
         self.objects = value;
         self
     }
@@ -72,14 +81,24 @@ impl DeleteBuilder {
     }
     /// Builds the [`Delete`], failing if `objects` is not set.
     pub fn build(self) -> Result<Delete, ::awsgen_runtime::BuildError> {
-        Ok(Delete { objects: ::awsgen_runtime::build::required(self.objects, "objects")?, quiet: self.quiet })
+        Ok(Delete {
+            objects: ::awsgen_runtime::build::required(self.objects, "objects")?,
+            quiet: self.quiet,
+        })
     }
 }
 use ::awsgen_runtime::xml;
 impl xml::ToXml for Delete {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {
         w.start(name);
-        w.member("Object", &self.objects, &xml::Layout::List { member: None, items: &xml::Layout::Plain });
+        w.member(
+            "Object",
+            &self.objects,
+            &xml::Layout::List {
+                member: None,
+                items: &xml::Layout::Plain,
+            },
+        );
         w.member("Quiet", &self.quiet, &xml::Layout::Plain);
         w.end(name);
     }

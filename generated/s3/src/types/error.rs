@@ -626,18 +626,30 @@ pub struct Error {
     /// - *Description:* The bucket POST must contain the specified field name. If it is specified, check the order of the fields.
     /// - *HTTP Status Code:* 400 Bad Request
     /// - *SOAP Fault Code Prefix:* Client
-    #[cfg_attr(feature = "serde", serde(rename = "Code", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Code", skip_serializing_if = "Option::is_none")
+    )]
     pub code: Option<String>,
     /// The error key.
-    #[cfg_attr(feature = "serde", serde(rename = "Key", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Key", skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// The error message contains a generic description of the error condition in English. It is intended for a human audience. Simple programs display the message directly to the end user if they encounter an error condition they don't know how or don't care to handle. Sophisticated programs with more exhaustive error handling and proper internationalization are more likely to ignore the error message.
-    #[cfg_attr(feature = "serde", serde(rename = "Message", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
     /// The version ID of the error.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "VersionId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VersionId", skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 impl Error {
@@ -1967,7 +1979,12 @@ impl ErrorBuilder {
     }
     /// Builds the [`Error`].
     pub fn build(self) -> Error {
-        Error { code: self.code, key: self.key, message: self.message, version_id: self.version_id }
+        Error {
+            code: self.code,
+            key: self.key,
+            message: self.message,
+            version_id: self.version_id,
+        }
     }
 }
 use ::awsgen_runtime::xml;

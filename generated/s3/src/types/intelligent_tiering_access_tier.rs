@@ -12,7 +12,10 @@ pub enum IntelligentTieringAccessTier {
 }
 impl IntelligentTieringAccessTier {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"];
+    pub const VALUES: &'static [&'static str] = &[
+        "ARCHIVE_ACCESS",
+        "DEEP_ARCHIVE_ACCESS",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -44,12 +47,17 @@ impl ::std::fmt::Display for IntelligentTieringAccessTier {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for IntelligentTieringAccessTier {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for IntelligentTieringAccessTier {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }

@@ -2,7 +2,8 @@
 /// Object is archived and inaccessible until restored.
 ///
 /// If the object you are retrieving is stored in the S3 Glacier Flexible Retrieval storage class, the S3 Glacier Deep Archive storage class, the S3 Intelligent-Tiering Archive Access tier, or the S3 Intelligent-Tiering Deep Archive Access tier, before you can retrieve the object you must first restore a copy using [RestoreObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html). Otherwise, this operation returns an `InvalidObjectState` error. For information about restoring archived objects, see [Restoring Archived Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/restoring-objects.html) in the *Amazon S3 User Guide*.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -71,26 +72,40 @@ pub struct InvalidObjectStateBuilder {
 }
 impl InvalidObjectStateBuilder {
     /// The `AccessTier` member.
-    pub fn access_tier(mut self, value: impl Into<crate::types::IntelligentTieringAccessTier>) -> Self {
+    pub fn access_tier(
+        mut self,
+        value: impl Into<crate::types::IntelligentTieringAccessTier>,
+    ) -> Self {
         self.access_tier = Some(value.into());
         self
     }
     /// Sets or clears [`access_tier`](Self::access_tier).
-    pub fn set_access_tier(mut self, value: Option<crate::types::IntelligentTieringAccessTier>) -> Self {
+    pub fn set_access_tier(
+        mut self,
+        value: Option<crate::types::IntelligentTieringAccessTier>,
+    ) -> Self {
         self.access_tier = value;
         self
     }
     /// What [`access_tier`](Self::access_tier) set, if anything.
-    pub fn get_access_tier(&self) -> &Option<crate::types::IntelligentTieringAccessTier> {
+    pub fn get_access_tier(
+        &self,
+    ) -> &Option<crate::types::IntelligentTieringAccessTier> {
         &self.access_tier
     }
     /// The `StorageClass` member.
-    pub fn storage_class(mut self, value: impl Into<crate::types::StorageClass>) -> Self {
+    pub fn storage_class(
+        mut self,
+        value: impl Into<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = Some(value.into());
         self
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
-    pub fn set_storage_class(mut self, value: Option<crate::types::StorageClass>) -> Self {
+    pub fn set_storage_class(
+        mut self,
+        value: Option<crate::types::StorageClass>,
+    ) -> Self {
         self.storage_class = value;
         self
     }
@@ -105,7 +120,11 @@ impl InvalidObjectStateBuilder {
     }
     /// Builds the [`InvalidObjectState`].
     pub fn build(self) -> InvalidObjectState {
-        InvalidObjectState { access_tier: self.access_tier, storage_class: self.storage_class, meta: self.meta }
+        InvalidObjectState {
+            access_tier: self.access_tier,
+            storage_class: self.storage_class,
+            meta: self.meta,
+        }
     }
 }
 use ::awsgen_runtime::xml;

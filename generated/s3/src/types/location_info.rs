@@ -15,10 +15,16 @@ pub struct LocationInfo {
     /// The name of the location where the bucket will be created.
     ///
     /// For directory buckets, the name of the location is the Zone ID of the Availability Zone (AZ) or Local Zone (LZ) where the bucket will be created. An example AZ ID value is `usw2-az1`.
-    #[cfg_attr(feature = "serde", serde(rename = "Name", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The type of location where the bucket will be created.
-    #[cfg_attr(feature = "serde", serde(rename = "Type", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<crate::types::LocationType>,
 }
 impl LocationInfo {
@@ -76,7 +82,10 @@ impl LocationInfoBuilder {
     }
     /// Builds the [`LocationInfo`].
     pub fn build(self) -> LocationInfo {
-        LocationInfo { name: self.name, r#type: self.r#type }
+        LocationInfo {
+            name: self.name,
+            r#type: self.r#type,
+        }
     }
 }
 use ::awsgen_runtime::xml;

@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct Object {
     /// The algorithm that was used to create a checksum of the object.
-    #[cfg_attr(feature = "serde", serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none")
+    )]
     pub checksum_algorithm: Option<Vec<crate::types::ChecksumAlgorithm>>,
     /// The checksum type that is used to calculate the object’s checksum value. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")
+    )]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// The entity tag is a hash of the object. The ETag reflects changes only to the contents of an object, not its metadata. The ETag may or may not be an MD5 digest of the object data. Whether or not it is depends on how the object was created and how it is encrypted as described below:
     ///
@@ -21,31 +27,52 @@ pub struct Object {
     /// - If an object is created by either the Multipart Upload or Part Copy operation, the ETag is not an MD5 digest, regardless of the method of encryption. If an object is larger than 16 MB, the Amazon Web Services Management Console will upload or copy that object as a Multipart Upload, and therefore the ETag will not be an MD5 digest.
     ///
     /// **Directory buckets** - MD5 is not supported by directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "ETag", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ETag", skip_serializing_if = "Option::is_none")
+    )]
     pub e_tag: Option<String>,
     /// The name that you assign to an object. You use the object key to retrieve the object.
-    #[cfg_attr(feature = "serde", serde(rename = "Key", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Key", skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<String>,
     /// Creation date of the object.
-    #[cfg_attr(feature = "serde", serde(rename = "LastModified", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "LastModified", skip_serializing_if = "Option::is_none")
+    )]
     pub last_modified: Option<::awsgen_runtime::DateTime>,
     /// The owner of the object
     ///
     /// **Directory buckets** - The bucket owner is returned as the object owner.
-    #[cfg_attr(feature = "serde", serde(rename = "Owner", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Owner", skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<crate::types::Owner>,
     /// Specifies the restoration status of an object. Objects in certain storage classes must be restored before they can be retrieved. For more information about these storage classes and how to work with archived objects, see [Working with archived objects](https://docs.aws.amazon.com/AmazonS3/latest/userguide/archived-objects.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    #[cfg_attr(feature = "serde", serde(rename = "RestoreStatus", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RestoreStatus", skip_serializing_if = "Option::is_none")
+    )]
     pub restore_status: Option<crate::types::RestoreStatus>,
     /// Size in bytes of the object
-    #[cfg_attr(feature = "serde", serde(rename = "Size", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Size", skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i64>,
     /// The class of storage used to store the object.
     ///
     /// **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    #[cfg_attr(feature = "serde", serde(rename = "StorageClass", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")
+    )]
     pub storage_class: Option<crate::types::ObjectStorageClass>,
 }
 impl Object {
@@ -117,26 +144,40 @@ pub struct ObjectBuilder {
 }
 impl ObjectBuilder {
     /// The algorithm that was used to create a checksum of the object.
-    pub fn checksum_algorithm(mut self, value: impl Into<Vec<crate::types::ChecksumAlgorithm>>) -> Self {
+    pub fn checksum_algorithm(
+        mut self,
+        value: impl Into<Vec<crate::types::ChecksumAlgorithm>>,
+    ) -> Self {
         self.checksum_algorithm = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
-    pub fn set_checksum_algorithm(mut self, value: Option<Vec<crate::types::ChecksumAlgorithm>>) -> Self {
+    pub fn set_checksum_algorithm(
+        mut self,
+        value: Option<Vec<crate::types::ChecksumAlgorithm>>,
+    ) -> Self {
         self.checksum_algorithm = value;
         self
     }
     /// What [`checksum_algorithm`](Self::checksum_algorithm) set, if anything.
-    pub fn get_checksum_algorithm(&self) -> &Option<Vec<crate::types::ChecksumAlgorithm>> {
+    pub fn get_checksum_algorithm(
+        &self,
+    ) -> &Option<Vec<crate::types::ChecksumAlgorithm>> {
         &self.checksum_algorithm
     }
     /// The checksum type that is used to calculate the object’s checksum value. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_type(mut self, value: impl Into<crate::types::ChecksumType>) -> Self {
+    pub fn checksum_type(
+        mut self,
+        value: impl Into<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = Some(value.into());
         self
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
-    pub fn set_checksum_type(mut self, value: Option<crate::types::ChecksumType>) -> Self {
+    pub fn set_checksum_type(
+        mut self,
+        value: Option<crate::types::ChecksumType>,
+    ) -> Self {
         self.checksum_type = value;
         self
     }
@@ -179,12 +220,18 @@ impl ObjectBuilder {
         &self.key
     }
     /// Creation date of the object.
-    pub fn last_modified(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_modified(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = Some(value.into());
         self
     }
     /// Sets or clears [`last_modified`](Self::last_modified).
-    pub fn set_last_modified(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_modified(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified = value;
         self
     }
@@ -211,12 +258,18 @@ impl ObjectBuilder {
     /// Specifies the restoration status of an object. Objects in certain storage classes must be restored before they can be retrieved. For more information about these storage classes and how to work with archived objects, see [Working with archived objects](https://docs.aws.amazon.com/AmazonS3/latest/userguide/archived-objects.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    pub fn restore_status(mut self, value: impl Into<crate::types::RestoreStatus>) -> Self {
+    pub fn restore_status(
+        mut self,
+        value: impl Into<crate::types::RestoreStatus>,
+    ) -> Self {
         self.restore_status = Some(value.into());
         self
     }
     /// Sets or clears [`restore_status`](Self::restore_status).
-    pub fn set_restore_status(mut self, value: Option<crate::types::RestoreStatus>) -> Self {
+    pub fn set_restore_status(
+        mut self,
+        value: Option<crate::types::RestoreStatus>,
+    ) -> Self {
         self.restore_status = value;
         self
     }
@@ -241,12 +294,18 @@ impl ObjectBuilder {
     /// The class of storage used to store the object.
     ///
     /// **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    pub fn storage_class(mut self, value: impl Into<crate::types::ObjectStorageClass>) -> Self {
+    pub fn storage_class(
+        mut self,
+        value: impl Into<crate::types::ObjectStorageClass>,
+    ) -> Self {
         self.storage_class = Some(value.into());
         self
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
-    pub fn set_storage_class(mut self, value: Option<crate::types::ObjectStorageClass>) -> Self {
+    pub fn set_storage_class(
+        mut self,
+        value: Option<crate::types::ObjectStorageClass>,
+    ) -> Self {
         self.storage_class = value;
         self
     }
@@ -275,7 +334,12 @@ impl xml::FromXml for Object {
         let mut value = Self::default();
         for child in node.children() {
             match child.name() {
-                "ChecksumAlgorithm" => xml::add(&mut value.checksum_algorithm, child.parse_with(&xml::Layout::Plain)?),
+                "ChecksumAlgorithm" => {
+                    xml::add(
+                        &mut value.checksum_algorithm,
+                        child.parse_with(&xml::Layout::Plain)?,
+                    )
+                }
                 "ChecksumType" => value.checksum_type = child.parse()?,
                 "ETag" => value.e_tag = child.parse()?,
                 "Key" => value.key = child.parse()?,

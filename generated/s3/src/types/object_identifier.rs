@@ -11,7 +11,10 @@ pub struct ObjectIdentifier {
     /// An entity tag (ETag) is an identifier assigned by a web server to a specific version of a resource found at a URL. This header field makes the request method conditional on `ETags`.
     ///
     /// Entity tags (ETags) for S3 Express One Zone are random alphanumeric strings unique to the object.
-    #[cfg_attr(feature = "serde", serde(rename = "ETag", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ETag", skip_serializing_if = "Option::is_none")
+    )]
     pub e_tag: Option<String>,
     /// Key name of the object.
     ///
@@ -34,12 +37,18 @@ pub struct ObjectIdentifier {
     /// If present, the objects are deleted only if its size matches the provided size in bytes.
     ///
     /// This functionality is only supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "Size", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Size", skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i64>,
     /// Version ID for the specific version of the object to delete.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(rename = "VersionId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VersionId", skip_serializing_if = "Option::is_none")
+    )]
     pub version_id: Option<String>,
 }
 impl ObjectIdentifier {
@@ -123,12 +132,18 @@ impl ObjectIdentifierBuilder {
     /// If present, the objects are deleted only if its modification times matches the provided `Timestamp`.
     ///
     /// This functionality is only supported for directory buckets.
-    pub fn last_modified_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn last_modified_time(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified_time = Some(value.into());
         self
     }
     /// Sets or clears [`last_modified_time`](Self::last_modified_time).
-    pub fn set_last_modified_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_last_modified_time(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.last_modified_time = value;
         self
     }

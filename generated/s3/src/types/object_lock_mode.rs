@@ -44,13 +44,18 @@ impl ::std::fmt::Display for ObjectLockMode {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for ObjectLockMode {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ObjectLockMode {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }
@@ -62,7 +67,10 @@ impl ::awsgen_runtime::HttpValue for ObjectLockMode {
     }
 }
 impl ::awsgen_runtime::FromHttpValue for ObjectLockMode {
-    fn from_http_value(text: &str, _: ::awsgen_runtime::TimestampFormat) -> Result<Self, String> {
+    fn from_http_value(
+        text: &str,
+        _: ::awsgen_runtime::TimestampFormat,
+    ) -> Result<Self, String> {
         Ok(Self::from(text))
     }
 }

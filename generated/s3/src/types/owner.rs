@@ -9,10 +9,16 @@
 #[non_exhaustive]
 pub struct Owner {
     /// The `DisplayName` member.
-    #[cfg_attr(feature = "serde", serde(rename = "DisplayName", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")
+    )]
     pub display_name: Option<String>,
     /// Container for the ID of the owner.
-    #[cfg_attr(feature = "serde", serde(rename = "ID", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ID", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
 }
 impl Owner {
@@ -66,7 +72,10 @@ impl OwnerBuilder {
     }
     /// Builds the [`Owner`].
     pub fn build(self) -> Owner {
-        Owner { display_name: self.display_name, id: self.id }
+        Owner {
+            display_name: self.display_name,
+            id: self.id,
+        }
     }
 }
 use ::awsgen_runtime::xml;

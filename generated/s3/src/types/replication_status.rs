@@ -18,7 +18,13 @@ pub enum ReplicationStatus {
 }
 impl ReplicationStatus {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["COMPLETE", "COMPLETED", "FAILED", "PENDING", "REPLICA"];
+    pub const VALUES: &'static [&'static str] = &[
+        "COMPLETE",
+        "COMPLETED",
+        "FAILED",
+        "PENDING",
+        "REPLICA",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -56,19 +62,27 @@ impl ::std::fmt::Display for ReplicationStatus {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for ReplicationStatus {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ReplicationStatus {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }
 }
 impl ::awsgen_runtime::FromHttpValue for ReplicationStatus {
-    fn from_http_value(text: &str, _: ::awsgen_runtime::TimestampFormat) -> Result<Self, String> {
+    fn from_http_value(
+        text: &str,
+        _: ::awsgen_runtime::TimestampFormat,
+    ) -> Result<Self, String> {
         Ok(Self::from(text))
     }
 }

@@ -19,12 +19,18 @@ pub struct RestoreStatus {
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
     ///
     /// If the object hasn't been restored, there is no header response.
-    #[cfg_attr(feature = "serde", serde(rename = "IsRestoreInProgress", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IsRestoreInProgress", skip_serializing_if = "Option::is_none")
+    )]
     pub is_restore_in_progress: Option<bool>,
     /// Indicates when the restored copy will expire. This value is populated only if the object has already been restored. For example:
     ///
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
-    #[cfg_attr(feature = "serde", serde(rename = "RestoreExpiryDate", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RestoreExpiryDate", skip_serializing_if = "Option::is_none")
+    )]
     pub restore_expiry_date: Option<::awsgen_runtime::DateTime>,
 }
 impl RestoreStatus {
@@ -83,12 +89,18 @@ impl RestoreStatusBuilder {
     /// Indicates when the restored copy will expire. This value is populated only if the object has already been restored. For example:
     ///
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
-    pub fn restore_expiry_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+    pub fn restore_expiry_date(
+        mut self,
+        value: impl Into<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.restore_expiry_date = Some(value.into());
         self
     }
     /// Sets or clears [`restore_expiry_date`](Self::restore_expiry_date).
-    pub fn set_restore_expiry_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
+    pub fn set_restore_expiry_date(
+        mut self,
+        value: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
         self.restore_expiry_date = value;
         self
     }

@@ -16,7 +16,12 @@ pub enum ServerSideEncryption {
 }
 impl ServerSideEncryption {
     /// Every value this version of the crate knows.
-    pub const VALUES: &'static [&'static str] = &["AES256", "aws:fsx", "aws:kms", "aws:kms:dsse"];
+    pub const VALUES: &'static [&'static str] = &[
+        "AES256",
+        "aws:fsx",
+        "aws:kms",
+        "aws:kms:dsse",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -52,13 +57,18 @@ impl ::std::fmt::Display for ServerSideEncryption {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for ServerSideEncryption {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "serde")]
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ServerSideEncryption {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }
@@ -70,7 +80,10 @@ impl ::awsgen_runtime::HttpValue for ServerSideEncryption {
     }
 }
 impl ::awsgen_runtime::FromHttpValue for ServerSideEncryption {
-    fn from_http_value(text: &str, _: ::awsgen_runtime::TimestampFormat) -> Result<Self, String> {
+    fn from_http_value(
+        text: &str,
+        _: ::awsgen_runtime::TimestampFormat,
+    ) -> Result<Self, String> {
         Ok(Self::from(text))
     }
 }

@@ -102,12 +102,17 @@ impl ::std::fmt::Display for StorageClass {
 }
 #[cfg(feature = "serde")]
 impl ::awsgen_runtime::serde::Serialize for StorageClass {
-    fn serialize<S: ::awsgen_runtime::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::awsgen_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for StorageClass {
-    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: ::awsgen_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         <String as ::awsgen_runtime::serde::Deserialize>::deserialize(deserializer)
             .map(|value| Self::from(value.as_str()))
     }
@@ -119,7 +124,10 @@ impl ::awsgen_runtime::HttpValue for StorageClass {
     }
 }
 impl ::awsgen_runtime::FromHttpValue for StorageClass {
-    fn from_http_value(text: &str, _: ::awsgen_runtime::TimestampFormat) -> Result<Self, String> {
+    fn from_http_value(
+        text: &str,
+        _: ::awsgen_runtime::TimestampFormat,
+    ) -> Result<Self, String> {
         Ok(Self::from(text))
     }
 }

@@ -63,7 +63,10 @@ pub struct CreateTopicInput {
     /// - `FifoThroughputScope` – Enables higher throughput for your FIFO topic by adjusting the scope of deduplication. This attribute has two possible values:
     /// - `Topic` – The scope of message deduplication is across the entire topic. This is the default value and maintains existing behavior, with a maximum throughput of 3000 messages per second or 20MB per second, whichever comes first.
     /// - `MessageGroup` – The scope of deduplication is within each individual message group, which enables higher throughput per topic subject to regional quotas. For more information on quotas or to request an increase, see [Amazon SNS service quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the Amazon Web Services General Reference.
-    #[cfg_attr(feature = "serde", serde(rename = "Attributes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Attributes", skip_serializing_if = "Option::is_none")
+    )]
     pub attributes: Option<::std::collections::BTreeMap<String, String>>,
     /// The body of the policy document you want to use for this topic.
     ///
@@ -72,7 +75,10 @@ pub struct CreateTopicInput {
     /// The policy must be in JSON string format.
     ///
     /// Length Constraints: Maximum length of 30,720.
-    #[cfg_attr(feature = "serde", serde(rename = "DataProtectionPolicy", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DataProtectionPolicy", skip_serializing_if = "Option::is_none")
+    )]
     pub data_protection_policy: Option<String>,
     /// The name of the topic you want to create.
     ///
@@ -84,7 +90,10 @@ pub struct CreateTopicInput {
     /// The list of tags to add to a new topic.
     ///
     /// To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateTopicInput {
@@ -234,17 +243,25 @@ impl CreateTopicInputBuilder {
     /// - `FifoThroughputScope` – Enables higher throughput for your FIFO topic by adjusting the scope of deduplication. This attribute has two possible values:
     /// - `Topic` – The scope of message deduplication is across the entire topic. This is the default value and maintains existing behavior, with a maximum throughput of 3000 messages per second or 20MB per second, whichever comes first.
     /// - `MessageGroup` – The scope of deduplication is within each individual message group, which enables higher throughput per topic subject to regional quotas. For more information on quotas or to request an increase, see [Amazon SNS service quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the Amazon Web Services General Reference.
-    pub fn attributes(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn attributes(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.attributes = Some(value.into());
         self
     }
     /// Sets or clears [`attributes`](Self::attributes).
-    pub fn set_attributes(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_attributes(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.attributes = value;
         self
     }
     /// What [`attributes`](Self::attributes) set, if anything.
-    pub fn get_attributes(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
+    pub fn get_attributes(
+        &self,
+    ) -> &Option<::std::collections::BTreeMap<String, String>> {
         &self.attributes
     }
     /// The body of the policy document you want to use for this topic.
@@ -313,17 +330,24 @@ impl CreateTopicInputBuilder {
 }
 impl CreateTopicInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateTopicOutput, ::awsgen_runtime::SdkError<CreateTopicError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CreateTopicOutput, ::awsgen_runtime::SdkError<CreateTopicError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateTopicOutput, ::awsgen_runtime::SdkError<CreateTopicError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateTopicOutput, ::awsgen_runtime::SdkError<CreateTopicError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -331,44 +355,86 @@ impl ::awsgen_runtime::Operation for CreateTopicInput {
     type Output = CreateTopicOutput;
     type Error = CreateTopicError;
     const NAME: &'static str = "CreateTopic";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("CreateTopic", "2010-03-31", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<CreateTopicOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<CreateTopicOutput>(response, "CreateTopicResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            CreateTopicOutput,
+        >(response, "CreateTopicResult")?;
         output._request_id = request_id;
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateTopicError {
         if error.is(&["AuthorizationError", "AuthorizationErrorException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::AuthorizationError);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateTopicError::Unhandled,
+                    CreateTopicError::AuthorizationError,
+                );
         }
         if error.is(&["ConcurrentAccess", "ConcurrentAccessException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::ConcurrentAccess);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateTopicError::Unhandled,
+                    CreateTopicError::ConcurrentAccess,
+                );
         }
         if error.is(&["InternalError", "InternalErrorException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::InternalError);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateTopicError::Unhandled,
+                    CreateTopicError::InternalError,
+                );
         }
         if error.is(&["InvalidParameter", "InvalidParameterException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::InvalidParameter);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateTopicError::Unhandled,
+                    CreateTopicError::InvalidParameter,
+                );
         }
         if error.is(&["InvalidSecurity", "InvalidSecurityException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::InvalidSecurity);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateTopicError::Unhandled,
+                    CreateTopicError::InvalidSecurity,
+                );
         }
         if error.is(&["StaleTag", "StaleTagException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::StaleTag);
+            return error
+                .modeled_xml()
+                .map_or_else(CreateTopicError::Unhandled, CreateTopicError::StaleTag);
         }
         if error.is(&["TagLimitExceeded", "TagLimitExceededException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::TagLimitExceeded);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateTopicError::Unhandled,
+                    CreateTopicError::TagLimitExceeded,
+                );
         }
         if error.is(&["TagPolicy", "TagPolicyException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::TagPolicy);
+            return error
+                .modeled_xml()
+                .map_or_else(CreateTopicError::Unhandled, CreateTopicError::TagPolicy);
         }
         if error.is(&["TopicLimitExceeded", "TopicLimitExceededException"]) {
-            return error.modeled_xml().map_or_else(CreateTopicError::Unhandled, CreateTopicError::TopicLimitExceeded);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    CreateTopicError::Unhandled,
+                    CreateTopicError::TopicLimitExceeded,
+                );
         }
         CreateTopicError::Unhandled(error.into_unhandled())
     }
@@ -383,7 +449,10 @@ impl ::awsgen_runtime::Operation for CreateTopicInput {
 #[non_exhaustive]
 pub struct CreateTopicOutput {
     /// The Amazon Resource Name (ARN) assigned to the created topic.
-    #[cfg_attr(feature = "serde", serde(rename = "TopicArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
+    )]
     pub topic_arn: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -425,7 +494,10 @@ impl CreateTopicOutputBuilder {
     }
     /// Builds the [`CreateTopicOutput`].
     pub fn build(self) -> CreateTopicOutput {
-        CreateTopicOutput { topic_arn: self.topic_arn, _request_id: None }
+        CreateTopicOutput {
+            topic_arn: self.topic_arn,
+            _request_id: None,
+        }
     }
 }
 /// An error from the CreateTopic operation.
@@ -570,7 +642,12 @@ use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CreateTopicInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
         form.member(prefix, "Attributes", &self.attributes, &xml::Layout::MAP);
-        form.member(prefix, "DataProtectionPolicy", &self.data_protection_policy, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "DataProtectionPolicy",
+            &self.data_protection_policy,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Name", &self.name, &xml::Layout::Plain);
         form.member(prefix, "Tags", &self.tags, &xml::Layout::LIST);
     }

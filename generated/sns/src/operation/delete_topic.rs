@@ -48,22 +48,31 @@ impl DeleteTopicInputBuilder {
     }
     /// Builds the [`DeleteTopicInput`], failing if `topic_arn` is not set.
     pub fn build(self) -> Result<DeleteTopicInput, ::awsgen_runtime::BuildError> {
-        Ok(DeleteTopicInput { topic_arn: ::awsgen_runtime::build::required(self.topic_arn, "topic_arn")? })
+        Ok(DeleteTopicInput {
+            topic_arn: ::awsgen_runtime::build::required(self.topic_arn, "topic_arn")?,
+        })
     }
 }
 impl DeleteTopicInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<DeleteTopicOutput, ::awsgen_runtime::SdkError<DeleteTopicError>> {
+    pub async fn send(
+        self,
+    ) -> Result<DeleteTopicOutput, ::awsgen_runtime::SdkError<DeleteTopicError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<DeleteTopicOutput, ::awsgen_runtime::SdkError<DeleteTopicError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<DeleteTopicOutput, ::awsgen_runtime::SdkError<DeleteTopicError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -71,47 +80,82 @@ impl ::awsgen_runtime::Operation for DeleteTopicInput {
     type Output = DeleteTopicOutput;
     type Error = DeleteTopicError;
     const NAME: &'static str = "DeleteTopic";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("DeleteTopic", "2010-03-31", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<DeleteTopicOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<DeleteTopicOutput>(response, "DeleteTopicResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            DeleteTopicOutput,
+        >(response, "DeleteTopicResult")?;
         output._request_id = request_id;
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> DeleteTopicError {
         if error.is(&["AuthorizationError", "AuthorizationErrorException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::AuthorizationError);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    DeleteTopicError::Unhandled,
+                    DeleteTopicError::AuthorizationError,
+                );
         }
         if error.is(&["ConcurrentAccess", "ConcurrentAccessException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::ConcurrentAccess);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    DeleteTopicError::Unhandled,
+                    DeleteTopicError::ConcurrentAccess,
+                );
         }
         if error.is(&["InternalError", "InternalErrorException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::InternalError);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    DeleteTopicError::Unhandled,
+                    DeleteTopicError::InternalError,
+                );
         }
         if error.is(&["InvalidParameter", "InvalidParameterException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::InvalidParameter);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    DeleteTopicError::Unhandled,
+                    DeleteTopicError::InvalidParameter,
+                );
         }
         if error.is(&["InvalidState", "InvalidStateException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::InvalidState);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    DeleteTopicError::Unhandled,
+                    DeleteTopicError::InvalidState,
+                );
         }
         if error.is(&["NotFound", "NotFoundException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::NotFound);
+            return error
+                .modeled_xml()
+                .map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::NotFound);
         }
         if error.is(&["StaleTag", "StaleTagException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::StaleTag);
+            return error
+                .modeled_xml()
+                .map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::StaleTag);
         }
         if error.is(&["TagPolicy", "TagPolicyException"]) {
-            return error.modeled_xml().map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::TagPolicy);
+            return error
+                .modeled_xml()
+                .map_or_else(DeleteTopicError::Unhandled, DeleteTopicError::TagPolicy);
         }
         DeleteTopicError::Unhandled(error.into_unhandled())
     }
 }
 /// The `DeleteTopicOutput` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -136,7 +180,9 @@ pub struct DeleteTopicOutputBuilder {}
 impl DeleteTopicOutputBuilder {
     /// Builds the [`DeleteTopicOutput`].
     pub fn build(self) -> DeleteTopicOutput {
-        DeleteTopicOutput { _request_id: None }
+        DeleteTopicOutput {
+            _request_id: None,
+        }
     }
 }
 /// An error from the DeleteTopic operation.

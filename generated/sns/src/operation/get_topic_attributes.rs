@@ -48,16 +48,26 @@ impl GetTopicAttributesInputBuilder {
     }
     /// Builds the [`GetTopicAttributesInput`], failing if `topic_arn` is not set.
     pub fn build(self) -> Result<GetTopicAttributesInput, ::awsgen_runtime::BuildError> {
-        Ok(GetTopicAttributesInput { topic_arn: ::awsgen_runtime::build::required(self.topic_arn, "topic_arn")? })
+        Ok(GetTopicAttributesInput {
+            topic_arn: ::awsgen_runtime::build::required(self.topic_arn, "topic_arn")?,
+        })
     }
 }
 impl GetTopicAttributesInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetTopicAttributesOutput, ::awsgen_runtime::SdkError<GetTopicAttributesError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetTopicAttributesOutput,
+        ::awsgen_runtime::SdkError<GetTopicAttributesError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -65,7 +75,10 @@ impl GetTopicAttributesInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<GetTopicAttributesOutput, ::awsgen_runtime::SdkError<GetTopicAttributesError>> {
+    ) -> Result<
+        GetTopicAttributesOutput,
+        ::awsgen_runtime::SdkError<GetTopicAttributesError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -73,14 +86,23 @@ impl ::awsgen_runtime::Operation for GetTopicAttributesInput {
     type Output = GetTopicAttributesOutput;
     type Error = GetTopicAttributesError;
     const NAME: &'static str = "GetTopicAttributes";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::aws_query("GetTopicAttributes", "2010-03-31", self))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::aws_query(
+                "GetTopicAttributes",
+                "2010-03-31",
+                self,
+            ),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetTopicAttributesOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<GetTopicAttributesOutput>(response, "GetTopicAttributesResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            GetTopicAttributesOutput,
+        >(response, "GetTopicAttributesResult")?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -88,27 +110,42 @@ impl ::awsgen_runtime::Operation for GetTopicAttributesInput {
         if error.is(&["AuthorizationError", "AuthorizationErrorException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(GetTopicAttributesError::Unhandled, GetTopicAttributesError::AuthorizationError);
+                .map_or_else(
+                    GetTopicAttributesError::Unhandled,
+                    GetTopicAttributesError::AuthorizationError,
+                );
         }
         if error.is(&["InternalError", "InternalErrorException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(GetTopicAttributesError::Unhandled, GetTopicAttributesError::InternalError);
+                .map_or_else(
+                    GetTopicAttributesError::Unhandled,
+                    GetTopicAttributesError::InternalError,
+                );
         }
         if error.is(&["InvalidParameter", "InvalidParameterException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(GetTopicAttributesError::Unhandled, GetTopicAttributesError::InvalidParameter);
+                .map_or_else(
+                    GetTopicAttributesError::Unhandled,
+                    GetTopicAttributesError::InvalidParameter,
+                );
         }
         if error.is(&["InvalidSecurity", "InvalidSecurityException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(GetTopicAttributesError::Unhandled, GetTopicAttributesError::InvalidSecurity);
+                .map_or_else(
+                    GetTopicAttributesError::Unhandled,
+                    GetTopicAttributesError::InvalidSecurity,
+                );
         }
         if error.is(&["NotFound", "NotFoundException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(GetTopicAttributesError::Unhandled, GetTopicAttributesError::NotFound);
+                .map_or_else(
+                    GetTopicAttributesError::Unhandled,
+                    GetTopicAttributesError::NotFound,
+                );
         }
         GetTopicAttributesError::Unhandled(error.into_unhandled())
     }
@@ -156,7 +193,10 @@ pub struct GetTopicAttributesOutput {
     /// (Optional) To override the generated value, you can specify a value for the `MessageDeduplicationId` parameter for the `Publish` action.
     ///
     /// - `FifoTopic` – When this is set to `true`, a FIFO topic is created.
-    #[cfg_attr(feature = "serde", serde(rename = "Attributes", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Attributes", skip_serializing_if = "Option::is_none")
+    )]
     pub attributes: Option<::std::collections::BTreeMap<String, String>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -249,22 +289,33 @@ impl GetTopicAttributesOutputBuilder {
     /// (Optional) To override the generated value, you can specify a value for the `MessageDeduplicationId` parameter for the `Publish` action.
     ///
     /// - `FifoTopic` – When this is set to `true`, a FIFO topic is created.
-    pub fn attributes(mut self, value: impl Into<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn attributes(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.attributes = Some(value.into());
         self
     }
     /// Sets or clears [`attributes`](Self::attributes).
-    pub fn set_attributes(mut self, value: Option<::std::collections::BTreeMap<String, String>>) -> Self {
+    pub fn set_attributes(
+        mut self,
+        value: Option<::std::collections::BTreeMap<String, String>>,
+    ) -> Self {
         self.attributes = value;
         self
     }
     /// What [`attributes`](Self::attributes) set, if anything.
-    pub fn get_attributes(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
+    pub fn get_attributes(
+        &self,
+    ) -> &Option<::std::collections::BTreeMap<String, String>> {
         &self.attributes
     }
     /// Builds the [`GetTopicAttributesOutput`].
     pub fn build(self) -> GetTopicAttributesOutput {
-        GetTopicAttributesOutput { attributes: self.attributes, _request_id: None }
+        GetTopicAttributesOutput {
+            attributes: self.attributes,
+            _request_id: None,
+        }
     }
 }
 /// An error from the GetTopicAttributes operation.

@@ -14,7 +14,10 @@
 #[non_exhaustive]
 pub struct ListTopicsInput {
     /// Token returned by the previous `ListTopics` request.
-    #[cfg_attr(feature = "serde", serde(rename = "NextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
 }
 impl ListTopicsInput {
@@ -50,22 +53,31 @@ impl ListTopicsInputBuilder {
     }
     /// Builds the [`ListTopicsInput`].
     pub fn build(self) -> ListTopicsInput {
-        ListTopicsInput { next_token: self.next_token }
+        ListTopicsInput {
+            next_token: self.next_token,
+        }
     }
 }
 impl ListTopicsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<ListTopicsOutput, ::awsgen_runtime::SdkError<ListTopicsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListTopicsOutput, ::awsgen_runtime::SdkError<ListTopicsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<ListTopicsOutput, ::awsgen_runtime::SdkError<ListTopicsError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<ListTopicsOutput, ::awsgen_runtime::SdkError<ListTopicsError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -73,26 +85,41 @@ impl ::awsgen_runtime::Operation for ListTopicsInput {
     type Output = ListTopicsOutput;
     type Error = ListTopicsError;
     const NAME: &'static str = "ListTopics";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("ListTopics", "2010-03-31", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ListTopicsOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<ListTopicsOutput>(response, "ListTopicsResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            ListTopicsOutput,
+        >(response, "ListTopicsResult")?;
         output._request_id = request_id;
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> ListTopicsError {
         if error.is(&["AuthorizationError", "AuthorizationErrorException"]) {
-            return error.modeled_xml().map_or_else(ListTopicsError::Unhandled, ListTopicsError::AuthorizationError);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    ListTopicsError::Unhandled,
+                    ListTopicsError::AuthorizationError,
+                );
         }
         if error.is(&["InternalError", "InternalErrorException"]) {
-            return error.modeled_xml().map_or_else(ListTopicsError::Unhandled, ListTopicsError::InternalError);
+            return error
+                .modeled_xml()
+                .map_or_else(ListTopicsError::Unhandled, ListTopicsError::InternalError);
         }
         if error.is(&["InvalidParameter", "InvalidParameterException"]) {
-            return error.modeled_xml().map_or_else(ListTopicsError::Unhandled, ListTopicsError::InvalidParameter);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    ListTopicsError::Unhandled,
+                    ListTopicsError::InvalidParameter,
+                );
         }
         ListTopicsError::Unhandled(error.into_unhandled())
     }
@@ -100,8 +127,13 @@ impl ::awsgen_runtime::Operation for ListTopicsInput {
 impl ListTopicsInputBuilder {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
-    pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ListTopicsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), Ok(self.build()))
+    pub fn into_paginator(
+        self,
+    ) -> ::awsgen_runtime::pagination::Paginator<ListTopicsInput> {
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.clone(),
+            Ok(self.build()),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListTopicsInput {
@@ -123,7 +155,10 @@ impl ::awsgen_runtime::pagination::Paginate for ListTopicsInput {
     fn take_items(output: &mut ListTopicsOutput) -> Option<Vec<crate::types::Topic>> {
         output.topics.take()
     }
-    fn put_items(output: &mut ListTopicsOutput, items: Option<Vec<crate::types::Topic>>) {
+    fn put_items(
+        output: &mut ListTopicsOutput,
+        items: Option<Vec<crate::types::Topic>>,
+    ) {
         output.topics = items;
     }
     fn merge(into: &mut ListTopicsOutput, page: ListTopicsOutput) {
@@ -140,10 +175,16 @@ impl ::awsgen_runtime::pagination::Paginate for ListTopicsInput {
 #[non_exhaustive]
 pub struct ListTopicsOutput {
     /// Token to pass along to the next `ListTopics` request. This element is returned if there are additional topics to retrieve.
-    #[cfg_attr(feature = "serde", serde(rename = "NextToken", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
+    )]
     pub next_token: Option<String>,
     /// A list of topic ARNs.
-    #[cfg_attr(feature = "serde", serde(rename = "Topics", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Topics", skip_serializing_if = "Option::is_none")
+    )]
     pub topics: Option<Vec<crate::types::Topic>>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -204,7 +245,11 @@ impl ListTopicsOutputBuilder {
     }
     /// Builds the [`ListTopicsOutput`].
     pub fn build(self) -> ListTopicsOutput {
-        ListTopicsOutput { next_token: self.next_token, topics: self.topics, _request_id: None }
+        ListTopicsOutput {
+            next_token: self.next_token,
+            topics: self.topics,
+            _request_id: None,
+        }
     }
 }
 /// An error from the ListTopics operation.

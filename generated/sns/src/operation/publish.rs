@@ -48,8 +48,13 @@ pub struct PublishInput {
     #[cfg_attr(feature = "serde", serde(rename = "Message", default))]
     pub message: String,
     /// Message attributes for Publish action.
-    #[cfg_attr(feature = "serde", serde(rename = "MessageAttributes", skip_serializing_if = "Option::is_none"))]
-    pub message_attributes: Option<::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageAttributes", skip_serializing_if = "Option::is_none")
+    )]
+    pub message_attributes: Option<
+        ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
+    >,
     /// - This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation `(!"#$%&'()*+,-./:;\<=\>?@\[\\\]^_`{|}~)`.
     /// - Every message must have a unique `MessageDeduplicationId`, which is a token used for deduplication of sent messages within the 5 minute minimum deduplication interval.
     /// - The scope of deduplication depends on the `FifoThroughputScope` attribute, when set to `Topic` the message deduplication scope is across the entire topic, when set to `MessageGroup` the message deduplication scope is within each individual message group.
@@ -61,14 +66,20 @@ pub struct PublishInput {
     /// - If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.
     /// - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication scope and interval are treated as duplicates and only one copy of the message is delivered.
     /// - If you send one message with `ContentBasedDeduplication` enabled, and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates, within the deduplication scope and interval, and only one copy of the message is delivered.
-    #[cfg_attr(feature = "serde", serde(rename = "MessageDeduplicationId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageDeduplicationId", skip_serializing_if = "Option::is_none")
+    )]
     pub message_deduplication_id: Option<String>,
     /// The `MessageGroupId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation `(!"#$%&'()*+,-./:;\<=\>?@\[\\\]^_`{|}~)`.
     ///
     /// For FIFO topics: The `MessageGroupId` is a tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). Every message must include a `MessageGroupId`.
     ///
     /// For standard topics: The `MessageGroupId` is optional and is forwarded only to Amazon SQS standard subscriptions to activate [fair queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fair-queues.html). The `MessageGroupId` is not used for, or sent to, any other endpoint types. When provided, the same validation rules apply as for FIFO topics.
-    #[cfg_attr(feature = "serde", serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub message_group_id: Option<String>,
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol. For example, using one publish action, you can send a short message to your SMS subscribers and a longer message to your email subscribers. If you set `MessageStructure` to `json`, the value of the `Message` parameter must:
     ///
@@ -78,25 +89,40 @@ pub struct PublishInput {
     /// You can define other top-level keys that define the message you want to send to a specific transport protocol (e.g., "http").
     ///
     /// Valid value: `json`
-    #[cfg_attr(feature = "serde", serde(rename = "MessageStructure", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageStructure", skip_serializing_if = "Option::is_none")
+    )]
     pub message_structure: Option<String>,
     /// The phone number to which you want to deliver an SMS message. Use E.164 format.
     ///
     /// If you don't specify a value for the `PhoneNumber` parameter, you must specify a value for the `TargetArn` or `TopicArn` parameters.
-    #[cfg_attr(feature = "serde", serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub phone_number: Option<String>,
     /// Optional parameter to be used as the "Subject" line when the message is delivered to email endpoints. This field will also be included, if present, in the standard JSON messages delivered to other endpoints.
     ///
     /// Constraints: Subjects must be UTF-8 text with no line breaks or control characters, and less than 100 characters long.
-    #[cfg_attr(feature = "serde", serde(rename = "Subject", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Subject", skip_serializing_if = "Option::is_none")
+    )]
     pub subject: Option<String>,
     /// If you don't specify a value for the `TargetArn` parameter, you must specify a value for the `PhoneNumber` or `TopicArn` parameters.
-    #[cfg_attr(feature = "serde", serde(rename = "TargetArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TargetArn", skip_serializing_if = "Option::is_none")
+    )]
     pub target_arn: Option<String>,
     /// The topic you want to publish to.
     ///
     /// If you don't specify a value for the `TopicArn` parameter, you must specify a value for the `PhoneNumber` or `TargetArn` parameters.
-    #[cfg_attr(feature = "serde", serde(rename = "TopicArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
+    )]
     pub topic_arn: Option<String>,
 }
 impl PublishInput {
@@ -134,7 +160,9 @@ impl PublishInput {
     /// Message attributes for Publish action.
     pub fn message_attributes(
         &self,
-    ) -> Option<&::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>> {
+    ) -> Option<
+        &::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
+    > {
         self.message_attributes.as_ref()
     }
     /// - This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation `(!"#$%&'()*+,-./:;\<=\>?@\[\\\]^_`{|}~)`.
@@ -213,7 +241,9 @@ impl ::std::fmt::Debug for PublishInput {
 pub struct PublishInputBuilder {
     client: Option<::awsgen_runtime::Client>,
     message: Option<String>,
-    message_attributes: Option<::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>>,
+    message_attributes: Option<
+        ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
+    >,
     message_deduplication_id: Option<String>,
     message_group_id: Option<String>,
     message_structure: Option<String>,
@@ -268,7 +298,9 @@ impl PublishInputBuilder {
     /// Message attributes for Publish action.
     pub fn message_attributes(
         mut self,
-        value: impl Into<::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>>,
+        value: impl Into<
+            ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
+        >,
     ) -> Self {
         self.message_attributes = Some(value.into());
         self
@@ -276,7 +308,9 @@ impl PublishInputBuilder {
     /// Sets or clears [`message_attributes`](Self::message_attributes).
     pub fn set_message_attributes(
         mut self,
-        value: Option<::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>>,
+        value: Option<
+            ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
+        >,
     ) -> Self {
         self.message_attributes = value;
         self
@@ -284,7 +318,9 @@ impl PublishInputBuilder {
     /// What [`message_attributes`](Self::message_attributes) set, if anything.
     pub fn get_message_attributes(
         &self,
-    ) -> &Option<::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>> {
+    ) -> &Option<
+        ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
+    > {
         &self.message_attributes
     }
     /// - This parameter applies only to FIFO (first-in-first-out) topics. The `MessageDeduplicationId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation `(!"#$%&'()*+,-./:;\<=\>?@\[\\\]^_`{|}~)`.
@@ -429,17 +465,24 @@ impl PublishInputBuilder {
 }
 impl PublishInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<PublishOutput, ::awsgen_runtime::SdkError<PublishError>> {
+    pub async fn send(
+        self,
+    ) -> Result<PublishOutput, ::awsgen_runtime::SdkError<PublishError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<PublishOutput, ::awsgen_runtime::SdkError<PublishError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<PublishOutput, ::awsgen_runtime::SdkError<PublishError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -447,61 +490,103 @@ impl ::awsgen_runtime::Operation for PublishInput {
     type Output = PublishOutput;
     type Error = PublishError;
     const NAME: &'static str = "Publish";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("Publish", "2010-03-31", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<PublishOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::output::<PublishOutput>(response, "PublishResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            PublishOutput,
+        >(response, "PublishResult")?;
         output._request_id = request_id;
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> PublishError {
         if error.is(&["AuthorizationError", "AuthorizationErrorException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::AuthorizationError);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::AuthorizationError);
         }
         if error.is(&["EndpointDisabled", "EndpointDisabledException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::EndpointDisabled);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::EndpointDisabled);
         }
         if error.is(&["InternalError", "InternalErrorException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::InternalError);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::InternalError);
         }
         if error.is(&["InvalidParameter", "InvalidParameterException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::InvalidParameter);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::InvalidParameter);
         }
         if error.is(&["ParameterValueInvalid", "InvalidParameterValueException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::InvalidParameterValue);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    PublishError::Unhandled,
+                    PublishError::InvalidParameterValue,
+                );
         }
         if error.is(&["InvalidSecurity", "InvalidSecurityException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::InvalidSecurity);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::InvalidSecurity);
         }
         if error.is(&["KMSAccessDenied", "KMSAccessDeniedException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::KmsAccessDenied);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::KmsAccessDenied);
         }
         if error.is(&["KMSDisabled", "KMSDisabledException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::KmsDisabled);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::KmsDisabled);
         }
         if error.is(&["KMSInvalidState", "KMSInvalidStateException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::KmsInvalidState);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::KmsInvalidState);
         }
         if error.is(&["KMSNotFound", "KMSNotFoundException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::KmsNotFound);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::KmsNotFound);
         }
         if error.is(&["KMSOptInRequired"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::KmsOptInRequired);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::KmsOptInRequired);
         }
         if error.is(&["KMSThrottling", "KMSThrottlingException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::KmsThrottling);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::KmsThrottling);
         }
         if error.is(&["NotFound", "NotFoundException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::NotFound);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::NotFound);
         }
-        if error.is(&["PlatformApplicationDisabled", "PlatformApplicationDisabledException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::PlatformApplicationDisabled);
+        if error
+            .is(&["PlatformApplicationDisabled", "PlatformApplicationDisabledException"])
+        {
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    PublishError::Unhandled,
+                    PublishError::PlatformApplicationDisabled,
+                );
         }
         if error.is(&["ValidationException"]) {
-            return error.modeled_xml().map_or_else(PublishError::Unhandled, PublishError::Validation);
+            return error
+                .modeled_xml()
+                .map_or_else(PublishError::Unhandled, PublishError::Validation);
         }
         PublishError::Unhandled(error.into_unhandled())
     }
@@ -518,12 +603,18 @@ pub struct PublishOutput {
     /// Unique identifier assigned to the published message.
     ///
     /// Length Constraint: Maximum 100 characters
-    #[cfg_attr(feature = "serde", serde(rename = "MessageId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MessageId", skip_serializing_if = "Option::is_none")
+    )]
     pub message_id: Option<String>,
     /// This response element applies only to FIFO (first-in-first-out) topics.
     ///
     /// The sequence number is a large, non-consecutive number that Amazon SNS assigns to each message. The length of `SequenceNumber` is 128 bits. `SequenceNumber` continues to increase for each `MessageGroupId`.
-    #[cfg_attr(feature = "serde", serde(rename = "SequenceNumber", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SequenceNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub sequence_number: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -592,7 +683,11 @@ impl PublishOutputBuilder {
     }
     /// Builds the [`PublishOutput`].
     pub fn build(self) -> PublishOutput {
-        PublishOutput { message_id: self.message_id, sequence_number: self.sequence_number, _request_id: None }
+        PublishOutput {
+            message_id: self.message_id,
+            sequence_number: self.sequence_number,
+            _request_id: None,
+        }
     }
 }
 /// An error from the Publish operation.
@@ -765,7 +860,9 @@ impl ::std::fmt::Display for PublishError {
             Self::KmsOptInRequired(error) => ::std::fmt::Display::fmt(error, f),
             Self::KmsThrottling(error) => ::std::fmt::Display::fmt(error, f),
             Self::NotFound(error) => ::std::fmt::Display::fmt(error, f),
-            Self::PlatformApplicationDisabled(error) => ::std::fmt::Display::fmt(error, f),
+            Self::PlatformApplicationDisabled(error) => {
+                ::std::fmt::Display::fmt(error, f)
+            }
             Self::Validation(error) => ::std::fmt::Display::fmt(error, f),
             Self::Unhandled(error) => ::std::fmt::Display::fmt(error, f),
         }
@@ -801,11 +898,31 @@ impl query::ToQuery for PublishInput {
             prefix,
             "MessageAttributes",
             &self.message_attributes,
-            &xml::Layout::Map { entry: Some("entry"), key: "Name", value: "Value", values: &xml::Layout::Plain },
+            &xml::Layout::Map {
+                entry: Some("entry"),
+                key: "Name",
+                value: "Value",
+                values: &xml::Layout::Plain,
+            },
         );
-        form.member(prefix, "MessageDeduplicationId", &self.message_deduplication_id, &xml::Layout::Plain);
-        form.member(prefix, "MessageGroupId", &self.message_group_id, &xml::Layout::Plain);
-        form.member(prefix, "MessageStructure", &self.message_structure, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "MessageDeduplicationId",
+            &self.message_deduplication_id,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "MessageGroupId",
+            &self.message_group_id,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "MessageStructure",
+            &self.message_structure,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "PhoneNumber", &self.phone_number, &xml::Layout::Plain);
         form.member(prefix, "Subject", &self.subject, &xml::Layout::Plain);
         form.member(prefix, "TargetArn", &self.target_arn, &xml::Layout::Plain);

@@ -11,13 +11,19 @@
 #[non_exhaustive]
 pub struct MessageAttributeValue {
     /// Binary type attributes can store any binary data, for example, compressed data, encrypted data, or images.
-    #[cfg_attr(feature = "serde", serde(rename = "BinaryValue", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BinaryValue", skip_serializing_if = "Option::is_none")
+    )]
     pub binary_value: Option<::awsgen_runtime::Blob>,
     /// Amazon SNS supports the following logical data types: String, String.Array, Number, and Binary. For more information, see [Message Attribute Data Types](https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html#SNSMessageAttributes.DataTypes).
     #[cfg_attr(feature = "serde", serde(rename = "DataType", default))]
     pub data_type: String,
     /// Strings are Unicode with UTF8 binary encoding. For a list of code values, see [ASCII Printable Characters](https://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters).
-    #[cfg_attr(feature = "serde", serde(rename = "StringValue", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StringValue", skip_serializing_if = "Option::is_none")
+    )]
     pub string_value: Option<String>,
 }
 impl MessageAttributeValue {

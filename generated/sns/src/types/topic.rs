@@ -9,7 +9,10 @@
 #[non_exhaustive]
 pub struct Topic {
     /// The topic's ARN.
-    #[cfg_attr(feature = "serde", serde(rename = "TopicArn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
+    )]
     pub topic_arn: Option<String>,
 }
 impl Topic {

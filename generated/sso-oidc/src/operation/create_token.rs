@@ -3,7 +3,8 @@
 //!
 //! Creates and returns access and refresh tokens for clients that are authenticated using client secrets. The access token can be used to fetch short-lived credentials for the assigned AWS accounts or to access application APIs using `bearer` authentication.
 /// The `CreateTokenRequest` structure.
-#[derive(Clone, PartialEq, Default, ::awsgen_runtime::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
@@ -267,11 +268,17 @@ impl CreateTokenInputBuilder {
     pub fn build(self) -> Result<CreateTokenInput, ::awsgen_runtime::BuildError> {
         Ok(CreateTokenInput {
             client_id: ::awsgen_runtime::build::required(self.client_id, "client_id")?,
-            client_secret: ::awsgen_runtime::build::required(self.client_secret, "client_secret")?,
+            client_secret: ::awsgen_runtime::build::required(
+                self.client_secret,
+                "client_secret",
+            )?,
             code: self.code,
             code_verifier: self.code_verifier,
             device_code: self.device_code,
-            grant_type: ::awsgen_runtime::build::required(self.grant_type, "grant_type")?,
+            grant_type: ::awsgen_runtime::build::required(
+                self.grant_type,
+                "grant_type",
+            )?,
             redirect_uri: self.redirect_uri,
             refresh_token: self.refresh_token,
             scope: self.scope,
@@ -280,17 +287,24 @@ impl CreateTokenInputBuilder {
 }
 impl CreateTokenInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -299,7 +313,9 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
     type Error = CreateTokenError;
     const NAME: &'static str = "CreateToken";
     const UNSIGNED: bool = true;
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/token").json_body(self)
     }
     fn parse_output(
@@ -311,43 +327,96 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> CreateTokenError {
         if error.is(&["AccessDeniedException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::AccessDenied);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::AccessDenied,
+                );
         }
         if error.is(&["AuthorizationPendingException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::AuthorizationPending);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::AuthorizationPending,
+                );
         }
         if error.is(&["ExpiredTokenException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::ExpiredToken);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::ExpiredToken,
+                );
         }
         if error.is(&["InternalServerException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::InternalServer);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::InternalServer,
+                );
         }
         if error.is(&["InvalidClientException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::InvalidClient);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::InvalidClient,
+                );
         }
         if error.is(&["InvalidGrantException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::InvalidGrant);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::InvalidGrant,
+                );
         }
         if error.is(&["InvalidRequestException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::InvalidRequest);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::InvalidRequest,
+                );
         }
         if error.is(&["InvalidScopeException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::InvalidScope);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::InvalidScope,
+                );
         }
         if error.is(&["SlowDownException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::SlowDown);
+            return error
+                .modeled()
+                .map_or_else(CreateTokenError::Unhandled, CreateTokenError::SlowDown);
         }
         if error.is(&["UnauthorizedClientException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::UnauthorizedClient);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::UnauthorizedClient,
+                );
         }
         if error.is(&["UnsupportedGrantTypeException"]) {
-            return error.modeled().map_or_else(CreateTokenError::Unhandled, CreateTokenError::UnsupportedGrantType);
+            return error
+                .modeled()
+                .map_or_else(
+                    CreateTokenError::Unhandled,
+                    CreateTokenError::UnsupportedGrantType,
+                );
         }
         CreateTokenError::Unhandled(error.into_unhandled())
     }
 }
 /// The `CreateTokenResponse` structure.
-#[derive(Clone, PartialEq, Default, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]

@@ -107,19 +107,33 @@ impl GetRoleCredentialsInputBuilder {
     /// Builds the [`GetRoleCredentialsInput`], failing if `access_token` or `account_id` or `role_name` is not set.
     pub fn build(self) -> Result<GetRoleCredentialsInput, ::awsgen_runtime::BuildError> {
         Ok(GetRoleCredentialsInput {
-            access_token: ::awsgen_runtime::build::required(self.access_token, "access_token")?,
-            account_id: ::awsgen_runtime::build::required(self.account_id, "account_id")?,
+            access_token: ::awsgen_runtime::build::required(
+                self.access_token,
+                "access_token",
+            )?,
+            account_id: ::awsgen_runtime::build::required(
+                self.account_id,
+                "account_id",
+            )?,
             role_name: ::awsgen_runtime::build::required(self.role_name, "role_name")?,
         })
     }
 }
 impl GetRoleCredentialsInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetRoleCredentialsOutput, ::awsgen_runtime::SdkError<GetRoleCredentialsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetRoleCredentialsOutput,
+        ::awsgen_runtime::SdkError<GetRoleCredentialsError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -127,7 +141,10 @@ impl GetRoleCredentialsInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<GetRoleCredentialsOutput, ::awsgen_runtime::SdkError<GetRoleCredentialsError>> {
+    ) -> Result<
+        GetRoleCredentialsOutput,
+        ::awsgen_runtime::SdkError<GetRoleCredentialsError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -136,16 +153,22 @@ impl ::awsgen_runtime::Operation for GetRoleCredentialsInput {
     type Error = GetRoleCredentialsError;
     const NAME: &'static str = "GetRoleCredentials";
     const UNSIGNED: bool = true;
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::rest("GET", "/federation/credentials")
-            .header("x-amz-sso_bearer_token", Some(&self.access_token))
-            .query("account_id", Some(&self.account_id))
-            .query("role_name", Some(&self.role_name)))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::rest("GET", "/federation/credentials")
+                .header("x-amz-sso_bearer_token", Some(&self.access_token))
+                .query("account_id", Some(&self.account_id))
+                .query("role_name", Some(&self.role_name)),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetRoleCredentialsOutput, ::awsgen_runtime::ParseError> {
-        let mut output: GetRoleCredentialsOutput = ::awsgen_runtime::json_output(response)?;
+        let mut output: GetRoleCredentialsOutput = ::awsgen_runtime::json_output(
+            response,
+        )?;
         output._request_id = response.request_id().map(str::to_owned);
         Ok(output)
     }
@@ -153,28 +176,41 @@ impl ::awsgen_runtime::Operation for GetRoleCredentialsInput {
         if error.is(&["InvalidRequestException"]) {
             return error
                 .modeled()
-                .map_or_else(GetRoleCredentialsError::Unhandled, GetRoleCredentialsError::InvalidRequest);
+                .map_or_else(
+                    GetRoleCredentialsError::Unhandled,
+                    GetRoleCredentialsError::InvalidRequest,
+                );
         }
         if error.is(&["ResourceNotFoundException"]) {
             return error
                 .modeled()
-                .map_or_else(GetRoleCredentialsError::Unhandled, GetRoleCredentialsError::ResourceNotFound);
+                .map_or_else(
+                    GetRoleCredentialsError::Unhandled,
+                    GetRoleCredentialsError::ResourceNotFound,
+                );
         }
         if error.is(&["TooManyRequestsException"]) {
             return error
                 .modeled()
-                .map_or_else(GetRoleCredentialsError::Unhandled, GetRoleCredentialsError::TooManyRequests);
+                .map_or_else(
+                    GetRoleCredentialsError::Unhandled,
+                    GetRoleCredentialsError::TooManyRequests,
+                );
         }
         if error.is(&["UnauthorizedException"]) {
             return error
                 .modeled()
-                .map_or_else(GetRoleCredentialsError::Unhandled, GetRoleCredentialsError::Unauthorized);
+                .map_or_else(
+                    GetRoleCredentialsError::Unhandled,
+                    GetRoleCredentialsError::Unauthorized,
+                );
         }
         GetRoleCredentialsError::Unhandled(error.into_unhandled())
     }
 }
 /// The `GetRoleCredentialsResponse` structure.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -207,12 +243,18 @@ pub struct GetRoleCredentialsOutputBuilder {
 }
 impl GetRoleCredentialsOutputBuilder {
     /// The credentials for the role that is assigned to the user.
-    pub fn role_credentials(mut self, value: impl Into<crate::types::RoleCredentials>) -> Self {
+    pub fn role_credentials(
+        mut self,
+        value: impl Into<crate::types::RoleCredentials>,
+    ) -> Self {
         self.role_credentials = Some(value.into());
         self
     }
     /// Sets or clears [`role_credentials`](Self::role_credentials).
-    pub fn set_role_credentials(mut self, value: Option<crate::types::RoleCredentials>) -> Self {
+    pub fn set_role_credentials(
+        mut self,
+        value: Option<crate::types::RoleCredentials>,
+    ) -> Self {
         self.role_credentials = value;
         self
     }
@@ -222,7 +264,10 @@ impl GetRoleCredentialsOutputBuilder {
     }
     /// Builds the [`GetRoleCredentialsOutput`].
     pub fn build(self) -> GetRoleCredentialsOutput {
-        GetRoleCredentialsOutput { role_credentials: self.role_credentials, _request_id: None }
+        GetRoleCredentialsOutput {
+            role_credentials: self.role_credentials,
+            _request_id: None,
+        }
     }
 }
 /// An error from the GetRoleCredentials operation.

@@ -55,12 +55,18 @@ pub struct AssumeRoleInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none")
+    )]
     pub duration_seconds: Option<i32>,
     /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@:\\/-
-    #[cfg_attr(feature = "serde", serde(rename = "ExternalId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")
+    )]
     pub external_id: Option<String>,
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
@@ -71,7 +77,10 @@ pub struct AssumeRoleInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-    #[cfg_attr(feature = "serde", serde(rename = "Policy", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Policy", skip_serializing_if = "Option::is_none")
+    )]
     pub policy: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -80,14 +89,20 @@ pub struct AssumeRoleInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "PolicyArns", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PolicyArns", skip_serializing_if = "Option::is_none")
+    )]
     pub policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
     ///
     /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
     ///
     /// `\[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}\]`
-    #[cfg_attr(feature = "serde", serde(rename = "ProvidedContexts", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProvidedContexts", skip_serializing_if = "Option::is_none")
+    )]
     pub provided_contexts: Option<Vec<crate::types::ProvidedContext>>,
     /// The Amazon Resource Name (ARN) of the role to assume.
     #[cfg_attr(feature = "serde", serde(rename = "RoleArn", default))]
@@ -104,14 +119,20 @@ pub struct AssumeRoleInput {
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=/:,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "SerialNumber", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SerialNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub serial_number: Option<String>,
     /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
     ///
     /// You can require users to specify a source identity when they assume a role. You do this by using the [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
-    #[cfg_attr(feature = "serde", serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none")
+    )]
     pub source_identity: Option<String>,
     /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
     ///
@@ -124,19 +145,28 @@ pub struct AssumeRoleInput {
     /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
     ///
     /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "Tags", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
+    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
     ///
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-    #[cfg_attr(feature = "serde", serde(rename = "TokenCode", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TokenCode", skip_serializing_if = "Option::is_none")
+    )]
     pub token_code: Option<String>,
     /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
     ///
     /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
     ///
     /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
-    #[cfg_attr(feature = "serde", serde(rename = "TransitiveTagKeys", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TransitiveTagKeys", skip_serializing_if = "Option::is_none")
+    )]
     pub transitive_tag_keys: Option<Vec<String>>,
 }
 impl AssumeRoleInput {
@@ -330,12 +360,18 @@ impl AssumeRoleInputBuilder {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    pub fn policy_arns(mut self, value: impl Into<Vec<crate::types::PolicyDescriptorType>>) -> Self {
+    pub fn policy_arns(
+        mut self,
+        value: impl Into<Vec<crate::types::PolicyDescriptorType>>,
+    ) -> Self {
         self.policy_arns = Some(value.into());
         self
     }
     /// Sets or clears [`policy_arns`](Self::policy_arns).
-    pub fn set_policy_arns(mut self, value: Option<Vec<crate::types::PolicyDescriptorType>>) -> Self {
+    pub fn set_policy_arns(
+        mut self,
+        value: Option<Vec<crate::types::PolicyDescriptorType>>,
+    ) -> Self {
         self.policy_arns = value;
         self
     }
@@ -348,12 +384,18 @@ impl AssumeRoleInputBuilder {
     /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
     ///
     /// `\[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}\]`
-    pub fn provided_contexts(mut self, value: impl Into<Vec<crate::types::ProvidedContext>>) -> Self {
+    pub fn provided_contexts(
+        mut self,
+        value: impl Into<Vec<crate::types::ProvidedContext>>,
+    ) -> Self {
         self.provided_contexts = Some(value.into());
         self
     }
     /// Sets or clears [`provided_contexts`](Self::provided_contexts).
-    pub fn set_provided_contexts(mut self, value: Option<Vec<crate::types::ProvidedContext>>) -> Self {
+    pub fn set_provided_contexts(
+        mut self,
+        value: Option<Vec<crate::types::ProvidedContext>>,
+    ) -> Self {
         self.provided_contexts = value;
         self
     }
@@ -496,7 +538,10 @@ impl AssumeRoleInputBuilder {
             policy_arns: self.policy_arns,
             provided_contexts: self.provided_contexts,
             role_arn: ::awsgen_runtime::build::required(self.role_arn, "role_arn")?,
-            role_session_name: ::awsgen_runtime::build::required(self.role_session_name, "role_session_name")?,
+            role_session_name: ::awsgen_runtime::build::required(
+                self.role_session_name,
+                "role_session_name",
+            )?,
             serial_number: self.serial_number,
             source_identity: self.source_identity,
             tags: self.tags,
@@ -507,17 +552,24 @@ impl AssumeRoleInputBuilder {
 }
 impl AssumeRoleInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<AssumeRoleOutput, ::awsgen_runtime::SdkError<AssumeRoleError>> {
+    pub async fn send(
+        self,
+    ) -> Result<AssumeRoleOutput, ::awsgen_runtime::SdkError<AssumeRoleError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<AssumeRoleOutput, ::awsgen_runtime::SdkError<AssumeRoleError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<AssumeRoleOutput, ::awsgen_runtime::SdkError<AssumeRoleError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -525,31 +577,49 @@ impl ::awsgen_runtime::Operation for AssumeRoleInput {
     type Output = AssumeRoleOutput;
     type Error = AssumeRoleError;
     const NAME: &'static str = "AssumeRole";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("AssumeRole", "2011-06-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<AssumeRoleOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<AssumeRoleOutput>(response, "AssumeRoleResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            AssumeRoleOutput,
+        >(response, "AssumeRoleResult")?;
         output._request_id = request_id;
         Ok(output)
     }
     fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> AssumeRoleError {
         if error.is(&["ExpiredTokenException"]) {
-            return error.modeled_xml().map_or_else(AssumeRoleError::Unhandled, AssumeRoleError::ExpiredToken);
+            return error
+                .modeled_xml()
+                .map_or_else(AssumeRoleError::Unhandled, AssumeRoleError::ExpiredToken);
         }
         if error.is(&["MalformedPolicyDocument", "MalformedPolicyDocumentException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(AssumeRoleError::Unhandled, AssumeRoleError::MalformedPolicyDocument);
+                .map_or_else(
+                    AssumeRoleError::Unhandled,
+                    AssumeRoleError::MalformedPolicyDocument,
+                );
         }
         if error.is(&["PackedPolicyTooLarge", "PackedPolicyTooLargeException"]) {
-            return error.modeled_xml().map_or_else(AssumeRoleError::Unhandled, AssumeRoleError::PackedPolicyTooLarge);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleError::Unhandled,
+                    AssumeRoleError::PackedPolicyTooLarge,
+                );
         }
         if error.is(&["RegionDisabledException"]) {
-            return error.modeled_xml().map_or_else(AssumeRoleError::Unhandled, AssumeRoleError::RegionDisabled);
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleError::Unhandled,
+                    AssumeRoleError::RegionDisabled,
+                );
         }
         AssumeRoleError::Unhandled(error.into_unhandled())
     }
@@ -564,22 +634,34 @@ impl ::awsgen_runtime::Operation for AssumeRoleInput {
 #[non_exhaustive]
 pub struct AssumeRoleOutput {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    #[cfg_attr(feature = "serde", serde(rename = "AssumedRoleUser", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AssumedRoleUser", skip_serializing_if = "Option::is_none")
+    )]
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
     ///
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    #[cfg_attr(feature = "serde", serde(rename = "Credentials", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Credentials", skip_serializing_if = "Option::is_none")
+    )]
     pub credentials: Option<crate::types::Credentials>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    #[cfg_attr(feature = "serde", serde(rename = "PackedPolicySize", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PackedPolicySize", skip_serializing_if = "Option::is_none")
+    )]
     pub packed_policy_size: Option<i32>,
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
     ///
     /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none")
+    )]
     pub source_identity: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -627,12 +709,18 @@ pub struct AssumeRoleOutputBuilder {
 }
 impl AssumeRoleOutputBuilder {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    pub fn assumed_role_user(mut self, value: impl Into<crate::types::AssumedRoleUser>) -> Self {
+    pub fn assumed_role_user(
+        mut self,
+        value: impl Into<crate::types::AssumedRoleUser>,
+    ) -> Self {
         self.assumed_role_user = Some(value.into());
         self
     }
     /// Sets or clears [`assumed_role_user`](Self::assumed_role_user).
-    pub fn set_assumed_role_user(mut self, value: Option<crate::types::AssumedRoleUser>) -> Self {
+    pub fn set_assumed_role_user(
+        mut self,
+        value: Option<crate::types::AssumedRoleUser>,
+    ) -> Self {
         self.assumed_role_user = value;
         self
     }
@@ -792,18 +880,43 @@ impl ::std::error::Error for AssumeRoleError {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for AssumeRoleInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "DurationSeconds", &self.duration_seconds, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "DurationSeconds",
+            &self.duration_seconds,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "ExternalId", &self.external_id, &xml::Layout::Plain);
         form.member(prefix, "Policy", &self.policy, &xml::Layout::Plain);
         form.member(prefix, "PolicyArns", &self.policy_arns, &xml::Layout::LIST);
-        form.member(prefix, "ProvidedContexts", &self.provided_contexts, &xml::Layout::LIST);
+        form.member(
+            prefix,
+            "ProvidedContexts",
+            &self.provided_contexts,
+            &xml::Layout::LIST,
+        );
         form.member(prefix, "RoleArn", &self.role_arn, &xml::Layout::Plain);
-        form.member(prefix, "RoleSessionName", &self.role_session_name, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "RoleSessionName",
+            &self.role_session_name,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "SerialNumber", &self.serial_number, &xml::Layout::Plain);
-        form.member(prefix, "SourceIdentity", &self.source_identity, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "SourceIdentity",
+            &self.source_identity,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Tags", &self.tags, &xml::Layout::LIST);
         form.member(prefix, "TokenCode", &self.token_code, &xml::Layout::Plain);
-        form.member(prefix, "TransitiveTagKeys", &self.transitive_tag_keys, &xml::Layout::LIST);
+        form.member(
+            prefix,
+            "TransitiveTagKeys",
+            &self.transitive_tag_keys,
+            &xml::Layout::LIST,
+        );
     }
 }
 impl xml::FromXml for AssumeRoleOutput {

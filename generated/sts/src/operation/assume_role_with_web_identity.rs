@@ -59,7 +59,10 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none")
+    )]
     pub duration_seconds: Option<i32>,
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
@@ -70,7 +73,10 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    #[cfg_attr(feature = "serde", serde(rename = "Policy", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Policy", skip_serializing_if = "Option::is_none")
+    )]
     pub policy: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -79,14 +85,20 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "PolicyArns", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PolicyArns", skip_serializing_if = "Option::is_none")
+    )]
     pub policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
     ///
     /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
     ///
     /// Do not specify this value for OpenID Connect ID tokens.
-    #[cfg_attr(feature = "serde", serde(rename = "ProviderId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProviderId", skip_serializing_if = "Option::is_none")
+    )]
     pub provider_id: Option<String>,
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
@@ -244,12 +256,18 @@ impl AssumeRoleWithWebIdentityInputBuilder {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    pub fn policy_arns(mut self, value: impl Into<Vec<crate::types::PolicyDescriptorType>>) -> Self {
+    pub fn policy_arns(
+        mut self,
+        value: impl Into<Vec<crate::types::PolicyDescriptorType>>,
+    ) -> Self {
         self.policy_arns = Some(value.into());
         self
     }
     /// Sets or clears [`policy_arns`](Self::policy_arns).
-    pub fn set_policy_arns(mut self, value: Option<Vec<crate::types::PolicyDescriptorType>>) -> Self {
+    pub fn set_policy_arns(
+        mut self,
+        value: Option<Vec<crate::types::PolicyDescriptorType>>,
+    ) -> Self {
         self.policy_arns = value;
         self
     }
@@ -324,27 +342,41 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         &self.web_identity_token
     }
     /// Builds the [`AssumeRoleWithWebIdentityInput`], failing if `role_arn` or `role_session_name` or `web_identity_token` is not set.
-    pub fn build(self) -> Result<AssumeRoleWithWebIdentityInput, ::awsgen_runtime::BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<AssumeRoleWithWebIdentityInput, ::awsgen_runtime::BuildError> {
         Ok(AssumeRoleWithWebIdentityInput {
             duration_seconds: self.duration_seconds,
             policy: self.policy,
             policy_arns: self.policy_arns,
             provider_id: self.provider_id,
             role_arn: ::awsgen_runtime::build::required(self.role_arn, "role_arn")?,
-            role_session_name: ::awsgen_runtime::build::required(self.role_session_name, "role_session_name")?,
-            web_identity_token: ::awsgen_runtime::build::required(self.web_identity_token, "web_identity_token")?,
+            role_session_name: ::awsgen_runtime::build::required(
+                self.role_session_name,
+                "role_session_name",
+            )?,
+            web_identity_token: ::awsgen_runtime::build::required(
+                self.web_identity_token,
+                "web_identity_token",
+            )?,
         })
     }
 }
 impl AssumeRoleWithWebIdentityInputBuilder {
     pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client), ..Self::default() }
+        Self {
+            client: Some(client),
+            ..Self::default()
+        }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
-    ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsgen_runtime::SdkError<AssumeRoleWithWebIdentityError>> {
+    ) -> Result<
+        AssumeRoleWithWebIdentityOutput,
+        ::awsgen_runtime::SdkError<AssumeRoleWithWebIdentityError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()?).await
     }
@@ -352,7 +384,10 @@ impl AssumeRoleWithWebIdentityInputBuilder {
     #[cfg(feature = "blocking")]
     pub fn send_blocking(
         self,
-    ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsgen_runtime::SdkError<AssumeRoleWithWebIdentityError>> {
+    ) -> Result<
+        AssumeRoleWithWebIdentityOutput,
+        ::awsgen_runtime::SdkError<AssumeRoleWithWebIdentityError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -361,60 +396,84 @@ impl ::awsgen_runtime::Operation for AssumeRoleWithWebIdentityInput {
     type Error = AssumeRoleWithWebIdentityError;
     const NAME: &'static str = "AssumeRoleWithWebIdentity";
     const UNSIGNED: bool = true;
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
-        Ok(::awsgen_runtime::Request::aws_query("AssumeRoleWithWebIdentity", "2011-06-15", self))
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+        Ok(
+            ::awsgen_runtime::Request::aws_query(
+                "AssumeRoleWithWebIdentity",
+                "2011-06-15",
+                self,
+            ),
+        )
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<AssumeRoleWithWebIdentityOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) = ::awsgen_runtime::query::output::<AssumeRoleWithWebIdentityOutput>(
-            response,
-            "AssumeRoleWithWebIdentityResult",
-        )?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            AssumeRoleWithWebIdentityOutput,
+        >(response, "AssumeRoleWithWebIdentityResult")?;
         output._request_id = request_id;
         Ok(output)
     }
-    fn parse_error(error: ::awsgen_runtime::ErrorResponse) -> AssumeRoleWithWebIdentityError {
+    fn parse_error(
+        error: ::awsgen_runtime::ErrorResponse,
+    ) -> AssumeRoleWithWebIdentityError {
         if error.is(&["ExpiredTokenException"]) {
             return error
                 .modeled_xml()
-                .map_or_else(AssumeRoleWithWebIdentityError::Unhandled, AssumeRoleWithWebIdentityError::ExpiredToken);
+                .map_or_else(
+                    AssumeRoleWithWebIdentityError::Unhandled,
+                    AssumeRoleWithWebIdentityError::ExpiredToken,
+                );
         }
         if error.is(&["IDPCommunicationError", "IDPCommunicationErrorException"]) {
-            return error.modeled_xml().map_or_else(
-                AssumeRoleWithWebIdentityError::Unhandled,
-                AssumeRoleWithWebIdentityError::IdpCommunicationError,
-            );
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleWithWebIdentityError::Unhandled,
+                    AssumeRoleWithWebIdentityError::IdpCommunicationError,
+                );
         }
         if error.is(&["IDPRejectedClaim", "IDPRejectedClaimException"]) {
-            return error.modeled_xml().map_or_else(
-                AssumeRoleWithWebIdentityError::Unhandled,
-                AssumeRoleWithWebIdentityError::IdpRejectedClaim,
-            );
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleWithWebIdentityError::Unhandled,
+                    AssumeRoleWithWebIdentityError::IdpRejectedClaim,
+                );
         }
         if error.is(&["InvalidIdentityToken", "InvalidIdentityTokenException"]) {
-            return error.modeled_xml().map_or_else(
-                AssumeRoleWithWebIdentityError::Unhandled,
-                AssumeRoleWithWebIdentityError::InvalidIdentityToken,
-            );
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleWithWebIdentityError::Unhandled,
+                    AssumeRoleWithWebIdentityError::InvalidIdentityToken,
+                );
         }
         if error.is(&["MalformedPolicyDocument", "MalformedPolicyDocumentException"]) {
-            return error.modeled_xml().map_or_else(
-                AssumeRoleWithWebIdentityError::Unhandled,
-                AssumeRoleWithWebIdentityError::MalformedPolicyDocument,
-            );
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleWithWebIdentityError::Unhandled,
+                    AssumeRoleWithWebIdentityError::MalformedPolicyDocument,
+                );
         }
         if error.is(&["PackedPolicyTooLarge", "PackedPolicyTooLargeException"]) {
-            return error.modeled_xml().map_or_else(
-                AssumeRoleWithWebIdentityError::Unhandled,
-                AssumeRoleWithWebIdentityError::PackedPolicyTooLarge,
-            );
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleWithWebIdentityError::Unhandled,
+                    AssumeRoleWithWebIdentityError::PackedPolicyTooLarge,
+                );
         }
         if error.is(&["RegionDisabledException"]) {
-            return error.modeled_xml().map_or_else(
-                AssumeRoleWithWebIdentityError::Unhandled,
-                AssumeRoleWithWebIdentityError::RegionDisabled,
-            );
+            return error
+                .modeled_xml()
+                .map_or_else(
+                    AssumeRoleWithWebIdentityError::Unhandled,
+                    AssumeRoleWithWebIdentityError::RegionDisabled,
+                );
         }
         AssumeRoleWithWebIdentityError::Unhandled(error.into_unhandled())
     }
@@ -429,33 +488,54 @@ impl ::awsgen_runtime::Operation for AssumeRoleWithWebIdentityInput {
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityOutput {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    #[cfg_attr(feature = "serde", serde(rename = "AssumedRoleUser", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AssumedRoleUser", skip_serializing_if = "Option::is_none")
+    )]
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
     /// The intended audience (also known as client ID) of the web identity token. This is traditionally the client identifier issued to the application that requested the web identity token.
-    #[cfg_attr(feature = "serde", serde(rename = "Audience", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Audience", skip_serializing_if = "Option::is_none")
+    )]
     pub audience: Option<String>,
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
     ///
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    #[cfg_attr(feature = "serde", serde(rename = "Credentials", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Credentials", skip_serializing_if = "Option::is_none")
+    )]
     pub credentials: Option<crate::types::Credentials>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    #[cfg_attr(feature = "serde", serde(rename = "PackedPolicySize", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PackedPolicySize", skip_serializing_if = "Option::is_none")
+    )]
     pub packed_policy_size: Option<i32>,
     /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
-    #[cfg_attr(feature = "serde", serde(rename = "Provider", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Provider", skip_serializing_if = "Option::is_none")
+    )]
     pub provider: Option<String>,
     /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
     ///
     /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none")
+    )]
     pub source_identity: Option<String>,
     /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "SubjectFromWebIdentityToken", skip_serializing_if = "Option::is_none")
+        serde(
+            rename = "SubjectFromWebIdentityToken",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub subject_from_web_identity_token: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -519,12 +599,18 @@ pub struct AssumeRoleWithWebIdentityOutputBuilder {
 }
 impl AssumeRoleWithWebIdentityOutputBuilder {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    pub fn assumed_role_user(mut self, value: impl Into<crate::types::AssumedRoleUser>) -> Self {
+    pub fn assumed_role_user(
+        mut self,
+        value: impl Into<crate::types::AssumedRoleUser>,
+    ) -> Self {
         self.assumed_role_user = Some(value.into());
         self
     }
     /// Sets or clears [`assumed_role_user`](Self::assumed_role_user).
-    pub fn set_assumed_role_user(mut self, value: Option<crate::types::AssumedRoleUser>) -> Self {
+    pub fn set_assumed_role_user(
+        mut self,
+        value: Option<crate::types::AssumedRoleUser>,
+    ) -> Self {
         self.assumed_role_user = value;
         self
     }
@@ -761,13 +847,28 @@ impl ::std::error::Error for AssumeRoleWithWebIdentityError {
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for AssumeRoleWithWebIdentityInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {
-        form.member(prefix, "DurationSeconds", &self.duration_seconds, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "DurationSeconds",
+            &self.duration_seconds,
+            &xml::Layout::Plain,
+        );
         form.member(prefix, "Policy", &self.policy, &xml::Layout::Plain);
         form.member(prefix, "PolicyArns", &self.policy_arns, &xml::Layout::LIST);
         form.member(prefix, "ProviderId", &self.provider_id, &xml::Layout::Plain);
         form.member(prefix, "RoleArn", &self.role_arn, &xml::Layout::Plain);
-        form.member(prefix, "RoleSessionName", &self.role_session_name, &xml::Layout::Plain);
-        form.member(prefix, "WebIdentityToken", &self.web_identity_token, &xml::Layout::Plain);
+        form.member(
+            prefix,
+            "RoleSessionName",
+            &self.role_session_name,
+            &xml::Layout::Plain,
+        );
+        form.member(
+            prefix,
+            "WebIdentityToken",
+            &self.web_identity_token,
+            &xml::Layout::Plain,
+        );
     }
 }
 impl xml::FromXml for AssumeRoleWithWebIdentityOutput {

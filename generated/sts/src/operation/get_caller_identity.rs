@@ -36,13 +36,23 @@ impl GetCallerIdentityInputBuilder {
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
     /// Only a builder a `Client` handed out can send.
-    pub async fn send(self) -> Result<GetCallerIdentityOutput, ::awsgen_runtime::SdkError<GetCallerIdentityError>> {
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetCallerIdentityOutput,
+        ::awsgen_runtime::SdkError<GetCallerIdentityError>,
+    > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
         client.send(self.build()).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
-    pub fn send_blocking(self) -> Result<GetCallerIdentityOutput, ::awsgen_runtime::SdkError<GetCallerIdentityError>> {
+    pub fn send_blocking(
+        self,
+    ) -> Result<
+        GetCallerIdentityOutput,
+        ::awsgen_runtime::SdkError<GetCallerIdentityError>,
+    > {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
 }
@@ -50,14 +60,17 @@ impl ::awsgen_runtime::Operation for GetCallerIdentityInput {
     type Output = GetCallerIdentityOutput;
     type Error = GetCallerIdentityError;
     const NAME: &'static str = "GetCallerIdentity";
-    fn request(&self) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
+    fn request(
+        &self,
+    ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(::awsgen_runtime::Request::aws_query("GetCallerIdentity", "2011-06-15", self))
     }
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<GetCallerIdentityOutput, ::awsgen_runtime::ParseError> {
-        let (mut output, request_id) =
-            ::awsgen_runtime::query::output::<GetCallerIdentityOutput>(response, "GetCallerIdentityResult")?;
+        let (mut output, request_id) = ::awsgen_runtime::query::output::<
+            GetCallerIdentityOutput,
+        >(response, "GetCallerIdentityResult")?;
         output._request_id = request_id;
         Ok(output)
     }
@@ -75,13 +88,22 @@ impl ::awsgen_runtime::Operation for GetCallerIdentityInput {
 #[non_exhaustive]
 pub struct GetCallerIdentityOutput {
     /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
-    #[cfg_attr(feature = "serde", serde(rename = "Account", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Account", skip_serializing_if = "Option::is_none")
+    )]
     pub account: Option<String>,
     /// The Amazon Web Services ARN associated with the calling entity.
-    #[cfg_attr(feature = "serde", serde(rename = "Arn", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Arn", skip_serializing_if = "Option::is_none")
+    )]
     pub arn: Option<String>,
     /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "UserId", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UserId", skip_serializing_if = "Option::is_none")
+    )]
     pub user_id: Option<String>,
     #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
@@ -161,7 +183,12 @@ impl GetCallerIdentityOutputBuilder {
     }
     /// Builds the [`GetCallerIdentityOutput`].
     pub fn build(self) -> GetCallerIdentityOutput {
-        GetCallerIdentityOutput { account: self.account, arn: self.arn, user_id: self.user_id, _request_id: None }
+        GetCallerIdentityOutput {
+            account: self.account,
+            arn: self.arn,
+            user_id: self.user_id,
+            _request_id: None,
+        }
     }
 }
 /// An error from the GetCallerIdentity operation.

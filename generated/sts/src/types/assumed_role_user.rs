@@ -68,7 +68,10 @@ impl AssumedRoleUserBuilder {
     pub fn build(self) -> Result<AssumedRoleUser, ::awsgen_runtime::BuildError> {
         Ok(AssumedRoleUser {
             arn: ::awsgen_runtime::build::required(self.arn, "arn")?,
-            assumed_role_id: ::awsgen_runtime::build::required(self.assumed_role_id, "assumed_role_id")?,
+            assumed_role_id: ::awsgen_runtime::build::required(
+                self.assumed_role_id,
+                "assumed_role_id",
+            )?,
         })
     }
 }

@@ -126,10 +126,22 @@ impl CredentialsBuilder {
     /// Builds the [`Credentials`], failing if `access_key_id` or `expiration` or `secret_access_key` or `session_token` is not set.
     pub fn build(self) -> Result<Credentials, ::awsgen_runtime::BuildError> {
         Ok(Credentials {
-            access_key_id: ::awsgen_runtime::build::required(self.access_key_id, "access_key_id")?,
-            expiration: ::awsgen_runtime::build::required(self.expiration, "expiration")?,
-            secret_access_key: ::awsgen_runtime::build::required(self.secret_access_key, "secret_access_key")?,
-            session_token: ::awsgen_runtime::build::required(self.session_token, "session_token")?,
+            access_key_id: ::awsgen_runtime::build::required(
+                self.access_key_id,
+                "access_key_id",
+            )?,
+            expiration: ::awsgen_runtime::build::required(
+                self.expiration,
+                "expiration",
+            )?,
+            secret_access_key: ::awsgen_runtime::build::required(
+                self.secret_access_key,
+                "secret_access_key",
+            )?,
+            session_token: ::awsgen_runtime::build::required(
+                self.session_token,
+                "session_token",
+            )?,
         })
     }
 }

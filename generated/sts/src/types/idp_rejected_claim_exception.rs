@@ -2,7 +2,8 @@
 /// The identity provider (IdP) reported that authentication failed. This might be because the claim is invalid.
 ///
 /// If this error is returned for the `AssumeRoleWithWebIdentity` operation, it can also mean that the claim has expired or has been explicitly revoked.
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug, ::awsgen_runtime::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
 #[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
@@ -80,7 +81,10 @@ impl IdpRejectedClaimExceptionBuilder {
     }
     /// Builds the [`IdpRejectedClaimException`].
     pub fn build(self) -> IdpRejectedClaimException {
-        IdpRejectedClaimException { message: self.message, meta: self.meta }
+        IdpRejectedClaimException {
+            message: self.message,
+            meta: self.meta,
+        }
     }
 }
 use ::awsgen_runtime::xml;

@@ -44,7 +44,9 @@ impl PolicyDescriptorTypeBuilder {
     }
     /// Builds the [`PolicyDescriptorType`].
     pub fn build(self) -> PolicyDescriptorType {
-        PolicyDescriptorType { arn: self.arn }
+        PolicyDescriptorType {
+            arn: self.arn,
+        }
     }
 }
 use ::awsgen_runtime::{query, xml};
