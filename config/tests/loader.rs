@@ -197,7 +197,8 @@ fn checksum_settings_from_the_environment_then_the_profile() {
     use awsgen_runtime::{RequestChecksumCalculation as Request, ResponseChecksumValidation as Response};
     let profile =
         "[default]\nrequest_checksum_calculation = WHEN_REQUIRED\nresponse_checksum_validation = when_required\n";
-    let cases: [(&str, &[(&str, &str)], (Request, Response)); 3] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], (Request, Response));
+    let cases: [Case; 3] = [
         ("", &[], (Request::WhenSupported, Response::WhenSupported)),
         (profile, &[], (Request::WhenRequired, Response::WhenRequired)),
         (

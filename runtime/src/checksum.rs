@@ -10,11 +10,11 @@
 //! (`x-amz-checksum-mode: ENABLED`) with [`ResponseChecksumValidation::WhenSupported`] (the
 //! default), or when the caller asked; the body is then checked against the first checksum the
 //! response carries, in botocore's order of preference. A streamed body that does not match
-//! ends with a [`TransportErrorKind::ChecksumMismatch`] error instead of its end, so no caller
+//! ends with a [`TransportErrorKind::ChecksumMismatch`](crate::TransportErrorKind) error instead of its end, so no caller
 //! takes a corrupted object for a whole one.
 
 use crate::config::{RequestChecksumCalculation, ResponseChecksumValidation};
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::TransportError;
 use crate::http::{Body, BoxError, StreamingBody};
 use crate::protocol::Request;
 use crate::BuildError;
@@ -95,7 +95,7 @@ pub(crate) fn ask_for_response_checksum(
     request
 }
 
-fn header<'a>(request: &'a Request, matches: impl Fn(&str) -> bool) -> Option<&'a str> {
+fn header(request: &Request, matches: impl Fn(&str) -> bool) -> Option<&str> {
     request.headers.iter().find(|(name, _)| matches(name)).map(|(_, value)| value.as_str())
 }
 
@@ -176,7 +176,8 @@ impl http_body::Body for Checked {
 /// A checksum computed a piece at a time.
 enum Hasher {
     Crc(&'static Crc, u64),
-    Digest(ring::digest::Context),
+    /// Boxed: a SHA context is 200-odd bytes, a CRC's state 8.
+    Digest(Box<ring::digest::Context>),
 }
 
 impl Hasher {
@@ -188,9 +189,9 @@ impl Hasher {
             "CRC32" => crc(&CRC32),
             "CRC32C" => crc(&CRC32C),
             "CRC64NVME" => crc(&CRC64NVME),
-            "SHA1" => Hasher::Digest(Context::new(&SHA1_FOR_LEGACY_USE_ONLY)),
-            "SHA256" => Hasher::Digest(Context::new(&SHA256)),
-            "SHA512" => Hasher::Digest(Context::new(&SHA512)),
+            "SHA1" => Hasher::Digest(Box::new(Context::new(&SHA1_FOR_LEGACY_USE_ONLY))),
+            "SHA256" => Hasher::Digest(Box::new(Context::new(&SHA256))),
+            "SHA512" => Hasher::Digest(Box::new(Context::new(&SHA512))),
             _ => return None,
         })
     }
@@ -253,6 +254,7 @@ impl Crc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TransportErrorKind;
 
     fn checksum(algorithm: &str, pieces: &[&[u8]]) -> Vec<u8> {
         let mut hasher = Hasher::new(algorithm).unwrap();
