@@ -148,6 +148,7 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
         lower_botocore::attach_waiters(&mut service.operations, waiters, &mut sink);
         found.extend(sink.into_found());
     }
+    ir::customize::apply(&mut service);
     // Every check runs, even after problems, so that all of them are reported at once.
     let (mut service, unselected) = transform::select(service, &spec.operations, file);
     found.extend(unselected);

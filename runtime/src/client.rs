@@ -88,6 +88,9 @@ impl Client {
             return mocks.answer(input);
         }
         let config = &self.inner.config;
+        for (name, value) in self.inner.service.headers {
+            request = request.header_unless_set(name, value);
+        }
         if let Some(checksum) = O::REQUEST_CHECKSUM {
             request = checksum::add(request, checksum, config.request_checksum_calculation)?;
         }
@@ -279,9 +282,13 @@ impl Client {
     ) -> Result<Target<'a>, BuildError> {
         let (config, region) = (&self.inner.config, caller.region);
         let ruled = self.endpoint(input, region, account_id)?;
+        let endpoint = match &request.endpoint {
+            Some(url) => Endpoint::parse(url, "the input's endpoint")?,
+            None => ruled.endpoint,
+        };
         let endpoint = match &request.host_prefix {
-            Some(prefix) if config.inject_host_prefix => ruled.endpoint.with_host_prefix(prefix)?,
-            _ => ruled.endpoint,
+            Some(prefix) if config.inject_host_prefix => endpoint.with_host_prefix(prefix)?,
+            _ => endpoint,
         };
         let endpoint_headers = ruled.headers.iter().flat_map(|(name, values)| values.iter().map(|v| header(name, v)));
         let endpoint_headers = endpoint_headers.collect::<Result<_, _>>()?;

@@ -74,6 +74,7 @@ static BOTH: Service = Service {
     protocol: Protocol::RestJson,
     auth: &[AuthScheme::SigV4, AuthScheme::Bearer],
     endpoint_rules: None,
+    headers: &[],
 };
 
 struct Ping;

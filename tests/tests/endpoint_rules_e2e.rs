@@ -139,6 +139,7 @@ static CUSTOM: Service = Service {
     protocol: Protocol::RestJson,
     auth: &[AuthScheme::SigV4],
     endpoint_rules: Some(&RULES),
+    headers: &[],
 };
 
 /// An operation that sets the `Stage` and `Mode` parameters from its input.
@@ -260,6 +261,7 @@ static BY_ACCOUNT: Service = Service {
     protocol: Protocol::RestJson,
     auth: &[AuthScheme::SigV4],
     endpoint_rules: Some(&ACCOUNT_RULES),
+    headers: &[],
 };
 
 struct Get;

@@ -102,6 +102,7 @@ pub(crate) fn service_fields(service: &Service) -> TokenStream {
         AuthScheme::SigV4 => quote! { #rt::AuthScheme::SigV4 },
         AuthScheme::Bearer => quote! { #rt::AuthScheme::Bearer },
     });
+    let headers = service.headers.iter().map(|(name, value)| quote! { (#name, #value) });
     quote! {
         service_id: #service_id,
         api_version: #api_version,
@@ -109,5 +110,6 @@ pub(crate) fn service_fields(service: &Service) -> TokenStream {
         signing_name: #signing_name,
         protocol: #protocol,
         auth: &[#(#auth),*],
+        headers: &[#(#headers),*],
     }
 }

@@ -289,20 +289,14 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     if let Protocol::AwsJson { version_minor } = ctx.service.protocol {
         let version = format!("1.{version_minor}");
         let target = format!("{}.{}", ctx.service.target_prefix.as_deref().unwrap_or_default(), op.name);
-        return match host_prefix(op, input) {
-            Some(prefix) => quote! { #rt::Request::aws_json(#version, #target, self)? #prefix },
-            None => quote! { #rt::Request::aws_json(#version, #target, self) },
-        };
+        return chain((quote! { #rt::Request::aws_json(#version, #target, self) }, true), addressing(op, input));
     }
     if ctx.service.protocol == Protocol::RpcV2Cbor {
         let service = ctx.service.target_prefix.as_deref().unwrap_or_default();
         let name = &op.name;
         // An operation without input sends no body at all.
         let body = op.input.as_ref().map_or_else(|| quote! { None::<&()> }, |_| quote! { Some(self) });
-        return match host_prefix(op, input) {
-            Some(prefix) => quote! { #rt::Request::rpc_v2_cbor(#service, #name, #body)? #prefix },
-            None => quote! { #rt::Request::rpc_v2_cbor(#service, #name, #body) },
-        };
+        return chain((quote! { #rt::Request::rpc_v2_cbor(#service, #name, #body) }, true), addressing(op, input));
     }
     let (method, uri) = (&op.http.method, &op.http.uri);
     let xml = ctx.service.protocol == Protocol::RestXml;
@@ -322,6 +316,10 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         let wire = &m.wire_name;
         let value = value_of(m);
         let call = match m.binding {
+            Binding::Label if m.label_fallback.is_some() => {
+                let (field, fallback) = (ident(&m.rust_name), &m.label_fallback);
+                quote! { .label(#wire, self.#field.as_deref().filter(|value| !value.is_empty()).unwrap_or(#fallback)) }
+            }
             Binding::Label => {
                 let value = if enforced(m) {
                     let field = ident(&m.rust_name);
@@ -382,9 +380,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         calls.push((call, fallible));
     }
     calls.extend(map_bindings);
-    if let Some(prefix) = host_prefix(op, input) {
-        calls.push((prefix, true));
-    }
+    calls.extend(addressing(op, input));
     if members(input).iter().any(|m| m.binding == Binding::Body) {
         calls.push(match xml {
             true => {
@@ -396,18 +392,42 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             false => (quote! { .json_body(self) }, true),
         });
     }
-    // A chain ending in a fallible call returns its result; otherwise it is wrapped in `Ok`.
+    if op.glacier_checksums {
+        calls.push((quote! { .glacier_checksums() }, false));
+    }
+    chain((quote! { #rt::Request::rest(#method, #uri) }, false), calls)
+}
+
+/// Where the request goes, beyond the endpoint: the host prefix, or a URL the input holds.
+fn addressing(op: &Operation, input: &Shape) -> Vec<(TokenStream, bool)> {
+    let prefix = host_prefix(op, input).map(|prefix| (prefix, true));
+    let member = op.endpoint_member.as_ref().and_then(|name| members(input).iter().find(|m| &m.name == name));
+    let endpoint = member.map(|m| {
+        let field = ident(&m.rust_name);
+        let url = if m.optional {
+            quote! { self.#field.as_deref() }
+        } else {
+            quote! { Some(self.#field.as_str()) }
+        };
+        (quote! { .endpoint(#url) }, false)
+    });
+    prefix.into_iter().chain(endpoint).collect()
+}
+
+/// `start` and the calls after it, each `(call, fallible)`, as the body of `request()`: a
+/// chain ending in a fallible call returns its result; otherwise it is wrapped in `Ok`.
+fn chain(start: (TokenStream, bool), calls: Vec<(TokenStream, bool)>) -> TokenStream {
+    let calls: Vec<_> = std::iter::once(start).chain(calls).collect();
     let last_fallible = calls.last().is_some_and(|(_, fallible)| *fallible);
     let count = calls.len();
     let chain = calls.into_iter().enumerate().map(|(i, (call, fallible))| {
         let question = (fallible && i + 1 < count).then(|| quote! { ? });
         quote! { #call #question }
     });
-    let request = quote! { #rt::Request::rest(#method, #uri) #(#chain)* };
     if last_fallible {
-        request
+        quote! { #(#chain)* }
     } else {
-        quote! { Ok(#request) }
+        quote! { Ok(#(#chain)*) }
     }
 }
 

@@ -104,6 +104,7 @@ pub(crate) fn lower(
         target_prefix: meta.target_prefix.clone(),
         query_compatible,
         endpoint_rules: None,
+        headers: Vec::new(),
         full_name: meta.service_full_name.clone().unwrap_or_else(|| service_id.clone()),
         signing_name: meta.signing_name.clone().unwrap_or_else(|| endpoint_prefix.clone()),
         auth: auth_schemes(meta),
@@ -233,6 +234,8 @@ fn lower_operation(
             let mode_member = checksum.request_validation_mode_member.as_deref();
             ResponseChecksum::from_parts(mode_member, checksum.response_algorithms.clone())
         }),
+        glacier_checksums: false,
+        endpoint_member: None,
         unsigned: op.authtype.as_deref() == Some("none")
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),
         endpoint_params: endpoint_params(op, shapes),
@@ -467,6 +470,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 deprecated: member.deprecated,
                 idempotency_token: member.idempotency_token,
                 host_label: member.host_label,
+                label_fallback: None,
                 json_value: member.jsonvalue,
                 flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),
                 query_name: member.query_name.clone(),

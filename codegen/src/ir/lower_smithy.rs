@@ -93,6 +93,7 @@ pub(crate) fn lower(
         target_prefix: (!rest).then_some(local_service),
         query_compatible: traits.contains_key("aws.protocols#awsQueryCompatible"),
         endpoint_rules: None,
+        headers: Vec::new(),
         docs: docs(&traits),
         operations,
         shapes: ir_shapes,
@@ -378,6 +379,8 @@ fn lower_operation(
             .map(str::to_owned),
         request_checksum: request_checksum(&op.traits),
         response_checksum: response_checksum(&op.traits),
+        glacier_checksums: false,
+        endpoint_member: None,
         // `@auth([])`: no scheme, so sent unsigned.
         unsigned: op.traits.get("smithy.api#auth").and_then(Value::as_array).is_some_and(Vec::is_empty),
         // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
@@ -608,6 +611,7 @@ fn lower_members(
                 deprecated: traits.contains_key("smithy.api#deprecated"),
                 idempotency_token: traits.contains_key("smithy.api#idempotencyToken"),
                 host_label: traits.contains_key("smithy.api#hostLabel"),
+                label_fallback: None,
                 json_value: location == Location::Header && media_type.contains("json"),
                 flattened: traits.contains_key("smithy.api#xmlFlattened"),
                 query_name: text("aws.protocols#ec2QueryName"),

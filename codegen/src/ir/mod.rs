@@ -2,6 +2,7 @@
 //! emitter reads only it. Rust names are resolved here once (see `naming`), so emitters never
 //! invent a name.
 
+pub mod customize;
 pub mod lower_botocore;
 pub mod lower_smithy;
 pub mod transform;
@@ -29,6 +30,8 @@ pub struct Service {
     pub query_compatible: bool,
     /// The endpoint rule set, as the crate embeds it (pretty JSON); `None`: the regional endpoint.
     pub endpoint_rules: Option<String>,
+    /// Headers every request carries unless the caller set them (see `customize`).
+    pub headers: Vec<(String, String)>,
     pub docs: Docs,
     pub operations: BTreeMap<String, Operation>,
     pub shapes: BTreeMap<ShapeId, Shape>,
@@ -177,6 +180,10 @@ pub struct Operation {
     pub request_checksum: Option<RequestChecksum>,
     /// The response can carry a checksum of its body (`httpChecksum`).
     pub response_checksum: Option<ResponseChecksum>,
+    /// Glacier's uploads: the body's SHA-256 and tree hash go in headers (see `customize`).
+    pub glacier_checksums: bool,
+    /// The input member whose URL the request goes to instead of the endpoint (see `customize`).
+    pub endpoint_member: Option<String>,
     /// Endpoint rule-set parameters the operation sets, sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
     /// awsQuery: the element of the response holding the output's members (`AssumeRoleResult`).
@@ -492,6 +499,8 @@ pub struct Member {
     pub idempotency_token: bool,
     /// A string member whose value becomes part of the host name (see `Operation::host_prefix`).
     pub host_label: bool,
+    /// A URI label's value when the caller gives none or an empty one (see `customize`).
+    pub label_fallback: Option<String>,
     /// A header member holding JSON text, sent base64-encoded.
     pub json_value: bool,
     /// XML and awsQuery: a list or map written without its wrapper element.

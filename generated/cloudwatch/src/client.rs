@@ -11,6 +11,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
         query_compatible: true,
     },
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon CloudWatch. Cheap to clone; clones share connections.

@@ -9,6 +9,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "codecatalyst",
     protocol: ::awsgen_runtime::Protocol::RestJson,
     auth: &[::awsgen_runtime::AuthScheme::Bearer],
+    headers: &[],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon CodeCatalyst. Cheap to clone; clones share connections.

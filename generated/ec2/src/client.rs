@@ -9,6 +9,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "ec2",
     protocol: ::awsgen_runtime::Protocol::Ec2Query,
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon Elastic Compute Cloud. Cheap to clone; clones share connections.

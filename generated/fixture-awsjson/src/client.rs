@@ -8,6 +8,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
         query_compatible: true,
     },
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: None,
 };
 /// A client for Fixture JSON Service. Cheap to clone; clones share connections.

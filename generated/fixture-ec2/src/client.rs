@@ -6,6 +6,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "ec2",
     protocol: ::awsgen_runtime::Protocol::Ec2Query,
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: None,
 };
 /// A client for EC2 Fixture. Cheap to clone; clones share connections.

@@ -6,6 +6,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "fixture",
     protocol: ::awsgen_runtime::Protocol::RestJson,
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: None,
 };
 /// A client for Fixture Bindings Service. Cheap to clone; clones share connections.

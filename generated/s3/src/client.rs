@@ -9,6 +9,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "s3",
     protocol: ::awsgen_runtime::Protocol::RestXml,
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon Simple Storage Service. Cheap to clone; clones share connections.

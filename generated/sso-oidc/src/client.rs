@@ -9,6 +9,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "sso-oauth",
     protocol: ::awsgen_runtime::Protocol::RestJson,
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS SSO OIDC. Cheap to clone; clones share connections.

@@ -9,6 +9,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "awsssoportal",
     protocol: ::awsgen_runtime::Protocol::RestJson,
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS Single Sign-On. Cheap to clone; clones share connections.

@@ -9,6 +9,7 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     signing_name: "sts",
     protocol: ::awsgen_runtime::Protocol::AwsQuery,
     auth: &[::awsgen_runtime::AuthScheme::SigV4],
+    headers: &[],
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS Security Token Service. Cheap to clone; clones share connections.

@@ -32,6 +32,9 @@ pub struct Service {
     pub auth: &'static [AuthScheme],
     /// The service's endpoint rule set; without one, requests go to the regional endpoint.
     pub endpoint_rules: Option<&'static crate::endpoint_rules::EmbeddedRuleSet>,
+    /// Headers every request carries unless the caller set them (API Gateway's `Accept`,
+    /// Glacier's `x-amz-glacier-version`).
+    pub headers: &'static [(&'static str, &'static str)],
 }
 
 /// An authentication scheme a service accepts.

@@ -253,7 +253,7 @@ impl Ctx<'_> {
                     quote! { |(_, v)| !v.is_null() }
                 };
                 quote! {
-                    #v.as_object().map(|o| o.iter().filter(#keep).map(|(k, v)| -> Result<_, String> { Ok((k.clone(), #item)) }).collect::<Result<::std::collections::BTreeMap<_, _>, String>>()).transpose()?.unwrap_or_default()
+                    #v.as_object().map(|o| o.iter().filter(#keep).map(|(k, v)| -> Result<_, String> { Ok((k.as_str().into(), #item)) }).collect::<Result<::std::collections::BTreeMap<_, _>, String>>()).transpose()?.unwrap_or_default()
                 }
             }
             ShapeKind::Structure(_) | ShapeKind::Union(_) => {
@@ -284,7 +284,7 @@ impl Ctx<'_> {
             }
             ShapeKind::Map { value, .. } => {
                 let item = sparse_out(shape, self.value_out(value, quote! { x }));
-                quote! { Value::Object(#x.iter().map(|(k, x)| (k.clone(), #item)).collect()) }
+                quote! { Value::Object(#x.iter().map(|(k, x)| (k.as_str().to_owned(), #item)).collect()) }
             }
             ShapeKind::Structure(_) | ShapeKind::Union(_) => {
                 let f = format_ident!("out_{}", fn_name(&shape.names.module));

@@ -61,6 +61,10 @@ pub const SMITHY_SERVICES: &[&str] = &[
     "aws.protocoltests.json10#JsonRpc10",
     "aws.protocoltests.json10#QueryCompatibleJsonRpc10",
     "aws.protocoltests.json#JsonProtocol",
+    // Service customisations (see `awsgen_codegen::ir::customize`).
+    "com.amazonaws.apigateway#BackplaneControlService",
+    "com.amazonaws.glacier#Glacier",
+    "com.amazonaws.machinelearning#AmazonML_20141212",
 ];
 
 /// The file of all of Smithy's AWS protocol tests, beside `restjson1.json`.
