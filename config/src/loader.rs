@@ -7,7 +7,9 @@ use crate::provider::{ImdsProvider, SsoTokenProvider};
 use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
-use awsgen_runtime::{Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryMode};
+use awsgen_runtime::{
+    Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryMode, S3Addressing,
+};
 use std::fmt;
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
@@ -37,7 +39,9 @@ pub async fn load() -> Config {
 ///   which runs as standard;
 /// - checksums: `AWS_REQUEST_CHECKSUM_CALCULATION` / `request_checksum_calculation` and
 ///   `AWS_RESPONSE_CHECKSUM_VALIDATION` / `response_checksum_validation`: `when_supported` (the
-///   default) or `when_required`.
+///   default) or `when_required`;
+/// - S3: the profile's nested `s3 =` settings `addressing_style = path` and
+///   `use_accelerate_endpoint = true` (see [`S3Addressing`]).
 ///
 /// [`load`](Self::load) leaves a setting it can't use at its default, and a profile file it
 /// can't read unused (the credentials chain reports the file's problem when a call needs
@@ -158,6 +162,7 @@ impl ConfigLoader {
         builder = endpoints(builder, &settings, &mut problems);
         builder = retries(builder, &settings, &mut problems);
         builder = checksums(builder, &settings, &mut problems);
+        builder = s3(builder, &settings, &mut problems);
         (builder, problems)
     }
 }
@@ -203,6 +208,27 @@ fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<L
         }
     }
     builder
+}
+
+/// botocore's `s3` settings: `addressing_style` (`path`, or `virtual` / `auto`, the default) and
+/// `use_accelerate_endpoint`.
+fn s3(builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
+    let mut addressing = S3Addressing::default();
+    if let Some(setting) = settings.nested("s3", "addressing_style") {
+        match setting.value.to_ascii_lowercase().as_str() {
+            "path" => addressing.force_path_style = true,
+            "virtual" | "auto" => {}
+            _ => problems.push(setting.invalid(format!("`{}` is not one of auto, virtual, path", setting.value))),
+        }
+    }
+    if let Some(setting) = settings.nested("s3", "use_accelerate_endpoint") {
+        match setting.value.to_ascii_lowercase().as_str() {
+            "true" => addressing.accelerate = true,
+            "false" => {}
+            _ => problems.push(setting.invalid(format!("`{}` is neither true nor false", setting.value))),
+        }
+    }
+    builder.s3(addressing)
 }
 
 fn checksums(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {

@@ -55,6 +55,13 @@ impl Settings {
         Some(Setting { value, source: format!("{property} of profile `{}`", profile.name()) })
     }
 
+    /// A property nested in one of the profile's (`s3 =` then an indented `addressing_style = path`).
+    pub fn nested(&self, property: &str, name: &str) -> Option<Setting> {
+        let profile = self.profile.as_ref()?;
+        let value = profile.sub_property(property, name)?.trim().to_owned();
+        Some(Setting { value, source: format!("{property}.{name} of profile `{}`", profile.name()) })
+    }
+
     /// `true` or `false` in any case; unset is false.
     pub fn flag(&self, variable: &str, property: &str) -> Result<bool, LoadError> {
         let Some(setting) = self.get(variable, property) else { return Ok(false) };

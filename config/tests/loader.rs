@@ -215,3 +215,27 @@ fn checksum_settings_from_the_environment_then_the_profile() {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
+
+#[test]
+fn s3_addressing_from_the_profiles_nested_settings() {
+    use awsgen_runtime::S3Addressing;
+    let cases = [
+        ("", S3Addressing::default()),
+        ("[default]\ns3 =\n  addressing_style = path\n", S3Addressing { force_path_style: true, accelerate: false }),
+        (
+            "[default]\ns3 =\n  addressing_style = virtual\n  use_accelerate_endpoint = TRUE\n",
+            S3Addressing { force_path_style: false, accelerate: true },
+        ),
+    ];
+    for (config_file, expected) in cases {
+        let (env, dir) = environment("s3", config_file, &[]);
+        let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+        assert_eq!(block_on(loader.try_load()).unwrap().s3(), expected, "{config_file}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    let (env, dir) = environment("s3", "[default]\ns3 =\n  addressing_style = sideways\n", &[]);
+    let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+    let error = block_on(loader.try_load()).unwrap_err();
+    assert!(error.to_string().contains("s3.addressing_style of profile `default`: `sideways`"), "{error}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -120,6 +120,18 @@ pub enum RetryMode {
     Adaptive,
 }
 
+/// How S3 buckets are addressed (the endpoint rules' `ForcePathStyle` and `Accelerate`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct S3Addressing {
+    /// The bucket in the path (`https://s3.<region>.amazonaws.com/<bucket>/<key>`) rather than
+    /// the host (`https://<bucket>.s3...`): what most S3-compatible servers (MinIO, Ceph) and
+    /// bucket names with dots need. botocore's `addressing_style = path`.
+    pub force_path_style: bool,
+    /// S3 Transfer Acceleration's endpoint (`<bucket>.s3-accelerate.amazonaws.com`), for a bucket
+    /// that has it turned on. botocore's `use_accelerate_endpoint`.
+    pub accelerate: bool,
+}
+
 /// When a request carries a checksum of its body (`request_checksum_calculation`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum RequestChecksumCalculation {
@@ -195,6 +207,7 @@ pub struct Config {
     pub(crate) endpoint_url: Option<String>,
     pub(crate) use_fips: bool,
     pub(crate) use_dual_stack: bool,
+    pub(crate) s3: S3Addressing,
     /// `AWS_ENDPOINT_URL_<SERVICE_ID>` variables as `from_env` found them (suffix, URL); cleared
     /// by `endpoint_url(..)`. See [`Config::for_service`].
     pub(crate) service_endpoint_urls: Vec<(String, String)>,
@@ -258,6 +271,10 @@ impl Config {
         self.retry_mode
     }
 
+    pub fn s3(&self) -> S3Addressing {
+        self.s3
+    }
+
     pub fn request_checksum_calculation(&self) -> RequestChecksumCalculation {
         self.request_checksum_calculation
     }
@@ -289,6 +306,7 @@ pub struct ConfigBuilder {
     endpoint_url: Option<String>,
     use_fips: bool,
     use_dual_stack: bool,
+    s3: S3Addressing,
     service_endpoint_urls: Vec<(String, String)>,
     retry: RetryConfig,
     retry_mode: RetryMode,
@@ -381,6 +399,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// How S3 (and only S3) addresses buckets; see [`S3Addressing`].
+    pub fn s3(mut self, addressing: S3Addressing) -> Self {
+        self.s3 = addressing;
+        self
+    }
+
     pub fn request_checksum_calculation(mut self, when: RequestChecksumCalculation) -> Self {
         self.request_checksum_calculation = when;
         self
@@ -446,6 +470,7 @@ impl ConfigBuilder {
             endpoint_url: self.endpoint_url,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
+            s3: self.s3,
             service_endpoint_urls: self.service_endpoint_urls,
             retry: self.retry,
             retry_mode: self.retry_mode,

@@ -131,6 +131,8 @@ fn built_in(name: &str, config: &Config, region: &str, account_id: Option<&str>)
         "AWS::Region" => Some(region.into()),
         "AWS::UseFIPS" => Some(config.use_fips.into()),
         "AWS::UseDualStack" => Some(config.use_dual_stack.into()),
+        "AWS::S3::ForcePathStyle" => Some(config.s3.force_path_style.into()),
+        "AWS::S3::Accelerate" => Some(config.s3.accelerate.into()),
         "SDK::Endpoint" => config.endpoint_url.as_deref().map(Value::from),
         _ => None,
     }

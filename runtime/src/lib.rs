@@ -39,7 +39,7 @@ pub use checksum::{RequestChecksum, ResponseChecksum};
 pub use client::{uuid_v4, Client};
 pub use config::{
     Config, ConfigBuilder, Credentials, FixedTime, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig,
-    RetryMode, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+    RetryMode, S3Addressing, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::Token;
 pub use error::{

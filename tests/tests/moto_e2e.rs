@@ -533,6 +533,21 @@ mod s3 {
         assert_eq!(got.checksum_sha256(), Some(sha256));
     }
 
+    /// With a host name for the endpoint, S3's rules put the bucket in the host
+    /// (`paths.localhost`); `force_path_style` keeps it in the path, as S3-compatible servers
+    /// such as this one need.
+    #[tokio::test]
+    async fn path_style_addressing_reaches_a_server_by_host_name() {
+        let moto = Moto::start();
+        let url = moto.url.replace("127.0.0.1", "localhost");
+        let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+        let client = Client::new(moto.config_builder().endpoint_url(&url).s3(addressing).build());
+        bounded(client.create_bucket().bucket("paths").send()).await.unwrap();
+        bounded(client.put_object().bucket("paths").key("a/b.txt").body("by path").send()).await.unwrap();
+        let got = bounded(client.get_object().bucket("paths").key("a/b.txt").send()).await.unwrap();
+        assert_eq!(bounded(got.body.unwrap().collect()).await.unwrap(), "by path");
+    }
+
     /// A bucket outside us-east-1 names its region in an XML body (`CreateBucketConfiguration`,
     /// in S3's namespace), which S3 checks against the region the request is signed for.
     #[tokio::test]

@@ -468,6 +468,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     for m in members(output) {
         let wire = &m.wire_name;
         let value = match m.binding {
+            Binding::Body if op.unwrapped_xml_output && xml => quote! { response.payload_xml()? },
             Binding::Body => continue,
             Binding::Label
             | Binding::Query
@@ -512,7 +513,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     }
     let request_id = quote! { response.request_id().map(str::to_owned) };
     let has_body = match xml {
-        true => members(output).iter().any(super::xml::read_from_body),
+        true => !op.unwrapped_xml_output && members(output).iter().any(super::xml::read_from_body),
         false => members(output).iter().any(|m| m.binding == Binding::Body),
     };
     if has_body || ctx.service.protocol.is_rpc_body() {

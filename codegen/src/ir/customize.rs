@@ -8,6 +8,8 @@
 //!   the caller's own account, which is what an unset or empty one means; and its uploads must
 //!   carry the body's SHA-256 and tree hash.
 //! - Machine Learning's Predict goes to the endpoint its `PredictEndpoint` member names.
+//! - S3's GetBucketLocation answers `<LocationConstraint>us-west-2</LocationConstraint>`: the
+//!   member itself is the document (Smithy models say so with `s3UnwrappedXmlOutput`).
 
 use super::{Operation, Service, ShapeKind};
 
@@ -18,6 +20,11 @@ pub fn apply(service: &mut Service) {
         "Machine Learning" => {
             if let Some(predict) = service.operations.get_mut("Predict") {
                 predict.endpoint_member = Some("PredictEndpoint".to_owned());
+            }
+        }
+        "S3" => {
+            if let Some(location) = service.operations.get_mut("GetBucketLocation") {
+                location.unwrapped_xml_output = true;
             }
         }
         _ => {}

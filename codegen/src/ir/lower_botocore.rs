@@ -236,6 +236,7 @@ fn lower_operation(
         }),
         glacier_checksums: false,
         endpoint_member: None,
+        unwrapped_xml_output: false,
         unsigned: op.authtype.as_deref() == Some("none")
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),
         endpoint_params: endpoint_params(op, shapes),

@@ -67,6 +67,7 @@ pub(crate) fn lower(
             continue;
         };
         let mut lowered = lower_operation(&op_id, op, &service_errors, default_pagination, rest, &mut sink);
+        lowered.endpoint_params = endpoint_params(op, &shapes);
         if protocol == Protocol::RestXml {
             lowered.body_root = body_root(op, &shapes, &traits);
         }
@@ -381,10 +382,10 @@ fn lower_operation(
         response_checksum: response_checksum(&op.traits),
         glacier_checksums: false,
         endpoint_member: None,
+        unwrapped_xml_output: op.traits.contains_key("aws.customizations#s3UnwrappedXmlOutput"),
         // `@auth([])`: no scheme, so sent unsigned.
         unsigned: op.traits.get("smithy.api#auth").and_then(Value::as_array).is_some_and(Vec::is_empty),
-        // Smithy's `smithy.rules#contextParam` and `#staticContextParams` are not read yet.
-        endpoint_params: Vec::new(),
+        endpoint_params: Vec::new(), // needs the input's members: see `endpoint_params`
         result_wrapper: None,
         body_root: None,
     }
@@ -707,6 +708,33 @@ fn add_prelude_shapes(ir: &mut BTreeMap<ShapeId, Shape>, shapes: &BTreeMap<Strin
         let shape = Shape::new(target.clone(), kind);
         ir.insert(target, shape);
     }
+}
+
+/// The endpoint rule-set parameters an operation sets, as botocore's lowering reads them:
+/// `smithy.rules#staticContextParams`, `#operationContextParams` naming one top-level member
+/// (projections are left out), and `#contextParam` on the input's members.
+fn endpoint_params(op: &sm::Shape, shapes: &BTreeMap<String, sm::Shape>) -> Vec<EndpointParam> {
+    let mut params = BTreeMap::new();
+    let entries = |name: &str| op.traits.get(name).and_then(Value::as_object).into_iter().flatten();
+    for (name, param) in entries("smithy.rules#staticContextParams") {
+        if let Some(value) = param.get("value") {
+            params.insert(name.clone(), EndpointParamValue::Static(value.clone()));
+        }
+    }
+    for (name, param) in entries("smithy.rules#operationContextParams") {
+        let path = param.get("path").and_then(Value::as_str);
+        if let Some(path) = path.filter(|path| path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+            params.insert(name.clone(), EndpointParamValue::Member(path.to_owned()));
+        }
+    }
+    let input = op.input.as_ref().and_then(|input| shapes.get(&input.target));
+    for (member, member_ref) in input.map(|shape| shape.members.iter()).into_iter().flatten() {
+        let param = member_ref.traits.get("smithy.rules#contextParam").and_then(|p| p.get("name"));
+        if let Some(name) = param.and_then(Value::as_str) {
+            params.insert(name.to_owned(), EndpointParamValue::Member(member.clone()));
+        }
+    }
+    params.into_iter().map(|(name, value)| EndpointParam { name, value }).collect()
 }
 
 /// `@auth([..])` in its order; without it, every auth trait on the service in the order of their

@@ -184,6 +184,9 @@ pub struct Operation {
     pub glacier_checksums: bool,
     /// The input member whose URL the request goes to instead of the endpoint (see `customize`).
     pub endpoint_member: Option<String>,
+    /// restXml: the response body is the output's one body member itself, not an element of
+    /// the output's (S3's GetBucketLocation, `s3UnwrappedXmlOutput`).
+    pub unwrapped_xml_output: bool,
     /// Endpoint rule-set parameters the operation sets, sorted by name.
     pub endpoint_params: Vec<EndpointParam>,
     /// awsQuery: the element of the response holding the output's members (`AssumeRoleResult`).

@@ -20,6 +20,17 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
     });
     let output_arms = ops.iter().map(|op| ctx.output_arm(op));
     let fields = awsgen_codegen::service_fields(service);
+    // The generated module's own rule set file, beside this one.
+    let (rules, rules_field) = match service.endpoint_rules {
+        Some(_) => (
+            quote! {
+                static RULES: ::awsgen_runtime::endpoint_rules::EmbeddedRuleSet =
+                    ::awsgen_runtime::endpoint_rules::EmbeddedRuleSet::new(include_str!("endpoint-rule-set.json"));
+            },
+            quote! { Some(&RULES) },
+        ),
+        None => (quote! {}, quote! { None }),
+    };
     quote! {
         #![allow(unused_mut, unused_variables, clippy::all)]
         use serde_json::Value;
@@ -28,9 +39,11 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
             *value == T::default()
         }
 
+        #rules
+
         pub static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
             #fields
-            endpoint_rules: None,
+            endpoint_rules: #rules_field,
         };
 
         pub fn input<'a>(

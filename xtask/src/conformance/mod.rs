@@ -65,6 +65,7 @@ pub const SMITHY_SERVICES: &[&str] = &[
     "com.amazonaws.apigateway#BackplaneControlService",
     "com.amazonaws.glacier#Glacier",
     "com.amazonaws.machinelearning#AmazonML_20141212",
+    "com.amazonaws.s3#AmazonS3",
 ];
 
 /// The file of all of Smithy's AWS protocol tests, beside `restjson1.json`.
@@ -101,7 +102,7 @@ pub fn run(root: &Path, tests: &Path, out: &Path) -> Result<Vec<Row>, String> {
         members.push(slug.clone());
         plans.push((file, path, slug, plan));
     }
-    let smithy_runs = write_smithy_crates(&tests.join("../smithy"), out, &runtime)?;
+    let smithy_runs = write_smithy_crates(root, &tests.join("../smithy"), out, &runtime)?;
     members.extend(smithy_runs.iter().map(|run| run.slug.clone()));
     crate::write_scratch_workspace(out, &members)?;
     let build = crate::cargo()
@@ -166,12 +167,12 @@ struct SmithyRun {
 
 /// A runner crate for `restjson1.json` and one for each of `SMITHY_SERVICES`, for the files
 /// that exist in `dir`.
-fn write_smithy_crates(dir: &Path, out: &Path, runtime: &Path) -> Result<Vec<SmithyRun>, String> {
+fn write_smithy_crates(root: &Path, dir: &Path, out: &Path, runtime: &Path) -> Result<Vec<SmithyRun>, String> {
     let mut runs = Vec::new();
     let restjson = dir.join("restjson1.json");
     if restjson.is_file() {
         let model = std::fs::read(&restjson).map_err(|e| format!("error: cannot read {}: {e}", restjson.display()))?;
-        write_smithy_crate(&out.join("smithy_restjson1"), "smithy_restjson1", &model, runtime)?;
+        write_smithy_crate(&out.join("smithy_restjson1"), "smithy_restjson1", &model, None, runtime)?;
         let (row, skip_key) = ("smithy/restjson1.json".to_owned(), "restjson1".to_owned());
         runs.push(SmithyRun { row, skip_key, slug: "smithy_restjson1".to_owned(), model: restjson });
     }
@@ -186,10 +187,16 @@ fn write_smithy_crates(dir: &Path, out: &Path, runtime: &Path) -> Result<Vec<Smi
     for service in SMITHY_SERVICES {
         let name = service.rsplit('#').next().unwrap_or(service);
         let slug = format!("smithy_{}", name.to_lowercase());
-        let model = service_model(&shapes, service)?;
+        let mut model = service_model(&shapes, service)?;
+        let mut rules = None;
+        if *service == S3 {
+            model = with_s3_context_params(&model)?;
+            let path = root.join(S3_RULES);
+            rules = Some(std::fs::read(&path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?);
+        }
         let path = out.join(&slug).join("model.json");
         crate::write_file(&path, &model)?;
-        write_smithy_crate(&out.join(&slug), &slug, model.as_bytes(), runtime)?;
+        write_smithy_crate(&out.join(&slug), &slug, model.as_bytes(), rules.as_deref(), runtime)?;
         let row = format!("smithy/{SMITHY_ALL} {name}");
         runs.push(SmithyRun { row, skip_key: name.to_owned(), slug, model: path });
     }
@@ -215,6 +222,24 @@ fn service_model(shapes: &BTreeMap<&str, &serde_json::value::RawValue>, service:
     Ok(format!("{{\"smithy\":\"2.0\",\"shapes\":{{{}}}}}", body.join(",")))
 }
 
+const S3: &str = "com.amazonaws.s3#AmazonS3";
+
+/// S3's endpoint rule set, which the suite's S3 model leaves out with its `contextParam`
+/// traits; its addressing cases need both, as the published model has them.
+const S3_RULES: &str = "specs/s3/endpoint-rule-set-1.json";
+
+/// The S3 model with each `Bucket` member bound to the rules' `Bucket` parameter. Only S3's
+/// input structures are rewritten, whose members are all bound to the URI, headers or the
+/// payload, so the key order a `Value` writes does not matter.
+fn with_s3_context_params(model: &str) -> Result<String, String> {
+    let mut model: Value = serde_json::from_str(model).map_err(|e| format!("error: S3 model: {e}"))?;
+    let shapes = model["shapes"].as_object_mut().into_iter().flat_map(|shapes| shapes.values_mut());
+    for bucket in shapes.filter_map(|shape| shape.get_mut("members")?.get_mut("Bucket")) {
+        bucket["traits"]["smithy.rules#contextParam"] = serde_json::json!({ "name": "Bucket" });
+    }
+    Ok(model.to_string())
+}
+
 /// The shape ids a Smithy shape refers to.
 fn shape_references(shape: &Value) -> Vec<String> {
     let single = ["input", "output", "member", "key", "value", "create", "put", "read", "update", "delete", "list"];
@@ -226,7 +251,13 @@ fn shape_references(shape: &Value) -> Vec<String> {
 }
 
 /// One Smithy test service as one module, with a runner reading its test traits.
-fn write_smithy_crate(dir: &Path, slug: &str, model: &[u8], runtime: &Path) -> Result<(), String> {
+fn write_smithy_crate(
+    dir: &Path,
+    slug: &str,
+    model: &[u8],
+    rules: Option<&[u8]>,
+    runtime: &Path,
+) -> Result<(), String> {
     let src = dir.join("src");
     let _ = std::fs::remove_dir_all(&src);
     let spec = CrateSpec {
@@ -238,7 +269,7 @@ fn write_smithy_crate(dir: &Path, slug: &str, model: &[u8], runtime: &Path) -> R
         runtime_dependency: "{}",
         standalone: false,
         names_lock: None,
-        endpoint_rules: None,
+        endpoint_rules: rules.map(|contents| InputFile { path: S3_RULES, contents }),
     };
     let service = write_generated_module(&src.join("service"), "service", &spec)
         .map_err(|why| format!("error: {slug}: {why}"))?;
@@ -324,10 +355,22 @@ fn smithy_main_rs(error_arms: Vec<TokenStream>, protocol: &str) -> TokenStream {
             let config = awsgen_runtime::Config::builder()
                 .region("us-east-1")
                 .credentials(awsgen_runtime::Credentials::new("AKID", "SECRET", None))
-                .endpoint_url(format!("https://{host}"))
                 .max_attempts(1)
-                .http_client(transport.clone())
-                .build();
+                .http_client(transport.clone());
+            // A client configuration in the case (S3's) replaces the endpoint with the rules'.
+            let config = match case["vendorParams"]["scopedConfig"].get("client") {
+                Some(client) => {
+                    let s3 = &client["s3"];
+                    let addressing = awsgen_runtime::S3Addressing {
+                        force_path_style: s3["addressing_style"] == "path",
+                        accelerate: s3["use_accelerate_endpoint"] == true,
+                    };
+                    let region = client["region"].as_str().unwrap_or("us-east-1");
+                    config.region(region).s3(addressing).use_dual_stack(s3["use_dualstack_endpoint"] == true)
+                }
+                None => config.endpoint_url(format!("https://{host}")),
+            };
+            let config = config.build();
             let client = awsgen_runtime::Client::new(config, &service::harness::SERVICE);
             let params = case.get("params").cloned().unwrap_or(Value::Object(Default::default()));
             runtime.block_on(service::harness::input(op, &params, &client))?;
