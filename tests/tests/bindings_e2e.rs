@@ -337,3 +337,28 @@ async fn a_paginator_whose_token_is_a_map_of_unions() {
     assert_eq!(requests[1].json()["ExclusiveStartKey"], json!({"id": {"N": "2"}}));
     assert!(requests.iter().all(|r| r.json()["Limit"] == json!(2)));
 }
+
+/// A paginator whose result is text, not a list (RDS's DownloadDBLogFilePortion): each page's
+/// portion is one item, and `collect_all` joins them, as botocore does.
+#[tokio::test]
+async fn a_paginator_of_text_portions() {
+    let server = Server::start(|request, _| {
+        let portion = match request.json()["Marker"].as_str() {
+            None => json!({"LogFileData": "one\n", "Marker": "m1", "AdditionalDataPending": true}),
+            Some("m1") => json!({"LogFileData": "two\n", "Marker": "m2", "AdditionalDataPending": true}),
+            Some(_) => json!({"LogFileData": "three\n", "Marker": "m3", "AdditionalDataPending": false}),
+        };
+        Reply::json(200, portion)
+    })
+    .await;
+    let client = awsgen_fixture_awsjson::Client::new(config(&server.url));
+    let portions = || client.download_log_portion().log_name("error.log").into_paginator().page_size(100);
+    let items: Vec<String> = bounded(portions().items().try_collect()).await.unwrap().unwrap();
+    assert_eq!(items, ["one\n", "two\n", "three\n"]);
+    let whole = bounded(portions().collect_all()).await.unwrap().unwrap();
+    assert_eq!(whole.output.log_file_data(), Some("one\ntwo\nthree\n"));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 6, "three pages, twice: `more_results` false ends the run");
+    assert_eq!(requests[1].json()["Marker"], "m1");
+    assert!(requests.iter().all(|r| r.json()["NumberOfLines"] == json!(100)));
+}

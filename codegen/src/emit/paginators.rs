@@ -29,10 +29,11 @@ pub(crate) fn paginator(
         .iter()
         .map(|key| member_path(shapes, output_id, key).ok().map(|members| ResultPath { members }))
         .collect::<Option<_>>()?;
-    // The items: the first result key that is a list or map (botocore's others may be counts).
+    // The items: the first result key that is a list or map (botocore's others may be counts);
+    // without one, the first result key's value, one item per page.
     let is_container =
         |path: &&ResultPath| matches!(kind(path.last()), Some(ShapeKind::List { .. } | ShapeKind::Map { .. }));
-    let primary = results.iter().find(is_container)?;
+    let primary = results.iter().find(is_container).or_else(|| results.first().filter(|r| r.members.len() == 1))?;
     let primary_shape = shapes.get(&primary.last().target)?;
     let output_root = quote! { output };
     let taken = primary.take(&output_root);
@@ -47,7 +48,11 @@ pub(crate) fn paginator(
                 store(quote! { items.map(|items| items.into_iter().collect()) }),
             )
         }
-        _ => return None,
+        _ => (
+            value_type(ctx, &primary.last().target),
+            quote! { #taken.map(|item| vec![item]) },
+            store(quote! { items.and_then(|mut items| items.pop()) }),
+        ),
     };
 
     // Numbers are copied, anything else cloned (clippy: clone_on_copy).
@@ -174,7 +179,10 @@ pub(crate) fn paginator(
         }
         None => quote! { let _ = size; false },
     };
-    let merges: Vec<TokenStream> = results.iter().filter(is_container).map(ResultPath::merge).collect();
+    let mut merges: Vec<TokenStream> = results.iter().filter(is_container).map(ResultPath::merge).collect();
+    if !is_container(&primary) {
+        merges.push(primary.merge_single(matches!(primary_shape.kind, ShapeKind::String)));
+    }
     let page = if results.iter().filter(is_container).any(ResultPath::takes_from_page) {
         quote! { mut page }
     } else {
@@ -327,6 +335,26 @@ impl ResultPath<'_> {
             quote! { #rt::pagination::append(&mut #place.#last, #items); }
         } else {
             quote! { #place.#last.extend(#items); }
+        }
+    }
+
+    /// For a top-level result key that is not a list: text is joined page after page (RDS's
+    /// log portions), anything else is the first page's, as botocore merges them.
+    fn merge_single(&self, text: bool) -> TokenStream {
+        let last = ident(&self.last().rust_name);
+        match (self.last().optional, text) {
+            (true, true) => quote! {
+                if let Some(text) = page.#last {
+                    into.#last.get_or_insert_with(String::new).push_str(&text);
+                }
+            },
+            (false, true) => quote! { into.#last.push_str(&page.#last); },
+            (true, false) => quote! {
+                if into.#last.is_none() {
+                    into.#last = page.#last;
+                }
+            },
+            (false, false) => quote! { let _ = page; },
         }
     }
 

@@ -134,8 +134,10 @@ fn check_paginator(
             Err(why) => return Err(format!("result key \"{key}\": {why}")),
         }
     }
-    if lists == 0 {
-        return Err("none of its result keys is a list or map".to_owned());
+    // Without a list, the first result key's value is the one item of each page, if it is the
+    // output's own member.
+    if lists == 0 && !pager.result_keys.first().is_some_and(|key| simple(key)) {
+        return Err("none of its result keys is a list or map, nor a member of the output".to_owned());
     }
     Ok(())
 }

@@ -55,6 +55,14 @@ impl Client {
             self.inner.clone(),
         )
     }
+    /// A portion of a log, as RDS's DownloadDBLogFilePortion: its paginator's result is text, not a list.
+    pub fn download_log_portion(
+        &self,
+    ) -> crate::operation::download_log_portion::DownloadLogPortionInputBuilder {
+        crate::operation::download_log_portion::DownloadLogPortionInputBuilder::new(
+            self.inner.clone(),
+        )
+    }
     /// Calls Scan.
     pub fn scan(&self) -> crate::operation::scan::ScanInputBuilder {
         crate::operation::scan::ScanInputBuilder::new(self.inner.clone())

@@ -2,4 +2,5 @@
 //! One module per operation: input, output and error types.
 pub mod describe_stream;
 pub mod describe_table;
+pub mod download_log_portion;
 pub mod scan;
