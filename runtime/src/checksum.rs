@@ -10,8 +10,8 @@
 //! (`x-amz-checksum-mode: ENABLED`) with [`ResponseChecksumValidation::WhenSupported`] (the
 //! default), or when the caller asked; the body is then checked against the first checksum the
 //! response carries, in botocore's order of preference. A streamed body that does not match
-//! ends with a [`TransportErrorKind::ChecksumMismatch`](crate::TransportErrorKind) error instead of its end, so no caller
-//! takes a corrupted object for a whole one.
+//! ends with a [`ChecksumMismatch`](crate::TransportErrorKind::ChecksumMismatch) error instead
+//! of its end, so no caller takes a corrupted object for a whole one.
 
 use crate::config::{RequestChecksumCalculation, ResponseChecksumValidation};
 use crate::error::TransportError;
@@ -75,24 +75,23 @@ pub(crate) fn add(
     request.headers.push((name, crate::base64::encode(hasher.finish())));
     // The service learns the default's name as it would a chosen one's (S3 keeps the checksum
     // with the object then), as botocore tells it.
-    if let (None, Some(algorithm_header)) = (&chosen, checksum.algorithm_header) {
-        request.headers.push((algorithm_header.to_owned(), algorithm.to_owned()));
-    }
-    Ok(request)
+    Ok(match checksum.algorithm_header {
+        Some(algorithm_header) => request.header_unless_set(algorithm_header, algorithm),
+        None => request,
+    })
 }
 
 /// The request asking for the response's checksum when the setting says to and the caller did
 /// not decide.
 pub(crate) fn ask_for_response_checksum(
-    mut request: Request,
+    request: Request,
     checksum: ResponseChecksum,
     validation: ResponseChecksumValidation,
 ) -> Request {
-    let decided = header(&request, |name| name.eq_ignore_ascii_case(checksum.mode_header)).is_some();
-    if !decided && validation == ResponseChecksumValidation::WhenSupported {
-        request.headers.push((checksum.mode_header.to_owned(), "ENABLED".to_owned()));
+    match validation {
+        ResponseChecksumValidation::WhenSupported => request.header_unless_set(checksum.mode_header, "ENABLED"),
+        ResponseChecksumValidation::WhenRequired => request,
     }
-    request
 }
 
 fn header(request: &Request, matches: impl Fn(&str) -> bool) -> Option<&str> {

@@ -316,17 +316,15 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         let wire = &m.wire_name;
         let value = value_of(m);
         let call = match m.binding {
-            Binding::Label if m.label_fallback.is_some() => {
-                let (field, fallback) = (ident(&m.rust_name), &m.label_fallback);
-                quote! { .label(#wire, self.#field.as_deref().filter(|value| !value.is_empty()).unwrap_or(#fallback)) }
-            }
             Binding::Label => {
-                let value = if enforced(m) {
-                    let field = ident(&m.rust_name);
-                    quote! { &self.#field }
-                } else {
-                    let label = m.rust_name.trim_start_matches("r#");
-                    quote! { #rt::build::required(#value, #label)? }
+                let field = ident(&m.rust_name);
+                let value = match &m.label_fallback {
+                    Some(fallback) => quote! { self.#field.as_deref().filter(|v| !v.is_empty()).unwrap_or(#fallback) },
+                    None if enforced(m) => quote! { &self.#field },
+                    None => {
+                        let label = m.rust_name.trim_start_matches("r#");
+                        quote! { #rt::build::required(#value, #label)? }
+                    }
                 };
                 timestamped("label", wire, value, m.timestamp_format)
             }

@@ -264,8 +264,6 @@ impl Request {
         self
     }
 
-    /// Fills the operation's host prefix (`{AccountId}.`) from its host-label members, each of
-    /// which must be non-empty and hold only letters, digits, `-` and `.`.
     /// A header every request of the service carries (`Service::headers`), unless set.
     pub(crate) fn header_unless_set(mut self, name: &str, value: &str) -> Self {
         if !self.headers.iter().any(|(given, _)| given.eq_ignore_ascii_case(name)) {
@@ -290,6 +288,8 @@ impl Request {
         self.header_unless_set("x-amz-content-sha256", &sha256).header_unless_set("x-amz-sha256-tree-hash", &tree_hash)
     }
 
+    /// Fills the operation's host prefix (`{AccountId}.`) from its host-label members, each of
+    /// which must be non-empty and hold only letters, digits, `-` and `.`.
     pub fn host_prefix(mut self, template: &str, labels: &[(&str, Option<&String>)]) -> Result<Self, BuildError> {
         let mut prefix = template.to_owned();
         for (name, value) in labels {
