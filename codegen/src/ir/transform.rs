@@ -131,6 +131,9 @@ fn check_paginator(
                 lists += usize::from(matches!(target, Some(ShapeKind::List { .. } | ShapeKind::Map { .. })));
             }
             Err(_) if simple(key) => return Ok(()),
+            Err(_) if !key.split('.').all(simple) => {
+                return Err(format!("result key \"{key}\" is an expression; only member paths (`A.B`) are followed"))
+            }
             Err(why) => return Err(format!("result key \"{key}\": {why}")),
         }
     }
