@@ -29,6 +29,7 @@ fn root() -> PathBuf {
 
 fn generate(model: &[u8], paginators: Option<&[u8]>, operations: Selection) -> usize {
     let spec = CrateSpec {
+        protocol: None,
         package: "bench",
         model: InputFile { path: "model.json", contents: model },
         paginators: paginators.map(|contents| InputFile { path: "paginators.json", contents }),

@@ -55,6 +55,9 @@ pub struct CrateSpec<'a> {
     /// The service's `endpoint-rule-set-1.json`, embedded in the crate; without one, requests go
     /// to the regional endpoint.
     pub endpoint_rules: Option<InputFile<'a>>,
+    /// One of the protocols a botocore model lists (`metadata.protocols`), to speak instead of
+    /// the first the generator supports: CloudWatch's `json` for a server without RPCv2 CBOR.
+    pub protocol: Option<&'a str>,
 }
 
 /// Where the names lock lives in a generated crate.
@@ -139,9 +142,23 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
             return Err(Diagnostics(found.collect()));
         }
     };
-    let (mut service, mut found) = match model {
-        Model::Smithy(smithy) => ir::lower_smithy::lower(file, smithy, paginators),
-        Model::Botocore(botocore) => lower_botocore::lower(file, *botocore, paginators),
+    let refuse = |location: &str, message: String| {
+        let (file, location) = (file.to_owned(), location.to_owned());
+        Diagnostics(vec![Diagnostic { file, location, message, hint: None }])
+    };
+    let (mut service, mut found) = match (model, spec.protocol) {
+        (Model::Smithy(_), Some(_)) => {
+            let why = "a protocol can be chosen for a botocore model only; a Smithy model speaks its protocol trait's";
+            return Err(refuse("", why.to_owned()));
+        }
+        (Model::Smithy(smithy), None) => ir::lower_smithy::lower(file, smithy, paginators),
+        (Model::Botocore(mut botocore), chosen) => {
+            if let Some(chosen) = chosen {
+                lower_botocore::choose_listed_protocol(&mut botocore.metadata, chosen)
+                    .map_err(|why| refuse("/metadata/protocols", why))?;
+            }
+            lower_botocore::lower(file, *botocore, paginators)
+        }
     };
     if let Some((waiter_file, waiters)) = waiters {
         let mut sink = diagnostic::Sink::new(waiter_file);

@@ -30,6 +30,7 @@ fn generate(rules: &[u8]) -> Result<Generated, Diagnostics> {
     .to_string()
     .into_bytes();
     let spec = CrateSpec {
+        protocol: None,
         package: "rules",
         model: InputFile { path: "model.json", contents: &model },
         paginators: None,

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 fn lower(model: &Value) -> Service {
     let bytes = model.to_string().into_bytes();
     let spec = CrateSpec {
+        protocol: None,
         package: "rules",
         model: InputFile { path: "model.json", contents: &bytes },
         paginators: None,

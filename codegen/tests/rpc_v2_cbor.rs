@@ -29,6 +29,7 @@ fn generate(protocols: serde_json::Value) -> String {
     .to_string()
     .into_bytes();
     let spec = CrateSpec {
+        protocol: None,
         package: "c",
         model: InputFile { path: "model.json", contents: &model },
         paginators: None,

@@ -38,6 +38,7 @@ fn generate(model: &Value, paginators: Option<Value>, waiters: Option<Value>) ->
     let pagers = paginators.map(|p| p.to_string().into_bytes());
     let waiters = waiters.map(|w| w.to_string().into_bytes());
     let spec = CrateSpec {
+        protocol: None,
         package: "w",
         model: InputFile { path: "model.json", contents: &model },
         paginators: pagers.as_deref().map(|contents| InputFile { path: "paginators.json", contents }),

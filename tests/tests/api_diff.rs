@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 fn lower(model: &Value, paginators: Option<&Value>) -> awsgen_codegen::ir::Service {
     let (model, pagers) = (model.to_string().into_bytes(), paginators.map(|p| p.to_string().into_bytes()));
     let spec = CrateSpec {
+        protocol: None,
         package: "diff",
         model: InputFile { path: "model.json", contents: &model },
         paginators: pagers.as_deref().map(|contents| InputFile { path: "paginators.json", contents }),
@@ -227,6 +228,7 @@ fn a_realistic_amplifybackend_update_lists_exactly_its_changes() {
     let only = |model: &Value| {
         let bytes = model.to_string().into_bytes();
         let spec = CrateSpec {
+            protocol: None,
             package: "amplifybackend",
             model: InputFile { path: "service-2.json", contents: &bytes },
             paginators: None,

@@ -27,6 +27,7 @@ fn outcome(model: &Path) -> String {
     let contents = std::fs::read(model).expect("readable model");
     let pagers = pager_path.is_file().then(|| std::fs::read(&pager_path).expect("readable paginators"));
     let spec = CrateSpec {
+        protocol: None,
         package: "awsgen-bad",
         model: InputFile { path: &shown, contents: &contents },
         paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_shown, contents }),

@@ -34,6 +34,7 @@ fn generate(folder: &Path, lock: Option<&str>) -> Version {
     let model = read("service-2.json").expect("service-2.json");
     let paginators = read("paginators-1.json");
     let spec = CrateSpec {
+        protocol: None,
         package: "history",
         model: InputFile { path: "service-2.json", contents: &model },
         paginators: paginators.as_deref().map(|contents| InputFile { path: "paginators-1.json", contents }),

@@ -421,6 +421,48 @@ mod cloudformation {
     }
 }
 
+/// CloudWatch over awsJson 1.0, one of the protocols its model lists (`"protocol": "json"` in
+/// `specs/codegen.json`): moto serves it, while it has no RPCv2 CBOR, which `awsgen-cloudwatch`
+/// speaks (and which the conformance suites cover).
+mod cloudwatch {
+    use super::*;
+    use awsgen_cloudwatch_json::types::{Dimension, Metric, MetricDataQuery, MetricDatum, MetricStat};
+    use awsgen_cloudwatch_json::Client;
+    use awsgen_runtime::DateTime;
+
+    #[tokio::test]
+    async fn metrics_are_put_then_summed_and_listed() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let at = DateTime::from_secs(now - now % 60);
+        let dimension = || Dimension::builder().name("Host").value("web-1").build().unwrap();
+        let datum = |value: f64| {
+            let datum = MetricDatum::builder().metric_name("Latency").dimensions(vec![dimension()]);
+            datum.timestamp(at).value(value).unit("Milliseconds").build().unwrap()
+        };
+        let put = client.put_metric_data().namespace("App").metric_data(vec![datum(12.5), datum(7.5)]);
+        bounded(put.send()).await.unwrap();
+
+        let metric = Metric::builder().namespace("App").metric_name("Latency").dimensions(vec![dimension()]).build();
+        let stat = MetricStat::builder().metric(metric).period(60).stat("Sum").build().unwrap();
+        let query = MetricDataQuery::builder().id("latency").metric_stat(stat).build().unwrap();
+        let get = client
+            .get_metric_data()
+            .metric_data_queries(vec![query])
+            .start_time(DateTime::from_secs(now - 600))
+            .end_time(DateTime::from_secs(now + 600));
+        let got = bounded(get.send()).await.unwrap();
+        let result = &got.metric_data_results()[0];
+        assert_eq!(result.id(), Some("latency"));
+        assert_eq!(result.values(), [20.0]);
+
+        let listed = bounded(client.list_metrics().namespace("App").send()).await.unwrap();
+        let names: Vec<_> = listed.metrics().iter().filter_map(|m| m.metric_name()).collect();
+        assert_eq!(names, ["Latency"]);
+    }
+}
+
 mod s3 {
     use super::*;
     use awsgen_s3::operation::get_object::GetObjectError;

@@ -10,6 +10,7 @@ fn read(path: &str) -> Vec<u8> {
 
 fn spec<'a>(model: &'a str, contents: &'a [u8], paginators: &'a [u8]) -> CrateSpec<'a> {
     CrateSpec {
+        protocol: None,
         package: "awsgen-amplifybackend",
         model: InputFile { path: model, contents },
         paginators: Some(InputFile { path: "specs/amplifybackend/paginators-1.json", contents: paginators }),

@@ -50,6 +50,7 @@ fn generate_fixture(stem: &str) -> Generated {
         .then(|| std::fs::read(workspace_file(&pager_path)).expect("readable paginators"));
     let package = format!("fixture-{stem}");
     let spec = CrateSpec {
+        protocol: None,
         package: &package,
         model: InputFile { path: &model_path, contents: &model },
         paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_path, contents }),
@@ -110,6 +111,7 @@ fn list_backend_jobs_from_smithy_matches_its_snapshot() {
         std::fs::read(workspace_file(PAGINATORS)).expect("paginators"),
     );
     let spec = CrateSpec {
+        protocol: None,
         package: "awsgen-amplifybackend",
         model: InputFile { path: SMITHY, contents: &model },
         paginators: Some(InputFile { path: PAGINATORS, contents: &pagers }),

@@ -14,6 +14,7 @@ fn model() -> Value {
 fn generate(model: &Value, lock: Option<&str>) -> GeneratedFiles {
     let contents = serde_json::to_vec(model).unwrap();
     let spec = CrateSpec {
+        protocol: None,
         package: "awsgen-amplifybackend",
         model: InputFile { path: "specs/amplifybackend/service-2.json", contents: &contents },
         paginators: None,

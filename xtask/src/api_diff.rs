@@ -38,6 +38,7 @@ pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
         let contents = std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
         let shown = path.display().to_string();
         let spec = CrateSpec {
+            protocol: None,
             package: "api-diff",
             model: InputFile { path: &shown, contents: &contents },
             paginators: None,

@@ -94,6 +94,7 @@ fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
     let runtime = root.join("runtime").canonicalize().map_err(|e| format!("error: {e}"))?;
     let runtime = format!("{{ path = {:?} }}", runtime.display().to_string());
     let spec = awsgen_codegen::CrateSpec {
+        protocol: None,
         package: "awsgen-amplifybackend",
         model: awsgen_codegen::InputFile { path: "specs/amplifybackend/service-2.json", contents: &model },
         paginators: Some(awsgen_codegen::InputFile {

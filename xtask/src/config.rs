@@ -29,6 +29,8 @@ struct CrateConfig {
     endpoint_rules: Option<String>,
     /// `"all"` or a list of operation names.
     operations: Operations,
+    /// One of the protocols the model lists, instead of the first the generator speaks.
+    protocol: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +55,7 @@ pub struct Job {
     waiters: Option<(String, Vec<u8>)>,
     endpoint_rules: Option<(String, Vec<u8>)>,
     operations: Selection,
+    protocol: Option<String>,
     runtime_dependency: String,
     standalone: bool,
     /// The crate's names lock as the last run wrote it, if any.
@@ -63,6 +66,7 @@ pub struct Job {
 impl Job {
     fn spec(&self) -> CrateSpec<'_> {
         CrateSpec {
+            protocol: self.protocol.as_deref(),
             package: &self.package,
             model: InputFile { path: &self.model_name, contents: &self.model },
             paginators: input(&self.paginators),
@@ -136,6 +140,7 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
                     Operations::All(AllKeyword::All) => Selection::All,
                     Operations::Only(names) => Selection::Only(names.into_iter().collect()),
                 },
+                protocol: c.protocol,
                 runtime_dependency: format!("{{ path = \"{runtime}\" }}"),
                 standalone: false,
                 names_lock: read_lock(&root.join(&c.output), || Ok(format!("{}/{NAMES_LOCK}", c.output)))?,
@@ -225,6 +230,7 @@ pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
             Some(names) => Selection::Only(names.iter().map(|n| n.trim().to_owned()).collect()),
             None => Selection::All,
         },
+        protocol: None,
         runtime_dependency,
         standalone: args.workspace,
         names_lock: read_lock(args.out, || shown_path(cwd, &args.out.join(NAMES_LOCK)))?,

@@ -235,6 +235,7 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         let rules_name = rules.as_ref().map(|(path, _)| path.display().to_string());
         let package = format!("awsgen-{service}");
         let spec = CrateSpec {
+            protocol: None,
             package: &package,
             model: InputFile { path: &model_name, contents: &model },
             paginators: pagers

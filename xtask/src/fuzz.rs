@@ -91,6 +91,7 @@ enum Outcome {
 /// The whole pipeline on one input.
 fn generate(model: &[u8], paginators: Option<&[u8]>) -> Outcome {
     let spec = CrateSpec {
+        protocol: None,
         package: "awsgen-fuzz",
         model: InputFile { path: "fuzz.json", contents: model },
         paginators: paginators.map(|contents| InputFile { path: "fuzz.paginators.json", contents }),

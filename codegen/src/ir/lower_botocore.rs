@@ -142,6 +142,17 @@ pub fn choose_protocol<'a>(protocol: Option<&'a str>, protocols: &'a [String]) -
     spoken.or(protocol).or(protocols.first().map(String::as_str))
 }
 
+/// Makes `chosen` the model's only protocol, if the model lists it.
+pub fn choose_listed_protocol(meta: &mut bc::Metadata, chosen: &str) -> Result<(), String> {
+    let listed: Vec<&str> = meta.protocols.iter().map(String::as_str).chain(meta.protocol.as_deref()).collect();
+    if !listed.contains(&chosen) {
+        return Err(format!("the protocol \"{chosen}\" is not one the model lists ({})", listed.join(", ")));
+    }
+    meta.protocol = Some(chosen.to_owned());
+    meta.protocols = vec![chosen.to_owned()];
+    Ok(())
+}
+
 fn lower_protocol(meta: &bc::Metadata, sink: &mut Sink) -> Option<Protocol> {
     let Some(protocol) = choose_protocol(meta.protocol.as_deref(), &meta.protocols) else {
         sink.error("/metadata/protocol", "the service names no protocol");

@@ -261,6 +261,7 @@ fn write_smithy_crate(
     let src = dir.join("src");
     let _ = std::fs::remove_dir_all(&src);
     let spec = CrateSpec {
+        protocol: None,
         package: "conformance",
         model: InputFile { path: "model.json", contents: model },
         paginators: None,
@@ -513,6 +514,7 @@ fn write_module(
     let head = head.strip_suffix('}').unwrap_or(&head);
     let model = format!("{head},\"shapes\":{shapes}}}");
     let spec = CrateSpec {
+        protocol: None,
         package: "conformance",
         model: InputFile { path: "suite.json", contents: model.as_bytes() },
         paginators: None,
