@@ -216,7 +216,7 @@ impl Client {
             if streaming && success {
                 let head = Response { status: reply.status, headers: reply.headers, body: Bytes::new() };
                 let body = match expected {
-                    Some(expected) => checksum::checked(reply.body, expected),
+                    Some(expected) => checksum::checked(reply.body, expected)?,
                     None => reply.body,
                 };
                 return Ok((head, Some(ByteStream::from_body(body))));
@@ -285,7 +285,7 @@ impl Client {
         let (config, region) = (&self.inner.config, caller.region);
         let ruled = self.endpoint(input, region, account_id)?;
         let endpoint = match &request.endpoint {
-            Some(url) => Endpoint::parse(url, "the input's endpoint")?,
+            Some(url) => Endpoint::parse(url, "the input's endpoint")?.origin(),
             None => ruled.endpoint,
         };
         let endpoint = match &request.host_prefix {

@@ -235,7 +235,8 @@ impl Config {
 
     /// Region from `AWS_REGION` (or `AWS_DEFAULT_REGION`), credentials from `AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, endpoint from `AWS_ENDPOINT_URL_<SERVICE_ID>` or
-    /// `AWS_ENDPOINT_URL`, FIPS and dual-stack from `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`.
+    /// `AWS_ENDPOINT_URL`, FIPS and dual-stack from `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`,
+    /// checksums from `AWS_REQUEST_CHECKSUM_CALCULATION` and `AWS_RESPONSE_CHECKSUM_VALIDATION`.
     pub fn from_env() -> ConfigBuilder {
         ConfigBuilder {
             region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
@@ -244,6 +245,14 @@ impl Config {
             use_fips: env_flag("AWS_USE_FIPS_ENDPOINT"),
             use_dual_stack: env_flag("AWS_USE_DUALSTACK_ENDPOINT"),
             service_endpoint_urls: service_endpoint_urls(),
+            request_checksum_calculation: match when_required("AWS_REQUEST_CHECKSUM_CALCULATION") {
+                true => RequestChecksumCalculation::WhenRequired,
+                false => RequestChecksumCalculation::WhenSupported,
+            },
+            response_checksum_validation: match when_required("AWS_RESPONSE_CHECKSUM_VALIDATION") {
+                true => ResponseChecksumValidation::WhenRequired,
+                false => ResponseChecksumValidation::WhenSupported,
+            },
             ..ConfigBuilder::default()
         }
     }
@@ -496,6 +505,12 @@ fn service_endpoint_urls() -> Vec<(String, String)> {
     let found = std::env::vars_os().filter_map(|(name, url)| Some((name.into_string().ok()?, url.into_string().ok()?)));
     let found = found.filter(|(_, url)| !url.is_empty());
     found.filter_map(|(name, url)| Some((name.strip_prefix("AWS_ENDPOINT_URL_")?.to_owned(), url))).collect()
+}
+
+/// A checksum setting from the environment: `when_required` in any case; anything else is the
+/// default, `when_supported`.
+fn when_required(name: &str) -> bool {
+    env(name).is_some_and(|value| value.eq_ignore_ascii_case("when_required"))
 }
 
 /// A boolean setting from the environment: `true` in any case is on, anything else off.

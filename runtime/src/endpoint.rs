@@ -46,6 +46,12 @@ impl Endpoint {
         Ok(Endpoint { scheme, host: host.to_ascii_lowercase(), port, path })
     }
 
+    /// Its scheme, host and port only: where the request goes, its own path kept (botocore
+    /// replaces only those when an input names the endpoint, as Machine Learning's Predict does).
+    pub(crate) fn origin(self) -> Endpoint {
+        Endpoint { path: String::new(), ..self }
+    }
+
     /// The regional endpoint of a service: `https://{prefix}.{region}.amazonaws.com`
     /// (`.amazonaws.com.cn` in China). The region must be a valid host label.
     pub(crate) fn regional(prefix: &str, region: &str) -> Result<Endpoint, BuildError> {

@@ -466,7 +466,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     for m in members(output) {
         let wire = &m.wire_name;
         let value = match m.binding {
-            Binding::Body if op.unwrapped_xml_output && xml => quote! { response.payload_xml()? },
+            Binding::Body if op.unwrapped_xml_output && xml => quote! { response.unwrapped_xml()? },
             Binding::Body => continue,
             Binding::Label
             | Binding::Query

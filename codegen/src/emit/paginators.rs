@@ -339,7 +339,7 @@ impl ResultPath<'_> {
     }
 
     /// For a top-level result key that is not a list: text is joined page after page (RDS's
-    /// log portions), anything else is the first page's, as botocore merges them.
+    /// log portions), a structure is the first page's, as botocore merges them.
     fn merge_single(&self, text: bool) -> TokenStream {
         let last = ident(&self.last().rust_name);
         match (self.last().optional, text) {

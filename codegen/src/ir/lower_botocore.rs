@@ -236,11 +236,12 @@ fn lower_operation(
         pagination: None,
         waiters: Vec::new(),
         host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
-        request_checksum: op.http_checksum.as_ref().and_then(|checksum| {
-            let required = checksum.request_checksum_required;
-            (required || checksum.request_algorithm_member.is_some())
-                .then(|| RequestChecksum { algorithm_member: checksum.request_algorithm_member.clone(), required })
-        }),
+        request_checksum: {
+            let algorithm_member = op.http_checksum.as_ref().and_then(|c| c.request_algorithm_member.clone());
+            let required =
+                op.http_checksum_required || op.http_checksum.as_ref().is_some_and(|c| c.request_checksum_required);
+            (required || algorithm_member.is_some()).then_some(RequestChecksum { algorithm_member, required })
+        },
         response_checksum: op.http_checksum.as_ref().and_then(|checksum| {
             let mode_member = checksum.request_validation_mode_member.as_deref();
             ResponseChecksum::from_parts(mode_member, checksum.response_algorithms.clone())
@@ -279,7 +280,7 @@ fn endpoint_params(op: &bc::Operation, shapes: &BTreeMap<String, bc::Shape>) -> 
     // Only a path naming one top-level member is supported; JMESPath projections such as
     // `Delete.Objects[*].Key` are left out (the parameter keeps its default).
     for (name, param) in &op.operation_context_params {
-        if param.path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if super::validate::is_simple_path(&param.path) {
             params.insert(name, EndpointParamValue::Member(param.path.clone()));
         }
     }

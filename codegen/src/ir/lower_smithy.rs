@@ -723,7 +723,7 @@ fn endpoint_params(op: &sm::Shape, shapes: &BTreeMap<String, sm::Shape>) -> Vec<
     }
     for (name, param) in entries("smithy.rules#operationContextParams") {
         let path = param.get("path").and_then(Value::as_str);
-        if let Some(path) = path.filter(|path| path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+        if let Some(path) = path.filter(|path| super::validate::is_simple_path(path)) {
             params.insert(name.clone(), EndpointParamValue::Member(path.to_owned()));
         }
     }

@@ -137,10 +137,15 @@ fn check_paginator(
             Err(why) => return Err(format!("result key \"{key}\": {why}")),
         }
     }
-    // Without a list, the first result key's value is the one item of each page, if it is the
-    // output's own member.
-    if lists == 0 && !pager.result_keys.first().is_some_and(|key| simple(key)) {
-        return Err("none of its result keys is a list or map, nor a member of the output".to_owned());
+    // Without a list, the first result key's value is the one item of each page, if it is text
+    // or a structure the output holds itself (pages of numbers would be added up: none yet).
+    if lists == 0 {
+        let first = pager.result_keys.first().filter(|key| simple(key));
+        let path = first.and_then(|key| member_path(shapes, output, key).ok());
+        let target = path.as_ref().and_then(|path| path.last()).and_then(|m| shapes.get(&m.target));
+        if !matches!(target.map(|s| &s.kind), Some(ShapeKind::String | ShapeKind::Structure(_))) {
+            return Err("none of its result keys is a list or map, nor text or a structure of the output".to_owned());
+        }
     }
     Ok(())
 }

@@ -180,6 +180,9 @@ pub struct Operation {
     /// The auth schemes in order; `["smithy.api#noAuth"]` alone: sent unsigned.
     pub auth: Option<Vec<String>>,
     pub http_checksum: Option<HttpChecksum>,
+    /// An older spelling of `httpChecksum.requestChecksumRequired` (S3 Control).
+    #[serde(default)]
+    pub http_checksum_required: bool,
     /// Endpoint rule-set parameters with a fixed value for this operation: `{"Name": {"value": v}}`.
     #[serde(default)]
     pub static_context_params: BTreeMap<String, StaticContextParam>,

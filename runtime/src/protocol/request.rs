@@ -272,10 +272,10 @@ impl Request {
         self
     }
 
-    /// Sends the request to `url`, when given, instead of the endpoint (checked like an
-    /// `endpoint_url`).
+    /// Sends the request to the scheme, host and port of `url`, when given and not empty,
+    /// instead of the endpoint's (checked like an `endpoint_url`).
     pub fn endpoint(mut self, url: Option<&str>) -> Self {
-        self.endpoint = url.map(str::to_owned).or(self.endpoint);
+        self.endpoint = url.filter(|url| !url.is_empty()).map(str::to_owned).or(self.endpoint);
         self
     }
 

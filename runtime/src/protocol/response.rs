@@ -123,13 +123,27 @@ impl Response {
 
     /// The whole body as an XML structure or union payload; an empty body is no payload.
     pub fn payload_xml<T: FromXml>(&self) -> Result<Option<T>, ParseError> {
+        self.root_xml(|_| true)
+    }
+
+    /// The document element as the output's one member (S3 GetBucketLocation's
+    /// `<LocationConstraint>`); an empty element, as S3 sends for us-east-1, is no value.
+    pub fn unwrapped_xml<T: FromXml>(&self) -> Result<Option<T>, ParseError> {
+        self.root_xml(|root| !root.text().trim().is_empty() || root.children().next().is_some())
+    }
+
+    fn root_xml<T: FromXml>(&self, has_value: impl Fn(&crate::xml::Node) -> bool) -> Result<Option<T>, ParseError> {
         let text = std::str::from_utf8(&self.body).map_err(|_| self.bad("the body is not UTF-8".to_owned()))?;
         if text.trim().is_empty() {
             return Ok(None);
         }
         let bad = |e: crate::xml::XmlError| self.bad(e.to_string());
         let doc = Document::parse(text).map_err(bad)?;
-        doc.root().parse().map(Some).map_err(bad)
+        let root = doc.root();
+        if !has_value(&root) {
+            return Ok(None);
+        }
+        root.parse().map(Some).map_err(bad)
     }
 
     /// The whole body as a structure payload; an empty body is no payload.
@@ -166,7 +180,22 @@ fn split_list(value: &str, http_dates: bool) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::split_list;
+    use super::*;
+
+    /// S3 answers GetBucketLocation in us-east-1 with an empty element: no location, not "".
+    #[test]
+    fn an_unwrapped_empty_element_is_no_value() {
+        let response = |body: &'static str| Response { status: 200, headers: Default::default(), body: body.into() };
+        let ns = r#"xmlns="http://s3.amazonaws.com/doc/2006-03-01/""#;
+        let located = response(
+            r#"<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>"#,
+        );
+        assert_eq!(located.unwrapped_xml::<String>().unwrap().as_deref(), Some("eu-west-1"));
+        let empty = format!("<LocationConstraint {ns}/>");
+        let empty = Response { body: empty.into(), ..response("") };
+        assert_eq!(empty.unwrapped_xml::<String>().unwrap(), None);
+        assert_eq!(response("").unwrapped_xml::<String>().unwrap(), None);
+    }
 
     #[test]
     fn list_headers_split_outside_quotes() {
