@@ -5,6 +5,10 @@ use awsgen_codegen::{CrateSpec, InputFile, Selection};
 use serde_json::json;
 
 fn generate(protocols: serde_json::Value) -> String {
+    generate_as(protocols, None).expect("generates")
+}
+
+fn generate_as(protocols: serde_json::Value, chosen: Option<&str>) -> Result<String, String> {
     let model = json!({
         "version": "2.0",
         "metadata": {"apiVersion": "2024-01-01", "endpointPrefix": "c", "protocol": "json", "jsonVersion": "1.0",
@@ -29,7 +33,7 @@ fn generate(protocols: serde_json::Value) -> String {
     .to_string()
     .into_bytes();
     let spec = CrateSpec {
-        protocol: None,
+        protocol: chosen,
         package: "c",
         model: InputFile { path: "model.json", contents: &model },
         paginators: None,
@@ -40,9 +44,9 @@ fn generate(protocols: serde_json::Value) -> String {
         names_lock: None,
         endpoint_rules: None,
     };
-    let generated = awsgen_codegen::generate(&spec).expect("generates");
+    let generated = awsgen_codegen::generate(&spec).map_err(|diagnostics| diagnostics.to_string())?;
     // Without whitespace, so that the assertions don't depend on where prettyplease breaks lines.
-    generated.files.values().flat_map(|text| text.chars().filter(|c| !c.is_whitespace())).collect()
+    Ok(generated.files.values().flat_map(|text| text.chars().filter(|c| !c.is_whitespace())).collect())
 }
 
 fn has(code: &str, needle: &str) -> bool {
@@ -65,4 +69,14 @@ fn json_stays_json_when_cbor_is_not_listed() {
     let code = generate(json!(["json", "query"]));
     assert!(has(&code, "Protocol::AwsJson { query_compatible: true"));
     assert!(!has(&code, "rpc_v2_cbor"));
+}
+
+#[test]
+fn a_listed_protocol_can_be_chosen_and_an_unlisted_one_is_refused() {
+    let code = generate_as(json!(["smithy-rpc-v2-cbor", "json", "query"]), Some("json")).unwrap();
+    assert!(has(&code, r#"Request::aws_json("1.0", "CService.Put", self)"#));
+    assert!(!has(&code, "rpc_v2_cbor"));
+    let refused = generate_as(json!(["smithy-rpc-v2-cbor", "json"]), Some("rest-xml")).unwrap_err();
+    assert!(refused.contains(r#"the protocol "rest-xml" is not one the model lists"#), "{refused}");
+    assert!(refused.contains("model.json at /metadata/protocols"), "{refused}");
 }
