@@ -232,28 +232,27 @@ fn s3(builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>
 }
 
 fn checksums(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
+    use {RequestChecksumCalculation as Request, ResponseChecksumValidation as Response};
     if let Some(setting) = settings.get("AWS_REQUEST_CHECKSUM_CALCULATION", "request_checksum_calculation") {
-        match when(&setting) {
-            Ok(true) => builder = builder.request_checksum_calculation(RequestChecksumCalculation::WhenSupported),
-            Ok(false) => builder = builder.request_checksum_calculation(RequestChecksumCalculation::WhenRequired),
+        match when(&setting, Request::WhenSupported, Request::WhenRequired) {
+            Ok(when) => builder = builder.request_checksum_calculation(when),
             Err(error) => problems.push(error),
         }
     }
     if let Some(setting) = settings.get("AWS_RESPONSE_CHECKSUM_VALIDATION", "response_checksum_validation") {
-        match when(&setting) {
-            Ok(true) => builder = builder.response_checksum_validation(ResponseChecksumValidation::WhenSupported),
-            Ok(false) => builder = builder.response_checksum_validation(ResponseChecksumValidation::WhenRequired),
+        match when(&setting, Response::WhenSupported, Response::WhenRequired) {
+            Ok(when) => builder = builder.response_checksum_validation(when),
             Err(error) => problems.push(error),
         }
     }
     builder
 }
 
-/// A checksum setting: `when_supported` (true) or `when_required` (false), in any case.
-fn when(setting: &Setting) -> Result<bool, LoadError> {
+/// A checksum setting, `when_supported` or `when_required` in any case.
+fn when<T>(setting: &Setting, supported: T, required: T) -> Result<T, LoadError> {
     match setting.value.to_ascii_lowercase().as_str() {
-        "when_supported" => Ok(true),
-        "when_required" => Ok(false),
+        "when_supported" => Ok(supported),
+        "when_required" => Ok(required),
         _ => Err(setting.invalid(format!("`{}` is not one of when_supported, when_required", setting.value))),
     }
 }
