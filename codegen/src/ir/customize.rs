@@ -11,7 +11,7 @@
 //! - S3's GetBucketLocation answers `<LocationConstraint>us-west-2</LocationConstraint>`: the
 //!   member itself is the document (Smithy models say so with `s3UnwrappedXmlOutput`).
 
-use super::{Operation, Service, ShapeKind};
+use super::{Service, ShapeKind};
 
 pub fn apply(service: &mut Service) {
     match service.service_id.as_str() {
@@ -34,7 +34,9 @@ pub fn apply(service: &mut Service) {
 fn glacier(service: &mut Service) {
     service.headers.push(("x-amz-glacier-version".to_owned(), service.api_version.clone()));
     for name in ["UploadArchive", "UploadMultipartPart"] {
-        service.operations.get_mut(name).into_iter().for_each(|op: &mut Operation| op.glacier_checksums = true);
+        if let Some(upload) = service.operations.get_mut(name) {
+            upload.glacier_checksums = true;
+        }
     }
     let inputs: Vec<_> = service.operations.values().filter_map(|op| op.input.clone()).collect();
     for input in inputs {
