@@ -60,6 +60,25 @@ pub struct CrateSpec<'a> {
     pub protocol: Option<&'a str>,
 }
 
+impl<'a> CrateSpec<'a> {
+    /// Every operation of `model` as a standalone crate, with no other input; set the rest with
+    /// struct update syntax (`CrateSpec { paginators, ..CrateSpec::new(..) }`).
+    pub fn new(package: &'a str, model: InputFile<'a>) -> Self {
+        CrateSpec {
+            package,
+            model,
+            paginators: None,
+            waiters: None,
+            operations: Selection::All,
+            runtime_dependency: "{}",
+            standalone: true,
+            names_lock: None,
+            endpoint_rules: None,
+            protocol: None,
+        }
+    }
+}
+
 /// Where the names lock lives in a generated crate.
 pub const NAMES_LOCK: &str = "names.lock";
 

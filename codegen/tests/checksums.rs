@@ -1,6 +1,6 @@
 //! `httpChecksum` in botocore models: both spellings of "required", and the response side.
 
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, InputFile};
 use serde_json::json;
 
 fn generate(operation: serde_json::Value) -> String {
@@ -22,18 +22,7 @@ fn generate(operation: serde_json::Value) -> String {
     })
     .to_string()
     .into_bytes();
-    let spec = CrateSpec {
-        protocol: None,
-        package: "c",
-        model: InputFile { path: "model.json", contents: &model },
-        paginators: None,
-        waiters: None,
-        operations: Selection::All,
-        runtime_dependency: "{}",
-        standalone: true,
-        names_lock: None,
-        endpoint_rules: None,
-    };
+    let spec = CrateSpec::new("c", InputFile { path: "model.json", contents: &model });
     let generated = awsgen_codegen::generate(&spec).expect("generates");
     generated.files.values().flat_map(|text| text.chars().filter(|c| !c.is_whitespace())).collect()
 }

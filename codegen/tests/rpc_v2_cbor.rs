@@ -1,7 +1,7 @@
 //! RPCv2 CBOR is preferred as botocore prefers it (first of a model's `protocols`), and its
 //! operations send the input (or no body) to `/service/{targetPrefix}/operation/{name}`.
 
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, InputFile};
 use serde_json::json;
 
 fn generate(protocols: serde_json::Value) -> String {
@@ -32,18 +32,8 @@ fn generate_as(protocols: serde_json::Value, chosen: Option<&str>) -> Result<Str
     })
     .to_string()
     .into_bytes();
-    let spec = CrateSpec {
-        protocol: chosen,
-        package: "c",
-        model: InputFile { path: "model.json", contents: &model },
-        paginators: None,
-        waiters: None,
-        operations: Selection::All,
-        runtime_dependency: "{}",
-        standalone: true,
-        names_lock: None,
-        endpoint_rules: None,
-    };
+    let model = InputFile { path: "model.json", contents: &model };
+    let spec = CrateSpec { protocol: chosen, ..CrateSpec::new("c", model) };
     let generated = awsgen_codegen::generate(&spec).map_err(|diagnostics| diagnostics.to_string())?;
     // Without whitespace, so that the assertions don't depend on where prettyplease breaks lines.
     Ok(generated.files.values().flat_map(|text| text.chars().filter(|c| !c.is_whitespace())).collect())
