@@ -99,7 +99,7 @@ pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
 }
 
 /// The fields of a crate's `awsgen_runtime::Service` static but `endpoint_rules` (names,
-/// protocol, auth schemes), as the generated client writes them: for harnesses that build a
+/// protocol, auth schemes, headers), as the generated client writes them: for harnesses that build a
 /// module of generated code around a service of their own (the conformance runner).
 pub fn service_fields(service: &ir::Service) -> proc_macro2::TokenStream {
     emit::client::service_fields(service)

@@ -83,6 +83,12 @@ pub fn required_label(value: Option<String>, field: &'static str) -> Result<Stri
     }
 }
 
+/// A label's value, or `fallback` when it is unset or empty (Glacier's `accountId`: `-`, the
+/// caller's own account).
+pub fn label_or<'a>(value: Option<&'a str>, fallback: &'a str) -> &'a str {
+    value.filter(|value| !value.is_empty()).unwrap_or(fallback)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +101,10 @@ mod tests {
         let empty = required_label(Some(String::new()), "app_id").unwrap_err();
         assert_eq!(empty, BuildError::EmptyLabel { field: "app_id" });
         assert_eq!(required_label(Some("a".into()), "app_id"), Ok("a".to_owned()));
+    }
+
+    #[test]
+    fn an_unset_or_empty_label_falls_back() {
+        assert_eq!([label_or(None, "-"), label_or(Some(""), "-"), label_or(Some("123"), "-")], ["-", "-", "123"]);
     }
 }

@@ -245,14 +245,16 @@ impl Config {
             use_fips: env_flag("AWS_USE_FIPS_ENDPOINT"),
             use_dual_stack: env_flag("AWS_USE_DUALSTACK_ENDPOINT"),
             service_endpoint_urls: service_endpoint_urls(),
-            request_checksum_calculation: match when_required("AWS_REQUEST_CHECKSUM_CALCULATION") {
-                true => RequestChecksumCalculation::WhenRequired,
-                false => RequestChecksumCalculation::WhenSupported,
-            },
-            response_checksum_validation: match when_required("AWS_RESPONSE_CHECKSUM_VALIDATION") {
-                true => ResponseChecksumValidation::WhenRequired,
-                false => ResponseChecksumValidation::WhenSupported,
-            },
+            request_checksum_calculation: env_when(
+                "AWS_REQUEST_CHECKSUM_CALCULATION",
+                RequestChecksumCalculation::WhenSupported,
+                RequestChecksumCalculation::WhenRequired,
+            ),
+            response_checksum_validation: env_when(
+                "AWS_RESPONSE_CHECKSUM_VALIDATION",
+                ResponseChecksumValidation::WhenSupported,
+                ResponseChecksumValidation::WhenRequired,
+            ),
             ..ConfigBuilder::default()
         }
     }
@@ -507,10 +509,13 @@ fn service_endpoint_urls() -> Vec<(String, String)> {
     found.filter_map(|(name, url)| Some((name.strip_prefix("AWS_ENDPOINT_URL_")?.to_owned(), url))).collect()
 }
 
-/// A checksum setting from the environment: `when_required` in any case; anything else is the
-/// default, `when_supported`.
-fn when_required(name: &str) -> bool {
-    env(name).is_some_and(|value| value.eq_ignore_ascii_case("when_required"))
+/// A checksum setting from the environment: `required` for `when_required` in any case, else
+/// `supported`, the default.
+fn env_when<T>(name: &str, supported: T, required: T) -> T {
+    match env(name) {
+        Some(value) if value.eq_ignore_ascii_case("when_required") => required,
+        _ => supported,
+    }
 }
 
 /// A boolean setting from the environment: `true` in any case is on, anything else off.

@@ -79,7 +79,8 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
     }
 }
 
-/// The fields of the runtime's `Service` but its endpoint rules: names, protocol, auth schemes.
+/// The fields of the runtime's `Service` but its endpoint rules: names, protocol, auth schemes,
+/// headers.
 pub(crate) fn service_fields(service: &Service) -> TokenStream {
     let rt = rt::runtime();
     let (service_id, api_version) = (&service.service_id, &service.api_version);

@@ -319,7 +319,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             Binding::Label => {
                 let field = ident(&m.rust_name);
                 let value = match &m.label_fallback {
-                    Some(fallback) => quote! { self.#field.as_deref().filter(|v| !v.is_empty()).unwrap_or(#fallback) },
+                    Some(fallback) => quote! { #rt::build::label_or(self.#field.as_deref(), #fallback) },
                     None if enforced(m) => quote! { &self.#field },
                     None => {
                         let label = m.rust_name.trim_start_matches("r#");
