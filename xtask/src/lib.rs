@@ -44,9 +44,14 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
 }
 
-/// A scratch workspace of its own in `dir` (under `target/`), with these member folders.
+/// A scratch workspace of its own in `dir` (under `target/`), with these member folders. Without
+/// debug info: its crates are checked and tested, never debugged, and debug info is most of their
+/// size on disk.
 pub fn write_scratch_workspace(dir: &Path, members: &[String]) -> Result<(), String> {
     let members: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
-    let manifest = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
+    let manifest = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = false\n",
+        members.join(", ")
+    );
     std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| format!("error: cannot write {}: {e}", dir.display()))
 }
