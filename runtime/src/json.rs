@@ -93,6 +93,7 @@ impl de::Visitor<'_> for BytesVisitor {
 /// epoch seconds under tag 1.
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[cfg(feature = "cbor")]
         if !serializer.is_human_readable() {
             let fraction = (self.subsec_nanos() != 0).then(|| self.as_fractional_secs());
             return crate::cbor::serialize_epoch_seconds(self.secs(), fraction, serializer);
@@ -108,6 +109,7 @@ impl Serialize for DateTime {
 /// Accepts epoch seconds (number or numeric string) and date-time or HTTP-date strings.
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[cfg(feature = "cbor")]
         if !deserializer.is_human_readable() {
             let secs = crate::cbor::deserialize_number(deserializer)?.unwrap_or_default();
             return DateTime::from_fractional_secs(secs)
@@ -211,6 +213,7 @@ pub mod float {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>, T: JsonFloat>(deserializer: D) -> Result<Option<T>, D::Error> {
+        #[cfg(feature = "cbor")]
         if !deserializer.is_human_readable() {
             return Ok(crate::cbor::deserialize_number(deserializer)?.map(T::from_f64));
         }
@@ -250,20 +253,28 @@ pub struct UnionValue(UnionValueKind);
 #[derive(Debug)]
 enum UnionValueKind {
     Json(serde_json::Value),
+    #[cfg(feature = "cbor")]
     Cbor(ciborium::Value),
 }
 
 /// The one set member of a union object, ignoring `null` members and `__type`; `None` when
 /// nothing is set.
 pub fn union_member<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<(String, UnionValue)>, D::Error> {
-    let set: Vec<(String, UnionValueKind)> = if deserializer.is_human_readable() {
-        let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-        object.into_iter().filter(|(_, value)| !value.is_null()).map(|(k, v)| (k, UnionValueKind::Json(v))).collect()
-    } else {
+    #[cfg(feature = "cbor")]
+    if !deserializer.is_human_readable() {
         let entries = std::collections::BTreeMap::<String, ciborium::Value>::deserialize(deserializer)?;
-        entries.into_iter().filter(|(_, value)| !value.is_null()).map(|(k, v)| (k, UnionValueKind::Cbor(v))).collect()
-    };
-    let mut set = set.into_iter().filter(|(key, _)| key != "__type");
+        let set = entries.into_iter().filter(|(_, value)| !value.is_null());
+        return the_one_member(set.map(|(k, v)| (k, UnionValueKind::Cbor(v))));
+    }
+    let object = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+    let set = object.into_iter().filter(|(_, value)| !value.is_null());
+    the_one_member(set.map(|(k, v)| (k, UnionValueKind::Json(v))))
+}
+
+fn the_one_member<E: de::Error>(
+    set: impl Iterator<Item = (String, UnionValueKind)>,
+) -> Result<Option<(String, UnionValue)>, E> {
+    let mut set = set.filter(|(key, _)| key != "__type");
     let first = set.next();
     if set.next().is_some() {
         return Err(de::Error::custom("a union must have exactly one member set"));
@@ -275,6 +286,7 @@ pub fn union_member<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option
 pub fn union_value<T: de::DeserializeOwned, E: de::Error>(value: UnionValue) -> Result<T, E> {
     match value.0 {
         UnionValueKind::Json(value) => serde_json::from_value(value).map_err(E::custom),
+        #[cfg(feature = "cbor")]
         UnionValueKind::Cbor(value) => value.deserialized().map_err(E::custom),
     }
 }

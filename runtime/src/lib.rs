@@ -9,6 +9,7 @@ mod base64;
 pub mod blocking;
 pub mod build;
 mod byte_stream;
+#[cfg(feature = "cbor")]
 mod cbor;
 mod checksum;
 mod client;
@@ -47,10 +48,12 @@ pub use error::{
     TransportError, TransportErrorKind, Unhandled, CODE_CAP, MESSAGE_CAP,
 };
 pub use json::{Blob, Document};
+#[cfg(feature = "cbor")]
+pub use protocol::cbor_output;
 pub use protocol::query;
 pub use protocol::{
-    cbor_output, json_output, percent_encode, sanitize_code, xml_output, AuthScheme, ErrorResponse, FromHttpValue,
-    HttpValue, ModeledError, Operation, Protocol, Request, Service,
+    json_output, percent_encode, sanitize_code, xml_output, AuthScheme, ErrorResponse, FromHttpValue, HttpValue,
+    ModeledError, Operation, Protocol, Request, Service,
 };
 pub use time::{DateTime, TimestampFormat};
 pub use unknown::UnknownValue;

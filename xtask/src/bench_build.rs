@@ -117,7 +117,7 @@ fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
     crate::sync::apply(dir, &changes)
 }
 
-fn write_program(dir: &Path, dependencies: &str, main: &str) -> Result<(), String> {
+pub(crate) fn write_program(dir: &Path, dependencies: &str, main: &str) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("error: cannot write {}: {e}", dir.display());
     std::fs::create_dir_all(dir.join("src")).map_err(fail)?;
     let manifest = format!(
@@ -153,7 +153,7 @@ fn cold_build(name: &'static str, program: &Path, profile: &'static str) -> Resu
 }
 
 /// Runs cargo in `dir` (under `/usr/bin/time -v` when there is one) and returns its stderr.
-fn cargo(dir: &Path, args: &[&str], target: Option<&PathBuf>) -> Result<Vec<u8>, String> {
+pub(crate) fn cargo(dir: &Path, args: &[&str], target: Option<&PathBuf>) -> Result<Vec<u8>, String> {
     let timed = Path::new("/usr/bin/time").is_file() && target.is_some();
     let mut command = if timed {
         let mut c = Command::new("/usr/bin/time");

@@ -2,6 +2,7 @@
 
 pub mod api_diff;
 pub mod bench_build;
+pub mod bench_calls;
 pub mod config;
 pub mod conformance;
 pub mod corpus;
@@ -49,9 +50,7 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), String> {
 /// size on disk.
 pub fn write_scratch_workspace(dir: &Path, members: &[String]) -> Result<(), String> {
     let members: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
-    let manifest = format!(
-        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = false\n",
-        members.join(", ")
-    );
+    let manifest =
+        format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = false\n", members.join(", "));
     std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| format!("error: cannot write {}: {e}", dir.display()))
 }

@@ -55,6 +55,8 @@ enum Command {
     /// Cold debug and release builds of a ListBackendJobs program on our crate and on
     /// aws-sdk-amplifybackend, side by side (downloads crates; takes several minutes).
     BenchBuild,
+    /// Time per ListBackendJobs call and loopback calls per second, ours vs aws-sdk-rust, in one run.
+    BenchCalls,
     /// Run botocore's rest-json and json protocol test suites through generated code.
     Conformance {
         /// Default: ../shared/protocol-tests/botocore beside this checkout.
@@ -182,6 +184,10 @@ fn main() -> ExitCode {
         }),
         Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
             xtask::bench_build::print(&builds);
+            ExitCode::SUCCESS
+        }),
+        Command::BenchCalls => xtask::bench_calls::run(&workspace_root()).map(|runs| {
+            xtask::bench_calls::print(&runs);
             ExitCode::SUCCESS
         }),
     };

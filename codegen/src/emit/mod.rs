@@ -13,7 +13,7 @@ mod types;
 pub(crate) mod waiters;
 mod xml;
 
-use crate::ir::{Service, ShapeKind};
+use crate::ir::{Protocol, Service, ShapeKind};
 use crate::GeneratedFiles;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -216,9 +216,40 @@ fn manifest(service: &Service, info: &CrateInfo) -> String {
     let header = file::header(info.source).replace("//", "#");
     let description = format!("A client for {} (API version {}).", service.full_name, service.api_version);
     let workspace = if info.standalone { "\n[workspace]\n" } else { "" };
+    // The runtime builds a codec only for the crates whose protocol needs it.
+    let runtime = match service.protocol {
+        Protocol::RpcV2Cbor => with_features(info.runtime_dependency, &["cbor"]),
+        _ => info.runtime_dependency.to_owned(),
+    };
     format!(
         "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",
         package = info.package,
-        runtime = info.runtime_dependency,
     )
+}
+
+/// An inline dependency table (`{ path = "../../runtime" }`) with `features` added.
+fn with_features(dependency: &str, features: &[&str]) -> String {
+    let fields = dependency.trim().trim_start_matches('{').trim_end_matches('}').trim();
+    let features = format!("features = {features:?}");
+    match fields {
+        "" => format!("{{ {features} }}"),
+        fields => format!("{{ {fields}, {features} }}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn features_join_an_inline_dependency_table() {
+        let cbor = &["cbor"];
+        assert_eq!(
+            super::with_features("{ path = \"../../runtime\" }", cbor),
+            r#"{ path = "../../runtime", features = ["cbor"] }"#
+        );
+        assert_eq!(super::with_features("{}", cbor), r#"{ features = ["cbor"] }"#);
+        assert_eq!(
+            super::with_features(" { version = \"0.1\" } ", cbor),
+            r#"{ version = "0.1", features = ["cbor"] }"#
+        );
+    }
 }

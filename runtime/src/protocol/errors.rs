@@ -54,6 +54,7 @@ impl ErrorResponse {
         if protocol.reads_xml() {
             return Self::from_xml(response, meta, trimmed, protocol);
         }
+        #[cfg(feature = "cbor")]
         if let Protocol::RpcV2Cbor { .. } = protocol {
             return Self::from_cbor(response, meta, protocol);
         }
@@ -80,6 +81,7 @@ impl ErrorResponse {
     }
 
     /// An RPCv2 CBOR error: the code in the body's `__type`, as awsJson has it.
+    #[cfg(feature = "cbor")]
     fn from_cbor(response: &Response, meta: ErrorMetadata, protocol: Protocol) -> Self {
         let fields = crate::cbor::ErrorFields::read(&response.body);
         let query_code = query_code(response, protocol);
@@ -174,12 +176,13 @@ impl ErrorResponse {
     /// The body as the modeled error `T`, with this response's metadata; if the body does not
     /// fit `T`, the response as unhandled.
     pub fn modeled<T: ModeledError>(self) -> Result<T, crate::error::Unhandled> {
-        let parsed = if self.cbor {
-            let body: &[u8] = if self.body.is_empty() { &[0xa0] } else { &self.body };
-            crate::cbor::from_slice::<T>(body).ok()
-        } else {
-            let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
-            serde_json::from_slice::<T>(body).ok()
+        let parsed = match self.cbor {
+            #[cfg(feature = "cbor")]
+            true => crate::cbor::from_slice::<T>(if self.body.is_empty() { &[0xa0] } else { &self.body }).ok(),
+            _ => {
+                let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
+                serde_json::from_slice::<T>(body).ok()
+            }
         };
         match parsed {
             Some(mut error) => {

@@ -9,7 +9,9 @@ mod values;
 
 pub use errors::{sanitize_code, ErrorResponse, ModeledError};
 pub use request::{percent_encode, Request};
-pub use response::{cbor_output, json_output, xml_output};
+#[cfg(feature = "cbor")]
+pub use response::cbor_output;
+pub use response::{json_output, xml_output};
 pub use values::{FromHttpValue, HttpValue};
 
 use crate::error::ParseError;
@@ -183,6 +185,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "cbor")]
     fn cbor_errors_read_type_and_message() {
         let fields = std::collections::BTreeMap::from([("__type", "aws.test#Throttled:http://x"), ("Message", "slow")]);
         let body = crate::cbor::to_vec(&fields).unwrap();
@@ -249,5 +252,30 @@ mod tests {
         let trailing = json_output::<Out>(&response(200, &[], r#"{} "hunter2""#)).unwrap_err();
         assert!(!trailing.to_string().contains("hunter2"), "{trailing}");
         assert!(json_output::<Out>(&response(200, &[], "")).is_ok());
+        let multiline = "{\n  \"jobs\": [\n    {\"id\": \"a\"},\n    {\"count\": 1.5}\n  ]\n}";
+        let error = json_output::<Out>(&response(200, &[], multiline)).unwrap_err();
+        assert!(error.detail().starts_with("at jobs[1].count: invalid type: floating point"), "{error}");
+        let unclosed = json_output::<Out>(&response(200, &[], r#"{"jobs": [{"id": "a"#)).unwrap_err();
+        assert!(unclosed.detail().starts_with("at jobs[0].id: EOF while parsing a string"), "{unclosed}");
+        let not_json = json_output::<Out>(&response(200, &[], "<html>")).unwrap_err();
+        assert_eq!(not_json.detail(), "expected value at line 1 column 1");
+    }
+
+    #[test]
+    fn json_paths_follow_keys_indexes_and_escapes() {
+        use super::response::json_path_at;
+        let cases = [
+            ("", ""),
+            (r#"{"a": 1"#, "a"),
+            (r#"{"a": 1, "#, ""),
+            (r#"{"a": {"b": [1, 2, {"c": "#, "a.b[2].c"),
+            (r#"{"a": {}, "b": [[], ["x", "#, "b[1][1]"),
+            (r#"{"a\"b": {"c": "}]\",", "d"#, r#"a\"b.d"#),
+            (r#"[{"a": 1}, {"b": "#, "[1].b"),
+            (r#"{"a": [1, 2], "b"#, "b"),
+        ];
+        for (scanned, path) in cases {
+            assert_eq!(json_path_at(scanned.as_bytes()), path, "{scanned}");
+        }
     }
 }

@@ -55,6 +55,7 @@ impl Request {
 
     /// An RPCv2 CBOR request: `POST /service/{service}/operation/{operation}`; the body is the
     /// input as a CBOR map, and there is no body (nor Content-Type) when the operation has no input.
+    #[cfg(feature = "cbor")]
     pub fn rpc_v2_cbor<T: Serialize + ?Sized>(
         service: &str,
         operation: &str,

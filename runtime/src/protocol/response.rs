@@ -9,32 +9,108 @@ use crate::time::TimestampFormat;
 use crate::xml::{Document, FromXml};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 /// Parses a JSON output body; an empty body reads as `{}`.
 pub fn json_output<T: DeserializeOwned>(response: &Response) -> Result<T, ParseError> {
     let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &response.body };
-    serde_json::from_slice(body).map_err(|_| located_error::<T>(response.status, body))
+    serde_json::from_slice(body).map_err(|error| located_error(response.status, body, error))
 }
 
 /// Parses an RPCv2 CBOR output body; an empty body reads as an empty map.
+#[cfg(feature = "cbor")]
 pub fn cbor_output<T: DeserializeOwned>(response: &Response) -> Result<T, ParseError> {
     let body: &[u8] = if response.body.is_empty() { &[0xa0] } else { &response.body };
     crate::cbor::from_slice(body).map_err(|detail| ParseError::new(response.status, detail))
 }
 
-/// Parses a body that failed again, this time tracking where: the fast path pays nothing for
-/// the JSON path that the error names (`jobs[3].status: invalid type: ...`).
-fn located_error<T: DeserializeOwned>(status: u16, body: &[u8]) -> ParseError {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(_) => return ParseError::new(status, deserializer.end().err().map_or_else(String::new, |e| e.to_string())),
-        Err(error) => error,
-    };
-    let path = error.path().to_string();
-    match path.as_str() {
-        "." => ParseError::new(status, error.into_inner().to_string()),
-        _ => ParseError::new(status, format!("at {path}: {}", error.into_inner())),
+/// The error with the JSON path of the value it is about (`jobs[3].status: invalid type: ...`),
+/// found by rescanning the body up to where serde_json stopped: a plain function, not a second
+/// generic parse, so each output type's deserializer is compiled once.
+fn located_error(status: u16, body: &[u8], error: serde_json::Error) -> ParseError {
+    let offset = byte_offset(body, error.line(), error.column());
+    match json_path_at(&body[..offset]) {
+        path if path.is_empty() => ParseError::new(status, error.to_string()),
+        path => ParseError::new(status, format!("at {path}: {error}")),
     }
+}
+
+/// serde_json's 1-based line and its column, the bytes of that line it had read.
+fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
+    let line_start = match line {
+        0 | 1 => 0,
+        n => body.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(n - 2).map_or(body.len(), |(i, _)| i + 1),
+    };
+    (line_start + column).min(body.len())
+}
+
+/// The path of the innermost value open at the end of `scanned`, a prefix of a JSON text:
+/// object keys joined by `.`, array indexes in brackets; empty at the top level.
+pub(super) fn json_path_at(scanned: &[u8]) -> String {
+    enum Frame {
+        Object { key: Option<String> },
+        Array { index: usize },
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut bytes = scanned.iter().enumerate();
+    let mut expecting_key = false;
+    while let Some((at, byte)) = bytes.next() {
+        match byte {
+            b'{' => {
+                stack.push(Frame::Object { key: None });
+                expecting_key = true;
+            }
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+                expecting_key = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key }) => {
+                    *key = None;
+                    expecting_key = true;
+                }
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                let start = at + 1;
+                let mut end = scanned.len();
+                while let Some((i, byte)) = bytes.next() {
+                    match byte {
+                        b'\\' => {
+                            bytes.next();
+                        }
+                        b'"' => {
+                            end = i;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                if let (true, Some(Frame::Object { key })) = (expecting_key, stack.last_mut()) {
+                    *key = Some(String::from_utf8_lossy(&scanned[start..end]).into_owned());
+                    expecting_key = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key) } if path.is_empty() => path.push_str(key),
+            Frame::Object { key: Some(key) } => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Frame::Object { key: None } => break,
+            Frame::Array { index } => {
+                let _ = write!(path, "[{index}]");
+            }
+        }
+    }
+    path
 }
 
 /// Parses a restXml output body: the root element holds the body members, whatever its name.

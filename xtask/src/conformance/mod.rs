@@ -549,10 +549,10 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
     Ok(service)
 }
 
-/// The manifest of a runner crate.
+/// The manifest of a runner crate: with every codec, as its generated modules may speak any protocol.
 fn runner_manifest(name: &str, runtime: &Path) -> String {
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\nciborium = \"0.2\"\n\n# The generated code's optional parts, off here.\n[features]\ntest-util = []\nblocking = []\n",
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?}, features = [\"cbor\"] }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\nciborium = \"0.2\"\n\n# The generated code's optional parts, off here.\n[features]\ntest-util = []\nblocking = []\n",
         runtime.display().to_string()
     )
 }
