@@ -11,6 +11,7 @@
 
 use crate::time::{DateTime, TimestampFormat};
 use ring::{digest, hmac};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -269,14 +270,32 @@ fn canonical_request(method: &str, uri: &str, query: &str, headers: &CanonicalHe
 fn sign_string(params: &SigningParams<'_>, amz_date: &str, scope: &str, canonical_request: &str) -> (String, String) {
     let hashed = hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref());
     let string_to_sign = format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hashed}");
-    let mac = |key: &[u8], data: &str| hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes());
-    let secret = format!("AWS4{}", params.secret_access_key);
-    let k_date = mac(secret.as_bytes(), &amz_date[..8]);
-    let k_region = mac(k_date.as_ref(), params.region);
-    let k_service = mac(k_region.as_ref(), params.service);
-    let k_signing = mac(k_service.as_ref(), "aws4_request");
-    let signature = hex(mac(k_signing.as_ref(), &string_to_sign).as_ref());
+    let signature = hex(hmac::sign(&signing_key(params, &amz_date[..8]), string_to_sign.as_bytes()).as_ref());
     (string_to_sign, signature)
+}
+
+/// The key for one secret, day, region and service: four HMACs whose result changes once a day,
+/// so each thread keeps the last key it derived, found again by a hash of the secret (the secret
+/// itself is not kept).
+fn signing_key(params: &SigningParams<'_>, day: &str) -> hmac::Key {
+    thread_local! {
+        static LAST: RefCell<Option<(digest::Digest, String, hmac::Key)>> = const { RefCell::new(None) };
+    }
+    let secret = format!("AWS4{}", params.secret_access_key);
+    let fingerprint = digest::digest(&digest::SHA256, secret.as_bytes());
+    let scope = format!("{day}/{}/{}", params.region, params.service);
+    LAST.with_borrow_mut(|last| match last {
+        Some((seen, seen_scope, key)) if seen.as_ref() == fingerprint.as_ref() && *seen_scope == scope => key.clone(),
+        _ => {
+            let mac = |key: &[u8], data: &str| hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes());
+            let k_date = mac(secret.as_bytes(), day);
+            let k_region = mac(k_date.as_ref(), params.region);
+            let k_service = mac(k_region.as_ref(), params.service);
+            let key = hmac::Key::new(hmac::HMAC_SHA256, mac(k_service.as_ref(), "aws4_request").as_ref());
+            *last = Some((fingerprint, scope, key.clone()));
+            key
+        }
+    })
 }
 
 /// The authority of an absolute URL (or `None`), and the path and the query (without `?`).
@@ -491,6 +510,38 @@ mod tests {
 
     const AKID: &str = "AKIDEXAMPLE";
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn the_kept_signing_key_is_always_the_one_derived_for_this_secret_day_region_and_service() {
+        let derived = |secret: &str, day: &str, region: &str, service: &str| {
+            let mac = |key: &[u8], data: &str| hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes());
+            let key = mac(format!("AWS4{secret}").as_bytes(), day);
+            let key = mac(mac(mac(key.as_ref(), region).as_ref(), service).as_ref(), "aws4_request");
+            mac(key.as_ref(), "data").as_ref().to_vec()
+        };
+        let calls = [
+            ("s1", "20261129", "us-east-1", "sts"),
+            ("s1", "20261129", "us-east-1", "sts"),
+            ("s2", "20261129", "us-east-1", "sts"),
+            ("s1", "20261130", "us-east-1", "sts"),
+            ("s1", "20261130", "eu-west-1", "sts"),
+            ("s1", "20261130", "eu-west-1", "iam"),
+            ("s1", "20261129", "us-east-1", "sts"),
+        ];
+        for (secret, day, region, service) in calls {
+            let params = SigningParams {
+                access_key_id: "AKID",
+                secret_access_key: secret,
+                session_token: None,
+                region,
+                service,
+                time: SystemTime::UNIX_EPOCH,
+                settings: Settings::default(),
+            };
+            let kept = hmac::sign(&signing_key(&params, day), b"data");
+            assert_eq!(kept.as_ref(), derived(secret, day, region, service), "{secret} {day} {region} {service}");
+        }
+    }
 
     fn suites() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/sigv4-tests")
