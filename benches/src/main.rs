@@ -29,16 +29,9 @@ fn root() -> PathBuf {
 
 fn generate(model: &[u8], paginators: Option<&[u8]>, operations: Selection) -> usize {
     let spec = CrateSpec {
-        protocol: None,
-        package: "bench",
-        model: InputFile { path: "model.json", contents: model },
         paginators: paginators.map(|contents| InputFile { path: "paginators.json", contents }),
-        waiters: None,
         operations,
-        runtime_dependency: "{}",
-        standalone: true,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("bench", InputFile { path: "model.json", contents: model })
     };
     awsgen_codegen::generate(&spec).map(|g| g.files.len()).unwrap_or(0)
 }

@@ -2,7 +2,7 @@
 //! set (static values, `contextParam` members, plain `operationContextParams` paths), and a clear
 //! diagnostic for a file that is not a rule set.
 
-use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile};
 use serde_json::{json, Value};
 
 fn generate(rules: &[u8]) -> Result<Generated, Diagnostics> {
@@ -30,16 +30,8 @@ fn generate(rules: &[u8]) -> Result<Generated, Diagnostics> {
     .to_string()
     .into_bytes();
     let spec = CrateSpec {
-        protocol: None,
-        package: "rules",
-        model: InputFile { path: "model.json", contents: &model },
-        paginators: None,
-        waiters: None,
-        operations: Selection::All,
-        runtime_dependency: "{}",
-        standalone: true,
-        names_lock: None,
         endpoint_rules: Some(InputFile { path: "rules.json", contents: rules }),
+        ..CrateSpec::new("rules", InputFile { path: "model.json", contents: &model })
     };
     awsgen_codegen::generate(&spec)
 }

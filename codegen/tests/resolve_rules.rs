@@ -2,23 +2,12 @@
 //! bindings and names. What the emitters print follows from these fields alone.
 
 use awsgen_codegen::ir::{Binding, Member, Service, ShapeKind};
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, InputFile};
 use serde_json::{json, Value};
 
 fn lower(model: &Value) -> Service {
     let bytes = model.to_string().into_bytes();
-    let spec = CrateSpec {
-        protocol: None,
-        package: "rules",
-        model: InputFile { path: "model.json", contents: &bytes },
-        paginators: None,
-        waiters: None,
-        operations: Selection::All,
-        runtime_dependency: "{}",
-        standalone: true,
-        names_lock: None,
-        endpoint_rules: None,
-    };
+    let spec = CrateSpec::new("rules", InputFile { path: "model.json", contents: &bytes });
     awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
 }
 

@@ -1,7 +1,7 @@
 //! Waiters and expression paginators on small models: what is generated, what is left out with a
 //! warning (the crate still generated), and what is a model error naming the file and place.
 
-use awsgen_codegen::{CrateSpec, Generated, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, Generated, InputFile};
 use serde_json::{json, Value};
 
 fn model() -> Value {
@@ -38,16 +38,9 @@ fn generate(model: &Value, paginators: Option<Value>, waiters: Option<Value>) ->
     let pagers = paginators.map(|p| p.to_string().into_bytes());
     let waiters = waiters.map(|w| w.to_string().into_bytes());
     let spec = CrateSpec {
-        protocol: None,
-        package: "w",
-        model: InputFile { path: "model.json", contents: &model },
         paginators: pagers.as_deref().map(|contents| InputFile { path: "paginators.json", contents }),
         waiters: waiters.as_deref().map(|contents| InputFile { path: "waiters.json", contents }),
-        operations: Selection::All,
-        runtime_dependency: "{}",
-        standalone: true,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("w", InputFile { path: "model.json", contents: &model })
     };
     awsgen_codegen::generate(&spec).map_err(|d| d.to_string())
 }

@@ -8,16 +8,8 @@ use serde_json::{json, Value};
 fn lower(model: &Value, paginators: Option<&Value>) -> awsgen_codegen::ir::Service {
     let (model, pagers) = (model.to_string().into_bytes(), paginators.map(|p| p.to_string().into_bytes()));
     let spec = CrateSpec {
-        protocol: None,
-        package: "diff",
-        model: InputFile { path: "model.json", contents: &model },
         paginators: pagers.as_deref().map(|contents| InputFile { path: "paginators.json", contents }),
-        waiters: None,
-        operations: Selection::All,
-        runtime_dependency: "{}",
-        standalone: true,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("diff", InputFile { path: "model.json", contents: &model })
     };
     awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
 }
@@ -228,16 +220,8 @@ fn a_realistic_amplifybackend_update_lists_exactly_its_changes() {
     let only = |model: &Value| {
         let bytes = model.to_string().into_bytes();
         let spec = CrateSpec {
-            protocol: None,
-            package: "amplifybackend",
-            model: InputFile { path: "service-2.json", contents: &bytes },
-            paginators: None,
-            waiters: None,
             operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
-            runtime_dependency: "{}",
-            standalone: true,
-            names_lock: None,
-            endpoint_rules: None,
+            ..CrateSpec::new("amplifybackend", InputFile { path: "service-2.json", contents: &bytes })
         };
         awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
     };

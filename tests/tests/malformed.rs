@@ -2,7 +2,7 @@
 //! located by file and JSON pointer, and never a panic. One snapshot per model; a few of them
 //! must generate (name clashes, recursion, huge names), and their snapshots say what came out.
 
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, InputFile};
 use std::path::{Path, PathBuf};
 
 fn corpus() -> Vec<PathBuf> {
@@ -27,16 +27,10 @@ fn outcome(model: &Path) -> String {
     let contents = std::fs::read(model).expect("readable model");
     let pagers = pager_path.is_file().then(|| std::fs::read(&pager_path).expect("readable paginators"));
     let spec = CrateSpec {
-        protocol: None,
-        package: "awsgen-bad",
-        model: InputFile { path: &shown, contents: &contents },
         paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_shown, contents }),
-        waiters: None,
-        operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("awsgen-bad", InputFile { path: &shown, contents: &contents })
     };
     match awsgen_codegen::generate(&spec) {
         Err(diagnostics) => diagnostics.to_string(),

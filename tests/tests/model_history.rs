@@ -7,7 +7,7 @@
 
 use awsgen_codegen::diff::ApiDiff;
 use awsgen_codegen::ir::Service;
-use awsgen_codegen::{CrateSpec, GeneratedFiles, InputFile, Selection, NAMES_LOCK};
+use awsgen_codegen::{CrateSpec, GeneratedFiles, InputFile, NAMES_LOCK};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -34,16 +34,11 @@ fn generate(folder: &Path, lock: Option<&str>) -> Version {
     let model = read("service-2.json").expect("service-2.json");
     let paginators = read("paginators-1.json");
     let spec = CrateSpec {
-        protocol: None,
-        package: "history",
-        model: InputFile { path: "service-2.json", contents: &model },
         paginators: paginators.as_deref().map(|contents| InputFile { path: "paginators-1.json", contents }),
-        waiters: None,
-        operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: lock.map(|text| InputFile { path: NAMES_LOCK, contents: text.as_bytes() }),
-        endpoint_rules: None,
+        ..CrateSpec::new("history", InputFile { path: "service-2.json", contents: &model })
     };
     let fail = |d: awsgen_codegen::Diagnostics| -> ! { panic!("{}: {d}", folder.display()) };
     let (service, _) = awsgen_codegen::lower(&spec).unwrap_or_else(|d| fail(d));

@@ -10,16 +10,11 @@ fn read(path: &str) -> Vec<u8> {
 
 fn spec<'a>(model: &'a str, contents: &'a [u8], paginators: &'a [u8]) -> CrateSpec<'a> {
     CrateSpec {
-        protocol: None,
-        package: "awsgen-amplifybackend",
-        model: InputFile { path: model, contents },
         paginators: Some(InputFile { path: "specs/amplifybackend/paginators-1.json", contents: paginators }),
-        waiters: None,
         operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("awsgen-amplifybackend", InputFile { path: model, contents })
     }
 }
 

@@ -50,16 +50,10 @@ fn generate_fixture(stem: &str) -> Generated {
         .then(|| std::fs::read(workspace_file(&pager_path)).expect("readable paginators"));
     let package = format!("fixture-{stem}");
     let spec = CrateSpec {
-        protocol: None,
-        package: &package,
-        model: InputFile { path: &model_path, contents: &model },
         paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_path, contents }),
-        waiters: None,
-        operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new(&package, InputFile { path: &model_path, contents: &model })
     };
     awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{model_path} must generate:\n{d}"))
 }
@@ -111,16 +105,11 @@ fn list_backend_jobs_from_smithy_matches_its_snapshot() {
         std::fs::read(workspace_file(PAGINATORS)).expect("paginators"),
     );
     let spec = CrateSpec {
-        protocol: None,
-        package: "awsgen-amplifybackend",
-        model: InputFile { path: SMITHY, contents: &model },
         paginators: Some(InputFile { path: PAGINATORS, contents: &pagers }),
-        waiters: None,
         operations: Selection::Only(["ListBackendJobs".to_owned()].into()),
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("awsgen-amplifybackend", InputFile { path: SMITHY, contents: &model })
     };
     let generated = awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{d}"));
     let module = &generated.files["src/operation/list_backend_jobs.rs"];

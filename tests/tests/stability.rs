@@ -2,7 +2,7 @@
 //! (a reused structure changing type, a clashing new shape renaming an old one), replayed on the
 //! AmplifyBackend model, leave every existing item as it was.
 
-use awsgen_codegen::{CrateSpec, GeneratedFiles, InputFile, Selection, NAMES_LOCK};
+use awsgen_codegen::{CrateSpec, GeneratedFiles, InputFile, NAMES_LOCK};
 use serde_json::{json, Value};
 
 fn model() -> Value {
@@ -14,16 +14,13 @@ fn model() -> Value {
 fn generate(model: &Value, lock: Option<&str>) -> GeneratedFiles {
     let contents = serde_json::to_vec(model).unwrap();
     let spec = CrateSpec {
-        protocol: None,
-        package: "awsgen-amplifybackend",
-        model: InputFile { path: "specs/amplifybackend/service-2.json", contents: &contents },
-        paginators: None,
-        waiters: None,
-        operations: Selection::All,
         runtime_dependency: "{ path = \"../../runtime\" }",
         standalone: false,
         names_lock: lock.map(|text| InputFile { path: "names.lock", contents: text.as_bytes() }),
-        endpoint_rules: None,
+        ..CrateSpec::new(
+            "awsgen-amplifybackend",
+            InputFile { path: "specs/amplifybackend/service-2.json", contents: &contents },
+        )
     };
     awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{d}")).files
 }

@@ -2,7 +2,7 @@
 
 use crate::config::Job;
 use awsgen_codegen::diff::{api_diff, ApiDiff};
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, InputFile};
 use std::path::Path;
 use std::process::Command;
 
@@ -37,18 +37,7 @@ pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
     let lower = |path: &Path| {
         let contents = std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
         let shown = path.display().to_string();
-        let spec = CrateSpec {
-            protocol: None,
-            package: "api-diff",
-            model: InputFile { path: &shown, contents: &contents },
-            paginators: None,
-            waiters: None,
-            operations: Selection::All,
-            runtime_dependency: "{}",
-            standalone: true,
-            names_lock: None,
-            endpoint_rules: None,
-        };
+        let spec = CrateSpec::new("api-diff", InputFile { path: &shown, contents: &contents });
         awsgen_codegen::lower(&spec).map(|(service, _)| service).map_err(|d| d.to_string())
     };
     Ok(api_diff(&lower(old)?, &lower(new)?))

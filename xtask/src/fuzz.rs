@@ -3,7 +3,7 @@
 //! on the first panic, saving the input that caused it. Run it in release for volume:
 //! `cargo run --release -p xtask -- fuzz --iterations 1000000`.
 
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, InputFile};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -91,16 +91,9 @@ enum Outcome {
 /// The whole pipeline on one input.
 fn generate(model: &[u8], paginators: Option<&[u8]>) -> Outcome {
     let spec = CrateSpec {
-        protocol: None,
-        package: "awsgen-fuzz",
-        model: InputFile { path: "fuzz.json", contents: model },
         paginators: paginators.map(|contents| InputFile { path: "fuzz.paginators.json", contents }),
-        waiters: None,
-        operations: Selection::All,
         runtime_dependency: "{ path = \"../runtime\" }",
-        standalone: true,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("awsgen-fuzz", InputFile { path: "fuzz.json", contents: model })
     };
     match awsgen_codegen::generate(&spec) {
         Ok(_) => Outcome::Generated,

@@ -5,7 +5,7 @@
 
 mod harness;
 
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, InputFile};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -261,16 +261,9 @@ fn write_smithy_crate(
     let src = dir.join("src");
     let _ = std::fs::remove_dir_all(&src);
     let spec = CrateSpec {
-        protocol: None,
-        package: "conformance",
-        model: InputFile { path: "model.json", contents: model },
-        paginators: None,
-        waiters: None,
-        operations: Selection::All,
-        runtime_dependency: "{}",
         standalone: false,
-        names_lock: None,
         endpoint_rules: rules.map(|contents| InputFile { path: S3_RULES, contents }),
+        ..CrateSpec::new("conformance", InputFile { path: "model.json", contents: model })
     };
     let service = write_generated_module(&src.join("service"), "service", &spec)
         .map_err(|why| format!("error: {slug}: {why}"))?;
@@ -514,16 +507,8 @@ fn write_module(
     let head = head.strip_suffix('}').unwrap_or(&head);
     let model = format!("{head},\"shapes\":{shapes}}}");
     let spec = CrateSpec {
-        protocol: None,
-        package: "conformance",
-        model: InputFile { path: "suite.json", contents: model.as_bytes() },
-        paginators: None,
-        waiters: None,
-        operations: Selection::All,
-        runtime_dependency: "{}",
         standalone: false,
-        names_lock: None,
-        endpoint_rules: None,
+        ..CrateSpec::new("conformance", InputFile { path: "suite.json", contents: model.as_bytes() })
     };
     write_generated_module(dir, module, &spec).map(|_| ())
 }
