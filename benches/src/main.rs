@@ -1,13 +1,13 @@
-//! Speed benchmarks, run in release: `cargo run --release -p awsgen-benches`.
-//! Each figure is the median of several timed runs; nothing here asserts on time.
+//! Speed benchmarks, run in release: `cargo run --release -p awsgen-benches`: generation, and
+//! parsing against plain serde_json. A whole call, side by side with aws-sdk-rust, is
+//! `cargo xtask bench-calls`. Each figure is the median of several timed runs; nothing here
+//! asserts on time.
 
 use awsgen_amplifybackend::operation::list_backend_jobs::{ListBackendJobsInput, ListBackendJobsOutput};
-use awsgen_amplifybackend::{Client, Config};
 use awsgen_codegen::{CrateSpec, InputFile, Selection};
-use awsgen_runtime::http::{BoxFuture, HttpClient, HttpResponse, Response};
-use awsgen_runtime::{Credentials, Operation};
+use awsgen_runtime::http::Response;
+use awsgen_runtime::Operation;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The median wall time of `runs` runs of `f`.
@@ -130,118 +130,8 @@ fn bench_parsing() {
     let _: Option<ListBackendJobsOutput> = None;
 }
 
-/// Answers every request at once with an empty listing: measures our side of a call only.
-#[derive(Debug)]
-struct Canned;
-
-impl HttpClient for Canned {
-    fn call(
-        &self,
-        _: http::Request<bytes::Bytes>,
-    ) -> BoxFuture<'_, Result<HttpResponse, awsgen_runtime::TransportError>> {
-        Box::pin(async { Ok(HttpResponse { status: 200, headers: Default::default(), body: "{\"jobs\":[]}".into() }) })
-    }
-}
-
-fn config() -> awsgen_runtime::ConfigBuilder {
-    Config::builder().region("us-east-1").credentials(Credentials::new("AKIDEXAMPLE", "secret", None))
-}
-
-fn bench_client() {
-    println!("## One call through the client\n");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let client = Client::new(config().endpoint_url("https://example.com").http_client(Arc::new(Canned)).build());
-    let calls = 20_000;
-    let per_call = median(5, || {
-        runtime.block_on(async {
-            for _ in 0..calls {
-                client
-                    .list_backend_jobs()
-                    .app_id("app")
-                    .backend_environment_name("dev")
-                    .max_results(10)
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        })
-    }) / calls;
-    println!(
-        "- build, sign, send to an in-process transport and parse: {:.1} µs per call\n",
-        per_call.as_secs_f64() * 1e6
-    );
-
-    let url = runtime.block_on(loopback_server());
-    let client = Client::new(config().endpoint_url(url).build());
-    let concurrency = 16;
-    let per_task = 2_000;
-    let started = Instant::now();
-    runtime.block_on(async {
-        let tasks: Vec<_> = (0..concurrency)
-            .map(|_| {
-                let client = client.clone();
-                tokio::spawn(async move {
-                    for _ in 0..per_task {
-                        client.list_backend_jobs().app_id("app").backend_environment_name("dev").send().await.unwrap();
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap();
-        }
-    });
-    let rate = (concurrency * per_task) as f64 / started.elapsed().as_secs_f64();
-    println!("- against a loopback HTTP/1.1 server ({concurrency} concurrent callers): {rate:.0} calls per second\n");
-}
-
-/// A keep-alive HTTP/1.1 server on 127.0.0.1 answering every request with an empty listing.
-async fn loopback_server() -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buffer = Vec::new();
-                let mut chunk = [0u8; 8192];
-                loop {
-                    let Ok(n) = stream.read(&mut chunk).await else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    buffer.extend_from_slice(&chunk[..n]);
-                    // Every request here carries a small body; answer once its head and body are in.
-                    while let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-                        let length: usize = head
-                            .lines()
-                            .find_map(|l| l.strip_prefix("content-length:"))
-                            .and_then(|v| v.trim().parse().ok())
-                            .unwrap_or(0);
-                        if buffer.len() < end + 4 + length {
-                            break;
-                        }
-                        buffer.drain(..end + 4 + length);
-                        let body = b"{\"jobs\":[]}";
-                        let reply = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\ncontent-type: application/json\r\n\r\n",
-                            body.len()
-                        );
-                        if stream.write_all(&[reply.as_bytes(), body].concat()).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    url
-}
-
 fn main() {
     println!("# awsgen benchmarks (release build, median of repeated runs)\n");
     bench_generation();
     bench_parsing();
-    bench_client();
 }
