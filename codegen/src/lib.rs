@@ -45,7 +45,8 @@ pub struct CrateSpec<'a> {
     /// botocore's `waiters-2.json`, if the service has waiters.
     pub waiters: Option<InputFile<'a>>,
     pub operations: Selection,
-    /// The value of the generated manifest's `awsgen-runtime` dependency, e.g. `{ path = "../../runtime" }`.
+    /// The value of the generated manifest's `awsgen-runtime` dependency, an inline table without
+    /// `features` (the generator adds those a protocol needs), e.g. `{ path = "../../runtime" }`.
     pub runtime_dependency: &'a str,
     /// Give the crate its own `[workspace]`, so it builds wherever it is written.
     pub standalone: bool,

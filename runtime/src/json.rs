@@ -1,7 +1,7 @@
 //! JSON encodings of the model's special types: timestamps, blobs, documents, non-finite
 //! floats, and unions. Generated code names these in `#[serde(with = ...)]` and union impls.
-//! The same impls write CBOR (RPCv2 CBOR) when the serializer is not human-readable: see
-//! `cbor.rs`.
+//! With the `cbor` feature (which RPCv2 CBOR crates turn on) the same impls write CBOR when the
+//! serializer is not human-readable: see `cbor.rs`. Without it, every format gets the JSON forms.
 
 use crate::time::{DateTime, TimestampFormat};
 use serde::de::{self, Deserializer};

@@ -270,32 +270,43 @@ fn canonical_request(method: &str, uri: &str, query: &str, headers: &CanonicalHe
 fn sign_string(params: &SigningParams<'_>, amz_date: &str, scope: &str, canonical_request: &str) -> (String, String) {
     let hashed = hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref());
     let string_to_sign = format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hashed}");
-    let signature = hex(hmac::sign(&signing_key(params, &amz_date[..8]), string_to_sign.as_bytes()).as_ref());
+    let signature = hex(sign_with_key(params, &amz_date[..8], scope, string_to_sign.as_bytes()).as_ref());
     (string_to_sign, signature)
 }
 
-/// The key for one secret, day, region and service: four HMACs whose result changes once a day,
-/// so each thread keeps the last key it derived, found again by a hash of the secret (the secret
-/// itself is not kept).
-fn signing_key(params: &SigningParams<'_>, day: &str) -> hmac::Key {
+/// `data` signed with the key of this secret and scope. Deriving the key takes four HMACs whose
+/// result changes once a day, so each thread keeps the last key it derived (a key for one day,
+/// region and service, not the secret; it stays until the thread ends), found again by the scope
+/// and a SHA-256 of the secret. A thread alternating between scopes derives each time.
+fn sign_with_key(params: &SigningParams<'_>, day: &str, scope: &str, data: &[u8]) -> hmac::Tag {
     thread_local! {
         static LAST: RefCell<Option<(digest::Digest, String, hmac::Key)>> = const { RefCell::new(None) };
     }
     let secret = format!("AWS4{}", params.secret_access_key);
+    let derive = || {
+        let mac = |key: &[u8], data: &str| hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes());
+        let k_date = mac(secret.as_bytes(), day);
+        let k_region = mac(k_date.as_ref(), params.region);
+        let k_service = mac(k_region.as_ref(), params.service);
+        hmac::Key::new(hmac::HMAC_SHA256, mac(k_service.as_ref(), "aws4_request").as_ref())
+    };
     let fingerprint = digest::digest(&digest::SHA256, secret.as_bytes());
-    let scope = format!("{day}/{}/{}", params.region, params.service);
-    LAST.with_borrow_mut(|last| match last {
-        Some((seen, seen_scope, key)) if seen.as_ref() == fingerprint.as_ref() && *seen_scope == scope => key.clone(),
-        _ => {
-            let mac = |key: &[u8], data: &str| hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes());
-            let k_date = mac(secret.as_bytes(), day);
-            let k_region = mac(k_date.as_ref(), params.region);
-            let k_service = mac(k_region.as_ref(), params.service);
-            let key = hmac::Key::new(hmac::HMAC_SHA256, mac(k_service.as_ref(), "aws4_request").as_ref());
-            *last = Some((fingerprint, scope, key.clone()));
-            key
+    let kept = LAST.try_with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((seen, seen_scope, key)) if seen.as_ref() == fingerprint.as_ref() && seen_scope == scope => {
+                hmac::sign(key, data)
+            }
+            _ => {
+                let key = derive();
+                let tag = hmac::sign(&key, data);
+                *last = Some((fingerprint, scope.to_owned(), key));
+                tag
+            }
         }
-    })
+    });
+    // Only while the thread's locals are being torn down is there nothing to keep a key in.
+    kept.unwrap_or_else(|_| hmac::sign(&derive(), data))
 }
 
 /// The authority of an absolute URL (or `None`), and the path and the query (without `?`).
@@ -538,7 +549,7 @@ mod tests {
                 time: SystemTime::UNIX_EPOCH,
                 settings: Settings::default(),
             };
-            let kept = hmac::sign(&signing_key(&params, day), b"data");
+            let kept = sign_with_key(&params, day, &format!("{day}/{region}/{service}/aws4_request"), b"data");
             assert_eq!(kept.as_ref(), derived(secret, day, region, service), "{secret} {day} {region} {service}");
         }
     }

@@ -68,7 +68,7 @@ pub fn run(root: &Path) -> Result<Vec<Build>, String> {
     let _ = std::fs::copy(root.join("Cargo.lock"), allowlisted.join("Cargo.lock"));
     write_program(
         &aws,
-        "aws-config = { version = \"1.13.0\", features = [\"behavior-version-latest\"] }\naws-sdk-amplifybackend = \"1.120.0\"\ntokio = { version = \"1\", features = [\"full\"] }\n",
+        "aws-config = { version = \"=1.13.0\", features = [\"behavior-version-latest\"] }\naws-sdk-amplifybackend = \"=1.120.0\"\ntokio = { version = \"1\", features = [\"full\"] }\n",
         AWS_MAIN,
     )?;
     for program in [&ours, &allowlisted, &aws] {

@@ -276,7 +276,7 @@ pub fn run(root: &Path) -> Result<Vec<Run>, String> {
     let _ = std::fs::copy(root.join("Cargo.lock"), ours.join("Cargo.lock"));
     write_program(
         &aws,
-        &format!("aws-sdk-amplifybackend = \"1.120.0\"\naws-smithy-http-client = {{ version = \"1\", features = [\"test-util\"] }}\n{common}"),
+        &format!("aws-sdk-amplifybackend = \"=1.120.0\"\naws-smithy-http-client = {{ version = \"1\", features = [\"test-util\"] }}\n{common}"),
         &format!("{AWS}{HARNESS}"),
     )?;
     let mut runs = Vec::new();
@@ -318,7 +318,7 @@ pub fn print(runs: &[Run]) {
         let (Some(a), Some(b)) = (ours.get(name), theirs.get(name)) else { return };
         println!("| {what} | {a:.2} {unit} | {b:.2} {unit} | {:.2}x |", a / b);
     };
-    println!("| per call | awsgen | aws-sdk-rust | ratio |");
+    println!("| per call | awsgen | aws-sdk-rust | awsgen / aws-sdk-rust |");
     println!("|---|---:|---:|---:|");
     row("build, sign, in-process transport, parse 25 jobs", "per_call_25_jobs_us", "µs");
     row("the same, empty listing", "per_call_empty_us", "µs");

@@ -227,7 +227,8 @@ fn manifest(service: &Service, info: &CrateInfo) -> String {
     )
 }
 
-/// An inline dependency table (`{ path = "../../runtime" }`) with `features` added.
+/// An inline dependency table (`{ path = "../../runtime" }`, as [`crate::CrateSpec`]'s
+/// `runtime_dependency` is: a table, without `features`) with `features` added.
 fn with_features(dependency: &str, features: &[&str]) -> String {
     let fields = dependency.trim().trim_start_matches('{').trim_end_matches('}').trim();
     let features = format!("features = {features:?}");

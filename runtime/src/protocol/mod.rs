@@ -65,7 +65,8 @@ pub enum Protocol {
     /// bare `<Error>` (S3), or no body at all (a HEAD).
     RestXml,
     /// Smithy RPCv2 CBOR: `POST /service/{name}/operation/{op}` with CBOR bodies both ways;
-    /// `query_compatible` as for awsJson.
+    /// `query_compatible` as for awsJson. Needs the `cbor` feature, which the generated crates of
+    /// such services turn on; without it an error body would be read as JSON.
     RpcV2Cbor {
         query_compatible: bool,
     },
@@ -259,6 +260,35 @@ mod tests {
         assert!(unclosed.detail().starts_with("at jobs[0].id: EOF while parsing a string"), "{unclosed}");
         let not_json = json_output::<Out>(&response(200, &[], "<html>")).unwrap_err();
         assert_eq!(not_json.detail(), "expected value at line 1 column 1");
+        let syntax = json_output::<Out>(&response(200, &[], r#"{"jobs": }"#)).unwrap_err();
+        assert!(syntax.detail().starts_with("at jobs: expected value"), "{syntax}");
+    }
+
+    #[test]
+    fn errors_of_the_runtimes_own_deserializers_name_their_member() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Job {
+            id: Option<String>,
+            created: Option<crate::DateTime>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Out {
+            jobs: Option<Vec<Job>>,
+            times: Option<Vec<crate::DateTime>>,
+            counts: Option<std::collections::BTreeMap<String, i32>>,
+        }
+        let parse = |body: &str| json_output::<Out>(&response(200, &[], body)).unwrap_err().detail().to_owned();
+        // A timestamp is read whole, then refused: serde_json places that error after the
+        // closing brace of the job, or after the next list item's comma.
+        let last_member = parse(r#"{"jobs": [{"id": "a", "created": "soon"}]}"#);
+        assert!(last_member.starts_with("at jobs[0].created: "), "{last_member}");
+        let in_a_list = parse(r#"{"times": [1, "soon" , 3]}"#);
+        assert!(in_a_list.starts_with("at times[1]: "), "{in_a_list}");
+        // A key can't carry a value past the redaction.
+        let quoted_key = parse(r#"{"counts": {"a\"": "hunter2"}}"#);
+        assert!(!quoted_key.contains("hunter2") && quoted_key.starts_with("at counts.a??: "), "{quoted_key}");
     }
 
     #[test]
@@ -270,12 +300,20 @@ mod tests {
             (r#"{"a": 1, "#, ""),
             (r#"{"a": {"b": [1, 2, {"c": "#, "a.b[2].c"),
             (r#"{"a": {}, "b": [[], ["x", "#, "b[1][1]"),
-            (r#"{"a\"b": {"c": "}]\",", "d"#, r#"a\"b.d"#),
+            (r#"{"a\"b": {"c": "}]\",", "d": "#, "a??b.d"),
             (r#"[{"a": 1}, {"b": "#, "[1].b"),
-            (r#"{"a": [1, 2], "b"#, "b"),
+            (r#"{"a": [1, 2], "b"#, ""),
+            (r#"{"tag key": {"ü": "#, "tag?key.??"),
         ];
         for (scanned, path) in cases {
             assert_eq!(json_path_at(scanned.as_bytes()), path, "{scanned}");
         }
+        let long_key = format!(r#"{{"{}": "#, "k".repeat(100));
+        assert_eq!(json_path_at(long_key.as_bytes()), "k".repeat(64));
+        // A hostile depth is counted, not kept: the path stops at 128 levels.
+        let deep = format!(r#"{{"x": {}"#, "[".repeat(1_000_000));
+        assert_eq!(json_path_at(deep.as_bytes()), format!("x{}…", "[0]".repeat(127)));
+        let back_out = format!(r#"{{"x": {}{}, 7"#, "[".repeat(300), "]".repeat(299));
+        assert_eq!(json_path_at(back_out.as_bytes()), "x[1]");
     }
 }

@@ -33,8 +33,21 @@ pub fn cbor_output<T: DeserializeOwned>(response: &Response) -> Result<T, ParseE
 /// found by rescanning the body up to where serde_json stopped: a plain function, not a second
 /// generic parse, so each output type's deserializer is compiled once.
 fn located_error(status: u16, body: &[u8], error: serde_json::Error) -> ParseError {
-    let offset = byte_offset(body, error.line(), error.column());
-    match json_path_at(&body[..offset]) {
+    let mut scanned = &body[..byte_offset(body, error.line(), error.column())];
+    match error.classify() {
+        // A syntax error's position is just past the byte that broke the text.
+        serde_json::error::Category::Syntax => scanned = &scanned[..scanned.len().saturating_sub(1)],
+        // Our own deserializers' errors (timestamps, blobs, unions) are placed after their
+        // container has read its closing `}` or `]`, or a list its next `,`: step back over it.
+        serde_json::error::Category::Data => {
+            scanned = scanned.trim_ascii_end();
+            if let [rest @ .., b'}' | b']' | b','] = scanned {
+                scanned = rest;
+            }
+        }
+        serde_json::error::Category::Io | serde_json::error::Category::Eof => {}
+    }
+    match json_path_at(scanned) {
         path if path.is_empty() => ParseError::new(status, error.to_string()),
         path => ParseError::new(status, format!("at {path}: {error}")),
     }
@@ -49,28 +62,44 @@ fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
     (line_start + column).min(body.len())
 }
 
+/// How deep a path is followed (serde_json's own nesting limit); deeper levels are counted, not
+/// kept, so a hostile body of a million `[` costs no more than a short one.
+const MAX_PATH_DEPTH: usize = 128;
+/// The bytes of a key kept in a path.
+const MAX_KEY_LEN: usize = 64;
+
 /// The path of the innermost value open at the end of `scanned`, a prefix of a JSON text:
-/// object keys joined by `.`, array indexes in brackets; empty at the top level.
+/// object keys joined by `.`, array indexes in brackets, `…` for levels past
+/// [`MAX_PATH_DEPTH`]; empty at the top level. Keys keep letters, digits, `_`, `-` and `:`;
+/// any other byte shows as `?`, so a key can't smuggle a quote into the message.
 pub(super) fn json_path_at(scanned: &[u8]) -> String {
     enum Frame {
         Object { key: Option<String> },
         Array { index: usize },
     }
     let mut stack: Vec<Frame> = Vec::new();
+    let mut too_deep = 0usize;
     let mut bytes = scanned.iter().enumerate();
     let mut expecting_key = false;
+    let open = |stack: &mut Vec<Frame>, too_deep: &mut usize, frame| match stack.len() < MAX_PATH_DEPTH {
+        true => stack.push(frame),
+        false => *too_deep += 1,
+    };
     while let Some((at, byte)) = bytes.next() {
         match byte {
             b'{' => {
-                stack.push(Frame::Object { key: None });
+                open(&mut stack, &mut too_deep, Frame::Object { key: None });
                 expecting_key = true;
             }
-            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'[' => open(&mut stack, &mut too_deep, Frame::Array { index: 0 }),
             b'}' | b']' => {
-                stack.pop();
+                match too_deep {
+                    0 => drop(stack.pop()),
+                    _ => too_deep -= 1,
+                }
                 expecting_key = false;
             }
-            b',' => match stack.last_mut() {
+            b',' if too_deep == 0 => match stack.last_mut() {
                 Some(Frame::Object { key }) => {
                     *key = None;
                     expecting_key = true;
@@ -80,23 +109,23 @@ pub(super) fn json_path_at(scanned: &[u8]) -> String {
             },
             b'"' => {
                 let start = at + 1;
-                let mut end = scanned.len();
+                let mut end = None;
                 while let Some((i, byte)) = bytes.next() {
                     match byte {
                         b'\\' => {
                             bytes.next();
                         }
                         b'"' => {
-                            end = i;
+                            end = Some(i);
                             break;
                         }
                         _ => {}
                     }
                 }
-                if let (true, Some(Frame::Object { key })) = (expecting_key, stack.last_mut()) {
-                    *key = Some(String::from_utf8_lossy(&scanned[start..end]).into_owned());
-                    expecting_key = false;
+                if let (true, 0, Some(Frame::Object { key })) = (expecting_key, too_deep, stack.last_mut()) {
+                    *key = end.map(|end| shown_key(&scanned[start..end]));
                 }
+                expecting_key = false;
             }
             _ => {}
         }
@@ -104,18 +133,28 @@ pub(super) fn json_path_at(scanned: &[u8]) -> String {
     let mut path = String::new();
     for frame in &stack {
         match frame {
-            Frame::Object { key: Some(key) } if path.is_empty() => path.push_str(key),
             Frame::Object { key: Some(key) } => {
-                path.push('.');
+                if !path.is_empty() {
+                    path.push('.');
+                }
                 path.push_str(key);
             }
-            Frame::Object { key: None } => break,
+            Frame::Object { key: None } => return path,
             Frame::Array { index } => {
                 let _ = write!(path, "[{index}]");
             }
         }
     }
+    if too_deep > 0 {
+        path.push('…');
+    }
     path
+}
+
+/// A key as a path shows it: at most [`MAX_KEY_LEN`] bytes, each outside `[A-Za-z0-9_:-]` as `?`.
+fn shown_key(raw: &[u8]) -> String {
+    let keep = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':');
+    raw.iter().take(MAX_KEY_LEN).map(|b| if keep(b) { char::from(*b) } else { '?' }).collect()
 }
 
 /// Parses a restXml output body: the root element holds the body members, whatever its name.
