@@ -144,12 +144,15 @@ fn cold_build(name: &'static str, program: &Path, profile: &'static str) -> Resu
         profile,
         seconds,
         crates: log.lines().filter(|l| l.trim_start().starts_with("Compiling ")).count(),
-        peak_rss_kb: log
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
-            .and_then(|kb| kb.trim().parse().ok()),
+        peak_rss_kb: peak_rss_kb(&log),
         binary_bytes: std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0),
     })
+}
+
+/// The largest resident set `/usr/bin/time -v` reported in `log`, in kB.
+pub(crate) fn peak_rss_kb(log: &str) -> Option<u64> {
+    let kb = log.lines().find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))?;
+    kb.trim().parse().ok()
 }
 
 /// Runs cargo in `dir` (under `/usr/bin/time -v` when there is one) and returns its stderr.

@@ -3,7 +3,7 @@
 //! programs are written under `target/bench-calls/`, outside the workspace, and built in release.
 //! Each prints `name value` lines; ours adds the floor (what any SigV4 JSON client must do).
 
-use crate::bench_build::{cargo, write_program};
+use crate::bench_build::{cargo, peak_rss_kb, write_program};
 use std::path::Path;
 
 /// The measurements, shared by both programs; each defines `mod sdk` above it.
@@ -305,11 +305,7 @@ fn measure(program: &'static str, binary: &Path) -> Result<Run, String> {
         .filter_map(|line| line.split_once(' '))
         .filter_map(|(name, value)| Some((name.to_owned(), value.parse().ok()?)))
         .collect();
-    let peak_rss_kb = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
-        .and_then(|kb| kb.trim().parse().ok());
-    Ok(Run { program, values, peak_rss_kb })
+    Ok(Run { program, values, peak_rss_kb: peak_rss_kb(&stderr) })
 }
 
 pub fn print(runs: &[Run]) {

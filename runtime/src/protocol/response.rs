@@ -73,82 +73,120 @@ const MAX_KEY_LEN: usize = 64;
 /// [`MAX_PATH_DEPTH`]; empty at the top level. Keys keep letters, digits, `_`, `-` and `:`;
 /// any other byte shows as `?`, so a key can't smuggle a quote into the message.
 pub(super) fn json_path_at(scanned: &[u8]) -> String {
-    enum Frame {
-        Object { key: Option<String> },
-        Array { index: usize },
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut too_deep = 0usize;
-    let mut bytes = scanned.iter().enumerate();
-    let mut expecting_key = false;
-    let open = |stack: &mut Vec<Frame>, too_deep: &mut usize, frame| match stack.len() < MAX_PATH_DEPTH {
-        true => stack.push(frame),
-        false => *too_deep += 1,
-    };
-    while let Some((at, byte)) = bytes.next() {
+    let mut path = OpenPath::default();
+    let mut at = 0;
+    while let Some(&byte) = scanned.get(at) {
         match byte {
-            b'{' => {
-                open(&mut stack, &mut too_deep, Frame::Object { key: None });
-                expecting_key = true;
-            }
-            b'[' => open(&mut stack, &mut too_deep, Frame::Array { index: 0 }),
-            b'}' | b']' => {
-                match too_deep {
-                    0 => drop(stack.pop()),
-                    _ => too_deep -= 1,
-                }
-                expecting_key = false;
-            }
-            b',' if too_deep == 0 => match stack.last_mut() {
-                Some(Frame::Object { key }) => {
-                    *key = None;
-                    expecting_key = true;
-                }
-                Some(Frame::Array { index }) => *index += 1,
-                None => {}
-            },
+            b'{' => path.open(Frame::Object { key: None }),
+            b'[' => path.open(Frame::Array { index: 0 }),
+            b'}' | b']' => path.close(),
+            b',' => path.next_item(),
             b'"' => {
-                let start = at + 1;
-                let mut end = None;
-                while let Some((i, byte)) = bytes.next() {
-                    match byte {
-                        b'\\' => {
-                            bytes.next();
-                        }
-                        b'"' => {
-                            end = Some(i);
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
-                if let (true, 0, Some(Frame::Object { key })) = (expecting_key, too_deep, stack.last_mut()) {
-                    *key = end.map(|end| shown_key(&scanned[start..end]));
-                }
-                expecting_key = false;
+                let end = closing_quote(scanned, at);
+                path.string(end.map(|end| &scanned[at + 1..end]));
+                at = end.unwrap_or(scanned.len());
             }
             _ => {}
         }
+        at += 1;
     }
-    let mut path = String::new();
-    for frame in &stack {
-        match frame {
-            Frame::Object { key: Some(key) } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-            }
-            Frame::Object { key: None } => return path,
-            Frame::Array { index } => {
-                let _ = write!(path, "[{index}]");
-            }
+    path.render()
+}
+
+/// The index of the quote that closes the string opened at `open`, if `text` holds it.
+fn closing_quote(text: &[u8], open: usize) -> Option<usize> {
+    let mut at = open + 1;
+    while let Some(&byte) = text.get(at) {
+        match byte {
+            b'\\' => at += 2,
+            b'"' => return Some(at),
+            _ => at += 1,
         }
     }
-    if too_deep > 0 {
-        path.push('…');
+    None
+}
+
+enum Frame {
+    /// With the key of the member being read, once its closing quote was seen.
+    Object {
+        key: Option<String>,
+    },
+    Array {
+        index: usize,
+    },
+}
+
+/// The containers open so far in a scan of a JSON text, the first [`MAX_PATH_DEPTH`] of them.
+#[derive(Default)]
+struct OpenPath {
+    frames: Vec<Frame>,
+    /// Open containers past the depth limit, counted only.
+    too_deep: usize,
+    /// The next string is an object's key.
+    expecting_key: bool,
+}
+
+impl OpenPath {
+    fn open(&mut self, frame: Frame) {
+        self.expecting_key = matches!(frame, Frame::Object { .. });
+        match self.frames.len() < MAX_PATH_DEPTH {
+            true => self.frames.push(frame),
+            false => self.too_deep += 1,
+        }
     }
-    path
+
+    fn close(&mut self) {
+        match self.too_deep {
+            0 => drop(self.frames.pop()),
+            _ => self.too_deep -= 1,
+        }
+        self.expecting_key = false;
+    }
+
+    /// A `,`: the next member or item.
+    fn next_item(&mut self) {
+        if self.too_deep > 0 {
+            return;
+        }
+        match self.frames.last_mut() {
+            Some(Frame::Object { key }) => {
+                *key = None;
+                self.expecting_key = true;
+            }
+            Some(Frame::Array { index }) => *index += 1,
+            None => {}
+        }
+    }
+
+    /// A string, `None` when the text ends inside it.
+    fn string(&mut self, text: Option<&[u8]>) {
+        if let (true, 0, Some(Frame::Object { key })) = (self.expecting_key, self.too_deep, self.frames.last_mut()) {
+            *key = text.map(shown_key);
+        }
+        self.expecting_key = false;
+    }
+
+    fn render(&self) -> String {
+        let mut path = String::new();
+        for frame in &self.frames {
+            match frame {
+                Frame::Object { key: Some(key) } => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                Frame::Object { key: None } => return path,
+                Frame::Array { index } => {
+                    let _ = write!(path, "[{index}]");
+                }
+            }
+        }
+        if self.too_deep > 0 {
+            path.push('…');
+        }
+        path
+    }
 }
 
 /// A key as a path shows it: at most [`MAX_KEY_LEN`] bytes, each outside `[A-Za-z0-9_:-]` as `?`.
