@@ -1,10 +1,10 @@
 //! The public Rust API of a generated crate, as its users see it: every item's path, kind and
 //! signature, its fields or variants with their Rust types, the traits it implements and its
-//! docs. Built from the resolved IR with the emitters' own type rendering, so that comparing two
-//! of them (`diff`) compares what callers compile against, not the model.
+//! docs. Built from the crate plan the emitters print, so that comparing two of them (`diff`)
+//! compares what callers compile against, not the model.
 
-use crate::emit::{field_type_text, value_type_text};
-use crate::ir::{member_path, Member, Operation, Service, Shape, ShapeKind, Structure};
+use crate::ir::{Member, Operation, Service, Shape, ShapeKind, Structure};
+use crate::plan::{CratePlan, OperationPlan, RustType};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every public item, by path (`types::BackendJobRespObj`, `Client::list_backend_jobs`).
@@ -44,13 +44,18 @@ pub struct Part {
     pub wire: String,
     /// `Debug` prints a placeholder instead of the value.
     pub redacted: bool,
+    /// `build()` fails while it is unset.
+    pub required: bool,
 }
 
 impl PublicApi {
-    pub fn of(service: &Service) -> PublicApi {
+    pub fn of(plan: &CratePlan) -> PublicApi {
+        let service = &plan.service;
         let mut api = PublicApi::default();
-        for op in service.operations.values() {
-            api.operation(service, op);
+        for (name, op) in &service.operations {
+            if let Some(op_plan) = plan.operations.get(name) {
+                api.operation(service, op, op_plan);
+            }
         }
         for shape in service.shapes.values().filter(|s| s.shared) {
             let path = format!("types::{}", shape.names.type_name);
@@ -65,7 +70,7 @@ impl PublicApi {
         api
     }
 
-    fn operation(&mut self, service: &Service, op: &Operation) {
+    fn operation(&mut self, service: &Service, op: &Operation, plan: &OperationPlan) {
         let names = &op.names;
         let module = format!("operation::{}", names.module);
         let method = Item {
@@ -92,12 +97,12 @@ impl PublicApi {
             .map(|v| {
                 let ty =
                     service.shapes.get(&v.shape).map_or_else(String::new, |s| format!("types::{}", s.names.type_name));
-                (v.variant.clone(), Part { ty, wire: format!("code {:?}", v.code), redacted: false })
+                (v.variant.clone(), Part { ty, wire: format!("code {:?}", v.code), redacted: false, required: false })
             })
             .collect();
         variants.insert(
             "Unhandled".to_owned(),
-            Part { ty: "ErrorMetadata".to_owned(), wire: String::new(), redacted: false },
+            Part { ty: "Unhandled".to_owned(), wire: String::new(), redacted: false, required: false },
         );
         let error = Item {
             kind: ItemKind::ErrorEnum,
@@ -108,21 +113,12 @@ impl PublicApi {
             wire: String::new(),
         };
         self.items.insert(format!("{module}::{}", names.error), error);
-        if let Some(pager) = &op.pagination {
+        if let (Some(pager), Some(paginator)) = (&op.pagination, &plan.paginator) {
             // What a caller's code sees is the paginator and its item; which members carry the
             // tokens and the page size is wire behaviour.
-            let items = op.output.as_deref().and_then(|output| {
-                let paths = pager.result_keys.iter().filter_map(|key| member_path(&service.shapes, output, key).ok());
-                let containers = paths.filter_map(|path| path.last().copied()).filter(|m| is_container(service, m));
-                containers.map(|m| field_type_text(service, m)).next()
-            });
-            let paginator = Item {
+            let item = Item {
                 kind: ItemKind::Method,
-                signature: format!(
-                    "fn into_paginator(self) -> Paginator<{}>; items from {}",
-                    names.input,
-                    items.unwrap_or_default()
-                ),
+                signature: format!("fn into_paginator(self) -> Paginator<{}>; items {}", names.input, paginator.item),
                 parts: BTreeMap::new(),
                 traits: BTreeSet::new(),
                 docs: BTreeMap::new(),
@@ -131,36 +127,35 @@ impl PublicApi {
                     pager.input_tokens, pager.output_tokens, pager.limit_key, pager.more_results
                 ),
             };
-            self.items.insert(format!("{module}::{}::into_paginator", names.input_builder), paginator);
+            self.items.insert(format!("{module}::{}::into_paginator", names.input_builder), item);
         }
-        for waiter in &op.waiters {
+        for waiter in &plan.waiters {
             // Removing a waiter breaks its callers; its acceptors are behaviour, like the wire.
-            let method = crate::naming::waiter_method(&waiter.name);
             let item = Item {
                 kind: ItemKind::Method,
-                signature: format!("fn {method}(self) -> Waiter<{}>", names.input),
+                signature: format!("fn {}(self) -> Waiter<{}>", waiter.method, names.input),
                 parts: BTreeMap::new(),
                 traits: BTreeSet::new(),
                 docs: [(String::new(), docs(&waiter.docs.0))].into(),
                 wire: format!(
                     "delay {} s, {} attempts, acceptors {:?}",
-                    waiter.delay, waiter.max_attempts, waiter.acceptors
+                    waiter.delay, waiter.max_attempts, waiter.model
                 ),
             };
-            self.items.insert(format!("{module}::{}::{method}", names.input_builder), item);
+            self.items.insert(format!("{module}::{}::{}", names.input_builder, waiter.method), item);
         }
     }
-}
-
-fn is_container(service: &Service, member: &Member) -> bool {
-    matches!(service.shapes.get(&member.target).map(|s| &s.kind), Some(ShapeKind::List { .. } | ShapeKind::Map { .. }))
 }
 
 fn structure_item(service: &Service, shape: &Shape, structure: &Structure) -> Item {
     let parts = structure
         .members
         .iter()
-        .map(|m| (m.rust_name.clone(), Part { ty: field_type_text(service, m), wire: wire(m), redacted: m.redacted }))
+        .map(|m| {
+            let ty = RustType::of_member(&service.shapes, m).to_string();
+            let required = m.required && !m.idempotency_token;
+            (m.rust_name.clone(), Part { ty, wire: wire(m), redacted: m.redacted, required })
+        })
         .collect();
     let build = if structure.build_is_fallible() { "Result<Self, BuildError>" } else { "Self" };
     let mut traits: BTreeSet<&'static str> = ["Clone", "Debug", "Default", "PartialEq"].into();
@@ -182,10 +177,14 @@ fn union_item(service: &Service, shape: &Shape, members: &[Member]) -> Item {
     let mut parts: BTreeMap<String, Part> = members
         .iter()
         .map(|m| {
-            (m.rust_name.clone(), Part { ty: value_type_text(service, &m.target), wire: wire(m), redacted: m.redacted })
+            let ty = RustType::of_shape(&service.shapes, &m.target).to_string();
+            (m.rust_name.clone(), Part { ty, wire: wire(m), redacted: m.redacted, required: false })
         })
         .collect();
-    parts.insert("Unknown".to_owned(), Part { ty: String::new(), wire: String::new(), redacted: false });
+    parts.insert(
+        "Unknown".to_owned(),
+        Part { ty: String::new(), wire: String::new(), redacted: false, required: false },
+    );
     let mut traits: BTreeSet<&'static str> = ["Clone", "Debug", "Default", "PartialEq"].into();
     traits.extend(serde_traits(shape));
     Item {
@@ -201,12 +200,13 @@ fn union_item(service: &Service, shape: &Shape, members: &[Member]) -> Item {
 fn enum_item<'a>(shape: &Shape, values: impl Iterator<Item = (&'a String, &'a String)>) -> Item {
     let mut parts: BTreeMap<String, Part> = values
         .map(|(variant, value)| {
-            (variant.clone(), Part { ty: String::new(), wire: format!("{value:?}"), redacted: shape.sensitive })
+            let wire = format!("{value:?}");
+            (variant.clone(), Part { ty: String::new(), wire, redacted: shape.sensitive, required: false })
         })
         .collect();
     parts.insert(
         "Unknown".to_owned(),
-        Part { ty: "UnknownValue".to_owned(), wire: String::new(), redacted: shape.sensitive },
+        Part { ty: "UnknownValue".to_owned(), wire: String::new(), redacted: shape.sensitive, required: false },
     );
     let mut traits: BTreeSet<&'static str> =
         ["Clone", "Debug", "Default", "Display", "Eq", "From<&str>", "Hash", "Ord", "PartialEq", "PartialOrd"].into();

@@ -4,7 +4,7 @@
 //! reordered JSON don't.
 
 use crate::api::{Item, ItemKind, Part, PublicApi};
-use crate::ir::Service;
+use crate::plan::CratePlan;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -64,14 +64,16 @@ impl ApiDiff {
 }
 
 /// What changed for users between two versions of a crate: the public APIs of both, compared.
-pub fn api_diff(old: &Service, new: &Service) -> ApiDiff {
+pub fn api_diff(old: &CratePlan, new: &CratePlan) -> ApiDiff {
     diff_apis(&PublicApi::of(old), &PublicApi::of(new))
 }
 
 /// The classification: a change to anything a caller compiles against (an item, a field's type or
 /// optionality, `build()`'s fallibility, a variant, a trait) is breaking; additions are compatible
-/// (structs and enums are `#[non_exhaustive]`), but for a required field, which `build()` then
-/// insists on; wire changes are compatible; doc changes are counted.
+/// (structs and enums are `#[non_exhaustive]`), but for a required field outside an input, which
+/// `build()` then insists on; an input member becoming required or not is compatible (its type is
+/// an `Option` either way, and AWS makes the change only where the service already decides);
+/// wire changes are compatible; doc changes are counted.
 pub fn diff_apis(old: &PublicApi, new: &PublicApi) -> ApiDiff {
     let mut diff = ApiDiff::default();
     let paths: BTreeSet<&String> = old.items.keys().chain(new.items.keys()).collect();
@@ -134,6 +136,12 @@ impl ApiDiff {
                 (Some(before), Some(after)) => {
                     if before.ty != after.ty {
                         self.change(Impact::Breaking, &subject, format!("`{}` became `{}`", before.ty, after.ty));
+                    } else if before.required != after.required {
+                        let what = match after.required {
+                            true => "now required: `build()` fails until it is set",
+                            false => "no longer required",
+                        };
+                        self.change(Impact::Compatible, &subject, what);
                     }
                     if before.wire != after.wire {
                         let what = format!("sent as {} instead of {}", after.wire, before.wire);
@@ -151,12 +159,17 @@ impl ApiDiff {
     }
 }
 
+/// A required field that is not an `Option`: outside an input, where a caller building the
+/// structure must now set it.
 fn is_required(part: &Part) -> bool {
-    !part.ty.starts_with("Option<")
+    part.required && !part.ty.starts_with("Option<")
 }
 
 fn added(kind: ItemKind, part: &Part) -> String {
     match kind {
+        ItemKind::Struct if part.required => {
+            format!("field `{}` added, required: `build()` fails until it is set", part.ty)
+        }
         ItemKind::Struct => format!("field `{}` added", part.ty),
         _ => "variant added".to_owned(),
     }

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! load (model::botocore) -> lower (ir::lower_botocore) -> select + validate (ir::transform,
-//! ir::validate) -> shape and name (ir::transform, naming) -> emit (emit::*) -> files
+//! ir::validate) -> shape and name (ir::transform, naming) -> plan (plan::*) -> emit (emit::*)
+//! -> files
 //! ```
 //!
 //! This crate never touches the disk: the caller hands in file contents and gets back a map
@@ -19,6 +20,8 @@ mod jmespath;
 mod lock;
 pub mod model;
 mod naming;
+pub mod plan;
+mod rust;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use ir::transform::Selection;
@@ -94,9 +97,9 @@ pub struct Generated {
 
 /// Generates the files of one crate.
 pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
-    let (service, warnings) = lower(spec)?;
-    let files = emit(&service, spec)?;
-    Ok(Generated { files, warnings, skipped_operations: service.skipped_operations })
+    let (plan, warnings) = lower(spec)?;
+    let files = emit(&plan, spec)?;
+    Ok(Generated { files, warnings, skipped_operations: plan.service.skipped_operations })
 }
 
 /// The fields of a crate's `awsgen_runtime::Service` static but `endpoint_rules` (names,
@@ -106,21 +109,27 @@ pub fn service_fields(service: &ir::Service) -> proc_macro2::TokenStream {
     emit::client::service_fields(service)
 }
 
-/// The files of a crate for an IR already lowered from `spec` (see [`lower`]).
-pub fn emit(service: &ir::Service, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
-    let mut files = emit_code(service, spec)?;
-    files.insert(NAMES_LOCK.to_owned(), lock::render(service, spec.model.path));
+/// The files of a crate for a plan already made from `spec` (see [`lower`]).
+pub fn emit(plan: &plan::CratePlan, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
+    let mut files = emit_code(plan, spec)?;
+    files.insert(NAMES_LOCK.to_owned(), names_lock(plan, spec.model.path));
     Ok(files)
 }
 
-fn emit_code(service: &ir::Service, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
+/// The names lock of a plan (`names.lock`): every Rust name it hands out. `source` is the
+/// model's path, shown in the header.
+pub fn names_lock(plan: &plan::CratePlan, source: &str) -> String {
+    lock::render(&plan.service, source)
+}
+
+fn emit_code(plan: &plan::CratePlan, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
     let info = emit::CrateInfo {
         package: spec.package,
         source: spec.model.path,
         runtime_dependency: spec.runtime_dependency,
         standalone: spec.standalone,
     };
-    emit::crate_files(service, &info).map_err(|bug| {
+    emit::crate_files(plan, &info).map_err(|bug| {
         let file = spec.model.path.to_owned();
         Diagnostics(vec![Diagnostic { file, location: String::new(), message: bug, hint: None }])
     })
@@ -141,8 +150,8 @@ fn is_smithy(contents: &[u8]) -> bool {
     serde_json::from_slice::<Probe>(contents).is_ok_and(|probe| probe.smithy.is_some())
 }
 
-/// Loads, lowers, selects, validates and names: the IR the emitters read, with warnings.
-pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnostics> {
+/// Loads, lowers, selects, validates, names and plans: the plan the emitters read, with warnings.
+pub fn lower(spec: &CrateSpec) -> Result<(plan::CratePlan, Vec<Diagnostic>), Diagnostics> {
     use ir::{lower_botocore, transform, validate};
     let file = spec.model.path;
     let paginators = spec.paginators.map(|p| lower_botocore::parse(p.path, p.contents).map(|parsed| (p.path, parsed)));
@@ -215,7 +224,11 @@ pub fn lower(spec: &CrateSpec) -> Result<(ir::Service, Vec<Diagnostic>), Diagnos
     warnings.extend(endpoint_rules::attach(&mut service, rules, file));
     warnings.extend(transform::resolve_names(&mut service, &names_lock, file));
     // Expressions compile to code that needs the final names.
-    warnings.extend(transform::drop_unsupported_paginators(&mut service, spec.paginators.map_or(file, |p| p.path)));
-    warnings.extend(transform::drop_unsupported_waiters(&mut service, spec.waiters.map_or(file, |w| w.path)));
-    Ok((service, warnings))
+    let sources = plan::Sources {
+        paginators: spec.paginators.map_or(file, |p| p.path),
+        waiters: spec.waiters.map_or(file, |w| w.path),
+    };
+    let (plan, unplanned) = plan::plan(service, &sources);
+    warnings.extend(unplanned);
+    Ok((plan, warnings))
 }

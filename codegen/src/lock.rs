@@ -24,15 +24,18 @@ pub(crate) enum Kind {
     Variant,
     /// Enum variants (`Shape.value`).
     Value,
+    /// Waiter methods of an operation's builder (`Operation.Waiter`).
+    Waiter,
 }
 
-const KINDS: [(Kind, &str); 6] = [
+const KINDS: [(Kind, &str); 7] = [
     (Kind::Type, "type"),
     (Kind::Operation, "operation"),
     (Kind::Error, "error"),
     (Kind::Member, "member"),
     (Kind::Variant, "variant"),
     (Kind::Value, "value"),
+    (Kind::Waiter, "waiter"),
 ];
 
 /// What the lock is, under the header line every generated file has.
@@ -113,6 +116,9 @@ pub(crate) fn render(service: &Service, source: &str) -> String {
         line(Kind::Operation, name.clone(), &op.names.method);
         for variant in &op.names.error_variants {
             line(Kind::Error, format!("{name}.{}", variant.shape), &variant.variant);
+        }
+        for waiter in &op.waiters {
+            line(Kind::Waiter, format!("{name}.{}", waiter.name), &waiter.method);
         }
     }
     for (id, shape) in &service.shapes {

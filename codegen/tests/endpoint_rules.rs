@@ -53,8 +53,9 @@ fn operations_set_the_parameters_the_rule_set_declares() {
     assert!(client.contains("endpoint_rules:Some(&ENDPOINT_RULES)"), "{client}");
     assert!(client.contains("include_str!(\"endpoint-rule-set.json\")"), "{client}");
     let put = generated.files["src/operation/put.rs"].replace(char::is_whitespace, "");
+    // An input's members are all `Option`s, the required `Bucket` too (`build()` checked it).
     let expected = "fnendpoint_params(&self,params:&mut::awsgen_runtime::endpoint_rules::Params){\
-        letvalue=&self.bucket;params.set(\"Bucket\",value.as_str());\
+        ifletSome(value)=&self.bucket{params.set(\"Bucket\",value.as_str());}\
         ifletSome(value)=&self.key{params.set(\"Key\",value.as_str());}\
         params.set(\"UseArnRegion\",true);}";
     assert!(put.contains(expected), "{put}");

@@ -77,7 +77,7 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            LoadError::ProfileFile(error) => Some(error),
+            LoadError::ProfileFile(error) => error.source(), // shown as it is
             _ => None,
         }
     }

@@ -83,6 +83,17 @@ pub fn required_label(value: Option<String>, field: &'static str) -> Result<Stri
     }
 }
 
+/// An input's required member, checked and kept in its `Option` (every member of an input is
+/// one, so that the model making a member required or not changes no type).
+pub fn present<T>(value: Option<T>, field: &'static str) -> Result<Option<T>, BuildError> {
+    required(value, field).map(Some)
+}
+
+/// Like [`present`], for a label: an empty string is refused too.
+pub fn present_label(value: Option<String>, field: &'static str) -> Result<Option<String>, BuildError> {
+    required_label(value, field).map(Some)
+}
+
 /// A label's value, or `fallback` when it is unset or empty (Glacier's `accountId`: `-`, the
 /// caller's own account).
 pub fn label_or<'a>(value: Option<&'a str>, fallback: &'a str) -> &'a str {
@@ -101,6 +112,10 @@ mod tests {
         let empty = required_label(Some(String::new()), "app_id").unwrap_err();
         assert_eq!(empty, BuildError::EmptyLabel { field: "app_id" });
         assert_eq!(required_label(Some("a".into()), "app_id"), Ok("a".to_owned()));
+        assert_eq!(present(Some(3), "n"), Ok(Some(3)));
+        assert_eq!(present::<u8>(None, "n"), Err(BuildError::MissingField { field: "n" }));
+        assert_eq!(present_label(Some(String::new()), "id"), Err(BuildError::EmptyLabel { field: "id" }));
+        assert_eq!(present_label(Some("a".into()), "id"), Ok(Some("a".to_owned())));
     }
 
     #[test]

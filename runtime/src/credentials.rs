@@ -136,9 +136,11 @@ impl fmt::Display for CredentialsError {
     }
 }
 
+/// The message already ends with what the provider's failure wraps, so walking `source()`
+/// goes on from there: each message is printed once.
 impl Error for CredentialsError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        self.source.as_deref().map(|source| source as _)
+        self.source.as_deref().and_then(Error::source)
     }
 }
 

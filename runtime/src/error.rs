@@ -127,6 +127,38 @@ pub fn fmt_service_error(
 mod tests {
     use super::*;
 
+    /// What anyhow's `{:#}` prints: each message of the chain, `: `-joined.
+    fn chain(error: &dyn std::error::Error) -> String {
+        let mut text = error.to_string();
+        let mut source = error.source();
+        while let Some(next) = source {
+            text = format!("{text}: {next}");
+            source = next.source();
+        }
+        text
+    }
+
+    #[test]
+    fn a_chain_prints_each_message_once() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let transport =
+            SdkError::<std::io::Error>::Transport(TransportError::new(TransportErrorKind::Connect, refused));
+        let service = SdkError::Service(std::io::Error::other("NoSuchKey: gone (HTTP 404)"));
+        let timed_out = std::io::Error::new(std::io::ErrorKind::TimedOut, std::io::Error::other("no answer in 1s"));
+        let credentials = crate::credentials::CredentialsError::provider_error("IMDS failed").with_source(timed_out);
+        let unsent = SdkError::<std::io::Error>::Credentials(credentials);
+        let built = SdkError::<std::io::Error>::Build(crate::BuildError::MissingField { field: "app_id" });
+        for (error, once) in [
+            (&transport, "connection refused"),
+            (&service, "NoSuchKey: gone"),
+            (&unsent, "no answer in 1s"),
+            (&built, "app_id"),
+        ] {
+            let text = chain(error);
+            assert_eq!(text.matches(once).count(), 1, "{text}");
+        }
+    }
+
     #[test]
     fn display_reads_well_alone() {
         let meta = ErrorMetadata::new()
@@ -231,17 +263,18 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
     }
 }
 
-/// The chain goes on to the layer's own error: the build error, the transport error (and what
-/// it wraps), the parse error, the operation's error, the paginator's.
+/// Every variant shows its layer's error in its own message, so the chain goes on with what
+/// that error wraps, never with the error itself: a reporter walking `source()` (anyhow's
+/// `{:#}`) prints each message once. Match on the variant to reach the layer's error.
 impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            SdkError::Build(error) => Some(error),
-            SdkError::Transport(error) => Some(error),
-            SdkError::Parse(error) => Some(error),
-            SdkError::Service(error) => Some(error),
-            SdkError::Pagination(error) => Some(error),
-            SdkError::Credentials(error) => Some(error),
+            SdkError::Build(error) => error.source(),
+            SdkError::Transport(error) => error.source(),
+            SdkError::Parse(error) => error.source(),
+            SdkError::Service(error) => error.source(),
+            SdkError::Pagination(error) => error.source(),
+            SdkError::Credentials(error) => error.source(),
         }
     }
 }
@@ -359,17 +392,16 @@ pub struct TransportError {
     kind: TransportErrorKind,
     detail: String,
     attempts: u32,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 impl TransportError {
     pub fn new(kind: TransportErrorKind, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         let source = source.into();
-        TransportError { kind, detail: error_chain(&*source), attempts: 1, source: Some(source) }
+        TransportError { kind, detail: error_chain(&*source), attempts: 1 }
     }
 
     pub(crate) fn timeout(kind: TransportErrorKind, after: std::time::Duration) -> Self {
-        TransportError { kind, detail: format!("no response within {after:?}"), attempts: 1, source: None }
+        TransportError { kind, detail: format!("no response within {after:?}"), attempts: 1 }
     }
 
     /// A body's error: a connection failure, unless the body's own checks raised it.
@@ -381,12 +413,12 @@ impl TransportError {
     }
 
     pub(crate) fn checksum_mismatch(detail: String) -> Self {
-        TransportError { kind: TransportErrorKind::ChecksumMismatch, detail, attempts: 1, source: None }
+        TransportError { kind: TransportErrorKind::ChecksumMismatch, detail, attempts: 1 }
     }
 
     pub(crate) fn too_large(limit: usize) -> Self {
         let detail = format!("the response body is larger than the limit of {limit} bytes");
-        TransportError { kind: TransportErrorKind::ResponseTooLarge, detail, attempts: 1, source: None }
+        TransportError { kind: TransportErrorKind::ResponseTooLarge, detail, attempts: 1 }
     }
 
     /// Whether another attempt could succeed: not when the answer itself was too large.
@@ -447,11 +479,9 @@ impl fmt::Display for TransportError {
     }
 }
 
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as _)
-    }
-}
+/// The message already holds the whole chain of what failed (hyper's own is often just "client
+/// error"), so `source()` is `None`: walking the chain repeats nothing.
+impl std::error::Error for TransportError {}
 
 /// A response that is not what the model says: bad JSON, wrong types. Never retried.
 ///

@@ -180,7 +180,8 @@ impl<O, E: fmt::Display> fmt::Display for WaitError<O, E> {
 impl<O: fmt::Debug, E: std::error::Error + 'static> std::error::Error for WaitError<O, E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            WaitError::FailureState(Matched::Error(error)) | WaitError::Unexpected(error) => Some(error),
+            // The message shows the error; the chain goes on with what it wraps.
+            WaitError::FailureState(Matched::Error(error)) | WaitError::Unexpected(error) => error.source(),
             _ => None,
         }
     }

@@ -5,7 +5,7 @@ use awsgen_codegen::diff::api_diff;
 use awsgen_codegen::{CrateSpec, InputFile, Selection};
 use serde_json::{json, Value};
 
-fn lower(model: &Value, paginators: Option<&Value>) -> awsgen_codegen::ir::Service {
+fn lower(model: &Value, paginators: Option<&Value>) -> awsgen_codegen::plan::CratePlan {
     let (model, pagers) = (model.to_string().into_bytes(), paginators.map(|p| p.to_string().into_bytes()));
     let spec = CrateSpec {
         paginators: pagers.as_deref().map(|contents| InputFile { path: "paginators.json", contents }),

@@ -6,7 +6,7 @@
 //! - api-diff's report of every update is snapshotted (`model_history__<service>`).
 
 use awsgen_codegen::diff::ApiDiff;
-use awsgen_codegen::ir::Service;
+use awsgen_codegen::plan::CratePlan;
 use awsgen_codegen::{CrateSpec, GeneratedFiles, InputFile, NAMES_LOCK};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ fn history() -> Option<PathBuf> {
 
 struct Version {
     name: String,
-    service: Service,
+    plan: CratePlan,
     files: GeneratedFiles,
 }
 
@@ -41,10 +41,10 @@ fn generate(folder: &Path, lock: Option<&str>) -> Version {
         ..CrateSpec::new("history", InputFile { path: "service-2.json", contents: &model })
     };
     let fail = |d: awsgen_codegen::Diagnostics| -> ! { panic!("{}: {d}", folder.display()) };
-    let (service, _) = awsgen_codegen::lower(&spec).unwrap_or_else(|d| fail(d));
-    let files = awsgen_codegen::emit(&service, &spec).unwrap_or_else(|d| fail(d));
+    let (plan, _) = awsgen_codegen::lower(&spec).unwrap_or_else(|d| fail(d));
+    let files = awsgen_codegen::emit(&plan, &spec).unwrap_or_else(|d| fail(d));
     let name = folder.file_name().unwrap().to_string_lossy().into_owned();
-    Version { name, service, files }
+    Version { name, plan, files }
 }
 
 /// `kind owner` -> Rust name, from a names lock.
@@ -70,8 +70,8 @@ fn assert_no_name_moved(old: &Version, new: &Version) {
     for (kind, owner) in before.keys().filter(|key| !after.contains_key(*key)) {
         let model_name = owner.split('.').next().unwrap_or(owner);
         let still_there = match kind.as_str() {
-            "operation" | "error" => new.service.operations.contains_key(model_name),
-            _ => new.service.shapes.contains_key(model_name),
+            "operation" | "error" => new.plan.service.operations.contains_key(model_name),
+            _ => new.plan.service.shapes.contains_key(model_name),
         };
         let member_gone = kind != "type" && kind != "operation";
         assert!(!still_there || member_gone, "{} -> {}: {kind} {owner} lost its name", old.name, new.name);
@@ -85,11 +85,11 @@ fn assert_only_reported_items_changed(old: &Version, new: &Version, diff: &ApiDi
     // The API items each file holds: a type's file its type, an operation's module its types
     // and the client method (whose docs it repeats).
     let mut items: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for shape in new.service.shapes.values().chain(old.service.shapes.values()) {
+    for shape in new.plan.service.shapes.values().chain(old.plan.service.shapes.values()) {
         let path = format!("src/types/{}.rs", shape.names.module);
         items.entry(path).or_default().push(format!("types::{}", shape.names.type_name));
     }
-    for op in new.service.operations.values().chain(old.service.operations.values()) {
+    for op in new.plan.service.operations.values().chain(old.plan.service.operations.values()) {
         let path = format!("src/operation/{}.rs", op.names.module);
         let held = [format!("operation::{}::", op.names.module), format!("Client::{}", op.names.method)];
         items.entry(path).or_default().extend(held);
@@ -132,9 +132,13 @@ fn every_real_update_changes_only_what_it_changes() {
         let mut previous = generate(&folders[0], None);
         for folder in &folders[1..] {
             let current = generate(folder, Some(&previous.files[NAMES_LOCK]));
-            let diff = awsgen_codegen::diff::api_diff(&previous.service, &current.service);
+            let diff = awsgen_codegen::diff::api_diff(&previous.plan, &current.plan);
             assert_no_name_moved(&previous, &current);
             assert_only_reported_items_changed(&previous, &current, &diff);
+            // Real AWS updates follow AWS's evolution rules (members, operations, errors and enum
+            // values added; `required` added to or dropped from input members), which the
+            // generated crates keep compatible too.
+            assert_eq!(diff.breaking(), 0, "{}", diff.markdown(&current.name));
             report.push_str(&diff.markdown(&format!("{} -> {}", previous.name, current.name)));
             report.push('\n');
             previous = current;

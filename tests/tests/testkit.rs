@@ -62,7 +62,7 @@ fn job(id: &str, status: &str) -> BackendJobRespObj {
 
 #[tokio::test]
 async fn a_mocked_output_is_returned_and_the_request_recorded() {
-    let get = mock::<GetBackendInput>().match_requests(|input| input.app_id() == "app-1").then_output(|| {
+    let get = mock::<GetBackendInput>().match_requests(|input| input.app_id() == Some("app-1")).then_output(|| {
         GetBackendOutput::builder().backend_environment_list(vec!["dev".into(), "prod".into()]).build()
     });
     let mocks = Mocks::new().with(&get);
@@ -71,7 +71,7 @@ async fn a_mocked_output_is_returned_and_the_request_recorded() {
     assert_eq!(environments(&client, "app-1").await.unwrap(), ["dev", "prod"]);
 
     assert_eq!(get.num_calls(), 1);
-    assert_eq!(get.requests()[0].app_id(), "app-1");
+    assert_eq!(get.requests()[0].app_id(), Some("app-1"));
     assert_eq!(mocks.operations(), ["GetBackend"]);
     assert_eq!(mocks.requests::<GetBackendInput>(), get.requests());
     mocks.assert_all_used();
@@ -99,7 +99,7 @@ async fn a_modeled_error_reaches_the_code_that_handles_it() {
 #[should_panic(expected = "no mock rule for GetBackend answers this request")]
 async fn a_call_no_rule_answers_panics_showing_the_input() {
     let only_app_1 = mock::<GetBackendInput>()
-        .match_requests(|input| input.app_id() == "app-1")
+        .match_requests(|input| input.app_id() == Some("app-1"))
         .then_output(|| GetBackendOutput::builder().build());
     let client = Client::from_mocks(&Mocks::new().with(&only_app_1));
     let _ = client.get_backend().app_id("app-2").send().await;
@@ -139,7 +139,7 @@ async fn a_paginator_runs_over_mocked_pages() {
     let sent = mocks.requests::<ListBackendJobsInput>();
     let tokens: Vec<_> = sent.iter().map(|input| input.next_token()).collect();
     assert_eq!(tokens, [None, Some("page-2")]);
-    assert!(sent.iter().all(|input| input.max_results() == Some(2) && input.backend_environment_name() == "dev"));
+    assert!(sent.iter().all(|input| input.max_results() == Some(2) && input.backend_environment_name() == Some("dev")));
     mocks.assert_all_used();
 }
 

@@ -2,6 +2,8 @@
 
 use crate::config::Job;
 use awsgen_codegen::diff::{api_diff, ApiDiff};
+use awsgen_codegen::ir::Service;
+use awsgen_codegen::plan::CratePlan;
 use awsgen_codegen::{CrateSpec, InputFile};
 use std::path::Path;
 use std::process::Command;
@@ -32,20 +34,26 @@ pub fn configured(root: &Path, jobs: &[Job], base: &str) -> Result<Vec<(String, 
     Ok(reports)
 }
 
-/// Two model files of either format, every operation.
+/// Two model files of either format, every operation: what regenerating OLD's crate from NEW
+/// would change, so NEW is resolved with the names OLD's crate pinned, as `codegen` does in place.
 pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
-    let lower = |path: &Path| {
+    let lower = |path: &Path, names_lock: Option<&str>| {
         let contents = std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
         let shown = path.display().to_string();
-        let spec = CrateSpec::new("api-diff", InputFile { path: &shown, contents: &contents });
-        awsgen_codegen::lower(&spec).map(|(service, _)| service).map_err(|d| d.to_string())
+        let names_lock = names_lock.map(|lock| InputFile { path: "names.lock", contents: lock.as_bytes() });
+        let spec =
+            CrateSpec { names_lock, ..CrateSpec::new("api-diff", InputFile { path: &shown, contents: &contents }) };
+        awsgen_codegen::lower(&spec).map(|(plan, _)| plan).map_err(|d| d.to_string())
     };
-    Ok(api_diff(&lower(old)?, &lower(new)?))
+    let old = lower(old, None)?;
+    let pinned = awsgen_codegen::names_lock(&old, "");
+    Ok(api_diff(&old, &lower(new, Some(&pinned))?))
 }
 
-/// A service with nothing in it: what a model that did not exist yet is compared as.
-fn empty_like(service: &awsgen_codegen::ir::Service) -> awsgen_codegen::ir::Service {
-    awsgen_codegen::ir::Service { operations: Default::default(), shapes: Default::default(), ..service.clone() }
+/// A crate with nothing in it: what a model that did not exist yet is compared as.
+fn empty_like(plan: &CratePlan) -> CratePlan {
+    let service = Service { operations: Default::default(), shapes: Default::default(), ..plan.service.clone() };
+    CratePlan { service, operations: Default::default() }
 }
 
 fn git_show(root: &Path, rev: &str, path: &str) -> Option<Vec<u8>> {

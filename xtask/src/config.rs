@@ -1,7 +1,7 @@
 //! `specs/codegen.json`: which crates to generate from which models.
 
 use crate::paths;
-use awsgen_codegen::ir::Service;
+use awsgen_codegen::plan::CratePlan;
 use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection, NAMES_LOCK};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -83,15 +83,15 @@ impl Job {
         awsgen_codegen::generate(&self.spec())
     }
 
-    /// The IR of this crate's inputs as they are now.
-    pub fn lower(&self) -> Result<Service, Diagnostics> {
-        awsgen_codegen::lower(&self.spec()).map(|(service, _)| service)
+    /// The plan of this crate's inputs as they are now.
+    pub fn lower(&self) -> Result<CratePlan, Diagnostics> {
+        awsgen_codegen::lower(&self.spec()).map(|(plan, _)| plan)
     }
 
-    /// The IR of this crate's inputs as `read` gives them (each path relative to the workspace
+    /// The plan of this crate's inputs as `read` gives them (each path relative to the workspace
     /// root, at an older revision), or `None` if the model did not exist then. An input file
     /// absent then is left out, as it was then.
-    pub fn lower_at(&self, read: impl Fn(&str) -> Option<Vec<u8>>) -> Option<Result<Service, Diagnostics>> {
+    pub fn lower_at(&self, read: impl Fn(&str) -> Option<Vec<u8>>) -> Option<Result<CratePlan, Diagnostics>> {
         let model = read(&self.model_name)?;
         let then =
             |file: &Option<(String, Vec<u8>)>| file.as_ref().and_then(|(path, _)| Some((path.clone(), read(path)?)));
@@ -104,7 +104,7 @@ impl Job {
             endpoint_rules: input(&endpoint_rules),
             ..self.spec()
         };
-        Some(awsgen_codegen::lower(&spec).map(|(service, _)| service))
+        Some(awsgen_codegen::lower(&spec).map(|(plan, _)| plan))
     }
 
     /// The model's path, relative to the workspace root.

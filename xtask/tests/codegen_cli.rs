@@ -340,3 +340,38 @@ fn api_diff_compares_two_model_files_and_can_gate_on_breaking_changes() {
     assert!(same.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `api-diff --model OLD NEW` answers what regenerating OLD's crate from NEW would change: NEW is
+/// resolved with the names OLD's crate pinned, so a new shape whose name would clash with an
+/// existing type takes the suffix, as `codegen` does in place, and nothing breaks.
+#[test]
+fn api_diff_of_two_models_pins_the_old_names() {
+    let dir = scratch("api-diff-pins");
+    let model = |shapes: serde_json::Value| {
+        serde_json::json!({
+            "metadata": {"protocol": "rest-json", "serviceId": "D", "endpointPrefix": "d", "signatureVersion": "v4", "apiVersion": "2020-01-01"},
+            "operations": {"Get": {"name": "Get", "http": {"method": "GET", "requestUri": "/"}, "output": {"shape": "GetOutput"}}},
+            "shapes": shapes,
+        })
+    };
+    let old = model(serde_json::json!({
+        "GetOutput": {"type": "structure", "members": {"A": {"shape": "FooBar"}}},
+        "FooBar": {"type": "structure", "members": {}},
+    }));
+    // `FOOBar` sorts before `FooBar` and would take the name `FooBar` on a first run.
+    let new = model(serde_json::json!({
+        "GetOutput": {"type": "structure", "members": {"A": {"shape": "FooBar"}, "B": {"shape": "FOOBar"}}},
+        "FooBar": {"type": "structure", "members": {}},
+        "FOOBar": {"type": "structure", "members": {"X": {"shape": "S"}}},
+        "S": {"type": "string"},
+    }));
+    let (old_path, new_path) = (dir.join("old.json"), dir.join("new.json"));
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    std::fs::write(&new_path, new.to_string()).unwrap();
+    let run = xtask(&["api-diff", "--model", old_path.to_str().unwrap(), new_path.to_str().unwrap()]);
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{report}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(report.contains("0 breaking"), "{report}");
+    assert!(report.contains("`types::FooBar2`: added"), "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,7 +14,7 @@ pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
     let errors: Vec<&Shape> = modeled.iter().filter_map(|v| ctx.service.shapes.get(&v.shape)).collect();
     let variants: Vec<_> = modeled.iter().map(|v| ident(&v.variant)).collect();
     let types: Vec<_> = errors.iter().map(|e| ident(&e.names.type_name)).collect();
-    let variant_docs = errors.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` error.", e.id)));
+    let variant_docs = errors.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` error.", e.names.type_name)));
     let predicates = modeled.iter().zip(&variants).map(|(v, variant)| {
         let is = ident(&v.predicate);
         let doc = format!(" Whether this is a [`{variant}`](Self::{variant}) error.");
@@ -26,6 +26,8 @@ pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
         }
     });
     let unhandled = ident(UNHANDLED_VARIANT);
+    // `Display` shows the variant's error as it is, and no variant's error has a source of its
+    // own, so `source()` is `None`: a reporter walking the chain prints the message once.
     let doc = format!(" An error from the {} operation.", op.name);
     quote! {
         #[doc = #doc]
@@ -82,13 +84,6 @@ pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
             }
         }
 
-        impl ::std::error::Error for #name {
-            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    #( Self::#variants(error) => Some(error), )*
-                    Self::#unhandled(error) => Some(error),
-                }
-            }
-        }
+        impl ::std::error::Error for #name {}
     }
 }

@@ -8,36 +8,22 @@ mod file;
 mod operations;
 mod paginators;
 mod query;
-mod rt;
 mod types;
-pub(crate) mod waiters;
+mod waiters;
 mod xml;
 
 use crate::ir::{Protocol, Service, ShapeKind};
+use crate::plan::CratePlan;
+use crate::rust as rt;
 use crate::GeneratedFiles;
 use proc_macro2::TokenStream;
 use quote::quote;
-pub(crate) use rt::runtime;
 pub(crate) use types::ident;
 use types::StructNames;
 
-/// A member's field type as the generated code writes it (`Option<types::Foo>`), for the API
-/// description that api-diff compares.
-pub(crate) fn field_type_text(service: &Service, member: &crate::ir::Member) -> String {
-    compact(&types::field_type(&Ctx { service }, member))
-}
-
-/// A shape's Rust type as the generated code writes it (`Vec<String>`).
-pub(crate) fn value_type_text(service: &Service, target: &str) -> String {
-    compact(&types::value_type(&Ctx { service }, target))
-}
-
-fn compact(tokens: &TokenStream) -> String {
-    tokens.to_string().replace(' ', "").replace("crate::types::", "types::")
-}
-
-/// What every emitter can see.
+/// What every emitter can see: the plan, and the named IR it carries.
 pub(crate) struct Ctx<'a> {
+    pub plan: &'a CratePlan,
     pub service: &'a Service,
 }
 
@@ -51,8 +37,9 @@ pub(crate) struct CrateInfo<'a> {
     pub standalone: bool,
 }
 
-pub(crate) fn crate_files(service: &Service, info: &CrateInfo) -> Result<GeneratedFiles, String> {
-    let ctx = Ctx { service };
+pub(crate) fn crate_files(plan: &CratePlan, info: &CrateInfo) -> Result<GeneratedFiles, String> {
+    let service = &plan.service;
+    let ctx = Ctx { plan, service };
     let mut rust: Vec<(String, TokenStream)> = vec![
         ("src/lib.rs".to_owned(), lib_rs(&ctx)),
         ("src/client.rs".to_owned(), client::client_rs(&ctx)),

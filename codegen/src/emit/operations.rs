@@ -23,13 +23,9 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let output = io_struct(ctx, &output_shape, &op.names.output, &op.names.output_builder, false);
     let send = send(op, &input_shape);
     let operation = operation_impl(ctx, op, &input_shape, &output_shape);
-    let paginator =
-        op.pagination.as_ref().map(|p| super::paginators::paginator(ctx, op, p, &input_shape, &output_shape));
-    let waiters = super::waiters::waiters(&ctx.service.shapes, op, &input_shape).unwrap_or_else(|bug| {
-        // `transform::drop_unsupported_waiters` left only waiters that compile.
-        let message = format!("waiter of {} failed to compile: {bug}", op.name);
-        Some(quote! { compile_error!(#message); })
-    });
+    let plan = &ctx.plan.operations[&op.name];
+    let paginator = plan.paginator.as_ref().map(|p| super::paginators::paginator(&op.names, p));
+    let waiters = super::waiters::waiters(&op.name, &op.names, &plan.waiters);
     let error = super::errors::error_enum(ctx, op);
     let xml = ctx.service.protocol.reads_xml().then(|| super::xml::io_impls(ctx, op, &input_shape, &output_shape));
     quote! {
@@ -42,14 +38,6 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         #output
         #error
         #xml
-    }
-}
-
-/// Whether the input builder's `build()` returns a `Result`.
-pub(crate) fn build_is_fallible(input: &Shape) -> bool {
-    match &input.kind {
-        ShapeKind::Structure(s) => s.build_is_fallible(),
-        _ => false,
     }
 }
 
@@ -66,11 +54,6 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
     let builder = ident(&op.names.input_builder);
     let output = ident(&op.names.output);
     let error = ident(&op.names.error);
-    let build = if build_is_fallible(input) {
-        quote! { self.build()? }
-    } else {
-        quote! { self.build() }
-    };
     // `..Default::default()` only where there are other fields (clippy: needless_update).
     let rest = (!members(input).is_empty()).then(|| quote! { , ..Self::default() });
     quote! {
@@ -83,7 +66,7 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
             /// Only a builder a `Client` handed out can send.
             pub async fn send(self) -> Result<#output, #rt::SdkError<#error>> {
                 let client = #rt::build::client(self.client.clone())?;
-                client.send(#build).await
+                client.send(self.build()?).await
             }
 
             /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -570,7 +553,7 @@ fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
             return shape.clone();
         }
     }
-    let empty = ShapeKind::Structure(Structure { members: Vec::new(), error: None });
+    let empty = ShapeKind::Structure(Structure { input: sent, ..Structure::new(Vec::new()) });
     Shape { sent, received: !sent, json_out: sent, json_in: !sent, ..Shape::new(type_name, empty) }
 }
 
@@ -578,7 +561,7 @@ fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
 fn io_struct(ctx: &Ctx, shape: &Shape, type_name: &str, builder: &str, fluent: bool) -> TokenStream {
     // The input's builder is the one a client hands out; the output carries the request id.
     let names = StructNames { type_name, builder, fluent, output: !fluent };
-    let empty = Structure { members: Vec::new(), error: None };
+    let empty = Structure::new(Vec::new());
     let structure_of = match &shape.kind {
         ShapeKind::Structure(s) => s,
         _ => &empty,

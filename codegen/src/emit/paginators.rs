@@ -1,206 +1,88 @@
 //! `into_paginator()` and the `Paginate` impl: where the runtime's paginator loop finds an
-//! operation's tokens, page size and items.
+//! operation's tokens, page size and items, printed from the operation's `PaginatorPlan`.
 
-use super::operations::{build_is_fallible, members};
-use super::types::{element_type, ident, value_type};
-use super::{rt, Ctx};
-use crate::ir::{member_path, Member, Operation, Pagination, Shape, ShapeId, ShapeKind};
-use crate::jmespath::{self, compile::compile, compile::Compiled};
+use super::rt;
+use super::types::ident;
+use crate::ir::OperationNames;
+use crate::plan::paginator::{Absent, Field, FieldPath, Items, OutputValue, PageSizeUnit, SingleMerge};
+use crate::plan::PaginatorPlan;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use std::collections::BTreeMap;
 
 /// `into_paginator()`, and where the paginator loop finds tokens, page size and items.
-pub(crate) fn paginator(
-    ctx: &Ctx,
-    op: &Operation,
-    pager: &Pagination,
-    input: &Shape,
-    output: &Shape,
-) -> Option<TokenStream> {
+pub(crate) fn paginator(names: &OperationNames, plan: &PaginatorPlan) -> TokenStream {
     let rt = rt::runtime();
-    let shapes = &ctx.service.shapes;
-    let find = |shape: &Shape, name: &str| members(shape).iter().find(|m| m.name == name).cloned();
-    let kind = |m: &Member| shapes.get(&m.target).map(|s| &s.kind);
-    let input_tokens: Vec<Member> = pager.input_tokens.iter().map(|t| find(input, t)).collect::<Option<_>>()?;
-    let output_id = op.output.as_deref()?;
-    let results: Vec<ResultPath> = pager
-        .result_keys
-        .iter()
-        .map(|key| member_path(shapes, output_id, key).ok().map(|members| ResultPath { members }))
-        .collect::<Option<_>>()?;
-    // The items: the first result key that is a list or map (botocore's others may be counts);
-    // without one, the first result key's value, one item per page.
-    let is_container =
-        |path: &&ResultPath| matches!(kind(path.last()), Some(ShapeKind::List { .. } | ShapeKind::Map { .. }));
-    let primary = results.iter().find(is_container).or_else(|| results.first().filter(|r| r.members.len() == 1))?;
-    let primary_shape = shapes.get(&primary.last().target)?;
+    let item = &plan.item;
     let output_root = quote! { output };
-    let taken = primary.take(&output_root);
-    let store = |items: TokenStream| primary.store(&output_root, items);
-    let (item, take_items, put_items) = match &primary_shape.kind {
-        ShapeKind::List { member } => (element_type(ctx, primary_shape, member), taken, store(quote! { items })),
-        ShapeKind::Map { key, value } => {
-            let (key, value) = (value_type(ctx, key), element_type(ctx, primary_shape, value));
-            (
-                quote! { (#key, #value) },
-                quote! { #taken.map(|map| map.into_iter().collect()) },
-                store(quote! { items.map(|items| items.into_iter().collect()) }),
-            )
-        }
-        _ => (
-            value_type(ctx, &primary.last().target),
-            quote! { #taken.map(|item| vec![item]) },
-            store(quote! { items.and_then(|mut items| items.pop()) }),
+    let taken = take(&plan.primary, &output_root);
+    let store = |items: TokenStream| store(&plan.primary, &output_root, items);
+    let (take_items, put_items) = match plan.items {
+        Items::List => (taken, store(quote! { items })),
+        Items::Map => (
+            quote! { #taken.map(|map| map.into_iter().collect()) },
+            store(quote! { items.map(|items| items.into_iter().collect()) }),
         ),
-    };
-
-    // Numbers are copied, anything else cloned (clippy: clone_on_copy).
-    let copied = |m: &Member| {
-        let field = ident(&m.rust_name);
-        match shapes.get(&m.target).map(|s| &s.kind) {
-            Some(ShapeKind::Integer | ShapeKind::Long) => quote! { #field },
-            _ => quote! { #field.clone() },
+        Items::Single => {
+            (quote! { #taken.map(|item| vec![item]) }, store(quote! { items.and_then(|mut items| items.pop()) }))
         }
     };
-    // A token counts only when set and not empty (botocore treats every falsy value as absent).
-    let present = |expression: &String| {
-        let (value, target) = match find(output, expression) {
-            Some(m) => {
-                let field = copied(&m);
-                let value = if m.optional {
-                    quote! { output.#field }
-                } else {
-                    quote! { Some(output.#field) }
-                };
-                (value, m.target)
-            }
-            None => match output_expression(shapes, output_id, expression)? {
-                Compiled::Bound { path, shape, .. } => (quote! { Some(#path.clone()) }, shape),
-                Compiled::One { code, shape } => (quote! { #code.cloned() }, shape),
-                _ => return None,
-            },
-        };
-        let filter = match shapes.get(&target).map(|s| &s.kind) {
-            Some(ShapeKind::String | ShapeKind::List { .. } | ShapeKind::Map { .. }) => {
-                quote! { .filter(|t| !t.is_empty()) }
-            }
-            Some(ShapeKind::Integer | ShapeKind::Long) => quote! { .filter(|t| *t != 0) },
-            _ => quote! {},
-        };
-        Some(quote! { #value #filter })
-    };
-    let nexts: Vec<TokenStream> = pager.output_tokens.iter().map(present).collect::<Option<_>>()?;
-    // An input token as an `Option`, and the assignment of one.
-    let read = |m: &Member| {
-        let field = copied(m);
-        if m.optional {
-            quote! { self.#field }
-        } else {
-            quote! { Some(self.#field) }
-        }
-    };
-    let write = |m: &Member, token: TokenStream| {
-        let field = ident(&m.rust_name);
-        if m.optional {
-            quote! { self.#field = #token; }
-        } else {
-            quote! { self.#field = #token.unwrap_or_default(); }
-        }
-    };
-    let types: Vec<TokenStream> = input_tokens.iter().map(|m| value_type(ctx, &m.target)).collect();
-    let (token_type, next_token, token, set_token) = if let ([input_token], [next]) = (&input_tokens[..], &nexts[..]) {
-        let token_type = &types[0];
-        (quote! { #token_type }, next.clone(), read(input_token), write(input_token, quote! { token }))
-    } else {
-        // Several tokens travel together as a tuple; the run goes on while any is present.
-        let indexes = (0..input_tokens.len()).map(syn::Index::from);
-        let parts: Vec<Ident> = (0..input_tokens.len()).map(|i| format_ident!("token{i}")).collect();
-        (
-            quote! { (#(Option<#types>,)*) },
-            quote! {
-                let tokens = (#(#nexts,)*);
-                (#(tokens.#indexes.is_some())||*).then_some(tokens)
-            },
-            {
-                let reads = input_tokens.iter().map(read);
-                quote! { Some((#(#reads,)*)) }
-            },
-            {
-                let writes = input_tokens.iter().zip(&parts).map(|(m, part)| write(m, quote! { #part }));
-                quote! {
-                    let (#(#parts,)*) = token.unwrap_or_default();
-                    #(#writes)*
-                }
-            },
-        )
-    };
-    let more_results = pager.more_results.as_ref().map(|more| {
-        let done = match find(output, more) {
-            Some(m) if m.optional => {
-                let more = ident(&m.rust_name);
+    let nexts: Vec<TokenStream> = plan.output_tokens.iter().map(|t| present(&t.value, t.absent_when)).collect();
+    let (token_type, next_token, token, set_token) = tokens(&plan.input_tokens, &nexts);
+    let more_results = plan.more_results.as_ref().map(|more| {
+        let done = match more {
+            OutputValue::Field(Field { name, optional: true, .. }) => {
+                let more = ident(name);
                 quote! { output.#more != Some(true) }
             }
-            Some(m) => {
-                let more = ident(&m.rust_name);
+            OutputValue::Field(Field { name, .. }) => {
+                let more = ident(name);
                 quote! { !output.#more }
             }
-            None => match output_expression(shapes, output_id, more)? {
-                Compiled::Bound { path, .. } => quote! { !#path },
-                Compiled::One { code, .. } => quote! { #code != Some(&true) },
-                _ => return None,
-            },
+            OutputValue::Place(path) => quote! { !#path },
+            OutputValue::Found(code) => quote! { #code != Some(&true) },
         };
-        Some(quote! {
+        quote! {
             if #done {
                 return None;
             }
-        })
+        }
     });
-    // `None`: an expression that does not compile (never, after `transform`) leaves the paginator out.
-    let more_results = more_results.map_or(Some(None), |more| more.map(Some))?;
-    let set_page_size = match pager.limit_key.as_ref().and_then(|k| find(input, k)) {
-        Some(limit) => {
-            let limit_field = ident(&limit.rust_name);
-            let value = match kind(&limit) {
-                Some(ShapeKind::String) => quote! { size.to_string() },
-                Some(ShapeKind::Long) => quote! { i64::from(size) },
-                _ => quote! { size },
+    let set_page_size = match &plan.page_size {
+        Some(size) => {
+            let field = ident(&size.field.name);
+            let value = match size.unit {
+                PageSizeUnit::Text => quote! { size.to_string() },
+                PageSizeUnit::I64 => quote! { i64::from(size) },
+                PageSizeUnit::I32 => quote! { size },
             };
-            let value = if limit.optional {
+            let value = if size.field.optional {
                 quote! { Some(#value) }
             } else {
                 value
             };
             quote! {
-                self.#limit_field = #value;
+                self.#field = #value;
                 true
             }
         }
         None => quote! { let _ = size; false },
     };
-    let mut merges: Vec<TokenStream> = results.iter().filter(is_container).map(ResultPath::merge).collect();
-    if !is_container(&primary) {
-        merges.push(primary.merge_single(matches!(primary_shape.kind, ShapeKind::String)));
+    let mut merges: Vec<TokenStream> = plan.appended.iter().map(merge).collect();
+    if let Some(single) = plan.single {
+        merges.push(merge_single(plan.primary.last(), single));
     }
-    let page = if results.iter().filter(is_container).any(ResultPath::takes_from_page) {
+    let page = if plan.appended.iter().any(takes_from_page) {
         quote! { mut page }
     } else {
         quote! { page }
     };
-    let (input_name, output_name, builder) =
-        (ident(&op.names.input), ident(&op.names.output), ident(&op.names.input_builder));
-    let built = if build_is_fallible(input) {
-        quote! { self.build() }
-    } else {
-        quote! { Ok(self.build()) }
-    };
-    Some(quote! {
+    let (input_name, output_name, builder) = (ident(&names.input), ident(&names.output), ident(&names.input_builder));
+    quote! {
         impl #builder {
             /// Pages through every result: `.send()` streams pages, `.items()` streams items,
             /// `.collect_all()` gathers them. A repeated token ends the run with an error.
             pub fn into_paginator(self) -> #rt::pagination::Paginator<#input_name> {
-                #rt::pagination::Paginator::new(self.client.clone(), #built)
+                #rt::pagination::Paginator::new(self.client.clone(), self.build())
             }
         }
 
@@ -237,20 +119,81 @@ pub(crate) fn paginator(
                 #(#merges)*
             }
         }
-    })
+    }
 }
 
-/// An output token or `more_results` expression (`StreamDescription.Shards[-1].ShardId`) over
-/// `output`: `transform` kept only paginators whose expressions compile to one value.
-fn output_expression(shapes: &BTreeMap<ShapeId, Shape>, output: &str, expression: &str) -> Option<Compiled> {
-    let root = Compiled::variable(quote! { output }, output);
-    compile(shapes, &jmespath::parse(expression).ok()?, &root).ok()
+/// A field's value: copied for numbers, else cloned (clippy: clone_on_copy).
+fn copied(field: &Field) -> TokenStream {
+    let name = ident(&field.name);
+    if field.copy {
+        quote! { #name }
+    } else {
+        quote! { #name.clone() }
+    }
 }
 
-/// The members from the output to a result key (`ResultSet.Rows`: two), and the code that takes
-/// its items out of a page, puts them back and merges pages.
-struct ResultPath<'a> {
-    members: Vec<&'a Member>,
+/// A token of the output as an `Option`, absent when botocore would call it falsy.
+fn present(value: &OutputValue, absent_when: Absent) -> TokenStream {
+    let value = match value {
+        OutputValue::Field(field) => {
+            let copied = copied(field);
+            if field.optional {
+                quote! { output.#copied }
+            } else {
+                quote! { Some(output.#copied) }
+            }
+        }
+        OutputValue::Place(path) => quote! { Some(#path.clone()) },
+        OutputValue::Found(code) => quote! { #code.cloned() },
+    };
+    let filter = match absent_when {
+        Absent::Empty => quote! { .filter(|t| !t.is_empty()) },
+        Absent::Zero => quote! { .filter(|t| *t != 0) },
+        Absent::Unset => quote! {},
+    };
+    quote! { #value #filter }
+}
+
+/// The token's type, the next token of a page, the input's token and its assignment. Several
+/// tokens travel together as a tuple; the run goes on while any is present.
+fn tokens(inputs: &[Field], nexts: &[TokenStream]) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+    let read = |field: &Field| {
+        let copied = copied(field);
+        if field.optional {
+            quote! { self.#copied }
+        } else {
+            quote! { Some(self.#copied) }
+        }
+    };
+    let write = |field: &Field, token: TokenStream| {
+        let name = ident(&field.name);
+        if field.optional {
+            quote! { self.#name = #token; }
+        } else {
+            quote! { self.#name = #token.unwrap_or_default(); }
+        }
+    };
+    if let ([input], [next]) = (inputs, nexts) {
+        let token_type = &input.ty;
+        return (quote! { #token_type }, next.clone(), read(input), write(input, quote! { token }));
+    }
+    let types = inputs.iter().map(|field| &field.ty);
+    let indexes = (0..inputs.len()).map(syn::Index::from);
+    let parts: Vec<Ident> = (0..inputs.len()).map(|i| format_ident!("token{i}")).collect();
+    let reads = inputs.iter().map(read);
+    let writes = inputs.iter().zip(&parts).map(|(field, part)| write(field, quote! { #part }));
+    (
+        quote! { (#(Option<#types>,)*) },
+        quote! {
+            let tokens = (#(#nexts,)*);
+            (#(tokens.#indexes.is_some())||*).then_some(tokens)
+        },
+        quote! { Some((#(#reads,)*)) },
+        quote! {
+            let (#(#parts,)*) = token.unwrap_or_default();
+            #(#writes)*
+        },
+    )
 }
 
 /// Where a result key's structure is: `Place(output.a)`, or `Found(Option<&mut A>)`.
@@ -259,107 +202,100 @@ enum Parent {
     Found(TokenStream),
 }
 
-impl ResultPath<'_> {
-    fn last(&self) -> &Member {
-        self.members[self.members.len() - 1]
-    }
-
-    /// The structure holding the last member: a place while the members on the way are
-    /// required (`output.stream_description`), else an `Option<&mut Parent>`.
-    fn parent(&self, root: &TokenStream) -> Parent {
-        let mut parent = Parent::Place(root.clone());
-        for member in &self.members[..self.members.len() - 1] {
-            let field = ident(&member.rust_name);
-            parent = match (parent, member.optional) {
-                (Parent::Place(place), false) => Parent::Place(quote! { #place.#field }),
-                (Parent::Place(place), true) => Parent::Found(quote! { #place.#field.as_mut() }),
-                (Parent::Found(code), false) => Parent::Found(quote! { #code.map(|x| &mut x.#field) }),
-                (Parent::Found(code), true) => Parent::Found(quote! { #code.and_then(|x| x.#field.as_mut()) }),
-            };
-        }
-        parent
-    }
-
-    /// The items taken out of `root`, as an `Option` (a required member is always there).
-    fn take(&self, root: &TokenStream) -> TokenStream {
-        let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
-        match (self.parent(root), optional) {
-            (Parent::Place(place), true) => quote! { #place.#last.take() },
-            (Parent::Place(place), false) => quote! { Some(::std::mem::take(&mut #place.#last)) },
-            (Parent::Found(parent), true) => quote! { #parent.and_then(|x| x.#last.take()) },
-            (Parent::Found(parent), false) => quote! { #parent.map(|x| ::std::mem::take(&mut x.#last)) },
-        }
-    }
-
-    /// Puts `items` (an `Option`) back where `take` found them.
-    fn store(&self, root: &TokenStream, items: TokenStream) -> TokenStream {
-        let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
-        let items = if optional {
-            items
-        } else {
-            quote! { #items.unwrap_or_default() }
+/// The structure holding the last field: a place while the fields on the way are required
+/// (`output.stream_description`), else an `Option<&mut Parent>`.
+fn parent(path: &FieldPath, root: &TokenStream) -> Parent {
+    let mut parent = Parent::Place(root.clone());
+    for field in path.parents() {
+        let name = ident(&field.name);
+        parent = match (parent, field.optional) {
+            (Parent::Place(place), false) => Parent::Place(quote! { #place.#name }),
+            (Parent::Place(place), true) => Parent::Found(quote! { #place.#name.as_mut() }),
+            (Parent::Found(code), false) => Parent::Found(quote! { #code.map(|x| &mut x.#name) }),
+            (Parent::Found(code), true) => Parent::Found(quote! { #code.and_then(|x| x.#name.as_mut()) }),
         };
-        match self.parent(root) {
-            Parent::Place(place) => quote! { #place.#last = #items; },
-            Parent::Found(parent) => quote! {
-                if let Some(x) = #parent {
-                    x.#last = #items;
-                }
-            },
-        }
     }
+    parent
+}
 
-    /// Appends `page`'s items to `into`'s, creating the structures on the way if `into` lacks them.
-    fn merge(&self) -> TokenStream {
-        let rt = rt::runtime();
-        let (last, optional) = (ident(&self.last().rust_name), self.last().optional);
-        let mut place = quote! { into };
-        for member in &self.members[..self.members.len() - 1] {
-            let field = ident(&member.rust_name);
-            place = if member.optional {
-                quote! { #place.#field.get_or_insert_with(Default::default) }
-            } else {
-                quote! { #place.#field }
-            };
-        }
-        // Through required members the page's items move out; through optional ones they are taken.
-        let items = match self.parent(&quote! { page }) {
-            Parent::Place(page) => quote! { #page.#last },
-            Parent::Found(_) if optional => self.take(&quote! { page }),
-            Parent::Found(_) => {
-                let items = self.take(&quote! { page });
-                quote! { #items.unwrap_or_default() }
+/// The items taken out of `root`, as an `Option` (a required field is always there).
+fn take(path: &FieldPath, root: &TokenStream) -> TokenStream {
+    let (last, optional) = (ident(&path.last().name), path.last().optional);
+    match (parent(path, root), optional) {
+        (Parent::Place(place), true) => quote! { #place.#last.take() },
+        (Parent::Place(place), false) => quote! { Some(::std::mem::take(&mut #place.#last)) },
+        (Parent::Found(parent), true) => quote! { #parent.and_then(|x| x.#last.take()) },
+        (Parent::Found(parent), false) => quote! { #parent.map(|x| ::std::mem::take(&mut x.#last)) },
+    }
+}
+
+/// Puts `items` (an `Option`) back where `take` found them.
+fn store(path: &FieldPath, root: &TokenStream, items: TokenStream) -> TokenStream {
+    let (last, optional) = (ident(&path.last().name), path.last().optional);
+    let items = if optional {
+        items
+    } else {
+        quote! { #items.unwrap_or_default() }
+    };
+    match parent(path, root) {
+        Parent::Place(place) => quote! { #place.#last = #items; },
+        Parent::Found(parent) => quote! {
+            if let Some(x) = #parent {
+                x.#last = #items;
             }
-        };
-        if optional {
-            quote! { #rt::pagination::append(&mut #place.#last, #items); }
+        },
+    }
+}
+
+/// Appends `page`'s items to `into`'s, creating the structures on the way if `into` lacks them.
+fn merge(path: &FieldPath) -> TokenStream {
+    let rt = rt::runtime();
+    let (last, optional) = (ident(&path.last().name), path.last().optional);
+    let mut place = quote! { into };
+    for field in path.parents() {
+        let name = ident(&field.name);
+        place = if field.optional {
+            quote! { #place.#name.get_or_insert_with(Default::default) }
         } else {
-            quote! { #place.#last.extend(#items); }
+            quote! { #place.#name }
+        };
+    }
+    // Through required fields the page's items move out; through optional ones they are taken.
+    let items = match parent(path, &quote! { page }) {
+        Parent::Place(page) => quote! { #page.#last },
+        Parent::Found(_) if optional => take(path, &quote! { page }),
+        Parent::Found(_) => {
+            let items = take(path, &quote! { page });
+            quote! { #items.unwrap_or_default() }
         }
+    };
+    if optional {
+        quote! { #rt::pagination::append(&mut #place.#last, #items); }
+    } else {
+        quote! { #place.#last.extend(#items); }
     }
+}
 
-    /// For a top-level result key that is not a list: text is joined page after page (RDS's
-    /// log portions), a structure is the first page's, as botocore merges them.
-    fn merge_single(&self, text: bool) -> TokenStream {
-        let last = ident(&self.last().rust_name);
-        match (self.last().optional, text) {
-            (true, true) => quote! {
-                if let Some(text) = page.#last {
-                    into.#last.get_or_insert_with(String::new).push_str(&text);
-                }
-            },
-            (false, true) => quote! { into.#last.push_str(&page.#last); },
-            (true, false) => quote! {
-                if into.#last.is_none() {
-                    into.#last = page.#last;
-                }
-            },
-            (false, false) => quote! { let _ = page; },
-        }
+/// A top-level result key that is not a list, merged as the plan says.
+fn merge_single(field: &Field, merge: SingleMerge) -> TokenStream {
+    let last = ident(&field.name);
+    match (field.optional, merge) {
+        (true, SingleMerge::Join) => quote! {
+            if let Some(text) = page.#last {
+                into.#last.get_or_insert_with(String::new).push_str(&text);
+            }
+        },
+        (false, SingleMerge::Join) => quote! { into.#last.push_str(&page.#last); },
+        (true, SingleMerge::First) => quote! {
+            if into.#last.is_none() {
+                into.#last = page.#last;
+            }
+        },
+        (false, SingleMerge::First) => quote! { let _ = page; },
     }
+}
 
-    /// Whether merging takes from the page through an `Option` (and so needs it mutable).
-    fn takes_from_page(&self) -> bool {
-        matches!(self.parent(&quote! { page }), Parent::Found(_))
-    }
+/// Whether merging takes from the page through an `Option` (and so needs it mutable).
+fn takes_from_page(path: &FieldPath) -> bool {
+    matches!(parent(path, &quote! { page }), Parent::Found(_))
 }

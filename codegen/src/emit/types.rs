@@ -2,8 +2,10 @@
 
 use super::{docs, rt, Ctx};
 use crate::ir::{Binding, EnumValue, Member, Shape, ShapeKind, Structure, TimestampFormat};
+use crate::plan::RustType;
+pub(crate) use crate::rust::ident;
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{quote, ToTokens};
 
 /// The Rust names one structure is emitted under.
 pub(crate) struct StructNames<'a> {
@@ -18,65 +20,23 @@ pub(crate) struct StructNames<'a> {
 
 /// The Rust type of a member's target, without the `Option` around it.
 pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
-    let Some(shape) = ctx.service.shapes.get(target) else {
-        return quote! { () }; // unreachable after validation; never panic on a model
-    };
-    match &shape.kind {
-        ShapeKind::String => quote! { String },
-        ShapeKind::Boolean => quote! { bool },
-        ShapeKind::Integer => quote! { i32 },
-        ShapeKind::Long => quote! { i64 },
-        ShapeKind::Float => quote! { f32 },
-        ShapeKind::Double => quote! { f64 },
-        // A sparse list or map holds nulls: its elements are options.
-        ShapeKind::List { member } => {
-            let member = element_type(ctx, shape, member);
-            quote! { Vec<#member> }
-        }
-        ShapeKind::Map { key, value } => {
-            let (key, value) = (value_type(ctx, key), element_type(ctx, shape, value));
-            quote! { ::std::collections::BTreeMap<#key, #value> }
-        }
-        ShapeKind::Enum(_) | ShapeKind::Structure(_) | ShapeKind::Union(_) => {
-            let name = ident(&shape.names.type_name);
-            quote! { crate::types::#name }
-        }
-        ShapeKind::Timestamp => quote! { ::awsgen_runtime::DateTime },
-        ShapeKind::Blob if shape.streaming => quote! { ::awsgen_runtime::ByteStream },
-        ShapeKind::Blob => quote! { ::awsgen_runtime::Blob },
-        ShapeKind::Document => quote! { ::awsgen_runtime::Document },
-    }
+    RustType::of_shape(&ctx.service.shapes, target).into_token_stream()
 }
 
-/// The type of a list's or map's element: optional in a sparse container.
+/// The type of a list's or map's element.
 pub(crate) fn element_type(ctx: &Ctx, container: &Shape, element: &str) -> TokenStream {
-    let element = value_type(ctx, element);
-    if container.sparse {
-        quote! { Option<#element> }
-    } else {
-        element
-    }
+    RustType::element(&ctx.service.shapes, container, element).into_token_stream()
 }
 
 pub(crate) fn field_type(ctx: &Ctx, member: &Member) -> TokenStream {
-    let value = value_type(ctx, &member.target);
-    let value = if member.boxed {
-        quote! { Box<#value> }
-    } else {
-        value
-    };
-    if member.optional {
-        quote! { Option<#value> }
-    } else {
-        value
-    }
+    RustType::of_member(&ctx.service.shapes, member).into_token_stream()
 }
 
 /// A structure, its `builder()` and its builder; modeled errors also get their metadata.
 pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: &StructNames) -> TokenStream {
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
-    let doc = docs::outer_or(&shape.docs, &format!("The `{}` structure.", shape.id));
+    let doc = docs::outer_or(&shape.docs, &format!("The `{}` structure.", names.type_name));
     let serde_derives = serde_derives(shape);
     let fields = structure.members.iter().map(|m| field(ctx, shape, m));
     let derives = derives(redacted_fields(structure).is_empty(), holds_stream(ctx, structure));
@@ -342,14 +302,17 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
         } else if m.idempotency_token {
             // Filled when unset, so a retried call is recognized as the same call.
             quote! { self.#name.or_else(|| Some(#rt::uuid_v4())) }
-        } else if m.optional {
+        } else if !m.required {
             quote! { self.#name }
         } else {
             let label = m.rust_name.trim_start_matches("r#");
-            let check = if m.binding == Binding::Label && is_string(ctx, &m.target) {
-                quote! { required_label }
-            } else {
-                quote! { required }
+            let text_label = m.binding == Binding::Label && is_string(ctx, &m.target);
+            // An input keeps a required member in its `Option`, checked all the same.
+            let check = match (m.optional, text_label) {
+                (false, false) => quote! { required },
+                (false, true) => quote! { required_label },
+                (true, false) => quote! { present },
+                (true, true) => quote! { present_label },
             };
             quote! { #rt::build::#check(self.#name, #label)? }
         };
@@ -363,7 +326,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let error_build = error.map(|_| quote! { meta: self.meta, });
     let request_id = names.output.then(|| quote! { _request_id: None, });
     let body = quote! { #type_name { #(#assignments,)* #error_build #request_id } };
-    let build = if enforced.is_empty() {
+    let build = if !structure.build_is_fallible() {
         let doc = format!(" Builds the [`{type_name}`].");
         quote! {
             #[doc = #doc]
@@ -372,7 +335,11 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     } else {
         let missing: Vec<String> =
             enforced.iter().map(|m| format!("`{}`", m.rust_name.trim_start_matches("r#"))).collect();
-        let doc = format!(" Builds the [`{type_name}`], failing if {} is not set.", missing.join(" or "));
+        let doc = match missing.is_empty() {
+            // An input: a member the model makes required later changes no signature.
+            true => format!(" Builds the [`{type_name}`]; nothing is required yet."),
+            false => format!(" Builds the [`{type_name}`], failing if {} is not set.", missing.join(" or ")),
+        };
         quote! {
             #[doc = #doc]
             pub fn build(self) -> Result<#type_name, #rt::BuildError> {
@@ -554,7 +521,7 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
     let rt = rt::runtime();
     let serde = rt::serde();
     let name = ident(&shape.names.type_name);
-    let doc = docs::outer_or(&shape.docs, &format!("The `{}` union.", shape.id));
+    let doc = docs::outer_or(&shape.docs, &format!("The `{}` union.", shape.names.type_name));
     let variants: Vec<Ident> = members.iter().map(|m| ident(&m.rust_name)).collect();
     let types = members.iter().map(|m| {
         let value = value_type(ctx, &m.target);
@@ -648,7 +615,7 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
     let rt = rt::runtime();
     let serde = rt::serde();
     let name = ident(&shape.names.type_name);
-    let doc = docs::outer_or(&shape.docs, &format!("The `{}` enum.", shape.id));
+    let doc = docs::outer_or(&shape.docs, &format!("The `{}` enum.", shape.names.type_name));
     let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
     let wire: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
     let variant_docs = values.iter().map(|v| format!(" `{}`", v.value.replace('`', "'")));
@@ -761,11 +728,4 @@ pub(crate) fn string_enum(shape: &Shape, values: &[EnumValue]) -> TokenStream {
 /// `#[cfg(feature = "serde")]` for a serde impl that is not part of the wire form.
 fn feature_gate(wire: bool) -> Option<TokenStream> {
     (!wire).then(|| quote! { #[cfg(feature = "serde")] })
-}
-
-pub(crate) fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => format_ident!("{}", name),
-    }
 }

@@ -323,6 +323,7 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 http_status: shape.error.as_ref().and_then(|e| e.http_status_code),
                 server_fault: shape.fault,
             }),
+            input: false, // decided by `transform::resolve_optionality`
         }),
         other => {
             sink.error_with_hint(
@@ -563,6 +564,7 @@ pub(crate) fn attach_waiters(operations: &mut BTreeMap<String, Operation>, file:
         let Ok(acceptors) = acceptors.collect::<Result<Vec<_>, ()>>() else { continue };
         operation.waiters.push(Waiter {
             name,
+            method: String::new(),
             docs: Docs(waiter.description),
             delay: waiter.delay,
             max_attempts: waiter.max_attempts,

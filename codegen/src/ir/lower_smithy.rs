@@ -416,6 +416,7 @@ fn waiters(trait_value: Option<&Value>) -> Vec<Waiter> {
         .iter()
         .map(|(name, waiter)| Waiter {
             name: name.clone(),
+            method: String::new(),
             docs: Docs(waiter.get("documentation").and_then(Value::as_str).map(str::to_owned)),
             delay: waiter.get("minDelay").and_then(Value::as_u64).and_then(|d| u32::try_from(d).ok()).unwrap_or(2),
             max_attempts: u32::MAX,
@@ -503,6 +504,7 @@ fn lower_shape(
                     .and_then(|s| u16::try_from(s).ok()),
                 server_fault: fault.as_str() == Some("server"),
             }),
+            input: false, // decided by `transform::resolve_optionality`
         }),
         "union" => ShapeKind::Union(lower_members(&at, shape, shapes, protocol, sink)),
         other => {
@@ -691,7 +693,7 @@ fn add_prelude_shapes(ir: &mut BTreeMap<ShapeId, Shape>, shapes: &BTreeMap<Strin
     for target in targets.filter(|t| t.starts_with("smithy.api#")).collect::<BTreeSet<_>>() {
         let kind = match local(&target) {
             // A union member of no value (`quit: Unit`): an empty structure.
-            "Unit" => ShapeKind::Structure(Structure { members: Vec::new(), error: None }),
+            "Unit" => ShapeKind::Structure(Structure::new(Vec::new())),
             "String" => ShapeKind::String,
             "Blob" => ShapeKind::Blob,
             "Boolean" | "PrimitiveBoolean" => ShapeKind::Boolean,

@@ -269,7 +269,6 @@ pub struct HttpBinding {
     pub response_code: u16,
 }
 
-/// A waiter: polls its operation until one of its acceptors, tried in order, decides.
 /// The members a dotted path (`ResultSet.Rows`) walks from the structure `shape`, or why it can't.
 pub fn member_path<'a>(
     shapes: &'a BTreeMap<ShapeId, Shape>,
@@ -290,10 +289,13 @@ pub fn member_path<'a>(
     Ok(members)
 }
 
+/// A waiter: polls its operation until one of its acceptors, tried in order, decides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Waiter {
     /// `TableExists`.
     pub name: String,
+    /// The builder method that runs it (`wait_until_table_exists`); set by `transform`.
+    pub method: String,
     pub docs: Docs,
     /// Seconds between polls, at least.
     pub delay: u32,
@@ -459,17 +461,25 @@ pub struct EnumValue {
 pub struct Structure {
     pub members: Vec<Member>,
     pub error: Option<ErrorInfo>,
+    /// An operation's input (set by `transform::resolve_optionality`).
+    pub input: bool,
 }
 
 impl Structure {
-    /// The members `build()` checks: the non-optional ones, but idempotency tokens, which it fills.
-    pub fn checked_members(&self) -> impl Iterator<Item = &Member> {
-        self.members.iter().filter(|m| !m.optional && !m.idempotency_token)
+    /// A structure of these members, neither an error nor an input.
+    pub fn new(members: Vec<Member>) -> Structure {
+        Structure { members, error: None, input: false }
     }
 
-    /// Whether `build()` returns a `Result`: exactly when it has members to check.
+    /// The members `build()` checks: the required ones, but idempotency tokens, which it fills.
+    pub fn checked_members(&self) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(|m| m.required && !m.idempotency_token)
+    }
+
+    /// Whether `build()` returns a `Result`: when it has members to check, and always for an
+    /// input, so that a member becoming required changes no signature.
     pub fn build_is_fallible(&self) -> bool {
-        self.checked_members().next().is_some()
+        self.input || self.checked_members().next().is_some()
     }
 }
 

@@ -63,93 +63,6 @@ fn skip_event_streams(service: &mut Service) {
     }
 }
 
-/// A paginator this generator can't follow is left out with a warning: the operation is
-/// generated without `into_paginator`, and the crate is never refused for it. Followed: input
-/// tokens and limit keys that are member names, output tokens and `more_results` that are
-/// expressions over the output (`Shards[-1].ShardId`), result keys that are member paths
-/// (`ResultSet.Rows`), at least one of them a list or map. `file` is the paginators file.
-pub(crate) fn drop_unsupported_paginators(service: &mut Service, file: &str) -> Vec<Diagnostic> {
-    let mut warnings = Sink::new(file);
-    for (name, op) in &mut service.operations {
-        let Some(pager) = &op.pagination else { continue };
-        let Err(why) = check_paginator(&service.shapes, op.input.as_deref(), op.output.as_deref(), pager) else {
-            continue;
-        };
-        warnings.error_with_hint(
-            pointer(["pagination", name]),
-            format!("the paginator of {name} is left out: {why}"),
-            "the operation itself is generated; page through it by hand with its token members",
-        );
-        op.pagination = None;
-    }
-    warnings.into_found()
-}
-
-/// What `drop_unsupported_paginators` can't follow. A plain member name that is missing is
-/// validation's to report (it is a broken model, not an unsupported expression).
-fn check_paginator(
-    shapes: &BTreeMap<ShapeId, Shape>,
-    input: Option<&str>,
-    output: Option<&str>,
-    pager: &Pagination,
-) -> Result<(), String> {
-    use crate::jmespath::compile::{compile, Compiled};
-    let simple = super::validate::is_simple_path;
-    if let Some(key) = pager.input_tokens.iter().chain(&pager.limit_key).find(|key| !simple(key)) {
-        return Err(format!("input expression \"{key}\" is not supported"));
-    }
-    let Some(output) = output else { return Ok(()) };
-    let expressions =
-        pager.output_tokens.iter().zip(pager.input_tokens.iter().map(Some).chain(std::iter::repeat(None)));
-    let more_results = pager.more_results.iter().map(|more| (more, None));
-    for (expression, input_token) in expressions.chain(more_results).filter(|(e, _)| !simple(e)) {
-        let root = Compiled::variable(quote::quote! { output }, output);
-        let compiled = crate::jmespath::parse(expression).and_then(|parsed| compile(shapes, &parsed, &root));
-        let shape = match compiled {
-            Ok(Compiled::One { shape, .. } | Compiled::Bound { shape, .. }) => shape,
-            Ok(_) => return Err(format!("\"{expression}\" does not name one value")),
-            Err(why) => return Err(format!("\"{expression}\": {why}")),
-        };
-        if input_token.is_none() && !matches!(shapes.get(&shape).map(|s| &s.kind), Some(ShapeKind::Boolean)) {
-            return Err(format!("more_results \"{expression}\" is not a boolean"));
-        }
-        let sent = input_token.and_then(|token| input.and_then(|input| member_path(shapes, input, token).ok()));
-        if let Some(&[sent]) = sent.as_deref() {
-            let kind = |id: &str| shapes.get(id).map(|s| &s.kind);
-            let fits = sent.target == shape
-                || matches!((kind(&sent.target), kind(&shape)), (Some(ShapeKind::String), Some(ShapeKind::String)));
-            if !fits {
-                return Err(format!("\"{expression}\" ({shape}) does not fit the input token ({})", sent.target));
-            }
-        }
-    }
-    let mut lists = 0;
-    for key in &pager.result_keys {
-        match member_path(shapes, output, key) {
-            Ok(path) => {
-                let target = path.last().and_then(|m| shapes.get(&m.target)).map(|s| &s.kind);
-                lists += usize::from(matches!(target, Some(ShapeKind::List { .. } | ShapeKind::Map { .. })));
-            }
-            Err(_) if simple(key) => return Ok(()),
-            Err(_) if !key.split('.').all(simple) => {
-                return Err(format!("result key \"{key}\" is an expression; only member paths (`A.B`) are followed"))
-            }
-            Err(why) => return Err(format!("result key \"{key}\": {why}")),
-        }
-    }
-    // Without a list, the first result key's value is the one item of each page, if it is text
-    // or a structure the output holds itself (pages of numbers would be added up: none yet).
-    if lists == 0 {
-        let first = pager.result_keys.first().filter(|key| simple(key));
-        let path = first.and_then(|key| member_path(shapes, output, key).ok());
-        let target = path.as_ref().and_then(|path| path.last()).and_then(|m| shapes.get(&m.target));
-        if !matches!(target.map(|s| &s.kind), Some(ShapeKind::String | ShapeKind::Structure(_))) {
-            return Err("none of its result keys is a list or map, nor text or a structure of the output".to_owned());
-        }
-    }
-    Ok(())
-}
-
 /// One warning listing the operations left out, if any.
 pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
@@ -362,15 +275,19 @@ fn binding(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> Binding {
 }
 
 /// The optionality rule, one place for the whole crate: a member is a plain `T` exactly when the
-/// model marks it `required`, and `Option<T>` otherwise. It reads nothing but the member, so a
-/// shape means the same wherever it is used, and reusing it elsewhere changes no type.
-/// `build()` then fails when a required member is unset (before anything is sent), and parsing
-/// fills a required member the response leaves out with its zero value ("error correction", as
-/// Smithy specifies for clients), since responses are never validated.
+/// model marks it `required`, and `Option<T>` otherwise, but in an operation's input, where every
+/// member is an `Option` (Smithy's rule for clients: AWS adds and drops `required` on input
+/// members as a compatible change, so it must change no type here). `build()` fails when a
+/// required member is unset, before anything is sent, and an input's `build()` always returns a
+/// `Result`. Parsing fills a required member the response leaves out with its zero value ("error
+/// correction", as Smithy specifies for clients), since responses are never validated.
 pub(crate) fn resolve_optionality(service: &mut Service) {
-    for shape in service.shapes.values_mut() {
-        if let ShapeKind::Structure(Structure { members, .. }) = &mut shape.kind {
-            members.iter_mut().for_each(|m| m.optional = !m.required);
+    let inputs: BTreeSet<ShapeId> = service.operations.values().filter_map(|op| op.input.clone()).collect();
+    for (id, shape) in &mut service.shapes {
+        if let ShapeKind::Structure(structure) = &mut shape.kind {
+            structure.input = inputs.contains(id);
+            let input = structure.input;
+            structure.members.iter_mut().for_each(|m| m.optional = input || !m.required);
         }
     }
 }
@@ -515,8 +432,19 @@ pub(crate) fn resolve_names(service: &mut Service, lock: &NameLock, file: &str) 
                 &mut warnings,
             ),
         };
+        name_waiters(name, &mut op.waiters, lock.pins(Kind::Waiter, name), &at, &mut warnings);
     }
     warnings.into_found()
+}
+
+/// `wait_until_<snake name>`, unique among the operation's waiters.
+fn name_waiters(op: &str, waiters: &mut [Waiter], pins: BTreeMap<String, String>, at: &str, warnings: &mut Sink) {
+    let mut taken = Names::pinned(pins, waiters.iter().map(|w| &w.name));
+    for waiter in waiters {
+        let wanted = naming::waiter_method(&waiter.name);
+        let at = format!("{at}/waiters/{}", waiter.name);
+        waiter.method = taken.unique(wanted, &waiter.name, &at, &format!("waiter of {op}"), warnings, numbered_snake);
+    }
 }
 
 fn numbered_snake(name: &str, n: usize) -> String {
@@ -675,25 +603,4 @@ fn name_enum_values(values: &mut [EnumValue], pins: BTreeMap<String, String>, at
         let at = format!("{at}/enum");
         value.variant = taken.unique(wanted, &value.value, &at, "enum value", warnings, |name, n| format!("{name}{n}"));
     }
-}
-
-/// A waiter whose expressions this generator can't compile is left out with a warning; the
-/// operation and its other waiters are generated. `file` is the waiters file.
-pub(crate) fn drop_unsupported_waiters(service: &mut Service, file: &str) -> Vec<Diagnostic> {
-    let mut warnings = Sink::new(file);
-    let shapes = &service.shapes;
-    for op in service.operations.values_mut() {
-        let waiters = std::mem::take(&mut op.waiters);
-        for waiter in waiters {
-            match crate::emit::waiters::check(shapes, op, &waiter) {
-                Ok(()) => op.waiters.push(waiter),
-                Err(why) => warnings.error_with_hint(
-                    pointer(["waiters", &waiter.name]),
-                    format!("the waiter {} is left out: {why}", waiter.name),
-                    "the operation itself is generated; poll it by hand",
-                ),
-            }
-        }
-    }
-    warnings.into_found()
 }

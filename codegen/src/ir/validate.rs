@@ -164,7 +164,7 @@ fn check_paginator(
 }
 
 /// The member a paginator key names, reporting missing members. Expressions and member paths were
-/// checked when the paginator was kept (`transform::drop_unsupported_paginators`).
+/// checked when the paginator was planned (`plan::paginator`).
 fn paginator_member<'a>(
     sink: &mut Sink,
     at: &str,

@@ -7,8 +7,8 @@
 //! values name `Value` and `Comparator`, which the caller imports from `awsgen_runtime::jmespath`.
 
 use super::{Comparator, Expr};
-use crate::emit::ident;
 use crate::ir::{Member, Shape, ShapeId, ShapeKind};
+use crate::rust::ident;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeMap;
@@ -176,7 +176,7 @@ impl Compiler<'_> {
 
     /// `x[index]`, negative counting from the end.
     fn index(&self, of: &Compiled, index: i64) -> Result<Compiled, String> {
-        let rt = crate::emit::runtime();
+        let rt = crate::rust::runtime();
         let (code, shape, many) = self.optional(of)?;
         let (item, sparse) = self.list_item(&shape)?;
         let pick = quote! { #rt::jmespath::index(x, #index) };

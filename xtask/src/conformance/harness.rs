@@ -93,7 +93,7 @@ impl Ctx<'_> {
         let base = quote! { crate::#module::operation::#op_module };
         let (input, output) = (format_ident!("{}", op.names.input), format_ident!("{}", op.names.output));
         let suffix = format!("op_{}", fn_name(&op.names.module));
-        let empty = Shape::new("", ShapeKind::Structure(Structure { members: Vec::new(), error: None }));
+        let empty = Shape::new("", ShapeKind::Structure(Structure::new(Vec::new())));
         let input_shape = op.input.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty);
         let output_shape = op.output.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty);
         let input_fns = self.conversions(input_shape, &quote! { #base::#input }, &suffix);

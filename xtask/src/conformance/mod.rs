@@ -516,8 +516,8 @@ fn write_module(
 /// Generates `spec` into `dir` as module `module` of a runner crate (its `crate::` paths moved
 /// under the module), with the harness that converts test JSON to and from its types.
 fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<awsgen_codegen::ir::Service, String> {
-    let (service, _) = awsgen_codegen::lower(spec).map_err(|d| format!("generation failed: {d}"))?;
-    let files = awsgen_codegen::emit(&service, spec).map_err(|d| format!("generation failed: {d}"))?;
+    let (plan, _) = awsgen_codegen::lower(spec).map_err(|d| format!("generation failed: {d}"))?;
+    let files = awsgen_codegen::emit(&plan, spec).map_err(|d| format!("generation failed: {d}"))?;
     let prefix = format!("crate::{module}::");
     for (path, text) in &files {
         let Some(relative) = path.strip_prefix("src/") else { continue };
@@ -529,9 +529,9 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
     }
     crate::write_file(
         &dir.join("harness.rs"),
-        &crate::pretty(harness::harness(&service, &format_ident!("{}", module)))?,
+        &crate::pretty(harness::harness(&plan.service, &format_ident!("{}", module)))?,
     )?;
-    Ok(service)
+    Ok(plan.service)
 }
 
 /// The manifest of a runner crate: with every codec, as its generated modules may speak any protocol.

@@ -379,7 +379,7 @@ mod tests {
         let root = crate::workspace_root();
         let mut out = Vec::new();
         for job in configured_jobs(&root).unwrap() {
-            let service = job.lower().unwrap();
+            let service = job.lower().unwrap().service;
             out.extend(seeds(&job.package, &service));
         }
         out

@@ -11,13 +11,13 @@
 pub struct CloneBackendInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The name of the destination backend environment to be created.
-    #[serde(rename = "targetEnvironmentName", default)]
-    pub target_environment_name: String,
+    #[serde(rename = "targetEnvironmentName", skip_serializing_if = "Option::is_none")]
+    pub target_environment_name: Option<String>,
 }
 impl CloneBackendInput {
     /// Creates a new builder for [`CloneBackendInput`].
@@ -25,16 +25,16 @@ impl CloneBackendInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The name of the destination backend environment to be created.
-    pub fn target_environment_name(&self) -> &str {
-        &self.target_environment_name
+    pub fn target_environment_name(&self) -> Option<&str> {
+        self.target_environment_name.as_deref()
     }
 }
 /// A builder for [`CloneBackendInput`]. The one a `Client` hands out can also `send()` itself.
@@ -91,12 +91,12 @@ impl CloneBackendInputBuilder {
     /// Builds the [`CloneBackendInput`], failing if `app_id` or `backend_environment_name` or `target_environment_name` is not set.
     pub fn build(self) -> Result<CloneBackendInput, ::awsgen_runtime::BuildError> {
         Ok(CloneBackendInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            target_environment_name: ::awsgen_runtime::build::required(
+            target_environment_name: ::awsgen_runtime::build::present(
                 self.target_environment_name,
                 "target_environment_name",
             )?,
@@ -137,8 +137,17 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
                 "POST",
                 "/backend/{AppId}/environments/{BackendEnvironmentName}/clone",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -181,7 +190,7 @@ impl ::awsgen_runtime::Operation for CloneBackendInput {
         CloneBackendError::Unhandled(error.into_unhandled())
     }
 }
-/// The `CloneBackendResponse` structure.
+/// The `CloneBackendOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -429,14 +438,4 @@ impl ::std::fmt::Display for CloneBackendError {
         }
     }
 }
-impl ::std::error::Error for CloneBackendError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CloneBackendError {}

@@ -10,14 +10,14 @@
 #[non_exhaustive]
 pub struct CreateBackendInput {
     /// The app ID.
-    #[serde(rename = "appId", default)]
-    pub app_id: String,
+    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
     /// The name of the app.
-    #[serde(rename = "appName", default)]
-    pub app_name: String,
+    #[serde(rename = "appName", skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", default)]
-    pub backend_environment_name: String,
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
+    pub backend_environment_name: Option<String>,
     /// The resource configuration for creating a backend.
     #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::ResourceConfig>,
@@ -31,16 +31,16 @@ impl CreateBackendInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the app.
-    pub fn app_name(&self) -> &str {
-        &self.app_name
+    pub fn app_name(&self) -> Option<&str> {
+        self.app_name.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The resource configuration for creating a backend.
     pub fn resource_config(&self) -> Option<&crate::types::ResourceConfig> {
@@ -141,9 +141,9 @@ impl CreateBackendInputBuilder {
     /// Builds the [`CreateBackendInput`], failing if `app_id` or `app_name` or `backend_environment_name` is not set.
     pub fn build(self) -> Result<CreateBackendInput, ::awsgen_runtime::BuildError> {
         Ok(CreateBackendInput {
-            app_id: ::awsgen_runtime::build::required(self.app_id, "app_id")?,
-            app_name: ::awsgen_runtime::build::required(self.app_name, "app_name")?,
-            backend_environment_name: ::awsgen_runtime::build::required(
+            app_id: ::awsgen_runtime::build::present(self.app_id, "app_id")?,
+            app_name: ::awsgen_runtime::build::present(self.app_name, "app_name")?,
+            backend_environment_name: ::awsgen_runtime::build::present(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
@@ -227,7 +227,7 @@ impl ::awsgen_runtime::Operation for CreateBackendInput {
         CreateBackendError::Unhandled(error.into_unhandled())
     }
 }
-/// The `CreateBackendResponse` structure.
+/// The `CreateBackendOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -475,14 +475,4 @@ impl ::std::fmt::Display for CreateBackendError {
         }
     }
 }
-impl ::std::error::Error for CreateBackendError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateBackendError {}

@@ -11,16 +11,16 @@
 pub struct CreateBackendAuthInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", default)]
-    pub backend_environment_name: String,
+    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
+    pub backend_environment_name: Option<String>,
     /// The resource configuration for this request object.
-    #[serde(rename = "resourceConfig", default)]
-    pub resource_config: crate::types::CreateBackendAuthResourceConfig,
+    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
+    pub resource_config: Option<crate::types::CreateBackendAuthResourceConfig>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", default)]
-    pub resource_name: String,
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
 }
 impl CreateBackendAuthInput {
     /// Creates a new builder for [`CreateBackendAuthInput`].
@@ -28,20 +28,22 @@ impl CreateBackendAuthInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The resource configuration for this request object.
-    pub fn resource_config(&self) -> &crate::types::CreateBackendAuthResourceConfig {
-        &self.resource_config
+    pub fn resource_config(
+        &self,
+    ) -> Option<&crate::types::CreateBackendAuthResourceConfig> {
+        self.resource_config.as_ref()
     }
     /// The name of this resource.
-    pub fn resource_name(&self) -> &str {
-        &self.resource_name
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
     }
 }
 /// A builder for [`CreateBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
@@ -121,16 +123,16 @@ impl CreateBackendAuthInputBuilder {
     /// Builds the [`CreateBackendAuthInput`], failing if `app_id` or `backend_environment_name` or `resource_config` or `resource_name` is not set.
     pub fn build(self) -> Result<CreateBackendAuthInput, ::awsgen_runtime::BuildError> {
         Ok(CreateBackendAuthInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_config: ::awsgen_runtime::build::required(
+            resource_config: ::awsgen_runtime::build::present(
                 self.resource_config,
                 "resource_config",
             )?,
-            resource_name: ::awsgen_runtime::build::required(
+            resource_name: ::awsgen_runtime::build::present(
                 self.resource_name,
                 "resource_name",
             )?,
@@ -174,7 +176,10 @@ impl ::awsgen_runtime::Operation for CreateBackendAuthInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/auth")
-            .label("AppId", &self.app_id)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -222,7 +227,7 @@ impl ::awsgen_runtime::Operation for CreateBackendAuthInput {
         CreateBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
-/// The `CreateBackendAuthResponse` structure.
+/// The `CreateBackendAuthOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -470,14 +475,4 @@ impl ::std::fmt::Display for CreateBackendAuthError {
         }
     }
 }
-impl ::std::error::Error for CreateBackendAuthError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateBackendAuthError {}

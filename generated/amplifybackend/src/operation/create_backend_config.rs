@@ -11,7 +11,7 @@
 pub struct CreateBackendConfigInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The app ID for the backend manager.
     #[serde(rename = "backendManagerAppId", skip_serializing_if = "Option::is_none")]
     pub backend_manager_app_id: Option<String>,
@@ -22,8 +22,8 @@ impl CreateBackendConfigInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The app ID for the backend manager.
     pub fn backend_manager_app_id(&self) -> Option<&str> {
@@ -71,7 +71,7 @@ impl CreateBackendConfigInputBuilder {
         self,
     ) -> Result<CreateBackendConfigInput, ::awsgen_runtime::BuildError> {
         Ok(CreateBackendConfigInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
             backend_manager_app_id: self.backend_manager_app_id,
         })
     }
@@ -113,7 +113,10 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config")
-            .label("AppId", &self.app_id)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -161,7 +164,7 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
         CreateBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
-/// The `CreateBackendConfigResponse` structure.
+/// The `CreateBackendConfigOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -363,14 +366,4 @@ impl ::std::fmt::Display for CreateBackendConfigError {
         }
     }
 }
-impl ::std::error::Error for CreateBackendConfigError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateBackendConfigError {}

@@ -2,7 +2,7 @@
 //! The CreateToken operation.
 //!
 //! Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
-/// The `CreateTokenRequest` structure.
+/// The `CreateTokenInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -13,7 +13,7 @@
 pub struct CreateTokenInput {
     /// The app ID.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub app_id: String,
+    pub app_id: Option<String>,
 }
 impl CreateTokenInput {
     /// Creates a new builder for [`CreateTokenInput`].
@@ -21,8 +21,8 @@ impl CreateTokenInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
 }
 /// A builder for [`CreateTokenInput`]. The one a `Client` hands out can also `send()` itself.
@@ -49,7 +49,7 @@ impl CreateTokenInputBuilder {
     /// Builds the [`CreateTokenInput`], failing if `app_id` is not set.
     pub fn build(self) -> Result<CreateTokenInput, ::awsgen_runtime::BuildError> {
         Ok(CreateTokenInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
         })
     }
 }
@@ -85,7 +85,10 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
             ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/challenge")
-                .label("AppId", &self.app_id),
+                .label(
+                    "AppId",
+                    ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+                ),
         )
     }
     fn parse_output(
@@ -125,7 +128,7 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
         CreateTokenError::Unhandled(error.into_unhandled())
     }
 }
-/// The `CreateTokenResponse` structure.
+/// The `CreateTokenOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -327,14 +330,4 @@ impl ::std::fmt::Display for CreateTokenError {
         }
     }
 }
-impl ::std::error::Error for CreateTokenError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateTokenError {}

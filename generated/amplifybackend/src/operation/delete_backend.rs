@@ -2,7 +2,7 @@
 //! The DeleteBackend operation.
 //!
 //! Removes an existing environment from your Amplify project.
-/// The `DeleteBackendRequest` structure.
+/// The `DeleteBackendInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -13,10 +13,10 @@
 pub struct DeleteBackendInput {
     /// The app ID.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
 }
 impl DeleteBackendInput {
     /// Creates a new builder for [`DeleteBackendInput`].
@@ -24,12 +24,12 @@ impl DeleteBackendInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
 }
 /// A builder for [`DeleteBackendInput`]. The one a `Client` hands out can also `send()` itself.
@@ -71,8 +71,8 @@ impl DeleteBackendInputBuilder {
     /// Builds the [`DeleteBackendInput`], failing if `app_id` or `backend_environment_name` is not set.
     pub fn build(self) -> Result<DeleteBackendInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteBackendInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
@@ -114,8 +114,17 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
                     "POST",
                     "/backend/{AppId}/environments/{BackendEnvironmentName}/remove",
                 )
-                .label("AppId", &self.app_id)
-                .label("BackendEnvironmentName", &self.backend_environment_name),
+                .label(
+                    "AppId",
+                    ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+                )
+                .label(
+                    "BackendEnvironmentName",
+                    ::awsgen_runtime::build::required(
+                        self.backend_environment_name.as_ref(),
+                        "backend_environment_name",
+                    )?,
+                ),
         )
     }
     fn parse_output(
@@ -161,7 +170,7 @@ impl ::awsgen_runtime::Operation for DeleteBackendInput {
         DeleteBackendError::Unhandled(error.into_unhandled())
     }
 }
-/// The `DeleteBackendResponse` structure.
+/// The `DeleteBackendOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -409,14 +418,4 @@ impl ::std::fmt::Display for DeleteBackendError {
         }
     }
 }
-impl ::std::error::Error for DeleteBackendError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteBackendError {}

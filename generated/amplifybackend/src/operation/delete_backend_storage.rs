@@ -11,16 +11,16 @@
 pub struct DeleteBackendStorageInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName", default)]
-    pub resource_name: String,
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
     /// The name of the storage service.
-    #[serde(rename = "serviceName", default)]
-    pub service_name: crate::types::ServiceName,
+    #[serde(rename = "serviceName", skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<crate::types::ServiceName>,
 }
 impl DeleteBackendStorageInput {
     /// Creates a new builder for [`DeleteBackendStorageInput`].
@@ -28,20 +28,20 @@ impl DeleteBackendStorageInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The name of the storage resource.
-    pub fn resource_name(&self) -> &str {
-        &self.resource_name
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
     }
     /// The name of the storage service.
-    pub fn service_name(&self) -> &crate::types::ServiceName {
-        &self.service_name
+    pub fn service_name(&self) -> Option<&crate::types::ServiceName> {
+        self.service_name.as_ref()
     }
 }
 /// A builder for [`DeleteBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
@@ -115,16 +115,16 @@ impl DeleteBackendStorageInputBuilder {
         self,
     ) -> Result<DeleteBackendStorageInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteBackendStorageInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(
+            resource_name: ::awsgen_runtime::build::present(
                 self.resource_name,
                 "resource_name",
             )?,
-            service_name: ::awsgen_runtime::build::required(
+            service_name: ::awsgen_runtime::build::present(
                 self.service_name,
                 "service_name",
             )?,
@@ -171,8 +171,17 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
                 "POST",
                 "/backend/{AppId}/storage/{BackendEnvironmentName}/remove",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -220,7 +229,7 @@ impl ::awsgen_runtime::Operation for DeleteBackendStorageInput {
         DeleteBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
-/// The `DeleteBackendStorageResponse` structure.
+/// The `DeleteBackendStorageOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -422,14 +431,4 @@ impl ::std::fmt::Display for DeleteBackendStorageError {
         }
     }
 }
-impl ::std::error::Error for DeleteBackendStorageError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteBackendStorageError {}

@@ -2,7 +2,7 @@
 //! The DeleteToken operation.
 //!
 //! Deletes the challenge token based on the given appId and sessionId.
-/// The `DeleteTokenRequest` structure.
+/// The `DeleteTokenInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -13,10 +13,10 @@
 pub struct DeleteTokenInput {
     /// The app ID.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The session ID.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub session_id: String,
+    pub session_id: Option<String>,
 }
 impl DeleteTokenInput {
     /// Creates a new builder for [`DeleteTokenInput`].
@@ -24,12 +24,12 @@ impl DeleteTokenInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The session ID.
-    pub fn session_id(&self) -> &str {
-        &self.session_id
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
     }
 }
 /// A builder for [`DeleteTokenInput`]. The one a `Client` hands out can also `send()` itself.
@@ -71,8 +71,8 @@ impl DeleteTokenInputBuilder {
     /// Builds the [`DeleteTokenInput`], failing if `app_id` or `session_id` is not set.
     pub fn build(self) -> Result<DeleteTokenInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteTokenInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            session_id: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            session_id: ::awsgen_runtime::build::present_label(
                 self.session_id,
                 "session_id",
             )?,
@@ -114,8 +114,17 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
                     "POST",
                     "/backend/{AppId}/challenge/{SessionId}/remove",
                 )
-                .label("AppId", &self.app_id)
-                .label("SessionId", &self.session_id),
+                .label(
+                    "AppId",
+                    ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+                )
+                .label(
+                    "SessionId",
+                    ::awsgen_runtime::build::required(
+                        self.session_id.as_ref(),
+                        "session_id",
+                    )?,
+                ),
         )
     }
     fn parse_output(
@@ -155,7 +164,7 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
         DeleteTokenError::Unhandled(error.into_unhandled())
     }
 }
-/// The `DeleteTokenResponse` structure.
+/// The `DeleteTokenOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -288,14 +297,4 @@ impl ::std::fmt::Display for DeleteTokenError {
         }
     }
 }
-impl ::std::error::Error for DeleteTokenError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteTokenError {}

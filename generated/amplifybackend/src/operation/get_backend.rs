@@ -11,7 +11,7 @@
 pub struct GetBackendInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
@@ -22,8 +22,8 @@ impl GetBackendInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
     pub fn backend_environment_name(&self) -> Option<&str> {
@@ -69,7 +69,7 @@ impl GetBackendInputBuilder {
     /// Builds the [`GetBackendInput`], failing if `app_id` is not set.
     pub fn build(self) -> Result<GetBackendInput, ::awsgen_runtime::BuildError> {
         Ok(GetBackendInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
             backend_environment_name: self.backend_environment_name,
         })
     }
@@ -105,7 +105,10 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/details")
-            .label("AppId", &self.app_id)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -145,7 +148,7 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
         GetBackendError::Unhandled(error.into_unhandled())
     }
 }
-/// The `GetBackendResponse` structure.
+/// The `GetBackendOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -416,14 +419,4 @@ impl ::std::fmt::Display for GetBackendError {
         }
     }
 }
-impl ::std::error::Error for GetBackendError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetBackendError {}

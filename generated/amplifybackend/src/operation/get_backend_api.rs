@@ -11,16 +11,16 @@
 pub struct GetBackendApiInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// Defines the resource configuration for the data model in your Amplify project.
     #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::BackendApiResourceConfig>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", default)]
-    pub resource_name: String,
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
 }
 impl GetBackendApiInput {
     /// Creates a new builder for [`GetBackendApiInput`].
@@ -28,20 +28,20 @@ impl GetBackendApiInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// Defines the resource configuration for the data model in your Amplify project.
     pub fn resource_config(&self) -> Option<&crate::types::BackendApiResourceConfig> {
         self.resource_config.as_ref()
     }
     /// The name of this resource.
-    pub fn resource_name(&self) -> &str {
-        &self.resource_name
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
     }
 }
 /// A builder for [`GetBackendApiInput`]. The one a `Client` hands out can also `send()` itself.
@@ -121,13 +121,13 @@ impl GetBackendApiInputBuilder {
     /// Builds the [`GetBackendApiInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
     pub fn build(self) -> Result<GetBackendApiInput, ::awsgen_runtime::BuildError> {
         Ok(GetBackendApiInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
             resource_config: self.resource_config,
-            resource_name: ::awsgen_runtime::build::required(
+            resource_name: ::awsgen_runtime::build::present(
                 self.resource_name,
                 "resource_name",
             )?,
@@ -168,8 +168,17 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
                 "POST",
                 "/backend/{AppId}/api/{BackendEnvironmentName}/details",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -215,7 +224,7 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
         GetBackendApiError::Unhandled(error.into_unhandled())
     }
 }
-/// The `GetBackendAPIResponse` structure.
+/// The `GetBackendApiOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -448,14 +457,4 @@ impl ::std::fmt::Display for GetBackendApiError {
         }
     }
 }
-impl ::std::error::Error for GetBackendApiError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetBackendApiError {}

@@ -11,13 +11,13 @@
 pub struct GetBackendAuthInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", default)]
-    pub resource_name: String,
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
 }
 impl GetBackendAuthInput {
     /// Creates a new builder for [`GetBackendAuthInput`].
@@ -25,16 +25,16 @@ impl GetBackendAuthInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The name of this resource.
-    pub fn resource_name(&self) -> &str {
-        &self.resource_name
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
     }
 }
 /// A builder for [`GetBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
@@ -91,12 +91,12 @@ impl GetBackendAuthInputBuilder {
     /// Builds the [`GetBackendAuthInput`], failing if `app_id` or `backend_environment_name` or `resource_name` is not set.
     pub fn build(self) -> Result<GetBackendAuthInput, ::awsgen_runtime::BuildError> {
         Ok(GetBackendAuthInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_name: ::awsgen_runtime::build::required(
+            resource_name: ::awsgen_runtime::build::present(
                 self.resource_name,
                 "resource_name",
             )?,
@@ -137,8 +137,17 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
                 "POST",
                 "/backend/{AppId}/auth/{BackendEnvironmentName}/details",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -184,7 +193,7 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
         GetBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
-/// The `GetBackendAuthResponse` structure.
+/// The `GetBackendAuthOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -419,14 +428,4 @@ impl ::std::fmt::Display for GetBackendAuthError {
         }
     }
 }
-impl ::std::error::Error for GetBackendAuthError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetBackendAuthError {}

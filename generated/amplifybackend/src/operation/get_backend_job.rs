@@ -2,7 +2,7 @@
 //! The GetBackendJob operation.
 //!
 //! Returns information about a specific job.
-/// The `GetBackendJobRequest` structure.
+/// The `GetBackendJobInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -13,13 +13,13 @@
 pub struct GetBackendJobInput {
     /// The app ID.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The ID for the job.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub job_id: String,
+    pub job_id: Option<String>,
 }
 impl GetBackendJobInput {
     /// Creates a new builder for [`GetBackendJobInput`].
@@ -27,16 +27,16 @@ impl GetBackendJobInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The ID for the job.
-    pub fn job_id(&self) -> &str {
-        &self.job_id
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
     }
 }
 /// A builder for [`GetBackendJobInput`]. The one a `Client` hands out can also `send()` itself.
@@ -93,12 +93,12 @@ impl GetBackendJobInputBuilder {
     /// Builds the [`GetBackendJobInput`], failing if `app_id` or `backend_environment_name` or `job_id` is not set.
     pub fn build(self) -> Result<GetBackendJobInput, ::awsgen_runtime::BuildError> {
         Ok(GetBackendJobInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            job_id: ::awsgen_runtime::build::required_label(self.job_id, "job_id")?,
+            job_id: ::awsgen_runtime::build::present_label(self.job_id, "job_id")?,
         })
     }
 }
@@ -137,9 +137,21 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
                     "GET",
                     "/backend/{AppId}/job/{BackendEnvironmentName}/{JobId}",
                 )
-                .label("AppId", &self.app_id)
-                .label("BackendEnvironmentName", &self.backend_environment_name)
-                .label("JobId", &self.job_id),
+                .label(
+                    "AppId",
+                    ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+                )
+                .label(
+                    "BackendEnvironmentName",
+                    ::awsgen_runtime::build::required(
+                        self.backend_environment_name.as_ref(),
+                        "backend_environment_name",
+                    )?,
+                )
+                .label(
+                    "JobId",
+                    ::awsgen_runtime::build::required(self.job_id.as_ref(), "job_id")?,
+                ),
         )
     }
     fn parse_output(
@@ -185,7 +197,7 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
         GetBackendJobError::Unhandled(error.into_unhandled())
     }
 }
-/// The `GetBackendJobResponse` structure.
+/// The `GetBackendJobOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -479,14 +491,4 @@ impl ::std::fmt::Display for GetBackendJobError {
         }
     }
 }
-impl ::std::error::Error for GetBackendJobError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetBackendJobError {}

@@ -11,22 +11,22 @@
 pub struct ImportBackendAuthInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The ID of the Amazon Cognito identity pool.
     #[serde(rename = "identityPoolId", skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
     /// The ID of the Amazon Cognito native client.
-    #[serde(rename = "nativeClientId", default)]
-    pub native_client_id: String,
+    #[serde(rename = "nativeClientId", skip_serializing_if = "Option::is_none")]
+    pub native_client_id: Option<String>,
     /// The ID of the Amazon Cognito user pool.
-    #[serde(rename = "userPoolId", default)]
-    pub user_pool_id: String,
+    #[serde(rename = "userPoolId", skip_serializing_if = "Option::is_none")]
+    pub user_pool_id: Option<String>,
     /// The ID of the Amazon Cognito web client.
-    #[serde(rename = "webClientId", default)]
-    pub web_client_id: String,
+    #[serde(rename = "webClientId", skip_serializing_if = "Option::is_none")]
+    pub web_client_id: Option<String>,
 }
 impl ImportBackendAuthInput {
     /// Creates a new builder for [`ImportBackendAuthInput`].
@@ -34,28 +34,28 @@ impl ImportBackendAuthInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The ID of the Amazon Cognito identity pool.
     pub fn identity_pool_id(&self) -> Option<&str> {
         self.identity_pool_id.as_deref()
     }
     /// The ID of the Amazon Cognito native client.
-    pub fn native_client_id(&self) -> &str {
-        &self.native_client_id
+    pub fn native_client_id(&self) -> Option<&str> {
+        self.native_client_id.as_deref()
     }
     /// The ID of the Amazon Cognito user pool.
-    pub fn user_pool_id(&self) -> &str {
-        &self.user_pool_id
+    pub fn user_pool_id(&self) -> Option<&str> {
+        self.user_pool_id.as_deref()
     }
     /// The ID of the Amazon Cognito web client.
-    pub fn web_client_id(&self) -> &str {
-        &self.web_client_id
+    pub fn web_client_id(&self) -> Option<&str> {
+        self.web_client_id.as_deref()
     }
 }
 /// A builder for [`ImportBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
@@ -157,21 +157,21 @@ impl ImportBackendAuthInputBuilder {
     /// Builds the [`ImportBackendAuthInput`], failing if `app_id` or `backend_environment_name` or `native_client_id` or `user_pool_id` or `web_client_id` is not set.
     pub fn build(self) -> Result<ImportBackendAuthInput, ::awsgen_runtime::BuildError> {
         Ok(ImportBackendAuthInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
             identity_pool_id: self.identity_pool_id,
-            native_client_id: ::awsgen_runtime::build::required(
+            native_client_id: ::awsgen_runtime::build::present(
                 self.native_client_id,
                 "native_client_id",
             )?,
-            user_pool_id: ::awsgen_runtime::build::required(
+            user_pool_id: ::awsgen_runtime::build::present(
                 self.user_pool_id,
                 "user_pool_id",
             )?,
-            web_client_id: ::awsgen_runtime::build::required(
+            web_client_id: ::awsgen_runtime::build::present(
                 self.web_client_id,
                 "web_client_id",
             )?,
@@ -218,8 +218,17 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
                 "POST",
                 "/backend/{AppId}/auth/{BackendEnvironmentName}/import",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -267,7 +276,7 @@ impl ::awsgen_runtime::Operation for ImportBackendAuthInput {
         ImportBackendAuthError::Unhandled(error.into_unhandled())
     }
 }
-/// The `ImportBackendAuthResponse` structure.
+/// The `ImportBackendAuthOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -515,14 +524,4 @@ impl ::std::fmt::Display for ImportBackendAuthError {
         }
     }
 }
-impl ::std::error::Error for ImportBackendAuthError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ImportBackendAuthError {}

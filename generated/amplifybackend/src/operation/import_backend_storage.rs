@@ -11,16 +11,16 @@
 pub struct ImportBackendStorageInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The name of the S3 bucket.
     #[serde(rename = "bucketName", skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// The name of the storage service.
-    #[serde(rename = "serviceName", default)]
-    pub service_name: crate::types::ServiceName,
+    #[serde(rename = "serviceName", skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<crate::types::ServiceName>,
 }
 impl ImportBackendStorageInput {
     /// Creates a new builder for [`ImportBackendStorageInput`].
@@ -28,20 +28,20 @@ impl ImportBackendStorageInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The name of the S3 bucket.
     pub fn bucket_name(&self) -> Option<&str> {
         self.bucket_name.as_deref()
     }
     /// The name of the storage service.
-    pub fn service_name(&self) -> &crate::types::ServiceName {
-        &self.service_name
+    pub fn service_name(&self) -> Option<&crate::types::ServiceName> {
+        self.service_name.as_ref()
     }
 }
 /// A builder for [`ImportBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
@@ -115,13 +115,13 @@ impl ImportBackendStorageInputBuilder {
         self,
     ) -> Result<ImportBackendStorageInput, ::awsgen_runtime::BuildError> {
         Ok(ImportBackendStorageInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
             bucket_name: self.bucket_name,
-            service_name: ::awsgen_runtime::build::required(
+            service_name: ::awsgen_runtime::build::present(
                 self.service_name,
                 "service_name",
             )?,
@@ -168,8 +168,17 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
                 "POST",
                 "/backend/{AppId}/storage/{BackendEnvironmentName}/import",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -217,7 +226,7 @@ impl ::awsgen_runtime::Operation for ImportBackendStorageInput {
         ImportBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
-/// The `ImportBackendStorageResponse` structure.
+/// The `ImportBackendStorageOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -419,14 +428,4 @@ impl ::std::fmt::Display for ImportBackendStorageError {
         }
     }
 }
-impl ::std::error::Error for ImportBackendStorageError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ImportBackendStorageError {}

@@ -11,10 +11,10 @@
 pub struct ListBackendJobsInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The ID for the job.
     #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
@@ -37,12 +37,12 @@ impl ListBackendJobsInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The ID for the job.
     pub fn job_id(&self) -> Option<&str> {
@@ -179,8 +179,8 @@ impl ListBackendJobsInputBuilder {
     /// Builds the [`ListBackendJobsInput`], failing if `app_id` or `backend_environment_name` is not set.
     pub fn build(self) -> Result<ListBackendJobsInput, ::awsgen_runtime::BuildError> {
         Ok(ListBackendJobsInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
@@ -232,8 +232,17 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
                 "POST",
                 "/backend/{AppId}/job/{BackendEnvironmentName}",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -319,7 +328,7 @@ impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
         ::awsgen_runtime::pagination::append(&mut into.jobs, page.jobs);
     }
 }
-/// The `ListBackendJobsResponse` structure.
+/// The `ListBackendJobsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -481,14 +490,4 @@ impl ::std::fmt::Display for ListBackendJobsError {
         }
     }
 }
-impl ::std::error::Error for ListBackendJobsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListBackendJobsError {}

@@ -44,11 +44,11 @@ impl ListS3BucketsInputBuilder {
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
-    /// Builds the [`ListS3BucketsInput`].
-    pub fn build(self) -> ListS3BucketsInput {
-        ListS3BucketsInput {
+    /// Builds the [`ListS3BucketsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListS3BucketsInput, ::awsgen_runtime::BuildError> {
+        Ok(ListS3BucketsInput {
             next_token: self.next_token,
-        }
+        })
     }
 }
 impl ListS3BucketsInputBuilder {
@@ -64,7 +64,7 @@ impl ListS3BucketsInputBuilder {
         self,
     ) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -126,7 +126,7 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
         ListS3BucketsError::Unhandled(error.into_unhandled())
     }
 }
-/// The `ListS3BucketsResponse` structure.
+/// The `ListS3BucketsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -285,14 +285,4 @@ impl ::std::fmt::Display for ListS3BucketsError {
         }
     }
 }
-impl ::std::error::Error for ListS3BucketsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListS3BucketsError {}

@@ -11,7 +11,7 @@
 pub struct RemoveAllBackendsInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// Cleans up the Amplify Console app if this value is set to true.
     #[serde(rename = "cleanAmplifyApp", skip_serializing_if = "Option::is_none")]
     pub clean_amplify_app: Option<bool>,
@@ -22,8 +22,8 @@ impl RemoveAllBackendsInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// Cleans up the Amplify Console app if this value is set to true.
     pub fn clean_amplify_app(&self) -> Option<bool> {
@@ -69,7 +69,7 @@ impl RemoveAllBackendsInputBuilder {
     /// Builds the [`RemoveAllBackendsInput`], failing if `app_id` is not set.
     pub fn build(self) -> Result<RemoveAllBackendsInput, ::awsgen_runtime::BuildError> {
         Ok(RemoveAllBackendsInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
             clean_amplify_app: self.clean_amplify_app,
         })
     }
@@ -111,7 +111,10 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/remove")
-            .label("AppId", &self.app_id)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -159,7 +162,7 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
         RemoveAllBackendsError::Unhandled(error.into_unhandled())
     }
 }
-/// The `RemoveAllBackendsResponse` structure.
+/// The `RemoveAllBackendsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -384,14 +387,4 @@ impl ::std::fmt::Display for RemoveAllBackendsError {
         }
     }
 }
-impl ::std::error::Error for RemoveAllBackendsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for RemoveAllBackendsError {}

@@ -2,7 +2,7 @@
 //! The RemoveBackendConfig operation.
 //!
 //! Removes the AWS resources required to access the Amplify Admin UI.
-/// The `RemoveBackendConfigRequest` structure.
+/// The `RemoveBackendConfigInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -13,7 +13,7 @@
 pub struct RemoveBackendConfigInput {
     /// The app ID.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub app_id: String,
+    pub app_id: Option<String>,
 }
 impl RemoveBackendConfigInput {
     /// Creates a new builder for [`RemoveBackendConfigInput`].
@@ -21,8 +21,8 @@ impl RemoveBackendConfigInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
 }
 /// A builder for [`RemoveBackendConfigInput`]. The one a `Client` hands out can also `send()` itself.
@@ -51,7 +51,7 @@ impl RemoveBackendConfigInputBuilder {
         self,
     ) -> Result<RemoveBackendConfigInput, ::awsgen_runtime::BuildError> {
         Ok(RemoveBackendConfigInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
         })
     }
 }
@@ -93,7 +93,10 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
             ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config/remove")
-                .label("AppId", &self.app_id),
+                .label(
+                    "AppId",
+                    ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+                ),
         )
     }
     fn parse_output(
@@ -141,7 +144,7 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
         RemoveBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
-/// The `RemoveBackendConfigResponse` structure.
+/// The `RemoveBackendConfigOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -274,14 +277,4 @@ impl ::std::fmt::Display for RemoveBackendConfigError {
         }
     }
 }
-impl ::std::error::Error for RemoveBackendConfigError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for RemoveBackendConfigError {}

@@ -11,7 +11,7 @@
 pub struct UpdateBackendConfigInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// Describes the Amazon Cognito configuration for Admin UI access.
     #[serde(rename = "loginAuthConfig", skip_serializing_if = "Option::is_none")]
     pub login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
@@ -22,8 +22,8 @@ impl UpdateBackendConfigInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// Describes the Amazon Cognito configuration for Admin UI access.
     pub fn login_auth_config(&self) -> Option<&crate::types::LoginAuthConfigReqObj> {
@@ -77,7 +77,7 @@ impl UpdateBackendConfigInputBuilder {
         self,
     ) -> Result<UpdateBackendConfigInput, ::awsgen_runtime::BuildError> {
         Ok(UpdateBackendConfigInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
             login_auth_config: self.login_auth_config,
         })
     }
@@ -119,7 +119,10 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         ::awsgen_runtime::Request::rest("POST", "/backend/{AppId}/config/update")
-            .label("AppId", &self.app_id)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -167,7 +170,7 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
         UpdateBackendConfigError::Unhandled(error.into_unhandled())
     }
 }
-/// The `UpdateBackendConfigResponse` structure.
+/// The `UpdateBackendConfigOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -375,14 +378,4 @@ impl ::std::fmt::Display for UpdateBackendConfigError {
         }
     }
 }
-impl ::std::error::Error for UpdateBackendConfigError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for UpdateBackendConfigError {}

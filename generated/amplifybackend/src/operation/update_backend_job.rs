@@ -11,13 +11,13 @@
 pub struct UpdateBackendJobInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The ID for the job.
     #[serde(skip)]
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// Filters the list of response objects to include only those with the specified operation name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
@@ -31,16 +31,16 @@ impl UpdateBackendJobInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The ID for the job.
-    pub fn job_id(&self) -> &str {
-        &self.job_id
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
     }
     /// Filters the list of response objects to include only those with the specified operation name.
     pub fn operation(&self) -> Option<&str> {
@@ -135,12 +135,12 @@ impl UpdateBackendJobInputBuilder {
     /// Builds the [`UpdateBackendJobInput`], failing if `app_id` or `backend_environment_name` or `job_id` is not set.
     pub fn build(self) -> Result<UpdateBackendJobInput, ::awsgen_runtime::BuildError> {
         Ok(UpdateBackendJobInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            job_id: ::awsgen_runtime::build::required_label(self.job_id, "job_id")?,
+            job_id: ::awsgen_runtime::build::present_label(self.job_id, "job_id")?,
             operation: self.operation,
             status: self.status,
         })
@@ -186,9 +186,21 @@ impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
                 "POST",
                 "/backend/{AppId}/job/{BackendEnvironmentName}/{JobId}",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
-            .label("JobId", &self.job_id)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
+            .label(
+                "JobId",
+                ::awsgen_runtime::build::required(self.job_id.as_ref(), "job_id")?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -236,7 +248,7 @@ impl ::awsgen_runtime::Operation for UpdateBackendJobInput {
         UpdateBackendJobError::Unhandled(error.into_unhandled())
     }
 }
-/// The `UpdateBackendJobResponse` structure.
+/// The `UpdateBackendJobOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -530,14 +542,4 @@ impl ::std::fmt::Display for UpdateBackendJobError {
         }
     }
 }
-impl ::std::error::Error for UpdateBackendJobError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for UpdateBackendJobError {}

@@ -11,16 +11,16 @@
 pub struct UpdateBackendStorageInput {
     /// The app ID.
     #[serde(skip)]
-    pub app_id: String,
+    pub app_id: Option<String>,
     /// The name of the backend environment.
     #[serde(skip)]
-    pub backend_environment_name: String,
+    pub backend_environment_name: Option<String>,
     /// The resource configuration for updating backend storage.
-    #[serde(rename = "resourceConfig", default)]
-    pub resource_config: crate::types::UpdateBackendStorageResourceConfig,
+    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
+    pub resource_config: Option<crate::types::UpdateBackendStorageResourceConfig>,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName", default)]
-    pub resource_name: String,
+    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
 }
 impl UpdateBackendStorageInput {
     /// Creates a new builder for [`UpdateBackendStorageInput`].
@@ -28,20 +28,22 @@ impl UpdateBackendStorageInput {
         Default::default()
     }
     /// The app ID.
-    pub fn app_id(&self) -> &str {
-        &self.app_id
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(&self) -> &str {
-        &self.backend_environment_name
+    pub fn backend_environment_name(&self) -> Option<&str> {
+        self.backend_environment_name.as_deref()
     }
     /// The resource configuration for updating backend storage.
-    pub fn resource_config(&self) -> &crate::types::UpdateBackendStorageResourceConfig {
-        &self.resource_config
+    pub fn resource_config(
+        &self,
+    ) -> Option<&crate::types::UpdateBackendStorageResourceConfig> {
+        self.resource_config.as_ref()
     }
     /// The name of the storage resource.
-    pub fn resource_name(&self) -> &str {
-        &self.resource_name
+    pub fn resource_name(&self) -> Option<&str> {
+        self.resource_name.as_deref()
     }
 }
 /// A builder for [`UpdateBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
@@ -123,16 +125,16 @@ impl UpdateBackendStorageInputBuilder {
         self,
     ) -> Result<UpdateBackendStorageInput, ::awsgen_runtime::BuildError> {
         Ok(UpdateBackendStorageInput {
-            app_id: ::awsgen_runtime::build::required_label(self.app_id, "app_id")?,
-            backend_environment_name: ::awsgen_runtime::build::required_label(
+            app_id: ::awsgen_runtime::build::present_label(self.app_id, "app_id")?,
+            backend_environment_name: ::awsgen_runtime::build::present_label(
                 self.backend_environment_name,
                 "backend_environment_name",
             )?,
-            resource_config: ::awsgen_runtime::build::required(
+            resource_config: ::awsgen_runtime::build::present(
                 self.resource_config,
                 "resource_config",
             )?,
-            resource_name: ::awsgen_runtime::build::required(
+            resource_name: ::awsgen_runtime::build::present(
                 self.resource_name,
                 "resource_name",
             )?,
@@ -179,8 +181,17 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
                 "POST",
                 "/backend/{AppId}/storage/{BackendEnvironmentName}",
             )
-            .label("AppId", &self.app_id)
-            .label("BackendEnvironmentName", &self.backend_environment_name)
+            .label(
+                "AppId",
+                ::awsgen_runtime::build::required(self.app_id.as_ref(), "app_id")?,
+            )
+            .label(
+                "BackendEnvironmentName",
+                ::awsgen_runtime::build::required(
+                    self.backend_environment_name.as_ref(),
+                    "backend_environment_name",
+                )?,
+            )
             .json_body(self)
     }
     fn parse_output(
@@ -228,7 +239,7 @@ impl ::awsgen_runtime::Operation for UpdateBackendStorageInput {
         UpdateBackendStorageError::Unhandled(error.into_unhandled())
     }
 }
-/// The `UpdateBackendStorageResponse` structure.
+/// The `UpdateBackendStorageOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -430,14 +441,4 @@ impl ::std::fmt::Display for UpdateBackendStorageError {
         }
     }
 }
-impl ::std::error::Error for UpdateBackendStorageError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::BadRequest(error) => Some(error),
-            Self::GatewayTimeout(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for UpdateBackendStorageError {}

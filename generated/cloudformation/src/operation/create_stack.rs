@@ -142,8 +142,11 @@ pub struct CreateStackInput {
     /// The name that's associated with the stack. The name must be unique in the Region in which you are creating the stack.
     ///
     /// A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with an alphabetical character and can't be longer than 128 characters.
-    #[cfg_attr(feature = "serde", serde(rename = "StackName", default))]
-    pub stack_name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackName", skip_serializing_if = "Option::is_none")
+    )]
+    pub stack_name: Option<String>,
     /// Structure that contains the stack policy body. For more information, see [Prevent updates to stack resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html) in the *CloudFormation User Guide*. You can specify either the `StackPolicyBody` or the `StackPolicyURL` parameter, but not both.
     #[cfg_attr(
         feature = "serde",
@@ -298,8 +301,8 @@ impl CreateStackInput {
     /// The name that's associated with the stack. The name must be unique in the Region in which you are creating the stack.
     ///
     /// A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with an alphabetical character and can't be longer than 128 characters.
-    pub fn stack_name(&self) -> &str {
-        &self.stack_name
+    pub fn stack_name(&self) -> Option<&str> {
+        self.stack_name.as_deref()
     }
     /// Structure that contains the stack policy body. For more information, see [Prevent updates to stack resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html) in the *CloudFormation User Guide*. You can specify either the `StackPolicyBody` or the `StackPolicyURL` parameter, but not both.
     pub fn stack_policy_body(&self) -> Option<&str> {
@@ -704,10 +707,7 @@ impl CreateStackInputBuilder {
             retain_except_on_create: self.retain_except_on_create,
             role_arn: self.role_arn,
             rollback_configuration: self.rollback_configuration,
-            stack_name: ::awsgen_runtime::build::required(
-                self.stack_name,
-                "stack_name",
-            )?,
+            stack_name: ::awsgen_runtime::build::present(self.stack_name, "stack_name")?,
             stack_policy_body: self.stack_policy_body,
             stack_policy_url: self.stack_policy_url,
             tags: self.tags,
@@ -960,17 +960,7 @@ impl ::std::fmt::Display for CreateStackError {
         }
     }
 }
-impl ::std::error::Error for CreateStackError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AlreadyExists(error) => Some(error),
-            Self::InsufficientCapabilities(error) => Some(error),
-            Self::LimitExceeded(error) => Some(error),
-            Self::TokenAlreadyExists(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateStackError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CreateStackInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -49,8 +49,11 @@ pub struct DeleteStackInput {
     )]
     pub role_arn: Option<String>,
     /// The name or the unique stack ID that's associated with the stack.
-    #[cfg_attr(feature = "serde", serde(rename = "StackName", default))]
-    pub stack_name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "StackName", skip_serializing_if = "Option::is_none")
+    )]
+    pub stack_name: Option<String>,
 }
 impl DeleteStackInput {
     /// Creates a new builder for [`DeleteStackInput`].
@@ -85,8 +88,8 @@ impl DeleteStackInput {
         self.role_arn.as_deref()
     }
     /// The name or the unique stack ID that's associated with the stack.
-    pub fn stack_name(&self) -> &str {
-        &self.stack_name
+    pub fn stack_name(&self) -> Option<&str> {
+        self.stack_name.as_deref()
     }
 }
 /// A builder for [`DeleteStackInput`]. The one a `Client` hands out can also `send()` itself.
@@ -194,7 +197,7 @@ impl DeleteStackInputBuilder {
             deletion_mode: self.deletion_mode,
             retain_resources: self.retain_resources,
             role_arn: self.role_arn,
-            stack_name: ::awsgen_runtime::build::required(self.stack_name, "stack_name")?,
+            stack_name: ::awsgen_runtime::build::present(self.stack_name, "stack_name")?,
         })
     }
 }
@@ -333,14 +336,7 @@ impl ::std::fmt::Display for DeleteStackError {
         }
     }
 }
-impl ::std::error::Error for DeleteStackError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::TokenAlreadyExists(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteStackError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DeleteStackInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -109,12 +109,12 @@ impl DescribeStacksInputBuilder {
     pub fn get_stack_name(&self) -> &Option<String> {
         &self.stack_name
     }
-    /// Builds the [`DescribeStacksInput`].
-    pub fn build(self) -> DescribeStacksInput {
-        DescribeStacksInput {
+    /// Builds the [`DescribeStacksInput`]; nothing is required yet.
+    pub fn build(self) -> Result<DescribeStacksInput, ::awsgen_runtime::BuildError> {
+        Ok(DescribeStacksInput {
             next_token: self.next_token,
             stack_name: self.stack_name,
-        }
+        })
     }
 }
 impl DescribeStacksInputBuilder {
@@ -130,7 +130,7 @@ impl DescribeStacksInputBuilder {
         self,
     ) -> Result<DescribeStacksOutput, ::awsgen_runtime::SdkError<DescribeStacksError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -168,10 +168,7 @@ impl DescribeStacksInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<DescribeStacksInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DescribeStacksInput {
@@ -333,13 +330,7 @@ impl ::std::fmt::Display for DescribeStacksError {
         }
     }
 }
-impl ::std::error::Error for DescribeStacksError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DescribeStacksError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DescribeStacksInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -80,12 +80,12 @@ impl ListStacksInputBuilder {
     pub fn get_stack_status_filter(&self) -> &Option<Vec<crate::types::StackStatus>> {
         &self.stack_status_filter
     }
-    /// Builds the [`ListStacksInput`].
-    pub fn build(self) -> ListStacksInput {
-        ListStacksInput {
+    /// Builds the [`ListStacksInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListStacksInput, ::awsgen_runtime::BuildError> {
+        Ok(ListStacksInput {
             next_token: self.next_token,
             stack_status_filter: self.stack_status_filter,
-        }
+        })
     }
 }
 impl ListStacksInputBuilder {
@@ -101,7 +101,7 @@ impl ListStacksInputBuilder {
         self,
     ) -> Result<ListStacksOutput, ::awsgen_runtime::SdkError<ListStacksError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -139,10 +139,7 @@ impl ListStacksInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListStacksInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListStacksInput {
@@ -313,13 +310,7 @@ impl ::std::fmt::Display for ListStacksError {
         }
     }
 }
-impl ::std::error::Error for ListStacksError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListStacksError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for ListStacksInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

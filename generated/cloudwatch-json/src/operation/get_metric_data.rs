@@ -35,8 +35,8 @@ pub struct GetMetricDataInput {
     /// The value specified is exclusive; results include data points up to the specified time stamp.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `EndTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `EndTime`.
-    #[serde(rename = "EndTime", default)]
-    pub end_time: ::awsgen_runtime::DateTime,
+    #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<::awsgen_runtime::DateTime>,
     /// This structure includes the `Timezone` parameter, which you can use to specify your time zone so that the labels of returned data display the correct time for your time zone.
     #[serde(rename = "LabelOptions", skip_serializing_if = "Option::is_none")]
     pub label_options: Option<crate::types::LabelOptions>,
@@ -44,8 +44,8 @@ pub struct GetMetricDataInput {
     #[serde(rename = "MaxDatapoints", skip_serializing_if = "Option::is_none")]
     pub max_datapoints: Option<i32>,
     /// The metric queries to be returned. A single `GetMetricData` call can include as many as 500 `MetricDataQuery` structures. Each of these structures can specify either a metric to retrieve, a Metrics Insights query, or a math expression to perform on retrieved data.
-    #[serde(rename = "MetricDataQueries", default)]
-    pub metric_data_queries: Vec<crate::types::MetricDataQuery>,
+    #[serde(rename = "MetricDataQueries", skip_serializing_if = "Option::is_none")]
+    pub metric_data_queries: Option<Vec<crate::types::MetricDataQuery>>,
     /// Include this value, if it was returned by the previous `GetMetricData` operation, to get the next set of data points.
     #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -67,8 +67,8 @@ pub struct GetMetricDataInput {
     /// If you set `Period` to 5, 10, 20, or 30, the start time of your request is rounded down to the nearest time that corresponds to even 5-, 10-, 20-, or 30-second divisions of a minute. For example, if you make a query at (HH:mm:ss) 01:05:23 for the previous 10-second period, the start time of your request is rounded down and you receive data from 01:05:10 to 01:05:20. If you make a query at 15:07:17 for the previous 5 minutes of data, using a period of 5 seconds, you receive data timestamped between 15:02:15 and 15:07:15.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `StartTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `StartTime`.
-    #[serde(rename = "StartTime", default)]
-    pub start_time: ::awsgen_runtime::DateTime,
+    #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<::awsgen_runtime::DateTime>,
 }
 impl GetMetricDataInput {
     /// Creates a new builder for [`GetMetricDataInput`].
@@ -80,7 +80,7 @@ impl GetMetricDataInput {
     /// The value specified is exclusive; results include data points up to the specified time stamp.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `EndTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `EndTime`.
-    pub fn end_time(&self) -> ::awsgen_runtime::DateTime {
+    pub fn end_time(&self) -> Option<::awsgen_runtime::DateTime> {
         self.end_time
     }
     /// This structure includes the `Timezone` parameter, which you can use to specify your time zone so that the labels of returned data display the correct time for your time zone.
@@ -93,7 +93,7 @@ impl GetMetricDataInput {
     }
     /// The metric queries to be returned. A single `GetMetricData` call can include as many as 500 `MetricDataQuery` structures. Each of these structures can specify either a metric to retrieve, a Metrics Insights query, or a math expression to perform on retrieved data.
     pub fn metric_data_queries(&self) -> &[crate::types::MetricDataQuery] {
-        &self.metric_data_queries
+        self.metric_data_queries.as_deref().unwrap_or_default()
     }
     /// Include this value, if it was returned by the previous `GetMetricData` operation, to get the next set of data points.
     pub fn next_token(&self) -> Option<&str> {
@@ -118,7 +118,7 @@ impl GetMetricDataInput {
     /// If you set `Period` to 5, 10, 20, or 30, the start time of your request is rounded down to the nearest time that corresponds to even 5-, 10-, 20-, or 30-second divisions of a minute. For example, if you make a query at (HH:mm:ss) 01:05:23 for the previous 10-second period, the start time of your request is rounded down and you receive data from 01:05:10 to 01:05:20. If you make a query at 15:07:17 for the previous 5 minutes of data, using a period of 5 seconds, you receive data timestamped between 15:02:15 and 15:07:15.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `StartTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `StartTime`.
-    pub fn start_time(&self) -> ::awsgen_runtime::DateTime {
+    pub fn start_time(&self) -> Option<::awsgen_runtime::DateTime> {
         self.start_time
     }
 }
@@ -268,16 +268,16 @@ impl GetMetricDataInputBuilder {
     /// Builds the [`GetMetricDataInput`], failing if `end_time` or `metric_data_queries` or `start_time` is not set.
     pub fn build(self) -> Result<GetMetricDataInput, ::awsgen_runtime::BuildError> {
         Ok(GetMetricDataInput {
-            end_time: ::awsgen_runtime::build::required(self.end_time, "end_time")?,
+            end_time: ::awsgen_runtime::build::present(self.end_time, "end_time")?,
             label_options: self.label_options,
             max_datapoints: self.max_datapoints,
-            metric_data_queries: ::awsgen_runtime::build::required(
+            metric_data_queries: ::awsgen_runtime::build::present(
                 self.metric_data_queries,
                 "metric_data_queries",
             )?,
             next_token: self.next_token,
             scan_by: self.scan_by,
-            start_time: ::awsgen_runtime::build::required(self.start_time, "start_time")?,
+            start_time: ::awsgen_runtime::build::present(self.start_time, "start_time")?,
         })
     }
 }
@@ -549,11 +549,4 @@ impl ::std::fmt::Display for GetMetricDataError {
         }
     }
 }
-impl ::std::error::Error for GetMetricDataError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InvalidNextToken(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetMetricDataError {}

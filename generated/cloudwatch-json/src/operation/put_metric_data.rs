@@ -41,8 +41,8 @@ pub struct PutMetricDataInput {
     /// The namespace for the metric data. You can use ASCII characters for the namespace, except for control characters which are not supported.
     ///
     /// To avoid conflicts with Amazon Web Services service namespaces, you should not specify a namespace that begins with `AWS/`
-    #[serde(rename = "Namespace", default)]
-    pub namespace: String,
+    #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// Whether to accept valid metric data when an invalid entity is sent.
     ///
     /// - When set to `true`: Any validation error (for entity or metric data) will fail the entire request, and no data will be ingested. The failed operation will return a 400 result with the error.
@@ -83,8 +83,8 @@ impl PutMetricDataInput {
     /// The namespace for the metric data. You can use ASCII characters for the namespace, except for control characters which are not supported.
     ///
     /// To avoid conflicts with Amazon Web Services service namespaces, you should not specify a namespace that begins with `AWS/`
-    pub fn namespace(&self) -> &str {
-        &self.namespace
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
     }
     /// Whether to accept valid metric data when an invalid entity is sent.
     ///
@@ -214,7 +214,7 @@ impl PutMetricDataInputBuilder {
         Ok(PutMetricDataInput {
             entity_metric_data: self.entity_metric_data,
             metric_data: self.metric_data,
-            namespace: ::awsgen_runtime::build::required(self.namespace, "namespace")?,
+            namespace: ::awsgen_runtime::build::present(self.namespace, "namespace")?,
             strict_entity_validation: self.strict_entity_validation,
         })
     }
@@ -411,14 +411,4 @@ impl ::std::fmt::Display for PutMetricDataError {
         }
     }
 }
-impl ::std::error::Error for PutMetricDataError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalServiceFault(error) => Some(error),
-            Self::InvalidParameterCombination(error) => Some(error),
-            Self::InvalidParameterValue(error) => Some(error),
-            Self::MissingRequiredParameter(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for PutMetricDataError {}

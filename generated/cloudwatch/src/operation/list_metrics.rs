@@ -208,9 +208,9 @@ impl ListMetricsInputBuilder {
     pub fn get_recently_active(&self) -> &Option<crate::types::RecentlyActive> {
         &self.recently_active
     }
-    /// Builds the [`ListMetricsInput`].
-    pub fn build(self) -> ListMetricsInput {
-        ListMetricsInput {
+    /// Builds the [`ListMetricsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListMetricsInput, ::awsgen_runtime::BuildError> {
+        Ok(ListMetricsInput {
             dimensions: self.dimensions,
             include_linked_accounts: self.include_linked_accounts,
             metric_name: self.metric_name,
@@ -218,7 +218,7 @@ impl ListMetricsInputBuilder {
             next_token: self.next_token,
             owning_account: self.owning_account,
             recently_active: self.recently_active,
-        }
+        })
     }
 }
 impl ListMetricsInputBuilder {
@@ -234,7 +234,7 @@ impl ListMetricsInputBuilder {
         self,
     ) -> Result<ListMetricsOutput, ::awsgen_runtime::SdkError<ListMetricsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -290,10 +290,7 @@ impl ListMetricsInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListMetricsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListMetricsInput {
@@ -496,12 +493,4 @@ impl ::std::fmt::Display for ListMetricsError {
         }
     }
 }
-impl ::std::error::Error for ListMetricsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalServiceFault(error) => Some(error),
-            Self::InvalidParameterValue(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListMetricsError {}

@@ -2,7 +2,7 @@
 //! The GetUserDetails operation.
 //!
 //! Returns information about a user.
-/// The `GetUserDetailsRequest` structure.
+/// The `GetUserDetailsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -68,12 +68,12 @@ impl GetUserDetailsInputBuilder {
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
-    /// Builds the [`GetUserDetailsInput`].
-    pub fn build(self) -> GetUserDetailsInput {
-        GetUserDetailsInput {
+    /// Builds the [`GetUserDetailsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<GetUserDetailsInput, ::awsgen_runtime::BuildError> {
+        Ok(GetUserDetailsInput {
             id: self.id,
             user_name: self.user_name,
-        }
+        })
     }
 }
 impl GetUserDetailsInputBuilder {
@@ -89,7 +89,7 @@ impl GetUserDetailsInputBuilder {
         self,
     ) -> Result<GetUserDetailsOutput, ::awsgen_runtime::SdkError<GetUserDetailsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -171,7 +171,7 @@ impl ::awsgen_runtime::Operation for GetUserDetailsInput {
         GetUserDetailsError::Unhandled(error.into_unhandled())
     }
 }
-/// The `GetUserDetailsResponse` structure.
+/// The `GetUserDetailsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -420,16 +420,4 @@ impl ::std::fmt::Display for GetUserDetailsError {
         }
     }
 }
-impl ::std::error::Error for GetUserDetailsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDenied(error) => Some(error),
-            Self::Conflict(error) => Some(error),
-            Self::ResourceNotFound(error) => Some(error),
-            Self::ServiceQuotaExceeded(error) => Some(error),
-            Self::Throttling(error) => Some(error),
-            Self::Validation(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetUserDetailsError {}

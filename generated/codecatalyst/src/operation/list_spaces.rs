@@ -2,7 +2,7 @@
 //! The ListSpaces operation.
 //!
 //! Retrieves a list of spaces.
-/// The `ListSpacesRequest` structure.
+/// The `ListSpacesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -44,11 +44,11 @@ impl ListSpacesInputBuilder {
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
-    /// Builds the [`ListSpacesInput`].
-    pub fn build(self) -> ListSpacesInput {
-        ListSpacesInput {
+    /// Builds the [`ListSpacesInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListSpacesInput, ::awsgen_runtime::BuildError> {
+        Ok(ListSpacesInput {
             next_token: self.next_token,
-        }
+        })
     }
 }
 impl ListSpacesInputBuilder {
@@ -64,7 +64,7 @@ impl ListSpacesInputBuilder {
         self,
     ) -> Result<ListSpacesOutput, ::awsgen_runtime::SdkError<ListSpacesError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -136,10 +136,7 @@ impl ListSpacesInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListSpacesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListSpacesInput {
@@ -173,7 +170,7 @@ impl ::awsgen_runtime::pagination::Paginate for ListSpacesInput {
         ::awsgen_runtime::pagination::append(&mut into.items, page.items);
     }
 }
-/// The `ListSpacesResponse` structure.
+/// The `ListSpacesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -347,16 +344,4 @@ impl ::std::fmt::Display for ListSpacesError {
         }
     }
 }
-impl ::std::error::Error for ListSpacesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDenied(error) => Some(error),
-            Self::Conflict(error) => Some(error),
-            Self::ResourceNotFound(error) => Some(error),
-            Self::ServiceQuotaExceeded(error) => Some(error),
-            Self::Throttling(error) => Some(error),
-            Self::Validation(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListSpacesError {}

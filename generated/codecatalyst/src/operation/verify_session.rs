@@ -21,9 +21,9 @@ pub struct VerifySessionInputBuilder {
     client: Option<::awsgen_runtime::Client>,
 }
 impl VerifySessionInputBuilder {
-    /// Builds the [`VerifySessionInput`].
-    pub fn build(self) -> VerifySessionInput {
-        VerifySessionInput {}
+    /// Builds the [`VerifySessionInput`]; nothing is required yet.
+    pub fn build(self) -> Result<VerifySessionInput, ::awsgen_runtime::BuildError> {
+        Ok(VerifySessionInput {})
     }
 }
 impl VerifySessionInputBuilder {
@@ -36,7 +36,7 @@ impl VerifySessionInputBuilder {
         self,
     ) -> Result<VerifySessionOutput, ::awsgen_runtime::SdkError<VerifySessionError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -114,7 +114,7 @@ impl ::awsgen_runtime::Operation for VerifySessionInput {
         VerifySessionError::Unhandled(error.into_unhandled())
     }
 }
-/// The `VerifySessionResponse` structure.
+/// The `VerifySessionOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -265,16 +265,4 @@ impl ::std::fmt::Display for VerifySessionError {
         }
     }
 }
-impl ::std::error::Error for VerifySessionError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDenied(error) => Some(error),
-            Self::Conflict(error) => Some(error),
-            Self::ResourceNotFound(error) => Some(error),
-            Self::ServiceQuotaExceeded(error) => Some(error),
-            Self::Throttling(error) => Some(error),
-            Self::Validation(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for VerifySessionError {}

@@ -18,7 +18,7 @@
 //! We strongly recommend using only paginated requests. Unpaginated requests are susceptible to throttling and timeouts.
 //!
 //! The order of the elements in the response, including those within nested structures, might vary. Applications should not assume the elements appear in a particular order.
-/// The `DescribeInstancesRequest` structure.
+/// The `DescribeInstancesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -616,16 +616,16 @@ impl DescribeInstancesInputBuilder {
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
-    /// Builds the [`DescribeInstancesInput`].
-    pub fn build(self) -> DescribeInstancesInput {
-        DescribeInstancesInput {
+    /// Builds the [`DescribeInstancesInput`]; nothing is required yet.
+    pub fn build(self) -> Result<DescribeInstancesInput, ::awsgen_runtime::BuildError> {
+        Ok(DescribeInstancesInput {
             dry_run: self.dry_run,
             filters: self.filters,
             include_managed_resources: self.include_managed_resources,
             instance_ids: self.instance_ids,
             max_results: self.max_results,
             next_token: self.next_token,
-        }
+        })
     }
 }
 impl DescribeInstancesInputBuilder {
@@ -644,7 +644,7 @@ impl DescribeInstancesInputBuilder {
         ::awsgen_runtime::SdkError<DescribeInstancesError>,
     > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -685,10 +685,7 @@ impl DescribeInstancesInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<DescribeInstancesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {
@@ -722,7 +719,7 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {
         ::awsgen_runtime::pagination::append(&mut into.reservations, page.reservations);
     }
 }
-/// The `DescribeInstancesResult` structure.
+/// The `DescribeInstancesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -856,13 +853,7 @@ impl ::std::fmt::Display for DescribeInstancesError {
         }
     }
 }
-impl ::std::error::Error for DescribeInstancesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DescribeInstancesError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DescribeInstancesInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

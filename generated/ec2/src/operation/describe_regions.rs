@@ -8,7 +8,7 @@
 //! For information about enabling and disabling Regions for your account, see [Specify which Amazon Web Services Regions your account can use](https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html) in the *Amazon Web Services Account Management Reference Guide*.
 //!
 //! The order of the elements in the response, including those within nested structures, might vary. Applications should not assume the elements appear in a particular order.
-/// The `DescribeRegionsRequest` structure.
+/// The `DescribeRegionsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -142,14 +142,14 @@ impl DescribeRegionsInputBuilder {
     pub fn get_region_names(&self) -> &Option<Vec<String>> {
         &self.region_names
     }
-    /// Builds the [`DescribeRegionsInput`].
-    pub fn build(self) -> DescribeRegionsInput {
-        DescribeRegionsInput {
+    /// Builds the [`DescribeRegionsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<DescribeRegionsInput, ::awsgen_runtime::BuildError> {
+        Ok(DescribeRegionsInput {
             all_regions: self.all_regions,
             dry_run: self.dry_run,
             filters: self.filters,
             region_names: self.region_names,
-        }
+        })
     }
 }
 impl DescribeRegionsInputBuilder {
@@ -168,7 +168,7 @@ impl DescribeRegionsInputBuilder {
         ::awsgen_runtime::SdkError<DescribeRegionsError>,
     > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -203,7 +203,7 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
         DescribeRegionsError::Unhandled(error.into_unhandled())
     }
 }
-/// The `DescribeRegionsResult` structure.
+/// The `DescribeRegionsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -305,13 +305,7 @@ impl ::std::fmt::Display for DescribeRegionsError {
         }
     }
 }
-impl ::std::error::Error for DescribeRegionsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DescribeRegionsError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DescribeRegionsInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -22,7 +22,7 @@
 //! Linux instances have access to the public key of the key pair at boot. You can use this key to provide secure access to the instance. Amazon EC2 public images use this feature to provide secure access without passwords. For more information, see [Key pairs](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html).
 //!
 //! For troubleshooting, see [What to do if an instance immediately terminates](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_InstanceStraightToTerminated.html), and [Troubleshooting connecting to your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesConnecting.html).
-/// The `RunInstancesRequest` structure.
+/// The `RunInstancesInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[cfg_attr(
     feature = "serde",
@@ -244,8 +244,11 @@ pub struct RunInstancesInput {
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    #[cfg_attr(feature = "serde", serde(rename = "MaxCount", default))]
-    pub max_count: i32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MaxCount", skip_serializing_if = "Option::is_none")
+    )]
+    pub max_count: Option<i32>,
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
     #[cfg_attr(
         feature = "serde",
@@ -255,8 +258,11 @@ pub struct RunInstancesInput {
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    #[cfg_attr(feature = "serde", serde(rename = "MinCount", default))]
-    pub min_count: i32,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MinCount", skip_serializing_if = "Option::is_none")
+    )]
+    pub min_count: Option<i32>,
     /// Specifies whether detailed monitoring is enabled for the instance.
     #[cfg_attr(
         feature = "serde",
@@ -540,7 +546,7 @@ impl RunInstancesInput {
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    pub fn max_count(&self) -> i32 {
+    pub fn max_count(&self) -> Option<i32> {
         self.max_count
     }
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
@@ -552,7 +558,7 @@ impl RunInstancesInput {
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    pub fn min_count(&self) -> i32 {
+    pub fn min_count(&self) -> Option<i32> {
         self.min_count
     }
     /// Specifies whether detailed monitoring is enabled for the instance.
@@ -1655,9 +1661,9 @@ impl RunInstancesInputBuilder {
             launch_template: self.launch_template,
             license_specifications: self.license_specifications,
             maintenance_options: self.maintenance_options,
-            max_count: ::awsgen_runtime::build::required(self.max_count, "max_count")?,
+            max_count: ::awsgen_runtime::build::present(self.max_count, "max_count")?,
             metadata_options: self.metadata_options,
-            min_count: ::awsgen_runtime::build::required(self.min_count, "min_count")?,
+            min_count: ::awsgen_runtime::build::present(self.min_count, "min_count")?,
             monitoring: self.monitoring,
             network_interfaces: self.network_interfaces,
             network_performance_options: self.network_performance_options,
@@ -1932,13 +1938,7 @@ impl ::std::fmt::Display for RunInstancesError {
         }
     }
 }
-impl ::std::error::Error for RunInstancesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for RunInstancesError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for RunInstancesInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -37,7 +37,7 @@
 //! You can stop, start, and terminate EBS-backed instances. You can only terminate instance store-backed instances. What happens to an instance differs if you stop or terminate it. For example, when you stop an instance, the root device and any other devices attached to the instance persist. When you terminate an instance, any attached EBS volumes with the `DeleteOnTermination` block device mapping parameter set to `true` are automatically deleted. For more information about the differences between stopping and terminating instances, see [Amazon EC2 instance state changes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html) in the *Amazon EC2 User Guide*.
 //!
 //! When you terminate an instance, we attempt to terminate it forcibly after a short while. If your instance appears stuck in the shutting-down state after a period of time, there might be an issue with the underlying host computer. For more information about terminating and troubleshooting terminating your instances, see [Terminate Amazon EC2 instances](https://docs.aws.amazon.com/) and [Troubleshooting terminating your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesShuttingDown.html) in the *Amazon EC2 User Guide*.
-/// The `TerminateInstancesRequest` structure.
+/// The `TerminateInstancesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -61,8 +61,11 @@ pub struct TerminateInstancesInput {
     /// The IDs of the instances.
     ///
     /// Constraints: Up to 1000 instance IDs. We recommend breaking up this request into smaller batches.
-    #[cfg_attr(feature = "serde", serde(rename = "InstanceId", default))]
-    pub instance_ids: Vec<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
+    pub instance_ids: Option<Vec<String>>,
     /// Specifies whether to bypass the graceful OS shutdown process when the instance is terminated.
     ///
     /// Default: `false`
@@ -89,7 +92,7 @@ impl TerminateInstancesInput {
     ///
     /// Constraints: Up to 1000 instance IDs. We recommend breaking up this request into smaller batches.
     pub fn instance_ids(&self) -> &[String] {
-        &self.instance_ids
+        self.instance_ids.as_deref().unwrap_or_default()
     }
     /// Specifies whether to bypass the graceful OS shutdown process when the instance is terminated.
     ///
@@ -173,7 +176,7 @@ impl TerminateInstancesInputBuilder {
         Ok(TerminateInstancesInput {
             dry_run: self.dry_run,
             force: self.force,
-            instance_ids: ::awsgen_runtime::build::required(
+            instance_ids: ::awsgen_runtime::build::present(
                 self.instance_ids,
                 "instance_ids",
             )?,
@@ -238,7 +241,7 @@ impl ::awsgen_runtime::Operation for TerminateInstancesInput {
         TerminateInstancesError::Unhandled(error.into_unhandled())
     }
 }
-/// The `TerminateInstancesResult` structure.
+/// The `TerminateInstancesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -348,13 +351,7 @@ impl ::std::fmt::Display for TerminateInstancesError {
         }
     }
 }
-impl ::std::error::Error for TerminateInstancesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for TerminateInstancesError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for TerminateInstancesInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -14,8 +14,8 @@ pub struct DescribeStreamInput {
     #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// The `StreamName` member.
-    #[serde(rename = "StreamName", default)]
-    pub stream_name: String,
+    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
+    pub stream_name: Option<String>,
 }
 impl DescribeStreamInput {
     /// Creates a new builder for [`DescribeStreamInput`].
@@ -31,8 +31,8 @@ impl DescribeStreamInput {
         self.limit
     }
     /// The `StreamName` member.
-    pub fn stream_name(&self) -> &str {
-        &self.stream_name
+    pub fn stream_name(&self) -> Option<&str> {
+        self.stream_name.as_deref()
     }
 }
 /// A builder for [`DescribeStreamInput`]. The one a `Client` hands out can also `send()` itself.
@@ -91,7 +91,7 @@ impl DescribeStreamInputBuilder {
         Ok(DescribeStreamInput {
             exclusive_start_shard_id: self.exclusive_start_shard_id,
             limit: self.limit,
-            stream_name: ::awsgen_runtime::build::required(
+            stream_name: ::awsgen_runtime::build::present(
                 self.stream_name,
                 "stream_name",
             )?,
@@ -298,10 +298,4 @@ impl ::std::fmt::Display for DescribeStreamError {
         }
     }
 }
-impl ::std::error::Error for DescribeStreamError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DescribeStreamError {}

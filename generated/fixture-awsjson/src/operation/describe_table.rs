@@ -8,8 +8,8 @@
 #[non_exhaustive]
 pub struct DescribeTableInput {
     /// The `TableName` member.
-    #[serde(rename = "TableName", default)]
-    pub table_name: String,
+    #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
 }
 impl DescribeTableInput {
     /// Creates a new builder for [`DescribeTableInput`].
@@ -17,8 +17,8 @@ impl DescribeTableInput {
         Default::default()
     }
     /// The `TableName` member.
-    pub fn table_name(&self) -> &str {
-        &self.table_name
+    pub fn table_name(&self) -> Option<&str> {
+        self.table_name.as_deref()
     }
 }
 /// A builder for [`DescribeTableInput`]. The one a `Client` hands out can also `send()` itself.
@@ -45,7 +45,7 @@ impl DescribeTableInputBuilder {
     /// Builds the [`DescribeTableInput`], failing if `table_name` is not set.
     pub fn build(self) -> Result<DescribeTableInput, ::awsgen_runtime::BuildError> {
         Ok(DescribeTableInput {
-            table_name: ::awsgen_runtime::build::required(self.table_name, "table_name")?,
+            table_name: ::awsgen_runtime::build::present(self.table_name, "table_name")?,
         })
     }
 }
@@ -376,11 +376,4 @@ impl ::std::fmt::Display for DescribeTableError {
         }
     }
 }
-impl ::std::error::Error for DescribeTableError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::TableMissing(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DescribeTableError {}

@@ -10,8 +10,8 @@
 #[non_exhaustive]
 pub struct DownloadLogPortionInput {
     /// The `LogName` member.
-    #[serde(rename = "LogName", default)]
-    pub log_name: String,
+    #[serde(rename = "LogName", skip_serializing_if = "Option::is_none")]
+    pub log_name: Option<String>,
     /// The `Marker` member.
     #[serde(rename = "Marker", skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,
@@ -25,8 +25,8 @@ impl DownloadLogPortionInput {
         Default::default()
     }
     /// The `LogName` member.
-    pub fn log_name(&self) -> &str {
-        &self.log_name
+    pub fn log_name(&self) -> Option<&str> {
+        self.log_name.as_deref()
     }
     /// The `Marker` member.
     pub fn marker(&self) -> Option<&str> {
@@ -91,7 +91,7 @@ impl DownloadLogPortionInputBuilder {
     /// Builds the [`DownloadLogPortionInput`], failing if `log_name` is not set.
     pub fn build(self) -> Result<DownloadLogPortionInput, ::awsgen_runtime::BuildError> {
         Ok(DownloadLogPortionInput {
-            log_name: ::awsgen_runtime::build::required(self.log_name, "log_name")?,
+            log_name: ::awsgen_runtime::build::present(self.log_name, "log_name")?,
             marker: self.marker,
             number_of_lines: self.number_of_lines,
         })
@@ -335,10 +335,4 @@ impl ::std::fmt::Display for DownloadLogPortionError {
         }
     }
 }
-impl ::std::error::Error for DownloadLogPortionError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DownloadLogPortionError {}

@@ -16,8 +16,8 @@ pub struct ScanInput {
     #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// The `TableName` member.
-    #[serde(rename = "TableName", default)]
-    pub table_name: String,
+    #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
 }
 impl ScanInput {
     /// Creates a new builder for [`ScanInput`].
@@ -35,8 +35,8 @@ impl ScanInput {
         self.limit
     }
     /// The `TableName` member.
-    pub fn table_name(&self) -> &str {
-        &self.table_name
+    pub fn table_name(&self) -> Option<&str> {
+        self.table_name.as_deref()
     }
 }
 /// A builder for [`ScanInput`]. The one a `Client` hands out can also `send()` itself.
@@ -107,7 +107,7 @@ impl ScanInputBuilder {
         Ok(ScanInput {
             exclusive_start_key: self.exclusive_start_key,
             limit: self.limit,
-            table_name: ::awsgen_runtime::build::required(self.table_name, "table_name")?,
+            table_name: ::awsgen_runtime::build::present(self.table_name, "table_name")?,
         })
     }
 }
@@ -403,12 +403,4 @@ impl ::std::fmt::Display for ScanError {
         }
     }
 }
-impl ::std::error::Error for ScanError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::QueueDoesNotExist(error) => Some(error),
-            Self::TableMissing(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ScanError {}

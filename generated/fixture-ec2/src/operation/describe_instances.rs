@@ -2,7 +2,7 @@
 //! The DescribeInstances operation.
 //!
 //! Lists instances: reservations holding instances holding tags, each list in `item` elements.
-/// The `DescribeInstancesRequest` structure.
+/// The `DescribeInstancesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -99,13 +99,13 @@ impl DescribeInstancesInputBuilder {
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
-    /// Builds the [`DescribeInstancesInput`].
-    pub fn build(self) -> DescribeInstancesInput {
-        DescribeInstancesInput {
+    /// Builds the [`DescribeInstancesInput`]; nothing is required yet.
+    pub fn build(self) -> Result<DescribeInstancesInput, ::awsgen_runtime::BuildError> {
+        Ok(DescribeInstancesInput {
             instance_ids: self.instance_ids,
             max_results: self.max_results,
             next_token: self.next_token,
-        }
+        })
     }
 }
 impl DescribeInstancesInputBuilder {
@@ -124,7 +124,7 @@ impl DescribeInstancesInputBuilder {
         ::awsgen_runtime::SdkError<DescribeInstancesError>,
     > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -167,7 +167,7 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
         DescribeInstancesError::Unhandled(error.into_unhandled())
     }
 }
-/// The `DescribeInstancesResult` structure.
+/// The `DescribeInstancesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -310,14 +310,7 @@ impl ::std::fmt::Display for DescribeInstancesError {
         }
     }
 }
-impl ::std::error::Error for DescribeInstancesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InvalidInstanceIdMalformed(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DescribeInstancesError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DescribeInstancesInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -2,7 +2,7 @@
 //! The DescribeRegions operation.
 //!
 //! Lists regions: list inputs keyed by their capitalised `locationName`, a `queryName`, a list of structures holding a list.
-/// The `DescribeRegionsRequest` structure.
+/// The `DescribeRegionsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -168,16 +168,16 @@ impl DescribeRegionsInputBuilder {
     pub fn get_scope(&self) -> &Option<crate::types::Placement> {
         &self.scope
     }
-    /// Builds the [`DescribeRegionsInput`].
-    pub fn build(self) -> DescribeRegionsInput {
-        DescribeRegionsInput {
+    /// Builds the [`DescribeRegionsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<DescribeRegionsInput, ::awsgen_runtime::BuildError> {
+        Ok(DescribeRegionsInput {
             all_regions: self.all_regions,
             attribute: self.attribute,
             dry_run: self.dry_run,
             filters: self.filters,
             region_names: self.region_names,
             scope: self.scope,
-        }
+        })
     }
 }
 impl DescribeRegionsInputBuilder {
@@ -196,7 +196,7 @@ impl DescribeRegionsInputBuilder {
         ::awsgen_runtime::SdkError<DescribeRegionsError>,
     > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -231,7 +231,7 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
         DescribeRegionsError::Unhandled(error.into_unhandled())
     }
 }
-/// The `DescribeRegionsResult` structure.
+/// The `DescribeRegionsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -333,13 +333,7 @@ impl ::std::fmt::Display for DescribeRegionsError {
         }
     }
 }
-impl ::std::error::Error for DescribeRegionsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DescribeRegionsError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DescribeRegionsInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

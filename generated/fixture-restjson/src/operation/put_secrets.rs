@@ -2,7 +2,7 @@
 //! The PutSecrets operation.
 //!
 //! Sensitive values at every depth: redacted wherever they are printed.
-/// The `PutSecretsRequest` structure.
+/// The `PutSecretsInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -205,9 +205,9 @@ impl PutSecretsInputBuilder {
     pub fn get_plain(&self) -> &Option<String> {
         &self.plain
     }
-    /// Builds the [`PutSecretsInput`].
-    pub fn build(self) -> PutSecretsInput {
-        PutSecretsInput {
+    /// Builds the [`PutSecretsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<PutSecretsInput, ::awsgen_runtime::BuildError> {
+        Ok(PutSecretsInput {
             by_name: self.by_name,
             choice: self.choice,
             grid: self.grid,
@@ -215,7 +215,7 @@ impl PutSecretsInputBuilder {
             holders: self.holders,
             level: self.level,
             plain: self.plain,
-        }
+        })
     }
 }
 impl PutSecretsInputBuilder {
@@ -231,7 +231,7 @@ impl PutSecretsInputBuilder {
         self,
     ) -> Result<PutSecretsOutput, ::awsgen_runtime::SdkError<PutSecretsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -261,7 +261,7 @@ impl ::awsgen_runtime::Operation for PutSecretsInput {
         PutSecretsError::Unhandled(error.into_unhandled())
     }
 }
-/// The `PutSecretsResponse` structure.
+/// The `PutSecretsOutput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -525,10 +525,4 @@ impl ::std::fmt::Display for PutSecretsError {
         }
     }
 }
-impl ::std::error::Error for PutSecretsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for PutSecretsError {}

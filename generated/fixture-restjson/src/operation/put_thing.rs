@@ -2,7 +2,7 @@
 //! The PutThing operation.
 //!
 //! Stores a thing.
-/// The `PutThingRequest` structure.
+/// The `PutThingInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -40,7 +40,7 @@ pub struct PutThingInput {
     pub json: Option<String>,
     /// The `Key` member.
     #[serde(skip)]
-    pub key: String,
+    pub key: Option<String>,
     /// The `Limit` member.
     #[serde(skip)]
     pub limit: Option<i32>,
@@ -78,7 +78,7 @@ pub struct PutThingInput {
     pub tags: Option<Vec<String>>,
     /// The `ThingId` member.
     #[serde(skip)]
-    pub thing_id: String,
+    pub thing_id: Option<String>,
     /// The `Tree` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<crate::types::Node>,
@@ -124,8 +124,8 @@ impl PutThingInput {
         self.json.as_deref()
     }
     /// The `Key` member.
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
     /// The `Limit` member.
     pub fn limit(&self) -> Option<i32> {
@@ -169,8 +169,8 @@ impl PutThingInput {
         self.tags.as_deref().unwrap_or_default()
     }
     /// The `ThingId` member.
-    pub fn thing_id(&self) -> &str {
-        &self.thing_id
+    pub fn thing_id(&self) -> Option<&str> {
+        self.thing_id.as_deref()
     }
     /// The `Tree` member.
     pub fn tree(&self) -> Option<&crate::types::Node> {
@@ -578,7 +578,7 @@ impl PutThingInputBuilder {
             filters: self.filters,
             flag: self.flag,
             json: self.json,
-            key: ::awsgen_runtime::build::required_label(self.key, "key")?,
+            key: ::awsgen_runtime::build::present_label(self.key, "key")?,
             limit: self.limit,
             meta: self.meta,
             names: self.names,
@@ -589,10 +589,7 @@ impl PutThingInputBuilder {
             since: self.since,
             status: self.status,
             tags: self.tags,
-            thing_id: ::awsgen_runtime::build::required_label(
-                self.thing_id,
-                "thing_id",
-            )?,
+            thing_id: ::awsgen_runtime::build::present_label(self.thing_id, "thing_id")?,
             tree: self.tree,
             when: self.when,
         })
@@ -631,12 +628,15 @@ impl ::awsgen_runtime::Operation for PutThingInput {
         ::awsgen_runtime::Request::rest("PUT", "/things/{ThingId}/{Key+}?mode=literal")
             .header("X-Flag", self.flag.as_ref())
             .header_json("X-Json", self.json.as_ref())
-            .label("Key", &self.key)
+            .label("Key", ::awsgen_runtime::build::required(self.key.as_ref(), "key")?)
             .query("limit", self.limit.as_ref())
             .header_list("X-Names", self.names.as_ref())
             .query("since", self.since.as_ref())
             .query_list("tag", self.tags.as_ref())
-            .label("ThingId", &self.thing_id)
+            .label(
+                "ThingId",
+                ::awsgen_runtime::build::required(self.thing_id.as_ref(), "thing_id")?,
+            )
             .header("X-When", self.when.as_ref())
             .query_map(self.filters.as_ref())
             .prefix_headers("X-Meta-", self.meta.as_ref())
@@ -664,7 +664,7 @@ impl ::awsgen_runtime::Operation for PutThingInput {
         PutThingError::Unhandled(error.into_unhandled())
     }
 }
-/// The `PutThingResponse` structure.
+/// The `PutThingOutput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -1139,11 +1139,4 @@ impl ::std::fmt::Display for PutThingError {
         }
     }
 }
-impl ::std::error::Error for PutThingError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Conflict(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for PutThingError {}

@@ -4,7 +4,7 @@
 //! Creates a new role for your Amazon Web Services account.
 //!
 //! For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide*. For information about quotas for role names and the number of roles you can create, see [IAM and STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
-/// The `CreateRoleRequest` structure.
+/// The `CreateRoleInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -24,8 +24,14 @@ pub struct CreateRoleInput {
     /// - The special characters tab (`\\u0009`), line feed (`\\u000A`), and carriage return (`\\u000D`)
     ///
     /// Upon success, the response includes the same trust policy in JSON format.
-    #[cfg_attr(feature = "serde", serde(rename = "AssumeRolePolicyDocument", default))]
-    pub assume_role_policy_document: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AssumeRolePolicyDocument",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub assume_role_policy_document: Option<String>,
     /// A description of the role.
     #[cfg_attr(
         feature = "serde",
@@ -65,8 +71,11 @@ pub struct CreateRoleInput {
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "RoleName", default))]
-    pub role_name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoleName", skip_serializing_if = "Option::is_none")
+    )]
+    pub role_name: Option<String>,
     /// A list of tags that you want to attach to the new role. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
     /// If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
@@ -92,8 +101,8 @@ impl CreateRoleInput {
     /// - The special characters tab (`\\u0009`), line feed (`\\u000A`), and carriage return (`\\u000D`)
     ///
     /// Upon success, the response includes the same trust policy in JSON format.
-    pub fn assume_role_policy_document(&self) -> &str {
-        &self.assume_role_policy_document
+    pub fn assume_role_policy_document(&self) -> Option<&str> {
+        self.assume_role_policy_document.as_deref()
     }
     /// A description of the role.
     pub fn description(&self) -> Option<&str> {
@@ -126,8 +135,8 @@ impl CreateRoleInput {
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub fn role_name(&self) -> &str {
-        &self.role_name
+    pub fn role_name(&self) -> Option<&str> {
+        self.role_name.as_deref()
     }
     /// A list of tags that you want to attach to the new role. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
@@ -276,7 +285,7 @@ impl CreateRoleInputBuilder {
     /// Builds the [`CreateRoleInput`], failing if `assume_role_policy_document` or `role_name` is not set.
     pub fn build(self) -> Result<CreateRoleInput, ::awsgen_runtime::BuildError> {
         Ok(CreateRoleInput {
-            assume_role_policy_document: ::awsgen_runtime::build::required(
+            assume_role_policy_document: ::awsgen_runtime::build::present(
                 self.assume_role_policy_document,
                 "assume_role_policy_document",
             )?,
@@ -284,7 +293,7 @@ impl CreateRoleInputBuilder {
             max_session_duration: self.max_session_duration,
             path: self.path,
             permissions_boundary: self.permissions_boundary,
-            role_name: ::awsgen_runtime::build::required(self.role_name, "role_name")?,
+            role_name: ::awsgen_runtime::build::present(self.role_name, "role_name")?,
             tags: self.tags,
         })
     }
@@ -529,19 +538,7 @@ impl ::std::fmt::Display for CreateRoleError {
         }
     }
 }
-impl ::std::error::Error for CreateRoleError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::ConcurrentModification(error) => Some(error),
-            Self::EntityAlreadyExists(error) => Some(error),
-            Self::InvalidInput(error) => Some(error),
-            Self::LimitExceeded(error) => Some(error),
-            Self::MalformedPolicyDocument(error) => Some(error),
-            Self::ServiceFailure(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateRoleError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CreateRoleInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

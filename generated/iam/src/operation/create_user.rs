@@ -4,7 +4,7 @@
 //! Creates a new IAM user for your Amazon Web Services account.
 //!
 //! For information about quotas for the number of IAM users you can create, see [IAM and STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
-/// The `CreateUserRequest` structure.
+/// The `CreateUserInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -44,8 +44,11 @@ pub struct CreateUserInput {
     /// The name of the user to create.
     ///
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
-    #[cfg_attr(feature = "serde", serde(rename = "UserName", default))]
-    pub user_name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UserName", skip_serializing_if = "Option::is_none")
+    )]
+    pub user_name: Option<String>,
 }
 impl CreateUserInput {
     /// Creates a new builder for [`CreateUserInput`].
@@ -77,8 +80,8 @@ impl CreateUserInput {
     /// The name of the user to create.
     ///
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
-    pub fn user_name(&self) -> &str {
-        &self.user_name
+    pub fn user_name(&self) -> Option<&str> {
+        self.user_name.as_deref()
     }
 }
 /// A builder for [`CreateUserInput`]. The one a `Client` hands out can also `send()` itself.
@@ -165,7 +168,7 @@ impl CreateUserInputBuilder {
             path: self.path,
             permissions_boundary: self.permissions_boundary,
             tags: self.tags,
-            user_name: ::awsgen_runtime::build::required(self.user_name, "user_name")?,
+            user_name: ::awsgen_runtime::build::present(self.user_name, "user_name")?,
         })
     }
 }
@@ -409,19 +412,7 @@ impl ::std::fmt::Display for CreateUserError {
         }
     }
 }
-impl ::std::error::Error for CreateUserError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::ConcurrentModification(error) => Some(error),
-            Self::EntityAlreadyExists(error) => Some(error),
-            Self::InvalidInput(error) => Some(error),
-            Self::LimitExceeded(error) => Some(error),
-            Self::NoSuchEntity(error) => Some(error),
-            Self::ServiceFailure(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateUserError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CreateUserInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -12,7 +12,7 @@
 //! - Inline policies ([DeleteUserPolicy](https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPolicy.html))
 //! - Attached managed policies ([DetachUserPolicy](https://docs.aws.amazon.com/IAM/latest/APIReference/API_DetachUserPolicy.html))
 //! - Group memberships ([RemoveUserFromGroup](https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveUserFromGroup.html))
-/// The `DeleteUserRequest` structure.
+/// The `DeleteUserInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -24,8 +24,11 @@ pub struct DeleteUserInput {
     /// The name of the user to delete.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "UserName", default))]
-    pub user_name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UserName", skip_serializing_if = "Option::is_none")
+    )]
+    pub user_name: Option<String>,
 }
 impl DeleteUserInput {
     /// Creates a new builder for [`DeleteUserInput`].
@@ -35,8 +38,8 @@ impl DeleteUserInput {
     /// The name of the user to delete.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub fn user_name(&self) -> &str {
-        &self.user_name
+    pub fn user_name(&self) -> Option<&str> {
+        self.user_name.as_deref()
     }
 }
 /// A builder for [`DeleteUserInput`]. The one a `Client` hands out can also `send()` itself.
@@ -65,7 +68,7 @@ impl DeleteUserInputBuilder {
     /// Builds the [`DeleteUserInput`], failing if `user_name` is not set.
     pub fn build(self) -> Result<DeleteUserInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteUserInput {
-            user_name: ::awsgen_runtime::build::required(self.user_name, "user_name")?,
+            user_name: ::awsgen_runtime::build::present(self.user_name, "user_name")?,
         })
     }
 }
@@ -266,18 +269,7 @@ impl ::std::fmt::Display for DeleteUserError {
         }
     }
 }
-impl ::std::error::Error for DeleteUserError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::ConcurrentModification(error) => Some(error),
-            Self::DeleteConflict(error) => Some(error),
-            Self::LimitExceeded(error) => Some(error),
-            Self::NoSuchEntity(error) => Some(error),
-            Self::ServiceFailure(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteUserError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DeleteUserInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -4,7 +4,7 @@
 //! Retrieves information about the specified IAM user, including the user's creation date, path, unique ID, and ARN.
 //!
 //! If you do not specify a user name, IAM determines the user name implicitly based on the Amazon Web Services access key ID used to sign the request to this operation.
-/// The `GetUserRequest` structure.
+/// The `GetUserInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -57,11 +57,11 @@ impl GetUserInputBuilder {
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
-    /// Builds the [`GetUserInput`].
-    pub fn build(self) -> GetUserInput {
-        GetUserInput {
+    /// Builds the [`GetUserInput`]; nothing is required yet.
+    pub fn build(self) -> Result<GetUserInput, ::awsgen_runtime::BuildError> {
+        Ok(GetUserInput {
             user_name: self.user_name,
-        }
+        })
     }
 }
 impl GetUserInputBuilder {
@@ -77,7 +77,7 @@ impl GetUserInputBuilder {
         self,
     ) -> Result<GetUserOutput, ::awsgen_runtime::SdkError<GetUserError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -248,15 +248,7 @@ impl ::std::fmt::Display for GetUserError {
         }
     }
 }
-impl ::std::error::Error for GetUserError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchEntity(error) => Some(error),
-            Self::ServiceFailure(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetUserError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for GetUserInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

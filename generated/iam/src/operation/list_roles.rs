@@ -12,7 +12,7 @@
 //! To view all of the information for a role, see [GetRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html).
 //!
 //! You can paginate the results using the `MaxItems` and `Marker` parameters.
-/// The `ListRolesRequest` structure.
+/// The `ListRolesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -121,13 +121,13 @@ impl ListRolesInputBuilder {
     pub fn get_path_prefix(&self) -> &Option<String> {
         &self.path_prefix
     }
-    /// Builds the [`ListRolesInput`].
-    pub fn build(self) -> ListRolesInput {
-        ListRolesInput {
+    /// Builds the [`ListRolesInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListRolesInput, ::awsgen_runtime::BuildError> {
+        Ok(ListRolesInput {
             marker: self.marker,
             max_items: self.max_items,
             path_prefix: self.path_prefix,
-        }
+        })
     }
 }
 impl ListRolesInputBuilder {
@@ -143,7 +143,7 @@ impl ListRolesInputBuilder {
         self,
     ) -> Result<ListRolesOutput, ::awsgen_runtime::SdkError<ListRolesError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -186,10 +186,7 @@ impl ListRolesInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListRolesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListRolesInput {
@@ -381,14 +378,7 @@ impl ::std::fmt::Display for ListRolesError {
         }
     }
 }
-impl ::std::error::Error for ListRolesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::ServiceFailure(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListRolesError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for ListRolesInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -11,7 +11,7 @@
 //! To view all of the information for a user, see [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html).
 //!
 //! You can paginate the results using the `MaxItems` and `Marker` parameters.
-/// The `ListUsersRequest` structure.
+/// The `ListUsersInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -120,13 +120,13 @@ impl ListUsersInputBuilder {
     pub fn get_path_prefix(&self) -> &Option<String> {
         &self.path_prefix
     }
-    /// Builds the [`ListUsersInput`].
-    pub fn build(self) -> ListUsersInput {
-        ListUsersInput {
+    /// Builds the [`ListUsersInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListUsersInput, ::awsgen_runtime::BuildError> {
+        Ok(ListUsersInput {
             marker: self.marker,
             max_items: self.max_items,
             path_prefix: self.path_prefix,
-        }
+        })
     }
 }
 impl ListUsersInputBuilder {
@@ -142,7 +142,7 @@ impl ListUsersInputBuilder {
         self,
     ) -> Result<ListUsersOutput, ::awsgen_runtime::SdkError<ListUsersError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -185,10 +185,7 @@ impl ListUsersInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListUsersInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListUsersInput {
@@ -380,14 +377,7 @@ impl ::std::fmt::Display for ListUsersError {
         }
     }
 }
-impl ::std::error::Error for ListUsersError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::ServiceFailure(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListUsersError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for ListUsersInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

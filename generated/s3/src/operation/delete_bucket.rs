@@ -20,7 +20,7 @@
 //! - [DeleteObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html)
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `DeleteBucketRequest` structure.
+/// The `DeleteBucketInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -33,7 +33,7 @@ pub struct DeleteBucketInput {
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use path-style requests in the format `https://s3express-control.*region-code*.amazonaws.com/*bucket-name*` . Virtual-hosted-style requests aren't supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must also follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*DOC-EXAMPLE-BUCKET*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
     ///
     /// For directory buckets, this header is not supported in this API operation. If you specify this header, the request fails with the HTTP status code `501 Not Implemented`.
@@ -48,8 +48,8 @@ impl DeleteBucketInput {
     /// Specifies the bucket being deleted.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use path-style requests in the format `https://s3express-control.*region-code*.amazonaws.com/*bucket-name*` . Virtual-hosted-style requests aren't supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must also follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*DOC-EXAMPLE-BUCKET*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
     ///
@@ -101,7 +101,7 @@ impl DeleteBucketInputBuilder {
     /// Builds the [`DeleteBucketInput`], failing if `bucket` is not set.
     pub fn build(self) -> Result<DeleteBucketInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteBucketInput {
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }
@@ -155,8 +155,9 @@ impl ::awsgen_runtime::Operation for DeleteBucketInput {
         DeleteBucketError::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
         params.set("UseS3ExpressControlEndpoint", true);
     }
 }
@@ -233,13 +234,7 @@ impl ::std::fmt::Display for DeleteBucketError {
         }
     }
 }
-impl ::std::error::Error for DeleteBucketError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteBucketError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for DeleteBucketInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

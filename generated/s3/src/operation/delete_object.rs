@@ -40,7 +40,7 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 //!
 //! The `If-Match` header is supported for both general purpose and directory buckets. `IfMatchLastModifiedTime` and `IfMatchSize` is only supported for directory buckets.
-/// The `DeleteObjectRequest` structure.
+/// The `DeleteObjectInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -59,7 +59,7 @@ pub struct DeleteObjectInput {
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
@@ -89,7 +89,7 @@ pub struct DeleteObjectInput {
     pub if_match_size: Option<i64>,
     /// Key name of the object to delete.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub key: String,
+    pub key: Option<String>,
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device. Required to permanently delete a versioned object if versioning is configured with MFA delete enabled.
     ///
     /// This functionality is not supported for directory buckets.
@@ -118,8 +118,8 @@ impl DeleteObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
@@ -154,8 +154,8 @@ impl DeleteObjectInput {
         self.if_match_size
     }
     /// Key name of the object to delete.
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device. Required to permanently delete a versioned object if versioning is configured with MFA delete enabled.
     ///
@@ -371,13 +371,13 @@ impl DeleteObjectInputBuilder {
     /// Builds the [`DeleteObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<DeleteObjectInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteObjectInput {
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             bypass_governance_retention: self.bypass_governance_retention,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,
             if_match_last_modified_time: self.if_match_last_modified_time,
             if_match_size: self.if_match_size,
-            key: ::awsgen_runtime::build::required_label(self.key, "key")?,
+            key: ::awsgen_runtime::build::present_label(self.key, "key")?,
             mfa: self.mfa,
             request_payer: self.request_payer,
             version_id: self.version_id,
@@ -431,7 +431,10 @@ impl ::awsgen_runtime::Operation for DeleteObjectInput {
                     ::awsgen_runtime::TimestampFormat::HttpDate,
                 )
                 .header("x-amz-if-match-size", self.if_match_size.as_ref())
-                .label("Key", &self.key)
+                .label(
+                    "Key",
+                    ::awsgen_runtime::build::required(self.key.as_ref(), "key")?,
+                )
                 .header("x-amz-mfa", self.mfa.as_ref())
                 .header("x-amz-request-payer", self.request_payer.as_ref())
                 .query("versionId", self.version_id.as_ref()),
@@ -451,10 +454,12 @@ impl ::awsgen_runtime::Operation for DeleteObjectInput {
         DeleteObjectError::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
-        let value = &self.key;
-        params.set("Key", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
+        if let Some(value) = &self.key {
+            params.set("Key", value.as_str());
+        }
     }
 }
 /// The `DeleteObjectOutput` structure.
@@ -620,13 +625,7 @@ impl ::std::fmt::Display for DeleteObjectError {
         }
     }
 }
-impl ::std::error::Error for DeleteObjectError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteObjectError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for DeleteObjectInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

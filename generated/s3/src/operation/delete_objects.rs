@@ -43,7 +43,7 @@
 //! - [AbortMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html)
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `DeleteObjectsRequest` structure.
+/// The `DeleteObjectsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -62,7 +62,7 @@ pub struct DeleteObjectsInput {
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
@@ -92,7 +92,7 @@ pub struct DeleteObjectsInput {
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// Container for the request.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub delete: crate::types::Delete,
+    pub delete: Option<crate::types::Delete>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
@@ -121,8 +121,8 @@ impl DeleteObjectsInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
@@ -154,8 +154,8 @@ impl DeleteObjectsInput {
         self.checksum_algorithm.as_ref()
     }
     /// Container for the request.
-    pub fn delete(&self) -> &crate::types::Delete {
-        &self.delete
+    pub fn delete(&self) -> Option<&crate::types::Delete> {
+        self.delete.as_ref()
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
     pub fn expected_bucket_owner(&self) -> Option<&str> {
@@ -333,10 +333,10 @@ impl DeleteObjectsInputBuilder {
     /// Builds the [`DeleteObjectsInput`], failing if `bucket` or `delete` is not set.
     pub fn build(self) -> Result<DeleteObjectsInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteObjectsInput {
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             bypass_governance_retention: self.bypass_governance_retention,
             checksum_algorithm: self.checksum_algorithm,
-            delete: ::awsgen_runtime::build::required(self.delete, "delete")?,
+            delete: ::awsgen_runtime::build::present(self.delete, "delete")?,
             expected_bucket_owner: self.expected_bucket_owner,
             mfa: self.mfa,
             request_payer: self.request_payer,
@@ -387,7 +387,7 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
                 .payload_xml(
                     "Delete",
                     Some(("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")),
-                    Some(&self.delete),
+                    self.delete.as_ref(),
                 )
                 .header(
                     "x-amz-expected-bucket-owner",
@@ -409,8 +409,9 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
         DeleteObjectsError::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
     }
 }
 /// The `DeleteObjectsOutput` structure.
@@ -576,13 +577,7 @@ impl ::std::fmt::Display for DeleteObjectsError {
         }
     }
 }
-impl ::std::error::Error for DeleteObjectsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteObjectsError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for DeleteObjectsInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

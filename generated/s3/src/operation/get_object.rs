@@ -63,7 +63,7 @@
 //! - [GetObjectAcl](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAcl.html)
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `GetObjectRequest` structure.
+/// The `GetObjectInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[cfg_attr(
     feature = "serde",
@@ -84,7 +84,7 @@ pub struct GetObjectInput {
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// To retrieve the checksum, this mode must be enabled.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_mode: Option<crate::types::ChecksumMode>,
@@ -121,7 +121,7 @@ pub struct GetObjectInput {
     pub if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     /// Key of the object to get.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub key: String,
+    pub key: Option<String>,
     /// Part number of the object being read. This is a positive integer between 1 and 10,000. Effectively performs a 'ranged' GET request for the part specified. Useful for downloading just a part of an object.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub part_number: Option<i32>,
@@ -218,8 +218,8 @@ impl GetObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// To retrieve the checksum, this mode must be enabled.
     pub fn checksum_mode(&self) -> Option<&crate::types::ChecksumMode> {
@@ -262,8 +262,8 @@ impl GetObjectInput {
         self.if_unmodified_since
     }
     /// Key of the object to get.
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
     /// Part number of the object being read. This is a positive integer between 1 and 10,000. Effectively performs a 'ranged' GET request for the part specified. Useful for downloading just a part of an object.
     pub fn part_number(&self) -> Option<i32> {
@@ -810,14 +810,14 @@ impl GetObjectInputBuilder {
     /// Builds the [`GetObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<GetObjectInput, ::awsgen_runtime::BuildError> {
         Ok(GetObjectInput {
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             checksum_mode: self.checksum_mode,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,
             if_modified_since: self.if_modified_since,
             if_none_match: self.if_none_match,
             if_unmodified_since: self.if_unmodified_since,
-            key: ::awsgen_runtime::build::required_label(self.key, "key")?,
+            key: ::awsgen_runtime::build::present_label(self.key, "key")?,
             part_number: self.part_number,
             range: self.range,
             request_payer: self.request_payer,
@@ -890,7 +890,10 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
                 .header("If-Modified-Since", self.if_modified_since.as_ref())
                 .header("If-None-Match", self.if_none_match.as_ref())
                 .header("If-Unmodified-Since", self.if_unmodified_since.as_ref())
-                .label("Key", &self.key)
+                .label(
+                    "Key",
+                    ::awsgen_runtime::build::required(self.key.as_ref(), "key")?,
+                )
                 .query("partNumber", self.part_number.as_ref())
                 .header("Range", self.range.as_ref())
                 .header("x-amz-request-payer", self.request_payer.as_ref())
@@ -1016,10 +1019,12 @@ impl ::awsgen_runtime::Operation for GetObjectInput {
         GetObjectError::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
-        let value = &self.key;
-        params.set("Key", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
+        if let Some(value) = &self.key {
+            params.set("Key", value.as_str());
+        }
     }
 }
 /// The `GetObjectOutput` structure.
@@ -2334,15 +2339,7 @@ impl ::std::fmt::Display for GetObjectError {
         }
     }
 }
-impl ::std::error::Error for GetObjectError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InvalidObjectState(error) => Some(error),
-            Self::NoSuchKey(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetObjectError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for GetObjectInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

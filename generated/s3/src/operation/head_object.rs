@@ -52,7 +52,7 @@
 //! - [GetObjectAttributes](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html)
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `HeadObjectRequest` structure.
+/// The `HeadObjectInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[cfg_attr(
     feature = "serde",
@@ -71,7 +71,7 @@ pub struct HeadObjectInput {
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// To retrieve the checksum, this parameter must be enabled.
     ///
     /// **General purpose buckets** - If you enable checksum mode and the object is uploaded with a [checksum](https://docs.aws.amazon.com/AmazonS3/latest/API/API_Checksum.html) and encrypted with an Key Management Service (KMS) key, you must have permission to use the `kms:Decrypt` action to retrieve the checksum.
@@ -132,7 +132,7 @@ pub struct HeadObjectInput {
     pub if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     /// The object key.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub key: String,
+    pub key: Option<String>,
     /// Part number of the object being read. This is a positive integer between 1 and 10,000. Effectively performs a 'ranged' HEAD request for the part specified. Useful querying about the size of the part and the number of parts in this object.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub part_number: Option<i32>,
@@ -195,8 +195,8 @@ impl HeadObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// To retrieve the checksum, this parameter must be enabled.
     ///
@@ -263,8 +263,8 @@ impl HeadObjectInput {
         self.if_unmodified_since
     }
     /// The object key.
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
     /// Part number of the object being read. This is a positive integer between 1 and 10,000. Effectively performs a 'ranged' HEAD request for the part specified. Useful querying about the size of the part and the number of parts in this object.
     pub fn part_number(&self) -> Option<i32> {
@@ -769,14 +769,14 @@ impl HeadObjectInputBuilder {
     /// Builds the [`HeadObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<HeadObjectInput, ::awsgen_runtime::BuildError> {
         Ok(HeadObjectInput {
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             checksum_mode: self.checksum_mode,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,
             if_modified_since: self.if_modified_since,
             if_none_match: self.if_none_match,
             if_unmodified_since: self.if_unmodified_since,
-            key: ::awsgen_runtime::build::required_label(self.key, "key")?,
+            key: ::awsgen_runtime::build::present_label(self.key, "key")?,
             part_number: self.part_number,
             range: self.range,
             request_payer: self.request_payer,
@@ -834,7 +834,10 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
                 .header("If-Modified-Since", self.if_modified_since.as_ref())
                 .header("If-None-Match", self.if_none_match.as_ref())
                 .header("If-Unmodified-Since", self.if_unmodified_since.as_ref())
-                .label("Key", &self.key)
+                .label(
+                    "Key",
+                    ::awsgen_runtime::build::required(self.key.as_ref(), "key")?,
+                )
                 .query("partNumber", self.part_number.as_ref())
                 .header("Range", self.range.as_ref())
                 .header("x-amz-request-payer", self.request_payer.as_ref())
@@ -942,10 +945,12 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
         HeadObjectError::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
-        let value = &self.key;
-        params.set("Key", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
+        if let Some(value) = &self.key {
+            params.set("Key", value.as_str());
+        }
     }
 }
 /// The `HeadObjectOutput` structure.
@@ -2315,14 +2320,7 @@ impl ::std::fmt::Display for HeadObjectError {
         }
     }
 }
-impl ::std::error::Error for HeadObjectError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchKey(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for HeadObjectError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for HeadObjectInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

@@ -10,7 +10,7 @@
 //! We strongly recommend using only paginated `ListBuckets` requests. Unpaginated `ListBuckets` requests are only supported for Amazon Web Services accounts set to the default general purpose bucket quota of 10,000. If you have an approved general purpose bucket quota above 10,000, you must send paginated `ListBuckets` requests to list your account’s buckets. All unpaginated `ListBuckets` requests will be rejected for Amazon Web Services accounts with a general purpose bucket quota greater than 10,000.
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `ListBucketsRequest` structure.
+/// The `ListBucketsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -144,14 +144,14 @@ impl ListBucketsInputBuilder {
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
-    /// Builds the [`ListBucketsInput`].
-    pub fn build(self) -> ListBucketsInput {
-        ListBucketsInput {
+    /// Builds the [`ListBucketsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListBucketsInput, ::awsgen_runtime::BuildError> {
+        Ok(ListBucketsInput {
             bucket_region: self.bucket_region,
             continuation_token: self.continuation_token,
             max_buckets: self.max_buckets,
             prefix: self.prefix,
-        }
+        })
     }
 }
 impl ListBucketsInputBuilder {
@@ -167,7 +167,7 @@ impl ListBucketsInputBuilder {
         self,
     ) -> Result<ListBucketsOutput, ::awsgen_runtime::SdkError<ListBucketsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -209,10 +209,7 @@ impl ListBucketsInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListBucketsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListBucketsInput {
@@ -430,13 +427,7 @@ impl ::std::fmt::Display for ListBucketsError {
         }
     }
 }
-impl ::std::error::Error for ListBucketsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListBucketsError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for ListBucketsInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

@@ -16,7 +16,7 @@
 //! - [ListBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html)
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `ListObjectsRequest` structure.
+/// The `ListObjectsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -35,7 +35,7 @@ pub struct ListObjectsInput {
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// A delimiter is a character that you use to group keys.
     ///
     /// `CommonPrefixes` is filtered out from results if it is not lexicographically greater than the key-marker.
@@ -77,8 +77,8 @@ impl ListObjectsInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// A delimiter is a character that you use to group keys.
     ///
@@ -291,7 +291,7 @@ impl ListObjectsInputBuilder {
     /// Builds the [`ListObjectsInput`], failing if `bucket` is not set.
     pub fn build(self) -> Result<ListObjectsInput, ::awsgen_runtime::BuildError> {
         Ok(ListObjectsInput {
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
             expected_bucket_owner: self.expected_bucket_owner,
@@ -371,8 +371,9 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
         ListObjectsError::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
         if let Some(value) = &self.prefix {
             params.set("Prefix", value.as_str());
         }
@@ -857,14 +858,7 @@ impl ::std::fmt::Display for ListObjectsError {
         }
     }
 }
-impl ::std::error::Error for ListObjectsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchBucket(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListObjectsError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for ListObjectsInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

@@ -30,7 +30,7 @@
 //! - [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `ListObjectsV2Request` structure.
+/// The `ListObjectsV2Input` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -47,7 +47,7 @@ pub struct ListObjectsV2Input {
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token. `ContinuationToken` is obfuscated and is not a real key. You can use this `ContinuationToken` for pagination of the list results.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub continuation_token: Option<String>,
@@ -108,8 +108,8 @@ impl ListObjectsV2Input {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token. `ContinuationToken` is obfuscated and is not a real key. You can use this `ContinuationToken` for pagination of the list results.
     pub fn continuation_token(&self) -> Option<&str> {
@@ -388,7 +388,7 @@ impl ListObjectsV2InputBuilder {
     /// Builds the [`ListObjectsV2Input`], failing if `bucket` is not set.
     pub fn build(self) -> Result<ListObjectsV2Input, ::awsgen_runtime::BuildError> {
         Ok(ListObjectsV2Input {
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             continuation_token: self.continuation_token,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
@@ -472,8 +472,9 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
         ListObjectsV2Error::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
         if let Some(value) = &self.prefix {
             params.set("Prefix", value.as_str());
         }
@@ -1027,14 +1028,7 @@ impl ::std::fmt::Display for ListObjectsV2Error {
         }
     }
 }
-impl ::std::error::Error for ListObjectsV2Error {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchBucket(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListObjectsV2Error {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for ListObjectsV2Input {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

@@ -64,7 +64,7 @@
 //! - [DeleteObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html)
 //!
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-/// The `PutObjectRequest` structure.
+/// The `PutObjectInput` structure.
 #[derive(Default)]
 #[cfg_attr(
     feature = "serde",
@@ -96,7 +96,7 @@ pub struct PutObjectInput {
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub bucket: String,
+    pub bucket: Option<String>,
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
     ///
     /// **General purpose buckets** - Setting this header to `true` causes Amazon S3 to use an S3 Bucket Key for object encryption with SSE-KMS. Also, specifying this header with a PUT action doesn't affect bucket-level settings for S3 Bucket Key.
@@ -233,7 +233,7 @@ pub struct PutObjectInput {
     pub if_none_match: Option<String>,
     /// Object key for which the PUT action was initiated.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub key: String,
+    pub key: Option<String>,
     /// A map of metadata to store with the object in S3.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
@@ -357,8 +357,8 @@ impl PutObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
+    pub fn bucket(&self) -> Option<&str> {
+        self.bucket.as_deref()
     }
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
     ///
@@ -522,8 +522,8 @@ impl PutObjectInput {
         self.if_none_match.as_deref()
     }
     /// Object key for which the PUT action was initiated.
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
     /// A map of metadata to store with the object in S3.
     pub fn metadata(&self) -> Option<&::std::collections::BTreeMap<String, String>> {
@@ -1564,7 +1564,7 @@ impl PutObjectInputBuilder {
         Ok(PutObjectInput {
             acl: self.acl,
             body: self.body,
-            bucket: ::awsgen_runtime::build::required(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             bucket_key_enabled: self.bucket_key_enabled,
             cache_control: self.cache_control,
             checksum_algorithm: self.checksum_algorithm,
@@ -1592,7 +1592,7 @@ impl PutObjectInputBuilder {
             grant_write_acp: self.grant_write_acp,
             if_match: self.if_match,
             if_none_match: self.if_none_match,
-            key: ::awsgen_runtime::build::required_label(self.key, "key")?,
+            key: ::awsgen_runtime::build::present_label(self.key, "key")?,
             metadata: self.metadata,
             object_lock_legal_hold_status: self.object_lock_legal_hold_status,
             object_lock_mode: self.object_lock_mode,
@@ -1682,7 +1682,10 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
                 .header("x-amz-grant-write-acp", self.grant_write_acp.as_ref())
                 .header("If-Match", self.if_match.as_ref())
                 .header("If-None-Match", self.if_none_match.as_ref())
-                .label("Key", &self.key)
+                .label(
+                    "Key",
+                    ::awsgen_runtime::build::required(self.key.as_ref(), "key")?,
+                )
                 .header(
                     "x-amz-object-lock-legal-hold",
                     self.object_lock_legal_hold_status.as_ref(),
@@ -1793,10 +1796,12 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
         PutObjectError::Unhandled(error.into_unhandled())
     }
     fn endpoint_params(&self, params: &mut ::awsgen_runtime::endpoint_rules::Params) {
-        let value = &self.bucket;
-        params.set("Bucket", value.as_str());
-        let value = &self.key;
-        params.set("Key", value.as_str());
+        if let Some(value) = &self.bucket {
+            params.set("Bucket", value.as_str());
+        }
+        if let Some(value) = &self.key {
+            params.set("Key", value.as_str());
+        }
     }
 }
 /// The `PutObjectOutput` structure.
@@ -2524,17 +2529,7 @@ impl ::std::fmt::Display for PutObjectError {
         }
     }
 }
-impl ::std::error::Error for PutObjectError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::EncryptionTypeMismatch(error) => Some(error),
-            Self::InvalidRequest(error) => Some(error),
-            Self::InvalidWriteOffset(error) => Some(error),
-            Self::TooManyParts(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for PutObjectError {}
 use ::awsgen_runtime::xml;
 impl xml::ToXml for PutObjectInput {
     fn to_xml(&self, w: &mut xml::Writer, name: &str, _: &xml::Layout) {

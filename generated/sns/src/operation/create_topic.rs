@@ -85,8 +85,11 @@ pub struct CreateTopicInput {
     /// Constraints: Topic names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
     ///
     /// For a FIFO (first-in-first-out) topic, the name must end with the `.fifo` suffix.
-    #[cfg_attr(feature = "serde", serde(rename = "Name", default))]
-    pub name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
+    pub name: Option<String>,
     /// The list of tags to add to a new topic.
     ///
     /// To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
@@ -171,8 +174,8 @@ impl CreateTopicInput {
     /// Constraints: Topic names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
     ///
     /// For a FIFO (first-in-first-out) topic, the name must end with the `.fifo` suffix.
-    pub fn name(&self) -> &str {
-        &self.name
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
     /// The list of tags to add to a new topic.
     ///
@@ -323,7 +326,7 @@ impl CreateTopicInputBuilder {
         Ok(CreateTopicInput {
             attributes: self.attributes,
             data_protection_policy: self.data_protection_policy,
-            name: ::awsgen_runtime::build::required(self.name, "name")?,
+            name: ::awsgen_runtime::build::present(self.name, "name")?,
             tags: self.tags,
         })
     }
@@ -622,22 +625,7 @@ impl ::std::fmt::Display for CreateTopicError {
         }
     }
 }
-impl ::std::error::Error for CreateTopicError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AuthorizationError(error) => Some(error),
-            Self::ConcurrentAccess(error) => Some(error),
-            Self::InternalError(error) => Some(error),
-            Self::InvalidParameter(error) => Some(error),
-            Self::InvalidSecurity(error) => Some(error),
-            Self::StaleTag(error) => Some(error),
-            Self::TagLimitExceeded(error) => Some(error),
-            Self::TagPolicy(error) => Some(error),
-            Self::TopicLimitExceeded(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateTopicError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for CreateTopicInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

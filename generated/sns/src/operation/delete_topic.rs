@@ -12,8 +12,11 @@
 #[non_exhaustive]
 pub struct DeleteTopicInput {
     /// The ARN of the topic you want to delete.
-    #[cfg_attr(feature = "serde", serde(rename = "TopicArn", default))]
-    pub topic_arn: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
+    )]
+    pub topic_arn: Option<String>,
 }
 impl DeleteTopicInput {
     /// Creates a new builder for [`DeleteTopicInput`].
@@ -21,8 +24,8 @@ impl DeleteTopicInput {
         Default::default()
     }
     /// The ARN of the topic you want to delete.
-    pub fn topic_arn(&self) -> &str {
-        &self.topic_arn
+    pub fn topic_arn(&self) -> Option<&str> {
+        self.topic_arn.as_deref()
     }
 }
 /// A builder for [`DeleteTopicInput`]. The one a `Client` hands out can also `send()` itself.
@@ -49,7 +52,7 @@ impl DeleteTopicInputBuilder {
     /// Builds the [`DeleteTopicInput`], failing if `topic_arn` is not set.
     pub fn build(self) -> Result<DeleteTopicInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteTopicInput {
-            topic_arn: ::awsgen_runtime::build::required(self.topic_arn, "topic_arn")?,
+            topic_arn: ::awsgen_runtime::build::present(self.topic_arn, "topic_arn")?,
         })
     }
 }
@@ -298,21 +301,7 @@ impl ::std::fmt::Display for DeleteTopicError {
         }
     }
 }
-impl ::std::error::Error for DeleteTopicError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AuthorizationError(error) => Some(error),
-            Self::ConcurrentAccess(error) => Some(error),
-            Self::InternalError(error) => Some(error),
-            Self::InvalidParameter(error) => Some(error),
-            Self::InvalidState(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::StaleTag(error) => Some(error),
-            Self::TagPolicy(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for DeleteTopicError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for DeleteTopicInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

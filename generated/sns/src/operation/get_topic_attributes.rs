@@ -12,8 +12,11 @@
 #[non_exhaustive]
 pub struct GetTopicAttributesInput {
     /// The ARN of the topic whose properties you want to get.
-    #[cfg_attr(feature = "serde", serde(rename = "TopicArn", default))]
-    pub topic_arn: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
+    )]
+    pub topic_arn: Option<String>,
 }
 impl GetTopicAttributesInput {
     /// Creates a new builder for [`GetTopicAttributesInput`].
@@ -21,8 +24,8 @@ impl GetTopicAttributesInput {
         Default::default()
     }
     /// The ARN of the topic whose properties you want to get.
-    pub fn topic_arn(&self) -> &str {
-        &self.topic_arn
+    pub fn topic_arn(&self) -> Option<&str> {
+        self.topic_arn.as_deref()
     }
 }
 /// A builder for [`GetTopicAttributesInput`]. The one a `Client` hands out can also `send()` itself.
@@ -49,7 +52,7 @@ impl GetTopicAttributesInputBuilder {
     /// Builds the [`GetTopicAttributesInput`], failing if `topic_arn` is not set.
     pub fn build(self) -> Result<GetTopicAttributesInput, ::awsgen_runtime::BuildError> {
         Ok(GetTopicAttributesInput {
-            topic_arn: ::awsgen_runtime::build::required(self.topic_arn, "topic_arn")?,
+            topic_arn: ::awsgen_runtime::build::present(self.topic_arn, "topic_arn")?,
         })
     }
 }
@@ -404,18 +407,7 @@ impl ::std::fmt::Display for GetTopicAttributesError {
         }
     }
 }
-impl ::std::error::Error for GetTopicAttributesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AuthorizationError(error) => Some(error),
-            Self::InternalError(error) => Some(error),
-            Self::InvalidParameter(error) => Some(error),
-            Self::InvalidSecurity(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetTopicAttributesError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for GetTopicAttributesInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -51,11 +51,11 @@ impl ListTopicsInputBuilder {
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
-    /// Builds the [`ListTopicsInput`].
-    pub fn build(self) -> ListTopicsInput {
-        ListTopicsInput {
+    /// Builds the [`ListTopicsInput`]; nothing is required yet.
+    pub fn build(self) -> Result<ListTopicsInput, ::awsgen_runtime::BuildError> {
+        Ok(ListTopicsInput {
             next_token: self.next_token,
-        }
+        })
     }
 }
 impl ListTopicsInputBuilder {
@@ -71,7 +71,7 @@ impl ListTopicsInputBuilder {
         self,
     ) -> Result<ListTopicsOutput, ::awsgen_runtime::SdkError<ListTopicsError>> {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -130,10 +130,7 @@ impl ListTopicsInputBuilder {
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListTopicsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(
-            self.client.clone(),
-            Ok(self.build()),
-        )
+        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListTopicsInput {
@@ -320,16 +317,7 @@ impl ::std::fmt::Display for ListTopicsError {
         }
     }
 }
-impl ::std::error::Error for ListTopicsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AuthorizationError(error) => Some(error),
-            Self::InternalError(error) => Some(error),
-            Self::InvalidParameter(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for ListTopicsError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for ListTopicsInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -45,8 +45,11 @@ pub struct PublishInput {
     /// - Keys that do not correspond to supported transport protocols are ignored.
     /// - Duplicate keys are not allowed.
     /// - Failure to parse or validate any key or value in the message will cause the `Publish` call to return an error (no partial delivery).
-    #[cfg_attr(feature = "serde", serde(rename = "Message", default))]
-    pub message: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
+    pub message: Option<String>,
     /// Message attributes for Publish action.
     #[cfg_attr(
         feature = "serde",
@@ -154,8 +157,8 @@ impl PublishInput {
     /// - Keys that do not correspond to supported transport protocols are ignored.
     /// - Duplicate keys are not allowed.
     /// - Failure to parse or validate any key or value in the message will cause the `Publish` call to return an error (no partial delivery).
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
     }
     /// Message attributes for Publish action.
     pub fn message_attributes(
@@ -451,7 +454,7 @@ impl PublishInputBuilder {
     /// Builds the [`PublishInput`], failing if `message` is not set.
     pub fn build(self) -> Result<PublishInput, ::awsgen_runtime::BuildError> {
         Ok(PublishInput {
-            message: ::awsgen_runtime::build::required(self.message, "message")?,
+            message: ::awsgen_runtime::build::present(self.message, "message")?,
             message_attributes: self.message_attributes,
             message_deduplication_id: self.message_deduplication_id,
             message_group_id: self.message_group_id,
@@ -868,28 +871,7 @@ impl ::std::fmt::Display for PublishError {
         }
     }
 }
-impl ::std::error::Error for PublishError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AuthorizationError(error) => Some(error),
-            Self::EndpointDisabled(error) => Some(error),
-            Self::InternalError(error) => Some(error),
-            Self::InvalidParameter(error) => Some(error),
-            Self::InvalidParameterValue(error) => Some(error),
-            Self::InvalidSecurity(error) => Some(error),
-            Self::KmsAccessDenied(error) => Some(error),
-            Self::KmsDisabled(error) => Some(error),
-            Self::KmsInvalidState(error) => Some(error),
-            Self::KmsNotFound(error) => Some(error),
-            Self::KmsOptInRequired(error) => Some(error),
-            Self::KmsThrottling(error) => Some(error),
-            Self::NotFound(error) => Some(error),
-            Self::PlatformApplicationDisabled(error) => Some(error),
-            Self::Validation(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for PublishError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for PublishInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -2,7 +2,7 @@
 //! The CreateToken operation.
 //!
 //! Creates and returns access and refresh tokens for clients that are authenticated using client secrets. The access token can be used to fetch short-lived credentials for the assigned AWS accounts or to access application APIs using `bearer` authentication.
-/// The `CreateTokenRequest` structure.
+/// The `CreateTokenInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Serialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -10,11 +10,11 @@
 #[non_exhaustive]
 pub struct CreateTokenInput {
     /// The unique identifier string for the client or application. This value comes from the result of the RegisterClient API.
-    #[serde(rename = "clientId", default)]
-    pub client_id: String,
+    #[serde(rename = "clientId", skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
     /// A secret string generated for the client. This value should come from the persisted result of the RegisterClient API.
-    #[serde(rename = "clientSecret", default)]
-    pub client_secret: String,
+    #[serde(rename = "clientSecret", skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
     /// Used only when calling this API for the Authorization Code grant type. The short-lived code is used to identify this authorization request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -31,8 +31,8 @@ pub struct CreateTokenInput {
     /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
     ///
     /// * Refresh Token - `refresh_token`
-    #[serde(rename = "grantType", default)]
-    pub grant_type: String,
+    #[serde(rename = "grantType", skip_serializing_if = "Option::is_none")]
+    pub grant_type: Option<String>,
     /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
     #[serde(rename = "redirectUri", skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
@@ -51,12 +51,12 @@ impl CreateTokenInput {
         Default::default()
     }
     /// The unique identifier string for the client or application. This value comes from the result of the RegisterClient API.
-    pub fn client_id(&self) -> &str {
-        &self.client_id
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
     }
     /// A secret string generated for the client. This value should come from the persisted result of the RegisterClient API.
-    pub fn client_secret(&self) -> &str {
-        &self.client_secret
+    pub fn client_secret(&self) -> Option<&str> {
+        self.client_secret.as_deref()
     }
     /// Used only when calling this API for the Authorization Code grant type. The short-lived code is used to identify this authorization request.
     pub fn code(&self) -> Option<&str> {
@@ -77,8 +77,8 @@ impl CreateTokenInput {
     /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
     ///
     /// * Refresh Token - `refresh_token`
-    pub fn grant_type(&self) -> &str {
-        &self.grant_type
+    pub fn grant_type(&self) -> Option<&str> {
+        self.grant_type.as_deref()
     }
     /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
     pub fn redirect_uri(&self) -> Option<&str> {
@@ -267,18 +267,15 @@ impl CreateTokenInputBuilder {
     /// Builds the [`CreateTokenInput`], failing if `client_id` or `client_secret` or `grant_type` is not set.
     pub fn build(self) -> Result<CreateTokenInput, ::awsgen_runtime::BuildError> {
         Ok(CreateTokenInput {
-            client_id: ::awsgen_runtime::build::required(self.client_id, "client_id")?,
-            client_secret: ::awsgen_runtime::build::required(
+            client_id: ::awsgen_runtime::build::present(self.client_id, "client_id")?,
+            client_secret: ::awsgen_runtime::build::present(
                 self.client_secret,
                 "client_secret",
             )?,
             code: self.code,
             code_verifier: self.code_verifier,
             device_code: self.device_code,
-            grant_type: ::awsgen_runtime::build::required(
-                self.grant_type,
-                "grant_type",
-            )?,
+            grant_type: ::awsgen_runtime::build::present(self.grant_type, "grant_type")?,
             redirect_uri: self.redirect_uri,
             refresh_token: self.refresh_token,
             scope: self.scope,
@@ -414,7 +411,7 @@ impl ::awsgen_runtime::Operation for CreateTokenInput {
         CreateTokenError::Unhandled(error.into_unhandled())
     }
 }
-/// The `CreateTokenResponse` structure.
+/// The `CreateTokenOutput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -730,21 +727,4 @@ impl ::std::fmt::Display for CreateTokenError {
         }
     }
 }
-impl ::std::error::Error for CreateTokenError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDenied(error) => Some(error),
-            Self::AuthorizationPending(error) => Some(error),
-            Self::ExpiredToken(error) => Some(error),
-            Self::InternalServer(error) => Some(error),
-            Self::InvalidClient(error) => Some(error),
-            Self::InvalidGrant(error) => Some(error),
-            Self::InvalidRequest(error) => Some(error),
-            Self::InvalidScope(error) => Some(error),
-            Self::SlowDown(error) => Some(error),
-            Self::UnauthorizedClient(error) => Some(error),
-            Self::UnsupportedGrantType(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for CreateTokenError {}

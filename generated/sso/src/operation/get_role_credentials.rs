@@ -2,7 +2,7 @@
 //! The GetRoleCredentials operation.
 //!
 //! Returns the STS short-term credentials for a given role name that is assigned to the user.
-/// The `GetRoleCredentialsRequest` structure.
+/// The `GetRoleCredentialsInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[cfg_attr(
     feature = "serde",
@@ -13,13 +13,13 @@
 pub struct GetRoleCredentialsInput {
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub access_token: String,
+    pub access_token: Option<String>,
     /// The identifier for the AWS account that is assigned to the user.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub account_id: String,
+    pub account_id: Option<String>,
     /// The friendly name of the role that is assigned to the user.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub role_name: String,
+    pub role_name: Option<String>,
 }
 impl GetRoleCredentialsInput {
     /// Creates a new builder for [`GetRoleCredentialsInput`].
@@ -27,16 +27,16 @@ impl GetRoleCredentialsInput {
         Default::default()
     }
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> &str {
-        &self.access_token
+    pub fn access_token(&self) -> Option<&str> {
+        self.access_token.as_deref()
     }
     /// The identifier for the AWS account that is assigned to the user.
-    pub fn account_id(&self) -> &str {
-        &self.account_id
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
     }
     /// The friendly name of the role that is assigned to the user.
-    pub fn role_name(&self) -> &str {
-        &self.role_name
+    pub fn role_name(&self) -> Option<&str> {
+        self.role_name.as_deref()
     }
 }
 impl ::std::fmt::Debug for GetRoleCredentialsInput {
@@ -107,15 +107,12 @@ impl GetRoleCredentialsInputBuilder {
     /// Builds the [`GetRoleCredentialsInput`], failing if `access_token` or `account_id` or `role_name` is not set.
     pub fn build(self) -> Result<GetRoleCredentialsInput, ::awsgen_runtime::BuildError> {
         Ok(GetRoleCredentialsInput {
-            access_token: ::awsgen_runtime::build::required(
+            access_token: ::awsgen_runtime::build::present(
                 self.access_token,
                 "access_token",
             )?,
-            account_id: ::awsgen_runtime::build::required(
-                self.account_id,
-                "account_id",
-            )?,
-            role_name: ::awsgen_runtime::build::required(self.role_name, "role_name")?,
+            account_id: ::awsgen_runtime::build::present(self.account_id, "account_id")?,
+            role_name: ::awsgen_runtime::build::present(self.role_name, "role_name")?,
         })
     }
 }
@@ -158,9 +155,9 @@ impl ::awsgen_runtime::Operation for GetRoleCredentialsInput {
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
         Ok(
             ::awsgen_runtime::Request::rest("GET", "/federation/credentials")
-                .header("x-amz-sso_bearer_token", Some(&self.access_token))
-                .query("account_id", Some(&self.account_id))
-                .query("role_name", Some(&self.role_name)),
+                .header("x-amz-sso_bearer_token", self.access_token.as_ref())
+                .query("account_id", self.account_id.as_ref())
+                .query("role_name", self.role_name.as_ref()),
         )
     }
     fn parse_output(
@@ -208,7 +205,7 @@ impl ::awsgen_runtime::Operation for GetRoleCredentialsInput {
         GetRoleCredentialsError::Unhandled(error.into_unhandled())
     }
 }
-/// The `GetRoleCredentialsResponse` structure.
+/// The `GetRoleCredentialsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[derive(::awsgen_runtime::serde::Deserialize)]
 #[serde(crate = "::awsgen_runtime::serde")]
@@ -347,14 +344,4 @@ impl ::std::fmt::Display for GetRoleCredentialsError {
         }
     }
 }
-impl ::std::error::Error for GetRoleCredentialsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InvalidRequest(error) => Some(error),
-            Self::ResourceNotFound(error) => Some(error),
-            Self::TooManyRequests(error) => Some(error),
-            Self::Unauthorized(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetRoleCredentialsError {}

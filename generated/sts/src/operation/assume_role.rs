@@ -39,7 +39,7 @@
 //! For more information, see [Configuring MFA-Protected API Access](https://docs.aws.amazon.com/IAM/latest/UserGuide/MFAProtectedAPI.html) in the *IAM User Guide* guide.
 //!
 //! To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the time-based one-time password (TOTP) that the MFA device produces.
-/// The `AssumeRoleRequest` structure.
+/// The `AssumeRoleInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -105,8 +105,11 @@ pub struct AssumeRoleInput {
     )]
     pub provided_contexts: Option<Vec<crate::types::ProvidedContext>>,
     /// The Amazon Resource Name (ARN) of the role to assume.
-    #[cfg_attr(feature = "serde", serde(rename = "RoleArn", default))]
-    pub role_arn: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
+    )]
+    pub role_arn: Option<String>,
     /// An identifier for the assumed role session.
     ///
     /// Use the role session name to uniquely identify a session when the same role is assumed by different principals or for different reasons. In cross-account scenarios, the role session name is visible to, and can be logged by the account that owns the role. The role session name is also used in the ARN of the assumed role principal. This means that subsequent cross-account API requests that use the temporary security credentials will expose the role session name to the external account in their CloudTrail logs.
@@ -114,8 +117,11 @@ pub struct AssumeRoleInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "RoleSessionName", default))]
-    pub role_session_name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoleSessionName", skip_serializing_if = "Option::is_none")
+    )]
+    pub role_session_name: Option<String>,
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=/:,.@-
@@ -221,8 +227,8 @@ impl AssumeRoleInput {
         self.provided_contexts.as_deref().unwrap_or_default()
     }
     /// The Amazon Resource Name (ARN) of the role to assume.
-    pub fn role_arn(&self) -> &str {
-        &self.role_arn
+    pub fn role_arn(&self) -> Option<&str> {
+        self.role_arn.as_deref()
     }
     /// An identifier for the assumed role session.
     ///
@@ -231,8 +237,8 @@ impl AssumeRoleInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-
-    pub fn role_session_name(&self) -> &str {
-        &self.role_session_name
+    pub fn role_session_name(&self) -> Option<&str> {
+        self.role_session_name.as_deref()
     }
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
     ///
@@ -537,8 +543,8 @@ impl AssumeRoleInputBuilder {
             policy: self.policy,
             policy_arns: self.policy_arns,
             provided_contexts: self.provided_contexts,
-            role_arn: ::awsgen_runtime::build::required(self.role_arn, "role_arn")?,
-            role_session_name: ::awsgen_runtime::build::required(
+            role_arn: ::awsgen_runtime::build::present(self.role_arn, "role_arn")?,
+            role_session_name: ::awsgen_runtime::build::present(
                 self.role_session_name,
                 "role_session_name",
             )?,
@@ -866,17 +872,7 @@ impl ::std::fmt::Display for AssumeRoleError {
         }
     }
 }
-impl ::std::error::Error for AssumeRoleError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::ExpiredToken(error) => Some(error),
-            Self::MalformedPolicyDocument(error) => Some(error),
-            Self::PackedPolicyTooLarge(error) => Some(error),
-            Self::RegionDisabled(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for AssumeRoleError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for AssumeRoleInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

@@ -45,7 +45,7 @@
 //!
 //! - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html) and [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
 //! - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These toolkits contain sample apps that show how to invoke the identity providers. The toolkits then show how to use the information from these providers to get and use temporary security credentials.
-/// The `AssumeRoleWithWebIdentityRequest` structure.
+/// The `AssumeRoleWithWebIdentityInput` structure.
 #[derive(Clone, PartialEq, Default)]
 #[cfg_attr(
     feature = "serde",
@@ -103,18 +103,27 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "RoleArn", default))]
-    pub role_arn: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
+    )]
+    pub role_arn: Option<String>,
     /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
     ///
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    #[cfg_attr(feature = "serde", serde(rename = "RoleSessionName", default))]
-    pub role_session_name: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "RoleSessionName", skip_serializing_if = "Option::is_none")
+    )]
+    pub role_session_name: Option<String>,
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-    #[cfg_attr(feature = "serde", serde(rename = "WebIdentityToken", default))]
-    pub web_identity_token: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "WebIdentityToken", skip_serializing_if = "Option::is_none")
+    )]
+    pub web_identity_token: Option<String>,
 }
 impl AssumeRoleWithWebIdentityInput {
     /// Creates a new builder for [`AssumeRoleWithWebIdentityInput`].
@@ -162,20 +171,20 @@ impl AssumeRoleWithWebIdentityInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
-    pub fn role_arn(&self) -> &str {
-        &self.role_arn
+    pub fn role_arn(&self) -> Option<&str> {
+        self.role_arn.as_deref()
     }
     /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
     ///
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    pub fn role_session_name(&self) -> &str {
-        &self.role_session_name
+    pub fn role_session_name(&self) -> Option<&str> {
+        self.role_session_name.as_deref()
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-    pub fn web_identity_token(&self) -> &str {
-        &self.web_identity_token
+    pub fn web_identity_token(&self) -> Option<&str> {
+        self.web_identity_token.as_deref()
     }
 }
 impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInput {
@@ -350,12 +359,12 @@ impl AssumeRoleWithWebIdentityInputBuilder {
             policy: self.policy,
             policy_arns: self.policy_arns,
             provider_id: self.provider_id,
-            role_arn: ::awsgen_runtime::build::required(self.role_arn, "role_arn")?,
-            role_session_name: ::awsgen_runtime::build::required(
+            role_arn: ::awsgen_runtime::build::present(self.role_arn, "role_arn")?,
+            role_session_name: ::awsgen_runtime::build::present(
                 self.role_session_name,
                 "role_session_name",
             )?,
-            web_identity_token: ::awsgen_runtime::build::required(
+            web_identity_token: ::awsgen_runtime::build::present(
                 self.web_identity_token,
                 "web_identity_token",
             )?,
@@ -830,20 +839,7 @@ impl ::std::fmt::Display for AssumeRoleWithWebIdentityError {
         }
     }
 }
-impl ::std::error::Error for AssumeRoleWithWebIdentityError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::ExpiredToken(error) => Some(error),
-            Self::IdpCommunicationError(error) => Some(error),
-            Self::IdpRejectedClaim(error) => Some(error),
-            Self::InvalidIdentityToken(error) => Some(error),
-            Self::MalformedPolicyDocument(error) => Some(error),
-            Self::PackedPolicyTooLarge(error) => Some(error),
-            Self::RegionDisabled(error) => Some(error),
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for AssumeRoleWithWebIdentityError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for AssumeRoleWithWebIdentityInput {
     fn to_query(&self, form: &mut query::Form, prefix: &str, _: &xml::Layout) {

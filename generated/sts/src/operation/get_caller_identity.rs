@@ -4,7 +4,7 @@
 //! Returns details about the IAM user or role whose credentials are used to call the operation.
 //!
 //! No permissions are required to perform this operation. If an administrator attaches a policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can still perform this operation. Permissions are not required because the same information is returned when access is denied. To view an example response, see [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa) in the *IAM User Guide*.
-/// The `GetCallerIdentityRequest` structure.
+/// The `GetCallerIdentityInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -25,9 +25,9 @@ pub struct GetCallerIdentityInputBuilder {
     client: Option<::awsgen_runtime::Client>,
 }
 impl GetCallerIdentityInputBuilder {
-    /// Builds the [`GetCallerIdentityInput`].
-    pub fn build(self) -> GetCallerIdentityInput {
-        GetCallerIdentityInput {}
+    /// Builds the [`GetCallerIdentityInput`]; nothing is required yet.
+    pub fn build(self) -> Result<GetCallerIdentityInput, ::awsgen_runtime::BuildError> {
+        Ok(GetCallerIdentityInput {})
     }
 }
 impl GetCallerIdentityInputBuilder {
@@ -43,7 +43,7 @@ impl GetCallerIdentityInputBuilder {
         ::awsgen_runtime::SdkError<GetCallerIdentityError>,
     > {
         let client = ::awsgen_runtime::build::client(self.client.clone())?;
-        client.send(self.build()).await
+        client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
     #[cfg(feature = "blocking")]
@@ -232,13 +232,7 @@ impl ::std::fmt::Display for GetCallerIdentityError {
         }
     }
 }
-impl ::std::error::Error for GetCallerIdentityError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(error) => Some(error),
-        }
-    }
-}
+impl ::std::error::Error for GetCallerIdentityError {}
 use ::awsgen_runtime::{query, xml};
 impl query::ToQuery for GetCallerIdentityInput {
     fn to_query(&self, _: &mut query::Form, _: &str, _: &xml::Layout) {}
