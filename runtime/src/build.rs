@@ -23,9 +23,6 @@ pub enum BuildError {
     /// A header's value (or, for a map bound to headers, its name) holds characters HTTP does
     /// not allow, such as CR or LF; the value is not repeated.
     InvalidHeader { header: String },
-    /// `send()` on a builder that no `Client` handed out (`Input::builder()`): there is no
-    /// client to send with.
-    NoClient,
     /// The operation puts a prefix in front of the endpoint's host, and it can't: turn that off
     /// with `ConfigBuilder::inject_host_prefix(false)`.
     HostPrefix { reason: &'static str },
@@ -51,9 +48,6 @@ impl fmt::Display for BuildError {
             BuildError::InvalidHeader { header } => {
                 write!(f, "header `{header}` would hold characters HTTP does not allow (such as CR or LF)")
             }
-            BuildError::NoClient => {
-                f.write_str("this builder came from `builder()`, not from a client: start from `client.<operation>()`")
-            }
             BuildError::HostPrefix { reason } => write!(
                 f,
                 "the operation's host prefix can't apply: {reason} (set inject_host_prefix(false) to send without it)"
@@ -64,11 +58,6 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
-
-/// The client a builder was handed out by, to send with.
-pub fn client(client: Option<crate::Client>) -> Result<crate::Client, BuildError> {
-    client.ok_or(BuildError::NoClient)
-}
 
 /// The value of a required member, or an error naming it.
 pub fn required<T>(value: Option<T>, field: &'static str) -> Result<T, BuildError> {

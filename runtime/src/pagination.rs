@@ -96,7 +96,7 @@ fn decode<T: DeserializeOwned>(token: &str) -> Result<ResumeToken<T>, Pagination
 
 /// Pages of a paginated operation. Made by the generated `into_paginator()`.
 pub struct Paginator<O: Paginate> {
-    client: Option<Client>,
+    client: Client,
     input: Result<O, BuildError>,
     page_size: Option<i32>,
     max_items: Option<usize>,
@@ -136,9 +136,8 @@ impl<T, E> Stream for PaginationStream<T, E> {
 }
 
 impl<O: Paginate> Paginator<O> {
-    /// A paginator over `input`, sent with the client the builder came from (none: the run fails
-    /// with [`BuildError::NoClient`]).
-    pub fn new(client: Option<Client>, input: Result<O, BuildError>) -> Self {
+    /// A paginator over `input`, sent with the client the builder came from.
+    pub fn new(client: Client, input: Result<O, BuildError>) -> Self {
         Paginator { client, input, page_size: None, max_items: None, starting_token: None }
     }
 
@@ -226,7 +225,7 @@ impl<O: Paginate> Paginator<O> {
     }
 
     fn start(self, resume: Arc<Mutex<Option<String>>>) -> Result<Run<O>, SdkError<O::Error>> {
-        let client = crate::build::client(self.client)?;
+        let client = self.client;
         let mut input = self.input?;
         if let Some(size) = self.page_size {
             if !input.set_page_size(size) {

@@ -35,7 +35,7 @@ pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(120);
 /// A waiter ready to run: `.wait(max_wait)` polls until an acceptor decides.
 #[must_use = "a waiter does nothing until `.wait(max_wait)` is awaited"]
 pub struct Waiter<O: Operation> {
-    client: Option<Client>,
+    client: Client,
     input: Result<O, BuildError>,
     acceptors: Acceptors<O>,
     min_delay: Duration,
@@ -47,7 +47,7 @@ impl<O: Operation + Clone> Waiter<O> {
     /// A waiter polling `input` with the model's `delay` (the shortest wait between polls) and
     /// `max_attempts`.
     pub fn new(
-        client: Option<Client>,
+        client: Client,
         input: Result<O, BuildError>,
         acceptors: Acceptors<O>,
         delay: Duration,
@@ -79,7 +79,7 @@ impl<O: Operation + Clone> Waiter<O> {
         self,
         max_wait: Duration,
     ) -> Result<Matched<O::Output, O::Error>, WaitError<O::Output, O::Error>> {
-        let client = crate::build::client(self.client.clone()).map_err(|e| WaitError::Unexpected(e.into()))?;
+        let client = self.client;
         let input = self.input.map_err(|e| WaitError::Unexpected(e.into()))?;
         let (min_delay, max_delay) = (self.min_delay, self.max_delay.max(self.min_delay));
         let start = Instant::now();

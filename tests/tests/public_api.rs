@@ -98,15 +98,6 @@ async fn errors_share_one_metadata_trait_and_chain_their_sources() {
     assert!(unsent.source().is_none());
 }
 
-#[tokio::test]
-async fn only_a_builder_from_a_client_sends() {
-    let input = ListBackendJobsInput::builder().app_id("a").backend_environment_name("dev");
-    let outcome = input.clone().send().await;
-    assert!(matches!(outcome, Err(SdkError::Build(BuildError::NoClient))), "{outcome:?}");
-    let paged = input.into_paginator().send().try_collect::<Vec<_>>().await;
-    assert!(matches!(paged, Err(SdkError::Build(BuildError::NoClient))), "{paged:?}");
-}
-
 #[test]
 fn futures_are_send_and_clients_send_and_sync() {
     fn send<T: Send>(_: &T) {}

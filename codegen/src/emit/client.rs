@@ -20,8 +20,8 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
         let builder = ident(&op.names.input_builder);
         quote! {
             #doc
-            pub fn #method(&self) -> crate::operation::#module::#builder {
-                crate::operation::#module::#builder::new(self.inner.clone())
+            pub fn #method(&self) -> crate::operation::#module::#builder<Client> {
+                crate::operation::#module::#builder::new(self.clone())
             }
         }
     });
@@ -46,9 +46,9 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
         };
 
         #[doc = #doc]
-        #[derive(Clone, ::std::fmt::Debug)]
+        #[derive(Clone, PartialEq, ::std::fmt::Debug)]
         pub struct Client {
-            inner: #rt::Client,
+            pub(crate) inner: #rt::Client,
         }
 
         impl Client {

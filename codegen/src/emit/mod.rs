@@ -1,7 +1,9 @@
 //! IR -> the files of one crate. Each item kind has its own small emitter returning tokens;
 //! this module decides the file layout.
 
+mod addressing;
 pub(crate) mod client;
+mod codecs;
 mod docs;
 mod errors;
 mod file;
@@ -66,7 +68,7 @@ pub(crate) fn crate_files(plan: &CratePlan, info: &CrateInfo) -> Result<Generate
             ShapeKind::Union(members) => types::union(&ctx, shape, members),
             _ => continue,
         };
-        let xml = service.protocol.reads_xml().then(|| xml::shape_impls(&ctx, shape));
+        let xml = service.protocol.reads_xml().then(|| codecs::shape_impls(&ctx, shape));
         rust.push((format!("src/types/{}.rs", shape.names.module), quote! { #tokens #xml }));
     }
     let mut files = GeneratedFiles::new();

@@ -1,6 +1,7 @@
 //! One module per operation: its input and output types with builders, how they travel
 //! (`impl Operation`), `send()`, and (from `errors` and `paginators`) its error enum and paginator.
 
+use super::addressing::addressing;
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{
@@ -27,7 +28,7 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     let paginator = plan.paginator.as_ref().map(|p| super::paginators::paginator(&op.names, p));
     let waiters = super::waiters::waiters(&op.name, &op.names, &plan.waiters);
     let error = super::errors::error_enum(ctx, op);
-    let xml = ctx.service.protocol.reads_xml().then(|| super::xml::io_impls(ctx, op, &input_shape, &output_shape));
+    let xml = ctx.service.protocol.reads_xml().then(|| super::codecs::io_impls(ctx, op, &input_shape, &output_shape));
     quote! {
         #module_docs
         #input
@@ -41,31 +42,22 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
     }
 }
 
-pub(crate) fn members(shape: &Shape) -> &[Member] {
-    match &shape.kind {
-        ShapeKind::Structure(s) => &s.members,
-        _ => &[],
-    }
-}
-
 /// `Client::op()` hands out the input builder holding the client; `send()` builds and sends it.
 fn send(op: &Operation, input: &Shape) -> TokenStream {
     let rt = rt::runtime();
     let builder = ident(&op.names.input_builder);
     let output = ident(&op.names.output);
     let error = ident(&op.names.error);
-    // `..Default::default()` only where there are other fields (clippy: needless_update).
-    let rest = (!members(input).is_empty()).then(|| quote! { , ..Self::default() });
+    let fields = input.members().iter().map(|m| ident(&m.rust_name));
     quote! {
-        impl #builder {
-            pub(crate) fn new(client: #rt::Client) -> Self {
-                Self { client: Some(client) #rest }
+        impl #builder<crate::Client> {
+            pub(crate) fn new(client: crate::Client) -> Self {
+                Self { client, #(#fields: None,)* }
             }
 
             /// Builds the request and sends it, retrying as the client's configuration allows.
-            /// Only a builder a `Client` handed out can send.
             pub async fn send(self) -> Result<#output, #rt::SdkError<#error>> {
-                let client = #rt::build::client(self.client.clone())?;
+                let client = self.client.inner.clone();
                 client.send(self.build()?).await
             }
 
@@ -99,7 +91,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             .service
             .shapes
             .get(&v.shape)
-            .map(members)
+            .map(Shape::members)
             .unwrap_or_default()
             .iter()
             .filter(|m| matches!(m.binding, Binding::Header | Binding::StatusCode))
@@ -147,7 +139,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
     // from memory).
     let streaming =
-        members(output).iter().any(|m| m.binding == Binding::PayloadBlob && super::types::is_stream(ctx, m));
+        output.members().iter().any(|m| m.binding == Binding::PayloadBlob && super::types::is_stream(ctx, m));
     let parse = match streaming {
         true => quote! {
             const STREAMING_OUTPUT: bool = true;
@@ -194,7 +186,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
 /// elsewhere leaves the choice to the default, CRC32).
 fn request_checksum(checksum: &RequestChecksum, input: &Shape) -> TokenStream {
     let rt = rt::runtime();
-    let member = checksum.algorithm_member.as_ref().and_then(|name| members(input).iter().find(|m| &m.name == name));
+    let member = checksum.algorithm_member.as_ref().and_then(|name| input.members().iter().find(|m| &m.name == name));
     let header = member.filter(|m| m.location == Location::Header).map(|m| m.wire_name.as_str());
     let header = match header {
         Some(name) => quote! { Some(#name) },
@@ -211,7 +203,7 @@ fn request_checksum(checksum: &RequestChecksum, input: &Shape) -> TokenStream {
 /// `x-amz-checksum-mode`); the client sets and reads that header.
 fn response_checksum(checksum: &ResponseChecksum, input: &Shape) -> Option<TokenStream> {
     let rt = rt::runtime();
-    let member = members(input).iter().find(|m| m.name == checksum.mode_member)?;
+    let member = input.members().iter().find(|m| m.name == checksum.mode_member)?;
     let header = (member.location == Location::Header).then_some(member.wire_name.as_str())?;
     let algorithms = &checksum.algorithms;
     Some(quote! {
@@ -237,7 +229,7 @@ fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStre
             }
             EndpointParamValue::Member(member) => {
                 // `endpoint_rules::attach` kept only members of a string, enum, boolean or string-list shape.
-                let member = members(input).iter().find(|m| &m.name == member);
+                let member = input.members().iter().find(|m| &m.name == member);
                 let Some(member) = member else { return quote! {} };
                 let field = ident(&member.rust_name);
                 let value = match ctx.service.shapes.get(&member.target).map(|s| &s.kind) {
@@ -295,7 +287,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     };
     let mut calls = Vec::new();
     let mut map_bindings = Vec::new();
-    for m in members(input) {
+    for m in input.members() {
         let wire = &m.wire_name;
         let value = value_of(m);
         let call = match m.binding {
@@ -362,7 +354,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     }
     calls.extend(map_bindings);
     calls.extend(addressing(op, input));
-    if members(input).iter().any(|m| m.binding == Binding::Body) {
+    if input.members().iter().any(|m| m.binding == Binding::Body) {
         calls.push(match xml {
             true => {
                 let root = op.body_root.as_ref();
@@ -377,22 +369,6 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         calls.push((quote! { .glacier_checksums() }, false));
     }
     chain((quote! { #rt::Request::rest(#method, #uri) }, false), calls)
-}
-
-/// Where the request goes, beyond the endpoint: the host prefix, or a URL the input holds.
-fn addressing(op: &Operation, input: &Shape) -> Vec<(TokenStream, bool)> {
-    let prefix = host_prefix(op, input).map(|prefix| (prefix, true));
-    let member = op.endpoint_member.as_ref().and_then(|name| members(input).iter().find(|m| &m.name == name));
-    let endpoint = member.map(|m| {
-        let field = ident(&m.rust_name);
-        let url = if m.optional {
-            quote! { self.#field.as_deref() }
-        } else {
-            quote! { Some(self.#field.as_str()) }
-        };
-        (quote! { .endpoint(#url) }, false)
-    });
-    prefix.into_iter().chain(endpoint).collect()
 }
 
 /// `start` and the calls after it, each `(call, fallible)`, as the body of `request()`: a
@@ -423,20 +399,6 @@ fn namespace_arg(namespace: Option<&XmlNamespace>) -> TokenStream {
     }
 }
 
-/// `.host_prefix("{Account}.", &[("Account", ...)])`, if the operation has a host prefix.
-pub(crate) fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
-    let prefix = op.host_prefix.as_ref()?;
-    let labels = members(input).iter().filter(|m| m.host_label).map(|m| {
-        let (name, field) = (&m.name, ident(&m.rust_name));
-        if !m.optional {
-            quote! { (#name, Some(&self.#field)) }
-        } else {
-            quote! { (#name, self.#field.as_ref()) }
-        }
-    });
-    Some(quote! { .host_prefix(#prefix, &[#(#labels),*]) })
-}
-
 /// The output: body members from the JSON body, the others from headers, status and payload.
 fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) -> TokenStream {
     let rt = rt::runtime();
@@ -446,7 +408,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     let xml = ctx.service.protocol == Protocol::RestXml;
     let (mut fields, mut values) = (Vec::new(), Vec::new());
     let mut skipped = false;
-    for m in members(output) {
+    for m in output.members() {
         let wire = &m.wire_name;
         let value = match m.binding {
             Binding::Body if op.unwrapped_xml_output && xml => quote! { response.unwrapped_xml()? },
@@ -494,8 +456,8 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     }
     let request_id = quote! { response.request_id().map(str::to_owned) };
     let has_body = match xml {
-        true => !op.unwrapped_xml_output && members(output).iter().any(super::xml::read_from_body),
-        false => members(output).iter().any(|m| m.binding == Binding::Body),
+        true => !op.unwrapped_xml_output && output.members().iter().any(super::xml::read_from_body),
+        false => output.members().iter().any(|m| m.binding == Binding::Body),
     };
     if has_body || ctx.service.protocol.is_rpc_body() {
         let parse = match ctx.service.protocol {

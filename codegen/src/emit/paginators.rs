@@ -78,11 +78,11 @@ pub(crate) fn paginator(names: &OperationNames, plan: &PaginatorPlan) -> TokenSt
     };
     let (input_name, output_name, builder) = (ident(&names.input), ident(&names.output), ident(&names.input_builder));
     quote! {
-        impl #builder {
+        impl #builder<crate::Client> {
             /// Pages through every result: `.send()` streams pages, `.items()` streams items,
             /// `.collect_all()` gathers them. A repeated token ends the run with an error.
             pub fn into_paginator(self) -> #rt::pagination::Paginator<#input_name> {
-                #rt::pagination::Paginator::new(self.client.clone(), self.build())
+                #rt::pagination::Paginator::new(self.client.inner.clone(), self.build())
             }
         }
 

@@ -2,7 +2,7 @@
 //! what it receives reads itself from XML (see `xml`). EC2 differs in its form keys (see
 //! `form_key`), in its lists (the runtime's) and in having no result wrapper.
 
-use super::operations::host_prefix;
+use super::addressing::host_prefix;
 use super::types::ident;
 use super::xml::{element_name, layout};
 use super::{rt, Ctx};

@@ -347,12 +347,16 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
             }
         }
     };
-    let (doc, client_field) = if names.fluent {
-        let doc = format!(" A builder for [`{type_name}`]. The one a `Client` hands out can also `send()` itself.");
-        (doc, quote! { client: Option<#rt::Client>, })
+    // An input's builder holds the client that handed it out (`C = Client`), and only that one
+    // can `send()`; `Input::builder()`'s (`C = ()`) builds.
+    let (doc, generics, client_field) = if names.fluent {
+        let doc =
+            format!(" A builder for [`{type_name}`]; the one a [`Client`](crate::Client) hands out can also send.");
+        (doc, Some(quote! { <C> }), quote! { client: C, })
     } else {
-        (format!(" A builder for [`{type_name}`]."), quote! {})
+        (format!(" A builder for [`{type_name}`]."), None, quote! {})
     };
+    let declared_generics = generics.as_ref().map(|_| quote! { <C = ()> });
     let error_field = error.map(|e| &e.builder_field);
     let error_setter = error.map(|e| &e.setter);
     // A builder holding sensitive values prints none of them.
@@ -361,7 +365,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let manual_debug = sensitive.then(|| {
         let label = names.builder;
         quote! {
-            impl ::std::fmt::Debug for #builder_name {
+            impl #generics ::std::fmt::Debug for #builder_name #generics {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.debug_struct(#label).finish_non_exhaustive()
                 }
@@ -371,7 +375,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     quote! {
         #[doc = #doc]
         #derives
-        pub struct #builder_name {
+        pub struct #builder_name #declared_generics {
             #client_field
             #(#fields,)*
             #error_field
@@ -379,7 +383,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
 
         #manual_debug
 
-        impl #builder_name {
+        impl #generics #builder_name #generics {
             #(#setters)*
             #error_setter
             #build

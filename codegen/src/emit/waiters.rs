@@ -26,14 +26,14 @@ pub(crate) fn waiters(op: &str, names: &OperationNames, plans: &[WaiterPlan]) ->
         quote! {
             #doc
             pub fn #method(self) -> #rt::waiter::Waiter<#input> {
-                let client = self.client.clone();
+                let client = self.client.inner.clone();
                 #rt::waiter::Waiter::new(client, self.build(), #method, ::std::time::Duration::from_secs(#delay), #attempts)
             }
         }
     });
     let functions = plans.iter().map(|waiter| acceptors(&input, waiter));
     quote! {
-        impl #builder {
+        impl #builder<crate::Client> {
             #(#methods)*
         }
         #(#functions)*

@@ -3,54 +3,11 @@
 //! writes forms, see `query`). Generated code only names elements, attributes, namespaces and
 //! layouts; walking lists, maps, scalars and the XML itself is the runtime's.
 
-use super::operations::members;
 use super::types::ident;
-use super::{query, rt, Ctx};
-use crate::ir::{Binding, Member, Operation, Shape, ShapeKind, TimestampFormat, XmlNamespace};
+use super::{rt, Ctx};
+use crate::ir::{Binding, Member, Shape, ShapeKind, TimestampFormat, XmlNamespace};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
-
-/// The impls of an operation's input (written) and output (read) structures: their body members.
-pub(crate) fn io_impls(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> TokenStream {
-    let (input_name, output_name) = (ident(&op.names.input), ident(&op.names.output));
-    let write = if ctx.service.protocol.is_query() {
-        query::to_query_struct(ctx, &input_name, members(input))
-    } else {
-        to_xml_struct(ctx, &input_name, &body_members(input), None)
-    };
-    let read =
-        from_xml_struct(ctx, &output_name, &members(output).iter().filter(|m| read_from_body(m)).collect::<Vec<_>>());
-    with_imports(quote! { #write #read })
-}
-
-/// The impls of a shared structure, union or enum, for the directions it travels in.
-pub(crate) fn shape_impls(ctx: &Ctx, shape: &Shape) -> TokenStream {
-    let name = ident(&shape.names.type_name);
-    let query = ctx.service.protocol.is_query();
-    let (write, read) = match &shape.kind {
-        ShapeKind::Structure(_) => {
-            let members = body_members(shape);
-            let write = match query {
-                true => query::to_query_struct(ctx, &name, members.iter().copied()),
-                false => to_xml_struct(ctx, &name, &members, shape.xml_namespace.as_ref()),
-            };
-            (write, from_xml_struct(ctx, &name, &members))
-        }
-        ShapeKind::Enum(_) => {
-            let write = if query { query::to_query_enum(&name) } else { to_xml_enum(&name) };
-            (write, from_xml_enum(&name))
-        }
-        ShapeKind::Union(members) => {
-            let write =
-                if query { query::to_query_union(ctx, &name, members) } else { to_xml_union(ctx, &name, members) };
-            (write, from_xml_union(ctx, &name, members))
-        }
-        _ => return quote! {},
-    };
-    let write = shape.sent.then_some(write);
-    let read = shape.received.then_some(read);
-    with_imports(quote! { #write #read })
-}
 
 /// Whether an output member is read from the body: a member bound to a label or the query has
 /// no other place in a response (botocore reads it there too).
@@ -60,13 +17,13 @@ pub(super) fn read_from_body(m: &Member) -> bool {
 }
 
 /// The members that travel in the body (in awsQuery and EC2: all of them).
-fn body_members(shape: &Shape) -> Vec<&Member> {
-    members(shape).iter().filter(|m| m.binding == Binding::Body).collect()
+pub(super) fn body_members(shape: &Shape) -> Vec<&Member> {
+    shape.members().iter().filter(|m| m.binding == Binding::Body).collect()
 }
 
 /// `use ::awsgen_runtime::{query, xml};`, as far as the impls use them: the lowercase module
 /// names can't collide with a generated type.
-fn with_imports(impls: TokenStream) -> TokenStream {
+pub(super) fn with_imports(impls: TokenStream) -> TokenStream {
     let rt = rt::runtime();
     let text = impls.to_string();
     let modules: Vec<Ident> =
@@ -79,7 +36,12 @@ fn with_imports(impls: TokenStream) -> TokenStream {
 }
 
 /// A structure writes its element: its namespace, its attribute members, then its element members.
-fn to_xml_struct(ctx: &Ctx, name: &Ident, members: &[&Member], namespace: Option<&XmlNamespace>) -> TokenStream {
+pub(super) fn to_xml_struct(
+    ctx: &Ctx,
+    name: &Ident,
+    members: &[&Member],
+    namespace: Option<&XmlNamespace>,
+) -> TokenStream {
     let namespace = namespace.map(|ns| {
         let (attribute, uri) = (ns.attribute(), &ns.uri);
         quote! { w.namespace(#attribute, #uri); }
@@ -129,7 +91,7 @@ pub(super) fn member_namespace<'a>(ctx: &'a Ctx, m: &'a Member) -> Option<&'a Xm
 }
 
 /// A union writes its one set member inside its element.
-fn to_xml_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
+pub(super) fn to_xml_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
     let arms = members.iter().map(|m| {
         let variant = ident(&m.rust_name);
         let write = write_member(ctx, m, quote! { value });
@@ -149,7 +111,7 @@ fn to_xml_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
     }
 }
 
-fn to_xml_enum(name: &Ident) -> TokenStream {
+pub(super) fn to_xml_enum(name: &Ident) -> TokenStream {
     quote! {
         impl xml::ToXml for #name {
             fn text(&self, _: &xml::Layout) -> Option<String> {

@@ -382,6 +382,14 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// A structure's members; none for any other kind.
+    pub fn members(&self) -> &[Member] {
+        match &self.kind {
+            ShapeKind::Structure(s) => &s.members,
+            _ => &[],
+        }
+    }
+
     /// A shape with nothing but its kind: no docs or flags, usage and names not decided yet.
     pub fn new(id: impl Into<ShapeId>, kind: ShapeKind) -> Shape {
         Shape {

@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AmplifyBackend. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -43,237 +43,245 @@ impl Client {
     /// This operation clones an existing backend.
     pub fn clone_backend(
         &self,
-    ) -> crate::operation::clone_backend::CloneBackendInputBuilder {
-        crate::operation::clone_backend::CloneBackendInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::clone_backend::CloneBackendInputBuilder<Client> {
+        crate::operation::clone_backend::CloneBackendInputBuilder::new(self.clone())
     }
     /// This operation creates a backend for an Amplify app. Backends are automatically created at the time of app creation.
     pub fn create_backend(
         &self,
-    ) -> crate::operation::create_backend::CreateBackendInputBuilder {
-        crate::operation::create_backend::CreateBackendInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::create_backend::CreateBackendInputBuilder<Client> {
+        crate::operation::create_backend::CreateBackendInputBuilder::new(self.clone())
     }
     /// Creates a new backend API resource.
     pub fn create_backend_api(
         &self,
-    ) -> crate::operation::create_backend_api::CreateBackendApiInputBuilder {
+    ) -> crate::operation::create_backend_api::CreateBackendApiInputBuilder<Client> {
         crate::operation::create_backend_api::CreateBackendApiInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Creates a new backend authentication resource.
     pub fn create_backend_auth(
         &self,
-    ) -> crate::operation::create_backend_auth::CreateBackendAuthInputBuilder {
+    ) -> crate::operation::create_backend_auth::CreateBackendAuthInputBuilder<Client> {
         crate::operation::create_backend_auth::CreateBackendAuthInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Creates a config object for a backend.
     pub fn create_backend_config(
         &self,
-    ) -> crate::operation::create_backend_config::CreateBackendConfigInputBuilder {
+    ) -> crate::operation::create_backend_config::CreateBackendConfigInputBuilder<
+        Client,
+    > {
         crate::operation::create_backend_config::CreateBackendConfigInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Creates a backend storage resource.
     pub fn create_backend_storage(
         &self,
-    ) -> crate::operation::create_backend_storage::CreateBackendStorageInputBuilder {
+    ) -> crate::operation::create_backend_storage::CreateBackendStorageInputBuilder<
+        Client,
+    > {
         crate::operation::create_backend_storage::CreateBackendStorageInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Generates a one-time challenge code to authenticate a user into your Amplify Admin UI.
     pub fn create_token(
         &self,
-    ) -> crate::operation::create_token::CreateTokenInputBuilder {
-        crate::operation::create_token::CreateTokenInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::create_token::CreateTokenInputBuilder<Client> {
+        crate::operation::create_token::CreateTokenInputBuilder::new(self.clone())
     }
     /// Removes an existing environment from your Amplify project.
     pub fn delete_backend(
         &self,
-    ) -> crate::operation::delete_backend::DeleteBackendInputBuilder {
-        crate::operation::delete_backend::DeleteBackendInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::delete_backend::DeleteBackendInputBuilder<Client> {
+        crate::operation::delete_backend::DeleteBackendInputBuilder::new(self.clone())
     }
     /// Deletes an existing backend API resource.
     pub fn delete_backend_api(
         &self,
-    ) -> crate::operation::delete_backend_api::DeleteBackendApiInputBuilder {
+    ) -> crate::operation::delete_backend_api::DeleteBackendApiInputBuilder<Client> {
         crate::operation::delete_backend_api::DeleteBackendApiInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Deletes an existing backend authentication resource.
     pub fn delete_backend_auth(
         &self,
-    ) -> crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder {
+    ) -> crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder<Client> {
         crate::operation::delete_backend_auth::DeleteBackendAuthInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Removes the specified backend storage resource.
     pub fn delete_backend_storage(
         &self,
-    ) -> crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder {
+    ) -> crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder<
+        Client,
+    > {
         crate::operation::delete_backend_storage::DeleteBackendStorageInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Deletes the challenge token based on the given appId and sessionId.
     pub fn delete_token(
         &self,
-    ) -> crate::operation::delete_token::DeleteTokenInputBuilder {
-        crate::operation::delete_token::DeleteTokenInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::delete_token::DeleteTokenInputBuilder<Client> {
+        crate::operation::delete_token::DeleteTokenInputBuilder::new(self.clone())
     }
     /// Generates a model schema for an existing backend API resource.
     pub fn generate_backend_api_models(
         &self,
-    ) -> crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder {
+    ) -> crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder<
+        Client,
+    > {
         crate::operation::generate_backend_api_models::GenerateBackendApiModelsInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Provides project-level details for your Amplify UI project.
-    pub fn get_backend(&self) -> crate::operation::get_backend::GetBackendInputBuilder {
-        crate::operation::get_backend::GetBackendInputBuilder::new(self.inner.clone())
+    pub fn get_backend(
+        &self,
+    ) -> crate::operation::get_backend::GetBackendInputBuilder<Client> {
+        crate::operation::get_backend::GetBackendInputBuilder::new(self.clone())
     }
     /// Gets the details for a backend API.
     pub fn get_backend_api(
         &self,
-    ) -> crate::operation::get_backend_api::GetBackendApiInputBuilder {
-        crate::operation::get_backend_api::GetBackendApiInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::get_backend_api::GetBackendApiInputBuilder<Client> {
+        crate::operation::get_backend_api::GetBackendApiInputBuilder::new(self.clone())
     }
     /// Gets a model introspection schema for an existing backend API resource.
     pub fn get_backend_api_models(
         &self,
-    ) -> crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder {
+    ) -> crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder<
+        Client,
+    > {
         crate::operation::get_backend_api_models::GetBackendApiModelsInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Gets a backend auth details.
     pub fn get_backend_auth(
         &self,
-    ) -> crate::operation::get_backend_auth::GetBackendAuthInputBuilder {
-        crate::operation::get_backend_auth::GetBackendAuthInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::get_backend_auth::GetBackendAuthInputBuilder<Client> {
+        crate::operation::get_backend_auth::GetBackendAuthInputBuilder::new(self.clone())
     }
     /// Returns information about a specific job.
     pub fn get_backend_job(
         &self,
-    ) -> crate::operation::get_backend_job::GetBackendJobInputBuilder {
-        crate::operation::get_backend_job::GetBackendJobInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::get_backend_job::GetBackendJobInputBuilder<Client> {
+        crate::operation::get_backend_job::GetBackendJobInputBuilder::new(self.clone())
     }
     /// Gets details for a backend storage resource.
     pub fn get_backend_storage(
         &self,
-    ) -> crate::operation::get_backend_storage::GetBackendStorageInputBuilder {
+    ) -> crate::operation::get_backend_storage::GetBackendStorageInputBuilder<Client> {
         crate::operation::get_backend_storage::GetBackendStorageInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Gets the challenge token based on the given appId and sessionId.
-    pub fn get_token(&self) -> crate::operation::get_token::GetTokenInputBuilder {
-        crate::operation::get_token::GetTokenInputBuilder::new(self.inner.clone())
+    pub fn get_token(
+        &self,
+    ) -> crate::operation::get_token::GetTokenInputBuilder<Client> {
+        crate::operation::get_token::GetTokenInputBuilder::new(self.clone())
     }
     /// Imports an existing backend authentication resource.
     pub fn import_backend_auth(
         &self,
-    ) -> crate::operation::import_backend_auth::ImportBackendAuthInputBuilder {
+    ) -> crate::operation::import_backend_auth::ImportBackendAuthInputBuilder<Client> {
         crate::operation::import_backend_auth::ImportBackendAuthInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Imports an existing backend storage resource.
     pub fn import_backend_storage(
         &self,
-    ) -> crate::operation::import_backend_storage::ImportBackendStorageInputBuilder {
+    ) -> crate::operation::import_backend_storage::ImportBackendStorageInputBuilder<
+        Client,
+    > {
         crate::operation::import_backend_storage::ImportBackendStorageInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Lists the jobs for the backend of an Amplify app.
     pub fn list_backend_jobs(
         &self,
-    ) -> crate::operation::list_backend_jobs::ListBackendJobsInputBuilder {
+    ) -> crate::operation::list_backend_jobs::ListBackendJobsInputBuilder<Client> {
         crate::operation::list_backend_jobs::ListBackendJobsInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// The list of S3 buckets in your account.
     pub fn list_s3_buckets(
         &self,
-    ) -> crate::operation::list_s3_buckets::ListS3BucketsInputBuilder {
-        crate::operation::list_s3_buckets::ListS3BucketsInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::list_s3_buckets::ListS3BucketsInputBuilder<Client> {
+        crate::operation::list_s3_buckets::ListS3BucketsInputBuilder::new(self.clone())
     }
     /// Removes all backend environments from your Amplify project.
     pub fn remove_all_backends(
         &self,
-    ) -> crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder {
+    ) -> crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder<Client> {
         crate::operation::remove_all_backends::RemoveAllBackendsInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Removes the AWS resources required to access the Amplify Admin UI.
     pub fn remove_backend_config(
         &self,
-    ) -> crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder {
+    ) -> crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder<
+        Client,
+    > {
         crate::operation::remove_backend_config::RemoveBackendConfigInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Updates an existing backend API resource.
     pub fn update_backend_api(
         &self,
-    ) -> crate::operation::update_backend_api::UpdateBackendApiInputBuilder {
+    ) -> crate::operation::update_backend_api::UpdateBackendApiInputBuilder<Client> {
         crate::operation::update_backend_api::UpdateBackendApiInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Updates an existing backend authentication resource.
     pub fn update_backend_auth(
         &self,
-    ) -> crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder {
+    ) -> crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder<Client> {
         crate::operation::update_backend_auth::UpdateBackendAuthInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Updates the AWS resources required to access the Amplify Admin UI.
     pub fn update_backend_config(
         &self,
-    ) -> crate::operation::update_backend_config::UpdateBackendConfigInputBuilder {
+    ) -> crate::operation::update_backend_config::UpdateBackendConfigInputBuilder<
+        Client,
+    > {
         crate::operation::update_backend_config::UpdateBackendConfigInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Updates a specific job.
     pub fn update_backend_job(
         &self,
-    ) -> crate::operation::update_backend_job::UpdateBackendJobInputBuilder {
+    ) -> crate::operation::update_backend_job::UpdateBackendJobInputBuilder<Client> {
         crate::operation::update_backend_job::UpdateBackendJobInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Updates an existing backend storage resource.
     pub fn update_backend_storage(
         &self,
-    ) -> crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder {
+    ) -> crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder<
+        Client,
+    > {
         crate::operation::update_backend_storage::UpdateBackendStorageInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
 }

@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS CloudFormation. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -45,29 +45,29 @@ impl Client {
     /// For more information about creating a stack and monitoring stack progress, see [Managing Amazon Web Services resources as a single unit with CloudFormation stacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacks.html) in the *CloudFormation User Guide*.
     pub fn create_stack(
         &self,
-    ) -> crate::operation::create_stack::CreateStackInputBuilder {
-        crate::operation::create_stack::CreateStackInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::create_stack::CreateStackInputBuilder<Client> {
+        crate::operation::create_stack::CreateStackInputBuilder::new(self.clone())
     }
     /// Deletes a specified stack. Once the call completes successfully, stack deletion starts. Deleted stacks don't show up in the DescribeStacks operation if the deletion has been completed successfully.
     ///
     /// For more information about deleting a stack, see [Delete a stack from the CloudFormation console](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-delete-stack.html) in the *CloudFormation User Guide*.
     pub fn delete_stack(
         &self,
-    ) -> crate::operation::delete_stack::DeleteStackInputBuilder {
-        crate::operation::delete_stack::DeleteStackInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::delete_stack::DeleteStackInputBuilder<Client> {
+        crate::operation::delete_stack::DeleteStackInputBuilder::new(self.clone())
     }
     /// Returns the description for the specified stack; if no stack name was specified, then it returns the description for all the stacks created. For more information about a stack's event history, see [Understand CloudFormation stack creation events](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-resource-configuration-complete.html) in the *CloudFormation User Guide*.
     ///
     /// If the stack doesn't exist, a `ValidationError` is returned.
     pub fn describe_stacks(
         &self,
-    ) -> crate::operation::describe_stacks::DescribeStacksInputBuilder {
-        crate::operation::describe_stacks::DescribeStacksInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::describe_stacks::DescribeStacksInputBuilder<Client> {
+        crate::operation::describe_stacks::DescribeStacksInputBuilder::new(self.clone())
     }
     /// Returns the summary information for stacks whose status matches the specified `StackStatusFilter`. Summary information for stacks that have been deleted is kept for 90 days after the stack is deleted. If no `StackStatusFilter` is specified, summary information for all stacks is returned (including existing stacks and stacks that have been deleted).
-    pub fn list_stacks(&self) -> crate::operation::list_stacks::ListStacksInputBuilder {
-        crate::operation::list_stacks::ListStacksInputBuilder::new(self.inner.clone())
+    pub fn list_stacks(
+        &self,
+    ) -> crate::operation::list_stacks::ListStacksInputBuilder<Client> {
+        crate::operation::list_stacks::ListStacksInputBuilder::new(self.clone())
     }
 }

@@ -15,9 +15,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon CloudWatch. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -66,10 +66,8 @@ impl Client {
     /// You can't mix a Metric Insights query and metric math syntax in the same expression, but you can reference results from a Metrics Insights query within other Metric math expressions. A Metrics Insights query without a **GROUP BY** clause returns a single time-series (TS), and can be used as input for a metric math expression that expects a single time series. A Metrics Insights query with a **GROUP BY** clause returns an array of time-series (TS\[\]), and can be used as input for a metric math expression that expects an array of time series.
     pub fn get_metric_data(
         &self,
-    ) -> crate::operation::get_metric_data::GetMetricDataInputBuilder {
-        crate::operation::get_metric_data::GetMetricDataInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::get_metric_data::GetMetricDataInputBuilder<Client> {
+        crate::operation::get_metric_data::GetMetricDataInputBuilder::new(self.clone())
     }
     /// List the specified metrics. You can use the returned metrics with [GetMetricData](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html) or [GetMetricStatistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html) to get statistical data.
     ///
@@ -82,8 +80,8 @@ impl Client {
     /// `ListMetrics` doesn't return information about metrics if those metrics haven't reported data in the past two weeks. To retrieve those metrics, use [GetMetricData](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html) or [GetMetricStatistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html).
     pub fn list_metrics(
         &self,
-    ) -> crate::operation::list_metrics::ListMetricsInputBuilder {
-        crate::operation::list_metrics::ListMetricsInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::list_metrics::ListMetricsInputBuilder<Client> {
+        crate::operation::list_metrics::ListMetricsInputBuilder::new(self.clone())
     }
     /// Publishes metric data to Amazon CloudWatch. CloudWatch associates the data with the specified metric. If the specified metric does not exist, CloudWatch creates the metric. When CloudWatch creates a metric, it can take up to fifteen minutes for the metric to appear in calls to [ListMetrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html).
     ///
@@ -107,9 +105,7 @@ impl Client {
     /// - The `Min` and `Max` are equal, and `Sum` is equal to `Min` multiplied by `SampleCount`.
     pub fn put_metric_data(
         &self,
-    ) -> crate::operation::put_metric_data::PutMetricDataInputBuilder {
-        crate::operation::put_metric_data::PutMetricDataInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::put_metric_data::PutMetricDataInputBuilder<Client> {
+        crate::operation::put_metric_data::PutMetricDataInputBuilder::new(self.clone())
     }
 }

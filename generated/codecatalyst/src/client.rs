@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon CodeCatalyst. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -43,21 +43,19 @@ impl Client {
     /// Returns information about a user.
     pub fn get_user_details(
         &self,
-    ) -> crate::operation::get_user_details::GetUserDetailsInputBuilder {
-        crate::operation::get_user_details::GetUserDetailsInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::get_user_details::GetUserDetailsInputBuilder<Client> {
+        crate::operation::get_user_details::GetUserDetailsInputBuilder::new(self.clone())
     }
     /// Retrieves a list of spaces.
-    pub fn list_spaces(&self) -> crate::operation::list_spaces::ListSpacesInputBuilder {
-        crate::operation::list_spaces::ListSpacesInputBuilder::new(self.inner.clone())
+    pub fn list_spaces(
+        &self,
+    ) -> crate::operation::list_spaces::ListSpacesInputBuilder<Client> {
+        crate::operation::list_spaces::ListSpacesInputBuilder::new(self.clone())
     }
     /// Verifies whether the calling user has a valid Amazon CodeCatalyst login and session. If successful, this returns the ID of the user in Amazon CodeCatalyst.
     pub fn verify_session(
         &self,
-    ) -> crate::operation::verify_session::VerifySessionInputBuilder {
-        crate::operation::verify_session::VerifySessionInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::verify_session::VerifySessionInputBuilder<Client> {
+        crate::operation::verify_session::VerifySessionInputBuilder::new(self.clone())
     }
 }

@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon Elastic Compute Cloud. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -59,9 +59,9 @@ impl Client {
     /// The order of the elements in the response, including those within nested structures, might vary. Applications should not assume the elements appear in a particular order.
     pub fn describe_instances(
         &self,
-    ) -> crate::operation::describe_instances::DescribeInstancesInputBuilder {
+    ) -> crate::operation::describe_instances::DescribeInstancesInputBuilder<Client> {
         crate::operation::describe_instances::DescribeInstancesInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Describes the Regions that are enabled for your account, or all Regions.
@@ -73,9 +73,9 @@ impl Client {
     /// The order of the elements in the response, including those within nested structures, might vary. Applications should not assume the elements appear in a particular order.
     pub fn describe_regions(
         &self,
-    ) -> crate::operation::describe_regions::DescribeRegionsInputBuilder {
+    ) -> crate::operation::describe_regions::DescribeRegionsInputBuilder<Client> {
         crate::operation::describe_regions::DescribeRegionsInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Launches the specified number of instances using an AMI for which you have permissions.
@@ -101,10 +101,8 @@ impl Client {
     /// For troubleshooting, see [What to do if an instance immediately terminates](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_InstanceStraightToTerminated.html), and [Troubleshooting connecting to your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesConnecting.html).
     pub fn run_instances(
         &self,
-    ) -> crate::operation::run_instances::RunInstancesInputBuilder {
-        crate::operation::run_instances::RunInstancesInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::run_instances::RunInstancesInputBuilder<Client> {
+        crate::operation::run_instances::RunInstancesInputBuilder::new(self.clone())
     }
     /// Terminates (deletes) the specified instances. This operation is [idempotent](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html); if you terminate an instance more than once, each call succeeds.
     ///
@@ -144,9 +142,9 @@ impl Client {
     /// When you terminate an instance, we attempt to terminate it forcibly after a short while. If your instance appears stuck in the shutting-down state after a period of time, there might be an issue with the underlying host computer. For more information about terminating and troubleshooting terminating your instances, see [Terminate Amazon EC2 instances](https://docs.aws.amazon.com/) and [Troubleshooting terminating your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesShuttingDown.html) in the *Amazon EC2 User Guide*.
     pub fn terminate_instances(
         &self,
-    ) -> crate::operation::terminate_instances::TerminateInstancesInputBuilder {
+    ) -> crate::operation::terminate_instances::TerminateInstancesInputBuilder<Client> {
         crate::operation::terminate_instances::TerminateInstancesInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
 }

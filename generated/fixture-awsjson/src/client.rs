@@ -12,9 +12,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: None,
 };
 /// A client for Fixture JSON Service. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -42,29 +42,25 @@ impl Client {
     /// Calls DescribeStream.
     pub fn describe_stream(
         &self,
-    ) -> crate::operation::describe_stream::DescribeStreamInputBuilder {
-        crate::operation::describe_stream::DescribeStreamInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::describe_stream::DescribeStreamInputBuilder<Client> {
+        crate::operation::describe_stream::DescribeStreamInputBuilder::new(self.clone())
     }
     /// Calls DescribeTable.
     pub fn describe_table(
         &self,
-    ) -> crate::operation::describe_table::DescribeTableInputBuilder {
-        crate::operation::describe_table::DescribeTableInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::describe_table::DescribeTableInputBuilder<Client> {
+        crate::operation::describe_table::DescribeTableInputBuilder::new(self.clone())
     }
     /// A portion of a log, as RDS's DownloadDBLogFilePortion: its paginator's result is text, not a list.
     pub fn download_log_portion(
         &self,
-    ) -> crate::operation::download_log_portion::DownloadLogPortionInputBuilder {
+    ) -> crate::operation::download_log_portion::DownloadLogPortionInputBuilder<Client> {
         crate::operation::download_log_portion::DownloadLogPortionInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Calls Scan.
-    pub fn scan(&self) -> crate::operation::scan::ScanInputBuilder {
-        crate::operation::scan::ScanInputBuilder::new(self.inner.clone())
+    pub fn scan(&self) -> crate::operation::scan::ScanInputBuilder<Client> {
+        crate::operation::scan::ScanInputBuilder::new(self.clone())
     }
 }

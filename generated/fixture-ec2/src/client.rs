@@ -10,9 +10,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: None,
 };
 /// A client for EC2 Fixture. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -40,17 +40,17 @@ impl Client {
     /// Lists instances: reservations holding instances holding tags, each list in `item` elements.
     pub fn describe_instances(
         &self,
-    ) -> crate::operation::describe_instances::DescribeInstancesInputBuilder {
+    ) -> crate::operation::describe_instances::DescribeInstancesInputBuilder<Client> {
         crate::operation::describe_instances::DescribeInstancesInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Lists regions: list inputs keyed by their capitalised `locationName`, a `queryName`, a list of structures holding a list.
     pub fn describe_regions(
         &self,
-    ) -> crate::operation::describe_regions::DescribeRegionsInputBuilder {
+    ) -> crate::operation::describe_regions::DescribeRegionsInputBuilder<Client> {
         crate::operation::describe_regions::DescribeRegionsInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
 }

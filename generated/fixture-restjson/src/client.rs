@@ -10,9 +10,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: None,
 };
 /// A client for Fixture Bindings Service. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -38,33 +38,37 @@ impl Client {
         }
     }
     /// Calls GetBlob.
-    pub fn get_blob(&self) -> crate::operation::get_blob::GetBlobInputBuilder {
-        crate::operation::get_blob::GetBlobInputBuilder::new(self.inner.clone())
+    pub fn get_blob(&self) -> crate::operation::get_blob::GetBlobInputBuilder<Client> {
+        crate::operation::get_blob::GetBlobInputBuilder::new(self.clone())
     }
     /// Calls GetRequiredBlob.
     pub fn get_required_blob(
         &self,
-    ) -> crate::operation::get_required_blob::GetRequiredBlobInputBuilder {
+    ) -> crate::operation::get_required_blob::GetRequiredBlobInputBuilder<Client> {
         crate::operation::get_required_blob::GetRequiredBlobInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Calls Ping.
-    pub fn ping(&self) -> crate::operation::ping::PingInputBuilder {
-        crate::operation::ping::PingInputBuilder::new(self.inner.clone())
+    pub fn ping(&self) -> crate::operation::ping::PingInputBuilder<Client> {
+        crate::operation::ping::PingInputBuilder::new(self.clone())
     }
     /// Calls PutDocument.
     pub fn put_document(
         &self,
-    ) -> crate::operation::put_document::PutDocumentInputBuilder {
-        crate::operation::put_document::PutDocumentInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::put_document::PutDocumentInputBuilder<Client> {
+        crate::operation::put_document::PutDocumentInputBuilder::new(self.clone())
     }
     /// Sensitive values at every depth: redacted wherever they are printed.
-    pub fn put_secrets(&self) -> crate::operation::put_secrets::PutSecretsInputBuilder {
-        crate::operation::put_secrets::PutSecretsInputBuilder::new(self.inner.clone())
+    pub fn put_secrets(
+        &self,
+    ) -> crate::operation::put_secrets::PutSecretsInputBuilder<Client> {
+        crate::operation::put_secrets::PutSecretsInputBuilder::new(self.clone())
     }
     /// Stores a thing.
-    pub fn put_thing(&self) -> crate::operation::put_thing::PutThingInputBuilder {
-        crate::operation::put_thing::PutThingInputBuilder::new(self.inner.clone())
+    pub fn put_thing(
+        &self,
+    ) -> crate::operation::put_thing::PutThingInputBuilder<Client> {
+        crate::operation::put_thing::PutThingInputBuilder::new(self.clone())
     }
 }

@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS Identity and Access Management. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -43,14 +43,18 @@ impl Client {
     /// Creates a new role for your Amazon Web Services account.
     ///
     /// For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide*. For information about quotas for role names and the number of roles you can create, see [IAM and STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
-    pub fn create_role(&self) -> crate::operation::create_role::CreateRoleInputBuilder {
-        crate::operation::create_role::CreateRoleInputBuilder::new(self.inner.clone())
+    pub fn create_role(
+        &self,
+    ) -> crate::operation::create_role::CreateRoleInputBuilder<Client> {
+        crate::operation::create_role::CreateRoleInputBuilder::new(self.clone())
     }
     /// Creates a new IAM user for your Amazon Web Services account.
     ///
     /// For information about quotas for the number of IAM users you can create, see [IAM and STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
-    pub fn create_user(&self) -> crate::operation::create_user::CreateUserInputBuilder {
-        crate::operation::create_user::CreateUserInputBuilder::new(self.inner.clone())
+    pub fn create_user(
+        &self,
+    ) -> crate::operation::create_user::CreateUserInputBuilder<Client> {
+        crate::operation::create_user::CreateUserInputBuilder::new(self.clone())
     }
     /// Deletes the specified IAM user. Unlike the Amazon Web Services Management Console, when you delete a user programmatically, you must delete the items attached to the user manually, or the deletion fails. For more information, see [Deleting an IAM user](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_manage.html#id_users_deleting_cli). Before attempting to delete a user, remove the following items:
     ///
@@ -63,14 +67,16 @@ impl Client {
     /// - Inline policies ([DeleteUserPolicy](https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPolicy.html))
     /// - Attached managed policies ([DetachUserPolicy](https://docs.aws.amazon.com/IAM/latest/APIReference/API_DetachUserPolicy.html))
     /// - Group memberships ([RemoveUserFromGroup](https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveUserFromGroup.html))
-    pub fn delete_user(&self) -> crate::operation::delete_user::DeleteUserInputBuilder {
-        crate::operation::delete_user::DeleteUserInputBuilder::new(self.inner.clone())
+    pub fn delete_user(
+        &self,
+    ) -> crate::operation::delete_user::DeleteUserInputBuilder<Client> {
+        crate::operation::delete_user::DeleteUserInputBuilder::new(self.clone())
     }
     /// Retrieves information about the specified IAM user, including the user's creation date, path, unique ID, and ARN.
     ///
     /// If you do not specify a user name, IAM determines the user name implicitly based on the Amazon Web Services access key ID used to sign the request to this operation.
-    pub fn get_user(&self) -> crate::operation::get_user::GetUserInputBuilder {
-        crate::operation::get_user::GetUserInputBuilder::new(self.inner.clone())
+    pub fn get_user(&self) -> crate::operation::get_user::GetUserInputBuilder<Client> {
+        crate::operation::get_user::GetUserInputBuilder::new(self.clone())
     }
     /// Lists the IAM roles that have the specified path prefix. If there are none, the operation returns an empty list. For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide*.
     ///
@@ -83,8 +89,10 @@ impl Client {
     /// To view all of the information for a role, see [GetRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html).
     ///
     /// You can paginate the results using the `MaxItems` and `Marker` parameters.
-    pub fn list_roles(&self) -> crate::operation::list_roles::ListRolesInputBuilder {
-        crate::operation::list_roles::ListRolesInputBuilder::new(self.inner.clone())
+    pub fn list_roles(
+        &self,
+    ) -> crate::operation::list_roles::ListRolesInputBuilder<Client> {
+        crate::operation::list_roles::ListRolesInputBuilder::new(self.clone())
     }
     /// Lists the IAM users that have the specified path prefix. If no path prefix is specified, the operation returns all users in the Amazon Web Services account. If there are none, the operation returns an empty list.
     ///
@@ -96,7 +104,9 @@ impl Client {
     /// To view all of the information for a user, see [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html).
     ///
     /// You can paginate the results using the `MaxItems` and `Marker` parameters.
-    pub fn list_users(&self) -> crate::operation::list_users::ListUsersInputBuilder {
-        crate::operation::list_users::ListUsersInputBuilder::new(self.inner.clone())
+    pub fn list_users(
+        &self,
+    ) -> crate::operation::list_users::ListUsersInputBuilder<Client> {
+        crate::operation::list_users::ListUsersInputBuilder::new(self.clone())
     }
 }

@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon Simple Storage Service. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -81,10 +81,8 @@ impl Client {
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
     pub fn create_bucket(
         &self,
-    ) -> crate::operation::create_bucket::CreateBucketInputBuilder {
-        crate::operation::create_bucket::CreateBucketInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::create_bucket::CreateBucketInputBuilder<Client> {
+        crate::operation::create_bucket::CreateBucketInputBuilder::new(self.clone())
     }
     /// Deletes the S3 bucket. All objects (including all object versions and delete markers) in the bucket must be deleted before the bucket itself can be deleted.
     ///
@@ -107,10 +105,8 @@ impl Client {
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
     pub fn delete_bucket(
         &self,
-    ) -> crate::operation::delete_bucket::DeleteBucketInputBuilder {
-        crate::operation::delete_bucket::DeleteBucketInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::delete_bucket::DeleteBucketInputBuilder<Client> {
+        crate::operation::delete_bucket::DeleteBucketInputBuilder::new(self.clone())
     }
     /// Removes an object from a bucket. The behavior depends on the bucket's versioning state:
     ///
@@ -153,10 +149,8 @@ impl Client {
     /// The `If-Match` header is supported for both general purpose and directory buckets. `IfMatchLastModifiedTime` and `IfMatchSize` is only supported for directory buckets.
     pub fn delete_object(
         &self,
-    ) -> crate::operation::delete_object::DeleteObjectInputBuilder {
-        crate::operation::delete_object::DeleteObjectInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::delete_object::DeleteObjectInputBuilder<Client> {
+        crate::operation::delete_object::DeleteObjectInputBuilder::new(self.clone())
     }
     /// This operation enables you to delete multiple objects from a bucket using a single HTTP request. If you know the object keys that you want to delete, then this operation provides a suitable alternative to sending individual delete requests, reducing per-request overhead.
     ///
@@ -202,10 +196,8 @@ impl Client {
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
     pub fn delete_objects(
         &self,
-    ) -> crate::operation::delete_objects::DeleteObjectsInputBuilder {
-        crate::operation::delete_objects::DeleteObjectsInputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::delete_objects::DeleteObjectsInputBuilder<Client> {
+        crate::operation::delete_objects::DeleteObjectsInputBuilder::new(self.clone())
     }
     /// Retrieves an object from Amazon S3.
     ///
@@ -269,8 +261,10 @@ impl Client {
     /// - [GetObjectAcl](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAcl.html)
     ///
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-    pub fn get_object(&self) -> crate::operation::get_object::GetObjectInputBuilder {
-        crate::operation::get_object::GetObjectInputBuilder::new(self.inner.clone())
+    pub fn get_object(
+        &self,
+    ) -> crate::operation::get_object::GetObjectInputBuilder<Client> {
+        crate::operation::get_object::GetObjectInputBuilder::new(self.clone())
     }
     /// The `HEAD` operation retrieves metadata from an object without returning the object itself. This operation is useful if you're interested only in an object's metadata.
     ///
@@ -323,8 +317,10 @@ impl Client {
     /// - [GetObjectAttributes](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html)
     ///
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-    pub fn head_object(&self) -> crate::operation::head_object::HeadObjectInputBuilder {
-        crate::operation::head_object::HeadObjectInputBuilder::new(self.inner.clone())
+    pub fn head_object(
+        &self,
+    ) -> crate::operation::head_object::HeadObjectInputBuilder<Client> {
+        crate::operation::head_object::HeadObjectInputBuilder::new(self.clone())
     }
     /// This operation is not supported for directory buckets.
     ///
@@ -337,8 +333,8 @@ impl Client {
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
     pub fn list_buckets(
         &self,
-    ) -> crate::operation::list_buckets::ListBucketsInputBuilder {
-        crate::operation::list_buckets::ListBucketsInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::list_buckets::ListBucketsInputBuilder<Client> {
+        crate::operation::list_buckets::ListBucketsInputBuilder::new(self.clone())
     }
     /// This operation is not supported for directory buckets.
     ///
@@ -357,8 +353,8 @@ impl Client {
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
     pub fn list_objects(
         &self,
-    ) -> crate::operation::list_objects::ListObjectsInputBuilder {
-        crate::operation::list_objects::ListObjectsInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::list_objects::ListObjectsInputBuilder<Client> {
+        crate::operation::list_objects::ListObjectsInputBuilder::new(self.clone())
     }
     /// Returns some or all (up to 1,000) of the objects in a bucket with each request. You can use the request parameters as selection criteria to return a subset of the objects in a bucket. A `200 OK` response can contain valid or invalid XML. Make sure to design your application to parse the contents of the response and handle it appropriately. For more information about listing objects, see [Listing object keys programmatically](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ListingKeysUsingAPIs.html) in the *Amazon S3 User Guide*. To get a list of your buckets, see [ListBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
     ///
@@ -391,10 +387,8 @@ impl Client {
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
     pub fn list_objects_v2(
         &self,
-    ) -> crate::operation::list_objects_v2::ListObjectsV2InputBuilder {
-        crate::operation::list_objects_v2::ListObjectsV2InputBuilder::new(
-            self.inner.clone(),
-        )
+    ) -> crate::operation::list_objects_v2::ListObjectsV2InputBuilder<Client> {
+        crate::operation::list_objects_v2::ListObjectsV2InputBuilder::new(self.clone())
     }
     /// End of support notice: As of October 1, 2025, Amazon S3 has discontinued support for Email Grantee Access Control Lists (ACLs). If you attempt to use an Email Grantee ACL in a request after October 1, 2025, the request will receive an `HTTP 405` (Method Not Allowed) error.
     ///
@@ -459,7 +453,9 @@ impl Client {
     /// - [DeleteObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html)
     ///
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
-    pub fn put_object(&self) -> crate::operation::put_object::PutObjectInputBuilder {
-        crate::operation::put_object::PutObjectInputBuilder::new(self.inner.clone())
+    pub fn put_object(
+        &self,
+    ) -> crate::operation::put_object::PutObjectInputBuilder<Client> {
+        crate::operation::put_object::PutObjectInputBuilder::new(self.clone())
     }
 }

@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for Amazon Simple Notification Service. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -43,28 +43,30 @@ impl Client {
     /// Creates a topic to which notifications can be published. Users can create at most 100,000 standard topics (at most 1,000 FIFO topics). For more information, see [Creating an Amazon SNS topic](https://docs.aws.amazon.com/sns/latest/dg/sns-create-topic.html) in the *Amazon SNS Developer Guide*. This action is idempotent, so if the requester already owns a topic with the specified name, that topic's ARN is returned without creating a new topic.
     pub fn create_topic(
         &self,
-    ) -> crate::operation::create_topic::CreateTopicInputBuilder {
-        crate::operation::create_topic::CreateTopicInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::create_topic::CreateTopicInputBuilder<Client> {
+        crate::operation::create_topic::CreateTopicInputBuilder::new(self.clone())
     }
     /// Deletes a topic and all its subscriptions. Deleting a topic might prevent some messages previously sent to the topic from being delivered to subscribers. This action is idempotent, so deleting a topic that does not exist does not result in an error.
     pub fn delete_topic(
         &self,
-    ) -> crate::operation::delete_topic::DeleteTopicInputBuilder {
-        crate::operation::delete_topic::DeleteTopicInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::delete_topic::DeleteTopicInputBuilder<Client> {
+        crate::operation::delete_topic::DeleteTopicInputBuilder::new(self.clone())
     }
     /// Returns all of the properties of a topic. Topic properties returned might differ based on the authorization of the user.
     pub fn get_topic_attributes(
         &self,
-    ) -> crate::operation::get_topic_attributes::GetTopicAttributesInputBuilder {
+    ) -> crate::operation::get_topic_attributes::GetTopicAttributesInputBuilder<Client> {
         crate::operation::get_topic_attributes::GetTopicAttributesInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Returns a list of the requester's topics. Each call returns a limited list of topics, up to 100. If there are more topics, a `NextToken` is also returned. Use the `NextToken` parameter in a new `ListTopics` call to get further results.
     ///
     /// This action is throttled at 30 transactions per second (TPS).
-    pub fn list_topics(&self) -> crate::operation::list_topics::ListTopicsInputBuilder {
-        crate::operation::list_topics::ListTopicsInputBuilder::new(self.inner.clone())
+    pub fn list_topics(
+        &self,
+    ) -> crate::operation::list_topics::ListTopicsInputBuilder<Client> {
+        crate::operation::list_topics::ListTopicsInputBuilder::new(self.clone())
     }
     /// Sends a message to an Amazon SNS topic, a text message (SMS message) directly to a phone number, or a message to a mobile platform endpoint (when you specify the `TargetArn`).
     ///
@@ -77,7 +79,7 @@ impl Client {
     /// For more information about formatting messages, see [Send Custom Platform-Specific Payloads in Messages to Mobile Devices](https://docs.aws.amazon.com/sns/latest/dg/mobile-push-send-custommessage.html).
     ///
     /// You can publish messages only to topics and endpoints in the same Amazon Web Services Region.
-    pub fn publish(&self) -> crate::operation::publish::PublishInputBuilder {
-        crate::operation::publish::PublishInputBuilder::new(self.inner.clone())
+    pub fn publish(&self) -> crate::operation::publish::PublishInputBuilder<Client> {
+        crate::operation::publish::PublishInputBuilder::new(self.clone())
     }
 }

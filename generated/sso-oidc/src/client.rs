@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS SSO OIDC. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -43,7 +43,7 @@ impl Client {
     /// Creates and returns access and refresh tokens for clients that are authenticated using client secrets. The access token can be used to fetch short-lived credentials for the assigned AWS accounts or to access application APIs using `bearer` authentication.
     pub fn create_token(
         &self,
-    ) -> crate::operation::create_token::CreateTokenInputBuilder {
-        crate::operation::create_token::CreateTokenInputBuilder::new(self.inner.clone())
+    ) -> crate::operation::create_token::CreateTokenInputBuilder<Client> {
+        crate::operation::create_token::CreateTokenInputBuilder::new(self.clone())
     }
 }

@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS Single Sign-On. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -43,9 +43,9 @@ impl Client {
     /// Returns the STS short-term credentials for a given role name that is assigned to the user.
     pub fn get_role_credentials(
         &self,
-    ) -> crate::operation::get_role_credentials::GetRoleCredentialsInputBuilder {
+    ) -> crate::operation::get_role_credentials::GetRoleCredentialsInputBuilder<Client> {
         crate::operation::get_role_credentials::GetRoleCredentialsInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
 }

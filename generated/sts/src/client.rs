@@ -13,9 +13,9 @@ static SERVICE: ::awsgen_runtime::Service = ::awsgen_runtime::Service {
     endpoint_rules: Some(&ENDPOINT_RULES),
 };
 /// A client for AWS Security Token Service. Cheap to clone; clones share connections.
-#[derive(Clone, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, ::std::fmt::Debug)]
 pub struct Client {
-    inner: ::awsgen_runtime::Client,
+    pub(crate) inner: ::awsgen_runtime::Client,
 }
 impl Client {
     /// A client with this configuration.
@@ -78,8 +78,10 @@ impl Client {
     /// For more information, see [Configuring MFA-Protected API Access](https://docs.aws.amazon.com/IAM/latest/UserGuide/MFAProtectedAPI.html) in the *IAM User Guide* guide.
     ///
     /// To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the time-based one-time password (TOTP) that the MFA device produces.
-    pub fn assume_role(&self) -> crate::operation::assume_role::AssumeRoleInputBuilder {
-        crate::operation::assume_role::AssumeRoleInputBuilder::new(self.inner.clone())
+    pub fn assume_role(
+        &self,
+    ) -> crate::operation::assume_role::AssumeRoleInputBuilder<Client> {
+        crate::operation::assume_role::AssumeRoleInputBuilder::new(self.clone())
     }
     /// Returns a set of temporary security credentials for users who have been authenticated in a mobile or web application with a web identity provider. Example providers include the OAuth 2.0 providers Login with Amazon and Facebook, or any OpenID Connect-compatible identity provider such as Google or [Amazon Cognito federated identities](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html).
     ///
@@ -127,9 +129,11 @@ impl Client {
     /// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These toolkits contain sample apps that show how to invoke the identity providers. The toolkits then show how to use the information from these providers to get and use temporary security credentials.
     pub fn assume_role_with_web_identity(
         &self,
-    ) -> crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInputBuilder {
+    ) -> crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInputBuilder<
+        Client,
+    > {
         crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
     /// Returns details about the IAM user or role whose credentials are used to call the operation.
@@ -137,9 +141,9 @@ impl Client {
     /// No permissions are required to perform this operation. If an administrator attaches a policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can still perform this operation. Permissions are not required because the same information is returned when access is denied. To view an example response, see [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa) in the *IAM User Guide*.
     pub fn get_caller_identity(
         &self,
-    ) -> crate::operation::get_caller_identity::GetCallerIdentityInputBuilder {
+    ) -> crate::operation::get_caller_identity::GetCallerIdentityInputBuilder<Client> {
         crate::operation::get_caller_identity::GetCallerIdentityInputBuilder::new(
-            self.inner.clone(),
+            self.clone(),
         )
     }
 }

@@ -93,9 +93,11 @@ impl Ctx<'_> {
         let base = quote! { crate::#module::operation::#op_module };
         let (input, output) = (format_ident!("{}", op.names.input), format_ident!("{}", op.names.output));
         let suffix = format!("op_{}", fn_name(&op.names.module));
-        let empty = Shape::new("", ShapeKind::Structure(Structure::new(Vec::new())));
-        let input_shape = op.input.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty);
-        let output_shape = op.output.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty);
+        // An operation without an input or output has an empty one, as the generated crate does.
+        let empty_output = Shape::new("", ShapeKind::Structure(Structure::new(Vec::new())));
+        let empty_input = Shape::new("", ShapeKind::Structure(Structure { input: true, ..Structure::new(Vec::new()) }));
+        let input_shape = op.input.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty_input);
+        let output_shape = op.output.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty_output);
         let input_fns = self.conversions(input_shape, &quote! { #base::#input }, &suffix);
         let output_fns = self.conversions(output_shape, &quote! { #base::#output }, &format!("{suffix}_output"));
         quote! { #input_fns #output_fns }

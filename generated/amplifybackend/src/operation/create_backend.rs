@@ -51,17 +51,17 @@ impl CreateBackendInput {
         self.resource_name.as_deref()
     }
 }
-/// A builder for [`CreateBackendInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateBackendInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateBackendInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateBackendInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     app_name: Option<String>,
     backend_environment_name: Option<String>,
     resource_config: Option<crate::types::ResourceConfig>,
     resource_name: Option<String>,
 }
-impl CreateBackendInputBuilder {
+impl<C> CreateBackendInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -152,19 +152,22 @@ impl CreateBackendInputBuilder {
         })
     }
 }
-impl CreateBackendInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateBackendInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            app_name: None,
+            backend_environment_name: None,
+            resource_config: None,
+            resource_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateBackendOutput, ::awsgen_runtime::SdkError<CreateBackendError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

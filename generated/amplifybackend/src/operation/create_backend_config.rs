@@ -30,14 +30,14 @@ impl CreateBackendConfigInput {
         self.backend_manager_app_id.as_deref()
     }
 }
-/// A builder for [`CreateBackendConfigInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateBackendConfigInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateBackendConfigInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateBackendConfigInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_manager_app_id: Option<String>,
 }
-impl CreateBackendConfigInputBuilder {
+impl<C> CreateBackendConfigInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -76,22 +76,22 @@ impl CreateBackendConfigInputBuilder {
         })
     }
 }
-impl CreateBackendConfigInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateBackendConfigInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_manager_app_id: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         CreateBackendConfigOutput,
         ::awsgen_runtime::SdkError<CreateBackendConfigError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -25,13 +25,13 @@ impl CreateTokenInput {
         self.app_id.as_deref()
     }
 }
-/// A builder for [`CreateTokenInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateTokenInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateTokenInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateTokenInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
 }
-impl CreateTokenInputBuilder {
+impl<C> CreateTokenInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -53,19 +53,15 @@ impl CreateTokenInputBuilder {
         })
     }
 }
-impl CreateTokenInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl CreateTokenInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, app_id: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

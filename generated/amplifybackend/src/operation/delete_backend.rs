@@ -32,14 +32,14 @@ impl DeleteBackendInput {
         self.backend_environment_name.as_deref()
     }
 }
-/// A builder for [`DeleteBackendInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteBackendInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteBackendInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteBackendInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
 }
-impl DeleteBackendInputBuilder {
+impl<C> DeleteBackendInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -79,19 +79,19 @@ impl DeleteBackendInputBuilder {
         })
     }
 }
-impl DeleteBackendInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DeleteBackendInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteBackendOutput, ::awsgen_runtime::SdkError<DeleteBackendError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

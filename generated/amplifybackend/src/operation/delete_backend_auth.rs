@@ -37,15 +37,15 @@ impl DeleteBackendAuthInput {
         self.resource_name.as_deref()
     }
 }
-/// A builder for [`DeleteBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteBackendAuthInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteBackendAuthInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteBackendAuthInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_name: Option<String>,
 }
-impl DeleteBackendAuthInputBuilder {
+impl<C> DeleteBackendAuthInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -103,22 +103,23 @@ impl DeleteBackendAuthInputBuilder {
         })
     }
 }
-impl DeleteBackendAuthInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DeleteBackendAuthInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            resource_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DeleteBackendAuthOutput,
         ::awsgen_runtime::SdkError<DeleteBackendAuthError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -44,16 +44,16 @@ impl DeleteBackendStorageInput {
         self.service_name.as_ref()
     }
 }
-/// A builder for [`DeleteBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteBackendStorageInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteBackendStorageInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteBackendStorageInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_name: Option<String>,
     service_name: Option<crate::types::ServiceName>,
 }
-impl DeleteBackendStorageInputBuilder {
+impl<C> DeleteBackendStorageInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -131,22 +131,24 @@ impl DeleteBackendStorageInputBuilder {
         })
     }
 }
-impl DeleteBackendStorageInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DeleteBackendStorageInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            resource_name: None,
+            service_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DeleteBackendStorageOutput,
         ::awsgen_runtime::SdkError<DeleteBackendStorageError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

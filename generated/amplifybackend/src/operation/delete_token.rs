@@ -32,14 +32,14 @@ impl DeleteTokenInput {
         self.session_id.as_deref()
     }
 }
-/// A builder for [`DeleteTokenInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteTokenInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteTokenInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteTokenInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     session_id: Option<String>,
 }
-impl DeleteTokenInputBuilder {
+impl<C> DeleteTokenInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -79,19 +79,19 @@ impl DeleteTokenInputBuilder {
         })
     }
 }
-impl DeleteTokenInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DeleteTokenInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            session_id: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteTokenOutput, ::awsgen_runtime::SdkError<DeleteTokenError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -37,15 +37,15 @@ impl GenerateBackendApiModelsInput {
         self.resource_name.as_deref()
     }
 }
-/// A builder for [`GenerateBackendApiModelsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GenerateBackendApiModelsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GenerateBackendApiModelsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GenerateBackendApiModelsInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_name: Option<String>,
 }
-impl GenerateBackendApiModelsInputBuilder {
+impl<C> GenerateBackendApiModelsInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -105,22 +105,23 @@ impl GenerateBackendApiModelsInputBuilder {
         })
     }
 }
-impl GenerateBackendApiModelsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GenerateBackendApiModelsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            resource_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         GenerateBackendApiModelsOutput,
         ::awsgen_runtime::SdkError<GenerateBackendApiModelsError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

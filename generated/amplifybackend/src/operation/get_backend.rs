@@ -30,14 +30,14 @@ impl GetBackendInput {
         self.backend_environment_name.as_deref()
     }
 }
-/// A builder for [`GetBackendInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetBackendInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetBackendInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
 }
-impl GetBackendInputBuilder {
+impl<C> GetBackendInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -74,19 +74,19 @@ impl GetBackendInputBuilder {
         })
     }
 }
-impl GetBackendInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetBackendInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBackendOutput, ::awsgen_runtime::SdkError<GetBackendError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

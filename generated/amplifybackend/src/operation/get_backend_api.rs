@@ -44,16 +44,16 @@ impl GetBackendApiInput {
         self.resource_name.as_deref()
     }
 }
-/// A builder for [`GetBackendApiInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetBackendApiInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendApiInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetBackendApiInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     resource_config: Option<crate::types::BackendApiResourceConfig>,
     resource_name: Option<String>,
 }
-impl GetBackendApiInputBuilder {
+impl<C> GetBackendApiInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -134,19 +134,21 @@ impl GetBackendApiInputBuilder {
         })
     }
 }
-impl GetBackendApiInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetBackendApiInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            resource_config: None,
+            resource_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBackendApiOutput, ::awsgen_runtime::SdkError<GetBackendApiError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

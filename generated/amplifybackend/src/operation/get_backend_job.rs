@@ -39,15 +39,15 @@ impl GetBackendJobInput {
         self.job_id.as_deref()
     }
 }
-/// A builder for [`GetBackendJobInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetBackendJobInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBackendJobInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetBackendJobInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     job_id: Option<String>,
 }
-impl GetBackendJobInputBuilder {
+impl<C> GetBackendJobInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -102,19 +102,20 @@ impl GetBackendJobInputBuilder {
         })
     }
 }
-impl GetBackendJobInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetBackendJobInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            job_id: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBackendJobOutput, ::awsgen_runtime::SdkError<GetBackendJobError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

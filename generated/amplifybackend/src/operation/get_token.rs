@@ -32,14 +32,14 @@ impl GetTokenInput {
         self.session_id.as_deref()
     }
 }
-/// A builder for [`GetTokenInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetTokenInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetTokenInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetTokenInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     session_id: Option<String>,
 }
-impl GetTokenInputBuilder {
+impl<C> GetTokenInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -79,19 +79,19 @@ impl GetTokenInputBuilder {
         })
     }
 }
-impl GetTokenInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetTokenInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            session_id: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetTokenOutput, ::awsgen_runtime::SdkError<GetTokenError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

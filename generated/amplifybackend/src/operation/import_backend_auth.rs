@@ -58,10 +58,10 @@ impl ImportBackendAuthInput {
         self.web_client_id.as_deref()
     }
 }
-/// A builder for [`ImportBackendAuthInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ImportBackendAuthInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ImportBackendAuthInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ImportBackendAuthInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     identity_pool_id: Option<String>,
@@ -69,7 +69,7 @@ pub struct ImportBackendAuthInputBuilder {
     user_pool_id: Option<String>,
     web_client_id: Option<String>,
 }
-impl ImportBackendAuthInputBuilder {
+impl<C> ImportBackendAuthInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -178,22 +178,26 @@ impl ImportBackendAuthInputBuilder {
         })
     }
 }
-impl ImportBackendAuthInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ImportBackendAuthInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            identity_pool_id: None,
+            native_client_id: None,
+            user_pool_id: None,
+            web_client_id: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         ImportBackendAuthOutput,
         ::awsgen_runtime::SdkError<ImportBackendAuthError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -44,16 +44,16 @@ impl ImportBackendStorageInput {
         self.service_name.as_ref()
     }
 }
-/// A builder for [`ImportBackendStorageInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ImportBackendStorageInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ImportBackendStorageInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ImportBackendStorageInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     bucket_name: Option<String>,
     service_name: Option<crate::types::ServiceName>,
 }
-impl ImportBackendStorageInputBuilder {
+impl<C> ImportBackendStorageInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -128,22 +128,24 @@ impl ImportBackendStorageInputBuilder {
         })
     }
 }
-impl ImportBackendStorageInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ImportBackendStorageInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            bucket_name: None,
+            service_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         ImportBackendStorageOutput,
         ::awsgen_runtime::SdkError<ImportBackendStorageError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -65,10 +65,10 @@ impl ListBackendJobsInput {
         self.status.as_deref()
     }
 }
-/// A builder for [`ListBackendJobsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListBackendJobsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListBackendJobsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListBackendJobsInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     job_id: Option<String>,
@@ -77,7 +77,7 @@ pub struct ListBackendJobsInputBuilder {
     operation: Option<String>,
     status: Option<String>,
 }
-impl ListBackendJobsInputBuilder {
+impl<C> ListBackendJobsInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -192,22 +192,27 @@ impl ListBackendJobsInputBuilder {
         })
     }
 }
-impl ListBackendJobsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ListBackendJobsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            job_id: None,
+            max_results: None,
+            next_token: None,
+            operation: None,
+            status: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         ListBackendJobsOutput,
         ::awsgen_runtime::SdkError<ListBackendJobsError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -288,13 +293,16 @@ impl ::awsgen_runtime::Operation for ListBackendJobsInput {
         ListBackendJobsError::Unhandled(error.into_unhandled())
     }
 }
-impl ListBackendJobsInputBuilder {
+impl ListBackendJobsInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListBackendJobsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {

@@ -23,13 +23,13 @@ impl ListS3BucketsInput {
         self.next_token.as_deref()
     }
 }
-/// A builder for [`ListS3BucketsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListS3BucketsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListS3BucketsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListS3BucketsInputBuilder<C = ()> {
+    client: C,
     next_token: Option<String>,
 }
-impl ListS3BucketsInputBuilder {
+impl<C> ListS3BucketsInputBuilder<C> {
     /// Reserved for future use.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -51,19 +51,15 @@ impl ListS3BucketsInputBuilder {
         })
     }
 }
-impl ListS3BucketsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl ListS3BucketsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, next_token: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListS3BucketsOutput, ::awsgen_runtime::SdkError<ListS3BucketsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

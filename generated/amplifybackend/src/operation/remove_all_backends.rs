@@ -30,14 +30,14 @@ impl RemoveAllBackendsInput {
         self.clean_amplify_app
     }
 }
-/// A builder for [`RemoveAllBackendsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`RemoveAllBackendsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct RemoveAllBackendsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct RemoveAllBackendsInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     clean_amplify_app: Option<bool>,
 }
-impl RemoveAllBackendsInputBuilder {
+impl<C> RemoveAllBackendsInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -74,22 +74,22 @@ impl RemoveAllBackendsInputBuilder {
         })
     }
 }
-impl RemoveAllBackendsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl RemoveAllBackendsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            clean_amplify_app: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         RemoveAllBackendsOutput,
         ::awsgen_runtime::SdkError<RemoveAllBackendsError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -25,13 +25,13 @@ impl RemoveBackendConfigInput {
         self.app_id.as_deref()
     }
 }
-/// A builder for [`RemoveBackendConfigInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`RemoveBackendConfigInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct RemoveBackendConfigInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct RemoveBackendConfigInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
 }
-impl RemoveBackendConfigInputBuilder {
+impl<C> RemoveBackendConfigInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -55,22 +55,18 @@ impl RemoveBackendConfigInputBuilder {
         })
     }
 }
-impl RemoveBackendConfigInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl RemoveBackendConfigInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, app_id: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         RemoveBackendConfigOutput,
         ::awsgen_runtime::SdkError<RemoveBackendConfigError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -30,14 +30,14 @@ impl UpdateBackendConfigInput {
         self.login_auth_config.as_ref()
     }
 }
-/// A builder for [`UpdateBackendConfigInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`UpdateBackendConfigInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct UpdateBackendConfigInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct UpdateBackendConfigInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
 }
-impl UpdateBackendConfigInputBuilder {
+impl<C> UpdateBackendConfigInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -82,22 +82,22 @@ impl UpdateBackendConfigInputBuilder {
         })
     }
 }
-impl UpdateBackendConfigInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl UpdateBackendConfigInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            login_auth_config: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         UpdateBackendConfigOutput,
         ::awsgen_runtime::SdkError<UpdateBackendConfigError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

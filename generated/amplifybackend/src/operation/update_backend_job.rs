@@ -51,17 +51,17 @@ impl UpdateBackendJobInput {
         self.status.as_deref()
     }
 }
-/// A builder for [`UpdateBackendJobInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`UpdateBackendJobInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct UpdateBackendJobInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct UpdateBackendJobInputBuilder<C = ()> {
+    client: C,
     app_id: Option<String>,
     backend_environment_name: Option<String>,
     job_id: Option<String>,
     operation: Option<String>,
     status: Option<String>,
 }
-impl UpdateBackendJobInputBuilder {
+impl<C> UpdateBackendJobInputBuilder<C> {
     /// The app ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
@@ -146,22 +146,25 @@ impl UpdateBackendJobInputBuilder {
         })
     }
 }
-impl UpdateBackendJobInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl UpdateBackendJobInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            app_id: None,
+            backend_environment_name: None,
+            job_id: None,
+            operation: None,
+            status: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         UpdateBackendJobOutput,
         ::awsgen_runtime::SdkError<UpdateBackendJobError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

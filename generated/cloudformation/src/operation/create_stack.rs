@@ -335,10 +335,10 @@ impl CreateStackInput {
         self.timeout_in_minutes
     }
 }
-/// A builder for [`CreateStackInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateStackInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateStackInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateStackInputBuilder<C = ()> {
+    client: C,
     capabilities: Option<Vec<crate::types::Capability>>,
     client_request_token: Option<String>,
     disable_rollback: Option<bool>,
@@ -358,7 +358,7 @@ pub struct CreateStackInputBuilder {
     template_url: Option<String>,
     timeout_in_minutes: Option<i32>,
 }
-impl CreateStackInputBuilder {
+impl<C> CreateStackInputBuilder<C> {
     /// In some cases, you must explicitly acknowledge that your stack template contains certain capabilities in order for CloudFormation to create the stack.
     ///
     /// - `CAPABILITY_IAM` and `CAPABILITY_NAMED_IAM`
@@ -717,19 +717,35 @@ impl CreateStackInputBuilder {
         })
     }
 }
-impl CreateStackInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateStackInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            capabilities: None,
+            client_request_token: None,
+            disable_rollback: None,
+            enable_termination_protection: None,
+            notification_arns: None,
+            on_failure: None,
+            parameters: None,
+            resource_types: None,
+            retain_except_on_create: None,
+            role_arn: None,
+            rollback_configuration: None,
+            stack_name: None,
+            stack_policy_body: None,
+            stack_policy_url: None,
+            tags: None,
+            template_body: None,
+            template_url: None,
+            timeout_in_minutes: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateStackOutput, ::awsgen_runtime::SdkError<CreateStackError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

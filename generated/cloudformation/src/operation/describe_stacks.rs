@@ -62,14 +62,14 @@ impl DescribeStacksInput {
         self.stack_name.as_deref()
     }
 }
-/// A builder for [`DescribeStacksInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DescribeStacksInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DescribeStacksInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DescribeStacksInputBuilder<C = ()> {
+    client: C,
     next_token: Option<String>,
     stack_name: Option<String>,
 }
-impl DescribeStacksInputBuilder {
+impl<C> DescribeStacksInputBuilder<C> {
     /// The token for the next set of items to return. (You received this token from a previous call.)
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -117,19 +117,19 @@ impl DescribeStacksInputBuilder {
         })
     }
 }
-impl DescribeStacksInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DescribeStacksInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            next_token: None,
+            stack_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DescribeStacksOutput, ::awsgen_runtime::SdkError<DescribeStacksError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -162,13 +162,16 @@ impl ::awsgen_runtime::Operation for DescribeStacksInput {
         DescribeStacksError::Unhandled(error.into_unhandled())
     }
 }
-impl DescribeStacksInputBuilder {
+impl DescribeStacksInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<DescribeStacksInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DescribeStacksInput {

@@ -38,14 +38,14 @@ impl ListStacksInput {
         self.stack_status_filter.as_deref().unwrap_or_default()
     }
 }
-/// A builder for [`ListStacksInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListStacksInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListStacksInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListStacksInputBuilder<C = ()> {
+    client: C,
     next_token: Option<String>,
     stack_status_filter: Option<Vec<crate::types::StackStatus>>,
 }
-impl ListStacksInputBuilder {
+impl<C> ListStacksInputBuilder<C> {
     /// The token for the next set of items to return. (You received this token from a previous call.)
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -88,19 +88,19 @@ impl ListStacksInputBuilder {
         })
     }
 }
-impl ListStacksInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ListStacksInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            next_token: None,
+            stack_status_filter: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListStacksOutput, ::awsgen_runtime::SdkError<ListStacksError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -133,13 +133,16 @@ impl ::awsgen_runtime::Operation for ListStacksInput {
         ListStacksError::Unhandled(error.into_unhandled())
     }
 }
-impl ListStacksInputBuilder {
+impl ListStacksInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListStacksInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListStacksInput {

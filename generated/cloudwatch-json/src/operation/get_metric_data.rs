@@ -122,10 +122,10 @@ impl GetMetricDataInput {
         self.start_time
     }
 }
-/// A builder for [`GetMetricDataInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetMetricDataInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetMetricDataInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetMetricDataInputBuilder<C = ()> {
+    client: C,
     end_time: Option<::awsgen_runtime::DateTime>,
     label_options: Option<crate::types::LabelOptions>,
     max_datapoints: Option<i32>,
@@ -134,7 +134,7 @@ pub struct GetMetricDataInputBuilder {
     scan_by: Option<crate::types::ScanBy>,
     start_time: Option<::awsgen_runtime::DateTime>,
 }
-impl GetMetricDataInputBuilder {
+impl<C> GetMetricDataInputBuilder<C> {
     /// The time stamp indicating the latest data to be returned.
     ///
     /// The value specified is exclusive; results include data points up to the specified time stamp.
@@ -281,19 +281,24 @@ impl GetMetricDataInputBuilder {
         })
     }
 }
-impl GetMetricDataInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetMetricDataInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            end_time: None,
+            label_options: None,
+            max_datapoints: None,
+            metric_data_queries: None,
+            next_token: None,
+            scan_by: None,
+            start_time: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetMetricDataOutput, ::awsgen_runtime::SdkError<GetMetricDataError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -336,13 +341,16 @@ impl ::awsgen_runtime::Operation for GetMetricDataInput {
         GetMetricDataError::Unhandled(error.into_unhandled())
     }
 }
-impl GetMetricDataInputBuilder {
+impl GetMetricDataInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<GetMetricDataInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for GetMetricDataInput {

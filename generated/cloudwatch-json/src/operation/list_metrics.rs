@@ -81,10 +81,10 @@ impl ListMetricsInput {
         self.recently_active.as_ref()
     }
 }
-/// A builder for [`ListMetricsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListMetricsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListMetricsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListMetricsInputBuilder<C = ()> {
+    client: C,
     dimensions: Option<Vec<crate::types::DimensionFilter>>,
     include_linked_accounts: Option<bool>,
     metric_name: Option<String>,
@@ -93,7 +93,7 @@ pub struct ListMetricsInputBuilder {
     owning_account: Option<String>,
     recently_active: Option<crate::types::RecentlyActive>,
 }
-impl ListMetricsInputBuilder {
+impl<C> ListMetricsInputBuilder<C> {
     /// The dimensions to filter against. Only the dimension with names that match exactly will be returned. If you specify one dimension name and a metric has that dimension and also other dimensions, it will be returned.
     pub fn dimensions(
         mut self,
@@ -221,19 +221,24 @@ impl ListMetricsInputBuilder {
         })
     }
 }
-impl ListMetricsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ListMetricsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            dimensions: None,
+            include_linked_accounts: None,
+            metric_name: None,
+            namespace: None,
+            next_token: None,
+            owning_account: None,
+            recently_active: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListMetricsOutput, ::awsgen_runtime::SdkError<ListMetricsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -284,13 +289,16 @@ impl ::awsgen_runtime::Operation for ListMetricsInput {
         ListMetricsError::Unhandled(error.into_unhandled())
     }
 }
-impl ListMetricsInputBuilder {
+impl ListMetricsInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListMetricsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListMetricsInput {

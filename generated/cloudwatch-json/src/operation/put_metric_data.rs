@@ -107,16 +107,16 @@ impl PutMetricDataInput {
         self.strict_entity_validation
     }
 }
-/// A builder for [`PutMetricDataInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`PutMetricDataInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct PutMetricDataInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct PutMetricDataInputBuilder<C = ()> {
+    client: C,
     entity_metric_data: Option<Vec<crate::types::EntityMetricData>>,
     metric_data: Option<Vec<crate::types::MetricDatum>>,
     namespace: Option<String>,
     strict_entity_validation: Option<bool>,
 }
-impl PutMetricDataInputBuilder {
+impl<C> PutMetricDataInputBuilder<C> {
     /// Data for metrics that contain associated entity information. You can include up to two `EntityMetricData` objects, each of which can contain a single `Entity` and associated metrics.
     ///
     /// The limit of metrics allowed, 1000, is the sum of both `EntityMetricData` and `MetricData` metrics.
@@ -219,19 +219,21 @@ impl PutMetricDataInputBuilder {
         })
     }
 }
-impl PutMetricDataInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl PutMetricDataInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            entity_metric_data: None,
+            metric_data: None,
+            namespace: None,
+            strict_entity_validation: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PutMetricDataOutput, ::awsgen_runtime::SdkError<PutMetricDataError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -32,14 +32,14 @@ impl GetUserDetailsInput {
         self.user_name.as_deref()
     }
 }
-/// A builder for [`GetUserDetailsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetUserDetailsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetUserDetailsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetUserDetailsInputBuilder<C = ()> {
+    client: C,
     id: Option<String>,
     user_name: Option<String>,
 }
-impl GetUserDetailsInputBuilder {
+impl<C> GetUserDetailsInputBuilder<C> {
     /// The system-generated unique ID of the user.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
@@ -76,19 +76,19 @@ impl GetUserDetailsInputBuilder {
         })
     }
 }
-impl GetUserDetailsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetUserDetailsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            id: None,
+            user_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetUserDetailsOutput, ::awsgen_runtime::SdkError<GetUserDetailsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

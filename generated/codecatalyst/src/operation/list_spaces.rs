@@ -23,13 +23,13 @@ impl ListSpacesInput {
         self.next_token.as_deref()
     }
 }
-/// A builder for [`ListSpacesInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListSpacesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListSpacesInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListSpacesInputBuilder<C = ()> {
+    client: C,
     next_token: Option<String>,
 }
-impl ListSpacesInputBuilder {
+impl<C> ListSpacesInputBuilder<C> {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -51,19 +51,15 @@ impl ListSpacesInputBuilder {
         })
     }
 }
-impl ListSpacesInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl ListSpacesInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, next_token: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListSpacesOutput, ::awsgen_runtime::SdkError<ListSpacesError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -130,13 +126,16 @@ impl ::awsgen_runtime::Operation for ListSpacesInput {
         ListSpacesError::Unhandled(error.into_unhandled())
     }
 }
-impl ListSpacesInputBuilder {
+impl ListSpacesInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListSpacesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListSpacesInput {

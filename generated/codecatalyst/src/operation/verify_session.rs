@@ -15,27 +15,26 @@ impl VerifySessionInput {
         Default::default()
     }
 }
-/// A builder for [`VerifySessionInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`VerifySessionInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct VerifySessionInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct VerifySessionInputBuilder<C = ()> {
+    client: C,
 }
-impl VerifySessionInputBuilder {
+impl<C> VerifySessionInputBuilder<C> {
     /// Builds the [`VerifySessionInput`]; nothing is required yet.
     pub fn build(self) -> Result<VerifySessionInput, ::awsgen_runtime::BuildError> {
         Ok(VerifySessionInput {})
     }
 }
-impl VerifySessionInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client) }
+impl VerifySessionInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<VerifySessionOutput, ::awsgen_runtime::SdkError<VerifySessionError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -379,10 +379,10 @@ impl DescribeInstancesInput {
         self.next_token.as_deref()
     }
 }
-/// A builder for [`DescribeInstancesInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DescribeInstancesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DescribeInstancesInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DescribeInstancesInputBuilder<C = ()> {
+    client: C,
     dry_run: Option<bool>,
     filters: Option<Vec<crate::types::Filter>>,
     include_managed_resources: Option<bool>,
@@ -390,7 +390,7 @@ pub struct DescribeInstancesInputBuilder {
     max_results: Option<i32>,
     next_token: Option<String>,
 }
-impl DescribeInstancesInputBuilder {
+impl<C> DescribeInstancesInputBuilder<C> {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
         self.dry_run = Some(value.into());
@@ -628,22 +628,26 @@ impl DescribeInstancesInputBuilder {
         })
     }
 }
-impl DescribeInstancesInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DescribeInstancesInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            dry_run: None,
+            filters: None,
+            include_managed_resources: None,
+            instance_ids: None,
+            max_results: None,
+            next_token: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DescribeInstancesOutput,
         ::awsgen_runtime::SdkError<DescribeInstancesError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -679,13 +683,16 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
         DescribeInstancesError::Unhandled(error.into_unhandled())
     }
 }
-impl DescribeInstancesInputBuilder {
+impl DescribeInstancesInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<DescribeInstancesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {

@@ -72,16 +72,16 @@ impl DescribeRegionsInput {
         self.region_names.as_deref().unwrap_or_default()
     }
 }
-/// A builder for [`DescribeRegionsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DescribeRegionsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DescribeRegionsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DescribeRegionsInputBuilder<C = ()> {
+    client: C,
     all_regions: Option<bool>,
     dry_run: Option<bool>,
     filters: Option<Vec<crate::types::Filter>>,
     region_names: Option<Vec<String>>,
 }
-impl DescribeRegionsInputBuilder {
+impl<C> DescribeRegionsInputBuilder<C> {
     /// Indicates whether to display all Regions, including Regions that are disabled for your account.
     pub fn all_regions(mut self, value: impl Into<bool>) -> Self {
         self.all_regions = Some(value.into());
@@ -152,22 +152,24 @@ impl DescribeRegionsInputBuilder {
         })
     }
 }
-impl DescribeRegionsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DescribeRegionsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            all_regions: None,
+            dry_run: None,
+            filters: None,
+            region_names: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DescribeRegionsOutput,
         ::awsgen_runtime::SdkError<DescribeRegionsError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -708,10 +708,10 @@ impl ::std::fmt::Debug for RunInstancesInput {
             .finish()
     }
 }
-/// A builder for [`RunInstancesInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`RunInstancesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct RunInstancesInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct RunInstancesInputBuilder<C = ()> {
+    client: C,
     additional_info: Option<String>,
     block_device_mappings: Option<Vec<crate::types::BlockDeviceMapping>>,
     capacity_reservation_specification: Option<
@@ -765,12 +765,12 @@ pub struct RunInstancesInputBuilder {
     tag_specifications: Option<Vec<crate::types::TagSpecification>>,
     user_data: Option<String>,
 }
-impl ::std::fmt::Debug for RunInstancesInputBuilder {
+impl<C> ::std::fmt::Debug for RunInstancesInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("RunInstancesInputBuilder").finish_non_exhaustive()
     }
 }
-impl RunInstancesInputBuilder {
+impl<C> RunInstancesInputBuilder<C> {
     /// Reserved.
     pub fn additional_info(mut self, value: impl Into<String>) -> Self {
         self.additional_info = Some(value.into());
@@ -1681,19 +1681,61 @@ impl RunInstancesInputBuilder {
         })
     }
 }
-impl RunInstancesInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl RunInstancesInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            additional_info: None,
+            block_device_mappings: None,
+            capacity_reservation_specification: None,
+            client_token: None,
+            cpu_options: None,
+            credit_specification: None,
+            disable_api_stop: None,
+            disable_api_termination: None,
+            dry_run: None,
+            ebs_optimized: None,
+            elastic_gpu_specification: None,
+            elastic_inference_accelerators: None,
+            enable_primary_ipv6: None,
+            enclave_options: None,
+            hibernation_options: None,
+            iam_instance_profile: None,
+            image_id: None,
+            instance_initiated_shutdown_behavior: None,
+            instance_market_options: None,
+            instance_type: None,
+            ipv6_address_count: None,
+            ipv6_addresses: None,
+            kernel_id: None,
+            key_name: None,
+            launch_template: None,
+            license_specifications: None,
+            maintenance_options: None,
+            max_count: None,
+            metadata_options: None,
+            min_count: None,
+            monitoring: None,
+            network_interfaces: None,
+            network_performance_options: None,
+            operator: None,
+            placement: None,
+            private_dns_name_options: None,
+            private_ip_address: None,
+            ramdisk_id: None,
+            secondary_interfaces: None,
+            security_group_ids: None,
+            security_groups: None,
+            subnet_id: None,
+            tag_specifications: None,
+            user_data: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<RunInstancesOutput, ::awsgen_runtime::SdkError<RunInstancesError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -101,16 +101,16 @@ impl TerminateInstancesInput {
         self.skip_os_shutdown
     }
 }
-/// A builder for [`TerminateInstancesInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`TerminateInstancesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct TerminateInstancesInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct TerminateInstancesInputBuilder<C = ()> {
+    client: C,
     dry_run: Option<bool>,
     force: Option<bool>,
     instance_ids: Option<Vec<String>>,
     skip_os_shutdown: Option<bool>,
 }
-impl TerminateInstancesInputBuilder {
+impl<C> TerminateInstancesInputBuilder<C> {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
         self.dry_run = Some(value.into());
@@ -184,22 +184,24 @@ impl TerminateInstancesInputBuilder {
         })
     }
 }
-impl TerminateInstancesInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl TerminateInstancesInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            dry_run: None,
+            force: None,
+            instance_ids: None,
+            skip_os_shutdown: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         TerminateInstancesOutput,
         ::awsgen_runtime::SdkError<TerminateInstancesError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

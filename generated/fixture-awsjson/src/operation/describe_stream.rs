@@ -35,15 +35,15 @@ impl DescribeStreamInput {
         self.stream_name.as_deref()
     }
 }
-/// A builder for [`DescribeStreamInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DescribeStreamInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DescribeStreamInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DescribeStreamInputBuilder<C = ()> {
+    client: C,
     exclusive_start_shard_id: Option<String>,
     limit: Option<i32>,
     stream_name: Option<String>,
 }
-impl DescribeStreamInputBuilder {
+impl<C> DescribeStreamInputBuilder<C> {
     /// The `ExclusiveStartShardId` member.
     pub fn exclusive_start_shard_id(mut self, value: impl Into<String>) -> Self {
         self.exclusive_start_shard_id = Some(value.into());
@@ -98,19 +98,20 @@ impl DescribeStreamInputBuilder {
         })
     }
 }
-impl DescribeStreamInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DescribeStreamInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            exclusive_start_shard_id: None,
+            limit: None,
+            stream_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DescribeStreamOutput, ::awsgen_runtime::SdkError<DescribeStreamError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -145,13 +146,16 @@ impl ::awsgen_runtime::Operation for DescribeStreamInput {
         DescribeStreamError::Unhandled(error.into_unhandled())
     }
 }
-impl DescribeStreamInputBuilder {
+impl DescribeStreamInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<DescribeStreamInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DescribeStreamInput {

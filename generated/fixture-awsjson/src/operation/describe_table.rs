@@ -21,13 +21,13 @@ impl DescribeTableInput {
         self.table_name.as_deref()
     }
 }
-/// A builder for [`DescribeTableInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DescribeTableInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DescribeTableInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DescribeTableInputBuilder<C = ()> {
+    client: C,
     table_name: Option<String>,
 }
-impl DescribeTableInputBuilder {
+impl<C> DescribeTableInputBuilder<C> {
     /// The `TableName` member.
     pub fn table_name(mut self, value: impl Into<String>) -> Self {
         self.table_name = Some(value.into());
@@ -49,19 +49,15 @@ impl DescribeTableInputBuilder {
         })
     }
 }
-impl DescribeTableInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl DescribeTableInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, table_name: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DescribeTableOutput, ::awsgen_runtime::SdkError<DescribeTableError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -104,14 +100,14 @@ impl ::awsgen_runtime::Operation for DescribeTableInput {
         DescribeTableError::Unhandled(error.into_unhandled())
     }
 }
-impl DescribeTableInputBuilder {
+impl DescribeTableInputBuilder<crate::Client> {
     /// Waits until every replica of the table is active.
     ///
     /// Polls DescribeTable every 5 s or more, at most 10 times; `.wait(max_wait)` runs it.
     pub fn wait_until_replicas_active(
         self,
     ) -> ::awsgen_runtime::waiter::Waiter<DescribeTableInput> {
-        let client = self.client.clone();
+        let client = self.client.inner.clone();
         ::awsgen_runtime::waiter::Waiter::new(
             client,
             self.build(),
@@ -126,7 +122,7 @@ impl DescribeTableInputBuilder {
     pub fn wait_until_table_exists(
         self,
     ) -> ::awsgen_runtime::waiter::Waiter<DescribeTableInput> {
-        let client = self.client.clone();
+        let client = self.client.inner.clone();
         ::awsgen_runtime::waiter::Waiter::new(
             client,
             self.build(),
@@ -141,7 +137,7 @@ impl DescribeTableInputBuilder {
     pub fn wait_until_table_not_exists(
         self,
     ) -> ::awsgen_runtime::waiter::Waiter<DescribeTableInput> {
-        let client = self.client.clone();
+        let client = self.client.inner.clone();
         ::awsgen_runtime::waiter::Waiter::new(
             client,
             self.build(),

@@ -37,15 +37,15 @@ impl DownloadLogPortionInput {
         self.number_of_lines
     }
 }
-/// A builder for [`DownloadLogPortionInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DownloadLogPortionInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DownloadLogPortionInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DownloadLogPortionInputBuilder<C = ()> {
+    client: C,
     log_name: Option<String>,
     marker: Option<String>,
     number_of_lines: Option<i32>,
 }
-impl DownloadLogPortionInputBuilder {
+impl<C> DownloadLogPortionInputBuilder<C> {
     /// The `LogName` member.
     pub fn log_name(mut self, value: impl Into<String>) -> Self {
         self.log_name = Some(value.into());
@@ -97,22 +97,23 @@ impl DownloadLogPortionInputBuilder {
         })
     }
 }
-impl DownloadLogPortionInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DownloadLogPortionInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            log_name: None,
+            marker: None,
+            number_of_lines: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DownloadLogPortionOutput,
         ::awsgen_runtime::SdkError<DownloadLogPortionError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -152,13 +153,16 @@ impl ::awsgen_runtime::Operation for DownloadLogPortionInput {
         DownloadLogPortionError::Unhandled(error.into_unhandled())
     }
 }
-impl DownloadLogPortionInputBuilder {
+impl DownloadLogPortionInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<DownloadLogPortionInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for DownloadLogPortionInput {

@@ -39,17 +39,17 @@ impl ScanInput {
         self.table_name.as_deref()
     }
 }
-/// A builder for [`ScanInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ScanInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ScanInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ScanInputBuilder<C = ()> {
+    client: C,
     exclusive_start_key: Option<
         ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
     >,
     limit: Option<i32>,
     table_name: Option<String>,
 }
-impl ScanInputBuilder {
+impl<C> ScanInputBuilder<C> {
     /// The `ExclusiveStartKey` member.
     pub fn exclusive_start_key(
         mut self,
@@ -111,19 +111,20 @@ impl ScanInputBuilder {
         })
     }
 }
-impl ScanInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ScanInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            exclusive_start_key: None,
+            limit: None,
+            table_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ScanOutput, ::awsgen_runtime::SdkError<ScanError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -164,11 +165,14 @@ impl ::awsgen_runtime::Operation for ScanInput {
         ScanError::Unhandled(error.into_unhandled())
     }
 }
-impl ScanInputBuilder {
+impl ScanInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(self) -> ::awsgen_runtime::pagination::Paginator<ScanInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ScanInput {

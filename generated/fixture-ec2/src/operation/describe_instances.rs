@@ -48,15 +48,15 @@ impl DescribeInstancesInput {
         self.next_token.as_deref()
     }
 }
-/// A builder for [`DescribeInstancesInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DescribeInstancesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DescribeInstancesInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DescribeInstancesInputBuilder<C = ()> {
+    client: C,
     instance_ids: Option<Vec<String>>,
     max_results: Option<i32>,
     next_token: Option<String>,
 }
-impl DescribeInstancesInputBuilder {
+impl<C> DescribeInstancesInputBuilder<C> {
     /// The `InstanceIds` member.
     pub fn instance_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.instance_ids = Some(value.into());
@@ -108,22 +108,23 @@ impl DescribeInstancesInputBuilder {
         })
     }
 }
-impl DescribeInstancesInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DescribeInstancesInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            instance_ids: None,
+            max_results: None,
+            next_token: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DescribeInstancesOutput,
         ::awsgen_runtime::SdkError<DescribeInstancesError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -72,10 +72,10 @@ impl DescribeRegionsInput {
         self.scope.as_ref()
     }
 }
-/// A builder for [`DescribeRegionsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DescribeRegionsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DescribeRegionsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DescribeRegionsInputBuilder<C = ()> {
+    client: C,
     all_regions: Option<bool>,
     attribute: Option<String>,
     dry_run: Option<bool>,
@@ -83,7 +83,7 @@ pub struct DescribeRegionsInputBuilder {
     region_names: Option<Vec<String>>,
     scope: Option<crate::types::Placement>,
 }
-impl DescribeRegionsInputBuilder {
+impl<C> DescribeRegionsInputBuilder<C> {
     /// The `AllRegions` member.
     pub fn all_regions(mut self, value: impl Into<bool>) -> Self {
         self.all_regions = Some(value.into());
@@ -180,22 +180,26 @@ impl DescribeRegionsInputBuilder {
         })
     }
 }
-impl DescribeRegionsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DescribeRegionsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            all_regions: None,
+            attribute: None,
+            dry_run: None,
+            filters: None,
+            region_names: None,
+            scope: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         DescribeRegionsOutput,
         ::awsgen_runtime::SdkError<DescribeRegionsError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -23,13 +23,13 @@ impl GetBlobInput {
         self.id.as_deref()
     }
 }
-/// A builder for [`GetBlobInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetBlobInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetBlobInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetBlobInputBuilder<C = ()> {
+    client: C,
     id: Option<String>,
 }
-impl GetBlobInputBuilder {
+impl<C> GetBlobInputBuilder<C> {
     /// The `Id` member.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
@@ -51,19 +51,15 @@ impl GetBlobInputBuilder {
         })
     }
 }
-impl GetBlobInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl GetBlobInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, id: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetBlobOutput, ::awsgen_runtime::SdkError<GetBlobError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -23,13 +23,13 @@ impl GetRequiredBlobInput {
         self.id.as_deref()
     }
 }
-/// A builder for [`GetRequiredBlobInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetRequiredBlobInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetRequiredBlobInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetRequiredBlobInputBuilder<C = ()> {
+    client: C,
     id: Option<String>,
 }
-impl GetRequiredBlobInputBuilder {
+impl<C> GetRequiredBlobInputBuilder<C> {
     /// The `Id` member.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
@@ -51,22 +51,18 @@ impl GetRequiredBlobInputBuilder {
         })
     }
 }
-impl GetRequiredBlobInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl GetRequiredBlobInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, id: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         GetRequiredBlobOutput,
         ::awsgen_runtime::SdkError<GetRequiredBlobError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

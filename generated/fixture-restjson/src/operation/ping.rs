@@ -21,13 +21,13 @@ impl PingInput {
         self.account.as_deref()
     }
 }
-/// A builder for [`PingInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`PingInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct PingInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct PingInputBuilder<C = ()> {
+    client: C,
     account: Option<String>,
 }
-impl PingInputBuilder {
+impl<C> PingInputBuilder<C> {
     /// The `Account` member.
     pub fn account(mut self, value: impl Into<String>) -> Self {
         self.account = Some(value.into());
@@ -49,19 +49,15 @@ impl PingInputBuilder {
         })
     }
 }
-impl PingInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl PingInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, account: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PingOutput, ::awsgen_runtime::SdkError<PingError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

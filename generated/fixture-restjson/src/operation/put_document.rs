@@ -23,13 +23,13 @@ impl PutDocumentInput {
         self.document.as_ref()
     }
 }
-/// A builder for [`PutDocumentInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`PutDocumentInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct PutDocumentInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct PutDocumentInputBuilder<C = ()> {
+    client: C,
     document: Option<crate::types::Circle>,
 }
-impl PutDocumentInputBuilder {
+impl<C> PutDocumentInputBuilder<C> {
     /// The `Document` member.
     pub fn document(mut self, value: impl Into<crate::types::Circle>) -> Self {
         self.document = Some(value.into());
@@ -51,19 +51,15 @@ impl PutDocumentInputBuilder {
         })
     }
 }
-impl PutDocumentInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl PutDocumentInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, document: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PutDocumentOutput, ::awsgen_runtime::SdkError<PutDocumentError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

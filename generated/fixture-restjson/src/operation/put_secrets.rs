@@ -78,10 +78,10 @@ impl ::std::fmt::Debug for PutSecretsInput {
             .finish()
     }
 }
-/// A builder for [`PutSecretsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`PutSecretsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct PutSecretsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct PutSecretsInputBuilder<C = ()> {
+    client: C,
     by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
     choice: Option<crate::types::SecretChoice>,
     grid: Option<Vec<Vec<String>>>,
@@ -90,12 +90,12 @@ pub struct PutSecretsInputBuilder {
     level: Option<crate::types::SecretLevel>,
     plain: Option<String>,
 }
-impl ::std::fmt::Debug for PutSecretsInputBuilder {
+impl<C> ::std::fmt::Debug for PutSecretsInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutSecretsInputBuilder").finish_non_exhaustive()
     }
 }
-impl PutSecretsInputBuilder {
+impl<C> PutSecretsInputBuilder<C> {
     /// The `ByName` member.
     pub fn by_name(
         mut self,
@@ -218,19 +218,24 @@ impl PutSecretsInputBuilder {
         })
     }
 }
-impl PutSecretsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl PutSecretsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            by_name: None,
+            choice: None,
+            grid: None,
+            hidden: None,
+            holders: None,
+            level: None,
+            plain: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PutSecretsOutput, ::awsgen_runtime::SdkError<PutSecretsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -209,10 +209,10 @@ impl ::std::fmt::Debug for PutThingInput {
             .finish()
     }
 }
-/// A builder for [`PutThingInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`PutThingInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct PutThingInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct PutThingInputBuilder<C = ()> {
+    client: C,
     client_token: Option<String>,
     created: Option<::awsgen_runtime::DateTime>,
     created_iso: Option<::awsgen_runtime::DateTime>,
@@ -236,12 +236,12 @@ pub struct PutThingInputBuilder {
     tree: Option<crate::types::Node>,
     when: Option<::awsgen_runtime::DateTime>,
 }
-impl ::std::fmt::Debug for PutThingInputBuilder {
+impl<C> ::std::fmt::Debug for PutThingInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutThingInputBuilder").finish_non_exhaustive()
     }
 }
-impl PutThingInputBuilder {
+impl<C> PutThingInputBuilder<C> {
     /// The `ClientToken` member.
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.client_token = Some(value.into());
@@ -595,19 +595,39 @@ impl PutThingInputBuilder {
         })
     }
 }
-impl PutThingInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl PutThingInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            client_token: None,
+            created: None,
+            created_iso: None,
+            data: None,
+            doc: None,
+            filters: None,
+            flag: None,
+            json: None,
+            key: None,
+            limit: None,
+            meta: None,
+            names: None,
+            old: None,
+            ratio: None,
+            secret: None,
+            shape: None,
+            since: None,
+            status: None,
+            tags: None,
+            thing_id: None,
+            tree: None,
+            when: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PutThingOutput, ::awsgen_runtime::SdkError<PutThingError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -145,10 +145,10 @@ impl CreateRoleInput {
         self.tags.as_deref().unwrap_or_default()
     }
 }
-/// A builder for [`CreateRoleInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateRoleInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateRoleInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateRoleInputBuilder<C = ()> {
+    client: C,
     assume_role_policy_document: Option<String>,
     description: Option<String>,
     max_session_duration: Option<i32>,
@@ -157,7 +157,7 @@ pub struct CreateRoleInputBuilder {
     role_name: Option<String>,
     tags: Option<Vec<crate::types::Tag>>,
 }
-impl CreateRoleInputBuilder {
+impl<C> CreateRoleInputBuilder<C> {
     /// The trust relationship policy document that grants an entity permission to assume the role.
     ///
     /// In IAM, you must provide a JSON policy that has been converted to a string. However, for CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. CloudFormation always converts a YAML policy to JSON format before submitting it to IAM.
@@ -298,19 +298,24 @@ impl CreateRoleInputBuilder {
         })
     }
 }
-impl CreateRoleInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateRoleInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            assume_role_policy_document: None,
+            description: None,
+            max_session_duration: None,
+            path: None,
+            permissions_boundary: None,
+            role_name: None,
+            tags: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateRoleOutput, ::awsgen_runtime::SdkError<CreateRoleError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

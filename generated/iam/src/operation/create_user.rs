@@ -84,16 +84,16 @@ impl CreateUserInput {
         self.user_name.as_deref()
     }
 }
-/// A builder for [`CreateUserInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateUserInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateUserInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateUserInputBuilder<C = ()> {
+    client: C,
     path: Option<String>,
     permissions_boundary: Option<String>,
     tags: Option<Vec<crate::types::Tag>>,
     user_name: Option<String>,
 }
-impl CreateUserInputBuilder {
+impl<C> CreateUserInputBuilder<C> {
     /// The path for the user name. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
@@ -172,19 +172,21 @@ impl CreateUserInputBuilder {
         })
     }
 }
-impl CreateUserInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateUserInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            path: None,
+            permissions_boundary: None,
+            tags: None,
+            user_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateUserOutput, ::awsgen_runtime::SdkError<CreateUserError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

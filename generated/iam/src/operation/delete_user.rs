@@ -42,13 +42,13 @@ impl DeleteUserInput {
         self.user_name.as_deref()
     }
 }
-/// A builder for [`DeleteUserInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteUserInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteUserInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteUserInputBuilder<C = ()> {
+    client: C,
     user_name: Option<String>,
 }
-impl DeleteUserInputBuilder {
+impl<C> DeleteUserInputBuilder<C> {
     /// The name of the user to delete.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
@@ -72,19 +72,15 @@ impl DeleteUserInputBuilder {
         })
     }
 }
-impl DeleteUserInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl DeleteUserInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, user_name: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteUserOutput, ::awsgen_runtime::SdkError<DeleteUserError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -34,13 +34,13 @@ impl GetUserInput {
         self.user_name.as_deref()
     }
 }
-/// A builder for [`GetUserInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetUserInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetUserInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetUserInputBuilder<C = ()> {
+    client: C,
     user_name: Option<String>,
 }
-impl GetUserInputBuilder {
+impl<C> GetUserInputBuilder<C> {
     /// The name of the user to get information about.
     ///
     /// This parameter is optional. If it is not included, it defaults to the user making the request. This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
@@ -64,19 +64,15 @@ impl GetUserInputBuilder {
         })
     }
 }
-impl GetUserInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl GetUserInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, user_name: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetUserOutput, ::awsgen_runtime::SdkError<GetUserError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

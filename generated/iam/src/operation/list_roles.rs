@@ -66,15 +66,15 @@ impl ListRolesInput {
         self.path_prefix.as_deref()
     }
 }
-/// A builder for [`ListRolesInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListRolesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListRolesInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListRolesInputBuilder<C = ()> {
+    client: C,
     marker: Option<String>,
     max_items: Option<i32>,
     path_prefix: Option<String>,
 }
-impl ListRolesInputBuilder {
+impl<C> ListRolesInputBuilder<C> {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated. Set it to the value of the `Marker` element in the response that you received to indicate where the next call should start.
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.marker = Some(value.into());
@@ -130,19 +130,20 @@ impl ListRolesInputBuilder {
         })
     }
 }
-impl ListRolesInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ListRolesInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            marker: None,
+            max_items: None,
+            path_prefix: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListRolesOutput, ::awsgen_runtime::SdkError<ListRolesError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -180,13 +181,16 @@ impl ::awsgen_runtime::Operation for ListRolesInput {
         ListRolesError::Unhandled(error.into_unhandled())
     }
 }
-impl ListRolesInputBuilder {
+impl ListRolesInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListRolesInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListRolesInput {

@@ -183,10 +183,10 @@ impl CreateBucketInput {
         self.object_ownership.as_ref()
     }
 }
-/// A builder for [`CreateBucketInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateBucketInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateBucketInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateBucketInputBuilder<C = ()> {
+    client: C,
     acl: Option<crate::types::BucketCannedAcl>,
     bucket: Option<String>,
     bucket_namespace: Option<crate::types::BucketNamespace>,
@@ -199,7 +199,7 @@ pub struct CreateBucketInputBuilder {
     object_lock_enabled_for_bucket: Option<bool>,
     object_ownership: Option<crate::types::ObjectOwnership>,
 }
-impl CreateBucketInputBuilder {
+impl<C> CreateBucketInputBuilder<C> {
     /// The canned ACL to apply to the bucket.
     ///
     /// This functionality is not supported for directory buckets.
@@ -415,19 +415,28 @@ impl CreateBucketInputBuilder {
         })
     }
 }
-impl CreateBucketInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateBucketInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            acl: None,
+            bucket: None,
+            bucket_namespace: None,
+            create_bucket_configuration: None,
+            grant_full_control: None,
+            grant_read: None,
+            grant_read_acp: None,
+            grant_write: None,
+            grant_write_acp: None,
+            object_lock_enabled_for_bucket: None,
+            object_ownership: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateBucketOutput, ::awsgen_runtime::SdkError<CreateBucketError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -58,14 +58,14 @@ impl DeleteBucketInput {
         self.expected_bucket_owner.as_deref()
     }
 }
-/// A builder for [`DeleteBucketInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteBucketInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteBucketInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteBucketInputBuilder<C = ()> {
+    client: C,
     bucket: Option<String>,
     expected_bucket_owner: Option<String>,
 }
-impl DeleteBucketInputBuilder {
+impl<C> DeleteBucketInputBuilder<C> {
     /// Specifies the bucket being deleted.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use path-style requests in the format `https://s3express-control.*region-code*.amazonaws.com/*bucket-name*` . Virtual-hosted-style requests aren't supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must also follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*DOC-EXAMPLE-BUCKET*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*
@@ -106,19 +106,19 @@ impl DeleteBucketInputBuilder {
         })
     }
 }
-impl DeleteBucketInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DeleteBucketInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            bucket: None,
+            expected_bucket_owner: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteBucketOutput, ::awsgen_runtime::SdkError<DeleteBucketError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -174,10 +174,10 @@ impl DeleteObjectInput {
         self.version_id.as_deref()
     }
 }
-/// A builder for [`DeleteObjectInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteObjectInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteObjectInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteObjectInputBuilder<C = ()> {
+    client: C,
     bucket: Option<String>,
     bypass_governance_retention: Option<bool>,
     expected_bucket_owner: Option<String>,
@@ -189,7 +189,7 @@ pub struct DeleteObjectInputBuilder {
     request_payer: Option<crate::types::RequestPayer>,
     version_id: Option<String>,
 }
-impl DeleteObjectInputBuilder {
+impl<C> DeleteObjectInputBuilder<C> {
     /// The bucket name of the bucket containing the object.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `*Bucket-name*.s3express-*zone-id*.*region-code*.amazonaws.com`. Path-style requests are not supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*amzn-s3-demo-bucket*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*.
@@ -384,19 +384,27 @@ impl DeleteObjectInputBuilder {
         })
     }
 }
-impl DeleteObjectInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DeleteObjectInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            bucket: None,
+            bypass_governance_retention: None,
+            expected_bucket_owner: None,
+            if_match: None,
+            if_match_last_modified_time: None,
+            if_match_size: None,
+            key: None,
+            mfa: None,
+            request_payer: None,
+            version_id: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteObjectOutput, ::awsgen_runtime::SdkError<DeleteObjectError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -174,10 +174,10 @@ impl DeleteObjectsInput {
         self.request_payer.as_ref()
     }
 }
-/// A builder for [`DeleteObjectsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteObjectsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteObjectsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteObjectsInputBuilder<C = ()> {
+    client: C,
     bucket: Option<String>,
     bypass_governance_retention: Option<bool>,
     checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
@@ -186,7 +186,7 @@ pub struct DeleteObjectsInputBuilder {
     mfa: Option<String>,
     request_payer: Option<crate::types::RequestPayer>,
 }
-impl DeleteObjectsInputBuilder {
+impl<C> DeleteObjectsInputBuilder<C> {
     /// The bucket name containing the objects to delete.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `*Bucket-name*.s3express-*zone-id*.*region-code*.amazonaws.com`. Path-style requests are not supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*amzn-s3-demo-bucket*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*.
@@ -343,19 +343,24 @@ impl DeleteObjectsInputBuilder {
         })
     }
 }
-impl DeleteObjectsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl DeleteObjectsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            bucket: None,
+            bypass_governance_retention: None,
+            checksum_algorithm: None,
+            delete: None,
+            expected_bucket_owner: None,
+            mfa: None,
+            request_payer: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteObjectsOutput, ::awsgen_runtime::SdkError<DeleteObjectsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

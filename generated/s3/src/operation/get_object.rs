@@ -385,10 +385,10 @@ impl ::std::fmt::Debug for GetObjectInput {
             .finish()
     }
 }
-/// A builder for [`GetObjectInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetObjectInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct GetObjectInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetObjectInputBuilder<C = ()> {
+    client: C,
     bucket: Option<String>,
     checksum_mode: Option<crate::types::ChecksumMode>,
     expected_bucket_owner: Option<String>,
@@ -411,12 +411,12 @@ pub struct GetObjectInputBuilder {
     sse_customer_key_md5: Option<String>,
     version_id: Option<String>,
 }
-impl ::std::fmt::Debug for GetObjectInputBuilder {
+impl<C> ::std::fmt::Debug for GetObjectInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("GetObjectInputBuilder").finish_non_exhaustive()
     }
 }
-impl GetObjectInputBuilder {
+impl<C> GetObjectInputBuilder<C> {
     /// The bucket name containing the object.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `*Bucket-name*.s3express-*zone-id*.*region-code*.amazonaws.com`. Path-style requests are not supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*amzn-s3-demo-bucket*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*.
@@ -834,19 +834,38 @@ impl GetObjectInputBuilder {
         })
     }
 }
-impl GetObjectInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetObjectInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            bucket: None,
+            checksum_mode: None,
+            expected_bucket_owner: None,
+            if_match: None,
+            if_modified_since: None,
+            if_none_match: None,
+            if_unmodified_since: None,
+            key: None,
+            part_number: None,
+            range: None,
+            request_payer: None,
+            response_cache_control: None,
+            response_content_disposition: None,
+            response_content_encoding: None,
+            response_content_language: None,
+            response_content_type: None,
+            response_expires: None,
+            sse_customer_algorithm: None,
+            sse_customer_key: None,
+            sse_customer_key_md5: None,
+            version_id: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<GetObjectOutput, ::awsgen_runtime::SdkError<GetObjectError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

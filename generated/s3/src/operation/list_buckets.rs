@@ -70,16 +70,16 @@ impl ListBucketsInput {
         self.prefix.as_deref()
     }
 }
-/// A builder for [`ListBucketsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListBucketsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListBucketsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListBucketsInputBuilder<C = ()> {
+    client: C,
     bucket_region: Option<String>,
     continuation_token: Option<String>,
     max_buckets: Option<i32>,
     prefix: Option<String>,
 }
-impl ListBucketsInputBuilder {
+impl<C> ListBucketsInputBuilder<C> {
     /// Limits the response to buckets that are located in the specified Amazon Web Services Region. The Amazon Web Services Region must be expressed according to the Amazon Web Services Region code, such as `us-west-2` for the US West (Oregon) Region. For a list of the valid values for all of the Amazon Web Services Regions, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
     ///
     /// Requests made to a Regional endpoint that is different from the `bucket-region` parameter are not supported. For example, if you want to limit the response to your buckets in Region `us-west-2`, the request must be made to an endpoint in Region `us-west-2`.
@@ -154,19 +154,21 @@ impl ListBucketsInputBuilder {
         })
     }
 }
-impl ListBucketsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ListBucketsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            bucket_region: None,
+            continuation_token: None,
+            max_buckets: None,
+            prefix: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListBucketsOutput, ::awsgen_runtime::SdkError<ListBucketsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -203,13 +205,16 @@ impl ::awsgen_runtime::Operation for ListBucketsInput {
         ListBucketsError::Unhandled(error.into_unhandled())
     }
 }
-impl ListBucketsInputBuilder {
+impl ListBucketsInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListBucketsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListBucketsInput {

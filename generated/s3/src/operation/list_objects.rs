@@ -117,10 +117,10 @@ impl ListObjectsInput {
         self.request_payer.as_ref()
     }
 }
-/// A builder for [`ListObjectsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListObjectsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListObjectsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListObjectsInputBuilder<C = ()> {
+    client: C,
     bucket: Option<String>,
     delimiter: Option<String>,
     encoding_type: Option<crate::types::EncodingType>,
@@ -131,7 +131,7 @@ pub struct ListObjectsInputBuilder {
     prefix: Option<String>,
     request_payer: Option<crate::types::RequestPayer>,
 }
-impl ListObjectsInputBuilder {
+impl<C> ListObjectsInputBuilder<C> {
     /// The name of the bucket containing the objects.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `*Bucket-name*.s3express-*zone-id*.*region-code*.amazonaws.com`. Path-style requests are not supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*amzn-s3-demo-bucket*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*.
@@ -303,19 +303,26 @@ impl ListObjectsInputBuilder {
         })
     }
 }
-impl ListObjectsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ListObjectsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            bucket: None,
+            delimiter: None,
+            encoding_type: None,
+            expected_bucket_owner: None,
+            marker: None,
+            max_keys: None,
+            optional_object_attributes: None,
+            prefix: None,
+            request_payer: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListObjectsOutput, ::awsgen_runtime::SdkError<ListObjectsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -379,13 +386,16 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
         }
     }
 }
-impl ListObjectsInputBuilder {
+impl ListObjectsInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListObjectsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListObjectsInput {

@@ -171,10 +171,10 @@ impl ListObjectsV2Input {
         self.start_after.as_deref()
     }
 }
-/// A builder for [`ListObjectsV2Input`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListObjectsV2Input`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListObjectsV2InputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListObjectsV2InputBuilder<C = ()> {
+    client: C,
     bucket: Option<String>,
     continuation_token: Option<String>,
     delimiter: Option<String>,
@@ -187,7 +187,7 @@ pub struct ListObjectsV2InputBuilder {
     request_payer: Option<crate::types::RequestPayer>,
     start_after: Option<String>,
 }
-impl ListObjectsV2InputBuilder {
+impl<C> ListObjectsV2InputBuilder<C> {
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `*Bucket-name*.s3express-*zone-id*.*region-code*.amazonaws.com`. Path-style requests are not supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*amzn-s3-demo-bucket*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*.
     ///
     /// **Access points** - When you use this action with an access point for general purpose buckets, you must provide the alias of the access point in place of the bucket name or specify the access point ARN. When you use this action with an access point for directory buckets, you must provide the access point name in place of the bucket name. When using the access point ARN, you must direct requests to the access point hostname. The access point hostname takes the form *AccessPointName*-*AccountId*.s3-accesspoint.*Region*.amazonaws.com. When using this action with an access point through the Amazon Web Services SDKs, you provide the access point ARN in place of the bucket name. For more information about access point ARNs, see [Using access points](https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-access-points.html) in the *Amazon S3 User Guide*.
@@ -402,19 +402,28 @@ impl ListObjectsV2InputBuilder {
         })
     }
 }
-impl ListObjectsV2InputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl ListObjectsV2InputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            bucket: None,
+            continuation_token: None,
+            delimiter: None,
+            encoding_type: None,
+            expected_bucket_owner: None,
+            fetch_owner: None,
+            max_keys: None,
+            optional_object_attributes: None,
+            prefix: None,
+            request_payer: None,
+            start_after: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListObjectsV2Output, ::awsgen_runtime::SdkError<ListObjectsV2Error>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -480,13 +489,16 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
         }
     }
 }
-impl ListObjectsV2InputBuilder {
+impl ListObjectsV2InputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListObjectsV2Input> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListObjectsV2Input {

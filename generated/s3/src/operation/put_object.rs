@@ -688,10 +688,10 @@ impl ::std::fmt::Debug for PutObjectInput {
             .finish()
     }
 }
-/// A builder for [`PutObjectInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`PutObjectInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Default)]
-pub struct PutObjectInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct PutObjectInputBuilder<C = ()> {
+    client: C,
     acl: Option<crate::types::ObjectCannedAcl>,
     body: Option<::awsgen_runtime::ByteStream>,
     bucket: Option<String>,
@@ -739,12 +739,12 @@ pub struct PutObjectInputBuilder {
     website_redirect_location: Option<String>,
     write_offset_bytes: Option<i64>,
 }
-impl ::std::fmt::Debug for PutObjectInputBuilder {
+impl<C> ::std::fmt::Debug for PutObjectInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutObjectInputBuilder").finish_non_exhaustive()
     }
 }
-impl PutObjectInputBuilder {
+impl<C> PutObjectInputBuilder<C> {
     /// The canned ACL to apply to the object. For more information, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#CannedACL) in the *Amazon S3 User Guide*.
     ///
     /// When adding a new object, you can use headers to grant ACL-based permissions to individual Amazon Web Services accounts or to predefined groups defined by Amazon S3. These permissions are then added to the ACL on the object. By default, all objects are private. Only the owner has full access control. For more information, see [Access Control List (ACL) Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html) and [Managing ACLs Using the REST API](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-using-rest-api.html) in the *Amazon S3 User Guide*.
@@ -1611,19 +1611,63 @@ impl PutObjectInputBuilder {
         })
     }
 }
-impl PutObjectInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl PutObjectInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            acl: None,
+            body: None,
+            bucket: None,
+            bucket_key_enabled: None,
+            cache_control: None,
+            checksum_algorithm: None,
+            checksum_crc32: None,
+            checksum_crc32c: None,
+            checksum_crc64nvme: None,
+            checksum_md5: None,
+            checksum_sha1: None,
+            checksum_sha256: None,
+            checksum_sha512: None,
+            checksum_xxhash128: None,
+            checksum_xxhash3: None,
+            checksum_xxhash64: None,
+            content_disposition: None,
+            content_encoding: None,
+            content_language: None,
+            content_length: None,
+            content_md5: None,
+            content_type: None,
+            expected_bucket_owner: None,
+            expires: None,
+            grant_full_control: None,
+            grant_read: None,
+            grant_read_acp: None,
+            grant_write_acp: None,
+            if_match: None,
+            if_none_match: None,
+            key: None,
+            metadata: None,
+            object_lock_legal_hold_status: None,
+            object_lock_mode: None,
+            object_lock_retain_until_date: None,
+            request_payer: None,
+            sse_customer_algorithm: None,
+            sse_customer_key: None,
+            sse_customer_key_md5: None,
+            ssekms_encryption_context: None,
+            ssekms_key_id: None,
+            server_side_encryption: None,
+            storage_class: None,
+            tagging: None,
+            website_redirect_location: None,
+            write_offset_bytes: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PutObjectOutput, ::awsgen_runtime::SdkError<PutObjectError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

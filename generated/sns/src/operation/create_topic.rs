@@ -184,16 +184,16 @@ impl CreateTopicInput {
         self.tags.as_deref().unwrap_or_default()
     }
 }
-/// A builder for [`CreateTopicInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateTopicInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct CreateTopicInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateTopicInputBuilder<C = ()> {
+    client: C,
     attributes: Option<::std::collections::BTreeMap<String, String>>,
     data_protection_policy: Option<String>,
     name: Option<String>,
     tags: Option<Vec<crate::types::Tag>>,
 }
-impl CreateTopicInputBuilder {
+impl<C> CreateTopicInputBuilder<C> {
     /// A map of attributes with their corresponding values.
     ///
     /// The following lists names, descriptions, and values of the special request parameters that the `CreateTopic` action uses:
@@ -331,19 +331,21 @@ impl CreateTopicInputBuilder {
         })
     }
 }
-impl CreateTopicInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateTopicInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            attributes: None,
+            data_protection_policy: None,
+            name: None,
+            tags: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateTopicOutput, ::awsgen_runtime::SdkError<CreateTopicError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -28,13 +28,13 @@ impl DeleteTopicInput {
         self.topic_arn.as_deref()
     }
 }
-/// A builder for [`DeleteTopicInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`DeleteTopicInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct DeleteTopicInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct DeleteTopicInputBuilder<C = ()> {
+    client: C,
     topic_arn: Option<String>,
 }
-impl DeleteTopicInputBuilder {
+impl<C> DeleteTopicInputBuilder<C> {
     /// The ARN of the topic you want to delete.
     pub fn topic_arn(mut self, value: impl Into<String>) -> Self {
         self.topic_arn = Some(value.into());
@@ -56,19 +56,15 @@ impl DeleteTopicInputBuilder {
         })
     }
 }
-impl DeleteTopicInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl DeleteTopicInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, topic_arn: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<DeleteTopicOutput, ::awsgen_runtime::SdkError<DeleteTopicError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

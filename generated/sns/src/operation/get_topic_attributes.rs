@@ -28,13 +28,13 @@ impl GetTopicAttributesInput {
         self.topic_arn.as_deref()
     }
 }
-/// A builder for [`GetTopicAttributesInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetTopicAttributesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetTopicAttributesInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetTopicAttributesInputBuilder<C = ()> {
+    client: C,
     topic_arn: Option<String>,
 }
-impl GetTopicAttributesInputBuilder {
+impl<C> GetTopicAttributesInputBuilder<C> {
     /// The ARN of the topic whose properties you want to get.
     pub fn topic_arn(mut self, value: impl Into<String>) -> Self {
         self.topic_arn = Some(value.into());
@@ -56,22 +56,18 @@ impl GetTopicAttributesInputBuilder {
         })
     }
 }
-impl GetTopicAttributesInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl GetTopicAttributesInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, topic_arn: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         GetTopicAttributesOutput,
         ::awsgen_runtime::SdkError<GetTopicAttributesError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -30,13 +30,13 @@ impl ListTopicsInput {
         self.next_token.as_deref()
     }
 }
-/// A builder for [`ListTopicsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`ListTopicsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct ListTopicsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct ListTopicsInputBuilder<C = ()> {
+    client: C,
     next_token: Option<String>,
 }
-impl ListTopicsInputBuilder {
+impl<C> ListTopicsInputBuilder<C> {
     /// Token returned by the previous `ListTopics` request.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.next_token = Some(value.into());
@@ -58,19 +58,15 @@ impl ListTopicsInputBuilder {
         })
     }
 }
-impl ListTopicsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self {
-            client: Some(client),
-            ..Self::default()
-        }
+impl ListTopicsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client, next_token: None }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<ListTopicsOutput, ::awsgen_runtime::SdkError<ListTopicsError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.
@@ -124,13 +120,16 @@ impl ::awsgen_runtime::Operation for ListTopicsInput {
         ListTopicsError::Unhandled(error.into_unhandled())
     }
 }
-impl ListTopicsInputBuilder {
+impl ListTopicsInputBuilder<crate::Client> {
     /// Pages through every result: `.send()` streams pages, `.items()` streams items,
     /// `.collect_all()` gathers them. A repeated token ends the run with an error.
     pub fn into_paginator(
         self,
     ) -> ::awsgen_runtime::pagination::Paginator<ListTopicsInput> {
-        ::awsgen_runtime::pagination::Paginator::new(self.client.clone(), self.build())
+        ::awsgen_runtime::pagination::Paginator::new(
+            self.client.inner.clone(),
+            self.build(),
+        )
     }
 }
 impl ::awsgen_runtime::pagination::Paginate for ListTopicsInput {

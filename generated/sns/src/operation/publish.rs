@@ -239,10 +239,10 @@ impl ::std::fmt::Debug for PublishInput {
             .finish()
     }
 }
-/// A builder for [`PublishInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`PublishInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct PublishInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct PublishInputBuilder<C = ()> {
+    client: C,
     message: Option<String>,
     message_attributes: Option<
         ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
@@ -255,12 +255,12 @@ pub struct PublishInputBuilder {
     target_arn: Option<String>,
     topic_arn: Option<String>,
 }
-impl ::std::fmt::Debug for PublishInputBuilder {
+impl<C> ::std::fmt::Debug for PublishInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PublishInputBuilder").finish_non_exhaustive()
     }
 }
-impl PublishInputBuilder {
+impl<C> PublishInputBuilder<C> {
     /// The message you want to send.
     ///
     /// If you are publishing to a topic and you want to send the same message to all transport protocols, include the text of the message as a String value. If you want to send different messages for each transport protocol, set the value of the `MessageStructure` parameter to `json` and use a JSON object for the `Message` parameter.
@@ -466,19 +466,26 @@ impl PublishInputBuilder {
         })
     }
 }
-impl PublishInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl PublishInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            message: None,
+            message_attributes: None,
+            message_deduplication_id: None,
+            message_group_id: None,
+            message_structure: None,
+            phone_number: None,
+            subject: None,
+            target_arn: None,
+            topic_arn: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<PublishOutput, ::awsgen_runtime::SdkError<PublishError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -110,10 +110,10 @@ impl ::std::fmt::Debug for CreateTokenInput {
             .finish()
     }
 }
-/// A builder for [`CreateTokenInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`CreateTokenInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct CreateTokenInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct CreateTokenInputBuilder<C = ()> {
+    client: C,
     client_id: Option<String>,
     client_secret: Option<String>,
     code: Option<String>,
@@ -124,12 +124,12 @@ pub struct CreateTokenInputBuilder {
     refresh_token: Option<String>,
     scope: Option<Vec<String>>,
 }
-impl ::std::fmt::Debug for CreateTokenInputBuilder {
+impl<C> ::std::fmt::Debug for CreateTokenInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreateTokenInputBuilder").finish_non_exhaustive()
     }
 }
-impl CreateTokenInputBuilder {
+impl<C> CreateTokenInputBuilder<C> {
     /// The unique identifier string for the client or application. This value comes from the result of the RegisterClient API.
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.client_id = Some(value.into());
@@ -282,19 +282,26 @@ impl CreateTokenInputBuilder {
         })
     }
 }
-impl CreateTokenInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl CreateTokenInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            client_id: None,
+            client_secret: None,
+            code: None,
+            code_verifier: None,
+            device_code: None,
+            grant_type: None,
+            redirect_uri: None,
+            refresh_token: None,
+            scope: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<CreateTokenOutput, ::awsgen_runtime::SdkError<CreateTokenError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

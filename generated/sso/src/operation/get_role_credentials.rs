@@ -48,20 +48,20 @@ impl ::std::fmt::Debug for GetRoleCredentialsInput {
             .finish()
     }
 }
-/// A builder for [`GetRoleCredentialsInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetRoleCredentialsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct GetRoleCredentialsInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetRoleCredentialsInputBuilder<C = ()> {
+    client: C,
     access_token: Option<String>,
     account_id: Option<String>,
     role_name: Option<String>,
 }
-impl ::std::fmt::Debug for GetRoleCredentialsInputBuilder {
+impl<C> ::std::fmt::Debug for GetRoleCredentialsInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("GetRoleCredentialsInputBuilder").finish_non_exhaustive()
     }
 }
-impl GetRoleCredentialsInputBuilder {
+impl<C> GetRoleCredentialsInputBuilder<C> {
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
         self.access_token = Some(value.into());
@@ -116,22 +116,23 @@ impl GetRoleCredentialsInputBuilder {
         })
     }
 }
-impl GetRoleCredentialsInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl GetRoleCredentialsInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            access_token: None,
+            account_id: None,
+            role_name: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         GetRoleCredentialsOutput,
         ::awsgen_runtime::SdkError<GetRoleCredentialsError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

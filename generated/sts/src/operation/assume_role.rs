@@ -283,10 +283,10 @@ impl AssumeRoleInput {
         self.transitive_tag_keys.as_deref().unwrap_or_default()
     }
 }
-/// A builder for [`AssumeRoleInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`AssumeRoleInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct AssumeRoleInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct AssumeRoleInputBuilder<C = ()> {
+    client: C,
     duration_seconds: Option<i32>,
     external_id: Option<String>,
     policy: Option<String>,
@@ -300,7 +300,7 @@ pub struct AssumeRoleInputBuilder {
     token_code: Option<String>,
     transitive_tag_keys: Option<Vec<String>>,
 }
-impl AssumeRoleInputBuilder {
+impl<C> AssumeRoleInputBuilder<C> {
     /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
     ///
     /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter value greater than one hour, the operation fails. To learn how to view the maximum value for your role, see [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
@@ -556,19 +556,29 @@ impl AssumeRoleInputBuilder {
         })
     }
 }
-impl AssumeRoleInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl AssumeRoleInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            duration_seconds: None,
+            external_id: None,
+            policy: None,
+            policy_arns: None,
+            provided_contexts: None,
+            role_arn: None,
+            role_session_name: None,
+            serial_number: None,
+            source_identity: None,
+            tags: None,
+            token_code: None,
+            transitive_tag_keys: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<AssumeRoleOutput, ::awsgen_runtime::SdkError<AssumeRoleError>> {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

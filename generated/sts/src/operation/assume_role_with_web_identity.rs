@@ -200,10 +200,10 @@ impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInput {
             .finish()
     }
 }
-/// A builder for [`AssumeRoleWithWebIdentityInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`AssumeRoleWithWebIdentityInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default)]
-pub struct AssumeRoleWithWebIdentityInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct AssumeRoleWithWebIdentityInputBuilder<C = ()> {
+    client: C,
     duration_seconds: Option<i32>,
     policy: Option<String>,
     policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
@@ -212,12 +212,12 @@ pub struct AssumeRoleWithWebIdentityInputBuilder {
     role_session_name: Option<String>,
     web_identity_token: Option<String>,
 }
-impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInputBuilder {
+impl<C> ::std::fmt::Debug for AssumeRoleWithWebIdentityInputBuilder<C> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssumeRoleWithWebIdentityInputBuilder").finish_non_exhaustive()
     }
 }
-impl AssumeRoleWithWebIdentityInputBuilder {
+impl<C> AssumeRoleWithWebIdentityInputBuilder<C> {
     /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
     ///
     /// By default, the value is set to `3600` seconds.
@@ -371,22 +371,27 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         })
     }
 }
-impl AssumeRoleWithWebIdentityInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
+impl AssumeRoleWithWebIdentityInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
         Self {
-            client: Some(client),
-            ..Self::default()
+            client,
+            duration_seconds: None,
+            policy: None,
+            policy_arns: None,
+            provider_id: None,
+            role_arn: None,
+            role_session_name: None,
+            web_identity_token: None,
         }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         AssumeRoleWithWebIdentityOutput,
         ::awsgen_runtime::SdkError<AssumeRoleWithWebIdentityError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -19,30 +19,29 @@ impl GetCallerIdentityInput {
         Default::default()
     }
 }
-/// A builder for [`GetCallerIdentityInput`]. The one a `Client` hands out can also `send()` itself.
+/// A builder for [`GetCallerIdentityInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-pub struct GetCallerIdentityInputBuilder {
-    client: Option<::awsgen_runtime::Client>,
+pub struct GetCallerIdentityInputBuilder<C = ()> {
+    client: C,
 }
-impl GetCallerIdentityInputBuilder {
+impl<C> GetCallerIdentityInputBuilder<C> {
     /// Builds the [`GetCallerIdentityInput`]; nothing is required yet.
     pub fn build(self) -> Result<GetCallerIdentityInput, ::awsgen_runtime::BuildError> {
         Ok(GetCallerIdentityInput {})
     }
 }
-impl GetCallerIdentityInputBuilder {
-    pub(crate) fn new(client: ::awsgen_runtime::Client) -> Self {
-        Self { client: Some(client) }
+impl GetCallerIdentityInputBuilder<crate::Client> {
+    pub(crate) fn new(client: crate::Client) -> Self {
+        Self { client }
     }
     /// Builds the request and sends it, retrying as the client's configuration allows.
-    /// Only a builder a `Client` handed out can send.
     pub async fn send(
         self,
     ) -> Result<
         GetCallerIdentityOutput,
         ::awsgen_runtime::SdkError<GetCallerIdentityError>,
     > {
-        let client = ::awsgen_runtime::build::client(self.client.clone())?;
+        let client = self.client.inner.clone();
         client.send(self.build()?).await
     }
     /// [`send`](Self::send), waiting for the answer on this thread; no async runtime needed.

@@ -1,0 +1,54 @@
+//! Which codec impls the XML protocols' types get: every type received reads itself from XML;
+//! every type sent writes itself as an awsQuery form (`query`) or, in restXml, as XML (`xml`).
+
+use super::query::{to_query_enum, to_query_struct, to_query_union};
+use super::types::ident;
+use super::xml::{
+    body_members, from_xml_enum, from_xml_struct, from_xml_union, read_from_body, to_xml_enum, to_xml_struct,
+    to_xml_union, with_imports,
+};
+use super::Ctx;
+use crate::ir::{Operation, Shape, ShapeKind};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The impls of an operation's input (written) and output (read) structures: their body members.
+pub(crate) fn io_impls(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> TokenStream {
+    let (input_name, output_name) = (ident(&op.names.input), ident(&op.names.output));
+    let write = if ctx.service.protocol.is_query() {
+        to_query_struct(ctx, &input_name, input.members())
+    } else {
+        to_xml_struct(ctx, &input_name, &body_members(input), None)
+    };
+    let read =
+        from_xml_struct(ctx, &output_name, &output.members().iter().filter(|m| read_from_body(m)).collect::<Vec<_>>());
+    with_imports(quote! { #write #read })
+}
+
+/// The impls of a shared structure, union or enum, for the directions it travels in.
+pub(crate) fn shape_impls(ctx: &Ctx, shape: &Shape) -> TokenStream {
+    let name = ident(&shape.names.type_name);
+    let query = ctx.service.protocol.is_query();
+    let (write, read) = match &shape.kind {
+        ShapeKind::Structure(_) => {
+            let members = body_members(shape);
+            let write = match query {
+                true => to_query_struct(ctx, &name, members.iter().copied()),
+                false => to_xml_struct(ctx, &name, &members, shape.xml_namespace.as_ref()),
+            };
+            (write, from_xml_struct(ctx, &name, &members))
+        }
+        ShapeKind::Enum(_) => {
+            let write = if query { to_query_enum(&name) } else { to_xml_enum(&name) };
+            (write, from_xml_enum(&name))
+        }
+        ShapeKind::Union(members) => {
+            let write = if query { to_query_union(ctx, &name, members) } else { to_xml_union(ctx, &name, members) };
+            (write, from_xml_union(ctx, &name, members))
+        }
+        _ => return quote! {},
+    };
+    let write = shape.sent.then_some(write);
+    let read = shape.received.then_some(read);
+    with_imports(quote! { #write #read })
+}

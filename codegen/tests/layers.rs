@@ -1,0 +1,167 @@
+//! The generator's module graph, read from its source: no module imports another that imports it
+//! back (a child may use what its ancestors declare), and the stages below the emitters (the
+//! model, the IR, JMESPath, the plan, naming) never reach up into them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Module path (`emit::xml`, `crate` for lib.rs) -> the modules it refers to.
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+fn module_of(relative: &Path) -> String {
+    let mut parts: Vec<String> = relative.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let file = parts.pop().unwrap_or_default();
+    match file.as_str() {
+        "lib.rs" | "mod.rs" => {}
+        other => parts.push(other.trim_end_matches(".rs").to_owned()),
+    }
+    if parts.is_empty() {
+        "crate".to_owned()
+    } else {
+        parts.join("::")
+    }
+}
+
+fn sources(root: &Path, dir: &Path, found: &mut BTreeMap<String, String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sources(root, &path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let module = module_of(path.strip_prefix(root).unwrap());
+            found.insert(module, std::fs::read_to_string(&path).unwrap());
+        }
+    }
+}
+
+fn parent(module: &str) -> String {
+    match module.rsplit_once("::") {
+        Some((parent, _)) => parent.to_owned(),
+        None => "crate".to_owned(),
+    }
+}
+
+/// Every `crate::a::b` or `super::a` path in `text` (with `{a, b}` groups opened one level), as
+/// absolute paths; comments are skipped.
+fn paths(module: &str, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines().map(str::trim).filter(|line| !line.starts_with("//")) {
+        for (start, _) in line.match_indices("::") {
+            let head_start =
+                line[..start].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+            let base = match &line[head_start..start] {
+                "crate" => "crate".to_owned(),
+                "super" if !line[..head_start].ends_with("::") => parent(module),
+                _ => continue,
+            };
+            let rest = &line[start + 2..];
+            let (path, group) = match rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
+                Some(end) if rest[end..].starts_with('{') => {
+                    let close = rest[end..].find('}').map_or(rest.len(), |i| end + i);
+                    (&rest[..end], Some(&rest[end + 1..close]))
+                }
+                Some(end) => (&rest[..end], None),
+                None => (rest, None),
+            };
+            let prefix = match path.trim_end_matches(':') {
+                "" => base,
+                path => format!("{base}::{path}"),
+            };
+            match group {
+                Some(items) => found.extend(items.split(',').map(|item| {
+                    let item = item.trim().split("::").next().unwrap_or_default();
+                    format!("{prefix}::{item}")
+                })),
+                None => found.push(prefix),
+            }
+        }
+    }
+    found.into_iter().map(|p| p.trim_start_matches("crate::").to_owned()).collect()
+}
+
+/// The module a path names: its longest prefix that is a module.
+fn resolve(path: &str, modules: &BTreeSet<String>) -> Option<String> {
+    let parts: Vec<&str> = path.split("::").collect();
+    (1..=parts.len()).rev().map(|n| parts[..n].join("::")).find(|candidate| modules.contains(candidate))
+}
+
+fn is_ancestor(ancestor: &str, module: &str) -> bool {
+    ancestor == "crate" || module.starts_with(&format!("{ancestor}::"))
+}
+
+fn graph(root: &Path) -> Graph {
+    let mut files = BTreeMap::new();
+    sources(root, root, &mut files);
+    let modules: BTreeSet<String> = files.keys().cloned().collect();
+    let mut graph = Graph::new();
+    for (module, text) in &files {
+        let targets = paths(module, text).into_iter().filter_map(|path| resolve(&path, &modules));
+        let edges = targets.filter(|target| target != module && !is_ancestor(target, module)).collect();
+        graph.insert(module.clone(), edges);
+    }
+    graph
+}
+
+/// A cycle, if there is one: the modules on it, the first repeated at the end.
+fn cycle(graph: &Graph) -> Option<Vec<String>> {
+    fn visit(graph: &Graph, at: &str, path: &mut Vec<String>, done: &mut BTreeSet<String>) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|m| m == at) {
+            let mut cycle = path[start..].to_vec();
+            cycle.push(at.to_owned());
+            return Some(cycle);
+        }
+        if done.contains(at) {
+            return None;
+        }
+        path.push(at.to_owned());
+        for next in graph.get(at).into_iter().flatten() {
+            if let Some(cycle) = visit(graph, next, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(at.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|module| visit(graph, module, &mut Vec::new(), &mut done))
+}
+
+fn codegen() -> Graph {
+    graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+}
+
+#[test]
+fn the_generator_has_no_import_cycles() {
+    let graph = codegen();
+    assert!(graph.len() > 20, "the source was read: {graph:?}");
+    assert_eq!(cycle(&graph), None);
+}
+
+#[test]
+fn stages_below_the_emitters_never_use_them() {
+    for (module, uses) in codegen() {
+        let low = ["model", "ir", "jmespath", "plan", "naming", "lock", "rust", "diagnostic"];
+        if !low.iter().any(|stage| module == *stage || module.starts_with(&format!("{stage}::"))) {
+            continue;
+        }
+        let up: Vec<&String> =
+            uses.iter().filter(|m| ["emit", "api", "diff"].contains(&m.split("::").next().unwrap())).collect();
+        assert!(up.is_empty(), "{module} uses {up:?}");
+    }
+}
+
+#[test]
+fn the_reader_finds_paths_groups_and_cycles() {
+    let text = "use super::{docs, rt, Ctx};\nuse crate::ir::{Member, Shape};\n// use crate::emit::x;\nlet x = super::xml::layout(ctx);";
+    let found = paths("emit::query", text);
+    assert_eq!(found, ["emit::docs", "emit::rt", "emit::Ctx", "ir::Member", "ir::Shape", "emit::xml::layout"]);
+    let modules: BTreeSet<String> = ["emit", "emit::xml", "ir"].map(str::to_owned).into();
+    assert_eq!(resolve("emit::xml::layout", &modules).as_deref(), Some("emit::xml"));
+    let mut graph = Graph::new();
+    graph.insert("a".into(), ["b".to_owned()].into());
+    graph.insert("b".into(), ["c".to_owned()].into());
+    assert_eq!(cycle(&graph), None);
+    graph.insert("c".into(), ["a".to_owned()].into());
+    assert_eq!(cycle(&graph), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
+}
