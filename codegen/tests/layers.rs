@@ -1,6 +1,8 @@
-//! The generator's module graph, read from its source: no module imports another that imports it
-//! back (a child may use what its ancestors declare), and the stages below the emitters (the
-//! model, the IR, JMESPath, the plan, naming) never reach up into them.
+//! The module graphs of the generator, the runtime and awsgen-config, read from their source: no
+//! module imports another that imports it back (a child may use what its ancestors declare), and
+//! the generator's stages below the emitters (the model, the IR, JMESPath, the plan, naming)
+//! never reach up into them. An item the crate root re-exports (`crate::BuildError`) counts as
+//! a use of the module that defines it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -42,10 +44,11 @@ fn parent(module: &str) -> String {
 }
 
 /// Every `crate::a::b` or `super::a` path in `text` (with `{a, b}` groups opened one level), as
-/// absolute paths; comments are skipped.
+/// absolute paths; comments and the unit tests at the end of a file are skipped.
 fn paths(module: &str, text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for line in text.lines().map(str::trim).filter(|line| !line.starts_with("//")) {
+    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+    for line in code.lines().map(str::trim).filter(|line| !line.starts_with("//")) {
         for (start, _) in line.match_indices("::") {
             let head_start =
                 line[..start].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
@@ -79,10 +82,35 @@ fn paths(module: &str, text: &str) -> Vec<String> {
     found.into_iter().map(|p| p.trim_start_matches("crate::").to_owned()).collect()
 }
 
-/// The module a path names: its longest prefix that is a module.
-fn resolve(path: &str, modules: &BTreeSet<String>) -> Option<String> {
+/// The module a path names: its longest prefix that is a module, where an item the crate root
+/// re-exports stands for the module it comes from.
+fn resolve(path: &str, modules: &BTreeSet<String>, reexports: &BTreeMap<String, String>) -> Option<String> {
     let parts: Vec<&str> = path.split("::").collect();
+    if let Some(module) = parts.first().and_then(|item| reexports.get(*item)) {
+        return Some(module.clone());
+    }
     (1..=parts.len()).rev().map(|n| parts[..n].join("::")).find(|candidate| modules.contains(candidate))
+}
+
+/// Item -> module, for the root's `pub use module::{Item, ...};` lines.
+fn reexports(root: &str, modules: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    let text = root.replace('\n', " ");
+    for statement in text.split(';').map(str::trim).filter_map(|s| s.strip_prefix("pub use ")) {
+        let (path, items) = match statement.split_once("::{") {
+            Some((path, items)) => (path, items.trim_end_matches('}').split(',').collect::<Vec<_>>()),
+            None => match statement.rsplit_once("::") {
+                Some((path, item)) => (path, vec![item]),
+                None => continue,
+            },
+        };
+        if let Some(module) = resolve(path, modules, &BTreeMap::new()) {
+            for item in items.iter().map(|item| item.trim()).filter(|item| !item.is_empty()) {
+                found.insert(item.to_owned(), module.clone());
+            }
+        }
+    }
+    found
 }
 
 fn is_ancestor(ancestor: &str, module: &str) -> bool {
@@ -93,9 +121,10 @@ fn graph(root: &Path) -> Graph {
     let mut files = BTreeMap::new();
     sources(root, root, &mut files);
     let modules: BTreeSet<String> = files.keys().cloned().collect();
+    let reexports = reexports(files.get("crate").map_or("", String::as_str), &modules);
     let mut graph = Graph::new();
     for (module, text) in &files {
-        let targets = paths(module, text).into_iter().filter_map(|path| resolve(&path, &modules));
+        let targets = paths(module, text).into_iter().filter_map(|path| resolve(&path, &modules, &reexports));
         let edges = targets.filter(|target| target != module && !is_ancestor(target, module)).collect();
         graph.insert(module.clone(), edges);
     }
@@ -127,15 +156,21 @@ fn cycle(graph: &Graph) -> Option<Vec<String>> {
     graph.keys().find_map(|module| visit(graph, module, &mut Vec::new(), &mut done))
 }
 
+fn crate_graph(folder: &str) -> Graph {
+    graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(folder).join("src"))
+}
+
 fn codegen() -> Graph {
-    graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+    crate_graph("codegen")
 }
 
 #[test]
-fn the_generator_has_no_import_cycles() {
-    let graph = codegen();
-    assert!(graph.len() > 20, "the source was read: {graph:?}");
-    assert_eq!(cycle(&graph), None);
+fn no_crate_has_import_cycles() {
+    for folder in ["codegen", "runtime", "config"] {
+        let graph = crate_graph(folder);
+        assert!(graph.len() > 10, "{folder}'s source was read: {graph:?}");
+        assert_eq!(cycle(&graph), None, "{folder}");
+    }
 }
 
 #[test]
@@ -156,8 +191,12 @@ fn the_reader_finds_paths_groups_and_cycles() {
     let text = "use super::{docs, rt, Ctx};\nuse crate::ir::{Member, Shape};\n// use crate::emit::x;\nlet x = super::xml::layout(ctx);";
     let found = paths("emit::query", text);
     assert_eq!(found, ["emit::docs", "emit::rt", "emit::Ctx", "ir::Member", "ir::Shape", "emit::xml::layout"]);
-    let modules: BTreeSet<String> = ["emit", "emit::xml", "ir"].map(str::to_owned).into();
-    assert_eq!(resolve("emit::xml::layout", &modules).as_deref(), Some("emit::xml"));
+    let modules: BTreeSet<String> = ["emit", "emit::xml", "ir", "build"].map(str::to_owned).into();
+    let root = "mod build;\npub use build::{BuildError,\n    build_it};\npub use ir::Shape;";
+    let reexports = reexports(root, &modules);
+    assert_eq!(resolve("emit::xml::layout", &modules, &reexports).as_deref(), Some("emit::xml"));
+    assert_eq!(resolve("BuildError::MissingField", &modules, &reexports).as_deref(), Some("build"));
+    assert_eq!(resolve("Shape", &modules, &reexports).as_deref(), Some("ir"));
     let mut graph = Graph::new();
     graph.insert("a".into(), ["b".to_owned()].into());
     graph.insert("b".into(), ["c".to_owned()].into());

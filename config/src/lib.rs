@@ -10,6 +10,7 @@
 
 mod chain;
 mod env;
+mod error;
 mod fetch;
 mod loader;
 pub mod profile;
@@ -19,6 +20,7 @@ mod settings;
 
 pub use chain::DefaultCredentialsChain;
 pub use env::Env;
-pub use loader::{load, ConfigLoader, LoadError};
+pub use error::LoadError;
+pub use loader::{load, ConfigLoader};
 pub use provider::ProviderConfig;
 pub use region::region;

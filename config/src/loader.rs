@@ -1,16 +1,15 @@
 //! One call to configure a client as the AWS CLI would be: region, credentials, endpoint and
 //! retries from the environment and the profile files.
 
+use crate::error::LoadError;
 use crate::profile::files::{expand_home, read_limited};
-use crate::profile::ProfileFileError;
 use crate::provider::{ImdsProvider, SsoTokenProvider};
 use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
 use awsgen_runtime::{
-    Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryMode, S3Addressing,
+    Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing,
 };
-use std::fmt;
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
 pub async fn load() -> Config {
@@ -51,36 +50,6 @@ pub struct ConfigLoader {
     provider_config: ProviderConfig,
     profile_name: Option<String>,
     region: Option<String>,
-}
-
-/// Why [`ConfigLoader::try_load`] refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoadError {
-    /// A profile file that can't be read or parsed.
-    ProfileFile(ProfileFileError),
-    /// A profile was chosen (`AWS_PROFILE`, [`ConfigLoader::profile_name`]) that no file has.
-    MissingProfile(String),
-    /// A setting with a value it can't take; `source` names the variable or the profile property.
-    Setting { source: String, problem: String },
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LoadError::ProfileFile(error) => error.fmt(f),
-            LoadError::MissingProfile(name) => write!(f, "profile `{name}` is not in the profile files"),
-            LoadError::Setting { source, problem } => write!(f, "{source}: {problem}"),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            LoadError::ProfileFile(error) => error.source(), // shown as it is
-            _ => None,
-        }
-    }
 }
 
 impl ConfigLoader {
@@ -196,15 +165,15 @@ fn endpoints(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec
 
 fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
     if let Some(setting) = settings.get("AWS_RETRY_MODE", "retry_mode") {
-        match retry_mode(&setting) {
+        match parsed(&setting, RetryMode::parse) {
             Ok(mode) => builder = builder.retry_mode(mode),
             Err(error) => problems.push(error),
         }
     }
     if let Some(setting) = settings.get("AWS_MAX_ATTEMPTS", "max_attempts") {
-        match setting.value.parse::<u32>() {
-            Ok(attempts) if attempts >= 1 => builder = builder.max_attempts(attempts),
-            _ => problems.push(setting.invalid(format!("`{}` is not a whole number of at least 1", setting.value))),
+        match parsed(&setting, RetryConfig::parse_max_attempts) {
+            Ok(attempts) => builder = builder.max_attempts(attempts),
+            Err(error) => problems.push(error),
         }
     }
     builder
@@ -234,13 +203,13 @@ fn s3(builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>
 fn checksums(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
     use {RequestChecksumCalculation as Request, ResponseChecksumValidation as Response};
     if let Some(setting) = settings.get("AWS_REQUEST_CHECKSUM_CALCULATION", "request_checksum_calculation") {
-        match when(&setting, Request::WhenSupported, Request::WhenRequired) {
+        match parsed(&setting, Request::parse) {
             Ok(when) => builder = builder.request_checksum_calculation(when),
             Err(error) => problems.push(error),
         }
     }
     if let Some(setting) = settings.get("AWS_RESPONSE_CHECKSUM_VALIDATION", "response_checksum_validation") {
-        match when(&setting, Response::WhenSupported, Response::WhenRequired) {
+        match parsed(&setting, Response::parse) {
             Ok(when) => builder = builder.response_checksum_validation(when),
             Err(error) => problems.push(error),
         }
@@ -248,13 +217,10 @@ fn checksums(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec
     builder
 }
 
-/// A checksum setting, `when_supported` or `when_required` in any case.
-fn when<T>(setting: &Setting, supported: T, required: T) -> Result<T, LoadError> {
-    match setting.value.to_ascii_lowercase().as_str() {
-        "when_supported" => Ok(supported),
-        "when_required" => Ok(required),
-        _ => Err(setting.invalid(format!("`{}` is not one of when_supported, when_required", setting.value))),
-    }
+/// A setting's value through the runtime's parser for it, which `Config::from_env` uses too,
+/// so a value means the same to both; a refused one names the setting and what was expected.
+fn parsed<T>(setting: &Setting, parse: impl Fn(&str) -> Result<T, &'static str>) -> Result<T, LoadError> {
+    parse(&setting.value).map_err(|expected| setting.invalid(format!("`{}` is not {expected}", setting.value)))
 }
 
 /// The PEM file `AWS_CA_BUNDLE` / `ca_bundle` names (`~` is the home directory).
@@ -270,13 +236,3 @@ fn ca_bundle(settings: &Settings, env: &Env) -> Result<Option<CaBundle>, LoadErr
 
 /// Mozilla's whole bundle is about 220 KB.
 const MAX_CA_BUNDLE_SIZE: u64 = 4 * 1024 * 1024;
-
-/// `legacy` is botocore's older policy, run here as the standard one; an unknown mode is a typo
-/// worth reporting.
-fn retry_mode(setting: &Setting) -> Result<RetryMode, LoadError> {
-    match setting.value.to_ascii_lowercase().as_str() {
-        "standard" | "legacy" => Ok(RetryMode::Standard),
-        "adaptive" => Ok(RetryMode::Adaptive),
-        _ => Err(setting.invalid(format!("`{}` is not one of standard, adaptive, legacy", setting.value))),
-    }
-}

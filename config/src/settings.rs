@@ -2,7 +2,7 @@
 //! `use_fips_endpoint`): the environment wins. Endpoint URLs also come per service, from
 //! `AWS_ENDPOINT_URL_<SERVICE>` and the profile's `[services]` section.
 
-use crate::loader::LoadError;
+use crate::error::LoadError;
 use crate::profile::{ProfileFileError, Section};
 use crate::{Env, ProviderConfig};
 

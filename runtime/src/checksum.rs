@@ -16,38 +16,12 @@
 use crate::config::{RequestChecksumCalculation, ResponseChecksumValidation};
 use crate::error::TransportError;
 use crate::http::{Body, BoxError, StreamingBody};
-use crate::protocol::Request;
+use crate::protocol::{Request, RequestChecksum, ResponseChecksum};
 use crate::BuildError;
 use bytes::Bytes;
 use http_body::Frame;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-
-/// An operation whose request carries a checksum of its body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestChecksum {
-    /// The header the caller's choice of algorithm goes in (S3: `x-amz-sdk-checksum-algorithm`),
-    /// when the operation lets them choose.
-    pub algorithm_header: Option<&'static str>,
-    /// The service refuses the request without a checksum (`requestChecksumRequired`).
-    pub required: bool,
-}
-
-/// An operation whose response can carry a checksum of its body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResponseChecksum {
-    /// The header that asks for it (S3: `x-amz-checksum-mode`, with `ENABLED`).
-    pub mode_header: &'static str,
-    /// The algorithms the service may answer with (upper case, as the model lists them).
-    pub algorithms: &'static [&'static str],
-}
-
-impl ResponseChecksum {
-    /// Whether the request asked for the checksum.
-    pub(crate) fn asked(&self, request: &http::HeaderMap) -> bool {
-        request.get(self.mode_header).is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"ENABLED"))
-    }
-}
 
 /// The request with its checksum header added, unless it has one or none is due.
 pub(crate) fn add(

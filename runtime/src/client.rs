@@ -1,12 +1,14 @@
 //! The client every generated crate wraps: addresses, signs and sends an operation's request,
 //! retrying and timing out as configured, then hands the response back to the operation.
 
-use crate::checksum::{self, Expected, ResponseChecksum};
-use crate::config::{Config, Credentials, RetryMode};
+use crate::checksum::{self, Expected};
+use crate::config::{Config, RetryMode};
+use crate::credentials::Credentials;
 use crate::credentials::{is_expired, CredentialsCache, Token, TokenCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
+use crate::protocol::ResponseChecksum;
 use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
 use crate::retry::RateLimiter;
 use crate::{retry, trace, BuildError, ByteStream};

@@ -1,97 +1,11 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
 
-use crate::credentials::{CredentialsCache, ProvideCredentials, ProvideToken, Token, TokenCache};
+use crate::credentials::{Credentials, CredentialsCache, ProvideCredentials, ProvideToken, Token, TokenCache};
+use crate::env::{var as env, var_flag as env_flag};
 use crate::http::{default_http_client, CaBundle, HttpClient};
-use crate::BuildError;
-use std::fmt;
+use crate::time::{SystemClock, TimeSource};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
-
-/// AWS credentials. The secret and the session token never appear in `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    pub(crate) access_key_id: String,
-    pub(crate) secret_access_key: String,
-    pub(crate) session_token: Option<String>,
-    expiry: Option<SystemTime>,
-    account_id: Option<String>,
-}
-
-impl Credentials {
-    pub fn new(
-        access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
-        session_token: Option<String>,
-    ) -> Self {
-        Credentials {
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
-            session_token,
-            expiry: None,
-            account_id: None,
-        }
-    }
-
-    /// The AWS account these credentials belong to, when the provider says (endpoint rules use
-    /// it: DynamoDB's account-based endpoints).
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
-    }
-
-    /// The same credentials, of account `account_id`.
-    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
-        self.account_id = Some(account_id.into());
-        self
-    }
-
-    /// When these credentials stop working; `None` for long-term keys.
-    pub fn expiry(&self) -> Option<SystemTime> {
-        self.expiry
-    }
-
-    /// The same credentials, valid until `expiry`.
-    pub fn with_expiry(mut self, expiry: SystemTime) -> Self {
-        self.expiry = Some(expiry);
-        self
-    }
-
-    /// From `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (optionally) `AWS_SESSION_TOKEN`.
-    pub fn from_env() -> Option<Self> {
-        let id = env("AWS_ACCESS_KEY_ID")?;
-        let secret = env("AWS_SECRET_ACCESS_KEY")?;
-        Some(Credentials::new(id, secret, env("AWS_SESSION_TOKEN")))
-    }
-
-    pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
-    }
-
-    /// The access key id and session token go into headers, so they must be visible ASCII
-    /// (what AWS issues); anything else is refused before signing, never echoed.
-    pub(crate) fn check(&self) -> Result<(), BuildError> {
-        let visible = |text: &str| text.bytes().all(|b| b.is_ascii_graphic());
-        let invalid = |setting| BuildError::InvalidSetting { setting, rule: "must be visible ASCII characters only" };
-        if self.access_key_id.is_empty() || !visible(&self.access_key_id) {
-            return Err(invalid("credentials.access_key_id"));
-        }
-        if !self.session_token.as_deref().is_none_or(visible) {
-            return Err(invalid("credentials.session_token"));
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
-            .field("expiry", &self.expiry)
-            .field("account_id", &self.account_id)
-            .finish()
-    }
-}
+use std::time::Duration;
 
 /// Standard-mode retries: full-jitter exponential backoff, `rand(0..1) * min(initial * 2^(n-1), max)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +24,13 @@ impl Default for RetryConfig {
     }
 }
 
+impl RetryConfig {
+    /// A `max_attempts` setting (`AWS_MAX_ATTEMPTS`); `Err` says what is expected.
+    pub fn parse_max_attempts(value: &str) -> Result<u32, &'static str> {
+        value.trim().parse().ok().filter(|attempts| *attempts >= 1).ok_or("a whole number of at least 1")
+    }
+}
+
 /// How failures are retried: `Standard` (the default) retries with backoff; `Adaptive` also
 /// paces every attempt with a client-side rate limiter that slows down when the service throttles
 /// (as `retry_mode = adaptive` in botocore and aws-sdk-rust). Each client has its own limiter.
@@ -118,6 +39,18 @@ pub enum RetryMode {
     #[default]
     Standard,
     Adaptive,
+}
+
+impl RetryMode {
+    /// A `retry_mode` setting (`AWS_RETRY_MODE`), in any case; `legacy`, botocore's old default,
+    /// retries as `standard`. `Err` says what is expected.
+    pub fn parse(value: &str) -> Result<RetryMode, &'static str> {
+        match value.to_ascii_lowercase().as_str() {
+            "standard" | "legacy" => Ok(RetryMode::Standard),
+            "adaptive" => Ok(RetryMode::Adaptive),
+            _ => Err("one of standard, adaptive, legacy"),
+        }
+    }
 }
 
 /// How S3 buckets are addressed (the endpoint rules' `ForcePathStyle` and `Accelerate`).
@@ -154,6 +87,31 @@ pub enum ResponseChecksumValidation {
     WhenRequired,
 }
 
+/// A checksum setting's value, `when_supported` or `when_required` in any case.
+fn parse_when(value: &str) -> Result<bool, &'static str> {
+    match value.to_ascii_lowercase().as_str() {
+        "when_supported" => Ok(true),
+        "when_required" => Ok(false),
+        _ => Err("one of when_supported, when_required"),
+    }
+}
+
+impl RequestChecksumCalculation {
+    /// A `request_checksum_calculation` setting (`AWS_REQUEST_CHECKSUM_CALCULATION`); `Err` says
+    /// what is expected.
+    pub fn parse(value: &str) -> Result<Self, &'static str> {
+        parse_when(value).map(|supported| if supported { Self::WhenSupported } else { Self::WhenRequired })
+    }
+}
+
+impl ResponseChecksumValidation {
+    /// A `response_checksum_validation` setting (`AWS_RESPONSE_CHECKSUM_VALIDATION`); `Err` says
+    /// what is expected.
+    pub fn parse(value: &str) -> Result<Self, &'static str> {
+        parse_when(value).map(|supported| if supported { Self::WhenSupported } else { Self::WhenRequired })
+    }
+}
+
 /// Timeouts. A stalled server never hangs a call: each attempt is bounded by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutConfig {
@@ -169,30 +127,6 @@ pub struct TimeoutConfig {
 impl Default for TimeoutConfig {
     fn default() -> Self {
         TimeoutConfig { connect: Duration::from_millis(3100), attempt: Some(Duration::from_secs(60)), operation: None }
-    }
-}
-
-/// The clock used to sign requests; tests fix it.
-pub trait TimeSource: Send + Sync + fmt::Debug {
-    fn now(&self) -> SystemTime;
-}
-
-#[derive(Debug)]
-struct SystemClock;
-
-impl TimeSource for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// A clock that always says the same time.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedTime(pub SystemTime);
-
-impl TimeSource for FixedTime {
-    fn now(&self) -> SystemTime {
-        self.0
     }
 }
 
@@ -236,8 +170,12 @@ impl Config {
     /// Region from `AWS_REGION` (or `AWS_DEFAULT_REGION`), credentials from `AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, endpoint from `AWS_ENDPOINT_URL_<SERVICE_ID>` or
     /// `AWS_ENDPOINT_URL`, FIPS and dual-stack from `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`,
-    /// checksums from `AWS_REQUEST_CHECKSUM_CALCULATION` and `AWS_RESPONSE_CHECKSUM_VALIDATION`.
+    /// checksums from `AWS_REQUEST_CHECKSUM_CALCULATION` and `AWS_RESPONSE_CHECKSUM_VALIDATION`,
+    /// retries from `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE`. Values mean what they mean to
+    /// awsgen-config (the same parsers); one it would refuse leaves the default here.
     pub fn from_env() -> ConfigBuilder {
+        let setting = |name: &str| env(name);
+        let max_attempts = setting("AWS_MAX_ATTEMPTS").and_then(|v| RetryConfig::parse_max_attempts(&v).ok());
         ConfigBuilder {
             region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
             credentials: Credentials::from_env().map(|credentials| Arc::new(credentials) as _),
@@ -245,16 +183,14 @@ impl Config {
             use_fips: env_flag("AWS_USE_FIPS_ENDPOINT"),
             use_dual_stack: env_flag("AWS_USE_DUALSTACK_ENDPOINT"),
             service_endpoint_urls: service_endpoint_urls(),
-            request_checksum_calculation: env_when(
-                "AWS_REQUEST_CHECKSUM_CALCULATION",
-                RequestChecksumCalculation::WhenSupported,
-                RequestChecksumCalculation::WhenRequired,
-            ),
-            response_checksum_validation: env_when(
-                "AWS_RESPONSE_CHECKSUM_VALIDATION",
-                ResponseChecksumValidation::WhenSupported,
-                ResponseChecksumValidation::WhenRequired,
-            ),
+            request_checksum_calculation: setting("AWS_REQUEST_CHECKSUM_CALCULATION")
+                .and_then(|v| RequestChecksumCalculation::parse(&v).ok())
+                .unwrap_or_default(),
+            response_checksum_validation: setting("AWS_RESPONSE_CHECKSUM_VALIDATION")
+                .and_then(|v| ResponseChecksumValidation::parse(&v).ok())
+                .unwrap_or_default(),
+            retry: RetryConfig { max_attempts: max_attempts.unwrap_or(3), ..RetryConfig::default() },
+            retry_mode: setting("AWS_RETRY_MODE").and_then(|v| RetryMode::parse(&v).ok()).unwrap_or_default(),
             ..ConfigBuilder::default()
         }
     }
@@ -509,20 +445,45 @@ fn service_endpoint_urls() -> Vec<(String, String)> {
     found.filter_map(|(name, url)| Some((name.strip_prefix("AWS_ENDPOINT_URL_")?.to_owned(), url))).collect()
 }
 
-/// A checksum setting from the environment: `required` for `when_required` in any case, else
-/// `supported`, the default.
-fn env_when<T>(name: &str, supported: T, required: T) -> T {
-    match env(name) {
-        Some(value) if value.eq_ignore_ascii_case("when_required") => required,
-        _ => supported,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_as_awsgen_config_reads_them() {
+        assert_eq!(RetryMode::parse("ADAPTIVE"), Ok(RetryMode::Adaptive));
+        assert_eq!(RetryMode::parse("legacy"), Ok(RetryMode::Standard));
+        assert_eq!(RetryMode::parse("fast"), Err("one of standard, adaptive, legacy"));
+        assert_eq!(RetryConfig::parse_max_attempts("5"), Ok(5));
+        assert!(RetryConfig::parse_max_attempts("0").is_err() && RetryConfig::parse_max_attempts("many").is_err());
+        assert_eq!(RequestChecksumCalculation::parse("When_Required"), Ok(RequestChecksumCalculation::WhenRequired));
+        assert_eq!(ResponseChecksumValidation::parse("when_supported"), Ok(ResponseChecksumValidation::WhenSupported));
+        assert!(ResponseChecksumValidation::parse("always").is_err());
     }
-}
 
-/// A boolean setting from the environment: `true` in any case is on, anything else off.
-fn env_flag(name: &str) -> bool {
-    env(name).is_some_and(|value| value.eq_ignore_ascii_case("true"))
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.is_empty())
+    /// `from_env` in a child process of this test binary, so no other test sees its variables.
+    #[test]
+    fn from_env_reads_the_retry_settings() {
+        const CHILD: &str = "AWSGEN_FROM_ENV_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let config = Config::from_env().build();
+            assert_eq!((config.retry().max_attempts, config.retry_mode()), (7, RetryMode::Adaptive));
+            let defaults = ConfigBuilder::default().build();
+            assert_eq!(config.request_checksum_calculation(), RequestChecksumCalculation::WhenRequired);
+            assert_eq!(config.response_checksum_validation(), defaults.response_checksum_validation());
+            return;
+        }
+        let exe = std::env::current_exe().unwrap();
+        let child = std::process::Command::new(exe)
+            .args(["--exact", "config::tests::from_env_reads_the_retry_settings", "--nocapture"])
+            .env(CHILD, "1")
+            .env("AWS_MAX_ATTEMPTS", "7")
+            .env("AWS_RETRY_MODE", "adaptive")
+            .env("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")
+            .env("AWS_RESPONSE_CHECKSUM_VALIDATION", "sometimes") // refused: the default stays
+            .output()
+            .unwrap();
+        let output = String::from_utf8_lossy(&child.stdout);
+        assert!(child.status.success() && output.contains("1 passed"), "{output}");
+    }
 }

@@ -5,13 +5,100 @@
 //! them until shortly before they expire, so the provider runs once per refresh however many
 //! calls need them.
 
-use crate::config::{Credentials, TimeSource};
+use crate::build::BuildError;
+use crate::env::var as env;
 use crate::http::{BoxFuture, CaBundle, HttpClient};
+use crate::time::TimeSource;
 use futures_util::future::{FutureExt, Shared};
-use std::error::Error;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
+
+/// AWS credentials. The secret and the session token never appear in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    pub(crate) session_token: Option<String>,
+    expiry: Option<SystemTime>,
+    account_id: Option<String>,
+}
+
+impl Credentials {
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+            expiry: None,
+            account_id: None,
+        }
+    }
+
+    /// The AWS account these credentials belong to, when the provider says (endpoint rules use
+    /// it: DynamoDB's account-based endpoints).
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
+    }
+
+    /// The same credentials, of account `account_id`.
+    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// When these credentials stop working; `None` for long-term keys.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+
+    /// The same credentials, valid until `expiry`.
+    pub fn with_expiry(mut self, expiry: SystemTime) -> Self {
+        self.expiry = Some(expiry);
+        self
+    }
+
+    /// From `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (optionally) `AWS_SESSION_TOKEN`.
+    pub fn from_env() -> Option<Self> {
+        let id = env("AWS_ACCESS_KEY_ID")?;
+        let secret = env("AWS_SECRET_ACCESS_KEY")?;
+        Some(Credentials::new(id, secret, env("AWS_SESSION_TOKEN")))
+    }
+
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The access key id and session token go into headers, so they must be visible ASCII
+    /// (what AWS issues); anything else is refused before signing, never echoed.
+    pub(crate) fn check(&self) -> Result<(), BuildError> {
+        let visible = |text: &str| text.bytes().all(|b| b.is_ascii_graphic());
+        let invalid = |setting| BuildError::InvalidSetting { setting, rule: "must be visible ASCII characters only" };
+        if self.access_key_id.is_empty() || !visible(&self.access_key_id) {
+            return Err(invalid("credentials.access_key_id"));
+        }
+        if !self.session_token.as_deref().is_none_or(visible) {
+            return Err(invalid("credentials.session_token"));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field("expiry", &self.expiry)
+            .field("account_id", &self.account_id)
+            .finish()
+    }
+}
 
 /// Something that can produce credentials: environment, profile files, a container or instance
 /// endpoint, a chain of those.
@@ -66,83 +153,7 @@ impl ProvideToken for Token {
     }
 }
 
-/// Why a provider gave no credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CredentialsErrorKind {
-    /// This provider doesn't apply here (no variable set, no profile, no metadata service):
-    /// a chain moves on to the next one.
-    NotLoaded,
-    /// The provider applies but failed (the endpoint answered an error, the process exited non-zero).
-    ProviderError,
-    /// The configuration or the credentials themselves are unusable (bad file, missing key,
-    /// malformed or expired credentials).
-    Invalid,
-}
-
-/// A provider's failure. Its message is written by the provider and never holds a secret.
-#[derive(Debug, Clone)]
-pub struct CredentialsError {
-    kind: CredentialsErrorKind,
-    message: String,
-    source: Option<Arc<dyn Error + Send + Sync>>,
-}
-
-impl CredentialsError {
-    pub fn new(kind: CredentialsErrorKind, message: impl Into<String>) -> Self {
-        CredentialsError { kind, message: message.into(), source: None }
-    }
-
-    pub fn not_loaded(reason: impl Into<String>) -> Self {
-        Self::new(CredentialsErrorKind::NotLoaded, reason)
-    }
-
-    pub fn provider_error(message: impl Into<String>) -> Self {
-        Self::new(CredentialsErrorKind::ProviderError, message)
-    }
-
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(CredentialsErrorKind::Invalid, message)
-    }
-
-    /// The underlying error (I/O, transport). Its text is shown too, so it must hold no secret.
-    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
-        self.source = Some(Arc::from(source.into()));
-        self
-    }
-
-    pub fn kind(&self) -> CredentialsErrorKind {
-        self.kind
-    }
-
-    /// The provider's own words, without the kind's prefix.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for CredentialsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            CredentialsErrorKind::NotLoaded => "no credentials loaded",
-            CredentialsErrorKind::ProviderError => "the credentials provider failed",
-            CredentialsErrorKind::Invalid => "invalid credentials",
-        };
-        write!(f, "{what}: {}", self.message)?;
-        match &self.source {
-            Some(source) => write!(f, ": {source}"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// The message already ends with what the provider's failure wraps, so walking `source()`
-/// goes on from there: each message is printed once.
-impl Error for CredentialsError {
-    fn source(&self) -> Option<&(dyn Error + 'static)> {
-        self.source.as_deref().and_then(Error::source)
-    }
-}
+pub use crate::error::{CredentialsError, CredentialsErrorKind};
 
 /// The runtime's own transport (hyper + rustls) for providers that ask an endpoint (container,
 /// instance metadata), so they need no second HTTP stack.

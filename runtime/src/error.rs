@@ -1,6 +1,8 @@
 //! What a service error response says beyond its modeled members.
 
+use std::error::Error;
 use std::fmt;
+use std::sync::Arc;
 
 /// The code, message, HTTP status and request id of an error response. Every operation error
 /// carries one; build one with the `with_*` methods to construct errors in tests.
@@ -145,7 +147,7 @@ mod tests {
             SdkError::<std::io::Error>::Transport(TransportError::new(TransportErrorKind::Connect, refused));
         let service = SdkError::Service(std::io::Error::other("NoSuchKey: gone (HTTP 404)"));
         let timed_out = std::io::Error::new(std::io::ErrorKind::TimedOut, std::io::Error::other("no answer in 1s"));
-        let credentials = crate::credentials::CredentialsError::provider_error("IMDS failed").with_source(timed_out);
+        let credentials = CredentialsError::provider_error("IMDS failed").with_source(timed_out);
         let unsent = SdkError::<std::io::Error>::Credentials(credentials);
         let built = SdkError::<std::io::Error>::Build(crate::BuildError::MissingField { field: "app_id" });
         for (error, once) in [
@@ -203,6 +205,110 @@ mod tests {
     }
 }
 
+/// Why a provider gave no credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialsErrorKind {
+    /// This provider doesn't apply here (no variable set, no profile, no metadata service):
+    /// a chain moves on to the next one.
+    NotLoaded,
+    /// The provider applies but failed (the endpoint answered an error, the process exited non-zero).
+    ProviderError,
+    /// The configuration or the credentials themselves are unusable (bad file, missing key,
+    /// malformed or expired credentials).
+    Invalid,
+}
+
+/// A provider's failure. Its message is written by the provider and never holds a secret.
+#[derive(Debug, Clone)]
+pub struct CredentialsError {
+    kind: CredentialsErrorKind,
+    message: String,
+    source: Option<Arc<dyn Error + Send + Sync>>,
+}
+
+impl CredentialsError {
+    pub fn new(kind: CredentialsErrorKind, message: impl Into<String>) -> Self {
+        CredentialsError { kind, message: message.into(), source: None }
+    }
+
+    pub fn not_loaded(reason: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::NotLoaded, reason)
+    }
+
+    pub fn provider_error(message: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::ProviderError, message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(CredentialsErrorKind::Invalid, message)
+    }
+
+    /// The underlying error (I/O, transport). Its text is shown too, so it must hold no secret.
+    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
+    }
+
+    pub fn kind(&self) -> CredentialsErrorKind {
+        self.kind
+    }
+
+    /// The provider's own words, without the kind's prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            CredentialsErrorKind::NotLoaded => "no credentials loaded",
+            CredentialsErrorKind::ProviderError => "the credentials provider failed",
+            CredentialsErrorKind::Invalid => "invalid credentials",
+        };
+        write!(f, "{what}: {}", self.message)?;
+        match &self.source {
+            Some(source) => write!(f, ": {source}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The message already ends with what the provider's failure wraps, so walking `source()`
+/// goes on from there: each message is printed once.
+impl Error for CredentialsError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().and_then(Error::source)
+    }
+}
+
+/// Why a run stopped with an error of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The service sent a token it had already sent in this run; following it would loop.
+    RepeatedToken { token: String, pages: usize },
+    /// The starting token is not one this paginator produced.
+    BadStartingToken { detail: String },
+    /// A page size was given, but the operation has no page-size member.
+    PageSizeUnsupported,
+}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationError::RepeatedToken { token, pages } => {
+                write!(f, "pagination stopped: the service repeated the token {token} (after {pages} pages)")
+            }
+            PaginationError::BadStartingToken { detail } => write!(f, "bad starting token: {detail}"),
+            PaginationError::PageSizeUnsupported => f.write_str("this operation has no page size"),
+        }
+    }
+}
+
+impl std::error::Error for PaginationError {}
+
 /// Why a call failed, by layer. Each variant's `Display` is useful on its own.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -216,9 +322,9 @@ pub enum SdkError<E> {
     /// The service answered with an error.
     Service(E),
     /// A paginator stopped a run that would not end, or could not start it.
-    Pagination(crate::pagination::PaginationError),
+    Pagination(PaginationError),
     /// The credentials provider gave no credentials; nothing was sent. Says why, never a secret.
-    Credentials(crate::credentials::CredentialsError),
+    Credentials(CredentialsError),
 }
 
 impl<E> SdkError<E> {
@@ -244,8 +350,8 @@ impl<E> From<crate::BuildError> for SdkError<E> {
     }
 }
 
-impl<E> From<crate::credentials::CredentialsError> for SdkError<E> {
-    fn from(error: crate::credentials::CredentialsError) -> Self {
+impl<E> From<CredentialsError> for SdkError<E> {
+    fn from(error: CredentialsError) -> Self {
         SdkError::Credentials(error)
     }
 }

@@ -17,6 +17,7 @@ mod config;
 pub mod credentials;
 mod endpoint;
 pub mod endpoint_rules;
+mod env;
 mod error;
 pub mod http;
 pub mod jmespath;
@@ -36,13 +37,12 @@ pub mod xml;
 
 pub use build::BuildError;
 pub use byte_stream::ByteStream;
-pub use checksum::{RequestChecksum, ResponseChecksum};
 pub use client::{uuid_v4, Client};
 pub use config::{
-    Config, ConfigBuilder, Credentials, FixedTime, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig,
-    RetryMode, S3Addressing, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+    Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig, RetryMode,
+    S3Addressing, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
-pub use credentials::Token;
+pub use credentials::{Credentials, Token};
 pub use error::{
     cap_message, fmt_service_error, ErrorMetadata, ParseError, ProvideErrorMetadata, RequestId, SdkError,
     TransportError, TransportErrorKind, Unhandled, CODE_CAP, MESSAGE_CAP,
@@ -53,9 +53,9 @@ pub use protocol::cbor_output;
 pub use protocol::query;
 pub use protocol::{
     json_output, percent_encode, sanitize_code, xml_output, AuthScheme, ErrorResponse, FromHttpValue, HttpValue,
-    ModeledError, Operation, Protocol, Request, Service,
+    ModeledError, Operation, Protocol, Request, RequestChecksum, ResponseChecksum, Service,
 };
-pub use time::{DateTime, TimestampFormat};
+pub use time::{DateTime, FixedTime, TimeSource, TimestampFormat};
 pub use unknown::UnknownValue;
 
 /// Re-exported so generated crates derive through it and need no serde dependency of their own.

@@ -46,31 +46,7 @@ pub trait Paginate: Operation<Output: Send, Error: Send> + Clone + 'static {
     fn merge(into: &mut Self::Output, page: Self::Output);
 }
 
-/// Why a run stopped with an error of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PaginationError {
-    /// The service sent a token it had already sent in this run; following it would loop.
-    RepeatedToken { token: String, pages: usize },
-    /// The starting token is not one this paginator produced.
-    BadStartingToken { detail: String },
-    /// A page size was given, but the operation has no page-size member.
-    PageSizeUnsupported,
-}
-
-impl fmt::Display for PaginationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PaginationError::RepeatedToken { token, pages } => {
-                write!(f, "pagination stopped: the service repeated the token {token} (after {pages} pages)")
-            }
-            PaginationError::BadStartingToken { detail } => write!(f, "bad starting token: {detail}"),
-            PaginationError::PageSizeUnsupported => f.write_str("this operation has no page size"),
-        }
-    }
-}
-
-impl std::error::Error for PaginationError {}
+pub use crate::error::PaginationError;
 
 #[derive(Serialize, serde::Deserialize)]
 struct ResumeToken<T> {

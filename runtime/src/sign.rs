@@ -1,7 +1,7 @@
 //! SigV4 signing of a request about to be sent, through our own signer (`sigv4`), which passes
 //! both public SigV4 suites.
 
-use crate::config::Credentials;
+use crate::credentials::Credentials;
 use crate::sigv4::{self, SignableRequest, SigningParams};
 use crate::BuildError;
 use bytes::Bytes;

@@ -302,3 +302,28 @@ mod tests {
         assert_eq!(DateTime::from(SystemTime::from(t)), t);
     }
 }
+
+/// The clock used to sign requests; tests fix it.
+pub trait TimeSource: Send + Sync + fmt::Debug {
+    fn now(&self) -> SystemTime;
+}
+
+/// The machine's clock.
+#[derive(Debug)]
+pub(crate) struct SystemClock;
+
+impl TimeSource for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock that always says the same time.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedTime(pub SystemTime);
+
+impl TimeSource for FixedTime {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}

@@ -85,6 +85,32 @@ impl Protocol {
     }
 }
 
+/// An operation whose request carries a checksum of its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestChecksum {
+    /// The header the caller's choice of algorithm goes in (S3: `x-amz-sdk-checksum-algorithm`),
+    /// when the operation lets them choose.
+    pub algorithm_header: Option<&'static str>,
+    /// The service refuses the request without a checksum (`requestChecksumRequired`).
+    pub required: bool,
+}
+
+/// An operation whose response can carry a checksum of its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseChecksum {
+    /// The header that asks for it (S3: `x-amz-checksum-mode`, with `ENABLED`).
+    pub mode_header: &'static str,
+    /// The algorithms the service may answer with (upper case, as the model lists them).
+    pub algorithms: &'static [&'static str],
+}
+
+impl ResponseChecksum {
+    /// Whether the request asked for the checksum.
+    pub(crate) fn asked(&self, request: &http::HeaderMap) -> bool {
+        request.get(self.mode_header).is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"ENABLED"))
+    }
+}
+
 /// One operation, as generated code declares it: how its input becomes a request and how a
 /// response becomes its output or error. The client does the rest.
 /// `'static`: inputs are owned data, and the mock client (feature `test-util`) tells operations apart by type.
@@ -101,10 +127,10 @@ pub trait Operation: Send + Sync + 'static {
     const STREAMING_OUTPUT: bool = false;
 
     /// The request carries a checksum of its body (`httpChecksum`: S3's DeleteObjects, PutObject).
-    const REQUEST_CHECKSUM: Option<crate::RequestChecksum> = None;
+    const REQUEST_CHECKSUM: Option<RequestChecksum> = None;
 
     /// The response can carry a checksum of its body (`httpChecksum`: S3's GetObject).
-    const RESPONSE_CHECKSUM: Option<crate::ResponseChecksum> = None;
+    const RESPONSE_CHECKSUM: Option<ResponseChecksum> = None;
 
     fn request(&self) -> Result<Request, BuildError>;
     fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;
