@@ -16,9 +16,6 @@ use awsgen_codegen::{CrateSpec, Generated, InputFile, Selection};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The fixture folder, relative to the workspace root (as the generated headers show it).
-const FEATURES: &str = "tests/fixtures/features";
-
 /// Files that depend on nothing of the model but its name: not snapshotted.
 const BOILERPLATE: &[&str] = &["Cargo.toml", "src/config.rs", "src/error.rs"];
 
@@ -26,36 +23,16 @@ fn workspace_file(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
 
-/// The stems of the feature models, sorted (`optionality` for `optionality.json`).
+/// The stems of the feature models, sorted.
 fn fixture_stems() -> Vec<String> {
-    let dir = workspace_file(FEATURES);
-    let mut stems: Vec<String> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/features exists")
-        .map(|entry| entry.expect("readable entry").file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".json") && !name.ends_with(".paginators.json"))
-        .map(|name| name.trim_end_matches(".json").to_owned())
-        .collect();
-    stems.sort();
-    stems
+    xtask::fixtures::stems(&xtask::workspace_root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Generates `tests/fixtures/features/<stem>.json` (with `<stem>.paginators.json` if it exists)
-/// as the crate `fixture-<stem>`, the way `cargo xtask codegen` would. Panics on any diagnostic.
+/// `tests/fixtures/features/<stem>.json` as the crate `fixture-<stem>` (compiled, clippy-clean,
+/// by `cargo xtask fixtures`). Panics on any diagnostic.
 fn generate_fixture(stem: &str) -> Generated {
-    let model_path = format!("{FEATURES}/{stem}.json");
-    let pager_path = format!("{FEATURES}/{stem}.paginators.json");
-    let model = std::fs::read(workspace_file(&model_path)).expect("readable model");
-    let pagers = workspace_file(&pager_path)
-        .is_file()
-        .then(|| std::fs::read(workspace_file(&pager_path)).expect("readable paginators"));
-    let package = format!("fixture-{stem}");
-    let spec = CrateSpec {
-        paginators: pagers.as_deref().map(|contents| InputFile { path: &pager_path, contents }),
-        runtime_dependency: "{ path = \"../../runtime\" }",
-        standalone: false,
-        ..CrateSpec::new(&package, InputFile { path: &model_path, contents: &model })
-    };
-    awsgen_codegen::generate(&spec).unwrap_or_else(|d| panic!("{model_path} must generate:\n{d}"))
+    let runtime = "{ path = \"../../runtime\" }";
+    xtask::fixtures::generate(&xtask::workspace_root(), stem, runtime).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// What a reviewer reads for one feature: the warnings, then every file but the boilerplate.
@@ -141,28 +118,5 @@ fn files_left_out_of_the_snapshots_are_boilerplate() {
                 }
             }
         }
-    }
-}
-
-/// The fixture crates are not workspace members, so nothing compiles them: at least every Rust
-/// file must parse.
-#[test]
-fn every_fixture_crate_parses() {
-    for stem in fixture_stems() {
-        let generated = generate_fixture(&stem);
-        for (path, contents) in generated.files.iter().filter(|(path, _)| path.ends_with(".rs")) {
-            if let Err(e) = syn::parse_file(contents) {
-                panic!("fixture-{stem}: {path} does not parse: {e}");
-            }
-        }
-    }
-}
-
-/// Each fixture is described in the folder's README.
-#[test]
-fn every_fixture_is_in_the_readme() {
-    let readme = std::fs::read_to_string(workspace_file(&format!("{FEATURES}/README.md"))).expect("README.md");
-    for stem in fixture_stems() {
-        assert!(readme.contains(&format!("`{stem}.json`")), "{FEATURES}/README.md does not list {stem}.json");
     }
 }

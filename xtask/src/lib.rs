@@ -7,9 +7,11 @@ pub mod config;
 pub mod conformance;
 pub mod corpus;
 pub mod endpoint_tests;
+pub mod fixtures;
 pub mod fuzz;
 pub mod fuzz_responses;
 pub mod paths;
+pub mod semver_oracle;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

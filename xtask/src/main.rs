@@ -57,6 +57,16 @@ enum Command {
     BenchBuild,
     /// Time per ListBackendJobs call and loopback calls per second, ours vs aws-sdk-rust, in one run.
     BenchCalls,
+    /// Generate every feature fixture (tests/fixtures/features) into target/fixtures and run clippy
+    /// on all of them, every target and feature, warnings denied.
+    Fixtures,
+    /// api-diff against cargo-semver-checks on every real update in ../shared/model-history: each
+    /// pair generated as two versions of one crate; needs `cargo install cargo-semver-checks`.
+    SemverOracle {
+        /// Default: ../shared/model-history beside this checkout.
+        #[arg(long)]
+        history: Option<PathBuf>,
+    },
     /// Run botocore's rest-json and json protocol test suites through generated code.
     Conformance {
         /// Default: ../shared/protocol-tests/botocore beside this checkout.
@@ -177,6 +187,14 @@ fn main() -> ExitCode {
         }
         Command::ApiDiff { base, model, deny_breaking } => api_diff(base, model, deny_breaking),
         Command::Conformance { tests } => conformance(tests),
+        Command::SemverOracle { history } => semver_oracle(history),
+        Command::Fixtures => {
+            let root = workspace_root();
+            xtask::fixtures::check(&root, &root.join("target/fixtures")).map(|count| {
+                println!("{count} fixture crates compile, clippy-clean");
+                ExitCode::SUCCESS
+            })
+        }
         Command::EndpointTests { tests, service, verbose } => endpoint_tests(tests, service, verbose),
         Command::Endpoint { model, params } => xtask::endpoint_tests::resolve_one(&model, &params).map(|endpoint| {
             println!("{}", serde_json::to_string_pretty(&endpoint).unwrap_or_default());
@@ -242,6 +260,14 @@ fn api_diff(base: Option<String>, model: Option<Vec<PathBuf>>, deny_breaking: bo
         breaking += report.breaking();
     }
     Ok(if deny_breaking && breaking > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn semver_oracle(history: Option<PathBuf>) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let history = history.unwrap_or_else(|| root.join("../shared/model-history"));
+    let updates = xtask::semver_oracle::run(&root, &history, &root.join("target/semver-oracle"))?;
+    xtask::semver_oracle::print(&updates);
+    Ok(if updates.iter().any(|u| u.missed()) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn conformance(tests: Option<PathBuf>) -> Result<ExitCode, String> {
