@@ -71,8 +71,6 @@ pub const SMITHY_SERVICES: &[&str] = &[
 /// The file of all of Smithy's AWS protocol tests, beside `restjson1.json`.
 const SMITHY_ALL: &str = "aws-protocol-tests-all.json";
 
-const CHECK: &str = include_str!("check.rs");
-
 /// One file's outcome.
 #[derive(Default)]
 pub struct Row {
@@ -279,7 +277,6 @@ fn write_smithy_crate(
     let error_arms = error_operations.iter().map(|(error, op)| quote! { #error => Some(#op), });
     let protocol = check_protocol(service.protocol);
     crate::write_file(&src.join("main.rs"), &crate::pretty(smithy_main_rs(error_arms.collect(), protocol))?)?;
-    crate::write_file(&src.join("check.rs"), CHECK)?;
     crate::write_file(&dir.join("Cargo.toml"), &runner_manifest(slug, runtime))
 }
 
@@ -299,7 +296,7 @@ fn check_protocol(protocol: awsgen_codegen::ir::Protocol) -> &'static str {
 fn smithy_main_rs(error_arms: Vec<TokenStream>, protocol: &str) -> TokenStream {
     quote! {
         #![allow(clippy::all, dead_code)]
-        mod check;
+        use awsgen_conformance_check as check;
         mod service;
 
         use serde_json::Value;
@@ -470,7 +467,6 @@ fn write_crate(
     }
     let main = main_rs(&modules, &arms);
     crate::write_file(&src.join("main.rs"), &crate::pretty(main)?)?;
-    crate::write_file(&src.join("check.rs"), CHECK)?;
     crate::write_file(&dir.join("Cargo.toml"), &runner_manifest(slug, runtime))?;
     Ok(failures)
 }
@@ -534,18 +530,21 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
     Ok(plan.service)
 }
 
-/// The manifest of a runner crate: with every codec, as its generated modules may speak any protocol.
+/// The manifest of a runner crate: with every codec, as its generated modules may speak any
+/// protocol, and the comparisons of `awsgen-conformance-check` (beside the runtime's folder).
 fn runner_manifest(name: &str, runtime: &Path) -> String {
+    let check = runtime.with_file_name("xtask").join("conformance-check");
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?}, features = [\"cbor\"] }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\nciborium = \"0.2\"\n\n# The generated code's optional parts, off here.\n[features]\ntest-util = []\nblocking = []\n",
-        runtime.display().to_string()
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?}, features = [\"cbor\"] }}\nawsgen-conformance-check = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\nciborium = \"0.2\"\n\n# The generated code's optional parts, off here.\n[features]\ntest-util = []\nblocking = []\n",
+        runtime.display().to_string(),
+        check.display().to_string()
     )
 }
 
 fn main_rs(modules: &[proc_macro2::Ident], arms: &[TokenStream]) -> TokenStream {
     quote! {
         #![allow(clippy::all, dead_code)]
-        mod check;
+        use awsgen_conformance_check as check;
         #( mod #modules; )*
 
         use serde_json::Value;

@@ -1,5 +1,5 @@
-//! Copied verbatim into the scratch conformance crate: the transport that records requests or
-//! answers with a case's response, and the comparisons of protocol-test expectations.
+//! Linked into the scratch crates of `cargo xtask conformance`: the transport that records
+//! requests or answers with a case's response, and the comparisons of protocol-test expectations.
 
 use awsgen_runtime::http::{BoxFuture, HttpClient, HttpResponse, Response};
 use serde_json::Value;
@@ -12,7 +12,10 @@ pub struct Transport {
 }
 
 impl HttpClient for Transport {
-    fn call(&self, request: http::Request<bytes::Bytes>) -> BoxFuture<'_, Result<HttpResponse, awsgen_runtime::TransportError>> {
+    fn call(
+        &self,
+        request: http::Request<bytes::Bytes>,
+    ) -> BoxFuture<'_, Result<HttpResponse, awsgen_runtime::TransportError>> {
         *self.sent.lock().unwrap() = Some(request);
         Box::pin(async { Ok(HttpResponse { status: 200, headers: Default::default(), body: "{}".into() }) })
     }
@@ -111,9 +114,14 @@ fn same_cbor_body(actual: &[u8], expected: &str) -> Result<(), String> {
     if actual.is_empty() || expected.is_empty() {
         return if actual == expected.as_slice() { Ok(()) } else { Err(format!("body {actual:?} != {expected:?}")) };
     }
-    let decode = |bytes: &[u8]| ciborium::from_reader::<ciborium::Value, _>(bytes).map_err(|e| format!("body is not CBOR: {e}"));
+    let decode =
+        |bytes: &[u8]| ciborium::from_reader::<ciborium::Value, _>(bytes).map_err(|e| format!("body is not CBOR: {e}"));
     let (a, b) = (decode(actual)?, decode(&expected)?);
-    if same_cbor(&a, &b) { Ok(()) } else { Err(format!("body {a:?} != {b:?}")) }
+    if same_cbor(&a, &b) {
+        Ok(())
+    } else {
+        Err(format!("body {a:?} != {b:?}"))
+    }
 }
 
 fn same_cbor(a: &ciborium::Value, b: &ciborium::Value) -> bool {
@@ -175,7 +183,9 @@ pub fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -185,7 +195,10 @@ pub fn response(case: &Value, protocol: &str) -> Response {
     let response = &case["response"];
     let mut headers = http::HeaderMap::new();
     for (name, value) in response.get("headers").and_then(Value::as_object).into_iter().flatten() {
-        if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(value.as_str().unwrap_or_default())) {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value.as_str().unwrap_or_default()),
+        ) {
             headers.append(name, value);
         }
     }
@@ -204,7 +217,11 @@ pub fn float(value: f64) -> Value {
     if value.is_nan() {
         "NaN".into()
     } else if value.is_infinite() {
-        if value > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if value > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         serde_json::Number::from_f64(value).map(Value::Number).unwrap_or(Value::Null)
     }
@@ -372,8 +389,11 @@ fn canonical_xml(node: awsgen_runtime::xml::Node<'_>, scope: &std::collections::
     }
     attributes.sort();
     let children: Vec<_> = node.children().collect();
-    let things_inside = |n: &awsgen_runtime::xml::Node<'_>| n.children().count() + usize::from(!n.text().trim().is_empty());
-    let list = children.first().is_some_and(|first| children.iter().all(|c| c.name() == first.name() && things_inside(c) == 1));
+    let things_inside =
+        |n: &awsgen_runtime::xml::Node<'_>| n.children().count() + usize::from(!n.text().trim().is_empty());
+    let list = children
+        .first()
+        .is_some_and(|first| children.iter().all(|c| c.name() == first.name() && things_inside(c) == 1));
     let mut inner: Vec<String> = children.iter().map(|child| canonical_xml(*child, &scope)).collect();
     if !list {
         inner.sort();

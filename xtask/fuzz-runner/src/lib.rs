@@ -1,5 +1,4 @@
-//! Copied verbatim into the scratch crate of `cargo xtask fuzz-responses` (it is not a module of
-//! xtask): the mutation loop, the counting allocator, the panic, time and memory checks, the
+//! Linked into the scratch crate of `cargo xtask fuzz-responses`: the mutation loop, the counting allocator, the panic, time and memory checks, the
 //! failure report and the summary. The emitted `main.rs` lists the operations and calls [`main`].
 //!
 //! Every iteration draws its case from an RNG seeded with (seed, iteration) alone, so
