@@ -83,6 +83,14 @@ pub fn present_label(value: Option<String>, field: &'static str) -> Result<Optio
     required_label(value, field).map(Some)
 }
 
+/// What follows the last `/` of an id (Route 53's `/hostedzone/Z123` is sent as `Z123`).
+pub fn last_path_segment(id: String) -> String {
+    match id.rsplit_once('/') {
+        Some((_, last)) => last.to_owned(),
+        None => id,
+    }
+}
+
 /// A label's value, or `fallback` when it is unset or empty (Glacier's `accountId`: `-`, the
 /// caller's own account).
 pub fn label_or<'a>(value: Option<&'a str>, fallback: &'a str) -> &'a str {
@@ -105,6 +113,12 @@ mod tests {
         assert_eq!(present::<u8>(None, "n"), Err(BuildError::MissingField { field: "n" }));
         assert_eq!(present_label(Some(String::new()), "id"), Err(BuildError::EmptyLabel { field: "id" }));
         assert_eq!(present_label(Some("a".into()), "id"), Ok(Some("a".to_owned())));
+    }
+
+    #[test]
+    fn an_id_keeps_what_follows_its_last_slash() {
+        let ids = ["/hostedzone/Z123", "Z123", "/change/C9", "a/b/", ""].map(|id| last_path_segment(id.to_owned()));
+        assert_eq!(ids, ["Z123", "Z123", "C9", "", ""]);
     }
 
     #[test]

@@ -101,6 +101,32 @@ impl DateTime {
         };
         parsed.ok_or_else(|| format!("{text:?} is not a valid {format:?} timestamp"))
     }
+
+    /// A timestamp a response carries outside its body (a header, a text payload): the declared
+    /// format first, then the other two, as botocore reads them (proxies and S3-compatible
+    /// stores send ISO 8601 or epoch seconds where an HTTP date is declared). The error names
+    /// the formats tried, not the value.
+    pub fn parse_lenient(text: &str, declared: TimestampFormat) -> Result<Self, String> {
+        use TimestampFormat::{DateTime as Iso, EpochSeconds, HttpDate};
+        let others = [HttpDate, Iso, EpochSeconds].into_iter().filter(|format| *format != declared);
+        let order: Vec<TimestampFormat> = std::iter::once(declared).chain(others).collect();
+        if let Some(parsed) = order.iter().find_map(|format| Self::parse(text, *format).ok()) {
+            return Ok(parsed);
+        }
+        let names: Vec<&str> = order.iter().map(|format| format.smithy_name()).collect();
+        Err(format!("not a timestamp in any format tried ({})", names.join(", ")))
+    }
+}
+
+impl TimestampFormat {
+    /// Smithy's name for the format (`http-date`).
+    pub fn smithy_name(self) -> &'static str {
+        match self {
+            TimestampFormat::EpochSeconds => "epoch-seconds",
+            TimestampFormat::DateTime => "date-time",
+            TimestampFormat::HttpDate => "http-date",
+        }
+    }
 }
 
 impl From<SystemTime> for DateTime {
@@ -244,6 +270,20 @@ fn parse_http_date(text: &str) -> Option<DateTime> {
 mod tests {
     use super::*;
     use TimestampFormat::{DateTime as Rfc3339, EpochSeconds, HttpDate};
+
+    #[test]
+    fn a_timestamp_outside_the_body_is_read_in_any_format_the_declared_one_first() {
+        let t = DateTime::from_secs(1_577_934_245);
+        for text in ["Thu, 02 Jan 2020 03:04:05 GMT", "2020-01-02T03:04:05Z", "1577934245"] {
+            for declared in [EpochSeconds, Rfc3339, HttpDate] {
+                assert_eq!(DateTime::parse_lenient(text, declared), Ok(t), "{text} declared {declared:?}");
+            }
+        }
+        // `1577934245` is a valid epoch, so nothing else is tried when epoch seconds are declared.
+        let error = DateTime::parse_lenient("next tuesday", EpochSeconds).unwrap_err();
+        assert_eq!(error, "not a timestamp in any format tried (epoch-seconds, http-date, date-time)");
+        assert!(!error.contains("tuesday"), "the value is not repeated");
+    }
 
     #[test]
     fn formats_as_aws_expects() {

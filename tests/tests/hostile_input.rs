@@ -317,3 +317,29 @@ async fn a_corrupted_object_body_fails_its_checksum() {
     assert_eq!(unchecked, "Hello World");
     assert_eq!(server.requests()[2].header("x-amz-checksum-mode"), None);
 }
+
+/// A timestamp header in another format than the model declares (a proxy rewriting
+/// `Last-Modified` as ISO 8601, an S3-compatible store sending epoch seconds) reads as the time
+/// it is, as botocore reads it; one in no format fails naming the header and the formats tried.
+#[tokio::test]
+async fn header_timestamps_read_in_any_format() {
+    let when = awsgen_runtime::DateTime::from_secs(1_577_934_245);
+    let cases = [
+        ("2020-01-02T03:04:05Z", "Thu, 02 Jan 2020 03:04:05 GMT"),
+        ("1577934245", "2020-01-02T03:04:05Z"),
+        ("Thu, 02 Jan 2020 03:04:05 GMT", "1577934245"),
+    ];
+    for (last_modified, retain_until) in cases {
+        let headers = [("Last-Modified", last_modified), ("x-amz-object-lock-retain-until-date", retain_until)];
+        let server = Server::start(move |_, _| Reply::raw(200, &headers, "")).await;
+        let client = awsgen_s3::Client::new(config().endpoint_url(&server.url).build());
+        let head = bounded(client.head_object().bucket("b").key("k").send()).await.unwrap();
+        // Last-Modified is declared an HTTP date, the retention date ISO 8601.
+        assert_eq!((head.last_modified(), head.object_lock_retain_until_date()), (Some(when), Some(when)));
+    }
+    let server = Server::start(|_, _| Reply::raw(200, &[("Last-Modified", "around noon")], "")).await;
+    let client = awsgen_s3::Client::new(config().endpoint_url(&server.url).build());
+    let error = bounded(client.head_object().bucket("b").key("k").send()).await.unwrap_err().to_string();
+    assert!(error.contains("header Last-Modified: not a timestamp in any format tried (http-date"), "{error}");
+    assert!(!error.contains("noon"), "the value is not repeated: {error}");
+}

@@ -1,5 +1,5 @@
 //! Whole services against `moto_server` (moto 5.2.1): the generated STS, IAM, SNS (awsQuery),
-//! EC2 (ec2) and CloudFormation (awsQuery) clients create, list, page through and delete real
+//! EC2 (ec2), CloudFormation (awsQuery) and Route 53 (restXml) clients create, list, page through and delete real
 //! resources, and read moto's errors as typed ones; awsgen-config assumes a profile's role through
 //! moto's STS. Each test starts its own server on 127.0.0.1 (`support::moto`), so nothing is
 //! shared and nothing reaches the internet.
@@ -604,5 +604,46 @@ mod s3 {
         let buckets = bounded(client.list_buckets().send()).await.unwrap();
         let names: Vec<&str> = buckets.buckets().iter().filter_map(|b| b.name()).collect();
         assert_eq!(names, ["europe"]);
+    }
+}
+
+mod route53 {
+    use super::*;
+    use awsgen_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
+    use awsgen_route53::Client;
+
+    /// Route 53 answers ids with their path (`/hostedzone/Z123`, `/change/C456`); passed back
+    /// exactly as returned (what every boto3 user does), they reach the service as bare ids.
+    #[tokio::test]
+    async fn ids_pass_back_exactly_as_returned() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config_builder().build());
+        let created = client.create_hosted_zone().name("example.com").caller_reference("ref-1");
+        let created = bounded(created.send()).await.unwrap();
+        let zone_id = created.hosted_zone().id().to_owned();
+        assert!(zone_id.starts_with("/hostedzone/"), "{zone_id}");
+
+        let record = ResourceRecordSet::builder()
+            .name("www.example.com")
+            .r#type(RrType::A)
+            .ttl(60)
+            .resource_records(vec![ResourceRecord::builder().value("192.0.2.1").build().unwrap()])
+            .build()
+            .unwrap();
+        let change = Change::builder().action(ChangeAction::Upsert).resource_record_set(record).build().unwrap();
+        let batch = ChangeBatch::builder().changes(vec![change]).build().unwrap();
+        let changed = client.change_resource_record_sets().hosted_zone_id(&zone_id).change_batch(batch);
+        let change_id = bounded(changed.send()).await.unwrap().change_info().id().to_owned();
+        assert!(change_id.starts_with("/change/"), "{change_id}");
+        bounded(client.get_change().id(&change_id).send()).await.unwrap();
+
+        let zone = bounded(client.get_hosted_zone().id(&zone_id).send()).await.unwrap();
+        assert_eq!(zone.hosted_zone().id(), zone_id);
+        let records = bounded(client.list_resource_record_sets().hosted_zone_id(&zone_id).send()).await.unwrap();
+        let names: Vec<&str> = records.resource_record_sets().iter().map(|r| r.name()).collect();
+        assert!(names.contains(&"www.example.com."), "{names:?}");
+        let refused = bounded(client.delete_hosted_zone().id(&zone_id).send()).await.unwrap_err();
+        let refused = refused.into_service_error().expect("a service error");
+        assert!(refused.is_hosted_zone_not_empty(), "it still holds the record: {refused}");
     }
 }

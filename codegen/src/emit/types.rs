@@ -297,13 +297,18 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let enforced: Vec<&Member> = structure.checked_members().collect();
     let assignments = structure.members.iter().map(|m| {
         let name = ident(&m.rust_name);
+        // The builder's value, as it is sent (see `Member::last_path_segment`).
+        let set = match m.last_path_segment {
+            true => quote! { self.#name.map(#rt::build::last_path_segment) },
+            false => quote! { self.#name },
+        };
         let value = if m.idempotency_token && !m.optional {
             quote! { self.#name.unwrap_or_else(#rt::uuid_v4) }
         } else if m.idempotency_token {
             // Filled when unset, so a retried call is recognized as the same call.
             quote! { self.#name.or_else(|| Some(#rt::uuid_v4())) }
         } else if !m.required {
-            quote! { self.#name }
+            set
         } else {
             let label = m.rust_name.trim_start_matches("r#");
             let text_label = m.binding == Binding::Label && is_string(ctx, &m.target);
@@ -314,7 +319,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
                 (true, false) => quote! { present },
                 (true, true) => quote! { present_label },
             };
-            quote! { #rt::build::#check(self.#name, #label)? }
+            quote! { #rt::build::#check(#set, #label)? }
         };
         // A required member is there by now: boxed as it is; an optional one inside its `Option`.
         match (m.boxed, m.optional) {

@@ -10,8 +10,13 @@
 //! - Machine Learning's Predict goes to the endpoint its `PredictEndpoint` member names.
 //! - S3's GetBucketLocation answers `<LocationConstraint>us-west-2</LocationConstraint>`: the
 //!   member itself is the document (Smithy models say so with `s3UnwrappedXmlOutput`).
+//! - Route 53 answers hosted zone, delegation set and change ids with their path
+//!   (`/hostedzone/Z123`) and takes them without: an input member of those shapes sends only
+//!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
+//!   smithy-rs's `Route53Decorator`).
 
-use super::{Service, ShapeKind};
+use super::{Member, Service, ShapeId, ShapeKind};
+use std::collections::BTreeSet;
 
 pub fn apply(service: &mut Service) {
     match service.service_id.as_str() {
@@ -22,6 +27,7 @@ pub fn apply(service: &mut Service) {
                 predict.endpoint_member = Some("PredictEndpoint".to_owned());
             }
         }
+        "Route 53" => route53(service),
         "S3" => {
             if let Some(location) = service.operations.get_mut("GetBucketLocation") {
                 location.unwrapped_xml_output = true;
@@ -31,6 +37,24 @@ pub fn apply(service: &mut Service) {
     }
 }
 
+/// The shapes whose ids Route 53 answers with a path.
+const ROUTE53_IDS: [&str; 3] = ["ResourceId", "DelegationSetId", "ChangeId"];
+
+fn route53(service: &mut Service) {
+    for member in input_members(service) {
+        member.last_path_segment = ROUTE53_IDS.contains(&member.target.as_str());
+    }
+}
+
+/// The top-level members of every operation's input.
+fn input_members(service: &mut Service) -> impl Iterator<Item = &mut Member> {
+    let inputs: BTreeSet<ShapeId> = service.operations.values().filter_map(|op| op.input.clone()).collect();
+    service.shapes.iter_mut().filter(move |(id, _)| inputs.contains(*id)).flat_map(|(_, shape)| match &mut shape.kind {
+        ShapeKind::Structure(structure) => structure.members.iter_mut(),
+        _ => [].iter_mut(),
+    })
+}
+
 fn glacier(service: &mut Service) {
     service.headers.push(("x-amz-glacier-version".to_owned(), service.api_version.clone()));
     for name in ["UploadArchive", "UploadMultipartPart"] {
@@ -38,14 +62,8 @@ fn glacier(service: &mut Service) {
             upload.glacier_checksums = true;
         }
     }
-    let inputs: Vec<_> = service.operations.values().filter_map(|op| op.input.clone()).collect();
-    for input in inputs {
-        let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&input).map(|shape| &mut shape.kind) else {
-            continue;
-        };
-        for member in structure.members.iter_mut().filter(|m| m.name == "accountId") {
-            member.required = false;
-            member.label_fallback = Some("-".to_owned());
-        }
+    for member in input_members(service).filter(|m| m.name == "accountId") {
+        member.required = false;
+        member.label_fallback = Some("-".to_owned());
     }
 }

@@ -522,6 +522,9 @@ pub struct Member {
     pub host_label: bool,
     /// A URI label's value when the caller gives none or an empty one (see `customize`).
     pub label_fallback: Option<String>,
+    /// Only what follows the value's last `/` is sent: Route 53 answers ids with their path
+    /// (`/hostedzone/Z123`) and takes them without (see `customize`).
+    pub last_path_segment: bool,
     /// A header member holding JSON text, sent base64-encoded.
     pub json_value: bool,
     /// XML and awsQuery: a list or map written without its wrapper element.

@@ -117,7 +117,7 @@ impl FromHttpValue for DateTime {
     const HTTP_DATES: bool = true;
 
     fn from_http_value(text: &str, timestamps: TimestampFormat) -> Result<Self, String> {
-        DateTime::parse(text, timestamps)
+        DateTime::parse_lenient(text, timestamps)
     }
 }
 
