@@ -166,7 +166,7 @@ impl Client {
                     O::parse_streaming(&head, body).map_err(|e| SdkError::Parse(e.in_operation(O::NAME))),
                 )
             }
-            Ok((response, None)) if (200..300).contains(&response.status) => {
+            Ok((response, None)) if (200..300).contains(&response.status) && !error_in_ok::<O>(&response) => {
                 span.response(&response);
                 self.learn(false);
                 ControlFlow::Break(O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME))))
@@ -176,7 +176,11 @@ impl Client {
                 let error = ErrorResponse::from_response(&response, self.inner.service.protocol);
                 span.error_code(error.meta().code());
                 self.learn(retry::is_throttling(error.meta()));
-                if last || !retry::is_retryable(error.meta()) {
+                // An error inside a success is a server failure whatever its code (botocore turns
+                // its status into 500).
+                let in_success = (200..300).contains(&response.status);
+                let retryable = retry::is_retryable(error.meta()) || in_success;
+                if last || !retryable {
                     return ControlFlow::Break(Err(SdkError::Service(O::parse_error(error))));
                 }
                 ControlFlow::Continue(())
@@ -458,9 +462,34 @@ pub fn uuid_v4() -> String {
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
+/// A 200 whose body is an `<Error>` document, for an operation that can answer so.
+fn error_in_ok<O: Operation>(response: &Response) -> bool {
+    O::ERROR_IN_OK && response.status == 200 && is_error_document(&response.body)
+}
+
+/// Whether the XML document's root element is `<Error>` (after a declaration and white space).
+fn is_error_document(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
+    let mut rest = text.trim_start();
+    if let Some(declaration) = rest.strip_prefix("<?") {
+        rest = declaration.split_once("?>").map_or("", |(_, after)| after).trim_start();
+    }
+    rest.strip_prefix("<Error").is_some_and(|after| after.starts_with(['>', ' ', '\t', '\r', '\n', '/']))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_document_is_told_by_its_root_element() {
+        let error = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code></Error>";
+        assert!(is_error_document(error));
+        assert!(is_error_document(b"  <Error>\n<Code>SlowDown</Code></Error>"));
+        assert!(!is_error_document(b"<?xml version=\"1.0\"?><CopyObjectResult><ETag>x</ETag></CopyObjectResult>"));
+        assert!(!is_error_document(b"<Errors><Error/></Errors>"));
+        assert!(!is_error_document(b""));
+    }
 
     #[test]
     fn invocation_ids() {

@@ -343,3 +343,45 @@ async fn header_timestamps_read_in_any_format() {
     assert!(error.contains("header Last-Modified: not a timestamp in any format tried (http-date"), "{error}");
     assert!(!error.contains("noon"), "the value is not repeated: {error}");
 }
+
+/// S3's copies and CompleteMultipartUpload can fail after they started answering: status 200
+/// with an `<Error>` document. That is the error it holds (typed, with its code), retried as a
+/// server failure; a real success still parses. Another operation's 200 is never read so.
+#[tokio::test]
+async fn an_error_inside_a_200_is_that_error_and_is_retried() {
+    const ERROR: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code>\
+        <Message>We encountered an internal error. Please try again.</Message><RequestId>r-200</RequestId></Error>";
+    let success = |path: &str| match path {
+        p if p.contains("uploadId=u1") && p.contains("partNumber") => {
+            "<CopyPartResult><ETag>\"p\"</ETag></CopyPartResult>"
+        }
+        p if p.contains("uploadId=u1") => {
+            "<CompleteMultipartUploadResult><ETag>\"c\"</ETag></CompleteMultipartUploadResult>"
+        }
+        _ => "<CopyObjectResult><ETag>\"e\"</ETag></CopyObjectResult>",
+    };
+    // Every other request fails inside a 200: each call succeeds on its second attempt.
+    let server =
+        Server::start(move |request, n| Reply::xml(200, if n % 2 == 0 { ERROR } else { success(&request.target) }))
+            .await;
+    let client = awsgen_s3::Client::new(config().endpoint_url(&server.url).build());
+    let copied = client.copy_object().bucket("b").key("k").copy_source("src/k");
+    let copied = bounded(copied.send()).await.unwrap();
+    assert_eq!(copied.copy_object_result().and_then(|r| r.e_tag()), Some("\"e\""));
+    let part = client.upload_part_copy().bucket("b").key("k").copy_source("src/k").part_number(1).upload_id("u1");
+    let part = bounded(part.send()).await.unwrap();
+    assert_eq!(part.copy_part_result().and_then(|r| r.e_tag()), Some("\"p\""));
+    let completed = client.complete_multipart_upload().bucket("b").key("k").upload_id("u1");
+    assert_eq!(bounded(completed.send()).await.unwrap().e_tag(), Some("\"c\""));
+    assert_eq!(server.requests().len(), 6, "each call took two attempts");
+
+    // Out of attempts, the error is the one the document holds.
+    let once = awsgen_s3::Client::new(config().max_attempts(1).endpoint_url(&server.url).build());
+    let failed = bounded(once.copy_object().bucket("b").key("k").copy_source("src/k").send()).await.unwrap_err();
+    assert_eq!((failed.code(), failed.status()), (Some("InternalError"), Some(200)), "{failed}");
+    assert!(failed.to_string().contains("InternalError"), "{failed}");
+
+    // HeadObject has no such answer: its 200 is a success, whatever the body.
+    let head = bounded(client.head_object().bucket("b").key("k").send()).await;
+    assert!(head.is_ok(), "{head:?}");
+}

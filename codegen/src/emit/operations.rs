@@ -134,6 +134,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
         #error::Unhandled(error.into_unhandled())
     };
     let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
+    let error_in_ok = op.error_in_ok.then(|| quote! { const ERROR_IN_OK: bool = true; });
     let checksum = op.request_checksum.as_ref().map(|checksum| request_checksum(checksum, input));
     let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
@@ -164,6 +165,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             type Error = #error;
             const NAME: &'static str = #name;
             #unsigned
+            #error_in_ok
             #checksum
             #response_checksum
 

@@ -10,6 +10,9 @@
 //! - Machine Learning's Predict goes to the endpoint its `PredictEndpoint` member names.
 //! - S3's GetBucketLocation answers `<LocationConstraint>us-west-2</LocationConstraint>`: the
 //!   member itself is the document (Smithy models say so with `s3UnwrappedXmlOutput`).
+//! - S3's CopyObject, UploadPartCopy and CompleteMultipartUpload may fail after they started
+//!   answering: status 200 with an `<Error>` document, which is that error and is retried
+//!   (botocore's `_handle_200_error`, smithy-rs's S3 200-error interceptor).
 //! - Route 53 answers hosted zone, delegation set and change ids with their path
 //!   (`/hostedzone/Z123`) and takes them without: an input member of those shapes sends only
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
@@ -28,12 +31,19 @@ pub fn apply(service: &mut Service) {
             }
         }
         "Route 53" => route53(service),
-        "S3" => {
-            if let Some(location) = service.operations.get_mut("GetBucketLocation") {
-                location.unwrapped_xml_output = true;
-            }
-        }
+        "S3" => s3(service),
         _ => {}
+    }
+}
+
+fn s3(service: &mut Service) {
+    if let Some(location) = service.operations.get_mut("GetBucketLocation") {
+        location.unwrapped_xml_output = true;
+    }
+    for name in ["CopyObject", "UploadPartCopy", "CompleteMultipartUpload"] {
+        if let Some(op) = service.operations.get_mut(name) {
+            op.error_in_ok = true;
+        }
     }
 }
 

@@ -247,6 +247,7 @@ fn lower_operation(
             ResponseChecksum::from_parts(mode_member, checksum.response_algorithms.clone())
         }),
         glacier_checksums: false,
+        error_in_ok: false,
         endpoint_member: None,
         unwrapped_xml_output: false,
         unsigned: op.authtype.as_deref() == Some("none")

@@ -182,6 +182,8 @@ pub struct Operation {
     pub response_checksum: Option<ResponseChecksum>,
     /// Glacier's uploads: the body's SHA-256 and tree hash go in headers (see `customize`).
     pub glacier_checksums: bool,
+    /// The service may answer an error with status 200 (see `customize`).
+    pub error_in_ok: bool,
     /// The input member whose URL the request goes to instead of the endpoint (see `customize`).
     pub endpoint_member: Option<String>,
     /// restXml: the response body is the output's one body member itself, not an element of

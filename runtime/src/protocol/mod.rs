@@ -126,6 +126,11 @@ pub trait Operation: Send + Sync + 'static {
     /// not read, but handed to [`Operation::parse_streaming`] as it arrives.
     const STREAMING_OUTPUT: bool = false;
 
+    /// The service may answer an error with status 200 and an `<Error>` document (S3's
+    /// CopyObject, UploadPartCopy and CompleteMultipartUpload fail that way after they started
+    /// answering): such a 200 is that error, and worth another attempt, as in botocore.
+    const ERROR_IN_OK: bool = false;
+
     /// The request carries a checksum of its body (`httpChecksum`: S3's DeleteObjects, PutObject).
     const REQUEST_CHECKSUM: Option<RequestChecksum> = None;
 

@@ -60,6 +60,12 @@ impl<'de> ::awsgen_runtime::serde::Deserialize<'de> for ChecksumType {
             .map(|value| Self::from(value.as_str()))
     }
 }
+impl ::awsgen_runtime::HttpValue for ChecksumType {
+    const QUOTED_IN_LISTS: bool = true;
+    fn http_value(&self, _: ::awsgen_runtime::TimestampFormat) -> String {
+        self.as_str().to_owned()
+    }
+}
 impl ::awsgen_runtime::FromHttpValue for ChecksumType {
     fn from_http_value(
         text: &str,
@@ -69,6 +75,11 @@ impl ::awsgen_runtime::FromHttpValue for ChecksumType {
     }
 }
 use ::awsgen_runtime::xml;
+impl xml::ToXml for ChecksumType {
+    fn text(&self, _: &xml::Layout) -> Option<String> {
+        Some(self.as_str().to_owned())
+    }
+}
 impl xml::FromXml for ChecksumType {
     fn from_xml(node: xml::Node<'_>, _: &xml::Layout) -> Result<Self, xml::XmlError> {
         Ok(Self::from(node.text()))
