@@ -351,6 +351,12 @@ impl Client {
         for (name, value) in &target.endpoint_headers {
             headers.append(name, value.clone());
         }
+        if !headers.contains_key(TRACE_HEADER) {
+            let (function, trace) = (crate::env::var("AWS_LAMBDA_FUNCTION_NAME"), crate::env::var("_X_AMZN_TRACE_ID"));
+            if let Some(trace) = recursion_detection(function.as_deref(), trace.as_deref()) {
+                headers.insert(TRACE_HEADER, trace);
+            }
+        }
         // No length for an empty body: hyper adds `content-length: 0` where the method needs it.
         if !request.body.is_empty() {
             headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
@@ -477,9 +483,39 @@ fn is_error_document(body: &[u8]) -> bool {
     rest.strip_prefix("<Error").is_some_and(|after| after.starts_with(['>', ' ', '\t', '\r', '\n', '/']))
 }
 
+/// The header a Lambda function's calls carry its trace id in.
+const TRACE_HEADER: &str = "x-amzn-trace-id";
+
+/// Inside a Lambda function (`AWS_LAMBDA_FUNCTION_NAME`), its trace id (`_X_AMZN_TRACE_ID`),
+/// percent-encoded where it is not plain text, so a service that triggers the function again
+/// can tell the loop (botocore's and aws-sdk-rust's recursion detection). A trace header the
+/// caller set wins; the signer leaves this header out, as theirs do.
+fn recursion_detection(function: Option<&str>, trace: Option<&str>) -> Option<http::HeaderValue> {
+    function?;
+    let mut value = String::new();
+    for byte in trace?.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => value.push(char::from(byte)),
+            _ if b"_.~-=;:+&[]{}\"',".contains(&byte) => value.push(char::from(byte)),
+            _ => value.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    http::HeaderValue::try_from(value).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lambda_function_sends_its_trace_id_encoded() {
+        let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        assert_eq!(recursion_detection(Some("f"), Some(trace)).unwrap(), trace);
+        let odd = recursion_detection(Some("f"), Some("Root=a b\n\u{e9}")).unwrap();
+        assert_eq!(odd, "Root=a%20b%0A%C3%A9");
+        assert!(recursion_detection(None, Some(trace)).is_none(), "only inside Lambda");
+        assert!(recursion_detection(Some("f"), None).is_none());
+    }
 
     #[test]
     fn an_error_document_is_told_by_its_root_element() {

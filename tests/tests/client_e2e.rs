@@ -327,3 +327,29 @@ async fn adaptive_mode_slows_down_after_a_throttle_and_standard_mode_does_not() 
     assert!(standard < adaptive / 2, "{standard:?} vs {adaptive:?}");
     assert_eq!(server.requests().len(), 4);
 }
+
+/// Inside a Lambda function every request carries the function's trace id, so a service that
+/// would trigger the function again can tell the loop (botocore and aws-sdk-rust do the same).
+/// Like theirs, the signature leaves it out: tracing may rewrite it on the way. The test runs itself again in
+/// a child process with the variables set, where no other test of this binary sees them.
+#[tokio::test]
+async fn a_lambda_function_sends_its_trace_id() {
+    const TRACE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    if std::env::var_os("_X_AMZN_TRACE_ID").is_none() {
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "a_lambda_function_sends_its_trace_id", "--nocapture"])
+            .env("AWS_LAMBDA_FUNCTION_NAME", "handler")
+            .env("_X_AMZN_TRACE_ID", TRACE)
+            .output()
+            .unwrap();
+        let (output, errors) = (String::from_utf8_lossy(&child.stdout), String::from_utf8_lossy(&child.stderr));
+        assert!(child.status.success() && output.contains("1 passed"), "{output}{errors}");
+        return;
+    }
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    list(&client(&server)).await.unwrap();
+    let [request]: [Received; 1] = server.requests().try_into().unwrap();
+    assert_eq!(request.header("x-amzn-trace-id"), Some(TRACE));
+    assert!(!request.header("authorization").unwrap().contains("x-amzn-trace-id"), "not signed");
+    assert_eq!(request.signature, Ok(()));
+}
