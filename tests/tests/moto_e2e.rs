@@ -178,8 +178,8 @@ mod iam {
         let mut names: Vec<_> = roles.iter().map(|role| role.role_name()).collect();
         names.sort_unstable();
         assert_eq!(names, NAMES);
-        // As sent: moto doesn't URL-encode policy documents as IAM does (botocore decodes them
-        // in a handler, json_decode_policies; the model just says string).
+        // As sent. moto doesn't percent-encode policy documents as IAM does; the crate decodes
+        // IAM's (`query_e2e::iam_policy_documents_read_as_json_text`).
         assert!(roles.iter().all(|role| role.assume_role_policy_document() == Some(TRUST_POLICY)));
     }
 

@@ -142,3 +142,21 @@ async fn hostile_xml_is_a_parse_error_that_names_no_value() {
     assert_eq!(details[3], "at AssumeRoleResponse/unclosed: the body ends inside this element");
     assert_eq!(server.requests().len(), bodies.len(), "unparsable responses are not retried");
 }
+
+/// IAM answers policy documents percent-encoded; they read as the JSON text they are, as
+/// botocore reads them (its `json_decode_policies`), in every structure that holds one.
+#[tokio::test]
+async fn iam_policy_documents_read_as_json_text() {
+    const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#;
+    let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C\
+        %22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
+    let body = format!(
+        "<ListRolesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListRolesResult><Roles><member>\
+         <RoleName>ops</RoleName><AssumeRolePolicyDocument>{encoded}</AssumeRolePolicyDocument></member></Roles>\
+         <IsTruncated>false</IsTruncated></ListRolesResult></ListRolesResponse>"
+    );
+    let server = Server::start(move |_, _| Reply::xml(200, &body)).await;
+    let client = awsgen_iam::Client::new(support::quick_config(&server));
+    let roles = tokio::time::timeout(Duration::from_secs(30), client.list_roles().send()).await.unwrap().unwrap();
+    assert_eq!(roles.roles()[0].assume_role_policy_document(), Some(POLICY));
+}

@@ -164,6 +164,7 @@ pub(super) fn from_xml_struct(ctx: &Ctx, name: &Ident, members: &[&Member]) -> T
                     let values = layout(ctx, value, None, false);
                     quote! { xml::add(&mut value.#field, child.entry(#key_name, #value_name, &#values)?) }
                 }
+                _ if m.url_encoded => quote! { value.#field = child.parse_with(&xml::Layout::UrlEncoded)? },
                 _ => match layout(ctx, &m.target, m.timestamp_format, false) {
                     plain if plain.to_string() == quote! { xml::Layout::Plain }.to_string() => {
                         quote! { value.#field = child.parse()? }

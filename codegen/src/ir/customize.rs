@@ -13,6 +13,8 @@
 //! - S3's CopyObject, UploadPartCopy and CompleteMultipartUpload may fail after they started
 //!   answering: status 200 with an `<Error>` document, which is that error and is retried
 //!   (botocore's `_handle_200_error`, smithy-rs's S3 200-error interceptor).
+//! - IAM answers policy documents percent-encoded (`%7B%22Version%22...`): they read as the JSON
+//!   text they are (botocore's `json_decode_policies` decodes them too, and parses the JSON).
 //! - Route 53 answers hosted zone, delegation set and change ids with their path
 //!   (`/hostedzone/Z123`) and takes them without: an input member of those shapes sends only
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
@@ -30,6 +32,7 @@ pub fn apply(service: &mut Service) {
                 predict.endpoint_member = Some("PredictEndpoint".to_owned());
             }
         }
+        "IAM" => iam(service),
         "Route 53" => route53(service),
         "S3" => s3(service),
         _ => {}
@@ -43,6 +46,17 @@ fn s3(service: &mut Service) {
     for name in ["CopyObject", "UploadPartCopy", "CompleteMultipartUpload"] {
         if let Some(op) = service.operations.get_mut(name) {
             op.error_in_ok = true;
+        }
+    }
+}
+
+/// IAM's shape of policy documents, wherever a response holds one.
+fn iam(service: &mut Service) {
+    for shape in service.shapes.values_mut() {
+        if let ShapeKind::Structure(structure) = &mut shape.kind {
+            for member in structure.members.iter_mut().filter(|m| m.target == "policyDocumentType") {
+                member.url_encoded = true;
+            }
         }
     }
 }

@@ -617,6 +617,7 @@ fn lower_members(
                 host_label: traits.contains_key("smithy.api#hostLabel"),
                 label_fallback: None,
                 last_path_segment: false,
+                url_encoded: false,
                 json_value: location == Location::Header && media_type.contains("json"),
                 flattened: traits.contains_key("smithy.api#xmlFlattened"),
                 query_name: text("aws.protocols#ec2QueryName"),

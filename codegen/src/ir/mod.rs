@@ -527,6 +527,8 @@ pub struct Member {
     /// Only what follows the value's last `/` is sent: Route 53 answers ids with their path
     /// (`/hostedzone/Z123`) and takes them without (see `customize`).
     pub last_path_segment: bool,
+    /// Text a response percent-encodes, read decoded (IAM's policy documents; see `customize`).
+    pub url_encoded: bool,
     /// A header member holding JSON text, sent base64-encoded.
     pub json_value: bool,
     /// XML and awsQuery: a list or map written without its wrapper element.

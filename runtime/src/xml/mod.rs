@@ -46,6 +46,8 @@ pub enum Layout {
     Plain,
     /// A timestamp in the format the model sets.
     Timestamp(TimestampFormat),
+    /// Text the service percent-encodes (IAM's policy documents), read decoded.
+    UrlEncoded,
     /// A list whose elements are named `member` (`None`: flattened, no wrapper).
     List { member: Option<&'static str>, items: &'static Layout },
     /// A map of `entry` elements (`None`: flattened) holding a key and a value element.
@@ -307,21 +309,45 @@ macro_rules! scalars {
         }
     )*};
 }
-scalars!(String => "text", bool => "a boolean", i32 => "a whole number", i64 => "a whole number",
+/// Text, percent-decoded where the layout says the service encodes it.
+impl FromXml for String {
+    fn from_xml(node: Node<'_>, layout: &Layout) -> Result<Self, XmlError> {
+        match layout {
+            Layout::UrlEncoded => percent_decode(node.text()).ok_or_else(|| node.error("expected URL-encoded text")),
+            _ => Ok(node.text().to_owned()),
+        }
+    }
+}
+
+/// `%7B%22a%22` -> `{"a"`; `None` for a bad escape or bytes that are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%' {
+            let hex = tail.get(..2).and_then(|hex| std::str::from_utf8(hex).ok())?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+scalars!(bool => "a boolean", i32 => "a whole number", i64 => "a whole number",
     f32 => "a number", f64 => "a number", Blob => "base64");
 
 impl FromXml for DateTime {
-    /// The model's format, if it sets one; else ISO 8601, then the other two formats (botocore
-    /// reads any of them).
+    /// The model's format (ISO 8601 if it sets none) first, then the other two (botocore reads
+    /// any of them).
     fn from_xml(node: Node<'_>, layout: &Layout) -> Result<Self, XmlError> {
-        let text = node.text();
-        let parsed = match layout {
-            Layout::Timestamp(format) => DateTime::parse(text, *format).ok(),
-            _ => [TimestampFormat::DateTime, TimestampFormat::EpochSeconds, TimestampFormat::HttpDate]
-                .into_iter()
-                .find_map(|format| DateTime::parse(text, format).ok()),
+        let declared = match layout {
+            Layout::Timestamp(format) => *format,
+            _ => TimestampFormat::DateTime,
         };
-        parsed.ok_or_else(|| node.error("expected a timestamp"))
+        DateTime::parse_lenient(node.text(), declared).map_err(|_| node.error("expected a timestamp"))
     }
 }
 
@@ -410,6 +436,20 @@ mod tests {
         assert_eq!(root.child("C").unwrap().text(), "<raw>");
         assert_eq!(root.child("D").unwrap().text(), "");
         assert_eq!(root.child("C").unwrap().path(), "R/C");
+    }
+
+    #[test]
+    fn url_encoded_text_reads_decoded_and_timestamps_in_any_format() {
+        let doc =
+            Document::parse("<R><P>%7B%22Version%22%3A%20%222012-10-17%22%7D+x</P><Bad>%7</Bad><T>1577934245</T></R>")
+                .unwrap();
+        let read = |name: &str| doc.root().child(name).unwrap();
+        assert_eq!(read("P").parse_with::<String>(&Layout::UrlEncoded).unwrap(), r#"{"Version": "2012-10-17"}+x"#);
+        assert_eq!(read("P").parse::<String>().unwrap(), "%7B%22Version%22%3A%20%222012-10-17%22%7D+x");
+        let bad = read("Bad").parse_with::<String>(&Layout::UrlEncoded).unwrap_err().to_string();
+        assert!(bad.contains("expected URL-encoded text"), "{bad}");
+        // Declared ISO 8601 (the default), sent as epoch seconds.
+        assert_eq!(read("T").parse::<DateTime>().unwrap(), DateTime::from_secs(1_577_934_245));
     }
 
     #[test]

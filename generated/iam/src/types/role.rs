@@ -333,7 +333,8 @@ impl xml::FromXml for Role {
             match child.name() {
                 "Arn" => value.arn = child.parse()?,
                 "AssumeRolePolicyDocument" => {
-                    value.assume_role_policy_document = child.parse()?;
+                    value.assume_role_policy_document = child
+                        .parse_with(&xml::Layout::UrlEncoded)?;
                 }
                 "CreateDate" => value.create_date = child.parse()?,
                 "Description" => value.description = child.parse()?,
