@@ -91,6 +91,11 @@ pub fn last_path_segment(id: String) -> String {
     }
 }
 
+/// Base64 of a text (EC2's `UserData`, given as the script itself).
+pub fn base64_text(text: String) -> String {
+    crate::base64::encode(text.as_bytes())
+}
+
 /// A label's value, or `fallback` when it is unset or empty (Glacier's `accountId`: `-`, the
 /// caller's own account).
 pub fn label_or<'a>(value: Option<&'a str>, fallback: &'a str) -> &'a str {

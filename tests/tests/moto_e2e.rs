@@ -309,6 +309,24 @@ mod ec2 {
     }
 
     /// Runs one tagged t2.micro and returns its id, checking what moto says about it.
+    /// RunInstances takes `UserData` as the script itself and sends it base64-encoded, as boto3
+    /// does; EC2 answers it base64-encoded, as its model says.
+    #[tokio::test]
+    async fn user_data_is_given_as_the_script_and_sent_encoded() {
+        use awsgen_ec2::types::InstanceAttributeName;
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        let script = "#!/bin/sh\necho hello > /tmp/greeting\n";
+        let run = client.run_instances().image_id(AMI).min_count(1).max_count(1).user_data(script);
+        let reservation = bounded(run.send()).await.unwrap();
+        let id = reservation.instances()[0].instance_id().unwrap().to_owned();
+        let attribute =
+            client.describe_instance_attribute().instance_id(&id).attribute(InstanceAttributeName::UserData);
+        let described = bounded(attribute.send()).await.unwrap();
+        let encoded = described.user_data().and_then(|value| value.value()).expect("the user data");
+        assert_eq!(encoded, "IyEvYmluL3NoCmVjaG8gaGVsbG8gPiAvdG1wL2dyZWV0aW5nCg==", "base64 of the script, once");
+    }
+
     async fn run_instance(client: &Client, n: usize) -> String {
         let tag = Tag::builder().key("Name").value(format!("e2e-{n}")).build();
         let tags = TagSpecification::builder().resource_type(ResourceType::Instance).tags(vec![tag]).build();

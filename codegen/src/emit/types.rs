@@ -1,7 +1,7 @@
 //! Structures (with builders) and string enums.
 
 use super::{docs, rt, Ctx};
-use crate::ir::{Binding, EnumValue, Member, Shape, ShapeKind, Structure, TimestampFormat};
+use crate::ir::{Binding, EnumValue, Member, SendAs, Shape, ShapeKind, Structure, TimestampFormat};
 use crate::plan::RustType;
 pub(crate) use crate::rust::ident;
 use proc_macro2::{Ident, TokenStream};
@@ -297,10 +297,11 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let enforced: Vec<&Member> = structure.checked_members().collect();
     let assignments = structure.members.iter().map(|m| {
         let name = ident(&m.rust_name);
-        // The builder's value, as it is sent (see `Member::last_path_segment`).
-        let set = match m.last_path_segment {
-            true => quote! { self.#name.map(#rt::build::last_path_segment) },
-            false => quote! { self.#name },
+        // The builder's value, as it is sent (see `Member::send_as`).
+        let set = match m.send_as {
+            Some(SendAs::LastPathSegment) => quote! { self.#name.map(#rt::build::last_path_segment) },
+            Some(SendAs::Base64) => quote! { self.#name.map(#rt::build::base64_text) },
+            None => quote! { self.#name },
         };
         let value = if m.idempotency_token && !m.optional {
             quote! { self.#name.unwrap_or_else(#rt::uuid_v4) }

@@ -13,6 +13,8 @@
 //! - S3's CopyObject, UploadPartCopy and CompleteMultipartUpload may fail after they started
 //!   answering: status 200 with an `<Error>` document, which is that error and is retried
 //!   (botocore's `_handle_200_error`, smithy-rs's S3 200-error interceptor).
+//! - EC2's RunInstances takes `UserData` base64-encoded: callers give the script, the crate
+//!   encodes it (botocore's `base64_encode_user_data`), so it can't be sent unencoded by mistake.
 //! - IAM answers policy documents percent-encoded (`%7B%22Version%22...`): they read as the JSON
 //!   text they are (botocore's `json_decode_policies` decodes them too, and parses the JSON).
 //! - Route 53 answers hosted zone, delegation set and change ids with their path
@@ -20,7 +22,7 @@
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
 //!   smithy-rs's `Route53Decorator`).
 
-use super::{Member, Service, ShapeId, ShapeKind};
+use super::{Docs, Member, SendAs, Service, ShapeId, ShapeKind};
 use std::collections::BTreeSet;
 
 pub fn apply(service: &mut Service) {
@@ -32,6 +34,7 @@ pub fn apply(service: &mut Service) {
                 predict.endpoint_member = Some("PredictEndpoint".to_owned());
             }
         }
+        "EC2" => ec2(service),
         "IAM" => iam(service),
         "Route 53" => route53(service),
         "S3" => s3(service),
@@ -47,6 +50,17 @@ fn s3(service: &mut Service) {
         if let Some(op) = service.operations.get_mut(name) {
             op.error_in_ok = true;
         }
+    }
+}
+
+/// RunInstances' `UserData` is base64 on the wire; callers give the script itself, as boto3's.
+fn ec2(service: &mut Service) {
+    let input = service.operations.get("RunInstances").and_then(|op| op.input.clone()).unwrap_or_default();
+    let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&input).map(|s| &mut s.kind) else { return };
+    for member in structure.members.iter_mut().filter(|m| m.name == "UserData") {
+        member.send_as = Some(SendAs::Base64);
+        let note = "<p>Give the script itself: this crate base64-encodes it (as boto3 does).</p>";
+        member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
     }
 }
 
@@ -66,7 +80,9 @@ const ROUTE53_IDS: [&str; 3] = ["ResourceId", "DelegationSetId", "ChangeId"];
 
 fn route53(service: &mut Service) {
     for member in input_members(service) {
-        member.last_path_segment = ROUTE53_IDS.contains(&member.target.as_str());
+        if ROUTE53_IDS.contains(&member.target.as_str()) {
+            member.send_as = Some(SendAs::LastPathSegment);
+        }
     }
 }
 

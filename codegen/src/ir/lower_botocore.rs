@@ -486,7 +486,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 idempotency_token: member.idempotency_token,
                 host_label: member.host_label,
                 label_fallback: None,
-                last_path_segment: false,
+                send_as: None,
                 url_encoded: false,
                 json_value: member.jsonvalue,
                 flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),

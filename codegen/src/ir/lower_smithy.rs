@@ -616,7 +616,7 @@ fn lower_members(
                 idempotency_token: traits.contains_key("smithy.api#idempotencyToken"),
                 host_label: traits.contains_key("smithy.api#hostLabel"),
                 label_fallback: None,
-                last_path_segment: false,
+                send_as: None,
                 url_encoded: false,
                 json_value: location == Location::Header && media_type.contains("json"),
                 flattened: traits.contains_key("smithy.api#xmlFlattened"),

@@ -524,9 +524,8 @@ pub struct Member {
     pub host_label: bool,
     /// A URI label's value when the caller gives none or an empty one (see `customize`).
     pub label_fallback: Option<String>,
-    /// Only what follows the value's last `/` is sent: Route 53 answers ids with their path
-    /// (`/hostedzone/Z123`) and takes them without (see `customize`).
-    pub last_path_segment: bool,
+    /// How the value the caller gives is changed before it is sent (see `customize`).
+    pub send_as: Option<SendAs>,
     /// Text a response percent-encodes, read decoded (IAM's policy documents; see `customize`).
     pub url_encoded: bool,
     /// A header member holding JSON text, sent base64-encoded.
@@ -606,6 +605,17 @@ impl Binding {
                 | Binding::EndpointOnly
         )
     }
+}
+
+/// A change to an input member's value before it is sent, where a service takes the value in
+/// another form than its callers hold it (see `customize`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendAs {
+    /// Only what follows its last `/`: Route 53 answers ids with their path (`/hostedzone/Z1`)
+    /// and takes them without.
+    LastPathSegment,
+    /// Base64 of the text: EC2's `UserData`, which callers hold as a script.
+    Base64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,6 +40,16 @@ impl Client {
             inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
         }
     }
+    /// Describes the specified attribute of the specified instance. You can specify only one attribute at a time. Available attributes include SQL license exemption configuration for instances registered with the SQL LE service.
+    pub fn describe_instance_attribute(
+        &self,
+    ) -> crate::operation::describe_instance_attribute::DescribeInstanceAttributeInputBuilder<
+        Client,
+    > {
+        crate::operation::describe_instance_attribute::DescribeInstanceAttributeInputBuilder::new(
+            self.clone(),
+        )
+    }
     /// Describes the specified instances or all instances.
     ///
     /// If you specify instance IDs, the output includes information for only the specified instances. If you specify filters, the output includes information for only those instances that meet the filter criteria. If you do not specify instance IDs or filters, the output includes information for all instances, which can affect performance. We recommend that you use pagination to ensure that the operation returns quickly and successfully.

@@ -374,6 +374,8 @@ pub struct RunInstancesInput {
     )]
     pub tag_specifications: Option<Vec<crate::types::TagSpecification>>,
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
+    ///
+    /// Give the script itself: this crate base64-encodes it (as boto3 does).
     #[cfg_attr(
         feature = "serde",
         serde(rename = "UserData", skip_serializing_if = "Option::is_none")
@@ -645,6 +647,8 @@ impl RunInstancesInput {
         self.tag_specifications.as_deref().unwrap_or_default()
     }
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
+    ///
+    /// Give the script itself: this crate base64-encodes it (as boto3 does).
     pub fn user_data(&self) -> Option<&str> {
         self.user_data.as_deref()
     }
@@ -1615,6 +1619,8 @@ impl<C> RunInstancesInputBuilder<C> {
         &self.tag_specifications
     }
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
+    ///
+    /// Give the script itself: this crate base64-encodes it (as boto3 does).
     pub fn user_data(mut self, value: impl Into<String>) -> Self {
         self.user_data = Some(value.into());
         self
@@ -1677,7 +1683,7 @@ impl<C> RunInstancesInputBuilder<C> {
             security_groups: self.security_groups,
             subnet_id: self.subnet_id,
             tag_specifications: self.tag_specifications,
-            user_data: self.user_data,
+            user_data: self.user_data.map(::awsgen_runtime::build::base64_text),
         })
     }
 }
