@@ -82,14 +82,11 @@ impl PublicApi {
             wire: format!("{} {}", op.http.method, op.http.uri),
         };
         self.items.insert(format!("Client::{}", names.method), method);
-        for (id, name) in [(&op.input, &names.input), (&op.output, &names.output)] {
-            let item = match id.as_ref().and_then(|id| service.shapes.get(id)) {
-                Some(shape @ Shape { kind: ShapeKind::Structure(structure), .. }) => {
-                    structure_item(service, shape, structure)
-                }
-                _ => empty_structure(),
-            };
-            self.items.insert(format!("{module}::{name}"), item);
+        for (id, name, sent) in [(&op.input, &names.input, true), (&op.output, &names.output, false)] {
+            let shape = crate::plan::io_shape(service, id.as_deref(), name, sent);
+            if let ShapeKind::Structure(structure) = &shape.kind {
+                self.items.insert(format!("{module}::{name}"), structure_item(service, &shape, structure));
+            }
         }
         let mut variants: BTreeMap<String, Part> = names
             .error_variants
@@ -213,17 +210,6 @@ fn enum_item<'a>(shape: &Shape, values: impl Iterator<Item = (&'a String, &'a St
     traits.extend(serde_traits(shape));
     let docs = [(String::new(), docs(&shape.docs.0))].into();
     Item { kind: ItemKind::Enum, signature: String::new(), parts, traits, docs, wire: String::new() }
-}
-
-fn empty_structure() -> Item {
-    Item {
-        kind: ItemKind::Struct,
-        signature: "builder().build() -> Self".to_owned(),
-        parts: BTreeMap::new(),
-        traits: ["Clone", "Debug", "Default", "PartialEq"].into(),
-        docs: BTreeMap::new(),
-        wire: String::new(),
-    }
 }
 
 fn serde_traits(shape: &Shape) -> impl Iterator<Item = &'static str> {

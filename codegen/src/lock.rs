@@ -117,6 +117,7 @@ pub(crate) fn render(service: &Service, source: &str) -> String {
         for variant in &op.names.error_variants {
             line(Kind::Error, format!("{name}.{}", variant.shape), &variant.variant);
         }
+        // Every waiter of the model, also one the plan left out: its name stays reserved.
         for waiter in &op.waiters {
             line(Kind::Waiter, format!("{name}.{}", waiter.name), &waiter.method);
         }

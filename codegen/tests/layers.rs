@@ -43,11 +43,35 @@ fn parent(module: &str) -> String {
     }
 }
 
+/// `text` without its `#[cfg(test)] mod tests { .. }` blocks (wherever they stand; braces are
+/// counted, which the tests' string literals keep balanced).
+fn without_tests(text: &str) -> String {
+    let mut code = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("#[cfg(test)]\nmod tests {") {
+        code.push_str(&rest[..start]);
+        let body = &rest[start..];
+        let mut depth = 0;
+        let end = body.char_indices().find_map(|(i, c)| {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 1 => return Some(i + 1),
+                '}' => depth -= 1,
+                _ => {}
+            }
+            None
+        });
+        rest = end.map_or("", |end| &body[end..]);
+    }
+    code.push_str(rest);
+    code
+}
+
 /// Every `crate::a::b` or `super::a` path in `text` (with `{a, b}` groups opened one level), as
-/// absolute paths; comments and the unit tests at the end of a file are skipped.
+/// absolute paths; comments and unit tests are skipped.
 fn paths(module: &str, text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+    let code = without_tests(text);
     for line in code.lines().map(str::trim).filter(|line| !line.starts_with("//")) {
         for (start, _) in line.match_indices("::") {
             let head_start =
@@ -190,6 +214,8 @@ fn stages_below_the_emitters_never_use_them() {
 fn the_reader_finds_paths_groups_and_cycles() {
     let text = "use super::{docs, rt, Ctx};\nuse crate::ir::{Member, Shape};\n// use crate::emit::x;\nlet x = super::xml::layout(ctx);";
     let found = paths("emit::query", text);
+    let tested = "use crate::a;\n#[cfg(test)]\nmod tests {\n    fn f() { let _ = crate::b::x(); }\n}\nuse crate::c;";
+    assert_eq!(paths("m", tested), ["a", "c"], "a test module is skipped, what follows it is not");
     assert_eq!(found, ["emit::docs", "emit::rt", "emit::Ctx", "ir::Member", "ir::Shape", "emit::xml::layout"]);
     let modules: BTreeSet<String> = ["emit", "emit::xml", "ir", "build"].map(str::to_owned).into();
     let root = "mod build;\npub use build::{BuildError,\n    build_it};\npub use ir::Shape;";

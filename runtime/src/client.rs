@@ -473,9 +473,11 @@ fn error_in_ok<O: Operation>(response: &Response) -> bool {
     O::ERROR_IN_OK && response.status == 200 && is_error_document(&response.body)
 }
 
-/// Whether the XML document's root element is `<Error>` (after a declaration and white space).
+/// Whether the XML document's root element is `<Error>` (after white space, however long: S3
+/// sends some to keep a long copy's connection open, and a declaration).
 fn is_error_document(body: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    let text = String::from_utf8_lossy(&body[start..body.len().min(start + 512)]);
     let mut rest = text.trim_start();
     if let Some(declaration) = rest.strip_prefix("<?") {
         rest = declaration.split_once("?>").map_or("", |(_, after)| after).trim_start();
@@ -522,6 +524,8 @@ mod tests {
         let error = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code></Error>";
         assert!(is_error_document(error));
         assert!(is_error_document(b"  <Error>\n<Code>SlowDown</Code></Error>"));
+        let kept_alive = [vec![b' '; 4096], b"<Error><Code>InternalError</Code></Error>".to_vec()].concat();
+        assert!(is_error_document(&kept_alive), "white space before the document, however long");
         assert!(!is_error_document(b"<?xml version=\"1.0\"?><CopyObjectResult><ETag>x</ETag></CopyObjectResult>"));
         assert!(!is_error_document(b"<Errors><Error/></Errors>"));
         assert!(!is_error_document(b""));

@@ -174,8 +174,8 @@ impl Config {
     /// retries from `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE`. Values mean what they mean to
     /// awsgen-config (the same parsers); one it would refuse leaves the default here.
     pub fn from_env() -> ConfigBuilder {
-        let setting = |name: &str| env(name);
-        let max_attempts = setting("AWS_MAX_ATTEMPTS").and_then(|v| RetryConfig::parse_max_attempts(&v).ok());
+        let defaults = RetryConfig::default();
+        let max_attempts = env("AWS_MAX_ATTEMPTS").and_then(|v| RetryConfig::parse_max_attempts(&v).ok());
         ConfigBuilder {
             region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
             credentials: Credentials::from_env().map(|credentials| Arc::new(credentials) as _),
@@ -183,14 +183,14 @@ impl Config {
             use_fips: env_flag("AWS_USE_FIPS_ENDPOINT"),
             use_dual_stack: env_flag("AWS_USE_DUALSTACK_ENDPOINT"),
             service_endpoint_urls: service_endpoint_urls(),
-            request_checksum_calculation: setting("AWS_REQUEST_CHECKSUM_CALCULATION")
+            request_checksum_calculation: env("AWS_REQUEST_CHECKSUM_CALCULATION")
                 .and_then(|v| RequestChecksumCalculation::parse(&v).ok())
                 .unwrap_or_default(),
-            response_checksum_validation: setting("AWS_RESPONSE_CHECKSUM_VALIDATION")
+            response_checksum_validation: env("AWS_RESPONSE_CHECKSUM_VALIDATION")
                 .and_then(|v| ResponseChecksumValidation::parse(&v).ok())
                 .unwrap_or_default(),
-            retry: RetryConfig { max_attempts: max_attempts.unwrap_or(3), ..RetryConfig::default() },
-            retry_mode: setting("AWS_RETRY_MODE").and_then(|v| RetryMode::parse(&v).ok()).unwrap_or_default(),
+            retry: RetryConfig { max_attempts: max_attempts.unwrap_or(defaults.max_attempts), ..defaults },
+            retry_mode: env("AWS_RETRY_MODE").and_then(|v| RetryMode::parse(&v).ok()).unwrap_or_default(),
             ..ConfigBuilder::default()
         }
     }
@@ -478,7 +478,7 @@ mod tests {
             .args(["--exact", "config::tests::from_env_reads_the_retry_settings", "--nocapture"])
             .env(CHILD, "1")
             .env("AWS_MAX_ATTEMPTS", "7")
-            .env("AWS_RETRY_MODE", "adaptive")
+            .env("AWS_RETRY_MODE", " adaptive ") // trimmed, as awsgen-config reads it
             .env("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")
             .env("AWS_RESPONSE_CHECKSUM_VALIDATION", "sometimes") // refused: the default stays
             .output()

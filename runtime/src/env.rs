@@ -1,11 +1,13 @@
 //! The few environment variables the runtime reads itself (`Config::from_env`,
-//! `Credentials::from_env`); awsgen-config reads the rest, and the profile files. Values are
-//! parsed by the functions of the settings' own types (`RetryMode::parse`, ...), which
-//! awsgen-config uses too.
+//! `Credentials::from_env`, and on every attempt the Lambda trace id of recursion detection);
+//! awsgen-config reads the rest, and the profile files. Values are trimmed and parsed by the
+//! functions of the settings' own types (`RetryMode::parse`, ...), as awsgen-config does.
 
-/// A variable's value; unset and empty are the same.
+/// A variable's value, trimmed; unset, empty and blank are the same.
 pub(crate) fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.is_empty())
+    let value = std::env::var(name).ok()?;
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// A boolean variable: `true` in any case is on, anything else off.

@@ -102,7 +102,7 @@ impl DateTime {
         parsed.ok_or_else(|| format!("{text:?} is not a valid {format:?} timestamp"))
     }
 
-    /// A timestamp a response carries outside its body (a header, a text payload): the declared
+    /// A timestamp a response carries (a header, a text payload, an XML element): the declared
     /// format first, then the other two, as botocore reads them (proxies and S3-compatible
     /// stores send ISO 8601 or epoch seconds where an HTTP date is declared). The error names
     /// the formats tried, not the value.
@@ -279,7 +279,7 @@ mod tests {
                 assert_eq!(DateTime::parse_lenient(text, declared), Ok(t), "{text} declared {declared:?}");
             }
         }
-        // `1577934245` is a valid epoch, so nothing else is tried when epoch seconds are declared.
+        // In no format: the error lists the formats in the order tried.
         let error = DateTime::parse_lenient("next tuesday", EpochSeconds).unwrap_err();
         assert_eq!(error, "not a timestamp in any format tried (epoch-seconds, http-date, date-time)");
         assert!(!error.contains("tuesday"), "the value is not repeated");

@@ -308,7 +308,6 @@ mod ec2 {
         state.and_then(|s| s.name())
     }
 
-    /// Runs one tagged t2.micro and returns its id, checking what moto says about it.
     /// RunInstances takes `UserData` as the script itself and sends it base64-encoded, as boto3
     /// does; EC2 answers it base64-encoded, as its model says.
     #[tokio::test]
@@ -327,6 +326,7 @@ mod ec2 {
         assert_eq!(encoded, "IyEvYmluL3NoCmVjaG8gaGVsbG8gPiAvdG1wL2dyZWV0aW5nCg==", "base64 of the script, once");
     }
 
+    /// Runs one tagged t2.micro and returns its id, checking what moto says about it.
     async fn run_instance(client: &Client, n: usize) -> String {
         let tag = Tag::builder().key("Name").value(format!("e2e-{n}")).build();
         let tags = TagSpecification::builder().resource_type(ResourceType::Instance).tags(vec![tag]).build();

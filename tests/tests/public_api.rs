@@ -73,7 +73,7 @@ async fn every_output_carries_its_request_id() {
 }
 
 #[tokio::test]
-async fn errors_share_one_metadata_trait_and_chain_their_sources() {
+async fn errors_share_one_metadata_trait_and_print_each_message_once() {
     let server = Server::start(|_, _| {
         let headers =
             vec![("x-amzn-errortype", "NotFoundException".to_owned()), ("x-amzn-requestid", "r-1".to_owned())];

@@ -46,7 +46,7 @@ fn names(change: &str, item: &str) -> bool {
         return subject.starts_with(&format!("{path}::"));
     }
     let (owner, member) = match path.rsplit_once("::") {
-        Some((owner, member)) if member.starts_with(char::is_lowercase) => (owner, Some(member)),
+        Some((owner, member)) if kind == "variant" || member.starts_with(char::is_lowercase) => (owner, Some(member)),
         _ => (path, None),
     };
     let owner = owner.strip_suffix("Builder").unwrap_or(owner);
@@ -263,6 +263,7 @@ mod tests {
             assert!(super::names(removed, item), "{item}");
         }
         assert!(super::names(removed, "field app_name of struct GetOutput"));
+        assert!(super::names("types::Color.Red: removed", "variant Color::Red"));
         assert!(!super::names(removed, "GetOutput::other"));
         let gone = "operation::clone::CloneInput: removed";
         assert!(super::names(gone, "struct awsgen_history::operation::clone::CloneInputBuilder"));

@@ -18,8 +18,8 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
         module_docs.extend(["".to_owned()].into_iter().chain(op_docs.lines().map(str::to_owned)));
     }
     let module_docs = docs::inner(&module_docs);
-    let input_shape = io_shape(ctx, op.input.as_deref(), &op.names.input, true);
-    let output_shape = io_shape(ctx, op.output.as_deref(), &op.names.output, false);
+    let input_shape = crate::plan::io_shape(ctx.service, op.input.as_deref(), &op.names.input, true);
+    let output_shape = crate::plan::io_shape(ctx.service, op.output.as_deref(), &op.names.output, false);
     let input = io_struct(ctx, &input_shape, &op.names.input, &op.names.input_builder, true);
     let output = io_struct(ctx, &output_shape, &op.names.output, &op.names.output_builder, false);
     let send = send(op, &input_shape);
@@ -507,18 +507,6 @@ fn timestamp_format(format: TimestampFormat) -> TokenStream {
         TimestampFormat::DateTime => quote! { #rt::TimestampFormat::DateTime },
         TimestampFormat::HttpDate => quote! { #rt::TimestampFormat::HttpDate },
     }
-}
-
-/// The operation's input or output shape. An operation without one gets an empty structure,
-/// so every operation has the same API shape.
-fn io_shape(ctx: &Ctx, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
-    if let Some(shape) = id.and_then(|id| ctx.service.shapes.get(id)) {
-        if matches!(shape.kind, ShapeKind::Structure(_)) {
-            return shape.clone();
-        }
-    }
-    let empty = ShapeKind::Structure(Structure { input: sent, ..Structure::new(Vec::new()) });
-    Shape { sent, received: !sent, json_out: sent, json_in: !sent, ..Shape::new(type_name, empty) }
 }
 
 /// The operation's input or output structure under the operation's own names.

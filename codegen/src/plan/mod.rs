@@ -11,7 +11,7 @@ pub mod rust_type;
 pub mod waiter;
 
 use crate::diagnostic::{pointer, Diagnostic, Sink};
-use crate::ir::Service;
+use crate::ir::{Service, Shape, ShapeKind, Structure};
 pub use paginator::PaginatorPlan;
 pub use rust_type::RustType;
 use std::collections::BTreeMap;
@@ -76,4 +76,17 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
     let mut warnings = pager_warnings.into_found();
     warnings.extend(waiter_warnings.into_found());
     (CratePlan { service, operations }, warnings)
+}
+
+/// An operation's input (`sent`) or output shape. An operation without one gets an empty
+/// structure under the operation's name, so that every operation has the same API shape; the
+/// emitters and the API description both take it from here.
+pub fn io_shape(service: &Service, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
+    if let Some(shape) = id.and_then(|id| service.shapes.get(id)) {
+        if matches!(shape.kind, ShapeKind::Structure(_)) {
+            return shape.clone();
+        }
+    }
+    let empty = ShapeKind::Structure(Structure { input: sent, ..Structure::new(Vec::new()) });
+    Shape { sent, received: !sent, json_out: sent, json_in: !sent, ..Shape::new(type_name, empty) }
 }

@@ -128,7 +128,7 @@ pub trait Operation: Send + Sync + 'static {
 
     /// The service may answer an error with status 200 and an `<Error>` document (S3's
     /// CopyObject, UploadPartCopy and CompleteMultipartUpload fail that way after they started
-    /// answering): such a 200 is that error, and worth another attempt, as in botocore.
+    /// answering): such a 200 is that error, and worth another attempt, as botocore retries it.
     const ERROR_IN_OK: bool = false;
 
     /// The request carries a checksum of its body (`httpChecksum`: S3's DeleteObjects, PutObject).

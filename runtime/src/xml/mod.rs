@@ -313,27 +313,31 @@ macro_rules! scalars {
 impl FromXml for String {
     fn from_xml(node: Node<'_>, layout: &Layout) -> Result<Self, XmlError> {
         match layout {
-            Layout::UrlEncoded => percent_decode(node.text()).ok_or_else(|| node.error("expected URL-encoded text")),
+            Layout::UrlEncoded => Ok(percent_decode(node.text())),
             _ => Ok(node.text().to_owned()),
         }
     }
 }
 
-/// `%7B%22a%22` -> `{"a"`; `None` for a bad escape or bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
+/// `%7B%22a%22` -> `{"a"`. A `%` without two hex digits after it stays as it is, and bytes that
+/// are not UTF-8 are replaced, as Python's `unquote` (botocore's) does.
+fn percent_decode(text: &str) -> String {
+    let hex = |byte: u8| char::from(byte).to_digit(16);
     let mut bytes = Vec::with_capacity(text.len());
     let mut rest = text.as_bytes();
     while let Some((&byte, tail)) = rest.split_first() {
-        if byte == b'%' {
-            let hex = tail.get(..2).and_then(|hex| std::str::from_utf8(hex).ok())?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
-            rest = &tail[2..];
-        } else {
-            bytes.push(byte);
-            rest = tail;
+        match (byte, tail.first().copied().and_then(hex), tail.get(1).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                bytes.push((high * 16 + low) as u8);
+                rest = &tail[2..];
+            }
+            _ => {
+                bytes.push(byte);
+                rest = tail;
+            }
         }
     }
-    String::from_utf8(bytes).ok()
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 scalars!(bool => "a boolean", i32 => "a whole number", i64 => "a whole number",
@@ -440,14 +444,15 @@ mod tests {
 
     #[test]
     fn url_encoded_text_reads_decoded_and_timestamps_in_any_format() {
-        let doc =
-            Document::parse("<R><P>%7B%22Version%22%3A%20%222012-10-17%22%7D+x</P><Bad>%7</Bad><T>1577934245</T></R>")
-                .unwrap();
+        let doc = Document::parse(
+            "<R><P>%7B%22Version%22%3A%20%222012-10-17%22%7D+x</P><Bad>%7 %+F%</Bad><T>1577934245</T></R>",
+        )
+        .unwrap();
         let read = |name: &str| doc.root().child(name).unwrap();
         assert_eq!(read("P").parse_with::<String>(&Layout::UrlEncoded).unwrap(), r#"{"Version": "2012-10-17"}+x"#);
         assert_eq!(read("P").parse::<String>().unwrap(), "%7B%22Version%22%3A%20%222012-10-17%22%7D+x");
-        let bad = read("Bad").parse_with::<String>(&Layout::UrlEncoded).unwrap_err().to_string();
-        assert!(bad.contains("expected URL-encoded text"), "{bad}");
+        // Bad escapes stay as they are, as Python's `unquote` leaves them.
+        assert_eq!(read("Bad").parse_with::<String>(&Layout::UrlEncoded).unwrap(), "%7 %+F%");
         // Declared ISO 8601 (the default), sent as epoch seconds.
         assert_eq!(read("T").parse::<DateTime>().unwrap(), DateTime::from_secs(1_577_934_245));
     }

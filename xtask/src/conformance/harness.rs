@@ -2,7 +2,7 @@
 //! by member name) into the generated input types, and parsed outputs and errors back into
 //! that JSON, so a case is run through the generated code and compared as the suite states it.
 
-use awsgen_codegen::ir::{Member, Operation, Service, Shape, ShapeKind, Structure};
+use awsgen_codegen::ir::{Member, Operation, Service, Shape, ShapeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -93,11 +93,12 @@ impl Ctx<'_> {
         let base = quote! { crate::#module::operation::#op_module };
         let (input, output) = (format_ident!("{}", op.names.input), format_ident!("{}", op.names.output));
         let suffix = format!("op_{}", fn_name(&op.names.module));
-        // An operation without an input or output has an empty one, as the generated crate does.
-        let empty_output = Shape::new("", ShapeKind::Structure(Structure::new(Vec::new())));
-        let empty_input = Shape::new("", ShapeKind::Structure(Structure { input: true, ..Structure::new(Vec::new()) }));
-        let input_shape = op.input.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty_input);
-        let output_shape = op.output.as_ref().and_then(|id| self.service.shapes.get(id)).unwrap_or(&empty_output);
+        let io = |id: &Option<String>, name: &str, sent| {
+            awsgen_codegen::plan::io_shape(self.service, id.as_deref(), name, sent)
+        };
+        let (input_shape, output_shape) =
+            (io(&op.input, &op.names.input, true), io(&op.output, &op.names.output, false));
+        let (input_shape, output_shape) = (&input_shape, &output_shape);
         let input_fns = self.conversions(input_shape, &quote! { #base::#input }, &suffix);
         let output_fns = self.conversions(output_shape, &quote! { #base::#output }, &format!("{suffix}_output"));
         quote! { #input_fns #output_fns }
