@@ -3,12 +3,13 @@
 use crate::profile::ProfileFileError;
 use std::fmt;
 
-/// Why [`ConfigLoader::try_load`] refused.
+/// Why [`ConfigLoader::try_load`](crate::ConfigLoader::try_load) refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadError {
     /// A profile file that can't be read or parsed.
     ProfileFile(ProfileFileError),
-    /// A profile was chosen (`AWS_PROFILE`, [`ConfigLoader::profile_name`]) that no file has.
+    /// A profile was chosen (`AWS_PROFILE`,
+    /// [`ConfigLoader::profile_name`](crate::ConfigLoader::profile_name)) that no file has.
     MissingProfile(String),
     /// A setting with a value it can't take; `source` names the variable or the profile property.
     Setting { source: String, problem: String },
