@@ -96,6 +96,15 @@ pub fn base64_text(text: String) -> String {
     crate::base64::encode(text.as_bytes())
 }
 
+/// S3's `x-amz-copy-source` as boto3 sends it: the `bucket/key` percent-encoded (but `/`), a
+/// `?versionId=` after it kept as it is, so a key with spaces, `+` or non-ASCII characters copies.
+pub fn copy_source(source: String) -> String {
+    match source.split_once("?versionId=") {
+        Some((path, version)) => format!("{}?versionId={version}", crate::percent::percent_encode(path, true)),
+        None => crate::percent::percent_encode(&source, true),
+    }
+}
+
 /// A label's value, or `fallback` when it is unset or empty (Glacier's `accountId`: `-`, the
 /// caller's own account).
 pub fn label_or<'a>(value: Option<&'a str>, fallback: &'a str) -> &'a str {
@@ -124,6 +133,13 @@ mod tests {
     fn an_id_keeps_what_follows_its_last_slash() {
         let ids = ["/hostedzone/Z123", "Z123", "/change/C9", "a/b/", ""].map(|id| last_path_segment(id.to_owned()));
         assert_eq!(ids, ["Z123", "Z123", "C9", "", ""]);
+    }
+
+    #[test]
+    fn a_copy_source_is_encoded_but_its_slashes_and_version() {
+        let sources =
+            ["b/photos/a b+c.jpg", "b/k?versionId=3/L4kqtJl", "b/caf\u{e9}~1"].map(|s| copy_source(s.to_owned()));
+        assert_eq!(sources, ["b/photos/a%20b%2Bc.jpg", "b/k?versionId=3/L4kqtJl", "b/caf%C3%A9~1"]);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod http;
 pub mod jmespath;
 pub mod json;
 pub mod pagination;
+mod percent;
 mod protocol;
 pub mod retry;
 mod sign;
@@ -48,12 +49,13 @@ pub use error::{
     TransportError, TransportErrorKind, Unhandled, CODE_CAP, MESSAGE_CAP,
 };
 pub use json::{Blob, Document};
+pub use percent::percent_encode;
 #[cfg(feature = "cbor")]
 pub use protocol::cbor_output;
 pub use protocol::query;
 pub use protocol::{
-    json_output, percent_encode, sanitize_code, xml_output, AuthScheme, ErrorResponse, FromHttpValue, HttpValue,
-    ModeledError, Operation, Protocol, Request, RequestChecksum, ResponseChecksum, Service,
+    json_output, sanitize_code, xml_output, AuthScheme, ErrorResponse, FromHttpValue, HttpValue, ModeledError,
+    Operation, Protocol, Request, RequestChecksum, ResponseChecksum, Service,
 };
 pub use time::{DateTime, FixedTime, TimeSource, TimestampFormat};
 pub use unknown::UnknownValue;

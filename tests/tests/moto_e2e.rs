@@ -608,6 +608,21 @@ mod s3 {
         assert_eq!(bounded(got.body.unwrap().collect()).await.unwrap(), "by path");
     }
 
+    /// CopySource is given as `bucket/key`, as the key is, and percent-encoded as boto3 does: a
+    /// key with a space, a `+` and a non-ASCII letter copies.
+    #[tokio::test]
+    async fn a_copy_source_with_special_characters_copies() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        let key = "photos/a b+c \u{e9}.txt";
+        bounded(client.create_bucket().bucket("copies").send()).await.unwrap();
+        bounded(client.put_object().bucket("copies").key(key).body("original").send()).await.unwrap();
+        let copy = client.copy_object().bucket("copies").key("copy.txt").copy_source(format!("copies/{key}"));
+        bounded(copy.send()).await.unwrap();
+        let got = bounded(client.get_object().bucket("copies").key("copy.txt").send()).await.unwrap();
+        assert_eq!(bounded(got.body.unwrap().collect()).await.unwrap(), "original");
+    }
+
     /// A bucket outside us-east-1 names its region in an XML body (`CreateBucketConfiguration`,
     /// in S3's namespace), which S3 checks against the region the request is signed for.
     #[tokio::test]

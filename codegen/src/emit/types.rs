@@ -301,6 +301,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
         let set = match m.send_as {
             Some(SendAs::LastPathSegment) => quote! { self.#name.map(#rt::build::last_path_segment) },
             Some(SendAs::Base64) => quote! { self.#name.map(#rt::build::base64_text) },
+            Some(SendAs::CopySource) => quote! { self.#name.map(#rt::build::copy_source) },
             None => quote! { self.#name },
         };
         let value = if m.idempotency_token && !m.optional {

@@ -17,6 +17,8 @@
 //!   encodes it (botocore's `base64_encode_user_data`), so it can't be sent unencoded by mistake.
 //! - IAM answers policy documents percent-encoded (`%7B%22Version%22...`): they read as the JSON
 //!   text they are (botocore's `json_decode_policies` decodes them too, and parses the JSON).
+//! - S3's `CopySource` is given as `bucket/key[?versionId=v]` and percent-encoded as boto3 does
+//!   (`handle_copy_source_param`), so a key with spaces, `+` or non-ASCII characters copies.
 //! - Route 53 answers hosted zone, delegation set and change ids with their path
 //!   (`/hostedzone/Z123`) and takes them without: an input member of those shapes sends only
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
@@ -49,6 +51,19 @@ fn s3(service: &mut Service) {
     for name in ["CopyObject", "UploadPartCopy", "CompleteMultipartUpload"] {
         if let Some(op) = service.operations.get_mut(name) {
             op.error_in_ok = true;
+        }
+    }
+    let copies: BTreeSet<ShapeId> = ["CopyObject", "UploadPartCopy"]
+        .iter()
+        .filter_map(|name| service.operations.get(*name)?.input.clone())
+        .collect();
+    for id in copies {
+        let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&id).map(|s| &mut s.kind) else { continue };
+        for member in structure.members.iter_mut().filter(|m| m.name == "CopySource") {
+            member.send_as = Some(SendAs::CopySource);
+            let note = "<p>Give the bucket and key as they are (`bucket/key`, with `?versionId=` if \
+                        you want one): this crate percent-encodes them (as boto3 does).</p>";
+            member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
         }
     }
 }

@@ -616,6 +616,8 @@ pub enum SendAs {
     LastPathSegment,
     /// Base64 of the text: EC2's `UserData`, which callers hold as a script.
     Base64,
+    /// S3's copy source, `bucket/key[?versionId=v]`, percent-encoded but its slashes and version.
+    CopySource,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ mod response;
 mod values;
 
 pub use errors::{sanitize_code, ErrorResponse, ModeledError};
-pub use request::{percent_encode, Request};
+pub use request::Request;
 #[cfg(feature = "cbor")]
 pub use response::cbor_output;
 pub use response::{json_output, xml_output};

@@ -3,10 +3,11 @@
 //! EC2's dialect differs in lists (`Name.1`, nothing for an empty list), in outputs (members
 //! straight under `<OpResponse>`, `<requestId>`) and in errors (`<Response><Errors><Error>`).
 
-use super::{percent_encode, HttpValue, Request};
+use super::{HttpValue, Request};
 use crate::error::ParseError;
 use crate::http::Response;
 use crate::json::Blob;
+use crate::percent::percent_encode;
 use crate::time::{DateTime, TimestampFormat};
 use crate::xml::{Document, FromXml, Layout, Node};
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 
 use super::values::HttpValue;
 use crate::json::Blob;
+use crate::percent::percent_encode;
 use crate::time::TimestampFormat;
 use crate::xml::{Layout, ToXml, Writer};
 use crate::BuildError;
@@ -340,19 +341,6 @@ fn xml_element<T: ToXml>(name: &str, namespace: Option<(&'static str, &'static s
 
 fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Bytes, BuildError> {
     serde_json::to_vec(value).map(Bytes::from).map_err(|e| BuildError::Serialize { detail: e.to_string() })
-}
-
-/// RFC 3986 percent-encoding as AWS uses it: only `A-Z a-z 0-9 - . _ ~` stay (and `/` in greedy labels).
-pub fn percent_encode(value: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) || (keep_slash && byte == b'/') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 /// Glacier's tree hash: SHA-256 of each 1 MiB piece, then of each pair of hashes, level by level

@@ -147,6 +147,8 @@ pub struct CopyObjectInput {
     /// If you do not enable versioning or suspend it on the destination bucket, the version ID that Amazon S3 generates in the `x-amz-version-id` response header is always null.
     ///
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
+    ///
+    /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source: Option<String>,
     /// Copies the object if its entity tag (ETag) matches the specified tag.
@@ -473,6 +475,8 @@ impl CopyObjectInput {
     /// If you do not enable versioning or suspend it on the destination bucket, the version ID that Amazon S3 generates in the `x-amz-version-id` response header is always null.
     ///
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
+    ///
+    /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
     pub fn copy_source(&self) -> Option<&str> {
         self.copy_source.as_deref()
     }
@@ -1038,6 +1042,8 @@ impl<C> CopyObjectInputBuilder<C> {
     /// If you do not enable versioning or suspend it on the destination bucket, the version ID that Amazon S3 generates in the `x-amz-version-id` response header is always null.
     ///
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
+    ///
+    /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
     pub fn copy_source(mut self, value: impl Into<String>) -> Self {
         self.copy_source = Some(value.into());
         self
@@ -1746,7 +1752,7 @@ impl<C> CopyObjectInputBuilder<C> {
             content_language: self.content_language,
             content_type: self.content_type,
             copy_source: ::awsgen_runtime::build::present(
-                self.copy_source,
+                self.copy_source.map(::awsgen_runtime::build::copy_source),
                 "copy_source",
             )?,
             copy_source_if_match: self.copy_source_if_match,

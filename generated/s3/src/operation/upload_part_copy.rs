@@ -106,6 +106,8 @@ pub struct UploadPartCopyInput {
     /// If the current version is a delete marker and you don't specify a versionId in the `x-amz-copy-source` request header, Amazon S3 returns a `404 Not Found` error, because the object does not exist. If you specify versionId in the `x-amz-copy-source` and the versionId is a delete marker, Amazon S3 returns an HTTP `400 Bad Request` error, because you are not allowed to specify a delete marker as a version for the `x-amz-copy-source`.
     ///
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
+    ///
+    /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source: Option<String>,
     /// Copies the object if its entity tag (ETag) matches the specified tag.
@@ -237,6 +239,8 @@ impl UploadPartCopyInput {
     /// If the current version is a delete marker and you don't specify a versionId in the `x-amz-copy-source` request header, Amazon S3 returns a `404 Not Found` error, because the object does not exist. If you specify versionId in the `x-amz-copy-source` and the versionId is a delete marker, Amazon S3 returns an HTTP `400 Bad Request` error, because you are not allowed to specify a delete marker as a version for the `x-amz-copy-source`.
     ///
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
+    ///
+    /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
     pub fn copy_source(&self) -> Option<&str> {
         self.copy_source.as_deref()
     }
@@ -455,6 +459,8 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// If the current version is a delete marker and you don't specify a versionId in the `x-amz-copy-source` request header, Amazon S3 returns a `404 Not Found` error, because the object does not exist. If you specify versionId in the `x-amz-copy-source` and the versionId is a delete marker, Amazon S3 returns an HTTP `400 Bad Request` error, because you are not allowed to specify a delete marker as a version for the `x-amz-copy-source`.
     ///
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
+    ///
+    /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
     pub fn copy_source(mut self, value: impl Into<String>) -> Self {
         self.copy_source = Some(value.into());
         self
@@ -786,7 +792,7 @@ impl<C> UploadPartCopyInputBuilder<C> {
         Ok(UploadPartCopyInput {
             bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
             copy_source: ::awsgen_runtime::build::present(
-                self.copy_source,
+                self.copy_source.map(::awsgen_runtime::build::copy_source),
                 "copy_source",
             )?,
             copy_source_if_match: self.copy_source_if_match,
