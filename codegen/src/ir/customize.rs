@@ -53,29 +53,27 @@ fn s3(service: &mut Service) {
             op.error_in_ok = true;
         }
     }
-    let copies: BTreeSet<ShapeId> = ["CopyObject", "UploadPartCopy"]
-        .iter()
-        .filter_map(|name| service.operations.get(*name)?.input.clone())
-        .collect();
-    for id in copies {
-        let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&id).map(|s| &mut s.kind) else { continue };
-        for member in structure.members.iter_mut().filter(|m| m.name == "CopySource") {
-            member.send_as = Some(SendAs::CopySource);
-            let note = "<p>Give the bucket and key as they are (`bucket/key`, with `?versionId=` if \
-                        you want one): this crate percent-encodes them (as boto3 does).</p>";
-            member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
-        }
-    }
+    let note = "<p>Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): \
+                this crate percent-encodes them (as boto3 does).</p>";
+    send_as(service, &["CopyObject", "UploadPartCopy"], "CopySource", SendAs::CopySource, note);
 }
 
 /// RunInstances' `UserData` is base64 on the wire; callers give the script itself, as boto3's.
 fn ec2(service: &mut Service) {
-    let input = service.operations.get("RunInstances").and_then(|op| op.input.clone()).unwrap_or_default();
-    let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&input).map(|s| &mut s.kind) else { return };
-    for member in structure.members.iter_mut().filter(|m| m.name == "UserData") {
-        member.send_as = Some(SendAs::Base64);
-        let note = "<p>Give the script itself: this crate base64-encodes it (as boto3 does).</p>";
-        member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
+    let note = "<p>Give the script itself: this crate base64-encodes it (as boto3 does).</p>";
+    send_as(service, &["RunInstances"], "UserData", SendAs::Base64, note);
+}
+
+/// Sends the input member `name` of these operations as `how` says, and ends its docs with `note`.
+fn send_as(service: &mut Service, operations: &[&str], name: &str, how: SendAs, note: &str) {
+    let inputs: BTreeSet<ShapeId> =
+        operations.iter().filter_map(|op| service.operations.get(*op)?.input.clone()).collect();
+    for id in inputs {
+        let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&id).map(|s| &mut s.kind) else { continue };
+        for member in structure.members.iter_mut().filter(|m| m.name == name) {
+            member.send_as = Some(how);
+            member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
+        }
     }
 }
 
