@@ -3,8 +3,8 @@
 //! docs. Built from the crate plan the emitters print, so that comparing two of them (`diff`)
 //! compares what callers compile against, not the model.
 
-use crate::ir::{Member, Operation, Service, Shape, ShapeKind, Structure};
-use crate::plan::{CratePlan, OperationPlan, RustType};
+use crate::ir::{Member, Shape, ShapeKind};
+use crate::plan::{CratePlan, FieldPlan, OperationPlan, TypePlan};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every public item, by path (`types::BackendJobRespObj`, `Client::list_backend_jobs`).
@@ -50,19 +50,16 @@ pub struct Part {
 
 impl PublicApi {
     pub fn of(plan: &CratePlan) -> PublicApi {
-        let service = &plan.service;
         let mut api = PublicApi::default();
-        for (name, op) in &service.operations {
-            if let Some(op_plan) = plan.operations.get(name) {
-                api.operation(service, op, op_plan);
-            }
+        for op in plan.operations.values() {
+            api.operation(op);
         }
-        for shape in service.shapes.values().filter(|s| s.shared) {
-            let path = format!("types::{}", shape.names.type_name);
-            let item = match &shape.kind {
-                ShapeKind::Structure(structure) => structure_item(service, shape, structure),
-                ShapeKind::Union(members) => union_item(service, shape, members),
-                ShapeKind::Enum(values) => enum_item(shape, values.iter().map(|v| (&v.variant, &v.value))),
+        for ty in &plan.types {
+            let path = format!("types::{}", ty.names.type_name);
+            let item = match &ty.kind {
+                ShapeKind::Structure(_) => structure_item(ty),
+                ShapeKind::Union(_) => union_item(ty),
+                ShapeKind::Enum(values) => enum_item(ty, values.iter().map(|v| (&v.variant, &v.value))),
                 _ => continue,
             };
             api.items.insert(path, item);
@@ -70,7 +67,8 @@ impl PublicApi {
         api
     }
 
-    fn operation(&mut self, service: &Service, op: &Operation, plan: &OperationPlan) {
+    fn operation(&mut self, plan: &OperationPlan) {
+        let op = &plan.op;
         let names = &op.names;
         let module = format!("operation::{}", names.module);
         let method = Item {
@@ -82,19 +80,15 @@ impl PublicApi {
             wire: format!("{} {}", op.http.method, op.http.uri),
         };
         self.items.insert(format!("Client::{}", names.method), method);
-        for (id, name, sent) in [(&op.input, &names.input, true), (&op.output, &names.output, false)] {
-            let shape = crate::plan::io_shape(service, id.as_deref(), name, sent);
-            if let ShapeKind::Structure(structure) = &shape.kind {
-                self.items.insert(format!("{module}::{name}"), structure_item(service, &shape, structure));
-            }
+        for (io, name) in [(&plan.input, &names.input), (&plan.output, &names.output)] {
+            self.items.insert(format!("{module}::{name}"), structure_item(io));
         }
-        let mut variants: BTreeMap<String, Part> = names
-            .error_variants
+        let mut variants: BTreeMap<String, Part> = plan
+            .errors
             .iter()
-            .map(|v| {
-                let ty =
-                    service.shapes.get(&v.shape).map_or_else(String::new, |s| format!("types::{}", s.names.type_name));
-                (v.variant.clone(), Part { ty, wire: format!("code {:?}", v.code), redacted: false, required: false })
+            .map(|e| {
+                let (ty, wire) = (format!("types::{}", e.type_name), format!("code {:?}", e.variant.code));
+                (e.variant.variant.clone(), Part { ty, wire, redacted: false, required: false })
             })
             .collect();
         variants.insert(
@@ -144,20 +138,19 @@ impl PublicApi {
     }
 }
 
-fn structure_item(service: &Service, shape: &Shape, structure: &Structure) -> Item {
-    let parts = structure
-        .members
+fn structure_item(ty: &TypePlan) -> Item {
+    let parts = ty
+        .fields
         .iter()
-        .map(|m| {
-            let ty = RustType::of_member(&service.shapes, m).to_string();
-            let required = m.required && !m.idempotency_token;
-            (m.rust_name.clone(), Part { ty, wire: wire(m), redacted: m.redacted, required })
+        .map(|f| {
+            let required = f.required && !f.idempotency_token;
+            (f.rust_name.clone(), Part { ty: f.ty.to_string(), wire: wire(f), redacted: f.redacted, required })
         })
         .collect();
-    let build = if structure.build_is_fallible() { "Result<Self, BuildError>" } else { "Self" };
+    let build = if ty.build_is_fallible() { "Result<Self, BuildError>" } else { "Self" };
     let mut traits: BTreeSet<&'static str> = ["Clone", "Debug", "Default", "PartialEq"].into();
-    traits.extend(serde_traits(shape));
-    if structure.error.is_some() {
+    traits.extend(serde_traits(ty));
+    if ty.structure().is_some_and(|s| s.error.is_some()) {
         traits.extend(["Display", "Error"]);
     }
     Item {
@@ -165,17 +158,20 @@ fn structure_item(service: &Service, shape: &Shape, structure: &Structure) -> It
         signature: format!("builder().build() -> {build}"),
         parts,
         traits,
-        docs: docs_of(shape, &structure.members),
+        docs: docs_of(ty, &ty.fields),
         wire: String::new(),
     }
 }
 
-fn union_item(service: &Service, shape: &Shape, members: &[Member]) -> Item {
-    let mut parts: BTreeMap<String, Part> = members
+fn union_item(ty: &TypePlan) -> Item {
+    let mut parts: BTreeMap<String, Part> = ty
+        .fields
         .iter()
-        .map(|m| {
-            let ty = RustType::of_shape(&service.shapes, &m.target).to_string();
-            (m.rust_name.clone(), Part { ty, wire: wire(m), redacted: m.redacted, required: false })
+        .map(|f| {
+            (
+                f.rust_name.clone(),
+                Part { ty: f.value.to_string(), wire: wire(f), redacted: f.redacted, required: false },
+            )
         })
         .collect();
     parts.insert(
@@ -183,13 +179,13 @@ fn union_item(service: &Service, shape: &Shape, members: &[Member]) -> Item {
         Part { ty: String::new(), wire: String::new(), redacted: false, required: false },
     );
     let mut traits: BTreeSet<&'static str> = ["Clone", "Debug", "Default", "PartialEq"].into();
-    traits.extend(serde_traits(shape));
+    traits.extend(serde_traits(ty));
     Item {
         kind: ItemKind::Union,
         signature: String::new(),
         parts,
         traits,
-        docs: docs_of(shape, members),
+        docs: docs_of(ty, &ty.fields),
         wire: String::new(),
     }
 }
@@ -218,8 +214,8 @@ fn serde_traits(shape: &Shape) -> impl Iterator<Item = &'static str> {
         .filter_map(|(has, name)| has.then_some(name))
 }
 
-fn docs_of(shape: &Shape, members: &[Member]) -> BTreeMap<String, String> {
-    let parts = members.iter().map(|m| (m.rust_name.clone(), docs(&m.docs.0)));
+fn docs_of(shape: &Shape, fields: &[FieldPlan]) -> BTreeMap<String, String> {
+    let parts = fields.iter().map(|f| (f.rust_name.clone(), docs(&f.docs.0)));
     std::iter::once((String::new(), docs(&shape.docs.0))).chain(parts).collect()
 }
 

@@ -105,7 +105,7 @@ pub fn generate(spec: &CrateSpec) -> Result<Generated, Diagnostics> {
 /// The fields of a crate's `awsgen_runtime::Service` static but `endpoint_rules` (names,
 /// protocol, auth schemes, headers), as the generated client writes them: for harnesses that build a
 /// module of generated code around a service of their own (the conformance runner).
-pub fn service_fields(service: &ir::Service) -> proc_macro2::TokenStream {
+pub fn service_fields(service: &plan::ServicePlan) -> proc_macro2::TokenStream {
     emit::client::service_fields(service)
 }
 
@@ -119,7 +119,7 @@ pub fn emit(plan: &plan::CratePlan, spec: &CrateSpec) -> Result<GeneratedFiles, 
 /// The names lock of a plan (`names.lock`): every Rust name it hands out. `source` is the
 /// model's path, shown in the header.
 pub fn names_lock(plan: &plan::CratePlan, source: &str) -> String {
-    lock::render(&plan.service, source)
+    lock::render(&plan.ir, source)
 }
 
 fn emit_code(plan: &plan::CratePlan, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {

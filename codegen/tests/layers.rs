@@ -2,7 +2,8 @@
 //! module imports another that imports it back (a child may use what its ancestors declare), and
 //! the generator's stages below the emitters (the model, the IR, JMESPath, the plan, naming)
 //! never reach up into them. An item the crate root re-exports (`crate::BuildError`) counts as
-//! a use of the module that defines it.
+//! a use of the module that defines it. And the emitters and the public-API description read
+//! the crate plan only, never the model's shapes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -208,6 +209,32 @@ fn stages_below_the_emitters_never_use_them() {
             uses.iter().filter(|m| ["emit", "api", "diff"].contains(&m.split("::").next().unwrap())).collect();
         assert!(up.is_empty(), "{module} uses {up:?}");
     }
+}
+
+/// What only the plan may look up: the model's shapes (and the IR the plan keeps for the lock
+/// and the test harnesses). An emitter or the API description that needs to know something
+/// about a member's target asks the plan to decide it.
+const PAST_THE_PLAN: [&str; 7] =
+    [".ir.", "plan.ir", ".shapes", "io_shape", "RustType::of_", "RustType::element", "member_path"];
+
+/// The places in `code` (comments left out) that reach past the plan.
+fn reaches_past_the_plan(code: &str) -> Vec<String> {
+    let code: String =
+        code.lines().map(|line| line.split("//").next().unwrap_or_default()).collect::<Vec<_>>().join("\n");
+    PAST_THE_PLAN.iter().filter(|needle| code.contains(*needle)).map(|needle| needle.to_string()).collect()
+}
+
+#[test]
+fn emitters_and_the_api_read_only_the_plan() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = BTreeMap::new();
+    sources(&root, &root, &mut found);
+    let readers: Vec<_> = found.iter().filter(|(m, _)| *m == "api" || *m == "diff" || m.starts_with("emit")).collect();
+    assert!(readers.len() > 10, "the emitters were read: {:?}", found.keys());
+    for (module, text) in readers {
+        assert_eq!(reaches_past_the_plan(&without_tests(text)), Vec::<String>::new(), "{module}");
+    }
+    assert_eq!(reaches_past_the_plan("let t = ctx.service.shapes.get(id); // plan.ir"), [".shapes"]);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 fn lower(model: &Value) -> Service {
     let bytes = model.to_string().into_bytes();
     let spec = CrateSpec::new("rules", InputFile { path: "model.json", contents: &bytes });
-    awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0.service
+    awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0.ir
 }
 
 fn model(shapes: Value) -> Value {

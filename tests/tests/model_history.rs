@@ -70,8 +70,8 @@ fn assert_no_name_moved(old: &Version, new: &Version) {
     for (kind, owner) in before.keys().filter(|key| !after.contains_key(*key)) {
         let model_name = owner.split('.').next().unwrap_or(owner);
         let still_there = match kind.as_str() {
-            "operation" | "error" => new.plan.service.operations.contains_key(model_name),
-            _ => new.plan.service.shapes.contains_key(model_name),
+            "operation" | "error" => new.plan.ir.operations.contains_key(model_name),
+            _ => new.plan.ir.shapes.contains_key(model_name),
         };
         let member_gone = kind != "type" && kind != "operation";
         assert!(!still_there || member_gone, "{} -> {}: {kind} {owner} lost its name", old.name, new.name);
@@ -85,11 +85,11 @@ fn assert_only_reported_items_changed(old: &Version, new: &Version, diff: &ApiDi
     // The API items each file holds: a type's file its type, an operation's module its types
     // and the client method (whose docs it repeats).
     let mut items: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for shape in new.plan.service.shapes.values().chain(old.plan.service.shapes.values()) {
+    for shape in new.plan.ir.shapes.values().chain(old.plan.ir.shapes.values()) {
         let path = format!("src/types/{}.rs", shape.names.module);
         items.entry(path).or_default().push(format!("types::{}", shape.names.type_name));
     }
-    for op in new.plan.service.operations.values().chain(old.plan.service.operations.values()) {
+    for op in new.plan.ir.operations.values().chain(old.plan.ir.operations.values()) {
         let path = format!("src/operation/{}.rs", op.names.module);
         let held = [format!("operation::{}::", op.names.module), format!("Client::{}", op.names.method)];
         items.entry(path).or_default().extend(held);

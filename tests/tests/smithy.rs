@@ -25,8 +25,8 @@ const SMITHY: &str = "specs/amplifybackend/listbackendjobs.smithy.json";
 fn both_formats_lower_to_the_same_ir() {
     let (botocore_bytes, smithy_bytes, pagers) =
         (read(BOTOCORE), read(SMITHY), read("specs/amplifybackend/paginators-1.json"));
-    let mut from_botocore = awsgen_codegen::lower(&spec(BOTOCORE, &botocore_bytes, &pagers)).unwrap().0.service;
-    let mut from_smithy = awsgen_codegen::lower(&spec(SMITHY, &smithy_bytes, &pagers)).unwrap().0.service;
+    let mut from_botocore = awsgen_codegen::lower(&spec(BOTOCORE, &botocore_bytes, &pagers)).unwrap().0.ir;
+    let mut from_smithy = awsgen_codegen::lower(&spec(SMITHY, &smithy_bytes, &pagers)).unwrap().0.ir;
 
     // Where each shape is written differs by format; it only serves diagnostics.
     from_botocore.source = Default::default();

@@ -52,8 +52,8 @@ pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
 
 /// A crate with nothing in it: what a model that did not exist yet is compared as.
 fn empty_like(plan: &CratePlan) -> CratePlan {
-    let service = Service { operations: Default::default(), shapes: Default::default(), ..plan.service.clone() };
-    CratePlan { service, operations: Default::default() }
+    let ir = Service { operations: Default::default(), shapes: Default::default(), ..plan.ir.clone() };
+    CratePlan { service: plan.service.clone(), types: Vec::new(), operations: Default::default(), ir }
 }
 
 fn git_show(root: &Path, rev: &str, path: &str) -> Option<Vec<u8>> {

@@ -2,14 +2,15 @@
 //! input's host labels, or a URL an input member holds (see `customize`).
 
 use super::types::ident;
-use crate::ir::{Operation, Shape};
+use crate::ir::Operation;
+use crate::plan::TypePlan;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Where the request goes, beyond the endpoint: the host prefix, or a URL the input holds.
-pub(super) fn addressing(op: &Operation, input: &Shape) -> Vec<(TokenStream, bool)> {
+pub(super) fn addressing(op: &Operation, input: &TypePlan) -> Vec<(TokenStream, bool)> {
     let prefix = host_prefix(op, input).map(|prefix| (prefix, true));
-    let member = op.endpoint_member.as_ref().and_then(|name| input.members().iter().find(|m| &m.name == name));
+    let member = op.endpoint_member.as_ref().and_then(|name| input.field(name));
     let endpoint = member.map(|m| {
         let field = ident(&m.rust_name);
         let url = if m.optional {
@@ -23,9 +24,9 @@ pub(super) fn addressing(op: &Operation, input: &Shape) -> Vec<(TokenStream, boo
 }
 
 /// `.host_prefix("{Account}.", &[("Account", ...)])`, if the operation has a host prefix.
-pub(super) fn host_prefix(op: &Operation, input: &Shape) -> Option<TokenStream> {
+pub(super) fn host_prefix(op: &Operation, input: &TypePlan) -> Option<TokenStream> {
     let prefix = op.host_prefix.as_ref()?;
-    let labels = input.members().iter().filter(|m| m.host_label).map(|m| {
+    let labels = input.fields.iter().filter(|m| m.host_label).map(|m| {
         let (name, field) = (&m.name, ident(&m.rust_name));
         if !m.optional {
             quote! { (#name, Some(&self.#field)) }

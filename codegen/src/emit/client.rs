@@ -2,7 +2,8 @@
 
 use super::types::ident;
 use super::{docs, rt, Ctx};
-use crate::ir::{AuthScheme, Protocol, Service};
+use crate::ir::{AuthScheme, Protocol};
+use crate::plan::ServicePlan;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -13,7 +14,8 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
     let rt = rt::runtime();
     let service = ctx.service;
     let fields = service_fields(service);
-    let methods = service.operations.values().map(|op| {
+    let methods = ctx.plan.operations.values().map(|op| {
+        let op = &op.op;
         let doc = docs::outer_or(&op.docs, &format!("Calls {}.", op.name));
         let method = ident(&op.names.method);
         let module = ident(&op.names.module);
@@ -81,7 +83,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
 
 /// The fields of the runtime's `Service` but its endpoint rules: names, protocol, auth schemes,
 /// headers.
-pub(crate) fn service_fields(service: &Service) -> TokenStream {
+pub(crate) fn service_fields(service: &ServicePlan) -> TokenStream {
     let rt = rt::runtime();
     let (service_id, api_version) = (&service.service_id, &service.api_version);
     let (endpoint_prefix, signing_name) = (&service.endpoint_prefix, &service.signing_name);

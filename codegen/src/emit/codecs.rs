@@ -8,43 +8,45 @@ use super::xml::{
     to_xml_union, with_imports,
 };
 use super::Ctx;
-use crate::ir::{Operation, Shape, ShapeKind};
+use crate::ir::ShapeKind;
+use crate::plan::{OperationPlan, TypePlan};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The impls of an operation's input (written) and output (read) structures: their body members.
-pub(crate) fn io_impls(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> TokenStream {
+pub(crate) fn io_impls(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
+    let (op, input, output) = (&plan.op, &plan.input, &plan.output);
     let (input_name, output_name) = (ident(&op.names.input), ident(&op.names.output));
     let write = if ctx.service.protocol.is_query() {
-        to_query_struct(ctx, &input_name, input.members())
+        to_query_struct(&input_name, &input.fields)
     } else {
-        to_xml_struct(ctx, &input_name, &body_members(input), None)
+        to_xml_struct(&input_name, &body_members(input), None)
     };
-    let read =
-        from_xml_struct(ctx, &output_name, &output.members().iter().filter(|m| read_from_body(m)).collect::<Vec<_>>());
+    let read = from_xml_struct(&output_name, &output.fields.iter().filter(|f| read_from_body(f)).collect::<Vec<_>>());
     with_imports(quote! { #write #read })
 }
 
 /// The impls of a shared structure, union or enum, for the directions it travels in.
-pub(crate) fn shape_impls(ctx: &Ctx, shape: &Shape) -> TokenStream {
+pub(crate) fn shape_impls(ctx: &Ctx, shape: &TypePlan) -> TokenStream {
     let name = ident(&shape.names.type_name);
     let query = ctx.service.protocol.is_query();
     let (write, read) = match &shape.kind {
         ShapeKind::Structure(_) => {
             let members = body_members(shape);
             let write = match query {
-                true => to_query_struct(ctx, &name, members.iter().copied()),
-                false => to_xml_struct(ctx, &name, &members, shape.xml_namespace.as_ref()),
+                true => to_query_struct(&name, members.iter().copied()),
+                false => to_xml_struct(&name, &members, shape.xml_namespace.as_ref()),
             };
-            (write, from_xml_struct(ctx, &name, &members))
+            (write, from_xml_struct(&name, &members))
         }
         ShapeKind::Enum(_) => {
             let write = if query { to_query_enum(&name) } else { to_xml_enum(&name) };
             (write, from_xml_enum(&name))
         }
-        ShapeKind::Union(members) => {
-            let write = if query { to_query_union(ctx, &name, members) } else { to_xml_union(ctx, &name, members) };
-            (write, from_xml_union(ctx, &name, members))
+        ShapeKind::Union(_) => {
+            let fields = &shape.fields;
+            let write = if query { to_query_union(&name, fields) } else { to_xml_union(&name, fields) };
+            (write, from_xml_union(&name, fields))
         }
         _ => return quote! {},
     };

@@ -1,22 +1,22 @@
 //! One error enum per operation: a variant per modeled error, plus `Unhandled`.
 
 use super::types::ident;
-use super::{docs, rt, Ctx};
-use crate::ir::{Operation, Shape};
+use super::{docs, rt};
 use crate::naming::UNHANDLED_VARIANT;
+use crate::plan::OperationPlan;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(crate) fn error_enum(ctx: &Ctx, op: &Operation) -> TokenStream {
+pub(crate) fn error_enum(plan: &OperationPlan) -> TokenStream {
     let rt = rt::runtime();
+    let op = &plan.op;
     let name = ident(&op.names.error);
-    let modeled = &op.names.error_variants;
-    let errors: Vec<&Shape> = modeled.iter().filter_map(|v| ctx.service.shapes.get(&v.shape)).collect();
-    let variants: Vec<_> = modeled.iter().map(|v| ident(&v.variant)).collect();
-    let types: Vec<_> = errors.iter().map(|e| ident(&e.names.type_name)).collect();
-    let variant_docs = errors.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` error.", e.names.type_name)));
-    let predicates = modeled.iter().zip(&variants).map(|(v, variant)| {
-        let is = ident(&v.predicate);
+    let errors = &plan.errors;
+    let variants: Vec<_> = errors.iter().map(|e| ident(&e.variant.variant)).collect();
+    let types: Vec<_> = errors.iter().map(|e| ident(&e.type_name)).collect();
+    let variant_docs = errors.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` error.", e.type_name)));
+    let predicates = errors.iter().zip(&variants).map(|(e, variant)| {
+        let is = ident(&e.variant.predicate);
         let doc = format!(" Whether this is a [`{variant}`](Self::{variant}) error.");
         quote! {
             #[doc = #doc]

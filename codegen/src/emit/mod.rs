@@ -14,8 +14,8 @@ mod types;
 mod waiters;
 mod xml;
 
-use crate::ir::{Protocol, Service, ShapeKind};
-use crate::plan::CratePlan;
+use crate::ir::{Protocol, ShapeKind};
+use crate::plan::{CratePlan, ServicePlan};
 use crate::rust as rt;
 use crate::GeneratedFiles;
 use proc_macro2::TokenStream;
@@ -23,10 +23,10 @@ use quote::quote;
 pub(crate) use types::ident;
 use types::StructNames;
 
-/// What every emitter can see: the plan, and the named IR it carries.
+/// What every emitter can see: the plan (and, for short, its service).
 pub(crate) struct Ctx<'a> {
     pub plan: &'a CratePlan,
-    pub service: &'a Service,
+    pub service: &'a ServicePlan,
 }
 
 /// Where the crate comes from and what it is called; only used in file headers and the manifest.
@@ -50,26 +50,26 @@ pub(crate) fn crate_files(plan: &CratePlan, info: &CrateInfo) -> Result<Generate
         ("src/operation.rs".to_owned(), operation_rs(&ctx)),
         ("src/types.rs".to_owned(), types_rs(&ctx)),
     ];
-    for op in service.operations.values() {
-        rust.push((format!("src/operation/{}.rs", op.names.module), operations::operation_module(&ctx, op)));
+    for op in plan.operations.values() {
+        rust.push((format!("src/operation/{}.rs", op.op.names.module), operations::operation_module(&ctx, op)));
     }
-    for shape in service.shapes.values().filter(|s| s.shared) {
-        let tokens = match &shape.kind {
-            ShapeKind::Structure(s) => {
+    for ty in &plan.types {
+        let tokens = match &ty.kind {
+            ShapeKind::Structure(_) => {
                 let names = StructNames {
-                    type_name: &shape.names.type_name,
-                    builder: &shape.names.builder,
+                    type_name: &ty.names.type_name,
+                    builder: &ty.names.builder,
                     fluent: false,
                     output: false,
                 };
-                types::structure(&ctx, shape, s, &names)
+                types::structure(ty, &names)
             }
-            ShapeKind::Enum(values) => types::string_enum(shape, values),
-            ShapeKind::Union(members) => types::union(&ctx, shape, members),
+            ShapeKind::Enum(values) => types::string_enum(ty, values),
+            ShapeKind::Union(_) => types::union(ty),
             _ => continue,
         };
-        let xml = service.protocol.reads_xml().then(|| codecs::shape_impls(&ctx, shape));
-        rust.push((format!("src/types/{}.rs", shape.names.module), quote! { #tokens #xml }));
+        let xml = service.protocol.reads_xml().then(|| codecs::shape_impls(&ctx, ty));
+        rust.push((format!("src/types/{}.rs", ty.names.module), quote! { #tokens #xml }));
     }
     let mut files = GeneratedFiles::new();
     for (path, tokens) in rust {
@@ -161,7 +161,7 @@ fn config_rs() -> TokenStream {
 }
 
 fn operation_rs(ctx: &Ctx) -> TokenStream {
-    let modules = ctx.service.operations.values().map(|op| ident(&op.names.module));
+    let modules = ctx.plan.operations.values().map(|op| ident(&op.op.names.module));
     quote! {
         //! One module per operation: input, output and error types.
         #( pub mod #modules; )*
@@ -169,7 +169,7 @@ fn operation_rs(ctx: &Ctx) -> TokenStream {
 }
 
 fn types_rs(ctx: &Ctx) -> TokenStream {
-    let named: Vec<_> = ctx.service.shapes.values().filter(|s| s.shared && s.kind.is_named_type()).collect();
+    let named: Vec<_> = ctx.plan.types.iter().filter(|s| s.kind.is_named_type()).collect();
     let modules: Vec<_> = named.iter().map(|s| ident(&s.names.module)).collect();
     let type_names = named.iter().map(|s| ident(&s.names.type_name));
     let builders = named.iter().filter(|s| matches!(s.kind, ShapeKind::Structure(_))).map(|s| {
@@ -201,7 +201,7 @@ test-util = [\"awsgen-runtime/test-util\"]
 blocking = [\"awsgen-runtime/blocking\"]
 ";
 
-fn manifest(service: &Service, info: &CrateInfo) -> String {
+fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
     let header = file::header(info.source).replace("//", "#");
     let description = format!("A client for {} (API version {}).", service.full_name, service.api_version);
     let workspace = if info.standalone { "\n[workspace]\n" } else { "" };

@@ -5,30 +5,29 @@ use super::addressing::addressing;
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{
-    Binding, EndpointParamValue, Location, Member, Operation, Protocol, RequestChecksum, ResponseChecksum, Shape,
-    ShapeKind, Structure, TimestampFormat, XmlNamespace,
+    Binding, EndpointParamValue, Location, Operation, Protocol, RequestChecksum, ResponseChecksum, TimestampFormat,
+    XmlNamespace,
 };
+use crate::plan::{FieldPlan, OperationPlan, RustType, TypePlan};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
+pub(crate) fn operation_module(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
+    let op = &plan.op;
     let mut module_docs = vec![format!("The {} operation.", op.name)];
     let op_docs = super::docs::to_markdown(op.docs.0.as_deref().unwrap_or(""));
     if !op_docs.is_empty() {
         module_docs.extend(["".to_owned()].into_iter().chain(op_docs.lines().map(str::to_owned)));
     }
     let module_docs = docs::inner(&module_docs);
-    let input_shape = crate::plan::io_shape(ctx.service, op.input.as_deref(), &op.names.input, true);
-    let output_shape = crate::plan::io_shape(ctx.service, op.output.as_deref(), &op.names.output, false);
-    let input = io_struct(ctx, &input_shape, &op.names.input, &op.names.input_builder, true);
-    let output = io_struct(ctx, &output_shape, &op.names.output, &op.names.output_builder, false);
-    let send = send(op, &input_shape);
-    let operation = operation_impl(ctx, op, &input_shape, &output_shape);
-    let plan = &ctx.plan.operations[&op.name];
+    let input = io_struct(&plan.input, &op.names.input, &op.names.input_builder, true);
+    let output = io_struct(&plan.output, &op.names.output, &op.names.output_builder, false);
+    let send = send(op, &plan.input);
+    let operation = operation_impl(ctx, plan);
     let paginator = plan.paginator.as_ref().map(|p| super::paginators::paginator(&op.names, p));
     let waiters = super::waiters::waiters(&op.name, &op.names, &plan.waiters);
-    let error = super::errors::error_enum(ctx, op);
-    let xml = ctx.service.protocol.reads_xml().then(|| super::codecs::io_impls(ctx, op, &input_shape, &output_shape));
+    let error = super::errors::error_enum(plan);
+    let xml = ctx.service.protocol.reads_xml().then(|| super::codecs::io_impls(ctx, plan));
     quote! {
         #module_docs
         #input
@@ -43,12 +42,12 @@ pub(crate) fn operation_module(ctx: &Ctx, op: &Operation) -> TokenStream {
 }
 
 /// `Client::op()` hands out the input builder holding the client; `send()` builds and sends it.
-fn send(op: &Operation, input: &Shape) -> TokenStream {
+fn send(op: &Operation, input: &TypePlan) -> TokenStream {
     let rt = rt::runtime();
     let builder = ident(&op.names.input_builder);
     let output = ident(&op.names.output);
     let error = ident(&op.names.error);
-    let fields = input.members().iter().map(|m| ident(&m.rust_name));
+    let fields = input.fields.iter().map(|f| ident(&f.rust_name));
     quote! {
         impl #builder<crate::Client> {
             pub(crate) fn new(client: crate::Client) -> Self {
@@ -71,8 +70,9 @@ fn send(op: &Operation, input: &Shape) -> TokenStream {
 }
 
 /// What the runtime needs to know of the operation: its request, its output and its errors.
-fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> TokenStream {
+fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let rt = rt::runtime();
+    let (op, input, output) = (&plan.op, &plan.input, &plan.output);
     let (input_name, output_name, error) = (ident(&op.names.input), ident(&op.names.output), ident(&op.names.error));
     let name = &op.name;
     let request = request(ctx, op, input);
@@ -83,19 +83,11 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     } else {
         quote! { modeled }
     };
-    let error_arms = op.names.error_variants.iter().map(|v| {
+    let error_arms = plan.errors.iter().map(|e| {
+        let (v, headers) = (&e.variant, &e.head);
         let variant = ident(&v.variant);
         // A response may name the error by its code or by its shape (query-compatible services).
         let codes: Vec<&String> = std::iter::once(&v.code).chain((v.shape != v.code).then_some(&v.shape)).collect();
-        let headers: Vec<&Member> = ctx
-            .service
-            .shapes
-            .get(&v.shape)
-            .map(Shape::members)
-            .unwrap_or_default()
-            .iter()
-            .filter(|m| matches!(m.binding, Binding::Header | Binding::StatusCode))
-            .collect();
         if headers.is_empty() {
             return quote! {
                 if error.is(&[#(#codes),*]) {
@@ -104,7 +96,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             };
         }
         // Members bound to headers (or the status) are read before the body is.
-        let variant_type = ctx.service.shapes.get(&v.shape).map(|s| ident(&s.names.type_name));
+        let variant_type = ident(&e.type_name);
         let fields: Vec<Ident> = headers.iter().map(|m| ident(&m.rust_name)).collect();
         let values = headers.iter().map(|m| {
             let wire = &m.wire_name;
@@ -128,7 +120,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
             }
         }
     });
-    let endpoint_params = endpoint_params(ctx, op, input);
+    let endpoint_params = endpoint_params(op, input);
     let parse_error = quote! {
         #(#error_arms)*
         #error::Unhandled(error.into_unhandled())
@@ -139,8 +131,7 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
     let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
     // from memory).
-    let streaming =
-        output.members().iter().any(|m| m.binding == Binding::PayloadBlob && super::types::is_stream(ctx, m));
+    let streaming = output.fields.iter().any(|f| f.binding == Binding::PayloadBlob && f.stream);
     let parse = match streaming {
         true => quote! {
             const STREAMING_OUTPUT: bool = true;
@@ -186,9 +177,9 @@ fn operation_impl(ctx: &Ctx, op: &Operation, input: &Shape, output: &Shape) -> T
 
 /// `Operation::REQUEST_CHECKSUM`, with the header the algorithm member is sent in (a member bound
 /// elsewhere leaves the choice to the default, CRC32).
-fn request_checksum(checksum: &RequestChecksum, input: &Shape) -> TokenStream {
+fn request_checksum(checksum: &RequestChecksum, input: &TypePlan) -> TokenStream {
     let rt = rt::runtime();
-    let member = checksum.algorithm_member.as_ref().and_then(|name| input.members().iter().find(|m| &m.name == name));
+    let member = checksum.algorithm_member.as_ref().and_then(|name| input.field(name));
     let header = member.filter(|m| m.location == Location::Header).map(|m| m.wire_name.as_str());
     let header = match header {
         Some(name) => quote! { Some(#name) },
@@ -203,9 +194,9 @@ fn request_checksum(checksum: &RequestChecksum, input: &Shape) -> TokenStream {
 
 /// `Operation::RESPONSE_CHECKSUM`, when the member that asks for it is a header (as S3's
 /// `x-amz-checksum-mode`); the client sets and reads that header.
-fn response_checksum(checksum: &ResponseChecksum, input: &Shape) -> Option<TokenStream> {
+fn response_checksum(checksum: &ResponseChecksum, input: &TypePlan) -> Option<TokenStream> {
     let rt = rt::runtime();
-    let member = input.members().iter().find(|m| m.name == checksum.mode_member)?;
+    let member = input.field(&checksum.mode_member)?;
     let header = (member.location == Location::Header).then_some(member.wire_name.as_str())?;
     let algorithms = &checksum.algorithms;
     Some(quote! {
@@ -215,7 +206,7 @@ fn response_checksum(checksum: &ResponseChecksum, input: &Shape) -> Option<Token
 }
 
 /// `Operation::endpoint_params`, where the operation sets any: fixed values, then input members.
-fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStream> {
+fn endpoint_params(op: &Operation, input: &TypePlan) -> Option<TokenStream> {
     let rt = rt::runtime();
     if op.endpoint_params.is_empty() {
         return None;
@@ -231,12 +222,11 @@ fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStre
             }
             EndpointParamValue::Member(member) => {
                 // `endpoint_rules::attach` kept only members of a string, enum, boolean or string-list shape.
-                let member = input.members().iter().find(|m| &m.name == member);
-                let Some(member) = member else { return quote! {} };
+                let Some(member) = input.field(member) else { return quote! {} };
                 let field = ident(&member.rust_name);
-                let value = match ctx.service.shapes.get(&member.target).map(|s| &s.kind) {
-                    Some(ShapeKind::Boolean) => quote! { *value },
-                    Some(ShapeKind::List { .. }) => {
+                let value = match member.value {
+                    RustType::Bool => quote! { *value },
+                    RustType::Vec(_) => {
                         quote! { value.iter().map(|item| item.as_str().to_owned()).collect::<Vec<_>>() }
                     }
                     _ => quote! { value.as_str() },
@@ -258,7 +248,7 @@ fn endpoint_params(ctx: &Ctx, op: &Operation, input: &Shape) -> Option<TokenStre
 
 /// The request: awsJson sends the whole input as JSON, RPCv2 CBOR as CBOR; rest-json places each
 /// member where the model binds it.
-fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
+fn request(ctx: &Ctx, op: &Operation, input: &TypePlan) -> TokenStream {
     let rt = rt::runtime();
     if ctx.service.protocol.is_query() {
         return super::query::request(ctx, op, input);
@@ -277,9 +267,9 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     }
     let (method, uri) = (&op.http.method, &op.http.uri);
     let xml = ctx.service.protocol == Protocol::RestXml;
-    let enforced = |m: &Member| !m.optional;
+    let enforced = |m: &FieldPlan| !m.optional;
     // `Option<&T>` of a member, whichever way the struct holds it.
-    let value_of = |m: &Member| {
+    let value_of = |m: &FieldPlan| {
         let field = ident(&m.rust_name);
         if enforced(m) {
             quote! { Some(&self.#field) }
@@ -289,7 +279,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
     };
     let mut calls = Vec::new();
     let mut map_bindings = Vec::new();
-    for m in input.members() {
+    for m in &input.fields {
         let wire = &m.wire_name;
         let value = value_of(m);
         let call = match m.binding {
@@ -325,22 +315,16 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
             Binding::HeaderList => quote! { .header_list(#wire, #value) },
             Binding::HeaderJson => quote! { .header_json(#wire, #value) },
             Binding::PayloadBlob => {
-                let stream = super::types::is_stream(ctx, m);
-                let media_type = ctx
-                    .service
-                    .shapes
-                    .get(&m.target)
-                    .and_then(|s| s.media_type.as_deref())
-                    .unwrap_or("application/octet-stream");
-                match stream {
+                let media_type = &m.media_type;
+                match m.stream {
                     true => quote! { .payload_stream(#value, #media_type) },
                     false => quote! { .payload_blob(#value, #media_type) },
                 }
             }
             Binding::PayloadText => quote! { .payload_text(#value) },
             Binding::PayloadUnion | Binding::PayloadStructure if xml => {
-                let element = super::xml::element_name(ctx, m);
-                let namespace = namespace_arg(super::xml::member_namespace(ctx, m));
+                let element = &m.xml.element;
+                let namespace = namespace_arg(m.xml.namespace.as_ref());
                 quote! { .payload_xml(#element, #namespace, #value) }
             }
             Binding::PayloadUnion => quote! { .payload_union(#value) },
@@ -349,14 +333,14 @@ fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
         };
         let fallible = match m.binding {
             Binding::PayloadUnion | Binding::PayloadStructure => !xml,
-            Binding::PayloadBlob => super::types::is_stream(ctx, m),
+            Binding::PayloadBlob => m.stream,
             _ => false,
         };
         calls.push((call, fallible));
     }
     calls.extend(map_bindings);
     calls.extend(addressing(op, input));
-    if input.members().iter().any(|m| m.binding == Binding::Body) {
+    if input.fields.iter().any(|m| m.binding == Binding::Body) {
         calls.push(match xml {
             true => {
                 let root = op.body_root.as_ref();
@@ -402,7 +386,7 @@ fn namespace_arg(namespace: Option<&XmlNamespace>) -> TokenStream {
 }
 
 /// The output: body members from the JSON body, the others from headers, status and payload.
-fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) -> TokenStream {
+fn parse_output(ctx: &Ctx, op: &Operation, output: &TypePlan, output_name: &Ident) -> TokenStream {
     let rt = rt::runtime();
     if ctx.service.protocol.is_query() {
         return super::query::parse_output(ctx, op, output_name);
@@ -410,7 +394,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     let xml = ctx.service.protocol == Protocol::RestXml;
     let (mut fields, mut values) = (Vec::new(), Vec::new());
     let mut skipped = false;
-    for m in output.members() {
+    for m in &output.fields {
         let wire = &m.wire_name;
         let value = match m.binding {
             Binding::Body if op.unwrapped_xml_output && xml => quote! { response.unwrapped_xml()? },
@@ -434,12 +418,12 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
             Binding::HeaderList => quote! { response.header_list(#wire)? },
             Binding::HeaderJson => quote! { response.header_json(#wire)? },
             Binding::PrefixHeaders => quote! { response.prefix_headers(#wire)? },
-            Binding::StatusCode => match ctx.service.shapes.get(&m.target).map(|s| &s.kind) {
-                Some(ShapeKind::Long) => quote! { response.status_code().map(i64::from) },
+            Binding::StatusCode => match m.value {
+                RustType::I64 => quote! { response.status_code().map(i64::from) },
                 _ => quote! { response.status_code() },
             },
             // The body as it arrives: see `operation_impl`.
-            Binding::PayloadBlob if super::types::is_stream(ctx, m) => quote! { Some(stream) },
+            Binding::PayloadBlob if m.stream => quote! { Some(stream) },
             Binding::PayloadBlob => quote! { response.payload_blob() },
             Binding::PayloadText => quote! { response.payload_text()? },
             Binding::PayloadUnion | Binding::PayloadStructure if xml => quote! { response.payload_xml()? },
@@ -447,7 +431,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
         };
         // A required member the response leaves out reads as its zero value; a stream is always
         // there (perhaps empty).
-        let stream = m.binding == Binding::PayloadBlob && super::types::is_stream(ctx, m);
+        let stream = m.binding == Binding::PayloadBlob && m.stream;
         let value = match (m.optional, stream) {
             (true, _) => value,
             (false, true) => quote! { stream },
@@ -458,8 +442,8 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &Shape, output_name: &Ident) 
     }
     let request_id = quote! { response.request_id().map(str::to_owned) };
     let has_body = match xml {
-        true => !op.unwrapped_xml_output && output.members().iter().any(super::xml::read_from_body),
-        false => output.members().iter().any(|m| m.binding == Binding::Body),
+        true => !op.unwrapped_xml_output && output.fields.iter().any(|f| super::xml::read_from_body(f)),
+        false => output.fields.iter().any(|f| f.binding == Binding::Body),
     };
     if has_body || ctx.service.protocol.is_rpc_body() {
         let parse = match ctx.service.protocol {
@@ -510,13 +494,8 @@ fn timestamp_format(format: TimestampFormat) -> TokenStream {
 }
 
 /// The operation's input or output structure under the operation's own names.
-fn io_struct(ctx: &Ctx, shape: &Shape, type_name: &str, builder: &str, fluent: bool) -> TokenStream {
+fn io_struct(ty: &TypePlan, type_name: &str, builder: &str, fluent: bool) -> TokenStream {
     // The input's builder is the one a client hands out; the output carries the request id.
     let names = StructNames { type_name, builder, fluent, output: !fluent };
-    let empty = Structure::new(Vec::new());
-    let structure_of = match &shape.kind {
-        ShapeKind::Structure(s) => s,
-        _ => &empty,
-    };
-    structure(ctx, shape, structure_of, &names)
+    structure(ty, &names)
 }

@@ -4,15 +4,16 @@
 
 use super::addressing::host_prefix;
 use super::types::ident;
-use super::xml::{element_name, layout};
+use super::xml::layout;
 use super::{rt, Ctx};
-use crate::ir::{Member, Operation, Protocol, Shape};
+use crate::ir::{Operation, Protocol};
+use crate::plan::{FieldPlan, TypePlan};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 /// `Request::aws_query(action, version, input)` (EC2: `ec2_query`), with the host prefix if the
 /// operation has one.
-pub(crate) fn request(ctx: &Ctx, op: &Operation, input: &Shape) -> TokenStream {
+pub(crate) fn request(ctx: &Ctx, op: &Operation, input: &TypePlan) -> TokenStream {
     let rt = rt::runtime();
     let (action, version) = (&op.name, &ctx.service.api_version);
     let request = match ctx.service.protocol {
@@ -45,17 +46,13 @@ pub(crate) fn parse_output(ctx: &Ctx, op: &Operation, output_name: &Ident) -> To
     }
 }
 
-pub(super) fn to_query_struct<'a>(
-    ctx: &Ctx,
-    name: &Ident,
-    members: impl IntoIterator<Item = &'a Member>,
-) -> TokenStream {
-    let writes: Vec<TokenStream> = members
+pub(super) fn to_query_struct<'a>(name: &Ident, fields: impl IntoIterator<Item = &'a FieldPlan>) -> TokenStream {
+    let writes: Vec<TokenStream> = fields
         .into_iter()
         .map(|m| {
             let field = ident(&m.rust_name);
-            let key = form_key(ctx, m);
-            let layout = layout(ctx, &m.target, m.timestamp_format, m.flattened);
+            let key = &m.xml.form_key;
+            let layout = layout(&m.xml.layout);
             quote! { form.member(prefix, #key, &self.#field, &#layout); }
         })
         .collect();
@@ -71,10 +68,10 @@ pub(super) fn to_query_struct<'a>(
 }
 
 /// A union sends its one set member, as a structure would.
-pub(super) fn to_query_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
-    let arms = members.iter().map(|m| {
-        let (variant, key) = (ident(&m.rust_name), form_key(ctx, m));
-        let layout = layout(ctx, &m.target, m.timestamp_format, m.flattened);
+pub(super) fn to_query_union(name: &Ident, fields: &[FieldPlan]) -> TokenStream {
+    let arms = fields.iter().map(|m| {
+        let (variant, key) = (ident(&m.rust_name), &m.xml.form_key);
+        let layout = layout(&m.xml.layout);
         quote! { Self::#variant(value) => form.member(prefix, #key, value, &#layout), }
     });
     quote! {
@@ -97,18 +94,4 @@ pub(super) fn to_query_enum(name: &Ident) -> TokenStream {
             }
         }
     }
-}
-
-/// The member's form key: its element name, except in EC2, whose keys are `queryName`, else the
-/// element name capitalised (botocore's `EC2Serializer`).
-fn form_key(ctx: &Ctx, member: &Member) -> String {
-    if ctx.service.protocol != Protocol::Ec2Query {
-        return element_name(ctx, member);
-    }
-    member.query_name.clone().unwrap_or_else(|| capitalised(&member.wire_name))
-}
-
-fn capitalised(name: &str) -> String {
-    let mut chars = name.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

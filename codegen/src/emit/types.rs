@@ -1,11 +1,11 @@
 //! Structures (with builders) and string enums.
 
-use super::{docs, rt, Ctx};
-use crate::ir::{Binding, EnumValue, Member, SendAs, Shape, ShapeKind, Structure, TimestampFormat};
-use crate::plan::RustType;
+use super::{docs, rt};
+use crate::ir::{Binding, EnumValue, SendAs, Shape};
+use crate::plan::{Accessor, Check, FieldPlan, JsonField, TypePlan};
 pub(crate) use crate::rust::ident;
 use proc_macro2::{Ident, TokenStream};
-use quote::{quote, ToTokens};
+use quote::quote;
 
 /// The Rust names one structure is emitted under.
 pub(crate) struct StructNames<'a> {
@@ -18,40 +18,25 @@ pub(crate) struct StructNames<'a> {
     pub output: bool,
 }
 
-/// The Rust type of a member's target, without the `Option` around it.
-pub(crate) fn value_type(ctx: &Ctx, target: &str) -> TokenStream {
-    RustType::of_shape(&ctx.service.shapes, target).into_token_stream()
-}
-
-/// The type of a list's or map's element.
-pub(crate) fn element_type(ctx: &Ctx, container: &Shape, element: &str) -> TokenStream {
-    RustType::element(&ctx.service.shapes, container, element).into_token_stream()
-}
-
-pub(crate) fn field_type(ctx: &Ctx, member: &Member) -> TokenStream {
-    RustType::of_member(&ctx.service.shapes, member).into_token_stream()
-}
-
 /// A structure, its `builder()` and its builder; modeled errors also get their metadata.
-pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: &StructNames) -> TokenStream {
+pub(crate) fn structure(ty: &TypePlan, names: &StructNames) -> TokenStream {
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
-    let doc = docs::outer_or(&shape.docs, &format!("The `{}` structure.", names.type_name));
-    let serde_derives = serde_derives(shape);
-    let fields = structure.members.iter().map(|m| field(ctx, shape, m));
-    let derives = derives(redacted_fields(structure).is_empty(), holds_stream(ctx, structure));
-    let error = structure.error.as_ref().map(|_| error_parts(structure, &type_name));
+    let doc = docs::outer_or(&ty.docs, &format!("The `{}` structure.", names.type_name));
+    let serde_derives = serde_derives(ty);
+    let fields = ty.fields.iter().map(|f| field(ty, f));
+    let derives = derives(redacted_fields(ty).is_empty(), holds_stream(ty));
+    let error = ty.structure().and_then(|s| s.error.as_ref()).map(|_| error_parts(ty, &type_name));
     let error_field = error.as_ref().map(|e| &e.field);
     let error_impls = error.as_ref().map(|e| &e.impls);
-    let builder = builder(ctx, structure, names, error.as_ref());
+    let builder = builder(ty, names, error.as_ref());
     let new_builder_doc = format!(" Creates a new builder for [`{}`].", names.type_name);
-    let redacted = redacted_fields(structure);
-    let manual_debug =
-        (!redacted.is_empty()).then(|| redacting_debug(names.type_name, structure, &redacted, error.is_some()));
+    let redacted = redacted_fields(ty);
+    let manual_debug = (!redacted.is_empty()).then(|| redacting_debug(names.type_name, ty, &redacted, error.is_some()));
     // A modeled error's `message()` reads its message member.
-    let message = error.as_ref().and_then(|_| message_member(structure)).map(|m| m.name.as_str());
-    let getters = structure.members.iter().filter(|m| Some(m.name.as_str()) != message).map(|m| getter(ctx, m));
-    let request_id = names.output.then(|| request_id(&type_name, is_wire(shape)));
+    let message = error.as_ref().and_then(|_| message_field(ty)).map(|f| f.name.as_str());
+    let getters = ty.fields.iter().filter(|f| Some(f.name.as_str()) != message).map(getter);
+    let request_id = names.output.then(|| request_id(&type_name, is_wire(ty)));
     let request_id_field = request_id.as_ref().map(|(field, _)| field);
     let request_id_impl = request_id.as_ref().map(|(_, implementation)| implementation);
     quote! {
@@ -86,17 +71,14 @@ pub(crate) fn structure(ctx: &Ctx, shape: &Shape, structure: &Structure, names: 
 
 /// A read accessor per field: `&str`, `&[T]` (empty when absent) or `Option<&T>`, copies for
 /// numbers, booleans and timestamps.
-fn getter(ctx: &Ctx, member: &Member) -> TokenStream {
-    let doc = docs::member(member);
-    let name = ident(&member.rust_name);
-    let kind = ctx.service.shapes.get(&member.target).map(|s| &s.kind);
-    let value = value_type(ctx, &member.target);
-    let (ty, body) = match (kind, member.optional) {
-        (Some(ShapeKind::String), true) => (quote! { Option<&str> }, quote! { self.#name.as_deref() }),
-        (Some(ShapeKind::String), false) => (quote! { &str }, quote! { &self.#name }),
-        (Some(ShapeKind::List { member: element }), optional) => {
-            let container = ctx.service.shapes.get(&member.target);
-            let element = container.map_or_else(|| quote! { () }, |c| element_type(ctx, c, element));
+fn getter(field: &FieldPlan) -> TokenStream {
+    let doc = docs::member(field);
+    let name = ident(&field.rust_name);
+    let value = &field.value;
+    let (ty, body) = match (&field.accessor, field.optional) {
+        (Accessor::Str, true) => (quote! { Option<&str> }, quote! { self.#name.as_deref() }),
+        (Accessor::Str, false) => (quote! { &str }, quote! { &self.#name }),
+        (Accessor::Slice(element), optional) => {
             let body = if optional {
                 quote! { self.#name.as_deref().unwrap_or_default() }
             } else {
@@ -104,13 +86,13 @@ fn getter(ctx: &Ctx, member: &Member) -> TokenStream {
             };
             (quote! { &[#element] }, body)
         }
-        (Some(kind), true) if is_copy(kind) => (quote! { Option<#value> }, quote! { self.#name }),
-        (Some(kind), false) if is_copy(kind) => (value, quote! { self.#name }),
-        (_, true) if member.boxed => (quote! { Option<&#value> }, quote! { self.#name.as_deref() }),
-        (_, true) => (quote! { Option<&#value> }, quote! { self.#name.as_ref() }),
-        (_, false) => (quote! { &#value }, quote! { &self.#name }),
+        (Accessor::Copy, true) => (quote! { Option<#value> }, quote! { self.#name }),
+        (Accessor::Copy, false) => (quote! { #value }, quote! { self.#name }),
+        (Accessor::Ref, true) if field.boxed => (quote! { Option<&#value> }, quote! { self.#name.as_deref() }),
+        (Accessor::Ref, true) => (quote! { Option<&#value> }, quote! { self.#name.as_ref() }),
+        (Accessor::Ref, false) => (quote! { &#value }, quote! { &self.#name }),
     };
-    let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
+    let deprecated = field.deprecated.then(|| quote! { #[deprecated] });
     quote! {
         #doc
         #deprecated
@@ -118,18 +100,6 @@ fn getter(ctx: &Ctx, member: &Member) -> TokenStream {
             #body
         }
     }
-}
-
-fn is_copy(kind: &ShapeKind) -> bool {
-    matches!(
-        kind,
-        ShapeKind::Boolean
-            | ShapeKind::Integer
-            | ShapeKind::Long
-            | ShapeKind::Float
-            | ShapeKind::Double
-            | ShapeKind::Timestamp
-    )
 }
 
 /// An output's private request id field (filled by `parse_output`) and its `RequestId` impl.
@@ -152,17 +122,17 @@ fn request_id(type_name: &Ident, wire: bool) -> (TokenStream, TokenStream) {
 }
 
 /// Members whose values must not be printed (decided in `transform::mark_redacted`).
-fn redacted_fields(structure: &Structure) -> Vec<&str> {
-    structure.members.iter().filter(|m| m.redacted).map(|m| m.rust_name.as_str()).collect()
+fn redacted_fields(ty: &TypePlan) -> Vec<&str> {
+    ty.fields.iter().filter(|f| f.redacted).map(|f| f.rust_name.as_str()).collect()
 }
 
 /// What `Debug` prints in place of a sensitive value.
 const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// `Debug` that prints the other fields and a placeholder for the sensitive ones.
-fn redacting_debug(type_name: &str, structure: &Structure, redacted: &[&str], error: bool) -> TokenStream {
+fn redacting_debug(type_name: &str, ty: &TypePlan, redacted: &[&str], error: bool) -> TokenStream {
     let name = ident(type_name);
-    let fields = structure.members.iter().map(|m| {
+    let fields = ty.fields.iter().map(|m| {
         let field = ident(&m.rust_name);
         let label = m.rust_name.trim_start_matches("r#");
         if redacted.contains(&m.rust_name.as_str()) {
@@ -193,13 +163,8 @@ fn derives(debug: bool, holds_stream: bool) -> TokenStream {
     }
 }
 
-/// Whether the member is a streaming blob (a `ByteStream`).
-pub(crate) fn is_stream(ctx: &Ctx, member: &Member) -> bool {
-    ctx.service.shapes.get(&member.target).is_some_and(|s| s.streaming && s.kind == ShapeKind::Blob)
-}
-
-fn holds_stream(ctx: &Ctx, structure: &Structure) -> bool {
-    structure.members.iter().any(|m| is_stream(ctx, m))
+fn holds_stream(ty: &TypePlan) -> bool {
+    ty.fields.iter().any(|f| f.stream)
 }
 
 /// Whether the shape's serde impls are its JSON (or CBOR) wire form, always present. Other
@@ -237,65 +202,39 @@ fn serde_derives(shape: &Shape) -> TokenStream {
     quote! { #wire_line #feature_line }
 }
 
-fn field(ctx: &Ctx, shape: &Shape, member: &Member) -> TokenStream {
-    let doc = docs::member(member);
-    let name = ident(&member.rust_name);
-    let ty = field_type(ctx, member);
-    let serde = serde_field_attr(ctx, shape, member);
-    let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
-    quote! { #doc #serde #deprecated pub #name: #ty }
+fn field(ty: &TypePlan, field: &FieldPlan) -> TokenStream {
+    let doc = docs::member(field);
+    let name = ident(&field.rust_name);
+    let field_type = &field.ty;
+    let serde = serde_field_attr(is_wire(ty), &field.json);
+    let deprecated = field.deprecated.then(|| quote! { #[deprecated] });
+    quote! { #doc #serde #deprecated pub #name: #field_type }
 }
 
-/// Wire name, omission and special encodings; members bound outside the body are read and
-/// written by the operation instead (and a stream is no value to store).
-fn serde_field_attr(ctx: &Ctx, shape: &Shape, member: &Member) -> Option<TokenStream> {
-    let wire = is_wire(shape);
-    if member.binding != Binding::Body || is_stream(ctx, member) {
+/// The field's JSON form as serde attributes (see `JsonField`).
+fn serde_field_attr(wire: bool, json: &JsonField) -> Option<TokenStream> {
+    let JsonField::Body { rename, skip_none, with, default } = json else {
         return Some(serde_attr(wire, quote! { skip }));
-    }
-    let name = &member.wire_name;
-    let optional = member.optional;
-    let rename = (name != member.rust_name.trim_start_matches("r#")).then(|| quote! { rename = #name });
-    // The attributes depend on the member alone, not on which way the shape travels, so that
-    // reusing a shape in the other direction only adds a derive.
-    let skip_none = optional.then(|| quote! { skip_serializing_if = "Option::is_none" });
-    let with = special_encoding(ctx, member);
-    // A missing required member reads as its zero value; `with` turns off serde's "missing
-    // Option is None", so say that again too.
-    let default = (with.is_some() || !optional).then(|| quote! { default });
-    let with = with.map(|module| {
-        let module = if optional { module.to_owned() } else { format!("{module}::required") };
-        quote! { with = #module }
-    });
+    };
+    let rename = rename.as_ref().map(|name| quote! { rename = #name });
+    let skip_none = skip_none.then(|| quote! { skip_serializing_if = "Option::is_none" });
+    let with = with.as_ref().map(|module| quote! { with = #module });
+    let default = default.then(|| quote! { default });
     let args: Vec<TokenStream> = rename.into_iter().chain(skip_none).chain(with).chain(default).collect();
     (!args.is_empty()).then(|| serde_attr(wire, quote! { #(#args),* }))
 }
 
-/// The runtime module that encodes an optional member whose JSON form is not serde's default.
-fn special_encoding(ctx: &Ctx, member: &Member) -> Option<&'static str> {
-    match ctx.service.shapes.get(&member.target).map(|s| &s.kind)? {
-        ShapeKind::Float | ShapeKind::Double => Some("::awsgen_runtime::json::float"),
-        ShapeKind::Timestamp => match member.timestamp_format? {
-            TimestampFormat::DateTime => Some("::awsgen_runtime::json::date_time"),
-            TimestampFormat::HttpDate => Some("::awsgen_runtime::json::http_date"),
-            TimestampFormat::EpochSeconds => None,
-        },
-        _ => None,
-    }
-}
-
-fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<&ErrorParts>) -> TokenStream {
+fn builder(ty: &TypePlan, names: &StructNames, error: Option<&ErrorParts>) -> TokenStream {
     let rt = rt::runtime();
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
-    let fields = structure.members.iter().map(|m| {
-        let name = ident(&m.rust_name);
-        let value = value_type(ctx, &m.target);
+    let fields = ty.fields.iter().map(|f| {
+        let (name, value) = (ident(&f.rust_name), &f.value);
         quote! { #name: Option<#value> }
     });
-    let setters = structure.members.iter().map(|m| setters(ctx, m));
-    let enforced: Vec<&Member> = structure.checked_members().collect();
-    let assignments = structure.members.iter().map(|m| {
+    let setters = ty.fields.iter().map(setters);
+    let enforced: Vec<&FieldPlan> = ty.checked_fields().collect();
+    let assignments = ty.fields.iter().map(|m| {
         let name = ident(&m.rust_name);
         // The builder's value, as it is sent (see `Member::send_as`).
         let set = match m.send_as {
@@ -304,24 +243,21 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
             Some(SendAs::CopySource) => quote! { self.#name.map(#rt::build::copy_source) },
             None => quote! { self.#name },
         };
-        let value = if m.idempotency_token && !m.optional {
-            quote! { self.#name.unwrap_or_else(#rt::uuid_v4) }
-        } else if m.idempotency_token {
-            // Filled when unset, so a retried call is recognized as the same call.
-            quote! { self.#name.or_else(|| Some(#rt::uuid_v4())) }
-        } else if !m.required {
-            set
-        } else {
-            let label = m.rust_name.trim_start_matches("r#");
-            let text_label = m.binding == Binding::Label && is_string(ctx, &m.target);
-            // An input keeps a required member in its `Option`, checked all the same.
-            let check = match (m.optional, text_label) {
-                (false, false) => quote! { required },
-                (false, true) => quote! { required_label },
-                (true, false) => quote! { present },
-                (true, true) => quote! { present_label },
-            };
-            quote! { #rt::build::#check(#set, #label)? }
+        let value = match m.check {
+            Check::FillToken if !m.optional => quote! { self.#name.unwrap_or_else(#rt::uuid_v4) },
+            Check::FillToken => quote! { self.#name.or_else(|| Some(#rt::uuid_v4())) },
+            Check::None => set,
+            Check::Required { label: text_label } => {
+                let label = m.rust_name.trim_start_matches("r#");
+                // An input keeps a required member in its `Option`, checked all the same.
+                let check = match (m.optional, text_label) {
+                    (false, false) => quote! { required },
+                    (false, true) => quote! { required_label },
+                    (true, false) => quote! { present },
+                    (true, true) => quote! { present_label },
+                };
+                quote! { #rt::build::#check(#set, #label)? }
+            }
         };
         // A required member is there by now: boxed as it is; an optional one inside its `Option`.
         match (m.boxed, m.optional) {
@@ -333,7 +269,7 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let error_build = error.map(|_| quote! { meta: self.meta, });
     let request_id = names.output.then(|| quote! { _request_id: None, });
     let body = quote! { #type_name { #(#assignments,)* #error_build #request_id } };
-    let build = if !structure.build_is_fallible() {
+    let build = if !ty.build_is_fallible() {
         let doc = format!(" Builds the [`{type_name}`].");
         quote! {
             #[doc = #doc]
@@ -367,8 +303,8 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     let error_field = error.map(|e| &e.builder_field);
     let error_setter = error.map(|e| &e.setter);
     // A builder holding sensitive values prints none of them.
-    let sensitive = !redacted_fields(structure).is_empty();
-    let derives = derives(!sensitive, holds_stream(ctx, structure));
+    let sensitive = !redacted_fields(ty).is_empty();
+    let derives = derives(!sensitive, holds_stream(ty));
     let manual_debug = sensitive.then(|| {
         let label = names.builder;
         quote! {
@@ -398,15 +334,11 @@ fn builder(ctx: &Ctx, structure: &Structure, names: &StructNames, error: Option<
     }
 }
 
-fn is_string(ctx: &Ctx, target: &str) -> bool {
-    matches!(ctx.service.shapes.get(target).map(|s| &s.kind), Some(ShapeKind::String))
-}
-
-fn setters(ctx: &Ctx, member: &Member) -> TokenStream {
+fn setters(member: &FieldPlan) -> TokenStream {
     let doc = docs::member(member);
     let name = ident(&member.rust_name);
     let (setter, getter) = (ident(&member.setter), ident(&member.getter));
-    let value = value_type(ctx, &member.target);
+    let value = &member.value;
     let deprecated = member.deprecated.then(|| quote! { #[deprecated] });
     let set_doc = format!(" Sets or clears [`{0}`](Self::{0}).", name.to_string().trim_start_matches("r#"));
     let get_doc = format!(" What [`{0}`](Self::{0}) set, if anything.", name.to_string().trim_start_matches("r#"));
@@ -440,14 +372,14 @@ struct ErrorParts {
 }
 
 /// A modeled error's message member, which its `message()` reads.
-fn message_member(structure: &Structure) -> Option<&Member> {
-    structure.members.iter().find(|m| m.name.eq_ignore_ascii_case("message") && m.binding == Binding::Body)
+fn message_field(ty: &TypePlan) -> Option<&FieldPlan> {
+    ty.fields.iter().find(|f| f.name.eq_ignore_ascii_case("message") && f.binding == Binding::Body)
 }
 
-fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
+fn error_parts(ty: &TypePlan, type_name: &Ident) -> ErrorParts {
     let rt = rt::runtime();
-    let code = structure.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
-    let message_member = message_member(structure);
+    let code = ty.structure().and_then(|s| s.error.as_ref()).map(|e| e.code.clone()).unwrap_or_default();
+    let message_member = message_field(ty);
     let message = match message_member {
         Some(m) if m.optional => {
             let field = ident(&m.rust_name);
@@ -528,21 +460,22 @@ fn error_parts(structure: &Structure, type_name: &Ident) -> ErrorParts {
 }
 
 /// A union: one variant per member, and `Unknown` for members this crate does not know.
-pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream {
+pub(crate) fn union(shape: &TypePlan) -> TokenStream {
     let rt = rt::runtime();
     let serde = rt::serde();
+    let members = &shape.fields;
     let name = ident(&shape.names.type_name);
     let doc = docs::outer_or(&shape.docs, &format!("The `{}` union.", shape.names.type_name));
     let variants: Vec<Ident> = members.iter().map(|m| ident(&m.rust_name)).collect();
     let types = members.iter().map(|m| {
-        let value = value_type(ctx, &m.target);
+        let value = &m.value;
         if m.boxed {
             quote! { Box<#value> }
         } else {
-            value
+            quote! { #value }
         }
     });
-    let docs = members.iter().map(docs::member);
+    let docs = members.iter().map(|m| docs::member(m));
     let wire: Vec<&str> = members.iter().map(|m| m.wire_name.as_str()).collect();
     // Serialize is derived, on the wire or with the `serde` feature; Deserialize is written out.
     let crate_path = rt::SERDE_CRATE;
@@ -598,7 +531,7 @@ pub(crate) fn union(ctx: &Ctx, shape: &Shape, members: &[Member]) -> TokenStream
 }
 
 /// `Debug` for a union with sensitive members: the variant's name, and a placeholder for its value.
-fn union_debug(type_name: &str, members: &[Member]) -> TokenStream {
+fn union_debug(type_name: &str, members: &[FieldPlan]) -> TokenStream {
     let name = ident(type_name);
     let arms = members.iter().map(|m| {
         let variant = ident(&m.rust_name);

@@ -3,9 +3,10 @@
 //! writes forms, see `query`). Generated code only names elements, attributes, namespaces and
 //! layouts; walking lists, maps, scalars and the XML itself is the runtime's.
 
+use super::rt;
 use super::types::ident;
-use super::{rt, Ctx};
-use crate::ir::{Binding, Member, Shape, ShapeKind, TimestampFormat, XmlNamespace};
+use crate::ir::{Binding, Member, TimestampFormat, XmlNamespace};
+use crate::plan::{FieldPlan, Layout, TypePlan, XmlRead};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -17,8 +18,8 @@ pub(super) fn read_from_body(m: &Member) -> bool {
 }
 
 /// The members that travel in the body (in awsQuery and EC2: all of them).
-pub(super) fn body_members(shape: &Shape) -> Vec<&Member> {
-    shape.members().iter().filter(|m| m.binding == Binding::Body).collect()
+pub(super) fn body_members(ty: &TypePlan) -> Vec<&FieldPlan> {
+    ty.fields.iter().filter(|f| f.binding == Binding::Body).collect()
 }
 
 /// `use ::awsgen_runtime::{query, xml};`, as far as the impls use them: the lowercase module
@@ -36,17 +37,12 @@ pub(super) fn with_imports(impls: TokenStream) -> TokenStream {
 }
 
 /// A structure writes its element: its namespace, its attribute members, then its element members.
-pub(super) fn to_xml_struct(
-    ctx: &Ctx,
-    name: &Ident,
-    members: &[&Member],
-    namespace: Option<&XmlNamespace>,
-) -> TokenStream {
+pub(super) fn to_xml_struct(name: &Ident, members: &[&FieldPlan], namespace: Option<&XmlNamespace>) -> TokenStream {
     let namespace = namespace.map(|ns| {
         let (attribute, uri) = (ns.attribute(), &ns.uri);
         quote! { w.namespace(#attribute, #uri); }
     });
-    let (attributes, mut elements): (Vec<&Member>, Vec<&Member>) = members.iter().partition(|m| m.xml_attribute);
+    let (attributes, mut elements): (Vec<&FieldPlan>, Vec<&FieldPlan>) = members.iter().partition(|m| m.xml_attribute);
     elements.sort_by_key(|m| m.declared_at);
     let attributes = attributes.iter().map(|m| {
         let (field, name) = (ident(&m.rust_name), &m.wire_name);
@@ -54,7 +50,7 @@ pub(super) fn to_xml_struct(
     });
     let elements = elements.iter().map(|m| {
         let field = ident(&m.rust_name);
-        write_member(ctx, m, quote! { &self.#field })
+        write_member(m, quote! { &self.#field })
     });
     quote! {
         impl xml::ToXml for #name {
@@ -71,10 +67,10 @@ pub(super) fn to_xml_struct(
 
 /// `w.member(element, value, layout)`, or `member_in` when the member declares a namespace of
 /// its own (a structure's own namespace is its `ToXml`'s to write).
-fn write_member(ctx: &Ctx, m: &Member, value: TokenStream) -> TokenStream {
-    let element = element_name(ctx, m);
-    let layout = layout(ctx, &m.target, m.timestamp_format, m.flattened);
-    match member_namespace(ctx, m) {
+fn write_member(m: &FieldPlan, value: TokenStream) -> TokenStream {
+    let element = &m.xml.element;
+    let layout = layout(&m.xml.layout);
+    match &m.xml.namespace {
         Some(ns) => {
             let (attribute, uri) = (ns.attribute(), &ns.uri);
             quote! { w.member_in(#element, (#attribute, #uri), #value, &#layout); }
@@ -83,18 +79,11 @@ fn write_member(ctx: &Ctx, m: &Member, value: TokenStream) -> TokenStream {
     }
 }
 
-/// The namespace a member's element declares: the member's, else its target's unless the target
-/// is a structure (whose `ToXml` declares its own, after a member's of the same prefix).
-pub(super) fn member_namespace<'a>(ctx: &'a Ctx, m: &'a Member) -> Option<&'a XmlNamespace> {
-    let target = ctx.service.shapes.get(&m.target).filter(|t| !matches!(t.kind, ShapeKind::Structure(_)));
-    m.xml_namespace.as_ref().or(target.and_then(|t| t.xml_namespace.as_ref()))
-}
-
 /// A union writes its one set member inside its element.
-pub(super) fn to_xml_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
+pub(super) fn to_xml_union(name: &Ident, members: &[FieldPlan]) -> TokenStream {
     let arms = members.iter().map(|m| {
         let variant = ident(&m.rust_name);
-        let write = write_member(ctx, m, quote! { value });
+        let write = write_member(m, quote! { value });
         quote! { Self::#variant(value) => { #write } }
     });
     quote! {
@@ -122,11 +111,9 @@ pub(super) fn to_xml_enum(name: &Ident) -> TokenStream {
 }
 
 /// An attribute member: strings and enums take the text as it is, other scalars parse it.
-fn read_attribute(ctx: &Ctx, m: &Member) -> TokenStream {
+fn read_attribute(m: &FieldPlan) -> TokenStream {
     let (field, name) = (ident(&m.rust_name), &m.wire_name);
-    let text =
-        matches!(ctx.service.shapes.get(&m.target).map(|s| &s.kind), Some(ShapeKind::String | ShapeKind::Enum(_)));
-    match (text, m.optional) {
+    match (m.xml.text, m.optional) {
         (true, true) => quote! { value.#field = node.attribute(#name).map(Into::into); },
         (true, false) => quote! {
             if let Some(text) = node.attribute(#name) {
@@ -142,37 +129,33 @@ fn read_attribute(ctx: &Ctx, m: &Member) -> TokenStream {
     }
 }
 
-pub(super) fn from_xml_struct(ctx: &Ctx, name: &Ident, members: &[&Member]) -> TokenStream {
-    let (attributes, elements): (Vec<&Member>, Vec<&Member>) = members.iter().partition(|m| m.xml_attribute);
-    let read_attributes = attributes.iter().map(|m| read_attribute(ctx, m));
+pub(super) fn from_xml_struct(name: &Ident, members: &[&FieldPlan]) -> TokenStream {
+    let (attributes, elements): (Vec<&FieldPlan>, Vec<&FieldPlan>) = members.iter().partition(|m| m.xml_attribute);
+    let read_attributes = attributes.iter().map(|m| read_attribute(m));
     let mut seen = std::collections::BTreeSet::new();
     let arms: Vec<(String, TokenStream)> = elements
         .iter()
-        .filter(|m| seen.insert(element_name(ctx, m)))
+        .filter(|m| seen.insert(&m.xml.element))
         .map(|m| {
             let field = ident(&m.rust_name);
-            let element = element_name(ctx, m);
-            let kind = ctx.service.shapes.get(&m.target).map(|s| &s.kind);
-            let read = match kind {
+            let read = match &m.xml.read {
                 // A flattened list or map: each element is one item or entry, added to the field.
-                Some(ShapeKind::List { member }) if m.flattened => {
-                    let items = layout(ctx, member, None, false);
+                XmlRead::Item(items) => {
+                    let items = layout(items);
                     quote! { xml::add(&mut value.#field, child.parse_with(&#items)?) }
                 }
-                Some(ShapeKind::Map { value, .. }) if m.flattened => {
-                    let (key_name, value_name) = entry_names(ctx, &m.target);
-                    let values = layout(ctx, value, None, false);
-                    quote! { xml::add(&mut value.#field, child.entry(#key_name, #value_name, &#values)?) }
+                XmlRead::Entry { key, value, values } => {
+                    let values = layout(values);
+                    quote! { xml::add(&mut value.#field, child.entry(#key, #value, &#values)?) }
                 }
-                _ if m.url_encoded => quote! { value.#field = child.parse_with(&xml::Layout::UrlEncoded)? },
-                _ => match layout(ctx, &m.target, m.timestamp_format, false) {
-                    plain if plain.to_string() == quote! { xml::Layout::Plain }.to_string() => {
-                        quote! { value.#field = child.parse()? }
-                    }
-                    layout => quote! { value.#field = child.parse_with(&#layout)? },
-                },
+                XmlRead::UrlEncoded => quote! { value.#field = child.parse_with(&xml::Layout::UrlEncoded)? },
+                XmlRead::Whole if m.xml.nested == Layout::Plain => quote! { value.#field = child.parse()? },
+                XmlRead::Whole => {
+                    let layout = layout(&m.xml.nested);
+                    quote! { value.#field = child.parse_with(&#layout)? }
+                }
             };
-            (element, read)
+            (m.xml.element.clone(), read)
         })
         .collect();
     // One member: a filter, not a `match` with one arm (clippy: single_match).
@@ -217,10 +200,10 @@ pub(super) fn from_xml_struct(ctx: &Ctx, name: &Ident, members: &[&Member]) -> T
 }
 
 /// A union reads as its first child element that names a member; anything else is `Unknown`.
-pub(super) fn from_xml_union(ctx: &Ctx, name: &Ident, members: &[Member]) -> TokenStream {
+pub(super) fn from_xml_union(name: &Ident, members: &[FieldPlan]) -> TokenStream {
     let arms = members.iter().map(|m| {
-        let (variant, element) = (ident(&m.rust_name), element_name(ctx, m));
-        let layout = layout(ctx, &m.target, m.timestamp_format, false);
+        let (variant, element) = (ident(&m.rust_name), &m.xml.element);
+        let layout = layout(&m.xml.nested);
         quote! { #element => Self::#variant(child.parse_with(&#layout)?), }
     });
     quote! {
@@ -249,72 +232,43 @@ pub(super) fn from_xml_enum(name: &Ident) -> TokenStream {
     }
 }
 
-/// The member's element (and form key). A list flattened in its own definition (botocore style)
-/// names its elements by its item name, unless the member names them.
-pub(super) fn element_name(ctx: &Ctx, member: &Member) -> String {
-    let target = ctx.service.shapes.get(&member.target);
-    let named = member.wire_name != member.name;
-    match target {
-        Some(shape) if shape.xml_names.flattened && !named && matches!(shape.kind, ShapeKind::List { .. }) => {
-            shape.xml_names.item.clone().unwrap_or_else(|| member.wire_name.clone())
+/// The runtime's `xml::Layout` for a planned layout, as a constant expression (the default
+/// list and map layouts by the runtime's names for them).
+pub(super) fn layout(layout: &Layout) -> TokenStream {
+    let rt = rt::runtime();
+    match layout {
+        Layout::Plain => quote! { xml::Layout::Plain },
+        Layout::Timestamp(TimestampFormat::EpochSeconds) => {
+            quote! { xml::Layout::Timestamp(#rt::TimestampFormat::EpochSeconds) }
         }
-        _ => member.wire_name.clone(),
-    }
-}
-
-pub(super) fn entry_names(ctx: &Ctx, map: &str) -> (String, String) {
-    let names = ctx.service.shapes.get(map).map(|s| s.xml_names.clone()).unwrap_or_default();
-    (names.key.unwrap_or_else(|| "key".to_owned()), names.value.unwrap_or_else(|| "value".to_owned()))
-}
-
-/// How a value of `target` is laid out: the runtime's `Layout`, spelled as a constant expression.
-pub(super) fn layout(
-    ctx: &Ctx,
-    target: &str,
-    timestamp_format: Option<TimestampFormat>,
-    flattened: bool,
-) -> TokenStream {
-    let shape = ctx.service.shapes.get(target);
-    match shape.map(|s| &s.kind) {
-        // ISO 8601 is the default both ways.
-        Some(ShapeKind::Timestamp) => {
-            let rt = rt::runtime();
-            match timestamp_format {
-                Some(TimestampFormat::EpochSeconds) => {
-                    quote! { xml::Layout::Timestamp(#rt::TimestampFormat::EpochSeconds) }
-                }
-                Some(TimestampFormat::HttpDate) => quote! { xml::Layout::Timestamp(#rt::TimestampFormat::HttpDate) },
-                _ => quote! { xml::Layout::Plain },
-            }
+        Layout::Timestamp(_) => quote! { xml::Layout::Timestamp(#rt::TimestampFormat::HttpDate) },
+        Layout::List { flattened: false, item: None, items } if **items == Layout::Plain => {
+            quote! { xml::Layout::LIST }
         }
-        Some(ShapeKind::List { member }) => {
-            let item = shape.and_then(|s| s.xml_names.item.as_deref());
-            let items = layout(ctx, member, None, false);
-            match (flattened, item) {
-                (false, None) if items.to_string() == quote! { xml::Layout::Plain }.to_string() => {
-                    quote! { xml::Layout::LIST }
-                }
-                (true, _) => quote! { xml::Layout::List { member: None, items: &#items } },
+        Layout::List { flattened, item, items } => {
+            let items = self::layout(items);
+            let member = match (flattened, item) {
+                (true, _) => quote! { None },
                 (false, item) => {
-                    let item = item.unwrap_or("member");
-                    quote! { xml::Layout::List { member: Some(#item), items: &#items } }
+                    let item = item.as_deref().unwrap_or("member");
+                    quote! { Some(#item) }
                 }
-            }
+            };
+            quote! { xml::Layout::List { member: #member, items: &#items } }
         }
-        Some(ShapeKind::Map { value, .. }) => {
-            let (key_name, value_name) = entry_names(ctx, target);
-            let values = layout(ctx, value, None, false);
-            let plain = values.to_string() == quote! { xml::Layout::Plain }.to_string();
-            if !flattened && plain && key_name == "key" && value_name == "value" {
-                return quote! { xml::Layout::MAP };
-            }
-            let entry = if flattened {
+        Layout::Map { flattened: false, key, value, values }
+            if **values == Layout::Plain && key == "key" && value == "value" =>
+        {
+            quote! { xml::Layout::MAP }
+        }
+        Layout::Map { flattened, key, value, values } => {
+            let values = self::layout(values);
+            let entry = if *flattened {
                 quote! { None }
             } else {
                 quote! { Some("entry") }
             };
-            quote! { xml::Layout::Map { entry: #entry, key: #key_name, value: #value_name, values: &#values } }
+            quote! { xml::Layout::Map { entry: #entry, key: #key, value: #value, values: &#values } }
         }
-        _ => quote! { xml::Layout::Plain },
     }
 }

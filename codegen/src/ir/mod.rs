@@ -555,6 +555,41 @@ pub struct Member {
     pub redacted: bool,
 }
 
+impl Member {
+    /// An optional body member named `name` (on the wire too) of type `target`, with nothing
+    /// else set: for tests of the passes and of the plan.
+    pub fn new(name: &str, target: &str) -> Member {
+        Member {
+            name: name.to_owned(),
+            wire_name: name.to_owned(),
+            rust_name: heck::ToSnakeCase::to_snake_case(name),
+            setter: String::new(),
+            getter: String::new(),
+            target: target.to_owned(),
+            required: false,
+            location: Location::Body,
+            docs: Docs(None),
+            deprecated: false,
+            idempotency_token: false,
+            host_label: false,
+            label_fallback: None,
+            send_as: None,
+            url_encoded: false,
+            json_value: false,
+            flattened: false,
+            query_name: None,
+            xml_attribute: false,
+            declared_at: 0,
+            xml_namespace: None,
+            timestamp_format: None,
+            boxed: false,
+            optional: true,
+            binding: Binding::Body,
+            redacted: false,
+        }
+    }
+}
+
 /// How a member's value travels in a rest-json request or response: its location, refined by the
 /// kind of its target. Decided once (`transform::resolve_bindings`); emitters only follow it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,34 +1,78 @@
 //! The crate plan: every decision about the generated crate, made once, read-only afterwards.
-//! The emitters and the public-API description (`api`, which api-diff compares) read the plan,
-//! so what a reviewer is told and what is generated can't drift apart.
-//!
-//! Decided here so far: Rust types, paginators and waiters (with their
-//! compiled expressions and locked names). The rest is still read from the named IR the plan
-//! carries (`CratePlan::service`), and moves here one decision at a time.
+//! The emitters and the public-API description (`api`, which api-diff compares) read the plan
+//! and nothing else, so what a reviewer is told and what is generated can't drift apart, and a
+//! new feature is decided here, not in an emitter (`codegen/tests/layers.rs` checks that no
+//! emitter reaches past the plan into the model's shapes).
 
+pub mod fields;
 pub mod paginator;
 pub mod rust_type;
 pub mod waiter;
+pub mod xml;
 
 use crate::diagnostic::{pointer, Diagnostic, Sink};
-use crate::ir::{Service, Shape, ShapeKind, Structure};
+use crate::ir::{
+    AuthScheme, Binding, Docs, ErrorVariant, Operation, Protocol, Service, Shape, ShapeId, ShapeKind, Structure,
+};
+pub use fields::{Accessor, Check, FieldPlan, JsonField, TypePlan};
 pub use paginator::PaginatorPlan;
 pub use rust_type::RustType;
 use std::collections::BTreeMap;
 pub use waiter::WaiterPlan;
+pub use xml::{Layout, XmlField, XmlRead};
 
 #[derive(Debug, Clone)]
 pub struct CratePlan {
-    /// The validated, named IR.
-    pub service: Service,
-    /// By operation name, as `service.operations`.
+    pub service: ServicePlan,
+    /// The crate's named types (`types`): every shared structure, union and enum, by shape id.
+    pub types: Vec<TypePlan>,
+    /// By operation name.
     pub operations: BTreeMap<String, OperationPlan>,
+    /// The named IR the plan was made from: the names lock pins its names, and the test
+    /// harnesses build requests and responses from its shapes. No emitter reads it.
+    pub ir: Service,
+}
+
+/// What the crate says about the service as a whole, as the IR has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServicePlan {
+    pub service_id: String,
+    pub full_name: String,
+    pub api_version: String,
+    pub protocol: Protocol,
+    pub endpoint_prefix: String,
+    pub signing_name: String,
+    pub auth: Vec<AuthScheme>,
+    pub target_prefix: Option<String>,
+    pub query_compatible: bool,
+    pub endpoint_rules: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub docs: Docs,
+    pub skipped_operations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct OperationPlan {
+    pub op: Operation,
+    /// Under the operation's names; an operation without one gets an empty structure, so every
+    /// operation has the same API shape.
+    pub input: TypePlan,
+    pub output: TypePlan,
+    /// One per modeled error, in the model's order.
+    pub errors: Vec<ErrorPlan>,
     pub paginator: Option<PaginatorPlan>,
     pub waiters: Vec<WaiterPlan>,
+}
+
+/// A modeled error of an operation: its variant and the shared type it holds.
+#[derive(Debug, Clone)]
+pub struct ErrorPlan {
+    pub variant: ErrorVariant,
+    /// The error structure's Rust name in `types`.
+    pub type_name: String,
+    pub docs: Docs,
+    /// Members the response's head carries (headers, the status), read before the body.
+    pub head: Vec<FieldPlan>,
 }
 
 /// Where the paginators and waiters came from, for warnings.
@@ -42,6 +86,7 @@ pub(crate) struct Sources<'a> {
 pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagnostic>) {
     let (mut pager_warnings, mut waiter_warnings) = (Sink::new(sources.paginators), Sink::new(sources.waiters));
     let shapes = &service.shapes;
+    let protocol = service.protocol;
     let mut operations = BTreeMap::new();
     for (name, op) in &service.operations {
         let input = op.input.as_deref();
@@ -71,16 +116,90 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
                     .ok()
             })
             .collect();
-        operations.insert(name.clone(), OperationPlan { paginator, waiters });
+        let input = io_type(&service, op.input.as_deref(), &op.names.input, true);
+        let output = io_type(&service, op.output.as_deref(), &op.names.output, false);
+        let errors = op.names.error_variants.iter().filter_map(|v| error(shapes, protocol, v)).collect();
+        let op = op.clone();
+        operations.insert(name.clone(), OperationPlan { op, input, output, errors, paginator, waiters });
     }
     let mut warnings = pager_warnings.into_found();
     warnings.extend(waiter_warnings.into_found());
-    (CratePlan { service, operations }, warnings)
+    let types = shapes.values().filter(|s| s.shared).map(|s| type_plan(shapes, protocol, s.clone())).collect();
+    (CratePlan { service: ServicePlan::of(&service), types, operations, ir: service }, warnings)
+}
+
+impl ServicePlan {
+    fn of(service: &Service) -> ServicePlan {
+        // Named field by field, so that a field added to the IR's service is decided on here.
+        let Service {
+            service_id,
+            full_name,
+            api_version,
+            protocol,
+            endpoint_prefix,
+            signing_name,
+            auth,
+            target_prefix,
+            query_compatible,
+            endpoint_rules,
+            headers,
+            docs,
+            skipped_operations,
+            operations: _,
+            shapes: _,
+            source: _,
+        } = service.clone();
+        ServicePlan {
+            service_id,
+            full_name,
+            api_version,
+            protocol,
+            endpoint_prefix,
+            signing_name,
+            auth,
+            target_prefix,
+            query_compatible,
+            endpoint_rules,
+            headers,
+            docs,
+            skipped_operations,
+        }
+    }
+}
+
+fn type_plan(shapes: &BTreeMap<ShapeId, Shape>, protocol: Protocol, shape: Shape) -> TypePlan {
+    let members = match &shape.kind {
+        ShapeKind::Structure(structure) => structure.members.as_slice(),
+        ShapeKind::Union(members) => members.as_slice(),
+        _ => &[],
+    };
+    TypePlan { fields: fields::fields(shapes, protocol, members), shape }
+}
+
+fn error(shapes: &BTreeMap<ShapeId, Shape>, protocol: Protocol, variant: &ErrorVariant) -> Option<ErrorPlan> {
+    let shape = shapes.get(&variant.shape)?;
+    let head: Vec<_> = shape
+        .members()
+        .iter()
+        .filter(|m| matches!(m.binding, Binding::Header | Binding::StatusCode))
+        .cloned()
+        .collect();
+    Some(ErrorPlan {
+        variant: variant.clone(),
+        type_name: shape.names.type_name.clone(),
+        docs: shape.docs.clone(),
+        head: fields::fields(shapes, protocol, &head),
+    })
+}
+
+/// An operation's input (`sent`) or output structure, as a type of the operation's module.
+fn io_type(service: &Service, id: Option<&str>, type_name: &str, sent: bool) -> TypePlan {
+    type_plan(&service.shapes, service.protocol, io_shape(service, id, type_name, sent))
 }
 
 /// An operation's input (`sent`) or output shape. An operation without one gets an empty
-/// structure under the operation's name, so that every operation has the same API shape; the
-/// emitters and the API description both take it from here.
+/// structure under the operation's name, so that every operation has the same API shape (the
+/// test harnesses take it from here too).
 pub fn io_shape(service: &Service, id: Option<&str>, type_name: &str, sent: bool) -> Shape {
     if let Some(shape) = id.and_then(|id| service.shapes.get(id)) {
         if matches!(shape.kind, ShapeKind::Structure(_)) {

@@ -3,10 +3,12 @@
 //! that JSON, so a case is run through the generated code and compared as the suite states it.
 
 use awsgen_codegen::ir::{Member, Operation, Service, Shape, ShapeKind};
+use awsgen_codegen::plan::CratePlan;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-pub fn harness(service: &Service, module: &Ident) -> TokenStream {
+pub fn harness(plan: &CratePlan, module: &Ident) -> TokenStream {
+    let service = &plan.ir;
     let ctx = Ctx { service, module };
     let shapes =
         service.shapes.values().filter(|s| s.shared && matches!(s.kind, ShapeKind::Structure(_) | ShapeKind::Union(_)));
@@ -19,7 +21,7 @@ pub fn harness(service: &Service, module: &Ident) -> TokenStream {
         quote! { #name => { let input = #convert(params)?; let _ = client.send(input).await; Ok(()) } }
     });
     let output_arms = ops.iter().map(|op| ctx.output_arm(op));
-    let fields = awsgen_codegen::service_fields(service);
+    let fields = awsgen_codegen::service_fields(&plan.service);
     // The generated module's own rule set file, beside this one.
     let (rules, rules_field) = match service.endpoint_rules {
         Some(_) => (

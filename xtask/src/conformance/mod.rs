@@ -523,11 +523,8 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
             _ => crate::write_file(&dir.join(relative), &text)?,
         }
     }
-    crate::write_file(
-        &dir.join("harness.rs"),
-        &crate::pretty(harness::harness(&plan.service, &format_ident!("{}", module)))?,
-    )?;
-    Ok(plan.service)
+    crate::write_file(&dir.join("harness.rs"), &crate::pretty(harness::harness(&plan, &format_ident!("{}", module)))?)?;
+    Ok(plan.ir)
 }
 
 /// The manifest of a runner crate: with every codec, as its generated modules may speak any

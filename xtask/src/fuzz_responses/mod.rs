@@ -279,7 +279,7 @@ pub fn write_crate(root: &Path, out: &Path, jobs: &[Job]) -> Result<(), String> 
     let mut targets = Vec::new();
     let mut all_seeds = Vec::new();
     for job in jobs {
-        let service = job.lower().map_err(|d| format!("error: {}: {d}", job.package))?.service;
+        let service = job.lower().map_err(|d| format!("error: {}: {d}", job.package))?.ir;
         all_seeds.extend(seeds(&job.package, &service));
         targets.push(Target::new(job, service)?);
     }

@@ -379,7 +379,7 @@ mod tests {
         let root = crate::workspace_root();
         let mut out = Vec::new();
         for job in configured_jobs(&root).unwrap() {
-            let service = job.lower().unwrap().service;
+            let service = job.lower().unwrap().ir;
             out.extend(seeds(&job.package, &service));
         }
         out
