@@ -209,6 +209,12 @@ struct Crc {
 }
 
 static CRC32: Crc = Crc::new(0xEDB8_8320, 32);
+
+/// The CRC32 (IEEE, as zlib computes it) of `bytes`: event stream frames carry two.
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+    // The state is 32 bits wide, so the truncation keeps all of it.
+    (CRC32.update(CRC32.mask, bytes) ^ CRC32.mask) as u32
+}
 static CRC32C: Crc = Crc::new(0x82F6_3B78, 32);
 static CRC64NVME: Crc = Crc::new(0x9A6C_9329_AC4B_C9B5, 64);
 

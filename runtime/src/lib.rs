@@ -19,6 +19,7 @@ mod endpoint;
 pub mod endpoint_rules;
 mod env;
 mod error;
+pub mod eventstream;
 pub mod http;
 pub mod jmespath;
 pub mod json;

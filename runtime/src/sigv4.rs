@@ -238,7 +238,7 @@ pub(crate) fn append_query(uri: &str, params: &[(&str, String)]) -> String {
 }
 
 /// `20150830T123600Z` and `20150830/us-east-1/service/aws4_request`.
-fn date_and_scope(params: &SigningParams<'_>) -> Result<(String, String), SigningError> {
+pub(crate) fn date_and_scope(params: &SigningParams<'_>) -> Result<(String, String), SigningError> {
     let secs = params
         .time
         .duration_since(UNIX_EPOCH)
@@ -278,7 +278,7 @@ fn sign_string(params: &SigningParams<'_>, amz_date: &str, scope: &str, canonica
 /// result changes once a day, so each thread keeps the last key it derived (a key for one day,
 /// region and service, not the secret; it stays until the thread ends), found again by the scope
 /// and a SHA-256 of the secret. A thread alternating between scopes derives each time.
-fn sign_with_key(params: &SigningParams<'_>, day: &str, scope: &str, data: &[u8]) -> hmac::Tag {
+pub(crate) fn sign_with_key(params: &SigningParams<'_>, day: &str, scope: &str, data: &[u8]) -> hmac::Tag {
     thread_local! {
         static LAST: RefCell<Option<(digest::Digest, String, hmac::Key)>> = const { RefCell::new(None) };
     }
