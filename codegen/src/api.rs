@@ -4,7 +4,7 @@
 //! compares what callers compile against, not the model.
 
 use crate::ir::{Member, Shape, ShapeKind};
-use crate::plan::{CratePlan, FieldPlan, OperationPlan, TypePlan};
+use crate::plan::{Check, CratePlan, ErrorPlan, EventStreamPlan, FieldPlan, OperationPlan, TypePlan};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every public item, by path (`types::BackendJobRespObj`, `Client::list_backend_jobs`).
@@ -56,6 +56,11 @@ impl PublicApi {
         }
         for ty in &plan.types {
             let path = format!("types::{}", ty.names.type_name);
+            if let Some(stream) = &ty.events {
+                api.items.insert(path, event_stream_item(ty, stream));
+                api.items.insert(format!("types::{}", stream.error_type), error_item(&stream.errors));
+                continue;
+            }
             let item = match &ty.kind {
                 ShapeKind::Structure(_) => structure_item(ty),
                 ShapeKind::Union(_) => union_item(ty),
@@ -83,27 +88,7 @@ impl PublicApi {
         for (io, name) in [(&plan.input, &names.input), (&plan.output, &names.output)] {
             self.items.insert(format!("{module}::{name}"), structure_item(io));
         }
-        let mut variants: BTreeMap<String, Part> = plan
-            .errors
-            .iter()
-            .map(|e| {
-                let (ty, wire) = (format!("types::{}", e.type_name), format!("code {:?}", e.variant.code));
-                (e.variant.variant.clone(), Part { ty, wire, redacted: false, required: false })
-            })
-            .collect();
-        variants.insert(
-            "Unhandled".to_owned(),
-            Part { ty: "Unhandled".to_owned(), wire: String::new(), redacted: false, required: false },
-        );
-        let error = Item {
-            kind: ItemKind::ErrorEnum,
-            signature: String::new(),
-            parts: variants,
-            traits: ["Clone", "Debug", "Display", "Error", "PartialEq"].into(),
-            docs: BTreeMap::new(),
-            wire: String::new(),
-        };
-        self.items.insert(format!("{module}::{}", names.error), error);
+        self.items.insert(format!("{module}::{}", names.error), error_item(&plan.errors));
         if let (Some(pager), Some(paginator)) = (&op.pagination, &plan.paginator) {
             // What a caller's code sees is the paginator and its item; which members carry the
             // tokens and the page size is wire behaviour.
@@ -138,12 +123,54 @@ impl PublicApi {
     }
 }
 
+/// An error enum: a variant per modeled error, and `Unhandled`.
+fn error_item(errors: &[ErrorPlan]) -> Item {
+    let mut variants: BTreeMap<String, Part> = errors
+        .iter()
+        .map(|e| {
+            let (ty, wire) = (format!("types::{}", e.type_name), format!("code {:?}", e.variant.code));
+            (e.variant.variant.clone(), Part { ty, wire, redacted: false, required: false })
+        })
+        .collect();
+    variants.insert(
+        "Unhandled".to_owned(),
+        Part { ty: "Unhandled".to_owned(), wire: String::new(), redacted: false, required: false },
+    );
+    Item {
+        kind: ItemKind::ErrorEnum,
+        signature: String::new(),
+        parts: variants,
+        traits: ["Clone", "Debug", "Display", "Error", "PartialEq"].into(),
+        docs: BTreeMap::new(),
+        wire: String::new(),
+    }
+}
+
+/// An event stream's enum: a variant per event (by its `:event-type`), and `Unknown`.
+fn event_stream_item(ty: &TypePlan, stream: &EventStreamPlan) -> Item {
+    let mut parts: BTreeMap<String, Part> = stream
+        .events
+        .iter()
+        .map(|e| {
+            let (ty, wire) = (format!("types::{}", e.type_name), format!("event {:?}", e.event_type));
+            (e.variant.clone(), Part { ty, wire, redacted: false, required: false })
+        })
+        .collect();
+    let unknown = Part { ty: "UnknownEvent".to_owned(), wire: String::new(), redacted: false, required: false };
+    parts.insert("Unknown".to_owned(), unknown);
+    let docs = std::iter::once((String::new(), docs(&ty.docs.0)))
+        .chain(stream.events.iter().map(|e| (e.variant.clone(), docs(&e.docs.0))))
+        .collect();
+    let traits = ["Clone", "Debug", "PartialEq", "ReadEvent"].into();
+    Item { kind: ItemKind::Union, signature: String::new(), parts, traits, docs, wire: String::new() }
+}
+
 fn structure_item(ty: &TypePlan) -> Item {
     let parts = ty
         .fields
         .iter()
         .map(|f| {
-            let required = f.required && !f.idempotency_token;
+            let required = matches!(f.check, Check::Required { .. });
             (f.rust_name.clone(), Part { ty: f.ty.to_string(), wire: wire(f), redacted: f.redacted, required })
         })
         .collect();

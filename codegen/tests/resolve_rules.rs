@@ -2,13 +2,18 @@
 //! bindings and names. What the emitters print follows from these fields alone.
 
 use awsgen_codegen::ir::{Binding, Member, Service, ShapeKind};
+use awsgen_codegen::plan::CratePlan;
 use awsgen_codegen::{CrateSpec, InputFile};
 use serde_json::{json, Value};
 
-fn lower(model: &Value) -> Service {
+fn plan(model: &Value) -> CratePlan {
     let bytes = model.to_string().into_bytes();
     let spec = CrateSpec::new("rules", InputFile { path: "model.json", contents: &bytes });
-    awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0.ir
+    awsgen_codegen::lower(&spec).unwrap_or_else(|d| panic!("{d}")).0
+}
+
+fn lower(model: &Value) -> Service {
+    plan(model).ir
 }
 
 fn model(shapes: Value) -> Value {
@@ -71,16 +76,16 @@ fn base_shapes() -> Value {
 
 #[test]
 fn optionality_reads_only_the_member() {
-    let service = lower(&model(base_shapes()));
+    let plan = plan(&model(base_shapes()));
+    let service = &plan.ir;
     // Item is sent and received: its required member is plain either way, and its builder fails.
-    assert!(!member(&service, "Item", "Name").optional);
-    assert!(member(&service, "Item", "Next").optional);
-    let ShapeKind::Structure(item) = &service.shapes["Item"].kind else { unreachable!() };
+    assert!(!member(service, "Item", "Name").optional);
+    assert!(member(service, "Item", "Next").optional);
+    let item = plan.types.iter().find(|t| t.id == "Item").unwrap();
     assert!(item.build_is_fallible());
     assert!(service.shapes["Item"].sent && service.shapes["Item"].received);
     // An output with no required member builds infallibly.
-    let ShapeKind::Structure(output) = &service.shapes["PutResponse"].kind else { unreachable!() };
-    assert!(!output.build_is_fallible());
+    assert!(!plan.operations["Put"].output.build_is_fallible());
 }
 
 #[test]
@@ -151,4 +156,42 @@ fn names_are_decided_once_with_setters_and_getters() {
     methods.sort();
     methods.dedup();
     assert_eq!(methods.len(), count, "{methods:?}");
+}
+
+#[test]
+fn an_output_event_stream_is_read_and_an_input_one_left_out_with_why() {
+    let stream_of = |events: &str| {
+        json!({"type": "structure", "eventstream": true, "members": {
+            events: {"shape": "Chunk"}, "Throttled": {"shape": "Throttled"}}})
+    };
+    let shapes = json!({
+        "PutRequest": {"type": "structure", "members": {
+            "Id": {"shape": "String", "location": "uri", "locationName": "Id"},
+            "Input": {"shape": "InStream"}}, "payload": "Input"},
+        "PutResponse": {"type": "structure", "required": ["Events"], "members": {
+            "Events": {"shape": "OutStream"}}, "payload": "Events"},
+        "InStream": stream_of("Sent"),
+        "OutStream": stream_of("Received"),
+        "Chunk": {"type": "structure", "event": true, "members": {
+            "Bytes": {"shape": "Blob", "eventpayload": true}}},
+        "Throttled": {"type": "structure", "exception": true, "members": {"message": {"shape": "String"}}},
+        "Blob": {"type": "blob"},
+        "String": {"type": "string"}
+    });
+    let mut model = model(shapes);
+    // One operation receives the stream, the other sends one.
+    model["operations"]["Get"] = json!({"name": "Get", "http": {"method": "GET", "requestUri": "/get"},
+                                        "output": {"shape": "PutResponse"}});
+    let plan = plan(&model);
+    assert_eq!(plan.ir.skipped_operations["Put"], "sends an event stream, which is not supported yet");
+    let output = &plan.operations["Get"].output;
+    let events = output.field("Events").unwrap();
+    assert_eq!(events.binding, Binding::EventStream);
+    // Always there, perhaps empty: neither optional nor checked by `build()`.
+    assert!(!events.optional && events.stream && !output.build_is_fallible());
+    let stream = plan.types.iter().find(|t| t.id == "OutStream").and_then(|t| t.events.as_ref()).unwrap();
+    assert_eq!(stream.events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), ["Received"]);
+    assert_eq!(stream.errors.iter().map(|e| e.variant.code.as_str()).collect::<Vec<_>>(), ["Throttled"]);
+    // The events are marked read from JSON: an event without a payload member is its JSON.
+    assert!(plan.ir.shapes["Chunk"].json_in, "events are read from their payloads");
 }

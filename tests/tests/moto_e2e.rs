@@ -608,6 +608,50 @@ mod s3 {
         assert_eq!(bounded(got.body.unwrap().collect()).await.unwrap(), "by path");
     }
 
+    /// S3 Select answers with an event stream: the records, the stats (an XML payload) and the
+    /// end, read event by event through the generated client.
+    #[tokio::test]
+    async fn select_streams_the_records_stats_and_end_of_a_csv_query() {
+        use awsgen_s3::types::{
+            CsvInput, CsvOutput, ExpressionType, FileHeaderInfo, InputSerialization, OutputSerialization,
+            SelectObjectContentEventStream as Event,
+        };
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        bounded(client.create_bucket().bucket("tables").send()).await.unwrap();
+        let csv = "name,city\nada,london\ngrace,new york\nalan,london\n";
+        bounded(client.put_object().bucket("tables").key("people.csv").body(csv).send()).await.unwrap();
+        let input = InputSerialization::builder()
+            .csv(CsvInput::builder().file_header_info(FileHeaderInfo::Use).build())
+            .build();
+        let output = OutputSerialization::builder().csv(CsvOutput::builder().build()).build();
+        let select = client
+            .select_object_content()
+            .bucket("tables")
+            .key("people.csv")
+            // moto's parser takes the table name in lower case.
+            .expression("SELECT s.name FROM s3object s WHERE s.city = 'london'")
+            .expression_type(ExpressionType::Sql)
+            .input_serialization(input)
+            .output_serialization(output);
+        let mut answer = bounded(select.send()).await.unwrap();
+        let (mut records, mut stats, mut ended) = (Vec::new(), None, false);
+        while let Some(event) = bounded(answer.payload.recv()).await.unwrap() {
+            match event {
+                Event::Records(event) => records.extend_from_slice(event.payload().unwrap().as_bytes()),
+                Event::Stats(event) => stats = event.details().cloned(),
+                Event::End(_) => ended = true,
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+        let records = String::from_utf8(records).unwrap();
+        assert_eq!(records.lines().collect::<Vec<_>>(), ["ada", "alan"]);
+        let stats = stats.expect("a Stats event");
+        assert_eq!(stats.bytes_returned(), Some(records.len() as i64));
+        assert!(stats.bytes_scanned().is_some_and(|scanned| scanned > 0));
+        assert!(ended, "the End event came");
+    }
+
     /// CopySource is given as `bucket/key`, as the key is, and percent-encoded as boto3 does: a
     /// key with a space, a `+` and a non-ASCII letter copies.
     #[tokio::test]

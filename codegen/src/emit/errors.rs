@@ -3,15 +3,20 @@
 use super::types::ident;
 use super::{docs, rt};
 use crate::naming::UNHANDLED_VARIANT;
-use crate::plan::OperationPlan;
+use crate::plan::{ErrorPlan, OperationPlan};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(crate) fn error_enum(plan: &OperationPlan) -> TokenStream {
-    let rt = rt::runtime();
+/// The error enum of an operation.
+pub(crate) fn operation_error(plan: &OperationPlan) -> TokenStream {
     let op = &plan.op;
-    let name = ident(&op.names.error);
-    let errors = &plan.errors;
+    error_enum(&op.names.error, &format!(" An error from the {} operation.", op.name), &plan.errors)
+}
+
+/// An enum of modeled errors and `Unhandled`, named `name`.
+pub(crate) fn error_enum(name: &str, doc: &str, errors: &[ErrorPlan]) -> TokenStream {
+    let rt = rt::runtime();
+    let name = ident(name);
     let variants: Vec<_> = errors.iter().map(|e| ident(&e.variant.variant)).collect();
     let types: Vec<_> = errors.iter().map(|e| ident(&e.type_name)).collect();
     let variant_docs = errors.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` error.", e.type_name)));
@@ -28,7 +33,6 @@ pub(crate) fn error_enum(plan: &OperationPlan) -> TokenStream {
     let unhandled = ident(UNHANDLED_VARIANT);
     // `Display` shows the variant's error as it is, and no variant's error has a source of its
     // own, so `source()` is `None`: a reporter walking the chain prints the message once.
-    let doc = format!(" An error from the {} operation.", op.name);
     quote! {
         #[doc = #doc]
         #[derive(Clone, PartialEq, ::std::fmt::Debug)]

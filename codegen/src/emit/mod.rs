@@ -6,6 +6,7 @@ pub(crate) mod client;
 mod codecs;
 mod docs;
 mod errors;
+mod event_streams;
 mod file;
 mod operations;
 mod paginators;
@@ -65,10 +66,14 @@ pub(crate) fn crate_files(plan: &CratePlan, info: &CrateInfo) -> Result<Generate
                 types::structure(ty, &names)
             }
             ShapeKind::Enum(values) => types::string_enum(ty, values),
-            ShapeKind::Union(_) => types::union(ty),
+            ShapeKind::Union(_) => match &ty.events {
+                Some(stream) => event_streams::event_stream(ty, stream, service.protocol == Protocol::RestXml),
+                None => types::union(ty),
+            },
             _ => continue,
         };
-        let xml = service.protocol.reads_xml().then(|| codecs::shape_impls(&ctx, ty));
+        // An event stream's messages are read by its `ReadEvent`, not as one XML document.
+        let xml = (service.protocol.reads_xml() && ty.events.is_none()).then(|| codecs::shape_impls(&ctx, ty));
         rust.push((format!("src/types/{}.rs", ty.names.module), quote! { #tokens #xml }));
     }
     let mut files = GeneratedFiles::new();
@@ -177,10 +182,15 @@ fn types_rs(ctx: &Ctx) -> TokenStream {
         let builder = ident(&s.names.builder);
         quote! { pub use super::#module::#builder; }
     });
+    let stream_errors = named.iter().filter_map(|s| {
+        let (module, error) = (ident(&s.names.module), ident(&s.events.as_ref()?.error_type));
+        Some(quote! { pub use #module::#error; })
+    });
     quote! {
         //! The structures and enums the operations share, including modeled errors.
         #( mod #modules; )*
         #( pub use #modules::#type_names; )*
+        #(#stream_errors)*
 
         /// Builders for the structures in this module.
         pub mod builders {

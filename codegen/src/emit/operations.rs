@@ -26,7 +26,7 @@ pub(crate) fn operation_module(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let operation = operation_impl(ctx, plan);
     let paginator = plan.paginator.as_ref().map(|p| super::paginators::paginator(&op.names, p));
     let waiters = super::waiters::waiters(&op.name, &op.names, &plan.waiters);
-    let error = super::errors::error_enum(plan);
+    let error = super::errors::operation_error(plan);
     let xml = ctx.service.protocol.reads_xml().then(|| super::codecs::io_impls(ctx, plan));
     quote! {
         #module_docs
@@ -131,7 +131,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
     // from memory).
-    let streaming = output.fields.iter().any(|f| f.binding == Binding::PayloadBlob && f.stream);
+    let streaming = output.fields.iter().any(is_body_stream);
     let parse = match streaming {
         true => quote! {
             const STREAMING_OUTPUT: bool = true;
@@ -329,7 +329,7 @@ fn request(ctx: &Ctx, op: &Operation, input: &TypePlan) -> TokenStream {
             }
             Binding::PayloadUnion => quote! { .payload_union(#value) },
             Binding::PayloadStructure => quote! { .payload_json(#value) },
-            Binding::Body | Binding::StatusCode | Binding::EndpointOnly => continue,
+            Binding::Body | Binding::StatusCode | Binding::EndpointOnly | Binding::EventStream => continue,
         };
         let fallible = match m.binding {
             Binding::PayloadUnion | Binding::PayloadStructure => !xml,
@@ -423,7 +423,8 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &TypePlan, output_name: &Iden
                 _ => quote! { response.status_code() },
             },
             // The body as it arrives: see `operation_impl`.
-            Binding::PayloadBlob if m.stream => quote! { Some(stream) },
+            Binding::PayloadBlob if m.stream => quote! { stream },
+            Binding::EventStream => quote! { #rt::eventstream::EventReceiver::new(stream, #xml) },
             Binding::PayloadBlob => quote! { response.payload_blob() },
             Binding::PayloadText => quote! { response.payload_text()? },
             Binding::PayloadUnion | Binding::PayloadStructure if xml => quote! { response.payload_xml()? },
@@ -431,10 +432,9 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &TypePlan, output_name: &Iden
         };
         // A required member the response leaves out reads as its zero value; a stream is always
         // there (perhaps empty).
-        let stream = m.binding == Binding::PayloadBlob && m.stream;
-        let value = match (m.optional, stream) {
-            (true, _) => value,
-            (false, true) => quote! { stream },
+        let value = match (m.optional, is_body_stream(m)) {
+            (true, true) => quote! { Some(#value) },
+            (true, false) | (false, true) => value,
             (false, false) => quote! { #value.unwrap_or_default() },
         };
         fields.push(ident(&m.rust_name));
@@ -445,7 +445,9 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &TypePlan, output_name: &Iden
         true => !op.unwrapped_xml_output && output.fields.iter().any(|f| super::xml::read_from_body(f)),
         false => output.fields.iter().any(|f| f.binding == Binding::Body),
     };
-    if has_body || ctx.service.protocol.is_rpc_body() {
+    // An event stream is the whole body, even where the protocol's body is the output.
+    let rpc_body = ctx.service.protocol.is_rpc_body() && !output.fields.iter().any(is_body_stream);
+    if has_body || rpc_body {
         let parse = match ctx.service.protocol {
             Protocol::RestXml => quote! { xml_output },
             Protocol::RpcV2Cbor => quote! { cbor_output },
@@ -471,6 +473,11 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &TypePlan, output_name: &Iden
 
 /// `.method(wire, value)`, or `.method_with(wire, value, format)` when the model sets the
 /// member's timestamp format.
+/// A member that is the response body as it arrives: a streaming blob or an event stream.
+fn is_body_stream(m: &FieldPlan) -> bool {
+    m.stream && matches!(m.binding, Binding::PayloadBlob | Binding::EventStream)
+}
+
 fn timestamped(method: &str, wire: &str, value: TokenStream, format: Option<TimestampFormat>) -> TokenStream {
     match format {
         Some(format) => {

@@ -246,6 +246,8 @@ fn builder(ty: &TypePlan, names: &StructNames, error: Option<&ErrorParts>) -> To
         let value = match m.check {
             Check::FillToken if !m.optional => quote! { self.#name.unwrap_or_else(#rt::uuid_v4) },
             Check::FillToken => quote! { self.#name.or_else(|| Some(#rt::uuid_v4())) },
+            // A field always there that no one set is its zero value (an event stream: empty).
+            Check::None if !m.optional => quote! { #set.unwrap_or_default() },
             Check::None => set,
             Check::Required { label: text_label } => {
                 let label = m.rust_name.trim_start_matches("r#");

@@ -316,7 +316,8 @@ fn lower_shape(name: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
             _ => ShapeKind::String,
         },
         "structure" if shape.document => ShapeKind::Document,
-        "structure" if shape.union => ShapeKind::Union(lower_members(&at, shape, shapes, sink)),
+        // An event stream is a union too: each message is one of its members.
+        "structure" if shape.union || shape.eventstream => ShapeKind::Union(lower_members(&at, shape, shapes, sink)),
         "structure" => ShapeKind::Structure(Structure {
             members: lower_members(&at, shape, shapes, sink),
             error: shape.exception.then(|| ErrorInfo {
@@ -489,6 +490,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 send_as: None,
                 url_encoded: false,
                 json_value: member.jsonvalue,
+                event_payload: member.eventpayload,
                 flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),
                 query_name: member.query_name.clone(),
                 xml_attribute: member.xml_attribute,

@@ -619,6 +619,7 @@ fn lower_members(
                 send_as: None,
                 url_encoded: false,
                 json_value: location == Location::Header && media_type.contains("json"),
+                event_payload: traits.contains_key("smithy.api#eventPayload"),
                 flattened: traits.contains_key("smithy.api#xmlFlattened"),
                 query_name: text("aws.protocols#ec2QueryName"),
                 xml_attribute: traits.contains_key("smithy.api#xmlAttribute"),

@@ -354,7 +354,8 @@ pub struct Shape {
     pub deprecated: bool,
     /// A blob or string sent or received as a raw stream (held in memory for now).
     pub streaming: bool,
-    /// An event stream; operations that use one are skipped for now.
+    /// An event stream: a union whose members are the events (and the exceptions) its messages
+    /// carry, one per message.
     pub event_stream: bool,
     /// The media type of a blob or string (Smithy `mediaType`), e.g. `text/plain`.
     pub media_type: Option<String>,
@@ -480,17 +481,6 @@ impl Structure {
     pub fn new(members: Vec<Member>) -> Structure {
         Structure { members, error: None, input: false }
     }
-
-    /// The members `build()` checks: the required ones, but idempotency tokens, which it fills.
-    pub fn checked_members(&self) -> impl Iterator<Item = &Member> {
-        self.members.iter().filter(|m| m.required && !m.idempotency_token)
-    }
-
-    /// Whether `build()` returns a `Result`: when it has members to check, and always for an
-    /// input, so that a member becoming required changes no signature.
-    pub fn build_is_fallible(&self) -> bool {
-        self.input || self.checked_members().next().is_some()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -530,6 +520,8 @@ pub struct Member {
     pub url_encoded: bool,
     /// A header member holding JSON text, sent base64-encoded.
     pub json_value: bool,
+    /// An event's member that is its message's whole payload.
+    pub event_payload: bool,
     /// XML and awsQuery: a list or map written without its wrapper element.
     pub flattened: bool,
     /// EC2: the form key the model sets (`queryName`), which wins over the element name.
@@ -576,6 +568,7 @@ impl Member {
             send_as: None,
             url_encoded: false,
             json_value: false,
+            event_payload: false,
             flattened: false,
             query_name: None,
             xml_attribute: false,
@@ -624,6 +617,8 @@ pub enum Binding {
     PayloadUnion,
     /// The whole body: a structure as JSON, `{}` when unset.
     PayloadStructure,
+    /// The body is an event stream, read message by message as it arrives.
+    EventStream,
 }
 
 impl Binding {
@@ -638,6 +633,7 @@ impl Binding {
                 | Binding::PayloadStructure
                 | Binding::StatusCode
                 | Binding::EndpointOnly
+                | Binding::EventStream
         )
     }
 }

@@ -42,24 +42,38 @@ pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) ->
     (service, sink.into_found())
 }
 
-/// Event streams are not supported yet: their operations are left out, and said so.
+/// Output event streams are read in the JSON protocols and restXml; the operations with an input
+/// event stream, or an output stream the crate can't read yet, are left out, and said so.
 fn skip_event_streams(service: &mut Service) {
-    let shapes = &service.shapes;
-    let streams = |id: &Option<ShapeId>| {
-        let Some(ShapeKind::Structure(s)) = id.as_ref().and_then(|id| shapes.get(id)).map(|s| &s.kind) else {
-            return false;
-        };
-        s.members.iter().any(|m| shapes.get(&m.target).is_some_and(|t| t.event_stream))
-    };
-    let skipped: Vec<String> = service
+    let skipped: Vec<(String, &str)> = service
         .operations
         .values()
-        .filter(|op| streams(&op.input) || streams(&op.output))
-        .map(|op| op.name.clone())
+        .filter_map(|op| Some((op.name.clone(), unsupported_stream(service, op)?)))
         .collect();
-    for name in skipped {
+    for (name, why) in skipped {
         service.operations.remove(&name);
-        service.skipped_operations.insert(name, "uses an event stream, which is not supported yet".to_owned());
+        service.skipped_operations.insert(name, why.to_owned());
+    }
+}
+
+/// Why the crate can't generate `op`'s event streams, if it can't.
+fn unsupported_stream(service: &Service, op: &Operation) -> Option<&'static str> {
+    let shapes = &service.shapes;
+    let members = |id: &Option<ShapeId>| id.as_ref().and_then(|id| shapes.get(id)).map(Shape::members).unwrap_or(&[]);
+    let is_stream = |m: &&Member| shapes.get(&m.target).is_some_and(|t| t.event_stream);
+    if members(&op.input).iter().any(|m| is_stream(&m)) {
+        return Some("sends an event stream, which is not supported yet");
+    }
+    let output = members(&op.output);
+    if !output.iter().any(|m| is_stream(&m)) {
+        return None;
+    }
+    match service.protocol {
+        Protocol::RestJson | Protocol::RestXml => None,
+        // The body is the stream: the other body members would come in its `initial-response`
+        // event, which no model in botocore has and this crate does not read yet.
+        Protocol::AwsJson { .. } if output.iter().all(|m| is_stream(&m) || m.location != Location::Body) => None,
+        _ => Some("receives an event stream in a form not supported yet"),
     }
 }
 
@@ -183,7 +197,8 @@ fn http_text_shapes(shapes: &BTreeMap<ShapeId, Shape>) -> BTreeSet<ShapeId> {
 }
 
 /// The shapes an operation's input (or output) puts in a JSON body: the structure itself when
-/// it has body members (always, for awsJson), and the target of a structure payload.
+/// it has body members (always, for awsJson), the target of a structure payload, and the events
+/// of an event stream (each message's payload).
 fn json_roots<'a>(
     shapes: &BTreeMap<ShapeId, Shape>,
     ids: impl Iterator<Item = &'a ShapeId>,
@@ -195,8 +210,10 @@ fn json_roots<'a>(
         if rpc || structure.members.iter().any(|m| m.location == Location::Body) {
             roots.push(id.clone());
         }
-        let json_payloads =
-            structure.members.iter().filter(|m| matches!(m.binding, Binding::PayloadStructure | Binding::PayloadUnion));
+        let json_payloads = structure
+            .members
+            .iter()
+            .filter(|m| matches!(m.binding, Binding::PayloadStructure | Binding::PayloadUnion | Binding::EventStream));
         roots.extend(json_payloads.map(|m| m.target.clone()));
     }
     roots
@@ -253,6 +270,9 @@ pub(crate) fn resolve_bindings(service: &mut Service) {
 
 fn binding(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> Binding {
     let kind = |id: &str| shapes.get(id).map(|s| &s.kind);
+    if shapes.get(&member.target).is_some_and(|s| s.event_stream) {
+        return Binding::EventStream;
+    }
     match (&member.location, kind(&member.target)) {
         (Location::Body, _) => Binding::Body,
         (Location::Label, _) => Binding::Label,
@@ -283,11 +303,14 @@ fn binding(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> Binding {
 /// correction", as Smithy specifies for clients), since responses are never validated.
 pub(crate) fn resolve_optionality(service: &mut Service) {
     let inputs: BTreeSet<ShapeId> = service.operations.values().filter_map(|op| op.input.clone()).collect();
+    let streams: BTreeSet<ShapeId> = service.shapes.values().filter(|s| s.event_stream).map(|s| s.id.clone()).collect();
     for (id, shape) in &mut service.shapes {
         if let ShapeKind::Structure(structure) = &mut shape.kind {
             structure.input = inputs.contains(id);
             let input = structure.input;
-            structure.members.iter_mut().for_each(|m| m.optional = input || !m.required);
+            // An event stream is always there, perhaps empty.
+            let optional = |m: &Member| !streams.contains(&m.target) && (input || !m.required);
+            structure.members.iter_mut().for_each(|m| m.optional = optional(m));
         }
     }
 }

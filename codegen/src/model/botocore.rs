@@ -268,6 +268,10 @@ pub struct ShapeRef {
     /// restXml: the member is an attribute of its structure's element.
     #[serde(default)]
     pub xml_attribute: bool,
+    /// An event's member that is the message's payload (the others are in its headers or, if
+    /// none is the payload, the payload is the whole event).
+    #[serde(default)]
+    pub eventpayload: bool,
 }
 
 /// `{"uri": "...", "prefix": "xsi"}`, or the URI alone.
@@ -308,7 +312,7 @@ pub struct Shape {
     pub streaming: bool,
     #[serde(default)]
     pub union: bool,
-    /// An event stream (a structure of event members); operations using one are skipped for now.
+    /// An event stream: a structure of event members (and exceptions), one per message.
     #[serde(default)]
     pub eventstream: bool,
     #[serde(default)]

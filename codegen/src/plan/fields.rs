@@ -2,6 +2,7 @@
 //! member and the member's target, its Rust type, accessor, JSON form, the check `build()` makes,
 //! and its XML form. Emitters print fields; they never look up the shape a member points to.
 
+use super::event_stream::EventStreamPlan;
 use super::xml::XmlField;
 use super::RustType;
 use crate::ir::{Binding, Member, Protocol, Shape, ShapeId, ShapeKind, Structure, TimestampFormat};
@@ -15,6 +16,8 @@ pub struct TypePlan {
     pub shape: Shape,
     /// A structure's or union's members, in the model's order; empty for an enum.
     pub fields: Vec<FieldPlan>,
+    /// An event stream's events and exceptions (its fields are their members).
+    pub events: Option<EventStreamPlan>,
 }
 
 impl Deref for TypePlan {
@@ -34,14 +37,15 @@ impl TypePlan {
         }
     }
 
-    /// The fields `build()` checks (see [`Structure::checked_members`]).
+    /// The fields `build()` checks.
     pub fn checked_fields(&self) -> impl Iterator<Item = &FieldPlan> {
-        self.fields.iter().filter(|f| f.required && !f.idempotency_token)
+        self.fields.iter().filter(|f| matches!(f.check, Check::Required { .. }))
     }
 
-    /// Whether `build()` returns a `Result` (see [`Structure::build_is_fallible`]).
+    /// Whether `build()` returns a `Result`: when it has fields to check, and always for an
+    /// input, so that a member becoming required changes no signature.
     pub fn build_is_fallible(&self) -> bool {
-        self.structure().is_some_and(Structure::build_is_fallible)
+        self.structure().is_some_and(|s| s.input) || self.checked_fields().next().is_some()
     }
 
     /// The field of the member with this model name.
@@ -61,7 +65,8 @@ pub struct FieldPlan {
     pub accessor: Accessor,
     pub json: JsonField,
     pub check: Check,
-    /// A streaming blob: the body as it travels, never a value to store or compare.
+    /// A streaming blob or an event stream: the body as it travels, never a value to store or
+    /// compare.
     pub stream: bool,
     /// A blob payload's `Content-Type`.
     pub media_type: String,
@@ -125,14 +130,15 @@ pub(crate) fn fields(shapes: &BTreeMap<ShapeId, Shape>, protocol: Protocol, memb
 fn field(shapes: &BTreeMap<ShapeId, Shape>, protocol: Protocol, member: &Member) -> FieldPlan {
     let target = shapes.get(&member.target);
     let kind = target.map(|s| &s.kind);
-    let stream = target.is_some_and(|s| s.streaming && s.kind == ShapeKind::Blob);
+    let event_stream = target.is_some_and(|s| s.event_stream);
+    let stream = event_stream || RustType::of_value(shapes, member) == RustType::ByteStream;
     let media_type = target.and_then(|s| s.media_type.clone()).unwrap_or_else(|| "application/octet-stream".to_owned());
     FieldPlan {
-        value: RustType::of_shape(shapes, &member.target),
+        value: RustType::of_value(shapes, member),
         ty: RustType::of_member(shapes, member),
         accessor: accessor(shapes, target),
         json: json(member, kind, stream),
-        check: check(member, kind),
+        check: check(member, kind, event_stream),
         stream,
         media_type,
         xml: XmlField::of(shapes, protocol, member),
@@ -180,8 +186,11 @@ fn special_encoding(member: &Member, kind: Option<&ShapeKind>) -> Option<&'stati
     }
 }
 
-fn check(member: &Member, kind: Option<&ShapeKind>) -> Check {
-    if member.idempotency_token {
+fn check(member: &Member, kind: Option<&ShapeKind>, event_stream: bool) -> Check {
+    // An event stream is always there (perhaps empty), as a stream no one set is.
+    if event_stream {
+        Check::None
+    } else if member.idempotency_token {
         Check::FillToken
     } else if member.required {
         Check::Required { label: member.binding == Binding::Label && kind == Some(&ShapeKind::String) }

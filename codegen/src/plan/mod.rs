@@ -4,6 +4,7 @@
 //! new feature is decided here, not in an emitter (`codegen/tests/layers.rs` checks that no
 //! emitter reaches past the plan into the model's shapes).
 
+pub mod event_stream;
 pub mod fields;
 pub mod paginator;
 pub mod rust_type;
@@ -14,6 +15,7 @@ use crate::diagnostic::{pointer, Diagnostic, Sink};
 use crate::ir::{
     AuthScheme, Binding, Docs, ErrorVariant, Operation, Protocol, Service, Shape, ShapeId, ShapeKind, Structure,
 };
+pub use event_stream::{EventPayload, EventPlan, EventStreamPlan, PayloadKind};
 pub use fields::{Accessor, Check, FieldPlan, JsonField, TypePlan};
 pub use paginator::PaginatorPlan;
 pub use rust_type::RustType;
@@ -125,6 +127,7 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
     let mut warnings = pager_warnings.into_found();
     warnings.extend(waiter_warnings.into_found());
     let types = shapes.values().filter(|s| s.shared).map(|s| type_plan(shapes, protocol, s.clone())).collect();
+    let types = with_event_streams(shapes, types);
     (CratePlan { service: ServicePlan::of(&service), types, operations, ir: service }, warnings)
 }
 
@@ -173,7 +176,18 @@ fn type_plan(shapes: &BTreeMap<ShapeId, Shape>, protocol: Protocol, shape: Shape
         ShapeKind::Union(members) => members.as_slice(),
         _ => &[],
     };
-    TypePlan { fields: fields::fields(shapes, protocol, members), shape }
+    TypePlan { fields: fields::fields(shapes, protocol, members), shape, events: None }
+}
+
+/// The event streams among `types`, planned against every type name of the crate.
+fn with_event_streams(shapes: &BTreeMap<ShapeId, Shape>, mut types: Vec<TypePlan>) -> Vec<TypePlan> {
+    let taken: std::collections::BTreeSet<&str> = types.iter().map(|t| t.names.type_name.as_str()).collect();
+    let streams: Vec<_> =
+        types.iter().map(|t| t.shape.event_stream.then(|| event_stream::plan(shapes, &t.shape, &taken))).collect();
+    for (ty, stream) in types.iter_mut().zip(streams) {
+        ty.events = stream;
+    }
+    types
 }
 
 fn error(shapes: &BTreeMap<ShapeId, Shape>, protocol: Protocol, variant: &ErrorVariant) -> Option<ErrorPlan> {

@@ -20,6 +20,8 @@ pub enum RustType {
     Blob,
     /// A streaming blob: a body read or sent as it travels.
     ByteStream,
+    /// An event stream's receiver, of the named enum of its events.
+    EventStream(String),
     Document,
     Vec(Box<RustType>),
     Map(Box<RustType>, Box<RustType>),
@@ -49,6 +51,7 @@ impl RustType {
             ShapeKind::Map { key, value } => {
                 RustType::Map(Box::new(Self::of_shape(shapes, key)), Box::new(Self::element(shapes, shape, value)))
             }
+            ShapeKind::Union(_) if shape.event_stream => RustType::EventStream(shape.names.type_name.clone()),
             ShapeKind::Enum(_) | ShapeKind::Structure(_) | ShapeKind::Union(_) => {
                 RustType::Named(shape.names.type_name.clone())
             }
@@ -69,9 +72,18 @@ impl RustType {
         }
     }
 
+    /// The type of a member's values. An event's payload is bytes in memory even where its shape
+    /// streams elsewhere (S3's `Body`): the message holds it whole.
+    pub fn of_value(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> RustType {
+        match Self::of_shape(shapes, &member.target) {
+            RustType::ByteStream if member.event_payload => RustType::Blob,
+            ty => ty,
+        }
+    }
+
     /// A member's field type: boxed where it breaks a cycle, optional unless it is always there.
     pub fn of_member(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> RustType {
-        let mut ty = Self::of_shape(shapes, &member.target);
+        let mut ty = Self::of_value(shapes, member);
         if member.boxed {
             ty = RustType::Box(Box::new(ty));
         }
@@ -95,6 +107,10 @@ impl ToTokens for RustType {
             RustType::DateTime => quote! { #rt::DateTime },
             RustType::Blob => quote! { #rt::Blob },
             RustType::ByteStream => quote! { #rt::ByteStream },
+            RustType::EventStream(name) => {
+                let name = ident(name);
+                quote! { #rt::eventstream::EventReceiver<crate::types::#name> }
+            }
             RustType::Document => quote! { #rt::Document },
             RustType::Vec(item) => quote! { Vec<#item> },
             RustType::Map(key, value) => quote! { ::std::collections::BTreeMap<#key, #value> },

@@ -12,4 +12,5 @@ pub mod list_buckets;
 pub mod list_objects;
 pub mod list_objects_v2;
 pub mod put_object;
+pub mod select_object_content;
 pub mod upload_part_copy;

@@ -9,9 +9,11 @@
 //! and a prelude announcing more than [`MAX_MESSAGE_LEN`] is refused before any of it is kept.
 
 mod frame;
+mod receiver;
 mod sign;
 
 pub use frame::{MAX_HEADERS_LEN, MAX_MESSAGE_LEN, MIN_MESSAGE_LEN};
+pub use receiver::{EventMessage, EventReceiver, Incoming, ReadEvent, UnknownEvent};
 pub use sign::{sign_message, string_to_sign, EventSigningParams, SignedMessage};
 
 use crate::time::DateTime;

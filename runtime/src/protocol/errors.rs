@@ -142,6 +142,11 @@ impl ErrorResponse {
         }
     }
 
+    /// An error with this metadata whose modeled members are read from `body`.
+    pub(crate) fn new(meta: ErrorMetadata, body: Bytes) -> Self {
+        ErrorResponse { meta, type_code: None, body, headers: http::HeaderMap::new(), cbor: false }
+    }
+
     /// Whether the response names one of `codes`: by its code, or, for a query-compatible
     /// service, by the error type the query code replaced (SQS's `QueueDoesNotExist` arrives as
     /// `AWS.SimpleQueueService.NonExistentQueue`).

@@ -43,6 +43,14 @@ pub enum Reply {
         headers: Vec<(&'static str, String)>,
         body: String,
     },
+    /// A 200 whose body is these chunks, each its own write, `pause` apart, ended by closing the
+    /// connection (no `content-length`); `hold` keeps it open that long after the last one.
+    Stream {
+        headers: Vec<(&'static str, String)>,
+        chunks: Vec<Vec<u8>>,
+        pause: Duration,
+        hold: Duration,
+    },
     /// Close the connection with a TCP reset before answering.
     Reset,
     /// Answer nothing for this long, then close.
@@ -129,6 +137,25 @@ async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Received>>>, script: Ar
                 if stream.write_all(&bytes).await.is_err() {
                     return;
                 }
+            }
+            Reply::Stream { headers, chunks, pause, hold } => {
+                let mut head = "HTTP/1.1 200 OK\r\nconnection: close\r\n".to_owned();
+                for (name, value) in headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str("\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                for chunk in chunks {
+                    let _ = stream.set_nodelay(true);
+                    if stream.write_all(&chunk).await.is_err() || stream.flush().await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(pause).await;
+                }
+                tokio::time::sleep(hold).await;
+                return;
             }
             Reply::Reset => {
                 // A zero linger makes the close a reset; it does not block, whatever the deprecation says.

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 pub fn harness(plan: &CratePlan, module: &Ident) -> TokenStream {
     let service = &plan.ir;
-    let ctx = Ctx { service, module };
+    let ctx = Ctx { service, plan, module };
     let shapes =
         service.shapes.values().filter(|s| s.shared && matches!(s.kind, ShapeKind::Structure(_) | ShapeKind::Union(_)));
     let shape_fns = shapes.map(|shape| ctx.conversions(shape, &ctx.type_path(shape), &fn_name(&shape.names.module)));
@@ -79,6 +79,7 @@ fn fn_name(module: &str) -> String {
 
 struct Ctx<'a> {
     service: &'a Service,
+    plan: &'a CratePlan,
     module: &'a Ident,
 }
 
@@ -139,6 +140,13 @@ impl Ctx<'_> {
     }
 
     /// `in_<suffix>` (JSON -> value) and `out_<suffix>` (value -> JSON) for a structure or union.
+    /// Whether the generated `build()` of the structure `id` returns a `Result`, as the plan says.
+    fn build_is_fallible(&self, id: &str) -> bool {
+        let io = self.plan.operations.values().flat_map(|op| [&op.input, &op.output]);
+        let mut types = self.plan.types.iter().chain(io);
+        types.find(|ty| ty.id == id).is_some_and(|ty| ty.build_is_fallible())
+    }
+
     fn conversions(&self, shape: &Shape, path: &TokenStream, suffix: &str) -> TokenStream {
         let (in_fn, out_fn) = (format_ident!("in_{suffix}"), format_ident!("out_{suffix}"));
         match &shape.kind {
@@ -185,7 +193,7 @@ impl Ctx<'_> {
                     let value = self.value_in(&m.target, quote! { v });
                     quote! { if let Some(v) = v.get(#wire).filter(|v| !v.is_null()) { b = b.#setter(Some(#value)); } }
                 });
-                let build = if structure.build_is_fallible() {
+                let build = if self.build_is_fallible(&shape.id) {
                     quote! { b.build().map_err(|e| e.to_string()) }
                 } else {
                     quote! { Ok(b.build()) }

@@ -1,0 +1,114 @@
+//! An event stream's types: the enum of its events, the enum of the exceptions that end it, and
+//! how a message becomes one or the other (`ReadEvent`); the runtime's `EventReceiver` reads the
+//! messages.
+
+use super::errors::error_enum;
+use super::types::ident;
+use super::{docs, rt};
+use crate::plan::{EventPayload, EventPlan, EventStreamPlan, PayloadKind, TypePlan};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(crate) fn event_stream(ty: &TypePlan, stream: &EventStreamPlan, xml: bool) -> TokenStream {
+    let rt = rt::runtime();
+    let type_name = &ty.names.type_name;
+    let name = ident(type_name);
+    let doc = docs::outer_or(&ty.docs, &format!("The events of the `{type_name}` event stream."));
+    let variants: Vec<_> = stream.events.iter().map(|e| ident(&e.variant)).collect();
+    let types = stream.events.iter().map(|e| ident(&e.type_name));
+    let variant_docs = stream.events.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` event.", e.event_type)));
+    let error_name = ident(&stream.error_type);
+    let error_doc = format!(" An exception that ended the `{type_name}` event stream.");
+    let error = error_enum(&stream.error_type, &error_doc, &stream.errors);
+    let read = read_event(&name, &error_name, stream, xml);
+    quote! {
+        #doc
+        #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variant_docs #variants(crate::types::#types), )*
+            /// An event this version of the crate does not know, as it arrived.
+            Unknown(#rt::eventstream::UnknownEvent),
+        }
+
+        #read
+
+        #error
+    }
+}
+
+/// `ReadEvent`: an event by its `:event-type`, an exception by its `:exception-type`.
+fn read_event(
+    name: &proc_macro2::Ident,
+    error: &proc_macro2::Ident,
+    stream: &EventStreamPlan,
+    xml: bool,
+) -> TokenStream {
+    let rt = rt::runtime();
+    let modeled = if xml {
+        quote! { modeled_xml }
+    } else {
+        quote! { modeled }
+    };
+    let codes = stream.errors.iter().map(|e| &e.variant.code);
+    let exceptions = stream.errors.iter().map(|e| {
+        let variant = ident(&e.variant.variant);
+        quote! { exception.#modeled().map_or_else(#error::Unhandled, #error::#variant) }
+    });
+    let unhandled = quote! { #error::Unhandled(exception.into_unhandled()) };
+    // By `:exception-type`; a stream without modeled exceptions has only `Unhandled`.
+    let exception = match stream.errors.is_empty() {
+        true => unhandled,
+        false => quote! {
+            match exception.code().unwrap_or_default().to_owned().as_str() {
+                #( #codes => #exceptions, )*
+                _ => #unhandled,
+            }
+        },
+    };
+    let event_types = stream.events.iter().map(|e| &e.event_type);
+    let reads = stream.events.iter().map(|e| {
+        let variant = ident(&e.variant);
+        let value = event_value(e, xml);
+        quote! { Self::#variant(#value) }
+    });
+    quote! {
+        impl #rt::eventstream::ReadEvent for #name {
+            type Error = #error;
+
+            fn read(message: #rt::eventstream::Incoming) -> Result<Result<Self, #error>, #rt::ParseError> {
+                let event = match message {
+                    #rt::eventstream::Incoming::Event(event) => event,
+                    #rt::eventstream::Incoming::Exception(exception) => return Ok(Err(#exception)),
+                };
+                Ok(Ok(match event.event_type() {
+                    #( #event_types => #reads, )*
+                    _ => Self::Unknown(event.into_unknown()),
+                }))
+            }
+        }
+    }
+}
+
+/// An event's value from its message: the whole payload, or the one member it is.
+fn event_value(event: &EventPlan, xml: bool) -> TokenStream {
+    let structure = if xml {
+        quote! { event.xml()? }
+    } else {
+        quote! { event.json()? }
+    };
+    let EventPayload::Member { field, kind, optional, alone } = &event.payload else { return structure };
+    let value = match kind {
+        PayloadKind::Blob => quote! { event.blob() },
+        PayloadKind::Text => quote! { event.text()? },
+        PayloadKind::Structure => structure,
+    };
+    let value = if *optional {
+        quote! { Some(#value) }
+    } else {
+        value
+    };
+    let (type_name, field) = (ident(&event.type_name), ident(field));
+    let rest = (!alone).then(|| quote! { ..Default::default() });
+    quote! { crate::types::#type_name { #field: #value, #rest } }
+}
