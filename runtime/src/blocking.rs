@@ -9,6 +9,7 @@
 //! prefer `.send().await`.
 
 use crate::error::SdkError;
+use crate::eventstream::{EventReceiver, ReadEvent};
 use crate::pagination::{Collected, Paginate, PaginationStream, Paginator};
 use crate::waiter::{Matched, WaitError, Waiter};
 use futures_util::{FutureExt, StreamExt};
@@ -80,6 +81,30 @@ impl<T: Send + 'static, E: Send + 'static> Iterator for BlockingIter<T, E> {
         let (item, stream) = block_on(async move { (stream.next().await, stream) });
         self.stream = Some(stream);
         item
+    }
+}
+
+/// An event stream's events as an iterator: each `next()` waits for the next event.
+pub struct BlockingEvents<T: ReadEvent> {
+    /// `None` only while a `next()` is running on the runtime.
+    receiver: Option<EventReceiver<T>>,
+}
+
+impl<T: ReadEvent> Iterator for BlockingEvents<T> {
+    type Item = Result<T, SdkError<T::Error>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut receiver = self.receiver.take()?;
+        let (item, receiver) = block_on(async move { (receiver.next().await, receiver) });
+        self.receiver = Some(receiver);
+        item
+    }
+}
+
+impl<T: ReadEvent> EventReceiver<T> {
+    /// The events, as an iterator that waits for each.
+    pub fn into_blocking_iter(self) -> BlockingEvents<T> {
+        BlockingEvents { receiver: Some(self) }
     }
 }
 

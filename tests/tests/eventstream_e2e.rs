@@ -54,14 +54,16 @@ async fn serve(chunks: Vec<Vec<u8>>, pause: Duration, hold: Duration) -> Server 
 
 type Item = Result<ConverseStreamOutput, SdkError<ConverseStreamOutputError>>;
 
+/// The user's message: "Hi".
+fn hi() -> awsgen_bedrock_runtime::types::Message {
+    let text = awsgen_bedrock_runtime::types::ContentBlock::Text("Hi".to_owned());
+    awsgen_bedrock_runtime::types::Message::builder().role(ConversationRole::User).content(vec![text]).build().unwrap()
+}
+
 /// Every item of the stream of one ConverseStream call, until it ends.
 async fn converse(server: &Server) -> Vec<Item> {
     let client = Client::new(quick_config(server));
-    let message = awsgen_bedrock_runtime::types::Message::builder()
-        .role(ConversationRole::User)
-        .content(vec![awsgen_bedrock_runtime::types::ContentBlock::Text("Hi".to_owned())])
-        .build()
-        .unwrap();
+    let message = hi();
     let mut output = client.converse_stream().model_id("test-model").messages(vec![message]).send().await.unwrap();
     let mut items = Vec::new();
     while let Some(item) = futures_util::StreamExt::next(&mut output.stream).await {
@@ -113,11 +115,7 @@ async fn each_event_is_handed_out_before_the_next_arrives() {
     // 300 ms between frames: the first event must not wait for the rest.
     let server = serve(conversation(), Duration::from_millis(300), Duration::ZERO).await;
     let client = Client::new(quick_config(&server));
-    let message = awsgen_bedrock_runtime::types::Message::builder()
-        .role(ConversationRole::User)
-        .content(vec![awsgen_bedrock_runtime::types::ContentBlock::Text("Hi".to_owned())])
-        .build()
-        .unwrap();
+    let message = hi();
     let started = std::time::Instant::now();
     let mut output = client.converse_stream().model_id("m").messages(vec![message]).send().await.unwrap();
     let first = output.stream.recv().await.unwrap();
@@ -210,4 +208,16 @@ fn crc32(bytes: &[u8]) -> u32 {
     !bytes.iter().fold(!0u32, |crc, &byte| {
         (0..8).fold(crc ^ u32::from(byte), |crc, _| if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 })
     })
+}
+
+/// Without an async runtime of its own: `send_blocking()`, then the events as an iterator.
+#[test]
+fn events_can_be_read_blocking() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(serve(conversation(), Duration::ZERO, Duration::ZERO));
+    let client = Client::new(quick_config(&server));
+    let message = hi();
+    let output = client.converse_stream().model_id("m").messages(vec![message]).send_blocking().unwrap();
+    let items: Vec<Item> = output.stream.into_blocking_iter().collect();
+    assert_eq!(text_and_stop(&items), ("Hello".to_owned(), Some(StopReason::EndTurn)));
 }

@@ -99,6 +99,18 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
         lines.extend(service.skipped_operations.iter().map(|(name, why)| format!("- `{name}`: {why}")));
     }
     let docs = docs::inner(&lines);
+    let event_stream = ctx.plan.types.iter().any(|t| t.events.is_some()).then(|| {
+        quote! {
+            /// The receiver of the event streams this crate's operations answer with, and the
+            /// messages an event it does not know arrives as.
+            pub mod event_stream {
+                pub use #rt::eventstream::{EventReceiver, Header, HeaderValue, Message, UnknownEvent};
+                /// What `EventReceiver::into_blocking_iter()` returns (feature `blocking`).
+                #[cfg(feature = "blocking")]
+                pub use #rt::blocking::BlockingEvents;
+            }
+        }
+    });
     quote! {
         #docs
         #![forbid(unsafe_code)]
@@ -135,6 +147,8 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
             #[cfg(feature = "blocking")]
             pub use #rt::blocking::BlockingIter;
         }
+
+        #event_stream
 
         /// Mock rules and recorded HTTP traffic for the tests of code that uses this crate
         /// (feature `test-util`): `Client::from_mocks`, `Replay` as the config's `http_client`.

@@ -27,6 +27,16 @@ pub mod pagination {
     #[cfg(feature = "blocking")]
     pub use ::awsgen_runtime::blocking::BlockingIter;
 }
+/// The receiver of the event streams this crate's operations answer with, and the
+/// messages an event it does not know arrives as.
+pub mod event_stream {
+    pub use ::awsgen_runtime::eventstream::{
+        EventReceiver, Header, HeaderValue, Message, UnknownEvent,
+    };
+    /// What `EventReceiver::into_blocking_iter()` returns (feature `blocking`).
+    #[cfg(feature = "blocking")]
+    pub use ::awsgen_runtime::blocking::BlockingEvents;
+}
 /// Mock rules and recorded HTTP traffic for the tests of code that uses this crate
 /// (feature `test-util`): `Client::from_mocks`, `Replay` as the config's `http_client`.
 #[cfg(feature = "test-util")]

@@ -234,3 +234,87 @@ fn message_in(payload: &[u8], xml: bool) -> Option<String> {
     let (_, value) = json.iter().find(|(key, _)| key.eq_ignore_ascii_case("message"))?;
     value.as_str().map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eventstream::Header;
+
+    /// Events of a test stream: the payload's text; exceptions: their code and message.
+    #[derive(Debug, PartialEq)]
+    struct Said(String);
+
+    impl ReadEvent for Said {
+        type Error = ErrorMetadata;
+
+        fn read(message: Incoming) -> Result<Result<Self, ErrorMetadata>, ParseError> {
+            match message {
+                Incoming::Event(event) => Ok(Ok(Said(format!("{}: {}", event.event_type(), event.text()?)))),
+                Incoming::Exception(exception) => Ok(Err(exception.into_meta())),
+            }
+        }
+    }
+
+    fn frame(headers: &[(&str, &str)], payload: &str) -> Vec<u8> {
+        let headers = headers.iter().map(|(n, v)| Header::new(*n, HeaderValue::String((*v).to_owned()))).collect();
+        Message { headers, payload: payload.to_owned().into() }.encode().unwrap().to_vec()
+    }
+
+    fn event(event_type: &str, payload: &str) -> Vec<u8> {
+        frame(&[(":message-type", "event"), (":event-type", event_type)], payload)
+    }
+
+    fn read_all(body: Vec<u8>) -> Vec<Result<Said, SdkError<ErrorMetadata>>> {
+        let receiver = EventReceiver::<Said>::new(ByteStream::new(body), false);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(receiver.collect())
+    }
+
+    #[test]
+    fn the_initial_response_is_skipped_and_events_follow_in_order() {
+        let body = [event("initial-response", "{}"), event("a", "one"), event("b", "two")].concat();
+        let said: Vec<_> = read_all(body).into_iter().map(Result::unwrap).collect();
+        assert_eq!(said, [Said("a: one".into()), Said("b: two".into())]);
+    }
+
+    #[test]
+    fn an_exception_takes_its_message_from_its_payload_and_ends_the_stream() {
+        let exception = frame(&[(":message-type", "exception"), (":exception-type", "Busy")], r#"{"Message":"wait"}"#);
+        let items = read_all([event("a", "one"), exception, event("b", "two")].concat());
+        assert_eq!(items.len(), 2);
+        let Err(SdkError::Service(meta)) = &items[1] else { panic!("{:?}", items[1]) };
+        assert_eq!((meta.code(), meta.message()), (Some("Busy"), Some("wait")));
+    }
+
+    #[test]
+    fn messages_without_their_headers_are_parse_errors() {
+        for (headers, why) in [
+            (vec![(":event-type", "a")], ":message-type"),
+            (vec![(":message-type", "event")], ":event-type"),
+            (vec![(":message-type", "exception")], ":exception-type"),
+            (vec![(":message-type", "gossip")], "unknown event stream message type"),
+        ] {
+            let items = read_all(frame(&headers, ""));
+            assert!(matches!(&items[..], [Err(SdkError::Parse(e))] if e.to_string().contains(why)), "{why}: {items:?}");
+        }
+    }
+
+    #[test]
+    fn a_receiver_can_be_made_from_any_stream_and_is_empty_by_default() {
+        let events = futures_util::stream::iter([Ok(Said("mocked".into()))]);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut mocked = EventReceiver::from_stream(events);
+        assert_eq!(runtime.block_on(mocked.recv()).unwrap(), Some(Said("mocked".into())));
+        assert_eq!(runtime.block_on(mocked.recv()).unwrap(), None);
+        assert_eq!(runtime.block_on(EventReceiver::<Said>::default().recv()).unwrap(), None);
+    }
+
+    #[cfg(feature = "blocking")]
+    #[test]
+    fn events_can_be_read_without_an_async_runtime() {
+        let body = [event("a", "one"), event("b", "two")].concat();
+        let receiver = EventReceiver::<Said>::new(ByteStream::new(body), false);
+        let said: Vec<_> = receiver.into_blocking_iter().map(Result::unwrap).collect();
+        assert_eq!(said, [Said("a: one".into()), Said("b: two".into())]);
+    }
+}
