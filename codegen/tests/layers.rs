@@ -2,8 +2,10 @@
 //! module imports another that imports it back (a child may use what its ancestors declare), and
 //! the generator's stages below the emitters (the model, the IR, JMESPath, the plan, naming)
 //! never reach up into them. An item the crate root re-exports (`crate::BuildError`) counts as
-//! a use of the module that defines it. And the emitters and the public-API description read
-//! the crate plan only, never the model's shapes.
+//! a use of the module that defines it. The runtime is layered (values, codecs, transport,
+//! identity and signing, configuration, protocols, client, ergonomics), each layer using only
+//! those below; and the generator's emitters and public-API description read the crate plan
+//! only, never the model's shapes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -209,6 +211,58 @@ fn stages_below_the_emitters_never_use_them() {
             uses.iter().filter(|m| ["emit", "api", "diff"].contains(&m.split("::").next().unwrap())).collect();
         assert!(up.is_empty(), "{module} uses {up:?}");
     }
+}
+
+/// The runtime's layers, bottom up: a module uses only modules of its own layer or below. A
+/// module is in the layer of the longest path listed for it (`protocol::errors`: `protocol`).
+const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
+    ("values", &["base64", "blob", "build", "crc", "env", "error", "jmespath", "percent", "time", "unknown"]),
+    ("codecs", &["cbor", "eventstream", "eventstream::frame", "json", "text", "xml"]),
+    ("endpoint rules", &["endpoint_rules"]),
+    ("transport", &["byte_stream", "http"]),
+    ("identity and signing", &["credentials", "eventstream::sign", "sign", "sigv4"]),
+    ("configuration", &["config"]),
+    ("protocols", &["protocol"]),
+    // `test_util`: the mock answerer and replaying transport a client can be built with.
+    ("client", &["checksum", "client", "endpoint", "eventstream::receiver", "retry", "test_util", "trace"]),
+    ("ergonomics", &["blocking", "pagination", "waiter"]),
+];
+
+/// The index of `module`'s layer in `RUNTIME_LAYERS`.
+fn runtime_layer(module: &str) -> Option<usize> {
+    let listed = RUNTIME_LAYERS.iter().enumerate().flat_map(|(i, (_, paths))| paths.iter().map(move |p| (i, *p)));
+    let owners = listed.filter(|(_, path)| module == *path || module.starts_with(&format!("{path}::")));
+    owners.max_by_key(|(_, path)| path.len()).map(|(layer, _)| layer)
+}
+
+/// The uses that reach up a layer: (module, what it uses). A parent declaring or re-exporting
+/// its children is no use of them.
+fn upward_uses(graph: &Graph) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (module, uses) in graph.iter().filter(|(m, _)| *m != "crate") {
+        let Some(layer) = runtime_layer(module) else {
+            found.push((module.clone(), "(no layer: add it to RUNTIME_LAYERS)".to_owned()));
+            continue;
+        };
+        for used in uses.iter().filter(|used| !used.starts_with(&format!("{module}::"))) {
+            if runtime_layer(used).is_some_and(|used_layer| used_layer > layer) {
+                found.push((module.clone(), used.clone()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_runtime_is_layered_each_layer_using_only_those_below() {
+    let graph = crate_graph("runtime");
+    assert_eq!(upward_uses(&graph), Vec::<(String, String)>::new());
+    // The check itself: a codec using the client, and a module no layer lists, are both found.
+    let mut wrong = Graph::new();
+    wrong.insert("json".into(), ["client".to_owned(), "time".to_owned()].into());
+    wrong.insert("novel".into(), BTreeSet::new());
+    let found: Vec<String> = upward_uses(&wrong).into_iter().map(|(m, used)| format!("{m} -> {used}")).collect();
+    assert_eq!(found, ["json -> client", "novel -> (no layer: add it to RUNTIME_LAYERS)"]);
 }
 
 /// What only the plan may look up: the model's shapes (and the IR the plan keeps for the lock

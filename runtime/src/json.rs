@@ -3,6 +3,7 @@
 //! With the `cbor` feature (which RPCv2 CBOR crates turn on) the same impls write CBOR when the
 //! serializer is not human-readable: see `cbor.rs`. Without it, every format gets the JSON forms.
 
+use crate::blob::Blob;
 use crate::time::{DateTime, TimestampFormat};
 use serde::de::{self, Deserializer};
 use serde::ser::Serializer;
@@ -11,54 +12,12 @@ use serde::{Deserialize, Serialize};
 /// A document: untyped JSON, as Smithy's `document` type.
 pub type Document = serde_json::Value;
 
-/// Binary data; base64 in JSON.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Blob(Vec<u8>);
-
-impl Blob {
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Blob(bytes.into())
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> Vec<u8> {
-        self.0
-    }
-}
-
-impl AsRef<[u8]> for Blob {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl From<Vec<u8>> for Blob {
-    fn from(bytes: Vec<u8>) -> Self {
-        Blob(bytes)
-    }
-}
-
-impl From<&[u8]> for Blob {
-    fn from(bytes: &[u8]) -> Self {
-        Blob(bytes.to_vec())
-    }
-}
-
-impl From<&str> for Blob {
-    fn from(text: &str) -> Self {
-        Blob(text.as_bytes().to_vec())
-    }
-}
-
 impl Serialize for Blob {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if !serializer.is_human_readable() {
-            return serializer.serialize_bytes(&self.0); // a CBOR byte string
+            return serializer.serialize_bytes(self.as_bytes()); // a CBOR byte string
         }
-        serializer.serialize_str(&crate::base64::encode(&self.0))
+        serializer.serialize_str(&crate::base64::encode(self.as_bytes()))
     }
 }
 
@@ -68,7 +27,7 @@ impl<'de> Deserialize<'de> for Blob {
             return deserializer.deserialize_byte_buf(BytesVisitor);
         }
         let text = String::deserialize(deserializer)?;
-        crate::base64::decode(&text).map(Blob).map_err(de::Error::custom)
+        crate::base64::decode(&text).map(Blob::new).map_err(de::Error::custom)
     }
 }
 
@@ -85,7 +44,7 @@ impl de::Visitor<'_> for BytesVisitor {
         Ok(Blob::from(bytes))
     }
     fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Blob, E> {
-        Ok(Blob(bytes))
+        Ok(Blob::new(bytes))
     }
 }
 

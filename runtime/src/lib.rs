@@ -1,10 +1,18 @@
 //! The runtime shared by every crate `awsgen` generates. Generated code says *what* (paths, wire
 //! names, error codes); this crate does *how*, once, with its own tests: HTTP, SigV4, retries,
 //! timeouts, error-code extraction, percent-encoding.
+//!
+//! Layers, bottom up, each using only those below (`codegen/tests/layers.rs` checks): values
+//! (`time`, `blob`, `error`, `build`, `crc`, ...), codecs (`json`, `cbor`, `xml`, `text`, event
+//! stream frames), endpoint rules, transport (`http`, `byte_stream`), identity and signing
+//! (`credentials`, `sigv4`, `sign`), configuration, protocols, the client (`client`, `retry`,
+//! `checksum`, `endpoint`, the event stream receiver, `test_util`), and ergonomics
+//! (`pagination`, `waiter`, `blocking`).
 
 #![forbid(unsafe_code)]
 
 mod base64;
+mod blob;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod build;
@@ -14,6 +22,7 @@ mod cbor;
 mod checksum;
 mod client;
 mod config;
+mod crc;
 pub mod credentials;
 mod endpoint;
 pub mod endpoint_rules;
@@ -31,12 +40,14 @@ mod sign;
 mod sigv4;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+mod text;
 pub mod time;
 mod trace;
 mod unknown;
 pub mod waiter;
 pub mod xml;
 
+pub use blob::Blob;
 pub use build::BuildError;
 pub use byte_stream::ByteStream;
 pub use client::{uuid_v4, Client};
@@ -49,15 +60,16 @@ pub use error::{
     cap_message, fmt_service_error, ErrorMetadata, ParseError, ProvideErrorMetadata, RequestId, SdkError,
     TransportError, TransportErrorKind, Unhandled, CODE_CAP, MESSAGE_CAP,
 };
-pub use json::{Blob, Document};
+pub use json::Document;
 pub use percent::percent_encode;
 #[cfg(feature = "cbor")]
 pub use protocol::cbor_output;
 pub use protocol::query;
 pub use protocol::{
-    json_output, sanitize_code, xml_output, AuthScheme, ErrorResponse, FromHttpValue, HttpValue, ModeledError,
-    Operation, Protocol, Request, RequestChecksum, ResponseChecksum, Service,
+    json_output, sanitize_code, xml_output, AuthScheme, ErrorResponse, ModeledError, Operation, Protocol, Request,
+    RequestChecksum, ResponseChecksum, Service,
 };
+pub use text::{FromHttpValue, HttpValue};
 pub use time::{DateTime, FixedTime, TimeSource, TimestampFormat};
 pub use unknown::UnknownValue;
 

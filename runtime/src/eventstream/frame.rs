@@ -1,7 +1,7 @@
 //! The wire format of one frame: prelude, headers, payload and the two CRC32s.
 
 use super::{FrameError, Header, HeaderValue, Message};
-pub(super) use crate::checksum::crc32;
+pub(super) use crate::crc::crc32;
 use crate::time::DateTime;
 use bytes::Bytes;
 use std::ops::Range;
@@ -267,12 +267,6 @@ mod tests {
             ],
             payload: Bytes::from_static(b"some payload"),
         }
-    }
-
-    #[test]
-    fn crc32_matches_its_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
     }
 
     /// Every file with the outcome smithy-rs's tests state (SOURCE.md), but one: see below.

@@ -5,14 +5,13 @@ mod errors;
 pub mod query;
 mod request;
 mod response;
-mod values;
 
+pub use crate::text::{FromHttpValue, HttpValue};
 pub use errors::{sanitize_code, ErrorResponse, ModeledError};
 pub use request::Request;
 #[cfg(feature = "cbor")]
 pub use response::cbor_output;
 pub use response::{json_output, xml_output};
-pub use values::{FromHttpValue, HttpValue};
 
 use crate::error::ParseError;
 use crate::http::Response;

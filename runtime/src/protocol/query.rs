@@ -4,9 +4,9 @@
 //! straight under `<OpResponse>`, `<requestId>`) and in errors (`<Response><Errors><Error>`).
 
 use super::{HttpValue, Request};
+use crate::blob::Blob;
 use crate::error::ParseError;
 use crate::http::Response;
-use crate::json::Blob;
 use crate::percent::percent_encode;
 use crate::time::{DateTime, TimestampFormat};
 use crate::xml::{Document, FromXml, Layout, Node};

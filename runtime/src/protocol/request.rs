@@ -1,8 +1,8 @@
 //! Requests, built from what generated code declares about each member's place on the wire.
 
-use super::values::HttpValue;
-use crate::json::Blob;
+use crate::blob::Blob;
 use crate::percent::percent_encode;
+use crate::text::HttpValue;
 use crate::time::TimestampFormat;
 use crate::xml::{Layout, ToXml, Writer};
 use crate::BuildError;

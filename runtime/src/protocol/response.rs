@@ -1,10 +1,10 @@
 //! Outputs, read from the JSON body and from the members the model binds to headers, the
 //! status code or the whole payload.
 
-use super::values::FromHttpValue;
+use crate::blob::Blob;
 use crate::error::ParseError;
 use crate::http::Response;
-use crate::json::Blob;
+use crate::text::FromHttpValue;
 use crate::time::TimestampFormat;
 use crate::xml::{Document, FromXml};
 use serde::de::DeserializeOwned;

@@ -7,7 +7,7 @@
 //! [`MAX_DEPTH`], and the body itself is already capped by the client's response size limit.
 //! Errors name the element path (`AssumeRoleResponse/AssumeRoleResult/Credentials`), never a value.
 
-use crate::json::Blob;
+use crate::blob::Blob;
 use crate::time::{DateTime, TimestampFormat};
 use crate::FromHttpValue;
 use std::borrow::Cow;

@@ -2,8 +2,8 @@
 //! [`Writer`] they write into. Values are escaped; names come from the model, never from a value.
 
 use super::Layout;
-use crate::json::Blob;
-use crate::protocol::HttpValue;
+use crate::blob::Blob;
+use crate::text::HttpValue;
 use crate::time::{DateTime, TimestampFormat};
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
 //! Scalars in URI labels, query strings and headers, both ways.
 
-use crate::json::Blob;
+use crate::blob::Blob;
 use crate::time::{DateTime, TimestampFormat};
 
 /// A value written as text outside the body. Timestamps use the location's format.
