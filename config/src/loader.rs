@@ -8,7 +8,8 @@ use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
 use awsgen_runtime::{
-    Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing,
+    BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation,
+    RetryConfig, RetryMode, S3Addressing, S3Settings,
 };
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].

@@ -245,6 +245,60 @@ impl Config {
     }
 }
 
+/// How S3 addresses buckets. Like the other settings only some services read, a method of a
+/// trait that the `config` module of each crate whose service reads it exports: S3's config
+/// offers S3 addressing, AmplifyBackend's does not.
+pub trait S3Settings: Sized {
+    /// See [`S3Addressing`].
+    fn s3(self, addressing: S3Addressing) -> Self;
+}
+
+/// Checksums of request and response bodies, for the services whose operations carry them
+/// (`httpChecksum`: S3 and a few more).
+pub trait ChecksumSettings: Sized {
+    fn request_checksum_calculation(self, when: RequestChecksumCalculation) -> Self;
+    fn response_checksum_validation(self, when: ResponseChecksumValidation) -> Self;
+}
+
+/// Bearer tokens, for the services whose model takes one (`smithy.api#httpBearerAuth`:
+/// CodeCatalyst; Bedrock when it has no credentials).
+pub trait BearerSettings: Sized {
+    /// A fixed bearer token.
+    fn bearer_token(self, token: Token) -> Self {
+        self.token_provider(token)
+    }
+
+    /// Where bearer tokens come from (`awsgen-config`'s SSO token provider, your own), cached
+    /// as credentials are.
+    fn token_provider(self, provider: impl ProvideToken + 'static) -> Self;
+}
+
+impl S3Settings for ConfigBuilder {
+    fn s3(mut self, addressing: S3Addressing) -> Self {
+        self.s3 = addressing;
+        self
+    }
+}
+
+impl ChecksumSettings for ConfigBuilder {
+    fn request_checksum_calculation(mut self, when: RequestChecksumCalculation) -> Self {
+        self.request_checksum_calculation = when;
+        self
+    }
+
+    fn response_checksum_validation(mut self, when: ResponseChecksumValidation) -> Self {
+        self.response_checksum_validation = when;
+        self
+    }
+}
+
+impl BearerSettings for ConfigBuilder {
+    fn token_provider(mut self, provider: impl ProvideToken + 'static) -> Self {
+        self.token = Some(Arc::new(provider));
+        self
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ConfigBuilder {
     region: Option<String>,
@@ -283,19 +337,6 @@ impl ConfigBuilder {
     /// per refresh, shortly before the credentials expire.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
-        self
-    }
-
-    /// A fixed bearer token, for services whose model takes one (`smithy.api#httpBearerAuth`:
-    /// CodeCatalyst; Bedrock when it has no credentials).
-    pub fn bearer_token(self, token: Token) -> Self {
-        self.token_provider(token)
-    }
-
-    /// Where bearer tokens come from (`awsgen-config`'s SSO token provider, your own), cached as
-    /// credentials are.
-    pub fn token_provider(mut self, provider: impl ProvideToken + 'static) -> Self {
-        self.token = Some(Arc::new(provider));
         self
     }
 
@@ -343,22 +384,6 @@ impl ConfigBuilder {
 
     pub fn retry_mode(mut self, mode: RetryMode) -> Self {
         self.retry_mode = mode;
-        self
-    }
-
-    /// How S3 (and only S3) addresses buckets; see [`S3Addressing`].
-    pub fn s3(mut self, addressing: S3Addressing) -> Self {
-        self.s3 = addressing;
-        self
-    }
-
-    pub fn request_checksum_calculation(mut self, when: RequestChecksumCalculation) -> Self {
-        self.request_checksum_calculation = when;
-        self
-    }
-
-    pub fn response_checksum_validation(mut self, when: ResponseChecksumValidation) -> Self {
-        self.response_checksum_validation = when;
         self
     }
 

@@ -52,8 +52,8 @@ pub use build::BuildError;
 pub use byte_stream::ByteStream;
 pub use client::{uuid_v4, Client};
 pub use config::{
-    Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation, RetryConfig, RetryMode,
-    S3Addressing, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+    BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation,
+    RetryConfig, RetryMode, S3Addressing, S3Settings, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::{Credentials, Token};
 pub use error::{

@@ -4,6 +4,7 @@
 
 mod support;
 
+use awsgen_codecatalyst::config::BearerSettings;
 use awsgen_codecatalyst::{Client, Config};
 use awsgen_config::{ConfigLoader, Env, ProviderConfig};
 use awsgen_runtime::endpoint_rules::Params;

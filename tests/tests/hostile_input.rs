@@ -290,7 +290,7 @@ async fn huge_error_codes_and_messages_are_capped() {
 /// does.
 #[tokio::test]
 async fn a_corrupted_object_body_fails_its_checksum() {
-    use awsgen_runtime::ResponseChecksumValidation;
+    use awsgen_s3::config::{ChecksumSettings, ResponseChecksumValidation};
     // "i9aeUg==" is the CRC32 of "Hello world" (Python zlib); the body has a capital W.
     let server = Server::start(|_, _| Reply::raw(200, &[("x-amz-checksum-crc32", "i9aeUg==")], "Hello World")).await;
     let s3 = |config: ConfigBuilder| awsgen_s3::Client::new(config.endpoint_url(&server.url).build());

@@ -598,6 +598,8 @@ mod s3 {
     /// such as this one need.
     #[tokio::test]
     async fn path_style_addressing_reaches_a_server_by_host_name() {
+        // S3's config offers its addressing setting (other crates' don't).
+        use awsgen_s3::config::S3Settings;
         let moto = Moto::start();
         let url = moto.url.replace("127.0.0.1", "localhost");
         let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };

@@ -90,8 +90,29 @@ fn read_event(
     }
 }
 
-/// An event's value from its message: the whole payload, or the one member it is.
+/// An event's value from its message: its payload, then the members its headers carry.
 fn event_value(event: &EventPlan, xml: bool) -> TokenStream {
+    let value = payload_value(event, xml);
+    if event.headers.is_empty() {
+        return value;
+    }
+    let type_name = ident(&event.type_name);
+    let headers = event.headers.iter().map(|header| {
+        let (field, name) = (ident(&header.field), &header.name);
+        match header.optional {
+            true => quote! { value.#field = event.header(#name)?; },
+            false => quote! { value.#field = event.header(#name)?.unwrap_or_default(); },
+        }
+    });
+    quote! {{
+        let mut value: crate::types::#type_name = #value;
+        #(#headers)*
+        value
+    }}
+}
+
+/// An event's members from its payload: the whole payload, or the one member it is.
+fn payload_value(event: &EventPlan, xml: bool) -> TokenStream {
     let structure = if xml {
         quote! { event.xml()? }
     } else {

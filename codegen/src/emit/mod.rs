@@ -46,7 +46,7 @@ pub(crate) fn crate_files(plan: &CratePlan, info: &CrateInfo) -> Result<Generate
     let mut rust: Vec<(String, TokenStream)> = vec![
         ("src/lib.rs".to_owned(), lib_rs(&ctx)),
         ("src/client.rs".to_owned(), client::client_rs(&ctx)),
-        ("src/config.rs".to_owned(), config_rs()),
+        ("src/config.rs".to_owned(), config_rs(service)),
         ("src/error.rs".to_owned(), error_rs()),
         ("src/operation.rs".to_owned(), operation_rs(&ctx)),
         ("src/types.rs".to_owned(), types_rs(&ctx)),
@@ -170,12 +170,22 @@ fn error_rs() -> TokenStream {
     }
 }
 
-fn config_rs() -> TokenStream {
+fn config_rs(service: &ServicePlan) -> TokenStream {
     let rt = rt::runtime();
+    let settings = service.settings;
+    // The settings only some services read, as the builder's methods when this one does.
+    let s3 = settings.s3_addressing.then(|| quote! { pub use #rt::{S3Addressing, S3Settings}; });
+    let checksums = settings.checksums.then(|| {
+        quote! { pub use #rt::{ChecksumSettings, RequestChecksumCalculation, ResponseChecksumValidation}; }
+    });
+    let bearer = settings.bearer.then(|| quote! { pub use #rt::{BearerSettings, Token}; });
     quote! {
         //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
-        pub use #rt::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, RetryMode, TimeSource, TimeoutConfig, Token, DEFAULT_MAX_RESPONSE_BODY};
+        pub use #rt::{Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, RetryMode, TimeSource, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY};
         pub use #rt::http::{Body, BoxFuture, CaBundle, HttpClient, HttpResponse, Response};
+        #s3
+        #checksums
+        #bearer
     }
 }
 

@@ -491,6 +491,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 url_encoded: false,
                 json_value: member.jsonvalue,
                 event_payload: member.eventpayload,
+                event_header: member.eventheader,
                 flattened: member.flattened || shapes.get(&member.shape).is_some_and(|s| s.flattened),
                 query_name: member.query_name.clone(),
                 xml_attribute: member.xml_attribute,

@@ -620,6 +620,7 @@ fn lower_members(
                 url_encoded: false,
                 json_value: location == Location::Header && media_type.contains("json"),
                 event_payload: traits.contains_key("smithy.api#eventPayload"),
+                event_header: traits.contains_key("smithy.api#eventHeader"),
                 flattened: traits.contains_key("smithy.api#xmlFlattened"),
                 query_name: text("aws.protocols#ec2QueryName"),
                 xml_attribute: traits.contains_key("smithy.api#xmlAttribute"),

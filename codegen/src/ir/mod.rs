@@ -522,6 +522,8 @@ pub struct Member {
     pub json_value: bool,
     /// An event's member that is its message's whole payload.
     pub event_payload: bool,
+    /// An event's member carried in a header of its message, named as the member.
+    pub event_header: bool,
     /// XML and awsQuery: a list or map written without its wrapper element.
     pub flattened: bool,
     /// EC2: the form key the model sets (`queryName`), which wins over the element name.
@@ -569,6 +571,7 @@ impl Member {
             url_encoded: false,
             json_value: false,
             event_payload: false,
+            event_header: false,
             flattened: false,
             query_name: None,
             xml_attribute: false,

@@ -65,8 +65,18 @@ fn unsupported_stream(service: &Service, op: &Operation) -> Option<&'static str>
         return Some("sends an event stream, which is not supported yet");
     }
     let output = members(&op.output);
-    if !output.iter().any(|m| is_stream(&m)) {
-        return None;
+    // No output stream: nothing to refuse.
+    let stream = output.iter().find(|m| is_stream(m)).and_then(|m| shapes.get(&m.target))?;
+    // An event's header members must be of the kinds the runtime reads from event headers.
+    let ShapeKind::Union(events) = &stream.kind else { return None };
+    let mut headers =
+        events.iter().filter_map(|e| shapes.get(&e.target)).flat_map(Shape::members).filter(|m| m.event_header);
+    let readable = |m: &Member| {
+        use ShapeKind::*;
+        matches!(shapes.get(&m.target).map(|t| &t.kind), Some(Boolean | Integer | Long | String | Blob | Timestamp))
+    };
+    if !headers.all(readable) {
+        return Some("receives an event whose headers hold a kind not supported yet");
     }
     match service.protocol {
         Protocol::RestJson | Protocol::RestXml => None,

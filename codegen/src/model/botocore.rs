@@ -272,6 +272,9 @@ pub struct ShapeRef {
     /// none is the payload, the payload is the whole event).
     #[serde(default)]
     pub eventpayload: bool,
+    /// An event's member carried in its message's headers.
+    #[serde(default)]
+    pub eventheader: bool,
 }
 
 /// `{"uri": "...", "prefix": "xsi"}`, or the URI alone.

@@ -25,6 +25,18 @@ pub struct EventPlan {
     pub type_name: String,
     pub docs: Docs,
     pub payload: EventPayload,
+    /// Members carried in the message's headers: (field, header name, optional).
+    pub headers: Vec<EventHeader>,
+}
+
+/// An event's member carried in a header of its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventHeader {
+    /// The field's Rust name.
+    pub field: String,
+    /// The header's name: the member's.
+    pub name: String,
+    pub optional: bool,
 }
 
 /// Where an event's members are in its message.
@@ -33,7 +45,7 @@ pub enum EventPayload {
     /// The payload is the whole event, as the protocol writes a structure.
     Whole,
     /// The payload is the one member (`eventpayload`) with this Rust name; `alone`: the event
-    /// has no other member.
+    /// has no other member, header members included.
     Member { field: String, kind: PayloadKind, optional: bool, alone: bool },
 }
 
@@ -73,12 +85,16 @@ fn event(shapes: &BTreeMap<ShapeId, Shape>, member: &Member, target: &Shape) -> 
         let alone = target.members().len() == 1;
         EventPayload::Member { field: m.rust_name.clone(), kind, optional: m.optional, alone }
     });
+    let headers = target.members().iter().filter(|m| m.event_header);
+    let headers =
+        headers.map(|m| EventHeader { field: m.rust_name.clone(), name: m.name.clone(), optional: m.optional });
     EventPlan {
         variant: member.rust_name.clone(),
         event_type: member.name.clone(),
         type_name: target.names.type_name.clone(),
         docs: member.docs.clone(),
         payload,
+        headers: headers.collect(),
     }
 }
 

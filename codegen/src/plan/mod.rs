@@ -15,7 +15,7 @@ use crate::diagnostic::{pointer, Diagnostic, Sink};
 use crate::ir::{
     AuthScheme, Binding, Docs, ErrorVariant, Operation, Protocol, Service, Shape, ShapeId, ShapeKind, Structure,
 };
-pub use event_stream::{EventPayload, EventPlan, EventStreamPlan, PayloadKind};
+pub use event_stream::{EventHeader, EventPayload, EventPlan, EventStreamPlan, PayloadKind};
 pub use fields::{Accessor, Check, FieldPlan, JsonField, TypePlan};
 pub use paginator::PaginatorPlan;
 pub use rust_type::RustType;
@@ -51,6 +51,30 @@ pub struct ServicePlan {
     pub headers: Vec<(String, String)>,
     pub docs: Docs,
     pub skipped_operations: BTreeMap<String, String>,
+    pub settings: ServiceSettings,
+}
+
+/// The settings only some services read, which the crate's config offers when its service does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceSettings {
+    /// S3's bucket addressing (its endpoint rules read `AWS::S3::ForcePathStyle`).
+    pub s3_addressing: bool,
+    /// Request and response checksums (an operation has `httpChecksum`).
+    pub checksums: bool,
+    /// Bearer tokens (the service takes `smithy.api#httpBearerAuth`).
+    pub bearer: bool,
+}
+
+impl ServiceSettings {
+    fn of(service: &Service) -> ServiceSettings {
+        let rules = service.endpoint_rules.as_deref().unwrap_or_default();
+        let checksums = |op: &Operation| op.request_checksum.is_some() || op.response_checksum.is_some();
+        ServiceSettings {
+            s3_addressing: rules.contains("AWS::S3::ForcePathStyle"),
+            checksums: service.operations.values().any(checksums),
+            bearer: service.auth.contains(&AuthScheme::Bearer),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +158,7 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
 impl ServicePlan {
     fn of(service: &Service) -> ServicePlan {
         // Named field by field, so that a field added to the IR's service is decided on here.
+        let settings = ServiceSettings::of(service);
         let Service {
             service_id,
             full_name,
@@ -166,6 +191,7 @@ impl ServicePlan {
             headers,
             docs,
             skipped_operations,
+            settings,
         }
     }
 }

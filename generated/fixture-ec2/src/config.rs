@@ -2,7 +2,7 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, clock and transport.
 pub use ::awsgen_runtime::{
     Config, ConfigBuilder, Credentials, FixedTime, RetryConfig, RetryMode, TimeSource,
-    TimeoutConfig, Token, DEFAULT_MAX_RESPONSE_BODY,
+    TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use ::awsgen_runtime::http::{
     Body, BoxFuture, CaBundle, HttpClient, HttpResponse, Response,

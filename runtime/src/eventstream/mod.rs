@@ -13,7 +13,7 @@ mod receiver;
 mod sign;
 
 pub use frame::{MAX_HEADERS_LEN, MAX_MESSAGE_LEN, MIN_MESSAGE_LEN};
-pub use receiver::{EventMessage, EventReceiver, Incoming, ReadEvent, UnknownEvent};
+pub use receiver::{EventMessage, EventReceiver, FromEventHeader, Incoming, ReadEvent, UnknownEvent};
 pub use sign::{sign_message, string_to_sign, EventSigningParams, SignedMessage};
 
 use crate::time::DateTime;

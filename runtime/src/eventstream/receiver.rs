@@ -62,6 +62,14 @@ impl EventMessage {
         crate::xml::Document::parse(text).and_then(|doc| doc.root().parse::<T>()).map_err(|e| self.parse_error(e))
     }
 
+    /// The value of the header `name` (an event's header member); a header of another type is a
+    /// parse error.
+    pub fn header<T: FromEventHeader>(&self, name: &str) -> Result<Option<T>, ParseError> {
+        let Some(value) = self.message.header(name) else { return Ok(None) };
+        let kind = T::KIND;
+        T::from_header(value).map(Some).ok_or_else(|| self.parse_error(format!("header {name} is not {kind}")))
+    }
+
     /// The payload as bytes.
     pub fn blob(&self) -> crate::Blob {
         crate::Blob::new(self.payload().to_vec())
@@ -79,6 +87,82 @@ impl EventMessage {
 
     fn parse_error(&self, error: impl fmt::Display) -> ParseError {
         ParseError::new(200, format!("event {}: {error}", self.event_type))
+    }
+}
+
+/// A value an event's header member takes from its header.
+pub trait FromEventHeader: Sized {
+    /// What the header must hold, for errors.
+    const KIND: &'static str;
+
+    fn from_header(value: &HeaderValue) -> Option<Self>;
+}
+
+impl FromEventHeader for bool {
+    const KIND: &'static str = "a boolean";
+
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        match value {
+            HeaderValue::Bool(value) => Some(*value),
+            _ => None,
+        }
+    }
+}
+
+/// Any integer header that fits: the model's integers may travel as bytes, shorts or longs.
+fn integer(value: &HeaderValue) -> Option<i64> {
+    match *value {
+        HeaderValue::Byte(n) => Some(n.into()),
+        HeaderValue::Int16(n) => Some(n.into()),
+        HeaderValue::Int32(n) => Some(n.into()),
+        HeaderValue::Int64(n) => Some(n),
+        _ => None,
+    }
+}
+
+impl FromEventHeader for i32 {
+    const KIND: &'static str = "an integer of 32 bits";
+
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        integer(value).and_then(|n| n.try_into().ok())
+    }
+}
+
+impl FromEventHeader for i64 {
+    const KIND: &'static str = "an integer";
+
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        integer(value)
+    }
+}
+
+impl FromEventHeader for String {
+    const KIND: &'static str = "a string";
+
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        value.as_str().map(str::to_owned)
+    }
+}
+
+impl FromEventHeader for crate::Blob {
+    const KIND: &'static str = "bytes";
+
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        match value {
+            HeaderValue::ByteArray(bytes) => Some(crate::Blob::new(bytes.to_vec())),
+            _ => None,
+        }
+    }
+}
+
+impl FromEventHeader for crate::DateTime {
+    const KIND: &'static str = "a timestamp";
+
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        match value {
+            HeaderValue::Timestamp(time) => Some(*time),
+            _ => None,
+        }
     }
 }
 

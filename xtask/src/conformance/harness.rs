@@ -121,11 +121,37 @@ impl Ctx<'_> {
             let id = &shape.id;
             Some(quote! { #base::#error::#variant(inner) => (Value::from(#id), #out(inner)), })
         });
+        // An event stream (read whole: the response is in memory) is its events, each as its
+        // union member, as the suites write it.
+        let output = op.output.as_ref().and_then(|id| self.service.shapes.get(id));
+        let stream = output.and_then(|o| o.members().iter().find(|m| self.is_event_stream(m)));
+        let events = stream.and_then(|m| {
+            let (wire, field) = (&m.name, ident(&m.rust_name));
+            let out_event = format_ident!("out_{}", fn_name(&self.service.shapes.get(&m.target)?.names.module));
+            Some(quote! {
+                // The suites give an event stream's bytes in base64, as botocore's runner reads them.
+                let text = std::str::from_utf8(&response.body).unwrap_or_default();
+                let bytes = ::awsgen_conformance_check::base64_decode(text).ok_or("the event stream is not base64")?;
+                let response = &::awsgen_runtime::http::Response { body: bytes.into(), ..response.clone() };
+                let mut o = <#base::#input>::parse_output(response).map_err(|e| e.to_string())?;
+                let mut value = #out(&o);
+                let events = std::mem::take(&mut o.#field);
+                let events = ::futures_util::FutureExt::now_or_never(::futures_util::StreamExt::collect::<Vec<_>>(events));
+                let events = events.ok_or("an in-memory event stream waited")?;
+                let events: Result<Vec<Value>, String> =
+                    events.into_iter().map(|event| event.map(|e| #out_event(&e)).map_err(|e| e.to_string())).collect();
+                value[#wire] = Value::Array(events?);
+                Ok(value)
+            })
+        });
+        let parsed = events.unwrap_or_else(|| {
+            quote! { <#base::#input>::parse_output(response).map(|o| #out(&o)).map_err(|e| e.to_string()) }
+        });
         quote! {
             #name => {
                 use ::awsgen_runtime::Operation as _;
                 if (200..300).contains(&response.status) {
-                    <#base::#input>::parse_output(response).map(|o| #out(&o)).map_err(|e| e.to_string())
+                    #parsed
                 } else {
                     let error = <#base::#input>::parse_error(::awsgen_runtime::ErrorResponse::from_response(response, SERVICE.protocol));
                     // The modeled error it is read as, if any, and its members.
@@ -139,7 +165,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// `in_<suffix>` (JSON -> value) and `out_<suffix>` (value -> JSON) for a structure or union.
     /// Whether the generated `build()` of the structure `id` returns a `Result`, as the plan says.
     fn build_is_fallible(&self, id: &str) -> bool {
         let io = self.plan.operations.values().flat_map(|op| [&op.input, &op.output]);
@@ -147,10 +172,24 @@ impl Ctx<'_> {
         types.find(|ty| ty.id == id).is_some_and(|ty| ty.build_is_fallible())
     }
 
+    /// Whether `m` is an event stream, which no JSON builds and which is read event by event.
+    fn is_event_stream(&self, m: &Member) -> bool {
+        self.service.shapes.get(&m.target).is_some_and(|s| s.event_stream)
+    }
+
+    /// Whether `m` of an event stream is one of its exceptions (which are its errors, not events).
+    fn is_exception(&self, m: &Member) -> bool {
+        matches!(self.service.shapes.get(&m.target).map(|s| &s.kind), Some(ShapeKind::Structure(s)) if s.error.is_some())
+    }
+
+    /// `in_<suffix>` (JSON -> value) and `out_<suffix>` (value -> JSON) for a structure or union.
     fn conversions(&self, shape: &Shape, path: &TokenStream, suffix: &str) -> TokenStream {
         let (in_fn, out_fn) = (format_ident!("in_{suffix}"), format_ident!("out_{suffix}"));
         match &shape.kind {
             ShapeKind::Union(members) => {
+                // An event stream's enum has a variant per event; its exceptions are its errors.
+                let members: Vec<&Member> =
+                    members.iter().filter(|m| !(shape.event_stream && self.is_exception(m))).collect();
                 let in_arms = members.iter().map(|m| {
                     let (wire, variant) = (&m.name, format_ident!("{}", m.rust_name));
                     let value = self.value_in(&m.target, quote! { v });
@@ -188,7 +227,8 @@ impl Ctx<'_> {
                 }
             }
             ShapeKind::Structure(structure) => {
-                let setters = structure.members.iter().map(|m| {
+                let members: Vec<&Member> = structure.members.iter().filter(|m| !self.is_event_stream(m)).collect();
+                let setters = members.iter().map(|m| {
                     let (wire, setter) = (&m.name, format_ident!("{}", m.setter));
                     let value = self.value_in(&m.target, quote! { v });
                     quote! { if let Some(v) = v.get(#wire).filter(|v| !v.is_null()) { b = b.#setter(Some(#value)); } }
@@ -198,7 +238,7 @@ impl Ctx<'_> {
                 } else {
                     quote! { Ok(b.build()) }
                 };
-                let fields = structure.members.iter().map(|m| self.field_out(m, !m.optional));
+                let fields = members.iter().map(|m| self.field_out(m, !m.optional));
                 quote! {
                     fn #in_fn(v: &Value) -> Result<#path, String> {
                         let mut b = #path::builder();

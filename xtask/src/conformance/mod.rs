@@ -357,7 +357,7 @@ fn smithy_main_rs(error_arms: Vec<TokenStream>, protocol: &str) -> TokenStream {
                         accelerate: s3["use_accelerate_endpoint"] == true,
                     };
                     let region = client["region"].as_str().unwrap_or("us-east-1");
-                    config.region(region).s3(addressing).use_dual_stack(s3["use_dualstack_endpoint"] == true)
+                    awsgen_runtime::S3Settings::s3(config.region(region), addressing).use_dual_stack(s3["use_dualstack_endpoint"] == true)
                 }
                 None => config.endpoint_url(format!("https://{host}")),
             };
@@ -532,7 +532,7 @@ fn write_generated_module(dir: &Path, module: &str, spec: &CrateSpec) -> Result<
 fn runner_manifest(name: &str, runtime: &Path) -> String {
     let check = runtime.with_file_name("xtask").join("conformance-check");
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?}, features = [\"cbor\"] }}\nawsgen-conformance-check = {{ path = {:?} }}\nserde_json = \"1\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\nciborium = \"0.2\"\n\n# The generated code's optional parts, off here.\n[features]\ntest-util = []\nblocking = []\n",
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nawsgen-runtime = {{ path = {:?}, features = [\"cbor\"] }}\nawsgen-conformance-check = {{ path = {:?} }}\nserde_json = \"1\"\nfutures-util = \"0.3\"\nhttp = \"1\"\nbytes = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\"] }}\nciborium = \"0.2\"\n\n# The generated code's optional parts, off here.\n[features]\ntest-util = []\nblocking = []\n",
         runtime.display().to_string(),
         check.display().to_string()
     )
