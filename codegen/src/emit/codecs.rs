@@ -23,7 +23,7 @@ pub(crate) fn io_impls(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
         to_xml_struct(&input_name, &body_members(input), None)
     };
     let read = from_xml_struct(&output_name, &output.fields.iter().filter(|f| read_from_body(f)).collect::<Vec<_>>());
-    with_imports(quote! { #write #read })
+    with_imports(Some(quote! { #write #read }), ctx.service.protocol.is_query())
 }
 
 /// The impls of a shared structure, union or enum, for the directions it travels in.
@@ -50,7 +50,10 @@ pub(crate) fn shape_impls(ctx: &Ctx, shape: &TypePlan) -> TokenStream {
         }
         _ => return quote! {},
     };
-    let write = shape.sent.then_some(write);
-    let read = shape.received.then_some(read);
-    with_imports(quote! { #write #read })
+    let to_query = query && shape.sent;
+    let impls = match (shape.sent.then_some(write), shape.received.then_some(read)) {
+        (None, None) => None,
+        (write, read) => Some(quote! { #write #read }),
+    };
+    with_imports(impls, to_query)
 }

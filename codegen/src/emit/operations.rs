@@ -5,8 +5,7 @@ use super::addressing::addressing;
 use super::types::{ident, structure, StructNames};
 use super::{docs, rt, Ctx};
 use crate::ir::{
-    Binding, EndpointParamValue, Location, Operation, Protocol, RequestChecksum, ResponseChecksum, TimestampFormat,
-    XmlNamespace,
+    Binding, EndpointParamValue, Operation, Protocol, RequestChecksum, ResponseChecksum, TimestampFormat, XmlNamespace,
 };
 use crate::plan::{FieldPlan, OperationPlan, RustType, TypePlan};
 use proc_macro2::{Ident, TokenStream};
@@ -180,7 +179,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
 fn request_checksum(checksum: &RequestChecksum, input: &TypePlan) -> TokenStream {
     let rt = rt::runtime();
     let member = checksum.algorithm_member.as_ref().and_then(|name| input.field(name));
-    let header = member.filter(|m| m.location == Location::Header).map(|m| m.wire_name.as_str());
+    let header = member.filter(|m| m.binding == Binding::Header).map(|m| m.wire_name.as_str());
     let header = match header {
         Some(name) => quote! { Some(#name) },
         None => quote! { None },
@@ -197,7 +196,7 @@ fn request_checksum(checksum: &RequestChecksum, input: &TypePlan) -> TokenStream
 fn response_checksum(checksum: &ResponseChecksum, input: &TypePlan) -> Option<TokenStream> {
     let rt = rt::runtime();
     let member = input.field(&checksum.mode_member)?;
-    let header = (member.location == Location::Header).then_some(member.wire_name.as_str())?;
+    let header = (member.binding == Binding::Header).then_some(member.wire_name.as_str())?;
     let algorithms = &checksum.algorithms;
     Some(quote! {
         const RESPONSE_CHECKSUM: Option<#rt::ResponseChecksum> =

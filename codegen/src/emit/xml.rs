@@ -22,17 +22,15 @@ pub(super) fn body_members(ty: &TypePlan) -> Vec<&FieldPlan> {
     ty.fields.iter().filter(|f| f.binding == Binding::Body).collect()
 }
 
-/// `use ::awsgen_runtime::{query, xml};`, as far as the impls use them: the lowercase module
-/// names can't collide with a generated type.
-pub(super) fn with_imports(impls: TokenStream) -> TokenStream {
+/// The impls with the runtime modules they name in scope: `xml` in every codec impl (`ToQuery`
+/// takes an `xml::Layout` too), `query` in `ToQuery`'s. The lowercase module names can't
+/// collide with a generated type.
+pub(super) fn with_imports(impls: Option<TokenStream>, to_query: bool) -> TokenStream {
     let rt = rt::runtime();
-    let text = impls.to_string();
-    let modules: Vec<Ident> =
-        ["query", "xml"].into_iter().filter(|module| text.contains(&format!("{module} ::"))).map(ident).collect();
-    match modules.as_slice() {
-        [] => impls,
-        [module] => quote! { use #rt::#module; #impls },
-        _ => quote! { use #rt::{#(#modules),*}; #impls },
+    match (impls, to_query) {
+        (None, _) => quote! {},
+        (Some(impls), false) => quote! { use #rt::xml; #impls },
+        (Some(impls), true) => quote! { use #rt::{query, xml}; #impls },
     }
 }
 
