@@ -303,7 +303,8 @@ impl Client {
         let signing = ruled.signing.unwrap_or_default();
         let signing_region = signing.signing_region.unwrap_or_else(|| region.to_owned());
         let signing_name = signing.signing_name.unwrap_or_else(|| self.inner.service.signing_name.to_owned());
-        Ok(Target { signing_region, signing_name, endpoint_headers, signer: caller.signer, endpoint })
+        let sigv4 = crate::sign::settings(&signing_name, signing.disable_double_encoding);
+        Ok(Target { signing_region, signing_name, sigv4, endpoint_headers, signer: caller.signer, endpoint })
     }
 
     /// By the service's endpoint rules when it has them; else the caller's `endpoint_url` or the
@@ -367,6 +368,7 @@ impl Client {
                 credentials,
                 &target.signing_region,
                 &target.signing_name,
+                target.sigv4,
                 self.now(),
             )?,
             Some(Identity::Token(token)) => {
@@ -429,6 +431,8 @@ struct Target<'a> {
     /// The configured region, unless the endpoint's auth scheme names another.
     signing_region: String,
     signing_name: String,
+    /// How the signing name's service (and the endpoint's rules) want requests signed.
+    sigv4: crate::sigv4::Settings<'static>,
     /// Headers the endpoint rules ask for, checked.
     endpoint_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     signer: Signer<'a>,

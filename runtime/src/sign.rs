@@ -7,12 +7,27 @@ use crate::BuildError;
 use bytes::Bytes;
 use std::time::SystemTime;
 
-/// Adds `Authorization`, `X-Amz-Date` and (with a session token) `X-Amz-Security-Token`.
+/// How `signing_name`'s requests are signed: S3's family (`s3`, which S3 Control signs as too,
+/// `s3-outposts`, `s3-object-lambda`) signs its path as sent, and its body's hash in
+/// `x-amz-content-sha256`, which S3 refuses a request without (botocore's `S3SigV4Auth`); an
+/// endpoint whose rules say `disableDoubleEncoding` signs its path as sent.
+pub(crate) fn settings(signing_name: &str, disable_double_encoding: bool) -> sigv4::Settings<'static> {
+    let s3 = signing_name == "s3" || signing_name.starts_with("s3-");
+    match (s3, disable_double_encoding) {
+        (true, _) => sigv4::Settings::s3(),
+        (false, true) => sigv4::Settings { normalize_path: false, double_encode_path: false, ..Default::default() },
+        (false, false) => sigv4::Settings::default(),
+    }
+}
+
+/// Adds `Authorization`, `X-Amz-Date`, with a session token `X-Amz-Security-Token`, and as
+/// `settings` say `X-Amz-Content-Sha256`.
 pub(crate) fn sign(
     request: &mut http::Request<Bytes>,
     credentials: &Credentials,
     region: &str,
     signing_name: &str,
+    settings: sigv4::Settings<'_>,
     time: SystemTime,
 ) -> Result<(), BuildError> {
     let failed = |detail: String| BuildError::Signing { detail };
@@ -33,7 +48,7 @@ pub(crate) fn sign(
         region,
         service: signing_name,
         time,
-        settings: sigv4::Settings::default(),
+        settings,
     };
     let signed = sigv4::sign_headers(&signable, &params).map_err(|e| failed(e.to_string()))?;
     for (name, value) in signed.headers {

@@ -246,6 +246,11 @@ fn reason(status: u16) -> &'static str {
 /// An in-memory job table served as ListBackendJobs pages: the token is the next index.
 /// A config for the test server: its URL, the test key, us-east-1, three quick attempts.
 pub fn quick_config(server: &Server) -> awsgen_runtime::Config {
+    quick_config_builder(server).build()
+}
+
+/// [`quick_config`], to add to.
+pub fn quick_config_builder(server: &Server) -> awsgen_runtime::ConfigBuilder {
     let retry = awsgen_runtime::RetryConfig {
         max_attempts: 3,
         initial_backoff: Duration::from_millis(5),
@@ -256,7 +261,6 @@ pub fn quick_config(server: &Server) -> awsgen_runtime::Config {
         .credentials(awsgen_runtime::Credentials::new(ACCESS_KEY, SECRET_KEY, None))
         .endpoint_url(&server.url)
         .retry(retry)
-        .build()
 }
 
 pub fn list_jobs_page(jobs: &[serde_json::Value], request: &Received) -> Reply {

@@ -40,6 +40,18 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
         }
     }
 
+    // S3 signs its path as sent and its body's hash as the `x-amz-content-sha256` it requires.
+    let s3 = service == "s3";
+    let body_hash = hex(&Sha256::digest(request.body));
+    let payload_hash = match header("x-amz-content-sha256") {
+        Some(hash) if hash == body_hash || hash == "UNSIGNED-PAYLOAD" => hash.to_owned(),
+        Some(hash) => return Err(format!("x-amz-content-sha256 {hash} is not the body's")),
+        None if s3 => return Err("S3 requires x-amz-content-sha256".into()),
+        None => body_hash,
+    };
+    if s3 && !signed_headers.split(';').any(|h| h == "x-amz-content-sha256") {
+        return Err("x-amz-content-sha256 is not signed".into());
+    }
     let (path, query) = request.target.split_once('?').unwrap_or((request.target, ""));
     let canonical_headers: String = signed_headers
         .split(';')
@@ -51,11 +63,11 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     let canonical_request = [
         request.method.to_owned(),
         // Every AWS service but S3 encodes the (already encoded) path once more.
-        encode(path, true),
+        if s3 { path.to_owned() } else { encode(path, true) },
         canonical_query(query),
         canonical_headers,
         signed_headers.to_owned(),
-        hex(&Sha256::digest(request.body)),
+        payload_hash,
     ]
     .join("\n");
     let string_to_sign =
