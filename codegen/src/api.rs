@@ -105,6 +105,18 @@ impl PublicApi {
             };
             self.items.insert(format!("{module}::{}::into_paginator", names.input_builder), item);
         }
+        if plan.presignable {
+            // Presigning a signed operation is API; an operation that becomes unsigned loses it.
+            let item = Item {
+                kind: ItemKind::Method,
+                signature: "fn presigned(self, PresigningConfig) -> PresignedRequest".to_owned(),
+                parts: BTreeMap::new(),
+                traits: BTreeSet::new(),
+                docs: BTreeMap::new(),
+                wire: String::new(),
+            };
+            self.items.insert(format!("{module}::{}::presigned", names.input_builder), item);
+        }
         for waiter in &plan.waiters {
             // Removing a waiter breaks its callers; its acceptors are behaviour, like the wire.
             let item = Item {

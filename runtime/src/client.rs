@@ -50,6 +50,10 @@ impl fmt::Debug for Client {
     }
 }
 
+mod presign;
+
+pub use presign::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+
 const USER_AGENT: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"), " lang/rust");
 
 impl Client {

@@ -331,7 +331,7 @@ fn api_diff_compares_two_model_files_and_can_gate_on_breaking_changes() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{stdout}");
     assert!(
-        stdout.contains("4 breaking, 0 compatible, 0 doc-only") && stdout.contains("- `Client::ping`: removed"),
+        stdout.contains("5 breaking, 0 compatible, 0 doc-only") && stdout.contains("- `Client::ping`: removed"),
         "{stdout}"
     );
     let gated = xtask(&["api-diff", "--model", &old, new.to_str().unwrap(), "--deny-breaking"]);

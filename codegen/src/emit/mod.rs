@@ -99,6 +99,14 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
         lines.extend(service.skipped_operations.iter().map(|(name, why)| format!("- `{name}`: {why}")));
     }
     let docs = docs::inner(&lines);
+    let presigning = ctx.plan.operations.values().any(|op| op.presignable).then(|| {
+        quote! {
+            /// What an operation's `presigned()` takes and gives.
+            pub mod presigning {
+                pub use #rt::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+            }
+        }
+    });
     let event_stream = ctx.plan.types.iter().any(|t| t.events.is_some()).then(|| {
         quote! {
             /// The receiver of the event streams this crate's operations answer with, and the
@@ -147,6 +155,8 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
             #[cfg(feature = "blocking")]
             pub use #rt::blocking::BlockingIter;
         }
+
+        #presigning
 
         #event_stream
 

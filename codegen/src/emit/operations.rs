@@ -21,7 +21,7 @@ pub(crate) fn operation_module(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let module_docs = docs::inner(&module_docs);
     let input = io_struct(&plan.input, &op.names.input, &op.names.input_builder, true);
     let output = io_struct(&plan.output, &op.names.output, &op.names.output_builder, false);
-    let send = send(op, &plan.input);
+    let send = send(op, &plan.input, plan.presignable);
     let operation = operation_impl(ctx, plan);
     let paginator = plan.paginator.as_ref().map(|p| super::paginators::paginator(&op.names, p));
     let waiters = super::waiters::waiters(&op.name, &op.names, &plan.waiters);
@@ -41,12 +41,34 @@ pub(crate) fn operation_module(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
 }
 
 /// `Client::op()` hands out the input builder holding the client; `send()` builds and sends it.
-fn send(op: &Operation, input: &TypePlan) -> TokenStream {
+fn send(op: &Operation, input: &TypePlan, presignable: bool) -> TokenStream {
     let rt = rt::runtime();
     let builder = ident(&op.names.input_builder);
     let output = ident(&op.names.output);
     let error = ident(&op.names.error);
     let fields = input.fields.iter().map(|f| ident(&f.rust_name));
+    let presigned = presignable.then(|| {
+        quote! {
+            /// Builds the request and presigns it instead of sending it: a URL (with the headers
+            /// to send) that anyone can use until `presigning` says it expires.
+            pub async fn presigned(
+                self,
+                presigning: #rt::PresigningConfig,
+            ) -> Result<#rt::PresignedRequest, #rt::SdkError<#error>> {
+                let client = self.client.inner.clone();
+                client.presign(self.build()?, presigning).await
+            }
+
+            /// [`presigned`](Self::presigned), on this thread; no async runtime needed.
+            #[cfg(feature = "blocking")]
+            pub fn presigned_blocking(
+                self,
+                presigning: #rt::PresigningConfig,
+            ) -> Result<#rt::PresignedRequest, #rt::SdkError<#error>> {
+                #rt::blocking::block_on(self.presigned(presigning))
+            }
+        }
+    });
     quote! {
         impl #builder<crate::Client> {
             pub(crate) fn new(client: crate::Client) -> Self {
@@ -64,6 +86,8 @@ fn send(op: &Operation, input: &TypePlan) -> TokenStream {
             pub fn send_blocking(self) -> Result<#output, #rt::SdkError<#error>> {
                 #rt::blocking::block_on(self.send())
             }
+
+            #presigned
         }
     }
 }

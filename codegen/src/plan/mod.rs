@@ -88,6 +88,8 @@ pub struct OperationPlan {
     pub errors: Vec<ErrorPlan>,
     pub paginator: Option<PaginatorPlan>,
     pub waiters: Vec<WaiterPlan>,
+    /// Its builder can presign it: it is signed, with SigV4.
+    pub presignable: bool,
 }
 
 /// A modeled error of an operation: its variant and the shared type it holds.
@@ -145,8 +147,10 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
         let input = io_type(&service, op.input.as_deref(), &op.names.input, true);
         let output = io_type(&service, op.output.as_deref(), &op.names.output, false);
         let errors = op.names.error_variants.iter().filter_map(|v| error(shapes, protocol, v)).collect();
+        let presignable = !op.unsigned && service.auth.contains(&AuthScheme::SigV4);
         let op = op.clone();
-        operations.insert(name.clone(), OperationPlan { op, input, output, errors, paginator, waiters });
+        let plan = OperationPlan { op, input, output, errors, paginator, waiters, presignable };
+        operations.insert(name.clone(), plan);
     }
     let mut warnings = pager_warnings.into_found();
     warnings.extend(waiter_warnings.into_found());

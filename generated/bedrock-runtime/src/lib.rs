@@ -28,6 +28,10 @@ pub mod pagination {
     #[cfg(feature = "blocking")]
     pub use ::awsgen_runtime::blocking::BlockingIter;
 }
+/// What an operation's `presigned()` takes and gives.
+pub mod presigning {
+    pub use ::awsgen_runtime::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+}
 /// The receiver of the event streams this crate's operations answer with, and the
 /// messages an event it does not know arrives as.
 pub mod event_stream {

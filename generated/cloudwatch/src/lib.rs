@@ -32,6 +32,10 @@ pub mod pagination {
     #[cfg(feature = "blocking")]
     pub use ::awsgen_runtime::blocking::BlockingIter;
 }
+/// What an operation's `presigned()` takes and gives.
+pub mod presigning {
+    pub use ::awsgen_runtime::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+}
 /// Mock rules and recorded HTTP traffic for the tests of code that uses this crate
 /// (feature `test-util`): `Client::from_mocks`, `Replay` as the config's `http_client`.
 #[cfg(feature = "test-util")]

@@ -25,6 +25,8 @@ pub struct Request {
     pub(crate) host_prefix: Option<String>,
     /// A URL the input names, which replaces the endpoint (MachineLearning's `PredictEndpoint`).
     pub(crate) endpoint: Option<String>,
+    /// The `content-type` is the payload's default, not a member's value.
+    pub(crate) content_type_defaulted: bool,
 }
 
 impl Request {
@@ -41,6 +43,7 @@ impl Request {
             body: Bytes::new(),
             host_prefix: None,
             endpoint: None,
+            content_type_defaulted: false,
         }
     }
 
@@ -325,6 +328,7 @@ impl Request {
     fn set_content_type(&mut self, content_type: &str) {
         if !self.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
             self.headers.push(("content-type".to_owned(), content_type.to_owned()));
+            self.content_type_defaulted = true;
         }
     }
 }

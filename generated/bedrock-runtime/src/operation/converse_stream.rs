@@ -555,6 +555,29 @@ impl ConverseStreamInputBuilder<crate::Client> {
     ) -> Result<ConverseStreamOutput, ::awsgen_runtime::SdkError<ConverseStreamError>> {
         ::awsgen_runtime::blocking::block_on(self.send())
     }
+    /// Builds the request and presigns it instead of sending it: a URL (with the headers
+    /// to send) that anyone can use until `presigning` says it expires.
+    pub async fn presigned(
+        self,
+        presigning: ::awsgen_runtime::PresigningConfig,
+    ) -> Result<
+        ::awsgen_runtime::PresignedRequest,
+        ::awsgen_runtime::SdkError<ConverseStreamError>,
+    > {
+        let client = self.client.inner.clone();
+        client.presign(self.build()?, presigning).await
+    }
+    /// [`presigned`](Self::presigned), on this thread; no async runtime needed.
+    #[cfg(feature = "blocking")]
+    pub fn presigned_blocking(
+        self,
+        presigning: ::awsgen_runtime::PresigningConfig,
+    ) -> Result<
+        ::awsgen_runtime::PresignedRequest,
+        ::awsgen_runtime::SdkError<ConverseStreamError>,
+    > {
+        ::awsgen_runtime::blocking::block_on(self.presigned(presigning))
+    }
 }
 impl ::awsgen_runtime::Operation for ConverseStreamInput {
     type Output = ConverseStreamOutput;

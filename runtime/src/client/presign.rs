@@ -1,0 +1,196 @@
+//! Presigned requests: any operation's request, signed in its URL's query for a while, for
+//! someone else to send (a browser downloading from S3, a service checking an identity through
+//! STS GetCallerIdentity). The same endpoint, host prefix and addressing as a call; nothing of
+//! what a URL can't or shouldn't carry (checksums the client would compute, retries, the SDK's
+//! own headers).
+
+use super::{fetch_identity, Client, Identity};
+use crate::build::BuildError;
+use crate::credentials::Credentials;
+use crate::error::SdkError;
+use crate::protocol::Operation;
+use crate::sigv4::{self, Payload, SignableRequest, SigningParams};
+use bytes::Bytes;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+/// The longest a presigned request can be valid: SigV4 refuses more than 7 days.
+pub const MAX_PRESIGNED_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// How long a presigned request is valid, and from when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresigningConfig {
+    expires_in: Duration,
+    start_time: Option<SystemTime>,
+}
+
+impl PresigningConfig {
+    /// Valid for `expires_in` from the signing time: at least a second, at most
+    /// [`MAX_PRESIGNED_EXPIRY`]; anything else is refused, not shortened.
+    pub fn expires_in(expires_in: Duration) -> Result<Self, BuildError> {
+        if expires_in < Duration::from_secs(1) || expires_in > MAX_PRESIGNED_EXPIRY {
+            return Err(BuildError::InvalidSetting {
+                setting: "expires_in",
+                rule: "must be from 1 second to 7 days (604800 seconds)",
+            });
+        }
+        Ok(PresigningConfig { expires_in, start_time: None })
+    }
+
+    /// Signs as of `start_time` instead of now (the URL is valid from then, for `expires_in`).
+    pub fn start_time(mut self, start_time: SystemTime) -> Self {
+        self.start_time = Some(start_time);
+        self
+    }
+}
+
+/// A signed request to send as it is: its method, its URL (the signature in its query), the
+/// headers that were signed and must be sent with it, and the body, if the operation has one
+/// (an S3 upload's body is not signed: send any).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PresignedRequest {
+    method: String,
+    uri: String,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+}
+
+impl PresignedRequest {
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The headers to send, as signed (`host` is the URL's).
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
+
+/// The URL is a credential until it expires: only its path is shown.
+impl fmt::Debug for PresignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.uri.split('?').next().unwrap_or_default();
+        f.debug_struct("PresignedRequest").field("method", &self.method).field("path", &path).finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// `input`'s request, presigned with the config's credentials for as long as `presigning`
+    /// says. Bearer-token services and unsigned operations have nothing to presign with.
+    pub async fn presign<O: Operation>(
+        &self,
+        input: O,
+        presigning: PresigningConfig,
+    ) -> Result<PresignedRequest, SdkError<O::Error>> {
+        let mut request = input.request()?;
+        for (name, value) in self.inner.service.headers {
+            request = request.header_unless_set(name, value);
+        }
+        let caller = self.caller::<O>()?;
+        let credentials = presigning_credentials(fetch_identity(caller.signer).await?)?;
+        let target = self.target(&input, &request, &caller, credentials.account_id())?;
+        // A form (awsQuery) goes into the query, as a GET: a URL carries no body. Without a
+        // body, its default content type is no header to send.
+        let form = request.headers.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("content-type") && value.starts_with("application/x-www-form-urlencoded")
+        });
+        if form {
+            request.literal_query = query_joined(&request.literal_query, &String::from_utf8_lossy(&request.body));
+            request.body = Bytes::new();
+        }
+        let method = if form { "GET" } else { request.method };
+        if request.body.is_empty() && (form || request.content_type_defaulted) {
+            request.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+        }
+        let body = std::mem::take(&mut request.body);
+        let uri = target.endpoint.url(&request.path_and_query());
+        let mut headers: Vec<(String, String)> = request.headers.clone();
+        headers.extend(
+            target
+                .endpoint_headers
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned())),
+        );
+        let host = uri.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default().to_owned();
+        let mut signable: Vec<(&str, &str)> = vec![("host", &host)];
+        signable.extend(headers.iter().map(|(name, value)| (name.as_str(), value.as_str())));
+        let mut settings = target.sigv4;
+        settings.expires_in = presigning.expires_in;
+        // S3 takes an unsigned body: the URL is for whatever the holder uploads.
+        if settings.sign_body {
+            settings.payload = Payload::Unsigned;
+        }
+        let params = SigningParams {
+            access_key_id: &credentials.access_key_id,
+            secret_access_key: &credentials.secret_access_key,
+            session_token: credentials.session_token.as_deref(),
+            region: &target.signing_region,
+            service: &target.signing_name,
+            time: presigning.start_time.unwrap_or_else(|| self.now()),
+            settings,
+        };
+        let signable = SignableRequest { method, uri: &uri, headers: &signable, body: &body };
+        let mut signed =
+            sigv4::presign(&signable, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;
+        // In botocore's order: sorted, the signature last.
+        signed.query.sort_by_key(|(name, _)| (*name == "X-Amz-Signature", *name));
+        let uri = sigv4::append_query(&uri, &signed.query);
+        Ok(PresignedRequest { method: method.to_owned(), uri, headers, body })
+    }
+}
+
+/// The credentials to presign with: an unsigned operation or a bearer-token service has none.
+fn presigning_credentials(identity: Option<Identity>) -> Result<Credentials, BuildError> {
+    match identity {
+        Some(Identity::Credentials(credentials)) => Ok(credentials),
+        _ => Err(BuildError::Config {
+            detail:
+                "presigning needs SigV4 credentials: this operation is unsigned, or its service takes a bearer token"
+                    .to_owned(),
+        }),
+    }
+}
+
+/// `a&b`, or either alone when the other is empty.
+fn query_joined(first: &str, second: &str) -> String {
+    match (first.is_empty(), second.is_empty()) {
+        (_, true) => first.to_owned(),
+        (true, false) => second.to_owned(),
+        (false, false) => format!("{first}&{second}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_refused_outside_one_second_to_seven_days() {
+        assert!(PresigningConfig::expires_in(Duration::from_secs(604_800)).is_ok());
+        assert!(PresigningConfig::expires_in(Duration::from_secs(1)).is_ok());
+        for wrong in [Duration::ZERO, Duration::from_millis(999), Duration::from_secs(604_801)] {
+            let refused = PresigningConfig::expires_in(wrong).unwrap_err();
+            assert!(refused.to_string().contains("7 days"), "{wrong:?}: {refused}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_signature() {
+        let request = PresignedRequest {
+            method: "GET".into(),
+            uri: "https://b.s3.amazonaws.com/k?X-Amz-Signature=secret".into(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        };
+        let shown = format!("{request:?}");
+        assert!(shown.contains("/k") && !shown.contains("secret"), "{shown}");
+    }
+}
