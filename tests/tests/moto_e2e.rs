@@ -326,6 +326,19 @@ mod ec2 {
         assert_eq!(encoded, "IyEvYmluL3NoCmVjaG8gaGVsbG8gPiAvdG1wL2dyZWV0aW5nCg==", "base64 of the script, once");
     }
 
+    /// GetConsoleOutput's output arrives base64-encoded and reads as the console's text.
+    #[tokio::test]
+    async fn console_output_reads_as_text() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        let run = client.run_instances().image_id(AMI).min_count(1).max_count(1);
+        let id = bounded(run.send()).await.unwrap().instances()[0].instance_id().unwrap().to_owned();
+        let console = bounded(client.get_console_output().instance_id(&id).send()).await.unwrap();
+        let text = console.output().expect("console output");
+        // moto's sample console is a Linux boot log.
+        assert!(text.contains("Linux version"), "decoded text, not base64: {:.80}", text);
+    }
+
     /// Runs one tagged t2.micro and returns its id, checking what moto says about it.
     async fn run_instance(client: &Client, n: usize) -> String {
         let tag = Tag::builder().key("Name").value(format!("e2e-{n}")).build();

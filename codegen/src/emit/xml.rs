@@ -5,7 +5,7 @@
 
 use super::rt;
 use super::types::ident;
-use crate::ir::{Binding, Member, TimestampFormat, XmlNamespace};
+use crate::ir::{Binding, Member, ReadAs, TimestampFormat, XmlNamespace};
 use crate::plan::{FieldPlan, Layout, TypePlan, XmlRead};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -146,7 +146,12 @@ pub(super) fn from_xml_struct(name: &Ident, members: &[&FieldPlan]) -> TokenStre
                     let values = layout(values);
                     quote! { xml::add(&mut value.#field, child.entry(#key, #value, &#values)?) }
                 }
-                XmlRead::UrlEncoded => quote! { value.#field = child.parse_with(&xml::Layout::UrlEncoded)? },
+                XmlRead::Decoded(ReadAs::UrlDecoded) => {
+                    quote! { value.#field = child.parse_with(&xml::Layout::UrlEncoded)? }
+                }
+                XmlRead::Decoded(ReadAs::Base64Decoded) => {
+                    quote! { value.#field = child.parse_with(&xml::Layout::Base64Text)? }
+                }
                 XmlRead::Whole if m.xml.nested == Layout::Plain => quote! { value.#field = child.parse()? },
                 XmlRead::Whole => {
                     let layout = layout(&m.xml.nested);

@@ -15,6 +15,8 @@
 //!   (botocore's `_handle_200_error`, smithy-rs's S3 200-error interceptor).
 //! - EC2's RunInstances takes `UserData` base64-encoded: callers give the script, the crate
 //!   encodes it (botocore's `base64_encode_user_data`), so it can't be sent unencoded by mistake.
+//! - EC2's GetConsoleOutput answers the console output base64-encoded: callers get the text
+//!   (botocore's `decode_console_output`, which also replaces bytes that aren't UTF-8).
 //! - IAM answers policy documents percent-encoded (`%7B%22Version%22...`): they read as the JSON
 //!   text they are (botocore's `json_decode_policies` decodes them too, and parses the JSON).
 //! - S3's `CopySource` is given as `bucket/key[?versionId=v]` and percent-encoded as boto3 does
@@ -24,7 +26,7 @@
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
 //!   smithy-rs's `Route53Decorator`).
 
-use super::{Docs, Member, SendAs, Service, ShapeId, ShapeKind};
+use super::{Docs, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind};
 use std::collections::BTreeSet;
 
 pub fn apply(service: &mut Service) {
@@ -59,9 +61,19 @@ fn s3(service: &mut Service) {
 }
 
 /// RunInstances' `UserData` is base64 on the wire; callers give the script itself, as boto3's.
+/// GetConsoleOutput answers the console's text base64-encoded; callers get the text.
 fn ec2(service: &mut Service) {
     let note = "<p>Give the script itself: this crate base64-encodes it (as boto3 does).</p>";
     send_as(service, &["RunInstances"], "UserData", SendAs::Base64, note);
+    let output = service.operations.get("GetConsoleOutput").and_then(|op| op.output.clone());
+    let output = output.and_then(|id| service.shapes.get_mut(&id));
+    if let Some(ShapeKind::Structure(structure)) = output.map(|s| &mut s.kind) {
+        for member in structure.members.iter_mut().filter(|m| m.name == "Output") {
+            member.read_as = Some(ReadAs::Base64Decoded);
+            let note = "<p>The console's text: this crate decodes it (as boto3 does).</p>";
+            member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
+        }
+    }
 }
 
 /// Sends the input member `name` of these operations as `how` says, and ends its docs with `note`.
@@ -82,7 +94,7 @@ fn iam(service: &mut Service) {
     for shape in service.shapes.values_mut() {
         if let ShapeKind::Structure(structure) = &mut shape.kind {
             for member in structure.members.iter_mut().filter(|m| m.target == "policyDocumentType") {
-                member.url_encoded = true;
+                member.read_as = Some(ReadAs::UrlDecoded);
             }
         }
     }

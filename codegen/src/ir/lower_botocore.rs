@@ -488,7 +488,7 @@ fn lower_members(at: &str, shape: &bc::Shape, shapes: &BTreeMap<String, bc::Shap
                 host_label: member.host_label,
                 label_fallback: None,
                 send_as: None,
-                url_encoded: false,
+                read_as: None,
                 json_value: member.jsonvalue,
                 event_payload: member.eventpayload,
                 event_header: member.eventheader,

@@ -617,7 +617,7 @@ fn lower_members(
                 host_label: traits.contains_key("smithy.api#hostLabel"),
                 label_fallback: None,
                 send_as: None,
-                url_encoded: false,
+                read_as: None,
                 json_value: location == Location::Header && media_type.contains("json"),
                 event_payload: traits.contains_key("smithy.api#eventPayload"),
                 event_header: traits.contains_key("smithy.api#eventHeader"),

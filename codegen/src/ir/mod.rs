@@ -516,8 +516,8 @@ pub struct Member {
     pub label_fallback: Option<String>,
     /// How the value the caller gives is changed before it is sent (see `customize`).
     pub send_as: Option<SendAs>,
-    /// Text a response percent-encodes, read decoded (IAM's policy documents; see `customize`).
-    pub url_encoded: bool,
+    /// How text a response encodes is read back (see `customize`).
+    pub read_as: Option<ReadAs>,
     /// A header member holding JSON text, sent base64-encoded.
     pub json_value: bool,
     /// An event's member that is its message's whole payload.
@@ -568,7 +568,7 @@ impl Member {
             host_label: false,
             label_fallback: None,
             send_as: None,
-            url_encoded: false,
+            read_as: None,
             json_value: false,
             event_payload: false,
             event_header: false,
@@ -652,6 +652,15 @@ pub enum SendAs {
     Base64,
     /// S3's copy source, `bucket/key[?versionId=v]`, percent-encoded but its slashes and version.
     CopySource,
+}
+
+/// Text a service encodes in its responses, which callers get decoded (see `customize`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAs {
+    /// Percent-decoded: IAM's policy documents.
+    UrlDecoded,
+    /// Base64-decoded (as UTF-8, invalid bytes replaced): EC2's console output.
+    Base64Decoded,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! A field's XML and awsQuery form: its element (or form key), the namespace it declares, and
 //! how its value is laid out, decided from the member and its target shapes.
 
-use crate::ir::{Member, Protocol, Shape, ShapeId, ShapeKind, TimestampFormat, XmlNamespace};
+use crate::ir::{Member, Protocol, ReadAs, Shape, ShapeId, ShapeKind, TimestampFormat, XmlNamespace};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,8 +44,8 @@ pub enum XmlRead {
     Item(Layout),
     /// One entry of a flattened map, added to the field.
     Entry { key: String, value: String, values: Layout },
-    /// Percent-encoded text, read decoded (see `Member::url_encoded`).
-    UrlEncoded,
+    /// Encoded text, read decoded (see `Member::read_as`).
+    Decoded(ReadAs),
 }
 
 impl XmlField {
@@ -59,7 +59,7 @@ impl XmlField {
                 let (key, value_name) = entry_names(target);
                 XmlRead::Entry { key, value: value_name, values: layout(shapes, value, None, false) }
             }
-            _ if m.url_encoded => XmlRead::UrlEncoded,
+            _ if let Some(how) = m.read_as => XmlRead::Decoded(how),
             _ => XmlRead::Whole,
         };
         XmlField {
@@ -187,8 +187,8 @@ mod tests {
         assert!(matches!(field.layout, Layout::Map { flattened: true, .. }));
         assert!(matches!(field.nested, Layout::Map { flattened: false, .. }));
         let mut encoded = Member::new("Policy", "Name");
-        encoded.url_encoded = true;
-        assert_eq!(xml(Protocol::AwsQuery, &encoded).read, XmlRead::UrlEncoded);
+        encoded.read_as = Some(ReadAs::UrlDecoded);
+        assert_eq!(xml(Protocol::AwsQuery, &encoded).read, XmlRead::Decoded(ReadAs::UrlDecoded));
         assert!(xml(Protocol::AwsQuery, &encoded).text);
     }
 

@@ -88,6 +88,16 @@ impl Client {
             self.clone(),
         )
     }
+    /// Gets the console output for the specified instance. For Linux instances, the instance console output displays the exact console output that would normally be displayed on a physical monitor attached to a computer. For Windows instances, the instance console output includes the last three system event log errors.
+    ///
+    /// For more information, see [Instance console output](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-console.html#instance-console-console-output) in the *Amazon EC2 User Guide*.
+    pub fn get_console_output(
+        &self,
+    ) -> crate::operation::get_console_output::GetConsoleOutputInputBuilder<Client> {
+        crate::operation::get_console_output::GetConsoleOutputInputBuilder::new(
+            self.clone(),
+        )
+    }
     /// Launches the specified number of instances using an AMI for which you have permissions.
     ///
     /// You can specify a number of options, or leave the default options. The following rules apply:

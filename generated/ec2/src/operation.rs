@@ -3,5 +3,6 @@
 pub mod describe_instance_attribute;
 pub mod describe_instances;
 pub mod describe_regions;
+pub mod get_console_output;
 pub mod run_instances;
 pub mod terminate_instances;

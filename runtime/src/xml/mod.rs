@@ -48,6 +48,9 @@ pub enum Layout {
     Timestamp(TimestampFormat),
     /// Text the service percent-encodes (IAM's policy documents), read decoded.
     UrlEncoded,
+    /// Text the service base64-encodes (EC2's console output), read decoded; bytes that are not
+    /// UTF-8 are replaced, and text that is not base64 is kept as it came.
+    Base64Text,
     /// A list whose elements are named `member` (`None`: flattened, no wrapper).
     List { member: Option<&'static str>, items: &'static Layout },
     /// A map of `entry` elements (`None`: flattened) holding a key and a value element.
@@ -314,6 +317,10 @@ impl FromXml for String {
     fn from_xml(node: Node<'_>, layout: &Layout) -> Result<Self, XmlError> {
         match layout {
             Layout::UrlEncoded => Ok(percent_decode(node.text())),
+            Layout::Base64Text => Ok(match crate::base64::decode(node.text().trim()) {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(_) => node.text().to_owned(),
+            }),
             _ => Ok(node.text().to_owned()),
         }
     }
@@ -440,6 +447,14 @@ mod tests {
         assert_eq!(root.child("C").unwrap().text(), "<raw>");
         assert_eq!(root.child("D").unwrap().text(), "");
         assert_eq!(root.child("C").unwrap().path(), "R/C");
+    }
+
+    #[test]
+    fn base64_text_reads_decoded_and_anything_else_as_it_came() {
+        let doc = Document::parse("<R><A>aGVsbG8g/w==</A><B> not base64! </B></R>").unwrap();
+        let read = |name: &str| doc.root().child(name).unwrap().parse_with::<String>(&Layout::Base64Text).unwrap();
+        assert_eq!(read("A"), "hello \u{fffd}", "a byte that is not UTF-8 is replaced");
+        assert_eq!(read("B"), " not base64! ");
     }
 
     #[test]
