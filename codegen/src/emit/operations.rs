@@ -374,6 +374,10 @@ fn request(ctx: &Ctx, op: &Operation, input: &TypePlan) -> TokenStream {
             false => (quote! { .json_body(self) }, true),
         });
     }
+    if !op.sse_customer_keys.is_empty() {
+        let pairs = op.sse_customer_keys.iter().map(|(key, md5)| quote! { (#key, #md5) });
+        calls.push((quote! { .sse_customer_keys(&[#(#pairs),*]) }, false));
+    }
     if op.glacier_checksums {
         calls.push((quote! { .glacier_checksums() }, false));
     }

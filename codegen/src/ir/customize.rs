@@ -21,12 +21,15 @@
 //!   text they are (botocore's `json_decode_policies` decodes them too, and parses the JSON).
 //! - S3's `CopySource` is given as `bucket/key[?versionId=v]` and percent-encoded as boto3 does
 //!   (`handle_copy_source_param`), so a key with spaces, `+` or non-ASCII characters copies.
+//! - S3's customer-provided encryption keys (SSE-C) are given raw: unless the caller gives the
+//!   key's MD5 too, the key is sent base64-encoded with its MD5 beside it (botocore's
+//!   `sse_md5` and `copy_source_sse_md5`).
 //! - Route 53 answers hosted zone, delegation set and change ids with their path
 //!   (`/hostedzone/Z123`) and takes them without: an input member of those shapes sends only
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
 //!   smithy-rs's `Route53Decorator`).
 
-use super::{Docs, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind};
+use super::{Docs, Location, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind};
 use std::collections::BTreeSet;
 
 pub fn apply(service: &mut Service) {
@@ -58,6 +61,32 @@ fn s3(service: &mut Service) {
     let note = "<p>Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): \
                 this crate percent-encodes them (as boto3 does).</p>";
     send_as(service, &["CopyObject", "UploadPartCopy"], "CopySource", SendAs::CopySource, note);
+    sse_customer_keys(service);
+}
+
+/// Every S3 operation with an SSE-C key member (`SSECustomerKey`, `CopySourceSSECustomerKey`)
+/// and its MD5 member, both headers: the MD5 is filled in from the key given raw.
+fn sse_customer_keys(service: &mut Service) {
+    let shapes = &service.shapes;
+    let mut keyed = BTreeSet::new();
+    for op in service.operations.values_mut() {
+        let input = op.input.as_ref().and_then(|id| shapes.get(id)).map(|s| s.members()).unwrap_or_default();
+        let header = |name: &str| {
+            input.iter().find(|m| m.name == name && m.location == Location::Header).map(|m| m.wire_name.clone())
+        };
+        for prefix in ["SSECustomer", "CopySourceSSECustomer"] {
+            if let (Some(key), Some(md5)) = (header(&format!("{prefix}Key")), header(&format!("{prefix}KeyMD5"))) {
+                op.sse_customer_keys.push((key, md5));
+                keyed.insert(op.name.clone());
+            }
+        }
+    }
+    let operations: Vec<&str> = keyed.iter().map(String::as_str).collect();
+    let note = "<p>Give the key itself: unless you give its MD5 too, this crate base64-encodes it and \
+                sends its MD5 (as boto3 does).</p>";
+    for member in ["SSECustomerKey", "CopySourceSSECustomerKey"] {
+        document(service, &operations, member, note);
+    }
 }
 
 /// RunInstances' `UserData` is base64 on the wire; callers give the script itself, as boto3's.
@@ -78,15 +107,34 @@ fn ec2(service: &mut Service) {
 
 /// Sends the input member `name` of these operations as `how` says, and ends its docs with `note`.
 fn send_as(service: &mut Service, operations: &[&str], name: &str, how: SendAs, note: &str) {
+    for member in named_inputs(service, operations, name) {
+        member.send_as = Some(how);
+    }
+    document(service, operations, name, note);
+}
+
+/// Ends the docs of the input member `name` of these operations with `note`.
+fn document(service: &mut Service, operations: &[&str], name: &str, note: &str) {
+    for member in named_inputs(service, operations, name) {
+        member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
+    }
+}
+
+/// The input members named `name` of these operations.
+fn named_inputs<'a>(
+    service: &'a mut Service,
+    operations: &[&str],
+    name: &'a str,
+) -> impl Iterator<Item = &'a mut Member> {
     let inputs: BTreeSet<ShapeId> =
         operations.iter().filter_map(|op| service.operations.get(*op)?.input.clone()).collect();
-    for id in inputs {
-        let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&id).map(|s| &mut s.kind) else { continue };
-        for member in structure.members.iter_mut().filter(|m| m.name == name) {
-            member.send_as = Some(how);
-            member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
-        }
-    }
+    service.shapes.iter_mut().filter(move |(id, _)| inputs.contains(*id)).flat_map(move |(_, shape)| {
+        let members = match &mut shape.kind {
+            ShapeKind::Structure(structure) => structure.members.iter_mut(),
+            _ => [].iter_mut(),
+        };
+        members.filter(move |m| m.name == name)
+    })
 }
 
 /// IAM's shape of policy documents, wherever a response holds one.

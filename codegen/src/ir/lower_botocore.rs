@@ -247,6 +247,7 @@ fn lower_operation(
             ResponseChecksum::from_parts(mode_member, checksum.response_algorithms.clone())
         }),
         glacier_checksums: false,
+        sse_customer_keys: Vec::new(),
         error_in_ok: false,
         endpoint_member: None,
         unwrapped_xml_output: false,

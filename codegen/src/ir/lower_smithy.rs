@@ -381,6 +381,7 @@ fn lower_operation(
         request_checksum: request_checksum(&op.traits),
         response_checksum: response_checksum(&op.traits),
         glacier_checksums: false,
+        sse_customer_keys: Vec::new(),
         error_in_ok: false,
         endpoint_member: None,
         unwrapped_xml_output: op.traits.contains_key("aws.customizations#s3UnwrappedXmlOutput"),

@@ -182,6 +182,8 @@ pub struct Operation {
     pub response_checksum: Option<ResponseChecksum>,
     /// Glacier's uploads: the body's SHA-256 and tree hash go in headers (see `customize`).
     pub glacier_checksums: bool,
+    /// S3's SSE-C keys: (key header, MD5 header) pairs whose MD5 is filled in (see `customize`).
+    pub sse_customer_keys: Vec<(String, String)>,
     /// The service may answer an error with status 200 (see `customize`).
     pub error_in_ok: bool,
     /// The input member whose URL the request goes to instead of the endpoint (see `customize`).

@@ -293,6 +293,26 @@ impl Request {
         self.header_unless_set("x-amz-content-sha256", &sha256).header_unless_set("x-amz-sha256-tree-hash", &tree_hash)
     }
 
+    /// S3's customer-provided encryption keys (SSE-C), given as the raw key: unless the caller
+    /// also gave its MD5 (and so the key already encoded), the key is sent base64-encoded with
+    /// the base64 MD5 of its bytes beside it, as botocore's `sse_md5` does. `pairs`: the key
+    /// header and its MD5 header, for the object's key and a copy source's.
+    pub fn sse_customer_keys(mut self, pairs: &[(&str, &str)]) -> Self {
+        for (key_header, md5_header) in pairs {
+            let has = |name: &str| self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+            if has(md5_header) {
+                continue;
+            }
+            let Some((_, key)) = self.headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(key_header)) else {
+                continue;
+            };
+            let md5 = crate::base64::encode(md5::compute(key.as_bytes()).0);
+            *key = crate::base64::encode(key.as_bytes());
+            self.headers.push(((*md5_header).to_owned(), md5));
+        }
+        self
+    }
+
     /// Fills the operation's host prefix (`{AccountId}.`) from its host-label members, each of
     /// which must be non-empty and hold only letters, digits, `-` and `.`.
     pub fn host_prefix(mut self, template: &str, labels: &[(&str, Option<&String>)]) -> Result<Self, BuildError> {

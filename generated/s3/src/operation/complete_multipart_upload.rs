@@ -148,6 +148,8 @@ pub struct CompleteMultipartUploadInput {
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// The MD5 server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
@@ -269,6 +271,8 @@ impl CompleteMultipartUploadInput {
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(&self) -> Option<&str> {
         self.sse_customer_key.as_deref()
     }
@@ -671,6 +675,8 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
         self.sse_customer_key = Some(value.into());
         self
@@ -868,7 +874,15 @@ impl ::awsgen_runtime::Operation for CompleteMultipartUploadInput {
                     "x-amz-server-side-encryption-customer-key-MD5",
                     self.sse_customer_key_md5.as_ref(),
                 )
-                .query("uploadId", self.upload_id.as_ref()),
+                .query("uploadId", self.upload_id.as_ref())
+                .sse_customer_keys(
+                    &[
+                        (
+                            "x-amz-server-side-encryption-customer-key",
+                            "x-amz-server-side-encryption-customer-key-MD5",
+                        ),
+                    ],
+                ),
         )
     }
     fn parse_output(

@@ -195,6 +195,8 @@ pub struct CopyObjectInput {
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
@@ -292,6 +294,8 @@ pub struct CopyObjectInput {
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded. Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
@@ -529,6 +533,8 @@ impl CopyObjectInput {
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn copy_source_sse_customer_key(&self) -> Option<&str> {
         self.copy_source_sse_customer_key.as_deref()
     }
@@ -647,6 +653,8 @@ impl CopyObjectInput {
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded. Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(&self) -> Option<&str> {
         self.sse_customer_key.as_deref()
     }
@@ -1178,6 +1186,8 @@ impl<C> CopyObjectInputBuilder<C> {
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn copy_source_sse_customer_key(mut self, value: impl Into<String>) -> Self {
         self.copy_source_sse_customer_key = Some(value.into());
         self
@@ -1527,6 +1537,8 @@ impl<C> CopyObjectInputBuilder<C> {
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded. Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
         self.sse_customer_key = Some(value.into());
         self
@@ -1987,7 +1999,19 @@ impl ::awsgen_runtime::Operation for CopyObjectInput {
                     "x-amz-website-redirect-location",
                     self.website_redirect_location.as_ref(),
                 )
-                .prefix_headers("x-amz-meta-", self.metadata.as_ref()),
+                .prefix_headers("x-amz-meta-", self.metadata.as_ref())
+                .sse_customer_keys(
+                    &[
+                        (
+                            "x-amz-server-side-encryption-customer-key",
+                            "x-amz-server-side-encryption-customer-key-MD5",
+                        ),
+                        (
+                            "x-amz-copy-source-server-side-encryption-customer-key",
+                            "x-amz-copy-source-server-side-encryption-customer-key-MD5",
+                        ),
+                    ],
+                ),
         )
     }
     fn parse_output(

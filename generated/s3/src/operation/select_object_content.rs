@@ -92,6 +92,8 @@ pub struct SelectObjectContentInput {
     #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// The MD5 server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
@@ -152,6 +154,8 @@ impl SelectObjectContentInput {
         self.sse_customer_algorithm.as_deref()
     }
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(&self) -> Option<&str> {
         self.sse_customer_key.as_deref()
     }
@@ -364,6 +368,8 @@ impl<C> SelectObjectContentInputBuilder<C> {
         &self.sse_customer_algorithm
     }
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
         self.sse_customer_key = Some(value.into());
         self
@@ -535,6 +541,14 @@ impl ::awsgen_runtime::Operation for SelectObjectContentInput {
                     "SelectObjectContentRequest",
                     Some(("xmlns", "http://s3.amazonaws.com/doc/2006-03-01/")),
                     self,
+                )
+                .sse_customer_keys(
+                    &[
+                        (
+                            "x-amz-server-side-encryption-customer-key",
+                            "x-amz-server-side-encryption-customer-key-MD5",
+                        ),
+                    ],
                 ),
         )
     }

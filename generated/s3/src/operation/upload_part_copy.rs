@@ -165,6 +165,8 @@ pub struct UploadPartCopyInput {
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object. The encryption key provided in this header must be one that was used when the source object was created.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
@@ -195,6 +197,8 @@ pub struct UploadPartCopyInput {
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header. This must be the same encryption key specified in the initiate multipart upload request.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
@@ -305,6 +309,8 @@ impl UploadPartCopyInput {
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object. The encryption key provided in this header must be one that was used when the source object was created.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn copy_source_sse_customer_key(&self) -> Option<&str> {
         self.copy_source_sse_customer_key.as_deref()
     }
@@ -343,6 +349,8 @@ impl UploadPartCopyInput {
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header. This must be the same encryption key specified in the initiate multipart upload request.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(&self) -> Option<&str> {
         self.sse_customer_key.as_deref()
     }
@@ -617,6 +625,8 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object. The encryption key provided in this header must be one that was used when the source object was created.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn copy_source_sse_customer_key(mut self, value: impl Into<String>) -> Self {
         self.copy_source_sse_customer_key = Some(value.into());
         self
@@ -744,6 +754,8 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header. This must be the same encryption key specified in the initiate multipart upload request.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
+    ///
+    /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
     pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
         self.sse_customer_key = Some(value.into());
         self
@@ -944,7 +956,19 @@ impl ::awsgen_runtime::Operation for UploadPartCopyInput {
                     "x-amz-server-side-encryption-customer-key-MD5",
                     self.sse_customer_key_md5.as_ref(),
                 )
-                .query("uploadId", self.upload_id.as_ref()),
+                .query("uploadId", self.upload_id.as_ref())
+                .sse_customer_keys(
+                    &[
+                        (
+                            "x-amz-server-side-encryption-customer-key",
+                            "x-amz-server-side-encryption-customer-key-MD5",
+                        ),
+                        (
+                            "x-amz-copy-source-server-side-encryption-customer-key",
+                            "x-amz-copy-source-server-side-encryption-customer-key-MD5",
+                        ),
+                    ],
+                ),
         )
     }
     fn parse_output(

@@ -1,0 +1,66 @@
+//! S3 on the wire, where it differs from every other service. It signs as S3 verifies: the path
+//! as sent (not encoded again), and the body's SHA-256 in a signed `x-amz-content-sha256`,
+//! without which S3 refuses the request (the server on 127.0.0.1 checks each request with S3's
+//! rules). And its customer-provided encryption keys are given raw, sent as botocore sends them.
+
+mod support;
+
+use awsgen_s3::config::S3Settings;
+use awsgen_s3::Client;
+use support::{quick_config_builder, Reply, Server};
+
+/// Keys whose paths encode: a space, `+`, `%`, a non-ASCII letter, a `~`, a parenthesis.
+const KEYS: [&str; 4] = ["plain.txt", "a b+c/\u{e9}t\u{e9} (1).txt", "100%~done", "dir//double/./dot"];
+
+#[tokio::test]
+async fn uploads_and_downloads_of_any_key_are_signed_as_s3_verifies_them() {
+    let server = Server::start(|request, _| match request.method.as_str() {
+        "PUT" => Reply::raw(200, &[("etag", "\"e\"")], ""),
+        _ => Reply::raw(200, &[], "stored"),
+    })
+    .await;
+    // Path-style, so every request goes to the server's own address.
+    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let client = Client::new(quick_config_builder(&server).s3(addressing).build());
+    for key in KEYS {
+        client.put_object().bucket("photos").key(key).body(format!("body of {key}")).send().await.unwrap();
+        let got = client.get_object().bucket("photos").key(key).send().await.unwrap();
+        assert_eq!(got.body.unwrap().collect().await.unwrap(), "stored");
+    }
+    for request in server.requests() {
+        assert_eq!(request.signature, Ok(()), "{} {}", request.method, request.target);
+        let hash = request.header("x-amz-content-sha256").expect("S3 needs x-amz-content-sha256");
+        assert_eq!(hash.len(), 64, "the body's hex SHA-256");
+    }
+}
+
+/// A 256-bit key given raw is sent base64-encoded with its MD5 (the values are botocore's for
+/// this key); a key given with its MD5 is taken as encoded already; a copy source's key too.
+#[tokio::test]
+async fn sse_c_keys_are_given_raw_and_sent_encoded_with_their_md5() {
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+    const ENCODED: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    const MD5: &str = "hRasmdxgYDKV3nvbahU1MA==";
+    let server = Server::start(|_, _| Reply::raw(200, &[("etag", "\"e\"")], "")).await;
+    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let client = Client::new(quick_config_builder(&server).s3(addressing).build());
+    let put = client.put_object().bucket("b").key("k").body("secret").sse_customer_algorithm("AES256");
+    put.sse_customer_key(KEY).send().await.unwrap();
+    let given = client.put_object().bucket("b").key("k").sse_customer_key(ENCODED).sse_customer_key_md5(MD5);
+    given.send().await.unwrap();
+    let copy = client.copy_object().bucket("b").key("copy").copy_source("b/k");
+    copy.copy_source_sse_customer_key(KEY).send().await.unwrap();
+
+    let requests = server.requests();
+    let sent = |i: usize, name: &str| requests[i].header(name).map(str::to_owned);
+    let key = "x-amz-server-side-encryption-customer-key";
+    assert_eq!(sent(0, key).as_deref(), Some(ENCODED));
+    assert_eq!(sent(0, &format!("{key}-md5")).as_deref(), Some(MD5));
+    assert_eq!(sent(1, key).as_deref(), Some(ENCODED), "given with its MD5: sent as given");
+    let copy_key = "x-amz-copy-source-server-side-encryption-customer-key";
+    assert_eq!(
+        (sent(2, copy_key).as_deref(), sent(2, &format!("{copy_key}-md5")).as_deref()),
+        (Some(ENCODED), Some(MD5))
+    );
+    assert!(requests.iter().all(|r| r.signature.is_ok()));
+}
