@@ -97,31 +97,15 @@ impl Client {
         let caller = self.caller::<O>()?;
         let credentials = presigning_credentials(fetch_identity(caller.signer).await?)?;
         let target = self.target(&input, &request, &caller, credentials.account_id())?;
-        // A form (awsQuery) goes into the query, as a GET: a URL carries no body. Without a
-        // body, its default content type is no header to send.
-        let form = request.headers.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("content-type") && value.starts_with("application/x-www-form-urlencoded")
-        });
-        if form {
-            request.literal_query = query_joined(&request.literal_query, &String::from_utf8_lossy(&request.body));
-            request.body = Bytes::new();
-        }
-        let method = if form { "GET" } else { request.method };
-        if request.body.is_empty() && (form || request.content_type_defaulted) {
-            request.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
-        }
-        let body = std::mem::take(&mut request.body);
+        let (method, body) = for_a_url(&mut request);
         let uri = target.endpoint.url(&request.path_and_query());
-        let mut headers: Vec<(String, String)> = request.headers.clone();
+        let mut headers = request.headers;
+        let endpoint_headers = target.endpoint_headers.iter();
         headers.extend(
-            target
-                .endpoint_headers
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned())),
+            endpoint_headers.map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().into())),
         );
-        let host = uri.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default().to_owned();
-        let mut signable: Vec<(&str, &str)> = vec![("host", &host)];
-        signable.extend(headers.iter().map(|(name, value)| (name.as_str(), value.as_str())));
+        // The signer takes the host from the URL.
+        let signable: Vec<(&str, &str)> = headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
         let mut settings = target.sigv4;
         settings.expires_in = presigning.expires_in;
         // S3 takes an unsigned body: the URL is for whatever the holder uploads.
@@ -145,6 +129,23 @@ impl Client {
         let uri = sigv4::append_query(&uri, &signed.query);
         Ok(PresignedRequest { method: method.to_owned(), uri, headers, body })
     }
+}
+
+/// The method and body of `request` made for a URL: an awsQuery form goes into the query of a
+/// GET (a URL carries no body), and without a body the payload's default content type is no
+/// header to send.
+fn for_a_url(request: &mut crate::protocol::Request) -> (&'static str, Bytes) {
+    let form = request.headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("content-type") && value.starts_with("application/x-www-form-urlencoded")
+    });
+    if form {
+        request.literal_query = query_joined(&request.literal_query, &String::from_utf8_lossy(&request.body));
+        request.body = Bytes::new();
+    }
+    if request.body.is_empty() && (form || request.content_type_defaulted) {
+        request.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+    }
+    (if form { "GET" } else { request.method }, std::mem::take(&mut request.body))
 }
 
 /// The credentials to presign with: an unsigned operation or a bearer-token service has none.
