@@ -29,6 +29,8 @@ pub enum BuildError {
     /// The service's endpoint rules gave no endpoint for this call: the rule set's own message
     /// (such as "Invalid Configuration: FIPS and custom endpoint are not supported").
     Endpoint { message: String },
+    /// A member's value is one the service can't take; the value is not repeated.
+    InvalidValue { field: &'static str, rule: &'static str },
 }
 
 impl fmt::Display for BuildError {
@@ -53,6 +55,7 @@ impl fmt::Display for BuildError {
                 "the operation's host prefix can't apply: {reason} (set inject_host_prefix(false) to send without it)"
             ),
             BuildError::Endpoint { message } => write!(f, "no endpoint: {message}"),
+            BuildError::InvalidValue { field, rule } => write!(f, "member `{field}` {rule}"),
         }
     }
 }
@@ -103,6 +106,19 @@ pub fn copy_source(source: String) -> String {
         Some((path, version)) => format!("{}?versionId={version}", crate::percent::percent_encode(path, true)),
         None => crate::percent::percent_encode(&source, true),
     }
+}
+
+/// An S3 bucket name as S3 can take it, checked before it becomes part of a path or host name
+/// (botocore's `validate_bucket_name`): 1 to 255 letters, digits, `.`, `-` and `_`, or an ARN
+/// (an access point's, an Outposts bucket's), which the endpoint rules check.
+pub fn s3_bucket(bucket: Option<String>, field: &'static str) -> Result<Option<String>, BuildError> {
+    let Some(name) = bucket else { return Ok(None) };
+    let plain = (1..=255).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if plain || name.starts_with("arn:") {
+        return Ok(Some(name));
+    }
+    Err(BuildError::InvalidValue { field, rule: "must be 1 to 255 letters, digits, `.`, `-` or `_`, or an ARN" })
 }
 
 /// A label's value, or `fallback` when it is unset or empty (Glacier's `accountId`: `-`, the

@@ -64,3 +64,19 @@ async fn sse_c_keys_are_given_raw_and_sent_encoded_with_their_md5() {
     );
     assert!(requests.iter().all(|r| r.signature.is_ok()));
 }
+
+/// A bucket name S3 can't take is refused before anything is sent: with a `/`, `?` or `#` it
+/// would name another object or a query. ARNs go on to the endpoint rules, which check them.
+#[tokio::test]
+async fn a_bucket_name_s3_cant_take_is_refused_before_sending() {
+    let server = Server::start(|_, _| Reply::raw(200, &[], "")).await;
+    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let client = Client::new(quick_config_builder(&server).s3(addressing).build());
+    for bad in ["photos/2024", "a?b", "a#b", "", "caf\u{e9}", &"x".repeat(256)] {
+        let refused = client.get_object().bucket(bad).key("k").send().await.unwrap_err();
+        assert!(refused.to_string().contains("member `bucket` must be 1 to 255"), "{bad:?}: {refused}");
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+    client.get_object().bucket("my.bucket-name_1").key("k").send().await.unwrap();
+    assert_eq!(server.requests().len(), 1);
+}

@@ -241,6 +241,10 @@ fn builder(ty: &TypePlan, names: &StructNames, error: Option<&ErrorParts>) -> To
             Some(SendAs::LastPathSegment) => quote! { self.#name.map(#rt::build::last_path_segment) },
             Some(SendAs::Base64) => quote! { self.#name.map(#rt::build::base64_text) },
             Some(SendAs::CopySource) => quote! { self.#name.map(#rt::build::copy_source) },
+            Some(SendAs::S3Bucket) => {
+                let label = m.rust_name.trim_start_matches("r#");
+                quote! { #rt::build::s3_bucket(self.#name, #label)? }
+            }
             None => quote! { self.#name },
         };
         let value = match m.check {

@@ -21,6 +21,8 @@
 //!   text they are (botocore's `json_decode_policies` decodes them too, and parses the JSON).
 //! - S3's `CopySource` is given as `bucket/key[?versionId=v]` and percent-encoded as boto3 does
 //!   (`handle_copy_source_param`), so a key with spaces, `+` or non-ASCII characters copies.
+//! - S3's bucket names are checked before the call (botocore's `validate_bucket_name`): a name
+//!   with `/`, `?` or `#` would otherwise address another object or query.
 //! - S3's customer-provided encryption keys (SSE-C) are given raw: unless the caller gives the
 //!   key's MD5 too, the key is sent base64-encoded with its MD5 beside it (botocore's
 //!   `sse_md5` and `copy_source_sse_md5`).
@@ -62,6 +64,9 @@ fn s3(service: &mut Service) {
                 this crate percent-encodes them (as boto3 does).</p>";
     send_as(service, &["CopyObject", "UploadPartCopy"], "CopySource", SendAs::CopySource, note);
     sse_customer_keys(service);
+    for member in input_members(service).filter(|m| m.name == "Bucket") {
+        member.send_as = Some(SendAs::S3Bucket);
+    }
 }
 
 /// Every S3 operation with an SSE-C key member (`SSECustomerKey`, `CopySourceSSECustomerKey`)

@@ -654,6 +654,8 @@ pub enum SendAs {
     Base64,
     /// S3's copy source, `bucket/key[?versionId=v]`, percent-encoded but its slashes and version.
     CopySource,
+    /// An S3 bucket name, refused before the call unless S3 could take it.
+    S3Bucket,
 }
 
 /// Text a service encodes in its responses, which callers get decoded (see `customize`).

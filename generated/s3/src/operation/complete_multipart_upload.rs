@@ -725,7 +725,10 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
         self,
     ) -> Result<CompleteMultipartUploadInput, ::awsgen_runtime::BuildError> {
         Ok(CompleteMultipartUploadInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             checksum_crc32: self.checksum_crc32,
             checksum_crc32c: self.checksum_crc32c,
             checksum_crc64nvme: self.checksum_crc64nvme,

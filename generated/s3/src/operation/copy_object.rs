@@ -1755,7 +1755,10 @@ impl<C> CopyObjectInputBuilder<C> {
     pub fn build(self) -> Result<CopyObjectInput, ::awsgen_runtime::BuildError> {
         Ok(CopyObjectInput {
             acl: self.acl,
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             bucket_key_enabled: self.bucket_key_enabled,
             cache_control: self.cache_control,
             checksum_algorithm: self.checksum_algorithm,

@@ -402,7 +402,10 @@ impl<C> CreateBucketInputBuilder<C> {
     pub fn build(self) -> Result<CreateBucketInput, ::awsgen_runtime::BuildError> {
         Ok(CreateBucketInput {
             acl: self.acl,
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             bucket_namespace: self.bucket_namespace,
             create_bucket_configuration: self.create_bucket_configuration,
             grant_full_control: self.grant_full_control,

@@ -101,7 +101,10 @@ impl<C> DeleteBucketInputBuilder<C> {
     /// Builds the [`DeleteBucketInput`], failing if `bucket` is not set.
     pub fn build(self) -> Result<DeleteBucketInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteBucketInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             expected_bucket_owner: self.expected_bucket_owner,
         })
     }

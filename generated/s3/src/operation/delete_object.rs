@@ -371,7 +371,10 @@ impl<C> DeleteObjectInputBuilder<C> {
     /// Builds the [`DeleteObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<DeleteObjectInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteObjectInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             bypass_governance_retention: self.bypass_governance_retention,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,

@@ -333,7 +333,10 @@ impl<C> DeleteObjectsInputBuilder<C> {
     /// Builds the [`DeleteObjectsInput`], failing if `bucket` or `delete` is not set.
     pub fn build(self) -> Result<DeleteObjectsInput, ::awsgen_runtime::BuildError> {
         Ok(DeleteObjectsInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             bypass_governance_retention: self.bypass_governance_retention,
             checksum_algorithm: self.checksum_algorithm,
             delete: ::awsgen_runtime::build::present(self.delete, "delete")?,

@@ -816,7 +816,10 @@ impl<C> GetObjectInputBuilder<C> {
     /// Builds the [`GetObjectInput`], failing if `bucket` or `key` is not set.
     pub fn build(self) -> Result<GetObjectInput, ::awsgen_runtime::BuildError> {
         Ok(GetObjectInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             checksum_mode: self.checksum_mode,
             expected_bucket_owner: self.expected_bucket_owner,
             if_match: self.if_match,

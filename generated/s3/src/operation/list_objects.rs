@@ -291,7 +291,10 @@ impl<C> ListObjectsInputBuilder<C> {
     /// Builds the [`ListObjectsInput`], failing if `bucket` is not set.
     pub fn build(self) -> Result<ListObjectsInput, ::awsgen_runtime::BuildError> {
         Ok(ListObjectsInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,
             expected_bucket_owner: self.expected_bucket_owner,

@@ -388,7 +388,10 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// Builds the [`ListObjectsV2Input`], failing if `bucket` is not set.
     pub fn build(self) -> Result<ListObjectsV2Input, ::awsgen_runtime::BuildError> {
         Ok(ListObjectsV2Input {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             continuation_token: self.continuation_token,
             delimiter: self.delimiter,
             encoding_type: self.encoding_type,

@@ -1570,7 +1570,10 @@ impl<C> PutObjectInputBuilder<C> {
         Ok(PutObjectInput {
             acl: self.acl,
             body: self.body,
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             bucket_key_enabled: self.bucket_key_enabled,
             cache_control: self.cache_control,
             checksum_algorithm: self.checksum_algorithm,

@@ -422,7 +422,10 @@ impl<C> SelectObjectContentInputBuilder<C> {
         self,
     ) -> Result<SelectObjectContentInput, ::awsgen_runtime::BuildError> {
         Ok(SelectObjectContentInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             expected_bucket_owner: self.expected_bucket_owner,
             expression: ::awsgen_runtime::build::present(self.expression, "expression")?,
             expression_type: ::awsgen_runtime::build::present(

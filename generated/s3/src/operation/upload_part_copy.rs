@@ -802,7 +802,10 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Builds the [`UploadPartCopyInput`], failing if `bucket` or `copy_source` or `key` or `part_number` or `upload_id` is not set.
     pub fn build(self) -> Result<UploadPartCopyInput, ::awsgen_runtime::BuildError> {
         Ok(UploadPartCopyInput {
-            bucket: ::awsgen_runtime::build::present(self.bucket, "bucket")?,
+            bucket: ::awsgen_runtime::build::present(
+                ::awsgen_runtime::build::s3_bucket(self.bucket, "bucket")?,
+                "bucket",
+            )?,
             copy_source: ::awsgen_runtime::build::present(
                 self.copy_source.map(::awsgen_runtime::build::copy_source),
                 "copy_source",
