@@ -130,8 +130,52 @@ fn bench_parsing() {
     let _: Option<ListBackendJobsOutput> = None;
 }
 
+/// Decoding an event stream as it arrives: 100,000 ConverseStream-like delta events (about
+/// 20 MB), fed to the decoder in 16 KiB reads as a socket gives them.
+fn bench_event_stream() {
+    use awsgen_runtime::eventstream::{Decoder, Header, HeaderValue, Message};
+    println!("## Decoding an event stream (100,000 events in 16 KiB reads)\n");
+    let text = |value: &str| HeaderValue::String(value.to_owned());
+    let event = |i: usize| Message {
+        headers: vec![
+            Header::new(":message-type", text("event")),
+            Header::new(":event-type", text("contentBlockDelta")),
+            Header::new(":content-type", text("application/json")),
+        ],
+        payload: format!(
+            r#"{{"contentBlockIndex":0,"delta":{{"text":"token {i} of a model's answer, as it streams"}}}}"#
+        )
+        .into(),
+    };
+    let stream: Vec<u8> = (0..100_000).flat_map(|i| event(i).encode().unwrap().to_vec()).collect();
+    let decode = median(11, || {
+        let mut decoder = Decoder::new();
+        let mut events = 0;
+        for read in stream.chunks(16 * 1024) {
+            decoder.push(read);
+            while let Some(message) = decoder.next_message().unwrap() {
+                std::hint::black_box(&message);
+                events += 1;
+            }
+        }
+        decoder.finish().unwrap();
+        assert_eq!(events, 100_000);
+    });
+    let seconds = decode.as_secs_f64();
+    println!("| bytes | median | MB/s | events/s |");
+    println!("|---:|---:|---:|---:|");
+    println!(
+        "| {} | {:.2} ms | {:.0} | {:.0} |\n",
+        stream.len(),
+        seconds * 1e3,
+        stream.len() as f64 / seconds / 1e6,
+        100_000.0 / seconds
+    );
+}
+
 fn main() {
     println!("# awsgen benchmarks (release build, median of repeated runs)\n");
     bench_generation();
     bench_parsing();
+    bench_event_stream();
 }
