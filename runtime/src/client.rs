@@ -88,15 +88,12 @@ impl Client {
     /// good, or runs out of attempts or time.
     pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
         // Checked even when mocked: an empty label or a bad header fails as it would for real.
-        let mut request = input.request()?;
+        let mut request = self.request(&input)?;
         #[cfg(feature = "test-util")]
         if let Some(mocks) = &self.inner.mocks {
             return mocks.answer(input);
         }
         let config = &self.inner.config;
-        for (name, value) in self.inner.service.headers {
-            request = request.header_unless_set(name, value);
-        }
         if let Some(checksum) = O::REQUEST_CHECKSUM {
             request = checksum::add(request, checksum, config.request_checksum_calculation)?;
         }
@@ -119,6 +116,15 @@ impl Client {
                 Err(SdkError::Transport(TransportError::timeout(TransportErrorKind::OperationTimeout, limit)))
             }),
         }
+    }
+
+    /// The operation's request, with the headers its service sends unless it set them.
+    fn request<O: Operation>(&self, input: &O) -> Result<Request, BuildError> {
+        let mut request = input.request()?;
+        for (name, value) in self.inner.service.headers {
+            request = request.header_unless_set(name, value);
+        }
+        Ok(request)
     }
 
     async fn attempts<O: Operation>(

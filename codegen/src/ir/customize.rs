@@ -131,15 +131,8 @@ fn named_inputs<'a>(
     operations: &[&str],
     name: &'a str,
 ) -> impl Iterator<Item = &'a mut Member> {
-    let inputs: BTreeSet<ShapeId> =
-        operations.iter().filter_map(|op| service.operations.get(*op)?.input.clone()).collect();
-    service.shapes.iter_mut().filter(move |(id, _)| inputs.contains(*id)).flat_map(move |(_, shape)| {
-        let members = match &mut shape.kind {
-            ShapeKind::Structure(structure) => structure.members.iter_mut(),
-            _ => [].iter_mut(),
-        };
-        members.filter(move |m| m.name == name)
-    })
+    let inputs = operations.iter().filter_map(|op| service.operations.get(*op)?.input.clone()).collect();
+    members_of(service, inputs).filter(move |m| m.name == name)
 }
 
 /// IAM's shape of policy documents, wherever a response holds one.
@@ -166,8 +159,14 @@ fn route53(service: &mut Service) {
 
 /// The top-level members of every operation's input.
 fn input_members(service: &mut Service) -> impl Iterator<Item = &mut Member> {
-    let inputs: BTreeSet<ShapeId> = service.operations.values().filter_map(|op| op.input.clone()).collect();
-    service.shapes.iter_mut().filter(move |(id, _)| inputs.contains(*id)).flat_map(|(_, shape)| match &mut shape.kind {
+    let inputs = service.operations.values().filter_map(|op| op.input.clone()).collect();
+    members_of(service, inputs)
+}
+
+/// The members of these structures.
+fn members_of(service: &mut Service, structures: BTreeSet<ShapeId>) -> impl Iterator<Item = &mut Member> {
+    let shapes = service.shapes.iter_mut().filter(move |(id, _)| structures.contains(*id));
+    shapes.flat_map(|(_, shape)| match &mut shape.kind {
         ShapeKind::Structure(structure) => structure.members.iter_mut(),
         _ => [].iter_mut(),
     })

@@ -131,11 +131,12 @@ fn field(shapes: &BTreeMap<ShapeId, Shape>, protocol: Protocol, member: &Member)
     let target = shapes.get(&member.target);
     let kind = target.map(|s| &s.kind);
     let event_stream = target.is_some_and(|s| s.event_stream);
-    let stream = event_stream || RustType::of_value(shapes, member) == RustType::ByteStream;
+    let value = RustType::of_value(shapes, member);
+    let stream = event_stream || value == RustType::ByteStream;
     let media_type = target.and_then(|s| s.media_type.clone()).unwrap_or_else(|| "application/octet-stream".to_owned());
     FieldPlan {
-        value: RustType::of_value(shapes, member),
-        ty: RustType::of_member(shapes, member),
+        ty: value.clone().held_by(member),
+        value,
         accessor: accessor(shapes, target),
         json: json(member, kind, stream),
         check: check(member, kind, event_stream),

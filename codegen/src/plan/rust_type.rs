@@ -83,7 +83,12 @@ impl RustType {
 
     /// A member's field type: boxed where it breaks a cycle, optional unless it is always there.
     pub fn of_member(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> RustType {
-        let mut ty = Self::of_value(shapes, member);
+        Self::of_value(shapes, member).held_by(member)
+    }
+
+    /// The field type of `member`, whose values are `self`.
+    pub fn held_by(self, member: &Member) -> RustType {
+        let mut ty = self;
         if member.boxed {
             ty = RustType::Box(Box::new(ty));
         }

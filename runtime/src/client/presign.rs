@@ -90,10 +90,7 @@ impl Client {
         input: O,
         presigning: PresigningConfig,
     ) -> Result<PresignedRequest, SdkError<O::Error>> {
-        let mut request = input.request()?;
-        for (name, value) in self.inner.service.headers {
-            request = request.header_unless_set(name, value);
-        }
+        let mut request = self.request(&input)?;
         let caller = self.caller::<O>()?;
         let credentials = presigning_credentials(fetch_identity(caller.signer).await?)?;
         let target = self.target(&input, &request, &caller, credentials.account_id())?;
