@@ -207,6 +207,7 @@ fn an_expired_session_token_that_cannot_be_refreshed_says_how_to_log_in_and_show
     let text = format!("{error} {error:?}");
     assert!(text.contains("expired at 2023-12-31T23:59:00Z"), "{text}");
     assert!(text.contains("InvalidGrantException"), "{text}");
+    assert!(text.contains("refresh token revoked"), "OAuth's error_description is the message: {text}");
     assert!(text.contains("aws sso login --sso-session corp"), "{text}");
     for secret in ["old-access-token", "old-refresh-token", "client-secret"] {
         assert!(!text.contains(secret), "{secret} in {text}");

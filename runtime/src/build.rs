@@ -1,5 +1,6 @@
 //! Checks made when a request is built, before any I/O.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A request could not be built; nothing was sent.
@@ -121,6 +122,21 @@ pub fn s3_bucket(bucket: Option<String>, field: &'static str) -> Result<Option<S
     Err(BuildError::InvalidValue { field, rule: "must be 1 to 255 letters, digits, `.`, `-` or `_`, or an ARN" })
 }
 
+/// A map sent as headers (S3's user metadata), refused unless every name and value is US-ASCII
+/// (botocore's `validate_ascii_metadata`): S3 takes nothing else there, and would answer a
+/// signature mismatch or store mangled text.
+pub fn ascii_headers(
+    map: Option<BTreeMap<String, String>>,
+    field: &'static str,
+) -> Result<Option<BTreeMap<String, String>>, BuildError> {
+    match &map {
+        Some(map) if !map.iter().all(|(name, value)| name.is_ascii() && value.is_ascii()) => {
+            Err(BuildError::InvalidValue { field, rule: "must hold only US-ASCII names and values" })
+        }
+        _ => Ok(map),
+    }
+}
+
 /// A label's value, or `fallback` when it is unset or empty (Glacier's `accountId`: `-`, the
 /// caller's own account).
 pub fn label_or<'a>(value: Option<&'a str>, fallback: &'a str) -> &'a str {
@@ -161,5 +177,19 @@ mod tests {
     #[test]
     fn an_unset_or_empty_label_falls_back() {
         assert_eq!([label_or(None, "-"), label_or(Some(""), "-"), label_or(Some("123"), "-")], ["-", "-", "123"]);
+    }
+
+    #[test]
+    fn header_maps_hold_only_ascii() {
+        let map = |pairs: &[(&str, &str)]| Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        assert_eq!(
+            ascii_headers(map(&[("owner", "ana"), ("tag", "a b~!")]), "m"),
+            Ok(map(&[("owner", "ana"), ("tag", "a b~!")]))
+        );
+        assert_eq!(ascii_headers(None, "m"), Ok(None));
+        for bad in [map(&[("owner", "Zo\u{eb}")]), map(&[("caf\u{e9}", "x")]), map(&[("a", "b"), ("c", "\u{1F600}")])] {
+            let refused = ascii_headers(bad, "metadata").unwrap_err();
+            assert_eq!(refused.to_string(), "member `metadata` must hold only US-ASCII names and values");
+        }
     }
 }

@@ -106,7 +106,8 @@ impl Client {
             let identity = fetch_identity(caller.signer).await?;
             let account_id = identity.as_ref().and_then(Identity::account_id);
             let target = self.target(&input, &request, &caller, account_id)?;
-            self.attempts::<O>(&request, &target, identity).await
+            let output = self.attempts::<O>(&request, &target, identity).await?;
+            Ok(input.finish(output))
         };
         let span = trace::call(self.inner.service.service_id, O::NAME);
         let call = span.run(call);
@@ -178,8 +179,15 @@ impl Client {
             }
             Ok((response, None)) if (200..300).contains(&response.status) && !error_in_ok::<O>(&response) => {
                 span.response(&response);
-                self.learn(false);
-                ControlFlow::Break(O::parse_output(&response).map_err(|e| SdkError::Parse(e.in_operation(O::NAME))))
+                match O::parse_output(&response) {
+                    // Where the service may fail after it started answering (S3), a document
+                    // that doesn't parse was cut short: worth another try, as botocore makes it.
+                    Err(_) if O::ERROR_IN_OK && !last => ControlFlow::Continue(()),
+                    result => {
+                        self.learn(false);
+                        ControlFlow::Break(result.map_err(|e| SdkError::Parse(e.in_operation(O::NAME))))
+                    }
+                }
             }
             Ok((response, None)) => {
                 span.response(&response);

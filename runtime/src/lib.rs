@@ -33,7 +33,7 @@ pub mod http;
 pub mod jmespath;
 pub mod json;
 pub mod pagination;
-mod percent;
+pub mod percent;
 mod protocol;
 pub mod retry;
 mod sign;

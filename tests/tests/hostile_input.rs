@@ -381,7 +381,29 @@ async fn an_error_inside_a_200_is_that_error_and_is_retried() {
     assert_eq!((failed.code(), failed.status()), (Some("InternalError"), Some(200)), "{failed}");
     assert!(failed.to_string().contains("InternalError"), "{failed}");
 
-    // HeadObject has no such answer: its 200 is a success, whatever the body.
-    let head = bounded(client.head_object().bucket("b").key("k").send()).await;
-    assert!(head.is_ok(), "{head:?}");
+    // GetObject's answer is the object: an `<Error>` document there is the caller's data.
+    let server = Server::start(|_, _| Reply::xml(200, ERROR)).await;
+    let client = awsgen_s3::Client::new(config().endpoint_url(&server.url).build());
+    let object = bounded(client.get_object().bucket("b").key("error.xml").send()).await.unwrap();
+    assert_eq!(bounded(object.body.unwrap().collect()).await.unwrap(), ERROR);
+}
+
+/// Every S3 answer that is an XML document may fail inside a 200 (not only the copies), or be
+/// cut short: both are retried, as botocore retries them, and the last attempt's error stays.
+#[tokio::test]
+async fn any_s3_document_failing_inside_a_200_or_cut_short_is_retried() {
+    const LISTING: &str = "<ListBucketResult><Name>b</Name><KeyCount>1</KeyCount>\
+        <Contents><Key>k</Key></Contents></ListBucketResult>";
+    let answers = ["<Error><Code>SlowDown</Code></Error>", &LISTING[..40], LISTING];
+    let server = Server::start(move |_, n| Reply::xml(200, answers[n.min(2)])).await;
+    let client = awsgen_s3::Client::new(config().endpoint_url(&server.url).build());
+    let listed = bounded(client.list_objects_v2().bucket("b").send()).await.unwrap();
+    assert_eq!(listed.contents()[0].key(), Some("k"));
+    assert_eq!(server.requests().len(), 3, "an error, a cut-short document, then the listing");
+
+    let cut = Server::start(|_, _| Reply::xml(200, "<ListBucketResult><Name>b")).await;
+    let client = awsgen_s3::Client::new(config().max_attempts(2).endpoint_url(&cut.url).build());
+    let failed = bounded(client.list_objects_v2().bucket("b").send()).await.unwrap_err();
+    assert!(matches!(failed, SdkError::Parse(_)), "{failed:?}");
+    assert_eq!(cut.requests().len(), 2, "tried as often as allowed");
 }

@@ -498,7 +498,9 @@ mod s3 {
     use super::*;
     use awsgen_s3::operation::get_object::GetObjectError;
     use awsgen_s3::pagination::TryStreamExt;
-    use awsgen_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier};
+    use awsgen_s3::types::{
+        BucketLocationConstraint, CreateBucketConfiguration, Delete, EncodingType, ObjectIdentifier,
+    };
     use awsgen_s3::Client;
 
     /// 6 MiB: more than one read from the socket, and more than a single chunk of any buffer.
@@ -680,6 +682,37 @@ mod s3 {
         bounded(copy.send()).await.unwrap();
         let got = bounded(client.get_object().bucket("copies").key("copy.txt").send()).await.unwrap();
         assert_eq!(bounded(got.body.unwrap().collect()).await.unwrap(), "original");
+    }
+
+    /// Listings ask for keys URL-encoded and hand them out decoded, so a key with characters
+    /// XML 1.0 can't carry (a control character) lists, pages and reads back as it was written;
+    /// a caller who asks for the encoding gets the keys as S3 sends them.
+    #[tokio::test]
+    async fn keys_xml_cant_carry_list_decoded_unless_the_caller_asks() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        bounded(client.create_bucket().bucket("odd").send()).await.unwrap();
+        let keys = ["dir/a b+c %.txt", "dir/bell\u{7}\u{1}.txt", "dir/caf\u{e9}/x", "dir/tab\tx"];
+        for key in keys {
+            bounded(client.put_object().bucket("odd").key(key).body("x").send()).await.unwrap();
+        }
+        let v2 = client.list_objects_v2().bucket("odd").prefix("dir/").into_paginator().page_size(1);
+        let listed: Vec<String> =
+            bounded(v2.items().map_ok(|o| o.key().unwrap_or_default().to_owned()).try_collect()).await.unwrap();
+        assert_eq!(listed, keys);
+        let v1 = client.list_objects().bucket("odd").prefix("dir/").into_paginator().page_size(3);
+        let listed: Vec<String> =
+            bounded(v1.items().map_ok(|o| o.key().unwrap_or_default().to_owned()).try_collect()).await.unwrap();
+        assert_eq!(listed, keys);
+        let folders = bounded(client.list_objects_v2().bucket("odd").delimiter("/").send()).await.unwrap();
+        let prefixes: Vec<&str> = folders.common_prefixes().iter().filter_map(|p| p.prefix()).collect();
+        assert_eq!(prefixes, ["dir/"]);
+        let got = bounded(client.get_object().bucket("odd").key(&listed[1]).send()).await.unwrap();
+        assert_eq!(bounded(got.body.unwrap().collect()).await.unwrap(), "x");
+
+        let asked = client.list_objects_v2().bucket("odd").prefix("dir/").encoding_type(EncodingType::Url);
+        let raw = bounded(asked.send()).await.unwrap();
+        assert_eq!(raw.contents()[0].key(), Some("dir/a%20b%2Bc%20%25.txt"));
     }
 
     /// A bucket outside us-east-1 names its region in an XML body (`CreateBucketConfiguration`,

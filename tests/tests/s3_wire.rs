@@ -2,10 +2,12 @@
 //! as sent (not encoded again), and the body's SHA-256 in a signed `x-amz-content-sha256`,
 //! without which S3 refuses the request (the server on 127.0.0.1 checks each request with S3's
 //! rules). And its customer-provided encryption keys are given raw, sent as botocore sends them.
+use std::collections::BTreeMap;
 
 mod support;
 
 use awsgen_s3::config::S3Settings;
+use awsgen_s3::types::EncodingType;
 use awsgen_s3::Client;
 use support::{quick_config_builder, Reply, Server};
 
@@ -79,4 +81,46 @@ async fn a_bucket_name_s3_cant_take_is_refused_before_sending() {
     assert!(server.requests().is_empty(), "nothing was sent");
     client.get_object().bucket("my.bucket-name_1").key("k").send().await.unwrap();
     assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn metadata_that_is_not_ascii_is_refused_before_sending() {
+    let server = Server::start(|_, _| Reply::raw(200, &[], "")).await;
+    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let client = Client::new(quick_config_builder(&server).s3(addressing).build());
+    let metadata = |name: &str, value: &str| BTreeMap::from([(name.to_owned(), value.to_owned())]);
+    for (name, value) in [("owner", "Zo\u{eb}"), ("caf\u{e9}", "x"), ("note", "\u{2713}")] {
+        let put = client.put_object().bucket("b").key("k").metadata(metadata(name, value)).send().await;
+        let copy = client.copy_object().bucket("b").key("k").copy_source("b/src").metadata(metadata(name, value));
+        for refused in [put.unwrap_err().to_string(), copy.send().await.unwrap_err().to_string()] {
+            assert!(refused.contains("member `metadata` must hold only US-ASCII"), "{name}={value}: {refused}");
+        }
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+    client.put_object().bucket("b").key("k").metadata(metadata("owner", "ana b.")).send().await.unwrap();
+    let sent = &server.requests()[0];
+    assert_eq!(sent.header("x-amz-meta-owner"), Some("ana b."));
+}
+
+/// S3 encodes a listing's keys as a form does (a space is `+`): they are decoded so, the
+/// listing's own text members too, but only when this crate asked for the encoding.
+#[tokio::test]
+async fn listings_ask_for_encoded_keys_and_decode_them_as_s3_encodes() {
+    let listing = "<ListBucketResult><Name>b</Name><Prefix>my+dir%2F</Prefix><Delimiter>%2F</Delimiter>\
+        <EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>\
+        <Contents><Key>my+dir/a%2Bb%01+%C3%A9.txt</Key></Contents>\
+        <CommonPrefixes><Prefix>my+dir/sub+1%2F</Prefix></CommonPrefixes></ListBucketResult>";
+    let server = Server::start(move |_, _| Reply::xml(200, listing)).await;
+    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let client = Client::new(quick_config_builder(&server).s3(addressing).build());
+
+    let decoded = client.list_objects_v2().bucket("b").prefix("my dir/").delimiter("/").send().await.unwrap();
+    assert!(server.requests()[0].target.contains("encoding-type=url"), "{}", server.requests()[0].target);
+    assert_eq!(decoded.contents()[0].key(), Some("my dir/a+b\u{1} \u{e9}.txt"));
+    assert_eq!(decoded.common_prefixes()[0].prefix(), Some("my dir/sub 1/"));
+    assert_eq!((decoded.prefix(), decoded.delimiter()), (Some("my dir/"), Some("/")));
+
+    let asked = client.list_objects_v2().bucket("b").encoding_type(EncodingType::Url).send().await.unwrap();
+    assert_eq!(server.requests()[1].target.matches("encoding-type=url").count(), 1);
+    assert_eq!(asked.contents()[0].key(), Some("my+dir/a%2Bb%01+%C3%A9.txt"), "as S3 sent it");
 }

@@ -10,7 +10,7 @@ use quote::quote;
 /// Where the request goes, beyond the endpoint: the host prefix, or a URL the input holds.
 pub(super) fn addressing(op: &Operation, input: &TypePlan) -> Vec<(TokenStream, bool)> {
     let prefix = host_prefix(op, input).map(|prefix| (prefix, true));
-    let member = op.endpoint_member.as_ref().and_then(|name| input.field(name));
+    let member = op.customized.endpoint_member.as_ref().and_then(|name| input.field(name));
     let endpoint = member.map(|m| {
         let field = ident(&m.rust_name);
         let url = if m.optional {

@@ -98,7 +98,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let (op, input, output) = (&plan.op, &plan.input, &plan.output);
     let (input_name, output_name, error) = (ident(&op.names.input), ident(&op.names.output), ident(&op.names.error));
     let name = &op.name;
-    let request = request(ctx, op, input);
+    let request = request(ctx, plan);
     let parse_output = parse_output(ctx, op, output, &output_name);
     // awsQuery, EC2 and restXml read modeled errors from XML.
     let modeled = if ctx.service.protocol.reads_xml() {
@@ -144,12 +144,13 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
         }
     });
     let endpoint_params = endpoint_params(op, input);
+    let finish = finish(plan);
     let parse_error = quote! {
         #(#error_arms)*
         #error::Unhandled(error.into_unhandled())
     };
     let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
-    let error_in_ok = op.error_in_ok.then(|| quote! { const ERROR_IN_OK: bool = true; });
+    let error_in_ok = op.customized.error_in_ok.then(|| quote! { const ERROR_IN_OK: bool = true; });
     let checksum = op.request_checksum.as_ref().map(|checksum| request_checksum(checksum, input));
     let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
@@ -194,8 +195,35 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
             }
 
             #endpoint_params
+            #finish
         }
     }
+}
+
+/// `Operation::finish` for S3's listings: the keys asked for encoded, decoded.
+fn finish(plan: &OperationPlan) -> Option<TokenStream> {
+    let rt = rt::runtime();
+    let listing = plan.listing.as_ref()?;
+    let output_name = ident(&plan.op.names.output);
+    let (asked, answered) = (ident(&listing.asked), ident(&listing.answered));
+    let texts = listing.texts.iter().map(|text| ident(text));
+    let items = listing.items.iter().map(|(list, field)| {
+        let (list, field) = (ident(list), ident(field));
+        quote! {
+            for item in output.#list.iter_mut().flatten() {
+                #rt::percent::form_decode_in_place(&mut item.#field);
+            }
+        }
+    });
+    Some(quote! {
+        fn finish(&self, mut output: #output_name) -> #output_name {
+            if self.#asked.is_none() && output.#answered.as_ref().is_some_and(|e| e.as_str() == "url") {
+                #( #rt::percent::form_decode_in_place(&mut output.#texts); )*
+                #(#items)*
+            }
+            output
+        }
+    })
 }
 
 /// `Operation::REQUEST_CHECKSUM`, with the header the algorithm member is sent in (a member bound
@@ -271,8 +299,9 @@ fn endpoint_params(op: &Operation, input: &TypePlan) -> Option<TokenStream> {
 
 /// The request: awsJson sends the whole input as JSON, RPCv2 CBOR as CBOR; rest-json places each
 /// member where the model binds it.
-fn request(ctx: &Ctx, op: &Operation, input: &TypePlan) -> TokenStream {
+fn request(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let rt = rt::runtime();
+    let (op, input) = (&plan.op, &plan.input);
     if ctx.service.protocol.is_query() {
         return super::query::request(ctx, op, input);
     }
@@ -374,12 +403,19 @@ fn request(ctx: &Ctx, op: &Operation, input: &TypePlan) -> TokenStream {
             false => (quote! { .json_body(self) }, true),
         });
     }
-    if !op.sse_customer_keys.is_empty() {
-        let pairs = op.sse_customer_keys.iter().map(|(key, md5)| quote! { (#key, #md5) });
+    if !op.customized.sse_customer_keys.is_empty() {
+        let pairs = op.customized.sse_customer_keys.iter().map(|(key, md5)| quote! { (#key, #md5) });
         calls.push((quote! { .sse_customer_keys(&[#(#pairs),*]) }, false));
     }
-    if op.glacier_checksums {
+    if op.customized.glacier_checksums {
         calls.push((quote! { .glacier_checksums() }, false));
+    }
+    if let Some(listing) = &plan.listing {
+        let asked = ident(&listing.asked);
+        calls.push((quote! { .ask_url_encoding(self.#asked.is_some()) }, false));
+    }
+    if op.customized.query_as_form {
+        calls.push((quote! { .query_as_form() }, false));
     }
     chain((quote! { #rt::Request::rest(#method, #uri) }, false), calls)
 }

@@ -245,6 +245,10 @@ fn builder(ty: &TypePlan, names: &StructNames, error: Option<&ErrorParts>) -> To
                 let label = m.rust_name.trim_start_matches("r#");
                 quote! { #rt::build::s3_bucket(self.#name, #label)? }
             }
+            Some(SendAs::AsciiHeaders) => {
+                let label = m.rust_name.trim_start_matches("r#");
+                quote! { #rt::build::ascii_headers(self.#name, #label)? }
+            }
             None => quote! { self.#name },
         };
         let value = match m.check {

@@ -13,8 +13,9 @@
 //! - S3's CopyObject, UploadPartCopy and CompleteMultipartUpload may fail after they started
 //!   answering: status 200 with an `<Error>` document, which is that error and is retried
 //!   (botocore's `_handle_200_error`, smithy-rs's S3 200-error interceptor).
-//! - EC2's RunInstances takes `UserData` base64-encoded: callers give the script, the crate
-//!   encodes it (botocore's `base64_encode_user_data`), so it can't be sent unencoded by mistake.
+//! - EC2's RunInstances and Auto Scaling's CreateLaunchConfiguration take `UserData`
+//!   base64-encoded: callers give the script, the crate encodes it (botocore's
+//!   `base64_encode_user_data`), so it can't be sent unencoded by mistake.
 //! - EC2's GetConsoleOutput answers the console output base64-encoded: callers get the text
 //!   (botocore's `decode_console_output`, which also replaces bytes that aren't UTF-8).
 //! - IAM answers policy documents percent-encoded (`%7B%22Version%22...`): they read as the JSON
@@ -23,15 +24,22 @@
 //!   (`handle_copy_source_param`), so a key with spaces, `+` or non-ASCII characters copies.
 //! - S3's bucket names are checked before the call (botocore's `validate_bucket_name`): a name
 //!   with `/`, `?` or `#` would otherwise address another object or query.
+//! - S3's user metadata must be US-ASCII: anything else is refused before the call (botocore's
+//!   `validate_ascii_metadata`), where it would otherwise fail the signature or be mangled.
 //! - S3's customer-provided encryption keys (SSE-C) are given raw: unless the caller gives the
 //!   key's MD5 too, the key is sent base64-encoded with its MD5 beside it (botocore's
 //!   `sse_md5` and `copy_source_sse_md5`).
+//! - S3's listings ask for keys percent-encoded unless the caller chose, and decode them, so a
+//!   key with characters XML 1.0 can't carry lists (botocore's `set_list_objects_encoding_type_url`).
+//! - CloudSearch Domain's Search sends its query as a form by POST, since it can outgrow a URL.
+//! - S3 Control's endpoint rules put the account id in the host: the model's host prefix, which
+//!   would put it there twice, is dropped.
 //! - Route 53 answers hosted zone, delegation set and change ids with their path
 //!   (`/hostedzone/Z123`) and takes them without: an input member of those shapes sends only
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
 //!   smithy-rs's `Route53Decorator`).
 
-use super::{Docs, Location, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind};
+use super::{Docs, Location, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind, UrlEncodedListing};
 use std::collections::BTreeSet;
 
 pub fn apply(service: &mut Service) {
@@ -40,13 +48,18 @@ pub fn apply(service: &mut Service) {
         "Glacier" => glacier(service),
         "Machine Learning" => {
             if let Some(predict) = service.operations.get_mut("Predict") {
-                predict.endpoint_member = Some("PredictEndpoint".to_owned());
+                predict.customized.endpoint_member = Some("PredictEndpoint".to_owned());
             }
         }
         "EC2" => ec2(service),
+        "Auto Scaling" => send_as(service, &["CreateLaunchConfiguration"], "UserData", SendAs::Base64, USER_DATA_NOTE),
         "IAM" => iam(service),
         "Route 53" => route53(service),
+        "CloudSearch Domain" => cloudsearch_domain(service),
         "S3" => s3(service),
+        // Its endpoint rules put the account id in the host already (botocore's
+        // `remove_accid_host_prefix_from_model`): the model's `{AccountId}.` would double it.
+        "S3 Control" => service.operations.values_mut().for_each(|op| op.host_prefix = None),
         _ => {}
     }
 }
@@ -55,17 +68,70 @@ fn s3(service: &mut Service) {
     if let Some(location) = service.operations.get_mut("GetBucketLocation") {
         location.unwrapped_xml_output = true;
     }
-    for name in ["CopyObject", "UploadPartCopy", "CompleteMultipartUpload"] {
-        if let Some(op) = service.operations.get_mut(name) {
-            op.error_in_ok = true;
-        }
-    }
+    errors_in_ok(service);
     let note = "<p>Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): \
                 this crate percent-encodes them (as boto3 does).</p>";
     send_as(service, &["CopyObject", "UploadPartCopy"], "CopySource", SendAs::CopySource, note);
     sse_customer_keys(service);
+    let note = "<p>Names and values must be US-ASCII (S3 takes nothing else in headers): other text is \
+                refused before the call.</p>";
+    let uploads = ["PutObject", "CopyObject", "CreateMultipartUpload"];
+    send_as(service, &uploads, "Metadata", SendAs::AsciiHeaders, note);
     for member in input_members(service).filter(|m| m.name == "Bucket") {
         member.send_as = Some(SendAs::S3Bucket);
+    }
+    s3_listings(service);
+}
+
+/// The listings' members S3 answers percent-encoded when asked to (botocore's
+/// `decode_list_object`, `decode_list_object_v2` and `decode_list_object_versions`).
+fn s3_listings(service: &mut Service) {
+    type Listing<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+    let listings: [Listing; 3] = [
+        ("ListObjects", &["Delimiter", "Marker", "NextMarker"], &[("Contents", "Key"), ("CommonPrefixes", "Prefix")]),
+        ("ListObjectsV2", &["Delimiter", "Prefix", "StartAfter"], &[("Contents", "Key"), ("CommonPrefixes", "Prefix")]),
+        (
+            "ListObjectVersions",
+            &["KeyMarker", "NextKeyMarker", "Prefix", "Delimiter"],
+            &[("Versions", "Key"), ("DeleteMarkers", "Key"), ("CommonPrefixes", "Prefix")],
+        ),
+    ];
+    for (name, members, items) in listings {
+        if let Some(op) = service.operations.get_mut(name) {
+            op.customized.url_encoded_listing = Some(UrlEncodedListing {
+                members: members.iter().map(|m| (*m).to_owned()).collect(),
+                items: items.iter().map(|(list, item)| ((*list).to_owned(), (*item).to_owned())).collect(),
+            });
+        }
+    }
+    let note = "<p>Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 \
+                does), so that keys XML can't carry come through; set it and you get what S3 sends.</p>";
+    document(service, &["ListObjects", "ListObjectsV2", "ListObjectVersions"], "EncodingType", note);
+}
+
+/// Search's query can outgrow a URL: it is sent as a form, by POST (botocore's
+/// `change_get_to_post`).
+fn cloudsearch_domain(service: &mut Service) {
+    if let Some(search) = service.operations.get_mut("Search") {
+        search.customized.query_as_form = true;
+    }
+}
+
+/// S3 may fail any call after it started answering 200 (CopyObject, UploadPartCopy and
+/// CompleteMultipartUpload most often): every operation whose answer is an XML document reads an
+/// `<Error>` there as that error, and retries it (botocore's `_handle_200_error`, which leaves out
+/// answers that are a stream, a blob or text, where `<Error>` could be the caller's data).
+fn errors_in_ok(service: &mut Service) {
+    let shapes = &service.shapes;
+    for op in service.operations.values_mut() {
+        let Some(output) = op.output.as_ref().and_then(|id| shapes.get(id)) else { continue };
+        let raw_payload = output.members().iter().any(|m| {
+            m.location == Location::Payload
+                && shapes
+                    .get(&m.target)
+                    .is_some_and(|t| matches!(t.kind, ShapeKind::Blob | ShapeKind::String | ShapeKind::Union(_)))
+        });
+        op.customized.error_in_ok = !raw_payload;
     }
 }
 
@@ -81,7 +147,7 @@ fn sse_customer_keys(service: &mut Service) {
         };
         for prefix in ["SSECustomer", "CopySourceSSECustomer"] {
             if let (Some(key), Some(md5)) = (header(&format!("{prefix}Key")), header(&format!("{prefix}KeyMD5"))) {
-                op.sse_customer_keys.push((key, md5));
+                op.customized.sse_customer_keys.push((key, md5));
                 keyed.insert(op.name.clone());
             }
         }
@@ -94,11 +160,12 @@ fn sse_customer_keys(service: &mut Service) {
     }
 }
 
+const USER_DATA_NOTE: &str = "<p>Give the script itself: this crate base64-encodes it (as boto3 does).</p>";
+
 /// RunInstances' `UserData` is base64 on the wire; callers give the script itself, as boto3's.
 /// GetConsoleOutput answers the console's text base64-encoded; callers get the text.
 fn ec2(service: &mut Service) {
-    let note = "<p>Give the script itself: this crate base64-encodes it (as boto3 does).</p>";
-    send_as(service, &["RunInstances"], "UserData", SendAs::Base64, note);
+    send_as(service, &["RunInstances"], "UserData", SendAs::Base64, USER_DATA_NOTE);
     let output = service.operations.get("GetConsoleOutput").and_then(|op| op.output.clone());
     let output = output.and_then(|id| service.shapes.get_mut(&id));
     if let Some(ShapeKind::Structure(structure)) = output.map(|s| &mut s.kind) {
@@ -176,7 +243,7 @@ fn glacier(service: &mut Service) {
     service.headers.push(("x-amz-glacier-version".to_owned(), service.api_version.clone()));
     for name in ["UploadArchive", "UploadMultipartPart"] {
         if let Some(upload) = service.operations.get_mut(name) {
-            upload.glacier_checksums = true;
+            upload.customized.glacier_checksums = true;
         }
     }
     for member in input_members(service).filter(|m| m.name == "accountId") {

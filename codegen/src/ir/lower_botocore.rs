@@ -246,10 +246,7 @@ fn lower_operation(
             let mode_member = checksum.request_validation_mode_member.as_deref();
             ResponseChecksum::from_parts(mode_member, checksum.response_algorithms.clone())
         }),
-        glacier_checksums: false,
-        sse_customer_keys: Vec::new(),
-        error_in_ok: false,
-        endpoint_member: None,
+        customized: Customized::default(),
         unwrapped_xml_output: false,
         unsigned: op.authtype.as_deref() == Some("none")
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),

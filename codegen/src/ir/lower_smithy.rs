@@ -380,10 +380,7 @@ fn lower_operation(
             .map(str::to_owned),
         request_checksum: request_checksum(&op.traits),
         response_checksum: response_checksum(&op.traits),
-        glacier_checksums: false,
-        sse_customer_keys: Vec::new(),
-        error_in_ok: false,
-        endpoint_member: None,
+        customized: Customized::default(),
         unwrapped_xml_output: op.traits.contains_key("aws.customizations#s3UnwrappedXmlOutput"),
         // `@auth([])`: no scheme, so sent unsigned.
         unsigned: op.traits.get("smithy.api#auth").and_then(Value::as_array).is_some_and(Vec::is_empty),

@@ -180,14 +180,8 @@ pub struct Operation {
     pub request_checksum: Option<RequestChecksum>,
     /// The response can carry a checksum of its body (`httpChecksum`).
     pub response_checksum: Option<ResponseChecksum>,
-    /// Glacier's uploads: the body's SHA-256 and tree hash go in headers (see `customize`).
-    pub glacier_checksums: bool,
-    /// S3's SSE-C keys: (key header, MD5 header) pairs whose MD5 is filled in (see `customize`).
-    pub sse_customer_keys: Vec<(String, String)>,
-    /// The service may answer an error with status 200 (see `customize`).
-    pub error_in_ok: bool,
-    /// The input member whose URL the request goes to instead of the endpoint (see `customize`).
-    pub endpoint_member: Option<String>,
+    /// What the service needs beyond its model (set by `customize`, empty otherwise).
+    pub customized: Customized,
     /// restXml: the response body is the output's one body member itself, not an element of
     /// the output's (S3's GetBucketLocation, `s3UnwrappedXmlOutput`).
     pub unwrapped_xml_output: bool,
@@ -198,6 +192,36 @@ pub struct Operation {
     /// restXml: the element holding the input's body members (`CreateBucketConfiguration`) and
     /// the namespace it declares; `None` without an input.
     pub body_root: Option<XmlElement>,
+}
+
+/// What an operation needs beyond its model, as botocore's handlers add it (see `customize`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Customized {
+    /// Glacier's uploads: the body's SHA-256 and tree hash go in headers.
+    pub glacier_checksums: bool,
+    /// S3's SSE-C keys: (key header, MD5 header) pairs whose MD5 is filled in.
+    pub sse_customer_keys: Vec<(String, String)>,
+    /// The service may answer an error with status 200.
+    pub error_in_ok: bool,
+    /// The input member whose URL the request goes to instead of the endpoint.
+    pub endpoint_member: Option<String>,
+    /// The query goes in a form body, sent as POST (CloudSearch Domain's Search, whose query
+    /// can outgrow a URL).
+    pub query_as_form: bool,
+    /// S3's listings: keys asked for and answered percent-encoded, decoded for the caller.
+    pub url_encoded_listing: Option<UrlEncodedListing>,
+}
+
+/// S3's listings (botocore's `set_list_objects_encoding_type_url` and `decode_list_object*`):
+/// unless the caller sets the input's `EncodingType`, the request asks for `url`, so that keys
+/// XML 1.0 can't carry come through, and the answer's keys are decoded before the caller (and the
+/// paginator, which sends a key back as a marker) sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlEncodedListing {
+    /// The output's text members that come encoded (`Prefix`, `NextMarker`...).
+    pub members: Vec<String>,
+    /// The output's list members whose items' member comes encoded (`Contents` → `Key`).
+    pub items: Vec<(String, String)>,
 }
 
 /// An XML element's name and the namespace it declares.
@@ -656,6 +680,8 @@ pub enum SendAs {
     CopySource,
     /// An S3 bucket name, refused before the call unless S3 could take it.
     S3Bucket,
+    /// A map sent as headers (S3's metadata), refused before the call unless all US-ASCII.
+    AsciiHeaders,
 }
 
 /// Text a service encodes in its responses, which callers get decoded (see `customize`).

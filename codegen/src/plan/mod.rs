@@ -90,6 +90,50 @@ pub struct OperationPlan {
     pub waiters: Vec<WaiterPlan>,
     /// Its builder can presign it: it is signed, with SigV4.
     pub presignable: bool,
+    /// S3's listings: keys asked for percent-encoded and decoded for the caller.
+    pub listing: Option<ListingPlan>,
+}
+
+/// An S3 listing's encoded members by their Rust names (see `ir::UrlEncodedListing`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListingPlan {
+    /// The input's `EncodingType` field: the caller's choice, which turns the decoding off.
+    pub asked: String,
+    /// The output's `EncodingType` field: what the service did.
+    pub answered: String,
+    /// The output's text fields that come encoded.
+    pub texts: Vec<String>,
+    /// (list field, its items' field) pairs that come encoded: `(contents, key)`.
+    pub items: Vec<(String, String)>,
+}
+
+impl ListingPlan {
+    /// `None` unless the operation is customized so and every member it names is in the model.
+    fn of(shapes: &BTreeMap<ShapeId, Shape>, op: &Operation) -> Option<ListingPlan> {
+        let listing = op.customized.url_encoded_listing.as_ref()?;
+        let members = |id: Option<&ShapeId>| match id.and_then(|id| shapes.get(id)).map(|s| &s.kind) {
+            Some(ShapeKind::Structure(structure)) => structure.members.as_slice(),
+            _ => &[],
+        };
+        let rust_name =
+            |id: Option<&ShapeId>, name: &str| members(id).iter().find(|m| m.name == name).map(|m| m.rust_name.clone());
+        let item_shape = |list: &str| {
+            let member = members(op.output.as_ref()).iter().find(|m| m.name == list)?;
+            match &shapes.get(&member.target)?.kind {
+                ShapeKind::List { member } => Some(member.clone()),
+                _ => None,
+            }
+        };
+        let items = listing.items.iter().map(|(list, item)| {
+            Some((rust_name(op.output.as_ref(), list)?, rust_name(item_shape(list).as_ref(), item)?))
+        });
+        Some(ListingPlan {
+            asked: rust_name(op.input.as_ref(), "EncodingType")?,
+            answered: rust_name(op.output.as_ref(), "EncodingType")?,
+            texts: listing.members.iter().map(|m| rust_name(op.output.as_ref(), m)).collect::<Option<_>>()?,
+            items: items.collect::<Option<_>>()?,
+        })
+    }
 }
 
 /// A modeled error of an operation: its variant and the shared type it holds.
@@ -148,8 +192,9 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
         let output = io_type(&service, op.output.as_deref(), &op.names.output, false);
         let errors = op.names.error_variants.iter().filter_map(|v| error(shapes, protocol, v)).collect();
         let presignable = !op.unsigned && service.auth.contains(&AuthScheme::SigV4);
+        let listing = ListingPlan::of(shapes, op);
         let op = op.clone();
-        let plan = OperationPlan { op, input, output, errors, paginator, waiters, presignable };
+        let plan = OperationPlan { op, input, output, errors, paginator, waiters, presignable, listing };
         operations.insert(name.clone(), plan);
     }
     let mut warnings = pager_warnings.into_found();

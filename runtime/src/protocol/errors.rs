@@ -76,7 +76,8 @@ impl ErrorResponse {
             // Read above, from XML or CBOR.
             Protocol::AwsQuery | Protocol::Ec2Query | Protocol::RestXml | Protocol::RpcV2Cbor { .. } => None,
         };
-        let message = text_field(&["message", "Message", "errorMessage"]);
+        // OAuth 2 services (SSO OIDC) say it in `error_description` (botocore's `_map_oauth2_errors`).
+        let message = text_field(&["message", "Message", "errorMessage", "error_description"]);
         Self::with_codes(response, meta, body_code, query_code, message, false)
     }
 

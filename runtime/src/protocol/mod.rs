@@ -146,6 +146,12 @@ pub trait Operation: Send + Sync + 'static {
     }
     fn parse_error(error: ErrorResponse) -> Self::Error;
 
+    /// The output as the caller gets it from this input (S3's listings decode the keys they
+    /// asked for encoded, unless the caller asked); most take it as parsed.
+    fn finish(&self, output: Self::Output) -> Self::Output {
+        output
+    }
+
     /// Sets the endpoint parameters this operation's model binds (`staticContextParams`, and
     /// `contextParam` members of the input); most operations bind none.
     fn endpoint_params(&self, _params: &mut crate::endpoint_rules::Params) {}
@@ -162,6 +168,29 @@ mod tests {
             map.insert(*name, value.parse().unwrap());
         }
         Response { status, headers: map, body: Bytes::copy_from_slice(body.as_bytes()) }
+    }
+
+    #[test]
+    fn a_query_sent_as_a_form_moves_into_a_post_body() {
+        let search = Request::rest("GET", "/2013-01-01/search?format=sdk&pretty=true")
+            .query("q", Some(&"star wars".to_owned()))
+            .query("return", Some(&"title,_score".to_owned()))
+            .query_as_form();
+        assert_eq!(search.method, "POST");
+        assert_eq!(search.path_and_query(), "/2013-01-01/search");
+        assert_eq!(&search.body[..], b"format=sdk&pretty=true&q=star%20wars&return=title%2C_score");
+        let content_type = search.headers.iter().find(|(name, _)| name == "content-type");
+        assert_eq!(content_type.map(|(_, value)| value.as_str()), Some("application/x-www-form-urlencoded"));
+        let bare = Request::rest("GET", "/status").query_as_form();
+        assert_eq!((bare.method, bare.body.len()), ("GET", 0), "nothing to move");
+    }
+
+    #[test]
+    fn a_listing_asks_for_url_encoding_unless_the_caller_chose() {
+        let ours = Request::rest("GET", "/").ask_url_encoding(false);
+        assert_eq!(ours.path_and_query(), "/?encoding-type=url");
+        let theirs = Request::rest("GET", "/").query("encoding-type", Some(&"url".to_owned())).ask_url_encoding(true);
+        assert_eq!(theirs.path_and_query(), "/?encoding-type=url");
     }
 
     #[test]
@@ -196,6 +225,13 @@ mod tests {
         assert_eq!((html.code(), html.meta().message()), (Some("503"), Some("Service Unavailable")));
         let text = ErrorResponse::from_response(&response(400, &[], "plain words"), Protocol::RestJson);
         assert_eq!(text.meta().message(), Some("plain words"));
+        let oauth = response(
+            400,
+            &[("x-amzn-errortype", "InvalidGrantException")],
+            r#"{"error":"invalid_grant","error_description":"refresh token revoked"}"#,
+        );
+        let parsed = ErrorResponse::from_response(&oauth, Protocol::RestJson);
+        assert_eq!((parsed.code(), parsed.meta().message()), (Some("InvalidGrantException"), Some("refresh token revoked")));
     }
 
     #[test]

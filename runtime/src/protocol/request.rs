@@ -313,6 +313,28 @@ impl Request {
         self
     }
 
+    /// S3's listings: asks for keys percent-encoded (`encoding-type=url`) unless the caller
+    /// chose an encoding; [`Operation::finish`](super::Operation::finish) decodes them.
+    pub fn ask_url_encoding(mut self, caller_chose: bool) -> Self {
+        if !caller_chose {
+            self.query.push(("encoding-type".to_owned(), "url".to_owned()));
+        }
+        self
+    }
+
+    /// The query as a form body, sent by POST (CloudSearch Domain's Search, whose query can
+    /// outgrow a URL; botocore's `change_get_to_post`). A request without a query is unchanged.
+    pub fn query_as_form(mut self) -> Self {
+        let url = self.path_and_query();
+        let Some((_, query)) = url.split_once('?') else { return self };
+        self.method = "POST";
+        self.body = Bytes::from(query.to_owned());
+        self.query.clear();
+        self.literal_query.clear();
+        self.set_content_type("application/x-www-form-urlencoded");
+        self
+    }
+
     /// Fills the operation's host prefix (`{AccountId}.`) from its host-label members, each of
     /// which must be non-empty and hold only letters, digits, `-` and `.`.
     pub fn host_prefix(mut self, template: &str, labels: &[(&str, Option<&String>)]) -> Result<Self, BuildError> {

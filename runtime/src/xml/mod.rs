@@ -316,7 +316,7 @@ macro_rules! scalars {
 impl FromXml for String {
     fn from_xml(node: Node<'_>, layout: &Layout) -> Result<Self, XmlError> {
         match layout {
-            Layout::UrlEncoded => Ok(percent_decode(node.text())),
+            Layout::UrlEncoded => Ok(crate::percent::percent_decode(node.text())),
             Layout::Base64Text => Ok(match crate::base64::decode(node.text().trim()) {
                 Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
                 Err(_) => node.text().to_owned(),
@@ -324,27 +324,6 @@ impl FromXml for String {
             _ => Ok(node.text().to_owned()),
         }
     }
-}
-
-/// `%7B%22a%22` -> `{"a"`. A `%` without two hex digits after it stays as it is, and bytes that
-/// are not UTF-8 are replaced, as Python's `unquote` (botocore's) does.
-fn percent_decode(text: &str) -> String {
-    let hex = |byte: u8| char::from(byte).to_digit(16);
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&byte, tail)) = rest.split_first() {
-        match (byte, tail.first().copied().and_then(hex), tail.get(1).copied().and_then(hex)) {
-            (b'%', Some(high), Some(low)) => {
-                bytes.push((high * 16 + low) as u8);
-                rest = &tail[2..];
-            }
-            _ => {
-                bytes.push(byte);
-                rest = tail;
-            }
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 scalars!(bool => "a boolean", i32 => "a whole number", i64 => "a whole number",

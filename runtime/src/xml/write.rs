@@ -128,8 +128,8 @@ impl Writer {
     }
 }
 
-/// Escapes markup, and what XML would otherwise normalise away (a carriage return; in attribute
-/// values also tabs and newlines).
+/// Escapes markup, and what XML would otherwise normalise away: line breaks (as botocore's
+/// `escape_xml_payload` writes S3's keys and prefixes), and in attribute values also tabs.
 fn escape_into(out: &mut String, text: &str, attribute: bool) {
     for c in text.chars() {
         match c {
@@ -138,7 +138,7 @@ fn escape_into(out: &mut String, text: &str, attribute: bool) {
             '>' => out.push_str("&gt;"),
             '"' if attribute => out.push_str("&quot;"),
             '\r' => out.push_str("&#xD;"),
-            '\n' if attribute => out.push_str("&#xA;"),
+            '\n' => out.push_str("&#xA;"),
             '\t' if attribute => out.push_str("&#x9;"),
             c => out.push(c),
         }
@@ -278,7 +278,7 @@ mod tests {
     fn writes_attributes_namespaces_lists_and_maps() {
         let grant = Grant {
             kind: Some("Canonical\"User".to_owned()),
-            id: Some("a<b & c>\r".to_owned()),
+            id: Some("a<b & c>\r\n".to_owned()),
             tags: vec![],
             flat: Some(vec![1, 2]),
             map: BTreeMap::from([("k".to_owned(), "v".to_owned())]),
@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(
             w.finish(),
             "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Canonical&quot;User\">\
-             <ID>a&lt;b &amp; c&gt;&#xD;</ID><Tags/><Flat>1</Flat><Flat>2</Flat>\
+             <ID>a&lt;b &amp; c&gt;&#xD;&#xA;</ID><Tags/><Flat>1</Flat><Flat>2</Flat>\
              <Map xmlns=\"urn:m\"><entry><key>k</key><value>v</value></entry></Map><At>1422172800</At></Grantee>"
         );
     }

@@ -257,6 +257,8 @@ pub struct CopyObjectInput {
     #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// A map of metadata to store with the object in S3.
+    ///
+    /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// Specifies whether the metadata is copied from the source object or replaced with metadata that's provided in the request. When copying an object, you can preserve all metadata (the default) or specify new metadata. If this header isn’t specified, `COPY` is the default behavior.
@@ -607,6 +609,8 @@ impl CopyObjectInput {
         self.key.as_deref()
     }
     /// A map of metadata to store with the object in S3.
+    ///
+    /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     pub fn metadata(&self) -> Option<&::std::collections::BTreeMap<String, String>> {
         self.metadata.as_ref()
     }
@@ -1383,6 +1387,8 @@ impl<C> CopyObjectInputBuilder<C> {
         &self.key
     }
     /// A map of metadata to store with the object in S3.
+    ///
+    /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     pub fn metadata(
         mut self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
@@ -1787,7 +1793,7 @@ impl<C> CopyObjectInputBuilder<C> {
             if_match: self.if_match,
             if_none_match: self.if_none_match,
             key: ::awsgen_runtime::build::present_label(self.key, "key")?,
-            metadata: self.metadata,
+            metadata: ::awsgen_runtime::build::ascii_headers(self.metadata, "metadata")?,
             metadata_directive: self.metadata_directive,
             object_lock_legal_hold_status: self.object_lock_legal_hold_status,
             object_lock_mode: self.object_lock_mode,

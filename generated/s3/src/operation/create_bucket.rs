@@ -477,6 +477,7 @@ impl ::awsgen_runtime::Operation for CreateBucketInput {
     type Output = CreateBucketOutput;
     type Error = CreateBucketError;
     const NAME: &'static str = "CreateBucket";
+    const ERROR_IN_OK: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {

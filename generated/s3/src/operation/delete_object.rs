@@ -445,6 +445,7 @@ impl ::awsgen_runtime::Operation for DeleteObjectInput {
     type Output = DeleteObjectOutput;
     type Error = DeleteObjectError;
     const NAME: &'static str = "DeleteObject";
+    const ERROR_IN_OK: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {

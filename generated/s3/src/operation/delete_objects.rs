@@ -401,6 +401,7 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
     type Output = DeleteObjectsOutput;
     type Error = DeleteObjectsError;
     const NAME: &'static str = "DeleteObjects";
+    const ERROR_IN_OK: bool = true;
     const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> = Some(::awsgen_runtime::RequestChecksum {
         algorithm_header: Some("x-amz-sdk-checksum-algorithm"),
         required: true,

@@ -871,6 +871,7 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
     type Output = HeadObjectOutput;
     type Error = HeadObjectError;
     const NAME: &'static str = "HeadObject";
+    const ERROR_IN_OK: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {

@@ -206,6 +206,7 @@ impl ::awsgen_runtime::Operation for ListBucketsInput {
     type Output = ListBucketsOutput;
     type Error = ListBucketsError;
     const NAME: &'static str = "ListBuckets";
+    const ERROR_IN_OK: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {

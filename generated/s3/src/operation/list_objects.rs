@@ -41,7 +41,7 @@ pub struct ListObjectsInput {
     /// `CommonPrefixes` is filtered out from results if it is not lexicographically greater than the key-marker.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub delimiter: Option<String>,
-    /// The `EncodingType` member.
+    /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
@@ -86,7 +86,7 @@ impl ListObjectsInput {
     pub fn delimiter(&self) -> Option<&str> {
         self.delimiter.as_deref()
     }
-    /// The `EncodingType` member.
+    /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
@@ -170,7 +170,7 @@ impl<C> ListObjectsInputBuilder<C> {
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
-    /// The `EncodingType` member.
+    /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
     pub fn encoding_type(
         mut self,
         value: impl Into<crate::types::EncodingType>,
@@ -363,6 +363,7 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
     type Output = ListObjectsOutput;
     type Error = ListObjectsError;
     const NAME: &'static str = "ListObjects";
+    const ERROR_IN_OK: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
@@ -381,7 +382,8 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
                     self.optional_object_attributes.as_ref(),
                 )
                 .query("prefix", self.prefix.as_ref())
-                .header("x-amz-request-payer", self.request_payer.as_ref()),
+                .header("x-amz-request-payer", self.request_payer.as_ref())
+                .ask_url_encoding(self.encoding_type.is_some()),
         )
     }
     fn parse_output(
@@ -410,6 +412,22 @@ impl ::awsgen_runtime::Operation for ListObjectsInput {
         if let Some(value) = &self.prefix {
             params.set("Prefix", value.as_str());
         }
+    }
+    fn finish(&self, mut output: ListObjectsOutput) -> ListObjectsOutput {
+        if self.encoding_type.is_none()
+            && output.encoding_type.as_ref().is_some_and(|e| e.as_str() == "url")
+        {
+            ::awsgen_runtime::percent::form_decode_in_place(&mut output.delimiter);
+            ::awsgen_runtime::percent::form_decode_in_place(&mut output.marker);
+            ::awsgen_runtime::percent::form_decode_in_place(&mut output.next_marker);
+            for item in output.contents.iter_mut().flatten() {
+                ::awsgen_runtime::percent::form_decode_in_place(&mut item.key);
+            }
+            for item in output.common_prefixes.iter_mut().flatten() {
+                ::awsgen_runtime::percent::form_decode_in_place(&mut item.prefix);
+            }
+        }
+        output
     }
 }
 impl ListObjectsInputBuilder<crate::Client> {

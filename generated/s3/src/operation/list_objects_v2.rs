@@ -62,6 +62,8 @@ pub struct ListObjectsV2Input {
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
+    ///
+    /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
@@ -127,6 +129,8 @@ impl ListObjectsV2Input {
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
+    ///
+    /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
     pub fn encoding_type(&self) -> Option<&crate::types::EncodingType> {
         self.encoding_type.as_ref()
     }
@@ -244,6 +248,8 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
+    ///
+    /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
     pub fn encoding_type(
         mut self,
         value: impl Into<crate::types::EncodingType>,
@@ -464,6 +470,7 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
     type Output = ListObjectsV2Output;
     type Error = ListObjectsV2Error;
     const NAME: &'static str = "ListObjectsV2";
+    const ERROR_IN_OK: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
@@ -484,7 +491,8 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
                 )
                 .query("prefix", self.prefix.as_ref())
                 .header("x-amz-request-payer", self.request_payer.as_ref())
-                .query("start-after", self.start_after.as_ref()),
+                .query("start-after", self.start_after.as_ref())
+                .ask_url_encoding(self.encoding_type.is_some()),
         )
     }
     fn parse_output(
@@ -513,6 +521,22 @@ impl ::awsgen_runtime::Operation for ListObjectsV2Input {
         if let Some(value) = &self.prefix {
             params.set("Prefix", value.as_str());
         }
+    }
+    fn finish(&self, mut output: ListObjectsV2Output) -> ListObjectsV2Output {
+        if self.encoding_type.is_none()
+            && output.encoding_type.as_ref().is_some_and(|e| e.as_str() == "url")
+        {
+            ::awsgen_runtime::percent::form_decode_in_place(&mut output.delimiter);
+            ::awsgen_runtime::percent::form_decode_in_place(&mut output.prefix);
+            ::awsgen_runtime::percent::form_decode_in_place(&mut output.start_after);
+            for item in output.contents.iter_mut().flatten() {
+                ::awsgen_runtime::percent::form_decode_in_place(&mut item.key);
+            }
+            for item in output.common_prefixes.iter_mut().flatten() {
+                ::awsgen_runtime::percent::form_decode_in_place(&mut item.prefix);
+            }
+        }
+        output
     }
 }
 impl ListObjectsV2InputBuilder<crate::Client> {

@@ -235,6 +235,8 @@ pub struct PutObjectInput {
     #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// A map of metadata to store with the object in S3.
+    ///
+    /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// Specifies whether a legal hold will be applied to this object. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html) in the *Amazon S3 User Guide*.
@@ -528,6 +530,8 @@ impl PutObjectInput {
         self.key.as_deref()
     }
     /// A map of metadata to store with the object in S3.
+    ///
+    /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     pub fn metadata(&self) -> Option<&::std::collections::BTreeMap<String, String>> {
         self.metadata.as_ref()
     }
@@ -1258,6 +1262,8 @@ impl<C> PutObjectInputBuilder<C> {
         &self.key
     }
     /// A map of metadata to store with the object in S3.
+    ///
+    /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     pub fn metadata(
         mut self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
@@ -1602,7 +1608,7 @@ impl<C> PutObjectInputBuilder<C> {
             if_match: self.if_match,
             if_none_match: self.if_none_match,
             key: ::awsgen_runtime::build::present_label(self.key, "key")?,
-            metadata: self.metadata,
+            metadata: ::awsgen_runtime::build::ascii_headers(self.metadata, "metadata")?,
             object_lock_legal_hold_status: self.object_lock_legal_hold_status,
             object_lock_mode: self.object_lock_mode,
             object_lock_retain_until_date: self.object_lock_retain_until_date,
@@ -1714,6 +1720,7 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
     type Output = PutObjectOutput;
     type Error = PutObjectError;
     const NAME: &'static str = "PutObject";
+    const ERROR_IN_OK: bool = true;
     const REQUEST_CHECKSUM: Option<::awsgen_runtime::RequestChecksum> = Some(::awsgen_runtime::RequestChecksum {
         algorithm_header: Some("x-amz-sdk-checksum-algorithm"),
         required: false,
