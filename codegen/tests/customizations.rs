@@ -21,6 +21,11 @@ fn generate(service_id: &str, protocol: &str, operation: &str, http: Value, memb
 
 /// Like [`generate`], the operation's `endpoint` trait given.
 fn generate_with(model: Model, endpoint: Value) -> String {
+    generate_spec(model, endpoint, None)
+}
+
+/// Like [`generate_with`], with an endpoint rule set.
+fn generate_spec(model: Model, endpoint: Value, rules: Option<&[u8]>) -> String {
     let Model { service_id, protocol, operation, http, members } = model;
     let mut op = json!({"name": operation, "http": http, "input": {"shape": "Input"}});
     if !endpoint.is_null() {
@@ -35,7 +40,8 @@ fn generate_with(model: Model, endpoint: Value) -> String {
     })
     .to_string()
     .into_bytes();
-    let spec = CrateSpec::new("c", InputFile { path: "model.json", contents: &model });
+    let endpoint_rules = rules.map(|contents| InputFile { path: "endpoint-rule-set-1.json", contents });
+    let spec = CrateSpec { endpoint_rules, ..CrateSpec::new("c", InputFile { path: "model.json", contents: &model }) };
     let generated = awsgen_codegen::generate(&spec).expect("generates");
     generated.files.values().flat_map(|text| text.chars().filter(|c| !c.is_whitespace())).collect()
 }
@@ -77,4 +83,22 @@ fn s3_control_leaves_the_account_id_in_the_host_to_its_endpoint_rules() {
     };
     assert!(!with_prefix("S3 Control").contains(".host_prefix("));
     assert!(with_prefix("Other").contains(".host_prefix(\"{AccountId}.\""));
+}
+
+#[test]
+fn s3_asks_for_a_bucket_location_by_path() {
+    let rules = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/s3/endpoint-rule-set-1.json")).unwrap();
+    let http = json!({"method": "GET", "requestUri": "/{Bucket}?location"});
+    let members = json!({"Bucket": {"shape": "String", "location": "uri", "locationName": "Bucket",
+                                    "contextParam": {"name": "Bucket"}}});
+    // The operation's endpoint parameters (the rule set is in the crate too).
+    let params = |operation| {
+        let model =
+            Model { service_id: "S3", protocol: "rest-xml", operation, http: http.clone(), members: members.clone() };
+        let code = generate_spec(model, Value::Null, Some(&rules));
+        let at = code.find("fnendpoint_params").expect("the operation sets endpoint parameters");
+        code[at..].split_once("}fn").map_or(code[at..].to_owned(), |(params, _)| params.to_owned())
+    };
+    assert!(params("GetBucketLocation").contains("params.set(\"ForcePathStyle\",true)"));
+    assert!(!params("GetBucketAcl").contains("ForcePathStyle"));
 }

@@ -9,7 +9,7 @@ use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
 use awsgen_runtime::{
     BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation,
-    RetryConfig, RetryMode, S3Addressing, S3Settings,
+    RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings,
 };
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
@@ -180,14 +180,15 @@ fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<L
     builder
 }
 
-/// botocore's `s3` settings: `addressing_style` (`path`, or `virtual` / `auto`, the default) and
+/// botocore's `s3` settings: `addressing_style` (`auto`, the default, `virtual` or `path`) and
 /// `use_accelerate_endpoint`.
 fn s3(builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
     let mut addressing = S3Addressing::default();
     if let Some(setting) = settings.nested("s3", "addressing_style") {
         match setting.value.to_ascii_lowercase().as_str() {
-            "path" => addressing.force_path_style = true,
-            "virtual" | "auto" => {}
+            "auto" => {}
+            "virtual" => addressing.style = S3AddressingStyle::Virtual,
+            "path" => addressing.style = S3AddressingStyle::Path,
             _ => problems.push(setting.invalid(format!("`{}` is not one of auto, virtual, path", setting.value))),
         }
     }

@@ -218,13 +218,14 @@ fn checksum_settings_from_the_environment_then_the_profile() {
 
 #[test]
 fn s3_addressing_from_the_profiles_nested_settings() {
-    use awsgen_runtime::S3Addressing;
+    use awsgen_runtime::{S3Addressing, S3AddressingStyle};
     let cases = [
         ("", S3Addressing::default()),
-        ("[default]\ns3 =\n  addressing_style = path\n", S3Addressing { force_path_style: true, accelerate: false }),
+        ("[default]\ns3 =\n  addressing_style = path\n", S3Addressing::path_style()),
+        ("[default]\ns3 =\n  addressing_style = auto\n", S3Addressing::default()),
         (
             "[default]\ns3 =\n  addressing_style = virtual\n  use_accelerate_endpoint = TRUE\n",
-            S3Addressing { force_path_style: false, accelerate: true },
+            S3Addressing { style: S3AddressingStyle::Virtual, accelerate: true },
         ),
     ];
     for (config_file, expected) in cases {

@@ -56,13 +56,35 @@ impl RetryMode {
 /// How S3 buckets are addressed (the endpoint rules' `ForcePathStyle` and `Accelerate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct S3Addressing {
-    /// The bucket in the path (`https://s3.<region>.amazonaws.com/<bucket>/<key>`) rather than
-    /// the host (`https://<bucket>.s3...`): what most S3-compatible servers (MinIO, Ceph) and
-    /// bucket names with dots need. botocore's `addressing_style = path`.
-    pub force_path_style: bool,
+    /// Where the bucket goes: the host or the path (botocore's `addressing_style`).
+    pub style: S3AddressingStyle,
     /// S3 Transfer Acceleration's endpoint (`<bucket>.s3-accelerate.amazonaws.com`), for a bucket
     /// that has it turned on. botocore's `use_accelerate_endpoint`.
     pub accelerate: bool,
+}
+
+impl S3Addressing {
+    /// The bucket always in the path: what most S3-compatible servers (MinIO, Ceph) need.
+    pub fn path_style() -> S3Addressing {
+        S3Addressing { style: S3AddressingStyle::Path, accelerate: false }
+    }
+}
+
+/// Where S3's bucket goes: the host (`https://<bucket>.s3.<region>.amazonaws.com/<key>`) or the
+/// path (`https://s3.<region>.amazonaws.com/<bucket>/<key>`). Either way, a bucket name the host
+/// can't hold (dots over HTTPS, capitals) or an IP address endpoint puts it in the path, as S3's
+/// endpoint rules say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum S3AddressingStyle {
+    /// botocore's default: in the path with a custom `endpoint_url` (an S3-compatible server,
+    /// LocalStack, a proxy), which rarely resolves `<bucket>.<host>`; in the host otherwise.
+    #[default]
+    Auto,
+    /// In the host, even with a custom endpoint (one with wildcard DNS).
+    Virtual,
+    /// Always in the path.
+    Path,
 }
 
 /// When a request carries a checksum of its body (`request_checksum_calculation`).

@@ -2,7 +2,7 @@
 //! some operations put in front of the host. Nothing a caller passes can move a request to a
 //! host they did not name.
 
-use crate::config::Config;
+use crate::config::{Config, S3AddressingStyle};
 use crate::endpoint_rules::{EmbeddedRuleSet, Params, SigningOverride, Value};
 use crate::protocol::Operation;
 use crate::BuildError;
@@ -122,6 +122,12 @@ pub(crate) fn resolve<O: Operation>(
         }
     }
     input.endpoint_params(&mut params);
+    // An access point or Outposts ARN names its own host: never a path (botocore's
+    // `customize_endpoint_resolver_builtins`).
+    let arn = matches!(params.get("Bucket"), Some(Value::String(bucket)) if bucket.starts_with("arn:"));
+    if arn && params.get("ForcePathStyle").is_some() {
+        params.set("ForcePathStyle", false);
+    }
     let resolved = rules.resolve(&params).map_err(|e| failed(e.to_string()))?;
     let signing = resolved.signing().map_err(|e| failed(e.to_string()))?;
     let endpoint = Endpoint::parse(&resolved.url, "endpoint rules")?;
@@ -137,7 +143,14 @@ fn built_in(name: &str, config: &Config, region: &str, account_id: Option<&str>)
         "AWS::Region" => Some(region.into()),
         "AWS::UseFIPS" => Some(config.use_fips.into()),
         "AWS::UseDualStack" => Some(config.use_dual_stack.into()),
-        "AWS::S3::ForcePathStyle" => Some(config.s3.force_path_style.into()),
+        "AWS::S3::ForcePathStyle" => Some(
+            match config.s3.style {
+                S3AddressingStyle::Auto => config.endpoint_url.is_some(),
+                S3AddressingStyle::Virtual => false,
+                S3AddressingStyle::Path => true,
+            }
+            .into(),
+        ),
         "AWS::S3::Accelerate" => Some(config.s3.accelerate.into()),
         "SDK::Endpoint" => config.endpoint_url.as_deref().map(Value::from),
         _ => None,

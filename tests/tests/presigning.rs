@@ -49,12 +49,48 @@ async fn s3_urls_are_botocores() {
         format!("https://photos.s3.us-east-1.amazonaws.com/v.txt?versionId=v1&{CREDENTIAL}%2Fs3%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=f5772da53cb6710347348d6467841f00fb8d39ab26b43f133b6f6a094b9df647")
     );
 
-    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let addressing = awsgen_runtime::S3Addressing::path_style();
     let path_style = awsgen_s3::Client::new(config().s3(addressing).build());
     let get = path_style.get_object().bucket("photos").key("k").presigned(presigning(3600)).await.unwrap();
     assert_eq!(
         get.uri(),
         format!("https://s3.us-east-1.amazonaws.com/photos/k?{CREDENTIAL}%2Fs3%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=ea083859a437d0acb5ba3b8292c176cda67f39b5ca546738bca4353699211312")
+    );
+}
+
+/// Where the bucket goes, as botocore puts it: in the path of a custom endpoint (an
+/// S3-compatible server) unless the host is asked for; an access point ARN names its own host,
+/// whatever the style.
+#[tokio::test]
+async fn the_bucket_goes_where_botocore_puts_it() {
+    use awsgen_runtime::{S3Addressing, S3AddressingStyle};
+    use awsgen_s3::config::S3Settings;
+    let signed = "X-Amz-Date=20240102T030405Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature";
+    let url = |addressing: S3Addressing, endpoint: Option<&str>, bucket: &str| {
+        let config = config().s3(addressing);
+        let config = match endpoint {
+            Some(url) => config.endpoint_url(url),
+            None => config,
+        };
+        let client = awsgen_s3::Client::new(config.build());
+        let get = client.get_object().bucket(bucket).key("k");
+        async move { get.presigned(presigning(60)).await.unwrap() }
+    };
+    let minio = Some("https://minio.example.com");
+    let auto = url(S3Addressing::default(), minio, "photos").await;
+    assert_eq!(
+        auto.uri(),
+        format!("https://minio.example.com/photos/k?{CREDENTIAL}%2Fs3%2Faws4_request&{signed}=f638382f194cd92a4c21f8b9092b58a1ec169037b8818ea3a61aed584133537b")
+    );
+    let host = S3Addressing { style: S3AddressingStyle::Virtual, accelerate: false };
+    assert_eq!(
+        url(host, minio, "photos").await.uri(),
+        format!("https://photos.minio.example.com/k?{CREDENTIAL}%2Fs3%2Faws4_request&{signed}=5ee2f6ded2f90b91260f7a64e5c504a57a4d419609fe77315792f21e72e29f42")
+    );
+    let access_point = "arn:aws:s3:us-east-1:123456789012:accesspoint/myap";
+    assert_eq!(
+        url(S3Addressing::path_style(), None, access_point).await.uri(),
+        format!("https://myap-123456789012.s3-accesspoint.us-east-1.amazonaws.com/k?{CREDENTIAL}%2Fs3%2Faws4_request&{signed}=a4a1f510a5179bc1a310d722c9af66041c47f0540f01d90ff88f77eadf052c76")
     );
 }
 
@@ -109,7 +145,7 @@ async fn send_plainly(presigned: &awsgen_runtime::PresignedRequest, body: &[u8])
 async fn an_object_goes_up_and_down_through_presigned_urls() {
     use awsgen_s3::config::S3Settings;
     let moto = support::moto::Moto::start();
-    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let addressing = awsgen_runtime::S3Addressing::path_style();
     let client = awsgen_s3::Client::new(moto.config_builder().s3(addressing).build());
     client.create_bucket().bucket("uploads").send().await.unwrap();
     let hour = PresigningConfig::expires_in(Duration::from_secs(3600)).unwrap();

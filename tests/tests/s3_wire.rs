@@ -22,7 +22,7 @@ async fn uploads_and_downloads_of_any_key_are_signed_as_s3_verifies_them() {
     })
     .await;
     // Path-style, so every request goes to the server's own address.
-    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let addressing = awsgen_runtime::S3Addressing::path_style();
     let client = Client::new(quick_config_builder(&server).s3(addressing).build());
     for key in KEYS {
         client.put_object().bucket("photos").key(key).body(format!("body of {key}")).send().await.unwrap();
@@ -44,7 +44,7 @@ async fn sse_c_keys_are_given_raw_and_sent_encoded_with_their_md5() {
     const ENCODED: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
     const MD5: &str = "hRasmdxgYDKV3nvbahU1MA==";
     let server = Server::start(|_, _| Reply::raw(200, &[("etag", "\"e\"")], "")).await;
-    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let addressing = awsgen_runtime::S3Addressing::path_style();
     let client = Client::new(quick_config_builder(&server).s3(addressing).build());
     let put = client.put_object().bucket("b").key("k").body("secret").sse_customer_algorithm("AES256");
     put.sse_customer_key(KEY).send().await.unwrap();
@@ -72,7 +72,7 @@ async fn sse_c_keys_are_given_raw_and_sent_encoded_with_their_md5() {
 #[tokio::test]
 async fn a_bucket_name_s3_cant_take_is_refused_before_sending() {
     let server = Server::start(|_, _| Reply::raw(200, &[], "")).await;
-    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let addressing = awsgen_runtime::S3Addressing::path_style();
     let client = Client::new(quick_config_builder(&server).s3(addressing).build());
     for bad in ["photos/2024", "a?b", "a#b", "", "caf\u{e9}", &"x".repeat(256)] {
         let refused = client.get_object().bucket(bad).key("k").send().await.unwrap_err();
@@ -86,7 +86,7 @@ async fn a_bucket_name_s3_cant_take_is_refused_before_sending() {
 #[tokio::test]
 async fn metadata_that_is_not_ascii_is_refused_before_sending() {
     let server = Server::start(|_, _| Reply::raw(200, &[], "")).await;
-    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let addressing = awsgen_runtime::S3Addressing::path_style();
     let client = Client::new(quick_config_builder(&server).s3(addressing).build());
     let metadata = |name: &str, value: &str| BTreeMap::from([(name.to_owned(), value.to_owned())]);
     for (name, value) in [("owner", "Zo\u{eb}"), ("caf\u{e9}", "x"), ("note", "\u{2713}")] {
@@ -111,7 +111,7 @@ async fn listings_ask_for_encoded_keys_and_decode_them_as_s3_encodes() {
         <Contents><Key>my+dir/a%2Bb%01+%C3%A9.txt</Key></Contents>\
         <CommonPrefixes><Prefix>my+dir/sub+1%2F</Prefix></CommonPrefixes></ListBucketResult>";
     let server = Server::start(move |_, _| Reply::xml(200, listing)).await;
-    let addressing = awsgen_runtime::S3Addressing { force_path_style: true, accelerate: false };
+    let addressing = awsgen_runtime::S3Addressing::path_style();
     let client = Client::new(quick_config_builder(&server).s3(addressing).build());
 
     let decoded = client.list_objects_v2().bucket("b").prefix("my dir/").delimiter("/").send().await.unwrap();

@@ -9,7 +9,8 @@
 //!   carry the body's SHA-256 and tree hash.
 //! - Machine Learning's Predict goes to the endpoint its `PredictEndpoint` member names.
 //! - S3's GetBucketLocation answers `<LocationConstraint>us-west-2</LocationConstraint>`: the
-//!   member itself is the document (Smithy models say so with `s3UnwrappedXmlOutput`).
+//!   member itself is the document (Smithy models say so with `s3UnwrappedXmlOutput`); it is
+//!   addressed by path.
 //! - S3's CopyObject, UploadPartCopy and CompleteMultipartUpload may fail after they started
 //!   answering: status 200 with an `<Error>` document, which is that error and is retried
 //!   (botocore's `_handle_200_error`, smithy-rs's S3 200-error interceptor).
@@ -39,7 +40,10 @@
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
 //!   smithy-rs's `Route53Decorator`).
 
-use super::{Docs, Location, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind, UrlEncodedListing};
+use super::{
+    Docs, EndpointParam, EndpointParamValue, Location, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind,
+    UrlEncodedListing,
+};
 use std::collections::BTreeSet;
 
 pub fn apply(service: &mut Service) {
@@ -67,6 +71,13 @@ pub fn apply(service: &mut Service) {
 fn s3(service: &mut Service) {
     if let Some(location) = service.operations.get_mut("GetBucketLocation") {
         location.unwrapped_xml_output = true;
+        // Asked of any region's endpoint for a bucket not yet known to be there, so by path
+        // (botocore's `customize_endpoint_resolver_builtins`).
+        let path_style =
+            EndpointParam { name: "ForcePathStyle".to_owned(), value: EndpointParamValue::Static(true.into()) };
+        location.endpoint_params.retain(|param| param.name != path_style.name);
+        location.endpoint_params.push(path_style);
+        location.endpoint_params.sort_by(|a, b| a.name.cmp(&b.name));
     }
     errors_in_ok(service);
     let note = "<p>Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): \

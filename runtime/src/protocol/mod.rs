@@ -231,7 +231,10 @@ mod tests {
             r#"{"error":"invalid_grant","error_description":"refresh token revoked"}"#,
         );
         let parsed = ErrorResponse::from_response(&oauth, Protocol::RestJson);
-        assert_eq!((parsed.code(), parsed.meta().message()), (Some("InvalidGrantException"), Some("refresh token revoked")));
+        assert_eq!(
+            (parsed.code(), parsed.meta().message()),
+            (Some("InvalidGrantException"), Some("refresh token revoked"))
+        );
     }
 
     #[test]

@@ -352,10 +352,13 @@ fn smithy_main_rs(error_arms: Vec<TokenStream>, protocol: &str) -> TokenStream {
             let config = match case["vendorParams"]["scopedConfig"].get("client") {
                 Some(client) => {
                     let s3 = &client["s3"];
-                    let addressing = awsgen_runtime::S3Addressing {
-                        force_path_style: s3["addressing_style"] == "path",
-                        accelerate: s3["use_accelerate_endpoint"] == true,
+                    let style = match s3["addressing_style"].as_str() {
+                        Some("path") => awsgen_runtime::S3AddressingStyle::Path,
+                        Some("virtual") => awsgen_runtime::S3AddressingStyle::Virtual,
+                        _ => awsgen_runtime::S3AddressingStyle::Auto,
                     };
+                    let accelerate = s3["use_accelerate_endpoint"] == true;
+                    let addressing = awsgen_runtime::S3Addressing { style, accelerate };
                     let region = client["region"].as_str().unwrap_or("us-east-1");
                     awsgen_runtime::S3Settings::s3(config.region(region), addressing).use_dual_stack(s3["use_dualstack_endpoint"] == true)
                 }
