@@ -321,7 +321,11 @@ impl Client {
         let signing = ruled.signing.unwrap_or_default();
         let signing_region = signing.signing_region.unwrap_or_else(|| region.to_owned());
         let signing_name = signing.signing_name.unwrap_or_else(|| self.inner.service.signing_name.to_owned());
-        let sigv4 = crate::sign::settings(&signing_name, signing.disable_double_encoding);
+        let mut sigv4 = crate::sign::settings(&signing_name, signing.disable_double_encoding);
+        if O::UNSIGNED_PAYLOAD {
+            sigv4.payload = crate::sigv4::Payload::Unsigned;
+            sigv4.sign_body = true;
+        }
         Ok(Target { signing_region, signing_name, sigv4, endpoint_headers, signer: caller.signer, endpoint })
     }
 

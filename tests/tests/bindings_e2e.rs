@@ -188,6 +188,11 @@ async fn blob_string_and_structure_payloads() {
     assert!(requests[0].body.is_empty());
     assert_eq!(requests[1].json(), json!({"radius": 2.0}));
     assert_eq!(requests[1].header("content-type"), Some("application/json"));
+    // PutDocument is `v4-unsigned-body`: its body is not hashed, and says so in a signed header.
+    assert_eq!(requests[0].header("x-amz-content-sha256"), None);
+    assert_eq!(requests[1].header("x-amz-content-sha256"), Some("UNSIGNED-PAYLOAD"));
+    assert!(requests[1].header("authorization").is_some_and(|auth| auth.contains("x-amz-content-sha256")));
+    assert_eq!(requests[1].signature, Ok(()));
 }
 
 /// A streaming payload arrives as it is sent, whatever its size: the response size limit that

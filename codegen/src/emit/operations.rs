@@ -150,6 +150,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
         #error::Unhandled(error.into_unhandled())
     };
     let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
+    let unsigned_payload = op.unsigned_payload.then(|| quote! { const UNSIGNED_PAYLOAD: bool = true; });
     let error_in_ok = op.customized.error_in_ok.then(|| quote! { const ERROR_IN_OK: bool = true; });
     let checksum = op.request_checksum.as_ref().map(|checksum| request_checksum(checksum, input));
     let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
@@ -180,6 +181,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
             type Error = #error;
             const NAME: &'static str = #name;
             #unsigned
+            #unsigned_payload
             #error_in_ok
             #checksum
             #response_checksum

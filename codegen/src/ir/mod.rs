@@ -176,6 +176,9 @@ pub struct Operation {
     pub host_prefix: Option<String>,
     /// Sent without a signature (STS's AssumeRoleWithWebIdentity: its caller has no credentials).
     pub unsigned: bool,
+    /// Signed with `UNSIGNED-PAYLOAD` for the body (uploads of large or streamed bodies: EBS's
+    /// PutSnapshotBlock, Lex's PostContent).
+    pub unsigned_payload: bool,
     /// The request carries a checksum of its body (`httpChecksum`).
     pub request_checksum: Option<RequestChecksum>,
     /// The response can carry a checksum of its body (`httpChecksum`).

@@ -179,6 +179,9 @@ pub struct Operation {
     pub authtype: Option<String>,
     /// The auth schemes in order; `["smithy.api#noAuth"]` alone: sent unsigned.
     pub auth: Option<Vec<String>>,
+    /// Signed without hashing the body (`UNSIGNED-PAYLOAD`), as `authtype: v4-unsigned-body` says too.
+    #[serde(default, rename = "unsignedPayload")]
+    pub unsigned_payload: bool,
     pub http_checksum: Option<HttpChecksum>,
     /// An older spelling of `httpChecksum.requestChecksumRequired` (S3 Control).
     #[serde(default)]

@@ -121,6 +121,11 @@ pub trait Operation: Send + Sync + 'static {
     /// STS's AssumeRoleWithWebIdentity, whose caller has no credentials yet).
     const UNSIGNED: bool = false;
 
+    /// Signed without hashing the body: `UNSIGNED-PAYLOAD` in a signed `x-amz-content-sha256`
+    /// (botocore's `v4-unsigned-body`: EBS's PutSnapshotBlock, Lex's PostContent, S3's
+    /// WriteGetObjectResponse).
+    const UNSIGNED_PAYLOAD: bool = false;
+
     /// The output's payload is a stream (S3's GetObject body): a successful response's body is
     /// not read, but handed to [`Operation::parse_streaming`] as it arrives.
     const STREAMING_OUTPUT: bool = false;

@@ -97,6 +97,7 @@ impl ::awsgen_runtime::Operation for PutDocumentInput {
     type Output = PutDocumentOutput;
     type Error = PutDocumentError;
     const NAME: &'static str = "PutDocument";
+    const UNSIGNED_PAYLOAD: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
