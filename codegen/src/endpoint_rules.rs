@@ -66,7 +66,7 @@ fn bucket_from_rules(service: &mut Service) {
     }
     for (input, member) in unbound {
         if let Some(ShapeKind::Structure(structure)) = service.shapes.get_mut(&input).map(|s| &mut s.kind) {
-            structure.members.iter_mut().filter(|m| m.name == member).for_each(|m| m.binding = Binding::EndpointOnly);
+            structure.members.iter_mut().filter(|m| m.name == member).for_each(|m| m.binding = Binding::Unsent);
         }
     }
 }

@@ -102,3 +102,21 @@ fn s3_asks_for_a_bucket_location_by_path() {
     assert!(params("GetBucketLocation").contains("params.set(\"ForcePathStyle\",true)"));
     assert!(!params("GetBucketAcl").contains("ForcePathStyle"));
 }
+
+#[test]
+fn rds_copies_take_a_source_region_they_presign_in_and_never_send() {
+    let http = json!({"method": "POST", "requestUri": "/"});
+    let members = json!({"SourceDBSnapshotIdentifier": {"shape": "String"}, "PreSignedUrl": {"shape": "String"}});
+    for service_id in ["RDS", "Neptune", "DocDB"] {
+        let code = generate(service_id, "query", "CopyDBClusterSnapshot", http.clone(), members.clone());
+        assert!(code.contains("pubsource_region:Option<String>"), "{service_id}");
+        assert!(code.contains(
+            "fncross_region_copy(&self)->Option<(String,Self)>{match(&self.pre_signed_url,&self.source_region)"
+        ));
+        assert!(code
+            .contains("fnset_presigned_copy(&mutself,url:String,_destination:&str){self.pre_signed_url=Some(url);}"));
+        assert!(code.contains("form.member(prefix,\"PreSignedUrl\"") && !code.contains("\"SourceRegion\""));
+    }
+    let elsewhere = generate("Other", "query", "CopyDBClusterSnapshot", http, members);
+    assert!(!elsewhere.contains("source_region") && !elsewhere.contains("cross_region_copy"));
+}

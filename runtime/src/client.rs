@@ -93,6 +93,13 @@ impl Client {
         if let Some(mocks) = &self.inner.mocks {
             return mocks.answer(input);
         }
+        let mut input = input;
+        if let Some((source, copy)) = input.cross_region_copy() {
+            let destination = self.caller::<O>()?.region;
+            let url = self.presigned_copy(copy, &source, destination).await?;
+            input.set_presigned_copy(url, destination);
+            request = self.request(&input)?;
+        }
         let config = &self.inner.config;
         if let Some(checksum) = O::REQUEST_CHECKSUM {
             request = checksum::add(request, checksum, config.request_checksum_calculation)?;

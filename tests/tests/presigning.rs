@@ -105,6 +105,59 @@ async fn an_sts_get_caller_identity_url_is_botocores() {
         format!("https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&{CREDENTIAL}%2Fsts%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=17c910f75173009ae59e3bce601434f093af7e4c758df556e14a9789608402e8")
     );
     assert!(presigned.body().is_empty());
+    let scope = support::sigv4::verify_presigned("GET", presigned.uri(), support::SECRET_KEY);
+    assert_eq!(scope.as_deref(), Ok("20240102/us-east-1/sts/aws4_request"), "the verifier agrees with botocore");
+}
+
+/// EC2's CopySnapshot from another region carries a presigned URL of the same call in the source
+/// region, which EC2 fetches to check the caller may read the snapshot: unless the caller gives
+/// one, the client makes it, as botocore does, and sends the destination region too.
+#[tokio::test]
+async fn a_cross_region_copy_carries_its_presigned_url() {
+    let server = support::Server::start(|_, _| {
+        support::Reply::xml(
+            200,
+            "<CopySnapshotResponse><requestId>r</requestId><snapshotId>snap-2</snapshotId></CopySnapshotResponse>",
+        )
+    })
+    .await;
+    let config = config().region("eu-west-1").endpoint_url(&server.url).build();
+    let client = awsgen_ec2::Client::new(config);
+    let copy = client.copy_snapshot().source_region("us-west-2").source_snapshot_id("snap-1").description("a b");
+    assert_eq!(copy.send().await.unwrap().snapshot_id(), Some("snap-2"));
+
+    let form = |body: &[u8]| -> Vec<(String, String)> {
+        let decode = |text: &str| awsgen_runtime::percent::form_decode(text);
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        body.split('&').map(|pair| pair.split_once('=').unwrap()).map(|(k, v)| (decode(k), decode(v))).collect()
+    };
+    let sent = form(&server.requests()[0].body);
+    let value = |name: &str| sent.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    assert_eq!((value("SourceRegion"), value("DestinationRegion")), (Some("us-west-2"), Some("eu-west-1")));
+    let url = value("PresignedUrl").expect("a presigned URL");
+    let scope = support::sigv4::verify_presigned("GET", url, support::SECRET_KEY);
+    assert!(scope.as_ref().is_ok_and(|scope| scope.ends_with("/us-west-2/ec2/aws4_request")), "{scope:?}: {url}");
+    let query = form(url.split_once('?').unwrap().1.as_bytes());
+    let asked: Vec<(&str, &str)> =
+        query.iter().filter(|(k, _)| !k.starts_with("X-Amz-")).map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        asked,
+        [
+            ("Action", "CopySnapshot"),
+            ("Version", "2016-11-15"),
+            ("Description", "a b"),
+            ("SourceRegion", "us-west-2"),
+            ("SourceSnapshotId", "snap-1"),
+            ("DestinationRegion", "eu-west-1")
+        ]
+    );
+    assert!(url.contains("X-Amz-Expires=3600"), "{url}");
+
+    // A URL the caller gives is sent as given.
+    let given = client.copy_snapshot().source_region("us-west-2").source_snapshot_id("snap-1").presigned_url("mine");
+    given.send().await.unwrap();
+    let sent = form(&server.requests()[1].body);
+    assert_eq!(sent.iter().find(|(k, _)| k == "PresignedUrl").map(|(_, v)| v.as_str()), Some("mine"));
 }
 
 #[tokio::test]

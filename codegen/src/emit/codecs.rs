@@ -8,7 +8,7 @@ use super::xml::{
     to_xml_union, with_imports,
 };
 use super::Ctx;
-use crate::ir::ShapeKind;
+use crate::ir::{Binding, ShapeKind};
 use crate::plan::{OperationPlan, TypePlan};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -18,7 +18,7 @@ pub(crate) fn io_impls(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let (op, input, output) = (&plan.op, &plan.input, &plan.output);
     let (input_name, output_name) = (ident(&op.names.input), ident(&op.names.output));
     let write = if ctx.service.protocol.is_query() {
-        to_query_struct(&input_name, &input.fields)
+        to_query_struct(&input_name, input.fields.iter().filter(|f| f.binding != Binding::Unsent))
     } else {
         to_xml_struct(&input_name, &body_members(input), None)
     };

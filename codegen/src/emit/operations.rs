@@ -145,6 +145,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     });
     let endpoint_params = endpoint_params(op, input);
     let finish = finish(plan);
+    let cross_region_copy = cross_region_copy(plan);
     let parse_error = quote! {
         #(#error_arms)*
         #error::Unhandled(error.into_unhandled())
@@ -198,8 +199,37 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
 
             #endpoint_params
             #finish
+            #cross_region_copy
         }
     }
+}
+
+/// `Operation::cross_region_copy` and `set_presigned_copy`: the input to presign in the source
+/// region, unless the caller gave the URL, and where the URL (and EC2's destination) goes.
+fn cross_region_copy(plan: &OperationPlan) -> Option<TokenStream> {
+    let copy = plan.cross_region_copy.as_ref()?;
+    let (url, source) = (ident(&copy.url), ident(&copy.source_region));
+    // RDS's kin send the URL only.
+    let (destination, set_destination) = match &copy.destination_region {
+        Some(name) => {
+            let name = ident(name);
+            (quote! { destination }, Some(quote! { self.#name = Some(destination.to_owned()); }))
+        }
+        None => (quote! { _destination }, None),
+    };
+    Some(quote! {
+        fn cross_region_copy(&self) -> Option<(String, Self)> {
+            match (&self.#url, &self.#source) {
+                (None, Some(source)) => Some((source.clone(), self.clone())),
+                _ => None,
+            }
+        }
+
+        fn set_presigned_copy(&mut self, url: String, #destination: &str) {
+            self.#url = Some(url);
+            #set_destination
+        }
+    })
 }
 
 /// `Operation::finish` for S3's listings: the keys asked for encoded, decoded.
@@ -383,7 +413,7 @@ fn request(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
             }
             Binding::PayloadUnion => quote! { .payload_union(#value) },
             Binding::PayloadStructure => quote! { .payload_json(#value) },
-            Binding::Body | Binding::StatusCode | Binding::EndpointOnly | Binding::EventStream => continue,
+            Binding::Body | Binding::StatusCode | Binding::Unsent | Binding::EventStream => continue,
         };
         let fallible = match m.binding {
             Binding::PayloadUnion | Binding::PayloadStructure => !xml,
@@ -469,7 +499,7 @@ fn parse_output(ctx: &Ctx, op: &Operation, output: &TypePlan, output_name: &Iden
             | Binding::QueryList
             | Binding::QueryMap
             | Binding::QueryMapOfLists
-            | Binding::EndpointOnly => {
+            | Binding::Unsent => {
                 skipped = true;
                 continue;
             }

@@ -35,14 +35,18 @@
 //! - CloudSearch Domain's Search sends its query as a form by POST, since it can outgrow a URL.
 //! - S3 Control's endpoint rules put the account id in the host: the model's host prefix, which
 //!   would put it there twice, is dropped.
+//! - EC2's CopySnapshot and RDS's, Neptune's and DocumentDB's copies from another region are
+//!   checked with a presigned URL of the same call in the source region: unless the caller gives
+//!   one, the client makes it (RDS's kin take the source region as `SourceRegion`, which their
+//!   models lack and the client does not send).
 //! - Route 53 answers hosted zone, delegation set and change ids with their path
 //!   (`/hostedzone/Z123`) and takes them without: an input member of those shapes sends only
 //!   what follows its last `/`, so an id passes back as it came (botocore's `fix_route53_ids`,
 //!   smithy-rs's `Route53Decorator`).
 
 use super::{
-    Docs, EndpointParam, EndpointParamValue, Location, Member, ReadAs, SendAs, Service, ShapeId, ShapeKind,
-    UrlEncodedListing,
+    CrossRegionCopy, Docs, EndpointParam, EndpointParamValue, Location, Member, ReadAs, SendAs, Service, ShapeId,
+    ShapeKind, UrlEncodedListing,
 };
 use std::collections::BTreeSet;
 
@@ -61,6 +65,8 @@ pub fn apply(service: &mut Service) {
         "Route 53" => route53(service),
         "CloudSearch Domain" => cloudsearch_domain(service),
         "S3" => s3(service),
+        "RDS" => cross_region_copies(service, RDS_COPIES),
+        "Neptune" | "DocDB" => cross_region_copies(service, &["CopyDBClusterSnapshot", "CreateDBCluster"]),
         // Its endpoint rules put the account id in the host already (botocore's
         // `remove_accid_host_prefix_from_model`): the model's `{AccountId}.` would double it.
         "S3 Control" => service.operations.values_mut().for_each(|op| op.host_prefix = None),
@@ -176,6 +182,16 @@ const USER_DATA_NOTE: &str = "<p>Give the script itself: this crate base64-encod
 /// RunInstances' `UserData` is base64 on the wire; callers give the script itself, as boto3's.
 /// GetConsoleOutput answers the console's text base64-encoded; callers get the text.
 fn ec2(service: &mut Service) {
+    if let Some(copy) = service.operations.get_mut("CopySnapshot") {
+        copy.customized.cross_region_copy = Some(CrossRegionCopy {
+            url: "PresignedUrl".to_owned(),
+            source_region: "SourceRegion".to_owned(),
+            destination_region: Some("DestinationRegion".to_owned()),
+        });
+    }
+    let note = "<p>Unless you give it, this crate presigns this call in the source region and sends that \
+                (as boto3 does).</p>";
+    document(service, &["CopySnapshot"], "PresignedUrl", note);
     send_as(service, &["RunInstances"], "UserData", SendAs::Base64, USER_DATA_NOTE);
     let output = service.operations.get("GetConsoleOutput").and_then(|op| op.output.clone());
     let output = output.and_then(|id| service.shapes.get_mut(&id));
@@ -185,6 +201,45 @@ fn ec2(service: &mut Service) {
             let note = "<p>The console's text: this crate decodes it (as boto3 does).</p>";
             member.docs = Docs(Some(format!("{}{note}", member.docs.0.as_deref().unwrap_or_default())));
         }
+    }
+}
+
+/// RDS's operations that copy from another region.
+const RDS_COPIES: &[&str] = &[
+    "CopyDBClusterSnapshot",
+    "CreateDBCluster",
+    "CopyDBSnapshot",
+    "CreateDBInstanceReadReplica",
+    "StartDBInstanceAutomatedBackupsReplication",
+];
+
+/// RDS and its kin take the source region as `SourceRegion`, which their models lack (botocore
+/// adds it in `service-2.sdk-extras.json`): the client reads it to presign the call there, into
+/// `PreSignedUrl`, and sends it no further.
+fn cross_region_copies(service: &mut Service, operations: &[&str]) {
+    for name in operations {
+        let Some(op) = service.operations.get_mut(*name) else { continue };
+        let Some(ShapeKind::Structure(input)) =
+            op.input.as_ref().and_then(|id| service.shapes.get_mut(id)).map(|s| &mut s.kind)
+        else {
+            continue;
+        };
+        let Some(url) = input.members.iter().find(|m| m.name == "PreSignedUrl") else { continue };
+        let mut source_region = Member::new("SourceRegion", &url.target);
+        source_region.location = Location::Unsent;
+        source_region.docs = Docs(Some(
+            "<p>The region the source is in. Unless you give <code>PreSignedUrl</code>, this crate presigns this \
+             call there and sends that (as boto3 does); the region itself is not sent.</p>"
+                .to_owned(),
+        ));
+        if !input.members.iter().any(|m| m.name == source_region.name) {
+            input.members.push(source_region);
+        }
+        op.customized.cross_region_copy = Some(CrossRegionCopy {
+            url: "PreSignedUrl".to_owned(),
+            source_region: "SourceRegion".to_owned(),
+            destination_region: None,
+        });
     }
 }
 

@@ -213,6 +213,22 @@ pub struct Customized {
     pub query_as_form: bool,
     /// S3's listings: keys asked for and answered percent-encoded, decoded for the caller.
     pub url_encoded_listing: Option<UrlEncodedListing>,
+    /// A copy from another region, checked by a presigned URL of the same call there.
+    pub cross_region_copy: Option<CrossRegionCopy>,
+}
+
+/// A copy from another region (EC2's CopySnapshot, RDS's CopyDBSnapshot and their kin) which
+/// the service checks with a presigned URL of the same call in the source region: unless the
+/// caller gives one, the client makes it (botocore's `inject_presigned_url_ec2` and `_rds`).
+/// The members are named as the model names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossRegionCopy {
+    /// Where the URL goes (`PresignedUrl`, `PreSignedUrl`).
+    pub url: String,
+    /// The source region (EC2 sends it; RDS's is the client's alone, `Location::Unsent`).
+    pub source_region: String,
+    /// Where the destination region is sent too, if anywhere (EC2's `DestinationRegion`).
+    pub destination_region: Option<String>,
 }
 
 /// S3's listings (botocore's `set_list_objects_encoding_type_url` and `decode_list_object*`):
@@ -580,7 +596,7 @@ pub struct Member {
 
 impl Member {
     /// An optional body member named `name` (on the wire too) of type `target`, with nothing
-    /// else set: for tests of the passes and of the plan.
+    /// else set: for tests of the passes and of the plan, and the members `customize` adds.
     pub fn new(name: &str, target: &str) -> Member {
         Member {
             name: name.to_owned(),
@@ -638,9 +654,10 @@ pub enum Binding {
     /// A map bound to every header starting with the wire name.
     PrefixHeaders,
     StatusCode,
-    /// Only an endpoint rule-set parameter: the rules put it in the host or the path (S3's
-    /// `Bucket`, taken out of the URI as botocore does).
-    EndpointOnly,
+    /// Not sent as itself: an endpoint rule-set parameter, which the rules put in the host or
+    /// the path (S3's `Bucket`, taken out of the URI as botocore does), or a value the client
+    /// reads (RDS's `SourceRegion`).
+    Unsent,
     /// The whole body: raw bytes.
     PayloadBlob,
     /// The whole body: a string or enum as text.
@@ -664,7 +681,7 @@ impl Binding {
                 | Binding::PayloadUnion
                 | Binding::PayloadStructure
                 | Binding::StatusCode
-                | Binding::EndpointOnly
+                | Binding::Unsent
                 | Binding::EventStream
         )
     }
@@ -714,4 +731,6 @@ pub enum Location {
     StatusCode,
     /// The whole HTTP body.
     Payload,
+    /// Not sent: a value the client reads (RDS's `SourceRegion`, see `customize`).
+    Unsent,
 }

@@ -297,6 +297,7 @@ fn binding(shapes: &BTreeMap<ShapeId, Shape>, member: &Member) -> Binding {
         (Location::Header, _) => Binding::Header,
         (Location::PrefixHeaders, _) => Binding::PrefixHeaders,
         (Location::StatusCode, _) => Binding::StatusCode,
+        (Location::Unsent, _) => Binding::Unsent,
         (Location::Payload, Some(ShapeKind::Blob)) => Binding::PayloadBlob,
         (Location::Payload, Some(ShapeKind::String | ShapeKind::Enum(_))) => Binding::PayloadText,
         (Location::Payload, Some(ShapeKind::Union(_))) => Binding::PayloadUnion,

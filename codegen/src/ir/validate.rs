@@ -260,7 +260,7 @@ fn binding_problem(service: &Service, member: &Member) -> Option<String> {
     let scalar_or_list =
         |id: &str| scalar(id) || matches!(kind(id), Some(ShapeKind::List { member }) if scalar(member));
     let ok = match member.location {
-        Location::Body => true,
+        Location::Body | Location::Unsent => true,
         Location::Label => scalar(&member.target),
         Location::Header => scalar_or_list(&member.target),
         Location::Query => {

@@ -92,6 +92,33 @@ pub struct OperationPlan {
     pub presignable: bool,
     /// S3's listings: keys asked for percent-encoded and decoded for the caller.
     pub listing: Option<ListingPlan>,
+    /// A copy from another region whose presigned URL the client makes.
+    pub cross_region_copy: Option<CrossRegionCopyPlan>,
+}
+
+/// A cross-region copy's members by their Rust names (see `ir::CrossRegionCopy`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossRegionCopyPlan {
+    pub url: String,
+    pub source_region: String,
+    pub destination_region: Option<String>,
+}
+
+impl CrossRegionCopyPlan {
+    /// `None` unless the operation is customized so and its input has the members named.
+    fn of(op: &Operation, input: &TypePlan) -> Option<CrossRegionCopyPlan> {
+        let copy = op.customized.cross_region_copy.as_ref()?;
+        let rust_name = |name: &str| input.field(name).map(|f| f.rust_name.clone());
+        let destination_region = match &copy.destination_region {
+            Some(name) => Some(rust_name(name)?),
+            None => None,
+        };
+        Some(CrossRegionCopyPlan {
+            url: rust_name(&copy.url)?,
+            source_region: rust_name(&copy.source_region)?,
+            destination_region,
+        })
+    }
 }
 
 /// An S3 listing's encoded members by their Rust names (see `ir::UrlEncodedListing`).
@@ -193,8 +220,10 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
         let errors = op.names.error_variants.iter().filter_map(|v| error(shapes, protocol, v)).collect();
         let presignable = !op.unsigned && service.auth.contains(&AuthScheme::SigV4);
         let listing = ListingPlan::of(shapes, op);
+        let cross_region_copy = CrossRegionCopyPlan::of(op, &input);
         let op = op.clone();
-        let plan = OperationPlan { op, input, output, errors, paginator, waiters, presignable, listing };
+        let plan =
+            OperationPlan { op, input, output, errors, paginator, waiters, presignable, listing, cross_region_copy };
         operations.insert(name.clone(), plan);
     }
     let mut warnings = pager_warnings.into_found();

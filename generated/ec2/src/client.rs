@@ -40,6 +40,26 @@ impl Client {
             inner: ::awsgen_runtime::Client::mocked(mocks, &SERVICE),
         }
     }
+    /// Creates an exact copy of an Amazon EBS snapshot.
+    ///
+    /// The location of the source snapshot determines whether you can copy it or not, and the allowed destinations for the snapshot copy.
+    ///
+    /// - If the source snapshot is in a Region, you can copy it within that Region, to another Region, to an Outpost associated with that Region, or to a Local Zone in that Region.
+    /// - If the source snapshot is in a Local Zone, you can copy it within that Local Zone, to another Local Zone in the same zone group, or to the parent Region of the Local Zone.
+    /// - If the source snapshot is on an Outpost, you can't copy it.
+    ///
+    /// When copying snapshots to a Region, the encryption outcome for the snapshot copy depends on the Amazon EBS encryption by default setting for the destination Region, the encryption status of the source snapshot, and the encryption parameters you specify in the request. For more information, see [Encryption and snapshot copying](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html#creating-encrypted-snapshots).
+    ///
+    /// Snapshots copied to an Outpost must be encrypted. Unencrypted snapshots are not supported on Outposts. For more information, [Amazon EBS local snapshots on Outposts](https://docs.aws.amazon.com/ebs/latest/userguide/snapshots-outposts.html#considerations).
+    ///
+    /// Snapshots copies have an arbitrary source volume ID. Do not use this volume ID for any purpose.
+    ///
+    /// For more information, see [Copy an Amazon EBS snapshot](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html) in the *Amazon EBS User Guide*.
+    pub fn copy_snapshot(
+        &self,
+    ) -> crate::operation::copy_snapshot::CopySnapshotInputBuilder<Client> {
+        crate::operation::copy_snapshot::CopySnapshotInputBuilder::new(self.clone())
+    }
     /// Describes the specified attribute of the specified instance. You can specify only one attribute at a time. Available attributes include SQL license exemption configuration for instances registered with the SQL LE service.
     pub fn describe_instance_attribute(
         &self,

@@ -4,7 +4,7 @@
 //! what a URL can't or shouldn't carry (checksums the client would compute, retries, the SDK's
 //! own headers).
 
-use super::{fetch_identity, Client, Identity};
+use super::{fetch_identity, Caller, Client, Identity};
 use crate::build::BuildError;
 use crate::credentials::Credentials;
 use crate::error::SdkError;
@@ -90,8 +90,34 @@ impl Client {
         input: O,
         presigning: PresigningConfig,
     ) -> Result<PresignedRequest, SdkError<O::Error>> {
-        let mut request = self.request(&input)?;
+        let request = self.request(&input)?;
         let caller = self.caller::<O>()?;
+        self.presign_as(input, request, caller, presigning).await
+    }
+
+    /// A cross-region copy's URL (see [`Operation::cross_region_copy`]): `input` presigned in
+    /// the `source` region for an hour, its form carrying the `destination` region, as botocore
+    /// makes it.
+    pub(crate) async fn presigned_copy<O: Operation>(
+        &self,
+        input: O,
+        source: &str,
+        destination: &str,
+    ) -> Result<String, SdkError<O::Error>> {
+        crate::endpoint::check_region(source)?;
+        let request = self.request(&input)?.form_param_unless_set("DestinationRegion", destination);
+        let caller = Caller { region: source, ..self.caller::<O>()? };
+        let hour = PresigningConfig { expires_in: Duration::from_secs(3600), start_time: None };
+        Ok(self.presign_as(input, request, caller, hour).await?.uri)
+    }
+
+    async fn presign_as<O: Operation>(
+        &self,
+        input: O,
+        mut request: crate::protocol::Request,
+        caller: Caller<'_>,
+        presigning: PresigningConfig,
+    ) -> Result<PresignedRequest, SdkError<O::Error>> {
         let credentials = presigning_credentials(fetch_identity(caller.signer).await?)?;
         let target = self.target(&input, &request, &caller, credentials.account_id())?;
         let (method, body) = for_a_url(&mut request);

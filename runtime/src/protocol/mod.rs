@@ -151,6 +151,19 @@ pub trait Operation: Send + Sync + 'static {
     }
     fn parse_error(error: ErrorResponse) -> Self::Error;
 
+    /// A copy from another region (EC2's CopySnapshot, RDS's CopyDBSnapshot) whose presigned
+    /// URL the caller left to the client: the source region, and the input to presign there.
+    fn cross_region_copy(&self) -> Option<(String, Self)>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
+    /// Fills in the presigned URL of [`Operation::cross_region_copy`] (and, where the service
+    /// takes it, the destination region: the client's).
+    fn set_presigned_copy(&mut self, _url: String, _destination: &str) {}
+
     /// The output as the caller gets it from this input (S3's listings decode the keys they
     /// asked for encoded, unless the caller asked); most take it as parsed.
     fn finish(&self, output: Self::Output) -> Self::Output {

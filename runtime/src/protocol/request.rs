@@ -313,6 +313,17 @@ impl Request {
         self
     }
 
+    /// A form (awsQuery, EC2) with `name=value` added unless it has `name` already.
+    pub(crate) fn form_param_unless_set(mut self, name: &str, value: &str) -> Self {
+        let form = String::from_utf8_lossy(&self.body).into_owned();
+        if form.is_empty() || form.split('&').any(|pair| pair.split('=').next() == Some(name)) {
+            return self;
+        }
+        let pair = format!("{}={}", percent_encode(name, false), percent_encode(value, false));
+        self.body = Bytes::from(format!("{form}&{pair}"));
+        self
+    }
+
     /// S3's listings: asks for keys percent-encoded (`encoding-type=url`) unless the caller
     /// chose an encoding; [`Operation::finish`](super::Operation::finish) decodes them.
     pub fn ask_url_encoding(mut self, caller_chose: bool) -> Self {

@@ -84,6 +84,53 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     }
 }
 
+/// Ok with the credential scope (`20240102/us-west-2/ec2/aws4_request`) when a presigned URL's
+/// `X-Amz-Signature` is the signature of a `method` request for it with this secret (only the
+/// host signed, as a URL carries no other header; the body's hash empty or `UNSIGNED-PAYLOAD`).
+#[allow(dead_code)]
+pub fn verify_presigned(method: &str, url: &str, secret: &str) -> Result<String, String> {
+    let rest = url.split_once("://").ok_or("not a URL")?.1;
+    let (host, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (path, query) = target.split_once('?').ok_or("no query")?;
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .map(decode)
+            .ok_or(format!("no {name}"))
+    };
+    let (credential, amz_date, signature) =
+        (param("X-Amz-Credential")?, param("X-Amz-Date")?, param("X-Amz-Signature")?);
+    if param("X-Amz-SignedHeaders")? != "host" {
+        return Err("a URL can sign only its host".into());
+    }
+    let scope = credential.split_once('/').ok_or("credential has no scope")?.1.to_owned();
+    let [date, region, service, _]: [&str; 4] =
+        scope.split('/').collect::<Vec<_>>().try_into().map_err(|_| "bad scope")?;
+    let unsigned: Vec<&str> = query.split('&').filter(|pair| !pair.starts_with("X-Amz-Signature=")).collect();
+    let mut key = format!("AWS4{secret}").into_bytes();
+    for part in [date, region, service, "aws4_request"] {
+        key = hmac(&key, part.as_bytes());
+    }
+    for payload_hash in [hex(&Sha256::digest(b"")), "UNSIGNED-PAYLOAD".to_owned()] {
+        let canonical_request = [
+            method.to_owned(),
+            encode(path, true),
+            canonical_query(&unsigned.join("&")),
+            format!("host:{host}\n"),
+            "host".to_owned(),
+            payload_hash,
+        ]
+        .join("\n");
+        let string_to_sign =
+            format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
+        if hex(&hmac(&key, string_to_sign.as_bytes())) == signature {
+            return Ok(scope);
+        }
+    }
+    Err("signature mismatch".into())
+}
+
 fn canonical_query(query: &str) -> String {
     let mut pairs: Vec<(String, String)> = query
         .split('&')

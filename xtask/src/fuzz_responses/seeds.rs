@@ -123,7 +123,7 @@ impl<'a> Filler<'a> {
                     }
                 }
                 Location::Payload => payload = Some(self.payload(member)),
-                Location::StatusCode | Location::Label | Location::Query => {}
+                Location::StatusCode | Location::Label | Location::Query | Location::Unsent => {}
             }
         }
         let body = payload.unwrap_or_else(|| Value::Object(body).to_string());
