@@ -151,6 +151,25 @@ async fn a_callers_idempotency_token_is_kept_and_unknown_union_members_parse() {
     assert_eq!(server.requests()[0].json()["clientToken"], json!("mine"));
 }
 
+/// An idempotency token left unset is a fresh UUID v4 per call (botocore's
+/// `generate_idempotent_uuid`), so a retry of the same call is recognised as one.
+#[tokio::test]
+async fn an_unset_idempotency_token_is_a_fresh_uuid() {
+    let server = Server::start(|_, _| Reply::json(201, json!({}))).await;
+    let client = awsgen_fixture_restjson::Client::new(config(&server.url));
+    for _ in 0..2 {
+        bounded(client.put_thing().thing_id("t").key("k").send()).await.unwrap().unwrap();
+    }
+    let tokens: Vec<String> =
+        server.requests().iter().map(|r| r.json()["clientToken"].as_str().unwrap_or_default().to_owned()).collect();
+    for token in &tokens {
+        let groups: Vec<usize> = token.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{token}");
+        assert_eq!(&token[14..15], "4", "version 4: {token}");
+    }
+    assert_ne!(tokens[0], tokens[1]);
+}
+
 #[tokio::test]
 async fn modeled_errors_of_a_fixture_operation() {
     let server = Server::start(|_, _| {

@@ -160,3 +160,26 @@ async fn iam_policy_documents_read_as_json_text() {
     let roles = tokio::time::timeout(Duration::from_secs(30), client.list_roles().send()).await.unwrap().unwrap();
     assert_eq!(roles.roles()[0].assume_role_policy_document(), Some(POLICY));
 }
+
+/// AssumeRoleWithWebIdentity is how a caller without credentials gets some: it is sent unsigned
+/// (the model's `authtype: none`, botocore's `disable_signing`), and needs no credentials.
+#[tokio::test]
+async fn an_unsigned_operation_needs_no_credentials() {
+    const ANSWER: &str = "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>\
+        <Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
+        <Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult>\
+        </AssumeRoleWithWebIdentityResponse>";
+    let server = Server::start_anonymous(|_, _| Reply::xml(200, ANSWER)).await;
+    let config = awsgen_runtime::Config::builder().region("us-east-1").endpoint_url(&server.url).build();
+    let call = Client::new(config)
+        .assume_role_with_web_identity()
+        .role_arn("arn:aws:iam::123456789012:role/web")
+        .role_session_name("app")
+        .web_identity_token("eyJ.token")
+        .send();
+    let output = tokio::time::timeout(Duration::from_secs(30), call).await.unwrap().unwrap();
+    assert_eq!(output.credentials().map(|c| c.access_key_id.as_str()), Some("ASIA1"));
+    let request = &server.requests()[0];
+    assert_eq!(request.header("authorization"), None, "sent unsigned");
+    assert_eq!(request.header("x-amz-date"), None);
+}

@@ -92,6 +92,17 @@ pub struct Server {
 impl Server {
     /// Starts a server whose replies come from `script(request, index of the request)`.
     pub async fn start(script: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static) -> Server {
+        Server::serving(script, false).await
+    }
+
+    /// Like [`Server::start`], answering requests without any signature too, as AWS answers its
+    /// unsigned operations (STS's AssumeRoleWithWebIdentity); a wrong signature is still refused.
+    #[allow(dead_code)]
+    pub async fn start_anonymous(script: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static) -> Server {
+        Server::serving(script, true).await
+    }
+
+    async fn serving(script: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static, anonymous: bool) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -99,7 +110,7 @@ impl Server {
         let log = received.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, log.clone(), script.clone()));
+                tokio::spawn(serve(stream, log.clone(), script.clone(), anonymous));
             }
         });
         Server { url, received }
@@ -111,7 +122,7 @@ impl Server {
 }
 
 /// Serves requests on one connection until the client closes it or a reply ends it.
-async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Received>>>, script: Arc<Script>) {
+async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Received>>>, script: Arc<Script>, anonymous: bool) {
     let mut buffer = Vec::new();
     loop {
         let Some(request) = read_request(&mut stream, &mut buffer).await else { return };
@@ -122,6 +133,7 @@ async fn serve(mut stream: TcpStream, log: Arc<Mutex<Vec<Received>>>, script: Ar
         };
         // Like AWS, refuse a request whose signature does not verify, before any scripted reply.
         let reply = match &request.signature {
+            Err(_) if anonymous && request.header("authorization").is_none() => script(&request, index),
             Err(why) => Reply::json(403, serde_json::json!({"__type": "InvalidSignatureException", "message": why})),
             Ok(()) => script(&request, index),
         };
