@@ -2,7 +2,7 @@
 //! retrying and timing out as configured, then hands the response back to the operation.
 
 use crate::checksum::{self, Expected};
-use crate::config::{Config, RetryMode};
+use crate::config::{Config, RetryMode, StalledStreamProtection};
 use crate::credentials::Credentials;
 use crate::credentials::{is_expired, CredentialsCache, Token, TokenCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
@@ -176,7 +176,9 @@ impl Client {
     ) -> ControlFlow<Result<O::Output, SdkError<O::Error>>> {
         let last = attempt == max;
         let checksum = O::RESPONSE_CHECKSUM.filter(|checksum| checksum.asked(http_request.headers()));
-        match self.attempt(http_request, O::STREAMING_OUTPUT, checksum).await {
+        // An event stream may stay open and quiet as long as the service likes.
+        let watch = self.inner.config.stalled_stream.filter(|_| !O::EVENT_STREAM_OUTPUT);
+        match self.attempt(http_request, O::STREAMING_OUTPUT, checksum, watch).await {
             Ok((head, Some(body))) => {
                 span.response(&head);
                 self.learn(false);
@@ -236,10 +238,14 @@ impl Client {
         request: http::Request<Bytes>,
         streaming: bool,
         checksum: Option<ResponseChecksum>,
+        watch: Option<StalledStreamProtection>,
     ) -> Result<(Response, Option<ByteStream>), TransportError> {
         let config = &self.inner.config;
         let call = async {
-            let reply = config.http_client.call(request).await?;
+            let mut reply = config.http_client.call(request).await?;
+            if let Some(protection) = watch {
+                reply.body = reply.body.watched(protection);
+            }
             let success = (200..300).contains(&reply.status);
             // A checksum is of the whole object: a range of it (206) can't be checked against one.
             let whole = success && reply.status != 206;

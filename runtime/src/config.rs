@@ -3,6 +3,7 @@
 use crate::credentials::{Credentials, CredentialsCache, ProvideCredentials, ProvideToken, Token, TokenCache};
 use crate::env::{var as env, var_flag as env_flag};
 use crate::http::{default_http_client, CaBundle, HttpClient};
+pub use crate::stall::StalledStreamProtection;
 use crate::time::{SystemClock, TimeSource};
 use std::sync::Arc;
 use std::time::Duration;
@@ -172,6 +173,7 @@ pub struct Config {
     pub(crate) request_checksum_calculation: RequestChecksumCalculation,
     pub(crate) response_checksum_validation: ResponseChecksumValidation,
     pub(crate) timeouts: TimeoutConfig,
+    pub(crate) stalled_stream: Option<StalledStreamProtection>,
     pub(crate) time_source: Arc<dyn TimeSource>,
     pub(crate) http_client: Arc<dyn HttpClient>,
     pub(crate) max_response_body: usize,
@@ -256,6 +258,11 @@ impl Config {
         self.timeouts
     }
 
+    /// `None` when turned off.
+    pub fn stalled_stream_protection(&self) -> Option<StalledStreamProtection> {
+        self.stalled_stream
+    }
+
     /// The transport, to wrap in another (a recording transport, say).
     pub fn http_client(&self) -> Arc<dyn HttpClient> {
         self.http_client.clone()
@@ -336,6 +343,8 @@ pub struct ConfigBuilder {
     request_checksum_calculation: RequestChecksumCalculation,
     response_checksum_validation: ResponseChecksumValidation,
     timeouts: TimeoutConfig,
+    /// `None`: the default protection; `Some(None)`: turned off.
+    stalled_stream: Option<Option<StalledStreamProtection>>,
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
     ca_bundle: Option<CaBundle>,
@@ -414,6 +423,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// When a response body that stopped arriving fails (see [`StalledStreamProtection`]; on by
+    /// default); `None` turns it off. Event streams are never watched: a service may keep one
+    /// open and quiet as long as it likes.
+    pub fn stalled_stream_protection(mut self, protection: Option<StalledStreamProtection>) -> Self {
+        self.stalled_stream = Some(protection);
+        self
+    }
+
     pub fn time_source(mut self, time_source: Arc<dyn TimeSource>) -> Self {
         self.time_source = Some(time_source);
         self
@@ -471,6 +488,7 @@ impl ConfigBuilder {
             request_checksum_calculation: self.request_checksum_calculation,
             response_checksum_validation: self.response_checksum_validation,
             timeouts: self.timeouts,
+            stalled_stream: self.stalled_stream.unwrap_or(Some(StalledStreamProtection::default())),
             time_source,
             http_client,
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),

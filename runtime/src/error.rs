@@ -487,6 +487,10 @@ pub enum TransportErrorKind {
     /// The response body does not match the checksum the response carries: it was corrupted on
     /// the way. A body read whole is tried again; a streamed one ends with this error.
     ChecksumMismatch,
+    /// The response body stopped arriving: less than the minimum throughput over the grace
+    /// period of [`StalledStreamProtection`](crate::StalledStreamProtection). A body read whole
+    /// is tried again; a streamed one ends with this error.
+    StalledStream,
     /// The transport would not send this request (a replaying test transport that expected
     /// another one). Not retried: the same request would be refused again.
     Refused,
@@ -576,6 +580,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::ResponseTooLarge => "response refused",
             TransportErrorKind::ChecksumMismatch => "checksum mismatch",
             TransportErrorKind::Refused => "request refused by the transport",
+            TransportErrorKind::StalledStream => "stalled",
         };
         write!(f, "{what}: {}", self.detail)?;
         match self.attempts {

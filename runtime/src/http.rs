@@ -70,6 +70,17 @@ impl Body {
         }
     }
 
+    /// The body, failing when it stops arriving (see [`StalledStreamProtection`]); a body in
+    /// memory can't stall.
+    pub(crate) fn watched(self, protection: crate::stall::StalledStreamProtection) -> Self {
+        match self.0 {
+            BodyKind::Streaming(stream) => {
+                Body(BodyKind::Streaming(crate::stall::Watched::new(stream, protection).boxed_unsync()))
+            }
+            full => Body(full),
+        }
+    }
+
     /// The body, if it is already in memory.
     pub(crate) fn in_memory(&self) -> Option<&Bytes> {
         match &self.0 {

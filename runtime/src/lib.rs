@@ -38,6 +38,7 @@ mod protocol;
 pub mod retry;
 mod sign;
 mod sigv4;
+mod stall;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod text;
@@ -53,7 +54,8 @@ pub use byte_stream::ByteStream;
 pub use client::{uuid_v4, Client, PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
 pub use config::{
     BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation,
-    RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+    RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings, StalledStreamProtection, TimeoutConfig,
+    DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::{Credentials, Token};
 pub use error::{

@@ -110,6 +110,22 @@ async fn a_conversation_arrives_event_by_event_however_the_bytes_are_split() {
     }
 }
 
+/// A service may keep an event stream open and quiet (a model thinking, a transcription of
+/// silence): stalled-stream protection never watches one, however short its grace period.
+#[tokio::test]
+async fn a_quiet_event_stream_is_never_taken_for_a_stalled_one() {
+    let server = serve(conversation(), Duration::from_millis(400), Duration::ZERO).await;
+    let watchful =
+        awsgen_runtime::StalledStreamProtection { grace_period: Duration::from_millis(100), min_throughput: 1000 };
+    let config = support::quick_config_builder(&server).stalled_stream_protection(Some(watchful)).build();
+    let mut output = Client::new(config).converse_stream().model_id("m").messages(vec![hi()]).send().await.unwrap();
+    let mut items = Vec::new();
+    while let Some(item) = futures_util::StreamExt::next(&mut output.stream).await {
+        items.push(item);
+    }
+    assert_eq!(text_and_stop(&items), ("Hello".to_owned(), Some(StopReason::EndTurn)));
+}
+
 #[tokio::test]
 async fn each_event_is_handed_out_before_the_next_arrives() {
     // 300 ms between frames: the first event must not wait for the rest.

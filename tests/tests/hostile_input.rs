@@ -407,3 +407,60 @@ async fn any_s3_document_failing_inside_a_200_or_cut_short_is_retried() {
     assert!(matches!(failed, SdkError::Parse(_)), "{failed:?}");
     assert_eq!(cut.requests().len(), 2, "tried as often as allowed");
 }
+
+fn watchful(grace_ms: u64) -> Option<awsgen_runtime::StalledStreamProtection> {
+    Some(awsgen_runtime::StalledStreamProtection { grace_period: Duration::from_millis(grace_ms), min_throughput: 1 })
+}
+
+fn object_server(chunks: &[&str], pause: Duration, hold: Duration) -> impl Fn(&support::Received, usize) -> Reply {
+    let chunks: Vec<Vec<u8>> = chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
+    move |_, _| Reply::Stream { headers: vec![], chunks: chunks.clone(), pause, hold }
+}
+
+/// An object whose server goes silent mid-body fails with a typed error once the grace period
+/// of waiting passes, instead of waiting forever (the attempt timeout ended with the head).
+#[tokio::test]
+async fn a_download_that_stops_arriving_fails_as_stalled() {
+    let server = Server::start(object_server(&["first part"], Duration::ZERO, Duration::from_secs(30))).await;
+    let config = config().endpoint_url(&server.url).stalled_stream_protection(watchful(300)).build();
+    let client = awsgen_s3::Client::new(config);
+    let mut body = bounded(client.get_object().bucket("b").key("k").send()).await.unwrap().body.unwrap();
+    assert_eq!(bounded(body.next()).await.unwrap().unwrap(), "first part");
+    let started = std::time::Instant::now();
+    let stalled = bounded(body.next()).await.unwrap().unwrap_err();
+    assert_eq!(stalled.kind(), TransportErrorKind::StalledStream, "{stalled}");
+    assert!(started.elapsed() < Duration::from_secs(5), "caught after {:?}", started.elapsed());
+    assert!(bounded(body.next()).await.is_none(), "nothing after the error");
+}
+
+/// Neither a slow but moving transfer nor a caller slow to read is taken for a stall.
+#[tokio::test]
+async fn slow_transfers_and_slow_readers_are_not_stalls() {
+    let chunks = ["a", "b", "c", "d", "e", "f"];
+    let server = Server::start(object_server(&chunks, Duration::from_millis(200), Duration::ZERO)).await;
+    let config = config().endpoint_url(&server.url).stalled_stream_protection(watchful(400)).build();
+    let client = awsgen_s3::Client::new(config);
+    let moving = bounded(client.get_object().bucket("b").key("k").send()).await.unwrap();
+    assert_eq!(bounded(moving.body.unwrap().collect()).await.unwrap(), "abcdef", "a chunk every 200 ms");
+
+    let mut body = bounded(client.get_object().bucket("b").key("k").send()).await.unwrap().body.unwrap();
+    let mut read = String::new();
+    while let Some(chunk) = bounded(body.next()).await {
+        read.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+        tokio::time::sleep(Duration::from_millis(700)).await; // longer than the grace period
+    }
+    assert_eq!(read, "abcdef");
+}
+
+/// A response read whole (JSON here) that stops arriving is an attempt that failed, retried, and
+/// the error says it stalled.
+#[tokio::test]
+async fn a_whole_response_that_stops_arriving_is_retried_and_fails_as_stalled() {
+    let server = Server::start(object_server(&["{\"jobs\": ["], Duration::ZERO, Duration::from_secs(30))).await;
+    let config = config().endpoint_url(&server.url).stalled_stream_protection(watchful(200)).build();
+    let failed = list_jobs(config).await.unwrap_err();
+    let SdkError::Transport(error) = &failed else { panic!("{failed:?}") };
+    assert_eq!((error.kind(), error.attempts()), (TransportErrorKind::StalledStream, 3), "{error}");
+    // The first 10 bytes came; then nothing for a whole grace period.
+    assert!(error.to_string().contains("stalled: 0 bytes of the response body in 200ms of waiting"), "{error}");
+}

@@ -158,9 +158,12 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
     // from memory).
     let streaming = output.fields.iter().any(is_body_stream);
+    let event_stream = output.fields.iter().any(|f| f.binding == Binding::EventStream);
+    let event_stream = event_stream.then(|| quote! { const EVENT_STREAM_OUTPUT: bool = true; });
     let parse = match streaming {
         true => quote! {
             const STREAMING_OUTPUT: bool = true;
+            #event_stream
 
             fn parse_output(response: &#rt::http::Response) -> Result<#output_name, #rt::ParseError> {
                 Self::parse_streaming(response, #rt::ByteStream::new(response.body.clone()))

@@ -130,6 +130,10 @@ pub trait Operation: Send + Sync + 'static {
     /// not read, but handed to [`Operation::parse_streaming`] as it arrives.
     const STREAMING_OUTPUT: bool = false;
 
+    /// The output is an event stream, which the service may keep open and quiet for as long as
+    /// it likes: its body is not watched for stalls.
+    const EVENT_STREAM_OUTPUT: bool = false;
+
     /// The service may answer an error with status 200 and an `<Error>` document (S3's
     /// CopyObject, UploadPartCopy and CompleteMultipartUpload fail that way after they started
     /// answering): such a 200 is that error, and worth another attempt, as botocore retries it.

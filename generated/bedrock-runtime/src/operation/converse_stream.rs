@@ -594,6 +594,7 @@ impl ::awsgen_runtime::Operation for ConverseStreamInput {
             .json_body(self)
     }
     const STREAMING_OUTPUT: bool = true;
+    const EVENT_STREAM_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<ConverseStreamOutput, ::awsgen_runtime::ParseError> {

@@ -428,6 +428,7 @@ impl ::awsgen_runtime::Operation for InvokeModelWithResponseStreamInput {
         )
     }
     const STREAMING_OUTPUT: bool = true;
+    const EVENT_STREAM_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<InvokeModelWithResponseStreamOutput, ::awsgen_runtime::ParseError> {

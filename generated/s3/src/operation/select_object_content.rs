@@ -556,6 +556,7 @@ impl ::awsgen_runtime::Operation for SelectObjectContentInput {
         )
     }
     const STREAMING_OUTPUT: bool = true;
+    const EVENT_STREAM_OUTPUT: bool = true;
     fn parse_output(
         response: &::awsgen_runtime::http::Response,
     ) -> Result<SelectObjectContentOutput, ::awsgen_runtime::ParseError> {
