@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth_token;
 mod base64;
 mod blob;
 #[cfg(feature = "blocking")]

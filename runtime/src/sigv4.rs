@@ -215,6 +215,21 @@ pub(crate) fn presign(request: &SignableRequest<'_>, params: &SigningParams<'_>)
     Ok(Signed { canonical_request, string_to_sign, signature, headers: Vec::new(), query })
 }
 
+/// A presigned URL's parameters in botocore's order (its expiry before the signed headers, the
+/// session token after them, the signature last), so that a URL is byte for byte botocore's.
+pub(crate) fn in_botocore_order(query: &mut [(&str, String)]) {
+    const ORDER: [&str; 7] = [
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Date",
+        "X-Amz-Expires",
+        "X-Amz-SignedHeaders",
+        "X-Amz-Security-Token",
+        "X-Amz-Signature",
+    ];
+    query.sort_by_key(|(name, _)| ORDER.iter().position(|known| known == name));
+}
+
 /// `uri` with `params` appended to its query, each name and value percent-encoded.
 pub(crate) fn append_query(uri: &str, params: &[(&str, String)]) -> String {
     let mut out = uri.to_owned();

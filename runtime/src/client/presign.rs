@@ -147,8 +147,7 @@ impl Client {
         let signable = SignableRequest { method, uri: &uri, headers: &signable, body: &body };
         let mut signed =
             sigv4::presign(&signable, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;
-        // In botocore's order: sorted, the signature last.
-        signed.query.sort_by_key(|(name, _)| (*name == "X-Amz-Signature", *name));
+        sigv4::in_botocore_order(&mut signed.query);
         let uri = sigv4::append_query(&uri, &signed.query);
         Ok(PresignedRequest { method: method.to_owned(), uri, headers, body })
     }
