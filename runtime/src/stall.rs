@@ -15,6 +15,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// When a response body counts as stalled: fewer than `min_throughput` bytes per second over
 /// `grace_period` of waiting for it. The default, 1 byte per second over 20 s, catches a silent
 /// connection in 20 s and never a moving one (botocore's read timeout is 60 s without data).
@@ -52,10 +54,10 @@ impl<B> Watched<B> {
 
 impl<B> Body for Watched<B>
 where
-    B: Body<Data = Bytes, Error = crate::http::BoxError> + Unpin,
+    B: Body<Data = Bytes, Error = BoxError> + Unpin,
 {
     type Data = Bytes;
-    type Error = crate::http::BoxError;
+    type Error = BoxError;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
@@ -152,10 +154,10 @@ mod tests {
     use http_body_util::{BodyExt, StreamBody};
 
     /// A body of `chunks`, each `pause` after the one before.
-    fn trickle(chunks: usize, pause: Duration) -> impl Body<Data = Bytes, Error = crate::http::BoxError> + Unpin {
+    fn trickle(chunks: usize, pause: Duration) -> impl Body<Data = Bytes, Error = BoxError> + Unpin {
         let frames = futures_util::stream::iter(0..chunks).then(move |_| async move {
             tokio::time::sleep(pause).await;
-            Ok::<_, crate::http::BoxError>(Frame::data(Bytes::from_static(b"x")))
+            Ok::<_, BoxError>(Frame::data(Bytes::from_static(b"x")))
         });
         StreamBody::new(Box::pin(frames))
     }
@@ -166,7 +168,7 @@ mod tests {
         StalledStreamProtection { grace_period: Duration::from_millis(grace_ms), min_throughput }
     }
 
-    async fn read_all(body: impl Body<Data = Bytes, Error = crate::http::BoxError> + Unpin) -> Result<usize, String> {
+    async fn read_all(body: impl Body<Data = Bytes, Error = BoxError> + Unpin) -> Result<usize, String> {
         let mut body = Watched::new(body, protection(1000, 1));
         let mut total = 0;
         while let Some(frame) = body.frame().await {
