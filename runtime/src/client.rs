@@ -51,8 +51,10 @@ impl fmt::Debug for Client {
 }
 
 mod presign;
+mod presign_post;
 
 pub use presign::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+pub use presign_post::{PostCondition, PresignedPost, PresignedPostBuilder};
 
 const USER_AGENT: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"), " lang/rust");
 

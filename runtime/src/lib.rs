@@ -52,7 +52,10 @@ pub mod xml;
 pub use blob::Blob;
 pub use build::BuildError;
 pub use byte_stream::ByteStream;
-pub use client::{uuid_v4, Client, PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+pub use client::{
+    uuid_v4, Client, PostCondition, PresignedPost, PresignedPostBuilder, PresignedRequest, PresigningConfig,
+    MAX_PRESIGNED_EXPIRY,
+};
 pub use config::{
     BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation,
     RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings, StalledStreamProtection, TimeoutConfig,

@@ -210,3 +210,85 @@ async fn an_object_goes_up_and_down_through_presigned_urls() {
     let get = client.get_object().bucket("uploads").key("from browser.txt").presigned(hour).await.unwrap();
     assert_eq!(send_plainly(&get, b"").await, (200, b"uploaded by someone else".to_vec()));
 }
+
+/// A presigned POST form's policy and signature, byte for byte botocore's (its URL is S3's
+/// regional endpoint here, where botocore's default is the global `s3.amazonaws.com`).
+#[tokio::test]
+async fn presigned_post_forms_are_botocores() {
+    use awsgen_s3::presigning::PostCondition;
+    let client = awsgen_s3::Client::new(config().region("eu-west-1").build());
+    let form = client
+        .presigned_post("photos", "uploads/${filename}")
+        .field("acl", "public-read")
+        .field("Content-Type", "image/jpeg")
+        .condition(PostCondition::equals("acl", "public-read"))
+        .condition(PostCondition::content_length_range(1, 10_485_760))
+        .condition(PostCondition::starts_with("$Content-Type", "image/"))
+        .condition(PostCondition::equals("x-amz-meta-note", "caf\u{e9} \"q\""))
+        .presign(presigning(600))
+        .await
+        .unwrap();
+    assert_eq!(form.url(), "https://photos.s3.eu-west-1.amazonaws.com/");
+    let fields: Vec<(&str, &str)> = form.fields().collect();
+    assert_eq!(
+        fields,
+        [
+            ("acl", "public-read"),
+            ("Content-Type", "image/jpeg"),
+            ("key", "uploads/${filename}"),
+            ("x-amz-algorithm", "AWS4-HMAC-SHA256"),
+            ("x-amz-credential", "AKIDEXAMPLE/20240102/eu-west-1/s3/aws4_request"),
+            ("x-amz-date", "20240102T030405Z"),
+            ("policy", "eyJleHBpcmF0aW9uIjogIjIwMjQtMDEtMDJUMDM6MTQ6MDVaIiwgImNvbmRpdGlvbnMiOiBbeyJhY2wiOiAicHVibGljLXJlYWQifSwgWyJjb250ZW50LWxlbmd0aC1yYW5nZSIsIDEsIDEwNDg1NzYwXSwgWyJzdGFydHMtd2l0aCIsICIkQ29udGVudC1UeXBlIiwgImltYWdlLyJdLCB7IngtYW16LW1ldGEtbm90ZSI6ICJjYWZcdTAwZTkgXCJxXCIifSwgeyJidWNrZXQiOiAicGhvdG9zIn0sIFsic3RhcnRzLXdpdGgiLCAiJGtleSIsICJ1cGxvYWRzLyJdLCB7IngtYW16LWFsZ29yaXRobSI6ICJBV1M0LUhNQUMtU0hBMjU2In0sIHsieC1hbXotY3JlZGVudGlhbCI6ICJBS0lERVhBTVBMRS8yMDI0MDEwMi9ldS13ZXN0LTEvczMvYXdzNF9yZXF1ZXN0In0sIHsieC1hbXotZGF0ZSI6ICIyMDI0MDEwMlQwMzA0MDVaIn1dfQ=="),
+            ("x-amz-signature", "f3377242e005a1ebbe8d7b9334ba23aee721bcfd543a5638145d3e358cb91e11"),
+        ]
+    );
+    assert!(!format!("{form:?}").contains("f3377242"), "Debug shows no signature");
+
+    // Temporary credentials: the session token is a field and a condition.
+    let credentials = Credentials::new(support::ACCESS_KEY, support::SECRET_KEY, Some("SESSION/TOKEN+X=".to_owned()));
+    let client = awsgen_s3::Client::new(config().credentials(credentials).build());
+    let form = client.presigned_post("photos", "a.txt").presign(presigning(3600)).await.unwrap();
+    assert_eq!(form.url(), "https://photos.s3.us-east-1.amazonaws.com/");
+    let fields: Vec<(&str, &str)> = form.fields().collect();
+    assert_eq!(fields[4], ("x-amz-security-token", "SESSION/TOKEN+X="));
+    assert_eq!(fields[5].1, "eyJleHBpcmF0aW9uIjogIjIwMjQtMDEtMDJUMDQ6MDQ6MDVaIiwgImNvbmRpdGlvbnMiOiBbeyJidWNrZXQiOiAicGhvdG9zIn0sIHsia2V5IjogImEudHh0In0sIHsieC1hbXotYWxnb3JpdGhtIjogIkFXUzQtSE1BQy1TSEEyNTYifSwgeyJ4LWFtei1jcmVkZW50aWFsIjogIkFLSURFWEFNUExFLzIwMjQwMTAyL3VzLWVhc3QtMS9zMy9hd3M0X3JlcXVlc3QifSwgeyJ4LWFtei1kYXRlIjogIjIwMjQwMTAyVDAzMDQwNVoifSwgeyJ4LWFtei1zZWN1cml0eS10b2tlbiI6ICJTRVNTSU9OL1RPS0VOK1g9In1dfQ==");
+    assert_eq!(fields[6], ("x-amz-signature", "14fd1cb4bf36d8f5d4fce7a88dbb4566dbf8f9714e45cc96c75e7d7271804cdf"));
+
+    let refused = client.presigned_post("photos/../x", "k").presign(presigning(60)).await.unwrap_err();
+    assert!(refused.to_string().contains("member `bucket`"), "{refused}");
+}
+
+/// A browser's upload through the form, as `multipart/form-data`, reaches moto (which doesn't
+/// check the policy: the policy and signature are checked against botocore above).
+#[tokio::test]
+async fn an_object_goes_up_through_a_presigned_post_form() {
+    use awsgen_s3::config::S3Settings;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let moto = support::moto::Moto::start();
+    let client = awsgen_s3::Client::new(moto.config_builder().s3(awsgen_runtime::S3Addressing::path_style()).build());
+    client.create_bucket().bucket("forms").send().await.unwrap();
+    let form = client.presigned_post("forms", "inbox/${filename}").presign(presigning(3600)).await.unwrap();
+    let boundary = "awsgen-boundary";
+    let mut body = Vec::new();
+    for (name, value) in form.fields() {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"note.txt\"\r\nContent-Type: text/plain\r\n\r\nposted by a browser\r\n--{boundary}--\r\n").bytes());
+    let rest = form.url().strip_prefix("http://").expect("moto is plain HTTP");
+    let (host, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let head = format!(
+        "POST {target} HTTP/1.1\r\nhost: {host}\r\ncontent-type: multipart/form-data; boundary={boundary}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    stream.write_all(&[head.as_bytes(), &body].concat()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let status = String::from_utf8_lossy(&response[9..12]).to_string();
+    assert!(status.starts_with('2'), "{}", String::from_utf8_lossy(&response));
+    let got = client.get_object().bucket("forms").key("inbox/note.txt").send().await.unwrap();
+    assert_eq!(got.body.unwrap().collect().await.unwrap(), "posted by a browser");
+}

@@ -27,6 +27,20 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
             }
         }
     });
+    let presigned_post = service.settings.presigned_post.then(|| {
+        quote! {
+            /// A form a browser uploads `key` to `bucket` with, straight to S3, under a signed
+            /// policy (botocore's `generate_presigned_post`): add fields and conditions, then
+            /// `presign(..)`. A key ending in `${filename}` takes the uploaded file's name.
+            pub fn presigned_post(
+                &self,
+                bucket: impl Into<String>,
+                key: impl Into<String>,
+            ) -> crate::presigning::PresignedPostBuilder {
+                self.inner.presigned_post(bucket, key)
+            }
+        }
+    });
     let doc = format!(" A client for {}. Cheap to clone; clones share connections.", service.full_name);
     // Parsed on the first call, once for the program's life.
     let (rules_static, rules) = match &service.endpoint_rules {
@@ -77,6 +91,7 @@ pub(crate) fn client_rs(ctx: &Ctx) -> TokenStream {
             }
 
             #(#methods)*
+            #presigned_post
         }
     }
 }

@@ -99,11 +99,18 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
         lines.extend(service.skipped_operations.iter().map(|(name, why)| format!("- `{name}`: {why}")));
     }
     let docs = docs::inner(&lines);
+    let post = ctx.service.settings.presigned_post.then(|| {
+        quote! {
+            /// What `Client::presigned_post` takes and gives.
+            pub use #rt::{PostCondition, PresignedPost, PresignedPostBuilder};
+        }
+    });
     let presigning = ctx.plan.operations.values().any(|op| op.presignable).then(|| {
         quote! {
             /// What an operation's `presigned()` takes and gives.
             pub mod presigning {
                 pub use #rt::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+                #post
             }
         }
     });

@@ -63,6 +63,8 @@ pub struct ServiceSettings {
     pub checksums: bool,
     /// Bearer tokens (the service takes `smithy.api#httpBearerAuth`).
     pub bearer: bool,
+    /// S3's presigned POST forms (`Client::presigned_post`, botocore's `generate_presigned_post`).
+    pub presigned_post: bool,
 }
 
 impl ServiceSettings {
@@ -73,6 +75,7 @@ impl ServiceSettings {
             s3_addressing: rules.contains("AWS::S3::ForcePathStyle"),
             checksums: service.operations.values().any(checksums),
             bearer: service.auth.contains(&AuthScheme::Bearer),
+            presigned_post: service.service_id == "S3" && service.auth.contains(&AuthScheme::SigV4),
         }
     }
 }

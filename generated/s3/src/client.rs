@@ -707,4 +707,14 @@ impl Client {
     ) -> crate::operation::upload_part_copy::UploadPartCopyInputBuilder<Client> {
         crate::operation::upload_part_copy::UploadPartCopyInputBuilder::new(self.clone())
     }
+    /// A form a browser uploads `key` to `bucket` with, straight to S3, under a signed
+    /// policy (botocore's `generate_presigned_post`): add fields and conditions, then
+    /// `presign(..)`. A key ending in `${filename}` takes the uploaded file's name.
+    pub fn presigned_post(
+        &self,
+        bucket: impl Into<String>,
+        key: impl Into<String>,
+    ) -> crate::presigning::PresignedPostBuilder {
+        self.inner.presigned_post(bucket, key)
+    }
 }

@@ -30,6 +30,8 @@ pub mod pagination {
 /// What an operation's `presigned()` takes and gives.
 pub mod presigning {
     pub use ::awsgen_runtime::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
+    /// What `Client::presigned_post` takes and gives.
+    pub use ::awsgen_runtime::{PostCondition, PresignedPost, PresignedPostBuilder};
 }
 /// The receiver of the event streams this crate's operations answer with, and the
 /// messages an event it does not know arrives as.

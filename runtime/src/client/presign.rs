@@ -20,8 +20,8 @@ pub const MAX_PRESIGNED_EXPIRY: Duration = Duration::from_secs(7 * 24 * 60 * 60)
 /// How long a presigned request is valid, and from when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PresigningConfig {
-    expires_in: Duration,
-    start_time: Option<SystemTime>,
+    pub(crate) expires_in: Duration,
+    pub(crate) start_time: Option<SystemTime>,
 }
 
 impl PresigningConfig {
