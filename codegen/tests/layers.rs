@@ -219,7 +219,7 @@ const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
     ("values", &["base64", "blob", "build", "crc", "env", "error", "jmespath", "percent", "time", "unknown"]),
     ("codecs", &["cbor", "eventstream", "eventstream::frame", "json", "text", "xml"]),
     ("endpoint rules", &["endpoint_rules"]),
-    ("transport", &["byte_stream", "http", "stall"]),
+    ("transport", &["byte_stream", "http", "proxy", "stall"]),
     ("identity and signing", &["credentials", "eventstream::sign", "sign", "sigv4"]),
     ("configuration", &["config"]),
     ("protocols", &["protocol"]),

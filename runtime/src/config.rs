@@ -3,6 +3,7 @@
 use crate::credentials::{Credentials, CredentialsCache, ProvideCredentials, ProvideToken, Token, TokenCache};
 use crate::env::{var as env, var_flag as env_flag};
 use crate::http::{default_http_client, CaBundle, HttpClient};
+pub use crate::proxy::ProxyConfig;
 pub use crate::stall::StalledStreamProtection;
 use crate::time::{SystemClock, TimeSource};
 use std::sync::Arc;
@@ -348,6 +349,7 @@ pub struct ConfigBuilder {
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
     ca_bundle: Option<CaBundle>,
+    proxy: Option<ProxyConfig>,
     max_response_body: Option<usize>,
     no_host_prefix: bool,
 }
@@ -423,6 +425,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// The proxies the default transport goes through; unset, those of the environment
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), as botocore and curl read them.
+    /// `ProxyConfig::none()` ignores the environment. A transport set with `http_client` brings
+    /// its own.
+    pub fn proxy(mut self, proxies: ProxyConfig) -> Self {
+        self.proxy = Some(proxies);
+        self
+    }
+
     /// When a response body that stopped arriving fails (see [`StalledStreamProtection`]; on by
     /// default); `None` turns it off. Event streams are never watched: a service may keep one
     /// open and quiet as long as it likes.
@@ -467,8 +478,10 @@ impl ConfigBuilder {
     }
 
     pub fn build(self) -> Config {
-        let http_client =
-            self.http_client.unwrap_or_else(|| default_http_client(self.timeouts.connect, self.ca_bundle.as_ref()));
+        let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
+        let http_client = self
+            .http_client
+            .unwrap_or_else(|| default_http_client(self.timeouts.connect, self.ca_bundle.as_ref(), &proxies));
         let time_source = self.time_source.unwrap_or_else(|| Arc::new(SystemClock));
         // The cache reads the signing clock, so a call never signs with credentials it deems expired.
         let credentials =

@@ -156,9 +156,10 @@ impl ProvideToken for Token {
 pub use crate::error::{CredentialsError, CredentialsErrorKind};
 
 /// The runtime's own transport (hyper + rustls) for providers that ask an endpoint (container,
-/// instance metadata), so they need no second HTTP stack.
+/// instance metadata), so they need no second HTTP stack; through the environment's proxies,
+/// which link-local metadata endpoints never go through.
 pub fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
-    crate::http::default_http_client(connect_timeout, ca_bundle)
+    crate::http::default_http_client(connect_timeout, ca_bundle, &crate::proxy::ProxyConfig::from_env())
 }
 
 /// Credentials are refreshed this long before they expire, plus up to [`REFRESH_JITTER`], so

@@ -5,8 +5,10 @@
 //! transport is plugged in.
 
 use crate::error::{TransportError, TransportErrorKind};
+use crate::proxy::{ProxyConfig, ProxyConnector};
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -179,14 +181,13 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
     fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
-type HyperClient = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    Full<Bytes>,
->;
+type HyperClient = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<ProxyConnector>, Full<Bytes>>;
 
-/// hyper 1 over rustls (ring; the webpki roots or a [`CaBundle`]): HTTPS and plain HTTP, pooled connections.
+/// hyper 1 over rustls (ring; the webpki roots or a [`CaBundle`]): HTTPS and plain HTTP, pooled
+/// connections, through the proxies configured.
 struct Hyper {
     client: HyperClient,
+    proxies: ProxyConnector,
 }
 
 impl fmt::Debug for Hyper {
@@ -248,8 +249,12 @@ impl fmt::Display for InvalidCaBundle {
 
 impl std::error::Error for InvalidCaBundle {}
 
-pub(crate) fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
-    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+pub(crate) fn default_http_client(
+    connect_timeout: Duration,
+    ca_bundle: Option<&CaBundle>,
+    proxies: &ProxyConfig,
+) -> Arc<dyn HttpClient> {
+    let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(connect_timeout));
     http.enforce_http(false);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -264,13 +269,18 @@ pub(crate) fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&
         .with_tls_config(tls.with_no_client_auth())
         .https_or_http()
         .enable_http1()
-        .wrap_connector(http);
+        .wrap_connector(ProxyConnector::new(http, proxies));
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
-    Arc::new(Hyper { client })
+    Arc::new(Hyper { client, proxies: ProxyConnector::new(HttpConnector::new(), proxies) })
 }
 
 impl HttpClient for Hyper {
-    fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+    fn call(&self, mut request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        // A proxy forwarding plain HTTP reads its credentials from the request itself.
+        let forwarded = self.proxies.intercept(request.uri()).filter(|_| request.uri().scheme_str() == Some("http"));
+        if let Some(auth) = forwarded.as_ref().and_then(|proxy| proxy.basic_auth()) {
+            request.headers_mut().insert(http::header::PROXY_AUTHORIZATION, auth.clone());
+        }
         Box::pin(async move {
             let response = self.client.request(request.map(Full::new)).await.map_err(|error| {
                 let kind = if error.is_connect() { TransportErrorKind::Connect } else { TransportErrorKind::Io };

@@ -36,6 +36,7 @@ pub mod json;
 pub mod pagination;
 pub mod percent;
 mod protocol;
+mod proxy;
 pub mod retry;
 mod sign;
 mod sigv4;
@@ -57,9 +58,9 @@ pub use client::{
     MAX_PRESIGNED_EXPIRY,
 };
 pub use config::{
-    BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation,
-    RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings, StalledStreamProtection, TimeoutConfig,
-    DEFAULT_MAX_RESPONSE_BODY,
+    BearerSettings, ChecksumSettings, Config, ConfigBuilder, ProxyConfig, RequestChecksumCalculation,
+    ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings,
+    StalledStreamProtection, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::{Credentials, Token};
 pub use error::{

@@ -119,7 +119,9 @@ impl PresignedPostBuilder {
         let caller = client.caller::<BucketAddress>()?;
         let credentials = match fetch_identity(caller.signer).await? {
             Some(Identity::Credentials(credentials)) => credentials,
-            _ => return Err(BuildError::Config { detail: "a presigned POST needs SigV4 credentials".to_owned() }.into()),
+            _ => {
+                return Err(BuildError::Config { detail: "a presigned POST needs SigV4 credentials".to_owned() }.into())
+            }
         };
         let request = address.request()?;
         let target = client.target(&address, &request, &caller, credentials.account_id())?;
@@ -135,15 +137,18 @@ impl PresignedPostBuilder {
         let signing_failed = |e: sigv4::SigningError| BuildError::Signing { detail: e.to_string() };
         let (amz_date, scope) = sigv4::date_and_scope(&params).map_err(signing_failed)?;
         let credential = format!("{}/{scope}", params.access_key_id);
-        let expiration = crate::DateTime::from(params.time + presigning.expires_in).format(crate::TimestampFormat::DateTime);
+        let expiration =
+            crate::DateTime::from(params.time + presigning.expires_in).format(crate::TimestampFormat::DateTime);
 
         let mut conditions: Vec<String> = self.conditions.iter().map(PostCondition::to_policy_json).collect();
         conditions.push(PostCondition::equals("bucket", &bucket).to_policy_json());
-        conditions.push(match self.key.strip_suffix("${filename}") {
-            Some(prefix) => PostCondition::starts_with("key", prefix),
-            None => PostCondition::equals("key", &self.key),
-        }
-        .to_policy_json());
+        conditions.push(
+            match self.key.strip_suffix("${filename}") {
+                Some(prefix) => PostCondition::starts_with("key", prefix),
+                None => PostCondition::equals("key", &self.key),
+            }
+            .to_policy_json(),
+        );
         let mut fields = self.fields;
         fields.push(("key".to_owned(), self.key));
         let mut signed = vec![
@@ -158,7 +163,8 @@ impl PresignedPostBuilder {
             conditions.push(PostCondition::equals(*name, value).to_policy_json());
             fields.push(((*name).to_owned(), value.clone()));
         }
-        let policy = format!("{{\"expiration\": {}, \"conditions\": [{}]}}", py_json(&expiration), conditions.join(", "));
+        let policy =
+            format!("{{\"expiration\": {}, \"conditions\": [{}]}}", py_json(&expiration), conditions.join(", "));
         let policy = crate::base64::encode(policy.as_bytes());
         let signature = sigv4::hex(sigv4::sign_with_key(&params, &amz_date[..8], &scope, policy.as_bytes()).as_ref());
         fields.push(("policy".to_owned(), policy));
