@@ -250,12 +250,14 @@ impl fmt::Display for InvalidCaBundle {
 impl std::error::Error for InvalidCaBundle {}
 
 pub(crate) fn default_http_client(
-    connect_timeout: Duration,
+    timeouts: &crate::TimeoutConfig,
     ca_bundle: Option<&CaBundle>,
     proxies: &ProxyConfig,
 ) -> Arc<dyn HttpClient> {
     let mut http = HttpConnector::new();
-    http.set_connect_timeout(Some(connect_timeout));
+    http.set_connect_timeout(Some(timeouts.connect));
+    // Probes keep a quiet connection's NAT entry alive, and find a dead peer.
+    http.set_keepalive(Some(Duration::from_secs(30)));
     http.enforce_http(false);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -270,7 +272,10 @@ pub(crate) fn default_http_client(
         .https_or_http()
         .enable_http1()
         .wrap_connector(ProxyConnector::new(http, proxies));
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .pool_idle_timeout(timeouts.idle_connection)
+        .build(https);
     Arc::new(Hyper { client, proxies: ProxyConnector::new(HttpConnector::new(), proxies) })
 }
 

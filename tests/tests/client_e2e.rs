@@ -353,3 +353,67 @@ async fn a_lambda_function_sends_its_trace_id() {
     assert!(!request.header("authorization").unwrap().contains("x-amzn-trace-id"), "not signed");
     assert_eq!(request.signature, Ok(()));
 }
+
+/// A server answering every request on a connection kept open, counting the connections.
+async fn counting_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Ok(read) = stream.read(&mut chunk).await else { return };
+                    if read == 0 {
+                        return;
+                    }
+                    buffer.extend_from_slice(&chunk[..read]);
+                    // Every request here has its body in its first read after the head: answer each whole one.
+                    while let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|line| line.strip_prefix("content-length: "))
+                            .and_then(|n| n.trim().parse().ok())
+                            .unwrap_or(0);
+                        if buffer.len() < end + 4 + length {
+                            break;
+                        }
+                        buffer.drain(..end + 4 + length);
+                        let body = r#"{"jobs":[]}"#;
+                        let reply = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if stream.write_all(reply.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (url, connections)
+}
+
+/// Pooled connections are reused while fresh, and closed once idle for the idle timeout (45 s
+/// by default), so none dropped silently by a NAT or load balancer is reused.
+#[tokio::test]
+async fn idle_pooled_connections_are_closed_not_reused() {
+    let (url, connections) = counting_server().await;
+    let idle = TimeoutConfig { idle_connection: Duration::from_millis(200), ..TimeoutConfig::default() };
+    let client = Client::new(config(&url).timeouts(idle).build());
+    let list = || client.list_backend_jobs().app_id("a").backend_environment_name("dev").send();
+    for _ in 0..3 {
+        tokio::time::timeout(Duration::from_secs(10), list()).await.unwrap().unwrap();
+    }
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "one connection, reused");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::timeout(Duration::from_secs(10), list()).await.unwrap().unwrap();
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2, "the idle one was closed");
+}
