@@ -15,6 +15,7 @@ use crate::{retry, trace, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -29,6 +30,9 @@ struct Inner {
     service: &'static Service,
     /// Adaptive retry mode's pacing, learned from this client's answers.
     rate_limiter: Option<RateLimiter>,
+    /// How far the services' clock is ahead of this machine's, in milliseconds, learned from a
+    /// clock-skew error's `Date`; every signature from then on is dated by the services' clock.
+    clock_skew_ms: AtomicI64,
     /// Answers calls instead of the service (feature `test-util`).
     #[cfg(feature = "test-util")]
     mocks: Option<crate::test_util::Mocks>,
@@ -67,6 +71,7 @@ impl Client {
                 config,
                 service,
                 rate_limiter,
+                clock_skew_ms: AtomicI64::new(0),
                 #[cfg(feature = "test-util")]
                 mocks: None,
             }),
@@ -79,7 +84,10 @@ impl Client {
     pub fn mocked(mocks: &crate::test_util::Mocks, service: &'static Service) -> Self {
         let refuse_all = crate::test_util::Replay::new([]).into_http_client();
         let config = Config::builder().region("us-east-1").http_client(refuse_all).build();
-        Client { inner: Arc::new(Inner { config, service, rate_limiter: None, mocks: Some(mocks.clone()) }) }
+        let clock_skew_ms = AtomicI64::new(0);
+        Client {
+            inner: Arc::new(Inner { config, service, rate_limiter: None, clock_skew_ms, mocks: Some(mocks.clone()) }),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -208,7 +216,9 @@ impl Client {
                 // An error inside a success is a server failure whatever its code (botocore turns
                 // its status into 500).
                 let in_success = (200..300).contains(&response.status);
-                let retryable = retry::is_retryable(error.meta()) || in_success;
+                // A signature dated by a clock that drifted: dated by the service's from now on.
+                let skewed = retry::is_clock_skew(error.meta()) && self.learn_clock_skew(&response);
+                let retryable = retry::is_retryable(error.meta()) || in_success || skewed;
                 if last || !retryable {
                     return ControlFlow::Break(Err(SdkError::Service(O::parse_error(error))));
                 }
@@ -223,6 +233,22 @@ impl Client {
                 ControlFlow::Continue(())
             }
         }
+    }
+
+    /// Learns the service's clock from a clock-skew error's `Date`: whether it is off from this
+    /// machine's by more than the few minutes SigV4 allows, so that signing by it is worth a retry.
+    fn learn_clock_skew(&self, response: &Response) -> bool {
+        let Some(date) = response.header("date") else { return false };
+        let Ok(server) = crate::DateTime::parse_lenient(date, crate::TimestampFormat::HttpDate) else { return false };
+        let local = crate::DateTime::from(self.inner.config.time_source.now());
+        let skew_ms = (server.as_fractional_secs() - local.as_fractional_secs()) * 1000.0;
+        let known = self.inner.clock_skew_ms.load(Ordering::Relaxed) as f64;
+        // SigV4 allows 5 minutes; one off by less is refused for another reason.
+        if (skew_ms - known).abs() < 60_000.0 {
+            return false;
+        }
+        self.inner.clock_skew_ms.store(skew_ms as i64, Ordering::Relaxed);
+        true
     }
 
     /// Tells adaptive mode's rate limiter how an answer went.
@@ -423,8 +449,16 @@ impl Client {
         Ok(http_request)
     }
 
+    /// The time signatures are dated with: this machine's clock, corrected by the services'.
     fn now(&self) -> SystemTime {
-        self.inner.config.time_source.now()
+        let now = self.inner.config.time_source.now();
+        let skew = self.inner.clock_skew_ms.load(Ordering::Relaxed);
+        let magnitude = std::time::Duration::from_millis(skew.unsigned_abs());
+        if skew >= 0 {
+            now + magnitude
+        } else {
+            now.checked_sub(magnitude).unwrap_or(now)
+        }
     }
 }
 

@@ -489,9 +489,8 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
-        let http_client = self
-            .http_client
-            .unwrap_or_else(|| default_http_client(&self.timeouts, self.ca_bundle.as_ref(), &proxies));
+        let http_client =
+            self.http_client.unwrap_or_else(|| default_http_client(&self.timeouts, self.ca_bundle.as_ref(), &proxies));
         let time_source = self.time_source.unwrap_or_else(|| Arc::new(SystemClock));
         // The cache reads the signing clock, so a call never signs with credentials it deems expired.
         let credentials =

@@ -38,6 +38,22 @@ pub fn is_retryable(error: &ErrorMetadata) -> bool {
         || error.status().is_some_and(|s| TRANSIENT_STATUSES.contains(&s))
 }
 
+/// Errors that mean the request's signature was dated by a clock far from the service's (the
+/// codes the AWS SDKs' retry strategy names).
+const CLOCK_SKEW_CODES: &[&str] = &[
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "RequestInTheFuture",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+];
+
+/// Whether an error may come from a drifted clock (see [`CLOCK_SKEW_CODES`]).
+pub fn is_clock_skew(error: &ErrorMetadata) -> bool {
+    CLOCK_SKEW_CODES.contains(&error.code().unwrap_or_default())
+}
+
 /// Whether the service said "slow down": what adaptive mode's rate limiter reacts to.
 pub fn is_throttling(error: &ErrorMetadata) -> bool {
     THROTTLING_CODES.contains(&error.code().unwrap_or_default()) || error.status() == Some(429)

@@ -417,3 +417,50 @@ async fn idle_pooled_connections_are_closed_not_reused() {
     tokio::time::timeout(Duration::from_secs(10), list()).await.unwrap().unwrap();
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2, "the idle one was closed");
 }
+
+/// A machine whose clock drifted an hour: the service refuses its first signature, saying so
+/// with its own time in `Date`; the client retries dated by the service's clock, and keeps that
+/// clock for the calls after (AWS refuses signatures more than 5 minutes off).
+#[tokio::test]
+async fn a_drifted_clock_is_corrected_from_the_services_date() {
+    fn http_date(time: SystemTime) -> String {
+        awsgen_runtime::DateTime::from(time).format(awsgen_runtime::TimestampFormat::HttpDate)
+    }
+    let server = Server::start(|request, _| {
+        // `20261206T100000Z` -> `2026-12-06T10:00:00Z`
+        let signed = request.header("x-amz-date").unwrap_or_default();
+        let at = |range: std::ops::Range<usize>| signed.get(range).unwrap_or_default();
+        let signed = format!("{}-{}-{}T{}:{}:{}Z", at(0..4), at(4..6), at(6..8), at(9..11), at(11..13), at(13..15));
+        let signed = awsgen_runtime::DateTime::parse(&signed, awsgen_runtime::TimestampFormat::DateTime).ok();
+        let now = SystemTime::now();
+        let drift = signed.map_or(f64::MAX, |signed| {
+            (awsgen_runtime::DateTime::from(now).as_fractional_secs() - signed.as_fractional_secs()).abs()
+        });
+        if drift > 300.0 {
+            let body = json!({"message": "Signature expired: 20261206T100000Z is now earlier than ..."});
+            let headers = [("x-amzn-errortype", "InvalidSignatureException"), ("date", &http_date(now))];
+            return Reply::raw(403, &headers, &body.to_string());
+        }
+        Reply::json(200, json!({"jobs": []}))
+    })
+    .await;
+    let an_hour_behind = FixedTime(SystemTime::now() - Duration::from_secs(3600));
+    let client = Client::new(config(&server.url).time_source(Arc::new(an_hour_behind)).build());
+    let list = || client.list_backend_jobs().app_id("a").backend_environment_name("dev").send();
+    tokio::time::timeout(Duration::from_secs(10), list()).await.unwrap().unwrap();
+    assert_eq!(server.requests().len(), 2, "refused once, then signed by the service's clock");
+    tokio::time::timeout(Duration::from_secs(10), list()).await.unwrap().unwrap();
+    assert_eq!(server.requests().len(), 3, "the next call is dated right at once");
+
+    // A bad signature from a clock that is right is not retried.
+    let wrong_key = Server::start(|_, _| {
+        let headers = [("x-amzn-errortype", "InvalidSignatureException"), ("date", "Sun, 06 Dec 2026 21:00:00 GMT")];
+        Reply::raw(403, &headers, r#"{"message":"The request signature we calculated does not match"}"#)
+    })
+    .await;
+    let at_that_time = FixedTime(SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_590_800));
+    let client = Client::new(config(&wrong_key.url).time_source(Arc::new(at_that_time)).build());
+    let refused = client.list_backend_jobs().app_id("a").backend_environment_name("dev").send().await;
+    assert!(refused.is_err());
+    assert_eq!(wrong_key.requests().len(), 1);
+}
