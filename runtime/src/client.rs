@@ -10,7 +10,7 @@ use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::http::Response;
 use crate::protocol::ResponseChecksum;
 use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
-use crate::retry::RateLimiter;
+use crate::retry::{RateLimiter, RetryQuota};
 use crate::{retry, trace, BuildError, ByteStream};
 use bytes::Bytes;
 use std::fmt;
@@ -33,6 +33,8 @@ struct Inner {
     /// How far the services' clock is ahead of this machine's, in milliseconds, learned from a
     /// clock-skew error's `Date`; every signature from then on is dated by the services' clock.
     clock_skew_ms: AtomicI64,
+    /// What retries may still cost, shared by this client's calls.
+    retry_quota: RetryQuota,
     /// Answers calls instead of the service (feature `test-util`).
     #[cfg(feature = "test-util")]
     mocks: Option<crate::test_util::Mocks>,
@@ -72,6 +74,7 @@ impl Client {
                 service,
                 rate_limiter,
                 clock_skew_ms: AtomicI64::new(0),
+                retry_quota: RetryQuota::default(),
                 #[cfg(feature = "test-util")]
                 mocks: None,
             }),
@@ -84,10 +87,11 @@ impl Client {
     pub fn mocked(mocks: &crate::test_util::Mocks, service: &'static Service) -> Self {
         let refuse_all = crate::test_util::Replay::new([]).into_http_client();
         let config = Config::builder().region("us-east-1").http_client(refuse_all).build();
-        let clock_skew_ms = AtomicI64::new(0);
-        Client {
-            inner: Arc::new(Inner { config, service, rate_limiter: None, clock_skew_ms, mocks: Some(mocks.clone()) }),
+        let mut client = Client::new(config, service);
+        if let Some(inner) = Arc::get_mut(&mut client.inner) {
+            inner.mocks = Some(mocks.clone());
         }
+        client
     }
 
     pub fn config(&self) -> &Config {
@@ -155,6 +159,8 @@ impl Client {
         let max = config.retry.max_attempts.max(1);
         let invocation_id = uuid_v4();
         let mut attempt = 1;
+        // What this call's retries took from the client's retry quota.
+        let mut spent = Vec::new();
         loop {
             let span = trace::attempt(attempt, max);
             // Never sign with expired credentials, even when they expire between attempts.
@@ -165,9 +171,21 @@ impl Client {
             if let Some(limiter) = &self.inner.rate_limiter {
                 limiter.acquire().await;
             }
-            if let ControlFlow::Break(result) = span.run(self.exchange::<O>(http_request, attempt, max, &span)).await {
-                span.retry(None);
-                return result;
+            let retry = match span.run(self.exchange::<O>(http_request, attempt, max, &span)).await {
+                ControlFlow::Break(result) => {
+                    span.retry(None);
+                    self.inner.retry_quota.finished(result.is_ok(), &spent);
+                    return result;
+                }
+                ControlFlow::Continue(retry) => retry,
+            };
+            // Out of quota: the service is failing for everyone; this client stops adding load.
+            match self.inner.retry_quota.spend(retry.timeout) {
+                Some(cost) => spent.push(cost),
+                None => {
+                    span.retry(None);
+                    return Err(retry.error.after_attempts(attempt));
+                }
             }
             let delay = retry::backoff(&config.retry, attempt);
             span.retry(Some(delay));
@@ -176,14 +194,14 @@ impl Client {
         }
     }
 
-    /// Sends one attempt and decides: the call's result, or `Continue` to try again.
+    /// Sends one attempt and decides: the call's result, or `Continue` with the error to try again.
     async fn exchange<O: Operation>(
         &self,
         http_request: http::Request<Bytes>,
         attempt: u32,
         max: u32,
         span: &trace::Span,
-    ) -> ControlFlow<Result<O::Output, SdkError<O::Error>>> {
+    ) -> ControlFlow<Result<O::Output, SdkError<O::Error>>, Retry<O::Error>> {
         let last = attempt == max;
         let checksum = O::RESPONSE_CHECKSUM.filter(|checksum| checksum.asked(http_request.headers()));
         // An event stream may stay open and quiet as long as the service likes.
@@ -201,7 +219,7 @@ impl Client {
                 match O::parse_output(&response) {
                     // Where the service may fail after it started answering (S3), a document
                     // that doesn't parse was cut short: worth another try, as botocore makes it.
-                    Err(_) if O::ERROR_IN_OK && !last => ControlFlow::Continue(()),
+                    Err(e) if O::ERROR_IN_OK && !last => ControlFlow::Continue(Retry::after(SdkError::Parse(e))),
                     result => {
                         self.learn(false);
                         ControlFlow::Break(result.map_err(|e| SdkError::Parse(e.in_operation(O::NAME))))
@@ -219,10 +237,11 @@ impl Client {
                 // A signature dated by a clock that drifted: dated by the service's from now on.
                 let skewed = retry::is_clock_skew(error.meta()) && self.learn_clock_skew(&response);
                 let retryable = retry::is_retryable(error.meta()) || in_success || skewed;
+                let error = SdkError::Service(O::parse_error(error));
                 if last || !retryable {
-                    return ControlFlow::Break(Err(SdkError::Service(O::parse_error(error))));
+                    return ControlFlow::Break(Err(error));
                 }
-                ControlFlow::Continue(())
+                ControlFlow::Continue(Retry::after(error))
             }
             // Connection failures and attempt timeouts are worth another try.
             Err(error) => {
@@ -230,7 +249,7 @@ impl Client {
                 if last || !error.is_retryable() {
                     return ControlFlow::Break(Err(SdkError::Transport(error.after_attempts(attempt))));
                 }
-                ControlFlow::Continue(())
+                ControlFlow::Continue(Retry { timeout: error.is_timeout(), error: SdkError::Transport(error) })
             }
         }
     }
@@ -459,6 +478,19 @@ impl Client {
         } else {
             now.checked_sub(magnitude).unwrap_or(now)
         }
+    }
+}
+
+/// A failed attempt worth another: its error, returned if the retry quota says no more.
+struct Retry<E> {
+    error: SdkError<E>,
+    /// An attempt that timed out, which costs more of the quota.
+    timeout: bool,
+}
+
+impl<E> Retry<E> {
+    fn after(error: SdkError<E>) -> Self {
+        Retry { error, timeout: false }
     }
 }
 

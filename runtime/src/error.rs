@@ -328,6 +328,14 @@ pub enum SdkError<E> {
 }
 
 impl<E> SdkError<E> {
+    /// A transport error says how many attempts it took; any other is as it is.
+    pub(crate) fn after_attempts(self, attempts: u32) -> Self {
+        match self {
+            SdkError::Transport(error) => SdkError::Transport(error.after_attempts(attempts)),
+            other => other,
+        }
+    }
+
     /// The service error, if that is what this is.
     pub fn as_service_error(&self) -> Option<&E> {
         match self {

@@ -59,6 +59,46 @@ pub fn is_throttling(error: &ErrorMetadata) -> bool {
     THROTTLING_CODES.contains(&error.code().unwrap_or_default()) || error.status() == Some(429)
 }
 
+/// The standard retry mode's quota, as the AWS SDKs keep it per client: 500 tokens; a retry
+/// costs 5 (10 after a timeout); a call that succeeds gives back what its retries took, or 1 if
+/// it took none. When a retry can't be paid, the call fails with its error at once: a fleet
+/// whose service is down stops multiplying its load by the attempts it would make.
+#[derive(Debug)]
+pub(crate) struct RetryQuota {
+    tokens: std::sync::Mutex<u32>,
+}
+
+impl RetryQuota {
+    const CAPACITY: u32 = 500;
+    const RETRY_COST: u32 = 5;
+    const TIMEOUT_RETRY_COST: u32 = 10;
+    const NO_RETRY_INCREMENT: u32 = 1;
+
+    /// Takes a retry's cost, if the quota holds it.
+    pub(crate) fn spend(&self, timeout: bool) -> Option<u32> {
+        let cost = if timeout { Self::TIMEOUT_RETRY_COST } else { Self::RETRY_COST };
+        let mut tokens = self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *tokens = tokens.checked_sub(cost)?;
+        Some(cost)
+    }
+
+    /// A call is over: a success gives back what its retries cost (or the increment).
+    pub(crate) fn finished(&self, succeeded: bool, spent: &[u32]) {
+        if !succeeded {
+            return;
+        }
+        let refund = if spent.is_empty() { Self::NO_RETRY_INCREMENT } else { spent.iter().sum() };
+        let mut tokens = self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *tokens = (*tokens + refund).min(Self::CAPACITY);
+    }
+}
+
+impl Default for RetryQuota {
+    fn default() -> Self {
+        RetryQuota { tokens: std::sync::Mutex::new(Self::CAPACITY) }
+    }
+}
+
 /// Full jitter: a uniform delay in `[0, min(initial * 2^(retry - 1), max))` before retry number `retry` (1-based).
 pub fn backoff(config: &RetryConfig, retry: u32) -> Duration {
     let exponential = config.initial_backoff.saturating_mul(1u32 << (retry.saturating_sub(1)).min(31));

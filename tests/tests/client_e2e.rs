@@ -464,3 +464,38 @@ async fn a_drifted_clock_is_corrected_from_the_services_date() {
     assert!(refused.is_err());
     assert_eq!(wrong_key.requests().len(), 1);
 }
+
+/// The retry quota (500 tokens per client, 5 per retry, given back by successes): when a
+/// service keeps failing, a client stops retrying after about 50 failed calls' worth of retries,
+/// so a fleet doesn't triple the load on a service that is down; successes earn retries back.
+#[tokio::test]
+async fn retries_stop_when_the_quota_is_spent_and_successes_earn_them_back() {
+    let up = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let service = up.clone();
+    let server = Server::start(move |_, _| match service.load(std::sync::atomic::Ordering::SeqCst) {
+        true => Reply::json(200, json!({"jobs": []})),
+        false => Reply::json(503, json!({"message": "down"})),
+    })
+    .await;
+    let client = Client::new(config(&server.url).build());
+    let list = || client.list_backend_jobs().app_id("a").backend_environment_name("dev").send();
+    let attempts = |before: usize| server.requests().len() - before;
+    for call in 0..50 {
+        let before = server.requests().len();
+        assert!(list().await.is_err());
+        assert_eq!(attempts(before), 3, "call {call}: retried twice, 10 tokens");
+    }
+    let before = server.requests().len();
+    let failed = list().await.unwrap_err();
+    assert_eq!(attempts(before), 1, "the quota is spent: no retry");
+    assert_eq!(failed.code(), Some("503"));
+
+    up.store(true, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..5 {
+        list().await.unwrap(); // each gives back 1 token
+    }
+    up.store(false, std::sync::atomic::Ordering::SeqCst);
+    let before = server.requests().len();
+    assert!(list().await.is_err());
+    assert_eq!(attempts(before), 2, "5 tokens earned back: one retry");
+}
