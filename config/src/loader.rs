@@ -40,6 +40,7 @@ pub async fn load() -> Config {
 /// - checksums: `AWS_REQUEST_CHECKSUM_CALCULATION` / `request_checksum_calculation` and
 ///   `AWS_RESPONSE_CHECKSUM_VALIDATION` / `response_checksum_validation`: `when_supported` (the
 ///   default) or `when_required`;
+/// - the application's name in the user agent: `AWS_SDK_UA_APP_ID` / `sdk_ua_app_id`;
 /// - S3: the profile's nested `s3 =` settings `addressing_style = path` and
 ///   `use_accelerate_endpoint = true` (see [`S3Addressing`]).
 ///
@@ -133,6 +134,9 @@ impl ConfigLoader {
         builder = retries(builder, &settings, &mut problems);
         builder = checksums(builder, &settings, &mut problems);
         builder = s3(builder, &settings, &mut problems);
+        if let Some(setting) = settings.get("AWS_SDK_UA_APP_ID", "sdk_ua_app_id") {
+            builder = builder.app_id(setting.value.clone());
+        }
         (builder, problems)
     }
 }

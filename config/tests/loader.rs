@@ -240,3 +240,16 @@ fn s3_addressing_from_the_profiles_nested_settings() {
     assert!(error.to_string().contains("s3.addressing_style of profile `default`: `sideways`"), "{error}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_app_id_comes_from_the_environment_or_the_profile() {
+    let (env, dir) = environment("ua-profile", "[default]\nsdk_ua_app_id = from-profile\n", &[]);
+    let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+    assert_eq!(block_on(loader.try_load()).unwrap().app_id(), Some("from-profile"));
+    std::fs::remove_dir_all(dir).unwrap();
+    let (env, dir) =
+        environment("ua-env", "[default]\nsdk_ua_app_id = from-profile\n", &[("AWS_SDK_UA_APP_ID", "from-env")]);
+    let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+    assert_eq!(block_on(loader.try_load()).unwrap().app_id(), Some("from-env"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -35,6 +35,8 @@ struct Inner {
     clock_skew_ms: AtomicI64,
     /// What retries may still cost, shared by this client's calls.
     retry_quota: RetryQuota,
+    /// `User-Agent` and `x-amz-user-agent`.
+    user_agent: (http::HeaderValue, http::HeaderValue),
     /// Answers calls instead of the service (feature `test-util`).
     #[cfg(feature = "test-util")]
     mocks: Option<crate::test_util::Mocks>,
@@ -62,12 +64,36 @@ mod presign_post;
 pub use presign::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
 pub use presign_post::{PostCondition, PresignedPost, PresignedPostBuilder};
 
-const USER_AGENT: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"), " lang/rust");
+/// This SDK, as the user agent names it.
+const SDK: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"));
+
+/// The `User-Agent` and `x-amz-user-agent` of a client's requests, as the AWS SDKs write them:
+/// the SDK, the service, the OS, the language, and the application's name when it has one.
+fn user_agents(service: &Service, app_id: Option<&str>) -> (http::HeaderValue, http::HeaderValue) {
+    let os = match std::env::consts::OS {
+        os @ ("linux" | "macos" | "windows" | "android" | "ios") => os,
+        _ => "other",
+    };
+    let app = app_id.map(|id| format!(" app/{}", ua_token(id))).unwrap_or_default();
+    let service_id = ua_token(&service.service_id.to_ascii_lowercase().replace(' ', "-"));
+    let short = format!("{SDK} os/{os} lang/rust{app}");
+    let long = format!("{SDK} ua/2.1 api/{service_id}#{} os/{os} lang/rust{app}", ua_token(service.api_version));
+    // Only token characters are left, so both are valid header values.
+    let value = |text: String| http::HeaderValue::try_from(text).unwrap_or(http::HeaderValue::from_static(SDK));
+    (value(short), value(long))
+}
+
+/// `text` as a user agent token: at most 50 characters, any a token can't hold as `-`.
+fn ua_token(text: &str) -> String {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    text.chars().take(50).map(|c| if allowed(c) { c } else { '-' }).collect()
+}
 
 impl Client {
     pub fn new(config: Config, service: &'static Service) -> Self {
         let rate_limiter = (config.retry_mode == RetryMode::Adaptive).then(RateLimiter::new);
         let config = config.for_service(service.service_id);
+        let user_agent = user_agents(service, config.app_id.as_deref());
         Client {
             inner: Arc::new(Inner {
                 config,
@@ -75,6 +101,7 @@ impl Client {
                 rate_limiter,
                 clock_skew_ms: AtomicI64::new(0),
                 retry_quota: RetryQuota::default(),
+                user_agent,
                 #[cfg(feature = "test-util")]
                 mocks: None,
             }),
@@ -462,7 +489,8 @@ impl Client {
             None => {}
         }
         let headers = http_request.headers_mut();
-        headers.insert("user-agent", http::HeaderValue::from_static(USER_AGENT));
+        headers.insert("user-agent", self.inner.user_agent.0.clone());
+        headers.insert("x-amz-user-agent", self.inner.user_agent.1.clone());
         headers.insert("amz-sdk-invocation-id", header("amz-sdk-invocation-id", invocation_id)?.1);
         headers.insert("amz-sdk-request", header("amz-sdk-request", &format!("attempt={attempt}; max={max}"))?.1);
         Ok(http_request)

@@ -189,6 +189,8 @@ pub struct Config {
     pub(crate) http_client: Arc<dyn HttpClient>,
     pub(crate) max_response_body: usize,
     pub(crate) inject_host_prefix: bool,
+    /// The application's name in the user agent (`app/<id>`).
+    pub(crate) app_id: Option<String>,
 }
 
 /// The default largest response body read: 64 MiB. The largest AWS JSON responses are a few tens
@@ -226,12 +228,18 @@ impl Config {
                 .unwrap_or_default(),
             retry: RetryConfig { max_attempts: max_attempts.unwrap_or(defaults.max_attempts), ..defaults },
             retry_mode: env("AWS_RETRY_MODE").and_then(|v| RetryMode::parse(&v).ok()).unwrap_or_default(),
+            app_id: env("AWS_SDK_UA_APP_ID"),
             ..ConfigBuilder::default()
         }
     }
 
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
+    }
+
+    /// The application's name the user agent carries, if set.
+    pub fn app_id(&self) -> Option<&str> {
+        self.app_id.as_deref()
     }
 
     /// This configuration for one service: an endpoint from the environment may be the
@@ -362,6 +370,7 @@ pub struct ConfigBuilder {
     proxy: Option<ProxyConfig>,
     max_response_body: Option<usize>,
     no_host_prefix: bool,
+    app_id: Option<String>,
 }
 
 impl ConfigBuilder {
@@ -432,6 +441,15 @@ impl ConfigBuilder {
 
     pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
         self.timeouts = timeouts;
+        self
+    }
+
+    /// The application's name, sent in the user agent as `app/<id>` so that the service's
+    /// operators and your CloudTrail logs can tell your traffic apart (`AWS_SDK_UA_APP_ID`, a
+    /// profile's `sdk_ua_app_id`). Characters a header token can't hold become `-`; at most 50
+    /// are kept.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
         self
     }
 
@@ -515,6 +533,7 @@ impl ConfigBuilder {
             http_client,
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
             inject_host_prefix: !self.no_host_prefix,
+            app_id: self.app_id,
         }
     }
 }

@@ -69,7 +69,15 @@ async fn sends_what_boto3_sends_and_signs_it() {
     assert_eq!(request.json(), json!({"maxResults": 2, "operation": "create"}));
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(request.header("content-length"), Some(request.body.len().to_string().as_str()));
-    assert!(request.header("user-agent").unwrap().starts_with("awsgen/"));
+    let os = match std::env::consts::OS {
+        os @ ("linux" | "macos" | "windows") => os,
+        _ => "other",
+    };
+    let (short, long) = (request.header("user-agent").unwrap(), request.header("x-amz-user-agent").unwrap());
+    let sdk = short.split(' ').next().unwrap();
+    assert!(sdk.starts_with("awsgen/0."), "{short}");
+    assert_eq!(short, format!("{sdk} os/{os} lang/rust"));
+    assert_eq!(long, format!("{sdk} ua/2.1 api/amplifybackend#2020-08-11 os/{os} lang/rust"));
     assert_eq!(request.header("amz-sdk-request"), Some("attempt=1; max=3"));
     assert_eq!(request.header("amz-sdk-invocation-id").unwrap().len(), 36);
     assert_eq!(request.header("x-amz-date"), Some("20261128T153706Z"));
@@ -498,4 +506,16 @@ async fn retries_stop_when_the_quota_is_spent_and_successes_earn_them_back() {
     let before = server.requests().len();
     assert!(list().await.is_err());
     assert_eq!(attempts(before), 2, "5 tokens earned back: one retry");
+}
+
+/// The application's name goes in both user agents, as a header token.
+#[tokio::test]
+async fn the_application_names_itself_in_the_user_agent() {
+    let server = Server::start(|_, _| Reply::json(200, json!({"jobs": []}))).await;
+    let client = Client::new(config(&server.url).app_id("billing/report job").build());
+    client.list_backend_jobs().app_id("a").backend_environment_name("dev").send().await.unwrap();
+    let request = &server.requests()[0];
+    for header in ["user-agent", "x-amz-user-agent"] {
+        assert!(request.header(header).unwrap().ends_with(" app/billing-report-job"), "{header}: {request:?}");
+    }
 }
