@@ -224,7 +224,10 @@ const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
     ("configuration", &["config"]),
     ("protocols", &["protocol"]),
     // `test_util`: the mock answerer and replaying transport a client can be built with.
-    ("client", &["auth_token", "checksum", "client", "endpoint", "eventstream::receiver", "retry", "test_util", "trace"]),
+    (
+        "client",
+        &["auth_token", "checksum", "client", "endpoint", "eventstream::receiver", "retry", "test_util", "trace"],
+    ),
     ("ergonomics", &["blocking", "pagination", "waiter"]),
 ];
 

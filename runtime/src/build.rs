@@ -32,6 +32,8 @@ pub enum BuildError {
     Endpoint { message: String },
     /// A member's value is one the service can't take; the value is not repeated.
     InvalidValue { field: &'static str, rule: &'static str },
+    /// The body's file could not be read (to hash it before sending).
+    Body { detail: String },
 }
 
 impl fmt::Display for BuildError {
@@ -57,6 +59,7 @@ impl fmt::Display for BuildError {
             ),
             BuildError::Endpoint { message } => write!(f, "no endpoint: {message}"),
             BuildError::InvalidValue { field, rule } => write!(f, "member `{field}` {rule}"),
+            BuildError::Body { detail } => write!(f, "could not read the body's file: {detail}"),
         }
     }
 }

@@ -25,7 +25,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 /// The request with its checksum header added, unless it has one or none is due.
-pub(crate) fn add(
+pub(crate) async fn add(
     mut request: Request,
     checksum: RequestChecksum,
     calculation: RequestChecksumCalculation,
@@ -45,7 +45,13 @@ pub(crate) fn add(
         setting: "checksum algorithm",
         rule: "must be one the client computes: CRC32, CRC32C, CRC64NVME, SHA1, SHA256 or SHA512",
     })?;
-    hasher.update(&request.body);
+    match &request.file {
+        Some(file) => {
+            let unreadable = |e: crate::error::TransportError| BuildError::Body { detail: e.to_string() };
+            file.read_through(|chunk| hasher.update(chunk)).await.map_err(unreadable)?;
+        }
+        None => hasher.update(&request.body),
+    }
     let name = format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase());
     request.headers.push((name, crate::base64::encode(hasher.finish())));
     // The service learns the default's name as it would a chosen one's (S3 keeps the checksum
@@ -232,7 +238,11 @@ mod tests {
         let checksum = RequestChecksum { algorithm_header: Some("x-amz-sdk-checksum-algorithm"), required };
         let checksums =
             |request: Request| request.headers.into_iter().filter(|(n, _)| n.starts_with("x-amz-checksum-"));
-        add(request, checksum, calculation).map(|request| checksums(request).collect())
+        block_on(add(request, checksum, calculation)).map(|request| checksums(request).collect())
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
     }
 
     fn supported(headers: &[(&str, &str)]) -> Result<Vec<(String, String)>, BuildError> {
@@ -254,7 +264,7 @@ mod tests {
     fn the_default_algorithm_is_named_where_a_chosen_one_would_be() {
         let request = Request::rest("PUT", "/key").payload_text(Some(&"Hello world".to_owned()));
         let checksum = RequestChecksum { algorithm_header: Some("x-amz-sdk-checksum-algorithm"), required: false };
-        let request = add(request, checksum, RequestChecksumCalculation::WhenSupported).unwrap();
+        let request = block_on(add(request, checksum, RequestChecksumCalculation::WhenSupported)).unwrap();
         assert_eq!(header(&request, |name| name == "x-amz-sdk-checksum-algorithm"), Some("CRC32"));
     }
 

@@ -1,6 +1,7 @@
 //! The client every generated crate wraps: addresses, signs and sends an operation's request,
 //! retrying and timing out as configured, then hands the response back to the operation.
 
+use crate::byte_stream::FileSource;
 use crate::checksum::{self, Expected};
 use crate::config::{Config, RetryMode, StalledStreamProtection};
 use crate::credentials::Credentials;
@@ -143,7 +144,7 @@ impl Client {
         }
         let config = &self.inner.config;
         if let Some(checksum) = O::REQUEST_CHECKSUM {
-            request = checksum::add(request, checksum, config.request_checksum_calculation)?;
+            request = checksum::add(request, checksum, config.request_checksum_calculation).await?;
         }
         if let Some(checksum) = O::RESPONSE_CHECKSUM {
             request = checksum::ask_for_response_checksum(request, checksum, config.response_checksum_validation);
@@ -154,7 +155,8 @@ impl Client {
             let identity = fetch_identity(caller.signer).await?;
             let account_id = identity.as_ref().and_then(Identity::account_id);
             let target = self.target(&input, &request, &caller, account_id)?;
-            let output = self.attempts::<O>(&request, &target, identity).await?;
+            let file_hash = self.file_hash(&request, &target).await?;
+            let output = self.attempts::<O>(&request, &target, identity, file_hash.as_deref()).await?;
             Ok(input.finish(output))
         };
         let span = trace::call(self.inner.service.service_id, O::NAME);
@@ -176,11 +178,27 @@ impl Client {
         Ok(request)
     }
 
+    /// How a body from a file is signed: as `UNSIGNED-PAYLOAD` for S3 over HTTPS (as botocore
+    /// signs uploads) and for `v4-unsigned-body` operations; otherwise by its SHA-256, read from
+    /// the file before it is sent (`Some`).
+    async fn file_hash(&self, request: &Request, target: &Target<'_>) -> Result<Option<String>, BuildError> {
+        let Some(file) = &request.file else { return Ok(None) };
+        let unsigned = target.sigv4.payload == crate::sigv4::Payload::Unsigned;
+        if unsigned || (target.sigv4.sign_body && target.endpoint.is_https()) {
+            return Ok(None);
+        }
+        let mut sha256 = ring::digest::Context::new(&ring::digest::SHA256);
+        let unreadable = |e: TransportError| BuildError::Body { detail: e.to_string() };
+        file.read_through(|chunk| sha256.update(chunk)).await.map_err(unreadable)?;
+        Ok(Some(crate::sigv4::hex(sha256.finish().as_ref())))
+    }
+
     async fn attempts<O: Operation>(
         &self,
         request: &Request,
         target: &Target<'_>,
         mut identity: Option<Identity>,
+        file_hash: Option<&str>,
     ) -> Result<O::Output, SdkError<O::Error>> {
         let config = &self.inner.config;
         let max = config.retry.max_attempts.max(1);
@@ -194,11 +212,13 @@ impl Client {
             if identity.as_ref().is_some_and(|identity| identity.is_expired(self.now())) {
                 identity = fetch_identity(target.signer).await?;
             }
-            let http_request = self.http_request(request, target, identity.as_ref(), &invocation_id, attempt, max)?;
+            let signing = (target, file_hash);
+            let http_request = self.http_request(request, signing, identity.as_ref(), &invocation_id, attempt, max)?;
             if let Some(limiter) = &self.inner.rate_limiter {
                 limiter.acquire().await;
             }
-            let retry = match span.run(self.exchange::<O>(http_request, attempt, max, &span)).await {
+            let sent = (http_request, request.file.as_ref());
+            let retry = match span.run(self.exchange::<O>(sent, attempt, max, &span)).await {
                 ControlFlow::Break(result) => {
                     span.retry(None);
                     self.inner.retry_quota.finished(result.is_ok(), &spent);
@@ -224,7 +244,7 @@ impl Client {
     /// Sends one attempt and decides: the call's result, or `Continue` with the error to try again.
     async fn exchange<O: Operation>(
         &self,
-        http_request: http::Request<Bytes>,
+        (http_request, file): (http::Request<Bytes>, Option<&FileSource>),
         attempt: u32,
         max: u32,
         span: &trace::Span,
@@ -233,7 +253,7 @@ impl Client {
         let checksum = O::RESPONSE_CHECKSUM.filter(|checksum| checksum.asked(http_request.headers()));
         // An event stream may stay open and quiet as long as the service likes.
         let watch = self.inner.config.stalled_stream.filter(|_| !O::EVENT_STREAM_OUTPUT);
-        match self.attempt(http_request, O::STREAMING_OUTPUT, checksum, watch).await {
+        match self.attempt((http_request, file), O::STREAMING_OUTPUT, checksum, watch).await {
             Ok((head, Some(body))) => {
                 span.response(&head);
                 self.learn(false);
@@ -309,14 +329,17 @@ impl Client {
     /// A successful body is checked against the response's checksum when `checksum` is given.
     async fn attempt(
         &self,
-        request: http::Request<Bytes>,
+        (request, file): (http::Request<Bytes>, Option<&FileSource>),
         streaming: bool,
         checksum: Option<ResponseChecksum>,
         watch: Option<StalledStreamProtection>,
     ) -> Result<(Response, Option<ByteStream>), TransportError> {
         let config = &self.inner.config;
         let call = async {
-            let mut reply = config.http_client.call(request).await?;
+            let mut reply = match file {
+                Some(file) => config.http_client.call_streaming(request.map(|_| file.body())).await?,
+                None => config.http_client.call(request).await?,
+            };
             if let Some(protection) = watch {
                 reply.body = reply.body.watched(protection);
             }
@@ -436,10 +459,11 @@ impl Client {
 
     /// The HTTP request for one attempt, signed (again on every attempt, as time moves on) unless
     /// the operation is unsigned.
+    /// `file_hash`: a file body's SHA-256 to sign, or none to sign it unsigned (see `file_hash`).
     fn http_request(
         &self,
         request: &Request,
-        target: &Target,
+        (target, file_hash): (&Target, Option<&str>),
         identity: Option<&Identity>,
         invocation_id: &str,
         attempt: u32,
@@ -468,16 +492,22 @@ impl Client {
             }
         }
         // No length for an empty body: hyper adds `content-length: 0` where the method needs it.
-        if !request.body.is_empty() {
-            headers.insert(http::header::CONTENT_LENGTH, request.body.len().into());
+        let length = request.file.as_ref().map_or(request.body.len() as u64, |file| file.length);
+        if length > 0 {
+            headers.insert(http::header::CONTENT_LENGTH, length.into());
         }
+        let payload = match file_hash {
+            Some(hash) => crate::sigv4::Payload::Precomputed(hash),
+            None if request.file.is_some() => crate::sigv4::Payload::Unsigned,
+            None => target.sigv4.payload,
+        };
         match identity {
             Some(Identity::Credentials(credentials)) => crate::sign::sign(
                 &mut http_request,
                 credentials,
                 &target.signing_region,
                 &target.signing_name,
-                target.sigv4,
+                crate::sigv4::Settings { payload, ..target.sigv4 },
                 self.now(),
             )?,
             Some(Identity::Token(token)) => {

@@ -159,7 +159,7 @@ impl Default for TimeoutConfig {
             connect: Duration::from_millis(3100),
             attempt: Some(Duration::from_secs(60)),
             operation: None,
-            idle_connection: Duration::from_secs(45),
+            idle_connection: crate::http::DEFAULT_IDLE_CONNECTION,
         }
     }
 }
@@ -507,8 +507,9 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
+        let timeouts = (self.timeouts.connect, self.timeouts.idle_connection);
         let http_client =
-            self.http_client.unwrap_or_else(|| default_http_client(&self.timeouts, self.ca_bundle.as_ref(), &proxies));
+            self.http_client.unwrap_or_else(|| default_http_client(timeouts, self.ca_bundle.as_ref(), &proxies));
         let time_source = self.time_source.unwrap_or_else(|| Arc::new(SystemClock));
         // The cache reads the signing clock, so a call never signs with credentials it deems expired.
         let credentials =

@@ -159,8 +159,8 @@ pub use crate::error::{CredentialsError, CredentialsErrorKind};
 /// instance metadata), so they need no second HTTP stack; through the environment's proxies,
 /// which link-local metadata endpoints never go through.
 pub fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
-    let timeouts = crate::TimeoutConfig { connect: connect_timeout, ..Default::default() };
-    crate::http::default_http_client(&timeouts, ca_bundle, &crate::proxy::ProxyConfig::from_env())
+    let timeouts = (connect_timeout, crate::http::DEFAULT_IDLE_CONNECTION);
+    crate::http::default_http_client(timeouts, ca_bundle, &crate::proxy::ProxyConfig::from_env())
 }
 
 /// Credentials are refreshed this long before they expire, plus up to [`REFRESH_JITTER`], so

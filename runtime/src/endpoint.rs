@@ -78,6 +78,10 @@ impl Endpoint {
     }
 
     /// The URL of `path_and_query` (`/x?y=z`, already percent-encoded) on this endpoint.
+    pub(crate) fn is_https(&self) -> bool {
+        self.scheme == "https"
+    }
+
     pub(crate) fn url(&self, path_and_query: &str) -> String {
         let port = self.port.map(|port| format!(":{port}")).unwrap_or_default();
         // An empty request path (S3's `/{Bucket}`, the bucket moved to the host) is the root.

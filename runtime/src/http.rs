@@ -132,6 +132,34 @@ impl Body {
     }
 }
 
+/// A body sent through hyper: in memory, or read as it goes (a file).
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        match &mut self.get_mut().0 {
+            BodyKind::Full(bytes) if bytes.is_empty() => std::task::Poll::Ready(None),
+            BodyKind::Full(bytes) => std::task::Poll::Ready(Some(Ok(http_body::Frame::data(std::mem::take(bytes))))),
+            BodyKind::Streaming(stream) => Pin::new(stream).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(&self.0, BodyKind::Full(bytes) if bytes.is_empty())
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match &self.0 {
+            BodyKind::Full(bytes) => http_body::SizeHint::with_exact(bytes.len() as u64),
+            BodyKind::Streaming(stream) => stream.size_hint(),
+        }
+    }
+}
+
 impl From<Bytes> for Body {
     fn from(bytes: Bytes) -> Self {
         Body(BodyKind::Full(bytes))
@@ -179,9 +207,19 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// your own with [`ConfigBuilder::http_client`](crate::ConfigBuilder::http_client).
 pub trait HttpClient: Send + Sync + fmt::Debug {
     fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+
+    /// Sends a request whose body is read as it is sent (a file upload). A transport that can't
+    /// stream gets the body read into memory and sent with [`call`](Self::call).
+    fn call_streaming(&self, request: http::Request<Body>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let body = body.read(usize::MAX).await?;
+            self.call(http::Request::from_parts(parts, body)).await
+        })
+    }
 }
 
-type HyperClient = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<ProxyConnector>, Full<Bytes>>;
+type HyperClient = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<ProxyConnector>, Body>;
 
 /// hyper 1 over rustls (ring; the webpki roots or a [`CaBundle`]): HTTPS and plain HTTP, pooled
 /// connections, through the proxies configured.
@@ -249,13 +287,17 @@ impl fmt::Display for InvalidCaBundle {
 
 impl std::error::Error for InvalidCaBundle {}
 
+/// How long a pooled connection may sit unused (see `TimeoutConfig::idle_connection`).
+pub(crate) const DEFAULT_IDLE_CONNECTION: Duration = Duration::from_secs(45);
+
+/// The transport: `connect` bounds establishing a connection, `idle` how long one is kept unused.
 pub(crate) fn default_http_client(
-    timeouts: &crate::TimeoutConfig,
+    (connect, idle): (Duration, Duration),
     ca_bundle: Option<&CaBundle>,
     proxies: &ProxyConfig,
 ) -> Arc<dyn HttpClient> {
     let mut http = HttpConnector::new();
-    http.set_connect_timeout(Some(timeouts.connect));
+    http.set_connect_timeout(Some(connect));
     // Probes keep a quiet connection's NAT entry alive, and find a dead peer.
     http.set_keepalive(Some(Duration::from_secs(30)));
     http.enforce_http(false);
@@ -274,20 +316,24 @@ pub(crate) fn default_http_client(
         .wrap_connector(ProxyConnector::new(http, proxies));
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .pool_timer(hyper_util::rt::TokioTimer::new())
-        .pool_idle_timeout(timeouts.idle_connection)
+        .pool_idle_timeout(idle)
         .build(https);
     Arc::new(Hyper { client, proxies: ProxyConnector::new(HttpConnector::new(), proxies) })
 }
 
 impl HttpClient for Hyper {
-    fn call(&self, mut request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+    fn call(&self, request: http::Request<Bytes>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        self.call_streaming(request.map(Body::from))
+    }
+
+    fn call_streaming(&self, mut request: http::Request<Body>) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         // A proxy forwarding plain HTTP reads its credentials from the request itself.
         let forwarded = self.proxies.intercept(request.uri()).filter(|_| request.uri().scheme_str() == Some("http"));
         if let Some(auth) = forwarded.as_ref().and_then(|proxy| proxy.basic_auth()) {
             request.headers_mut().insert(http::header::PROXY_AUTHORIZATION, auth.clone());
         }
         Box::pin(async move {
-            let response = self.client.request(request.map(Full::new)).await.map_err(|error| {
+            let response = self.client.request(request).await.map_err(|error| {
                 let kind = if error.is_connect() { TransportErrorKind::Connect } else { TransportErrorKind::Io };
                 TransportError::new(kind, error)
             })?;

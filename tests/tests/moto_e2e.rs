@@ -680,6 +680,24 @@ mod s3 {
         assert_eq!(bounded(got.body.unwrap().collect()).await.unwrap(), "original");
     }
 
+    /// A 24 MiB upload straight from a file (read as it is sent, never whole in memory) comes
+    /// back byte for byte.
+    #[tokio::test]
+    async fn a_file_uploads_without_being_read_into_memory_and_reads_back_whole() {
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        bounded(client.create_bucket().bucket("files").send()).await.unwrap();
+        let path = std::env::temp_dir().join(format!("awsgen-moto-upload-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..24 * 1024 * 1024).map(|i: u32| (i % 253) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let body = awsgen_runtime::ByteStream::from_path(&path).await.unwrap();
+        bounded(client.put_object().bucket("files").key("big.bin").body(body).send()).await.unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let got = bounded(client.get_object().bucket("files").key("big.bin").send()).await.unwrap();
+        let read = bounded(got.body.unwrap().collect()).await.unwrap();
+        assert!(read == bytes, "24 MiB back intact ({} bytes)", read.len());
+    }
+
     /// Listings ask for keys URL-encoded and hand them out decoded, so a key with characters
     /// XML 1.0 can't carry (a control character) lists, pages and reads back as it was written;
     /// a caller who asks for the encoding gets the keys as S3 sends them.

@@ -124,3 +124,76 @@ async fn listings_ask_for_encoded_keys_and_decode_them_as_s3_encodes() {
     assert_eq!(server.requests()[1].target.matches("encoding-type=url").count(), 1);
     assert_eq!(asked.contents()[0].key(), Some("my+dir/a%2Bb%01+%C3%A9.txt"), "as S3 sent it");
 }
+
+/// A file `size` bytes long of a repeating pattern, removed when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, size: usize) -> TempFile {
+        let path = std::env::temp_dir().join(format!("awsgen-{name}-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, bytes).unwrap();
+        TempFile(path)
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.0).unwrap()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// An upload from a file is read as it is sent, never whole into memory: over HTTP its SHA-256
+/// is signed (read from the file first) and its CRC32 sent; a retry sends the same bytes again;
+/// a range of a file (a multipart part) sends that range alone.
+#[tokio::test]
+async fn uploads_from_files_are_streamed_signed_and_resent_on_retry() {
+    let file = TempFile::new("upload", 3 * 1024 * 1024 + 17);
+    let server = Server::start(|_, n| match n {
+        0 => Reply::raw(500, &[], "<Error><Code>InternalError</Code></Error>"),
+        _ => Reply::raw(200, &[("etag", "\"e\"")], ""),
+    })
+    .await;
+    let client = Client::new(quick_config_builder(&server).s3(awsgen_runtime::S3Addressing::path_style()).build());
+    let body = awsgen_runtime::ByteStream::from_path(&file.0).await.unwrap();
+    assert_eq!(body.content_length(), Some(3 * 1024 * 1024 + 17));
+    client.put_object().bucket("b").key("big.bin").body(body).send().await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "a 500, then the retry");
+    let expected = file.bytes();
+    for request in &requests {
+        assert!(request.body == expected, "the whole file, each attempt ({} bytes)", request.body.len());
+        assert_eq!(request.signature, Ok(()), "signed with the file's SHA-256");
+        assert_eq!(request.header("content-length"), Some(expected.len().to_string().as_str()));
+        assert!(request.header("x-amz-checksum-crc32").is_some());
+    }
+
+    let part = awsgen_runtime::ByteStream::from_path_range(&file.0, 1_000_000, 65_536).await.unwrap();
+    client.put_object().bucket("b").key("part").body(part).send().await.unwrap();
+    let sent = server.requests().pop().unwrap();
+    assert!(sent.body == expected[1_000_000..1_065_536], "the range alone");
+    assert_eq!(sent.signature, Ok(()));
+
+    let past_the_end = awsgen_runtime::ByteStream::from_path_range(&file.0, expected.len() as u64 - 10, 11).await;
+    assert_eq!(past_the_end.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    let missing = awsgen_runtime::ByteStream::from_path(std::env::temp_dir().join("awsgen-no-such-file")).await;
+    assert_eq!(missing.unwrap_err().kind(), std::io::ErrorKind::NotFound);
+}
+
+/// A file cut short after its length was taken fails the upload with an error saying so; it
+/// never sends a short body under the length it promised.
+#[tokio::test]
+async fn a_file_cut_short_before_sending_fails_the_upload() {
+    let file = TempFile::new("shrinks", 1024 * 1024);
+    let server = Server::start(|_, _| Reply::raw(200, &[("etag", "\"e\"")], "")).await;
+    let client = Client::new(quick_config_builder(&server).s3(awsgen_runtime::S3Addressing::path_style()).build());
+    let body = awsgen_runtime::ByteStream::from_path(&file.0).await.unwrap();
+    std::fs::write(&file.0, b"short now").unwrap();
+    let failed = client.put_object().bucket("b").key("k").body(body).send().await.unwrap_err();
+    assert!(failed.to_string().contains("the file ended before its length"), "{failed}");
+    assert!(server.requests().iter().all(|r| r.body.len() != 9), "no short body was accepted as the object");
+}

@@ -105,6 +105,14 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
             pub use #rt::{PostCondition, PresignedPost, PresignedPostBuilder};
         }
     });
+    // A crate with streaming blobs (S3's bodies) offers their type, to send files with.
+    let mut streams = ctx.plan.operations.values().flat_map(|op| op.input.fields.iter().chain(&op.output.fields));
+    let byte_stream = streams.any(|f| f.stream && f.binding == crate::ir::Binding::PayloadBlob).then(|| {
+        quote! {
+            /// A streaming body: one received as it arrives, or one to send from memory or a file.
+            pub use #rt::ByteStream;
+        }
+    });
     let presigning = ctx.plan.operations.values().any(|op| op.presignable).then(|| {
         quote! {
             /// What an operation's `presigned()` takes and gives.
@@ -151,6 +159,7 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
         /// The runtime's types that the API uses, so that no direct dependency on it is needed.
         pub mod primitives {
             pub use #rt::{Blob, DateTime, Document, TimestampFormat, UnknownValue};
+            #byte_stream
         }
 
         /// Paginators and the stream traits their results are used with (`StreamExt::next`,

@@ -17,6 +17,8 @@ pub use error::{ProvideErrorMetadata, RequestId};
 /// The runtime's types that the API uses, so that no direct dependency on it is needed.
 pub mod primitives {
     pub use ::awsgen_runtime::{Blob, DateTime, Document, TimestampFormat, UnknownValue};
+    /// A streaming body: one received as it arrives, or one to send from memory or a file.
+    pub use ::awsgen_runtime::ByteStream;
 }
 /// Paginators and the stream traits their results are used with (`StreamExt::next`,
 /// `TryStreamExt::try_collect`).

@@ -21,6 +21,8 @@ pub struct Request {
     pub(crate) literal_query: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
+    /// The body is this file's bytes instead (`body` is empty), read as it is sent.
+    pub(crate) file: Option<crate::byte_stream::FileSource>,
     /// Prepended to the endpoint's host (`{AccountId}.` filled in).
     pub(crate) host_prefix: Option<String>,
     /// A URL the input names, which replaces the endpoint (MachineLearning's `PredictEndpoint`).
@@ -41,6 +43,7 @@ impl Request {
             literal_query: literal_query.to_owned(),
             headers: Vec::new(),
             body: Bytes::new(),
+            file: None,
             host_prefix: None,
             endpoint: None,
             content_type_defaulted: false,
@@ -250,10 +253,12 @@ impl Request {
         self
     }
 
-    /// A streaming blob payload: its bytes (held in memory), no body when unset.
+    /// A streaming blob payload: its bytes in memory or its file, no body when unset.
     pub fn payload_stream(mut self, payload: Option<&crate::ByteStream>, media_type: &str) -> Result<Self, BuildError> {
-        if let Some(stream) = payload {
-            self.body = stream.to_send()?;
+        match payload.map(crate::ByteStream::to_send).transpose()? {
+            Some(crate::byte_stream::Outgoing::Bytes(bytes)) => self.body = bytes,
+            Some(crate::byte_stream::Outgoing::File(file)) => self.file = Some(file),
+            None => {}
         }
         self.set_content_type(media_type);
         Ok(self)
@@ -286,8 +291,11 @@ impl Request {
 
     /// Glacier's body checksums, which it requires on uploads: `x-amz-content-sha256`, the body's
     /// SHA-256, and `x-amz-sha256-tree-hash`, the root of a binary tree of SHA-256s over its
-    /// 1 MiB pieces. Either one the caller set is kept.
+    /// 1 MiB pieces. Either one the caller set is kept; a body from a file needs both given.
     pub fn glacier_checksums(self) -> Self {
+        if self.file.is_some() {
+            return self;
+        }
         let sha256 = crate::sigv4::hex(ring::digest::digest(&ring::digest::SHA256, &self.body).as_ref());
         let tree_hash = crate::sigv4::hex(&tree_hash(&self.body));
         self.header_unless_set("x-amz-content-sha256", &sha256).header_unless_set("x-amz-sha256-tree-hash", &tree_hash)
