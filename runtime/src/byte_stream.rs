@@ -91,6 +91,37 @@ impl ByteStream {
         }
     }
 
+    /// Writes what is left to the file at `path`, through a temporary file beside it that is
+    /// renamed into place once the whole body arrived (and matched its checksum, when the
+    /// response carries one): a failed download leaves no partial file under `path`. Returns the
+    /// bytes written; a failure of the download itself is an `io::Error` holding the
+    /// [`TransportError`].
+    pub async fn write_to_path(mut self, path: impl AsRef<Path>) -> io::Result<u64> {
+        use tokio::io::AsyncWriteExt;
+        let path = path.as_ref();
+        let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
+        let partial = path.with_file_name(format!(".{}.{:016x}.partial", name.to_string_lossy(), fastrand::u64(..)));
+        let mut file = tokio::fs::File::create(&partial).await?;
+        let mut written = 0u64;
+        let copied: io::Result<()> = async {
+            while let Some(chunk) = self.next().await {
+                let chunk = chunk.map_err(io::Error::other)?;
+                file.write_all(&chunk).await?;
+                written += chunk.len() as u64;
+            }
+            file.sync_all().await
+        }
+        .await;
+        drop(file);
+        match copied {
+            Ok(()) => tokio::fs::rename(&partial, path).await.map(|()| written),
+            Err(error) => {
+                let _ = tokio::fs::remove_file(&partial).await;
+                Err(error)
+            }
+        }
+    }
+
     /// The bytes, if they are all in memory (a stream made from bytes, or a response body that
     /// was read whole); `None` for one still arriving.
     pub fn bytes_in_memory(&self) -> Option<Bytes> {

@@ -197,3 +197,29 @@ async fn a_file_cut_short_before_sending_fails_the_upload() {
     assert!(failed.to_string().contains("the file ended before its length"), "{failed}");
     assert!(server.requests().iter().all(|r| r.body.len() != 9), "no short body was accepted as the object");
 }
+
+/// A download straight to a file lands whole, or not at all: a body that fails its checksum
+/// leaves neither the file nor a partial one beside it.
+#[tokio::test]
+async fn downloads_to_a_file_land_whole_or_not_at_all() {
+    let dir = std::env::temp_dir().join(format!("awsgen-downloads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // "i9aeUg==" is the CRC32 of "Hello world" (Python zlib).
+    let server = Server::start(|request, _| match request.target.contains("bad") {
+        true => Reply::raw(200, &[("x-amz-checksum-crc32", "i9aeUg==")], "Hello World"),
+        false => Reply::raw(200, &[("x-amz-checksum-crc32", "i9aeUg==")], "Hello world"),
+    })
+    .await;
+    let client = Client::new(quick_config_builder(&server).s3(awsgen_runtime::S3Addressing::path_style()).build());
+    let good = client.get_object().bucket("b").key("good").send().await.unwrap().body.unwrap();
+    assert_eq!(good.write_to_path(dir.join("good.txt")).await.unwrap(), 11);
+    assert_eq!(std::fs::read(dir.join("good.txt")).unwrap(), b"Hello world");
+
+    let bad = client.get_object().bucket("b").key("bad").send().await.unwrap().body.unwrap();
+    let failed = bad.write_to_path(dir.join("bad.txt")).await.unwrap_err();
+    let cause = failed.get_ref().and_then(|e| e.downcast_ref::<awsgen_runtime::TransportError>());
+    assert_eq!(cause.map(|e| e.kind()), Some(awsgen_runtime::TransportErrorKind::ChecksumMismatch), "{failed}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["good.txt"], "no bad.txt, no partial file");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
