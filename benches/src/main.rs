@@ -174,8 +174,122 @@ fn bench_event_stream() {
 }
 
 fn main() {
+    // Memory is measured as the process's peak, so each transfer runs alone in a process:
+    // `cargo run --release -p awsgen-benches -- transfers [MiB]`.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("transfers") {
+        let mib = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1024);
+        return bench_transfers(mib);
+    }
     println!("# awsgen benchmarks (release build, median of repeated runs)\n");
     bench_generation();
     bench_parsing();
     bench_event_stream();
+}
+
+/// The process's peak resident memory so far, in MiB (Linux's `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// A 127.0.0.1 S3 stand-in: a PUT's body is read and thrown away, a GET answers `mib` MiB.
+async fn sink_and_source(mib: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buffer = vec![0u8; 256 * 1024];
+                loop {
+                    let read = stream.read(&mut buffer).await.unwrap_or(0);
+                    if read == 0 {
+                        return;
+                    }
+                    head.extend_from_slice(&buffer[..read]);
+                    let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+                    let text = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+                    let length: usize =
+                        text.lines().find_map(|l| l.strip_prefix("content-length: ")?.trim().parse().ok()).unwrap_or(0);
+                    let mut left = length.saturating_sub(head.len() - end - 4);
+                    while left > 0 {
+                        let read = stream.read(&mut buffer).await.unwrap_or(0);
+                        if read == 0 {
+                            return;
+                        }
+                        left = left.saturating_sub(read);
+                    }
+                    if text.starts_with("put ") {
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\netag: \"e\"\r\ncontent-length: 0\r\n\r\n").await;
+                    } else {
+                        let size = mib * 1024 * 1024;
+                        let reply = format!("HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n");
+                        let _ = stream.write_all(reply.as_bytes()).await;
+                        let chunk = vec![7u8; 1024 * 1024];
+                        for _ in 0..mib {
+                            if stream.write_all(&chunk).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    head.clear();
+                }
+            });
+        }
+    });
+    url
+}
+
+/// An upload from a file and a download to one, `mib` MiB each, through the S3 client over
+/// plain HTTP on 127.0.0.1 (so the upload's SHA-256 is read from the file before it is sent,
+/// and its CRC32 too: three reads of the file), with the process's peak memory.
+fn bench_transfers(mib: usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        println!("## Transfers of {mib} MiB from and to a file, S3 over HTTP on 127.0.0.1\n");
+        let url = sink_and_source(mib).await;
+        let config = awsgen_runtime::Config::builder()
+            .region("us-east-1")
+            .credentials(awsgen_runtime::Credentials::new("AKIDEXAMPLE", "secret", None))
+            .endpoint_url(&url)
+            .build();
+        let client = awsgen_s3::Client::new(config);
+        let dir = std::env::temp_dir().join(format!("awsgen-bench-transfers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("upload.bin");
+        {
+            use std::io::Write;
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
+            let chunk: Vec<u8> = (0..1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
+            for _ in 0..mib {
+                file.write_all(&chunk).unwrap();
+            }
+        }
+        let before = peak_rss_mib().unwrap_or(0.0);
+        let started = Instant::now();
+        let body = awsgen_s3::primitives::ByteStream::from_path(&source).await.unwrap();
+        client.put_object().bucket("bench").key("upload.bin").body(body).send().await.unwrap();
+        let upload = started.elapsed();
+        let after_upload = peak_rss_mib().unwrap_or(0.0);
+        let started = Instant::now();
+        let object = client.get_object().bucket("bench").key("upload.bin").send().await.unwrap();
+        let written = object.body.unwrap().write_to_path(dir.join("download.bin")).await.unwrap();
+        let download = started.elapsed();
+        assert_eq!(written, (mib * 1024 * 1024) as u64);
+        let after_download = peak_rss_mib().unwrap_or(0.0);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let rate = |time: Duration| mib as f64 / time.as_secs_f64();
+        println!("| transfer | time | MiB/s | peak RSS of the process |");
+        println!("| --- | ---: | ---: | ---: |");
+        println!("| before | | | {before:.1} MiB |");
+        println!(
+            "| upload from a file (3 reads: CRC32, SHA-256, send) | {upload:.2?} | {:.0} | {after_upload:.1} MiB |",
+            rate(upload)
+        );
+        println!("| download to a file | {download:.2?} | {:.0} | {after_download:.1} MiB |", rate(download));
+    });
 }
