@@ -8,8 +8,8 @@ use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
 use awsgen_runtime::{
-    BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, ResponseChecksumValidation,
-    RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings,
+    BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, RequestCompression,
+    ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings,
 };
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
@@ -41,6 +41,8 @@ pub async fn load() -> Config {
 ///   `AWS_RESPONSE_CHECKSUM_VALIDATION` / `response_checksum_validation`: `when_supported` (the
 ///   default) or `when_required`;
 /// - the application's name in the user agent: `AWS_SDK_UA_APP_ID` / `sdk_ua_app_id`;
+/// - request compression: `AWS_DISABLE_REQUEST_COMPRESSION` / `disable_request_compression`,
+///   `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES` / `request_min_compression_size_bytes`;
 /// - S3: the profile's nested `s3 =` settings `addressing_style = path` and
 ///   `use_accelerate_endpoint = true` (see [`S3Addressing`]).
 ///
@@ -137,6 +139,7 @@ impl ConfigLoader {
         if let Some(setting) = settings.get("AWS_SDK_UA_APP_ID", "sdk_ua_app_id") {
             builder = builder.app_id(setting.value.clone());
         }
+        builder = compression(builder, &settings, &mut problems);
         (builder, problems)
     }
 }
@@ -166,6 +169,26 @@ fn endpoints(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec
         builder = builder.service_endpoint_url(&service, url);
     }
     builder
+}
+
+/// `disable_request_compression` (`true` or `false`) and `request_min_compression_size_bytes`.
+fn compression(builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {
+    let mut compression = RequestCompression::default();
+    if let Some(setting) = settings.get("AWS_DISABLE_REQUEST_COMPRESSION", "disable_request_compression") {
+        match setting.value.to_ascii_lowercase().as_str() {
+            "true" => compression.disabled = true,
+            "false" => {}
+            _ => problems.push(setting.invalid(format!("`{}` is neither true nor false", setting.value))),
+        }
+    }
+    let size = settings.get("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "request_min_compression_size_bytes");
+    if let Some(setting) = size {
+        match parsed(&setting, RequestCompression::parse_min_size) {
+            Ok(bytes) => compression.min_size_bytes = bytes,
+            Err(error) => problems.push(error),
+        }
+    }
+    builder.request_compression(compression)
 }
 
 fn retries(mut builder: ConfigBuilder, settings: &Settings, problems: &mut Vec<LoadError>) -> ConfigBuilder {

@@ -253,3 +253,19 @@ fn the_app_id_comes_from_the_environment_or_the_profile() {
     assert_eq!(block_on(loader.try_load()).unwrap().app_id(), Some("from-env"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn request_compression_comes_from_the_environment_or_the_profile() {
+    use awsgen_runtime::RequestCompression;
+    let profile = "[default]\ndisable_request_compression = true\nrequest_min_compression_size_bytes = 100\n";
+    let (env, dir) = environment("gzip-profile", profile, &[]);
+    let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+    let loaded = block_on(loader.try_load()).unwrap().request_compression();
+    assert_eq!(loaded, RequestCompression { disabled: true, min_size_bytes: 100 });
+    std::fs::remove_dir_all(dir).unwrap();
+    let (env, dir) = environment("gzip-env", "", &[("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "10485761")]);
+    let loader = ConfigLoader::default().provider_config(ProviderConfig::new().with_env(env));
+    let error = block_on(loader.try_load()).unwrap_err();
+    assert!(error.to_string().contains("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES"), "{error}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

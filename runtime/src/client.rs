@@ -143,6 +143,10 @@ impl Client {
             request = self.request(&input)?;
         }
         let config = &self.inner.config;
+        #[cfg(feature = "gzip")]
+        if O::GZIP_REQUEST {
+            request = request.gzip(config.request_compression)?;
+        }
         if let Some(checksum) = O::REQUEST_CHECKSUM {
             request = checksum::add(request, checksum, config.request_checksum_calculation).await?;
         }

@@ -191,6 +191,29 @@ pub struct Config {
     pub(crate) inject_host_prefix: bool,
     /// The application's name in the user agent (`app/<id>`).
     pub(crate) app_id: Option<String>,
+    pub(crate) request_compression: RequestCompression,
+}
+
+/// Request compression (`disable_request_compression`, `request_min_compression_size_bytes`):
+/// an operation that allows it sends its body gzip-compressed from this size on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestCompression {
+    pub disabled: bool,
+    /// 0 to 10 MiB (10485760); default 10240, as in every AWS SDK.
+    pub min_size_bytes: u32,
+}
+
+impl Default for RequestCompression {
+    fn default() -> Self {
+        RequestCompression { disabled: false, min_size_bytes: 10_240 }
+    }
+}
+
+impl RequestCompression {
+    /// A `request_min_compression_size_bytes` setting; `Err` says what is expected.
+    pub fn parse_min_size(value: &str) -> Result<u32, &'static str> {
+        value.parse().ok().filter(|size| *size <= 10_485_760).ok_or("a number of bytes from 0 to 10485760")
+    }
 }
 
 /// The default largest response body read: 64 MiB. The largest AWS JSON responses are a few tens
@@ -229,12 +252,22 @@ impl Config {
             retry: RetryConfig { max_attempts: max_attempts.unwrap_or(defaults.max_attempts), ..defaults },
             retry_mode: env("AWS_RETRY_MODE").and_then(|v| RetryMode::parse(&v).ok()).unwrap_or_default(),
             app_id: env("AWS_SDK_UA_APP_ID"),
+            request_compression: RequestCompression {
+                disabled: env_flag("AWS_DISABLE_REQUEST_COMPRESSION"),
+                min_size_bytes: env("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES")
+                    .and_then(|v| RequestCompression::parse_min_size(&v).ok())
+                    .unwrap_or(RequestCompression::default().min_size_bytes),
+            },
             ..ConfigBuilder::default()
         }
     }
 
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
+    }
+
+    pub fn request_compression(&self) -> RequestCompression {
+        self.request_compression
     }
 
     /// The application's name the user agent carries, if set.
@@ -371,6 +404,7 @@ pub struct ConfigBuilder {
     max_response_body: Option<usize>,
     no_host_prefix: bool,
     app_id: Option<String>,
+    request_compression: RequestCompression,
 }
 
 impl ConfigBuilder {
@@ -441,6 +475,14 @@ impl ConfigBuilder {
 
     pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
         self.timeouts = timeouts;
+        self
+    }
+
+    /// When bodies of operations that allow it are sent gzip-compressed (see
+    /// [`RequestCompression`]; `AWS_DISABLE_REQUEST_COMPRESSION`,
+    /// `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES`, and their profile keys).
+    pub fn request_compression(mut self, compression: RequestCompression) -> Self {
+        self.request_compression = compression;
         self
     }
 
@@ -535,6 +577,7 @@ impl ConfigBuilder {
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
             inject_host_prefix: !self.no_host_prefix,
             app_id: self.app_id,
+            request_compression: self.request_compression,
         }
     }
 }

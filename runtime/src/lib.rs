@@ -59,8 +59,8 @@ pub use client::{
 };
 pub use config::{
     BearerSettings, ChecksumSettings, Config, ConfigBuilder, ProxyConfig, RequestChecksumCalculation,
-    ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings,
-    StalledStreamProtection, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+    RequestCompression, ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing, S3AddressingStyle,
+    S3Settings, StalledStreamProtection, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::{Credentials, Token};
 pub use error::{

@@ -266,9 +266,12 @@ fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
     let description = format!("A client for {} (API version {}).", service.full_name, service.api_version);
     let workspace = if info.standalone { "\n[workspace]\n" } else { "" };
     // The runtime builds a codec only for the crates whose protocol needs it.
-    let runtime = match service.protocol {
-        Protocol::RpcV2Cbor => with_features(info.runtime_dependency, &["cbor"]),
-        _ => info.runtime_dependency.to_owned(),
+    let cbor = (service.protocol == Protocol::RpcV2Cbor).then_some("cbor");
+    let gzip = service.settings.gzip.then_some("gzip");
+    let features: Vec<&str> = cbor.into_iter().chain(gzip).collect();
+    let runtime = match features.is_empty() {
+        true => info.runtime_dependency.to_owned(),
+        false => with_features(info.runtime_dependency, &features),
     };
     format!(
         "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",

@@ -152,6 +152,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     };
     let unsigned = op.unsigned.then(|| quote! { const UNSIGNED: bool = true; });
     let unsigned_payload = op.unsigned_payload.then(|| quote! { const UNSIGNED_PAYLOAD: bool = true; });
+    let gzip = op.gzip_request.then(|| quote! { const GZIP_REQUEST: bool = true; });
     let error_in_ok = op.customized.error_in_ok.then(|| quote! { const ERROR_IN_OK: bool = true; });
     let checksum = op.request_checksum.as_ref().map(|checksum| request_checksum(checksum, input));
     let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
@@ -186,6 +187,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
             const NAME: &'static str = #name;
             #unsigned
             #unsigned_payload
+            #gzip
             #error_in_ok
             #checksum
             #response_checksum

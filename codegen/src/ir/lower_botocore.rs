@@ -248,6 +248,7 @@ fn lower_operation(
         }),
         customized: Customized::default(),
         unwrapped_xml_output: false,
+        gzip_request: op.request_compression.as_ref().is_some_and(|c| c.encodings.iter().any(|e| e == "gzip")),
         unsigned_payload: op.unsigned_payload || op.authtype.as_deref() == Some("v4-unsigned-body"),
         unsigned: op.authtype.as_deref() == Some("none")
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),

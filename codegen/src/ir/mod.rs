@@ -176,6 +176,9 @@ pub struct Operation {
     pub host_prefix: Option<String>,
     /// Sent without a signature (STS's AssumeRoleWithWebIdentity: its caller has no credentials).
     pub unsigned: bool,
+    /// The body is sent gzip-compressed when large enough (`requestcompression`: CloudWatch's
+    /// PutMetricData).
+    pub gzip_request: bool,
     /// Signed with `UNSIGNED-PAYLOAD` for the body (uploads of large or streamed bodies: EBS's
     /// PutSnapshotBlock, Lex's PostContent).
     pub unsigned_payload: bool,

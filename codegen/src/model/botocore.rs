@@ -183,6 +183,9 @@ pub struct Operation {
     #[serde(default, rename = "unsignedPayload")]
     pub unsigned_payload: bool,
     pub http_checksum: Option<HttpChecksum>,
+    /// `{"encodings": ["gzip"]}`: the body may be sent compressed.
+    #[serde(default, rename = "requestcompression")]
+    pub request_compression: Option<RequestCompression>,
     /// An older spelling of `httpChecksum.requestChecksumRequired` (S3 Control).
     #[serde(default)]
     pub http_checksum_required: bool,
@@ -195,6 +198,12 @@ pub struct Operation {
 }
 
 /// Checksums of the request body and of the response body.
+#[derive(Debug, Deserialize)]
+pub struct RequestCompression {
+    #[serde(default)]
+    pub encodings: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpChecksum {

@@ -63,6 +63,8 @@ pub struct ServiceSettings {
     pub checksums: bool,
     /// Bearer tokens (the service takes `smithy.api#httpBearerAuth`).
     pub bearer: bool,
+    /// gzip request bodies (an operation has `requestcompression`): the runtime's `gzip`.
+    pub gzip: bool,
     /// S3's presigned POST forms (`Client::presigned_post`, botocore's `generate_presigned_post`).
     pub presigned_post: bool,
 }
@@ -75,6 +77,7 @@ impl ServiceSettings {
             s3_addressing: rules.contains("AWS::S3::ForcePathStyle"),
             checksums: service.operations.values().any(checksums),
             bearer: service.auth.contains(&AuthScheme::Bearer),
+            gzip: service.operations.values().any(|op| op.gzip_request),
             presigned_post: service.service_id == "S3" && service.auth.contains(&AuthScheme::SigV4),
         }
     }

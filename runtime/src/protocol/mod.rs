@@ -121,6 +121,10 @@ pub trait Operation: Send + Sync + 'static {
     /// STS's AssumeRoleWithWebIdentity, whose caller has no credentials yet).
     const UNSIGNED: bool = false;
 
+    /// The body may be sent gzip-compressed (`requestcompression`: CloudWatch's PutMetricData),
+    /// which the client does above the configured size (feature `gzip`).
+    const GZIP_REQUEST: bool = false;
+
     /// Signed without hashing the body: `UNSIGNED-PAYLOAD` in a signed `x-amz-content-sha256`
     /// (botocore's `v4-unsigned-body`: EBS's PutSnapshotBlock, Lex's PostContent, S3's
     /// WriteGetObjectResponse).

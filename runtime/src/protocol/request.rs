@@ -332,6 +332,26 @@ impl Request {
         self
     }
 
+    /// The body gzip-compressed, with `gzip` added to its `content-encoding`, unless compression
+    /// is off or the body is smaller than the minimum (or a file, sent as it is read).
+    #[cfg(feature = "gzip")]
+    pub(crate) fn gzip(mut self, compression: crate::config::RequestCompression) -> Result<Self, BuildError> {
+        use std::io::Write;
+        let small = (self.body.len() as u64) < u64::from(compression.min_size_bytes);
+        if compression.disabled || small || self.file.is_some() || self.body.is_empty() {
+            return Ok(self);
+        }
+        let failed = |e: std::io::Error| BuildError::Serialize { detail: format!("gzip: {e}") };
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&self.body).map_err(failed)?;
+        self.body = Bytes::from(encoder.finish().map_err(failed)?);
+        match self.headers.iter_mut().find(|(name, _)| name.eq_ignore_ascii_case("content-encoding")) {
+            Some((_, encodings)) => encodings.push_str(", gzip"),
+            None => self.headers.push(("content-encoding".to_owned(), "gzip".to_owned())),
+        }
+        Ok(self)
+    }
+
     /// S3's listings: asks for keys percent-encoded (`encoding-type=url`) unless the caller
     /// chose an encoding; [`Operation::finish`](super::Operation::finish) decodes them.
     pub fn ask_url_encoding(mut self, caller_chose: bool) -> Self {

@@ -271,6 +271,7 @@ impl ::awsgen_runtime::Operation for PutMetricDataInput {
     type Output = PutMetricDataOutput;
     type Error = PutMetricDataError;
     const NAME: &'static str = "PutMetricData";
+    const GZIP_REQUEST: bool = true;
     fn request(
         &self,
     ) -> Result<::awsgen_runtime::Request, ::awsgen_runtime::BuildError> {
