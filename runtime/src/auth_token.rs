@@ -84,15 +84,7 @@ impl DbAuthToken {
         };
         let url = format!("https://{authority}/?{}", self.query);
         let settings = sigv4::Settings { expires_in: self.expires_in, ..Default::default() };
-        let params = SigningParams {
-            access_key_id: &credentials.access_key_id,
-            secret_access_key: &credentials.secret_access_key,
-            session_token: credentials.session_token.as_deref(),
-            region,
-            service: self.signing_name,
-            time: config.time_source.now(),
-            settings,
-        };
+        let params = SigningParams::new(&credentials, (region, self.signing_name), config.time_source.now(), settings);
         let request = SignableRequest { method: "GET", uri: &url, headers: &[], body: &[] };
         let mut signed =
             sigv4::presign(&request, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;

@@ -41,15 +41,7 @@ pub(crate) fn sign(
     let uri = request.uri().to_string();
     let signable =
         SignableRequest { method: request.method().as_str(), uri: &uri, headers: &headers, body: request.body() };
-    let params = SigningParams {
-        access_key_id: &credentials.access_key_id,
-        secret_access_key: &credentials.secret_access_key,
-        session_token: credentials.session_token.as_deref(),
-        region,
-        service: signing_name,
-        time,
-        settings,
-    };
+    let params = SigningParams::new(credentials, (region, signing_name), time, settings);
     let signed = sigv4::sign_headers(&signable, &params).map_err(|e| failed(e.to_string()))?;
     for (name, value) in signed.headers {
         let value =

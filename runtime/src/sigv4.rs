@@ -86,6 +86,26 @@ pub(crate) struct SigningParams<'a> {
     pub settings: Settings<'a>,
 }
 
+impl<'a> SigningParams<'a> {
+    /// Signing with `credentials` for `service` in `region`, as of `time`.
+    pub(crate) fn new(
+        credentials: &'a crate::credentials::Credentials,
+        (region, service): (&'a str, &'a str),
+        time: SystemTime,
+        settings: Settings<'a>,
+    ) -> Self {
+        SigningParams {
+            access_key_id: &credentials.access_key_id,
+            secret_access_key: &credentials.secret_access_key,
+            session_token: credentials.session_token.as_deref(),
+            region,
+            service,
+            time,
+            settings,
+        }
+    }
+}
+
 /// The request to sign. `uri` is `/path?query`, or an absolute URL (then its authority is the
 /// `host` when `headers` has none). Header names are matched without regard to case; repeated
 /// names are signed as one header with the values joined by `,`, in order.

@@ -135,15 +135,8 @@ impl Client {
         if settings.sign_body {
             settings.payload = Payload::Unsigned;
         }
-        let params = SigningParams {
-            access_key_id: &credentials.access_key_id,
-            secret_access_key: &credentials.secret_access_key,
-            session_token: credentials.session_token.as_deref(),
-            region: &target.signing_region,
-            service: &target.signing_name,
-            time: presigning.start_time.unwrap_or_else(|| self.now()),
-            settings,
-        };
+        let time = presigning.start_time.unwrap_or_else(|| self.now());
+        let params = SigningParams::new(&credentials, (&target.signing_region, &target.signing_name), time, settings);
         let signable = SignableRequest { method, uri: &uri, headers: &signable, body: &body };
         let mut signed =
             sigv4::presign(&signable, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;
@@ -171,7 +164,7 @@ fn for_a_url(request: &mut crate::protocol::Request) -> (&'static str, Bytes) {
 }
 
 /// The credentials to presign with: an unsigned operation or a bearer-token service has none.
-fn presigning_credentials(identity: Option<Identity>) -> Result<Credentials, BuildError> {
+pub(super) fn presigning_credentials(identity: Option<Identity>) -> Result<Credentials, BuildError> {
     match identity {
         Some(Identity::Credentials(credentials)) => Ok(credentials),
         _ => Err(BuildError::Config {

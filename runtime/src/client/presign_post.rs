@@ -2,7 +2,7 @@
 //! signed policy of what it may upload (the key or its prefix, the size, the content type...).
 //! The policy and its signature are byte for byte botocore's `generate_presigned_post`.
 
-use super::{fetch_identity, Client, Identity};
+use super::{fetch_identity, Client};
 use crate::build::BuildError;
 use crate::error::SdkError;
 use crate::http::Response;
@@ -117,23 +117,12 @@ impl PresignedPostBuilder {
         let bucket = crate::build::s3_bucket(Some(self.bucket), "bucket")?.unwrap_or_default();
         let address = BucketAddress { bucket: bucket.clone() };
         let caller = client.caller::<BucketAddress>()?;
-        let credentials = match fetch_identity(caller.signer).await? {
-            Some(Identity::Credentials(credentials)) => credentials,
-            _ => {
-                return Err(BuildError::Config { detail: "a presigned POST needs SigV4 credentials".to_owned() }.into())
-            }
-        };
+        let credentials = super::presign::presigning_credentials(fetch_identity(caller.signer).await?)?;
         let request = address.request()?;
         let target = client.target(&address, &request, &caller, credentials.account_id())?;
-        let params = SigningParams {
-            access_key_id: &credentials.access_key_id,
-            secret_access_key: &credentials.secret_access_key,
-            session_token: credentials.session_token.as_deref(),
-            region: &target.signing_region,
-            service: &target.signing_name,
-            time: presigning.start_time.unwrap_or_else(|| client.now()),
-            settings: target.sigv4,
-        };
+        let time = presigning.start_time.unwrap_or_else(|| client.now());
+        let params =
+            SigningParams::new(&credentials, (&target.signing_region, &target.signing_name), time, target.sigv4);
         let signing_failed = |e: sigv4::SigningError| BuildError::Signing { detail: e.to_string() };
         let (amz_date, scope) = sigv4::date_and_scope(&params).map_err(signing_failed)?;
         let credential = format!("{}/{scope}", params.access_key_id);
