@@ -128,14 +128,13 @@ impl Client {
 
     /// Sends an operation: builds its request, then attempts it until it succeeds, fails for
     /// good, or runs out of attempts or time.
-    pub async fn send<O: Operation>(&self, input: O) -> Result<O::Output, SdkError<O::Error>> {
+    pub async fn send<O: Operation>(&self, mut input: O) -> Result<O::Output, SdkError<O::Error>> {
         // Checked even when mocked: an empty label or a bad header fails as it would for real.
         let mut request = self.request(&input)?;
         #[cfg(feature = "test-util")]
         if let Some(mocks) = &self.inner.mocks {
             return mocks.answer(input);
         }
-        let mut input = input;
         if let Some((source, copy)) = input.cross_region_copy() {
             let destination = self.caller::<O>()?.region;
             let url = self.presigned_copy(copy, &source, destination).await?;

@@ -11,8 +11,9 @@
 //! - S3's GetBucketLocation answers `<LocationConstraint>us-west-2</LocationConstraint>`: the
 //!   member itself is the document (Smithy models say so with `s3UnwrappedXmlOutput`); it is
 //!   addressed by path.
-//! - S3's CopyObject, UploadPartCopy and CompleteMultipartUpload may fail after they started
-//!   answering: status 200 with an `<Error>` document, which is that error and is retried
+//! - S3 may fail a call after it started answering (CopyObject, UploadPartCopy and
+//!   CompleteMultipartUpload most often): status 200 with an `<Error>` document, which for every
+//!   operation answering an XML document is that error, retried, as is a document cut short
 //!   (botocore's `_handle_200_error`, smithy-rs's S3 200-error interceptor).
 //! - EC2's RunInstances and Auto Scaling's CreateLaunchConfiguration take `UserData`
 //!   base64-encoded: callers give the script, the crate encodes it (botocore's

@@ -384,7 +384,12 @@ fn lower_operation(
         unwrapped_xml_output: op.traits.contains_key("aws.customizations#s3UnwrappedXmlOutput"),
         // `@auth([])`: no scheme, so sent unsigned.
         unsigned_payload: op.traits.contains_key("aws.auth#unsignedPayload"),
-        gzip_request: op.traits.get("smithy.api#requestCompression").and_then(|t| t.get("encodings")).and_then(Value::as_array).is_some_and(|encodings| encodings.iter().any(|e| e == "gzip")),
+        gzip_request: op
+            .traits
+            .get("smithy.api#requestCompression")
+            .and_then(|t| t.get("encodings"))
+            .and_then(Value::as_array)
+            .is_some_and(|encodings| encodings.iter().any(|e| e == "gzip")),
         unsigned: op.traits.get("smithy.api#auth").and_then(Value::as_array).is_some_and(Vec::is_empty),
         endpoint_params: Vec::new(), // needs the input's members: see `endpoint_params`
         result_wrapper: None,
