@@ -151,6 +151,7 @@ fn stalled(protection: StalledStreamProtection, bytes: u64) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::StreamExt;
     use http_body_util::{BodyExt, StreamBody};
 
     /// A body of `chunks`, each `pause` after the one before.
@@ -161,8 +162,6 @@ mod tests {
         });
         StreamBody::new(Box::pin(frames))
     }
-
-    use futures_util::StreamExt;
 
     fn protection(grace_ms: u64, min_throughput: u64) -> StalledStreamProtection {
         StalledStreamProtection { grace_period: Duration::from_millis(grace_ms), min_throughput }
