@@ -49,7 +49,7 @@ const CLOCK_SKEW_CODES: &[&str] = &[
     "AuthFailure",
 ];
 
-/// Whether an error may come from a drifted clock (see [`CLOCK_SKEW_CODES`]).
+/// Whether an error may come from a drifted clock (one of `CLOCK_SKEW_CODES`).
 pub fn is_clock_skew(error: &ErrorMetadata) -> bool {
     CLOCK_SKEW_CODES.contains(&error.code().unwrap_or_default())
 }
