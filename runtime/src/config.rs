@@ -550,8 +550,10 @@ impl ConfigBuilder {
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
         let timeouts = (self.timeouts.connect, self.timeouts.idle_connection);
-        let http_client =
-            self.http_client.unwrap_or_else(|| default_http_client(timeouts, self.ca_bundle.as_ref(), &proxies));
+        let stalled_stream = self.stalled_stream.unwrap_or(Some(StalledStreamProtection::default()));
+        let http_client = self
+            .http_client
+            .unwrap_or_else(|| default_http_client(timeouts, self.ca_bundle.as_ref(), &proxies, stalled_stream));
         let time_source = self.time_source.unwrap_or_else(|| Arc::new(SystemClock));
         // The cache reads the signing clock, so a call never signs with credentials it deems expired.
         let credentials =
@@ -571,7 +573,7 @@ impl ConfigBuilder {
             request_checksum_calculation: self.request_checksum_calculation,
             response_checksum_validation: self.response_checksum_validation,
             timeouts: self.timeouts,
-            stalled_stream: self.stalled_stream.unwrap_or(Some(StalledStreamProtection::default())),
+            stalled_stream,
             time_source,
             http_client,
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),

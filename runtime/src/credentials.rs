@@ -160,7 +160,8 @@ pub use crate::error::{CredentialsError, CredentialsErrorKind};
 /// which link-local metadata endpoints never go through.
 pub fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
     let timeouts = (connect_timeout, crate::http::DEFAULT_IDLE_CONNECTION);
-    crate::http::default_http_client(timeouts, ca_bundle, &crate::proxy::ProxyConfig::from_env())
+    let stalled_upload = Some(crate::stall::StalledStreamProtection::default());
+    crate::http::default_http_client(timeouts, ca_bundle, &crate::proxy::ProxyConfig::from_env(), stalled_upload)
 }
 
 /// Credentials are refreshed this long before they expire, plus up to [`REFRESH_JITTER`], so

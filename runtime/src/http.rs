@@ -132,6 +132,9 @@ impl Body {
     }
 }
 
+/// The most of a request body in memory handed to the transport at once.
+const REQUEST_PIECE: usize = 64 * 1024;
+
 /// A body sent through hyper: in memory, or read as it goes (a file).
 impl http_body::Body for Body {
     type Data = Bytes;
@@ -143,7 +146,11 @@ impl http_body::Body for Body {
     ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
         match &mut self.get_mut().0 {
             BodyKind::Full(bytes) if bytes.is_empty() => std::task::Poll::Ready(None),
-            BodyKind::Full(bytes) => std::task::Poll::Ready(Some(Ok(http_body::Frame::data(std::mem::take(bytes))))),
+            // A piece at a time, so that what the transport has taken shows (see `stall`).
+            BodyKind::Full(bytes) => {
+                let piece = bytes.split_to(bytes.len().min(REQUEST_PIECE));
+                std::task::Poll::Ready(Some(Ok(http_body::Frame::data(piece))))
+            }
             BodyKind::Streaming(stream) => Pin::new(stream).poll_frame(cx),
         }
     }
@@ -226,6 +233,8 @@ type HyperClient = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnect
 struct Hyper {
     client: HyperClient,
     proxies: ProxyConnector,
+    /// A request body the server stops taking fails the attempt (see `stall`).
+    stalled_upload: Option<crate::stall::StalledStreamProtection>,
 }
 
 impl fmt::Debug for Hyper {
@@ -295,6 +304,7 @@ pub(crate) fn default_http_client(
     (connect, idle): (Duration, Duration),
     ca_bundle: Option<&CaBundle>,
     proxies: &ProxyConfig,
+    stalled_upload: Option<crate::stall::StalledStreamProtection>,
 ) -> Arc<dyn HttpClient> {
     let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(connect));
@@ -313,12 +323,12 @@ pub(crate) fn default_http_client(
         .with_tls_config(tls.with_no_client_auth())
         .https_or_http()
         .enable_http1()
-        .wrap_connector(ProxyConnector::new(http, proxies));
+        .wrap_connector(ProxyConnector::new(http.clone(), proxies));
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .pool_timer(hyper_util::rt::TokioTimer::new())
         .pool_idle_timeout(idle)
         .build(https);
-    Arc::new(Hyper { client, proxies: ProxyConnector::new(HttpConnector::new(), proxies) })
+    Arc::new(Hyper { client, proxies: ProxyConnector::new(http, proxies), stalled_upload })
 }
 
 impl HttpClient for Hyper {
@@ -332,8 +342,26 @@ impl HttpClient for Hyper {
         if let Some(auth) = forwarded.as_ref().and_then(|proxy| proxy.basic_auth()) {
             request.headers_mut().insert(http::header::PROXY_AUTHORIZATION, auth.clone());
         }
+        // A body is watched while the server takes it; a request without one is not.
+        let watch = self.stalled_upload.filter(|_| !http_body::Body::is_end_stream(request.body()));
+        let progress = Arc::new(crate::stall::Progress::default());
+        let request = match watch {
+            Some(_) => request.map(|body| Body::streaming(crate::stall::Counted::new(body, progress.clone()))),
+            None => request,
+        };
         Box::pin(async move {
-            let response = self.client.request(request).await.map_err(|error| {
+            let sending = self.client.request(request);
+            let response = match watch {
+                None => sending.await,
+                Some(protection) => {
+                    let watchdog = crate::stall::upload_watchdog(&progress, protection);
+                    match futures_util::future::select(std::pin::pin!(sending), std::pin::pin!(watchdog)).await {
+                        futures_util::future::Either::Left((response, _)) => response,
+                        futures_util::future::Either::Right((stalled, _)) => return Err(stalled),
+                    }
+                }
+            };
+            let response = response.map_err(|error| {
                 let kind = if error.is_connect() { TransportErrorKind::Connect } else { TransportErrorKind::Io };
                 TransportError::new(kind, error)
             })?;

@@ -137,6 +137,85 @@ impl Watch {
     }
 }
 
+/// How much of a request body the transport has taken, for [`upload_watchdog`].
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    sent: std::sync::atomic::AtomicU64,
+    done: std::sync::atomic::AtomicBool,
+}
+
+/// A request body that counts what the transport takes of it.
+pub(crate) struct Counted<B> {
+    inner: B,
+    progress: std::sync::Arc<Progress>,
+}
+
+impl<B> Counted<B> {
+    pub(crate) fn new(inner: B, progress: std::sync::Arc<Progress>) -> Self {
+        Counted { inner, progress }
+    }
+}
+
+impl<B> Body for Counted<B>
+where
+    B: Body<Data = Bytes, Error = BoxError> + Unpin,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let this = &mut *self;
+        let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        match &frame {
+            Some(Ok(frame)) => {
+                let sent = frame.data_ref().map_or(0, Bytes::len) as u64;
+                this.progress.sent.fetch_add(sent, Relaxed);
+            }
+            _ => this.progress.done.store(true, Relaxed),
+        }
+        if this.inner.is_end_stream() {
+            this.progress.done.store(true, Relaxed);
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Ends, with the error, when the transport takes less than the minimum of a request body over a
+/// grace period (a server or middlebox that stopped reading it); never once the body is all taken
+/// (the service is then working on its answer, which the attempt timeout bounds).
+pub(crate) async fn upload_watchdog(progress: &Progress, protection: StalledStreamProtection) -> TransportError {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut before = 0;
+    loop {
+        tokio::time::sleep(protection.grace_period).await;
+        if progress.done.load(Relaxed) {
+            return std::future::pending().await;
+        }
+        let sent = progress.sent.load(Relaxed);
+        if sent - before < protection.required() {
+            let StalledStreamProtection { grace_period, min_throughput } = protection;
+            return TransportError::new(
+                TransportErrorKind::StalledStream,
+                format!(
+                    "{} bytes of the request body taken in {grace_period:?}, under the minimum of {min_throughput} \
+                     per second (see ConfigBuilder::stalled_stream_protection)",
+                    sent - before
+                ),
+            );
+        }
+        before = sent;
+    }
+}
+
 fn stalled(protection: StalledStreamProtection, bytes: u64) -> TransportError {
     let StalledStreamProtection { grace_period, min_throughput } = protection;
     TransportError::new(

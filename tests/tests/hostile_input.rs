@@ -464,3 +464,66 @@ async fn a_whole_response_that_stops_arriving_is_retried_and_fails_as_stalled() 
     // The first 10 bytes came; then nothing for a whole grace period.
     assert!(error.to_string().contains("stalled: 0 bytes of the response body in 200ms of waiting"), "{error}");
 }
+
+/// A server that reads a request's head, then takes its body at `per_read` bytes every `pause`
+/// (none at all for 0), and answers 200 once it has it all.
+async fn slow_reader(per_read: usize, pause: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                let length: usize =
+                    text.lines().find_map(|l| l.strip_prefix("content-length: ")?.trim().parse().ok()).unwrap_or(0);
+                if per_read == 0 {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    return;
+                }
+                let mut left = length;
+                let mut buffer = vec![0u8; per_read];
+                while left > 0 {
+                    tokio::time::sleep(pause).await;
+                    let read = stream.read(&mut buffer[..per_read.min(left)]).await.unwrap_or(0);
+                    if read == 0 {
+                        return;
+                    }
+                    left -= read;
+                }
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\netag: \"e\"\r\ncontent-length: 0\r\n\r\n").await;
+            });
+        }
+    });
+    url
+}
+
+/// An upload the server stops taking fails as stalled (each attempt, then the call) instead of
+/// waiting for the attempt timeout; one it takes slowly but steadily goes through.
+#[tokio::test]
+async fn an_upload_the_server_stops_taking_fails_as_stalled() {
+    let stopped = slow_reader(0, Duration::ZERO).await;
+    let client =
+        awsgen_s3::Client::new(config().endpoint_url(&stopped).stalled_stream_protection(watchful(300)).build());
+    let started = std::time::Instant::now();
+    let body = vec![7u8; 32 * 1024 * 1024];
+    let failed = bounded(client.put_object().bucket("b").key("k").body(body).send()).await.unwrap_err();
+    let SdkError::Transport(error) = &failed else { panic!("{failed:?}") };
+    assert_eq!(error.kind(), TransportErrorKind::StalledStream, "{error}");
+    assert!(error.to_string().contains("of the request body taken in 300ms"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(20), "caught after {:?}", started.elapsed());
+
+    let steady = slow_reader(64 * 1024, Duration::from_millis(20)).await;
+    let client =
+        awsgen_s3::Client::new(config().endpoint_url(&steady).stalled_stream_protection(watchful(300)).build());
+    let body = vec![7u8; 2 * 1024 * 1024];
+    bounded(client.put_object().bucket("b").key("k").body(body).send()).await.unwrap();
+}
