@@ -269,7 +269,9 @@ impl Client {
                 match O::parse_output(&response) {
                     // Where the service may fail after it started answering (S3), a document
                     // that doesn't parse was cut short: worth another try, as botocore makes it.
-                    Err(e) if O::ERROR_IN_OK && !last => ControlFlow::Continue(Retry::after(SdkError::Parse(e))),
+                    Err(e) if O::ERROR_IN_OK && !last => {
+                        ControlFlow::Continue(Retry::after(SdkError::Parse(e.in_operation(O::NAME))))
+                    }
                     result => {
                         self.learn(false);
                         ControlFlow::Break(result.map_err(|e| SdkError::Parse(e.in_operation(O::NAME))))

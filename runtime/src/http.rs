@@ -319,16 +319,18 @@ pub(crate) fn default_http_client(
         Some(bundle) => tls.with_root_certificates(bundle.roots.clone()),
         None => tls.with_root_certificates(rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }),
     };
+    // One connector (and one parse of the proxy settings) for connecting and for the headers.
+    let connector = ProxyConnector::new(http, proxies);
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls.with_no_client_auth())
         .https_or_http()
         .enable_http1()
-        .wrap_connector(ProxyConnector::new(http.clone(), proxies));
+        .wrap_connector(connector.clone());
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .pool_timer(hyper_util::rt::TokioTimer::new())
         .pool_idle_timeout(idle)
         .build(https);
-    Arc::new(Hyper { client, proxies: ProxyConnector::new(http, proxies), stalled_upload })
+    Arc::new(Hyper { client, proxies: connector, stalled_upload })
 }
 
 impl HttpClient for Hyper {

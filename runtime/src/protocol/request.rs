@@ -274,9 +274,14 @@ impl Request {
         self
     }
 
+    /// A header's value by name (any case), to change it.
+    fn header_mut(&mut self, name: &str) -> Option<&mut String> {
+        self.headers.iter_mut().find(|(given, _)| given.eq_ignore_ascii_case(name)).map(|(_, value)| value)
+    }
+
     /// A header every request of the service carries (`Service::headers`), unless set.
     pub(crate) fn header_unless_set(mut self, name: &str, value: &str) -> Self {
-        if !self.headers.iter().any(|(given, _)| given.eq_ignore_ascii_case(name)) {
+        if self.header_mut(name).is_none() {
             self.headers.push((name.to_owned(), value.to_owned()));
         }
         self
@@ -307,13 +312,10 @@ impl Request {
     /// header and its MD5 header, for the object's key and a copy source's.
     pub fn sse_customer_keys(mut self, pairs: &[(&str, &str)]) -> Self {
         for (key_header, md5_header) in pairs {
-            let has = |name: &str| self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-            if has(md5_header) {
+            if self.header_mut(md5_header).is_some() {
                 continue;
             }
-            let Some((_, key)) = self.headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(key_header)) else {
-                continue;
-            };
+            let Some(key) = self.header_mut(key_header) else { continue };
             let md5 = crate::base64::encode(md5::compute(key.as_bytes()).0);
             *key = crate::base64::encode(key.as_bytes());
             self.headers.push(((*md5_header).to_owned(), md5));
@@ -345,8 +347,8 @@ impl Request {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(&self.body).map_err(failed)?;
         self.body = Bytes::from(encoder.finish().map_err(failed)?);
-        match self.headers.iter_mut().find(|(name, _)| name.eq_ignore_ascii_case("content-encoding")) {
-            Some((_, encodings)) => encodings.push_str(", gzip"),
+        match self.header_mut("content-encoding") {
+            Some(encodings) => encodings.push_str(", gzip"),
             None => self.headers.push(("content-encoding".to_owned(), "gzip".to_owned())),
         }
         Ok(self)
