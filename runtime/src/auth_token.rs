@@ -86,10 +86,7 @@ impl DbAuthToken {
         let settings = sigv4::Settings { expires_in: self.expires_in, ..Default::default() };
         let params = SigningParams::new(&credentials, (region, self.signing_name), config.time_source.now(), settings);
         let request = SignableRequest { method: "GET", uri: &url, headers: &[], body: &[] };
-        let mut signed =
-            sigv4::presign(&request, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;
-        sigv4::in_botocore_order(&mut signed.query);
-        let url = sigv4::append_query(&url, &signed.query);
+        let url = sigv4::presigned_url(&request, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;
         Ok(url.strip_prefix("https://").unwrap_or(&url).to_owned())
     }
 }

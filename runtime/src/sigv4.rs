@@ -235,9 +235,16 @@ pub(crate) fn presign(request: &SignableRequest<'_>, params: &SigningParams<'_>)
     Ok(Signed { canonical_request, string_to_sign, signature, headers: Vec::new(), query })
 }
 
-/// A presigned URL's parameters in botocore's order (its expiry before the signed headers, the
-/// session token after them, the signature last), so that a URL is byte for byte botocore's.
-pub(crate) fn in_botocore_order(query: &mut [(&str, String)]) {
+/// The presigned URL of `request`: its `uri` with the signature's parameters in botocore's order
+/// (its expiry before the signed headers, the session token after them, the signature last), so
+/// that a URL is byte for byte botocore's.
+pub(crate) fn presigned_url(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result<String, SigningError> {
+    let mut signed = presign(request, params)?;
+    in_botocore_order(&mut signed.query);
+    Ok(append_query(request.uri, &signed.query))
+}
+
+fn in_botocore_order(query: &mut [(&str, String)]) {
     const ORDER: [&str; 7] = [
         "X-Amz-Algorithm",
         "X-Amz-Credential",

@@ -138,10 +138,8 @@ impl Client {
         let time = presigning.start_time.unwrap_or_else(|| self.now());
         let params = SigningParams::new(&credentials, (&target.signing_region, &target.signing_name), time, settings);
         let signable = SignableRequest { method, uri: &uri, headers: &signable, body: &body };
-        let mut signed =
-            sigv4::presign(&signable, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;
-        sigv4::in_botocore_order(&mut signed.query);
-        let uri = sigv4::append_query(&uri, &signed.query);
+        let uri =
+            sigv4::presigned_url(&signable, &params).map_err(|e| BuildError::Signing { detail: e.to_string() })?;
         Ok(PresignedRequest { method: method.to_owned(), uri, headers, body })
     }
 }
