@@ -158,7 +158,7 @@ fn error_item(errors: &[ErrorPlan]) -> Item {
     }
 }
 
-/// An event stream's enum: a variant per event (by its `:event-type`), and `Unknown`.
+/// An event stream's enum: a variant per event (by its `:event-type`), and `Unknown` when received.
 fn event_stream_item(ty: &TypePlan, stream: &EventStreamPlan) -> Item {
     let mut parts: BTreeMap<String, Part> = stream
         .events
@@ -168,12 +168,15 @@ fn event_stream_item(ty: &TypePlan, stream: &EventStreamPlan) -> Item {
             (e.variant.clone(), Part { ty, wire, redacted: false, required: false })
         })
         .collect();
-    let unknown = Part { ty: "UnknownEvent".to_owned(), wire: String::new(), redacted: false, required: false };
-    parts.insert("Unknown".to_owned(), unknown);
+    if !stream.sent {
+        let unknown = Part { ty: "UnknownEvent".to_owned(), wire: String::new(), redacted: false, required: false };
+        parts.insert("Unknown".to_owned(), unknown);
+    }
     let docs = std::iter::once((String::new(), docs(&ty.docs.0)))
         .chain(stream.events.iter().map(|e| (e.variant.clone(), docs(&e.docs.0))))
         .collect();
-    let traits = ["Clone", "Debug", "PartialEq", "ReadEvent"].into();
+    let codec = if stream.sent { "WriteEvent" } else { "ReadEvent" };
+    let traits = ["Clone", "Debug", "PartialEq", codec].into();
     Item { kind: ItemKind::Union, signature: String::new(), parts, traits, docs, wire: String::new() }
 }
 

@@ -226,7 +226,17 @@ const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
     // `test_util`: the mock answerer and replaying transport a client can be built with.
     (
         "client",
-        &["auth_token", "checksum", "client", "endpoint", "eventstream::receiver", "retry", "test_util", "trace"],
+        &[
+            "auth_token",
+            "checksum",
+            "client",
+            "endpoint",
+            "eventstream::receiver",
+            "eventstream::sender",
+            "retry",
+            "test_util",
+            "trace",
+        ],
     ),
     ("ergonomics", &["blocking", "pagination", "waiter"]),
 ];

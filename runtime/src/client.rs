@@ -1,14 +1,14 @@
 //! The client every generated crate wraps: addresses, signs and sends an operation's request,
 //! retrying and timing out as configured, then hands the response back to the operation.
 
-use crate::byte_stream::FileSource;
 use crate::checksum::{self, Expected};
 use crate::config::{Config, RetryMode, StalledStreamProtection};
 use crate::credentials::Credentials;
 use crate::credentials::{is_expired, CredentialsCache, Token, TokenCache};
 use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
-use crate::http::Response;
+use crate::eventstream::EventSigner;
+use crate::http::{Body, Response};
 use crate::protocol::ResponseChecksum;
 use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
 use crate::retry::{RateLimiter, RetryQuota};
@@ -19,6 +19,9 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
+
+/// What a request whose body is an input event stream signs as its payload's hash.
+const EVENT_STREAM_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
 
 /// A cheap-to-clone handle to a configured client for one service.
 #[derive(Clone)]
@@ -220,8 +223,8 @@ impl Client {
             if let Some(limiter) = &self.inner.rate_limiter {
                 limiter.acquire().await;
             }
-            let sent = (http_request, request.file.as_ref());
-            let retry = match span.run(self.exchange::<O>(sent, attempt, max, &span)).await {
+            let body = self.streamed_body(request, &http_request, identity.as_ref(), target);
+            let retry = match span.run(self.exchange::<O>((http_request, body), attempt, max, &span)).await {
                 ControlFlow::Break(result) => {
                     span.retry(None);
                     self.inner.retry_quota.finished(result.is_ok(), &spent);
@@ -229,6 +232,11 @@ impl Client {
                 }
                 ControlFlow::Continue(retry) => retry,
             };
+            // Events the caller sent can't be sent again.
+            if request.events.as_ref().is_some_and(crate::eventstream::Outgoing::taken) {
+                span.retry(None);
+                return Err(retry.error.after_attempts(attempt));
+            }
             // Out of quota: the service is failing for everyone; this client stops adding load.
             match self.inner.retry_quota.spend(retry.timeout) {
                 Some(cost) => spent.push(cost),
@@ -247,7 +255,7 @@ impl Client {
     /// Sends one attempt and decides: the call's result, or `Continue` with the error to try again.
     async fn exchange<O: Operation>(
         &self,
-        (http_request, file): (http::Request<Bytes>, Option<&FileSource>),
+        (http_request, body): (http::Request<Bytes>, Option<Body>),
         attempt: u32,
         max: u32,
         span: &trace::Span,
@@ -256,7 +264,7 @@ impl Client {
         let checksum = O::RESPONSE_CHECKSUM.filter(|checksum| checksum.asked(http_request.headers()));
         // An event stream may stay open and quiet as long as the service likes.
         let watch = self.inner.config.stalled_stream.filter(|_| !O::EVENT_STREAM_OUTPUT);
-        match self.attempt((http_request, file), O::STREAMING_OUTPUT, checksum, watch).await {
+        match self.attempt((http_request, body), O::STREAMING_OUTPUT, checksum, watch).await {
             Ok((head, Some(body))) => {
                 span.response(&head);
                 self.learn(false);
@@ -334,15 +342,15 @@ impl Client {
     /// A successful body is checked against the response's checksum when `checksum` is given.
     async fn attempt(
         &self,
-        (request, file): (http::Request<Bytes>, Option<&FileSource>),
+        (request, body): (http::Request<Bytes>, Option<Body>),
         streaming: bool,
         checksum: Option<ResponseChecksum>,
         watch: Option<StalledStreamProtection>,
     ) -> Result<(Response, Option<ByteStream>), TransportError> {
         let config = &self.inner.config;
         let call = async {
-            let mut reply = match file {
-                Some(file) => config.http_client.call_streaming(request.map(|_| file.body())).await?,
+            let mut reply = match body {
+                Some(body) => config.http_client.call_streaming(request.map(|_| body)).await?,
                 None => config.http_client.call(request).await?,
             };
             if let Some(protection) = watch {
@@ -373,6 +381,35 @@ impl Client {
                 .await
                 .unwrap_or_else(|_| Err(TransportError::timeout(TransportErrorKind::AttemptTimeout, limit))),
         }
+    }
+
+    /// The body of an attempt that sends one as it goes: a file's, or an input event stream's,
+    /// each event signed in a chain seeded by this attempt's request signature.
+    fn streamed_body(
+        &self,
+        request: &Request,
+        http_request: &http::Request<Bytes>,
+        identity: Option<&Identity>,
+        target: &Target,
+    ) -> Option<Body> {
+        if let Some(file) = &request.file {
+            return Some(file.body());
+        }
+        let events = request.events.as_ref()?;
+        let signer = match identity {
+            Some(Identity::Credentials(credentials)) => Some(EventSigner {
+                credentials: credentials.clone(),
+                region: target.signing_region.clone(),
+                service: target.signing_name.clone(),
+                previous: crate::sign::signature_of(http_request)?.to_owned(),
+                now: {
+                    let client = self.clone();
+                    Arc::new(move || client.now())
+                },
+            }),
+            _ => None,
+        };
+        Some(events.body(signer))
     }
 
     /// The region and the credentials' source, checked before anything slow happens.
@@ -501,18 +538,26 @@ impl Client {
         if length > 0 {
             headers.insert(http::header::CONTENT_LENGTH, length.into());
         }
-        let payload = match file_hash {
+        let mut sigv4 = target.sigv4;
+        sigv4.payload = match file_hash {
             Some(hash) => crate::sigv4::Payload::Precomputed(hash),
             None if request.file.is_some() => crate::sigv4::Payload::Unsigned,
             None => target.sigv4.payload,
         };
+        // An input event stream goes over HTTP/2, its events signed one by one.
+        if request.events.is_some() {
+            sigv4.payload = crate::sigv4::Payload::Precomputed(EVENT_STREAM_PAYLOAD);
+            sigv4.sign_body = true;
+            *http_request.version_mut() = http::Version::HTTP_2;
+            http_request.extensions_mut().insert(crate::http::EventStreamRequest);
+        }
         match identity {
             Some(Identity::Credentials(credentials)) => crate::sign::sign(
                 &mut http_request,
                 credentials,
                 &target.signing_region,
                 &target.signing_name,
-                crate::sigv4::Settings { payload, ..target.sigv4 },
+                sigv4,
                 self.now(),
             )?,
             Some(Identity::Token(token)) => {

@@ -208,6 +208,12 @@ impl HttpResponse {
     }
 }
 
+/// Marks a request whose body is an input event stream (in its extensions): it needs HTTP/2
+/// (its version says so), and the caller may let it go quiet for as long as it likes, so it is
+/// not watched for stalls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventStreamRequest;
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Sends one request and hands back the response head with its body still to be read. Plug in
@@ -232,6 +238,10 @@ type HyperClient = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnect
 /// connections, through the proxies configured.
 struct Hyper {
     client: HyperClient,
+    /// For the requests that need HTTP/2: TLS offers only `h2`, plain HTTP speaks it from the
+    /// first byte.
+    #[cfg(feature = "http2")]
+    http2: HyperClient,
     proxies: ProxyConnector,
     /// A request body the server stops taking fails the attempt (see `stall`).
     stalled_upload: Option<crate::stall::StalledStreamProtection>,
@@ -299,6 +309,11 @@ impl std::error::Error for InvalidCaBundle {}
 /// How long a pooled connection may sit unused (see `TimeoutConfig::idle_connection`).
 pub(crate) const DEFAULT_IDLE_CONNECTION: Duration = Duration::from_secs(45);
 
+/// How often an HTTP/2 connection is pinged: hyper closes one whose ping goes unanswered for 20 s,
+/// so a quiet event stream on a dead connection fails instead of waiting forever.
+#[cfg(feature = "http2")]
+const HTTP2_PING: Duration = Duration::from_secs(30);
+
 /// The transport: `connect` bounds establishing a connection, `idle` how long one is kept unused.
 pub(crate) fn default_http_client(
     (connect, idle): (Duration, Duration),
@@ -308,8 +323,12 @@ pub(crate) fn default_http_client(
 ) -> Arc<dyn HttpClient> {
     let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(connect));
-    // Probes keep a quiet connection's NAT entry alive, and find a dead peer.
+    // Probes keep a quiet connection's NAT entry alive, and find a dead peer: one that answers
+    // none of three probes 10 s apart, after 30 s of quiet, is dropped (an event stream on it
+    // fails rather than waits forever; a quiet live one is left alone).
     http.set_keepalive(Some(Duration::from_secs(30)));
+    http.set_keepalive_interval(Some(Duration::from_secs(10)));
+    http.set_keepalive_retries(Some(3));
     http.enforce_http(false);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -321,16 +340,38 @@ pub(crate) fn default_http_client(
     };
     // One connector (and one parse of the proxy settings) for connecting and for the headers.
     let connector = ProxyConnector::new(http, proxies);
+    let tls = tls.with_no_client_auth();
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls.with_no_client_auth())
+        .with_tls_config(tls.clone())
         .https_or_http()
         .enable_http1()
         .wrap_connector(connector.clone());
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .pool_timer(hyper_util::rt::TokioTimer::new())
-        .pool_idle_timeout(idle)
-        .build(https);
-    Arc::new(Hyper { client, proxies: connector, stalled_upload })
+    let mut builder = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
+    builder.pool_timer(hyper_util::rt::TokioTimer::new()).pool_idle_timeout(idle);
+    #[cfg(feature = "http2")]
+    let http2 = {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http2()
+            .wrap_connector(connector.clone());
+        // A ping every 30 s finds a connection that died under a quiet stream within 20 s more.
+        let mut builder = builder.clone();
+        builder
+            .http2_only(true)
+            .timer(hyper_util::rt::TokioTimer::new())
+            .http2_keep_alive_interval(HTTP2_PING)
+            .http2_keep_alive_while_idle(true);
+        builder.build(https)
+    };
+    let client = builder.build(https);
+    Arc::new(Hyper {
+        client,
+        #[cfg(feature = "http2")]
+        http2,
+        proxies: connector,
+        stalled_upload,
+    })
 }
 
 impl HttpClient for Hyper {
@@ -344,15 +385,27 @@ impl HttpClient for Hyper {
         if let Some(auth) = forwarded.as_ref().and_then(|proxy| proxy.basic_auth()) {
             request.headers_mut().insert(http::header::PROXY_AUTHORIZATION, auth.clone());
         }
-        // A body is watched while the server takes it; a request without one is not.
-        let watch = self.stalled_upload.filter(|_| !http_body::Body::is_end_stream(request.body()));
+        // A body is watched while the server takes it; a request without one, or an event
+        // stream's, is not.
+        let event_stream = request.extensions().get::<EventStreamRequest>().is_some();
+        let watch = self.stalled_upload.filter(|_| !http_body::Body::is_end_stream(request.body()) && !event_stream);
         let progress = Arc::new(crate::stall::Progress::default());
         let request = match watch {
             Some(_) => request.map(|body| Body::streaming(crate::stall::Counted::new(body, progress.clone()))),
             None => request,
         };
+        let client = match request.version() {
+            #[cfg(feature = "http2")]
+            http::Version::HTTP_2 => &self.http2,
+            #[cfg(not(feature = "http2"))]
+            http::Version::HTTP_2 => {
+                let detail = "this request needs HTTP/2: turn on awsgen-runtime's `http2` feature";
+                return Box::pin(std::future::ready(Err(TransportError::new(TransportErrorKind::Connect, detail))));
+            }
+            _ => &self.client,
+        };
         Box::pin(async move {
-            let sending = self.client.request(request);
+            let sending = client.request(request);
             let response = match watch {
                 None => sending.await,
                 Some(protection) => {

@@ -22,6 +22,12 @@ pub(crate) fn settings(signing_name: &str, disable_double_encoding: bool) -> sig
 
 /// Adds `Authorization`, `X-Amz-Date`, with a session token `X-Amz-Security-Token`, and as
 /// `settings` say `X-Amz-Content-Sha256`.
+/// The signature of a request [`sign`] signed (an input event stream's seed).
+pub(crate) fn signature_of<B>(request: &http::Request<B>) -> Option<&str> {
+    let authorization = request.headers().get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    authorization.rsplit_once("Signature=").map(|(_, signature)| signature)
+}
+
 pub(crate) fn sign(
     request: &mut http::Request<Bytes>,
     credentials: &Credentials,

@@ -237,3 +237,259 @@ fn events_can_be_read_blocking() {
     let items: Vec<Item> = output.stream.into_blocking_iter().collect();
     assert_eq!(text_and_stop(&items), ("Hello".to_owned(), Some(StopReason::EndTurn)));
 }
+
+/// Input event streams: Bedrock Runtime's InvokeModelWithBidirectionalStream over HTTP/2 (h2c)
+/// against a hyper server on 127.0.0.1 that checks the request's signature and every event's
+/// chained signature with its own verifier, and echoes each event back as an output event.
+mod duplex {
+    use super::support::sigv4::{event_signature, verify, Signed, EVENT_STREAM_PAYLOAD};
+    use super::support::{ACCESS_KEY, SECRET_KEY};
+    use awsgen_bedrock_runtime::event_stream::EventSender;
+    use awsgen_bedrock_runtime::types::{
+        BidirectionalInputPayloadPart, InvokeModelWithBidirectionalStreamInput as Input,
+        InvokeModelWithBidirectionalStreamOutput as Output,
+    };
+    use awsgen_bedrock_runtime::Client;
+    use awsgen_runtime::eventstream::{Decoder, HeaderValue, Message};
+    use bytes::Bytes;
+    use http_body_util::BodyExt;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// What the server saw of one call.
+    #[derive(Debug, Default)]
+    struct Seen {
+        /// HTTP/2, the event stream's content type and payload hash, and the head's signature.
+        head: Vec<String>,
+        /// Each wrapper message as it arrived, and the server's verdict on its signature.
+        frames: Vec<(Bytes, Result<(), String>)>,
+        /// The signed empty message that ends the stream came.
+        ended: bool,
+        /// The request body failed (the client cancelled it).
+        cancelled: bool,
+    }
+
+    /// The `:date` header of a wrapper message, encoded, and its `x-amz-date` form.
+    fn date_of(message: &Message) -> Option<(Vec<u8>, String)> {
+        let Some(HeaderValue::Timestamp(date)) = message.header(":date") else { return None };
+        let millis = date.secs() * 1000;
+        let encoded = [&[5u8][..], b":date", &[8], &millis.to_be_bytes()].concat();
+        let amz_date =
+            date.to_string().replace(['-', ':'], "").split('.').next()?.trim_end_matches('Z').to_owned() + "Z";
+        Some((encoded, amz_date))
+    }
+
+    /// The signature of each wrapper in turn, chained from `seed`: the first that fails says why.
+    fn verify_chain(frames: &[Bytes], seed: &str, scope: &str) -> Vec<Result<(), String>> {
+        let mut previous = seed.to_owned();
+        frames
+            .iter()
+            .map(|frame| {
+                let wrapper = Message::decode(frame).map_err(|e| e.to_string())?;
+                let (date_header, amz_date) = date_of(&wrapper).ok_or("no :date")?;
+                let expected =
+                    event_signature(SECRET_KEY, (&amz_date, scope), &previous, &date_header, &wrapper.payload);
+                let Some(HeaderValue::ByteArray(given)) = wrapper.header(":chunk-signature") else {
+                    return Err("no :chunk-signature".to_owned());
+                };
+                let given: String = given.iter().map(|b| format!("{b:02x}")).collect();
+                previous = given.clone();
+                if given == expected {
+                    Ok(())
+                } else {
+                    Err(format!("signature {given} is not {expected}"))
+                }
+            })
+            .collect()
+    }
+
+    /// The request's signature and scope, from its `Authorization`.
+    fn seed_and_scope(authorization: &str) -> (String, String) {
+        let part = |key: &str| authorization.split(", ").find_map(|p| p.split_once(key).map(|(_, v)| v.to_owned()));
+        let credential = part("Credential=").unwrap();
+        let scope = credential.split_once('/').unwrap().1.to_owned();
+        (part("Signature=").unwrap(), scope)
+    }
+
+    type ResponseBody = http_body_util::StreamBody<
+        futures_util::stream::BoxStream<'static, Result<hyper::body::Frame<Bytes>, std::convert::Infallible>>,
+    >;
+
+    /// Checks the head, then reads the events as they come, echoing each back at once.
+    async fn echo(
+        request: hyper::Request<hyper::body::Incoming>,
+        seen: Arc<Mutex<Seen>>,
+    ) -> Result<hyper::Response<ResponseBody>, std::convert::Infallible> {
+        let headers: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        // h2 carries the host as the `:authority`; the signature covered it as `host`.
+        let mut signed_headers = headers.clone();
+        signed_headers.push(("host".to_owned(), request.uri().authority().unwrap().to_string()));
+        let target = request.uri().path_and_query().unwrap().to_string();
+        let signature =
+            verify(&Signed { method: "POST", target: &target, headers: &signed_headers, body: b"" }, SECRET_KEY);
+        seen.lock().unwrap().head = vec![
+            format!("{:?}", request.version()),
+            target,
+            header("content-type"),
+            header("x-amz-content-sha256"),
+            format!("{signature:?}"),
+        ];
+        let (seed, scope) = seed_and_scope(&header("authorization"));
+        let (replies, replied) = tokio::sync::mpsc::unbounded_channel();
+        let mut body = request.into_body();
+        tokio::spawn(async move {
+            let mut decoder = Decoder::new();
+            let mut previous = seed;
+            while let Some(frame) = body.frame().await {
+                let Ok(data) = frame.map(|f| f.into_data().unwrap_or_default()) else {
+                    seen.lock().unwrap().cancelled = true;
+                    return;
+                };
+                decoder.push(&data);
+                while let Ok(Some(wrapper)) = decoder.next_message() {
+                    let raw = wrapper.encode().unwrap();
+                    let verdict = verify_chain(std::slice::from_ref(&raw), &previous, &scope).remove(0);
+                    if let Some(HeaderValue::ByteArray(signature)) = wrapper.header(":chunk-signature") {
+                        previous = signature.iter().map(|b| format!("{b:02x}")).collect();
+                    }
+                    let mut seen = seen.lock().unwrap();
+                    seen.frames.push((raw, verdict));
+                    if wrapper.payload.is_empty() {
+                        seen.ended = true;
+                        return; // the response ends with the request
+                    }
+                    let event = Message::decode(&wrapper.payload).unwrap();
+                    let json: serde_json::Value = serde_json::from_slice(&event.payload).unwrap();
+                    let echoed = Message::event("chunk").with_json(&json).unwrap().encode().unwrap();
+                    let _ = replies.send(Ok(hyper::body::Frame::data(echoed)));
+                }
+            }
+        });
+        let frames = futures_util::stream::unfold(replied, |mut replied| async move {
+            replied.recv().await.map(|frame| (frame, replied))
+        });
+        let body = http_body_util::StreamBody::new(futures_util::StreamExt::boxed(frames));
+        let response =
+            hyper::Response::builder().header("content-type", "application/vnd.amazon.eventstream").body(body).unwrap();
+        Ok(response)
+    }
+
+    /// An HTTP/2 server (prior knowledge, no TLS) on 127.0.0.1: its URL and what it saw.
+    async fn serve() -> (String, Arc<Mutex<Seen>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let shared = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let seen = shared.clone();
+                let service = hyper::service::service_fn(move |request| echo(request, seen.clone()));
+                tokio::spawn(
+                    hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+                );
+            }
+        });
+        (url, seen)
+    }
+
+    fn client(url: &str) -> Client {
+        let config = awsgen_runtime::Config::builder()
+            .region("us-east-1")
+            .credentials(awsgen_runtime::Credentials::new(ACCESS_KEY, SECRET_KEY, None))
+            .endpoint_url(url)
+            .build();
+        Client::new(config)
+    }
+
+    fn chunk(text: &str) -> Input {
+        Input::Chunk(BidirectionalInputPayloadPart::builder().bytes(awsgen_runtime::Blob::new(text)).build())
+    }
+
+    fn text_of(event: Output) -> String {
+        match event {
+            Output::Chunk(part) => String::from_utf8(part.bytes().unwrap().as_bytes().to_vec()).unwrap(),
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+
+    async fn bounded<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(10), future).await.expect("no hang")
+    }
+
+    #[tokio::test]
+    async fn each_event_sent_is_signed_in_a_chain_and_answered_while_the_stream_stays_open() {
+        let (url, seen) = serve().await;
+        let (sink, events) = EventSender::channel(4);
+        let call = client(&url).invoke_model_with_bidirectional_stream().model_id("m").body(events).send();
+        let mut output = bounded(call).await.unwrap();
+        // A conversation: each answer comes before the next event is sent.
+        for text in ["one", "two", "three"] {
+            sink.send(chunk(text)).await.unwrap();
+            let answer = bounded(output.body.recv()).await.unwrap().unwrap();
+            assert_eq!(text_of(answer), text);
+        }
+        drop(sink); // the end of the stream
+        assert!(bounded(output.body.recv()).await.unwrap().is_none());
+
+        let seen = seen.lock().unwrap();
+        let head: Vec<&str> = seen.head.iter().map(String::as_str).collect();
+        assert_eq!(
+            head,
+            [
+                "HTTP/2.0",
+                "/model/m/invoke-with-bidirectional-stream",
+                "application/vnd.amazon.eventstream",
+                EVENT_STREAM_PAYLOAD,
+                "Ok(())"
+            ]
+        );
+        assert!(seen.ended, "the stream ends with the signed empty message");
+        let verdicts: Vec<&Result<(), String>> = seen.frames.iter().map(|(_, verdict)| verdict).collect();
+        assert_eq!(verdicts, [&Ok(()); 4], "three events and the end, each signed in the chain");
+
+        // The chain is what makes those verdicts: out of order or altered, a frame fails.
+        let raw: Vec<Bytes> = seen.frames.iter().map(|(raw, _)| raw.clone()).collect();
+        let date = date_of(&Message::decode(&raw[0]).unwrap()).unwrap().1;
+        let scope = format!("{}/us-east-1/bedrock/aws4_request", &date[..8]);
+        let signature_of = |raw: &Bytes| match Message::decode(raw).unwrap().header(":chunk-signature") {
+            Some(HeaderValue::ByteArray(signature)) => signature.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            _ => panic!("no signature"),
+        };
+        assert!(verify_chain(&raw[1..2], &signature_of(&raw[0]), &scope)[0].is_ok());
+        assert!(verify_chain(&raw[2..3], &signature_of(&raw[0]), &scope)[0].is_err(), "re-ordered");
+        assert!(verify_chain(&raw[0..1], &signature_of(&raw[0]), &scope)[0].is_err(), "replayed");
+        let mut altered = Message::decode(&raw[1]).unwrap();
+        let other = Message::event("chunk").with_payload(&b"{\"bytes\":\"dHdP\"}"[..], "application/json");
+        altered.payload = other.encode().unwrap();
+        assert!(verify_chain(&[altered.encode().unwrap()], &signature_of(&raw[0]), &scope)[0].is_err(), "altered");
+    }
+
+    #[tokio::test]
+    async fn an_error_from_the_callers_stream_cancels_the_request_instead_of_ending_it() {
+        let (url, seen) = serve().await;
+        let (feed, fed) = tokio::sync::mpsc::unbounded_channel::<Result<Input, String>>();
+        let events = futures_util::stream::unfold(fed, |mut fed| async move { fed.recv().await.map(|e| (e, fed)) });
+        let call =
+            client(&url).invoke_model_with_bidirectional_stream().model_id("m").body(EventSender::from_results(events));
+        let mut output = bounded(call.send()).await.unwrap();
+        feed.send(Ok(chunk("one"))).unwrap();
+        assert_eq!(text_of(bounded(output.body.recv()).await.unwrap().unwrap()), "one");
+        feed.send(Err("the microphone failed".to_owned())).unwrap();
+        // The answer stream fails (the request was reset), and nothing was taken for its end.
+        let after = bounded(output.body.recv()).await;
+        assert!(after.is_err(), "{after:?}");
+        bounded(async {
+            while !seen.lock().unwrap().cancelled {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        assert!(!seen.lock().unwrap().ended);
+    }
+}

@@ -1,6 +1,7 @@
 //! An event stream's types: the enum of its events, the enum of the exceptions that end it, and
-//! how a message becomes one or the other (`ReadEvent`); the runtime's `EventReceiver` reads the
-//! messages.
+//! how a message becomes one or the other (`ReadEvent`), for the runtime's `EventReceiver` to
+//! read; or, for an input stream, how each event becomes a message (`WriteEvent`), for its
+//! `EventSender` to send.
 
 use super::errors::error_enum;
 use super::types::ident;
@@ -10,6 +11,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(crate) fn event_stream(ty: &TypePlan, stream: &EventStreamPlan, xml: bool) -> TokenStream {
+    if stream.sent {
+        return input_stream(ty, stream);
+    }
     let rt = rt::runtime();
     let type_name = &ty.names.type_name;
     let name = ident(type_name);
@@ -35,6 +39,68 @@ pub(crate) fn event_stream(ty: &TypePlan, stream: &EventStreamPlan, xml: bool) -
 
         #error
     }
+}
+
+/// An input stream's enum: the events the caller sends, each written as its message.
+fn input_stream(ty: &TypePlan, stream: &EventStreamPlan) -> TokenStream {
+    let rt = rt::runtime();
+    let type_name = &ty.names.type_name;
+    let name = ident(type_name);
+    let doc = docs::outer_or(&ty.docs, &format!("The events of the `{type_name}` event stream, to send."));
+    let variants: Vec<_> = stream.events.iter().map(|e| ident(&e.variant)).collect();
+    let types = stream.events.iter().map(|e| ident(&e.type_name));
+    let variant_docs = stream.events.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` event.", e.event_type)));
+    let writes = stream.events.iter().map(write_event);
+    quote! {
+        #doc
+        #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variant_docs #variants(crate::types::#types), )*
+        }
+
+        impl #rt::eventstream::WriteEvent for #name {
+            fn write(self) -> Result<#rt::eventstream::Message, #rt::BuildError> {
+                match self {
+                    #( Self::#variants(event) => #writes, )*
+                }
+            }
+        }
+    }
+}
+
+/// An event's message: its `:event-type`, its payload, then the members its headers carry.
+fn write_event(event: &EventPlan) -> TokenStream {
+    let rt = rt::runtime();
+    let event_type = &event.event_type;
+    let payload = match &event.payload {
+        EventPayload::Whole => quote! { message = message.with_json(&event)?; },
+        EventPayload::Member { field, kind, optional, .. } => {
+            let field = ident(field);
+            let with_value = match kind {
+                PayloadKind::Blob => quote! { message.with_payload(value.into_inner(), "application/octet-stream") },
+                PayloadKind::Text => quote! { message.with_payload(value.as_str().to_owned(), "text/plain") },
+                PayloadKind::Structure => quote! { message.with_json(&value)? },
+            };
+            match optional {
+                true => quote! { if let Some(value) = event.#field { message = #with_value; } },
+                false => quote! { let value = event.#field; message = #with_value; },
+            }
+        }
+    };
+    let headers = event.headers.iter().map(|header| {
+        let (field, name) = (ident(&header.field), &header.name);
+        match header.optional {
+            true => quote! { if let Some(value) = event.#field { message = message.with_header(#name, value); } },
+            false => quote! { message = message.with_header(#name, event.#field); },
+        }
+    });
+    quote! {{
+        let mut message = #rt::eventstream::Message::event(#event_type);
+        #payload
+        #(#headers)*
+        Ok(message)
+    }}
 }
 
 /// `ReadEvent`: an event by its `:event-type`, an exception by its `:exception-type`.

@@ -122,15 +122,35 @@ fn lib_rs(ctx: &Ctx) -> TokenStream {
             }
         }
     });
-    let event_stream = ctx.plan.types.iter().any(|t| t.events.is_some()).then(|| {
+    let streams = || ctx.plan.types.iter().filter_map(|t| t.events.as_ref());
+    let received = streams().any(|s| !s.sent).then(|| {
         quote! {
-            /// The receiver of the event streams this crate's operations answer with, and the
-            /// messages an event it does not know arrives as.
+            pub use #rt::eventstream::{EventReceiver, Header, HeaderValue, Message, UnknownEvent};
+            /// What `EventReceiver::into_blocking_iter()` returns (feature `blocking`).
+            #[cfg(feature = "blocking")]
+            pub use #rt::blocking::BlockingEvents;
+        }
+    });
+    let sent = streams().any(|s| s.sent).then(|| {
+        quote! { pub use #rt::eventstream::{EventSender, EventSink, EventStreamClosed}; }
+    });
+    let doc: &[&str] = match (&received, &sent) {
+        (Some(_), None) => &[
+            " The receiver of the event streams this crate's operations answer with, and the",
+            " messages an event it does not know arrives as.",
+        ],
+        (None, _) => &[" The sender of the event streams this crate's operations send."],
+        (Some(_), Some(_)) => &[
+            " The receiver of the event streams this crate's operations answer with, the messages",
+            " an event it does not know arrives as, and the sender of the streams they send.",
+        ],
+    };
+    let event_stream = streams().next().is_some().then(|| {
+        quote! {
+            #( #[doc = #doc] )*
             pub mod event_stream {
-                pub use #rt::eventstream::{EventReceiver, Header, HeaderValue, Message, UnknownEvent};
-                /// What `EventReceiver::into_blocking_iter()` returns (feature `blocking`).
-                #[cfg(feature = "blocking")]
-                pub use #rt::blocking::BlockingEvents;
+                #received
+                #sent
             }
         }
     });
@@ -233,7 +253,8 @@ fn types_rs(ctx: &Ctx) -> TokenStream {
         quote! { pub use super::#module::#builder; }
     });
     let stream_errors = named.iter().filter_map(|s| {
-        let (module, error) = (ident(&s.names.module), ident(&s.events.as_ref()?.error_type));
+        let stream = s.events.as_ref().filter(|stream| !stream.sent)?;
+        let (module, error) = (ident(&s.names.module), ident(&stream.error_type));
         Some(quote! { pub use #module::#error; })
     });
     quote! {
@@ -268,7 +289,8 @@ fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
     // The runtime builds a codec only for the crates whose protocol needs it.
     let cbor = (service.protocol == Protocol::RpcV2Cbor).then_some("cbor");
     let gzip = service.settings.gzip.then_some("gzip");
-    let features: Vec<&str> = cbor.into_iter().chain(gzip).collect();
+    let http2 = service.settings.http2.then_some("http2");
+    let features: Vec<&str> = cbor.into_iter().chain(gzip).chain(http2).collect();
     let runtime = match features.is_empty() {
         true => info.runtime_dependency.to_owned(),
         false => with_features(info.runtime_dependency, &features),

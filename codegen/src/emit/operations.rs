@@ -418,7 +418,8 @@ fn request(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
             }
             Binding::PayloadUnion => quote! { .payload_union(#value) },
             Binding::PayloadStructure => quote! { .payload_json(#value) },
-            Binding::Body | Binding::StatusCode | Binding::Unsent | Binding::EventStream => continue,
+            Binding::EventStream => quote! { .payload_events(#value) },
+            Binding::Body | Binding::StatusCode | Binding::Unsent => continue,
         };
         let fallible = match m.binding {
             Binding::PayloadUnion | Binding::PayloadStructure => !xml,

@@ -42,8 +42,8 @@ pub(crate) fn select(mut service: Service, selection: &Selection, file: &str) ->
     (service, sink.into_found())
 }
 
-/// Output event streams are read in the JSON protocols and restXml; the operations with an input
-/// event stream, or an output stream the crate can't read yet, are left out, and said so.
+/// Output event streams are read in the JSON protocols and restXml, input streams sent in
+/// restJson; an operation with a stream in any other form is left out, and said so.
 fn skip_event_streams(service: &mut Service) {
     let skipped: Vec<(String, &str)> = service
         .operations
@@ -61,21 +61,20 @@ fn unsupported_stream(service: &Service, op: &Operation) -> Option<&'static str>
     let shapes = &service.shapes;
     let members = |id: &Option<ShapeId>| id.as_ref().and_then(|id| shapes.get(id)).map(Shape::members).unwrap_or(&[]);
     let is_stream = |m: &&Member| shapes.get(&m.target).is_some_and(|t| t.event_stream);
-    if members(&op.input).iter().any(|m| is_stream(&m)) {
-        return Some("sends an event stream, which is not supported yet");
+    let input = members(&op.input).iter().find(is_stream);
+    if let Some(stream) = input {
+        // Sent as the request's payload, which only the rest protocols bind.
+        if service.protocol != Protocol::RestJson || stream.location != Location::Payload {
+            return Some("sends an event stream in a form not supported yet");
+        }
+        if !headers_supported(shapes, &stream.target) {
+            return Some("sends an event whose headers hold a kind not supported yet");
+        }
     }
     let output = members(&op.output);
-    // No output stream: nothing to refuse.
-    let stream = output.iter().find(|m| is_stream(m)).and_then(|m| shapes.get(&m.target))?;
-    // An event's header members must be of the kinds the runtime reads from event headers.
-    let ShapeKind::Union(events) = &stream.kind else { return None };
-    let mut headers =
-        events.iter().filter_map(|e| shapes.get(&e.target)).flat_map(Shape::members).filter(|m| m.event_header);
-    let readable = |m: &Member| {
-        use ShapeKind::*;
-        matches!(shapes.get(&m.target).map(|t| &t.kind), Some(Boolean | Integer | Long | String | Blob | Timestamp))
-    };
-    if !headers.all(readable) {
+    // No output stream: nothing more to refuse.
+    let stream = output.iter().find(is_stream)?;
+    if !headers_supported(shapes, &stream.target) {
         return Some("receives an event whose headers hold a kind not supported yet");
     }
     match service.protocol {
@@ -87,6 +86,18 @@ fn unsupported_stream(service: &Service, op: &Operation) -> Option<&'static str>
     }
 }
 
+/// Whether every header member of the stream's events is of a kind the runtime reads from and
+/// writes to event headers.
+fn headers_supported(shapes: &BTreeMap<ShapeId, Shape>, stream: &str) -> bool {
+    let Some(ShapeKind::Union(events)) = shapes.get(stream).map(|s| &s.kind) else { return true };
+    let mut headers =
+        events.iter().filter_map(|e| shapes.get(&e.target)).flat_map(Shape::members).filter(|m| m.event_header);
+    headers.all(|m| {
+        use ShapeKind::*;
+        matches!(shapes.get(&m.target).map(|t| &t.kind), Some(Boolean | Integer | Long | String | Blob | Timestamp))
+    })
+}
+
 /// One warning listing the operations left out, if any.
 pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic> {
     let mut warnings = Sink::new(file);
@@ -95,7 +106,7 @@ pub(crate) fn skipped_warnings(service: &Service, file: &str) -> Vec<Diagnostic>
         warnings.error_with_hint(
             "/operations",
             format!(
-                "{} operation(s) use event streams, which are not supported yet, and were left out: {}",
+                "{} operation(s) use event streams in a form not supported yet, and were left out: {}",
                 names.len(),
                 names.join(", ")
             ),

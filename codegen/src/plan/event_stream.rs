@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone)]
 pub struct EventStreamPlan {
+    /// An input stream, whose events the caller sends (no exceptions, no `Unknown`).
+    pub sent: bool,
     /// The Rust name of the stream's error enum (`ConverseStreamOutputError`).
     pub error_type: String,
     pub events: Vec<EventPlan>,
@@ -72,7 +74,7 @@ pub(crate) fn plan(shapes: &BTreeMap<ShapeId, Shape>, stream: &Shape, taken: &BT
             events.push(event(shapes, member, target));
         }
     }
-    EventStreamPlan { error_type: error_type(&stream.names.type_name, taken), events, errors }
+    EventStreamPlan { sent: stream.sent, error_type: error_type(&stream.names.type_name, taken), events, errors }
 }
 
 fn event(shapes: &BTreeMap<ShapeId, Shape>, member: &Member, target: &Shape) -> EventPlan {

@@ -13,7 +13,7 @@ pub mod xml;
 
 use crate::diagnostic::{pointer, Diagnostic, Sink};
 use crate::ir::{
-    AuthScheme, Binding, Docs, ErrorVariant, Operation, Protocol, Service, Shape, ShapeId, ShapeKind, Structure,
+    AuthScheme, Binding, Docs, ErrorVariant, Member, Operation, Protocol, Service, Shape, ShapeId, ShapeKind, Structure,
 };
 pub use event_stream::{EventHeader, EventPayload, EventPlan, EventStreamPlan, PayloadKind};
 pub use fields::{Accessor, Check, FieldPlan, JsonField, TypePlan};
@@ -65,6 +65,8 @@ pub struct ServiceSettings {
     pub bearer: bool,
     /// gzip request bodies (an operation has `requestcompression`): the runtime's `gzip`.
     pub gzip: bool,
+    /// HTTP/2, which an operation sending an event stream needs: the runtime's `http2`.
+    pub http2: bool,
     /// S3's presigned POST forms (`Client::presigned_post`, botocore's `generate_presigned_post`).
     pub presigned_post: bool,
 }
@@ -78,9 +80,17 @@ impl ServiceSettings {
             checksums: service.operations.values().any(checksums),
             bearer: service.auth.contains(&AuthScheme::Bearer),
             gzip: service.operations.values().any(|op| op.gzip_request),
+            http2: service.operations.values().any(|op| sends_events(service, op)),
             presigned_post: service.service_id == "S3" && service.auth.contains(&AuthScheme::SigV4),
         }
     }
+}
+
+/// Whether the operation's input is an event stream.
+fn sends_events(service: &Service, op: &Operation) -> bool {
+    let input = op.input.as_ref().and_then(|id| service.shapes.get(id));
+    let targets = |m: &Member| service.shapes.get(&m.target).is_some_and(|t| t.event_stream);
+    input.is_some_and(|input| input.members().iter().any(targets))
 }
 
 #[derive(Debug, Clone)]
@@ -224,7 +234,8 @@ pub(crate) fn plan(service: Service, sources: &Sources) -> (CratePlan, Vec<Diagn
         let input = io_type(&service, op.input.as_deref(), &op.names.input, true);
         let output = io_type(&service, op.output.as_deref(), &op.names.output, false);
         let errors = op.names.error_variants.iter().filter_map(|v| error(shapes, protocol, v)).collect();
-        let presignable = !op.unsigned && service.auth.contains(&AuthScheme::SigV4);
+        // A URL can't carry a stream of events.
+        let presignable = !op.unsigned && service.auth.contains(&AuthScheme::SigV4) && !sends_events(&service, op);
         let listing = ListingPlan::of(shapes, op);
         let cross_region_copy = CrossRegionCopyPlan::of(op, &input);
         let op = op.clone();

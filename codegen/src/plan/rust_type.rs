@@ -22,6 +22,8 @@ pub enum RustType {
     ByteStream,
     /// An event stream's receiver, of the named enum of its events.
     EventStream(String),
+    /// An input event stream's sender, of the named enum of its events.
+    EventSender(String),
     Document,
     Vec(Box<RustType>),
     Map(Box<RustType>, Box<RustType>),
@@ -50,6 +52,9 @@ impl RustType {
             ShapeKind::List { member } => RustType::Vec(Box::new(Self::element(shapes, shape, member))),
             ShapeKind::Map { key, value } => {
                 RustType::Map(Box::new(Self::of_shape(shapes, key)), Box::new(Self::element(shapes, shape, value)))
+            }
+            ShapeKind::Union(_) if shape.event_stream && shape.sent => {
+                RustType::EventSender(shape.names.type_name.clone())
             }
             ShapeKind::Union(_) if shape.event_stream => RustType::EventStream(shape.names.type_name.clone()),
             ShapeKind::Enum(_) | ShapeKind::Structure(_) | ShapeKind::Union(_) => {
@@ -115,6 +120,10 @@ impl ToTokens for RustType {
             RustType::EventStream(name) => {
                 let name = ident(name);
                 quote! { #rt::eventstream::EventReceiver<crate::types::#name> }
+            }
+            RustType::EventSender(name) => {
+                let name = ident(name);
+                quote! { #rt::eventstream::EventSender<crate::types::#name> }
             }
             RustType::Document => quote! { #rt::Document },
             RustType::Vec(item) => quote! { Vec<#item> },

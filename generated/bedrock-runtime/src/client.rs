@@ -86,6 +86,18 @@ impl Client {
     ) -> crate::operation::converse_stream::ConverseStreamInputBuilder<Client> {
         crate::operation::converse_stream::ConverseStreamInputBuilder::new(self.clone())
     }
+    /// Invoke the specified Amazon Bedrock model to run inference using the bidirectional stream. The response is returned in a stream that remains open for 8 minutes. A single session can contain multiple prompts and responses from the model. The prompts to the model are provided as audio files and the model's responses are spoken back to the user and transcribed.
+    ///
+    /// It is possible for users to interrupt the model's response with a new prompt, which will halt the response speech. The model will retain contextual awareness of the conversation while pivoting to respond to the new prompt.
+    pub fn invoke_model_with_bidirectional_stream(
+        &self,
+    ) -> crate::operation::invoke_model_with_bidirectional_stream::InvokeModelWithBidirectionalStreamInputBuilder<
+        Client,
+    > {
+        crate::operation::invoke_model_with_bidirectional_stream::InvokeModelWithBidirectionalStreamInputBuilder::new(
+            self.clone(),
+        )
+    }
     /// Invoke the specified Amazon Bedrock model to run inference using the prompt and inference parameters provided in the request body. The response is returned in a stream.
     ///
     /// To see if a model supports streaming, call [GetFoundationModel](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_GetFoundationModel.html) and check the `responseStreamingSupported` field in the response.

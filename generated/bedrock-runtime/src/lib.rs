@@ -32,8 +32,8 @@ pub mod pagination {
 pub mod presigning {
     pub use ::awsgen_runtime::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
 }
-/// The receiver of the event streams this crate's operations answer with, and the
-/// messages an event it does not know arrives as.
+/// The receiver of the event streams this crate's operations answer with, the messages
+/// an event it does not know arrives as, and the sender of the streams they send.
 pub mod event_stream {
     pub use ::awsgen_runtime::eventstream::{
         EventReceiver, Header, HeaderValue, Message, UnknownEvent,
@@ -41,6 +41,7 @@ pub mod event_stream {
     /// What `EventReceiver::into_blocking_iter()` returns (feature `blocking`).
     #[cfg(feature = "blocking")]
     pub use ::awsgen_runtime::blocking::BlockingEvents;
+    pub use ::awsgen_runtime::eventstream::{EventSender, EventSink, EventStreamClosed};
 }
 /// Mock rules and recorded HTTP traffic for the tests of code that uses this crate
 /// (feature `test-util`): `Client::from_mocks`, `Replay` as the config's `http_client`.

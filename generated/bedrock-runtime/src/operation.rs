@@ -2,4 +2,5 @@
 //! One module per operation: input, output and error types.
 pub mod converse;
 pub mod converse_stream;
+pub mod invoke_model_with_bidirectional_stream;
 pub mod invoke_model_with_response_stream;

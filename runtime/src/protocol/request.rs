@@ -23,6 +23,8 @@ pub struct Request {
     pub(crate) body: Bytes,
     /// The body is this file's bytes instead (`body` is empty), read as it is sent.
     pub(crate) file: Option<crate::byte_stream::FileSource>,
+    /// The body is this input event stream instead, framed and signed as it is sent.
+    pub(crate) events: Option<crate::eventstream::Outgoing>,
     /// Prepended to the endpoint's host (`{AccountId}.` filled in).
     pub(crate) host_prefix: Option<String>,
     /// A URL the input names, which replaces the endpoint (MachineLearning's `PredictEndpoint`).
@@ -44,6 +46,7 @@ impl Request {
             headers: Vec::new(),
             body: Bytes::new(),
             file: None,
+            events: None,
             host_prefix: None,
             endpoint: None,
             content_type_defaulted: false,
@@ -262,6 +265,19 @@ impl Request {
         }
         self.set_content_type(media_type);
         Ok(self)
+    }
+
+    /// An input event stream: the body, sent event by event as the caller's stream yields them
+    /// (an unset stream sends none and ends).
+    pub fn payload_events<T: crate::eventstream::WriteEvent>(
+        mut self,
+        events: Option<&crate::eventstream::EventSender<T>>,
+    ) -> Self {
+        let events =
+            events.map_or_else(|| crate::eventstream::EventSender::<T>::default().outgoing(), |e| e.outgoing());
+        self.events = Some(events);
+        self.headers.push(("content-type".to_owned(), "application/vnd.amazon.eventstream".to_owned()));
+        self
     }
 
     /// A string (or enum) payload: its UTF-8 text (`text/plain` unless a header member says
