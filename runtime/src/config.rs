@@ -151,6 +151,12 @@ pub struct TimeoutConfig {
     /// the attempt timeout. Default 45 s, under the 60 s of AWS load balancers and the 350 s of
     /// NAT gateways (hyper's default, 90 s, is over the first).
     pub idle_connection: Duration,
+    /// How long a connection may go quiet before it is probed: HTTP/2 pings this often, each to
+    /// be answered within as long, and TCP keepalive probes after this long (three, a third of it
+    /// apart). A connection that fails them is closed, so a quiet event stream on a dead
+    /// connection fails (`Transport`) instead of waiting forever, while a quiet live one is left
+    /// alone. Default 30 s.
+    pub keepalive: Duration,
 }
 
 impl Default for TimeoutConfig {
@@ -160,6 +166,7 @@ impl Default for TimeoutConfig {
             attempt: Some(Duration::from_secs(60)),
             operation: None,
             idle_connection: crate::http::DEFAULT_IDLE_CONNECTION,
+            keepalive: crate::http::DEFAULT_KEEPALIVE,
         }
     }
 }
@@ -549,7 +556,7 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
-        let timeouts = (self.timeouts.connect, self.timeouts.idle_connection);
+        let timeouts = self.timeouts;
         let stalled_stream = self.stalled_stream.unwrap_or(Some(StalledStreamProtection::default()));
         let http_client = self
             .http_client

@@ -309,25 +309,25 @@ impl std::error::Error for InvalidCaBundle {}
 /// How long a pooled connection may sit unused (see `TimeoutConfig::idle_connection`).
 pub(crate) const DEFAULT_IDLE_CONNECTION: Duration = Duration::from_secs(45);
 
-/// How often an HTTP/2 connection is pinged: hyper closes one whose ping goes unanswered for 20 s,
-/// so a quiet event stream on a dead connection fails instead of waiting forever.
-#[cfg(feature = "http2")]
-const HTTP2_PING: Duration = Duration::from_secs(30);
+/// When a quiet connection is probed (see `TimeoutConfig::keepalive`).
+pub(crate) const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(30);
 
-/// The transport: `connect` bounds establishing a connection, `idle` how long one is kept unused.
+/// The transport, with `timeouts`' connect timeout, idle time in the pool and keepalive.
 pub(crate) fn default_http_client(
-    (connect, idle): (Duration, Duration),
+    timeouts: crate::config::TimeoutConfig,
     ca_bundle: Option<&CaBundle>,
     proxies: &ProxyConfig,
     stalled_upload: Option<crate::stall::StalledStreamProtection>,
 ) -> Arc<dyn HttpClient> {
     let mut http = HttpConnector::new();
-    http.set_connect_timeout(Some(connect));
+    http.set_connect_timeout(Some(timeouts.connect));
     // Probes keep a quiet connection's NAT entry alive, and find a dead peer: one that answers
-    // none of three probes 10 s apart, after 30 s of quiet, is dropped (an event stream on it
-    // fails rather than waits forever; a quiet live one is left alone).
-    http.set_keepalive(Some(Duration::from_secs(30)));
-    http.set_keepalive_interval(Some(Duration::from_secs(10)));
+    // none of three probes (an event stream on it fails rather than waits forever; a quiet live
+    // one is left alone).
+    // TCP counts in whole seconds.
+    let tcp_keepalive = timeouts.keepalive.max(Duration::from_secs(3));
+    http.set_keepalive(Some(tcp_keepalive));
+    http.set_keepalive_interval(Some(tcp_keepalive / 3));
     http.set_keepalive_retries(Some(3));
     http.enforce_http(false);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -347,7 +347,7 @@ pub(crate) fn default_http_client(
         .enable_http1()
         .wrap_connector(connector.clone());
     let mut builder = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
-    builder.pool_timer(hyper_util::rt::TokioTimer::new()).pool_idle_timeout(idle);
+    builder.pool_timer(hyper_util::rt::TokioTimer::new()).pool_idle_timeout(timeouts.idle_connection);
     #[cfg(feature = "http2")]
     let http2 = {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
@@ -355,12 +355,13 @@ pub(crate) fn default_http_client(
             .https_or_http()
             .enable_http2()
             .wrap_connector(connector.clone());
-        // A ping every 30 s finds a connection that died under a quiet stream within 20 s more.
+        // Pings find a connection that died under a quiet stream.
         let mut builder = builder.clone();
         builder
             .http2_only(true)
             .timer(hyper_util::rt::TokioTimer::new())
-            .http2_keep_alive_interval(HTTP2_PING)
+            .http2_keep_alive_interval(timeouts.keepalive.max(Duration::from_millis(10)))
+            .http2_keep_alive_timeout(timeouts.keepalive.max(Duration::from_millis(10)))
             .http2_keep_alive_while_idle(true);
         builder.build(https)
     };

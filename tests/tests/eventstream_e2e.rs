@@ -399,12 +399,45 @@ mod duplex {
     }
 
     fn client(url: &str) -> Client {
-        let config = awsgen_runtime::Config::builder()
+        Client::new(config(url).build())
+    }
+
+    fn config(url: &str) -> awsgen_runtime::ConfigBuilder {
+        awsgen_runtime::Config::builder()
             .region("us-east-1")
             .credentials(awsgen_runtime::Credentials::new(ACCESS_KEY, SECRET_KEY, None))
             .endpoint_url(url)
-            .build();
-        Client::new(config)
+    }
+
+    /// A TCP relay on 127.0.0.1 to `upstream` that, once `cut` is set, goes dark: it keeps both
+    /// connections open and passes nothing on, as a dead route does.
+    async fn relay(upstream: &str) -> (String, Arc<std::sync::atomic::AtomicBool>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let cut = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (upstream, dark) = (upstream.trim_start_matches("http://").to_owned(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+                let ((client_in, client_out), (server_in, server_out)) = (client.into_split(), server.into_split());
+                for (mut from, mut to) in [(client_in, server_out), (server_in, client_out)] {
+                    let dark = dark.clone();
+                    tokio::spawn(async move {
+                        let mut buffer = vec![0; 16 * 1024];
+                        while let Ok(read @ 1..) = from.read(&mut buffer).await {
+                            if dark.load(std::sync::atomic::Ordering::SeqCst) {
+                                std::future::pending::<()>().await;
+                            }
+                            if to.write_all(&buffer[..read]).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        (url, cut)
     }
 
     fn chunk(text: &str) -> Input {
@@ -491,5 +524,26 @@ mod duplex {
         })
         .await;
         assert!(!seen.lock().unwrap().ended);
+    }
+
+    #[tokio::test]
+    async fn a_quiet_stream_stays_open_and_one_on_a_dead_connection_fails_at_the_next_unanswered_ping() {
+        let (server, _) = serve().await;
+        let (url, cut) = relay(&server).await;
+        let keepalive = awsgen_runtime::TimeoutConfig { keepalive: Duration::from_millis(100), ..Default::default() };
+        let client = Client::new(config(&url).timeouts(keepalive).build());
+        let (sink, events) = EventSender::channel(4);
+        let mut output =
+            bounded(client.invoke_model_with_bidirectional_stream().model_id("m").body(events).send()).await.unwrap();
+        // Quiet for ten pings: answered, so nothing is closed.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        sink.send(chunk("still here")).await.unwrap();
+        assert_eq!(text_of(bounded(output.body.recv()).await.unwrap().unwrap()), "still here");
+        // The route dies: the next ping goes unanswered, and the stream fails instead of waiting.
+        cut.store(true, std::sync::atomic::Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        let after = bounded(output.body.recv()).await;
+        assert!(matches!(after, Err(awsgen_runtime::SdkError::Transport(_))), "{after:?}");
+        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     }
 }
