@@ -14,7 +14,7 @@
 //! of its end, so no caller takes a corrupted object for a whole one.
 
 use crate::config::{RequestChecksumCalculation, ResponseChecksumValidation};
-use crate::crc::{Crc, CRC32, CRC32C, CRC64NVME};
+use crate::crc::{Crc, CRC32C, CRC64NVME};
 use crate::error::TransportError;
 use crate::http::{Body, BoxError, StreamingBody};
 use crate::protocol::{Request, RequestChecksum, ResponseChecksum};
@@ -165,6 +165,7 @@ impl http_body::Body for Checked {
 
 /// A checksum computed a piece at a time.
 enum Hasher {
+    Crc32(crc32fast::Hasher),
     Crc(&'static Crc, u64),
     /// Boxed: a SHA context is 200-odd bytes, a CRC's state 8.
     Digest(Box<ring::digest::Context>),
@@ -176,7 +177,7 @@ impl Hasher {
         use ring::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY, SHA256, SHA512};
         let crc = |crc: &'static Crc| Hasher::Crc(crc, crc.mask);
         Some(match algorithm {
-            "CRC32" => crc(&CRC32),
+            "CRC32" => Hasher::Crc32(crc32fast::Hasher::new()),
             "CRC32C" => crc(&CRC32C),
             "CRC64NVME" => crc(&CRC64NVME),
             "SHA1" => Hasher::Digest(Box::new(Context::new(&SHA1_FOR_LEGACY_USE_ONLY))),
@@ -188,6 +189,7 @@ impl Hasher {
 
     fn update(&mut self, bytes: &[u8]) {
         match self {
+            Hasher::Crc32(hasher) => hasher.update(bytes),
             Hasher::Crc(crc, state) => *state = crc.update(*state, bytes),
             Hasher::Digest(context) => context.update(bytes),
         }
@@ -196,6 +198,7 @@ impl Hasher {
     /// The checksum's bytes: a CRC big-endian in its width, as S3 encodes it.
     fn finish(self) -> Vec<u8> {
         match self {
+            Hasher::Crc32(hasher) => hasher.finalize().to_be_bytes().to_vec(),
             Hasher::Crc(crc, state) => {
                 let width = (crc.mask.count_ones() / 8) as usize;
                 (state ^ crc.mask).to_be_bytes()[8 - width..].to_vec()

@@ -1,5 +1,7 @@
 //! The CRCs the runtime computes: S3's flexible checksums (CRC32, CRC32C, CRC64NVME) and the
-//! two CRC32s of every event stream frame.
+//! two CRC32s of every event stream frame. CRC32 comes from crc32fast, whose carry-less multiply
+//! outruns these tables several times over (an event stream of 32 KiB chunks decodes at 7.5 GB/s
+//! instead of 1.2 GB/s, `cargo xtask bench-eventstream`); the two others from the tables here.
 
 /// A reflected CRC of up to 64 bits, eight bytes at a time ("slicing by 8") from tables built at
 /// compile time: a streamed object is checked as fast as it arrives, in a few lines instead of a
@@ -11,12 +13,9 @@ pub(crate) struct Crc {
     pub(crate) mask: u64,
 }
 
-pub(crate) static CRC32: Crc = Crc::new(0xEDB8_8320, 32);
-
 /// The CRC32 (IEEE, as zlib computes it) of `bytes`: event stream frames carry two.
 pub(crate) fn crc32(bytes: &[u8]) -> u32 {
-    // The state is 32 bits wide, so the truncation keeps all of it.
-    (CRC32.update(CRC32.mask, bytes) ^ CRC32.mask) as u32
+    crc32fast::hash(bytes)
 }
 pub(crate) static CRC32C: Crc = Crc::new(0x82F6_3B78, 32);
 pub(crate) static CRC64NVME: Crc = Crc::new(0x9A6C_9329_AC4B_C9B5, 64);
@@ -68,6 +67,9 @@ impl Crc {
 mod tests {
     use super::*;
 
+    /// CRC32 by the tables, to check them (and crc32fast) against.
+    static CRC32: Crc = Crc::new(0xEDB8_8320, 32);
+
     /// Eight bytes at a time agree with one at a time, at every length and split.
     #[test]
     fn slices_of_eight_agree_with_single_bytes() {
@@ -105,8 +107,10 @@ mod tests {
     }
 
     #[test]
-    fn crc32_matches_its_check_value() {
+    fn crc32_matches_its_check_value_and_the_tables() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(crc32(b""), 0);
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 31 + 7) as u8).collect();
+        assert_eq!(u64::from(crc32(&data)), CRC32.update(CRC32.mask, &data) ^ CRC32.mask);
     }
 }

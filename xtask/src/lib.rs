@@ -3,6 +3,7 @@
 pub mod api_diff;
 pub mod bench_build;
 pub mod bench_calls;
+pub mod bench_eventstream;
 pub mod config;
 pub mod conformance;
 pub mod corpus;

@@ -57,6 +57,9 @@ enum Command {
     BenchBuild,
     /// Time per ListBackendJobs call and loopback calls per second, ours vs aws-sdk-rust, in one run.
     BenchCalls,
+    /// Event stream decoding side by side with aws-sdk-rust's decoder (aws-smithy-eventstream), on
+    /// the same bytes in one release program under target/bench-eventstream.
+    BenchEventstream,
     /// Generate every feature fixture (tests/fixtures/features) into target/fixtures and run clippy
     /// on all of them, every target and feature, warnings denied.
     Fixtures,
@@ -206,6 +209,10 @@ fn main() -> ExitCode {
         }),
         Command::BenchCalls => xtask::bench_calls::run(&workspace_root()).map(|runs| {
             xtask::bench_calls::print(&runs);
+            ExitCode::SUCCESS
+        }),
+        Command::BenchEventstream => xtask::bench_eventstream::run(&workspace_root()).map(|rows| {
+            xtask::bench_eventstream::print(&rows);
             ExitCode::SUCCESS
         }),
     };
