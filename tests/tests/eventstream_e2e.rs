@@ -226,6 +226,61 @@ fn crc32(bytes: &[u8]) -> u32 {
     })
 }
 
+/// Kinesis's SubscribeToShard (awsJson): the `initial-response` event comes first and is not an
+/// event of the stream; then the records, each batch as it arrives; then a modeled exception ends
+/// the subscription as the stream's typed error.
+#[tokio::test]
+async fn a_shard_subscription_reads_its_records_after_the_initial_response() {
+    use awsgen_kinesis::types::{
+        ShardIteratorType, StartingPosition, SubscribeToShardEventStream as Event,
+        SubscribeToShardEventStreamError as StreamError,
+    };
+    let batch = |sequence: &str, data: &str| {
+        let record = serde_json::json!({"SequenceNumber": sequence, "Data": data, "PartitionKey": "pk",
+                                        "ApproximateArrivalTimestamp": 1.7e9});
+        event(
+            "SubscribeToShardEvent",
+            serde_json::json!({"Records": [record], "ContinuationSequenceNumber": sequence, "MillisBehindLatest": 0}),
+        )
+    };
+    let chunks = vec![
+        event("initial-response", serde_json::json!({})),
+        batch("1", "b25l"), // "one"
+        batch("2", "dHdv"), // "two"
+        exception("ResourceInUseException", serde_json::json!({"message": "another consumer took the shard"})),
+    ];
+    let server = serve(chunks, Duration::from_millis(5), Duration::ZERO).await;
+    let client = awsgen_kinesis::Client::new(quick_config(&server));
+    let position = StartingPosition::builder().r#type(ShardIteratorType::Latest).build().unwrap();
+    let subscribe = client
+        .subscribe_to_shard()
+        .consumer_arn("arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1")
+        .shard_id("shardId-000000000000")
+        .starting_position(position);
+    let mut output = subscribe.send().await.unwrap();
+    let mut data = Vec::new();
+    let error = loop {
+        match output.event_stream.recv().await {
+            Ok(Some(Event::SubscribeToShardEvent(batch))) => {
+                assert_eq!(batch.continuation_sequence_number(), batch.records()[0].sequence_number());
+                data.extend(batch.records().iter().map(|r| String::from_utf8(r.data().as_bytes().to_vec()).unwrap()));
+            }
+            Ok(other) => panic!("unexpected {other:?}"),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(data, ["one", "two"]);
+    match error {
+        SdkError::Service(StreamError::ResourceInUseException(e)) => {
+            assert_eq!(e.message(), Some("another consumer took the shard"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let request = &server.requests()[0];
+    assert_eq!(request.header("x-amz-target"), Some("Kinesis_20131202.SubscribeToShard"));
+    assert_eq!(request.json()["ShardId"], "shardId-000000000000");
+}
+
 /// Without an async runtime of its own: `send_blocking()`, then the events as an iterator.
 #[test]
 fn events_can_be_read_blocking() {

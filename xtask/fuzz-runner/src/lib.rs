@@ -230,7 +230,10 @@ fn load_seeds(path: &Path, ops: &[Op]) -> Vec<Seed> {
             let key = seed["op"].as_str().unwrap_or_default();
             let op =
                 ops.iter().position(|op| op.key == key).unwrap_or_else(|| fail_setup(&format!("no operation {key}")));
-            let body = seed["body"].as_str().unwrap_or_default().as_bytes().to_vec();
+            let body = match seed["frames"].as_array() {
+                Some(frames) => event_stream(frames),
+                None => seed["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+            };
             let headers = seed["headers"]
                 .as_array()
                 .into_iter()
@@ -252,6 +255,23 @@ fn load_seeds(path: &Path, ops: &[Op]) -> Vec<Seed> {
             }
         })
         .collect()
+}
+
+/// A seed's event stream messages, each encoded as its frame.
+fn event_stream(frames: &[Value]) -> Vec<u8> {
+    use awsgen_runtime::eventstream::{Header, HeaderValue, Message};
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    let message = |frame: &Value| Message {
+        headers: frame["headers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|pair| Header::new(text(&pair[0]), HeaderValue::String(text(&pair[1]))))
+            .collect(),
+        payload: text(&frame["payload"]).into(),
+    };
+    let encoded = frames.iter().map(|frame| message(frame).encode());
+    encoded.collect::<Result<Vec<_>, _>>().unwrap_or_else(|e| fail_setup(&format!("seed frame: {e}"))).concat()
 }
 
 fn fail_setup(why: &str) -> ! {
@@ -1504,6 +1524,9 @@ pub fn main(ops: &'static [Op]) {
     }
 
     std::panic::set_hook(Box::new(|info| {
+        // The execution ended with the panic; symbolizing its backtrace (tens of MB of debug
+        // info read) is the harness's work, not the execution's.
+        MEASURING.store(false, Relaxed);
         let backtrace = trimmed(&std::backtrace::Backtrace::force_capture().to_string());
         if let Ok(mut last) = LAST_PANIC.lock() {
             *last = Some(format!("{info}\nbacktrace (the frames between the panic and the harness):\n{backtrace}"));

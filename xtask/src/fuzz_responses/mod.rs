@@ -294,7 +294,7 @@ pub fn write_crate(root: &Path, out: &Path, jobs: &[Job]) -> Result<(), String> 
     for job in jobs {
         manifest.push_str(&format!("{} = {{ path = {} }}\n", job.package, toml_path(&job.output)?));
     }
-    manifest.push_str("serde_json = \"1\"\nfastrand = \"2\"\nhttp = \"1\"\nbytes = \"1\"\n");
+    manifest.push_str("serde_json = \"1\"\nfastrand = \"2\"\nhttp = \"1\"\nbytes = \"1\"\nfutures-util = \"0.3\"\n");
     crate::write_file(&dir.join("Cargo.toml"), &manifest)?;
     let seeds_json = serde_json::to_string_pretty(&all_seeds).map_err(|e| format!("error: seeds: {e}"))?;
     crate::write_file(&out.join("seeds.json"), &seeds_json)?;
@@ -366,7 +366,7 @@ fn main_rs(targets: &[Target]) -> TokenStream {
             let name = format_ident!("op_{n}");
             n += 1;
             let paginated = target.paginated.contains(&op.name);
-            fns.push(op_fn(&name, &krate, op, &protocol, paginated));
+            fns.push(op_fn(&name, &krate, (&target.service, op), &protocol, paginated));
             let key = format!("{}/{}", target.package, op.name);
             let package = &target.package;
             entries.push(quote! { runner::Op { key: #key, krate: #package, run: #name }, });
@@ -390,10 +390,30 @@ fn main_rs(targets: &[Target]) -> TokenStream {
 }
 
 /// What the client does with a read response for one operation, then every format of the result.
-fn op_fn(name: &Ident, krate: &Ident, op: &Operation, protocol: &TokenStream, paginated: bool) -> TokenStream {
+fn op_fn(
+    name: &Ident,
+    krate: &Ident,
+    (service, op): (&Service, &Operation),
+    protocol: &TokenStream,
+    paginated: bool,
+) -> TokenStream {
     let module = ident(&op.names.module);
     let (input, error) = (format_ident!("{}", op.names.input), format_ident!("{}", op.names.error));
     let base = quote! { ::#krate::operation::#module };
+    // An event stream is read to its end, event by event (the body is in memory: each is ready).
+    let stream = op.output.as_ref().and_then(|id| service.shapes.get(id)).and_then(|output| {
+        let member = output.members().iter().find(|m| m.binding == awsgen_codegen::ir::Binding::EventStream)?;
+        let field = ident(&member.rust_name);
+        Some(quote! {
+            let mut events = output.#field;
+            for _ in 0..10_000 {
+                match ::futures_util::FutureExt::now_or_never(::futures_util::StreamExt::next(&mut events)) {
+                    Some(Some(event)) => runner::show(sink, &event),
+                    _ => break,
+                }
+            }
+        })
+    });
     let pages = paginated.then(|| {
         quote! {
             use ::awsgen_runtime::pagination::Paginate as _;
@@ -411,6 +431,7 @@ fn op_fn(name: &Ident, krate: &Ident, op: &Operation, protocol: &TokenStream, pa
                     Ok(output) => {
                         runner::show(sink, &output);
                         #pages
+                        #stream
                         runner::Outcome::Ok
                     }
                     Err(error) => {

@@ -1,7 +1,7 @@
 //! The recorded responses the fuzzer mutates, made from the IR: for every operation a success
 //! response that sets every output member (body members in the JSON body, header-bound members
-//! as headers, the modeled status), one error response per modeled error, an unmodeled 500 and a
-//! 503 HTML page.
+//! as headers, the modeled status; an event stream as frames of every event, an unknown one and
+//! an exception), one error response per modeled error, an unmodeled 500 and a 503 HTML page.
 
 use awsgen_codegen::ir::{Location, Member, Operation, Protocol, Service, ShapeKind, TimestampFormat};
 use serde::Serialize;
@@ -17,6 +17,16 @@ pub struct SeedResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// An event stream's messages, which the fuzzer encodes as the body (then `body` is empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frames: Vec<SeedFrame>,
+}
+
+/// One event stream message of a seed: its headers (all strings) and its payload.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedFrame {
+    pub headers: Vec<(String, String)>,
+    pub payload: String,
 }
 
 /// Past this depth a structure is written empty and a list or map without elements, so that
@@ -80,11 +90,17 @@ impl<'a> Filler<'a> {
             _ => &[],
         };
         let (headers, body) = self.bound_members(members);
+        let stream = members.iter().find(|m| self.service.shapes.get(&m.target).is_some_and(|t| t.event_stream));
+        let frames = stream.map(|stream| self.frames(&stream.target)).unwrap_or_default();
+        let body = if frames.is_empty() { body } else { String::new() };
         let mut all = self.base_headers(&body);
         if let Some(payload) = members.iter().find(|m| m.location == Location::Payload) {
             // A text or blob payload is not JSON.
             if matches!(self.kind(&payload.target), Some(ShapeKind::Blob | ShapeKind::String | ShapeKind::Enum(_))) {
                 all[0].1 = "application/octet-stream".to_owned();
+            }
+            if !frames.is_empty() {
+                all[0].1 = "application/vnd.amazon.eventstream".to_owned();
             }
         }
         // A header-bound member such as `Content-Type` replaces the protocol's.
@@ -96,7 +112,33 @@ impl<'a> Filler<'a> {
             status: op.http.response_code,
             headers: all,
             body,
+            frames,
         }
+    }
+
+    /// An event stream's messages: the `initial-response` the JSON protocols send first, every
+    /// event, one this crate can't know, and one of its exceptions to end it.
+    fn frames(&mut self, stream: &str) -> Vec<SeedFrame> {
+        let Some(ShapeKind::Union(members)) = self.kind(stream) else { return Vec::new() };
+        let frame = |kind: &str, name: &str, payload: String| {
+            let name_header = if kind == "event" { ":event-type" } else { ":exception-type" };
+            let headers = [(":message-type", kind), (name_header, name), (":content-type", "application/json")];
+            SeedFrame { headers: headers.map(|(n, v)| (n.to_owned(), v.to_owned())).to_vec(), payload }
+        };
+        let mut frames = vec![frame("event", "initial-response", "{}".to_owned())];
+        let mut exceptions = Vec::new();
+        for member in members {
+            let value = self.member_value(member, 0).to_string();
+            match self.kind(&member.target) {
+                Some(ShapeKind::Structure(s)) if s.error.is_some() => {
+                    exceptions.push(frame("exception", &member.name, value))
+                }
+                _ => frames.push(frame("event", &member.name, value)),
+            }
+        }
+        frames.push(frame("event", "anEventFromTheFuture", "{}".to_owned()));
+        frames.extend(exceptions.into_iter().take(1));
+        frames
     }
 
     /// The headers and the body of a structure's members as a response carries them.
@@ -180,6 +222,7 @@ impl<'a> Filler<'a> {
         headers.extend(protocol_headers);
         headers.extend(error_headers);
         Some(SeedResponse {
+            frames: Vec::new(),
             op: key.to_owned(),
             label: format!("error {}", info.code),
             status: info.http_status.unwrap_or(400),
@@ -205,7 +248,14 @@ impl<'a> Filler<'a> {
         let body = body.to_string();
         let mut all = self.base_headers(&body);
         all.extend(headers);
-        SeedResponse { op: key.to_owned(), label: "unmodeled 500".to_owned(), status: 500, headers: all, body }
+        SeedResponse {
+            op: key.to_owned(),
+            label: "unmodeled 500".to_owned(),
+            status: 500,
+            headers: all,
+            body,
+            frames: Vec::new(),
+        }
     }
 
     fn kind(&self, target: &str) -> Option<&'a ShapeKind> {
@@ -350,6 +400,7 @@ fn html_503(key: &str) -> SeedResponse {
             ("server".to_owned(), "awselb/2.0".to_owned()),
         ],
         body,
+        frames: Vec::new(),
     }
 }
 
@@ -391,6 +442,32 @@ mod tests {
 
     fn header<'a>(seed: &'a SeedResponse, name: &str) -> Option<&'a str> {
         seed.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn an_event_stream_seed_is_frames_of_every_event_an_unknown_one_and_an_exception() {
+        let seeds = all_seeds();
+        let converse = find(&seeds, "awsgen-bedrock-runtime/ConverseStream", "success");
+        assert_eq!(header(converse, "content-type"), Some("application/vnd.amazon.eventstream"));
+        assert!(converse.body.is_empty());
+        let named = |frame: &SeedFrame| {
+            let value = |name: &str| frame.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+            format!(
+                "{} {}",
+                value(":message-type").unwrap(),
+                value(":event-type").or(value(":exception-type")).unwrap()
+            )
+        };
+        let frames: Vec<String> = converse.frames.iter().map(named).collect();
+        assert_eq!(frames.first().map(String::as_str), Some("event initial-response"));
+        for event in ["messageStart", "contentBlockDelta", "messageStop", "metadata", "anEventFromTheFuture"] {
+            assert!(frames.contains(&format!("event {event}")), "{frames:?}");
+        }
+        assert!(frames.last().unwrap().starts_with("exception "), "{frames:?}");
+        let delta = converse.frames.iter().find(|f| named(f) == "event contentBlockDelta").unwrap();
+        assert!(serde_json::from_str::<Value>(&delta.payload).unwrap()["delta"].is_object(), "{}", delta.payload);
+        // S3 Select's stream (restXml) gets its frames too.
+        assert!(!find(&seeds, "awsgen-s3/SelectObjectContent", "success").frames.is_empty());
     }
 
     #[test]
