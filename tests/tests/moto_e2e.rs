@@ -665,6 +665,44 @@ mod s3 {
         assert!(ended, "the End event came");
     }
 
+    /// The same for JSON records in and out: the selected documents, one per line.
+    #[tokio::test]
+    async fn select_streams_the_records_of_a_json_query() {
+        use awsgen_s3::types::{
+            ExpressionType, InputSerialization, JsonInput, JsonOutput, JsonType, OutputSerialization,
+            SelectObjectContentEventStream as Event,
+        };
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        bounded(client.create_bucket().bucket("documents").send()).await.unwrap();
+        let lines = "{\"name\":\"ada\",\"city\":\"london\"}\n{\"name\":\"grace\",\"city\":\"new york\"}\n";
+        bounded(client.put_object().bucket("documents").key("people.json").body(lines).send()).await.unwrap();
+        let input = InputSerialization::builder().json(JsonInput::builder().r#type(JsonType::Lines).build()).build();
+        let output = OutputSerialization::builder().json(JsonOutput::builder().build()).build();
+        let select = client
+            .select_object_content()
+            .bucket("documents")
+            .key("people.json")
+            .expression("SELECT * FROM s3object s WHERE s.city = 'london'")
+            .expression_type(ExpressionType::Sql)
+            .input_serialization(input)
+            .output_serialization(output);
+        let mut answer = bounded(select.send()).await.unwrap();
+        let (mut records, mut ended) = (Vec::new(), false);
+        while let Some(event) = bounded(answer.payload.recv()).await.unwrap() {
+            match event {
+                Event::Records(event) => records.extend_from_slice(event.payload().unwrap().as_bytes()),
+                Event::End(_) => ended = true,
+                _ => {}
+            }
+        }
+        let records = String::from_utf8(records).unwrap();
+        let documents: Vec<serde_json::Value> =
+            serde_json::Deserializer::from_str(&records).into_iter().collect::<Result<_, _>>().expect(&records);
+        assert_eq!(documents, [serde_json::json!({"name": "ada", "city": "london"})], "{records:?}");
+        assert!(ended);
+    }
+
     /// CopySource is given as `bucket/key`, as the key is, and percent-encoded as boto3 does: a
     /// key with a space, a `+` and a non-ASCII letter copies.
     #[tokio::test]
