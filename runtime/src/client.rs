@@ -223,7 +223,8 @@ impl Client {
             if let Some(limiter) = &self.inner.rate_limiter {
                 limiter.acquire().await;
             }
-            let body = self.streamed_body(request, &http_request, identity.as_ref(), target);
+            let mut http_request = http_request;
+            let body = self.streamed_body(request, &mut http_request, identity.as_ref(), target);
             let retry = match span.run(self.exchange::<O>((http_request, body), attempt, max, &span)).await {
                 ControlFlow::Break(result) => {
                     span.retry(None);
@@ -342,12 +343,14 @@ impl Client {
     /// A successful body is checked against the response's checksum when `checksum` is given.
     async fn attempt(
         &self,
-        (request, body): (http::Request<Bytes>, Option<Body>),
+        (mut request, body): (http::Request<Bytes>, Option<Body>),
         streaming: bool,
         checksum: Option<ResponseChecksum>,
         watch: Option<StalledStreamProtection>,
     ) -> Result<(Response, Option<ByteStream>), TransportError> {
         let config = &self.inner.config;
+        // Whatever ends this attempt's answer ends the events it sends.
+        let guard = request.extensions_mut().remove::<crate::eventstream::AnswerGuard>();
         let call = async {
             let mut reply = match body {
                 Some(body) => config.http_client.call_streaming(request.map(|_| body)).await?,
@@ -365,6 +368,10 @@ impl Client {
                 let body = match expected {
                     Some(expected) => checksum::checked(reply.body, expected)?,
                     None => reply.body,
+                };
+                let body = match guard {
+                    Some(guard) => body.holding(guard),
+                    None => body,
                 };
                 return Ok((head, Some(ByteStream::from_body(body))));
             }
@@ -384,11 +391,12 @@ impl Client {
     }
 
     /// The body of an attempt that sends one as it goes: a file's, or an input event stream's,
-    /// each event signed in a chain seeded by this attempt's request signature.
+    /// each event signed in a chain seeded by this attempt's request signature (its answer's
+    /// guard put in the request's extensions, for `attempt` to hand to the answer).
     fn streamed_body(
         &self,
         request: &Request,
-        http_request: &http::Request<Bytes>,
+        http_request: &mut http::Request<Bytes>,
         identity: Option<&Identity>,
         target: &Target,
     ) -> Option<Body> {
@@ -409,7 +417,9 @@ impl Client {
             }),
             _ => None,
         };
-        Some(events.body(signer))
+        let (body, guard) = events.body(signer);
+        http_request.extensions_mut().insert(guard);
+        Some(body)
     }
 
     /// The region and the credentials' source, checked before anything slow happens.

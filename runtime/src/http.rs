@@ -83,6 +83,15 @@ impl Body {
         }
     }
 
+    /// The body, keeping `value` until it is dropped (an input stream's guard: see `AnswerGuard`).
+    pub(crate) fn holding<T: Send + 'static>(self, value: T) -> Self {
+        let frames = self.into_frames().map_frame(move |frame| {
+            let _held = &value;
+            frame
+        });
+        Body(BodyKind::Streaming(frames.boxed_unsync()))
+    }
+
     /// The body, if it is already in memory.
     pub(crate) fn in_memory(&self) -> Option<&Bytes> {
         match &self.0 {

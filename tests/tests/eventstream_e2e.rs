@@ -436,6 +436,30 @@ mod duplex {
 
     /// An HTTP/2 server (prior knowledge, no TLS) on 127.0.0.1: its URL and what it saw.
     async fn serve() -> (String, Arc<Mutex<Seen>>) {
+        serve_with(None).await
+    }
+
+    /// The same over TLS with the test CA's `localhost` certificate, offering only `h2`.
+    async fn serve_tls() -> (String, Arc<Mutex<Seen>>) {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let fixture =
+            |name: &str| std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let chain = CertificateDer::pem_slice_iter(&fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
+        let key = PrivateKeyDer::from_pem_slice(&fixture("localhost.key.pem")).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        tls.alpn_protocols = vec![b"h2".to_vec()];
+        let (url, seen) = serve_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(tls)))).await;
+        (url.replace("http://127.0.0.1", "https://localhost"), seen)
+    }
+
+    async fn serve_with(tls: Option<tokio_rustls::TlsAcceptor>) -> (String, Arc<Mutex<Seen>>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -443,11 +467,18 @@ mod duplex {
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let seen = shared.clone();
-                let service = hyper::service::service_fn(move |request| echo(request, seen.clone()));
-                tokio::spawn(
-                    hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
-                );
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| echo(request, seen.clone()));
+                    let http2 = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+                    let _ = match tls {
+                        None => http2.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await,
+                        Some(tls) => {
+                            let Ok(stream) = tls.accept(stream).await else { return };
+                            http2.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await
+                        }
+                    };
+                });
             }
         });
         (url, seen)
@@ -600,5 +631,43 @@ mod duplex {
         let after = bounded(output.body.recv()).await;
         assert!(matches!(after, Err(awsgen_runtime::SdkError::Transport(_))), "{after:?}");
         assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    }
+
+    /// Over TLS the client offers `h2` and trusts the CA it is given: the same exchange.
+    #[tokio::test]
+    async fn over_tls_the_stream_goes_over_h2_negotiated_by_alpn() {
+        let (url, seen) = serve_tls().await;
+        let fixture = std::fs::read(format!("{}/fixtures/tls/ca.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let ca = awsgen_runtime::http::CaBundle::from_pem(&fixture).unwrap();
+        let client = Client::new(config(&url).ca_bundle(ca).build());
+        let (sink, events) = EventSender::channel(1);
+        let call = client.invoke_model_with_bidirectional_stream().model_id("m").body(events).send();
+        let mut output = bounded(call).await.unwrap();
+        sink.send(chunk("secure")).await.unwrap();
+        assert_eq!(text_of(bounded(output.body.recv()).await.unwrap().unwrap()), "secure");
+        drop(sink);
+        assert!(bounded(output.body.recv()).await.unwrap().is_none());
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.head.first().map(String::as_str), Some("HTTP/2.0"));
+        assert!(seen.ended && seen.frames.iter().all(|(_, verdict)| verdict.is_ok()));
+    }
+
+    /// Dropping the answer ends the call: the request is cancelled, and the sink says so.
+    #[tokio::test]
+    async fn dropping_the_answer_ends_the_call_and_the_sink_says_so() {
+        let (url, _) = serve().await;
+        let (sink, events) = EventSender::channel(1);
+        let call = client(&url).invoke_model_with_bidirectional_stream().model_id("m").body(events).send();
+        let output = bounded(call).await.unwrap();
+        drop(output);
+        let closed = bounded(async {
+            loop {
+                if sink.send(chunk("anyone?")).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        closed.await;
     }
 }

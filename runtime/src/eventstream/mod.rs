@@ -15,8 +15,8 @@ mod sign;
 
 pub use frame::{MAX_HEADERS_LEN, MAX_MESSAGE_LEN, MIN_MESSAGE_LEN};
 pub use receiver::{EventMessage, EventReceiver, FromEventHeader, Incoming, ReadEvent, UnknownEvent};
+pub(crate) use sender::{AnswerGuard, EventSigner, Outgoing};
 pub use sender::{EventSender, EventSink, EventStreamClosed, WriteEvent};
-pub(crate) use sender::{EventSigner, Outgoing};
 pub use sign::{sign_message, string_to_sign, EventSigningParams, SignedMessage};
 
 use crate::time::DateTime;

@@ -188,15 +188,22 @@ impl Outgoing {
     /// The request body: the stream's messages framed (and signed, chained to the request's
     /// signature, when `signer` is given), then the signed empty message. The stream is taken
     /// when the transport first reads the body, so a connection that fails before leaves it.
-    pub(crate) fn body(&self, signer: Option<EventSigner>) -> Body {
-        let frames = Frames { source: self.clone(), messages: None, signer, ended: false };
+    /// Once the guard (which the answer holds) is dropped, the body fails: the request is
+    /// cancelled, and the caller's stream dropped.
+    pub(crate) fn body(&self, signer: Option<EventSigner>) -> (Body, AnswerGuard) {
+        let (guard, abandoned) = tokio::sync::oneshot::channel();
+        let frames = Frames { source: self.clone(), messages: None, signer, abandoned, ended: false };
         let frames = futures_util::stream::unfold(frames, |mut frames| async move {
             let frame = frames.next().await?;
             Some((frame.map(http_body::Frame::data), frames))
         });
-        Body::streaming(http_body_util::StreamBody::new(frames))
+        (Body::streaming(http_body_util::StreamBody::new(frames)), AnswerGuard(Arc::new(guard)))
     }
 }
+
+/// Kept by the answer to an input stream's request: dropping the answer ends the events.
+#[derive(Clone, Debug)]
+pub(crate) struct AnswerGuard(#[allow(dead_code)] Arc<tokio::sync::oneshot::Sender<()>>);
 
 impl PartialEq for Outgoing {
     fn eq(&self, other: &Self) -> bool {
@@ -240,6 +247,8 @@ struct Frames {
     source: Outgoing,
     messages: Option<Messages>,
     signer: Option<EventSigner>,
+    /// Ends when the answer is dropped.
+    abandoned: tokio::sync::oneshot::Receiver<()>,
     ended: bool,
 }
 
@@ -250,6 +259,10 @@ impl Frames {
         }
         let result = self.next_frame().await;
         self.ended |= !matches!(result, Some(Ok(_)));
+        if self.ended {
+            // The caller's stream (and a channel's receiver) goes now, not with the body.
+            self.messages = None;
+        }
         result
     }
 
@@ -261,10 +274,14 @@ impl Frames {
                 None => return Some(Err("this event stream was already sent: a stream is sent once".into())),
             }
         }
-        let message = match self.messages.as_mut()?.next().await {
-            Some(message) => message,
+        let next = self.messages.as_mut()?.next();
+        let message = match futures_util::future::select(next, &mut self.abandoned).await {
+            futures_util::future::Either::Left((Some(message), _)) => message,
+            futures_util::future::Either::Right(_) => {
+                return Some(Err("the answer to this call was dropped, so its events stop".into()))
+            }
             // The end: an empty message, signed; an unsigned stream just ends.
-            None => {
+            futures_util::future::Either::Left((None, _)) => {
                 self.ended = true;
                 return self.signer.as_mut().map(|signer| signer.sign(b""));
             }
@@ -294,7 +311,8 @@ mod tests {
         }
     }
 
-    fn read(body: Body) -> Result<Vec<Message>, String> {
+    /// The messages of a body, read while its answer (the guard) is held.
+    fn read((body, _answer): (Body, AnswerGuard)) -> Result<Vec<Message>, String> {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let bytes = runtime.block_on(body.read(usize::MAX)).map_err(|e| e.to_string())?;
         let mut decoder = Decoder::new();
@@ -366,14 +384,28 @@ mod tests {
     #[test]
     fn an_error_from_the_callers_stream_fails_the_body_after_the_events_before_it() {
         let events = futures_util::stream::iter([Ok(Note("one")), Err("the microphone failed")]);
-        let body = EventSender::from_results(events).outgoing().body(None);
+        let (mut body, _answer) = EventSender::from_results(events).outgoing().body(None);
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let mut body = body;
         let first = runtime.block_on(body.next_chunk()).unwrap().unwrap();
         assert_eq!(Message::decode(&first).unwrap(), Note("one").write().unwrap());
         let error = runtime.block_on(body.next_chunk()).unwrap().unwrap_err();
         assert!(error.to_string().contains("the microphone failed"), "{error}");
         assert!(runtime.block_on(body.next_chunk()).is_none(), "nothing after the error, not even an end");
+    }
+
+    #[test]
+    fn dropping_the_answer_fails_the_body_even_while_the_caller_is_quiet() {
+        let (sink, sender) = EventSender::<Note>::channel(1);
+        let (mut body, answer) = sender.outgoing().body(None);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        runtime.block_on(async {
+            let quiet = tokio::time::timeout(std::time::Duration::from_millis(50), body.next_chunk()).await;
+            assert!(quiet.is_err(), "no event yet: the body waits");
+            drop(answer);
+            let error = body.next_chunk().await.unwrap().unwrap_err();
+            assert!(error.to_string().contains("dropped"), "{error}");
+            assert!(sink.send(Note("late")).await.is_err(), "the caller's stream is gone with the body");
+        });
     }
 
     #[test]
