@@ -556,7 +556,11 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
-        let timeouts = self.timeouts;
+        let timeouts = crate::http::ConnectionTimeouts {
+            connect: self.timeouts.connect,
+            idle: self.timeouts.idle_connection,
+            keepalive: self.timeouts.keepalive,
+        };
         let stalled_stream = self.stalled_stream.unwrap_or(Some(StalledStreamProtection::default()));
         let http_client = self
             .http_client

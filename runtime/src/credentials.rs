@@ -159,7 +159,11 @@ pub use crate::error::{CredentialsError, CredentialsErrorKind};
 /// instance metadata), so they need no second HTTP stack; through the environment's proxies,
 /// which link-local metadata endpoints never go through.
 pub fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
-    let timeouts = crate::config::TimeoutConfig { connect: connect_timeout, ..Default::default() };
+    let timeouts = crate::http::ConnectionTimeouts {
+        connect: connect_timeout,
+        idle: crate::http::DEFAULT_IDLE_CONNECTION,
+        keepalive: crate::http::DEFAULT_KEEPALIVE,
+    };
     let stalled_upload = Some(crate::stall::StalledStreamProtection::default());
     crate::http::default_http_client(timeouts, ca_bundle, &crate::proxy::ProxyConfig::from_env(), stalled_upload)
 }

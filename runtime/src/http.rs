@@ -321,9 +321,18 @@ pub(crate) const DEFAULT_IDLE_CONNECTION: Duration = Duration::from_secs(45);
 /// When a quiet connection is probed (see `TimeoutConfig::keepalive`).
 pub(crate) const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(30);
 
-/// The transport, with `timeouts`' connect timeout, idle time in the pool and keepalive.
+/// The transport's part of `TimeoutConfig`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionTimeouts {
+    pub connect: Duration,
+    /// How long a pooled connection is kept unused.
+    pub idle: Duration,
+    pub keepalive: Duration,
+}
+
+/// The transport, with these connect timeout, idle time in the pool and keepalive.
 pub(crate) fn default_http_client(
-    timeouts: crate::config::TimeoutConfig,
+    timeouts: ConnectionTimeouts,
     ca_bundle: Option<&CaBundle>,
     proxies: &ProxyConfig,
     stalled_upload: Option<crate::stall::StalledStreamProtection>,
@@ -356,7 +365,7 @@ pub(crate) fn default_http_client(
         .enable_http1()
         .wrap_connector(connector.clone());
     let mut builder = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
-    builder.pool_timer(hyper_util::rt::TokioTimer::new()).pool_idle_timeout(timeouts.idle_connection);
+    builder.pool_timer(hyper_util::rt::TokioTimer::new()).pool_idle_timeout(timeouts.idle);
     #[cfg(feature = "http2")]
     let http2 = {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
