@@ -43,6 +43,8 @@ pub struct InputFile<'a> {
 pub struct CrateSpec<'a> {
     /// The cargo package name of the generated crate.
     pub package: &'a str,
+    /// Its version (`cargo xtask models update` moves it by what the model's changes do).
+    pub version: &'a str,
     pub model: InputFile<'a>,
     pub paginators: Option<InputFile<'a>>,
     /// botocore's `waiters-2.json`, if the service has waiters.
@@ -70,6 +72,7 @@ impl<'a> CrateSpec<'a> {
     pub fn new(package: &'a str, model: InputFile<'a>) -> Self {
         CrateSpec {
             package,
+            version: "0.1.0",
             model,
             paginators: None,
             waiters: None,
@@ -112,20 +115,20 @@ pub fn service_fields(service: &plan::ServicePlan) -> proc_macro2::TokenStream {
 /// The files of a crate for a plan already made from `spec` (see [`lower`]).
 pub fn emit(plan: &plan::CratePlan, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
     let mut files = emit_code(plan, spec)?;
-    files.insert(NAMES_LOCK.to_owned(), names_lock(plan, spec.model.path));
+    files.insert(NAMES_LOCK.to_owned(), names_lock(plan));
     Ok(files)
 }
 
-/// The names lock of a plan (`names.lock`): every Rust name it hands out. `source` is the
-/// model's path, shown in the header.
-pub fn names_lock(plan: &plan::CratePlan, source: &str) -> String {
-    lock::render(&plan.ir, source)
+/// The names lock of a plan (`names.lock`): every Rust name it hands out.
+pub fn names_lock(plan: &plan::CratePlan) -> String {
+    lock::render(&plan.ir)
 }
 
 fn emit_code(plan: &plan::CratePlan, spec: &CrateSpec) -> Result<GeneratedFiles, Diagnostics> {
     let info = emit::CrateInfo {
         package: spec.package,
         source: spec.model.path,
+        version: spec.version,
         runtime_dependency: spec.runtime_dependency,
         standalone: spec.standalone,
     };

@@ -46,7 +46,7 @@ pub fn files(old: &Path, new: &Path) -> Result<ApiDiff, String> {
         awsgen_codegen::lower(&spec).map(|(plan, _)| plan).map_err(|d| d.to_string())
     };
     let old = lower(old, None)?;
-    let pinned = awsgen_codegen::names_lock(&old, "");
+    let pinned = awsgen_codegen::names_lock(&old);
     Ok(api_diff(&old, &lower(new, Some(&pinned))?))
 }
 

@@ -31,7 +31,12 @@ struct CrateConfig {
     operations: Operations,
     /// One of the protocols the model lists, instead of the first the generator speaks.
     protocol: Option<String>,
+    /// The crate's version; `cargo xtask models update` moves it. Default 0.1.0.
+    version: Option<String>,
 }
+
+/// A crate's version when `specs/codegen.json` gives none.
+pub const FIRST_VERSION: &str = "0.1.0";
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -49,6 +54,10 @@ enum AllKeyword {
 /// One crate to generate: inputs read into memory, and where it goes.
 pub struct Job {
     pub package: String,
+    version: String,
+    /// The `CHANGELOG.md` beside the model (`cargo xtask models update` writes it), copied into
+    /// the crate.
+    changelog: Option<String>,
     model_name: String,
     model: Vec<u8>,
     paginators: Option<(String, Vec<u8>)>,
@@ -68,6 +77,7 @@ impl Job {
         CrateSpec {
             protocol: self.protocol.as_deref(),
             package: &self.package,
+            version: &self.version,
             model: InputFile { path: &self.model_name, contents: &self.model },
             paginators: input(&self.paginators),
             waiters: input(&self.waiters),
@@ -80,7 +90,11 @@ impl Job {
     }
 
     pub fn generate(&self) -> Result<Generated, Diagnostics> {
-        awsgen_codegen::generate(&self.spec())
+        let mut generated = awsgen_codegen::generate(&self.spec())?;
+        if let Some(changelog) = &self.changelog {
+            generated.files.insert("CHANGELOG.md".to_owned(), changelog.clone());
+        }
+        Ok(generated)
     }
 
     /// The plan of this crate's inputs as they are now.
@@ -118,9 +132,66 @@ fn input(file: &Option<(String, Vec<u8>)>) -> Option<InputFile<'_>> {
     file.as_ref().map(|(path, contents)| InputFile { path, contents })
 }
 
+/// `specs/codegen.json`'s text, parsed.
+fn parse(text: &[u8]) -> Result<Config, String> {
+    serde_json::from_slice(text).map_err(|e| format!("error: {CONFIG}: {e}"))
+}
+
+/// A configured crate's package name and model path.
+pub struct Configured {
+    pub package: String,
+    pub model: String,
+}
+
+/// The crates `text` (`specs/codegen.json`) configures.
+pub fn configured_crates(text: &str) -> Result<Vec<Configured>, String> {
+    let crates = parse(text.as_bytes())?.crates;
+    Ok(crates.into_iter().map(|c| Configured { package: c.package, model: c.model }).collect())
+}
+
+/// The version `text` gives `package` (0.1.0 when it gives none).
+pub fn crate_version(text: &str, package: &str) -> Result<String, String> {
+    let found = parse(text.as_bytes())?.crates.into_iter().find(|c| c.package == package);
+    let found = found.ok_or_else(|| format!("error: {CONFIG} has no crate {package}"))?;
+    Ok(found.version.unwrap_or_else(|| FIRST_VERSION.to_owned()))
+}
+
+/// `text` with `entry` (a crate's object, indented as the file is) added at the end of `crates`.
+/// Edited as text, so the file keeps its layout and key order.
+pub fn with_crate(text: &str, entry: &str) -> Result<String, String> {
+    let end = text.rfind(']').ok_or_else(|| format!("error: {CONFIG} has no `crates` list"))?;
+    let before = text[..end].trim_end();
+    let comma = if before.ends_with('[') { "" } else { "," };
+    let edited = format!("{before}{comma}\n{entry}\n  {}", &text[end..]);
+    parse(edited.as_bytes()).map(|_| edited)
+}
+
+/// `text` with `package`'s version set to `version` (replaced, or added after its name).
+pub fn with_version(text: &str, package: &str, version: &str) -> Result<String, String> {
+    let name = format!("\"package\": \"{package}\"");
+    let at = text.find(&name).ok_or_else(|| format!("error: {CONFIG} has no crate {package}"))?;
+    let entry_end = text[at..].find('}').map_or(text.len(), |end| at + end);
+    let edited = match text[at..entry_end].find("\"version\"") {
+        Some(offset) => {
+            let start = at + offset;
+            let line_end = text[start..].find(['\n', ',']).map_or(entry_end, |end| start + end);
+            format!("{}\"version\": \"{version}\"{}", &text[..start], &text[line_end..])
+        }
+        None => {
+            let line_end = text[at..].find('\n').map_or(text.len(), |end| at + end);
+            let indent: String = text[..at].rsplit('\n').next().unwrap_or_default().to_owned();
+            format!("{}\n{indent}\"version\": \"{version}\",{}", &text[..line_end], &text[line_end..])
+        }
+    };
+    match crate_version(&edited, package) {
+        Ok(set) if set == version => Ok(edited),
+        _ => Err(format!("error: could not set the version of {package} in {CONFIG}")),
+    }
+}
+
 pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
     let text = read(&root.join(CONFIG))?;
-    let config: Config = serde_json::from_slice(&text).map_err(|e| format!("error: {CONFIG}: {e}"))?;
+    let config = parse(&text)?;
     config
         .crates
         .into_iter()
@@ -128,7 +199,10 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
             // The generated crate sits two folders below the root, as does `runtime/` from it.
             let depth = Path::new(&c.output).components().count();
             let runtime = format!("{}runtime", "../".repeat(depth));
+            let changelog = root.join(&c.model).with_file_name("CHANGELOG.md");
             Ok(Job {
+                version: c.version.unwrap_or_else(|| FIRST_VERSION.to_owned()),
+                changelog: std::fs::read_to_string(&changelog).ok(),
                 model: read(&root.join(&c.model))?,
                 paginators: c.paginators.map(|p| Ok::<_, String>((p.clone(), read(&root.join(&p))?))).transpose()?,
                 waiters: c.waiters.map(|w| Ok::<_, String>((w.clone(), read(&root.join(&w))?))).transpose()?,
@@ -212,6 +286,8 @@ pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
     };
     let model = args.model;
     Ok(Job {
+        version: FIRST_VERSION.to_owned(),
+        changelog: None,
         model_name: shown_path(cwd, model)?,
         model: read(model)?,
         paginators: match args.paginators {

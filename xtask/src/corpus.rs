@@ -237,6 +237,7 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         let spec = CrateSpec {
             protocol: None,
             package: &package,
+            version: "0.1.0",
             model: InputFile { path: &model_name, contents: &model },
             paginators: pagers
                 .as_ref()

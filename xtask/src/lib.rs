@@ -11,6 +11,7 @@ pub mod endpoint_tests;
 pub mod fixtures;
 pub mod fuzz;
 pub mod fuzz_responses;
+pub mod models;
 pub mod paths;
 pub mod semver_oracle;
 pub mod sync;

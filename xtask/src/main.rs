@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's commands. It owns all file I/O around the pure generator.
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xtask::{config, sync, workspace_root};
 
@@ -16,6 +16,14 @@ struct Cli {
 enum Command {
     /// Generate every crate configured in specs/codegen.json into generated/, or one model into --out.
     Codegen(CodegenArgs),
+    /// Vendor AWS models into specs/ (add) or take newer ones (update), then generate.
+    Models {
+        #[command(subcommand)]
+        action: ModelsAction,
+        /// The checkout to change. Default: this one.
+        #[arg(long, global = true, hide = true)]
+        root: Option<PathBuf>,
+    },
     /// Generate a crate for every botocore model under a folder and run clippy on each.
     Corpus {
         /// Holds `<service>/<api-version>/service-2.json[.gz]` (and paginators-1.json[.gz]), as
@@ -128,7 +136,32 @@ enum Command {
     },
 }
 
-#[derive(clap::Args)]
+#[derive(Subcommand)]
+enum ModelsAction {
+    /// Vendor each service's newest model (with its paginators, waiters and endpoint rule set)
+    /// into specs/<service>/ with a SOURCE.md, and add its crate to specs/codegen.json.
+    Add {
+        #[arg(required = true)]
+        services: Vec<String>,
+        /// botocore's `data` folder (as pip installs it, gzip or not) or a checkout of AWS's Smithy
+        /// models (the JSON AST).
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Only these operations (comma-separated model names); default: all.
+        #[arg(long, value_delimiter = ',')]
+        operations: Option<Vec<String>>,
+    },
+    /// Replace the vendored files of these services (default: every configured one the source
+    /// has) with the source's newest, move each changed crate's version by its api-diff, add its
+    /// CHANGELOG.md entry, and print what changed.
+    Update {
+        services: Vec<String>,
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Default)]
 struct CodegenArgs {
     /// Change nothing; fail with a diff if generated/ is not exactly what the generator produces.
     #[arg(long)]
@@ -175,7 +208,8 @@ struct CodegenArgs {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Codegen(args) => codegen(&args),
+        Command::Codegen(args) => codegen(&args, &workspace_root()),
+        Command::Models { action, root } => models(&action, &root.unwrap_or_else(workspace_root)),
         Command::Corpus { models, out, only, sample, no_compile, jobs } => {
             corpus(&models, out, &xtask::corpus::Options { only, sample, compile: !no_compile, jobs })
         }
@@ -332,8 +366,23 @@ fn fuzz_responses(mode: &xtask::fuzz_responses::Mode, seed: u64) -> Result<ExitC
     Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
-    let root = workspace_root();
+fn models(action: &ModelsAction, root: &Path) -> Result<ExitCode, String> {
+    match action {
+        ModelsAction::Add { services, from, operations } => {
+            for added in xtask::models::add(root, services, from, operations.as_deref())? {
+                println!("added {added}");
+            }
+        }
+        ModelsAction::Update { services, from } => {
+            for update in xtask::models::update(root, services, from)? {
+                println!("{}", update.line());
+            }
+        }
+    }
+    codegen(&CodegenArgs::default(), root)
+}
+
+fn codegen(args: &CodegenArgs, root: &Path) -> Result<ExitCode, String> {
     let jobs = match (&args.model, &args.out) {
         (Some(model), Some(out)) => {
             let runtime = match (&args.runtime_path, &args.runtime_git, &args.runtime_version) {
@@ -358,7 +407,7 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
                 .map_err(|e| format!("error: cannot resolve the current folder: {e}"))?;
             vec![config::standalone_job(&cwd, &standalone)?]
         }
-        _ => config::configured_jobs(&root)?,
+        _ => config::configured_jobs(root)?,
     };
     // Generate everything before touching any file, so a bad model leaves the output untouched.
     let mut outputs = Vec::new();
@@ -382,7 +431,7 @@ fn codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
     for (dir, files) in &outputs {
         let changes = sync::changes(dir, files)?;
         if args.check {
-            stale |= sync::report(&root, &changes);
+            stale |= sync::report(root, &changes);
         } else {
             sync::apply(dir, &changes)?;
         }

@@ -33,8 +33,10 @@ pub(crate) struct Ctx<'a> {
 /// Where the crate comes from and what it is called; only used in file headers and the manifest.
 pub(crate) struct CrateInfo<'a> {
     pub package: &'a str,
-    /// The model path shown in headers, e.g. `specs/amplifybackend/service-2.json`.
+    /// The model path the manifest names, e.g. `specs/amplifybackend/service-2.json`.
     pub source: &'a str,
+    /// The crate's version.
+    pub version: &'a str,
     /// The `awsgen-runtime` dependency line's value, e.g. `{ path = "../../runtime" }`.
     pub runtime_dependency: &'a str,
     pub standalone: bool,
@@ -78,7 +80,7 @@ pub(crate) fn crate_files(plan: &CratePlan, info: &CrateInfo) -> Result<Generate
     }
     let mut files = GeneratedFiles::new();
     for (path, tokens) in rust {
-        let text = file::format(&path, info.source, tokens)?;
+        let text = file::format(&path, tokens)?;
         files.insert(path, text);
     }
     files.insert("Cargo.toml".to_owned(), manifest(service, info));
@@ -283,7 +285,7 @@ blocking = [\"awsgen-runtime/blocking\"]
 ";
 
 fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
-    let header = file::header(info.source).replace("//", "#");
+    let header = file::manifest_header(info.source);
     let description = format!("A client for {} (API version {}).", service.full_name, service.api_version);
     let workspace = if info.standalone { "\n[workspace]\n" } else { "" };
     // The runtime builds a codec only for the crates whose protocol needs it.
@@ -296,8 +298,9 @@ fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
         false => with_features(info.runtime_dependency, &features),
     };
     format!(
-        "{header}\n[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",
+        "{header}\n[package]\nname = \"{package}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",
         package = info.package,
+        version = info.version,
     )
 }
 
