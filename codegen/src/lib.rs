@@ -45,6 +45,8 @@ pub struct CrateSpec<'a> {
     pub package: &'a str,
     /// Its version (`cargo xtask models update` moves it by what the model's changes do).
     pub version: &'a str,
+    /// The registries `cargo publish` may send it to (a company's own); none by default.
+    pub publish: &'a [String],
     pub model: InputFile<'a>,
     pub paginators: Option<InputFile<'a>>,
     /// botocore's `waiters-2.json`, if the service has waiters.
@@ -73,6 +75,7 @@ impl<'a> CrateSpec<'a> {
         CrateSpec {
             package,
             version: "0.1.0",
+            publish: &[],
             model,
             paginators: None,
             waiters: None,
@@ -129,6 +132,7 @@ fn emit_code(plan: &plan::CratePlan, spec: &CrateSpec) -> Result<GeneratedFiles,
         package: spec.package,
         source: spec.model.path,
         version: spec.version,
+        publish: spec.publish,
         runtime_dependency: spec.runtime_dependency,
         standalone: spec.standalone,
     };

@@ -97,6 +97,7 @@ fn generate_allowlisted(root: &Path, dir: &Path) -> Result<(), String> {
         protocol: None,
         package: "awsgen-amplifybackend",
         version: "0.1.0",
+        publish: &[],
         model: awsgen_codegen::InputFile { path: "specs/amplifybackend/service-2.json", contents: &model },
         paginators: Some(awsgen_codegen::InputFile {
             path: "specs/amplifybackend/paginators-1.json",

@@ -33,6 +33,9 @@ struct CrateConfig {
     protocol: Option<String>,
     /// The crate's version; `cargo xtask models update` moves it. Default 0.1.0.
     version: Option<String>,
+    /// The registries the crate may be published to (its manifest's `publish`); default none.
+    #[serde(default)]
+    publish: Vec<String>,
 }
 
 /// A crate's version when `specs/codegen.json` gives none.
@@ -55,6 +58,7 @@ enum AllKeyword {
 pub struct Job {
     pub package: String,
     version: String,
+    publish: Vec<String>,
     /// The `CHANGELOG.md` beside the model (`cargo xtask models update` writes it), copied into
     /// the crate.
     changelog: Option<String>,
@@ -78,6 +82,7 @@ impl Job {
             protocol: self.protocol.as_deref(),
             package: &self.package,
             version: &self.version,
+            publish: &self.publish,
             model: InputFile { path: &self.model_name, contents: &self.model },
             paginators: input(&self.paginators),
             waiters: input(&self.waiters),
@@ -192,6 +197,7 @@ pub fn with_version(text: &str, package: &str, version: &str) -> Result<String, 
 pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
     let text = read(&root.join(CONFIG))?;
     let config = parse(&text)?;
+    let runtime_version = runtime_version(root)?;
     config
         .crates
         .into_iter()
@@ -199,9 +205,11 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
             // The generated crate sits two folders below the root, as does `runtime/` from it.
             let depth = Path::new(&c.output).components().count();
             let runtime = format!("{}runtime", "../".repeat(depth));
+            let runtime_version = &runtime_version;
             let changelog = root.join(&c.model).with_file_name("CHANGELOG.md");
             Ok(Job {
                 version: c.version.unwrap_or_else(|| FIRST_VERSION.to_owned()),
+                publish: c.publish,
                 changelog: std::fs::read_to_string(&changelog).ok(),
                 model: read(&root.join(&c.model))?,
                 paginators: c.paginators.map(|p| Ok::<_, String>((p.clone(), read(&root.join(&p))?))).transpose()?,
@@ -215,7 +223,8 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
                     Operations::Only(names) => Selection::Only(names.into_iter().collect()),
                 },
                 protocol: c.protocol,
-                runtime_dependency: format!("{{ path = \"{runtime}\" }}"),
+                // By path here, by version once published (`cargo package` needs both).
+                runtime_dependency: format!("{{ path = \"{runtime}\", version = \"{runtime_version}\" }}"),
                 standalone: false,
                 names_lock: read_lock(&root.join(&c.output), || Ok(format!("{}/{NAMES_LOCK}", c.output)))?,
                 output: root.join(&c.output),
@@ -224,6 +233,15 @@ pub fn configured_jobs(root: &Path) -> Result<Vec<Job>, String> {
             })
         })
         .collect()
+}
+
+/// The version in `runtime/Cargo.toml`.
+fn runtime_version(root: &Path) -> Result<String, String> {
+    let manifest = root.join("runtime/Cargo.toml");
+    let text = String::from_utf8(read(&manifest)?).unwrap_or_default();
+    let line = text.lines().find(|line| line.starts_with("version = \""));
+    line.and_then(|line| line.split('"').nth(1).map(str::to_owned))
+        .ok_or_else(|| format!("error: {} has no `version = \"..\"` line", manifest.display()))
 }
 
 /// `cargo xtask codegen --model PATH ... --out DIR`.
@@ -238,6 +256,8 @@ pub struct Standalone<'a> {
     pub runtime: Runtime<'a>,
     /// Give the crate its own `[workspace]` (so it builds alone, but not inside another workspace).
     pub workspace: bool,
+    /// Only the files named: none taken from beside the model.
+    pub no_siblings: bool,
 }
 
 /// Where a standalone crate gets `awsgen-runtime` from.
@@ -287,21 +307,13 @@ pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
     let model = args.model;
     Ok(Job {
         version: FIRST_VERSION.to_owned(),
+        publish: Vec::new(),
         changelog: None,
         model_name: shown_path(cwd, model)?,
-        model: read(model)?,
-        paginators: match args.paginators {
-            Some(p) => Some((shown_path(cwd, p)?, read(p)?)),
-            None => None,
-        },
-        waiters: match args.waiters {
-            Some(w) => Some((shown_path(cwd, w)?, read(w)?)),
-            None => None,
-        },
-        endpoint_rules: match args.endpoint_rules {
-            Some(r) => Some((shown_path(cwd, r)?, read(r)?)),
-            None => None,
-        },
+        model: read_maybe_gzip(model)?,
+        paginators: companion(cwd, args, args.paginators, "paginators-1.json")?,
+        waiters: companion(cwd, args, args.waiters, "waiters-2.json")?,
+        endpoint_rules: companion(cwd, args, args.endpoint_rules, "endpoint-rule-set-1.json")?,
         operations: match args.operations {
             Some(names) => Selection::Only(names.iter().map(|n| n.trim().to_owned()).collect()),
             None => Selection::All,
@@ -313,6 +325,34 @@ pub fn standalone_job(cwd: &Path, args: &Standalone) -> Result<Job, String> {
         output: args.out.to_path_buf(),
         package: args.package.map_or_else(|| default_package(model), str::to_owned),
     })
+}
+
+/// A file that goes with the standalone model: the one named, else (unless `--no-siblings`) the one
+/// botocore ships beside the model as `file` (gzip or not), said on stderr so it is no surprise.
+fn companion(
+    cwd: &Path,
+    args: &Standalone,
+    named: Option<&Path>,
+    file: &str,
+) -> Result<Option<(String, Vec<u8>)>, String> {
+    if let Some(path) = named {
+        return Ok(Some((shown_path(cwd, path)?, read_maybe_gzip(path)?)));
+    }
+    let beside = args.model.parent().filter(|_| !args.no_siblings);
+    let Some((path, bytes)) = beside.map(|dir| crate::corpus::read_data_file(dir, file)).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    let shown = shown_path(cwd, &path)?;
+    eprintln!("note: with {shown}, found beside the model (--no-siblings leaves it out)");
+    Ok(Some((shown, bytes)))
+}
+
+/// A file's bytes, decompressed when its name ends in `.gz`.
+fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, String> {
+    match path.extension().is_some_and(|e| e == "gz") {
+        true => crate::corpus::read_gzip(path),
+        false => read(path),
+    }
 }
 
 /// The names lock the last run wrote into a crate folder (`shown` names it), if there is one.

@@ -141,12 +141,18 @@ pub fn read_data_file(dir: &Path, name: &str) -> Result<Option<(PathBuf, Vec<u8>
     if !gz.is_file() {
         return Ok(None);
     }
-    let file = std::fs::File::open(&gz).map_err(|e| format!("error: cannot read {}: {e}", gz.display()))?;
+    let bytes = read_gzip(&gz)?;
+    Ok(Some((gz, bytes)))
+}
+
+/// A gzip file's contents.
+pub fn read_gzip(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
     let mut bytes = Vec::new();
     flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("error: cannot decompress {}: {e}", gz.display()))?;
-    Ok(Some((gz, bytes)))
+        .map_err(|e| format!("error: cannot decompress {}: {e}", path.display()))?;
+    Ok(bytes)
 }
 
 /// The protocol a botocore model is generated for, chosen as the generator chooses it (see
@@ -238,6 +244,7 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
             protocol: None,
             package: &package,
             version: "0.1.0",
+            publish: &[],
             model: InputFile { path: &model_name, contents: &model },
             paginators: pagers
                 .as_ref()

@@ -204,6 +204,10 @@ struct CodegenArgs {
     /// enclosing workspace (by default it is a workspace of its own and builds wherever it is).
     #[arg(long, requires = "out")]
     no_workspace: bool,
+    /// Take no paginators-1.json, waiters-2.json or endpoint-rule-set-1.json (gzip or not) from
+    /// beside --model: only the files named. By default those found there are used.
+    #[arg(long, requires = "model")]
+    no_siblings: bool,
 }
 
 fn main() -> ExitCode {
@@ -401,6 +405,7 @@ fn codegen(args: &CodegenArgs, root: &Path) -> Result<ExitCode, String> {
                 out,
                 runtime,
                 workspace: !args.no_workspace,
+                no_siblings: args.no_siblings,
             };
             let cwd = std::env::current_dir()
                 .and_then(|cwd| cwd.canonicalize())

@@ -423,7 +423,8 @@ fn changelog(old: &str, version: &str, update: &Update, label: &str) -> String {
     let (old_api, new_api) = &update.api_versions;
     let report = update.diff.markdown(version);
     let (heading, rest) = report.split_once('\n').unwrap_or((&report, ""));
-    let entry = format!("{heading}\n\nModel {old_api} -> {new_api}, from {label}.\n{rest}");
+    let api = if old_api == new_api { old_api.clone() } else { format!("{old_api} -> {new_api}") };
+    let entry = format!("{heading}\n\nModel {api}, from {label}.\n{rest}");
     let title = "# Changelog\n\nEach version's changes to the API, as `cargo xtask api-diff` reports them.\n\n";
     let earlier = old.strip_prefix(title).unwrap_or(old);
     format!("{title}{}\n{earlier}", entry.trim_end()).trim_end().to_owned() + "\n"
@@ -491,7 +492,10 @@ mod tests {
         };
         let first = changelog("", "0.2.0", &update, "botocore 1.0.0");
         assert!(first.starts_with("# Changelog\n"), "{first}");
-        assert!(first.contains("## 0.2.0\n\nModel 2020-01-01 -> 2021-01-01, from botocore 1.0.0.\n\n1 breaking, 0 compatible, 2 doc-only\n"), "{first}");
+        assert!(
+            first.contains("## 0.2.0\n\nModel 2020-01-01 -> 2021-01-01, from botocore 1.0.0.\n\n1 breaking, 0 compatible, 2 doc-only\n"),
+            "{first}"
+        );
         let second = changelog(&first, "0.3.0", &update, "botocore 1.0.1");
         let (newer, older) = (second.find("## 0.3.0").unwrap(), second.find("## 0.2.0").unwrap());
         assert!(newer < older && second.matches("# Changelog").count() == 1, "{second}");

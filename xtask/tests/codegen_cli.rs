@@ -139,6 +139,50 @@ fn a_second_run_removes_only_what_the_first_wrote_and_no_longer_generates() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// A model in botocore's layout (gzip, as pip installs botocore): the paginators, waiters and
+/// endpoint rule set beside it are taken without being named, and said so; `--no-siblings`
+/// takes only what is named.
+#[test]
+fn a_model_brings_the_files_botocore_ships_beside_it_unless_told_not_to() {
+    let models = scratch("siblings-models");
+    let gzip = |from: &str, to: &str| {
+        let bytes = std::fs::read(fixture(from)).unwrap();
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, &bytes).unwrap();
+        std::fs::write(models.join(to), encoder.finish().unwrap()).unwrap();
+    };
+    gzip("specs/amplifybackend/service-2.json", "service-2.json.gz");
+    gzip("specs/amplifybackend/paginators-1.json", "paginators-1.json.gz");
+    std::fs::copy(fixture("specs/amplifybackend/endpoint-rule-set-1.json"), models.join("endpoint-rule-set-1.json"))
+        .unwrap();
+    let model = models.join("service-2.json.gz").display().to_string();
+    let generate = |out: &Path, extra: &[&str]| {
+        let dir = out.to_str().unwrap();
+        let mut args = vec!["codegen", "--model", &model, "--out", dir, "--operations", "ListBackendJobs"];
+        args.extend_from_slice(extra);
+        let run = xtask(&args);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    let paginated = |out: &Path| {
+        std::fs::read_to_string(out.join("src/operation/list_backend_jobs.rs")).unwrap().contains("Paginate for")
+    };
+    let with = scratch("siblings-with");
+    let said = generate(&with, &[]);
+    assert!(
+        said.contains("paginators-1.json.gz, found beside the model") && said.contains("endpoint-rule-set-1.json"),
+        "{said}"
+    );
+    assert!(paginated(&with) && with.join("src/endpoint-rule-set.json").is_file());
+    let without = scratch("siblings-without");
+    let said = generate(&without, &["--no-siblings"]);
+    assert!(!said.contains("beside the model"), "{said}");
+    assert!(!paginated(&without) && !without.join("src/endpoint-rule-set.json").exists());
+    for dir in [models, with, without] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 #[test]
 fn a_hand_edited_list_cannot_remove_anything_outside_the_folder() {
     let parent = scratch("escape");

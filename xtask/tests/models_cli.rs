@@ -144,6 +144,11 @@ fn an_update_moves_the_version_by_its_api_diff_and_writes_the_changelog() {
     steps.sort();
     let steps: Vec<PathBuf> = steps.iter().filter(|s| s.is_dir()).map(|s| history_step(&root, s)).collect();
     ok(&models(&root, &["add", "amplifybackend", "--from", &steps[0].display().to_string()]));
+    // A company publishing to its own registry says so once, in specs/codegen.json.
+    let config = root.join("specs/codegen.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace("\"operations\": \"all\"", "\"publish\": [\"company\"],\n      \"operations\": \"all\"");
+    std::fs::write(&config, text).unwrap();
     let changelog = root.join("specs/amplifybackend/CHANGELOG.md");
     let mut version = "0.1.0".to_owned();
     for pair in steps.windows(2) {
@@ -166,6 +171,7 @@ fn an_update_moves_the_version_by_its_api_diff_and_writes_the_changelog() {
         // The generated crate carries the version and the changelog.
         let manifest = std::fs::read_to_string(root.join("generated/amplifybackend/Cargo.toml")).unwrap();
         assert!(manifest.contains(&format!("version = \"{expected}\"")), "{manifest}");
+        assert!(manifest.contains("publish = [\"company\"]"), "{manifest}");
         assert_eq!(std::fs::read_to_string(root.join("generated/amplifybackend/CHANGELOG.md")).unwrap(), log);
         version = expected;
     }

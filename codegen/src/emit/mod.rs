@@ -37,6 +37,8 @@ pub(crate) struct CrateInfo<'a> {
     pub source: &'a str,
     /// The crate's version.
     pub version: &'a str,
+    /// The registries it may be published to (none: `publish = false`).
+    pub publish: &'a [String],
     /// The `awsgen-runtime` dependency line's value, e.g. `{ path = "../../runtime" }`.
     pub runtime_dependency: &'a str,
     pub standalone: bool,
@@ -298,9 +300,13 @@ fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
         false => with_features(info.runtime_dependency, &features),
     };
     format!(
-        "{header}\n[package]\nname = \"{package}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = {description:?}\npublish = false\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",
+        "{header}\n[package]\nname = \"{package}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = {description:?}\npublish = {publish}\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",
         package = info.package,
         version = info.version,
+        publish = match info.publish {
+            [] => "false".to_owned(),
+            registries => format!("{registries:?}"),
+        },
     )
 }
 
