@@ -351,6 +351,7 @@ impl Client {
         let config = &self.inner.config;
         // Whatever ends this attempt's answer ends the events it sends.
         let guard = request.extensions_mut().remove::<crate::eventstream::AnswerGuard>();
+        let head = request.method() == http::Method::HEAD;
         let call = async {
             let mut reply = match body {
                 Some(body) => config.http_client.call_streaming(request.map(|_| body)).await?,
@@ -375,7 +376,14 @@ impl Client {
                 };
                 return Ok((head, Some(ByteStream::from_body(body))));
             }
-            let response = reply.read(config.max_response_body).await?;
+            // A HEAD response's Content-Length is the object's size, not a body's: there is none.
+            let response = match head {
+                true => {
+                    let body = reply.body.read(config.max_response_body).await?;
+                    Response { status: reply.status, headers: reply.headers, body }
+                }
+                false => reply.read(config.max_response_body).await?,
+            };
             if let Some(mut expected) = expected {
                 expected.update(&response.body);
                 expected.check()?;

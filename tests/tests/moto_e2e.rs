@@ -703,6 +703,119 @@ mod s3 {
         assert!(ended);
     }
 
+    /// A pseudo-random file of `mib` MiB at a fresh temporary path, and its bytes.
+    fn large_file(name: &str, mib: usize) -> (std::path::PathBuf, Vec<u8>) {
+        let path = std::env::temp_dir().join(format!("awsgen-moto-{name}-{}", std::process::id()));
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let bytes: Vec<u8> = (0..mib << 20)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        (path, bytes)
+    }
+
+    /// 100 MiB through multipart (13 parts of 8 MiB, 4 at a time) and back through 13 ranged
+    /// GETs, byte for byte; progress reported up to the whole size.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_large_file_goes_up_in_parallel_parts_and_comes_back_in_parallel_ranges() {
+        use awsgen_s3_transfer::{Progress, Transfers};
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        bounded(client.create_bucket().bucket("large").send()).await.unwrap();
+        let (path, bytes) = large_file("upload", 100);
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Progress>::new()));
+        let record = seen.clone();
+        let transfers = Transfers::new(client.clone())
+            .part_size(8 << 20)
+            .concurrency(4)
+            .on_progress(move |progress| record.lock().unwrap().push(progress));
+        let uploaded = bounded(transfers.upload_file("large", "big.bin", &path)).await.unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!((uploaded.bytes, uploaded.parts), (100 << 20, 13));
+        assert!(uploaded.e_tag.as_deref().is_some_and(|e| e.ends_with("-13\"")), "{uploaded:?}");
+        let progress = std::mem::take(&mut *seen.lock().unwrap());
+        assert_eq!(progress.len(), 13);
+        assert!(progress.windows(2).all(|pair| pair[0].done < pair[1].done));
+        assert_eq!(progress.last(), Some(&Progress { done: 100 << 20, total: Some(100 << 20) }));
+
+        let target = std::env::temp_dir().join(format!("awsgen-moto-download-{}", std::process::id()));
+        let downloaded = bounded(transfers.download_file("large", "big.bin", &target)).await.unwrap();
+        assert_eq!((downloaded.bytes, downloaded.parts), (100 << 20, 13));
+        let back = std::fs::read(&target).unwrap();
+        std::fs::remove_file(&target).unwrap();
+        assert!(back == bytes, "the download differs from the upload ({} bytes)", back.len());
+    }
+
+    /// A reader of unknown length goes up in parts as it is read; one that fails mid-way, and a
+    /// transfer dropped mid-way, leave no multipart upload behind.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn uploads_from_readers_and_failed_or_dropped_uploads_leave_nothing_behind() {
+        use awsgen_s3_transfer::{TransferError, Transfers};
+        let moto = Moto::start();
+        let client = Client::new(moto.config());
+        bounded(client.create_bucket().bucket("readers").send()).await.unwrap();
+        let transfers = Transfers::new(client.clone()).part_size(5 << 20).multipart_threshold(5 << 20).concurrency(2);
+        let (path, bytes) = large_file("reader", 12);
+        std::fs::remove_file(&path).unwrap();
+        let reader = std::io::Cursor::new(bytes.clone());
+        let uploaded = bounded(transfers.upload_reader("readers", "streamed.bin", reader)).await.unwrap();
+        assert_eq!((uploaded.bytes, uploaded.parts), (12 << 20, 3));
+        let got = bounded(client.get_object().bucket("readers").key("streamed.bin").send()).await.unwrap();
+        assert!(bounded(got.body.unwrap().collect()).await.unwrap() == bytes);
+
+        let pending = || async {
+            let listed = bounded(client.list_multipart_uploads().bucket("readers").send()).await.unwrap();
+            listed.uploads().len()
+        };
+        // A reader that fails after two parts' worth: the upload is aborted and the error says why.
+        let failing = tokio::io::AsyncReadExt::chain(std::io::Cursor::new(vec![7u8; 11 << 20]), FailingReader);
+        let error = bounded(transfers.upload_reader("readers", "failed.bin", failing)).await.unwrap_err();
+        assert!(
+            matches!(&error, TransferError::Io { .. }) && error.to_string().contains("the disk went away"),
+            "{error}"
+        );
+        assert_eq!(pending().await, 0, "the failed upload was aborted");
+
+        // A transfer dropped once its first part is in: aborted in the background.
+        let (path, _) = large_file("dropped", 30);
+        let (first_part, started) = tokio::sync::oneshot::channel();
+        let first_part = std::sync::Mutex::new(Some(first_part));
+        let transfers = transfers.on_progress(move |_| {
+            if let Some(sender) = first_part.lock().unwrap().take() {
+                let _ = sender.send(());
+            }
+        });
+        tokio::select! {
+            _ = transfers.upload_file("readers", "dropped.bin", &path) => panic!("the upload finished before it was dropped"),
+            _ = started => {}
+        }
+        std::fs::remove_file(&path).unwrap();
+        let aborted = bounded(async {
+            while pending().await > 0 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+        aborted.await;
+    }
+
+    /// Reads fail: a disk that went away mid-upload.
+    struct FailingReader;
+
+    impl tokio::io::AsyncRead for FailingReader {
+        fn poll_read(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            _: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Err(std::io::Error::other("the disk went away")))
+        }
+    }
+
     /// CopySource is given as `bucket/key`, as the key is, and percent-encoded as boto3 does: a
     /// key with a space, a `+` and a non-ASCII letter copies.
     #[tokio::test]
