@@ -11,29 +11,36 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(crate) fn event_stream(ty: &TypePlan, stream: &EventStreamPlan, xml: bool) -> TokenStream {
-    if stream.sent {
-        return input_stream(ty, stream);
-    }
     let rt = rt::runtime();
     let type_name = &ty.names.type_name;
     let name = ident(type_name);
-    let doc = docs::outer_or(&ty.docs, &format!("The events of the `{type_name}` event stream."));
-    let variants: Vec<_> = stream.events.iter().map(|e| ident(&e.variant)).collect();
-    let types = stream.events.iter().map(|e| ident(&e.type_name));
-    let variant_docs = stream.events.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` event.", e.event_type)));
+    if stream.sent {
+        let events = events_enum(ty, stream, "event stream, to send", None);
+        let variants = stream.events.iter().map(|e| ident(&e.variant));
+        let writes = stream.events.iter().map(write_event);
+        return quote! {
+            #events
+
+            impl #rt::eventstream::WriteEvent for #name {
+                fn write(self) -> Result<#rt::eventstream::Message, #rt::BuildError> {
+                    match self {
+                        #( Self::#variants(event) => #writes, )*
+                    }
+                }
+            }
+        };
+    }
+    let unknown = quote! {
+        /// An event this version of the crate does not know, as it arrived.
+        Unknown(#rt::eventstream::UnknownEvent),
+    };
+    let events = events_enum(ty, stream, "event stream", Some(unknown));
     let error_name = ident(&stream.error_type);
     let error_doc = format!(" An exception that ended the `{type_name}` event stream.");
     let error = error_enum(&stream.error_type, &error_doc, &stream.errors);
     let read = read_event(&name, &error_name, stream, xml);
     quote! {
-        #doc
-        #[derive(Clone, PartialEq, ::std::fmt::Debug)]
-        #[non_exhaustive]
-        pub enum #name {
-            #( #variant_docs #variants(crate::types::#types), )*
-            /// An event this version of the crate does not know, as it arrived.
-            Unknown(#rt::eventstream::UnknownEvent),
-        }
+        #events
 
         #read
 
@@ -41,30 +48,21 @@ pub(crate) fn event_stream(ty: &TypePlan, stream: &EventStreamPlan, xml: bool) -
     }
 }
 
-/// An input stream's enum: the events the caller sends, each written as its message.
-fn input_stream(ty: &TypePlan, stream: &EventStreamPlan) -> TokenStream {
-    let rt = rt::runtime();
+/// The enum of a stream's events: a variant per event, then `extra`.
+fn events_enum(ty: &TypePlan, stream: &EventStreamPlan, what: &str, extra: Option<TokenStream>) -> TokenStream {
     let type_name = &ty.names.type_name;
     let name = ident(type_name);
-    let doc = docs::outer_or(&ty.docs, &format!("The events of the `{type_name}` event stream, to send."));
-    let variants: Vec<_> = stream.events.iter().map(|e| ident(&e.variant)).collect();
+    let doc = docs::outer_or(&ty.docs, &format!("The events of the `{type_name}` {what}."));
+    let variants = stream.events.iter().map(|e| ident(&e.variant));
     let types = stream.events.iter().map(|e| ident(&e.type_name));
     let variant_docs = stream.events.iter().map(|e| docs::outer_or(&e.docs, &format!("The `{}` event.", e.event_type)));
-    let writes = stream.events.iter().map(write_event);
     quote! {
         #doc
         #[derive(Clone, PartialEq, ::std::fmt::Debug)]
         #[non_exhaustive]
         pub enum #name {
             #( #variant_docs #variants(crate::types::#types), )*
-        }
-
-        impl #rt::eventstream::WriteEvent for #name {
-            fn write(self) -> Result<#rt::eventstream::Message, #rt::BuildError> {
-                match self {
-                    #( Self::#variants(event) => #writes, )*
-                }
-            }
+            #extra
         }
     }
 }
