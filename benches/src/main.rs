@@ -177,9 +177,11 @@ fn main() {
     // Memory is measured as the process's peak, so each transfer runs alone in a process:
     // `cargo run --release -p awsgen-benches -- transfers [MiB]`.
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("transfers") {
-        let mib = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1024);
-        return bench_transfers(mib);
+    let mib = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1024);
+    match args.first().map(String::as_str) {
+        Some("transfers") => return bench_transfers(mib),
+        Some("parallel-transfers") => return bench_parallel_transfers(mib),
+        _ => {}
     }
     println!("# awsgen benchmarks (release build, median of repeated runs)\n");
     bench_generation();
@@ -223,25 +225,108 @@ async fn sink_and_source(mib: usize) -> String {
                         }
                         left = left.saturating_sub(read);
                     }
-                    if text.starts_with("put ") {
-                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\netag: \"e\"\r\ncontent-length: 0\r\n\r\n").await;
-                    } else {
-                        let size = mib * 1024 * 1024;
-                        let reply = format!("HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n");
-                        let _ = stream.write_all(reply.as_bytes()).await;
-                        let chunk = vec![7u8; 1024 * 1024];
-                        for _ in 0..mib {
-                            if stream.write_all(&chunk).await.is_err() {
+                    let size = mib * 1024 * 1024;
+                    let xml = |body: &str| {
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        )
+                    };
+                    let reply = match text.split(' ').next().unwrap_or_default() {
+                        "put" => "HTTP/1.1 200 OK\r\netag: \"e\"\r\ncontent-length: 0\r\n\r\n".to_owned(),
+                        // CreateMultipartUpload (`?uploads`) and CompleteMultipartUpload.
+                        "post" if text.lines().next().is_some_and(|line| line.contains("?uploads")) => {
+                            xml("<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>")
+                        }
+                        "post" => {
+                            xml("<CompleteMultipartUploadResult><ETag>\"e-n\"</ETag></CompleteMultipartUploadResult>")
+                        }
+                        "head" => format!("HTTP/1.1 200 OK\r\netag: \"e\"\r\ncontent-length: {size}\r\n\r\n"),
+                        _ => {
+                            let range = text.lines().find_map(|l| l.strip_prefix("range: bytes="));
+                            let range = range.and_then(|r| r.trim().split_once('-'));
+                            let range =
+                                range.and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)));
+                            let (status, length) = match range {
+                                Some((first, last)) => ("206 Partial Content", last + 1 - first),
+                                None => ("200 OK", size),
+                            };
+                            let reply = format!("HTTP/1.1 {status}\r\netag: \"e\"\r\ncontent-length: {length}\r\n\r\n");
+                            if stream.write_all(reply.as_bytes()).await.is_err() {
                                 return;
                             }
+                            let chunk = vec![7u8; 1024 * 1024];
+                            let mut left = length;
+                            while left > 0 {
+                                let piece = left.min(chunk.len());
+                                if stream.write_all(&chunk[..piece]).await.is_err() {
+                                    return;
+                                }
+                                left -= piece;
+                            }
+                            head.clear();
+                            continue;
                         }
-                    }
+                    };
+                    let _ = stream.write_all(reply.as_bytes()).await;
                     head.clear();
                 }
             });
         }
     });
     url
+}
+
+/// The same through awsgen-s3-transfer: a multipart upload in 8 MiB parts and a download in
+/// 8 MiB ranges, 8 at a time, with the process's peak memory (bounded by concurrency × part size).
+fn bench_parallel_transfers(mib: usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        println!("## Parallel transfers of {mib} MiB (8 MiB parts, 8 at a time), S3 over HTTP on 127.0.0.1\n");
+        let url = sink_and_source(mib).await;
+        let config = awsgen_runtime::Config::builder()
+            .region("us-east-1")
+            .credentials(awsgen_runtime::Credentials::new("AKIDEXAMPLE", "secret", None))
+            .endpoint_url(&url)
+            .build();
+        let transfers = awsgen_s3_transfer::Transfers::new(awsgen_s3::Client::new(config));
+        let dir = std::env::temp_dir().join(format!("awsgen-bench-parallel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("upload.bin");
+        {
+            use std::io::Write;
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
+            let chunk: Vec<u8> = (0..1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
+            for _ in 0..mib {
+                file.write_all(&chunk).unwrap();
+            }
+        }
+        let before = peak_rss_mib().unwrap_or(0.0);
+        let started = Instant::now();
+        let uploaded = transfers.upload_file("bench", "upload.bin", &source).await.unwrap();
+        let upload = started.elapsed();
+        let after_upload = peak_rss_mib().unwrap_or(0.0);
+        let started = Instant::now();
+        let downloaded = transfers.download_file("bench", "upload.bin", dir.join("download.bin")).await.unwrap();
+        let download = started.elapsed();
+        assert_eq!(downloaded.bytes, (mib * 1024 * 1024) as u64);
+        let after_download = peak_rss_mib().unwrap_or(0.0);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let rate = |time: Duration| mib as f64 / time.as_secs_f64();
+        println!("| transfer | parts | time | MiB/s | peak RSS of the process |");
+        println!("| --- | ---: | ---: | ---: | ---: |");
+        println!("| before | | | | {before:.1} MiB |");
+        println!(
+            "| multipart upload from a file (each part read for CRC32 and SHA-256, then sent) | {} | {upload:.2?} | {:.0} | {after_upload:.1} MiB |",
+            uploaded.parts,
+            rate(upload)
+        );
+        println!(
+            "| ranged download to a file | {} | {download:.2?} | {:.0} | {after_download:.1} MiB |",
+            downloaded.parts,
+            rate(download)
+        );
+    });
 }
 
 /// An upload from a file and a download to one, `mib` MiB each, through the S3 client over
