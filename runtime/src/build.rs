@@ -34,6 +34,9 @@ pub enum BuildError {
     InvalidValue { field: &'static str, rule: &'static str },
     /// The body's file could not be read (to hash it before sending).
     Body { detail: String },
+    /// The operation needs a discovered endpoint, and none could be had: discovery is turned
+    /// off, or the service's DescribeEndpoints failed (why).
+    EndpointDiscovery { detail: String },
 }
 
 impl fmt::Display for BuildError {
@@ -60,6 +63,7 @@ impl fmt::Display for BuildError {
             BuildError::Endpoint { message } => write!(f, "no endpoint: {message}"),
             BuildError::InvalidValue { field, rule } => write!(f, "member `{field}` {rule}"),
             BuildError::Body { detail } => write!(f, "could not read the body's file: {detail}"),
+            BuildError::EndpointDiscovery { detail } => write!(f, "no discovered endpoint: {detail}"),
         }
     }
 }

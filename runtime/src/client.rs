@@ -41,6 +41,8 @@ struct Inner {
     retry_quota: RetryQuota,
     /// `User-Agent` and `x-amz-user-agent`.
     user_agent: (http::HeaderValue, http::HeaderValue),
+    /// The endpoint DescribeEndpoints named, for the operations that discover theirs.
+    discovered: discovery::Discovered,
     /// Answers calls instead of the service (feature `test-util`).
     #[cfg(feature = "test-util")]
     mocks: Option<crate::test_util::Mocks>,
@@ -62,6 +64,7 @@ impl fmt::Debug for Client {
     }
 }
 
+mod discovery;
 mod presign;
 mod presign_post;
 
@@ -106,6 +109,7 @@ impl Client {
                 clock_skew_ms: AtomicI64::new(0),
                 retry_quota: RetryQuota::default(),
                 user_agent,
+                discovered: Default::default(),
                 #[cfg(feature = "test-util")]
                 mocks: None,
             }),
@@ -160,7 +164,12 @@ impl Client {
         let call = async {
             let identity = fetch_identity(caller.signer).await?;
             let account_id = identity.as_ref().and_then(Identity::account_id);
-            let target = self.target(&input, &request, &caller, account_id)?;
+            let mut target = self.target(&input, &request, &caller, account_id)?;
+            if let Some(discovery) = O::ENDPOINT_DISCOVERY {
+                if let Some(endpoint) = self.discovered_endpoint(discovery).await? {
+                    target.endpoint = endpoint;
+                }
+            }
             let file_hash = self.file_hash(&request, &target).await?;
             let output = self.attempts::<O>(&request, &target, identity, file_hash.as_deref()).await?;
             Ok(input.finish(output))

@@ -196,6 +196,9 @@ pub struct Config {
     pub(crate) http_client: Arc<dyn HttpClient>,
     pub(crate) max_response_body: usize,
     pub(crate) inject_host_prefix: bool,
+    /// `None`: endpoints discovered only where an operation requires it; `Some(true)`: also where
+    /// it allows it, and with a custom endpoint URL; `Some(false)`: never.
+    pub(crate) endpoint_discovery: Option<bool>,
     /// The application's name in the user agent (`app/<id>`).
     pub(crate) app_id: Option<String>,
     pub(crate) request_compression: RequestCompression,
@@ -259,6 +262,13 @@ impl Config {
             retry: RetryConfig { max_attempts: max_attempts.unwrap_or(defaults.max_attempts), ..defaults },
             retry_mode: env("AWS_RETRY_MODE").and_then(|v| RetryMode::parse(&v).ok()).unwrap_or_default(),
             app_id: env("AWS_SDK_UA_APP_ID"),
+            endpoint_discovery: env("AWS_ENDPOINT_DISCOVERY_ENABLED").and_then(|v| {
+                match v.to_ascii_lowercase().as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                }
+            }),
             request_compression: RequestCompression {
                 disabled: env_flag("AWS_DISABLE_REQUEST_COMPRESSION"),
                 min_size_bytes: env("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES")
@@ -410,6 +420,7 @@ pub struct ConfigBuilder {
     proxy: Option<ProxyConfig>,
     max_response_body: Option<usize>,
     no_host_prefix: bool,
+    endpoint_discovery: Option<bool>,
     app_id: Option<String>,
     request_compression: RequestCompression,
 }
@@ -554,6 +565,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Endpoint discovery (Timestream, DynamoDB): by default only for the operations that
+    /// require it, and not with a custom `endpoint_url`, as botocore does; `true` also for the
+    /// operations that allow it (DynamoDB's) and asks a custom endpoint for the endpoints;
+    /// `false` never (an operation that requires it then fails before sending). Also
+    /// `AWS_ENDPOINT_DISCOVERY_ENABLED`.
+    pub fn endpoint_discovery(mut self, enabled: bool) -> Self {
+        self.endpoint_discovery = Some(enabled);
+        self
+    }
+
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
         let timeouts = crate::http::ConnectionTimeouts {
@@ -589,6 +610,7 @@ impl ConfigBuilder {
             http_client,
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
             inject_host_prefix: !self.no_host_prefix,
+            endpoint_discovery: self.endpoint_discovery,
             app_id: self.app_id,
             request_compression: self.request_compression,
         }

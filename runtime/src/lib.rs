@@ -73,8 +73,8 @@ pub use percent::percent_encode;
 pub use protocol::cbor_output;
 pub use protocol::query;
 pub use protocol::{
-    json_output, sanitize_code, xml_output, AuthScheme, ErrorResponse, ModeledError, Operation, Protocol, Request,
-    RequestChecksum, ResponseChecksum, Service,
+    json_output, sanitize_code, xml_output, AuthScheme, EndpointDiscovery, ErrorResponse, ModeledError, Operation,
+    Protocol, Request, RequestChecksum, ResponseChecksum, Service,
 };
 pub use text::{FromHttpValue, HttpValue};
 pub use time::{DateTime, FixedTime, TimeSource, TimestampFormat};

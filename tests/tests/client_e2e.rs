@@ -519,3 +519,100 @@ async fn the_application_names_itself_in_the_user_agent() {
         assert!(request.header(header).unwrap().ends_with(" app/billing-report-job"), "{header}: {request:?}");
     }
 }
+
+/// Endpoint discovery, as Timestream needs it: DescribeEndpoints asked first (signed, like any
+/// call), its endpoint used and kept for the minutes it says, then asked again.
+mod endpoint_discovery {
+    use super::support::{quick_config_builder, Reply, Server};
+    use awsgen_runtime::{BuildError, SdkError, TimeSource};
+    use awsgen_timestream_write::Client;
+    use serde_json::json;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    /// A clock the test moves forward.
+    #[derive(Debug, Default)]
+    struct Clock(AtomicU64);
+
+    impl TimeSource for Clock {
+        fn now(&self) -> SystemTime {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_765_000_000 + self.0.load(Ordering::SeqCst))
+        }
+    }
+
+    fn target(request: &super::Received) -> &str {
+        request.header("x-amz-target").unwrap_or_default()
+    }
+
+    /// The server DescribeEndpoints is asked of, naming `discovered` for a minute.
+    async fn describing(discovered: String) -> Server {
+        Server::start(move |request, _| match target(request) {
+            "Timestream_20181101.DescribeEndpoints" => {
+                Reply::json(200, json!({"Endpoints": [{"Address": discovered.clone(), "CachePeriodInMinutes": 1}]}))
+            }
+            _ => Reply::json(200, json!({"Database": {"DatabaseName": "sent to the configured endpoint"}})),
+        })
+        .await
+    }
+
+    async fn create(
+        client: &Client,
+    ) -> Result<String, SdkError<awsgen_timestream_write::operation::create_database::CreateDatabaseError>> {
+        let output = client.create_database().database_name("metrics").send().await?;
+        Ok(output.database().and_then(|d| d.database_name()).unwrap_or_default().to_owned())
+    }
+
+    #[tokio::test]
+    async fn an_operation_goes_to_the_endpoint_the_service_names_until_it_expires() {
+        let cell = Server::start(|_, _| Reply::json(200, json!({"Database": {"DatabaseName": "metrics"}}))).await;
+        let discovery = describing(cell.url.clone()).await;
+        let clock = Arc::new(Clock::default());
+        let config = quick_config_builder(&discovery).endpoint_discovery(true).time_source(clock.clone()).build();
+        let client = Client::new(config);
+        assert_eq!(create(&client).await.unwrap(), "metrics");
+        assert_eq!(create(&client).await.unwrap(), "metrics");
+        let asked: Vec<String> = discovery.requests().iter().map(|r| target(r).to_owned()).collect();
+        assert_eq!(asked, ["Timestream_20181101.DescribeEndpoints"], "asked once, then cached");
+        assert!(discovery.requests()[0].signature.is_ok(), "{:?}", discovery.requests()[0].signature);
+        assert_eq!(discovery.requests()[0].header("x-amz-api-version"), Some("2018-11-01"));
+        let sent = cell.requests();
+        assert_eq!(sent.len(), 2);
+        assert!(sent.iter().all(|r| target(r) == "Timestream_20181101.CreateDatabase" && r.signature.is_ok()));
+        // A minute later the endpoint has expired: asked again.
+        clock.0.store(61, Ordering::SeqCst);
+        assert_eq!(create(&client).await.unwrap(), "metrics");
+        assert_eq!(discovery.requests().len(), 2);
+        assert_eq!(cell.requests().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_custom_endpoint_is_used_as_it_is_unless_discovery_is_asked_for() {
+        // As botocore: with endpoint_url and no setting, the operation goes there directly.
+        let server = describing("http://127.0.0.1:9".to_owned()).await;
+        let client = Client::new(quick_config_builder(&server).build());
+        assert_eq!(create(&client).await.unwrap(), "sent to the configured endpoint");
+        assert_eq!(server.requests().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_operation_that_requires_discovery_fails_before_sending_without_it() {
+        let server = describing("http://127.0.0.1:9".to_owned()).await;
+        let off = Client::new(quick_config_builder(&server).endpoint_discovery(false).build());
+        let error = create(&off).await.unwrap_err();
+        assert!(matches!(error, SdkError::Build(BuildError::EndpointDiscovery { .. })), "{error:?}");
+        assert!(error.to_string().contains("turned off"), "{error}");
+        assert!(server.requests().is_empty());
+
+        // DescribeEndpoints failing: the operation is not sent anywhere else.
+        let failing =
+            Server::start(|_, _| Reply::json(400, json!({"__type": "AccessDeniedException", "message": "no"}))).await;
+        let client = Client::new(quick_config_builder(&failing).endpoint_discovery(true).build());
+        let error = create(&client).await.unwrap_err();
+        assert!(
+            matches!(&error, SdkError::Build(BuildError::EndpointDiscovery { detail }) if detail.contains("AccessDenied")),
+            "{error:?}"
+        );
+        assert!(failing.requests().iter().all(|r| target(r) == "Timestream_20181101.DescribeEndpoints"));
+    }
+}

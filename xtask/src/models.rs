@@ -250,7 +250,10 @@ impl Vendored {
         }
         lines.push(match operations {
             None => "\"operations\": \"all\"".to_owned(),
-            Some(names) => format!("\"operations\": {}", serde_json::to_string(names).unwrap_or_default()),
+            Some(names) => {
+                let names: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
+                format!("\"operations\": [{}]", names.join(", "))
+            }
         });
         format!("    {{\n      {}\n    }}", lines.join(",\n      "))
     }

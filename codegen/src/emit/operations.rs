@@ -156,6 +156,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
     let error_in_ok = op.customized.error_in_ok.then(|| quote! { const ERROR_IN_OK: bool = true; });
     let checksum = op.request_checksum.as_ref().map(|checksum| request_checksum(checksum, input));
     let response_checksum = op.response_checksum.as_ref().and_then(|checksum| response_checksum(checksum, input));
+    let endpoint_discovery = endpoint_discovery(ctx, op);
     // A streaming payload is parsed from the head, with the body as it arrives (or, read whole,
     // from memory).
     let streaming = output.fields.iter().any(is_body_stream);
@@ -191,6 +192,7 @@ fn operation_impl(ctx: &Ctx, plan: &OperationPlan) -> TokenStream {
             #error_in_ok
             #checksum
             #response_checksum
+            #endpoint_discovery
 
             fn request(&self) -> Result<#rt::Request, #rt::BuildError> {
                 #request
@@ -290,6 +292,20 @@ fn response_checksum(checksum: &ResponseChecksum, input: &TypePlan) -> Option<To
     Some(quote! {
         const RESPONSE_CHECKSUM: Option<#rt::ResponseChecksum> =
             Some(#rt::ResponseChecksum { mode_header: #header, algorithms: &[#(#algorithms),*] });
+    })
+}
+
+/// `Operation::ENDPOINT_DISCOVERY`: the service's DescribeEndpoints as awsJson names it (every
+/// service with endpoint discovery speaks awsJson).
+fn endpoint_discovery(ctx: &Ctx, op: &Operation) -> Option<TokenStream> {
+    let rt = rt::runtime();
+    let discovery = op.endpoint_discovery.as_ref()?;
+    let Protocol::AwsJson { version_minor } = ctx.service.protocol else { return None };
+    let target = format!("{}.{}", ctx.service.target_prefix.as_deref().unwrap_or_default(), discovery.operation);
+    let (version, required) = (format!("1.{version_minor}"), discovery.required);
+    Some(quote! {
+        const ENDPOINT_DISCOVERY: Option<#rt::EndpointDiscovery> =
+            Some(#rt::EndpointDiscovery { target: #target, json_version: #version, required: #required });
     })
 }
 

@@ -87,6 +87,14 @@ pub(crate) fn lower(
     for op in operations.values_mut() {
         label_by_member_name(op, &model);
     }
+    let endpoint_operation = model.operations.iter().find(|(_, op)| op.endpoint_operation).map(|(name, _)| name);
+    for (name, op) in &model.operations {
+        let (Some(declared), Some(operation)) = (&op.endpoint_discovery, endpoint_operation) else { continue };
+        if let Some(lowered) = operations.get_mut(name) {
+            lowered.endpoint_discovery =
+                Some(EndpointDiscovery { operation: operation.clone(), required: declared.required });
+        }
+    }
     payload_on_operation_refs(&model, &mut shapes);
     streaming_from_refs(&model, &mut shapes);
     if protocol.is_some_and(Protocol::reads_xml) {
@@ -254,6 +262,7 @@ fn lower_operation(
             || op.auth.as_deref().is_some_and(|schemes| schemes.iter().all(|s| s == "smithy.api#noAuth")),
         endpoint_params: endpoint_params(op, shapes),
         result_wrapper: op.output.as_ref().and_then(|output| output.result_wrapper.clone()),
+        endpoint_discovery: None, // needs the service's endpoint operation: see `lower`
         body_root: op.input.as_ref().filter(|_| protocol == Some(Protocol::RestXml)).map(|input| {
             // The reference's name and namespace, else the input shape's own.
             let shape = shapes.get(&input.shape);

@@ -67,6 +67,16 @@ pub(crate) fn lower(
             continue;
         };
         let mut lowered = lower_operation(&op_id, op, &service_errors, default_pagination, rest, &mut sink);
+        let discovered = op.traits.get("aws.api#clientDiscoveredEndpoint");
+        let endpoint_operation = traits
+            .get("aws.api#clientEndpointDiscovery")
+            .and_then(|t| t.get("operation"))
+            .and_then(Value::as_str)
+            .map(|id| local(id).to_owned());
+        if let (Some(discovered), Some(operation)) = (discovered, endpoint_operation) {
+            let required = discovered.get("required").and_then(Value::as_bool).unwrap_or(false);
+            lowered.endpoint_discovery = Some(EndpointDiscovery { operation, required });
+        }
         lowered.endpoint_params = endpoint_params(op, &shapes);
         if protocol == Protocol::RestXml {
             lowered.body_root = body_root(op, &shapes, &traits);
@@ -394,6 +404,7 @@ fn lower_operation(
         endpoint_params: Vec::new(), // needs the input's members: see `endpoint_params`
         result_wrapper: None,
         body_root: None,
+        endpoint_discovery: None, // needs the service's `aws.api#clientEndpointDiscovery`: see `lower`
     }
 }
 

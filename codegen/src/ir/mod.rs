@@ -198,6 +198,16 @@ pub struct Operation {
     /// restXml: the element holding the input's body members (`CreateBucketConfiguration`) and
     /// the namespace it declares; `None` without an input.
     pub body_root: Option<XmlElement>,
+    /// Sent to a discovered endpoint (Timestream, DynamoDB).
+    pub endpoint_discovery: Option<EndpointDiscovery>,
+}
+
+/// An operation's endpoint discovery: the service's operation that names the endpoints, and
+/// whether this one can't be sent without.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointDiscovery {
+    pub operation: String,
+    pub required: bool,
 }
 
 /// What an operation needs beyond its model, as botocore's handlers add it (see `customize`).

@@ -189,6 +189,13 @@ pub struct Operation {
     /// An older spelling of `httpChecksum.requestChecksumRequired` (S3 Control).
     #[serde(default)]
     pub http_checksum_required: bool,
+    /// Sent to an endpoint the service's endpoint operation names (`{"required": true}` when it
+    /// can't be sent elsewhere).
+    #[serde(default, rename = "endpointdiscovery")]
+    pub endpoint_discovery: Option<EndpointDiscoveryDecl>,
+    /// The service's DescribeEndpoints, which names those endpoints.
+    #[serde(default, rename = "endpointoperation")]
+    pub endpoint_operation: bool,
     /// Endpoint rule-set parameters with a fixed value for this operation: `{"Name": {"value": v}}`.
     #[serde(default)]
     pub static_context_params: BTreeMap<String, StaticContextParam>,
@@ -224,6 +231,12 @@ pub struct StaticContextParam {
 #[derive(Debug, Deserialize)]
 pub struct OperationContextParam {
     pub path: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EndpointDiscoveryDecl {
+    #[serde(default)]
+    pub required: bool,
 }
 
 /// On an input member: its value is the endpoint rule-set parameter `name`.

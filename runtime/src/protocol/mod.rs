@@ -110,6 +110,18 @@ impl ResponseChecksum {
     }
 }
 
+/// How an operation's endpoint is discovered: the service's DescribeEndpoints, an awsJson call
+/// (every service with endpoint discovery speaks awsJson), and whether the operation can't do
+/// without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointDiscovery {
+    /// `X-Amz-Target` of DescribeEndpoints (`Timestream_20181101.DescribeEndpoints`).
+    pub target: &'static str,
+    /// The awsJson version (`1.0`).
+    pub json_version: &'static str,
+    pub required: bool,
+}
+
 /// One operation, as generated code declares it: how its input becomes a request and how a
 /// response becomes its output or error. The client does the rest.
 /// `'static`: inputs are owned data, and the mock client (feature `test-util`) tells operations apart by type.
@@ -148,6 +160,9 @@ pub trait Operation: Send + Sync + 'static {
 
     /// The response can carry a checksum of its body (`httpChecksum`: S3's GetObject).
     const RESPONSE_CHECKSUM: Option<ResponseChecksum> = None;
+    /// The operation goes to an endpoint the service names through its DescribeEndpoints
+    /// (Timestream, DynamoDB), cached for the time the service gives.
+    const ENDPOINT_DISCOVERY: Option<EndpointDiscovery> = None;
 
     fn request(&self) -> Result<Request, BuildError>;
     fn parse_output(response: &Response) -> Result<Self::Output, ParseError>;
