@@ -221,7 +221,7 @@ const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
     ("endpoint rules", &["endpoint_rules"]),
     ("transport", &["byte_stream", "http", "proxy", "stall"]),
     ("identity and signing", &["credentials", "eventstream::sign", "sign", "sigv4"]),
-    ("configuration", &["config"]),
+    ("configuration", &["config", "interceptor"]),
     ("protocols", &["protocol"]),
     // `test_util`: the mock answerer and replaying transport a client can be built with.
     (

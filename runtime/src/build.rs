@@ -37,6 +37,8 @@ pub enum BuildError {
     /// The operation needs a discovered endpoint, and none could be had: discovery is turned
     /// off, or the service's DescribeEndpoints failed (why).
     EndpointDiscovery { detail: String },
+    /// An interceptor's `modify_before_signing` failed (its error).
+    Interceptor { detail: String },
 }
 
 impl fmt::Display for BuildError {
@@ -64,6 +66,7 @@ impl fmt::Display for BuildError {
             BuildError::InvalidValue { field, rule } => write!(f, "member `{field}` {rule}"),
             BuildError::Body { detail } => write!(f, "could not read the body's file: {detail}"),
             BuildError::EndpointDiscovery { detail } => write!(f, "no discovered endpoint: {detail}"),
+            BuildError::Interceptor { detail } => write!(f, "an interceptor refused the request: {detail}"),
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::eventstream::EventSigner;
 use crate::http::{Body, Response};
+use crate::interceptor::{InterceptorContext, ResponseHead};
 use crate::protocol::ResponseChecksum;
 use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
 use crate::retry::{RateLimiter, RetryQuota};
@@ -228,13 +229,17 @@ impl Client {
                 identity = fetch_identity(target.signer).await?;
             }
             let signing = (target, file_hash);
-            let http_request = self.http_request(request, signing, identity.as_ref(), &invocation_id, attempt, max)?;
+            let context = InterceptorContext { service_id: self.inner.service.service_id, operation: O::NAME, attempt };
+            let http_request = self.http_request(request, signing, identity.as_ref(), &invocation_id, &context, max)?;
+            for interceptor in &config.interceptors {
+                interceptor.read_before_transmit(&context, &http_request);
+            }
             if let Some(limiter) = &self.inner.rate_limiter {
                 limiter.acquire().await;
             }
             let mut http_request = http_request;
             let body = self.streamed_body(request, &mut http_request, identity.as_ref(), target);
-            let retry = match span.run(self.exchange::<O>((http_request, body), attempt, max, &span)).await {
+            let retry = match span.run(self.exchange::<O>((http_request, body), &context, max, &span)).await {
                 ControlFlow::Break(result) => {
                     span.retry(None);
                     self.inner.retry_quota.finished(result.is_ok(), &spent);
@@ -266,15 +271,16 @@ impl Client {
     async fn exchange<O: Operation>(
         &self,
         (http_request, body): (http::Request<Bytes>, Option<Body>),
-        attempt: u32,
+        context: &InterceptorContext,
         max: u32,
         span: &trace::Span,
     ) -> ControlFlow<Result<O::Output, SdkError<O::Error>>, Retry<O::Error>> {
+        let attempt = context.attempt;
         let last = attempt == max;
         let checksum = O::RESPONSE_CHECKSUM.filter(|checksum| checksum.asked(http_request.headers()));
         // An event stream may stay open and quiet as long as the service likes.
         let watch = self.inner.config.stalled_stream.filter(|_| !O::EVENT_STREAM_OUTPUT);
-        match self.attempt((http_request, body), O::STREAMING_OUTPUT, checksum, watch).await {
+        match self.attempt((http_request, body), context, O::STREAMING_OUTPUT, (checksum, watch)).await {
             Ok((head, Some(body))) => {
                 span.response(&head);
                 self.learn(false);
@@ -353,19 +359,24 @@ impl Client {
     async fn attempt(
         &self,
         (mut request, body): (http::Request<Bytes>, Option<Body>),
+        context: &InterceptorContext,
         streaming: bool,
-        checksum: Option<ResponseChecksum>,
-        watch: Option<StalledStreamProtection>,
+        (checksum, watch): (Option<ResponseChecksum>, Option<StalledStreamProtection>),
     ) -> Result<(Response, Option<ByteStream>), TransportError> {
         let config = &self.inner.config;
         // Whatever ends this attempt's answer ends the events it sends.
         let guard = request.extensions_mut().remove::<crate::eventstream::AnswerGuard>();
         let head = request.method() == http::Method::HEAD;
         let call = async {
-            let mut reply = match body {
-                Some(body) => config.http_client.call_streaming(request.map(|_| body)).await?,
-                None => config.http_client.call(request).await?,
+            let reply = match body {
+                Some(body) => config.http_client.call_streaming(request.map(|_| body)).await,
+                None => config.http_client.call(request).await,
             };
+            for interceptor in &config.interceptors {
+                let head = reply.as_ref().map(|reply| ResponseHead { status: reply.status, headers: &reply.headers });
+                interceptor.read_after_attempt(context, head);
+            }
+            let mut reply = reply?;
             if let Some(protection) = watch {
                 reply.body = reply.body.watched(protection);
             }
@@ -535,9 +546,10 @@ impl Client {
         (target, file_hash): (&Target, Option<&str>),
         identity: Option<&Identity>,
         invocation_id: &str,
-        attempt: u32,
+        context: &InterceptorContext,
         max: u32,
     ) -> Result<http::Request<Bytes>, BuildError> {
+        let attempt = context.attempt;
         let url = target.endpoint.url(&request.path_and_query());
         let mut http_request = http::Request::new(request.body.clone());
         let unsendable = |what: &str| BuildError::Config { detail: format!("the request's {what} is not valid HTTP") };
@@ -577,6 +589,10 @@ impl Client {
             sigv4.sign_body = true;
             *http_request.version_mut() = http::Version::HTTP_2;
             http_request.extensions_mut().insert(crate::http::EventStreamRequest);
+        }
+        for interceptor in &self.inner.config.interceptors {
+            let refused = |error: crate::http::BoxError| BuildError::Interceptor { detail: error.to_string() };
+            interceptor.modify_before_signing(context, &mut http_request).map_err(refused)?;
         }
         match identity {
             Some(Identity::Credentials(credentials)) => crate::sign::sign(

@@ -199,6 +199,8 @@ pub struct Config {
     /// `None`: endpoints discovered only where an operation requires it; `Some(true)`: also where
     /// it allows it, and with a custom endpoint URL; `Some(false)`: never.
     pub(crate) endpoint_discovery: Option<bool>,
+    /// The caller's hooks into every attempt, in order.
+    pub(crate) interceptors: Vec<Arc<dyn crate::interceptor::Interceptor>>,
     /// The application's name in the user agent (`app/<id>`).
     pub(crate) app_id: Option<String>,
     pub(crate) request_compression: RequestCompression,
@@ -421,6 +423,7 @@ pub struct ConfigBuilder {
     max_response_body: Option<usize>,
     no_host_prefix: bool,
     endpoint_discovery: Option<bool>,
+    interceptors: Vec<Arc<dyn crate::interceptor::Interceptor>>,
     app_id: Option<String>,
     request_compression: RequestCompression,
 }
@@ -575,6 +578,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Adds an interceptor: it sees every attempt's request before and after signing, and its
+    /// outcome (see [`Interceptor`](crate::interceptor::Interceptor)). Interceptors run in the
+    /// order they were added.
+    pub fn interceptor(mut self, interceptor: impl crate::interceptor::Interceptor + 'static) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
         let timeouts = crate::http::ConnectionTimeouts {
@@ -611,6 +622,7 @@ impl ConfigBuilder {
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
             inject_host_prefix: !self.no_host_prefix,
             endpoint_discovery: self.endpoint_discovery,
+            interceptors: self.interceptors,
             app_id: self.app_id,
             request_compression: self.request_compression,
         }

@@ -31,6 +31,7 @@ mod env;
 mod error;
 pub mod eventstream;
 pub mod http;
+pub mod interceptor;
 pub mod jmespath;
 pub mod json;
 pub mod pagination;

@@ -616,3 +616,98 @@ mod endpoint_discovery {
         assert!(failing.requests().iter().all(|r| target(r) == "Timestream_20181101.DescribeEndpoints"));
     }
 }
+
+/// Interceptors: a header added before signing is signed with the request; each attempt's
+/// outcome is seen, retries included; a refusal ends the call unsent.
+mod interceptors {
+    use super::support::{quick_config_builder, Reply, Server};
+    use awsgen_amplifybackend::Client;
+    use awsgen_runtime::interceptor::{Interceptor, InterceptorContext, ResponseHead};
+    use awsgen_runtime::{BuildError, SdkError, TransportError};
+    use bytes::Bytes;
+    use serde_json::json;
+    use std::sync::{Arc, Mutex};
+
+    /// Adds `x-tenant: blue`, and writes down what it sees.
+    #[derive(Debug, Default, Clone)]
+    struct Tenant {
+        seen: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Interceptor for Tenant {
+        fn modify_before_signing(
+            &self,
+            _: &InterceptorContext,
+            request: &mut http::Request<Bytes>,
+        ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            request.headers_mut().insert("x-tenant", http::HeaderValue::from_static("blue"));
+            Ok(())
+        }
+
+        fn read_before_transmit(&self, context: &InterceptorContext, request: &http::Request<Bytes>) {
+            let signed =
+                request.headers().get("authorization").is_some_and(|a| a.to_str().unwrap().contains("x-tenant"));
+            self.seen
+                .lock()
+                .unwrap()
+                .push(format!("{} attempt {}: signed {signed}", context.operation, context.attempt));
+        }
+
+        fn read_after_attempt(&self, context: &InterceptorContext, outcome: Result<ResponseHead<'_>, &TransportError>) {
+            let status = outcome.map(|head| head.status.to_string()).unwrap_or_else(|e| e.to_string());
+            self.seen.lock().unwrap().push(format!("{} attempt {}: {status}", context.service_id, context.attempt));
+        }
+    }
+
+    #[tokio::test]
+    async fn an_interceptor_changes_the_request_before_signing_and_sees_every_attempt() {
+        let server = Server::start(|_, index| match index {
+            0 => Reply::json(500, json!({"__type": "InternalServerError"})),
+            _ => Reply::json(200, json!({"jobs": []})),
+        })
+        .await;
+        let tenant = Tenant::default();
+        let client = Client::new(quick_config_builder(&server).interceptor(tenant.clone()).build());
+        client.list_backend_jobs().app_id("app").backend_environment_name("dev").send().await.unwrap();
+        let seen = tenant.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            [
+                "ListBackendJobs attempt 1: signed true",
+                "AmplifyBackend attempt 1: 500",
+                "ListBackendJobs attempt 2: signed true",
+                "AmplifyBackend attempt 2: 200"
+            ]
+        );
+        for request in server.requests() {
+            assert_eq!(request.header("x-tenant"), Some("blue"));
+            assert!(request.signature.is_ok(), "{:?}", request.signature);
+        }
+    }
+
+    /// Refuses every request.
+    #[derive(Debug)]
+    struct Refuse;
+
+    impl Interceptor for Refuse {
+        fn modify_before_signing(
+            &self,
+            _: &InterceptorContext,
+            _: &mut http::Request<Bytes>,
+        ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            Err("no tenant configured".into())
+        }
+    }
+
+    #[tokio::test]
+    async fn an_interceptor_that_refuses_ends_the_call_before_anything_is_sent() {
+        let server = Server::start(|_, _| Reply::json(200, json!({"jobs": []}))).await;
+        let client = Client::new(quick_config_builder(&server).interceptor(Refuse).build());
+        let error = client.list_backend_jobs().app_id("app").backend_environment_name("dev").send().await.unwrap_err();
+        assert!(
+            matches!(&error, SdkError::Build(BuildError::Interceptor { detail }) if detail == "no tenant configured"),
+            "{error:?}"
+        );
+        assert!(server.requests().is_empty());
+    }
+}
