@@ -230,15 +230,15 @@ impl Client {
             }
             let signing = (target, file_hash);
             let context = InterceptorContext { service_id: self.inner.service.service_id, operation: O::NAME, attempt };
-            let http_request = self.http_request(request, signing, identity.as_ref(), &invocation_id, &context, max)?;
+            let mut http_request =
+                self.http_request(request, signing, identity.as_ref(), &invocation_id, &context, max)?;
+            let body = self.streamed_body(request, &mut http_request, identity.as_ref(), target);
             for interceptor in &config.interceptors {
                 interceptor.read_before_transmit(&context, &http_request);
             }
             if let Some(limiter) = &self.inner.rate_limiter {
                 limiter.acquire().await;
             }
-            let mut http_request = http_request;
-            let body = self.streamed_body(request, &mut http_request, identity.as_ref(), target);
             let retry = match span.run(self.exchange::<O>((http_request, body), &context, max, &span)).await {
                 ControlFlow::Break(result) => {
                     span.retry(None);
@@ -432,12 +432,13 @@ impl Client {
             return Some(file.body());
         }
         let events = request.events.as_ref()?;
-        let signer = match identity {
-            Some(Identity::Credentials(credentials)) => Some(EventSigner {
+        let seed = crate::sign::signature_of(http_request).map(str::to_owned);
+        let signer = match (identity, seed) {
+            (Some(Identity::Credentials(credentials)), Some(previous)) => Some(EventSigner {
                 credentials: credentials.clone(),
                 region: target.signing_region.clone(),
                 service: target.signing_name.clone(),
-                previous: crate::sign::signature_of(http_request)?.to_owned(),
+                previous,
                 now: {
                     let client = self.clone();
                     Arc::new(move || client.now())

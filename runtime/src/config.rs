@@ -152,8 +152,8 @@ pub struct TimeoutConfig {
     /// NAT gateways (hyper's default, 90 s, is over the first).
     pub idle_connection: Duration,
     /// How long a connection may go quiet before it is probed: HTTP/2 pings this often, each to
-    /// be answered within as long, and TCP keepalive probes after this long (three, a third of it
-    /// apart). A connection that fails them is closed, so a quiet event stream on a dead
+    /// be answered within as long, and TCP keepalive probes after this long (at least 3 s; three
+    /// probes, a third of it apart). A connection that fails them is closed, so a quiet event stream on a dead
     /// connection fails (`Transport`) instead of waiting forever, while a quiet live one is left
     /// alone. Default 30 s.
     pub keepalive: Duration,

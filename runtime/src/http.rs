@@ -341,8 +341,7 @@ pub(crate) fn default_http_client(
     http.set_connect_timeout(Some(timeouts.connect));
     // Probes keep a quiet connection's NAT entry alive, and find a dead peer: one that answers
     // none of three probes (an event stream on it fails rather than waits forever; a quiet live
-    // one is left alone).
-    // TCP counts in whole seconds.
+    // one is left alone). TCP counts in whole seconds.
     let tcp_keepalive = timeouts.keepalive.max(Duration::from_secs(3));
     http.set_keepalive(Some(tcp_keepalive));
     http.set_keepalive_interval(Some(tcp_keepalive / 3));
