@@ -21,6 +21,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// What a request whose body goes aws-chunked, unsigned, with a trailing checksum signs as its
+/// payload's hash.
+const TRAILER_PAYLOAD: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
 /// What a request whose body is an input event stream signs as its payload's hash.
 const EVENT_STREAM_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
 
@@ -171,6 +175,9 @@ impl Client {
                     target.endpoint = endpoint;
                 }
             }
+            // A file's checksum goes in a trailer where the file goes unsigned (S3 over HTTPS).
+            let trailer = target.sigv4.sign_body && target.endpoint.is_https();
+            let request = checksum::settle(request.clone(), trailer).await?;
             let file_hash = self.file_hash(&request, &target).await?;
             let output = self.attempts::<O>(&request, &target, identity, file_hash.as_deref()).await?;
             Ok(input.finish(output))
@@ -429,7 +436,10 @@ impl Client {
         target: &Target,
     ) -> Option<Body> {
         if let Some(file) = &request.file {
-            return Some(file.body());
+            return Some(match request.file_checksum {
+                Some(algorithm) => checksum::aws_chunked(file.body(), algorithm),
+                None => file.body(),
+            });
         }
         let events = request.events.as_ref()?;
         let seed = crate::sign::signature_of(http_request).map(str::to_owned);
@@ -584,6 +594,21 @@ impl Client {
             None if request.file.is_some() => crate::sigv4::Payload::Unsigned,
             None => target.sigv4.payload,
         };
+        // A file with its checksum in a trailer goes aws-chunked, its chunks unsigned.
+        if let (Some(algorithm), Some(file)) = (request.file_checksum, &request.file) {
+            let encoded = checksum::aws_chunked_length(file.length, algorithm);
+            let headers = http_request.headers_mut();
+            let encoding = match headers.get(http::header::CONTENT_ENCODING).and_then(|e| e.to_str().ok()) {
+                Some(given) => format!("aws-chunked,{given}"),
+                None => "aws-chunked".to_owned(),
+            };
+            headers.insert(http::header::CONTENT_ENCODING, header("content-encoding", &encoding)?.1);
+            headers.insert("x-amz-decoded-content-length", file.length.into());
+            headers.insert("x-amz-trailer", header("x-amz-trailer", &checksum::header_name(algorithm))?.1);
+            headers.insert(http::header::CONTENT_LENGTH, encoded.into());
+            sigv4.payload = crate::sigv4::Payload::Precomputed(TRAILER_PAYLOAD);
+            sigv4.sign_body = true;
+        }
         // An input event stream goes over HTTP/2, its events signed one by one.
         if request.events.is_some() {
             sigv4.payload = crate::sigv4::Payload::Precomputed(EVENT_STREAM_PAYLOAD);

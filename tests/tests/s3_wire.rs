@@ -184,6 +184,132 @@ async fn uploads_from_files_are_streamed_signed_and_resent_on_retry() {
     assert_eq!(missing.unwrap_err().kind(), std::io::ErrorKind::NotFound);
 }
 
+/// What the HTTPS server saw of one request: head, target, then the raw body.
+type Seen = (Vec<(String, String)>, String, Vec<u8>);
+
+/// An HTTP/1.1 server over TLS (the test CA's `localhost` certificate) on 127.0.0.1: answers a
+/// 500 to the first request, 200 after, and keeps every request. Its URL and what it saw.
+async fn https_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Seen>>>) {
+    use http_body_util::BodyExt;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::sync::{Arc, Mutex};
+    let fixture = |name: &str| std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let chain = CertificateDer::pem_slice_iter(&fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_slice(&fixture("localhost.key.pem")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (acceptor, log) = (acceptor.clone(), log.clone());
+            tokio::spawn(async move {
+                let Ok(stream) = acceptor.accept(stream).await else { return };
+                let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let log = log.clone();
+                    async move {
+                        let headers = request.headers().iter();
+                        let headers: Vec<(String, String)> =
+                            headers.map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned())).collect();
+                        let target = request.uri().path_and_query().unwrap().to_string();
+                        let body =
+                            request.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
+                        let first = {
+                            let mut log = log.lock().unwrap();
+                            log.push((headers, target, body));
+                            log.len() == 1
+                        };
+                        let status = if first { 500 } else { 200 };
+                        let body = if first { "<Error><Code>InternalError</Code></Error>" } else { "" };
+                        let reply = hyper::Response::builder().status(status).header("etag", "\"e\"");
+                        Ok::<_, std::convert::Infallible>(
+                            reply.body(http_body_util::Full::new(bytes::Bytes::from(body))).unwrap(),
+                        )
+                    }
+                });
+                let connection = hyper::server::conn::http1::Builder::new();
+                let _ = connection.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// Over HTTPS an upload from a file goes aws-chunked with its CRC32 in a trailer, computed as
+/// the file is sent (read once): framing, trailer, lengths and signature as S3 takes them; a
+/// retry sends the same bytes again.
+#[tokio::test]
+async fn over_https_a_file_goes_aws_chunked_with_its_checksum_in_a_trailer() {
+    let file = TempFile::new("chunked", 1024 * 1024 + 4321);
+    let (url, seen) = https_server().await;
+    let ca = std::fs::read(format!("{}/fixtures/tls/ca.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let retry =
+        awsgen_runtime::RetryConfig { initial_backoff: std::time::Duration::from_millis(5), ..Default::default() };
+    let config = awsgen_runtime::Config::builder()
+        .region("us-east-1")
+        .credentials(awsgen_runtime::Credentials::new(support::ACCESS_KEY, support::SECRET_KEY, None))
+        .endpoint_url(&url)
+        .ca_bundle(awsgen_runtime::http::CaBundle::from_pem(&ca).unwrap())
+        .retry(retry)
+        .build();
+    let client = Client::new(config);
+    let body = awsgen_runtime::ByteStream::from_path(&file.0).await.unwrap();
+    client.put_object().bucket("b").key("big.bin").body(body).send().await.unwrap();
+    let expected = file.bytes();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "a 500, then the retry");
+    assert!(seen[0].2 == seen[1].2, "the retry sends the same bytes");
+    for (headers, target, raw) in &seen {
+        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        assert_eq!(header("content-encoding"), Some("aws-chunked"));
+        assert_eq!(header("x-amz-content-sha256"), Some(support::sigv4::TRAILER_PAYLOAD));
+        assert_eq!(header("x-amz-decoded-content-length"), Some(expected.len().to_string().as_str()));
+        assert_eq!(header("x-amz-trailer"), Some("x-amz-checksum-crc32"));
+        assert_eq!(header("content-length"), Some(raw.len().to_string().as_str()));
+        assert!(header("x-amz-checksum-crc32").is_none(), "the checksum goes in the trailer, not a header");
+        // The framing, decoded here: chunks, then `0`, then the trailer.
+        let (mut rest, mut data) = (&raw[..], Vec::new());
+        loop {
+            let line = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line]).unwrap(), 16).unwrap();
+            rest = &rest[line + 2..];
+            if size == 0 {
+                break;
+            }
+            data.extend_from_slice(&rest[..size]);
+            rest = &rest[size + 2..];
+        }
+        assert!(data == expected, "the file, whole");
+        let mut crc = flate2::Crc::new();
+        crc.update(&expected);
+        let trailer = format!("x-amz-checksum-crc32:{}\r\n\r\n", base64(&crc.sum().to_be_bytes()));
+        assert_eq!(std::str::from_utf8(rest).unwrap(), trailer);
+        let signed = support::sigv4::Signed { method: "PUT", target, headers, body: b"" };
+        assert_eq!(support::sigv4::verify(&signed, support::SECRET_KEY), Ok(()));
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    bytes
+        .chunks(3)
+        .flat_map(|chunk| {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            (0..4)
+                .map(move |i| if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' })
+        })
+        .collect()
+}
+
 /// A file cut short after its length was taken fails the upload with an error saying so; it
 /// never sends a short body under the length it promised.
 #[tokio::test]

@@ -23,6 +23,9 @@ pub struct Request {
     pub(crate) body: Bytes,
     /// The body is this file's bytes instead (`body` is empty), read as it is sent.
     pub(crate) file: Option<crate::byte_stream::FileSource>,
+    /// The checksum algorithm of the file body, due once the endpoint says where it goes (see
+    /// `checksum::settle`): in a trailer of an aws-chunked body, or a header.
+    pub(crate) file_checksum: Option<&'static str>,
     /// The body is this input event stream instead, framed and signed as it is sent.
     pub(crate) events: Option<crate::eventstream::Outgoing>,
     /// Prepended to the endpoint's host (`{AccountId}.` filled in).
@@ -46,6 +49,7 @@ impl Request {
             headers: Vec::new(),
             body: Bytes::new(),
             file: None,
+            file_checksum: None,
             events: None,
             host_prefix: None,
             endpoint: None,

@@ -12,6 +12,9 @@ pub struct Signed<'a> {
     pub body: &'a [u8],
 }
 
+/// The payload hash of an aws-chunked body, unsigned, with a trailing checksum.
+pub const TRAILER_PAYLOAD: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
 /// The payload hash of a request whose body is an input event stream, each event signed alone.
 pub const EVENT_STREAM_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
 
@@ -69,7 +72,9 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     let s3 = service == "s3";
     let body_hash = hex(&Sha256::digest(request.body));
     let payload_hash = match header("x-amz-content-sha256") {
-        Some(hash) if hash == body_hash || hash == "UNSIGNED-PAYLOAD" || hash == EVENT_STREAM_PAYLOAD => {
+        Some(hash)
+            if [body_hash.as_str(), "UNSIGNED-PAYLOAD", EVENT_STREAM_PAYLOAD, TRAILER_PAYLOAD].contains(&hash) =>
+        {
             hash.to_owned()
         }
         Some(hash) => return Err(format!("x-amz-content-sha256 {hash} is not the body's")),
