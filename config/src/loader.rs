@@ -8,8 +8,9 @@ use crate::settings::{Setting, Settings};
 use crate::{region, DefaultCredentialsChain, Env, ProviderConfig};
 use awsgen_runtime::http::CaBundle;
 use awsgen_runtime::{
-    BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation, RequestCompression,
-    ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing, S3AddressingStyle, S3Settings,
+    AccountIdEndpointMode, BearerSettings, ChecksumSettings, Config, ConfigBuilder, RequestChecksumCalculation,
+    RequestCompression, ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing, S3AddressingStyle,
+    S3Settings,
 };
 
 /// A config from the environment and the chosen profile: see [`ConfigLoader`].
@@ -41,6 +42,7 @@ pub async fn load() -> Config {
 ///   `AWS_RESPONSE_CHECKSUM_VALIDATION` / `response_checksum_validation`: `when_supported` (the
 ///   default) or `when_required`;
 /// - the application's name in the user agent: `AWS_SDK_UA_APP_ID` / `sdk_ua_app_id`;
+/// - the account's own endpoints (DynamoDB): `AWS_ACCOUNT_ID_ENDPOINT_MODE` / `account_id_endpoint_mode`;
 /// - request compression: `AWS_DISABLE_REQUEST_COMPRESSION` / `disable_request_compression`,
 ///   `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES` / `request_min_compression_size_bytes`;
 /// - S3: the profile's nested `s3 =` settings `addressing_style = path` and
@@ -138,6 +140,12 @@ impl ConfigLoader {
         builder = s3(builder, &settings, &mut problems);
         if let Some(setting) = settings.get("AWS_SDK_UA_APP_ID", "sdk_ua_app_id") {
             builder = builder.app_id(setting.value.clone());
+        }
+        if let Some(setting) = settings.get("AWS_ACCOUNT_ID_ENDPOINT_MODE", "account_id_endpoint_mode") {
+            match parsed(&setting, AccountIdEndpointMode::parse) {
+                Ok(mode) => builder = builder.account_id_endpoint_mode(mode),
+                Err(error) => problems.push(error),
+            }
         }
         builder = compression(builder, &settings, &mut problems);
         (builder, problems)

@@ -55,6 +55,41 @@ impl RetryMode {
     }
 }
 
+/// Whether calls go to an endpoint of the caller's account where the service has them
+/// (DynamoDB: `<account>.ddb.<region>.amazonaws.com`), as the endpoint rules'
+/// `AccountIdEndpointMode` says (`AWS_ACCOUNT_ID_ENDPOINT_MODE`, profile `account_id_endpoint_mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccountIdEndpointMode {
+    /// When the credentials name their account (the AWS SDKs' default).
+    #[default]
+    Preferred,
+    /// Never.
+    Disabled,
+    /// Always: credentials that name no account fail the call before anything is sent.
+    Required,
+}
+
+impl AccountIdEndpointMode {
+    /// A setting's value, in any case; `Err` says what is expected.
+    pub fn parse(value: &str) -> Result<Self, &'static str> {
+        match value.to_ascii_lowercase().as_str() {
+            "preferred" => Ok(Self::Preferred),
+            "disabled" => Ok(Self::Disabled),
+            "required" => Ok(Self::Required),
+            _ => Err("one of preferred, disabled, required"),
+        }
+    }
+
+    /// As the endpoint rules spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preferred => "preferred",
+            Self::Disabled => "disabled",
+            Self::Required => "required",
+        }
+    }
+}
+
 /// How S3 buckets are addressed (the endpoint rules' `ForcePathStyle` and `Accelerate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct S3Addressing {
@@ -199,6 +234,7 @@ pub struct Config {
     /// `None`: endpoints discovered only where an operation requires it; `Some(true)`: also where
     /// it allows it, and with a custom endpoint URL; `Some(false)`: never.
     pub(crate) endpoint_discovery: Option<bool>,
+    pub(crate) account_id_endpoint_mode: AccountIdEndpointMode,
     /// The caller's hooks into every attempt, in order.
     pub(crate) interceptors: Vec<Arc<dyn crate::interceptor::Interceptor>>,
     /// The application's name in the user agent (`app/<id>`).
@@ -264,6 +300,9 @@ impl Config {
             retry: RetryConfig { max_attempts: max_attempts.unwrap_or(defaults.max_attempts), ..defaults },
             retry_mode: env("AWS_RETRY_MODE").and_then(|v| RetryMode::parse(&v).ok()).unwrap_or_default(),
             app_id: env("AWS_SDK_UA_APP_ID"),
+            account_id_endpoint_mode: env("AWS_ACCOUNT_ID_ENDPOINT_MODE")
+                .and_then(|v| AccountIdEndpointMode::parse(&v).ok())
+                .unwrap_or_default(),
             endpoint_discovery: env("AWS_ENDPOINT_DISCOVERY_ENABLED").and_then(|v| {
                 match v.to_ascii_lowercase().as_str() {
                     "true" => Some(true),
@@ -423,6 +462,7 @@ pub struct ConfigBuilder {
     max_response_body: Option<usize>,
     no_host_prefix: bool,
     endpoint_discovery: Option<bool>,
+    account_id_endpoint_mode: AccountIdEndpointMode,
     interceptors: Vec<Arc<dyn crate::interceptor::Interceptor>>,
     app_id: Option<String>,
     request_compression: RequestCompression,
@@ -578,6 +618,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Whether calls go to the account's own endpoint where the service has them (see
+    /// [`AccountIdEndpointMode`]; default `Preferred`).
+    pub fn account_id_endpoint_mode(mut self, mode: AccountIdEndpointMode) -> Self {
+        self.account_id_endpoint_mode = mode;
+        self
+    }
+
     /// Adds an interceptor: it sees every attempt's request before and after signing, and its
     /// outcome (see [`Interceptor`](crate::interceptor::Interceptor)). Interceptors run in the
     /// order they were added.
@@ -622,6 +669,7 @@ impl ConfigBuilder {
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
             inject_host_prefix: !self.no_host_prefix,
             endpoint_discovery: self.endpoint_discovery,
+            account_id_endpoint_mode: self.account_id_endpoint_mode,
             interceptors: self.interceptors,
             app_id: self.app_id,
             request_compression: self.request_compression,

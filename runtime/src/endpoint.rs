@@ -142,8 +142,7 @@ pub(crate) fn resolve<O: Operation>(
 fn built_in(name: &str, config: &Config, region: &str, account_id: Option<&str>) -> Option<Value> {
     match name {
         "AWS::Auth::AccountId" => account_id.map(Value::from),
-        // aws-sdk-rust's default: use the account's endpoint when the credentials name one.
-        "AWS::Auth::AccountIdEndpointMode" => Some("preferred".into()),
+        "AWS::Auth::AccountIdEndpointMode" => Some(config.account_id_endpoint_mode.as_str().into()),
         "AWS::Region" => Some(region.into()),
         "AWS::UseFIPS" => Some(config.use_fips.into()),
         "AWS::UseDualStack" => Some(config.use_dual_stack.into()),

@@ -59,9 +59,9 @@ pub use client::{
     MAX_PRESIGNED_EXPIRY,
 };
 pub use config::{
-    BearerSettings, ChecksumSettings, Config, ConfigBuilder, ProxyConfig, RequestChecksumCalculation,
-    RequestCompression, ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing, S3AddressingStyle,
-    S3Settings, StalledStreamProtection, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
+    AccountIdEndpointMode, BearerSettings, ChecksumSettings, Config, ConfigBuilder, ProxyConfig,
+    RequestChecksumCalculation, RequestCompression, ResponseChecksumValidation, RetryConfig, RetryMode, S3Addressing,
+    S3AddressingStyle, S3Settings, StalledStreamProtection, TimeoutConfig, DEFAULT_MAX_RESPONSE_BODY,
 };
 pub use credentials::{Credentials, Token};
 pub use error::{

@@ -244,9 +244,13 @@ static ACCOUNT_RULES: EmbeddedRuleSet = EmbeddedRuleSet::new(
     "AccountIdEndpointMode": {"type": "string", "builtIn": "AWS::Auth::AccountIdEndpointMode", "required": false}
   },
   "rules": [
+    {"conditions": [{"fn": "isSet", "argv": [{"ref": "AccountIdEndpointMode"}]},
+                    {"fn": "stringEquals", "argv": [{"ref": "AccountIdEndpointMode"}, "required"]},
+                    {"fn": "not", "argv": [{"fn": "isSet", "argv": [{"ref": "AccountId"}]}]}],
+     "type": "error", "error": "AccountIdEndpointMode is required but no AccountID was provided or able to be loaded"},
     {"conditions": [{"fn": "isSet", "argv": [{"ref": "AccountId"}]},
                     {"fn": "isSet", "argv": [{"ref": "AccountIdEndpointMode"}]},
-                    {"fn": "stringEquals", "argv": [{"ref": "AccountIdEndpointMode"}, "preferred"]}],
+                    {"fn": "not", "argv": [{"fn": "stringEquals", "argv": [{"ref": "AccountIdEndpointMode"}, "disabled"]}]}],
      "type": "endpoint", "endpoint": {"url": "https://{AccountId}.ddb.{Region}.amazonaws.com"}},
     {"conditions": [], "type": "endpoint", "endpoint": {"url": "https://ddb.{Region}.amazonaws.com"}}
   ]
@@ -280,6 +284,39 @@ impl Operation for Get {
     }
 
     fn parse_error(_: ErrorResponse) {}
+}
+
+/// `AccountIdEndpointMode` as set: preferred (the default) uses the account when the credentials
+/// name one, disabled never, required always, failing unsent without one.
+#[tokio::test]
+async fn the_account_id_endpoint_mode_reaches_the_rules() {
+    use awsgen_runtime::AccountIdEndpointMode::{Disabled, Preferred, Required};
+    let with_account = || Credentials::new(ACCESS_KEY, SECRET_KEY, None).with_account_id("111122223333");
+    let without = || Credentials::new(ACCESS_KEY, SECRET_KEY, None);
+    for (mode, credentials, url) in [
+        (Preferred, with_account(), Some("https://111122223333.ddb.us-west-2.amazonaws.com/item")),
+        (Disabled, with_account(), Some("https://ddb.us-west-2.amazonaws.com/item")),
+        (Required, with_account(), Some("https://111122223333.ddb.us-west-2.amazonaws.com/item")),
+        (Required, without(), None),
+    ] {
+        let (config, recorder) = recorded("us-west-2");
+        let config = config.credentials(credentials).account_id_endpoint_mode(mode).build();
+        let sent = awsgen_runtime::Client::new(config, &BY_ACCOUNT).send(Get).await;
+        match url {
+            Some(url) => {
+                assert!(sent.is_ok(), "{mode:?}: {sent:?}");
+                assert_eq!(recorder.urls(), [url], "{mode:?}");
+            }
+            None => {
+                let error = sent.unwrap_err();
+                let required = matches!(&error, SdkError::Build(BuildError::Endpoint { message }) if message.contains("AccountIdEndpointMode is required"));
+                assert!(required, "{error:?}");
+                assert!(recorder.urls().is_empty());
+            }
+        }
+    }
+    assert_eq!(awsgen_runtime::AccountIdEndpointMode::parse("REQUIRED"), Ok(Required));
+    assert!(awsgen_runtime::AccountIdEndpointMode::parse("always").is_err());
 }
 
 #[tokio::test]
