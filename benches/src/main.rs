@@ -277,30 +277,36 @@ async fn sink_and_source(mib: usize) -> String {
     url
 }
 
+/// For a transfer bench: an S3 client of the loopback stand-in answering `mib` MiB, a scratch
+/// folder, and the `mib` MiB file in it to upload.
+async fn transfer_setup(mib: usize, name: &str) -> (awsgen_s3::Client, std::path::PathBuf, std::path::PathBuf) {
+    let url = sink_and_source(mib).await;
+    let config = awsgen_runtime::Config::builder()
+        .region("us-east-1")
+        .credentials(awsgen_runtime::Credentials::new("AKIDEXAMPLE", "secret", None))
+        .endpoint_url(&url)
+        .build();
+    let dir = std::env::temp_dir().join(format!("awsgen-bench-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("upload.bin");
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
+    let chunk: Vec<u8> = (0..1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
+    for _ in 0..mib {
+        file.write_all(&chunk).unwrap();
+    }
+    file.flush().unwrap();
+    (awsgen_s3::Client::new(config), dir, source)
+}
+
 /// The same through awsgen-s3-transfer: a multipart upload in 8 MiB parts and a download in
 /// 8 MiB ranges, 8 at a time, with the process's peak memory (bounded by concurrency × part size).
 fn bench_parallel_transfers(mib: usize) {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         println!("## Parallel transfers of {mib} MiB (8 MiB parts, 8 at a time), S3 over HTTP on 127.0.0.1\n");
-        let url = sink_and_source(mib).await;
-        let config = awsgen_runtime::Config::builder()
-            .region("us-east-1")
-            .credentials(awsgen_runtime::Credentials::new("AKIDEXAMPLE", "secret", None))
-            .endpoint_url(&url)
-            .build();
-        let transfers = awsgen_s3_transfer::Transfers::new(awsgen_s3::Client::new(config));
-        let dir = std::env::temp_dir().join(format!("awsgen-bench-parallel-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let source = dir.join("upload.bin");
-        {
-            use std::io::Write;
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
-            let chunk: Vec<u8> = (0..1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
-            for _ in 0..mib {
-                file.write_all(&chunk).unwrap();
-            }
-        }
+        let (client, dir, source) = transfer_setup(mib, "parallel").await;
+        let transfers = awsgen_s3_transfer::Transfers::new(client);
         let before = peak_rss_mib().unwrap_or(0.0);
         let started = Instant::now();
         let uploaded = transfers.upload_file("bench", "upload.bin", &source).await.unwrap();
@@ -336,24 +342,7 @@ fn bench_transfers(mib: usize) {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         println!("## Transfers of {mib} MiB from and to a file, S3 over HTTP on 127.0.0.1\n");
-        let url = sink_and_source(mib).await;
-        let config = awsgen_runtime::Config::builder()
-            .region("us-east-1")
-            .credentials(awsgen_runtime::Credentials::new("AKIDEXAMPLE", "secret", None))
-            .endpoint_url(&url)
-            .build();
-        let client = awsgen_s3::Client::new(config);
-        let dir = std::env::temp_dir().join(format!("awsgen-bench-transfers-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let source = dir.join("upload.bin");
-        {
-            use std::io::Write;
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
-            let chunk: Vec<u8> = (0..1024 * 1024).map(|i: u32| (i % 251) as u8).collect();
-            for _ in 0..mib {
-                file.write_all(&chunk).unwrap();
-            }
-        }
+        let (client, dir, source) = transfer_setup(mib, "transfers").await;
         let before = peak_rss_mib().unwrap_or(0.0);
         let started = Instant::now();
         let body = awsgen_s3::primitives::ByteStream::from_path(&source).await.unwrap();

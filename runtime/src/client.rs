@@ -177,7 +177,10 @@ impl Client {
             }
             // A file's checksum goes in a trailer where the file goes unsigned (S3 over HTTPS).
             let trailer = target.sigv4.sign_body && target.endpoint.is_https();
-            let request = checksum::settle(request.clone(), trailer).await?;
+            let request = match request.file_checksum {
+                Some(_) => std::borrow::Cow::Owned(checksum::settle(request.clone(), trailer).await?),
+                None => std::borrow::Cow::Borrowed(&request),
+            };
             let file_hash = self.file_hash(&request, &target).await?;
             let output = self.attempts::<O>(&request, &target, identity, file_hash.as_deref()).await?;
             Ok(input.finish(output))

@@ -46,8 +46,7 @@ impl Message {
 
     /// With `value` as the JSON payload.
     pub fn with_json<T: serde::Serialize + ?Sized>(self, value: &T) -> Result<Message, BuildError> {
-        let json = serde_json::to_vec(value).map_err(|e| BuildError::Serialize { detail: e.to_string() })?;
-        Ok(self.with_payload(json, "application/json"))
+        Ok(self.with_payload(crate::protocol::to_json(value)?, "application/json"))
     }
 }
 
@@ -197,13 +196,16 @@ impl Outgoing {
             let frame = frames.next().await?;
             Some((frame.map(http_body::Frame::data), frames))
         });
-        (Body::streaming(http_body_util::StreamBody::new(frames)), AnswerGuard(Arc::new(guard)))
+        (Body::streaming(http_body_util::StreamBody::new(frames)), AnswerGuard { _held: Arc::new(guard) })
     }
 }
 
 /// Kept by the answer to an input stream's request: dropping the answer ends the events.
 #[derive(Clone, Debug)]
-pub(crate) struct AnswerGuard(#[allow(dead_code)] Arc<tokio::sync::oneshot::Sender<()>>);
+pub(crate) struct AnswerGuard {
+    /// Dropped with the last clone: the body's receiver then ends the events.
+    _held: Arc<tokio::sync::oneshot::Sender<()>>,
+}
 
 impl PartialEq for Outgoing {
     fn eq(&self, other: &Self) -> bool {

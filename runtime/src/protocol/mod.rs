@@ -8,6 +8,7 @@ mod response;
 
 pub use crate::text::{FromHttpValue, HttpValue};
 pub use errors::{sanitize_code, ErrorResponse, ModeledError};
+pub(crate) use request::to_json;
 pub use request::Request;
 #[cfg(feature = "cbor")]
 pub use response::cbor_output;

@@ -446,7 +446,7 @@ fn xml_element<T: ToXml>(name: &str, namespace: Option<(&'static str, &'static s
     writer
 }
 
-fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Bytes, BuildError> {
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Bytes, BuildError> {
     serde_json::to_vec(value).map(Bytes::from).map_err(|e| BuildError::Serialize { detail: e.to_string() })
 }
 
