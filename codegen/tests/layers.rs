@@ -228,6 +228,7 @@ const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
         "client",
         &[
             "auth_token",
+            "aws_chunked",
             "checksum",
             "client",
             "endpoint",

@@ -45,9 +45,9 @@ pub(crate) async fn add(
         setting: "checksum algorithm",
         rule: "must be one the client computes: CRC32, CRC32C, CRC64NVME, SHA1, SHA256 or SHA512",
     })?;
-    match request.file.is_some() {
-        // A file's goes in a trailer or a header, as the endpoint allows (see `settle`).
-        true => request.file_checksum = Some(algorithm),
+    match request.streamed.is_some() {
+        // A file's or reader's goes in a trailer or a header, as the endpoint allows (see `settle`).
+        true => request.stream_checksum = Some(algorithm),
         false => {
             let mut hasher = Hasher::new(algorithm).expect("every algorithm of PREFERENCE is computed");
             hasher.update(&request.body);
@@ -62,108 +62,28 @@ pub(crate) async fn add(
     })
 }
 
-/// A file body's checksum, once the endpoint is known: with `trailer` (S3 over HTTPS, where the
-/// body goes unsigned) it goes after the body, computed as the body is sent (`aws_chunked`), so
-/// the file is read once; otherwise the file is read for it first and it goes in a header.
+/// A streamed body's checksum, once the endpoint is known: with `trailer` (an aws-chunked body:
+/// S3, the length known) it goes after the body, computed as the body is sent, so the body is
+/// read once. Otherwise a file is read for it first and it goes in a header; a reader's body,
+/// which can't be read twice, goes without one.
 pub(crate) async fn settle(mut request: Request, trailer: bool) -> Result<Request, BuildError> {
-    let (Some(algorithm), Some(file)) = (request.file_checksum, &request.file) else { return Ok(request) };
+    let (Some(algorithm), Some(streamed)) = (request.stream_checksum, &request.streamed) else { return Ok(request) };
     if trailer {
         return Ok(request);
     }
-    let mut hasher = Hasher::new(algorithm).expect("every algorithm of PREFERENCE is computed");
-    let unreadable = |e: crate::error::TransportError| BuildError::Body { detail: e.to_string() };
-    file.read_through(|chunk| hasher.update(chunk)).await.map_err(unreadable)?;
-    request.headers.push((header_name(algorithm), crate::base64::encode(hasher.finish())));
-    request.file_checksum = None;
+    if let Some(file) = streamed.file() {
+        let mut hasher = Hasher::new(algorithm).expect("every algorithm of PREFERENCE is computed");
+        let unreadable = |e: crate::error::TransportError| BuildError::Body { detail: e.to_string() };
+        file.read_through(|chunk| hasher.update(chunk)).await.map_err(unreadable)?;
+        request.headers.push((header_name(algorithm), crate::base64::encode(hasher.finish())));
+    }
+    request.stream_checksum = None;
     Ok(request)
 }
 
 /// `x-amz-checksum-crc32`.
 pub(crate) fn header_name(algorithm: &str) -> String {
     format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase())
-}
-
-/// The bytes of aws-chunked data per chunk (the last may be shorter).
-const AWS_CHUNK: usize = 64 * 1024;
-
-/// `aws-chunked` content encoding of a body of `length` bytes with its checksum in a trailer:
-/// each chunk `<hex size>\r\n<data>\r\n`, then `0\r\n`, the trailer `x-amz-checksum-<alg>:<base64>\r\n`
-/// and `\r\n`. Its encoded length is known ahead (`aws_chunked_length`), for Content-Length.
-pub(crate) fn aws_chunked(body: Body, algorithm: &'static str) -> Body {
-    let hasher = Hasher::new(algorithm).expect("every algorithm of PREFERENCE is computed");
-    Body::streaming(AwsChunked {
-        frames: body.into_frames(),
-        pending: bytes::BytesMut::new(),
-        hasher: Some(hasher),
-        algorithm,
-    })
-}
-
-/// The length of `aws_chunked` of `length` bytes.
-pub(crate) fn aws_chunked_length(length: u64, algorithm: &str) -> u64 {
-    let chunk = |size: u64| format!("{size:x}").len() as u64 + 2 + size + 2;
-    let full = length / AWS_CHUNK as u64;
-    let rest = length % AWS_CHUNK as u64;
-    let checksum_bytes = Hasher::new(algorithm).map_or(0, |hasher| hasher.finish().len()) as u64;
-    let trailer = header_name(algorithm).len() as u64 + 1 + checksum_bytes.div_ceil(3) * 4 + 2;
-    full * chunk(AWS_CHUNK as u64) + if rest > 0 { chunk(rest) } else { 0 } + 3 + trailer + 2
-}
-
-struct AwsChunked {
-    frames: StreamingBody,
-    /// Read and not yet sent: less than a chunk's worth.
-    pending: bytes::BytesMut,
-    /// `None` once the trailer went.
-    hasher: Option<Hasher>,
-    algorithm: &'static str,
-}
-
-impl AwsChunked {
-    fn chunk(data: &[u8]) -> Bytes {
-        let mut chunk = format!("{:x}\r\n", data.len()).into_bytes();
-        chunk.extend_from_slice(data);
-        chunk.extend_from_slice(b"\r\n");
-        chunk.into()
-    }
-}
-
-impl http_body::Body for AwsChunked {
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = &mut *self;
-        loop {
-            if this.pending.len() >= AWS_CHUNK {
-                let data = this.pending.split_to(AWS_CHUNK);
-                return Poll::Ready(Some(Ok(Frame::data(Self::chunk(&data)))));
-            }
-            let Some(hasher) = this.hasher.as_mut() else { return Poll::Ready(None) };
-            match ready!(Pin::new(&mut this.frames).poll_frame(cx)) {
-                Some(Ok(frame)) => {
-                    if let Some(data) = frame.data_ref() {
-                        hasher.update(data);
-                        this.pending.extend_from_slice(data);
-                    }
-                }
-                Some(Err(error)) => {
-                    this.hasher = None;
-                    return Poll::Ready(Some(Err(error)));
-                }
-                None => {
-                    let mut end = match this.pending.is_empty() {
-                        true => Vec::new(),
-                        false => Self::chunk(&std::mem::take(&mut this.pending)).to_vec(),
-                    };
-                    let checksum = crate::base64::encode(this.hasher.take().map(Hasher::finish).unwrap_or_default());
-                    end.extend_from_slice(
-                        format!("0\r\n{}:{checksum}\r\n\r\n", header_name(this.algorithm)).as_bytes(),
-                    );
-                    return Poll::Ready(Some(Ok(Frame::data(end.into()))));
-                }
-            }
-        }
-    }
 }
 
 /// The request asking for the response's checksum when the setting says to and the caller did
@@ -268,7 +188,7 @@ impl http_body::Body for Checked {
 }
 
 /// A checksum computed a piece at a time.
-enum Hasher {
+pub(crate) enum Hasher {
     Crc32(crc32fast::Hasher),
     Crc(&'static Crc, u64),
     /// Boxed: a SHA context is 200-odd bytes, a CRC's state 8.
@@ -277,7 +197,7 @@ enum Hasher {
 
 impl Hasher {
     /// `None` for an algorithm not computed here (MD5, the XXHASH family).
-    fn new(algorithm: &str) -> Option<Hasher> {
+    pub(crate) fn new(algorithm: &str) -> Option<Hasher> {
         use ring::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY, SHA256, SHA512};
         let crc = |crc: &'static Crc| Hasher::Crc(crc, crc.mask);
         Some(match algorithm {
@@ -291,7 +211,7 @@ impl Hasher {
         })
     }
 
-    fn update(&mut self, bytes: &[u8]) {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
         match self {
             Hasher::Crc32(hasher) => hasher.update(bytes),
             Hasher::Crc(crc, state) => *state = crc.update(*state, bytes),
@@ -300,7 +220,7 @@ impl Hasher {
     }
 
     /// The checksum's bytes: a CRC big-endian in its width, as S3 encodes it.
-    fn finish(self) -> Vec<u8> {
+    pub(crate) fn finish(self) -> Vec<u8> {
         match self {
             Hasher::Crc32(hasher) => hasher.finalize().to_be_bytes().to_vec(),
             Hasher::Crc(crc, state) => {
@@ -316,46 +236,6 @@ impl Hasher {
 mod tests {
     use super::*;
     use crate::TransportErrorKind;
-
-    /// Decodes aws-chunked bytes: the data, and the trailer's lines.
-    fn decode_aws_chunked(mut encoded: &[u8]) -> (Vec<u8>, Vec<String>) {
-        let mut data = Vec::new();
-        loop {
-            let line_end = encoded.windows(2).position(|w| w == b"\r\n").unwrap();
-            let size = usize::from_str_radix(std::str::from_utf8(&encoded[..line_end]).unwrap(), 16).unwrap();
-            encoded = &encoded[line_end + 2..];
-            if size == 0 {
-                break;
-            }
-            data.extend_from_slice(&encoded[..size]);
-            assert_eq!(&encoded[size..size + 2], b"\r\n");
-            encoded = &encoded[size + 2..];
-        }
-        let trailer = std::str::from_utf8(encoded).unwrap();
-        assert!(trailer.ends_with("\r\n\r\n"), "{trailer:?}");
-        (data, trailer.trim_end().split("\r\n").map(str::to_owned).collect())
-    }
-
-    #[test]
-    fn aws_chunked_frames_the_body_and_trails_its_checksum_in_the_length_said_ahead() {
-        for (length, algorithm) in
-            [(0, "CRC32"), (1, "CRC32C"), (AWS_CHUNK, "CRC32"), (2 * AWS_CHUNK + 17, "SHA256"), (150_000, "CRC64NVME")]
-        {
-            let data: Vec<u8> = (0..length).map(|i| (i * 7 % 251) as u8).collect();
-            // Frames of odd sizes, as a file's reads come.
-            let frames: Vec<Result<Frame<Bytes>, std::convert::Infallible>> =
-                data.chunks(10_007).map(|piece| Ok(Frame::data(Bytes::copy_from_slice(piece)))).collect();
-            let body = Body::streaming(http_body_util::StreamBody::new(futures_util::stream::iter(frames)));
-            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-            let encoded = runtime.block_on(aws_chunked(body, algorithm).read(usize::MAX)).unwrap();
-            assert_eq!(encoded.len() as u64, aws_chunked_length(length as u64, algorithm), "{length} {algorithm}");
-            let (decoded, trailer) = decode_aws_chunked(&encoded);
-            assert!(decoded == data, "{length}");
-            let mut hasher = Hasher::new(algorithm).unwrap();
-            hasher.update(&data);
-            assert_eq!(trailer, [format!("{}:{}", header_name(algorithm), crate::base64::encode(hasher.finish()))]);
-        }
-    }
 
     fn checksum(algorithm: &str, pieces: &[&[u8]]) -> Vec<u8> {
         let mut hasher = Hasher::new(algorithm).unwrap();

@@ -21,10 +21,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// What a request whose body goes aws-chunked, unsigned, with a trailing checksum signs as its
-/// payload's hash.
-const TRAILER_PAYLOAD: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-
 /// What a request whose body is an input event stream signs as its payload's hash.
 const EVENT_STREAM_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
 
@@ -175,14 +171,16 @@ impl Client {
                     target.endpoint = endpoint;
                 }
             }
-            // A file's checksum goes in a trailer where the file goes unsigned (S3 over HTTPS).
-            let trailer = target.sigv4.sign_body && target.endpoint.is_https();
-            let request = match request.file_checksum {
-                Some(_) => std::borrow::Cow::Owned(checksum::settle(request.clone(), trailer).await?),
+            let plan = self.stream_plan(&request, &target).await?;
+            // A streamed body's checksum goes in the trailer of an aws-chunked body.
+            let request = match request.stream_checksum {
+                Some(_) => {
+                    let trailer = plan == Some(StreamPlan::AwsChunked);
+                    std::borrow::Cow::Owned(checksum::settle(request.clone(), trailer).await?)
+                }
                 None => std::borrow::Cow::Borrowed(&request),
             };
-            let file_hash = self.file_hash(&request, &target).await?;
-            let output = self.attempts::<O>(&request, &target, identity, file_hash.as_deref()).await?;
+            let output = self.attempts::<O>(&request, &target, identity, plan.as_ref()).await?;
             Ok(input.finish(output))
         };
         let span = trace::call(self.inner.service.service_id, O::NAME);
@@ -204,19 +202,34 @@ impl Client {
         Ok(request)
     }
 
-    /// How a body from a file is signed: as `UNSIGNED-PAYLOAD` for S3 over HTTPS (as botocore
-    /// signs uploads) and for `v4-unsigned-body` operations; otherwise by its SHA-256, read from
-    /// the file before it is sent (`Some`).
-    async fn file_hash(&self, request: &Request, target: &Target<'_>) -> Result<Option<String>, BuildError> {
-        let Some(file) = &request.file else { return Ok(None) };
-        let unsigned = target.sigv4.payload == crate::sigv4::Payload::Unsigned;
-        if unsigned || (target.sigv4.sign_body && target.endpoint.is_https()) {
-            return Ok(None);
+    /// How a body read as it is sent (a file, a reader) goes: aws-chunked to S3 when its length
+    /// is known and it carries a checksum or goes over plain HTTP (where its chunks are signed),
+    /// so it is read once; else as it is, `UNSIGNED-PAYLOAD` for S3 over HTTPS (as botocore signs
+    /// uploads) and for `v4-unsigned-body` operations, otherwise signed by its SHA-256, read from
+    /// the file before it is sent. A reader can't be read ahead: to a service that signs the
+    /// body's hash, it is refused before anything is sent.
+    async fn stream_plan(&self, request: &Request, target: &Target<'_>) -> Result<Option<StreamPlan>, BuildError> {
+        let Some(streamed) = &request.streamed else { return Ok(None) };
+        let https = target.endpoint.is_https();
+        let s3 = crate::sign::takes_aws_chunked(&target.signing_name);
+        if s3 && streamed.length().is_some() && (request.stream_checksum.is_some() || !https) {
+            return Ok(Some(StreamPlan::AwsChunked));
         }
+        let unsigned = target.sigv4.payload == crate::sigv4::Payload::Unsigned;
+        if unsigned || s3 {
+            return Ok(Some(StreamPlan::Plain(None)));
+        }
+        let Some(file) = streamed.file() else {
+            return Err(BuildError::Body {
+                detail: "this operation signs its body's SHA-256, which a reader or stream can't give before it \
+                         is sent: send the body from memory or from a file"
+                    .to_owned(),
+            });
+        };
         let mut sha256 = ring::digest::Context::new(&ring::digest::SHA256);
         let unreadable = |e: TransportError| BuildError::Body { detail: e.to_string() };
         file.read_through(|chunk| sha256.update(chunk)).await.map_err(unreadable)?;
-        Ok(Some(crate::sigv4::hex(sha256.finish().as_ref())))
+        Ok(Some(StreamPlan::Plain(Some(crate::sigv4::hex(sha256.finish().as_ref())))))
     }
 
     async fn attempts<O: Operation>(
@@ -224,7 +237,7 @@ impl Client {
         request: &Request,
         target: &Target<'_>,
         mut identity: Option<Identity>,
-        file_hash: Option<&str>,
+        plan: Option<&StreamPlan>,
     ) -> Result<O::Output, SdkError<O::Error>> {
         let config = &self.inner.config;
         let max = config.retry.max_attempts.max(1);
@@ -238,7 +251,7 @@ impl Client {
             if identity.as_ref().is_some_and(|identity| identity.is_expired(self.now())) {
                 identity = fetch_identity(target.signer).await?;
             }
-            let signing = (target, file_hash);
+            let signing = (target, plan);
             let context = InterceptorContext { service_id: self.inner.service.service_id, operation: O::NAME, attempt };
             let mut http_request =
                 self.http_request(request, signing, identity.as_ref(), &invocation_id, &context, max)?;
@@ -257,10 +270,15 @@ impl Client {
                 }
                 ControlFlow::Continue(retry) => retry,
             };
-            // Events the caller sent can't be sent again.
+            // Events, or a reader's bytes, the caller sent can't be sent again.
             if request.events.as_ref().is_some_and(crate::eventstream::Outgoing::taken) {
                 span.retry(None);
-                return Err(retry.error.after_attempts(attempt));
+                return Err(retry.error.not_retried(attempt, "the events sent can't be sent again"));
+            }
+            if request.streamed.as_ref().is_some_and(crate::byte_stream::Streamed::spent) {
+                span.retry(None);
+                let why = "the body was a reader or stream, and what it yielded was already sent";
+                return Err(retry.error.not_retried(attempt, why));
             }
             // Out of quota: the service is failing for everyone; this client stops adding load.
             match self.inner.retry_quota.spend(retry.timeout) {
@@ -438,11 +456,17 @@ impl Client {
         identity: Option<&Identity>,
         target: &Target,
     ) -> Option<Body> {
-        if let Some(file) = &request.file {
-            return Some(match request.file_checksum {
-                Some(algorithm) => checksum::aws_chunked(file.body(), algorithm),
-                None => file.body(),
-            });
+        if let Some(streamed) = &request.streamed {
+            if !http_request.headers().contains_key("x-amz-decoded-content-length") {
+                return Some(streamed.body());
+            }
+            let signer = match identity {
+                Some(Identity::Credentials(credentials)) if !target.endpoint.is_https() => {
+                    crate::aws_chunked::ChunkSigner::for_request(http_request, credentials)
+                }
+                _ => None,
+            };
+            return Some(crate::aws_chunked::encode(streamed.body(), request.stream_checksum, signer));
         }
         let events = request.events.as_ref()?;
         let seed = crate::sign::signature_of(http_request).map(str::to_owned);
@@ -553,11 +577,11 @@ impl Client {
 
     /// The HTTP request for one attempt, signed (again on every attempt, as time moves on) unless
     /// the operation is unsigned.
-    /// `file_hash`: a file body's SHA-256 to sign, or none to sign it unsigned (see `file_hash`).
+    /// `plan`: how a streamed body goes (see `stream_plan`).
     fn http_request(
         &self,
         request: &Request,
-        (target, file_hash): (&Target, Option<&str>),
+        (target, plan): (&Target, Option<&StreamPlan>),
         identity: Option<&Identity>,
         invocation_id: &str,
         context: &InterceptorContext,
@@ -586,31 +610,28 @@ impl Client {
                 headers.insert(TRACE_HEADER, trace);
             }
         }
-        // No length for an empty body: hyper adds `content-length: 0` where the method needs it.
-        let length = request.file.as_ref().map_or(request.body.len() as u64, |file| file.length);
-        if length > 0 {
+        // No length for an empty body: hyper adds `content-length: 0` where the method needs it;
+        // none for a reader's of unknown length either, which goes chunked.
+        let length = request.streamed.as_ref().map_or(Some(request.body.len() as u64), |body| body.length());
+        if let Some(length) = length.filter(|length| *length > 0) {
             headers.insert(http::header::CONTENT_LENGTH, length.into());
         }
         let mut sigv4 = target.sigv4;
-        sigv4.payload = match file_hash {
-            Some(hash) => crate::sigv4::Payload::Precomputed(hash),
-            None if request.file.is_some() => crate::sigv4::Payload::Unsigned,
-            None => target.sigv4.payload,
-        };
-        // A file with its checksum in a trailer goes aws-chunked, its chunks unsigned.
-        if let (Some(algorithm), Some(file)) = (request.file_checksum, &request.file) {
-            let encoded = checksum::aws_chunked_length(file.length, algorithm);
-            let headers = http_request.headers_mut();
-            let encoding = match headers.get(http::header::CONTENT_ENCODING).and_then(|e| e.to_str().ok()) {
-                Some(given) => format!("aws-chunked,{given}"),
-                None => "aws-chunked".to_owned(),
-            };
-            headers.insert(http::header::CONTENT_ENCODING, header("content-encoding", &encoding)?.1);
-            headers.insert("x-amz-decoded-content-length", file.length.into());
-            headers.insert("x-amz-trailer", header("x-amz-trailer", &checksum::header_name(algorithm))?.1);
-            headers.insert(http::header::CONTENT_LENGTH, encoded.into());
-            sigv4.payload = crate::sigv4::Payload::Precomputed(TRAILER_PAYLOAD);
-            sigv4.sign_body = true;
+        // aws-chunked, its chunks signed on plain HTTP when there are credentials to sign with;
+        // unsigned chunks only to carry a checksum, else the body goes as it is.
+        let signed_chunks = !target.endpoint.is_https() && matches!(identity, Some(Identity::Credentials(_)));
+        let chunked = plan == Some(&StreamPlan::AwsChunked) && (signed_chunks || request.stream_checksum.is_some());
+        match (plan, length) {
+            (Some(_), Some(length)) if chunked => {
+                let checksum = request.stream_checksum;
+                aws_chunked_headers(http_request.headers_mut(), length, checksum, signed_chunks)?;
+                let marker = crate::aws_chunked::payload_marker(signed_chunks, checksum);
+                sigv4.payload = crate::sigv4::Payload::Precomputed(marker);
+                sigv4.sign_body = true;
+            }
+            (Some(StreamPlan::Plain(Some(hash))), _) => sigv4.payload = crate::sigv4::Payload::Precomputed(hash),
+            (Some(_), _) => sigv4.payload = crate::sigv4::Payload::Unsigned,
+            (None, _) => {}
         }
         // An input event stream goes over HTTP/2, its events signed one by one.
         if request.events.is_some() {
@@ -708,6 +729,37 @@ impl Identity {
             Identity::Token(token) => is_expired(token, now),
         }
     }
+}
+
+/// How a body read as it is sent goes (see `Client::stream_plan`).
+#[derive(Debug, Clone, PartialEq)]
+enum StreamPlan {
+    /// aws-chunked (S3): its checksum in a trailer, its chunks signed on plain HTTP.
+    AwsChunked,
+    /// As it is: signed by the SHA-256 read from its file ahead, or unsigned (`None`).
+    Plain(Option<String>),
+}
+
+/// The headers of an aws-chunked body of `length` bytes: its encoding (before any the caller
+/// gave), the decoded and encoded lengths, and the trailer it ends with.
+fn aws_chunked_headers(
+    headers: &mut http::HeaderMap,
+    length: u64,
+    checksum: Option<&str>,
+    signed: bool,
+) -> Result<(), BuildError> {
+    let encoding = match headers.get(http::header::CONTENT_ENCODING).and_then(|e| e.to_str().ok()) {
+        Some(given) => format!("aws-chunked,{given}"),
+        None => "aws-chunked".to_owned(),
+    };
+    headers.insert(http::header::CONTENT_ENCODING, header("content-encoding", &encoding)?.1);
+    headers.insert("x-amz-decoded-content-length", length.into());
+    if let Some(algorithm) = checksum {
+        headers.insert("x-amz-trailer", header("x-amz-trailer", &checksum::header_name(algorithm))?.1);
+    }
+    let encoded = crate::aws_chunked::encoded_length(length, checksum, signed);
+    headers.insert(http::header::CONTENT_LENGTH, encoded.into());
+    Ok(())
 }
 
 struct Target<'a> {

@@ -336,6 +336,18 @@ impl<E> SdkError<E> {
         }
     }
 
+    /// The error of an attempt that would have been retried, but for `why`, which a transport
+    /// error tells (a service's error is its answer, as it came).
+    pub(crate) fn not_retried(self, attempts: u32, why: &str) -> Self {
+        match self {
+            SdkError::Transport(mut error) => {
+                error.detail = format!("{}; not retried: {why}", error.detail);
+                SdkError::Transport(error.after_attempts(attempts))
+            }
+            other => other,
+        }
+    }
+
     /// The service error, if that is what this is.
     pub fn as_service_error(&self) -> Option<&E> {
         match self {

@@ -13,6 +13,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Poll};
 use std::time::Duration;
 
 /// A complete HTTP response: status, headers and the whole body, read within the size limit.
@@ -90,6 +91,37 @@ impl Body {
             frame
         });
         Body(BodyKind::Streaming(frames.boxed_unsync()))
+    }
+
+    /// The body, failing where it turns out not to be `length` bytes long: a sender that said a
+    /// length must keep to it.
+    pub(crate) fn of_length(self, length: u64) -> Self {
+        let mut seen = 0u64;
+        let mut ended = false;
+        let mut frames = self.into_frames();
+        let checked = futures_util::stream::poll_fn(move |cx| {
+            if ended {
+                return Poll::Ready(None);
+            }
+            let frame = ready!(http_body::Body::poll_frame(Pin::new(&mut frames), cx));
+            let wrong = |detail: String| Poll::Ready(Some(Err(BoxError::from(detail))));
+            match frame {
+                Some(Ok(frame)) => {
+                    seen += frame.data_ref().map_or(0, |data| data.len() as u64);
+                    if seen > length {
+                        ended = true;
+                        return wrong(format!("the body went past the {length} bytes it was said to have"));
+                    }
+                    Poll::Ready(Some(Ok(frame)))
+                }
+                None if seen < length => {
+                    ended = true;
+                    wrong(format!("the body ended after {seen} of the {length} bytes it was said to have"))
+                }
+                other => Poll::Ready(other),
+            }
+        });
+        Body::streaming(http_body_util::StreamBody::new(checked))
     }
 
     /// The body, if it is already in memory.

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth_token;
+mod aws_chunked;
 mod base64;
 mod blob;
 #[cfg(feature = "blocking")]

@@ -12,12 +12,16 @@ use std::time::SystemTime;
 /// `x-amz-content-sha256`, which S3 refuses a request without (botocore's `S3SigV4Auth`); an
 /// endpoint whose rules say `disableDoubleEncoding` signs its path as sent.
 pub(crate) fn settings(signing_name: &str, disable_double_encoding: bool) -> sigv4::Settings<'static> {
-    let s3 = signing_name == "s3" || signing_name.starts_with("s3-");
-    match (s3, disable_double_encoding) {
+    match (takes_aws_chunked(signing_name), disable_double_encoding) {
         (true, _) => sigv4::Settings::s3(),
         (false, true) => sigv4::Settings { normalize_path: false, double_encode_path: false, ..Default::default() },
         (false, false) => sigv4::Settings::default(),
     }
+}
+
+/// Whether `signing_name`'s service takes aws-chunked bodies: S3's family.
+pub(crate) fn takes_aws_chunked(signing_name: &str) -> bool {
+    signing_name == "s3" || signing_name.starts_with("s3-")
 }
 
 /// Adds `Authorization`, `X-Amz-Date`, with a session token `X-Amz-Security-Token`, and as

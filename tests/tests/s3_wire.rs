@@ -147,9 +147,10 @@ impl Drop for TempFile {
     }
 }
 
-/// An upload from a file is read as it is sent, never whole into memory: over HTTP its SHA-256
-/// is signed (read from the file first) and its CRC32 sent; a retry sends the same bytes again;
-/// a range of a file (a multipart part) sends that range alone.
+/// An upload from a file is read as it is sent, once, never whole into memory: over HTTP it goes
+/// aws-chunked, each chunk signed in a chain from the request's signature and its CRC32 in a
+/// signed trailer (the server checks every signature and the CRC); a retry sends the same bytes
+/// again; a range of a file (a multipart part) sends that range alone.
 #[tokio::test]
 async fn uploads_from_files_are_streamed_signed_and_resent_on_retry() {
     let file = TempFile::new("upload", 3 * 1024 * 1024 + 17);
@@ -167,9 +168,11 @@ async fn uploads_from_files_are_streamed_signed_and_resent_on_retry() {
     let expected = file.bytes();
     for request in &requests {
         assert!(request.body == expected, "the whole file, each attempt ({} bytes)", request.body.len());
-        assert_eq!(request.signature, Ok(()), "signed with the file's SHA-256");
-        assert_eq!(request.header("content-length"), Some(expected.len().to_string().as_str()));
-        assert!(request.header("x-amz-checksum-crc32").is_some());
+        assert_eq!(request.signature, Ok(()), "the request, each chunk and the trailer signed");
+        assert_eq!(request.header("x-amz-content-sha256"), Some(support::sigv4::SIGNED_CHUNKS_TRAILER));
+        assert_eq!(request.header("x-amz-decoded-content-length"), Some(expected.len().to_string().as_str()));
+        assert_eq!(request.header("x-amz-trailer"), Some("x-amz-checksum-crc32"));
+        assert!(request.header("x-amz-checksum-crc32").is_none(), "the checksum goes in the trailer");
     }
 
     let part = awsgen_runtime::ByteStream::from_path_range(&file.0, 1_000_000, 65_536).await.unwrap();
@@ -177,6 +180,25 @@ async fn uploads_from_files_are_streamed_signed_and_resent_on_retry() {
     let sent = server.requests().pop().unwrap();
     assert!(sent.body == expected[1_000_000..1_065_536], "the range alone");
     assert_eq!(sent.signature, Ok(()));
+
+    // An open file, by position: two ranges of one file at once, its cursor untouched.
+    let open = || std::fs::File::open(&file.0).unwrap();
+    let (first, second) = (open(), open());
+    let parts = [(first, 0, 2_000_000), (second, 2_000_000, expected.len() as u64 - 2_000_000)];
+    let sends = parts.map(|(file, offset, length)| {
+        let body = awsgen_runtime::ByteStream::from_file(file, offset, Some(length)).unwrap();
+        client.put_object().bucket("b").key(format!("part-{offset}")).body(body).send()
+    });
+    let [a, b] = sends;
+    let (a, b) = tokio::join!(a, b);
+    a.unwrap();
+    b.unwrap();
+    let mut parts = server.requests().split_off(3);
+    parts.sort_by(|x, y| x.target.cmp(&y.target));
+    assert!(parts[0].body == expected[..2_000_000] && parts[1].body == expected[2_000_000..]);
+    assert!(parts.iter().all(|part| part.signature.is_ok()));
+    let beyond = awsgen_runtime::ByteStream::from_file(open(), expected.len() as u64, Some(1));
+    assert_eq!(beyond.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
 
     let past_the_end = awsgen_runtime::ByteStream::from_path_range(&file.0, expected.len() as u64 - 10, 11).await;
     assert_eq!(past_the_end.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
@@ -276,38 +298,18 @@ async fn over_https_a_file_goes_aws_chunked_with_its_checksum_in_a_trailer() {
         assert_eq!(header("x-amz-trailer"), Some("x-amz-checksum-crc32"));
         assert_eq!(header("content-length"), Some(raw.len().to_string().as_str()));
         assert!(header("x-amz-checksum-crc32").is_none(), "the checksum goes in the trailer, not a header");
-        // The framing, decoded here: chunks, then `0`, then the trailer.
-        let (mut rest, mut data) = (&raw[..], Vec::new());
-        loop {
-            let line = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line]).unwrap(), 16).unwrap();
-            rest = &rest[line + 2..];
-            if size == 0 {
-                break;
-            }
-            data.extend_from_slice(&rest[..size]);
-            rest = &rest[size + 2..];
-        }
-        assert!(data == expected, "the file, whole");
+        let decoded = support::sigv4::decode_aws_chunked(headers, raw, support::SECRET_KEY).unwrap();
+        assert!(decoded.data == expected, "the file, whole");
+        assert_eq!(decoded.signed_chunks, 0, "over HTTPS the chunks go unsigned");
         let mut crc = flate2::Crc::new();
         crc.update(&expected);
-        let trailer = format!("x-amz-checksum-crc32:{}\r\n\r\n", base64(&crc.sum().to_be_bytes()));
-        assert_eq!(std::str::from_utf8(rest).unwrap(), trailer);
+        assert_eq!(
+            decoded.trailer,
+            [format!("x-amz-checksum-crc32:{}", support::sigv4::base64(&crc.sum().to_be_bytes()))]
+        );
         let signed = support::sigv4::Signed { method: "PUT", target, headers, body: b"" };
         assert_eq!(support::sigv4::verify(&signed, support::SECRET_KEY), Ok(()));
     }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    bytes
-        .chunks(3)
-        .flat_map(|chunk| {
-            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-            (0..4)
-                .map(move |i| if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' })
-        })
-        .collect()
 }
 
 /// A file cut short after its length was taken fails the upload with an error saying so; it
@@ -322,6 +324,60 @@ async fn a_file_cut_short_before_sending_fails_the_upload() {
     let failed = client.put_object().bucket("b").key("k").body(body).send().await.unwrap_err();
     assert!(failed.to_string().contains("the file ended before its length"), "{failed}");
     assert!(server.requests().iter().all(|r| r.body.len() != 9), "no short body was accepted as the object");
+}
+
+/// A reader of known length goes aws-chunked and signed like a file, read once; one of unknown
+/// length goes `Transfer-Encoding: chunked`, unsigned (S3 takes that), without a checksum (there
+/// is nowhere to put one: S3 takes a trailer only with the length said ahead); a reader that
+/// yields other than the length it was given fails the call.
+#[tokio::test]
+async fn readers_of_known_and_unknown_length_are_sent_as_they_yield() {
+    let server = Server::start(|_, _| Reply::raw(200, &[("etag", "\"e\"")], "")).await;
+    let client = Client::new(quick_config_builder(&server).s3(awsgen_runtime::S3Addressing::path_style()).build());
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 241) as u8).collect();
+
+    let known = awsgen_runtime::ByteStream::from_reader(std::io::Cursor::new(data.clone()), Some(data.len() as u64));
+    assert_eq!(known.content_length(), Some(300_000));
+    client.put_object().bucket("b").key("known").body(known).send().await.unwrap();
+    let sent = server.requests().pop().unwrap();
+    assert!(sent.body == data);
+    assert_eq!(sent.signature, Ok(()));
+    assert_eq!(sent.header("x-amz-content-sha256"), Some(support::sigv4::SIGNED_CHUNKS_TRAILER));
+
+    let chunks = data.chunks(70_000).map(|piece| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(piece)));
+    let unknown = awsgen_runtime::ByteStream::from_stream(futures_util::stream::iter(chunks.collect::<Vec<_>>()), None);
+    assert_eq!(unknown.content_length(), None);
+    client.put_object().bucket("b").key("unknown").body(unknown).send().await.unwrap();
+    let sent = server.requests().pop().unwrap();
+    assert!(sent.body == data);
+    assert_eq!(sent.signature, Ok(()));
+    assert_eq!(sent.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(sent.header("x-amz-content-sha256"), Some("UNSIGNED-PAYLOAD"));
+    assert!(sent.headers.iter().all(|(name, _)| !name.starts_with("x-amz-checksum-") && name != "content-length"));
+
+    for (said, what) in [(299_999, "went past the 299999 bytes"), (300_001, "ended after 300000 of the 300001")] {
+        let wrong = awsgen_runtime::ByteStream::from_reader(std::io::Cursor::new(data.clone()), Some(said));
+        let failed = client.put_object().bucket("b").key("wrong").body(wrong).send().await.unwrap_err();
+        assert!(failed.to_string().contains(what), "{failed}");
+    }
+}
+
+/// A reader's bytes are sent once: an attempt that failed after taking them is not retried, and
+/// the error says why (a file's would be, as above).
+#[tokio::test]
+async fn a_reader_that_was_sent_is_not_sent_again_and_the_error_says_why() {
+    let server = Server::start(|_, n| match n {
+        0 => Reply::Reset,
+        _ => Reply::raw(200, &[("etag", "\"e\"")], ""),
+    })
+    .await;
+    let client = Client::new(quick_config_builder(&server).s3(awsgen_runtime::S3Addressing::path_style()).build());
+    let reader = awsgen_runtime::ByteStream::from_reader(std::io::Cursor::new(vec![7u8; 100_000]), Some(100_000));
+    let failed = client.put_object().bucket("b").key("once").body(reader).send().await.unwrap_err();
+    assert_eq!(server.requests().len(), 1, "no second attempt");
+    let awsgen_runtime::SdkError::Transport(error) = &failed else { panic!("{failed:?}") };
+    assert!(error.to_string().contains("not retried: the body was a reader or stream"), "{error}");
+    assert_eq!(error.attempts(), 1);
 }
 
 /// A download straight to a file lands whole, or not at all: a body that fails its checksum

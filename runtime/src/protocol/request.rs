@@ -21,11 +21,11 @@ pub struct Request {
     pub(crate) literal_query: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Bytes,
-    /// The body is this file's bytes instead (`body` is empty), read as it is sent.
-    pub(crate) file: Option<crate::byte_stream::FileSource>,
-    /// The checksum algorithm of the file body, due once the endpoint says where it goes (see
-    /// `checksum::settle`): in a trailer of an aws-chunked body, or a header.
-    pub(crate) file_checksum: Option<&'static str>,
+    /// The body is this file's or reader's instead (`body` is empty), read as it is sent.
+    pub(crate) streamed: Option<crate::byte_stream::Streamed>,
+    /// The checksum algorithm of the streamed body, due once the endpoint says where it goes
+    /// (see `checksum::settle`): in a trailer of an aws-chunked body, or a header.
+    pub(crate) stream_checksum: Option<&'static str>,
     /// The body is this input event stream instead, framed and signed as it is sent.
     pub(crate) events: Option<crate::eventstream::Outgoing>,
     /// Prepended to the endpoint's host (`{AccountId}.` filled in).
@@ -48,8 +48,8 @@ impl Request {
             literal_query: literal_query.to_owned(),
             headers: Vec::new(),
             body: Bytes::new(),
-            file: None,
-            file_checksum: None,
+            streamed: None,
+            stream_checksum: None,
             events: None,
             host_prefix: None,
             endpoint: None,
@@ -260,11 +260,11 @@ impl Request {
         self
     }
 
-    /// A streaming blob payload: its bytes in memory or its file, no body when unset.
+    /// A streaming blob payload: its bytes in memory, its file or reader, no body when unset.
     pub fn payload_stream(mut self, payload: Option<&crate::ByteStream>, media_type: &str) -> Result<Self, BuildError> {
         match payload.map(crate::ByteStream::to_send).transpose()? {
             Some(crate::byte_stream::Outgoing::Bytes(bytes)) => self.body = bytes,
-            Some(crate::byte_stream::Outgoing::File(file)) => self.file = Some(file),
+            Some(crate::byte_stream::Outgoing::Streamed(streamed)) => self.streamed = Some(streamed),
             None => {}
         }
         self.set_content_type(media_type);
@@ -318,7 +318,7 @@ impl Request {
     /// SHA-256, and `x-amz-sha256-tree-hash`, the root of a binary tree of SHA-256s over its
     /// 1 MiB pieces. Either one the caller set is kept; a body from a file needs both given.
     pub fn glacier_checksums(self) -> Self {
-        if self.file.is_some() {
+        if self.streamed.is_some() {
             return self;
         }
         let sha256 = crate::sigv4::hex(ring::digest::digest(&ring::digest::SHA256, &self.body).as_ref());
@@ -360,7 +360,7 @@ impl Request {
     pub(crate) fn gzip(mut self, compression: crate::config::RequestCompression) -> Result<Self, BuildError> {
         use std::io::Write;
         let small = (self.body.len() as u64) < u64::from(compression.min_size_bytes);
-        if compression.disabled || small || self.file.is_some() || self.body.is_empty() {
+        if compression.disabled || small || self.streamed.is_some() || self.body.is_empty() {
             return Ok(self);
         }
         let failed = |e: std::io::Error| BuildError::Serialize { detail: format!("gzip: {e}") };

@@ -18,6 +18,110 @@ pub const TRAILER_PAYLOAD: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 /// The payload hash of a request whose body is an input event stream, each event signed alone.
 pub const EVENT_STREAM_PAYLOAD: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
 
+/// The payload hashes of an aws-chunked body whose chunks are signed, without and with a trailer.
+pub const SIGNED_CHUNKS: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+pub const SIGNED_CHUNKS_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+
+/// An aws-chunked body decoded: its data and its trailer's `name:value` lines (without the
+/// trailer's signature).
+pub struct AwsChunked {
+    pub data: Vec<u8>,
+    pub trailer: Vec<String>,
+    /// How many chunk signatures were checked (the empty chunk's too).
+    pub signed_chunks: usize,
+}
+
+/// Decodes an aws-chunked body as S3 does, checking what S3 checks: the framing, the decoded
+/// length the headers said, the trailer the headers announced and its CRC32, and, when the
+/// request says its chunks are signed, each chunk's signature chained from the request's and the
+/// trailer's signature, computed here from the published algorithm.
+pub fn decode_aws_chunked(headers: &[(String, String)], mut raw: &[u8], secret: &str) -> Result<AwsChunked, String> {
+    let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+    let signed = matches!(header("x-amz-content-sha256"), Some(SIGNED_CHUNKS | SIGNED_CHUNKS_TRAILER));
+    let authorization = header("authorization").unwrap_or_default();
+    let mut previous = authorization.rsplit_once("Signature=").map(|(_, s)| s.to_owned()).unwrap_or_default();
+    let scope = authorization.split_once("Credential=").and_then(|(_, c)| c.split_once(',')?.0.split_once('/'));
+    let scope = scope.map(|(_, scope)| scope.to_owned()).unwrap_or_default();
+    let amz_date = header("x-amz-date").unwrap_or_default().to_owned();
+    let mut key = format!("AWS4{secret}").into_bytes();
+    for part in scope.split('/') {
+        key = hmac(&key, part.as_bytes());
+    }
+    let mut sign = |kind: &str, hashes: String| {
+        let string_to_sign = format!("AWS4-HMAC-SHA256-{kind}\n{amz_date}\n{scope}\n{previous}\n{hashes}");
+        previous = hex(&hmac(&key, string_to_sign.as_bytes()));
+        previous.clone()
+    };
+    let empty = hex(&Sha256::digest(b""));
+    let (mut data, mut signed_chunks) = (Vec::new(), 0);
+    loop {
+        let line_end = raw.windows(2).position(|w| w == b"\r\n").ok_or("a chunk's size line has no end")?;
+        let line = std::str::from_utf8(&raw[..line_end]).map_err(|_| "a size line is not text")?;
+        let (size, signature) = line.split_once(";chunk-signature=").unwrap_or((line, ""));
+        let size = usize::from_str_radix(size, 16).map_err(|_| format!("bad chunk size {size:?}"))?;
+        raw = &raw[line_end + 2..];
+        let chunk = raw.get(..size).ok_or("a chunk is shorter than its size")?;
+        if signed {
+            let expected = sign("PAYLOAD", format!("{empty}\n{}", hex(&Sha256::digest(chunk))));
+            if signature != expected {
+                return Err(format!("chunk {signed_chunks}'s signature {signature:?} is not {expected}"));
+            }
+            signed_chunks += 1;
+        }
+        if size == 0 {
+            break;
+        }
+        data.extend_from_slice(chunk);
+        if raw.get(size..size + 2) != Some(b"\r\n") {
+            return Err("a chunk does not end in CRLF".into());
+        }
+        raw = &raw[size + 2..];
+    }
+    let text = std::str::from_utf8(raw).map_err(|_| "the trailer is not text")?;
+    let lines: Vec<&str> = text.strip_suffix("\r\n").ok_or("no final CRLF")?.split_terminator("\r\n").collect();
+    let (mut trailer, mut trailer_signature) = (Vec::new(), None);
+    for line in lines {
+        match line.strip_prefix("x-amz-trailer-signature:") {
+            Some(signature) => trailer_signature = Some(signature.to_owned()),
+            None => trailer.push(line.to_owned()),
+        }
+    }
+    if header("x-amz-decoded-content-length") != Some(data.len().to_string().as_str()) {
+        return Err(format!("x-amz-decoded-content-length is not the {} bytes sent", data.len()));
+    }
+    if let Some(announced) = header("x-amz-trailer") {
+        let value = trailer.iter().find_map(|line| line.strip_prefix(&format!("{announced}:")));
+        let value = value.ok_or(format!("the trailer lacks the announced {announced}"))?;
+        if announced == "x-amz-checksum-crc32" {
+            let mut crc = flate2::Crc::new();
+            crc.update(&data);
+            if value != base64(&crc.sum().to_be_bytes()) {
+                return Err(format!("the trailer's CRC32 {value} is not the data's"));
+            }
+        }
+        if signed {
+            let canonical: String = trailer.iter().map(|line| format!("{line}\n")).collect();
+            let expected = sign("TRAILER", hex(&Sha256::digest(canonical.as_bytes())));
+            if trailer_signature.as_deref() != Some(expected.as_str()) {
+                return Err(format!("the trailer's signature {trailer_signature:?} is not {expected}"));
+            }
+        }
+    }
+    Ok(AwsChunked { data, trailer, signed_chunks })
+}
+
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    bytes
+        .chunks(3)
+        .flat_map(|chunk| {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            (0..4)
+                .map(move |i| if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' })
+        })
+        .collect()
+}
+
 /// The signature (hex) of an input event stream's message, computed here from the published
 /// algorithm: `date_header` is the message's encoded `:date` header, `payload` the event it wraps
 /// (empty for the end of the stream), `previous` the signature before it (the request's first).
@@ -73,7 +177,9 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     let body_hash = hex(&Sha256::digest(request.body));
     let payload_hash = match header("x-amz-content-sha256") {
         Some(hash)
-            if [body_hash.as_str(), "UNSIGNED-PAYLOAD", EVENT_STREAM_PAYLOAD, TRAILER_PAYLOAD].contains(&hash) =>
+            if [body_hash.as_str(), "UNSIGNED-PAYLOAD", EVENT_STREAM_PAYLOAD, TRAILER_PAYLOAD, SIGNED_CHUNKS]
+                .contains(&hash)
+                || hash == SIGNED_CHUNKS_TRAILER =>
         {
             hash.to_owned()
         }
