@@ -1,9 +1,12 @@
 //! Uploads: one PutObject below the threshold, else a multipart upload whose parts go in
 //! parallel, each with its CRC32, aborted if anything fails or the upload is dropped unfinished.
+//! A multipart object gets a full-object CRC32 (S3's `FULL_OBJECT` checksum type), combined from
+//! the parts' and sent with the upload's size to complete it: S3 checks both, and a download of
+//! the whole object is checked against it, as one PutObject's would be.
 
 use crate::{TransferError, Transferred, Transfers, MAX_PARTS};
 use awsgen_runtime::ByteStream;
-use awsgen_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
+use awsgen_s3::types::{ChecksumAlgorithm, ChecksumType, CompletedMultipartUpload, CompletedPart};
 use bytes::{Bytes, BytesMut};
 use futures_util::{StreamExt, TryStreamExt};
 use std::path::Path;
@@ -101,9 +104,9 @@ impl Transfers {
             .map_ok(|(number, length, body)| {
                 let upload = &upload;
                 async move {
-                    let part = upload.part(number, body).await?;
+                    let (part, crc32) = upload.part(number, body).await?;
                     progress.add(length);
-                    Ok::<_, TransferError>((part, length))
+                    Ok::<_, TransferError>((part, (crc32, length)))
                 }
             })
             .try_buffer_unordered(self.concurrency)
@@ -116,11 +119,12 @@ impl Transfers {
                 return Err(error);
             }
         };
-        let bytes = sent.iter().map(|(_, length)| length).sum();
-        let mut parts: Vec<CompletedPart> = sent.into_iter().map(|(part, _)| part).collect();
-        parts.sort_by_key(|part| part.part_number());
+        let mut sent = sent;
+        sent.sort_by_key(|(part, _)| part.part_number());
+        let (parts, crcs): (Vec<CompletedPart>, Vec<(Option<u32>, u64)>) = sent.into_iter().unzip();
+        let bytes = crcs.iter().map(|(_, length)| length).sum();
         let count = parts.len() as u64;
-        let e_tag = upload.complete(parts).await?;
+        let e_tag = upload.complete(parts, full_object_crc32(&crcs), bytes).await?;
         Ok(Transferred { bytes, parts: count, e_tag })
     }
 }
@@ -133,6 +137,33 @@ async fn read_part<R: AsyncRead + Unpin>(reader: &mut R, size: u64) -> Result<By
         > 0
     {}
     Ok(part.freeze())
+}
+
+/// The CRC32 of the whole object, from its parts' CRC32s and lengths in order (`None` if a part's
+/// is unknown): what S3 computes for a `FULL_OBJECT` checksum.
+fn full_object_crc32(parts: &[(Option<u32>, u64)]) -> Option<u32> {
+    let mut whole = crc32fast::Hasher::new();
+    for (crc32, length) in parts {
+        whole.combine(&crc32fast::Hasher::new_with_initial_len((*crc32)?, *length));
+    }
+    Some(whole.finalize())
+}
+
+/// A CRC32 as S3 writes it: the base64 of its four bytes, big-endian.
+fn crc32_to_base64(crc32: u32) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let n = u64::from(crc32) << 4; // 36 bits: six 6-bit digits, the last 4 bits padding
+    let digits: String = (0..6).map(|i| ALPHABET[((n >> (30 - 6 * i)) & 63) as usize] as char).collect();
+    digits + "=="
+}
+
+/// The CRC32 S3 gives back for a part, or `None` if it isn't one.
+fn crc32_from_base64(text: &str) -> Option<u32> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digits = text.strip_suffix("==").filter(|digits| digits.len() == 6)?;
+    let n =
+        digits.bytes().try_fold(0u64, |n, digit| Some(n << 6 | ALPHABET.iter().position(|&a| a == digit)? as u64))?;
+    (n & 0xF == 0).then_some((n >> 4) as u32)
 }
 
 fn split(mut bytes: Bytes, size: u64) -> Vec<Bytes> {
@@ -156,8 +187,12 @@ struct MultipartUpload {
 
 impl MultipartUpload {
     async fn start(client: &awsgen_s3::Client, bucket: &str, key: &str) -> Result<Self, TransferError> {
-        let create =
-            client.create_multipart_upload().bucket(bucket).key(key).checksum_algorithm(ChecksumAlgorithm::Crc32);
+        let create = client
+            .create_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .checksum_type(ChecksumType::FullObject);
         let output = create.send().await.map_err(|e| TransferError::request("CreateMultipartUpload", e))?;
         let upload_id = output.upload_id().ok_or(TransferError::Incomplete { what: "upload id" })?.to_owned();
         Ok(MultipartUpload {
@@ -169,7 +204,8 @@ impl MultipartUpload {
         })
     }
 
-    async fn part(&self, number: u64, body: ByteStream) -> Result<CompletedPart, TransferError> {
+    /// Sends a part: the part to complete the upload with, and its CRC32 as S3 took it.
+    async fn part(&self, number: u64, body: ByteStream) -> Result<(CompletedPart, Option<u32>), TransferError> {
         let number = i32::try_from(number).map_err(|_| TransferError::TooLarge { parts: MAX_PARTS })?;
         let upload = self
             .client
@@ -188,18 +224,29 @@ impl MultipartUpload {
         if let Some(crc32) = output.checksum_crc32() {
             part = part.checksum_crc32(crc32);
         }
-        Ok(part.build())
+        Ok((part.build(), output.checksum_crc32().and_then(crc32_from_base64)))
     }
 
-    async fn complete(mut self, parts: Vec<CompletedPart>) -> Result<Option<String>, TransferError> {
+    /// Completes the upload of `bytes` in `parts`, with its whole CRC32 when known.
+    async fn complete(
+        mut self,
+        parts: Vec<CompletedPart>,
+        crc32: Option<u32>,
+        bytes: u64,
+    ) -> Result<Option<String>, TransferError> {
         let completed = CompletedMultipartUpload::builder().parts(parts).build();
-        let complete = self
+        let mut complete = self
             .client
             .complete_multipart_upload()
             .bucket(&self.bucket)
             .key(&self.key)
             .upload_id(&self.upload_id)
-            .multipart_upload(completed);
+            .multipart_upload(completed)
+            .checksum_type(ChecksumType::FullObject)
+            .mpu_object_size(i64::try_from(bytes).map_err(|_| TransferError::TooLarge { parts: MAX_PARTS })?);
+        if let Some(crc32) = crc32 {
+            complete = complete.checksum_crc32(crc32_to_base64(crc32));
+        }
         let output = complete.send().await;
         self.finished = output.is_ok();
         let output = output.map_err(|e| TransferError::request("CompleteMultipartUpload", e))?;
@@ -229,6 +276,32 @@ impl Drop for MultipartUpload {
             runtime.spawn(async move {
                 let _ = abort.send().await;
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_crc32_is_combined_from_the_parts_in_order() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 31 % 253) as u8).collect();
+        let parts: Vec<(Option<u32>, u64)> =
+            data.chunks(30_000).map(|part| (Some(crc32fast::hash(part)), part.len() as u64)).collect();
+        assert_eq!(full_object_crc32(&parts), Some(crc32fast::hash(&data)));
+        assert_eq!(full_object_crc32(&[(Some(1), 5), (None, 5)]), None);
+    }
+
+    #[test]
+    fn crc32s_go_to_and_from_s3s_base64() {
+        // "Hello world"'s CRC32, as S3 and botocore write it.
+        assert_eq!(crc32_to_base64(crc32fast::hash(b"Hello world")), "i9aeUg==");
+        for crc32 in [0, 1, 0xFFFF_FFFF, 0x8BD6_9E52, 0x1234_5678] {
+            assert_eq!(crc32_from_base64(&crc32_to_base64(crc32)), Some(crc32));
+        }
+        for not_one in ["", "i9aeUg", "i9aeUg=", "i9ae!g==", "AAAAAAAAAAA="] {
+            assert_eq!(crc32_from_base64(not_one), None, "{not_one:?}");
         }
     }
 }

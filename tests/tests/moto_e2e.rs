@@ -742,6 +742,14 @@ mod s3 {
         assert_eq!(progress.len(), 13);
         assert!(progress.windows(2).all(|pair| pair[0].done < pair[1].done));
         assert_eq!(progress.last(), Some(&Progress { done: 100 << 20, total: Some(100 << 20) }));
+        // The object carries a CRC32 of its whole bytes (not of its parts' checksums).
+        let mode = awsgen_s3::types::ChecksumMode::Enabled;
+        let head = bounded(client.head_object().bucket("large").key("big.bin").checksum_mode(mode).send()).await;
+        let head = head.unwrap();
+        assert_eq!(head.checksum_type(), Some(&awsgen_s3::types::ChecksumType::FullObject));
+        let mut crc = flate2::Crc::new();
+        crc.update(&bytes);
+        assert_eq!(head.checksum_crc32(), Some(support::sigv4::base64(&crc.sum().to_be_bytes()).as_str()));
 
         let target = std::env::temp_dir().join(format!("awsgen-moto-download-{}", std::process::id()));
         let downloaded = bounded(transfers.download_file("large", "big.bin", &target)).await.unwrap();

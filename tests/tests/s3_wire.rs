@@ -380,6 +380,59 @@ async fn a_reader_that_was_sent_is_not_sent_again_and_the_error_says_why() {
     assert_eq!(error.attempts(), 1);
 }
 
+/// A multipart upload whose second part fails once sends that part again, alone, and completes
+/// with the parts in order, the CRC32 of the whole file combined from the parts' and its size.
+#[tokio::test]
+async fn a_part_that_fails_is_retried_alone_and_the_upload_completes_with_the_whole_crc32() {
+    let failed_once = std::sync::atomic::AtomicBool::new(false);
+    let server = Server::start(move |request, _| {
+        let target = request.target.as_str();
+        if request.method == "POST" && target.ends_with("?uploads") {
+            let created = "<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>";
+            return Reply::raw(200, &[], created);
+        }
+        if request.method == "PUT" {
+            if target.contains("partNumber=2&") && !failed_once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                return Reply::raw(500, &[], "<Error><Code>InternalError</Code></Error>");
+            }
+            let mut crc = flate2::Crc::new();
+            crc.update(&request.body);
+            let crc = support::sigv4::base64(&crc.sum().to_be_bytes());
+            return Reply::raw(200, &[("etag", "\"part\""), ("x-amz-checksum-crc32", &crc)], "");
+        }
+        Reply::raw(200, &[], "<CompleteMultipartUploadResult><ETag>\"whole-3\"</ETag></CompleteMultipartUploadResult>")
+    })
+    .await;
+    let client = Client::new(quick_config_builder(&server).s3(awsgen_runtime::S3Addressing::path_style()).build());
+    let file = TempFile::new("parts", 12 * 1024 * 1024 + 5);
+    let transfers =
+        awsgen_s3_transfer::Transfers::new(client).part_size(5 << 20).multipart_threshold(5 << 20).concurrency(2);
+    let uploaded = transfers.upload_file("b", "whole.bin", &file.0).await.unwrap();
+    assert_eq!((uploaded.bytes, uploaded.parts), (12 * 1024 * 1024 + 5, 3));
+    let requests = server.requests();
+    let parts: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.target.split("partNumber=").nth(1).unwrap().split('&').next().unwrap())
+        .collect();
+    let mut sorted = parts.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["1", "2", "2", "3"], "part 2 twice, the others once: {parts:?}");
+    assert!(requests.iter().all(|r| r.signature.is_ok()));
+    let complete = requests.last().unwrap();
+    let mut crc = flate2::Crc::new();
+    crc.update(&file.bytes());
+    assert_eq!(
+        complete.header("x-amz-checksum-crc32"),
+        Some(support::sigv4::base64(&crc.sum().to_be_bytes()).as_str())
+    );
+    assert_eq!(complete.header("x-amz-checksum-type"), Some("FULL_OBJECT"));
+    assert_eq!(complete.header("x-amz-mp-object-size"), Some((12 * 1024 * 1024 + 5).to_string().as_str()));
+    let body = String::from_utf8_lossy(&complete.body);
+    let numbers: Vec<&str> = body.split("<PartNumber>").skip(1).map(|rest| rest.split('<').next().unwrap()).collect();
+    assert_eq!(numbers, ["1", "2", "3"]);
+}
+
 /// A download straight to a file lands whole, or not at all: a body that fails its checksum
 /// leaves neither the file nor a partial one beside it.
 #[tokio::test]
