@@ -323,7 +323,7 @@ fn bench_parallel_transfers(mib: usize) {
         println!("| --- | ---: | ---: | ---: | ---: |");
         println!("| before | | | | {before:.1} MiB |");
         println!(
-            "| multipart upload from a file (each part read for CRC32 and SHA-256, then sent) | {} | {upload:.2?} | {:.0} | {after_upload:.1} MiB |",
+            "| multipart upload from a file (each part read once: aws-chunked, chunks signed) | {} | {upload:.2?} | {:.0} | {after_upload:.1} MiB |",
             uploaded.parts,
             rate(upload)
         );
@@ -336,8 +336,8 @@ fn bench_parallel_transfers(mib: usize) {
 }
 
 /// An upload from a file and a download to one, `mib` MiB each, through the S3 client over
-/// plain HTTP on 127.0.0.1 (so the upload's SHA-256 is read from the file before it is sent,
-/// and its CRC32 too: three reads of the file), with the process's peak memory.
+/// plain HTTP on 127.0.0.1 (the upload aws-chunked, each chunk signed, its CRC32 in a trailer:
+/// the file read once), with the process's peak memory.
 fn bench_transfers(mib: usize) {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
@@ -361,7 +361,7 @@ fn bench_transfers(mib: usize) {
         println!("| --- | ---: | ---: | ---: |");
         println!("| before | | | {before:.1} MiB |");
         println!(
-            "| upload from a file (3 reads: CRC32, SHA-256, send) | {upload:.2?} | {:.0} | {after_upload:.1} MiB |",
+            "| upload from a file (read once: aws-chunked, chunks signed) | {upload:.2?} | {:.0} | {after_upload:.1} MiB |",
             rate(upload)
         );
         println!("| download to a file | {download:.2?} | {:.0} | {after_download:.1} MiB |", rate(download));

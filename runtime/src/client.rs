@@ -547,9 +547,15 @@ impl Client {
         let endpoint_headers = ruled.headers.iter().flat_map(|(name, values)| values.iter().map(|v| header(name, v)));
         let endpoint_headers = endpoint_headers.collect::<Result<_, _>>()?;
         let signing = ruled.signing.unwrap_or_default();
-        let signing_region = signing.signing_region.unwrap_or_else(|| region.to_owned());
+        // SigV4a signs for a region set, where SigV4 names a region.
+        let asymmetric = signing.sigv4a_region_set.is_some();
+        let signing_region = match signing.sigv4a_region_set {
+            Some(set) if !set.is_empty() => set,
+            _ => signing.signing_region.unwrap_or_else(|| region.to_owned()),
+        };
         let signing_name = signing.signing_name.unwrap_or_else(|| self.inner.service.signing_name.to_owned());
         let mut sigv4 = crate::sign::settings(&signing_name, signing.disable_double_encoding);
+        sigv4.asymmetric = asymmetric;
         if O::UNSIGNED_PAYLOAD {
             sigv4.payload = crate::sigv4::Payload::Unsigned;
             sigv4.sign_body = true;
@@ -619,7 +625,10 @@ impl Client {
         let mut sigv4 = target.sigv4;
         // aws-chunked, its chunks signed on plain HTTP when there are credentials to sign with;
         // unsigned chunks only to carry a checksum, else the body goes as it is.
-        let signed_chunks = !target.endpoint.is_https() && matches!(identity, Some(Identity::Credentials(_)));
+        // (SigV4a's chunks would be signed with ECDSA: not done, so they go unsigned.)
+        let signed_chunks = !target.endpoint.is_https()
+            && !target.sigv4.asymmetric
+            && matches!(identity, Some(Identity::Credentials(_)));
         let chunked = plan == Some(&StreamPlan::AwsChunked) && (signed_chunks || request.stream_checksum.is_some());
         match (plan, length) {
             (Some(_), Some(length)) if chunked => {

@@ -3,7 +3,7 @@
 //! host they did not name.
 
 use crate::config::{Config, S3AddressingStyle};
-use crate::endpoint_rules::{EmbeddedRuleSet, Params, SigningOverride, Value};
+use crate::endpoint_rules::{AuthSchemeError, EmbeddedRuleSet, Params, SigningOverride, Value};
 use crate::protocol::Operation;
 use crate::BuildError;
 
@@ -133,7 +133,15 @@ pub(crate) fn resolve<O: Operation>(
         params.set("ForcePathStyle", false);
     }
     let resolved = rules.resolve(&params).map_err(|e| failed(e.to_string()))?;
-    let signing = resolved.signing().map_err(|e| failed(e.to_string()))?;
+    let signing = resolved.signing(cfg!(feature = "sigv4a")).map_err(|e| {
+        let hint = match &e {
+            AuthSchemeError::Unsupported(names) if names.iter().any(|name| name == "sigv4a") => {
+                "; SigV4a signing needs the crate's `sigv4a` feature"
+            }
+            _ => "",
+        };
+        failed(format!("{e}{hint}"))
+    })?;
     let endpoint = Endpoint::parse(&resolved.url, "endpoint rules")?;
     Ok(RuledEndpoint { endpoint, headers: resolved.headers, signing })
 }

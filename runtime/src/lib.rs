@@ -42,6 +42,8 @@ mod proxy;
 pub mod retry;
 mod sign;
 mod sigv4;
+#[cfg(feature = "sigv4a")]
+mod sigv4a;
 mod stall;
 #[cfg(feature = "test-util")]
 pub mod test_util;

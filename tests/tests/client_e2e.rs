@@ -711,3 +711,55 @@ mod interceptors {
         assert!(server.requests().is_empty());
     }
 }
+
+/// An EventBridge global endpoint (`EndpointId`) asks for SigV4a: the call is signed for the
+/// region set `*` with the credentials' ECDSA key, which the server, deriving the public key from
+/// the secret with its own code, verifies.
+#[tokio::test]
+async fn a_global_endpoint_is_signed_with_sigv4a_and_the_server_verifies_it_with_the_derived_key() {
+    use awsgen_events::types::PutEventsRequestEntry;
+    let server =
+        Server::start(|_, _| Reply::json(200, json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}))).await;
+    let config = awsgen_events::Config::builder()
+        .region("eu-west-1")
+        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY, None))
+        .endpoint_url(&server.url)
+        .build();
+    let client = awsgen_events::Client::new(config);
+    let entry = PutEventsRequestEntry::builder().source("orders").detail_type("placed").detail("{}").build();
+    let put = client.put_events().endpoint_id("abc123.456def").entries(vec![entry]);
+    let output = tokio::time::timeout(Duration::from_secs(30), put.send()).await.unwrap().unwrap();
+    assert_eq!(output.failed_entry_count(), Some(0));
+    let sent = server.requests().pop().unwrap();
+    assert_eq!(sent.signature, Ok(()), "verified with the public key derived from the secret");
+    let authorization = sent.header("authorization").unwrap();
+    assert!(authorization.starts_with("AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/"), "{authorization}");
+    assert!(authorization.contains("/events/aws4_request, SignedHeaders="), "no region in the scope: {authorization}");
+    assert_eq!(sent.header("x-amz-region-set"), Some("*"));
+
+    // Without an endpoint id the regional endpoint signs with SigV4, as ever.
+    let entry = PutEventsRequestEntry::builder().source("orders").detail_type("placed").detail("{}").build();
+    client.put_events().entries(vec![entry]).send().await.unwrap();
+    let sent = server.requests().pop().unwrap();
+    assert_eq!(sent.signature, Ok(()));
+    assert!(sent.header("authorization").unwrap().starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
+    assert_eq!(sent.header("x-amz-region-set"), None);
+
+    // The verifier checks the ECDSA signature, not just its form: the last digit of the
+    // signature's `s` changed, or the body changed, and it fails.
+    let v4a = &server.requests()[0];
+    let last = authorization.chars().last().unwrap();
+    let flipped = format!("{}{}", &authorization[..authorization.len() - 1], if last == '0' { '1' } else { '0' });
+    let headers: Vec<(String, String)> = v4a
+        .headers
+        .iter()
+        .map(|(name, value)| (name.clone(), if name == "authorization" { flipped.clone() } else { value.clone() }))
+        .collect();
+    let verify = |headers: &[(String, String)], body: &[u8]| {
+        let signed = support::sigv4::Signed { method: "POST", target: &v4a.target, headers, body };
+        support::sigv4::verify(&signed, SECRET_KEY)
+    };
+    assert_eq!(verify(&v4a.headers, &v4a.body), Ok(()));
+    assert!(verify(&headers, &v4a.body).is_err());
+    assert!(verify(&v4a.headers, b"{}").is_err());
+}

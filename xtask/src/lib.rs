@@ -4,6 +4,7 @@ pub mod api_diff;
 pub mod bench_build;
 pub mod bench_calls;
 pub mod bench_eventstream;
+pub mod bench_transfers;
 pub mod config;
 pub mod conformance;
 pub mod corpus;

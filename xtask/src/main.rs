@@ -68,6 +68,13 @@ enum Command {
     /// Event stream decoding side by side with aws-sdk-rust's decoder (aws-smithy-eventstream), on
     /// the same bytes in one release program under target/bench-eventstream.
     BenchEventstream,
+    /// Large transfers side by side with aws-sdk-s3 and its transfer manager: a multipart upload
+    /// and a ranged download of MIB MiB (default 1024) through one S3 stand-in on 127.0.0.1, each
+    /// in its own process for its peak RSS; a release program under target/bench-transfers.
+    BenchTransfers {
+        #[arg(default_value_t = 1024)]
+        mib: u64,
+    },
     /// Generate every feature fixture (tests/fixtures/features) into target/fixtures and run clippy
     /// on all of them, every target and feature, warnings denied.
     Fixtures,
@@ -251,6 +258,10 @@ fn main() -> ExitCode {
         }),
         Command::BenchEventstream => xtask::bench_eventstream::run(&workspace_root()).map(|rows| {
             xtask::bench_eventstream::print(&rows);
+            ExitCode::SUCCESS
+        }),
+        Command::BenchTransfers { mib } => xtask::bench_transfers::run(&workspace_root(), mib).map(|rows| {
+            xtask::bench_transfers::print(&rows);
             ExitCode::SUCCESS
         }),
     };

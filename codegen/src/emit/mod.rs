@@ -299,8 +299,13 @@ fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
         true => info.runtime_dependency.to_owned(),
         false => with_features(info.runtime_dependency, &features),
     };
+    // Opt-in: only callers of the endpoints that ask for it build the ECDSA stack.
+    let sigv4a = match service.settings.sigv4a {
+        true => "# SigV4a signing (ECDSA P-256), which some of this service's endpoints ask for.\nsigv4a = [\"awsgen-runtime/sigv4a\"]\n",
+        false => "",
+    };
     format!(
-        "{header}\n[package]\nname = \"{package}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = {description:?}\npublish = {publish}\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{workspace}",
+        "{header}\n[package]\nname = \"{package}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = {description:?}\npublish = {publish}\n\n[dependencies]\nawsgen-runtime = {runtime}\n\n{FEATURES}{sigv4a}{workspace}",
         package = info.package,
         version = info.version,
         publish = match info.publish {

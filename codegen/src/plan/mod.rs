@@ -69,6 +69,9 @@ pub struct ServiceSettings {
     pub http2: bool,
     /// S3's presigned POST forms (`Client::presigned_post`, botocore's `generate_presigned_post`).
     pub presigned_post: bool,
+    /// Endpoints that ask for SigV4a (S3's multi-region access points, EventBridge's global
+    /// endpoints): the crate's opt-in `sigv4a` feature, the runtime's.
+    pub sigv4a: bool,
 }
 
 impl ServiceSettings {
@@ -82,6 +85,7 @@ impl ServiceSettings {
             gzip: service.operations.values().any(|op| op.gzip_request),
             http2: service.operations.values().any(|op| sends_events(service, op)),
             presigned_post: service.service_id == "S3" && service.auth.contains(&AuthScheme::SigV4),
+            sigv4a: rules.contains("\"sigv4a\""),
         }
     }
 }

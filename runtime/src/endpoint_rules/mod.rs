@@ -154,6 +154,9 @@ pub struct SigningOverride {
     pub signing_name: Option<String>,
     pub signing_region: Option<String>,
     pub disable_double_encoding: bool,
+    /// The scheme is `sigv4a`, signing for this region set (`*`, or regions joined by `,`;
+    /// empty when the endpoint names none: the caller's region then).
+    pub sigv4a_region_set: Option<String>,
 }
 
 /// Why [`ResolvedEndpoint::signing`] found no scheme to sign with.
@@ -169,11 +172,7 @@ impl fmt::Display for AuthSchemeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AuthSchemeError::Unsupported(names) => {
-                write!(
-                    f,
-                    "the endpoint requires an unsupported auth scheme ({}); only sigv4 is supported",
-                    names.join(", ")
-                )
+                write!(f, "the endpoint requires an unsupported auth scheme ({})", names.join(", "))
             }
             AuthSchemeError::Malformed(what) => write!(f, "the endpoint's authSchemes property is malformed: {what}"),
         }
@@ -183,16 +182,19 @@ impl fmt::Display for AuthSchemeError {
 impl std::error::Error for AuthSchemeError {}
 
 impl ResolvedEndpoint {
-    /// The signing override of the first `sigv4` entry of `properties.authSchemes`; `Ok(None)` when
-    /// the endpoint lists no schemes (sign as configured).
-    pub fn signing(&self) -> Result<Option<SigningOverride>, AuthSchemeError> {
+    /// The signing override of the first entry of `properties.authSchemes` the caller signs with
+    /// (`sigv4`, and `sigv4a` when `sigv4a`); `Ok(None)` when the endpoint lists no schemes (sign
+    /// as configured).
+    pub fn signing(&self, sigv4a: bool) -> Result<Option<SigningOverride>, AuthSchemeError> {
         let Some(schemes) = self.properties.get("authSchemes") else { return Ok(None) };
         let schemes = schemes.as_array().ok_or_else(|| AuthSchemeError::Malformed("not a list".to_owned()))?;
         let mut names = Vec::new();
+        let malformed = |what: &str| AuthSchemeError::Malformed(what.to_owned());
         for scheme in schemes {
             let name = scheme.get("name").and_then(Json::as_str);
             let name = name.ok_or_else(|| AuthSchemeError::Malformed("an entry without a string `name`".to_owned()))?;
-            if name != "sigv4" {
+            let sigv4a = sigv4a && name == "sigv4a";
+            if name != "sigv4" && !sigv4a {
                 names.push(name.to_owned());
                 continue;
             }
@@ -208,10 +210,21 @@ impl ResolvedEndpoint {
                     return Err(AuthSchemeError::Malformed("`disableDoubleEncoding` is not a boolean".to_owned()))
                 }
             };
+            let sigv4a_region_set = match scheme.get("signingRegionSet") {
+                _ if !sigv4a => None,
+                None => Some(String::new()),
+                Some(Json::Array(regions)) => {
+                    let regions: Option<Vec<&str>> = regions.iter().map(Json::as_str).collect();
+                    let regions = regions.ok_or_else(|| malformed("`signingRegionSet` is not a list of strings"))?;
+                    Some(regions.join(","))
+                }
+                Some(_) => return Err(malformed("`signingRegionSet` is not a list of strings")),
+            };
             return Ok(Some(SigningOverride {
                 signing_name: text("signingName")?,
                 signing_region: text("signingRegion")?,
                 disable_double_encoding,
+                sigv4a_region_set,
             }));
         }
         Err(AuthSchemeError::Unsupported(names))

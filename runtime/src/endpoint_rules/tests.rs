@@ -70,14 +70,16 @@ fn resolves_urls_headers_and_properties() {
     let bucket = rules.resolve(&region("us-west-2").with("Bucket", "my-bucket")).unwrap();
     assert_eq!(bucket.url, "https://my-bucket.s3.us-west-2.amazonaws.com");
     assert_eq!(bucket.headers, [("x-tail".to_owned(), vec!["ket".to_owned(), "aws".to_owned()])]);
-    assert_eq!(
-        bucket.signing().unwrap(),
-        Some(SigningOverride {
-            signing_name: Some("s3".to_owned()),
-            signing_region: Some("us-west-2".to_owned()),
-            disable_double_encoding: true
-        })
-    );
+    // Its sigv4a (listed first) for a signer of SigV4a, else its sigv4.
+    let sigv4a = SigningOverride { sigv4a_region_set: Some("*".to_owned()), ..SigningOverride::default() };
+    assert_eq!(bucket.signing(true).unwrap(), Some(sigv4a));
+    let sigv4 = SigningOverride {
+        signing_name: Some("s3".to_owned()),
+        signing_region: Some("us-west-2".to_owned()),
+        disable_double_encoding: true,
+        sigv4a_region_set: None,
+    };
+    assert_eq!(bucket.signing(false).unwrap(), Some(sigv4));
     // Not virtual-hostable: the regional endpoint.
     assert_eq!(
         rules.resolve(&region("us-west-2").with("Bucket", "My_Bucket")).unwrap().url,
@@ -85,7 +87,7 @@ fn resolves_urls_headers_and_properties() {
     );
     let custom = rules.resolve(&Params::new().with("Endpoint", "http://localhost:8080/a")).unwrap();
     assert_eq!(custom.url, "http://localhost:8080/a/x");
-    assert_eq!(custom.signing(), Ok(None));
+    assert_eq!(custom.signing(true), Ok(None));
 }
 
 #[test]
@@ -136,20 +138,32 @@ fn auth_scheme_selection() {
         headers: vec![],
         properties: json!({"authSchemes": schemes}).as_object().unwrap().clone(),
     };
-    let only_unsupported = endpoint(json!([{"name": "sigv4a"}, {"name": "sigv4-s3express"}]));
+    let only_unsupported = endpoint(json!([{"name": "sigv4-s3express"}, {"name": "sigv5"}]));
     assert_eq!(
-        only_unsupported.signing(),
-        Err(AuthSchemeError::Unsupported(vec!["sigv4a".to_owned(), "sigv4-s3express".to_owned()]))
+        only_unsupported.signing(true),
+        Err(AuthSchemeError::Unsupported(vec!["sigv4-s3express".to_owned(), "sigv5".to_owned()]))
     );
-    assert!(only_unsupported.signing().unwrap_err().to_string().contains("sigv4a, sigv4-s3express"));
-    let plain = endpoint(json!([{"name": "sigv4", "signingRegion": "us-east-1"}])).signing().unwrap().unwrap();
+    assert!(only_unsupported.signing(true).unwrap_err().to_string().contains("(sigv4-s3express, sigv5)"));
+    // SigV4a first: taken by a signer of SigV4a (its region set), else skipped for the sigv4 after it.
+    let v4a_first = endpoint(json!([{"name": "sigv4a", "signingRegionSet": ["us-east-1", "eu-west-1"]},
+                                    {"name": "sigv4", "signingRegion": "us-west-2"}]));
+    let chosen = v4a_first.signing(true).unwrap().unwrap();
+    assert_eq!(chosen.sigv4a_region_set.as_deref(), Some("us-east-1,eu-west-1"));
+    let chosen = v4a_first.signing(false).unwrap().unwrap();
+    assert_eq!((chosen.sigv4a_region_set, chosen.signing_region.as_deref()), (None, Some("us-west-2")));
+    let v4a_only = endpoint(json!([{"name": "sigv4a"}]));
+    assert_eq!(v4a_only.signing(true).unwrap().unwrap().sigv4a_region_set.as_deref(), Some(""));
+    assert_eq!(v4a_only.signing(false), Err(AuthSchemeError::Unsupported(vec!["sigv4a".to_owned()])));
+    let bad_set = endpoint(json!([{"name": "sigv4a", "signingRegionSet": "*"}])).signing(true);
+    assert!(matches!(bad_set, Err(AuthSchemeError::Malformed(_))));
+    let plain = endpoint(json!([{"name": "sigv4", "signingRegion": "us-east-1"}])).signing(true).unwrap().unwrap();
     assert_eq!(
         (plain.signing_name, plain.signing_region.as_deref(), plain.disable_double_encoding),
         (None, Some("us-east-1"), false)
     );
-    assert!(matches!(endpoint(json!({"name": "sigv4"})).signing(), Err(AuthSchemeError::Malformed(_))));
+    assert!(matches!(endpoint(json!({"name": "sigv4"})).signing(true), Err(AuthSchemeError::Malformed(_))));
     assert!(matches!(
-        endpoint(json!([{"name": "sigv4", "signingName": 3}])).signing(),
+        endpoint(json!([{"name": "sigv4", "signingName": 3}])).signing(true),
         Err(AuthSchemeError::Malformed(_))
     ));
 }

@@ -149,16 +149,25 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     let header =
         |name: &str| request.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
     let authorization = header("authorization").ok_or("no authorization header")?;
-    let rest = authorization.strip_prefix("AWS4-HMAC-SHA256 ").ok_or("not AWS4-HMAC-SHA256")?;
+    let (algorithm, rest) = authorization.split_once(' ').ok_or("no algorithm")?;
+    let asymmetric = match algorithm {
+        "AWS4-HMAC-SHA256" => false,
+        "AWS4-ECDSA-P256-SHA256" => true,
+        other => return Err(format!("{other} is not AWS4-HMAC-SHA256 nor SigV4a's")),
+    };
     let part =
         |key: &str| rest.split(", ").find_map(|p| p.strip_prefix(key)).ok_or(format!("authorization lacks {key}"));
     let credential = part("Credential=")?;
     let signed_headers = part("SignedHeaders=")?;
     let signature = part("Signature=")?;
-    let scope_parts: Vec<&str> = credential.splitn(2, '/').collect();
-    let scope = scope_parts.get(1).ok_or("credential has no scope")?;
-    let [date, region, service, terminator]: [&str; 4] =
-        scope.split('/').collect::<Vec<_>>().try_into().map_err(|_| "bad scope")?;
+    let (access_key_id, scope) = credential.split_once('/').ok_or("credential has no scope")?;
+    // SigV4a's scope has no region: it signs for the set in `x-amz-region-set`.
+    let region_set = header("x-amz-region-set").unwrap_or_default().to_owned();
+    let mut parts: Vec<&str> = scope.split('/').collect();
+    if asymmetric {
+        parts.insert(1, &region_set);
+    }
+    let [date, region, service, terminator]: [&str; 4] = parts.try_into().map_err(|_| "bad scope")?;
     if terminator != "aws4_request" {
         return Err("scope does not end in aws4_request".into());
     }
@@ -166,8 +175,10 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     if !amz_date.starts_with(date) {
         return Err("x-amz-date and credential date differ".into());
     }
-    for required in ["host", "x-amz-date"] {
-        if !signed_headers.split(';').any(|h| h == required) {
+    let required: &[&str] =
+        if asymmetric { &["host", "x-amz-date", "x-amz-region-set"] } else { &["host", "x-amz-date"] };
+    for required in required {
+        if !signed_headers.split(';').any(|h| h == *required) {
             return Err(format!("{required} is not signed"));
         }
     }
@@ -209,7 +220,20 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     ]
     .join("\n");
     let string_to_sign =
-        format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
+        format!("{algorithm}\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
+    if asymmetric {
+        let der: Vec<u8> = (0..signature.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&signature[i..i + 2], 16))
+            .collect::<Result<_, _>>()
+            .map_err(|_| "the signature is not hex")?;
+        let signature = p256::ecdsa::Signature::from_der(&der).map_err(|_| "the signature is not DER ECDSA")?;
+        use p256::ecdsa::signature::Verifier;
+        return match sigv4a_public_key(access_key_id, secret).verify(string_to_sign.as_bytes(), &signature) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(format!("SigV4a signature mismatch; canonical request was:\n{canonical_request}")),
+        };
+    }
     let mut key = format!("AWS4{secret}").into_bytes();
     for part in [date, region, service, "aws4_request"] {
         key = hmac(&key, part.as_bytes());
@@ -220,6 +244,33 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     } else {
         Err(format!("signature mismatch; canonical request was:\n{canonical_request}"))
     }
+}
+
+/// The public key of the SigV4a key of these credentials, derived here from the published
+/// algorithm (NIST SP 800-108 counter-mode KDF on HMAC-SHA256; the first output `c <= n - 2`
+/// gives the private scalar `c + 1`).
+pub fn sigv4a_public_key(access_key_id: &str, secret: &str) -> p256::ecdsa::VerifyingKey {
+    use p256::elliptic_curve::{Field, PrimeField};
+    const LABEL: &[u8] = b"AWS4-ECDSA-P256-SHA256";
+    for counter in 1..=255u8 {
+        let mut fixed = 1u32.to_be_bytes().to_vec();
+        fixed.extend_from_slice(LABEL);
+        fixed.push(0);
+        fixed.extend_from_slice(access_key_id.as_bytes());
+        fixed.push(counter);
+        fixed.extend_from_slice(&256u32.to_be_bytes());
+        let candidate = hmac(format!("AWS4A{secret}").as_bytes(), &fixed);
+        let candidate: [u8; 32] = candidate.try_into().unwrap();
+        // c <= n - 2 exactly when c + 1 is a scalar (below n) that is not zero.
+        let Some(c) = Option::<p256::Scalar>::from(p256::Scalar::from_repr(candidate.into())) else { continue };
+        let d = c + p256::Scalar::ONE;
+        if bool::from(d.is_zero()) {
+            continue;
+        }
+        let secret = p256::SecretKey::from_bytes(&d.to_repr()).unwrap();
+        return p256::ecdsa::VerifyingKey::from(secret.public_key());
+    }
+    panic!("no key in 255 tries")
 }
 
 /// Ok with the credential scope (`20240102/us-west-2/ec2/aws4_request`) when a presigned URL's
