@@ -44,6 +44,8 @@ struct Inner {
     user_agent: (http::HeaderValue, http::HeaderValue),
     /// The endpoint DescribeEndpoints named, for the operations that discover theirs.
     discovered: discovery::Discovered,
+    /// S3 Express One Zone sessions, per directory bucket.
+    sessions: s3express::Sessions,
     /// Answers calls instead of the service (feature `test-util`).
     #[cfg(feature = "test-util")]
     mocks: Option<crate::test_util::Mocks>,
@@ -68,6 +70,7 @@ impl fmt::Debug for Client {
 mod discovery;
 mod presign;
 mod presign_post;
+mod s3express;
 
 pub use presign::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_EXPIRY};
 pub use presign_post::{PostCondition, PresignedPost, PresignedPostBuilder};
@@ -111,6 +114,7 @@ impl Client {
                 retry_quota: RetryQuota::default(),
                 user_agent,
                 discovered: Default::default(),
+                sessions: Default::default(),
                 #[cfg(feature = "test-util")]
                 mocks: None,
             }),
@@ -166,6 +170,7 @@ impl Client {
             let identity = fetch_identity(caller.signer).await?;
             let account_id = identity.as_ref().and_then(Identity::account_id);
             let mut target = self.target(&input, &request, &caller, account_id)?;
+            let identity = self.for_target(identity, &target).await?;
             if let Some(discovery) = O::ENDPOINT_DISCOVERY {
                 if let Some(endpoint) = self.discovered_endpoint(discovery).await? {
                     target.endpoint = endpoint;
@@ -190,6 +195,21 @@ impl Client {
             Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
                 Err(SdkError::Transport(TransportError::timeout(TransportErrorKind::OperationTimeout, limit)))
             }),
+        }
+    }
+
+    /// The identity to sign for `target` with: the one given, or for an S3 Express bucket the
+    /// session its credentials open.
+    async fn for_target<E>(
+        &self,
+        identity: Option<Identity>,
+        target: &Target<'_>,
+    ) -> Result<Option<Identity>, SdkError<E>> {
+        match (&target.session_bucket, identity) {
+            (Some(bucket), Some(Identity::Credentials(base))) => {
+                Ok(Some(Identity::Credentials(self.s3express_session(bucket, &base).await?)))
+            }
+            (_, identity) => Ok(identity),
         }
     }
 
@@ -249,7 +269,7 @@ impl Client {
             let span = trace::attempt(attempt, max);
             // Never sign with expired credentials, even when they expire between attempts.
             if identity.as_ref().is_some_and(|identity| identity.is_expired(self.now())) {
-                identity = fetch_identity(target.signer).await?;
+                identity = self.for_target(fetch_identity(target.signer).await?, target).await?;
             }
             let signing = (target, plan);
             let context = InterceptorContext { service_id: self.inner.service.service_id, operation: O::NAME, attempt };
@@ -556,11 +576,20 @@ impl Client {
         let signing_name = signing.signing_name.unwrap_or_else(|| self.inner.service.signing_name.to_owned());
         let mut sigv4 = crate::sign::settings(&signing_name, signing.disable_double_encoding);
         sigv4.asymmetric = asymmetric;
+        let session_bucket = ruled.s3express_bucket;
         if O::UNSIGNED_PAYLOAD {
             sigv4.payload = crate::sigv4::Payload::Unsigned;
             sigv4.sign_body = true;
         }
-        Ok(Target { signing_region, signing_name, sigv4, endpoint_headers, signer: caller.signer, endpoint })
+        Ok(Target {
+            signing_region,
+            signing_name,
+            sigv4,
+            endpoint_headers,
+            signer: caller.signer,
+            endpoint,
+            session_bucket,
+        })
     }
 
     /// By the service's endpoint rules when it has them; else the caller's `endpoint_url` or the
@@ -654,6 +683,21 @@ impl Client {
             interceptor.modify_before_signing(context, &mut http_request).map_err(refused)?;
         }
         match identity {
+            // An S3 Express session's token goes in its own header, signed like any other.
+            Some(Identity::Credentials(credentials)) if target.session_bucket.is_some() => {
+                let token = credentials.session_token.as_deref().unwrap_or_default();
+                let (name, value) = header("x-amz-s3session-token", token)?;
+                http_request.headers_mut().insert(name, value);
+                let without_token = Credentials::new(&credentials.access_key_id, &credentials.secret_access_key, None);
+                crate::sign::sign(
+                    &mut http_request,
+                    &without_token,
+                    &target.signing_region,
+                    &target.signing_name,
+                    sigv4,
+                    self.now(),
+                )?
+            }
             Some(Identity::Credentials(credentials)) => crate::sign::sign(
                 &mut http_request,
                 credentials,
@@ -781,6 +825,8 @@ struct Target<'a> {
     endpoint_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     signer: Signer<'a>,
     endpoint: Endpoint,
+    /// The directory bucket whose S3 Express session signs the call (`sigv4-s3express`).
+    session_bucket: Option<String>,
 }
 
 /// The identity from the config's shared cache, credentials checked before anything is signed

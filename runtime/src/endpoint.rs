@@ -96,12 +96,14 @@ pub(crate) struct RuledEndpoint {
     /// Headers the endpoint asks for, by name, in the rule set's order.
     pub headers: Vec<(String, Vec<String>)>,
     pub signing: Option<SigningOverride>,
+    /// The directory bucket whose S3 Express session signs the call, when the rules say so.
+    pub s3express_bucket: Option<String>,
 }
 
 impl RuledEndpoint {
     /// An endpoint without rules: nothing added, signed as configured.
     pub(crate) fn plain(endpoint: Endpoint) -> RuledEndpoint {
-        RuledEndpoint { endpoint, headers: Vec::new(), signing: None }
+        RuledEndpoint { endpoint, headers: Vec::new(), signing: None, s3express_bucket: None }
     }
 }
 
@@ -143,7 +145,11 @@ pub(crate) fn resolve<O: Operation>(
         failed(format!("{e}{hint}"))
     })?;
     let endpoint = Endpoint::parse(&resolved.url, "endpoint rules")?;
-    Ok(RuledEndpoint { endpoint, headers: resolved.headers, signing })
+    let s3express_bucket = match (&signing, params.get("Bucket")) {
+        (Some(signing), Some(Value::String(bucket))) if signing.s3express_session => Some(bucket.clone()),
+        _ => None,
+    };
+    Ok(RuledEndpoint { endpoint, headers: resolved.headers, signing, s3express_bucket })
 }
 
 /// The value of a built-in parameter this runtime fills; `None` leaves it at its default.

@@ -19,9 +19,10 @@ pub(crate) fn settings(signing_name: &str, disable_double_encoding: bool) -> sig
     }
 }
 
-/// Whether `signing_name`'s service takes aws-chunked bodies: S3's family.
+/// Whether `signing_name` is S3's family (`s3`, `s3-outposts`, `s3-object-lambda`, and
+/// `s3express` for S3 Express One Zone): signed as S3 verifies, and taking aws-chunked bodies.
 pub(crate) fn takes_aws_chunked(signing_name: &str) -> bool {
-    signing_name == "s3" || signing_name.starts_with("s3-")
+    signing_name == "s3" || signing_name.starts_with("s3-") || signing_name == "s3express"
 }
 
 /// Adds `Authorization`, `X-Amz-Date`, with a session token `X-Amz-Security-Token`, and as

@@ -458,3 +458,82 @@ async fn downloads_to_a_file_land_whole_or_not_at_all() {
     assert_eq!(left, ["good.txt"], "no bad.txt, no partial file");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// S3 Express One Zone: a directory bucket's calls are signed with the session CreateSession
+/// opens (signed with the base credentials, signing name `s3express`): the session's key in the
+/// scope, its token in `x-amz-s3session-token`, never `x-amz-security-token`. Ten concurrent
+/// calls share one CreateSession; a session a minute from expiring is made again.
+#[tokio::test]
+async fn a_directory_bucket_is_called_with_one_shared_s3_express_session_made_again_before_it_expires() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    #[derive(Debug, Default)]
+    struct Clock(AtomicU64);
+    impl awsgen_runtime::TimeSource for Clock {
+        fn now(&self) -> SystemTime {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_765_000_000 + self.0.load(Ordering::SeqCst))
+        }
+    }
+    let clock = Arc::new(Clock::default());
+    let sessions = Arc::new(AtomicU64::new(0));
+    let (served_clock, made) = (clock.clone(), sessions.clone());
+    let server = Server::start(move |request, _| {
+        if request.target.ends_with("?session") {
+            let n = made.fetch_add(1, Ordering::SeqCst) + 1;
+            let now = awsgen_runtime::TimeSource::now(&*served_clock);
+            let expires = awsgen_runtime::DateTime::from(now + Duration::from_secs(300));
+            let expiration = expires.format(awsgen_runtime::TimestampFormat::DateTime);
+            let body = format!(
+                "<CreateSessionResult><Credentials><SessionToken>session-{n}</SessionToken>\
+                 <SecretAccessKey>{}</SecretAccessKey><AccessKeyId>ASIASESSION{n}</AccessKeyId>\
+                 <Expiration>{expiration}</Expiration></Credentials></CreateSessionResult>",
+                support::SECRET_KEY
+            );
+            return Reply::raw(200, &[], &body);
+        }
+        Reply::raw(200, &[("etag", "\"e\"")], "")
+    })
+    .await;
+    let config = quick_config_builder(&server).region("us-west-2").time_source(clock.clone()).build();
+    let client = Client::new(config);
+    let bucket = "mybucket--usw2-az1--x-s3";
+    let puts = (0..10).map(|i| client.put_object().bucket(bucket).key(format!("k{i}")).body(b"data".to_vec()).send());
+    for put in futures_util::future::join_all(puts).await {
+        put.unwrap();
+    }
+    let requests = server.requests();
+    let create: Vec<_> = requests.iter().filter(|r| r.target.ends_with("?session")).collect();
+    assert_eq!(create.len(), 1, "one CreateSession for ten concurrent calls");
+    assert_eq!(create[0].target, format!("/{bucket}/?session"));
+    assert!(create[0]
+        .header("authorization")
+        .unwrap()
+        .contains("Credential=AKIDEXAMPLE/20251206/us-west-2/s3express/aws4_request"));
+    assert!(create[0].header("x-amz-s3session-token").is_none());
+    let puts: Vec<_> = requests.iter().filter(|r| r.method == "PUT").collect();
+    assert_eq!(puts.len(), 10);
+    for put in &puts {
+        assert_eq!(put.signature, Ok(()), "signed with the session's secret");
+        assert!(put.target.starts_with(&format!("/{bucket}/k")), "{}", put.target);
+        assert!(put
+            .header("authorization")
+            .unwrap()
+            .contains("Credential=ASIASESSION1/20251206/us-west-2/s3express/aws4_request"));
+        assert_eq!(put.header("x-amz-s3session-token"), Some("session-1"));
+        assert!(put.header("x-amz-security-token").is_none());
+    }
+
+    // Four minutes on: the session expires within a minute, so the next call makes another.
+    clock.0.store(241, Ordering::SeqCst);
+    client.put_object().bucket(bucket).key("later").body(b"data".to_vec()).send().await.unwrap();
+    let last = server.requests().pop().unwrap();
+    assert_eq!(sessions.load(Ordering::SeqCst), 2);
+    assert_eq!(last.header("x-amz-s3session-token"), Some("session-2"));
+    // A general purpose bucket beside it is signed as ever.
+    client.put_object().bucket("plain-bucket").key("k").body(b"data".to_vec()).send().await.unwrap();
+    let plain = server.requests().pop().unwrap();
+    assert!(plain.header("authorization").unwrap().contains("/us-west-2/s3/aws4_request"));
+    assert!(plain.header("x-amz-s3session-token").is_none());
+}

@@ -157,6 +157,9 @@ pub struct SigningOverride {
     /// The scheme is `sigv4a`, signing for this region set (`*`, or regions joined by `,`;
     /// empty when the endpoint names none: the caller's region then).
     pub sigv4a_region_set: Option<String>,
+    /// The scheme is `sigv4-s3express`: SigV4 with the credentials of the bucket's S3 Express
+    /// session.
+    pub s3express_session: bool,
 }
 
 /// Why [`ResolvedEndpoint::signing`] found no scheme to sign with.
@@ -183,8 +186,8 @@ impl std::error::Error for AuthSchemeError {}
 
 impl ResolvedEndpoint {
     /// The signing override of the first entry of `properties.authSchemes` the caller signs with
-    /// (`sigv4`, and `sigv4a` when `sigv4a`); `Ok(None)` when the endpoint lists no schemes (sign
-    /// as configured).
+    /// (`sigv4`, `sigv4-s3express`, and `sigv4a` when `sigv4a`); `Ok(None)` when the endpoint
+    /// lists no schemes (sign as configured).
     pub fn signing(&self, sigv4a: bool) -> Result<Option<SigningOverride>, AuthSchemeError> {
         let Some(schemes) = self.properties.get("authSchemes") else { return Ok(None) };
         let schemes = schemes.as_array().ok_or_else(|| AuthSchemeError::Malformed("not a list".to_owned()))?;
@@ -194,7 +197,8 @@ impl ResolvedEndpoint {
             let name = scheme.get("name").and_then(Json::as_str);
             let name = name.ok_or_else(|| AuthSchemeError::Malformed("an entry without a string `name`".to_owned()))?;
             let sigv4a = sigv4a && name == "sigv4a";
-            if name != "sigv4" && !sigv4a {
+            let s3express_session = name == "sigv4-s3express";
+            if name != "sigv4" && !sigv4a && !s3express_session {
                 names.push(name.to_owned());
                 continue;
             }
@@ -225,6 +229,7 @@ impl ResolvedEndpoint {
                 signing_region: text("signingRegion")?,
                 disable_double_encoding,
                 sigv4a_region_set,
+                s3express_session,
             }));
         }
         Err(AuthSchemeError::Unsupported(names))

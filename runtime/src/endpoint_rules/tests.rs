@@ -138,12 +138,16 @@ fn auth_scheme_selection() {
         headers: vec![],
         properties: json!({"authSchemes": schemes}).as_object().unwrap().clone(),
     };
-    let only_unsupported = endpoint(json!([{"name": "sigv4-s3express"}, {"name": "sigv5"}]));
+    let only_unsupported = endpoint(json!([{"name": "sigv5"}, {"name": "bearer-ish"}]));
     assert_eq!(
         only_unsupported.signing(true),
-        Err(AuthSchemeError::Unsupported(vec!["sigv4-s3express".to_owned(), "sigv5".to_owned()]))
+        Err(AuthSchemeError::Unsupported(vec!["sigv5".to_owned(), "bearer-ish".to_owned()]))
     );
-    assert!(only_unsupported.signing(true).unwrap_err().to_string().contains("(sigv4-s3express, sigv5)"));
+    assert!(only_unsupported.signing(true).unwrap_err().to_string().contains("(sigv5, bearer-ish)"));
+    let express =
+        endpoint(json!([{"name": "sigv4-s3express", "signingName": "s3express", "signingRegion": "us-west-2"}]));
+    let express = express.signing(false).unwrap().unwrap();
+    assert!(express.s3express_session && express.signing_name.as_deref() == Some("s3express"));
     // SigV4a first: taken by a signer of SigV4a (its region set), else skipped for the sigv4 after it.
     let v4a_first = endpoint(json!([{"name": "sigv4a", "signingRegionSet": ["us-east-1", "eu-west-1"]},
                                     {"name": "sigv4", "signingRegion": "us-west-2"}]));

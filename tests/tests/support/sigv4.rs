@@ -184,7 +184,7 @@ pub fn verify(request: &Signed, secret: &str) -> Result<(), String> {
     }
 
     // S3 signs its path as sent and its body's hash as the `x-amz-content-sha256` it requires.
-    let s3 = service == "s3";
+    let s3 = service == "s3" || service == "s3express";
     let body_hash = hex(&Sha256::digest(request.body));
     let payload_hash = match header("x-amz-content-sha256") {
         Some(hash)
