@@ -20,10 +20,12 @@ const REFRESH_BEFORE: Duration = Duration::from_secs(60);
 /// The most sessions a client keeps; past it, the oldest unused one goes.
 const MAX_SESSIONS: usize = 100;
 
-/// A client's sessions: (bucket, access key id) -> the session's slot, which one caller at a
-/// time fills (the others wait on its lock).
+/// A client's sessions: (bucket, access key id) -> the session's slot.
 #[derive(Default)]
-pub(super) struct Sessions(Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<Option<Credentials>>>>>);
+pub(super) struct Sessions(Mutex<HashMap<(String, String), Slot>>);
+
+/// One session, which one caller at a time makes (the others wait on its lock).
+type Slot = Arc<tokio::sync::Mutex<Option<Credentials>>>;
 
 impl Client {
     /// The session credentials for `bucket` made with `base` (CreateSession when there are none,
@@ -54,7 +56,7 @@ impl Client {
 }
 
 impl Sessions {
-    fn slot(&self, bucket: &str, access_key_id: &str) -> Arc<tokio::sync::Mutex<Option<Credentials>>> {
+    fn slot(&self, bucket: &str, access_key_id: &str) -> Slot {
         let mut sessions = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if sessions.len() >= MAX_SESSIONS && !sessions.contains_key(&(bucket.to_owned(), access_key_id.to_owned())) {
             // A slot no call holds: dropping it costs a CreateSession if the bucket comes back.

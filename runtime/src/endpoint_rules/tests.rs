@@ -77,7 +77,7 @@ fn resolves_urls_headers_and_properties() {
         signing_name: Some("s3".to_owned()),
         signing_region: Some("us-west-2".to_owned()),
         disable_double_encoding: true,
-        sigv4a_region_set: None,
+        ..SigningOverride::default()
     };
     assert_eq!(bucket.signing(false).unwrap(), Some(sigv4));
     // Not virtual-hostable: the regional endpoint.
