@@ -220,7 +220,7 @@ const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
     ("codecs", &["cbor", "eventstream", "eventstream::frame", "json", "text", "xml"]),
     ("endpoint rules", &["endpoint_rules"]),
     ("transport", &["byte_stream", "http", "proxy", "stall"]),
-    ("identity and signing", &["credentials", "eventstream::sign", "sign", "sigv4", "sigv4a"]),
+    ("identity and signing", &["cloudfront", "credentials", "eventstream::sign", "sign", "sigv4", "sigv4a"]),
     ("configuration", &["config", "interceptor"]),
     ("protocols", &["protocol"]),
     // `test_util`: the mock answerer and replaying transport a client can be built with.

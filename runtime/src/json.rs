@@ -250,9 +250,42 @@ pub fn union_value<T: de::DeserializeOwned, E: de::Error>(value: UnionValue) -> 
     }
 }
 
+/// `text` as a JSON string as Python's `json.dumps` writes it: ASCII only, anything else as
+/// `\uXXXX` (UTF-16, so surrogate pairs beyond the BMP).
+pub(crate) fn py_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_written_as_python_writes_them() {
+        assert_eq!(py_json("caf\u{e9} \"q\""), r#""caf\u00e9 \"q\"""#);
+        assert_eq!(py_json("a\\b\n\t\u{1}\u{1F600}"), r#""a\\b\n\t\u0001\ud83d\ude00""#);
+    }
 
     #[test]
     fn blobs_are_base64_and_timestamps_epoch_seconds() {

@@ -23,6 +23,7 @@ mod byte_stream;
 mod cbor;
 mod checksum;
 mod client;
+pub mod cloudfront;
 mod config;
 mod crc;
 pub mod credentials;

@@ -41,10 +41,12 @@ impl PostCondition {
     /// its signature) is botocore's.
     fn to_policy_json(&self) -> String {
         match self {
-            PostCondition::Equals { field, value } => format!("{{{}: {}}}", py_json(field), py_json(value)),
+            PostCondition::Equals { field, value } => {
+                format!("{{{}: {}}}", crate::json::py_json(field), crate::json::py_json(value))
+            }
             PostCondition::StartsWith { field, prefix } => {
                 let field = format!("${}", field.trim_start_matches('$'));
-                format!("[\"starts-with\", {}, {}]", py_json(&field), py_json(prefix))
+                format!("[\"starts-with\", {}, {}]", crate::json::py_json(&field), crate::json::py_json(prefix))
             }
             PostCondition::ContentLengthRange { min, max } => format!("[\"content-length-range\", {min}, {max}]"),
         }
@@ -152,8 +154,11 @@ impl PresignedPostBuilder {
             conditions.push(PostCondition::equals(*name, value).to_policy_json());
             fields.push(((*name).to_owned(), value.clone()));
         }
-        let policy =
-            format!("{{\"expiration\": {}, \"conditions\": [{}]}}", py_json(&expiration), conditions.join(", "));
+        let policy = format!(
+            "{{\"expiration\": {}, \"conditions\": [{}]}}",
+            crate::json::py_json(&expiration),
+            conditions.join(", ")
+        );
         let policy = crate::base64::encode(policy.as_bytes());
         let signature = sigv4::hex(sigv4::sign_with_key(&params, &amz_date[..8], &scope, policy.as_bytes()).as_ref());
         fields.push(("policy".to_owned(), policy));
@@ -189,41 +194,12 @@ impl Operation for BucketAddress {
     }
 }
 
-/// `text` as a JSON string as Python's `json.dumps` writes it: ASCII only, anything else as
-/// `\uXXXX` (UTF-16, so surrogate pairs beyond the BMP).
-fn py_json(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn strings_are_written_as_python_writes_them() {
-        assert_eq!(py_json("caf\u{e9} \"q\""), r#""caf\u00e9 \"q\"""#);
-        assert_eq!(py_json("a\\b\n\t\u{1}\u{1F600}"), r#""a\\b\n\t\u0001\ud83d\ude00""#);
+    fn conditions_are_written_as_python_writes_them() {
         let range = PostCondition::content_length_range(1, 10_485_760).to_policy_json();
         assert_eq!(range, r#"["content-length-range", 1, 10485760]"#);
         assert_eq!(PostCondition::starts_with("$key", "up/").to_policy_json(), r#"["starts-with", "$key", "up/"]"#);
