@@ -135,15 +135,8 @@ pub(crate) fn resolve<O: Operation>(
         params.set("ForcePathStyle", false);
     }
     let resolved = rules.resolve(&params).map_err(|e| failed(e.to_string()))?;
-    let signing = resolved.signing(cfg!(feature = "sigv4a")).map_err(|e| {
-        let hint = match &e {
-            AuthSchemeError::Unsupported(names) if names.iter().any(|name| name == "sigv4a") => {
-                "; SigV4a signing needs the crate's `sigv4a` feature"
-            }
-            _ => "",
-        };
-        failed(format!("{e}{hint}"))
-    })?;
+    let sigv4a = cfg!(feature = "sigv4a");
+    let signing = resolved.signing(sigv4a).map_err(|e| failed(auth_scheme_error(&e, sigv4a)))?;
     let endpoint = Endpoint::parse(&resolved.url, "endpoint rules")?;
     let s3express_bucket = match (&signing, params.get("Bucket")) {
         (Some(signing), Some(Value::String(bucket))) if signing.s3express_session => Some(bucket.clone()),
@@ -153,6 +146,17 @@ pub(crate) fn resolve<O: Operation>(
 }
 
 /// The value of a built-in parameter this runtime fills; `None` leaves it at its default.
+/// The error of an endpoint that needs an auth scheme this build can't sign with: for SigV4a,
+/// which feature would.
+fn auth_scheme_error(error: &AuthSchemeError, sigv4a: bool) -> String {
+    match error {
+        AuthSchemeError::Unsupported(names) if !sigv4a && names.iter().any(|name| name == "sigv4a") => {
+            format!("{error}; SigV4a signing needs the crate's `sigv4a` feature")
+        }
+        _ => error.to_string(),
+    }
+}
+
 fn built_in(name: &str, config: &Config, region: &str, account_id: Option<&str>) -> Option<Value> {
     match name {
         "AWS::Auth::AccountId" => account_id.map(Value::from),
@@ -236,6 +240,18 @@ pub(crate) fn check_region(region: &str) -> Result<(), BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoint_wanting_sigv4a_names_the_feature_only_when_it_is_off() {
+        let wants = AuthSchemeError::Unsupported(vec!["sigv4a".to_owned()]);
+        assert_eq!(
+            auth_scheme_error(&wants, false),
+            "the endpoint requires an unsupported auth scheme (sigv4a); SigV4a signing needs the crate's `sigv4a` feature"
+        );
+        let other = AuthSchemeError::Unsupported(vec!["sigv5".to_owned()]);
+        assert_eq!(auth_scheme_error(&other, false), "the endpoint requires an unsupported auth scheme (sigv5)");
+        assert!(!auth_scheme_error(&wants, true).contains("feature"));
+    }
 
     #[test]
     fn an_empty_request_path_joins_the_endpoint_without_a_slash_or_as_the_root() {

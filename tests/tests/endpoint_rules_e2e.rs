@@ -120,8 +120,8 @@ static RULES: EmbeddedRuleSet = EmbeddedRuleSet::new(
   "rules": [
     {"conditions": [{"fn": "isSet", "argv": [{"ref": "Stage"}]}, {"fn": "stringEquals", "argv": [{"ref": "Stage"}, "bad"]}],
      "type": "error", "error": "stage {Stage} is not allowed"},
-    {"conditions": [{"fn": "stringEquals", "argv": [{"ref": "Mode"}, "sigv4a"]}], "type": "endpoint",
-     "endpoint": {"url": "https://x.example.com", "properties": {"authSchemes": [{"name": "sigv4a"}]}}},
+    {"conditions": [{"fn": "stringEquals", "argv": [{"ref": "Mode"}, "sigv5"]}], "type": "endpoint",
+     "endpoint": {"url": "https://x.example.com", "properties": {"authSchemes": [{"name": "sigv5"}]}}},
     {"conditions": [], "type": "endpoint", "endpoint": {
       "url": "https://{Region}.custom.example.com/base",
       "headers": {"x-endpoint-tag": ["a", "b"]},
@@ -212,9 +212,9 @@ async fn rule_errors_and_unsupported_auth_schemes_are_build_errors() {
     let expected = BuildError::Endpoint { message: "stage bad is not allowed".to_owned() };
     assert!(matches!(&outcome, Err(SdkError::Build(e)) if *e == expected), "{outcome:?}");
     assert!(recorder.urls().is_empty());
-    let (outcome, recorder) = ping(None, "sigv4a", false).await;
+    let (outcome, recorder) = ping(None, "sigv5", false).await;
     let Err(SdkError::Build(BuildError::Endpoint { message })) = outcome else { panic!("{outcome:?}") };
-    assert_eq!(message, "the endpoint requires an unsupported auth scheme (sigv4a); only sigv4 is supported");
+    assert_eq!(message, "the endpoint requires an unsupported auth scheme (sigv5)");
     assert!(recorder.urls().is_empty());
 }
 

@@ -506,7 +506,7 @@ async fn a_directory_bucket_is_called_with_one_shared_s3_express_session_made_ag
     let requests = server.requests();
     let create: Vec<_> = requests.iter().filter(|r| r.target.ends_with("?session")).collect();
     assert_eq!(create.len(), 1, "one CreateSession for ten concurrent calls");
-    assert_eq!(create[0].target, format!("/{bucket}/?session"));
+    assert_eq!(create[0].target, format!("/{bucket}?session"));
     assert!(create[0]
         .header("authorization")
         .unwrap()

@@ -69,7 +69,7 @@ impl Sessions {
     }
 }
 
-/// CreateSession (`GET /?session` on the bucket), signed with the config's credentials (the
+/// CreateSession (`GET ?session` on the bucket), signed with the config's credentials (the
 /// base ones) under the rules' `DisableS3ExpressSessionAuth`: plain SigV4, signing name `s3express`.
 struct CreateSession {
     bucket: String,
@@ -81,7 +81,7 @@ impl Operation for CreateSession {
     const NAME: &'static str = "CreateSession";
 
     fn request(&self) -> Result<Request, BuildError> {
-        Ok(Request::rest("GET", "/?session"))
+        Ok(Request::rest("GET", "?session"))
     }
 
     fn endpoint_params(&self, params: &mut crate::endpoint_rules::Params) {
