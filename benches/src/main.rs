@@ -3,6 +3,8 @@
 //! `cargo xtask bench-calls`. Each figure is the median of several timed runs; nothing here
 //! asserts on time.
 
+mod soak;
+
 use awsgen_amplifybackend::operation::list_backend_jobs::{ListBackendJobsInput, ListBackendJobsOutput};
 use awsgen_codegen::{CrateSpec, InputFile, Selection};
 use awsgen_runtime::http::Response;
@@ -181,6 +183,10 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("transfers") => return bench_transfers(mib),
         Some("parallel-transfers") => return bench_parallel_transfers(mib),
+        Some("soak") => {
+            let callers = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(64);
+            return soak::run(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(120), callers);
+        }
         _ => {}
     }
     println!("# awsgen benchmarks (release build, median of repeated runs)\n");

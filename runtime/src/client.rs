@@ -9,7 +9,7 @@ use crate::endpoint::{self, check_region, Endpoint, RuledEndpoint};
 use crate::error::{SdkError, TransportError, TransportErrorKind};
 use crate::eventstream::EventSigner;
 use crate::http::{Body, Response};
-use crate::interceptor::{InterceptorContext, ResponseHead};
+use crate::interceptor::{AttemptFailure, InterceptorContext, ResponseHead};
 use crate::protocol::ResponseChecksum;
 use crate::protocol::{AuthScheme, ErrorResponse, Operation, Request, Service};
 use crate::retry::{RateLimiter, RetryQuota};
@@ -360,7 +360,17 @@ impl Client {
                 let in_success = (200..300).contains(&response.status);
                 // A signature dated by a clock that drifted: dated by the service's from now on.
                 let skewed = retry::is_clock_skew(error.meta()) && self.learn_clock_skew(&response);
-                let retryable = retry::is_retryable(error.meta()) || in_success || skewed;
+                if O::ENDPOINT_DISCOVERY.is_some() && error.meta().code() == Some("InvalidEndpointException") {
+                    self.forget_discovered_endpoint();
+                }
+                let failure = AttemptFailure::Service {
+                    status: response.status,
+                    code: error.meta().code(),
+                    headers: &response.headers,
+                };
+                let retryable = self
+                    .classified(context, failure)
+                    .unwrap_or_else(|| retry::is_retryable(error.meta()) || in_success || skewed);
                 let error = SdkError::Service(O::parse_error(error));
                 if last || !retryable {
                     return ControlFlow::Break(Err(error));
@@ -370,12 +380,18 @@ impl Client {
             // Connection failures and attempt timeouts are worth another try.
             Err(error) => {
                 span.transport_error(&error);
-                if last || !error.is_retryable() {
+                let retryable = self.classified(context, AttemptFailure::Transport(&error));
+                if last || !retryable.unwrap_or_else(|| error.is_retryable()) {
                     return ControlFlow::Break(Err(SdkError::Transport(error.after_attempts(attempt))));
                 }
                 ControlFlow::Continue(Retry { timeout: error.is_timeout(), error: SdkError::Transport(error) })
             }
         }
+    }
+
+    /// The first interceptor's opinion on retrying `failure`, if any has one.
+    fn classified(&self, context: &InterceptorContext, failure: AttemptFailure<'_>) -> Option<bool> {
+        self.inner.config.interceptors.iter().find_map(|interceptor| interceptor.classify_retry(context, failure))
     }
 
     /// Learns the service's clock from a clock-skew error's `Date`: whether it is off from this

@@ -586,6 +586,22 @@ mod endpoint_discovery {
         assert_eq!(cell.requests().len(), 3);
     }
 
+    /// An endpoint that answers `InvalidEndpointException` is forgotten: the next call asks
+    /// DescribeEndpoints again instead of going back there until the cache period ends.
+    #[tokio::test]
+    async fn an_endpoint_the_service_calls_invalid_is_discovered_again() {
+        let moved = |_: &super::Received, index: usize| match index {
+            0 => Reply::json(421, json!({"__type": "InvalidEndpointException", "message": "moved"})),
+            _ => Reply::json(200, json!({"Database": {"DatabaseName": "metrics"}})),
+        };
+        let cell = Server::start(moved).await;
+        let discovery = describing(cell.url.clone()).await;
+        let client = Client::new(quick_config_builder(&discovery).endpoint_discovery(true).build());
+        assert!(create(&client).await.is_err(), "the invalid endpoint's error is the call's");
+        assert_eq!(create(&client).await.unwrap(), "metrics");
+        assert_eq!(discovery.requests().len(), 2, "asked again after the invalid endpoint");
+    }
+
     #[tokio::test]
     async fn a_custom_endpoint_is_used_as_it_is_unless_discovery_is_asked_for() {
         // As botocore: with endpoint_url and no setting, the operation goes there directly.
@@ -622,7 +638,7 @@ mod endpoint_discovery {
 mod interceptors {
     use super::support::{quick_config_builder, Reply, Server};
     use awsgen_amplifybackend::Client;
-    use awsgen_runtime::interceptor::{Interceptor, InterceptorContext, ResponseHead};
+    use awsgen_runtime::interceptor::{AttemptFailure, Interceptor, InterceptorContext, ResponseHead};
     use awsgen_runtime::{BuildError, SdkError, TransportError};
     use bytes::Bytes;
     use serde_json::json;
@@ -709,6 +725,46 @@ mod interceptors {
             "{error:?}"
         );
         assert!(server.requests().is_empty());
+    }
+
+    /// Retries a 400 whose code is `TableBusy` (a service's transient error the SDK can't know),
+    /// and never a 503 (a caller that would rather fail fast than wait out an outage).
+    #[derive(Debug)]
+    struct Classifier;
+
+    impl Interceptor for Classifier {
+        fn classify_retry(&self, _: &InterceptorContext, failure: AttemptFailure<'_>) -> Option<bool> {
+            match failure {
+                AttemptFailure::Service { code: Some("TableBusy"), .. } => Some(true),
+                AttemptFailure::Service { status: 503, .. } => Some(false),
+                _ => None,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_retry_classifier_decides_which_failures_are_tried_again() {
+        let busy_then_ok = |_: &super::Received, index: usize| match index {
+            0 | 1 => Reply::json(400, json!({"__type": "TableBusy", "message": "try later"})),
+            _ => Reply::json(200, json!({"jobs": []})),
+        };
+        let list = |client: Client| async move {
+            client.list_backend_jobs().app_id("app").backend_environment_name("dev").send().await
+        };
+        let server = Server::start(busy_then_ok).await;
+        list(Client::new(quick_config_builder(&server).interceptor(Classifier).build())).await.unwrap();
+        assert_eq!(server.requests().len(), 3, "two TableBusy answers retried");
+        let server = Server::start(busy_then_ok).await;
+        assert!(list(Client::new(quick_config_builder(&server).build())).await.is_err());
+        assert_eq!(server.requests().len(), 1, "without it, a 400 is final");
+
+        let unavailable = |_: &super::Received, _: usize| Reply::json(503, json!({"__type": "ServiceUnavailable"}));
+        let server = Server::start(unavailable).await;
+        assert!(list(Client::new(quick_config_builder(&server).interceptor(Classifier).build())).await.is_err());
+        assert_eq!(server.requests().len(), 1, "the classifier's no wins over the client's yes");
+        let server = Server::start(unavailable).await;
+        assert!(list(Client::new(quick_config_builder(&server).build())).await.is_err());
+        assert_eq!(server.requests().len(), 3, "without it, a 503 is retried");
     }
 }
 

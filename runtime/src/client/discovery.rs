@@ -66,6 +66,16 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Drops the discovered endpoint (it answered `InvalidEndpointException`): the next call
+    /// asks DescribeEndpoints again rather than going back there until the cache period ends.
+    pub(super) fn forget_discovered_endpoint(&self) {
+        if let Ok(mut cached) = self.inner.discovered.0.lock() {
+            *cached = None;
+        }
+    }
+}
+
 /// DescribeEndpoints: an awsJson call with an empty input, and the service's API version in
 /// `x-amz-api-version` (as botocore's `inject_api_version_header_if_needed` sends it).
 struct DescribeEndpoints(EndpointDiscovery, &'static str);
