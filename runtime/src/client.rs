@@ -40,8 +40,8 @@ struct Inner {
     clock_skew_ms: AtomicI64,
     /// What retries may still cost, shared by this client's calls.
     retry_quota: RetryQuota,
-    /// `User-Agent` and `x-amz-user-agent`.
-    user_agent: (http::HeaderValue, http::HeaderValue),
+    /// `User-Agent`, and `x-amz-user-agent` around where each call's features go.
+    user_agent: UserAgent,
     /// The endpoint DescribeEndpoints named, for the operations that discover theirs.
     discovered: discovery::Discovered,
     /// S3 Express One Zone sessions, per directory bucket.
@@ -79,19 +79,87 @@ pub use presign_post::{PostCondition, PresignedPost, PresignedPostBuilder};
 const SDK: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"));
 
 /// The `User-Agent` and `x-amz-user-agent` of a client's requests, as the AWS SDKs write them:
-/// the SDK, the service, the OS, the language, and the application's name when it has one.
-fn user_agents(service: &Service, app_id: Option<&str>) -> (http::HeaderValue, http::HeaderValue) {
-    let os = match std::env::consts::OS {
-        os @ ("linux" | "macos" | "windows" | "android" | "ios") => os,
-        _ => "other",
+/// the SDK, the service, the OS, the language, in `x-amz-user-agent` the features the call uses
+/// (`m/`), and the application's name when it has one.
+struct UserAgent {
+    short: http::HeaderValue,
+    /// `x-amz-user-agent` up to the features.
+    long: String,
+    /// ` app/<id>`, or nothing.
+    app: String,
+}
+
+impl UserAgent {
+    fn new(service: &Service, app_id: Option<&str>) -> Self {
+        let os = match std::env::consts::OS {
+            os @ ("linux" | "macos" | "windows" | "android" | "ios") => os,
+            _ => "other",
+        };
+        let app = app_id.map(|id| format!(" app/{}", ua_token(id))).unwrap_or_default();
+        let service_id = ua_token(&service.service_id.to_ascii_lowercase().replace(' ', "-"));
+        let short = format!("{SDK} os/{os} lang/rust{app}");
+        let long = format!("{SDK} ua/2.1 api/{service_id}#{} os/{os} lang/rust", ua_token(service.api_version));
+        // Only token characters are left, so it is a valid header value.
+        let short = http::HeaderValue::try_from(short).unwrap_or(http::HeaderValue::from_static(SDK));
+        UserAgent { short, long, app }
+    }
+
+    /// `x-amz-user-agent` with the features' codes (botocore's `_USERAGENT_FEATURE_MAPPINGS`),
+    /// sorted, so operators can tell what their traffic uses.
+    fn long(&self, features: &[&str]) -> http::HeaderValue {
+        let mut features = features.to_vec();
+        features.sort_unstable();
+        features.dedup();
+        let metrics = if features.is_empty() { String::new() } else { format!(" m/{}", features.join(",")) };
+        let text = format!("{}{metrics}{}", self.long, self.app);
+        http::HeaderValue::try_from(text).unwrap_or(http::HeaderValue::from_static(SDK))
+    }
+}
+
+/// The user agent feature codes of a request about to go (as botocore registers them): the
+/// retry mode, a custom endpoint, SigV4a, RPCv2 CBOR, gzip, and the request checksum's algorithm
+/// and the checksum settings where the call has checksums.
+fn features(config: &Config, http_request: &http::Request<Bytes>, asymmetric: bool, cbor: bool) -> Vec<&'static str> {
+    use crate::config::{RequestChecksumCalculation, ResponseChecksumValidation};
+    let headers = http_request.headers();
+    let mut codes = vec![match config.retry_mode {
+        RetryMode::Standard => "E",
+        RetryMode::Adaptive => "F",
+    }];
+    let mut add = |on: bool, code| {
+        if on {
+            codes.push(code);
+        }
     };
-    let app = app_id.map(|id| format!(" app/{}", ua_token(id))).unwrap_or_default();
-    let service_id = ua_token(&service.service_id.to_ascii_lowercase().replace(' ', "-"));
-    let short = format!("{SDK} os/{os} lang/rust{app}");
-    let long = format!("{SDK} ua/2.1 api/{service_id}#{} os/{os} lang/rust{app}", ua_token(service.api_version));
-    // Only token characters are left, so both are valid header values.
-    let value = |text: String| http::HeaderValue::try_from(text).unwrap_or(http::HeaderValue::from_static(SDK));
-    (value(short), value(long))
+    add(config.endpoint_url.is_some(), "N");
+    add(asymmetric, "S");
+    add(cbor, "M");
+    let encoding = headers.get(http::header::CONTENT_ENCODING).and_then(|value| value.to_str().ok());
+    add(encoding.is_some_and(|encoding| encoding.split(',').any(|coding| coding.trim() == "gzip")), "L");
+    let trailer = headers.get("x-amz-trailer").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let checksum = |name: &str| headers.contains_key(name) || trailer == name;
+    let algorithms = [
+        ("x-amz-checksum-crc32", "U"),
+        ("x-amz-checksum-crc32c", "V"),
+        ("x-amz-checksum-crc64nvme", "W"),
+        ("x-amz-checksum-sha1", "X"),
+        ("x-amz-checksum-sha256", "Y"),
+    ];
+    let sent = algorithms.iter().filter(|(name, _)| checksum(name)).map(|(_, code)| *code).next();
+    if let Some(code) = sent {
+        codes.push(code);
+        codes.push(match config.request_checksum_calculation {
+            RequestChecksumCalculation::WhenSupported => "Z",
+            RequestChecksumCalculation::WhenRequired => "a",
+        });
+    }
+    if headers.contains_key("x-amz-checksum-mode") {
+        codes.push(match config.response_checksum_validation {
+            ResponseChecksumValidation::WhenSupported => "b",
+            ResponseChecksumValidation::WhenRequired => "c",
+        });
+    }
+    codes
 }
 
 /// `text` as a user agent token: at most 50 characters, any a token can't hold as `-`.
@@ -104,7 +172,7 @@ impl Client {
     pub fn new(config: Config, service: &'static Service) -> Self {
         let rate_limiter = (config.retry_mode == RetryMode::Adaptive).then(RateLimiter::new);
         let config = config.for_service(service.service_id);
-        let user_agent = user_agents(service, config.app_id.as_deref());
+        let user_agent = UserAgent::new(service, config.app_id.as_deref());
         Client {
             inner: Arc::new(Inner {
                 config,
@@ -730,9 +798,12 @@ impl Client {
             }
             None => {}
         }
+        let cbor = matches!(self.inner.service.protocol, crate::protocol::Protocol::RpcV2Cbor { .. });
+        let features = features(&self.inner.config, &http_request, target.sigv4.asymmetric, cbor);
+        let user_agent = self.inner.user_agent.long(&features);
         let headers = http_request.headers_mut();
-        headers.insert("user-agent", self.inner.user_agent.0.clone());
-        headers.insert("x-amz-user-agent", self.inner.user_agent.1.clone());
+        headers.insert("user-agent", self.inner.user_agent.short.clone());
+        headers.insert("x-amz-user-agent", user_agent);
         headers.insert("amz-sdk-invocation-id", header("amz-sdk-invocation-id", invocation_id)?.1);
         headers.insert("amz-sdk-request", header("amz-sdk-request", &format!("attempt={attempt}; max={max}"))?.1);
         Ok(http_request)

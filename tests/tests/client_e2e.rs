@@ -77,7 +77,7 @@ async fn sends_what_boto3_sends_and_signs_it() {
     let sdk = short.split(' ').next().unwrap();
     assert!(sdk.starts_with("awsgen/0."), "{short}");
     assert_eq!(short, format!("{sdk} os/{os} lang/rust"));
-    assert_eq!(long, format!("{sdk} ua/2.1 api/amplifybackend#2020-08-11 os/{os} lang/rust"));
+    assert_eq!(long, format!("{sdk} ua/2.1 api/amplifybackend#2020-08-11 os/{os} lang/rust m/E,N"));
     assert_eq!(request.header("amz-sdk-request"), Some("attempt=1; max=3"));
     assert_eq!(request.header("amz-sdk-invocation-id").unwrap().len(), 36);
     assert_eq!(request.header("x-amz-date"), Some("20261128T153706Z"));
@@ -515,9 +515,9 @@ async fn the_application_names_itself_in_the_user_agent() {
     let client = Client::new(config(&server.url).app_id("billing/report job").build());
     client.list_backend_jobs().app_id("a").backend_environment_name("dev").send().await.unwrap();
     let request = &server.requests()[0];
-    for header in ["user-agent", "x-amz-user-agent"] {
-        assert!(request.header(header).unwrap().ends_with(" app/billing-report-job"), "{header}: {request:?}");
-    }
+    assert!(request.header("user-agent").unwrap().ends_with(" lang/rust app/billing-report-job"), "{request:?}");
+    // The features, before the application's name: standard retries, a custom endpoint.
+    assert!(request.header("x-amz-user-agent").unwrap().ends_with(" m/E,N app/billing-report-job"), "{request:?}");
 }
 
 /// Endpoint discovery, as Timestream needs it: DescribeEndpoints asked first (signed, like any

@@ -33,6 +33,11 @@ async fn uploads_and_downloads_of_any_key_are_signed_as_s3_verifies_them() {
         assert_eq!(request.signature, Ok(()), "{} {}", request.method, request.target);
         let hash = request.header("x-amz-content-sha256").expect("S3 needs x-amz-content-sha256");
         assert_eq!(hash.len(), 64, "the body's hex SHA-256");
+        // The features each call used, as botocore codes them: standard retries (E), a custom
+        // endpoint (N); an upload's CRC32 (U) computed when supported (Z); a download's response
+        // checksum validated when supported (b).
+        let features = if request.method == "PUT" { " m/E,N,U,Z" } else { " m/E,N,b" };
+        assert!(request.header("x-amz-user-agent").unwrap().ends_with(features), "{request:?}");
     }
 }
 
