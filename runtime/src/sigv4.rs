@@ -806,6 +806,54 @@ mod tests {
         case.check_request("query-signed request", expected, &with_query(req, &signed));
     }
 
+    /// A case's `context.json`: its credentials, scope, time and flags.
+    struct Context {
+        akid: String,
+        secret: String,
+        token: Option<String>,
+        region: String,
+        service: String,
+        time: SystemTime,
+        settings: Settings<'static>,
+    }
+
+    impl Context {
+        fn read(dir: &Path) -> Result<Option<Context>, String> {
+            let Some(context) = read(&dir.join("context.json")) else { return Ok(None) };
+            let context: serde_json::Value = serde_json::from_str(&context).map_err(|e| e.to_string())?;
+            let text = |v: &serde_json::Value, what: &str| v.as_str().map(str::to_owned).ok_or(format!("no {what}"));
+            let credentials = &context["credentials"];
+            let flag = |key: &str, default: bool| context[key].as_bool().unwrap_or(default);
+            Ok(Some(Context {
+                akid: text(&credentials["access_key_id"], "access key")?,
+                secret: text(&credentials["secret_access_key"], "secret key")?,
+                token: credentials["token"].as_str().map(str::to_owned),
+                region: text(&context["region"], "region")?,
+                service: text(&context["service"], "service")?,
+                time: time(&text(&context["timestamp"], "timestamp")?),
+                settings: Settings {
+                    normalize_path: flag("normalize", true),
+                    sign_body: flag("sign_body", false),
+                    omit_session_token: flag("omit_session_token", false),
+                    expires_in: Duration::from_secs(context["expiration_in_seconds"].as_u64().unwrap_or(900)),
+                    ..Settings::default()
+                },
+            }))
+        }
+
+        fn params(&self) -> SigningParams<'_> {
+            SigningParams {
+                access_key_id: &self.akid,
+                secret_access_key: &self.secret,
+                session_token: self.token.as_deref(),
+                region: &self.region,
+                service: &self.service,
+                time: self.time,
+                settings: self.settings,
+            }
+        }
+    }
+
     /// A v4a case: the canonical requests and strings to sign byte for byte, the derived public
     /// key the case's, and each signature (ECDSA: the suite's are random, ours deterministic)
     /// verified with that key, ours and the suite's; the signed requests equal but for it.
@@ -814,37 +862,16 @@ mod tests {
         use p256::ecdsa::signature::Verifier;
         use p256::ecdsa::{Signature, VerifyingKey};
         let req = parse_request(&std::fs::read(dir.join("request.txt")).map_err(|e| e.to_string())?);
-        let context: serde_json::Value =
-            serde_json::from_str(&read(&dir.join("context.json")).ok_or("no context.json")?)
-                .map_err(|e| e.to_string())?;
+        let context = Context::read(dir)?.ok_or("no context.json")?;
+        let mut params = context.params();
+        params.settings.asymmetric = true;
+        let (akid, secret) = (&context.akid, &context.secret);
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).ok_or("a missing text field");
-        let credentials = &context["credentials"];
-        let (akid, secret) = (text(&credentials["access_key_id"])?, text(&credentials["secret_access_key"])?);
-        let token = text(&credentials["token"]).ok();
-        let (region, service, timestamp) =
-            (text(&context["region"])?, text(&context["service"])?, text(&context["timestamp"])?);
-        let flag = |key: &str, default: bool| context[key].as_bool().unwrap_or(default);
-        let params = SigningParams {
-            access_key_id: &akid,
-            secret_access_key: &secret,
-            session_token: token.as_deref(),
-            region: &region,
-            service: &service,
-            time: time(&timestamp),
-            settings: Settings {
-                normalize_path: flag("normalize", true),
-                sign_body: flag("sign_body", false),
-                omit_session_token: flag("omit_session_token", false),
-                expires_in: Duration::from_secs(context["expiration_in_seconds"].as_u64().unwrap_or(900)),
-                asymmetric: true,
-                ..Settings::default()
-            },
-        };
         let public: serde_json::Value =
             serde_json::from_str(&read(&dir.join("public-key.json")).ok_or("no public-key.json")?)
                 .map_err(|e| e.to_string())?;
         let (x, y) = (text(&public["X"])?, text(&public["Y"])?);
-        let derived = crate::sigv4a::signing_key(&akid, &secret).verifying_key().to_encoded_point(false);
+        let derived = crate::sigv4a::signing_key(akid, secret).verifying_key().to_encoded_point(false);
         let mut case = Case::default();
         let derived_xy = format!("{} {}", hex(derived.x().unwrap()), hex(derived.y().unwrap()));
         case.check("derived public key", Some(format!("{x} {y}")), &derived_xy);
@@ -916,33 +943,9 @@ mod tests {
             time: time("2015-08-30T12:36:00Z"),
             settings: Settings::default(),
         };
-        match read(&dir.join("context.json")) {
+        match Context::read(dir)? {
             Some(context) => {
-                let context: serde_json::Value = serde_json::from_str(&context).map_err(|e| e.to_string())?;
-                let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-                let credentials = &context["credentials"];
-                let (akid, secret) = (text(&credentials["access_key_id"]), text(&credentials["secret_access_key"]));
-                let (akid, secret) = (akid.ok_or("no access key")?, secret.ok_or("no secret key")?);
-                let token = text(&credentials["token"]);
-                let (region, service) =
-                    (text(&context["region"]).ok_or("no region")?, text(&context["service"]).ok_or("no service")?);
-                let timestamp = text(&context["timestamp"]).ok_or("no timestamp")?;
-                let flag = |key: &str, default: bool| context[key].as_bool().unwrap_or(default);
-                let params = SigningParams {
-                    access_key_id: &akid,
-                    secret_access_key: &secret,
-                    session_token: token.as_deref(),
-                    region: &region,
-                    service: &service,
-                    time: time(&timestamp),
-                    settings: Settings {
-                        normalize_path: flag("normalize", true),
-                        sign_body: flag("sign_body", false),
-                        omit_session_token: flag("omit_session_token", false),
-                        expires_in: Duration::from_secs(context["expiration_in_seconds"].as_u64().unwrap_or(900)),
-                        ..Settings::default()
-                    },
-                };
+                let params = context.params();
                 run_v4_headers(&mut case, dir, &req, &params, ALL);
                 run_v4_query(&mut case, dir, &req, &params);
             }
