@@ -304,6 +304,15 @@ pub struct CaBundle {
 }
 
 impl CaBundle {
+    pub(crate) fn roots(&self) -> Arc<rustls::RootCertStore> {
+        self.roots.clone()
+    }
+
+    /// The same bundle (one parse of it).
+    pub(crate) fn same(&self, other: &CaBundle) -> bool {
+        Arc::ptr_eq(&self.roots, &other.roots)
+    }
+
     /// Every `CERTIFICATE` in the PEM text (other sections are skipped); a bundle without one, or
     /// with one that is not a usable CA certificate, is refused.
     pub fn from_pem(pem: &[u8]) -> Result<Self, InvalidCaBundle> {
@@ -387,9 +396,9 @@ pub(crate) fn default_http_client(
         Some(bundle) => tls.with_root_certificates(bundle.roots.clone()),
         None => tls.with_root_certificates(rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }),
     };
-    // One connector (and one parse of the proxy settings) for connecting and for the headers.
-    let connector = ProxyConnector::new(http, proxies);
     let tls = tls.with_no_client_auth();
+    // One connector (and one parse of the proxy settings) for connecting and for the headers.
+    let connector = ProxyConnector::new(http, proxies, &tls);
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls.clone())
         .https_or_http()

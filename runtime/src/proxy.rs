@@ -4,8 +4,11 @@
 //! with the service); plain HTTP is forwarded. Loopback and link-local addresses (a local
 //! emulator, instance and container metadata) never go through a proxy.
 //! Credentials in a proxy URL (`http://user:pass@proxy:3128`) are sent as `Proxy-Authorization`
-//! and shown nowhere.
+//! and shown nowhere. A proxy named by an `https://` URL is reached over TLS (and an HTTPS request
+//! then goes TLS inside that TLS), trusting the proxy's own CA bundle when one is given, else the
+//! client's.
 
+use crate::http::CaBundle;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
@@ -15,18 +18,32 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tokio::net::TcpStream;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Which proxies requests go through. The default config reads the environment; set one in code
 /// with [`ConfigBuilder::proxy`](crate::ConfigBuilder::proxy).
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct ProxyConfig {
     http: Option<String>,
     https: Option<String>,
     no_proxy: Option<String>,
+    /// The certificate authorities a proxy reached over TLS is checked against.
+    ca_bundle: Option<CaBundle>,
 }
+
+impl PartialEq for ProxyConfig {
+    fn eq(&self, other: &Self) -> bool {
+        let same_bundle = match (&self.ca_bundle, &other.ca_bundle) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.same(b),
+            _ => false,
+        };
+        (&self.http, &self.https, &self.no_proxy) == (&other.http, &other.https, &other.no_proxy) && same_bundle
+    }
+}
+
+impl Eq for ProxyConfig {}
 
 impl ProxyConfig {
     /// No proxy at all, whatever the environment says.
@@ -47,13 +64,21 @@ impl ProxyConfig {
             http: var("HTTP_PROXY").or(all.clone()),
             https: var("HTTPS_PROXY").or(all),
             no_proxy: var("NO_PROXY"),
+            ca_bundle: None,
         }
     }
 
     /// Every request through this proxy (`http://host:port`, with `user:password@` if it asks).
     pub fn all(url: impl Into<String>) -> Self {
         let url = url.into();
-        ProxyConfig { http: Some(url.clone()), https: Some(url), no_proxy: None }
+        ProxyConfig { http: Some(url.clone()), https: Some(url), no_proxy: None, ca_bundle: None }
+    }
+
+    /// The certificate authorities to check a proxy reached over TLS (an `https://` proxy URL)
+    /// against, instead of the client's (botocore's `proxy_ca_bundle`).
+    pub fn ca_bundle(mut self, bundle: CaBundle) -> Self {
+        self.ca_bundle = Some(bundle);
+        self
     }
 
     /// HTTPS requests through this proxy.
@@ -92,6 +117,7 @@ impl fmt::Debug for ProxyConfig {
             .field("http", &shown(&self.http))
             .field("https", &shown(&self.https))
             .field("no_proxy", &self.no_proxy)
+            .field("ca_bundle", &self.ca_bundle)
             .finish()
     }
 }
@@ -122,17 +148,32 @@ fn is_local(host: &str) -> bool {
 }
 
 /// The connector under TLS: straight to the host, through a proxy's tunnel, or to a proxy that
-/// forwards plain HTTP.
+/// forwards plain HTTP; to the proxy over TLS when its URL is `https://`.
 #[derive(Clone)]
 pub(crate) struct ProxyConnector {
     direct: HttpConnector,
     matcher: Option<Arc<Matcher>>,
+    /// TLS to a proxy, checked against its CA bundle or the client's roots.
+    proxy_tls: tokio_rustls::TlsConnector,
 }
 
 impl ProxyConnector {
-    pub(crate) fn new(direct: HttpConnector, proxies: &ProxyConfig) -> Self {
+    /// `client_tls`: the client's TLS settings, whose roots check a proxy without a bundle of its own.
+    pub(crate) fn new(direct: HttpConnector, proxies: &ProxyConfig, client_tls: &rustls::ClientConfig) -> Self {
         let matcher = (!proxies.is_empty()).then(|| Arc::new(proxies.matcher()));
-        ProxyConnector { direct, matcher }
+        let mut tls = client_tls.clone();
+        if let Some(bundle) = &proxies.ca_bundle {
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let with_roots = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("the ring provider supports TLS 1.2 and 1.3")
+                .with_root_certificates(bundle.roots())
+                .with_no_client_auth();
+            tls = with_roots;
+        }
+        // The proxy speaks HTTP/1.1 (CONNECT, or forwarding).
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        ProxyConnector { direct, matcher, proxy_tls: tokio_rustls::TlsConnector::from(Arc::new(tls)) }
     }
 
     /// The proxy a request to `uri` goes through, if any.
@@ -156,17 +197,19 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
     fn call(&mut self, dst: http::Uri) -> Self::Future {
         let mut direct = self.direct.clone();
         let Some(proxy) = self.intercept(&dst) else {
-            return Box::pin(async move { Ok(ProxyStream { io: direct.call(dst).await?, forwarding: false }) });
+            return Box::pin(async move {
+                let io = direct.call(dst).await?.into_inner();
+                Ok(ProxyStream { io: TokioIo::new(Box::new(io)), forwarding: false })
+            });
         };
-        if proxy.uri().scheme_str() == Some("https") {
-            return Box::pin(async { Err("a proxy reached over TLS (an https:// proxy URL) is not supported".into()) });
-        }
+        let tls = (proxy.uri().scheme_str() == Some("https")).then(|| self.proxy_tls.clone());
+        let mut to_proxy = ToProxy { direct, tls };
         if dst.scheme_str() == Some("http") {
             // Plain HTTP: the proxy forwards it (the request in absolute form).
             let proxy_uri = proxy.uri().clone();
-            return Box::pin(async move { Ok(ProxyStream { io: direct.call(proxy_uri).await?, forwarding: true }) });
+            return Box::pin(async move { Ok(ProxyStream { io: to_proxy.call(proxy_uri).await?, forwarding: true }) });
         }
-        let mut tunnel = Tunnel::new(proxy.uri().clone(), direct);
+        let mut tunnel = Tunnel::new(proxy.uri().clone(), to_proxy);
         if let Some(auth) = proxy.basic_auth() {
             tunnel = tunnel.with_auth(auth.clone());
         }
@@ -174,15 +217,52 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
     }
 }
 
+/// What a connection reads and writes: a TCP stream, or TLS to a proxy over one.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
+
+type BoxedIo = TokioIo<Box<dyn Io>>;
+
+/// Connects to a proxy, over TLS when it has a connector for it (its URL is `https://`).
+#[derive(Clone)]
+struct ToProxy {
+    direct: HttpConnector,
+    tls: Option<tokio_rustls::TlsConnector>,
+}
+
+impl tower_service::Service<http::Uri> for ToProxy {
+    type Response = BoxedIo;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<BoxedIo, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, proxy: http::Uri) -> Self::Future {
+        let (mut direct, tls) = (self.direct.clone(), self.tls.clone());
+        Box::pin(async move {
+            let tcp = direct.call(proxy.clone()).await?.into_inner();
+            let Some(tls) = tls else { return Ok(TokioIo::new(Box::new(tcp) as Box<dyn Io>)) };
+            let host = proxy.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+            let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+                .map_err(|_| format!("the proxy's host {host:?} is not a name TLS can check"))?;
+            let stream = tls.connect(name, tcp).await.map_err(|e| format!("TLS to the proxy failed: {e}"))?;
+            Ok(TokioIo::new(Box::new(stream) as Box<dyn Io>))
+        })
+    }
+}
+
 /// A connection, to the host (through a tunnel or not) or to a proxy forwarding plain HTTP.
 pub(crate) struct ProxyStream {
-    io: TokioIo<TcpStream>,
+    io: BoxedIo,
     forwarding: bool,
 }
 
 impl Connection for ProxyStream {
     fn connected(&self) -> Connected {
-        self.io.connected().proxy(self.forwarding)
+        Connected::new().proxy(self.forwarding)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Calls through an HTTP proxy on 127.0.0.1 that the test starts: plain HTTP forwarded by the
 //! proxy (the request in absolute form, the proxy's credentials in `Proxy-Authorization`), HTTPS
 //! asked of it as a `CONNECT` tunnel to the service's host, and the proxy's password shown in no
-//! error or `Debug`.
+//! error or `Debug`; a proxy reached over TLS (an `https://` proxy URL), trusted by its own CA
+//! bundle.
 
 mod support;
 
@@ -24,13 +25,31 @@ struct Proxy {
 
 impl Proxy {
     async fn start(upstream: SocketAddr) -> Proxy {
+        Proxy::serving(upstream, None).await
+    }
+
+    /// The same proxy spoken to over TLS (the test CA's `localhost` certificate).
+    async fn start_tls(upstream: SocketAddr) -> Proxy {
+        Proxy::serving(upstream, Some(tls_acceptor())).await
+    }
+
+    async fn serving(upstream: SocketAddr, tls: Option<tokio_rustls::TlsAcceptor>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                tokio::spawn(serve(client, upstream, log.clone()));
+                let (log, tls) = (log.clone(), tls.clone());
+                tokio::spawn(async move {
+                    match tls {
+                        Some(tls) => match tls.accept(client).await {
+                            Ok(client) => serve(client, upstream, log).await,
+                            Err(error) => log.lock().unwrap().push(format!("TLS refused: {error}")),
+                        },
+                        None => serve(client, upstream, log).await,
+                    }
+                });
             }
         });
         Proxy { addr, seen }
@@ -41,7 +60,29 @@ impl Proxy {
     }
 }
 
-async fn serve(mut client: TcpStream, upstream: SocketAddr, seen: Arc<Mutex<Vec<String>>>) {
+fn tls_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_slice_iter(&tls_fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_slice(&tls_fixture("localhost.key.pem")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+async fn serve<S>(mut client: S, upstream: SocketAddr, seen: Arc<Mutex<Vec<String>>>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -113,6 +154,41 @@ async fn https_asks_the_proxy_for_a_tunnel_to_the_services_host() {
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
     let shown = format!("{refused} {refused:?} {proxies:?}");
     assert!(!shown.contains("s3cret"), "{shown}");
+}
+
+/// A proxy named by an `https://` URL is reached over TLS, checked against its own CA bundle:
+/// plain HTTP is forwarded inside that TLS, HTTPS asked of it as a tunnel inside it; without the
+/// bundle the proxy's certificate is refused and nothing is asked of it.
+#[tokio::test]
+async fn a_proxy_reached_over_tls_is_trusted_by_its_own_ca_bundle() {
+    let server = Server::start(|_, _| Reply::xml(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>42</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")).await;
+    let upstream: SocketAddr = server.url.strip_prefix("http://").unwrap().parse().unwrap();
+    let proxy = Proxy::start_tls(upstream).await;
+    let ca = awsgen_runtime::http::CaBundle::from_pem(&tls_fixture("ca.pem")).unwrap();
+    let url = format!("https://alice:s3cret@localhost:{}", proxy.addr.port());
+    let endpoint = format!("http://sts.example.test:{}", upstream.port());
+    let client = awsgen_sts::Client::new(config(&endpoint, ProxyConfig::all(&url).ca_bundle(ca.clone())));
+    assert_eq!(client.get_caller_identity().send().await.unwrap().account(), Some("42"));
+    assert_eq!(proxy.seen(), [format!("POST {endpoint}/ HTTP/1.1 authorized=true")]);
+
+    let client = awsgen_sts::Client::new(config("https://sts.example.test", ProxyConfig::all(&url).ca_bundle(ca)));
+    assert!(client.get_caller_identity().send().await.is_err(), "this proxy refuses tunnels");
+    let tunnels: Vec<String> = proxy.seen().into_iter().skip(1).collect();
+    assert!(
+        !tunnels.is_empty()
+            && tunnels.iter().all(|line| line == "CONNECT sts.example.test:443 HTTP/1.1 authorized=true"),
+        "{tunnels:?}"
+    );
+
+    // The client's default roots don't know the test CA: the proxy is refused before any request.
+    let before = proxy.seen().len();
+    let client = awsgen_sts::Client::new(config(&endpoint, ProxyConfig::all(&url)));
+    let refused = client.get_caller_identity().send().await.unwrap_err();
+    let awsgen_runtime::SdkError::Transport(error) = &refused else { panic!("{refused:?}") };
+    assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
+    assert!(error.to_string().contains("TLS to the proxy failed"), "{error}");
+    assert!(proxy.seen()[before..].iter().all(|line| line.starts_with("TLS refused")), "{:?}", proxy.seen());
+    assert!(!format!("{refused} {refused:?}").contains("s3cret"));
 }
 
 #[tokio::test]
