@@ -331,7 +331,13 @@ mod tests {
     #[test]
     fn no_proxy_and_loopback_go_direct() {
         let proxies = ProxyConfig::all("http://proxy.corp:3128").no_proxy("internal.example.com, 10.0.0.0/8");
-        let connector = ProxyConnector::new(HttpConnector::new(), &proxies);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let connector = ProxyConnector::new(HttpConnector::new(), &proxies, &tls);
         let via = |url: &str| connector.intercept(&url.parse().unwrap()).map(|p| p.uri().to_string());
         assert_eq!(via("https://s3.amazonaws.com/"), Some("http://proxy.corp:3128/".to_owned()));
         assert_eq!(via("http://sts.amazonaws.com/"), Some("http://proxy.corp:3128/".to_owned()));
