@@ -354,7 +354,7 @@ mod tests {
         ] {
             assert_eq!(via(direct), None, "{direct}");
         }
-        let none = ProxyConnector::new(HttpConnector::new(), &ProxyConfig::none());
+        let none = ProxyConnector::new(HttpConnector::new(), &ProxyConfig::none(), &tls);
         assert!(none.intercept(&"https://s3.amazonaws.com/".parse().unwrap()).is_none());
     }
 }
