@@ -586,6 +586,35 @@ mod endpoint_discovery {
         assert_eq!(cell.requests().len(), 3);
     }
 
+    /// Concurrent first calls share one DescribeEndpoints; a call in the endpoint's last half
+    /// minute (of a one-minute period) is served from the cache while the next is asked for in
+    /// the background, so no call waits for it and the endpoint never lapses.
+    #[tokio::test]
+    async fn the_endpoint_is_asked_once_for_concurrent_calls_and_again_in_the_background_before_it_lapses() {
+        let cell = Server::start(|_, _| Reply::json(200, json!({"Database": {"DatabaseName": "metrics"}}))).await;
+        let discovery = describing(cell.url.clone()).await;
+        let clock = Arc::new(Clock::default());
+        let config = quick_config_builder(&discovery).endpoint_discovery(true).time_source(clock.clone()).build();
+        let client = Client::new(config);
+        let calls = futures_util::future::join_all((0..8).map(|_| create(&client))).await;
+        assert!(calls.iter().all(|call| matches!(call.as_deref(), Ok("metrics"))), "{calls:?}");
+        assert_eq!(discovery.requests().len(), 1, "one DescribeEndpoints for eight concurrent first calls");
+
+        clock.0.store(40, Ordering::SeqCst);
+        assert_eq!(create(&client).await.unwrap(), "metrics");
+        let refreshed = async {
+            while discovery.requests().len() < 2 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), refreshed).await.expect("a refresh in the background");
+        // The refreshed endpoint holds until 100 s: at 61 s nothing is asked.
+        clock.0.store(61, Ordering::SeqCst);
+        assert_eq!(create(&client).await.unwrap(), "metrics");
+        assert_eq!(discovery.requests().len(), 2);
+        assert_eq!(cell.requests().len(), 10);
+    }
+
     /// An endpoint that answers `InvalidEndpointException` is forgotten: the next call asks
     /// DescribeEndpoints again instead of going back there until the cache period ends.
     #[tokio::test]

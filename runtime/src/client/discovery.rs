@@ -1,6 +1,8 @@
 //! Endpoint discovery: the operations of Timestream (which require it) and DynamoDB (which allow
 //! it) go to the endpoint the service names through its DescribeEndpoints, kept for as long as
-//! the service says. One discovered endpoint per client (no botocore model keys them further).
+//! the service says, and asked for again in the background before that ends (so no call waits
+//! for it but the first). Concurrent first calls share one DescribeEndpoints. One discovered
+//! endpoint per client (no botocore model keys them further).
 
 use super::Client;
 use crate::endpoint::Endpoint;
@@ -10,12 +12,34 @@ use crate::http::Response;
 use crate::protocol::{EndpointDiscovery, ErrorResponse, Operation, Request};
 use crate::{BuildError, ParseError};
 use serde::Deserialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-/// A client's discovered endpoint and when it expires.
+/// A client's discovered endpoint, and the one DescribeEndpoints in flight.
 #[derive(Default)]
-pub(super) struct Discovered(Mutex<Option<(Endpoint, SystemTime)>>);
+pub(super) struct Discovered {
+    cached: Mutex<Option<Cached>>,
+    /// Held while DescribeEndpoints is asked: the calls that find nothing usable wait on it.
+    asking: tokio::sync::Mutex<()>,
+    /// A background refresh is under way.
+    refreshing: AtomicBool,
+}
+
+#[derive(Clone)]
+struct Cached {
+    endpoint: Endpoint,
+    /// When it may no longer be used.
+    until: SystemTime,
+    /// When a call that uses it asks for the next one, in the background.
+    refresh_at: SystemTime,
+}
+
+/// How long before its end a discovered endpoint is asked for again: a minute, or half its
+/// period when that is shorter.
+fn refresh_ahead(period: Duration) -> Duration {
+    (period / 2).min(Duration::from_secs(60))
+}
 
 impl Client {
     /// Where an operation with endpoint discovery goes: `None` for the resolved endpoint (the
@@ -42,27 +66,64 @@ impl Client {
             }
             return Ok(None);
         }
-        let now = self.now();
-        let cached = self.inner.discovered.0.lock().ok().and_then(|cached| cached.clone());
-        if let Some((endpoint, _)) = cached.filter(|(_, until)| now < *until) {
+        if let Some(endpoint) = self.usable_discovered(discovery) {
             return Ok(Some(endpoint));
         }
-        let found = match self.send(DescribeEndpoints(discovery, self.inner.service.api_version)).await {
-            Ok(Some(found)) => found.endpoint(),
-            Ok(None) => Err("DescribeEndpoints named no endpoint".to_owned()),
-            Err(error) => Err(error.to_string()),
-        };
-        match found {
-            Ok((endpoint, lifetime)) => {
-                if let Ok(mut cached) = self.inner.discovered.0.lock() {
-                    *cached = Some((endpoint.clone(), now + lifetime));
-                }
-                Ok(Some(endpoint))
-            }
+        let _asking = self.inner.discovered.asking.lock().await;
+        // Another call may have asked while this one waited.
+        if let Some(endpoint) = self.usable_discovered(discovery) {
+            return Ok(Some(endpoint));
+        }
+        match self.ask_for_endpoint(discovery).await {
+            Ok(endpoint) => Ok(Some(endpoint)),
             Err(detail) if discovery.required => Err(BuildError::EndpointDiscovery { detail }),
             // An operation that only allows discovery goes to its usual endpoint.
             Err(_) => Ok(None),
         }
+    }
+
+    /// The cached endpoint if it is still good, asking for the next one in the background when
+    /// its end is near.
+    fn usable_discovered(&self, discovery: EndpointDiscovery) -> Option<Endpoint> {
+        let now = self.now();
+        let cached = self.inner.discovered.cached.lock().ok()?.clone().filter(|cached| now < cached.until)?;
+        let discovered = &self.inner.discovered;
+        if now >= cached.refresh_at && !discovered.refreshing.swap(true, Ordering::SeqCst) {
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    let client = self.clone();
+                    runtime.spawn(async move {
+                        // A failure keeps the endpoint until its end; the call after asks again.
+                        let _ = client.ask_for_endpoint(discovery).await;
+                        client.inner.discovered.refreshing.store(false, Ordering::SeqCst);
+                    });
+                }
+                Err(_) => discovered.refreshing.store(false, Ordering::SeqCst),
+            }
+        }
+        Some(cached.endpoint)
+    }
+
+    /// Asks DescribeEndpoints, and keeps what it names.
+    fn ask_for_endpoint(&self, discovery: EndpointDiscovery) -> BoxFuture<'_, Result<Endpoint, String>> {
+        Box::pin(async move {
+            let now = self.now();
+            let found = match self.send(DescribeEndpoints(discovery, self.inner.service.api_version)).await {
+                Ok(Some(found)) => found.endpoint(),
+                Ok(None) => Err("DescribeEndpoints named no endpoint".to_owned()),
+                Err(error) => Err(error.to_string()),
+            };
+            let (endpoint, period) = found?;
+            let cached = Cached {
+                endpoint: endpoint.clone(),
+                until: now + period,
+                refresh_at: now + period - refresh_ahead(period),
+            };
+            if let Ok(mut slot) = self.inner.discovered.cached.lock() {
+                *slot = Some(cached);
+            }
+            Ok(endpoint)
+        })
     }
 }
 
@@ -70,7 +131,7 @@ impl Client {
     /// Drops the discovered endpoint (it answered `InvalidEndpointException`): the next call
     /// asks DescribeEndpoints again rather than going back there until the cache period ends.
     pub(super) fn forget_discovered_endpoint(&self) {
-        if let Ok(mut cached) = self.inner.discovered.0.lock() {
+        if let Ok(mut cached) = self.inner.discovered.cached.lock() {
             *cached = None;
         }
     }
