@@ -455,6 +455,8 @@ pub struct ConfigBuilder {
     timeouts: TimeoutConfig,
     /// `None`: the default protection; `Some(None)`: turned off.
     stalled_stream: Option<Option<StalledStreamProtection>>,
+    /// Offer HTTP/2 to HTTPS endpoints (feature `http2`).
+    http2: bool,
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
     ca_bundle: Option<CaBundle>,
@@ -587,6 +589,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// Offer HTTP/2 to HTTPS endpoints (by ALPN; HTTP/1.1 where the service doesn't take it):
+    /// one connection carries many concurrent calls. Off by default, as in the AWS SDKs: few AWS
+    /// endpoints take HTTP/2. (Requests that need it, event streams sent, use it whatever this says.)
+    #[cfg(feature = "http2")]
+    pub fn http2(mut self, offer: bool) -> Self {
+        self.http2 = offer;
+        self
+    }
+
     pub fn http_client(mut self, http_client: Arc<dyn HttpClient>) -> Self {
         self.http_client = Some(http_client);
         self
@@ -641,9 +652,9 @@ impl ConfigBuilder {
             keepalive: self.timeouts.keepalive,
         };
         let stalled_stream = self.stalled_stream.unwrap_or(Some(StalledStreamProtection::default()));
-        let http_client = self
-            .http_client
-            .unwrap_or_else(|| default_http_client(timeouts, self.ca_bundle.as_ref(), &proxies, stalled_stream));
+        let http_client = self.http_client.unwrap_or_else(|| {
+            default_http_client(timeouts, self.ca_bundle.as_ref(), &proxies, stalled_stream, self.http2)
+        });
         let time_source = self.time_source.unwrap_or_else(|| Arc::new(SystemClock));
         // The cache reads the signing clock, so a call never signs with credentials it deems expired.
         let credentials =

@@ -165,7 +165,8 @@ pub fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundl
         keepalive: crate::http::DEFAULT_KEEPALIVE,
     };
     let stalled_upload = Some(crate::stall::StalledStreamProtection::default());
-    crate::http::default_http_client(timeouts, ca_bundle, &crate::proxy::ProxyConfig::from_env(), stalled_upload)
+    let proxies = crate::proxy::ProxyConfig::from_env();
+    crate::http::default_http_client(timeouts, ca_bundle, &proxies, stalled_upload, false)
 }
 
 /// Credentials are refreshed this long before they expire, plus up to [`REFRESH_JITTER`], so

@@ -283,6 +283,9 @@ struct Hyper {
     /// first byte.
     #[cfg(feature = "http2")]
     http2: HyperClient,
+    /// For every HTTPS request when the caller offers HTTP/2: TLS offers `h2` and `http/1.1`.
+    #[cfg(feature = "http2")]
+    negotiated: Option<HyperClient>,
     proxies: ProxyConnector,
     /// A request body the server stops taking fails the attempt (see `stall`).
     stalled_upload: Option<crate::stall::StalledStreamProtection>,
@@ -377,6 +380,7 @@ pub(crate) fn default_http_client(
     ca_bundle: Option<&CaBundle>,
     proxies: &ProxyConfig,
     stalled_upload: Option<crate::stall::StalledStreamProtection>,
+    offer_http2: bool,
 ) -> Arc<dyn HttpClient> {
     let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(timeouts.connect));
@@ -406,6 +410,18 @@ pub(crate) fn default_http_client(
         .wrap_connector(connector.clone());
     let mut builder = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
     builder.pool_timer(hyper_util::rt::TokioTimer::new()).pool_idle_timeout(timeouts.idle);
+    // Offered by ALPN beside HTTP/1.1 when the caller asks for it (`ConfigBuilder::http2`).
+    #[cfg(feature = "http2")]
+    let negotiated = offer_http2.then(|| {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls.clone())
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(connector.clone());
+        builder.build(https)
+    });
+    #[cfg(not(feature = "http2"))]
+    let _ = offer_http2;
     #[cfg(feature = "http2")]
     let http2 = {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
@@ -428,6 +444,8 @@ pub(crate) fn default_http_client(
         client,
         #[cfg(feature = "http2")]
         http2,
+        #[cfg(feature = "http2")]
+        negotiated,
         proxies: connector,
         stalled_upload,
     })
@@ -460,6 +478,10 @@ impl HttpClient for Hyper {
             http::Version::HTTP_2 => {
                 let detail = "this request needs HTTP/2: turn on awsgen-runtime's `http2` feature";
                 return Box::pin(std::future::ready(Err(TransportError::new(TransportErrorKind::Connect, detail))));
+            }
+            #[cfg(feature = "http2")]
+            _ if request.uri().scheme_str() == Some("https") && self.negotiated.is_some() => {
+                self.negotiated.as_ref().expect("checked above")
             }
             _ => &self.client,
         };

@@ -848,3 +848,54 @@ async fn a_global_endpoint_is_signed_with_sigv4a_and_the_server_verifies_it_with
     assert!(verify(&headers, &v4a.body).is_err());
     assert!(verify(&v4a.headers, b"{}").is_err());
 }
+
+/// Asked to (`ConfigBuilder::http2`), the client offers HTTP/2 by ALPN and a server that takes it
+/// gets HTTP/2; by default HTTP/1.1, as the AWS SDKs speak to most services.
+#[tokio::test]
+async fn http2_is_offered_when_asked_and_taken_by_a_server_that_speaks_it() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let fixture = |name: &str| std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let chain = CertificateDer::pem_slice_iter(&fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_slice(&fixture("localhost.key.pem")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
+    let versions = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = versions.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (acceptor, seen) = (acceptor.clone(), seen.clone());
+            tokio::spawn(async move {
+                let Ok(stream) = acceptor.accept(stream).await else { return };
+                let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    seen.lock().unwrap().push(format!("{:?}", request.version()));
+                    let body = http_body_util::Full::new(bytes::Bytes::from_static(br#"{"jobs": []}"#));
+                    std::future::ready(Ok::<_, std::convert::Infallible>(hyper::Response::new(body)))
+                });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                if h2 {
+                    let http2 = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+                    let _ = http2.serve_connection(io, service).await;
+                } else {
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                }
+            });
+        }
+    });
+    let ca = awsgen_runtime::http::CaBundle::from_pem(&fixture("ca.pem")).unwrap();
+    for offer in [true, false] {
+        let client = Client::new(config(&url).ca_bundle(ca.clone()).http2(offer).build());
+        list(&client).await.unwrap();
+    }
+    assert_eq!(*versions.lock().unwrap(), ["HTTP/2.0", "HTTP/1.1"]);
+}

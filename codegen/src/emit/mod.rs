@@ -284,6 +284,8 @@ tracing = [\"awsgen-runtime/tracing\"]
 test-util = [\"awsgen-runtime/test-util\"]
 # send_blocking() on every builder, paginators as iterators; no async runtime needed.
 blocking = [\"awsgen-runtime/blocking\"]
+# ConfigBuilder::http2: HTTP/2 offered to HTTPS endpoints.
+http2 = [\"awsgen-runtime/http2\"]
 ";
 
 fn manifest(service: &ServicePlan, info: &CrateInfo) -> String {
