@@ -457,6 +457,7 @@ pub struct ConfigBuilder {
     stalled_stream: Option<Option<StalledStreamProtection>>,
     /// Offer HTTP/2 to HTTPS endpoints (feature `http2`).
     http2: bool,
+    max_idle_per_host: Option<usize>,
     time_source: Option<Arc<dyn TimeSource>>,
     http_client: Option<Arc<dyn HttpClient>>,
     ca_bundle: Option<CaBundle>,
@@ -598,6 +599,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// How many unused connections to one host the pool keeps (default 32): after a burst of
+    /// concurrent calls, the connections beyond it are closed rather than held open (each is a
+    /// socket here and a slot on every middlebox on the way). Connections in use are not limited.
+    pub fn max_idle_connections_per_host(mut self, connections: usize) -> Self {
+        self.max_idle_per_host = Some(connections);
+        self
+    }
+
     pub fn http_client(mut self, http_client: Arc<dyn HttpClient>) -> Self {
         self.http_client = Some(http_client);
         self
@@ -646,10 +655,11 @@ impl ConfigBuilder {
 
     pub fn build(self) -> Config {
         let proxies = self.proxy.unwrap_or_else(ProxyConfig::from_env);
-        let timeouts = crate::http::ConnectionTimeouts {
+        let timeouts = crate::http::ConnectionSettings {
             connect: self.timeouts.connect,
             idle: self.timeouts.idle_connection,
             keepalive: self.timeouts.keepalive,
+            max_idle_per_host: self.max_idle_per_host.unwrap_or(crate::http::DEFAULT_MAX_IDLE_PER_HOST),
         };
         let stalled_stream = self.stalled_stream.unwrap_or(Some(StalledStreamProtection::default()));
         let http_client = self.http_client.unwrap_or_else(|| {

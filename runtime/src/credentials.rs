@@ -159,10 +159,11 @@ pub use crate::error::{CredentialsError, CredentialsErrorKind};
 /// instance metadata), so they need no second HTTP stack; through the environment's proxies,
 /// which link-local metadata endpoints never go through.
 pub fn default_http_client(connect_timeout: Duration, ca_bundle: Option<&CaBundle>) -> Arc<dyn HttpClient> {
-    let timeouts = crate::http::ConnectionTimeouts {
+    let timeouts = crate::http::ConnectionSettings {
         connect: connect_timeout,
         idle: crate::http::DEFAULT_IDLE_CONNECTION,
         keepalive: crate::http::DEFAULT_KEEPALIVE,
+        max_idle_per_host: crate::http::DEFAULT_MAX_IDLE_PER_HOST,
     };
     let stalled_upload = Some(crate::stall::StalledStreamProtection::default());
     let proxies = crate::proxy::ProxyConfig::from_env();

@@ -365,18 +365,23 @@ pub(crate) const DEFAULT_IDLE_CONNECTION: Duration = Duration::from_secs(45);
 /// When a quiet connection is probed (see `TimeoutConfig::keepalive`).
 pub(crate) const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(30);
 
-/// The transport's part of `TimeoutConfig`.
+/// The most idle connections kept per host (see `ConfigBuilder::max_idle_connections_per_host`).
+pub(crate) const DEFAULT_MAX_IDLE_PER_HOST: usize = 32;
+
+/// The transport's part of the config: `TimeoutConfig`'s connection timeouts, and the pool's size.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct ConnectionTimeouts {
+pub(crate) struct ConnectionSettings {
     pub connect: Duration,
     /// How long a pooled connection is kept unused.
     pub idle: Duration,
     pub keepalive: Duration,
+    /// How many unused connections to one host the pool keeps.
+    pub max_idle_per_host: usize,
 }
 
 /// The transport, with these connect timeout, idle time in the pool and keepalive.
 pub(crate) fn default_http_client(
-    timeouts: ConnectionTimeouts,
+    timeouts: ConnectionSettings,
     ca_bundle: Option<&CaBundle>,
     proxies: &ProxyConfig,
     stalled_upload: Option<crate::stall::StalledStreamProtection>,
@@ -409,7 +414,10 @@ pub(crate) fn default_http_client(
         .enable_http1()
         .wrap_connector(connector.clone());
     let mut builder = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
-    builder.pool_timer(hyper_util::rt::TokioTimer::new()).pool_idle_timeout(timeouts.idle);
+    builder
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .pool_idle_timeout(timeouts.idle)
+        .pool_max_idle_per_host(timeouts.max_idle_per_host);
     // Offered by ALPN beside HTTP/1.1 when the caller asks for it (`ConfigBuilder::http2`).
     #[cfg(feature = "http2")]
     let negotiated = offer_http2.then(|| {

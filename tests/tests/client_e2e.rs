@@ -363,7 +363,7 @@ async fn a_lambda_function_sends_its_trace_id() {
 }
 
 /// A server answering every request on a connection kept open, counting the connections.
-async fn counting_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+async fn counting_server(answer_after: Duration) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -393,6 +393,7 @@ async fn counting_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
                             break;
                         }
                         buffer.drain(..end + 4 + length);
+                        tokio::time::sleep(answer_after).await;
                         let body = r#"{"jobs":[]}"#;
                         let reply = format!(
                             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
@@ -413,7 +414,7 @@ async fn counting_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
 /// by default), so none dropped silently by a NAT or load balancer is reused.
 #[tokio::test]
 async fn idle_pooled_connections_are_closed_not_reused() {
-    let (url, connections) = counting_server().await;
+    let (url, connections) = counting_server(Duration::ZERO).await;
     let idle = TimeoutConfig { idle_connection: Duration::from_millis(200), ..TimeoutConfig::default() };
     let client = Client::new(config(&url).timeouts(idle).build());
     let list = || client.list_backend_jobs().app_id("a").backend_environment_name("dev").send();
@@ -424,6 +425,31 @@ async fn idle_pooled_connections_are_closed_not_reused() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     tokio::time::timeout(Duration::from_secs(10), list()).await.unwrap().unwrap();
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2, "the idle one was closed");
+}
+
+/// After a burst of concurrent calls the pool keeps at most `max_idle_connections_per_host`
+/// connections: the next burst reuses that many and opens the rest anew.
+#[tokio::test]
+async fn the_pool_keeps_at_most_its_idle_connections_per_host() {
+    for (max_idle, opened_again) in [(Some(2), 6), (None, 0)] {
+        let (url, connections) = counting_server(Duration::from_millis(100)).await;
+        let mut builder = config(&url);
+        if let Some(max_idle) = max_idle {
+            builder = builder.max_idle_connections_per_host(max_idle);
+        }
+        let client = Client::new(builder.build());
+        let burst = || {
+            futures_util::future::join_all((0..8).map(|_| {
+                let call = client.list_backend_jobs().app_id("a").backend_environment_name("dev").send();
+                tokio::time::timeout(Duration::from_secs(10), call)
+            }))
+        };
+        assert!(burst().await.into_iter().all(|call| call.unwrap().is_ok()));
+        assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 8, "eight at once, eight connections");
+        assert!(burst().await.into_iter().all(|call| call.unwrap().is_ok()));
+        let total = connections.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(total - 8, opened_again, "max idle {max_idle:?}");
+    }
 }
 
 /// A machine whose clock drifted an hour: the service refuses its first signature, saying so
