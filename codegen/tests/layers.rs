@@ -219,7 +219,7 @@ const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
     ("values", &["base64", "blob", "build", "crc", "env", "error", "jmespath", "percent", "time", "unknown"]),
     ("codecs", &["cbor", "eventstream", "eventstream::frame", "json", "text", "xml"]),
     ("endpoint rules", &["endpoint_rules"]),
-    ("transport", &["byte_stream", "http", "proxy", "stall"]),
+    ("transport", &["byte_stream", "http", "proxy", "stall", "tls"]),
     ("identity and signing", &["cloudfront", "credentials", "eventstream::sign", "sign", "sigv4", "sigv4a"]),
     ("configuration", &["config", "interceptor"]),
     ("protocols", &["protocol"]),

@@ -8,8 +8,7 @@
 //! memory; or any reader or stream of bytes, of known length or not, sent once as it yields.
 
 use crate::error::TransportError;
-use crate::http::Body;
-use crate::http::BoxError;
+use crate::http::{Body, BoxError};
 use crate::BuildError;
 use bytes::Bytes;
 use std::fmt;

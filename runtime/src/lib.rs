@@ -50,6 +50,7 @@ mod stall;
 pub mod test_util;
 mod text;
 pub mod time;
+mod tls;
 mod trace;
 mod unknown;
 pub mod waiter;

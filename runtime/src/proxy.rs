@@ -8,7 +8,7 @@
 //! then goes TLS inside that TLS), trusting the proxy's own CA bundle when one is given, else the
 //! client's.
 
-use crate::http::CaBundle;
+use crate::tls::CaBundle;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
