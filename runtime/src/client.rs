@@ -564,13 +564,21 @@ impl Client {
             if !http_request.headers().contains_key("x-amz-decoded-content-length") {
                 return Some(streamed.body());
             }
+            // Signed chunks exactly when the request was signed for them (its length counts them).
+            let payload = http_request.headers().get("x-amz-content-sha256").and_then(|v| v.to_str().ok());
+            if !payload.is_some_and(|payload| payload.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) {
+                return Some(crate::aws_chunked::encode(streamed.body(), request.stream_checksum, None));
+            }
             let signer = match identity {
-                Some(Identity::Credentials(credentials)) if !target.endpoint.is_https() => {
+                Some(Identity::Credentials(credentials)) => {
                     crate::aws_chunked::ChunkSigner::for_request(http_request, credentials)
                 }
                 _ => None,
             };
-            return Some(crate::aws_chunked::encode(streamed.body(), request.stream_checksum, signer));
+            return Some(match signer {
+                Some(signer) => crate::aws_chunked::encode(streamed.body(), request.stream_checksum, Some(signer)),
+                None => Body::failing("the request's signature can't seed its chunks' signatures"),
+            });
         }
         let events = request.events.as_ref()?;
         let seed = crate::sign::signature_of(http_request).map(str::to_owned);

@@ -125,6 +125,13 @@ impl Body {
         Body::streaming(http_body_util::StreamBody::new(checked))
     }
 
+    /// A body that fails at once with `detail` (a request that must not be sent).
+    pub(crate) fn failing(detail: &'static str) -> Self {
+        let error =
+            futures_util::stream::once(std::future::ready(Err::<http_body::Frame<Bytes>, BoxError>(detail.into())));
+        Body::streaming(http_body_util::StreamBody::new(error))
+    }
+
     /// The body, if it is already in memory.
     pub(crate) fn in_memory(&self) -> Option<&Bytes> {
         match &self.0 {
