@@ -879,20 +879,7 @@ async fn a_global_endpoint_is_signed_with_sigv4a_and_the_server_verifies_it_with
 /// gets HTTP/2; by default HTTP/1.1, as the AWS SDKs speak to most services.
 #[tokio::test]
 async fn http2_is_offered_when_asked_and_taken_by_a_server_that_speaks_it() {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let fixture = |name: &str| std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let chain = CertificateDer::pem_slice_iter(&fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
-    let key = PrivateKeyDer::from_pem_slice(&fixture("localhost.key.pem")).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let acceptor = support::tls_acceptor(&[b"h2", b"http/1.1"]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
     let versions = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -918,7 +905,7 @@ async fn http2_is_offered_when_asked_and_taken_by_a_server_that_speaks_it() {
             });
         }
     });
-    let ca = awsgen_runtime::http::CaBundle::from_pem(&fixture("ca.pem")).unwrap();
+    let ca = support::test_ca();
     for offer in [true, false] {
         let client = Client::new(config(&url).ca_bundle(ca.clone()).http2(offer).build());
         list(&client).await.unwrap();

@@ -441,21 +441,7 @@ mod duplex {
 
     /// The same over TLS with the test CA's `localhost` certificate, offering only `h2`.
     async fn serve_tls() -> (String, Arc<Mutex<Seen>>) {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let fixture =
-            |name: &str| std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let chain = CertificateDer::pem_slice_iter(&fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
-        let key = PrivateKeyDer::from_pem_slice(&fixture("localhost.key.pem")).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap();
-        tls.alpn_protocols = vec![b"h2".to_vec()];
-        let (url, seen) = serve_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(tls)))).await;
+        let (url, seen) = serve_with(Some(super::support::tls_acceptor(&[b"h2"]))).await;
         (url.replace("http://127.0.0.1", "https://localhost"), seen)
     }
 
@@ -637,9 +623,7 @@ mod duplex {
     #[tokio::test]
     async fn over_tls_the_stream_goes_over_h2_negotiated_by_alpn() {
         let (url, seen) = serve_tls().await;
-        let fixture = std::fs::read(format!("{}/fixtures/tls/ca.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        let ca = awsgen_runtime::http::CaBundle::from_pem(&fixture).unwrap();
-        let client = Client::new(config(&url).ca_bundle(ca).build());
+        let client = Client::new(config(&url).ca_bundle(super::support::test_ca()).build());
         let (sink, events) = EventSender::channel(1);
         let call = client.invoke_model_with_bidirectional_stream().model_id("m").body(events).send();
         let mut output = bounded(call).await.unwrap();

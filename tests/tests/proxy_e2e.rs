@@ -30,7 +30,7 @@ impl Proxy {
 
     /// The same proxy spoken to over TLS (the test CA's `localhost` certificate).
     async fn start_tls(upstream: SocketAddr) -> Proxy {
-        Proxy::serving(upstream, Some(tls_acceptor())).await
+        Proxy::serving(upstream, Some(support::tls_acceptor(&[]))).await
     }
 
     async fn serving(upstream: SocketAddr, tls: Option<tokio_rustls::TlsAcceptor>) -> Proxy {
@@ -58,25 +58,6 @@ impl Proxy {
     fn seen(&self) -> Vec<String> {
         self.seen.lock().unwrap().clone()
     }
-}
-
-fn tls_fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let chain = CertificateDer::pem_slice_iter(&tls_fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
-    let key = PrivateKeyDer::from_pem_slice(&tls_fixture("localhost.key.pem")).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
 
 async fn serve<S>(mut client: S, upstream: SocketAddr, seen: Arc<Mutex<Vec<String>>>)
@@ -164,7 +145,7 @@ async fn a_proxy_reached_over_tls_is_trusted_by_its_own_ca_bundle() {
     let server = Server::start(|_, _| Reply::xml(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>42</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")).await;
     let upstream: SocketAddr = server.url.strip_prefix("http://").unwrap().parse().unwrap();
     let proxy = Proxy::start_tls(upstream).await;
-    let ca = awsgen_runtime::http::CaBundle::from_pem(&tls_fixture("ca.pem")).unwrap();
+    let ca = support::test_ca();
     let url = format!("https://alice:s3cret@localhost:{}", proxy.addr.port());
     let endpoint = format!("http://sts.example.test:{}", upstream.port());
     let client = awsgen_sts::Client::new(config(&endpoint, ProxyConfig::all(&url).ca_bundle(ca.clone())));

@@ -218,20 +218,8 @@ type Seen = (Vec<(String, String)>, String, Vec<u8>);
 /// 500 to the first request, 200 after, and keeps every request. Its URL and what it saw.
 async fn https_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Seen>>>) {
     use http_body_util::BodyExt;
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     use std::sync::{Arc, Mutex};
-    let fixture = |name: &str| std::fs::read(format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let chain = CertificateDer::pem_slice_iter(&fixture("localhost.pem")).collect::<Result<_, _>>().unwrap();
-    let key = PrivateKeyDer::from_pem_slice(&fixture("localhost.key.pem")).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let acceptor = support::tls_acceptor(&[]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
@@ -278,14 +266,13 @@ async fn https_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Seen>>>)
 async fn over_https_a_file_goes_aws_chunked_with_its_checksum_in_a_trailer() {
     let file = TempFile::new("chunked", 1024 * 1024 + 4321);
     let (url, seen) = https_server().await;
-    let ca = std::fs::read(format!("{}/fixtures/tls/ca.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let retry =
         awsgen_runtime::RetryConfig { initial_backoff: std::time::Duration::from_millis(5), ..Default::default() };
     let config = awsgen_runtime::Config::builder()
         .region("us-east-1")
         .credentials(awsgen_runtime::Credentials::new(support::ACCESS_KEY, support::SECRET_KEY, None))
         .endpoint_url(&url)
-        .ca_bundle(awsgen_runtime::http::CaBundle::from_pem(&ca).unwrap())
+        .ca_bundle(support::test_ca())
         .retry(retry)
         .build();
     let client = Client::new(config);
