@@ -123,7 +123,7 @@ impl ByteStream {
     pub async fn from_path(path: impl AsRef<Path>) -> io::Result<Self> {
         let path = path.as_ref().to_owned();
         let length = tokio::fs::metadata(&path).await?.len();
-        Ok(ByteStream::from_source(FileSource { file: FileRef::Path(path), offset: 0, length }))
+        Ok(ByteStream::from_file_source(FileSource { file: FileRef::Path(path), offset: 0, length }))
     }
 
     /// `length` bytes of the file at `path` from `offset` (a multipart upload's part), read as
@@ -131,7 +131,7 @@ impl ByteStream {
     pub async fn from_path_range(path: impl AsRef<Path>, offset: u64, length: u64) -> io::Result<Self> {
         let path = path.as_ref().to_owned();
         let size = tokio::fs::metadata(&path).await?.len();
-        FileSource::range(FileRef::Path(path), size, offset, length).map(ByteStream::from_source)
+        FileSource::range(FileRef::Path(path), size, offset, length).map(ByteStream::from_file_source)
     }
 
     /// `length` bytes of an open file from `offset` (`None`: to its end), read as they are sent
@@ -140,10 +140,10 @@ impl ByteStream {
     pub fn from_file(file: std::fs::File, offset: u64, length: Option<u64>) -> io::Result<Self> {
         let size = file.metadata()?.len();
         let length = length.unwrap_or(size.saturating_sub(offset));
-        FileSource::range(FileRef::Open(Arc::new(file)), size, offset, length).map(ByteStream::from_source)
+        FileSource::range(FileRef::Open(Arc::new(file)), size, offset, length).map(ByteStream::from_file_source)
     }
 
-    fn from_source(file: FileSource) -> Self {
+    fn from_file_source(file: FileSource) -> Self {
         ByteStream { body: Mutex::new(Some(file.body())), source: Some(Streamed::File(file)) }
     }
 

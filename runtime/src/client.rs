@@ -84,7 +84,7 @@ const SDK: &str = concat!("awsgen/", env!("CARGO_PKG_VERSION"));
 struct UserAgent {
     short: http::HeaderValue,
     /// `x-amz-user-agent` up to the features.
-    long: String,
+    long_head: String,
     /// ` app/<id>`, or nothing.
     app: String,
 }
@@ -98,10 +98,10 @@ impl UserAgent {
         let app = app_id.map(|id| format!(" app/{}", ua_token(id))).unwrap_or_default();
         let service_id = ua_token(&service.service_id.to_ascii_lowercase().replace(' ', "-"));
         let short = format!("{SDK} os/{os} lang/rust{app}");
-        let long = format!("{SDK} ua/2.1 api/{service_id}#{} os/{os} lang/rust", ua_token(service.api_version));
+        let long_head = format!("{SDK} ua/2.1 api/{service_id}#{} os/{os} lang/rust", ua_token(service.api_version));
         // Only token characters are left, so it is a valid header value.
         let short = http::HeaderValue::try_from(short).unwrap_or(http::HeaderValue::from_static(SDK));
-        UserAgent { short, long, app }
+        UserAgent { short, long_head, app }
     }
 
     /// `x-amz-user-agent` with the features' codes (botocore's `_USERAGENT_FEATURE_MAPPINGS`),
@@ -111,7 +111,7 @@ impl UserAgent {
         features.sort_unstable();
         features.dedup();
         let metrics = if features.is_empty() { String::new() } else { format!(" m/{}", features.join(",")) };
-        let text = format!("{}{metrics}{}", self.long, self.app);
+        let text = format!("{}{metrics}{}", self.long_head, self.app);
         http::HeaderValue::try_from(text).unwrap_or(http::HeaderValue::from_static(SDK))
     }
 }
@@ -299,7 +299,7 @@ impl Client {
     async fn stream_plan(&self, request: &Request, target: &Target<'_>) -> Result<Option<StreamPlan>, BuildError> {
         let Some(streamed) = &request.streamed else { return Ok(None) };
         let https = target.endpoint.is_https();
-        let s3 = crate::sign::takes_aws_chunked(&target.signing_name);
+        let s3 = crate::sign::s3_family(&target.signing_name);
         if s3 && streamed.length().is_some() && (request.stream_checksum.is_some() || !https) {
             return Ok(Some(StreamPlan::AwsChunked));
         }
@@ -359,13 +359,15 @@ impl Client {
                 ControlFlow::Continue(retry) => retry,
             };
             // Events, or a reader's bytes, the caller sent can't be sent again.
-            if request.events.as_ref().is_some_and(crate::eventstream::Outgoing::taken) {
+            let events_taken = request.events.as_ref().is_some_and(crate::eventstream::Outgoing::taken);
+            let body_spent = request.streamed.as_ref().is_some_and(crate::byte_stream::Streamed::spent);
+            let unsendable = match (events_taken, body_spent) {
+                (true, _) => Some("the events sent can't be sent again"),
+                (_, true) => Some("the body was a reader or stream, and what it yielded was already sent"),
+                _ => None,
+            };
+            if let Some(why) = unsendable {
                 span.retry(None);
-                return Err(retry.error.not_retried(attempt, "the events sent can't be sent again"));
-            }
-            if request.streamed.as_ref().is_some_and(crate::byte_stream::Streamed::spent) {
-                span.retry(None);
-                let why = "the body was a reader or stream, and what it yielded was already sent";
                 return Err(retry.error.not_retried(attempt, why));
             }
             // Out of quota: the service is failing for everyone; this client stops adding load.
@@ -775,29 +777,22 @@ impl Client {
             interceptor.modify_before_signing(context, &mut http_request).map_err(refused)?;
         }
         match identity {
-            // An S3 Express session's token goes in its own header, signed like any other.
-            Some(Identity::Credentials(credentials)) if target.session_bucket.is_some() => {
-                let token = credentials.session_token.as_deref().unwrap_or_default();
-                let (name, value) = header("x-amz-s3session-token", token)?;
-                http_request.headers_mut().insert(name, value);
-                let without_token = Credentials::new(&credentials.access_key_id, &credentials.secret_access_key, None);
-                crate::sign::sign(
-                    &mut http_request,
-                    &without_token,
-                    &target.signing_region,
-                    &target.signing_name,
-                    sigv4,
-                    self.now(),
-                )?
+            Some(Identity::Credentials(credentials)) => {
+                // An S3 Express session's token goes in its own header, signed like any other.
+                let without_token;
+                let credentials = match (&target.session_bucket, &credentials.session_token) {
+                    (Some(_), Some(token)) => {
+                        let (name, value) = header("x-amz-s3session-token", token)?;
+                        http_request.headers_mut().insert(name, value);
+                        without_token =
+                            Credentials::new(&credentials.access_key_id, &credentials.secret_access_key, None);
+                        &without_token
+                    }
+                    _ => credentials,
+                };
+                let (region, name) = (&target.signing_region, &target.signing_name);
+                crate::sign::sign(&mut http_request, credentials, region, name, sigv4, self.now())?
             }
-            Some(Identity::Credentials(credentials)) => crate::sign::sign(
-                &mut http_request,
-                credentials,
-                &target.signing_region,
-                &target.signing_name,
-                sigv4,
-                self.now(),
-            )?,
             Some(Identity::Token(token)) => {
                 let mut value = http::HeaderValue::try_from(format!("Bearer {}", token.token()))
                     .map_err(|_| BuildError::InvalidSetting { setting: "token", rule: "must be visible ASCII" })?;

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 /// `x-amz-content-sha256`, which S3 refuses a request without (botocore's `S3SigV4Auth`); an
 /// endpoint whose rules say `disableDoubleEncoding` signs its path as sent.
 pub(crate) fn settings(signing_name: &str, disable_double_encoding: bool) -> sigv4::Settings<'static> {
-    match (takes_aws_chunked(signing_name), disable_double_encoding) {
+    match (s3_family(signing_name), disable_double_encoding) {
         (true, _) => sigv4::Settings::s3(),
         (false, true) => sigv4::Settings { normalize_path: false, double_encode_path: false, ..Default::default() },
         (false, false) => sigv4::Settings::default(),
@@ -21,7 +21,7 @@ pub(crate) fn settings(signing_name: &str, disable_double_encoding: bool) -> sig
 
 /// Whether `signing_name` is S3's family (`s3`, `s3-outposts`, `s3-object-lambda`, and
 /// `s3express` for S3 Express One Zone): signed as S3 verifies, and taking aws-chunked bodies.
-pub(crate) fn takes_aws_chunked(signing_name: &str) -> bool {
+pub(crate) fn s3_family(signing_name: &str) -> bool {
     signing_name == "s3" || signing_name.starts_with("s3-") || signing_name == "s3express"
 }
 
