@@ -21,6 +21,3 @@ pub(crate) fn runtime() -> TokenStream {
 pub(crate) fn serde() -> TokenStream {
     quote! { ::awsgen_runtime::serde }
 }
-
-/// The path every derive names in `#[serde(crate = ...)]` for that re-export.
-pub(crate) const SERDE_CRATE: &str = "::awsgen_runtime::serde";

@@ -217,7 +217,7 @@ fn stages_below_the_emitters_never_use_them() {
 /// module is in the layer of the longest path listed for it (`protocol::errors`: `protocol`).
 const RUNTIME_LAYERS: [(&str, &[&str]); 9] = [
     ("values", &["base64", "blob", "build", "crc", "env", "error", "jmespath", "percent", "time", "unknown"]),
-    ("codecs", &["cbor", "eventstream", "eventstream::frame", "json", "text", "xml"]),
+    ("codecs", &["cbor", "eventstream", "eventstream::frame", "fields", "json", "text", "xml"]),
     ("endpoint rules", &["endpoint_rules"]),
     ("transport", &["byte_stream", "http", "proxy", "stall", "tls"]),
     ("identity and signing", &["cloudfront", "credentials", "eventstream::sign", "sign", "sigv4", "sigv4a"]),

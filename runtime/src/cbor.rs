@@ -3,6 +3,7 @@
 //! [`crate::DateTime`] and the float helpers to write byte strings, tag-1 epoch seconds and
 //! native non-finite floats.
 
+use crate::fields::{FieldValue, ReadFields};
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -85,16 +86,27 @@ impl Visitor<'_> for NumberVisitor {
 }
 
 /// The fields of an error body that name and describe it.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default)]
 pub(crate) struct ErrorFields {
-    #[serde(rename = "__type")]
     pub type_: Option<String>,
     pub message: Option<String>,
-    #[serde(rename = "Message")]
     pub message_upper: Option<String>,
-    #[serde(rename = "errorMessage")]
     pub error_message: Option<String>,
 }
+
+impl ReadFields for ErrorFields {
+    fn read_field<'de, A: de::MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+        match name {
+            "__type" => value.read(&mut self.type_),
+            "message" => value.read(&mut self.message),
+            "Message" => value.read(&mut self.message_upper),
+            "errorMessage" => value.read(&mut self.error_message),
+            _ => value.skip(),
+        }
+    }
+}
+
+crate::deserialize_fields!(ErrorFields);
 
 impl ErrorFields {
     /// The fields of an error body, or none when it is not a CBOR map of them.
@@ -113,17 +125,42 @@ mod tests {
     use crate::{Blob, DateTime};
     use serde::Deserialize;
 
-    #[derive(Debug, PartialEq, Serialize, Deserialize, Default)]
+    /// A structure as generated code reads and writes it.
+    #[derive(Debug, PartialEq, Default)]
     struct Node {
-        #[serde(default)]
         blob: Option<Blob>,
-        #[serde(default)]
         time: Option<DateTime>,
-        #[serde(default, with = "crate::json::float")]
         value: Option<f64>,
-        #[serde(default)]
         children: Vec<Node>,
     }
+
+    impl ReadFields for Node {
+        fn read_field<'de, A: de::MapAccess<'de>>(
+            &mut self,
+            name: &str,
+            value: FieldValue<'_, A>,
+        ) -> Result<(), A::Error> {
+            match name {
+                "blob" => value.read(&mut self.blob),
+                "time" => value.read(&mut self.time),
+                "value" => value.read_optional_as(&mut self.value, crate::json::Float),
+                "children" => value.read(&mut self.children),
+                _ => value.skip(),
+            }
+        }
+    }
+
+    impl crate::fields::WriteFields for Node {
+        fn write_fields<W: crate::fields::FieldWriter>(&self, out: &mut W) -> Result<(), W::Error> {
+            out.optional("blob", &self.blob)?;
+            out.optional("time", &self.time)?;
+            out.optional_as("value", &self.value, crate::json::Float)?;
+            out.field("children", &self.children)
+        }
+    }
+
+    crate::deserialize_fields!(Node);
+    crate::serialize_fields!(Node);
 
     #[test]
     fn blobs_timestamps_and_floats_take_their_cbor_forms() {

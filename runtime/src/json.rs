@@ -1,9 +1,11 @@
 //! JSON encodings of the model's special types: timestamps, blobs, documents, non-finite
-//! floats, and unions. Generated code names these in `#[serde(with = ...)]` and union impls.
+//! floats, and unions. Generated code names the encodings in its `ReadFields` and `WriteFields`
+//! impls (see `fields.rs`), and the union helpers in its union impls.
 //! With the `cbor` feature (which RPCv2 CBOR crates turn on) the same impls write CBOR when the
 //! serializer is not human-readable: see `cbor.rs`. Without it, every format gets the JSON forms.
 
 use crate::blob::Blob;
+use crate::fields::Encoding;
 use crate::time::{DateTime, TimestampFormat};
 use serde::de::{self, Deserializer};
 use serde::ser::Serializer;
@@ -90,49 +92,38 @@ impl<'de> Deserialize<'de> for DateTime {
     }
 }
 
-macro_rules! string_timestamp_format {
-    ($module:ident, $format:expr, $doc:literal) => {
-        #[doc = $doc]
-        pub mod $module {
-            use super::*;
+/// A timestamp written as an RFC 3339 date-time string (read in any of the forms above).
+pub struct DateTimeString;
 
-            /// CBOR ignores the model's format: a timestamp is always tag 1.
-            pub fn serialize<S: Serializer>(value: &Option<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
-                match value {
-                    Some(time) if !serializer.is_human_readable() => time.serialize(serializer),
-                    Some(time) => serializer.serialize_str(&time.format($format)),
-                    None => serializer.serialize_none(),
+/// A timestamp written as an HTTP-date string (read in any of the forms above).
+pub struct HttpDateString;
+
+macro_rules! timestamp_string {
+    ($encoding:ident, $format:expr) => {
+        /// CBOR ignores the model's format: a timestamp is always tag 1.
+        impl Encoding<DateTime> for $encoding {
+            fn serialize<S: Serializer>(value: &DateTime, serializer: S) -> Result<S::Ok, S::Error> {
+                match serializer.is_human_readable() {
+                    true => serializer.serialize_str(&value.format($format)),
+                    false => value.serialize(serializer),
                 }
             }
 
-            pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime>, D::Error> {
+            fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime>, D::Error> {
                 Option::<DateTime>::deserialize(deserializer)
-            }
-
-            /// The same, for a required member: `null` reads as the zero value.
-            pub mod required {
-                use super::*;
-
-                pub fn serialize<S: Serializer>(value: &DateTime, serializer: S) -> Result<S::Ok, S::Error> {
-                    super::serialize(&Some(*value), serializer)
-                }
-
-                pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
-                    super::deserialize(deserializer).map(Option::unwrap_or_default)
-                }
             }
         }
     };
 }
 
-string_timestamp_format!(
-    date_time,
-    TimestampFormat::DateTime,
-    "An optional timestamp written as an RFC 3339 date-time string."
-);
-string_timestamp_format!(http_date, TimestampFormat::HttpDate, "An optional timestamp written as an HTTP-date string.");
+timestamp_string!(DateTimeString, TimestampFormat::DateTime);
+timestamp_string!(HttpDateString, TimestampFormat::HttpDate);
 
-/// Floats as AWS JSON writes them: numbers, or the strings `NaN`, `Infinity`, `-Infinity`.
+/// Floats as AWS JSON writes them: numbers, or the strings `NaN`, `Infinity`, `-Infinity`
+/// (CBOR has them natively).
+pub struct Float;
+
+/// `f32` or `f64`.
 pub trait JsonFloat: Copy {
     fn to_f64(self) -> f64;
     fn from_f64(value: f64) -> Self;
@@ -156,22 +147,18 @@ impl JsonFloat for f32 {
     }
 }
 
-/// For optional float members: non-finite values as strings, both ways (CBOR has them natively).
-pub mod float {
-    use super::*;
-
-    pub fn serialize<S: Serializer, T: JsonFloat>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
-        match value.map(T::to_f64) {
-            None => serializer.serialize_none(),
-            Some(v) if !serializer.is_human_readable() => serializer.serialize_f64(v),
-            Some(v) if v.is_nan() => serializer.serialize_str("NaN"),
-            Some(v) if v == f64::INFINITY => serializer.serialize_str("Infinity"),
-            Some(v) if v == f64::NEG_INFINITY => serializer.serialize_str("-Infinity"),
-            Some(v) => serializer.serialize_f64(v),
+impl<T: JsonFloat> Encoding<T> for Float {
+    fn serialize<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        match value.to_f64() {
+            v if !serializer.is_human_readable() => serializer.serialize_f64(v),
+            v if v.is_nan() => serializer.serialize_str("NaN"),
+            f64::INFINITY => serializer.serialize_str("Infinity"),
+            f64::NEG_INFINITY => serializer.serialize_str("-Infinity"),
+            v => serializer.serialize_f64(v),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, T: JsonFloat>(deserializer: D) -> Result<Option<T>, D::Error> {
+    fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
         #[cfg(feature = "cbor")]
         if !deserializer.is_human_readable() {
             return Ok(crate::cbor::deserialize_number(deserializer)?.map(T::from_f64));
@@ -188,19 +175,6 @@ pub mod float {
             other => return Err(de::Error::custom(format!("expected a number, found {other}"))),
         };
         Ok(Some(T::from_f64(value)))
-    }
-
-    /// The same, for a required member: `null` reads as zero.
-    pub mod required {
-        use super::*;
-
-        pub fn serialize<S: Serializer, T: JsonFloat>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-            super::serialize(&Some(*value), serializer)
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>, T: JsonFloat>(deserializer: D) -> Result<T, D::Error> {
-            super::deserialize(deserializer).map(|value: Option<T>| value.unwrap_or(T::from_f64(0.0)))
-        }
     }
 }
 
@@ -301,14 +275,38 @@ mod tests {
 
     #[test]
     fn non_finite_floats_are_strings() {
-        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        #[derive(Debug, Default, PartialEq)]
         struct F {
-            #[serde(with = "float", default)]
             v: Option<f64>,
+            w: f32,
         }
-        assert_eq!(serde_json::to_string(&F { v: Some(f64::NEG_INFINITY) }).unwrap(), r#"{"v":"-Infinity"}"#);
+        impl crate::fields::ReadFields for F {
+            fn read_field<'de, A: de::MapAccess<'de>>(
+                &mut self,
+                name: &str,
+                value: crate::fields::FieldValue<'_, A>,
+            ) -> Result<(), A::Error> {
+                match name {
+                    "v" => value.read_optional_as(&mut self.v, Float),
+                    "w" => value.read_as(&mut self.w, Float),
+                    _ => value.skip(),
+                }
+            }
+        }
+        impl crate::fields::WriteFields for F {
+            fn write_fields<W: crate::fields::FieldWriter>(&self, out: &mut W) -> Result<(), W::Error> {
+                out.optional_as("v", &self.v, Float)?;
+                out.field_as("w", &self.w, Float)
+            }
+        }
+        crate::deserialize_fields!(F);
+        crate::serialize_fields!(F);
+        let inf = F { v: Some(f64::NEG_INFINITY), w: f32::INFINITY };
+        assert_eq!(serde_json::to_string(&inf).unwrap(), r#"{"v":"-Infinity","w":"Infinity"}"#);
+        assert_eq!(serde_json::to_string(&F::default()).unwrap(), r#"{"w":0.0}"#);
         assert!(serde_json::from_str::<F>(r#"{"v":"NaN"}"#).unwrap().v.unwrap().is_nan());
-        assert_eq!(serde_json::from_str::<F>(r#"{"v":1.5}"#).unwrap(), F { v: Some(1.5) });
-        assert_eq!(serde_json::from_str::<F>(r#"{}"#).unwrap(), F { v: None });
+        assert_eq!(serde_json::from_str::<F>(r#"{"v":1.5,"x":[1]}"#).unwrap(), F { v: Some(1.5), w: 0.0 });
+        assert_eq!(serde_json::from_str::<F>(r#"{"v":null,"w":null}"#).unwrap(), F::default());
+        assert!(serde_json::from_str::<F>(r#"{"v":"1.5"}"#).is_err());
     }
 }

@@ -32,6 +32,7 @@ pub mod endpoint_rules;
 mod env;
 mod error;
 pub mod eventstream;
+pub mod fields;
 pub mod http;
 pub mod interceptor;
 pub mod jmespath;

@@ -15,11 +15,12 @@
 //! [`Paginator::starting_token`] to continue.
 
 use crate::error::SdkError;
+use crate::fields::{FieldValue, FieldWriter, ReadFields, WriteFields};
 use crate::protocol::Operation;
 use crate::{BuildError, Client};
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::{DeserializeOwned, MapAccess};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -48,15 +49,45 @@ pub trait Paginate: Operation<Output: Send, Error: Send> + Clone + 'static {
 
 pub use crate::error::PaginationError;
 
-#[derive(Serialize, serde::Deserialize)]
+/// Where a run stopped: the input tokens of the next page, and how many of its items were taken.
 struct ResumeToken<T> {
     tokens: Option<T>,
-    #[serde(default, skip_serializing_if = "is_zero")]
     skip: usize,
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
+impl<T> Default for ResumeToken<T> {
+    fn default() -> Self {
+        ResumeToken { tokens: None, skip: 0 }
+    }
+}
+
+impl<T: DeserializeOwned> ReadFields for ResumeToken<T> {
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+        match name {
+            "tokens" => value.read(&mut self.tokens),
+            "skip" => value.read(&mut self.skip),
+            _ => value.skip(),
+        }
+    }
+}
+
+impl<T: Serialize> WriteFields for ResumeToken<T> {
+    fn write_fields<W: FieldWriter>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field("tokens", &self.tokens)?;
+        out.optional("skip", &Some(self.skip).filter(|skip| *skip != 0))
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for ResumeToken<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::fields::deserialize(deserializer)
+    }
+}
+
+impl<T: Serialize> Serialize for ResumeToken<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::fields::serialize(self, serializer)
+    }
 }
 
 fn encode<T: Serialize>(tokens: Option<T>, skip: usize) -> String {

@@ -2,7 +2,7 @@
 
 use super::{docs, rt};
 use crate::ir::{Binding, EnumValue, SendAs, Shape};
-use crate::plan::{Accessor, Check, FieldPlan, JsonField, TypePlan};
+use crate::plan::{Accessor, Check, FieldPlan, JsonEncoding, JsonField, TypePlan};
 pub(crate) use crate::rust::ident;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -23,8 +23,8 @@ pub(crate) fn structure(ty: &TypePlan, names: &StructNames) -> TokenStream {
     let type_name = ident(names.type_name);
     let builder_name = ident(names.builder);
     let doc = docs::outer_or(&ty.docs, &format!("The `{}` structure.", names.type_name));
-    let serde_derives = serde_derives(ty);
-    let fields = ty.fields.iter().map(|f| field(ty, f));
+    let serde_impls = serde_impls(ty, &type_name);
+    let fields = ty.fields.iter().map(field);
     let derives = derives(redacted_fields(ty).is_empty(), holds_stream(ty));
     let error = ty.structure().and_then(|s| s.error.as_ref()).map(|_| error_parts(ty, &type_name));
     let error_field = error.as_ref().map(|e| &e.field);
@@ -36,13 +36,12 @@ pub(crate) fn structure(ty: &TypePlan, names: &StructNames) -> TokenStream {
     // A modeled error's `message()` reads its message member.
     let message = error.as_ref().and_then(|_| message_field(ty)).map(|f| f.name.as_str());
     let getters = ty.fields.iter().filter(|f| Some(f.name.as_str()) != message).map(getter);
-    let request_id = names.output.then(|| request_id(&type_name, is_wire(ty)));
+    let request_id = names.output.then(|| request_id(&type_name));
     let request_id_field = request_id.as_ref().map(|(field, _)| field);
     let request_id_impl = request_id.as_ref().map(|(_, implementation)| implementation);
     quote! {
         #doc
         #derives
-        #serde_derives
         #[non_exhaustive]
         pub struct #type_name {
             #(#fields,)*
@@ -60,6 +59,8 @@ pub(crate) fn structure(ty: &TypePlan, names: &StructNames) -> TokenStream {
         }
 
         #request_id_impl
+
+        #serde_impls
 
         #manual_debug
 
@@ -104,11 +105,9 @@ fn getter(field: &FieldPlan) -> TokenStream {
 
 /// An output's private request id field (filled by `parse_output`) and its `RequestId` impl.
 /// The id belongs to one response, not to the value: serde leaves it out.
-fn request_id(type_name: &Ident, wire: bool) -> (TokenStream, TokenStream) {
+fn request_id(type_name: &Ident) -> (TokenStream, TokenStream) {
     let rt = rt::runtime();
-    let skip = serde_attr(wire, quote! { skip });
     let field = quote! {
-        #skip
         _request_id: Option<String>,
     };
     let implementation = quote! {
@@ -167,61 +166,86 @@ fn holds_stream(ty: &TypePlan) -> bool {
     ty.fields.iter().any(|f| f.stream)
 }
 
-/// Whether the shape's serde impls are its JSON (or CBOR) wire form, always present. Other
-/// shapes get the same impls only with the crate's `serde` feature.
-fn is_wire(shape: &Shape) -> bool {
-    shape.json_out || shape.json_in
-}
+/// `ReadFields` and `Deserialize` for a shape read from JSON (or CBOR), `WriteFields` and
+/// `Serialize` for one written to it: the wire impls. With the crate's `serde` feature every
+/// structure has both, so a user's serde form is the wire form wherever there is one.
+fn serde_impls(ty: &TypePlan, type_name: &Ident) -> TokenStream {
+    let rt = rt::runtime();
+    let serde = rt::serde();
+    let body: Vec<&FieldPlan> = ty.fields.iter().filter(|f| f.json != JsonField::Skip).collect();
+    let wire: Vec<&str> = body.iter().map(|f| f.wire_name.as_str()).collect();
+    let names: Vec<Ident> = body.iter().map(|f| ident(&f.rust_name)).collect();
+    let reads = body.iter().zip(&names).map(|(f, name)| match (json_encoding(f), f.optional) {
+        (Some(encoding), true) => quote! { value.read_optional_as(&mut self.#name, #encoding) },
+        (Some(encoding), false) => quote! { value.read_as(&mut self.#name, #encoding) },
+        (None, _) => quote! { value.read(&mut self.#name) },
+    });
+    let writes = body.iter().zip(&names).zip(&wire).map(|((f, name), wire)| match (json_encoding(f), f.optional) {
+        (Some(encoding), true) => quote! { out.optional_as(#wire, &self.#name, #encoding)?; },
+        (Some(encoding), false) => quote! { out.field_as(#wire, &self.#name, #encoding)?; },
+        (None, true) => quote! { out.optional(#wire, &self.#name)?; },
+        (None, false) => quote! { out.field(#wire, &self.#name)?; },
+    });
+    // A structure with no body members reads past every value and writes none.
+    let (name_param, out_param) = match body.is_empty() {
+        true => (quote! { _ }, quote! { _ }),
+        false => (quote! { name }, quote! { out }),
+    };
+    let read = match body.is_empty() {
+        true => quote! { value.skip() },
+        false => quote! {
+            match name {
+                #( #wire => #reads, )*
+                _ => value.skip(),
+            }
+        },
+    };
+    let (read_gate, write_gate) = (feature_gate(ty.json_in), feature_gate(ty.json_out));
+    quote! {
+        #read_gate
+        impl #rt::fields::ReadFields for #type_name {
+            fn read_field<'de, A: #serde::de::MapAccess<'de>>(
+                &mut self,
+                #name_param: &str,
+                value: #rt::fields::FieldValue<'_, A>,
+            ) -> Result<(), A::Error> {
+                #read
+            }
+        }
 
-/// `#[serde(..)]`, or for a shape without wire impls, the same behind the `serde` feature.
-fn serde_attr(wire: bool, args: TokenStream) -> TokenStream {
-    if wire {
-        quote! { #[serde(#args)] }
-    } else {
-        quote! { #[cfg_attr(feature = "serde", serde(#args))] }
+        #read_gate
+        #rt::deserialize_fields!(#type_name);
+
+        #write_gate
+        impl #rt::fields::WriteFields for #type_name {
+            fn write_fields<W: #rt::fields::FieldWriter>(&self, #out_param: &mut W) -> Result<(), W::Error> {
+                #(#writes)*
+                Ok(())
+            }
+        }
+
+        #write_gate
+        #rt::serialize_fields!(#type_name);
     }
 }
 
-/// `Serialize` for shapes written as JSON, `Deserialize` for shapes read from it (the wire
-/// impls), on one line; on the next, what the `serde` feature adds: the rest of the pair, with
-/// the same member attributes, so a user's serde form is the wire form wherever there is one.
-fn serde_derives(shape: &Shape) -> TokenStream {
-    let serde = rt::serde();
-    let pair = [(shape.json_out, quote! { #serde::Serialize }), (shape.json_in, quote! { #serde::Deserialize })];
-    let wire: Vec<&TokenStream> = pair.iter().filter(|(wire, _)| *wire).map(|(_, derive)| derive).collect();
-    let feature: Vec<&TokenStream> = pair.iter().filter(|(wire, _)| !*wire).map(|(_, derive)| derive).collect();
-    let crate_path = rt::SERDE_CRATE;
-    let wire_line = (!wire.is_empty()).then(|| quote! { #[derive(#(#wire),*)] #[serde(crate = #crate_path)] });
-    let feature_line = match (wire.is_empty(), feature.is_empty()) {
-        (_, true) => None,
-        (true, false) => {
-            Some(quote! { #[cfg_attr(feature = "serde", derive(#(#feature),*), serde(crate = #crate_path))] })
-        }
-        (false, false) => Some(quote! { #[cfg_attr(feature = "serde", derive(#(#feature),*))] }),
-    };
-    quote! { #wire_line #feature_line }
+/// The runtime's encoding of a body member whose JSON form is not serde's default.
+fn json_encoding(field: &FieldPlan) -> Option<TokenStream> {
+    let rt = rt::runtime();
+    match field.json {
+        JsonField::Body { encoding: Some(JsonEncoding::Float) } => Some(quote! { #rt::json::Float }),
+        JsonField::Body { encoding: Some(JsonEncoding::DateTimeString) } => Some(quote! { #rt::json::DateTimeString }),
+        JsonField::Body { encoding: Some(JsonEncoding::HttpDateString) } => Some(quote! { #rt::json::HttpDateString }),
+        _ => None,
+    }
 }
 
-fn field(ty: &TypePlan, field: &FieldPlan) -> TokenStream {
+fn field(field: &FieldPlan) -> TokenStream {
     let doc = docs::member(field);
     let name = ident(&field.rust_name);
     let field_type = &field.ty;
-    let serde = serde_field_attr(is_wire(ty), &field.json);
     let deprecated = field.deprecated.then(|| quote! { #[deprecated] });
-    quote! { #doc #serde #deprecated pub #name: #field_type }
-}
-
-/// The field's JSON form as serde attributes (see `JsonField`).
-fn serde_field_attr(wire: bool, json: &JsonField) -> Option<TokenStream> {
-    let JsonField::Body { rename, skip_none, with, default } = json else {
-        return Some(serde_attr(wire, quote! { skip }));
-    };
-    let rename = rename.as_ref().map(|name| quote! { rename = #name });
-    let skip_none = skip_none.then(|| quote! { skip_serializing_if = "Option::is_none" });
-    let with = with.as_ref().map(|module| quote! { with = #module });
-    let default = default.then(|| quote! { default });
-    let args: Vec<TokenStream> = rename.into_iter().chain(skip_none).chain(with).chain(default).collect();
-    (!args.is_empty()).then(|| serde_attr(wire, quote! { #(#args),* }))
+    quote! { #doc #deprecated pub #name: #field_type }
 }
 
 fn builder(ty: &TypePlan, names: &StructNames, error: Option<&ErrorParts>) -> TokenStream {
@@ -232,7 +256,10 @@ fn builder(ty: &TypePlan, names: &StructNames, error: Option<&ErrorParts>) -> To
         let (name, value) = (ident(&f.rust_name), &f.value);
         quote! { #name: Option<#value> }
     });
-    let setters = ty.fields.iter().map(setters);
+    // `..self` brings the builder's other fields along, when there are any.
+    let alone = ty.fields.len() == 1 && !names.fluent && error.is_none();
+    let rest = (!alone).then(|| quote! { ..self });
+    let setters = ty.fields.iter().map(|f| setters(f, rest.as_ref()));
     let enforced: Vec<&FieldPlan> = ty.checked_fields().collect();
     let assignments = ty.fields.iter().map(|m| {
         let name = ident(&m.rust_name);
@@ -344,7 +371,7 @@ fn builder(ty: &TypePlan, names: &StructNames, error: Option<&ErrorParts>) -> To
     }
 }
 
-fn setters(member: &FieldPlan) -> TokenStream {
+fn setters(member: &FieldPlan, rest: Option<&TokenStream>) -> TokenStream {
     let doc = docs::member(member);
     let name = ident(&member.rust_name);
     let (setter, getter) = (ident(&member.setter), ident(&member.getter));
@@ -355,15 +382,13 @@ fn setters(member: &FieldPlan) -> TokenStream {
     quote! {
         #doc
         #deprecated
-        pub fn #name(mut self, value: impl Into<#value>) -> Self {
-            self.#name = Some(value.into());
-            self
+        pub fn #name(self, value: impl Into<#value>) -> Self {
+            self.#setter(Some(value.into()))
         }
         #[doc = #set_doc]
         #deprecated
-        pub fn #setter(mut self, value: Option<#value>) -> Self {
-            self.#name = value;
-            self
+        pub fn #setter(self, #name: Option<#value>) -> Self {
+            Self { #name, #rest }
         }
         #[doc = #get_doc]
         #deprecated
@@ -414,7 +439,6 @@ fn error_parts(ty: &TypePlan, type_name: &Ident) -> ErrorParts {
     ErrorParts {
         field: quote! {
             /// What the response said beyond the modeled members: code, message, status, request id.
-            #[serde(skip)]
             meta: #rt::ErrorMetadata,
         },
         impls: quote! {
@@ -487,15 +511,22 @@ pub(crate) fn union(shape: &TypePlan) -> TokenStream {
     });
     let docs = members.iter().map(|m| docs::member(m));
     let wire: Vec<&str> = members.iter().map(|m| m.wire_name.as_str()).collect();
-    // Serialize is derived, on the wire or with the `serde` feature; Deserialize is written out.
-    let crate_path = rt::SERDE_CRATE;
-    let serialize = match shape.json_out {
-        true => quote! { #[derive(#serde::Serialize)] #[serde(crate = #crate_path)] },
-        false => quote! { #[cfg_attr(feature = "serde", derive(#serde::Serialize), serde(crate = #crate_path))] },
-    };
-    let renames = wire.iter().map(|w| serde_attr(shape.json_out, quote! { rename = #w }));
     // Serializing `Unknown` fails: there is no member to write.
-    let unknown_attr = serde_attr(shape.json_out, quote! { skip });
+    let type_name = &shape.names.type_name;
+    let serialize = {
+        let only_with_feature = feature_gate(shape.json_out);
+        quote! {
+            #only_with_feature
+            impl #serde::Serialize for #name {
+                fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #( Self::#variants(value) => #rt::fields::serialize_member(serializer, #wire, value), )*
+                        Self::Unknown => #rt::fields::unknown_member::<S>(#type_name),
+                    }
+                }
+            }
+        }
+    };
     let only_with_feature = feature_gate(shape.json_in);
     let deserialize = {
         quote! {
@@ -519,12 +550,10 @@ pub(crate) fn union(shape: &TypePlan) -> TokenStream {
     quote! {
         #doc
         #[derive(Clone, PartialEq #debug)]
-        #serialize
         #[non_exhaustive]
         pub enum #name {
-            #( #docs #renames #variants(#types), )*
+            #( #docs #variants(#types), )*
             /// A member this version of the crate does not know.
-            #unknown_attr
             Unknown,
         }
 
@@ -536,6 +565,7 @@ pub(crate) fn union(shape: &TypePlan) -> TokenStream {
         }
 
         #manual_debug
+        #serialize
         #deserialize
     }
 }

@@ -94,21 +94,25 @@ pub enum Accessor {
     Ref,
 }
 
-/// How a body member is written in JSON (serde attributes), whichever way its structure travels.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a member travels in a JSON (or CBOR) body, whichever way its structure goes: under its
+/// wire name; left out when optional and unset; its zero value when missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonField {
     /// Not in the body: the operation reads and writes it elsewhere (or it is a stream).
     Skip,
-    Body {
-        /// The wire name, when it is not the field's name.
-        rename: Option<String>,
-        /// An optional member that is unset is left out.
-        skip_none: bool,
-        /// The runtime module that encodes a value whose JSON form is not serde's default.
-        with: Option<String>,
-        /// A missing member reads as its zero value.
-        default: bool,
-    },
+    /// In the body, in serde's form for its type or in the runtime's `json::<Encoding>`.
+    Body { encoding: Option<JsonEncoding> },
+}
+
+/// A value whose JSON form is not serde's default for its Rust type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonEncoding {
+    /// A float that may be `"NaN"`, `"Infinity"` or `"-Infinity"`.
+    Float,
+    /// A timestamp written as an RFC 3339 string (epoch seconds is the default).
+    DateTimeString,
+    /// A timestamp written as an HTTP-date string.
+    HttpDateString,
 }
 
 /// What `build()` does with a field.
@@ -158,29 +162,21 @@ fn accessor(shapes: &BTreeMap<ShapeId, Shape>, target: Option<&Shape>) -> Access
     }
 }
 
-/// Wire name, omission and special encodings. The attributes depend on the member alone, not on
-/// which way its structure travels, so reusing a shape in the other direction only adds a derive.
+/// Whether the member is in the body, and its special encoding. This depends on the member alone,
+/// not on which way its structure travels, so a shape reads what it writes.
 fn json(member: &Member, kind: Option<&ShapeKind>, stream: bool) -> JsonField {
     if member.binding != Binding::Body || stream {
         return JsonField::Skip;
     }
-    let optional = member.optional;
-    let rename = (member.wire_name != member.rust_name.trim_start_matches("r#")).then(|| member.wire_name.clone());
-    let with = special_encoding(member, kind);
-    // A missing required member reads as its zero value; `with` turns off serde's "missing
-    // Option is None", so that is said again too.
-    let default = with.is_some() || !optional;
-    let with = with.map(|module| if optional { module.to_owned() } else { format!("{module}::required") });
-    JsonField::Body { rename, skip_none: optional, with, default }
+    JsonField::Body { encoding: json_encoding(member, kind) }
 }
 
-/// The runtime module that encodes a member whose JSON form is not serde's default.
-fn special_encoding(member: &Member, kind: Option<&ShapeKind>) -> Option<&'static str> {
+fn json_encoding(member: &Member, kind: Option<&ShapeKind>) -> Option<JsonEncoding> {
     match kind? {
-        ShapeKind::Float | ShapeKind::Double => Some("::awsgen_runtime::json::float"),
+        ShapeKind::Float | ShapeKind::Double => Some(JsonEncoding::Float),
         ShapeKind::Timestamp => match member.timestamp_format? {
-            TimestampFormat::DateTime => Some("::awsgen_runtime::json::date_time"),
-            TimestampFormat::HttpDate => Some("::awsgen_runtime::json::http_date"),
+            TimestampFormat::DateTime => Some(JsonEncoding::DateTimeString),
+            TimestampFormat::HttpDate => Some(JsonEncoding::HttpDateString),
             TimestampFormat::EpochSeconds => None,
         },
         _ => None,
@@ -242,21 +238,16 @@ mod tests {
     #[test]
     fn json_form_names_encodings_and_zero_values() {
         let ratio = plan(&member("Ratio", "Ratio"));
-        let with = Some("::awsgen_runtime::json::float".to_owned());
-        assert_eq!(
-            ratio.json,
-            JsonField::Body { rename: Some("Ratio".to_owned()), skip_none: true, with, default: true }
-        );
-        let mut required = member("name", "Name");
-        required.optional = false;
-        assert_eq!(plan(&required).json, JsonField::Body { rename: None, skip_none: false, with: None, default: true });
+        assert_eq!(ratio.json, JsonField::Body { encoding: Some(JsonEncoding::Float) });
+        assert_eq!(plan(&member("name", "Name")).json, JsonField::Body { encoding: None });
         let mut header = member("Name", "Name");
         header.binding = Binding::Header;
         assert_eq!(plan(&header).json, JsonField::Skip);
         let mut when = member("When", "When");
-        (when.optional, when.timestamp_format) = (false, Some(TimestampFormat::HttpDate));
-        let JsonField::Body { with, .. } = plan(&when).json else { panic!("a body member") };
-        assert_eq!(with.as_deref(), Some("::awsgen_runtime::json::http_date::required"));
+        when.timestamp_format = Some(TimestampFormat::HttpDate);
+        assert_eq!(plan(&when).json, JsonField::Body { encoding: Some(JsonEncoding::HttpDateString) });
+        when.timestamp_format = Some(TimestampFormat::EpochSeconds);
+        assert_eq!(plan(&when).json, JsonField::Body { encoding: None });
     }
 
     #[test]

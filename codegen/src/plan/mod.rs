@@ -16,7 +16,7 @@ use crate::ir::{
     AuthScheme, Binding, Docs, ErrorVariant, Member, Operation, Protocol, Service, Shape, ShapeId, ShapeKind, Structure,
 };
 pub use event_stream::{EventHeader, EventPayload, EventPlan, EventStreamPlan, PayloadKind};
-pub use fields::{Accessor, Check, FieldPlan, JsonField, TypePlan};
+pub use fields::{Accessor, Check, FieldPlan, JsonEncoding, JsonField, TypePlan};
 pub use paginator::PaginatorPlan;
 pub use rust_type::RustType;
 use std::collections::BTreeMap;

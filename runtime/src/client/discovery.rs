@@ -7,11 +7,12 @@
 use super::Client;
 use crate::endpoint::Endpoint;
 use crate::error::ErrorMetadata;
+use crate::fields::{FieldValue, ReadFields};
 use crate::http::BoxFuture;
 use crate::http::Response;
 use crate::protocol::{EndpointDiscovery, ErrorResponse, Operation, Request};
 use crate::{BuildError, ParseError};
-use serde::Deserialize;
+use serde::de::MapAccess;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -141,19 +142,38 @@ impl Client {
 /// `x-amz-api-version` (as botocore's `inject_api_version_header_if_needed` sends it).
 struct DescribeEndpoints(EndpointDiscovery, &'static str);
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Default)]
 struct Described {
-    #[serde(default)]
     endpoints: Vec<DescribedEndpoint>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Default)]
 struct DescribedEndpoint {
     address: String,
     cache_period_in_minutes: i64,
 }
+
+impl ReadFields for Described {
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+        match name {
+            "Endpoints" => value.read(&mut self.endpoints),
+            _ => value.skip(),
+        }
+    }
+}
+
+impl ReadFields for DescribedEndpoint {
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+        match name {
+            "Address" => value.read(&mut self.address),
+            "CachePeriodInMinutes" => value.read(&mut self.cache_period_in_minutes),
+            _ => value.skip(),
+        }
+    }
+}
+
+crate::deserialize_fields!(Described);
+crate::deserialize_fields!(DescribedEndpoint);
 
 impl DescribedEndpoint {
     /// The endpoint (`https://` unless the address names a scheme) and how long it holds.

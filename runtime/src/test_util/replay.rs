@@ -7,9 +7,10 @@
 //! date, user agent, invocation id) are never compared and never recorded.
 
 use crate::error::{TransportError, TransportErrorKind};
+use crate::fields::{FieldValue, FieldWriter, ReadFields, WriteFields};
 use crate::http::{BoxFuture, HttpClient, HttpResponse};
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+use serde::de::MapAccess;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,32 +29,94 @@ const VOLATILE_HEADERS: [&str; 9] = [
 ];
 
 /// One request and the response it got. Bodies are text (JSON, XML, form).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Exchange {
     pub request: RecordedRequest,
     pub response: RecordedResponse,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordedRequest {
     pub method: String,
     /// Absolute (`https://host/path?query`), or just the path and query to match any host.
     pub uri: String,
     /// Headers the request must have, with these values.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordedResponse {
     pub status: u16,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
 }
+
+// Recordings as JSON; empty headers and bodies are left out.
+
+impl ReadFields for Exchange {
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+        match name {
+            "request" => value.read(&mut self.request),
+            "response" => value.read(&mut self.response),
+            _ => value.skip(),
+        }
+    }
+}
+
+impl WriteFields for Exchange {
+    fn write_fields<W: FieldWriter>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field("request", &self.request)?;
+        out.field("response", &self.response)
+    }
+}
+
+impl ReadFields for RecordedRequest {
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+        match name {
+            "method" => value.read(&mut self.method),
+            "uri" => value.read(&mut self.uri),
+            "headers" => value.read(&mut self.headers),
+            "body" => value.read(&mut self.body),
+            _ => value.skip(),
+        }
+    }
+}
+
+impl WriteFields for RecordedRequest {
+    fn write_fields<W: FieldWriter>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field("method", &self.method)?;
+        out.field("uri", &self.uri)?;
+        out.optional("headers", &Some(&self.headers).filter(|h| !h.is_empty()))?;
+        out.optional("body", &Some(&self.body).filter(|b| !b.is_empty()))
+    }
+}
+
+impl ReadFields for RecordedResponse {
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+        match name {
+            "status" => value.read(&mut self.status),
+            "headers" => value.read(&mut self.headers),
+            "body" => value.read(&mut self.body),
+            _ => value.skip(),
+        }
+    }
+}
+
+impl WriteFields for RecordedResponse {
+    fn write_fields<W: FieldWriter>(&self, out: &mut W) -> Result<(), W::Error> {
+        out.field("status", &self.status)?;
+        out.optional("headers", &Some(&self.headers).filter(|h| !h.is_empty()))?;
+        out.optional("body", &Some(&self.body).filter(|b| !b.is_empty()))
+    }
+}
+
+crate::deserialize_fields!(Exchange);
+crate::serialize_fields!(Exchange);
+crate::deserialize_fields!(RecordedRequest);
+crate::serialize_fields!(RecordedRequest);
+crate::deserialize_fields!(RecordedResponse);
+crate::serialize_fields!(RecordedResponse);
 
 impl Exchange {
     /// `request` answered with a response of `status` and `body` (JSON, XML...).

@@ -4,16 +4,11 @@
 //! Creates a config object for a backend.
 /// The request body for CreateBackendConfig.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBackendConfigInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The app ID for the backend manager.
-    #[serde(rename = "backendManagerAppId", skip_serializing_if = "Option::is_none")]
     pub backend_manager_app_id: Option<String>,
 }
 impl CreateBackendConfigInput {
@@ -30,6 +25,31 @@ impl CreateBackendConfigInput {
         self.backend_manager_app_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateBackendConfigInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "backendManagerAppId" => value.read(&mut self.backend_manager_app_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateBackendConfigInput);
+impl ::awsgen_runtime::fields::WriteFields for CreateBackendConfigInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("backendManagerAppId", &self.backend_manager_app_id)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(CreateBackendConfigInput);
 /// A builder for [`CreateBackendConfigInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendConfigInputBuilder<C = ()> {
@@ -39,28 +59,30 @@ pub struct CreateBackendConfigInputBuilder<C = ()> {
 }
 impl<C> CreateBackendConfigInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The app ID for the backend manager.
-    pub fn backend_manager_app_id(mut self, value: impl Into<String>) -> Self {
-        self.backend_manager_app_id = Some(value.into());
-        self
+    pub fn backend_manager_app_id(self, value: impl Into<String>) -> Self {
+        self.set_backend_manager_app_id(Some(value.into()))
     }
     /// Sets or clears [`backend_manager_app_id`](Self::backend_manager_app_id).
-    pub fn set_backend_manager_app_id(mut self, value: Option<String>) -> Self {
-        self.backend_manager_app_id = value;
-        self
+    pub fn set_backend_manager_app_id(
+        self,
+        backend_manager_app_id: Option<String>,
+    ) -> Self {
+        Self {
+            backend_manager_app_id,
+            ..self
+        }
     }
     /// What [`backend_manager_app_id`](Self::backend_manager_app_id) set, if anything.
     pub fn get_backend_manager_app_id(&self) -> &Option<String> {
@@ -189,24 +211,16 @@ impl ::awsgen_runtime::Operation for CreateBackendConfigInput {
 }
 /// The `CreateBackendConfigOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBackendConfigOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The current status of the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl CreateBackendConfigOutput {
@@ -236,6 +250,37 @@ impl ::awsgen_runtime::RequestId for CreateBackendConfigOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for CreateBackendConfigOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "jobId" => value.read(&mut self.job_id),
+            "status" => value.read(&mut self.status),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(CreateBackendConfigOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateBackendConfigOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("jobId", &self.job_id)?;
+        out.optional("status", &self.status)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateBackendConfigOutput);
 /// A builder for [`CreateBackendConfigOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendConfigOutputBuilder {
@@ -246,56 +291,54 @@ pub struct CreateBackendConfigOutputBuilder {
 }
 impl CreateBackendConfigOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The ID for the job.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        self.set_job_id(Some(value.into()))
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(mut self, value: Option<String>) -> Self {
-        self.job_id = value;
-        self
+    pub fn set_job_id(self, job_id: Option<String>) -> Self {
+        Self { job_id, ..self }
     }
     /// What [`job_id`](Self::job_id) set, if anything.
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// The current status of the request.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<String>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<String>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<String>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<String> {

@@ -4,22 +4,15 @@
 //! Creates a backend storage resource.
 /// The request body for CreateBackendStorage.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBackendStorageInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The resource configuration for creating backend storage.
-    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::CreateBackendStorageResourceConfig>,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl CreateBackendStorageInput {
@@ -46,6 +39,35 @@ impl CreateBackendStorageInput {
         self.resource_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateBackendStorageInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "resourceConfig" => value.read(&mut self.resource_config),
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateBackendStorageInput);
+impl ::awsgen_runtime::fields::WriteFields for CreateBackendStorageInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("resourceConfig", &self.resource_config)?;
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(CreateBackendStorageInput);
 /// A builder for [`CreateBackendStorageInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendStorageInputBuilder<C = ()> {
@@ -57,28 +79,30 @@ pub struct CreateBackendStorageInputBuilder<C = ()> {
 }
 impl<C> CreateBackendStorageInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
@@ -86,19 +110,17 @@ impl<C> CreateBackendStorageInputBuilder<C> {
     }
     /// The resource configuration for creating backend storage.
     pub fn resource_config(
-        mut self,
+        self,
         value: impl Into<crate::types::CreateBackendStorageResourceConfig>,
     ) -> Self {
-        self.resource_config = Some(value.into());
-        self
+        self.set_resource_config(Some(value.into()))
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
     pub fn set_resource_config(
-        mut self,
-        value: Option<crate::types::CreateBackendStorageResourceConfig>,
+        self,
+        resource_config: Option<crate::types::CreateBackendStorageResourceConfig>,
     ) -> Self {
-        self.resource_config = value;
-        self
+        Self { resource_config, ..self }
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
     pub fn get_resource_config(
@@ -107,14 +129,12 @@ impl<C> CreateBackendStorageInputBuilder<C> {
         &self.resource_config
     }
     /// The name of the storage resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {
@@ -256,24 +276,16 @@ impl ::awsgen_runtime::Operation for CreateBackendStorageInput {
 }
 /// The `CreateBackendStorageOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBackendStorageOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The current status of the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl CreateBackendStorageOutput {
@@ -303,6 +315,37 @@ impl ::awsgen_runtime::RequestId for CreateBackendStorageOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for CreateBackendStorageOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "jobId" => value.read(&mut self.job_id),
+            "status" => value.read(&mut self.status),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(CreateBackendStorageOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateBackendStorageOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("jobId", &self.job_id)?;
+        out.optional("status", &self.status)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateBackendStorageOutput);
 /// A builder for [`CreateBackendStorageOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBackendStorageOutputBuilder {
@@ -313,56 +356,54 @@ pub struct CreateBackendStorageOutputBuilder {
 }
 impl CreateBackendStorageOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The ID for the job.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        self.set_job_id(Some(value.into()))
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(mut self, value: Option<String>) -> Self {
-        self.job_id = value;
-        self
+    pub fn set_job_id(self, job_id: Option<String>) -> Self {
+        Self { job_id, ..self }
     }
     /// What [`job_id`](Self::job_id) set, if anything.
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// The current status of the request.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<String>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<String>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<String>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<String> {

@@ -4,18 +4,11 @@
 //! Deletes the challenge token based on the given appId and sessionId.
 /// The `DeleteTokenInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteTokenInput {
     /// The app ID.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: Option<String>,
     /// The session ID.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub session_id: Option<String>,
 }
 impl DeleteTokenInput {
@@ -32,6 +25,29 @@ impl DeleteTokenInput {
         self.session_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteTokenInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteTokenInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteTokenInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteTokenInput);
 /// A builder for [`DeleteTokenInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteTokenInputBuilder<C = ()> {
@@ -41,28 +57,24 @@ pub struct DeleteTokenInputBuilder<C = ()> {
 }
 impl<C> DeleteTokenInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The session ID.
-    pub fn session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
+    pub fn session_id(self, value: impl Into<String>) -> Self {
+        self.set_session_id(Some(value.into()))
     }
     /// Sets or clears [`session_id`](Self::session_id).
-    pub fn set_session_id(mut self, value: Option<String>) -> Self {
-        self.session_id = value;
-        self
+    pub fn set_session_id(self, session_id: Option<String>) -> Self {
+        Self { session_id, ..self }
     }
     /// What [`session_id`](Self::session_id) set, if anything.
     pub fn get_session_id(&self) -> &Option<String> {
@@ -189,15 +201,10 @@ impl ::awsgen_runtime::Operation for DeleteTokenInput {
 }
 /// The `DeleteTokenOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteTokenOutput {
     /// Indicates whether the request succeeded or failed.
-    #[serde(rename = "isSuccess", skip_serializing_if = "Option::is_none")]
     pub is_success: Option<bool>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl DeleteTokenOutput {
@@ -215,6 +222,31 @@ impl ::awsgen_runtime::RequestId for DeleteTokenOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for DeleteTokenOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "isSuccess" => value.read(&mut self.is_success),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(DeleteTokenOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteTokenOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("isSuccess", &self.is_success)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteTokenOutput);
 /// A builder for [`DeleteTokenOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteTokenOutputBuilder {
@@ -222,14 +254,12 @@ pub struct DeleteTokenOutputBuilder {
 }
 impl DeleteTokenOutputBuilder {
     /// Indicates whether the request succeeded or failed.
-    pub fn is_success(mut self, value: impl Into<bool>) -> Self {
-        self.is_success = Some(value.into());
-        self
+    pub fn is_success(self, value: impl Into<bool>) -> Self {
+        self.set_is_success(Some(value.into()))
     }
     /// Sets or clears [`is_success`](Self::is_success).
-    pub fn set_is_success(mut self, value: Option<bool>) -> Self {
-        self.is_success = value;
-        self
+    pub fn set_is_success(self, is_success: Option<bool>) -> Self {
+        Self { is_success }
     }
     /// What [`is_success`](Self::is_success) set, if anything.
     pub fn get_is_success(&self) -> &Option<bool> {

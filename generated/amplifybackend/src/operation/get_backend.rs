@@ -4,16 +4,11 @@
 //! Provides project-level details for your Amplify UI project.
 /// The request body for GetBackend.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetBackendInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
 }
 impl GetBackendInput {
@@ -30,6 +25,31 @@ impl GetBackendInput {
         self.backend_environment_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBackendInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBackendInput);
+impl ::awsgen_runtime::fields::WriteFields for GetBackendInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(GetBackendInput);
 /// A builder for [`GetBackendInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendInputBuilder<C = ()> {
@@ -39,28 +59,30 @@ pub struct GetBackendInputBuilder<C = ()> {
 }
 impl<C> GetBackendInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
@@ -173,33 +195,22 @@ impl ::awsgen_runtime::Operation for GetBackendInput {
 }
 /// The `GetBackendOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendOutput {
     /// A stringified version of the cli.json file for your Amplify project.
-    #[serde(rename = "amplifyFeatureFlags", skip_serializing_if = "Option::is_none")]
     pub amplify_feature_flags: Option<String>,
     /// A stringified version of the current configs for your Amplify project.
-    #[serde(rename = "amplifyMetaConfig", skip_serializing_if = "Option::is_none")]
     pub amplify_meta_config: Option<String>,
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the app.
-    #[serde(rename = "appName", skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// A list of backend environments in an array.
-    #[serde(rename = "backendEnvironmentList", skip_serializing_if = "Option::is_none")]
     pub backend_environment_list: Option<Vec<String>>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request failed, this is the returned error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetBackendOutput {
@@ -241,6 +252,43 @@ impl ::awsgen_runtime::RequestId for GetBackendOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetBackendOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "amplifyFeatureFlags" => value.read(&mut self.amplify_feature_flags),
+            "amplifyMetaConfig" => value.read(&mut self.amplify_meta_config),
+            "appId" => value.read(&mut self.app_id),
+            "appName" => value.read(&mut self.app_name),
+            "backendEnvironmentList" => value.read(&mut self.backend_environment_list),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "error" => value.read(&mut self.error),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetBackendOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBackendOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("amplifyFeatureFlags", &self.amplify_feature_flags)?;
+        out.optional("amplifyMetaConfig", &self.amplify_meta_config)?;
+        out.optional("appId", &self.app_id)?;
+        out.optional("appName", &self.app_name)?;
+        out.optional("backendEnvironmentList", &self.backend_environment_list)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("error", &self.error)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBackendOutput);
 /// A builder for [`GetBackendOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendOutputBuilder {
@@ -254,98 +302,105 @@ pub struct GetBackendOutputBuilder {
 }
 impl GetBackendOutputBuilder {
     /// A stringified version of the cli.json file for your Amplify project.
-    pub fn amplify_feature_flags(mut self, value: impl Into<String>) -> Self {
-        self.amplify_feature_flags = Some(value.into());
-        self
+    pub fn amplify_feature_flags(self, value: impl Into<String>) -> Self {
+        self.set_amplify_feature_flags(Some(value.into()))
     }
     /// Sets or clears [`amplify_feature_flags`](Self::amplify_feature_flags).
-    pub fn set_amplify_feature_flags(mut self, value: Option<String>) -> Self {
-        self.amplify_feature_flags = value;
-        self
+    pub fn set_amplify_feature_flags(
+        self,
+        amplify_feature_flags: Option<String>,
+    ) -> Self {
+        Self {
+            amplify_feature_flags,
+            ..self
+        }
     }
     /// What [`amplify_feature_flags`](Self::amplify_feature_flags) set, if anything.
     pub fn get_amplify_feature_flags(&self) -> &Option<String> {
         &self.amplify_feature_flags
     }
     /// A stringified version of the current configs for your Amplify project.
-    pub fn amplify_meta_config(mut self, value: impl Into<String>) -> Self {
-        self.amplify_meta_config = Some(value.into());
-        self
+    pub fn amplify_meta_config(self, value: impl Into<String>) -> Self {
+        self.set_amplify_meta_config(Some(value.into()))
     }
     /// Sets or clears [`amplify_meta_config`](Self::amplify_meta_config).
-    pub fn set_amplify_meta_config(mut self, value: Option<String>) -> Self {
-        self.amplify_meta_config = value;
-        self
+    pub fn set_amplify_meta_config(self, amplify_meta_config: Option<String>) -> Self {
+        Self {
+            amplify_meta_config,
+            ..self
+        }
     }
     /// What [`amplify_meta_config`](Self::amplify_meta_config) set, if anything.
     pub fn get_amplify_meta_config(&self) -> &Option<String> {
         &self.amplify_meta_config
     }
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the app.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
+    pub fn app_name(self, value: impl Into<String>) -> Self {
+        self.set_app_name(Some(value.into()))
     }
     /// Sets or clears [`app_name`](Self::app_name).
-    pub fn set_app_name(mut self, value: Option<String>) -> Self {
-        self.app_name = value;
-        self
+    pub fn set_app_name(self, app_name: Option<String>) -> Self {
+        Self { app_name, ..self }
     }
     /// What [`app_name`](Self::app_name) set, if anything.
     pub fn get_app_name(&self) -> &Option<String> {
         &self.app_name
     }
     /// A list of backend environments in an array.
-    pub fn backend_environment_list(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.backend_environment_list = Some(value.into());
-        self
+    pub fn backend_environment_list(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_backend_environment_list(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_list`](Self::backend_environment_list).
-    pub fn set_backend_environment_list(mut self, value: Option<Vec<String>>) -> Self {
-        self.backend_environment_list = value;
-        self
+    pub fn set_backend_environment_list(
+        self,
+        backend_environment_list: Option<Vec<String>>,
+    ) -> Self {
+        Self {
+            backend_environment_list,
+            ..self
+        }
     }
     /// What [`backend_environment_list`](Self::backend_environment_list) set, if anything.
     pub fn get_backend_environment_list(&self) -> &Option<Vec<String>> {
         &self.backend_environment_list
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// If the request failed, this is the returned error.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error, ..self }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {

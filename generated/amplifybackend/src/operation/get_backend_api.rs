@@ -4,22 +4,15 @@
 //! Gets the details for a backend API.
 /// The request body for GetBackendAPI.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetBackendApiInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: Option<String>,
     /// Defines the resource configuration for the data model in your Amplify project.
-    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::BackendApiResourceConfig>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl GetBackendApiInput {
@@ -44,6 +37,33 @@ impl GetBackendApiInput {
         self.resource_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBackendApiInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resourceConfig" => value.read(&mut self.resource_config),
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBackendApiInput);
+impl ::awsgen_runtime::fields::WriteFields for GetBackendApiInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("resourceConfig", &self.resource_config)?;
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(GetBackendApiInput);
 /// A builder for [`GetBackendApiInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiInputBuilder<C = ()> {
@@ -55,28 +75,30 @@ pub struct GetBackendApiInputBuilder<C = ()> {
 }
 impl<C> GetBackendApiInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
@@ -84,19 +106,17 @@ impl<C> GetBackendApiInputBuilder<C> {
     }
     /// Defines the resource configuration for the data model in your Amplify project.
     pub fn resource_config(
-        mut self,
+        self,
         value: impl Into<crate::types::BackendApiResourceConfig>,
     ) -> Self {
-        self.resource_config = Some(value.into());
-        self
+        self.set_resource_config(Some(value.into()))
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
     pub fn set_resource_config(
-        mut self,
-        value: Option<crate::types::BackendApiResourceConfig>,
+        self,
+        resource_config: Option<crate::types::BackendApiResourceConfig>,
     ) -> Self {
-        self.resource_config = value;
-        self
+        Self { resource_config, ..self }
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
     pub fn get_resource_config(
@@ -105,14 +125,12 @@ impl<C> GetBackendApiInputBuilder<C> {
         &self.resource_config
     }
     /// The name of this resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {
@@ -251,27 +269,18 @@ impl ::awsgen_runtime::Operation for GetBackendApiInput {
 }
 /// The `GetBackendApiOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendApiOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request fails, this error is returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The resource configuration for this response object.
-    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::BackendApiResourceConfig>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetBackendApiOutput {
@@ -305,6 +314,39 @@ impl ::awsgen_runtime::RequestId for GetBackendApiOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetBackendApiOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "error" => value.read(&mut self.error),
+            "resourceConfig" => value.read(&mut self.resource_config),
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetBackendApiOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBackendApiOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("error", &self.error)?;
+        out.optional("resourceConfig", &self.resource_config)?;
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBackendApiOutput);
 /// A builder for [`GetBackendApiOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiOutputBuilder {
@@ -316,42 +358,42 @@ pub struct GetBackendApiOutputBuilder {
 }
 impl GetBackendApiOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error, ..self }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {
@@ -359,19 +401,17 @@ impl GetBackendApiOutputBuilder {
     }
     /// The resource configuration for this response object.
     pub fn resource_config(
-        mut self,
+        self,
         value: impl Into<crate::types::BackendApiResourceConfig>,
     ) -> Self {
-        self.resource_config = Some(value.into());
-        self
+        self.set_resource_config(Some(value.into()))
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
     pub fn set_resource_config(
-        mut self,
-        value: Option<crate::types::BackendApiResourceConfig>,
+        self,
+        resource_config: Option<crate::types::BackendApiResourceConfig>,
     ) -> Self {
-        self.resource_config = value;
-        self
+        Self { resource_config, ..self }
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
     pub fn get_resource_config(
@@ -380,14 +420,12 @@ impl GetBackendApiOutputBuilder {
         &self.resource_config
     }
     /// The name of this resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {

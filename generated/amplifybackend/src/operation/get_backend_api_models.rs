@@ -4,19 +4,13 @@
 //! Gets a model introspection schema for an existing backend API resource.
 /// The request body for GetBackendAPIModels.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetBackendApiModelsInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: Option<String>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl GetBackendApiModelsInput {
@@ -37,6 +31,31 @@ impl GetBackendApiModelsInput {
         self.resource_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBackendApiModelsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBackendApiModelsInput);
+impl ::awsgen_runtime::fields::WriteFields for GetBackendApiModelsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(GetBackendApiModelsInput);
 /// A builder for [`GetBackendApiModelsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiModelsInputBuilder<C = ()> {
@@ -47,42 +66,42 @@ pub struct GetBackendApiModelsInputBuilder<C = ()> {
 }
 impl<C> GetBackendApiModelsInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The name of this resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {
@@ -229,24 +248,14 @@ impl ::awsgen_runtime::Operation for GetBackendApiModelsInput {
 }
 /// The `GetBackendApiModelsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendApiModelsOutput {
     /// Stringified JSON of the model introspection schema for an existing backend API resource.
-    #[serde(
-        rename = "modelIntrospectionSchema",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub model_introspection_schema: Option<String>,
     /// Stringified JSON of the datastore model.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub models: Option<String>,
     /// The current status of the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::Status>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetBackendApiModelsOutput {
@@ -272,6 +281,37 @@ impl ::awsgen_runtime::RequestId for GetBackendApiModelsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetBackendApiModelsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "modelIntrospectionSchema" => {
+                value.read(&mut self.model_introspection_schema)
+            }
+            "models" => value.read(&mut self.models),
+            "status" => value.read(&mut self.status),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetBackendApiModelsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBackendApiModelsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("modelIntrospectionSchema", &self.model_introspection_schema)?;
+        out.optional("models", &self.models)?;
+        out.optional("status", &self.status)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBackendApiModelsOutput);
 /// A builder for [`GetBackendApiModelsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendApiModelsOutputBuilder {
@@ -281,42 +321,42 @@ pub struct GetBackendApiModelsOutputBuilder {
 }
 impl GetBackendApiModelsOutputBuilder {
     /// Stringified JSON of the model introspection schema for an existing backend API resource.
-    pub fn model_introspection_schema(mut self, value: impl Into<String>) -> Self {
-        self.model_introspection_schema = Some(value.into());
-        self
+    pub fn model_introspection_schema(self, value: impl Into<String>) -> Self {
+        self.set_model_introspection_schema(Some(value.into()))
     }
     /// Sets or clears [`model_introspection_schema`](Self::model_introspection_schema).
-    pub fn set_model_introspection_schema(mut self, value: Option<String>) -> Self {
-        self.model_introspection_schema = value;
-        self
+    pub fn set_model_introspection_schema(
+        self,
+        model_introspection_schema: Option<String>,
+    ) -> Self {
+        Self {
+            model_introspection_schema,
+            ..self
+        }
     }
     /// What [`model_introspection_schema`](Self::model_introspection_schema) set, if anything.
     pub fn get_model_introspection_schema(&self) -> &Option<String> {
         &self.model_introspection_schema
     }
     /// Stringified JSON of the datastore model.
-    pub fn models(mut self, value: impl Into<String>) -> Self {
-        self.models = Some(value.into());
-        self
+    pub fn models(self, value: impl Into<String>) -> Self {
+        self.set_models(Some(value.into()))
     }
     /// Sets or clears [`models`](Self::models).
-    pub fn set_models(mut self, value: Option<String>) -> Self {
-        self.models = value;
-        self
+    pub fn set_models(self, models: Option<String>) -> Self {
+        Self { models, ..self }
     }
     /// What [`models`](Self::models) set, if anything.
     pub fn get_models(&self) -> &Option<String> {
         &self.models
     }
     /// The current status of the request.
-    pub fn status(mut self, value: impl Into<crate::types::Status>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<crate::types::Status>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<crate::types::Status>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<crate::types::Status>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<crate::types::Status> {

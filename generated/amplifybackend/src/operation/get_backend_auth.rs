@@ -4,19 +4,13 @@
 //! Gets a backend auth details.
 /// The request body for GetBackendAuth.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetBackendAuthInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: Option<String>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl GetBackendAuthInput {
@@ -37,6 +31,31 @@ impl GetBackendAuthInput {
         self.resource_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBackendAuthInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBackendAuthInput);
+impl ::awsgen_runtime::fields::WriteFields for GetBackendAuthInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(GetBackendAuthInput);
 /// A builder for [`GetBackendAuthInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendAuthInputBuilder<C = ()> {
@@ -47,42 +66,42 @@ pub struct GetBackendAuthInputBuilder<C = ()> {
 }
 impl<C> GetBackendAuthInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The name of this resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {
@@ -219,27 +238,18 @@ impl ::awsgen_runtime::Operation for GetBackendAuthInput {
 }
 /// The `GetBackendAuthOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendAuthOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request fails, this error is returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The resource configuration for authorization requests to the backend of your Amplify project.
-    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::CreateBackendAuthResourceConfig>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetBackendAuthOutput {
@@ -275,6 +285,39 @@ impl ::awsgen_runtime::RequestId for GetBackendAuthOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetBackendAuthOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "error" => value.read(&mut self.error),
+            "resourceConfig" => value.read(&mut self.resource_config),
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetBackendAuthOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBackendAuthOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("error", &self.error)?;
+        out.optional("resourceConfig", &self.resource_config)?;
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBackendAuthOutput);
 /// A builder for [`GetBackendAuthOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendAuthOutputBuilder {
@@ -286,42 +329,42 @@ pub struct GetBackendAuthOutputBuilder {
 }
 impl GetBackendAuthOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error, ..self }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {
@@ -329,19 +372,17 @@ impl GetBackendAuthOutputBuilder {
     }
     /// The resource configuration for authorization requests to the backend of your Amplify project.
     pub fn resource_config(
-        mut self,
+        self,
         value: impl Into<crate::types::CreateBackendAuthResourceConfig>,
     ) -> Self {
-        self.resource_config = Some(value.into());
-        self
+        self.set_resource_config(Some(value.into()))
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
     pub fn set_resource_config(
-        mut self,
-        value: Option<crate::types::CreateBackendAuthResourceConfig>,
+        self,
+        resource_config: Option<crate::types::CreateBackendAuthResourceConfig>,
     ) -> Self {
-        self.resource_config = value;
-        self
+        Self { resource_config, ..self }
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
     pub fn get_resource_config(
@@ -350,14 +391,12 @@ impl GetBackendAuthOutputBuilder {
         &self.resource_config
     }
     /// The name of this resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {

@@ -4,21 +4,13 @@
 //! Returns information about a specific job.
 /// The `GetBackendJobInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetBackendJobInput {
     /// The app ID.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub backend_environment_name: Option<String>,
     /// The ID for the job.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub job_id: Option<String>,
 }
 impl GetBackendJobInput {
@@ -39,6 +31,29 @@ impl GetBackendJobInput {
         self.job_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBackendJobInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBackendJobInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBackendJobInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBackendJobInput);
 /// A builder for [`GetBackendJobInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendJobInputBuilder<C = ()> {
@@ -49,42 +64,42 @@ pub struct GetBackendJobInputBuilder<C = ()> {
 }
 impl<C> GetBackendJobInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The ID for the job.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        self.set_job_id(Some(value.into()))
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(mut self, value: Option<String>) -> Self {
-        self.job_id = value;
-        self
+    pub fn set_job_id(self, job_id: Option<String>) -> Self {
+        Self { job_id, ..self }
     }
     /// What [`job_id`](Self::job_id) set, if anything.
     pub fn get_job_id(&self) -> &Option<String> {
@@ -223,36 +238,24 @@ impl ::awsgen_runtime::Operation for GetBackendJobInput {
 }
 /// The `GetBackendJobOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendJobOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The time when the job was created.
-    #[serde(rename = "createTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// If the request fails, this error is returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The name of the operation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// The current status of the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The time when the job was last updated.
-    #[serde(rename = "updateTime", skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetBackendJobOutput {
@@ -298,6 +301,45 @@ impl ::awsgen_runtime::RequestId for GetBackendJobOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetBackendJobOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "createTime" => value.read(&mut self.create_time),
+            "error" => value.read(&mut self.error),
+            "jobId" => value.read(&mut self.job_id),
+            "operation" => value.read(&mut self.operation),
+            "status" => value.read(&mut self.status),
+            "updateTime" => value.read(&mut self.update_time),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetBackendJobOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBackendJobOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("createTime", &self.create_time)?;
+        out.optional("error", &self.error)?;
+        out.optional("jobId", &self.job_id)?;
+        out.optional("operation", &self.operation)?;
+        out.optional("status", &self.status)?;
+        out.optional("updateTime", &self.update_time)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBackendJobOutput);
 /// A builder for [`GetBackendJobOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendJobOutputBuilder {
@@ -312,112 +354,102 @@ pub struct GetBackendJobOutputBuilder {
 }
 impl GetBackendJobOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The time when the job was created.
-    pub fn create_time(mut self, value: impl Into<String>) -> Self {
-        self.create_time = Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<String>) -> Self {
+        self.set_create_time(Some(value.into()))
     }
     /// Sets or clears [`create_time`](Self::create_time).
-    pub fn set_create_time(mut self, value: Option<String>) -> Self {
-        self.create_time = value;
-        self
+    pub fn set_create_time(self, create_time: Option<String>) -> Self {
+        Self { create_time, ..self }
     }
     /// What [`create_time`](Self::create_time) set, if anything.
     pub fn get_create_time(&self) -> &Option<String> {
         &self.create_time
     }
     /// If the request fails, this error is returned.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error, ..self }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {
         &self.error
     }
     /// The ID for the job.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        self.set_job_id(Some(value.into()))
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(mut self, value: Option<String>) -> Self {
-        self.job_id = value;
-        self
+    pub fn set_job_id(self, job_id: Option<String>) -> Self {
+        Self { job_id, ..self }
     }
     /// What [`job_id`](Self::job_id) set, if anything.
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// The name of the operation.
-    pub fn operation(mut self, value: impl Into<String>) -> Self {
-        self.operation = Some(value.into());
-        self
+    pub fn operation(self, value: impl Into<String>) -> Self {
+        self.set_operation(Some(value.into()))
     }
     /// Sets or clears [`operation`](Self::operation).
-    pub fn set_operation(mut self, value: Option<String>) -> Self {
-        self.operation = value;
-        self
+    pub fn set_operation(self, operation: Option<String>) -> Self {
+        Self { operation, ..self }
     }
     /// What [`operation`](Self::operation) set, if anything.
     pub fn get_operation(&self) -> &Option<String> {
         &self.operation
     }
     /// The current status of the request.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<String>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<String>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<String>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<String> {
         &self.status
     }
     /// The time when the job was last updated.
-    pub fn update_time(mut self, value: impl Into<String>) -> Self {
-        self.update_time = Some(value.into());
-        self
+    pub fn update_time(self, value: impl Into<String>) -> Self {
+        self.set_update_time(Some(value.into()))
     }
     /// Sets or clears [`update_time`](Self::update_time).
-    pub fn set_update_time(mut self, value: Option<String>) -> Self {
-        self.update_time = value;
-        self
+    pub fn set_update_time(self, update_time: Option<String>) -> Self {
+        Self { update_time, ..self }
     }
     /// What [`update_time`](Self::update_time) set, if anything.
     pub fn get_update_time(&self) -> &Option<String> {

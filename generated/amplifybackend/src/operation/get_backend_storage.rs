@@ -4,19 +4,13 @@
 //! Gets details for a backend storage resource.
 /// The request body for GetBackendStorage.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetBackendStorageInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: Option<String>,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl GetBackendStorageInput {
@@ -37,6 +31,31 @@ impl GetBackendStorageInput {
         self.resource_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBackendStorageInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBackendStorageInput);
+impl ::awsgen_runtime::fields::WriteFields for GetBackendStorageInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(GetBackendStorageInput);
 /// A builder for [`GetBackendStorageInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendStorageInputBuilder<C = ()> {
@@ -47,42 +66,42 @@ pub struct GetBackendStorageInputBuilder<C = ()> {
 }
 impl<C> GetBackendStorageInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The name of the storage resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {
@@ -227,24 +246,16 @@ impl ::awsgen_runtime::Operation for GetBackendStorageInput {
 }
 /// The `GetBackendStorageOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetBackendStorageOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// The resource configuration for the backend storage resource.
-    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::GetBackendStorageResourceConfig>,
     /// The name of the storage resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetBackendStorageOutput {
@@ -276,6 +287,37 @@ impl ::awsgen_runtime::RequestId for GetBackendStorageOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetBackendStorageOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "resourceConfig" => value.read(&mut self.resource_config),
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetBackendStorageOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBackendStorageOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("resourceConfig", &self.resource_config)?;
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBackendStorageOutput);
 /// A builder for [`GetBackendStorageOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBackendStorageOutputBuilder {
@@ -286,28 +328,30 @@ pub struct GetBackendStorageOutputBuilder {
 }
 impl GetBackendStorageOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
@@ -315,19 +359,17 @@ impl GetBackendStorageOutputBuilder {
     }
     /// The resource configuration for the backend storage resource.
     pub fn resource_config(
-        mut self,
+        self,
         value: impl Into<crate::types::GetBackendStorageResourceConfig>,
     ) -> Self {
-        self.resource_config = Some(value.into());
-        self
+        self.set_resource_config(Some(value.into()))
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
     pub fn set_resource_config(
-        mut self,
-        value: Option<crate::types::GetBackendStorageResourceConfig>,
+        self,
+        resource_config: Option<crate::types::GetBackendStorageResourceConfig>,
     ) -> Self {
-        self.resource_config = value;
-        self
+        Self { resource_config, ..self }
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
     pub fn get_resource_config(
@@ -336,14 +378,12 @@ impl GetBackendStorageOutputBuilder {
         &self.resource_config
     }
     /// The name of the storage resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {

@@ -4,18 +4,11 @@
 //! Gets the challenge token based on the given appId and sessionId.
 /// The `GetTokenInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetTokenInput {
     /// The app ID.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: Option<String>,
     /// The session ID.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub session_id: Option<String>,
 }
 impl GetTokenInput {
@@ -32,6 +25,29 @@ impl GetTokenInput {
         self.session_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetTokenInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetTokenInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetTokenInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetTokenInput);
 /// A builder for [`GetTokenInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetTokenInputBuilder<C = ()> {
@@ -41,28 +57,24 @@ pub struct GetTokenInputBuilder<C = ()> {
 }
 impl<C> GetTokenInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The session ID.
-    pub fn session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
+    pub fn session_id(self, value: impl Into<String>) -> Self {
+        self.set_session_id(Some(value.into()))
     }
     /// Sets or clears [`session_id`](Self::session_id).
-    pub fn set_session_id(mut self, value: Option<String>) -> Self {
-        self.session_id = value;
-        self
+    pub fn set_session_id(self, session_id: Option<String>) -> Self {
+        Self { session_id, ..self }
     }
     /// What [`session_id`](Self::session_id) set, if anything.
     pub fn get_session_id(&self) -> &Option<String> {
@@ -183,24 +195,16 @@ impl ::awsgen_runtime::Operation for GetTokenInput {
 }
 /// The `GetTokenOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTokenOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The one-time challenge code for authenticating into the Amplify Admin UI.
-    #[serde(rename = "challengeCode", skip_serializing_if = "Option::is_none")]
     pub challenge_code: Option<String>,
     /// A unique ID provided when creating a new challenge token.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// The expiry time for the one-time generated token code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetTokenOutput {
@@ -230,6 +234,37 @@ impl ::awsgen_runtime::RequestId for GetTokenOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetTokenOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "challengeCode" => value.read(&mut self.challenge_code),
+            "sessionId" => value.read(&mut self.session_id),
+            "ttl" => value.read(&mut self.ttl),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetTokenOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetTokenOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("challengeCode", &self.challenge_code)?;
+        out.optional("sessionId", &self.session_id)?;
+        out.optional("ttl", &self.ttl)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetTokenOutput);
 /// A builder for [`GetTokenOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetTokenOutputBuilder {
@@ -240,56 +275,48 @@ pub struct GetTokenOutputBuilder {
 }
 impl GetTokenOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The one-time challenge code for authenticating into the Amplify Admin UI.
-    pub fn challenge_code(mut self, value: impl Into<String>) -> Self {
-        self.challenge_code = Some(value.into());
-        self
+    pub fn challenge_code(self, value: impl Into<String>) -> Self {
+        self.set_challenge_code(Some(value.into()))
     }
     /// Sets or clears [`challenge_code`](Self::challenge_code).
-    pub fn set_challenge_code(mut self, value: Option<String>) -> Self {
-        self.challenge_code = value;
-        self
+    pub fn set_challenge_code(self, challenge_code: Option<String>) -> Self {
+        Self { challenge_code, ..self }
     }
     /// What [`challenge_code`](Self::challenge_code) set, if anything.
     pub fn get_challenge_code(&self) -> &Option<String> {
         &self.challenge_code
     }
     /// A unique ID provided when creating a new challenge token.
-    pub fn session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
+    pub fn session_id(self, value: impl Into<String>) -> Self {
+        self.set_session_id(Some(value.into()))
     }
     /// Sets or clears [`session_id`](Self::session_id).
-    pub fn set_session_id(mut self, value: Option<String>) -> Self {
-        self.session_id = value;
-        self
+    pub fn set_session_id(self, session_id: Option<String>) -> Self {
+        Self { session_id, ..self }
     }
     /// What [`session_id`](Self::session_id) set, if anything.
     pub fn get_session_id(&self) -> &Option<String> {
         &self.session_id
     }
     /// The expiry time for the one-time generated token code.
-    pub fn ttl(mut self, value: impl Into<String>) -> Self {
-        self.ttl = Some(value.into());
-        self
+    pub fn ttl(self, value: impl Into<String>) -> Self {
+        self.set_ttl(Some(value.into()))
     }
     /// Sets or clears [`ttl`](Self::ttl).
-    pub fn set_ttl(mut self, value: Option<String>) -> Self {
-        self.ttl = value;
-        self
+    pub fn set_ttl(self, ttl: Option<String>) -> Self {
+        Self { ttl, ..self }
     }
     /// What [`ttl`](Self::ttl) set, if anything.
     pub fn get_ttl(&self) -> &Option<String> {

@@ -4,31 +4,21 @@
 //! Lists the jobs for the backend of an Amplify app.
 /// The request body for ListBackendJobs.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListBackendJobsInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The maximum number of results that you want in the response.
-    #[serde(rename = "maxResults", skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     /// The token for the next set of results.
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// Filters the list of response objects to include only those with the specified operation name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// Filters the list of response objects to include only those with the specified status.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 impl ListBackendJobsInput {
@@ -65,6 +55,39 @@ impl ListBackendJobsInput {
         self.status.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListBackendJobsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "jobId" => value.read(&mut self.job_id),
+            "maxResults" => value.read(&mut self.max_results),
+            "nextToken" => value.read(&mut self.next_token),
+            "operation" => value.read(&mut self.operation),
+            "status" => value.read(&mut self.status),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListBackendJobsInput);
+impl ::awsgen_runtime::fields::WriteFields for ListBackendJobsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("jobId", &self.job_id)?;
+        out.optional("maxResults", &self.max_results)?;
+        out.optional("nextToken", &self.next_token)?;
+        out.optional("operation", &self.operation)?;
+        out.optional("status", &self.status)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(ListBackendJobsInput);
 /// A builder for [`ListBackendJobsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListBackendJobsInputBuilder<C = ()> {
@@ -79,98 +102,90 @@ pub struct ListBackendJobsInputBuilder<C = ()> {
 }
 impl<C> ListBackendJobsInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// The ID for the job.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        self.set_job_id(Some(value.into()))
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(mut self, value: Option<String>) -> Self {
-        self.job_id = value;
-        self
+    pub fn set_job_id(self, job_id: Option<String>) -> Self {
+        Self { job_id, ..self }
     }
     /// What [`job_id`](Self::job_id) set, if anything.
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// The maximum number of results that you want in the response.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
-        self
+    pub fn max_results(self, value: impl Into<i32>) -> Self {
+        self.set_max_results(Some(value.into()))
     }
     /// Sets or clears [`max_results`](Self::max_results).
-    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
-        self.max_results = value;
-        self
+    pub fn set_max_results(self, max_results: Option<i32>) -> Self {
+        Self { max_results, ..self }
     }
     /// What [`max_results`](Self::max_results) set, if anything.
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The token for the next set of results.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Filters the list of response objects to include only those with the specified operation name.
-    pub fn operation(mut self, value: impl Into<String>) -> Self {
-        self.operation = Some(value.into());
-        self
+    pub fn operation(self, value: impl Into<String>) -> Self {
+        self.set_operation(Some(value.into()))
     }
     /// Sets or clears [`operation`](Self::operation).
-    pub fn set_operation(mut self, value: Option<String>) -> Self {
-        self.operation = value;
-        self
+    pub fn set_operation(self, operation: Option<String>) -> Self {
+        Self { operation, ..self }
     }
     /// What [`operation`](Self::operation) set, if anything.
     pub fn get_operation(&self) -> &Option<String> {
         &self.operation
     }
     /// Filters the list of response objects to include only those with the specified status.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<String>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<String>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<String>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<String> {
@@ -361,18 +376,12 @@ impl ::awsgen_runtime::pagination::Paginate for ListBackendJobsInput {
 }
 /// The `ListBackendJobsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListBackendJobsOutput {
     /// An array of jobs and their properties.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<crate::types::BackendJobRespObj>>,
     /// The token for the next set of results.
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl ListBackendJobsOutput {
@@ -394,6 +403,33 @@ impl ::awsgen_runtime::RequestId for ListBackendJobsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for ListBackendJobsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "jobs" => value.read(&mut self.jobs),
+            "nextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(ListBackendJobsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListBackendJobsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("jobs", &self.jobs)?;
+        out.optional("nextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListBackendJobsOutput);
 /// A builder for [`ListBackendJobsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListBackendJobsOutputBuilder {
@@ -402,34 +438,24 @@ pub struct ListBackendJobsOutputBuilder {
 }
 impl ListBackendJobsOutputBuilder {
     /// An array of jobs and their properties.
-    pub fn jobs(
-        mut self,
-        value: impl Into<Vec<crate::types::BackendJobRespObj>>,
-    ) -> Self {
-        self.jobs = Some(value.into());
-        self
+    pub fn jobs(self, value: impl Into<Vec<crate::types::BackendJobRespObj>>) -> Self {
+        self.set_jobs(Some(value.into()))
     }
     /// Sets or clears [`jobs`](Self::jobs).
-    pub fn set_jobs(
-        mut self,
-        value: Option<Vec<crate::types::BackendJobRespObj>>,
-    ) -> Self {
-        self.jobs = value;
-        self
+    pub fn set_jobs(self, jobs: Option<Vec<crate::types::BackendJobRespObj>>) -> Self {
+        Self { jobs, ..self }
     }
     /// What [`jobs`](Self::jobs) set, if anything.
     pub fn get_jobs(&self) -> &Option<Vec<crate::types::BackendJobRespObj>> {
         &self.jobs
     }
     /// The token for the next set of results.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {

@@ -4,13 +4,9 @@
 //! The list of S3 buckets in your account.
 /// The request body for S3Buckets.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListS3BucketsInput {
     /// Reserved for future use.
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 impl ListS3BucketsInput {
@@ -23,6 +19,31 @@ impl ListS3BucketsInput {
         self.next_token.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListS3BucketsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "nextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListS3BucketsInput);
+impl ::awsgen_runtime::fields::WriteFields for ListS3BucketsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("nextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(ListS3BucketsInput);
 /// A builder for [`ListS3BucketsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListS3BucketsInputBuilder<C = ()> {
@@ -31,14 +52,12 @@ pub struct ListS3BucketsInputBuilder<C = ()> {
 }
 impl<C> ListS3BucketsInputBuilder<C> {
     /// Reserved for future use.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -147,18 +166,12 @@ impl ::awsgen_runtime::Operation for ListS3BucketsInput {
 }
 /// The `ListS3BucketsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListS3BucketsOutput {
     /// The list of S3 buckets.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub buckets: Option<Vec<crate::types::S3BucketInfo>>,
     /// Reserved for future use.
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl ListS3BucketsOutput {
@@ -180,6 +193,33 @@ impl ::awsgen_runtime::RequestId for ListS3BucketsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for ListS3BucketsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "buckets" => value.read(&mut self.buckets),
+            "nextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(ListS3BucketsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListS3BucketsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("buckets", &self.buckets)?;
+        out.optional("nextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListS3BucketsOutput);
 /// A builder for [`ListS3BucketsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListS3BucketsOutputBuilder {
@@ -188,31 +228,24 @@ pub struct ListS3BucketsOutputBuilder {
 }
 impl ListS3BucketsOutputBuilder {
     /// The list of S3 buckets.
-    pub fn buckets(mut self, value: impl Into<Vec<crate::types::S3BucketInfo>>) -> Self {
-        self.buckets = Some(value.into());
-        self
+    pub fn buckets(self, value: impl Into<Vec<crate::types::S3BucketInfo>>) -> Self {
+        self.set_buckets(Some(value.into()))
     }
     /// Sets or clears [`buckets`](Self::buckets).
-    pub fn set_buckets(
-        mut self,
-        value: Option<Vec<crate::types::S3BucketInfo>>,
-    ) -> Self {
-        self.buckets = value;
-        self
+    pub fn set_buckets(self, buckets: Option<Vec<crate::types::S3BucketInfo>>) -> Self {
+        Self { buckets, ..self }
     }
     /// What [`buckets`](Self::buckets) set, if anything.
     pub fn get_buckets(&self) -> &Option<Vec<crate::types::S3BucketInfo>> {
         &self.buckets
     }
     /// Reserved for future use.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {

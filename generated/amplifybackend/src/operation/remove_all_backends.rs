@@ -4,16 +4,11 @@
 //! Removes all backend environments from your Amplify project.
 /// The request body for RemoveAllBackends.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RemoveAllBackendsInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// Cleans up the Amplify Console app if this value is set to true.
-    #[serde(rename = "cleanAmplifyApp", skip_serializing_if = "Option::is_none")]
     pub clean_amplify_app: Option<bool>,
 }
 impl RemoveAllBackendsInput {
@@ -30,6 +25,31 @@ impl RemoveAllBackendsInput {
         self.clean_amplify_app
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for RemoveAllBackendsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "cleanAmplifyApp" => value.read(&mut self.clean_amplify_app),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(RemoveAllBackendsInput);
+impl ::awsgen_runtime::fields::WriteFields for RemoveAllBackendsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("cleanAmplifyApp", &self.clean_amplify_app)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(RemoveAllBackendsInput);
 /// A builder for [`RemoveAllBackendsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveAllBackendsInputBuilder<C = ()> {
@@ -39,28 +59,24 @@ pub struct RemoveAllBackendsInputBuilder<C = ()> {
 }
 impl<C> RemoveAllBackendsInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// Cleans up the Amplify Console app if this value is set to true.
-    pub fn clean_amplify_app(mut self, value: impl Into<bool>) -> Self {
-        self.clean_amplify_app = Some(value.into());
-        self
+    pub fn clean_amplify_app(self, value: impl Into<bool>) -> Self {
+        self.set_clean_amplify_app(Some(value.into()))
     }
     /// Sets or clears [`clean_amplify_app`](Self::clean_amplify_app).
-    pub fn set_clean_amplify_app(mut self, value: Option<bool>) -> Self {
-        self.clean_amplify_app = value;
-        self
+    pub fn set_clean_amplify_app(self, clean_amplify_app: Option<bool>) -> Self {
+        Self { clean_amplify_app, ..self }
     }
     /// What [`clean_amplify_app`](Self::clean_amplify_app) set, if anything.
     pub fn get_clean_amplify_app(&self) -> &Option<bool> {
@@ -187,27 +203,18 @@ impl ::awsgen_runtime::Operation for RemoveAllBackendsInput {
 }
 /// The `RemoveAllBackendsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveAllBackendsOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// If the request fails, this error is returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The name of the operation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// The current status of the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl RemoveAllBackendsOutput {
@@ -241,6 +248,39 @@ impl ::awsgen_runtime::RequestId for RemoveAllBackendsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for RemoveAllBackendsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "error" => value.read(&mut self.error),
+            "jobId" => value.read(&mut self.job_id),
+            "operation" => value.read(&mut self.operation),
+            "status" => value.read(&mut self.status),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(RemoveAllBackendsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RemoveAllBackendsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("error", &self.error)?;
+        out.optional("jobId", &self.job_id)?;
+        out.optional("operation", &self.operation)?;
+        out.optional("status", &self.status)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RemoveAllBackendsOutput);
 /// A builder for [`RemoveAllBackendsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveAllBackendsOutputBuilder {
@@ -252,70 +292,60 @@ pub struct RemoveAllBackendsOutputBuilder {
 }
 impl RemoveAllBackendsOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// If the request fails, this error is returned.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error, ..self }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {
         &self.error
     }
     /// The ID for the job.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        self.set_job_id(Some(value.into()))
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(mut self, value: Option<String>) -> Self {
-        self.job_id = value;
-        self
+    pub fn set_job_id(self, job_id: Option<String>) -> Self {
+        Self { job_id, ..self }
     }
     /// What [`job_id`](Self::job_id) set, if anything.
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// The name of the operation.
-    pub fn operation(mut self, value: impl Into<String>) -> Self {
-        self.operation = Some(value.into());
-        self
+    pub fn operation(self, value: impl Into<String>) -> Self {
+        self.set_operation(Some(value.into()))
     }
     /// Sets or clears [`operation`](Self::operation).
-    pub fn set_operation(mut self, value: Option<String>) -> Self {
-        self.operation = value;
-        self
+    pub fn set_operation(self, operation: Option<String>) -> Self {
+        Self { operation, ..self }
     }
     /// What [`operation`](Self::operation) set, if anything.
     pub fn get_operation(&self) -> &Option<String> {
         &self.operation
     }
     /// The current status of the request.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<String>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<String>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<String>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<String> {

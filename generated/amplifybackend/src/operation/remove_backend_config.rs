@@ -4,15 +4,9 @@
 //! Removes the AWS resources required to access the Amplify Admin UI.
 /// The `RemoveBackendConfigInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct RemoveBackendConfigInput {
     /// The app ID.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub app_id: Option<String>,
 }
 impl RemoveBackendConfigInput {
@@ -25,6 +19,29 @@ impl RemoveBackendConfigInput {
         self.app_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for RemoveBackendConfigInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(RemoveBackendConfigInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RemoveBackendConfigInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RemoveBackendConfigInput);
 /// A builder for [`RemoveBackendConfigInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveBackendConfigInputBuilder<C = ()> {
@@ -33,14 +50,12 @@ pub struct RemoveBackendConfigInputBuilder<C = ()> {
 }
 impl<C> RemoveBackendConfigInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
@@ -165,15 +180,10 @@ impl ::awsgen_runtime::Operation for RemoveBackendConfigInput {
 }
 /// The `RemoveBackendConfigOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct RemoveBackendConfigOutput {
     /// If the request fails, this error is returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl RemoveBackendConfigOutput {
@@ -191,6 +201,31 @@ impl ::awsgen_runtime::RequestId for RemoveBackendConfigOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for RemoveBackendConfigOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "error" => value.read(&mut self.error),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(RemoveBackendConfigOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RemoveBackendConfigOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("error", &self.error)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RemoveBackendConfigOutput);
 /// A builder for [`RemoveBackendConfigOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveBackendConfigOutputBuilder {
@@ -198,14 +233,12 @@ pub struct RemoveBackendConfigOutputBuilder {
 }
 impl RemoveBackendConfigOutputBuilder {
     /// If the request fails, this error is returned.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {

@@ -4,22 +4,15 @@
 //! Updates an existing backend authentication resource.
 /// The request body for UpdateBackendAuth.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBackendAuthInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(skip)]
     pub backend_environment_name: Option<String>,
     /// The resource configuration for this request object.
-    #[serde(rename = "resourceConfig", skip_serializing_if = "Option::is_none")]
     pub resource_config: Option<crate::types::UpdateBackendAuthResourceConfig>,
     /// The name of this resource.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 impl UpdateBackendAuthInput {
@@ -46,6 +39,33 @@ impl UpdateBackendAuthInput {
         self.resource_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for UpdateBackendAuthInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resourceConfig" => value.read(&mut self.resource_config),
+            "resourceName" => value.read(&mut self.resource_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(UpdateBackendAuthInput);
+impl ::awsgen_runtime::fields::WriteFields for UpdateBackendAuthInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("resourceConfig", &self.resource_config)?;
+        out.optional("resourceName", &self.resource_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(UpdateBackendAuthInput);
 /// A builder for [`UpdateBackendAuthInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendAuthInputBuilder<C = ()> {
@@ -57,28 +77,30 @@ pub struct UpdateBackendAuthInputBuilder<C = ()> {
 }
 impl<C> UpdateBackendAuthInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
@@ -86,19 +108,17 @@ impl<C> UpdateBackendAuthInputBuilder<C> {
     }
     /// The resource configuration for this request object.
     pub fn resource_config(
-        mut self,
+        self,
         value: impl Into<crate::types::UpdateBackendAuthResourceConfig>,
     ) -> Self {
-        self.resource_config = Some(value.into());
-        self
+        self.set_resource_config(Some(value.into()))
     }
     /// Sets or clears [`resource_config`](Self::resource_config).
     pub fn set_resource_config(
-        mut self,
-        value: Option<crate::types::UpdateBackendAuthResourceConfig>,
+        self,
+        resource_config: Option<crate::types::UpdateBackendAuthResourceConfig>,
     ) -> Self {
-        self.resource_config = value;
-        self
+        Self { resource_config, ..self }
     }
     /// What [`resource_config`](Self::resource_config) set, if anything.
     pub fn get_resource_config(
@@ -107,14 +127,12 @@ impl<C> UpdateBackendAuthInputBuilder<C> {
         &self.resource_config
     }
     /// The name of this resource.
-    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_name = Some(value.into());
-        self
+    pub fn resource_name(self, value: impl Into<String>) -> Self {
+        self.set_resource_name(Some(value.into()))
     }
     /// Sets or clears [`resource_name`](Self::resource_name).
-    pub fn set_resource_name(mut self, value: Option<String>) -> Self {
-        self.resource_name = value;
-        self
+    pub fn set_resource_name(self, resource_name: Option<String>) -> Self {
+        Self { resource_name, ..self }
     }
     /// What [`resource_name`](Self::resource_name) set, if anything.
     pub fn get_resource_name(&self) -> &Option<String> {
@@ -264,30 +282,20 @@ impl ::awsgen_runtime::Operation for UpdateBackendAuthInput {
 }
 /// The `UpdateBackendAuthOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateBackendAuthOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The name of the backend environment.
-    #[serde(rename = "backendEnvironmentName", skip_serializing_if = "Option::is_none")]
     pub backend_environment_name: Option<String>,
     /// If the request fails, this error is returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The ID for the job.
-    #[serde(rename = "jobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// The name of the operation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// The current status of the request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl UpdateBackendAuthOutput {
@@ -325,6 +333,41 @@ impl ::awsgen_runtime::RequestId for UpdateBackendAuthOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for UpdateBackendAuthOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendEnvironmentName" => value.read(&mut self.backend_environment_name),
+            "error" => value.read(&mut self.error),
+            "jobId" => value.read(&mut self.job_id),
+            "operation" => value.read(&mut self.operation),
+            "status" => value.read(&mut self.status),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(UpdateBackendAuthOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for UpdateBackendAuthOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendEnvironmentName", &self.backend_environment_name)?;
+        out.optional("error", &self.error)?;
+        out.optional("jobId", &self.job_id)?;
+        out.optional("operation", &self.operation)?;
+        out.optional("status", &self.status)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(UpdateBackendAuthOutput);
 /// A builder for [`UpdateBackendAuthOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendAuthOutputBuilder {
@@ -337,84 +380,78 @@ pub struct UpdateBackendAuthOutputBuilder {
 }
 impl UpdateBackendAuthOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The name of the backend environment.
-    pub fn backend_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_environment_name = Some(value.into());
-        self
+    pub fn backend_environment_name(self, value: impl Into<String>) -> Self {
+        self.set_backend_environment_name(Some(value.into()))
     }
     /// Sets or clears [`backend_environment_name`](Self::backend_environment_name).
-    pub fn set_backend_environment_name(mut self, value: Option<String>) -> Self {
-        self.backend_environment_name = value;
-        self
+    pub fn set_backend_environment_name(
+        self,
+        backend_environment_name: Option<String>,
+    ) -> Self {
+        Self {
+            backend_environment_name,
+            ..self
+        }
     }
     /// What [`backend_environment_name`](Self::backend_environment_name) set, if anything.
     pub fn get_backend_environment_name(&self) -> &Option<String> {
         &self.backend_environment_name
     }
     /// If the request fails, this error is returned.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error, ..self }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {
         &self.error
     }
     /// The ID for the job.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        self.set_job_id(Some(value.into()))
     }
     /// Sets or clears [`job_id`](Self::job_id).
-    pub fn set_job_id(mut self, value: Option<String>) -> Self {
-        self.job_id = value;
-        self
+    pub fn set_job_id(self, job_id: Option<String>) -> Self {
+        Self { job_id, ..self }
     }
     /// What [`job_id`](Self::job_id) set, if anything.
     pub fn get_job_id(&self) -> &Option<String> {
         &self.job_id
     }
     /// The name of the operation.
-    pub fn operation(mut self, value: impl Into<String>) -> Self {
-        self.operation = Some(value.into());
-        self
+    pub fn operation(self, value: impl Into<String>) -> Self {
+        self.set_operation(Some(value.into()))
     }
     /// Sets or clears [`operation`](Self::operation).
-    pub fn set_operation(mut self, value: Option<String>) -> Self {
-        self.operation = value;
-        self
+    pub fn set_operation(self, operation: Option<String>) -> Self {
+        Self { operation, ..self }
     }
     /// What [`operation`](Self::operation) set, if anything.
     pub fn get_operation(&self) -> &Option<String> {
         &self.operation
     }
     /// The current status of the request.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<String>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<String>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<String>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<String> {

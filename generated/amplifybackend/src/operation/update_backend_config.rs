@@ -4,16 +4,11 @@
 //! Updates the AWS resources required to access the Amplify Admin UI.
 /// The request body for UpdateBackendConfig.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBackendConfigInput {
     /// The app ID.
-    #[serde(skip)]
     pub app_id: Option<String>,
     /// Describes the Amazon Cognito configuration for Admin UI access.
-    #[serde(rename = "loginAuthConfig", skip_serializing_if = "Option::is_none")]
     pub login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
 }
 impl UpdateBackendConfigInput {
@@ -30,6 +25,31 @@ impl UpdateBackendConfigInput {
         self.login_auth_config.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for UpdateBackendConfigInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "loginAuthConfig" => value.read(&mut self.login_auth_config),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(UpdateBackendConfigInput);
+impl ::awsgen_runtime::fields::WriteFields for UpdateBackendConfigInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("loginAuthConfig", &self.login_auth_config)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(UpdateBackendConfigInput);
 /// A builder for [`UpdateBackendConfigInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendConfigInputBuilder<C = ()> {
@@ -39,14 +59,12 @@ pub struct UpdateBackendConfigInputBuilder<C = ()> {
 }
 impl<C> UpdateBackendConfigInputBuilder<C> {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
@@ -54,19 +72,17 @@ impl<C> UpdateBackendConfigInputBuilder<C> {
     }
     /// Describes the Amazon Cognito configuration for Admin UI access.
     pub fn login_auth_config(
-        mut self,
+        self,
         value: impl Into<crate::types::LoginAuthConfigReqObj>,
     ) -> Self {
-        self.login_auth_config = Some(value.into());
-        self
+        self.set_login_auth_config(Some(value.into()))
     }
     /// Sets or clears [`login_auth_config`](Self::login_auth_config).
     pub fn set_login_auth_config(
-        mut self,
-        value: Option<crate::types::LoginAuthConfigReqObj>,
+        self,
+        login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
     ) -> Self {
-        self.login_auth_config = value;
-        self
+        Self { login_auth_config, ..self }
     }
     /// What [`login_auth_config`](Self::login_auth_config) set, if anything.
     pub fn get_login_auth_config(&self) -> &Option<crate::types::LoginAuthConfigReqObj> {
@@ -195,24 +211,16 @@ impl ::awsgen_runtime::Operation for UpdateBackendConfigInput {
 }
 /// The `UpdateBackendConfigOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateBackendConfigOutput {
     /// The app ID.
-    #[serde(rename = "appId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The app ID for the backend manager.
-    #[serde(rename = "backendManagerAppId", skip_serializing_if = "Option::is_none")]
     pub backend_manager_app_id: Option<String>,
     /// If the request fails, this error is returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
-    #[serde(rename = "loginAuthConfig", skip_serializing_if = "Option::is_none")]
     pub login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl UpdateBackendConfigOutput {
@@ -242,6 +250,37 @@ impl ::awsgen_runtime::RequestId for UpdateBackendConfigOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for UpdateBackendConfigOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "appId" => value.read(&mut self.app_id),
+            "backendManagerAppId" => value.read(&mut self.backend_manager_app_id),
+            "error" => value.read(&mut self.error),
+            "loginAuthConfig" => value.read(&mut self.login_auth_config),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(UpdateBackendConfigOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for UpdateBackendConfigOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("appId", &self.app_id)?;
+        out.optional("backendManagerAppId", &self.backend_manager_app_id)?;
+        out.optional("error", &self.error)?;
+        out.optional("loginAuthConfig", &self.login_auth_config)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(UpdateBackendConfigOutput);
 /// A builder for [`UpdateBackendConfigOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateBackendConfigOutputBuilder {
@@ -252,42 +291,42 @@ pub struct UpdateBackendConfigOutputBuilder {
 }
 impl UpdateBackendConfigOutputBuilder {
     /// The app ID.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
+    pub fn app_id(self, value: impl Into<String>) -> Self {
+        self.set_app_id(Some(value.into()))
     }
     /// Sets or clears [`app_id`](Self::app_id).
-    pub fn set_app_id(mut self, value: Option<String>) -> Self {
-        self.app_id = value;
-        self
+    pub fn set_app_id(self, app_id: Option<String>) -> Self {
+        Self { app_id, ..self }
     }
     /// What [`app_id`](Self::app_id) set, if anything.
     pub fn get_app_id(&self) -> &Option<String> {
         &self.app_id
     }
     /// The app ID for the backend manager.
-    pub fn backend_manager_app_id(mut self, value: impl Into<String>) -> Self {
-        self.backend_manager_app_id = Some(value.into());
-        self
+    pub fn backend_manager_app_id(self, value: impl Into<String>) -> Self {
+        self.set_backend_manager_app_id(Some(value.into()))
     }
     /// Sets or clears [`backend_manager_app_id`](Self::backend_manager_app_id).
-    pub fn set_backend_manager_app_id(mut self, value: Option<String>) -> Self {
-        self.backend_manager_app_id = value;
-        self
+    pub fn set_backend_manager_app_id(
+        self,
+        backend_manager_app_id: Option<String>,
+    ) -> Self {
+        Self {
+            backend_manager_app_id,
+            ..self
+        }
     }
     /// What [`backend_manager_app_id`](Self::backend_manager_app_id) set, if anything.
     pub fn get_backend_manager_app_id(&self) -> &Option<String> {
         &self.backend_manager_app_id
     }
     /// If the request fails, this error is returned.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
+    pub fn error(self, value: impl Into<String>) -> Self {
+        self.set_error(Some(value.into()))
     }
     /// Sets or clears [`error`](Self::error).
-    pub fn set_error(mut self, value: Option<String>) -> Self {
-        self.error = value;
-        self
+    pub fn set_error(self, error: Option<String>) -> Self {
+        Self { error, ..self }
     }
     /// What [`error`](Self::error) set, if anything.
     pub fn get_error(&self) -> &Option<String> {
@@ -295,19 +334,17 @@ impl UpdateBackendConfigOutputBuilder {
     }
     /// Describes the Amazon Cognito configurations for the Admin UI auth resource to log in with.
     pub fn login_auth_config(
-        mut self,
+        self,
         value: impl Into<crate::types::LoginAuthConfigReqObj>,
     ) -> Self {
-        self.login_auth_config = Some(value.into());
-        self
+        self.set_login_auth_config(Some(value.into()))
     }
     /// Sets or clears [`login_auth_config`](Self::login_auth_config).
     pub fn set_login_auth_config(
-        mut self,
-        value: Option<crate::types::LoginAuthConfigReqObj>,
+        self,
+        login_auth_config: Option<crate::types::LoginAuthConfigReqObj>,
     ) -> Self {
-        self.login_auth_config = value;
-        self
+        Self { login_auth_config, ..self }
     }
     /// What [`login_auth_config`](Self::login_auth_config) set, if anything.
     pub fn get_login_auth_config(&self) -> &Option<crate::types::LoginAuthConfigReqObj> {

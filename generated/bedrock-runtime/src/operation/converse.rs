@@ -20,16 +20,9 @@
 //! For troubleshooting some of the common errors you might encounter when using the `Converse` API, see [Troubleshooting Amazon Bedrock API Error Codes](https://docs.aws.amazon.com/bedrock/latest/userguide/troubleshooting-api-error-codes.html) in the Amazon Bedrock User Guide
 /// The `ConverseInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConverseInput {
     /// Additional inference parameters that the model supports, beyond the base set of inference parameters that `Converse` and `ConverseStream` support in the `inferenceConfig` field. For more information, see [Model parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    #[serde(
-        rename = "additionalModelRequestFields",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_model_request_fields: Option<::awsgen_runtime::Document>,
     /// Additional model parameters field paths to return in the response. `Converse` and `ConverseStream` return the requested fields as a JSON Pointer object in the `additionalModelResponseFields` field. The following is example JSON for `additionalModelResponseFieldPaths`.
     ///
@@ -38,19 +31,12 @@ pub struct ConverseInput {
     /// For information about the JSON Pointer syntax, see the [Internet Engineering Task Force (IETF)](https://datatracker.ietf.org/doc/html/rfc6901) documentation.
     ///
     /// `Converse` and `ConverseStream` reject an empty JSON Pointer or incorrectly structured JSON Pointer with a `400` error code. if the JSON Pointer is valid, but the requested field is not in the model response, it is ignored by `Converse`.
-    #[serde(
-        rename = "additionalModelResponseFieldPaths",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_model_response_field_paths: Option<Vec<String>>,
     /// Configuration information for a guardrail that you want to use in the request. If you include `guardContent` blocks in the `content` field in the `messages` field, the guardrail operates only on those messages. If you include no `guardContent` blocks, the guardrail operates on all messages in the request body and in any included prompt resource.
-    #[serde(rename = "guardrailConfig", skip_serializing_if = "Option::is_none")]
     pub guardrail_config: Option<crate::types::GuardrailConfiguration>,
     /// Inference parameters to pass to the model. `Converse` and `ConverseStream` support a base set of inference parameters. If you need to pass additional parameters that the model supports, use the `additionalModelRequestFields` request field.
-    #[serde(rename = "inferenceConfig", skip_serializing_if = "Option::is_none")]
     pub inference_config: Option<crate::types::InferenceConfiguration>,
     /// The messages that you want to send to the model.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<crate::types::Message>>,
     /// Specifies the model or throughput with which to run inference, or the prompt resource to use in inference. The value depends on the resource that you use:
     ///
@@ -61,32 +47,24 @@ pub struct ConverseInput {
     /// - To include a prompt that was defined in [Prompt management](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management.html), specify the ARN of the prompt version to use.
     ///
     /// The Converse API doesn't support [imported models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-import-model.html).
-    #[serde(skip)]
     pub model_id: Option<String>,
     /// Output configuration for a model response.
-    #[serde(rename = "outputConfig", skip_serializing_if = "Option::is_none")]
     pub output_config: Option<crate::types::OutputConfig>,
     /// Model performance settings for the request.
-    #[serde(rename = "performanceConfig", skip_serializing_if = "Option::is_none")]
     pub performance_config: Option<crate::types::PerformanceConfiguration>,
     /// Contains a map of variables in a prompt from Prompt management to objects containing the values to fill in for them when running model invocation. This field is ignored if you don't specify a prompt resource in the `modelId` field.
-    #[serde(rename = "promptVariables", skip_serializing_if = "Option::is_none")]
     pub prompt_variables: Option<
         ::std::collections::BTreeMap<String, crate::types::PromptVariableValues>,
     >,
     /// Key-value pairs that you can use to filter invocation logs.
-    #[serde(rename = "requestMetadata", skip_serializing_if = "Option::is_none")]
     pub request_metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// Specifies the processing tier configuration used for serving the request.
-    #[serde(rename = "serviceTier", skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<crate::types::ServiceTier>,
     /// A prompt that provides instructions or context to the model about the task it should perform, or the persona it should adopt during the conversation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<Vec<crate::types::SystemContentBlock>>,
     /// Configuration information for the tools that the model can use when generating a response.
     ///
     /// For information about models that support tool use, see [Supported models and model features](https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html#conversation-inference-supported-models-features).
-    #[serde(rename = "toolConfig", skip_serializing_if = "Option::is_none")]
     pub tool_config: Option<crate::types::ToolConfiguration>,
 }
 impl ConverseInput {
@@ -171,6 +149,63 @@ impl ConverseInput {
         self.tool_config.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ConverseInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "additionalModelRequestFields" => {
+                value.read(&mut self.additional_model_request_fields)
+            }
+            "additionalModelResponseFieldPaths" => {
+                value.read(&mut self.additional_model_response_field_paths)
+            }
+            "guardrailConfig" => value.read(&mut self.guardrail_config),
+            "inferenceConfig" => value.read(&mut self.inference_config),
+            "messages" => value.read(&mut self.messages),
+            "outputConfig" => value.read(&mut self.output_config),
+            "performanceConfig" => value.read(&mut self.performance_config),
+            "promptVariables" => value.read(&mut self.prompt_variables),
+            "requestMetadata" => value.read(&mut self.request_metadata),
+            "serviceTier" => value.read(&mut self.service_tier),
+            "system" => value.read(&mut self.system),
+            "toolConfig" => value.read(&mut self.tool_config),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ConverseInput);
+impl ::awsgen_runtime::fields::WriteFields for ConverseInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional(
+            "additionalModelRequestFields",
+            &self.additional_model_request_fields,
+        )?;
+        out.optional(
+            "additionalModelResponseFieldPaths",
+            &self.additional_model_response_field_paths,
+        )?;
+        out.optional("guardrailConfig", &self.guardrail_config)?;
+        out.optional("inferenceConfig", &self.inference_config)?;
+        out.optional("messages", &self.messages)?;
+        out.optional("outputConfig", &self.output_config)?;
+        out.optional("performanceConfig", &self.performance_config)?;
+        out.optional("promptVariables", &self.prompt_variables)?;
+        out.optional("requestMetadata", &self.request_metadata)?;
+        out.optional("serviceTier", &self.service_tier)?;
+        out.optional("system", &self.system)?;
+        out.optional("toolConfig", &self.tool_config)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(ConverseInput);
 impl ::std::fmt::Debug for ConverseInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConverseInput")
@@ -224,19 +259,20 @@ impl<C> ::std::fmt::Debug for ConverseInputBuilder<C> {
 impl<C> ConverseInputBuilder<C> {
     /// Additional inference parameters that the model supports, beyond the base set of inference parameters that `Converse` and `ConverseStream` support in the `inferenceConfig` field. For more information, see [Model parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
     pub fn additional_model_request_fields(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::Document>,
     ) -> Self {
-        self.additional_model_request_fields = Some(value.into());
-        self
+        self.set_additional_model_request_fields(Some(value.into()))
     }
     /// Sets or clears [`additional_model_request_fields`](Self::additional_model_request_fields).
     pub fn set_additional_model_request_fields(
-        mut self,
-        value: Option<::awsgen_runtime::Document>,
+        self,
+        additional_model_request_fields: Option<::awsgen_runtime::Document>,
     ) -> Self {
-        self.additional_model_request_fields = value;
-        self
+        Self {
+            additional_model_request_fields,
+            ..self
+        }
     }
     /// What [`additional_model_request_fields`](Self::additional_model_request_fields) set, if anything.
     pub fn get_additional_model_request_fields(
@@ -252,19 +288,20 @@ impl<C> ConverseInputBuilder<C> {
     ///
     /// `Converse` and `ConverseStream` reject an empty JSON Pointer or incorrectly structured JSON Pointer with a `400` error code. if the JSON Pointer is valid, but the requested field is not in the model response, it is ignored by `Converse`.
     pub fn additional_model_response_field_paths(
-        mut self,
+        self,
         value: impl Into<Vec<String>>,
     ) -> Self {
-        self.additional_model_response_field_paths = Some(value.into());
-        self
+        self.set_additional_model_response_field_paths(Some(value.into()))
     }
     /// Sets or clears [`additional_model_response_field_paths`](Self::additional_model_response_field_paths).
     pub fn set_additional_model_response_field_paths(
-        mut self,
-        value: Option<Vec<String>>,
+        self,
+        additional_model_response_field_paths: Option<Vec<String>>,
     ) -> Self {
-        self.additional_model_response_field_paths = value;
-        self
+        Self {
+            additional_model_response_field_paths,
+            ..self
+        }
     }
     /// What [`additional_model_response_field_paths`](Self::additional_model_response_field_paths) set, if anything.
     pub fn get_additional_model_response_field_paths(&self) -> &Option<Vec<String>> {
@@ -272,19 +309,17 @@ impl<C> ConverseInputBuilder<C> {
     }
     /// Configuration information for a guardrail that you want to use in the request. If you include `guardContent` blocks in the `content` field in the `messages` field, the guardrail operates only on those messages. If you include no `guardContent` blocks, the guardrail operates on all messages in the request body and in any included prompt resource.
     pub fn guardrail_config(
-        mut self,
+        self,
         value: impl Into<crate::types::GuardrailConfiguration>,
     ) -> Self {
-        self.guardrail_config = Some(value.into());
-        self
+        self.set_guardrail_config(Some(value.into()))
     }
     /// Sets or clears [`guardrail_config`](Self::guardrail_config).
     pub fn set_guardrail_config(
-        mut self,
-        value: Option<crate::types::GuardrailConfiguration>,
+        self,
+        guardrail_config: Option<crate::types::GuardrailConfiguration>,
     ) -> Self {
-        self.guardrail_config = value;
-        self
+        Self { guardrail_config, ..self }
     }
     /// What [`guardrail_config`](Self::guardrail_config) set, if anything.
     pub fn get_guardrail_config(&self) -> &Option<crate::types::GuardrailConfiguration> {
@@ -292,33 +327,29 @@ impl<C> ConverseInputBuilder<C> {
     }
     /// Inference parameters to pass to the model. `Converse` and `ConverseStream` support a base set of inference parameters. If you need to pass additional parameters that the model supports, use the `additionalModelRequestFields` request field.
     pub fn inference_config(
-        mut self,
+        self,
         value: impl Into<crate::types::InferenceConfiguration>,
     ) -> Self {
-        self.inference_config = Some(value.into());
-        self
+        self.set_inference_config(Some(value.into()))
     }
     /// Sets or clears [`inference_config`](Self::inference_config).
     pub fn set_inference_config(
-        mut self,
-        value: Option<crate::types::InferenceConfiguration>,
+        self,
+        inference_config: Option<crate::types::InferenceConfiguration>,
     ) -> Self {
-        self.inference_config = value;
-        self
+        Self { inference_config, ..self }
     }
     /// What [`inference_config`](Self::inference_config) set, if anything.
     pub fn get_inference_config(&self) -> &Option<crate::types::InferenceConfiguration> {
         &self.inference_config
     }
     /// The messages that you want to send to the model.
-    pub fn messages(mut self, value: impl Into<Vec<crate::types::Message>>) -> Self {
-        self.messages = Some(value.into());
-        self
+    pub fn messages(self, value: impl Into<Vec<crate::types::Message>>) -> Self {
+        self.set_messages(Some(value.into()))
     }
     /// Sets or clears [`messages`](Self::messages).
-    pub fn set_messages(mut self, value: Option<Vec<crate::types::Message>>) -> Self {
-        self.messages = value;
-        self
+    pub fn set_messages(self, messages: Option<Vec<crate::types::Message>>) -> Self {
+        Self { messages, ..self }
     }
     /// What [`messages`](Self::messages) set, if anything.
     pub fn get_messages(&self) -> &Option<Vec<crate::types::Message>> {
@@ -333,34 +364,27 @@ impl<C> ConverseInputBuilder<C> {
     /// - To include a prompt that was defined in [Prompt management](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management.html), specify the ARN of the prompt version to use.
     ///
     /// The Converse API doesn't support [imported models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-import-model.html).
-    pub fn model_id(mut self, value: impl Into<String>) -> Self {
-        self.model_id = Some(value.into());
-        self
+    pub fn model_id(self, value: impl Into<String>) -> Self {
+        self.set_model_id(Some(value.into()))
     }
     /// Sets or clears [`model_id`](Self::model_id).
-    pub fn set_model_id(mut self, value: Option<String>) -> Self {
-        self.model_id = value;
-        self
+    pub fn set_model_id(self, model_id: Option<String>) -> Self {
+        Self { model_id, ..self }
     }
     /// What [`model_id`](Self::model_id) set, if anything.
     pub fn get_model_id(&self) -> &Option<String> {
         &self.model_id
     }
     /// Output configuration for a model response.
-    pub fn output_config(
-        mut self,
-        value: impl Into<crate::types::OutputConfig>,
-    ) -> Self {
-        self.output_config = Some(value.into());
-        self
+    pub fn output_config(self, value: impl Into<crate::types::OutputConfig>) -> Self {
+        self.set_output_config(Some(value.into()))
     }
     /// Sets or clears [`output_config`](Self::output_config).
     pub fn set_output_config(
-        mut self,
-        value: Option<crate::types::OutputConfig>,
+        self,
+        output_config: Option<crate::types::OutputConfig>,
     ) -> Self {
-        self.output_config = value;
-        self
+        Self { output_config, ..self }
     }
     /// What [`output_config`](Self::output_config) set, if anything.
     pub fn get_output_config(&self) -> &Option<crate::types::OutputConfig> {
@@ -368,19 +392,17 @@ impl<C> ConverseInputBuilder<C> {
     }
     /// Model performance settings for the request.
     pub fn performance_config(
-        mut self,
+        self,
         value: impl Into<crate::types::PerformanceConfiguration>,
     ) -> Self {
-        self.performance_config = Some(value.into());
-        self
+        self.set_performance_config(Some(value.into()))
     }
     /// Sets or clears [`performance_config`](Self::performance_config).
     pub fn set_performance_config(
-        mut self,
-        value: Option<crate::types::PerformanceConfiguration>,
+        self,
+        performance_config: Option<crate::types::PerformanceConfiguration>,
     ) -> Self {
-        self.performance_config = value;
-        self
+        Self { performance_config, ..self }
     }
     /// What [`performance_config`](Self::performance_config) set, if anything.
     pub fn get_performance_config(
@@ -390,23 +412,21 @@ impl<C> ConverseInputBuilder<C> {
     }
     /// Contains a map of variables in a prompt from Prompt management to objects containing the values to fill in for them when running model invocation. This field is ignored if you don't specify a prompt resource in the `modelId` field.
     pub fn prompt_variables(
-        mut self,
+        self,
         value: impl Into<
             ::std::collections::BTreeMap<String, crate::types::PromptVariableValues>,
         >,
     ) -> Self {
-        self.prompt_variables = Some(value.into());
-        self
+        self.set_prompt_variables(Some(value.into()))
     }
     /// Sets or clears [`prompt_variables`](Self::prompt_variables).
     pub fn set_prompt_variables(
-        mut self,
-        value: Option<
+        self,
+        prompt_variables: Option<
             ::std::collections::BTreeMap<String, crate::types::PromptVariableValues>,
         >,
     ) -> Self {
-        self.prompt_variables = value;
-        self
+        Self { prompt_variables, ..self }
     }
     /// What [`prompt_variables`](Self::prompt_variables) set, if anything.
     pub fn get_prompt_variables(
@@ -418,19 +438,17 @@ impl<C> ConverseInputBuilder<C> {
     }
     /// Key-value pairs that you can use to filter invocation logs.
     pub fn request_metadata(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.request_metadata = Some(value.into());
-        self
+        self.set_request_metadata(Some(value.into()))
     }
     /// Sets or clears [`request_metadata`](Self::request_metadata).
     pub fn set_request_metadata(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        request_metadata: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.request_metadata = value;
-        self
+        Self { request_metadata, ..self }
     }
     /// What [`request_metadata`](Self::request_metadata) set, if anything.
     pub fn get_request_metadata(
@@ -439,14 +457,15 @@ impl<C> ConverseInputBuilder<C> {
         &self.request_metadata
     }
     /// Specifies the processing tier configuration used for serving the request.
-    pub fn service_tier(mut self, value: impl Into<crate::types::ServiceTier>) -> Self {
-        self.service_tier = Some(value.into());
-        self
+    pub fn service_tier(self, value: impl Into<crate::types::ServiceTier>) -> Self {
+        self.set_service_tier(Some(value.into()))
     }
     /// Sets or clears [`service_tier`](Self::service_tier).
-    pub fn set_service_tier(mut self, value: Option<crate::types::ServiceTier>) -> Self {
-        self.service_tier = value;
-        self
+    pub fn set_service_tier(
+        self,
+        service_tier: Option<crate::types::ServiceTier>,
+    ) -> Self {
+        Self { service_tier, ..self }
     }
     /// What [`service_tier`](Self::service_tier) set, if anything.
     pub fn get_service_tier(&self) -> &Option<crate::types::ServiceTier> {
@@ -454,19 +473,17 @@ impl<C> ConverseInputBuilder<C> {
     }
     /// A prompt that provides instructions or context to the model about the task it should perform, or the persona it should adopt during the conversation.
     pub fn system(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::SystemContentBlock>>,
     ) -> Self {
-        self.system = Some(value.into());
-        self
+        self.set_system(Some(value.into()))
     }
     /// Sets or clears [`system`](Self::system).
     pub fn set_system(
-        mut self,
-        value: Option<Vec<crate::types::SystemContentBlock>>,
+        self,
+        system: Option<Vec<crate::types::SystemContentBlock>>,
     ) -> Self {
-        self.system = value;
-        self
+        Self { system, ..self }
     }
     /// What [`system`](Self::system) set, if anything.
     pub fn get_system(&self) -> &Option<Vec<crate::types::SystemContentBlock>> {
@@ -475,20 +492,15 @@ impl<C> ConverseInputBuilder<C> {
     /// Configuration information for the tools that the model can use when generating a response.
     ///
     /// For information about models that support tool use, see [Supported models and model features](https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html#conversation-inference-supported-models-features).
-    pub fn tool_config(
-        mut self,
-        value: impl Into<crate::types::ToolConfiguration>,
-    ) -> Self {
-        self.tool_config = Some(value.into());
-        self
+    pub fn tool_config(self, value: impl Into<crate::types::ToolConfiguration>) -> Self {
+        self.set_tool_config(Some(value.into()))
     }
     /// Sets or clears [`tool_config`](Self::tool_config).
     pub fn set_tool_config(
-        mut self,
-        value: Option<crate::types::ToolConfiguration>,
+        self,
+        tool_config: Option<crate::types::ToolConfiguration>,
     ) -> Self {
-        self.tool_config = value;
-        self
+        Self { tool_config, ..self }
     }
     /// What [`tool_config`](Self::tool_config) set, if anything.
     pub fn get_tool_config(&self) -> &Option<crate::types::ToolConfiguration> {
@@ -646,39 +658,24 @@ impl ::awsgen_runtime::Operation for ConverseInput {
 }
 /// The `ConverseOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct ConverseOutput {
     /// Additional fields in the response that are unique to the model.
-    #[serde(
-        rename = "additionalModelResponseFields",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_model_response_fields: Option<::awsgen_runtime::Document>,
     /// Metrics for the call to `Converse`.
-    #[serde(default)]
     pub metrics: crate::types::ConverseMetrics,
     /// The result from the call to `Converse`.
-    #[serde(default)]
     pub output: crate::types::ConverseOutput,
     /// Model performance settings for the request.
-    #[serde(rename = "performanceConfig", skip_serializing_if = "Option::is_none")]
     pub performance_config: Option<crate::types::PerformanceConfiguration>,
     /// Specifies the processing tier configuration used for serving the request.
-    #[serde(rename = "serviceTier", skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<crate::types::ServiceTier>,
     /// The reason why the model stopped generating output.
-    #[serde(rename = "stopReason", default)]
     pub stop_reason: crate::types::StopReason,
     /// A trace object that contains information about the Guardrail behavior.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<crate::types::ConverseTrace>,
     /// The total number of tokens used in the call to `Converse`. The total includes the tokens input to the model and the tokens generated by the model.
-    #[serde(default)]
     pub usage: crate::types::TokenUsage,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl ConverseOutput {
@@ -726,6 +723,50 @@ impl ::awsgen_runtime::RequestId for ConverseOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for ConverseOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "additionalModelResponseFields" => {
+                value.read(&mut self.additional_model_response_fields)
+            }
+            "metrics" => value.read(&mut self.metrics),
+            "output" => value.read(&mut self.output),
+            "performanceConfig" => value.read(&mut self.performance_config),
+            "serviceTier" => value.read(&mut self.service_tier),
+            "stopReason" => value.read(&mut self.stop_reason),
+            "trace" => value.read(&mut self.trace),
+            "usage" => value.read(&mut self.usage),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(ConverseOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ConverseOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional(
+            "additionalModelResponseFields",
+            &self.additional_model_response_fields,
+        )?;
+        out.field("metrics", &self.metrics)?;
+        out.field("output", &self.output)?;
+        out.optional("performanceConfig", &self.performance_config)?;
+        out.optional("serviceTier", &self.service_tier)?;
+        out.field("stopReason", &self.stop_reason)?;
+        out.optional("trace", &self.trace)?;
+        out.field("usage", &self.usage)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ConverseOutput);
 /// A builder for [`ConverseOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ConverseOutputBuilder {
@@ -741,19 +782,20 @@ pub struct ConverseOutputBuilder {
 impl ConverseOutputBuilder {
     /// Additional fields in the response that are unique to the model.
     pub fn additional_model_response_fields(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::Document>,
     ) -> Self {
-        self.additional_model_response_fields = Some(value.into());
-        self
+        self.set_additional_model_response_fields(Some(value.into()))
     }
     /// Sets or clears [`additional_model_response_fields`](Self::additional_model_response_fields).
     pub fn set_additional_model_response_fields(
-        mut self,
-        value: Option<::awsgen_runtime::Document>,
+        self,
+        additional_model_response_fields: Option<::awsgen_runtime::Document>,
     ) -> Self {
-        self.additional_model_response_fields = value;
-        self
+        Self {
+            additional_model_response_fields,
+            ..self
+        }
     }
     /// What [`additional_model_response_fields`](Self::additional_model_response_fields) set, if anything.
     pub fn get_additional_model_response_fields(
@@ -762,28 +804,24 @@ impl ConverseOutputBuilder {
         &self.additional_model_response_fields
     }
     /// Metrics for the call to `Converse`.
-    pub fn metrics(mut self, value: impl Into<crate::types::ConverseMetrics>) -> Self {
-        self.metrics = Some(value.into());
-        self
+    pub fn metrics(self, value: impl Into<crate::types::ConverseMetrics>) -> Self {
+        self.set_metrics(Some(value.into()))
     }
     /// Sets or clears [`metrics`](Self::metrics).
-    pub fn set_metrics(mut self, value: Option<crate::types::ConverseMetrics>) -> Self {
-        self.metrics = value;
-        self
+    pub fn set_metrics(self, metrics: Option<crate::types::ConverseMetrics>) -> Self {
+        Self { metrics, ..self }
     }
     /// What [`metrics`](Self::metrics) set, if anything.
     pub fn get_metrics(&self) -> &Option<crate::types::ConverseMetrics> {
         &self.metrics
     }
     /// The result from the call to `Converse`.
-    pub fn output(mut self, value: impl Into<crate::types::ConverseOutput>) -> Self {
-        self.output = Some(value.into());
-        self
+    pub fn output(self, value: impl Into<crate::types::ConverseOutput>) -> Self {
+        self.set_output(Some(value.into()))
     }
     /// Sets or clears [`output`](Self::output).
-    pub fn set_output(mut self, value: Option<crate::types::ConverseOutput>) -> Self {
-        self.output = value;
-        self
+    pub fn set_output(self, output: Option<crate::types::ConverseOutput>) -> Self {
+        Self { output, ..self }
     }
     /// What [`output`](Self::output) set, if anything.
     pub fn get_output(&self) -> &Option<crate::types::ConverseOutput> {
@@ -791,19 +829,17 @@ impl ConverseOutputBuilder {
     }
     /// Model performance settings for the request.
     pub fn performance_config(
-        mut self,
+        self,
         value: impl Into<crate::types::PerformanceConfiguration>,
     ) -> Self {
-        self.performance_config = Some(value.into());
-        self
+        self.set_performance_config(Some(value.into()))
     }
     /// Sets or clears [`performance_config`](Self::performance_config).
     pub fn set_performance_config(
-        mut self,
-        value: Option<crate::types::PerformanceConfiguration>,
+        self,
+        performance_config: Option<crate::types::PerformanceConfiguration>,
     ) -> Self {
-        self.performance_config = value;
-        self
+        Self { performance_config, ..self }
     }
     /// What [`performance_config`](Self::performance_config) set, if anything.
     pub fn get_performance_config(
@@ -812,56 +848,51 @@ impl ConverseOutputBuilder {
         &self.performance_config
     }
     /// Specifies the processing tier configuration used for serving the request.
-    pub fn service_tier(mut self, value: impl Into<crate::types::ServiceTier>) -> Self {
-        self.service_tier = Some(value.into());
-        self
+    pub fn service_tier(self, value: impl Into<crate::types::ServiceTier>) -> Self {
+        self.set_service_tier(Some(value.into()))
     }
     /// Sets or clears [`service_tier`](Self::service_tier).
-    pub fn set_service_tier(mut self, value: Option<crate::types::ServiceTier>) -> Self {
-        self.service_tier = value;
-        self
+    pub fn set_service_tier(
+        self,
+        service_tier: Option<crate::types::ServiceTier>,
+    ) -> Self {
+        Self { service_tier, ..self }
     }
     /// What [`service_tier`](Self::service_tier) set, if anything.
     pub fn get_service_tier(&self) -> &Option<crate::types::ServiceTier> {
         &self.service_tier
     }
     /// The reason why the model stopped generating output.
-    pub fn stop_reason(mut self, value: impl Into<crate::types::StopReason>) -> Self {
-        self.stop_reason = Some(value.into());
-        self
+    pub fn stop_reason(self, value: impl Into<crate::types::StopReason>) -> Self {
+        self.set_stop_reason(Some(value.into()))
     }
     /// Sets or clears [`stop_reason`](Self::stop_reason).
-    pub fn set_stop_reason(mut self, value: Option<crate::types::StopReason>) -> Self {
-        self.stop_reason = value;
-        self
+    pub fn set_stop_reason(self, stop_reason: Option<crate::types::StopReason>) -> Self {
+        Self { stop_reason, ..self }
     }
     /// What [`stop_reason`](Self::stop_reason) set, if anything.
     pub fn get_stop_reason(&self) -> &Option<crate::types::StopReason> {
         &self.stop_reason
     }
     /// A trace object that contains information about the Guardrail behavior.
-    pub fn trace(mut self, value: impl Into<crate::types::ConverseTrace>) -> Self {
-        self.trace = Some(value.into());
-        self
+    pub fn trace(self, value: impl Into<crate::types::ConverseTrace>) -> Self {
+        self.set_trace(Some(value.into()))
     }
     /// Sets or clears [`trace`](Self::trace).
-    pub fn set_trace(mut self, value: Option<crate::types::ConverseTrace>) -> Self {
-        self.trace = value;
-        self
+    pub fn set_trace(self, trace: Option<crate::types::ConverseTrace>) -> Self {
+        Self { trace, ..self }
     }
     /// What [`trace`](Self::trace) set, if anything.
     pub fn get_trace(&self) -> &Option<crate::types::ConverseTrace> {
         &self.trace
     }
     /// The total number of tokens used in the call to `Converse`. The total includes the tokens input to the model and the tokens generated by the model.
-    pub fn usage(mut self, value: impl Into<crate::types::TokenUsage>) -> Self {
-        self.usage = Some(value.into());
-        self
+    pub fn usage(self, value: impl Into<crate::types::TokenUsage>) -> Self {
+        self.set_usage(Some(value.into()))
     }
     /// Sets or clears [`usage`](Self::usage).
-    pub fn set_usage(mut self, value: Option<crate::types::TokenUsage>) -> Self {
-        self.usage = value;
-        self
+    pub fn set_usage(self, usage: Option<crate::types::TokenUsage>) -> Self {
+        Self { usage, ..self }
     }
     /// What [`usage`](Self::usage) set, if anything.
     pub fn get_usage(&self) -> &Option<crate::types::TokenUsage> {

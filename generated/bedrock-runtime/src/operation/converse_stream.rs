@@ -24,16 +24,9 @@
 //! For troubleshooting some of the common errors you might encounter when using the `ConverseStream` API, see [Troubleshooting Amazon Bedrock API Error Codes](https://docs.aws.amazon.com/bedrock/latest/userguide/troubleshooting-api-error-codes.html) in the Amazon Bedrock User Guide
 /// The `ConverseStreamInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConverseStreamInput {
     /// Additional inference parameters that the model supports, beyond the base set of inference parameters that `Converse` and `ConverseStream` support in the `inferenceConfig` field. For more information, see [Model parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    #[serde(
-        rename = "additionalModelRequestFields",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_model_request_fields: Option<::awsgen_runtime::Document>,
     /// Additional model parameters field paths to return in the response. `Converse` and `ConverseStream` return the requested fields as a JSON Pointer object in the `additionalModelResponseFields` field. The following is example JSON for `additionalModelResponseFieldPaths`.
     ///
@@ -42,19 +35,12 @@ pub struct ConverseStreamInput {
     /// For information about the JSON Pointer syntax, see the [Internet Engineering Task Force (IETF)](https://datatracker.ietf.org/doc/html/rfc6901) documentation.
     ///
     /// `Converse` and `ConverseStream` reject an empty JSON Pointer or incorrectly structured JSON Pointer with a `400` error code. if the JSON Pointer is valid, but the requested field is not in the model response, it is ignored by `Converse`.
-    #[serde(
-        rename = "additionalModelResponseFieldPaths",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_model_response_field_paths: Option<Vec<String>>,
     /// Configuration information for a guardrail that you want to use in the request. If you include `guardContent` blocks in the `content` field in the `messages` field, the guardrail operates only on those messages. If you include no `guardContent` blocks, the guardrail operates on all messages in the request body and in any included prompt resource.
-    #[serde(rename = "guardrailConfig", skip_serializing_if = "Option::is_none")]
     pub guardrail_config: Option<crate::types::GuardrailStreamConfiguration>,
     /// Inference parameters to pass to the model. `Converse` and `ConverseStream` support a base set of inference parameters. If you need to pass additional parameters that the model supports, use the `additionalModelRequestFields` request field.
-    #[serde(rename = "inferenceConfig", skip_serializing_if = "Option::is_none")]
     pub inference_config: Option<crate::types::InferenceConfiguration>,
     /// The messages that you want to send to the model.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<crate::types::Message>>,
     /// Specifies the model or throughput with which to run inference, or the prompt resource to use in inference. The value depends on the resource that you use:
     ///
@@ -65,32 +51,24 @@ pub struct ConverseStreamInput {
     /// - To include a prompt that was defined in [Prompt management](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management.html), specify the ARN of the prompt version to use.
     ///
     /// The Converse API doesn't support [imported models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-import-model.html).
-    #[serde(skip)]
     pub model_id: Option<String>,
     /// Output configuration for a model response.
-    #[serde(rename = "outputConfig", skip_serializing_if = "Option::is_none")]
     pub output_config: Option<crate::types::OutputConfig>,
     /// Model performance settings for the request.
-    #[serde(rename = "performanceConfig", skip_serializing_if = "Option::is_none")]
     pub performance_config: Option<crate::types::PerformanceConfiguration>,
     /// Contains a map of variables in a prompt from Prompt management to objects containing the values to fill in for them when running model invocation. This field is ignored if you don't specify a prompt resource in the `modelId` field.
-    #[serde(rename = "promptVariables", skip_serializing_if = "Option::is_none")]
     pub prompt_variables: Option<
         ::std::collections::BTreeMap<String, crate::types::PromptVariableValues>,
     >,
     /// Key-value pairs that you can use to filter invocation logs.
-    #[serde(rename = "requestMetadata", skip_serializing_if = "Option::is_none")]
     pub request_metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// Specifies the processing tier configuration used for serving the request.
-    #[serde(rename = "serviceTier", skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<crate::types::ServiceTier>,
     /// A prompt that provides instructions or context to the model about the task it should perform, or the persona it should adopt during the conversation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<Vec<crate::types::SystemContentBlock>>,
     /// Configuration information for the tools that the model can use when generating a response.
     ///
     /// For information about models that support streaming tool use, see [Supported models and model features](https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html#conversation-inference-supported-models-features).
-    #[serde(rename = "toolConfig", skip_serializing_if = "Option::is_none")]
     pub tool_config: Option<crate::types::ToolConfiguration>,
 }
 impl ConverseStreamInput {
@@ -177,6 +155,63 @@ impl ConverseStreamInput {
         self.tool_config.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ConverseStreamInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "additionalModelRequestFields" => {
+                value.read(&mut self.additional_model_request_fields)
+            }
+            "additionalModelResponseFieldPaths" => {
+                value.read(&mut self.additional_model_response_field_paths)
+            }
+            "guardrailConfig" => value.read(&mut self.guardrail_config),
+            "inferenceConfig" => value.read(&mut self.inference_config),
+            "messages" => value.read(&mut self.messages),
+            "outputConfig" => value.read(&mut self.output_config),
+            "performanceConfig" => value.read(&mut self.performance_config),
+            "promptVariables" => value.read(&mut self.prompt_variables),
+            "requestMetadata" => value.read(&mut self.request_metadata),
+            "serviceTier" => value.read(&mut self.service_tier),
+            "system" => value.read(&mut self.system),
+            "toolConfig" => value.read(&mut self.tool_config),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ConverseStreamInput);
+impl ::awsgen_runtime::fields::WriteFields for ConverseStreamInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional(
+            "additionalModelRequestFields",
+            &self.additional_model_request_fields,
+        )?;
+        out.optional(
+            "additionalModelResponseFieldPaths",
+            &self.additional_model_response_field_paths,
+        )?;
+        out.optional("guardrailConfig", &self.guardrail_config)?;
+        out.optional("inferenceConfig", &self.inference_config)?;
+        out.optional("messages", &self.messages)?;
+        out.optional("outputConfig", &self.output_config)?;
+        out.optional("performanceConfig", &self.performance_config)?;
+        out.optional("promptVariables", &self.prompt_variables)?;
+        out.optional("requestMetadata", &self.request_metadata)?;
+        out.optional("serviceTier", &self.service_tier)?;
+        out.optional("system", &self.system)?;
+        out.optional("toolConfig", &self.tool_config)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(ConverseStreamInput);
 impl ::std::fmt::Debug for ConverseStreamInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConverseStreamInput")
@@ -230,19 +265,20 @@ impl<C> ::std::fmt::Debug for ConverseStreamInputBuilder<C> {
 impl<C> ConverseStreamInputBuilder<C> {
     /// Additional inference parameters that the model supports, beyond the base set of inference parameters that `Converse` and `ConverseStream` support in the `inferenceConfig` field. For more information, see [Model parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
     pub fn additional_model_request_fields(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::Document>,
     ) -> Self {
-        self.additional_model_request_fields = Some(value.into());
-        self
+        self.set_additional_model_request_fields(Some(value.into()))
     }
     /// Sets or clears [`additional_model_request_fields`](Self::additional_model_request_fields).
     pub fn set_additional_model_request_fields(
-        mut self,
-        value: Option<::awsgen_runtime::Document>,
+        self,
+        additional_model_request_fields: Option<::awsgen_runtime::Document>,
     ) -> Self {
-        self.additional_model_request_fields = value;
-        self
+        Self {
+            additional_model_request_fields,
+            ..self
+        }
     }
     /// What [`additional_model_request_fields`](Self::additional_model_request_fields) set, if anything.
     pub fn get_additional_model_request_fields(
@@ -258,19 +294,20 @@ impl<C> ConverseStreamInputBuilder<C> {
     ///
     /// `Converse` and `ConverseStream` reject an empty JSON Pointer or incorrectly structured JSON Pointer with a `400` error code. if the JSON Pointer is valid, but the requested field is not in the model response, it is ignored by `Converse`.
     pub fn additional_model_response_field_paths(
-        mut self,
+        self,
         value: impl Into<Vec<String>>,
     ) -> Self {
-        self.additional_model_response_field_paths = Some(value.into());
-        self
+        self.set_additional_model_response_field_paths(Some(value.into()))
     }
     /// Sets or clears [`additional_model_response_field_paths`](Self::additional_model_response_field_paths).
     pub fn set_additional_model_response_field_paths(
-        mut self,
-        value: Option<Vec<String>>,
+        self,
+        additional_model_response_field_paths: Option<Vec<String>>,
     ) -> Self {
-        self.additional_model_response_field_paths = value;
-        self
+        Self {
+            additional_model_response_field_paths,
+            ..self
+        }
     }
     /// What [`additional_model_response_field_paths`](Self::additional_model_response_field_paths) set, if anything.
     pub fn get_additional_model_response_field_paths(&self) -> &Option<Vec<String>> {
@@ -278,19 +315,17 @@ impl<C> ConverseStreamInputBuilder<C> {
     }
     /// Configuration information for a guardrail that you want to use in the request. If you include `guardContent` blocks in the `content` field in the `messages` field, the guardrail operates only on those messages. If you include no `guardContent` blocks, the guardrail operates on all messages in the request body and in any included prompt resource.
     pub fn guardrail_config(
-        mut self,
+        self,
         value: impl Into<crate::types::GuardrailStreamConfiguration>,
     ) -> Self {
-        self.guardrail_config = Some(value.into());
-        self
+        self.set_guardrail_config(Some(value.into()))
     }
     /// Sets or clears [`guardrail_config`](Self::guardrail_config).
     pub fn set_guardrail_config(
-        mut self,
-        value: Option<crate::types::GuardrailStreamConfiguration>,
+        self,
+        guardrail_config: Option<crate::types::GuardrailStreamConfiguration>,
     ) -> Self {
-        self.guardrail_config = value;
-        self
+        Self { guardrail_config, ..self }
     }
     /// What [`guardrail_config`](Self::guardrail_config) set, if anything.
     pub fn get_guardrail_config(
@@ -300,33 +335,29 @@ impl<C> ConverseStreamInputBuilder<C> {
     }
     /// Inference parameters to pass to the model. `Converse` and `ConverseStream` support a base set of inference parameters. If you need to pass additional parameters that the model supports, use the `additionalModelRequestFields` request field.
     pub fn inference_config(
-        mut self,
+        self,
         value: impl Into<crate::types::InferenceConfiguration>,
     ) -> Self {
-        self.inference_config = Some(value.into());
-        self
+        self.set_inference_config(Some(value.into()))
     }
     /// Sets or clears [`inference_config`](Self::inference_config).
     pub fn set_inference_config(
-        mut self,
-        value: Option<crate::types::InferenceConfiguration>,
+        self,
+        inference_config: Option<crate::types::InferenceConfiguration>,
     ) -> Self {
-        self.inference_config = value;
-        self
+        Self { inference_config, ..self }
     }
     /// What [`inference_config`](Self::inference_config) set, if anything.
     pub fn get_inference_config(&self) -> &Option<crate::types::InferenceConfiguration> {
         &self.inference_config
     }
     /// The messages that you want to send to the model.
-    pub fn messages(mut self, value: impl Into<Vec<crate::types::Message>>) -> Self {
-        self.messages = Some(value.into());
-        self
+    pub fn messages(self, value: impl Into<Vec<crate::types::Message>>) -> Self {
+        self.set_messages(Some(value.into()))
     }
     /// Sets or clears [`messages`](Self::messages).
-    pub fn set_messages(mut self, value: Option<Vec<crate::types::Message>>) -> Self {
-        self.messages = value;
-        self
+    pub fn set_messages(self, messages: Option<Vec<crate::types::Message>>) -> Self {
+        Self { messages, ..self }
     }
     /// What [`messages`](Self::messages) set, if anything.
     pub fn get_messages(&self) -> &Option<Vec<crate::types::Message>> {
@@ -341,34 +372,27 @@ impl<C> ConverseStreamInputBuilder<C> {
     /// - To include a prompt that was defined in [Prompt management](https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management.html), specify the ARN of the prompt version to use.
     ///
     /// The Converse API doesn't support [imported models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-import-model.html).
-    pub fn model_id(mut self, value: impl Into<String>) -> Self {
-        self.model_id = Some(value.into());
-        self
+    pub fn model_id(self, value: impl Into<String>) -> Self {
+        self.set_model_id(Some(value.into()))
     }
     /// Sets or clears [`model_id`](Self::model_id).
-    pub fn set_model_id(mut self, value: Option<String>) -> Self {
-        self.model_id = value;
-        self
+    pub fn set_model_id(self, model_id: Option<String>) -> Self {
+        Self { model_id, ..self }
     }
     /// What [`model_id`](Self::model_id) set, if anything.
     pub fn get_model_id(&self) -> &Option<String> {
         &self.model_id
     }
     /// Output configuration for a model response.
-    pub fn output_config(
-        mut self,
-        value: impl Into<crate::types::OutputConfig>,
-    ) -> Self {
-        self.output_config = Some(value.into());
-        self
+    pub fn output_config(self, value: impl Into<crate::types::OutputConfig>) -> Self {
+        self.set_output_config(Some(value.into()))
     }
     /// Sets or clears [`output_config`](Self::output_config).
     pub fn set_output_config(
-        mut self,
-        value: Option<crate::types::OutputConfig>,
+        self,
+        output_config: Option<crate::types::OutputConfig>,
     ) -> Self {
-        self.output_config = value;
-        self
+        Self { output_config, ..self }
     }
     /// What [`output_config`](Self::output_config) set, if anything.
     pub fn get_output_config(&self) -> &Option<crate::types::OutputConfig> {
@@ -376,19 +400,17 @@ impl<C> ConverseStreamInputBuilder<C> {
     }
     /// Model performance settings for the request.
     pub fn performance_config(
-        mut self,
+        self,
         value: impl Into<crate::types::PerformanceConfiguration>,
     ) -> Self {
-        self.performance_config = Some(value.into());
-        self
+        self.set_performance_config(Some(value.into()))
     }
     /// Sets or clears [`performance_config`](Self::performance_config).
     pub fn set_performance_config(
-        mut self,
-        value: Option<crate::types::PerformanceConfiguration>,
+        self,
+        performance_config: Option<crate::types::PerformanceConfiguration>,
     ) -> Self {
-        self.performance_config = value;
-        self
+        Self { performance_config, ..self }
     }
     /// What [`performance_config`](Self::performance_config) set, if anything.
     pub fn get_performance_config(
@@ -398,23 +420,21 @@ impl<C> ConverseStreamInputBuilder<C> {
     }
     /// Contains a map of variables in a prompt from Prompt management to objects containing the values to fill in for them when running model invocation. This field is ignored if you don't specify a prompt resource in the `modelId` field.
     pub fn prompt_variables(
-        mut self,
+        self,
         value: impl Into<
             ::std::collections::BTreeMap<String, crate::types::PromptVariableValues>,
         >,
     ) -> Self {
-        self.prompt_variables = Some(value.into());
-        self
+        self.set_prompt_variables(Some(value.into()))
     }
     /// Sets or clears [`prompt_variables`](Self::prompt_variables).
     pub fn set_prompt_variables(
-        mut self,
-        value: Option<
+        self,
+        prompt_variables: Option<
             ::std::collections::BTreeMap<String, crate::types::PromptVariableValues>,
         >,
     ) -> Self {
-        self.prompt_variables = value;
-        self
+        Self { prompt_variables, ..self }
     }
     /// What [`prompt_variables`](Self::prompt_variables) set, if anything.
     pub fn get_prompt_variables(
@@ -426,19 +446,17 @@ impl<C> ConverseStreamInputBuilder<C> {
     }
     /// Key-value pairs that you can use to filter invocation logs.
     pub fn request_metadata(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.request_metadata = Some(value.into());
-        self
+        self.set_request_metadata(Some(value.into()))
     }
     /// Sets or clears [`request_metadata`](Self::request_metadata).
     pub fn set_request_metadata(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        request_metadata: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.request_metadata = value;
-        self
+        Self { request_metadata, ..self }
     }
     /// What [`request_metadata`](Self::request_metadata) set, if anything.
     pub fn get_request_metadata(
@@ -447,14 +465,15 @@ impl<C> ConverseStreamInputBuilder<C> {
         &self.request_metadata
     }
     /// Specifies the processing tier configuration used for serving the request.
-    pub fn service_tier(mut self, value: impl Into<crate::types::ServiceTier>) -> Self {
-        self.service_tier = Some(value.into());
-        self
+    pub fn service_tier(self, value: impl Into<crate::types::ServiceTier>) -> Self {
+        self.set_service_tier(Some(value.into()))
     }
     /// Sets or clears [`service_tier`](Self::service_tier).
-    pub fn set_service_tier(mut self, value: Option<crate::types::ServiceTier>) -> Self {
-        self.service_tier = value;
-        self
+    pub fn set_service_tier(
+        self,
+        service_tier: Option<crate::types::ServiceTier>,
+    ) -> Self {
+        Self { service_tier, ..self }
     }
     /// What [`service_tier`](Self::service_tier) set, if anything.
     pub fn get_service_tier(&self) -> &Option<crate::types::ServiceTier> {
@@ -462,19 +481,17 @@ impl<C> ConverseStreamInputBuilder<C> {
     }
     /// A prompt that provides instructions or context to the model about the task it should perform, or the persona it should adopt during the conversation.
     pub fn system(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::SystemContentBlock>>,
     ) -> Self {
-        self.system = Some(value.into());
-        self
+        self.set_system(Some(value.into()))
     }
     /// Sets or clears [`system`](Self::system).
     pub fn set_system(
-        mut self,
-        value: Option<Vec<crate::types::SystemContentBlock>>,
+        self,
+        system: Option<Vec<crate::types::SystemContentBlock>>,
     ) -> Self {
-        self.system = value;
-        self
+        Self { system, ..self }
     }
     /// What [`system`](Self::system) set, if anything.
     pub fn get_system(&self) -> &Option<Vec<crate::types::SystemContentBlock>> {
@@ -483,20 +500,15 @@ impl<C> ConverseStreamInputBuilder<C> {
     /// Configuration information for the tools that the model can use when generating a response.
     ///
     /// For information about models that support streaming tool use, see [Supported models and model features](https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html#conversation-inference-supported-models-features).
-    pub fn tool_config(
-        mut self,
-        value: impl Into<crate::types::ToolConfiguration>,
-    ) -> Self {
-        self.tool_config = Some(value.into());
-        self
+    pub fn tool_config(self, value: impl Into<crate::types::ToolConfiguration>) -> Self {
+        self.set_tool_config(Some(value.into()))
     }
     /// Sets or clears [`tool_config`](Self::tool_config).
     pub fn set_tool_config(
-        mut self,
-        value: Option<crate::types::ToolConfiguration>,
+        self,
+        tool_config: Option<crate::types::ToolConfiguration>,
     ) -> Self {
-        self.tool_config = value;
-        self
+        Self { tool_config, ..self }
     }
     /// What [`tool_config`](Self::tool_config) set, if anything.
     pub fn get_tool_config(&self) -> &Option<crate::types::ToolConfiguration> {
@@ -690,19 +702,12 @@ impl ::awsgen_runtime::Operation for ConverseStreamInput {
 }
 /// The `ConverseStreamOutput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ConverseStreamOutput {
     /// The output stream that the model generated.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub stream: ::awsgen_runtime::eventstream::EventReceiver<
         crate::types::ConverseStreamOutput,
     >,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ConverseStreamOutput {
@@ -724,6 +729,29 @@ impl ::awsgen_runtime::RequestId for ConverseStreamOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ConverseStreamOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ConverseStreamOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ConverseStreamOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ConverseStreamOutput);
 /// A builder for [`ConverseStreamOutput`].
 #[derive(Default, ::std::fmt::Debug)]
 pub struct ConverseStreamOutputBuilder {
@@ -734,27 +762,25 @@ pub struct ConverseStreamOutputBuilder {
 impl ConverseStreamOutputBuilder {
     /// The output stream that the model generated.
     pub fn stream(
-        mut self,
+        self,
         value: impl Into<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::ConverseStreamOutput,
             >,
         >,
     ) -> Self {
-        self.stream = Some(value.into());
-        self
+        self.set_stream(Some(value.into()))
     }
     /// Sets or clears [`stream`](Self::stream).
     pub fn set_stream(
-        mut self,
-        value: Option<
+        self,
+        stream: Option<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::ConverseStreamOutput,
             >,
         >,
     ) -> Self {
-        self.stream = value;
-        self
+        Self { stream }
     }
     /// What [`stream`](Self::stream) set, if anything.
     pub fn get_stream(

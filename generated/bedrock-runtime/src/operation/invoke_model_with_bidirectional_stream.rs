@@ -6,20 +6,13 @@
 //! It is possible for users to interrupt the model's response with a new prompt, which will halt the response speech. The model will retain contextual awareness of the conversation while pivoting to respond to the new prompt.
 /// The `InvokeModelWithBidirectionalStreamInput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct InvokeModelWithBidirectionalStreamInput {
     /// The prompt and inference parameters in the format specified in the `BidirectionalInputPayloadPart` in the header. You must provide the body in JSON format. To see the format and content of the request and response bodies for different models, refer to [Inference parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html). For more information, see [Run inference](https://docs.aws.amazon.com/bedrock/latest/userguide/api-methods-run.html) in the Bedrock User Guide.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: ::awsgen_runtime::eventstream::EventSender<
         crate::types::InvokeModelWithBidirectionalStreamInput,
     >,
     /// The model ID or ARN of the model ID to use. Currently, only `amazon.nova-sonic-v1:0` is supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub model_id: Option<String>,
 }
 impl InvokeModelWithBidirectionalStreamInput {
@@ -40,6 +33,29 @@ impl InvokeModelWithBidirectionalStreamInput {
         self.model_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for InvokeModelWithBidirectionalStreamInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(InvokeModelWithBidirectionalStreamInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for InvokeModelWithBidirectionalStreamInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(InvokeModelWithBidirectionalStreamInput);
 /// A builder for [`InvokeModelWithBidirectionalStreamInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Default, ::std::fmt::Debug)]
 pub struct InvokeModelWithBidirectionalStreamInputBuilder<C = ()> {
@@ -54,27 +70,25 @@ pub struct InvokeModelWithBidirectionalStreamInputBuilder<C = ()> {
 impl<C> InvokeModelWithBidirectionalStreamInputBuilder<C> {
     /// The prompt and inference parameters in the format specified in the `BidirectionalInputPayloadPart` in the header. You must provide the body in JSON format. To see the format and content of the request and response bodies for different models, refer to [Inference parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html). For more information, see [Run inference](https://docs.aws.amazon.com/bedrock/latest/userguide/api-methods-run.html) in the Bedrock User Guide.
     pub fn body(
-        mut self,
+        self,
         value: impl Into<
             ::awsgen_runtime::eventstream::EventSender<
                 crate::types::InvokeModelWithBidirectionalStreamInput,
             >,
         >,
     ) -> Self {
-        self.body = Some(value.into());
-        self
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
     pub fn set_body(
-        mut self,
-        value: Option<
+        self,
+        body: Option<
             ::awsgen_runtime::eventstream::EventSender<
                 crate::types::InvokeModelWithBidirectionalStreamInput,
             >,
         >,
     ) -> Self {
-        self.body = value;
-        self
+        Self { body, ..self }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(
@@ -87,14 +101,12 @@ impl<C> InvokeModelWithBidirectionalStreamInputBuilder<C> {
         &self.body
     }
     /// The model ID or ARN of the model ID to use. Currently, only `amazon.nova-sonic-v1:0` is supported.
-    pub fn model_id(mut self, value: impl Into<String>) -> Self {
-        self.model_id = Some(value.into());
-        self
+    pub fn model_id(self, value: impl Into<String>) -> Self {
+        self.set_model_id(Some(value.into()))
     }
     /// Sets or clears [`model_id`](Self::model_id).
-    pub fn set_model_id(mut self, value: Option<String>) -> Self {
-        self.model_id = value;
-        self
+    pub fn set_model_id(self, model_id: Option<String>) -> Self {
+        Self { model_id, ..self }
     }
     /// What [`model_id`](Self::model_id) set, if anything.
     pub fn get_model_id(&self) -> &Option<String> {
@@ -276,19 +288,12 @@ impl ::awsgen_runtime::Operation for InvokeModelWithBidirectionalStreamInput {
 }
 /// The `InvokeModelWithBidirectionalStreamOutput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct InvokeModelWithBidirectionalStreamOutput {
     /// Streaming response from the model in the format specified by the `BidirectionalOutputPayloadPart` header.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: ::awsgen_runtime::eventstream::EventReceiver<
         crate::types::InvokeModelWithBidirectionalStreamOutput,
     >,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl InvokeModelWithBidirectionalStreamOutput {
@@ -310,6 +315,29 @@ impl ::awsgen_runtime::RequestId for InvokeModelWithBidirectionalStreamOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for InvokeModelWithBidirectionalStreamOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(InvokeModelWithBidirectionalStreamOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for InvokeModelWithBidirectionalStreamOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(InvokeModelWithBidirectionalStreamOutput);
 /// A builder for [`InvokeModelWithBidirectionalStreamOutput`].
 #[derive(Default, ::std::fmt::Debug)]
 pub struct InvokeModelWithBidirectionalStreamOutputBuilder {
@@ -322,27 +350,25 @@ pub struct InvokeModelWithBidirectionalStreamOutputBuilder {
 impl InvokeModelWithBidirectionalStreamOutputBuilder {
     /// Streaming response from the model in the format specified by the `BidirectionalOutputPayloadPart` header.
     pub fn body(
-        mut self,
+        self,
         value: impl Into<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::InvokeModelWithBidirectionalStreamOutput,
             >,
         >,
     ) -> Self {
-        self.body = Some(value.into());
-        self
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
     pub fn set_body(
-        mut self,
-        value: Option<
+        self,
+        body: Option<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::InvokeModelWithBidirectionalStreamOutput,
             >,
         >,
     ) -> Self {
-        self.body = value;
-        self
+        Self { body }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(

@@ -16,21 +16,13 @@
 //! For troubleshooting some of the common errors you might encounter when using the `InvokeModelWithResponseStream` API, see [Troubleshooting Amazon Bedrock API Error Codes](https://docs.aws.amazon.com/bedrock/latest/userguide/troubleshooting-api-error-codes.html) in the Amazon Bedrock User Guide
 /// The `InvokeModelWithResponseStreamInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct InvokeModelWithResponseStreamInput {
     /// The desired MIME type of the inference body in the response. The default value is `application/json`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub accept: Option<String>,
     /// The prompt and inference parameters in the format specified in the `contentType` in the header. You must provide the body in JSON format. To see the format and content of the request and response bodies for different models, refer to [Inference parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html). For more information, see [Run inference](https://docs.aws.amazon.com/bedrock/latest/userguide/api-methods-run.html) in the Bedrock User Guide.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: Option<::awsgen_runtime::Blob>,
     /// The MIME type of the input data in the request. You must specify `application/json`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
     /// The unique identifier of the guardrail that you want to use. If you don't provide a value, no guardrail is applied to the invocation.
     ///
@@ -39,10 +31,8 @@ pub struct InvokeModelWithResponseStreamInput {
     /// - You don't provide a guardrail identifier but you specify the `amazon-bedrock-guardrailConfig` field in the request body.
     /// - You enable the guardrail but the `contentType` isn't `application/json`.
     /// - You provide a guardrail identifier, but `guardrailVersion` isn't specified.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub guardrail_identifier: Option<String>,
     /// The version number for the guardrail. The value can also be `DRAFT`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub guardrail_version: Option<String>,
     /// The unique identifier of the model to invoke to run inference.
     ///
@@ -53,16 +43,12 @@ pub struct InvokeModelWithResponseStreamInput {
     /// - If you use a provisioned model, specify the ARN of the Provisioned Throughput. For more information, see [Run inference using a Provisioned Throughput](https://docs.aws.amazon.com/bedrock/latest/userguide/prov-thru-use.html) in the Amazon Bedrock User Guide.
     /// - If you use a custom model, specify the ARN of the custom model deployment (for on-demand inference) or the ARN of your provisioned model (for Provisioned Throughput). For more information, see [Use a custom model in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-use.html) in the Amazon Bedrock User Guide.
     /// - If you use an [imported model](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-import-model.html), specify the ARN of the imported model. You can get the model ARN from a successful call to [CreateModelImportJob](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelImportJob.html) or from the Imported models page in the Amazon Bedrock console.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub model_id: Option<String>,
     /// Model performance settings for the request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub performance_config_latency: Option<crate::types::PerformanceConfigLatency>,
     /// Specifies the processing tier type used for serving the request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub service_tier: Option<crate::types::ServiceTierType>,
     /// Specifies whether to enable or disable the Bedrock trace. If enabled, you can see the full Bedrock trace.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub trace: Option<crate::types::Trace>,
 }
 impl InvokeModelWithResponseStreamInput {
@@ -123,6 +109,29 @@ impl InvokeModelWithResponseStreamInput {
         self.trace.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for InvokeModelWithResponseStreamInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(InvokeModelWithResponseStreamInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for InvokeModelWithResponseStreamInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(InvokeModelWithResponseStreamInput);
 impl ::std::fmt::Debug for InvokeModelWithResponseStreamInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvokeModelWithResponseStreamInput")
@@ -160,42 +169,36 @@ impl<C> ::std::fmt::Debug for InvokeModelWithResponseStreamInputBuilder<C> {
 }
 impl<C> InvokeModelWithResponseStreamInputBuilder<C> {
     /// The desired MIME type of the inference body in the response. The default value is `application/json`.
-    pub fn accept(mut self, value: impl Into<String>) -> Self {
-        self.accept = Some(value.into());
-        self
+    pub fn accept(self, value: impl Into<String>) -> Self {
+        self.set_accept(Some(value.into()))
     }
     /// Sets or clears [`accept`](Self::accept).
-    pub fn set_accept(mut self, value: Option<String>) -> Self {
-        self.accept = value;
-        self
+    pub fn set_accept(self, accept: Option<String>) -> Self {
+        Self { accept, ..self }
     }
     /// What [`accept`](Self::accept) set, if anything.
     pub fn get_accept(&self) -> &Option<String> {
         &self.accept
     }
     /// The prompt and inference parameters in the format specified in the `contentType` in the header. You must provide the body in JSON format. To see the format and content of the request and response bodies for different models, refer to [Inference parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html). For more information, see [Run inference](https://docs.aws.amazon.com/bedrock/latest/userguide/api-methods-run.html) in the Bedrock User Guide.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
-        self.body = Some(value.into());
-        self
+    pub fn body(self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::Blob>) -> Self {
-        self.body = value;
-        self
+    pub fn set_body(self, body: Option<::awsgen_runtime::Blob>) -> Self {
+        Self { body, ..self }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(&self) -> &Option<::awsgen_runtime::Blob> {
         &self.body
     }
     /// The MIME type of the input data in the request. You must specify `application/json`.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<String>) -> Self {
+        self.set_content_type(Some(value.into()))
     }
     /// Sets or clears [`content_type`](Self::content_type).
-    pub fn set_content_type(mut self, value: Option<String>) -> Self {
-        self.content_type = value;
-        self
+    pub fn set_content_type(self, content_type: Option<String>) -> Self {
+        Self { content_type, ..self }
     }
     /// What [`content_type`](Self::content_type) set, if anything.
     pub fn get_content_type(&self) -> &Option<String> {
@@ -208,28 +211,27 @@ impl<C> InvokeModelWithResponseStreamInputBuilder<C> {
     /// - You don't provide a guardrail identifier but you specify the `amazon-bedrock-guardrailConfig` field in the request body.
     /// - You enable the guardrail but the `contentType` isn't `application/json`.
     /// - You provide a guardrail identifier, but `guardrailVersion` isn't specified.
-    pub fn guardrail_identifier(mut self, value: impl Into<String>) -> Self {
-        self.guardrail_identifier = Some(value.into());
-        self
+    pub fn guardrail_identifier(self, value: impl Into<String>) -> Self {
+        self.set_guardrail_identifier(Some(value.into()))
     }
     /// Sets or clears [`guardrail_identifier`](Self::guardrail_identifier).
-    pub fn set_guardrail_identifier(mut self, value: Option<String>) -> Self {
-        self.guardrail_identifier = value;
-        self
+    pub fn set_guardrail_identifier(self, guardrail_identifier: Option<String>) -> Self {
+        Self {
+            guardrail_identifier,
+            ..self
+        }
     }
     /// What [`guardrail_identifier`](Self::guardrail_identifier) set, if anything.
     pub fn get_guardrail_identifier(&self) -> &Option<String> {
         &self.guardrail_identifier
     }
     /// The version number for the guardrail. The value can also be `DRAFT`.
-    pub fn guardrail_version(mut self, value: impl Into<String>) -> Self {
-        self.guardrail_version = Some(value.into());
-        self
+    pub fn guardrail_version(self, value: impl Into<String>) -> Self {
+        self.set_guardrail_version(Some(value.into()))
     }
     /// Sets or clears [`guardrail_version`](Self::guardrail_version).
-    pub fn set_guardrail_version(mut self, value: Option<String>) -> Self {
-        self.guardrail_version = value;
-        self
+    pub fn set_guardrail_version(self, guardrail_version: Option<String>) -> Self {
+        Self { guardrail_version, ..self }
     }
     /// What [`guardrail_version`](Self::guardrail_version) set, if anything.
     pub fn get_guardrail_version(&self) -> &Option<String> {
@@ -244,14 +246,12 @@ impl<C> InvokeModelWithResponseStreamInputBuilder<C> {
     /// - If you use a provisioned model, specify the ARN of the Provisioned Throughput. For more information, see [Run inference using a Provisioned Throughput](https://docs.aws.amazon.com/bedrock/latest/userguide/prov-thru-use.html) in the Amazon Bedrock User Guide.
     /// - If you use a custom model, specify the ARN of the custom model deployment (for on-demand inference) or the ARN of your provisioned model (for Provisioned Throughput). For more information, see [Use a custom model in Amazon Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-use.html) in the Amazon Bedrock User Guide.
     /// - If you use an [imported model](https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-import-model.html), specify the ARN of the imported model. You can get the model ARN from a successful call to [CreateModelImportJob](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelImportJob.html) or from the Imported models page in the Amazon Bedrock console.
-    pub fn model_id(mut self, value: impl Into<String>) -> Self {
-        self.model_id = Some(value.into());
-        self
+    pub fn model_id(self, value: impl Into<String>) -> Self {
+        self.set_model_id(Some(value.into()))
     }
     /// Sets or clears [`model_id`](Self::model_id).
-    pub fn set_model_id(mut self, value: Option<String>) -> Self {
-        self.model_id = value;
-        self
+    pub fn set_model_id(self, model_id: Option<String>) -> Self {
+        Self { model_id, ..self }
     }
     /// What [`model_id`](Self::model_id) set, if anything.
     pub fn get_model_id(&self) -> &Option<String> {
@@ -259,19 +259,20 @@ impl<C> InvokeModelWithResponseStreamInputBuilder<C> {
     }
     /// Model performance settings for the request.
     pub fn performance_config_latency(
-        mut self,
+        self,
         value: impl Into<crate::types::PerformanceConfigLatency>,
     ) -> Self {
-        self.performance_config_latency = Some(value.into());
-        self
+        self.set_performance_config_latency(Some(value.into()))
     }
     /// Sets or clears [`performance_config_latency`](Self::performance_config_latency).
     pub fn set_performance_config_latency(
-        mut self,
-        value: Option<crate::types::PerformanceConfigLatency>,
+        self,
+        performance_config_latency: Option<crate::types::PerformanceConfigLatency>,
     ) -> Self {
-        self.performance_config_latency = value;
-        self
+        Self {
+            performance_config_latency,
+            ..self
+        }
     }
     /// What [`performance_config_latency`](Self::performance_config_latency) set, if anything.
     pub fn get_performance_config_latency(
@@ -280,34 +281,27 @@ impl<C> InvokeModelWithResponseStreamInputBuilder<C> {
         &self.performance_config_latency
     }
     /// Specifies the processing tier type used for serving the request.
-    pub fn service_tier(
-        mut self,
-        value: impl Into<crate::types::ServiceTierType>,
-    ) -> Self {
-        self.service_tier = Some(value.into());
-        self
+    pub fn service_tier(self, value: impl Into<crate::types::ServiceTierType>) -> Self {
+        self.set_service_tier(Some(value.into()))
     }
     /// Sets or clears [`service_tier`](Self::service_tier).
     pub fn set_service_tier(
-        mut self,
-        value: Option<crate::types::ServiceTierType>,
+        self,
+        service_tier: Option<crate::types::ServiceTierType>,
     ) -> Self {
-        self.service_tier = value;
-        self
+        Self { service_tier, ..self }
     }
     /// What [`service_tier`](Self::service_tier) set, if anything.
     pub fn get_service_tier(&self) -> &Option<crate::types::ServiceTierType> {
         &self.service_tier
     }
     /// Specifies whether to enable or disable the Bedrock trace. If enabled, you can see the full Bedrock trace.
-    pub fn trace(mut self, value: impl Into<crate::types::Trace>) -> Self {
-        self.trace = Some(value.into());
-        self
+    pub fn trace(self, value: impl Into<crate::types::Trace>) -> Self {
+        self.set_trace(Some(value.into()))
     }
     /// Sets or clears [`trace`](Self::trace).
-    pub fn set_trace(mut self, value: Option<crate::types::Trace>) -> Self {
-        self.trace = value;
-        self
+    pub fn set_trace(self, trace: Option<crate::types::Trace>) -> Self {
+        Self { trace, ..self }
     }
     /// What [`trace`](Self::trace) set, if anything.
     pub fn get_trace(&self) -> &Option<crate::types::Trace> {
@@ -548,26 +542,16 @@ impl ::awsgen_runtime::Operation for InvokeModelWithResponseStreamInput {
 }
 /// The `InvokeModelWithResponseStreamOutput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct InvokeModelWithResponseStreamOutput {
     /// Inference response from the model in the format specified by the `contentType` header. To see the format and content of this field for different models, refer to [Inference parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: ::awsgen_runtime::eventstream::EventReceiver<crate::types::ResponseStream>,
     /// The MIME type of the inference result.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: String,
     /// Model performance settings for the request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub performance_config_latency: Option<crate::types::PerformanceConfigLatency>,
     /// Specifies the processing tier type used for serving the request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub service_tier: Option<crate::types::ServiceTierType>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl InvokeModelWithResponseStreamOutput {
@@ -601,6 +585,29 @@ impl ::awsgen_runtime::RequestId for InvokeModelWithResponseStreamOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for InvokeModelWithResponseStreamOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(InvokeModelWithResponseStreamOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for InvokeModelWithResponseStreamOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(InvokeModelWithResponseStreamOutput);
 /// A builder for [`InvokeModelWithResponseStreamOutput`].
 #[derive(Default, ::std::fmt::Debug)]
 pub struct InvokeModelWithResponseStreamOutputBuilder {
@@ -614,23 +621,21 @@ pub struct InvokeModelWithResponseStreamOutputBuilder {
 impl InvokeModelWithResponseStreamOutputBuilder {
     /// Inference response from the model in the format specified by the `contentType` header. To see the format and content of this field for different models, refer to [Inference parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
     pub fn body(
-        mut self,
+        self,
         value: impl Into<
             ::awsgen_runtime::eventstream::EventReceiver<crate::types::ResponseStream>,
         >,
     ) -> Self {
-        self.body = Some(value.into());
-        self
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
     pub fn set_body(
-        mut self,
-        value: Option<
+        self,
+        body: Option<
             ::awsgen_runtime::eventstream::EventReceiver<crate::types::ResponseStream>,
         >,
     ) -> Self {
-        self.body = value;
-        self
+        Self { body, ..self }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(
@@ -641,14 +646,12 @@ impl InvokeModelWithResponseStreamOutputBuilder {
         &self.body
     }
     /// The MIME type of the inference result.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<String>) -> Self {
+        self.set_content_type(Some(value.into()))
     }
     /// Sets or clears [`content_type`](Self::content_type).
-    pub fn set_content_type(mut self, value: Option<String>) -> Self {
-        self.content_type = value;
-        self
+    pub fn set_content_type(self, content_type: Option<String>) -> Self {
+        Self { content_type, ..self }
     }
     /// What [`content_type`](Self::content_type) set, if anything.
     pub fn get_content_type(&self) -> &Option<String> {
@@ -656,19 +659,20 @@ impl InvokeModelWithResponseStreamOutputBuilder {
     }
     /// Model performance settings for the request.
     pub fn performance_config_latency(
-        mut self,
+        self,
         value: impl Into<crate::types::PerformanceConfigLatency>,
     ) -> Self {
-        self.performance_config_latency = Some(value.into());
-        self
+        self.set_performance_config_latency(Some(value.into()))
     }
     /// Sets or clears [`performance_config_latency`](Self::performance_config_latency).
     pub fn set_performance_config_latency(
-        mut self,
-        value: Option<crate::types::PerformanceConfigLatency>,
+        self,
+        performance_config_latency: Option<crate::types::PerformanceConfigLatency>,
     ) -> Self {
-        self.performance_config_latency = value;
-        self
+        Self {
+            performance_config_latency,
+            ..self
+        }
     }
     /// What [`performance_config_latency`](Self::performance_config_latency) set, if anything.
     pub fn get_performance_config_latency(
@@ -677,20 +681,15 @@ impl InvokeModelWithResponseStreamOutputBuilder {
         &self.performance_config_latency
     }
     /// Specifies the processing tier type used for serving the request.
-    pub fn service_tier(
-        mut self,
-        value: impl Into<crate::types::ServiceTierType>,
-    ) -> Self {
-        self.service_tier = Some(value.into());
-        self
+    pub fn service_tier(self, value: impl Into<crate::types::ServiceTierType>) -> Self {
+        self.set_service_tier(Some(value.into()))
     }
     /// Sets or clears [`service_tier`](Self::service_tier).
     pub fn set_service_tier(
-        mut self,
-        value: Option<crate::types::ServiceTierType>,
+        self,
+        service_tier: Option<crate::types::ServiceTierType>,
     ) -> Self {
-        self.service_tier = value;
-        self
+        Self { service_tier, ..self }
     }
     /// What [`service_tier`](Self::service_tier) set, if anything.
     pub fn get_service_tier(&self) -> &Option<crate::types::ServiceTierType> {

@@ -3,35 +3,19 @@
 ///
 /// If you need to pass additional parameters that the model supports, use the `additionalModelRequestFields` request field in the call to `Converse` or `ConverseStream`. For more information, see [Model parameters](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct InferenceConfiguration {
     /// The maximum number of tokens to allow in the generated response. The default value is the maximum allowed value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    #[serde(rename = "maxTokens", skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i32>,
     /// A list of stop sequences. A stop sequence is a sequence of characters that causes the model to stop generating the response.
-    #[serde(rename = "stopSequences", skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
     /// The likelihood of the model selecting higher-probability options while generating a response. A lower value makes the model more likely to choose higher-probability options, while a higher value makes the model more likely to choose lower-probability options.
     ///
     /// The default value is the default value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::float",
-        default
-    )]
     pub temperature: Option<f32>,
     /// The percentage of most-likely candidates that the model considers for the next token. For example, if you choose a value of 0.8 for `topP`, the model selects from the top 80% of the probability distribution of tokens that could be next in the sequence.
     ///
     /// The default value is the default value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    #[serde(
-        rename = "topP",
-        skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::float",
-        default
-    )]
     pub top_p: Option<f32>,
 }
 impl InferenceConfiguration {
@@ -60,6 +44,49 @@ impl InferenceConfiguration {
         self.top_p
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for InferenceConfiguration {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "maxTokens" => value.read(&mut self.max_tokens),
+            "stopSequences" => value.read(&mut self.stop_sequences),
+            "temperature" => {
+                value
+                    .read_optional_as(
+                        &mut self.temperature,
+                        ::awsgen_runtime::json::Float,
+                    )
+            }
+            "topP" => {
+                value.read_optional_as(&mut self.top_p, ::awsgen_runtime::json::Float)
+            }
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(InferenceConfiguration);
+impl ::awsgen_runtime::fields::WriteFields for InferenceConfiguration {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("maxTokens", &self.max_tokens)?;
+        out.optional("stopSequences", &self.stop_sequences)?;
+        out.optional_as(
+            "temperature",
+            &self.temperature,
+            ::awsgen_runtime::json::Float,
+        )?;
+        out.optional_as("topP", &self.top_p, ::awsgen_runtime::json::Float)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(InferenceConfiguration);
 /// A builder for [`InferenceConfiguration`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct InferenceConfigurationBuilder {
@@ -70,28 +97,24 @@ pub struct InferenceConfigurationBuilder {
 }
 impl InferenceConfigurationBuilder {
     /// The maximum number of tokens to allow in the generated response. The default value is the maximum allowed value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    pub fn max_tokens(mut self, value: impl Into<i32>) -> Self {
-        self.max_tokens = Some(value.into());
-        self
+    pub fn max_tokens(self, value: impl Into<i32>) -> Self {
+        self.set_max_tokens(Some(value.into()))
     }
     /// Sets or clears [`max_tokens`](Self::max_tokens).
-    pub fn set_max_tokens(mut self, value: Option<i32>) -> Self {
-        self.max_tokens = value;
-        self
+    pub fn set_max_tokens(self, max_tokens: Option<i32>) -> Self {
+        Self { max_tokens, ..self }
     }
     /// What [`max_tokens`](Self::max_tokens) set, if anything.
     pub fn get_max_tokens(&self) -> &Option<i32> {
         &self.max_tokens
     }
     /// A list of stop sequences. A stop sequence is a sequence of characters that causes the model to stop generating the response.
-    pub fn stop_sequences(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.stop_sequences = Some(value.into());
-        self
+    pub fn stop_sequences(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_stop_sequences(Some(value.into()))
     }
     /// Sets or clears [`stop_sequences`](Self::stop_sequences).
-    pub fn set_stop_sequences(mut self, value: Option<Vec<String>>) -> Self {
-        self.stop_sequences = value;
-        self
+    pub fn set_stop_sequences(self, stop_sequences: Option<Vec<String>>) -> Self {
+        Self { stop_sequences, ..self }
     }
     /// What [`stop_sequences`](Self::stop_sequences) set, if anything.
     pub fn get_stop_sequences(&self) -> &Option<Vec<String>> {
@@ -100,14 +123,12 @@ impl InferenceConfigurationBuilder {
     /// The likelihood of the model selecting higher-probability options while generating a response. A lower value makes the model more likely to choose higher-probability options, while a higher value makes the model more likely to choose lower-probability options.
     ///
     /// The default value is the default value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    pub fn temperature(mut self, value: impl Into<f32>) -> Self {
-        self.temperature = Some(value.into());
-        self
+    pub fn temperature(self, value: impl Into<f32>) -> Self {
+        self.set_temperature(Some(value.into()))
     }
     /// Sets or clears [`temperature`](Self::temperature).
-    pub fn set_temperature(mut self, value: Option<f32>) -> Self {
-        self.temperature = value;
-        self
+    pub fn set_temperature(self, temperature: Option<f32>) -> Self {
+        Self { temperature, ..self }
     }
     /// What [`temperature`](Self::temperature) set, if anything.
     pub fn get_temperature(&self) -> &Option<f32> {
@@ -116,14 +137,12 @@ impl InferenceConfigurationBuilder {
     /// The percentage of most-likely candidates that the model considers for the next token. For example, if you choose a value of 0.8 for `topP`, the model selects from the top 80% of the probability distribution of tokens that could be next in the sequence.
     ///
     /// The default value is the default value for the model that you are using. For more information, see [Inference parameters for foundation models](https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html).
-    pub fn top_p(mut self, value: impl Into<f32>) -> Self {
-        self.top_p = Some(value.into());
-        self
+    pub fn top_p(self, value: impl Into<f32>) -> Self {
+        self.set_top_p(Some(value.into()))
     }
     /// Sets or clears [`top_p`](Self::top_p).
-    pub fn set_top_p(mut self, value: Option<f32>) -> Self {
-        self.top_p = value;
-        self
+    pub fn set_top_p(self, top_p: Option<f32>) -> Self {
+        Self { top_p, ..self }
     }
     /// What [`top_p`](Self::top_p) set, if anything.
     pub fn get_top_p(&self) -> &Option<f32> {

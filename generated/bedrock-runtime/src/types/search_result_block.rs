@@ -3,21 +3,15 @@
 ///
 /// This field is only supported by Anthropic Claude Opus 4.1, Opus 4, Sonnet 4.5, Sonnet 4, Sonnet 3.7, and 3.5 Haiku models.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct SearchResultBlock {
     /// Configuration setting for citations
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub citations: Option<crate::types::CitationsConfig>,
     /// An array of search result content block.
-    #[serde(default)]
     pub content: Vec<crate::types::SearchResultContentBlock>,
     /// The source URL or identifier for the content.
-    #[serde(default)]
     pub source: String,
     /// A descriptive title for the search result.
-    #[serde(default)]
     pub title: String,
 }
 impl SearchResultBlock {
@@ -42,6 +36,35 @@ impl SearchResultBlock {
         &self.title
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for SearchResultBlock {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "citations" => value.read(&mut self.citations),
+            "content" => value.read(&mut self.content),
+            "source" => value.read(&mut self.source),
+            "title" => value.read(&mut self.title),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(SearchResultBlock);
+impl ::awsgen_runtime::fields::WriteFields for SearchResultBlock {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("citations", &self.citations)?;
+        out.field("content", &self.content)?;
+        out.field("source", &self.source)?;
+        out.field("title", &self.title)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(SearchResultBlock);
 /// A builder for [`SearchResultBlock`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct SearchResultBlockBuilder {
@@ -52,17 +75,15 @@ pub struct SearchResultBlockBuilder {
 }
 impl SearchResultBlockBuilder {
     /// Configuration setting for citations
-    pub fn citations(mut self, value: impl Into<crate::types::CitationsConfig>) -> Self {
-        self.citations = Some(value.into());
-        self
+    pub fn citations(self, value: impl Into<crate::types::CitationsConfig>) -> Self {
+        self.set_citations(Some(value.into()))
     }
     /// Sets or clears [`citations`](Self::citations).
     pub fn set_citations(
-        mut self,
-        value: Option<crate::types::CitationsConfig>,
+        self,
+        citations: Option<crate::types::CitationsConfig>,
     ) -> Self {
-        self.citations = value;
-        self
+        Self { citations, ..self }
     }
     /// What [`citations`](Self::citations) set, if anything.
     pub fn get_citations(&self) -> &Option<crate::types::CitationsConfig> {
@@ -70,47 +91,41 @@ impl SearchResultBlockBuilder {
     }
     /// An array of search result content block.
     pub fn content(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::SearchResultContentBlock>>,
     ) -> Self {
-        self.content = Some(value.into());
-        self
+        self.set_content(Some(value.into()))
     }
     /// Sets or clears [`content`](Self::content).
     pub fn set_content(
-        mut self,
-        value: Option<Vec<crate::types::SearchResultContentBlock>>,
+        self,
+        content: Option<Vec<crate::types::SearchResultContentBlock>>,
     ) -> Self {
-        self.content = value;
-        self
+        Self { content, ..self }
     }
     /// What [`content`](Self::content) set, if anything.
     pub fn get_content(&self) -> &Option<Vec<crate::types::SearchResultContentBlock>> {
         &self.content
     }
     /// The source URL or identifier for the content.
-    pub fn source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
+    pub fn source(self, value: impl Into<String>) -> Self {
+        self.set_source(Some(value.into()))
     }
     /// Sets or clears [`source`](Self::source).
-    pub fn set_source(mut self, value: Option<String>) -> Self {
-        self.source = value;
-        self
+    pub fn set_source(self, source: Option<String>) -> Self {
+        Self { source, ..self }
     }
     /// What [`source`](Self::source) set, if anything.
     pub fn get_source(&self) -> &Option<String> {
         &self.source
     }
     /// A descriptive title for the search result.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
+    pub fn title(self, value: impl Into<String>) -> Self {
+        self.set_title(Some(value.into()))
     }
     /// Sets or clears [`title`](Self::title).
-    pub fn set_title(mut self, value: Option<String>) -> Self {
-        self.title = value;
-        self
+    pub fn set_title(self, title: Option<String>) -> Self {
+        Self { title, ..self }
     }
     /// What [`title`](Self::title) set, if anything.
     pub fn get_title(&self) -> &Option<String> {

@@ -3,13 +3,9 @@
 ///
 /// This field is only supported by Anthropic Claude 3 models.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpecificToolChoice {
     /// The name of the tool that the model must request.
-    #[serde(default)]
     pub name: String,
 }
 impl SpecificToolChoice {
@@ -22,6 +18,31 @@ impl SpecificToolChoice {
         &self.name
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for SpecificToolChoice {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "name" => value.read(&mut self.name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(SpecificToolChoice);
+impl ::awsgen_runtime::fields::WriteFields for SpecificToolChoice {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("name", &self.name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(SpecificToolChoice);
 /// A builder for [`SpecificToolChoice`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct SpecificToolChoiceBuilder {
@@ -29,14 +50,12 @@ pub struct SpecificToolChoiceBuilder {
 }
 impl SpecificToolChoiceBuilder {
     /// The name of the tool that the model must request.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {

@@ -6,18 +6,9 @@
 //! If the stack doesn't exist, a `ValidationError` is returned.
 /// The input for DescribeStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeStacksInput {
     /// The token for the next set of items to return. (You received this token from a previous call.)
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
     /// If you don't pass a parameter to `StackName`, the API returns a response that describes all resources in the account, which can impact performance. This requires `ListStacks` and `DescribeStacks` permissions.
     ///
@@ -31,10 +22,6 @@ pub struct DescribeStacksInput {
     ///
     /// - Running stacks: You can specify either the stack's name or its unique stack ID.
     /// - Deleted stacks: You must specify the unique stack ID.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "StackName", skip_serializing_if = "Option::is_none")
-    )]
     pub stack_name: Option<String>,
 }
 impl DescribeStacksInput {
@@ -62,6 +49,35 @@ impl DescribeStacksInput {
         self.stack_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeStacksInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "NextToken" => value.read(&mut self.next_token),
+            "StackName" => value.read(&mut self.stack_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeStacksInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeStacksInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("StackName", &self.stack_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeStacksInput);
 /// A builder for [`DescribeStacksInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeStacksInputBuilder<C = ()> {
@@ -71,14 +87,12 @@ pub struct DescribeStacksInputBuilder<C = ()> {
 }
 impl<C> DescribeStacksInputBuilder<C> {
     /// The token for the next set of items to return. (You received this token from a previous call.)
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -96,14 +110,12 @@ impl<C> DescribeStacksInputBuilder<C> {
     ///
     /// - Running stacks: You can specify either the stack's name or its unique stack ID.
     /// - Deleted stacks: You must specify the unique stack ID.
-    pub fn stack_name(mut self, value: impl Into<String>) -> Self {
-        self.stack_name = Some(value.into());
-        self
+    pub fn stack_name(self, value: impl Into<String>) -> Self {
+        self.set_stack_name(Some(value.into()))
     }
     /// Sets or clears [`stack_name`](Self::stack_name).
-    pub fn set_stack_name(mut self, value: Option<String>) -> Self {
-        self.stack_name = value;
-        self
+    pub fn set_stack_name(self, stack_name: Option<String>) -> Self {
+        Self { stack_name, ..self }
     }
     /// What [`stack_name`](Self::stack_name) set, if anything.
     pub fn get_stack_name(&self) -> &Option<String> {
@@ -230,26 +242,12 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeStacksInput {
 }
 /// The output for a DescribeStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeStacksOutput {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
     /// A list of stack structures.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Stacks", skip_serializing_if = "Option::is_none")
-    )]
     pub stacks: Option<Vec<crate::types::Stack>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeStacksOutput {
@@ -271,6 +269,35 @@ impl ::awsgen_runtime::RequestId for DescribeStacksOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeStacksOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "NextToken" => value.read(&mut self.next_token),
+            "Stacks" => value.read(&mut self.stacks),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeStacksOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeStacksOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("Stacks", &self.stacks)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeStacksOutput);
 /// A builder for [`DescribeStacksOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeStacksOutputBuilder {
@@ -279,28 +306,24 @@ pub struct DescribeStacksOutputBuilder {
 }
 impl DescribeStacksOutputBuilder {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// A list of stack structures.
-    pub fn stacks(mut self, value: impl Into<Vec<crate::types::Stack>>) -> Self {
-        self.stacks = Some(value.into());
-        self
+    pub fn stacks(self, value: impl Into<Vec<crate::types::Stack>>) -> Self {
+        self.set_stacks(Some(value.into()))
     }
     /// Sets or clears [`stacks`](Self::stacks).
-    pub fn set_stacks(mut self, value: Option<Vec<crate::types::Stack>>) -> Self {
-        self.stacks = value;
-        self
+    pub fn set_stacks(self, stacks: Option<Vec<crate::types::Stack>>) -> Self {
+        Self { stacks, ..self }
     }
     /// What [`stacks`](Self::stacks) set, if anything.
     pub fn get_stacks(&self) -> &Option<Vec<crate::types::Stack>> {

@@ -4,24 +4,11 @@
 //! Returns the summary information for stacks whose status matches the specified `StackStatusFilter`. Summary information for stacks that have been deleted is kept for 90 days after the stack is deleted. If no `StackStatusFilter` is specified, summary information for all stacks is returned (including existing stacks and stacks that have been deleted).
 /// The input for ListStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListStacksInput {
     /// The token for the next set of items to return. (You received this token from a previous call.)
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
     /// Stack status to use as a filter. Specify one or more stack status codes to list only stacks with the specified status codes. For a complete list of stack status codes, see the `StackStatus` parameter of the Stack data type.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "StackStatusFilter", skip_serializing_if = "Option::is_none")
-    )]
     pub stack_status_filter: Option<Vec<crate::types::StackStatus>>,
 }
 impl ListStacksInput {
@@ -38,6 +25,35 @@ impl ListStacksInput {
         self.stack_status_filter.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListStacksInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "NextToken" => value.read(&mut self.next_token),
+            "StackStatusFilter" => value.read(&mut self.stack_status_filter),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListStacksInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListStacksInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("StackStatusFilter", &self.stack_status_filter)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListStacksInput);
 /// A builder for [`ListStacksInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListStacksInputBuilder<C = ()> {
@@ -47,14 +63,12 @@ pub struct ListStacksInputBuilder<C = ()> {
 }
 impl<C> ListStacksInputBuilder<C> {
     /// The token for the next set of items to return. (You received this token from a previous call.)
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -62,19 +76,20 @@ impl<C> ListStacksInputBuilder<C> {
     }
     /// Stack status to use as a filter. Specify one or more stack status codes to list only stacks with the specified status codes. For a complete list of stack status codes, see the `StackStatus` parameter of the Stack data type.
     pub fn stack_status_filter(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::StackStatus>>,
     ) -> Self {
-        self.stack_status_filter = Some(value.into());
-        self
+        self.set_stack_status_filter(Some(value.into()))
     }
     /// Sets or clears [`stack_status_filter`](Self::stack_status_filter).
     pub fn set_stack_status_filter(
-        mut self,
-        value: Option<Vec<crate::types::StackStatus>>,
+        self,
+        stack_status_filter: Option<Vec<crate::types::StackStatus>>,
     ) -> Self {
-        self.stack_status_filter = value;
-        self
+        Self {
+            stack_status_filter,
+            ..self
+        }
     }
     /// What [`stack_status_filter`](Self::stack_status_filter) set, if anything.
     pub fn get_stack_status_filter(&self) -> &Option<Vec<crate::types::StackStatus>> {
@@ -204,26 +219,12 @@ impl ::awsgen_runtime::pagination::Paginate for ListStacksInput {
 }
 /// The output for ListStacks action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListStacksOutput {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
     /// A list of `StackSummary` structures that contains information about the specified stacks.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "StackSummaries", skip_serializing_if = "Option::is_none")
-    )]
     pub stack_summaries: Option<Vec<crate::types::StackSummary>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListStacksOutput {
@@ -245,6 +246,35 @@ impl ::awsgen_runtime::RequestId for ListStacksOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListStacksOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "NextToken" => value.read(&mut self.next_token),
+            "StackSummaries" => value.read(&mut self.stack_summaries),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListStacksOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListStacksOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("StackSummaries", &self.stack_summaries)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListStacksOutput);
 /// A builder for [`ListStacksOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListStacksOutputBuilder {
@@ -253,14 +283,12 @@ pub struct ListStacksOutputBuilder {
 }
 impl ListStacksOutputBuilder {
     /// If the output exceeds 1 MB in size, a string that identifies the next page of stacks. If no additional page exists, this value is null.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -268,19 +296,17 @@ impl ListStacksOutputBuilder {
     }
     /// A list of `StackSummary` structures that contains information about the specified stacks.
     pub fn stack_summaries(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::StackSummary>>,
     ) -> Self {
-        self.stack_summaries = Some(value.into());
-        self
+        self.set_stack_summaries(Some(value.into()))
     }
     /// Sets or clears [`stack_summaries`](Self::stack_summaries).
     pub fn set_stack_summaries(
-        mut self,
-        value: Option<Vec<crate::types::StackSummary>>,
+        self,
+        stack_summaries: Option<Vec<crate::types::StackSummary>>,
     ) -> Self {
-        self.stack_summaries = value;
-        self
+        Self { stack_summaries, ..self }
     }
     /// What [`stack_summaries`](Self::stack_summaries) set, if anything.
     pub fn get_stack_summaries(&self) -> &Option<Vec<crate::types::StackSummary>> {

@@ -3,13 +3,9 @@
 ///
 /// For information about resource and stack limitations, see [CloudFormation quotas](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html) in the *CloudFormation User Guide*.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct LimitExceededException {
     /// What the response said beyond the modeled members: code, message, status, request id.
-    #[serde(skip)]
     meta: ::awsgen_runtime::ErrorMetadata,
 }
 impl LimitExceededException {
@@ -18,6 +14,27 @@ impl LimitExceededException {
         Default::default()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for LimitExceededException {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+::awsgen_runtime::deserialize_fields!(LimitExceededException);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for LimitExceededException {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(LimitExceededException);
 impl LimitExceededException {
     /// The error code the service sends for this error.
     pub const CODE: &'static str = "LimitExceededException";

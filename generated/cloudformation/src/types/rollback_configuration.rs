@@ -3,11 +3,6 @@
 ///
 /// Rollback triggers enable you to have CloudFormation monitor the state of your application during stack creation and updating, and to roll back that operation if the application breaches the threshold of any of the alarms you've specified. For more information, see [Roll back your CloudFormation stack on alarm breach with rollback triggers](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-rollback-triggers.html).
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct RollbackConfiguration {
     /// The amount of time, in minutes, during which CloudFormation should monitor all the rollback triggers after the stack creation or update operation deploys all necessary resources.
@@ -17,13 +12,6 @@ pub struct RollbackConfiguration {
     /// If you specify a monitoring period but don't specify any rollback triggers, CloudFormation still waits the specified period of time before cleaning up old resources after update operations. You can use this monitoring period to perform any manual stack validation desired, and manually cancel the stack creation or update (using [CancelUpdateStack](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CancelUpdateStack.html), for example) as necessary.
     ///
     /// If you specify 0 for this parameter, CloudFormation still monitors the specified rollback triggers during stack creation and update operations. Then, for update operations, it begins disposing of old resources immediately once the operation completes.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "MonitoringTimeInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub monitoring_time_in_minutes: Option<i32>,
     /// The triggers to monitor during stack creation or update actions.
     ///
@@ -34,10 +22,6 @@ pub struct RollbackConfiguration {
     /// - To remove all currently specified triggers, specify an empty list for this parameter.
     ///
     /// If a specified trigger is missing, the entire stack operation fails and is rolled back.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RollbackTriggers", skip_serializing_if = "Option::is_none")
-    )]
     pub rollback_triggers: Option<Vec<crate::types::RollbackTrigger>>,
 }
 impl RollbackConfiguration {
@@ -68,6 +52,35 @@ impl RollbackConfiguration {
         self.rollback_triggers.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for RollbackConfiguration {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "MonitoringTimeInMinutes" => value.read(&mut self.monitoring_time_in_minutes),
+            "RollbackTriggers" => value.read(&mut self.rollback_triggers),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(RollbackConfiguration);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RollbackConfiguration {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("MonitoringTimeInMinutes", &self.monitoring_time_in_minutes)?;
+        out.optional("RollbackTriggers", &self.rollback_triggers)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RollbackConfiguration);
 /// A builder for [`RollbackConfiguration`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RollbackConfigurationBuilder {
@@ -82,14 +95,18 @@ impl RollbackConfigurationBuilder {
     /// If you specify a monitoring period but don't specify any rollback triggers, CloudFormation still waits the specified period of time before cleaning up old resources after update operations. You can use this monitoring period to perform any manual stack validation desired, and manually cancel the stack creation or update (using [CancelUpdateStack](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CancelUpdateStack.html), for example) as necessary.
     ///
     /// If you specify 0 for this parameter, CloudFormation still monitors the specified rollback triggers during stack creation and update operations. Then, for update operations, it begins disposing of old resources immediately once the operation completes.
-    pub fn monitoring_time_in_minutes(mut self, value: impl Into<i32>) -> Self {
-        self.monitoring_time_in_minutes = Some(value.into());
-        self
+    pub fn monitoring_time_in_minutes(self, value: impl Into<i32>) -> Self {
+        self.set_monitoring_time_in_minutes(Some(value.into()))
     }
     /// Sets or clears [`monitoring_time_in_minutes`](Self::monitoring_time_in_minutes).
-    pub fn set_monitoring_time_in_minutes(mut self, value: Option<i32>) -> Self {
-        self.monitoring_time_in_minutes = value;
-        self
+    pub fn set_monitoring_time_in_minutes(
+        self,
+        monitoring_time_in_minutes: Option<i32>,
+    ) -> Self {
+        Self {
+            monitoring_time_in_minutes,
+            ..self
+        }
     }
     /// What [`monitoring_time_in_minutes`](Self::monitoring_time_in_minutes) set, if anything.
     pub fn get_monitoring_time_in_minutes(&self) -> &Option<i32> {
@@ -105,19 +122,17 @@ impl RollbackConfigurationBuilder {
     ///
     /// If a specified trigger is missing, the entire stack operation fails and is rolled back.
     pub fn rollback_triggers(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::RollbackTrigger>>,
     ) -> Self {
-        self.rollback_triggers = Some(value.into());
-        self
+        self.set_rollback_triggers(Some(value.into()))
     }
     /// Sets or clears [`rollback_triggers`](Self::rollback_triggers).
     pub fn set_rollback_triggers(
-        mut self,
-        value: Option<Vec<crate::types::RollbackTrigger>>,
+        self,
+        rollback_triggers: Option<Vec<crate::types::RollbackTrigger>>,
     ) -> Self {
-        self.rollback_triggers = value;
-        self
+        Self { rollback_triggers, ..self }
     }
     /// What [`rollback_triggers`](Self::rollback_triggers) set, if anything.
     pub fn get_rollback_triggers(&self) -> &Option<Vec<crate::types::RollbackTrigger>> {

@@ -12,35 +12,25 @@
 //! `ListMetrics` doesn't return information about metrics if those metrics haven't reported data in the past two weeks. To retrieve those metrics, use [GetMetricData](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html) or [GetMetricStatistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html).
 /// The `ListMetricsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListMetricsInput {
     /// The dimensions to filter against. Only the dimension with names that match exactly will be returned. If you specify one dimension name and a metric has that dimension and also other dimensions, it will be returned.
-    #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<crate::types::DimensionFilter>>,
     /// If you are using this operation in a monitoring account, specify `true` to include metrics from source accounts in the returned data.
     ///
     /// The default is `false`.
-    #[serde(rename = "IncludeLinkedAccounts", skip_serializing_if = "Option::is_none")]
     pub include_linked_accounts: Option<bool>,
     /// The name of the metric to filter against. Only the metrics with names that match exactly will be returned.
-    #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
     pub metric_name: Option<String>,
     /// The metric namespace to filter against. Only the namespace that matches exactly will be returned.
-    #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// The token returned by a previous call to indicate that there is more data available.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// When you use this operation in a monitoring account, use this field to return metrics only from one source account. To do so, specify that source account ID in this field, and also specify `true` for `IncludeLinkedAccounts`.
-    #[serde(rename = "OwningAccount", skip_serializing_if = "Option::is_none")]
     pub owning_account: Option<String>,
     /// To filter the results to show only metrics that have had data points published in the past three hours, specify this parameter with a value of `PT3H`. This is the only valid value for this parameter.
     ///
     /// The results that are returned are an approximation of the value you specify. There is a low probability that the returned results include metrics with last published data as much as 50 minutes more than the specified time interval.
-    #[serde(rename = "RecentlyActive", skip_serializing_if = "Option::is_none")]
     pub recently_active: Option<crate::types::RecentlyActive>,
 }
 impl ListMetricsInput {
@@ -81,6 +71,43 @@ impl ListMetricsInput {
         self.recently_active.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListMetricsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Dimensions" => value.read(&mut self.dimensions),
+            "IncludeLinkedAccounts" => value.read(&mut self.include_linked_accounts),
+            "MetricName" => value.read(&mut self.metric_name),
+            "Namespace" => value.read(&mut self.namespace),
+            "NextToken" => value.read(&mut self.next_token),
+            "OwningAccount" => value.read(&mut self.owning_account),
+            "RecentlyActive" => value.read(&mut self.recently_active),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListMetricsInput);
+impl ::awsgen_runtime::fields::WriteFields for ListMetricsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Dimensions", &self.dimensions)?;
+        out.optional("IncludeLinkedAccounts", &self.include_linked_accounts)?;
+        out.optional("MetricName", &self.metric_name)?;
+        out.optional("Namespace", &self.namespace)?;
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("OwningAccount", &self.owning_account)?;
+        out.optional("RecentlyActive", &self.recently_active)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(ListMetricsInput);
 /// A builder for [`ListMetricsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListMetricsInputBuilder<C = ()> {
@@ -96,19 +123,17 @@ pub struct ListMetricsInputBuilder<C = ()> {
 impl<C> ListMetricsInputBuilder<C> {
     /// The dimensions to filter against. Only the dimension with names that match exactly will be returned. If you specify one dimension name and a metric has that dimension and also other dimensions, it will be returned.
     pub fn dimensions(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::DimensionFilter>>,
     ) -> Self {
-        self.dimensions = Some(value.into());
-        self
+        self.set_dimensions(Some(value.into()))
     }
     /// Sets or clears [`dimensions`](Self::dimensions).
     pub fn set_dimensions(
-        mut self,
-        value: Option<Vec<crate::types::DimensionFilter>>,
+        self,
+        dimensions: Option<Vec<crate::types::DimensionFilter>>,
     ) -> Self {
-        self.dimensions = value;
-        self
+        Self { dimensions, ..self }
     }
     /// What [`dimensions`](Self::dimensions) set, if anything.
     pub fn get_dimensions(&self) -> &Option<Vec<crate::types::DimensionFilter>> {
@@ -117,70 +142,66 @@ impl<C> ListMetricsInputBuilder<C> {
     /// If you are using this operation in a monitoring account, specify `true` to include metrics from source accounts in the returned data.
     ///
     /// The default is `false`.
-    pub fn include_linked_accounts(mut self, value: impl Into<bool>) -> Self {
-        self.include_linked_accounts = Some(value.into());
-        self
+    pub fn include_linked_accounts(self, value: impl Into<bool>) -> Self {
+        self.set_include_linked_accounts(Some(value.into()))
     }
     /// Sets or clears [`include_linked_accounts`](Self::include_linked_accounts).
-    pub fn set_include_linked_accounts(mut self, value: Option<bool>) -> Self {
-        self.include_linked_accounts = value;
-        self
+    pub fn set_include_linked_accounts(
+        self,
+        include_linked_accounts: Option<bool>,
+    ) -> Self {
+        Self {
+            include_linked_accounts,
+            ..self
+        }
     }
     /// What [`include_linked_accounts`](Self::include_linked_accounts) set, if anything.
     pub fn get_include_linked_accounts(&self) -> &Option<bool> {
         &self.include_linked_accounts
     }
     /// The name of the metric to filter against. Only the metrics with names that match exactly will be returned.
-    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
-        self.metric_name = Some(value.into());
-        self
+    pub fn metric_name(self, value: impl Into<String>) -> Self {
+        self.set_metric_name(Some(value.into()))
     }
     /// Sets or clears [`metric_name`](Self::metric_name).
-    pub fn set_metric_name(mut self, value: Option<String>) -> Self {
-        self.metric_name = value;
-        self
+    pub fn set_metric_name(self, metric_name: Option<String>) -> Self {
+        Self { metric_name, ..self }
     }
     /// What [`metric_name`](Self::metric_name) set, if anything.
     pub fn get_metric_name(&self) -> &Option<String> {
         &self.metric_name
     }
     /// The metric namespace to filter against. Only the namespace that matches exactly will be returned.
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
+    pub fn namespace(self, value: impl Into<String>) -> Self {
+        self.set_namespace(Some(value.into()))
     }
     /// Sets or clears [`namespace`](Self::namespace).
-    pub fn set_namespace(mut self, value: Option<String>) -> Self {
-        self.namespace = value;
-        self
+    pub fn set_namespace(self, namespace: Option<String>) -> Self {
+        Self { namespace, ..self }
     }
     /// What [`namespace`](Self::namespace) set, if anything.
     pub fn get_namespace(&self) -> &Option<String> {
         &self.namespace
     }
     /// The token returned by a previous call to indicate that there is more data available.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// When you use this operation in a monitoring account, use this field to return metrics only from one source account. To do so, specify that source account ID in this field, and also specify `true` for `IncludeLinkedAccounts`.
-    pub fn owning_account(mut self, value: impl Into<String>) -> Self {
-        self.owning_account = Some(value.into());
-        self
+    pub fn owning_account(self, value: impl Into<String>) -> Self {
+        self.set_owning_account(Some(value.into()))
     }
     /// Sets or clears [`owning_account`](Self::owning_account).
-    pub fn set_owning_account(mut self, value: Option<String>) -> Self {
-        self.owning_account = value;
-        self
+    pub fn set_owning_account(self, owning_account: Option<String>) -> Self {
+        Self { owning_account, ..self }
     }
     /// What [`owning_account`](Self::owning_account) set, if anything.
     pub fn get_owning_account(&self) -> &Option<String> {
@@ -190,19 +211,17 @@ impl<C> ListMetricsInputBuilder<C> {
     ///
     /// The results that are returned are an approximation of the value you specify. There is a low probability that the returned results include metrics with last published data as much as 50 minutes more than the specified time interval.
     pub fn recently_active(
-        mut self,
+        self,
         value: impl Into<crate::types::RecentlyActive>,
     ) -> Self {
-        self.recently_active = Some(value.into());
-        self
+        self.set_recently_active(Some(value.into()))
     }
     /// Sets or clears [`recently_active`](Self::recently_active).
     pub fn set_recently_active(
-        mut self,
-        value: Option<crate::types::RecentlyActive>,
+        self,
+        recently_active: Option<crate::types::RecentlyActive>,
     ) -> Self {
-        self.recently_active = value;
-        self
+        Self { recently_active, ..self }
     }
     /// What [`recently_active`](Self::recently_active) set, if anything.
     pub fn get_recently_active(&self) -> &Option<crate::types::RecentlyActive> {
@@ -359,23 +378,16 @@ impl ::awsgen_runtime::pagination::Paginate for ListMetricsInput {
 }
 /// The `ListMetricsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListMetricsOutput {
     /// The metrics that match your request.
-    #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<crate::types::Metric>>,
     /// The token that marks the start of the next batch of returned results.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// If you are using this operation in a monitoring account, this array contains the account IDs of the source accounts where the metrics in the returned data are from.
     ///
     /// This field is a 1:1 mapping between each metric that is returned and the ID of the owning account.
-    #[serde(rename = "OwningAccounts", skip_serializing_if = "Option::is_none")]
     pub owning_accounts: Option<Vec<String>>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl ListMetricsOutput {
@@ -403,6 +415,35 @@ impl ::awsgen_runtime::RequestId for ListMetricsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for ListMetricsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Metrics" => value.read(&mut self.metrics),
+            "NextToken" => value.read(&mut self.next_token),
+            "OwningAccounts" => value.read(&mut self.owning_accounts),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(ListMetricsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListMetricsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Metrics", &self.metrics)?;
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("OwningAccounts", &self.owning_accounts)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListMetricsOutput);
 /// A builder for [`ListMetricsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListMetricsOutputBuilder {
@@ -412,28 +453,24 @@ pub struct ListMetricsOutputBuilder {
 }
 impl ListMetricsOutputBuilder {
     /// The metrics that match your request.
-    pub fn metrics(mut self, value: impl Into<Vec<crate::types::Metric>>) -> Self {
-        self.metrics = Some(value.into());
-        self
+    pub fn metrics(self, value: impl Into<Vec<crate::types::Metric>>) -> Self {
+        self.set_metrics(Some(value.into()))
     }
     /// Sets or clears [`metrics`](Self::metrics).
-    pub fn set_metrics(mut self, value: Option<Vec<crate::types::Metric>>) -> Self {
-        self.metrics = value;
-        self
+    pub fn set_metrics(self, metrics: Option<Vec<crate::types::Metric>>) -> Self {
+        Self { metrics, ..self }
     }
     /// What [`metrics`](Self::metrics) set, if anything.
     pub fn get_metrics(&self) -> &Option<Vec<crate::types::Metric>> {
         &self.metrics
     }
     /// The token that marks the start of the next batch of returned results.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -442,14 +479,12 @@ impl ListMetricsOutputBuilder {
     /// If you are using this operation in a monitoring account, this array contains the account IDs of the source accounts where the metrics in the returned data are from.
     ///
     /// This field is a 1:1 mapping between each metric that is returned and the ID of the owning account.
-    pub fn owning_accounts(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.owning_accounts = Some(value.into());
-        self
+    pub fn owning_accounts(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_owning_accounts(Some(value.into()))
     }
     /// Sets or clears [`owning_accounts`](Self::owning_accounts).
-    pub fn set_owning_accounts(mut self, value: Option<Vec<String>>) -> Self {
-        self.owning_accounts = value;
-        self
+    pub fn set_owning_accounts(self, owning_accounts: Option<Vec<String>>) -> Self {
+        Self { owning_accounts, ..self }
     }
     /// What [`owning_accounts`](Self::owning_accounts) set, if anything.
     pub fn get_owning_accounts(&self) -> &Option<Vec<String>> {

@@ -3,15 +3,11 @@
 ///
 /// You can assign up to 30 dimensions to a metric.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
 #[non_exhaustive]
 pub struct Dimension {
     /// The name of the dimension. Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (`:`). ASCII control characters are not supported as part of dimension names.
-    #[serde(rename = "Name", default)]
     pub name: String,
     /// The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values.
-    #[serde(rename = "Value", default)]
     pub value: String,
 }
 impl Dimension {
@@ -28,6 +24,31 @@ impl Dimension {
         &self.value
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for Dimension {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Name" => value.read(&mut self.name),
+            "Value" => value.read(&mut self.value),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(Dimension);
+impl ::awsgen_runtime::fields::WriteFields for Dimension {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("Name", &self.name)?;
+        out.field("Value", &self.value)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(Dimension);
 /// A builder for [`Dimension`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DimensionBuilder {
@@ -36,28 +57,24 @@ pub struct DimensionBuilder {
 }
 impl DimensionBuilder {
     /// The name of the dimension. Dimension names must contain only ASCII characters, must include at least one non-whitespace character, and cannot start with a colon (`:`). ASCII control characters are not supported as part of dimension names.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The value of the dimension. Dimension values must contain only ASCII characters and must include at least one non-whitespace character. ASCII control characters are not supported as part of dimension values.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
+    pub fn value(self, value: impl Into<String>) -> Self {
+        self.set_value(Some(value.into()))
     }
     /// Sets or clears [`value`](Self::value).
-    pub fn set_value(mut self, value: Option<String>) -> Self {
-        self.value = value;
-        self
+    pub fn set_value(self, value: Option<String>) -> Self {
+        Self { value, ..self }
     }
     /// What [`value`](Self::value) set, if anything.
     pub fn get_value(&self) -> &Option<String> {

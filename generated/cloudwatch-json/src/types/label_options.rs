@@ -3,13 +3,9 @@
 ///
 /// The `Timezone` value affects a label only if you have a time-based dynamic expression in the label. For more information about dynamic expressions in labels, see [Using Dynamic Labels](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/graph-dynamic-labels.html).
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LabelOptions {
     /// The time zone to use for metric data return in this operation. The format is `+` or `-` followed by four digits. The first two digits indicate the number of hours ahead or behind of UTC, and the final two digits are the number of minutes. For example, +0130 indicates a time zone that is 1 hour and 30 minutes ahead of UTC. The default is +0000.
-    #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
 impl LabelOptions {
@@ -22,6 +18,31 @@ impl LabelOptions {
         self.timezone.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for LabelOptions {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Timezone" => value.read(&mut self.timezone),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(LabelOptions);
+impl ::awsgen_runtime::fields::WriteFields for LabelOptions {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Timezone", &self.timezone)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(LabelOptions);
 /// A builder for [`LabelOptions`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct LabelOptionsBuilder {
@@ -29,14 +50,12 @@ pub struct LabelOptionsBuilder {
 }
 impl LabelOptionsBuilder {
     /// The time zone to use for metric data return in this operation. The format is `+` or `-` followed by four digits. The first two digits indicate the number of hours ahead or behind of UTC, and the final two digits are the number of minutes. For example, +0130 indicates a time zone that is 1 hour and 30 minutes ahead of UTC. The default is +0000.
-    pub fn timezone(mut self, value: impl Into<String>) -> Self {
-        self.timezone = Some(value.into());
-        self
+    pub fn timezone(self, value: impl Into<String>) -> Self {
+        self.set_timezone(Some(value.into()))
     }
     /// Sets or clears [`timezone`](Self::timezone).
-    pub fn set_timezone(mut self, value: Option<String>) -> Self {
-        self.timezone = value;
-        self
+    pub fn set_timezone(self, timezone: Option<String>) -> Self {
+        Self { timezone }
     }
     /// What [`timezone`](Self::timezone) set, if anything.
     pub fn get_timezone(&self) -> &Option<String> {

@@ -3,16 +3,11 @@
 ///
 /// If a cross-Region `GetMetricData` operation fails with a code of `Forbidden` and a value of `Authentication too complex to retrieve cross region data`, you can correct the problem by running the `GetMetricData` operation in the same Region where the metric data is.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageData {
     /// The error code or status code associated with the message.
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The message text.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 impl MessageData {
@@ -29,6 +24,33 @@ impl MessageData {
         self.value.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for MessageData {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Code" => value.read(&mut self.code),
+            "Value" => value.read(&mut self.value),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(MessageData);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for MessageData {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Code", &self.code)?;
+        out.optional("Value", &self.value)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(MessageData);
 /// A builder for [`MessageData`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct MessageDataBuilder {
@@ -37,28 +59,24 @@ pub struct MessageDataBuilder {
 }
 impl MessageDataBuilder {
     /// The error code or status code associated with the message.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
+    pub fn code(self, value: impl Into<String>) -> Self {
+        self.set_code(Some(value.into()))
     }
     /// Sets or clears [`code`](Self::code).
-    pub fn set_code(mut self, value: Option<String>) -> Self {
-        self.code = value;
-        self
+    pub fn set_code(self, code: Option<String>) -> Self {
+        Self { code, ..self }
     }
     /// What [`code`](Self::code) set, if anything.
     pub fn get_code(&self) -> &Option<String> {
         &self.code
     }
     /// The message text.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
+    pub fn value(self, value: impl Into<String>) -> Self {
+        self.set_value(Some(value.into()))
     }
     /// Sets or clears [`value`](Self::value).
-    pub fn set_value(mut self, value: Option<String>) -> Self {
-        self.value = value;
-        self
+    pub fn set_value(self, value: Option<String>) -> Self {
+        Self { value, ..self }
     }
     /// What [`value`](Self::value) set, if anything.
     pub fn get_value(&self) -> &Option<String> {

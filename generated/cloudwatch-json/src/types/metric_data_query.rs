@@ -9,9 +9,6 @@
 ///
 /// Some of the parameters of this structure also have different uses whether you are using this structure in a `GetMetricData` operation or a `PutMetricAlarm` operation. These differences are explained in the following parameter list.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MetricDataQuery {
     /// The ID of the account where the metrics are located.
@@ -19,35 +16,28 @@ pub struct MetricDataQuery {
     /// If you are performing a `GetMetricData` operation in a monitoring account, use this to specify which account to retrieve this metric from.
     ///
     /// If you are performing a `PutMetricAlarm` operation, use this to specify which account contains the metric that the alarm is watching.
-    #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// This field can contain either a Metrics Insights query, or a metric math expression to be performed on the returned data. For more information about Metrics Insights queries, see [Metrics Insights query components and syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage) in the *Amazon CloudWatch User Guide*.
     ///
     /// A math expression can use the `Id` of the other metrics or queries to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *Amazon CloudWatch User Guide*.
     ///
     /// Within each MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
-    #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
     /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData`. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
-    #[serde(rename = "Id", default)]
     pub id: String,
     /// A human-readable label for this metric or expression. This is especially useful if this is an expression, so that you know what the value represents. If the metric or expression is shown in a CloudWatch dashboard widget, the label is shown. If Label is omitted, CloudWatch generates a default.
     ///
     /// You can put dynamic expressions into a label, so that it is more descriptive. For more information, see [Using Dynamic Labels](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/graph-dynamic-labels.html).
-    #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
     ///
     /// Within one MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
-    #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
     pub metric_stat: Option<crate::types::MetricStat>,
     /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` operation that includes a `StorageResolution of 1 second`.
-    #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
     pub period: Option<i32>,
     /// When used in `GetMetricData`, this option indicates whether to return the timestamps and raw data values of this metric. If you are performing this call just to do math expressions and do not also need the raw data returned, you can specify `false`. If you omit this, the default of `true` is used.
     ///
     /// When used in `PutMetricAlarm`, specify `true` for the one expression result to use as the alarm. For all other metrics and expressions in the same `PutMetricAlarm` operation, specify `ReturnData` as False.
-    #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
     pub return_data: Option<bool>,
 }
 impl MetricDataQuery {
@@ -98,6 +88,43 @@ impl MetricDataQuery {
         self.return_data
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for MetricDataQuery {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AccountId" => value.read(&mut self.account_id),
+            "Expression" => value.read(&mut self.expression),
+            "Id" => value.read(&mut self.id),
+            "Label" => value.read(&mut self.label),
+            "MetricStat" => value.read(&mut self.metric_stat),
+            "Period" => value.read(&mut self.period),
+            "ReturnData" => value.read(&mut self.return_data),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(MetricDataQuery);
+impl ::awsgen_runtime::fields::WriteFields for MetricDataQuery {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AccountId", &self.account_id)?;
+        out.optional("Expression", &self.expression)?;
+        out.field("Id", &self.id)?;
+        out.optional("Label", &self.label)?;
+        out.optional("MetricStat", &self.metric_stat)?;
+        out.optional("Period", &self.period)?;
+        out.optional("ReturnData", &self.return_data)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(MetricDataQuery);
 /// A builder for [`MetricDataQuery`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct MetricDataQueryBuilder {
@@ -115,14 +142,12 @@ impl MetricDataQueryBuilder {
     /// If you are performing a `GetMetricData` operation in a monitoring account, use this to specify which account to retrieve this metric from.
     ///
     /// If you are performing a `PutMetricAlarm` operation, use this to specify which account contains the metric that the alarm is watching.
-    pub fn account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
+    pub fn account_id(self, value: impl Into<String>) -> Self {
+        self.set_account_id(Some(value.into()))
     }
     /// Sets or clears [`account_id`](Self::account_id).
-    pub fn set_account_id(mut self, value: Option<String>) -> Self {
-        self.account_id = value;
-        self
+    pub fn set_account_id(self, account_id: Option<String>) -> Self {
+        Self { account_id, ..self }
     }
     /// What [`account_id`](Self::account_id) set, if anything.
     pub fn get_account_id(&self) -> &Option<String> {
@@ -133,28 +158,24 @@ impl MetricDataQueryBuilder {
     /// A math expression can use the `Id` of the other metrics or queries to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions. For more information about metric math expressions, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *Amazon CloudWatch User Guide*.
     ///
     /// Within each MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
-    pub fn expression(mut self, value: impl Into<String>) -> Self {
-        self.expression = Some(value.into());
-        self
+    pub fn expression(self, value: impl Into<String>) -> Self {
+        self.set_expression(Some(value.into()))
     }
     /// Sets or clears [`expression`](Self::expression).
-    pub fn set_expression(mut self, value: Option<String>) -> Self {
-        self.expression = value;
-        self
+    pub fn set_expression(self, expression: Option<String>) -> Self {
+        Self { expression, ..self }
     }
     /// What [`expression`](Self::expression) set, if anything.
     pub fn get_expression(&self) -> &Option<String> {
         &self.expression
     }
     /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData`. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn id(self, value: impl Into<String>) -> Self {
+        self.set_id(Some(value.into()))
     }
     /// Sets or clears [`id`](Self::id).
-    pub fn set_id(mut self, value: Option<String>) -> Self {
-        self.id = value;
-        self
+    pub fn set_id(self, id: Option<String>) -> Self {
+        Self { id, ..self }
     }
     /// What [`id`](Self::id) set, if anything.
     pub fn get_id(&self) -> &Option<String> {
@@ -163,14 +184,12 @@ impl MetricDataQueryBuilder {
     /// A human-readable label for this metric or expression. This is especially useful if this is an expression, so that you know what the value represents. If the metric or expression is shown in a CloudWatch dashboard widget, the label is shown. If Label is omitted, CloudWatch generates a default.
     ///
     /// You can put dynamic expressions into a label, so that it is more descriptive. For more information, see [Using Dynamic Labels](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/graph-dynamic-labels.html).
-    pub fn label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
+    pub fn label(self, value: impl Into<String>) -> Self {
+        self.set_label(Some(value.into()))
     }
     /// Sets or clears [`label`](Self::label).
-    pub fn set_label(mut self, value: Option<String>) -> Self {
-        self.label = value;
-        self
+    pub fn set_label(self, label: Option<String>) -> Self {
+        Self { label, ..self }
     }
     /// What [`label`](Self::label) set, if anything.
     pub fn get_label(&self) -> &Option<String> {
@@ -179,28 +198,24 @@ impl MetricDataQueryBuilder {
     /// The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
     ///
     /// Within one MetricDataQuery object, you must specify either `Expression` or `MetricStat` but not both.
-    pub fn metric_stat(mut self, value: impl Into<crate::types::MetricStat>) -> Self {
-        self.metric_stat = Some(value.into());
-        self
+    pub fn metric_stat(self, value: impl Into<crate::types::MetricStat>) -> Self {
+        self.set_metric_stat(Some(value.into()))
     }
     /// Sets or clears [`metric_stat`](Self::metric_stat).
-    pub fn set_metric_stat(mut self, value: Option<crate::types::MetricStat>) -> Self {
-        self.metric_stat = value;
-        self
+    pub fn set_metric_stat(self, metric_stat: Option<crate::types::MetricStat>) -> Self {
+        Self { metric_stat, ..self }
     }
     /// What [`metric_stat`](Self::metric_stat) set, if anything.
     pub fn get_metric_stat(&self) -> &Option<crate::types::MetricStat> {
         &self.metric_stat
     }
     /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a `PutMetricData` operation that includes a `StorageResolution of 1 second`.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
-        self.period = Some(value.into());
-        self
+    pub fn period(self, value: impl Into<i32>) -> Self {
+        self.set_period(Some(value.into()))
     }
     /// Sets or clears [`period`](Self::period).
-    pub fn set_period(mut self, value: Option<i32>) -> Self {
-        self.period = value;
-        self
+    pub fn set_period(self, period: Option<i32>) -> Self {
+        Self { period, ..self }
     }
     /// What [`period`](Self::period) set, if anything.
     pub fn get_period(&self) -> &Option<i32> {
@@ -209,14 +224,12 @@ impl MetricDataQueryBuilder {
     /// When used in `GetMetricData`, this option indicates whether to return the timestamps and raw data values of this metric. If you are performing this call just to do math expressions and do not also need the raw data returned, you can specify `false`. If you omit this, the default of `true` is used.
     ///
     /// When used in `PutMetricAlarm`, specify `true` for the one expression result to use as the alarm. For all other metrics and expressions in the same `PutMetricAlarm` operation, specify `ReturnData` as False.
-    pub fn return_data(mut self, value: impl Into<bool>) -> Self {
-        self.return_data = Some(value.into());
-        self
+    pub fn return_data(self, value: impl Into<bool>) -> Self {
+        self.set_return_data(Some(value.into()))
     }
     /// Sets or clears [`return_data`](Self::return_data).
-    pub fn set_return_data(mut self, value: Option<bool>) -> Self {
-        self.return_data = value;
-        self
+    pub fn set_return_data(self, return_data: Option<bool>) -> Self {
+        Self { return_data, ..self }
     }
     /// What [`return_data`](Self::return_data) set, if anything.
     pub fn get_return_data(&self) -> &Option<bool> {

@@ -25,9 +25,6 @@
 //! You can't mix a Metric Insights query and metric math syntax in the same expression, but you can reference results from a Metrics Insights query within other Metric math expressions. A Metrics Insights query without a **GROUP BY** clause returns a single time-series (TS), and can be used as input for a metric math expression that expects a single time series. A Metrics Insights query with a **GROUP BY** clause returns an array of time-series (TS\[\]), and can be used as input for a metric math expression that expects an array of time series.
 /// The `GetMetricDataInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetMetricDataInput {
     /// The time stamp indicating the latest data to be returned.
@@ -35,24 +32,18 @@ pub struct GetMetricDataInput {
     /// The value specified is exclusive; results include data points up to the specified time stamp.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `EndTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `EndTime`.
-    #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<::awsgen_runtime::DateTime>,
     /// This structure includes the `Timezone` parameter, which you can use to specify your time zone so that the labels of returned data display the correct time for your time zone.
-    #[serde(rename = "LabelOptions", skip_serializing_if = "Option::is_none")]
     pub label_options: Option<crate::types::LabelOptions>,
     /// The maximum number of data points the request should return before paginating. If you omit this, the default of 100,800 is used.
-    #[serde(rename = "MaxDatapoints", skip_serializing_if = "Option::is_none")]
     pub max_datapoints: Option<i32>,
     /// The metric queries to be returned. A single `GetMetricData` call can include as many as 500 `MetricDataQuery` structures. Each of these structures can specify either a metric to retrieve, a Metrics Insights query, or a math expression to perform on retrieved data.
-    #[serde(rename = "MetricDataQueries", skip_serializing_if = "Option::is_none")]
     pub metric_data_queries: Option<Vec<crate::types::MetricDataQuery>>,
     /// Include this value, if it was returned by the previous `GetMetricData` operation, to get the next set of data points.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// The order in which data points should be returned. `TimestampDescending` returns the newest data first and paginates when the `MaxDatapoints` limit is reached. `TimestampAscending` returns the oldest data first and paginates when the `MaxDatapoints` limit is reached.
     ///
     /// If you omit this parameter, the default of `TimestampDescending` is used.
-    #[serde(rename = "ScanBy", skip_serializing_if = "Option::is_none")]
     pub scan_by: Option<crate::types::ScanBy>,
     /// The time stamp indicating the earliest data to be returned.
     ///
@@ -67,7 +58,6 @@ pub struct GetMetricDataInput {
     /// If you set `Period` to 5, 10, 20, or 30, the start time of your request is rounded down to the nearest time that corresponds to even 5-, 10-, 20-, or 30-second divisions of a minute. For example, if you make a query at (HH:mm:ss) 01:05:23 for the previous 10-second period, the start time of your request is rounded down and you receive data from 01:05:10 to 01:05:20. If you make a query at 15:07:17 for the previous 5 minutes of data, using a period of 5 seconds, you receive data timestamped between 15:02:15 and 15:07:15.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `StartTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `StartTime`.
-    #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
     pub start_time: Option<::awsgen_runtime::DateTime>,
 }
 impl GetMetricDataInput {
@@ -122,6 +112,43 @@ impl GetMetricDataInput {
         self.start_time
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetMetricDataInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "EndTime" => value.read(&mut self.end_time),
+            "LabelOptions" => value.read(&mut self.label_options),
+            "MaxDatapoints" => value.read(&mut self.max_datapoints),
+            "MetricDataQueries" => value.read(&mut self.metric_data_queries),
+            "NextToken" => value.read(&mut self.next_token),
+            "ScanBy" => value.read(&mut self.scan_by),
+            "StartTime" => value.read(&mut self.start_time),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetMetricDataInput);
+impl ::awsgen_runtime::fields::WriteFields for GetMetricDataInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("EndTime", &self.end_time)?;
+        out.optional("LabelOptions", &self.label_options)?;
+        out.optional("MaxDatapoints", &self.max_datapoints)?;
+        out.optional("MetricDataQueries", &self.metric_data_queries)?;
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("ScanBy", &self.scan_by)?;
+        out.optional("StartTime", &self.start_time)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(GetMetricDataInput);
 /// A builder for [`GetMetricDataInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetMetricDataInputBuilder<C = ()> {
@@ -140,48 +167,39 @@ impl<C> GetMetricDataInputBuilder<C> {
     /// The value specified is exclusive; results include data points up to the specified time stamp.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `EndTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `EndTime`.
-    pub fn end_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.end_time = Some(value.into());
-        self
+    pub fn end_time(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_end_time(Some(value.into()))
     }
     /// Sets or clears [`end_time`](Self::end_time).
-    pub fn set_end_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.end_time = value;
-        self
+    pub fn set_end_time(self, end_time: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { end_time, ..self }
     }
     /// What [`end_time`](Self::end_time) set, if anything.
     pub fn get_end_time(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.end_time
     }
     /// This structure includes the `Timezone` parameter, which you can use to specify your time zone so that the labels of returned data display the correct time for your time zone.
-    pub fn label_options(
-        mut self,
-        value: impl Into<crate::types::LabelOptions>,
-    ) -> Self {
-        self.label_options = Some(value.into());
-        self
+    pub fn label_options(self, value: impl Into<crate::types::LabelOptions>) -> Self {
+        self.set_label_options(Some(value.into()))
     }
     /// Sets or clears [`label_options`](Self::label_options).
     pub fn set_label_options(
-        mut self,
-        value: Option<crate::types::LabelOptions>,
+        self,
+        label_options: Option<crate::types::LabelOptions>,
     ) -> Self {
-        self.label_options = value;
-        self
+        Self { label_options, ..self }
     }
     /// What [`label_options`](Self::label_options) set, if anything.
     pub fn get_label_options(&self) -> &Option<crate::types::LabelOptions> {
         &self.label_options
     }
     /// The maximum number of data points the request should return before paginating. If you omit this, the default of 100,800 is used.
-    pub fn max_datapoints(mut self, value: impl Into<i32>) -> Self {
-        self.max_datapoints = Some(value.into());
-        self
+    pub fn max_datapoints(self, value: impl Into<i32>) -> Self {
+        self.set_max_datapoints(Some(value.into()))
     }
     /// Sets or clears [`max_datapoints`](Self::max_datapoints).
-    pub fn set_max_datapoints(mut self, value: Option<i32>) -> Self {
-        self.max_datapoints = value;
-        self
+    pub fn set_max_datapoints(self, max_datapoints: Option<i32>) -> Self {
+        Self { max_datapoints, ..self }
     }
     /// What [`max_datapoints`](Self::max_datapoints) set, if anything.
     pub fn get_max_datapoints(&self) -> &Option<i32> {
@@ -189,19 +207,20 @@ impl<C> GetMetricDataInputBuilder<C> {
     }
     /// The metric queries to be returned. A single `GetMetricData` call can include as many as 500 `MetricDataQuery` structures. Each of these structures can specify either a metric to retrieve, a Metrics Insights query, or a math expression to perform on retrieved data.
     pub fn metric_data_queries(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::MetricDataQuery>>,
     ) -> Self {
-        self.metric_data_queries = Some(value.into());
-        self
+        self.set_metric_data_queries(Some(value.into()))
     }
     /// Sets or clears [`metric_data_queries`](Self::metric_data_queries).
     pub fn set_metric_data_queries(
-        mut self,
-        value: Option<Vec<crate::types::MetricDataQuery>>,
+        self,
+        metric_data_queries: Option<Vec<crate::types::MetricDataQuery>>,
     ) -> Self {
-        self.metric_data_queries = value;
-        self
+        Self {
+            metric_data_queries,
+            ..self
+        }
     }
     /// What [`metric_data_queries`](Self::metric_data_queries) set, if anything.
     pub fn get_metric_data_queries(
@@ -210,14 +229,12 @@ impl<C> GetMetricDataInputBuilder<C> {
         &self.metric_data_queries
     }
     /// Include this value, if it was returned by the previous `GetMetricData` operation, to get the next set of data points.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -226,14 +243,12 @@ impl<C> GetMetricDataInputBuilder<C> {
     /// The order in which data points should be returned. `TimestampDescending` returns the newest data first and paginates when the `MaxDatapoints` limit is reached. `TimestampAscending` returns the oldest data first and paginates when the `MaxDatapoints` limit is reached.
     ///
     /// If you omit this parameter, the default of `TimestampDescending` is used.
-    pub fn scan_by(mut self, value: impl Into<crate::types::ScanBy>) -> Self {
-        self.scan_by = Some(value.into());
-        self
+    pub fn scan_by(self, value: impl Into<crate::types::ScanBy>) -> Self {
+        self.set_scan_by(Some(value.into()))
     }
     /// Sets or clears [`scan_by`](Self::scan_by).
-    pub fn set_scan_by(mut self, value: Option<crate::types::ScanBy>) -> Self {
-        self.scan_by = value;
-        self
+    pub fn set_scan_by(self, scan_by: Option<crate::types::ScanBy>) -> Self {
+        Self { scan_by, ..self }
     }
     /// What [`scan_by`](Self::scan_by) set, if anything.
     pub fn get_scan_by(&self) -> &Option<crate::types::ScanBy> {
@@ -252,14 +267,12 @@ impl<C> GetMetricDataInputBuilder<C> {
     /// If you set `Period` to 5, 10, 20, or 30, the start time of your request is rounded down to the nearest time that corresponds to even 5-, 10-, 20-, or 30-second divisions of a minute. For example, if you make a query at (HH:mm:ss) 01:05:23 for the previous 10-second period, the start time of your request is rounded down and you receive data from 01:05:10 to 01:05:20. If you make a query at 15:07:17 for the previous 5 minutes of data, using a period of 5 seconds, you receive data timestamped between 15:02:15 and 15:07:15.
     ///
     /// For better performance, specify `StartTime` and `EndTime` values that align with the value of the metric's `Period` and sync up with the beginning and end of an hour. For example, if the `Period` of a metric is 5 minutes, specifying 12:05 or 12:30 as `StartTime` can get a faster response from CloudWatch than setting 12:07 or 12:29 as the `StartTime`.
-    pub fn start_time(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.start_time = Some(value.into());
-        self
+    pub fn start_time(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_start_time(Some(value.into()))
     }
     /// Sets or clears [`start_time`](Self::start_time).
-    pub fn set_start_time(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.start_time = value;
-        self
+    pub fn set_start_time(self, start_time: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { start_time, ..self }
     }
     /// What [`start_time`](Self::start_time) set, if anything.
     pub fn get_start_time(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -413,23 +426,16 @@ impl ::awsgen_runtime::pagination::Paginate for GetMetricDataInput {
 }
 /// The `GetMetricDataOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMetricDataOutput {
     /// Contains a message about this `GetMetricData` operation, if the operation results in such a message. An example of a message that might be returned is `Maximum number of allowed metrics exceeded`. If there is a message, as much of the operation as possible is still executed.
     ///
     /// A message appears here only if it is related to the global `GetMetricData` operation. Any message about a specific metric returned by the operation appears in the `MetricDataResult` object returned for that metric.
-    #[serde(rename = "Messages", skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<crate::types::MessageData>>,
     /// The metrics that are returned, including the metric name, namespace, and dimensions.
-    #[serde(rename = "MetricDataResults", skip_serializing_if = "Option::is_none")]
     pub metric_data_results: Option<Vec<crate::types::MetricDataResult>>,
     /// A token that marks the next batch of returned results.
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetMetricDataOutput {
@@ -457,6 +463,35 @@ impl ::awsgen_runtime::RequestId for GetMetricDataOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetMetricDataOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Messages" => value.read(&mut self.messages),
+            "MetricDataResults" => value.read(&mut self.metric_data_results),
+            "NextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetMetricDataOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetMetricDataOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Messages", &self.messages)?;
+        out.optional("MetricDataResults", &self.metric_data_results)?;
+        out.optional("NextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetMetricDataOutput);
 /// A builder for [`GetMetricDataOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetMetricDataOutputBuilder {
@@ -468,17 +503,12 @@ impl GetMetricDataOutputBuilder {
     /// Contains a message about this `GetMetricData` operation, if the operation results in such a message. An example of a message that might be returned is `Maximum number of allowed metrics exceeded`. If there is a message, as much of the operation as possible is still executed.
     ///
     /// A message appears here only if it is related to the global `GetMetricData` operation. Any message about a specific metric returned by the operation appears in the `MetricDataResult` object returned for that metric.
-    pub fn messages(mut self, value: impl Into<Vec<crate::types::MessageData>>) -> Self {
-        self.messages = Some(value.into());
-        self
+    pub fn messages(self, value: impl Into<Vec<crate::types::MessageData>>) -> Self {
+        self.set_messages(Some(value.into()))
     }
     /// Sets or clears [`messages`](Self::messages).
-    pub fn set_messages(
-        mut self,
-        value: Option<Vec<crate::types::MessageData>>,
-    ) -> Self {
-        self.messages = value;
-        self
+    pub fn set_messages(self, messages: Option<Vec<crate::types::MessageData>>) -> Self {
+        Self { messages, ..self }
     }
     /// What [`messages`](Self::messages) set, if anything.
     pub fn get_messages(&self) -> &Option<Vec<crate::types::MessageData>> {
@@ -486,19 +516,20 @@ impl GetMetricDataOutputBuilder {
     }
     /// The metrics that are returned, including the metric name, namespace, and dimensions.
     pub fn metric_data_results(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::MetricDataResult>>,
     ) -> Self {
-        self.metric_data_results = Some(value.into());
-        self
+        self.set_metric_data_results(Some(value.into()))
     }
     /// Sets or clears [`metric_data_results`](Self::metric_data_results).
     pub fn set_metric_data_results(
-        mut self,
-        value: Option<Vec<crate::types::MetricDataResult>>,
+        self,
+        metric_data_results: Option<Vec<crate::types::MetricDataResult>>,
     ) -> Self {
-        self.metric_data_results = value;
-        self
+        Self {
+            metric_data_results,
+            ..self
+        }
     }
     /// What [`metric_data_results`](Self::metric_data_results) set, if anything.
     pub fn get_metric_data_results(
@@ -507,14 +538,12 @@ impl GetMetricDataOutputBuilder {
         &self.metric_data_results
     }
     /// A token that marks the next batch of returned results.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {

@@ -23,25 +23,19 @@
 //! - The `Min` and `Max` are equal, and `Sum` is equal to `Min` multiplied by `SampleCount`.
 /// The `PutMetricDataInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PutMetricDataInput {
     /// Data for metrics that contain associated entity information. You can include up to two `EntityMetricData` objects, each of which can contain a single `Entity` and associated metrics.
     ///
     /// The limit of metrics allowed, 1000, is the sum of both `EntityMetricData` and `MetricData` metrics.
-    #[serde(rename = "EntityMetricData", skip_serializing_if = "Option::is_none")]
     pub entity_metric_data: Option<Vec<crate::types::EntityMetricData>>,
     /// The data for the metrics. Use this parameter if your metrics do not contain associated entities. The array can include no more than 1000 metrics per call.
     ///
     /// The limit of metrics allowed, 1000, is the sum of both `EntityMetricData` and `MetricData` metrics.
-    #[serde(rename = "MetricData", skip_serializing_if = "Option::is_none")]
     pub metric_data: Option<Vec<crate::types::MetricDatum>>,
     /// The namespace for the metric data. You can use ASCII characters for the namespace, except for control characters which are not supported.
     ///
     /// To avoid conflicts with Amazon Web Services service namespaces, you should not specify a namespace that begins with `AWS/`
-    #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Whether to accept valid metric data when an invalid entity is sent.
     ///
@@ -60,7 +54,6 @@ pub struct PutMetricDataInput {
     /// For details of the requirements for specifying an entity, see [How to add related information to telemetry](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/adding-your-own-related-telemetry.html) in the *CloudWatch User Guide*.
     ///
     /// This parameter is *required* when `EntityMetricData` is included.
-    #[serde(rename = "StrictEntityValidation", skip_serializing_if = "Option::is_none")]
     pub strict_entity_validation: Option<bool>,
 }
 impl PutMetricDataInput {
@@ -107,6 +100,37 @@ impl PutMetricDataInput {
         self.strict_entity_validation
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutMetricDataInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "EntityMetricData" => value.read(&mut self.entity_metric_data),
+            "MetricData" => value.read(&mut self.metric_data),
+            "Namespace" => value.read(&mut self.namespace),
+            "StrictEntityValidation" => value.read(&mut self.strict_entity_validation),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutMetricDataInput);
+impl ::awsgen_runtime::fields::WriteFields for PutMetricDataInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("EntityMetricData", &self.entity_metric_data)?;
+        out.optional("MetricData", &self.metric_data)?;
+        out.optional("Namespace", &self.namespace)?;
+        out.optional("StrictEntityValidation", &self.strict_entity_validation)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(PutMetricDataInput);
 /// A builder for [`PutMetricDataInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutMetricDataInputBuilder<C = ()> {
@@ -121,19 +145,17 @@ impl<C> PutMetricDataInputBuilder<C> {
     ///
     /// The limit of metrics allowed, 1000, is the sum of both `EntityMetricData` and `MetricData` metrics.
     pub fn entity_metric_data(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::EntityMetricData>>,
     ) -> Self {
-        self.entity_metric_data = Some(value.into());
-        self
+        self.set_entity_metric_data(Some(value.into()))
     }
     /// Sets or clears [`entity_metric_data`](Self::entity_metric_data).
     pub fn set_entity_metric_data(
-        mut self,
-        value: Option<Vec<crate::types::EntityMetricData>>,
+        self,
+        entity_metric_data: Option<Vec<crate::types::EntityMetricData>>,
     ) -> Self {
-        self.entity_metric_data = value;
-        self
+        Self { entity_metric_data, ..self }
     }
     /// What [`entity_metric_data`](Self::entity_metric_data) set, if anything.
     pub fn get_entity_metric_data(
@@ -144,20 +166,15 @@ impl<C> PutMetricDataInputBuilder<C> {
     /// The data for the metrics. Use this parameter if your metrics do not contain associated entities. The array can include no more than 1000 metrics per call.
     ///
     /// The limit of metrics allowed, 1000, is the sum of both `EntityMetricData` and `MetricData` metrics.
-    pub fn metric_data(
-        mut self,
-        value: impl Into<Vec<crate::types::MetricDatum>>,
-    ) -> Self {
-        self.metric_data = Some(value.into());
-        self
+    pub fn metric_data(self, value: impl Into<Vec<crate::types::MetricDatum>>) -> Self {
+        self.set_metric_data(Some(value.into()))
     }
     /// Sets or clears [`metric_data`](Self::metric_data).
     pub fn set_metric_data(
-        mut self,
-        value: Option<Vec<crate::types::MetricDatum>>,
+        self,
+        metric_data: Option<Vec<crate::types::MetricDatum>>,
     ) -> Self {
-        self.metric_data = value;
-        self
+        Self { metric_data, ..self }
     }
     /// What [`metric_data`](Self::metric_data) set, if anything.
     pub fn get_metric_data(&self) -> &Option<Vec<crate::types::MetricDatum>> {
@@ -166,14 +183,12 @@ impl<C> PutMetricDataInputBuilder<C> {
     /// The namespace for the metric data. You can use ASCII characters for the namespace, except for control characters which are not supported.
     ///
     /// To avoid conflicts with Amazon Web Services service namespaces, you should not specify a namespace that begins with `AWS/`
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
+    pub fn namespace(self, value: impl Into<String>) -> Self {
+        self.set_namespace(Some(value.into()))
     }
     /// Sets or clears [`namespace`](Self::namespace).
-    pub fn set_namespace(mut self, value: Option<String>) -> Self {
-        self.namespace = value;
-        self
+    pub fn set_namespace(self, namespace: Option<String>) -> Self {
+        Self { namespace, ..self }
     }
     /// What [`namespace`](Self::namespace) set, if anything.
     pub fn get_namespace(&self) -> &Option<String> {
@@ -196,14 +211,18 @@ impl<C> PutMetricDataInputBuilder<C> {
     /// For details of the requirements for specifying an entity, see [How to add related information to telemetry](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/adding-your-own-related-telemetry.html) in the *CloudWatch User Guide*.
     ///
     /// This parameter is *required* when `EntityMetricData` is included.
-    pub fn strict_entity_validation(mut self, value: impl Into<bool>) -> Self {
-        self.strict_entity_validation = Some(value.into());
-        self
+    pub fn strict_entity_validation(self, value: impl Into<bool>) -> Self {
+        self.set_strict_entity_validation(Some(value.into()))
     }
     /// Sets or clears [`strict_entity_validation`](Self::strict_entity_validation).
-    pub fn set_strict_entity_validation(mut self, value: Option<bool>) -> Self {
-        self.strict_entity_validation = value;
-        self
+    pub fn set_strict_entity_validation(
+        self,
+        strict_entity_validation: Option<bool>,
+    ) -> Self {
+        Self {
+            strict_entity_validation,
+            ..self
+        }
     }
     /// What [`strict_entity_validation`](Self::strict_entity_validation) set, if anything.
     pub fn get_strict_entity_validation(&self) -> &Option<bool> {
@@ -328,12 +347,8 @@ impl ::awsgen_runtime::Operation for PutMetricDataInput {
 }
 /// The `PutMetricDataOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct PutMetricDataOutput {
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl PutMetricDataOutput {
@@ -347,6 +362,27 @@ impl ::awsgen_runtime::RequestId for PutMetricDataOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for PutMetricDataOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+::awsgen_runtime::deserialize_fields!(PutMetricDataOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutMetricDataOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutMetricDataOutput);
 /// A builder for [`PutMetricDataOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutMetricDataOutputBuilder {}

@@ -4,18 +4,11 @@
 //! Returns information about a user.
 /// The `GetUserDetailsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetUserDetailsInput {
     /// The system-generated unique ID of the user.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: Option<String>,
     /// The name of the user as displayed in Amazon CodeCatalyst.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub user_name: Option<String>,
 }
 impl GetUserDetailsInput {
@@ -32,6 +25,29 @@ impl GetUserDetailsInput {
         self.user_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetUserDetailsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetUserDetailsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetUserDetailsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetUserDetailsInput);
 /// A builder for [`GetUserDetailsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetUserDetailsInputBuilder<C = ()> {
@@ -41,28 +57,24 @@ pub struct GetUserDetailsInputBuilder<C = ()> {
 }
 impl<C> GetUserDetailsInputBuilder<C> {
     /// The system-generated unique ID of the user.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn id(self, value: impl Into<String>) -> Self {
+        self.set_id(Some(value.into()))
     }
     /// Sets or clears [`id`](Self::id).
-    pub fn set_id(mut self, value: Option<String>) -> Self {
-        self.id = value;
-        self
+    pub fn set_id(self, id: Option<String>) -> Self {
+        Self { id, ..self }
     }
     /// What [`id`](Self::id) set, if anything.
     pub fn get_id(&self) -> &Option<String> {
         &self.id
     }
     /// The name of the user as displayed in Amazon CodeCatalyst.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
+    pub fn user_name(self, value: impl Into<String>) -> Self {
+        self.set_user_name(Some(value.into()))
     }
     /// Sets or clears [`user_name`](Self::user_name).
-    pub fn set_user_name(mut self, value: Option<String>) -> Self {
-        self.user_name = value;
-        self
+    pub fn set_user_name(self, user_name: Option<String>) -> Self {
+        Self { user_name, ..self }
     }
     /// What [`user_name`](Self::user_name) set, if anything.
     pub fn get_user_name(&self) -> &Option<String> {
@@ -173,27 +185,18 @@ impl ::awsgen_runtime::Operation for GetUserDetailsInput {
 }
 /// The `GetUserDetailsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUserDetailsOutput {
     /// The friendly name displayed for the user in Amazon CodeCatalyst.
-    #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The email address provided by the user when they signed up.
-    #[serde(rename = "primaryEmail", skip_serializing_if = "Option::is_none")]
     pub primary_email: Option<crate::types::EmailAddress>,
     /// The system-generated unique ID of the user.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// The name of the user as displayed in Amazon CodeCatalyst.
-    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// The `version` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetUserDetailsOutput {
@@ -227,6 +230,39 @@ impl ::awsgen_runtime::RequestId for GetUserDetailsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetUserDetailsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "displayName" => value.read(&mut self.display_name),
+            "primaryEmail" => value.read(&mut self.primary_email),
+            "userId" => value.read(&mut self.user_id),
+            "userName" => value.read(&mut self.user_name),
+            "version" => value.read(&mut self.version),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetUserDetailsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetUserDetailsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("displayName", &self.display_name)?;
+        out.optional("primaryEmail", &self.primary_email)?;
+        out.optional("userId", &self.user_id)?;
+        out.optional("userName", &self.user_name)?;
+        out.optional("version", &self.version)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetUserDetailsOutput);
 /// A builder for [`GetUserDetailsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetUserDetailsOutputBuilder {
@@ -238,76 +274,63 @@ pub struct GetUserDetailsOutputBuilder {
 }
 impl GetUserDetailsOutputBuilder {
     /// The friendly name displayed for the user in Amazon CodeCatalyst.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
+    pub fn display_name(self, value: impl Into<String>) -> Self {
+        self.set_display_name(Some(value.into()))
     }
     /// Sets or clears [`display_name`](Self::display_name).
-    pub fn set_display_name(mut self, value: Option<String>) -> Self {
-        self.display_name = value;
-        self
+    pub fn set_display_name(self, display_name: Option<String>) -> Self {
+        Self { display_name, ..self }
     }
     /// What [`display_name`](Self::display_name) set, if anything.
     pub fn get_display_name(&self) -> &Option<String> {
         &self.display_name
     }
     /// The email address provided by the user when they signed up.
-    pub fn primary_email(
-        mut self,
-        value: impl Into<crate::types::EmailAddress>,
-    ) -> Self {
-        self.primary_email = Some(value.into());
-        self
+    pub fn primary_email(self, value: impl Into<crate::types::EmailAddress>) -> Self {
+        self.set_primary_email(Some(value.into()))
     }
     /// Sets or clears [`primary_email`](Self::primary_email).
     pub fn set_primary_email(
-        mut self,
-        value: Option<crate::types::EmailAddress>,
+        self,
+        primary_email: Option<crate::types::EmailAddress>,
     ) -> Self {
-        self.primary_email = value;
-        self
+        Self { primary_email, ..self }
     }
     /// What [`primary_email`](Self::primary_email) set, if anything.
     pub fn get_primary_email(&self) -> &Option<crate::types::EmailAddress> {
         &self.primary_email
     }
     /// The system-generated unique ID of the user.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
+    pub fn user_id(self, value: impl Into<String>) -> Self {
+        self.set_user_id(Some(value.into()))
     }
     /// Sets or clears [`user_id`](Self::user_id).
-    pub fn set_user_id(mut self, value: Option<String>) -> Self {
-        self.user_id = value;
-        self
+    pub fn set_user_id(self, user_id: Option<String>) -> Self {
+        Self { user_id, ..self }
     }
     /// What [`user_id`](Self::user_id) set, if anything.
     pub fn get_user_id(&self) -> &Option<String> {
         &self.user_id
     }
     /// The name of the user as displayed in Amazon CodeCatalyst.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
+    pub fn user_name(self, value: impl Into<String>) -> Self {
+        self.set_user_name(Some(value.into()))
     }
     /// Sets or clears [`user_name`](Self::user_name).
-    pub fn set_user_name(mut self, value: Option<String>) -> Self {
-        self.user_name = value;
-        self
+    pub fn set_user_name(self, user_name: Option<String>) -> Self {
+        Self { user_name, ..self }
     }
     /// What [`user_name`](Self::user_name) set, if anything.
     pub fn get_user_name(&self) -> &Option<String> {
         &self.user_name
     }
     /// The `version` member.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
+    pub fn version(self, value: impl Into<String>) -> Self {
+        self.set_version(Some(value.into()))
     }
     /// Sets or clears [`version`](Self::version).
-    pub fn set_version(mut self, value: Option<String>) -> Self {
-        self.version = value;
-        self
+    pub fn set_version(self, version: Option<String>) -> Self {
+        Self { version, ..self }
     }
     /// What [`version`](Self::version) set, if anything.
     pub fn get_version(&self) -> &Option<String> {

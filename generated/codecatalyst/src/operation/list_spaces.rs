@@ -4,13 +4,9 @@
 //! Retrieves a list of spaces.
 /// The `ListSpacesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSpacesInput {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 impl ListSpacesInput {
@@ -23,6 +19,31 @@ impl ListSpacesInput {
         self.next_token.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListSpacesInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "nextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListSpacesInput);
+impl ::awsgen_runtime::fields::WriteFields for ListSpacesInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("nextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(ListSpacesInput);
 /// A builder for [`ListSpacesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListSpacesInputBuilder<C = ()> {
@@ -31,14 +52,12 @@ pub struct ListSpacesInputBuilder<C = ()> {
 }
 impl<C> ListSpacesInputBuilder<C> {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -171,18 +190,12 @@ impl ::awsgen_runtime::pagination::Paginate for ListSpacesInput {
 }
 /// The `ListSpacesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSpacesOutput {
     /// Information about the spaces.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::types::SpaceSummary>>,
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl ListSpacesOutput {
@@ -204,6 +217,33 @@ impl ::awsgen_runtime::RequestId for ListSpacesOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for ListSpacesOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "items" => value.read(&mut self.items),
+            "nextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(ListSpacesOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListSpacesOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("items", &self.items)?;
+        out.optional("nextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListSpacesOutput);
 /// A builder for [`ListSpacesOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListSpacesOutputBuilder {
@@ -212,28 +252,24 @@ pub struct ListSpacesOutputBuilder {
 }
 impl ListSpacesOutputBuilder {
     /// Information about the spaces.
-    pub fn items(mut self, value: impl Into<Vec<crate::types::SpaceSummary>>) -> Self {
-        self.items = Some(value.into());
-        self
+    pub fn items(self, value: impl Into<Vec<crate::types::SpaceSummary>>) -> Self {
+        self.set_items(Some(value.into()))
     }
     /// Sets or clears [`items`](Self::items).
-    pub fn set_items(mut self, value: Option<Vec<crate::types::SpaceSummary>>) -> Self {
-        self.items = value;
-        self
+    pub fn set_items(self, items: Option<Vec<crate::types::SpaceSummary>>) -> Self {
+        Self { items, ..self }
     }
     /// What [`items`](Self::items) set, if anything.
     pub fn get_items(&self) -> &Option<Vec<crate::types::SpaceSummary>> {
         &self.items
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {

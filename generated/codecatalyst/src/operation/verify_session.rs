@@ -4,9 +4,6 @@
 //! Verifies whether the calling user has a valid Amazon CodeCatalyst login and session. If successful, this returns the ID of the user in Amazon CodeCatalyst.
 /// The `VerifySessionInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct VerifySessionInput {}
 impl VerifySessionInput {
@@ -15,6 +12,27 @@ impl VerifySessionInput {
         Default::default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for VerifySessionInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(VerifySessionInput);
+impl ::awsgen_runtime::fields::WriteFields for VerifySessionInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(VerifySessionInput);
 /// A builder for [`VerifySessionInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct VerifySessionInputBuilder<C = ()> {
@@ -115,15 +133,10 @@ impl ::awsgen_runtime::Operation for VerifySessionInput {
 }
 /// The `VerifySessionOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct VerifySessionOutput {
     /// The system-generated unique ID of the user in Amazon CodeCatalyst.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl VerifySessionOutput {
@@ -141,6 +154,31 @@ impl ::awsgen_runtime::RequestId for VerifySessionOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for VerifySessionOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "identity" => value.read(&mut self.identity),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(VerifySessionOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for VerifySessionOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("identity", &self.identity)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(VerifySessionOutput);
 /// A builder for [`VerifySessionOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct VerifySessionOutputBuilder {
@@ -148,14 +186,12 @@ pub struct VerifySessionOutputBuilder {
 }
 impl VerifySessionOutputBuilder {
     /// The system-generated unique ID of the user in Amazon CodeCatalyst.
-    pub fn identity(mut self, value: impl Into<String>) -> Self {
-        self.identity = Some(value.into());
-        self
+    pub fn identity(self, value: impl Into<String>) -> Self {
+        self.set_identity(Some(value.into()))
     }
     /// Sets or clears [`identity`](Self::identity).
-    pub fn set_identity(mut self, value: Option<String>) -> Self {
-        self.identity = value;
-        self
+    pub fn set_identity(self, identity: Option<String>) -> Self {
+        Self { identity }
     }
     /// What [`identity`](Self::identity) set, if anything.
     pub fn get_identity(&self) -> &Option<String> {

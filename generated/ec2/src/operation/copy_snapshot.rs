@@ -18,11 +18,6 @@
 //! For more information, see [Copy an Amazon EBS snapshot](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-copy-snapshot.html) in the *Amazon EBS User Guide*.
 /// The `CopySnapshotInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CopySnapshotInput {
     /// Not supported when copying snapshots to or from Local Zones or Outposts.
@@ -30,57 +25,26 @@ pub struct CopySnapshotInput {
     /// Specify a completion duration, in 15 minute increments, to initiate a time-based snapshot copy. Time-based snapshot copy operations complete within the specified duration. For more information, see [Time-based copies](https://docs.aws.amazon.com/ebs/latest/userguide/time-based-copies.html).
     ///
     /// If you do not specify a value, the snapshot copy operation is completed on a best-effort basis.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "CompletionDurationMinutes",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub completion_duration_minutes: Option<i32>,
     /// A description for the EBS snapshot.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Description", skip_serializing_if = "Option::is_none")
-    )]
     pub description: Option<String>,
     /// The Local Zone, for example, `cn-north-1-pkx-1a` to which to copy the snapshot.
     ///
     /// Only supported when copying a snapshot to a Local Zone.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "DestinationAvailabilityZone",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub destination_availability_zone: Option<String>,
     /// The Amazon Resource Name (ARN) of the Outpost to which to copy the snapshot.
     ///
     /// Only supported when copying a snapshot to an Outpost.
     ///
     /// For more information, see [Copy snapshots from an Amazon Web Services Region to an Outpost](https://docs.aws.amazon.com/ebs/latest/userguide/snapshots-outposts.html#copy-snapshots) in the *Amazon EBS User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DestinationOutpostArn", skip_serializing_if = "Option::is_none")
-    )]
     pub destination_outpost_arn: Option<String>,
     /// The destination Region to use in the `PresignedUrl` parameter of a snapshot copy operation. This parameter is only valid for specifying the destination Region in a `PresignedUrl` parameter, where it is required.
     ///
     /// The snapshot copy is sent to the regional endpoint that you sent the HTTP request to (for example, `ec2.us-east-1.amazonaws.com`). With the CLI, this is specified using the `--region` parameter or the default Region in your Amazon Web Services configuration file.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "destinationRegion", skip_serializing_if = "Option::is_none")
-    )]
     pub destination_region: Option<String>,
     /// Checks whether you have the required permissions for the action, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
-    )]
     pub dry_run: Option<bool>,
     /// To encrypt a copy of an unencrypted snapshot if encryption by default is not enabled, enable encryption using this parameter. Otherwise, omit this parameter. Copies of encrypted snapshots are encrypted, even if you omit this parameter and encryption by default is not enabled. You cannot set this parameter to false. For more information, see [Amazon EBS encryption](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html) in the *Amazon EBS User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub encrypted: Option<bool>,
     /// The identifier of the KMS key to use for Amazon EBS encryption. If this parameter is not specified, your KMS key for Amazon EBS is used. If `KmsKeyId` is specified, the encrypted state must be `true`.
     ///
@@ -92,38 +56,18 @@ pub struct CopySnapshotInput {
     /// - Alias ARN. For example, arn:aws:kms:us-east-1:012345678910:alias/ExampleAlias.
     ///
     /// Amazon Web Services authenticates the KMS key asynchronously. Therefore, if you specify an ID, alias, or ARN that is not valid, the action can appear to complete, but eventually fails.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "kmsKeyId", skip_serializing_if = "Option::is_none")
-    )]
     pub kms_key_id: Option<String>,
     /// When you copy an encrypted source snapshot using the Amazon EC2 Query API, you must supply a pre-signed URL. This parameter is optional for unencrypted snapshots. For more information, see [Query requests](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html).
     ///
     /// The `PresignedUrl` should use the snapshot source endpoint, the `CopySnapshot` action, and include the `SourceRegion`, `SourceSnapshotId`, and `DestinationRegion` parameters. The `PresignedUrl` must be signed using Amazon Web Services Signature Version 4. Because EBS snapshots are stored in Amazon S3, the signing algorithm for this parameter uses the same logic that is described in [Authenticating Requests: Using Query Parameters (Amazon Web Services Signature Version 4)](https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html) in the *Amazon S3 API Reference*. An invalid or improperly signed `PresignedUrl` will cause the copy operation to fail asynchronously, and the snapshot will move to an `error` state.
     ///
     /// Unless you give it, this crate presigns this call in the source region and sends that (as boto3 does).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "presignedUrl", skip_serializing_if = "Option::is_none")
-    )]
     pub presigned_url: Option<String>,
     /// The ID of the Region that contains the snapshot to be copied.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SourceRegion", skip_serializing_if = "Option::is_none")
-    )]
     pub source_region: Option<String>,
     /// The ID of the EBS snapshot to copy.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SourceSnapshotId", skip_serializing_if = "Option::is_none")
-    )]
     pub source_snapshot_id: Option<String>,
     /// The tags to apply to the new snapshot.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TagSpecification", skip_serializing_if = "Option::is_none")
-    )]
     pub tag_specifications: Option<Vec<crate::types::TagSpecification>>,
 }
 impl CopySnapshotInput {
@@ -205,6 +149,62 @@ impl CopySnapshotInput {
         self.tag_specifications.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CopySnapshotInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "CompletionDurationMinutes" => {
+                value.read(&mut self.completion_duration_minutes)
+            }
+            "Description" => value.read(&mut self.description),
+            "DestinationAvailabilityZone" => {
+                value.read(&mut self.destination_availability_zone)
+            }
+            "DestinationOutpostArn" => value.read(&mut self.destination_outpost_arn),
+            "destinationRegion" => value.read(&mut self.destination_region),
+            "dryRun" => value.read(&mut self.dry_run),
+            "encrypted" => value.read(&mut self.encrypted),
+            "kmsKeyId" => value.read(&mut self.kms_key_id),
+            "presignedUrl" => value.read(&mut self.presigned_url),
+            "SourceRegion" => value.read(&mut self.source_region),
+            "SourceSnapshotId" => value.read(&mut self.source_snapshot_id),
+            "TagSpecification" => value.read(&mut self.tag_specifications),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CopySnapshotInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CopySnapshotInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("CompletionDurationMinutes", &self.completion_duration_minutes)?;
+        out.optional("Description", &self.description)?;
+        out.optional(
+            "DestinationAvailabilityZone",
+            &self.destination_availability_zone,
+        )?;
+        out.optional("DestinationOutpostArn", &self.destination_outpost_arn)?;
+        out.optional("destinationRegion", &self.destination_region)?;
+        out.optional("dryRun", &self.dry_run)?;
+        out.optional("encrypted", &self.encrypted)?;
+        out.optional("kmsKeyId", &self.kms_key_id)?;
+        out.optional("presignedUrl", &self.presigned_url)?;
+        out.optional("SourceRegion", &self.source_region)?;
+        out.optional("SourceSnapshotId", &self.source_snapshot_id)?;
+        out.optional("TagSpecification", &self.tag_specifications)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CopySnapshotInput);
 impl ::std::fmt::Debug for CopySnapshotInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CopySnapshotInput")
@@ -251,28 +251,30 @@ impl<C> CopySnapshotInputBuilder<C> {
     /// Specify a completion duration, in 15 minute increments, to initiate a time-based snapshot copy. Time-based snapshot copy operations complete within the specified duration. For more information, see [Time-based copies](https://docs.aws.amazon.com/ebs/latest/userguide/time-based-copies.html).
     ///
     /// If you do not specify a value, the snapshot copy operation is completed on a best-effort basis.
-    pub fn completion_duration_minutes(mut self, value: impl Into<i32>) -> Self {
-        self.completion_duration_minutes = Some(value.into());
-        self
+    pub fn completion_duration_minutes(self, value: impl Into<i32>) -> Self {
+        self.set_completion_duration_minutes(Some(value.into()))
     }
     /// Sets or clears [`completion_duration_minutes`](Self::completion_duration_minutes).
-    pub fn set_completion_duration_minutes(mut self, value: Option<i32>) -> Self {
-        self.completion_duration_minutes = value;
-        self
+    pub fn set_completion_duration_minutes(
+        self,
+        completion_duration_minutes: Option<i32>,
+    ) -> Self {
+        Self {
+            completion_duration_minutes,
+            ..self
+        }
     }
     /// What [`completion_duration_minutes`](Self::completion_duration_minutes) set, if anything.
     pub fn get_completion_duration_minutes(&self) -> &Option<i32> {
         &self.completion_duration_minutes
     }
     /// A description for the EBS snapshot.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
+    pub fn description(self, value: impl Into<String>) -> Self {
+        self.set_description(Some(value.into()))
     }
     /// Sets or clears [`description`](Self::description).
-    pub fn set_description(mut self, value: Option<String>) -> Self {
-        self.description = value;
-        self
+    pub fn set_description(self, description: Option<String>) -> Self {
+        Self { description, ..self }
     }
     /// What [`description`](Self::description) set, if anything.
     pub fn get_description(&self) -> &Option<String> {
@@ -281,14 +283,18 @@ impl<C> CopySnapshotInputBuilder<C> {
     /// The Local Zone, for example, `cn-north-1-pkx-1a` to which to copy the snapshot.
     ///
     /// Only supported when copying a snapshot to a Local Zone.
-    pub fn destination_availability_zone(mut self, value: impl Into<String>) -> Self {
-        self.destination_availability_zone = Some(value.into());
-        self
+    pub fn destination_availability_zone(self, value: impl Into<String>) -> Self {
+        self.set_destination_availability_zone(Some(value.into()))
     }
     /// Sets or clears [`destination_availability_zone`](Self::destination_availability_zone).
-    pub fn set_destination_availability_zone(mut self, value: Option<String>) -> Self {
-        self.destination_availability_zone = value;
-        self
+    pub fn set_destination_availability_zone(
+        self,
+        destination_availability_zone: Option<String>,
+    ) -> Self {
+        Self {
+            destination_availability_zone,
+            ..self
+        }
     }
     /// What [`destination_availability_zone`](Self::destination_availability_zone) set, if anything.
     pub fn get_destination_availability_zone(&self) -> &Option<String> {
@@ -299,14 +305,18 @@ impl<C> CopySnapshotInputBuilder<C> {
     /// Only supported when copying a snapshot to an Outpost.
     ///
     /// For more information, see [Copy snapshots from an Amazon Web Services Region to an Outpost](https://docs.aws.amazon.com/ebs/latest/userguide/snapshots-outposts.html#copy-snapshots) in the *Amazon EBS User Guide*.
-    pub fn destination_outpost_arn(mut self, value: impl Into<String>) -> Self {
-        self.destination_outpost_arn = Some(value.into());
-        self
+    pub fn destination_outpost_arn(self, value: impl Into<String>) -> Self {
+        self.set_destination_outpost_arn(Some(value.into()))
     }
     /// Sets or clears [`destination_outpost_arn`](Self::destination_outpost_arn).
-    pub fn set_destination_outpost_arn(mut self, value: Option<String>) -> Self {
-        self.destination_outpost_arn = value;
-        self
+    pub fn set_destination_outpost_arn(
+        self,
+        destination_outpost_arn: Option<String>,
+    ) -> Self {
+        Self {
+            destination_outpost_arn,
+            ..self
+        }
     }
     /// What [`destination_outpost_arn`](Self::destination_outpost_arn) set, if anything.
     pub fn get_destination_outpost_arn(&self) -> &Option<String> {
@@ -315,42 +325,36 @@ impl<C> CopySnapshotInputBuilder<C> {
     /// The destination Region to use in the `PresignedUrl` parameter of a snapshot copy operation. This parameter is only valid for specifying the destination Region in a `PresignedUrl` parameter, where it is required.
     ///
     /// The snapshot copy is sent to the regional endpoint that you sent the HTTP request to (for example, `ec2.us-east-1.amazonaws.com`). With the CLI, this is specified using the `--region` parameter or the default Region in your Amazon Web Services configuration file.
-    pub fn destination_region(mut self, value: impl Into<String>) -> Self {
-        self.destination_region = Some(value.into());
-        self
+    pub fn destination_region(self, value: impl Into<String>) -> Self {
+        self.set_destination_region(Some(value.into()))
     }
     /// Sets or clears [`destination_region`](Self::destination_region).
-    pub fn set_destination_region(mut self, value: Option<String>) -> Self {
-        self.destination_region = value;
-        self
+    pub fn set_destination_region(self, destination_region: Option<String>) -> Self {
+        Self { destination_region, ..self }
     }
     /// What [`destination_region`](Self::destination_region) set, if anything.
     pub fn get_destination_region(&self) -> &Option<String> {
         &self.destination_region
     }
     /// Checks whether you have the required permissions for the action, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
+    pub fn dry_run(self, value: impl Into<bool>) -> Self {
+        self.set_dry_run(Some(value.into()))
     }
     /// Sets or clears [`dry_run`](Self::dry_run).
-    pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
-        self.dry_run = value;
-        self
+    pub fn set_dry_run(self, dry_run: Option<bool>) -> Self {
+        Self { dry_run, ..self }
     }
     /// What [`dry_run`](Self::dry_run) set, if anything.
     pub fn get_dry_run(&self) -> &Option<bool> {
         &self.dry_run
     }
     /// To encrypt a copy of an unencrypted snapshot if encryption by default is not enabled, enable encryption using this parameter. Otherwise, omit this parameter. Copies of encrypted snapshots are encrypted, even if you omit this parameter and encryption by default is not enabled. You cannot set this parameter to false. For more information, see [Amazon EBS encryption](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html) in the *Amazon EBS User Guide*.
-    pub fn encrypted(mut self, value: impl Into<bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
+    pub fn encrypted(self, value: impl Into<bool>) -> Self {
+        self.set_encrypted(Some(value.into()))
     }
     /// Sets or clears [`encrypted`](Self::encrypted).
-    pub fn set_encrypted(mut self, value: Option<bool>) -> Self {
-        self.encrypted = value;
-        self
+    pub fn set_encrypted(self, encrypted: Option<bool>) -> Self {
+        Self { encrypted, ..self }
     }
     /// What [`encrypted`](Self::encrypted) set, if anything.
     pub fn get_encrypted(&self) -> &Option<bool> {
@@ -366,14 +370,12 @@ impl<C> CopySnapshotInputBuilder<C> {
     /// - Alias ARN. For example, arn:aws:kms:us-east-1:012345678910:alias/ExampleAlias.
     ///
     /// Amazon Web Services authenticates the KMS key asynchronously. Therefore, if you specify an ID, alias, or ARN that is not valid, the action can appear to complete, but eventually fails.
-    pub fn kms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
+    pub fn kms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_kms_key_id(Some(value.into()))
     }
     /// Sets or clears [`kms_key_id`](Self::kms_key_id).
-    pub fn set_kms_key_id(mut self, value: Option<String>) -> Self {
-        self.kms_key_id = value;
-        self
+    pub fn set_kms_key_id(self, kms_key_id: Option<String>) -> Self {
+        Self { kms_key_id, ..self }
     }
     /// What [`kms_key_id`](Self::kms_key_id) set, if anything.
     pub fn get_kms_key_id(&self) -> &Option<String> {
@@ -384,42 +386,36 @@ impl<C> CopySnapshotInputBuilder<C> {
     /// The `PresignedUrl` should use the snapshot source endpoint, the `CopySnapshot` action, and include the `SourceRegion`, `SourceSnapshotId`, and `DestinationRegion` parameters. The `PresignedUrl` must be signed using Amazon Web Services Signature Version 4. Because EBS snapshots are stored in Amazon S3, the signing algorithm for this parameter uses the same logic that is described in [Authenticating Requests: Using Query Parameters (Amazon Web Services Signature Version 4)](https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html) in the *Amazon S3 API Reference*. An invalid or improperly signed `PresignedUrl` will cause the copy operation to fail asynchronously, and the snapshot will move to an `error` state.
     ///
     /// Unless you give it, this crate presigns this call in the source region and sends that (as boto3 does).
-    pub fn presigned_url(mut self, value: impl Into<String>) -> Self {
-        self.presigned_url = Some(value.into());
-        self
+    pub fn presigned_url(self, value: impl Into<String>) -> Self {
+        self.set_presigned_url(Some(value.into()))
     }
     /// Sets or clears [`presigned_url`](Self::presigned_url).
-    pub fn set_presigned_url(mut self, value: Option<String>) -> Self {
-        self.presigned_url = value;
-        self
+    pub fn set_presigned_url(self, presigned_url: Option<String>) -> Self {
+        Self { presigned_url, ..self }
     }
     /// What [`presigned_url`](Self::presigned_url) set, if anything.
     pub fn get_presigned_url(&self) -> &Option<String> {
         &self.presigned_url
     }
     /// The ID of the Region that contains the snapshot to be copied.
-    pub fn source_region(mut self, value: impl Into<String>) -> Self {
-        self.source_region = Some(value.into());
-        self
+    pub fn source_region(self, value: impl Into<String>) -> Self {
+        self.set_source_region(Some(value.into()))
     }
     /// Sets or clears [`source_region`](Self::source_region).
-    pub fn set_source_region(mut self, value: Option<String>) -> Self {
-        self.source_region = value;
-        self
+    pub fn set_source_region(self, source_region: Option<String>) -> Self {
+        Self { source_region, ..self }
     }
     /// What [`source_region`](Self::source_region) set, if anything.
     pub fn get_source_region(&self) -> &Option<String> {
         &self.source_region
     }
     /// The ID of the EBS snapshot to copy.
-    pub fn source_snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.source_snapshot_id = Some(value.into());
-        self
+    pub fn source_snapshot_id(self, value: impl Into<String>) -> Self {
+        self.set_source_snapshot_id(Some(value.into()))
     }
     /// Sets or clears [`source_snapshot_id`](Self::source_snapshot_id).
-    pub fn set_source_snapshot_id(mut self, value: Option<String>) -> Self {
-        self.source_snapshot_id = value;
-        self
+    pub fn set_source_snapshot_id(self, source_snapshot_id: Option<String>) -> Self {
+        Self { source_snapshot_id, ..self }
     }
     /// What [`source_snapshot_id`](Self::source_snapshot_id) set, if anything.
     pub fn get_source_snapshot_id(&self) -> &Option<String> {
@@ -427,19 +423,17 @@ impl<C> CopySnapshotInputBuilder<C> {
     }
     /// The tags to apply to the new snapshot.
     pub fn tag_specifications(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::TagSpecification>>,
     ) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
+        self.set_tag_specifications(Some(value.into()))
     }
     /// Sets or clears [`tag_specifications`](Self::tag_specifications).
     pub fn set_tag_specifications(
-        mut self,
-        value: Option<Vec<crate::types::TagSpecification>>,
+        self,
+        tag_specifications: Option<Vec<crate::types::TagSpecification>>,
     ) -> Self {
-        self.tag_specifications = value;
-        self
+        Self { tag_specifications, ..self }
     }
     /// What [`tag_specifications`](Self::tag_specifications) set, if anything.
     pub fn get_tag_specifications(
@@ -561,26 +555,12 @@ impl ::awsgen_runtime::Operation for CopySnapshotInput {
 }
 /// The `CopySnapshotOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CopySnapshotOutput {
     /// The ID of the new snapshot.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")
-    )]
     pub snapshot_id: Option<String>,
     /// Any tags applied to the new snapshot.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "tagSet", skip_serializing_if = "Option::is_none")
-    )]
     pub tags: Option<Vec<crate::types::Tag>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CopySnapshotOutput {
@@ -602,6 +582,35 @@ impl ::awsgen_runtime::RequestId for CopySnapshotOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CopySnapshotOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "snapshotId" => value.read(&mut self.snapshot_id),
+            "tagSet" => value.read(&mut self.tags),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CopySnapshotOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CopySnapshotOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("snapshotId", &self.snapshot_id)?;
+        out.optional("tagSet", &self.tags)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CopySnapshotOutput);
 /// A builder for [`CopySnapshotOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CopySnapshotOutputBuilder {
@@ -610,28 +619,24 @@ pub struct CopySnapshotOutputBuilder {
 }
 impl CopySnapshotOutputBuilder {
     /// The ID of the new snapshot.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        self.set_snapshot_id(Some(value.into()))
     }
     /// Sets or clears [`snapshot_id`](Self::snapshot_id).
-    pub fn set_snapshot_id(mut self, value: Option<String>) -> Self {
-        self.snapshot_id = value;
-        self
+    pub fn set_snapshot_id(self, snapshot_id: Option<String>) -> Self {
+        Self { snapshot_id, ..self }
     }
     /// What [`snapshot_id`](Self::snapshot_id) set, if anything.
     pub fn get_snapshot_id(&self) -> &Option<String> {
         &self.snapshot_id
     }
     /// Any tags applied to the new snapshot.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {

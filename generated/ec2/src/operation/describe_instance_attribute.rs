@@ -4,29 +4,15 @@
 //! Describes the specified attribute of the specified instance. You can specify only one attribute at a time. Available attributes include SQL license exemption configuration for instances registered with the SQL LE service.
 /// The `DescribeInstanceAttributeInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeInstanceAttributeInput {
     /// The instance attribute.
     ///
     /// Note that the `enaSupport` attribute is not supported.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub attribute: Option<crate::types::InstanceAttributeName>,
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
-    )]
     pub dry_run: Option<bool>,
     /// The ID of the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "instanceId", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_id: Option<String>,
 }
 impl DescribeInstanceAttributeInput {
@@ -49,6 +35,37 @@ impl DescribeInstanceAttributeInput {
         self.instance_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeInstanceAttributeInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "attribute" => value.read(&mut self.attribute),
+            "dryRun" => value.read(&mut self.dry_run),
+            "instanceId" => value.read(&mut self.instance_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeInstanceAttributeInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeInstanceAttributeInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("attribute", &self.attribute)?;
+        out.optional("dryRun", &self.dry_run)?;
+        out.optional("instanceId", &self.instance_id)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeInstanceAttributeInput);
 /// A builder for [`DescribeInstanceAttributeInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeInstanceAttributeInputBuilder<C = ()> {
@@ -62,47 +79,41 @@ impl<C> DescribeInstanceAttributeInputBuilder<C> {
     ///
     /// Note that the `enaSupport` attribute is not supported.
     pub fn attribute(
-        mut self,
+        self,
         value: impl Into<crate::types::InstanceAttributeName>,
     ) -> Self {
-        self.attribute = Some(value.into());
-        self
+        self.set_attribute(Some(value.into()))
     }
     /// Sets or clears [`attribute`](Self::attribute).
     pub fn set_attribute(
-        mut self,
-        value: Option<crate::types::InstanceAttributeName>,
+        self,
+        attribute: Option<crate::types::InstanceAttributeName>,
     ) -> Self {
-        self.attribute = value;
-        self
+        Self { attribute, ..self }
     }
     /// What [`attribute`](Self::attribute) set, if anything.
     pub fn get_attribute(&self) -> &Option<crate::types::InstanceAttributeName> {
         &self.attribute
     }
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
+    pub fn dry_run(self, value: impl Into<bool>) -> Self {
+        self.set_dry_run(Some(value.into()))
     }
     /// Sets or clears [`dry_run`](Self::dry_run).
-    pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
-        self.dry_run = value;
-        self
+    pub fn set_dry_run(self, dry_run: Option<bool>) -> Self {
+        Self { dry_run, ..self }
     }
     /// What [`dry_run`](Self::dry_run) set, if anything.
     pub fn get_dry_run(&self) -> &Option<bool> {
         &self.dry_run
     }
     /// The ID of the instance.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
+    pub fn instance_id(self, value: impl Into<String>) -> Self {
+        self.set_instance_id(Some(value.into()))
     }
     /// Sets or clears [`instance_id`](Self::instance_id).
-    pub fn set_instance_id(mut self, value: Option<String>) -> Self {
-        self.instance_id = value;
-        self
+    pub fn set_instance_id(self, instance_id: Option<String>) -> Self {
+        Self { instance_id, ..self }
     }
     /// What [`instance_id`](Self::instance_id) set, if anything.
     pub fn get_instance_id(&self) -> &Option<String> {
@@ -207,119 +218,42 @@ impl ::awsgen_runtime::Operation for DescribeInstanceAttributeInput {
 }
 /// Describes an instance attribute.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeInstanceAttributeOutput {
     /// The block device mapping of the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "blockDeviceMapping", skip_serializing_if = "Option::is_none")
-    )]
     pub block_device_mappings: Option<Vec<crate::types::InstanceBlockDeviceMapping>>,
     /// Indicates whether stop protection is enabled for the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "disableApiStop", skip_serializing_if = "Option::is_none")
-    )]
     pub disable_api_stop: Option<crate::types::AttributeBooleanValue>,
     /// Indicates whether termination protection is enabled. If the value is `true`, you can't terminate the instance using the Amazon EC2 console, command line tools, or API.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "disableApiTermination", skip_serializing_if = "Option::is_none")
-    )]
     pub disable_api_termination: Option<crate::types::AttributeBooleanValue>,
     /// Indicates whether the instance is optimized for Amazon EBS I/O.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ebsOptimized", skip_serializing_if = "Option::is_none")
-    )]
     pub ebs_optimized: Option<crate::types::AttributeBooleanValue>,
     /// Indicates whether enhanced networking with ENA is enabled.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "enaSupport", skip_serializing_if = "Option::is_none")
-    )]
     pub ena_support: Option<crate::types::AttributeBooleanValue>,
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "enclaveOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub enclave_options: Option<crate::types::EnclaveOptions>,
     /// The security groups associated with the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "groupSet", skip_serializing_if = "Option::is_none")
-    )]
     pub groups: Option<Vec<crate::types::GroupIdentifier>>,
     /// The ID of the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "instanceId", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_id: Option<String>,
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "instanceInitiatedShutdownBehavior",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub instance_initiated_shutdown_behavior: Option<crate::types::AttributeValue>,
     /// The instance type.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "instanceType", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_type: Option<crate::types::AttributeValue>,
     /// The kernel ID.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "kernel", skip_serializing_if = "Option::is_none")
-    )]
     pub kernel_id: Option<crate::types::AttributeValue>,
     /// The product codes.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "productCodes", skip_serializing_if = "Option::is_none")
-    )]
     pub product_codes: Option<Vec<crate::types::ProductCode>>,
     /// The RAM disk ID.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ramdisk", skip_serializing_if = "Option::is_none")
-    )]
     pub ramdisk_id: Option<crate::types::AttributeValue>,
     /// The device name of the root device volume (for example, `/dev/sda1`).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "rootDeviceName", skip_serializing_if = "Option::is_none")
-    )]
     pub root_device_name: Option<crate::types::AttributeValue>,
     /// Indicates whether source/destination checks are enabled.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "sourceDestCheck", skip_serializing_if = "Option::is_none")
-    )]
     pub source_dest_check: Option<crate::types::AttributeBooleanValue>,
     /// Indicates whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "sriovNetSupport", skip_serializing_if = "Option::is_none")
-    )]
     pub sriov_net_support: Option<crate::types::AttributeValue>,
     /// The user data.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "userData", skip_serializing_if = "Option::is_none")
-    )]
     pub user_data: Option<crate::types::AttributeValue>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeInstanceAttributeOutput {
@@ -405,6 +339,70 @@ impl ::awsgen_runtime::RequestId for DescribeInstanceAttributeOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeInstanceAttributeOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "blockDeviceMapping" => value.read(&mut self.block_device_mappings),
+            "disableApiStop" => value.read(&mut self.disable_api_stop),
+            "disableApiTermination" => value.read(&mut self.disable_api_termination),
+            "ebsOptimized" => value.read(&mut self.ebs_optimized),
+            "enaSupport" => value.read(&mut self.ena_support),
+            "enclaveOptions" => value.read(&mut self.enclave_options),
+            "groupSet" => value.read(&mut self.groups),
+            "instanceId" => value.read(&mut self.instance_id),
+            "instanceInitiatedShutdownBehavior" => {
+                value.read(&mut self.instance_initiated_shutdown_behavior)
+            }
+            "instanceType" => value.read(&mut self.instance_type),
+            "kernel" => value.read(&mut self.kernel_id),
+            "productCodes" => value.read(&mut self.product_codes),
+            "ramdisk" => value.read(&mut self.ramdisk_id),
+            "rootDeviceName" => value.read(&mut self.root_device_name),
+            "sourceDestCheck" => value.read(&mut self.source_dest_check),
+            "sriovNetSupport" => value.read(&mut self.sriov_net_support),
+            "userData" => value.read(&mut self.user_data),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeInstanceAttributeOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeInstanceAttributeOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("blockDeviceMapping", &self.block_device_mappings)?;
+        out.optional("disableApiStop", &self.disable_api_stop)?;
+        out.optional("disableApiTermination", &self.disable_api_termination)?;
+        out.optional("ebsOptimized", &self.ebs_optimized)?;
+        out.optional("enaSupport", &self.ena_support)?;
+        out.optional("enclaveOptions", &self.enclave_options)?;
+        out.optional("groupSet", &self.groups)?;
+        out.optional("instanceId", &self.instance_id)?;
+        out.optional(
+            "instanceInitiatedShutdownBehavior",
+            &self.instance_initiated_shutdown_behavior,
+        )?;
+        out.optional("instanceType", &self.instance_type)?;
+        out.optional("kernel", &self.kernel_id)?;
+        out.optional("productCodes", &self.product_codes)?;
+        out.optional("ramdisk", &self.ramdisk_id)?;
+        out.optional("rootDeviceName", &self.root_device_name)?;
+        out.optional("sourceDestCheck", &self.source_dest_check)?;
+        out.optional("sriovNetSupport", &self.sriov_net_support)?;
+        out.optional("userData", &self.user_data)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeInstanceAttributeOutput);
 /// A builder for [`DescribeInstanceAttributeOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeInstanceAttributeOutputBuilder {
@@ -429,19 +427,20 @@ pub struct DescribeInstanceAttributeOutputBuilder {
 impl DescribeInstanceAttributeOutputBuilder {
     /// The block device mapping of the instance.
     pub fn block_device_mappings(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::InstanceBlockDeviceMapping>>,
     ) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
+        self.set_block_device_mappings(Some(value.into()))
     }
     /// Sets or clears [`block_device_mappings`](Self::block_device_mappings).
     pub fn set_block_device_mappings(
-        mut self,
-        value: Option<Vec<crate::types::InstanceBlockDeviceMapping>>,
+        self,
+        block_device_mappings: Option<Vec<crate::types::InstanceBlockDeviceMapping>>,
     ) -> Self {
-        self.block_device_mappings = value;
-        self
+        Self {
+            block_device_mappings,
+            ..self
+        }
     }
     /// What [`block_device_mappings`](Self::block_device_mappings) set, if anything.
     pub fn get_block_device_mappings(
@@ -451,19 +450,17 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether stop protection is enabled for the instance.
     pub fn disable_api_stop(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.disable_api_stop = Some(value.into());
-        self
+        self.set_disable_api_stop(Some(value.into()))
     }
     /// Sets or clears [`disable_api_stop`](Self::disable_api_stop).
     pub fn set_disable_api_stop(
-        mut self,
-        value: Option<crate::types::AttributeBooleanValue>,
+        self,
+        disable_api_stop: Option<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.disable_api_stop = value;
-        self
+        Self { disable_api_stop, ..self }
     }
     /// What [`disable_api_stop`](Self::disable_api_stop) set, if anything.
     pub fn get_disable_api_stop(&self) -> &Option<crate::types::AttributeBooleanValue> {
@@ -471,19 +468,20 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether termination protection is enabled. If the value is `true`, you can't terminate the instance using the Amazon EC2 console, command line tools, or API.
     pub fn disable_api_termination(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.disable_api_termination = Some(value.into());
-        self
+        self.set_disable_api_termination(Some(value.into()))
     }
     /// Sets or clears [`disable_api_termination`](Self::disable_api_termination).
     pub fn set_disable_api_termination(
-        mut self,
-        value: Option<crate::types::AttributeBooleanValue>,
+        self,
+        disable_api_termination: Option<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.disable_api_termination = value;
-        self
+        Self {
+            disable_api_termination,
+            ..self
+        }
     }
     /// What [`disable_api_termination`](Self::disable_api_termination) set, if anything.
     pub fn get_disable_api_termination(
@@ -493,19 +491,17 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether the instance is optimized for Amazon EBS I/O.
     pub fn ebs_optimized(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
+        self.set_ebs_optimized(Some(value.into()))
     }
     /// Sets or clears [`ebs_optimized`](Self::ebs_optimized).
     pub fn set_ebs_optimized(
-        mut self,
-        value: Option<crate::types::AttributeBooleanValue>,
+        self,
+        ebs_optimized: Option<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.ebs_optimized = value;
-        self
+        Self { ebs_optimized, ..self }
     }
     /// What [`ebs_optimized`](Self::ebs_optimized) set, if anything.
     pub fn get_ebs_optimized(&self) -> &Option<crate::types::AttributeBooleanValue> {
@@ -513,19 +509,17 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether enhanced networking with ENA is enabled.
     pub fn ena_support(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.ena_support = Some(value.into());
-        self
+        self.set_ena_support(Some(value.into()))
     }
     /// Sets or clears [`ena_support`](Self::ena_support).
     pub fn set_ena_support(
-        mut self,
-        value: Option<crate::types::AttributeBooleanValue>,
+        self,
+        ena_support: Option<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.ena_support = value;
-        self
+        Self { ena_support, ..self }
     }
     /// What [`ena_support`](Self::ena_support) set, if anything.
     pub fn get_ena_support(&self) -> &Option<crate::types::AttributeBooleanValue> {
@@ -533,53 +527,41 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn enclave_options(
-        mut self,
+        self,
         value: impl Into<crate::types::EnclaveOptions>,
     ) -> Self {
-        self.enclave_options = Some(value.into());
-        self
+        self.set_enclave_options(Some(value.into()))
     }
     /// Sets or clears [`enclave_options`](Self::enclave_options).
     pub fn set_enclave_options(
-        mut self,
-        value: Option<crate::types::EnclaveOptions>,
+        self,
+        enclave_options: Option<crate::types::EnclaveOptions>,
     ) -> Self {
-        self.enclave_options = value;
-        self
+        Self { enclave_options, ..self }
     }
     /// What [`enclave_options`](Self::enclave_options) set, if anything.
     pub fn get_enclave_options(&self) -> &Option<crate::types::EnclaveOptions> {
         &self.enclave_options
     }
     /// The security groups associated with the instance.
-    pub fn groups(
-        mut self,
-        value: impl Into<Vec<crate::types::GroupIdentifier>>,
-    ) -> Self {
-        self.groups = Some(value.into());
-        self
+    pub fn groups(self, value: impl Into<Vec<crate::types::GroupIdentifier>>) -> Self {
+        self.set_groups(Some(value.into()))
     }
     /// Sets or clears [`groups`](Self::groups).
-    pub fn set_groups(
-        mut self,
-        value: Option<Vec<crate::types::GroupIdentifier>>,
-    ) -> Self {
-        self.groups = value;
-        self
+    pub fn set_groups(self, groups: Option<Vec<crate::types::GroupIdentifier>>) -> Self {
+        Self { groups, ..self }
     }
     /// What [`groups`](Self::groups) set, if anything.
     pub fn get_groups(&self) -> &Option<Vec<crate::types::GroupIdentifier>> {
         &self.groups
     }
     /// The ID of the instance.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
+    pub fn instance_id(self, value: impl Into<String>) -> Self {
+        self.set_instance_id(Some(value.into()))
     }
     /// Sets or clears [`instance_id`](Self::instance_id).
-    pub fn set_instance_id(mut self, value: Option<String>) -> Self {
-        self.instance_id = value;
-        self
+    pub fn set_instance_id(self, instance_id: Option<String>) -> Self {
+        Self { instance_id, ..self }
     }
     /// What [`instance_id`](Self::instance_id) set, if anything.
     pub fn get_instance_id(&self) -> &Option<String> {
@@ -587,19 +569,20 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     pub fn instance_initiated_shutdown_behavior(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeValue>,
     ) -> Self {
-        self.instance_initiated_shutdown_behavior = Some(value.into());
-        self
+        self.set_instance_initiated_shutdown_behavior(Some(value.into()))
     }
     /// Sets or clears [`instance_initiated_shutdown_behavior`](Self::instance_initiated_shutdown_behavior).
     pub fn set_instance_initiated_shutdown_behavior(
-        mut self,
-        value: Option<crate::types::AttributeValue>,
+        self,
+        instance_initiated_shutdown_behavior: Option<crate::types::AttributeValue>,
     ) -> Self {
-        self.instance_initiated_shutdown_behavior = value;
-        self
+        Self {
+            instance_initiated_shutdown_behavior,
+            ..self
+        }
     }
     /// What [`instance_initiated_shutdown_behavior`](Self::instance_initiated_shutdown_behavior) set, if anything.
     pub fn get_instance_initiated_shutdown_behavior(
@@ -608,34 +591,27 @@ impl DescribeInstanceAttributeOutputBuilder {
         &self.instance_initiated_shutdown_behavior
     }
     /// The instance type.
-    pub fn instance_type(
-        mut self,
-        value: impl Into<crate::types::AttributeValue>,
-    ) -> Self {
-        self.instance_type = Some(value.into());
-        self
+    pub fn instance_type(self, value: impl Into<crate::types::AttributeValue>) -> Self {
+        self.set_instance_type(Some(value.into()))
     }
     /// Sets or clears [`instance_type`](Self::instance_type).
     pub fn set_instance_type(
-        mut self,
-        value: Option<crate::types::AttributeValue>,
+        self,
+        instance_type: Option<crate::types::AttributeValue>,
     ) -> Self {
-        self.instance_type = value;
-        self
+        Self { instance_type, ..self }
     }
     /// What [`instance_type`](Self::instance_type) set, if anything.
     pub fn get_instance_type(&self) -> &Option<crate::types::AttributeValue> {
         &self.instance_type
     }
     /// The kernel ID.
-    pub fn kernel_id(mut self, value: impl Into<crate::types::AttributeValue>) -> Self {
-        self.kernel_id = Some(value.into());
-        self
+    pub fn kernel_id(self, value: impl Into<crate::types::AttributeValue>) -> Self {
+        self.set_kernel_id(Some(value.into()))
     }
     /// Sets or clears [`kernel_id`](Self::kernel_id).
-    pub fn set_kernel_id(mut self, value: Option<crate::types::AttributeValue>) -> Self {
-        self.kernel_id = value;
-        self
+    pub fn set_kernel_id(self, kernel_id: Option<crate::types::AttributeValue>) -> Self {
+        Self { kernel_id, ..self }
     }
     /// What [`kernel_id`](Self::kernel_id) set, if anything.
     pub fn get_kernel_id(&self) -> &Option<crate::types::AttributeValue> {
@@ -643,36 +619,32 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// The product codes.
     pub fn product_codes(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::ProductCode>>,
     ) -> Self {
-        self.product_codes = Some(value.into());
-        self
+        self.set_product_codes(Some(value.into()))
     }
     /// Sets or clears [`product_codes`](Self::product_codes).
     pub fn set_product_codes(
-        mut self,
-        value: Option<Vec<crate::types::ProductCode>>,
+        self,
+        product_codes: Option<Vec<crate::types::ProductCode>>,
     ) -> Self {
-        self.product_codes = value;
-        self
+        Self { product_codes, ..self }
     }
     /// What [`product_codes`](Self::product_codes) set, if anything.
     pub fn get_product_codes(&self) -> &Option<Vec<crate::types::ProductCode>> {
         &self.product_codes
     }
     /// The RAM disk ID.
-    pub fn ramdisk_id(mut self, value: impl Into<crate::types::AttributeValue>) -> Self {
-        self.ramdisk_id = Some(value.into());
-        self
+    pub fn ramdisk_id(self, value: impl Into<crate::types::AttributeValue>) -> Self {
+        self.set_ramdisk_id(Some(value.into()))
     }
     /// Sets or clears [`ramdisk_id`](Self::ramdisk_id).
     pub fn set_ramdisk_id(
-        mut self,
-        value: Option<crate::types::AttributeValue>,
+        self,
+        ramdisk_id: Option<crate::types::AttributeValue>,
     ) -> Self {
-        self.ramdisk_id = value;
-        self
+        Self { ramdisk_id, ..self }
     }
     /// What [`ramdisk_id`](Self::ramdisk_id) set, if anything.
     pub fn get_ramdisk_id(&self) -> &Option<crate::types::AttributeValue> {
@@ -680,19 +652,17 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn root_device_name(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeValue>,
     ) -> Self {
-        self.root_device_name = Some(value.into());
-        self
+        self.set_root_device_name(Some(value.into()))
     }
     /// Sets or clears [`root_device_name`](Self::root_device_name).
     pub fn set_root_device_name(
-        mut self,
-        value: Option<crate::types::AttributeValue>,
+        self,
+        root_device_name: Option<crate::types::AttributeValue>,
     ) -> Self {
-        self.root_device_name = value;
-        self
+        Self { root_device_name, ..self }
     }
     /// What [`root_device_name`](Self::root_device_name) set, if anything.
     pub fn get_root_device_name(&self) -> &Option<crate::types::AttributeValue> {
@@ -700,19 +670,17 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether source/destination checks are enabled.
     pub fn source_dest_check(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.source_dest_check = Some(value.into());
-        self
+        self.set_source_dest_check(Some(value.into()))
     }
     /// Sets or clears [`source_dest_check`](Self::source_dest_check).
     pub fn set_source_dest_check(
-        mut self,
-        value: Option<crate::types::AttributeBooleanValue>,
+        self,
+        source_dest_check: Option<crate::types::AttributeBooleanValue>,
     ) -> Self {
-        self.source_dest_check = value;
-        self
+        Self { source_dest_check, ..self }
     }
     /// What [`source_dest_check`](Self::source_dest_check) set, if anything.
     pub fn get_source_dest_check(&self) -> &Option<crate::types::AttributeBooleanValue> {
@@ -720,33 +688,29 @@ impl DescribeInstanceAttributeOutputBuilder {
     }
     /// Indicates whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn sriov_net_support(
-        mut self,
+        self,
         value: impl Into<crate::types::AttributeValue>,
     ) -> Self {
-        self.sriov_net_support = Some(value.into());
-        self
+        self.set_sriov_net_support(Some(value.into()))
     }
     /// Sets or clears [`sriov_net_support`](Self::sriov_net_support).
     pub fn set_sriov_net_support(
-        mut self,
-        value: Option<crate::types::AttributeValue>,
+        self,
+        sriov_net_support: Option<crate::types::AttributeValue>,
     ) -> Self {
-        self.sriov_net_support = value;
-        self
+        Self { sriov_net_support, ..self }
     }
     /// What [`sriov_net_support`](Self::sriov_net_support) set, if anything.
     pub fn get_sriov_net_support(&self) -> &Option<crate::types::AttributeValue> {
         &self.sriov_net_support
     }
     /// The user data.
-    pub fn user_data(mut self, value: impl Into<crate::types::AttributeValue>) -> Self {
-        self.user_data = Some(value.into());
-        self
+    pub fn user_data(self, value: impl Into<crate::types::AttributeValue>) -> Self {
+        self.set_user_data(Some(value.into()))
     }
     /// Sets or clears [`user_data`](Self::user_data).
-    pub fn set_user_data(mut self, value: Option<crate::types::AttributeValue>) -> Self {
-        self.user_data = value;
-        self
+    pub fn set_user_data(self, user_data: Option<crate::types::AttributeValue>) -> Self {
+        Self { user_data, ..self }
     }
     /// What [`user_data`](Self::user_data) set, if anything.
     pub fn get_user_data(&self) -> &Option<crate::types::AttributeValue> {

@@ -20,18 +20,9 @@
 //! The order of the elements in the response, including those within nested structures, might vary. Applications should not assume the elements appear in a particular order.
 /// The `DescribeInstancesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeInstancesInput {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
-    )]
     pub dry_run: Option<bool>,
     /// The filters.
     ///
@@ -171,41 +162,18 @@ pub struct DescribeInstancesInput {
     /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example, `2022-09-15T17:15:20.000Z`.
     /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` | `hvm`).
     /// - `vpc-id` - The ID of the VPC that the instance is running in.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
-    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// Indicates whether to include managed resources in the output. If this parameter is set to `true`, the output includes resources that are managed by Amazon Web Services services, even if managed resource visibility is set to hidden.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "IncludeManagedResources",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub include_managed_resources: Option<bool>,
     /// The instance IDs.
     ///
     /// Default: Describes all your instances.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_ids: Option<Vec<String>>,
     /// The maximum number of items to return for this request. To get the next page of items, make another request with the token returned in the output. For more information, see [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     ///
     /// You cannot specify this parameter and the instance IDs parameter in the same request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "maxResults", skip_serializing_if = "Option::is_none")
-    )]
     pub max_results: Option<i32>,
     /// The token returned from a previous paginated request. Pagination continues from the end of the items returned by the previous request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
 }
 impl DescribeInstancesInput {
@@ -379,6 +347,43 @@ impl DescribeInstancesInput {
         self.next_token.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeInstancesInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "dryRun" => value.read(&mut self.dry_run),
+            "Filter" => value.read(&mut self.filters),
+            "IncludeManagedResources" => value.read(&mut self.include_managed_resources),
+            "InstanceId" => value.read(&mut self.instance_ids),
+            "maxResults" => value.read(&mut self.max_results),
+            "nextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeInstancesInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeInstancesInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("dryRun", &self.dry_run)?;
+        out.optional("Filter", &self.filters)?;
+        out.optional("IncludeManagedResources", &self.include_managed_resources)?;
+        out.optional("InstanceId", &self.instance_ids)?;
+        out.optional("maxResults", &self.max_results)?;
+        out.optional("nextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeInstancesInput);
 /// A builder for [`DescribeInstancesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeInstancesInputBuilder<C = ()> {
@@ -392,14 +397,12 @@ pub struct DescribeInstancesInputBuilder<C = ()> {
 }
 impl<C> DescribeInstancesInputBuilder<C> {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
+    pub fn dry_run(self, value: impl Into<bool>) -> Self {
+        self.set_dry_run(Some(value.into()))
     }
     /// Sets or clears [`dry_run`](Self::dry_run).
-    pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
-        self.dry_run = value;
-        self
+    pub fn set_dry_run(self, dry_run: Option<bool>) -> Self {
+        Self { dry_run, ..self }
     }
     /// What [`dry_run`](Self::dry_run) set, if anything.
     pub fn get_dry_run(&self) -> &Option<bool> {
@@ -543,28 +546,30 @@ impl<C> DescribeInstancesInputBuilder<C> {
     /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example, `2022-09-15T17:15:20.000Z`.
     /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` | `hvm`).
     /// - `vpc-id` - The ID of the VPC that the instance is running in.
-    pub fn filters(mut self, value: impl Into<Vec<crate::types::Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
+    pub fn filters(self, value: impl Into<Vec<crate::types::Filter>>) -> Self {
+        self.set_filters(Some(value.into()))
     }
     /// Sets or clears [`filters`](Self::filters).
-    pub fn set_filters(mut self, value: Option<Vec<crate::types::Filter>>) -> Self {
-        self.filters = value;
-        self
+    pub fn set_filters(self, filters: Option<Vec<crate::types::Filter>>) -> Self {
+        Self { filters, ..self }
     }
     /// What [`filters`](Self::filters) set, if anything.
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         &self.filters
     }
     /// Indicates whether to include managed resources in the output. If this parameter is set to `true`, the output includes resources that are managed by Amazon Web Services services, even if managed resource visibility is set to hidden.
-    pub fn include_managed_resources(mut self, value: impl Into<bool>) -> Self {
-        self.include_managed_resources = Some(value.into());
-        self
+    pub fn include_managed_resources(self, value: impl Into<bool>) -> Self {
+        self.set_include_managed_resources(Some(value.into()))
     }
     /// Sets or clears [`include_managed_resources`](Self::include_managed_resources).
-    pub fn set_include_managed_resources(mut self, value: Option<bool>) -> Self {
-        self.include_managed_resources = value;
-        self
+    pub fn set_include_managed_resources(
+        self,
+        include_managed_resources: Option<bool>,
+    ) -> Self {
+        Self {
+            include_managed_resources,
+            ..self
+        }
     }
     /// What [`include_managed_resources`](Self::include_managed_resources) set, if anything.
     pub fn get_include_managed_resources(&self) -> &Option<bool> {
@@ -573,14 +578,12 @@ impl<C> DescribeInstancesInputBuilder<C> {
     /// The instance IDs.
     ///
     /// Default: Describes all your instances.
-    pub fn instance_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.instance_ids = Some(value.into());
-        self
+    pub fn instance_ids(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_instance_ids(Some(value.into()))
     }
     /// Sets or clears [`instance_ids`](Self::instance_ids).
-    pub fn set_instance_ids(mut self, value: Option<Vec<String>>) -> Self {
-        self.instance_ids = value;
-        self
+    pub fn set_instance_ids(self, instance_ids: Option<Vec<String>>) -> Self {
+        Self { instance_ids, ..self }
     }
     /// What [`instance_ids`](Self::instance_ids) set, if anything.
     pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
@@ -589,28 +592,24 @@ impl<C> DescribeInstancesInputBuilder<C> {
     /// The maximum number of items to return for this request. To get the next page of items, make another request with the token returned in the output. For more information, see [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     ///
     /// You cannot specify this parameter and the instance IDs parameter in the same request.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
-        self
+    pub fn max_results(self, value: impl Into<i32>) -> Self {
+        self.set_max_results(Some(value.into()))
     }
     /// Sets or clears [`max_results`](Self::max_results).
-    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
-        self.max_results = value;
-        self
+    pub fn set_max_results(self, max_results: Option<i32>) -> Self {
+        Self { max_results, ..self }
     }
     /// What [`max_results`](Self::max_results) set, if anything.
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The token returned from a previous paginated request. Pagination continues from the end of the items returned by the previous request.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -751,26 +750,12 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeInstancesInput {
 }
 /// The `DescribeInstancesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeInstancesOutput {
     /// The token to include in another request to get the next page of items. This value is `null` when there are no more items to return.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
     /// Information about the reservations.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "reservationSet", skip_serializing_if = "Option::is_none")
-    )]
     pub reservations: Option<Vec<crate::types::Reservation>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeInstancesOutput {
@@ -792,6 +777,35 @@ impl ::awsgen_runtime::RequestId for DescribeInstancesOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeInstancesOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "nextToken" => value.read(&mut self.next_token),
+            "reservationSet" => value.read(&mut self.reservations),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeInstancesOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeInstancesOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("nextToken", &self.next_token)?;
+        out.optional("reservationSet", &self.reservations)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeInstancesOutput);
 /// A builder for [`DescribeInstancesOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeInstancesOutputBuilder {
@@ -800,34 +814,27 @@ pub struct DescribeInstancesOutputBuilder {
 }
 impl DescribeInstancesOutputBuilder {
     /// The token to include in another request to get the next page of items. This value is `null` when there are no more items to return.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Information about the reservations.
-    pub fn reservations(
-        mut self,
-        value: impl Into<Vec<crate::types::Reservation>>,
-    ) -> Self {
-        self.reservations = Some(value.into());
-        self
+    pub fn reservations(self, value: impl Into<Vec<crate::types::Reservation>>) -> Self {
+        self.set_reservations(Some(value.into()))
     }
     /// Sets or clears [`reservations`](Self::reservations).
     pub fn set_reservations(
-        mut self,
-        value: Option<Vec<crate::types::Reservation>>,
+        self,
+        reservations: Option<Vec<crate::types::Reservation>>,
     ) -> Self {
-        self.reservations = value;
-        self
+        Self { reservations, ..self }
     }
     /// What [`reservations`](Self::reservations) set, if anything.
     pub fn get_reservations(&self) -> &Option<Vec<crate::types::Reservation>> {

@@ -6,32 +6,15 @@
 //! For more information, see [Instance console output](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-console.html#instance-console-console-output) in the *Amazon EC2 User Guide*.
 /// The `GetConsoleOutputInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetConsoleOutputInput {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
-    )]
     pub dry_run: Option<bool>,
     /// The ID of the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_id: Option<String>,
     /// When enabled, retrieves the latest console output for the instance.
     ///
     /// Default: disabled (`false`)
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Latest", skip_serializing_if = "Option::is_none")
-    )]
     pub latest: Option<bool>,
 }
 impl GetConsoleOutputInput {
@@ -54,6 +37,37 @@ impl GetConsoleOutputInput {
         self.latest
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetConsoleOutputInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "dryRun" => value.read(&mut self.dry_run),
+            "InstanceId" => value.read(&mut self.instance_id),
+            "Latest" => value.read(&mut self.latest),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetConsoleOutputInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetConsoleOutputInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("dryRun", &self.dry_run)?;
+        out.optional("InstanceId", &self.instance_id)?;
+        out.optional("Latest", &self.latest)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetConsoleOutputInput);
 /// A builder for [`GetConsoleOutputInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetConsoleOutputInputBuilder<C = ()> {
@@ -64,28 +78,24 @@ pub struct GetConsoleOutputInputBuilder<C = ()> {
 }
 impl<C> GetConsoleOutputInputBuilder<C> {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
+    pub fn dry_run(self, value: impl Into<bool>) -> Self {
+        self.set_dry_run(Some(value.into()))
     }
     /// Sets or clears [`dry_run`](Self::dry_run).
-    pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
-        self.dry_run = value;
-        self
+    pub fn set_dry_run(self, dry_run: Option<bool>) -> Self {
+        Self { dry_run, ..self }
     }
     /// What [`dry_run`](Self::dry_run) set, if anything.
     pub fn get_dry_run(&self) -> &Option<bool> {
         &self.dry_run
     }
     /// The ID of the instance.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
+    pub fn instance_id(self, value: impl Into<String>) -> Self {
+        self.set_instance_id(Some(value.into()))
     }
     /// Sets or clears [`instance_id`](Self::instance_id).
-    pub fn set_instance_id(mut self, value: Option<String>) -> Self {
-        self.instance_id = value;
-        self
+    pub fn set_instance_id(self, instance_id: Option<String>) -> Self {
+        Self { instance_id, ..self }
     }
     /// What [`instance_id`](Self::instance_id) set, if anything.
     pub fn get_instance_id(&self) -> &Option<String> {
@@ -94,14 +104,12 @@ impl<C> GetConsoleOutputInputBuilder<C> {
     /// When enabled, retrieves the latest console output for the instance.
     ///
     /// Default: disabled (`false`)
-    pub fn latest(mut self, value: impl Into<bool>) -> Self {
-        self.latest = Some(value.into());
-        self
+    pub fn latest(self, value: impl Into<bool>) -> Self {
+        self.set_latest(Some(value.into()))
     }
     /// Sets or clears [`latest`](Self::latest).
-    pub fn set_latest(mut self, value: Option<bool>) -> Self {
-        self.latest = value;
-        self
+    pub fn set_latest(self, latest: Option<bool>) -> Self {
+        Self { latest, ..self }
     }
     /// What [`latest`](Self::latest) set, if anything.
     pub fn get_latest(&self) -> &Option<bool> {
@@ -196,28 +204,16 @@ impl ::awsgen_runtime::Operation for GetConsoleOutputInput {
 }
 /// The `GetConsoleOutputOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetConsoleOutputOutput {
     /// The ID of the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "instanceId", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_id: Option<String>,
     /// The console output, base64-encoded. If you are using a command line tool, the tool decodes the output for you.
     ///
     /// The console's text: this crate decodes it (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub output: Option<String>,
     /// The time at which the output was last updated.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<::awsgen_runtime::DateTime>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetConsoleOutputOutput {
@@ -245,6 +241,37 @@ impl ::awsgen_runtime::RequestId for GetConsoleOutputOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetConsoleOutputOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "instanceId" => value.read(&mut self.instance_id),
+            "output" => value.read(&mut self.output),
+            "timestamp" => value.read(&mut self.timestamp),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetConsoleOutputOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetConsoleOutputOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("instanceId", &self.instance_id)?;
+        out.optional("output", &self.output)?;
+        out.optional("timestamp", &self.timestamp)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetConsoleOutputOutput);
 /// A builder for [`GetConsoleOutputOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetConsoleOutputOutputBuilder {
@@ -254,14 +281,12 @@ pub struct GetConsoleOutputOutputBuilder {
 }
 impl GetConsoleOutputOutputBuilder {
     /// The ID of the instance.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
+    pub fn instance_id(self, value: impl Into<String>) -> Self {
+        self.set_instance_id(Some(value.into()))
     }
     /// Sets or clears [`instance_id`](Self::instance_id).
-    pub fn set_instance_id(mut self, value: Option<String>) -> Self {
-        self.instance_id = value;
-        self
+    pub fn set_instance_id(self, instance_id: Option<String>) -> Self {
+        Self { instance_id, ..self }
     }
     /// What [`instance_id`](Self::instance_id) set, if anything.
     pub fn get_instance_id(&self) -> &Option<String> {
@@ -270,28 +295,24 @@ impl GetConsoleOutputOutputBuilder {
     /// The console output, base64-encoded. If you are using a command line tool, the tool decodes the output for you.
     ///
     /// The console's text: this crate decodes it (as boto3 does).
-    pub fn output(mut self, value: impl Into<String>) -> Self {
-        self.output = Some(value.into());
-        self
+    pub fn output(self, value: impl Into<String>) -> Self {
+        self.set_output(Some(value.into()))
     }
     /// Sets or clears [`output`](Self::output).
-    pub fn set_output(mut self, value: Option<String>) -> Self {
-        self.output = value;
-        self
+    pub fn set_output(self, output: Option<String>) -> Self {
+        Self { output, ..self }
     }
     /// What [`output`](Self::output) set, if anything.
     pub fn get_output(&self) -> &Option<String> {
         &self.output
     }
     /// The time at which the output was last updated.
-    pub fn timestamp(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.timestamp = Some(value.into());
-        self
+    pub fn timestamp(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_timestamp(Some(value.into()))
     }
     /// Sets or clears [`timestamp`](Self::timestamp).
-    pub fn set_timestamp(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.timestamp = value;
-        self
+    pub fn set_timestamp(self, timestamp: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { timestamp, ..self }
     }
     /// What [`timestamp`](Self::timestamp) set, if anything.
     pub fn get_timestamp(&self) -> &Option<::awsgen_runtime::DateTime> {

@@ -24,33 +24,13 @@
 //! For troubleshooting, see [What to do if an instance immediately terminates](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_InstanceStraightToTerminated.html), and [Troubleshooting connecting to your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesConnecting.html).
 /// The `RunInstancesInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct RunInstancesInput {
     /// Reserved.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "additionalInfo", skip_serializing_if = "Option::is_none")
-    )]
     pub additional_info: Option<String>,
     /// The block device mapping, which defines the EBS volumes and instance store volumes to attach to the instance at launch. For more information, see [Block device mappings](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BlockDeviceMapping", skip_serializing_if = "Option::is_none")
-    )]
     pub block_device_mappings: Option<Vec<crate::types::BlockDeviceMapping>>,
     /// Information about the Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open`, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy).
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "CapacityReservationSpecification",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub capacity_reservation_specification: Option<
         crate::types::CapacityReservationSpecification,
     >,
@@ -59,304 +39,136 @@ pub struct RunInstancesInput {
     /// For more information, see [Ensuring idempotency in Amazon EC2 API requests](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
     ///
     /// Constraints: Maximum 64 ASCII characters
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "clientToken", skip_serializing_if = "Option::is_none")
-    )]
     pub client_token: Option<String>,
     /// The CPU options for the instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub cpu_options: Option<crate::types::CpuOptionsRequest>,
     /// The credit option for CPU usage of the burstable performance instance. Valid values are `standard` and `unlimited`. To change this attribute after launch, use [ModifyInstanceCreditSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceCreditSpecification.html). For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide*.
     ///
     /// Default: `standard` (T2 instances) or `unlimited` (T3/T3a/T4g instances)
     ///
     /// For T3 instances with `host` tenancy, only `standard` is supported.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")
-    )]
     pub credit_specification: Option<crate::types::CreditSpecificationRequest>,
     /// Indicates whether an instance is enabled for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DisableApiStop", skip_serializing_if = "Option::is_none")
-    )]
     pub disable_api_stop: Option<bool>,
     /// Indicates whether termination protection is enabled for the instance. The default is `false`, which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "disableApiTermination", skip_serializing_if = "Option::is_none")
-    )]
     pub disable_api_termination: Option<bool>,
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
-    )]
     pub dry_run: Option<bool>,
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
     ///
     /// Default: `false`
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ebsOptimized", skip_serializing_if = "Option::is_none")
-    )]
     pub ebs_optimized: Option<bool>,
     /// An elastic GPU to associate with the instance.
     ///
     /// Amazon Elastic Graphics reached end of life on January 8, 2024.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ElasticGpuSpecification",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     #[deprecated]
     pub elastic_gpu_specification: Option<Vec<crate::types::ElasticGpuSpecification>>,
     /// An elastic inference accelerator to associate with the instance.
     ///
     /// Amazon Elastic Inference is no longer available.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ElasticInferenceAccelerator",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     #[deprecated]
     pub elastic_inference_accelerators: Option<
         Vec<crate::types::ElasticInferenceAccelerator>,
     >,
     /// If you’re launching an instance into a dual-stack or IPv6-only subnet, you can enable assigning a primary IPv6 address. A primary IPv6 address is an IPv6 GUA address associated with an ENI that you have enabled to use a primary IPv6 address. Use this option if an instance relies on its IPv6 address not changing. When you launch the instance, Amazon Web Services will automatically assign an IPv6 address associated with the ENI attached to your instance to be the primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. If you have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6 address.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "EnablePrimaryIpv6", skip_serializing_if = "Option::is_none")
-    )]
     pub enable_primary_ipv6: Option<bool>,
     /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves. For more information, see [Amazon Web Services Nitro Enclaves User Guide](https://docs.aws.amazon.com/enclaves/latest/user/).
     ///
     /// You can't enable Amazon Web Services Nitro Enclaves and hibernation on the same instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "EnclaveOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub enclave_options: Option<crate::types::EnclaveOptionsRequest>,
     /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html). For more information, see [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
     ///
     /// You can't enable hibernation and Amazon Web Services Nitro Enclaves on the same instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub hibernation_options: Option<crate::types::HibernationOptionsRequest>,
     /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "iamInstanceProfile", skip_serializing_if = "Option::is_none")
-    )]
     pub iam_instance_profile: Option<crate::types::IamInstanceProfileSpecification>,
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ImageId", skip_serializing_if = "Option::is_none")
-    )]
     pub image_id: Option<String>,
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "instanceInitiatedShutdownBehavior",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub instance_initiated_shutdown_behavior: Option<crate::types::ShutdownBehavior>,
     /// The market (purchasing) option for the instances.
     ///
     /// For RunInstances, persistent Spot Instance requests are only supported when **InstanceInterruptionBehavior** is set to either `hibernate` or `stop`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "InstanceMarketOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_market_options: Option<crate::types::InstanceMarketOptionsRequest>,
     /// The instance type. For more information, see [Amazon EC2 Instance Types Guide](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_type: Option<crate::types::InstanceType>,
     /// The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")
-    )]
     pub ipv6_address_count: Option<i32>,
     /// The IPv6 addresses from the range of the subnet to associate with the primary network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")
-    )]
     pub ipv6_addresses: Option<Vec<crate::types::InstanceIpv6Address>>,
     /// The ID of the kernel.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "KernelId", skip_serializing_if = "Option::is_none")
-    )]
     pub kernel_id: Option<String>,
     /// The name of the key pair. For more information, see [Create a key pair for your EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html).
     ///
     /// If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "KeyName", skip_serializing_if = "Option::is_none")
-    )]
     pub key_name: Option<String>,
     /// The launch template. Any additional parameters that you specify for the new instance overwrite the corresponding parameters included in the launch template.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "LaunchTemplate", skip_serializing_if = "Option::is_none")
-    )]
     pub launch_template: Option<crate::types::LaunchTemplateSpecification>,
     /// The license configurations.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "LicenseSpecification", skip_serializing_if = "Option::is_none")
-    )]
     pub license_specifications: Option<Vec<crate::types::LicenseConfigurationRequest>>,
     /// The maintenance and recovery options for the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaintenanceOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub maintenance_options: Option<crate::types::InstanceMaintenanceOptionsRequest>,
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxCount", skip_serializing_if = "Option::is_none")
-    )]
     pub max_count: Option<i32>,
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub metadata_options: Option<crate::types::InstanceMetadataOptionsRequest>,
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MinCount", skip_serializing_if = "Option::is_none")
-    )]
     pub min_count: Option<i32>,
     /// Specifies whether detailed monitoring is enabled for the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")
-    )]
     pub monitoring: Option<crate::types::RunInstancesMonitoringEnabled>,
     /// The network interfaces to associate with the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "networkInterface", skip_serializing_if = "Option::is_none")
-    )]
     pub network_interfaces: Option<
         Vec<crate::types::InstanceNetworkInterfaceSpecification>,
     >,
     /// Contains settings for the network performance options for the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "NetworkPerformanceOptions",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub network_performance_options: Option<
         crate::types::InstanceNetworkPerformanceOptionsRequest,
     >,
     /// Reserved for internal use.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Operator", skip_serializing_if = "Option::is_none")
-    )]
     pub operator: Option<crate::types::OperatorRequest>,
     /// The placement for the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Placement", skip_serializing_if = "Option::is_none")
-    )]
     pub placement: Option<crate::types::Placement>,
     /// The options for the instance hostname. The default values are inherited from the subnet. Applies only if creating a network interface, not attaching an existing one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PrivateDnsNameOptions", skip_serializing_if = "Option::is_none")
-    )]
     pub private_dns_name_options: Option<crate::types::PrivateDnsNameOptionsRequest>,
     /// The primary IPv4 address. You must specify a value from the IPv4 address range of the subnet.
     ///
     /// Only one private IP address can be designated as primary. You can't specify this option if you've specified the option to designate a private IP address as the primary IP address in a network interface specification. You cannot specify this option if you're launching more than one instance in the request.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "privateIpAddress", skip_serializing_if = "Option::is_none")
-    )]
     pub private_ip_address: Option<String>,
     /// The ID of the RAM disk to select. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, go to the Amazon Web Services Resource Center and search for the kernel ID.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RamdiskId", skip_serializing_if = "Option::is_none")
-    )]
     pub ramdisk_id: Option<String>,
     /// The secondary interfaces to associate with the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SecondaryInterface", skip_serializing_if = "Option::is_none")
-    )]
     pub secondary_interfaces: Option<
         Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>,
     >,
     /// The IDs of the security groups.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")
-    )]
     pub security_group_ids: Option<Vec<String>>,
     /// \[Default VPC\] The names of the security groups.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
     ///
     /// Default: Amazon EC2 uses the default security group.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SecurityGroup", skip_serializing_if = "Option::is_none")
-    )]
     pub security_groups: Option<Vec<String>>,
     /// The ID of the subnet to launch the instance into.
     ///
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")
-    )]
     pub subnet_id: Option<String>,
     /// The tags to apply to the resources that are created during instance launch.
     ///
@@ -368,18 +180,10 @@ pub struct RunInstancesInput {
     /// - Network interfaces
     ///
     /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TagSpecification", skip_serializing_if = "Option::is_none")
-    )]
     pub tag_specifications: Option<Vec<crate::types::TagSpecification>>,
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
     ///
     /// Give the script itself: this crate base64-encodes it (as boto3 does).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "UserData", skip_serializing_if = "Option::is_none")
-    )]
     pub user_data: Option<String>,
 }
 impl RunInstancesInput {
@@ -653,6 +457,136 @@ impl RunInstancesInput {
         self.user_data.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for RunInstancesInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "additionalInfo" => value.read(&mut self.additional_info),
+            "BlockDeviceMapping" => value.read(&mut self.block_device_mappings),
+            "CapacityReservationSpecification" => {
+                value.read(&mut self.capacity_reservation_specification)
+            }
+            "clientToken" => value.read(&mut self.client_token),
+            "CpuOptions" => value.read(&mut self.cpu_options),
+            "CreditSpecification" => value.read(&mut self.credit_specification),
+            "DisableApiStop" => value.read(&mut self.disable_api_stop),
+            "disableApiTermination" => value.read(&mut self.disable_api_termination),
+            "dryRun" => value.read(&mut self.dry_run),
+            "ebsOptimized" => value.read(&mut self.ebs_optimized),
+            "ElasticGpuSpecification" => value.read(&mut self.elastic_gpu_specification),
+            "ElasticInferenceAccelerator" => {
+                value.read(&mut self.elastic_inference_accelerators)
+            }
+            "EnablePrimaryIpv6" => value.read(&mut self.enable_primary_ipv6),
+            "EnclaveOptions" => value.read(&mut self.enclave_options),
+            "HibernationOptions" => value.read(&mut self.hibernation_options),
+            "iamInstanceProfile" => value.read(&mut self.iam_instance_profile),
+            "ImageId" => value.read(&mut self.image_id),
+            "instanceInitiatedShutdownBehavior" => {
+                value.read(&mut self.instance_initiated_shutdown_behavior)
+            }
+            "InstanceMarketOptions" => value.read(&mut self.instance_market_options),
+            "InstanceType" => value.read(&mut self.instance_type),
+            "Ipv6AddressCount" => value.read(&mut self.ipv6_address_count),
+            "Ipv6Address" => value.read(&mut self.ipv6_addresses),
+            "KernelId" => value.read(&mut self.kernel_id),
+            "KeyName" => value.read(&mut self.key_name),
+            "LaunchTemplate" => value.read(&mut self.launch_template),
+            "LicenseSpecification" => value.read(&mut self.license_specifications),
+            "MaintenanceOptions" => value.read(&mut self.maintenance_options),
+            "MaxCount" => value.read(&mut self.max_count),
+            "MetadataOptions" => value.read(&mut self.metadata_options),
+            "MinCount" => value.read(&mut self.min_count),
+            "Monitoring" => value.read(&mut self.monitoring),
+            "networkInterface" => value.read(&mut self.network_interfaces),
+            "NetworkPerformanceOptions" => {
+                value.read(&mut self.network_performance_options)
+            }
+            "Operator" => value.read(&mut self.operator),
+            "Placement" => value.read(&mut self.placement),
+            "PrivateDnsNameOptions" => value.read(&mut self.private_dns_name_options),
+            "privateIpAddress" => value.read(&mut self.private_ip_address),
+            "RamdiskId" => value.read(&mut self.ramdisk_id),
+            "SecondaryInterface" => value.read(&mut self.secondary_interfaces),
+            "SecurityGroupId" => value.read(&mut self.security_group_ids),
+            "SecurityGroup" => value.read(&mut self.security_groups),
+            "SubnetId" => value.read(&mut self.subnet_id),
+            "TagSpecification" => value.read(&mut self.tag_specifications),
+            "UserData" => value.read(&mut self.user_data),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(RunInstancesInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RunInstancesInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("additionalInfo", &self.additional_info)?;
+        out.optional("BlockDeviceMapping", &self.block_device_mappings)?;
+        out.optional(
+            "CapacityReservationSpecification",
+            &self.capacity_reservation_specification,
+        )?;
+        out.optional("clientToken", &self.client_token)?;
+        out.optional("CpuOptions", &self.cpu_options)?;
+        out.optional("CreditSpecification", &self.credit_specification)?;
+        out.optional("DisableApiStop", &self.disable_api_stop)?;
+        out.optional("disableApiTermination", &self.disable_api_termination)?;
+        out.optional("dryRun", &self.dry_run)?;
+        out.optional("ebsOptimized", &self.ebs_optimized)?;
+        out.optional("ElasticGpuSpecification", &self.elastic_gpu_specification)?;
+        out.optional(
+            "ElasticInferenceAccelerator",
+            &self.elastic_inference_accelerators,
+        )?;
+        out.optional("EnablePrimaryIpv6", &self.enable_primary_ipv6)?;
+        out.optional("EnclaveOptions", &self.enclave_options)?;
+        out.optional("HibernationOptions", &self.hibernation_options)?;
+        out.optional("iamInstanceProfile", &self.iam_instance_profile)?;
+        out.optional("ImageId", &self.image_id)?;
+        out.optional(
+            "instanceInitiatedShutdownBehavior",
+            &self.instance_initiated_shutdown_behavior,
+        )?;
+        out.optional("InstanceMarketOptions", &self.instance_market_options)?;
+        out.optional("InstanceType", &self.instance_type)?;
+        out.optional("Ipv6AddressCount", &self.ipv6_address_count)?;
+        out.optional("Ipv6Address", &self.ipv6_addresses)?;
+        out.optional("KernelId", &self.kernel_id)?;
+        out.optional("KeyName", &self.key_name)?;
+        out.optional("LaunchTemplate", &self.launch_template)?;
+        out.optional("LicenseSpecification", &self.license_specifications)?;
+        out.optional("MaintenanceOptions", &self.maintenance_options)?;
+        out.optional("MaxCount", &self.max_count)?;
+        out.optional("MetadataOptions", &self.metadata_options)?;
+        out.optional("MinCount", &self.min_count)?;
+        out.optional("Monitoring", &self.monitoring)?;
+        out.optional("networkInterface", &self.network_interfaces)?;
+        out.optional("NetworkPerformanceOptions", &self.network_performance_options)?;
+        out.optional("Operator", &self.operator)?;
+        out.optional("Placement", &self.placement)?;
+        out.optional("PrivateDnsNameOptions", &self.private_dns_name_options)?;
+        out.optional("privateIpAddress", &self.private_ip_address)?;
+        out.optional("RamdiskId", &self.ramdisk_id)?;
+        out.optional("SecondaryInterface", &self.secondary_interfaces)?;
+        out.optional("SecurityGroupId", &self.security_group_ids)?;
+        out.optional("SecurityGroup", &self.security_groups)?;
+        out.optional("SubnetId", &self.subnet_id)?;
+        out.optional("TagSpecification", &self.tag_specifications)?;
+        out.optional("UserData", &self.user_data)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RunInstancesInput);
 impl ::std::fmt::Debug for RunInstancesInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("RunInstancesInput")
@@ -776,14 +710,12 @@ impl<C> ::std::fmt::Debug for RunInstancesInputBuilder<C> {
 }
 impl<C> RunInstancesInputBuilder<C> {
     /// Reserved.
-    pub fn additional_info(mut self, value: impl Into<String>) -> Self {
-        self.additional_info = Some(value.into());
-        self
+    pub fn additional_info(self, value: impl Into<String>) -> Self {
+        self.set_additional_info(Some(value.into()))
     }
     /// Sets or clears [`additional_info`](Self::additional_info).
-    pub fn set_additional_info(mut self, value: Option<String>) -> Self {
-        self.additional_info = value;
-        self
+    pub fn set_additional_info(self, additional_info: Option<String>) -> Self {
+        Self { additional_info, ..self }
     }
     /// What [`additional_info`](Self::additional_info) set, if anything.
     pub fn get_additional_info(&self) -> &Option<String> {
@@ -791,19 +723,20 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The block device mapping, which defines the EBS volumes and instance store volumes to attach to the instance at launch. For more information, see [Block device mappings](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html) in the *Amazon EC2 User Guide*.
     pub fn block_device_mappings(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::BlockDeviceMapping>>,
     ) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
+        self.set_block_device_mappings(Some(value.into()))
     }
     /// Sets or clears [`block_device_mappings`](Self::block_device_mappings).
     pub fn set_block_device_mappings(
-        mut self,
-        value: Option<Vec<crate::types::BlockDeviceMapping>>,
+        self,
+        block_device_mappings: Option<Vec<crate::types::BlockDeviceMapping>>,
     ) -> Self {
-        self.block_device_mappings = value;
-        self
+        Self {
+            block_device_mappings,
+            ..self
+        }
     }
     /// What [`block_device_mappings`](Self::block_device_mappings) set, if anything.
     pub fn get_block_device_mappings(
@@ -813,19 +746,22 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// Information about the Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to `open`, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy).
     pub fn capacity_reservation_specification(
-        mut self,
+        self,
         value: impl Into<crate::types::CapacityReservationSpecification>,
     ) -> Self {
-        self.capacity_reservation_specification = Some(value.into());
-        self
+        self.set_capacity_reservation_specification(Some(value.into()))
     }
     /// Sets or clears [`capacity_reservation_specification`](Self::capacity_reservation_specification).
     pub fn set_capacity_reservation_specification(
-        mut self,
-        value: Option<crate::types::CapacityReservationSpecification>,
+        self,
+        capacity_reservation_specification: Option<
+            crate::types::CapacityReservationSpecification,
+        >,
     ) -> Self {
-        self.capacity_reservation_specification = value;
-        self
+        Self {
+            capacity_reservation_specification,
+            ..self
+        }
     }
     /// What [`capacity_reservation_specification`](Self::capacity_reservation_specification) set, if anything.
     pub fn get_capacity_reservation_specification(
@@ -838,34 +774,27 @@ impl<C> RunInstancesInputBuilder<C> {
     /// For more information, see [Ensuring idempotency in Amazon EC2 API requests](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
     ///
     /// Constraints: Maximum 64 ASCII characters
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
+    pub fn client_token(self, value: impl Into<String>) -> Self {
+        self.set_client_token(Some(value.into()))
     }
     /// Sets or clears [`client_token`](Self::client_token).
-    pub fn set_client_token(mut self, value: Option<String>) -> Self {
-        self.client_token = value;
-        self
+    pub fn set_client_token(self, client_token: Option<String>) -> Self {
+        Self { client_token, ..self }
     }
     /// What [`client_token`](Self::client_token) set, if anything.
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
     /// The CPU options for the instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *Amazon EC2 User Guide*.
-    pub fn cpu_options(
-        mut self,
-        value: impl Into<crate::types::CpuOptionsRequest>,
-    ) -> Self {
-        self.cpu_options = Some(value.into());
-        self
+    pub fn cpu_options(self, value: impl Into<crate::types::CpuOptionsRequest>) -> Self {
+        self.set_cpu_options(Some(value.into()))
     }
     /// Sets or clears [`cpu_options`](Self::cpu_options).
     pub fn set_cpu_options(
-        mut self,
-        value: Option<crate::types::CpuOptionsRequest>,
+        self,
+        cpu_options: Option<crate::types::CpuOptionsRequest>,
     ) -> Self {
-        self.cpu_options = value;
-        self
+        Self { cpu_options, ..self }
     }
     /// What [`cpu_options`](Self::cpu_options) set, if anything.
     pub fn get_cpu_options(&self) -> &Option<crate::types::CpuOptionsRequest> {
@@ -877,19 +806,20 @@ impl<C> RunInstancesInputBuilder<C> {
     ///
     /// For T3 instances with `host` tenancy, only `standard` is supported.
     pub fn credit_specification(
-        mut self,
+        self,
         value: impl Into<crate::types::CreditSpecificationRequest>,
     ) -> Self {
-        self.credit_specification = Some(value.into());
-        self
+        self.set_credit_specification(Some(value.into()))
     }
     /// Sets or clears [`credit_specification`](Self::credit_specification).
     pub fn set_credit_specification(
-        mut self,
-        value: Option<crate::types::CreditSpecificationRequest>,
+        self,
+        credit_specification: Option<crate::types::CreditSpecificationRequest>,
     ) -> Self {
-        self.credit_specification = value;
-        self
+        Self {
+            credit_specification,
+            ..self
+        }
     }
     /// What [`credit_specification`](Self::credit_specification) set, if anything.
     pub fn get_credit_specification(
@@ -898,42 +828,42 @@ impl<C> RunInstancesInputBuilder<C> {
         &self.credit_specification
     }
     /// Indicates whether an instance is enabled for stop protection. For more information, see [Enable stop protection for your EC2 instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
-    pub fn disable_api_stop(mut self, value: impl Into<bool>) -> Self {
-        self.disable_api_stop = Some(value.into());
-        self
+    pub fn disable_api_stop(self, value: impl Into<bool>) -> Self {
+        self.set_disable_api_stop(Some(value.into()))
     }
     /// Sets or clears [`disable_api_stop`](Self::disable_api_stop).
-    pub fn set_disable_api_stop(mut self, value: Option<bool>) -> Self {
-        self.disable_api_stop = value;
-        self
+    pub fn set_disable_api_stop(self, disable_api_stop: Option<bool>) -> Self {
+        Self { disable_api_stop, ..self }
     }
     /// What [`disable_api_stop`](Self::disable_api_stop) set, if anything.
     pub fn get_disable_api_stop(&self) -> &Option<bool> {
         &self.disable_api_stop
     }
     /// Indicates whether termination protection is enabled for the instance. The default is `false`, which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
-    pub fn disable_api_termination(mut self, value: impl Into<bool>) -> Self {
-        self.disable_api_termination = Some(value.into());
-        self
+    pub fn disable_api_termination(self, value: impl Into<bool>) -> Self {
+        self.set_disable_api_termination(Some(value.into()))
     }
     /// Sets or clears [`disable_api_termination`](Self::disable_api_termination).
-    pub fn set_disable_api_termination(mut self, value: Option<bool>) -> Self {
-        self.disable_api_termination = value;
-        self
+    pub fn set_disable_api_termination(
+        self,
+        disable_api_termination: Option<bool>,
+    ) -> Self {
+        Self {
+            disable_api_termination,
+            ..self
+        }
     }
     /// What [`disable_api_termination`](Self::disable_api_termination) set, if anything.
     pub fn get_disable_api_termination(&self) -> &Option<bool> {
         &self.disable_api_termination
     }
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
+    pub fn dry_run(self, value: impl Into<bool>) -> Self {
+        self.set_dry_run(Some(value.into()))
     }
     /// Sets or clears [`dry_run`](Self::dry_run).
-    pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
-        self.dry_run = value;
-        self
+    pub fn set_dry_run(self, dry_run: Option<bool>) -> Self {
+        Self { dry_run, ..self }
     }
     /// What [`dry_run`](Self::dry_run) set, if anything.
     pub fn get_dry_run(&self) -> &Option<bool> {
@@ -942,14 +872,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
     ///
     /// Default: `false`
-    pub fn ebs_optimized(mut self, value: impl Into<bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
+    pub fn ebs_optimized(self, value: impl Into<bool>) -> Self {
+        self.set_ebs_optimized(Some(value.into()))
     }
     /// Sets or clears [`ebs_optimized`](Self::ebs_optimized).
-    pub fn set_ebs_optimized(mut self, value: Option<bool>) -> Self {
-        self.ebs_optimized = value;
-        self
+    pub fn set_ebs_optimized(self, ebs_optimized: Option<bool>) -> Self {
+        Self { ebs_optimized, ..self }
     }
     /// What [`ebs_optimized`](Self::ebs_optimized) set, if anything.
     pub fn get_ebs_optimized(&self) -> &Option<bool> {
@@ -960,20 +888,21 @@ impl<C> RunInstancesInputBuilder<C> {
     /// Amazon Elastic Graphics reached end of life on January 8, 2024.
     #[deprecated]
     pub fn elastic_gpu_specification(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::ElasticGpuSpecification>>,
     ) -> Self {
-        self.elastic_gpu_specification = Some(value.into());
-        self
+        self.set_elastic_gpu_specification(Some(value.into()))
     }
     /// Sets or clears [`elastic_gpu_specification`](Self::elastic_gpu_specification).
     #[deprecated]
     pub fn set_elastic_gpu_specification(
-        mut self,
-        value: Option<Vec<crate::types::ElasticGpuSpecification>>,
+        self,
+        elastic_gpu_specification: Option<Vec<crate::types::ElasticGpuSpecification>>,
     ) -> Self {
-        self.elastic_gpu_specification = value;
-        self
+        Self {
+            elastic_gpu_specification,
+            ..self
+        }
     }
     /// What [`elastic_gpu_specification`](Self::elastic_gpu_specification) set, if anything.
     #[deprecated]
@@ -987,20 +916,23 @@ impl<C> RunInstancesInputBuilder<C> {
     /// Amazon Elastic Inference is no longer available.
     #[deprecated]
     pub fn elastic_inference_accelerators(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::ElasticInferenceAccelerator>>,
     ) -> Self {
-        self.elastic_inference_accelerators = Some(value.into());
-        self
+        self.set_elastic_inference_accelerators(Some(value.into()))
     }
     /// Sets or clears [`elastic_inference_accelerators`](Self::elastic_inference_accelerators).
     #[deprecated]
     pub fn set_elastic_inference_accelerators(
-        mut self,
-        value: Option<Vec<crate::types::ElasticInferenceAccelerator>>,
+        self,
+        elastic_inference_accelerators: Option<
+            Vec<crate::types::ElasticInferenceAccelerator>,
+        >,
     ) -> Self {
-        self.elastic_inference_accelerators = value;
-        self
+        Self {
+            elastic_inference_accelerators,
+            ..self
+        }
     }
     /// What [`elastic_inference_accelerators`](Self::elastic_inference_accelerators) set, if anything.
     #[deprecated]
@@ -1010,14 +942,15 @@ impl<C> RunInstancesInputBuilder<C> {
         &self.elastic_inference_accelerators
     }
     /// If you’re launching an instance into a dual-stack or IPv6-only subnet, you can enable assigning a primary IPv6 address. A primary IPv6 address is an IPv6 GUA address associated with an ENI that you have enabled to use a primary IPv6 address. Use this option if an instance relies on its IPv6 address not changing. When you launch the instance, Amazon Web Services will automatically assign an IPv6 address associated with the ENI attached to your instance to be the primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary IPv6 address until the instance is terminated or the network interface is detached. If you have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6 address.
-    pub fn enable_primary_ipv6(mut self, value: impl Into<bool>) -> Self {
-        self.enable_primary_ipv6 = Some(value.into());
-        self
+    pub fn enable_primary_ipv6(self, value: impl Into<bool>) -> Self {
+        self.set_enable_primary_ipv6(Some(value.into()))
     }
     /// Sets or clears [`enable_primary_ipv6`](Self::enable_primary_ipv6).
-    pub fn set_enable_primary_ipv6(mut self, value: Option<bool>) -> Self {
-        self.enable_primary_ipv6 = value;
-        self
+    pub fn set_enable_primary_ipv6(self, enable_primary_ipv6: Option<bool>) -> Self {
+        Self {
+            enable_primary_ipv6,
+            ..self
+        }
     }
     /// What [`enable_primary_ipv6`](Self::enable_primary_ipv6) set, if anything.
     pub fn get_enable_primary_ipv6(&self) -> &Option<bool> {
@@ -1027,19 +960,17 @@ impl<C> RunInstancesInputBuilder<C> {
     ///
     /// You can't enable Amazon Web Services Nitro Enclaves and hibernation on the same instance.
     pub fn enclave_options(
-        mut self,
+        self,
         value: impl Into<crate::types::EnclaveOptionsRequest>,
     ) -> Self {
-        self.enclave_options = Some(value.into());
-        self
+        self.set_enclave_options(Some(value.into()))
     }
     /// Sets or clears [`enclave_options`](Self::enclave_options).
     pub fn set_enclave_options(
-        mut self,
-        value: Option<crate::types::EnclaveOptionsRequest>,
+        self,
+        enclave_options: Option<crate::types::EnclaveOptionsRequest>,
     ) -> Self {
-        self.enclave_options = value;
-        self
+        Self { enclave_options, ..self }
     }
     /// What [`enclave_options`](Self::enclave_options) set, if anything.
     pub fn get_enclave_options(&self) -> &Option<crate::types::EnclaveOptionsRequest> {
@@ -1049,19 +980,20 @@ impl<C> RunInstancesInputBuilder<C> {
     ///
     /// You can't enable hibernation and Amazon Web Services Nitro Enclaves on the same instance.
     pub fn hibernation_options(
-        mut self,
+        self,
         value: impl Into<crate::types::HibernationOptionsRequest>,
     ) -> Self {
-        self.hibernation_options = Some(value.into());
-        self
+        self.set_hibernation_options(Some(value.into()))
     }
     /// Sets or clears [`hibernation_options`](Self::hibernation_options).
     pub fn set_hibernation_options(
-        mut self,
-        value: Option<crate::types::HibernationOptionsRequest>,
+        self,
+        hibernation_options: Option<crate::types::HibernationOptionsRequest>,
     ) -> Self {
-        self.hibernation_options = value;
-        self
+        Self {
+            hibernation_options,
+            ..self
+        }
     }
     /// What [`hibernation_options`](Self::hibernation_options) set, if anything.
     pub fn get_hibernation_options(
@@ -1071,19 +1003,20 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The name or Amazon Resource Name (ARN) of an IAM instance profile.
     pub fn iam_instance_profile(
-        mut self,
+        self,
         value: impl Into<crate::types::IamInstanceProfileSpecification>,
     ) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
+        self.set_iam_instance_profile(Some(value.into()))
     }
     /// Sets or clears [`iam_instance_profile`](Self::iam_instance_profile).
     pub fn set_iam_instance_profile(
-        mut self,
-        value: Option<crate::types::IamInstanceProfileSpecification>,
+        self,
+        iam_instance_profile: Option<crate::types::IamInstanceProfileSpecification>,
     ) -> Self {
-        self.iam_instance_profile = value;
-        self
+        Self {
+            iam_instance_profile,
+            ..self
+        }
     }
     /// What [`iam_instance_profile`](Self::iam_instance_profile) set, if anything.
     pub fn get_iam_instance_profile(
@@ -1092,14 +1025,12 @@ impl<C> RunInstancesInputBuilder<C> {
         &self.iam_instance_profile
     }
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
-    pub fn image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
+    pub fn image_id(self, value: impl Into<String>) -> Self {
+        self.set_image_id(Some(value.into()))
     }
     /// Sets or clears [`image_id`](Self::image_id).
-    pub fn set_image_id(mut self, value: Option<String>) -> Self {
-        self.image_id = value;
-        self
+    pub fn set_image_id(self, image_id: Option<String>) -> Self {
+        Self { image_id, ..self }
     }
     /// What [`image_id`](Self::image_id) set, if anything.
     pub fn get_image_id(&self) -> &Option<String> {
@@ -1109,19 +1040,20 @@ impl<C> RunInstancesInputBuilder<C> {
     ///
     /// Default: `stop`
     pub fn instance_initiated_shutdown_behavior(
-        mut self,
+        self,
         value: impl Into<crate::types::ShutdownBehavior>,
     ) -> Self {
-        self.instance_initiated_shutdown_behavior = Some(value.into());
-        self
+        self.set_instance_initiated_shutdown_behavior(Some(value.into()))
     }
     /// Sets or clears [`instance_initiated_shutdown_behavior`](Self::instance_initiated_shutdown_behavior).
     pub fn set_instance_initiated_shutdown_behavior(
-        mut self,
-        value: Option<crate::types::ShutdownBehavior>,
+        self,
+        instance_initiated_shutdown_behavior: Option<crate::types::ShutdownBehavior>,
     ) -> Self {
-        self.instance_initiated_shutdown_behavior = value;
-        self
+        Self {
+            instance_initiated_shutdown_behavior,
+            ..self
+        }
     }
     /// What [`instance_initiated_shutdown_behavior`](Self::instance_initiated_shutdown_behavior) set, if anything.
     pub fn get_instance_initiated_shutdown_behavior(
@@ -1133,19 +1065,20 @@ impl<C> RunInstancesInputBuilder<C> {
     ///
     /// For RunInstances, persistent Spot Instance requests are only supported when **InstanceInterruptionBehavior** is set to either `hibernate` or `stop`.
     pub fn instance_market_options(
-        mut self,
+        self,
         value: impl Into<crate::types::InstanceMarketOptionsRequest>,
     ) -> Self {
-        self.instance_market_options = Some(value.into());
-        self
+        self.set_instance_market_options(Some(value.into()))
     }
     /// Sets or clears [`instance_market_options`](Self::instance_market_options).
     pub fn set_instance_market_options(
-        mut self,
-        value: Option<crate::types::InstanceMarketOptionsRequest>,
+        self,
+        instance_market_options: Option<crate::types::InstanceMarketOptionsRequest>,
     ) -> Self {
-        self.instance_market_options = value;
-        self
+        Self {
+            instance_market_options,
+            ..self
+        }
     }
     /// What [`instance_market_options`](Self::instance_market_options) set, if anything.
     pub fn get_instance_market_options(
@@ -1154,20 +1087,15 @@ impl<C> RunInstancesInputBuilder<C> {
         &self.instance_market_options
     }
     /// The instance type. For more information, see [Amazon EC2 Instance Types Guide](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html).
-    pub fn instance_type(
-        mut self,
-        value: impl Into<crate::types::InstanceType>,
-    ) -> Self {
-        self.instance_type = Some(value.into());
-        self
+    pub fn instance_type(self, value: impl Into<crate::types::InstanceType>) -> Self {
+        self.set_instance_type(Some(value.into()))
     }
     /// Sets or clears [`instance_type`](Self::instance_type).
     pub fn set_instance_type(
-        mut self,
-        value: Option<crate::types::InstanceType>,
+        self,
+        instance_type: Option<crate::types::InstanceType>,
     ) -> Self {
-        self.instance_type = value;
-        self
+        Self { instance_type, ..self }
     }
     /// What [`instance_type`](Self::instance_type) set, if anything.
     pub fn get_instance_type(&self) -> &Option<crate::types::InstanceType> {
@@ -1176,14 +1104,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    pub fn ipv6_address_count(mut self, value: impl Into<i32>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
+    pub fn ipv6_address_count(self, value: impl Into<i32>) -> Self {
+        self.set_ipv6_address_count(Some(value.into()))
     }
     /// Sets or clears [`ipv6_address_count`](Self::ipv6_address_count).
-    pub fn set_ipv6_address_count(mut self, value: Option<i32>) -> Self {
-        self.ipv6_address_count = value;
-        self
+    pub fn set_ipv6_address_count(self, ipv6_address_count: Option<i32>) -> Self {
+        Self { ipv6_address_count, ..self }
     }
     /// What [`ipv6_address_count`](Self::ipv6_address_count) set, if anything.
     pub fn get_ipv6_address_count(&self) -> &Option<i32> {
@@ -1193,19 +1119,17 @@ impl<C> RunInstancesInputBuilder<C> {
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
     pub fn ipv6_addresses(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::InstanceIpv6Address>>,
     ) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
+        self.set_ipv6_addresses(Some(value.into()))
     }
     /// Sets or clears [`ipv6_addresses`](Self::ipv6_addresses).
     pub fn set_ipv6_addresses(
-        mut self,
-        value: Option<Vec<crate::types::InstanceIpv6Address>>,
+        self,
+        ipv6_addresses: Option<Vec<crate::types::InstanceIpv6Address>>,
     ) -> Self {
-        self.ipv6_addresses = value;
-        self
+        Self { ipv6_addresses, ..self }
     }
     /// What [`ipv6_addresses`](Self::ipv6_addresses) set, if anything.
     pub fn get_ipv6_addresses(&self) -> &Option<Vec<crate::types::InstanceIpv6Address>> {
@@ -1214,14 +1138,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The ID of the kernel.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
-    pub fn kernel_id(mut self, value: impl Into<String>) -> Self {
-        self.kernel_id = Some(value.into());
-        self
+    pub fn kernel_id(self, value: impl Into<String>) -> Self {
+        self.set_kernel_id(Some(value.into()))
     }
     /// Sets or clears [`kernel_id`](Self::kernel_id).
-    pub fn set_kernel_id(mut self, value: Option<String>) -> Self {
-        self.kernel_id = value;
-        self
+    pub fn set_kernel_id(self, kernel_id: Option<String>) -> Self {
+        Self { kernel_id, ..self }
     }
     /// What [`kernel_id`](Self::kernel_id) set, if anything.
     pub fn get_kernel_id(&self) -> &Option<String> {
@@ -1230,14 +1152,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The name of the key pair. For more information, see [Create a key pair for your EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html).
     ///
     /// If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
-    pub fn key_name(mut self, value: impl Into<String>) -> Self {
-        self.key_name = Some(value.into());
-        self
+    pub fn key_name(self, value: impl Into<String>) -> Self {
+        self.set_key_name(Some(value.into()))
     }
     /// Sets or clears [`key_name`](Self::key_name).
-    pub fn set_key_name(mut self, value: Option<String>) -> Self {
-        self.key_name = value;
-        self
+    pub fn set_key_name(self, key_name: Option<String>) -> Self {
+        Self { key_name, ..self }
     }
     /// What [`key_name`](Self::key_name) set, if anything.
     pub fn get_key_name(&self) -> &Option<String> {
@@ -1245,19 +1165,17 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The launch template. Any additional parameters that you specify for the new instance overwrite the corresponding parameters included in the launch template.
     pub fn launch_template(
-        mut self,
+        self,
         value: impl Into<crate::types::LaunchTemplateSpecification>,
     ) -> Self {
-        self.launch_template = Some(value.into());
-        self
+        self.set_launch_template(Some(value.into()))
     }
     /// Sets or clears [`launch_template`](Self::launch_template).
     pub fn set_launch_template(
-        mut self,
-        value: Option<crate::types::LaunchTemplateSpecification>,
+        self,
+        launch_template: Option<crate::types::LaunchTemplateSpecification>,
     ) -> Self {
-        self.launch_template = value;
-        self
+        Self { launch_template, ..self }
     }
     /// What [`launch_template`](Self::launch_template) set, if anything.
     pub fn get_launch_template(
@@ -1267,19 +1185,20 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The license configurations.
     pub fn license_specifications(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::LicenseConfigurationRequest>>,
     ) -> Self {
-        self.license_specifications = Some(value.into());
-        self
+        self.set_license_specifications(Some(value.into()))
     }
     /// Sets or clears [`license_specifications`](Self::license_specifications).
     pub fn set_license_specifications(
-        mut self,
-        value: Option<Vec<crate::types::LicenseConfigurationRequest>>,
+        self,
+        license_specifications: Option<Vec<crate::types::LicenseConfigurationRequest>>,
     ) -> Self {
-        self.license_specifications = value;
-        self
+        Self {
+            license_specifications,
+            ..self
+        }
     }
     /// What [`license_specifications`](Self::license_specifications) set, if anything.
     pub fn get_license_specifications(
@@ -1289,19 +1208,20 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The maintenance and recovery options for the instance.
     pub fn maintenance_options(
-        mut self,
+        self,
         value: impl Into<crate::types::InstanceMaintenanceOptionsRequest>,
     ) -> Self {
-        self.maintenance_options = Some(value.into());
-        self
+        self.set_maintenance_options(Some(value.into()))
     }
     /// Sets or clears [`maintenance_options`](Self::maintenance_options).
     pub fn set_maintenance_options(
-        mut self,
-        value: Option<crate::types::InstanceMaintenanceOptionsRequest>,
+        self,
+        maintenance_options: Option<crate::types::InstanceMaintenanceOptionsRequest>,
     ) -> Self {
-        self.maintenance_options = value;
-        self
+        Self {
+            maintenance_options,
+            ..self
+        }
     }
     /// What [`maintenance_options`](Self::maintenance_options) set, if anything.
     pub fn get_maintenance_options(
@@ -1312,14 +1232,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The maximum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can launch in the target Availability Zone, Amazon EC2 launches the largest possible number of instances above the specified minimum count.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    pub fn max_count(mut self, value: impl Into<i32>) -> Self {
-        self.max_count = Some(value.into());
-        self
+    pub fn max_count(self, value: impl Into<i32>) -> Self {
+        self.set_max_count(Some(value.into()))
     }
     /// Sets or clears [`max_count`](Self::max_count).
-    pub fn set_max_count(mut self, value: Option<i32>) -> Self {
-        self.max_count = value;
-        self
+    pub fn set_max_count(self, max_count: Option<i32>) -> Self {
+        Self { max_count, ..self }
     }
     /// What [`max_count`](Self::max_count) set, if anything.
     pub fn get_max_count(&self) -> &Option<i32> {
@@ -1327,19 +1245,17 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The metadata options for the instance. For more information, see [Configure the Instance Metadata Service options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html).
     pub fn metadata_options(
-        mut self,
+        self,
         value: impl Into<crate::types::InstanceMetadataOptionsRequest>,
     ) -> Self {
-        self.metadata_options = Some(value.into());
-        self
+        self.set_metadata_options(Some(value.into()))
     }
     /// Sets or clears [`metadata_options`](Self::metadata_options).
     pub fn set_metadata_options(
-        mut self,
-        value: Option<crate::types::InstanceMetadataOptionsRequest>,
+        self,
+        metadata_options: Option<crate::types::InstanceMetadataOptionsRequest>,
     ) -> Self {
-        self.metadata_options = value;
-        self
+        Self { metadata_options, ..self }
     }
     /// What [`metadata_options`](Self::metadata_options) set, if anything.
     pub fn get_metadata_options(
@@ -1350,14 +1266,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The minimum number of instances to launch. If you specify a value that is more capacity than Amazon EC2 can provide in the target Availability Zone, Amazon EC2 does not launch any instances.
     ///
     /// Constraints: Between 1 and the quota for the specified instance type for your account for this Region. For more information, see [Amazon EC2 instance type quotas](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
-    pub fn min_count(mut self, value: impl Into<i32>) -> Self {
-        self.min_count = Some(value.into());
-        self
+    pub fn min_count(self, value: impl Into<i32>) -> Self {
+        self.set_min_count(Some(value.into()))
     }
     /// Sets or clears [`min_count`](Self::min_count).
-    pub fn set_min_count(mut self, value: Option<i32>) -> Self {
-        self.min_count = value;
-        self
+    pub fn set_min_count(self, min_count: Option<i32>) -> Self {
+        Self { min_count, ..self }
     }
     /// What [`min_count`](Self::min_count) set, if anything.
     pub fn get_min_count(&self) -> &Option<i32> {
@@ -1365,19 +1279,17 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// Specifies whether detailed monitoring is enabled for the instance.
     pub fn monitoring(
-        mut self,
+        self,
         value: impl Into<crate::types::RunInstancesMonitoringEnabled>,
     ) -> Self {
-        self.monitoring = Some(value.into());
-        self
+        self.set_monitoring(Some(value.into()))
     }
     /// Sets or clears [`monitoring`](Self::monitoring).
     pub fn set_monitoring(
-        mut self,
-        value: Option<crate::types::RunInstancesMonitoringEnabled>,
+        self,
+        monitoring: Option<crate::types::RunInstancesMonitoringEnabled>,
     ) -> Self {
-        self.monitoring = value;
-        self
+        Self { monitoring, ..self }
     }
     /// What [`monitoring`](Self::monitoring) set, if anything.
     pub fn get_monitoring(
@@ -1387,19 +1299,19 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The network interfaces to associate with the instance.
     pub fn network_interfaces(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::InstanceNetworkInterfaceSpecification>>,
     ) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
+        self.set_network_interfaces(Some(value.into()))
     }
     /// Sets or clears [`network_interfaces`](Self::network_interfaces).
     pub fn set_network_interfaces(
-        mut self,
-        value: Option<Vec<crate::types::InstanceNetworkInterfaceSpecification>>,
+        self,
+        network_interfaces: Option<
+            Vec<crate::types::InstanceNetworkInterfaceSpecification>,
+        >,
     ) -> Self {
-        self.network_interfaces = value;
-        self
+        Self { network_interfaces, ..self }
     }
     /// What [`network_interfaces`](Self::network_interfaces) set, if anything.
     pub fn get_network_interfaces(
@@ -1409,19 +1321,22 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// Contains settings for the network performance options for the instance.
     pub fn network_performance_options(
-        mut self,
+        self,
         value: impl Into<crate::types::InstanceNetworkPerformanceOptionsRequest>,
     ) -> Self {
-        self.network_performance_options = Some(value.into());
-        self
+        self.set_network_performance_options(Some(value.into()))
     }
     /// Sets or clears [`network_performance_options`](Self::network_performance_options).
     pub fn set_network_performance_options(
-        mut self,
-        value: Option<crate::types::InstanceNetworkPerformanceOptionsRequest>,
+        self,
+        network_performance_options: Option<
+            crate::types::InstanceNetworkPerformanceOptionsRequest,
+        >,
     ) -> Self {
-        self.network_performance_options = value;
-        self
+        Self {
+            network_performance_options,
+            ..self
+        }
     }
     /// What [`network_performance_options`](Self::network_performance_options) set, if anything.
     pub fn get_network_performance_options(
@@ -1430,28 +1345,24 @@ impl<C> RunInstancesInputBuilder<C> {
         &self.network_performance_options
     }
     /// Reserved for internal use.
-    pub fn operator(mut self, value: impl Into<crate::types::OperatorRequest>) -> Self {
-        self.operator = Some(value.into());
-        self
+    pub fn operator(self, value: impl Into<crate::types::OperatorRequest>) -> Self {
+        self.set_operator(Some(value.into()))
     }
     /// Sets or clears [`operator`](Self::operator).
-    pub fn set_operator(mut self, value: Option<crate::types::OperatorRequest>) -> Self {
-        self.operator = value;
-        self
+    pub fn set_operator(self, operator: Option<crate::types::OperatorRequest>) -> Self {
+        Self { operator, ..self }
     }
     /// What [`operator`](Self::operator) set, if anything.
     pub fn get_operator(&self) -> &Option<crate::types::OperatorRequest> {
         &self.operator
     }
     /// The placement for the instance.
-    pub fn placement(mut self, value: impl Into<crate::types::Placement>) -> Self {
-        self.placement = Some(value.into());
-        self
+    pub fn placement(self, value: impl Into<crate::types::Placement>) -> Self {
+        self.set_placement(Some(value.into()))
     }
     /// Sets or clears [`placement`](Self::placement).
-    pub fn set_placement(mut self, value: Option<crate::types::Placement>) -> Self {
-        self.placement = value;
-        self
+    pub fn set_placement(self, placement: Option<crate::types::Placement>) -> Self {
+        Self { placement, ..self }
     }
     /// What [`placement`](Self::placement) set, if anything.
     pub fn get_placement(&self) -> &Option<crate::types::Placement> {
@@ -1459,19 +1370,20 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The options for the instance hostname. The default values are inherited from the subnet. Applies only if creating a network interface, not attaching an existing one.
     pub fn private_dns_name_options(
-        mut self,
+        self,
         value: impl Into<crate::types::PrivateDnsNameOptionsRequest>,
     ) -> Self {
-        self.private_dns_name_options = Some(value.into());
-        self
+        self.set_private_dns_name_options(Some(value.into()))
     }
     /// Sets or clears [`private_dns_name_options`](Self::private_dns_name_options).
     pub fn set_private_dns_name_options(
-        mut self,
-        value: Option<crate::types::PrivateDnsNameOptionsRequest>,
+        self,
+        private_dns_name_options: Option<crate::types::PrivateDnsNameOptionsRequest>,
     ) -> Self {
-        self.private_dns_name_options = value;
-        self
+        Self {
+            private_dns_name_options,
+            ..self
+        }
     }
     /// What [`private_dns_name_options`](Self::private_dns_name_options) set, if anything.
     pub fn get_private_dns_name_options(
@@ -1484,14 +1396,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// Only one private IP address can be designated as primary. You can't specify this option if you've specified the option to designate a private IP address as the primary IP address in a network interface specification. You cannot specify this option if you're launching more than one instance in the request.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
+    pub fn private_ip_address(self, value: impl Into<String>) -> Self {
+        self.set_private_ip_address(Some(value.into()))
     }
     /// Sets or clears [`private_ip_address`](Self::private_ip_address).
-    pub fn set_private_ip_address(mut self, value: Option<String>) -> Self {
-        self.private_ip_address = value;
-        self
+    pub fn set_private_ip_address(self, private_ip_address: Option<String>) -> Self {
+        Self { private_ip_address, ..self }
     }
     /// What [`private_ip_address`](Self::private_ip_address) set, if anything.
     pub fn get_private_ip_address(&self) -> &Option<String> {
@@ -1500,14 +1410,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The ID of the RAM disk to select. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, go to the Amazon Web Services Resource Center and search for the kernel ID.
     ///
     /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
-    pub fn ramdisk_id(mut self, value: impl Into<String>) -> Self {
-        self.ramdisk_id = Some(value.into());
-        self
+    pub fn ramdisk_id(self, value: impl Into<String>) -> Self {
+        self.set_ramdisk_id(Some(value.into()))
     }
     /// Sets or clears [`ramdisk_id`](Self::ramdisk_id).
-    pub fn set_ramdisk_id(mut self, value: Option<String>) -> Self {
-        self.ramdisk_id = value;
-        self
+    pub fn set_ramdisk_id(self, ramdisk_id: Option<String>) -> Self {
+        Self { ramdisk_id, ..self }
     }
     /// What [`ramdisk_id`](Self::ramdisk_id) set, if anything.
     pub fn get_ramdisk_id(&self) -> &Option<String> {
@@ -1515,21 +1423,24 @@ impl<C> RunInstancesInputBuilder<C> {
     }
     /// The secondary interfaces to associate with the instance.
     pub fn secondary_interfaces(
-        mut self,
+        self,
         value: impl Into<
             Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>,
         >,
     ) -> Self {
-        self.secondary_interfaces = Some(value.into());
-        self
+        self.set_secondary_interfaces(Some(value.into()))
     }
     /// Sets or clears [`secondary_interfaces`](Self::secondary_interfaces).
     pub fn set_secondary_interfaces(
-        mut self,
-        value: Option<Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>>,
+        self,
+        secondary_interfaces: Option<
+            Vec<crate::types::InstanceSecondaryInterfaceSpecificationRequest>,
+        >,
     ) -> Self {
-        self.secondary_interfaces = value;
-        self
+        Self {
+            secondary_interfaces,
+            ..self
+        }
     }
     /// What [`secondary_interfaces`](Self::secondary_interfaces) set, if anything.
     pub fn get_secondary_interfaces(
@@ -1540,14 +1451,15 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The IDs of the security groups.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
-    pub fn security_group_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
+    pub fn security_group_ids(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_security_group_ids(Some(value.into()))
     }
     /// Sets or clears [`security_group_ids`](Self::security_group_ids).
-    pub fn set_security_group_ids(mut self, value: Option<Vec<String>>) -> Self {
-        self.security_group_ids = value;
-        self
+    pub fn set_security_group_ids(
+        self,
+        security_group_ids: Option<Vec<String>>,
+    ) -> Self {
+        Self { security_group_ids, ..self }
     }
     /// What [`security_group_ids`](Self::security_group_ids) set, if anything.
     pub fn get_security_group_ids(&self) -> &Option<Vec<String>> {
@@ -1558,14 +1470,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
     ///
     /// Default: Amazon EC2 uses the default security group.
-    pub fn security_groups(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
+    pub fn security_groups(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_security_groups(Some(value.into()))
     }
     /// Sets or clears [`security_groups`](Self::security_groups).
-    pub fn set_security_groups(mut self, value: Option<Vec<String>>) -> Self {
-        self.security_groups = value;
-        self
+    pub fn set_security_groups(self, security_groups: Option<Vec<String>>) -> Self {
+        Self { security_groups, ..self }
     }
     /// What [`security_groups`](Self::security_groups) set, if anything.
     pub fn get_security_groups(&self) -> &Option<Vec<String>> {
@@ -1574,14 +1484,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The ID of the subnet to launch the instance into.
     ///
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
-    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
+    pub fn subnet_id(self, value: impl Into<String>) -> Self {
+        self.set_subnet_id(Some(value.into()))
     }
     /// Sets or clears [`subnet_id`](Self::subnet_id).
-    pub fn set_subnet_id(mut self, value: Option<String>) -> Self {
-        self.subnet_id = value;
-        self
+    pub fn set_subnet_id(self, subnet_id: Option<String>) -> Self {
+        Self { subnet_id, ..self }
     }
     /// What [`subnet_id`](Self::subnet_id) set, if anything.
     pub fn get_subnet_id(&self) -> &Option<String> {
@@ -1598,19 +1506,17 @@ impl<C> RunInstancesInputBuilder<C> {
     ///
     /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
     pub fn tag_specifications(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::TagSpecification>>,
     ) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
+        self.set_tag_specifications(Some(value.into()))
     }
     /// Sets or clears [`tag_specifications`](Self::tag_specifications).
     pub fn set_tag_specifications(
-        mut self,
-        value: Option<Vec<crate::types::TagSpecification>>,
+        self,
+        tag_specifications: Option<Vec<crate::types::TagSpecification>>,
     ) -> Self {
-        self.tag_specifications = value;
-        self
+        Self { tag_specifications, ..self }
     }
     /// What [`tag_specifications`](Self::tag_specifications) set, if anything.
     pub fn get_tag_specifications(
@@ -1621,14 +1527,12 @@ impl<C> RunInstancesInputBuilder<C> {
     /// The user data to make available to the instance. User data must be base64-encoded. Depending on the tool or SDK that you're using, the base64-encoding might be performed for you. For more information, see [Run commands at launch using instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html).
     ///
     /// Give the script itself: this crate base64-encodes it (as boto3 does).
-    pub fn user_data(mut self, value: impl Into<String>) -> Self {
-        self.user_data = Some(value.into());
-        self
+    pub fn user_data(self, value: impl Into<String>) -> Self {
+        self.set_user_data(Some(value.into()))
     }
     /// Sets or clears [`user_data`](Self::user_data).
-    pub fn set_user_data(mut self, value: Option<String>) -> Self {
-        self.user_data = value;
-        self
+    pub fn set_user_data(self, user_data: Option<String>) -> Self {
+        Self { user_data, ..self }
     }
     /// What [`user_data`](Self::user_data) set, if anything.
     pub fn get_user_data(&self) -> &Option<String> {
@@ -1799,44 +1703,18 @@ impl ::awsgen_runtime::Operation for RunInstancesInput {
 }
 /// Describes a launch request for one or more instances, and includes owner, requester, and security group information that applies to all instances in the launch request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct RunInstancesOutput {
     /// Not supported.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "groupSet", skip_serializing_if = "Option::is_none")
-    )]
     pub groups: Option<Vec<crate::types::GroupIdentifier>>,
     /// The instances.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
-    )]
     pub instances: Option<Vec<crate::types::Instance>>,
     /// The ID of the Amazon Web Services account that owns the reservation.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ownerId", skip_serializing_if = "Option::is_none")
-    )]
     pub owner_id: Option<String>,
     /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services Management Console or Auto Scaling).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "requesterId", skip_serializing_if = "Option::is_none")
-    )]
     pub requester_id: Option<String>,
     /// The ID of the reservation.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "reservationId", skip_serializing_if = "Option::is_none")
-    )]
     pub reservation_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl RunInstancesOutput {
@@ -1870,6 +1748,41 @@ impl ::awsgen_runtime::RequestId for RunInstancesOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for RunInstancesOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "groupSet" => value.read(&mut self.groups),
+            "instancesSet" => value.read(&mut self.instances),
+            "ownerId" => value.read(&mut self.owner_id),
+            "requesterId" => value.read(&mut self.requester_id),
+            "reservationId" => value.read(&mut self.reservation_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(RunInstancesOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RunInstancesOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("groupSet", &self.groups)?;
+        out.optional("instancesSet", &self.instances)?;
+        out.optional("ownerId", &self.owner_id)?;
+        out.optional("requesterId", &self.requester_id)?;
+        out.optional("reservationId", &self.reservation_id)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RunInstancesOutput);
 /// A builder for [`RunInstancesOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RunInstancesOutputBuilder {
@@ -1881,76 +1794,60 @@ pub struct RunInstancesOutputBuilder {
 }
 impl RunInstancesOutputBuilder {
     /// Not supported.
-    pub fn groups(
-        mut self,
-        value: impl Into<Vec<crate::types::GroupIdentifier>>,
-    ) -> Self {
-        self.groups = Some(value.into());
-        self
+    pub fn groups(self, value: impl Into<Vec<crate::types::GroupIdentifier>>) -> Self {
+        self.set_groups(Some(value.into()))
     }
     /// Sets or clears [`groups`](Self::groups).
-    pub fn set_groups(
-        mut self,
-        value: Option<Vec<crate::types::GroupIdentifier>>,
-    ) -> Self {
-        self.groups = value;
-        self
+    pub fn set_groups(self, groups: Option<Vec<crate::types::GroupIdentifier>>) -> Self {
+        Self { groups, ..self }
     }
     /// What [`groups`](Self::groups) set, if anything.
     pub fn get_groups(&self) -> &Option<Vec<crate::types::GroupIdentifier>> {
         &self.groups
     }
     /// The instances.
-    pub fn instances(mut self, value: impl Into<Vec<crate::types::Instance>>) -> Self {
-        self.instances = Some(value.into());
-        self
+    pub fn instances(self, value: impl Into<Vec<crate::types::Instance>>) -> Self {
+        self.set_instances(Some(value.into()))
     }
     /// Sets or clears [`instances`](Self::instances).
-    pub fn set_instances(mut self, value: Option<Vec<crate::types::Instance>>) -> Self {
-        self.instances = value;
-        self
+    pub fn set_instances(self, instances: Option<Vec<crate::types::Instance>>) -> Self {
+        Self { instances, ..self }
     }
     /// What [`instances`](Self::instances) set, if anything.
     pub fn get_instances(&self) -> &Option<Vec<crate::types::Instance>> {
         &self.instances
     }
     /// The ID of the Amazon Web Services account that owns the reservation.
-    pub fn owner_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_id = Some(value.into());
-        self
+    pub fn owner_id(self, value: impl Into<String>) -> Self {
+        self.set_owner_id(Some(value.into()))
     }
     /// Sets or clears [`owner_id`](Self::owner_id).
-    pub fn set_owner_id(mut self, value: Option<String>) -> Self {
-        self.owner_id = value;
-        self
+    pub fn set_owner_id(self, owner_id: Option<String>) -> Self {
+        Self { owner_id, ..self }
     }
     /// What [`owner_id`](Self::owner_id) set, if anything.
     pub fn get_owner_id(&self) -> &Option<String> {
         &self.owner_id
     }
     /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services Management Console or Auto Scaling).
-    pub fn requester_id(mut self, value: impl Into<String>) -> Self {
-        self.requester_id = Some(value.into());
-        self
+    pub fn requester_id(self, value: impl Into<String>) -> Self {
+        self.set_requester_id(Some(value.into()))
     }
     /// Sets or clears [`requester_id`](Self::requester_id).
-    pub fn set_requester_id(mut self, value: Option<String>) -> Self {
-        self.requester_id = value;
-        self
+    pub fn set_requester_id(self, requester_id: Option<String>) -> Self {
+        Self { requester_id, ..self }
     }
     /// What [`requester_id`](Self::requester_id) set, if anything.
     pub fn get_requester_id(&self) -> &Option<String> {
         &self.requester_id
     }
     /// The ID of the reservation.
-    pub fn reservation_id(mut self, value: impl Into<String>) -> Self {
-        self.reservation_id = Some(value.into());
-        self
+    pub fn reservation_id(self, value: impl Into<String>) -> Self {
+        self.set_reservation_id(Some(value.into()))
     }
     /// Sets or clears [`reservation_id`](Self::reservation_id).
-    pub fn set_reservation_id(mut self, value: Option<String>) -> Self {
-        self.reservation_id = value;
-        self
+    pub fn set_reservation_id(self, reservation_id: Option<String>) -> Self {
+        Self { reservation_id, ..self }
     }
     /// What [`reservation_id`](Self::reservation_id) set, if anything.
     pub fn get_reservation_id(&self) -> &Option<String> {

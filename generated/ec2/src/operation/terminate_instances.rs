@@ -39,40 +39,19 @@
 //! When you terminate an instance, we attempt to terminate it forcibly after a short while. If your instance appears stuck in the shutting-down state after a period of time, there might be an issue with the underlying host computer. For more information about terminating and troubleshooting terminating your instances, see [Terminate Amazon EC2 instances](https://docs.aws.amazon.com/) and [Troubleshooting terminating your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/TroubleshootingInstancesShuttingDown.html) in the *Amazon EC2 User Guide*.
 /// The `TerminateInstancesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct TerminateInstancesInput {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
-    )]
     pub dry_run: Option<bool>,
     /// Forces the instances to terminate. The instance will first attempt a graceful shutdown, which includes flushing file system caches and metadata. If the graceful shutdown fails to complete within the timeout period, the instance shuts down forcibly without flushing the file system caches and metadata.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Force", skip_serializing_if = "Option::is_none")
-    )]
     pub force: Option<bool>,
     /// The IDs of the instances.
     ///
     /// Constraints: Up to 1000 instance IDs. We recommend breaking up this request into smaller batches.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_ids: Option<Vec<String>>,
     /// Specifies whether to bypass the graceful OS shutdown process when the instance is terminated.
     ///
     /// Default: `false`
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SkipOsShutdown", skip_serializing_if = "Option::is_none")
-    )]
     pub skip_os_shutdown: Option<bool>,
 }
 impl TerminateInstancesInput {
@@ -101,6 +80,39 @@ impl TerminateInstancesInput {
         self.skip_os_shutdown
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for TerminateInstancesInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "dryRun" => value.read(&mut self.dry_run),
+            "Force" => value.read(&mut self.force),
+            "InstanceId" => value.read(&mut self.instance_ids),
+            "SkipOsShutdown" => value.read(&mut self.skip_os_shutdown),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(TerminateInstancesInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for TerminateInstancesInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("dryRun", &self.dry_run)?;
+        out.optional("Force", &self.force)?;
+        out.optional("InstanceId", &self.instance_ids)?;
+        out.optional("SkipOsShutdown", &self.skip_os_shutdown)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(TerminateInstancesInput);
 /// A builder for [`TerminateInstancesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct TerminateInstancesInputBuilder<C = ()> {
@@ -112,28 +124,24 @@ pub struct TerminateInstancesInputBuilder<C = ()> {
 }
 impl<C> TerminateInstancesInputBuilder<C> {
     /// Checks whether you have the required permissions for the operation, without actually making the request, and provides an error response. If you have the required permissions, the error response is `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
+    pub fn dry_run(self, value: impl Into<bool>) -> Self {
+        self.set_dry_run(Some(value.into()))
     }
     /// Sets or clears [`dry_run`](Self::dry_run).
-    pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
-        self.dry_run = value;
-        self
+    pub fn set_dry_run(self, dry_run: Option<bool>) -> Self {
+        Self { dry_run, ..self }
     }
     /// What [`dry_run`](Self::dry_run) set, if anything.
     pub fn get_dry_run(&self) -> &Option<bool> {
         &self.dry_run
     }
     /// Forces the instances to terminate. The instance will first attempt a graceful shutdown, which includes flushing file system caches and metadata. If the graceful shutdown fails to complete within the timeout period, the instance shuts down forcibly without flushing the file system caches and metadata.
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
-        self
+    pub fn force(self, value: impl Into<bool>) -> Self {
+        self.set_force(Some(value.into()))
     }
     /// Sets or clears [`force`](Self::force).
-    pub fn set_force(mut self, value: Option<bool>) -> Self {
-        self.force = value;
-        self
+    pub fn set_force(self, force: Option<bool>) -> Self {
+        Self { force, ..self }
     }
     /// What [`force`](Self::force) set, if anything.
     pub fn get_force(&self) -> &Option<bool> {
@@ -142,14 +150,12 @@ impl<C> TerminateInstancesInputBuilder<C> {
     /// The IDs of the instances.
     ///
     /// Constraints: Up to 1000 instance IDs. We recommend breaking up this request into smaller batches.
-    pub fn instance_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.instance_ids = Some(value.into());
-        self
+    pub fn instance_ids(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_instance_ids(Some(value.into()))
     }
     /// Sets or clears [`instance_ids`](Self::instance_ids).
-    pub fn set_instance_ids(mut self, value: Option<Vec<String>>) -> Self {
-        self.instance_ids = value;
-        self
+    pub fn set_instance_ids(self, instance_ids: Option<Vec<String>>) -> Self {
+        Self { instance_ids, ..self }
     }
     /// What [`instance_ids`](Self::instance_ids) set, if anything.
     pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
@@ -158,14 +164,12 @@ impl<C> TerminateInstancesInputBuilder<C> {
     /// Specifies whether to bypass the graceful OS shutdown process when the instance is terminated.
     ///
     /// Default: `false`
-    pub fn skip_os_shutdown(mut self, value: impl Into<bool>) -> Self {
-        self.skip_os_shutdown = Some(value.into());
-        self
+    pub fn skip_os_shutdown(self, value: impl Into<bool>) -> Self {
+        self.set_skip_os_shutdown(Some(value.into()))
     }
     /// Sets or clears [`skip_os_shutdown`](Self::skip_os_shutdown).
-    pub fn set_skip_os_shutdown(mut self, value: Option<bool>) -> Self {
-        self.skip_os_shutdown = value;
-        self
+    pub fn set_skip_os_shutdown(self, skip_os_shutdown: Option<bool>) -> Self {
+        Self { skip_os_shutdown, ..self }
     }
     /// What [`skip_os_shutdown`](Self::skip_os_shutdown) set, if anything.
     pub fn get_skip_os_shutdown(&self) -> &Option<bool> {
@@ -268,20 +272,10 @@ impl ::awsgen_runtime::Operation for TerminateInstancesInput {
 }
 /// The `TerminateInstancesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct TerminateInstancesOutput {
     /// Information about the terminated instances.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "instancesSet", skip_serializing_if = "Option::is_none")
-    )]
     pub terminating_instances: Option<Vec<crate::types::InstanceStateChange>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl TerminateInstancesOutput {
@@ -299,6 +293,33 @@ impl ::awsgen_runtime::RequestId for TerminateInstancesOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for TerminateInstancesOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "instancesSet" => value.read(&mut self.terminating_instances),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(TerminateInstancesOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for TerminateInstancesOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("instancesSet", &self.terminating_instances)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(TerminateInstancesOutput);
 /// A builder for [`TerminateInstancesOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct TerminateInstancesOutputBuilder {
@@ -307,19 +328,17 @@ pub struct TerminateInstancesOutputBuilder {
 impl TerminateInstancesOutputBuilder {
     /// Information about the terminated instances.
     pub fn terminating_instances(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::InstanceStateChange>>,
     ) -> Self {
-        self.terminating_instances = Some(value.into());
-        self
+        self.set_terminating_instances(Some(value.into()))
     }
     /// Sets or clears [`terminating_instances`](Self::terminating_instances).
     pub fn set_terminating_instances(
-        mut self,
-        value: Option<Vec<crate::types::InstanceStateChange>>,
+        self,
+        terminating_instances: Option<Vec<crate::types::InstanceStateChange>>,
     ) -> Self {
-        self.terminating_instances = value;
-        self
+        Self { terminating_instances }
     }
     /// What [`terminating_instances`](Self::terminating_instances) set, if anything.
     pub fn get_terminating_instances(

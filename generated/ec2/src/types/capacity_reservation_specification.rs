@@ -5,11 +5,6 @@
 ///
 /// You can only specify `CapacityReservationPreference` and `CapacityReservationTarget` if the `CapacityReservationPreference` is `capacity-reservations-only`.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CapacityReservationSpecification {
     /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
@@ -17,24 +12,10 @@ pub struct CapacityReservationSpecification {
     /// - `capacity-reservations-only` - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the instance will fail to launch.
     /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy). If capacity isn't available, the instance runs as an On-Demand Instance.
     /// - `none` - The instance doesn't run in a Capacity Reservation even if one is available. The instance runs as an On-Demand Instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "CapacityReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub capacity_reservation_preference: Option<
         crate::types::CapacityReservationPreference,
     >,
     /// Information about the target Capacity Reservation or Capacity Reservation group.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "CapacityReservationTarget",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub capacity_reservation_target: Option<crate::types::CapacityReservationTarget>,
 }
 impl CapacityReservationSpecification {
@@ -59,6 +40,42 @@ impl CapacityReservationSpecification {
         self.capacity_reservation_target.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CapacityReservationSpecification {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "CapacityReservationPreference" => {
+                value.read(&mut self.capacity_reservation_preference)
+            }
+            "CapacityReservationTarget" => {
+                value.read(&mut self.capacity_reservation_target)
+            }
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CapacityReservationSpecification);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CapacityReservationSpecification {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional(
+            "CapacityReservationPreference",
+            &self.capacity_reservation_preference,
+        )?;
+        out.optional("CapacityReservationTarget", &self.capacity_reservation_target)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CapacityReservationSpecification);
 /// A builder for [`CapacityReservationSpecification`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CapacityReservationSpecificationBuilder {
@@ -72,19 +89,22 @@ impl CapacityReservationSpecificationBuilder {
     /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, and tenancy). If capacity isn't available, the instance runs as an On-Demand Instance.
     /// - `none` - The instance doesn't run in a Capacity Reservation even if one is available. The instance runs as an On-Demand Instance.
     pub fn capacity_reservation_preference(
-        mut self,
+        self,
         value: impl Into<crate::types::CapacityReservationPreference>,
     ) -> Self {
-        self.capacity_reservation_preference = Some(value.into());
-        self
+        self.set_capacity_reservation_preference(Some(value.into()))
     }
     /// Sets or clears [`capacity_reservation_preference`](Self::capacity_reservation_preference).
     pub fn set_capacity_reservation_preference(
-        mut self,
-        value: Option<crate::types::CapacityReservationPreference>,
+        self,
+        capacity_reservation_preference: Option<
+            crate::types::CapacityReservationPreference,
+        >,
     ) -> Self {
-        self.capacity_reservation_preference = value;
-        self
+        Self {
+            capacity_reservation_preference,
+            ..self
+        }
     }
     /// What [`capacity_reservation_preference`](Self::capacity_reservation_preference) set, if anything.
     pub fn get_capacity_reservation_preference(
@@ -94,19 +114,20 @@ impl CapacityReservationSpecificationBuilder {
     }
     /// Information about the target Capacity Reservation or Capacity Reservation group.
     pub fn capacity_reservation_target(
-        mut self,
+        self,
         value: impl Into<crate::types::CapacityReservationTarget>,
     ) -> Self {
-        self.capacity_reservation_target = Some(value.into());
-        self
+        self.set_capacity_reservation_target(Some(value.into()))
     }
     /// Sets or clears [`capacity_reservation_target`](Self::capacity_reservation_target).
     pub fn set_capacity_reservation_target(
-        mut self,
-        value: Option<crate::types::CapacityReservationTarget>,
+        self,
+        capacity_reservation_target: Option<crate::types::CapacityReservationTarget>,
     ) -> Self {
-        self.capacity_reservation_target = value;
-        self
+        Self {
+            capacity_reservation_target,
+            ..self
+        }
     }
     /// What [`capacity_reservation_target`](Self::capacity_reservation_target) set, if anything.
     pub fn get_capacity_reservation_target(

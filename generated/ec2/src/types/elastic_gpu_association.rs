@@ -3,45 +3,15 @@
 ///
 /// Describes the association between an instance and an Elastic Graphics accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ElasticGpuAssociation {
     /// The ID of the association.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "elasticGpuAssociationId",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub elastic_gpu_association_id: Option<String>,
     /// The state of the association between the instance and the Elastic Graphics accelerator.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "elasticGpuAssociationState",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub elastic_gpu_association_state: Option<String>,
     /// The time the Elastic Graphics accelerator was associated with the instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "elasticGpuAssociationTime",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub elastic_gpu_association_time: Option<String>,
     /// The ID of the Elastic Graphics accelerator.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "elasticGpuId", skip_serializing_if = "Option::is_none")
-    )]
     pub elastic_gpu_id: Option<String>,
 }
 impl ElasticGpuAssociation {
@@ -66,6 +36,43 @@ impl ElasticGpuAssociation {
         self.elastic_gpu_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ElasticGpuAssociation {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "elasticGpuAssociationId" => value.read(&mut self.elastic_gpu_association_id),
+            "elasticGpuAssociationState" => {
+                value.read(&mut self.elastic_gpu_association_state)
+            }
+            "elasticGpuAssociationTime" => {
+                value.read(&mut self.elastic_gpu_association_time)
+            }
+            "elasticGpuId" => value.read(&mut self.elastic_gpu_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ElasticGpuAssociation);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ElasticGpuAssociation {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("elasticGpuAssociationId", &self.elastic_gpu_association_id)?;
+        out.optional("elasticGpuAssociationState", &self.elastic_gpu_association_state)?;
+        out.optional("elasticGpuAssociationTime", &self.elastic_gpu_association_time)?;
+        out.optional("elasticGpuId", &self.elastic_gpu_id)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ElasticGpuAssociation);
 /// A builder for [`ElasticGpuAssociation`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ElasticGpuAssociationBuilder {
@@ -76,56 +83,66 @@ pub struct ElasticGpuAssociationBuilder {
 }
 impl ElasticGpuAssociationBuilder {
     /// The ID of the association.
-    pub fn elastic_gpu_association_id(mut self, value: impl Into<String>) -> Self {
-        self.elastic_gpu_association_id = Some(value.into());
-        self
+    pub fn elastic_gpu_association_id(self, value: impl Into<String>) -> Self {
+        self.set_elastic_gpu_association_id(Some(value.into()))
     }
     /// Sets or clears [`elastic_gpu_association_id`](Self::elastic_gpu_association_id).
-    pub fn set_elastic_gpu_association_id(mut self, value: Option<String>) -> Self {
-        self.elastic_gpu_association_id = value;
-        self
+    pub fn set_elastic_gpu_association_id(
+        self,
+        elastic_gpu_association_id: Option<String>,
+    ) -> Self {
+        Self {
+            elastic_gpu_association_id,
+            ..self
+        }
     }
     /// What [`elastic_gpu_association_id`](Self::elastic_gpu_association_id) set, if anything.
     pub fn get_elastic_gpu_association_id(&self) -> &Option<String> {
         &self.elastic_gpu_association_id
     }
     /// The state of the association between the instance and the Elastic Graphics accelerator.
-    pub fn elastic_gpu_association_state(mut self, value: impl Into<String>) -> Self {
-        self.elastic_gpu_association_state = Some(value.into());
-        self
+    pub fn elastic_gpu_association_state(self, value: impl Into<String>) -> Self {
+        self.set_elastic_gpu_association_state(Some(value.into()))
     }
     /// Sets or clears [`elastic_gpu_association_state`](Self::elastic_gpu_association_state).
-    pub fn set_elastic_gpu_association_state(mut self, value: Option<String>) -> Self {
-        self.elastic_gpu_association_state = value;
-        self
+    pub fn set_elastic_gpu_association_state(
+        self,
+        elastic_gpu_association_state: Option<String>,
+    ) -> Self {
+        Self {
+            elastic_gpu_association_state,
+            ..self
+        }
     }
     /// What [`elastic_gpu_association_state`](Self::elastic_gpu_association_state) set, if anything.
     pub fn get_elastic_gpu_association_state(&self) -> &Option<String> {
         &self.elastic_gpu_association_state
     }
     /// The time the Elastic Graphics accelerator was associated with the instance.
-    pub fn elastic_gpu_association_time(mut self, value: impl Into<String>) -> Self {
-        self.elastic_gpu_association_time = Some(value.into());
-        self
+    pub fn elastic_gpu_association_time(self, value: impl Into<String>) -> Self {
+        self.set_elastic_gpu_association_time(Some(value.into()))
     }
     /// Sets or clears [`elastic_gpu_association_time`](Self::elastic_gpu_association_time).
-    pub fn set_elastic_gpu_association_time(mut self, value: Option<String>) -> Self {
-        self.elastic_gpu_association_time = value;
-        self
+    pub fn set_elastic_gpu_association_time(
+        self,
+        elastic_gpu_association_time: Option<String>,
+    ) -> Self {
+        Self {
+            elastic_gpu_association_time,
+            ..self
+        }
     }
     /// What [`elastic_gpu_association_time`](Self::elastic_gpu_association_time) set, if anything.
     pub fn get_elastic_gpu_association_time(&self) -> &Option<String> {
         &self.elastic_gpu_association_time
     }
     /// The ID of the Elastic Graphics accelerator.
-    pub fn elastic_gpu_id(mut self, value: impl Into<String>) -> Self {
-        self.elastic_gpu_id = Some(value.into());
-        self
+    pub fn elastic_gpu_id(self, value: impl Into<String>) -> Self {
+        self.set_elastic_gpu_id(Some(value.into()))
     }
     /// Sets or clears [`elastic_gpu_id`](Self::elastic_gpu_id).
-    pub fn set_elastic_gpu_id(mut self, value: Option<String>) -> Self {
-        self.elastic_gpu_id = value;
-        self
+    pub fn set_elastic_gpu_id(self, elastic_gpu_id: Option<String>) -> Self {
+        Self { elastic_gpu_id, ..self }
     }
     /// What [`elastic_gpu_id`](Self::elastic_gpu_id) set, if anything.
     pub fn get_elastic_gpu_id(&self) -> &Option<String> {

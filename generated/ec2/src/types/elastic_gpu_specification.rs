@@ -3,15 +3,9 @@
 ///
 /// A specification for an Elastic Graphics accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ElasticGpuSpecification {
     /// The type of Elastic Graphics accelerator.
-    #[cfg_attr(feature = "serde", serde(rename = "Type", default))]
     pub r#type: String,
 }
 impl ElasticGpuSpecification {
@@ -24,6 +18,33 @@ impl ElasticGpuSpecification {
         &self.r#type
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ElasticGpuSpecification {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Type" => value.read(&mut self.r#type),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ElasticGpuSpecification);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ElasticGpuSpecification {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("Type", &self.r#type)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ElasticGpuSpecification);
 /// A builder for [`ElasticGpuSpecification`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ElasticGpuSpecificationBuilder {
@@ -31,14 +52,12 @@ pub struct ElasticGpuSpecificationBuilder {
 }
 impl ElasticGpuSpecificationBuilder {
     /// The type of Elastic Graphics accelerator.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
+    pub fn r#type(self, value: impl Into<String>) -> Self {
+        self.set_type(Some(value.into()))
     }
     /// Sets or clears [`type`](Self::type).
-    pub fn set_type(mut self, value: Option<String>) -> Self {
-        self.r#type = value;
-        self
+    pub fn set_type(self, r#type: Option<String>) -> Self {
+        Self { r#type }
     }
     /// What [`type`](Self::type) set, if anything.
     pub fn get_type(&self) -> &Option<String> {

@@ -3,23 +3,13 @@
 ///
 /// Describes an elastic inference accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ElasticInferenceAccelerator {
     /// The number of elastic inference accelerators to attach to the instance.
     ///
     /// Default: 1
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Count", skip_serializing_if = "Option::is_none")
-    )]
     pub count: Option<i32>,
     /// The type of elastic inference accelerator. The possible values are `eia1.medium`, `eia1.large`, `eia1.xlarge`, `eia2.medium`, `eia2.large`, and `eia2.xlarge`.
-    #[cfg_attr(feature = "serde", serde(rename = "Type", default))]
     pub r#type: String,
 }
 impl ElasticInferenceAccelerator {
@@ -38,6 +28,35 @@ impl ElasticInferenceAccelerator {
         &self.r#type
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ElasticInferenceAccelerator {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Count" => value.read(&mut self.count),
+            "Type" => value.read(&mut self.r#type),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ElasticInferenceAccelerator);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ElasticInferenceAccelerator {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Count", &self.count)?;
+        out.field("Type", &self.r#type)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ElasticInferenceAccelerator);
 /// A builder for [`ElasticInferenceAccelerator`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ElasticInferenceAcceleratorBuilder {
@@ -48,28 +67,24 @@ impl ElasticInferenceAcceleratorBuilder {
     /// The number of elastic inference accelerators to attach to the instance.
     ///
     /// Default: 1
-    pub fn count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
+    pub fn count(self, value: impl Into<i32>) -> Self {
+        self.set_count(Some(value.into()))
     }
     /// Sets or clears [`count`](Self::count).
-    pub fn set_count(mut self, value: Option<i32>) -> Self {
-        self.count = value;
-        self
+    pub fn set_count(self, count: Option<i32>) -> Self {
+        Self { count, ..self }
     }
     /// What [`count`](Self::count) set, if anything.
     pub fn get_count(&self) -> &Option<i32> {
         &self.count
     }
     /// The type of elastic inference accelerator. The possible values are `eia1.medium`, `eia1.large`, `eia1.xlarge`, `eia2.medium`, `eia2.large`, and `eia2.xlarge`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
+    pub fn r#type(self, value: impl Into<String>) -> Self {
+        self.set_type(Some(value.into()))
     }
     /// Sets or clears [`type`](Self::type).
-    pub fn set_type(mut self, value: Option<String>) -> Self {
-        self.r#type = value;
-        self
+    pub fn set_type(self, r#type: Option<String>) -> Self {
+        Self { r#type, ..self }
     }
     /// What [`type`](Self::type) set, if anything.
     pub fn get_type(&self) -> &Option<String> {

@@ -3,48 +3,15 @@
 ///
 /// Describes the association between an instance and an elastic inference accelerator.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ElasticInferenceAcceleratorAssociation {
     /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "elasticInferenceAcceleratorArn",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub elastic_inference_accelerator_arn: Option<String>,
     /// The ID of the association.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "elasticInferenceAcceleratorAssociationId",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub elastic_inference_accelerator_association_id: Option<String>,
     /// The state of the elastic inference accelerator.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "elasticInferenceAcceleratorAssociationState",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub elastic_inference_accelerator_association_state: Option<String>,
     /// The time at which the elastic inference accelerator is associated with an instance.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "elasticInferenceAcceleratorAssociationTime",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub elastic_inference_accelerator_association_time: Option<
         ::awsgen_runtime::DateTime,
     >,
@@ -73,6 +40,59 @@ impl ElasticInferenceAcceleratorAssociation {
         self.elastic_inference_accelerator_association_time
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ElasticInferenceAcceleratorAssociation {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "elasticInferenceAcceleratorArn" => {
+                value.read(&mut self.elastic_inference_accelerator_arn)
+            }
+            "elasticInferenceAcceleratorAssociationId" => {
+                value.read(&mut self.elastic_inference_accelerator_association_id)
+            }
+            "elasticInferenceAcceleratorAssociationState" => {
+                value.read(&mut self.elastic_inference_accelerator_association_state)
+            }
+            "elasticInferenceAcceleratorAssociationTime" => {
+                value.read(&mut self.elastic_inference_accelerator_association_time)
+            }
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ElasticInferenceAcceleratorAssociation);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ElasticInferenceAcceleratorAssociation {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional(
+            "elasticInferenceAcceleratorArn",
+            &self.elastic_inference_accelerator_arn,
+        )?;
+        out.optional(
+            "elasticInferenceAcceleratorAssociationId",
+            &self.elastic_inference_accelerator_association_id,
+        )?;
+        out.optional(
+            "elasticInferenceAcceleratorAssociationState",
+            &self.elastic_inference_accelerator_association_state,
+        )?;
+        out.optional(
+            "elasticInferenceAcceleratorAssociationTime",
+            &self.elastic_inference_accelerator_association_time,
+        )?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ElasticInferenceAcceleratorAssociation);
 /// A builder for [`ElasticInferenceAcceleratorAssociation`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ElasticInferenceAcceleratorAssociationBuilder {
@@ -83,20 +103,18 @@ pub struct ElasticInferenceAcceleratorAssociationBuilder {
 }
 impl ElasticInferenceAcceleratorAssociationBuilder {
     /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
-    pub fn elastic_inference_accelerator_arn(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.elastic_inference_accelerator_arn = Some(value.into());
-        self
+    pub fn elastic_inference_accelerator_arn(self, value: impl Into<String>) -> Self {
+        self.set_elastic_inference_accelerator_arn(Some(value.into()))
     }
     /// Sets or clears [`elastic_inference_accelerator_arn`](Self::elastic_inference_accelerator_arn).
     pub fn set_elastic_inference_accelerator_arn(
-        mut self,
-        value: Option<String>,
+        self,
+        elastic_inference_accelerator_arn: Option<String>,
     ) -> Self {
-        self.elastic_inference_accelerator_arn = value;
-        self
+        Self {
+            elastic_inference_accelerator_arn,
+            ..self
+        }
     }
     /// What [`elastic_inference_accelerator_arn`](Self::elastic_inference_accelerator_arn) set, if anything.
     pub fn get_elastic_inference_accelerator_arn(&self) -> &Option<String> {
@@ -104,19 +122,20 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
     }
     /// The ID of the association.
     pub fn elastic_inference_accelerator_association_id(
-        mut self,
+        self,
         value: impl Into<String>,
     ) -> Self {
-        self.elastic_inference_accelerator_association_id = Some(value.into());
-        self
+        self.set_elastic_inference_accelerator_association_id(Some(value.into()))
     }
     /// Sets or clears [`elastic_inference_accelerator_association_id`](Self::elastic_inference_accelerator_association_id).
     pub fn set_elastic_inference_accelerator_association_id(
-        mut self,
-        value: Option<String>,
+        self,
+        elastic_inference_accelerator_association_id: Option<String>,
     ) -> Self {
-        self.elastic_inference_accelerator_association_id = value;
-        self
+        Self {
+            elastic_inference_accelerator_association_id,
+            ..self
+        }
     }
     /// What [`elastic_inference_accelerator_association_id`](Self::elastic_inference_accelerator_association_id) set, if anything.
     pub fn get_elastic_inference_accelerator_association_id(&self) -> &Option<String> {
@@ -124,19 +143,20 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
     }
     /// The state of the elastic inference accelerator.
     pub fn elastic_inference_accelerator_association_state(
-        mut self,
+        self,
         value: impl Into<String>,
     ) -> Self {
-        self.elastic_inference_accelerator_association_state = Some(value.into());
-        self
+        self.set_elastic_inference_accelerator_association_state(Some(value.into()))
     }
     /// Sets or clears [`elastic_inference_accelerator_association_state`](Self::elastic_inference_accelerator_association_state).
     pub fn set_elastic_inference_accelerator_association_state(
-        mut self,
-        value: Option<String>,
+        self,
+        elastic_inference_accelerator_association_state: Option<String>,
     ) -> Self {
-        self.elastic_inference_accelerator_association_state = value;
-        self
+        Self {
+            elastic_inference_accelerator_association_state,
+            ..self
+        }
     }
     /// What [`elastic_inference_accelerator_association_state`](Self::elastic_inference_accelerator_association_state) set, if anything.
     pub fn get_elastic_inference_accelerator_association_state(
@@ -146,19 +166,22 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
     }
     /// The time at which the elastic inference accelerator is associated with an instance.
     pub fn elastic_inference_accelerator_association_time(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.elastic_inference_accelerator_association_time = Some(value.into());
-        self
+        self.set_elastic_inference_accelerator_association_time(Some(value.into()))
     }
     /// Sets or clears [`elastic_inference_accelerator_association_time`](Self::elastic_inference_accelerator_association_time).
     pub fn set_elastic_inference_accelerator_association_time(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        elastic_inference_accelerator_association_time: Option<
+            ::awsgen_runtime::DateTime,
+        >,
     ) -> Self {
-        self.elastic_inference_accelerator_association_time = value;
-        self
+        Self {
+            elastic_inference_accelerator_association_time,
+            ..self
+        }
     }
     /// What [`elastic_inference_accelerator_association_time`](Self::elastic_inference_accelerator_association_time) set, if anything.
     pub fn get_elastic_inference_accelerator_association_time(

@@ -5,24 +5,11 @@
 ///
 /// For more information, see [List and filter using the CLI and API](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Filtering.html#Filtering_Resources_CLI) in the *Amazon EC2 User Guide*.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct Filter {
     /// The name of the filter. Filter names are case-sensitive.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
     /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter, the values are joined with an `OR`, and the request returns all results that match any of the specified values.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Value", skip_serializing_if = "Option::is_none")
-    )]
     pub values: Option<Vec<String>>,
 }
 impl Filter {
@@ -39,6 +26,35 @@ impl Filter {
         self.values.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for Filter {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Name" => value.read(&mut self.name),
+            "Value" => value.read(&mut self.values),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(Filter);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for Filter {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Name", &self.name)?;
+        out.optional("Value", &self.values)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(Filter);
 /// A builder for [`Filter`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct FilterBuilder {
@@ -47,28 +63,24 @@ pub struct FilterBuilder {
 }
 impl FilterBuilder {
     /// The name of the filter. Filter names are case-sensitive.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter, the values are joined with an `OR`, and the request returns all results that match any of the specified values.
-    pub fn values(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.values = Some(value.into());
-        self
+    pub fn values(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_values(Some(value.into()))
     }
     /// Sets or clears [`values`](Self::values).
-    pub fn set_values(mut self, value: Option<Vec<String>>) -> Self {
-        self.values = value;
-        self
+    pub fn set_values(self, values: Option<Vec<String>>) -> Self {
+        Self { values, ..self }
     }
     /// What [`values`](Self::values) set, if anything.
     pub fn get_values(&self) -> &Option<Vec<String>> {

@@ -3,24 +3,11 @@
 ///
 /// To improve the reliability of network packet delivery, ENA Express reorders network packets on the receiving end by default. However, some UDP-based applications are designed to handle network packets that are out of order to reduce the overhead for packet delivery at the network layer. When ENA Express is enabled, you can specify whether UDP network traffic uses it.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct InstanceAttachmentEnaSrdSpecification {
     /// Indicates whether ENA Express is enabled for the network interface.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "enaSrdEnabled", skip_serializing_if = "Option::is_none")
-    )]
     pub ena_srd_enabled: Option<bool>,
     /// Configures ENA Express for UDP network traffic.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "enaSrdUdpSpecification", skip_serializing_if = "Option::is_none")
-    )]
     pub ena_srd_udp_specification: Option<
         crate::types::InstanceAttachmentEnaSrdUdpSpecification,
     >,
@@ -41,6 +28,35 @@ impl InstanceAttachmentEnaSrdSpecification {
         self.ena_srd_udp_specification.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for InstanceAttachmentEnaSrdSpecification {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "enaSrdEnabled" => value.read(&mut self.ena_srd_enabled),
+            "enaSrdUdpSpecification" => value.read(&mut self.ena_srd_udp_specification),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(InstanceAttachmentEnaSrdSpecification);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for InstanceAttachmentEnaSrdSpecification {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("enaSrdEnabled", &self.ena_srd_enabled)?;
+        out.optional("enaSrdUdpSpecification", &self.ena_srd_udp_specification)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(InstanceAttachmentEnaSrdSpecification);
 /// A builder for [`InstanceAttachmentEnaSrdSpecification`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct InstanceAttachmentEnaSrdSpecificationBuilder {
@@ -51,14 +67,12 @@ pub struct InstanceAttachmentEnaSrdSpecificationBuilder {
 }
 impl InstanceAttachmentEnaSrdSpecificationBuilder {
     /// Indicates whether ENA Express is enabled for the network interface.
-    pub fn ena_srd_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.ena_srd_enabled = Some(value.into());
-        self
+    pub fn ena_srd_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_ena_srd_enabled(Some(value.into()))
     }
     /// Sets or clears [`ena_srd_enabled`](Self::ena_srd_enabled).
-    pub fn set_ena_srd_enabled(mut self, value: Option<bool>) -> Self {
-        self.ena_srd_enabled = value;
-        self
+    pub fn set_ena_srd_enabled(self, ena_srd_enabled: Option<bool>) -> Self {
+        Self { ena_srd_enabled, ..self }
     }
     /// What [`ena_srd_enabled`](Self::ena_srd_enabled) set, if anything.
     pub fn get_ena_srd_enabled(&self) -> &Option<bool> {
@@ -66,19 +80,22 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
     }
     /// Configures ENA Express for UDP network traffic.
     pub fn ena_srd_udp_specification(
-        mut self,
+        self,
         value: impl Into<crate::types::InstanceAttachmentEnaSrdUdpSpecification>,
     ) -> Self {
-        self.ena_srd_udp_specification = Some(value.into());
-        self
+        self.set_ena_srd_udp_specification(Some(value.into()))
     }
     /// Sets or clears [`ena_srd_udp_specification`](Self::ena_srd_udp_specification).
     pub fn set_ena_srd_udp_specification(
-        mut self,
-        value: Option<crate::types::InstanceAttachmentEnaSrdUdpSpecification>,
+        self,
+        ena_srd_udp_specification: Option<
+            crate::types::InstanceAttachmentEnaSrdUdpSpecification,
+        >,
     ) -> Self {
-        self.ena_srd_udp_specification = value;
-        self
+        Self {
+            ena_srd_udp_specification,
+            ..self
+        }
     }
     /// What [`ena_srd_udp_specification`](Self::ena_srd_udp_specification) set, if anything.
     pub fn get_ena_srd_udp_specification(

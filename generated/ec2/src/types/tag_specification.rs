@@ -3,24 +3,11 @@
 ///
 /// The `Valid Values` lists all the resource types that can be tagged. However, the action you're using might not support tagging all of these resource types. If you try to tag a resource type that is unsupported for the action you're using, you'll get an error.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct TagSpecification {
     /// The type of resource to tag on creation.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "resourceType", skip_serializing_if = "Option::is_none")
-    )]
     pub resource_type: Option<crate::types::ResourceType>,
     /// The tags to apply to the resource.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tag", skip_serializing_if = "Option::is_none")
-    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl TagSpecification {
@@ -37,6 +24,35 @@ impl TagSpecification {
         self.tags.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for TagSpecification {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resourceType" => value.read(&mut self.resource_type),
+            "Tag" => value.read(&mut self.tags),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(TagSpecification);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for TagSpecification {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("resourceType", &self.resource_type)?;
+        out.optional("Tag", &self.tags)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(TagSpecification);
 /// A builder for [`TagSpecification`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct TagSpecificationBuilder {
@@ -45,34 +61,27 @@ pub struct TagSpecificationBuilder {
 }
 impl TagSpecificationBuilder {
     /// The type of resource to tag on creation.
-    pub fn resource_type(
-        mut self,
-        value: impl Into<crate::types::ResourceType>,
-    ) -> Self {
-        self.resource_type = Some(value.into());
-        self
+    pub fn resource_type(self, value: impl Into<crate::types::ResourceType>) -> Self {
+        self.set_resource_type(Some(value.into()))
     }
     /// Sets or clears [`resource_type`](Self::resource_type).
     pub fn set_resource_type(
-        mut self,
-        value: Option<crate::types::ResourceType>,
+        self,
+        resource_type: Option<crate::types::ResourceType>,
     ) -> Self {
-        self.resource_type = value;
-        self
+        Self { resource_type, ..self }
     }
     /// What [`resource_type`](Self::resource_type) set, if anything.
     pub fn get_resource_type(&self) -> &Option<crate::types::ResourceType> {
         &self.resource_type
     }
     /// The tags to apply to the resource.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {

@@ -10,18 +10,13 @@
 //! PutEvents will only process nested JSON up to 1000 levels deep.
 /// The `PutEventsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PutEventsInput {
     /// The URL subdomain of the endpoint. For example, if the URL for Endpoint is <https://abcde.veo.endpoints.event.amazonaws.com>, then the EndpointId is `abcde.veo`.
     ///
     /// When using Java, you must include `auth-crt` on the class path.
-    #[serde(rename = "EndpointId", skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// The entry that defines an event in your system. You can specify several parameters for the entry such as the source and type of the event, resources associated with the event, and so on.
-    #[serde(rename = "Entries", skip_serializing_if = "Option::is_none")]
     pub entries: Option<Vec<crate::types::PutEventsRequestEntry>>,
 }
 impl PutEventsInput {
@@ -40,6 +35,33 @@ impl PutEventsInput {
         self.entries.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutEventsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "EndpointId" => value.read(&mut self.endpoint_id),
+            "Entries" => value.read(&mut self.entries),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutEventsInput);
+impl ::awsgen_runtime::fields::WriteFields for PutEventsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("EndpointId", &self.endpoint_id)?;
+        out.optional("Entries", &self.entries)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(PutEventsInput);
 /// A builder for [`PutEventsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutEventsInputBuilder<C = ()> {
@@ -51,14 +73,12 @@ impl<C> PutEventsInputBuilder<C> {
     /// The URL subdomain of the endpoint. For example, if the URL for Endpoint is <https://abcde.veo.endpoints.event.amazonaws.com>, then the EndpointId is `abcde.veo`.
     ///
     /// When using Java, you must include `auth-crt` on the class path.
-    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
-        self.endpoint_id = Some(value.into());
-        self
+    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
+        self.set_endpoint_id(Some(value.into()))
     }
     /// Sets or clears [`endpoint_id`](Self::endpoint_id).
-    pub fn set_endpoint_id(mut self, value: Option<String>) -> Self {
-        self.endpoint_id = value;
-        self
+    pub fn set_endpoint_id(self, endpoint_id: Option<String>) -> Self {
+        Self { endpoint_id, ..self }
     }
     /// What [`endpoint_id`](Self::endpoint_id) set, if anything.
     pub fn get_endpoint_id(&self) -> &Option<String> {
@@ -66,19 +86,17 @@ impl<C> PutEventsInputBuilder<C> {
     }
     /// The entry that defines an event in your system. You can specify several parameters for the entry such as the source and type of the event, resources associated with the event, and so on.
     pub fn entries(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::PutEventsRequestEntry>>,
     ) -> Self {
-        self.entries = Some(value.into());
-        self
+        self.set_entries(Some(value.into()))
     }
     /// Sets or clears [`entries`](Self::entries).
     pub fn set_entries(
-        mut self,
-        value: Option<Vec<crate::types::PutEventsRequestEntry>>,
+        self,
+        entries: Option<Vec<crate::types::PutEventsRequestEntry>>,
     ) -> Self {
-        self.entries = value;
-        self
+        Self { entries, ..self }
     }
     /// What [`entries`](Self::entries) set, if anything.
     pub fn get_entries(&self) -> &Option<Vec<crate::types::PutEventsRequestEntry>> {
@@ -170,20 +188,14 @@ impl ::awsgen_runtime::Operation for PutEventsInput {
 }
 /// The `PutEventsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct PutEventsOutput {
     /// The successfully and unsuccessfully ingested events results. If the ingestion was successful, the entry has the event ID in it. Otherwise, you can use the error code and error message to identify the problem with the entry.
     ///
     /// For each record, the index of the response element is the same as the index in the request array.
-    #[serde(rename = "Entries", skip_serializing_if = "Option::is_none")]
     pub entries: Option<Vec<crate::types::PutEventsResultEntry>>,
     /// The number of failed entries.
-    #[serde(rename = "FailedEntryCount", skip_serializing_if = "Option::is_none")]
     pub failed_entry_count: Option<i32>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl PutEventsOutput {
@@ -207,6 +219,33 @@ impl ::awsgen_runtime::RequestId for PutEventsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for PutEventsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Entries" => value.read(&mut self.entries),
+            "FailedEntryCount" => value.read(&mut self.failed_entry_count),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(PutEventsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutEventsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Entries", &self.entries)?;
+        out.optional("FailedEntryCount", &self.failed_entry_count)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutEventsOutput);
 /// A builder for [`PutEventsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutEventsOutputBuilder {
@@ -218,33 +257,29 @@ impl PutEventsOutputBuilder {
     ///
     /// For each record, the index of the response element is the same as the index in the request array.
     pub fn entries(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::PutEventsResultEntry>>,
     ) -> Self {
-        self.entries = Some(value.into());
-        self
+        self.set_entries(Some(value.into()))
     }
     /// Sets or clears [`entries`](Self::entries).
     pub fn set_entries(
-        mut self,
-        value: Option<Vec<crate::types::PutEventsResultEntry>>,
+        self,
+        entries: Option<Vec<crate::types::PutEventsResultEntry>>,
     ) -> Self {
-        self.entries = value;
-        self
+        Self { entries, ..self }
     }
     /// What [`entries`](Self::entries) set, if anything.
     pub fn get_entries(&self) -> &Option<Vec<crate::types::PutEventsResultEntry>> {
         &self.entries
     }
     /// The number of failed entries.
-    pub fn failed_entry_count(mut self, value: impl Into<i32>) -> Self {
-        self.failed_entry_count = Some(value.into());
-        self
+    pub fn failed_entry_count(self, value: impl Into<i32>) -> Self {
+        self.set_failed_entry_count(Some(value.into()))
     }
     /// Sets or clears [`failed_entry_count`](Self::failed_entry_count).
-    pub fn set_failed_entry_count(mut self, value: Option<i32>) -> Self {
-        self.failed_entry_count = value;
-        self
+    pub fn set_failed_entry_count(self, failed_entry_count: Option<i32>) -> Self {
+        Self { failed_entry_count, ..self }
     }
     /// What [`failed_entry_count`](Self::failed_entry_count) set, if anything.
     pub fn get_failed_entry_count(&self) -> &Option<i32> {

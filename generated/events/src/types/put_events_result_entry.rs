@@ -5,9 +5,6 @@
 ///
 /// For information about the errors that are common to all actions, see [Common Errors](https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html).
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct PutEventsResultEntry {
     /// The error code that indicates why the event submission failed.
@@ -51,13 +48,10 @@ pub struct PutEventsResultEntry {
     /// - `NotAuthorizedForDetailTypeException`
     ///
     /// You do not have permissions to publish events with this detail type onto this event bus.
-    #[serde(rename = "ErrorCode", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The error message that explains why the event submission failed.
-    #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// The ID of the event.
-    #[serde(rename = "EventId", skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
 }
 impl PutEventsResultEntry {
@@ -118,6 +112,35 @@ impl PutEventsResultEntry {
         self.event_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for PutEventsResultEntry {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ErrorCode" => value.read(&mut self.error_code),
+            "ErrorMessage" => value.read(&mut self.error_message),
+            "EventId" => value.read(&mut self.event_id),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(PutEventsResultEntry);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutEventsResultEntry {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("ErrorCode", &self.error_code)?;
+        out.optional("ErrorMessage", &self.error_message)?;
+        out.optional("EventId", &self.event_id)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutEventsResultEntry);
 /// A builder for [`PutEventsResultEntry`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutEventsResultEntryBuilder {
@@ -167,42 +190,36 @@ impl PutEventsResultEntryBuilder {
     /// - `NotAuthorizedForDetailTypeException`
     ///
     /// You do not have permissions to publish events with this detail type onto this event bus.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
+    pub fn error_code(self, value: impl Into<String>) -> Self {
+        self.set_error_code(Some(value.into()))
     }
     /// Sets or clears [`error_code`](Self::error_code).
-    pub fn set_error_code(mut self, value: Option<String>) -> Self {
-        self.error_code = value;
-        self
+    pub fn set_error_code(self, error_code: Option<String>) -> Self {
+        Self { error_code, ..self }
     }
     /// What [`error_code`](Self::error_code) set, if anything.
     pub fn get_error_code(&self) -> &Option<String> {
         &self.error_code
     }
     /// The error message that explains why the event submission failed.
-    pub fn error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
+    pub fn error_message(self, value: impl Into<String>) -> Self {
+        self.set_error_message(Some(value.into()))
     }
     /// Sets or clears [`error_message`](Self::error_message).
-    pub fn set_error_message(mut self, value: Option<String>) -> Self {
-        self.error_message = value;
-        self
+    pub fn set_error_message(self, error_message: Option<String>) -> Self {
+        Self { error_message, ..self }
     }
     /// What [`error_message`](Self::error_message) set, if anything.
     pub fn get_error_message(&self) -> &Option<String> {
         &self.error_message
     }
     /// The ID of the event.
-    pub fn event_id(mut self, value: impl Into<String>) -> Self {
-        self.event_id = Some(value.into());
-        self
+    pub fn event_id(self, value: impl Into<String>) -> Self {
+        self.set_event_id(Some(value.into()))
     }
     /// Sets or clears [`event_id`](Self::event_id).
-    pub fn set_event_id(mut self, value: Option<String>) -> Self {
-        self.event_id = value;
-        self
+    pub fn set_event_id(self, event_id: Option<String>) -> Self {
+        Self { event_id, ..self }
     }
     /// What [`event_id`](Self::event_id) set, if anything.
     pub fn get_event_id(&self) -> &Option<String> {

@@ -2,19 +2,13 @@
 //! The DescribeStream operation.
 /// The `DescribeStreamInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DescribeStreamInput {
     /// The `ExclusiveStartShardId` member.
-    #[serde(rename = "ExclusiveStartShardId", skip_serializing_if = "Option::is_none")]
     pub exclusive_start_shard_id: Option<String>,
     /// The `Limit` member.
-    #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// The `StreamName` member.
-    #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
     pub stream_name: Option<String>,
 }
 impl DescribeStreamInput {
@@ -35,6 +29,35 @@ impl DescribeStreamInput {
         self.stream_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeStreamInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ExclusiveStartShardId" => value.read(&mut self.exclusive_start_shard_id),
+            "Limit" => value.read(&mut self.limit),
+            "StreamName" => value.read(&mut self.stream_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeStreamInput);
+impl ::awsgen_runtime::fields::WriteFields for DescribeStreamInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("ExclusiveStartShardId", &self.exclusive_start_shard_id)?;
+        out.optional("Limit", &self.limit)?;
+        out.optional("StreamName", &self.stream_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(DescribeStreamInput);
 /// A builder for [`DescribeStreamInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeStreamInputBuilder<C = ()> {
@@ -45,42 +68,42 @@ pub struct DescribeStreamInputBuilder<C = ()> {
 }
 impl<C> DescribeStreamInputBuilder<C> {
     /// The `ExclusiveStartShardId` member.
-    pub fn exclusive_start_shard_id(mut self, value: impl Into<String>) -> Self {
-        self.exclusive_start_shard_id = Some(value.into());
-        self
+    pub fn exclusive_start_shard_id(self, value: impl Into<String>) -> Self {
+        self.set_exclusive_start_shard_id(Some(value.into()))
     }
     /// Sets or clears [`exclusive_start_shard_id`](Self::exclusive_start_shard_id).
-    pub fn set_exclusive_start_shard_id(mut self, value: Option<String>) -> Self {
-        self.exclusive_start_shard_id = value;
-        self
+    pub fn set_exclusive_start_shard_id(
+        self,
+        exclusive_start_shard_id: Option<String>,
+    ) -> Self {
+        Self {
+            exclusive_start_shard_id,
+            ..self
+        }
     }
     /// What [`exclusive_start_shard_id`](Self::exclusive_start_shard_id) set, if anything.
     pub fn get_exclusive_start_shard_id(&self) -> &Option<String> {
         &self.exclusive_start_shard_id
     }
     /// The `Limit` member.
-    pub fn limit(mut self, value: impl Into<i32>) -> Self {
-        self.limit = Some(value.into());
-        self
+    pub fn limit(self, value: impl Into<i32>) -> Self {
+        self.set_limit(Some(value.into()))
     }
     /// Sets or clears [`limit`](Self::limit).
-    pub fn set_limit(mut self, value: Option<i32>) -> Self {
-        self.limit = value;
-        self
+    pub fn set_limit(self, limit: Option<i32>) -> Self {
+        Self { limit, ..self }
     }
     /// What [`limit`](Self::limit) set, if anything.
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// The `StreamName` member.
-    pub fn stream_name(mut self, value: impl Into<String>) -> Self {
-        self.stream_name = Some(value.into());
-        self
+    pub fn stream_name(self, value: impl Into<String>) -> Self {
+        self.set_stream_name(Some(value.into()))
     }
     /// Sets or clears [`stream_name`](Self::stream_name).
-    pub fn set_stream_name(mut self, value: Option<String>) -> Self {
-        self.stream_name = value;
-        self
+    pub fn set_stream_name(self, stream_name: Option<String>) -> Self {
+        Self { stream_name, ..self }
     }
     /// What [`stream_name`](Self::stream_name) set, if anything.
     pub fn get_stream_name(&self) -> &Option<String> {
@@ -221,15 +244,10 @@ impl ::awsgen_runtime::pagination::Paginate for DescribeStreamInput {
 }
 /// The `DescribeStreamOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeStreamOutput {
     /// The `StreamDescription` member.
-    #[serde(rename = "StreamDescription", default)]
     pub stream_description: crate::types::StreamDescription,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl DescribeStreamOutput {
@@ -247,6 +265,31 @@ impl ::awsgen_runtime::RequestId for DescribeStreamOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for DescribeStreamOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "StreamDescription" => value.read(&mut self.stream_description),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(DescribeStreamOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeStreamOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("StreamDescription", &self.stream_description)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeStreamOutput);
 /// A builder for [`DescribeStreamOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeStreamOutputBuilder {
@@ -255,19 +298,17 @@ pub struct DescribeStreamOutputBuilder {
 impl DescribeStreamOutputBuilder {
     /// The `StreamDescription` member.
     pub fn stream_description(
-        mut self,
+        self,
         value: impl Into<crate::types::StreamDescription>,
     ) -> Self {
-        self.stream_description = Some(value.into());
-        self
+        self.set_stream_description(Some(value.into()))
     }
     /// Sets or clears [`stream_description`](Self::stream_description).
     pub fn set_stream_description(
-        mut self,
-        value: Option<crate::types::StreamDescription>,
+        self,
+        stream_description: Option<crate::types::StreamDescription>,
     ) -> Self {
-        self.stream_description = value;
-        self
+        Self { stream_description }
     }
     /// What [`stream_description`](Self::stream_description) set, if anything.
     pub fn get_stream_description(&self) -> &Option<crate::types::StreamDescription> {

@@ -2,13 +2,9 @@
 //! The DescribeTable operation.
 /// The `DescribeTableInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DescribeTableInput {
     /// The `TableName` member.
-    #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
 }
 impl DescribeTableInput {
@@ -21,6 +17,31 @@ impl DescribeTableInput {
         self.table_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeTableInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "TableName" => value.read(&mut self.table_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeTableInput);
+impl ::awsgen_runtime::fields::WriteFields for DescribeTableInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("TableName", &self.table_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(DescribeTableInput);
 /// A builder for [`DescribeTableInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeTableInputBuilder<C = ()> {
@@ -29,14 +50,12 @@ pub struct DescribeTableInputBuilder<C = ()> {
 }
 impl<C> DescribeTableInputBuilder<C> {
     /// The `TableName` member.
-    pub fn table_name(mut self, value: impl Into<String>) -> Self {
-        self.table_name = Some(value.into());
-        self
+    pub fn table_name(self, value: impl Into<String>) -> Self {
+        self.set_table_name(Some(value.into()))
     }
     /// Sets or clears [`table_name`](Self::table_name).
-    pub fn set_table_name(mut self, value: Option<String>) -> Self {
-        self.table_name = value;
-        self
+    pub fn set_table_name(self, table_name: Option<String>) -> Self {
+        Self { table_name, ..self }
     }
     /// What [`table_name`](Self::table_name) set, if anything.
     pub fn get_table_name(&self) -> &Option<String> {
@@ -291,15 +310,10 @@ fn wait_until_table_not_exists(
 }
 /// The `DescribeTableOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeTableOutput {
     /// The `Table` member.
-    #[serde(rename = "Table", skip_serializing_if = "Option::is_none")]
     pub table: Option<crate::types::TableDescription>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl DescribeTableOutput {
@@ -317,6 +331,31 @@ impl ::awsgen_runtime::RequestId for DescribeTableOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for DescribeTableOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Table" => value.read(&mut self.table),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(DescribeTableOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeTableOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Table", &self.table)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeTableOutput);
 /// A builder for [`DescribeTableOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeTableOutputBuilder {
@@ -324,14 +363,12 @@ pub struct DescribeTableOutputBuilder {
 }
 impl DescribeTableOutputBuilder {
     /// The `Table` member.
-    pub fn table(mut self, value: impl Into<crate::types::TableDescription>) -> Self {
-        self.table = Some(value.into());
-        self
+    pub fn table(self, value: impl Into<crate::types::TableDescription>) -> Self {
+        self.set_table(Some(value.into()))
     }
     /// Sets or clears [`table`](Self::table).
-    pub fn set_table(mut self, value: Option<crate::types::TableDescription>) -> Self {
-        self.table = value;
-        self
+    pub fn set_table(self, table: Option<crate::types::TableDescription>) -> Self {
+        Self { table }
     }
     /// What [`table`](Self::table) set, if anything.
     pub fn get_table(&self) -> &Option<crate::types::TableDescription> {

@@ -4,19 +4,13 @@
 //! A portion of a log, as RDS's DownloadDBLogFilePortion: its paginator's result is text, not a list.
 /// The `DownloadLogPortionInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DownloadLogPortionInput {
     /// The `LogName` member.
-    #[serde(rename = "LogName", skip_serializing_if = "Option::is_none")]
     pub log_name: Option<String>,
     /// The `Marker` member.
-    #[serde(rename = "Marker", skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,
     /// The `NumberOfLines` member.
-    #[serde(rename = "NumberOfLines", skip_serializing_if = "Option::is_none")]
     pub number_of_lines: Option<i32>,
 }
 impl DownloadLogPortionInput {
@@ -37,6 +31,35 @@ impl DownloadLogPortionInput {
         self.number_of_lines
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DownloadLogPortionInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "LogName" => value.read(&mut self.log_name),
+            "Marker" => value.read(&mut self.marker),
+            "NumberOfLines" => value.read(&mut self.number_of_lines),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DownloadLogPortionInput);
+impl ::awsgen_runtime::fields::WriteFields for DownloadLogPortionInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("LogName", &self.log_name)?;
+        out.optional("Marker", &self.marker)?;
+        out.optional("NumberOfLines", &self.number_of_lines)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(DownloadLogPortionInput);
 /// A builder for [`DownloadLogPortionInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DownloadLogPortionInputBuilder<C = ()> {
@@ -47,42 +70,36 @@ pub struct DownloadLogPortionInputBuilder<C = ()> {
 }
 impl<C> DownloadLogPortionInputBuilder<C> {
     /// The `LogName` member.
-    pub fn log_name(mut self, value: impl Into<String>) -> Self {
-        self.log_name = Some(value.into());
-        self
+    pub fn log_name(self, value: impl Into<String>) -> Self {
+        self.set_log_name(Some(value.into()))
     }
     /// Sets or clears [`log_name`](Self::log_name).
-    pub fn set_log_name(mut self, value: Option<String>) -> Self {
-        self.log_name = value;
-        self
+    pub fn set_log_name(self, log_name: Option<String>) -> Self {
+        Self { log_name, ..self }
     }
     /// What [`log_name`](Self::log_name) set, if anything.
     pub fn get_log_name(&self) -> &Option<String> {
         &self.log_name
     }
     /// The `Marker` member.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// The `NumberOfLines` member.
-    pub fn number_of_lines(mut self, value: impl Into<i32>) -> Self {
-        self.number_of_lines = Some(value.into());
-        self
+    pub fn number_of_lines(self, value: impl Into<i32>) -> Self {
+        self.set_number_of_lines(Some(value.into()))
     }
     /// Sets or clears [`number_of_lines`](Self::number_of_lines).
-    pub fn set_number_of_lines(mut self, value: Option<i32>) -> Self {
-        self.number_of_lines = value;
-        self
+    pub fn set_number_of_lines(self, number_of_lines: Option<i32>) -> Self {
+        Self { number_of_lines, ..self }
     }
     /// What [`number_of_lines`](Self::number_of_lines) set, if anything.
     pub fn get_number_of_lines(&self) -> &Option<i32> {
@@ -221,21 +238,14 @@ impl ::awsgen_runtime::pagination::Paginate for DownloadLogPortionInput {
 }
 /// The `DownloadLogPortionOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DownloadLogPortionOutput {
     /// The `AdditionalDataPending` member.
-    #[serde(rename = "AdditionalDataPending", skip_serializing_if = "Option::is_none")]
     pub additional_data_pending: Option<bool>,
     /// The `LogFileData` member.
-    #[serde(rename = "LogFileData", skip_serializing_if = "Option::is_none")]
     pub log_file_data: Option<String>,
     /// The `Marker` member.
-    #[serde(rename = "Marker", skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl DownloadLogPortionOutput {
@@ -261,6 +271,35 @@ impl ::awsgen_runtime::RequestId for DownloadLogPortionOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for DownloadLogPortionOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AdditionalDataPending" => value.read(&mut self.additional_data_pending),
+            "LogFileData" => value.read(&mut self.log_file_data),
+            "Marker" => value.read(&mut self.marker),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(DownloadLogPortionOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DownloadLogPortionOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AdditionalDataPending", &self.additional_data_pending)?;
+        out.optional("LogFileData", &self.log_file_data)?;
+        out.optional("Marker", &self.marker)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DownloadLogPortionOutput);
 /// A builder for [`DownloadLogPortionOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DownloadLogPortionOutputBuilder {
@@ -270,42 +309,42 @@ pub struct DownloadLogPortionOutputBuilder {
 }
 impl DownloadLogPortionOutputBuilder {
     /// The `AdditionalDataPending` member.
-    pub fn additional_data_pending(mut self, value: impl Into<bool>) -> Self {
-        self.additional_data_pending = Some(value.into());
-        self
+    pub fn additional_data_pending(self, value: impl Into<bool>) -> Self {
+        self.set_additional_data_pending(Some(value.into()))
     }
     /// Sets or clears [`additional_data_pending`](Self::additional_data_pending).
-    pub fn set_additional_data_pending(mut self, value: Option<bool>) -> Self {
-        self.additional_data_pending = value;
-        self
+    pub fn set_additional_data_pending(
+        self,
+        additional_data_pending: Option<bool>,
+    ) -> Self {
+        Self {
+            additional_data_pending,
+            ..self
+        }
     }
     /// What [`additional_data_pending`](Self::additional_data_pending) set, if anything.
     pub fn get_additional_data_pending(&self) -> &Option<bool> {
         &self.additional_data_pending
     }
     /// The `LogFileData` member.
-    pub fn log_file_data(mut self, value: impl Into<String>) -> Self {
-        self.log_file_data = Some(value.into());
-        self
+    pub fn log_file_data(self, value: impl Into<String>) -> Self {
+        self.set_log_file_data(Some(value.into()))
     }
     /// Sets or clears [`log_file_data`](Self::log_file_data).
-    pub fn set_log_file_data(mut self, value: Option<String>) -> Self {
-        self.log_file_data = value;
-        self
+    pub fn set_log_file_data(self, log_file_data: Option<String>) -> Self {
+        Self { log_file_data, ..self }
     }
     /// What [`log_file_data`](Self::log_file_data) set, if anything.
     pub fn get_log_file_data(&self) -> &Option<String> {
         &self.log_file_data
     }
     /// The `Marker` member.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {

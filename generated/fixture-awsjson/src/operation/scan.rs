@@ -2,21 +2,15 @@
 //! The Scan operation.
 /// The `ScanInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ScanInput {
     /// The `ExclusiveStartKey` member.
-    #[serde(rename = "ExclusiveStartKey", skip_serializing_if = "Option::is_none")]
     pub exclusive_start_key: Option<
         ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
     >,
     /// The `Limit` member.
-    #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// The `TableName` member.
-    #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
 }
 impl ScanInput {
@@ -39,6 +33,35 @@ impl ScanInput {
         self.table_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ScanInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ExclusiveStartKey" => value.read(&mut self.exclusive_start_key),
+            "Limit" => value.read(&mut self.limit),
+            "TableName" => value.read(&mut self.table_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ScanInput);
+impl ::awsgen_runtime::fields::WriteFields for ScanInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("ExclusiveStartKey", &self.exclusive_start_key)?;
+        out.optional("Limit", &self.limit)?;
+        out.optional("TableName", &self.table_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(ScanInput);
 /// A builder for [`ScanInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ScanInputBuilder<C = ()> {
@@ -52,21 +75,24 @@ pub struct ScanInputBuilder<C = ()> {
 impl<C> ScanInputBuilder<C> {
     /// The `ExclusiveStartKey` member.
     pub fn exclusive_start_key(
-        mut self,
+        self,
         value: impl Into<
             ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
         >,
     ) -> Self {
-        self.exclusive_start_key = Some(value.into());
-        self
+        self.set_exclusive_start_key(Some(value.into()))
     }
     /// Sets or clears [`exclusive_start_key`](Self::exclusive_start_key).
     pub fn set_exclusive_start_key(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, crate::types::AttributeValue>>,
+        self,
+        exclusive_start_key: Option<
+            ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
+        >,
     ) -> Self {
-        self.exclusive_start_key = value;
-        self
+        Self {
+            exclusive_start_key,
+            ..self
+        }
     }
     /// What [`exclusive_start_key`](Self::exclusive_start_key) set, if anything.
     pub fn get_exclusive_start_key(
@@ -75,28 +101,24 @@ impl<C> ScanInputBuilder<C> {
         &self.exclusive_start_key
     }
     /// The `Limit` member.
-    pub fn limit(mut self, value: impl Into<i32>) -> Self {
-        self.limit = Some(value.into());
-        self
+    pub fn limit(self, value: impl Into<i32>) -> Self {
+        self.set_limit(Some(value.into()))
     }
     /// Sets or clears [`limit`](Self::limit).
-    pub fn set_limit(mut self, value: Option<i32>) -> Self {
-        self.limit = value;
-        self
+    pub fn set_limit(self, limit: Option<i32>) -> Self {
+        Self { limit, ..self }
     }
     /// What [`limit`](Self::limit) set, if anything.
     pub fn get_limit(&self) -> &Option<i32> {
         &self.limit
     }
     /// The `TableName` member.
-    pub fn table_name(mut self, value: impl Into<String>) -> Self {
-        self.table_name = Some(value.into());
-        self
+    pub fn table_name(self, value: impl Into<String>) -> Self {
+        self.set_table_name(Some(value.into()))
     }
     /// Sets or clears [`table_name`](Self::table_name).
-    pub fn set_table_name(mut self, value: Option<String>) -> Self {
-        self.table_name = value;
-        self
+    pub fn set_table_name(self, table_name: Option<String>) -> Self {
+        Self { table_name, ..self }
     }
     /// What [`table_name`](Self::table_name) set, if anything.
     pub fn get_table_name(&self) -> &Option<String> {
@@ -235,25 +257,18 @@ impl ::awsgen_runtime::pagination::Paginate for ScanInput {
 }
 /// The `ScanOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct ScanOutput {
     /// The `Count` member.
-    #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// The `Items` member.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
     pub items: Option<
         Vec<::std::collections::BTreeMap<String, crate::types::AttributeValue>>,
     >,
     /// The `LastEvaluatedKey` member.
-    #[serde(rename = "LastEvaluatedKey", skip_serializing_if = "Option::is_none")]
     pub last_evaluated_key: Option<
         ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
     >,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl ScanOutput {
@@ -283,6 +298,35 @@ impl ::awsgen_runtime::RequestId for ScanOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for ScanOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Count" => value.read(&mut self.count),
+            "Items" => value.read(&mut self.items),
+            "LastEvaluatedKey" => value.read(&mut self.last_evaluated_key),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(ScanOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ScanOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Count", &self.count)?;
+        out.optional("Items", &self.items)?;
+        out.optional("LastEvaluatedKey", &self.last_evaluated_key)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ScanOutput);
 /// A builder for [`ScanOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ScanOutputBuilder {
@@ -296,14 +340,12 @@ pub struct ScanOutputBuilder {
 }
 impl ScanOutputBuilder {
     /// The `Count` member.
-    pub fn count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
+    pub fn count(self, value: impl Into<i32>) -> Self {
+        self.set_count(Some(value.into()))
     }
     /// Sets or clears [`count`](Self::count).
-    pub fn set_count(mut self, value: Option<i32>) -> Self {
-        self.count = value;
-        self
+    pub fn set_count(self, count: Option<i32>) -> Self {
+        Self { count, ..self }
     }
     /// What [`count`](Self::count) set, if anything.
     pub fn get_count(&self) -> &Option<i32> {
@@ -311,23 +353,21 @@ impl ScanOutputBuilder {
     }
     /// The `Items` member.
     pub fn items(
-        mut self,
+        self,
         value: impl Into<
             Vec<::std::collections::BTreeMap<String, crate::types::AttributeValue>>,
         >,
     ) -> Self {
-        self.items = Some(value.into());
-        self
+        self.set_items(Some(value.into()))
     }
     /// Sets or clears [`items`](Self::items).
     pub fn set_items(
-        mut self,
-        value: Option<
+        self,
+        items: Option<
             Vec<::std::collections::BTreeMap<String, crate::types::AttributeValue>>,
         >,
     ) -> Self {
-        self.items = value;
-        self
+        Self { items, ..self }
     }
     /// What [`items`](Self::items) set, if anything.
     pub fn get_items(
@@ -339,21 +379,21 @@ impl ScanOutputBuilder {
     }
     /// The `LastEvaluatedKey` member.
     pub fn last_evaluated_key(
-        mut self,
+        self,
         value: impl Into<
             ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
         >,
     ) -> Self {
-        self.last_evaluated_key = Some(value.into());
-        self
+        self.set_last_evaluated_key(Some(value.into()))
     }
     /// Sets or clears [`last_evaluated_key`](Self::last_evaluated_key).
     pub fn set_last_evaluated_key(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, crate::types::AttributeValue>>,
+        self,
+        last_evaluated_key: Option<
+            ::std::collections::BTreeMap<String, crate::types::AttributeValue>,
+        >,
     ) -> Self {
-        self.last_evaluated_key = value;
-        self
+        Self { last_evaluated_key, ..self }
     }
     /// What [`last_evaluated_key`](Self::last_evaluated_key) set, if anything.
     pub fn get_last_evaluated_key(

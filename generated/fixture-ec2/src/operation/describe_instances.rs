@@ -4,30 +4,13 @@
 //! Lists instances: reservations holding instances holding tags, each list in `item` elements.
 /// The `DescribeInstancesInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeInstancesInput {
     /// The `InstanceIds` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
-    )]
     pub instance_ids: Option<Vec<String>>,
     /// The `MaxResults` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "maxResults", skip_serializing_if = "Option::is_none")
-    )]
     pub max_results: Option<i32>,
     /// The `NextToken` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
 }
 impl DescribeInstancesInput {
@@ -48,6 +31,37 @@ impl DescribeInstancesInput {
         self.next_token.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeInstancesInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "InstanceId" => value.read(&mut self.instance_ids),
+            "maxResults" => value.read(&mut self.max_results),
+            "nextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeInstancesInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeInstancesInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("InstanceId", &self.instance_ids)?;
+        out.optional("maxResults", &self.max_results)?;
+        out.optional("nextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeInstancesInput);
 /// A builder for [`DescribeInstancesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeInstancesInputBuilder<C = ()> {
@@ -58,42 +72,36 @@ pub struct DescribeInstancesInputBuilder<C = ()> {
 }
 impl<C> DescribeInstancesInputBuilder<C> {
     /// The `InstanceIds` member.
-    pub fn instance_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.instance_ids = Some(value.into());
-        self
+    pub fn instance_ids(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_instance_ids(Some(value.into()))
     }
     /// Sets or clears [`instance_ids`](Self::instance_ids).
-    pub fn set_instance_ids(mut self, value: Option<Vec<String>>) -> Self {
-        self.instance_ids = value;
-        self
+    pub fn set_instance_ids(self, instance_ids: Option<Vec<String>>) -> Self {
+        Self { instance_ids, ..self }
     }
     /// What [`instance_ids`](Self::instance_ids) set, if anything.
     pub fn get_instance_ids(&self) -> &Option<Vec<String>> {
         &self.instance_ids
     }
     /// The `MaxResults` member.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
-        self
+    pub fn max_results(self, value: impl Into<i32>) -> Self {
+        self.set_max_results(Some(value.into()))
     }
     /// Sets or clears [`max_results`](Self::max_results).
-    pub fn set_max_results(mut self, value: Option<i32>) -> Self {
-        self.max_results = value;
-        self
+    pub fn set_max_results(self, max_results: Option<i32>) -> Self {
+        Self { max_results, ..self }
     }
     /// What [`max_results`](Self::max_results) set, if anything.
     pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
     /// The `NextToken` member.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -193,26 +201,12 @@ impl ::awsgen_runtime::Operation for DescribeInstancesInput {
 }
 /// The `DescribeInstancesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeInstancesOutput {
     /// The `NextToken` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "nextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
     /// The `Reservations` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "reservationSet", skip_serializing_if = "Option::is_none")
-    )]
     pub reservations: Option<Vec<crate::types::Reservation>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeInstancesOutput {
@@ -234,6 +228,35 @@ impl ::awsgen_runtime::RequestId for DescribeInstancesOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeInstancesOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "nextToken" => value.read(&mut self.next_token),
+            "reservationSet" => value.read(&mut self.reservations),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeInstancesOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeInstancesOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("nextToken", &self.next_token)?;
+        out.optional("reservationSet", &self.reservations)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeInstancesOutput);
 /// A builder for [`DescribeInstancesOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeInstancesOutputBuilder {
@@ -242,34 +265,27 @@ pub struct DescribeInstancesOutputBuilder {
 }
 impl DescribeInstancesOutputBuilder {
     /// The `NextToken` member.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The `Reservations` member.
-    pub fn reservations(
-        mut self,
-        value: impl Into<Vec<crate::types::Reservation>>,
-    ) -> Self {
-        self.reservations = Some(value.into());
-        self
+    pub fn reservations(self, value: impl Into<Vec<crate::types::Reservation>>) -> Self {
+        self.set_reservations(Some(value.into()))
     }
     /// Sets or clears [`reservations`](Self::reservations).
     pub fn set_reservations(
-        mut self,
-        value: Option<Vec<crate::types::Reservation>>,
+        self,
+        reservations: Option<Vec<crate::types::Reservation>>,
     ) -> Self {
-        self.reservations = value;
-        self
+        Self { reservations, ..self }
     }
     /// What [`reservations`](Self::reservations) set, if anything.
     pub fn get_reservations(&self) -> &Option<Vec<crate::types::Reservation>> {

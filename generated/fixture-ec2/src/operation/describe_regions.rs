@@ -4,42 +4,19 @@
 //! Lists regions: list inputs keyed by their capitalised `locationName`, a `queryName`, a list of structures holding a list.
 /// The `DescribeRegionsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeRegionsInput {
     /// The `AllRegions` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "AllRegions", skip_serializing_if = "Option::is_none")
-    )]
     pub all_regions: Option<bool>,
     /// The `Attribute` member.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub attribute: Option<String>,
     /// The `DryRun` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "dryRun", skip_serializing_if = "Option::is_none")
-    )]
     pub dry_run: Option<bool>,
     /// The `Filters` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Filter", skip_serializing_if = "Option::is_none")
-    )]
     pub filters: Option<Vec<crate::types::Filter>>,
     /// The `RegionNames` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RegionName", skip_serializing_if = "Option::is_none")
-    )]
     pub region_names: Option<Vec<String>>,
     /// The `Scope` member.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<crate::types::Placement>,
 }
 impl DescribeRegionsInput {
@@ -72,6 +49,43 @@ impl DescribeRegionsInput {
         self.scope.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeRegionsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AllRegions" => value.read(&mut self.all_regions),
+            "attribute" => value.read(&mut self.attribute),
+            "dryRun" => value.read(&mut self.dry_run),
+            "Filter" => value.read(&mut self.filters),
+            "RegionName" => value.read(&mut self.region_names),
+            "scope" => value.read(&mut self.scope),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeRegionsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeRegionsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AllRegions", &self.all_regions)?;
+        out.optional("attribute", &self.attribute)?;
+        out.optional("dryRun", &self.dry_run)?;
+        out.optional("Filter", &self.filters)?;
+        out.optional("RegionName", &self.region_names)?;
+        out.optional("scope", &self.scope)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeRegionsInput);
 /// A builder for [`DescribeRegionsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeRegionsInputBuilder<C = ()> {
@@ -85,84 +99,72 @@ pub struct DescribeRegionsInputBuilder<C = ()> {
 }
 impl<C> DescribeRegionsInputBuilder<C> {
     /// The `AllRegions` member.
-    pub fn all_regions(mut self, value: impl Into<bool>) -> Self {
-        self.all_regions = Some(value.into());
-        self
+    pub fn all_regions(self, value: impl Into<bool>) -> Self {
+        self.set_all_regions(Some(value.into()))
     }
     /// Sets or clears [`all_regions`](Self::all_regions).
-    pub fn set_all_regions(mut self, value: Option<bool>) -> Self {
-        self.all_regions = value;
-        self
+    pub fn set_all_regions(self, all_regions: Option<bool>) -> Self {
+        Self { all_regions, ..self }
     }
     /// What [`all_regions`](Self::all_regions) set, if anything.
     pub fn get_all_regions(&self) -> &Option<bool> {
         &self.all_regions
     }
     /// The `Attribute` member.
-    pub fn attribute(mut self, value: impl Into<String>) -> Self {
-        self.attribute = Some(value.into());
-        self
+    pub fn attribute(self, value: impl Into<String>) -> Self {
+        self.set_attribute(Some(value.into()))
     }
     /// Sets or clears [`attribute`](Self::attribute).
-    pub fn set_attribute(mut self, value: Option<String>) -> Self {
-        self.attribute = value;
-        self
+    pub fn set_attribute(self, attribute: Option<String>) -> Self {
+        Self { attribute, ..self }
     }
     /// What [`attribute`](Self::attribute) set, if anything.
     pub fn get_attribute(&self) -> &Option<String> {
         &self.attribute
     }
     /// The `DryRun` member.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
+    pub fn dry_run(self, value: impl Into<bool>) -> Self {
+        self.set_dry_run(Some(value.into()))
     }
     /// Sets or clears [`dry_run`](Self::dry_run).
-    pub fn set_dry_run(mut self, value: Option<bool>) -> Self {
-        self.dry_run = value;
-        self
+    pub fn set_dry_run(self, dry_run: Option<bool>) -> Self {
+        Self { dry_run, ..self }
     }
     /// What [`dry_run`](Self::dry_run) set, if anything.
     pub fn get_dry_run(&self) -> &Option<bool> {
         &self.dry_run
     }
     /// The `Filters` member.
-    pub fn filters(mut self, value: impl Into<Vec<crate::types::Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
+    pub fn filters(self, value: impl Into<Vec<crate::types::Filter>>) -> Self {
+        self.set_filters(Some(value.into()))
     }
     /// Sets or clears [`filters`](Self::filters).
-    pub fn set_filters(mut self, value: Option<Vec<crate::types::Filter>>) -> Self {
-        self.filters = value;
-        self
+    pub fn set_filters(self, filters: Option<Vec<crate::types::Filter>>) -> Self {
+        Self { filters, ..self }
     }
     /// What [`filters`](Self::filters) set, if anything.
     pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         &self.filters
     }
     /// The `RegionNames` member.
-    pub fn region_names(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.region_names = Some(value.into());
-        self
+    pub fn region_names(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_region_names(Some(value.into()))
     }
     /// Sets or clears [`region_names`](Self::region_names).
-    pub fn set_region_names(mut self, value: Option<Vec<String>>) -> Self {
-        self.region_names = value;
-        self
+    pub fn set_region_names(self, region_names: Option<Vec<String>>) -> Self {
+        Self { region_names, ..self }
     }
     /// What [`region_names`](Self::region_names) set, if anything.
     pub fn get_region_names(&self) -> &Option<Vec<String>> {
         &self.region_names
     }
     /// The `Scope` member.
-    pub fn scope(mut self, value: impl Into<crate::types::Placement>) -> Self {
-        self.scope = Some(value.into());
-        self
+    pub fn scope(self, value: impl Into<crate::types::Placement>) -> Self {
+        self.set_scope(Some(value.into()))
     }
     /// Sets or clears [`scope`](Self::scope).
-    pub fn set_scope(mut self, value: Option<crate::types::Placement>) -> Self {
-        self.scope = value;
-        self
+    pub fn set_scope(self, scope: Option<crate::types::Placement>) -> Self {
+        Self { scope, ..self }
     }
     /// What [`scope`](Self::scope) set, if anything.
     pub fn get_scope(&self) -> &Option<crate::types::Placement> {
@@ -260,20 +262,10 @@ impl ::awsgen_runtime::Operation for DescribeRegionsInput {
 }
 /// The `DescribeRegionsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DescribeRegionsOutput {
     /// The `Regions` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "regionInfo", skip_serializing_if = "Option::is_none")
-    )]
     pub regions: Option<Vec<crate::types::Region>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DescribeRegionsOutput {
@@ -291,6 +283,33 @@ impl ::awsgen_runtime::RequestId for DescribeRegionsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DescribeRegionsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "regionInfo" => value.read(&mut self.regions),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DescribeRegionsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DescribeRegionsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("regionInfo", &self.regions)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DescribeRegionsOutput);
 /// A builder for [`DescribeRegionsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeRegionsOutputBuilder {
@@ -298,14 +317,12 @@ pub struct DescribeRegionsOutputBuilder {
 }
 impl DescribeRegionsOutputBuilder {
     /// The `Regions` member.
-    pub fn regions(mut self, value: impl Into<Vec<crate::types::Region>>) -> Self {
-        self.regions = Some(value.into());
-        self
+    pub fn regions(self, value: impl Into<Vec<crate::types::Region>>) -> Self {
+        self.set_regions(Some(value.into()))
     }
     /// Sets or clears [`regions`](Self::regions).
-    pub fn set_regions(mut self, value: Option<Vec<crate::types::Region>>) -> Self {
-        self.regions = value;
-        self
+    pub fn set_regions(self, regions: Option<Vec<crate::types::Region>>) -> Self {
+        Self { regions }
     }
     /// What [`regions`](Self::regions) set, if anything.
     pub fn get_regions(&self) -> &Option<Vec<crate::types::Region>> {

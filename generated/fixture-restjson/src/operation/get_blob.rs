@@ -2,15 +2,9 @@
 //! The GetBlob operation.
 /// The `GetBlobInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetBlobInput {
     /// The `Id` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: Option<String>,
 }
 impl GetBlobInput {
@@ -23,6 +17,29 @@ impl GetBlobInput {
         self.id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBlobInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBlobInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBlobInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBlobInput);
 /// A builder for [`GetBlobInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetBlobInputBuilder<C = ()> {
@@ -31,14 +48,12 @@ pub struct GetBlobInputBuilder<C = ()> {
 }
 impl<C> GetBlobInputBuilder<C> {
     /// The `Id` member.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn id(self, value: impl Into<String>) -> Self {
+        self.set_id(Some(value.into()))
     }
     /// Sets or clears [`id`](Self::id).
-    pub fn set_id(mut self, value: Option<String>) -> Self {
-        self.id = value;
-        self
+    pub fn set_id(self, id: Option<String>) -> Self {
+        Self { id, ..self }
     }
     /// What [`id`](Self::id) set, if anything.
     pub fn get_id(&self) -> &Option<String> {
@@ -130,20 +145,12 @@ impl ::awsgen_runtime::Operation for GetBlobInput {
 }
 /// The `GetBlobOutput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetBlobOutput {
     /// The `Body` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: Option<::awsgen_runtime::ByteStream>,
     /// The `ContentType` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetBlobOutput {
@@ -165,6 +172,29 @@ impl ::awsgen_runtime::RequestId for GetBlobOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetBlobOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetBlobOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetBlobOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetBlobOutput);
 /// A builder for [`GetBlobOutput`].
 #[derive(Default, ::std::fmt::Debug)]
 pub struct GetBlobOutputBuilder {
@@ -173,28 +203,24 @@ pub struct GetBlobOutputBuilder {
 }
 impl GetBlobOutputBuilder {
     /// The `Body` member.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = Some(value.into());
-        self
+    pub fn body(self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = value;
-        self
+    pub fn set_body(self, body: Option<::awsgen_runtime::ByteStream>) -> Self {
+        Self { body, ..self }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(&self) -> &Option<::awsgen_runtime::ByteStream> {
         &self.body
     }
     /// The `ContentType` member.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<String>) -> Self {
+        self.set_content_type(Some(value.into()))
     }
     /// Sets or clears [`content_type`](Self::content_type).
-    pub fn set_content_type(mut self, value: Option<String>) -> Self {
-        self.content_type = value;
-        self
+    pub fn set_content_type(self, content_type: Option<String>) -> Self {
+        Self { content_type, ..self }
     }
     /// What [`content_type`](Self::content_type) set, if anything.
     pub fn get_content_type(&self) -> &Option<String> {

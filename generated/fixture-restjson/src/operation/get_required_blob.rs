@@ -2,15 +2,9 @@
 //! The GetRequiredBlob operation.
 /// The `GetRequiredBlobInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetRequiredBlobInput {
     /// The `Id` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: Option<String>,
 }
 impl GetRequiredBlobInput {
@@ -23,6 +17,29 @@ impl GetRequiredBlobInput {
         self.id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetRequiredBlobInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetRequiredBlobInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetRequiredBlobInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetRequiredBlobInput);
 /// A builder for [`GetRequiredBlobInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetRequiredBlobInputBuilder<C = ()> {
@@ -31,14 +48,12 @@ pub struct GetRequiredBlobInputBuilder<C = ()> {
 }
 impl<C> GetRequiredBlobInputBuilder<C> {
     /// The `Id` member.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn id(self, value: impl Into<String>) -> Self {
+        self.set_id(Some(value.into()))
     }
     /// Sets or clears [`id`](Self::id).
-    pub fn set_id(mut self, value: Option<String>) -> Self {
-        self.id = value;
-        self
+    pub fn set_id(self, id: Option<String>) -> Self {
+        Self { id, ..self }
     }
     /// What [`id`](Self::id) set, if anything.
     pub fn get_id(&self) -> &Option<String> {
@@ -135,17 +150,10 @@ impl ::awsgen_runtime::Operation for GetRequiredBlobInput {
 }
 /// The `GetRequiredBlobOutput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetRequiredBlobOutput {
     /// The `Body` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: ::awsgen_runtime::ByteStream,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetRequiredBlobOutput {
@@ -163,6 +171,29 @@ impl ::awsgen_runtime::RequestId for GetRequiredBlobOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetRequiredBlobOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetRequiredBlobOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetRequiredBlobOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetRequiredBlobOutput);
 /// A builder for [`GetRequiredBlobOutput`].
 #[derive(Default, ::std::fmt::Debug)]
 pub struct GetRequiredBlobOutputBuilder {
@@ -170,14 +201,12 @@ pub struct GetRequiredBlobOutputBuilder {
 }
 impl GetRequiredBlobOutputBuilder {
     /// The `Body` member.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = Some(value.into());
-        self
+    pub fn body(self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = value;
-        self
+    pub fn set_body(self, body: Option<::awsgen_runtime::ByteStream>) -> Self {
+        Self { body }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(&self) -> &Option<::awsgen_runtime::ByteStream> {

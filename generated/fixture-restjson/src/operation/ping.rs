@@ -2,13 +2,9 @@
 //! The Ping operation.
 /// The `PingInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PingInput {
     /// The `Account` member.
-    #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
 }
 impl PingInput {
@@ -21,6 +17,31 @@ impl PingInput {
         self.account.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PingInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Account" => value.read(&mut self.account),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PingInput);
+impl ::awsgen_runtime::fields::WriteFields for PingInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Account", &self.account)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(PingInput);
 /// A builder for [`PingInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PingInputBuilder<C = ()> {
@@ -29,14 +50,12 @@ pub struct PingInputBuilder<C = ()> {
 }
 impl<C> PingInputBuilder<C> {
     /// The `Account` member.
-    pub fn account(mut self, value: impl Into<String>) -> Self {
-        self.account = Some(value.into());
-        self
+    pub fn account(self, value: impl Into<String>) -> Self {
+        self.set_account(Some(value.into()))
     }
     /// Sets or clears [`account`](Self::account).
-    pub fn set_account(mut self, value: Option<String>) -> Self {
-        self.account = value;
-        self
+    pub fn set_account(self, account: Option<String>) -> Self {
+        Self { account, ..self }
     }
     /// What [`account`](Self::account) set, if anything.
     pub fn get_account(&self) -> &Option<String> {
@@ -115,12 +134,8 @@ impl ::awsgen_runtime::Operation for PingInput {
 }
 /// The `PingOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct PingOutput {
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl PingOutput {
@@ -134,6 +149,27 @@ impl ::awsgen_runtime::RequestId for PingOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for PingOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+::awsgen_runtime::deserialize_fields!(PingOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PingOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PingOutput);
 /// A builder for [`PingOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PingOutputBuilder {}

@@ -2,15 +2,9 @@
 //! The PutDocument operation.
 /// The `PutDocumentInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct PutDocumentInput {
     /// The `Document` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub document: Option<crate::types::Circle>,
 }
 impl PutDocumentInput {
@@ -23,6 +17,29 @@ impl PutDocumentInput {
         self.document.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutDocumentInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutDocumentInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutDocumentInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutDocumentInput);
 /// A builder for [`PutDocumentInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutDocumentInputBuilder<C = ()> {
@@ -31,14 +48,12 @@ pub struct PutDocumentInputBuilder<C = ()> {
 }
 impl<C> PutDocumentInputBuilder<C> {
     /// The `Document` member.
-    pub fn document(mut self, value: impl Into<crate::types::Circle>) -> Self {
-        self.document = Some(value.into());
-        self
+    pub fn document(self, value: impl Into<crate::types::Circle>) -> Self {
+        self.set_document(Some(value.into()))
     }
     /// Sets or clears [`document`](Self::document).
-    pub fn set_document(mut self, value: Option<crate::types::Circle>) -> Self {
-        self.document = value;
-        self
+    pub fn set_document(self, document: Option<crate::types::Circle>) -> Self {
+        Self { document, ..self }
     }
     /// What [`document`](Self::document) set, if anything.
     pub fn get_document(&self) -> &Option<crate::types::Circle> {
@@ -118,17 +133,10 @@ impl ::awsgen_runtime::Operation for PutDocumentInput {
 }
 /// The `PutDocumentOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct PutDocumentOutput {
     /// The `Text` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub text: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl PutDocumentOutput {
@@ -146,6 +154,29 @@ impl ::awsgen_runtime::RequestId for PutDocumentOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutDocumentOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutDocumentOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutDocumentOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutDocumentOutput);
 /// A builder for [`PutDocumentOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutDocumentOutputBuilder {
@@ -153,14 +184,12 @@ pub struct PutDocumentOutputBuilder {
 }
 impl PutDocumentOutputBuilder {
     /// The `Text` member.
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
+    pub fn text(self, value: impl Into<String>) -> Self {
+        self.set_text(Some(value.into()))
     }
     /// Sets or clears [`text`](Self::text).
-    pub fn set_text(mut self, value: Option<String>) -> Self {
-        self.text = value;
-        self
+    pub fn set_text(self, text: Option<String>) -> Self {
+        Self { text }
     }
     /// What [`text`](Self::text) set, if anything.
     pub fn get_text(&self) -> &Option<String> {

@@ -4,31 +4,21 @@
 //! Sensitive values at every depth: redacted wherever they are printed.
 /// The `PutSecretsInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PutSecretsInput {
     /// The `ByName` member.
-    #[serde(rename = "ByName", skip_serializing_if = "Option::is_none")]
     pub by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
     /// The `Choice` member.
-    #[serde(rename = "Choice", skip_serializing_if = "Option::is_none")]
     pub choice: Option<crate::types::SecretChoice>,
     /// The `Grid` member.
-    #[serde(rename = "Grid", skip_serializing_if = "Option::is_none")]
     pub grid: Option<Vec<Vec<String>>>,
     /// The `Hidden` member.
-    #[serde(rename = "Hidden", skip_serializing_if = "Option::is_none")]
     pub hidden: Option<crate::types::HiddenChoice>,
     /// The `Holders` member.
-    #[serde(rename = "Holders", skip_serializing_if = "Option::is_none")]
     pub holders: Option<Vec<crate::types::SecretHolder>>,
     /// The `Level` member.
-    #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::types::SecretLevel>,
     /// The `Plain` member.
-    #[serde(rename = "Plain", skip_serializing_if = "Option::is_none")]
     pub plain: Option<String>,
 }
 impl PutSecretsInput {
@@ -65,6 +55,43 @@ impl PutSecretsInput {
         self.plain.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutSecretsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ByName" => value.read(&mut self.by_name),
+            "Choice" => value.read(&mut self.choice),
+            "Grid" => value.read(&mut self.grid),
+            "Hidden" => value.read(&mut self.hidden),
+            "Holders" => value.read(&mut self.holders),
+            "Level" => value.read(&mut self.level),
+            "Plain" => value.read(&mut self.plain),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutSecretsInput);
+impl ::awsgen_runtime::fields::WriteFields for PutSecretsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("ByName", &self.by_name)?;
+        out.optional("Choice", &self.choice)?;
+        out.optional("Grid", &self.grid)?;
+        out.optional("Hidden", &self.hidden)?;
+        out.optional("Holders", &self.holders)?;
+        out.optional("Level", &self.level)?;
+        out.optional("Plain", &self.plain)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(PutSecretsInput);
 impl ::std::fmt::Debug for PutSecretsInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutSecretsInput")
@@ -98,19 +125,17 @@ impl<C> ::std::fmt::Debug for PutSecretsInputBuilder<C> {
 impl<C> PutSecretsInputBuilder<C> {
     /// The `ByName` member.
     pub fn by_name(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
     ) -> Self {
-        self.by_name = Some(value.into());
-        self
+        self.set_by_name(Some(value.into()))
     }
     /// Sets or clears [`by_name`](Self::by_name).
     pub fn set_by_name(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+        self,
+        by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
     ) -> Self {
-        self.by_name = value;
-        self
+        Self { by_name, ..self }
     }
     /// What [`by_name`](Self::by_name) set, if anything.
     pub fn get_by_name(
@@ -119,87 +144,72 @@ impl<C> PutSecretsInputBuilder<C> {
         &self.by_name
     }
     /// The `Choice` member.
-    pub fn choice(mut self, value: impl Into<crate::types::SecretChoice>) -> Self {
-        self.choice = Some(value.into());
-        self
+    pub fn choice(self, value: impl Into<crate::types::SecretChoice>) -> Self {
+        self.set_choice(Some(value.into()))
     }
     /// Sets or clears [`choice`](Self::choice).
-    pub fn set_choice(mut self, value: Option<crate::types::SecretChoice>) -> Self {
-        self.choice = value;
-        self
+    pub fn set_choice(self, choice: Option<crate::types::SecretChoice>) -> Self {
+        Self { choice, ..self }
     }
     /// What [`choice`](Self::choice) set, if anything.
     pub fn get_choice(&self) -> &Option<crate::types::SecretChoice> {
         &self.choice
     }
     /// The `Grid` member.
-    pub fn grid(mut self, value: impl Into<Vec<Vec<String>>>) -> Self {
-        self.grid = Some(value.into());
-        self
+    pub fn grid(self, value: impl Into<Vec<Vec<String>>>) -> Self {
+        self.set_grid(Some(value.into()))
     }
     /// Sets or clears [`grid`](Self::grid).
-    pub fn set_grid(mut self, value: Option<Vec<Vec<String>>>) -> Self {
-        self.grid = value;
-        self
+    pub fn set_grid(self, grid: Option<Vec<Vec<String>>>) -> Self {
+        Self { grid, ..self }
     }
     /// What [`grid`](Self::grid) set, if anything.
     pub fn get_grid(&self) -> &Option<Vec<Vec<String>>> {
         &self.grid
     }
     /// The `Hidden` member.
-    pub fn hidden(mut self, value: impl Into<crate::types::HiddenChoice>) -> Self {
-        self.hidden = Some(value.into());
-        self
+    pub fn hidden(self, value: impl Into<crate::types::HiddenChoice>) -> Self {
+        self.set_hidden(Some(value.into()))
     }
     /// Sets or clears [`hidden`](Self::hidden).
-    pub fn set_hidden(mut self, value: Option<crate::types::HiddenChoice>) -> Self {
-        self.hidden = value;
-        self
+    pub fn set_hidden(self, hidden: Option<crate::types::HiddenChoice>) -> Self {
+        Self { hidden, ..self }
     }
     /// What [`hidden`](Self::hidden) set, if anything.
     pub fn get_hidden(&self) -> &Option<crate::types::HiddenChoice> {
         &self.hidden
     }
     /// The `Holders` member.
-    pub fn holders(mut self, value: impl Into<Vec<crate::types::SecretHolder>>) -> Self {
-        self.holders = Some(value.into());
-        self
+    pub fn holders(self, value: impl Into<Vec<crate::types::SecretHolder>>) -> Self {
+        self.set_holders(Some(value.into()))
     }
     /// Sets or clears [`holders`](Self::holders).
-    pub fn set_holders(
-        mut self,
-        value: Option<Vec<crate::types::SecretHolder>>,
-    ) -> Self {
-        self.holders = value;
-        self
+    pub fn set_holders(self, holders: Option<Vec<crate::types::SecretHolder>>) -> Self {
+        Self { holders, ..self }
     }
     /// What [`holders`](Self::holders) set, if anything.
     pub fn get_holders(&self) -> &Option<Vec<crate::types::SecretHolder>> {
         &self.holders
     }
     /// The `Level` member.
-    pub fn level(mut self, value: impl Into<crate::types::SecretLevel>) -> Self {
-        self.level = Some(value.into());
-        self
+    pub fn level(self, value: impl Into<crate::types::SecretLevel>) -> Self {
+        self.set_level(Some(value.into()))
     }
     /// Sets or clears [`level`](Self::level).
-    pub fn set_level(mut self, value: Option<crate::types::SecretLevel>) -> Self {
-        self.level = value;
-        self
+    pub fn set_level(self, level: Option<crate::types::SecretLevel>) -> Self {
+        Self { level, ..self }
     }
     /// What [`level`](Self::level) set, if anything.
     pub fn get_level(&self) -> &Option<crate::types::SecretLevel> {
         &self.level
     }
     /// The `Plain` member.
-    pub fn plain(mut self, value: impl Into<String>) -> Self {
-        self.plain = Some(value.into());
-        self
+    pub fn plain(self, value: impl Into<String>) -> Self {
+        self.set_plain(Some(value.into()))
     }
     /// Sets or clears [`plain`](Self::plain).
-    pub fn set_plain(mut self, value: Option<String>) -> Self {
-        self.plain = value;
-        self
+    pub fn set_plain(self, plain: Option<String>) -> Self {
+        Self { plain, ..self }
     }
     /// What [`plain`](Self::plain) set, if anything.
     pub fn get_plain(&self) -> &Option<String> {
@@ -291,33 +301,22 @@ impl ::awsgen_runtime::Operation for PutSecretsInput {
 }
 /// The `PutSecretsOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct PutSecretsOutput {
     /// The `ByName` member.
-    #[serde(rename = "ByName", skip_serializing_if = "Option::is_none")]
     pub by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
     /// The `Choice` member.
-    #[serde(rename = "Choice", skip_serializing_if = "Option::is_none")]
     pub choice: Option<crate::types::SecretChoice>,
     /// The `Grid` member.
-    #[serde(rename = "Grid", skip_serializing_if = "Option::is_none")]
     pub grid: Option<Vec<Vec<String>>>,
     /// The `Hidden` member.
-    #[serde(rename = "Hidden", skip_serializing_if = "Option::is_none")]
     pub hidden: Option<crate::types::HiddenChoice>,
     /// The `Holders` member.
-    #[serde(rename = "Holders", skip_serializing_if = "Option::is_none")]
     pub holders: Option<Vec<crate::types::SecretHolder>>,
     /// The `Level` member.
-    #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::types::SecretLevel>,
     /// The `Plain` member.
-    #[serde(rename = "Plain", skip_serializing_if = "Option::is_none")]
     pub plain: Option<String>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl PutSecretsOutput {
@@ -359,6 +358,43 @@ impl ::awsgen_runtime::RequestId for PutSecretsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for PutSecretsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ByName" => value.read(&mut self.by_name),
+            "Choice" => value.read(&mut self.choice),
+            "Grid" => value.read(&mut self.grid),
+            "Hidden" => value.read(&mut self.hidden),
+            "Holders" => value.read(&mut self.holders),
+            "Level" => value.read(&mut self.level),
+            "Plain" => value.read(&mut self.plain),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(PutSecretsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutSecretsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("ByName", &self.by_name)?;
+        out.optional("Choice", &self.choice)?;
+        out.optional("Grid", &self.grid)?;
+        out.optional("Hidden", &self.hidden)?;
+        out.optional("Holders", &self.holders)?;
+        out.optional("Level", &self.level)?;
+        out.optional("Plain", &self.plain)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutSecretsOutput);
 impl ::std::fmt::Debug for PutSecretsOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutSecretsOutput")
@@ -391,19 +427,17 @@ impl ::std::fmt::Debug for PutSecretsOutputBuilder {
 impl PutSecretsOutputBuilder {
     /// The `ByName` member.
     pub fn by_name(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
     ) -> Self {
-        self.by_name = Some(value.into());
-        self
+        self.set_by_name(Some(value.into()))
     }
     /// Sets or clears [`by_name`](Self::by_name).
     pub fn set_by_name(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+        self,
+        by_name: Option<::std::collections::BTreeMap<String, Vec<String>>>,
     ) -> Self {
-        self.by_name = value;
-        self
+        Self { by_name, ..self }
     }
     /// What [`by_name`](Self::by_name) set, if anything.
     pub fn get_by_name(
@@ -412,87 +446,72 @@ impl PutSecretsOutputBuilder {
         &self.by_name
     }
     /// The `Choice` member.
-    pub fn choice(mut self, value: impl Into<crate::types::SecretChoice>) -> Self {
-        self.choice = Some(value.into());
-        self
+    pub fn choice(self, value: impl Into<crate::types::SecretChoice>) -> Self {
+        self.set_choice(Some(value.into()))
     }
     /// Sets or clears [`choice`](Self::choice).
-    pub fn set_choice(mut self, value: Option<crate::types::SecretChoice>) -> Self {
-        self.choice = value;
-        self
+    pub fn set_choice(self, choice: Option<crate::types::SecretChoice>) -> Self {
+        Self { choice, ..self }
     }
     /// What [`choice`](Self::choice) set, if anything.
     pub fn get_choice(&self) -> &Option<crate::types::SecretChoice> {
         &self.choice
     }
     /// The `Grid` member.
-    pub fn grid(mut self, value: impl Into<Vec<Vec<String>>>) -> Self {
-        self.grid = Some(value.into());
-        self
+    pub fn grid(self, value: impl Into<Vec<Vec<String>>>) -> Self {
+        self.set_grid(Some(value.into()))
     }
     /// Sets or clears [`grid`](Self::grid).
-    pub fn set_grid(mut self, value: Option<Vec<Vec<String>>>) -> Self {
-        self.grid = value;
-        self
+    pub fn set_grid(self, grid: Option<Vec<Vec<String>>>) -> Self {
+        Self { grid, ..self }
     }
     /// What [`grid`](Self::grid) set, if anything.
     pub fn get_grid(&self) -> &Option<Vec<Vec<String>>> {
         &self.grid
     }
     /// The `Hidden` member.
-    pub fn hidden(mut self, value: impl Into<crate::types::HiddenChoice>) -> Self {
-        self.hidden = Some(value.into());
-        self
+    pub fn hidden(self, value: impl Into<crate::types::HiddenChoice>) -> Self {
+        self.set_hidden(Some(value.into()))
     }
     /// Sets or clears [`hidden`](Self::hidden).
-    pub fn set_hidden(mut self, value: Option<crate::types::HiddenChoice>) -> Self {
-        self.hidden = value;
-        self
+    pub fn set_hidden(self, hidden: Option<crate::types::HiddenChoice>) -> Self {
+        Self { hidden, ..self }
     }
     /// What [`hidden`](Self::hidden) set, if anything.
     pub fn get_hidden(&self) -> &Option<crate::types::HiddenChoice> {
         &self.hidden
     }
     /// The `Holders` member.
-    pub fn holders(mut self, value: impl Into<Vec<crate::types::SecretHolder>>) -> Self {
-        self.holders = Some(value.into());
-        self
+    pub fn holders(self, value: impl Into<Vec<crate::types::SecretHolder>>) -> Self {
+        self.set_holders(Some(value.into()))
     }
     /// Sets or clears [`holders`](Self::holders).
-    pub fn set_holders(
-        mut self,
-        value: Option<Vec<crate::types::SecretHolder>>,
-    ) -> Self {
-        self.holders = value;
-        self
+    pub fn set_holders(self, holders: Option<Vec<crate::types::SecretHolder>>) -> Self {
+        Self { holders, ..self }
     }
     /// What [`holders`](Self::holders) set, if anything.
     pub fn get_holders(&self) -> &Option<Vec<crate::types::SecretHolder>> {
         &self.holders
     }
     /// The `Level` member.
-    pub fn level(mut self, value: impl Into<crate::types::SecretLevel>) -> Self {
-        self.level = Some(value.into());
-        self
+    pub fn level(self, value: impl Into<crate::types::SecretLevel>) -> Self {
+        self.set_level(Some(value.into()))
     }
     /// Sets or clears [`level`](Self::level).
-    pub fn set_level(mut self, value: Option<crate::types::SecretLevel>) -> Self {
-        self.level = value;
-        self
+    pub fn set_level(self, level: Option<crate::types::SecretLevel>) -> Self {
+        Self { level, ..self }
     }
     /// What [`level`](Self::level) set, if anything.
     pub fn get_level(&self) -> &Option<crate::types::SecretLevel> {
         &self.level
     }
     /// The `Plain` member.
-    pub fn plain(mut self, value: impl Into<String>) -> Self {
-        self.plain = Some(value.into());
-        self
+    pub fn plain(self, value: impl Into<String>) -> Self {
+        self.set_plain(Some(value.into()))
     }
     /// Sets or clears [`plain`](Self::plain).
-    pub fn set_plain(mut self, value: Option<String>) -> Self {
-        self.plain = value;
-        self
+    pub fn set_plain(self, plain: Option<String>) -> Self {
+        Self { plain, ..self }
     }
     /// What [`plain`](Self::plain) set, if anything.
     pub fn get_plain(&self) -> &Option<String> {

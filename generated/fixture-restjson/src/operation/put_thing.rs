@@ -4,86 +4,52 @@
 //! Stores a thing.
 /// The `PutThingInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PutThingInput {
     /// The `ClientToken` member.
-    #[serde(rename = "clientToken", skip_serializing_if = "Option::is_none")]
     pub client_token: Option<String>,
     /// The `Created` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<::awsgen_runtime::DateTime>,
     /// The `CreatedIso` member.
-    #[serde(
-        rename = "createdIso",
-        skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::date_time",
-        default
-    )]
     pub created_iso: Option<::awsgen_runtime::DateTime>,
     /// The `Data` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<::awsgen_runtime::Blob>,
     /// The `Doc` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<::awsgen_runtime::Document>,
     /// The `Filters` member.
-    #[serde(skip)]
     pub filters: Option<::std::collections::BTreeMap<String, String>>,
     /// The `Flag` member.
-    #[serde(skip)]
     pub flag: Option<bool>,
     /// The `Json` member.
-    #[serde(skip)]
     pub json: Option<String>,
     /// The `Key` member.
-    #[serde(skip)]
     pub key: Option<String>,
     /// The `Limit` member.
-    #[serde(skip)]
     pub limit: Option<i32>,
     /// The `Meta` member.
-    #[serde(skip)]
     pub meta: Option<::std::collections::BTreeMap<String, String>>,
     /// The `Names` member.
-    #[serde(skip)]
     pub names: Option<Vec<String>>,
     /// The `Old` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub old: Option<String>,
     /// The `Ratio` member.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::float",
-        default
-    )]
     pub ratio: Option<f64>,
     /// The `Secret` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// The `Shape` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shape: Option<crate::types::Figure>,
     /// The `Since` member.
-    #[serde(skip)]
     pub since: Option<::awsgen_runtime::DateTime>,
     /// The `Status` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::ThingStatus>,
     /// The `Tags` member.
-    #[serde(skip)]
     pub tags: Option<Vec<String>>,
     /// The `ThingId` member.
-    #[serde(skip)]
     pub thing_id: Option<String>,
     /// The `Tree` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<crate::types::Node>,
     /// The `When` member.
-    #[serde(skip)]
     pub when: Option<::awsgen_runtime::DateTime>,
 }
 impl PutThingInput {
@@ -181,6 +147,63 @@ impl PutThingInput {
         self.when
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutThingInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "clientToken" => value.read(&mut self.client_token),
+            "created" => value.read(&mut self.created),
+            "createdIso" => {
+                value
+                    .read_optional_as(
+                        &mut self.created_iso,
+                        ::awsgen_runtime::json::DateTimeString,
+                    )
+            }
+            "data" => value.read(&mut self.data),
+            "doc" => value.read(&mut self.doc),
+            "old" => value.read(&mut self.old),
+            "ratio" => {
+                value.read_optional_as(&mut self.ratio, ::awsgen_runtime::json::Float)
+            }
+            "secret" => value.read(&mut self.secret),
+            "shape" => value.read(&mut self.shape),
+            "status" => value.read(&mut self.status),
+            "tree" => value.read(&mut self.tree),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutThingInput);
+impl ::awsgen_runtime::fields::WriteFields for PutThingInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("clientToken", &self.client_token)?;
+        out.optional("created", &self.created)?;
+        out.optional_as(
+            "createdIso",
+            &self.created_iso,
+            ::awsgen_runtime::json::DateTimeString,
+        )?;
+        out.optional("data", &self.data)?;
+        out.optional("doc", &self.doc)?;
+        out.optional("old", &self.old)?;
+        out.optional_as("ratio", &self.ratio, ::awsgen_runtime::json::Float)?;
+        out.optional("secret", &self.secret)?;
+        out.optional("shape", &self.shape)?;
+        out.optional("status", &self.status)?;
+        out.optional("tree", &self.tree)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(PutThingInput);
 impl ::std::fmt::Debug for PutThingInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutThingInput")
@@ -243,70 +266,63 @@ impl<C> ::std::fmt::Debug for PutThingInputBuilder<C> {
 }
 impl<C> PutThingInputBuilder<C> {
     /// The `ClientToken` member.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
+    pub fn client_token(self, value: impl Into<String>) -> Self {
+        self.set_client_token(Some(value.into()))
     }
     /// Sets or clears [`client_token`](Self::client_token).
-    pub fn set_client_token(mut self, value: Option<String>) -> Self {
-        self.client_token = value;
-        self
+    pub fn set_client_token(self, client_token: Option<String>) -> Self {
+        Self { client_token, ..self }
     }
     /// What [`client_token`](Self::client_token) set, if anything.
     pub fn get_client_token(&self) -> &Option<String> {
         &self.client_token
     }
     /// The `Created` member.
-    pub fn created(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.created = Some(value.into());
-        self
+    pub fn created(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_created(Some(value.into()))
     }
     /// Sets or clears [`created`](Self::created).
-    pub fn set_created(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.created = value;
-        self
+    pub fn set_created(self, created: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { created, ..self }
     }
     /// What [`created`](Self::created) set, if anything.
     pub fn get_created(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.created
     }
     /// The `CreatedIso` member.
-    pub fn created_iso(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.created_iso = Some(value.into());
-        self
+    pub fn created_iso(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_created_iso(Some(value.into()))
     }
     /// Sets or clears [`created_iso`](Self::created_iso).
-    pub fn set_created_iso(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.created_iso = value;
-        self
+    pub fn set_created_iso(
+        self,
+        created_iso: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
+        Self { created_iso, ..self }
     }
     /// What [`created_iso`](Self::created_iso) set, if anything.
     pub fn get_created_iso(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.created_iso
     }
     /// The `Data` member.
-    pub fn data(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
-        self.data = Some(value.into());
-        self
+    pub fn data(self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
+        self.set_data(Some(value.into()))
     }
     /// Sets or clears [`data`](Self::data).
-    pub fn set_data(mut self, value: Option<::awsgen_runtime::Blob>) -> Self {
-        self.data = value;
-        self
+    pub fn set_data(self, data: Option<::awsgen_runtime::Blob>) -> Self {
+        Self { data, ..self }
     }
     /// What [`data`](Self::data) set, if anything.
     pub fn get_data(&self) -> &Option<::awsgen_runtime::Blob> {
         &self.data
     }
     /// The `Doc` member.
-    pub fn doc(mut self, value: impl Into<::awsgen_runtime::Document>) -> Self {
-        self.doc = Some(value.into());
-        self
+    pub fn doc(self, value: impl Into<::awsgen_runtime::Document>) -> Self {
+        self.set_doc(Some(value.into()))
     }
     /// Sets or clears [`doc`](Self::doc).
-    pub fn set_doc(mut self, value: Option<::awsgen_runtime::Document>) -> Self {
-        self.doc = value;
-        self
+    pub fn set_doc(self, doc: Option<::awsgen_runtime::Document>) -> Self {
+        Self { doc, ..self }
     }
     /// What [`doc`](Self::doc) set, if anything.
     pub fn get_doc(&self) -> &Option<::awsgen_runtime::Document> {
@@ -314,75 +330,65 @@ impl<C> PutThingInputBuilder<C> {
     }
     /// The `Filters` member.
     pub fn filters(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.filters = Some(value.into());
-        self
+        self.set_filters(Some(value.into()))
     }
     /// Sets or clears [`filters`](Self::filters).
     pub fn set_filters(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        filters: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.filters = value;
-        self
+        Self { filters, ..self }
     }
     /// What [`filters`](Self::filters) set, if anything.
     pub fn get_filters(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
         &self.filters
     }
     /// The `Flag` member.
-    pub fn flag(mut self, value: impl Into<bool>) -> Self {
-        self.flag = Some(value.into());
-        self
+    pub fn flag(self, value: impl Into<bool>) -> Self {
+        self.set_flag(Some(value.into()))
     }
     /// Sets or clears [`flag`](Self::flag).
-    pub fn set_flag(mut self, value: Option<bool>) -> Self {
-        self.flag = value;
-        self
+    pub fn set_flag(self, flag: Option<bool>) -> Self {
+        Self { flag, ..self }
     }
     /// What [`flag`](Self::flag) set, if anything.
     pub fn get_flag(&self) -> &Option<bool> {
         &self.flag
     }
     /// The `Json` member.
-    pub fn json(mut self, value: impl Into<String>) -> Self {
-        self.json = Some(value.into());
-        self
+    pub fn json(self, value: impl Into<String>) -> Self {
+        self.set_json(Some(value.into()))
     }
     /// Sets or clears [`json`](Self::json).
-    pub fn set_json(mut self, value: Option<String>) -> Self {
-        self.json = value;
-        self
+    pub fn set_json(self, json: Option<String>) -> Self {
+        Self { json, ..self }
     }
     /// What [`json`](Self::json) set, if anything.
     pub fn get_json(&self) -> &Option<String> {
         &self.json
     }
     /// The `Key` member.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The `Limit` member.
-    pub fn limit(mut self, value: impl Into<i32>) -> Self {
-        self.limit = Some(value.into());
-        self
+    pub fn limit(self, value: impl Into<i32>) -> Self {
+        self.set_limit(Some(value.into()))
     }
     /// Sets or clears [`limit`](Self::limit).
-    pub fn set_limit(mut self, value: Option<i32>) -> Self {
-        self.limit = value;
-        self
+    pub fn set_limit(self, limit: Option<i32>) -> Self {
+        Self { limit, ..self }
     }
     /// What [`limit`](Self::limit) set, if anything.
     pub fn get_limit(&self) -> &Option<i32> {
@@ -390,33 +396,29 @@ impl<C> PutThingInputBuilder<C> {
     }
     /// The `Meta` member.
     pub fn meta(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.meta = Some(value.into());
-        self
+        self.set_meta(Some(value.into()))
     }
     /// Sets or clears [`meta`](Self::meta).
     pub fn set_meta(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        meta: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.meta = value;
-        self
+        Self { meta, ..self }
     }
     /// What [`meta`](Self::meta) set, if anything.
     pub fn get_meta(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
         &self.meta
     }
     /// The `Names` member.
-    pub fn names(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.names = Some(value.into());
-        self
+    pub fn names(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_names(Some(value.into()))
     }
     /// Sets or clears [`names`](Self::names).
-    pub fn set_names(mut self, value: Option<Vec<String>>) -> Self {
-        self.names = value;
-        self
+    pub fn set_names(self, names: Option<Vec<String>>) -> Self {
+        Self { names, ..self }
     }
     /// What [`names`](Self::names) set, if anything.
     pub fn get_names(&self) -> &Option<Vec<String>> {
@@ -424,15 +426,13 @@ impl<C> PutThingInputBuilder<C> {
     }
     /// The `Old` member.
     #[deprecated]
-    pub fn old(mut self, value: impl Into<String>) -> Self {
-        self.old = Some(value.into());
-        self
+    pub fn old(self, value: impl Into<String>) -> Self {
+        self.set_old(Some(value.into()))
     }
     /// Sets or clears [`old`](Self::old).
     #[deprecated]
-    pub fn set_old(mut self, value: Option<String>) -> Self {
-        self.old = value;
-        self
+    pub fn set_old(self, old: Option<String>) -> Self {
+        Self { old, ..self }
     }
     /// What [`old`](Self::old) set, if anything.
     #[deprecated]
@@ -440,126 +440,108 @@ impl<C> PutThingInputBuilder<C> {
         &self.old
     }
     /// The `Ratio` member.
-    pub fn ratio(mut self, value: impl Into<f64>) -> Self {
-        self.ratio = Some(value.into());
-        self
+    pub fn ratio(self, value: impl Into<f64>) -> Self {
+        self.set_ratio(Some(value.into()))
     }
     /// Sets or clears [`ratio`](Self::ratio).
-    pub fn set_ratio(mut self, value: Option<f64>) -> Self {
-        self.ratio = value;
-        self
+    pub fn set_ratio(self, ratio: Option<f64>) -> Self {
+        Self { ratio, ..self }
     }
     /// What [`ratio`](Self::ratio) set, if anything.
     pub fn get_ratio(&self) -> &Option<f64> {
         &self.ratio
     }
     /// The `Secret` member.
-    pub fn secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
+    pub fn secret(self, value: impl Into<String>) -> Self {
+        self.set_secret(Some(value.into()))
     }
     /// Sets or clears [`secret`](Self::secret).
-    pub fn set_secret(mut self, value: Option<String>) -> Self {
-        self.secret = value;
-        self
+    pub fn set_secret(self, secret: Option<String>) -> Self {
+        Self { secret, ..self }
     }
     /// What [`secret`](Self::secret) set, if anything.
     pub fn get_secret(&self) -> &Option<String> {
         &self.secret
     }
     /// The `Shape` member.
-    pub fn shape(mut self, value: impl Into<crate::types::Figure>) -> Self {
-        self.shape = Some(value.into());
-        self
+    pub fn shape(self, value: impl Into<crate::types::Figure>) -> Self {
+        self.set_shape(Some(value.into()))
     }
     /// Sets or clears [`shape`](Self::shape).
-    pub fn set_shape(mut self, value: Option<crate::types::Figure>) -> Self {
-        self.shape = value;
-        self
+    pub fn set_shape(self, shape: Option<crate::types::Figure>) -> Self {
+        Self { shape, ..self }
     }
     /// What [`shape`](Self::shape) set, if anything.
     pub fn get_shape(&self) -> &Option<crate::types::Figure> {
         &self.shape
     }
     /// The `Since` member.
-    pub fn since(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.since = Some(value.into());
-        self
+    pub fn since(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_since(Some(value.into()))
     }
     /// Sets or clears [`since`](Self::since).
-    pub fn set_since(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.since = value;
-        self
+    pub fn set_since(self, since: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { since, ..self }
     }
     /// What [`since`](Self::since) set, if anything.
     pub fn get_since(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.since
     }
     /// The `Status` member.
-    pub fn status(mut self, value: impl Into<crate::types::ThingStatus>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<crate::types::ThingStatus>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<crate::types::ThingStatus>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<crate::types::ThingStatus>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<crate::types::ThingStatus> {
         &self.status
     }
     /// The `Tags` member.
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<String>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<String>> {
         &self.tags
     }
     /// The `ThingId` member.
-    pub fn thing_id(mut self, value: impl Into<String>) -> Self {
-        self.thing_id = Some(value.into());
-        self
+    pub fn thing_id(self, value: impl Into<String>) -> Self {
+        self.set_thing_id(Some(value.into()))
     }
     /// Sets or clears [`thing_id`](Self::thing_id).
-    pub fn set_thing_id(mut self, value: Option<String>) -> Self {
-        self.thing_id = value;
-        self
+    pub fn set_thing_id(self, thing_id: Option<String>) -> Self {
+        Self { thing_id, ..self }
     }
     /// What [`thing_id`](Self::thing_id) set, if anything.
     pub fn get_thing_id(&self) -> &Option<String> {
         &self.thing_id
     }
     /// The `Tree` member.
-    pub fn tree(mut self, value: impl Into<crate::types::Node>) -> Self {
-        self.tree = Some(value.into());
-        self
+    pub fn tree(self, value: impl Into<crate::types::Node>) -> Self {
+        self.set_tree(Some(value.into()))
     }
     /// Sets or clears [`tree`](Self::tree).
-    pub fn set_tree(mut self, value: Option<crate::types::Node>) -> Self {
-        self.tree = value;
-        self
+    pub fn set_tree(self, tree: Option<crate::types::Node>) -> Self {
+        Self { tree, ..self }
     }
     /// What [`tree`](Self::tree) set, if anything.
     pub fn get_tree(&self) -> &Option<crate::types::Node> {
         &self.tree
     }
     /// The `When` member.
-    pub fn when(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.when = Some(value.into());
-        self
+    pub fn when(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_when(Some(value.into()))
     }
     /// Sets or clears [`when`](Self::when).
-    pub fn set_when(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.when = value;
-        self
+    pub fn set_when(self, when: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { when, ..self }
     }
     /// What [`when`](Self::when) set, if anything.
     pub fn get_when(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -709,66 +691,38 @@ impl ::awsgen_runtime::Operation for PutThingInput {
 }
 /// The `PutThingOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct PutThingOutput {
     /// The `Code` member.
-    #[serde(skip)]
     pub code: Option<i32>,
     /// The `Count` member.
-    #[serde(skip)]
     pub count: Option<i32>,
     /// The `Created` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<::awsgen_runtime::DateTime>,
     /// The `CreatedIso` member.
-    #[serde(
-        rename = "createdIso",
-        skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::date_time",
-        default
-    )]
     pub created_iso: Option<::awsgen_runtime::DateTime>,
     /// The `Data` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<::awsgen_runtime::Blob>,
     /// The `Doc` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub doc: Option<::awsgen_runtime::Document>,
     /// The `ETag` member.
-    #[serde(skip)]
     pub e_tag: Option<String>,
     /// The `LastModified` member.
-    #[serde(skip)]
     pub last_modified: Option<::awsgen_runtime::DateTime>,
     /// The `Meta` member.
-    #[serde(skip)]
     pub meta: Option<::std::collections::BTreeMap<String, String>>,
     /// The `Names` member.
-    #[serde(skip)]
     pub names: Option<Vec<String>>,
     /// The `Ratio` member.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "::awsgen_runtime::json::float",
-        default
-    )]
     pub ratio: Option<f64>,
     /// The `Secret` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// The `Shape` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shape: Option<crate::types::Figure>,
     /// The `Status` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::types::ThingStatus>,
     /// The `Tree` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<crate::types::Node>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl PutThingOutput {
@@ -842,6 +796,59 @@ impl ::awsgen_runtime::RequestId for PutThingOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for PutThingOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "created" => value.read(&mut self.created),
+            "createdIso" => {
+                value
+                    .read_optional_as(
+                        &mut self.created_iso,
+                        ::awsgen_runtime::json::DateTimeString,
+                    )
+            }
+            "data" => value.read(&mut self.data),
+            "doc" => value.read(&mut self.doc),
+            "ratio" => {
+                value.read_optional_as(&mut self.ratio, ::awsgen_runtime::json::Float)
+            }
+            "secret" => value.read(&mut self.secret),
+            "shape" => value.read(&mut self.shape),
+            "status" => value.read(&mut self.status),
+            "tree" => value.read(&mut self.tree),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(PutThingOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutThingOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("created", &self.created)?;
+        out.optional_as(
+            "createdIso",
+            &self.created_iso,
+            ::awsgen_runtime::json::DateTimeString,
+        )?;
+        out.optional("data", &self.data)?;
+        out.optional("doc", &self.doc)?;
+        out.optional_as("ratio", &self.ratio, ::awsgen_runtime::json::Float)?;
+        out.optional("secret", &self.secret)?;
+        out.optional("shape", &self.shape)?;
+        out.optional("status", &self.status)?;
+        out.optional("tree", &self.tree)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutThingOutput);
 impl ::std::fmt::Debug for PutThingOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutThingOutput")
@@ -889,118 +896,102 @@ impl ::std::fmt::Debug for PutThingOutputBuilder {
 }
 impl PutThingOutputBuilder {
     /// The `Code` member.
-    pub fn code(mut self, value: impl Into<i32>) -> Self {
-        self.code = Some(value.into());
-        self
+    pub fn code(self, value: impl Into<i32>) -> Self {
+        self.set_code(Some(value.into()))
     }
     /// Sets or clears [`code`](Self::code).
-    pub fn set_code(mut self, value: Option<i32>) -> Self {
-        self.code = value;
-        self
+    pub fn set_code(self, code: Option<i32>) -> Self {
+        Self { code, ..self }
     }
     /// What [`code`](Self::code) set, if anything.
     pub fn get_code(&self) -> &Option<i32> {
         &self.code
     }
     /// The `Count` member.
-    pub fn count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
+    pub fn count(self, value: impl Into<i32>) -> Self {
+        self.set_count(Some(value.into()))
     }
     /// Sets or clears [`count`](Self::count).
-    pub fn set_count(mut self, value: Option<i32>) -> Self {
-        self.count = value;
-        self
+    pub fn set_count(self, count: Option<i32>) -> Self {
+        Self { count, ..self }
     }
     /// What [`count`](Self::count) set, if anything.
     pub fn get_count(&self) -> &Option<i32> {
         &self.count
     }
     /// The `Created` member.
-    pub fn created(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.created = Some(value.into());
-        self
+    pub fn created(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_created(Some(value.into()))
     }
     /// Sets or clears [`created`](Self::created).
-    pub fn set_created(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.created = value;
-        self
+    pub fn set_created(self, created: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { created, ..self }
     }
     /// What [`created`](Self::created) set, if anything.
     pub fn get_created(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.created
     }
     /// The `CreatedIso` member.
-    pub fn created_iso(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.created_iso = Some(value.into());
-        self
+    pub fn created_iso(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_created_iso(Some(value.into()))
     }
     /// Sets or clears [`created_iso`](Self::created_iso).
-    pub fn set_created_iso(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.created_iso = value;
-        self
+    pub fn set_created_iso(
+        self,
+        created_iso: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
+        Self { created_iso, ..self }
     }
     /// What [`created_iso`](Self::created_iso) set, if anything.
     pub fn get_created_iso(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.created_iso
     }
     /// The `Data` member.
-    pub fn data(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
-        self.data = Some(value.into());
-        self
+    pub fn data(self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
+        self.set_data(Some(value.into()))
     }
     /// Sets or clears [`data`](Self::data).
-    pub fn set_data(mut self, value: Option<::awsgen_runtime::Blob>) -> Self {
-        self.data = value;
-        self
+    pub fn set_data(self, data: Option<::awsgen_runtime::Blob>) -> Self {
+        Self { data, ..self }
     }
     /// What [`data`](Self::data) set, if anything.
     pub fn get_data(&self) -> &Option<::awsgen_runtime::Blob> {
         &self.data
     }
     /// The `Doc` member.
-    pub fn doc(mut self, value: impl Into<::awsgen_runtime::Document>) -> Self {
-        self.doc = Some(value.into());
-        self
+    pub fn doc(self, value: impl Into<::awsgen_runtime::Document>) -> Self {
+        self.set_doc(Some(value.into()))
     }
     /// Sets or clears [`doc`](Self::doc).
-    pub fn set_doc(mut self, value: Option<::awsgen_runtime::Document>) -> Self {
-        self.doc = value;
-        self
+    pub fn set_doc(self, doc: Option<::awsgen_runtime::Document>) -> Self {
+        Self { doc, ..self }
     }
     /// What [`doc`](Self::doc) set, if anything.
     pub fn get_doc(&self) -> &Option<::awsgen_runtime::Document> {
         &self.doc
     }
     /// The `ETag` member.
-    pub fn e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
+    pub fn e_tag(self, value: impl Into<String>) -> Self {
+        self.set_e_tag(Some(value.into()))
     }
     /// Sets or clears [`e_tag`](Self::e_tag).
-    pub fn set_e_tag(mut self, value: Option<String>) -> Self {
-        self.e_tag = value;
-        self
+    pub fn set_e_tag(self, e_tag: Option<String>) -> Self {
+        Self { e_tag, ..self }
     }
     /// What [`e_tag`](Self::e_tag) set, if anything.
     pub fn get_e_tag(&self) -> &Option<String> {
         &self.e_tag
     }
     /// The `LastModified` member.
-    pub fn last_modified(
-        mut self,
-        value: impl Into<::awsgen_runtime::DateTime>,
-    ) -> Self {
-        self.last_modified = Some(value.into());
-        self
+    pub fn last_modified(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_last_modified(Some(value.into()))
     }
     /// Sets or clears [`last_modified`](Self::last_modified).
     pub fn set_last_modified(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        last_modified: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.last_modified = value;
-        self
+        Self { last_modified, ..self }
     }
     /// What [`last_modified`](Self::last_modified) set, if anything.
     pub fn get_last_modified(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -1008,103 +999,89 @@ impl PutThingOutputBuilder {
     }
     /// The `Meta` member.
     pub fn meta(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.meta = Some(value.into());
-        self
+        self.set_meta(Some(value.into()))
     }
     /// Sets or clears [`meta`](Self::meta).
     pub fn set_meta(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        meta: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.meta = value;
-        self
+        Self { meta, ..self }
     }
     /// What [`meta`](Self::meta) set, if anything.
     pub fn get_meta(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
         &self.meta
     }
     /// The `Names` member.
-    pub fn names(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.names = Some(value.into());
-        self
+    pub fn names(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_names(Some(value.into()))
     }
     /// Sets or clears [`names`](Self::names).
-    pub fn set_names(mut self, value: Option<Vec<String>>) -> Self {
-        self.names = value;
-        self
+    pub fn set_names(self, names: Option<Vec<String>>) -> Self {
+        Self { names, ..self }
     }
     /// What [`names`](Self::names) set, if anything.
     pub fn get_names(&self) -> &Option<Vec<String>> {
         &self.names
     }
     /// The `Ratio` member.
-    pub fn ratio(mut self, value: impl Into<f64>) -> Self {
-        self.ratio = Some(value.into());
-        self
+    pub fn ratio(self, value: impl Into<f64>) -> Self {
+        self.set_ratio(Some(value.into()))
     }
     /// Sets or clears [`ratio`](Self::ratio).
-    pub fn set_ratio(mut self, value: Option<f64>) -> Self {
-        self.ratio = value;
-        self
+    pub fn set_ratio(self, ratio: Option<f64>) -> Self {
+        Self { ratio, ..self }
     }
     /// What [`ratio`](Self::ratio) set, if anything.
     pub fn get_ratio(&self) -> &Option<f64> {
         &self.ratio
     }
     /// The `Secret` member.
-    pub fn secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
+    pub fn secret(self, value: impl Into<String>) -> Self {
+        self.set_secret(Some(value.into()))
     }
     /// Sets or clears [`secret`](Self::secret).
-    pub fn set_secret(mut self, value: Option<String>) -> Self {
-        self.secret = value;
-        self
+    pub fn set_secret(self, secret: Option<String>) -> Self {
+        Self { secret, ..self }
     }
     /// What [`secret`](Self::secret) set, if anything.
     pub fn get_secret(&self) -> &Option<String> {
         &self.secret
     }
     /// The `Shape` member.
-    pub fn shape(mut self, value: impl Into<crate::types::Figure>) -> Self {
-        self.shape = Some(value.into());
-        self
+    pub fn shape(self, value: impl Into<crate::types::Figure>) -> Self {
+        self.set_shape(Some(value.into()))
     }
     /// Sets or clears [`shape`](Self::shape).
-    pub fn set_shape(mut self, value: Option<crate::types::Figure>) -> Self {
-        self.shape = value;
-        self
+    pub fn set_shape(self, shape: Option<crate::types::Figure>) -> Self {
+        Self { shape, ..self }
     }
     /// What [`shape`](Self::shape) set, if anything.
     pub fn get_shape(&self) -> &Option<crate::types::Figure> {
         &self.shape
     }
     /// The `Status` member.
-    pub fn status(mut self, value: impl Into<crate::types::ThingStatus>) -> Self {
-        self.status = Some(value.into());
-        self
+    pub fn status(self, value: impl Into<crate::types::ThingStatus>) -> Self {
+        self.set_status(Some(value.into()))
     }
     /// Sets or clears [`status`](Self::status).
-    pub fn set_status(mut self, value: Option<crate::types::ThingStatus>) -> Self {
-        self.status = value;
-        self
+    pub fn set_status(self, status: Option<crate::types::ThingStatus>) -> Self {
+        Self { status, ..self }
     }
     /// What [`status`](Self::status) set, if anything.
     pub fn get_status(&self) -> &Option<crate::types::ThingStatus> {
         &self.status
     }
     /// The `Tree` member.
-    pub fn tree(mut self, value: impl Into<crate::types::Node>) -> Self {
-        self.tree = Some(value.into());
-        self
+    pub fn tree(self, value: impl Into<crate::types::Node>) -> Self {
+        self.set_tree(Some(value.into()))
     }
     /// Sets or clears [`tree`](Self::tree).
-    pub fn set_tree(mut self, value: Option<crate::types::Node>) -> Self {
-        self.tree = value;
-        self
+    pub fn set_tree(self, tree: Option<crate::types::Node>) -> Self {
+        Self { tree, ..self }
     }
     /// What [`tree`](Self::tree) set, if anything.
     pub fn get_tree(&self) -> &Option<crate::types::Node> {

@@ -6,11 +6,6 @@
 //! For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide*. For information about quotas for role names and the number of roles you can create, see [IAM and STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
 /// The `CreateRoleInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateRoleInput {
     /// The trust relationship policy document that grants an entity permission to assume the role.
@@ -24,65 +19,34 @@ pub struct CreateRoleInput {
     /// - The special characters tab (`\\u0009`), line feed (`\\u000A`), and carriage return (`\\u000D`)
     ///
     /// Upon success, the response includes the same trust policy in JSON format.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AssumeRolePolicyDocument",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub assume_role_policy_document: Option<String>,
     /// A description of the role.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Description", skip_serializing_if = "Option::is_none")
-    )]
     pub description: Option<String>,
     /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
     ///
     /// Anyone who assumes the role from the CLI or API can use the `DurationSeconds` API parameter or the `duration-seconds` CLI parameter to request a longer session. The `MaxSessionDuration` setting determines the maximum duration that can be requested using the `DurationSeconds` parameter. If users don't specify a value for the `DurationSeconds` parameter, their security credentials are valid for one hour by default. This applies when you use the `AssumeRole*` API operations or the `assume-role*` CLI operations but does not apply when you use those operations to create a console URL. For more information, see [Using IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none")
-    )]
     pub max_session_duration: Option<i32>,
     /// The path to the role. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Path", skip_serializing_if = "Option::is_none")
-    )]
     pub path: Option<String>,
     /// The ARN of the managed policy that is used to set the permissions boundary for the role.
     ///
     /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     ///
     /// For more information about policy types, see [Policy types](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
-    )]
     pub permissions_boundary: Option<String>,
     /// The name of the role to create.
     ///
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RoleName", skip_serializing_if = "Option::is_none")
-    )]
     pub role_name: Option<String>,
     /// A list of tags that you want to attach to the new role. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
     /// If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
-    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateRoleInput {
@@ -145,6 +109,47 @@ impl CreateRoleInput {
         self.tags.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateRoleInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AssumeRolePolicyDocument" => {
+                value.read(&mut self.assume_role_policy_document)
+            }
+            "Description" => value.read(&mut self.description),
+            "MaxSessionDuration" => value.read(&mut self.max_session_duration),
+            "Path" => value.read(&mut self.path),
+            "PermissionsBoundary" => value.read(&mut self.permissions_boundary),
+            "RoleName" => value.read(&mut self.role_name),
+            "Tags" => value.read(&mut self.tags),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateRoleInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateRoleInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AssumeRolePolicyDocument", &self.assume_role_policy_document)?;
+        out.optional("Description", &self.description)?;
+        out.optional("MaxSessionDuration", &self.max_session_duration)?;
+        out.optional("Path", &self.path)?;
+        out.optional("PermissionsBoundary", &self.permissions_boundary)?;
+        out.optional("RoleName", &self.role_name)?;
+        out.optional("Tags", &self.tags)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateRoleInput);
 /// A builder for [`CreateRoleInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateRoleInputBuilder<C = ()> {
@@ -169,28 +174,30 @@ impl<C> CreateRoleInputBuilder<C> {
     /// - The special characters tab (`\\u0009`), line feed (`\\u000A`), and carriage return (`\\u000D`)
     ///
     /// Upon success, the response includes the same trust policy in JSON format.
-    pub fn assume_role_policy_document(mut self, value: impl Into<String>) -> Self {
-        self.assume_role_policy_document = Some(value.into());
-        self
+    pub fn assume_role_policy_document(self, value: impl Into<String>) -> Self {
+        self.set_assume_role_policy_document(Some(value.into()))
     }
     /// Sets or clears [`assume_role_policy_document`](Self::assume_role_policy_document).
-    pub fn set_assume_role_policy_document(mut self, value: Option<String>) -> Self {
-        self.assume_role_policy_document = value;
-        self
+    pub fn set_assume_role_policy_document(
+        self,
+        assume_role_policy_document: Option<String>,
+    ) -> Self {
+        Self {
+            assume_role_policy_document,
+            ..self
+        }
     }
     /// What [`assume_role_policy_document`](Self::assume_role_policy_document) set, if anything.
     pub fn get_assume_role_policy_document(&self) -> &Option<String> {
         &self.assume_role_policy_document
     }
     /// A description of the role.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
+    pub fn description(self, value: impl Into<String>) -> Self {
+        self.set_description(Some(value.into()))
     }
     /// Sets or clears [`description`](Self::description).
-    pub fn set_description(mut self, value: Option<String>) -> Self {
-        self.description = value;
-        self
+    pub fn set_description(self, description: Option<String>) -> Self {
+        Self { description, ..self }
     }
     /// What [`description`](Self::description) set, if anything.
     pub fn get_description(&self) -> &Option<String> {
@@ -199,14 +206,15 @@ impl<C> CreateRoleInputBuilder<C> {
     /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
     ///
     /// Anyone who assumes the role from the CLI or API can use the `DurationSeconds` API parameter or the `duration-seconds` CLI parameter to request a longer session. The `MaxSessionDuration` setting determines the maximum duration that can be requested using the `DurationSeconds` parameter. If users don't specify a value for the `DurationSeconds` parameter, their security credentials are valid for one hour by default. This applies when you use the `AssumeRole*` API operations or the `assume-role*` CLI operations but does not apply when you use those operations to create a console URL. For more information, see [Using IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the *IAM User Guide*.
-    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
-        self.max_session_duration = Some(value.into());
-        self
+    pub fn max_session_duration(self, value: impl Into<i32>) -> Self {
+        self.set_max_session_duration(Some(value.into()))
     }
     /// Sets or clears [`max_session_duration`](Self::max_session_duration).
-    pub fn set_max_session_duration(mut self, value: Option<i32>) -> Self {
-        self.max_session_duration = value;
-        self
+    pub fn set_max_session_duration(self, max_session_duration: Option<i32>) -> Self {
+        Self {
+            max_session_duration,
+            ..self
+        }
     }
     /// What [`max_session_duration`](Self::max_session_duration) set, if anything.
     pub fn get_max_session_duration(&self) -> &Option<i32> {
@@ -217,14 +225,12 @@ impl<C> CreateRoleInputBuilder<C> {
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
+    pub fn path(self, value: impl Into<String>) -> Self {
+        self.set_path(Some(value.into()))
     }
     /// Sets or clears [`path`](Self::path).
-    pub fn set_path(mut self, value: Option<String>) -> Self {
-        self.path = value;
-        self
+    pub fn set_path(self, path: Option<String>) -> Self {
+        Self { path, ..self }
     }
     /// What [`path`](Self::path) set, if anything.
     pub fn get_path(&self) -> &Option<String> {
@@ -235,14 +241,15 @@ impl<C> CreateRoleInputBuilder<C> {
     /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     ///
     /// For more information about policy types, see [Policy types](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types) in the *IAM User Guide*.
-    pub fn permissions_boundary(mut self, value: impl Into<String>) -> Self {
-        self.permissions_boundary = Some(value.into());
-        self
+    pub fn permissions_boundary(self, value: impl Into<String>) -> Self {
+        self.set_permissions_boundary(Some(value.into()))
     }
     /// Sets or clears [`permissions_boundary`](Self::permissions_boundary).
-    pub fn set_permissions_boundary(mut self, value: Option<String>) -> Self {
-        self.permissions_boundary = value;
-        self
+    pub fn set_permissions_boundary(self, permissions_boundary: Option<String>) -> Self {
+        Self {
+            permissions_boundary,
+            ..self
+        }
     }
     /// What [`permissions_boundary`](Self::permissions_boundary) set, if anything.
     pub fn get_permissions_boundary(&self) -> &Option<String> {
@@ -253,14 +260,12 @@ impl<C> CreateRoleInputBuilder<C> {
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub fn role_name(mut self, value: impl Into<String>) -> Self {
-        self.role_name = Some(value.into());
-        self
+    pub fn role_name(self, value: impl Into<String>) -> Self {
+        self.set_role_name(Some(value.into()))
     }
     /// Sets or clears [`role_name`](Self::role_name).
-    pub fn set_role_name(mut self, value: Option<String>) -> Self {
-        self.role_name = value;
-        self
+    pub fn set_role_name(self, role_name: Option<String>) -> Self {
+        Self { role_name, ..self }
     }
     /// What [`role_name`](Self::role_name) set, if anything.
     pub fn get_role_name(&self) -> &Option<String> {
@@ -269,14 +274,12 @@ impl<C> CreateRoleInputBuilder<C> {
     /// A list of tags that you want to attach to the new role. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
     /// If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
@@ -415,17 +418,10 @@ impl ::awsgen_runtime::Operation for CreateRoleInput {
 }
 /// Contains the response to a successful [CreateRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateRoleOutput {
     /// A structure containing details about the new role.
-    #[cfg_attr(feature = "serde", serde(rename = "Role", default))]
     pub role: crate::types::Role,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateRoleOutput {
@@ -443,6 +439,33 @@ impl ::awsgen_runtime::RequestId for CreateRoleOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateRoleOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Role" => value.read(&mut self.role),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateRoleOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateRoleOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("Role", &self.role)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateRoleOutput);
 /// A builder for [`CreateRoleOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateRoleOutputBuilder {
@@ -450,14 +473,12 @@ pub struct CreateRoleOutputBuilder {
 }
 impl CreateRoleOutputBuilder {
     /// A structure containing details about the new role.
-    pub fn role(mut self, value: impl Into<crate::types::Role>) -> Self {
-        self.role = Some(value.into());
-        self
+    pub fn role(self, value: impl Into<crate::types::Role>) -> Self {
+        self.set_role(Some(value.into()))
     }
     /// Sets or clears [`role`](Self::role).
-    pub fn set_role(mut self, value: Option<crate::types::Role>) -> Self {
-        self.role = value;
-        self
+    pub fn set_role(self, role: Option<crate::types::Role>) -> Self {
+        Self { role }
     }
     /// What [`role`](Self::role) set, if anything.
     pub fn get_role(&self) -> &Option<crate::types::Role> {

@@ -6,11 +6,6 @@
 //! For information about quotas for the number of IAM users you can create, see [IAM and STS quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in the *IAM User Guide*.
 /// The `CreateUserInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateUserInput {
     /// The path for the user name. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
@@ -18,36 +13,20 @@ pub struct CreateUserInput {
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Path", skip_serializing_if = "Option::is_none")
-    )]
     pub path: Option<String>,
     /// The ARN of the managed policy that is used to set the permissions boundary for the user.
     ///
     /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     ///
     /// For more information about policy types, see [Policy types](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
-    )]
     pub permissions_boundary: Option<String>,
     /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
     /// If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
-    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The name of the user to create.
     ///
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "UserName", skip_serializing_if = "Option::is_none")
-    )]
     pub user_name: Option<String>,
 }
 impl CreateUserInput {
@@ -84,6 +63,39 @@ impl CreateUserInput {
         self.user_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateUserInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Path" => value.read(&mut self.path),
+            "PermissionsBoundary" => value.read(&mut self.permissions_boundary),
+            "Tags" => value.read(&mut self.tags),
+            "UserName" => value.read(&mut self.user_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateUserInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateUserInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Path", &self.path)?;
+        out.optional("PermissionsBoundary", &self.permissions_boundary)?;
+        out.optional("Tags", &self.tags)?;
+        out.optional("UserName", &self.user_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateUserInput);
 /// A builder for [`CreateUserInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateUserInputBuilder<C = ()> {
@@ -99,14 +111,12 @@ impl<C> CreateUserInputBuilder<C> {
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
+    pub fn path(self, value: impl Into<String>) -> Self {
+        self.set_path(Some(value.into()))
     }
     /// Sets or clears [`path`](Self::path).
-    pub fn set_path(mut self, value: Option<String>) -> Self {
-        self.path = value;
-        self
+    pub fn set_path(self, path: Option<String>) -> Self {
+        Self { path, ..self }
     }
     /// What [`path`](Self::path) set, if anything.
     pub fn get_path(&self) -> &Option<String> {
@@ -117,14 +127,15 @@ impl<C> CreateUserInputBuilder<C> {
     /// A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an entity, but does not grant permissions. Permissions boundaries do not define the maximum permissions that a resource-based policy can grant to an entity. To learn more, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     ///
     /// For more information about policy types, see [Policy types](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policy-types) in the *IAM User Guide*.
-    pub fn permissions_boundary(mut self, value: impl Into<String>) -> Self {
-        self.permissions_boundary = Some(value.into());
-        self
+    pub fn permissions_boundary(self, value: impl Into<String>) -> Self {
+        self.set_permissions_boundary(Some(value.into()))
     }
     /// Sets or clears [`permissions_boundary`](Self::permissions_boundary).
-    pub fn set_permissions_boundary(mut self, value: Option<String>) -> Self {
-        self.permissions_boundary = value;
-        self
+    pub fn set_permissions_boundary(self, permissions_boundary: Option<String>) -> Self {
+        Self {
+            permissions_boundary,
+            ..self
+        }
     }
     /// What [`permissions_boundary`](Self::permissions_boundary) set, if anything.
     pub fn get_permissions_boundary(&self) -> &Option<String> {
@@ -133,14 +144,12 @@ impl<C> CreateUserInputBuilder<C> {
     /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     ///
     /// If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
@@ -149,14 +158,12 @@ impl<C> CreateUserInputBuilder<C> {
     /// The name of the user to create.
     ///
     /// IAM user, group, role, and policy names must be unique within the account. Names are not distinguished by case. For example, you cannot create resources named both "MyResource" and "myresource".
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
+    pub fn user_name(self, value: impl Into<String>) -> Self {
+        self.set_user_name(Some(value.into()))
     }
     /// Sets or clears [`user_name`](Self::user_name).
-    pub fn set_user_name(mut self, value: Option<String>) -> Self {
-        self.user_name = value;
-        self
+    pub fn set_user_name(self, user_name: Option<String>) -> Self {
+        Self { user_name, ..self }
     }
     /// What [`user_name`](Self::user_name) set, if anything.
     pub fn get_user_name(&self) -> &Option<String> {
@@ -283,20 +290,10 @@ impl ::awsgen_runtime::Operation for CreateUserInput {
 }
 /// Contains the response to a successful [CreateUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html) request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateUserOutput {
     /// A structure with details about the new IAM user.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "User", skip_serializing_if = "Option::is_none")
-    )]
     pub user: Option<crate::types::User>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateUserOutput {
@@ -314,6 +311,33 @@ impl ::awsgen_runtime::RequestId for CreateUserOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateUserOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "User" => value.read(&mut self.user),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateUserOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateUserOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("User", &self.user)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateUserOutput);
 /// A builder for [`CreateUserOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateUserOutputBuilder {
@@ -321,14 +345,12 @@ pub struct CreateUserOutputBuilder {
 }
 impl CreateUserOutputBuilder {
     /// A structure with details about the new IAM user.
-    pub fn user(mut self, value: impl Into<crate::types::User>) -> Self {
-        self.user = Some(value.into());
-        self
+    pub fn user(self, value: impl Into<crate::types::User>) -> Self {
+        self.set_user(Some(value.into()))
     }
     /// Sets or clears [`user`](Self::user).
-    pub fn set_user(mut self, value: Option<crate::types::User>) -> Self {
-        self.user = value;
-        self
+    pub fn set_user(self, user: Option<crate::types::User>) -> Self {
+        Self { user }
     }
     /// What [`user`](Self::user) set, if anything.
     pub fn get_user(&self) -> &Option<crate::types::User> {

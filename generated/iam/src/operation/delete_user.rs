@@ -14,20 +14,11 @@
 //! - Group memberships ([RemoveUserFromGroup](https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveUserFromGroup.html))
 /// The `DeleteUserInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteUserInput {
     /// The name of the user to delete.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "UserName", skip_serializing_if = "Option::is_none")
-    )]
     pub user_name: Option<String>,
 }
 impl DeleteUserInput {
@@ -42,6 +33,33 @@ impl DeleteUserInput {
         self.user_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteUserInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "UserName" => value.read(&mut self.user_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteUserInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteUserInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("UserName", &self.user_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteUserInput);
 /// A builder for [`DeleteUserInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteUserInputBuilder<C = ()> {
@@ -52,14 +70,12 @@ impl<C> DeleteUserInputBuilder<C> {
     /// The name of the user to delete.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
+    pub fn user_name(self, value: impl Into<String>) -> Self {
+        self.set_user_name(Some(value.into()))
     }
     /// Sets or clears [`user_name`](Self::user_name).
-    pub fn set_user_name(mut self, value: Option<String>) -> Self {
-        self.user_name = value;
-        self
+    pub fn set_user_name(self, user_name: Option<String>) -> Self {
+        Self { user_name, ..self }
     }
     /// What [`user_name`](Self::user_name) set, if anything.
     pub fn get_user_name(&self) -> &Option<String> {
@@ -172,12 +188,8 @@ impl ::awsgen_runtime::Operation for DeleteUserInput {
 }
 /// The `DeleteUserOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserOutput {
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl DeleteUserOutput {
@@ -191,6 +203,27 @@ impl ::awsgen_runtime::RequestId for DeleteUserOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for DeleteUserOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+::awsgen_runtime::deserialize_fields!(DeleteUserOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteUserOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteUserOutput);
 /// A builder for [`DeleteUserOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteUserOutputBuilder {}

@@ -13,34 +13,17 @@
 //! You can paginate the results using the `MaxItems` and `Marker` parameters.
 /// The `ListUsersInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListUsersInput {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated. Set it to the value of the `Marker` element in the response that you received to indicate where the next call should start.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// Use this only when paginating results to indicate the maximum number of items you want in the response. If additional items exist beyond the maximum you specify, the `IsTruncated` response element is `true`.
     ///
     /// If you do not include this parameter, the number of items defaults to 100. Note that IAM might return fewer results, even when there are more results available. In that case, the `IsTruncated` response element returns `true`, and `Marker` contains a value to include in the subsequent call that tells the service where to continue from.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxItems", skip_serializing_if = "Option::is_none")
-    )]
     pub max_items: Option<i32>,
     /// The path prefix for filtering the results. For example: `/division_abc/subdivision_xyz/`, which would get all user names whose path starts with `/division_abc/subdivision_xyz/`.
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/), listing all user names. This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PathPrefix", skip_serializing_if = "Option::is_none")
-    )]
     pub path_prefix: Option<String>,
 }
 impl ListUsersInput {
@@ -65,6 +48,37 @@ impl ListUsersInput {
         self.path_prefix.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListUsersInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Marker" => value.read(&mut self.marker),
+            "MaxItems" => value.read(&mut self.max_items),
+            "PathPrefix" => value.read(&mut self.path_prefix),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListUsersInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListUsersInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Marker", &self.marker)?;
+        out.optional("MaxItems", &self.max_items)?;
+        out.optional("PathPrefix", &self.path_prefix)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListUsersInput);
 /// A builder for [`ListUsersInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListUsersInputBuilder<C = ()> {
@@ -75,14 +89,12 @@ pub struct ListUsersInputBuilder<C = ()> {
 }
 impl<C> ListUsersInputBuilder<C> {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated. Set it to the value of the `Marker` element in the response that you received to indicate where the next call should start.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {
@@ -91,14 +103,12 @@ impl<C> ListUsersInputBuilder<C> {
     /// Use this only when paginating results to indicate the maximum number of items you want in the response. If additional items exist beyond the maximum you specify, the `IsTruncated` response element is `true`.
     ///
     /// If you do not include this parameter, the number of items defaults to 100. Note that IAM might return fewer results, even when there are more results available. In that case, the `IsTruncated` response element returns `true`, and `Marker` contains a value to include in the subsequent call that tells the service where to continue from.
-    pub fn max_items(mut self, value: impl Into<i32>) -> Self {
-        self.max_items = Some(value.into());
-        self
+    pub fn max_items(self, value: impl Into<i32>) -> Self {
+        self.set_max_items(Some(value.into()))
     }
     /// Sets or clears [`max_items`](Self::max_items).
-    pub fn set_max_items(mut self, value: Option<i32>) -> Self {
-        self.max_items = value;
-        self
+    pub fn set_max_items(self, max_items: Option<i32>) -> Self {
+        Self { max_items, ..self }
     }
     /// What [`max_items`](Self::max_items) set, if anything.
     pub fn get_max_items(&self) -> &Option<i32> {
@@ -107,14 +117,12 @@ impl<C> ListUsersInputBuilder<C> {
     /// The path prefix for filtering the results. For example: `/division_abc/subdivision_xyz/`, which would get all user names whose path starts with `/division_abc/subdivision_xyz/`.
     ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/), listing all user names. This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (`\\u0021`) through the DEL character (`\\u007F`), including most punctuation characters, digits, and upper and lowercased letters.
-    pub fn path_prefix(mut self, value: impl Into<String>) -> Self {
-        self.path_prefix = Some(value.into());
-        self
+    pub fn path_prefix(self, value: impl Into<String>) -> Self {
+        self.set_path_prefix(Some(value.into()))
     }
     /// Sets or clears [`path_prefix`](Self::path_prefix).
-    pub fn set_path_prefix(mut self, value: Option<String>) -> Self {
-        self.path_prefix = value;
-        self
+    pub fn set_path_prefix(self, path_prefix: Option<String>) -> Self {
+        Self { path_prefix, ..self }
     }
     /// What [`path_prefix`](Self::path_prefix) set, if anything.
     pub fn get_path_prefix(&self) -> &Option<String> {
@@ -246,29 +254,14 @@ impl ::awsgen_runtime::pagination::Paginate for ListUsersInput {
 }
 /// Contains the response to a successful [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html) request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListUsersOutput {
     /// A flag that indicates whether there are more items to return. If your results were truncated, you can make a subsequent pagination request using the `Marker` request parameter to retrieve more items. Note that IAM might return fewer than the `MaxItems` number of results even when there are more results available. We recommend that you check `IsTruncated` after every call to ensure that you receive all your results.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
-    )]
     pub is_truncated: Option<bool>,
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// A list of users.
-    #[cfg_attr(feature = "serde", serde(rename = "Users", default))]
     pub users: Vec<crate::types::User>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListUsersOutput {
@@ -294,6 +287,37 @@ impl ::awsgen_runtime::RequestId for ListUsersOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListUsersOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "IsTruncated" => value.read(&mut self.is_truncated),
+            "Marker" => value.read(&mut self.marker),
+            "Users" => value.read(&mut self.users),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListUsersOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListUsersOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("IsTruncated", &self.is_truncated)?;
+        out.optional("Marker", &self.marker)?;
+        out.field("Users", &self.users)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListUsersOutput);
 /// A builder for [`ListUsersOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListUsersOutputBuilder {
@@ -303,42 +327,36 @@ pub struct ListUsersOutputBuilder {
 }
 impl ListUsersOutputBuilder {
     /// A flag that indicates whether there are more items to return. If your results were truncated, you can make a subsequent pagination request using the `Marker` request parameter to retrieve more items. Note that IAM might return fewer than the `MaxItems` number of results even when there are more results available. We recommend that you check `IsTruncated` after every call to ensure that you receive all your results.
-    pub fn is_truncated(mut self, value: impl Into<bool>) -> Self {
-        self.is_truncated = Some(value.into());
-        self
+    pub fn is_truncated(self, value: impl Into<bool>) -> Self {
+        self.set_is_truncated(Some(value.into()))
     }
     /// Sets or clears [`is_truncated`](Self::is_truncated).
-    pub fn set_is_truncated(mut self, value: Option<bool>) -> Self {
-        self.is_truncated = value;
-        self
+    pub fn set_is_truncated(self, is_truncated: Option<bool>) -> Self {
+        Self { is_truncated, ..self }
     }
     /// What [`is_truncated`](Self::is_truncated) set, if anything.
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// When `IsTruncated` is `true`, this element is present and contains the value to use for the `Marker` parameter in a subsequent pagination request.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// A list of users.
-    pub fn users(mut self, value: impl Into<Vec<crate::types::User>>) -> Self {
-        self.users = Some(value.into());
-        self
+    pub fn users(self, value: impl Into<Vec<crate::types::User>>) -> Self {
+        self.set_users(Some(value.into()))
     }
     /// Sets or clears [`users`](Self::users).
-    pub fn set_users(mut self, value: Option<Vec<crate::types::User>>) -> Self {
-        self.users = value;
-        self
+    pub fn set_users(self, users: Option<Vec<crate::types::User>>) -> Self {
+        Self { users, ..self }
     }
     /// What [`users`](Self::users) set, if anything.
     pub fn get_users(&self) -> &Option<Vec<crate::types::User>> {

@@ -5,27 +5,11 @@
 ///
 /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AttachedPermissionsBoundary {
     /// The ARN of the policy used to set the permissions boundary for the user or role.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PermissionsBoundaryArn", skip_serializing_if = "Option::is_none")
-    )]
     pub permissions_boundary_arn: Option<String>,
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity. This data type can only have a value of `Policy`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "PermissionsBoundaryType",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub permissions_boundary_type: Option<
         crate::types::PermissionsBoundaryAttachmentType,
     >,
@@ -46,6 +30,35 @@ impl AttachedPermissionsBoundary {
         self.permissions_boundary_type.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AttachedPermissionsBoundary {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "PermissionsBoundaryArn" => value.read(&mut self.permissions_boundary_arn),
+            "PermissionsBoundaryType" => value.read(&mut self.permissions_boundary_type),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AttachedPermissionsBoundary);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AttachedPermissionsBoundary {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("PermissionsBoundaryArn", &self.permissions_boundary_arn)?;
+        out.optional("PermissionsBoundaryType", &self.permissions_boundary_type)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AttachedPermissionsBoundary);
 /// A builder for [`AttachedPermissionsBoundary`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct AttachedPermissionsBoundaryBuilder {
@@ -54,14 +67,18 @@ pub struct AttachedPermissionsBoundaryBuilder {
 }
 impl AttachedPermissionsBoundaryBuilder {
     /// The ARN of the policy used to set the permissions boundary for the user or role.
-    pub fn permissions_boundary_arn(mut self, value: impl Into<String>) -> Self {
-        self.permissions_boundary_arn = Some(value.into());
-        self
+    pub fn permissions_boundary_arn(self, value: impl Into<String>) -> Self {
+        self.set_permissions_boundary_arn(Some(value.into()))
     }
     /// Sets or clears [`permissions_boundary_arn`](Self::permissions_boundary_arn).
-    pub fn set_permissions_boundary_arn(mut self, value: Option<String>) -> Self {
-        self.permissions_boundary_arn = value;
-        self
+    pub fn set_permissions_boundary_arn(
+        self,
+        permissions_boundary_arn: Option<String>,
+    ) -> Self {
+        Self {
+            permissions_boundary_arn,
+            ..self
+        }
     }
     /// What [`permissions_boundary_arn`](Self::permissions_boundary_arn) set, if anything.
     pub fn get_permissions_boundary_arn(&self) -> &Option<String> {
@@ -69,19 +86,22 @@ impl AttachedPermissionsBoundaryBuilder {
     }
     /// The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity. This data type can only have a value of `Policy`.
     pub fn permissions_boundary_type(
-        mut self,
+        self,
         value: impl Into<crate::types::PermissionsBoundaryAttachmentType>,
     ) -> Self {
-        self.permissions_boundary_type = Some(value.into());
-        self
+        self.set_permissions_boundary_type(Some(value.into()))
     }
     /// Sets or clears [`permissions_boundary_type`](Self::permissions_boundary_type).
     pub fn set_permissions_boundary_type(
-        mut self,
-        value: Option<crate::types::PermissionsBoundaryAttachmentType>,
+        self,
+        permissions_boundary_type: Option<
+            crate::types::PermissionsBoundaryAttachmentType,
+        >,
     ) -> Self {
-        self.permissions_boundary_type = value;
-        self
+        Self {
+            permissions_boundary_type,
+            ..self
+        }
     }
     /// What [`permissions_boundary_type`](Self::permissions_boundary_type) set, if anything.
     pub fn get_permissions_boundary_type(

@@ -3,26 +3,13 @@
 ///
 /// This data type is returned as a response element in the [GetRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html) and [GetAccountAuthorizationDetails](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html) operations.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct RoleLastUsed {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601) that the role was last used.
     ///
     /// This field is null if the role has not been used within the IAM tracking period. For more information about the tracking period, see [Regions where data is tracked](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#access-advisor_tracking-period) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "LastUsedDate", skip_serializing_if = "Option::is_none")
-    )]
     pub last_used_date: Option<::awsgen_runtime::DateTime>,
     /// The name of the Amazon Web Services Region in which the role was last used.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
 }
 impl RoleLastUsed {
@@ -41,6 +28,35 @@ impl RoleLastUsed {
         self.region.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for RoleLastUsed {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "LastUsedDate" => value.read(&mut self.last_used_date),
+            "Region" => value.read(&mut self.region),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(RoleLastUsed);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RoleLastUsed {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("LastUsedDate", &self.last_used_date)?;
+        out.optional("Region", &self.region)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RoleLastUsed);
 /// A builder for [`RoleLastUsed`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RoleLastUsedBuilder {
@@ -51,34 +67,27 @@ impl RoleLastUsedBuilder {
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601) that the role was last used.
     ///
     /// This field is null if the role has not been used within the IAM tracking period. For more information about the tracking period, see [Regions where data is tracked](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-advisor.html#access-advisor_tracking-period) in the *IAM User Guide*.
-    pub fn last_used_date(
-        mut self,
-        value: impl Into<::awsgen_runtime::DateTime>,
-    ) -> Self {
-        self.last_used_date = Some(value.into());
-        self
+    pub fn last_used_date(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_last_used_date(Some(value.into()))
     }
     /// Sets or clears [`last_used_date`](Self::last_used_date).
     pub fn set_last_used_date(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        last_used_date: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.last_used_date = value;
-        self
+        Self { last_used_date, ..self }
     }
     /// What [`last_used_date`](Self::last_used_date) set, if anything.
     pub fn get_last_used_date(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.last_used_date
     }
     /// The name of the Amazon Web Services Region in which the role was last used.
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
+    pub fn region(self, value: impl Into<String>) -> Self {
+        self.set_region(Some(value.into()))
     }
     /// Sets or clears [`region`](Self::region).
-    pub fn set_region(mut self, value: Option<String>) -> Self {
-        self.region = value;
-        self
+    pub fn set_region(self, region: Option<String>) -> Self {
+        Self { region, ..self }
     }
     /// What [`region`](Self::region) set, if anything.
     pub fn get_region(&self) -> &Option<String> {

@@ -7,18 +7,11 @@
 /// - [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html)
 /// - [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html)
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct User {
     /// The Amazon Resource Name (ARN) that identifies the user. For more information about ARNs and how to use ARNs in policies, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "Arn", default))]
     pub arn: String,
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user was created.
-    #[cfg_attr(feature = "serde", serde(rename = "CreateDate", default))]
     pub create_date: ::awsgen_runtime::DateTime,
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user's password was last used to sign in to an Amazon Web Services website. For a list of Amazon Web Services websites that capture a user's last sign-in time, see the [Credential reports](https://docs.aws.amazon.com/IAM/latest/UserGuide/credential-reports.html) topic in the *IAM User Guide*. If a password is used more than once in a five-minute span, only the first use is returned in this field. If the field is null (no value), then it indicates that they never signed in with a password. This can be because:
     ///
@@ -28,33 +21,18 @@ pub struct User {
     /// A null value does not mean that the user *never* had a password. Also, if the user does not currently have a password but had one in the past, then this field contains the date and time the most recent password was used.
     ///
     /// This value is returned only in the [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html) and [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html) operations.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PasswordLastUsed", skip_serializing_if = "Option::is_none")
-    )]
     pub password_last_used: Option<::awsgen_runtime::DateTime>,
     /// The path to the user. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
     /// The ARN of the policy used to set the permissions boundary for the user.
-    #[cfg_attr(feature = "serde", serde(rename = "Path", default))]
     pub path: String,
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")
-    )]
     pub permissions_boundary: Option<crate::types::AttachedPermissionsBoundary>,
     /// A list of tags that are associated with the user. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
-    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The stable and unique string identifying the user. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "UserId", default))]
     pub user_id: String,
     /// The friendly name identifying the user.
-    #[cfg_attr(feature = "serde", serde(rename = "UserName", default))]
     pub user_name: String,
 }
 impl User {
@@ -106,6 +84,47 @@ impl User {
         &self.user_name
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for User {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Arn" => value.read(&mut self.arn),
+            "CreateDate" => value.read(&mut self.create_date),
+            "PasswordLastUsed" => value.read(&mut self.password_last_used),
+            "Path" => value.read(&mut self.path),
+            "PermissionsBoundary" => value.read(&mut self.permissions_boundary),
+            "Tags" => value.read(&mut self.tags),
+            "UserId" => value.read(&mut self.user_id),
+            "UserName" => value.read(&mut self.user_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(User);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for User {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("Arn", &self.arn)?;
+        out.field("CreateDate", &self.create_date)?;
+        out.optional("PasswordLastUsed", &self.password_last_used)?;
+        out.field("Path", &self.path)?;
+        out.optional("PermissionsBoundary", &self.permissions_boundary)?;
+        out.optional("Tags", &self.tags)?;
+        out.field("UserId", &self.user_id)?;
+        out.field("UserName", &self.user_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(User);
 /// A builder for [`User`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UserBuilder {
@@ -120,28 +139,27 @@ pub struct UserBuilder {
 }
 impl UserBuilder {
     /// The Amazon Resource Name (ARN) that identifies the user. For more information about ARNs and how to use ARNs in policies, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-    pub fn arn(mut self, value: impl Into<String>) -> Self {
-        self.arn = Some(value.into());
-        self
+    pub fn arn(self, value: impl Into<String>) -> Self {
+        self.set_arn(Some(value.into()))
     }
     /// Sets or clears [`arn`](Self::arn).
-    pub fn set_arn(mut self, value: Option<String>) -> Self {
-        self.arn = value;
-        self
+    pub fn set_arn(self, arn: Option<String>) -> Self {
+        Self { arn, ..self }
     }
     /// What [`arn`](Self::arn) set, if anything.
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The date and time, in [ISO 8601 date-time format](http://www.iso.org/iso/iso8601), when the user was created.
-    pub fn create_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.create_date = Some(value.into());
-        self
+    pub fn create_date(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_create_date(Some(value.into()))
     }
     /// Sets or clears [`create_date`](Self::create_date).
-    pub fn set_create_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.create_date = value;
-        self
+    pub fn set_create_date(
+        self,
+        create_date: Option<::awsgen_runtime::DateTime>,
+    ) -> Self {
+        Self { create_date, ..self }
     }
     /// What [`create_date`](Self::create_date) set, if anything.
     pub fn get_create_date(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -156,19 +174,17 @@ impl UserBuilder {
     ///
     /// This value is returned only in the [GetUser](https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html) and [ListUsers](https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html) operations.
     pub fn password_last_used(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.password_last_used = Some(value.into());
-        self
+        self.set_password_last_used(Some(value.into()))
     }
     /// Sets or clears [`password_last_used`](Self::password_last_used).
     pub fn set_password_last_used(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        password_last_used: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.password_last_used = value;
-        self
+        Self { password_last_used, ..self }
     }
     /// What [`password_last_used`](Self::password_last_used) set, if anything.
     pub fn get_password_last_used(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -177,14 +193,12 @@ impl UserBuilder {
     /// The path to the user. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
     /// The ARN of the policy used to set the permissions boundary for the user.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
+    pub fn path(self, value: impl Into<String>) -> Self {
+        self.set_path(Some(value.into()))
     }
     /// Sets or clears [`path`](Self::path).
-    pub fn set_path(mut self, value: Option<String>) -> Self {
-        self.path = value;
-        self
+    pub fn set_path(self, path: Option<String>) -> Self {
+        Self { path, ..self }
     }
     /// What [`path`](Self::path) set, if anything.
     pub fn get_path(&self) -> &Option<String> {
@@ -192,19 +206,20 @@ impl UserBuilder {
     }
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     pub fn permissions_boundary(
-        mut self,
+        self,
         value: impl Into<crate::types::AttachedPermissionsBoundary>,
     ) -> Self {
-        self.permissions_boundary = Some(value.into());
-        self
+        self.set_permissions_boundary(Some(value.into()))
     }
     /// Sets or clears [`permissions_boundary`](Self::permissions_boundary).
     pub fn set_permissions_boundary(
-        mut self,
-        value: Option<crate::types::AttachedPermissionsBoundary>,
+        self,
+        permissions_boundary: Option<crate::types::AttachedPermissionsBoundary>,
     ) -> Self {
-        self.permissions_boundary = value;
-        self
+        Self {
+            permissions_boundary,
+            ..self
+        }
     }
     /// What [`permissions_boundary`](Self::permissions_boundary) set, if anything.
     pub fn get_permissions_boundary(
@@ -213,42 +228,36 @@ impl UserBuilder {
         &self.permissions_boundary
     }
     /// A list of tags that are associated with the user. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// The stable and unique string identifying the user. For more information about IDs, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
+    pub fn user_id(self, value: impl Into<String>) -> Self {
+        self.set_user_id(Some(value.into()))
     }
     /// Sets or clears [`user_id`](Self::user_id).
-    pub fn set_user_id(mut self, value: Option<String>) -> Self {
-        self.user_id = value;
-        self
+    pub fn set_user_id(self, user_id: Option<String>) -> Self {
+        Self { user_id, ..self }
     }
     /// What [`user_id`](Self::user_id) set, if anything.
     pub fn get_user_id(&self) -> &Option<String> {
         &self.user_id
     }
     /// The friendly name identifying the user.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
+    pub fn user_name(self, value: impl Into<String>) -> Self {
+        self.set_user_name(Some(value.into()))
     }
     /// Sets or clears [`user_name`](Self::user_name).
-    pub fn set_user_name(mut self, value: Option<String>) -> Self {
-        self.user_name = value;
-        self
+    pub fn set_user_name(self, user_name: Option<String>) -> Self {
+        Self { user_name, ..self }
     }
     /// What [`user_name`](Self::user_name) set, if anything.
     pub fn get_user_name(&self) -> &Option<String> {

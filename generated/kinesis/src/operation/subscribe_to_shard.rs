@@ -12,22 +12,15 @@
 //! For an example of how to use this operation, see [Enhanced Fan-Out Using the Kinesis Data Streams API](https://docs.aws.amazon.com/streams/latest/dev/building-enhanced-consumers-api.html).
 /// The `SubscribeToShardInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscribeToShardInput {
     /// For this parameter, use the value you obtained when you called RegisterStreamConsumer.
-    #[serde(rename = "ConsumerARN", skip_serializing_if = "Option::is_none")]
     pub consumer_arn: Option<String>,
     /// The ID of the shard you want to subscribe to. To see a list of all the shards for a given stream, use ListShards.
-    #[serde(rename = "ShardId", skip_serializing_if = "Option::is_none")]
     pub shard_id: Option<String>,
     /// The starting position in the data stream from which to start streaming.
-    #[serde(rename = "StartingPosition", skip_serializing_if = "Option::is_none")]
     pub starting_position: Option<crate::types::StartingPosition>,
     /// Not Implemented. Reserved for future use.
-    #[serde(rename = "StreamId", skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
 }
 impl SubscribeToShardInput {
@@ -52,6 +45,37 @@ impl SubscribeToShardInput {
         self.stream_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for SubscribeToShardInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ConsumerARN" => value.read(&mut self.consumer_arn),
+            "ShardId" => value.read(&mut self.shard_id),
+            "StartingPosition" => value.read(&mut self.starting_position),
+            "StreamId" => value.read(&mut self.stream_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(SubscribeToShardInput);
+impl ::awsgen_runtime::fields::WriteFields for SubscribeToShardInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("ConsumerARN", &self.consumer_arn)?;
+        out.optional("ShardId", &self.shard_id)?;
+        out.optional("StartingPosition", &self.starting_position)?;
+        out.optional("StreamId", &self.stream_id)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(SubscribeToShardInput);
 /// A builder for [`SubscribeToShardInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct SubscribeToShardInputBuilder<C = ()> {
@@ -63,28 +87,24 @@ pub struct SubscribeToShardInputBuilder<C = ()> {
 }
 impl<C> SubscribeToShardInputBuilder<C> {
     /// For this parameter, use the value you obtained when you called RegisterStreamConsumer.
-    pub fn consumer_arn(mut self, value: impl Into<String>) -> Self {
-        self.consumer_arn = Some(value.into());
-        self
+    pub fn consumer_arn(self, value: impl Into<String>) -> Self {
+        self.set_consumer_arn(Some(value.into()))
     }
     /// Sets or clears [`consumer_arn`](Self::consumer_arn).
-    pub fn set_consumer_arn(mut self, value: Option<String>) -> Self {
-        self.consumer_arn = value;
-        self
+    pub fn set_consumer_arn(self, consumer_arn: Option<String>) -> Self {
+        Self { consumer_arn, ..self }
     }
     /// What [`consumer_arn`](Self::consumer_arn) set, if anything.
     pub fn get_consumer_arn(&self) -> &Option<String> {
         &self.consumer_arn
     }
     /// The ID of the shard you want to subscribe to. To see a list of all the shards for a given stream, use ListShards.
-    pub fn shard_id(mut self, value: impl Into<String>) -> Self {
-        self.shard_id = Some(value.into());
-        self
+    pub fn shard_id(self, value: impl Into<String>) -> Self {
+        self.set_shard_id(Some(value.into()))
     }
     /// Sets or clears [`shard_id`](Self::shard_id).
-    pub fn set_shard_id(mut self, value: Option<String>) -> Self {
-        self.shard_id = value;
-        self
+    pub fn set_shard_id(self, shard_id: Option<String>) -> Self {
+        Self { shard_id, ..self }
     }
     /// What [`shard_id`](Self::shard_id) set, if anything.
     pub fn get_shard_id(&self) -> &Option<String> {
@@ -92,33 +112,29 @@ impl<C> SubscribeToShardInputBuilder<C> {
     }
     /// The starting position in the data stream from which to start streaming.
     pub fn starting_position(
-        mut self,
+        self,
         value: impl Into<crate::types::StartingPosition>,
     ) -> Self {
-        self.starting_position = Some(value.into());
-        self
+        self.set_starting_position(Some(value.into()))
     }
     /// Sets or clears [`starting_position`](Self::starting_position).
     pub fn set_starting_position(
-        mut self,
-        value: Option<crate::types::StartingPosition>,
+        self,
+        starting_position: Option<crate::types::StartingPosition>,
     ) -> Self {
-        self.starting_position = value;
-        self
+        Self { starting_position, ..self }
     }
     /// What [`starting_position`](Self::starting_position) set, if anything.
     pub fn get_starting_position(&self) -> &Option<crate::types::StartingPosition> {
         &self.starting_position
     }
     /// Not Implemented. Reserved for future use.
-    pub fn stream_id(mut self, value: impl Into<String>) -> Self {
-        self.stream_id = Some(value.into());
-        self
+    pub fn stream_id(self, value: impl Into<String>) -> Self {
+        self.set_stream_id(Some(value.into()))
     }
     /// Sets or clears [`stream_id`](Self::stream_id).
-    pub fn set_stream_id(mut self, value: Option<String>) -> Self {
-        self.stream_id = value;
-        self
+    pub fn set_stream_id(self, stream_id: Option<String>) -> Self {
+        Self { stream_id, ..self }
     }
     /// What [`stream_id`](Self::stream_id) set, if anything.
     pub fn get_stream_id(&self) -> &Option<String> {
@@ -284,17 +300,12 @@ impl ::awsgen_runtime::Operation for SubscribeToShardInput {
 }
 /// The `SubscribeToShardOutput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct SubscribeToShardOutput {
     /// The event stream that your consumer can use to read records from the shard.
-    #[serde(skip)]
     pub event_stream: ::awsgen_runtime::eventstream::EventReceiver<
         crate::types::SubscribeToShardEventStream,
     >,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl SubscribeToShardOutput {
@@ -316,6 +327,27 @@ impl ::awsgen_runtime::RequestId for SubscribeToShardOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for SubscribeToShardOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+::awsgen_runtime::deserialize_fields!(SubscribeToShardOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for SubscribeToShardOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(SubscribeToShardOutput);
 /// A builder for [`SubscribeToShardOutput`].
 #[derive(Default, ::std::fmt::Debug)]
 pub struct SubscribeToShardOutputBuilder {
@@ -328,27 +360,25 @@ pub struct SubscribeToShardOutputBuilder {
 impl SubscribeToShardOutputBuilder {
     /// The event stream that your consumer can use to read records from the shard.
     pub fn event_stream(
-        mut self,
+        self,
         value: impl Into<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::SubscribeToShardEventStream,
             >,
         >,
     ) -> Self {
-        self.event_stream = Some(value.into());
-        self
+        self.set_event_stream(Some(value.into()))
     }
     /// Sets or clears [`event_stream`](Self::event_stream).
     pub fn set_event_stream(
-        mut self,
-        value: Option<
+        self,
+        event_stream: Option<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::SubscribeToShardEventStream,
             >,
         >,
     ) -> Self {
-        self.event_stream = value;
-        self
+        Self { event_stream }
     }
     /// What [`event_stream`](Self::event_stream) set, if anything.
     pub fn get_event_stream(

@@ -44,21 +44,11 @@
 //! For information about the limits on a `ChangeResourceRecordSets` request, see [Limits](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html) in the *Amazon Route 53 Developer Guide*.
 /// A complex type that contains change information for the resource record set.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ChangeResourceRecordSetsInput {
     /// A complex type that contains an optional comment and the `Changes` element.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChangeBatch", skip_serializing_if = "Option::is_none")
-    )]
     pub change_batch: Option<crate::types::ChangeBatch>,
     /// The ID of the hosted zone that contains the resource record sets that you want to change.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub hosted_zone_id: Option<String>,
 }
 impl ChangeResourceRecordSetsInput {
@@ -75,6 +65,33 @@ impl ChangeResourceRecordSetsInput {
         self.hosted_zone_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ChangeResourceRecordSetsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ChangeBatch" => value.read(&mut self.change_batch),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ChangeResourceRecordSetsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ChangeResourceRecordSetsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("ChangeBatch", &self.change_batch)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ChangeResourceRecordSetsInput);
 /// A builder for [`ChangeResourceRecordSetsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ChangeResourceRecordSetsInputBuilder<C = ()> {
@@ -84,28 +101,27 @@ pub struct ChangeResourceRecordSetsInputBuilder<C = ()> {
 }
 impl<C> ChangeResourceRecordSetsInputBuilder<C> {
     /// A complex type that contains an optional comment and the `Changes` element.
-    pub fn change_batch(mut self, value: impl Into<crate::types::ChangeBatch>) -> Self {
-        self.change_batch = Some(value.into());
-        self
+    pub fn change_batch(self, value: impl Into<crate::types::ChangeBatch>) -> Self {
+        self.set_change_batch(Some(value.into()))
     }
     /// Sets or clears [`change_batch`](Self::change_batch).
-    pub fn set_change_batch(mut self, value: Option<crate::types::ChangeBatch>) -> Self {
-        self.change_batch = value;
-        self
+    pub fn set_change_batch(
+        self,
+        change_batch: Option<crate::types::ChangeBatch>,
+    ) -> Self {
+        Self { change_batch, ..self }
     }
     /// What [`change_batch`](Self::change_batch) set, if anything.
     pub fn get_change_batch(&self) -> &Option<crate::types::ChangeBatch> {
         &self.change_batch
     }
     /// The ID of the hosted zone that contains the resource record sets that you want to change.
-    pub fn hosted_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
+    pub fn hosted_zone_id(self, value: impl Into<String>) -> Self {
+        self.set_hosted_zone_id(Some(value.into()))
     }
     /// Sets or clears [`hosted_zone_id`](Self::hosted_zone_id).
-    pub fn set_hosted_zone_id(mut self, value: Option<String>) -> Self {
-        self.hosted_zone_id = value;
-        self
+    pub fn set_hosted_zone_id(self, hosted_zone_id: Option<String>) -> Self {
+        Self { hosted_zone_id, ..self }
     }
     /// What [`hosted_zone_id`](Self::hosted_zone_id) set, if anything.
     pub fn get_hosted_zone_id(&self) -> &Option<String> {
@@ -262,19 +278,12 @@ impl ::awsgen_runtime::Operation for ChangeResourceRecordSetsInput {
 }
 /// A complex type containing the response for the request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ChangeResourceRecordSetsOutput {
     /// A complex type that contains information about changes made to your hosted zone.
     ///
     /// This element contains an ID that you use when performing a [GetChange](https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html) action to get detailed information about the change.
-    #[cfg_attr(feature = "serde", serde(rename = "ChangeInfo", default))]
     pub change_info: crate::types::ChangeInfo,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ChangeResourceRecordSetsOutput {
@@ -294,6 +303,33 @@ impl ::awsgen_runtime::RequestId for ChangeResourceRecordSetsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ChangeResourceRecordSetsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ChangeInfo" => value.read(&mut self.change_info),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ChangeResourceRecordSetsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ChangeResourceRecordSetsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("ChangeInfo", &self.change_info)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ChangeResourceRecordSetsOutput);
 /// A builder for [`ChangeResourceRecordSetsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ChangeResourceRecordSetsOutputBuilder {
@@ -303,14 +339,12 @@ impl ChangeResourceRecordSetsOutputBuilder {
     /// A complex type that contains information about changes made to your hosted zone.
     ///
     /// This element contains an ID that you use when performing a [GetChange](https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html) action to get detailed information about the change.
-    pub fn change_info(mut self, value: impl Into<crate::types::ChangeInfo>) -> Self {
-        self.change_info = Some(value.into());
-        self
+    pub fn change_info(self, value: impl Into<crate::types::ChangeInfo>) -> Self {
+        self.set_change_info(Some(value.into()))
     }
     /// Sets or clears [`change_info`](Self::change_info).
-    pub fn set_change_info(mut self, value: Option<crate::types::ChangeInfo>) -> Self {
-        self.change_info = value;
-        self
+    pub fn set_change_info(self, change_info: Option<crate::types::ChangeInfo>) -> Self {
+        Self { change_info }
     }
     /// What [`change_info`](Self::change_info) set, if anything.
     pub fn get_change_info(&self) -> &Option<crate::types::ChangeInfo> {

@@ -31,26 +31,13 @@
 //! For more information, see [Access Management](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *Amazon Web Services General Reference*.
 /// A complex type that contains information about the request to create a public or private hosted zone.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateHostedZoneInput {
     /// A unique string that identifies the request and that allows failed `CreateHostedZone` requests to be retried without the risk of executing the operation twice. You must use a unique `CallerReference` string every time you submit a `CreateHostedZone` request. `CallerReference` can be any unique string, for example, a date/time stamp.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CallerReference", skip_serializing_if = "Option::is_none")
-    )]
     pub caller_reference: Option<String>,
     /// If you want to associate a reusable delegation set with this hosted zone, the ID that Amazon Route 53 assigned to the reusable delegation set when you created it. For more information about reusable delegation sets, see [CreateReusableDelegationSet](https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateReusableDelegationSet.html).
     ///
     /// If you are using a reusable delegation set to create a public hosted zone for a subdomain, make sure that the parent hosted zone doesn't use one or more of the same name servers. If you have overlapping nameservers, the operation will cause a `ConflictingDomainsExist` error.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DelegationSetId", skip_serializing_if = "Option::is_none")
-    )]
     pub delegation_set_id: Option<String>,
     /// (Optional) A complex type that contains the following optional values:
     ///
@@ -58,28 +45,16 @@ pub struct CreateHostedZoneInput {
     /// - For private hosted zones, an optional `PrivateZone` element
     ///
     /// If you don't specify a comment or the `PrivateZone` element, omit `HostedZoneConfig` and the other elements.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "HostedZoneConfig", skip_serializing_if = "Option::is_none")
-    )]
     pub hosted_zone_config: Option<crate::types::HostedZoneConfig>,
     /// The name of the domain. Specify a fully qualified domain name, for example, *www.example.com*. The trailing dot is optional; Amazon Route 53 assumes that the domain name is fully qualified. This means that Route 53 treats *www.example.com* (without a trailing dot) and *www.example.com.* (with a trailing dot) as identical.
     ///
     /// If you're creating a public hosted zone, this is the name you have registered with your DNS registrar. If your domain name is registered with a registrar other than Route 53, change the name servers for your domain to the set of `NameServers` that `CreateHostedZone` returns in `DelegationSet`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
     /// (Private hosted zones only) A complex type that contains information about the Amazon VPC that you're associating with this hosted zone.
     ///
     /// You can specify only one Amazon VPC when you create a private hosted zone. If you are associating a VPC with a hosted zone with this request, the paramaters `VPCId` and `VPCRegion` are also required.
     ///
     /// To associate additional Amazon VPCs with the hosted zone, use [AssociateVPCWithHostedZone](https://docs.aws.amazon.com/Route53/latest/APIReference/API_AssociateVPCWithHostedZone.html) after you create a hosted zone.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "VPC", skip_serializing_if = "Option::is_none")
-    )]
     pub vpc: Option<crate::types::Vpc>,
 }
 impl CreateHostedZoneInput {
@@ -121,6 +96,41 @@ impl CreateHostedZoneInput {
         self.vpc.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateHostedZoneInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "CallerReference" => value.read(&mut self.caller_reference),
+            "DelegationSetId" => value.read(&mut self.delegation_set_id),
+            "HostedZoneConfig" => value.read(&mut self.hosted_zone_config),
+            "Name" => value.read(&mut self.name),
+            "VPC" => value.read(&mut self.vpc),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateHostedZoneInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateHostedZoneInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("CallerReference", &self.caller_reference)?;
+        out.optional("DelegationSetId", &self.delegation_set_id)?;
+        out.optional("HostedZoneConfig", &self.hosted_zone_config)?;
+        out.optional("Name", &self.name)?;
+        out.optional("VPC", &self.vpc)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateHostedZoneInput);
 /// A builder for [`CreateHostedZoneInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateHostedZoneInputBuilder<C = ()> {
@@ -133,14 +143,12 @@ pub struct CreateHostedZoneInputBuilder<C = ()> {
 }
 impl<C> CreateHostedZoneInputBuilder<C> {
     /// A unique string that identifies the request and that allows failed `CreateHostedZone` requests to be retried without the risk of executing the operation twice. You must use a unique `CallerReference` string every time you submit a `CreateHostedZone` request. `CallerReference` can be any unique string, for example, a date/time stamp.
-    pub fn caller_reference(mut self, value: impl Into<String>) -> Self {
-        self.caller_reference = Some(value.into());
-        self
+    pub fn caller_reference(self, value: impl Into<String>) -> Self {
+        self.set_caller_reference(Some(value.into()))
     }
     /// Sets or clears [`caller_reference`](Self::caller_reference).
-    pub fn set_caller_reference(mut self, value: Option<String>) -> Self {
-        self.caller_reference = value;
-        self
+    pub fn set_caller_reference(self, caller_reference: Option<String>) -> Self {
+        Self { caller_reference, ..self }
     }
     /// What [`caller_reference`](Self::caller_reference) set, if anything.
     pub fn get_caller_reference(&self) -> &Option<String> {
@@ -149,14 +157,12 @@ impl<C> CreateHostedZoneInputBuilder<C> {
     /// If you want to associate a reusable delegation set with this hosted zone, the ID that Amazon Route 53 assigned to the reusable delegation set when you created it. For more information about reusable delegation sets, see [CreateReusableDelegationSet](https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateReusableDelegationSet.html).
     ///
     /// If you are using a reusable delegation set to create a public hosted zone for a subdomain, make sure that the parent hosted zone doesn't use one or more of the same name servers. If you have overlapping nameservers, the operation will cause a `ConflictingDomainsExist` error.
-    pub fn delegation_set_id(mut self, value: impl Into<String>) -> Self {
-        self.delegation_set_id = Some(value.into());
-        self
+    pub fn delegation_set_id(self, value: impl Into<String>) -> Self {
+        self.set_delegation_set_id(Some(value.into()))
     }
     /// Sets or clears [`delegation_set_id`](Self::delegation_set_id).
-    pub fn set_delegation_set_id(mut self, value: Option<String>) -> Self {
-        self.delegation_set_id = value;
-        self
+    pub fn set_delegation_set_id(self, delegation_set_id: Option<String>) -> Self {
+        Self { delegation_set_id, ..self }
     }
     /// What [`delegation_set_id`](Self::delegation_set_id) set, if anything.
     pub fn get_delegation_set_id(&self) -> &Option<String> {
@@ -169,19 +175,17 @@ impl<C> CreateHostedZoneInputBuilder<C> {
     ///
     /// If you don't specify a comment or the `PrivateZone` element, omit `HostedZoneConfig` and the other elements.
     pub fn hosted_zone_config(
-        mut self,
+        self,
         value: impl Into<crate::types::HostedZoneConfig>,
     ) -> Self {
-        self.hosted_zone_config = Some(value.into());
-        self
+        self.set_hosted_zone_config(Some(value.into()))
     }
     /// Sets or clears [`hosted_zone_config`](Self::hosted_zone_config).
     pub fn set_hosted_zone_config(
-        mut self,
-        value: Option<crate::types::HostedZoneConfig>,
+        self,
+        hosted_zone_config: Option<crate::types::HostedZoneConfig>,
     ) -> Self {
-        self.hosted_zone_config = value;
-        self
+        Self { hosted_zone_config, ..self }
     }
     /// What [`hosted_zone_config`](Self::hosted_zone_config) set, if anything.
     pub fn get_hosted_zone_config(&self) -> &Option<crate::types::HostedZoneConfig> {
@@ -190,14 +194,12 @@ impl<C> CreateHostedZoneInputBuilder<C> {
     /// The name of the domain. Specify a fully qualified domain name, for example, *www.example.com*. The trailing dot is optional; Amazon Route 53 assumes that the domain name is fully qualified. This means that Route 53 treats *www.example.com* (without a trailing dot) and *www.example.com.* (with a trailing dot) as identical.
     ///
     /// If you're creating a public hosted zone, this is the name you have registered with your DNS registrar. If your domain name is registered with a registrar other than Route 53, change the name servers for your domain to the set of `NameServers` that `CreateHostedZone` returns in `DelegationSet`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
@@ -208,14 +210,12 @@ impl<C> CreateHostedZoneInputBuilder<C> {
     /// You can specify only one Amazon VPC when you create a private hosted zone. If you are associating a VPC with a hosted zone with this request, the paramaters `VPCId` and `VPCRegion` are also required.
     ///
     /// To associate additional Amazon VPCs with the hosted zone, use [AssociateVPCWithHostedZone](https://docs.aws.amazon.com/Route53/latest/APIReference/API_AssociateVPCWithHostedZone.html) after you create a hosted zone.
-    pub fn vpc(mut self, value: impl Into<crate::types::Vpc>) -> Self {
-        self.vpc = Some(value.into());
-        self
+    pub fn vpc(self, value: impl Into<crate::types::Vpc>) -> Self {
+        self.set_vpc(Some(value.into()))
     }
     /// Sets or clears [`vpc`](Self::vpc).
-    pub fn set_vpc(mut self, value: Option<crate::types::Vpc>) -> Self {
-        self.vpc = value;
-        self
+    pub fn set_vpc(self, vpc: Option<crate::types::Vpc>) -> Self {
+        Self { vpc, ..self }
     }
     /// What [`vpc`](Self::vpc) set, if anything.
     pub fn get_vpc(&self) -> &Option<crate::types::Vpc> {
@@ -394,32 +394,18 @@ impl ::awsgen_runtime::Operation for CreateHostedZoneInput {
 }
 /// A complex type containing the response information for the hosted zone.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateHostedZoneOutput {
     /// A complex type that contains information about the `CreateHostedZone` request.
-    #[cfg_attr(feature = "serde", serde(rename = "ChangeInfo", default))]
     pub change_info: crate::types::ChangeInfo,
     /// A complex type that describes the name servers for this hosted zone.
-    #[cfg_attr(feature = "serde", serde(rename = "DelegationSet", default))]
     pub delegation_set: crate::types::DelegationSet,
     /// A complex type that contains general information about the hosted zone.
-    #[cfg_attr(feature = "serde", serde(rename = "HostedZone", default))]
     pub hosted_zone: crate::types::HostedZone,
     /// The unique URL representing the new hosted zone.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub location: String,
     /// A complex type that contains information about an Amazon VPC that you associated with this hosted zone.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "VPC", skip_serializing_if = "Option::is_none")
-    )]
     pub vpc: Option<crate::types::Vpc>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateHostedZoneOutput {
@@ -453,6 +439,39 @@ impl ::awsgen_runtime::RequestId for CreateHostedZoneOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateHostedZoneOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ChangeInfo" => value.read(&mut self.change_info),
+            "DelegationSet" => value.read(&mut self.delegation_set),
+            "HostedZone" => value.read(&mut self.hosted_zone),
+            "VPC" => value.read(&mut self.vpc),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateHostedZoneOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateHostedZoneOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("ChangeInfo", &self.change_info)?;
+        out.field("DelegationSet", &self.delegation_set)?;
+        out.field("HostedZone", &self.hosted_zone)?;
+        out.optional("VPC", &self.vpc)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateHostedZoneOutput);
 /// A builder for [`CreateHostedZoneOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateHostedZoneOutputBuilder {
@@ -464,76 +483,63 @@ pub struct CreateHostedZoneOutputBuilder {
 }
 impl CreateHostedZoneOutputBuilder {
     /// A complex type that contains information about the `CreateHostedZone` request.
-    pub fn change_info(mut self, value: impl Into<crate::types::ChangeInfo>) -> Self {
-        self.change_info = Some(value.into());
-        self
+    pub fn change_info(self, value: impl Into<crate::types::ChangeInfo>) -> Self {
+        self.set_change_info(Some(value.into()))
     }
     /// Sets or clears [`change_info`](Self::change_info).
-    pub fn set_change_info(mut self, value: Option<crate::types::ChangeInfo>) -> Self {
-        self.change_info = value;
-        self
+    pub fn set_change_info(self, change_info: Option<crate::types::ChangeInfo>) -> Self {
+        Self { change_info, ..self }
     }
     /// What [`change_info`](Self::change_info) set, if anything.
     pub fn get_change_info(&self) -> &Option<crate::types::ChangeInfo> {
         &self.change_info
     }
     /// A complex type that describes the name servers for this hosted zone.
-    pub fn delegation_set(
-        mut self,
-        value: impl Into<crate::types::DelegationSet>,
-    ) -> Self {
-        self.delegation_set = Some(value.into());
-        self
+    pub fn delegation_set(self, value: impl Into<crate::types::DelegationSet>) -> Self {
+        self.set_delegation_set(Some(value.into()))
     }
     /// Sets or clears [`delegation_set`](Self::delegation_set).
     pub fn set_delegation_set(
-        mut self,
-        value: Option<crate::types::DelegationSet>,
+        self,
+        delegation_set: Option<crate::types::DelegationSet>,
     ) -> Self {
-        self.delegation_set = value;
-        self
+        Self { delegation_set, ..self }
     }
     /// What [`delegation_set`](Self::delegation_set) set, if anything.
     pub fn get_delegation_set(&self) -> &Option<crate::types::DelegationSet> {
         &self.delegation_set
     }
     /// A complex type that contains general information about the hosted zone.
-    pub fn hosted_zone(mut self, value: impl Into<crate::types::HostedZone>) -> Self {
-        self.hosted_zone = Some(value.into());
-        self
+    pub fn hosted_zone(self, value: impl Into<crate::types::HostedZone>) -> Self {
+        self.set_hosted_zone(Some(value.into()))
     }
     /// Sets or clears [`hosted_zone`](Self::hosted_zone).
-    pub fn set_hosted_zone(mut self, value: Option<crate::types::HostedZone>) -> Self {
-        self.hosted_zone = value;
-        self
+    pub fn set_hosted_zone(self, hosted_zone: Option<crate::types::HostedZone>) -> Self {
+        Self { hosted_zone, ..self }
     }
     /// What [`hosted_zone`](Self::hosted_zone) set, if anything.
     pub fn get_hosted_zone(&self) -> &Option<crate::types::HostedZone> {
         &self.hosted_zone
     }
     /// The unique URL representing the new hosted zone.
-    pub fn location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
+    pub fn location(self, value: impl Into<String>) -> Self {
+        self.set_location(Some(value.into()))
     }
     /// Sets or clears [`location`](Self::location).
-    pub fn set_location(mut self, value: Option<String>) -> Self {
-        self.location = value;
-        self
+    pub fn set_location(self, location: Option<String>) -> Self {
+        Self { location, ..self }
     }
     /// What [`location`](Self::location) set, if anything.
     pub fn get_location(&self) -> &Option<String> {
         &self.location
     }
     /// A complex type that contains information about an Amazon VPC that you associated with this hosted zone.
-    pub fn vpc(mut self, value: impl Into<crate::types::Vpc>) -> Self {
-        self.vpc = Some(value.into());
-        self
+    pub fn vpc(self, value: impl Into<crate::types::Vpc>) -> Self {
+        self.set_vpc(Some(value.into()))
     }
     /// Sets or clears [`vpc`](Self::vpc).
-    pub fn set_vpc(mut self, value: Option<crate::types::Vpc>) -> Self {
-        self.vpc = value;
-        self
+    pub fn set_vpc(self, vpc: Option<crate::types::Vpc>) -> Self {
+        Self { vpc, ..self }
     }
     /// What [`vpc`](Self::vpc) set, if anything.
     pub fn get_vpc(&self) -> &Option<crate::types::Vpc> {

@@ -19,15 +19,9 @@
 //! - Use the `ListHostedZones` action to get a list of the hosted zones associated with the current Amazon Web Services account.
 /// A request to delete a hosted zone.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteHostedZoneInput {
     /// The ID of the hosted zone you want to delete.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: Option<String>,
 }
 impl DeleteHostedZoneInput {
@@ -40,6 +34,29 @@ impl DeleteHostedZoneInput {
         self.id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteHostedZoneInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteHostedZoneInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteHostedZoneInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteHostedZoneInput);
 /// A builder for [`DeleteHostedZoneInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteHostedZoneInputBuilder<C = ()> {
@@ -48,14 +65,12 @@ pub struct DeleteHostedZoneInputBuilder<C = ()> {
 }
 impl<C> DeleteHostedZoneInputBuilder<C> {
     /// The ID of the hosted zone you want to delete.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn id(self, value: impl Into<String>) -> Self {
+        self.set_id(Some(value.into()))
     }
     /// Sets or clears [`id`](Self::id).
-    pub fn set_id(mut self, value: Option<String>) -> Self {
-        self.id = value;
-        self
+    pub fn set_id(self, id: Option<String>) -> Self {
+        Self { id, ..self }
     }
     /// What [`id`](Self::id) set, if anything.
     pub fn get_id(&self) -> &Option<String> {
@@ -184,17 +199,10 @@ impl ::awsgen_runtime::Operation for DeleteHostedZoneInput {
 }
 /// A complex type that contains the response to a `DeleteHostedZone` request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteHostedZoneOutput {
     /// A complex type that contains the ID, the status, and the date and time of a request to delete a hosted zone.
-    #[cfg_attr(feature = "serde", serde(rename = "ChangeInfo", default))]
     pub change_info: crate::types::ChangeInfo,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DeleteHostedZoneOutput {
@@ -212,6 +220,33 @@ impl ::awsgen_runtime::RequestId for DeleteHostedZoneOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteHostedZoneOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ChangeInfo" => value.read(&mut self.change_info),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteHostedZoneOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteHostedZoneOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("ChangeInfo", &self.change_info)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteHostedZoneOutput);
 /// A builder for [`DeleteHostedZoneOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteHostedZoneOutputBuilder {
@@ -219,14 +254,12 @@ pub struct DeleteHostedZoneOutputBuilder {
 }
 impl DeleteHostedZoneOutputBuilder {
     /// A complex type that contains the ID, the status, and the date and time of a request to delete a hosted zone.
-    pub fn change_info(mut self, value: impl Into<crate::types::ChangeInfo>) -> Self {
-        self.change_info = Some(value.into());
-        self
+    pub fn change_info(self, value: impl Into<crate::types::ChangeInfo>) -> Self {
+        self.set_change_info(Some(value.into()))
     }
     /// Sets or clears [`change_info`](Self::change_info).
-    pub fn set_change_info(mut self, value: Option<crate::types::ChangeInfo>) -> Self {
-        self.change_info = value;
-        self
+    pub fn set_change_info(self, change_info: Option<crate::types::ChangeInfo>) -> Self {
+        Self { change_info }
     }
     /// What [`change_info`](Self::change_info) set, if anything.
     pub fn get_change_info(&self) -> &Option<crate::types::ChangeInfo> {

@@ -7,15 +7,9 @@
 //! - `INSYNC` indicates that the changes have propagated to all Route 53 DNS servers managing the hosted zone.
 /// The input for a GetChange request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetChangeInput {
     /// The ID of the change batch request. The value that you specify here is the value that `ChangeResourceRecordSets` returned in the `Id` element when you submitted the request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: Option<String>,
 }
 impl GetChangeInput {
@@ -28,6 +22,29 @@ impl GetChangeInput {
         self.id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetChangeInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetChangeInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetChangeInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetChangeInput);
 /// A builder for [`GetChangeInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetChangeInputBuilder<C = ()> {
@@ -36,14 +53,12 @@ pub struct GetChangeInputBuilder<C = ()> {
 }
 impl<C> GetChangeInputBuilder<C> {
     /// The ID of the change batch request. The value that you specify here is the value that `ChangeResourceRecordSets` returned in the `Id` element when you submitted the request.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn id(self, value: impl Into<String>) -> Self {
+        self.set_id(Some(value.into()))
     }
     /// Sets or clears [`id`](Self::id).
-    pub fn set_id(mut self, value: Option<String>) -> Self {
-        self.id = value;
-        self
+    pub fn set_id(self, id: Option<String>) -> Self {
+        Self { id, ..self }
     }
     /// What [`id`](Self::id) set, if anything.
     pub fn get_id(&self) -> &Option<String> {
@@ -170,17 +185,10 @@ fn wait_until_resource_record_sets_changed(
 }
 /// A complex type that contains the `ChangeInfo` element.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetChangeOutput {
     /// A complex type that contains information about the specified change batch.
-    #[cfg_attr(feature = "serde", serde(rename = "ChangeInfo", default))]
     pub change_info: crate::types::ChangeInfo,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetChangeOutput {
@@ -198,6 +206,33 @@ impl ::awsgen_runtime::RequestId for GetChangeOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetChangeOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "ChangeInfo" => value.read(&mut self.change_info),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetChangeOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetChangeOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("ChangeInfo", &self.change_info)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetChangeOutput);
 /// A builder for [`GetChangeOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetChangeOutputBuilder {
@@ -205,14 +240,12 @@ pub struct GetChangeOutputBuilder {
 }
 impl GetChangeOutputBuilder {
     /// A complex type that contains information about the specified change batch.
-    pub fn change_info(mut self, value: impl Into<crate::types::ChangeInfo>) -> Self {
-        self.change_info = Some(value.into());
-        self
+    pub fn change_info(self, value: impl Into<crate::types::ChangeInfo>) -> Self {
+        self.set_change_info(Some(value.into()))
     }
     /// Sets or clears [`change_info`](Self::change_info).
-    pub fn set_change_info(mut self, value: Option<crate::types::ChangeInfo>) -> Self {
-        self.change_info = value;
-        self
+    pub fn set_change_info(self, change_info: Option<crate::types::ChangeInfo>) -> Self {
+        Self { change_info }
     }
     /// What [`change_info`](Self::change_info) set, if anything.
     pub fn get_change_info(&self) -> &Option<crate::types::ChangeInfo> {

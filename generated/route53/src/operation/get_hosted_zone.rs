@@ -6,15 +6,9 @@
 //! `returns the VPCs associated with the specified hosted zone and does not reflect the VPC associations by Route 53 Profiles. To get the associations to a Profile, call the [ListProfileAssociations](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53profiles_ListProfileAssociations.html) API.
 /// A request to get information about a specified hosted zone.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetHostedZoneInput {
     /// The ID of the hosted zone that you want to get information about.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub id: Option<String>,
 }
 impl GetHostedZoneInput {
@@ -27,6 +21,29 @@ impl GetHostedZoneInput {
         self.id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetHostedZoneInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetHostedZoneInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetHostedZoneInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetHostedZoneInput);
 /// A builder for [`GetHostedZoneInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetHostedZoneInputBuilder<C = ()> {
@@ -35,14 +52,12 @@ pub struct GetHostedZoneInputBuilder<C = ()> {
 }
 impl<C> GetHostedZoneInputBuilder<C> {
     /// The ID of the hosted zone that you want to get information about.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn id(self, value: impl Into<String>) -> Self {
+        self.set_id(Some(value.into()))
     }
     /// Sets or clears [`id`](Self::id).
-    pub fn set_id(mut self, value: Option<String>) -> Self {
-        self.id = value;
-        self
+    pub fn set_id(self, id: Option<String>) -> Self {
+        Self { id, ..self }
     }
     /// What [`id`](Self::id) set, if anything.
     pub fn get_id(&self) -> &Option<String> {
@@ -141,29 +156,14 @@ impl ::awsgen_runtime::Operation for GetHostedZoneInput {
 }
 /// A complex type that contain the response to a `GetHostedZone` request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetHostedZoneOutput {
     /// A complex type that lists the Amazon Route 53 name servers for the specified hosted zone.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DelegationSet", skip_serializing_if = "Option::is_none")
-    )]
     pub delegation_set: Option<crate::types::DelegationSet>,
     /// A complex type that contains general information about the specified hosted zone.
-    #[cfg_attr(feature = "serde", serde(rename = "HostedZone", default))]
     pub hosted_zone: crate::types::HostedZone,
     /// A complex type that contains information about the VPCs that are associated with the specified hosted zone.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "VPCs", skip_serializing_if = "Option::is_none")
-    )]
     pub vpcs: Option<Vec<crate::types::Vpc>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetHostedZoneOutput {
@@ -189,6 +189,37 @@ impl ::awsgen_runtime::RequestId for GetHostedZoneOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetHostedZoneOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "DelegationSet" => value.read(&mut self.delegation_set),
+            "HostedZone" => value.read(&mut self.hosted_zone),
+            "VPCs" => value.read(&mut self.vpcs),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetHostedZoneOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetHostedZoneOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("DelegationSet", &self.delegation_set)?;
+        out.field("HostedZone", &self.hosted_zone)?;
+        out.optional("VPCs", &self.vpcs)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetHostedZoneOutput);
 /// A builder for [`GetHostedZoneOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetHostedZoneOutputBuilder {
@@ -198,48 +229,39 @@ pub struct GetHostedZoneOutputBuilder {
 }
 impl GetHostedZoneOutputBuilder {
     /// A complex type that lists the Amazon Route 53 name servers for the specified hosted zone.
-    pub fn delegation_set(
-        mut self,
-        value: impl Into<crate::types::DelegationSet>,
-    ) -> Self {
-        self.delegation_set = Some(value.into());
-        self
+    pub fn delegation_set(self, value: impl Into<crate::types::DelegationSet>) -> Self {
+        self.set_delegation_set(Some(value.into()))
     }
     /// Sets or clears [`delegation_set`](Self::delegation_set).
     pub fn set_delegation_set(
-        mut self,
-        value: Option<crate::types::DelegationSet>,
+        self,
+        delegation_set: Option<crate::types::DelegationSet>,
     ) -> Self {
-        self.delegation_set = value;
-        self
+        Self { delegation_set, ..self }
     }
     /// What [`delegation_set`](Self::delegation_set) set, if anything.
     pub fn get_delegation_set(&self) -> &Option<crate::types::DelegationSet> {
         &self.delegation_set
     }
     /// A complex type that contains general information about the specified hosted zone.
-    pub fn hosted_zone(mut self, value: impl Into<crate::types::HostedZone>) -> Self {
-        self.hosted_zone = Some(value.into());
-        self
+    pub fn hosted_zone(self, value: impl Into<crate::types::HostedZone>) -> Self {
+        self.set_hosted_zone(Some(value.into()))
     }
     /// Sets or clears [`hosted_zone`](Self::hosted_zone).
-    pub fn set_hosted_zone(mut self, value: Option<crate::types::HostedZone>) -> Self {
-        self.hosted_zone = value;
-        self
+    pub fn set_hosted_zone(self, hosted_zone: Option<crate::types::HostedZone>) -> Self {
+        Self { hosted_zone, ..self }
     }
     /// What [`hosted_zone`](Self::hosted_zone) set, if anything.
     pub fn get_hosted_zone(&self) -> &Option<crate::types::HostedZone> {
         &self.hosted_zone
     }
     /// A complex type that contains information about the VPCs that are associated with the specified hosted zone.
-    pub fn vpcs(mut self, value: impl Into<Vec<crate::types::Vpc>>) -> Self {
-        self.vpcs = Some(value.into());
-        self
+    pub fn vpcs(self, value: impl Into<Vec<crate::types::Vpc>>) -> Self {
+        self.set_vpcs(Some(value.into()))
     }
     /// Sets or clears [`vpcs`](Self::vpcs).
-    pub fn set_vpcs(mut self, value: Option<Vec<crate::types::Vpc>>) -> Self {
-        self.vpcs = value;
-        self
+    pub fn set_vpcs(self, vpcs: Option<Vec<crate::types::Vpc>>) -> Self {
+        Self { vpcs, ..self }
     }
     /// What [`vpcs`](Self::vpcs) set, if anything.
     pub fn get_vpcs(&self) -> &Option<Vec<crate::types::Vpc>> {

@@ -6,28 +6,19 @@
 //! Amazon Route 53 returns a maximum of 100 items in each response. If you have a lot of hosted zones, you can use the `maxitems` parameter to list them in groups of up to 100.
 /// A request to retrieve a list of the public and private hosted zones that are associated with the current Amazon Web Services account.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListHostedZonesInput {
     /// If you're using reusable delegation sets and you want to list all of the hosted zones that are associated with a reusable delegation set, specify the ID of that reusable delegation set.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub delegation_set_id: Option<String>,
     /// (Optional) Specifies if the hosted zone is private.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub hosted_zone_type: Option<crate::types::HostedZoneType>,
     /// If the value of `IsTruncated` in the previous response was `true`, you have more hosted zones. To get more hosted zones, submit another `ListHostedZones` request.
     ///
     /// For the value of `marker`, specify the value of `NextMarker` from the previous response, which is the ID of the first hosted zone that Amazon Route 53 will return if you submit another request.
     ///
     /// If the value of `IsTruncated` in the previous response was `false`, there are no more hosted zones to get.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub marker: Option<String>,
     /// (Optional) The maximum number of hosted zones that you want Amazon Route 53 to return. If you have more than `maxitems` hosted zones, the value of `IsTruncated` in the response is `true`, and the value of `NextMarker` is the hosted zone ID of the first hosted zone that Route 53 will return if you submit another request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub max_items: Option<String>,
 }
 impl ListHostedZonesInput {
@@ -56,6 +47,29 @@ impl ListHostedZonesInput {
         self.max_items.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListHostedZonesInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListHostedZonesInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListHostedZonesInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListHostedZonesInput);
 /// A builder for [`ListHostedZonesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListHostedZonesInputBuilder<C = ()> {
@@ -67,14 +81,12 @@ pub struct ListHostedZonesInputBuilder<C = ()> {
 }
 impl<C> ListHostedZonesInputBuilder<C> {
     /// If you're using reusable delegation sets and you want to list all of the hosted zones that are associated with a reusable delegation set, specify the ID of that reusable delegation set.
-    pub fn delegation_set_id(mut self, value: impl Into<String>) -> Self {
-        self.delegation_set_id = Some(value.into());
-        self
+    pub fn delegation_set_id(self, value: impl Into<String>) -> Self {
+        self.set_delegation_set_id(Some(value.into()))
     }
     /// Sets or clears [`delegation_set_id`](Self::delegation_set_id).
-    pub fn set_delegation_set_id(mut self, value: Option<String>) -> Self {
-        self.delegation_set_id = value;
-        self
+    pub fn set_delegation_set_id(self, delegation_set_id: Option<String>) -> Self {
+        Self { delegation_set_id, ..self }
     }
     /// What [`delegation_set_id`](Self::delegation_set_id) set, if anything.
     pub fn get_delegation_set_id(&self) -> &Option<String> {
@@ -82,19 +94,17 @@ impl<C> ListHostedZonesInputBuilder<C> {
     }
     /// (Optional) Specifies if the hosted zone is private.
     pub fn hosted_zone_type(
-        mut self,
+        self,
         value: impl Into<crate::types::HostedZoneType>,
     ) -> Self {
-        self.hosted_zone_type = Some(value.into());
-        self
+        self.set_hosted_zone_type(Some(value.into()))
     }
     /// Sets or clears [`hosted_zone_type`](Self::hosted_zone_type).
     pub fn set_hosted_zone_type(
-        mut self,
-        value: Option<crate::types::HostedZoneType>,
+        self,
+        hosted_zone_type: Option<crate::types::HostedZoneType>,
     ) -> Self {
-        self.hosted_zone_type = value;
-        self
+        Self { hosted_zone_type, ..self }
     }
     /// What [`hosted_zone_type`](Self::hosted_zone_type) set, if anything.
     pub fn get_hosted_zone_type(&self) -> &Option<crate::types::HostedZoneType> {
@@ -105,28 +115,24 @@ impl<C> ListHostedZonesInputBuilder<C> {
     /// For the value of `marker`, specify the value of `NextMarker` from the previous response, which is the ID of the first hosted zone that Amazon Route 53 will return if you submit another request.
     ///
     /// If the value of `IsTruncated` in the previous response was `false`, there are no more hosted zones to get.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// (Optional) The maximum number of hosted zones that you want Amazon Route 53 to return. If you have more than `maxitems` hosted zones, the value of `IsTruncated` in the response is `true`, and the value of `NextMarker` is the hosted zone ID of the first hosted zone that Route 53 will return if you submit another request.
-    pub fn max_items(mut self, value: impl Into<String>) -> Self {
-        self.max_items = Some(value.into());
-        self
+    pub fn max_items(self, value: impl Into<String>) -> Self {
+        self.set_max_items(Some(value.into()))
     }
     /// Sets or clears [`max_items`](Self::max_items).
-    pub fn set_max_items(mut self, value: Option<String>) -> Self {
-        self.max_items = value;
-        self
+    pub fn set_max_items(self, max_items: Option<String>) -> Self {
+        Self { max_items, ..self }
     }
     /// What [`max_items`](Self::max_items) set, if anything.
     pub fn get_max_items(&self) -> &Option<String> {
@@ -296,34 +302,20 @@ impl ::awsgen_runtime::pagination::Paginate for ListHostedZonesInput {
 }
 /// The `ListHostedZonesOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListHostedZonesOutput {
     /// A complex type that contains general information about the hosted zone.
-    #[cfg_attr(feature = "serde", serde(rename = "HostedZones", default))]
     pub hosted_zones: Vec<crate::types::HostedZone>,
     /// A flag indicating whether there are more hosted zones to be listed. If the response was truncated, you can get more hosted zones by submitting another `ListHostedZones` request and specifying the value of `NextMarker` in the `marker` parameter.
-    #[cfg_attr(feature = "serde", serde(rename = "IsTruncated", default))]
     pub is_truncated: bool,
     /// For the second and subsequent calls to `ListHostedZones`, `Marker` is the value that you specified for the `marker` parameter in the request that produced the current response.
-    #[cfg_attr(feature = "serde", serde(rename = "Marker", default))]
     pub marker: String,
     /// The value that you specified for the `maxitems` parameter in the call to `ListHostedZones` that produced the current response.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxItems", default))]
     pub max_items: String,
     /// If `IsTruncated` is `true`, the value of `NextMarker` identifies the first hosted zone in the next group of hosted zones. Submit another `ListHostedZones` request, and specify the value of `NextMarker` from the response in the `marker` parameter.
     ///
     /// This element is present only if `IsTruncated` is `true`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextMarker", skip_serializing_if = "Option::is_none")
-    )]
     pub next_marker: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListHostedZonesOutput {
@@ -359,6 +351,41 @@ impl ::awsgen_runtime::RequestId for ListHostedZonesOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListHostedZonesOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "HostedZones" => value.read(&mut self.hosted_zones),
+            "IsTruncated" => value.read(&mut self.is_truncated),
+            "Marker" => value.read(&mut self.marker),
+            "MaxItems" => value.read(&mut self.max_items),
+            "NextMarker" => value.read(&mut self.next_marker),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListHostedZonesOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListHostedZonesOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("HostedZones", &self.hosted_zones)?;
+        out.field("IsTruncated", &self.is_truncated)?;
+        out.field("Marker", &self.marker)?;
+        out.field("MaxItems", &self.max_items)?;
+        out.optional("NextMarker", &self.next_marker)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListHostedZonesOutput);
 /// A builder for [`ListHostedZonesOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListHostedZonesOutputBuilder {
@@ -370,62 +397,51 @@ pub struct ListHostedZonesOutputBuilder {
 }
 impl ListHostedZonesOutputBuilder {
     /// A complex type that contains general information about the hosted zone.
-    pub fn hosted_zones(
-        mut self,
-        value: impl Into<Vec<crate::types::HostedZone>>,
-    ) -> Self {
-        self.hosted_zones = Some(value.into());
-        self
+    pub fn hosted_zones(self, value: impl Into<Vec<crate::types::HostedZone>>) -> Self {
+        self.set_hosted_zones(Some(value.into()))
     }
     /// Sets or clears [`hosted_zones`](Self::hosted_zones).
     pub fn set_hosted_zones(
-        mut self,
-        value: Option<Vec<crate::types::HostedZone>>,
+        self,
+        hosted_zones: Option<Vec<crate::types::HostedZone>>,
     ) -> Self {
-        self.hosted_zones = value;
-        self
+        Self { hosted_zones, ..self }
     }
     /// What [`hosted_zones`](Self::hosted_zones) set, if anything.
     pub fn get_hosted_zones(&self) -> &Option<Vec<crate::types::HostedZone>> {
         &self.hosted_zones
     }
     /// A flag indicating whether there are more hosted zones to be listed. If the response was truncated, you can get more hosted zones by submitting another `ListHostedZones` request and specifying the value of `NextMarker` in the `marker` parameter.
-    pub fn is_truncated(mut self, value: impl Into<bool>) -> Self {
-        self.is_truncated = Some(value.into());
-        self
+    pub fn is_truncated(self, value: impl Into<bool>) -> Self {
+        self.set_is_truncated(Some(value.into()))
     }
     /// Sets or clears [`is_truncated`](Self::is_truncated).
-    pub fn set_is_truncated(mut self, value: Option<bool>) -> Self {
-        self.is_truncated = value;
-        self
+    pub fn set_is_truncated(self, is_truncated: Option<bool>) -> Self {
+        Self { is_truncated, ..self }
     }
     /// What [`is_truncated`](Self::is_truncated) set, if anything.
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// For the second and subsequent calls to `ListHostedZones`, `Marker` is the value that you specified for the `marker` parameter in the request that produced the current response.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// The value that you specified for the `maxitems` parameter in the call to `ListHostedZones` that produced the current response.
-    pub fn max_items(mut self, value: impl Into<String>) -> Self {
-        self.max_items = Some(value.into());
-        self
+    pub fn max_items(self, value: impl Into<String>) -> Self {
+        self.set_max_items(Some(value.into()))
     }
     /// Sets or clears [`max_items`](Self::max_items).
-    pub fn set_max_items(mut self, value: Option<String>) -> Self {
-        self.max_items = value;
-        self
+    pub fn set_max_items(self, max_items: Option<String>) -> Self {
+        Self { max_items, ..self }
     }
     /// What [`max_items`](Self::max_items) set, if anything.
     pub fn get_max_items(&self) -> &Option<String> {
@@ -434,14 +450,12 @@ impl ListHostedZonesOutputBuilder {
     /// If `IsTruncated` is `true`, the value of `NextMarker` identifies the first hosted zone in the next group of hosted zones. Submit another `ListHostedZones` request, and specify the value of `NextMarker` from the response in the `marker` parameter.
     ///
     /// This element is present only if `IsTruncated` is `true`.
-    pub fn next_marker(mut self, value: impl Into<String>) -> Self {
-        self.next_marker = Some(value.into());
-        self
+    pub fn next_marker(self, value: impl Into<String>) -> Self {
+        self.set_next_marker(Some(value.into()))
     }
     /// Sets or clears [`next_marker`](Self::next_marker).
-    pub fn set_next_marker(mut self, value: Option<String>) -> Self {
-        self.next_marker = value;
-        self
+    pub fn set_next_marker(self, next_marker: Option<String>) -> Self {
+        Self { next_marker, ..self }
     }
     /// What [`next_marker`](Self::next_marker) set, if anything.
     pub fn get_next_marker(&self) -> &Option<String> {

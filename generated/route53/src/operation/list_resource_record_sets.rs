@@ -43,24 +43,15 @@
 //! If a `ListResourceRecordSets` command returns more than one page of results, the value of `IsTruncated` is `true`. To display the next page of results, get the values of `NextRecordName`, `NextRecordType`, and `NextRecordIdentifier` (if any) from the response. Then submit another `ListResourceRecordSets` request, and specify those values for `StartRecordName`, `StartRecordType`, and `StartRecordIdentifier`.
 /// A request for the resource record sets that are associated with a specified hosted zone.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListResourceRecordSetsInput {
     /// The ID of the hosted zone that contains the resource record sets that you want to list.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub hosted_zone_id: Option<String>,
     /// (Optional) The maximum number of resource records sets to include in the response body for this request. If the response includes more than `maxitems` resource record sets, the value of the `IsTruncated` element in the response is `true`, and the values of the `NextRecordName` and `NextRecordType` elements in the response identify the first resource record set in the next group of `maxitems` resource record sets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub max_items: Option<String>,
     /// *Resource record sets that have a routing policy other than simple:* If results were truncated for a given DNS name and type, specify the value of `NextRecordIdentifier` from the previous response to get the next resource record set that has the current DNS name and type.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub start_record_identifier: Option<String>,
     /// The first name in the lexicographic ordering of resource record sets that you want to list. If the specified record name doesn't exist, the results begin with the first resource record set that has a name greater than the value of `name`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub start_record_name: Option<String>,
     /// The type of resource record set to begin the record listing from.
     ///
@@ -79,7 +70,6 @@ pub struct ListResourceRecordSetsInput {
     /// - **Another resource record set in this hosted zone:** The type of the resource record set that the alias references.
     ///
     /// Constraint: Specifying `type` without specifying `name` returns an `InvalidInput` error.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub start_record_type: Option<crate::types::RrType>,
 }
 impl ListResourceRecordSetsInput {
@@ -124,6 +114,29 @@ impl ListResourceRecordSetsInput {
         self.start_record_type.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListResourceRecordSetsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListResourceRecordSetsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListResourceRecordSetsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListResourceRecordSetsInput);
 /// A builder for [`ListResourceRecordSetsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListResourceRecordSetsInputBuilder<C = ()> {
@@ -136,56 +149,54 @@ pub struct ListResourceRecordSetsInputBuilder<C = ()> {
 }
 impl<C> ListResourceRecordSetsInputBuilder<C> {
     /// The ID of the hosted zone that contains the resource record sets that you want to list.
-    pub fn hosted_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
+    pub fn hosted_zone_id(self, value: impl Into<String>) -> Self {
+        self.set_hosted_zone_id(Some(value.into()))
     }
     /// Sets or clears [`hosted_zone_id`](Self::hosted_zone_id).
-    pub fn set_hosted_zone_id(mut self, value: Option<String>) -> Self {
-        self.hosted_zone_id = value;
-        self
+    pub fn set_hosted_zone_id(self, hosted_zone_id: Option<String>) -> Self {
+        Self { hosted_zone_id, ..self }
     }
     /// What [`hosted_zone_id`](Self::hosted_zone_id) set, if anything.
     pub fn get_hosted_zone_id(&self) -> &Option<String> {
         &self.hosted_zone_id
     }
     /// (Optional) The maximum number of resource records sets to include in the response body for this request. If the response includes more than `maxitems` resource record sets, the value of the `IsTruncated` element in the response is `true`, and the values of the `NextRecordName` and `NextRecordType` elements in the response identify the first resource record set in the next group of `maxitems` resource record sets.
-    pub fn max_items(mut self, value: impl Into<String>) -> Self {
-        self.max_items = Some(value.into());
-        self
+    pub fn max_items(self, value: impl Into<String>) -> Self {
+        self.set_max_items(Some(value.into()))
     }
     /// Sets or clears [`max_items`](Self::max_items).
-    pub fn set_max_items(mut self, value: Option<String>) -> Self {
-        self.max_items = value;
-        self
+    pub fn set_max_items(self, max_items: Option<String>) -> Self {
+        Self { max_items, ..self }
     }
     /// What [`max_items`](Self::max_items) set, if anything.
     pub fn get_max_items(&self) -> &Option<String> {
         &self.max_items
     }
     /// *Resource record sets that have a routing policy other than simple:* If results were truncated for a given DNS name and type, specify the value of `NextRecordIdentifier` from the previous response to get the next resource record set that has the current DNS name and type.
-    pub fn start_record_identifier(mut self, value: impl Into<String>) -> Self {
-        self.start_record_identifier = Some(value.into());
-        self
+    pub fn start_record_identifier(self, value: impl Into<String>) -> Self {
+        self.set_start_record_identifier(Some(value.into()))
     }
     /// Sets or clears [`start_record_identifier`](Self::start_record_identifier).
-    pub fn set_start_record_identifier(mut self, value: Option<String>) -> Self {
-        self.start_record_identifier = value;
-        self
+    pub fn set_start_record_identifier(
+        self,
+        start_record_identifier: Option<String>,
+    ) -> Self {
+        Self {
+            start_record_identifier,
+            ..self
+        }
     }
     /// What [`start_record_identifier`](Self::start_record_identifier) set, if anything.
     pub fn get_start_record_identifier(&self) -> &Option<String> {
         &self.start_record_identifier
     }
     /// The first name in the lexicographic ordering of resource record sets that you want to list. If the specified record name doesn't exist, the results begin with the first resource record set that has a name greater than the value of `name`.
-    pub fn start_record_name(mut self, value: impl Into<String>) -> Self {
-        self.start_record_name = Some(value.into());
-        self
+    pub fn start_record_name(self, value: impl Into<String>) -> Self {
+        self.set_start_record_name(Some(value.into()))
     }
     /// Sets or clears [`start_record_name`](Self::start_record_name).
-    pub fn set_start_record_name(mut self, value: Option<String>) -> Self {
-        self.start_record_name = value;
-        self
+    pub fn set_start_record_name(self, start_record_name: Option<String>) -> Self {
+        Self { start_record_name, ..self }
     }
     /// What [`start_record_name`](Self::start_record_name) set, if anything.
     pub fn get_start_record_name(&self) -> &Option<String> {
@@ -208,14 +219,15 @@ impl<C> ListResourceRecordSetsInputBuilder<C> {
     /// - **Another resource record set in this hosted zone:** The type of the resource record set that the alias references.
     ///
     /// Constraint: Specifying `type` without specifying `name` returns an `InvalidInput` error.
-    pub fn start_record_type(mut self, value: impl Into<crate::types::RrType>) -> Self {
-        self.start_record_type = Some(value.into());
-        self
+    pub fn start_record_type(self, value: impl Into<crate::types::RrType>) -> Self {
+        self.set_start_record_type(Some(value.into()))
     }
     /// Sets or clears [`start_record_type`](Self::start_record_type).
-    pub fn set_start_record_type(mut self, value: Option<crate::types::RrType>) -> Self {
-        self.start_record_type = value;
-        self
+    pub fn set_start_record_type(
+        self,
+        start_record_type: Option<crate::types::RrType>,
+    ) -> Self {
+        Self { start_record_type, ..self }
     }
     /// What [`start_record_type`](Self::start_record_type) set, if anything.
     pub fn get_start_record_type(&self) -> &Option<crate::types::RrType> {
@@ -412,47 +424,26 @@ impl ::awsgen_runtime::pagination::Paginate for ListResourceRecordSetsInput {
 }
 /// A complex type that contains list information for the resource record set.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListResourceRecordSetsOutput {
     /// A flag that indicates whether more resource record sets remain to be listed. If your results were truncated, you can make a follow-up pagination request by using the `NextRecordName` element.
-    #[cfg_attr(feature = "serde", serde(rename = "IsTruncated", default))]
     pub is_truncated: bool,
     /// The maximum number of records you requested.
-    #[cfg_attr(feature = "serde", serde(rename = "MaxItems", default))]
     pub max_items: String,
     /// *Resource record sets that have a routing policy other than simple:* If results were truncated for a given DNS name and type, the value of `SetIdentifier` for the next resource record set that has the current DNS name and type.
     ///
     /// For information about routing policies, see [Choosing a Routing Policy](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html) in the *Amazon Route 53 Developer Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextRecordIdentifier", skip_serializing_if = "Option::is_none")
-    )]
     pub next_record_identifier: Option<String>,
     /// If the results were truncated, the name of the next record in the list.
     ///
     /// This element is present only if `IsTruncated` is true.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextRecordName", skip_serializing_if = "Option::is_none")
-    )]
     pub next_record_name: Option<String>,
     /// If the results were truncated, the type of the next record in the list.
     ///
     /// This element is present only if `IsTruncated` is true.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextRecordType", skip_serializing_if = "Option::is_none")
-    )]
     pub next_record_type: Option<crate::types::RrType>,
     /// Information about multiple resource record sets.
-    #[cfg_attr(feature = "serde", serde(rename = "ResourceRecordSets", default))]
     pub resource_record_sets: Vec<crate::types::ResourceRecordSet>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListResourceRecordSetsOutput {
@@ -496,6 +487,43 @@ impl ::awsgen_runtime::RequestId for ListResourceRecordSetsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListResourceRecordSetsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "IsTruncated" => value.read(&mut self.is_truncated),
+            "MaxItems" => value.read(&mut self.max_items),
+            "NextRecordIdentifier" => value.read(&mut self.next_record_identifier),
+            "NextRecordName" => value.read(&mut self.next_record_name),
+            "NextRecordType" => value.read(&mut self.next_record_type),
+            "ResourceRecordSets" => value.read(&mut self.resource_record_sets),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListResourceRecordSetsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListResourceRecordSetsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("IsTruncated", &self.is_truncated)?;
+        out.field("MaxItems", &self.max_items)?;
+        out.optional("NextRecordIdentifier", &self.next_record_identifier)?;
+        out.optional("NextRecordName", &self.next_record_name)?;
+        out.optional("NextRecordType", &self.next_record_type)?;
+        out.field("ResourceRecordSets", &self.resource_record_sets)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListResourceRecordSetsOutput);
 /// A builder for [`ListResourceRecordSetsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListResourceRecordSetsOutputBuilder {
@@ -508,28 +536,24 @@ pub struct ListResourceRecordSetsOutputBuilder {
 }
 impl ListResourceRecordSetsOutputBuilder {
     /// A flag that indicates whether more resource record sets remain to be listed. If your results were truncated, you can make a follow-up pagination request by using the `NextRecordName` element.
-    pub fn is_truncated(mut self, value: impl Into<bool>) -> Self {
-        self.is_truncated = Some(value.into());
-        self
+    pub fn is_truncated(self, value: impl Into<bool>) -> Self {
+        self.set_is_truncated(Some(value.into()))
     }
     /// Sets or clears [`is_truncated`](Self::is_truncated).
-    pub fn set_is_truncated(mut self, value: Option<bool>) -> Self {
-        self.is_truncated = value;
-        self
+    pub fn set_is_truncated(self, is_truncated: Option<bool>) -> Self {
+        Self { is_truncated, ..self }
     }
     /// What [`is_truncated`](Self::is_truncated) set, if anything.
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// The maximum number of records you requested.
-    pub fn max_items(mut self, value: impl Into<String>) -> Self {
-        self.max_items = Some(value.into());
-        self
+    pub fn max_items(self, value: impl Into<String>) -> Self {
+        self.set_max_items(Some(value.into()))
     }
     /// Sets or clears [`max_items`](Self::max_items).
-    pub fn set_max_items(mut self, value: Option<String>) -> Self {
-        self.max_items = value;
-        self
+    pub fn set_max_items(self, max_items: Option<String>) -> Self {
+        Self { max_items, ..self }
     }
     /// What [`max_items`](Self::max_items) set, if anything.
     pub fn get_max_items(&self) -> &Option<String> {
@@ -538,14 +562,18 @@ impl ListResourceRecordSetsOutputBuilder {
     /// *Resource record sets that have a routing policy other than simple:* If results were truncated for a given DNS name and type, the value of `SetIdentifier` for the next resource record set that has the current DNS name and type.
     ///
     /// For information about routing policies, see [Choosing a Routing Policy](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html) in the *Amazon Route 53 Developer Guide*.
-    pub fn next_record_identifier(mut self, value: impl Into<String>) -> Self {
-        self.next_record_identifier = Some(value.into());
-        self
+    pub fn next_record_identifier(self, value: impl Into<String>) -> Self {
+        self.set_next_record_identifier(Some(value.into()))
     }
     /// Sets or clears [`next_record_identifier`](Self::next_record_identifier).
-    pub fn set_next_record_identifier(mut self, value: Option<String>) -> Self {
-        self.next_record_identifier = value;
-        self
+    pub fn set_next_record_identifier(
+        self,
+        next_record_identifier: Option<String>,
+    ) -> Self {
+        Self {
+            next_record_identifier,
+            ..self
+        }
     }
     /// What [`next_record_identifier`](Self::next_record_identifier) set, if anything.
     pub fn get_next_record_identifier(&self) -> &Option<String> {
@@ -554,14 +582,12 @@ impl ListResourceRecordSetsOutputBuilder {
     /// If the results were truncated, the name of the next record in the list.
     ///
     /// This element is present only if `IsTruncated` is true.
-    pub fn next_record_name(mut self, value: impl Into<String>) -> Self {
-        self.next_record_name = Some(value.into());
-        self
+    pub fn next_record_name(self, value: impl Into<String>) -> Self {
+        self.set_next_record_name(Some(value.into()))
     }
     /// Sets or clears [`next_record_name`](Self::next_record_name).
-    pub fn set_next_record_name(mut self, value: Option<String>) -> Self {
-        self.next_record_name = value;
-        self
+    pub fn set_next_record_name(self, next_record_name: Option<String>) -> Self {
+        Self { next_record_name, ..self }
     }
     /// What [`next_record_name`](Self::next_record_name) set, if anything.
     pub fn get_next_record_name(&self) -> &Option<String> {
@@ -570,14 +596,15 @@ impl ListResourceRecordSetsOutputBuilder {
     /// If the results were truncated, the type of the next record in the list.
     ///
     /// This element is present only if `IsTruncated` is true.
-    pub fn next_record_type(mut self, value: impl Into<crate::types::RrType>) -> Self {
-        self.next_record_type = Some(value.into());
-        self
+    pub fn next_record_type(self, value: impl Into<crate::types::RrType>) -> Self {
+        self.set_next_record_type(Some(value.into()))
     }
     /// Sets or clears [`next_record_type`](Self::next_record_type).
-    pub fn set_next_record_type(mut self, value: Option<crate::types::RrType>) -> Self {
-        self.next_record_type = value;
-        self
+    pub fn set_next_record_type(
+        self,
+        next_record_type: Option<crate::types::RrType>,
+    ) -> Self {
+        Self { next_record_type, ..self }
     }
     /// What [`next_record_type`](Self::next_record_type) set, if anything.
     pub fn get_next_record_type(&self) -> &Option<crate::types::RrType> {
@@ -585,19 +612,20 @@ impl ListResourceRecordSetsOutputBuilder {
     }
     /// Information about multiple resource record sets.
     pub fn resource_record_sets(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::ResourceRecordSet>>,
     ) -> Self {
-        self.resource_record_sets = Some(value.into());
-        self
+        self.set_resource_record_sets(Some(value.into()))
     }
     /// Sets or clears [`resource_record_sets`](Self::resource_record_sets).
     pub fn set_resource_record_sets(
-        mut self,
-        value: Option<Vec<crate::types::ResourceRecordSet>>,
+        self,
+        resource_record_sets: Option<Vec<crate::types::ResourceRecordSet>>,
     ) -> Self {
-        self.resource_record_sets = value;
-        self
+        Self {
+            resource_record_sets,
+            ..self
+        }
     }
     /// What [`resource_record_sets`](Self::resource_record_sets) set, if anything.
     pub fn get_resource_record_sets(

@@ -5,11 +5,6 @@
 ///
 /// - For information about creating failover resource record sets in a private hosted zone, see [Configuring Failover in a Private Hosted Zone](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html).
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AliasTarget {
     /// *Alias resource record sets only:* The value that you specify depends on where you want to route queries:
@@ -64,7 +59,6 @@ pub struct AliasTarget {
     /// - Specify the value of the `Name` element for a resource record set in the current hosted zone.
     ///
     /// If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't specify the domain name for a record for which the value of `Type` is `CNAME`. This is because the alias record must have the same type as the record that you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
-    #[cfg_attr(feature = "serde", serde(rename = "DNSName", default))]
     pub dns_name: String,
     /// *Applies only to alias, failover alias, geolocation alias, latency alias, and weighted alias resource record sets:* When `EvaluateTargetHealth` is `true`, an alias resource record set inherits the health of the referenced Amazon Web Services resource, such as an ELB load balancer or another resource record set in the hosted zone.
     ///
@@ -98,7 +92,6 @@ pub struct AliasTarget {
     /// While `EvaluateTargetHealth` can be set to `true` for highly available Amazon Web Services services (such as S3 buckets, VPC interface endpoints, and API Gateway), these services are designed for high availability and rarely experience outages that would be detected by this feature. For failover scenarios with these services, consider using [Route 53 health checks](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) that monitor your application's ability to access the service instead.
     ///
     /// For more information and examples, see [Amazon Route 53 Health Checks and DNS Failover](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) in the *Amazon Route 53 Developer Guide*.
-    #[cfg_attr(feature = "serde", serde(rename = "EvaluateTargetHealth", default))]
     pub evaluate_target_health: bool,
     /// *Alias resource records sets only*: The value used depends on where you want to route traffic:
     ///
@@ -131,7 +124,6 @@ pub struct AliasTarget {
     /// - Specify the hosted zone ID for the region that you created the bucket in. For more information about valid values, see the table [Amazon S3 Website Endpoints](https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints) in the *Amazon Web Services General Reference*.
     /// - Another Route 53 resource record set in your hosted zone
     /// - Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)
-    #[cfg_attr(feature = "serde", serde(rename = "HostedZoneId", default))]
     pub hosted_zone_id: String,
 }
 impl AliasTarget {
@@ -264,6 +256,37 @@ impl AliasTarget {
         &self.hosted_zone_id
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AliasTarget {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "DNSName" => value.read(&mut self.dns_name),
+            "EvaluateTargetHealth" => value.read(&mut self.evaluate_target_health),
+            "HostedZoneId" => value.read(&mut self.hosted_zone_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AliasTarget);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AliasTarget {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("DNSName", &self.dns_name)?;
+        out.field("EvaluateTargetHealth", &self.evaluate_target_health)?;
+        out.field("HostedZoneId", &self.hosted_zone_id)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AliasTarget);
 /// A builder for [`AliasTarget`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct AliasTargetBuilder {
@@ -324,14 +347,12 @@ impl AliasTargetBuilder {
     /// - Specify the value of the `Name` element for a resource record set in the current hosted zone.
     ///
     /// If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't specify the domain name for a record for which the value of `Type` is `CNAME`. This is because the alias record must have the same type as the record that you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
-    pub fn dns_name(mut self, value: impl Into<String>) -> Self {
-        self.dns_name = Some(value.into());
-        self
+    pub fn dns_name(self, value: impl Into<String>) -> Self {
+        self.set_dns_name(Some(value.into()))
     }
     /// Sets or clears [`dns_name`](Self::dns_name).
-    pub fn set_dns_name(mut self, value: Option<String>) -> Self {
-        self.dns_name = value;
-        self
+    pub fn set_dns_name(self, dns_name: Option<String>) -> Self {
+        Self { dns_name, ..self }
     }
     /// What [`dns_name`](Self::dns_name) set, if anything.
     pub fn get_dns_name(&self) -> &Option<String> {
@@ -369,14 +390,18 @@ impl AliasTargetBuilder {
     /// While `EvaluateTargetHealth` can be set to `true` for highly available Amazon Web Services services (such as S3 buckets, VPC interface endpoints, and API Gateway), these services are designed for high availability and rarely experience outages that would be detected by this feature. For failover scenarios with these services, consider using [Route 53 health checks](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) that monitor your application's ability to access the service instead.
     ///
     /// For more information and examples, see [Amazon Route 53 Health Checks and DNS Failover](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) in the *Amazon Route 53 Developer Guide*.
-    pub fn evaluate_target_health(mut self, value: impl Into<bool>) -> Self {
-        self.evaluate_target_health = Some(value.into());
-        self
+    pub fn evaluate_target_health(self, value: impl Into<bool>) -> Self {
+        self.set_evaluate_target_health(Some(value.into()))
     }
     /// Sets or clears [`evaluate_target_health`](Self::evaluate_target_health).
-    pub fn set_evaluate_target_health(mut self, value: Option<bool>) -> Self {
-        self.evaluate_target_health = value;
-        self
+    pub fn set_evaluate_target_health(
+        self,
+        evaluate_target_health: Option<bool>,
+    ) -> Self {
+        Self {
+            evaluate_target_health,
+            ..self
+        }
     }
     /// What [`evaluate_target_health`](Self::evaluate_target_health) set, if anything.
     pub fn get_evaluate_target_health(&self) -> &Option<bool> {
@@ -413,14 +438,12 @@ impl AliasTargetBuilder {
     /// - Specify the hosted zone ID for the region that you created the bucket in. For more information about valid values, see the table [Amazon S3 Website Endpoints](https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints) in the *Amazon Web Services General Reference*.
     /// - Another Route 53 resource record set in your hosted zone
     /// - Specify the hosted zone ID of your hosted zone. (An alias resource record set can't reference a resource record set in a different hosted zone.)
-    pub fn hosted_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
+    pub fn hosted_zone_id(self, value: impl Into<String>) -> Self {
+        self.set_hosted_zone_id(Some(value.into()))
     }
     /// Sets or clears [`hosted_zone_id`](Self::hosted_zone_id).
-    pub fn set_hosted_zone_id(mut self, value: Option<String>) -> Self {
-        self.hosted_zone_id = value;
-        self
+    pub fn set_hosted_zone_id(self, hosted_zone_id: Option<String>) -> Self {
+        Self { hosted_zone_id, ..self }
     }
     /// What [`hosted_zone_id`](Self::hosted_zone_id) set, if anything.
     pub fn get_hosted_zone_id(&self) -> &Option<String> {

@@ -3,18 +3,11 @@
 ///
 /// A `LocationName` with an asterisk “*” can be used to create a default CIDR record. `CollectionId` is still required for default record.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CidrRoutingConfig {
     /// The CIDR collection ID.
-    #[cfg_attr(feature = "serde", serde(rename = "CollectionId", default))]
     pub collection_id: String,
     /// The CIDR collection location name.
-    #[cfg_attr(feature = "serde", serde(rename = "LocationName", default))]
     pub location_name: String,
 }
 impl CidrRoutingConfig {
@@ -31,6 +24,35 @@ impl CidrRoutingConfig {
         &self.location_name
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CidrRoutingConfig {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "CollectionId" => value.read(&mut self.collection_id),
+            "LocationName" => value.read(&mut self.location_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CidrRoutingConfig);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CidrRoutingConfig {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("CollectionId", &self.collection_id)?;
+        out.field("LocationName", &self.location_name)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CidrRoutingConfig);
 /// A builder for [`CidrRoutingConfig`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CidrRoutingConfigBuilder {
@@ -39,28 +61,24 @@ pub struct CidrRoutingConfigBuilder {
 }
 impl CidrRoutingConfigBuilder {
     /// The CIDR collection ID.
-    pub fn collection_id(mut self, value: impl Into<String>) -> Self {
-        self.collection_id = Some(value.into());
-        self
+    pub fn collection_id(self, value: impl Into<String>) -> Self {
+        self.set_collection_id(Some(value.into()))
     }
     /// Sets or clears [`collection_id`](Self::collection_id).
-    pub fn set_collection_id(mut self, value: Option<String>) -> Self {
-        self.collection_id = value;
-        self
+    pub fn set_collection_id(self, collection_id: Option<String>) -> Self {
+        Self { collection_id, ..self }
     }
     /// What [`collection_id`](Self::collection_id) set, if anything.
     pub fn get_collection_id(&self) -> &Option<String> {
         &self.collection_id
     }
     /// The CIDR collection location name.
-    pub fn location_name(mut self, value: impl Into<String>) -> Self {
-        self.location_name = Some(value.into());
-        self
+    pub fn location_name(self, value: impl Into<String>) -> Self {
+        self.set_location_name(Some(value.into()))
     }
     /// Sets or clears [`location_name`](Self::location_name).
-    pub fn set_location_name(mut self, value: Option<String>) -> Self {
-        self.location_name = value;
-        self
+    pub fn set_location_name(self, location_name: Option<String>) -> Self {
+        Self { location_name, ..self }
     }
     /// What [`location_name`](Self::location_name) set, if anything.
     pub fn get_location_name(&self) -> &Option<String> {

@@ -5,16 +5,11 @@
 /// - **Create a private hosted zone:** A hosted zone with the specified name already exists and is already associated with the Amazon VPC that you specified.
 /// - **Associate VPCs with a private hosted zone:** The VPC that you specified is already associated with another hosted zone that has the same name.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct ConflictingDomainExists {
     /// The `message` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// What the response said beyond the modeled members: code, message, status, request id.
-    #[serde(skip)]
     meta: ::awsgen_runtime::ErrorMetadata,
 }
 impl ConflictingDomainExists {
@@ -23,6 +18,31 @@ impl ConflictingDomainExists {
         Default::default()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for ConflictingDomainExists {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "message" => value.read(&mut self.message),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(ConflictingDomainExists);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ConflictingDomainExists {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("message", &self.message)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ConflictingDomainExists);
 impl ConflictingDomainExists {
     /// The error code the service sends for this error.
     pub const CODE: &'static str = "ConflictingDomainExists";
@@ -63,14 +83,12 @@ pub struct ConflictingDomainExistsBuilder {
 }
 impl ConflictingDomainExistsBuilder {
     /// The `message` member.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
+    pub fn message(self, value: impl Into<String>) -> Self {
+        self.set_message(Some(value.into()))
     }
     /// Sets or clears [`message`](Self::message).
-    pub fn set_message(mut self, value: Option<String>) -> Self {
-        self.message = value;
-        self
+    pub fn set_message(self, message: Option<String>) -> Self {
+        Self { message, ..self }
     }
     /// What [`message`](Self::message) set, if anything.
     pub fn get_message(&self) -> &Option<String> {

@@ -3,18 +3,9 @@
 ///
 /// For more information about geoproximity routing, see [Geoproximity routing](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-geoproximity.html) in the *Amazon Route 53 Developer Guide*.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GeoProximityLocation {
     /// The Amazon Web Services Region the resource you are directing DNS traffic to, is in.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "AWSRegion", skip_serializing_if = "Option::is_none")
-    )]
     pub aws_region: Option<String>,
     /// The bias increases or decreases the size of the geographic region from which Route 53 routes traffic to a resource.
     ///
@@ -22,16 +13,8 @@ pub struct GeoProximityLocation {
     ///
     /// - To expand the size of the geographic region from which Route 53 routes traffic to a resource, specify a positive integer from 1 to 99 for the bias. Route 53 shrinks the size of adjacent regions.
     /// - To shrink the size of the geographic region from which Route 53 routes traffic to a resource, specify a negative bias of -1 to -99. Route 53 expands the size of adjacent regions.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Bias", skip_serializing_if = "Option::is_none")
-    )]
     pub bias: Option<i32>,
     /// Contains the longitude and latitude for a geographic region.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Coordinates", skip_serializing_if = "Option::is_none")
-    )]
     pub coordinates: Option<crate::types::Coordinates>,
     /// Specifies an Amazon Web Services Local Zone Group.
     ///
@@ -40,10 +23,6 @@ pub struct GeoProximityLocation {
     /// You can identify the Local Zones Group for a specific Local Zone by using the [describe-availability-zones](https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-availability-zones.html) CLI command:
     ///
     /// This command returns: `"GroupName": "us-west-2-den-1"`, specifying that the Local Zone `us-west-2-den-1a` belongs to the Local Zone Group `us-west-2-den-1`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "LocalZoneGroup", skip_serializing_if = "Option::is_none")
-    )]
     pub local_zone_group: Option<String>,
 }
 impl GeoProximityLocation {
@@ -79,6 +58,39 @@ impl GeoProximityLocation {
         self.local_zone_group.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GeoProximityLocation {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AWSRegion" => value.read(&mut self.aws_region),
+            "Bias" => value.read(&mut self.bias),
+            "Coordinates" => value.read(&mut self.coordinates),
+            "LocalZoneGroup" => value.read(&mut self.local_zone_group),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GeoProximityLocation);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GeoProximityLocation {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AWSRegion", &self.aws_region)?;
+        out.optional("Bias", &self.bias)?;
+        out.optional("Coordinates", &self.coordinates)?;
+        out.optional("LocalZoneGroup", &self.local_zone_group)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GeoProximityLocation);
 /// A builder for [`GeoProximityLocation`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GeoProximityLocationBuilder {
@@ -89,14 +101,12 @@ pub struct GeoProximityLocationBuilder {
 }
 impl GeoProximityLocationBuilder {
     /// The Amazon Web Services Region the resource you are directing DNS traffic to, is in.
-    pub fn aws_region(mut self, value: impl Into<String>) -> Self {
-        self.aws_region = Some(value.into());
-        self
+    pub fn aws_region(self, value: impl Into<String>) -> Self {
+        self.set_aws_region(Some(value.into()))
     }
     /// Sets or clears [`aws_region`](Self::aws_region).
-    pub fn set_aws_region(mut self, value: Option<String>) -> Self {
-        self.aws_region = value;
-        self
+    pub fn set_aws_region(self, aws_region: Option<String>) -> Self {
+        Self { aws_region, ..self }
     }
     /// What [`aws_region`](Self::aws_region) set, if anything.
     pub fn get_aws_region(&self) -> &Option<String> {
@@ -108,28 +118,27 @@ impl GeoProximityLocationBuilder {
     ///
     /// - To expand the size of the geographic region from which Route 53 routes traffic to a resource, specify a positive integer from 1 to 99 for the bias. Route 53 shrinks the size of adjacent regions.
     /// - To shrink the size of the geographic region from which Route 53 routes traffic to a resource, specify a negative bias of -1 to -99. Route 53 expands the size of adjacent regions.
-    pub fn bias(mut self, value: impl Into<i32>) -> Self {
-        self.bias = Some(value.into());
-        self
+    pub fn bias(self, value: impl Into<i32>) -> Self {
+        self.set_bias(Some(value.into()))
     }
     /// Sets or clears [`bias`](Self::bias).
-    pub fn set_bias(mut self, value: Option<i32>) -> Self {
-        self.bias = value;
-        self
+    pub fn set_bias(self, bias: Option<i32>) -> Self {
+        Self { bias, ..self }
     }
     /// What [`bias`](Self::bias) set, if anything.
     pub fn get_bias(&self) -> &Option<i32> {
         &self.bias
     }
     /// Contains the longitude and latitude for a geographic region.
-    pub fn coordinates(mut self, value: impl Into<crate::types::Coordinates>) -> Self {
-        self.coordinates = Some(value.into());
-        self
+    pub fn coordinates(self, value: impl Into<crate::types::Coordinates>) -> Self {
+        self.set_coordinates(Some(value.into()))
     }
     /// Sets or clears [`coordinates`](Self::coordinates).
-    pub fn set_coordinates(mut self, value: Option<crate::types::Coordinates>) -> Self {
-        self.coordinates = value;
-        self
+    pub fn set_coordinates(
+        self,
+        coordinates: Option<crate::types::Coordinates>,
+    ) -> Self {
+        Self { coordinates, ..self }
     }
     /// What [`coordinates`](Self::coordinates) set, if anything.
     pub fn get_coordinates(&self) -> &Option<crate::types::Coordinates> {
@@ -142,14 +151,12 @@ impl GeoProximityLocationBuilder {
     /// You can identify the Local Zones Group for a specific Local Zone by using the [describe-availability-zones](https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-availability-zones.html) CLI command:
     ///
     /// This command returns: `"GroupName": "us-west-2-den-1"`, specifying that the Local Zone `us-west-2-den-1a` belongs to the Local Zone Group `us-west-2-den-1`.
-    pub fn local_zone_group(mut self, value: impl Into<String>) -> Self {
-        self.local_zone_group = Some(value.into());
-        self
+    pub fn local_zone_group(self, value: impl Into<String>) -> Self {
+        self.set_local_zone_group(Some(value.into()))
     }
     /// Sets or clears [`local_zone_group`](Self::local_zone_group).
-    pub fn set_local_zone_group(mut self, value: Option<String>) -> Self {
-        self.local_zone_group = value;
-        self
+    pub fn set_local_zone_group(self, local_zone_group: Option<String>) -> Self {
+        Self { local_zone_group, ..self }
     }
     /// What [`local_zone_group`](Self::local_zone_group) set, if anything.
     pub fn get_local_zone_group(&self) -> &Option<String> {

@@ -3,11 +3,6 @@
 ///
 /// If you're creating an alias resource record set, omit `ResourceRecord`.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ResourceRecord {
     /// The current or new DNS record value, not to exceed 4,000 characters. In the case of a `DELETE` action, if the current value does not match the actual value, an error is returned. For descriptions about how to format `Value` for different record types, see [Supported DNS Resource Record Types](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html) in the *Amazon Route 53 Developer Guide*.
@@ -15,7 +10,6 @@ pub struct ResourceRecord {
     /// You can specify more than one value for all record types except `CNAME` and `SOA`.
     ///
     /// If you're creating an alias resource record set, omit `Value`.
-    #[cfg_attr(feature = "serde", serde(rename = "Value", default))]
     pub value: String,
 }
 impl ResourceRecord {
@@ -32,6 +26,33 @@ impl ResourceRecord {
         &self.value
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ResourceRecord {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Value" => value.read(&mut self.value),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ResourceRecord);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ResourceRecord {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("Value", &self.value)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ResourceRecord);
 /// A builder for [`ResourceRecord`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ResourceRecordBuilder {
@@ -43,14 +64,12 @@ impl ResourceRecordBuilder {
     /// You can specify more than one value for all record types except `CNAME` and `SOA`.
     ///
     /// If you're creating an alias resource record set, omit `Value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
+    pub fn value(self, value: impl Into<String>) -> Self {
+        self.set_value(Some(value.into()))
     }
     /// Sets or clears [`value`](Self::value).
-    pub fn set_value(mut self, value: Option<String>) -> Self {
-        self.value = value;
-        self
+    pub fn set_value(self, value: Option<String>) -> Self {
+        Self { value }
     }
     /// What [`value`](Self::value) set, if anything.
     pub fn get_value(&self) -> &Option<String> {

@@ -3,24 +3,11 @@
 ///
 /// If you associate a private hosted zone with an Amazon VPC when you make a [CreateHostedZone](https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html) request, the following parameters are also required.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct Vpc {
     /// The `VPCId` member.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "VPCId", skip_serializing_if = "Option::is_none")
-    )]
     pub vpc_id: Option<String>,
     /// (Private hosted zones only) The region that an Amazon VPC was created in.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "VPCRegion", skip_serializing_if = "Option::is_none")
-    )]
     pub vpc_region: Option<crate::types::VpcRegion>,
 }
 impl Vpc {
@@ -37,6 +24,35 @@ impl Vpc {
         self.vpc_region.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for Vpc {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "VPCId" => value.read(&mut self.vpc_id),
+            "VPCRegion" => value.read(&mut self.vpc_region),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(Vpc);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for Vpc {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("VPCId", &self.vpc_id)?;
+        out.optional("VPCRegion", &self.vpc_region)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(Vpc);
 /// A builder for [`Vpc`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct VpcBuilder {
@@ -45,28 +61,24 @@ pub struct VpcBuilder {
 }
 impl VpcBuilder {
     /// The `VPCId` member.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
+    pub fn vpc_id(self, value: impl Into<String>) -> Self {
+        self.set_vpc_id(Some(value.into()))
     }
     /// Sets or clears [`vpc_id`](Self::vpc_id).
-    pub fn set_vpc_id(mut self, value: Option<String>) -> Self {
-        self.vpc_id = value;
-        self
+    pub fn set_vpc_id(self, vpc_id: Option<String>) -> Self {
+        Self { vpc_id, ..self }
     }
     /// What [`vpc_id`](Self::vpc_id) set, if anything.
     pub fn get_vpc_id(&self) -> &Option<String> {
         &self.vpc_id
     }
     /// (Private hosted zones only) The region that an Amazon VPC was created in.
-    pub fn vpc_region(mut self, value: impl Into<crate::types::VpcRegion>) -> Self {
-        self.vpc_region = Some(value.into());
-        self
+    pub fn vpc_region(self, value: impl Into<crate::types::VpcRegion>) -> Self {
+        self.set_vpc_region(Some(value.into()))
     }
     /// Sets or clears [`vpc_region`](Self::vpc_region).
-    pub fn set_vpc_region(mut self, value: Option<crate::types::VpcRegion>) -> Self {
-        self.vpc_region = value;
-        self
+    pub fn set_vpc_region(self, vpc_region: Option<crate::types::VpcRegion>) -> Self {
+        Self { vpc_region, ..self }
     }
     /// What [`vpc_region`](Self::vpc_region) set, if anything.
     pub fn get_vpc_region(&self) -> &Option<crate::types::VpcRegion> {

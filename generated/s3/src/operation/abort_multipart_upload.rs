@@ -27,11 +27,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `AbortMultipartUploadInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AbortMultipartUploadInput {
     /// The bucket name to which the upload was taking place.
@@ -43,24 +38,18 @@ pub struct AbortMultipartUploadInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// If present, this header aborts an in progress multipart upload only if it was initiated on the provided timestamp. If the initiated timestamp of the multipart upload does not match the provided value, the operation returns a `412 Precondition Failed` error. If the initiated timestamp matches or if the multipart upload doesn’t exist, the operation returns a `204 Success (No Content)` response.
     ///
     /// This functionality is only supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match_initiated_time: Option<::awsgen_runtime::DateTime>,
     /// Key of the object for which the multipart upload was initiated.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Upload ID that identifies the multipart upload.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub upload_id: Option<String>,
 }
 impl AbortMultipartUploadInput {
@@ -103,6 +92,29 @@ impl AbortMultipartUploadInput {
         self.upload_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AbortMultipartUploadInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AbortMultipartUploadInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AbortMultipartUploadInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AbortMultipartUploadInput);
 /// A builder for [`AbortMultipartUploadInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct AbortMultipartUploadInputBuilder<C = ()> {
@@ -124,28 +136,30 @@ impl<C> AbortMultipartUploadInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
@@ -155,67 +169,59 @@ impl<C> AbortMultipartUploadInputBuilder<C> {
     ///
     /// This functionality is only supported for directory buckets.
     pub fn if_match_initiated_time(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_match_initiated_time = Some(value.into());
-        self
+        self.set_if_match_initiated_time(Some(value.into()))
     }
     /// Sets or clears [`if_match_initiated_time`](Self::if_match_initiated_time).
     pub fn set_if_match_initiated_time(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        if_match_initiated_time: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_match_initiated_time = value;
-        self
+        Self {
+            if_match_initiated_time,
+            ..self
+        }
     }
     /// What [`if_match_initiated_time`](Self::if_match_initiated_time) set, if anything.
     pub fn get_if_match_initiated_time(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.if_match_initiated_time
     }
     /// Key of the object for which the multipart upload was initiated.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// Upload ID that identifies the multipart upload.
-    pub fn upload_id(mut self, value: impl Into<String>) -> Self {
-        self.upload_id = Some(value.into());
-        self
+    pub fn upload_id(self, value: impl Into<String>) -> Self {
+        self.set_upload_id(Some(value.into()))
     }
     /// Sets or clears [`upload_id`](Self::upload_id).
-    pub fn set_upload_id(mut self, value: Option<String>) -> Self {
-        self.upload_id = value;
-        self
+    pub fn set_upload_id(self, upload_id: Option<String>) -> Self {
+        Self { upload_id, ..self }
     }
     /// What [`upload_id`](Self::upload_id) set, if anything.
     pub fn get_upload_id(&self) -> &Option<String> {
@@ -351,17 +357,10 @@ impl ::awsgen_runtime::Operation for AbortMultipartUploadInput {
 }
 /// The `AbortMultipartUploadOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AbortMultipartUploadOutput {
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl AbortMultipartUploadOutput {
@@ -379,6 +378,29 @@ impl ::awsgen_runtime::RequestId for AbortMultipartUploadOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AbortMultipartUploadOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AbortMultipartUploadOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AbortMultipartUploadOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AbortMultipartUploadOutput);
 /// A builder for [`AbortMultipartUploadOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct AbortMultipartUploadOutputBuilder {
@@ -387,19 +409,17 @@ pub struct AbortMultipartUploadOutputBuilder {
 impl AbortMultipartUploadOutputBuilder {
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {

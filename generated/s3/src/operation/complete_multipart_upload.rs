@@ -56,11 +56,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `CompleteMultipartUploadInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CompleteMultipartUploadInput {
     /// Name of the bucket to which the multipart upload was initiated.
@@ -72,43 +67,30 @@ pub struct CompleteMultipartUploadInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32C` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32c: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the object. The `CRC64NVME` checksum is always a full object checksum. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc64nvme: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_md5: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 160-bit `SHA1` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha1: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 256-bit `SHA256` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha256: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha512: Option<String>,
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header as a data integrity check to verify that the checksum type that is received is the same checksum that was specified. If the checksum type doesn’t match the checksum type that was specified for the object during the `CreateMultipartUpload` request, it’ll result in a `BadDigest` error. For more information, see Checking object integrity in the Amazon S3 User Guide.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash128: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash3: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash64: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Uploads the object only if the ETag (entity tag) value provided during the WRITE operation matches the ETag of the object in S3. If the ETag values do not match, the operation returns a `412 Precondition Failed` error.
     ///
@@ -117,7 +99,6 @@ pub struct CompleteMultipartUploadInput {
     /// Expects the ETag value as a string.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match: Option<String>,
     /// Uploads the object only if the object key name does not already exist in the bucket specified. Otherwise, Amazon S3 returns a `412 Precondition Failed` error.
     ///
@@ -126,39 +107,30 @@ pub struct CompleteMultipartUploadInput {
     /// Expects the '*' (asterisk) character.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_none_match: Option<String>,
     /// Object key for which the multipart upload was initiated.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// The expected total object size of the multipart upload request. If there’s a mismatch between the specified object size value and the actual object size value, it results in an `HTTP 400 InvalidRequest` error.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub mpu_object_size: Option<i64>,
     /// The container for the multipart upload request information.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub multipart_upload: Option<crate::types::CompletedMultipartUpload>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// The server-side encryption (SSE) algorithm used to encrypt the object. This parameter is required only when the object was created using a checksum algorithm or if your bucket policy requires the use of SSE-C. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html#ssec-require-condition-key) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// The MD5 server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// ID for the initiated multipart upload.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub upload_id: Option<String>,
 }
 impl CompleteMultipartUploadInput {
@@ -287,6 +259,29 @@ impl CompleteMultipartUploadInput {
         self.upload_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CompleteMultipartUploadInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CompleteMultipartUploadInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CompleteMultipartUploadInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CompleteMultipartUploadInput);
 impl ::std::fmt::Debug for CompleteMultipartUploadInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CompleteMultipartUploadInput")
@@ -359,188 +354,165 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32 = Some(value.into());
-        self
+    pub fn checksum_crc32(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32`](Self::checksum_crc32).
-    pub fn set_checksum_crc32(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32 = value;
-        self
+    pub fn set_checksum_crc32(self, checksum_crc32: Option<String>) -> Self {
+        Self { checksum_crc32, ..self }
     }
     /// What [`checksum_crc32`](Self::checksum_crc32) set, if anything.
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32C` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32c(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32c = Some(value.into());
-        self
+    pub fn checksum_crc32c(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32c(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32c`](Self::checksum_crc32c).
-    pub fn set_checksum_crc32c(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32c = value;
-        self
+    pub fn set_checksum_crc32c(self, checksum_crc32c: Option<String>) -> Self {
+        Self { checksum_crc32c, ..self }
     }
     /// What [`checksum_crc32c`](Self::checksum_crc32c) set, if anything.
     pub fn get_checksum_crc32c(&self) -> &Option<String> {
         &self.checksum_crc32c
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the object. The `CRC64NVME` checksum is always a full object checksum. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_crc64nvme(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc64nvme = Some(value.into());
-        self
+    pub fn checksum_crc64nvme(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc64nvme(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc64nvme`](Self::checksum_crc64nvme).
-    pub fn set_checksum_crc64nvme(mut self, value: Option<String>) -> Self {
-        self.checksum_crc64nvme = value;
-        self
+    pub fn set_checksum_crc64nvme(self, checksum_crc64nvme: Option<String>) -> Self {
+        Self { checksum_crc64nvme, ..self }
     }
     /// What [`checksum_crc64nvme`](Self::checksum_crc64nvme) set, if anything.
     pub fn get_checksum_crc64nvme(&self) -> &Option<String> {
         &self.checksum_crc64nvme
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_md5(mut self, value: impl Into<String>) -> Self {
-        self.checksum_md5 = Some(value.into());
-        self
+    pub fn checksum_md5(self, value: impl Into<String>) -> Self {
+        self.set_checksum_md5(Some(value.into()))
     }
     /// Sets or clears [`checksum_md5`](Self::checksum_md5).
-    pub fn set_checksum_md5(mut self, value: Option<String>) -> Self {
-        self.checksum_md5 = value;
-        self
+    pub fn set_checksum_md5(self, checksum_md5: Option<String>) -> Self {
+        Self { checksum_md5, ..self }
     }
     /// What [`checksum_md5`](Self::checksum_md5) set, if anything.
     pub fn get_checksum_md5(&self) -> &Option<String> {
         &self.checksum_md5
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 160-bit `SHA1` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha1(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha1 = Some(value.into());
-        self
+    pub fn checksum_sha1(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha1(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha1`](Self::checksum_sha1).
-    pub fn set_checksum_sha1(mut self, value: Option<String>) -> Self {
-        self.checksum_sha1 = value;
-        self
+    pub fn set_checksum_sha1(self, checksum_sha1: Option<String>) -> Self {
+        Self { checksum_sha1, ..self }
     }
     /// What [`checksum_sha1`](Self::checksum_sha1) set, if anything.
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 256-bit `SHA256` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha256(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha256 = Some(value.into());
-        self
+    pub fn checksum_sha256(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha256(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha256`](Self::checksum_sha256).
-    pub fn set_checksum_sha256(mut self, value: Option<String>) -> Self {
-        self.checksum_sha256 = value;
-        self
+    pub fn set_checksum_sha256(self, checksum_sha256: Option<String>) -> Self {
+        Self { checksum_sha256, ..self }
     }
     /// What [`checksum_sha256`](Self::checksum_sha256) set, if anything.
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_sha512(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha512 = Some(value.into());
-        self
+    pub fn checksum_sha512(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha512(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha512`](Self::checksum_sha512).
-    pub fn set_checksum_sha512(mut self, value: Option<String>) -> Self {
-        self.checksum_sha512 = value;
-        self
+    pub fn set_checksum_sha512(self, checksum_sha512: Option<String>) -> Self {
+        Self { checksum_sha512, ..self }
     }
     /// What [`checksum_sha512`](Self::checksum_sha512) set, if anything.
     pub fn get_checksum_sha512(&self) -> &Option<String> {
         &self.checksum_sha512
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header as a data integrity check to verify that the checksum type that is received is the same checksum that was specified. If the checksum type doesn’t match the checksum type that was specified for the object during the `CreateMultipartUpload` request, it’ll result in a `BadDigest` error. For more information, see Checking object integrity in the Amazon S3 User Guide.
-    pub fn checksum_type(
-        mut self,
-        value: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
-        self.checksum_type = Some(value.into());
-        self
+    pub fn checksum_type(self, value: impl Into<crate::types::ChecksumType>) -> Self {
+        self.set_checksum_type(Some(value.into()))
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
     pub fn set_checksum_type(
-        mut self,
-        value: Option<crate::types::ChecksumType>,
+        self,
+        checksum_type: Option<crate::types::ChecksumType>,
     ) -> Self {
-        self.checksum_type = value;
-        self
+        Self { checksum_type, ..self }
     }
     /// What [`checksum_type`](Self::checksum_type) set, if anything.
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash128(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash128 = Some(value.into());
-        self
+    pub fn checksum_xxhash128(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash128(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash128`](Self::checksum_xxhash128).
-    pub fn set_checksum_xxhash128(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash128 = value;
-        self
+    pub fn set_checksum_xxhash128(self, checksum_xxhash128: Option<String>) -> Self {
+        Self { checksum_xxhash128, ..self }
     }
     /// What [`checksum_xxhash128`](Self::checksum_xxhash128) set, if anything.
     pub fn get_checksum_xxhash128(&self) -> &Option<String> {
         &self.checksum_xxhash128
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash3(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash3 = Some(value.into());
-        self
+    pub fn checksum_xxhash3(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash3(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash3`](Self::checksum_xxhash3).
-    pub fn set_checksum_xxhash3(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash3 = value;
-        self
+    pub fn set_checksum_xxhash3(self, checksum_xxhash3: Option<String>) -> Self {
+        Self { checksum_xxhash3, ..self }
     }
     /// What [`checksum_xxhash3`](Self::checksum_xxhash3) set, if anything.
     pub fn get_checksum_xxhash3(&self) -> &Option<String> {
         &self.checksum_xxhash3
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash64(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash64 = Some(value.into());
-        self
+    pub fn checksum_xxhash64(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash64(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash64`](Self::checksum_xxhash64).
-    pub fn set_checksum_xxhash64(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash64 = value;
-        self
+    pub fn set_checksum_xxhash64(self, checksum_xxhash64: Option<String>) -> Self {
+        Self { checksum_xxhash64, ..self }
     }
     /// What [`checksum_xxhash64`](Self::checksum_xxhash64) set, if anything.
     pub fn get_checksum_xxhash64(&self) -> &Option<String> {
         &self.checksum_xxhash64
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
@@ -553,14 +525,12 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     /// Expects the ETag value as a string.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        self.set_if_match(Some(value.into()))
     }
     /// Sets or clears [`if_match`](Self::if_match).
-    pub fn set_if_match(mut self, value: Option<String>) -> Self {
-        self.if_match = value;
-        self
+    pub fn set_if_match(self, if_match: Option<String>) -> Self {
+        Self { if_match, ..self }
     }
     /// What [`if_match`](Self::if_match) set, if anything.
     pub fn get_if_match(&self) -> &Option<String> {
@@ -573,42 +543,36 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     /// Expects the '*' (asterisk) character.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        self.set_if_none_match(Some(value.into()))
     }
     /// Sets or clears [`if_none_match`](Self::if_none_match).
-    pub fn set_if_none_match(mut self, value: Option<String>) -> Self {
-        self.if_none_match = value;
-        self
+    pub fn set_if_none_match(self, if_none_match: Option<String>) -> Self {
+        Self { if_none_match, ..self }
     }
     /// What [`if_none_match`](Self::if_none_match) set, if anything.
     pub fn get_if_none_match(&self) -> &Option<String> {
         &self.if_none_match
     }
     /// Object key for which the multipart upload was initiated.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The expected total object size of the multipart upload request. If there’s a mismatch between the specified object size value and the actual object size value, it results in an `HTTP 400 InvalidRequest` error.
-    pub fn mpu_object_size(mut self, value: impl Into<i64>) -> Self {
-        self.mpu_object_size = Some(value.into());
-        self
+    pub fn mpu_object_size(self, value: impl Into<i64>) -> Self {
+        self.set_mpu_object_size(Some(value.into()))
     }
     /// Sets or clears [`mpu_object_size`](Self::mpu_object_size).
-    pub fn set_mpu_object_size(mut self, value: Option<i64>) -> Self {
-        self.mpu_object_size = value;
-        self
+    pub fn set_mpu_object_size(self, mpu_object_size: Option<i64>) -> Self {
+        Self { mpu_object_size, ..self }
     }
     /// What [`mpu_object_size`](Self::mpu_object_size) set, if anything.
     pub fn get_mpu_object_size(&self) -> &Option<i64> {
@@ -616,19 +580,17 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     }
     /// The container for the multipart upload request information.
     pub fn multipart_upload(
-        mut self,
+        self,
         value: impl Into<crate::types::CompletedMultipartUpload>,
     ) -> Self {
-        self.multipart_upload = Some(value.into());
-        self
+        self.set_multipart_upload(Some(value.into()))
     }
     /// Sets or clears [`multipart_upload`](Self::multipart_upload).
     pub fn set_multipart_upload(
-        mut self,
-        value: Option<crate::types::CompletedMultipartUpload>,
+        self,
+        multipart_upload: Option<crate::types::CompletedMultipartUpload>,
     ) -> Self {
-        self.multipart_upload = value;
-        self
+        Self { multipart_upload, ..self }
     }
     /// What [`multipart_upload`](Self::multipart_upload) set, if anything.
     pub fn get_multipart_upload(
@@ -637,20 +599,15 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
         &self.multipart_upload
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -659,14 +616,18 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     /// The server-side encryption (SSE) algorithm used to encrypt the object. This parameter is required only when the object was created using a checksum algorithm or if your bucket policy requires the use of SSE-C. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html#ssec-require-condition-key) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -677,14 +638,12 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
@@ -693,28 +652,27 @@ impl<C> CompleteMultipartUploadInputBuilder<C> {
     /// The MD5 server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// ID for the initiated multipart upload.
-    pub fn upload_id(mut self, value: impl Into<String>) -> Self {
-        self.upload_id = Some(value.into());
-        self
+    pub fn upload_id(self, value: impl Into<String>) -> Self {
+        self.set_upload_id(Some(value.into()))
     }
     /// Sets or clears [`upload_id`](Self::upload_id).
-    pub fn set_upload_id(mut self, value: Option<String>) -> Self {
-        self.upload_id = value;
-        self
+    pub fn set_upload_id(self, upload_id: Option<String>) -> Self {
+        Self { upload_id, ..self }
     }
     /// What [`upload_id`](Self::upload_id) set, if anything.
     pub fn get_upload_id(&self) -> &Option<String> {
@@ -922,130 +880,58 @@ impl ::awsgen_runtime::Operation for CompleteMultipartUploadInput {
 }
 /// The `CompleteMultipartUploadOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CompleteMultipartUploadOutput {
     /// The name of the bucket that contains the newly created object. Does not return the access point ARN or access point alias if used.
     ///
     /// Access points are not supported by directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Bucket", skip_serializing_if = "Option::is_none")
-    )]
     pub bucket: Option<String>,
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_crc32: Option<String>,
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_crc32c: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the object. The `CRC64NVME` checksum is always a full object checksum. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_crc64nvme: Option<String>,
     /// The Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumMD5", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_md5: Option<String>,
     /// The Base64 encoded, 160-bit `SHA1` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use the API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_sha1: Option<String>,
     /// The Base64 encoded, 256-bit `SHA256` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_sha256: Option<String>,
     /// The Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumSHA512", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_sha512: Option<String>,
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header as a data integrity check to verify that the checksum type that is received is the same checksum type that was specified during the `CreateMultipartUpload` request. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumXXHASH128", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_xxhash128: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumXXHASH3", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_xxhash3: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChecksumXXHASH64", skip_serializing_if = "Option::is_none")
-    )]
     pub checksum_xxhash64: Option<String>,
     /// Entity tag that identifies the newly created object's data. Objects with different object data will have different entity tags. The entity tag is an opaque string. The entity tag may or may not be an MD5 digest of the object data. If the entity tag is not an MD5 digest of the object data, it will contain one or more nonhexadecimal characters and/or will consist of less than 32 or more than 32 hexadecimal digits. For more information about how the entity tag is calculated, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ETag", skip_serializing_if = "Option::is_none")
-    )]
     pub e_tag: Option<String>,
     /// If the object expiration is configured, this will contain the expiration date (`expiry-date`) and rule ID (`rule-id`). The value of `rule-id` is URL-encoded.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expiration: Option<String>,
     /// The object key of the newly created object.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Key", skip_serializing_if = "Option::is_none")
-    )]
     pub key: Option<String>,
     /// The URI that identifies the newly created object.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Location", skip_serializing_if = "Option::is_none")
-    )]
     pub location: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when storing this object in Amazon S3.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// Version ID of the newly created object, in case the bucket has versioning turned on.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CompleteMultipartUploadOutput {
@@ -1151,6 +1037,61 @@ impl ::awsgen_runtime::RequestId for CompleteMultipartUploadOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CompleteMultipartUploadOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Bucket" => value.read(&mut self.bucket),
+            "ChecksumCRC32" => value.read(&mut self.checksum_crc32),
+            "ChecksumCRC32C" => value.read(&mut self.checksum_crc32c),
+            "ChecksumCRC64NVME" => value.read(&mut self.checksum_crc64nvme),
+            "ChecksumMD5" => value.read(&mut self.checksum_md5),
+            "ChecksumSHA1" => value.read(&mut self.checksum_sha1),
+            "ChecksumSHA256" => value.read(&mut self.checksum_sha256),
+            "ChecksumSHA512" => value.read(&mut self.checksum_sha512),
+            "ChecksumType" => value.read(&mut self.checksum_type),
+            "ChecksumXXHASH128" => value.read(&mut self.checksum_xxhash128),
+            "ChecksumXXHASH3" => value.read(&mut self.checksum_xxhash3),
+            "ChecksumXXHASH64" => value.read(&mut self.checksum_xxhash64),
+            "ETag" => value.read(&mut self.e_tag),
+            "Key" => value.read(&mut self.key),
+            "Location" => value.read(&mut self.location),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CompleteMultipartUploadOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CompleteMultipartUploadOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Bucket", &self.bucket)?;
+        out.optional("ChecksumCRC32", &self.checksum_crc32)?;
+        out.optional("ChecksumCRC32C", &self.checksum_crc32c)?;
+        out.optional("ChecksumCRC64NVME", &self.checksum_crc64nvme)?;
+        out.optional("ChecksumMD5", &self.checksum_md5)?;
+        out.optional("ChecksumSHA1", &self.checksum_sha1)?;
+        out.optional("ChecksumSHA256", &self.checksum_sha256)?;
+        out.optional("ChecksumSHA512", &self.checksum_sha512)?;
+        out.optional("ChecksumType", &self.checksum_type)?;
+        out.optional("ChecksumXXHASH128", &self.checksum_xxhash128)?;
+        out.optional("ChecksumXXHASH3", &self.checksum_xxhash3)?;
+        out.optional("ChecksumXXHASH64", &self.checksum_xxhash64)?;
+        out.optional("ETag", &self.e_tag)?;
+        out.optional("Key", &self.key)?;
+        out.optional("Location", &self.location)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CompleteMultipartUploadOutput);
 impl ::std::fmt::Debug for CompleteMultipartUploadOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CompleteMultipartUploadOutput")
@@ -1212,202 +1153,171 @@ impl CompleteMultipartUploadOutputBuilder {
     /// The name of the bucket that contains the newly created object. Does not return the access point ARN or access point alias if used.
     ///
     /// Access points are not supported by directory buckets.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32 = Some(value.into());
-        self
+    pub fn checksum_crc32(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32`](Self::checksum_crc32).
-    pub fn set_checksum_crc32(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32 = value;
-        self
+    pub fn set_checksum_crc32(self, checksum_crc32: Option<String>) -> Self {
+        Self { checksum_crc32, ..self }
     }
     /// What [`checksum_crc32`](Self::checksum_crc32) set, if anything.
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32c(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32c = Some(value.into());
-        self
+    pub fn checksum_crc32c(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32c(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32c`](Self::checksum_crc32c).
-    pub fn set_checksum_crc32c(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32c = value;
-        self
+    pub fn set_checksum_crc32c(self, checksum_crc32c: Option<String>) -> Self {
+        Self { checksum_crc32c, ..self }
     }
     /// What [`checksum_crc32c`](Self::checksum_crc32c) set, if anything.
     pub fn get_checksum_crc32c(&self) -> &Option<String> {
         &self.checksum_crc32c
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the object. The `CRC64NVME` checksum is always a full object checksum. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_crc64nvme(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc64nvme = Some(value.into());
-        self
+    pub fn checksum_crc64nvme(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc64nvme(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc64nvme`](Self::checksum_crc64nvme).
-    pub fn set_checksum_crc64nvme(mut self, value: Option<String>) -> Self {
-        self.checksum_crc64nvme = value;
-        self
+    pub fn set_checksum_crc64nvme(self, checksum_crc64nvme: Option<String>) -> Self {
+        Self { checksum_crc64nvme, ..self }
     }
     /// What [`checksum_crc64nvme`](Self::checksum_crc64nvme) set, if anything.
     pub fn get_checksum_crc64nvme(&self) -> &Option<String> {
         &self.checksum_crc64nvme
     }
     /// The Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_md5(mut self, value: impl Into<String>) -> Self {
-        self.checksum_md5 = Some(value.into());
-        self
+    pub fn checksum_md5(self, value: impl Into<String>) -> Self {
+        self.set_checksum_md5(Some(value.into()))
     }
     /// Sets or clears [`checksum_md5`](Self::checksum_md5).
-    pub fn set_checksum_md5(mut self, value: Option<String>) -> Self {
-        self.checksum_md5 = value;
-        self
+    pub fn set_checksum_md5(self, checksum_md5: Option<String>) -> Self {
+        Self { checksum_md5, ..self }
     }
     /// What [`checksum_md5`](Self::checksum_md5) set, if anything.
     pub fn get_checksum_md5(&self) -> &Option<String> {
         &self.checksum_md5
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use the API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha1(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha1 = Some(value.into());
-        self
+    pub fn checksum_sha1(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha1(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha1`](Self::checksum_sha1).
-    pub fn set_checksum_sha1(mut self, value: Option<String>) -> Self {
-        self.checksum_sha1 = value;
-        self
+    pub fn set_checksum_sha1(self, checksum_sha1: Option<String>) -> Self {
+        Self { checksum_sha1, ..self }
     }
     /// What [`checksum_sha1`](Self::checksum_sha1) set, if anything.
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha256(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha256 = Some(value.into());
-        self
+    pub fn checksum_sha256(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha256(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha256`](Self::checksum_sha256).
-    pub fn set_checksum_sha256(mut self, value: Option<String>) -> Self {
-        self.checksum_sha256 = value;
-        self
+    pub fn set_checksum_sha256(self, checksum_sha256: Option<String>) -> Self {
+        Self { checksum_sha256, ..self }
     }
     /// What [`checksum_sha256`](Self::checksum_sha256) set, if anything.
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// The Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_sha512(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha512 = Some(value.into());
-        self
+    pub fn checksum_sha512(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha512(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha512`](Self::checksum_sha512).
-    pub fn set_checksum_sha512(mut self, value: Option<String>) -> Self {
-        self.checksum_sha512 = value;
-        self
+    pub fn set_checksum_sha512(self, checksum_sha512: Option<String>) -> Self {
+        Self { checksum_sha512, ..self }
     }
     /// What [`checksum_sha512`](Self::checksum_sha512) set, if anything.
     pub fn get_checksum_sha512(&self) -> &Option<String> {
         &self.checksum_sha512
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header as a data integrity check to verify that the checksum type that is received is the same checksum type that was specified during the `CreateMultipartUpload` request. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_type(
-        mut self,
-        value: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
-        self.checksum_type = Some(value.into());
-        self
+    pub fn checksum_type(self, value: impl Into<crate::types::ChecksumType>) -> Self {
+        self.set_checksum_type(Some(value.into()))
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
     pub fn set_checksum_type(
-        mut self,
-        value: Option<crate::types::ChecksumType>,
+        self,
+        checksum_type: Option<crate::types::ChecksumType>,
     ) -> Self {
-        self.checksum_type = value;
-        self
+        Self { checksum_type, ..self }
     }
     /// What [`checksum_type`](Self::checksum_type) set, if anything.
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash128(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash128 = Some(value.into());
-        self
+    pub fn checksum_xxhash128(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash128(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash128`](Self::checksum_xxhash128).
-    pub fn set_checksum_xxhash128(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash128 = value;
-        self
+    pub fn set_checksum_xxhash128(self, checksum_xxhash128: Option<String>) -> Self {
+        Self { checksum_xxhash128, ..self }
     }
     /// What [`checksum_xxhash128`](Self::checksum_xxhash128) set, if anything.
     pub fn get_checksum_xxhash128(&self) -> &Option<String> {
         &self.checksum_xxhash128
     }
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash3(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash3 = Some(value.into());
-        self
+    pub fn checksum_xxhash3(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash3(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash3`](Self::checksum_xxhash3).
-    pub fn set_checksum_xxhash3(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash3 = value;
-        self
+    pub fn set_checksum_xxhash3(self, checksum_xxhash3: Option<String>) -> Self {
+        Self { checksum_xxhash3, ..self }
     }
     /// What [`checksum_xxhash3`](Self::checksum_xxhash3) set, if anything.
     pub fn get_checksum_xxhash3(&self) -> &Option<String> {
         &self.checksum_xxhash3
     }
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash64(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash64 = Some(value.into());
-        self
+    pub fn checksum_xxhash64(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash64(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash64`](Self::checksum_xxhash64).
-    pub fn set_checksum_xxhash64(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash64 = value;
-        self
+    pub fn set_checksum_xxhash64(self, checksum_xxhash64: Option<String>) -> Self {
+        Self { checksum_xxhash64, ..self }
     }
     /// What [`checksum_xxhash64`](Self::checksum_xxhash64) set, if anything.
     pub fn get_checksum_xxhash64(&self) -> &Option<String> {
         &self.checksum_xxhash64
     }
     /// Entity tag that identifies the newly created object's data. Objects with different object data will have different entity tags. The entity tag is an opaque string. The entity tag may or may not be an MD5 digest of the object data. If the entity tag is not an MD5 digest of the object data, it will contain one or more nonhexadecimal characters and/or will consist of less than 32 or more than 32 hexadecimal digits. For more information about how the entity tag is calculated, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
+    pub fn e_tag(self, value: impl Into<String>) -> Self {
+        self.set_e_tag(Some(value.into()))
     }
     /// Sets or clears [`e_tag`](Self::e_tag).
-    pub fn set_e_tag(mut self, value: Option<String>) -> Self {
-        self.e_tag = value;
-        self
+    pub fn set_e_tag(self, e_tag: Option<String>) -> Self {
+        Self { e_tag, ..self }
     }
     /// What [`e_tag`](Self::e_tag) set, if anything.
     pub fn get_e_tag(&self) -> &Option<String> {
@@ -1416,42 +1326,36 @@ impl CompleteMultipartUploadOutputBuilder {
     /// If the object expiration is configured, this will contain the expiration date (`expiry-date`) and rule ID (`rule-id`). The value of `rule-id` is URL-encoded.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn expiration(mut self, value: impl Into<String>) -> Self {
-        self.expiration = Some(value.into());
-        self
+    pub fn expiration(self, value: impl Into<String>) -> Self {
+        self.set_expiration(Some(value.into()))
     }
     /// Sets or clears [`expiration`](Self::expiration).
-    pub fn set_expiration(mut self, value: Option<String>) -> Self {
-        self.expiration = value;
-        self
+    pub fn set_expiration(self, expiration: Option<String>) -> Self {
+        Self { expiration, ..self }
     }
     /// What [`expiration`](Self::expiration) set, if anything.
     pub fn get_expiration(&self) -> &Option<String> {
         &self.expiration
     }
     /// The object key of the newly created object.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// The URI that identifies the newly created object.
-    pub fn location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
+    pub fn location(self, value: impl Into<String>) -> Self {
+        self.set_location(Some(value.into()))
     }
     /// Sets or clears [`location`](Self::location).
-    pub fn set_location(mut self, value: Option<String>) -> Self {
-        self.location = value;
-        self
+    pub fn set_location(self, location: Option<String>) -> Self {
+        Self { location, ..self }
     }
     /// What [`location`](Self::location) set, if anything.
     pub fn get_location(&self) -> &Option<String> {
@@ -1459,33 +1363,29 @@ impl CompleteMultipartUploadOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
         &self.request_charged
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -1495,19 +1395,20 @@ impl CompleteMultipartUploadOutputBuilder {
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -1518,14 +1419,12 @@ impl CompleteMultipartUploadOutputBuilder {
     /// Version ID of the newly created object, in case the bucket has versioning turned on.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
+    pub fn version_id(self, value: impl Into<String>) -> Self {
+        self.set_version_id(Some(value.into()))
     }
     /// Sets or clears [`version_id`](Self::version_id).
-    pub fn set_version_id(mut self, value: Option<String>) -> Self {
-        self.version_id = value;
-        self
+    pub fn set_version_id(self, version_id: Option<String>) -> Self {
+        Self { version_id, ..self }
     }
     /// What [`version_id`](Self::version_id) set, if anything.
     pub fn get_version_id(&self) -> &Option<String> {

@@ -65,11 +65,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `CopyObjectInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CopyObjectInput {
     /// The canned access control list (ACL) to apply to the object.
@@ -81,7 +76,6 @@ pub struct CopyObjectInput {
     /// - If your destination bucket uses the bucket owner enforced setting for Object Ownership, all objects written to the bucket by any account will be owned by the bucket owner.
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub acl: Option<crate::types::ObjectCannedAcl>,
     /// The name of the destination bucket.
     ///
@@ -94,7 +88,6 @@ pub struct CopyObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must use the Outpost bucket access point ARN or the access point alias for the destination bucket. You can only copy objects within the same Outpost bucket. It's not supported to copy objects across different Amazon Web Services Outposts, between buckets on the same Outposts, or between Outposts buckets and any other bucket types. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *S3 on Outposts guide*. When you use this action with S3 on Outposts through the REST API, you must direct requests to the S3 on Outposts hostname, in the format `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. The hostname isn't required when you use the Amazon Web Services CLI or SDKs.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS). If a target object uses SSE-KMS, you can enable an S3 Bucket Key for the object.
     ///
@@ -103,31 +96,24 @@ pub struct CopyObjectInput {
     /// For more information, see [Amazon S3 Bucket Keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html). In this case, Amazon S3 makes a call to KMS every time a copy request is made for a KMS-encrypted object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// Specifies the caching behavior along the request/reply chain.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub cache_control: Option<String>,
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
     ///
     /// When you copy an object, if the source object has a checksum, that checksum value will be copied to the new object by default. If the `CopyObject` request does not include this `x-amz-checksum-algorithm` header, the checksum algorithm will be copied from the source object to the destination object (if it's present on the source object). You can optionally specify a different checksum algorithm to use with the `x-amz-checksum-algorithm` header. Unrecognized or unsupported values will respond with the HTTP status code `400 Bad Request`.
     ///
     /// For directory buckets, when you use Amazon Web Services SDKs, `CRC32` is the default checksum algorithm that's used for performance.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// Specifies presentational information for the object. Indicates whether an object should be displayed in a web browser or downloaded as a file. It allows specifying the desired filename for the downloaded file.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_disposition: Option<String>,
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
     ///
     /// For directory buckets, only the `aws-chunked` value is supported in this header field.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_encoding: Option<String>,
     /// The language the content is in.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_language: Option<String>,
     /// A standard MIME type that describes the format of the object data.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
     /// Specifies the source object for the copy operation. The source object can be up to 5 GB. If the source object is an object that was uploaded by using a multipart upload, the object copy will be a single part object after the source object is copied to the destination bucket.
     ///
@@ -149,7 +135,6 @@ pub struct CopyObjectInput {
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
     ///
     /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source: Option<String>,
     /// Copies the object if its entity tag (ETag) matches the specified tag.
     ///
@@ -157,7 +142,6 @@ pub struct CopyObjectInput {
     ///
     /// - `x-amz-copy-source-if-match` condition evaluates to true
     /// - `x-amz-copy-source-if-unmodified-since` condition evaluates to false
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_match: Option<String>,
     /// Copies the object if it has been modified since the specified time.
     ///
@@ -165,7 +149,6 @@ pub struct CopyObjectInput {
     ///
     /// - `x-amz-copy-source-if-none-match` condition evaluates to false
     /// - `x-amz-copy-source-if-modified-since` condition evaluates to true
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_modified_since: Option<::awsgen_runtime::DateTime>,
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
     ///
@@ -173,7 +156,6 @@ pub struct CopyObjectInput {
     ///
     /// - `x-amz-copy-source-if-none-match` condition evaluates to false
     /// - `x-amz-copy-source-if-modified-since` condition evaluates to true
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_none_match: Option<String>,
     /// Copies the object if it hasn't been modified since the specified time.
     ///
@@ -181,14 +163,12 @@ pub struct CopyObjectInput {
     ///
     /// - `x-amz-copy-source-if-match` condition evaluates to true
     /// - `x-amz-copy-source-if-unmodified-since` condition evaluates to false
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
     ///
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object. The encryption key provided in this header must be the same one that was used when the source object was created.
     ///
@@ -197,125 +177,102 @@ pub struct CopyObjectInput {
     /// This functionality is not supported when the source object is in a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_key_md5: Option<String>,
     /// The account ID of the expected destination bucket owner. If the account ID that you provide does not match the actual owner of the destination bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The account ID of the expected source bucket owner. If the account ID that you provide does not match the actual owner of the source bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_source_bucket_owner: Option<String>,
     /// The date and time at which the object is no longer cacheable.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expires: Option<String>,
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_full_control: Option<String>,
     /// Allows grantee to read the object data and its metadata.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read: Option<String>,
     /// Allows grantee to read the object ACL.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read_acp: Option<String>,
     /// Allows grantee to write the ACL for the applicable object.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_write_acp: Option<String>,
     /// Copies the object if the entity tag (ETag) of the destination object matches the specified tag. If the ETag values do not match, the operation returns a `412 Precondition Failed` error. If a concurrent operation occurs during the upload S3 returns a `409 ConditionalRequestConflict` response. On a 409 failure you should fetch the object's ETag and retry the upload.
     ///
     /// Expects the ETag value as a string.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match: Option<String>,
     /// Copies the object only if the object key name at the destination does not already exist in the bucket specified. Otherwise, Amazon S3 returns a `412 Precondition Failed` error. If a concurrent operation occurs during the upload S3 returns a `409 ConditionalRequestConflict` response. On a 409 failure you should retry the upload.
     ///
     /// Expects the '*' (asterisk) character.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_none_match: Option<String>,
     /// The key of the destination object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// A map of metadata to store with the object in S3.
     ///
     /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// Specifies whether the metadata is copied from the source object or replaced with metadata that's provided in the request. When copying an object, you can preserve all metadata (the default) or specify new metadata. If this header isn’t specified, `COPY` is the default behavior.
     ///
     /// **General purpose bucket** - For general purpose buckets, when you grant permissions, you can use the `s3:x-amz-metadata-directive` condition key to enforce certain metadata behavior when objects are uploaded. For more information, see [Amazon S3 condition key examples](https://docs.aws.amazon.com/AmazonS3/latest/dev/amazon-s3-policy-keys.html) in the *Amazon S3 User Guide*.
     ///
     /// `x-amz-website-redirect-location` is unique to each object and is not copied when using the `x-amz-metadata-directive` header. To copy the value, you must specify `x-amz-website-redirect-location` in the request header.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata_directive: Option<crate::types::MetadataDirective>,
     /// Specifies whether you want to apply a legal hold to the object copy.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     /// The Object Lock mode that you want to apply to the object copy.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_mode: Option<crate::types::ObjectLockMode>,
     /// The date and time when you want the Object Lock of the object copy to expire.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
     ///
     /// When you perform a `CopyObject` operation, if you want to use a different type of encryption setting for the target object, you can specify appropriate encryption-related headers to encrypt the target object with an Amazon S3 managed key, a KMS key, or a customer-provided key. If the encryption setting in your request is different from the default encryption configuration of the destination bucket, the encryption setting in your request takes precedence.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded. Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for the destination object encryption. The value of this header is a base64-encoded UTF-8 string holding JSON with the encryption context key-value pairs.
     ///
     /// **General purpose buckets** - This value must be explicitly added to specify encryption context for `CopyObject` requests if you want an additional encryption context for your destination object. The additional encryption context of the source object won't be copied to the destination object. For more information, see [Encryption context](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - You can optionally provide an explicit encryption context value. The value must match the default encryption context - the bucket Amazon Resource Name (ARN). An additional encryption context value is not supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_encryption_context: Option<String>,
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption. All GET and PUT requests for an object protected by KMS will fail if they're not made via SSL or using SigV4. For information about configuring any of the officially supported Amazon Web Services SDKs and Amazon Web Services CLI, see [Specifying the Signature Version in Request Authentication](https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingAWSSDK.html#specify-signature-version) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - To encrypt data using SSE-KMS, it's recommended to specify the `x-amz-server-side-encryption` header to `aws:kms`. Then, the `x-amz-server-side-encryption-aws-kms-key-id` header implicitly uses the bucket's default KMS customer managed key ID. If you want to explicitly set the `x-amz-server-side-encryption-aws-kms-key-id` header, it must match the bucket's default customer managed key (using key ID or ARN, not alias). Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Incorrect key specification results in an HTTP `400 Bad Request` error.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when storing this object in Amazon S3. Unrecognized or unsupported values won’t write a destination object and will receive a `400 Bad Request` response.
     ///
@@ -333,7 +290,6 @@ pub struct CopyObjectInput {
     /// - For directory buckets, there are only two supported options for server-side encryption: server-side encryption with Amazon S3 managed keys (SSE-S3) (`AES256`) and server-side encryption with KMS keys (SSE-KMS) (`aws:kms`). We recommend that the bucket's default encryption uses the desired encryption configuration and you don't override the bucket default encryption in your `CreateSession` requests or `PUT` object requests. Then, new objects are automatically encrypted with the desired encryption settings. For more information, see [Protecting data with server-side encryption](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-serv-side-encryption.html) in the *Amazon S3 User Guide*. For more information about the encryption overriding behaviors in directory buckets, see [Specifying server-side encryption with KMS for new object uploads](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-specifying-kms-encryption.html).
     /// - To encrypt new object copies to a directory bucket with SSE-KMS, we recommend you specify SSE-KMS as the directory bucket's default encryption configuration with a KMS key (specifically, a [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk)). The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket for the lifetime of the bucket. After you specify a customer managed key for SSE-KMS, you can't override the customer managed key for the bucket's SSE-KMS configuration. Then, when you perform a `CopyObject` operation and want to specify server-side encryption settings for new object copies with SSE-KMS in the encryption-related request headers, you must ensure the encryption key is the same customer managed key that you specified for the directory bucket's default encryption configuration.
     /// - **S3 access points for Amazon FSx** - When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`. All Amazon FSx file systems have encryption configured by default and are encrypted at rest. Data is automatically encrypted before being written to the file system, and automatically decrypted as it is read. These processes are handled transparently by Amazon FSx.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// If the `x-amz-storage-class` header is not used, the copied object will be stored in the `STANDARD` Storage Class by default. The `STANDARD` storage class provides high durability and high availability. Depending on performance needs, you can specify a different Storage Class.
     ///
@@ -348,7 +304,6 @@ pub struct CopyObjectInput {
     /// - The storage class of the source object is `INTELLIGENT_TIERING` and it's [S3 Intelligent-Tiering access tier](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intelligent-tiering-overview.html#intel-tiering-tier-definition) is `Archive Access` or `Deep Archive Access`.
     ///
     /// For more information, see [RestoreObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html) and [Copying Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/CopyingObjectsExamples.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub storage_class: Option<crate::types::StorageClass>,
     /// The tag-set for the object copy in the destination bucket. This value must be used in conjunction with the `x-amz-tagging-directive` if you choose `REPLACE` for the `x-amz-tagging-directive`. If you choose `COPY` for the `x-amz-tagging-directive`, you don't need to set the `x-amz-tagging` header, because the tag-set will be copied from the source object directly. The tag-set must be encoded as URL Query parameters.
     ///
@@ -366,7 +321,6 @@ pub struct CopyObjectInput {
     /// - When you attempt to `REPLACE` the tag-set of a directory bucket source object and set the `x-amz-tagging` value of the directory bucket destination object to empty.
     /// - When you attempt to `REPLACE` the tag-set of a general purpose bucket source object that has non-empty tags and set the `x-amz-tagging` value of the directory bucket destination object to empty.
     /// - When you attempt to `REPLACE` the tag-set of a directory bucket source object and don't set the `x-amz-tagging` value of the directory bucket destination object. This is because the default value of `x-amz-tagging` is the empty value.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub tagging: Option<String>,
     /// Specifies whether the object tag-set is copied from the source object or replaced with the tag-set that's provided in the request.
     ///
@@ -384,12 +338,10 @@ pub struct CopyObjectInput {
     /// - When you attempt to `REPLACE` the tag-set of a directory bucket source object and set the `x-amz-tagging` value of the directory bucket destination object to empty.
     /// - When you attempt to `REPLACE` the tag-set of a general purpose bucket source object that has non-empty tags and set the `x-amz-tagging` value of the directory bucket destination object to empty.
     /// - When you attempt to `REPLACE` the tag-set of a directory bucket source object and don't set the `x-amz-tagging` value of the directory bucket destination object. This is because the default value of `x-amz-tagging` is the empty value.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub tagging_directive: Option<crate::types::TaggingDirective>,
     /// If the destination bucket is configured as a website, redirects requests for this object copy to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata. This value is unique to each object and is not copied when using the `x-amz-metadata-directive` header. Instead, you may opt to provide this header in combination with the `x-amz-metadata-directive` header.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub website_redirect_location: Option<String>,
 }
 impl CopyObjectInput {
@@ -762,6 +714,29 @@ impl CopyObjectInput {
         self.website_redirect_location.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CopyObjectInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CopyObjectInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CopyObjectInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CopyObjectInput);
 impl ::std::fmt::Debug for CopyObjectInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CopyObjectInput")
@@ -883,14 +858,12 @@ impl<C> CopyObjectInputBuilder<C> {
     /// - If your destination bucket uses the bucket owner enforced setting for Object Ownership, all objects written to the bucket by any account will be owned by the bucket owner.
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn acl(mut self, value: impl Into<crate::types::ObjectCannedAcl>) -> Self {
-        self.acl = Some(value.into());
-        self
+    pub fn acl(self, value: impl Into<crate::types::ObjectCannedAcl>) -> Self {
+        self.set_acl(Some(value.into()))
     }
     /// Sets or clears [`acl`](Self::acl).
-    pub fn set_acl(mut self, value: Option<crate::types::ObjectCannedAcl>) -> Self {
-        self.acl = value;
-        self
+    pub fn set_acl(self, acl: Option<crate::types::ObjectCannedAcl>) -> Self {
+        Self { acl, ..self }
     }
     /// What [`acl`](Self::acl) set, if anything.
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
@@ -907,14 +880,12 @@ impl<C> CopyObjectInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must use the Outpost bucket access point ARN or the access point alias for the destination bucket. You can only copy objects within the same Outpost bucket. It's not supported to copy objects across different Amazon Web Services Outposts, between buckets on the same Outposts, or between Outposts buckets and any other bucket types. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *S3 on Outposts guide*. When you use this action with S3 on Outposts through the REST API, you must direct requests to the S3 on Outposts hostname, in the format `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. The hostname isn't required when you use the Amazon Web Services CLI or SDKs.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -927,28 +898,24 @@ impl<C> CopyObjectInputBuilder<C> {
     /// For more information, see [Amazon S3 Bucket Keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html). In this case, Amazon S3 makes a call to KMS every time a copy request is made for a KMS-encrypted object.
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Specifies the caching behavior along the request/reply chain.
-    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
-        self.cache_control = Some(value.into());
-        self
+    pub fn cache_control(self, value: impl Into<String>) -> Self {
+        self.set_cache_control(Some(value.into()))
     }
     /// Sets or clears [`cache_control`](Self::cache_control).
-    pub fn set_cache_control(mut self, value: Option<String>) -> Self {
-        self.cache_control = value;
-        self
+    pub fn set_cache_control(self, cache_control: Option<String>) -> Self {
+        Self { cache_control, ..self }
     }
     /// What [`cache_control`](Self::cache_control) set, if anything.
     pub fn get_cache_control(&self) -> &Option<String> {
@@ -960,33 +927,32 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// For directory buckets, when you use Amazon Web Services SDKs, `CRC32` is the default checksum algorithm that's used for performance.
     pub fn checksum_algorithm(
-        mut self,
+        self,
         value: impl Into<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = Some(value.into());
-        self
+        self.set_checksum_algorithm(Some(value.into()))
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
     pub fn set_checksum_algorithm(
-        mut self,
-        value: Option<crate::types::ChecksumAlgorithm>,
+        self,
+        checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = value;
-        self
+        Self { checksum_algorithm, ..self }
     }
     /// What [`checksum_algorithm`](Self::checksum_algorithm) set, if anything.
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Specifies presentational information for the object. Indicates whether an object should be displayed in a web browser or downloaded as a file. It allows specifying the desired filename for the downloaded file.
-    pub fn content_disposition(mut self, value: impl Into<String>) -> Self {
-        self.content_disposition = Some(value.into());
-        self
+    pub fn content_disposition(self, value: impl Into<String>) -> Self {
+        self.set_content_disposition(Some(value.into()))
     }
     /// Sets or clears [`content_disposition`](Self::content_disposition).
-    pub fn set_content_disposition(mut self, value: Option<String>) -> Self {
-        self.content_disposition = value;
-        self
+    pub fn set_content_disposition(self, content_disposition: Option<String>) -> Self {
+        Self {
+            content_disposition,
+            ..self
+        }
     }
     /// What [`content_disposition`](Self::content_disposition) set, if anything.
     pub fn get_content_disposition(&self) -> &Option<String> {
@@ -995,42 +961,36 @@ impl<C> CopyObjectInputBuilder<C> {
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
     ///
     /// For directory buckets, only the `aws-chunked` value is supported in this header field.
-    pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
-        self.content_encoding = Some(value.into());
-        self
+    pub fn content_encoding(self, value: impl Into<String>) -> Self {
+        self.set_content_encoding(Some(value.into()))
     }
     /// Sets or clears [`content_encoding`](Self::content_encoding).
-    pub fn set_content_encoding(mut self, value: Option<String>) -> Self {
-        self.content_encoding = value;
-        self
+    pub fn set_content_encoding(self, content_encoding: Option<String>) -> Self {
+        Self { content_encoding, ..self }
     }
     /// What [`content_encoding`](Self::content_encoding) set, if anything.
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language the content is in.
-    pub fn content_language(mut self, value: impl Into<String>) -> Self {
-        self.content_language = Some(value.into());
-        self
+    pub fn content_language(self, value: impl Into<String>) -> Self {
+        self.set_content_language(Some(value.into()))
     }
     /// Sets or clears [`content_language`](Self::content_language).
-    pub fn set_content_language(mut self, value: Option<String>) -> Self {
-        self.content_language = value;
-        self
+    pub fn set_content_language(self, content_language: Option<String>) -> Self {
+        Self { content_language, ..self }
     }
     /// What [`content_language`](Self::content_language) set, if anything.
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// A standard MIME type that describes the format of the object data.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<String>) -> Self {
+        self.set_content_type(Some(value.into()))
     }
     /// Sets or clears [`content_type`](Self::content_type).
-    pub fn set_content_type(mut self, value: Option<String>) -> Self {
-        self.content_type = value;
-        self
+    pub fn set_content_type(self, content_type: Option<String>) -> Self {
+        Self { content_type, ..self }
     }
     /// What [`content_type`](Self::content_type) set, if anything.
     pub fn get_content_type(&self) -> &Option<String> {
@@ -1056,14 +1016,12 @@ impl<C> CopyObjectInputBuilder<C> {
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
     ///
     /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
-    pub fn copy_source(mut self, value: impl Into<String>) -> Self {
-        self.copy_source = Some(value.into());
-        self
+    pub fn copy_source(self, value: impl Into<String>) -> Self {
+        self.set_copy_source(Some(value.into()))
     }
     /// Sets or clears [`copy_source`](Self::copy_source).
-    pub fn set_copy_source(mut self, value: Option<String>) -> Self {
-        self.copy_source = value;
-        self
+    pub fn set_copy_source(self, copy_source: Option<String>) -> Self {
+        Self { copy_source, ..self }
     }
     /// What [`copy_source`](Self::copy_source) set, if anything.
     pub fn get_copy_source(&self) -> &Option<String> {
@@ -1075,14 +1033,15 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// - `x-amz-copy-source-if-match` condition evaluates to true
     /// - `x-amz-copy-source-if-unmodified-since` condition evaluates to false
-    pub fn copy_source_if_match(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_if_match = Some(value.into());
-        self
+    pub fn copy_source_if_match(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_if_match(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_match`](Self::copy_source_if_match).
-    pub fn set_copy_source_if_match(mut self, value: Option<String>) -> Self {
-        self.copy_source_if_match = value;
-        self
+    pub fn set_copy_source_if_match(self, copy_source_if_match: Option<String>) -> Self {
+        Self {
+            copy_source_if_match,
+            ..self
+        }
     }
     /// What [`copy_source_if_match`](Self::copy_source_if_match) set, if anything.
     pub fn get_copy_source_if_match(&self) -> &Option<String> {
@@ -1095,19 +1054,20 @@ impl<C> CopyObjectInputBuilder<C> {
     /// - `x-amz-copy-source-if-none-match` condition evaluates to false
     /// - `x-amz-copy-source-if-modified-since` condition evaluates to true
     pub fn copy_source_if_modified_since(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_modified_since = Some(value.into());
-        self
+        self.set_copy_source_if_modified_since(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_modified_since`](Self::copy_source_if_modified_since).
     pub fn set_copy_source_if_modified_since(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        copy_source_if_modified_since: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_modified_since = value;
-        self
+        Self {
+            copy_source_if_modified_since,
+            ..self
+        }
     }
     /// What [`copy_source_if_modified_since`](Self::copy_source_if_modified_since) set, if anything.
     pub fn get_copy_source_if_modified_since(
@@ -1121,14 +1081,18 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// - `x-amz-copy-source-if-none-match` condition evaluates to false
     /// - `x-amz-copy-source-if-modified-since` condition evaluates to true
-    pub fn copy_source_if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_if_none_match = Some(value.into());
-        self
+    pub fn copy_source_if_none_match(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_if_none_match(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_none_match`](Self::copy_source_if_none_match).
-    pub fn set_copy_source_if_none_match(mut self, value: Option<String>) -> Self {
-        self.copy_source_if_none_match = value;
-        self
+    pub fn set_copy_source_if_none_match(
+        self,
+        copy_source_if_none_match: Option<String>,
+    ) -> Self {
+        Self {
+            copy_source_if_none_match,
+            ..self
+        }
     }
     /// What [`copy_source_if_none_match`](Self::copy_source_if_none_match) set, if anything.
     pub fn get_copy_source_if_none_match(&self) -> &Option<String> {
@@ -1141,19 +1105,20 @@ impl<C> CopyObjectInputBuilder<C> {
     /// - `x-amz-copy-source-if-match` condition evaluates to true
     /// - `x-amz-copy-source-if-unmodified-since` condition evaluates to false
     pub fn copy_source_if_unmodified_since(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_unmodified_since = Some(value.into());
-        self
+        self.set_copy_source_if_unmodified_since(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_unmodified_since`](Self::copy_source_if_unmodified_since).
     pub fn set_copy_source_if_unmodified_since(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        copy_source_if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_unmodified_since = value;
-        self
+        Self {
+            copy_source_if_unmodified_since,
+            ..self
+        }
     }
     /// What [`copy_source_if_unmodified_since`](Self::copy_source_if_unmodified_since) set, if anything.
     pub fn get_copy_source_if_unmodified_since(
@@ -1166,20 +1131,18 @@ impl<C> CopyObjectInputBuilder<C> {
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    pub fn copy_source_sse_customer_algorithm(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.copy_source_sse_customer_algorithm = Some(value.into());
-        self
+    pub fn copy_source_sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`copy_source_sse_customer_algorithm`](Self::copy_source_sse_customer_algorithm).
     pub fn set_copy_source_sse_customer_algorithm(
-        mut self,
-        value: Option<String>,
+        self,
+        copy_source_sse_customer_algorithm: Option<String>,
     ) -> Self {
-        self.copy_source_sse_customer_algorithm = value;
-        self
+        Self {
+            copy_source_sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`copy_source_sse_customer_algorithm`](Self::copy_source_sse_customer_algorithm) set, if anything.
     pub fn get_copy_source_sse_customer_algorithm(&self) -> &Option<String> {
@@ -1192,14 +1155,18 @@ impl<C> CopyObjectInputBuilder<C> {
     /// This functionality is not supported when the source object is in a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn copy_source_sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_sse_customer_key = Some(value.into());
-        self
+    pub fn copy_source_sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`copy_source_sse_customer_key`](Self::copy_source_sse_customer_key).
-    pub fn set_copy_source_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.copy_source_sse_customer_key = value;
-        self
+    pub fn set_copy_source_sse_customer_key(
+        self,
+        copy_source_sse_customer_key: Option<String>,
+    ) -> Self {
+        Self {
+            copy_source_sse_customer_key,
+            ..self
+        }
     }
     /// What [`copy_source_sse_customer_key`](Self::copy_source_sse_customer_key) set, if anything.
     pub fn get_copy_source_sse_customer_key(&self) -> &Option<String> {
@@ -1210,59 +1177,66 @@ impl<C> CopyObjectInputBuilder<C> {
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    pub fn copy_source_sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn copy_source_sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`copy_source_sse_customer_key_md5`](Self::copy_source_sse_customer_key_md5).
     pub fn set_copy_source_sse_customer_key_md5(
-        mut self,
-        value: Option<String>,
+        self,
+        copy_source_sse_customer_key_md5: Option<String>,
     ) -> Self {
-        self.copy_source_sse_customer_key_md5 = value;
-        self
+        Self {
+            copy_source_sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`copy_source_sse_customer_key_md5`](Self::copy_source_sse_customer_key_md5) set, if anything.
     pub fn get_copy_source_sse_customer_key_md5(&self) -> &Option<String> {
         &self.copy_source_sse_customer_key_md5
     }
     /// The account ID of the expected destination bucket owner. If the account ID that you provide does not match the actual owner of the destination bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The account ID of the expected source bucket owner. If the account ID that you provide does not match the actual owner of the source bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_source_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_source_bucket_owner = Some(value.into());
-        self
+    pub fn expected_source_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_source_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_source_bucket_owner`](Self::expected_source_bucket_owner).
-    pub fn set_expected_source_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_source_bucket_owner = value;
-        self
+    pub fn set_expected_source_bucket_owner(
+        self,
+        expected_source_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_source_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_source_bucket_owner`](Self::expected_source_bucket_owner) set, if anything.
     pub fn get_expected_source_bucket_owner(&self) -> &Option<String> {
         &self.expected_source_bucket_owner
     }
     /// The date and time at which the object is no longer cacheable.
-    pub fn expires(mut self, value: impl Into<String>) -> Self {
-        self.expires = Some(value.into());
-        self
+    pub fn expires(self, value: impl Into<String>) -> Self {
+        self.set_expires(Some(value.into()))
     }
     /// Sets or clears [`expires`](Self::expires).
-    pub fn set_expires(mut self, value: Option<String>) -> Self {
-        self.expires = value;
-        self
+    pub fn set_expires(self, expires: Option<String>) -> Self {
+        Self { expires, ..self }
     }
     /// What [`expires`](Self::expires) set, if anything.
     pub fn get_expires(&self) -> &Option<String> {
@@ -1272,14 +1246,12 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_full_control(mut self, value: impl Into<String>) -> Self {
-        self.grant_full_control = Some(value.into());
-        self
+    pub fn grant_full_control(self, value: impl Into<String>) -> Self {
+        self.set_grant_full_control(Some(value.into()))
     }
     /// Sets or clears [`grant_full_control`](Self::grant_full_control).
-    pub fn set_grant_full_control(mut self, value: Option<String>) -> Self {
-        self.grant_full_control = value;
-        self
+    pub fn set_grant_full_control(self, grant_full_control: Option<String>) -> Self {
+        Self { grant_full_control, ..self }
     }
     /// What [`grant_full_control`](Self::grant_full_control) set, if anything.
     pub fn get_grant_full_control(&self) -> &Option<String> {
@@ -1289,14 +1261,12 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_read(mut self, value: impl Into<String>) -> Self {
-        self.grant_read = Some(value.into());
-        self
+    pub fn grant_read(self, value: impl Into<String>) -> Self {
+        self.set_grant_read(Some(value.into()))
     }
     /// Sets or clears [`grant_read`](Self::grant_read).
-    pub fn set_grant_read(mut self, value: Option<String>) -> Self {
-        self.grant_read = value;
-        self
+    pub fn set_grant_read(self, grant_read: Option<String>) -> Self {
+        Self { grant_read, ..self }
     }
     /// What [`grant_read`](Self::grant_read) set, if anything.
     pub fn get_grant_read(&self) -> &Option<String> {
@@ -1306,14 +1276,12 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_read_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_read_acp = Some(value.into());
-        self
+    pub fn grant_read_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_read_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_read_acp`](Self::grant_read_acp).
-    pub fn set_grant_read_acp(mut self, value: Option<String>) -> Self {
-        self.grant_read_acp = value;
-        self
+    pub fn set_grant_read_acp(self, grant_read_acp: Option<String>) -> Self {
+        Self { grant_read_acp, ..self }
     }
     /// What [`grant_read_acp`](Self::grant_read_acp) set, if anything.
     pub fn get_grant_read_acp(&self) -> &Option<String> {
@@ -1323,14 +1291,12 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_write_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_write_acp = Some(value.into());
-        self
+    pub fn grant_write_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_write_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_write_acp`](Self::grant_write_acp).
-    pub fn set_grant_write_acp(mut self, value: Option<String>) -> Self {
-        self.grant_write_acp = value;
-        self
+    pub fn set_grant_write_acp(self, grant_write_acp: Option<String>) -> Self {
+        Self { grant_write_acp, ..self }
     }
     /// What [`grant_write_acp`](Self::grant_write_acp) set, if anything.
     pub fn get_grant_write_acp(&self) -> &Option<String> {
@@ -1341,14 +1307,12 @@ impl<C> CopyObjectInputBuilder<C> {
     /// Expects the ETag value as a string.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        self.set_if_match(Some(value.into()))
     }
     /// Sets or clears [`if_match`](Self::if_match).
-    pub fn set_if_match(mut self, value: Option<String>) -> Self {
-        self.if_match = value;
-        self
+    pub fn set_if_match(self, if_match: Option<String>) -> Self {
+        Self { if_match, ..self }
     }
     /// What [`if_match`](Self::if_match) set, if anything.
     pub fn get_if_match(&self) -> &Option<String> {
@@ -1359,28 +1323,24 @@ impl<C> CopyObjectInputBuilder<C> {
     /// Expects the '*' (asterisk) character.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        self.set_if_none_match(Some(value.into()))
     }
     /// Sets or clears [`if_none_match`](Self::if_none_match).
-    pub fn set_if_none_match(mut self, value: Option<String>) -> Self {
-        self.if_none_match = value;
-        self
+    pub fn set_if_none_match(self, if_none_match: Option<String>) -> Self {
+        Self { if_none_match, ..self }
     }
     /// What [`if_none_match`](Self::if_none_match) set, if anything.
     pub fn get_if_none_match(&self) -> &Option<String> {
         &self.if_none_match
     }
     /// The key of the destination object.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
@@ -1390,19 +1350,17 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     pub fn metadata(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = Some(value.into());
-        self
+        self.set_metadata(Some(value.into()))
     }
     /// Sets or clears [`metadata`](Self::metadata).
     pub fn set_metadata(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        metadata: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = value;
-        self
+        Self { metadata, ..self }
     }
     /// What [`metadata`](Self::metadata) set, if anything.
     pub fn get_metadata(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
@@ -1414,19 +1372,17 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// `x-amz-website-redirect-location` is unique to each object and is not copied when using the `x-amz-metadata-directive` header. To copy the value, you must specify `x-amz-website-redirect-location` in the request header.
     pub fn metadata_directive(
-        mut self,
+        self,
         value: impl Into<crate::types::MetadataDirective>,
     ) -> Self {
-        self.metadata_directive = Some(value.into());
-        self
+        self.set_metadata_directive(Some(value.into()))
     }
     /// Sets or clears [`metadata_directive`](Self::metadata_directive).
     pub fn set_metadata_directive(
-        mut self,
-        value: Option<crate::types::MetadataDirective>,
+        self,
+        metadata_directive: Option<crate::types::MetadataDirective>,
     ) -> Self {
-        self.metadata_directive = value;
-        self
+        Self { metadata_directive, ..self }
     }
     /// What [`metadata_directive`](Self::metadata_directive) set, if anything.
     pub fn get_metadata_directive(&self) -> &Option<crate::types::MetadataDirective> {
@@ -1436,19 +1392,20 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_legal_hold_status(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = Some(value.into());
-        self
+        self.set_object_lock_legal_hold_status(Some(value.into()))
     }
     /// Sets or clears [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status).
     pub fn set_object_lock_legal_hold_status(
-        mut self,
-        value: Option<crate::types::ObjectLockLegalHoldStatus>,
+        self,
+        object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = value;
-        self
+        Self {
+            object_lock_legal_hold_status,
+            ..self
+        }
     }
     /// What [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status) set, if anything.
     pub fn get_object_lock_legal_hold_status(
@@ -1460,19 +1417,17 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_mode(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = Some(value.into());
-        self
+        self.set_object_lock_mode(Some(value.into()))
     }
     /// Sets or clears [`object_lock_mode`](Self::object_lock_mode).
     pub fn set_object_lock_mode(
-        mut self,
-        value: Option<crate::types::ObjectLockMode>,
+        self,
+        object_lock_mode: Option<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = value;
-        self
+        Self { object_lock_mode, ..self }
     }
     /// What [`object_lock_mode`](Self::object_lock_mode) set, if anything.
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
@@ -1482,19 +1437,20 @@ impl<C> CopyObjectInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_retain_until_date(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = Some(value.into());
-        self
+        self.set_object_lock_retain_until_date(Some(value.into()))
     }
     /// Sets or clears [`object_lock_retain_until_date`](Self::object_lock_retain_until_date).
     pub fn set_object_lock_retain_until_date(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = value;
-        self
+        Self {
+            object_lock_retain_until_date,
+            ..self
+        }
     }
     /// What [`object_lock_retain_until_date`](Self::object_lock_retain_until_date) set, if anything.
     pub fn get_object_lock_retain_until_date(
@@ -1503,20 +1459,15 @@ impl<C> CopyObjectInputBuilder<C> {
         &self.object_lock_retain_until_date
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -1527,14 +1478,18 @@ impl<C> CopyObjectInputBuilder<C> {
     /// When you perform a `CopyObject` operation, if you want to use a different type of encryption setting for the target object, you can specify appropriate encryption-related headers to encrypt the target object with an Amazon S3 managed key, a KMS key, or a customer-provided key. If the encryption setting in your request is different from the default encryption configuration of the destination bucket, the encryption setting in your request takes precedence.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -1545,14 +1500,12 @@ impl<C> CopyObjectInputBuilder<C> {
     /// This functionality is not supported when the destination bucket is a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
@@ -1561,14 +1514,15 @@ impl<C> CopyObjectInputBuilder<C> {
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
@@ -1579,14 +1533,18 @@ impl<C> CopyObjectInputBuilder<C> {
     /// **General purpose buckets** - This value must be explicitly added to specify encryption context for `CopyObject` requests if you want an additional encryption context for your destination object. The additional encryption context of the source object won't be copied to the destination object. For more information, see [Encryption context](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - You can optionally provide an explicit encryption context value. The value must match the default encryption context - the bucket Amazon Resource Name (ARN). An additional encryption context value is not supported.
-    pub fn ssekms_encryption_context(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_encryption_context = Some(value.into());
-        self
+    pub fn ssekms_encryption_context(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_encryption_context(Some(value.into()))
     }
     /// Sets or clears [`ssekms_encryption_context`](Self::ssekms_encryption_context).
-    pub fn set_ssekms_encryption_context(mut self, value: Option<String>) -> Self {
-        self.ssekms_encryption_context = value;
-        self
+    pub fn set_ssekms_encryption_context(
+        self,
+        ssekms_encryption_context: Option<String>,
+    ) -> Self {
+        Self {
+            ssekms_encryption_context,
+            ..self
+        }
     }
     /// What [`ssekms_encryption_context`](Self::ssekms_encryption_context) set, if anything.
     pub fn get_ssekms_encryption_context(&self) -> &Option<String> {
@@ -1595,14 +1553,12 @@ impl<C> CopyObjectInputBuilder<C> {
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption. All GET and PUT requests for an object protected by KMS will fail if they're not made via SSL or using SigV4. For information about configuring any of the officially supported Amazon Web Services SDKs and Amazon Web Services CLI, see [Specifying the Signature Version in Request Authentication](https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingAWSSDK.html#specify-signature-version) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - To encrypt data using SSE-KMS, it's recommended to specify the `x-amz-server-side-encryption` header to `aws:kms`. Then, the `x-amz-server-side-encryption-aws-kms-key-id` header implicitly uses the bucket's default KMS customer managed key ID. If you want to explicitly set the `x-amz-server-side-encryption-aws-kms-key-id` header, it must match the bucket's default customer managed key (using key ID or ARN, not alias). Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Incorrect key specification results in an HTTP `400 Bad Request` error.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -1625,19 +1581,20 @@ impl<C> CopyObjectInputBuilder<C> {
     /// - To encrypt new object copies to a directory bucket with SSE-KMS, we recommend you specify SSE-KMS as the directory bucket's default encryption configuration with a KMS key (specifically, a [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk)). The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket for the lifetime of the bucket. After you specify a customer managed key for SSE-KMS, you can't override the customer managed key for the bucket's SSE-KMS configuration. Then, when you perform a `CopyObject` operation and want to specify server-side encryption settings for new object copies with SSE-KMS in the encryption-related request headers, you must ensure the encryption key is the same customer managed key that you specified for the directory bucket's default encryption configuration.
     /// - **S3 access points for Amazon FSx** - When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`. All Amazon FSx file systems have encryption configured by default and are encrypted at rest. Data is automatically encrypted before being written to the file system, and automatically decrypted as it is read. These processes are handled transparently by Amazon FSx.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -1658,20 +1615,15 @@ impl<C> CopyObjectInputBuilder<C> {
     /// - The storage class of the source object is `INTELLIGENT_TIERING` and it's [S3 Intelligent-Tiering access tier](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intelligent-tiering-overview.html#intel-tiering-tier-definition) is `Archive Access` or `Deep Archive Access`.
     ///
     /// For more information, see [RestoreObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html) and [Copying Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/CopyingObjectsExamples.html) in the *Amazon S3 User Guide*.
-    pub fn storage_class(
-        mut self,
-        value: impl Into<crate::types::StorageClass>,
-    ) -> Self {
-        self.storage_class = Some(value.into());
-        self
+    pub fn storage_class(self, value: impl Into<crate::types::StorageClass>) -> Self {
+        self.set_storage_class(Some(value.into()))
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
     pub fn set_storage_class(
-        mut self,
-        value: Option<crate::types::StorageClass>,
+        self,
+        storage_class: Option<crate::types::StorageClass>,
     ) -> Self {
-        self.storage_class = value;
-        self
+        Self { storage_class, ..self }
     }
     /// What [`storage_class`](Self::storage_class) set, if anything.
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
@@ -1693,14 +1645,12 @@ impl<C> CopyObjectInputBuilder<C> {
     /// - When you attempt to `REPLACE` the tag-set of a directory bucket source object and set the `x-amz-tagging` value of the directory bucket destination object to empty.
     /// - When you attempt to `REPLACE` the tag-set of a general purpose bucket source object that has non-empty tags and set the `x-amz-tagging` value of the directory bucket destination object to empty.
     /// - When you attempt to `REPLACE` the tag-set of a directory bucket source object and don't set the `x-amz-tagging` value of the directory bucket destination object. This is because the default value of `x-amz-tagging` is the empty value.
-    pub fn tagging(mut self, value: impl Into<String>) -> Self {
-        self.tagging = Some(value.into());
-        self
+    pub fn tagging(self, value: impl Into<String>) -> Self {
+        self.set_tagging(Some(value.into()))
     }
     /// Sets or clears [`tagging`](Self::tagging).
-    pub fn set_tagging(mut self, value: Option<String>) -> Self {
-        self.tagging = value;
-        self
+    pub fn set_tagging(self, tagging: Option<String>) -> Self {
+        Self { tagging, ..self }
     }
     /// What [`tagging`](Self::tagging) set, if anything.
     pub fn get_tagging(&self) -> &Option<String> {
@@ -1723,19 +1673,17 @@ impl<C> CopyObjectInputBuilder<C> {
     /// - When you attempt to `REPLACE` the tag-set of a general purpose bucket source object that has non-empty tags and set the `x-amz-tagging` value of the directory bucket destination object to empty.
     /// - When you attempt to `REPLACE` the tag-set of a directory bucket source object and don't set the `x-amz-tagging` value of the directory bucket destination object. This is because the default value of `x-amz-tagging` is the empty value.
     pub fn tagging_directive(
-        mut self,
+        self,
         value: impl Into<crate::types::TaggingDirective>,
     ) -> Self {
-        self.tagging_directive = Some(value.into());
-        self
+        self.set_tagging_directive(Some(value.into()))
     }
     /// Sets or clears [`tagging_directive`](Self::tagging_directive).
     pub fn set_tagging_directive(
-        mut self,
-        value: Option<crate::types::TaggingDirective>,
+        self,
+        tagging_directive: Option<crate::types::TaggingDirective>,
     ) -> Self {
-        self.tagging_directive = value;
-        self
+        Self { tagging_directive, ..self }
     }
     /// What [`tagging_directive`](Self::tagging_directive) set, if anything.
     pub fn get_tagging_directive(&self) -> &Option<crate::types::TaggingDirective> {
@@ -1744,14 +1692,18 @@ impl<C> CopyObjectInputBuilder<C> {
     /// If the destination bucket is configured as a website, redirects requests for this object copy to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata. This value is unique to each object and is not copied when using the `x-amz-metadata-directive` header. Instead, you may opt to provide this header in combination with the `x-amz-metadata-directive` header.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn website_redirect_location(mut self, value: impl Into<String>) -> Self {
-        self.website_redirect_location = Some(value.into());
-        self
+    pub fn website_redirect_location(self, value: impl Into<String>) -> Self {
+        self.set_website_redirect_location(Some(value.into()))
     }
     /// Sets or clears [`website_redirect_location`](Self::website_redirect_location).
-    pub fn set_website_redirect_location(mut self, value: Option<String>) -> Self {
-        self.website_redirect_location = value;
-        self
+    pub fn set_website_redirect_location(
+        self,
+        website_redirect_location: Option<String>,
+    ) -> Self {
+        Self {
+            website_redirect_location,
+            ..self
+        }
     }
     /// What [`website_redirect_location`](Self::website_redirect_location) set, if anything.
     pub fn get_website_redirect_location(&self) -> &Option<String> {
@@ -2074,59 +2026,42 @@ impl ::awsgen_runtime::Operation for CopyObjectInput {
 }
 /// The `CopyObjectOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CopyObjectOutput {
     /// Indicates whether the copied object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// Container for all response elements.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_object_result: Option<crate::types::CopyObjectResult>,
     /// Version ID of the source object that was copied.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_version_id: Option<String>,
     /// If the object expiration is configured, the response includes this header.
     ///
     /// Object expiration information is not returned in directory buckets and this header returns the value "`NotImplemented`" in all responses for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expiration: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded UTF-8 string holding JSON with the encryption context key-value pairs.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_encryption_context: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// Version ID of the newly created copy.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CopyObjectOutput {
@@ -2196,6 +2131,29 @@ impl ::awsgen_runtime::RequestId for CopyObjectOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CopyObjectOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CopyObjectOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CopyObjectOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CopyObjectOutput);
 impl ::std::fmt::Debug for CopyObjectOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CopyObjectOutput")
@@ -2235,14 +2193,12 @@ impl ::std::fmt::Debug for CopyObjectOutputBuilder {
 }
 impl CopyObjectOutputBuilder {
     /// Indicates whether the copied object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
@@ -2250,19 +2206,17 @@ impl CopyObjectOutputBuilder {
     }
     /// Container for all response elements.
     pub fn copy_object_result(
-        mut self,
+        self,
         value: impl Into<crate::types::CopyObjectResult>,
     ) -> Self {
-        self.copy_object_result = Some(value.into());
-        self
+        self.set_copy_object_result(Some(value.into()))
     }
     /// Sets or clears [`copy_object_result`](Self::copy_object_result).
     pub fn set_copy_object_result(
-        mut self,
-        value: Option<crate::types::CopyObjectResult>,
+        self,
+        copy_object_result: Option<crate::types::CopyObjectResult>,
     ) -> Self {
-        self.copy_object_result = value;
-        self
+        Self { copy_object_result, ..self }
     }
     /// What [`copy_object_result`](Self::copy_object_result) set, if anything.
     pub fn get_copy_object_result(&self) -> &Option<crate::types::CopyObjectResult> {
@@ -2271,14 +2225,18 @@ impl CopyObjectOutputBuilder {
     /// Version ID of the source object that was copied.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    pub fn copy_source_version_id(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_version_id = Some(value.into());
-        self
+    pub fn copy_source_version_id(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_version_id(Some(value.into()))
     }
     /// Sets or clears [`copy_source_version_id`](Self::copy_source_version_id).
-    pub fn set_copy_source_version_id(mut self, value: Option<String>) -> Self {
-        self.copy_source_version_id = value;
-        self
+    pub fn set_copy_source_version_id(
+        self,
+        copy_source_version_id: Option<String>,
+    ) -> Self {
+        Self {
+            copy_source_version_id,
+            ..self
+        }
     }
     /// What [`copy_source_version_id`](Self::copy_source_version_id) set, if anything.
     pub fn get_copy_source_version_id(&self) -> &Option<String> {
@@ -2287,14 +2245,12 @@ impl CopyObjectOutputBuilder {
     /// If the object expiration is configured, the response includes this header.
     ///
     /// Object expiration information is not returned in directory buckets and this header returns the value "`NotImplemented`" in all responses for directory buckets.
-    pub fn expiration(mut self, value: impl Into<String>) -> Self {
-        self.expiration = Some(value.into());
-        self
+    pub fn expiration(self, value: impl Into<String>) -> Self {
+        self.set_expiration(Some(value.into()))
     }
     /// Sets or clears [`expiration`](Self::expiration).
-    pub fn set_expiration(mut self, value: Option<String>) -> Self {
-        self.expiration = value;
-        self
+    pub fn set_expiration(self, expiration: Option<String>) -> Self {
+        Self { expiration, ..self }
     }
     /// What [`expiration`](Self::expiration) set, if anything.
     pub fn get_expiration(&self) -> &Option<String> {
@@ -2302,19 +2258,17 @@ impl CopyObjectOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -2323,14 +2277,18 @@ impl CopyObjectOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -2339,42 +2297,45 @@ impl CopyObjectOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded UTF-8 string holding JSON with the encryption context key-value pairs.
-    pub fn ssekms_encryption_context(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_encryption_context = Some(value.into());
-        self
+    pub fn ssekms_encryption_context(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_encryption_context(Some(value.into()))
     }
     /// Sets or clears [`ssekms_encryption_context`](Self::ssekms_encryption_context).
-    pub fn set_ssekms_encryption_context(mut self, value: Option<String>) -> Self {
-        self.ssekms_encryption_context = value;
-        self
+    pub fn set_ssekms_encryption_context(
+        self,
+        ssekms_encryption_context: Option<String>,
+    ) -> Self {
+        Self {
+            ssekms_encryption_context,
+            ..self
+        }
     }
     /// What [`ssekms_encryption_context`](Self::ssekms_encryption_context) set, if anything.
     pub fn get_ssekms_encryption_context(&self) -> &Option<String> {
         &self.ssekms_encryption_context
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -2384,19 +2345,20 @@ impl CopyObjectOutputBuilder {
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -2407,14 +2369,12 @@ impl CopyObjectOutputBuilder {
     /// Version ID of the newly created copy.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
+    pub fn version_id(self, value: impl Into<String>) -> Self {
+        self.set_version_id(Some(value.into()))
     }
     /// Sets or clears [`version_id`](Self::version_id).
-    pub fn set_version_id(mut self, value: Option<String>) -> Self {
-        self.version_id = value;
-        self
+    pub fn set_version_id(self, version_id: Option<String>) -> Self {
+        Self { version_id, ..self }
     }
     /// What [`version_id`](Self::version_id) set, if anything.
     pub fn get_version_id(&self) -> &Option<String> {

@@ -42,69 +42,53 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `CreateBucketInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateBucketInput {
     /// The canned ACL to apply to the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub acl: Option<crate::types::BucketCannedAcl>,
     /// The name of the bucket to create.
     ///
     /// **General purpose buckets** - For information about bucket naming restrictions, see [Bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use path-style requests in the format `https://s3express-control.*region-code*.amazonaws.com/*bucket-name*` . Virtual-hosted-style requests aren't supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must also follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*DOC-EXAMPLE-BUCKET*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Specifies the namespace where you want to create your general purpose bucket. When you create a general purpose bucket, you can choose to create a bucket in the shared global namespace or you can choose to create a bucket in your account regional namespace. Your account regional namespace is a subdivision of the global namespace that only your account can create buckets in. For more information on bucket namespaces, see [Namespaces for general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/gpbucketnamespaces.html).
     ///
     /// General purpose buckets in your account regional namespace must follow a specific naming convention. These buckets consist of a bucket name prefix that you create, and a suffix that contains your 12-digit Amazon Web Services Account ID, the Amazon Web Services Region code, and ends with `-an`. Bucket names must follow the format `bucket-name-prefix-accountId-region-an` (for example, `amzn-s3-demo-bucket-111122223333-us-west-2-an`). For information about bucket naming restrictions, see [Account regional namespace naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html#account-regional-naming-rules) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_namespace: Option<crate::types::BucketNamespace>,
     /// The configuration information for the bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub create_bucket_configuration: Option<crate::types::CreateBucketConfiguration>,
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_full_control: Option<String>,
     /// Allows grantee to list the objects in the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read: Option<String>,
     /// Allows grantee to read the bucket ACL.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read_acp: Option<String>,
     /// Allows grantee to create new objects in the bucket.
     ///
     /// For the bucket and object owners of existing objects, also allows deletions and overwrites of those objects.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_write: Option<String>,
     /// Allows grantee to write the ACL for the applicable bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_write_acp: Option<String>,
     /// Specifies whether you want S3 Object Lock to be enabled for the new bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_enabled_for_bucket: Option<bool>,
     /// The `ObjectOwnership` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_ownership: Option<crate::types::ObjectOwnership>,
 }
 impl CreateBucketInput {
@@ -183,6 +167,29 @@ impl CreateBucketInput {
         self.object_ownership.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateBucketInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateBucketInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateBucketInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateBucketInput);
 /// A builder for [`CreateBucketInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBucketInputBuilder<C = ()> {
@@ -203,14 +210,12 @@ impl<C> CreateBucketInputBuilder<C> {
     /// The canned ACL to apply to the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn acl(mut self, value: impl Into<crate::types::BucketCannedAcl>) -> Self {
-        self.acl = Some(value.into());
-        self
+    pub fn acl(self, value: impl Into<crate::types::BucketCannedAcl>) -> Self {
+        self.set_acl(Some(value.into()))
     }
     /// Sets or clears [`acl`](Self::acl).
-    pub fn set_acl(mut self, value: Option<crate::types::BucketCannedAcl>) -> Self {
-        self.acl = value;
-        self
+    pub fn set_acl(self, acl: Option<crate::types::BucketCannedAcl>) -> Self {
+        Self { acl, ..self }
     }
     /// What [`acl`](Self::acl) set, if anything.
     pub fn get_acl(&self) -> &Option<crate::types::BucketCannedAcl> {
@@ -221,14 +226,12 @@ impl<C> CreateBucketInputBuilder<C> {
     /// **General purpose buckets** - For information about bucket naming restrictions, see [Bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use path-style requests in the format `https://s3express-control.*region-code*.amazonaws.com/*bucket-name*` . Virtual-hosted-style requests aren't supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must also follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*DOC-EXAMPLE-BUCKET*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -240,19 +243,17 @@ impl<C> CreateBucketInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn bucket_namespace(
-        mut self,
+        self,
         value: impl Into<crate::types::BucketNamespace>,
     ) -> Self {
-        self.bucket_namespace = Some(value.into());
-        self
+        self.set_bucket_namespace(Some(value.into()))
     }
     /// Sets or clears [`bucket_namespace`](Self::bucket_namespace).
     pub fn set_bucket_namespace(
-        mut self,
-        value: Option<crate::types::BucketNamespace>,
+        self,
+        bucket_namespace: Option<crate::types::BucketNamespace>,
     ) -> Self {
-        self.bucket_namespace = value;
-        self
+        Self { bucket_namespace, ..self }
     }
     /// What [`bucket_namespace`](Self::bucket_namespace) set, if anything.
     pub fn get_bucket_namespace(&self) -> &Option<crate::types::BucketNamespace> {
@@ -260,19 +261,20 @@ impl<C> CreateBucketInputBuilder<C> {
     }
     /// The configuration information for the bucket.
     pub fn create_bucket_configuration(
-        mut self,
+        self,
         value: impl Into<crate::types::CreateBucketConfiguration>,
     ) -> Self {
-        self.create_bucket_configuration = Some(value.into());
-        self
+        self.set_create_bucket_configuration(Some(value.into()))
     }
     /// Sets or clears [`create_bucket_configuration`](Self::create_bucket_configuration).
     pub fn set_create_bucket_configuration(
-        mut self,
-        value: Option<crate::types::CreateBucketConfiguration>,
+        self,
+        create_bucket_configuration: Option<crate::types::CreateBucketConfiguration>,
     ) -> Self {
-        self.create_bucket_configuration = value;
-        self
+        Self {
+            create_bucket_configuration,
+            ..self
+        }
     }
     /// What [`create_bucket_configuration`](Self::create_bucket_configuration) set, if anything.
     pub fn get_create_bucket_configuration(
@@ -283,14 +285,12 @@ impl<C> CreateBucketInputBuilder<C> {
     /// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn grant_full_control(mut self, value: impl Into<String>) -> Self {
-        self.grant_full_control = Some(value.into());
-        self
+    pub fn grant_full_control(self, value: impl Into<String>) -> Self {
+        self.set_grant_full_control(Some(value.into()))
     }
     /// Sets or clears [`grant_full_control`](Self::grant_full_control).
-    pub fn set_grant_full_control(mut self, value: Option<String>) -> Self {
-        self.grant_full_control = value;
-        self
+    pub fn set_grant_full_control(self, grant_full_control: Option<String>) -> Self {
+        Self { grant_full_control, ..self }
     }
     /// What [`grant_full_control`](Self::grant_full_control) set, if anything.
     pub fn get_grant_full_control(&self) -> &Option<String> {
@@ -299,14 +299,12 @@ impl<C> CreateBucketInputBuilder<C> {
     /// Allows grantee to list the objects in the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn grant_read(mut self, value: impl Into<String>) -> Self {
-        self.grant_read = Some(value.into());
-        self
+    pub fn grant_read(self, value: impl Into<String>) -> Self {
+        self.set_grant_read(Some(value.into()))
     }
     /// Sets or clears [`grant_read`](Self::grant_read).
-    pub fn set_grant_read(mut self, value: Option<String>) -> Self {
-        self.grant_read = value;
-        self
+    pub fn set_grant_read(self, grant_read: Option<String>) -> Self {
+        Self { grant_read, ..self }
     }
     /// What [`grant_read`](Self::grant_read) set, if anything.
     pub fn get_grant_read(&self) -> &Option<String> {
@@ -315,14 +313,12 @@ impl<C> CreateBucketInputBuilder<C> {
     /// Allows grantee to read the bucket ACL.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn grant_read_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_read_acp = Some(value.into());
-        self
+    pub fn grant_read_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_read_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_read_acp`](Self::grant_read_acp).
-    pub fn set_grant_read_acp(mut self, value: Option<String>) -> Self {
-        self.grant_read_acp = value;
-        self
+    pub fn set_grant_read_acp(self, grant_read_acp: Option<String>) -> Self {
+        Self { grant_read_acp, ..self }
     }
     /// What [`grant_read_acp`](Self::grant_read_acp) set, if anything.
     pub fn get_grant_read_acp(&self) -> &Option<String> {
@@ -333,14 +329,12 @@ impl<C> CreateBucketInputBuilder<C> {
     /// For the bucket and object owners of existing objects, also allows deletions and overwrites of those objects.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn grant_write(mut self, value: impl Into<String>) -> Self {
-        self.grant_write = Some(value.into());
-        self
+    pub fn grant_write(self, value: impl Into<String>) -> Self {
+        self.set_grant_write(Some(value.into()))
     }
     /// Sets or clears [`grant_write`](Self::grant_write).
-    pub fn set_grant_write(mut self, value: Option<String>) -> Self {
-        self.grant_write = value;
-        self
+    pub fn set_grant_write(self, grant_write: Option<String>) -> Self {
+        Self { grant_write, ..self }
     }
     /// What [`grant_write`](Self::grant_write) set, if anything.
     pub fn get_grant_write(&self) -> &Option<String> {
@@ -349,14 +343,12 @@ impl<C> CreateBucketInputBuilder<C> {
     /// Allows grantee to write the ACL for the applicable bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn grant_write_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_write_acp = Some(value.into());
-        self
+    pub fn grant_write_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_write_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_write_acp`](Self::grant_write_acp).
-    pub fn set_grant_write_acp(mut self, value: Option<String>) -> Self {
-        self.grant_write_acp = value;
-        self
+    pub fn set_grant_write_acp(self, grant_write_acp: Option<String>) -> Self {
+        Self { grant_write_acp, ..self }
     }
     /// What [`grant_write_acp`](Self::grant_write_acp) set, if anything.
     pub fn get_grant_write_acp(&self) -> &Option<String> {
@@ -365,14 +357,18 @@ impl<C> CreateBucketInputBuilder<C> {
     /// Specifies whether you want S3 Object Lock to be enabled for the new bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn object_lock_enabled_for_bucket(mut self, value: impl Into<bool>) -> Self {
-        self.object_lock_enabled_for_bucket = Some(value.into());
-        self
+    pub fn object_lock_enabled_for_bucket(self, value: impl Into<bool>) -> Self {
+        self.set_object_lock_enabled_for_bucket(Some(value.into()))
     }
     /// Sets or clears [`object_lock_enabled_for_bucket`](Self::object_lock_enabled_for_bucket).
-    pub fn set_object_lock_enabled_for_bucket(mut self, value: Option<bool>) -> Self {
-        self.object_lock_enabled_for_bucket = value;
-        self
+    pub fn set_object_lock_enabled_for_bucket(
+        self,
+        object_lock_enabled_for_bucket: Option<bool>,
+    ) -> Self {
+        Self {
+            object_lock_enabled_for_bucket,
+            ..self
+        }
     }
     /// What [`object_lock_enabled_for_bucket`](Self::object_lock_enabled_for_bucket) set, if anything.
     pub fn get_object_lock_enabled_for_bucket(&self) -> &Option<bool> {
@@ -380,19 +376,17 @@ impl<C> CreateBucketInputBuilder<C> {
     }
     /// The `ObjectOwnership` member.
     pub fn object_ownership(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectOwnership>,
     ) -> Self {
-        self.object_ownership = Some(value.into());
-        self
+        self.set_object_ownership(Some(value.into()))
     }
     /// Sets or clears [`object_ownership`](Self::object_ownership).
     pub fn set_object_ownership(
-        mut self,
-        value: Option<crate::types::ObjectOwnership>,
+        self,
+        object_ownership: Option<crate::types::ObjectOwnership>,
     ) -> Self {
-        self.object_ownership = value;
-        self
+        Self { object_ownership, ..self }
     }
     /// What [`object_ownership`](Self::object_ownership) set, if anything.
     pub fn get_object_ownership(&self) -> &Option<crate::types::ObjectOwnership> {
@@ -540,22 +534,14 @@ impl ::awsgen_runtime::Operation for CreateBucketInput {
 }
 /// The `CreateBucketOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateBucketOutput {
     /// The Amazon Resource Name (ARN) of the S3 bucket. ARNs uniquely identify Amazon Web Services resources across all of Amazon Web Services.
     ///
     /// This parameter is only supported for S3 directory buckets. For more information, see [Using tags with directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-tagging.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_arn: Option<String>,
     /// A forward slash followed by the name of the bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub location: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateBucketOutput {
@@ -579,6 +565,29 @@ impl ::awsgen_runtime::RequestId for CreateBucketOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateBucketOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateBucketOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateBucketOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateBucketOutput);
 /// A builder for [`CreateBucketOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateBucketOutputBuilder {
@@ -589,28 +598,24 @@ impl CreateBucketOutputBuilder {
     /// The Amazon Resource Name (ARN) of the S3 bucket. ARNs uniquely identify Amazon Web Services resources across all of Amazon Web Services.
     ///
     /// This parameter is only supported for S3 directory buckets. For more information, see [Using tags with directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-tagging.html).
-    pub fn bucket_arn(mut self, value: impl Into<String>) -> Self {
-        self.bucket_arn = Some(value.into());
-        self
+    pub fn bucket_arn(self, value: impl Into<String>) -> Self {
+        self.set_bucket_arn(Some(value.into()))
     }
     /// Sets or clears [`bucket_arn`](Self::bucket_arn).
-    pub fn set_bucket_arn(mut self, value: Option<String>) -> Self {
-        self.bucket_arn = value;
-        self
+    pub fn set_bucket_arn(self, bucket_arn: Option<String>) -> Self {
+        Self { bucket_arn, ..self }
     }
     /// What [`bucket_arn`](Self::bucket_arn) set, if anything.
     pub fn get_bucket_arn(&self) -> &Option<String> {
         &self.bucket_arn
     }
     /// A forward slash followed by the name of the bucket.
-    pub fn location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
+    pub fn location(self, value: impl Into<String>) -> Self {
+        self.set_location(Some(value.into()))
     }
     /// Sets or clears [`location`](Self::location).
-    pub fn set_location(mut self, value: Option<String>) -> Self {
-        self.location = value;
-        self
+    pub fn set_location(self, location: Option<String>) -> Self {
+        Self { location, ..self }
     }
     /// What [`location`](Self::location) set, if anything.
     pub fn get_location(&self) -> &Option<String> {

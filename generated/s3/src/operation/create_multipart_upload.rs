@@ -66,11 +66,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `CreateMultipartUploadInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateMultipartUploadInput {
     /// The canned ACL to apply to the object. Amazon S3 supports a set of predefined ACLs, known as *canned ACLs*. Each canned ACL has a predefined set of grantees and permissions. For more information, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#CannedACL) in the *Amazon S3 User Guide*.
@@ -79,7 +74,6 @@ pub struct CreateMultipartUploadInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub acl: Option<crate::types::ObjectCannedAcl>,
     /// The name of the bucket where the multipart upload is initiated and where the object is uploaded.
     ///
@@ -90,43 +84,32 @@ pub struct CreateMultipartUploadInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
     ///
     /// **General purpose buckets** - Setting this header to `true` causes Amazon S3 to use an S3 Bucket Key for object encryption with SSE-KMS. Also, specifying this header with a PUT action doesn't affect bucket-level settings for S3 Bucket Key.
     ///
     /// **Directory buckets** - S3 Bucket Keys are always enabled for `GET` and `PUT` operations in a directory bucket and can’t be disabled. S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html), [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html), [the Copy operation in Batch Operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-objects-Batch-Ops), or [the import jobs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-import-job). In this case, Amazon S3 makes a call to KMS every time a copy request is made for a KMS-encrypted object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// Specifies caching behavior along the request/reply chain.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub cache_control: Option<String>,
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// Specifies presentational information for the object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_disposition: Option<String>,
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
     ///
     /// For directory buckets, only the `aws-chunked` value is supported in this header field.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_encoding: Option<String>,
     /// The language that the content is in.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_language: Option<String>,
     /// A standard MIME type describing the format of the object data.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The date and time at which the object is no longer cacheable.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expires: Option<String>,
     /// Specify access permissions explicitly to give the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
     ///
@@ -157,7 +140,6 @@ pub struct CreateMultipartUploadInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_full_control: Option<String>,
     /// Specify access permissions explicitly to allow grantee to read the object data and its metadata.
     ///
@@ -188,7 +170,6 @@ pub struct CreateMultipartUploadInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read: Option<String>,
     /// Specify access permissions explicitly to allows grantee to read the object ACL.
     ///
@@ -219,7 +200,6 @@ pub struct CreateMultipartUploadInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read_acp: Option<String>,
     /// Specify access permissions explicitly to allows grantee to allow grantee to write the ACL for the applicable object.
     ///
@@ -250,62 +230,50 @@ pub struct CreateMultipartUploadInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_write_acp: Option<String>,
     /// Object key for which the multipart upload is to be initiated.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// A map of metadata to store with the object in S3.
     ///
     /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// Specifies whether you want to apply a legal hold to the uploaded object.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     /// Specifies the Object Lock mode that you want to apply to the uploaded object.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_mode: Option<crate::types::ObjectLockMode>,
     /// Specifies the date and time when you want the Object Lock to expire.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Specifies the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded string of a UTF-8 encoded JSON, which contains the encryption context as key-value pairs.
     ///
     /// **Directory buckets** - You can optionally provide an explicit encryption context value. The value must match the default encryption context - the bucket Amazon Resource Name (ARN). An additional encryption context value is not supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_encryption_context: Option<String>,
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption. If the KMS key doesn't exist in the same account that's issuing the command, you must use the full Key ARN not the Key ID.
     ///
     /// **General purpose buckets** - If you specify `x-amz-server-side-encryption` with `aws:kms` or `aws:kms:dsse`, this header specifies the ID (Key ID, Key ARN, or Key Alias) of the KMS key to use. If you specify `x-amz-server-side-encryption:aws:kms` or `x-amz-server-side-encryption:aws:kms:dsse`, but do not provide `x-amz-server-side-encryption-aws-kms-key-id`, Amazon S3 uses the Amazon Web Services managed key (`aws/s3`) to protect the data.
     ///
     /// **Directory buckets** - To encrypt data using SSE-KMS, it's recommended to specify the `x-amz-server-side-encryption` header to `aws:kms`. Then, the `x-amz-server-side-encryption-aws-kms-key-id` header implicitly uses the bucket's default KMS customer managed key ID. If you want to explicitly set the `x-amz-server-side-encryption-aws-kms-key-id` header, it must match the bucket's default customer managed key (using key ID or ARN, not alias). Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Incorrect key specification results in an HTTP `400 Bad Request` error.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
@@ -316,23 +284,19 @@ pub struct CreateMultipartUploadInput {
     /// When you use the CLI or the Amazon Web Services SDKs, for `CreateSession`, the session token refreshes automatically to avoid service interruptions when a session expires. The CLI or the Amazon Web Services SDKs use the bucket's default encryption configuration for the `CreateSession` request. It's not supported to override the encryption settings values in the `CreateSession` request. So in the Zonal endpoint API calls (except [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html) and [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html)), the encryption request headers must match the default encryption configuration of the directory bucket.
     ///
     /// - **S3 access points for Amazon FSx** - When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`. All Amazon FSx file systems have encryption configured by default and are encrypted at rest. Data is automatically encrypted before being written to the file system, and automatically decrypted as it is read. These processes are handled transparently by Amazon FSx.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects. The STANDARD storage class provides high durability and high availability. Depending on performance needs, you can specify a different Storage Class. For more information, see [Storage Classes](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html) in the *Amazon S3 User Guide*.
     ///
     /// - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
     /// - Amazon S3 on Outposts only uses the OUTPOSTS Storage Class.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub storage_class: Option<crate::types::StorageClass>,
     /// The tag-set for the object. The tag-set must be encoded as URL Query parameters.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub tagging: Option<String>,
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub website_redirect_location: Option<String>,
 }
 impl CreateMultipartUploadInput {
@@ -635,6 +599,29 @@ impl CreateMultipartUploadInput {
         self.website_redirect_location.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateMultipartUploadInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateMultipartUploadInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateMultipartUploadInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateMultipartUploadInput);
 impl ::std::fmt::Debug for CreateMultipartUploadInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreateMultipartUploadInput")
@@ -720,14 +707,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn acl(mut self, value: impl Into<crate::types::ObjectCannedAcl>) -> Self {
-        self.acl = Some(value.into());
-        self
+    pub fn acl(self, value: impl Into<crate::types::ObjectCannedAcl>) -> Self {
+        self.set_acl(Some(value.into()))
     }
     /// Sets or clears [`acl`](Self::acl).
-    pub fn set_acl(mut self, value: Option<crate::types::ObjectCannedAcl>) -> Self {
-        self.acl = value;
-        self
+    pub fn set_acl(self, acl: Option<crate::types::ObjectCannedAcl>) -> Self {
+        Self { acl, ..self }
     }
     /// What [`acl`](Self::acl) set, if anything.
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
@@ -742,14 +727,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -760,28 +743,24 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// **General purpose buckets** - Setting this header to `true` causes Amazon S3 to use an S3 Bucket Key for object encryption with SSE-KMS. Also, specifying this header with a PUT action doesn't affect bucket-level settings for S3 Bucket Key.
     ///
     /// **Directory buckets** - S3 Bucket Keys are always enabled for `GET` and `PUT` operations in a directory bucket and can’t be disabled. S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html), [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html), [the Copy operation in Batch Operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-objects-Batch-Ops), or [the import jobs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-import-job). In this case, Amazon S3 makes a call to KMS every time a copy request is made for a KMS-encrypted object.
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Specifies caching behavior along the request/reply chain.
-    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
-        self.cache_control = Some(value.into());
-        self
+    pub fn cache_control(self, value: impl Into<String>) -> Self {
+        self.set_cache_control(Some(value.into()))
     }
     /// Sets or clears [`cache_control`](Self::cache_control).
-    pub fn set_cache_control(mut self, value: Option<String>) -> Self {
-        self.cache_control = value;
-        self
+    pub fn set_cache_control(self, cache_control: Option<String>) -> Self {
+        Self { cache_control, ..self }
     }
     /// What [`cache_control`](Self::cache_control) set, if anything.
     pub fn get_cache_control(&self) -> &Option<String> {
@@ -789,53 +768,47 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     }
     /// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
     pub fn checksum_algorithm(
-        mut self,
+        self,
         value: impl Into<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = Some(value.into());
-        self
+        self.set_checksum_algorithm(Some(value.into()))
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
     pub fn set_checksum_algorithm(
-        mut self,
-        value: Option<crate::types::ChecksumAlgorithm>,
+        self,
+        checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = value;
-        self
+        Self { checksum_algorithm, ..self }
     }
     /// What [`checksum_algorithm`](Self::checksum_algorithm) set, if anything.
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_type(
-        mut self,
-        value: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
-        self.checksum_type = Some(value.into());
-        self
+    pub fn checksum_type(self, value: impl Into<crate::types::ChecksumType>) -> Self {
+        self.set_checksum_type(Some(value.into()))
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
     pub fn set_checksum_type(
-        mut self,
-        value: Option<crate::types::ChecksumType>,
+        self,
+        checksum_type: Option<crate::types::ChecksumType>,
     ) -> Self {
-        self.checksum_type = value;
-        self
+        Self { checksum_type, ..self }
     }
     /// What [`checksum_type`](Self::checksum_type) set, if anything.
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// Specifies presentational information for the object.
-    pub fn content_disposition(mut self, value: impl Into<String>) -> Self {
-        self.content_disposition = Some(value.into());
-        self
+    pub fn content_disposition(self, value: impl Into<String>) -> Self {
+        self.set_content_disposition(Some(value.into()))
     }
     /// Sets or clears [`content_disposition`](Self::content_disposition).
-    pub fn set_content_disposition(mut self, value: Option<String>) -> Self {
-        self.content_disposition = value;
-        self
+    pub fn set_content_disposition(self, content_disposition: Option<String>) -> Self {
+        Self {
+            content_disposition,
+            ..self
+        }
     }
     /// What [`content_disposition`](Self::content_disposition) set, if anything.
     pub fn get_content_disposition(&self) -> &Option<String> {
@@ -844,70 +817,66 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
     ///
     /// For directory buckets, only the `aws-chunked` value is supported in this header field.
-    pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
-        self.content_encoding = Some(value.into());
-        self
+    pub fn content_encoding(self, value: impl Into<String>) -> Self {
+        self.set_content_encoding(Some(value.into()))
     }
     /// Sets or clears [`content_encoding`](Self::content_encoding).
-    pub fn set_content_encoding(mut self, value: Option<String>) -> Self {
-        self.content_encoding = value;
-        self
+    pub fn set_content_encoding(self, content_encoding: Option<String>) -> Self {
+        Self { content_encoding, ..self }
     }
     /// What [`content_encoding`](Self::content_encoding) set, if anything.
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language that the content is in.
-    pub fn content_language(mut self, value: impl Into<String>) -> Self {
-        self.content_language = Some(value.into());
-        self
+    pub fn content_language(self, value: impl Into<String>) -> Self {
+        self.set_content_language(Some(value.into()))
     }
     /// Sets or clears [`content_language`](Self::content_language).
-    pub fn set_content_language(mut self, value: Option<String>) -> Self {
-        self.content_language = value;
-        self
+    pub fn set_content_language(self, content_language: Option<String>) -> Self {
+        Self { content_language, ..self }
     }
     /// What [`content_language`](Self::content_language) set, if anything.
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// A standard MIME type describing the format of the object data.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<String>) -> Self {
+        self.set_content_type(Some(value.into()))
     }
     /// Sets or clears [`content_type`](Self::content_type).
-    pub fn set_content_type(mut self, value: Option<String>) -> Self {
-        self.content_type = value;
-        self
+    pub fn set_content_type(self, content_type: Option<String>) -> Self {
+        Self { content_type, ..self }
     }
     /// What [`content_type`](Self::content_type) set, if anything.
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The date and time at which the object is no longer cacheable.
-    pub fn expires(mut self, value: impl Into<String>) -> Self {
-        self.expires = Some(value.into());
-        self
+    pub fn expires(self, value: impl Into<String>) -> Self {
+        self.set_expires(Some(value.into()))
     }
     /// Sets or clears [`expires`](Self::expires).
-    pub fn set_expires(mut self, value: Option<String>) -> Self {
-        self.expires = value;
-        self
+    pub fn set_expires(self, expires: Option<String>) -> Self {
+        Self { expires, ..self }
     }
     /// What [`expires`](Self::expires) set, if anything.
     pub fn get_expires(&self) -> &Option<String> {
@@ -942,14 +911,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_full_control(mut self, value: impl Into<String>) -> Self {
-        self.grant_full_control = Some(value.into());
-        self
+    pub fn grant_full_control(self, value: impl Into<String>) -> Self {
+        self.set_grant_full_control(Some(value.into()))
     }
     /// Sets or clears [`grant_full_control`](Self::grant_full_control).
-    pub fn set_grant_full_control(mut self, value: Option<String>) -> Self {
-        self.grant_full_control = value;
-        self
+    pub fn set_grant_full_control(self, grant_full_control: Option<String>) -> Self {
+        Self { grant_full_control, ..self }
     }
     /// What [`grant_full_control`](Self::grant_full_control) set, if anything.
     pub fn get_grant_full_control(&self) -> &Option<String> {
@@ -984,14 +951,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_read(mut self, value: impl Into<String>) -> Self {
-        self.grant_read = Some(value.into());
-        self
+    pub fn grant_read(self, value: impl Into<String>) -> Self {
+        self.set_grant_read(Some(value.into()))
     }
     /// Sets or clears [`grant_read`](Self::grant_read).
-    pub fn set_grant_read(mut self, value: Option<String>) -> Self {
-        self.grant_read = value;
-        self
+    pub fn set_grant_read(self, grant_read: Option<String>) -> Self {
+        Self { grant_read, ..self }
     }
     /// What [`grant_read`](Self::grant_read) set, if anything.
     pub fn get_grant_read(&self) -> &Option<String> {
@@ -1026,14 +991,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_read_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_read_acp = Some(value.into());
-        self
+    pub fn grant_read_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_read_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_read_acp`](Self::grant_read_acp).
-    pub fn set_grant_read_acp(mut self, value: Option<String>) -> Self {
-        self.grant_read_acp = value;
-        self
+    pub fn set_grant_read_acp(self, grant_read_acp: Option<String>) -> Self {
+        Self { grant_read_acp, ..self }
     }
     /// What [`grant_read_acp`](Self::grant_read_acp) set, if anything.
     pub fn get_grant_read_acp(&self) -> &Option<String> {
@@ -1068,28 +1031,24 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_write_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_write_acp = Some(value.into());
-        self
+    pub fn grant_write_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_write_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_write_acp`](Self::grant_write_acp).
-    pub fn set_grant_write_acp(mut self, value: Option<String>) -> Self {
-        self.grant_write_acp = value;
-        self
+    pub fn set_grant_write_acp(self, grant_write_acp: Option<String>) -> Self {
+        Self { grant_write_acp, ..self }
     }
     /// What [`grant_write_acp`](Self::grant_write_acp) set, if anything.
     pub fn get_grant_write_acp(&self) -> &Option<String> {
         &self.grant_write_acp
     }
     /// Object key for which the multipart upload is to be initiated.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
@@ -1099,19 +1058,17 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     pub fn metadata(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = Some(value.into());
-        self
+        self.set_metadata(Some(value.into()))
     }
     /// Sets or clears [`metadata`](Self::metadata).
     pub fn set_metadata(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        metadata: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = value;
-        self
+        Self { metadata, ..self }
     }
     /// What [`metadata`](Self::metadata) set, if anything.
     pub fn get_metadata(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
@@ -1121,19 +1078,20 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_legal_hold_status(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = Some(value.into());
-        self
+        self.set_object_lock_legal_hold_status(Some(value.into()))
     }
     /// Sets or clears [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status).
     pub fn set_object_lock_legal_hold_status(
-        mut self,
-        value: Option<crate::types::ObjectLockLegalHoldStatus>,
+        self,
+        object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = value;
-        self
+        Self {
+            object_lock_legal_hold_status,
+            ..self
+        }
     }
     /// What [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status) set, if anything.
     pub fn get_object_lock_legal_hold_status(
@@ -1145,19 +1103,17 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_mode(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = Some(value.into());
-        self
+        self.set_object_lock_mode(Some(value.into()))
     }
     /// Sets or clears [`object_lock_mode`](Self::object_lock_mode).
     pub fn set_object_lock_mode(
-        mut self,
-        value: Option<crate::types::ObjectLockMode>,
+        self,
+        object_lock_mode: Option<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = value;
-        self
+        Self { object_lock_mode, ..self }
     }
     /// What [`object_lock_mode`](Self::object_lock_mode) set, if anything.
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
@@ -1167,19 +1123,20 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_retain_until_date(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = Some(value.into());
-        self
+        self.set_object_lock_retain_until_date(Some(value.into()))
     }
     /// Sets or clears [`object_lock_retain_until_date`](Self::object_lock_retain_until_date).
     pub fn set_object_lock_retain_until_date(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = value;
-        self
+        Self {
+            object_lock_retain_until_date,
+            ..self
+        }
     }
     /// What [`object_lock_retain_until_date`](Self::object_lock_retain_until_date) set, if anything.
     pub fn get_object_lock_retain_until_date(
@@ -1188,20 +1145,15 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
         &self.object_lock_retain_until_date
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -1210,14 +1162,18 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -1228,14 +1184,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
@@ -1244,14 +1198,15 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
@@ -1260,14 +1215,18 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// Specifies the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded string of a UTF-8 encoded JSON, which contains the encryption context as key-value pairs.
     ///
     /// **Directory buckets** - You can optionally provide an explicit encryption context value. The value must match the default encryption context - the bucket Amazon Resource Name (ARN). An additional encryption context value is not supported.
-    pub fn ssekms_encryption_context(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_encryption_context = Some(value.into());
-        self
+    pub fn ssekms_encryption_context(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_encryption_context(Some(value.into()))
     }
     /// Sets or clears [`ssekms_encryption_context`](Self::ssekms_encryption_context).
-    pub fn set_ssekms_encryption_context(mut self, value: Option<String>) -> Self {
-        self.ssekms_encryption_context = value;
-        self
+    pub fn set_ssekms_encryption_context(
+        self,
+        ssekms_encryption_context: Option<String>,
+    ) -> Self {
+        Self {
+            ssekms_encryption_context,
+            ..self
+        }
     }
     /// What [`ssekms_encryption_context`](Self::ssekms_encryption_context) set, if anything.
     pub fn get_ssekms_encryption_context(&self) -> &Option<String> {
@@ -1278,14 +1237,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// **General purpose buckets** - If you specify `x-amz-server-side-encryption` with `aws:kms` or `aws:kms:dsse`, this header specifies the ID (Key ID, Key ARN, or Key Alias) of the KMS key to use. If you specify `x-amz-server-side-encryption:aws:kms` or `x-amz-server-side-encryption:aws:kms:dsse`, but do not provide `x-amz-server-side-encryption-aws-kms-key-id`, Amazon S3 uses the Amazon Web Services managed key (`aws/s3`) to protect the data.
     ///
     /// **Directory buckets** - To encrypt data using SSE-KMS, it's recommended to specify the `x-amz-server-side-encryption` header to `aws:kms`. Then, the `x-amz-server-side-encryption-aws-kms-key-id` header implicitly uses the bucket's default KMS customer managed key ID. If you want to explicitly set the `x-amz-server-side-encryption-aws-kms-key-id` header, it must match the bucket's default customer managed key (using key ID or ARN, not alias). Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Incorrect key specification results in an HTTP `400 Bad Request` error.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -1301,19 +1258,20 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// - **S3 access points for Amazon FSx** - When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`. All Amazon FSx file systems have encryption configured by default and are encrypted at rest. Data is automatically encrypted before being written to the file system, and automatically decrypted as it is read. These processes are handled transparently by Amazon FSx.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -1325,20 +1283,15 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     ///
     /// - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
     /// - Amazon S3 on Outposts only uses the OUTPOSTS Storage Class.
-    pub fn storage_class(
-        mut self,
-        value: impl Into<crate::types::StorageClass>,
-    ) -> Self {
-        self.storage_class = Some(value.into());
-        self
+    pub fn storage_class(self, value: impl Into<crate::types::StorageClass>) -> Self {
+        self.set_storage_class(Some(value.into()))
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
     pub fn set_storage_class(
-        mut self,
-        value: Option<crate::types::StorageClass>,
+        self,
+        storage_class: Option<crate::types::StorageClass>,
     ) -> Self {
-        self.storage_class = value;
-        self
+        Self { storage_class, ..self }
     }
     /// What [`storage_class`](Self::storage_class) set, if anything.
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
@@ -1347,14 +1300,12 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// The tag-set for the object. The tag-set must be encoded as URL Query parameters.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn tagging(mut self, value: impl Into<String>) -> Self {
-        self.tagging = Some(value.into());
-        self
+    pub fn tagging(self, value: impl Into<String>) -> Self {
+        self.set_tagging(Some(value.into()))
     }
     /// Sets or clears [`tagging`](Self::tagging).
-    pub fn set_tagging(mut self, value: Option<String>) -> Self {
-        self.tagging = value;
-        self
+    pub fn set_tagging(self, tagging: Option<String>) -> Self {
+        Self { tagging, ..self }
     }
     /// What [`tagging`](Self::tagging) set, if anything.
     pub fn get_tagging(&self) -> &Option<String> {
@@ -1363,14 +1314,18 @@ impl<C> CreateMultipartUploadInputBuilder<C> {
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn website_redirect_location(mut self, value: impl Into<String>) -> Self {
-        self.website_redirect_location = Some(value.into());
-        self
+    pub fn website_redirect_location(self, value: impl Into<String>) -> Self {
+        self.set_website_redirect_location(Some(value.into()))
     }
     /// Sets or clears [`website_redirect_location`](Self::website_redirect_location).
-    pub fn set_website_redirect_location(mut self, value: Option<String>) -> Self {
-        self.website_redirect_location = value;
-        self
+    pub fn set_website_redirect_location(
+        self,
+        website_redirect_location: Option<String>,
+    ) -> Self {
+        Self {
+            website_redirect_location,
+            ..self
+        }
     }
     /// What [`website_redirect_location`](Self::website_redirect_location) set, if anything.
     pub fn get_website_redirect_location(&self) -> &Option<String> {
@@ -1628,11 +1583,6 @@ impl ::awsgen_runtime::Operation for CreateMultipartUploadInput {
 }
 /// The `CreateMultipartUploadOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateMultipartUploadOutput {
     /// If the bucket has a lifecycle rule configured with an action to abort incomplete multipart uploads and the prefix in the lifecycle rule matches the object name in the request, the response includes this header. The header indicates when the initiated multipart upload becomes eligible for an abort operation. For more information, see [Aborting Incomplete Multipart Uploads Using a Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide*.
@@ -1640,67 +1590,43 @@ pub struct CreateMultipartUploadOutput {
     /// The response also includes the `x-amz-abort-rule-id` header that provides the ID of the lifecycle configuration rule that defines the abort action.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub abort_date: Option<::awsgen_runtime::DateTime>,
     /// This header is returned along with the `x-amz-abort-date` header. It identifies the applicable lifecycle configuration rule that defines the action to abort incomplete multipart uploads.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub abort_rule_id: Option<String>,
     /// The name of the bucket to which the multipart upload was initiated. Does not return the access point ARN or access point alias if used.
     ///
     /// Access points are not supported by directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Bucket", skip_serializing_if = "Option::is_none")
-    )]
     pub bucket: Option<String>,
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// The algorithm that was used to create a checksum of the object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// Object key for which the multipart upload was initiated.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Key", skip_serializing_if = "Option::is_none")
-    )]
     pub key: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded string of a UTF-8 encoded JSON, which contains the encryption context as key-value pairs.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_encryption_context: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// ID for the initiated multipart upload.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "UploadId", skip_serializing_if = "Option::is_none")
-    )]
     pub upload_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateMultipartUploadOutput {
@@ -1784,6 +1710,37 @@ impl ::awsgen_runtime::RequestId for CreateMultipartUploadOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateMultipartUploadOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Bucket" => value.read(&mut self.bucket),
+            "Key" => value.read(&mut self.key),
+            "UploadId" => value.read(&mut self.upload_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateMultipartUploadOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateMultipartUploadOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Bucket", &self.bucket)?;
+        out.optional("Key", &self.key)?;
+        out.optional("UploadId", &self.upload_id)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateMultipartUploadOutput);
 impl ::std::fmt::Debug for CreateMultipartUploadOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreateMultipartUploadOutput")
@@ -1833,14 +1790,12 @@ impl CreateMultipartUploadOutputBuilder {
     /// The response also includes the `x-amz-abort-rule-id` header that provides the ID of the lifecycle configuration rule that defines the abort action.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn abort_date(mut self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
-        self.abort_date = Some(value.into());
-        self
+    pub fn abort_date(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_abort_date(Some(value.into()))
     }
     /// Sets or clears [`abort_date`](Self::abort_date).
-    pub fn set_abort_date(mut self, value: Option<::awsgen_runtime::DateTime>) -> Self {
-        self.abort_date = value;
-        self
+    pub fn set_abort_date(self, abort_date: Option<::awsgen_runtime::DateTime>) -> Self {
+        Self { abort_date, ..self }
     }
     /// What [`abort_date`](Self::abort_date) set, if anything.
     pub fn get_abort_date(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -1849,14 +1804,12 @@ impl CreateMultipartUploadOutputBuilder {
     /// This header is returned along with the `x-amz-abort-date` header. It identifies the applicable lifecycle configuration rule that defines the action to abort incomplete multipart uploads.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn abort_rule_id(mut self, value: impl Into<String>) -> Self {
-        self.abort_rule_id = Some(value.into());
-        self
+    pub fn abort_rule_id(self, value: impl Into<String>) -> Self {
+        self.set_abort_rule_id(Some(value.into()))
     }
     /// Sets or clears [`abort_rule_id`](Self::abort_rule_id).
-    pub fn set_abort_rule_id(mut self, value: Option<String>) -> Self {
-        self.abort_rule_id = value;
-        self
+    pub fn set_abort_rule_id(self, abort_rule_id: Option<String>) -> Self {
+        Self { abort_rule_id, ..self }
     }
     /// What [`abort_rule_id`](Self::abort_rule_id) set, if anything.
     pub fn get_abort_rule_id(&self) -> &Option<String> {
@@ -1865,28 +1818,24 @@ impl CreateMultipartUploadOutputBuilder {
     /// The name of the bucket to which the multipart upload was initiated. Does not return the access point ARN or access point alias if used.
     ///
     /// Access points are not supported by directory buckets.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
@@ -1894,53 +1843,44 @@ impl CreateMultipartUploadOutputBuilder {
     }
     /// The algorithm that was used to create a checksum of the object.
     pub fn checksum_algorithm(
-        mut self,
+        self,
         value: impl Into<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = Some(value.into());
-        self
+        self.set_checksum_algorithm(Some(value.into()))
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
     pub fn set_checksum_algorithm(
-        mut self,
-        value: Option<crate::types::ChecksumAlgorithm>,
+        self,
+        checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = value;
-        self
+        Self { checksum_algorithm, ..self }
     }
     /// What [`checksum_algorithm`](Self::checksum_algorithm) set, if anything.
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s checksum value. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_type(
-        mut self,
-        value: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
-        self.checksum_type = Some(value.into());
-        self
+    pub fn checksum_type(self, value: impl Into<crate::types::ChecksumType>) -> Self {
+        self.set_checksum_type(Some(value.into()))
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
     pub fn set_checksum_type(
-        mut self,
-        value: Option<crate::types::ChecksumType>,
+        self,
+        checksum_type: Option<crate::types::ChecksumType>,
     ) -> Self {
-        self.checksum_type = value;
-        self
+        Self { checksum_type, ..self }
     }
     /// What [`checksum_type`](Self::checksum_type) set, if anything.
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// Object key for which the multipart upload was initiated.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
@@ -1948,19 +1888,17 @@ impl CreateMultipartUploadOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -1969,14 +1907,18 @@ impl CreateMultipartUploadOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -1985,42 +1927,45 @@ impl CreateMultipartUploadOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded string of a UTF-8 encoded JSON, which contains the encryption context as key-value pairs.
-    pub fn ssekms_encryption_context(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_encryption_context = Some(value.into());
-        self
+    pub fn ssekms_encryption_context(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_encryption_context(Some(value.into()))
     }
     /// Sets or clears [`ssekms_encryption_context`](Self::ssekms_encryption_context).
-    pub fn set_ssekms_encryption_context(mut self, value: Option<String>) -> Self {
-        self.ssekms_encryption_context = value;
-        self
+    pub fn set_ssekms_encryption_context(
+        self,
+        ssekms_encryption_context: Option<String>,
+    ) -> Self {
+        Self {
+            ssekms_encryption_context,
+            ..self
+        }
     }
     /// What [`ssekms_encryption_context`](Self::ssekms_encryption_context) set, if anything.
     pub fn get_ssekms_encryption_context(&self) -> &Option<String> {
         &self.ssekms_encryption_context
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -2030,19 +1975,20 @@ impl CreateMultipartUploadOutputBuilder {
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -2051,14 +1997,12 @@ impl CreateMultipartUploadOutputBuilder {
         &self.server_side_encryption
     }
     /// ID for the initiated multipart upload.
-    pub fn upload_id(mut self, value: impl Into<String>) -> Self {
-        self.upload_id = Some(value.into());
-        self
+    pub fn upload_id(self, value: impl Into<String>) -> Self {
+        self.set_upload_id(Some(value.into()))
     }
     /// Sets or clears [`upload_id`](Self::upload_id).
-    pub fn set_upload_id(mut self, value: Option<String>) -> Self {
-        self.upload_id = value;
-        self
+    pub fn set_upload_id(self, upload_id: Option<String>) -> Self {
+        Self { upload_id, ..self }
     }
     /// What [`upload_id`](Self::upload_id) set, if anything.
     pub fn get_upload_id(&self) -> &Option<String> {

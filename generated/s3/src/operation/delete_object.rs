@@ -42,11 +42,6 @@
 //! The `If-Match` header is supported for both general purpose and directory buckets. `IfMatchLastModifiedTime` and `IfMatchSize` is only supported for directory buckets.
 /// The `DeleteObjectInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteObjectInput {
     /// The bucket name of the bucket containing the object.
@@ -58,50 +53,40 @@ pub struct DeleteObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bypass_governance_retention: Option<bool>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Deletes the object if the ETag (entity tag) value provided during the delete operation matches the ETag of the object in S3. If the ETag values do not match, the operation returns a `412 Precondition Failed` error.
     ///
     /// Expects the ETag value as a string. `If-Match` does accept a string value of an '*' (asterisk) character to denote a match of any ETag.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match: Option<String>,
     /// If present, the object is deleted only if its modification times matches the provided `Timestamp`. If the `Timestamp` values do not match, the operation returns a `412 Precondition Failed` error. If the `Timestamp` matches or if the object doesn’t exist, the operation returns a `204 Success (No Content)` response.
     ///
     /// This functionality is only supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match_last_modified_time: Option<::awsgen_runtime::DateTime>,
     /// If present, the object is deleted only if its size matches the provided size in bytes. If the `Size` value does not match, the operation returns a `412 Precondition Failed` error. If the `Size` matches or if the object doesn’t exist, the operation returns a `204 Success (No Content)` response.
     ///
     /// This functionality is only supported for directory buckets.
     ///
     /// You can use the `If-Match`, `x-amz-if-match-last-modified-time` and `x-amz-if-match-size` conditional headers in conjunction with each-other or individually.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match_size: Option<i64>,
     /// Key name of the object to delete.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device. Required to permanently delete a versioned object if versioning is configured with MFA delete enabled.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub mfa: Option<String>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Version ID used to reference a specific version of the object.
     ///
     /// For directory buckets in this API operation, only the `null` value of the version ID is supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
 }
 impl DeleteObjectInput {
@@ -174,6 +159,29 @@ impl DeleteObjectInput {
         self.version_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteObjectInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteObjectInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteObjectInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteObjectInput);
 /// A builder for [`DeleteObjectInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteObjectInputBuilder<C = ()> {
@@ -199,14 +207,12 @@ impl<C> DeleteObjectInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -215,28 +221,36 @@ impl<C> DeleteObjectInputBuilder<C> {
     /// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process this operation. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn bypass_governance_retention(mut self, value: impl Into<bool>) -> Self {
-        self.bypass_governance_retention = Some(value.into());
-        self
+    pub fn bypass_governance_retention(self, value: impl Into<bool>) -> Self {
+        self.set_bypass_governance_retention(Some(value.into()))
     }
     /// Sets or clears [`bypass_governance_retention`](Self::bypass_governance_retention).
-    pub fn set_bypass_governance_retention(mut self, value: Option<bool>) -> Self {
-        self.bypass_governance_retention = value;
-        self
+    pub fn set_bypass_governance_retention(
+        self,
+        bypass_governance_retention: Option<bool>,
+    ) -> Self {
+        Self {
+            bypass_governance_retention,
+            ..self
+        }
     }
     /// What [`bypass_governance_retention`](Self::bypass_governance_retention) set, if anything.
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
         &self.bypass_governance_retention
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
@@ -247,14 +261,12 @@ impl<C> DeleteObjectInputBuilder<C> {
     /// Expects the ETag value as a string. `If-Match` does accept a string value of an '*' (asterisk) character to denote a match of any ETag.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        self.set_if_match(Some(value.into()))
     }
     /// Sets or clears [`if_match`](Self::if_match).
-    pub fn set_if_match(mut self, value: Option<String>) -> Self {
-        self.if_match = value;
-        self
+    pub fn set_if_match(self, if_match: Option<String>) -> Self {
+        Self { if_match, ..self }
     }
     /// What [`if_match`](Self::if_match) set, if anything.
     pub fn get_if_match(&self) -> &Option<String> {
@@ -264,19 +276,20 @@ impl<C> DeleteObjectInputBuilder<C> {
     ///
     /// This functionality is only supported for directory buckets.
     pub fn if_match_last_modified_time(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_match_last_modified_time = Some(value.into());
-        self
+        self.set_if_match_last_modified_time(Some(value.into()))
     }
     /// Sets or clears [`if_match_last_modified_time`](Self::if_match_last_modified_time).
     pub fn set_if_match_last_modified_time(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        if_match_last_modified_time: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_match_last_modified_time = value;
-        self
+        Self {
+            if_match_last_modified_time,
+            ..self
+        }
     }
     /// What [`if_match_last_modified_time`](Self::if_match_last_modified_time) set, if anything.
     pub fn get_if_match_last_modified_time(
@@ -289,28 +302,24 @@ impl<C> DeleteObjectInputBuilder<C> {
     /// This functionality is only supported for directory buckets.
     ///
     /// You can use the `If-Match`, `x-amz-if-match-last-modified-time` and `x-amz-if-match-size` conditional headers in conjunction with each-other or individually.
-    pub fn if_match_size(mut self, value: impl Into<i64>) -> Self {
-        self.if_match_size = Some(value.into());
-        self
+    pub fn if_match_size(self, value: impl Into<i64>) -> Self {
+        self.set_if_match_size(Some(value.into()))
     }
     /// Sets or clears [`if_match_size`](Self::if_match_size).
-    pub fn set_if_match_size(mut self, value: Option<i64>) -> Self {
-        self.if_match_size = value;
-        self
+    pub fn set_if_match_size(self, if_match_size: Option<i64>) -> Self {
+        Self { if_match_size, ..self }
     }
     /// What [`if_match_size`](Self::if_match_size) set, if anything.
     pub fn get_if_match_size(&self) -> &Option<i64> {
         &self.if_match_size
     }
     /// Key name of the object to delete.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
@@ -319,34 +328,27 @@ impl<C> DeleteObjectInputBuilder<C> {
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device. Required to permanently delete a versioned object if versioning is configured with MFA delete enabled.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn mfa(mut self, value: impl Into<String>) -> Self {
-        self.mfa = Some(value.into());
-        self
+    pub fn mfa(self, value: impl Into<String>) -> Self {
+        self.set_mfa(Some(value.into()))
     }
     /// Sets or clears [`mfa`](Self::mfa).
-    pub fn set_mfa(mut self, value: Option<String>) -> Self {
-        self.mfa = value;
-        self
+    pub fn set_mfa(self, mfa: Option<String>) -> Self {
+        Self { mfa, ..self }
     }
     /// What [`mfa`](Self::mfa) set, if anything.
     pub fn get_mfa(&self) -> &Option<String> {
         &self.mfa
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -355,14 +357,12 @@ impl<C> DeleteObjectInputBuilder<C> {
     /// Version ID used to reference a specific version of the object.
     ///
     /// For directory buckets in this API operation, only the `null` value of the version ID is supported.
-    pub fn version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
+    pub fn version_id(self, value: impl Into<String>) -> Self {
+        self.set_version_id(Some(value.into()))
     }
     /// Sets or clears [`version_id`](Self::version_id).
-    pub fn set_version_id(mut self, value: Option<String>) -> Self {
-        self.version_id = value;
-        self
+    pub fn set_version_id(self, version_id: Option<String>) -> Self {
+        Self { version_id, ..self }
     }
     /// What [`version_id`](Self::version_id) set, if anything.
     pub fn get_version_id(&self) -> &Option<String> {
@@ -499,27 +499,18 @@ impl ::awsgen_runtime::Operation for DeleteObjectInput {
 }
 /// The `DeleteObjectOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteObjectOutput {
     /// Indicates whether the specified object version that was permanently deleted was (true) or was not (false) a delete marker before deletion. In a simple DELETE, this header indicates whether (true) or not (false) the current version of the object is a delete marker. To learn more about delete markers, see [Working with delete markers](https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub delete_marker: Option<bool>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// Returns the version ID of the delete marker created as a result of the DELETE operation.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DeleteObjectOutput {
@@ -549,6 +540,29 @@ impl ::awsgen_runtime::RequestId for DeleteObjectOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteObjectOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteObjectOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteObjectOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteObjectOutput);
 /// A builder for [`DeleteObjectOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteObjectOutputBuilder {
@@ -560,14 +574,12 @@ impl DeleteObjectOutputBuilder {
     /// Indicates whether the specified object version that was permanently deleted was (true) or was not (false) a delete marker before deletion. In a simple DELETE, this header indicates whether (true) or not (false) the current version of the object is a delete marker. To learn more about delete markers, see [Working with delete markers](https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn delete_marker(mut self, value: impl Into<bool>) -> Self {
-        self.delete_marker = Some(value.into());
-        self
+    pub fn delete_marker(self, value: impl Into<bool>) -> Self {
+        self.set_delete_marker(Some(value.into()))
     }
     /// Sets or clears [`delete_marker`](Self::delete_marker).
-    pub fn set_delete_marker(mut self, value: Option<bool>) -> Self {
-        self.delete_marker = value;
-        self
+    pub fn set_delete_marker(self, delete_marker: Option<bool>) -> Self {
+        Self { delete_marker, ..self }
     }
     /// What [`delete_marker`](Self::delete_marker) set, if anything.
     pub fn get_delete_marker(&self) -> &Option<bool> {
@@ -575,19 +587,17 @@ impl DeleteObjectOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -596,14 +606,12 @@ impl DeleteObjectOutputBuilder {
     /// Returns the version ID of the delete marker created as a result of the DELETE operation.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
+    pub fn version_id(self, value: impl Into<String>) -> Self {
+        self.set_version_id(Some(value.into()))
     }
     /// Sets or clears [`version_id`](Self::version_id).
-    pub fn set_version_id(mut self, value: Option<String>) -> Self {
-        self.version_id = value;
-        self
+    pub fn set_version_id(self, version_id: Option<String>) -> Self {
+        Self { version_id, ..self }
     }
     /// What [`version_id`](Self::version_id) set, if anything.
     pub fn get_version_id(&self) -> &Option<String> {

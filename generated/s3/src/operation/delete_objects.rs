@@ -45,11 +45,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `DeleteObjectsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteObjectsInput {
     /// The bucket name containing the objects to delete.
@@ -61,12 +56,10 @@ pub struct DeleteObjectsInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bypass_governance_retention: Option<bool>,
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK. This header will not provide any additional functionality if you don't use the SDK. When you send this header, there must be a corresponding `x-amz-checksum-*algorithm*` or `x-amz-trailer` header sent. Otherwise, Amazon S3 fails the request with the HTTP status code `400 Bad Request`.
     ///
@@ -88,23 +81,18 @@ pub struct DeleteObjectsInput {
     /// If the individual checksum value you provide through `x-amz-checksum-*algorithm*` doesn't match the checksum algorithm you set through `x-amz-sdk-checksum-algorithm`, Amazon S3 fails the request with a `BadDigest` error.
     ///
     /// If you provide an individual checksum, Amazon S3 ignores any provided `ChecksumAlgorithm` parameter.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// Container for the request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub delete: Option<crate::types::Delete>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The concatenation of the authentication device's serial number, a space, and the value that is displayed on your authentication device. Required to permanently delete a versioned object if versioning is configured with MFA delete enabled.
     ///
     /// When performing the `DeleteObjects` operation on an MFA delete enabled bucket, which attempts to delete the specified versioned objects, you must include an MFA token. If you don't provide an MFA token, the entire request will fail, even if there are non-versioned objects that you are trying to delete. If you provide an invalid token, whether there are versioned object keys in the request or not, the entire Multi-Object Delete request will fail. For information about MFA Delete, see [MFA Delete](https://docs.aws.amazon.com/AmazonS3/latest/dev/Versioning.html#MultiFactorAuthenticationDelete) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub mfa: Option<String>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
 }
 impl DeleteObjectsInput {
@@ -174,6 +162,29 @@ impl DeleteObjectsInput {
         self.request_payer.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteObjectsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteObjectsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteObjectsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteObjectsInput);
 /// A builder for [`DeleteObjectsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteObjectsInputBuilder<C = ()> {
@@ -196,14 +207,12 @@ impl<C> DeleteObjectsInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -212,14 +221,18 @@ impl<C> DeleteObjectsInputBuilder<C> {
     /// Specifies whether you want to delete this object even if it has a Governance-type Object Lock in place. To use this header, you must have the `s3:BypassGovernanceRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn bypass_governance_retention(mut self, value: impl Into<bool>) -> Self {
-        self.bypass_governance_retention = Some(value.into());
-        self
+    pub fn bypass_governance_retention(self, value: impl Into<bool>) -> Self {
+        self.set_bypass_governance_retention(Some(value.into()))
     }
     /// Sets or clears [`bypass_governance_retention`](Self::bypass_governance_retention).
-    pub fn set_bypass_governance_retention(mut self, value: Option<bool>) -> Self {
-        self.bypass_governance_retention = value;
-        self
+    pub fn set_bypass_governance_retention(
+        self,
+        bypass_governance_retention: Option<bool>,
+    ) -> Self {
+        Self {
+            bypass_governance_retention,
+            ..self
+        }
     }
     /// What [`bypass_governance_retention`](Self::bypass_governance_retention) set, if anything.
     pub fn get_bypass_governance_retention(&self) -> &Option<bool> {
@@ -246,47 +259,47 @@ impl<C> DeleteObjectsInputBuilder<C> {
     ///
     /// If you provide an individual checksum, Amazon S3 ignores any provided `ChecksumAlgorithm` parameter.
     pub fn checksum_algorithm(
-        mut self,
+        self,
         value: impl Into<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = Some(value.into());
-        self
+        self.set_checksum_algorithm(Some(value.into()))
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
     pub fn set_checksum_algorithm(
-        mut self,
-        value: Option<crate::types::ChecksumAlgorithm>,
+        self,
+        checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = value;
-        self
+        Self { checksum_algorithm, ..self }
     }
     /// What [`checksum_algorithm`](Self::checksum_algorithm) set, if anything.
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// Container for the request.
-    pub fn delete(mut self, value: impl Into<crate::types::Delete>) -> Self {
-        self.delete = Some(value.into());
-        self
+    pub fn delete(self, value: impl Into<crate::types::Delete>) -> Self {
+        self.set_delete(Some(value.into()))
     }
     /// Sets or clears [`delete`](Self::delete).
-    pub fn set_delete(mut self, value: Option<crate::types::Delete>) -> Self {
-        self.delete = value;
-        self
+    pub fn set_delete(self, delete: Option<crate::types::Delete>) -> Self {
+        Self { delete, ..self }
     }
     /// What [`delete`](Self::delete) set, if anything.
     pub fn get_delete(&self) -> &Option<crate::types::Delete> {
         &self.delete
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
@@ -297,34 +310,27 @@ impl<C> DeleteObjectsInputBuilder<C> {
     /// When performing the `DeleteObjects` operation on an MFA delete enabled bucket, which attempts to delete the specified versioned objects, you must include an MFA token. If you don't provide an MFA token, the entire request will fail, even if there are non-versioned objects that you are trying to delete. If you provide an invalid token, whether there are versioned object keys in the request or not, the entire Multi-Object Delete request will fail. For information about MFA Delete, see [MFA Delete](https://docs.aws.amazon.com/AmazonS3/latest/dev/Versioning.html#MultiFactorAuthenticationDelete) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn mfa(mut self, value: impl Into<String>) -> Self {
-        self.mfa = Some(value.into());
-        self
+    pub fn mfa(self, value: impl Into<String>) -> Self {
+        self.set_mfa(Some(value.into()))
     }
     /// Sets or clears [`mfa`](Self::mfa).
-    pub fn set_mfa(mut self, value: Option<String>) -> Self {
-        self.mfa = value;
-        self
+    pub fn set_mfa(self, mfa: Option<String>) -> Self {
+        Self { mfa, ..self }
     }
     /// What [`mfa`](Self::mfa) set, if anything.
     pub fn get_mfa(&self) -> &Option<String> {
         &self.mfa
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -448,29 +454,14 @@ impl ::awsgen_runtime::Operation for DeleteObjectsInput {
 }
 /// The `DeleteObjectsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteObjectsOutput {
     /// Container element for a successful delete. It identifies the object that was successfully deleted.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Deleted", skip_serializing_if = "Option::is_none")
-    )]
     pub deleted: Option<Vec<crate::types::DeletedObject>>,
     /// Container for a failed delete action that describes the object that Amazon S3 attempted to delete and the error it encountered.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Error", skip_serializing_if = "Option::is_none")
-    )]
     pub errors: Option<Vec<crate::types::Error>>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl DeleteObjectsOutput {
@@ -496,6 +487,35 @@ impl ::awsgen_runtime::RequestId for DeleteObjectsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteObjectsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Deleted" => value.read(&mut self.deleted),
+            "Error" => value.read(&mut self.errors),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteObjectsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteObjectsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Deleted", &self.deleted)?;
+        out.optional("Error", &self.errors)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteObjectsOutput);
 /// A builder for [`DeleteObjectsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteObjectsOutputBuilder {
@@ -505,34 +525,24 @@ pub struct DeleteObjectsOutputBuilder {
 }
 impl DeleteObjectsOutputBuilder {
     /// Container element for a successful delete. It identifies the object that was successfully deleted.
-    pub fn deleted(
-        mut self,
-        value: impl Into<Vec<crate::types::DeletedObject>>,
-    ) -> Self {
-        self.deleted = Some(value.into());
-        self
+    pub fn deleted(self, value: impl Into<Vec<crate::types::DeletedObject>>) -> Self {
+        self.set_deleted(Some(value.into()))
     }
     /// Sets or clears [`deleted`](Self::deleted).
-    pub fn set_deleted(
-        mut self,
-        value: Option<Vec<crate::types::DeletedObject>>,
-    ) -> Self {
-        self.deleted = value;
-        self
+    pub fn set_deleted(self, deleted: Option<Vec<crate::types::DeletedObject>>) -> Self {
+        Self { deleted, ..self }
     }
     /// What [`deleted`](Self::deleted) set, if anything.
     pub fn get_deleted(&self) -> &Option<Vec<crate::types::DeletedObject>> {
         &self.deleted
     }
     /// Container for a failed delete action that describes the object that Amazon S3 attempted to delete and the error it encountered.
-    pub fn errors(mut self, value: impl Into<Vec<crate::types::Error>>) -> Self {
-        self.errors = Some(value.into());
-        self
+    pub fn errors(self, value: impl Into<Vec<crate::types::Error>>) -> Self {
+        self.set_errors(Some(value.into()))
     }
     /// Sets or clears [`errors`](Self::errors).
-    pub fn set_errors(mut self, value: Option<Vec<crate::types::Error>>) -> Self {
-        self.errors = value;
-        self
+    pub fn set_errors(self, errors: Option<Vec<crate::types::Error>>) -> Self {
+        Self { errors, ..self }
     }
     /// What [`errors`](Self::errors) set, if anything.
     pub fn get_errors(&self) -> &Option<Vec<crate::types::Error>> {
@@ -540,19 +550,17 @@ impl DeleteObjectsOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {

@@ -54,11 +54,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `HeadObjectInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct HeadObjectInput {
     /// The name of the bucket that contains the object.
@@ -70,17 +65,14 @@ pub struct HeadObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// To retrieve the checksum, this parameter must be enabled.
     ///
     /// **General purpose buckets** - If you enable checksum mode and the object is uploaded with a [checksum](https://docs.aws.amazon.com/AmazonS3/latest/API/API_Checksum.html) and encrypted with an Key Management Service (KMS) key, you must have permission to use the `kms:Decrypt` action to retrieve the checksum.
     ///
     /// **Directory buckets** - If you enable `ChecksumMode` and the object is encrypted with Amazon Web Services Key Management Service (Amazon Web Services KMS), you must also have the `kms:GenerateDataKey` and `kms:Decrypt` permissions in IAM identity-based policies and KMS key policies for the KMS key to retrieve the checksum of the object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_mode: Option<crate::types::ChecksumMode>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Return the object only if its entity tag (ETag) is the same as the one specified; otherwise, return a 412 (precondition failed) error.
     ///
@@ -92,7 +84,6 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns `200 OK` and the data requested.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match: Option<String>,
     /// Return the object only if it has been modified since the specified time; otherwise, return a 304 (not modified) error.
     ///
@@ -104,7 +95,6 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns the `304 Not Modified` response code.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_modified_since: Option<::awsgen_runtime::DateTime>,
     /// Return the object only if its entity tag (ETag) is different from the one specified; otherwise, return a 304 (not modified) error.
     ///
@@ -116,7 +106,6 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns the `304 Not Modified` response code.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_none_match: Option<String>,
     /// Return the object only if it has not been modified since the specified time; otherwise, return a 412 (precondition failed) error.
     ///
@@ -128,59 +117,44 @@ pub struct HeadObjectInput {
     /// Then Amazon S3 returns `200 OK` and the data requested.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     /// The object key.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// Part number of the object being read. This is a positive integer between 1 and 10,000. Effectively performs a 'ranged' HEAD request for the part specified. Useful querying about the size of the part and the number of parts in this object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub part_number: Option<i32>,
     /// HeadObject returns only the metadata for an object. If the Range is satisfiable, only the `ContentLength` is affected in the response. If the Range is not satisfiable, S3 returns a `416 - Requested Range Not Satisfiable` error.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub range: Option<String>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Sets the `Cache-Control` header of the response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_cache_control: Option<String>,
     /// Sets the `Content-Disposition` header of the response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_disposition: Option<String>,
     /// Sets the `Content-Encoding` header of the response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_encoding: Option<String>,
     /// Sets the `Content-Language` header of the response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_language: Option<String>,
     /// Sets the `Content-Type` header of the response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_content_type: Option<String>,
     /// Sets the `Expires` header of the response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub response_expires: Option<::awsgen_runtime::DateTime>,
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Version ID used to reference a specific version of the object.
     ///
     /// For directory buckets in this API operation, only the `null` value of the version ID is supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
 }
 impl HeadObjectInput {
@@ -331,6 +305,29 @@ impl HeadObjectInput {
         self.version_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for HeadObjectInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(HeadObjectInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for HeadObjectInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(HeadObjectInput);
 impl ::std::fmt::Debug for HeadObjectInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("HeadObjectInput")
@@ -399,14 +396,12 @@ impl<C> HeadObjectInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -417,34 +412,33 @@ impl<C> HeadObjectInputBuilder<C> {
     /// **General purpose buckets** - If you enable checksum mode and the object is uploaded with a [checksum](https://docs.aws.amazon.com/AmazonS3/latest/API/API_Checksum.html) and encrypted with an Key Management Service (KMS) key, you must have permission to use the `kms:Decrypt` action to retrieve the checksum.
     ///
     /// **Directory buckets** - If you enable `ChecksumMode` and the object is encrypted with Amazon Web Services Key Management Service (Amazon Web Services KMS), you must also have the `kms:GenerateDataKey` and `kms:Decrypt` permissions in IAM identity-based policies and KMS key policies for the KMS key to retrieve the checksum of the object.
-    pub fn checksum_mode(
-        mut self,
-        value: impl Into<crate::types::ChecksumMode>,
-    ) -> Self {
-        self.checksum_mode = Some(value.into());
-        self
+    pub fn checksum_mode(self, value: impl Into<crate::types::ChecksumMode>) -> Self {
+        self.set_checksum_mode(Some(value.into()))
     }
     /// Sets or clears [`checksum_mode`](Self::checksum_mode).
     pub fn set_checksum_mode(
-        mut self,
-        value: Option<crate::types::ChecksumMode>,
+        self,
+        checksum_mode: Option<crate::types::ChecksumMode>,
     ) -> Self {
-        self.checksum_mode = value;
-        self
+        Self { checksum_mode, ..self }
     }
     /// What [`checksum_mode`](Self::checksum_mode) set, if anything.
     pub fn get_checksum_mode(&self) -> &Option<crate::types::ChecksumMode> {
         &self.checksum_mode
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
@@ -460,14 +454,12 @@ impl<C> HeadObjectInputBuilder<C> {
     /// Then Amazon S3 returns `200 OK` and the data requested.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        self.set_if_match(Some(value.into()))
     }
     /// Sets or clears [`if_match`](Self::if_match).
-    pub fn set_if_match(mut self, value: Option<String>) -> Self {
-        self.if_match = value;
-        self
+    pub fn set_if_match(self, if_match: Option<String>) -> Self {
+        Self { if_match, ..self }
     }
     /// What [`if_match`](Self::if_match) set, if anything.
     pub fn get_if_match(&self) -> &Option<String> {
@@ -484,19 +476,17 @@ impl<C> HeadObjectInputBuilder<C> {
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
     pub fn if_modified_since(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_modified_since = Some(value.into());
-        self
+        self.set_if_modified_since(Some(value.into()))
     }
     /// Sets or clears [`if_modified_since`](Self::if_modified_since).
     pub fn set_if_modified_since(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        if_modified_since: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_modified_since = value;
-        self
+        Self { if_modified_since, ..self }
     }
     /// What [`if_modified_since`](Self::if_modified_since) set, if anything.
     pub fn get_if_modified_since(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -512,14 +502,12 @@ impl<C> HeadObjectInputBuilder<C> {
     /// Then Amazon S3 returns the `304 Not Modified` response code.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        self.set_if_none_match(Some(value.into()))
     }
     /// Sets or clears [`if_none_match`](Self::if_none_match).
-    pub fn set_if_none_match(mut self, value: Option<String>) -> Self {
-        self.if_none_match = value;
-        self
+    pub fn set_if_none_match(self, if_none_match: Option<String>) -> Self {
+        Self { if_none_match, ..self }
     }
     /// What [`if_none_match`](Self::if_none_match) set, if anything.
     pub fn get_if_none_match(&self) -> &Option<String> {
@@ -536,171 +524,176 @@ impl<C> HeadObjectInputBuilder<C> {
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232).
     pub fn if_unmodified_since(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_unmodified_since = Some(value.into());
-        self
+        self.set_if_unmodified_since(Some(value.into()))
     }
     /// Sets or clears [`if_unmodified_since`](Self::if_unmodified_since).
     pub fn set_if_unmodified_since(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.if_unmodified_since = value;
-        self
+        Self {
+            if_unmodified_since,
+            ..self
+        }
     }
     /// What [`if_unmodified_since`](Self::if_unmodified_since) set, if anything.
     pub fn get_if_unmodified_since(&self) -> &Option<::awsgen_runtime::DateTime> {
         &self.if_unmodified_since
     }
     /// The object key.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Part number of the object being read. This is a positive integer between 1 and 10,000. Effectively performs a 'ranged' HEAD request for the part specified. Useful querying about the size of the part and the number of parts in this object.
-    pub fn part_number(mut self, value: impl Into<i32>) -> Self {
-        self.part_number = Some(value.into());
-        self
+    pub fn part_number(self, value: impl Into<i32>) -> Self {
+        self.set_part_number(Some(value.into()))
     }
     /// Sets or clears [`part_number`](Self::part_number).
-    pub fn set_part_number(mut self, value: Option<i32>) -> Self {
-        self.part_number = value;
-        self
+    pub fn set_part_number(self, part_number: Option<i32>) -> Self {
+        Self { part_number, ..self }
     }
     /// What [`part_number`](Self::part_number) set, if anything.
     pub fn get_part_number(&self) -> &Option<i32> {
         &self.part_number
     }
     /// HeadObject returns only the metadata for an object. If the Range is satisfiable, only the `ContentLength` is affected in the response. If the Range is not satisfiable, S3 returns a `416 - Requested Range Not Satisfiable` error.
-    pub fn range(mut self, value: impl Into<String>) -> Self {
-        self.range = Some(value.into());
-        self
+    pub fn range(self, value: impl Into<String>) -> Self {
+        self.set_range(Some(value.into()))
     }
     /// Sets or clears [`range`](Self::range).
-    pub fn set_range(mut self, value: Option<String>) -> Self {
-        self.range = value;
-        self
+    pub fn set_range(self, range: Option<String>) -> Self {
+        Self { range, ..self }
     }
     /// What [`range`](Self::range) set, if anything.
     pub fn get_range(&self) -> &Option<String> {
         &self.range
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
         &self.request_payer
     }
     /// Sets the `Cache-Control` header of the response.
-    pub fn response_cache_control(mut self, value: impl Into<String>) -> Self {
-        self.response_cache_control = Some(value.into());
-        self
+    pub fn response_cache_control(self, value: impl Into<String>) -> Self {
+        self.set_response_cache_control(Some(value.into()))
     }
     /// Sets or clears [`response_cache_control`](Self::response_cache_control).
-    pub fn set_response_cache_control(mut self, value: Option<String>) -> Self {
-        self.response_cache_control = value;
-        self
+    pub fn set_response_cache_control(
+        self,
+        response_cache_control: Option<String>,
+    ) -> Self {
+        Self {
+            response_cache_control,
+            ..self
+        }
     }
     /// What [`response_cache_control`](Self::response_cache_control) set, if anything.
     pub fn get_response_cache_control(&self) -> &Option<String> {
         &self.response_cache_control
     }
     /// Sets the `Content-Disposition` header of the response.
-    pub fn response_content_disposition(mut self, value: impl Into<String>) -> Self {
-        self.response_content_disposition = Some(value.into());
-        self
+    pub fn response_content_disposition(self, value: impl Into<String>) -> Self {
+        self.set_response_content_disposition(Some(value.into()))
     }
     /// Sets or clears [`response_content_disposition`](Self::response_content_disposition).
-    pub fn set_response_content_disposition(mut self, value: Option<String>) -> Self {
-        self.response_content_disposition = value;
-        self
+    pub fn set_response_content_disposition(
+        self,
+        response_content_disposition: Option<String>,
+    ) -> Self {
+        Self {
+            response_content_disposition,
+            ..self
+        }
     }
     /// What [`response_content_disposition`](Self::response_content_disposition) set, if anything.
     pub fn get_response_content_disposition(&self) -> &Option<String> {
         &self.response_content_disposition
     }
     /// Sets the `Content-Encoding` header of the response.
-    pub fn response_content_encoding(mut self, value: impl Into<String>) -> Self {
-        self.response_content_encoding = Some(value.into());
-        self
+    pub fn response_content_encoding(self, value: impl Into<String>) -> Self {
+        self.set_response_content_encoding(Some(value.into()))
     }
     /// Sets or clears [`response_content_encoding`](Self::response_content_encoding).
-    pub fn set_response_content_encoding(mut self, value: Option<String>) -> Self {
-        self.response_content_encoding = value;
-        self
+    pub fn set_response_content_encoding(
+        self,
+        response_content_encoding: Option<String>,
+    ) -> Self {
+        Self {
+            response_content_encoding,
+            ..self
+        }
     }
     /// What [`response_content_encoding`](Self::response_content_encoding) set, if anything.
     pub fn get_response_content_encoding(&self) -> &Option<String> {
         &self.response_content_encoding
     }
     /// Sets the `Content-Language` header of the response.
-    pub fn response_content_language(mut self, value: impl Into<String>) -> Self {
-        self.response_content_language = Some(value.into());
-        self
+    pub fn response_content_language(self, value: impl Into<String>) -> Self {
+        self.set_response_content_language(Some(value.into()))
     }
     /// Sets or clears [`response_content_language`](Self::response_content_language).
-    pub fn set_response_content_language(mut self, value: Option<String>) -> Self {
-        self.response_content_language = value;
-        self
+    pub fn set_response_content_language(
+        self,
+        response_content_language: Option<String>,
+    ) -> Self {
+        Self {
+            response_content_language,
+            ..self
+        }
     }
     /// What [`response_content_language`](Self::response_content_language) set, if anything.
     pub fn get_response_content_language(&self) -> &Option<String> {
         &self.response_content_language
     }
     /// Sets the `Content-Type` header of the response.
-    pub fn response_content_type(mut self, value: impl Into<String>) -> Self {
-        self.response_content_type = Some(value.into());
-        self
+    pub fn response_content_type(self, value: impl Into<String>) -> Self {
+        self.set_response_content_type(Some(value.into()))
     }
     /// Sets or clears [`response_content_type`](Self::response_content_type).
-    pub fn set_response_content_type(mut self, value: Option<String>) -> Self {
-        self.response_content_type = value;
-        self
+    pub fn set_response_content_type(
+        self,
+        response_content_type: Option<String>,
+    ) -> Self {
+        Self {
+            response_content_type,
+            ..self
+        }
     }
     /// What [`response_content_type`](Self::response_content_type) set, if anything.
     pub fn get_response_content_type(&self) -> &Option<String> {
         &self.response_content_type
     }
     /// Sets the `Expires` header of the response.
-    pub fn response_expires(
-        mut self,
-        value: impl Into<::awsgen_runtime::DateTime>,
-    ) -> Self {
-        self.response_expires = Some(value.into());
-        self
+    pub fn response_expires(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_response_expires(Some(value.into()))
     }
     /// Sets or clears [`response_expires`](Self::response_expires).
     pub fn set_response_expires(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        response_expires: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.response_expires = value;
-        self
+        Self { response_expires, ..self }
     }
     /// What [`response_expires`](Self::response_expires) set, if anything.
     pub fn get_response_expires(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -709,14 +702,18 @@ impl<C> HeadObjectInputBuilder<C> {
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -727,14 +724,12 @@ impl<C> HeadObjectInputBuilder<C> {
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
@@ -743,14 +738,15 @@ impl<C> HeadObjectInputBuilder<C> {
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
@@ -759,14 +755,12 @@ impl<C> HeadObjectInputBuilder<C> {
     /// Version ID used to reference a specific version of the object.
     ///
     /// For directory buckets in this API operation, only the `null` value of the version ID is supported.
-    pub fn version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
+    pub fn version_id(self, value: impl Into<String>) -> Self {
+        self.set_version_id(Some(value.into()))
     }
     /// Sets or clears [`version_id`](Self::version_id).
-    pub fn set_version_id(mut self, value: Option<String>) -> Self {
-        self.version_id = value;
-        self
+    pub fn set_version_id(self, version_id: Option<String>) -> Self {
+        Self { version_id, ..self }
     }
     /// What [`version_id`](Self::version_id) set, if anything.
     pub fn get_version_id(&self) -> &Option<String> {
@@ -1015,122 +1009,85 @@ impl ::awsgen_runtime::Operation for HeadObjectInput {
 }
 /// The `HeadObjectOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct HeadObjectOutput {
     /// Indicates that a range of bytes was specified.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub accept_ranges: Option<String>,
     /// The archive state of the head object.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub archive_status: Option<crate::types::ArchiveStatus>,
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// Specifies caching behavior along the request/reply chain.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub cache_control: Option<String>,
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32: Option<String>,
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32c: Option<String>,
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc64nvme: Option<String>,
     /// The Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_md5: Option<String>,
     /// The Base64 encoded, 160-bit `SHA1` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use the API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha1: Option<String>,
     /// The Base64 encoded, 256-bit `SHA256` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha256: Option<String>,
     /// The Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha512: Option<String>,
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header response to verify that the checksum type that is received is the same checksum type that was specified in `CreateMultipartUpload` request. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash128: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash3: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash64: Option<String>,
     /// Specifies presentational information for the object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_disposition: Option<String>,
     /// Indicates what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_encoding: Option<String>,
     /// The language the content is in.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_language: Option<String>,
     /// Size of the body in bytes.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_length: Option<i64>,
     /// The portion of the object returned in the response for a `GET` request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_range: Option<String>,
     /// A standard MIME type describing the format of the object data.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
     /// Specifies whether the object retrieved was (true) or was not (false) a Delete Marker. If false, this response header does not appear in the response.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub delete_marker: Option<bool>,
     /// An entity tag (ETag) is an opaque identifier assigned by a web server to a specific version of a resource found at a URL.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub e_tag: Option<String>,
     /// If the object expiration is configured (see [`PutBucketLifecycleConfiguration`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html) ), the response includes this header. It includes the `expiry-date` and `rule-id` key-value pairs providing object expiration information. The value of the `rule-id` is URL-encoded.
     ///
     /// Object expiration information is not returned in directory buckets and this header returns the value "`NotImplemented`" in all responses for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expiration: Option<String>,
     /// The date and time at which the object is no longer cacheable.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expires: Option<String>,
     /// Date and time when the object was last modified.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub last_modified: Option<::awsgen_runtime::DateTime>,
     /// A map of metadata to store with the object in S3.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// This is set to the number of metadata entries not returned in `x-amz-meta` headers. This can happen if you create metadata using an API like SOAP that supports more flexible metadata than the REST API. For example, using SOAP, you can create metadata whose values are not legal HTTP headers.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub missing_meta: Option<i32>,
     /// Specifies whether a legal hold is in effect for this object. This header is only returned if the requester has the `s3:GetObjectLegalHold` permission. This header is not returned if the specified version of this object has never had a legal hold applied. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     /// The Object Lock mode, if any, that's in effect for this object. This header is only returned if the requester has the `s3:GetObjectRetention` permission. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_mode: Option<crate::types::ObjectLockMode>,
     /// The date and time when the Object Lock retention period expires. This header is only returned if the requester has the `s3:GetObjectRetention` permission.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     /// The count of parts this object has. This value is only returned if you specify `partNumber` in your request and the object was uploaded as a multipart upload.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub parts_count: Option<i32>,
     /// Amazon S3 can return this header if your request involves a bucket that is either a source or a destination in a replication rule.
     ///
@@ -1146,10 +1103,8 @@ pub struct HeadObjectOutput {
     /// For more information, see [Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub replication_status: Option<crate::types::ReplicationStatus>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If the object is an archived object (an object whose storage class is GLACIER), the response includes this header if either the archive restoration is in progress (see [RestoreObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html) or an archive copy is already restored.
     ///
@@ -1162,51 +1117,41 @@ pub struct HeadObjectOutput {
     /// For more information about archiving objects, see [Transitioning Objects: General Considerations](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html#lifecycle-transition-general-considerations).
     ///
     /// This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub restore: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// Provides storage class information of the object. Amazon S3 returns this header for all objects except for S3 Standard storage class objects.
     ///
     /// For more information, see [Storage Classes](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html).
     ///
     /// **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub storage_class: Option<crate::types::StorageClass>,
     /// The number of tags, if any, on the object, when you have the relevant permission to read object tags.
     ///
     /// You can use [GetObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html) to retrieve the tag set associated with an object.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub tag_count: Option<i32>,
     /// Version ID of the object.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub website_redirect_location: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl HeadObjectOutput {
@@ -1449,6 +1394,29 @@ impl ::awsgen_runtime::RequestId for HeadObjectOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for HeadObjectOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(HeadObjectOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for HeadObjectOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(HeadObjectOutput);
 impl ::std::fmt::Debug for HeadObjectOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("HeadObjectOutput")
@@ -1552,14 +1520,12 @@ impl ::std::fmt::Debug for HeadObjectOutputBuilder {
 }
 impl HeadObjectOutputBuilder {
     /// Indicates that a range of bytes was specified.
-    pub fn accept_ranges(mut self, value: impl Into<String>) -> Self {
-        self.accept_ranges = Some(value.into());
-        self
+    pub fn accept_ranges(self, value: impl Into<String>) -> Self {
+        self.set_accept_ranges(Some(value.into()))
     }
     /// Sets or clears [`accept_ranges`](Self::accept_ranges).
-    pub fn set_accept_ranges(mut self, value: Option<String>) -> Self {
-        self.accept_ranges = value;
-        self
+    pub fn set_accept_ranges(self, accept_ranges: Option<String>) -> Self {
+        Self { accept_ranges, ..self }
     }
     /// What [`accept_ranges`](Self::accept_ranges) set, if anything.
     pub fn get_accept_ranges(&self) -> &Option<String> {
@@ -1568,292 +1534,249 @@ impl HeadObjectOutputBuilder {
     /// The archive state of the head object.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn archive_status(
-        mut self,
-        value: impl Into<crate::types::ArchiveStatus>,
-    ) -> Self {
-        self.archive_status = Some(value.into());
-        self
+    pub fn archive_status(self, value: impl Into<crate::types::ArchiveStatus>) -> Self {
+        self.set_archive_status(Some(value.into()))
     }
     /// Sets or clears [`archive_status`](Self::archive_status).
     pub fn set_archive_status(
-        mut self,
-        value: Option<crate::types::ArchiveStatus>,
+        self,
+        archive_status: Option<crate::types::ArchiveStatus>,
     ) -> Self {
-        self.archive_status = value;
-        self
+        Self { archive_status, ..self }
     }
     /// What [`archive_status`](Self::archive_status) set, if anything.
     pub fn get_archive_status(&self) -> &Option<crate::types::ArchiveStatus> {
         &self.archive_status
     }
     /// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Specifies caching behavior along the request/reply chain.
-    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
-        self.cache_control = Some(value.into());
-        self
+    pub fn cache_control(self, value: impl Into<String>) -> Self {
+        self.set_cache_control(Some(value.into()))
     }
     /// Sets or clears [`cache_control`](Self::cache_control).
-    pub fn set_cache_control(mut self, value: Option<String>) -> Self {
-        self.cache_control = value;
-        self
+    pub fn set_cache_control(self, cache_control: Option<String>) -> Self {
+        Self { cache_control, ..self }
     }
     /// What [`cache_control`](Self::cache_control) set, if anything.
     pub fn get_cache_control(&self) -> &Option<String> {
         &self.cache_control
     }
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32 = Some(value.into());
-        self
+    pub fn checksum_crc32(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32`](Self::checksum_crc32).
-    pub fn set_checksum_crc32(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32 = value;
-        self
+    pub fn set_checksum_crc32(self, checksum_crc32: Option<String>) -> Self {
+        Self { checksum_crc32, ..self }
     }
     /// What [`checksum_crc32`](Self::checksum_crc32) set, if anything.
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32c(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32c = Some(value.into());
-        self
+    pub fn checksum_crc32c(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32c(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32c`](Self::checksum_crc32c).
-    pub fn set_checksum_crc32c(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32c = value;
-        self
+    pub fn set_checksum_crc32c(self, checksum_crc32c: Option<String>) -> Self {
+        Self { checksum_crc32c, ..self }
     }
     /// What [`checksum_crc32c`](Self::checksum_crc32c) set, if anything.
     pub fn get_checksum_crc32c(&self) -> &Option<String> {
         &self.checksum_crc32c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_crc64nvme(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc64nvme = Some(value.into());
-        self
+    pub fn checksum_crc64nvme(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc64nvme(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc64nvme`](Self::checksum_crc64nvme).
-    pub fn set_checksum_crc64nvme(mut self, value: Option<String>) -> Self {
-        self.checksum_crc64nvme = value;
-        self
+    pub fn set_checksum_crc64nvme(self, checksum_crc64nvme: Option<String>) -> Self {
+        Self { checksum_crc64nvme, ..self }
     }
     /// What [`checksum_crc64nvme`](Self::checksum_crc64nvme) set, if anything.
     pub fn get_checksum_crc64nvme(&self) -> &Option<String> {
         &self.checksum_crc64nvme
     }
     /// The Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_md5(mut self, value: impl Into<String>) -> Self {
-        self.checksum_md5 = Some(value.into());
-        self
+    pub fn checksum_md5(self, value: impl Into<String>) -> Self {
+        self.set_checksum_md5(Some(value.into()))
     }
     /// Sets or clears [`checksum_md5`](Self::checksum_md5).
-    pub fn set_checksum_md5(mut self, value: Option<String>) -> Self {
-        self.checksum_md5 = value;
-        self
+    pub fn set_checksum_md5(self, checksum_md5: Option<String>) -> Self {
+        Self { checksum_md5, ..self }
     }
     /// What [`checksum_md5`](Self::checksum_md5) set, if anything.
     pub fn get_checksum_md5(&self) -> &Option<String> {
         &self.checksum_md5
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use the API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha1(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha1 = Some(value.into());
-        self
+    pub fn checksum_sha1(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha1(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha1`](Self::checksum_sha1).
-    pub fn set_checksum_sha1(mut self, value: Option<String>) -> Self {
-        self.checksum_sha1 = value;
-        self
+    pub fn set_checksum_sha1(self, checksum_sha1: Option<String>) -> Self {
+        Self { checksum_sha1, ..self }
     }
     /// What [`checksum_sha1`](Self::checksum_sha1) set, if anything.
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha256(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha256 = Some(value.into());
-        self
+    pub fn checksum_sha256(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha256(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha256`](Self::checksum_sha256).
-    pub fn set_checksum_sha256(mut self, value: Option<String>) -> Self {
-        self.checksum_sha256 = value;
-        self
+    pub fn set_checksum_sha256(self, checksum_sha256: Option<String>) -> Self {
+        Self { checksum_sha256, ..self }
     }
     /// What [`checksum_sha256`](Self::checksum_sha256) set, if anything.
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// The Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_sha512(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha512 = Some(value.into());
-        self
+    pub fn checksum_sha512(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha512(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha512`](Self::checksum_sha512).
-    pub fn set_checksum_sha512(mut self, value: Option<String>) -> Self {
-        self.checksum_sha512 = value;
-        self
+    pub fn set_checksum_sha512(self, checksum_sha512: Option<String>) -> Self {
+        Self { checksum_sha512, ..self }
     }
     /// What [`checksum_sha512`](Self::checksum_sha512) set, if anything.
     pub fn get_checksum_sha512(&self) -> &Option<String> {
         &self.checksum_sha512
     }
     /// The checksum type, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. You can use this header response to verify that the checksum type that is received is the same checksum type that was specified in `CreateMultipartUpload` request. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_type(
-        mut self,
-        value: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
-        self.checksum_type = Some(value.into());
-        self
+    pub fn checksum_type(self, value: impl Into<crate::types::ChecksumType>) -> Self {
+        self.set_checksum_type(Some(value.into()))
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
     pub fn set_checksum_type(
-        mut self,
-        value: Option<crate::types::ChecksumType>,
+        self,
+        checksum_type: Option<crate::types::ChecksumType>,
     ) -> Self {
-        self.checksum_type = value;
-        self
+        Self { checksum_type, ..self }
     }
     /// What [`checksum_type`](Self::checksum_type) set, if anything.
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash128(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash128 = Some(value.into());
-        self
+    pub fn checksum_xxhash128(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash128(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash128`](Self::checksum_xxhash128).
-    pub fn set_checksum_xxhash128(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash128 = value;
-        self
+    pub fn set_checksum_xxhash128(self, checksum_xxhash128: Option<String>) -> Self {
+        Self { checksum_xxhash128, ..self }
     }
     /// What [`checksum_xxhash128`](Self::checksum_xxhash128) set, if anything.
     pub fn get_checksum_xxhash128(&self) -> &Option<String> {
         &self.checksum_xxhash128
     }
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash3(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash3 = Some(value.into());
-        self
+    pub fn checksum_xxhash3(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash3(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash3`](Self::checksum_xxhash3).
-    pub fn set_checksum_xxhash3(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash3 = value;
-        self
+    pub fn set_checksum_xxhash3(self, checksum_xxhash3: Option<String>) -> Self {
+        Self { checksum_xxhash3, ..self }
     }
     /// What [`checksum_xxhash3`](Self::checksum_xxhash3) set, if anything.
     pub fn get_checksum_xxhash3(&self) -> &Option<String> {
         &self.checksum_xxhash3
     }
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash64(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash64 = Some(value.into());
-        self
+    pub fn checksum_xxhash64(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash64(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash64`](Self::checksum_xxhash64).
-    pub fn set_checksum_xxhash64(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash64 = value;
-        self
+    pub fn set_checksum_xxhash64(self, checksum_xxhash64: Option<String>) -> Self {
+        Self { checksum_xxhash64, ..self }
     }
     /// What [`checksum_xxhash64`](Self::checksum_xxhash64) set, if anything.
     pub fn get_checksum_xxhash64(&self) -> &Option<String> {
         &self.checksum_xxhash64
     }
     /// Specifies presentational information for the object.
-    pub fn content_disposition(mut self, value: impl Into<String>) -> Self {
-        self.content_disposition = Some(value.into());
-        self
+    pub fn content_disposition(self, value: impl Into<String>) -> Self {
+        self.set_content_disposition(Some(value.into()))
     }
     /// Sets or clears [`content_disposition`](Self::content_disposition).
-    pub fn set_content_disposition(mut self, value: Option<String>) -> Self {
-        self.content_disposition = value;
-        self
+    pub fn set_content_disposition(self, content_disposition: Option<String>) -> Self {
+        Self {
+            content_disposition,
+            ..self
+        }
     }
     /// What [`content_disposition`](Self::content_disposition) set, if anything.
     pub fn get_content_disposition(&self) -> &Option<String> {
         &self.content_disposition
     }
     /// Indicates what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field.
-    pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
-        self.content_encoding = Some(value.into());
-        self
+    pub fn content_encoding(self, value: impl Into<String>) -> Self {
+        self.set_content_encoding(Some(value.into()))
     }
     /// Sets or clears [`content_encoding`](Self::content_encoding).
-    pub fn set_content_encoding(mut self, value: Option<String>) -> Self {
-        self.content_encoding = value;
-        self
+    pub fn set_content_encoding(self, content_encoding: Option<String>) -> Self {
+        Self { content_encoding, ..self }
     }
     /// What [`content_encoding`](Self::content_encoding) set, if anything.
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language the content is in.
-    pub fn content_language(mut self, value: impl Into<String>) -> Self {
-        self.content_language = Some(value.into());
-        self
+    pub fn content_language(self, value: impl Into<String>) -> Self {
+        self.set_content_language(Some(value.into()))
     }
     /// Sets or clears [`content_language`](Self::content_language).
-    pub fn set_content_language(mut self, value: Option<String>) -> Self {
-        self.content_language = value;
-        self
+    pub fn set_content_language(self, content_language: Option<String>) -> Self {
+        Self { content_language, ..self }
     }
     /// What [`content_language`](Self::content_language) set, if anything.
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// Size of the body in bytes.
-    pub fn content_length(mut self, value: impl Into<i64>) -> Self {
-        self.content_length = Some(value.into());
-        self
+    pub fn content_length(self, value: impl Into<i64>) -> Self {
+        self.set_content_length(Some(value.into()))
     }
     /// Sets or clears [`content_length`](Self::content_length).
-    pub fn set_content_length(mut self, value: Option<i64>) -> Self {
-        self.content_length = value;
-        self
+    pub fn set_content_length(self, content_length: Option<i64>) -> Self {
+        Self { content_length, ..self }
     }
     /// What [`content_length`](Self::content_length) set, if anything.
     pub fn get_content_length(&self) -> &Option<i64> {
         &self.content_length
     }
     /// The portion of the object returned in the response for a `GET` request.
-    pub fn content_range(mut self, value: impl Into<String>) -> Self {
-        self.content_range = Some(value.into());
-        self
+    pub fn content_range(self, value: impl Into<String>) -> Self {
+        self.set_content_range(Some(value.into()))
     }
     /// Sets or clears [`content_range`](Self::content_range).
-    pub fn set_content_range(mut self, value: Option<String>) -> Self {
-        self.content_range = value;
-        self
+    pub fn set_content_range(self, content_range: Option<String>) -> Self {
+        Self { content_range, ..self }
     }
     /// What [`content_range`](Self::content_range) set, if anything.
     pub fn get_content_range(&self) -> &Option<String> {
         &self.content_range
     }
     /// A standard MIME type describing the format of the object data.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<String>) -> Self {
+        self.set_content_type(Some(value.into()))
     }
     /// Sets or clears [`content_type`](Self::content_type).
-    pub fn set_content_type(mut self, value: Option<String>) -> Self {
-        self.content_type = value;
-        self
+    pub fn set_content_type(self, content_type: Option<String>) -> Self {
+        Self { content_type, ..self }
     }
     /// What [`content_type`](Self::content_type) set, if anything.
     pub fn get_content_type(&self) -> &Option<String> {
@@ -1862,28 +1785,24 @@ impl HeadObjectOutputBuilder {
     /// Specifies whether the object retrieved was (true) or was not (false) a Delete Marker. If false, this response header does not appear in the response.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn delete_marker(mut self, value: impl Into<bool>) -> Self {
-        self.delete_marker = Some(value.into());
-        self
+    pub fn delete_marker(self, value: impl Into<bool>) -> Self {
+        self.set_delete_marker(Some(value.into()))
     }
     /// Sets or clears [`delete_marker`](Self::delete_marker).
-    pub fn set_delete_marker(mut self, value: Option<bool>) -> Self {
-        self.delete_marker = value;
-        self
+    pub fn set_delete_marker(self, delete_marker: Option<bool>) -> Self {
+        Self { delete_marker, ..self }
     }
     /// What [`delete_marker`](Self::delete_marker) set, if anything.
     pub fn get_delete_marker(&self) -> &Option<bool> {
         &self.delete_marker
     }
     /// An entity tag (ETag) is an opaque identifier assigned by a web server to a specific version of a resource found at a URL.
-    pub fn e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
+    pub fn e_tag(self, value: impl Into<String>) -> Self {
+        self.set_e_tag(Some(value.into()))
     }
     /// Sets or clears [`e_tag`](Self::e_tag).
-    pub fn set_e_tag(mut self, value: Option<String>) -> Self {
-        self.e_tag = value;
-        self
+    pub fn set_e_tag(self, e_tag: Option<String>) -> Self {
+        Self { e_tag, ..self }
     }
     /// What [`e_tag`](Self::e_tag) set, if anything.
     pub fn get_e_tag(&self) -> &Option<String> {
@@ -1892,48 +1811,39 @@ impl HeadObjectOutputBuilder {
     /// If the object expiration is configured (see [`PutBucketLifecycleConfiguration`](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html) ), the response includes this header. It includes the `expiry-date` and `rule-id` key-value pairs providing object expiration information. The value of the `rule-id` is URL-encoded.
     ///
     /// Object expiration information is not returned in directory buckets and this header returns the value "`NotImplemented`" in all responses for directory buckets.
-    pub fn expiration(mut self, value: impl Into<String>) -> Self {
-        self.expiration = Some(value.into());
-        self
+    pub fn expiration(self, value: impl Into<String>) -> Self {
+        self.set_expiration(Some(value.into()))
     }
     /// Sets or clears [`expiration`](Self::expiration).
-    pub fn set_expiration(mut self, value: Option<String>) -> Self {
-        self.expiration = value;
-        self
+    pub fn set_expiration(self, expiration: Option<String>) -> Self {
+        Self { expiration, ..self }
     }
     /// What [`expiration`](Self::expiration) set, if anything.
     pub fn get_expiration(&self) -> &Option<String> {
         &self.expiration
     }
     /// The date and time at which the object is no longer cacheable.
-    pub fn expires(mut self, value: impl Into<String>) -> Self {
-        self.expires = Some(value.into());
-        self
+    pub fn expires(self, value: impl Into<String>) -> Self {
+        self.set_expires(Some(value.into()))
     }
     /// Sets or clears [`expires`](Self::expires).
-    pub fn set_expires(mut self, value: Option<String>) -> Self {
-        self.expires = value;
-        self
+    pub fn set_expires(self, expires: Option<String>) -> Self {
+        Self { expires, ..self }
     }
     /// What [`expires`](Self::expires) set, if anything.
     pub fn get_expires(&self) -> &Option<String> {
         &self.expires
     }
     /// Date and time when the object was last modified.
-    pub fn last_modified(
-        mut self,
-        value: impl Into<::awsgen_runtime::DateTime>,
-    ) -> Self {
-        self.last_modified = Some(value.into());
-        self
+    pub fn last_modified(self, value: impl Into<::awsgen_runtime::DateTime>) -> Self {
+        self.set_last_modified(Some(value.into()))
     }
     /// Sets or clears [`last_modified`](Self::last_modified).
     pub fn set_last_modified(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        last_modified: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.last_modified = value;
-        self
+        Self { last_modified, ..self }
     }
     /// What [`last_modified`](Self::last_modified) set, if anything.
     pub fn get_last_modified(&self) -> &Option<::awsgen_runtime::DateTime> {
@@ -1941,19 +1851,17 @@ impl HeadObjectOutputBuilder {
     }
     /// A map of metadata to store with the object in S3.
     pub fn metadata(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = Some(value.into());
-        self
+        self.set_metadata(Some(value.into()))
     }
     /// Sets or clears [`metadata`](Self::metadata).
     pub fn set_metadata(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        metadata: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = value;
-        self
+        Self { metadata, ..self }
     }
     /// What [`metadata`](Self::metadata) set, if anything.
     pub fn get_metadata(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
@@ -1962,14 +1870,12 @@ impl HeadObjectOutputBuilder {
     /// This is set to the number of metadata entries not returned in `x-amz-meta` headers. This can happen if you create metadata using an API like SOAP that supports more flexible metadata than the REST API. For example, using SOAP, you can create metadata whose values are not legal HTTP headers.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn missing_meta(mut self, value: impl Into<i32>) -> Self {
-        self.missing_meta = Some(value.into());
-        self
+    pub fn missing_meta(self, value: impl Into<i32>) -> Self {
+        self.set_missing_meta(Some(value.into()))
     }
     /// Sets or clears [`missing_meta`](Self::missing_meta).
-    pub fn set_missing_meta(mut self, value: Option<i32>) -> Self {
-        self.missing_meta = value;
-        self
+    pub fn set_missing_meta(self, missing_meta: Option<i32>) -> Self {
+        Self { missing_meta, ..self }
     }
     /// What [`missing_meta`](Self::missing_meta) set, if anything.
     pub fn get_missing_meta(&self) -> &Option<i32> {
@@ -1979,19 +1885,20 @@ impl HeadObjectOutputBuilder {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_legal_hold_status(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = Some(value.into());
-        self
+        self.set_object_lock_legal_hold_status(Some(value.into()))
     }
     /// Sets or clears [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status).
     pub fn set_object_lock_legal_hold_status(
-        mut self,
-        value: Option<crate::types::ObjectLockLegalHoldStatus>,
+        self,
+        object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = value;
-        self
+        Self {
+            object_lock_legal_hold_status,
+            ..self
+        }
     }
     /// What [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status) set, if anything.
     pub fn get_object_lock_legal_hold_status(
@@ -2003,19 +1910,17 @@ impl HeadObjectOutputBuilder {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_mode(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = Some(value.into());
-        self
+        self.set_object_lock_mode(Some(value.into()))
     }
     /// Sets or clears [`object_lock_mode`](Self::object_lock_mode).
     pub fn set_object_lock_mode(
-        mut self,
-        value: Option<crate::types::ObjectLockMode>,
+        self,
+        object_lock_mode: Option<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = value;
-        self
+        Self { object_lock_mode, ..self }
     }
     /// What [`object_lock_mode`](Self::object_lock_mode) set, if anything.
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
@@ -2025,19 +1930,20 @@ impl HeadObjectOutputBuilder {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_retain_until_date(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = Some(value.into());
-        self
+        self.set_object_lock_retain_until_date(Some(value.into()))
     }
     /// Sets or clears [`object_lock_retain_until_date`](Self::object_lock_retain_until_date).
     pub fn set_object_lock_retain_until_date(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = value;
-        self
+        Self {
+            object_lock_retain_until_date,
+            ..self
+        }
     }
     /// What [`object_lock_retain_until_date`](Self::object_lock_retain_until_date) set, if anything.
     pub fn get_object_lock_retain_until_date(
@@ -2046,14 +1952,12 @@ impl HeadObjectOutputBuilder {
         &self.object_lock_retain_until_date
     }
     /// The count of parts this object has. This value is only returned if you specify `partNumber` in your request and the object was uploaded as a multipart upload.
-    pub fn parts_count(mut self, value: impl Into<i32>) -> Self {
-        self.parts_count = Some(value.into());
-        self
+    pub fn parts_count(self, value: impl Into<i32>) -> Self {
+        self.set_parts_count(Some(value.into()))
     }
     /// Sets or clears [`parts_count`](Self::parts_count).
-    pub fn set_parts_count(mut self, value: Option<i32>) -> Self {
-        self.parts_count = value;
-        self
+    pub fn set_parts_count(self, parts_count: Option<i32>) -> Self {
+        Self { parts_count, ..self }
     }
     /// What [`parts_count`](Self::parts_count) set, if anything.
     pub fn get_parts_count(&self) -> &Option<i32> {
@@ -2074,19 +1978,17 @@ impl HeadObjectOutputBuilder {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn replication_status(
-        mut self,
+        self,
         value: impl Into<crate::types::ReplicationStatus>,
     ) -> Self {
-        self.replication_status = Some(value.into());
-        self
+        self.set_replication_status(Some(value.into()))
     }
     /// Sets or clears [`replication_status`](Self::replication_status).
     pub fn set_replication_status(
-        mut self,
-        value: Option<crate::types::ReplicationStatus>,
+        self,
+        replication_status: Option<crate::types::ReplicationStatus>,
     ) -> Self {
-        self.replication_status = value;
-        self
+        Self { replication_status, ..self }
     }
     /// What [`replication_status`](Self::replication_status) set, if anything.
     pub fn get_replication_status(&self) -> &Option<crate::types::ReplicationStatus> {
@@ -2094,19 +1996,17 @@ impl HeadObjectOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -2123,14 +2023,12 @@ impl HeadObjectOutputBuilder {
     /// For more information about archiving objects, see [Transitioning Objects: General Considerations](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html#lifecycle-transition-general-considerations).
     ///
     /// This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    pub fn restore(mut self, value: impl Into<String>) -> Self {
-        self.restore = Some(value.into());
-        self
+    pub fn restore(self, value: impl Into<String>) -> Self {
+        self.set_restore(Some(value.into()))
     }
     /// Sets or clears [`restore`](Self::restore).
-    pub fn set_restore(mut self, value: Option<String>) -> Self {
-        self.restore = value;
-        self
+    pub fn set_restore(self, restore: Option<String>) -> Self {
+        Self { restore, ..self }
     }
     /// What [`restore`](Self::restore) set, if anything.
     pub fn get_restore(&self) -> &Option<String> {
@@ -2139,14 +2037,18 @@ impl HeadObjectOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -2155,28 +2057,27 @@ impl HeadObjectOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -2186,19 +2087,20 @@ impl HeadObjectOutputBuilder {
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -2211,20 +2113,15 @@ impl HeadObjectOutputBuilder {
     /// For more information, see [Storage Classes](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html).
     ///
     /// **Directory buckets** - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
-    pub fn storage_class(
-        mut self,
-        value: impl Into<crate::types::StorageClass>,
-    ) -> Self {
-        self.storage_class = Some(value.into());
-        self
+    pub fn storage_class(self, value: impl Into<crate::types::StorageClass>) -> Self {
+        self.set_storage_class(Some(value.into()))
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
     pub fn set_storage_class(
-        mut self,
-        value: Option<crate::types::StorageClass>,
+        self,
+        storage_class: Option<crate::types::StorageClass>,
     ) -> Self {
-        self.storage_class = value;
-        self
+        Self { storage_class, ..self }
     }
     /// What [`storage_class`](Self::storage_class) set, if anything.
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
@@ -2235,14 +2132,12 @@ impl HeadObjectOutputBuilder {
     /// You can use [GetObjectTagging](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html) to retrieve the tag set associated with an object.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn tag_count(mut self, value: impl Into<i32>) -> Self {
-        self.tag_count = Some(value.into());
-        self
+    pub fn tag_count(self, value: impl Into<i32>) -> Self {
+        self.set_tag_count(Some(value.into()))
     }
     /// Sets or clears [`tag_count`](Self::tag_count).
-    pub fn set_tag_count(mut self, value: Option<i32>) -> Self {
-        self.tag_count = value;
-        self
+    pub fn set_tag_count(self, tag_count: Option<i32>) -> Self {
+        Self { tag_count, ..self }
     }
     /// What [`tag_count`](Self::tag_count) set, if anything.
     pub fn get_tag_count(&self) -> &Option<i32> {
@@ -2251,14 +2146,12 @@ impl HeadObjectOutputBuilder {
     /// Version ID of the object.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
+    pub fn version_id(self, value: impl Into<String>) -> Self {
+        self.set_version_id(Some(value.into()))
     }
     /// Sets or clears [`version_id`](Self::version_id).
-    pub fn set_version_id(mut self, value: Option<String>) -> Self {
-        self.version_id = value;
-        self
+    pub fn set_version_id(self, version_id: Option<String>) -> Self {
+        Self { version_id, ..self }
     }
     /// What [`version_id`](Self::version_id) set, if anything.
     pub fn get_version_id(&self) -> &Option<String> {
@@ -2267,14 +2160,18 @@ impl HeadObjectOutputBuilder {
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn website_redirect_location(mut self, value: impl Into<String>) -> Self {
-        self.website_redirect_location = Some(value.into());
-        self
+    pub fn website_redirect_location(self, value: impl Into<String>) -> Self {
+        self.set_website_redirect_location(Some(value.into()))
     }
     /// Sets or clears [`website_redirect_location`](Self::website_redirect_location).
-    pub fn set_website_redirect_location(mut self, value: Option<String>) -> Self {
-        self.website_redirect_location = value;
-        self
+    pub fn set_website_redirect_location(
+        self,
+        website_redirect_location: Option<String>,
+    ) -> Self {
+        Self {
+            website_redirect_location,
+            ..self
+        }
     }
     /// What [`website_redirect_location`](Self::website_redirect_location) set, if anything.
     pub fn get_website_redirect_location(&self) -> &Option<String> {

@@ -12,17 +12,11 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `ListBucketsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListBucketsInput {
     /// Limits the response to buckets that are located in the specified Amazon Web Services Region. The Amazon Web Services Region must be expressed according to the Amazon Web Services Region code, such as `us-west-2` for the US West (Oregon) Region. For a list of the valid values for all of the Amazon Web Services Regions, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
     ///
     /// Requests made to a Regional endpoint that is different from the `bucket-region` parameter are not supported. For example, if you want to limit the response to your buckets in Region `us-west-2`, the request must be made to an endpoint in Region `us-west-2`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_region: Option<String>,
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token. `ContinuationToken` is obfuscated and is not a real key. You can use this `ContinuationToken` for pagination of the list results.
     ///
@@ -31,13 +25,10 @@ pub struct ListBucketsInput {
     /// Required: No.
     ///
     /// If you specify the `bucket-region`, `prefix`, or `continuation-token` query parameters without using `max-buckets` to set the maximum number of buckets returned in the response, Amazon S3 applies a default page size of 10,000 and provides a continuation token if there are more buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub continuation_token: Option<String>,
     /// Maximum number of buckets to be returned in response. When the number is more than the count of buckets that are owned by an Amazon Web Services account, return all the buckets in response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub max_buckets: Option<i32>,
     /// Limits the response to bucket names that begin with the specified bucket name prefix.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub prefix: Option<String>,
 }
 impl ListBucketsInput {
@@ -70,6 +61,29 @@ impl ListBucketsInput {
         self.prefix.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListBucketsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListBucketsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListBucketsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListBucketsInput);
 /// A builder for [`ListBucketsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListBucketsInputBuilder<C = ()> {
@@ -83,14 +97,12 @@ impl<C> ListBucketsInputBuilder<C> {
     /// Limits the response to buckets that are located in the specified Amazon Web Services Region. The Amazon Web Services Region must be expressed according to the Amazon Web Services Region code, such as `us-west-2` for the US West (Oregon) Region. For a list of the valid values for all of the Amazon Web Services Regions, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
     ///
     /// Requests made to a Regional endpoint that is different from the `bucket-region` parameter are not supported. For example, if you want to limit the response to your buckets in Region `us-west-2`, the request must be made to an endpoint in Region `us-west-2`.
-    pub fn bucket_region(mut self, value: impl Into<String>) -> Self {
-        self.bucket_region = Some(value.into());
-        self
+    pub fn bucket_region(self, value: impl Into<String>) -> Self {
+        self.set_bucket_region(Some(value.into()))
     }
     /// Sets or clears [`bucket_region`](Self::bucket_region).
-    pub fn set_bucket_region(mut self, value: Option<String>) -> Self {
-        self.bucket_region = value;
-        self
+    pub fn set_bucket_region(self, bucket_region: Option<String>) -> Self {
+        Self { bucket_region, ..self }
     }
     /// What [`bucket_region`](Self::bucket_region) set, if anything.
     pub fn get_bucket_region(&self) -> &Option<String> {
@@ -103,42 +115,36 @@ impl<C> ListBucketsInputBuilder<C> {
     /// Required: No.
     ///
     /// If you specify the `bucket-region`, `prefix`, or `continuation-token` query parameters without using `max-buckets` to set the maximum number of buckets returned in the response, Amazon S3 applies a default page size of 10,000 and provides a continuation token if there are more buckets.
-    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
-        self.continuation_token = Some(value.into());
-        self
+    pub fn continuation_token(self, value: impl Into<String>) -> Self {
+        self.set_continuation_token(Some(value.into()))
     }
     /// Sets or clears [`continuation_token`](Self::continuation_token).
-    pub fn set_continuation_token(mut self, value: Option<String>) -> Self {
-        self.continuation_token = value;
-        self
+    pub fn set_continuation_token(self, continuation_token: Option<String>) -> Self {
+        Self { continuation_token, ..self }
     }
     /// What [`continuation_token`](Self::continuation_token) set, if anything.
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// Maximum number of buckets to be returned in response. When the number is more than the count of buckets that are owned by an Amazon Web Services account, return all the buckets in response.
-    pub fn max_buckets(mut self, value: impl Into<i32>) -> Self {
-        self.max_buckets = Some(value.into());
-        self
+    pub fn max_buckets(self, value: impl Into<i32>) -> Self {
+        self.set_max_buckets(Some(value.into()))
     }
     /// Sets or clears [`max_buckets`](Self::max_buckets).
-    pub fn set_max_buckets(mut self, value: Option<i32>) -> Self {
-        self.max_buckets = value;
-        self
+    pub fn set_max_buckets(self, max_buckets: Option<i32>) -> Self {
+        Self { max_buckets, ..self }
     }
     /// What [`max_buckets`](Self::max_buckets) set, if anything.
     pub fn get_max_buckets(&self) -> &Option<i32> {
         &self.max_buckets
     }
     /// Limits the response to bucket names that begin with the specified bucket name prefix.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {
@@ -272,40 +278,18 @@ impl ::awsgen_runtime::pagination::Paginate for ListBucketsInput {
 }
 /// The `ListBucketsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListBucketsOutput {
     /// The list of buckets owned by the requester.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Buckets", skip_serializing_if = "Option::is_none")
-    )]
     pub buckets: Option<Vec<crate::types::Bucket>>,
     /// `ContinuationToken` is included in the response when there are more buckets that can be listed with pagination. The next `ListBuckets` request to Amazon S3 can be continued with this `ContinuationToken`. `ContinuationToken` is obfuscated and is not a real bucket.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none")
-    )]
     pub continuation_token: Option<String>,
     /// The owner of the buckets listed.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Owner", skip_serializing_if = "Option::is_none")
-    )]
     pub owner: Option<crate::types::Owner>,
     /// If `Prefix` was sent with the request, it is included in the response.
     ///
     /// All bucket names in the response begin with the specified bucket name prefix.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
-    )]
     pub prefix: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListBucketsOutput {
@@ -337,6 +321,39 @@ impl ::awsgen_runtime::RequestId for ListBucketsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListBucketsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Buckets" => value.read(&mut self.buckets),
+            "ContinuationToken" => value.read(&mut self.continuation_token),
+            "Owner" => value.read(&mut self.owner),
+            "Prefix" => value.read(&mut self.prefix),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListBucketsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListBucketsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Buckets", &self.buckets)?;
+        out.optional("ContinuationToken", &self.continuation_token)?;
+        out.optional("Owner", &self.owner)?;
+        out.optional("Prefix", &self.prefix)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListBucketsOutput);
 /// A builder for [`ListBucketsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListBucketsOutputBuilder {
@@ -347,42 +364,36 @@ pub struct ListBucketsOutputBuilder {
 }
 impl ListBucketsOutputBuilder {
     /// The list of buckets owned by the requester.
-    pub fn buckets(mut self, value: impl Into<Vec<crate::types::Bucket>>) -> Self {
-        self.buckets = Some(value.into());
-        self
+    pub fn buckets(self, value: impl Into<Vec<crate::types::Bucket>>) -> Self {
+        self.set_buckets(Some(value.into()))
     }
     /// Sets or clears [`buckets`](Self::buckets).
-    pub fn set_buckets(mut self, value: Option<Vec<crate::types::Bucket>>) -> Self {
-        self.buckets = value;
-        self
+    pub fn set_buckets(self, buckets: Option<Vec<crate::types::Bucket>>) -> Self {
+        Self { buckets, ..self }
     }
     /// What [`buckets`](Self::buckets) set, if anything.
     pub fn get_buckets(&self) -> &Option<Vec<crate::types::Bucket>> {
         &self.buckets
     }
     /// `ContinuationToken` is included in the response when there are more buckets that can be listed with pagination. The next `ListBuckets` request to Amazon S3 can be continued with this `ContinuationToken`. `ContinuationToken` is obfuscated and is not a real bucket.
-    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
-        self.continuation_token = Some(value.into());
-        self
+    pub fn continuation_token(self, value: impl Into<String>) -> Self {
+        self.set_continuation_token(Some(value.into()))
     }
     /// Sets or clears [`continuation_token`](Self::continuation_token).
-    pub fn set_continuation_token(mut self, value: Option<String>) -> Self {
-        self.continuation_token = value;
-        self
+    pub fn set_continuation_token(self, continuation_token: Option<String>) -> Self {
+        Self { continuation_token, ..self }
     }
     /// What [`continuation_token`](Self::continuation_token) set, if anything.
     pub fn get_continuation_token(&self) -> &Option<String> {
         &self.continuation_token
     }
     /// The owner of the buckets listed.
-    pub fn owner(mut self, value: impl Into<crate::types::Owner>) -> Self {
-        self.owner = Some(value.into());
-        self
+    pub fn owner(self, value: impl Into<crate::types::Owner>) -> Self {
+        self.set_owner(Some(value.into()))
     }
     /// Sets or clears [`owner`](Self::owner).
-    pub fn set_owner(mut self, value: Option<crate::types::Owner>) -> Self {
-        self.owner = value;
-        self
+    pub fn set_owner(self, owner: Option<crate::types::Owner>) -> Self {
+        Self { owner, ..self }
     }
     /// What [`owner`](Self::owner) set, if anything.
     pub fn get_owner(&self) -> &Option<crate::types::Owner> {
@@ -391,14 +402,12 @@ impl ListBucketsOutputBuilder {
     /// If `Prefix` was sent with the request, it is included in the response.
     ///
     /// All bucket names in the response begin with the specified bucket name prefix.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {

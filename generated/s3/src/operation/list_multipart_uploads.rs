@@ -41,11 +41,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `ListMultipartUploadsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListMultipartUploadsInput {
     /// The name of the bucket to which the multipart upload was initiated.
@@ -57,7 +52,6 @@ pub struct ListMultipartUploadsInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Character you use to group keys.
     ///
@@ -66,13 +60,10 @@ pub struct ListMultipartUploadsInput {
     /// `CommonPrefixes` is filtered out from results if it is not lexicographically greater than the key-marker.
     ///
     /// **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub delimiter: Option<String>,
     /// The `EncodingType` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Specifies the multipart upload after which listing should begin.
     ///
@@ -85,23 +76,18 @@ pub struct ListMultipartUploadsInput {
     /// - **Directory buckets** - For directory buckets, `key-marker` is obfuscated and isn't a real object key. The `upload-id-marker` parameter isn't supported by directory buckets. To list the additional multipart uploads, you only need to set the value of `key-marker` to the `NextKeyMarker` value from the previous response.
     ///
     /// In the `ListMultipartUploads` response, the multipart uploads aren't sorted lexicographically based on the object keys.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key_marker: Option<String>,
     /// Sets the maximum number of multipart uploads, from 1 to 1,000, to return in the response body. 1,000 is the maximum number of uploads that can be returned in a response.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub max_uploads: Option<i32>,
     /// Lists in-progress uploads only for those keys that begin with the specified prefix. You can use prefixes to separate a bucket into different grouping of keys. (You can think of using `prefix` to make groups in the same way that you'd use a folder in a file system.)
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub prefix: Option<String>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Together with key-marker, specifies the multipart upload after which listing should begin. If key-marker is not specified, the upload-id-marker parameter is ignored. Otherwise, any multipart uploads for a key equal to the key-marker might be included in the list only if they have an upload ID lexicographically greater than the specified `upload-id-marker`.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub upload_id_marker: Option<String>,
 }
 impl ListMultipartUploadsInput {
@@ -174,6 +160,29 @@ impl ListMultipartUploadsInput {
         self.upload_id_marker.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListMultipartUploadsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListMultipartUploadsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListMultipartUploadsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListMultipartUploadsInput);
 /// A builder for [`ListMultipartUploadsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListMultipartUploadsInputBuilder<C = ()> {
@@ -198,14 +207,12 @@ impl<C> ListMultipartUploadsInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -218,48 +225,45 @@ impl<C> ListMultipartUploadsInputBuilder<C> {
     /// `CommonPrefixes` is filtered out from results if it is not lexicographically greater than the key-marker.
     ///
     /// **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
-    pub fn delimiter(mut self, value: impl Into<String>) -> Self {
-        self.delimiter = Some(value.into());
-        self
+    pub fn delimiter(self, value: impl Into<String>) -> Self {
+        self.set_delimiter(Some(value.into()))
     }
     /// Sets or clears [`delimiter`](Self::delimiter).
-    pub fn set_delimiter(mut self, value: Option<String>) -> Self {
-        self.delimiter = value;
-        self
+    pub fn set_delimiter(self, delimiter: Option<String>) -> Self {
+        Self { delimiter, ..self }
     }
     /// What [`delimiter`](Self::delimiter) set, if anything.
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// The `EncodingType` member.
-    pub fn encoding_type(
-        mut self,
-        value: impl Into<crate::types::EncodingType>,
-    ) -> Self {
-        self.encoding_type = Some(value.into());
-        self
+    pub fn encoding_type(self, value: impl Into<crate::types::EncodingType>) -> Self {
+        self.set_encoding_type(Some(value.into()))
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
     pub fn set_encoding_type(
-        mut self,
-        value: Option<crate::types::EncodingType>,
+        self,
+        encoding_type: Option<crate::types::EncodingType>,
     ) -> Self {
-        self.encoding_type = value;
-        self
+        Self { encoding_type, ..self }
     }
     /// What [`encoding_type`](Self::encoding_type) set, if anything.
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
@@ -276,28 +280,24 @@ impl<C> ListMultipartUploadsInputBuilder<C> {
     /// - **Directory buckets** - For directory buckets, `key-marker` is obfuscated and isn't a real object key. The `upload-id-marker` parameter isn't supported by directory buckets. To list the additional multipart uploads, you only need to set the value of `key-marker` to the `NextKeyMarker` value from the previous response.
     ///
     /// In the `ListMultipartUploads` response, the multipart uploads aren't sorted lexicographically based on the object keys.
-    pub fn key_marker(mut self, value: impl Into<String>) -> Self {
-        self.key_marker = Some(value.into());
-        self
+    pub fn key_marker(self, value: impl Into<String>) -> Self {
+        self.set_key_marker(Some(value.into()))
     }
     /// Sets or clears [`key_marker`](Self::key_marker).
-    pub fn set_key_marker(mut self, value: Option<String>) -> Self {
-        self.key_marker = value;
-        self
+    pub fn set_key_marker(self, key_marker: Option<String>) -> Self {
+        Self { key_marker, ..self }
     }
     /// What [`key_marker`](Self::key_marker) set, if anything.
     pub fn get_key_marker(&self) -> &Option<String> {
         &self.key_marker
     }
     /// Sets the maximum number of multipart uploads, from 1 to 1,000, to return in the response body. 1,000 is the maximum number of uploads that can be returned in a response.
-    pub fn max_uploads(mut self, value: impl Into<i32>) -> Self {
-        self.max_uploads = Some(value.into());
-        self
+    pub fn max_uploads(self, value: impl Into<i32>) -> Self {
+        self.set_max_uploads(Some(value.into()))
     }
     /// Sets or clears [`max_uploads`](Self::max_uploads).
-    pub fn set_max_uploads(mut self, value: Option<i32>) -> Self {
-        self.max_uploads = value;
-        self
+    pub fn set_max_uploads(self, max_uploads: Option<i32>) -> Self {
+        Self { max_uploads, ..self }
     }
     /// What [`max_uploads`](Self::max_uploads) set, if anything.
     pub fn get_max_uploads(&self) -> &Option<i32> {
@@ -306,34 +306,27 @@ impl<C> ListMultipartUploadsInputBuilder<C> {
     /// Lists in-progress uploads only for those keys that begin with the specified prefix. You can use prefixes to separate a bucket into different grouping of keys. (You can think of using `prefix` to make groups in the same way that you'd use a folder in a file system.)
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -342,14 +335,12 @@ impl<C> ListMultipartUploadsInputBuilder<C> {
     /// Together with key-marker, specifies the multipart upload after which listing should begin. If key-marker is not specified, the upload-id-marker parameter is ignored. Otherwise, any multipart uploads for a key equal to the key-marker might be included in the list only if they have an upload ID lexicographically greater than the specified `upload-id-marker`.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn upload_id_marker(mut self, value: impl Into<String>) -> Self {
-        self.upload_id_marker = Some(value.into());
-        self
+    pub fn upload_id_marker(self, value: impl Into<String>) -> Self {
+        self.set_upload_id_marker(Some(value.into()))
     }
     /// Sets or clears [`upload_id_marker`](Self::upload_id_marker).
-    pub fn set_upload_id_marker(mut self, value: Option<String>) -> Self {
-        self.upload_id_marker = value;
-        self
+    pub fn set_upload_id_marker(self, upload_id_marker: Option<String>) -> Self {
+        Self { upload_id_marker, ..self }
     }
     /// What [`upload_id_marker`](Self::upload_id_marker) set, if anything.
     pub fn get_upload_id_marker(&self) -> &Option<String> {
@@ -537,103 +528,48 @@ impl ::awsgen_runtime::pagination::Paginate for ListMultipartUploadsInput {
 }
 /// The `ListMultipartUploadsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListMultipartUploadsOutput {
     /// The name of the bucket to which the multipart upload was initiated. Does not return the access point ARN or access point alias if used.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Bucket", skip_serializing_if = "Option::is_none")
-    )]
     pub bucket: Option<String>,
     /// If you specify a delimiter in the request, then the result returns each distinct key prefix containing the delimiter in a `CommonPrefixes` element. The distinct key prefixes are returned in the `Prefix` child element.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none")
-    )]
     pub common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     /// Contains the delimiter you specified in the request. If you don't specify a delimiter in your request, this element is absent from the response.
     ///
     /// **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")
-    )]
     pub delimiter: Option<String>,
     /// Encoding type used by Amazon S3 to encode object keys in the response.
     ///
     /// If you specify the `encoding-type` request parameter, Amazon S3 includes this element in the response, and returns encoded key name values in the following response elements:
     ///
     /// `Delimiter`, `KeyMarker`, `Prefix`, `NextKeyMarker`, `Key`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")
-    )]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// Indicates whether the returned list of multipart uploads is truncated. A value of true indicates that the list was truncated. The list can be truncated if the number of multipart uploads exceeds the limit allowed or specified by max uploads.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
-    )]
     pub is_truncated: Option<bool>,
     /// The key at or after which the listing began.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "KeyMarker", skip_serializing_if = "Option::is_none")
-    )]
     pub key_marker: Option<String>,
     /// Maximum number of multipart uploads that could have been included in the response.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxUploads", skip_serializing_if = "Option::is_none")
-    )]
     pub max_uploads: Option<i32>,
     /// When a list is truncated, this element specifies the value that should be used for the key-marker request parameter in a subsequent request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextKeyMarker", skip_serializing_if = "Option::is_none")
-    )]
     pub next_key_marker: Option<String>,
     /// When a list is truncated, this element specifies the value that should be used for the `upload-id-marker` request parameter in a subsequent request.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextUploadIdMarker", skip_serializing_if = "Option::is_none")
-    )]
     pub next_upload_id_marker: Option<String>,
     /// When a prefix is provided in the request, this field contains the specified prefix. The result contains only keys starting with the specified prefix.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
-    )]
     pub prefix: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// Together with key-marker, specifies the multipart upload after which listing should begin. If key-marker is not specified, the upload-id-marker parameter is ignored. Otherwise, any multipart uploads for a key equal to the key-marker might be included in the list only if they have an upload ID lexicographically greater than the specified `upload-id-marker`.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "UploadIdMarker", skip_serializing_if = "Option::is_none")
-    )]
     pub upload_id_marker: Option<String>,
     /// Container for elements related to a particular multipart upload. A response can contain zero or more `Upload` elements.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Upload", skip_serializing_if = "Option::is_none")
-    )]
     pub uploads: Option<Vec<crate::types::MultipartUpload>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListMultipartUploadsOutput {
@@ -713,6 +649,55 @@ impl ::awsgen_runtime::RequestId for ListMultipartUploadsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListMultipartUploadsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Bucket" => value.read(&mut self.bucket),
+            "CommonPrefixes" => value.read(&mut self.common_prefixes),
+            "Delimiter" => value.read(&mut self.delimiter),
+            "EncodingType" => value.read(&mut self.encoding_type),
+            "IsTruncated" => value.read(&mut self.is_truncated),
+            "KeyMarker" => value.read(&mut self.key_marker),
+            "MaxUploads" => value.read(&mut self.max_uploads),
+            "NextKeyMarker" => value.read(&mut self.next_key_marker),
+            "NextUploadIdMarker" => value.read(&mut self.next_upload_id_marker),
+            "Prefix" => value.read(&mut self.prefix),
+            "UploadIdMarker" => value.read(&mut self.upload_id_marker),
+            "Upload" => value.read(&mut self.uploads),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListMultipartUploadsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListMultipartUploadsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Bucket", &self.bucket)?;
+        out.optional("CommonPrefixes", &self.common_prefixes)?;
+        out.optional("Delimiter", &self.delimiter)?;
+        out.optional("EncodingType", &self.encoding_type)?;
+        out.optional("IsTruncated", &self.is_truncated)?;
+        out.optional("KeyMarker", &self.key_marker)?;
+        out.optional("MaxUploads", &self.max_uploads)?;
+        out.optional("NextKeyMarker", &self.next_key_marker)?;
+        out.optional("NextUploadIdMarker", &self.next_upload_id_marker)?;
+        out.optional("Prefix", &self.prefix)?;
+        out.optional("UploadIdMarker", &self.upload_id_marker)?;
+        out.optional("Upload", &self.uploads)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListMultipartUploadsOutput);
 /// A builder for [`ListMultipartUploadsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListMultipartUploadsOutputBuilder {
@@ -732,14 +717,12 @@ pub struct ListMultipartUploadsOutputBuilder {
 }
 impl ListMultipartUploadsOutputBuilder {
     /// The name of the bucket to which the multipart upload was initiated. Does not return the access point ARN or access point alias if used.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -749,19 +732,17 @@ impl ListMultipartUploadsOutputBuilder {
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
     pub fn common_prefixes(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::CommonPrefix>>,
     ) -> Self {
-        self.common_prefixes = Some(value.into());
-        self
+        self.set_common_prefixes(Some(value.into()))
     }
     /// Sets or clears [`common_prefixes`](Self::common_prefixes).
     pub fn set_common_prefixes(
-        mut self,
-        value: Option<Vec<crate::types::CommonPrefix>>,
+        self,
+        common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     ) -> Self {
-        self.common_prefixes = value;
-        self
+        Self { common_prefixes, ..self }
     }
     /// What [`common_prefixes`](Self::common_prefixes) set, if anything.
     pub fn get_common_prefixes(&self) -> &Option<Vec<crate::types::CommonPrefix>> {
@@ -770,14 +751,12 @@ impl ListMultipartUploadsOutputBuilder {
     /// Contains the delimiter you specified in the request. If you don't specify a delimiter in your request, this element is absent from the response.
     ///
     /// **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
-    pub fn delimiter(mut self, value: impl Into<String>) -> Self {
-        self.delimiter = Some(value.into());
-        self
+    pub fn delimiter(self, value: impl Into<String>) -> Self {
+        self.set_delimiter(Some(value.into()))
     }
     /// Sets or clears [`delimiter`](Self::delimiter).
-    pub fn set_delimiter(mut self, value: Option<String>) -> Self {
-        self.delimiter = value;
-        self
+    pub fn set_delimiter(self, delimiter: Option<String>) -> Self {
+        Self { delimiter, ..self }
     }
     /// What [`delimiter`](Self::delimiter) set, if anything.
     pub fn get_delimiter(&self) -> &Option<String> {
@@ -788,76 +767,63 @@ impl ListMultipartUploadsOutputBuilder {
     /// If you specify the `encoding-type` request parameter, Amazon S3 includes this element in the response, and returns encoded key name values in the following response elements:
     ///
     /// `Delimiter`, `KeyMarker`, `Prefix`, `NextKeyMarker`, `Key`.
-    pub fn encoding_type(
-        mut self,
-        value: impl Into<crate::types::EncodingType>,
-    ) -> Self {
-        self.encoding_type = Some(value.into());
-        self
+    pub fn encoding_type(self, value: impl Into<crate::types::EncodingType>) -> Self {
+        self.set_encoding_type(Some(value.into()))
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
     pub fn set_encoding_type(
-        mut self,
-        value: Option<crate::types::EncodingType>,
+        self,
+        encoding_type: Option<crate::types::EncodingType>,
     ) -> Self {
-        self.encoding_type = value;
-        self
+        Self { encoding_type, ..self }
     }
     /// What [`encoding_type`](Self::encoding_type) set, if anything.
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// Indicates whether the returned list of multipart uploads is truncated. A value of true indicates that the list was truncated. The list can be truncated if the number of multipart uploads exceeds the limit allowed or specified by max uploads.
-    pub fn is_truncated(mut self, value: impl Into<bool>) -> Self {
-        self.is_truncated = Some(value.into());
-        self
+    pub fn is_truncated(self, value: impl Into<bool>) -> Self {
+        self.set_is_truncated(Some(value.into()))
     }
     /// Sets or clears [`is_truncated`](Self::is_truncated).
-    pub fn set_is_truncated(mut self, value: Option<bool>) -> Self {
-        self.is_truncated = value;
-        self
+    pub fn set_is_truncated(self, is_truncated: Option<bool>) -> Self {
+        Self { is_truncated, ..self }
     }
     /// What [`is_truncated`](Self::is_truncated) set, if anything.
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// The key at or after which the listing began.
-    pub fn key_marker(mut self, value: impl Into<String>) -> Self {
-        self.key_marker = Some(value.into());
-        self
+    pub fn key_marker(self, value: impl Into<String>) -> Self {
+        self.set_key_marker(Some(value.into()))
     }
     /// Sets or clears [`key_marker`](Self::key_marker).
-    pub fn set_key_marker(mut self, value: Option<String>) -> Self {
-        self.key_marker = value;
-        self
+    pub fn set_key_marker(self, key_marker: Option<String>) -> Self {
+        Self { key_marker, ..self }
     }
     /// What [`key_marker`](Self::key_marker) set, if anything.
     pub fn get_key_marker(&self) -> &Option<String> {
         &self.key_marker
     }
     /// Maximum number of multipart uploads that could have been included in the response.
-    pub fn max_uploads(mut self, value: impl Into<i32>) -> Self {
-        self.max_uploads = Some(value.into());
-        self
+    pub fn max_uploads(self, value: impl Into<i32>) -> Self {
+        self.set_max_uploads(Some(value.into()))
     }
     /// Sets or clears [`max_uploads`](Self::max_uploads).
-    pub fn set_max_uploads(mut self, value: Option<i32>) -> Self {
-        self.max_uploads = value;
-        self
+    pub fn set_max_uploads(self, max_uploads: Option<i32>) -> Self {
+        Self { max_uploads, ..self }
     }
     /// What [`max_uploads`](Self::max_uploads) set, if anything.
     pub fn get_max_uploads(&self) -> &Option<i32> {
         &self.max_uploads
     }
     /// When a list is truncated, this element specifies the value that should be used for the key-marker request parameter in a subsequent request.
-    pub fn next_key_marker(mut self, value: impl Into<String>) -> Self {
-        self.next_key_marker = Some(value.into());
-        self
+    pub fn next_key_marker(self, value: impl Into<String>) -> Self {
+        self.set_next_key_marker(Some(value.into()))
     }
     /// Sets or clears [`next_key_marker`](Self::next_key_marker).
-    pub fn set_next_key_marker(mut self, value: Option<String>) -> Self {
-        self.next_key_marker = value;
-        self
+    pub fn set_next_key_marker(self, next_key_marker: Option<String>) -> Self {
+        Self { next_key_marker, ..self }
     }
     /// What [`next_key_marker`](Self::next_key_marker) set, if anything.
     pub fn get_next_key_marker(&self) -> &Option<String> {
@@ -866,14 +832,18 @@ impl ListMultipartUploadsOutputBuilder {
     /// When a list is truncated, this element specifies the value that should be used for the `upload-id-marker` request parameter in a subsequent request.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn next_upload_id_marker(mut self, value: impl Into<String>) -> Self {
-        self.next_upload_id_marker = Some(value.into());
-        self
+    pub fn next_upload_id_marker(self, value: impl Into<String>) -> Self {
+        self.set_next_upload_id_marker(Some(value.into()))
     }
     /// Sets or clears [`next_upload_id_marker`](Self::next_upload_id_marker).
-    pub fn set_next_upload_id_marker(mut self, value: Option<String>) -> Self {
-        self.next_upload_id_marker = value;
-        self
+    pub fn set_next_upload_id_marker(
+        self,
+        next_upload_id_marker: Option<String>,
+    ) -> Self {
+        Self {
+            next_upload_id_marker,
+            ..self
+        }
     }
     /// What [`next_upload_id_marker`](Self::next_upload_id_marker) set, if anything.
     pub fn get_next_upload_id_marker(&self) -> &Option<String> {
@@ -882,14 +852,12 @@ impl ListMultipartUploadsOutputBuilder {
     /// When a prefix is provided in the request, this field contains the specified prefix. The result contains only keys starting with the specified prefix.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {
@@ -897,19 +865,17 @@ impl ListMultipartUploadsOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -918,34 +884,27 @@ impl ListMultipartUploadsOutputBuilder {
     /// Together with key-marker, specifies the multipart upload after which listing should begin. If key-marker is not specified, the upload-id-marker parameter is ignored. Otherwise, any multipart uploads for a key equal to the key-marker might be included in the list only if they have an upload ID lexicographically greater than the specified `upload-id-marker`.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn upload_id_marker(mut self, value: impl Into<String>) -> Self {
-        self.upload_id_marker = Some(value.into());
-        self
+    pub fn upload_id_marker(self, value: impl Into<String>) -> Self {
+        self.set_upload_id_marker(Some(value.into()))
     }
     /// Sets or clears [`upload_id_marker`](Self::upload_id_marker).
-    pub fn set_upload_id_marker(mut self, value: Option<String>) -> Self {
-        self.upload_id_marker = value;
-        self
+    pub fn set_upload_id_marker(self, upload_id_marker: Option<String>) -> Self {
+        Self { upload_id_marker, ..self }
     }
     /// What [`upload_id_marker`](Self::upload_id_marker) set, if anything.
     pub fn get_upload_id_marker(&self) -> &Option<String> {
         &self.upload_id_marker
     }
     /// Container for elements related to a particular multipart upload. A response can contain zero or more `Upload` elements.
-    pub fn uploads(
-        mut self,
-        value: impl Into<Vec<crate::types::MultipartUpload>>,
-    ) -> Self {
-        self.uploads = Some(value.into());
-        self
+    pub fn uploads(self, value: impl Into<Vec<crate::types::MultipartUpload>>) -> Self {
+        self.set_uploads(Some(value.into()))
     }
     /// Sets or clears [`uploads`](Self::uploads).
     pub fn set_uploads(
-        mut self,
-        value: Option<Vec<crate::types::MultipartUpload>>,
+        self,
+        uploads: Option<Vec<crate::types::MultipartUpload>>,
     ) -> Self {
-        self.uploads = value;
-        self
+        Self { uploads, ..self }
     }
     /// What [`uploads`](Self::uploads) set, if anything.
     pub fn get_uploads(&self) -> &Option<Vec<crate::types::MultipartUpload>> {

@@ -18,11 +18,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `ListObjectsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListObjectsInput {
     /// The name of the bucket containing the objects.
@@ -34,33 +29,24 @@ pub struct ListObjectsInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// A delimiter is a character that you use to group keys.
     ///
     /// `CommonPrefixes` is filtered out from results if it is not lexicographically greater than the key-marker.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub delimiter: Option<String>,
     /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Marker is where you want Amazon S3 to start listing from. Amazon S3 starts listing after this specified key. Marker can be any key in the bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub marker: Option<String>,
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub max_keys: Option<i32>,
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
     /// Limits the response to keys that begin with the specified prefix.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub prefix: Option<String>,
     /// Confirms that the requester knows that she or he will be charged for the list objects request. Bucket owners need not specify this parameter in their requests.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
 }
 impl ListObjectsInput {
@@ -117,6 +103,29 @@ impl ListObjectsInput {
         self.request_payer.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListObjectsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListObjectsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListObjectsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListObjectsInput);
 /// A builder for [`ListObjectsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListObjectsInputBuilder<C = ()> {
@@ -141,14 +150,12 @@ impl<C> ListObjectsInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -157,76 +164,69 @@ impl<C> ListObjectsInputBuilder<C> {
     /// A delimiter is a character that you use to group keys.
     ///
     /// `CommonPrefixes` is filtered out from results if it is not lexicographically greater than the key-marker.
-    pub fn delimiter(mut self, value: impl Into<String>) -> Self {
-        self.delimiter = Some(value.into());
-        self
+    pub fn delimiter(self, value: impl Into<String>) -> Self {
+        self.set_delimiter(Some(value.into()))
     }
     /// Sets or clears [`delimiter`](Self::delimiter).
-    pub fn set_delimiter(mut self, value: Option<String>) -> Self {
-        self.delimiter = value;
-        self
+    pub fn set_delimiter(self, delimiter: Option<String>) -> Self {
+        Self { delimiter, ..self }
     }
     /// What [`delimiter`](Self::delimiter) set, if anything.
     pub fn get_delimiter(&self) -> &Option<String> {
         &self.delimiter
     }
     /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
-    pub fn encoding_type(
-        mut self,
-        value: impl Into<crate::types::EncodingType>,
-    ) -> Self {
-        self.encoding_type = Some(value.into());
-        self
+    pub fn encoding_type(self, value: impl Into<crate::types::EncodingType>) -> Self {
+        self.set_encoding_type(Some(value.into()))
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
     pub fn set_encoding_type(
-        mut self,
-        value: Option<crate::types::EncodingType>,
+        self,
+        encoding_type: Option<crate::types::EncodingType>,
     ) -> Self {
-        self.encoding_type = value;
-        self
+        Self { encoding_type, ..self }
     }
     /// What [`encoding_type`](Self::encoding_type) set, if anything.
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Marker is where you want Amazon S3 to start listing from. Amazon S3 starts listing after this specified key. Marker can be any key in the bucket.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
-    pub fn max_keys(mut self, value: impl Into<i32>) -> Self {
-        self.max_keys = Some(value.into());
-        self
+    pub fn max_keys(self, value: impl Into<i32>) -> Self {
+        self.set_max_keys(Some(value.into()))
     }
     /// Sets or clears [`max_keys`](Self::max_keys).
-    pub fn set_max_keys(mut self, value: Option<i32>) -> Self {
-        self.max_keys = value;
-        self
+    pub fn set_max_keys(self, max_keys: Option<i32>) -> Self {
+        Self { max_keys, ..self }
     }
     /// What [`max_keys`](Self::max_keys) set, if anything.
     pub fn get_max_keys(&self) -> &Option<i32> {
@@ -234,19 +234,20 @@ impl<C> ListObjectsInputBuilder<C> {
     }
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
     pub fn optional_object_attributes(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::OptionalObjectAttributes>>,
     ) -> Self {
-        self.optional_object_attributes = Some(value.into());
-        self
+        self.set_optional_object_attributes(Some(value.into()))
     }
     /// Sets or clears [`optional_object_attributes`](Self::optional_object_attributes).
     pub fn set_optional_object_attributes(
-        mut self,
-        value: Option<Vec<crate::types::OptionalObjectAttributes>>,
+        self,
+        optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
     ) -> Self {
-        self.optional_object_attributes = value;
-        self
+        Self {
+            optional_object_attributes,
+            ..self
+        }
     }
     /// What [`optional_object_attributes`](Self::optional_object_attributes) set, if anything.
     pub fn get_optional_object_attributes(
@@ -255,34 +256,27 @@ impl<C> ListObjectsInputBuilder<C> {
         &self.optional_object_attributes
     }
     /// Limits the response to keys that begin with the specified prefix.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {
         &self.prefix
     }
     /// Confirms that the requester knows that she or he will be charged for the list objects request. Bucket owners need not specify this parameter in their requests.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -492,11 +486,6 @@ impl ::awsgen_runtime::pagination::Paginate for ListObjectsInput {
 }
 /// The `ListObjectsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListObjectsOutput {
     /// All of the keys (up to 1,000) rolled up in a common prefix count as a single return when calculating the number of returns.
@@ -508,73 +497,31 @@ pub struct ListObjectsOutput {
     /// `CommonPrefixes` lists keys that act like subdirectories in the directory specified by `Prefix`.
     ///
     /// For example, if the prefix is `notes/` and the delimiter is a slash (`/`), as in `notes/summer/july`, the common prefix is `notes/summer/`. All of the keys that roll up into a common prefix count as a single return when calculating the number of returns.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none")
-    )]
     pub common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     /// Metadata about each object returned.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Contents", skip_serializing_if = "Option::is_none")
-    )]
     pub contents: Option<Vec<crate::types::Object>>,
     /// Causes keys that contain the same string between the prefix and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection. These rolled-up keys are not returned elsewhere in the response. Each rolled-up result counts as only one return against the `MaxKeys` value.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")
-    )]
     pub delimiter: Option<String>,
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")
-    )]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
-    )]
     pub is_truncated: Option<bool>,
     /// Indicates where in the bucket listing begins. Marker is included in the response if it was sent with the request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Marker", skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// The maximum number of keys returned in the response body.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxKeys", skip_serializing_if = "Option::is_none")
-    )]
     pub max_keys: Option<i32>,
     /// The bucket name.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
     /// When the response is truncated (the `IsTruncated` element value in the response is `true`), you can use the key name in this field as the `marker` parameter in the subsequent request to get the next set of objects. Amazon S3 lists objects in alphabetical order.
     ///
     /// This element is returned only if you have the `delimiter` request parameter specified. If the response does not include the `NextMarker` element and it is truncated, you can use the value of the last `Key` element in the response as the `marker` parameter in the subsequent request to get the next set of object keys.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextMarker", skip_serializing_if = "Option::is_none")
-    )]
     pub next_marker: Option<String>,
     /// Keys that begin with the indicated prefix.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
-    )]
     pub prefix: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListObjectsOutput {
@@ -644,6 +591,51 @@ impl ::awsgen_runtime::RequestId for ListObjectsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListObjectsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "CommonPrefixes" => value.read(&mut self.common_prefixes),
+            "Contents" => value.read(&mut self.contents),
+            "Delimiter" => value.read(&mut self.delimiter),
+            "EncodingType" => value.read(&mut self.encoding_type),
+            "IsTruncated" => value.read(&mut self.is_truncated),
+            "Marker" => value.read(&mut self.marker),
+            "MaxKeys" => value.read(&mut self.max_keys),
+            "Name" => value.read(&mut self.name),
+            "NextMarker" => value.read(&mut self.next_marker),
+            "Prefix" => value.read(&mut self.prefix),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListObjectsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListObjectsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("CommonPrefixes", &self.common_prefixes)?;
+        out.optional("Contents", &self.contents)?;
+        out.optional("Delimiter", &self.delimiter)?;
+        out.optional("EncodingType", &self.encoding_type)?;
+        out.optional("IsTruncated", &self.is_truncated)?;
+        out.optional("Marker", &self.marker)?;
+        out.optional("MaxKeys", &self.max_keys)?;
+        out.optional("Name", &self.name)?;
+        out.optional("NextMarker", &self.next_marker)?;
+        out.optional("Prefix", &self.prefix)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListObjectsOutput);
 /// A builder for [`ListObjectsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListObjectsOutputBuilder {
@@ -670,47 +662,41 @@ impl ListObjectsOutputBuilder {
     ///
     /// For example, if the prefix is `notes/` and the delimiter is a slash (`/`), as in `notes/summer/july`, the common prefix is `notes/summer/`. All of the keys that roll up into a common prefix count as a single return when calculating the number of returns.
     pub fn common_prefixes(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::CommonPrefix>>,
     ) -> Self {
-        self.common_prefixes = Some(value.into());
-        self
+        self.set_common_prefixes(Some(value.into()))
     }
     /// Sets or clears [`common_prefixes`](Self::common_prefixes).
     pub fn set_common_prefixes(
-        mut self,
-        value: Option<Vec<crate::types::CommonPrefix>>,
+        self,
+        common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     ) -> Self {
-        self.common_prefixes = value;
-        self
+        Self { common_prefixes, ..self }
     }
     /// What [`common_prefixes`](Self::common_prefixes) set, if anything.
     pub fn get_common_prefixes(&self) -> &Option<Vec<crate::types::CommonPrefix>> {
         &self.common_prefixes
     }
     /// Metadata about each object returned.
-    pub fn contents(mut self, value: impl Into<Vec<crate::types::Object>>) -> Self {
-        self.contents = Some(value.into());
-        self
+    pub fn contents(self, value: impl Into<Vec<crate::types::Object>>) -> Self {
+        self.set_contents(Some(value.into()))
     }
     /// Sets or clears [`contents`](Self::contents).
-    pub fn set_contents(mut self, value: Option<Vec<crate::types::Object>>) -> Self {
-        self.contents = value;
-        self
+    pub fn set_contents(self, contents: Option<Vec<crate::types::Object>>) -> Self {
+        Self { contents, ..self }
     }
     /// What [`contents`](Self::contents) set, if anything.
     pub fn get_contents(&self) -> &Option<Vec<crate::types::Object>> {
         &self.contents
     }
     /// Causes keys that contain the same string between the prefix and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection. These rolled-up keys are not returned elsewhere in the response. Each rolled-up result counts as only one return against the `MaxKeys` value.
-    pub fn delimiter(mut self, value: impl Into<String>) -> Self {
-        self.delimiter = Some(value.into());
-        self
+    pub fn delimiter(self, value: impl Into<String>) -> Self {
+        self.set_delimiter(Some(value.into()))
     }
     /// Sets or clears [`delimiter`](Self::delimiter).
-    pub fn set_delimiter(mut self, value: Option<String>) -> Self {
-        self.delimiter = value;
-        self
+    pub fn set_delimiter(self, delimiter: Option<String>) -> Self {
+        Self { delimiter, ..self }
     }
     /// What [`delimiter`](Self::delimiter) set, if anything.
     pub fn get_delimiter(&self) -> &Option<String> {
@@ -719,76 +705,63 @@ impl ListObjectsOutputBuilder {
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
-    pub fn encoding_type(
-        mut self,
-        value: impl Into<crate::types::EncodingType>,
-    ) -> Self {
-        self.encoding_type = Some(value.into());
-        self
+    pub fn encoding_type(self, value: impl Into<crate::types::EncodingType>) -> Self {
+        self.set_encoding_type(Some(value.into()))
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
     pub fn set_encoding_type(
-        mut self,
-        value: Option<crate::types::EncodingType>,
+        self,
+        encoding_type: Option<crate::types::EncodingType>,
     ) -> Self {
-        self.encoding_type = value;
-        self
+        Self { encoding_type, ..self }
     }
     /// What [`encoding_type`](Self::encoding_type) set, if anything.
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// A flag that indicates whether Amazon S3 returned all of the results that satisfied the search criteria.
-    pub fn is_truncated(mut self, value: impl Into<bool>) -> Self {
-        self.is_truncated = Some(value.into());
-        self
+    pub fn is_truncated(self, value: impl Into<bool>) -> Self {
+        self.set_is_truncated(Some(value.into()))
     }
     /// Sets or clears [`is_truncated`](Self::is_truncated).
-    pub fn set_is_truncated(mut self, value: Option<bool>) -> Self {
-        self.is_truncated = value;
-        self
+    pub fn set_is_truncated(self, is_truncated: Option<bool>) -> Self {
+        Self { is_truncated, ..self }
     }
     /// What [`is_truncated`](Self::is_truncated) set, if anything.
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// Indicates where in the bucket listing begins. Marker is included in the response if it was sent with the request.
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
+    pub fn marker(self, value: impl Into<String>) -> Self {
+        self.set_marker(Some(value.into()))
     }
     /// Sets or clears [`marker`](Self::marker).
-    pub fn set_marker(mut self, value: Option<String>) -> Self {
-        self.marker = value;
-        self
+    pub fn set_marker(self, marker: Option<String>) -> Self {
+        Self { marker, ..self }
     }
     /// What [`marker`](Self::marker) set, if anything.
     pub fn get_marker(&self) -> &Option<String> {
         &self.marker
     }
     /// The maximum number of keys returned in the response body.
-    pub fn max_keys(mut self, value: impl Into<i32>) -> Self {
-        self.max_keys = Some(value.into());
-        self
+    pub fn max_keys(self, value: impl Into<i32>) -> Self {
+        self.set_max_keys(Some(value.into()))
     }
     /// Sets or clears [`max_keys`](Self::max_keys).
-    pub fn set_max_keys(mut self, value: Option<i32>) -> Self {
-        self.max_keys = value;
-        self
+    pub fn set_max_keys(self, max_keys: Option<i32>) -> Self {
+        Self { max_keys, ..self }
     }
     /// What [`max_keys`](Self::max_keys) set, if anything.
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// The bucket name.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
@@ -797,28 +770,24 @@ impl ListObjectsOutputBuilder {
     /// When the response is truncated (the `IsTruncated` element value in the response is `true`), you can use the key name in this field as the `marker` parameter in the subsequent request to get the next set of objects. Amazon S3 lists objects in alphabetical order.
     ///
     /// This element is returned only if you have the `delimiter` request parameter specified. If the response does not include the `NextMarker` element and it is truncated, you can use the value of the last `Key` element in the response as the `marker` parameter in the subsequent request to get the next set of object keys.
-    pub fn next_marker(mut self, value: impl Into<String>) -> Self {
-        self.next_marker = Some(value.into());
-        self
+    pub fn next_marker(self, value: impl Into<String>) -> Self {
+        self.set_next_marker(Some(value.into()))
     }
     /// Sets or clears [`next_marker`](Self::next_marker).
-    pub fn set_next_marker(mut self, value: Option<String>) -> Self {
-        self.next_marker = value;
-        self
+    pub fn set_next_marker(self, next_marker: Option<String>) -> Self {
+        Self { next_marker, ..self }
     }
     /// What [`next_marker`](Self::next_marker) set, if anything.
     pub fn get_next_marker(&self) -> &Option<String> {
         &self.next_marker
     }
     /// Keys that begin with the indicated prefix.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {
@@ -826,19 +795,17 @@ impl ListObjectsOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {

@@ -32,11 +32,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `ListObjectsV2Input` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListObjectsV2Input {
     /// **Directory buckets** - When you use this operation with a directory bucket, you must use virtual-hosted-style requests in the format `*Bucket-name*.s3express-*zone-id*.*region-code*.amazonaws.com`. Path-style requests are not supported. Directory bucket names must be unique in the chosen Zone (Availability Zone or Local Zone). Bucket names must follow the format `*bucket-base-name*--*zone-id*--x-s3` (for example, `*amzn-s3-demo-bucket*--*usw2-az1*--x-s3`). For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide*.
@@ -46,10 +41,8 @@ pub struct ListObjectsV2Input {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token. `ContinuationToken` is obfuscated and is not a real key. You can use this `ContinuationToken` for pagination of the list results.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub continuation_token: Option<String>,
     /// A delimiter is a character that you use to group keys.
     ///
@@ -57,45 +50,36 @@ pub struct ListObjectsV2Input {
     ///
     /// - **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
     /// - **Directory buckets** - When you query `ListObjectsV2` with a delimiter during in-progress multipart uploads, the `CommonPrefixes` response parameter contains the prefixes that are associated with the in-progress multipart uploads. For more information about multipart uploads, see [Multipart Upload Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub delimiter: Option<String>,
     /// Encoding type used by Amazon S3 to encode the [object keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) in the response. Responses are encoded only in UTF-8. An object key can contain any Unicode character. However, the XML 1.0 parser can't parse certain characters, such as characters with an ASCII value from 0 to 10. For characters that aren't supported in XML 1.0, you can add this parameter to request that Amazon S3 encode the keys in the response. For more information about characters to avoid in object key names, see [Object key naming guidelines](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-guidelines).
     ///
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
     ///
     /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The owner field is not present in `ListObjectsV2` by default. If you want to return the owner field with each key in the result, then set the `FetchOwner` field to `true`.
     ///
     /// **Directory buckets** - For directory buckets, the bucket owner is returned as the object owner for all objects.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub fetch_owner: Option<bool>,
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub max_keys: Option<i32>,
     /// Specifies the optional fields that you want returned in the response. Fields that you do not specify are not returned.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
     /// Limits the response to keys that begin with the specified prefix.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub prefix: Option<String>,
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style. Bucket owners need not specify this parameter in their requests.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// StartAfter is where you want Amazon S3 to start listing from. Amazon S3 starts listing after this specified key. StartAfter can be any key in the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub start_after: Option<String>,
 }
 impl ListObjectsV2Input {
@@ -175,6 +159,29 @@ impl ListObjectsV2Input {
         self.start_after.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListObjectsV2Input {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListObjectsV2Input);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListObjectsV2Input {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListObjectsV2Input);
 /// A builder for [`ListObjectsV2Input`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListObjectsV2InputBuilder<C = ()> {
@@ -199,28 +206,24 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// `ContinuationToken` indicates to Amazon S3 that the list is being continued on this bucket with a token. `ContinuationToken` is obfuscated and is not a real key. You can use this `ContinuationToken` for pagination of the list results.
-    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
-        self.continuation_token = Some(value.into());
-        self
+    pub fn continuation_token(self, value: impl Into<String>) -> Self {
+        self.set_continuation_token(Some(value.into()))
     }
     /// Sets or clears [`continuation_token`](Self::continuation_token).
-    pub fn set_continuation_token(mut self, value: Option<String>) -> Self {
-        self.continuation_token = value;
-        self
+    pub fn set_continuation_token(self, continuation_token: Option<String>) -> Self {
+        Self { continuation_token, ..self }
     }
     /// What [`continuation_token`](Self::continuation_token) set, if anything.
     pub fn get_continuation_token(&self) -> &Option<String> {
@@ -232,14 +235,12 @@ impl<C> ListObjectsV2InputBuilder<C> {
     ///
     /// - **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
     /// - **Directory buckets** - When you query `ListObjectsV2` with a delimiter during in-progress multipart uploads, the `CommonPrefixes` response parameter contains the prefixes that are associated with the in-progress multipart uploads. For more information about multipart uploads, see [Multipart Upload Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html) in the *Amazon S3 User Guide*.
-    pub fn delimiter(mut self, value: impl Into<String>) -> Self {
-        self.delimiter = Some(value.into());
-        self
+    pub fn delimiter(self, value: impl Into<String>) -> Self {
+        self.set_delimiter(Some(value.into()))
     }
     /// Sets or clears [`delimiter`](Self::delimiter).
-    pub fn set_delimiter(mut self, value: Option<String>) -> Self {
-        self.delimiter = value;
-        self
+    pub fn set_delimiter(self, delimiter: Option<String>) -> Self {
+        Self { delimiter, ..self }
     }
     /// What [`delimiter`](Self::delimiter) set, if anything.
     pub fn get_delimiter(&self) -> &Option<String> {
@@ -250,34 +251,33 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// When using the URL encoding type, non-ASCII characters that are used in an object's key name will be percent-encoded according to UTF-8 code values. For example, the object `test_file(3).png` will appear as `test_file%283%29.png`.
     ///
     /// Unless you set it, this crate asks for `url` and gives you the keys decoded (as boto3 does), so that keys XML can't carry come through; set it and you get what S3 sends.
-    pub fn encoding_type(
-        mut self,
-        value: impl Into<crate::types::EncodingType>,
-    ) -> Self {
-        self.encoding_type = Some(value.into());
-        self
+    pub fn encoding_type(self, value: impl Into<crate::types::EncodingType>) -> Self {
+        self.set_encoding_type(Some(value.into()))
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
     pub fn set_encoding_type(
-        mut self,
-        value: Option<crate::types::EncodingType>,
+        self,
+        encoding_type: Option<crate::types::EncodingType>,
     ) -> Self {
-        self.encoding_type = value;
-        self
+        Self { encoding_type, ..self }
     }
     /// What [`encoding_type`](Self::encoding_type) set, if anything.
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
@@ -286,28 +286,24 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// The owner field is not present in `ListObjectsV2` by default. If you want to return the owner field with each key in the result, then set the `FetchOwner` field to `true`.
     ///
     /// **Directory buckets** - For directory buckets, the bucket owner is returned as the object owner for all objects.
-    pub fn fetch_owner(mut self, value: impl Into<bool>) -> Self {
-        self.fetch_owner = Some(value.into());
-        self
+    pub fn fetch_owner(self, value: impl Into<bool>) -> Self {
+        self.set_fetch_owner(Some(value.into()))
     }
     /// Sets or clears [`fetch_owner`](Self::fetch_owner).
-    pub fn set_fetch_owner(mut self, value: Option<bool>) -> Self {
-        self.fetch_owner = value;
-        self
+    pub fn set_fetch_owner(self, fetch_owner: Option<bool>) -> Self {
+        Self { fetch_owner, ..self }
     }
     /// What [`fetch_owner`](Self::fetch_owner) set, if anything.
     pub fn get_fetch_owner(&self) -> &Option<bool> {
         &self.fetch_owner
     }
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
-    pub fn max_keys(mut self, value: impl Into<i32>) -> Self {
-        self.max_keys = Some(value.into());
-        self
+    pub fn max_keys(self, value: impl Into<i32>) -> Self {
+        self.set_max_keys(Some(value.into()))
     }
     /// Sets or clears [`max_keys`](Self::max_keys).
-    pub fn set_max_keys(mut self, value: Option<i32>) -> Self {
-        self.max_keys = value;
-        self
+    pub fn set_max_keys(self, max_keys: Option<i32>) -> Self {
+        Self { max_keys, ..self }
     }
     /// What [`max_keys`](Self::max_keys) set, if anything.
     pub fn get_max_keys(&self) -> &Option<i32> {
@@ -317,19 +313,20 @@ impl<C> ListObjectsV2InputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn optional_object_attributes(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::OptionalObjectAttributes>>,
     ) -> Self {
-        self.optional_object_attributes = Some(value.into());
-        self
+        self.set_optional_object_attributes(Some(value.into()))
     }
     /// Sets or clears [`optional_object_attributes`](Self::optional_object_attributes).
     pub fn set_optional_object_attributes(
-        mut self,
-        value: Option<Vec<crate::types::OptionalObjectAttributes>>,
+        self,
+        optional_object_attributes: Option<Vec<crate::types::OptionalObjectAttributes>>,
     ) -> Self {
-        self.optional_object_attributes = value;
-        self
+        Self {
+            optional_object_attributes,
+            ..self
+        }
     }
     /// What [`optional_object_attributes`](Self::optional_object_attributes) set, if anything.
     pub fn get_optional_object_attributes(
@@ -340,14 +337,12 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// Limits the response to keys that begin with the specified prefix.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {
@@ -356,20 +351,15 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// Confirms that the requester knows that she or he will be charged for the list objects request in V2 style. Bucket owners need not specify this parameter in their requests.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -378,14 +368,12 @@ impl<C> ListObjectsV2InputBuilder<C> {
     /// StartAfter is where you want Amazon S3 to start listing from. Amazon S3 starts listing after this specified key. StartAfter can be any key in the bucket.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn start_after(mut self, value: impl Into<String>) -> Self {
-        self.start_after = Some(value.into());
-        self
+    pub fn start_after(self, value: impl Into<String>) -> Self {
+        self.set_start_after(Some(value.into()))
     }
     /// Sets or clears [`start_after`](Self::start_after).
-    pub fn set_start_after(mut self, value: Option<String>) -> Self {
-        self.start_after = value;
-        self
+    pub fn set_start_after(self, start_after: Option<String>) -> Self {
+        Self { start_after, ..self }
     }
     /// What [`start_after`](Self::start_after) set, if anything.
     pub fn get_start_after(&self) -> &Option<String> {
@@ -591,11 +579,6 @@ impl ::awsgen_runtime::pagination::Paginate for ListObjectsV2Input {
 }
 /// The `ListObjectsV2Output` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListObjectsV2Output {
     /// All of the keys (up to 1,000) that share the same prefix are grouped together. When counting the total numbers of returns by this API operation, this group of keys is considered as one item.
@@ -610,91 +593,41 @@ pub struct ListObjectsV2Output {
     ///
     /// - **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
     /// - **Directory buckets** - When you query `ListObjectsV2` with a delimiter during in-progress multipart uploads, the `CommonPrefixes` response parameter contains the prefixes that are associated with the in-progress multipart uploads. For more information about multipart uploads, see [Multipart Upload Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CommonPrefixes", skip_serializing_if = "Option::is_none")
-    )]
     pub common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     /// Metadata about each object returned.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Contents", skip_serializing_if = "Option::is_none")
-    )]
     pub contents: Option<Vec<crate::types::Object>>,
     /// If `ContinuationToken` was sent with the request, it is included in the response. You can use the returned `ContinuationToken` for pagination of the list response.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none")
-    )]
     pub continuation_token: Option<String>,
     /// Causes keys that contain the same string between the `prefix` and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection. These rolled-up keys are not returned elsewhere in the response. Each rolled-up result counts as only one return against the `MaxKeys` value.
     ///
     /// **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")
-    )]
     pub delimiter: Option<String>,
     /// Encoding type used by Amazon S3 to encode object key names in the XML response.
     ///
     /// If you specify the `encoding-type` request parameter, Amazon S3 includes this element in the response, and returns encoded key name values in the following response elements:
     ///
     /// `Delimiter, Prefix, Key,` and `StartAfter`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "EncodingType", skip_serializing_if = "Option::is_none")
-    )]
     pub encoding_type: Option<crate::types::EncodingType>,
     /// Set to `false` if all of the results were returned. Set to `true` if more keys are available to return. If the number of results exceeds that specified by `MaxKeys`, all of the results might not be returned.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "IsTruncated", skip_serializing_if = "Option::is_none")
-    )]
     pub is_truncated: Option<bool>,
     /// `KeyCount` is the number of keys returned with this request. `KeyCount` will always be less than or equal to the `MaxKeys` field. For example, if you ask for 50 keys, your result will include 50 keys or fewer.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "KeyCount", skip_serializing_if = "Option::is_none")
-    )]
     pub key_count: Option<i32>,
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MaxKeys", skip_serializing_if = "Option::is_none")
-    )]
     pub max_keys: Option<i32>,
     /// The bucket name.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
     /// `NextContinuationToken` is sent when `isTruncated` is true, which means there are more keys in the bucket that can be listed. The next list requests to Amazon S3 can be continued with this `NextContinuationToken`. `NextContinuationToken` is obfuscated and is not a real key
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextContinuationToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_continuation_token: Option<String>,
     /// Keys that begin with the indicated prefix.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Prefix", skip_serializing_if = "Option::is_none")
-    )]
     pub prefix: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If StartAfter was sent with the request, it is included in the response.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "StartAfter", skip_serializing_if = "Option::is_none")
-    )]
     pub start_after: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListObjectsV2Output {
@@ -781,6 +714,55 @@ impl ::awsgen_runtime::RequestId for ListObjectsV2Output {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListObjectsV2Output {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "CommonPrefixes" => value.read(&mut self.common_prefixes),
+            "Contents" => value.read(&mut self.contents),
+            "ContinuationToken" => value.read(&mut self.continuation_token),
+            "Delimiter" => value.read(&mut self.delimiter),
+            "EncodingType" => value.read(&mut self.encoding_type),
+            "IsTruncated" => value.read(&mut self.is_truncated),
+            "KeyCount" => value.read(&mut self.key_count),
+            "MaxKeys" => value.read(&mut self.max_keys),
+            "Name" => value.read(&mut self.name),
+            "NextContinuationToken" => value.read(&mut self.next_continuation_token),
+            "Prefix" => value.read(&mut self.prefix),
+            "StartAfter" => value.read(&mut self.start_after),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListObjectsV2Output);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListObjectsV2Output {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("CommonPrefixes", &self.common_prefixes)?;
+        out.optional("Contents", &self.contents)?;
+        out.optional("ContinuationToken", &self.continuation_token)?;
+        out.optional("Delimiter", &self.delimiter)?;
+        out.optional("EncodingType", &self.encoding_type)?;
+        out.optional("IsTruncated", &self.is_truncated)?;
+        out.optional("KeyCount", &self.key_count)?;
+        out.optional("MaxKeys", &self.max_keys)?;
+        out.optional("Name", &self.name)?;
+        out.optional("NextContinuationToken", &self.next_continuation_token)?;
+        out.optional("Prefix", &self.prefix)?;
+        out.optional("StartAfter", &self.start_after)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListObjectsV2Output);
 /// A builder for [`ListObjectsV2Output`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListObjectsV2OutputBuilder {
@@ -812,47 +794,41 @@ impl ListObjectsV2OutputBuilder {
     /// - **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
     /// - **Directory buckets** - When you query `ListObjectsV2` with a delimiter during in-progress multipart uploads, the `CommonPrefixes` response parameter contains the prefixes that are associated with the in-progress multipart uploads. For more information about multipart uploads, see [Multipart Upload Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html) in the *Amazon S3 User Guide*.
     pub fn common_prefixes(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::CommonPrefix>>,
     ) -> Self {
-        self.common_prefixes = Some(value.into());
-        self
+        self.set_common_prefixes(Some(value.into()))
     }
     /// Sets or clears [`common_prefixes`](Self::common_prefixes).
     pub fn set_common_prefixes(
-        mut self,
-        value: Option<Vec<crate::types::CommonPrefix>>,
+        self,
+        common_prefixes: Option<Vec<crate::types::CommonPrefix>>,
     ) -> Self {
-        self.common_prefixes = value;
-        self
+        Self { common_prefixes, ..self }
     }
     /// What [`common_prefixes`](Self::common_prefixes) set, if anything.
     pub fn get_common_prefixes(&self) -> &Option<Vec<crate::types::CommonPrefix>> {
         &self.common_prefixes
     }
     /// Metadata about each object returned.
-    pub fn contents(mut self, value: impl Into<Vec<crate::types::Object>>) -> Self {
-        self.contents = Some(value.into());
-        self
+    pub fn contents(self, value: impl Into<Vec<crate::types::Object>>) -> Self {
+        self.set_contents(Some(value.into()))
     }
     /// Sets or clears [`contents`](Self::contents).
-    pub fn set_contents(mut self, value: Option<Vec<crate::types::Object>>) -> Self {
-        self.contents = value;
-        self
+    pub fn set_contents(self, contents: Option<Vec<crate::types::Object>>) -> Self {
+        Self { contents, ..self }
     }
     /// What [`contents`](Self::contents) set, if anything.
     pub fn get_contents(&self) -> &Option<Vec<crate::types::Object>> {
         &self.contents
     }
     /// If `ContinuationToken` was sent with the request, it is included in the response. You can use the returned `ContinuationToken` for pagination of the list response.
-    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
-        self.continuation_token = Some(value.into());
-        self
+    pub fn continuation_token(self, value: impl Into<String>) -> Self {
+        self.set_continuation_token(Some(value.into()))
     }
     /// Sets or clears [`continuation_token`](Self::continuation_token).
-    pub fn set_continuation_token(mut self, value: Option<String>) -> Self {
-        self.continuation_token = value;
-        self
+    pub fn set_continuation_token(self, continuation_token: Option<String>) -> Self {
+        Self { continuation_token, ..self }
     }
     /// What [`continuation_token`](Self::continuation_token) set, if anything.
     pub fn get_continuation_token(&self) -> &Option<String> {
@@ -861,14 +837,12 @@ impl ListObjectsV2OutputBuilder {
     /// Causes keys that contain the same string between the `prefix` and the first occurrence of the delimiter to be rolled up into a single result element in the `CommonPrefixes` collection. These rolled-up keys are not returned elsewhere in the response. Each rolled-up result counts as only one return against the `MaxKeys` value.
     ///
     /// **Directory buckets** - For directory buckets, `/` is the only supported delimiter.
-    pub fn delimiter(mut self, value: impl Into<String>) -> Self {
-        self.delimiter = Some(value.into());
-        self
+    pub fn delimiter(self, value: impl Into<String>) -> Self {
+        self.set_delimiter(Some(value.into()))
     }
     /// Sets or clears [`delimiter`](Self::delimiter).
-    pub fn set_delimiter(mut self, value: Option<String>) -> Self {
-        self.delimiter = value;
-        self
+    pub fn set_delimiter(self, delimiter: Option<String>) -> Self {
+        Self { delimiter, ..self }
     }
     /// What [`delimiter`](Self::delimiter) set, if anything.
     pub fn get_delimiter(&self) -> &Option<String> {
@@ -879,90 +853,81 @@ impl ListObjectsV2OutputBuilder {
     /// If you specify the `encoding-type` request parameter, Amazon S3 includes this element in the response, and returns encoded key name values in the following response elements:
     ///
     /// `Delimiter, Prefix, Key,` and `StartAfter`.
-    pub fn encoding_type(
-        mut self,
-        value: impl Into<crate::types::EncodingType>,
-    ) -> Self {
-        self.encoding_type = Some(value.into());
-        self
+    pub fn encoding_type(self, value: impl Into<crate::types::EncodingType>) -> Self {
+        self.set_encoding_type(Some(value.into()))
     }
     /// Sets or clears [`encoding_type`](Self::encoding_type).
     pub fn set_encoding_type(
-        mut self,
-        value: Option<crate::types::EncodingType>,
+        self,
+        encoding_type: Option<crate::types::EncodingType>,
     ) -> Self {
-        self.encoding_type = value;
-        self
+        Self { encoding_type, ..self }
     }
     /// What [`encoding_type`](Self::encoding_type) set, if anything.
     pub fn get_encoding_type(&self) -> &Option<crate::types::EncodingType> {
         &self.encoding_type
     }
     /// Set to `false` if all of the results were returned. Set to `true` if more keys are available to return. If the number of results exceeds that specified by `MaxKeys`, all of the results might not be returned.
-    pub fn is_truncated(mut self, value: impl Into<bool>) -> Self {
-        self.is_truncated = Some(value.into());
-        self
+    pub fn is_truncated(self, value: impl Into<bool>) -> Self {
+        self.set_is_truncated(Some(value.into()))
     }
     /// Sets or clears [`is_truncated`](Self::is_truncated).
-    pub fn set_is_truncated(mut self, value: Option<bool>) -> Self {
-        self.is_truncated = value;
-        self
+    pub fn set_is_truncated(self, is_truncated: Option<bool>) -> Self {
+        Self { is_truncated, ..self }
     }
     /// What [`is_truncated`](Self::is_truncated) set, if anything.
     pub fn get_is_truncated(&self) -> &Option<bool> {
         &self.is_truncated
     }
     /// `KeyCount` is the number of keys returned with this request. `KeyCount` will always be less than or equal to the `MaxKeys` field. For example, if you ask for 50 keys, your result will include 50 keys or fewer.
-    pub fn key_count(mut self, value: impl Into<i32>) -> Self {
-        self.key_count = Some(value.into());
-        self
+    pub fn key_count(self, value: impl Into<i32>) -> Self {
+        self.set_key_count(Some(value.into()))
     }
     /// Sets or clears [`key_count`](Self::key_count).
-    pub fn set_key_count(mut self, value: Option<i32>) -> Self {
-        self.key_count = value;
-        self
+    pub fn set_key_count(self, key_count: Option<i32>) -> Self {
+        Self { key_count, ..self }
     }
     /// What [`key_count`](Self::key_count) set, if anything.
     pub fn get_key_count(&self) -> &Option<i32> {
         &self.key_count
     }
     /// Sets the maximum number of keys returned in the response. By default, the action returns up to 1,000 key names. The response might contain fewer keys but will never contain more.
-    pub fn max_keys(mut self, value: impl Into<i32>) -> Self {
-        self.max_keys = Some(value.into());
-        self
+    pub fn max_keys(self, value: impl Into<i32>) -> Self {
+        self.set_max_keys(Some(value.into()))
     }
     /// Sets or clears [`max_keys`](Self::max_keys).
-    pub fn set_max_keys(mut self, value: Option<i32>) -> Self {
-        self.max_keys = value;
-        self
+    pub fn set_max_keys(self, max_keys: Option<i32>) -> Self {
+        Self { max_keys, ..self }
     }
     /// What [`max_keys`](Self::max_keys) set, if anything.
     pub fn get_max_keys(&self) -> &Option<i32> {
         &self.max_keys
     }
     /// The bucket name.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// `NextContinuationToken` is sent when `isTruncated` is true, which means there are more keys in the bucket that can be listed. The next list requests to Amazon S3 can be continued with this `NextContinuationToken`. `NextContinuationToken` is obfuscated and is not a real key
-    pub fn next_continuation_token(mut self, value: impl Into<String>) -> Self {
-        self.next_continuation_token = Some(value.into());
-        self
+    pub fn next_continuation_token(self, value: impl Into<String>) -> Self {
+        self.set_next_continuation_token(Some(value.into()))
     }
     /// Sets or clears [`next_continuation_token`](Self::next_continuation_token).
-    pub fn set_next_continuation_token(mut self, value: Option<String>) -> Self {
-        self.next_continuation_token = value;
-        self
+    pub fn set_next_continuation_token(
+        self,
+        next_continuation_token: Option<String>,
+    ) -> Self {
+        Self {
+            next_continuation_token,
+            ..self
+        }
     }
     /// What [`next_continuation_token`](Self::next_continuation_token) set, if anything.
     pub fn get_next_continuation_token(&self) -> &Option<String> {
@@ -971,14 +936,12 @@ impl ListObjectsV2OutputBuilder {
     /// Keys that begin with the indicated prefix.
     ///
     /// **Directory buckets** - For directory buckets, only prefixes that end in a delimiter (`/`) are supported.
-    pub fn prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
+    pub fn prefix(self, value: impl Into<String>) -> Self {
+        self.set_prefix(Some(value.into()))
     }
     /// Sets or clears [`prefix`](Self::prefix).
-    pub fn set_prefix(mut self, value: Option<String>) -> Self {
-        self.prefix = value;
-        self
+    pub fn set_prefix(self, prefix: Option<String>) -> Self {
+        Self { prefix, ..self }
     }
     /// What [`prefix`](Self::prefix) set, if anything.
     pub fn get_prefix(&self) -> &Option<String> {
@@ -986,19 +949,17 @@ impl ListObjectsV2OutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -1007,14 +968,12 @@ impl ListObjectsV2OutputBuilder {
     /// If StartAfter was sent with the request, it is included in the response.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn start_after(mut self, value: impl Into<String>) -> Self {
-        self.start_after = Some(value.into());
-        self
+    pub fn start_after(self, value: impl Into<String>) -> Self {
+        self.set_start_after(Some(value.into()))
     }
     /// Sets or clears [`start_after`](Self::start_after).
-    pub fn set_start_after(mut self, value: Option<String>) -> Self {
-        self.start_after = value;
-        self
+    pub fn set_start_after(self, start_after: Option<String>) -> Self {
+        Self { start_after, ..self }
     }
     /// What [`start_after`](Self::start_after) set, if anything.
     pub fn get_start_after(&self) -> &Option<String> {

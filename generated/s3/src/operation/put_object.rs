@@ -66,11 +66,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `PutObjectInput` structure.
 #[derive(Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct PutObjectInput {
     /// The canned ACL to apply to the object. For more information, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#CannedACL) in the *Amazon S3 User Guide*.
@@ -81,10 +76,8 @@ pub struct PutObjectInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub acl: Option<crate::types::ObjectCannedAcl>,
     /// Object data.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: Option<::awsgen_runtime::ByteStream>,
     /// The bucket name to which the PUT action was initiated.
     ///
@@ -95,17 +88,14 @@ pub struct PutObjectInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
     ///
     /// **General purpose buckets** - Setting this header to `true` causes Amazon S3 to use an S3 Bucket Key for object encryption with SSE-KMS. Also, specifying this header with a PUT action doesn't affect bucket-level settings for S3 Bucket Key.
     ///
     /// **Directory buckets** - S3 Bucket Keys are always enabled for `GET` and `PUT` operations in a directory bucket and can’t be disabled. S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html), [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html), [the Copy operation in Batch Operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-objects-Batch-Ops), or [the import jobs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-import-job). In this case, Amazon S3 makes a call to KMS every time a copy request is made for a KMS-encrypted object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// Can be used to specify caching behavior along the request/reply chain. For more information, see [http://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.9](http://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.9).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub cache_control: Option<String>,
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK. This header will not provide any additional functionality if you don't use the SDK. When you send this header, there must be a corresponding `x-amz-checksum-*algorithm*` or `x-amz-trailer` header sent. Otherwise, Amazon S3 fails the request with the HTTP status code `400 Bad Request`.
     ///
@@ -129,89 +119,66 @@ pub struct PutObjectInput {
     /// The `Content-MD5` or `x-amz-sdk-checksum-algorithm` header is required for any request to upload an object with a retention period configured using Amazon S3 Object Lock. For more information, see [Uploading objects to an Object Lock enabled bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-put-object) in the *Amazon S3 User Guide*.
     ///
     /// For directory buckets, when you use Amazon Web Services SDKs, `CRC32` is the default checksum algorithm that's used for performance.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32C` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32c: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the object. The `CRC64NVME` checksum is always a full object checksum. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc64nvme: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_md5: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 160-bit `SHA1` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha1: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 256-bit `SHA256` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha256: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha512: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash128: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash3: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash64: Option<String>,
     /// Specifies presentational information for the object. For more information, see [https://www.rfc-editor.org/rfc/rfc6266#section-4](https://www.rfc-editor.org/rfc/rfc6266#section-4).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_disposition: Option<String>,
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field. For more information, see [https://www.rfc-editor.org/rfc/rfc9110.html#field.content-encoding](https://www.rfc-editor.org/rfc/rfc9110.html#field.content-encoding).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_encoding: Option<String>,
     /// The language the content is in.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_language: Option<String>,
     /// Size of the body in bytes. This parameter is useful when the size of the body cannot be determined automatically. For more information, see [https://www.rfc-editor.org/rfc/rfc9110.html#name-content-length](https://www.rfc-editor.org/rfc/rfc9110.html#name-content-length).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_length: Option<i64>,
     /// The Base64 encoded 128-bit `MD5` digest of the message (without the headers) according to RFC 1864. This header can be used as a message integrity check to verify that the data is the same data that was originally sent. Although it is optional, we recommend using the Content-MD5 mechanism as an end-to-end integrity check. For more information about REST request authentication, see [REST Authentication](https://docs.aws.amazon.com/AmazonS3/latest/dev/RESTAuthentication.html).
     ///
     /// The `Content-MD5` or `x-amz-sdk-checksum-algorithm` header is required for any request to upload an object with a retention period configured using Amazon S3 Object Lock. For more information, see [Uploading objects to an Object Lock enabled bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-put-object) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_md5: Option<String>,
     /// A standard MIME type describing the format of the contents. For more information, see [https://www.rfc-editor.org/rfc/rfc9110.html#name-content-type](https://www.rfc-editor.org/rfc/rfc9110.html#name-content-type).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_type: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The date and time at which the object is no longer cacheable. For more information, see [https://www.rfc-editor.org/rfc/rfc7234#section-5.3](https://www.rfc-editor.org/rfc/rfc7234#section-5.3).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expires: Option<String>,
     /// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_full_control: Option<String>,
     /// Allows grantee to read the object data and its metadata.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read: Option<String>,
     /// Allows grantee to read the object ACL.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_read_acp: Option<String>,
     /// Allows grantee to write the ACL for the applicable object.
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub grant_write_acp: Option<String>,
     /// Uploads the object only if the ETag (entity tag) value provided during the WRITE operation matches the ETag of the object in S3. If the ETag values do not match, the operation returns a `412 Precondition Failed` error.
     ///
@@ -220,7 +187,6 @@ pub struct PutObjectInput {
     /// Expects the ETag value as a string.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_match: Option<String>,
     /// Uploads the object only if the object key name does not already exist in the bucket specified. Otherwise, Amazon S3 returns a `412 Precondition Failed` error.
     ///
@@ -229,64 +195,52 @@ pub struct PutObjectInput {
     /// Expects the '*' (asterisk) character.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub if_none_match: Option<String>,
     /// Object key for which the PUT action was initiated.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// A map of metadata to store with the object in S3.
     ///
     /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// Specifies whether a legal hold will be applied to this object. For more information about S3 Object Lock, see [Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     /// The Object Lock mode that you want to apply to this object.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_mode: Option<crate::types::ObjectLockMode>,
     /// The date and time when you want this object's Object Lock to expire. Must be formatted as a timestamp parameter.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for object encryption. The value of this header is a Base64 encoded string of a UTF-8 encoded JSON, which contains the encryption context as key-value pairs. This value is stored as object metadata and automatically gets passed on to Amazon Web Services KMS for future `GetObject` operations on this object.
     ///
     /// **General purpose buckets** - This value must be explicitly added during `CopyObject` operations if you want an additional encryption context for your object. For more information, see [Encryption context](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - You can optionally provide an explicit encryption context value. The value must match the default encryption context - the bucket Amazon Resource Name (ARN). An additional encryption context value is not supported.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_encryption_context: Option<String>,
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption. If the KMS key doesn't exist in the same account that's issuing the command, you must use the full Key ARN not the Key ID.
     ///
     /// **General purpose buckets** - If you specify `x-amz-server-side-encryption` with `aws:kms` or `aws:kms:dsse`, this header specifies the ID (Key ID, Key ARN, or Key Alias) of the KMS key to use. If you specify `x-amz-server-side-encryption:aws:kms` or `x-amz-server-side-encryption:aws:kms:dsse`, but do not provide `x-amz-server-side-encryption-aws-kms-key-id`, Amazon S3 uses the Amazon Web Services managed key (`aws/s3`) to protect the data.
     ///
     /// **Directory buckets** - To encrypt data using SSE-KMS, it's recommended to specify the `x-amz-server-side-encryption` header to `aws:kms`. Then, the `x-amz-server-side-encryption-aws-kms-key-id` header implicitly uses the bucket's default KMS customer managed key ID. If you want to explicitly set the `x-amz-server-side-encryption-aws-kms-key-id` header, it must match the bucket's default customer managed key (using key ID or ARN, not alias). Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Incorrect key specification results in an HTTP `400 Bad Request` error.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm that was used when you store this object in Amazon S3 or Amazon FSx.
     ///
@@ -298,18 +252,15 @@ pub struct PutObjectInput {
     /// When you use the CLI or the Amazon Web Services SDKs, for `CreateSession`, the session token refreshes automatically to avoid service interruptions when a session expires. The CLI or the Amazon Web Services SDKs use the bucket's default encryption configuration for the `CreateSession` request. It's not supported to override the encryption settings values in the `CreateSession` request. So in the Zonal endpoint API calls (except [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html) and [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html)), the encryption request headers must match the default encryption configuration of the directory bucket.
     ///
     /// - **S3 access points for Amazon FSx** - When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`. All Amazon FSx file systems have encryption configured by default and are encrypted at rest. Data is automatically encrypted before being written to the file system, and automatically decrypted as it is read. These processes are handled transparently by Amazon FSx.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects. The STANDARD storage class provides high durability and high availability. Depending on performance needs, you can specify a different Storage Class. For more information, see [Storage Classes](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html) in the *Amazon S3 User Guide*.
     ///
     /// - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
     /// - Amazon S3 on Outposts only uses the OUTPOSTS Storage Class.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub storage_class: Option<crate::types::StorageClass>,
     /// The tag-set for the object. The tag-set must be encoded as URL Query parameters. (For example, "Key1=Value1")
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub tagging: Option<String>,
     /// If the bucket is configured as a website, redirects requests for this object to another object in the same bucket or to an external URL. Amazon S3 stores the value of this header in the object metadata. For information about object metadata, see [Object Key and Metadata](https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingMetadata.html) in the *Amazon S3 User Guide*.
     ///
@@ -324,12 +275,10 @@ pub struct PutObjectInput {
     /// For more information about website hosting in Amazon S3, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html) and [How to Configure Website Page Redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub website_redirect_location: Option<String>,
     /// Specifies the offset for appending data to existing objects in bytes. The offset must be equal to the size of the existing object being appended to. If no object exists, setting this header to 0 will create a new object.
     ///
     /// This functionality is only supported for objects in the Amazon S3 Express One Zone storage class in directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub write_offset_bytes: Option<i64>,
 }
 impl PutObjectInput {
@@ -644,6 +593,29 @@ impl PutObjectInput {
         self.write_offset_bytes
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutObjectInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutObjectInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutObjectInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutObjectInput);
 impl ::std::fmt::Debug for PutObjectInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutObjectInput")
@@ -761,28 +733,24 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn acl(mut self, value: impl Into<crate::types::ObjectCannedAcl>) -> Self {
-        self.acl = Some(value.into());
-        self
+    pub fn acl(self, value: impl Into<crate::types::ObjectCannedAcl>) -> Self {
+        self.set_acl(Some(value.into()))
     }
     /// Sets or clears [`acl`](Self::acl).
-    pub fn set_acl(mut self, value: Option<crate::types::ObjectCannedAcl>) -> Self {
-        self.acl = value;
-        self
+    pub fn set_acl(self, acl: Option<crate::types::ObjectCannedAcl>) -> Self {
+        Self { acl, ..self }
     }
     /// What [`acl`](Self::acl) set, if anything.
     pub fn get_acl(&self) -> &Option<crate::types::ObjectCannedAcl> {
         &self.acl
     }
     /// Object data.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = Some(value.into());
-        self
+    pub fn body(self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = value;
-        self
+    pub fn set_body(self, body: Option<::awsgen_runtime::ByteStream>) -> Self {
+        Self { body, ..self }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(&self) -> &Option<::awsgen_runtime::ByteStream> {
@@ -797,14 +765,12 @@ impl<C> PutObjectInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -815,28 +781,24 @@ impl<C> PutObjectInputBuilder<C> {
     /// **General purpose buckets** - Setting this header to `true` causes Amazon S3 to use an S3 Bucket Key for object encryption with SSE-KMS. Also, specifying this header with a PUT action doesn't affect bucket-level settings for S3 Bucket Key.
     ///
     /// **Directory buckets** - S3 Bucket Keys are always enabled for `GET` and `PUT` operations in a directory bucket and can’t be disabled. S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html), [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html), [the Copy operation in Batch Operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-objects-Batch-Ops), or [the import jobs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-import-job). In this case, Amazon S3 makes a call to KMS every time a copy request is made for a KMS-encrypted object.
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// Can be used to specify caching behavior along the request/reply chain. For more information, see [http://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.9](http://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.9).
-    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
-        self.cache_control = Some(value.into());
-        self
+    pub fn cache_control(self, value: impl Into<String>) -> Self {
+        self.set_cache_control(Some(value.into()))
     }
     /// Sets or clears [`cache_control`](Self::cache_control).
-    pub fn set_cache_control(mut self, value: Option<String>) -> Self {
-        self.cache_control = value;
-        self
+    pub fn set_cache_control(self, cache_control: Option<String>) -> Self {
+        Self { cache_control, ..self }
     }
     /// What [`cache_control`](Self::cache_control) set, if anything.
     pub fn get_cache_control(&self) -> &Option<String> {
@@ -865,215 +827,188 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// For directory buckets, when you use Amazon Web Services SDKs, `CRC32` is the default checksum algorithm that's used for performance.
     pub fn checksum_algorithm(
-        mut self,
+        self,
         value: impl Into<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = Some(value.into());
-        self
+        self.set_checksum_algorithm(Some(value.into()))
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
     pub fn set_checksum_algorithm(
-        mut self,
-        value: Option<crate::types::ChecksumAlgorithm>,
+        self,
+        checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = value;
-        self
+        Self { checksum_algorithm, ..self }
     }
     /// What [`checksum_algorithm`](Self::checksum_algorithm) set, if anything.
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32 = Some(value.into());
-        self
+    pub fn checksum_crc32(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32`](Self::checksum_crc32).
-    pub fn set_checksum_crc32(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32 = value;
-        self
+    pub fn set_checksum_crc32(self, checksum_crc32: Option<String>) -> Self {
+        Self { checksum_crc32, ..self }
     }
     /// What [`checksum_crc32`](Self::checksum_crc32) set, if anything.
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32C` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32c(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32c = Some(value.into());
-        self
+    pub fn checksum_crc32c(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32c(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32c`](Self::checksum_crc32c).
-    pub fn set_checksum_crc32c(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32c = value;
-        self
+    pub fn set_checksum_crc32c(self, checksum_crc32c: Option<String>) -> Self {
+        Self { checksum_crc32c, ..self }
     }
     /// What [`checksum_crc32c`](Self::checksum_crc32c) set, if anything.
     pub fn get_checksum_crc32c(&self) -> &Option<String> {
         &self.checksum_crc32c
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the object. The `CRC64NVME` checksum is always a full object checksum. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_crc64nvme(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc64nvme = Some(value.into());
-        self
+    pub fn checksum_crc64nvme(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc64nvme(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc64nvme`](Self::checksum_crc64nvme).
-    pub fn set_checksum_crc64nvme(mut self, value: Option<String>) -> Self {
-        self.checksum_crc64nvme = value;
-        self
+    pub fn set_checksum_crc64nvme(self, checksum_crc64nvme: Option<String>) -> Self {
+        Self { checksum_crc64nvme, ..self }
     }
     /// What [`checksum_crc64nvme`](Self::checksum_crc64nvme) set, if anything.
     pub fn get_checksum_crc64nvme(&self) -> &Option<String> {
         &self.checksum_crc64nvme
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `MD5` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_md5(mut self, value: impl Into<String>) -> Self {
-        self.checksum_md5 = Some(value.into());
-        self
+    pub fn checksum_md5(self, value: impl Into<String>) -> Self {
+        self.set_checksum_md5(Some(value.into()))
     }
     /// Sets or clears [`checksum_md5`](Self::checksum_md5).
-    pub fn set_checksum_md5(mut self, value: Option<String>) -> Self {
-        self.checksum_md5 = value;
-        self
+    pub fn set_checksum_md5(self, checksum_md5: Option<String>) -> Self {
+        Self { checksum_md5, ..self }
     }
     /// What [`checksum_md5`](Self::checksum_md5) set, if anything.
     pub fn get_checksum_md5(&self) -> &Option<String> {
         &self.checksum_md5
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 160-bit `SHA1` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha1(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha1 = Some(value.into());
-        self
+    pub fn checksum_sha1(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha1(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha1`](Self::checksum_sha1).
-    pub fn set_checksum_sha1(mut self, value: Option<String>) -> Self {
-        self.checksum_sha1 = value;
-        self
+    pub fn set_checksum_sha1(self, checksum_sha1: Option<String>) -> Self {
+        Self { checksum_sha1, ..self }
     }
     /// What [`checksum_sha1`](Self::checksum_sha1) set, if anything.
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 256-bit `SHA256` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha256(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha256 = Some(value.into());
-        self
+    pub fn checksum_sha256(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha256(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha256`](Self::checksum_sha256).
-    pub fn set_checksum_sha256(mut self, value: Option<String>) -> Self {
-        self.checksum_sha256 = value;
-        self
+    pub fn set_checksum_sha256(self, checksum_sha256: Option<String>) -> Self {
+        Self { checksum_sha256, ..self }
     }
     /// What [`checksum_sha256`](Self::checksum_sha256) set, if anything.
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 512-bit `SHA512` digest of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_sha512(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha512 = Some(value.into());
-        self
+    pub fn checksum_sha512(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha512(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha512`](Self::checksum_sha512).
-    pub fn set_checksum_sha512(mut self, value: Option<String>) -> Self {
-        self.checksum_sha512 = value;
-        self
+    pub fn set_checksum_sha512(self, checksum_sha512: Option<String>) -> Self {
+        Self { checksum_sha512, ..self }
     }
     /// What [`checksum_sha512`](Self::checksum_sha512) set, if anything.
     pub fn get_checksum_sha512(&self) -> &Option<String> {
         &self.checksum_sha512
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `XXHASH128` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash128(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash128 = Some(value.into());
-        self
+    pub fn checksum_xxhash128(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash128(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash128`](Self::checksum_xxhash128).
-    pub fn set_checksum_xxhash128(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash128 = value;
-        self
+    pub fn set_checksum_xxhash128(self, checksum_xxhash128: Option<String>) -> Self {
+        Self { checksum_xxhash128, ..self }
     }
     /// What [`checksum_xxhash128`](Self::checksum_xxhash128) set, if anything.
     pub fn get_checksum_xxhash128(&self) -> &Option<String> {
         &self.checksum_xxhash128
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH3` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash3(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash3 = Some(value.into());
-        self
+    pub fn checksum_xxhash3(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash3(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash3`](Self::checksum_xxhash3).
-    pub fn set_checksum_xxhash3(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash3 = value;
-        self
+    pub fn set_checksum_xxhash3(self, checksum_xxhash3: Option<String>) -> Self {
+        Self { checksum_xxhash3, ..self }
     }
     /// What [`checksum_xxhash3`](Self::checksum_xxhash3) set, if anything.
     pub fn get_checksum_xxhash3(&self) -> &Option<String> {
         &self.checksum_xxhash3
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH64` checksum of the object. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash64(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash64 = Some(value.into());
-        self
+    pub fn checksum_xxhash64(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash64(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash64`](Self::checksum_xxhash64).
-    pub fn set_checksum_xxhash64(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash64 = value;
-        self
+    pub fn set_checksum_xxhash64(self, checksum_xxhash64: Option<String>) -> Self {
+        Self { checksum_xxhash64, ..self }
     }
     /// What [`checksum_xxhash64`](Self::checksum_xxhash64) set, if anything.
     pub fn get_checksum_xxhash64(&self) -> &Option<String> {
         &self.checksum_xxhash64
     }
     /// Specifies presentational information for the object. For more information, see [https://www.rfc-editor.org/rfc/rfc6266#section-4](https://www.rfc-editor.org/rfc/rfc6266#section-4).
-    pub fn content_disposition(mut self, value: impl Into<String>) -> Self {
-        self.content_disposition = Some(value.into());
-        self
+    pub fn content_disposition(self, value: impl Into<String>) -> Self {
+        self.set_content_disposition(Some(value.into()))
     }
     /// Sets or clears [`content_disposition`](Self::content_disposition).
-    pub fn set_content_disposition(mut self, value: Option<String>) -> Self {
-        self.content_disposition = value;
-        self
+    pub fn set_content_disposition(self, content_disposition: Option<String>) -> Self {
+        Self {
+            content_disposition,
+            ..self
+        }
     }
     /// What [`content_disposition`](Self::content_disposition) set, if anything.
     pub fn get_content_disposition(&self) -> &Option<String> {
         &self.content_disposition
     }
     /// Specifies what content encodings have been applied to the object and thus what decoding mechanisms must be applied to obtain the media-type referenced by the Content-Type header field. For more information, see [https://www.rfc-editor.org/rfc/rfc9110.html#field.content-encoding](https://www.rfc-editor.org/rfc/rfc9110.html#field.content-encoding).
-    pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
-        self.content_encoding = Some(value.into());
-        self
+    pub fn content_encoding(self, value: impl Into<String>) -> Self {
+        self.set_content_encoding(Some(value.into()))
     }
     /// Sets or clears [`content_encoding`](Self::content_encoding).
-    pub fn set_content_encoding(mut self, value: Option<String>) -> Self {
-        self.content_encoding = value;
-        self
+    pub fn set_content_encoding(self, content_encoding: Option<String>) -> Self {
+        Self { content_encoding, ..self }
     }
     /// What [`content_encoding`](Self::content_encoding) set, if anything.
     pub fn get_content_encoding(&self) -> &Option<String> {
         &self.content_encoding
     }
     /// The language the content is in.
-    pub fn content_language(mut self, value: impl Into<String>) -> Self {
-        self.content_language = Some(value.into());
-        self
+    pub fn content_language(self, value: impl Into<String>) -> Self {
+        self.set_content_language(Some(value.into()))
     }
     /// Sets or clears [`content_language`](Self::content_language).
-    pub fn set_content_language(mut self, value: Option<String>) -> Self {
-        self.content_language = value;
-        self
+    pub fn set_content_language(self, content_language: Option<String>) -> Self {
+        Self { content_language, ..self }
     }
     /// What [`content_language`](Self::content_language) set, if anything.
     pub fn get_content_language(&self) -> &Option<String> {
         &self.content_language
     }
     /// Size of the body in bytes. This parameter is useful when the size of the body cannot be determined automatically. For more information, see [https://www.rfc-editor.org/rfc/rfc9110.html#name-content-length](https://www.rfc-editor.org/rfc/rfc9110.html#name-content-length).
-    pub fn content_length(mut self, value: impl Into<i64>) -> Self {
-        self.content_length = Some(value.into());
-        self
+    pub fn content_length(self, value: impl Into<i64>) -> Self {
+        self.set_content_length(Some(value.into()))
     }
     /// Sets or clears [`content_length`](Self::content_length).
-    pub fn set_content_length(mut self, value: Option<i64>) -> Self {
-        self.content_length = value;
-        self
+    pub fn set_content_length(self, content_length: Option<i64>) -> Self {
+        Self { content_length, ..self }
     }
     /// What [`content_length`](Self::content_length) set, if anything.
     pub fn get_content_length(&self) -> &Option<i64> {
@@ -1084,56 +1019,54 @@ impl<C> PutObjectInputBuilder<C> {
     /// The `Content-MD5` or `x-amz-sdk-checksum-algorithm` header is required for any request to upload an object with a retention period configured using Amazon S3 Object Lock. For more information, see [Uploading objects to an Object Lock enabled bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-put-object) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn content_md5(mut self, value: impl Into<String>) -> Self {
-        self.content_md5 = Some(value.into());
-        self
+    pub fn content_md5(self, value: impl Into<String>) -> Self {
+        self.set_content_md5(Some(value.into()))
     }
     /// Sets or clears [`content_md5`](Self::content_md5).
-    pub fn set_content_md5(mut self, value: Option<String>) -> Self {
-        self.content_md5 = value;
-        self
+    pub fn set_content_md5(self, content_md5: Option<String>) -> Self {
+        Self { content_md5, ..self }
     }
     /// What [`content_md5`](Self::content_md5) set, if anything.
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// A standard MIME type describing the format of the contents. For more information, see [https://www.rfc-editor.org/rfc/rfc9110.html#name-content-type](https://www.rfc-editor.org/rfc/rfc9110.html#name-content-type).
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<String>) -> Self {
+        self.set_content_type(Some(value.into()))
     }
     /// Sets or clears [`content_type`](Self::content_type).
-    pub fn set_content_type(mut self, value: Option<String>) -> Self {
-        self.content_type = value;
-        self
+    pub fn set_content_type(self, content_type: Option<String>) -> Self {
+        Self { content_type, ..self }
     }
     /// What [`content_type`](Self::content_type) set, if anything.
     pub fn get_content_type(&self) -> &Option<String> {
         &self.content_type
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The date and time at which the object is no longer cacheable. For more information, see [https://www.rfc-editor.org/rfc/rfc7234#section-5.3](https://www.rfc-editor.org/rfc/rfc7234#section-5.3).
-    pub fn expires(mut self, value: impl Into<String>) -> Self {
-        self.expires = Some(value.into());
-        self
+    pub fn expires(self, value: impl Into<String>) -> Self {
+        self.set_expires(Some(value.into()))
     }
     /// Sets or clears [`expires`](Self::expires).
-    pub fn set_expires(mut self, value: Option<String>) -> Self {
-        self.expires = value;
-        self
+    pub fn set_expires(self, expires: Option<String>) -> Self {
+        Self { expires, ..self }
     }
     /// What [`expires`](Self::expires) set, if anything.
     pub fn get_expires(&self) -> &Option<String> {
@@ -1143,14 +1076,12 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_full_control(mut self, value: impl Into<String>) -> Self {
-        self.grant_full_control = Some(value.into());
-        self
+    pub fn grant_full_control(self, value: impl Into<String>) -> Self {
+        self.set_grant_full_control(Some(value.into()))
     }
     /// Sets or clears [`grant_full_control`](Self::grant_full_control).
-    pub fn set_grant_full_control(mut self, value: Option<String>) -> Self {
-        self.grant_full_control = value;
-        self
+    pub fn set_grant_full_control(self, grant_full_control: Option<String>) -> Self {
+        Self { grant_full_control, ..self }
     }
     /// What [`grant_full_control`](Self::grant_full_control) set, if anything.
     pub fn get_grant_full_control(&self) -> &Option<String> {
@@ -1160,14 +1091,12 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_read(mut self, value: impl Into<String>) -> Self {
-        self.grant_read = Some(value.into());
-        self
+    pub fn grant_read(self, value: impl Into<String>) -> Self {
+        self.set_grant_read(Some(value.into()))
     }
     /// Sets or clears [`grant_read`](Self::grant_read).
-    pub fn set_grant_read(mut self, value: Option<String>) -> Self {
-        self.grant_read = value;
-        self
+    pub fn set_grant_read(self, grant_read: Option<String>) -> Self {
+        Self { grant_read, ..self }
     }
     /// What [`grant_read`](Self::grant_read) set, if anything.
     pub fn get_grant_read(&self) -> &Option<String> {
@@ -1177,14 +1106,12 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_read_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_read_acp = Some(value.into());
-        self
+    pub fn grant_read_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_read_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_read_acp`](Self::grant_read_acp).
-    pub fn set_grant_read_acp(mut self, value: Option<String>) -> Self {
-        self.grant_read_acp = value;
-        self
+    pub fn set_grant_read_acp(self, grant_read_acp: Option<String>) -> Self {
+        Self { grant_read_acp, ..self }
     }
     /// What [`grant_read_acp`](Self::grant_read_acp) set, if anything.
     pub fn get_grant_read_acp(&self) -> &Option<String> {
@@ -1194,14 +1121,12 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
-    pub fn grant_write_acp(mut self, value: impl Into<String>) -> Self {
-        self.grant_write_acp = Some(value.into());
-        self
+    pub fn grant_write_acp(self, value: impl Into<String>) -> Self {
+        self.set_grant_write_acp(Some(value.into()))
     }
     /// Sets or clears [`grant_write_acp`](Self::grant_write_acp).
-    pub fn set_grant_write_acp(mut self, value: Option<String>) -> Self {
-        self.grant_write_acp = value;
-        self
+    pub fn set_grant_write_acp(self, grant_write_acp: Option<String>) -> Self {
+        Self { grant_write_acp, ..self }
     }
     /// What [`grant_write_acp`](Self::grant_write_acp) set, if anything.
     pub fn get_grant_write_acp(&self) -> &Option<String> {
@@ -1214,14 +1139,12 @@ impl<C> PutObjectInputBuilder<C> {
     /// Expects the ETag value as a string.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        self.set_if_match(Some(value.into()))
     }
     /// Sets or clears [`if_match`](Self::if_match).
-    pub fn set_if_match(mut self, value: Option<String>) -> Self {
-        self.if_match = value;
-        self
+    pub fn set_if_match(self, if_match: Option<String>) -> Self {
+        Self { if_match, ..self }
     }
     /// What [`if_match`](Self::if_match) set, if anything.
     pub fn get_if_match(&self) -> &Option<String> {
@@ -1234,28 +1157,24 @@ impl<C> PutObjectInputBuilder<C> {
     /// Expects the '*' (asterisk) character.
     ///
     /// For more information about conditional requests, see [RFC 7232](https://tools.ietf.org/html/rfc7232), or [Conditional requests](https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html) in the *Amazon S3 User Guide*.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        self.set_if_none_match(Some(value.into()))
     }
     /// Sets or clears [`if_none_match`](Self::if_none_match).
-    pub fn set_if_none_match(mut self, value: Option<String>) -> Self {
-        self.if_none_match = value;
-        self
+    pub fn set_if_none_match(self, if_none_match: Option<String>) -> Self {
+        Self { if_none_match, ..self }
     }
     /// What [`if_none_match`](Self::if_none_match) set, if anything.
     pub fn get_if_none_match(&self) -> &Option<String> {
         &self.if_none_match
     }
     /// Object key for which the PUT action was initiated.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
@@ -1265,19 +1184,17 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// Names and values must be US-ASCII (S3 takes nothing else in headers): other text is refused before the call.
     pub fn metadata(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = Some(value.into());
-        self
+        self.set_metadata(Some(value.into()))
     }
     /// Sets or clears [`metadata`](Self::metadata).
     pub fn set_metadata(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        metadata: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.metadata = value;
-        self
+        Self { metadata, ..self }
     }
     /// What [`metadata`](Self::metadata) set, if anything.
     pub fn get_metadata(&self) -> &Option<::std::collections::BTreeMap<String, String>> {
@@ -1287,19 +1204,20 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_legal_hold_status(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = Some(value.into());
-        self
+        self.set_object_lock_legal_hold_status(Some(value.into()))
     }
     /// Sets or clears [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status).
     pub fn set_object_lock_legal_hold_status(
-        mut self,
-        value: Option<crate::types::ObjectLockLegalHoldStatus>,
+        self,
+        object_lock_legal_hold_status: Option<crate::types::ObjectLockLegalHoldStatus>,
     ) -> Self {
-        self.object_lock_legal_hold_status = value;
-        self
+        Self {
+            object_lock_legal_hold_status,
+            ..self
+        }
     }
     /// What [`object_lock_legal_hold_status`](Self::object_lock_legal_hold_status) set, if anything.
     pub fn get_object_lock_legal_hold_status(
@@ -1311,19 +1229,17 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_mode(
-        mut self,
+        self,
         value: impl Into<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = Some(value.into());
-        self
+        self.set_object_lock_mode(Some(value.into()))
     }
     /// Sets or clears [`object_lock_mode`](Self::object_lock_mode).
     pub fn set_object_lock_mode(
-        mut self,
-        value: Option<crate::types::ObjectLockMode>,
+        self,
+        object_lock_mode: Option<crate::types::ObjectLockMode>,
     ) -> Self {
-        self.object_lock_mode = value;
-        self
+        Self { object_lock_mode, ..self }
     }
     /// What [`object_lock_mode`](Self::object_lock_mode) set, if anything.
     pub fn get_object_lock_mode(&self) -> &Option<crate::types::ObjectLockMode> {
@@ -1333,19 +1249,20 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// This functionality is not supported for directory buckets.
     pub fn object_lock_retain_until_date(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = Some(value.into());
-        self
+        self.set_object_lock_retain_until_date(Some(value.into()))
     }
     /// Sets or clears [`object_lock_retain_until_date`](Self::object_lock_retain_until_date).
     pub fn set_object_lock_retain_until_date(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        object_lock_retain_until_date: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.object_lock_retain_until_date = value;
-        self
+        Self {
+            object_lock_retain_until_date,
+            ..self
+        }
     }
     /// What [`object_lock_retain_until_date`](Self::object_lock_retain_until_date) set, if anything.
     pub fn get_object_lock_retain_until_date(
@@ -1354,20 +1271,15 @@ impl<C> PutObjectInputBuilder<C> {
         &self.object_lock_retain_until_date
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -1376,14 +1288,18 @@ impl<C> PutObjectInputBuilder<C> {
     /// Specifies the algorithm to use when encrypting the object (for example, `AES256`).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -1394,14 +1310,12 @@ impl<C> PutObjectInputBuilder<C> {
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
@@ -1410,14 +1324,15 @@ impl<C> PutObjectInputBuilder<C> {
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
@@ -1428,14 +1343,18 @@ impl<C> PutObjectInputBuilder<C> {
     /// **General purpose buckets** - This value must be explicitly added during `CopyObject` operations if you want an additional encryption context for your object. For more information, see [Encryption context](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - You can optionally provide an explicit encryption context value. The value must match the default encryption context - the bucket Amazon Resource Name (ARN). An additional encryption context value is not supported.
-    pub fn ssekms_encryption_context(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_encryption_context = Some(value.into());
-        self
+    pub fn ssekms_encryption_context(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_encryption_context(Some(value.into()))
     }
     /// Sets or clears [`ssekms_encryption_context`](Self::ssekms_encryption_context).
-    pub fn set_ssekms_encryption_context(mut self, value: Option<String>) -> Self {
-        self.ssekms_encryption_context = value;
-        self
+    pub fn set_ssekms_encryption_context(
+        self,
+        ssekms_encryption_context: Option<String>,
+    ) -> Self {
+        Self {
+            ssekms_encryption_context,
+            ..self
+        }
     }
     /// What [`ssekms_encryption_context`](Self::ssekms_encryption_context) set, if anything.
     pub fn get_ssekms_encryption_context(&self) -> &Option<String> {
@@ -1446,14 +1365,12 @@ impl<C> PutObjectInputBuilder<C> {
     /// **General purpose buckets** - If you specify `x-amz-server-side-encryption` with `aws:kms` or `aws:kms:dsse`, this header specifies the ID (Key ID, Key ARN, or Key Alias) of the KMS key to use. If you specify `x-amz-server-side-encryption:aws:kms` or `x-amz-server-side-encryption:aws:kms:dsse`, but do not provide `x-amz-server-side-encryption-aws-kms-key-id`, Amazon S3 uses the Amazon Web Services managed key (`aws/s3`) to protect the data.
     ///
     /// **Directory buckets** - To encrypt data using SSE-KMS, it's recommended to specify the `x-amz-server-side-encryption` header to `aws:kms`. Then, the `x-amz-server-side-encryption-aws-kms-key-id` header implicitly uses the bucket's default KMS customer managed key ID. If you want to explicitly set the `x-amz-server-side-encryption-aws-kms-key-id` header, it must match the bucket's default customer managed key (using key ID or ARN, not alias). Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Incorrect key specification results in an HTTP `400 Bad Request` error.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -1470,19 +1387,20 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// - **S3 access points for Amazon FSx** - When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`. All Amazon FSx file systems have encryption configured by default and are encrypted at rest. Data is automatically encrypted before being written to the file system, and automatically decrypted as it is read. These processes are handled transparently by Amazon FSx.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -1494,20 +1412,15 @@ impl<C> PutObjectInputBuilder<C> {
     ///
     /// - Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
     /// - Amazon S3 on Outposts only uses the OUTPOSTS Storage Class.
-    pub fn storage_class(
-        mut self,
-        value: impl Into<crate::types::StorageClass>,
-    ) -> Self {
-        self.storage_class = Some(value.into());
-        self
+    pub fn storage_class(self, value: impl Into<crate::types::StorageClass>) -> Self {
+        self.set_storage_class(Some(value.into()))
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
     pub fn set_storage_class(
-        mut self,
-        value: Option<crate::types::StorageClass>,
+        self,
+        storage_class: Option<crate::types::StorageClass>,
     ) -> Self {
-        self.storage_class = value;
-        self
+        Self { storage_class, ..self }
     }
     /// What [`storage_class`](Self::storage_class) set, if anything.
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {
@@ -1516,14 +1429,12 @@ impl<C> PutObjectInputBuilder<C> {
     /// The tag-set for the object. The tag-set must be encoded as URL Query parameters. (For example, "Key1=Value1")
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn tagging(mut self, value: impl Into<String>) -> Self {
-        self.tagging = Some(value.into());
-        self
+    pub fn tagging(self, value: impl Into<String>) -> Self {
+        self.set_tagging(Some(value.into()))
     }
     /// Sets or clears [`tagging`](Self::tagging).
-    pub fn set_tagging(mut self, value: Option<String>) -> Self {
-        self.tagging = value;
-        self
+    pub fn set_tagging(self, tagging: Option<String>) -> Self {
+        Self { tagging, ..self }
     }
     /// What [`tagging`](Self::tagging) set, if anything.
     pub fn get_tagging(&self) -> &Option<String> {
@@ -1542,14 +1453,18 @@ impl<C> PutObjectInputBuilder<C> {
     /// For more information about website hosting in Amazon S3, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html) and [How to Configure Website Page Redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html) in the *Amazon S3 User Guide*.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn website_redirect_location(mut self, value: impl Into<String>) -> Self {
-        self.website_redirect_location = Some(value.into());
-        self
+    pub fn website_redirect_location(self, value: impl Into<String>) -> Self {
+        self.set_website_redirect_location(Some(value.into()))
     }
     /// Sets or clears [`website_redirect_location`](Self::website_redirect_location).
-    pub fn set_website_redirect_location(mut self, value: Option<String>) -> Self {
-        self.website_redirect_location = value;
-        self
+    pub fn set_website_redirect_location(
+        self,
+        website_redirect_location: Option<String>,
+    ) -> Self {
+        Self {
+            website_redirect_location,
+            ..self
+        }
     }
     /// What [`website_redirect_location`](Self::website_redirect_location) set, if anything.
     pub fn get_website_redirect_location(&self) -> &Option<String> {
@@ -1558,14 +1473,12 @@ impl<C> PutObjectInputBuilder<C> {
     /// Specifies the offset for appending data to existing objects in bytes. The offset must be equal to the size of the existing object being appended to. If no object exists, setting this header to 0 will create a new object.
     ///
     /// This functionality is only supported for objects in the Amazon S3 Express One Zone storage class in directory buckets.
-    pub fn write_offset_bytes(mut self, value: impl Into<i64>) -> Self {
-        self.write_offset_bytes = Some(value.into());
-        self
+    pub fn write_offset_bytes(self, value: impl Into<i64>) -> Self {
+        self.set_write_offset_bytes(Some(value.into()))
     }
     /// Sets or clears [`write_offset_bytes`](Self::write_offset_bytes).
-    pub fn set_write_offset_bytes(mut self, value: Option<i64>) -> Self {
-        self.write_offset_bytes = value;
-        self
+    pub fn set_write_offset_bytes(self, write_offset_bytes: Option<i64>) -> Self {
+        Self { write_offset_bytes, ..self }
     }
     /// What [`write_offset_bytes`](Self::write_offset_bytes) set, if anything.
     pub fn get_write_offset_bytes(&self) -> &Option<i64> {
@@ -1897,98 +1810,70 @@ impl ::awsgen_runtime::Operation for PutObjectInput {
 }
 /// The `PutObjectOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct PutObjectOutput {
     /// Indicates whether the uploaded object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32: Option<String>,
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32c: Option<String>,
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object. This header is present if the object was uploaded with the `CRC64NVME` checksum algorithm, or if it was uploaded without a checksum (and Amazon S3 added the default checksum, `CRC64NVME`, to the uploaded object). For more information about how checksums are calculated with multipart uploads, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc64nvme: Option<String>,
     /// The Base64 encoded, 128-bit `MD5` digest of the object. This header is present if the object was uploaded with the `MD5` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_md5: Option<String>,
     /// The Base64 encoded, 160-bit `SHA1` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use the API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha1: Option<String>,
     /// The Base64 encoded, 256-bit `SHA256` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha256: Option<String>,
     /// The Base64 encoded, 512-bit `SHA512` digest of the object. This header is present if the object was uploaded with the `SHA512` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha512: Option<String>,
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. For `PutObject` uploads, the checksum type is always `FULL_OBJECT`. You can use this header as a data integrity check to verify that the checksum type that is received is the same checksum that was specified. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_type: Option<crate::types::ChecksumType>,
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the object. This header is present if the object was uploaded with the `XXHASH128` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash128: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the object. This header is present if the object was uploaded with the `XXHASH3` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash3: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the object. This header is present if the object was uploaded with the `XXHASH64` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash64: Option<String>,
     /// Entity tag for the uploaded object.
     ///
     /// **General purpose buckets** - To ensure that data is not corrupted traversing the network, for objects where the ETag is the MD5 digest of the object, you can calculate the MD5 while putting an object to Amazon S3 and compare the returned ETag to the calculated MD5 value.
     ///
     /// **Directory buckets** - The ETag for the object in a directory bucket isn't the MD5 digest of the object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub e_tag: Option<String>,
     /// If the expiration is configured for the object (see [PutBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html)) in the *Amazon S3 User Guide*, the response includes this header. It includes the `expiry-date` and `rule-id` key-value pairs that provide information about object expiration. The value of the `rule-id` is URL-encoded.
     ///
     /// Object expiration information is not returned in directory buckets and this header returns the value "`NotImplemented`" in all responses for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expiration: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded string of a UTF-8 encoded JSON, which contains the encryption context as key-value pairs. This value is stored as object metadata and automatically gets passed on to Amazon Web Services KMS for future `GetObject` operations on this object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_encryption_context: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
     /// The size of the object in bytes. This value is only be present if you append to an object.
     ///
     /// This functionality is only supported for objects in the Amazon S3 Express One Zone storage class in directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub size: Option<i64>,
     /// Version ID of the object.
     ///
     /// If you enable versioning for a bucket, Amazon S3 automatically generates a unique version ID for the object being stored. Amazon S3 returns this ID in the response. When you enable versioning for a bucket, if Amazon S3 receives multiple write requests for the same object simultaneously, it stores all of the objects. For more information about versioning, see [Adding Objects to Versioning-Enabled Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/AddingObjectstoVersioningEnabledBuckets.html) in the *Amazon S3 User Guide*. For information about returning the versioning state of a bucket, see [GetBucketVersioning](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub version_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl PutObjectOutput {
@@ -2108,6 +1993,29 @@ impl ::awsgen_runtime::RequestId for PutObjectOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PutObjectOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PutObjectOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PutObjectOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PutObjectOutput);
 impl ::std::fmt::Debug for PutObjectOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PutObjectOutput")
@@ -2169,174 +2077,147 @@ impl ::std::fmt::Debug for PutObjectOutputBuilder {
 }
 impl PutObjectOutputBuilder {
     /// Indicates whether the uploaded object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// The Base64 encoded, 32-bit `CRC32 checksum` of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32 = Some(value.into());
-        self
+    pub fn checksum_crc32(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32`](Self::checksum_crc32).
-    pub fn set_checksum_crc32(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32 = value;
-        self
+    pub fn set_checksum_crc32(self, checksum_crc32: Option<String>) -> Self {
+        Self { checksum_crc32, ..self }
     }
     /// What [`checksum_crc32`](Self::checksum_crc32) set, if anything.
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32c(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32c = Some(value.into());
-        self
+    pub fn checksum_crc32c(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32c(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32c`](Self::checksum_crc32c).
-    pub fn set_checksum_crc32c(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32c = value;
-        self
+    pub fn set_checksum_crc32c(self, checksum_crc32c: Option<String>) -> Self {
+        Self { checksum_crc32c, ..self }
     }
     /// What [`checksum_crc32c`](Self::checksum_crc32c) set, if anything.
     pub fn get_checksum_crc32c(&self) -> &Option<String> {
         &self.checksum_crc32c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the object. This header is present if the object was uploaded with the `CRC64NVME` checksum algorithm, or if it was uploaded without a checksum (and Amazon S3 added the default checksum, `CRC64NVME`, to the uploaded object). For more information about how checksums are calculated with multipart uploads, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_crc64nvme(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc64nvme = Some(value.into());
-        self
+    pub fn checksum_crc64nvme(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc64nvme(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc64nvme`](Self::checksum_crc64nvme).
-    pub fn set_checksum_crc64nvme(mut self, value: Option<String>) -> Self {
-        self.checksum_crc64nvme = value;
-        self
+    pub fn set_checksum_crc64nvme(self, checksum_crc64nvme: Option<String>) -> Self {
+        Self { checksum_crc64nvme, ..self }
     }
     /// What [`checksum_crc64nvme`](Self::checksum_crc64nvme) set, if anything.
     pub fn get_checksum_crc64nvme(&self) -> &Option<String> {
         &self.checksum_crc64nvme
     }
     /// The Base64 encoded, 128-bit `MD5` digest of the object. This header is present if the object was uploaded with the `MD5` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_md5(mut self, value: impl Into<String>) -> Self {
-        self.checksum_md5 = Some(value.into());
-        self
+    pub fn checksum_md5(self, value: impl Into<String>) -> Self {
+        self.set_checksum_md5(Some(value.into()))
     }
     /// Sets or clears [`checksum_md5`](Self::checksum_md5).
-    pub fn set_checksum_md5(mut self, value: Option<String>) -> Self {
-        self.checksum_md5 = value;
-        self
+    pub fn set_checksum_md5(self, checksum_md5: Option<String>) -> Self {
+        Self { checksum_md5, ..self }
     }
     /// What [`checksum_md5`](Self::checksum_md5) set, if anything.
     pub fn get_checksum_md5(&self) -> &Option<String> {
         &self.checksum_md5
     }
     /// The Base64 encoded, 160-bit `SHA1` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use the API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha1(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha1 = Some(value.into());
-        self
+    pub fn checksum_sha1(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha1(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha1`](Self::checksum_sha1).
-    pub fn set_checksum_sha1(mut self, value: Option<String>) -> Self {
-        self.checksum_sha1 = value;
-        self
+    pub fn set_checksum_sha1(self, checksum_sha1: Option<String>) -> Self {
+        Self { checksum_sha1, ..self }
     }
     /// What [`checksum_sha1`](Self::checksum_sha1) set, if anything.
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` digest of the object. This checksum is only present if the checksum was uploaded with the object. When you use an API operation on an object that was uploaded using multipart uploads, this value may not be a direct checksum value of the full object. Instead, it's a calculation based on the checksum values of each individual part. For more information about how checksums are calculated with multipart uploads, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html#large-object-checksums) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha256(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha256 = Some(value.into());
-        self
+    pub fn checksum_sha256(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha256(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha256`](Self::checksum_sha256).
-    pub fn set_checksum_sha256(mut self, value: Option<String>) -> Self {
-        self.checksum_sha256 = value;
-        self
+    pub fn set_checksum_sha256(self, checksum_sha256: Option<String>) -> Self {
+        Self { checksum_sha256, ..self }
     }
     /// What [`checksum_sha256`](Self::checksum_sha256) set, if anything.
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// The Base64 encoded, 512-bit `SHA512` digest of the object. This header is present if the object was uploaded with the `SHA512` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_sha512(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha512 = Some(value.into());
-        self
+    pub fn checksum_sha512(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha512(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha512`](Self::checksum_sha512).
-    pub fn set_checksum_sha512(mut self, value: Option<String>) -> Self {
-        self.checksum_sha512 = value;
-        self
+    pub fn set_checksum_sha512(self, checksum_sha512: Option<String>) -> Self {
+        Self { checksum_sha512, ..self }
     }
     /// What [`checksum_sha512`](Self::checksum_sha512) set, if anything.
     pub fn get_checksum_sha512(&self) -> &Option<String> {
         &self.checksum_sha512
     }
     /// This header specifies the checksum type of the object, which determines how part-level checksums are combined to create an object-level checksum for multipart objects. For `PutObject` uploads, the checksum type is always `FULL_OBJECT`. You can use this header as a data integrity check to verify that the checksum type that is received is the same checksum that was specified. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_type(
-        mut self,
-        value: impl Into<crate::types::ChecksumType>,
-    ) -> Self {
-        self.checksum_type = Some(value.into());
-        self
+    pub fn checksum_type(self, value: impl Into<crate::types::ChecksumType>) -> Self {
+        self.set_checksum_type(Some(value.into()))
     }
     /// Sets or clears [`checksum_type`](Self::checksum_type).
     pub fn set_checksum_type(
-        mut self,
-        value: Option<crate::types::ChecksumType>,
+        self,
+        checksum_type: Option<crate::types::ChecksumType>,
     ) -> Self {
-        self.checksum_type = value;
-        self
+        Self { checksum_type, ..self }
     }
     /// What [`checksum_type`](Self::checksum_type) set, if anything.
     pub fn get_checksum_type(&self) -> &Option<crate::types::ChecksumType> {
         &self.checksum_type
     }
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the object. This header is present if the object was uploaded with the `XXHASH128` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash128(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash128 = Some(value.into());
-        self
+    pub fn checksum_xxhash128(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash128(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash128`](Self::checksum_xxhash128).
-    pub fn set_checksum_xxhash128(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash128 = value;
-        self
+    pub fn set_checksum_xxhash128(self, checksum_xxhash128: Option<String>) -> Self {
+        Self { checksum_xxhash128, ..self }
     }
     /// What [`checksum_xxhash128`](Self::checksum_xxhash128) set, if anything.
     pub fn get_checksum_xxhash128(&self) -> &Option<String> {
         &self.checksum_xxhash128
     }
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the object. This header is present if the object was uploaded with the `XXHASH3` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash3(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash3 = Some(value.into());
-        self
+    pub fn checksum_xxhash3(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash3(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash3`](Self::checksum_xxhash3).
-    pub fn set_checksum_xxhash3(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash3 = value;
-        self
+    pub fn set_checksum_xxhash3(self, checksum_xxhash3: Option<String>) -> Self {
+        Self { checksum_xxhash3, ..self }
     }
     /// What [`checksum_xxhash3`](Self::checksum_xxhash3) set, if anything.
     pub fn get_checksum_xxhash3(&self) -> &Option<String> {
         &self.checksum_xxhash3
     }
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the object. This header is present if the object was uploaded with the `XXHASH64` checksum algorithm. For more information, see [Checking object integrity in the Amazon S3 User Guide](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
-    pub fn checksum_xxhash64(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash64 = Some(value.into());
-        self
+    pub fn checksum_xxhash64(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash64(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash64`](Self::checksum_xxhash64).
-    pub fn set_checksum_xxhash64(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash64 = value;
-        self
+    pub fn set_checksum_xxhash64(self, checksum_xxhash64: Option<String>) -> Self {
+        Self { checksum_xxhash64, ..self }
     }
     /// What [`checksum_xxhash64`](Self::checksum_xxhash64) set, if anything.
     pub fn get_checksum_xxhash64(&self) -> &Option<String> {
@@ -2347,14 +2228,12 @@ impl PutObjectOutputBuilder {
     /// **General purpose buckets** - To ensure that data is not corrupted traversing the network, for objects where the ETag is the MD5 digest of the object, you can calculate the MD5 while putting an object to Amazon S3 and compare the returned ETag to the calculated MD5 value.
     ///
     /// **Directory buckets** - The ETag for the object in a directory bucket isn't the MD5 digest of the object.
-    pub fn e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
+    pub fn e_tag(self, value: impl Into<String>) -> Self {
+        self.set_e_tag(Some(value.into()))
     }
     /// Sets or clears [`e_tag`](Self::e_tag).
-    pub fn set_e_tag(mut self, value: Option<String>) -> Self {
-        self.e_tag = value;
-        self
+    pub fn set_e_tag(self, e_tag: Option<String>) -> Self {
+        Self { e_tag, ..self }
     }
     /// What [`e_tag`](Self::e_tag) set, if anything.
     pub fn get_e_tag(&self) -> &Option<String> {
@@ -2363,14 +2242,12 @@ impl PutObjectOutputBuilder {
     /// If the expiration is configured for the object (see [PutBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html)) in the *Amazon S3 User Guide*, the response includes this header. It includes the `expiry-date` and `rule-id` key-value pairs that provide information about object expiration. The value of the `rule-id` is URL-encoded.
     ///
     /// Object expiration information is not returned in directory buckets and this header returns the value "`NotImplemented`" in all responses for directory buckets.
-    pub fn expiration(mut self, value: impl Into<String>) -> Self {
-        self.expiration = Some(value.into());
-        self
+    pub fn expiration(self, value: impl Into<String>) -> Self {
+        self.set_expiration(Some(value.into()))
     }
     /// Sets or clears [`expiration`](Self::expiration).
-    pub fn set_expiration(mut self, value: Option<String>) -> Self {
-        self.expiration = value;
-        self
+    pub fn set_expiration(self, expiration: Option<String>) -> Self {
+        Self { expiration, ..self }
     }
     /// What [`expiration`](Self::expiration) set, if anything.
     pub fn get_expiration(&self) -> &Option<String> {
@@ -2378,19 +2255,17 @@ impl PutObjectOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -2399,14 +2274,18 @@ impl PutObjectOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -2415,42 +2294,45 @@ impl PutObjectOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded string of a UTF-8 encoded JSON, which contains the encryption context as key-value pairs. This value is stored as object metadata and automatically gets passed on to Amazon Web Services KMS for future `GetObject` operations on this object.
-    pub fn ssekms_encryption_context(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_encryption_context = Some(value.into());
-        self
+    pub fn ssekms_encryption_context(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_encryption_context(Some(value.into()))
     }
     /// Sets or clears [`ssekms_encryption_context`](Self::ssekms_encryption_context).
-    pub fn set_ssekms_encryption_context(mut self, value: Option<String>) -> Self {
-        self.ssekms_encryption_context = value;
-        self
+    pub fn set_ssekms_encryption_context(
+        self,
+        ssekms_encryption_context: Option<String>,
+    ) -> Self {
+        Self {
+            ssekms_encryption_context,
+            ..self
+        }
     }
     /// What [`ssekms_encryption_context`](Self::ssekms_encryption_context) set, if anything.
     pub fn get_ssekms_encryption_context(&self) -> &Option<String> {
         &self.ssekms_encryption_context
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -2460,19 +2342,20 @@ impl PutObjectOutputBuilder {
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(
@@ -2483,14 +2366,12 @@ impl PutObjectOutputBuilder {
     /// The size of the object in bytes. This value is only be present if you append to an object.
     ///
     /// This functionality is only supported for objects in the Amazon S3 Express One Zone storage class in directory buckets.
-    pub fn size(mut self, value: impl Into<i64>) -> Self {
-        self.size = Some(value.into());
-        self
+    pub fn size(self, value: impl Into<i64>) -> Self {
+        self.set_size(Some(value.into()))
     }
     /// Sets or clears [`size`](Self::size).
-    pub fn set_size(mut self, value: Option<i64>) -> Self {
-        self.size = value;
-        self
+    pub fn set_size(self, size: Option<i64>) -> Self {
+        Self { size, ..self }
     }
     /// What [`size`](Self::size) set, if anything.
     pub fn get_size(&self) -> &Option<i64> {
@@ -2501,14 +2382,12 @@ impl PutObjectOutputBuilder {
     /// If you enable versioning for a bucket, Amazon S3 automatically generates a unique version ID for the object being stored. Amazon S3 returns this ID in the response. When you enable versioning for a bucket, if Amazon S3 receives multiple write requests for the same object simultaneously, it stores all of the objects. For more information about versioning, see [Adding Objects to Versioning-Enabled Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/AddingObjectstoVersioningEnabledBuckets.html) in the *Amazon S3 User Guide*. For information about returning the versioning state of a bucket, see [GetBucketVersioning](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
+    pub fn version_id(self, value: impl Into<String>) -> Self {
+        self.set_version_id(Some(value.into()))
     }
     /// Sets or clears [`version_id`](Self::version_id).
-    pub fn set_version_id(mut self, value: Option<String>) -> Self {
-        self.version_id = value;
-        self
+    pub fn set_version_id(self, version_id: Option<String>) -> Self {
+        Self { version_id, ..self }
     }
     /// What [`version_id`](Self::version_id) set, if anything.
     pub fn get_version_id(&self) -> &Option<String> {

@@ -42,62 +42,31 @@
 ///
 /// Request to filter the contents of an Amazon S3 object based on a simple Structured Query Language (SQL) statement. In the request, along with the SQL expression, you must specify a data serialization format (JSON or CSV) of the object. Amazon S3 uses this to parse object data into records. It returns only records that match the specified SQL expression. You must also specify the data serialization format for the response. For more information, see [S3Select API Documentation](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectSELECTContent.html).
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct SelectObjectContentInput {
     /// The S3 bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The expression that is used to query the object.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Expression", skip_serializing_if = "Option::is_none")
-    )]
     pub expression: Option<String>,
     /// The type of the provided expression (for example, SQL).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ExpressionType", skip_serializing_if = "Option::is_none")
-    )]
     pub expression_type: Option<crate::types::ExpressionType>,
     /// Describes the format of the data in the object that is being queried.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "InputSerialization", skip_serializing_if = "Option::is_none")
-    )]
     pub input_serialization: Option<crate::types::InputSerialization>,
     /// The object key.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// Describes the format of the data that you want Amazon S3 to return in response.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "OutputSerialization", skip_serializing_if = "Option::is_none")
-    )]
     pub output_serialization: Option<crate::types::OutputSerialization>,
     /// Specifies if periodic request progress information should be enabled.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RequestProgress", skip_serializing_if = "Option::is_none")
-    )]
     pub request_progress: Option<crate::types::RequestProgress>,
     /// The server-side encryption (SSE) algorithm used to encrypt the object. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// The MD5 server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Specifies the byte range of the object to get the records from. A record is processed when its first byte is contained by the range. This parameter is optional, but when specified, it must not be empty. See RFC 2616, Section 14.35.1 about how to specify the start and end of the range.
     ///
@@ -106,10 +75,6 @@ pub struct SelectObjectContentInput {
     /// - `\<scanrange\>\<start\>50\</start\>\<end\>100\</end\>\</scanrange\>` - process only the records starting between the bytes 50 and 100 (inclusive, counting from zero)
     /// - `\<scanrange\>\<start\>50\</start\>\</scanrange\>` - process only the records starting after the byte 50
     /// - `\<scanrange\>\<end\>50\</end\>\</scanrange\>` - process only the records within the last 50 bytes of the file.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ScanRange", skip_serializing_if = "Option::is_none")
-    )]
     pub scan_range: Option<crate::types::ScanRange>,
 }
 impl SelectObjectContentInput {
@@ -174,6 +139,43 @@ impl SelectObjectContentInput {
         self.scan_range.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for SelectObjectContentInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Expression" => value.read(&mut self.expression),
+            "ExpressionType" => value.read(&mut self.expression_type),
+            "InputSerialization" => value.read(&mut self.input_serialization),
+            "OutputSerialization" => value.read(&mut self.output_serialization),
+            "RequestProgress" => value.read(&mut self.request_progress),
+            "ScanRange" => value.read(&mut self.scan_range),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(SelectObjectContentInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for SelectObjectContentInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Expression", &self.expression)?;
+        out.optional("ExpressionType", &self.expression_type)?;
+        out.optional("InputSerialization", &self.input_serialization)?;
+        out.optional("OutputSerialization", &self.output_serialization)?;
+        out.optional("RequestProgress", &self.request_progress)?;
+        out.optional("ScanRange", &self.scan_range)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(SelectObjectContentInput);
 impl ::std::fmt::Debug for SelectObjectContentInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SelectObjectContentInput")
@@ -216,42 +218,42 @@ impl<C> ::std::fmt::Debug for SelectObjectContentInputBuilder<C> {
 }
 impl<C> SelectObjectContentInputBuilder<C> {
     /// The S3 bucket.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
         &self.bucket
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The expression that is used to query the object.
-    pub fn expression(mut self, value: impl Into<String>) -> Self {
-        self.expression = Some(value.into());
-        self
+    pub fn expression(self, value: impl Into<String>) -> Self {
+        self.set_expression(Some(value.into()))
     }
     /// Sets or clears [`expression`](Self::expression).
-    pub fn set_expression(mut self, value: Option<String>) -> Self {
-        self.expression = value;
-        self
+    pub fn set_expression(self, expression: Option<String>) -> Self {
+        Self { expression, ..self }
     }
     /// What [`expression`](Self::expression) set, if anything.
     pub fn get_expression(&self) -> &Option<String> {
@@ -259,19 +261,17 @@ impl<C> SelectObjectContentInputBuilder<C> {
     }
     /// The type of the provided expression (for example, SQL).
     pub fn expression_type(
-        mut self,
+        self,
         value: impl Into<crate::types::ExpressionType>,
     ) -> Self {
-        self.expression_type = Some(value.into());
-        self
+        self.set_expression_type(Some(value.into()))
     }
     /// Sets or clears [`expression_type`](Self::expression_type).
     pub fn set_expression_type(
-        mut self,
-        value: Option<crate::types::ExpressionType>,
+        self,
+        expression_type: Option<crate::types::ExpressionType>,
     ) -> Self {
-        self.expression_type = value;
-        self
+        Self { expression_type, ..self }
     }
     /// What [`expression_type`](Self::expression_type) set, if anything.
     pub fn get_expression_type(&self) -> &Option<crate::types::ExpressionType> {
@@ -279,33 +279,32 @@ impl<C> SelectObjectContentInputBuilder<C> {
     }
     /// Describes the format of the data in the object that is being queried.
     pub fn input_serialization(
-        mut self,
+        self,
         value: impl Into<crate::types::InputSerialization>,
     ) -> Self {
-        self.input_serialization = Some(value.into());
-        self
+        self.set_input_serialization(Some(value.into()))
     }
     /// Sets or clears [`input_serialization`](Self::input_serialization).
     pub fn set_input_serialization(
-        mut self,
-        value: Option<crate::types::InputSerialization>,
+        self,
+        input_serialization: Option<crate::types::InputSerialization>,
     ) -> Self {
-        self.input_serialization = value;
-        self
+        Self {
+            input_serialization,
+            ..self
+        }
     }
     /// What [`input_serialization`](Self::input_serialization) set, if anything.
     pub fn get_input_serialization(&self) -> &Option<crate::types::InputSerialization> {
         &self.input_serialization
     }
     /// The object key.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
@@ -313,19 +312,20 @@ impl<C> SelectObjectContentInputBuilder<C> {
     }
     /// Describes the format of the data that you want Amazon S3 to return in response.
     pub fn output_serialization(
-        mut self,
+        self,
         value: impl Into<crate::types::OutputSerialization>,
     ) -> Self {
-        self.output_serialization = Some(value.into());
-        self
+        self.set_output_serialization(Some(value.into()))
     }
     /// Sets or clears [`output_serialization`](Self::output_serialization).
     pub fn set_output_serialization(
-        mut self,
-        value: Option<crate::types::OutputSerialization>,
+        self,
+        output_serialization: Option<crate::types::OutputSerialization>,
     ) -> Self {
-        self.output_serialization = value;
-        self
+        Self {
+            output_serialization,
+            ..self
+        }
     }
     /// What [`output_serialization`](Self::output_serialization) set, if anything.
     pub fn get_output_serialization(
@@ -335,33 +335,35 @@ impl<C> SelectObjectContentInputBuilder<C> {
     }
     /// Specifies if periodic request progress information should be enabled.
     pub fn request_progress(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestProgress>,
     ) -> Self {
-        self.request_progress = Some(value.into());
-        self
+        self.set_request_progress(Some(value.into()))
     }
     /// Sets or clears [`request_progress`](Self::request_progress).
     pub fn set_request_progress(
-        mut self,
-        value: Option<crate::types::RequestProgress>,
+        self,
+        request_progress: Option<crate::types::RequestProgress>,
     ) -> Self {
-        self.request_progress = value;
-        self
+        Self { request_progress, ..self }
     }
     /// What [`request_progress`](Self::request_progress) set, if anything.
     pub fn get_request_progress(&self) -> &Option<crate::types::RequestProgress> {
         &self.request_progress
     }
     /// The server-side encryption (SSE) algorithm used to encrypt the object. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -370,28 +372,27 @@ impl<C> SelectObjectContentInputBuilder<C> {
     /// The server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
         &self.sse_customer_key
     }
     /// The MD5 server-side encryption (SSE) customer managed key. This parameter is needed only when the object was created using a checksum algorithm. For more information, see [Protecting data using SSE-C keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/ServerSideEncryptionCustomerKeys.html) in the *Amazon S3 User Guide*.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
@@ -404,14 +405,12 @@ impl<C> SelectObjectContentInputBuilder<C> {
     /// - `\<scanrange\>\<start\>50\</start\>\<end\>100\</end\>\</scanrange\>` - process only the records starting between the bytes 50 and 100 (inclusive, counting from zero)
     /// - `\<scanrange\>\<start\>50\</start\>\</scanrange\>` - process only the records starting after the byte 50
     /// - `\<scanrange\>\<end\>50\</end\>\</scanrange\>` - process only the records within the last 50 bytes of the file.
-    pub fn scan_range(mut self, value: impl Into<crate::types::ScanRange>) -> Self {
-        self.scan_range = Some(value.into());
-        self
+    pub fn scan_range(self, value: impl Into<crate::types::ScanRange>) -> Self {
+        self.set_scan_range(Some(value.into()))
     }
     /// Sets or clears [`scan_range`](Self::scan_range).
-    pub fn set_scan_range(mut self, value: Option<crate::types::ScanRange>) -> Self {
-        self.scan_range = value;
-        self
+    pub fn set_scan_range(self, scan_range: Option<crate::types::ScanRange>) -> Self {
+        Self { scan_range, ..self }
     }
     /// What [`scan_range`](Self::scan_range) set, if anything.
     pub fn get_scan_range(&self) -> &Option<crate::types::ScanRange> {
@@ -585,19 +584,12 @@ impl ::awsgen_runtime::Operation for SelectObjectContentInput {
 }
 /// The `SelectObjectContentOutput` structure.
 #[derive(Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct SelectObjectContentOutput {
     /// The array of results.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub payload: ::awsgen_runtime::eventstream::EventReceiver<
         crate::types::SelectObjectContentEventStream,
     >,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl SelectObjectContentOutput {
@@ -619,6 +611,29 @@ impl ::awsgen_runtime::RequestId for SelectObjectContentOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for SelectObjectContentOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(SelectObjectContentOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for SelectObjectContentOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(SelectObjectContentOutput);
 /// A builder for [`SelectObjectContentOutput`].
 #[derive(Default, ::std::fmt::Debug)]
 pub struct SelectObjectContentOutputBuilder {
@@ -631,27 +646,25 @@ pub struct SelectObjectContentOutputBuilder {
 impl SelectObjectContentOutputBuilder {
     /// The array of results.
     pub fn payload(
-        mut self,
+        self,
         value: impl Into<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::SelectObjectContentEventStream,
             >,
         >,
     ) -> Self {
-        self.payload = Some(value.into());
-        self
+        self.set_payload(Some(value.into()))
     }
     /// Sets or clears [`payload`](Self::payload).
     pub fn set_payload(
-        mut self,
-        value: Option<
+        self,
+        payload: Option<
             ::awsgen_runtime::eventstream::EventReceiver<
                 crate::types::SelectObjectContentEventStream,
             >,
         >,
     ) -> Self {
-        self.payload = value;
-        self
+        Self { payload }
     }
     /// What [`payload`](Self::payload) set, if anything.
     pub fn get_payload(

@@ -73,15 +73,9 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `UploadPartInput` structure.
 #[derive(Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct UploadPartInput {
     /// Object data.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub body: Option<::awsgen_runtime::ByteStream>,
     /// The name of the bucket to which the multipart upload was initiated.
     ///
@@ -92,84 +86,62 @@ pub struct UploadPartInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Indicates the algorithm used to create the checksum for the object when you use the SDK. This header will not provide any additional functionality if you don't use the SDK. When you send this header, there must be a corresponding `x-amz-checksum` or `x-amz-trailer` header sent. Otherwise, Amazon S3 fails the request with the HTTP status code `400 Bad Request`. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
     ///
     /// If you provide an individual checksum, Amazon S3 ignores any provided `ChecksumAlgorithm` parameter.
     ///
     /// This checksum algorithm must be the same for all parts and it match the checksum value supplied in the `CreateMultipartUpload` request.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32C` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32c: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc64nvme: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `MD5` digest of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_md5: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 160-bit `SHA1` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha1: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 256-bit `SHA256` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha256: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 512-bit `SHA512` digest of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha512: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `XXHASH128` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash128: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH3` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash3: Option<String>,
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH64` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash64: Option<String>,
     /// Size of the body in bytes. This parameter is useful when the size of the body cannot be determined automatically.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_length: Option<i64>,
     /// The Base64 encoded 128-bit MD5 digest of the part data. This parameter is auto-populated when using the command from the CLI. This parameter is required if object lock parameters are specified.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub content_md5: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// Object key for which the multipart upload was initiated.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// Part number of part being uploaded. This is a positive integer between 1 and 10,000.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub part_number: Option<i32>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm header`. This must be the same encryption key specified in the initiate multipart upload request.
     ///
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Upload ID identifying the multipart upload whose part is being uploaded.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub upload_id: Option<String>,
 }
 impl UploadPartInput {
@@ -292,6 +264,29 @@ impl UploadPartInput {
         self.upload_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for UploadPartInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(UploadPartInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for UploadPartInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(UploadPartInput);
 impl ::std::fmt::Debug for UploadPartInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UploadPartInput")
@@ -356,14 +351,12 @@ impl<C> ::std::fmt::Debug for UploadPartInputBuilder<C> {
 }
 impl<C> UploadPartInputBuilder<C> {
     /// Object data.
-    pub fn body(mut self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = Some(value.into());
-        self
+    pub fn body(self, value: impl Into<::awsgen_runtime::ByteStream>) -> Self {
+        self.set_body(Some(value.into()))
     }
     /// Sets or clears [`body`](Self::body).
-    pub fn set_body(mut self, value: Option<::awsgen_runtime::ByteStream>) -> Self {
-        self.body = value;
-        self
+    pub fn set_body(self, body: Option<::awsgen_runtime::ByteStream>) -> Self {
+        Self { body, ..self }
     }
     /// What [`body`](Self::body) set, if anything.
     pub fn get_body(&self) -> &Option<::awsgen_runtime::ByteStream> {
@@ -378,14 +371,12 @@ impl<C> UploadPartInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -397,173 +388,149 @@ impl<C> UploadPartInputBuilder<C> {
     ///
     /// This checksum algorithm must be the same for all parts and it match the checksum value supplied in the `CreateMultipartUpload` request.
     pub fn checksum_algorithm(
-        mut self,
+        self,
         value: impl Into<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = Some(value.into());
-        self
+        self.set_checksum_algorithm(Some(value.into()))
     }
     /// Sets or clears [`checksum_algorithm`](Self::checksum_algorithm).
     pub fn set_checksum_algorithm(
-        mut self,
-        value: Option<crate::types::ChecksumAlgorithm>,
+        self,
+        checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
     ) -> Self {
-        self.checksum_algorithm = value;
-        self
+        Self { checksum_algorithm, ..self }
     }
     /// What [`checksum_algorithm`](Self::checksum_algorithm) set, if anything.
     pub fn get_checksum_algorithm(&self) -> &Option<crate::types::ChecksumAlgorithm> {
         &self.checksum_algorithm
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32 = Some(value.into());
-        self
+    pub fn checksum_crc32(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32`](Self::checksum_crc32).
-    pub fn set_checksum_crc32(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32 = value;
-        self
+    pub fn set_checksum_crc32(self, checksum_crc32: Option<String>) -> Self {
+        Self { checksum_crc32, ..self }
     }
     /// What [`checksum_crc32`](Self::checksum_crc32) set, if anything.
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 32-bit `CRC32C` checksum of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32c(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32c = Some(value.into());
-        self
+    pub fn checksum_crc32c(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32c(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32c`](Self::checksum_crc32c).
-    pub fn set_checksum_crc32c(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32c = value;
-        self
+    pub fn set_checksum_crc32c(self, checksum_crc32c: Option<String>) -> Self {
+        Self { checksum_crc32c, ..self }
     }
     /// What [`checksum_crc32c`](Self::checksum_crc32c) set, if anything.
     pub fn get_checksum_crc32c(&self) -> &Option<String> {
         &self.checksum_crc32c
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `CRC64NVME` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc64nvme(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc64nvme = Some(value.into());
-        self
+    pub fn checksum_crc64nvme(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc64nvme(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc64nvme`](Self::checksum_crc64nvme).
-    pub fn set_checksum_crc64nvme(mut self, value: Option<String>) -> Self {
-        self.checksum_crc64nvme = value;
-        self
+    pub fn set_checksum_crc64nvme(self, checksum_crc64nvme: Option<String>) -> Self {
+        Self { checksum_crc64nvme, ..self }
     }
     /// What [`checksum_crc64nvme`](Self::checksum_crc64nvme) set, if anything.
     pub fn get_checksum_crc64nvme(&self) -> &Option<String> {
         &self.checksum_crc64nvme
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `MD5` digest of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_md5(mut self, value: impl Into<String>) -> Self {
-        self.checksum_md5 = Some(value.into());
-        self
+    pub fn checksum_md5(self, value: impl Into<String>) -> Self {
+        self.set_checksum_md5(Some(value.into()))
     }
     /// Sets or clears [`checksum_md5`](Self::checksum_md5).
-    pub fn set_checksum_md5(mut self, value: Option<String>) -> Self {
-        self.checksum_md5 = value;
-        self
+    pub fn set_checksum_md5(self, checksum_md5: Option<String>) -> Self {
+        Self { checksum_md5, ..self }
     }
     /// What [`checksum_md5`](Self::checksum_md5) set, if anything.
     pub fn get_checksum_md5(&self) -> &Option<String> {
         &self.checksum_md5
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 160-bit `SHA1` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha1(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha1 = Some(value.into());
-        self
+    pub fn checksum_sha1(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha1(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha1`](Self::checksum_sha1).
-    pub fn set_checksum_sha1(mut self, value: Option<String>) -> Self {
-        self.checksum_sha1 = value;
-        self
+    pub fn set_checksum_sha1(self, checksum_sha1: Option<String>) -> Self {
+        Self { checksum_sha1, ..self }
     }
     /// What [`checksum_sha1`](Self::checksum_sha1) set, if anything.
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 256-bit `SHA256` digest of the object. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha256(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha256 = Some(value.into());
-        self
+    pub fn checksum_sha256(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha256(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha256`](Self::checksum_sha256).
-    pub fn set_checksum_sha256(mut self, value: Option<String>) -> Self {
-        self.checksum_sha256 = value;
-        self
+    pub fn set_checksum_sha256(self, checksum_sha256: Option<String>) -> Self {
+        Self { checksum_sha256, ..self }
     }
     /// What [`checksum_sha256`](Self::checksum_sha256) set, if anything.
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 512-bit `SHA512` digest of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha512(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha512 = Some(value.into());
-        self
+    pub fn checksum_sha512(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha512(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha512`](Self::checksum_sha512).
-    pub fn set_checksum_sha512(mut self, value: Option<String>) -> Self {
-        self.checksum_sha512 = value;
-        self
+    pub fn set_checksum_sha512(self, checksum_sha512: Option<String>) -> Self {
+        Self { checksum_sha512, ..self }
     }
     /// What [`checksum_sha512`](Self::checksum_sha512) set, if anything.
     pub fn get_checksum_sha512(&self) -> &Option<String> {
         &self.checksum_sha512
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 128-bit `XXHASH128` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_xxhash128(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash128 = Some(value.into());
-        self
+    pub fn checksum_xxhash128(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash128(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash128`](Self::checksum_xxhash128).
-    pub fn set_checksum_xxhash128(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash128 = value;
-        self
+    pub fn set_checksum_xxhash128(self, checksum_xxhash128: Option<String>) -> Self {
+        Self { checksum_xxhash128, ..self }
     }
     /// What [`checksum_xxhash128`](Self::checksum_xxhash128) set, if anything.
     pub fn get_checksum_xxhash128(&self) -> &Option<String> {
         &self.checksum_xxhash128
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH3` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_xxhash3(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash3 = Some(value.into());
-        self
+    pub fn checksum_xxhash3(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash3(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash3`](Self::checksum_xxhash3).
-    pub fn set_checksum_xxhash3(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash3 = value;
-        self
+    pub fn set_checksum_xxhash3(self, checksum_xxhash3: Option<String>) -> Self {
+        Self { checksum_xxhash3, ..self }
     }
     /// What [`checksum_xxhash3`](Self::checksum_xxhash3) set, if anything.
     pub fn get_checksum_xxhash3(&self) -> &Option<String> {
         &self.checksum_xxhash3
     }
     /// This header can be used as a data integrity check to verify that the data received is the same data that was originally sent. This header specifies the Base64 encoded, 64-bit `XXHASH64` checksum of the part. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_xxhash64(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash64 = Some(value.into());
-        self
+    pub fn checksum_xxhash64(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash64(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash64`](Self::checksum_xxhash64).
-    pub fn set_checksum_xxhash64(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash64 = value;
-        self
+    pub fn set_checksum_xxhash64(self, checksum_xxhash64: Option<String>) -> Self {
+        Self { checksum_xxhash64, ..self }
     }
     /// What [`checksum_xxhash64`](Self::checksum_xxhash64) set, if anything.
     pub fn get_checksum_xxhash64(&self) -> &Option<String> {
         &self.checksum_xxhash64
     }
     /// Size of the body in bytes. This parameter is useful when the size of the body cannot be determined automatically.
-    pub fn content_length(mut self, value: impl Into<i64>) -> Self {
-        self.content_length = Some(value.into());
-        self
+    pub fn content_length(self, value: impl Into<i64>) -> Self {
+        self.set_content_length(Some(value.into()))
     }
     /// Sets or clears [`content_length`](Self::content_length).
-    pub fn set_content_length(mut self, value: Option<i64>) -> Self {
-        self.content_length = value;
-        self
+    pub fn set_content_length(self, content_length: Option<i64>) -> Self {
+        Self { content_length, ..self }
     }
     /// What [`content_length`](Self::content_length) set, if anything.
     pub fn get_content_length(&self) -> &Option<i64> {
@@ -572,76 +539,69 @@ impl<C> UploadPartInputBuilder<C> {
     /// The Base64 encoded 128-bit MD5 digest of the part data. This parameter is auto-populated when using the command from the CLI. This parameter is required if object lock parameters are specified.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn content_md5(mut self, value: impl Into<String>) -> Self {
-        self.content_md5 = Some(value.into());
-        self
+    pub fn content_md5(self, value: impl Into<String>) -> Self {
+        self.set_content_md5(Some(value.into()))
     }
     /// Sets or clears [`content_md5`](Self::content_md5).
-    pub fn set_content_md5(mut self, value: Option<String>) -> Self {
-        self.content_md5 = value;
-        self
+    pub fn set_content_md5(self, content_md5: Option<String>) -> Self {
+        Self { content_md5, ..self }
     }
     /// What [`content_md5`](Self::content_md5) set, if anything.
     pub fn get_content_md5(&self) -> &Option<String> {
         &self.content_md5
     }
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// Object key for which the multipart upload was initiated.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Part number of part being uploaded. This is a positive integer between 1 and 10,000.
-    pub fn part_number(mut self, value: impl Into<i32>) -> Self {
-        self.part_number = Some(value.into());
-        self
+    pub fn part_number(self, value: impl Into<i32>) -> Self {
+        self.set_part_number(Some(value.into()))
     }
     /// Sets or clears [`part_number`](Self::part_number).
-    pub fn set_part_number(mut self, value: Option<i32>) -> Self {
-        self.part_number = value;
-        self
+    pub fn set_part_number(self, part_number: Option<i32>) -> Self {
+        Self { part_number, ..self }
     }
     /// What [`part_number`](Self::part_number) set, if anything.
     pub fn get_part_number(&self) -> &Option<i32> {
         &self.part_number
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -650,14 +610,18 @@ impl<C> UploadPartInputBuilder<C> {
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -668,14 +632,12 @@ impl<C> UploadPartInputBuilder<C> {
     /// This functionality is not supported for directory buckets.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
@@ -684,28 +646,27 @@ impl<C> UploadPartInputBuilder<C> {
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Upload ID identifying the multipart upload whose part is being uploaded.
-    pub fn upload_id(mut self, value: impl Into<String>) -> Self {
-        self.upload_id = Some(value.into());
-        self
+    pub fn upload_id(self, value: impl Into<String>) -> Self {
+        self.set_upload_id(Some(value.into()))
     }
     /// Sets or clears [`upload_id`](Self::upload_id).
-    pub fn set_upload_id(mut self, value: Option<String>) -> Self {
-        self.upload_id = value;
-        self
+    pub fn set_upload_id(self, upload_id: Option<String>) -> Self {
+        Self { upload_id, ..self }
     }
     /// What [`upload_id`](Self::upload_id) set, if anything.
     pub fn get_upload_id(&self) -> &Option<String> {
@@ -917,71 +878,48 @@ impl ::awsgen_runtime::Operation for UploadPartInput {
 }
 /// The `UploadPartOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct UploadPartOutput {
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// The Base64 encoded, 32-bit `CRC32` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32: Option<String>,
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc32c: Option<String>,
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_crc64nvme: Option<String>,
     /// The Base64 encoded, 128-bit `MD5` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_md5: Option<String>,
     /// The Base64 encoded, 160-bit `SHA1` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha1: Option<String>,
     /// The Base64 encoded, 256-bit `SHA256` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha256: Option<String>,
     /// The Base64 encoded, 512-bit `SHA512` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_sha512: Option<String>,
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash128: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash3: Option<String>,
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub checksum_xxhash64: Option<String>,
     /// Entity tag for the uploaded object.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub e_tag: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl UploadPartOutput {
@@ -1069,6 +1007,29 @@ impl ::awsgen_runtime::RequestId for UploadPartOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for UploadPartOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(UploadPartOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for UploadPartOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(UploadPartOutput);
 impl ::std::fmt::Debug for UploadPartOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UploadPartOutput")
@@ -1120,168 +1081,144 @@ impl ::std::fmt::Debug for UploadPartOutputBuilder {
 }
 impl UploadPartOutputBuilder {
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
         &self.bucket_key_enabled
     }
     /// The Base64 encoded, 32-bit `CRC32` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32 = Some(value.into());
-        self
+    pub fn checksum_crc32(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32`](Self::checksum_crc32).
-    pub fn set_checksum_crc32(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32 = value;
-        self
+    pub fn set_checksum_crc32(self, checksum_crc32: Option<String>) -> Self {
+        Self { checksum_crc32, ..self }
     }
     /// What [`checksum_crc32`](Self::checksum_crc32) set, if anything.
     pub fn get_checksum_crc32(&self) -> &Option<String> {
         &self.checksum_crc32
     }
     /// The Base64 encoded, 32-bit `CRC32C` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc32c(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc32c = Some(value.into());
-        self
+    pub fn checksum_crc32c(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc32c(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc32c`](Self::checksum_crc32c).
-    pub fn set_checksum_crc32c(mut self, value: Option<String>) -> Self {
-        self.checksum_crc32c = value;
-        self
+    pub fn set_checksum_crc32c(self, checksum_crc32c: Option<String>) -> Self {
+        Self { checksum_crc32c, ..self }
     }
     /// What [`checksum_crc32c`](Self::checksum_crc32c) set, if anything.
     pub fn get_checksum_crc32c(&self) -> &Option<String> {
         &self.checksum_crc32c
     }
     /// The Base64 encoded, 64-bit `CRC64NVME` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_crc64nvme(mut self, value: impl Into<String>) -> Self {
-        self.checksum_crc64nvme = Some(value.into());
-        self
+    pub fn checksum_crc64nvme(self, value: impl Into<String>) -> Self {
+        self.set_checksum_crc64nvme(Some(value.into()))
     }
     /// Sets or clears [`checksum_crc64nvme`](Self::checksum_crc64nvme).
-    pub fn set_checksum_crc64nvme(mut self, value: Option<String>) -> Self {
-        self.checksum_crc64nvme = value;
-        self
+    pub fn set_checksum_crc64nvme(self, checksum_crc64nvme: Option<String>) -> Self {
+        Self { checksum_crc64nvme, ..self }
     }
     /// What [`checksum_crc64nvme`](Self::checksum_crc64nvme) set, if anything.
     pub fn get_checksum_crc64nvme(&self) -> &Option<String> {
         &self.checksum_crc64nvme
     }
     /// The Base64 encoded, 128-bit `MD5` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_md5(mut self, value: impl Into<String>) -> Self {
-        self.checksum_md5 = Some(value.into());
-        self
+    pub fn checksum_md5(self, value: impl Into<String>) -> Self {
+        self.set_checksum_md5(Some(value.into()))
     }
     /// Sets or clears [`checksum_md5`](Self::checksum_md5).
-    pub fn set_checksum_md5(mut self, value: Option<String>) -> Self {
-        self.checksum_md5 = value;
-        self
+    pub fn set_checksum_md5(self, checksum_md5: Option<String>) -> Self {
+        Self { checksum_md5, ..self }
     }
     /// What [`checksum_md5`](Self::checksum_md5) set, if anything.
     pub fn get_checksum_md5(&self) -> &Option<String> {
         &self.checksum_md5
     }
     /// The Base64 encoded, 160-bit `SHA1` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha1(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha1 = Some(value.into());
-        self
+    pub fn checksum_sha1(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha1(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha1`](Self::checksum_sha1).
-    pub fn set_checksum_sha1(mut self, value: Option<String>) -> Self {
-        self.checksum_sha1 = value;
-        self
+    pub fn set_checksum_sha1(self, checksum_sha1: Option<String>) -> Self {
+        Self { checksum_sha1, ..self }
     }
     /// What [`checksum_sha1`](Self::checksum_sha1) set, if anything.
     pub fn get_checksum_sha1(&self) -> &Option<String> {
         &self.checksum_sha1
     }
     /// The Base64 encoded, 256-bit `SHA256` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha256(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha256 = Some(value.into());
-        self
+    pub fn checksum_sha256(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha256(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha256`](Self::checksum_sha256).
-    pub fn set_checksum_sha256(mut self, value: Option<String>) -> Self {
-        self.checksum_sha256 = value;
-        self
+    pub fn set_checksum_sha256(self, checksum_sha256: Option<String>) -> Self {
+        Self { checksum_sha256, ..self }
     }
     /// What [`checksum_sha256`](Self::checksum_sha256) set, if anything.
     pub fn get_checksum_sha256(&self) -> &Option<String> {
         &self.checksum_sha256
     }
     /// The Base64 encoded, 512-bit `SHA512` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_sha512(mut self, value: impl Into<String>) -> Self {
-        self.checksum_sha512 = Some(value.into());
-        self
+    pub fn checksum_sha512(self, value: impl Into<String>) -> Self {
+        self.set_checksum_sha512(Some(value.into()))
     }
     /// Sets or clears [`checksum_sha512`](Self::checksum_sha512).
-    pub fn set_checksum_sha512(mut self, value: Option<String>) -> Self {
-        self.checksum_sha512 = value;
-        self
+    pub fn set_checksum_sha512(self, checksum_sha512: Option<String>) -> Self {
+        Self { checksum_sha512, ..self }
     }
     /// What [`checksum_sha512`](Self::checksum_sha512) set, if anything.
     pub fn get_checksum_sha512(&self) -> &Option<String> {
         &self.checksum_sha512
     }
     /// The Base64 encoded, 128-bit `XXHASH128` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_xxhash128(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash128 = Some(value.into());
-        self
+    pub fn checksum_xxhash128(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash128(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash128`](Self::checksum_xxhash128).
-    pub fn set_checksum_xxhash128(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash128 = value;
-        self
+    pub fn set_checksum_xxhash128(self, checksum_xxhash128: Option<String>) -> Self {
+        Self { checksum_xxhash128, ..self }
     }
     /// What [`checksum_xxhash128`](Self::checksum_xxhash128) set, if anything.
     pub fn get_checksum_xxhash128(&self) -> &Option<String> {
         &self.checksum_xxhash128
     }
     /// The Base64 encoded, 64-bit `XXHASH3` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_xxhash3(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash3 = Some(value.into());
-        self
+    pub fn checksum_xxhash3(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash3(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash3`](Self::checksum_xxhash3).
-    pub fn set_checksum_xxhash3(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash3 = value;
-        self
+    pub fn set_checksum_xxhash3(self, checksum_xxhash3: Option<String>) -> Self {
+        Self { checksum_xxhash3, ..self }
     }
     /// What [`checksum_xxhash3`](Self::checksum_xxhash3) set, if anything.
     pub fn get_checksum_xxhash3(&self) -> &Option<String> {
         &self.checksum_xxhash3
     }
     /// The Base64 encoded, 64-bit `XXHASH64` checksum of the part. This will only be present if the checksum was provided in the request. For more information, see [Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html) in the *Amazon S3 User Guide*.
-    pub fn checksum_xxhash64(mut self, value: impl Into<String>) -> Self {
-        self.checksum_xxhash64 = Some(value.into());
-        self
+    pub fn checksum_xxhash64(self, value: impl Into<String>) -> Self {
+        self.set_checksum_xxhash64(Some(value.into()))
     }
     /// Sets or clears [`checksum_xxhash64`](Self::checksum_xxhash64).
-    pub fn set_checksum_xxhash64(mut self, value: Option<String>) -> Self {
-        self.checksum_xxhash64 = value;
-        self
+    pub fn set_checksum_xxhash64(self, checksum_xxhash64: Option<String>) -> Self {
+        Self { checksum_xxhash64, ..self }
     }
     /// What [`checksum_xxhash64`](Self::checksum_xxhash64) set, if anything.
     pub fn get_checksum_xxhash64(&self) -> &Option<String> {
         &self.checksum_xxhash64
     }
     /// Entity tag for the uploaded object.
-    pub fn e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
+    pub fn e_tag(self, value: impl Into<String>) -> Self {
+        self.set_e_tag(Some(value.into()))
     }
     /// Sets or clears [`e_tag`](Self::e_tag).
-    pub fn set_e_tag(mut self, value: Option<String>) -> Self {
-        self.e_tag = value;
-        self
+    pub fn set_e_tag(self, e_tag: Option<String>) -> Self {
+        Self { e_tag, ..self }
     }
     /// What [`e_tag`](Self::e_tag) set, if anything.
     pub fn get_e_tag(&self) -> &Option<String> {
@@ -1289,19 +1226,17 @@ impl UploadPartOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -1310,14 +1245,18 @@ impl UploadPartOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -1326,28 +1265,27 @@ impl UploadPartOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -1357,19 +1295,20 @@ impl UploadPartOutputBuilder {
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(

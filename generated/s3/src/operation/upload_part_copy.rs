@@ -72,11 +72,6 @@
 //! You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt`, containing two spaces after `my`, you must URL encode this value to `my%20%20file.txt`.
 /// The `UploadPartCopyInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct UploadPartCopyInput {
     /// The bucket name.
@@ -90,7 +85,6 @@ pub struct UploadPartCopyInput {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket: Option<String>,
     /// Specifies the source object for the copy operation. You specify the value in one of two formats, depending on whether you want to access the source object through an [access point](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points.html):
     ///
@@ -108,7 +102,6 @@ pub struct UploadPartCopyInput {
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
     ///
     /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source: Option<String>,
     /// Copies the object if its entity tag (ETag) matches the specified tag.
     ///
@@ -119,7 +112,6 @@ pub struct UploadPartCopyInput {
     /// `x-amz-copy-source-if-unmodified-since` condition evaluates to `false`;
     ///
     /// Amazon S3 returns `200 OK` and copies the data.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_match: Option<String>,
     /// Copies the object if it has been modified since the specified time.
     ///
@@ -130,7 +122,6 @@ pub struct UploadPartCopyInput {
     /// `x-amz-copy-source-if-modified-since` condition evaluates to `true`;
     ///
     /// Amazon S3 returns `412 Precondition Failed` response code.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_modified_since: Option<::awsgen_runtime::DateTime>,
     /// Copies the object if its entity tag (ETag) is different than the specified ETag.
     ///
@@ -141,7 +132,6 @@ pub struct UploadPartCopyInput {
     /// `x-amz-copy-source-if-modified-since` condition evaluates to `true`;
     ///
     /// Amazon S3 returns `412 Precondition Failed` response code.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_none_match: Option<String>,
     /// Copies the object if it hasn't been modified since the specified time.
     ///
@@ -152,62 +142,48 @@ pub struct UploadPartCopyInput {
     /// `x-amz-copy-source-if-unmodified-since` condition evaluates to `false`;
     ///
     /// Amazon S3 returns `200 OK` and copies the data.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     /// The range of bytes to copy from the source object. The range value must use the form bytes=first-last, where the first and last are the zero-based byte offsets to copy. For example, bytes=0-9 indicates that you want to copy the first 10 bytes of the source. You can copy a range only if the source object is greater than 5 MB.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_range: Option<String>,
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object. The encryption key provided in this header must be one that was used when the source object was created.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_sse_customer_key_md5: Option<String>,
     /// The account ID of the expected destination bucket owner. If the account ID that you provide does not match the actual owner of the destination bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_bucket_owner: Option<String>,
     /// The account ID of the expected source bucket owner. If the account ID that you provide does not match the actual owner of the source bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub expected_source_bucket_owner: Option<String>,
     /// Object key for which the multipart upload was initiated.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub key: Option<String>,
     /// Part number of part being copied. This is a positive integer between 1 and 10,000.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub part_number: Option<i32>,
     /// The `RequestPayer` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_payer: Option<crate::types::RequestPayer>,
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header. This must be the same encryption key specified in the initiate multipart upload request.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key: Option<String>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// Upload ID identifying the multipart upload whose part is being copied.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub upload_id: Option<String>,
 }
 impl UploadPartCopyInput {
@@ -365,6 +341,29 @@ impl UploadPartCopyInput {
         self.upload_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for UploadPartCopyInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(UploadPartCopyInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for UploadPartCopyInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(UploadPartCopyInput);
 impl ::std::fmt::Debug for UploadPartCopyInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UploadPartCopyInput")
@@ -440,14 +439,12 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Object Lambda access points are not supported by directory buckets.
     ///
     /// **S3 on Outposts** - When you use this action with S3 on Outposts, you must direct requests to the S3 on Outposts hostname. The S3 on Outposts hostname takes the form `*AccessPointName*-*AccountId*.*outpostID*.s3-outposts.*Region*.amazonaws.com`. When you use this action with S3 on Outposts, the destination bucket must be the Outposts access point ARN or the access point alias. For more information about S3 on Outposts, see [What is S3 on Outposts?](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) in the *Amazon S3 User Guide*.
-    pub fn bucket(mut self, value: impl Into<String>) -> Self {
-        self.bucket = Some(value.into());
-        self
+    pub fn bucket(self, value: impl Into<String>) -> Self {
+        self.set_bucket(Some(value.into()))
     }
     /// Sets or clears [`bucket`](Self::bucket).
-    pub fn set_bucket(mut self, value: Option<String>) -> Self {
-        self.bucket = value;
-        self
+    pub fn set_bucket(self, bucket: Option<String>) -> Self {
+        Self { bucket, ..self }
     }
     /// What [`bucket`](Self::bucket) set, if anything.
     pub fn get_bucket(&self) -> &Option<String> {
@@ -469,14 +466,12 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// **Directory buckets** - S3 Versioning isn't enabled and supported for directory buckets.
     ///
     /// Give the bucket and key as they are (`bucket/key`, with `?versionId=` if you want one): this crate percent-encodes them (as boto3 does).
-    pub fn copy_source(mut self, value: impl Into<String>) -> Self {
-        self.copy_source = Some(value.into());
-        self
+    pub fn copy_source(self, value: impl Into<String>) -> Self {
+        self.set_copy_source(Some(value.into()))
     }
     /// Sets or clears [`copy_source`](Self::copy_source).
-    pub fn set_copy_source(mut self, value: Option<String>) -> Self {
-        self.copy_source = value;
-        self
+    pub fn set_copy_source(self, copy_source: Option<String>) -> Self {
+        Self { copy_source, ..self }
     }
     /// What [`copy_source`](Self::copy_source) set, if anything.
     pub fn get_copy_source(&self) -> &Option<String> {
@@ -491,14 +486,15 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// `x-amz-copy-source-if-unmodified-since` condition evaluates to `false`;
     ///
     /// Amazon S3 returns `200 OK` and copies the data.
-    pub fn copy_source_if_match(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_if_match = Some(value.into());
-        self
+    pub fn copy_source_if_match(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_if_match(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_match`](Self::copy_source_if_match).
-    pub fn set_copy_source_if_match(mut self, value: Option<String>) -> Self {
-        self.copy_source_if_match = value;
-        self
+    pub fn set_copy_source_if_match(self, copy_source_if_match: Option<String>) -> Self {
+        Self {
+            copy_source_if_match,
+            ..self
+        }
     }
     /// What [`copy_source_if_match`](Self::copy_source_if_match) set, if anything.
     pub fn get_copy_source_if_match(&self) -> &Option<String> {
@@ -514,19 +510,20 @@ impl<C> UploadPartCopyInputBuilder<C> {
     ///
     /// Amazon S3 returns `412 Precondition Failed` response code.
     pub fn copy_source_if_modified_since(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_modified_since = Some(value.into());
-        self
+        self.set_copy_source_if_modified_since(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_modified_since`](Self::copy_source_if_modified_since).
     pub fn set_copy_source_if_modified_since(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        copy_source_if_modified_since: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_modified_since = value;
-        self
+        Self {
+            copy_source_if_modified_since,
+            ..self
+        }
     }
     /// What [`copy_source_if_modified_since`](Self::copy_source_if_modified_since) set, if anything.
     pub fn get_copy_source_if_modified_since(
@@ -543,14 +540,18 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// `x-amz-copy-source-if-modified-since` condition evaluates to `true`;
     ///
     /// Amazon S3 returns `412 Precondition Failed` response code.
-    pub fn copy_source_if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_if_none_match = Some(value.into());
-        self
+    pub fn copy_source_if_none_match(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_if_none_match(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_none_match`](Self::copy_source_if_none_match).
-    pub fn set_copy_source_if_none_match(mut self, value: Option<String>) -> Self {
-        self.copy_source_if_none_match = value;
-        self
+    pub fn set_copy_source_if_none_match(
+        self,
+        copy_source_if_none_match: Option<String>,
+    ) -> Self {
+        Self {
+            copy_source_if_none_match,
+            ..self
+        }
     }
     /// What [`copy_source_if_none_match`](Self::copy_source_if_none_match) set, if anything.
     pub fn get_copy_source_if_none_match(&self) -> &Option<String> {
@@ -566,19 +567,20 @@ impl<C> UploadPartCopyInputBuilder<C> {
     ///
     /// Amazon S3 returns `200 OK` and copies the data.
     pub fn copy_source_if_unmodified_since(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_unmodified_since = Some(value.into());
-        self
+        self.set_copy_source_if_unmodified_since(Some(value.into()))
     }
     /// Sets or clears [`copy_source_if_unmodified_since`](Self::copy_source_if_unmodified_since).
     pub fn set_copy_source_if_unmodified_since(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        copy_source_if_unmodified_since: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.copy_source_if_unmodified_since = value;
-        self
+        Self {
+            copy_source_if_unmodified_since,
+            ..self
+        }
     }
     /// What [`copy_source_if_unmodified_since`](Self::copy_source_if_unmodified_since) set, if anything.
     pub fn get_copy_source_if_unmodified_since(
@@ -587,14 +589,12 @@ impl<C> UploadPartCopyInputBuilder<C> {
         &self.copy_source_if_unmodified_since
     }
     /// The range of bytes to copy from the source object. The range value must use the form bytes=first-last, where the first and last are the zero-based byte offsets to copy. For example, bytes=0-9 indicates that you want to copy the first 10 bytes of the source. You can copy a range only if the source object is greater than 5 MB.
-    pub fn copy_source_range(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_range = Some(value.into());
-        self
+    pub fn copy_source_range(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_range(Some(value.into()))
     }
     /// Sets or clears [`copy_source_range`](Self::copy_source_range).
-    pub fn set_copy_source_range(mut self, value: Option<String>) -> Self {
-        self.copy_source_range = value;
-        self
+    pub fn set_copy_source_range(self, copy_source_range: Option<String>) -> Self {
+        Self { copy_source_range, ..self }
     }
     /// What [`copy_source_range`](Self::copy_source_range) set, if anything.
     pub fn get_copy_source_range(&self) -> &Option<String> {
@@ -603,20 +603,18 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    pub fn copy_source_sse_customer_algorithm(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.copy_source_sse_customer_algorithm = Some(value.into());
-        self
+    pub fn copy_source_sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`copy_source_sse_customer_algorithm`](Self::copy_source_sse_customer_algorithm).
     pub fn set_copy_source_sse_customer_algorithm(
-        mut self,
-        value: Option<String>,
+        self,
+        copy_source_sse_customer_algorithm: Option<String>,
     ) -> Self {
-        self.copy_source_sse_customer_algorithm = value;
-        self
+        Self {
+            copy_source_sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`copy_source_sse_customer_algorithm`](Self::copy_source_sse_customer_algorithm) set, if anything.
     pub fn get_copy_source_sse_customer_algorithm(&self) -> &Option<String> {
@@ -627,14 +625,18 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// This functionality is not supported when the source object is in a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn copy_source_sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_sse_customer_key = Some(value.into());
-        self
+    pub fn copy_source_sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`copy_source_sse_customer_key`](Self::copy_source_sse_customer_key).
-    pub fn set_copy_source_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.copy_source_sse_customer_key = value;
-        self
+    pub fn set_copy_source_sse_customer_key(
+        self,
+        copy_source_sse_customer_key: Option<String>,
+    ) -> Self {
+        Self {
+            copy_source_sse_customer_key,
+            ..self
+        }
     }
     /// What [`copy_source_sse_customer_key`](Self::copy_source_sse_customer_key) set, if anything.
     pub fn get_copy_source_sse_customer_key(&self) -> &Option<String> {
@@ -643,93 +645,93 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    pub fn copy_source_sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn copy_source_sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`copy_source_sse_customer_key_md5`](Self::copy_source_sse_customer_key_md5).
     pub fn set_copy_source_sse_customer_key_md5(
-        mut self,
-        value: Option<String>,
+        self,
+        copy_source_sse_customer_key_md5: Option<String>,
     ) -> Self {
-        self.copy_source_sse_customer_key_md5 = value;
-        self
+        Self {
+            copy_source_sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`copy_source_sse_customer_key_md5`](Self::copy_source_sse_customer_key_md5) set, if anything.
     pub fn get_copy_source_sse_customer_key_md5(&self) -> &Option<String> {
         &self.copy_source_sse_customer_key_md5
     }
     /// The account ID of the expected destination bucket owner. If the account ID that you provide does not match the actual owner of the destination bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(value.into());
-        self
+    pub fn expected_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_bucket_owner`](Self::expected_bucket_owner).
-    pub fn set_expected_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_bucket_owner = value;
-        self
+    pub fn set_expected_bucket_owner(
+        self,
+        expected_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_bucket_owner`](Self::expected_bucket_owner) set, if anything.
     pub fn get_expected_bucket_owner(&self) -> &Option<String> {
         &self.expected_bucket_owner
     }
     /// The account ID of the expected source bucket owner. If the account ID that you provide does not match the actual owner of the source bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
-    pub fn expected_source_bucket_owner(mut self, value: impl Into<String>) -> Self {
-        self.expected_source_bucket_owner = Some(value.into());
-        self
+    pub fn expected_source_bucket_owner(self, value: impl Into<String>) -> Self {
+        self.set_expected_source_bucket_owner(Some(value.into()))
     }
     /// Sets or clears [`expected_source_bucket_owner`](Self::expected_source_bucket_owner).
-    pub fn set_expected_source_bucket_owner(mut self, value: Option<String>) -> Self {
-        self.expected_source_bucket_owner = value;
-        self
+    pub fn set_expected_source_bucket_owner(
+        self,
+        expected_source_bucket_owner: Option<String>,
+    ) -> Self {
+        Self {
+            expected_source_bucket_owner,
+            ..self
+        }
     }
     /// What [`expected_source_bucket_owner`](Self::expected_source_bucket_owner) set, if anything.
     pub fn get_expected_source_bucket_owner(&self) -> &Option<String> {
         &self.expected_source_bucket_owner
     }
     /// Object key for which the multipart upload was initiated.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn key(self, value: impl Into<String>) -> Self {
+        self.set_key(Some(value.into()))
     }
     /// Sets or clears [`key`](Self::key).
-    pub fn set_key(mut self, value: Option<String>) -> Self {
-        self.key = value;
-        self
+    pub fn set_key(self, key: Option<String>) -> Self {
+        Self { key, ..self }
     }
     /// What [`key`](Self::key) set, if anything.
     pub fn get_key(&self) -> &Option<String> {
         &self.key
     }
     /// Part number of part being copied. This is a positive integer between 1 and 10,000.
-    pub fn part_number(mut self, value: impl Into<i32>) -> Self {
-        self.part_number = Some(value.into());
-        self
+    pub fn part_number(self, value: impl Into<i32>) -> Self {
+        self.set_part_number(Some(value.into()))
     }
     /// Sets or clears [`part_number`](Self::part_number).
-    pub fn set_part_number(mut self, value: Option<i32>) -> Self {
-        self.part_number = value;
-        self
+    pub fn set_part_number(self, part_number: Option<i32>) -> Self {
+        Self { part_number, ..self }
     }
     /// What [`part_number`](Self::part_number) set, if anything.
     pub fn get_part_number(&self) -> &Option<i32> {
         &self.part_number
     }
     /// The `RequestPayer` member.
-    pub fn request_payer(
-        mut self,
-        value: impl Into<crate::types::RequestPayer>,
-    ) -> Self {
-        self.request_payer = Some(value.into());
-        self
+    pub fn request_payer(self, value: impl Into<crate::types::RequestPayer>) -> Self {
+        self.set_request_payer(Some(value.into()))
     }
     /// Sets or clears [`request_payer`](Self::request_payer).
     pub fn set_request_payer(
-        mut self,
-        value: Option<crate::types::RequestPayer>,
+        self,
+        request_payer: Option<crate::types::RequestPayer>,
     ) -> Self {
-        self.request_payer = value;
-        self
+        Self { request_payer, ..self }
     }
     /// What [`request_payer`](Self::request_payer) set, if anything.
     pub fn get_request_payer(&self) -> &Option<crate::types::RequestPayer> {
@@ -738,14 +740,18 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -756,14 +762,12 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// This functionality is not supported when the destination bucket is a directory bucket.
     ///
     /// Give the key itself: unless you give its MD5 too, this crate base64-encodes it and sends its MD5 (as boto3 does).
-    pub fn sse_customer_key(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key = Some(value.into());
-        self
+    pub fn sse_customer_key(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key`](Self::sse_customer_key).
-    pub fn set_sse_customer_key(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key = value;
-        self
+    pub fn set_sse_customer_key(self, sse_customer_key: Option<String>) -> Self {
+        Self { sse_customer_key, ..self }
     }
     /// What [`sse_customer_key`](Self::sse_customer_key) set, if anything.
     pub fn get_sse_customer_key(&self) -> &Option<String> {
@@ -772,28 +776,27 @@ impl<C> UploadPartCopyInputBuilder<C> {
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// This functionality is not supported when the destination bucket is a directory bucket.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// Upload ID identifying the multipart upload whose part is being copied.
-    pub fn upload_id(mut self, value: impl Into<String>) -> Self {
-        self.upload_id = Some(value.into());
-        self
+    pub fn upload_id(self, value: impl Into<String>) -> Self {
+        self.set_upload_id(Some(value.into()))
     }
     /// Sets or clears [`upload_id`](Self::upload_id).
-    pub fn set_upload_id(mut self, value: Option<String>) -> Self {
-        self.upload_id = value;
-        self
+    pub fn set_upload_id(self, upload_id: Option<String>) -> Self {
+        Self { upload_id, ..self }
     }
     /// What [`upload_id`](Self::upload_id) set, if anything.
     pub fn get_upload_id(&self) -> &Option<String> {
@@ -1007,46 +1010,32 @@ impl ::awsgen_runtime::Operation for UploadPartCopyInput {
 }
 /// The `UploadPartCopyOutput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct UploadPartCopyOutput {
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub bucket_key_enabled: Option<bool>,
     /// Container for all response elements.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_part_result: Option<crate::types::CopyPartResult>,
     /// The version of the source object that was copied, if you have enabled versioning on the source bucket.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub copy_source_version_id: Option<String>,
     /// The `RequestCharged` member.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub request_charged: Option<crate::types::RequestCharged>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub ssekms_key_id: Option<String>,
     /// The server-side encryption algorithm used when you store this object in Amazon S3 or Amazon FSx.
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub server_side_encryption: Option<crate::types::ServerSideEncryption>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl UploadPartCopyOutput {
@@ -1100,6 +1089,29 @@ impl ::awsgen_runtime::RequestId for UploadPartCopyOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for UploadPartCopyOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(UploadPartCopyOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for UploadPartCopyOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(UploadPartCopyOutput);
 impl ::std::fmt::Debug for UploadPartCopyOutput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UploadPartCopyOutput")
@@ -1133,14 +1145,12 @@ impl ::std::fmt::Debug for UploadPartCopyOutputBuilder {
 }
 impl UploadPartCopyOutputBuilder {
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
-    pub fn bucket_key_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
+    pub fn bucket_key_enabled(self, value: impl Into<bool>) -> Self {
+        self.set_bucket_key_enabled(Some(value.into()))
     }
     /// Sets or clears [`bucket_key_enabled`](Self::bucket_key_enabled).
-    pub fn set_bucket_key_enabled(mut self, value: Option<bool>) -> Self {
-        self.bucket_key_enabled = value;
-        self
+    pub fn set_bucket_key_enabled(self, bucket_key_enabled: Option<bool>) -> Self {
+        Self { bucket_key_enabled, ..self }
     }
     /// What [`bucket_key_enabled`](Self::bucket_key_enabled) set, if anything.
     pub fn get_bucket_key_enabled(&self) -> &Option<bool> {
@@ -1148,19 +1158,17 @@ impl UploadPartCopyOutputBuilder {
     }
     /// Container for all response elements.
     pub fn copy_part_result(
-        mut self,
+        self,
         value: impl Into<crate::types::CopyPartResult>,
     ) -> Self {
-        self.copy_part_result = Some(value.into());
-        self
+        self.set_copy_part_result(Some(value.into()))
     }
     /// Sets or clears [`copy_part_result`](Self::copy_part_result).
     pub fn set_copy_part_result(
-        mut self,
-        value: Option<crate::types::CopyPartResult>,
+        self,
+        copy_part_result: Option<crate::types::CopyPartResult>,
     ) -> Self {
-        self.copy_part_result = value;
-        self
+        Self { copy_part_result, ..self }
     }
     /// What [`copy_part_result`](Self::copy_part_result) set, if anything.
     pub fn get_copy_part_result(&self) -> &Option<crate::types::CopyPartResult> {
@@ -1169,14 +1177,18 @@ impl UploadPartCopyOutputBuilder {
     /// The version of the source object that was copied, if you have enabled versioning on the source bucket.
     ///
     /// This functionality is not supported when the source object is in a directory bucket.
-    pub fn copy_source_version_id(mut self, value: impl Into<String>) -> Self {
-        self.copy_source_version_id = Some(value.into());
-        self
+    pub fn copy_source_version_id(self, value: impl Into<String>) -> Self {
+        self.set_copy_source_version_id(Some(value.into()))
     }
     /// Sets or clears [`copy_source_version_id`](Self::copy_source_version_id).
-    pub fn set_copy_source_version_id(mut self, value: Option<String>) -> Self {
-        self.copy_source_version_id = value;
-        self
+    pub fn set_copy_source_version_id(
+        self,
+        copy_source_version_id: Option<String>,
+    ) -> Self {
+        Self {
+            copy_source_version_id,
+            ..self
+        }
     }
     /// What [`copy_source_version_id`](Self::copy_source_version_id) set, if anything.
     pub fn get_copy_source_version_id(&self) -> &Option<String> {
@@ -1184,19 +1196,17 @@ impl UploadPartCopyOutputBuilder {
     }
     /// The `RequestCharged` member.
     pub fn request_charged(
-        mut self,
+        self,
         value: impl Into<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = Some(value.into());
-        self
+        self.set_request_charged(Some(value.into()))
     }
     /// Sets or clears [`request_charged`](Self::request_charged).
     pub fn set_request_charged(
-        mut self,
-        value: Option<crate::types::RequestCharged>,
+        self,
+        request_charged: Option<crate::types::RequestCharged>,
     ) -> Self {
-        self.request_charged = value;
-        self
+        Self { request_charged, ..self }
     }
     /// What [`request_charged`](Self::request_charged) set, if anything.
     pub fn get_request_charged(&self) -> &Option<crate::types::RequestCharged> {
@@ -1205,14 +1215,18 @@ impl UploadPartCopyOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_algorithm = Some(value.into());
-        self
+    pub fn sse_customer_algorithm(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_algorithm(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_algorithm`](Self::sse_customer_algorithm).
-    pub fn set_sse_customer_algorithm(mut self, value: Option<String>) -> Self {
-        self.sse_customer_algorithm = value;
-        self
+    pub fn set_sse_customer_algorithm(
+        self,
+        sse_customer_algorithm: Option<String>,
+    ) -> Self {
+        Self {
+            sse_customer_algorithm,
+            ..self
+        }
     }
     /// What [`sse_customer_algorithm`](Self::sse_customer_algorithm) set, if anything.
     pub fn get_sse_customer_algorithm(&self) -> &Option<String> {
@@ -1221,28 +1235,27 @@ impl UploadPartCopyOutputBuilder {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// This functionality is not supported for directory buckets.
-    pub fn sse_customer_key_md5(mut self, value: impl Into<String>) -> Self {
-        self.sse_customer_key_md5 = Some(value.into());
-        self
+    pub fn sse_customer_key_md5(self, value: impl Into<String>) -> Self {
+        self.set_sse_customer_key_md5(Some(value.into()))
     }
     /// Sets or clears [`sse_customer_key_md5`](Self::sse_customer_key_md5).
-    pub fn set_sse_customer_key_md5(mut self, value: Option<String>) -> Self {
-        self.sse_customer_key_md5 = value;
-        self
+    pub fn set_sse_customer_key_md5(self, sse_customer_key_md5: Option<String>) -> Self {
+        Self {
+            sse_customer_key_md5,
+            ..self
+        }
     }
     /// What [`sse_customer_key_md5`](Self::sse_customer_key_md5) set, if anything.
     pub fn get_sse_customer_key_md5(&self) -> &Option<String> {
         &self.sse_customer_key_md5
     }
     /// If present, indicates the ID of the KMS key that was used for object encryption.
-    pub fn ssekms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.ssekms_key_id = Some(value.into());
-        self
+    pub fn ssekms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_ssekms_key_id(Some(value.into()))
     }
     /// Sets or clears [`ssekms_key_id`](Self::ssekms_key_id).
-    pub fn set_ssekms_key_id(mut self, value: Option<String>) -> Self {
-        self.ssekms_key_id = value;
-        self
+    pub fn set_ssekms_key_id(self, ssekms_key_id: Option<String>) -> Self {
+        Self { ssekms_key_id, ..self }
     }
     /// What [`ssekms_key_id`](Self::ssekms_key_id) set, if anything.
     pub fn get_ssekms_key_id(&self) -> &Option<String> {
@@ -1252,19 +1265,20 @@ impl UploadPartCopyOutputBuilder {
     ///
     /// When accessing data stored in Amazon FSx file systems using S3 access points, the only valid server side encryption option is `aws:fsx`.
     pub fn server_side_encryption(
-        mut self,
+        self,
         value: impl Into<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = Some(value.into());
-        self
+        self.set_server_side_encryption(Some(value.into()))
     }
     /// Sets or clears [`server_side_encryption`](Self::server_side_encryption).
     pub fn set_server_side_encryption(
-        mut self,
-        value: Option<crate::types::ServerSideEncryption>,
+        self,
+        server_side_encryption: Option<crate::types::ServerSideEncryption>,
     ) -> Self {
-        self.server_side_encryption = value;
-        self
+        Self {
+            server_side_encryption,
+            ..self
+        }
     }
     /// What [`server_side_encryption`](Self::server_side_encryption) set, if anything.
     pub fn get_server_side_encryption(

@@ -3,24 +3,11 @@
 ///
 /// This functionality is only supported by directory buckets.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct BucketInfo {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DataRedundancy", skip_serializing_if = "Option::is_none")
-    )]
     pub data_redundancy: Option<crate::types::DataRedundancy>,
     /// The type of bucket.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", skip_serializing_if = "Option::is_none")
-    )]
     pub r#type: Option<crate::types::BucketType>,
 }
 impl BucketInfo {
@@ -37,6 +24,35 @@ impl BucketInfo {
         self.r#type.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for BucketInfo {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "DataRedundancy" => value.read(&mut self.data_redundancy),
+            "Type" => value.read(&mut self.r#type),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(BucketInfo);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for BucketInfo {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("DataRedundancy", &self.data_redundancy)?;
+        out.optional("Type", &self.r#type)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(BucketInfo);
 /// A builder for [`BucketInfo`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct BucketInfoBuilder {
@@ -46,33 +62,29 @@ pub struct BucketInfoBuilder {
 impl BucketInfoBuilder {
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
     pub fn data_redundancy(
-        mut self,
+        self,
         value: impl Into<crate::types::DataRedundancy>,
     ) -> Self {
-        self.data_redundancy = Some(value.into());
-        self
+        self.set_data_redundancy(Some(value.into()))
     }
     /// Sets or clears [`data_redundancy`](Self::data_redundancy).
     pub fn set_data_redundancy(
-        mut self,
-        value: Option<crate::types::DataRedundancy>,
+        self,
+        data_redundancy: Option<crate::types::DataRedundancy>,
     ) -> Self {
-        self.data_redundancy = value;
-        self
+        Self { data_redundancy, ..self }
     }
     /// What [`data_redundancy`](Self::data_redundancy) set, if anything.
     pub fn get_data_redundancy(&self) -> &Option<crate::types::DataRedundancy> {
         &self.data_redundancy
     }
     /// The type of bucket.
-    pub fn r#type(mut self, value: impl Into<crate::types::BucketType>) -> Self {
-        self.r#type = Some(value.into());
-        self
+    pub fn r#type(self, value: impl Into<crate::types::BucketType>) -> Self {
+        self.set_type(Some(value.into()))
     }
     /// Sets or clears [`type`](Self::type).
-    pub fn set_type(mut self, value: Option<crate::types::BucketType>) -> Self {
-        self.r#type = value;
-        self
+    pub fn set_type(self, r#type: Option<crate::types::BucketType>) -> Self {
+        Self { r#type, ..self }
     }
     /// What [`type`](Self::type) set, if anything.
     pub fn get_type(&self) -> &Option<crate::types::BucketType> {

@@ -3,19 +3,13 @@
 ///
 /// If the object you are retrieving is stored in the S3 Glacier Flexible Retrieval storage class, the S3 Glacier Deep Archive storage class, the S3 Intelligent-Tiering Archive Access tier, or the S3 Intelligent-Tiering Deep Archive Access tier, before you can retrieve the object you must first restore a copy using [RestoreObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html). Otherwise, this operation returns an `InvalidObjectState` error. For information about restoring archived objects, see [Restoring Archived Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/restoring-objects.html) in the *Amazon S3 User Guide*.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct InvalidObjectState {
     /// The `AccessTier` member.
-    #[serde(rename = "AccessTier", skip_serializing_if = "Option::is_none")]
     pub access_tier: Option<crate::types::IntelligentTieringAccessTier>,
     /// The `StorageClass` member.
-    #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<crate::types::StorageClass>,
     /// What the response said beyond the modeled members: code, message, status, request id.
-    #[serde(skip)]
     meta: ::awsgen_runtime::ErrorMetadata,
 }
 impl InvalidObjectState {
@@ -32,6 +26,33 @@ impl InvalidObjectState {
         self.storage_class.as_ref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for InvalidObjectState {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AccessTier" => value.read(&mut self.access_tier),
+            "StorageClass" => value.read(&mut self.storage_class),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(InvalidObjectState);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for InvalidObjectState {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AccessTier", &self.access_tier)?;
+        out.optional("StorageClass", &self.storage_class)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(InvalidObjectState);
 impl InvalidObjectState {
     /// The error code the service sends for this error.
     pub const CODE: &'static str = "InvalidObjectState";
@@ -73,19 +94,17 @@ pub struct InvalidObjectStateBuilder {
 impl InvalidObjectStateBuilder {
     /// The `AccessTier` member.
     pub fn access_tier(
-        mut self,
+        self,
         value: impl Into<crate::types::IntelligentTieringAccessTier>,
     ) -> Self {
-        self.access_tier = Some(value.into());
-        self
+        self.set_access_tier(Some(value.into()))
     }
     /// Sets or clears [`access_tier`](Self::access_tier).
     pub fn set_access_tier(
-        mut self,
-        value: Option<crate::types::IntelligentTieringAccessTier>,
+        self,
+        access_tier: Option<crate::types::IntelligentTieringAccessTier>,
     ) -> Self {
-        self.access_tier = value;
-        self
+        Self { access_tier, ..self }
     }
     /// What [`access_tier`](Self::access_tier) set, if anything.
     pub fn get_access_tier(
@@ -94,20 +113,15 @@ impl InvalidObjectStateBuilder {
         &self.access_tier
     }
     /// The `StorageClass` member.
-    pub fn storage_class(
-        mut self,
-        value: impl Into<crate::types::StorageClass>,
-    ) -> Self {
-        self.storage_class = Some(value.into());
-        self
+    pub fn storage_class(self, value: impl Into<crate::types::StorageClass>) -> Self {
+        self.set_storage_class(Some(value.into()))
     }
     /// Sets or clears [`storage_class`](Self::storage_class).
     pub fn set_storage_class(
-        mut self,
-        value: Option<crate::types::StorageClass>,
+        self,
+        storage_class: Option<crate::types::StorageClass>,
     ) -> Self {
-        self.storage_class = value;
-        self
+        Self { storage_class, ..self }
     }
     /// What [`storage_class`](Self::storage_class) set, if anything.
     pub fn get_storage_class(&self) -> &Option<crate::types::StorageClass> {

@@ -5,26 +5,13 @@
 ///
 /// This functionality is only supported by directory buckets.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct LocationInfo {
     /// The name of the location where the bucket will be created.
     ///
     /// For directory buckets, the name of the location is the Zone ID of the Availability Zone (AZ) or Local Zone (LZ) where the bucket will be created. An example AZ ID value is `usw2-az1`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
     /// The type of location where the bucket will be created.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", skip_serializing_if = "Option::is_none")
-    )]
     pub r#type: Option<crate::types::LocationType>,
 }
 impl LocationInfo {
@@ -43,6 +30,35 @@ impl LocationInfo {
         self.r#type.as_ref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for LocationInfo {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Name" => value.read(&mut self.name),
+            "Type" => value.read(&mut self.r#type),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(LocationInfo);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for LocationInfo {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Name", &self.name)?;
+        out.optional("Type", &self.r#type)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(LocationInfo);
 /// A builder for [`LocationInfo`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct LocationInfoBuilder {
@@ -53,28 +69,24 @@ impl LocationInfoBuilder {
     /// The name of the location where the bucket will be created.
     ///
     /// For directory buckets, the name of the location is the Zone ID of the Availability Zone (AZ) or Local Zone (LZ) where the bucket will be created. An example AZ ID value is `usw2-az1`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The type of location where the bucket will be created.
-    pub fn r#type(mut self, value: impl Into<crate::types::LocationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
+    pub fn r#type(self, value: impl Into<crate::types::LocationType>) -> Self {
+        self.set_type(Some(value.into()))
     }
     /// Sets or clears [`type`](Self::type).
-    pub fn set_type(mut self, value: Option<crate::types::LocationType>) -> Self {
-        self.r#type = value;
-        self
+    pub fn set_type(self, r#type: Option<crate::types::LocationType>) -> Self {
+        Self { r#type, ..self }
     }
     /// What [`type`](Self::type) set, if anything.
     pub fn get_type(&self) -> &Option<crate::types::LocationType> {

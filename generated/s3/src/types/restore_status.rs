@@ -3,11 +3,6 @@
 ///
 /// This functionality is not supported for directory buckets. Directory buckets only support `EXPRESS_ONEZONE` (the S3 Express One Zone storage class) in Availability Zones and `ONEZONE_IA` (the S3 One Zone-Infrequent Access storage class) in Dedicated Local Zones.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct RestoreStatus {
     /// Specifies whether the object is currently being restored. If the object restoration is in progress, the header returns the value `TRUE`. For example:
@@ -19,18 +14,10 @@ pub struct RestoreStatus {
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
     ///
     /// If the object hasn't been restored, there is no header response.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "IsRestoreInProgress", skip_serializing_if = "Option::is_none")
-    )]
     pub is_restore_in_progress: Option<bool>,
     /// Indicates when the restored copy will expire. This value is populated only if the object has already been restored. For example:
     ///
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RestoreExpiryDate", skip_serializing_if = "Option::is_none")
-    )]
     pub restore_expiry_date: Option<::awsgen_runtime::DateTime>,
 }
 impl RestoreStatus {
@@ -57,6 +44,35 @@ impl RestoreStatus {
         self.restore_expiry_date
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for RestoreStatus {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "IsRestoreInProgress" => value.read(&mut self.is_restore_in_progress),
+            "RestoreExpiryDate" => value.read(&mut self.restore_expiry_date),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(RestoreStatus);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RestoreStatus {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("IsRestoreInProgress", &self.is_restore_in_progress)?;
+        out.optional("RestoreExpiryDate", &self.restore_expiry_date)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RestoreStatus);
 /// A builder for [`RestoreStatus`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RestoreStatusBuilder {
@@ -73,14 +89,18 @@ impl RestoreStatusBuilder {
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
     ///
     /// If the object hasn't been restored, there is no header response.
-    pub fn is_restore_in_progress(mut self, value: impl Into<bool>) -> Self {
-        self.is_restore_in_progress = Some(value.into());
-        self
+    pub fn is_restore_in_progress(self, value: impl Into<bool>) -> Self {
+        self.set_is_restore_in_progress(Some(value.into()))
     }
     /// Sets or clears [`is_restore_in_progress`](Self::is_restore_in_progress).
-    pub fn set_is_restore_in_progress(mut self, value: Option<bool>) -> Self {
-        self.is_restore_in_progress = value;
-        self
+    pub fn set_is_restore_in_progress(
+        self,
+        is_restore_in_progress: Option<bool>,
+    ) -> Self {
+        Self {
+            is_restore_in_progress,
+            ..self
+        }
     }
     /// What [`is_restore_in_progress`](Self::is_restore_in_progress) set, if anything.
     pub fn get_is_restore_in_progress(&self) -> &Option<bool> {
@@ -90,19 +110,20 @@ impl RestoreStatusBuilder {
     ///
     /// `x-amz-optional-object-attributes: IsRestoreInProgress="false", RestoreExpiryDate="2012-12-21T00:00:00.000Z"`
     pub fn restore_expiry_date(
-        mut self,
+        self,
         value: impl Into<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.restore_expiry_date = Some(value.into());
-        self
+        self.set_restore_expiry_date(Some(value.into()))
     }
     /// Sets or clears [`restore_expiry_date`](Self::restore_expiry_date).
     pub fn set_restore_expiry_date(
-        mut self,
-        value: Option<::awsgen_runtime::DateTime>,
+        self,
+        restore_expiry_date: Option<::awsgen_runtime::DateTime>,
     ) -> Self {
-        self.restore_expiry_date = value;
-        self
+        Self {
+            restore_expiry_date,
+            ..self
+        }
     }
     /// What [`restore_expiry_date`](Self::restore_expiry_date) set, if anything.
     pub fn get_restore_expiry_date(&self) -> &Option<::awsgen_runtime::DateTime> {

@@ -4,11 +4,6 @@
 //! Creates a topic to which notifications can be published. Users can create at most 100,000 standard topics (at most 1,000 FIFO topics). For more information, see [Creating an Amazon SNS topic](https://docs.aws.amazon.com/sns/latest/dg/sns-create-topic.html) in the *Amazon SNS Developer Guide*. This action is idempotent, so if the requester already owns a topic with the specified name, that topic's ARN is returned without creating a new topic.
 /// Input for CreateTopic action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateTopicInput {
     /// A map of attributes with their corresponding values.
@@ -63,10 +58,6 @@ pub struct CreateTopicInput {
     /// - `FifoThroughputScope` – Enables higher throughput for your FIFO topic by adjusting the scope of deduplication. This attribute has two possible values:
     /// - `Topic` – The scope of message deduplication is across the entire topic. This is the default value and maintains existing behavior, with a maximum throughput of 3000 messages per second or 20MB per second, whichever comes first.
     /// - `MessageGroup` – The scope of deduplication is within each individual message group, which enables higher throughput per topic subject to regional quotas. For more information on quotas or to request an increase, see [Amazon SNS service quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the Amazon Web Services General Reference.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Attributes", skip_serializing_if = "Option::is_none")
-    )]
     pub attributes: Option<::std::collections::BTreeMap<String, String>>,
     /// The body of the policy document you want to use for this topic.
     ///
@@ -75,28 +66,16 @@ pub struct CreateTopicInput {
     /// The policy must be in JSON string format.
     ///
     /// Length Constraints: Maximum length of 30,720.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DataProtectionPolicy", skip_serializing_if = "Option::is_none")
-    )]
     pub data_protection_policy: Option<String>,
     /// The name of the topic you want to create.
     ///
     /// Constraints: Topic names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
     ///
     /// For a FIFO (first-in-first-out) topic, the name must end with the `.fifo` suffix.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
     /// The list of tags to add to a new topic.
     ///
     /// To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
-    )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateTopicInput {
@@ -184,6 +163,39 @@ impl CreateTopicInput {
         self.tags.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateTopicInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Attributes" => value.read(&mut self.attributes),
+            "DataProtectionPolicy" => value.read(&mut self.data_protection_policy),
+            "Name" => value.read(&mut self.name),
+            "Tags" => value.read(&mut self.tags),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateTopicInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateTopicInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Attributes", &self.attributes)?;
+        out.optional("DataProtectionPolicy", &self.data_protection_policy)?;
+        out.optional("Name", &self.name)?;
+        out.optional("Tags", &self.tags)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateTopicInput);
 /// A builder for [`CreateTopicInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateTopicInputBuilder<C = ()> {
@@ -247,19 +259,17 @@ impl<C> CreateTopicInputBuilder<C> {
     /// - `Topic` – The scope of message deduplication is across the entire topic. This is the default value and maintains existing behavior, with a maximum throughput of 3000 messages per second or 20MB per second, whichever comes first.
     /// - `MessageGroup` – The scope of deduplication is within each individual message group, which enables higher throughput per topic subject to regional quotas. For more information on quotas or to request an increase, see [Amazon SNS service quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the Amazon Web Services General Reference.
     pub fn attributes(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.attributes = Some(value.into());
-        self
+        self.set_attributes(Some(value.into()))
     }
     /// Sets or clears [`attributes`](Self::attributes).
     pub fn set_attributes(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        attributes: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.attributes = value;
-        self
+        Self { attributes, ..self }
     }
     /// What [`attributes`](Self::attributes) set, if anything.
     pub fn get_attributes(
@@ -274,14 +284,18 @@ impl<C> CreateTopicInputBuilder<C> {
     /// The policy must be in JSON string format.
     ///
     /// Length Constraints: Maximum length of 30,720.
-    pub fn data_protection_policy(mut self, value: impl Into<String>) -> Self {
-        self.data_protection_policy = Some(value.into());
-        self
+    pub fn data_protection_policy(self, value: impl Into<String>) -> Self {
+        self.set_data_protection_policy(Some(value.into()))
     }
     /// Sets or clears [`data_protection_policy`](Self::data_protection_policy).
-    pub fn set_data_protection_policy(mut self, value: Option<String>) -> Self {
-        self.data_protection_policy = value;
-        self
+    pub fn set_data_protection_policy(
+        self,
+        data_protection_policy: Option<String>,
+    ) -> Self {
+        Self {
+            data_protection_policy,
+            ..self
+        }
     }
     /// What [`data_protection_policy`](Self::data_protection_policy) set, if anything.
     pub fn get_data_protection_policy(&self) -> &Option<String> {
@@ -292,14 +306,12 @@ impl<C> CreateTopicInputBuilder<C> {
     /// Constraints: Topic names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
     ///
     /// For a FIFO (first-in-first-out) topic, the name must end with the `.fifo` suffix.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
@@ -308,14 +320,12 @@ impl<C> CreateTopicInputBuilder<C> {
     /// The list of tags to add to a new topic.
     ///
     /// To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
@@ -469,20 +479,10 @@ impl ::awsgen_runtime::Operation for CreateTopicInput {
 }
 /// Response from CreateTopic action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct CreateTopicOutput {
     /// The Amazon Resource Name (ARN) assigned to the created topic.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
-    )]
     pub topic_arn: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl CreateTopicOutput {
@@ -500,6 +500,33 @@ impl ::awsgen_runtime::RequestId for CreateTopicOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateTopicOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "TopicArn" => value.read(&mut self.topic_arn),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateTopicOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateTopicOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("TopicArn", &self.topic_arn)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateTopicOutput);
 /// A builder for [`CreateTopicOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateTopicOutputBuilder {
@@ -507,14 +534,12 @@ pub struct CreateTopicOutputBuilder {
 }
 impl CreateTopicOutputBuilder {
     /// The Amazon Resource Name (ARN) assigned to the created topic.
-    pub fn topic_arn(mut self, value: impl Into<String>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
+    pub fn topic_arn(self, value: impl Into<String>) -> Self {
+        self.set_topic_arn(Some(value.into()))
     }
     /// Sets or clears [`topic_arn`](Self::topic_arn).
-    pub fn set_topic_arn(mut self, value: Option<String>) -> Self {
-        self.topic_arn = value;
-        self
+    pub fn set_topic_arn(self, topic_arn: Option<String>) -> Self {
+        Self { topic_arn }
     }
     /// What [`topic_arn`](Self::topic_arn) set, if anything.
     pub fn get_topic_arn(&self) -> &Option<String> {

@@ -4,18 +4,9 @@
 //! Deletes a topic and all its subscriptions. Deleting a topic might prevent some messages previously sent to the topic from being delivered to subscribers. This action is idempotent, so deleting a topic that does not exist does not result in an error.
 /// The `DeleteTopicInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct DeleteTopicInput {
     /// The ARN of the topic you want to delete.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
-    )]
     pub topic_arn: Option<String>,
 }
 impl DeleteTopicInput {
@@ -28,6 +19,33 @@ impl DeleteTopicInput {
         self.topic_arn.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for DeleteTopicInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "TopicArn" => value.read(&mut self.topic_arn),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(DeleteTopicInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteTopicInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("TopicArn", &self.topic_arn)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteTopicInput);
 /// A builder for [`DeleteTopicInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteTopicInputBuilder<C = ()> {
@@ -36,14 +54,12 @@ pub struct DeleteTopicInputBuilder<C = ()> {
 }
 impl<C> DeleteTopicInputBuilder<C> {
     /// The ARN of the topic you want to delete.
-    pub fn topic_arn(mut self, value: impl Into<String>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
+    pub fn topic_arn(self, value: impl Into<String>) -> Self {
+        self.set_topic_arn(Some(value.into()))
     }
     /// Sets or clears [`topic_arn`](Self::topic_arn).
-    pub fn set_topic_arn(mut self, value: Option<String>) -> Self {
-        self.topic_arn = value;
-        self
+    pub fn set_topic_arn(self, topic_arn: Option<String>) -> Self {
+        Self { topic_arn, ..self }
     }
     /// What [`topic_arn`](Self::topic_arn) set, if anything.
     pub fn get_topic_arn(&self) -> &Option<String> {
@@ -177,12 +193,8 @@ impl ::awsgen_runtime::Operation for DeleteTopicInput {
 }
 /// The `DeleteTopicOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteTopicOutput {
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl DeleteTopicOutput {
@@ -196,6 +208,27 @@ impl ::awsgen_runtime::RequestId for DeleteTopicOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for DeleteTopicOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+::awsgen_runtime::deserialize_fields!(DeleteTopicOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for DeleteTopicOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(DeleteTopicOutput);
 /// A builder for [`DeleteTopicOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteTopicOutputBuilder {}

@@ -4,18 +4,9 @@
 //! Returns all of the properties of a topic. Topic properties returned might differ based on the authorization of the user.
 /// Input for GetTopicAttributes action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetTopicAttributesInput {
     /// The ARN of the topic whose properties you want to get.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
-    )]
     pub topic_arn: Option<String>,
 }
 impl GetTopicAttributesInput {
@@ -28,6 +19,33 @@ impl GetTopicAttributesInput {
         self.topic_arn.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetTopicAttributesInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "TopicArn" => value.read(&mut self.topic_arn),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetTopicAttributesInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetTopicAttributesInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("TopicArn", &self.topic_arn)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetTopicAttributesInput);
 /// A builder for [`GetTopicAttributesInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetTopicAttributesInputBuilder<C = ()> {
@@ -36,14 +54,12 @@ pub struct GetTopicAttributesInputBuilder<C = ()> {
 }
 impl<C> GetTopicAttributesInputBuilder<C> {
     /// The ARN of the topic whose properties you want to get.
-    pub fn topic_arn(mut self, value: impl Into<String>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
+    pub fn topic_arn(self, value: impl Into<String>) -> Self {
+        self.set_topic_arn(Some(value.into()))
     }
     /// Sets or clears [`topic_arn`](Self::topic_arn).
-    pub fn set_topic_arn(mut self, value: Option<String>) -> Self {
-        self.topic_arn = value;
-        self
+    pub fn set_topic_arn(self, topic_arn: Option<String>) -> Self {
+        Self { topic_arn, ..self }
     }
     /// What [`topic_arn`](Self::topic_arn) set, if anything.
     pub fn get_topic_arn(&self) -> &Option<String> {
@@ -174,11 +190,6 @@ impl ::awsgen_runtime::Operation for GetTopicAttributesInput {
 }
 /// Response for GetTopicAttributes action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetTopicAttributesOutput {
     /// A map of the topic's attributes. Attributes in this map include the following:
@@ -215,12 +226,7 @@ pub struct GetTopicAttributesOutput {
     /// (Optional) To override the generated value, you can specify a value for the `MessageDeduplicationId` parameter for the `Publish` action.
     ///
     /// - `FifoTopic` – When this is set to `true`, a FIFO topic is created.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Attributes", skip_serializing_if = "Option::is_none")
-    )]
     pub attributes: Option<::std::collections::BTreeMap<String, String>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetTopicAttributesOutput {
@@ -271,6 +277,33 @@ impl ::awsgen_runtime::RequestId for GetTopicAttributesOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetTopicAttributesOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Attributes" => value.read(&mut self.attributes),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetTopicAttributesOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetTopicAttributesOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Attributes", &self.attributes)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetTopicAttributesOutput);
 /// A builder for [`GetTopicAttributesOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetTopicAttributesOutputBuilder {
@@ -312,19 +345,17 @@ impl GetTopicAttributesOutputBuilder {
     ///
     /// - `FifoTopic` – When this is set to `true`, a FIFO topic is created.
     pub fn attributes(
-        mut self,
+        self,
         value: impl Into<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.attributes = Some(value.into());
-        self
+        self.set_attributes(Some(value.into()))
     }
     /// Sets or clears [`attributes`](Self::attributes).
     pub fn set_attributes(
-        mut self,
-        value: Option<::std::collections::BTreeMap<String, String>>,
+        self,
+        attributes: Option<::std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.attributes = value;
-        self
+        Self { attributes }
     }
     /// What [`attributes`](Self::attributes) set, if anything.
     pub fn get_attributes(

@@ -6,18 +6,9 @@
 //! This action is throttled at 30 transactions per second (TPS).
 /// The `ListTopicsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListTopicsInput {
     /// Token returned by the previous `ListTopics` request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
 }
 impl ListTopicsInput {
@@ -30,6 +21,33 @@ impl ListTopicsInput {
         self.next_token.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListTopicsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "NextToken" => value.read(&mut self.next_token),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListTopicsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListTopicsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("NextToken", &self.next_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListTopicsInput);
 /// A builder for [`ListTopicsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListTopicsInputBuilder<C = ()> {
@@ -38,14 +56,12 @@ pub struct ListTopicsInputBuilder<C = ()> {
 }
 impl<C> ListTopicsInputBuilder<C> {
     /// Token returned by the previous `ListTopics` request.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
@@ -186,26 +202,12 @@ impl ::awsgen_runtime::pagination::Paginate for ListTopicsInput {
 }
 /// Response for ListTopics action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct ListTopicsOutput {
     /// Token to pass along to the next `ListTopics` request. This element is returned if there are additional topics to retrieve.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NextToken", skip_serializing_if = "Option::is_none")
-    )]
     pub next_token: Option<String>,
     /// A list of topic ARNs.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Topics", skip_serializing_if = "Option::is_none")
-    )]
     pub topics: Option<Vec<crate::types::Topic>>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl ListTopicsOutput {
@@ -227,6 +229,35 @@ impl ::awsgen_runtime::RequestId for ListTopicsOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for ListTopicsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "NextToken" => value.read(&mut self.next_token),
+            "Topics" => value.read(&mut self.topics),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(ListTopicsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for ListTopicsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("NextToken", &self.next_token)?;
+        out.optional("Topics", &self.topics)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(ListTopicsOutput);
 /// A builder for [`ListTopicsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListTopicsOutputBuilder {
@@ -235,28 +266,24 @@ pub struct ListTopicsOutputBuilder {
 }
 impl ListTopicsOutputBuilder {
     /// Token to pass along to the next `ListTopics` request. This element is returned if there are additional topics to retrieve.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    pub fn next_token(self, value: impl Into<String>) -> Self {
+        self.set_next_token(Some(value.into()))
     }
     /// Sets or clears [`next_token`](Self::next_token).
-    pub fn set_next_token(mut self, value: Option<String>) -> Self {
-        self.next_token = value;
-        self
+    pub fn set_next_token(self, next_token: Option<String>) -> Self {
+        Self { next_token, ..self }
     }
     /// What [`next_token`](Self::next_token) set, if anything.
     pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// A list of topic ARNs.
-    pub fn topics(mut self, value: impl Into<Vec<crate::types::Topic>>) -> Self {
-        self.topics = Some(value.into());
-        self
+    pub fn topics(self, value: impl Into<Vec<crate::types::Topic>>) -> Self {
+        self.set_topics(Some(value.into()))
     }
     /// Sets or clears [`topics`](Self::topics).
-    pub fn set_topics(mut self, value: Option<Vec<crate::types::Topic>>) -> Self {
-        self.topics = value;
-        self
+    pub fn set_topics(self, topics: Option<Vec<crate::types::Topic>>) -> Self {
+        Self { topics, ..self }
     }
     /// What [`topics`](Self::topics) set, if anything.
     pub fn get_topics(&self) -> &Option<Vec<crate::types::Topic>> {

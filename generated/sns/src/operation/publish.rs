@@ -14,11 +14,6 @@
 //! You can publish messages only to topics and endpoints in the same Amazon Web Services Region.
 /// Input for Publish action.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct PublishInput {
     /// The message you want to send.
@@ -45,16 +40,8 @@ pub struct PublishInput {
     /// - Keys that do not correspond to supported transport protocols are ignored.
     /// - Duplicate keys are not allowed.
     /// - Failure to parse or validate any key or value in the message will cause the `Publish` call to return an error (no partial delivery).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Message", skip_serializing_if = "Option::is_none")
-    )]
     pub message: Option<String>,
     /// Message attributes for Publish action.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MessageAttributes", skip_serializing_if = "Option::is_none")
-    )]
     pub message_attributes: Option<
         ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
     >,
@@ -69,20 +56,12 @@ pub struct PublishInput {
     /// - If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.
     /// - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication scope and interval are treated as duplicates and only one copy of the message is delivered.
     /// - If you send one message with `ContentBasedDeduplication` enabled, and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates, within the deduplication scope and interval, and only one copy of the message is delivered.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MessageDeduplicationId", skip_serializing_if = "Option::is_none")
-    )]
     pub message_deduplication_id: Option<String>,
     /// The `MessageGroupId` can contain up to 128 alphanumeric characters `(a-z, A-Z, 0-9)` and punctuation `(!"#$%&'()*+,-./:;\<=\>?@\[\\\]^_`{|}~)`.
     ///
     /// For FIFO topics: The `MessageGroupId` is a tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). Every message must include a `MessageGroupId`.
     ///
     /// For standard topics: The `MessageGroupId` is optional and is forwarded only to Amazon SQS standard subscriptions to activate [fair queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fair-queues.html). The `MessageGroupId` is not used for, or sent to, any other endpoint types. When provided, the same validation rules apply as for FIFO topics.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MessageGroupId", skip_serializing_if = "Option::is_none")
-    )]
     pub message_group_id: Option<String>,
     /// Set `MessageStructure` to `json` if you want to send a different message for each protocol. For example, using one publish action, you can send a short message to your SMS subscribers and a longer message to your email subscribers. If you set `MessageStructure` to `json`, the value of the `Message` parameter must:
     ///
@@ -92,40 +71,20 @@ pub struct PublishInput {
     /// You can define other top-level keys that define the message you want to send to a specific transport protocol (e.g., "http").
     ///
     /// Valid value: `json`
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MessageStructure", skip_serializing_if = "Option::is_none")
-    )]
     pub message_structure: Option<String>,
     /// The phone number to which you want to deliver an SMS message. Use E.164 format.
     ///
     /// If you don't specify a value for the `PhoneNumber` parameter, you must specify a value for the `TargetArn` or `TopicArn` parameters.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PhoneNumber", skip_serializing_if = "Option::is_none")
-    )]
     pub phone_number: Option<String>,
     /// Optional parameter to be used as the "Subject" line when the message is delivered to email endpoints. This field will also be included, if present, in the standard JSON messages delivered to other endpoints.
     ///
     /// Constraints: Subjects must be UTF-8 text with no line breaks or control characters, and less than 100 characters long.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Subject", skip_serializing_if = "Option::is_none")
-    )]
     pub subject: Option<String>,
     /// If you don't specify a value for the `TargetArn` parameter, you must specify a value for the `PhoneNumber` or `TopicArn` parameters.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TargetArn", skip_serializing_if = "Option::is_none")
-    )]
     pub target_arn: Option<String>,
     /// The topic you want to publish to.
     ///
     /// If you don't specify a value for the `TopicArn` parameter, you must specify a value for the `PhoneNumber` or `TargetArn` parameters.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TopicArn", skip_serializing_if = "Option::is_none")
-    )]
     pub topic_arn: Option<String>,
 }
 impl PublishInput {
@@ -224,6 +183,49 @@ impl PublishInput {
         self.topic_arn.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PublishInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Message" => value.read(&mut self.message),
+            "MessageAttributes" => value.read(&mut self.message_attributes),
+            "MessageDeduplicationId" => value.read(&mut self.message_deduplication_id),
+            "MessageGroupId" => value.read(&mut self.message_group_id),
+            "MessageStructure" => value.read(&mut self.message_structure),
+            "PhoneNumber" => value.read(&mut self.phone_number),
+            "Subject" => value.read(&mut self.subject),
+            "TargetArn" => value.read(&mut self.target_arn),
+            "TopicArn" => value.read(&mut self.topic_arn),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PublishInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PublishInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Message", &self.message)?;
+        out.optional("MessageAttributes", &self.message_attributes)?;
+        out.optional("MessageDeduplicationId", &self.message_deduplication_id)?;
+        out.optional("MessageGroupId", &self.message_group_id)?;
+        out.optional("MessageStructure", &self.message_structure)?;
+        out.optional("PhoneNumber", &self.phone_number)?;
+        out.optional("Subject", &self.subject)?;
+        out.optional("TargetArn", &self.target_arn)?;
+        out.optional("TopicArn", &self.topic_arn)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PublishInput);
 impl ::std::fmt::Debug for PublishInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PublishInput")
@@ -285,14 +287,12 @@ impl<C> PublishInputBuilder<C> {
     /// - Keys that do not correspond to supported transport protocols are ignored.
     /// - Duplicate keys are not allowed.
     /// - Failure to parse or validate any key or value in the message will cause the `Publish` call to return an error (no partial delivery).
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
+    pub fn message(self, value: impl Into<String>) -> Self {
+        self.set_message(Some(value.into()))
     }
     /// Sets or clears [`message`](Self::message).
-    pub fn set_message(mut self, value: Option<String>) -> Self {
-        self.message = value;
-        self
+    pub fn set_message(self, message: Option<String>) -> Self {
+        Self { message, ..self }
     }
     /// What [`message`](Self::message) set, if anything.
     pub fn get_message(&self) -> &Option<String> {
@@ -300,23 +300,21 @@ impl<C> PublishInputBuilder<C> {
     }
     /// Message attributes for Publish action.
     pub fn message_attributes(
-        mut self,
+        self,
         value: impl Into<
             ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
         >,
     ) -> Self {
-        self.message_attributes = Some(value.into());
-        self
+        self.set_message_attributes(Some(value.into()))
     }
     /// Sets or clears [`message_attributes`](Self::message_attributes).
     pub fn set_message_attributes(
-        mut self,
-        value: Option<
+        self,
+        message_attributes: Option<
             ::std::collections::BTreeMap<String, crate::types::MessageAttributeValue>,
         >,
     ) -> Self {
-        self.message_attributes = value;
-        self
+        Self { message_attributes, ..self }
     }
     /// What [`message_attributes`](Self::message_attributes) set, if anything.
     pub fn get_message_attributes(
@@ -337,14 +335,18 @@ impl<C> PublishInputBuilder<C> {
     /// - If the topic has a `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.
     /// - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication scope and interval are treated as duplicates and only one copy of the message is delivered.
     /// - If you send one message with `ContentBasedDeduplication` enabled, and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates, within the deduplication scope and interval, and only one copy of the message is delivered.
-    pub fn message_deduplication_id(mut self, value: impl Into<String>) -> Self {
-        self.message_deduplication_id = Some(value.into());
-        self
+    pub fn message_deduplication_id(self, value: impl Into<String>) -> Self {
+        self.set_message_deduplication_id(Some(value.into()))
     }
     /// Sets or clears [`message_deduplication_id`](Self::message_deduplication_id).
-    pub fn set_message_deduplication_id(mut self, value: Option<String>) -> Self {
-        self.message_deduplication_id = value;
-        self
+    pub fn set_message_deduplication_id(
+        self,
+        message_deduplication_id: Option<String>,
+    ) -> Self {
+        Self {
+            message_deduplication_id,
+            ..self
+        }
     }
     /// What [`message_deduplication_id`](Self::message_deduplication_id) set, if anything.
     pub fn get_message_deduplication_id(&self) -> &Option<String> {
@@ -355,14 +357,12 @@ impl<C> PublishInputBuilder<C> {
     /// For FIFO topics: The `MessageGroupId` is a tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). Every message must include a `MessageGroupId`.
     ///
     /// For standard topics: The `MessageGroupId` is optional and is forwarded only to Amazon SQS standard subscriptions to activate [fair queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fair-queues.html). The `MessageGroupId` is not used for, or sent to, any other endpoint types. When provided, the same validation rules apply as for FIFO topics.
-    pub fn message_group_id(mut self, value: impl Into<String>) -> Self {
-        self.message_group_id = Some(value.into());
-        self
+    pub fn message_group_id(self, value: impl Into<String>) -> Self {
+        self.set_message_group_id(Some(value.into()))
     }
     /// Sets or clears [`message_group_id`](Self::message_group_id).
-    pub fn set_message_group_id(mut self, value: Option<String>) -> Self {
-        self.message_group_id = value;
-        self
+    pub fn set_message_group_id(self, message_group_id: Option<String>) -> Self {
+        Self { message_group_id, ..self }
     }
     /// What [`message_group_id`](Self::message_group_id) set, if anything.
     pub fn get_message_group_id(&self) -> &Option<String> {
@@ -376,14 +376,12 @@ impl<C> PublishInputBuilder<C> {
     /// You can define other top-level keys that define the message you want to send to a specific transport protocol (e.g., "http").
     ///
     /// Valid value: `json`
-    pub fn message_structure(mut self, value: impl Into<String>) -> Self {
-        self.message_structure = Some(value.into());
-        self
+    pub fn message_structure(self, value: impl Into<String>) -> Self {
+        self.set_message_structure(Some(value.into()))
     }
     /// Sets or clears [`message_structure`](Self::message_structure).
-    pub fn set_message_structure(mut self, value: Option<String>) -> Self {
-        self.message_structure = value;
-        self
+    pub fn set_message_structure(self, message_structure: Option<String>) -> Self {
+        Self { message_structure, ..self }
     }
     /// What [`message_structure`](Self::message_structure) set, if anything.
     pub fn get_message_structure(&self) -> &Option<String> {
@@ -392,14 +390,12 @@ impl<C> PublishInputBuilder<C> {
     /// The phone number to which you want to deliver an SMS message. Use E.164 format.
     ///
     /// If you don't specify a value for the `PhoneNumber` parameter, you must specify a value for the `TargetArn` or `TopicArn` parameters.
-    pub fn phone_number(mut self, value: impl Into<String>) -> Self {
-        self.phone_number = Some(value.into());
-        self
+    pub fn phone_number(self, value: impl Into<String>) -> Self {
+        self.set_phone_number(Some(value.into()))
     }
     /// Sets or clears [`phone_number`](Self::phone_number).
-    pub fn set_phone_number(mut self, value: Option<String>) -> Self {
-        self.phone_number = value;
-        self
+    pub fn set_phone_number(self, phone_number: Option<String>) -> Self {
+        Self { phone_number, ..self }
     }
     /// What [`phone_number`](Self::phone_number) set, if anything.
     pub fn get_phone_number(&self) -> &Option<String> {
@@ -408,28 +404,24 @@ impl<C> PublishInputBuilder<C> {
     /// Optional parameter to be used as the "Subject" line when the message is delivered to email endpoints. This field will also be included, if present, in the standard JSON messages delivered to other endpoints.
     ///
     /// Constraints: Subjects must be UTF-8 text with no line breaks or control characters, and less than 100 characters long.
-    pub fn subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
+    pub fn subject(self, value: impl Into<String>) -> Self {
+        self.set_subject(Some(value.into()))
     }
     /// Sets or clears [`subject`](Self::subject).
-    pub fn set_subject(mut self, value: Option<String>) -> Self {
-        self.subject = value;
-        self
+    pub fn set_subject(self, subject: Option<String>) -> Self {
+        Self { subject, ..self }
     }
     /// What [`subject`](Self::subject) set, if anything.
     pub fn get_subject(&self) -> &Option<String> {
         &self.subject
     }
     /// If you don't specify a value for the `TargetArn` parameter, you must specify a value for the `PhoneNumber` or `TopicArn` parameters.
-    pub fn target_arn(mut self, value: impl Into<String>) -> Self {
-        self.target_arn = Some(value.into());
-        self
+    pub fn target_arn(self, value: impl Into<String>) -> Self {
+        self.set_target_arn(Some(value.into()))
     }
     /// Sets or clears [`target_arn`](Self::target_arn).
-    pub fn set_target_arn(mut self, value: Option<String>) -> Self {
-        self.target_arn = value;
-        self
+    pub fn set_target_arn(self, target_arn: Option<String>) -> Self {
+        Self { target_arn, ..self }
     }
     /// What [`target_arn`](Self::target_arn) set, if anything.
     pub fn get_target_arn(&self) -> &Option<String> {
@@ -438,14 +430,12 @@ impl<C> PublishInputBuilder<C> {
     /// The topic you want to publish to.
     ///
     /// If you don't specify a value for the `TopicArn` parameter, you must specify a value for the `PhoneNumber` or `TargetArn` parameters.
-    pub fn topic_arn(mut self, value: impl Into<String>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
+    pub fn topic_arn(self, value: impl Into<String>) -> Self {
+        self.set_topic_arn(Some(value.into()))
     }
     /// Sets or clears [`topic_arn`](Self::topic_arn).
-    pub fn set_topic_arn(mut self, value: Option<String>) -> Self {
-        self.topic_arn = value;
-        self
+    pub fn set_topic_arn(self, topic_arn: Option<String>) -> Self {
+        Self { topic_arn, ..self }
     }
     /// What [`topic_arn`](Self::topic_arn) set, if anything.
     pub fn get_topic_arn(&self) -> &Option<String> {
@@ -626,30 +616,16 @@ impl ::awsgen_runtime::Operation for PublishInput {
 }
 /// Response for Publish action.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct PublishOutput {
     /// Unique identifier assigned to the published message.
     ///
     /// Length Constraint: Maximum 100 characters
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MessageId", skip_serializing_if = "Option::is_none")
-    )]
     pub message_id: Option<String>,
     /// This response element applies only to FIFO (first-in-first-out) topics.
     ///
     /// The sequence number is a large, non-consecutive number that Amazon SNS assigns to each message. The length of `SequenceNumber` is 128 bits. `SequenceNumber` continues to increase for each `MessageGroupId`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SequenceNumber", skip_serializing_if = "Option::is_none")
-    )]
     pub sequence_number: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl PublishOutput {
@@ -675,6 +651,35 @@ impl ::awsgen_runtime::RequestId for PublishOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for PublishOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "MessageId" => value.read(&mut self.message_id),
+            "SequenceNumber" => value.read(&mut self.sequence_number),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(PublishOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for PublishOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("MessageId", &self.message_id)?;
+        out.optional("SequenceNumber", &self.sequence_number)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(PublishOutput);
 /// A builder for [`PublishOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PublishOutputBuilder {
@@ -685,14 +690,12 @@ impl PublishOutputBuilder {
     /// Unique identifier assigned to the published message.
     ///
     /// Length Constraint: Maximum 100 characters
-    pub fn message_id(mut self, value: impl Into<String>) -> Self {
-        self.message_id = Some(value.into());
-        self
+    pub fn message_id(self, value: impl Into<String>) -> Self {
+        self.set_message_id(Some(value.into()))
     }
     /// Sets or clears [`message_id`](Self::message_id).
-    pub fn set_message_id(mut self, value: Option<String>) -> Self {
-        self.message_id = value;
-        self
+    pub fn set_message_id(self, message_id: Option<String>) -> Self {
+        Self { message_id, ..self }
     }
     /// What [`message_id`](Self::message_id) set, if anything.
     pub fn get_message_id(&self) -> &Option<String> {
@@ -701,14 +704,12 @@ impl PublishOutputBuilder {
     /// This response element applies only to FIFO (first-in-first-out) topics.
     ///
     /// The sequence number is a large, non-consecutive number that Amazon SNS assigns to each message. The length of `SequenceNumber` is 128 bits. `SequenceNumber` continues to increase for each `MessageGroupId`.
-    pub fn sequence_number(mut self, value: impl Into<String>) -> Self {
-        self.sequence_number = Some(value.into());
-        self
+    pub fn sequence_number(self, value: impl Into<String>) -> Self {
+        self.set_sequence_number(Some(value.into()))
     }
     /// Sets or clears [`sequence_number`](Self::sequence_number).
-    pub fn set_sequence_number(mut self, value: Option<String>) -> Self {
-        self.sequence_number = value;
-        self
+    pub fn set_sequence_number(self, sequence_number: Option<String>) -> Self {
+        Self { sequence_number, ..self }
     }
     /// What [`sequence_number`](Self::sequence_number) set, if anything.
     pub fn get_sequence_number(&self) -> &Option<String> {

@@ -3,27 +3,13 @@
 ///
 /// Name, type, and value must not be empty or null. In addition, the message body should not be empty or null. All parts of the message attribute, including name, type, and value, are included in the message size restriction, which is currently 256 KB (262,144 bytes). For more information, see [Amazon SNS message attributes](https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html) and [Publishing to a mobile phone](https://docs.aws.amazon.com/sns/latest/dg/sms_publish-to-phone.html) in the *Amazon SNS Developer Guide.*
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct MessageAttributeValue {
     /// Binary type attributes can store any binary data, for example, compressed data, encrypted data, or images.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BinaryValue", skip_serializing_if = "Option::is_none")
-    )]
     pub binary_value: Option<::awsgen_runtime::Blob>,
     /// Amazon SNS supports the following logical data types: String, String.Array, Number, and Binary. For more information, see [Message Attribute Data Types](https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html#SNSMessageAttributes.DataTypes).
-    #[cfg_attr(feature = "serde", serde(rename = "DataType", default))]
     pub data_type: String,
     /// Strings are Unicode with UTF8 binary encoding. For a list of code values, see [ASCII Printable Characters](https://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "StringValue", skip_serializing_if = "Option::is_none")
-    )]
     pub string_value: Option<String>,
 }
 impl MessageAttributeValue {
@@ -44,6 +30,37 @@ impl MessageAttributeValue {
         self.string_value.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for MessageAttributeValue {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "BinaryValue" => value.read(&mut self.binary_value),
+            "DataType" => value.read(&mut self.data_type),
+            "StringValue" => value.read(&mut self.string_value),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(MessageAttributeValue);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for MessageAttributeValue {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("BinaryValue", &self.binary_value)?;
+        out.field("DataType", &self.data_type)?;
+        out.optional("StringValue", &self.string_value)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(MessageAttributeValue);
 /// A builder for [`MessageAttributeValue`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct MessageAttributeValueBuilder {
@@ -53,42 +70,36 @@ pub struct MessageAttributeValueBuilder {
 }
 impl MessageAttributeValueBuilder {
     /// Binary type attributes can store any binary data, for example, compressed data, encrypted data, or images.
-    pub fn binary_value(mut self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
-        self.binary_value = Some(value.into());
-        self
+    pub fn binary_value(self, value: impl Into<::awsgen_runtime::Blob>) -> Self {
+        self.set_binary_value(Some(value.into()))
     }
     /// Sets or clears [`binary_value`](Self::binary_value).
-    pub fn set_binary_value(mut self, value: Option<::awsgen_runtime::Blob>) -> Self {
-        self.binary_value = value;
-        self
+    pub fn set_binary_value(self, binary_value: Option<::awsgen_runtime::Blob>) -> Self {
+        Self { binary_value, ..self }
     }
     /// What [`binary_value`](Self::binary_value) set, if anything.
     pub fn get_binary_value(&self) -> &Option<::awsgen_runtime::Blob> {
         &self.binary_value
     }
     /// Amazon SNS supports the following logical data types: String, String.Array, Number, and Binary. For more information, see [Message Attribute Data Types](https://docs.aws.amazon.com/sns/latest/dg/SNSMessageAttributes.html#SNSMessageAttributes.DataTypes).
-    pub fn data_type(mut self, value: impl Into<String>) -> Self {
-        self.data_type = Some(value.into());
-        self
+    pub fn data_type(self, value: impl Into<String>) -> Self {
+        self.set_data_type(Some(value.into()))
     }
     /// Sets or clears [`data_type`](Self::data_type).
-    pub fn set_data_type(mut self, value: Option<String>) -> Self {
-        self.data_type = value;
-        self
+    pub fn set_data_type(self, data_type: Option<String>) -> Self {
+        Self { data_type, ..self }
     }
     /// What [`data_type`](Self::data_type) set, if anything.
     pub fn get_data_type(&self) -> &Option<String> {
         &self.data_type
     }
     /// Strings are Unicode with UTF8 binary encoding. For a list of code values, see [ASCII Printable Characters](https://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters).
-    pub fn string_value(mut self, value: impl Into<String>) -> Self {
-        self.string_value = Some(value.into());
-        self
+    pub fn string_value(self, value: impl Into<String>) -> Self {
+        self.set_string_value(Some(value.into()))
     }
     /// Sets or clears [`string_value`](Self::string_value).
-    pub fn set_string_value(mut self, value: Option<String>) -> Self {
-        self.string_value = value;
-        self
+    pub fn set_string_value(self, string_value: Option<String>) -> Self {
+        Self { string_value, ..self }
     }
     /// What [`string_value`](Self::string_value) set, if anything.
     pub fn get_string_value(&self) -> &Option<String> {

@@ -4,21 +4,13 @@
 //! Returns the STS short-term credentials for a given role name that is assigned to the user.
 /// The `GetRoleCredentialsInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetRoleCredentialsInput {
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub access_token: Option<String>,
     /// The identifier for the AWS account that is assigned to the user.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub account_id: Option<String>,
     /// The friendly name of the role that is assigned to the user.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub role_name: Option<String>,
 }
 impl GetRoleCredentialsInput {
@@ -39,6 +31,29 @@ impl GetRoleCredentialsInput {
         self.role_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetRoleCredentialsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetRoleCredentialsInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetRoleCredentialsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetRoleCredentialsInput);
 impl ::std::fmt::Debug for GetRoleCredentialsInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("GetRoleCredentialsInput")
@@ -63,42 +78,36 @@ impl<C> ::std::fmt::Debug for GetRoleCredentialsInputBuilder<C> {
 }
 impl<C> GetRoleCredentialsInputBuilder<C> {
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
-        self
+    pub fn access_token(self, value: impl Into<String>) -> Self {
+        self.set_access_token(Some(value.into()))
     }
     /// Sets or clears [`access_token`](Self::access_token).
-    pub fn set_access_token(mut self, value: Option<String>) -> Self {
-        self.access_token = value;
-        self
+    pub fn set_access_token(self, access_token: Option<String>) -> Self {
+        Self { access_token, ..self }
     }
     /// What [`access_token`](Self::access_token) set, if anything.
     pub fn get_access_token(&self) -> &Option<String> {
         &self.access_token
     }
     /// The identifier for the AWS account that is assigned to the user.
-    pub fn account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
+    pub fn account_id(self, value: impl Into<String>) -> Self {
+        self.set_account_id(Some(value.into()))
     }
     /// Sets or clears [`account_id`](Self::account_id).
-    pub fn set_account_id(mut self, value: Option<String>) -> Self {
-        self.account_id = value;
-        self
+    pub fn set_account_id(self, account_id: Option<String>) -> Self {
+        Self { account_id, ..self }
     }
     /// What [`account_id`](Self::account_id) set, if anything.
     pub fn get_account_id(&self) -> &Option<String> {
         &self.account_id
     }
     /// The friendly name of the role that is assigned to the user.
-    pub fn role_name(mut self, value: impl Into<String>) -> Self {
-        self.role_name = Some(value.into());
-        self
+    pub fn role_name(self, value: impl Into<String>) -> Self {
+        self.set_role_name(Some(value.into()))
     }
     /// Sets or clears [`role_name`](Self::role_name).
-    pub fn set_role_name(mut self, value: Option<String>) -> Self {
-        self.role_name = value;
-        self
+    pub fn set_role_name(self, role_name: Option<String>) -> Self {
+        Self { role_name, ..self }
     }
     /// What [`role_name`](Self::role_name) set, if anything.
     pub fn get_role_name(&self) -> &Option<String> {
@@ -208,15 +217,10 @@ impl ::awsgen_runtime::Operation for GetRoleCredentialsInput {
 }
 /// The `GetRoleCredentialsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetRoleCredentialsOutput {
     /// The credentials for the role that is assigned to the user.
-    #[serde(rename = "roleCredentials", skip_serializing_if = "Option::is_none")]
     pub role_credentials: Option<crate::types::RoleCredentials>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl GetRoleCredentialsOutput {
@@ -234,6 +238,31 @@ impl ::awsgen_runtime::RequestId for GetRoleCredentialsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for GetRoleCredentialsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "roleCredentials" => value.read(&mut self.role_credentials),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(GetRoleCredentialsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetRoleCredentialsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("roleCredentials", &self.role_credentials)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetRoleCredentialsOutput);
 /// A builder for [`GetRoleCredentialsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetRoleCredentialsOutputBuilder {
@@ -242,19 +271,17 @@ pub struct GetRoleCredentialsOutputBuilder {
 impl GetRoleCredentialsOutputBuilder {
     /// The credentials for the role that is assigned to the user.
     pub fn role_credentials(
-        mut self,
+        self,
         value: impl Into<crate::types::RoleCredentials>,
     ) -> Self {
-        self.role_credentials = Some(value.into());
-        self
+        self.set_role_credentials(Some(value.into()))
     }
     /// Sets or clears [`role_credentials`](Self::role_credentials).
     pub fn set_role_credentials(
-        mut self,
-        value: Option<crate::types::RoleCredentials>,
+        self,
+        role_credentials: Option<crate::types::RoleCredentials>,
     ) -> Self {
-        self.role_credentials = value;
-        self
+        Self { role_credentials }
     }
     /// What [`role_credentials`](Self::role_credentials) set, if anything.
     pub fn get_role_credentials(&self) -> &Option<crate::types::RoleCredentials> {

@@ -41,11 +41,6 @@
 //! To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the time-based one-time password (TOTP) that the MFA device produces.
 /// The `AssumeRoleInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AssumeRoleInput {
     /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
@@ -55,18 +50,10 @@ pub struct AssumeRoleInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none")
-    )]
     pub duration_seconds: Option<i32>,
     /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@:\\/-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")
-    )]
     pub external_id: Option<String>,
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
@@ -77,10 +64,6 @@ pub struct AssumeRoleInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Policy", skip_serializing_if = "Option::is_none")
-    )]
     pub policy: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -89,26 +72,14 @@ pub struct AssumeRoleInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PolicyArns", skip_serializing_if = "Option::is_none")
-    )]
     pub policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
     ///
     /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
     ///
     /// `\[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}\]`
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProvidedContexts", skip_serializing_if = "Option::is_none")
-    )]
     pub provided_contexts: Option<Vec<crate::types::ProvidedContext>>,
     /// The Amazon Resource Name (ARN) of the role to assume.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
-    )]
     pub role_arn: Option<String>,
     /// An identifier for the assumed role session.
     ///
@@ -117,28 +88,16 @@ pub struct AssumeRoleInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RoleSessionName", skip_serializing_if = "Option::is_none")
-    )]
     pub role_session_name: Option<String>,
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=/:,.@-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SerialNumber", skip_serializing_if = "Option::is_none")
-    )]
     pub serial_number: Option<String>,
     /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
     ///
     /// You can require users to specify a source identity when they assume a role. You do this by using the [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none")
-    )]
     pub source_identity: Option<String>,
     /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
     ///
@@ -151,28 +110,16 @@ pub struct AssumeRoleInput {
     /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
     ///
     /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tags", skip_serializing_if = "Option::is_none")
-    )]
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
     ///
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TokenCode", skip_serializing_if = "Option::is_none")
-    )]
     pub token_code: Option<String>,
     /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
     ///
     /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
     ///
     /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "TransitiveTagKeys", skip_serializing_if = "Option::is_none")
-    )]
     pub transitive_tag_keys: Option<Vec<String>>,
 }
 impl AssumeRoleInput {
@@ -283,6 +230,55 @@ impl AssumeRoleInput {
         self.transitive_tag_keys.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AssumeRoleInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "DurationSeconds" => value.read(&mut self.duration_seconds),
+            "ExternalId" => value.read(&mut self.external_id),
+            "Policy" => value.read(&mut self.policy),
+            "PolicyArns" => value.read(&mut self.policy_arns),
+            "ProvidedContexts" => value.read(&mut self.provided_contexts),
+            "RoleArn" => value.read(&mut self.role_arn),
+            "RoleSessionName" => value.read(&mut self.role_session_name),
+            "SerialNumber" => value.read(&mut self.serial_number),
+            "SourceIdentity" => value.read(&mut self.source_identity),
+            "Tags" => value.read(&mut self.tags),
+            "TokenCode" => value.read(&mut self.token_code),
+            "TransitiveTagKeys" => value.read(&mut self.transitive_tag_keys),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AssumeRoleInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AssumeRoleInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("DurationSeconds", &self.duration_seconds)?;
+        out.optional("ExternalId", &self.external_id)?;
+        out.optional("Policy", &self.policy)?;
+        out.optional("PolicyArns", &self.policy_arns)?;
+        out.optional("ProvidedContexts", &self.provided_contexts)?;
+        out.optional("RoleArn", &self.role_arn)?;
+        out.optional("RoleSessionName", &self.role_session_name)?;
+        out.optional("SerialNumber", &self.serial_number)?;
+        out.optional("SourceIdentity", &self.source_identity)?;
+        out.optional("Tags", &self.tags)?;
+        out.optional("TokenCode", &self.token_code)?;
+        out.optional("TransitiveTagKeys", &self.transitive_tag_keys)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AssumeRoleInput);
 /// A builder for [`AssumeRoleInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct AssumeRoleInputBuilder<C = ()> {
@@ -308,14 +304,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.duration_seconds = Some(value.into());
-        self
+    pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
+        self.set_duration_seconds(Some(value.into()))
     }
     /// Sets or clears [`duration_seconds`](Self::duration_seconds).
-    pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
-        self.duration_seconds = value;
-        self
+    pub fn set_duration_seconds(self, duration_seconds: Option<i32>) -> Self {
+        Self { duration_seconds, ..self }
     }
     /// What [`duration_seconds`](Self::duration_seconds) set, if anything.
     pub fn get_duration_seconds(&self) -> &Option<i32> {
@@ -324,14 +318,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@:\\/-
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
+    pub fn external_id(self, value: impl Into<String>) -> Self {
+        self.set_external_id(Some(value.into()))
     }
     /// Sets or clears [`external_id`](Self::external_id).
-    pub fn set_external_id(mut self, value: Option<String>) -> Self {
-        self.external_id = value;
-        self
+    pub fn set_external_id(self, external_id: Option<String>) -> Self {
+        Self { external_id, ..self }
     }
     /// What [`external_id`](Self::external_id) set, if anything.
     pub fn get_external_id(&self) -> &Option<String> {
@@ -346,14 +338,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-    pub fn policy(mut self, value: impl Into<String>) -> Self {
-        self.policy = Some(value.into());
-        self
+    pub fn policy(self, value: impl Into<String>) -> Self {
+        self.set_policy(Some(value.into()))
     }
     /// Sets or clears [`policy`](Self::policy).
-    pub fn set_policy(mut self, value: Option<String>) -> Self {
-        self.policy = value;
-        self
+    pub fn set_policy(self, policy: Option<String>) -> Self {
+        Self { policy, ..self }
     }
     /// What [`policy`](Self::policy) set, if anything.
     pub fn get_policy(&self) -> &Option<String> {
@@ -367,19 +357,17 @@ impl<C> AssumeRoleInputBuilder<C> {
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
     pub fn policy_arns(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::PolicyDescriptorType>>,
     ) -> Self {
-        self.policy_arns = Some(value.into());
-        self
+        self.set_policy_arns(Some(value.into()))
     }
     /// Sets or clears [`policy_arns`](Self::policy_arns).
     pub fn set_policy_arns(
-        mut self,
-        value: Option<Vec<crate::types::PolicyDescriptorType>>,
+        self,
+        policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     ) -> Self {
-        self.policy_arns = value;
-        self
+        Self { policy_arns, ..self }
     }
     /// What [`policy_arns`](Self::policy_arns) set, if anything.
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
@@ -391,33 +379,29 @@ impl<C> AssumeRoleInputBuilder<C> {
     ///
     /// `\[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}\]`
     pub fn provided_contexts(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::ProvidedContext>>,
     ) -> Self {
-        self.provided_contexts = Some(value.into());
-        self
+        self.set_provided_contexts(Some(value.into()))
     }
     /// Sets or clears [`provided_contexts`](Self::provided_contexts).
     pub fn set_provided_contexts(
-        mut self,
-        value: Option<Vec<crate::types::ProvidedContext>>,
+        self,
+        provided_contexts: Option<Vec<crate::types::ProvidedContext>>,
     ) -> Self {
-        self.provided_contexts = value;
-        self
+        Self { provided_contexts, ..self }
     }
     /// What [`provided_contexts`](Self::provided_contexts) set, if anything.
     pub fn get_provided_contexts(&self) -> &Option<Vec<crate::types::ProvidedContext>> {
         &self.provided_contexts
     }
     /// The Amazon Resource Name (ARN) of the role to assume.
-    pub fn role_arn(mut self, value: impl Into<String>) -> Self {
-        self.role_arn = Some(value.into());
-        self
+    pub fn role_arn(self, value: impl Into<String>) -> Self {
+        self.set_role_arn(Some(value.into()))
     }
     /// Sets or clears [`role_arn`](Self::role_arn).
-    pub fn set_role_arn(mut self, value: Option<String>) -> Self {
-        self.role_arn = value;
-        self
+    pub fn set_role_arn(self, role_arn: Option<String>) -> Self {
+        Self { role_arn, ..self }
     }
     /// What [`role_arn`](Self::role_arn) set, if anything.
     pub fn get_role_arn(&self) -> &Option<String> {
@@ -430,14 +414,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-
-    pub fn role_session_name(mut self, value: impl Into<String>) -> Self {
-        self.role_session_name = Some(value.into());
-        self
+    pub fn role_session_name(self, value: impl Into<String>) -> Self {
+        self.set_role_session_name(Some(value.into()))
     }
     /// Sets or clears [`role_session_name`](Self::role_session_name).
-    pub fn set_role_session_name(mut self, value: Option<String>) -> Self {
-        self.role_session_name = value;
-        self
+    pub fn set_role_session_name(self, role_session_name: Option<String>) -> Self {
+        Self { role_session_name, ..self }
     }
     /// What [`role_session_name`](Self::role_session_name) set, if anything.
     pub fn get_role_session_name(&self) -> &Option<String> {
@@ -446,14 +428,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=/:,.@-
-    pub fn serial_number(mut self, value: impl Into<String>) -> Self {
-        self.serial_number = Some(value.into());
-        self
+    pub fn serial_number(self, value: impl Into<String>) -> Self {
+        self.set_serial_number(Some(value.into()))
     }
     /// Sets or clears [`serial_number`](Self::serial_number).
-    pub fn set_serial_number(mut self, value: Option<String>) -> Self {
-        self.serial_number = value;
-        self
+    pub fn set_serial_number(self, serial_number: Option<String>) -> Self {
+        Self { serial_number, ..self }
     }
     /// What [`serial_number`](Self::serial_number) set, if anything.
     pub fn get_serial_number(&self) -> &Option<String> {
@@ -464,14 +444,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// You can require users to specify a source identity when they assume a role. You do this by using the [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
-    pub fn source_identity(mut self, value: impl Into<String>) -> Self {
-        self.source_identity = Some(value.into());
-        self
+    pub fn source_identity(self, value: impl Into<String>) -> Self {
+        self.set_source_identity(Some(value.into()))
     }
     /// Sets or clears [`source_identity`](Self::source_identity).
-    pub fn set_source_identity(mut self, value: Option<String>) -> Self {
-        self.source_identity = value;
-        self
+    pub fn set_source_identity(self, source_identity: Option<String>) -> Self {
+        Self { source_identity, ..self }
     }
     /// What [`source_identity`](Self::source_identity) set, if anything.
     pub fn get_source_identity(&self) -> &Option<String> {
@@ -488,14 +466,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
     ///
     /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
@@ -504,14 +480,12 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
     ///
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-    pub fn token_code(mut self, value: impl Into<String>) -> Self {
-        self.token_code = Some(value.into());
-        self
+    pub fn token_code(self, value: impl Into<String>) -> Self {
+        self.set_token_code(Some(value.into()))
     }
     /// Sets or clears [`token_code`](Self::token_code).
-    pub fn set_token_code(mut self, value: Option<String>) -> Self {
-        self.token_code = value;
-        self
+    pub fn set_token_code(self, token_code: Option<String>) -> Self {
+        Self { token_code, ..self }
     }
     /// What [`token_code`](Self::token_code) set, if anything.
     pub fn get_token_code(&self) -> &Option<String> {
@@ -522,14 +496,18 @@ impl<C> AssumeRoleInputBuilder<C> {
     /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
     ///
     /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
-    pub fn transitive_tag_keys(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.transitive_tag_keys = Some(value.into());
-        self
+    pub fn transitive_tag_keys(self, value: impl Into<Vec<String>>) -> Self {
+        self.set_transitive_tag_keys(Some(value.into()))
     }
     /// Sets or clears [`transitive_tag_keys`](Self::transitive_tag_keys).
-    pub fn set_transitive_tag_keys(mut self, value: Option<Vec<String>>) -> Self {
-        self.transitive_tag_keys = value;
-        self
+    pub fn set_transitive_tag_keys(
+        self,
+        transitive_tag_keys: Option<Vec<String>>,
+    ) -> Self {
+        Self {
+            transitive_tag_keys,
+            ..self
+        }
     }
     /// What [`transitive_tag_keys`](Self::transitive_tag_keys) set, if anything.
     pub fn get_transitive_tag_keys(&self) -> &Option<Vec<String>> {
@@ -665,44 +643,22 @@ impl ::awsgen_runtime::Operation for AssumeRoleInput {
 }
 /// Contains the response to a successful AssumeRole request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AssumeRoleOutput {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "AssumedRoleUser", skip_serializing_if = "Option::is_none")
-    )]
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
     ///
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Credentials", skip_serializing_if = "Option::is_none")
-    )]
     pub credentials: Option<crate::types::Credentials>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PackedPolicySize", skip_serializing_if = "Option::is_none")
-    )]
     pub packed_policy_size: Option<i32>,
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
     ///
     /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none")
-    )]
     pub source_identity: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl AssumeRoleOutput {
@@ -738,6 +694,39 @@ impl ::awsgen_runtime::RequestId for AssumeRoleOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AssumeRoleOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AssumedRoleUser" => value.read(&mut self.assumed_role_user),
+            "Credentials" => value.read(&mut self.credentials),
+            "PackedPolicySize" => value.read(&mut self.packed_policy_size),
+            "SourceIdentity" => value.read(&mut self.source_identity),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AssumeRoleOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AssumeRoleOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AssumedRoleUser", &self.assumed_role_user)?;
+        out.optional("Credentials", &self.credentials)?;
+        out.optional("PackedPolicySize", &self.packed_policy_size)?;
+        out.optional("SourceIdentity", &self.source_identity)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AssumeRoleOutput);
 /// A builder for [`AssumeRoleOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct AssumeRoleOutputBuilder {
@@ -749,19 +738,17 @@ pub struct AssumeRoleOutputBuilder {
 impl AssumeRoleOutputBuilder {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn assumed_role_user(
-        mut self,
+        self,
         value: impl Into<crate::types::AssumedRoleUser>,
     ) -> Self {
-        self.assumed_role_user = Some(value.into());
-        self
+        self.set_assumed_role_user(Some(value.into()))
     }
     /// Sets or clears [`assumed_role_user`](Self::assumed_role_user).
     pub fn set_assumed_role_user(
-        mut self,
-        value: Option<crate::types::AssumedRoleUser>,
+        self,
+        assumed_role_user: Option<crate::types::AssumedRoleUser>,
     ) -> Self {
-        self.assumed_role_user = value;
-        self
+        Self { assumed_role_user, ..self }
     }
     /// What [`assumed_role_user`](Self::assumed_role_user) set, if anything.
     pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
@@ -770,28 +757,27 @@ impl AssumeRoleOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
     ///
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(mut self, value: impl Into<crate::types::Credentials>) -> Self {
-        self.credentials = Some(value.into());
-        self
+    pub fn credentials(self, value: impl Into<crate::types::Credentials>) -> Self {
+        self.set_credentials(Some(value.into()))
     }
     /// Sets or clears [`credentials`](Self::credentials).
-    pub fn set_credentials(mut self, value: Option<crate::types::Credentials>) -> Self {
-        self.credentials = value;
-        self
+    pub fn set_credentials(
+        self,
+        credentials: Option<crate::types::Credentials>,
+    ) -> Self {
+        Self { credentials, ..self }
     }
     /// What [`credentials`](Self::credentials) set, if anything.
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    pub fn packed_policy_size(mut self, value: impl Into<i32>) -> Self {
-        self.packed_policy_size = Some(value.into());
-        self
+    pub fn packed_policy_size(self, value: impl Into<i32>) -> Self {
+        self.set_packed_policy_size(Some(value.into()))
     }
     /// Sets or clears [`packed_policy_size`](Self::packed_policy_size).
-    pub fn set_packed_policy_size(mut self, value: Option<i32>) -> Self {
-        self.packed_policy_size = value;
-        self
+    pub fn set_packed_policy_size(self, packed_policy_size: Option<i32>) -> Self {
+        Self { packed_policy_size, ..self }
     }
     /// What [`packed_policy_size`](Self::packed_policy_size) set, if anything.
     pub fn get_packed_policy_size(&self) -> &Option<i32> {
@@ -802,14 +788,12 @@ impl AssumeRoleOutputBuilder {
     /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    pub fn source_identity(mut self, value: impl Into<String>) -> Self {
-        self.source_identity = Some(value.into());
-        self
+    pub fn source_identity(self, value: impl Into<String>) -> Self {
+        self.set_source_identity(Some(value.into()))
     }
     /// Sets or clears [`source_identity`](Self::source_identity).
-    pub fn set_source_identity(mut self, value: Option<String>) -> Self {
-        self.source_identity = value;
-        self
+    pub fn set_source_identity(self, source_identity: Option<String>) -> Self {
+        Self { source_identity, ..self }
     }
     /// What [`source_identity`](Self::source_identity) set, if anything.
     pub fn get_source_identity(&self) -> &Option<String> {

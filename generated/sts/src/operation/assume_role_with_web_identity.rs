@@ -47,11 +47,6 @@
 //! - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These toolkits contain sample apps that show how to invoke the identity providers. The toolkits then show how to use the information from these providers to get and use temporary security credentials.
 /// The `AssumeRoleWithWebIdentityInput` structure.
 #[derive(Clone, PartialEq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityInput {
     /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
@@ -59,10 +54,6 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DurationSeconds", skip_serializing_if = "Option::is_none")
-    )]
     pub duration_seconds: Option<i32>,
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
@@ -73,10 +64,6 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Policy", skip_serializing_if = "Option::is_none")
-    )]
     pub policy: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -85,44 +72,24 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PolicyArns", skip_serializing_if = "Option::is_none")
-    )]
     pub policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
     ///
     /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
     ///
     /// Do not specify this value for OpenID Connect ID tokens.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProviderId", skip_serializing_if = "Option::is_none")
-    )]
     pub provider_id: Option<String>,
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")
-    )]
     pub role_arn: Option<String>,
     /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
     ///
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "RoleSessionName", skip_serializing_if = "Option::is_none")
-    )]
     pub role_session_name: Option<String>,
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "WebIdentityToken", skip_serializing_if = "Option::is_none")
-    )]
     pub web_identity_token: Option<String>,
 }
 impl AssumeRoleWithWebIdentityInput {
@@ -187,6 +154,45 @@ impl AssumeRoleWithWebIdentityInput {
         self.web_identity_token.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AssumeRoleWithWebIdentityInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "DurationSeconds" => value.read(&mut self.duration_seconds),
+            "Policy" => value.read(&mut self.policy),
+            "PolicyArns" => value.read(&mut self.policy_arns),
+            "ProviderId" => value.read(&mut self.provider_id),
+            "RoleArn" => value.read(&mut self.role_arn),
+            "RoleSessionName" => value.read(&mut self.role_session_name),
+            "WebIdentityToken" => value.read(&mut self.web_identity_token),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AssumeRoleWithWebIdentityInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AssumeRoleWithWebIdentityInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("DurationSeconds", &self.duration_seconds)?;
+        out.optional("Policy", &self.policy)?;
+        out.optional("PolicyArns", &self.policy_arns)?;
+        out.optional("ProviderId", &self.provider_id)?;
+        out.optional("RoleArn", &self.role_arn)?;
+        out.optional("RoleSessionName", &self.role_session_name)?;
+        out.optional("WebIdentityToken", &self.web_identity_token)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AssumeRoleWithWebIdentityInput);
 impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInput {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssumeRoleWithWebIdentityInput")
@@ -223,14 +229,12 @@ impl<C> AssumeRoleWithWebIdentityInputBuilder<C> {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.duration_seconds = Some(value.into());
-        self
+    pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
+        self.set_duration_seconds(Some(value.into()))
     }
     /// Sets or clears [`duration_seconds`](Self::duration_seconds).
-    pub fn set_duration_seconds(mut self, value: Option<i32>) -> Self {
-        self.duration_seconds = value;
-        self
+    pub fn set_duration_seconds(self, duration_seconds: Option<i32>) -> Self {
+        Self { duration_seconds, ..self }
     }
     /// What [`duration_seconds`](Self::duration_seconds) set, if anything.
     pub fn get_duration_seconds(&self) -> &Option<i32> {
@@ -245,14 +249,12 @@ impl<C> AssumeRoleWithWebIdentityInputBuilder<C> {
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    pub fn policy(mut self, value: impl Into<String>) -> Self {
-        self.policy = Some(value.into());
-        self
+    pub fn policy(self, value: impl Into<String>) -> Self {
+        self.set_policy(Some(value.into()))
     }
     /// Sets or clears [`policy`](Self::policy).
-    pub fn set_policy(mut self, value: Option<String>) -> Self {
-        self.policy = value;
-        self
+    pub fn set_policy(self, policy: Option<String>) -> Self {
+        Self { policy, ..self }
     }
     /// What [`policy`](Self::policy) set, if anything.
     pub fn get_policy(&self) -> &Option<String> {
@@ -266,19 +268,17 @@ impl<C> AssumeRoleWithWebIdentityInputBuilder<C> {
     ///
     /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
     pub fn policy_arns(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::PolicyDescriptorType>>,
     ) -> Self {
-        self.policy_arns = Some(value.into());
-        self
+        self.set_policy_arns(Some(value.into()))
     }
     /// Sets or clears [`policy_arns`](Self::policy_arns).
     pub fn set_policy_arns(
-        mut self,
-        value: Option<Vec<crate::types::PolicyDescriptorType>>,
+        self,
+        policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     ) -> Self {
-        self.policy_arns = value;
-        self
+        Self { policy_arns, ..self }
     }
     /// What [`policy_arns`](Self::policy_arns) set, if anything.
     pub fn get_policy_arns(&self) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
@@ -289,14 +289,12 @@ impl<C> AssumeRoleWithWebIdentityInputBuilder<C> {
     /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
     ///
     /// Do not specify this value for OpenID Connect ID tokens.
-    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
-        self.provider_id = Some(value.into());
-        self
+    pub fn provider_id(self, value: impl Into<String>) -> Self {
+        self.set_provider_id(Some(value.into()))
     }
     /// Sets or clears [`provider_id`](Self::provider_id).
-    pub fn set_provider_id(mut self, value: Option<String>) -> Self {
-        self.provider_id = value;
-        self
+    pub fn set_provider_id(self, provider_id: Option<String>) -> Self {
+        Self { provider_id, ..self }
     }
     /// What [`provider_id`](Self::provider_id) set, if anything.
     pub fn get_provider_id(&self) -> &Option<String> {
@@ -305,14 +303,12 @@ impl<C> AssumeRoleWithWebIdentityInputBuilder<C> {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
-    pub fn role_arn(mut self, value: impl Into<String>) -> Self {
-        self.role_arn = Some(value.into());
-        self
+    pub fn role_arn(self, value: impl Into<String>) -> Self {
+        self.set_role_arn(Some(value.into()))
     }
     /// Sets or clears [`role_arn`](Self::role_arn).
-    pub fn set_role_arn(mut self, value: Option<String>) -> Self {
-        self.role_arn = value;
-        self
+    pub fn set_role_arn(self, role_arn: Option<String>) -> Self {
+        Self { role_arn, ..self }
     }
     /// What [`role_arn`](Self::role_arn) set, if anything.
     pub fn get_role_arn(&self) -> &Option<String> {
@@ -323,28 +319,24 @@ impl<C> AssumeRoleWithWebIdentityInputBuilder<C> {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname) .
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    pub fn role_session_name(mut self, value: impl Into<String>) -> Self {
-        self.role_session_name = Some(value.into());
-        self
+    pub fn role_session_name(self, value: impl Into<String>) -> Self {
+        self.set_role_session_name(Some(value.into()))
     }
     /// Sets or clears [`role_session_name`](Self::role_session_name).
-    pub fn set_role_session_name(mut self, value: Option<String>) -> Self {
-        self.role_session_name = value;
-        self
+    pub fn set_role_session_name(self, role_session_name: Option<String>) -> Self {
+        Self { role_session_name, ..self }
     }
     /// What [`role_session_name`](Self::role_session_name) set, if anything.
     pub fn get_role_session_name(&self) -> &Option<String> {
         &self.role_session_name
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-    pub fn web_identity_token(mut self, value: impl Into<String>) -> Self {
-        self.web_identity_token = Some(value.into());
-        self
+    pub fn web_identity_token(self, value: impl Into<String>) -> Self {
+        self.set_web_identity_token(Some(value.into()))
     }
     /// Sets or clears [`web_identity_token`](Self::web_identity_token).
-    pub fn set_web_identity_token(mut self, value: Option<String>) -> Self {
-        self.web_identity_token = value;
-        self
+    pub fn set_web_identity_token(self, web_identity_token: Option<String>) -> Self {
+        Self { web_identity_token, ..self }
     }
     /// What [`web_identity_token`](Self::web_identity_token) set, if anything.
     pub fn get_web_identity_token(&self) -> &Option<String> {
@@ -494,65 +486,28 @@ impl ::awsgen_runtime::Operation for AssumeRoleWithWebIdentityInput {
 }
 /// Contains the response to a successful AssumeRoleWithWebIdentity request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityOutput {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "AssumedRoleUser", skip_serializing_if = "Option::is_none")
-    )]
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
     /// The intended audience (also known as client ID) of the web identity token. This is traditionally the client identifier issued to the application that requested the web identity token.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Audience", skip_serializing_if = "Option::is_none")
-    )]
     pub audience: Option<String>,
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
     ///
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Credentials", skip_serializing_if = "Option::is_none")
-    )]
     pub credentials: Option<crate::types::Credentials>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PackedPolicySize", skip_serializing_if = "Option::is_none")
-    )]
     pub packed_policy_size: Option<i32>,
     /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Provider", skip_serializing_if = "Option::is_none")
-    )]
     pub provider: Option<String>,
     /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
     ///
     /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SourceIdentity", skip_serializing_if = "Option::is_none")
-    )]
     pub source_identity: Option<String>,
     /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "SubjectFromWebIdentityToken",
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub subject_from_web_identity_token: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl AssumeRoleWithWebIdentityOutput {
@@ -600,6 +555,50 @@ impl ::awsgen_runtime::RequestId for AssumeRoleWithWebIdentityOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for AssumeRoleWithWebIdentityOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "AssumedRoleUser" => value.read(&mut self.assumed_role_user),
+            "Audience" => value.read(&mut self.audience),
+            "Credentials" => value.read(&mut self.credentials),
+            "PackedPolicySize" => value.read(&mut self.packed_policy_size),
+            "Provider" => value.read(&mut self.provider),
+            "SourceIdentity" => value.read(&mut self.source_identity),
+            "SubjectFromWebIdentityToken" => {
+                value.read(&mut self.subject_from_web_identity_token)
+            }
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(AssumeRoleWithWebIdentityOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for AssumeRoleWithWebIdentityOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("AssumedRoleUser", &self.assumed_role_user)?;
+        out.optional("Audience", &self.audience)?;
+        out.optional("Credentials", &self.credentials)?;
+        out.optional("PackedPolicySize", &self.packed_policy_size)?;
+        out.optional("Provider", &self.provider)?;
+        out.optional("SourceIdentity", &self.source_identity)?;
+        out.optional(
+            "SubjectFromWebIdentityToken",
+            &self.subject_from_web_identity_token,
+        )?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(AssumeRoleWithWebIdentityOutput);
 /// A builder for [`AssumeRoleWithWebIdentityOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct AssumeRoleWithWebIdentityOutputBuilder {
@@ -614,33 +613,29 @@ pub struct AssumeRoleWithWebIdentityOutputBuilder {
 impl AssumeRoleWithWebIdentityOutputBuilder {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn assumed_role_user(
-        mut self,
+        self,
         value: impl Into<crate::types::AssumedRoleUser>,
     ) -> Self {
-        self.assumed_role_user = Some(value.into());
-        self
+        self.set_assumed_role_user(Some(value.into()))
     }
     /// Sets or clears [`assumed_role_user`](Self::assumed_role_user).
     pub fn set_assumed_role_user(
-        mut self,
-        value: Option<crate::types::AssumedRoleUser>,
+        self,
+        assumed_role_user: Option<crate::types::AssumedRoleUser>,
     ) -> Self {
-        self.assumed_role_user = value;
-        self
+        Self { assumed_role_user, ..self }
     }
     /// What [`assumed_role_user`](Self::assumed_role_user) set, if anything.
     pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
         &self.assumed_role_user
     }
     /// The intended audience (also known as client ID) of the web identity token. This is traditionally the client identifier issued to the application that requested the web identity token.
-    pub fn audience(mut self, value: impl Into<String>) -> Self {
-        self.audience = Some(value.into());
-        self
+    pub fn audience(self, value: impl Into<String>) -> Self {
+        self.set_audience(Some(value.into()))
     }
     /// Sets or clears [`audience`](Self::audience).
-    pub fn set_audience(mut self, value: Option<String>) -> Self {
-        self.audience = value;
-        self
+    pub fn set_audience(self, audience: Option<String>) -> Self {
+        Self { audience, ..self }
     }
     /// What [`audience`](Self::audience) set, if anything.
     pub fn get_audience(&self) -> &Option<String> {
@@ -649,42 +644,39 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
     ///
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(mut self, value: impl Into<crate::types::Credentials>) -> Self {
-        self.credentials = Some(value.into());
-        self
+    pub fn credentials(self, value: impl Into<crate::types::Credentials>) -> Self {
+        self.set_credentials(Some(value.into()))
     }
     /// Sets or clears [`credentials`](Self::credentials).
-    pub fn set_credentials(mut self, value: Option<crate::types::Credentials>) -> Self {
-        self.credentials = value;
-        self
+    pub fn set_credentials(
+        self,
+        credentials: Option<crate::types::Credentials>,
+    ) -> Self {
+        Self { credentials, ..self }
     }
     /// What [`credentials`](Self::credentials) set, if anything.
     pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
         &self.credentials
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    pub fn packed_policy_size(mut self, value: impl Into<i32>) -> Self {
-        self.packed_policy_size = Some(value.into());
-        self
+    pub fn packed_policy_size(self, value: impl Into<i32>) -> Self {
+        self.set_packed_policy_size(Some(value.into()))
     }
     /// Sets or clears [`packed_policy_size`](Self::packed_policy_size).
-    pub fn set_packed_policy_size(mut self, value: Option<i32>) -> Self {
-        self.packed_policy_size = value;
-        self
+    pub fn set_packed_policy_size(self, packed_policy_size: Option<i32>) -> Self {
+        Self { packed_policy_size, ..self }
     }
     /// What [`packed_policy_size`](Self::packed_policy_size) set, if anything.
     pub fn get_packed_policy_size(&self) -> &Option<i32> {
         &self.packed_policy_size
     }
     /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
-    pub fn provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
+    pub fn provider(self, value: impl Into<String>) -> Self {
+        self.set_provider(Some(value.into()))
     }
     /// Sets or clears [`provider`](Self::provider).
-    pub fn set_provider(mut self, value: Option<String>) -> Self {
-        self.provider = value;
-        self
+    pub fn set_provider(self, provider: Option<String>) -> Self {
+        Self { provider, ..self }
     }
     /// What [`provider`](Self::provider) set, if anything.
     pub fn get_provider(&self) -> &Option<String> {
@@ -695,28 +687,30 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
     /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    pub fn source_identity(mut self, value: impl Into<String>) -> Self {
-        self.source_identity = Some(value.into());
-        self
+    pub fn source_identity(self, value: impl Into<String>) -> Self {
+        self.set_source_identity(Some(value.into()))
     }
     /// Sets or clears [`source_identity`](Self::source_identity).
-    pub fn set_source_identity(mut self, value: Option<String>) -> Self {
-        self.source_identity = value;
-        self
+    pub fn set_source_identity(self, source_identity: Option<String>) -> Self {
+        Self { source_identity, ..self }
     }
     /// What [`source_identity`](Self::source_identity) set, if anything.
     pub fn get_source_identity(&self) -> &Option<String> {
         &self.source_identity
     }
     /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
-    pub fn subject_from_web_identity_token(mut self, value: impl Into<String>) -> Self {
-        self.subject_from_web_identity_token = Some(value.into());
-        self
+    pub fn subject_from_web_identity_token(self, value: impl Into<String>) -> Self {
+        self.set_subject_from_web_identity_token(Some(value.into()))
     }
     /// Sets or clears [`subject_from_web_identity_token`](Self::subject_from_web_identity_token).
-    pub fn set_subject_from_web_identity_token(mut self, value: Option<String>) -> Self {
-        self.subject_from_web_identity_token = value;
-        self
+    pub fn set_subject_from_web_identity_token(
+        self,
+        subject_from_web_identity_token: Option<String>,
+    ) -> Self {
+        Self {
+            subject_from_web_identity_token,
+            ..self
+        }
     }
     /// What [`subject_from_web_identity_token`](Self::subject_from_web_identity_token) set, if anything.
     pub fn get_subject_from_web_identity_token(&self) -> &Option<String> {

@@ -6,11 +6,6 @@
 //! No permissions are required to perform this operation. If an administrator attaches a policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can still perform this operation. Permissions are not required because the same information is returned when access is denied. To view an example response, see [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa) in the *IAM User Guide*.
 /// The `GetCallerIdentityInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetCallerIdentityInput {}
 impl GetCallerIdentityInput {
@@ -19,6 +14,29 @@ impl GetCallerIdentityInput {
         Default::default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetCallerIdentityInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        value.skip()
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetCallerIdentityInput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetCallerIdentityInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        _: &mut W,
+    ) -> Result<(), W::Error> {
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetCallerIdentityInput);
 /// A builder for [`GetCallerIdentityInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetCallerIdentityInputBuilder<C = ()> {
@@ -102,32 +120,14 @@ impl ::awsgen_runtime::Operation for GetCallerIdentityInput {
 }
 /// Contains the response to a successful GetCallerIdentity request, including information about the entity making the request.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsgen_runtime::serde::Serialize, ::awsgen_runtime::serde::Deserialize),
-    serde(crate = "::awsgen_runtime::serde")
-)]
 #[non_exhaustive]
 pub struct GetCallerIdentityOutput {
     /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Account", skip_serializing_if = "Option::is_none")
-    )]
     pub account: Option<String>,
     /// The Amazon Web Services ARN associated with the calling entity.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Arn", skip_serializing_if = "Option::is_none")
-    )]
     pub arn: Option<String>,
     /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "UserId", skip_serializing_if = "Option::is_none")
-    )]
     pub user_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip))]
     _request_id: Option<String>,
 }
 impl GetCallerIdentityOutput {
@@ -153,6 +153,37 @@ impl ::awsgen_runtime::RequestId for GetCallerIdentityOutput {
         self._request_id.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for GetCallerIdentityOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Account" => value.read(&mut self.account),
+            "Arn" => value.read(&mut self.arn),
+            "UserId" => value.read(&mut self.user_id),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(GetCallerIdentityOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for GetCallerIdentityOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Account", &self.account)?;
+        out.optional("Arn", &self.arn)?;
+        out.optional("UserId", &self.user_id)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(GetCallerIdentityOutput);
 /// A builder for [`GetCallerIdentityOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetCallerIdentityOutputBuilder {
@@ -162,42 +193,36 @@ pub struct GetCallerIdentityOutputBuilder {
 }
 impl GetCallerIdentityOutputBuilder {
     /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
-    pub fn account(mut self, value: impl Into<String>) -> Self {
-        self.account = Some(value.into());
-        self
+    pub fn account(self, value: impl Into<String>) -> Self {
+        self.set_account(Some(value.into()))
     }
     /// Sets or clears [`account`](Self::account).
-    pub fn set_account(mut self, value: Option<String>) -> Self {
-        self.account = value;
-        self
+    pub fn set_account(self, account: Option<String>) -> Self {
+        Self { account, ..self }
     }
     /// What [`account`](Self::account) set, if anything.
     pub fn get_account(&self) -> &Option<String> {
         &self.account
     }
     /// The Amazon Web Services ARN associated with the calling entity.
-    pub fn arn(mut self, value: impl Into<String>) -> Self {
-        self.arn = Some(value.into());
-        self
+    pub fn arn(self, value: impl Into<String>) -> Self {
+        self.set_arn(Some(value.into()))
     }
     /// Sets or clears [`arn`](Self::arn).
-    pub fn set_arn(mut self, value: Option<String>) -> Self {
-        self.arn = value;
-        self
+    pub fn set_arn(self, arn: Option<String>) -> Self {
+        Self { arn, ..self }
     }
     /// What [`arn`](Self::arn) set, if anything.
     pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
+    pub fn user_id(self, value: impl Into<String>) -> Self {
+        self.set_user_id(Some(value.into()))
     }
     /// Sets or clears [`user_id`](Self::user_id).
-    pub fn set_user_id(mut self, value: Option<String>) -> Self {
-        self.user_id = value;
-        self
+    pub fn set_user_id(self, user_id: Option<String>) -> Self {
+        Self { user_id, ..self }
     }
     /// What [`user_id`](Self::user_id) set, if anything.
     pub fn get_user_id(&self) -> &Option<String> {

@@ -3,16 +3,11 @@
 ///
 /// If this error is returned for the `AssumeRoleWithWebIdentity` operation, it can also mean that the claim has expired or has been explicitly revoked.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct IdpRejectedClaimException {
     /// The `message` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// What the response said beyond the modeled members: code, message, status, request id.
-    #[serde(skip)]
     meta: ::awsgen_runtime::ErrorMetadata,
 }
 impl IdpRejectedClaimException {
@@ -21,6 +16,31 @@ impl IdpRejectedClaimException {
         Default::default()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for IdpRejectedClaimException {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "message" => value.read(&mut self.message),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(IdpRejectedClaimException);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for IdpRejectedClaimException {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("message", &self.message)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(IdpRejectedClaimException);
 impl IdpRejectedClaimException {
     /// The error code the service sends for this error.
     pub const CODE: &'static str = "IDPRejectedClaim";
@@ -61,14 +81,12 @@ pub struct IdpRejectedClaimExceptionBuilder {
 }
 impl IdpRejectedClaimExceptionBuilder {
     /// The `message` member.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
+    pub fn message(self, value: impl Into<String>) -> Self {
+        self.set_message(Some(value.into()))
     }
     /// Sets or clears [`message`](Self::message).
-    pub fn set_message(mut self, value: Option<String>) -> Self {
-        self.message = value;
-        self
+    pub fn set_message(self, message: Option<String>) -> Self {
+        Self { message, ..self }
     }
     /// What [`message`](Self::message) set, if anything.
     pub fn get_message(&self) -> &Option<String> {

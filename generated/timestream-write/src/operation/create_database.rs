@@ -4,19 +4,13 @@
 //! Creates a new Timestream database. If the KMS key is not specified, the database will be encrypted with a Timestream managed KMS key located in your account. For more information, see [Amazon Web Services managed keys](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk). [Service quotas apply](https://docs.aws.amazon.com/timestream/latest/developerguide/ts-limits.html). For details, see [code sample](https://docs.aws.amazon.com/timestream/latest/developerguide/code-samples.create-db.html).
 /// The `CreateDatabaseInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateDatabaseInput {
     /// The name of the Timestream database.
-    #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
     pub database_name: Option<String>,
     /// The KMS key for the database. If the KMS key is not specified, the database will be encrypted with a Timestream managed KMS key located in your account. For more information, see [Amazon Web Services managed keys](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk).
-    #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
     /// A list of key-value pairs to label the table.
-    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl CreateDatabaseInput {
@@ -37,6 +31,35 @@ impl CreateDatabaseInput {
         self.tags.as_deref().unwrap_or_default()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for CreateDatabaseInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "DatabaseName" => value.read(&mut self.database_name),
+            "KmsKeyId" => value.read(&mut self.kms_key_id),
+            "Tags" => value.read(&mut self.tags),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(CreateDatabaseInput);
+impl ::awsgen_runtime::fields::WriteFields for CreateDatabaseInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("DatabaseName", &self.database_name)?;
+        out.optional("KmsKeyId", &self.kms_key_id)?;
+        out.optional("Tags", &self.tags)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(CreateDatabaseInput);
 /// A builder for [`CreateDatabaseInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateDatabaseInputBuilder<C = ()> {
@@ -47,42 +70,36 @@ pub struct CreateDatabaseInputBuilder<C = ()> {
 }
 impl<C> CreateDatabaseInputBuilder<C> {
     /// The name of the Timestream database.
-    pub fn database_name(mut self, value: impl Into<String>) -> Self {
-        self.database_name = Some(value.into());
-        self
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        self.set_database_name(Some(value.into()))
     }
     /// Sets or clears [`database_name`](Self::database_name).
-    pub fn set_database_name(mut self, value: Option<String>) -> Self {
-        self.database_name = value;
-        self
+    pub fn set_database_name(self, database_name: Option<String>) -> Self {
+        Self { database_name, ..self }
     }
     /// What [`database_name`](Self::database_name) set, if anything.
     pub fn get_database_name(&self) -> &Option<String> {
         &self.database_name
     }
     /// The KMS key for the database. If the KMS key is not specified, the database will be encrypted with a Timestream managed KMS key located in your account. For more information, see [Amazon Web Services managed keys](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk).
-    pub fn kms_key_id(mut self, value: impl Into<String>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
+    pub fn kms_key_id(self, value: impl Into<String>) -> Self {
+        self.set_kms_key_id(Some(value.into()))
     }
     /// Sets or clears [`kms_key_id`](Self::kms_key_id).
-    pub fn set_kms_key_id(mut self, value: Option<String>) -> Self {
-        self.kms_key_id = value;
-        self
+    pub fn set_kms_key_id(self, kms_key_id: Option<String>) -> Self {
+        Self { kms_key_id, ..self }
     }
     /// What [`kms_key_id`](Self::kms_key_id) set, if anything.
     pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
     /// A list of key-value pairs to label the table.
-    pub fn tags(mut self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
+    pub fn tags(self, value: impl Into<Vec<crate::types::Tag>>) -> Self {
+        self.set_tags(Some(value.into()))
     }
     /// Sets or clears [`tags`](Self::tags).
-    pub fn set_tags(mut self, value: Option<Vec<crate::types::Tag>>) -> Self {
-        self.tags = value;
-        self
+    pub fn set_tags(self, tags: Option<Vec<crate::types::Tag>>) -> Self {
+        Self { tags, ..self }
     }
     /// What [`tags`](Self::tags) set, if anything.
     pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
@@ -234,15 +251,10 @@ impl ::awsgen_runtime::Operation for CreateDatabaseInput {
 }
 /// The `CreateDatabaseOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateDatabaseOutput {
     /// The newly created Timestream database.
-    #[serde(rename = "Database", skip_serializing_if = "Option::is_none")]
     pub database: Option<crate::types::Database>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl CreateDatabaseOutput {
@@ -260,6 +272,31 @@ impl ::awsgen_runtime::RequestId for CreateDatabaseOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for CreateDatabaseOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Database" => value.read(&mut self.database),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(CreateDatabaseOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for CreateDatabaseOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Database", &self.database)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(CreateDatabaseOutput);
 /// A builder for [`CreateDatabaseOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateDatabaseOutputBuilder {
@@ -267,14 +304,12 @@ pub struct CreateDatabaseOutputBuilder {
 }
 impl CreateDatabaseOutputBuilder {
     /// The newly created Timestream database.
-    pub fn database(mut self, value: impl Into<crate::types::Database>) -> Self {
-        self.database = Some(value.into());
-        self
+    pub fn database(self, value: impl Into<crate::types::Database>) -> Self {
+        self.set_database(Some(value.into()))
     }
     /// Sets or clears [`database`](Self::database).
-    pub fn set_database(mut self, value: Option<crate::types::Database>) -> Self {
-        self.database = value;
-        self
+    pub fn set_database(self, database: Option<crate::types::Database>) -> Self {
+        Self { database }
     }
     /// What [`database`](Self::database) set, if anything.
     pub fn get_database(&self) -> &Option<crate::types::Database> {

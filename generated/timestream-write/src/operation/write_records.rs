@@ -16,22 +16,15 @@
 //! However, if you were to resend the update request with `Version` set to `2`, Timestream would then succeed in updating the record’s value, and the `Version` would be set to `2`. Next, suppose you sent a `WriteRecords` request with this same record and an identical measure value, but with `Version` set to `3`. In this case, Timestream would only update `Version` to `3`. Any further updates would need to send a version number greater than `3`, or the update requests would receive a `RejectedRecordsException`.
 /// The `WriteRecordsInput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct WriteRecordsInput {
     /// A record that contains the common measure, dimension, time, and version attributes shared across all the records in the request. The measure and dimension attributes specified will be merged with the measure and dimension attributes in the records object when the data is written into Timestream. Dimensions may not overlap, or a `ValidationException` will be thrown. In other words, a record must contain dimensions with unique names.
-    #[serde(rename = "CommonAttributes", skip_serializing_if = "Option::is_none")]
     pub common_attributes: Option<crate::types::Record>,
     /// The name of the Timestream database.
-    #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
     pub database_name: Option<String>,
     /// An array of records that contain the unique measure, dimension, time, and version attributes for each time-series data point.
-    #[serde(rename = "Records", skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<crate::types::Record>>,
     /// The name of the Timestream table.
-    #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
 }
 impl WriteRecordsInput {
@@ -56,6 +49,37 @@ impl WriteRecordsInput {
         self.table_name.as_deref()
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for WriteRecordsInput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "CommonAttributes" => value.read(&mut self.common_attributes),
+            "DatabaseName" => value.read(&mut self.database_name),
+            "Records" => value.read(&mut self.records),
+            "TableName" => value.read(&mut self.table_name),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(WriteRecordsInput);
+impl ::awsgen_runtime::fields::WriteFields for WriteRecordsInput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("CommonAttributes", &self.common_attributes)?;
+        out.optional("DatabaseName", &self.database_name)?;
+        out.optional("Records", &self.records)?;
+        out.optional("TableName", &self.table_name)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(WriteRecordsInput);
 /// A builder for [`WriteRecordsInput`]; the one a [`Client`](crate::Client) hands out can also send.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct WriteRecordsInputBuilder<C = ()> {
@@ -67,56 +91,51 @@ pub struct WriteRecordsInputBuilder<C = ()> {
 }
 impl<C> WriteRecordsInputBuilder<C> {
     /// A record that contains the common measure, dimension, time, and version attributes shared across all the records in the request. The measure and dimension attributes specified will be merged with the measure and dimension attributes in the records object when the data is written into Timestream. Dimensions may not overlap, or a `ValidationException` will be thrown. In other words, a record must contain dimensions with unique names.
-    pub fn common_attributes(mut self, value: impl Into<crate::types::Record>) -> Self {
-        self.common_attributes = Some(value.into());
-        self
+    pub fn common_attributes(self, value: impl Into<crate::types::Record>) -> Self {
+        self.set_common_attributes(Some(value.into()))
     }
     /// Sets or clears [`common_attributes`](Self::common_attributes).
-    pub fn set_common_attributes(mut self, value: Option<crate::types::Record>) -> Self {
-        self.common_attributes = value;
-        self
+    pub fn set_common_attributes(
+        self,
+        common_attributes: Option<crate::types::Record>,
+    ) -> Self {
+        Self { common_attributes, ..self }
     }
     /// What [`common_attributes`](Self::common_attributes) set, if anything.
     pub fn get_common_attributes(&self) -> &Option<crate::types::Record> {
         &self.common_attributes
     }
     /// The name of the Timestream database.
-    pub fn database_name(mut self, value: impl Into<String>) -> Self {
-        self.database_name = Some(value.into());
-        self
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        self.set_database_name(Some(value.into()))
     }
     /// Sets or clears [`database_name`](Self::database_name).
-    pub fn set_database_name(mut self, value: Option<String>) -> Self {
-        self.database_name = value;
-        self
+    pub fn set_database_name(self, database_name: Option<String>) -> Self {
+        Self { database_name, ..self }
     }
     /// What [`database_name`](Self::database_name) set, if anything.
     pub fn get_database_name(&self) -> &Option<String> {
         &self.database_name
     }
     /// An array of records that contain the unique measure, dimension, time, and version attributes for each time-series data point.
-    pub fn records(mut self, value: impl Into<Vec<crate::types::Record>>) -> Self {
-        self.records = Some(value.into());
-        self
+    pub fn records(self, value: impl Into<Vec<crate::types::Record>>) -> Self {
+        self.set_records(Some(value.into()))
     }
     /// Sets or clears [`records`](Self::records).
-    pub fn set_records(mut self, value: Option<Vec<crate::types::Record>>) -> Self {
-        self.records = value;
-        self
+    pub fn set_records(self, records: Option<Vec<crate::types::Record>>) -> Self {
+        Self { records, ..self }
     }
     /// What [`records`](Self::records) set, if anything.
     pub fn get_records(&self) -> &Option<Vec<crate::types::Record>> {
         &self.records
     }
     /// The name of the Timestream table.
-    pub fn table_name(mut self, value: impl Into<String>) -> Self {
-        self.table_name = Some(value.into());
-        self
+    pub fn table_name(self, value: impl Into<String>) -> Self {
+        self.set_table_name(Some(value.into()))
     }
     /// Sets or clears [`table_name`](Self::table_name).
-    pub fn set_table_name(mut self, value: Option<String>) -> Self {
-        self.table_name = value;
-        self
+    pub fn set_table_name(self, table_name: Option<String>) -> Self {
+        Self { table_name, ..self }
     }
     /// What [`table_name`](Self::table_name) set, if anything.
     pub fn get_table_name(&self) -> &Option<String> {
@@ -270,15 +289,10 @@ impl ::awsgen_runtime::Operation for WriteRecordsInput {
 }
 /// The `WriteRecordsOutput` structure.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct WriteRecordsOutput {
     /// Information on the records ingested by this request.
-    #[serde(rename = "RecordsIngested", skip_serializing_if = "Option::is_none")]
     pub records_ingested: Option<crate::types::RecordsIngested>,
-    #[serde(skip)]
     _request_id: Option<String>,
 }
 impl WriteRecordsOutput {
@@ -296,6 +310,31 @@ impl ::awsgen_runtime::RequestId for WriteRecordsOutput {
         self._request_id.as_deref()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for WriteRecordsOutput {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "RecordsIngested" => value.read(&mut self.records_ingested),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(WriteRecordsOutput);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for WriteRecordsOutput {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("RecordsIngested", &self.records_ingested)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(WriteRecordsOutput);
 /// A builder for [`WriteRecordsOutput`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct WriteRecordsOutputBuilder {
@@ -304,19 +343,17 @@ pub struct WriteRecordsOutputBuilder {
 impl WriteRecordsOutputBuilder {
     /// Information on the records ingested by this request.
     pub fn records_ingested(
-        mut self,
+        self,
         value: impl Into<crate::types::RecordsIngested>,
     ) -> Self {
-        self.records_ingested = Some(value.into());
-        self
+        self.set_records_ingested(Some(value.into()))
     }
     /// Sets or clears [`records_ingested`](Self::records_ingested).
     pub fn set_records_ingested(
-        mut self,
-        value: Option<crate::types::RecordsIngested>,
+        self,
+        records_ingested: Option<crate::types::RecordsIngested>,
     ) -> Self {
-        self.records_ingested = value;
-        self
+        Self { records_ingested }
     }
     /// What [`records_ingested`](Self::records_ingested) set, if anything.
     pub fn get_records_ingested(&self) -> &Option<crate::types::RecordsIngested> {

@@ -3,21 +3,15 @@
 ///
 /// MeasureValue is only allowed for type `MULTI`. Using `MULTI` type, you can pass multiple data attributes associated with the same time series in a single record
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MeasureValue {
     /// The name of the MeasureValue.
     ///
     /// For constraints on MeasureValue names, see [Naming Constraints](https://docs.aws.amazon.com/timestream/latest/developerguide/ts-limits.html#limits.naming) in the Amazon Timestream Developer Guide.
-    #[serde(rename = "Name", default)]
     pub name: String,
     /// Contains the data type of the MeasureValue for the time-series data point.
-    #[serde(rename = "Type", default)]
     pub r#type: crate::types::MeasureValueType,
     /// The value for the MeasureValue. For information, see [Data types](https://docs.aws.amazon.com/timestream/latest/developerguide/writes.html#writes.data-types).
-    #[serde(rename = "Value", default)]
     pub value: String,
 }
 impl MeasureValue {
@@ -40,6 +34,35 @@ impl MeasureValue {
         &self.value
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for MeasureValue {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Name" => value.read(&mut self.name),
+            "Type" => value.read(&mut self.r#type),
+            "Value" => value.read(&mut self.value),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(MeasureValue);
+impl ::awsgen_runtime::fields::WriteFields for MeasureValue {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.field("Name", &self.name)?;
+        out.field("Type", &self.r#type)?;
+        out.field("Value", &self.value)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(MeasureValue);
 /// A builder for [`MeasureValue`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct MeasureValueBuilder {
@@ -51,42 +74,36 @@ impl MeasureValueBuilder {
     /// The name of the MeasureValue.
     ///
     /// For constraints on MeasureValue names, see [Naming Constraints](https://docs.aws.amazon.com/timestream/latest/developerguide/ts-limits.html#limits.naming) in the Amazon Timestream Developer Guide.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.set_name(Some(value.into()))
     }
     /// Sets or clears [`name`](Self::name).
-    pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.name = value;
-        self
+    pub fn set_name(self, name: Option<String>) -> Self {
+        Self { name, ..self }
     }
     /// What [`name`](Self::name) set, if anything.
     pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Contains the data type of the MeasureValue for the time-series data point.
-    pub fn r#type(mut self, value: impl Into<crate::types::MeasureValueType>) -> Self {
-        self.r#type = Some(value.into());
-        self
+    pub fn r#type(self, value: impl Into<crate::types::MeasureValueType>) -> Self {
+        self.set_type(Some(value.into()))
     }
     /// Sets or clears [`type`](Self::type).
-    pub fn set_type(mut self, value: Option<crate::types::MeasureValueType>) -> Self {
-        self.r#type = value;
-        self
+    pub fn set_type(self, r#type: Option<crate::types::MeasureValueType>) -> Self {
+        Self { r#type, ..self }
     }
     /// What [`type`](Self::type) set, if anything.
     pub fn get_type(&self) -> &Option<crate::types::MeasureValueType> {
         &self.r#type
     }
     /// The value for the MeasureValue. For information, see [Data types](https://docs.aws.amazon.com/timestream/latest/developerguide/writes.html#writes.data-types).
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
+    pub fn value(self, value: impl Into<String>) -> Self {
+        self.set_value(Some(value.into()))
     }
     /// Sets or clears [`value`](Self::value).
-    pub fn set_value(mut self, value: Option<String>) -> Self {
-        self.value = value;
-        self
+    pub fn set_value(self, value: Option<String>) -> Self {
+        Self { value, ..self }
     }
     /// What [`value`](Self::value) set, if anything.
     pub fn get_value(&self) -> &Option<String> {

@@ -3,38 +3,27 @@
 ///
 /// Records have a `Version` field, which is a 64-bit `long` that you can use for updating data points. Writes of a duplicate record with the same dimension, timestamp, and measure name but different measure value will only succeed if the `Version` attribute of the record in the write request is higher than that of the existing record. Timestream defaults to a `Version` of `1` for records without the `Version` field.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Serialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Record {
     /// Contains the list of dimensions for time-series data points.
-    #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<crate::types::Dimension>>,
     /// Measure represents the data attribute of the time series. For example, the CPU utilization of an EC2 instance or the RPM of a wind turbine are measures.
-    #[serde(rename = "MeasureName", skip_serializing_if = "Option::is_none")]
     pub measure_name: Option<String>,
     /// Contains the measure value for the time-series data point.
-    #[serde(rename = "MeasureValue", skip_serializing_if = "Option::is_none")]
     pub measure_value: Option<String>,
     /// Contains the data type of the measure value for the time-series data point. Default type is `DOUBLE`. For more information, see [Data types](https://docs.aws.amazon.com/timestream/latest/developerguide/writes.html#writes.data-types).
-    #[serde(rename = "MeasureValueType", skip_serializing_if = "Option::is_none")]
     pub measure_value_type: Option<crate::types::MeasureValueType>,
     /// Contains the list of MeasureValue for time-series data points.
     ///
     /// This is only allowed for type `MULTI`. For scalar values, use `MeasureValue` attribute of the record directly.
-    #[serde(rename = "MeasureValues", skip_serializing_if = "Option::is_none")]
     pub measure_values: Option<Vec<crate::types::MeasureValue>>,
     /// Contains the time at which the measure value for the data point was collected. The time value plus the unit provides the time elapsed since the epoch. For example, if the time value is `12345` and the unit is `ms`, then `12345 ms` have elapsed since the epoch.
-    #[serde(rename = "Time", skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// The granularity of the timestamp unit. It indicates if the time value is in seconds, milliseconds, nanoseconds, or other supported values. Default is `MILLISECONDS`.
-    #[serde(rename = "TimeUnit", skip_serializing_if = "Option::is_none")]
     pub time_unit: Option<crate::types::TimeUnit>,
     /// 64-bit attribute used for record updates. Write requests for duplicate data with a higher version number will update the existing measure value and version. In cases where the measure value is the same, `Version` will still be updated. Default value is `1`.
     ///
     /// `Version` must be `1` or greater, or you will receive a `ValidationException` error.
-    #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 }
 impl Record {
@@ -79,6 +68,45 @@ impl Record {
         self.version
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::ReadFields for Record {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Dimensions" => value.read(&mut self.dimensions),
+            "MeasureName" => value.read(&mut self.measure_name),
+            "MeasureValue" => value.read(&mut self.measure_value),
+            "MeasureValueType" => value.read(&mut self.measure_value_type),
+            "MeasureValues" => value.read(&mut self.measure_values),
+            "Time" => value.read(&mut self.time),
+            "TimeUnit" => value.read(&mut self.time_unit),
+            "Version" => value.read(&mut self.version),
+            _ => value.skip(),
+        }
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::deserialize_fields!(Record);
+impl ::awsgen_runtime::fields::WriteFields for Record {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Dimensions", &self.dimensions)?;
+        out.optional("MeasureName", &self.measure_name)?;
+        out.optional("MeasureValue", &self.measure_value)?;
+        out.optional("MeasureValueType", &self.measure_value_type)?;
+        out.optional("MeasureValues", &self.measure_values)?;
+        out.optional("Time", &self.time)?;
+        out.optional("TimeUnit", &self.time_unit)?;
+        out.optional("Version", &self.version)?;
+        Ok(())
+    }
+}
+::awsgen_runtime::serialize_fields!(Record);
 /// A builder for [`Record`].
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RecordBuilder {
@@ -93,45 +121,39 @@ pub struct RecordBuilder {
 }
 impl RecordBuilder {
     /// Contains the list of dimensions for time-series data points.
-    pub fn dimensions(mut self, value: impl Into<Vec<crate::types::Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
+    pub fn dimensions(self, value: impl Into<Vec<crate::types::Dimension>>) -> Self {
+        self.set_dimensions(Some(value.into()))
     }
     /// Sets or clears [`dimensions`](Self::dimensions).
     pub fn set_dimensions(
-        mut self,
-        value: Option<Vec<crate::types::Dimension>>,
+        self,
+        dimensions: Option<Vec<crate::types::Dimension>>,
     ) -> Self {
-        self.dimensions = value;
-        self
+        Self { dimensions, ..self }
     }
     /// What [`dimensions`](Self::dimensions) set, if anything.
     pub fn get_dimensions(&self) -> &Option<Vec<crate::types::Dimension>> {
         &self.dimensions
     }
     /// Measure represents the data attribute of the time series. For example, the CPU utilization of an EC2 instance or the RPM of a wind turbine are measures.
-    pub fn measure_name(mut self, value: impl Into<String>) -> Self {
-        self.measure_name = Some(value.into());
-        self
+    pub fn measure_name(self, value: impl Into<String>) -> Self {
+        self.set_measure_name(Some(value.into()))
     }
     /// Sets or clears [`measure_name`](Self::measure_name).
-    pub fn set_measure_name(mut self, value: Option<String>) -> Self {
-        self.measure_name = value;
-        self
+    pub fn set_measure_name(self, measure_name: Option<String>) -> Self {
+        Self { measure_name, ..self }
     }
     /// What [`measure_name`](Self::measure_name) set, if anything.
     pub fn get_measure_name(&self) -> &Option<String> {
         &self.measure_name
     }
     /// Contains the measure value for the time-series data point.
-    pub fn measure_value(mut self, value: impl Into<String>) -> Self {
-        self.measure_value = Some(value.into());
-        self
+    pub fn measure_value(self, value: impl Into<String>) -> Self {
+        self.set_measure_value(Some(value.into()))
     }
     /// Sets or clears [`measure_value`](Self::measure_value).
-    pub fn set_measure_value(mut self, value: Option<String>) -> Self {
-        self.measure_value = value;
-        self
+    pub fn set_measure_value(self, measure_value: Option<String>) -> Self {
+        Self { measure_value, ..self }
     }
     /// What [`measure_value`](Self::measure_value) set, if anything.
     pub fn get_measure_value(&self) -> &Option<String> {
@@ -139,19 +161,17 @@ impl RecordBuilder {
     }
     /// Contains the data type of the measure value for the time-series data point. Default type is `DOUBLE`. For more information, see [Data types](https://docs.aws.amazon.com/timestream/latest/developerguide/writes.html#writes.data-types).
     pub fn measure_value_type(
-        mut self,
+        self,
         value: impl Into<crate::types::MeasureValueType>,
     ) -> Self {
-        self.measure_value_type = Some(value.into());
-        self
+        self.set_measure_value_type(Some(value.into()))
     }
     /// Sets or clears [`measure_value_type`](Self::measure_value_type).
     pub fn set_measure_value_type(
-        mut self,
-        value: Option<crate::types::MeasureValueType>,
+        self,
+        measure_value_type: Option<crate::types::MeasureValueType>,
     ) -> Self {
-        self.measure_value_type = value;
-        self
+        Self { measure_value_type, ..self }
     }
     /// What [`measure_value_type`](Self::measure_value_type) set, if anything.
     pub fn get_measure_value_type(&self) -> &Option<crate::types::MeasureValueType> {
@@ -161,47 +181,41 @@ impl RecordBuilder {
     ///
     /// This is only allowed for type `MULTI`. For scalar values, use `MeasureValue` attribute of the record directly.
     pub fn measure_values(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::MeasureValue>>,
     ) -> Self {
-        self.measure_values = Some(value.into());
-        self
+        self.set_measure_values(Some(value.into()))
     }
     /// Sets or clears [`measure_values`](Self::measure_values).
     pub fn set_measure_values(
-        mut self,
-        value: Option<Vec<crate::types::MeasureValue>>,
+        self,
+        measure_values: Option<Vec<crate::types::MeasureValue>>,
     ) -> Self {
-        self.measure_values = value;
-        self
+        Self { measure_values, ..self }
     }
     /// What [`measure_values`](Self::measure_values) set, if anything.
     pub fn get_measure_values(&self) -> &Option<Vec<crate::types::MeasureValue>> {
         &self.measure_values
     }
     /// Contains the time at which the measure value for the data point was collected. The time value plus the unit provides the time elapsed since the epoch. For example, if the time value is `12345` and the unit is `ms`, then `12345 ms` have elapsed since the epoch.
-    pub fn time(mut self, value: impl Into<String>) -> Self {
-        self.time = Some(value.into());
-        self
+    pub fn time(self, value: impl Into<String>) -> Self {
+        self.set_time(Some(value.into()))
     }
     /// Sets or clears [`time`](Self::time).
-    pub fn set_time(mut self, value: Option<String>) -> Self {
-        self.time = value;
-        self
+    pub fn set_time(self, time: Option<String>) -> Self {
+        Self { time, ..self }
     }
     /// What [`time`](Self::time) set, if anything.
     pub fn get_time(&self) -> &Option<String> {
         &self.time
     }
     /// The granularity of the timestamp unit. It indicates if the time value is in seconds, milliseconds, nanoseconds, or other supported values. Default is `MILLISECONDS`.
-    pub fn time_unit(mut self, value: impl Into<crate::types::TimeUnit>) -> Self {
-        self.time_unit = Some(value.into());
-        self
+    pub fn time_unit(self, value: impl Into<crate::types::TimeUnit>) -> Self {
+        self.set_time_unit(Some(value.into()))
     }
     /// Sets or clears [`time_unit`](Self::time_unit).
-    pub fn set_time_unit(mut self, value: Option<crate::types::TimeUnit>) -> Self {
-        self.time_unit = value;
-        self
+    pub fn set_time_unit(self, time_unit: Option<crate::types::TimeUnit>) -> Self {
+        Self { time_unit, ..self }
     }
     /// What [`time_unit`](Self::time_unit) set, if anything.
     pub fn get_time_unit(&self) -> &Option<crate::types::TimeUnit> {
@@ -210,14 +224,12 @@ impl RecordBuilder {
     /// 64-bit attribute used for record updates. Write requests for duplicate data with a higher version number will update the existing measure value and version. In cases where the measure value is the same, `Version` will still be updated. Default value is `1`.
     ///
     /// `Version` must be `1` or greater, or you will receive a `ValidationException` error.
-    pub fn version(mut self, value: impl Into<i64>) -> Self {
-        self.version = Some(value.into());
-        self
+    pub fn version(self, value: impl Into<i64>) -> Self {
+        self.set_version(Some(value.into()))
     }
     /// Sets or clears [`version`](Self::version).
-    pub fn set_version(mut self, value: Option<i64>) -> Self {
-        self.version = value;
-        self
+    pub fn set_version(self, version: Option<i64>) -> Self {
+        Self { version, ..self }
     }
     /// What [`version`](Self::version) set, if anything.
     pub fn get_version(&self) -> &Option<i64> {

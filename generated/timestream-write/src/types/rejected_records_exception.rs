@@ -12,19 +12,13 @@
 ///
 /// For more information, see [Quotas](https://docs.aws.amazon.com/timestream/latest/developerguide/ts-limits.html) in the Amazon Timestream Developer Guide.
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[derive(::awsgen_runtime::serde::Deserialize)]
-#[serde(crate = "::awsgen_runtime::serde")]
-#[cfg_attr(feature = "serde", derive(::awsgen_runtime::serde::Serialize))]
 #[non_exhaustive]
 pub struct RejectedRecordsException {
     /// The `Message` member.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The `RejectedRecords` member.
-    #[serde(rename = "RejectedRecords", skip_serializing_if = "Option::is_none")]
     pub rejected_records: Option<Vec<crate::types::RejectedRecord>>,
     /// What the response said beyond the modeled members: code, message, status, request id.
-    #[serde(skip)]
     meta: ::awsgen_runtime::ErrorMetadata,
 }
 impl RejectedRecordsException {
@@ -37,6 +31,33 @@ impl RejectedRecordsException {
         self.rejected_records.as_deref().unwrap_or_default()
     }
 }
+impl ::awsgen_runtime::fields::ReadFields for RejectedRecordsException {
+    fn read_field<'de, A: ::awsgen_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        value: ::awsgen_runtime::fields::FieldValue<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "Message" => value.read(&mut self.message),
+            "RejectedRecords" => value.read(&mut self.rejected_records),
+            _ => value.skip(),
+        }
+    }
+}
+::awsgen_runtime::deserialize_fields!(RejectedRecordsException);
+#[cfg(feature = "serde")]
+impl ::awsgen_runtime::fields::WriteFields for RejectedRecordsException {
+    fn write_fields<W: ::awsgen_runtime::fields::FieldWriter>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), W::Error> {
+        out.optional("Message", &self.message)?;
+        out.optional("RejectedRecords", &self.rejected_records)?;
+        Ok(())
+    }
+}
+#[cfg(feature = "serde")]
+::awsgen_runtime::serialize_fields!(RejectedRecordsException);
 impl RejectedRecordsException {
     /// The error code the service sends for this error.
     pub const CODE: &'static str = "RejectedRecordsException";
@@ -78,14 +99,12 @@ pub struct RejectedRecordsExceptionBuilder {
 }
 impl RejectedRecordsExceptionBuilder {
     /// The `Message` member.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
+    pub fn message(self, value: impl Into<String>) -> Self {
+        self.set_message(Some(value.into()))
     }
     /// Sets or clears [`message`](Self::message).
-    pub fn set_message(mut self, value: Option<String>) -> Self {
-        self.message = value;
-        self
+    pub fn set_message(self, message: Option<String>) -> Self {
+        Self { message, ..self }
     }
     /// What [`message`](Self::message) set, if anything.
     pub fn get_message(&self) -> &Option<String> {
@@ -93,19 +112,17 @@ impl RejectedRecordsExceptionBuilder {
     }
     /// The `RejectedRecords` member.
     pub fn rejected_records(
-        mut self,
+        self,
         value: impl Into<Vec<crate::types::RejectedRecord>>,
     ) -> Self {
-        self.rejected_records = Some(value.into());
-        self
+        self.set_rejected_records(Some(value.into()))
     }
     /// Sets or clears [`rejected_records`](Self::rejected_records).
     pub fn set_rejected_records(
-        mut self,
-        value: Option<Vec<crate::types::RejectedRecord>>,
+        self,
+        rejected_records: Option<Vec<crate::types::RejectedRecord>>,
     ) -> Self {
-        self.rejected_records = value;
-        self
+        Self { rejected_records, ..self }
     }
     /// What [`rejected_records`](Self::rejected_records) set, if anything.
     pub fn get_rejected_records(&self) -> &Option<Vec<crate::types::RejectedRecord>> {
