@@ -183,6 +183,7 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("transfers") => return bench_transfers(mib),
         Some("parallel-transfers") => return bench_parallel_transfers(mib),
+        Some("generation") => return bench_generation(),
         Some("soak") => {
             let callers = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(64);
             return soak::run(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(120), callers);

@@ -21,6 +21,20 @@ fn main() {
 }
 "#;
 
+/// With environment credentials and region only (what a Lambda function has): no awsgen-config.
+const OUR_ENV_MAIN: &str = r#"use awsgen_amplifybackend::Client;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let client = Client::from_env();
+    let call = client.list_backend_jobs().app_id("app").backend_environment_name("dev").send();
+    match runtime.block_on(call) {
+        Ok(output) => println!("{} jobs", output.jobs().len()),
+        Err(error) => eprintln!("{error}"),
+    }
+}
+"#;
+
 const AWS_MAIN: &str = r#"#[tokio::main]
 async fn main() {
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -34,7 +48,7 @@ async fn main() {
 
 /// One cold build.
 pub struct Build {
-    pub program: &'static str,
+    pub program: String,
     pub profile: &'static str,
     pub seconds: f64,
     pub crates: usize,
@@ -49,10 +63,10 @@ pub fn run(root: &Path) -> Result<Vec<Build>, String> {
     let aws = dir.join("aws-sdk-rust");
     let crate_path = root.join("generated/amplifybackend").canonicalize().map_err(|e| format!("error: {e}"))?;
     let config_path = root.join("config").canonicalize().map_err(|e| format!("error: {e}"))?;
+    let tokio = "tokio = { version = \"1\", default-features = false, features = [\"rt\"] }\n";
     let dependencies = |crate_path: &Path| {
         format!(
-            "awsgen-amplifybackend = {{ path = {:?} }}\nawsgen-config = {{ path = {:?} }}\n\
-             tokio = {{ version = \"1\", default-features = false, features = [\"rt\"] }}\n",
+            "awsgen-amplifybackend = {{ path = {:?} }}\nawsgen-config = {{ path = {:?} }}\n{tokio}",
             crate_path.display().to_string(),
             config_path.display().to_string()
         )
@@ -66,23 +80,97 @@ pub fn run(root: &Path) -> Result<Vec<Build>, String> {
     generate_allowlisted(root, &crate_dir)?;
     write_program(&allowlisted, &dependencies(&crate_dir), OUR_MAIN)?;
     let _ = std::fs::copy(root.join("Cargo.lock"), allowlisted.join("Cargo.lock"));
+    // The same, with environment credentials only: the generated crate and the runtime alone.
+    let environment = dir.join("ours-listbackendjobs-env");
+    let crate_only = format!("awsgen-amplifybackend = {{ path = {:?} }}\n{tokio}", crate_dir.display().to_string());
+    write_program(&environment, &crate_only, OUR_ENV_MAIN)?;
+    let _ = std::fs::copy(root.join("Cargo.lock"), environment.join("Cargo.lock"));
     write_program(
         &aws,
         "aws-config = { version = \"=1.13.0\", features = [\"behavior-version-latest\"] }\naws-sdk-amplifybackend = \"=1.120.0\"\ntokio = { version = \"1\", features = [\"full\"] }\n",
         AWS_MAIN,
     )?;
-    for program in [&ours, &allowlisted, &aws] {
+    let programs = [
+        ("awsgen", &ours),
+        ("awsgen, ListBackendJobs only", &allowlisted),
+        ("awsgen, ListBackendJobs only, environment credentials", &environment),
+        ("aws-sdk-rust", &aws),
+    ];
+    for (_, program) in programs {
         cargo(program, &["fetch", "--quiet"], None)?; // downloads are not build time
     }
     let mut builds = Vec::new();
     for profile in ["debug", "release"] {
-        for (name, program) in
-            [("awsgen", &ours), ("awsgen, ListBackendJobs only", &allowlisted), ("aws-sdk-rust", &aws)]
-        {
+        for (name, program) in programs {
             builds.push(cold_build(name, program, profile)?);
         }
     }
     Ok(builds)
+}
+
+/// aws-sdk-rust's crates for the services `--services` compares, pinned as they were measured.
+const AWS_SDK_SERVICES: [(&str, &str); 3] = [("ec2", "1.274.0"), ("s3", "1.157.0"), ("iam", "1.133.0")];
+
+/// `cargo xtask bench-build --services`: the whole crate of each big service (every operation of
+/// botocore's model in ../shared), cold `cargo build` of a program making a client, beside the
+/// same program on aws-sdk-<service>. Debug builds, one program at a time.
+pub fn run_services(root: &Path, models: &Path) -> Result<Vec<Build>, String> {
+    let dir = root.join("target/bench-build/services");
+    let runtime = root.join("runtime").canonicalize().map_err(|e| format!("error: {e}"))?;
+    let runtime_dependency = format!("{{ path = {:?} }}", runtime.display().to_string());
+    let dirs = crate::corpus::model_dirs(models)?;
+    let mut programs = Vec::new();
+    for (service, version) in AWS_SDK_SERVICES {
+        let module = service.replace('-', "_");
+        let (_, model_dir) = dirs
+            .iter()
+            .find(|(name, _)| name == service)
+            .ok_or_else(|| format!("error: no model for {service} under {}", models.display()))?;
+        let (_, generated) = crate::corpus::generate_service(service, model_dir, &runtime_dependency)?;
+        let generated = generated.map_err(|d| format!("error: {service}: {d}"))?;
+        let ours = dir.join(format!("awsgen-{service}"));
+        let crate_dir = ours.join("crate");
+        let _ = std::fs::remove_dir_all(&crate_dir);
+        crate::sync::apply(&crate_dir, &crate::sync::changes(&crate_dir, &generated.files)?)?;
+        let main = format!("fn main() {{\n    let client = awsgen_{module}::Client::from_env();\n    println!(\"{{:?}}\", client.config().region());\n}}\n");
+        let dependency = format!("awsgen-{service} = {{ path = {:?} }}\n", crate_dir.display().to_string());
+        write_program(&ours, &dependency, &main)?;
+        let _ = std::fs::copy(root.join("Cargo.lock"), ours.join("Cargo.lock"));
+        let aws = dir.join(format!("aws-sdk-{service}"));
+        let main = format!(
+            "fn main() {{\n    let config = aws_sdk_{module}::Config::builder().behavior_version_latest().build();\n    \
+             let client = aws_sdk_{module}::Client::from_conf(config);\n    println!(\"{{:?}}\", client.config().region());\n}}\n"
+        );
+        write_program(&aws, &format!("aws-sdk-{service} = \"={version}\"\n"), &main)?;
+        programs.push((service, ours, aws));
+    }
+    let mut builds = Vec::new();
+    for (service, ours, aws) in &programs {
+        for program in [ours, aws] {
+            cargo(program, &["fetch", "--quiet"], None)?;
+        }
+        builds.push(cold_build(&format!("awsgen-{service}"), ours, "debug")?);
+        builds.push(cold_build(&format!("aws-sdk-{service}"), aws, "debug")?);
+    }
+    Ok(builds)
+}
+
+/// The services' rows side by side: time and peak RSS as fractions of aws-sdk-rust's.
+pub fn print_services(builds: &[Build]) {
+    print_table(builds);
+    for ours in builds.iter().filter(|b| b.program.starts_with("awsgen-")) {
+        let service = &ours.program["awsgen-".len()..];
+        let Some(theirs) = builds.iter().find(|b| b.program == format!("aws-sdk-{service}")) else { continue };
+        let rss = match (ours.peak_rss_kb, theirs.peak_rss_kb) {
+            (Some(a), Some(b)) => format!("{:.2}x", a as f64 / b as f64),
+            _ => "n/a".to_owned(),
+        };
+        println!(
+            "\n{service}: time {:.2}x, peak RSS {rss}, crates {:.2}x of aws-sdk-{service}'s",
+            ours.seconds / theirs.seconds,
+            ours.crates as f64 / theirs.crates as f64
+        );
+    }
 }
 
 /// AmplifyBackend with `"operations": ["ListBackendJobs"]`, as a crate of its own.
@@ -129,7 +217,7 @@ pub(crate) fn write_program(dir: &Path, dependencies: &str, main: &str) -> Resul
     std::fs::write(dir.join("src/main.rs"), main).map_err(fail)
 }
 
-fn cold_build(name: &'static str, program: &Path, profile: &'static str) -> Result<Build, String> {
+fn cold_build(name: &str, program: &Path, profile: &'static str) -> Result<Build, String> {
     let target = program.join(format!("target-{profile}"));
     let _ = std::fs::remove_dir_all(&target);
     let mut args = vec!["build"];
@@ -142,7 +230,7 @@ fn cold_build(name: &'static str, program: &Path, profile: &'static str) -> Resu
     let log = String::from_utf8_lossy(&output);
     let binary = target.join(profile).join("list-jobs");
     Ok(Build {
-        program: name,
+        program: name.to_owned(),
         profile,
         seconds,
         crates: log.lines().filter(|l| l.trim_start().starts_with("Compiling ")).count(),
@@ -184,19 +272,7 @@ pub(crate) fn cargo(dir: &Path, args: &[&str], target: Option<&PathBuf>) -> Resu
 }
 
 pub fn print(builds: &[Build]) {
-    println!("| program | profile | wall | crates compiled | peak RSS | binary |");
-    println!("|---|---|---:|---:|---:|---:|");
-    for b in builds {
-        let rss = b.peak_rss_kb.map_or("n/a".to_owned(), |kb| format!("{} MB", kb / 1024));
-        println!(
-            "| {} | {} | {:.1} s | {} | {rss} | {:.1} MB |",
-            b.program,
-            b.profile,
-            b.seconds,
-            b.crates,
-            b.binary_bytes as f64 / 1e6
-        );
-    }
+    print_table(builds);
     for profile in ["debug", "release"] {
         let find = |name: &str| builds.iter().find(|b| b.program == name && b.profile == profile);
         let Some(theirs) = find("aws-sdk-rust") else { continue };
@@ -209,5 +285,21 @@ pub fn print(builds: &[Build]) {
                 ours.binary_bytes as f64 / theirs.binary_bytes.max(1) as f64
             );
         }
+    }
+}
+
+fn print_table(builds: &[Build]) {
+    println!("| program | profile | wall | crates compiled | peak RSS | binary |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for b in builds {
+        let rss = b.peak_rss_kb.map_or("n/a".to_owned(), |kb| format!("{} MB", kb / 1024));
+        println!(
+            "| {} | {} | {:.1} s | {} | {rss} | {:.1} MB |",
+            b.program,
+            b.profile,
+            b.seconds,
+            b.crates,
+            b.binary_bytes as f64 / 1e6
+        );
     }
 }

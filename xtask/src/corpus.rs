@@ -6,7 +6,7 @@
 //! api-version folder holding a `service-2` is the one used. Services whose protocol the generator
 //! does not support yet are listed as skipped, not failed.
 
-use awsgen_codegen::{CrateSpec, InputFile, Selection};
+use awsgen_codegen::{CrateSpec, Diagnostics, Generated, InputFile, Selection};
 use serde::Deserialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -79,7 +79,8 @@ pub struct Row {
     /// Waiters generated, and paginators and waiters left out (with a warning).
     pub waiters: usize,
     pub left_out_expressions: usize,
-    /// Wall time of `awsgen_codegen::generate` alone (reading and decompressing excluded).
+    /// Wall time of reading the model's files and generating its crate, in one of the run's
+    /// threads (one per core).
     pub generation_ms: f64,
     /// Wall time of the crate's `cargo clippy` (its dependencies included the first time).
     pub clippy_s: Option<f64>,
@@ -97,6 +98,8 @@ pub struct Report {
     /// `Some((taken, of))` when `--sample` left services out; skipped rows are then not listed.
     pub sampled: Option<(usize, usize)>,
     pub compile: bool,
+    /// Wall time of the generation stage (reading models included), and the threads it ran on.
+    pub generation_wall: (f64, usize),
     /// Wall time of the clippy stage, and the workers it ran on.
     pub clippy_wall: Option<(f64, usize)>,
 }
@@ -229,78 +232,73 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
     let runtime_dependency = format!("{{ path = {:?} }}", runtime.display().to_string());
     let mut members = Vec::new();
     let total = supported.len();
-    for (i, (service, dir)) in supported.into_iter().enumerate() {
-        let (model_path, model) =
-            read_data_file(&dir, "service-2.json")?.ok_or_else(|| format!("error: {} vanished", dir.display()))?;
-        let pagers = read_data_file(&dir, "paginators-1.json")?;
-        let waiters = read_data_file(&dir, "waiters-2.json")?;
-        let model_name = model_path.display().to_string();
-        let pager_name = pagers.as_ref().map(|(path, _)| path.display().to_string());
-        let waiter_name = waiters.as_ref().map(|(path, _)| path.display().to_string());
-        let rules = read_data_file(&dir, "endpoint-rule-set-1.json")?;
-        let rules_name = rules.as_ref().map(|(path, _)| path.display().to_string());
-        let package = format!("awsgen-{service}");
-        let spec = CrateSpec {
-            protocol: None,
-            package: &package,
-            version: "0.1.0",
-            publish: &[],
-            model: InputFile { path: &model_name, contents: &model },
-            paginators: pagers
-                .as_ref()
-                .zip(pager_name.as_deref())
-                .map(|((_, contents), path)| InputFile { path, contents }),
-            waiters: waiters
-                .as_ref()
-                .zip(waiter_name.as_deref())
-                .map(|((_, contents), path)| InputFile { path, contents }),
-            operations: Selection::All,
-            runtime_dependency: &runtime_dependency,
-            standalone: false,
-            names_lock: None,
-            endpoint_rules: rules
-                .as_ref()
-                .zip(rules_name.as_deref())
-                .map(|((_, contents), path)| InputFile { path, contents }),
-        };
-        let started = Instant::now();
-        let generated = awsgen_codegen::generate(&spec);
-        let chosen = protocol(&model).unwrap_or_default();
-        let mut row = row(&service, &dir, &chosen, Status::Generated);
-        row.generation_ms = started.elapsed().as_secs_f64() * 1000.0;
-        match generated {
-            Ok(generated) => {
-                row.operations = generated.files.keys().filter(|p| p.starts_with("src/operation/")).count();
-                row.skipped = generated.skipped_operations.len();
-                row.waiters = generated.files.values().map(|text| text.matches("pub fn wait_until_").count()).sum();
-                let left_out: Vec<_> =
-                    generated.warnings.iter().filter(|w| w.message.contains(" is left out: ")).collect();
-                for warning in &left_out {
-                    eprintln!("  {service}: {}", warning.message);
+    // Services are generated on every core (each in one thread from reading to formatting) and
+    // handed back here in the order they finish, to be counted and written.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(total.max(1));
+    let started = Instant::now();
+    std::thread::scope(|scope| -> Result<(), String> {
+        for _ in 0..workers {
+            let (send, next, supported, runtime_dependency) = (send.clone(), &next, &supported, &runtime_dependency);
+            scope.spawn(move || {
+                while let Some((service, dir)) = supported.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let started = Instant::now();
+                    let generated = generate_service(service, dir, runtime_dependency);
+                    let took = started.elapsed().as_secs_f64() * 1000.0;
+                    if send.send((service, dir, generated, took)).is_err() {
+                        return; // the receiver gave up
+                    }
                 }
-                row.left_out_expressions = left_out.len();
-                row.lines =
-                    generated.files.iter().filter(|(p, _)| p.ends_with(".rs")).map(|(_, t)| t.lines().count()).sum();
-                if options.compile {
-                    let crate_dir = out.join(&service);
-                    let changes = crate::sync::changes(&crate_dir, &generated.files)?;
-                    crate::sync::apply(&crate_dir, &changes)?;
-                    members.push(service.clone());
-                }
-            }
-            Err(diagnostics) => {
-                let first = diagnostics.0.first().map_or_else(String::new, |d| {
-                    let at = if d.location.is_empty() { String::new() } else { format!(" (at {})", d.location) };
-                    let more = diagnostics.0.len() - 1;
-                    let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
-                    format!("{}{at}{more}", d.message)
-                });
-                row.status = Status::GenerateFailed { first, full: diagnostics.to_string() };
-            }
+            });
         }
-        eprintln!("[{}/{total}] generate {service}: {:.0} ms", i + 1, row.generation_ms);
-        rows.push(row);
-    }
+        drop(send);
+        for (i, (service, dir, generated, generation_ms)) in receive.iter().enumerate() {
+            let (chosen, generated) = generated?;
+            let mut row = row(service, dir, &chosen, Status::Generated);
+            row.generation_ms = generation_ms;
+            match generated {
+                Ok(generated) => {
+                    row.operations = generated.files.keys().filter(|p| p.starts_with("src/operation/")).count();
+                    row.skipped = generated.skipped_operations.len();
+                    row.waiters = generated.files.values().map(|text| text.matches("pub fn wait_until_").count()).sum();
+                    let left_out: Vec<_> =
+                        generated.warnings.iter().filter(|w| w.message.contains(" is left out: ")).collect();
+                    for warning in &left_out {
+                        eprintln!("  {service}: {}", warning.message);
+                    }
+                    row.left_out_expressions = left_out.len();
+                    row.lines = generated
+                        .files
+                        .iter()
+                        .filter(|(p, _)| p.ends_with(".rs"))
+                        .map(|(_, t)| t.lines().count())
+                        .sum();
+                    if options.compile {
+                        let crate_dir = out.join(service);
+                        let changes = crate::sync::changes(&crate_dir, &generated.files)?;
+                        crate::sync::apply(&crate_dir, &changes)?;
+                        members.push(service.clone());
+                    }
+                }
+                Err(diagnostics) => {
+                    let first = diagnostics.0.first().map_or_else(String::new, |d| {
+                        let at = if d.location.is_empty() { String::new() } else { format!(" (at {})", d.location) };
+                        let more = diagnostics.0.len() - 1;
+                        let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+                        format!("{}{at}{more}", d.message)
+                    });
+                    row.status = Status::GenerateFailed { first, full: diagnostics.to_string() };
+                }
+            }
+            eprintln!("[{}/{total}] generate {service}: {:.0} ms", i + 1, row.generation_ms);
+            rows.push(row);
+        }
+        Ok(())
+    })?;
+    let generation_wall = (started.elapsed().as_secs_f64(), workers);
+    members.sort();
 
     let mut clippy_wall = None;
     if options.compile {
@@ -311,7 +309,51 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         clippy_wall = Some((started.elapsed().as_secs_f64(), workers));
     }
     rows.sort_by(|a, b| a.service.cmp(&b.service));
-    Ok(Report { rows, listed, supported: supported_count, sampled, compile: options.compile, clippy_wall })
+    Ok(Report {
+        rows,
+        listed,
+        supported: supported_count,
+        sampled,
+        compile: options.compile,
+        generation_wall,
+        clippy_wall,
+    })
+}
+
+/// The whole crate `awsgen-<service>` from a botocore data folder (its model, paginators, waiters
+/// and endpoint rules), with the protocol it is generated for; `Err` when a file can't be read.
+pub fn generate_service(
+    service: &str,
+    dir: &Path,
+    runtime_dependency: &str,
+) -> Result<(String, Result<Generated, Diagnostics>), String> {
+    let (model_path, model) =
+        read_data_file(dir, "service-2.json")?.ok_or_else(|| format!("error: {} vanished", dir.display()))?;
+    let [pagers, waiters, rules] =
+        ["paginators-1.json", "waiters-2.json", "endpoint-rule-set-1.json"].map(|name| read_data_file(dir, name));
+    let (pagers, waiters, rules) = (pagers?, waiters?, rules?);
+    let names = |file: &Option<(PathBuf, Vec<u8>)>| file.as_ref().map(|(path, _)| path.display().to_string());
+    let (model_name, pager_name, waiter_name, rules_name) =
+        (model_path.display().to_string(), names(&pagers), names(&waiters), names(&rules));
+    fn input<'a>(file: &'a Option<(PathBuf, Vec<u8>)>, name: &'a Option<String>) -> Option<InputFile<'a>> {
+        file.as_ref().zip(name.as_ref()).map(|((_, contents), path)| InputFile { path, contents })
+    }
+    let package = format!("awsgen-{service}");
+    let spec = CrateSpec {
+        protocol: None,
+        package: &package,
+        version: "0.1.0",
+        publish: &[],
+        model: InputFile { path: &model_name, contents: &model },
+        paginators: input(&pagers, &pager_name),
+        waiters: input(&waiters, &waiter_name),
+        operations: Selection::All,
+        runtime_dependency,
+        standalone: false,
+        names_lock: None,
+        endpoint_rules: input(&rules, &rules_name),
+    };
+    Ok((protocol(&model).unwrap_or_default(), awsgen_codegen::generate(&spec)))
 }
 
 fn row(service: &str, dir: &Path, protocol: &str, status: Status) -> Row {
@@ -470,7 +512,8 @@ pub fn print(report: &Report) {
     let waiters: usize = report.rows.iter().map(|r| r.waiters).sum();
     let left_out_expressions: usize = report.rows.iter().map(|r| r.left_out_expressions).sum();
     println!("waiters: {waiters}; paginators and waiters left out (expression not supported): {left_out_expressions}");
-    println!("generation: {:.0} ms in all", generation_ms);
+    let (wall, workers) = report.generation_wall;
+    println!("generation: {generation_ms:.0} ms in all, {wall:.1} s of wall time on {workers} threads");
     if report.compile {
         let clippy_s: f64 = report.rows.iter().filter_map(|r| r.clippy_s).sum();
         match report.clippy_wall {

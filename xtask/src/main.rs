@@ -62,7 +62,12 @@ enum Command {
     },
     /// Cold debug and release builds of a ListBackendJobs program on our crate and on
     /// aws-sdk-amplifybackend, side by side (downloads crates; takes several minutes).
-    BenchBuild,
+    BenchBuild {
+        /// Instead: cold debug builds of the whole EC2, S3 and IAM crates (every operation of
+        /// ../shared's botocore models) beside aws-sdk-ec2, aws-sdk-s3 and aws-sdk-iam.
+        #[arg(long)]
+        services: bool,
+    },
     /// Time per ListBackendJobs call and loopback calls per second, ours vs aws-sdk-rust, in one run.
     BenchCalls,
     /// Event stream decoding side by side with aws-sdk-rust's decoder (aws-smithy-eventstream), on
@@ -248,10 +253,17 @@ fn main() -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&endpoint).unwrap_or_default());
             ExitCode::SUCCESS
         }),
-        Command::BenchBuild => xtask::bench_build::run(&workspace_root()).map(|builds| {
+        Command::BenchBuild { services: false } => xtask::bench_build::run(&workspace_root()).map(|builds| {
             xtask::bench_build::print(&builds);
             ExitCode::SUCCESS
         }),
+        Command::BenchBuild { services: true } => {
+            let root = workspace_root();
+            xtask::bench_build::run_services(&root, &root.join("../shared/models/botocore-data")).map(|builds| {
+                xtask::bench_build::print_services(&builds);
+                ExitCode::SUCCESS
+            })
+        }
         Command::BenchCalls => xtask::bench_calls::run(&workspace_root()).map(|runs| {
             xtask::bench_calls::print(&runs);
             ExitCode::SUCCESS
