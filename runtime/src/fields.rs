@@ -4,8 +4,9 @@
 //! serde_derive and its proc-macro stack, and each type compiles one match and one list.
 //!
 //! Reading keeps what serde's derive did for our types: unknown members are skipped, a missing
-//! member keeps its zero value (`None` when optional), the last of repeated members wins, and a
-//! `null` reads as it would for the member's type (`None`; an error for a required string).
+//! member keeps its zero value (`None` when optional), and a `null` reads as it would for the
+//! member's type (`None`; an error for a required string). Unlike the derive, a repeated member
+//! is not an error: the last one wins, as in botocore's `json.loads`.
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{Error as _, SerializeMap, Serializer};
@@ -258,4 +259,72 @@ pub fn serialize_member<S: Serializer, T: Serialize>(
 /// A union member this crate doesn't know: there is nothing to write it as.
 pub fn unknown_member<S: Serializer>(union: &str) -> Result<S::Ok, S::Error> {
     Err(S::Error::custom(format!("an unknown member of {union} cannot be serialized")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Job {
+        id: String,
+        tags: Option<Vec<String>>,
+    }
+
+    impl ReadFields for Job {
+        fn read_field<'de, A: MapAccess<'de>>(&mut self, name: &str, value: FieldValue<'_, A>) -> Result<(), A::Error> {
+            match name {
+                "jobId" => value.read(&mut self.id),
+                "tags" => value.read(&mut self.tags),
+                _ => value.skip(),
+            }
+        }
+    }
+
+    impl WriteFields for Job {
+        fn write_fields<W: FieldWriter>(&self, out: &mut W) -> Result<(), W::Error> {
+            out.field("jobId", &self.id)?;
+            out.optional("tags", &self.tags)
+        }
+    }
+
+    crate::deserialize_fields!(Job);
+    crate::serialize_fields!(Job);
+
+    fn job(json: &str) -> Result<Job, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn members_are_found_by_name_however_the_name_arrives() {
+        let expected = Job { id: "j".to_owned(), tags: None };
+        assert_eq!(job(r#"{"jobId": "j"}"#).unwrap(), expected); // borrowed from the input
+        assert_eq!(job(r#"{"job\u0049d": "j"}"#).unwrap(), expected); // unescaped: a short copy
+        let long = format!(r#"{{"{}": 1, "jobId": "j"}}"#, "x".repeat(100)); // a long copy, skipped
+        assert_eq!(job(&long).unwrap(), expected);
+        let from_reader: Job = serde_json::from_reader(&br#"{"jobId": "j"}"#[..]).unwrap(); // never borrowed
+        assert_eq!(from_reader, expected);
+    }
+
+    #[test]
+    fn unknown_missing_null_and_repeated_members() {
+        let read = job(r#"{"other": {"deep": [1, {"x": null}]}, "tags": ["a"], "jobId": "1", "jobId": "2"}"#);
+        assert_eq!(read.unwrap(), Job { id: "2".to_owned(), tags: Some(vec!["a".to_owned()]) });
+        assert_eq!(job("{}").unwrap(), Job::default());
+        assert_eq!(job(r#"{"tags": null}"#).unwrap(), Job::default());
+        assert!(job(r#"{"jobId": null}"#).is_err()); // a required string can't be null
+        assert!(job(r#"{"jobId": 7}"#).is_err());
+        assert!(job("[]").is_err());
+    }
+
+    #[test]
+    fn unset_members_are_left_out_and_the_map_length_counts_the_rest() {
+        let bare = Job { id: "j".to_owned(), tags: None };
+        assert_eq!(serde_json::to_string(&bare).unwrap(), r#"{"jobId":"j"}"#);
+        let tagged = Job { tags: Some(vec!["a".to_owned()]), ..bare };
+        assert_eq!(serde_json::to_string(&tagged).unwrap(), r#"{"jobId":"j","tags":["a"]}"#);
+        let mut count = Count(0);
+        tagged.write_fields(&mut count).unwrap();
+        assert_eq!(count.0, 2);
+    }
 }

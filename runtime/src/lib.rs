@@ -87,7 +87,8 @@ pub use text::{FromHttpValue, HttpValue};
 pub use time::{DateTime, FixedTime, TimeSource, TimestampFormat};
 pub use unknown::UnknownValue;
 
-/// Re-exported so generated crates derive through it and need no serde dependency of their own.
+/// Re-exported so generated crates implement its traits through it (see [`fields`]) and need no
+/// serde dependency of their own.
 pub use serde;
 
 /// Streams, as paginators return them: `StreamExt::next` and `TryStreamExt::try_collect` use them.
