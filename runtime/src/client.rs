@@ -805,10 +805,10 @@ impl Client {
         let features = features(&self.inner.config, &http_request, target.sigv4.asymmetric, cbor);
         let user_agent = self.inner.user_agent.long(&features);
         let headers = http_request.headers_mut();
-        headers.insert("user-agent", self.inner.user_agent.short.clone());
-        headers.insert("x-amz-user-agent", user_agent);
-        headers.insert("amz-sdk-invocation-id", header("amz-sdk-invocation-id", invocation_id)?.1);
-        headers.insert("amz-sdk-request", header("amz-sdk-request", &format!("attempt={attempt}; max={max}"))?.1);
+        headers.insert(http::header::USER_AGENT, self.inner.user_agent.short.clone());
+        headers.insert(X_AMZ_USER_AGENT, user_agent);
+        headers.insert(INVOCATION_ID, header_value(&INVOCATION_ID, invocation_id)?);
+        headers.insert(SDK_REQUEST, header_value(&SDK_REQUEST, &format!("attempt={attempt}; max={max}"))?);
         Ok(http_request)
     }
 
@@ -938,9 +938,12 @@ async fn fetch_identity<E>(signer: Signer<'_>) -> Result<Option<Identity>, SdkEr
 fn header(name: &str, value: &str) -> Result<(http::HeaderName, http::HeaderValue), BuildError> {
     let name = http::HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| BuildError::InvalidHeader { header: "(a name made from a map key)".to_owned() })?;
-    let value =
-        http::HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader { header: name.to_string() })?;
+    let value = header_value(&name, value)?;
     Ok((name, value))
+}
+
+fn header_value(name: &http::HeaderName, value: &str) -> Result<http::HeaderValue, BuildError> {
+    http::HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader { header: name.to_string() })
 }
 
 /// A random (version 4) UUID, as the `amz-sdk-invocation-id` that ties attempts together.
@@ -971,6 +974,12 @@ fn is_error_document(body: &[u8]) -> bool {
 
 /// The header a Lambda function's calls carry its trace id in.
 const TRACE_HEADER: &str = "x-amzn-trace-id";
+
+// Names of headers every call sends, made once: a `&str` name is checked (and a non-standard one
+// copied) on every insert.
+const X_AMZ_USER_AGENT: http::HeaderName = http::HeaderName::from_static("x-amz-user-agent");
+const INVOCATION_ID: http::HeaderName = http::HeaderName::from_static("amz-sdk-invocation-id");
+const SDK_REQUEST: http::HeaderName = http::HeaderName::from_static("amz-sdk-request");
 
 /// Inside a Lambda function (`AWS_LAMBDA_FUNCTION_NAME`), its trace id (`_X_AMZN_TRACE_ID`),
 /// percent-encoded where it is not plain text, so a service that triggers the function again
