@@ -113,7 +113,7 @@ const AWS_SDK_SERVICES: [(&str, &str); 3] = [("ec2", "1.274.0"), ("s3", "1.157.0
 
 /// `cargo xtask bench-build --services`: the whole crate of each big service (every operation of
 /// botocore's model in ../shared), cold `cargo build` of a program making a client, beside the
-/// same program on aws-sdk-<service>. Debug builds, one program at a time.
+/// same program on `aws-sdk-<service>`. Debug builds, one program at a time.
 pub fn run_services(root: &Path, models: &Path) -> Result<Vec<Build>, String> {
     let dir = root.join("target/bench-build/services");
     let runtime = root.join("runtime").canonicalize().map_err(|e| format!("error: {e}"))?;
