@@ -373,6 +373,11 @@ mod tests {
         assert_eq!(not_json.detail(), "expected value at line 1 column 1");
         let syntax = json_output::<Out>(&response(200, &[], r#"{"jobs": }"#)).unwrap_err();
         assert!(syntax.detail().starts_with("at jobs: expected value"), "{syntax}");
+        let mut latin1 = response(200, &[], "");
+        latin1.body = Bytes::from_static(b"{\"jobs\": [{\"id\": \"caf\xe9\"}]}");
+        let error = json_output::<Out>(&latin1).unwrap_err();
+        assert_eq!(error.detail(), "the body is not UTF-8: invalid utf-8 sequence of 1 bytes from index 21");
+        assert_eq!(error.status(), 200);
     }
 
     #[test]
