@@ -187,18 +187,9 @@ fn serde_impls(ty: &TypePlan, type_name: &Ident) -> TokenStream {
         (None, false) => quote! { out.field(#wire, &self.#name)?; },
     });
     // A structure with no body members reads past every value and writes none.
-    let (name_param, out_param) = match body.is_empty() {
-        true => (quote! { _ }, quote! { _ }),
-        false => (quote! { name }, quote! { out }),
-    };
-    let read = match body.is_empty() {
-        true => quote! { value.skip() },
-        false => quote! {
-            match name {
-                #( #wire => #reads, )*
-                _ => value.skip(),
-            }
-        },
+    let (name_param, out_param, read) = match body.is_empty() {
+        true => (quote! { _ }, quote! { _ }, quote! { value.skip() }),
+        false => (quote! { name }, quote! { out }, quote! { match name { #( #wire => #reads, )* _ => value.skip(), } }),
     };
     let (read_gate, write_gate) = (feature_gate(ty.json_in), feature_gate(ty.json_out));
     quote! {
