@@ -126,7 +126,7 @@ pub fn run_services(root: &Path, models: &Path) -> Result<Vec<Build>, String> {
             .iter()
             .find(|(name, _)| name == service)
             .ok_or_else(|| format!("error: no model for {service} under {}", models.display()))?;
-        let (_, generated) = crate::corpus::generate_service(service, model_dir, &runtime_dependency)?;
+        let generated = crate::corpus::generate_service(service, model_dir, &runtime_dependency)?;
         let generated = generated.map_err(|d| format!("error: {service}: {d}"))?;
         let ours = dir.join(format!("awsgen-{service}"));
         let crate_dir = ours.join("crate");

@@ -214,7 +214,7 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
             Some(p) if !SUPPORTED_PROTOCOLS.contains(&p.as_str()) => {
                 rows.push(row(&service, &dir, &p, Status::Skipped { protocol: p.clone() }))
             }
-            _ => supported.push((service, dir)),
+            p => supported.push((service, dir, p.unwrap_or_default())),
         }
     }
     let supported_count = supported.len();
@@ -242,21 +242,22 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
         for _ in 0..workers {
             let (send, next, supported, runtime_dependency) = (send.clone(), &next, &supported, &runtime_dependency);
             scope.spawn(move || {
-                while let Some((service, dir)) = supported.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                while let Some((service, dir, protocol)) =
+                    supported.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
                 {
                     let started = Instant::now();
                     let generated = generate_service(service, dir, runtime_dependency);
                     let took = started.elapsed().as_secs_f64() * 1000.0;
-                    if send.send((service, dir, generated, took)).is_err() {
+                    if send.send((service, dir, protocol, generated, took)).is_err() {
                         return; // the receiver gave up
                     }
                 }
             });
         }
         drop(send);
-        for (i, (service, dir, generated, generation_ms)) in receive.iter().enumerate() {
-            let (chosen, generated) = generated?;
-            let mut row = row(service, dir, &chosen, Status::Generated);
+        for (i, (service, dir, protocol, generated, generation_ms)) in receive.iter().enumerate() {
+            let generated = generated?;
+            let mut row = row(service, dir, protocol, Status::Generated);
             row.generation_ms = generation_ms;
             match generated {
                 Ok(generated) => {
@@ -321,12 +322,12 @@ pub fn run(root: &Path, models: &Path, out: &Path, options: &Options) -> Result<
 }
 
 /// The whole crate `awsgen-<service>` from a botocore data folder (its model, paginators, waiters
-/// and endpoint rules), with the protocol it is generated for; `Err` when a file can't be read.
+/// and endpoint rules); `Err` when a file can't be read.
 pub fn generate_service(
     service: &str,
     dir: &Path,
     runtime_dependency: &str,
-) -> Result<(String, Result<Generated, Diagnostics>), String> {
+) -> Result<Result<Generated, Diagnostics>, String> {
     let (model_path, model) =
         read_data_file(dir, "service-2.json")?.ok_or_else(|| format!("error: {} vanished", dir.display()))?;
     let [pagers, waiters, rules] =
@@ -353,7 +354,7 @@ pub fn generate_service(
         names_lock: None,
         endpoint_rules: input(&rules, &rules_name),
     };
-    Ok((protocol(&model).unwrap_or_default(), awsgen_codegen::generate(&spec)))
+    Ok(awsgen_codegen::generate(&spec))
 }
 
 fn row(service: &str, dir: &Path, protocol: &str, status: Status) -> Row {
